@@ -1,0 +1,126 @@
+package org.mlp4j.backend;
+
+/**
+ * The compute backend SPI: everything the shared model and trainer need, on memory the backend owns.
+ *
+ * <p>Contract for implementations:
+ * <ul>
+ *   <li>Operations are issued in program order and may run asynchronously; only {@link #download},
+ *       {@link #read(Accumulator)} and {@link #synchronize()} wait for them. No operation copies data
+ *       between host and device except {@code upload}/{@code download}/{@code read}.</li>
+ *   <li>All matrices are row-major float32. Backends check shapes with {@link Shapes} and throw
+ *       {@link IllegalArgumentException} on a mismatch.</li>
+ *   <li>Labels travel as a {@code rows x 1} matrix holding each class index as a float (exact below 2^24).</li>
+ *   <li>{@link #record} turns a fixed sequence of operations into a replayable {@link Program}
+ *       (a CUDA graph on CUDA); operations inside it must not upload, download or read.</li>
+ * </ul>
+ * The weight update is folded into {@link #gemm}'s alpha/beta ({@code W = (1-eta*l2)W - eta*A'D}), so no
+ * gradient buffer or separate weight-update op is needed; {@link #biasStep} fuses the bias gradient
+ * (column sums) with its update.
+ */
+public interface Backend extends AutoCloseable {
+    /** The name users pass to {@code --device}. */
+    String name();
+
+    /** One line naming the device and libraries in use. */
+    String description();
+
+    /** A zero-filled matrix. */
+    Matrix matrix(int rows, int cols);
+
+    void upload(float[] src, Matrix dst);
+
+    void download(Matrix src, float[] dst);
+
+    /** Keeps a whole dataset (uint8 pixels, uint8 labels) resident for {@link #gather}. */
+    Examples upload(byte[] pixels, byte[] labels, int count, int features);
+
+    /** An index vector (e.g. an epoch's shuffled order). */
+    Order order(int length);
+
+    void upload(int[] src, Order dst);
+
+    /**
+     * Minibatch gather: for r in [0, x.rows): example {@code order[offset + r]} of {@code data} is
+     * written to row r of {@code x}, each pixel scaled to [-1, 1] as {@code (p/255 - 0.5) * 2}, and its
+     * label to {@code labels[r]}.
+     */
+    void gather(Examples data, Order order, int offset, Matrix x, Matrix labels);
+
+    /** {@code c = alpha * op(a) * op(b) + beta * c}; with beta 0, c's old contents are ignored (even NaN). */
+    void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c);
+
+    /** Bias broadcast add: {@code z[r][j] += bias[j]}; bias is {@code 1 x z.cols}. */
+    void addBias(Matrix z, Matrix bias);
+
+    /** The activation in place: {@code z[r][j] = sigmoid(z[r][j] + bias[j])}. */
+    void biasSigmoid(Matrix z, Matrix bias);
+
+    /** Backprop through the sigmoid: {@code g[r][j] *= a[r][j] * (1 - a[r][j])}. */
+    void sigmoidDerivativeProduct(Matrix g, Matrix a);
+
+    /** Output error of sigmoid units under the logistic cost: {@code delta = a - onehot(labels)}. */
+    void outputDelta(Matrix a, Matrix labels, Matrix delta);
+
+    /** Column sums and the SGD step for a bias (never L2-decayed): {@code bias[j] -= eta * sum_r delta[r][j]}. */
+    void biasStep(Matrix delta, float eta, Matrix bias);
+
+    /** Row argmax: {@code out[r] = argmax_j z[r][j]} (first maximum), {@code out} being {@code z.rows x 1}. */
+    void rowArgmax(Matrix z, Matrix out);
+
+    /** A few device-side sums that accumulate over an epoch's evaluation. */
+    Accumulator accumulator(int slots);
+
+    /** Sets every slot to zero (an ordinary operation: it may be recorded). */
+    void reset(Accumulator acc);
+
+    /** Waits for pending work and returns the slots. */
+    double[] read(Accumulator acc);
+
+    /**
+     * Logistic cost of sigmoid outputs from pre-activations: adds
+     * {@code sum_r sum_j -y log(sigmoid(z)) - (1-y) log(1 - sigmoid(z))} to {@code acc[slot]}, y = onehot(labels).
+     */
+    void logisticCost(Matrix z, Matrix labels, Accumulator acc, int slot);
+
+    /** Adds the number of rows whose argmax equals the label to {@code acc[slot]}. */
+    void countCorrect(Matrix z, Matrix labels, Accumulator acc, int slot);
+
+    /** Adds the sum of squared elements of {@code m} to {@code acc[slot]} (the L2 term). */
+    void sumOfSquares(Matrix m, Accumulator acc, int slot);
+
+    /** Records {@code ops} once into a program that replays them; the default just re-runs them. */
+    default Program record(Runnable ops) {
+        return ops::run;
+    }
+
+    /** Waits until every issued operation has finished. */
+    void synchronize();
+
+    /** Frees everything this backend allocated. */
+    @Override
+    void close();
+
+    /** A resident dataset. */
+    interface Examples {
+        int count();
+
+        int features();
+    }
+
+    /** A resident index vector. */
+    interface Order {
+        int length();
+    }
+
+    /** Device-side sums. */
+    interface Accumulator {
+        int slots();
+    }
+
+    /** A recorded sequence of operations. */
+    @FunctionalInterface
+    interface Program {
+        void run();
+    }
+}

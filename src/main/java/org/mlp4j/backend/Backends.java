@@ -1,0 +1,80 @@
+package org.mlp4j.backend;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.ServiceLoader;
+import java.util.function.Consumer;
+
+/** Chooses a backend by name at run time from the providers {@link ServiceLoader} finds. */
+public final class Backends {
+    public static final String CPU = "cpu";
+
+    private Backends() {
+    }
+
+    /** Every provider on the class path, best first. */
+    public static List<BackendProvider> providers() {
+        List<BackendProvider> list = new ArrayList<>();
+        ServiceLoader.load(BackendProvider.class).forEach(list::add);
+        list.sort(Comparator.comparingInt(BackendProvider::rank).reversed());
+        return list;
+    }
+
+    /** The names {@code --device} accepts. */
+    public static List<String> deviceNames() {
+        List<String> names = new ArrayList<>(List.of("auto", "gpu"));
+        providers().forEach(p -> names.add(p.name()));
+        return names;
+    }
+
+    /**
+     * Opens the backend for a {@code --device} value.
+     * {@code auto}: the best usable backend, GPU first. {@code gpu}: the best usable GPU backend. A named
+     * backend: that one. When the choice cannot run, the CPU backend is opened instead and {@code warn}
+     * gets one line with the reason, unless {@code strict}, which throws instead.
+     *
+     * @throws IllegalArgumentException for an unknown device name
+     */
+    public static Backend open(String device, int deviceIndex, boolean strict, Consumer<String> warn)
+            throws BackendUnavailableException {
+        String name = device.toLowerCase(Locale.ROOT);
+        List<BackendProvider> all = providers();
+        List<BackendProvider> candidates = new ArrayList<>();
+        boolean gpuOnly = false;
+        switch (name) {
+            case "auto" -> candidates.addAll(all);
+            case "gpu" -> {
+                gpuOnly = true;
+                all.stream().filter(BackendProvider::gpu).forEach(candidates::add);
+            }
+            default -> all.stream().filter(p -> p.name().equals(name)).forEach(candidates::add);
+        }
+        if (candidates.isEmpty() && !name.equals("gpu")) {
+            throw new IllegalArgumentException("unknown device '" + device + "' (expected one of "
+                    + String.join(", ", deviceNames()) + ")");
+        }
+        List<String> reasons = new ArrayList<>();
+        for (BackendProvider p : candidates) {
+            try {
+                return p.open(deviceIndex, gpuOnly);
+            } catch (BackendUnavailableException e) {
+                reasons.add(p.name() + ": " + e.getMessage());
+            }
+        }
+        String why = reasons.isEmpty() ? "no GPU backend is installed" : String.join("; ", reasons);
+        if (strict) {
+            throw new BackendUnavailableException("device '" + device + "' is unusable: " + why);
+        }
+        if (!name.equals("auto")) {
+            warn.accept("warning: device '" + device + "' is unusable (" + why + "); falling back to the cpu backend");
+        }
+        for (BackendProvider p : all) {
+            if (p.name().equals(CPU)) {
+                return p.open(-1, false);
+            }
+        }
+        throw new BackendUnavailableException("no cpu backend on the class path");
+    }
+}

@@ -1,0 +1,64 @@
+package org.mlp4j.backend;
+
+/** Shape checks shared by every backend, so a wrong call fails the same way everywhere. */
+public final class Shapes {
+    private Shapes() {
+    }
+
+    /** Checks {@code c = op(a) op(b)} and returns {m, n, k}. */
+    public static int[] gemm(boolean transA, boolean transB, Matrix a, Matrix b, Matrix c) {
+        int m = transA ? a.cols() : a.rows();
+        int k = transA ? a.rows() : a.cols();
+        int kb = transB ? b.cols() : b.rows();
+        int n = transB ? b.rows() : b.cols();
+        if (k != kb || c.rows() != m || c.cols() != n) {
+            throw new IllegalArgumentException(String.format("gemm shapes: op(a) %dx%d, op(b) %dx%d, c %dx%d",
+                    m, k, kb, n, c.rows(), c.cols()));
+        }
+        return new int[] {m, n, k};
+    }
+
+    public static void same(Matrix x, Matrix y) {
+        if (x.rows() != y.rows() || x.cols() != y.cols()) {
+            throw new IllegalArgumentException(String.format("shapes differ: %dx%d vs %dx%d",
+                    x.rows(), x.cols(), y.rows(), y.cols()));
+        }
+    }
+
+    public static void bias(Matrix z, Matrix bias) {
+        if (bias.rows() != 1 || bias.cols() != z.cols()) {
+            throw new IllegalArgumentException(String.format("bias %dx%d for a matrix of %d columns",
+                    bias.rows(), bias.cols(), z.cols()));
+        }
+    }
+
+    public static void column(Matrix z, Matrix column) {
+        if (column.cols() != 1 || column.rows() != z.rows()) {
+            throw new IllegalArgumentException(String.format("expected a %dx1 column, got %dx%d",
+                    z.rows(), column.rows(), column.cols()));
+        }
+    }
+
+    public static void gather(Backend.Examples data, Backend.Order order, int offset, Matrix x, Matrix labels) {
+        column(x, labels);
+        if (x.cols() != data.features()) {
+            throw new IllegalArgumentException("gather: " + x.cols() + " columns for " + data.features() + " features");
+        }
+        if (offset < 0 || offset + x.rows() > order.length()) {
+            throw new IllegalArgumentException("gather: rows " + offset + ".." + (offset + x.rows())
+                    + " outside an order of " + order.length());
+        }
+    }
+
+    public static void slot(Backend.Accumulator acc, int slot) {
+        if (slot < 0 || slot >= acc.slots()) {
+            throw new IllegalArgumentException("accumulator slot " + slot + " of " + acc.slots());
+        }
+    }
+
+    public static void length(float[] host, Matrix m) {
+        if (host.length < m.size()) {
+            throw new IllegalArgumentException("host array of " + host.length + " for a " + m.rows() + "x" + m.cols() + " matrix");
+        }
+    }
+}

@@ -1,0 +1,324 @@
+package org.mlp4j.backend.cpu;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveAction;
+import org.mlp4j.backend.Backend;
+import org.mlp4j.backend.Matrix;
+import org.mlp4j.backend.Shapes;
+
+/**
+ * The reference backend: float32 on the Java heap. GEMMs pack op(B) (and op(A) when transposed) so the
+ * kernel always streams contiguous rows, and split C's rows over a fork-join pool when the product is
+ * big enough to pay for it. Every other op is a plain loop, the twin the GPU kernels are tested against.
+ */
+public final class CpuBackend implements Backend {
+    /** Below this many multiply-adds a GEMM runs on the calling thread: forking would cost more. */
+    private static final long PARALLEL_MACS = 1 << 18;
+
+    private final Kernels kernels = Kernels.best();
+    private final ForkJoinPool pool;
+    private final int threads;
+    private float[] packedA = new float[0];
+    private float[] packedB = new float[0];
+
+    public CpuBackend(int threads) {
+        this.threads = Math.max(1, threads);
+        this.pool = new ForkJoinPool(this.threads);
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String description() {
+        return "cpu: " + threads + " threads, " + kernels.name();
+    }
+
+    @Override
+    public Matrix matrix(int rows, int cols) {
+        if (rows <= 0 || cols <= 0) {
+            throw new IllegalArgumentException("matrix of " + rows + "x" + cols);
+        }
+        return new CpuMatrix(new float[Math.multiplyExact(rows, cols)], rows, cols);
+    }
+
+    private static float[] data(Matrix m) {
+        return ((CpuMatrix) m).data();
+    }
+
+    @Override
+    public void upload(float[] src, Matrix dst) {
+        Shapes.length(src, dst);
+        System.arraycopy(src, 0, data(dst), 0, dst.size());
+    }
+
+    @Override
+    public void download(Matrix src, float[] dst) {
+        Shapes.length(dst, src);
+        System.arraycopy(data(src), 0, dst, 0, src.size());
+    }
+
+    private record CpuExamples(byte[] pixels, byte[] labels, int count, int features) implements Examples {
+    }
+
+    private record CpuOrder(int[] index) implements Order {
+        @Override
+        public int length() {
+            return index.length;
+        }
+    }
+
+    private record CpuAccumulator(double[] sums) implements Accumulator {
+        @Override
+        public int slots() {
+            return sums.length;
+        }
+    }
+
+    @Override
+    public Examples upload(byte[] pixels, byte[] labels, int count, int features) {
+        if (pixels.length < (long) count * features || labels.length < count) {
+            throw new IllegalArgumentException("dataset arrays smaller than " + count + " examples");
+        }
+        return new CpuExamples(pixels.clone(), labels.clone(), count, features);
+    }
+
+    @Override
+    public Order order(int length) {
+        return new CpuOrder(new int[length]);
+    }
+
+    @Override
+    public void upload(int[] src, Order dst) {
+        int[] d = ((CpuOrder) dst).index();
+        if (src.length < d.length) {
+            throw new IllegalArgumentException("order of " + src.length + " for " + d.length);
+        }
+        System.arraycopy(src, 0, d, 0, d.length);
+    }
+
+    @Override
+    public void gather(Examples data, Order order, int offset, Matrix x, Matrix labels) {
+        Shapes.gather(data, order, offset, x, labels);
+        CpuExamples e = (CpuExamples) data;
+        int[] idx = ((CpuOrder) order).index();
+        float[] xd = data(x);
+        float[] yd = data(labels);
+        int f = e.features();
+        for (int r = 0; r < x.rows(); r++) {
+            int ex = idx[offset + r];
+            if (ex < 0 || ex >= e.count()) {
+                throw new IllegalArgumentException("gather: example " + ex + " of " + e.count());
+            }
+            for (int j = 0, src = ex * f, dst = r * f; j < f; j++) {
+                xd[dst + j] = ((e.pixels()[src + j] & 0xff) / 255f - 0.5f) * 2f;
+            }
+            yd[r] = e.labels()[ex] & 0xff;
+        }
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+        int[] mnk = Shapes.gemm(transA, transB, a, b, c);
+        int m = mnk[0], n = mnk[1], k = mnk[2];
+        int npad = (n + 15) & ~15;
+        float[] ad = data(a);
+        if (transA) {
+            packedA = grow(packedA, m * k);
+            for (int p = 0; p < k; p++) {
+                for (int i = 0; i < m; i++) {
+                    packedA[i * k + p] = ad[p * m + i];
+                }
+            }
+            ad = packedA;
+        }
+        packedB = grow(packedB, k * npad);
+        float[] bd = data(b), bp = packedB;
+        for (int p = 0; p < k; p++) {
+            int o = p * npad;
+            if (transB) {
+                for (int j = 0; j < n; j++) {
+                    bp[o + j] = bd[j * k + p];
+                }
+            } else {
+                System.arraycopy(bd, p * n, bp, o, n);
+            }
+            java.util.Arrays.fill(bp, o + n, o + npad, 0f);
+        }
+        float[] aa = ad, cd = data(c);
+        if ((long) m * n * k < PARALLEL_MACS || threads == 1 || m < 8) {
+            kernels.gemmRows(0, m, n, npad, k, alpha, aa, bp, beta, cd);
+            return;
+        }
+        int chunk = ((m + threads - 1) / threads + 3) & ~3;
+        List<RecursiveAction> parts = new ArrayList<>();
+        for (int r0 = 0; r0 < m; r0 += chunk) {
+            int from = r0, to = Math.min(m, r0 + chunk);
+            parts.add(new RecursiveAction() {
+                @Override
+                protected void compute() {
+                    kernels.gemmRows(from, to, n, npad, k, alpha, aa, bp, beta, cd);
+                }
+            });
+        }
+        pool.invoke(new RecursiveAction() {
+            @Override
+            protected void compute() {
+                invokeAll(parts);
+            }
+        });
+    }
+
+    private static float[] grow(float[] a, int n) {
+        return a.length >= n ? a : new float[n];
+    }
+
+    @Override
+    public void addBias(Matrix z, Matrix bias) {
+        Shapes.bias(z, bias);
+        float[] zd = data(z), bd = data(bias);
+        int cols = z.cols();
+        for (int i = 0; i < z.size(); i++) {
+            zd[i] += bd[i % cols];
+        }
+    }
+
+    @Override
+    public void biasSigmoid(Matrix z, Matrix bias) {
+        Shapes.bias(z, bias);
+        kernels.biasSigmoid(data(z), data(bias), z.cols(), 0, z.size());
+    }
+
+    @Override
+    public void sigmoidDerivativeProduct(Matrix g, Matrix a) {
+        Shapes.same(g, a);
+        float[] gd = data(g), ad = data(a);
+        for (int i = 0; i < g.size(); i++) {
+            gd[i] *= ad[i] * (1f - ad[i]);
+        }
+    }
+
+    @Override
+    public void outputDelta(Matrix a, Matrix labels, Matrix delta) {
+        Shapes.same(a, delta);
+        Shapes.column(a, labels);
+        float[] ad = data(a), yd = data(labels), dd = data(delta);
+        int cols = a.cols();
+        for (int r = 0; r < a.rows(); r++) {
+            int y = (int) yd[r];
+            for (int j = 0; j < cols; j++) {
+                dd[r * cols + j] = ad[r * cols + j] - (j == y ? 1f : 0f);
+            }
+        }
+    }
+
+    @Override
+    public void biasStep(Matrix delta, float eta, Matrix bias) {
+        Shapes.bias(delta, bias);
+        float[] dd = data(delta), bd = data(bias);
+        int cols = delta.cols();
+        for (int j = 0; j < cols; j++) {
+            float sum = 0f;
+            for (int r = 0; r < delta.rows(); r++) {
+                sum += dd[r * cols + j];
+            }
+            bd[j] -= eta * sum;
+        }
+    }
+
+    /** Index of the first maximum of row r. */
+    private static int argmax(float[] z, int r, int cols) {
+        int best = 0;
+        for (int j = 1; j < cols; j++) {
+            if (z[r * cols + j] > z[r * cols + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public void rowArgmax(Matrix z, Matrix out) {
+        Shapes.column(z, out);
+        float[] zd = data(z), od = data(out);
+        for (int r = 0; r < z.rows(); r++) {
+            od[r] = argmax(zd, r, z.cols());
+        }
+    }
+
+    @Override
+    public Accumulator accumulator(int slots) {
+        return new CpuAccumulator(new double[slots]);
+    }
+
+    @Override
+    public void reset(Accumulator acc) {
+        java.util.Arrays.fill(((CpuAccumulator) acc).sums(), 0.0);
+    }
+
+    @Override
+    public double[] read(Accumulator acc) {
+        return ((CpuAccumulator) acc).sums().clone();
+    }
+
+    /** log(1 + e^x) without overflow. */
+    static double softplus(double x) {
+        return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+    }
+
+    @Override
+    public void logisticCost(Matrix z, Matrix labels, Accumulator acc, int slot) {
+        Shapes.column(z, labels);
+        Shapes.slot(acc, slot);
+        float[] zd = data(z), yd = data(labels);
+        int cols = z.cols();
+        double sum = 0;
+        for (int r = 0; r < z.rows(); r++) {
+            int y = (int) yd[r];
+            for (int j = 0; j < cols; j++) {
+                double v = zd[r * cols + j];
+                // -log(sigmoid(v)) = softplus(-v); -log(1 - sigmoid(v)) = softplus(v)
+                sum += j == y ? softplus(-v) : softplus(v);
+            }
+        }
+        ((CpuAccumulator) acc).sums()[slot] += sum;
+    }
+
+    @Override
+    public void countCorrect(Matrix z, Matrix labels, Accumulator acc, int slot) {
+        Shapes.column(z, labels);
+        Shapes.slot(acc, slot);
+        float[] zd = data(z), yd = data(labels);
+        int correct = 0;
+        for (int r = 0; r < z.rows(); r++) {
+            if (argmax(zd, r, z.cols()) == (int) yd[r]) {
+                correct++;
+            }
+        }
+        ((CpuAccumulator) acc).sums()[slot] += correct;
+    }
+
+    @Override
+    public void sumOfSquares(Matrix m, Accumulator acc, int slot) {
+        Shapes.slot(acc, slot);
+        float[] d = data(m);
+        double sum = 0;
+        for (int i = 0; i < m.size(); i++) {
+            sum += (double) d[i] * d[i];
+        }
+        ((CpuAccumulator) acc).sums()[slot] += sum;
+    }
+
+    @Override
+    public void synchronize() {
+    }
+
+    @Override
+    public void close() {
+        pool.shutdown();
+    }
+}

@@ -1,0 +1,28 @@
+package org.mlp4j.backend.cpu;
+
+/** The CPU backend's inner loops that have a faster Vector API form; see {@link #best()}. */
+interface Kernels {
+    /**
+     * Rows [r0, r1) of {@code c[m x n] = alpha * a[m x k] * bp[k x npad] + beta * c}, where {@code a} is
+     * row-major m x k and {@code bp} is op(B) packed row-major with its rows zero-padded to {@code npad}
+     * columns (a multiple of 16). With beta 0, c is not read.
+     */
+    void gemmRows(int r0, int r1, int n, int npad, int k, float alpha, float[] a, float[] bp, float beta, float[] c);
+
+    /** {@code z[i] = sigmoid(z[i] + bias[i % cols])} for i in [from, to), from a multiple of cols. */
+    void biasSigmoid(float[] z, float[] bias, int cols, int from, int to);
+
+    String name();
+
+    /** The Vector API kernels when the JVM has {@code jdk.incubator.vector}, else plain loops. */
+    static Kernels best() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            try {
+                return (Kernels) Class.forName("org.mlp4j.backend.cpu.VectorKernels").getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return new ScalarKernels();
+            }
+        }
+        return new ScalarKernels();
+    }
+}

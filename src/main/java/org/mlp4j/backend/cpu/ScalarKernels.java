@@ -1,0 +1,35 @@
+package org.mlp4j.backend.cpu;
+
+/** Plain Java loops, used when the Vector API module is not enabled ({@code java -jar} without flags). */
+final class ScalarKernels implements Kernels {
+    @Override
+    public void gemmRows(int r0, int r1, int n, int npad, int k, float alpha, float[] a, float[] bp, float beta, float[] c) {
+        float[] acc = new float[npad];
+        for (int i = r0; i < r1; i++) {
+            java.util.Arrays.fill(acc, 0f);
+            for (int p = 0; p < k; p++) {
+                float aip = a[i * k + p];
+                int bo = p * npad;
+                for (int j = 0; j < npad; j++) {
+                    acc[j] += aip * bp[bo + j];
+                }
+            }
+            int co = i * n;
+            for (int j = 0; j < n; j++) {
+                c[co + j] = beta == 0f ? alpha * acc[j] : alpha * acc[j] + beta * c[co + j];
+            }
+        }
+    }
+
+    @Override
+    public void biasSigmoid(float[] z, float[] bias, int cols, int from, int to) {
+        for (int i = from; i < to; i++) {
+            z[i] = (float) (1.0 / (1.0 + Math.exp(-(z[i] + bias[i % cols]))));
+        }
+    }
+
+    @Override
+    public String name() {
+        return "scalar loops (start java with --add-modules jdk.incubator.vector for the Vector API kernels)";
+    }
+}

@@ -1,0 +1,162 @@
+package org.mlp4j.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.mlp4j.AtomicFiles;
+import org.mlp4j.UserError;
+import org.mlp4j.backend.Backend;
+import org.mlp4j.backend.BackendUnavailableException;
+import org.mlp4j.backend.Backends;
+import org.mlp4j.data.Images;
+import org.mlp4j.model.EpochResult;
+import org.mlp4j.model.Hyperparameters;
+import org.mlp4j.model.Trainer;
+import org.mlp4j.model.TrainingListener;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * End-to-end seconds per epoch (550 SGD steps of 100 + the per-epoch evaluation, the book's network),
+ * for each backend side by side in one run, next to the book's NumPy code and PyTorch when present.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Seconds per epoch of the book's network on each backend, side by side, with the NumPy (and PyTorch) references.")
+final class BenchCommand implements Callable<Integer> {
+    private static final Pattern SECONDS = Pattern.compile("\"seconds_per_epoch\"\\s*:\\s*([0-9.eE+-]+)");
+
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--device", paramLabel = "LIST", split = ",", defaultValue = "cpu,cuda,opencl",
+            description = "backends to time (default: ${DEFAULT-VALUE}; unusable ones are listed with the reason)")
+    List<String> devices;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "3", description = "epochs per backend (default: ${DEFAULT-VALUE}); the first is reported apart as warm-up")
+    int epochs;
+
+    @Option(names = "--opencl-device", paramLabel = "N", defaultValue = "-1", description = "which OpenCL device")
+    int openclDevice;
+
+    @Option(names = "--references", paramLabel = "DIR", defaultValue = "bench/reference",
+            description = "directory of the NumPy and PyTorch reference scripts (default: ${DEFAULT-VALUE})")
+    Path references;
+
+    @Option(names = "--no-references", description = "skip the NumPy and PyTorch references")
+    boolean noReferences;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the table as JSON")
+    Path json;
+
+    record Row(String name, String detail, double secondsPerEpoch, double firstEpoch, String note) {
+    }
+
+    @Override
+    public Integer call() {
+        if (epochs < 1) {
+            throw new UserError("--epochs: must be at least 1, got " + epochs);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Images train = Datasets.load(common, false, err);
+        Hyperparameters hp = Hyperparameters.book().withEpochs(epochs);
+        int[] sizes = {train.features(), 100, train.classCount()};
+        List<Row> rows = new ArrayList<>();
+        for (String d : devices) {
+            try (Backend backend = Backends.open(d.trim(), openclDevice, true, err::println)) {
+                err.println("bench: " + backend.description() + ", " + epochs + " epochs");
+                List<EpochResult> h = new Trainer(backend, hp).fit(sizes, train, 5000, TrainingListener.NONE).history();
+                double first = h.get(0).seconds();
+                double rest = h.size() > 1 ? h.subList(1, h.size()).stream().mapToDouble(EpochResult::seconds).average().orElse(first) : first;
+                rows.add(new Row(backend.name(), backend.description(), rest, first, ""));
+            } catch (BackendUnavailableException | IllegalArgumentException e) {
+                rows.add(new Row(d.trim(), "", Double.NaN, Double.NaN, "skipped: " + e.getMessage()));
+            }
+        }
+        if (!noReferences) {
+            rows.add(reference("numpy (book, float64)", "numpy_mlp.py", err));
+            rows.add(reference("pytorch eager", "torch_mlp.py", err, "--mode", "eager"));
+            rows.add(reference("pytorch cuda graph", "torch_mlp.py", err, "--mode", "graph"));
+        }
+        double numpy = rows.stream().filter(r -> r.name().startsWith("numpy")).mapToDouble(Row::secondsPerEpoch).findFirst().orElse(Double.NaN);
+        out.printf(Locale.ROOT, "%-24s %14s %14s %12s  %s%n", "backend", "s/epoch", "first epoch", "x numpy", "details");
+        for (Row r : rows) {
+            out.printf(Locale.ROOT, "%-24s %14s %14s %12s  %s%n", r.name(), fmt(r.secondsPerEpoch()), fmt(r.firstEpoch()),
+                    Double.isNaN(numpy) || Double.isNaN(r.secondsPerEpoch()) ? "-" : String.format(Locale.ROOT, "%.3f", r.secondsPerEpoch() / numpy),
+                    r.note().isEmpty() ? r.detail() : r.note());
+        }
+        out.println("s/epoch: mean of epochs 2.." + epochs + " (epoch 1 is warm-up); an epoch is 550 steps of 100 plus the evaluation pass");
+        if (json != null) {
+            AtomicFiles.write(json, os -> os.write(json(rows, numpy).getBytes(StandardCharsets.UTF_8)));
+        }
+        return 0;
+    }
+
+    private static String fmt(double s) {
+        return Double.isNaN(s) ? "-" : String.format(Locale.ROOT, "%.4f", s);
+    }
+
+    private Row reference(String name, String script, PrintWriter err, String... extra) {
+        Path file = references.resolve(script);
+        if (!Files.isRegularFile(file)) {
+            return new Row(name, "", Double.NaN, Double.NaN, "skipped: " + file + " not found");
+        }
+        List<String> cmd = new ArrayList<>(List.of("python3", file.toString(), "--data", common.data.toString(), "--epochs", Integer.toString(epochs)));
+        cmd.addAll(List.of(extra));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.PIPE).start();
+            String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                List<String> lines = stderr.lines().toList();
+                return new Row(name, "", Double.NaN, Double.NaN, "skipped: " + (lines.isEmpty() ? "exit " + p.exitValue() : lines.get(lines.size() - 1)));
+            }
+            Matcher m = SECONDS.matcher(stdout);
+            if (!m.find()) {
+                return new Row(name, "", Double.NaN, Double.NaN, "skipped: no seconds_per_epoch in its output");
+            }
+            Matcher first = Pattern.compile("\"first_epoch\"\\s*:\\s*([0-9.eE+-]+)").matcher(stdout);
+            Matcher detail = Pattern.compile("\"detail\"\\s*:\\s*\"([^\"]*)\"").matcher(stdout);
+            return new Row(name, detail.find() ? detail.group(1) : "", Double.parseDouble(m.group(1)),
+                    first.find() ? Double.parseDouble(first.group(1)) : Double.NaN, "");
+        } catch (IOException e) {
+            return new Row(name, "", Double.NaN, Double.NaN, "skipped: python3 not available (" + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserError("interrupted");
+        }
+    }
+
+    private static String json(List<Row> rows, double numpy) {
+        StringBuilder s = new StringBuilder("{\n  \"unit\": \"seconds per epoch\",\n  \"rows\": [\n");
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            s.append(String.format(Locale.ROOT, "    {\"name\": \"%s\", \"seconds_per_epoch\": %s, \"first_epoch\": %s, \"ratio_to_numpy\": %s, \"detail\": \"%s\"}%s%n",
+                    esc(r.name()), num(r.secondsPerEpoch()), num(r.firstEpoch()), num(r.secondsPerEpoch() / numpy),
+                    esc(r.note().isEmpty() ? r.detail() : r.note()), i + 1 < rows.size() ? "," : ""));
+        }
+        return s.append("  ]\n}\n").toString();
+    }
+
+    private static String num(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6f", v) : "null";
+    }
+
+    private static String esc(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+}

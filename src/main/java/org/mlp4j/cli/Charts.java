@@ -1,0 +1,74 @@
+package org.mlp4j.cli;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.mlp4j.AtomicFiles;
+import org.mlp4j.data.Images;
+import org.mlp4j.model.EpochResult;
+
+/** The book's two figures: learning curves, and the first 25 misclassified test images. */
+final class Charts {
+    private Charts() {
+    }
+
+    static void learningCurves(List<EpochResult> history, java.nio.file.Path file) {
+        double[] epochs = history.stream().mapToDouble(EpochResult::epoch).toArray();
+        XYChart cost = new XYChartBuilder().width(560).height(420).title("Cost").xAxisTitle("Epoch").yAxisTitle("Cost").build();
+        cost.addSeries("cost", epochs, history.stream().mapToDouble(EpochResult::cost).toArray());
+        cost.getStyler().setLegendVisible(false);
+        XYChart acc = new XYChartBuilder().width(560).height(420).title("Accuracy").xAxisTitle("Epoch").yAxisTitle("Accuracy (%)").build();
+        acc.addSeries("training", epochs, history.stream().mapToDouble(r -> 100 * r.trainAccuracy()).toArray());
+        acc.addSeries("validation", epochs, history.stream().mapToDouble(r -> 100 * r.validAccuracy()).toArray());
+        for (XYChart c : List.of(cost, acc)) {
+            c.getStyler().setMarkerSize(history.size() > 40 ? 0 : 5);
+            c.getStyler().setChartBackgroundColor(Color.WHITE);
+        }
+        BufferedImage left = BitmapEncoder.getBufferedImage(cost);
+        BufferedImage right = BitmapEncoder.getBufferedImage(acc);
+        BufferedImage both = new BufferedImage(left.getWidth() + right.getWidth(), left.getHeight(), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = both.createGraphics();
+        g.drawImage(left, 0, 0, null);
+        g.drawImage(right, left.getWidth(), 0, null);
+        g.dispose();
+        AtomicFiles.write(file, out -> ImageIO.write(both, "png", out));
+    }
+
+    /** A 5x5 grid of the first misclassified images, each captioned "i) t: true p: predicted" as in the book. */
+    static void misclassified(Images test, int[] predicted, java.nio.file.Path file) {
+        int scale = 4, cell = Math.max(test.width(), test.height()) * scale + 24;
+        BufferedImage img = new BufferedImage(5 * cell, 5 * cell, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, img.getWidth(), img.getHeight());
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        int shown = 0;
+        for (int i = 0; i < test.count() && shown < 25; i++) {
+            int truth = test.labels()[i] & 0xff;
+            if (predicted[i] == truth) {
+                continue;
+            }
+            int x0 = (shown % 5) * cell + 12, y0 = (shown / 5) * cell + 18;
+            for (int y = 0; y < test.height(); y++) {
+                for (int x = 0; x < test.width(); x++) {
+                    int v = 255 - (test.pixels()[i * test.features() + y * test.width() + x] & 0xff);
+                    g.setColor(new Color(v, v, v));
+                    g.fillRect(x0 + x * scale, y0 + y * scale, scale, scale);
+                }
+            }
+            g.setColor(Color.BLACK);
+            g.drawString(String.format("%d) t: %d p: %d", shown + 1, truth, predicted[i]), x0, y0 - 4);
+            shown++;
+        }
+        g.dispose();
+        AtomicFiles.write(file, out -> ImageIO.write(img, "png", out));
+    }
+}

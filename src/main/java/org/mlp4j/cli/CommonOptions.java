@@ -1,0 +1,17 @@
+package org.mlp4j.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options every command accepts. */
+final class CommonOptions {
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "data/mnist",
+            description = "directory of the four MNIST IDX files, raw or .gz (default: ${DEFAULT-VALUE}; fetched when missing)")
+    Path data;
+
+    @Option(names = "--no-verify", description = "skip the MNIST SHA-256 check (for other IDX datasets with MNIST's file names)")
+    boolean noVerify;
+
+    @Option(names = "--debug", description = "print stack traces of errors")
+    boolean debug;
+}

