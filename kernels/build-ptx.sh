@@ -1,2 +1,21 @@
 #!/usr/bin/env bash
-echo "kernels: nothing yet"
+# Compiles every kernels/*.cu to PTX for a virtual architecture, so one PTX JIT-compiles on any newer GPU.
+# Called by the Maven build (process-resources) with the output directory. Without nvcc it skips with a
+# message and the build still succeeds: `mlp4j devices` then says the CUDA kernels were not built.
+set -euo pipefail
+out=${1:?usage: build-ptx.sh OUTPUT_DIR}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+nvcc=${NVCC:-$(command -v nvcc || true)}
+[ -n "$nvcc" ] || { [ -x /usr/local/cuda/bin/nvcc ] && nvcc=/usr/local/cuda/bin/nvcc; } || true
+if [ -z "$nvcc" ]; then
+  echo "kernels: nvcc not found; CUDA kernels not built (the cuda backend will report it)"
+  exit 0
+fi
+mkdir -p "$out"
+for cu in "$here"/*.cu; do
+  ptx="$out/$(basename "${cu%.cu}").ptx"
+  if [ ! -f "$ptx" ] || [ "$cu" -nt "$ptx" ] || [ "$here/block_sum.cuh" -nt "$ptx" ]; then
+    "$nvcc" -ptx -arch=compute_75 -O3 -I "$here" -o "$ptx" "$cu"
+  fi
+done
+echo "kernels: $(ls "$out"/*.ptx | wc -l) PTX files built with $("$nvcc" --version | tail -1)"

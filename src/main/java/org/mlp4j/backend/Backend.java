@@ -89,7 +89,10 @@ public interface Backend extends AutoCloseable {
     /** Adds the sum of squared elements of {@code m} to {@code acc[slot]} (the L2 term). */
     void sumOfSquares(Matrix m, Accumulator acc, int slot);
 
-    /** Records {@code ops} once into a program that replays them; the default just re-runs them. */
+    /**
+     * Records {@code ops} into a program that replays them; recording itself runs nothing. The default
+     * just re-runs them; CUDA captures a graph.
+     */
     default Program record(Runnable ops) {
         return ops::run;
     }

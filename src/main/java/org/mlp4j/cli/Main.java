@@ -27,6 +27,7 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
+        cli.setOverwrittenOptionsAllowed(true); // the last of a repeated option wins, as in most CLIs
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
         cli.setParameterExceptionHandler((e, a) -> {
             err.println("mlp4j: " + e.getMessage());

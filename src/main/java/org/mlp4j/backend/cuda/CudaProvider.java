@@ -1,0 +1,93 @@
+package org.mlp4j.backend.cuda;
+
+import java.util.ArrayList;
+import java.util.List;
+import jcuda.driver.CUresult;
+import jcuda.driver.JCudaDriver;
+import org.mlp4j.backend.Backend;
+import org.mlp4j.backend.BackendFailure;
+import org.mlp4j.backend.BackendProvider;
+import org.mlp4j.backend.BackendUnavailableException;
+
+/** The CUDA backend when an NVIDIA driver, a GPU, cuBLAS and the built kernels are all present. */
+public final class CudaProvider implements BackendProvider {
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public int rank() {
+        return 20;
+    }
+
+    @Override
+    public boolean gpu() {
+        return true;
+    }
+
+    /** Checks everything short of opening the device; returns the device count. */
+    static int probe() throws BackendUnavailableException {
+        if (CudaProvider.class.getResource("/kernels/gather.ptx") == null) {
+            throw new BackendUnavailableException("the CUDA kernels were not built into this jar (nvcc was missing at build time)");
+        }
+        if (NativeLibraries.find("libcuda.so.1") == null) {
+            throw new BackendUnavailableException("no NVIDIA driver (libcuda.so.1 not found)");
+        }
+        int rc;
+        try {
+            JCudaDriver.setExceptionsEnabled(false);
+            rc = JCudaDriver.cuInit(0);
+        } catch (Throwable t) {
+            throw new BackendUnavailableException("the JCuda driver library failed to load: " + t.getMessage());
+        }
+        if (rc != CUresult.CUDA_SUCCESS) {
+            throw new BackendUnavailableException("cuInit failed: " + CUresult.stringFor(rc));
+        }
+        int[] count = new int[1];
+        JCudaDriver.cuDeviceGetCount(count);
+        if (count[0] == 0) {
+            throw new BackendUnavailableException("no CUDA device");
+        }
+        return count[0];
+    }
+
+    @Override
+    public List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        try (Backend b = open(-1, false)) {
+            lines.add("usable: " + b.description());
+            int count = probe();
+            if (count > 1) {
+                lines.add(count + " CUDA devices; the first is used");
+            }
+        } catch (BackendUnavailableException e) {
+            lines.add("unusable: " + e.getMessage());
+        }
+        return lines;
+    }
+
+    @Override
+    public Backend open(int deviceIndex, boolean gpuOnly) throws BackendUnavailableException {
+        int count = probe();
+        int index = deviceIndex < 0 ? 0 : deviceIndex;
+        if (index >= count) {
+            throw new BackendUnavailableException("no CUDA device " + index + " (" + count + " present)");
+        }
+        String route;
+        try {
+            route = NativeLibraries.prepareCublas();
+        } catch (IllegalStateException e) {
+            throw new BackendUnavailableException(e.getMessage());
+        }
+        try {
+            return new CudaBackend(index, route);
+        } catch (BackendFailure | IllegalStateException | LinkageError e) {
+            String msg = e.getMessage();
+            if (msg != null && msg.contains("UNSUPPORTED_PTX_VERSION")) {
+                msg += " (the NVIDIA driver is older than the CUDA toolkit that built the kernels; update the driver)";
+            }
+            throw new BackendUnavailableException(msg, e);
+        }
+    }
+}

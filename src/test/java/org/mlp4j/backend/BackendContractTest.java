@@ -1,0 +1,266 @@
+package org.mlp4j.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.mlp4j.backend.Backend.Accumulator;
+import org.mlp4j.backend.Backend.Examples;
+import org.mlp4j.backend.Backend.Order;
+import org.mlp4j.backend.cpu.CpuBackend;
+
+/**
+ * The SPI contract, run against every backend on the class path (skipped, with the reason, where one
+ * cannot run). Each operation is checked against its CPU twin on random shapes, including sizes that are
+ * not multiples of any block or tile size.
+ */
+public class BackendContractTest {
+    static final CpuBackend CPU = new CpuBackend(2);
+    static final int[][] SHAPES = {{1, 1}, {3, 7}, {100, 10}, {100, 100}, {37, 129}, {257, 33}, {5000, 10}};
+
+    static Stream<String> backends() {
+        return Backends.providers().stream().map(BackendProvider::name);
+    }
+
+    public static Backend open(String name) {
+        try {
+            return Backends.open(name, -1, true, s -> { });
+        } catch (BackendUnavailableException e) {
+            Assumptions.abort(name + " unusable here: " + e.getMessage());
+            return null;
+        }
+    }
+
+    static float[] random(Random r, int n, float scale) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (r.nextGaussian() * scale);
+        }
+        return a;
+    }
+
+    static float[] labels(Random r, int rows, int classes) {
+        float[] y = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            y[i] = r.nextInt(classes);
+        }
+        return y;
+    }
+
+    static Matrix put(Backend b, int rows, int cols, float[] data) {
+        Matrix m = b.matrix(rows, cols);
+        b.upload(data, m);
+        return m;
+    }
+
+    static float[] get(Backend b, Matrix m) {
+        float[] out = new float[m.size()];
+        b.download(m, out);
+        return out;
+    }
+
+    public static void close(float[] expected, float[] actual, double rel, String what) {
+        assertEquals(expected.length, actual.length, what + " length");
+        for (int i = 0; i < expected.length; i++) {
+            double tol = rel * Math.max(1.0, Math.abs(expected[i]));
+            if (Math.abs(expected[i] - actual[i]) > tol) {
+                throw new AssertionError(String.format("%s[%d]: expected %s, got %s (tolerance %.2g)", what, i, expected[i], actual[i], tol));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void gemmMatchesTwinForEveryTransposeAndShape(String name) {
+        try (Backend b = open(name)) {
+            Random r = new Random(7);
+            int[][] mnk = {{1, 1, 1}, {100, 100, 784}, {100, 10, 100}, {784, 100, 100}, {100, 100, 10}, {33, 65, 17}, {129, 31, 250}};
+            for (int[] s : mnk) {
+                for (int t = 0; t < 4; t++) {
+                    boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                    int m = s[0], n = s[1], k = s[2];
+                    float[] a = random(r, m * k, 1), bb = random(r, k * n, 1), c = random(r, m * n, 1);
+                    float alpha = -0.37f, beta = t == 3 ? 0f : 0.99f;
+                    float[] want = twinGemm(ta, tb, m, n, k, alpha, a, bb, beta, c);
+                    Matrix ma = put(b, ta ? k : m, ta ? m : k, a), mb = put(b, tb ? n : k, tb ? k : n, bb), mc = put(b, m, n, c);
+                    b.gemm(ta, tb, alpha, ma, mb, beta, mc);
+                    close(want, get(b, mc), 1e-4 * Math.sqrt(k), "gemm " + m + "x" + n + "x" + k + " ta=" + ta + " tb=" + tb);
+                }
+            }
+        }
+    }
+
+    static float[] twinGemm(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, float[] b, float beta, float[] c) {
+        Matrix ma = put(CPU, ta ? k : m, ta ? m : k, a), mb = put(CPU, tb ? n : k, tb ? k : n, b), mc = put(CPU, m, n, c);
+        CPU.gemm(ta, tb, alpha, ma, mb, beta, mc);
+        return get(CPU, mc);
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void gemmWithBetaZeroIgnoresOldContents(String name) {
+        try (Backend b = open(name)) {
+            float[] nan = new float[4];
+            java.util.Arrays.fill(nan, Float.NaN);
+            Matrix a = put(b, 2, 2, new float[] {1, 2, 3, 4}), i = put(b, 2, 2, new float[] {1, 0, 0, 1}), c = put(b, 2, 2, nan);
+            b.gemm(false, false, 1f, a, i, 0f, c);
+            assertArrayEquals(new float[] {1, 2, 3, 4}, get(b, c));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void elementwiseOpsMatchTwin(String name) {
+        try (Backend b = open(name)) {
+            Random r = new Random(11);
+            for (int[] s : SHAPES) {
+                int rows = s[0], cols = s[1];
+                float[] z = random(r, rows * cols, 4), bias = random(r, cols, 1), y = labels(r, rows, cols);
+                float[] act = new float[rows * cols];
+                for (int i = 0; i < act.length; i++) {
+                    act[i] = (float) (1 / (1 + Math.exp(-z[i])));
+                }
+                String shape = rows + "x" + cols;
+                // biasSigmoid
+                Matrix cz = put(CPU, rows, cols, z), cb = put(CPU, 1, cols, bias), gz = put(b, rows, cols, z), gb = put(b, 1, cols, bias);
+                CPU.biasSigmoid(cz, cb);
+                b.biasSigmoid(gz, gb);
+                close(get(CPU, cz), get(b, gz), 1e-6, "biasSigmoid " + shape);
+                // addBias
+                cz = put(CPU, rows, cols, z);
+                gz = put(b, rows, cols, z);
+                CPU.addBias(cz, cb);
+                b.addBias(gz, gb);
+                close(get(CPU, cz), get(b, gz), 1e-6, "addBias " + shape);
+                // sigmoidDerivativeProduct
+                Matrix cg = put(CPU, rows, cols, z), ca = put(CPU, rows, cols, act), gg = put(b, rows, cols, z), ga = put(b, rows, cols, act);
+                CPU.sigmoidDerivativeProduct(cg, ca);
+                b.sigmoidDerivativeProduct(gg, ga);
+                close(get(CPU, cg), get(b, gg), 1e-6, "sigmoidDerivativeProduct " + shape);
+                // outputDelta
+                Matrix cy = put(CPU, rows, 1, y), gy = put(b, rows, 1, y), cd = CPU.matrix(rows, cols), gd = b.matrix(rows, cols);
+                CPU.outputDelta(ca, cy, cd);
+                b.outputDelta(ga, gy, gd);
+                close(get(CPU, cd), get(b, gd), 1e-6, "outputDelta " + shape);
+                // biasStep
+                Matrix cbias = put(CPU, 1, cols, bias), gbias = put(b, 1, cols, bias);
+                CPU.biasStep(cg, 0.05f, cbias);
+                b.biasStep(gg, 0.05f, gbias);
+                close(get(CPU, cbias), get(b, gbias), 1e-5, "biasStep " + shape);
+                // rowArgmax
+                Matrix co = CPU.matrix(rows, 1), go = b.matrix(rows, 1);
+                CPU.rowArgmax(cz, co);
+                b.rowArgmax(gz, go);
+                assertArrayEquals(get(CPU, co), get(b, go), "rowArgmax " + shape);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void reductionsMatchTwinAndAccumulate(String name) {
+        try (Backend b = open(name)) {
+            Random r = new Random(13);
+            for (int[] s : SHAPES) {
+                int rows = s[0], cols = s[1];
+                float[] z = random(r, rows * cols, 5), y = labels(r, rows, cols);
+                // make some rows' argmax the label so countCorrect sees hits
+                for (int i = 0; i < rows; i += 2) {
+                    z[i * cols + (int) y[i]] = 50f;
+                }
+                Accumulator ca = CPU.accumulator(3), ga = b.accumulator(3);
+                CPU.reset(ca);
+                b.reset(ga);
+                Matrix cz = put(CPU, rows, cols, z), cy = put(CPU, rows, 1, y), gz = put(b, rows, cols, z), gy = put(b, rows, 1, y);
+                for (int rep = 0; rep < 2; rep++) {
+                    CPU.logisticCost(cz, cy, ca, 0);
+                    CPU.countCorrect(cz, cy, ca, 1);
+                    CPU.sumOfSquares(cz, ca, 2);
+                    b.logisticCost(gz, gy, ga, 0);
+                    b.countCorrect(gz, gy, ga, 1);
+                    b.sumOfSquares(gz, ga, 2);
+                }
+                double[] want = CPU.read(ca), got = b.read(ga);
+                String shape = rows + "x" + cols;
+                assertEquals(want[0], got[0], 1e-5 * Math.abs(want[0]) + 1e-3, "logisticCost " + shape);
+                assertEquals(want[1], got[1], 0.0, "countCorrect " + shape);
+                assertEquals(want[2], got[2], 1e-5 * Math.abs(want[2]), "sumOfSquares " + shape);
+                b.reset(ga);
+                assertArrayEquals(new double[3], b.read(ga), "reset");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void gatherScalesPixelsAndFollowsTheOrder(String name) {
+        try (Backend b = open(name)) {
+            Random r = new Random(17);
+            int count = 300, features = 785;
+            byte[] pixels = new byte[count * features], lab = new byte[count];
+            r.nextBytes(pixels);
+            for (int i = 0; i < count; i++) {
+                lab[i] = (byte) r.nextInt(256);
+            }
+            int[] order = new int[count];
+            for (int i = 0; i < count; i++) {
+                order[i] = (i * 7919) % count;
+            }
+            Examples ce = CPU.upload(pixels, lab, count, features), ge = b.upload(pixels, lab, count, features);
+            Order co = CPU.order(count), go = b.order(count);
+            CPU.upload(order, co);
+            b.upload(order, go);
+            int rows = 133, offset = 101;
+            Matrix cx = CPU.matrix(rows, features), cy = CPU.matrix(rows, 1), gx = b.matrix(rows, features), gy = b.matrix(rows, 1);
+            CPU.gather(ce, co, offset, cx, cy);
+            b.gather(ge, go, offset, gx, gy);
+            close(get(CPU, cx), get(b, gx), 1e-6, "gather pixels");
+            assertArrayEquals(get(CPU, cy), get(b, gy), "gather labels");
+            float[] x = get(b, gx);
+            int first = order[offset];
+            assertEquals(((pixels[first * features] & 0xff) / 255f - 0.5f) * 2f, x[0], 1e-6);
+            assertThrows(IllegalArgumentException.class, () -> b.gather(ge, go, count - 10, gx, gy));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void prefixViewsShareMemoryAndShapesAreChecked(String name) {
+        try (Backend b = open(name)) {
+            Matrix m = put(b, 4, 3, new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+            Matrix head = m.prefix(2);
+            assertEquals(2, head.rows());
+            b.addBias(head, put(b, 1, 3, new float[] {1, 1, 1}));
+            assertArrayEquals(new float[] {2, 3, 4, 5, 6, 7, 7, 8, 9, 10, 11, 12}, get(b, m));
+            assertThrows(IllegalArgumentException.class, () -> b.gemm(false, false, 1f, m, m, 0f, m));
+            assertThrows(IllegalArgumentException.class, () -> b.addBias(m, b.matrix(1, 4)));
+            assertThrows(IllegalArgumentException.class, () -> m.prefix(5));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void recordedProgramsReplayTheSameWork(String name) {
+        try (Backend b = open(name)) {
+            Matrix m = put(b, 2, 2, new float[] {1, 2, 3, 4});
+            Matrix one = put(b, 1, 2, new float[] {1, 1});
+            Accumulator acc = b.accumulator(1);
+            Backend.Program p = b.record(() -> {
+                b.addBias(m, one);
+                b.sumOfSquares(one, acc, 0);
+            });
+            b.reset(acc);
+            p.run();
+            p.run();
+            p.run();
+            // recording runs nothing; each replay adds the bias once
+            assertArrayEquals(new float[] {4, 5, 6, 7}, get(b, m));
+            assertEquals(2.0 * 3, b.read(acc)[0], 1e-9, "replays after the reset");
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package org.mlp4j.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.mlp4j.backend.cpu.CpuBackend;
+
+/** The CPU backend (the twin every GPU kernel is tested against) checked against the plain definitions. */
+class CpuKernelsTest {
+    @Test
+    void gemmMatchesTheDefinitionInDouble() {
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            Random r = new Random(3);
+            int[][] mnk = {{1, 1, 1}, {5, 3, 2}, {100, 100, 784}, {784, 100, 100}, {101, 17, 33}, {64, 48, 1}};
+            for (int[] s : mnk) {
+                for (int t = 0; t < 4; t++) {
+                    boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                    int m = s[0], n = s[1], k = s[2];
+                    float[] a = BackendContractTest.random(r, m * k, 1), b = BackendContractTest.random(r, k * n, 1);
+                    float[] c = BackendContractTest.random(r, m * n, 1);
+                    Matrix ma = BackendContractTest.put(cpu, ta ? k : m, ta ? m : k, a);
+                    Matrix mb = BackendContractTest.put(cpu, tb ? n : k, tb ? k : n, b);
+                    Matrix mc = BackendContractTest.put(cpu, m, n, c);
+                    cpu.gemm(ta, tb, 0.5f, ma, mb, 2f, mc);
+                    float[] got = BackendContractTest.get(cpu, mc);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            double sum = 0;
+                            for (int p = 0; p < k; p++) {
+                                double av = ta ? a[p * m + i] : a[i * k + p];
+                                double bv = tb ? b[j * k + p] : b[p * n + j];
+                                sum += av * bv;
+                            }
+                            double want = 0.5 * sum + 2 * c[i * n + j];
+                            assertEquals(want, got[i * n + j], 1e-4 * Math.sqrt(k) * Math.max(1, Math.abs(want)),
+                                    "gemm " + m + "x" + n + "x" + k + " t=" + t + " at " + i + "," + j);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void elementwiseOpsFollowTheBook() {
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            Matrix z = BackendContractTest.put(cpu, 2, 3, new float[] {0, 1, -1, 30, -30, 2});
+            cpu.biasSigmoid(z, BackendContractTest.put(cpu, 1, 3, new float[] {0, 0, 1}));
+            float[] a = BackendContractTest.get(cpu, z);
+            assertEquals(0.5, a[0], 1e-7);
+            assertEquals(1 / (1 + Math.exp(-1)), a[1], 1e-7);
+            assertEquals(0.5, a[2], 1e-7);
+            assertEquals(1 / (1 + Math.exp(28)), a[4], 1e-9);
+            Matrix y = BackendContractTest.put(cpu, 2, 1, new float[] {2, 0});
+            Matrix d = cpu.matrix(2, 3);
+            cpu.outputDelta(z, y, d);
+            float[] dd = BackendContractTest.get(cpu, d);
+            assertEquals(a[2] - 1, dd[2], 1e-7);
+            assertEquals(a[0], dd[0], 1e-7);
+            assertEquals(a[3] - 1, dd[3], 1e-7);
+            Matrix bias = BackendContractTest.put(cpu, 1, 3, new float[] {1, 1, 1});
+            cpu.biasStep(d, 0.5f, bias);
+            float[] b = BackendContractTest.get(cpu, bias);
+            assertEquals(1 - 0.5 * (dd[0] + dd[3]), b[0], 1e-6);
+            Backend.Accumulator acc = cpu.accumulator(2);
+            Matrix logits = BackendContractTest.put(cpu, 1, 2, new float[] {3, -2});
+            Matrix label = BackendContractTest.put(cpu, 1, 1, new float[] {0});
+            cpu.logisticCost(logits, label, acc, 0);
+            cpu.countCorrect(logits, label, acc, 1);
+            double s3 = 1 / (1 + Math.exp(-3)), sm2 = 1 / (1 + Math.exp(2));
+            assertEquals(-Math.log(s3) - Math.log(1 - sm2), cpu.read(acc)[0], 1e-9);
+            assertEquals(1.0, cpu.read(acc)[1]);
+            assertTrue(cpu.description().startsWith("cpu"));
+        }
+    }
+}

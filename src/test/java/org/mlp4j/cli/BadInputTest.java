@@ -1,0 +1,154 @@
+package org.mlp4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mlp4j.data.IdxTest;
+import org.mlp4j.data.Mnist;
+
+/** Every kind of bad input: one line on stderr naming the file or flag, exit code 2, no stack trace, nothing written. */
+class BadInputTest {
+    @TempDir
+    Path dir;
+    Path data;
+    Path out;
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter o = new StringWriter(), e = new StringWriter();
+        int code = Main.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
+        return new Result(code, o.toString(), e.toString());
+    }
+
+    /** A small valid IDX dataset under MNIST's names: 4x4 images, 3 classes (use --no-verify). */
+    @BeforeEach
+    void writeData() throws IOException {
+        data = dir.resolve("data");
+        out = dir.resolve("out");
+        Files.createDirectories(data);
+        write(Mnist.TRAIN_IMAGES, Mnist.TRAIN_LABELS, 300, 3);
+        write(Mnist.TEST_IMAGES, Mnist.TEST_LABELS, 50, 3);
+    }
+
+    void write(String images, String labels, int n, int classes) throws IOException {
+        byte[] px = new byte[n * 16];
+        byte[] lb = new byte[n];
+        for (int i = 0; i < n; i++) {
+            lb[i] = (byte) (i % classes);
+            px[i * 16 + lb[i]] = (byte) 255;
+        }
+        Files.write(data.resolve(images), IdxTest.idx(new int[] {n, 4, 4}, px));
+        Files.write(data.resolve(labels), IdxTest.idx(new int[] {n}, lb));
+    }
+
+    List<String> train(String... extra) {
+        List<String> a = new ArrayList<>(List.of("train", "--device", "cpu", "--data", data.toString(), "--no-verify",
+                "--out", out.toString(), "--epochs", "1", "--valid", "50", "--batch", "10", "--hidden", "8"));
+        a.addAll(List.of(extra));
+        return a;
+    }
+
+    void userError(List<String> args, String... mentions) {
+        Result r = run(args.toArray(String[]::new));
+        assertEquals(2, r.code(), "exit code for " + args + "; stderr: " + r.err());
+        List<String> lines = r.err().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), "one line on stderr: " + r.err());
+        for (String m : mentions) {
+            assertTrue(lines.get(0).contains(m), "'" + lines.get(0) + "' should mention " + m);
+        }
+        assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), "no stack trace: " + r.err());
+        assertFalse(Files.exists(out.resolve("model.npz")), "no model written");
+    }
+
+    @Test
+    void theSmallDatasetTrains() {
+        Result r = run(train().toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("test accuracy: "), r.out());
+        assertTrue(Files.exists(out.resolve("model.npz")) && Files.exists(out.resolve("history.csv")));
+    }
+
+    @Test
+    void nonsenseFlags() {
+        userError(train("--epochs", "0"), "--epochs");
+        userError(train("--batch", "-1"), "--batch");
+        userError(train("--hidden", "0"), "--hidden");
+        userError(train("--hidden", "8,-3"), "--hidden");
+        userError(train("--valid", "300"), "--valid", "300");
+        userError(train("--eta", "0"), "--eta");
+        userError(train("--seed", "-1"), "--seed");
+        userError(train("--frobnicate"), "--frobnicate");
+        userError(train("--epochs", "many"), "--epochs");
+        userError(train("--device", "tpu"), "tpu");
+        userError(List.of("bench", "--epochs", "0", "--data", data.toString(), "--no-verify"), "--epochs");
+    }
+
+    @Test
+    void missingEmptyTruncatedAndWrongFiles() throws IOException {
+        Files.delete(data.resolve(Mnist.TEST_LABELS));
+        userError(train(), Mnist.TEST_LABELS, "not found");
+        writeData();
+        Files.write(data.resolve(Mnist.TEST_IMAGES), new byte[0]);
+        userError(train(), Mnist.TEST_IMAGES, "empty");
+        writeData();
+        byte[] b = Files.readAllBytes(data.resolve(Mnist.TRAIN_IMAGES));
+        Files.write(data.resolve(Mnist.TRAIN_IMAGES), java.util.Arrays.copyOf(b, b.length - 7));
+        userError(train(), Mnist.TRAIN_IMAGES, "truncated");
+        writeData();
+        Files.write(data.resolve(Mnist.TRAIN_LABELS), IdxTest.idx(new int[] {300, 1, 1}, new byte[300]));
+        userError(train(), Mnist.TRAIN_LABELS, "magic");
+        writeData();
+        Files.write(data.resolve(Mnist.TRAIN_LABELS), IdxTest.idx(new int[] {299}, new byte[299]));
+        userError(train(), "300 images", "299 labels");
+        writeData();
+        byte[] lb = new byte[50];
+        lb[7] = 9;
+        Files.write(data.resolve(Mnist.TEST_LABELS), IdxTest.idx(new int[] {50}, lb));
+        userError(train(), "label 9", "class count 3");
+        writeData();
+        Files.delete(data.resolve(Mnist.TEST_IMAGES));
+        Files.write(data.resolve(Mnist.TEST_IMAGES + ".gz"), new byte[] {0x1f, (byte) 0x8b, 8, 0, 1, 2, 3});
+        userError(train(), Mnist.TEST_IMAGES + ".gz", "gzip");
+    }
+
+    @Test
+    void checksumMismatchWithoutNoVerify() {
+        List<String> args = train();
+        args.remove("--no-verify");
+        userError(args, "checksum mismatch");
+    }
+
+    @Test
+    void unreadableModelForEvaluateAndPredict() throws IOException {
+        Path junk = Files.writeString(dir.resolve("m.npz"), "junk");
+        userError(List.of("evaluate", "--model", junk.toString(), "--data", data.toString(), "--no-verify", "--device", "cpu"), "m.npz", "unreadable");
+        userError(List.of("predict", "--model", junk.toString(), "--images", data.resolve(Mnist.TEST_IMAGES).toString()), "unreadable");
+        userError(List.of("predict", "--model", dir.resolve("absent.npz").toString(), "--images", "x"), "absent.npz", "not found");
+    }
+
+    @Test
+    void trainedModelEvaluatesAndPredicts() {
+        assertEquals(0, run(train().toArray(String[]::new)).code());
+        Path model = out.resolve("model.npz");
+        Result e = run("evaluate", "--model", model.toString(), "--data", data.toString(), "--no-verify", "--device", "cpu");
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains("test accuracy: ") && e.out().contains("confusion matrix"), e.out());
+        Result p = run("predict", "--model", model.toString(), "--images", data.resolve(Mnist.TEST_IMAGES).toString(), "--device", "cpu");
+        assertEquals(0, p.code(), p.err());
+        assertEquals(50, p.out().lines().count());
+        assertTrue(p.out().lines().allMatch(l -> l.matches("[0-2]")), p.out());
+    }
+}

@@ -1,0 +1,93 @@
+package org.mlp4j.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mlp4j.UserError;
+
+public class IdxTest {
+    @TempDir
+    Path dir;
+
+    /** An IDX file: magic 0x08 type, the dimensions, then the bytes. */
+    public static byte[] idx(int[] dims, byte[] data) {
+        ByteBuffer b = ByteBuffer.allocate(4 + 4 * dims.length + data.length);
+        b.putInt(0x0800 | dims.length);
+        for (int d : dims) {
+            b.putInt(d);
+        }
+        return b.put(data).array();
+    }
+
+    static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void readsAnyImageSizeAndClassCountFromTheFiles() throws IOException {
+        byte[] pixels = new byte[4 * 5 * 3];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (i * 7);
+        }
+        Path img = dir.resolve("images.gz");
+        Path lbl = dir.resolve("labels");
+        Files.write(img, gzip(idx(new int[] {4, 5, 3}, pixels)));
+        Files.write(lbl, idx(new int[] {4}, new byte[] {0, 12, 3, 1}));
+        Images d = Idx.read(img, lbl);
+        assertEquals(4, d.count());
+        assertEquals(5, d.height());
+        assertEquals(3, d.width());
+        assertEquals(15, d.features());
+        assertEquals(13, d.classCount());
+        assertEquals((byte) (16 * 7), d.pixels()[16]);
+    }
+
+    static String error(Runnable r) {
+        return assertThrows(UserError.class, r::run).getMessage();
+    }
+
+    @Test
+    void badFilesGiveClearErrors() throws IOException {
+        Path good = dir.resolve("labels");
+        Files.write(good, idx(new int[] {2}, new byte[] {1, 2}));
+        Path empty = Files.write(dir.resolve("empty"), new byte[0]);
+        assertTrue(error(() -> Idx.read(empty, good)).contains("empty"));
+        assertTrue(error(() -> Idx.read(dir.resolve("missing"), good)).contains("not found"));
+        Path truncated = Files.write(dir.resolve("truncated"), java.util.Arrays.copyOf(idx(new int[] {2, 2, 2}, new byte[8]), 20));
+        assertTrue(error(() -> Idx.read(truncated, good)).contains("truncated"));
+        Path magic = Files.write(dir.resolve("magic"), idx(new int[] {2, 2, 2}, new byte[8]));
+        assertTrue(error(() -> Idx.read(magic, magic)).contains("wrong magic number"));
+        Path three = Files.write(dir.resolve("three"), idx(new int[] {3, 1, 1}, new byte[3]));
+        assertTrue(error(() -> Idx.read(three, good)).contains("3 images but"));
+        Path corrupt = dir.resolve("corrupt.gz");
+        byte[] gz = gzip(idx(new int[] {2, 2, 2}, new byte[8]));
+        gz[gz.length - 5] ^= 0x55;
+        Files.write(corrupt, gz);
+        assertTrue(error(() -> Idx.read(corrupt, good)).contains("corrupt gzip"));
+        Path notGzip = Files.write(dir.resolve("plain.gz"), idx(new int[] {2, 2, 2}, new byte[8]));
+        assertTrue(error(() -> Idx.read(notGzip, good)).contains("corrupt gzip"));
+    }
+
+    @Test
+    void checksumMismatchNamesTheFile() throws IOException {
+        Path f = Files.write(dir.resolve(Mnist.TRAIN_LABELS), idx(new int[] {2}, new byte[] {1, 2}));
+        Files.write(dir.resolve(Mnist.TRAIN_IMAGES), idx(new int[] {2, 1, 1}, new byte[] {1, 2}));
+        String msg = error(() -> Mnist.load(dir, false, true));
+        assertTrue(msg.contains("checksum mismatch") && msg.contains(Mnist.TRAIN_IMAGES), msg);
+        assertEquals(2, Mnist.load(dir, false, false).count(), "--no-verify reads any IDX dataset");
+        assertTrue(Files.exists(f));
+    }
+}
