@@ -24,6 +24,7 @@ final class Charts {
         XYChart cost = new XYChartBuilder().width(560).height(420).title("Cost").xAxisTitle("Epoch").yAxisTitle("Cost").build();
         cost.addSeries("cost", epochs, history.stream().mapToDouble(EpochResult::cost).toArray());
         cost.getStyler().setLegendVisible(false);
+        cost.getStyler().setYAxisDecimalPattern("#,##0");
         XYChart acc = new XYChartBuilder().width(560).height(420).title("Accuracy").xAxisTitle("Epoch").yAxisTitle("Accuracy (%)").build();
         acc.addSeries("training", epochs, history.stream().mapToDouble(r -> 100 * r.trainAccuracy()).toArray());
         acc.addSeries("validation", epochs, history.stream().mapToDouble(r -> 100 * r.validAccuracy()).toArray());

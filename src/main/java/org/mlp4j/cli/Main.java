@@ -2,6 +2,7 @@ package org.mlp4j.cli;
 
 import java.io.PrintWriter;
 import org.mlp4j.UserError;
+import org.mlp4j.backend.BackendFailure;
 import org.mlp4j.backend.BackendUnavailableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,6 +41,10 @@ public final class Main implements Runnable {
             if (e instanceof UserError || e instanceof BackendUnavailableException || e instanceof IllegalArgumentException) {
                 err.println("mlp4j: " + e.getMessage());
                 return USER_ERROR;
+            }
+            if (e instanceof BackendFailure) {
+                err.println("mlp4j: " + e.getMessage() + "; stopped, nothing more was written");
+                return 1;
             }
             err.println("mlp4j: internal error: " + e + (debug ? "" : " (run with --debug for the stack trace)"));
             return 1;

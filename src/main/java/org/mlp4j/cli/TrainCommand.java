@@ -15,6 +15,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.mlp4j.AtomicFiles;
 import org.mlp4j.UserError;
 import org.mlp4j.backend.Backend;
+import org.mlp4j.backend.DeviceMemoryException;
 import org.mlp4j.data.Images;
 import org.mlp4j.model.EpochResult;
 import org.mlp4j.model.Hyperparameters;
@@ -52,7 +53,20 @@ final class TrainCommand implements Callable<Integer> {
         int[] sizes = training.sizes(trainSet);
         training.checkAgainst(trainSet, testSet);
         Path dir = out != null ? out : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        try (Backend backend = device.open(err)) {
+        try {
+            return train(o, err, hp, trainSet, testSet, sizes, dir, device.device);
+        } catch (DeviceMemoryException e) {
+            if (device.strict) {
+                throw e;
+            }
+            err.println("warning: " + e.getMessage() + "; falling back to the cpu backend");
+            return train(o, err, hp, trainSet, testSet, sizes, dir, "cpu");
+        }
+    }
+
+    private int train(PrintWriter o, PrintWriter err, Hyperparameters hp, Images trainSet, Images testSet, int[] sizes,
+                      Path dir, String deviceName) throws Exception {
+        try (Backend backend = device.open(deviceName, err)) {
             o.printf("device: %s%n", backend.description());
             o.printf("network %s, %d training and %d validation examples, %d epochs, batch %d, eta %s, l2 %s, seed %d%n",
                     String.join("-", java.util.Arrays.stream(sizes).mapToObj(Integer::toString).toList()),

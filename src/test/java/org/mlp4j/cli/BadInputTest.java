@@ -78,7 +78,10 @@ class BadInputTest {
         Result r = run(train().toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("test accuracy: "), r.out());
-        assertTrue(Files.exists(out.resolve("model.npz")) && Files.exists(out.resolve("history.csv")));
+        for (String f : new String[] {"model.npz", "history.csv", "learning-curves.png", "misclassified.png"}) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+        assertFalse(r.err().contains("plots not written"), r.err());
     }
 
     @Test

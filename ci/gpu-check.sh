@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The GPU proof, for the GPU test machine (no Java, Maven or network there): run from the project root with
+# the bundle from ci/prepare-gpu-bundle.sh in .device/ and a JRE on PATH:
+#   tar xzf .device/jre.tgz -C /tmp && export PATH=/tmp/jre/bin:$PATH && bash ci/gpu-check.sh
+# Writes gpu-check.log, bench.json and the 200-epoch run's outputs under $OUT (default runs/gpu-check).
+set -uo pipefail
+OUT=${OUT:-runs/gpu-check}
+mkdir -p "$OUT"
+exec > >(tee "$OUT/gpu-check.log") 2>&1
+data=/tmp/mlp4j-mnist
+mkdir -p "$data" && cp .device/data/*.gz "$data/"
+java_opts=(--add-modules jdk.incubator.vector -Dmlp4j.data="$data")
+mlp4j() { java "${java_opts[@]}" -jar .device/mlp4j.jar "$@"; }
+status=0
+step() { echo; echo "=== $* ($(date -u +%H:%M:%S))"; }
+
+step "machine"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
+ldconfig -p | grep -E "libcuda.so.1|libcublas|libOpenCL" || true
+java -version 2>&1 | head -1
+echo "commit: $(cat .device/COMMIT 2>/dev/null || git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+
+step "mlp4j devices"
+mlp4j devices || status=1
+
+step "SPI contract, kernel-vs-CPU and 2-epoch parity tests on every usable backend"
+java "${java_opts[@]}" -jar .device/junit-platform-console-standalone-1.14.1.jar execute \
+  --class-path .device/mlp4j.jar:.device/mlp4j-tests.jar \
+  --select-class org.mlp4j.backend.BackendContractTest --select-class org.mlp4j.model.ParityTest \
+  --details tree --disable-banner || status=1
+
+step "bench: seconds per epoch, side by side (PyTorch references when torch is importable)"
+refs=()
+python3 -c 'import torch' 2>/dev/null || refs=(--no-references)
+mlp4j bench --device cuda,opencl,cpu --epochs ${BENCH_EPOCHS:-11} --data "$data" --json "$OUT/bench.json" "${refs[@]}" || status=1
+
+step "200 epochs with the book's defaults on cuda"
+mlp4j train --device cuda --strict --data "$data" --out "$OUT/run200" || status=1
+
+step "evaluate the trained model on cuda"
+mlp4j evaluate --device cuda --strict --model "$OUT/run200/model.npz" --data "$data" || status=1
+
+step "done: status $status"
+exit $status

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds everything the GPU test machine needs into .device/ (git-ignored): a JRE, mlp4j.jar, the test
+# classes, the JUnit console launcher, the benchmark jar when built, and MNIST. Run from the project root
+# on the build machine, then run ci/gpu-check.sh there (see README, "GPU check").
+set -euo pipefail
+cd "$(git rev-parse --show-toplevel)"
+[ -f data/mnist/train-images-idx3-ubyte ] || [ -f data/mnist/train-images-idx3-ubyte.gz ] || ./mlp4j devices >/dev/null
+mvn -q -B -DskipTests package
+mvn -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 -DoutputDirectory=target/junit
+jars=(target/mlp4j.jar target/mlp4j-tests.jar target/junit/junit-platform-console-standalone-1.14.1.jar)
+[ -f bench/target/benchmarks.jar ] && jars+=(bench/target/benchmarks.jar)
+prepare=${PREPARE:-../shared/gpu-machine/prepare.sh}
+MNIST_DIR=data/mnist bash "$prepare" "${jars[@]}"
