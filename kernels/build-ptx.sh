@@ -12,6 +12,9 @@ if [ -z "$nvcc" ]; then
   exit 0
 fi
 mkdir -p "$out"
+for ptx in "$out"/*.ptx; do  # drop PTX of kernels that no longer exist
+  [ -e "$ptx" ] && [ ! -f "$here/$(basename "${ptx%.ptx}").cu" ] && rm -f "$ptx"
+done
 for cu in "$here"/*.cu; do
   ptx="$out/$(basename "${cu%.cu}").ptx"
   if [ ! -f "$ptx" ] || [ "$cu" -nt "$ptx" ] || [ "$here/block_sum.cuh" -nt "$ptx" ]; then

@@ -15,8 +15,9 @@ package org.mlp4j.backend;
  *       (a CUDA graph on CUDA); operations inside it must not upload, download or read.</li>
  * </ul>
  * The weight update is folded into {@link #gemm}'s alpha/beta ({@code W = (1-eta*l2)W - eta*A'D}), so no
- * gradient buffer or separate weight-update op is needed; {@link #biasStep} fuses the bias gradient
- * (column sums) with its update.
+ * gradient buffer or separate weight-update op is needed; {@link #outputStep} and {@link #hiddenStep} fuse
+ * each layer's element-wise backward work with its bias gradient (column sums) and bias update, so a
+ * training step is one gather, the GEMMs, and one small op per layer each way.
  */
 public interface Backend extends AutoCloseable {
     /** The name users pass to {@code --device}. */
@@ -56,14 +57,18 @@ public interface Backend extends AutoCloseable {
     /** The activation in place: {@code z[r][j] = sigmoid(z[r][j] + bias[j])}. */
     void biasSigmoid(Matrix z, Matrix bias);
 
-    /** Backprop through the sigmoid: {@code g[r][j] *= a[r][j] * (1 - a[r][j])}. */
-    void sigmoidDerivativeProduct(Matrix g, Matrix a);
+    /**
+     * The output layer's forward end and backward start: {@code z = sigmoid(z + bias)} in place (the
+     * activations), {@code delta = z - onehot(labels)} (the error of sigmoid units under the logistic cost),
+     * then the bias's SGD step {@code bias[j] -= eta * sum_r delta[r][j]} (biases are never L2-decayed).
+     */
+    void outputStep(Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta);
 
-    /** Output error of sigmoid units under the logistic cost: {@code delta = a - onehot(labels)}. */
-    void outputDelta(Matrix a, Matrix labels, Matrix delta);
-
-    /** Column sums and the SGD step for a bias (never L2-decayed): {@code bias[j] -= eta * sum_r delta[r][j]}. */
-    void biasStep(Matrix delta, float eta, Matrix bias);
+    /**
+     * Backprop through a hidden sigmoid layer: {@code g *= a * (1 - a)} turns the error propagated back
+     * into {@code g} into the layer's delta, then the bias's SGD step {@code bias[j] -= eta * sum_r g[r][j]}.
+     */
+    void hiddenStep(Matrix g, Matrix a, float eta, Matrix bias);
 
     /** Row argmax: {@code out[r] = argmax_j z[r][j]} (first maximum), {@code out} being {@code z.rows x 1}. */
     void rowArgmax(Matrix z, Matrix out);

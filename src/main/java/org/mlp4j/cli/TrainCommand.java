@@ -117,6 +117,11 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         @Override
+        public boolean showsProgress() {
+            return terminal;
+        }
+
+        @Override
         public void steps(int epoch, int done, int total) {
             if (!terminal) {
                 return;

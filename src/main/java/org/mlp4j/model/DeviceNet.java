@@ -80,8 +80,9 @@ public final class DeviceNet {
 
     /**
      * One minibatch SGD step of the book: forward, {@code delta_out = a_out - y}, backprop through the
-     * sigmoids, then {@code w -= eta (grad + l2 w)} folded into the weight-gradient GEMM and
-     * {@code b -= eta grad_b}. Gradients are summed over the batch, not averaged.
+     * sigmoids, {@code w -= eta (grad + l2 w)} folded into the weight-gradient GEMM and
+     * {@code b -= eta grad_b} fused into each layer's backward op. Gradients are summed over the batch,
+     * not averaged. Each bias is updated once its delta exists; no later op reads it.
      */
     public void trainStep(Workspace ws, Examples data, Order order, int offset, float eta, float l2) {
         backend.gather(data, order, offset, ws.x, ws.labels);
@@ -90,17 +91,18 @@ public final class DeviceNet {
         int last = weights.length;
         for (int l = 0; l < last; l++) {
             backend.gemm(false, false, 1f, a[l], weights[l], 0f, a[l + 1]);
-            backend.biasSigmoid(a[l + 1], biases[l]);
+            if (l + 1 < last) {
+                backend.biasSigmoid(a[l + 1], biases[l]);
+            }
         }
-        backend.outputDelta(a[last], ws.labels, d[last]);
+        backend.outputStep(a[last], biases[last - 1], ws.labels, eta, d[last]);
         for (int l = last - 1; l >= 0; l--) {
             if (l > 0) {
                 // the error one layer down uses this layer's weights before they are updated
                 backend.gemm(false, true, 1f, d[l + 1], weights[l], 0f, d[l]);
-                backend.sigmoidDerivativeProduct(d[l], a[l]);
+                backend.hiddenStep(d[l], a[l], eta, biases[l - 1]);
             }
             backend.gemm(true, false, -eta, a[l], d[l + 1], 1f - eta * l2, weights[l]);
-            backend.biasStep(d[l + 1], eta, biases[l]);
         }
     }
 

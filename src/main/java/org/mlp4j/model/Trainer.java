@@ -11,8 +11,9 @@ import org.mlp4j.data.Images;
 
 /**
  * Minibatch SGD as the seed chapter's {@code NeuralNetMLP.fit}, on any backend. The dataset is uploaded
- * once; per epoch only the shuffled order goes up and three sums come back. Each epoch's steps are
- * recorded once as a few {@link Program}s (CUDA graphs on CUDA) and replayed every epoch.
+ * once; per epoch only the shuffled order goes up and four sums come back. An epoch (its steps and the
+ * evaluation) is recorded once as one {@link Program} (a CUDA graph on CUDA), or a few when progress is
+ * shown, and replayed every epoch.
  */
 public final class Trainer {
     /** Examples per evaluation chunk: bounds the evaluation's memory whatever the dataset size. */
@@ -60,27 +61,31 @@ public final class Trainer {
         DeviceNet.Workspace chunk = net.workspace(Math.min(EVAL_CHUNK, data.count()));
         Accumulator acc = backend.accumulator(4);
 
-        int segments = Math.min(SEGMENTS, steps);
-        Program[] programs = new Program[segments];
-        int[] ends = new int[segments];
-        for (int s = 0; s < segments; s++) {
-            int from = (int) ((long) steps * s / segments);
-            int to = (int) ((long) steps * (s + 1) / segments);
-            ends[s] = to;
-            programs[s] = backend.record(() -> {
-                for (int step = from; step < to; step++) {
-                    net.trainStep(batch, examples, shuffled, step * hp.batch(), hp.eta(), hp.l2());
-                }
-            });
-        }
-        Program evaluation = backend.record(() -> {
+        Runnable evaluation = () -> {
             backend.reset(acc);
             net.evaluate(chunk, examples, identity, 0, train, acc, COST, TRAIN_CORRECT);
             if (valid > 0) {
                 net.evaluate(chunk, examples, identity, train, valid, acc, -1, VALID_CORRECT);
             }
             net.sumOfSquaredWeights(acc, SQUARED_WEIGHTS);
-        });
+        };
+        int segments = listener.showsProgress() ? Math.min(SEGMENTS, steps) : 1;
+        Program[] programs = new Program[segments];
+        int[] ends = new int[segments];
+        for (int s = 0; s < segments; s++) {
+            int from = (int) ((long) steps * s / segments);
+            int to = (int) ((long) steps * (s + 1) / segments);
+            boolean last = s == segments - 1;
+            ends[s] = to;
+            programs[s] = backend.record(() -> {
+                for (int step = from; step < to; step++) {
+                    net.trainStep(batch, examples, shuffled, step * hp.batch(), hp.eta(), hp.l2());
+                }
+                if (last) {
+                    evaluation.run();
+                }
+            });
+        }
 
         int[] order = new int[train];
         List<EpochResult> history = new ArrayList<>();
@@ -91,13 +96,14 @@ public final class Trainer {
             }
             random.shuffle(order);
             backend.upload(order, shuffled);
-            for (int s = 0; s < segments; s++) {
+            for (int s = 0; s < segments - 1; s++) {
                 programs[s].run();
                 backend.synchronize();
                 listener.steps(epoch, ends[s], steps);
             }
-            evaluation.run();
+            programs[segments - 1].run(); // the last steps and the evaluation
             double[] sums = backend.read(acc);
+            listener.steps(epoch, steps, steps);
             double cost = sums[COST] + hp.l2() * sums[SQUARED_WEIGHTS];
             double seconds = (System.nanoTime() - start) / 1e9;
             EpochResult r = new EpochResult(epoch, cost, sums[TRAIN_CORRECT] / train,

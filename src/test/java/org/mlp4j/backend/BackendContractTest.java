@@ -137,21 +137,23 @@ public class BackendContractTest {
                 CPU.addBias(cz, cb);
                 b.addBias(gz, gb);
                 close(get(CPU, cz), get(b, gz), 1e-6, "addBias " + shape);
-                // sigmoidDerivativeProduct
+                // hiddenStep: delta = g * a(1-a), bias -= eta * column sums
                 Matrix cg = put(CPU, rows, cols, z), ca = put(CPU, rows, cols, act), gg = put(b, rows, cols, z), ga = put(b, rows, cols, act);
-                CPU.sigmoidDerivativeProduct(cg, ca);
-                b.sigmoidDerivativeProduct(gg, ga);
-                close(get(CPU, cg), get(b, gg), 1e-6, "sigmoidDerivativeProduct " + shape);
-                // outputDelta
-                Matrix cy = put(CPU, rows, 1, y), gy = put(b, rows, 1, y), cd = CPU.matrix(rows, cols), gd = b.matrix(rows, cols);
-                CPU.outputDelta(ca, cy, cd);
-                b.outputDelta(ga, gy, gd);
-                close(get(CPU, cd), get(b, gd), 1e-6, "outputDelta " + shape);
-                // biasStep
                 Matrix cbias = put(CPU, 1, cols, bias), gbias = put(b, 1, cols, bias);
-                CPU.biasStep(cg, 0.05f, cbias);
-                b.biasStep(gg, 0.05f, gbias);
-                close(get(CPU, cbias), get(b, gbias), 1e-5, "biasStep " + shape);
+                CPU.hiddenStep(cg, ca, 0.05f, cbias);
+                b.hiddenStep(gg, ga, 0.05f, gbias);
+                close(get(CPU, cg), get(b, gg), 1e-6, "hiddenStep delta " + shape);
+                close(get(CPU, cbias), get(b, gbias), 1e-5, "hiddenStep bias " + shape);
+                // outputStep: a = sigmoid(z + bias), delta = a - onehot, bias -= eta * column sums
+                Matrix cy = put(CPU, rows, 1, y), gy = put(b, rows, 1, y), cd = CPU.matrix(rows, cols), gd = b.matrix(rows, cols);
+                Matrix co1 = put(CPU, rows, cols, z), go1 = put(b, rows, cols, z);
+                cbias = put(CPU, 1, cols, bias);
+                gbias = put(b, 1, cols, bias);
+                CPU.outputStep(co1, cbias, cy, 0.05f, cd);
+                b.outputStep(go1, gbias, gy, 0.05f, gd);
+                close(get(CPU, co1), get(b, go1), 1e-6, "outputStep activation " + shape);
+                close(get(CPU, cd), get(b, gd), 1e-6, "outputStep delta " + shape);
+                close(get(CPU, cbias), get(b, gbias), 1e-5, "outputStep bias " + shape);
                 // rowArgmax
                 Matrix co = CPU.matrix(rows, 1), go = b.matrix(rows, 1);
                 CPU.rowArgmax(cz, co);

@@ -24,8 +24,8 @@ class CudaBuildTest {
 
     static final List<String[]> ENTRIES = List.of(
             new String[] {"gather", "gather"}, new String[] {"bias_sigmoid", "bias_sigmoid"}, new String[] {"add_bias", "add_bias"},
-            new String[] {"sigmoid_derivative", "sigmoid_derivative_product"}, new String[] {"output_delta", "output_delta"},
-            new String[] {"bias_step", "bias_step"}, new String[] {"logistic_cost", "logistic_cost"},
+            new String[] {"output_step", "output_step"}, new String[] {"hidden_step", "hidden_step"},
+            new String[] {"logistic_cost", "logistic_cost"},
             new String[] {"argmax", "row_argmax"}, new String[] {"argmax", "count_correct"}, new String[] {"sum_squares", "sum_squares"});
 
     static String resource(String name) throws IOException {

@@ -194,39 +194,45 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void sigmoidDerivativeProduct(Matrix g, Matrix a) {
-        Shapes.same(g, a);
-        float[] gd = data(g), ad = data(a);
-        for (int i = 0; i < g.size(); i++) {
-            gd[i] *= ad[i] * (1f - ad[i]);
-        }
-    }
-
-    @Override
-    public void outputDelta(Matrix a, Matrix labels, Matrix delta) {
-        Shapes.same(a, delta);
-        Shapes.column(a, labels);
-        float[] ad = data(a), yd = data(labels), dd = data(delta);
-        int cols = a.cols();
-        for (int r = 0; r < a.rows(); r++) {
+    public void outputStep(Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {
+        Shapes.bias(z, bias);
+        Shapes.column(z, labels);
+        Shapes.same(z, delta);
+        kernels.biasSigmoid(data(z), data(bias), z.cols(), 0, z.size());
+        float[] ad = data(z), yd = data(labels), dd = data(delta);
+        int cols = z.cols();
+        for (int r = 0; r < z.rows(); r++) {
             int y = (int) yd[r];
             for (int j = 0; j < cols; j++) {
                 dd[r * cols + j] = ad[r * cols + j] - (j == y ? 1f : 0f);
             }
         }
+        biasStep(delta, eta, bias);
     }
 
     @Override
-    public void biasStep(Matrix delta, float eta, Matrix bias) {
-        Shapes.bias(delta, bias);
+    public void hiddenStep(Matrix g, Matrix a, float eta, Matrix bias) {
+        Shapes.same(g, a);
+        Shapes.bias(g, bias);
+        float[] gd = data(g), ad = data(a);
+        for (int i = 0; i < g.size(); i++) {
+            gd[i] *= ad[i] * (1f - ad[i]);
+        }
+        biasStep(g, eta, bias);
+    }
+
+    /** bias[j] -= eta * (column j's sum, taken in row order as the GPU kernels do). */
+    private static void biasStep(Matrix delta, float eta, Matrix bias) {
         float[] dd = data(delta), bd = data(bias);
         int cols = delta.cols();
-        for (int j = 0; j < cols; j++) {
-            float sum = 0f;
-            for (int r = 0; r < delta.rows(); r++) {
-                sum += dd[r * cols + j];
+        float[] sums = new float[cols];
+        for (int r = 0; r < delta.rows(); r++) {
+            for (int j = 0; j < cols; j++) {
+                sums[j] += dd[r * cols + j];
             }
-            bd[j] -= eta * sum;
+        }
+        for (int j = 0; j < cols; j++) {
+            bd[j] -= eta * sums[j];
         }
     }
 

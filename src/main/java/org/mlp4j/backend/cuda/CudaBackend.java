@@ -42,8 +42,7 @@ public final class CudaBackend implements Backend {
     /** Every kernel entry point and the PTX file it lives in. */
     static final Map<String, String> KERNELS = Map.of(
             "gather", "gather", "bias_sigmoid", "bias_sigmoid", "add_bias", "add_bias",
-            "sigmoid_derivative_product", "sigmoid_derivative", "output_delta", "output_delta",
-            "bias_step", "bias_step", "logistic_cost", "logistic_cost", "row_argmax", "argmax",
+            "output_step", "output_step", "hidden_step", "hidden_step", "logistic_cost", "logistic_cost", "row_argmax", "argmax",
             "count_correct", "argmax", "sum_squares", "sum_squares");
     private static final int BLOCK = 256;
     private static final int REDUCE_BLOCK = 1024;
@@ -284,22 +283,18 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void sigmoidDerivativeProduct(Matrix g, Matrix a) {
+    public void outputStep(Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {
+        Shapes.bias(z, bias);
+        Shapes.column(z, labels);
+        Shapes.same(z, delta);
+        launch("output_step", grid(z.cols()), BLOCK, ptr(z), ptr(bias), ptr(labels), eta, ptr(delta), z.rows(), z.cols());
+    }
+
+    @Override
+    public void hiddenStep(Matrix g, Matrix a, float eta, Matrix bias) {
         Shapes.same(g, a);
-        launch("sigmoid_derivative_product", grid(g.size()), BLOCK, ptr(g), ptr(a), g.size());
-    }
-
-    @Override
-    public void outputDelta(Matrix a, Matrix labels, Matrix delta) {
-        Shapes.same(a, delta);
-        Shapes.column(a, labels);
-        launch("output_delta", grid(a.size()), BLOCK, ptr(a), ptr(labels), ptr(delta), a.rows(), a.cols());
-    }
-
-    @Override
-    public void biasStep(Matrix delta, float eta, Matrix bias) {
-        Shapes.bias(delta, bias);
-        launch("bias_step", grid(delta.cols()), BLOCK, ptr(delta), eta, ptr(bias), delta.rows(), delta.cols());
+        Shapes.bias(g, bias);
+        launch("hidden_step", grid(g.cols()), BLOCK, ptr(g), ptr(a), eta, ptr(bias), g.rows(), g.cols());
     }
 
     @Override
