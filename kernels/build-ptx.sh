@@ -17,7 +17,7 @@ for ptx in "$out"/*.ptx; do  # drop PTX of kernels that no longer exist
 done
 for cu in "$here"/*.cu; do
   ptx="$out/$(basename "${cu%.cu}").ptx"
-  if [ ! -f "$ptx" ] || [ "$cu" -nt "$ptx" ] || [ "$here/block_sum.cuh" -nt "$ptx" ]; then
+  if [ ! -f "$ptx" ] || [ "$cu" -nt "$ptx" ] || [ -n "$(find "$here" -name "*.cuh" -newer "$ptx")" ]; then
     "$nvcc" -ptx -arch=compute_75 -O3 -I "$here" -o "$ptx" "$cu"
   fi
 done

@@ -1,21 +1,24 @@
-// The output layer's forward end and backward start in one pass, one thread per column (unit) j:
+#include "column_sum.cuh"
+// The output layer's forward end and backward start in one pass:
 //   a = sigmoid(z + bias) (written over z), delta = a - onehot(label), bias[j] -= eta * sum_r delta[r][j].
-// The column is summed in row order, so the update is deterministic. CPU twin: CpuBackend.outputStep.
-extern "C" __global__ void output_step(float* z, float* bias, const float* labels, float eta, float* delta,
-                                       int rows, int cols) {
-    int j = blockIdx.x * blockDim.x + threadIdx.x;
-    if (j >= cols) {
-        return;
-    }
-    float b = bias[j];
+// Launched with blocks of 32 x 32 threads over column tiles (column_sum.cuh). CPU twin: CpuBackend.outputStep.
+extern "C" __global__ void output_step(float* __restrict__ z, float* __restrict__ bias, const float* __restrict__ labels,
+                                       float eta, float* __restrict__ delta, int rows, int cols) {
+    int j = blockIdx.x * COLS_PER_BLOCK + threadIdx.x;
     float sum = 0.0f;
-    for (int r = 0; r < rows; r++) {
-        int i = r * cols + j;
-        float a = 1.0f / (1.0f + expf(-(z[i] + b)));
-        z[i] = a;
-        float d = a - ((int)labels[r] == j ? 1.0f : 0.0f);
-        delta[i] = d;
-        sum += d;
+    if (j < cols) {
+        float b = bias[j];
+        for (int r = threadIdx.y; r < rows; r += ROW_GROUPS) {
+            int i = r * cols + j;
+            float a = 1.0f / (1.0f + expf(-(z[i] + b)));
+            z[i] = a;
+            float d = a - ((int)labels[r] == j ? 1.0f : 0.0f);
+            delta[i] = d;
+            sum += d;
+        }
     }
-    bias[j] = b - eta * sum;
+    sum = column_sum(sum);
+    if (threadIdx.y == 0 && j < cols) {
+        bias[j] -= eta * sum;
+    }
 }

@@ -230,7 +230,17 @@ public final class CudaBackend implements Backend {
         check(cuMemcpyHtoD(((CudaOrder) dst).ptr(), Pointer.to(src), (long) dst.length() * Sizeof.INT), "cuMemcpyHtoD");
     }
 
+    /** A 1-D grid of 1-D blocks. */
     private void launch(String kernel, int grid, int block, Object... args) {
+        launchDims(kernel, grid, 1, block, 1, args);
+    }
+
+    /** The backward-step kernels' blocks: 32 columns x 32 row groups, one block per 32 columns. */
+    private void launchColumns(String kernel, int cols, Object... args) {
+        launchDims(kernel, (cols + 31) / 32, 1, 32, 32, args);
+    }
+
+    private void launchDims(String kernel, int gridX, int gridY, int blockX, int blockY, Object... args) {
         Pointer[] params = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
@@ -244,7 +254,8 @@ public final class CudaBackend implements Backend {
                 throw new IllegalArgumentException("kernel argument " + a);
             }
         }
-        check(cuLaunchKernel(functions.get(kernel), Math.max(1, grid), 1, 1, block, 1, 1, 0, stream, Pointer.to(params), null), kernel);
+        check(cuLaunchKernel(functions.get(kernel), Math.max(1, gridX), Math.max(1, gridY), 1, blockX, blockY, 1, 0, stream,
+                Pointer.to(params), null), kernel);
     }
 
     private static int grid(long n) {
@@ -255,7 +266,7 @@ public final class CudaBackend implements Backend {
     public void gather(Examples data, Order order, int offset, Matrix x, Matrix labels) {
         Shapes.gather(data, order, offset, x, labels);
         CudaExamples e = (CudaExamples) data;
-        launch("gather", grid((long) x.size()), BLOCK, e.pixels(), e.labels(), ((CudaOrder) order).ptr(), offset,
+        launchDims("gather", grid(x.cols()), Math.min(x.rows(), 65535), BLOCK, 1, e.pixels(), e.labels(), ((CudaOrder) order).ptr(), offset,
                 x.rows(), x.cols(), ptr(x), ptr(labels));
     }
 
@@ -287,14 +298,14 @@ public final class CudaBackend implements Backend {
         Shapes.bias(z, bias);
         Shapes.column(z, labels);
         Shapes.same(z, delta);
-        launch("output_step", grid(z.cols()), BLOCK, ptr(z), ptr(bias), ptr(labels), eta, ptr(delta), z.rows(), z.cols());
+        launchColumns("output_step", z.cols(), ptr(z), ptr(bias), ptr(labels), eta, ptr(delta), z.rows(), z.cols());
     }
 
     @Override
     public void hiddenStep(Matrix g, Matrix a, float eta, Matrix bias) {
         Shapes.same(g, a);
         Shapes.bias(g, bias);
-        launch("hidden_step", grid(g.cols()), BLOCK, ptr(g), ptr(a), eta, ptr(bias), g.rows(), g.cols());
+        launchColumns("hidden_step", g.cols(), ptr(g), ptr(a), eta, ptr(bias), g.rows(), g.cols());
     }
 
     @Override

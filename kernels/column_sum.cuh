@@ -1,0 +1,19 @@
+// Layout shared by the backward-step kernels: a block of 32 columns x 32 row groups. Thread (x, y) walks
+// rows y, y+32, ... of column blockIdx.x*32 + x, so every warp touches 32 consecutive floats; the 32
+// partial column sums are then added in a fixed tree order, so the bias update is deterministic.
+#define COLS_PER_BLOCK 32
+#define ROW_GROUPS 32
+
+// Sum of one float per thread over the block's row groups, returned to row group 0 of each column.
+__device__ float column_sum(float v) {
+    __shared__ float partial[ROW_GROUPS][COLS_PER_BLOCK + 1];
+    partial[threadIdx.y][threadIdx.x] = v;
+    __syncthreads();
+    for (int s = ROW_GROUPS / 2; s > 0; s >>= 1) {
+        if (threadIdx.y < s) {
+            partial[threadIdx.y][threadIdx.x] += partial[threadIdx.y + s][threadIdx.x];
+        }
+        __syncthreads();
+    }
+    return partial[0][threadIdx.x];
+}
