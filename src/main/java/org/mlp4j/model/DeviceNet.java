@@ -82,11 +82,12 @@ public final class DeviceNet {
      * One minibatch SGD step of the book: forward, {@code delta_out = a_out - y}, backprop through the
      * sigmoids, {@code w -= eta (grad + l2 w)} folded into the weight-gradient GEMM and
      * {@code b -= eta grad_b} fused into each layer's backward op. Gradients are summed over the batch,
-     * not averaged. Each bias is updated once its delta exists; no later op reads it.
+     * not averaged. Each bias is updated once its delta exists; no later op reads it. {@code x} and
+     * {@code labels} are the minibatch (rows of the epoch's gathered data), {@code ws} holds the rest.
      */
-    public void trainStep(Workspace ws, Examples data, Order order, int offset, float eta, float l2) {
-        backend.gather(data, order, offset, ws.x, ws.labels);
-        Matrix[] a = ws.activations;
+    public void trainStep(Workspace ws, Matrix x, Matrix labels, float eta, float l2) {
+        Matrix[] a = ws.activations.clone();
+        a[0] = x;
         Matrix[] d = ws.deltas;
         int last = weights.length;
         for (int l = 0; l < last; l++) {
@@ -95,7 +96,7 @@ public final class DeviceNet {
                 backend.biasSigmoid(a[l + 1], biases[l]);
             }
         }
-        backend.outputStep(a[last], biases[last - 1], ws.labels, eta, d[last]);
+        backend.outputStep(a[last], biases[last - 1], labels, eta, d[last]);
         for (int l = last - 1; l >= 0; l--) {
             if (l > 0) {
                 // the error one layer down uses this layer's weights before they are updated

@@ -7,6 +7,7 @@ import org.mlp4j.backend.Backend.Accumulator;
 import org.mlp4j.backend.Backend.Examples;
 import org.mlp4j.backend.Backend.Order;
 import org.mlp4j.backend.Backend.Program;
+import org.mlp4j.backend.Matrix;
 import org.mlp4j.data.Images;
 
 /**
@@ -55,9 +56,11 @@ public final class Trainer {
         Network init = Network.initialize(sizes, random);
         DeviceNet net = new DeviceNet(backend, init);
         Examples examples = backend.upload(data.pixels(), data.labels(), data.count(), data.features());
-        Order shuffled = backend.order(train);
+        Order shuffled = backend.order(steps * hp.batch());
         Order identity = identity(backend, data.count());
         DeviceNet.Workspace batch = net.workspace(hp.batch());
+        Matrix epochX = backend.matrix(steps * hp.batch(), data.features());
+        Matrix epochY = backend.matrix(steps * hp.batch(), 1);
         DeviceNet.Workspace chunk = net.workspace(Math.min(EVAL_CHUNK, data.count()));
         Accumulator acc = backend.accumulator(4);
 
@@ -77,9 +80,15 @@ public final class Trainer {
             int to = (int) ((long) steps * (s + 1) / segments);
             boolean last = s == segments - 1;
             ends[s] = to;
+            boolean first = s == 0;
             programs[s] = backend.record(() -> {
+                if (first) {
+                    // the whole epoch's minibatches in one gather: each step then reads a row range
+                    backend.gather(examples, shuffled, 0, epochX, epochY);
+                }
                 for (int step = from; step < to; step++) {
-                    net.trainStep(batch, examples, shuffled, step * hp.batch(), hp.eta(), hp.l2());
+                    int row = step * hp.batch();
+                    net.trainStep(batch, epochX.rows(row, hp.batch()), epochY.rows(row, hp.batch()), hp.eta(), hp.l2());
                 }
                 if (last) {
                     evaluation.run();
@@ -95,7 +104,7 @@ public final class Trainer {
                 order[i] = i; // the book shuffles a fresh np.arange every epoch
             }
             random.shuffle(order);
-            backend.upload(order, shuffled);
+            backend.upload(order, shuffled); // its first steps * batch entries: a partial last batch is skipped
             for (int s = 0; s < segments - 1; s++) {
                 programs[s].run();
                 backend.synchronize();

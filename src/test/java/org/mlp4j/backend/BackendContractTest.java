@@ -242,6 +242,25 @@ public class BackendContractTest {
             assertThrows(IllegalArgumentException.class, () -> b.gemm(false, false, 1f, m, m, 0f, m));
             assertThrows(IllegalArgumentException.class, () -> b.addBias(m, b.matrix(1, 4)));
             assertThrows(IllegalArgumentException.class, () -> m.prefix(5));
+            assertThrows(IllegalArgumentException.class, () -> m.rows(3, 2));
+            // a row range in the middle works as a matrix of its own for every kind of op
+            Matrix mid = m.rows(1, 2);
+            Matrix eye = put(b, 3, 3, new float[] {1, 0, 0, 0, 1, 0, 0, 0, 1});
+            Matrix out = b.matrix(4, 3);
+            b.gemm(false, false, 2f, mid, eye, 0f, out.rows(2, 2));
+            assertArrayEquals(new float[] {0, 0, 0, 0, 0, 0, 10, 12, 14, 14, 16, 18}, get(b, out));
+            b.gemm(true, false, 1f, mid, mid.rows(0, 2), 0f, eye);
+            assertArrayEquals(new float[] {74, 86, 98, 86, 100, 114, 98, 114, 130}, get(b, eye));
+            Matrix y = put(b, 4, 1, new float[] {0, 2, 1, 0});
+            Matrix delta = b.matrix(4, 3);
+            Matrix bias = put(b, 1, 3, new float[] {0, 0, 0});
+            b.outputStep(m.rows(2, 2), bias, y.rows(2, 2), 0f, delta.rows(2, 2));
+            float[] d = get(b, delta);
+            assertArrayEquals(new float[] {0, 0, 0, 0, 0, 0}, java.util.Arrays.copyOf(d, 6));
+            assertEquals(1 / (1 + Math.exp(-8)) - 1, d[7], 1e-6, "label 1 of row 2");
+            float[] x = get(b, m);
+            assertEquals(5f, x[3], "row 1 untouched by a view of rows 2..3");
+            assertEquals(1 / (1 + Math.exp(-7)), x[6], 1e-6);
         }
     }
 

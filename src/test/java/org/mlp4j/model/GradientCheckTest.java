@@ -32,7 +32,10 @@ class GradientCheckTest {
             DeviceNet net = new DeviceNet(cpu, start);
             Backend.Order order = Trainer.identity(cpu, BATCH);
             Backend.Examples data = cpu.upload(pixels, labels, BATCH, SIZES[0]);
-            net.trainStep(net.workspace(BATCH), data, order, 0, eta, l2);
+            DeviceNet.Workspace ws = net.workspace(BATCH);
+            org.mlp4j.backend.Matrix x = cpu.matrix(BATCH, SIZES[0]), y = cpu.matrix(BATCH, 1);
+            cpu.gather(data, order, 0, x, y);
+            net.trainStep(ws, x, y, eta, l2);
             return net.download();
         }
     }

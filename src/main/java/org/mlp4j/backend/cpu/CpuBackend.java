@@ -43,23 +43,27 @@ public final class CpuBackend implements Backend {
         if (rows <= 0 || cols <= 0) {
             throw new IllegalArgumentException("matrix of " + rows + "x" + cols);
         }
-        return new CpuMatrix(new float[Math.multiplyExact(rows, cols)], rows, cols);
+        return new CpuMatrix(new float[Math.multiplyExact(rows, cols)], 0, rows, cols);
     }
 
     private static float[] data(Matrix m) {
         return ((CpuMatrix) m).data();
     }
 
+    private static int off(Matrix m) {
+        return ((CpuMatrix) m).offset();
+    }
+
     @Override
     public void upload(float[] src, Matrix dst) {
         Shapes.length(src, dst);
-        System.arraycopy(src, 0, data(dst), 0, dst.size());
+        System.arraycopy(src, 0, data(dst), off(dst), dst.size());
     }
 
     @Override
     public void download(Matrix src, float[] dst) {
         Shapes.length(dst, src);
-        System.arraycopy(data(src), 0, dst, 0, src.size());
+        System.arraycopy(data(src), off(src), dst, 0, src.size());
     }
 
     private record CpuExamples(byte[] pixels, byte[] labels, int count, int features) implements Examples {
@@ -108,16 +112,16 @@ public final class CpuBackend implements Backend {
         int[] idx = ((CpuOrder) order).index();
         float[] xd = data(x);
         float[] yd = data(labels);
-        int f = e.features();
+        int f = e.features(), xo = off(x), yo = off(labels);
         for (int r = 0; r < x.rows(); r++) {
             int ex = idx[offset + r];
             if (ex < 0 || ex >= e.count()) {
                 throw new IllegalArgumentException("gather: example " + ex + " of " + e.count());
             }
-            for (int j = 0, src = ex * f, dst = r * f; j < f; j++) {
+            for (int j = 0, src = ex * f, dst = xo + r * f; j < f; j++) {
                 xd[dst + j] = ((e.pixels()[src + j] & 0xff) / 255f - 0.5f) * 2f;
             }
-            yd[r] = e.labels()[ex] & 0xff;
+            yd[yo + r] = e.labels()[ex] & 0xff;
         }
     }
 
@@ -127,31 +131,35 @@ public final class CpuBackend implements Backend {
         int m = mnk[0], n = mnk[1], k = mnk[2];
         int npad = (n + 15) & ~15;
         float[] ad = data(a);
+        int ao = off(a);
         if (transA) {
             packedA = grow(packedA, m * k);
             for (int p = 0; p < k; p++) {
-                for (int i = 0; i < m; i++) {
-                    packedA[i * k + p] = ad[p * m + i];
+                for (int i = 0, src = ao + p * m; i < m; i++) {
+                    packedA[i * k + p] = ad[src + i];
                 }
             }
             ad = packedA;
+            ao = 0;
         }
         packedB = grow(packedB, k * npad);
         float[] bd = data(b), bp = packedB;
+        int bo = off(b);
         for (int p = 0; p < k; p++) {
             int o = p * npad;
             if (transB) {
                 for (int j = 0; j < n; j++) {
-                    bp[o + j] = bd[j * k + p];
+                    bp[o + j] = bd[bo + j * k + p];
                 }
             } else {
-                System.arraycopy(bd, p * n, bp, o, n);
+                System.arraycopy(bd, bo + p * n, bp, o, n);
             }
             java.util.Arrays.fill(bp, o + n, o + npad, 0f);
         }
         float[] aa = ad, cd = data(c);
+        int aOff = ao, cOff = off(c);
         if ((long) m * n * k < PARALLEL_MACS || threads == 1 || m < 8) {
-            kernels.gemmRows(0, m, n, npad, k, alpha, aa, bp, beta, cd);
+            kernels.gemmRows(0, m, n, npad, k, alpha, aa, aOff, bp, beta, cd, cOff);
             return;
         }
         int chunk = ((m + threads - 1) / threads + 3) & ~3;
@@ -161,7 +169,7 @@ public final class CpuBackend implements Backend {
             parts.add(new RecursiveAction() {
                 @Override
                 protected void compute() {
-                    kernels.gemmRows(from, to, n, npad, k, alpha, aa, bp, beta, cd);
+                    kernels.gemmRows(from, to, n, npad, k, alpha, aa, aOff, bp, beta, cd, cOff);
                 }
             });
         }
@@ -181,16 +189,16 @@ public final class CpuBackend implements Backend {
     public void addBias(Matrix z, Matrix bias) {
         Shapes.bias(z, bias);
         float[] zd = data(z), bd = data(bias);
-        int cols = z.cols();
+        int cols = z.cols(), zo = off(z), bo = off(bias);
         for (int i = 0; i < z.size(); i++) {
-            zd[i] += bd[i % cols];
+            zd[zo + i] += bd[bo + i % cols];
         }
     }
 
     @Override
     public void biasSigmoid(Matrix z, Matrix bias) {
         Shapes.bias(z, bias);
-        kernels.biasSigmoid(data(z), data(bias), z.cols(), 0, z.size());
+        kernels.biasSigmoid(data(z), off(z), off(z) + z.size(), data(bias), off(bias), z.cols());
     }
 
     @Override
@@ -198,13 +206,13 @@ public final class CpuBackend implements Backend {
         Shapes.bias(z, bias);
         Shapes.column(z, labels);
         Shapes.same(z, delta);
-        kernels.biasSigmoid(data(z), data(bias), z.cols(), 0, z.size());
+        kernels.biasSigmoid(data(z), off(z), off(z) + z.size(), data(bias), off(bias), z.cols());
         float[] ad = data(z), yd = data(labels), dd = data(delta);
-        int cols = z.cols();
+        int cols = z.cols(), ao = off(z), yo = off(labels), dO = off(delta);
         for (int r = 0; r < z.rows(); r++) {
-            int y = (int) yd[r];
+            int y = (int) yd[yo + r];
             for (int j = 0; j < cols; j++) {
-                dd[r * cols + j] = ad[r * cols + j] - (j == y ? 1f : 0f);
+                dd[dO + r * cols + j] = ad[ao + r * cols + j] - (j == y ? 1f : 0f);
             }
         }
         biasStep(delta, eta, bias);
@@ -215,8 +223,10 @@ public final class CpuBackend implements Backend {
         Shapes.same(g, a);
         Shapes.bias(g, bias);
         float[] gd = data(g), ad = data(a);
+        int go = off(g), ao = off(a);
         for (int i = 0; i < g.size(); i++) {
-            gd[i] *= ad[i] * (1f - ad[i]);
+            float v = ad[ao + i];
+            gd[go + i] *= v * (1f - v);
         }
         biasStep(g, eta, bias);
     }
@@ -224,23 +234,23 @@ public final class CpuBackend implements Backend {
     /** bias[j] -= eta * (column j's sum, taken in row order as the GPU kernels do). */
     private static void biasStep(Matrix delta, float eta, Matrix bias) {
         float[] dd = data(delta), bd = data(bias);
-        int cols = delta.cols();
+        int cols = delta.cols(), dO = off(delta), bo = off(bias);
         float[] sums = new float[cols];
         for (int r = 0; r < delta.rows(); r++) {
             for (int j = 0; j < cols; j++) {
-                sums[j] += dd[r * cols + j];
+                sums[j] += dd[dO + r * cols + j];
             }
         }
         for (int j = 0; j < cols; j++) {
-            bd[j] -= eta * sums[j];
+            bd[bo + j] -= eta * sums[j];
         }
     }
 
-    /** Index of the first maximum of row r. */
-    private static int argmax(float[] z, int r, int cols) {
+    /** Index of the first maximum of the row starting at z[start]. */
+    private static int argmax(float[] z, int start, int cols) {
         int best = 0;
         for (int j = 1; j < cols; j++) {
-            if (z[r * cols + j] > z[r * cols + best]) {
+            if (z[start + j] > z[start + best]) {
                 best = j;
             }
         }
@@ -252,7 +262,7 @@ public final class CpuBackend implements Backend {
         Shapes.column(z, out);
         float[] zd = data(z), od = data(out);
         for (int r = 0; r < z.rows(); r++) {
-            od[r] = argmax(zd, r, z.cols());
+            od[off(out) + r] = argmax(zd, off(z) + r * z.cols(), z.cols());
         }
     }
 
@@ -281,12 +291,12 @@ public final class CpuBackend implements Backend {
         Shapes.column(z, labels);
         Shapes.slot(acc, slot);
         float[] zd = data(z), yd = data(labels);
-        int cols = z.cols();
+        int cols = z.cols(), zo = off(z), yo = off(labels);
         double sum = 0;
         for (int r = 0; r < z.rows(); r++) {
-            int y = (int) yd[r];
+            int y = (int) yd[yo + r];
             for (int j = 0; j < cols; j++) {
-                double v = zd[r * cols + j];
+                double v = zd[zo + r * cols + j];
                 // -log(sigmoid(v)) = softplus(-v); -log(1 - sigmoid(v)) = softplus(v)
                 sum += j == y ? softplus(-v) : softplus(v);
             }
@@ -301,7 +311,7 @@ public final class CpuBackend implements Backend {
         float[] zd = data(z), yd = data(labels);
         int correct = 0;
         for (int r = 0; r < z.rows(); r++) {
-            if (argmax(zd, r, z.cols()) == (int) yd[r]) {
+            if (argmax(zd, off(z) + r * z.cols(), z.cols()) == (int) yd[off(labels) + r]) {
                 correct++;
             }
         }
@@ -313,7 +323,7 @@ public final class CpuBackend implements Backend {
         Shapes.slot(acc, slot);
         float[] d = data(m);
         double sum = 0;
-        for (int i = 0; i < m.size(); i++) {
+        for (int i = off(m); i < off(m) + m.size(); i++) {
             sum += (double) d[i] * d[i];
         }
         ((CpuAccumulator) acc).sums()[slot] += sum;

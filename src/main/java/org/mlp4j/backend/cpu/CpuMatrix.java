@@ -2,13 +2,16 @@ package org.mlp4j.backend.cpu;
 
 import org.mlp4j.backend.Matrix;
 
-/** A matrix on the Java heap; a prefix view shares the array. */
-record CpuMatrix(float[] data, int rows, int cols) implements Matrix {
+/** A matrix on the Java heap: {@code rows x cols} floats of {@code data} starting at {@code offset}. */
+record CpuMatrix(float[] data, int offset, int rows, int cols) implements Matrix {
     @Override
-    public Matrix prefix(int n) {
-        if (n < 0 || n > rows) {
-            throw new IllegalArgumentException("prefix of " + n + " rows from " + rows);
-        }
-        return new CpuMatrix(data, n, cols);
+    public Matrix rows(int from, int count) {
+        Matrix.checkRange(from, count, rows);
+        return new CpuMatrix(data, offset + from * cols, count, cols);
+    }
+
+    /** Index one past the last element. */
+    int end() {
+        return offset + rows * cols;
     }
 }

@@ -4,13 +4,14 @@ package org.mlp4j.backend.cpu;
 interface Kernels {
     /**
      * Rows [r0, r1) of {@code c[m x n] = alpha * a[m x k] * bp[k x npad] + beta * c}, where {@code a} is
-     * row-major m x k and {@code bp} is op(B) packed row-major with its rows zero-padded to {@code npad}
-     * columns (a multiple of 16). With beta 0, c is not read.
+     * row-major m x k from {@code a[ao]}, {@code bp} is op(B) packed row-major with its rows zero-padded to
+     * {@code npad} columns (a multiple of 16), and c is row-major m x n from {@code c[co]}. With beta 0, c is
+     * not read.
      */
-    void gemmRows(int r0, int r1, int n, int npad, int k, float alpha, float[] a, float[] bp, float beta, float[] c);
+    void gemmRows(int r0, int r1, int n, int npad, int k, float alpha, float[] a, int ao, float[] bp, float beta, float[] c, int co);
 
-    /** {@code z[i] = sigmoid(z[i] + bias[i % cols])} for i in [from, to), from a multiple of cols. */
-    void biasSigmoid(float[] z, float[] bias, int cols, int from, int to);
+    /** {@code z[i] = sigmoid(z[i] + bias[bo + (i - from) % cols])} for i in [from, to). */
+    void biasSigmoid(float[] z, int from, int to, float[] bias, int bo, int cols);
 
     String name();
 

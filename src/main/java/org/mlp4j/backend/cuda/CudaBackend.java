@@ -160,11 +160,9 @@ public final class CudaBackend implements Backend {
 
     private record CudaMatrix(CUdeviceptr ptr, int rows, int cols) implements Matrix {
         @Override
-        public Matrix prefix(int n) {
-            if (n < 0 || n > rows) {
-                throw new IllegalArgumentException("prefix of " + n + " rows from " + rows);
-            }
-            return new CudaMatrix(ptr, n, cols);
+        public Matrix rows(int from, int count) {
+            Matrix.checkRange(from, count, rows);
+            return new CudaMatrix(ptr.withByteOffset((long) from * cols * Sizeof.FLOAT), count, cols);
         }
     }
 
