@@ -1,0 +1,23 @@
+// Backprop through a hidden sigmoid layer: g *= a * (1 - a) (the layer's delta), then
+// bias[j] -= eta * sum_r g[r][j]. Work-groups of 32 columns x 8 row groups (reduce.cl).
+// CPU twin: CpuBackend.hiddenStep.
+__kernel __attribute__((reqd_work_group_size(COLS_PER_GROUP, ROW_GROUPS, 1)))
+void hidden_step(__global float* g, int go, __global const float* a, int ao, float eta,
+                 __global float* bias, int bo, int rows, int cols) {
+    __local float scratch[COLS_PER_GROUP * ROW_GROUPS];
+    int j = get_global_id(0);
+    float sum = 0.0f;
+    if (j < cols) {
+        for (int r = get_local_id(1); r < rows; r += ROW_GROUPS) {
+            int i = r * cols + j;
+            float v = a[ao + i];
+            float d = g[go + i] * (v * (1.0f - v));
+            g[go + i] = d;
+            sum += d;
+        }
+    }
+    sum = column_sum(sum, scratch);
+    if (get_local_id(1) == 0 && j < cols) {
+        bias[bo + j] -= eta * sum;
+    }
+}

@@ -1,0 +1,25 @@
+// The output layer's forward end and backward start: a = sigmoid(z + bias) (over z), delta = a - onehot,
+// bias[j] -= eta * sum_r delta[r][j]. Work-groups of 32 columns x 8 row groups (reduce.cl).
+// CPU twin: CpuBackend.outputStep.
+__kernel __attribute__((reqd_work_group_size(COLS_PER_GROUP, ROW_GROUPS, 1)))
+void output_step(__global float* z, int zo, __global float* bias, int bo, __global const float* labels, int yo,
+                 float eta, __global float* delta, int dlo, int rows, int cols) {
+    __local float scratch[COLS_PER_GROUP * ROW_GROUPS];
+    int j = get_global_id(0);
+    float sum = 0.0f;
+    if (j < cols) {
+        float b = bias[bo + j];
+        for (int r = get_local_id(1); r < rows; r += ROW_GROUPS) {
+            int i = r * cols + j;
+            float a = 1.0f / (1.0f + exp(-(z[zo + i] + b)));
+            z[zo + i] = a;
+            float d = a - ((int)labels[yo + r] == j ? 1.0f : 0.0f);
+            delta[dlo + i] = d;
+            sum += d;
+        }
+    }
+    sum = column_sum(sum, scratch);
+    if (get_local_id(1) == 0 && j < cols) {
+        bias[bo + j] -= eta * sum;
+    }
+}

@@ -1,0 +1,143 @@
+package org.mlp4j.backend.opencl;
+
+import static org.lwjgl.opencl.CL10.*;
+
+import java.nio.ByteBuffer;
+import java.nio.IntBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.lwjgl.PointerBuffer;
+import org.lwjgl.opencl.CL;
+import org.lwjgl.system.Configuration;
+import org.lwjgl.system.MemoryStack;
+
+/** Loading the OpenCL library and listing platforms and devices, for the provider and the backend. */
+final class OpenCl {
+    private static String loaded;
+    private static String loadFailure;
+
+    private OpenCl() {
+    }
+
+    /** One device in the flat list {@code --opencl-device} indexes. */
+    record Device(int index, long platform, long id, String platformName, String name, boolean gpu, long memory, String version) {
+        String describe() {
+            return String.format("[%d] %s: %s (%s, %d MiB, %s)", index, platformName, name, gpu ? "GPU" : "not a GPU",
+                    memory >> 20, version);
+        }
+    }
+
+    /**
+     * Loads the ICD loader once. Many systems install it only as libOpenCL.so.1 while LWJGL asks for
+     * libOpenCL.so, so both names are tried (and -Dorg.lwjgl.opencl.libname wins when given).
+     *
+     * @throws IllegalStateException with the reason when no OpenCL library can be loaded
+     */
+    static synchronized void load() {
+        if (loaded != null) {
+            return;
+        }
+        if (loadFailure != null) {
+            throw new IllegalStateException(loadFailure);
+        }
+        Configuration.OPENCL_EXPLICIT_INIT.set(true);
+        List<String> names = new ArrayList<>();
+        String configured = System.getProperty("org.lwjgl.opencl.libname");
+        if (configured != null) {
+            names.add(configured);
+        }
+        names.addAll(List.of("libOpenCL.so.1", "libOpenCL.so"));
+        List<String> errors = new ArrayList<>();
+        for (String name : names) {
+            try {
+                CL.create(name);
+                loaded = name;
+                return;
+            } catch (Throwable t) {
+                errors.add(name + ": " + t.getMessage());
+            }
+        }
+        loadFailure = "no OpenCL library (" + String.join("; ", errors) + "); install an ICD loader (e.g. ocl-icd-libopencl1) and a driver";
+        throw new IllegalStateException(loadFailure);
+    }
+
+    static void check(int err, String what) {
+        if (err != CL_SUCCESS) {
+            throw new org.mlp4j.backend.BackendFailure("opencl: " + what + " failed: error " + err + errorName(err));
+        }
+    }
+
+    static String errorName(int err) {
+        return switch (err) {
+            case CL_MEM_OBJECT_ALLOCATION_FAILURE -> " (CL_MEM_OBJECT_ALLOCATION_FAILURE)";
+            case CL_OUT_OF_RESOURCES -> " (CL_OUT_OF_RESOURCES)";
+            case CL_OUT_OF_HOST_MEMORY -> " (CL_OUT_OF_HOST_MEMORY)";
+            case CL_BUILD_PROGRAM_FAILURE -> " (CL_BUILD_PROGRAM_FAILURE)";
+            case CL_INVALID_WORK_GROUP_SIZE -> " (CL_INVALID_WORK_GROUP_SIZE)";
+            case CL_DEVICE_NOT_FOUND -> " (CL_DEVICE_NOT_FOUND)";
+            case -1001 -> " (CL_PLATFORM_NOT_FOUND_KHR: no OpenCL driver installed)";
+            default -> "";
+        };
+    }
+
+    /** Every device of every platform, in platform order. */
+    static List<Device> devices() {
+        load();
+        List<Device> out = new ArrayList<>();
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer count = stack.mallocInt(1);
+            int err = clGetPlatformIDs(null, count);
+            if (err == -1001 || count.get(0) == 0) {
+                return out;
+            }
+            check(err, "clGetPlatformIDs");
+            PointerBuffer platforms = stack.mallocPointer(count.get(0));
+            check(clGetPlatformIDs(platforms, (IntBuffer) null), "clGetPlatformIDs");
+            for (int p = 0; p < platforms.capacity(); p++) {
+                long platform = platforms.get(p);
+                String pname = platformString(platform, CL_PLATFORM_NAME);
+                IntBuffer n = stack.mallocInt(1);
+                if (clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, null, n) != CL_SUCCESS || n.get(0) == 0) {
+                    continue;
+                }
+                PointerBuffer ids = stack.mallocPointer(n.get(0));
+                check(clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, ids, (IntBuffer) null), "clGetDeviceIDs");
+                for (int d = 0; d < ids.capacity(); d++) {
+                    long id = ids.get(d);
+                    long type = deviceLong(id, CL_DEVICE_TYPE);
+                    out.add(new Device(out.size(), platform, id, pname, deviceString(id, CL_DEVICE_NAME),
+                            (type & CL_DEVICE_TYPE_GPU) != 0, deviceLong(id, CL_DEVICE_GLOBAL_MEM_SIZE), deviceString(id, CL_DEVICE_VERSION)));
+                }
+            }
+        }
+        return out;
+    }
+
+    static String platformString(long platform, int param) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer size = stack.mallocPointer(1);
+            check(clGetPlatformInfo(platform, param, (ByteBuffer) null, size), "clGetPlatformInfo");
+            ByteBuffer buf = stack.malloc((int) size.get(0));
+            check(clGetPlatformInfo(platform, param, buf, null), "clGetPlatformInfo");
+            return org.lwjgl.system.MemoryUtil.memASCII(buf, buf.remaining() - 1).trim();
+        }
+    }
+
+    static String deviceString(long device, int param) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer size = stack.mallocPointer(1);
+            check(clGetDeviceInfo(device, param, (ByteBuffer) null, size), "clGetDeviceInfo");
+            ByteBuffer buf = stack.malloc((int) size.get(0));
+            check(clGetDeviceInfo(device, param, buf, null), "clGetDeviceInfo");
+            return org.lwjgl.system.MemoryUtil.memASCII(buf, buf.remaining() - 1).trim();
+        }
+    }
+
+    static long deviceLong(long device, int param) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            java.nio.LongBuffer v = stack.mallocLong(1);
+            check(clGetDeviceInfo(device, param, v, null), "clGetDeviceInfo");
+            return v.get(0);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package org.mlp4j.backend.opencl;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.mlp4j.backend.Backend;
+import org.mlp4j.backend.BackendFailure;
+import org.mlp4j.backend.BackendProvider;
+import org.mlp4j.backend.BackendUnavailableException;
+
+/** OpenCL on any platform: the first GPU by default, any device with {@code --opencl-device N}. */
+public final class OpenClProvider implements BackendProvider {
+    @Override
+    public String name() {
+        return "opencl";
+    }
+
+    @Override
+    public int rank() {
+        return 10;
+    }
+
+    @Override
+    public boolean gpu() {
+        return true;
+    }
+
+    private static List<OpenCl.Device> devices() throws BackendUnavailableException {
+        try {
+            return OpenCl.devices();
+        } catch (IllegalStateException | BackendFailure | LinkageError e) {
+            throw new BackendUnavailableException(e.getMessage());
+        }
+    }
+
+    @Override
+    public List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        try {
+            List<OpenCl.Device> all = devices();
+            if (all.isEmpty()) {
+                lines.add("unusable: no OpenCL platform or device (is an ICD such as pocl-opencl-icd or the NVIDIA driver installed?)");
+            }
+            for (OpenCl.Device d : all) {
+                lines.add(d.describe());
+            }
+            if (!all.isEmpty()) {
+                try (Backend b = open(-1, false)) {
+                    lines.add("usable: " + b.description() + " (--opencl-device N picks another)");
+                }
+            }
+        } catch (BackendUnavailableException e) {
+            lines.add("unusable: " + e.getMessage());
+        }
+        return lines;
+    }
+
+    @Override
+    public Backend open(int deviceIndex, boolean gpuOnly) throws BackendUnavailableException {
+        List<OpenCl.Device> all = devices();
+        if (all.isEmpty()) {
+            throw new BackendUnavailableException("no OpenCL platform or device");
+        }
+        OpenCl.Device chosen;
+        if (deviceIndex >= 0) {
+            if (deviceIndex >= all.size()) {
+                throw new BackendUnavailableException("no OpenCL device " + deviceIndex + " (" + all.size() + " present)");
+            }
+            chosen = all.get(deviceIndex);
+            if (gpuOnly && !chosen.gpu()) {
+                throw new BackendUnavailableException("OpenCL device " + deviceIndex + " (" + chosen.name() + ") is not a GPU");
+            }
+        } else {
+            chosen = all.stream().filter(OpenCl.Device::gpu).findFirst().orElse(null);
+            if (chosen == null) {
+                if (gpuOnly) {
+                    throw new BackendUnavailableException("no OpenCL GPU (devices: " + all.stream().map(OpenCl.Device::name).toList() + ")");
+                }
+                chosen = all.get(0);
+            }
+        }
+        try {
+            return new OpenClBackend(chosen);
+        } catch (BackendFailure e) {
+            throw new BackendUnavailableException(e.getMessage(), e);
+        }
+    }
+}
