@@ -107,14 +107,9 @@ public final class DeviceNet {
         }
     }
 
-    /**
-     * Output pre-activations (logits) for examples {@code order[offset .. offset+rows)}; the returned
-     * matrix is a view into the workspace.
-     */
-    public Matrix logits(Workspace ws, Examples data, Order order, int offset, int rows) {
-        Matrix x = ws.x.prefix(rows);
-        Matrix labels = ws.labels.prefix(rows);
-        backend.gather(data, order, offset, x, labels);
+    /** Output pre-activations (logits) of the rows of {@code x} (at most the workspace's rows), in the workspace. */
+    public Matrix logits(Workspace ws, Matrix x) {
+        int rows = x.rows();
         Matrix in = x;
         for (int l = 0; l < weights.length; l++) {
             Matrix out = ws.activations[l + 1].prefix(rows);
@@ -129,26 +124,29 @@ public final class DeviceNet {
         return in;
     }
 
-    /** Labels (rows x 1) of the last {@link #logits} call. */
-    public Matrix labels(Workspace ws, int rows) {
-        return ws.labels.prefix(rows);
-    }
-
     /**
-     * Adds, over examples {@code order[from .. from+count)} in chunks of the workspace's size, the
-     * logistic cost to {@code acc[costSlot]} (unless it is negative) and the number classified correctly
-     * to {@code acc[correctSlot]}.
+     * Adds, over the rows of {@code x} in chunks of the workspace's size, the logistic cost to
+     * {@code acc[costSlot]} (unless it is negative) and the number classified correctly to {@code acc[correctSlot]}.
      */
-    public void evaluate(Workspace ws, Examples data, Order order, int from, int count,
-                         Accumulator acc, int costSlot, int correctSlot) {
-        for (int done = 0; done < count; done += ws.rows()) {
-            int rows = Math.min(ws.rows(), count - done);
-            Matrix z = logits(ws, data, order, from + done, rows);
-            Matrix y = labels(ws, rows);
+    public void evaluate(Workspace ws, Matrix x, Matrix labels, Accumulator acc, int costSlot, int correctSlot) {
+        for (int done = 0; done < x.rows(); done += ws.rows()) {
+            int rows = Math.min(ws.rows(), x.rows() - done);
+            Matrix z = logits(ws, x.rows(done, rows));
+            Matrix y = labels.rows(done, rows);
             if (costSlot >= 0) {
                 backend.logisticCost(z, y, acc, costSlot);
             }
             backend.countCorrect(z, y, acc, correctSlot);
+        }
+    }
+
+    /** As {@link #evaluate(Workspace, Matrix, Matrix, Accumulator, int, int)} for examples {@code order[from .. from+count)}. */
+    public void evaluate(Workspace ws, Examples data, Order order, int from, int count,
+                         Accumulator acc, int costSlot, int correctSlot) {
+        for (int done = 0; done < count; done += ws.rows()) {
+            int rows = Math.min(ws.rows(), count - done);
+            backend.gather(data, order, from + done, ws.x.prefix(rows), ws.labels.prefix(rows));
+            evaluate(ws, ws.x.prefix(rows), ws.labels.prefix(rows), acc, costSlot, correctSlot);
         }
     }
 
@@ -166,7 +164,8 @@ public final class DeviceNet {
         float[] host = new float[ws.rows()];
         for (int done = 0; done < count; done += ws.rows()) {
             int rows = Math.min(ws.rows(), count - done);
-            Matrix z = logits(ws, data, order, from + done, rows);
+            backend.gather(data, order, from + done, ws.x.prefix(rows), ws.labels.prefix(rows));
+            Matrix z = logits(ws, ws.x.prefix(rows));
             backend.rowArgmax(z, classes.prefix(rows));
             backend.download(classes.prefix(rows), host);
             for (int r = 0; r < rows; r++) {

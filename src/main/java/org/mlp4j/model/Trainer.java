@@ -56,17 +56,23 @@ public final class Trainer {
         Network init = Network.initialize(sizes, random);
         DeviceNet net = new DeviceNet(backend, init);
         Examples examples = backend.upload(data.pixels(), data.labels(), data.count(), data.features());
-        Order shuffled = backend.order(steps * hp.batch());
+        Order shuffled = backend.order(train);
+        int covered = steps * hp.batch();
         Order identity = identity(backend, data.count());
         DeviceNet.Workspace batch = net.workspace(hp.batch());
-        Matrix epochX = backend.matrix(steps * hp.batch(), data.features());
-        Matrix epochY = backend.matrix(steps * hp.batch(), 1);
+        Matrix epochX = backend.matrix(covered, data.features());
+        Matrix epochY = backend.matrix(covered, 1);
         DeviceNet.Workspace chunk = net.workspace(Math.min(EVAL_CHUNK, data.count()));
         Accumulator acc = backend.accumulator(4);
 
         Runnable evaluation = () -> {
             backend.reset(acc);
-            net.evaluate(chunk, examples, identity, 0, train, acc, COST, TRAIN_CORRECT);
+            // the training set is the epoch's gathered rows (order does not change sums) plus any
+            // examples a partial last batch left out
+            net.evaluate(chunk, epochX, epochY, acc, COST, TRAIN_CORRECT);
+            if (covered < train) {
+                net.evaluate(chunk, examples, shuffled, covered, train - covered, acc, COST, TRAIN_CORRECT);
+            }
             if (valid > 0) {
                 net.evaluate(chunk, examples, identity, train, valid, acc, -1, VALID_CORRECT);
             }
@@ -83,7 +89,8 @@ public final class Trainer {
             boolean first = s == 0;
             programs[s] = backend.record(() -> {
                 if (first) {
-                    // the whole epoch's minibatches in one gather: each step then reads a row range
+                    // the whole epoch's minibatches in one gather: each step then reads a row range,
+                    // and the evaluation reads them again as the training set
                     backend.gather(examples, shuffled, 0, epochX, epochY);
                 }
                 for (int step = from; step < to; step++) {
@@ -104,7 +111,7 @@ public final class Trainer {
                 order[i] = i; // the book shuffles a fresh np.arange every epoch
             }
             random.shuffle(order);
-            backend.upload(order, shuffled); // its first steps * batch entries: a partial last batch is skipped
+            backend.upload(order, shuffled);
             for (int s = 0; s < segments - 1; s++) {
                 programs[s].run();
                 backend.synchronize();

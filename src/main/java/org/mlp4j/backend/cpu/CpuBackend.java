@@ -1,31 +1,36 @@
 package org.mlp4j.backend.cpu;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
+import java.util.function.IntConsumer;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.Matrix;
 import org.mlp4j.backend.Shapes;
 
 /**
- * The reference backend: float32 on the Java heap. GEMMs pack op(B) (and op(A) when transposed) so the
- * kernel always streams contiguous rows, and split C's rows over a fork-join pool when the product is
+ * The reference backend: float32 on the Java heap. GEMMs pack op(B) so the kernel always streams
+ * contiguous, padded rows of it (A is read in place through strides), and split C's rows over a fork-join pool when the product is
  * big enough to pay for it. Every other op is a plain loop, the twin the GPU kernels are tested against.
  */
 public final class CpuBackend implements Backend {
     /** Below this many multiply-adds a GEMM runs on the calling thread: forking would cost more. */
     private static final long PARALLEL_MACS = 1 << 18;
 
+    /** Each uint8 pixel value scaled as the book does, (p/255 - 0.5) * 2, looked up rather than recomputed. */
+    private static final float[] PIXEL = new float[256];
+
+    static {
+        for (int p = 0; p < 256; p++) {
+            PIXEL[p] = (p / 255f - 0.5f) * 2f;
+        }
+    }
+
     private final Kernels kernels = Kernels.best();
-    private final ForkJoinPool pool;
+    private final Workers workers;
     private final int threads;
-    private float[] packedA = new float[0];
     private float[] packedB = new float[0];
 
     public CpuBackend(int threads) {
         this.threads = Math.max(1, threads);
-        this.pool = new ForkJoinPool(this.threads);
+        this.workers = new Workers(this.threads);
     }
 
     @Override
@@ -112,17 +117,23 @@ public final class CpuBackend implements Backend {
         int[] idx = ((CpuOrder) order).index();
         float[] xd = data(x);
         float[] yd = data(labels);
-        int f = e.features(), xo = off(x), yo = off(labels);
-        for (int r = 0; r < x.rows(); r++) {
+        int f = e.features(), xo = off(x), yo = off(labels), rows = x.rows();
+        for (int r = 0; r < rows; r++) {
             int ex = idx[offset + r];
             if (ex < 0 || ex >= e.count()) {
                 throw new IllegalArgumentException("gather: example " + ex + " of " + e.count());
             }
-            for (int j = 0, src = ex * f, dst = xo + r * f; j < f; j++) {
-                xd[dst + j] = ((e.pixels()[src + j] & 0xff) / 255f - 0.5f) * 2f;
-            }
             yd[yo + r] = e.labels()[ex] & 0xff;
         }
+        int chunk = (rows + threads - 1) / threads;
+        workers.run(part -> {
+            byte[] px = e.pixels();
+            for (int r = part * chunk; r < Math.min(rows, (part + 1) * chunk); r++) {
+                for (int j = 0, src = idx[offset + r] * f, dst = xo + r * f; j < f; j++) {
+                    xd[dst + j] = PIXEL[px[src + j] & 0xff];
+                }
+            }
+        });
     }
 
     @Override
@@ -132,51 +143,39 @@ public final class CpuBackend implements Backend {
         int npad = (n + 15) & ~15;
         float[] ad = data(a);
         int ao = off(a);
-        if (transA) {
-            packedA = grow(packedA, m * k);
-            for (int p = 0; p < k; p++) {
-                for (int i = 0, src = ao + p * m; i < m; i++) {
-                    packedA[i * k + p] = ad[src + i];
-                }
-            }
-            ad = packedA;
-            ao = 0;
-        }
+        // A(i, p): row-major m x k, or for op(A) = A' the stored k x m read column-wise (no copy)
+        int rs = transA ? 1 : k, ks = transA ? m : 1;
         packedB = grow(packedB, k * npad);
         float[] bd = data(b), bp = packedB;
         int bo = off(b);
-        for (int p = 0; p < k; p++) {
-            int o = p * npad;
-            if (transB) {
-                for (int j = 0; j < n; j++) {
-                    bp[o + j] = bd[bo + j * k + p];
+        boolean big = (long) m * n * k >= PARALLEL_MACS && threads > 1 && m >= 8;
+        int pchunk = big ? (k + threads - 1) / threads : k;
+        IntConsumer pack = part -> {
+            for (int p = part * pchunk; p < Math.min(k, (part + 1) * pchunk); p++) {
+                int o = p * npad;
+                if (transB) {
+                    for (int j = 0; j < n; j++) {
+                        bp[o + j] = bd[bo + j * k + p];
+                    }
+                } else {
+                    System.arraycopy(bd, bo + p * n, bp, o, n);
                 }
-            } else {
-                System.arraycopy(bd, bo + p * n, bp, o, n);
+                java.util.Arrays.fill(bp, o + n, o + npad, 0f);
             }
-            java.util.Arrays.fill(bp, o + n, o + npad, 0f);
-        }
-        float[] aa = ad, cd = data(c);
-        int aOff = ao, cOff = off(c);
-        if ((long) m * n * k < PARALLEL_MACS || threads == 1 || m < 8) {
-            kernels.gemmRows(0, m, n, npad, k, alpha, aa, aOff, bp, beta, cd, cOff);
+        };
+        float[] cd = data(c);
+        int cOff = off(c);
+        if (!big) {
+            pack.accept(0);
+            kernels.gemmRows(0, m, n, npad, k, alpha, ad, ao, rs, ks, bp, beta, cd, cOff);
             return;
         }
+        workers.run(pack);
         int chunk = ((m + threads - 1) / threads + 3) & ~3;
-        List<RecursiveAction> parts = new ArrayList<>();
-        for (int r0 = 0; r0 < m; r0 += chunk) {
-            int from = r0, to = Math.min(m, r0 + chunk);
-            parts.add(new RecursiveAction() {
-                @Override
-                protected void compute() {
-                    kernels.gemmRows(from, to, n, npad, k, alpha, aa, aOff, bp, beta, cd, cOff);
-                }
-            });
-        }
-        pool.invoke(new RecursiveAction() {
-            @Override
-            protected void compute() {
-                invokeAll(parts);
+        workers.run(part -> {
+            int from = Math.min(m, part * chunk), to = Math.min(m, from + chunk);
+            if (from < to) {
+                kernels.gemmRows(from, to, n, npad, k, alpha, ad, ao, rs, ks, bp, beta, cd, cOff);
             }
         });
     }
@@ -335,6 +334,6 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void close() {
-        pool.shutdown();
+        workers.close();
     }
 }

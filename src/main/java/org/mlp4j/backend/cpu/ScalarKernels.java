@@ -3,12 +3,13 @@ package org.mlp4j.backend.cpu;
 /** Plain Java loops, used when the Vector API module is not enabled ({@code java -jar} without flags). */
 final class ScalarKernels implements Kernels {
     @Override
-    public void gemmRows(int r0, int r1, int n, int npad, int k, float alpha, float[] a, int ao, float[] bp, float beta, float[] c, int co0) {
+    public void gemmRows(int r0, int r1, int n, int npad, int k, float alpha, float[] a, int ao, int rs, int ks,
+                         float[] bp, float beta, float[] c, int co0) {
         float[] acc = new float[npad];
         for (int i = r0; i < r1; i++) {
             java.util.Arrays.fill(acc, 0f);
             for (int p = 0; p < k; p++) {
-                float aip = a[ao + i * k + p];
+                float aip = a[ao + i * rs + p * ks];
                 int bo = p * npad;
                 for (int j = 0; j < npad; j++) {
                     acc[j] += aip * bp[bo + j];

@@ -6,9 +6,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API kernels. The GEMM keeps a 4-row x 2-vector register tile (8 accumulators, FMA) across the
- * whole k loop, each B load reused by 4 rows, with no masks or branches inside it: register blocking is
- * what took this shape from 6 to ~70 GFLOP/s per core (../shared/notes/cpu-gemm.md).
+ * Vector API kernels. The GEMM keeps a register tile of 4 rows x 2 vectors (8 accumulators, FMA) across
+ * the whole k loop, each B load reused by 4 rows, with no masks or branches inside it; a last single
+ * vector of columns gets a 4 x 1 tile. Register blocking is what took this shape from 6 to ~70 GFLOP/s
+ * per core (../shared/notes/cpu-gemm.md). A is read through strides, so a transposed A needs no copy.
  */
 final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -16,47 +17,47 @@ final class VectorKernels implements Kernels {
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
 
     @Override
-    public void gemmRows(int r0, int r1, int n, int npad, int k, float alpha, float[] a, int ao, float[] bp, float beta, float[] c, int co) {
+    public void gemmRows(int r0, int r1, int n, int npad, int k, float alpha, float[] a, int ao, int rs, int ks,
+                         float[] bp, float beta, float[] c, int co) {
         for (int j = 0; j < npad; j += 2 * L) {
             boolean two = j + 2 * L <= npad;
             int i = r0;
             for (; i + 4 <= r1; i += 4) {
                 if (two) {
-                    tile4x2(i, j, n, npad, k, alpha, a, ao, bp, beta, c, co);
+                    tile4x2(i, j, n, npad, k, alpha, a, ao, rs, ks, bp, beta, c, co);
                 } else {
-                    for (int r = i; r < i + 4; r++) {
-                        row1(r, j, n, npad, k, alpha, a, ao, bp, beta, c, co);
-                    }
+                    tile4x1(i, j, n, npad, k, alpha, a, ao, rs, ks, bp, beta, c, co);
                 }
             }
             for (; i < r1; i++) {
-                row1(i, j, n, npad, k, alpha, a, ao, bp, beta, c, co);
+                row1(i, j, n, npad, k, alpha, a, ao, rs, ks, bp, beta, c, co);
                 if (two) {
-                    row1(i, j + L, n, npad, k, alpha, a, ao, bp, beta, c, co);
+                    row1(i, j + L, n, npad, k, alpha, a, ao, rs, ks, bp, beta, c, co);
                 }
             }
         }
     }
 
-    private static void tile4x2(int i, int j, int n, int npad, int k, float alpha, float[] a, int ao, float[] bp, float beta, float[] c, int co) {
+    private static void tile4x2(int i, int j, int n, int npad, int k, float alpha, float[] a, int ao, int rs, int ks,
+                                float[] bp, float beta, float[] c, int co) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        int a0 = ao + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-        for (int p = 0, bo = j; p < k; p++, bo += npad) {
+        int a0 = ao + i * rs, a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs;
+        for (int p = 0, bo = j, ap = 0; p < k; p++, bo += npad, ap += ks) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bo);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + ap]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[a1 + p]);
+            x = FloatVector.broadcast(S, a[a1 + ap]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[a2 + p]);
+            x = FloatVector.broadcast(S, a[a2 + ap]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[a3 + p]);
+            x = FloatVector.broadcast(S, a[a3 + ap]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
         }
@@ -70,11 +71,29 @@ final class VectorKernels implements Kernels {
         store(c31, i + 3, j + L, n, alpha, beta, c, co);
     }
 
-    private static void row1(int i, int j, int n, int npad, int k, float alpha, float[] a, int ao, float[] bp, float beta, float[] c, int co) {
+    private static void tile4x1(int i, int j, int n, int npad, int k, float alpha, float[] a, int ao, int rs, int ks,
+                                float[] bp, float beta, float[] c, int co) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
+        int a0 = ao + i * rs, a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs;
+        for (int p = 0, bo = j, ap = 0; p < k; p++, bo += npad, ap += ks) {
+            FloatVector b = FloatVector.fromArray(S, bp, bo);
+            c0 = FloatVector.broadcast(S, a[a0 + ap]).fma(b, c0);
+            c1 = FloatVector.broadcast(S, a[a1 + ap]).fma(b, c1);
+            c2 = FloatVector.broadcast(S, a[a2 + ap]).fma(b, c2);
+            c3 = FloatVector.broadcast(S, a[a3 + ap]).fma(b, c3);
+        }
+        store(c0, i, j, n, alpha, beta, c, co);
+        store(c1, i + 1, j, n, alpha, beta, c, co);
+        store(c2, i + 2, j, n, alpha, beta, c, co);
+        store(c3, i + 3, j, n, alpha, beta, c, co);
+    }
+
+    private static void row1(int i, int j, int n, int npad, int k, float alpha, float[] a, int ao, int rs, int ks,
+                             float[] bp, float beta, float[] c, int co) {
         FloatVector acc = FloatVector.zero(S);
-        int ar = ao + i * k;
-        for (int p = 0, bo = j; p < k; p++, bo += npad) {
-            acc = FloatVector.broadcast(S, a[ar + p]).fma(FloatVector.fromArray(S, bp, bo), acc);
+        int ar = ao + i * rs;
+        for (int p = 0, bo = j, ap = 0; p < k; p++, bo += npad, ap += ks) {
+            acc = FloatVector.broadcast(S, a[ar + ap]).fma(FloatVector.fromArray(S, bp, bo), acc);
         }
         store(acc, i, j, n, alpha, beta, c, co);
     }
