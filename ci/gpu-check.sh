@@ -36,6 +36,15 @@ refs=()
 python3 -c 'import torch' 2>/dev/null || refs=(--no-references)
 mlp4j bench --device cuda,opencl,cpu --epochs ${BENCH_EPOCHS:-11} --data "$data" --json "$OUT/bench.json" "${refs[@]}" || status=1
 
+step "JMH: GEMM shapes, sigmoid, SGD step, epoch and evaluation on cuda and opencl (short runs)"
+if [ -f .device/benchmarks.jar ]; then
+  java -jar .device/benchmarks.jar -p backend=cuda,opencl -f 1 -wi 2 -i 3 -w 1s -r 1s -rf json -rff "$OUT/jmh.json" \
+    'GemmBenchmark|ElementwiseBenchmark|TrainingBenchmark' > "$OUT/jmh.log" 2>&1 || status=1
+  sed -n '/^Benchmark /,$p' "$OUT/jmh.log"
+else
+  echo "no .device/benchmarks.jar: skipped"
+fi
+
 step "200 epochs with the book's defaults on cuda"
 mlp4j train --device cuda --strict --data "$data" --out "$OUT/run200" || status=1
 

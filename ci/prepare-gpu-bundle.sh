@@ -5,9 +5,20 @@
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 [ -f data/mnist/train-images-idx3-ubyte ] || [ -f data/mnist/train-images-idx3-ubyte.gz ] || ./mlp4j devices >/dev/null
-mvn -q -B -DskipTests package
+mvn -q -B -DskipTests install
+mvn -q -B -f bench/pom.xml package
 mvn -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 -DoutputDirectory=target/junit
 jars=(target/mlp4j.jar target/mlp4j-tests.jar target/junit/junit-platform-console-standalone-1.14.1.jar)
 [ -f bench/target/benchmarks.jar ] && jars+=(bench/target/benchmarks.jar)
 prepare=${PREPARE:-../shared/gpu-machine/prepare.sh}
 MNIST_DIR=data/mnist bash "$prepare" "${jars[@]}"
+# prepare.sh's JRE lacks jdk.incubator.vector (the CPU backend's fast kernels, and JMH's forks ask for it):
+# link one with it, same modules otherwise
+jdk=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
+tmp=$(mktemp -d)
+"$jdk/bin/jlink" --add-modules java.base,java.desktop,java.logging,java.management,java.naming,java.xml,jdk.unsupported,jdk.zipfs,jdk.incubator.vector \
+  --strip-debug --no-man-pages --no-header-files --output "$tmp/jre"
+tar czf .device/jre.tgz -C "$tmp" jre
+rm -rf "$tmp"
+git rev-parse --short HEAD > .device/COMMIT
+du -sh .device

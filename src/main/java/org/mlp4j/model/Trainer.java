@@ -47,90 +47,121 @@ public final class Trainer {
      * @throws DivergedException when the cost stops being finite
      */
     public Fit fit(int[] sizes, Images data, int valid, TrainingListener listener) {
-        int train = data.count() - valid;
-        int steps = train / hp.batch();
-        if (steps < 1) {
-            throw new IllegalArgumentException("a batch of " + hp.batch() + " is larger than the " + train + " training examples");
-        }
-        NumpyRandom random = new NumpyRandom(hp.seed());
-        Network init = Network.initialize(sizes, random);
-        DeviceNet net = new DeviceNet(backend, init);
-        Examples examples = backend.upload(data.pixels(), data.labels(), data.count(), data.features());
-        Order shuffled = backend.order(train);
-        int covered = steps * hp.batch();
-        Order identity = identity(backend, data.count());
-        DeviceNet.Workspace batch = net.workspace(hp.batch());
-        Matrix epochX = backend.matrix(covered, data.features());
-        Matrix epochY = backend.matrix(covered, 1);
-        DeviceNet.Workspace chunk = net.workspace(Math.min(EVAL_CHUNK, data.count()));
-        Accumulator acc = backend.accumulator(4);
-
-        Runnable evaluation = () -> {
-            backend.reset(acc);
-            // the training set is the epoch's gathered rows (order does not change sums) plus any
-            // examples a partial last batch left out
-            net.evaluate(chunk, epochX, epochY, acc, COST, TRAIN_CORRECT);
-            if (covered < train) {
-                net.evaluate(chunk, examples, shuffled, covered, train - covered, acc, COST, TRAIN_CORRECT);
-            }
-            if (valid > 0) {
-                net.evaluate(chunk, examples, identity, train, valid, acc, -1, VALID_CORRECT);
-            }
-            net.sumOfSquaredWeights(acc, SQUARED_WEIGHTS);
-        };
-        int segments = listener.showsProgress() ? Math.min(SEGMENTS, steps) : 1;
-        Program[] programs = new Program[segments];
-        int[] ends = new int[segments];
-        for (int s = 0; s < segments; s++) {
-            int from = (int) ((long) steps * s / segments);
-            int to = (int) ((long) steps * (s + 1) / segments);
-            boolean last = s == segments - 1;
-            ends[s] = to;
-            boolean first = s == 0;
-            programs[s] = backend.record(() -> {
-                if (first) {
-                    // the whole epoch's minibatches in one gather: each step then reads a row range,
-                    // and the evaluation reads them again as the training set
-                    backend.gather(examples, shuffled, 0, epochX, epochY);
-                }
-                for (int step = from; step < to; step++) {
-                    int row = step * hp.batch();
-                    net.trainStep(batch, epochX.rows(row, hp.batch()), epochY.rows(row, hp.batch()), hp.eta(), hp.l2());
-                }
-                if (last) {
-                    evaluation.run();
-                }
-            });
-        }
-
-        int[] order = new int[train];
+        Session session = start(sizes, data, valid, listener.showsProgress());
         List<EpochResult> history = new ArrayList<>();
         for (int epoch = 1; epoch <= hp.epochs(); epoch++) {
+            EpochResult r = session.epoch(epoch, listener);
+            if (!Double.isFinite(r.cost())) {
+                throw new DivergedException(epoch, r.cost());
+            }
+            history.add(r);
+            listener.epoch(r);
+        }
+        return new Fit(session.network(), history);
+    }
+
+    /** Sets up training (parameters, resident data, recorded programs) without running an epoch. */
+    public Session start(int[] sizes, Images data, int valid, boolean showsProgress) {
+        return new Session(sizes, data, valid, showsProgress);
+    }
+
+    /** A network being trained on one backend: {@link #epoch} runs one epoch as {@link #fit} does. */
+    public final class Session {
+        private final NumpyRandom random;
+        private final DeviceNet net;
+        private final Order shuffled;
+        private final Accumulator acc;
+        private final Program[] programs;
+        private final int[] ends;
+        private final int[] order;
+        private final int train;
+        private final int valid;
+        private final int steps;
+
+        private Session(int[] sizes, Images data, int valid, boolean showsProgress) {
+            this.valid = valid;
+            train = data.count() - valid;
+            steps = train / hp.batch();
+            if (steps < 1) {
+                throw new IllegalArgumentException("a batch of " + hp.batch() + " is larger than the " + train + " training examples");
+            }
+            random = new NumpyRandom(hp.seed());
+            net = new DeviceNet(backend, Network.initialize(sizes, random));
+            Examples examples = backend.upload(data.pixels(), data.labels(), data.count(), data.features());
+            shuffled = backend.order(train);
+            int covered = steps * hp.batch();
+            Order identity = identity(backend, data.count());
+            DeviceNet.Workspace batch = net.workspace(hp.batch());
+            Matrix epochX = backend.matrix(covered, data.features());
+            Matrix epochY = backend.matrix(covered, 1);
+            DeviceNet.Workspace chunk = net.workspace(Math.min(EVAL_CHUNK, data.count()));
+            acc = backend.accumulator(4);
+            order = new int[train];
+
+            Runnable evaluation = () -> {
+                backend.reset(acc);
+                // the training set is the epoch's gathered rows (order does not change sums) plus any
+                // examples a partial last batch left out
+                net.evaluate(chunk, epochX, epochY, acc, COST, TRAIN_CORRECT);
+                if (covered < train) {
+                    net.evaluate(chunk, examples, shuffled, covered, train - covered, acc, COST, TRAIN_CORRECT);
+                }
+                if (valid > 0) {
+                    net.evaluate(chunk, examples, identity, train, valid, acc, -1, VALID_CORRECT);
+                }
+                net.sumOfSquaredWeights(acc, SQUARED_WEIGHTS);
+            };
+            int segments = showsProgress ? Math.min(SEGMENTS, steps) : 1;
+            programs = new Program[segments];
+            ends = new int[segments];
+            for (int s = 0; s < segments; s++) {
+                int from = (int) ((long) steps * s / segments);
+                int to = (int) ((long) steps * (s + 1) / segments);
+                boolean first = s == 0;
+                boolean last = s == segments - 1;
+                ends[s] = to;
+                programs[s] = backend.record(() -> {
+                    if (first) {
+                        // the whole epoch's minibatches in one gather: each step then reads a row range,
+                        // and the evaluation reads them again as the training set
+                        backend.gather(examples, shuffled, 0, epochX, epochY);
+                    }
+                    for (int step = from; step < to; step++) {
+                        int row = step * hp.batch();
+                        net.trainStep(batch, epochX.rows(row, hp.batch()), epochY.rows(row, hp.batch()), hp.eta(), hp.l2());
+                    }
+                    if (last) {
+                        evaluation.run();
+                    }
+                });
+            }
+        }
+
+        /** One epoch: shuffle, the SGD steps, the evaluation; returns its line of the history. */
+        public EpochResult epoch(int number, TrainingListener listener) {
             long start = System.nanoTime();
             for (int i = 0; i < train; i++) {
                 order[i] = i; // the book shuffles a fresh np.arange every epoch
             }
             random.shuffle(order);
             backend.upload(order, shuffled);
-            for (int s = 0; s < segments - 1; s++) {
+            for (int s = 0; s < programs.length - 1; s++) {
                 programs[s].run();
                 backend.synchronize();
-                listener.steps(epoch, ends[s], steps);
+                listener.steps(number, ends[s], steps);
             }
-            programs[segments - 1].run(); // the last steps and the evaluation
+            programs[programs.length - 1].run(); // the last steps and the evaluation
             double[] sums = backend.read(acc);
-            listener.steps(epoch, steps, steps);
+            listener.steps(number, steps, steps);
             double cost = sums[COST] + hp.l2() * sums[SQUARED_WEIGHTS];
-            double seconds = (System.nanoTime() - start) / 1e9;
-            EpochResult r = new EpochResult(epoch, cost, sums[TRAIN_CORRECT] / train,
-                    valid > 0 ? sums[VALID_CORRECT] / valid : Double.NaN, seconds);
-            if (!Double.isFinite(cost)) {
-                throw new DivergedException(epoch, cost);
-            }
-            history.add(r);
-            listener.epoch(r);
+            return new EpochResult(number, cost, sums[TRAIN_CORRECT] / train,
+                    valid > 0 ? sums[VALID_CORRECT] / valid : Double.NaN, (System.nanoTime() - start) / 1e9);
         }
-        return new Fit(net.download(), history);
+
+        /** The parameters as they are now, copied to the host. */
+        public Network network() {
+            return net.download();
+        }
     }
 
     /** The order 0, 1, ..., n-1 on the backend, for passes over the data as it lies. */
