@@ -38,7 +38,7 @@ mlp4j bench --device cuda,opencl,cpu --epochs ${BENCH_EPOCHS:-11} --data "$data"
 
 step "JMH: GEMM shapes, sigmoid, SGD step, epoch and evaluation on cuda and opencl (short runs)"
 if [ -f .device/benchmarks.jar ]; then
-  java -jar .device/benchmarks.jar -p backend=cuda,opencl -f 1 -wi 2 -i 3 -w 1s -r 1s -rf json -rff "$OUT/jmh.json" \
+  java -jar .device/benchmarks.jar -p backend=cuda,opencl -f 1 -wi 1 -i 2 -w 1s -r 1s -rf json -rff "$OUT/jmh.json" \
     'GemmBenchmark|ElementwiseBenchmark|TrainingBenchmark' > "$OUT/jmh.log" 2>&1 || status=1
   sed -n '/^Benchmark /,$p' "$OUT/jmh.log"
 else
