@@ -2,14 +2,20 @@
 // Matrices are (buffer, element offset); op(A) is m x k, op(B) is k x n, lda/ldb/ldc are the stored row
 // lengths. Tiles of TS x TS outputs per work-group, each work-item computing WPT outputs of one column
 // (rows r, r + TS/WPT, ...), with TS x TS tiles of A and B staged in local memory. CPU twin: CpuBackend.gemm.
+// Split-K: when there are few output tiles and a long k, dimension 2 of the grid splits k into slices of
+// kSlice; slice s writes its partial product to C + s * m * n (a scratch buffer, alpha 1, beta 0) and
+// gemm_reduce adds the slices in order into the real C.
 #define TS 32
 #define WPT 4
 #define RTS (TS / WPT)
 
 __kernel __attribute__((reqd_work_group_size(TS, RTS, 1)))
-void gemm(int transA, int transB, int m, int n, int k, float alpha,
+void gemm(int transA, int transB, int m, int n, int k, int kSlice, float alpha,
           __global const float* A, int ao, int lda, __global const float* B, int bo, int ldb,
           float beta, __global float* C, int co, int ldc) {
+    int slice = get_group_id(2);
+    int kBegin = slice * kSlice, kEnd = min(k, kBegin + kSlice);
+    co += slice * m * n;
     __local float As[TS][TS + 1];
     __local float Bs[TS][TS + 1];
     int tx = get_local_id(0), ty = get_local_id(1);
@@ -19,13 +25,13 @@ void gemm(int transA, int transB, int m, int n, int k, float alpha,
     for (int w = 0; w < WPT; w++) {
         acc[w] = 0.0f;
     }
-    for (int p0 = 0; p0 < k; p0 += TS) {
+    for (int p0 = kBegin; p0 < kEnd; p0 += TS) {
         for (int w = 0; w < WPT; w++) {
             int r = ty + w * RTS;  // tile row
             int i = row0 + r, p = p0 + tx;  // A(i, p) into As[r][tx]
-            As[r][tx] = (i < m && p < k) ? (transA ? A[ao + p * lda + i] : A[ao + i * lda + p]) : 0.0f;
+            As[r][tx] = (i < m && p < kEnd) ? (transA ? A[ao + p * lda + i] : A[ao + i * lda + p]) : 0.0f;
             int q = p0 + r, j = col;  // B(q, j) into Bs[r][tx]
-            Bs[r][tx] = (q < k && j < n) ? (transB ? B[bo + j * ldb + q] : B[bo + q * ldb + j]) : 0.0f;
+            Bs[r][tx] = (q < kEnd && j < n) ? (transB ? B[bo + j * ldb + q] : B[bo + q * ldb + j]) : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int p = 0; p < TS; p++) {
@@ -44,5 +50,19 @@ void gemm(int transA, int transB, int m, int n, int k, float alpha,
                 C[idx] = beta == 0.0f ? alpha * acc[w] : alpha * acc[w] + beta * C[idx];
             }
         }
+    }
+}
+
+// C = alpha * (sum of the slices' partial products, in slice order) + beta * C.
+__kernel void gemm_reduce(__global const float* partial, int slices, int m, int n, float alpha, float beta,
+                          __global float* C, int co, int ldc) {
+    int j = get_global_id(0), i = get_global_id(1);
+    if (i < m && j < n) {
+        float sum = 0.0f;
+        for (int s = 0; s < slices; s++) {
+            sum += partial[(long)s * m * n + i * n + j];
+        }
+        int idx = co + i * ldc + j;
+        C[idx] = beta == 0.0f ? alpha * sum : alpha * sum + beta * C[idx];
     }
 }

@@ -77,6 +77,7 @@ public final class Trainer {
         private final int train;
         private final int valid;
         private final int steps;
+        private boolean shuffledAhead;
 
         private Session(int[] sizes, Images data, int valid, boolean showsProgress) {
             this.valid = valid;
@@ -140,10 +141,9 @@ public final class Trainer {
         /** One epoch: shuffle, the SGD steps, the evaluation; returns its line of the history. */
         public EpochResult epoch(int number, TrainingListener listener) {
             long start = System.nanoTime();
-            for (int i = 0; i < train; i++) {
-                order[i] = i; // the book shuffles a fresh np.arange every epoch
+            if (!shuffledAhead) {
+                shuffle();
             }
-            random.shuffle(order);
             backend.upload(order, shuffled);
             for (int s = 0; s < programs.length - 1; s++) {
                 programs[s].run();
@@ -151,11 +151,22 @@ public final class Trainer {
                 listener.steps(number, ends[s], steps);
             }
             programs[programs.length - 1].run(); // the last steps and the evaluation
+            // While an asynchronous backend runs the epoch, draw the next epoch's order: the same draws
+            // in the same sequence as shuffling at the start of the next epoch.
+            shuffle();
+            shuffledAhead = true;
             double[] sums = backend.read(acc);
             listener.steps(number, steps, steps);
             double cost = sums[COST] + hp.l2() * sums[SQUARED_WEIGHTS];
             return new EpochResult(number, cost, sums[TRAIN_CORRECT] / train,
                     valid > 0 ? sums[VALID_CORRECT] / valid : Double.NaN, (System.nanoTime() - start) / 1e9);
+        }
+
+        private void shuffle() {
+            for (int i = 0; i < train; i++) {
+                order[i] = i; // the book shuffles a fresh np.arange every epoch
+            }
+            random.shuffle(order);
         }
 
         /** The parameters as they are now, copied to the host. */

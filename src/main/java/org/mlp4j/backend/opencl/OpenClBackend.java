@@ -30,7 +30,7 @@ public final class OpenClBackend implements Backend {
     /** Sources in build order: reduce.cl holds helpers the others use. */
     static final List<String> SOURCES = List.of("reduce", "gemm", "gather", "bias_sigmoid", "add_bias",
             "output_step", "hidden_step", "argmax", "logistic_cost", "sum_squares");
-    static final List<String> KERNELS = List.of("gemm", "gather", "bias_sigmoid", "add_bias", "output_step",
+    static final List<String> KERNELS = List.of("gemm", "gemm_reduce", "gather", "bias_sigmoid", "add_bias", "output_step",
             "hidden_step", "row_argmax", "count_correct", "logistic_cost", "sum_squares");
     private static final int TS = 32;
     private static final int RTS = 8;
@@ -42,6 +42,14 @@ public final class OpenClBackend implements Backend {
     private long program;
     private final Map<String, Long> kernels = new HashMap<>();
     private final List<Long> buffers = new ArrayList<>();
+    /** Enqueues of the program being recorded, or null when operations run at once. */
+    private List<Runnable> recording;
+    /** Kernel objects and launch sizes owned by recorded programs, freed on close. */
+    private final List<Long> recordedKernels = new ArrayList<>();
+    private final List<PointerBuffer> recordedSizes = new ArrayList<>();
+    /** Split-K partial products; replaced by a larger one when needed, old ones kept for recorded programs. */
+    private long scratch;
+    private long scratchFloats;
     private boolean closed;
 
     OpenClBackend(OpenCl.Device device) throws BackendUnavailableException {
@@ -171,6 +179,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void upload(float[] src, Matrix dst) {
+        notRecording("a host transfer");
         Shapes.length(src, dst);
         FloatBuffer host = MemoryUtil.memAllocFloat(dst.size());
         try {
@@ -183,6 +192,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void download(Matrix src, float[] dst) {
+        notRecording("a host transfer");
         Shapes.length(dst, src);
         FloatBuffer host = MemoryUtil.memAllocFloat(src.size());
         try {
@@ -221,6 +231,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void upload(int[] src, Order dst) {
+        notRecording("a host transfer");
         if (src.length < dst.length()) {
             throw new IllegalArgumentException("order of " + src.length + " for " + dst.length());
         }
@@ -237,9 +248,23 @@ public final class OpenClBackend implements Backend {
         return (n + multiple - 1) / multiple * multiple;
     }
 
-    /** Sets the arguments (Long: a cl_mem, Integer, Float) and enqueues; local may be null. */
+    /**
+     * Sets the arguments (Long: a cl_mem, Integer, Float) and enqueues; local may be null. While recording,
+     * the launch gets a kernel object of its own with the arguments bound once, so replaying it is just
+     * the enqueue.
+     */
     private void run(String kernel, long[] global, long[] local, Object... args) {
-        long k = kernels.get(kernel);
+        long k;
+        if (recording == null) {
+            k = kernels.get(kernel);
+        } else {
+            try (MemoryStack stack = MemoryStack.stackPush()) {
+                IntBuffer err = stack.mallocInt(1);
+                k = clCreateKernel(program, kernel, err);
+                OpenCl.check(err.get(0), "clCreateKernel " + kernel);
+                recordedKernels.add(k);
+            }
+        }
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
             int rc;
@@ -254,22 +279,42 @@ public final class OpenClBackend implements Backend {
             }
             OpenCl.check(rc, kernel + " argument " + i);
         }
-        try (MemoryStack stack = MemoryStack.stackPush()) {
-            PointerBuffer g = stack.mallocPointer(global.length);
-            for (long v : global) {
-                g.put(v);
+        if (recording == null) {
+            try (MemoryStack stack = MemoryStack.stackPush()) {
+                PointerBuffer g = stack.pointers(global);
+                PointerBuffer l = local == null ? null : stack.pointers(local);
+                OpenCl.check(clEnqueueNDRangeKernel(queue, k, global.length, null, g, l, null, null), kernel);
             }
-            g.flip();
-            PointerBuffer l = null;
-            if (local != null) {
-                l = stack.mallocPointer(local.length);
-                for (long v : local) {
-                    l.put(v);
-                }
-                l.flip();
+        } else {
+            PointerBuffer g = MemoryUtil.memAllocPointer(global.length).put(global).flip();
+            PointerBuffer l = local == null ? null : MemoryUtil.memAllocPointer(local.length).put(local).flip();
+            recordedSizes.add(g);
+            if (l != null) {
+                recordedSizes.add(l);
             }
-            OpenCl.check(clEnqueueNDRangeKernel(queue, k, global.length, null, g, l, null, null), kernel);
+            long kk = k;
+            recording.add(() -> OpenCl.check(clEnqueueNDRangeKernel(queue, kk, global.length, null, g, l, null, null), kernel));
         }
+    }
+
+    private void notRecording(String what) {
+        if (recording != null) {
+            throw new IllegalStateException(what + " inside a recorded program");
+        }
+    }
+
+    /** Records the enqueues of {@code ops} (with their arguments bound) for replay; runs nothing now. */
+    @Override
+    public Program record(Runnable ops) {
+        notRecording("record");
+        List<Runnable> list = new ArrayList<>();
+        recording = list;
+        try {
+            ops.run();
+        } finally {
+            recording = null;
+        }
+        return () -> list.forEach(Runnable::run);
     }
 
     private void elementwise(String kernel, int n, Object... args) {
@@ -288,9 +333,31 @@ public final class OpenClBackend implements Backend {
     public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
         int[] mnk = Shapes.gemm(transA, transB, a, b, c);
         int m = mnk[0], n = mnk[1], k = mnk[2];
-        run("gemm", new long[] {roundUp(n, TS), roundUp(m, TS) / TS * RTS}, new long[] {TS, RTS},
-                transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, cl(a).mem(), cl(a).offset(), a.cols(),
-                cl(b).mem(), cl(b).offset(), b.cols(), beta, cl(c).mem(), cl(c).offset(), c.cols());
+        long tiles = roundUp(n, TS) / TS * (roundUp(m, TS) / TS);
+        // few output tiles and a long k (the forward 100 x 100 x 784): split k so more compute units work
+        int slices = tiles >= 64 ? 1 : (int) Math.max(1, Math.min(8, Math.min(64 / tiles, k / (4L * TS))));
+        int kSlice = (int) roundUp((k + slices - 1) / slices, TS);
+        slices = (k + kSlice - 1) / kSlice;
+        long[] global = {roundUp(n, TS), roundUp(m, TS) / TS * RTS, slices};
+        long[] local = {TS, RTS, 1};
+        if (slices == 1) {
+            run("gemm", global, local, transA ? 1 : 0, transB ? 1 : 0, m, n, k, k, alpha, cl(a).mem(), cl(a).offset(), a.cols(),
+                    cl(b).mem(), cl(b).offset(), b.cols(), beta, cl(c).mem(), cl(c).offset(), c.cols());
+            return;
+        }
+        long partial = scratch((long) slices * m * n);
+        run("gemm", global, local, transA ? 1 : 0, transB ? 1 : 0, m, n, k, kSlice, 1f, cl(a).mem(), cl(a).offset(), a.cols(),
+                cl(b).mem(), cl(b).offset(), b.cols(), 0f, partial, 0, n);
+        run("gemm_reduce", new long[] {roundUp(n, 16), roundUp(m, 16)}, new long[] {16, 16},
+                partial, slices, m, n, alpha, beta, cl(c).mem(), cl(c).offset(), c.cols());
+    }
+
+    private long scratch(long floats) {
+        if (floats > scratchFloats) {
+            scratch = buffer(4 * floats, false);
+            scratchFloats = floats;
+        }
+        return scratch;
     }
 
     @Override
@@ -340,14 +407,22 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void reset(Accumulator acc) {
-        try (MemoryStack stack = MemoryStack.stackPush()) {
-            ClAccumulator a = (ClAccumulator) acc;
-            OpenCl.check(CL12.clEnqueueFillBuffer(queue, a.mem(), stack.calloc(4), 0, 4L * a.slots(), null, null), "clEnqueueFillBuffer");
+        ClAccumulator a = (ClAccumulator) acc;
+        Runnable fill = () -> {
+            try (MemoryStack stack = MemoryStack.stackPush()) {
+                OpenCl.check(CL12.clEnqueueFillBuffer(queue, a.mem(), stack.calloc(4), 0, 4L * a.slots(), null, null), "clEnqueueFillBuffer");
+            }
+        };
+        if (recording != null) {
+            recording.add(fill);
+        } else {
+            fill.run();
         }
     }
 
     @Override
     public double[] read(Accumulator acc) {
+        notRecording("a host transfer");
         ClAccumulator a = (ClAccumulator) acc;
         FloatBuffer host = MemoryUtil.memAllocFloat(a.slots());
         try {
@@ -401,6 +476,8 @@ public final class OpenClBackend implements Backend {
         closed = true;
         clFinish(queue);
         kernels.values().forEach(k -> clReleaseKernel(k));
+        recordedKernels.forEach(k -> clReleaseKernel(k));
+        recordedSizes.forEach(MemoryUtil::memFree);
         buffers.forEach(b -> clReleaseMemObject(b));
         if (program != 0) {
             clReleaseProgram(program);
