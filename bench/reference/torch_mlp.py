@@ -2,7 +2,7 @@
 timed per epoch (550 SGD steps of 100 plus the evaluation of cost, training and validation accuracy), for
 `mlp4j bench` and ci/gpu-check.sh. --mode eager: the book's hand-written backprop, op by op.
 --mode graph: the same epoch captured once in a CUDA graph and replayed.
-Prints JSON: {"seconds_per_epoch": mean of epochs 2..N, "first_epoch": ..., "detail": ...}."""
+Prints JSON: {"seconds_per_epoch": median of epochs 2..N, "first_epoch": ..., "detail": ...}."""
 import argparse
 import json
 import os
@@ -81,8 +81,9 @@ def main():
         c, tr, va = stats.tolist()
         times.append(time.perf_counter() - start)
         print(f"epoch {e + 1}: cost {c:.2f} train {100 * tr:.2f}% valid {100 * va:.2f}% {times[-1] * 1000:.1f} ms", file=sys.stderr)
-    rest = times[1:] or times
-    print(json.dumps({"seconds_per_epoch": sum(rest) / len(rest), "first_epoch": times[0],
+    rest = sorted(times[1:] or times)
+    median = (rest[(len(rest) - 1) // 2] + rest[len(rest) // 2]) / 2
+    print(json.dumps({"seconds_per_epoch": median, "first_epoch": times[0],
                       "detail": f"PyTorch {torch.__version__} {a.mode}, {torch.cuda.get_device_name()}, FP32"}))
 
 

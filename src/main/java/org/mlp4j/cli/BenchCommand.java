@@ -46,7 +46,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "backends to time (default: ${DEFAULT-VALUE}; unusable ones are listed with the reason)")
     List<String> devices;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "3", description = "epochs per backend (default: ${DEFAULT-VALUE}); the first is reported apart as warm-up")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "3", description = "epochs per backend (default: ${DEFAULT-VALUE}); the first is reported apart as warm-up, the rest by their median")
     int epochs;
 
     @Option(names = "--opencl-device", paramLabel = "N", defaultValue = "-1", description = "which OpenCL device")
@@ -81,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
                 err.println("bench: " + backend.description() + ", " + epochs + " epochs");
                 List<EpochResult> h = new Trainer(backend, hp).fit(sizes, train, 5000, TrainingListener.NONE).history();
                 double first = h.get(0).seconds();
-                double rest = h.size() > 1 ? h.subList(1, h.size()).stream().mapToDouble(EpochResult::seconds).average().orElse(first) : first;
+                double rest = h.size() > 1 ? median(h.subList(1, h.size()).stream().mapToDouble(EpochResult::seconds).toArray()) : first;
                 rows.add(new Row(backend.name(), backend.description(), rest, first, ""));
             } catch (BackendUnavailableException | IllegalArgumentException e) {
                 rows.add(new Row(d.trim(), "", Double.NaN, Double.NaN, "skipped: " + e.getMessage()));
@@ -99,11 +99,18 @@ final class BenchCommand implements Callable<Integer> {
                     Double.isNaN(numpy) || Double.isNaN(r.secondsPerEpoch()) ? "-" : String.format(Locale.ROOT, "%.3f", r.secondsPerEpoch() / numpy),
                     r.note().isEmpty() ? r.detail() : r.note());
         }
-        out.println("s/epoch: mean of epochs 2.." + epochs + " (epoch 1 is warm-up); an epoch is 550 steps of 100 plus the evaluation pass");
+        out.println("s/epoch: median of epochs 2.." + epochs + " (epoch 1 is warm-up); an epoch is 550 steps of 100 plus the evaluation pass");
         if (json != null) {
             AtomicFiles.write(json, os -> os.write(json(rows, numpy).getBytes(StandardCharsets.UTF_8)));
         }
         return 0;
+    }
+
+    /** The median: robust to the odd slow epoch a shared machine gives. */
+    static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     private static String fmt(double s) {
