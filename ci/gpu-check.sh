@@ -9,7 +9,7 @@ mkdir -p "$OUT"
 exec > >(tee "$OUT/gpu-check.log") 2>&1
 data=/tmp/mlp4j-mnist
 mkdir -p "$data" && cp .device/data/*.gz "$data/"
-java_opts=(-Dmlp4j.data="$data")
+java_opts=(-Dmlp4j.data="$data" -XX:ErrorFile="$OUT/hs_err_%p.log")
 # the Vector API module, when this JRE has it (the CPU backend falls back to scalar loops otherwise)
 java --list-modules 2>/dev/null | grep -q jdk.incubator.vector && java_opts+=(--add-modules jdk.incubator.vector)
 mlp4j() { java "${java_opts[@]}" -jar .device/mlp4j.jar "$@"; }

@@ -411,6 +411,9 @@ public final class CudaBackend implements Backend {
         if (streamCreated) {
             cuStreamDestroy(stream);
         }
+        // Leave no released context current on this thread: other CUDA users in the process (NVIDIA's
+        // OpenCL runs on the CUDA driver) would otherwise find a dangling one there.
+        cuCtxSetCurrent(new CUcontext());
         cuDevicePrimaryCtxRelease(device);
     }
 }
