@@ -72,25 +72,23 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Images train = Datasets.load(common, false, err);
-        Hyperparameters hp = Hyperparameters.book().withEpochs(epochs);
-        int[] sizes = {train.features(), 100, train.classCount()};
+        Datasets.load(common, false, err); // fetch and check the data once, before any child starts
         List<Row> rows = new ArrayList<>();
         for (String d : devices) {
-            try (Backend backend = Backends.open(d.trim(), openclDevice, true, err::println)) {
-                err.println("bench: " + backend.description() + ", " + epochs + " epochs");
-                List<EpochResult> h = new Trainer(backend, hp).fit(sizes, train, 5000, TrainingListener.NONE).history();
-                double first = h.get(0).seconds();
-                double rest = h.size() > 1 ? median(h.subList(1, h.size()).stream().mapToDouble(EpochResult::seconds).toArray()) : first;
-                rows.add(new Row(backend.name(), backend.description(), rest, first, ""));
-            } catch (BackendUnavailableException | IllegalArgumentException e) {
-                rows.add(new Row(d.trim(), "", Double.NaN, Double.NaN, "skipped: " + e.getMessage()));
+            // each backend in a JVM of its own, as JMH forks: no JIT profile or driver state carries over
+            List<String> cmd = new ArrayList<>(javaCommand());
+            cmd.addAll(List.of(Main.class.getName(), "bench-backend", "--device", d.trim(), "--epochs", Integer.toString(epochs),
+                    "--data", common.data.toString(), "--opencl-device", Integer.toString(openclDevice)));
+            if (common.noVerify) {
+                cmd.add("--no-verify");
             }
+            err.println("bench: " + d.trim() + ", " + epochs + " epochs");
+            rows.add(measure(d.trim(), cmd));
         }
         if (!noReferences) {
-            rows.add(reference("numpy (book, float64)", "numpy_mlp.py", err));
-            rows.add(reference("pytorch eager", "torch_mlp.py", err, "--mode", "eager"));
-            rows.add(reference("pytorch cuda graph", "torch_mlp.py", err, "--mode", "graph"));
+            rows.add(reference("numpy (book, float64)", "numpy_mlp.py"));
+            rows.add(reference("pytorch eager", "torch_mlp.py", "--mode", "eager"));
+            rows.add(reference("pytorch cuda graph", "torch_mlp.py", "--mode", "graph"));
         }
         double numpy = rows.stream().filter(r -> r.name().startsWith("numpy")).mapToDouble(Row::secondsPerEpoch).findFirst().orElse(Double.NaN);
         out.printf(Locale.ROOT, "%-24s %14s %14s %12s  %s%n", "backend", "s/epoch", "first epoch", "x numpy", "details");
@@ -117,20 +115,44 @@ final class BenchCommand implements Callable<Integer> {
         return Double.isNaN(s) ? "-" : String.format(Locale.ROOT, "%.4f", s);
     }
 
-    private Row reference(String name, String script, PrintWriter err, String... extra) {
+    /** This JVM's java binary, its options (--add-modules, -D...) and class path, to start a child like it. */
+    static List<String> javaCommand() {
+        String binary = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(binary));
+        cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
+        return cmd;
+    }
+
+    private Row reference(String name, String script, String... extra) {
         Path file = references.resolve(script);
         if (!Files.isRegularFile(file)) {
             return new Row(name, "", Double.NaN, Double.NaN, "skipped: " + file + " not found");
         }
         List<String> cmd = new ArrayList<>(List.of("python3", file.toString(), "--data", common.data.toString(), "--epochs", Integer.toString(epochs)));
         cmd.addAll(List.of(extra));
+        return measure(name, cmd);
+    }
+
+    /**
+     * Runs one timing command, which prints {@code {"seconds_per_epoch": .., "first_epoch": .., "detail": ".."}}
+     * on stdout, or fails with its reason as the last line on stderr.
+     */
+    private static Row measure(String name, List<String> cmd) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.PIPE).start();
+            Process p = new ProcessBuilder(cmd).start();
+            java.util.concurrent.CompletableFuture<String> errText = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                } catch (IOException e) {
+                    return e.getMessage();
+                }
+            });
             String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                List<String> lines = stderr.lines().toList();
-                return new Row(name, "", Double.NaN, Double.NaN, "skipped: " + (lines.isEmpty() ? "exit " + p.exitValue() : lines.get(lines.size() - 1)));
+            if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                List<String> lines = errText.join().lines().filter(l -> !l.startsWith("WARNING: Using incubator")).toList();
+                return new Row(name, "", Double.NaN, Double.NaN, "skipped: " + (lines.isEmpty() ? "exit " + p.exitValue()
+                        : lines.get(lines.size() - 1).replaceFirst("^mlp4j: ", "")));
             }
             Matcher m = SECONDS.matcher(stdout);
             if (!m.find()) {
@@ -141,10 +163,39 @@ final class BenchCommand implements Callable<Integer> {
             return new Row(name, detail.find() ? detail.group(1) : "", Double.parseDouble(m.group(1)),
                     first.find() ? Double.parseDouble(first.group(1)) : Double.NaN, "");
         } catch (IOException e) {
-            return new Row(name, "", Double.NaN, Double.NaN, "skipped: python3 not available (" + e.getMessage() + ")");
+            return new Row(name, "", Double.NaN, Double.NaN, "skipped: cannot run " + cmd.get(0) + " (" + e.getMessage() + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UserError("interrupted");
+        }
+    }
+
+    /** {@code bench}'s child: times one backend and prints the JSON line {@link #measure} reads. */
+    @Command(name = "bench-backend", hidden = true, description = "Internal: time one backend for bench.")
+    static final class OneBackend implements java.util.concurrent.Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        CommonOptions common;
+        @Mixin
+        DeviceOptions device;
+
+        @Option(names = "--epochs", defaultValue = "3")
+        int epochs;
+
+        @Override
+        public Integer call() throws Exception {
+            Images train = Datasets.load(common, false, spec.commandLine().getErr());
+            Hyperparameters hp = Hyperparameters.book().withEpochs(epochs);
+            try (Backend backend = Backends.open(device.device, device.openclDevice, true, s -> { })) {
+                List<EpochResult> h = new Trainer(backend, hp).fit(new int[] {train.features(), 100, train.classCount()},
+                        train, 5000, TrainingListener.NONE).history();
+                double first = h.get(0).seconds();
+                double rest = h.size() > 1 ? median(h.subList(1, h.size()).stream().mapToDouble(EpochResult::seconds).toArray()) : first;
+                spec.commandLine().getOut().printf(Locale.ROOT, "{\"seconds_per_epoch\": %.6f, \"first_epoch\": %.6f, \"detail\": \"%s\"}%n",
+                        rest, first, esc(backend.description()));
+            }
+            return 0;
         }
     }
 
