@@ -1,5 +1,7 @@
-"""Reads the MNIST IDX files (raw or .gz) for the reference scripts, scaled as the book: (x/255 - 0.5) * 2."""
+"""What the reference scripts share: reading the MNIST IDX files (raw or .gz), scaled as the book,
+(x/255 - 0.5) * 2, and printing timings in the JSON line `mlp4j bench` reads."""
 import gzip
+import json
 import os
 import struct
 
@@ -24,3 +26,10 @@ def load(data_dir, kind="train"):
     y = np.frombuffer(labels, dtype=np.uint8, offset=8)[:n]
     x = np.frombuffer(images, dtype=np.uint8, offset=16)[: n * rows * cols].reshape(n, rows * cols)
     return ((x / 255.0) - 0.5) * 2, y
+
+
+def report(times, detail):
+    """Prints {"seconds_per_epoch": median of epochs 2..N, "first_epoch": ..., "detail": ...}."""
+    rest = sorted(times[1:] or times)
+    median = (rest[(len(rest) - 1) // 2] + rest[len(rest) // 2]) / 2
+    print(json.dumps({"seconds_per_epoch": median, "first_epoch": times[0], "detail": detail}))

@@ -2,7 +2,6 @@
 the per-epoch evaluation of cost, training and validation accuracy), for `mlp4j bench`.
 Prints JSON: {"seconds_per_epoch": median of epochs 2..N, "first_epoch": ..., "detail": ...}."""
 import argparse
-import json
 import os
 import sys
 import time
@@ -56,10 +55,7 @@ def main():
         valid_acc = np.mean(np.argmax(sigmoid(x_valid @ w_h + b_h) @ w_out + b_out, axis=1) == y_valid)
         times.append(time.perf_counter() - start)
         print(f"epoch {epoch + 1}: cost {cost:.2f} train {100 * train_acc:.2f}% valid {100 * valid_acc:.2f}% {times[-1]:.3f} s", file=sys.stderr)
-    rest = sorted(times[1:] or times)
-    median = (rest[(len(rest) - 1) // 2] + rest[len(rest) // 2]) / 2
-    print(json.dumps({"seconds_per_epoch": median, "first_epoch": times[0],
-                      "detail": f"NumPy {np.__version__} float64, the book's algorithm"}))
+    mnist_idx.report(times, f"NumPy {np.__version__} float64, the book's algorithm")
 
 
 if __name__ == "__main__":

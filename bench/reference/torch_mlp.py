@@ -4,7 +4,6 @@ timed per epoch (550 SGD steps of 100 plus the evaluation of cost, training and 
 --mode graph: the same epoch captured once in a CUDA graph and replayed.
 Prints JSON: {"seconds_per_epoch": median of epochs 2..N, "first_epoch": ..., "detail": ...}."""
 import argparse
-import json
 import os
 import sys
 import time
@@ -81,10 +80,7 @@ def main():
         c, tr, va = stats.tolist()
         times.append(time.perf_counter() - start)
         print(f"epoch {e + 1}: cost {c:.2f} train {100 * tr:.2f}% valid {100 * va:.2f}% {times[-1] * 1000:.1f} ms", file=sys.stderr)
-    rest = sorted(times[1:] or times)
-    median = (rest[(len(rest) - 1) // 2] + rest[len(rest) // 2]) / 2
-    print(json.dumps({"seconds_per_epoch": median, "first_epoch": times[0],
-                      "detail": f"PyTorch {torch.__version__} {a.mode}, {torch.cuda.get_device_name()}, FP32"}))
+    mnist_idx.report(times, f"PyTorch {torch.__version__} {a.mode}, {torch.cuda.get_device_name()}, FP32")
 
 
 if __name__ == "__main__":
