@@ -31,9 +31,10 @@ public final class Backends {
 
     /**
      * Opens the backend for a {@code --device} value.
-     * {@code auto}: the best usable backend, GPU first. {@code gpu}: the best usable GPU backend. A named
-     * backend: that one. When the choice cannot run, the CPU backend is opened instead and {@code warn}
-     * gets one line with the reason, unless {@code strict}, which throws instead.
+     * {@code auto}: the best usable GPU backend, else the cpu backend, silently. {@code gpu}: the same, but
+     * a fallback is warned about. A named backend: that one (OpenCL then takes any device). When the
+     * choice cannot run, the CPU backend is opened instead and {@code warn} gets one line with the reason,
+     * unless {@code strict}, which throws instead ({@code auto} never needs a fallback, so never throws).
      *
      * @throws IllegalArgumentException for an unknown device name
      */
@@ -44,14 +45,14 @@ public final class Backends {
         List<BackendProvider> candidates = new ArrayList<>();
         boolean gpuOnly = false;
         switch (name) {
-            case "auto" -> candidates.addAll(all);
-            case "gpu" -> {
+            // auto: a GPU when there is one (never OpenCL on a CPU, which is slower than the cpu backend)
+            case "auto", "gpu" -> {
                 gpuOnly = true;
                 all.stream().filter(BackendProvider::gpu).forEach(candidates::add);
             }
             default -> all.stream().filter(p -> p.name().equals(name)).forEach(candidates::add);
         }
-        if (candidates.isEmpty() && !name.equals("gpu")) {
+        if (candidates.isEmpty() && !name.equals("gpu") && !name.equals("auto")) {
             throw new IllegalArgumentException("unknown device '" + device + "' (expected one of "
                     + String.join(", ", deviceNames()) + ")");
         }
@@ -64,7 +65,7 @@ public final class Backends {
             }
         }
         String why = reasons.isEmpty() ? "no GPU backend is installed" : String.join("; ", reasons);
-        if (strict) {
+        if (strict && !name.equals("auto")) {
             throw new BackendUnavailableException("device '" + device + "' is unusable: " + why);
         }
         if (!name.equals("auto")) {

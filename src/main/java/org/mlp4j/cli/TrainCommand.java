@@ -68,9 +68,10 @@ final class TrainCommand implements Callable<Integer> {
                       Path dir, String deviceName) throws Exception {
         try (Backend backend = device.open(deviceName, err)) {
             o.printf("device: %s%n", backend.description());
-            o.printf("network %s, %d training and %d validation examples, %d epochs, batch %d, eta %s, l2 %s, seed %d%n",
+            o.printf("network %s, %d training and %d validation examples, %d epoch%s, batch %d, eta %s, l2 %s, seed %d%n",
                     String.join("-", java.util.Arrays.stream(sizes).mapToObj(Integer::toString).toList()),
-                    trainSet.count() - training.valid, training.valid, hp.epochs(), hp.batch(), hp.eta(), hp.l2(), hp.seed());
+                    trainSet.count() - training.valid, training.valid, hp.epochs(), hp.epochs() == 1 ? "" : "s",
+                    hp.batch(), hp.eta(), hp.l2(), hp.seed());
             o.flush();
             Trainer.Fit fit;
             try (EpochPrinter printer = new EpochPrinter(o, hp.epochs())) {
