@@ -59,13 +59,4 @@ public record Network(int[] sizes, float[][] weights, float[][] biases) {
     public int hashCode() {
         return Arrays.hashCode(sizes);
     }
-
-    /** e.g. "784-100-10". */
-    public String architecture() {
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < sizes.length; i++) {
-            s.append(i == 0 ? "" : "-").append(sizes[i]);
-        }
-        return s.toString();
-    }
 }
