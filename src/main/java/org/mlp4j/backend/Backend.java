@@ -17,7 +17,8 @@ package org.mlp4j.backend;
  * The weight update is folded into {@link #gemm}'s alpha/beta ({@code W = (1-eta*l2)W - eta*A'D}), so no
  * gradient buffer or separate weight-update op is needed; {@link #outputStep} and {@link #hiddenStep} fuse
  * each layer's element-wise backward work with its bias gradient (column sums) and bias update, so a
- * training step is one gather, the GEMMs, and one small op per layer each way.
+ * training step is its GEMMs and one small op per layer each way (the trainer gathers all of an epoch's
+ * minibatches at once and hands each step a row view).
  */
 public interface Backend extends AutoCloseable {
     /** The name users pass to {@code --device}. */
