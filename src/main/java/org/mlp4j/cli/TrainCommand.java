@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -110,7 +109,6 @@ final class TrainCommand implements Callable<Integer> {
         private final int epochs;
         private final boolean terminal = System.console() != null;
         private ProgressBar bar;
-        final List<EpochResult> seen = new ArrayList<>();
 
         EpochPrinter(PrintWriter out, int epochs) {
             this.out = out;
@@ -138,7 +136,6 @@ final class TrainCommand implements Callable<Integer> {
         @Override
         public void epoch(EpochResult r) {
             close();
-            seen.add(r);
             String width = "%" + Integer.toString(epochs).length() + "d";
             out.printf(Locale.ROOT, "epoch " + width + "/%d | cost %10.2f | train %6.2f%% | valid %6.2f%% | %.3f s%n",
                     r.epoch(), epochs, r.cost(), 100 * r.trainAccuracy(), 100 * r.validAccuracy(), r.seconds());
