@@ -113,24 +113,27 @@ final class OpenCl {
         return out;
     }
 
-    static String platformString(long platform, int param) {
+    /** One of OpenCL's string queries: called once for the size, once for the value. */
+    private interface StringInfo {
+        int get(ByteBuffer value, PointerBuffer size);
+    }
+
+    private static String string(StringInfo info, String what) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer size = stack.mallocPointer(1);
-            check(clGetPlatformInfo(platform, param, (ByteBuffer) null, size), "clGetPlatformInfo");
+            check(info.get(null, size), what);
             ByteBuffer buf = stack.malloc((int) size.get(0));
-            check(clGetPlatformInfo(platform, param, buf, null), "clGetPlatformInfo");
+            check(info.get(buf, null), what);
             return org.lwjgl.system.MemoryUtil.memASCII(buf, buf.remaining() - 1).trim();
         }
     }
 
+    static String platformString(long platform, int param) {
+        return string((value, size) -> clGetPlatformInfo(platform, param, value, size), "clGetPlatformInfo");
+    }
+
     static String deviceString(long device, int param) {
-        try (MemoryStack stack = MemoryStack.stackPush()) {
-            PointerBuffer size = stack.mallocPointer(1);
-            check(clGetDeviceInfo(device, param, (ByteBuffer) null, size), "clGetDeviceInfo");
-            ByteBuffer buf = stack.malloc((int) size.get(0));
-            check(clGetDeviceInfo(device, param, buf, null), "clGetDeviceInfo");
-            return org.lwjgl.system.MemoryUtil.memASCII(buf, buf.remaining() - 1).trim();
-        }
+        return string((value, size) -> clGetDeviceInfo(device, param, value, size), "clGetDeviceInfo");
     }
 
     static long deviceLong(long device, int param) {
