@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
 import org.mlp4j.AtomicFiles;
 import org.mlp4j.UserError;
 import org.mlp4j.backend.Backend;
-import org.mlp4j.backend.BackendUnavailableException;
 import org.mlp4j.backend.Backends;
 import org.mlp4j.data.Images;
 import org.mlp4j.model.EpochResult;

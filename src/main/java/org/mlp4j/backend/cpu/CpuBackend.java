@@ -7,8 +7,9 @@ import org.mlp4j.backend.Shapes;
 
 /**
  * The reference backend: float32 on the Java heap. GEMMs pack op(B) so the kernel always streams
- * contiguous, padded rows of it (A is read in place through strides), and split C's rows over a fork-join pool when the product is
- * big enough to pay for it. Every other op is a plain loop, the twin the GPU kernels are tested against.
+ * contiguous, padded rows of it (A is read in place through strides), and split the packing and C's rows
+ * over {@link Workers} when the product is big enough to pay for it. Every other op is a plain loop,
+ * the twin the GPU kernels are tested against.
  */
 public final class CpuBackend implements Backend {
     /** Below this many multiply-adds a GEMM runs on the calling thread: forking would cost more. */
@@ -205,7 +206,7 @@ public final class CpuBackend implements Backend {
         Shapes.bias(z, bias);
         Shapes.column(z, labels);
         Shapes.same(z, delta);
-        kernels.biasSigmoid(data(z), off(z), off(z) + z.size(), data(bias), off(bias), z.cols());
+        biasSigmoid(z, bias);
         float[] ad = data(z), yd = data(labels), dd = data(delta);
         int cols = z.cols(), ao = off(z), yo = off(labels), dO = off(delta);
         for (int r = 0; r < z.rows(); r++) {

@@ -9,9 +9,4 @@ record CpuMatrix(float[] data, int offset, int rows, int cols) implements Matrix
         Matrix.checkRange(from, count, rows);
         return new CpuMatrix(data, offset + from * cols, count, cols);
     }
-
-    /** Index one past the last element. */
-    int end() {
-        return offset + rows * cols;
-    }
 }
