@@ -35,6 +35,17 @@ step "bench: seconds per epoch, side by side (PyTorch references when torch is i
 refs=()
 python3 -c 'import torch' 2>/dev/null || refs=(--no-references)
 mlp4j bench --device cuda,opencl,cpu --epochs ${BENCH_EPOCHS:-11} --data "$data" --json "$OUT/bench.json" "${refs[@]}" || status=1
+# the issues' targets, from this one run: cuda <= 0.5x PyTorch's CUDA graph (#3), opencl <= 2x cuda (#4)
+python3 - "$OUT/bench.json" <<'EOF' || status=1
+import json, sys
+rows = {r["name"]: r["seconds_per_epoch"] for r in json.load(open(sys.argv[1]))["rows"]}
+for a, b, target in (("cuda", "pytorch cuda graph", 0.5), ("opencl", "cuda", 2.0)):
+    if rows.get(a) and rows.get(b):
+        r = rows[a] / rows[b]
+        print(f"{a} / {b} = {rows[a]:.4f} / {rows[b]:.4f} = {r:.3f} (target <= {target}: {'met' if r <= target else 'NOT met'})")
+    else:
+        print(f"{a} / {b}: not measured")
+EOF
 
 step "JMH: GEMM shapes, sigmoid, SGD step, epoch and evaluation on cuda and opencl (short runs)"
 if [ -f .device/benchmarks.jar ]; then
