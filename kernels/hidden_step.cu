@@ -1,16 +1,22 @@
 #include "column_sum.cuh"
+#include "strided_dot.cuh"
 // Backprop through a hidden sigmoid layer: the sigmoid derivative turns the back-propagated error g into the
 // layer's delta, g *= a * (1 - a), and the bias takes its SGD step, bias[j] -= eta * sum_r g[r][j].
-// Launched with blocks of 32 x 32 threads over column tiles (column_sum.cuh). CPU twin: CpuBackend.hiddenStep.
-extern "C" __global__ void hidden_step(float* __restrict__ g, const float* __restrict__ a, float eta,
-                                       float* __restrict__ bias, int rows, int cols) {
+// With k > 0 the product that propagates the next layer's delta back is folded in: g = dNext * wNext'
+// (dNext rows x k, wNext cols x k) is computed here rather than read, one graph node instead of a GEMM and
+// this (hiddenLayerStep); with k = 0, dNext and wNext are not read.
+// Launched with blocks of 32 x 32 threads over column tiles (column_sum.cuh).
+// CPU twin: CpuBackend.hiddenStep (after CpuBackend.gemm when k > 0).
+extern "C" __global__ void hidden_step(const float* dNext, const float* wNext, int k, float* __restrict__ g,
+                                       const float* __restrict__ a, float eta, float* __restrict__ bias, int rows, int cols) {
     int j = blockIdx.x * COLS_PER_BLOCK + threadIdx.x;
     float sum = 0.0f;
     if (j < cols) {
         for (int r = threadIdx.y; r < rows; r += ROW_GROUPS) {
             int i = r * cols + j;
             float v = a[i];
-            float d = g[i] * (v * (1.0f - v));
+            float back = k > 0 ? strided_dot(dNext + (long)r * k, wNext + (long)j * k, 1, k) : g[i];
+            float d = back * (v * (1.0f - v));
             g[i] = d;
             sum += d;
         }

@@ -1,8 +1,11 @@
 // The output layer's forward end and backward start: a = sigmoid(z + bias) (over z), delta = a - onehot,
 // bias[j] -= eta * sum_r delta[r][j]. Work-groups of 32 columns x 8 row groups (reduce.cl).
-// CPU twin: CpuBackend.outputStep.
+// With k > 0 the layer's product is folded in: z = x * w (x rows x k, w k x cols) is computed here
+// rather than read, one launch instead of a GEMM and this (outputLayerStep). With k = 0, x and w are
+// not read. CPU twin: CpuBackend.outputStep (after CpuBackend.gemm when k > 0).
 __kernel __attribute__((reqd_work_group_size(COLS_PER_GROUP, ROW_GROUPS, 1)))
-void output_step(__global float* z, int zo, __global float* bias, int bo, __global const float* labels, int yo,
+void output_step(__global const float* x, int xo, __global const float* w, int wo, int k,
+                 __global float* z, int zo, __global float* bias, int bo, __global const float* labels, int yo,
                  float eta, __global float* delta, int dlo, int rows, int cols) {
     __local float scratch[COLS_PER_GROUP * ROW_GROUPS];
     int j = get_global_id(0);
@@ -11,7 +14,8 @@ void output_step(__global float* z, int zo, __global float* bias, int bo, __glob
         float b = bias[bo + j];
         for (int r = get_local_id(1); r < rows; r += ROW_GROUPS) {
             int i = r * cols + j;
-            float a = 1.0f / (1.0f + exp(-(z[zo + i] + b)));
+            float pre = k > 0 ? strided_dot(x + xo + r * k, w + wo + j, cols, k) : z[zo + i];
+            float a = 1.0f / (1.0f + exp(-(pre + b)));
             z[zo + i] = a;
             float d = a - ((int)labels[yo + r] == j ? 1.0f : 0.0f);
             delta[dlo + i] = d;

@@ -18,7 +18,8 @@ package org.mlp4j.backend;
  * gradient buffer or separate weight-update op is needed; {@link #outputStep} and {@link #hiddenStep} fuse
  * each layer's element-wise backward work with its bias gradient (column sums) and bias update, so a
  * training step is its GEMMs and one small op per layer each way (the trainer gathers all of an epoch's
- * minibatches at once and hands each step a row view).
+ * minibatches at once and hands each step a row view). {@link #outputLayerStep} and {@link #hiddenLayerStep}
+ * let a backend fold the small GEMMs next to those ops into them.
  */
 public interface Backend extends AutoCloseable {
     /** The name users pass to {@code --device}. */
@@ -70,6 +71,25 @@ public interface Backend extends AutoCloseable {
      * into {@code g} into the layer's delta, then the bias's SGD step {@code bias[j] -= eta * sum_r g[r][j]}.
      */
     void hiddenStep(Matrix g, Matrix a, float eta, Matrix bias);
+
+    /**
+     * {@link #outputStep} preceded by the layer's GEMM {@code z = x * w} (beta 0). A backend may fuse the
+     * two where the product is small (the book's 100 x 100 x 10): that saves a launch per step.
+     */
+    default void outputLayerStep(Matrix x, Matrix w, Matrix bias, Matrix labels, float eta, Matrix z, Matrix delta) {
+        gemm(false, false, 1f, x, w, 0f, z);
+        outputStep(z, bias, labels, eta, delta);
+    }
+
+    /**
+     * {@link #hiddenStep} preceded by the GEMM that propagates the next layer's delta back through its
+     * weights, {@code g = dNext * wNext'} (beta 0). A backend may fuse the two where the product is small
+     * (its k, the next layer's width, is 10 in the book's network).
+     */
+    default void hiddenLayerStep(Matrix dNext, Matrix wNext, Matrix a, float eta, Matrix bias, Matrix g) {
+        gemm(false, true, 1f, dNext, wNext, 0f, g);
+        hiddenStep(g, a, eta, bias);
+    }
 
     /** Row argmax: {@code out[r] = argmax_j z[r][j]} (first maximum), {@code out} being {@code z.rows x 1}. */
     void rowArgmax(Matrix z, Matrix out);

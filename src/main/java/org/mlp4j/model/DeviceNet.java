@@ -90,18 +90,15 @@ public final class DeviceNet {
         a[0] = x;
         Matrix[] d = ws.deltas;
         int last = weights.length;
-        for (int l = 0; l < last; l++) {
+        for (int l = 0; l + 1 < last; l++) {
             backend.gemm(false, false, 1f, a[l], weights[l], 0f, a[l + 1]);
-            if (l + 1 < last) {
-                backend.biasSigmoid(a[l + 1], biases[l]);
-            }
+            backend.biasSigmoid(a[l + 1], biases[l]);
         }
-        backend.outputStep(a[last], biases[last - 1], labels, eta, d[last]);
+        backend.outputLayerStep(a[last - 1], weights[last - 1], biases[last - 1], labels, eta, a[last], d[last]);
         for (int l = last - 1; l >= 0; l--) {
             if (l > 0) {
                 // the error one layer down uses this layer's weights before they are updated
-                backend.gemm(false, true, 1f, d[l + 1], weights[l], 0f, d[l]);
-                backend.hiddenStep(d[l], a[l], eta, biases[l - 1]);
+                backend.hiddenLayerStep(d[l + 1], weights[l], a[l], eta, biases[l - 1], d[l]);
             }
             backend.gemm(true, false, -eta, a[l], d[l + 1], 1f - eta * l2, weights[l]);
         }

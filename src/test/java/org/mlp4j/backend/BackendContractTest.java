@@ -163,6 +163,48 @@ public class BackendContractTest {
         }
     }
 
+    /**
+     * The layer steps with their GEMM: against the CPU backend's gemm-then-step, on products small enough
+     * for a backend to fold into the step (the book's 100 x 100 x 10 and 100 x 10 x 100) and too large
+     * for that (k = 784, or 5000 rows).
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void layerStepsMatchTwinWithTheirGemm(String name) {
+        try (Backend b = open(name)) {
+            Random r = new Random(17);
+            int[][] rkc = {{100, 100, 10}, {100, 10, 100}, {37, 129, 33}, {1, 1, 1}, {257, 784, 10}, {5000, 10, 10}};
+            for (int[] s : rkc) {
+                int rows = s[0], k = s[1], cols = s[2];
+                String shape = rows + "x" + k + "x" + cols;
+                float[] x = random(r, rows * k, 1), w = random(r, k * cols, 0.3f), bias = random(r, cols, 1), y = labels(r, rows, cols);
+                float[] act = random(r, rows * cols, 1);
+                for (int i = 0; i < act.length; i++) {
+                    act[i] = (float) (1 / (1 + Math.exp(-act[i])));
+                }
+                // outputLayerStep: z = x w, a = sigmoid(z + bias), delta = a - onehot, bias step
+                Matrix cx = put(CPU, rows, k, x), cw = put(CPU, k, cols, w), cb = put(CPU, 1, cols, bias), cy = put(CPU, rows, 1, y);
+                Matrix gx = put(b, rows, k, x), gw = put(b, k, cols, w), gb = put(b, 1, cols, bias), gy = put(b, rows, 1, y);
+                Matrix cz = CPU.matrix(rows, cols), cd = CPU.matrix(rows, cols), gz = b.matrix(rows, cols), gd = b.matrix(rows, cols);
+                CPU.outputLayerStep(cx, cw, cb, cy, 0.05f, cz, cd);
+                b.outputLayerStep(gx, gw, gb, gy, 0.05f, gz, gd);
+                close(get(CPU, cz), get(b, gz), 1e-5, "outputLayerStep activation " + shape);
+                close(get(CPU, cd), get(b, gd), 1e-5, "outputLayerStep delta " + shape);
+                close(get(CPU, cb), get(b, gb), 1e-4, "outputLayerStep bias " + shape);
+                // hiddenLayerStep: g = dNext wNext', g *= a(1-a), bias step (dNext rows x k, wNext cols x k)
+                Matrix cdn = put(CPU, rows, k, x), cwn = put(CPU, cols, k, w), ca = put(CPU, rows, cols, act);
+                Matrix gdn = put(b, rows, k, x), gwn = put(b, cols, k, w), ga = put(b, rows, cols, act);
+                cb = put(CPU, 1, cols, bias);
+                gb = put(b, 1, cols, bias);
+                Matrix cg = CPU.matrix(rows, cols), gg = b.matrix(rows, cols);
+                CPU.hiddenLayerStep(cdn, cwn, ca, 0.05f, cb, cg);
+                b.hiddenLayerStep(gdn, gwn, ga, 0.05f, gb, gg);
+                close(get(CPU, cg), get(b, gg), 1e-5, "hiddenLayerStep delta " + shape);
+                close(get(CPU, cb), get(b, gb), 1e-4, "hiddenLayerStep bias " + shape);
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("backends")
     void reductionsMatchTwinAndAccumulate(String name) {

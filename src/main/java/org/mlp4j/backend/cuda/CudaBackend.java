@@ -291,19 +291,59 @@ public final class CudaBackend implements Backend {
         launch("bias_sigmoid", grid(z.size()), BLOCK, ptr(z), ptr(bias), z.rows(), z.cols());
     }
 
+    /**
+     * Folding a GEMM into a layer step leaves each thread about {@code ceil(rows / 32) * k} multiply-adds in
+     * sequence; past this many a cuBLAS GEMM is faster than the graph node it saves.
+     */
+    private static final int FOLD_LIMIT = 4096;
+
+    private static boolean foldable(int rows, int k) {
+        return (rows + 31L) / 32 * k <= FOLD_LIMIT;
+    }
+
     @Override
     public void outputStep(Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {
+        outputStep(z, z, 0, z, bias, labels, eta, delta);
+    }
+
+    @Override
+    public void outputLayerStep(Matrix x, Matrix w, Matrix bias, Matrix labels, float eta, Matrix z, Matrix delta) {
+        int k = Shapes.gemm(false, false, x, w, z)[2];
+        if (foldable(z.rows(), k)) {
+            outputStep(x, w, k, z, bias, labels, eta, delta);
+        } else {
+            Backend.super.outputLayerStep(x, w, bias, labels, eta, z, delta);
+        }
+    }
+
+    /** output_step; with k > 0 it computes z = x * w first. */
+    private void outputStep(Matrix x, Matrix w, int k, Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {
         Shapes.bias(z, bias);
         Shapes.column(z, labels);
         Shapes.same(z, delta);
-        launchColumns("output_step", z.cols(), ptr(z), ptr(bias), ptr(labels), eta, ptr(delta), z.rows(), z.cols());
+        launchColumns("output_step", z.cols(), ptr(x), ptr(w), k, ptr(z), ptr(bias), ptr(labels), eta, ptr(delta), z.rows(), z.cols());
     }
 
     @Override
     public void hiddenStep(Matrix g, Matrix a, float eta, Matrix bias) {
+        hiddenStep(g, g, 0, a, eta, bias, g);
+    }
+
+    @Override
+    public void hiddenLayerStep(Matrix dNext, Matrix wNext, Matrix a, float eta, Matrix bias, Matrix g) {
+        int k = Shapes.gemm(false, true, dNext, wNext, g)[2];
+        if (foldable(g.rows(), k)) {
+            hiddenStep(dNext, wNext, k, a, eta, bias, g);
+        } else {
+            Backend.super.hiddenLayerStep(dNext, wNext, a, eta, bias, g);
+        }
+    }
+
+    /** hidden_step; with k > 0 it computes g = dNext * wNext' first. */
+    private void hiddenStep(Matrix dNext, Matrix wNext, int k, Matrix a, float eta, Matrix bias, Matrix g) {
         Shapes.same(g, a);
         Shapes.bias(g, bias);
-        launchColumns("hidden_step", g.cols(), ptr(g), ptr(a), eta, ptr(bias), g.rows(), g.cols());
+        launchColumns("hidden_step", g.cols(), ptr(dNext), ptr(wNext), k, ptr(g), ptr(a), eta, ptr(bias), g.rows(), g.cols());
     }
 
     @Override

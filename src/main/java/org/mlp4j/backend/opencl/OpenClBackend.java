@@ -377,21 +377,62 @@ public final class OpenClBackend implements Backend {
         run(kernel, new long[] {roundUp(cols, 32), 8}, new long[] {32, 8}, args);
     }
 
+    /**
+     * Folding a GEMM into a layer step leaves each work-item about {@code ceil(rows / 8) * k} multiply-adds
+     * in sequence; past this many a separate GEMM is faster than the launch it saves.
+     */
+    private static final int FOLD_LIMIT = 4096;
+
+    private static boolean foldable(int rows, int k) {
+        return (rows + 7L) / 8 * k <= FOLD_LIMIT;
+    }
+
     @Override
     public void outputStep(Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {
+        outputStep(z, z, 0, z, bias, labels, eta, delta);
+    }
+
+    @Override
+    public void outputLayerStep(Matrix x, Matrix w, Matrix bias, Matrix labels, float eta, Matrix z, Matrix delta) {
+        int k = Shapes.gemm(false, false, x, w, z)[2];
+        if (foldable(z.rows(), k)) {
+            outputStep(x, w, k, z, bias, labels, eta, delta);
+        } else {
+            Backend.super.outputLayerStep(x, w, bias, labels, eta, z, delta);
+        }
+    }
+
+    /** output_step; with k > 0 it computes z = x * w first. */
+    private void outputStep(Matrix x, Matrix w, int k, Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {
         Shapes.bias(z, bias);
         Shapes.column(z, labels);
         Shapes.same(z, delta);
-        columns("output_step", z.cols(), cl(z).mem(), cl(z).offset(), cl(bias).mem(), cl(bias).offset(),
-                cl(labels).mem(), cl(labels).offset(), eta, cl(delta).mem(), cl(delta).offset(), z.rows(), z.cols());
+        columns("output_step", z.cols(), cl(x).mem(), cl(x).offset(), cl(w).mem(), cl(w).offset(), k, cl(z).mem(), cl(z).offset(),
+                cl(bias).mem(), cl(bias).offset(), cl(labels).mem(), cl(labels).offset(), eta, cl(delta).mem(), cl(delta).offset(),
+                z.rows(), z.cols());
     }
 
     @Override
     public void hiddenStep(Matrix g, Matrix a, float eta, Matrix bias) {
+        hiddenStep(g, g, 0, a, eta, bias, g);
+    }
+
+    @Override
+    public void hiddenLayerStep(Matrix dNext, Matrix wNext, Matrix a, float eta, Matrix bias, Matrix g) {
+        int k = Shapes.gemm(false, true, dNext, wNext, g)[2];
+        if (foldable(g.rows(), k)) {
+            hiddenStep(dNext, wNext, k, a, eta, bias, g);
+        } else {
+            Backend.super.hiddenLayerStep(dNext, wNext, a, eta, bias, g);
+        }
+    }
+
+    /** hidden_step; with k > 0 it computes g = dNext * wNext' first. */
+    private void hiddenStep(Matrix dNext, Matrix wNext, int k, Matrix a, float eta, Matrix bias, Matrix g) {
         Shapes.same(g, a);
         Shapes.bias(g, bias);
-        columns("hidden_step", g.cols(), cl(g).mem(), cl(g).offset(), cl(a).mem(), cl(a).offset(), eta,
-                cl(bias).mem(), cl(bias).offset(), g.rows(), g.cols());
+        columns("hidden_step", g.cols(), cl(dNext).mem(), cl(dNext).offset(), cl(wNext).mem(), cl(wNext).offset(), k,
+                cl(g).mem(), cl(g).offset(), cl(a).mem(), cl(a).offset(), eta, cl(bias).mem(), cl(bias).offset(), g.rows(), g.cols());
     }
 
     @Override
