@@ -14,7 +14,7 @@ void output_step(__global const float* x, int xo, __global const float* w, int w
         float b = bias[bo + j];
         for (int r = get_local_id(1); r < rows; r += ROW_GROUPS) {
             int i = r * cols + j;
-            float pre = k > 0 ? strided_dot(x + xo + r * k, w + wo + j, cols, k) : z[zo + i];
+            float pre = k > 0 ? strided_dot(x + xo + r * k, 1, w + wo + j, cols, k) : z[zo + i];
             float a = 1.0f / (1.0f + exp(-(pre + b)));
             z[zo + i] = a;
             float d = a - ((int)labels[yo + r] == j ? 1.0f : 0.0f);

@@ -15,7 +15,7 @@ extern "C" __global__ void output_step(const float* x, const float* w, int k, fl
         float b = bias[j];
         for (int r = threadIdx.y; r < rows; r += ROW_GROUPS) {
             int i = r * cols + j;
-            float pre = k > 0 ? strided_dot(x + (long)r * k, w + j, cols, k) : z[i];
+            float pre = k > 0 ? strided_dot(x + (long)r * k, 1, w + j, cols, k) : z[i];
             float a = 1.0f / (1.0f + expf(-(pre + b)));
             z[i] = a;
             float d = a - ((int)labels[r] == j ? 1.0f : 0.0f);

@@ -33,11 +33,11 @@ float column_sum(float v, __local float* scratch) {
     return scratch[x];
 }
 
-// sum_p a[p] * b[p * bStride] for p < k, in order: the small products the layer steps fold in.
-float strided_dot(__global const float* a, __global const float* b, int bStride, int k) {
+// sum_p a[p * aStride] * b[p * bStride] for p < n, in order: the small products the layer steps fold in.
+float strided_dot(__global const float* a, int aStride, __global const float* b, int bStride, int n) {
     float sum = 0.0f;
-    for (int p = 0; p < k; p++) {
-        sum += a[p] * b[p * bStride];
+    for (int p = 0; p < n; p++) {
+        sum += a[p * aStride] * b[p * bStride];
     }
     return sum;
 }

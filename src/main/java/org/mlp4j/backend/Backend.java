@@ -19,7 +19,7 @@ package org.mlp4j.backend;
  * each layer's element-wise backward work with its bias gradient (column sums) and bias update, so a
  * training step is its GEMMs and one small op per layer each way (the trainer gathers all of an epoch's
  * minibatches at once and hands each step a row view). {@link #outputLayerStep} and {@link #hiddenLayerStep}
- * let a backend fold the small GEMMs next to those ops into them.
+ * let a backend fold the small GEMMs next to those ops (the book's output layer is 10 wide) into them.
  */
 public interface Backend extends AutoCloseable {
     /** The name users pass to {@code --device}. */
@@ -82,12 +82,15 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * {@link #hiddenStep} preceded by the GEMM that propagates the next layer's delta back through its
-     * weights, {@code g = dNext * wNext'} (beta 0). A backend may fuse the two where the product is small
-     * (its k, the next layer's width, is 10 in the book's network).
+     * The backward step across the weights {@code wNext} above a hidden layer: the next layer's delta goes
+     * back through them, {@code g = dNext * wNext'} (the weights as they were), they take their SGD step
+     * {@code wNext = decay * wNext - eta * a' * dNext}, and {@link #hiddenStep} turns g into this layer's
+     * delta and steps its bias. A backend may do it in one launch where the products are small (k, the next
+     * layer's width, is 10 in the book's network).
      */
-    default void hiddenLayerStep(Matrix dNext, Matrix wNext, Matrix a, float eta, Matrix bias, Matrix g) {
+    default void hiddenLayerStep(Matrix dNext, Matrix wNext, float decay, Matrix a, float eta, Matrix bias, Matrix g) {
         gemm(false, true, 1f, dNext, wNext, 0f, g);
+        gemm(true, false, -eta, a, dNext, decay, wNext);
         hiddenStep(g, a, eta, bias);
     }
 

@@ -95,13 +95,12 @@ public final class DeviceNet {
             backend.biasSigmoid(a[l + 1], biases[l]);
         }
         backend.outputLayerStep(a[last - 1], weights[last - 1], biases[last - 1], labels, eta, a[last], d[last]);
-        for (int l = last - 1; l >= 0; l--) {
-            if (l > 0) {
-                // the error one layer down uses this layer's weights before they are updated
-                backend.hiddenLayerStep(d[l + 1], weights[l], a[l], eta, biases[l - 1], d[l]);
-            }
-            backend.gemm(true, false, -eta, a[l], d[l + 1], 1f - eta * l2, weights[l]);
+        float decay = 1f - eta * l2;
+        for (int l = last - 1; l > 0; l--) {
+            // the error goes down through weights[l] as they were, then they take their step
+            backend.hiddenLayerStep(d[l + 1], weights[l], decay, a[l], eta, biases[l - 1], d[l]);
         }
+        backend.gemm(true, false, -eta, a[0], d[1], decay, weights[0]);
     }
 
     /** Output pre-activations (logits) of the rows of {@code x} (at most the workspace's rows), in the workspace. */

@@ -191,15 +191,17 @@ public class BackendContractTest {
                 close(get(CPU, cz), get(b, gz), 1e-5, "outputLayerStep activation " + shape);
                 close(get(CPU, cd), get(b, gd), 1e-5, "outputLayerStep delta " + shape);
                 close(get(CPU, cb), get(b, gb), 1e-4, "outputLayerStep bias " + shape);
-                // hiddenLayerStep: g = dNext wNext', g *= a(1-a), bias step (dNext rows x k, wNext cols x k)
+                // hiddenLayerStep: g = dNext wNext', wNext = decay wNext - eta a' dNext, g *= a(1-a), bias step
+                // (dNext rows x k, wNext cols x k)
                 Matrix cdn = put(CPU, rows, k, x), cwn = put(CPU, cols, k, w), ca = put(CPU, rows, cols, act);
                 Matrix gdn = put(b, rows, k, x), gwn = put(b, cols, k, w), ga = put(b, rows, cols, act);
                 cb = put(CPU, 1, cols, bias);
                 gb = put(b, 1, cols, bias);
                 Matrix cg = CPU.matrix(rows, cols), gg = b.matrix(rows, cols);
-                CPU.hiddenLayerStep(cdn, cwn, ca, 0.05f, cb, cg);
-                b.hiddenLayerStep(gdn, gwn, ga, 0.05f, gb, gg);
+                CPU.hiddenLayerStep(cdn, cwn, 0.99f, ca, 0.05f, cb, cg);
+                b.hiddenLayerStep(gdn, gwn, 0.99f, ga, 0.05f, gb, gg);
                 close(get(CPU, cg), get(b, gg), 1e-5, "hiddenLayerStep delta " + shape);
+                close(get(CPU, cwn), get(b, gwn), 1e-4, "hiddenLayerStep weights " + shape);
                 close(get(CPU, cb), get(b, gb), 1e-4, "hiddenLayerStep bias " + shape);
             }
         }

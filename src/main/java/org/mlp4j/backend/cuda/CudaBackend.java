@@ -292,11 +292,12 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * Folding a GEMM into a layer step leaves each thread about {@code ceil(rows / 32) * k} multiply-adds in
-     * sequence; past this many a cuBLAS GEMM is faster than the graph node it saves.
+     * A layer step with its GEMMs folded in leaves each thread this many multiply-adds in sequence at most;
+     * past it, cuBLAS GEMMs are faster than the graph nodes they cost.
      */
     private static final int FOLD_LIMIT = 4096;
 
+    /** Folding the output layer's {@code rows x k x cols} product: each thread takes ceil(rows / 32) rows of k. */
     private static boolean foldable(int rows, int k) {
         return (rows + 31L) / 32 * k <= FOLD_LIMIT;
     }
@@ -326,24 +327,26 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void hiddenStep(Matrix g, Matrix a, float eta, Matrix bias) {
-        hiddenStep(g, g, 0, a, eta, bias, g);
+        hiddenStep(g, g, 0, 1f, a, eta, bias, g);
     }
 
     @Override
-    public void hiddenLayerStep(Matrix dNext, Matrix wNext, Matrix a, float eta, Matrix bias, Matrix g) {
+    public void hiddenLayerStep(Matrix dNext, Matrix wNext, float decay, Matrix a, float eta, Matrix bias, Matrix g) {
         int k = Shapes.gemm(false, true, dNext, wNext, g)[2];
-        if (foldable(g.rows(), k)) {
-            hiddenStep(dNext, wNext, k, a, eta, bias, g);
+        Shapes.gemm(true, false, a, dNext, wNext);
+        // besides the product into g, each thread updates up to ceil(32 k / 1024) weights, a sum over the rows each
+        if (foldable(g.rows(), k) && (32L * k + 1023) / 1024 * g.rows() <= FOLD_LIMIT) {
+            hiddenStep(dNext, wNext, k, decay, a, eta, bias, g);
         } else {
-            Backend.super.hiddenLayerStep(dNext, wNext, a, eta, bias, g);
+            Backend.super.hiddenLayerStep(dNext, wNext, decay, a, eta, bias, g);
         }
     }
 
-    /** hidden_step; with k > 0 it computes g = dNext * wNext' first. */
-    private void hiddenStep(Matrix dNext, Matrix wNext, int k, Matrix a, float eta, Matrix bias, Matrix g) {
+    /** hidden_step; with k > 0 it computes g = dNext * wNext' first and steps wNext. */
+    private void hiddenStep(Matrix dNext, Matrix wNext, int k, float decay, Matrix a, float eta, Matrix bias, Matrix g) {
         Shapes.same(g, a);
         Shapes.bias(g, bias);
-        launchColumns("hidden_step", g.cols(), ptr(dNext), ptr(wNext), k, ptr(g), ptr(a), eta, ptr(bias), g.rows(), g.cols());
+        launchColumns("hidden_step", g.cols(), ptr(dNext), ptr(wNext), k, decay, ptr(g), ptr(a), eta, ptr(bias), g.rows(), g.cols());
     }
 
     @Override

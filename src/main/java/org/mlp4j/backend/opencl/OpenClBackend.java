@@ -378,11 +378,12 @@ public final class OpenClBackend implements Backend {
     }
 
     /**
-     * Folding a GEMM into a layer step leaves each work-item about {@code ceil(rows / 8) * k} multiply-adds
-     * in sequence; past this many a separate GEMM is faster than the launch it saves.
+     * A layer step with its GEMMs folded in leaves each work-item this many multiply-adds in sequence at
+     * most; past it, separate GEMMs are faster than the launches they cost.
      */
     private static final int FOLD_LIMIT = 4096;
 
+    /** Folding the output layer's {@code rows x k x cols} product: each item takes ceil(rows / 8) rows of k. */
     private static boolean foldable(int rows, int k) {
         return (rows + 7L) / 8 * k <= FOLD_LIMIT;
     }
@@ -414,24 +415,26 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void hiddenStep(Matrix g, Matrix a, float eta, Matrix bias) {
-        hiddenStep(g, g, 0, a, eta, bias, g);
+        hiddenStep(g, g, 0, 1f, a, eta, bias, g);
     }
 
     @Override
-    public void hiddenLayerStep(Matrix dNext, Matrix wNext, Matrix a, float eta, Matrix bias, Matrix g) {
+    public void hiddenLayerStep(Matrix dNext, Matrix wNext, float decay, Matrix a, float eta, Matrix bias, Matrix g) {
         int k = Shapes.gemm(false, true, dNext, wNext, g)[2];
-        if (foldable(g.rows(), k)) {
-            hiddenStep(dNext, wNext, k, a, eta, bias, g);
+        Shapes.gemm(true, false, a, dNext, wNext);
+        // besides the product into g, each item updates up to ceil(32 k / 256) weights, a sum over the rows each
+        if (foldable(g.rows(), k) && (32L * k + 255) / 256 * g.rows() <= FOLD_LIMIT) {
+            hiddenStep(dNext, wNext, k, decay, a, eta, bias, g);
         } else {
-            Backend.super.hiddenLayerStep(dNext, wNext, a, eta, bias, g);
+            Backend.super.hiddenLayerStep(dNext, wNext, decay, a, eta, bias, g);
         }
     }
 
-    /** hidden_step; with k > 0 it computes g = dNext * wNext' first. */
-    private void hiddenStep(Matrix dNext, Matrix wNext, int k, Matrix a, float eta, Matrix bias, Matrix g) {
+    /** hidden_step; with k > 0 it computes g = dNext * wNext' first and steps wNext. */
+    private void hiddenStep(Matrix dNext, Matrix wNext, int k, float decay, Matrix a, float eta, Matrix bias, Matrix g) {
         Shapes.same(g, a);
         Shapes.bias(g, bias);
-        columns("hidden_step", g.cols(), cl(dNext).mem(), cl(dNext).offset(), cl(wNext).mem(), cl(wNext).offset(), k,
+        columns("hidden_step", g.cols(), cl(dNext).mem(), cl(dNext).offset(), cl(wNext).mem(), cl(wNext).offset(), k, decay,
                 cl(g).mem(), cl(g).offset(), cl(a).mem(), cl(a).offset(), eta, cl(bias).mem(), cl(bias).offset(), g.rows(), g.cols());
     }
 
