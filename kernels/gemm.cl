@@ -5,14 +5,26 @@
 // Split-K: when there are few output tiles and a long k, dimension 2 of the grid splits k into slices of
 // kSlice; slice s writes its partial product to C + s * m * n (a scratch buffer, alpha 1, beta 0) and
 // gemm_reduce adds the slices in order into the real C.
+// The epilogue folds in a layer's forward end (layerForward): 0 none, BIAS adds bias[j] (a row of n),
+// BIAS_SIGMOID also applies the sigmoid; the split-K pass leaves it to gemm_reduce.
 #define TS 32
 #define WPT 4
 #define RTS (TS / WPT)
+#define BIAS 1
+#define BIAS_SIGMOID 2
+
+float epilogue(float v, int kind, __global const float* bias, int biaso, int j) {
+    if (kind == 0) {
+        return v;
+    }
+    v += bias[biaso + j];
+    return kind == BIAS ? v : 1.0f / (1.0f + exp(-v));
+}
 
 __kernel __attribute__((reqd_work_group_size(TS, RTS, 1)))
 void gemm(int transA, int transB, int m, int n, int k, int kSlice, float alpha,
           __global const float* A, int ao, int lda, __global const float* B, int bo, int ldb,
-          float beta, __global float* C, int co, int ldc) {
+          float beta, __global float* C, int co, int ldc, __global const float* bias, int biaso, int kind) {
     int slice = get_group_id(2);
     int kBegin = slice * kSlice, kEnd = min(k, kBegin + kSlice);
     co += slice * m * n;
@@ -47,15 +59,15 @@ void gemm(int transA, int transB, int m, int n, int k, int kSlice, float alpha,
             int i = row0 + ty + w * RTS;
             if (i < m) {
                 int idx = co + i * ldc + col;
-                C[idx] = beta == 0.0f ? alpha * acc[w] : alpha * acc[w] + beta * C[idx];
+                C[idx] = epilogue(beta == 0.0f ? alpha * acc[w] : alpha * acc[w] + beta * C[idx], kind, bias, biaso, col);
             }
         }
     }
 }
 
-// C = alpha * (sum of the slices' partial products, in slice order) + beta * C.
+// C = alpha * (sum of the slices' partial products, in slice order) + beta * C, then the epilogue.
 __kernel void gemm_reduce(__global const float* partial, int slices, int m, int n, float alpha, float beta,
-                          __global float* C, int co, int ldc) {
+                          __global float* C, int co, int ldc, __global const float* bias, int biaso, int kind) {
     int j = get_global_id(0), i = get_global_id(1);
     if (i < m && j < n) {
         float sum = 0.0f;
@@ -63,6 +75,6 @@ __kernel void gemm_reduce(__global const float* partial, int slices, int m, int 
             sum += partial[(long)s * m * n + i * n + j];
         }
         int idx = co + i * ldc + j;
-        C[idx] = beta == 0.0f ? alpha * sum : alpha * sum + beta * C[idx];
+        C[idx] = epilogue(beta == 0.0f ? alpha * sum : alpha * sum + beta * C[idx], kind, bias, biaso, j);
     }
 }

@@ -18,8 +18,10 @@ package org.mlp4j.backend;
  * gradient buffer or separate weight-update op is needed; {@link #outputStep} and {@link #hiddenStep} fuse
  * each layer's element-wise backward work with its bias gradient (column sums) and bias update, so a
  * training step is its GEMMs and one small op per layer each way (the trainer gathers all of an epoch's
- * minibatches at once and hands each step a row view). {@link #outputLayerStep} and {@link #hiddenLayerStep}
- * let a backend fold the small GEMMs next to those ops (the book's output layer is 10 wide) into them.
+ * minibatches at once and hands each step a row view). The model calls the layer ops {@link #layerForward},
+ * {@link #outputLayerStep} and {@link #hiddenLayerStep}, whose defaults are those GEMMs and small ops; a
+ * backend overrides them to fold a GEMM into its neighbour where launches, not arithmetic, cost the time
+ * (the book's output layer is 10 wide: OpenCL and CUDA run a step of the book's net in 5 launches, not 9).
  */
 public interface Backend extends AutoCloseable {
     /** The name users pass to {@code --device}. */
@@ -71,6 +73,19 @@ public interface Backend extends AutoCloseable {
      * into {@code g} into the layer's delta, then the bias's SGD step {@code bias[j] -= eta * sum_r g[r][j]}.
      */
     void hiddenStep(Matrix g, Matrix a, float eta, Matrix bias);
+
+    /**
+     * A layer's forward pass, {@code z = x * w + bias}, then the sigmoid in place when {@code sigmoid}:
+     * {@link #gemm} and {@link #biasSigmoid} or {@link #addBias}, which a backend may do in one launch.
+     */
+    default void layerForward(Matrix x, Matrix w, Matrix bias, boolean sigmoid, Matrix z) {
+        gemm(false, false, 1f, x, w, 0f, z);
+        if (sigmoid) {
+            biasSigmoid(z, bias);
+        } else {
+            addBias(z, bias);
+        }
+    }
 
     /**
      * {@link #outputStep} preceded by the layer's GEMM {@code z = x * w} (beta 0). A backend may fuse the

@@ -91,8 +91,7 @@ public final class DeviceNet {
         Matrix[] d = ws.deltas;
         int last = weights.length;
         for (int l = 0; l + 1 < last; l++) {
-            backend.gemm(false, false, 1f, a[l], weights[l], 0f, a[l + 1]);
-            backend.biasSigmoid(a[l + 1], biases[l]);
+            backend.layerForward(a[l], weights[l], biases[l], true, a[l + 1]);
         }
         backend.outputLayerStep(a[last - 1], weights[last - 1], biases[last - 1], labels, eta, a[last], d[last]);
         float decay = 1f - eta * l2;
@@ -109,12 +108,7 @@ public final class DeviceNet {
         Matrix in = x;
         for (int l = 0; l < weights.length; l++) {
             Matrix out = ws.activations[l + 1].prefix(rows);
-            backend.gemm(false, false, 1f, in, weights[l], 0f, out);
-            if (l + 1 < weights.length) {
-                backend.biasSigmoid(out, biases[l]);
-            } else {
-                backend.addBias(out, biases[l]);
-            }
+            backend.layerForward(in, weights[l], biases[l], l + 1 < weights.length, out);
             in = out;
         }
         return in;

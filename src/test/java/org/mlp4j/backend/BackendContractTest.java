@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -27,10 +28,20 @@ public class BackendContractTest {
         return Backends.providers().stream().map(BackendProvider::name);
     }
 
+    /**
+     * Backends that must be usable where these tests run, from {@code MLP4J_REQUIRED_BACKENDS} (a comma list;
+     * CI names cpu and opencl, the GPU check all three): an unusable one then fails its tests rather than
+     * skipping them, so an OpenCL kernel that stops compiling cannot pass as a skip.
+     */
+    static final List<String> REQUIRED = List.of(System.getenv().getOrDefault("MLP4J_REQUIRED_BACKENDS", "cpu").split(","));
+
     public static Backend open(String name) {
         try {
             return Backends.open(name, -1, true, s -> { });
         } catch (BackendUnavailableException e) {
+            if (REQUIRED.contains(name)) {
+                throw new AssertionError(name + " is required here (MLP4J_REQUIRED_BACKENDS) but unusable: " + e.getMessage(), e);
+            }
             Assumptions.abort(name + " unusable here: " + e.getMessage());
             return null;
         }
@@ -164,16 +175,16 @@ public class BackendContractTest {
     }
 
     /**
-     * The layer steps with their GEMM: against the CPU backend's gemm-then-step, on products small enough
+     * The layer ops with their GEMMs: against the CPU backend's GEMMs-then-step, on products small enough
      * for a backend to fold into the step (the book's 100 x 100 x 10 and 100 x 10 x 100) and too large
-     * for that (k = 784, or 5000 rows).
+     * for that (k = 784, or 5000 rows), and a forward pass with k split (the book's 100 x 784 x 100).
      */
     @ParameterizedTest
     @MethodSource("backends")
     void layerStepsMatchTwinWithTheirGemm(String name) {
         try (Backend b = open(name)) {
             Random r = new Random(17);
-            int[][] rkc = {{100, 100, 10}, {100, 10, 100}, {37, 129, 33}, {1, 1, 1}, {257, 784, 10}, {5000, 10, 10}};
+            int[][] rkc = {{100, 100, 10}, {100, 10, 100}, {37, 129, 33}, {1, 1, 1}, {257, 784, 10}, {5000, 10, 10}, {100, 784, 100}};
             for (int[] s : rkc) {
                 int rows = s[0], k = s[1], cols = s[2];
                 String shape = rows + "x" + k + "x" + cols;
@@ -182,10 +193,16 @@ public class BackendContractTest {
                 for (int i = 0; i < act.length; i++) {
                     act[i] = (float) (1 / (1 + Math.exp(-act[i])));
                 }
-                // outputLayerStep: z = x w, a = sigmoid(z + bias), delta = a - onehot, bias step
                 Matrix cx = put(CPU, rows, k, x), cw = put(CPU, k, cols, w), cb = put(CPU, 1, cols, bias), cy = put(CPU, rows, 1, y);
                 Matrix gx = put(b, rows, k, x), gw = put(b, k, cols, w), gb = put(b, 1, cols, bias), gy = put(b, rows, 1, y);
                 Matrix cz = CPU.matrix(rows, cols), cd = CPU.matrix(rows, cols), gz = b.matrix(rows, cols), gd = b.matrix(rows, cols);
+                // layerForward: z = x w + bias, with and without the sigmoid
+                for (boolean sigmoid : new boolean[] {true, false}) {
+                    CPU.layerForward(cx, cw, cb, sigmoid, cz);
+                    b.layerForward(gx, gw, gb, sigmoid, gz);
+                    close(get(CPU, cz), get(b, gz), 1e-5 * Math.sqrt(k), "layerForward sigmoid=" + sigmoid + " " + shape);
+                }
+                // outputLayerStep: z = x w, a = sigmoid(z + bias), delta = a - onehot, bias step
                 CPU.outputLayerStep(cx, cw, cb, cy, 0.05f, cz, cd);
                 b.outputLayerStep(gx, gw, gb, gy, 0.05f, gz, gd);
                 close(get(CPU, cz), get(b, gz), 1e-5, "outputLayerStep activation " + shape);

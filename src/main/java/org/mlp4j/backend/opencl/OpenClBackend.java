@@ -331,6 +331,17 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+        gemm(transA, transB, alpha, a, b, beta, c, c, 0);
+    }
+
+    @Override
+    public void layerForward(Matrix x, Matrix w, Matrix bias, boolean sigmoid, Matrix z) {
+        Shapes.bias(z, bias);
+        gemm(false, false, 1f, x, w, 0f, z, bias, sigmoid ? 2 : 1);
+    }
+
+    /** gemm.cl's epilogue kind: 0 none, 1 adds bias, 2 adds bias and applies the sigmoid. */
+    private void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c, Matrix bias, int kind) {
         int[] mnk = Shapes.gemm(transA, transB, a, b, c);
         int m = mnk[0], n = mnk[1], k = mnk[2];
         long tiles = roundUp(n, TS) / TS * (roundUp(m, TS) / TS);
@@ -342,14 +353,14 @@ public final class OpenClBackend implements Backend {
         long[] local = {TS, RTS, 1};
         if (slices == 1) {
             run("gemm", global, local, transA ? 1 : 0, transB ? 1 : 0, m, n, k, k, alpha, cl(a).mem(), cl(a).offset(), a.cols(),
-                    cl(b).mem(), cl(b).offset(), b.cols(), beta, cl(c).mem(), cl(c).offset(), c.cols());
+                    cl(b).mem(), cl(b).offset(), b.cols(), beta, cl(c).mem(), cl(c).offset(), c.cols(), cl(bias).mem(), cl(bias).offset(), kind);
             return;
         }
         long partial = scratch((long) slices * m * n);
         run("gemm", global, local, transA ? 1 : 0, transB ? 1 : 0, m, n, k, kSlice, 1f, cl(a).mem(), cl(a).offset(), a.cols(),
-                cl(b).mem(), cl(b).offset(), b.cols(), 0f, partial, 0, n);
+                cl(b).mem(), cl(b).offset(), b.cols(), 0f, partial, 0, n, partial, 0, 0);
         run("gemm_reduce", new long[] {roundUp(n, 16), roundUp(m, 16)}, new long[] {16, 16},
-                partial, slices, m, n, alpha, beta, cl(c).mem(), cl(c).offset(), c.cols());
+                partial, slices, m, n, alpha, beta, cl(c).mem(), cl(c).offset(), c.cols(), cl(bias).mem(), cl(bias).offset(), kind);
     }
 
     private long scratch(long floats) {
