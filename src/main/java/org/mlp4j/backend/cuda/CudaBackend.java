@@ -29,6 +29,7 @@ import jcuda.runtime.cudaStream_t;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendFailure;
 import org.mlp4j.backend.DeviceMemoryException;
+import org.mlp4j.backend.Fold;
 import org.mlp4j.backend.Matrix;
 import org.mlp4j.backend.Shapes;
 
@@ -291,16 +292,8 @@ public final class CudaBackend implements Backend {
         launch("bias_sigmoid", grid(z.size()), BLOCK, ptr(z), ptr(bias), z.rows(), z.cols());
     }
 
-    /**
-     * A layer step with its GEMMs folded in leaves each thread this many multiply-adds in sequence at most;
-     * past it, cuBLAS GEMMs are faster than the graph nodes they cost.
-     */
-    private static final int FOLD_LIMIT = 4096;
-
-    /** Folding the output layer's {@code rows x k x cols} product: each thread takes ceil(rows / 32) rows of k. */
-    private static boolean foldable(int rows, int k) {
-        return (rows + 31L) / 32 * k <= FOLD_LIMIT;
-    }
+    /** When the layer ops fold their GEMMs into the step kernels (blocks of 32 x 32). */
+    private static final Fold FOLD = new Fold(32, 1024);
 
     @Override
     public void outputStep(Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {
@@ -310,7 +303,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void outputLayerStep(Matrix x, Matrix w, Matrix bias, Matrix labels, float eta, Matrix z, Matrix delta) {
         int k = Shapes.gemm(false, false, x, w, z)[2];
-        if (foldable(z.rows(), k)) {
+        if (FOLD.output(z.rows(), k)) {
             outputStep(x, w, k, z, bias, labels, eta, delta);
         } else {
             Backend.super.outputLayerStep(x, w, bias, labels, eta, z, delta);
@@ -334,8 +327,7 @@ public final class CudaBackend implements Backend {
     public void hiddenLayerStep(Matrix dNext, Matrix wNext, float decay, Matrix a, float eta, Matrix bias, Matrix g) {
         int k = Shapes.gemm(false, true, dNext, wNext, g)[2];
         Shapes.gemm(true, false, a, dNext, wNext);
-        // besides the product into g, each thread updates up to ceil(32 k / 1024) weights, a sum over the rows each
-        if (foldable(g.rows(), k) && (32L * k + 1023) / 1024 * g.rows() <= FOLD_LIMIT) {
+        if (FOLD.hidden(g.rows(), k)) {
             hiddenStep(dNext, wNext, k, decay, a, eta, bias, g);
         } else {
             Backend.super.hiddenLayerStep(dNext, wNext, decay, a, eta, bias, g);

@@ -19,6 +19,7 @@ import org.lwjgl.system.MemoryUtil;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendUnavailableException;
 import org.mlp4j.backend.DeviceMemoryException;
+import org.mlp4j.backend.Fold;
 import org.mlp4j.backend.Matrix;
 import org.mlp4j.backend.Shapes;
 
@@ -388,16 +389,8 @@ public final class OpenClBackend implements Backend {
         run(kernel, new long[] {roundUp(cols, 32), 8}, new long[] {32, 8}, args);
     }
 
-    /**
-     * A layer step with its GEMMs folded in leaves each work-item this many multiply-adds in sequence at
-     * most; past it, separate GEMMs are faster than the launches they cost.
-     */
-    private static final int FOLD_LIMIT = 4096;
-
-    /** Folding the output layer's {@code rows x k x cols} product: each item takes ceil(rows / 8) rows of k. */
-    private static boolean foldable(int rows, int k) {
-        return (rows + 7L) / 8 * k <= FOLD_LIMIT;
-    }
+    /** When the layer ops fold their GEMMs into the step kernels (work-groups of 32 x 8). */
+    private static final Fold FOLD = new Fold(8, 256);
 
     @Override
     public void outputStep(Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {
@@ -407,7 +400,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public void outputLayerStep(Matrix x, Matrix w, Matrix bias, Matrix labels, float eta, Matrix z, Matrix delta) {
         int k = Shapes.gemm(false, false, x, w, z)[2];
-        if (foldable(z.rows(), k)) {
+        if (FOLD.output(z.rows(), k)) {
             outputStep(x, w, k, z, bias, labels, eta, delta);
         } else {
             Backend.super.outputLayerStep(x, w, bias, labels, eta, z, delta);
@@ -433,8 +426,7 @@ public final class OpenClBackend implements Backend {
     public void hiddenLayerStep(Matrix dNext, Matrix wNext, float decay, Matrix a, float eta, Matrix bias, Matrix g) {
         int k = Shapes.gemm(false, true, dNext, wNext, g)[2];
         Shapes.gemm(true, false, a, dNext, wNext);
-        // besides the product into g, each item updates up to ceil(32 k / 256) weights, a sum over the rows each
-        if (foldable(g.rows(), k) && (32L * k + 255) / 256 * g.rows() <= FOLD_LIMIT) {
+        if (FOLD.hidden(g.rows(), k)) {
             hiddenStep(dNext, wNext, k, decay, a, eta, bias, g);
         } else {
             Backend.super.hiddenLayerStep(dNext, wNext, decay, a, eta, bias, g);
