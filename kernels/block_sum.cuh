@@ -1,3 +1,4 @@
+#pragma once
 // Sum of one double per thread over a whole block (blockDim.x a power of two, at most 1024), returned
 // to thread 0. Used by the single-block reductions: one block, fixed order, deterministic sums.
 __device__ double block_sum(double v) {

@@ -1,3 +1,4 @@
+#pragma once
 // Layout shared by the backward-step kernels: a block of 32 columns x 32 row groups. Thread (x, y) walks
 // rows y, y+32, ... of column blockIdx.x*32 + x, so every warp touches 32 consecutive floats; the 32
 // partial column sums are then added in a fixed tree order, so the bias update is deterministic.

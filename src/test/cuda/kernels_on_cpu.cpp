@@ -1,0 +1,190 @@
+// Every CUDA kernel in kernels/*.cu, run on the CPU through block_emulator.h and checked against a
+// double-precision loop of its definition (the math of its CpuBackend twin), on odd shapes. Each is
+// launched as CudaBackend launches it: elementwise grids of 256-thread blocks, gather over (features,
+// rows), the step kernels over 32 x 32 blocks of columns, the reductions as one block of 1024.
+// Prints one line per check; exits 1 when any error exceeds its tolerance.
+#include "block_emulator.h"
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include "add_bias.cu"
+#include "argmax.cu"
+#include "bias_sigmoid.cu"
+#include "gather.cu"
+#include "hidden_step.cu"
+#include "logistic_cost.cu"
+#include "output_step.cu"
+#include "sum_squares.cu"
+
+static int failures = 0;
+
+static float uniform() { return (float)rand() / RAND_MAX * 2 - 1; }
+
+static std::vector<float> uniforms(int n, float scale = 1) {
+    std::vector<float> v(n);
+    for (auto& x : v) x = scale * uniform();
+    return v;
+}
+
+static std::vector<float> labels(int rows, int classes) {
+    std::vector<float> v(rows);
+    for (auto& x : v) x = rand() % classes;
+    return v;
+}
+
+static void check(const std::string& what, const std::vector<float>& got, const std::vector<double>& want, double tol) {
+    double err = 0;
+    for (size_t i = 0; i < got.size(); i++) {
+        err = std::max(err, std::fabs(got[i] - want[i]) / std::max(1.0, std::fabs(want[i])));
+    }
+    bool ok = got.size() == want.size() && err <= tol;
+    failures += !ok;
+    printf("%s %s: max relative error %.2e\n", ok ? "ok  " : "FAIL", what.c_str(), err);
+}
+
+static std::string shape(int a, int b) { return " " + std::to_string(a) + "x" + std::to_string(b); }
+
+static std::string shape(int a, int b, int c) { return shape(a, b) + "x" + std::to_string(c); }
+
+static double sigmoid(double v) { return 1 / (1 + std::exp(-v)); }
+
+static Dim3 elementwise(long n) { return {(unsigned)std::min((n + 255) / 256, 65535L), 1, 1}; }
+
+static Dim3 columns(int cols) { return {(unsigned)(cols + 31) / 32, 1, 1}; }
+
+static void gatherTest(int count, int rows, int features, int offset) {
+    std::vector<unsigned char> pixels(count * features), y(count);
+    for (auto& p : pixels) p = rand() % 256;
+    for (auto& l : y) l = rand() % 10;
+    std::vector<int> order(count);
+    for (int i = 0; i < count; i++) order[i] = (i * 7 + 3) % count;
+    std::vector<float> x(rows * features), lab(rows);
+    std::vector<double> wx(rows * features), wl(rows);
+    for (int r = 0; r < rows; r++) {
+        int e = order[offset + r];
+        for (int f = 0; f < features; f++) wx[r * features + f] = (pixels[e * features + f] / 255.0 - 0.5) * 2;
+        wl[r] = y[e];
+    }
+    Dim3 grid = elementwise(features);
+    grid.y = std::min(rows, 65535);
+    launch(grid, {256, 1, 1}, [&] { gather(pixels.data(), y.data(), order.data(), offset, rows, features, x.data(), lab.data()); });
+    check("gather" + shape(rows, features) + " pixels", x, wx, 1e-6);
+    check("gather" + shape(rows, features) + " labels", lab, wl, 0);
+}
+
+static void biasTests(int rows, int cols) {
+    std::vector<float> z = uniforms(rows * cols, 4), bias = uniforms(cols), s = z, a = z;
+    std::vector<double> ws(rows * cols), wa(rows * cols);
+    for (int i = 0; i < rows * cols; i++) {
+        wa[i] = z[i] + bias[i % cols];
+        ws[i] = sigmoid(wa[i]);
+    }
+    launch(elementwise(rows * cols), {256, 1, 1}, [&] { bias_sigmoid(s.data(), bias.data(), rows, cols); });
+    check("bias_sigmoid" + shape(rows, cols), s, ws, 1e-6);
+    launch(elementwise(rows * cols), {256, 1, 1}, [&] { add_bias(a.data(), bias.data(), rows, cols); });
+    check("add_bias" + shape(rows, cols), a, wa, 1e-6);
+}
+
+static void reductionTests(int rows, int cols) {
+    std::vector<float> z = uniforms(rows * cols, 5), y = labels(rows, cols), classes(rows);
+    for (int r = 0; r < rows; r += 2) z[r * cols + (int)y[r]] = 10;  // some rows right, so hits are counted
+    std::vector<double> wc(rows), hits(1), cost(1), squares(1);
+    for (int r = 0; r < rows; r++) {
+        int best = 0;
+        for (int j = 1; j < cols; j++) best = z[r * cols + j] > z[r * cols + best] ? j : best;
+        wc[r] = best;
+        hits[0] += best == (int)y[r];
+        for (int j = 0; j < cols; j++) {
+            double v = z[r * cols + j];
+            cost[0] += j == (int)y[r] ? std::log1p(std::exp(-v)) : std::log1p(std::exp(v));
+            squares[0] += v * v;
+        }
+    }
+    launch(elementwise(rows), {256, 1, 1}, [&] { row_argmax(z.data(), classes.data(), rows, cols); });
+    check("row_argmax" + shape(rows, cols), classes, wc, 0);
+    std::vector<double> acc = {0.5, 0.25, 0.125};  // each kernel adds to its slot
+    launch({1, 1, 1}, {1024, 1, 1}, [&] { count_correct(z.data(), y.data(), rows, cols, acc.data(), 0); });
+    launch({1, 1, 1}, {1024, 1, 1}, [&] { logistic_cost(z.data(), y.data(), rows, cols, acc.data(), 1); });
+    launch({1, 1, 1}, {1024, 1, 1}, [&] { sum_squares(z.data(), rows * cols, acc.data(), 2); });
+    check("count_correct" + shape(rows, cols), {(float)(acc[0] - 0.5)}, hits, 0);
+    check("logistic_cost" + shape(rows, cols), {(float)(acc[1] - 0.25)}, cost, 1e-5);
+    check("sum_squares" + shape(rows, cols), {(float)(acc[2] - 0.125)}, squares, 1e-5);
+}
+
+// output_step: with k > 0, z = x w first (x rows x k, w k x cols); with k = 0, z holds the pre-activation
+static void outputStepTest(int rows, int k, int cols) {
+    std::vector<float> x = uniforms(rows * k), w = uniforms(k * cols, 0.3f), bias = uniforms(cols), y = labels(rows, cols);
+    std::vector<float> z = uniforms(rows * cols), delta(rows * cols);
+    std::vector<double> wz(rows * cols), wd(rows * cols), wb(bias.begin(), bias.end());
+    float eta = 0.05f;
+    for (int r = 0; r < rows; r++) {
+        for (int j = 0; j < cols; j++) {
+            double pre = k > 0 ? 0 : z[r * cols + j];
+            for (int p = 0; p < k; p++) pre += (double)x[r * k + p] * w[p * cols + j];
+            wz[r * cols + j] = sigmoid(pre + bias[j]);
+            wd[r * cols + j] = wz[r * cols + j] - ((int)y[r] == j);
+            wb[j] -= eta * wd[r * cols + j];
+        }
+    }
+    float* xs = k > 0 ? x.data() : z.data();
+    float* ws = k > 0 ? w.data() : z.data();
+    launch(columns(cols), {32, 32, 1}, [&] { output_step(xs, ws, k, z.data(), bias.data(), y.data(), eta, delta.data(), rows, cols); });
+    std::string s = "output_step" + shape(rows, k, cols);
+    check(s + " activations", z, wz, 1e-5);
+    check(s + " delta", delta, wd, 1e-5);
+    check(s + " bias", bias, wb, 1e-5);
+}
+
+// hidden_step: with k > 0, g = dNext wNext' first (dNext rows x k, wNext cols x k) and wNext's step;
+// with k = 0, g holds the propagated error
+static void hiddenStepTest(int rows, int k, int cols) {
+    std::vector<float> dNext = uniforms(rows * k), wNext = uniforms(cols * k), bias = uniforms(cols), g = uniforms(rows * cols);
+    std::vector<float> a = uniforms(rows * cols);
+    for (auto& v : a) v = sigmoid(v);
+    float eta = 0.05f, decay = 0.99f;
+    std::vector<double> wg(rows * cols), ww(wNext.begin(), wNext.end()), wb(bias.begin(), bias.end());
+    for (int r = 0; r < rows; r++) {
+        for (int j = 0; j < cols; j++) {
+            double back = k > 0 ? 0 : g[r * cols + j];
+            for (int p = 0; p < k; p++) back += (double)dNext[r * k + p] * wNext[j * k + p];
+            double v = a[r * cols + j];
+            wg[r * cols + j] = back * v * (1 - v);
+            wb[j] -= eta * wg[r * cols + j];
+        }
+    }
+    for (int j = 0; j < cols; j++) {
+        for (int p = 0; p < k; p++) {
+            double grad = 0;
+            for (int r = 0; r < rows; r++) grad += (double)a[r * cols + j] * dNext[r * k + p];
+            ww[j * k + p] = decay * wNext[j * k + p] - eta * grad;
+        }
+    }
+    float* ds = k > 0 ? dNext.data() : g.data();
+    float* ws = k > 0 ? wNext.data() : g.data();
+    launch(columns(cols), {32, 32, 1}, [&] { hidden_step(ds, ws, k, decay, g.data(), a.data(), eta, bias.data(), rows, cols); });
+    std::string s = "hidden_step" + shape(rows, k, cols);
+    check(s + " delta", g, wg, 1e-5);
+    check(s + " bias", bias, wb, 1e-5);
+    if (k > 0) {
+        check(s + " weights", wNext, ww, 1e-5);
+    }
+}
+
+int main() {
+    srand(7);
+    gatherTest(50, 7, 784, 11);
+    gatherTest(300, 257, 33, 40);
+    int shapes[][2] = {{1, 1}, {3, 7}, {100, 10}, {37, 129}, {257, 33}};
+    for (auto& s : shapes) {
+        biasTests(s[0], s[1]);
+        reductionTests(s[0], s[1]);
+    }
+    // (rows, k, cols): the book's layers, odd sizes across block edges, and the plain steps (k = 0)
+    int steps[][3] = {{100, 100, 10}, {100, 10, 100}, {37, 129, 33}, {1, 1, 1}, {70, 13, 45}, {100, 0, 100}, {37, 0, 33}};
+    for (auto& s : steps) {
+        outputStepTest(s[0], s[1], s[2]);
+        hiddenStepTest(s[0], s[1], s[2]);
+    }
+    return failures > 0;
+}
