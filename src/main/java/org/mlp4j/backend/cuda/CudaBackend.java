@@ -47,6 +47,8 @@ public final class CudaBackend implements Backend {
             "count_correct", "argmax", "sum_squares", "sum_squares");
     private static final int BLOCK = 256;
     private static final int REDUCE_BLOCK = 1024;
+    /** When the layer ops fold their GEMMs into the step kernels (blocks of 32 x 32). */
+    private static final Fold FOLD = new Fold(32, 1024);
     /** cuBLAS's own workspace, set up front so cuBLAS never allocates during graph capture (32 MiB suits Hopper). */
     private static final long CUBLAS_WORKSPACE = 32L << 20;
 
@@ -291,9 +293,6 @@ public final class CudaBackend implements Backend {
         Shapes.bias(z, bias);
         launch("bias_sigmoid", grid(z.size()), BLOCK, ptr(z), ptr(bias), z.rows(), z.cols());
     }
-
-    /** When the layer ops fold their GEMMs into the step kernels (blocks of 32 x 32). */
-    private static final Fold FOLD = new Fold(32, 1024);
 
     @Override
     public void outputStep(Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {

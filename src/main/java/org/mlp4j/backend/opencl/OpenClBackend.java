@@ -36,6 +36,10 @@ public final class OpenClBackend implements Backend {
     private static final int TS = 32;
     private static final int RTS = 8;
     private static final int GROUP = 256;
+    /** gemm.cl's epilogues: none, + bias, sigmoid(+ bias). */
+    private static final int PLAIN = 0, BIAS = 1, BIAS_SIGMOID = 2;
+    /** When the layer ops fold their GEMMs into the step kernels (work-groups of 32 x 8). */
+    private static final Fold FOLD = new Fold(8, 256);
 
     private final OpenCl.Device device;
     private final long context;
@@ -332,16 +336,16 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
-        gemm(transA, transB, alpha, a, b, beta, c, c, 0);
+        gemm(transA, transB, alpha, a, b, beta, c, c, PLAIN);
     }
 
     @Override
     public void layerForward(Matrix x, Matrix w, Matrix bias, boolean sigmoid, Matrix z) {
         Shapes.bias(z, bias);
-        gemm(false, false, 1f, x, w, 0f, z, bias, sigmoid ? 2 : 1);
+        gemm(false, false, 1f, x, w, 0f, z, bias, sigmoid ? BIAS_SIGMOID : BIAS);
     }
 
-    /** gemm.cl's epilogue kind: 0 none, 1 adds bias, 2 adds bias and applies the sigmoid. */
+    /** {@code kind}: gemm.cl's epilogue, {@link #PLAIN}, {@link #BIAS} or {@link #BIAS_SIGMOID}. */
     private void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c, Matrix bias, int kind) {
         int[] mnk = Shapes.gemm(transA, transB, a, b, c);
         int m = mnk[0], n = mnk[1], k = mnk[2];
@@ -359,7 +363,7 @@ public final class OpenClBackend implements Backend {
         }
         long partial = scratch((long) slices * m * n);
         run("gemm", global, local, transA ? 1 : 0, transB ? 1 : 0, m, n, k, kSlice, 1f, cl(a).mem(), cl(a).offset(), a.cols(),
-                cl(b).mem(), cl(b).offset(), b.cols(), 0f, partial, 0, n, partial, 0, 0);
+                cl(b).mem(), cl(b).offset(), b.cols(), 0f, partial, 0, n, partial, 0, PLAIN);
         run("gemm_reduce", new long[] {roundUp(n, 16), roundUp(m, 16)}, new long[] {16, 16},
                 partial, slices, m, n, alpha, beta, cl(c).mem(), cl(c).offset(), c.cols(), cl(bias).mem(), cl(bias).offset(), kind);
     }
@@ -388,9 +392,6 @@ public final class OpenClBackend implements Backend {
     private void columns(String kernel, int cols, Object... args) {
         run(kernel, new long[] {roundUp(cols, 32), 8}, new long[] {32, 8}, args);
     }
-
-    /** When the layer ops fold their GEMMs into the step kernels (work-groups of 32 x 8). */
-    private static final Fold FOLD = new Fold(8, 256);
 
     @Override
     public void outputStep(Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {
