@@ -20,9 +20,9 @@ package org.mlp4j.backend;
  * training step is its GEMMs and one small op per layer each way (the trainer gathers all of an epoch's
  * minibatches at once and hands each step a row view). The model calls the layer ops {@link #layerForward},
  * {@link #outputLayerStep} and {@link #hiddenLayerStep}, whose defaults are those GEMMs and small ops; a
- * backend overrides them to fold a GEMM into its neighbour where launches, not arithmetic, cost the time
- * (the book's output layer is 10 wide: a step of the book's net is 5 launches instead of 9 on OpenCL, and 3 cuBLAS
- * calls fewer on CUDA).
+ * backend overrides them to fold a GEMM into its neighbour where launches, not arithmetic, cost the time.
+ * The book's output layer is 10 wide, so a step of its net is 5 launches instead of 9 on OpenCL, and 3
+ * cuBLAS calls fewer on CUDA.
  */
 public interface Backend extends AutoCloseable {
     /** The name users pass to {@code --device}. */
