@@ -16,7 +16,7 @@ public final class Fold {
         this.threads = threads;
     }
 
-    /** {@link Backend#outputLayerStep}'s {@code z = x * w}, {@code rows x k} times {@code k x cols}: ceil(rows / rowGroups) dot products of k. */
+    /** {@link Backend#outputLayerStep}'s {@code z = x * w} ({@code rows x k} by {@code k x cols}): ceil(rows / rowGroups) dots of k. */
     public boolean output(int rows, int k) {
         return (rows + rowGroups - 1L) / rowGroups * k <= LIMIT;
     }
