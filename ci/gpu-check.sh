@@ -47,10 +47,10 @@ for a, b, target in (("cuda", "pytorch cuda graph", 0.5), ("opencl", "cuda", 2.0
         print(f"{a} / {b}: not measured")
 EOF
 
-step "JMH: GEMM shapes, sigmoid, SGD step, epoch and evaluation on cuda and opencl (short runs)"
+step "JMH: GEMM shapes, sigmoid, layer ops, SGD step, epoch and evaluation on cuda and opencl (short runs)"
 if [ -f .device/benchmarks.jar ]; then
   java -jar .device/benchmarks.jar -p backend=cuda,opencl -f 1 -wi 1 -i 2 -w 1s -r 1s -rf json -rff "$OUT/jmh.json" \
-    'GemmBenchmark|ElementwiseBenchmark|TrainingBenchmark' > "$OUT/jmh.log" 2>&1 || status=1
+    'GemmBenchmark|ElementwiseBenchmark|LayerBenchmark|TrainingBenchmark' > "$OUT/jmh.log" 2>&1 || status=1
   sed -n '/^Benchmark /,$p' "$OUT/jmh.log"
 else
   echo "no .device/benchmarks.jar: skipped"
