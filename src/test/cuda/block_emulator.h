@@ -3,6 +3,7 @@
 // memory and __syncthreads (all of mlp4j's) run with their real synchronisation. Blocks run one at a time,
 // so __shared__ (static here) is never shared between blocks.
 #pragma once
+#include <algorithm>
 #include <barrier>
 #include <cmath>
 #include <math.h>
@@ -13,6 +14,9 @@ struct Dim3 { unsigned x = 1, y = 1, z = 1; };
 thread_local Dim3 threadIdx, blockIdx;
 Dim3 blockDim, gridDim;
 std::barrier<>* block_barrier;
+
+using std::max;  // CUDA's integer min and max
+using std::min;
 
 #define __global__
 #define __device__
