@@ -32,9 +32,19 @@ class ParityTest {
     @ParameterizedTest
     @MethodSource("accelerators")
     void twoEpochsAgreeWithTheCpuBackend(String name) {
+        agree(name, new int[] {784, 100, 10});
+    }
+
+    /** Two hidden layers: the backward step through hidden weights (k = 32), not only the output's. */
+    @ParameterizedTest
+    @MethodSource("accelerators")
+    void aDeeperNetAgreesToo(String name) {
+        agree(name, new int[] {784, 64, 32, 10});
+    }
+
+    static void agree(String name, int[] sizes) {
         Images data = TestData.trainHead(12000);
         Hyperparameters hp = Hyperparameters.book().withEpochs(2);
-        int[] sizes = {784, 100, 10};
         Trainer.Fit want;
         try (CpuBackend cpu = new CpuBackend(2)) {
             want = new Trainer(cpu, hp).fit(sizes, data, 2000, TrainingListener.NONE);
