@@ -4,6 +4,7 @@ package org.mlp4j.backend;
  * Whether a layer op's small GEMM is worth folding into the step kernel after it (a work-group or block per
  * 32 columns, its threads walking the rows in {@code rowGroups} strides): while each thread's multiply-adds
  * in sequence stay below {@link #LIMIT}, one launch is cheaper than a GEMM's launch plus the kernel's.
+ * The GPU backends ask it from their {@link Backend#outputLayerStep} and {@link Backend#hiddenLayerStep}.
  */
 public final class Fold {
     static final int LIMIT = 4096;
@@ -16,16 +17,35 @@ public final class Fold {
         this.threads = threads;
     }
 
-    /** {@link Backend#outputLayerStep}'s {@code z = x * w} ({@code rows x k} by {@code k x cols}): ceil(rows / rowGroups) dots of k. */
-    public boolean output(int rows, int k) {
-        return (rows + rowGroups - 1L) / rowGroups * k <= LIMIT;
+    /**
+     * The k of {@link Backend#outputLayerStep}'s product {@code z = x * w} when it folds, else 0; checks
+     * the shapes either way.
+     */
+    public int output(Matrix x, Matrix w, Matrix z) {
+        int k = Shapes.gemm(false, false, x, w, z)[2];
+        return output(z.rows(), k) ? k : 0;
     }
 
     /**
-     * {@link Backend#hiddenLayerStep}'s {@code g = dNext * wNext'} as above, and the weight step: each thread
-     * sums over the rows for up to ceil(32 k / threads) weights.
+     * The k of {@link Backend#hiddenLayerStep}'s products ({@code g = dNext * wNext'} and the weight step
+     * {@code a' * dNext}) when they fold, else 0; checks the shapes either way.
      */
-    public boolean hidden(int rows, int k) {
+    public int hidden(Matrix dNext, Matrix wNext, Matrix a, Matrix g) {
+        int k = Shapes.gemm(false, true, dNext, wNext, g)[2];
+        Shapes.gemm(true, false, a, dNext, wNext);
+        return hidden(g.rows(), k) ? k : 0;
+    }
+
+    /**
+     * The output product ({@code rows x k} by {@code k x cols}): a thread computes at most ceil(rows /
+     * rowGroups) dots of k (as many as when the group's 32 columns are all there).
+     */
+    boolean output(int rows, int k) {
+        return (rows + rowGroups - 1L) / rowGroups * k <= LIMIT;
+    }
+
+    /** The backward products: one dot of k per row a thread walks, and up to ceil(32 k / threads) weights, a sum over the rows each. */
+    boolean hidden(int rows, int k) {
         return output(rows, k) && (32L * k + threads - 1) / threads * rows <= LIMIT;
     }
 }

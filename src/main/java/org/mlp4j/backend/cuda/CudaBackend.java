@@ -301,8 +301,8 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void outputLayerStep(Matrix x, Matrix w, Matrix bias, Matrix labels, float eta, Matrix z, Matrix delta) {
-        int k = Shapes.gemm(false, false, x, w, z)[2];
-        if (FOLD.output(z.rows(), k)) {
+        int k = FOLD.output(x, w, z);
+        if (k > 0) {
             outputStep(x, w, k, z, bias, labels, eta, delta);
         } else {
             Backend.super.outputLayerStep(x, w, bias, labels, eta, z, delta);
@@ -324,9 +324,8 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void hiddenLayerStep(Matrix dNext, Matrix wNext, float decay, Matrix a, float eta, Matrix bias, Matrix g) {
-        int k = Shapes.gemm(false, true, dNext, wNext, g)[2];
-        Shapes.gemm(true, false, a, dNext, wNext);
-        if (FOLD.hidden(g.rows(), k)) {
+        int k = FOLD.hidden(dNext, wNext, a, g);
+        if (k > 0) {
             hiddenStep(dNext, wNext, k, decay, a, eta, bias, g);
         } else {
             Backend.super.hiddenLayerStep(dNext, wNext, decay, a, eta, bias, g);
