@@ -5,16 +5,17 @@
 // Split-K: when there are few output tiles and a long k, dimension 2 of the grid splits k into slices of
 // kSlice; slice s writes its partial product to C + s * m * n (a scratch buffer, alpha 1, beta 0) and
 // gemm_reduce adds the slices in order into the real C.
-// The epilogue folds in a layer's forward end (layerForward): 0 none, BIAS adds bias[j] (a row of n),
+// The epilogue folds in a layer's forward end (layerForward): PLAIN none, BIAS adds bias[j] (a row of n),
 // BIAS_SIGMOID also applies the sigmoid; the split-K pass leaves it to gemm_reduce.
 #define TS 32
 #define WPT 4
 #define RTS (TS / WPT)
+#define PLAIN 0
 #define BIAS 1
 #define BIAS_SIGMOID 2
 
 float epilogue(float v, int kind, __global const float* bias, int biaso, int j) {
-    if (kind == 0) {
+    if (kind == PLAIN) {
         return v;
     }
     v += bias[biaso + j];
