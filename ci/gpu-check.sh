@@ -57,7 +57,12 @@ else
 fi
 
 step "200 epochs with the book's defaults on cuda"
-mlp4j train --device cuda --strict --data "$data" --out "$OUT/run200" || status=1
+mlp4j train --device cuda --strict --data "$data" --out "$OUT/run200" | tee "$OUT/train200.log" || status=1
+# #3's target: the book's 97.54 % test accuracy, within 0.30 points
+awk '/^test accuracy:/ { a = $3 + 0; found = 1 }
+     END { if (!found) { print "test accuracy: not printed"; exit 1 }
+           ok = a >= 97.24 && a <= 97.84; printf "test accuracy %.2f%% (target 97.54 +- 0.30: %s)\n", a, ok ? "met" : "NOT met"; exit !ok }' \
+  "$OUT/train200.log" || status=1
 
 step "evaluate the trained model on cuda"
 mlp4j evaluate --device cuda --strict --model "$OUT/run200/model.npz" --data "$data" || status=1
