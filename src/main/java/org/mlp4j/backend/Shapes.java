@@ -39,6 +39,19 @@ public final class Shapes {
         }
     }
 
+    /** {@link Backend#outputStep}'s operands: z with its bias, one label per row, a delta like z. */
+    public static void outputStep(Matrix z, Matrix bias, Matrix labels, Matrix delta) {
+        bias(z, bias);
+        column(z, labels);
+        same(z, delta);
+    }
+
+    /** {@link Backend#hiddenStep}'s operands: the error g like the activations a, and g's bias. */
+    public static void hiddenStep(Matrix g, Matrix a, Matrix bias) {
+        same(g, a);
+        bias(g, bias);
+    }
+
     public static void gather(Backend.Examples data, Backend.Order order, int offset, Matrix x, Matrix labels) {
         column(x, labels);
         if (x.cols() != data.features()) {

@@ -203,9 +203,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void outputStep(Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {
-        Shapes.bias(z, bias);
-        Shapes.column(z, labels);
-        Shapes.same(z, delta);
+        Shapes.outputStep(z, bias, labels, delta);
         biasSigmoid(z, bias);
         float[] ad = data(z), yd = data(labels), dd = data(delta);
         int cols = z.cols(), ao = off(z), yo = off(labels), dO = off(delta);
@@ -220,8 +218,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void hiddenStep(Matrix g, Matrix a, float eta, Matrix bias) {
-        Shapes.same(g, a);
-        Shapes.bias(g, bias);
+        Shapes.hiddenStep(g, a, bias);
         float[] gd = data(g), ad = data(a);
         int go = off(g), ao = off(a);
         for (int i = 0; i < g.size(); i++) {

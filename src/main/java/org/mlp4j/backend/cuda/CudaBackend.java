@@ -311,9 +311,7 @@ public final class CudaBackend implements Backend {
 
     /** output_step; with k > 0 it computes z = x * w first. */
     private void outputStep(Matrix x, Matrix w, int k, Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {
-        Shapes.bias(z, bias);
-        Shapes.column(z, labels);
-        Shapes.same(z, delta);
+        Shapes.outputStep(z, bias, labels, delta);
         launchColumns("output_step", z.cols(), ptr(x), ptr(w), k, ptr(z), ptr(bias), ptr(labels), eta, ptr(delta), z.rows(), z.cols());
     }
 
@@ -334,8 +332,7 @@ public final class CudaBackend implements Backend {
 
     /** hidden_step; with k > 0 it computes g = dNext * wNext' first and steps wNext. */
     private void hiddenStep(Matrix dNext, Matrix wNext, int k, float decay, Matrix a, float eta, Matrix bias, Matrix g) {
-        Shapes.same(g, a);
-        Shapes.bias(g, bias);
+        Shapes.hiddenStep(g, a, bias);
         launchColumns("hidden_step", g.cols(), ptr(dNext), ptr(wNext), k, decay, ptr(g), ptr(a), eta, ptr(bias), g.rows(), g.cols());
     }
 

@@ -410,9 +410,7 @@ public final class OpenClBackend implements Backend {
 
     /** output_step; with k > 0 it computes z = x * w first. */
     private void outputStep(Matrix x, Matrix w, int k, Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {
-        Shapes.bias(z, bias);
-        Shapes.column(z, labels);
-        Shapes.same(z, delta);
+        Shapes.outputStep(z, bias, labels, delta);
         columns("output_step", z.cols(), cl(x).mem(), cl(x).offset(), cl(w).mem(), cl(w).offset(), k, cl(z).mem(), cl(z).offset(),
                 cl(bias).mem(), cl(bias).offset(), cl(labels).mem(), cl(labels).offset(), eta, cl(delta).mem(), cl(delta).offset(),
                 z.rows(), z.cols());
@@ -435,8 +433,7 @@ public final class OpenClBackend implements Backend {
 
     /** hidden_step; with k > 0 it computes g = dNext * wNext' first and steps wNext. */
     private void hiddenStep(Matrix dNext, Matrix wNext, int k, float decay, Matrix a, float eta, Matrix bias, Matrix g) {
-        Shapes.same(g, a);
-        Shapes.bias(g, bias);
+        Shapes.hiddenStep(g, a, bias);
         columns("hidden_step", g.cols(), cl(dNext).mem(), cl(dNext).offset(), cl(wNext).mem(), cl(wNext).offset(), k, decay,
                 cl(g).mem(), cl(g).offset(), cl(a).mem(), cl(a).offset(), eta, cl(bias).mem(), cl(bias).offset(), g.rows(), g.cols());
     }
