@@ -177,7 +177,7 @@ public final class Trainer {
     }
 
     /** The order 0, 1, ..., n-1 on the backend, for passes over the data as it lies. */
-    static Order identity(Backend backend, int n) {
+    public static Order identity(Backend backend, int n) {
         Order order = backend.order(n);
         backend.upload(java.util.stream.IntStream.range(0, n).toArray(), order);
         return order;

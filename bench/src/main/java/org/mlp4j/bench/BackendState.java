@@ -3,6 +3,7 @@ package org.mlp4j.bench;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendUnavailableException;
 import org.mlp4j.backend.Backends;
+import org.mlp4j.backend.Matrix;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
@@ -17,18 +18,21 @@ public class BackendState {
     @Param({"cpu", "cuda", "opencl"})
     public String backend;
 
-    protected Backend open() {
+    protected Backend b;
+
+    protected void openBackend() {
         try {
-            return Backends.open(backend, -1, true, s -> { });
+            b = Backends.open(backend, -1, true, s -> { });
         } catch (BackendUnavailableException e) {
             throw new IllegalStateException(backend + " is unusable here: " + e.getMessage(), e);
         }
     }
 
-    protected Backend b;
-
-    protected void openBackend() {
-        b = open();
+    /** A matrix on the backend holding {@link #random} values. */
+    protected Matrix randomMatrix(int rows, int cols) {
+        Matrix m = b.matrix(rows, cols);
+        b.upload(random(rows * cols), m);
+        return m;
     }
 
     @TearDown

@@ -38,11 +38,9 @@ public class ElementwiseBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             openBackend();
-            z = b.matrix(ROWS, COLS);
-            g = b.matrix(ROWS, COLS);
+            z = randomMatrix(ROWS, COLS);
+            g = randomMatrix(ROWS, COLS);
             bias = b.matrix(1, COLS);
-            b.upload(random(ROWS * COLS), z);
-            b.upload(random(ROWS * COLS), g);
         }
     }
 

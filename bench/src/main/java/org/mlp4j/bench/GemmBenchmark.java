@@ -48,11 +48,9 @@ public class GemmBenchmark {
             int m = Integer.parseInt(d[0]), n = Integer.parseInt(d[1]), k = Integer.parseInt(d[2]);
             transA = p[2].charAt(0) == 'T';
             transB = p[2].charAt(1) == 'T';
-            a = transA ? b.matrix(k, m) : b.matrix(m, k);
-            bm = transB ? b.matrix(n, k) : b.matrix(k, n);
+            a = transA ? randomMatrix(k, m) : randomMatrix(m, k);
+            bm = transB ? randomMatrix(n, k) : randomMatrix(k, n);
             c = b.matrix(m, n);
-            b.upload(random(a.size()), a);
-            b.upload(random(bm.size()), bm);
             flop = 2L * m * n * k;
         }
     }

@@ -43,22 +43,16 @@ public class LayerBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             openBackend();
-            x = put(100, 784);
-            w0 = put(784, 100);
-            b0 = put(1, 100);
-            a1 = put(100, 100);
-            d1 = put(100, 100);
-            w1 = put(100, 10);
-            b1 = put(1, 10);
-            a2 = put(100, 10);
-            d2 = put(100, 10);
+            x = randomMatrix(100, 784);
+            w0 = randomMatrix(784, 100);
+            b0 = randomMatrix(1, 100);
+            a1 = randomMatrix(100, 100);
+            d1 = randomMatrix(100, 100);
+            w1 = randomMatrix(100, 10);
+            b1 = randomMatrix(1, 10);
+            a2 = randomMatrix(100, 10);
+            d2 = randomMatrix(100, 10);
             labels = b.matrix(100, 1);
-        }
-
-        private Matrix put(int rows, int cols) {
-            Matrix m = b.matrix(rows, cols);
-            b.upload(random(rows * cols), m);
-            return m;
         }
     }
 

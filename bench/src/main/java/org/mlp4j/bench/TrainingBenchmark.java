@@ -57,8 +57,7 @@ public class TrainingBenchmark {
             batch = net.workspace(100);
             chunk = net.workspace(5000);
             examples = b.upload(data.pixels(), data.labels(), data.count(), data.features());
-            identity = b.order(data.count());
-            b.upload(java.util.stream.IntStream.range(0, data.count()).toArray(), identity);
+            identity = Trainer.identity(b, data.count());
             x = b.matrix(100, 784);
             y = b.matrix(100, 1);
             b.gather(examples, identity, 0, x, y);
