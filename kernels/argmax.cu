@@ -19,7 +19,7 @@ extern "C" __global__ void row_argmax(const float* z, float* out, int rows, int 
 }
 
 // Adds the number of rows whose argmax equals the label to acc[slot]; launched as one block.
-extern "C" __global__ void count_correct(const float* z, const float* labels, int rows, int cols, double* acc, int slot) {
+extern "C" __global__ void __launch_bounds__(REDUCE_THREADS) count_correct(const float* z, const float* labels, int rows, int cols, double* acc, int slot) {
     double hits = 0.0;
     for (int r = threadIdx.x; r < rows; r += blockDim.x) {
         hits += argmax_row(z, r, cols) == (int)labels[r] ? 1.0 : 0.0;

@@ -1,8 +1,12 @@
 #pragma once
-// Sum of one double per thread over a whole block (blockDim.x a power of two, at most 1024), returned
-// to thread 0. Used by the single-block reductions: one block, fixed order, deterministic sums.
+// The single-block reductions' block: 1024 threads, declared to the compiler with __launch_bounds__ so it
+// keeps them within the registers a block of 1024 may have on every GPU (64 each).
+#define REDUCE_THREADS 1024
+
+// Sum of one double per thread over a whole block (blockDim.x a power of two, at most REDUCE_THREADS),
+// returned to thread 0. Used by the single-block reductions: one block, fixed order, deterministic sums.
 __device__ double block_sum(double v) {
-    __shared__ double partial[1024];
+    __shared__ double partial[REDUCE_THREADS];
     partial[threadIdx.x] = v;
     __syncthreads();
     for (int s = blockDim.x / 2; s > 0; s >>= 1) {

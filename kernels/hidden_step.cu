@@ -8,7 +8,7 @@
 // wNext = decay * wNext - eta * a' * dNext. With k = 0, dNext and wNext are not read.
 // Launched with blocks of 32 x 32 threads over column tiles (column_sum.cuh).
 // CPU twin: CpuBackend.hiddenStep (after CpuBackend.gemm twice when k > 0).
-extern "C" __global__ void hidden_step(const float* dNext, float* wNext, int k, float decay, float* __restrict__ g,
+extern "C" __global__ void __launch_bounds__(STEP_THREADS) hidden_step(const float* dNext, float* wNext, int k, float decay, float* __restrict__ g,
                                        const float* __restrict__ a, float eta, float* __restrict__ bias, int rows, int cols) {
     int j = blockIdx.x * COLS_PER_BLOCK + threadIdx.x;
     float sum = 0.0f;

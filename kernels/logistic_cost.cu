@@ -8,7 +8,7 @@ __device__ float softplus(float x) {
     return x > 0.0f ? x + log1pf(expf(-x)) : log1pf(expf(x));
 }
 
-extern "C" __global__ void logistic_cost(const float* z, const float* labels, int rows, int cols, double* acc, int slot) {
+extern "C" __global__ void __launch_bounds__(REDUCE_THREADS) logistic_cost(const float* z, const float* labels, int rows, int cols, double* acc, int slot) {
     double sum = 0.0;
     int n = rows * cols;
     for (int i = threadIdx.x; i < n; i += blockDim.x) {

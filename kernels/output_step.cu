@@ -7,7 +7,7 @@
 // outputs (the book's output layer is only 10 wide), then the step as above. With k = 0, x and w are not
 // read. Launched with blocks of 32 x 32 threads over column tiles (column_sum.cuh).
 // CPU twin: CpuBackend.outputStep (after CpuBackend.gemm when k > 0).
-extern "C" __global__ void output_step(const float* x, const float* w, int k, float* __restrict__ z,
+extern "C" __global__ void __launch_bounds__(STEP_THREADS) output_step(const float* x, const float* w, int k, float* __restrict__ z,
                                        float* __restrict__ bias, const float* __restrict__ labels,
                                        float eta, float* __restrict__ delta, int rows, int cols) {
     int j0 = blockIdx.x * COLS_PER_BLOCK, width = min(COLS_PER_BLOCK, cols - j0);

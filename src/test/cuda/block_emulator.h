@@ -21,6 +21,7 @@ using std::min;
 #define __global__
 #define __device__
 #define __shared__ static
+#define __launch_bounds__(threads)
 inline void __syncthreads() { block_barrier->arrive_and_wait(); }
 
 template <class Kernel> void launch(Dim3 grid, Dim3 block, Kernel kernel) {

@@ -51,7 +51,7 @@ static double sigmoid(double v) { return 1 / (1 + std::exp(-v)); }
 
 static Dim3 elementwise(long n) { return {(unsigned)std::min((n + 255) / 256, 65535L), 1, 1}; }
 
-static Dim3 columns(int cols) { return {(unsigned)(cols + 31) / 32, 1, 1}; }
+static Dim3 columns(int cols) { return {(unsigned)(cols + COLS_PER_BLOCK - 1) / COLS_PER_BLOCK, 1, 1}; }
 
 static void gatherTest(int count, int rows, int features, int offset) {
     std::vector<unsigned char> pixels(count * features), y(count);
@@ -104,9 +104,9 @@ static void reductionTests(int rows, int cols) {
     launch(elementwise(rows), {256, 1, 1}, [&] { row_argmax(z.data(), classes.data(), rows, cols); });
     check("row_argmax" + shape(rows, cols), classes, wc, 0);
     std::vector<double> acc = {0.5, 0.25, 0.125};  // each kernel adds to its slot
-    launch({1, 1, 1}, {1024, 1, 1}, [&] { count_correct(z.data(), y.data(), rows, cols, acc.data(), 0); });
-    launch({1, 1, 1}, {1024, 1, 1}, [&] { logistic_cost(z.data(), y.data(), rows, cols, acc.data(), 1); });
-    launch({1, 1, 1}, {1024, 1, 1}, [&] { sum_squares(z.data(), rows * cols, acc.data(), 2); });
+    launch({1, 1, 1}, {REDUCE_THREADS, 1, 1}, [&] { count_correct(z.data(), y.data(), rows, cols, acc.data(), 0); });
+    launch({1, 1, 1}, {REDUCE_THREADS, 1, 1}, [&] { logistic_cost(z.data(), y.data(), rows, cols, acc.data(), 1); });
+    launch({1, 1, 1}, {REDUCE_THREADS, 1, 1}, [&] { sum_squares(z.data(), rows * cols, acc.data(), 2); });
     check("count_correct" + shape(rows, cols), {(float)(acc[0] - 0.5)}, hits, 0);
     check("logistic_cost" + shape(rows, cols), {(float)(acc[1] - 0.25)}, cost, 1e-5);
     check("sum_squares" + shape(rows, cols), {(float)(acc[2] - 0.125)}, squares, 1e-5);
@@ -129,7 +129,7 @@ static void outputStepTest(int rows, int k, int cols) {
     }
     float* xs = k > 0 ? x.data() : z.data();
     float* ws = k > 0 ? w.data() : z.data();
-    launch(columns(cols), {32, 32, 1}, [&] { output_step(xs, ws, k, z.data(), bias.data(), y.data(), eta, delta.data(), rows, cols); });
+    launch(columns(cols), {COLS_PER_BLOCK, ROW_GROUPS, 1}, [&] { output_step(xs, ws, k, z.data(), bias.data(), y.data(), eta, delta.data(), rows, cols); });
     std::string s = "output_step" + shape(rows, k, cols);
     check(s + " activations", z, wz, 1e-5);
     check(s + " delta", delta, wd, 1e-5);
@@ -162,7 +162,7 @@ static void hiddenStepTest(int rows, int k, int cols) {
     }
     float* ds = k > 0 ? dNext.data() : g.data();
     float* ws = k > 0 ? wNext.data() : g.data();
-    launch(columns(cols), {32, 32, 1}, [&] { hidden_step(ds, ws, k, decay, g.data(), a.data(), eta, bias.data(), rows, cols); });
+    launch(columns(cols), {COLS_PER_BLOCK, ROW_GROUPS, 1}, [&] { hidden_step(ds, ws, k, decay, g.data(), a.data(), eta, bias.data(), rows, cols); });
     std::string s = "hidden_step" + shape(rows, k, cols);
     check(s + " delta", g, wg, 1e-5);
     check(s + " bias", bias, wb, 1e-5);

@@ -40,13 +40,25 @@ import org.mlp4j.backend.Shapes;
  * epoch of 550 steps costs a handful of launches instead of thousands.
  */
 public final class CudaBackend implements Backend {
-    /** Every kernel entry point and the PTX file it lives in. */
-    static final Map<String, String> KERNELS = Map.of(
-            "gather", "gather", "bias_sigmoid", "bias_sigmoid", "add_bias", "add_bias",
-            "output_step", "output_step", "hidden_step", "hidden_step", "logistic_cost", "logistic_cost", "row_argmax", "argmax",
-            "count_correct", "argmax", "sum_squares", "sum_squares");
+    /** Threads per block of the element-wise kernels. */
     private static final int BLOCK = 256;
-    private static final int REDUCE_BLOCK = 1024;
+    /**
+     * A kernel entry point: the PTX file it lives in and the block it is always launched with. The 1024-thread
+     * ones declare it in their source ({@code __launch_bounds__}), so they fit in a block's registers.
+     */
+    record Kernel(String file, int blockX, int blockY) {
+        int threads() {
+            return blockX * blockY;
+        }
+    }
+
+    /** Every kernel, by entry point: element-wise grids, the column-tiled steps, the single-block reductions. */
+    static final Map<String, Kernel> KERNELS = Map.of(
+            "gather", new Kernel("gather", BLOCK, 1), "bias_sigmoid", new Kernel("bias_sigmoid", BLOCK, 1),
+            "add_bias", new Kernel("add_bias", BLOCK, 1), "row_argmax", new Kernel("argmax", BLOCK, 1),
+            "output_step", new Kernel("output_step", 32, 32), "hidden_step", new Kernel("hidden_step", 32, 32),
+            "logistic_cost", new Kernel("logistic_cost", 1024, 1), "count_correct", new Kernel("argmax", 1024, 1),
+            "sum_squares", new Kernel("sum_squares", 1024, 1));
     /** When the layer ops fold their GEMMs into the step kernels (blocks of 32 x 32). */
     private static final Fold FOLD = new Fold(32, 1024);
     /** cuBLAS's own workspace, set up front so cuBLAS never allocates during graph capture (32 MiB suits Hopper). */
@@ -74,17 +86,12 @@ public final class CudaBackend implements Backend {
             check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
             check(cuStreamCreate(stream, 0), "cuStreamCreate");
             streamCreated = true;
-            for (String file : new java.util.TreeSet<>(KERNELS.values())) {
-                CUmodule m = new CUmodule();
-                check(cuModuleLoadData(m, ptx(file)), "loading kernels/" + file + ".ptx");
-                modules.add(m);
-                for (Map.Entry<String, String> e : KERNELS.entrySet()) {
-                    if (e.getValue().equals(file)) {
-                        CUfunction f = new CUfunction();
-                        check(cuModuleGetFunction(f, m, e.getKey()), "cuModuleGetFunction " + e.getKey());
-                        functions.put(e.getKey(), f);
-                    }
-                }
+            Map<String, CUmodule> loaded = new HashMap<>();
+            for (Map.Entry<String, Kernel> e : KERNELS.entrySet()) {
+                CUmodule m = loaded.computeIfAbsent(e.getValue().file(), this::loadModule);
+                CUfunction f = new CUfunction();
+                check(cuModuleGetFunction(f, m, e.getKey()), "cuModuleGetFunction " + e.getKey());
+                functions.put(e.getKey(), f);
             }
             checkBlas(JCublas2.cublasCreate(cublas), "cublasCreate");
             cublasCreated = true;
@@ -107,6 +114,13 @@ public final class CudaBackend implements Backend {
                 close();
             }
         }
+    }
+
+    private CUmodule loadModule(String file) {
+        CUmodule m = new CUmodule();
+        check(cuModuleLoadData(m, ptx(file)), "loading kernels/" + file + ".ptx");
+        modules.add(m);
+        return m;
     }
 
     static String ptx(String file) {
@@ -231,17 +245,19 @@ public final class CudaBackend implements Backend {
         check(cuMemcpyHtoD(((CudaOrder) dst).ptr(), Pointer.to(src), (long) dst.length() * Sizeof.INT), "cuMemcpyHtoD");
     }
 
-    /** A 1-D grid of 1-D blocks. */
-    private void launch(String kernel, int grid, int block, Object... args) {
-        launchDims(kernel, grid, 1, block, 1, args);
+    /** A 1-D grid of the kernel's blocks. */
+    private void launch(String kernel, int grid, Object... args) {
+        launch2d(kernel, grid, 1, args);
     }
 
-    /** The backward-step kernels' blocks: 32 columns x 32 row groups, one block per 32 columns. */
+    /** The backward-step kernels: one block per blockX (32) columns. */
     private void launchColumns(String kernel, int cols, Object... args) {
-        launchDims(kernel, (cols + 31) / 32, 1, 32, 32, args);
+        int width = KERNELS.get(kernel).blockX();
+        launch(kernel, (cols + width - 1) / width, args);
     }
 
-    private void launchDims(String kernel, int gridX, int gridY, int blockX, int blockY, Object... args) {
+    private void launch2d(String kernel, int gridX, int gridY, Object... args) {
+        Kernel k = KERNELS.get(kernel);
         Pointer[] params = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
@@ -255,7 +271,7 @@ public final class CudaBackend implements Backend {
                 throw new IllegalArgumentException("kernel argument " + a);
             }
         }
-        check(cuLaunchKernel(functions.get(kernel), Math.max(1, gridX), Math.max(1, gridY), 1, blockX, blockY, 1, 0, stream,
+        check(cuLaunchKernel(functions.get(kernel), Math.max(1, gridX), Math.max(1, gridY), 1, k.blockX(), k.blockY(), 1, 0, stream,
                 Pointer.to(params), null), kernel);
     }
 
@@ -267,7 +283,7 @@ public final class CudaBackend implements Backend {
     public void gather(Examples data, Order order, int offset, Matrix x, Matrix labels) {
         Shapes.gather(data, order, offset, x, labels);
         CudaExamples e = (CudaExamples) data;
-        launchDims("gather", grid(x.cols()), Math.min(x.rows(), 65535), BLOCK, 1, e.pixels(), e.labels(), ((CudaOrder) order).ptr(), offset,
+        launch2d("gather", grid(x.cols()), Math.min(x.rows(), 65535), e.pixels(), e.labels(), ((CudaOrder) order).ptr(), offset,
                 x.rows(), x.cols(), ptr(x), ptr(labels));
     }
 
@@ -285,13 +301,13 @@ public final class CudaBackend implements Backend {
     @Override
     public void addBias(Matrix z, Matrix bias) {
         Shapes.bias(z, bias);
-        launch("add_bias", grid(z.size()), BLOCK, ptr(z), ptr(bias), z.rows(), z.cols());
+        launch("add_bias", grid(z.size()), ptr(z), ptr(bias), z.rows(), z.cols());
     }
 
     @Override
     public void biasSigmoid(Matrix z, Matrix bias) {
         Shapes.bias(z, bias);
-        launch("bias_sigmoid", grid(z.size()), BLOCK, ptr(z), ptr(bias), z.rows(), z.cols());
+        launch("bias_sigmoid", grid(z.size()), ptr(z), ptr(bias), z.rows(), z.cols());
     }
 
     @Override
@@ -339,7 +355,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void rowArgmax(Matrix z, Matrix out) {
         Shapes.column(z, out);
-        launch("row_argmax", grid(z.rows()), BLOCK, ptr(z), ptr(out), z.rows(), z.cols());
+        launch("row_argmax", grid(z.rows()), ptr(z), ptr(out), z.rows(), z.cols());
     }
 
     @Override
@@ -366,20 +382,20 @@ public final class CudaBackend implements Backend {
     public void logisticCost(Matrix z, Matrix labels, Accumulator acc, int slot) {
         Shapes.column(z, labels);
         Shapes.slot(acc, slot);
-        launch("logistic_cost", 1, REDUCE_BLOCK, ptr(z), ptr(labels), z.rows(), z.cols(), ((CudaAccumulator) acc).ptr(), slot);
+        launch("logistic_cost", 1, ptr(z), ptr(labels), z.rows(), z.cols(), ((CudaAccumulator) acc).ptr(), slot);
     }
 
     @Override
     public void countCorrect(Matrix z, Matrix labels, Accumulator acc, int slot) {
         Shapes.column(z, labels);
         Shapes.slot(acc, slot);
-        launch("count_correct", 1, REDUCE_BLOCK, ptr(z), ptr(labels), z.rows(), z.cols(), ((CudaAccumulator) acc).ptr(), slot);
+        launch("count_correct", 1, ptr(z), ptr(labels), z.rows(), z.cols(), ((CudaAccumulator) acc).ptr(), slot);
     }
 
     @Override
     public void sumOfSquares(Matrix m, Accumulator acc, int slot) {
         Shapes.slot(acc, slot);
-        launch("sum_squares", 1, REDUCE_BLOCK, ptr(m), m.size(), ((CudaAccumulator) acc).ptr(), slot);
+        launch("sum_squares", 1, ptr(m), m.size(), ((CudaAccumulator) acc).ptr(), slot);
     }
 
     /**

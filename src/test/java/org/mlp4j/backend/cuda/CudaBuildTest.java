@@ -1,0 +1,148 @@
+package org.mlp4j.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What CI (no GPU) can check of the CUDA backend's build: the PTX of every kernel is on the class path
+ * with its entry point, every kernel fits the block CudaBackend launches it with on every GPU
+ * architecture, and the compat library has SONAME libcublas.so.12 with its symbols under version
+ * libcublas.so.12. Skipped with the reason where nvcc or gcc was missing at build time.
+ */
+class CudaBuildTest {
+    /** What a block may hold on every architecture from sm_75 up: threads, registers, static shared memory. */
+    static final int THREADS_PER_BLOCK = 1024;
+    static final int REGISTERS_PER_BLOCK = 65536;
+    static final int MAX_REGISTERS_PER_THREAD = 255;
+    static final int SHARED_BYTES_PER_BLOCK = 48 << 10;
+    /** Registers are given to a warp in units of 256. */
+    static final int REGISTER_UNIT = 256;
+
+    @TempDir
+    Path dir;
+
+    static String resource(String name) throws IOException {
+        try (InputStream in = CudaBuildTest.class.getResourceAsStream(name)) {
+            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    @Test
+    void everyKernelIsBuiltToPtxForAVirtualArchitecture() throws IOException {
+        Assumptions.assumeTrue(resource("/kernels/gather.ptx") != null, "nvcc was missing at build time: no PTX to check");
+        for (Map.Entry<String, CudaBackend.Kernel> e : CudaBackend.KERNELS.entrySet()) {
+            String file = e.getValue().file();
+            String ptx = resource("/kernels/" + file + ".ptx");
+            assertTrue(ptx != null, file + ".ptx is missing");
+            assertTrue(ptx.contains(".visible .entry " + e.getKey() + "("), file + ".ptx lacks entry " + e.getKey());
+            assertTrue(ptx.contains(".target sm_75"), file + ".ptx targets compute_75");
+        }
+    }
+
+    /**
+     * A kernel that needs more registers or shared memory than its block may have builds and passes every
+     * CPU test, then fails to launch on the GPU (CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES). So each PTX is compiled
+     * here by ptxas, as the driver's JIT compiles it, for every architecture this CUDA knows from sm_75 up,
+     * and each kernel's registers for its block (CudaBackend.KERNELS) and its shared memory are checked.
+     */
+    @Test
+    void everyKernelFitsItsBlockOnEveryArchitecture() throws Exception {
+        Assumptions.assumeTrue(resource("/kernels/gather.ptx") != null, "nvcc was missing at build time: no PTX to check");
+        String ptxas = tool("ptxas");
+        List<String> archs = new ArrayList<>();
+        Matcher compute = Pattern.compile("compute_(\\d+)\\b").matcher(run(tool("nvcc"), "--list-gpu-arch"));
+        while (compute.find()) {
+            if (Integer.parseInt(compute.group(1)) >= 75) {
+                archs.add("sm_" + compute.group(1));
+            }
+        }
+        assertTrue(archs.contains("sm_90"), "nvcc lists no sm_90 (the GPU test machine's H200): " + archs);
+        // per entry: "Compiling entry function 'K' for 'sm_XX'", ..., "Used N registers, used B barriers, S bytes smem"
+        Pattern compiled = Pattern.compile("Compiling entry function '(\\w+)'(?:(?!Compiling).)*?Used (\\d+) registers"
+                + "(?:, used \\d+ barriers)?(?:, (\\d+) bytes smem)?", Pattern.DOTALL);
+        Set<String> files = new TreeSet<>();
+        CudaBackend.KERNELS.values().forEach(k -> files.add(k.file()));
+        int checked = 0;
+        for (String file : files) {
+            Path ptx = dir.resolve(file + ".ptx");
+            Files.writeString(ptx, resource("/kernels/" + file + ".ptx"), StandardCharsets.US_ASCII);
+            for (String arch : archs) {
+                Matcher m = compiled.matcher(run(ptxas, "-arch=" + arch, "-v", "-O3", "-o", dir.resolve("out.cubin").toString(), ptx.toString()));
+                while (m.find()) {
+                    CudaBackend.Kernel kernel = CudaBackend.KERNELS.get(m.group(1));
+                    int registers = Integer.parseInt(m.group(2));
+                    int shared = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+                    int warps = (kernel.threads() + 31) / 32;
+                    int perWarp = (registers * 32 + REGISTER_UNIT - 1) / REGISTER_UNIT * REGISTER_UNIT;
+                    String what = m.group(1) + " on " + arch + ": " + registers + " registers x " + kernel.threads() + " threads, "
+                            + shared + " bytes shared";
+                    assertTrue(kernel.threads() <= THREADS_PER_BLOCK, what);
+                    assertTrue(registers <= MAX_REGISTERS_PER_THREAD && warps * perWarp <= REGISTERS_PER_BLOCK, what);
+                    assertTrue(shared <= SHARED_BYTES_PER_BLOCK, what);
+                    checked++;
+                }
+            }
+        }
+        assertEquals(CudaBackend.KERNELS.size() * archs.size(), checked, "ptxas reported every kernel on every architecture");
+    }
+
+    /** A CUDA tool: beside $NVCC, on the PATH, or in /usr/local/cuda/bin (where kernels/build-ptx.sh looks for nvcc). */
+    static String tool(String name) {
+        List<String> dirs = new ArrayList<>();
+        String nvcc = System.getenv("NVCC");
+        if (nvcc != null && Path.of(nvcc).getParent() != null) {
+            dirs.add(Path.of(nvcc).getParent().toString());
+        }
+        dirs.addAll(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
+        dirs.add("/usr/local/cuda/bin");
+        for (String dir : dirs) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
+                return Path.of(dir, name).toString();
+            }
+        }
+        throw new AssertionError(name + " not found, although nvcc built the PTX; looked in " + dirs);
+    }
+
+    static String run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
+        return out;
+    }
+
+    @Test
+    void compatLibraryIsLibcublas12WithVersionedSymbols() throws Exception {
+        Path lib = dir.resolve("libcublas.so.12");
+        try (InputStream in = CudaBuildTest.class.getResourceAsStream("/native/linux-x86_64/libcublas.so.12")) {
+            Assumptions.assumeTrue(in != null, "gcc was missing at build time: no compat library to check");
+            Files.copy(in, lib);
+        }
+        try {
+            new ProcessBuilder("readelf", "--version").start().waitFor();
+        } catch (IOException e) {
+            Assumptions.abort("readelf (binutils) is not installed");
+        }
+        assertTrue(run("readelf", "-d", lib.toString()).contains("Library soname: [libcublas.so.12]"));
+        String symbols = run("readelf", "--dyn-syms", "-W", lib.toString());
+        for (String f : List.of("cublasCreate_v2", "cublasDestroy_v2", "cublasSetStream_v2", "cublasSetWorkspace_v2",
+                "cublasGetVersion_v2", "cublasSgemm_v2")) {
+            assertTrue(symbols.contains(f + "@@libcublas.so.12"), f + " under version libcublas.so.12:\n" + symbols);
+        }
+    }
+}
