@@ -8,13 +8,15 @@ package org.mlp4j.backend;
  */
 public final class Fold {
     static final int LIMIT = 4096;
+    /** Columns per work-group or block of the step kernels. */
+    public static final int COLUMNS = 32;
     private final int rowGroups;
     private final int threads;
 
-    /** For step kernels of {@code threads} per group, 32 columns by {@code rowGroups}. */
-    public Fold(int rowGroups, int threads) {
+    /** For step kernels of {@link #COLUMNS} x {@code rowGroups} threads per group. */
+    public Fold(int rowGroups) {
         this.rowGroups = rowGroups;
-        this.threads = threads;
+        this.threads = COLUMNS * rowGroups;
     }
 
     /**
@@ -46,6 +48,6 @@ public final class Fold {
 
     /** The backward products: one dot of k per row a thread walks, and up to ceil(32 k / threads) weights, a sum over the rows each. */
     boolean hidden(int rows, int k) {
-        return output(rows, k) && (32L * k + threads - 1) / threads * rows <= LIMIT;
+        return output(rows, k) && ((long) COLUMNS * k + threads - 1) / threads * rows <= LIMIT;
     }
 }

@@ -42,6 +42,11 @@ import org.mlp4j.backend.Shapes;
 public final class CudaBackend implements Backend {
     /** Threads per block of the element-wise kernels. */
     private static final int BLOCK = 256;
+    /** Row groups of the step kernels' blocks (column_sum.cuh's ROW_GROUPS), and so when they fold their GEMMs. */
+    private static final int ROW_GROUPS = 32;
+    private static final Fold FOLD = new Fold(ROW_GROUPS);
+    /** Threads of the single-block reductions (block_sum.cuh's REDUCE_THREADS). */
+    private static final int REDUCE_THREADS = 1024;
     /**
      * A kernel entry point: the PTX file it lives in and the block it is always launched with. The 1024-thread
      * ones declare it in their source ({@code __launch_bounds__}), so they fit in a block's registers.
@@ -56,11 +61,10 @@ public final class CudaBackend implements Backend {
     static final Map<String, Kernel> KERNELS = Map.of(
             "gather", new Kernel("gather", BLOCK, 1), "bias_sigmoid", new Kernel("bias_sigmoid", BLOCK, 1),
             "add_bias", new Kernel("add_bias", BLOCK, 1), "row_argmax", new Kernel("argmax", BLOCK, 1),
-            "output_step", new Kernel("output_step", 32, 32), "hidden_step", new Kernel("hidden_step", 32, 32),
-            "logistic_cost", new Kernel("logistic_cost", 1024, 1), "count_correct", new Kernel("argmax", 1024, 1),
-            "sum_squares", new Kernel("sum_squares", 1024, 1));
-    /** When the layer ops fold their GEMMs into the step kernels (blocks of 32 x 32). */
-    private static final Fold FOLD = new Fold(32, 1024);
+            "output_step", new Kernel("output_step", Fold.COLUMNS, ROW_GROUPS),
+            "hidden_step", new Kernel("hidden_step", Fold.COLUMNS, ROW_GROUPS),
+            "logistic_cost", new Kernel("logistic_cost", REDUCE_THREADS, 1), "count_correct", new Kernel("argmax", REDUCE_THREADS, 1),
+            "sum_squares", new Kernel("sum_squares", REDUCE_THREADS, 1));
     /** cuBLAS's own workspace, set up front so cuBLAS never allocates during graph capture (32 MiB suits Hopper). */
     private static final long CUBLAS_WORKSPACE = 32L << 20;
 
@@ -250,10 +254,9 @@ public final class CudaBackend implements Backend {
         launch2d(kernel, grid, 1, args);
     }
 
-    /** The backward-step kernels: one block per blockX (32) columns. */
+    /** The backward-step kernels: one block per {@link Fold#COLUMNS} columns. */
     private void launchColumns(String kernel, int cols, Object... args) {
-        int width = KERNELS.get(kernel).blockX();
-        launch(kernel, (cols + width - 1) / width, args);
+        launch(kernel, (cols + Fold.COLUMNS - 1) / Fold.COLUMNS, args);
     }
 
     private void launch2d(String kernel, int gridX, int gridY, Object... args) {

@@ -38,8 +38,9 @@ public final class OpenClBackend implements Backend {
     private static final int GROUP = 256;
     /** gemm.cl's epilogues: none, + bias, sigmoid(+ bias). */
     private static final int PLAIN = 0, BIAS = 1, BIAS_SIGMOID = 2;
-    /** When the layer ops fold their GEMMs into the step kernels (work-groups of 32 x 8). */
-    private static final Fold FOLD = new Fold(8, 256);
+    /** Row groups of the step kernels' work-groups (reduce.cl's ROW_GROUPS), and so when they fold their GEMMs. */
+    private static final int ROW_GROUPS = 8;
+    private static final Fold FOLD = new Fold(ROW_GROUPS);
 
     private final OpenCl.Device device;
     private final long context;
@@ -388,9 +389,9 @@ public final class OpenClBackend implements Backend {
         elementwise("bias_sigmoid", z.size(), cl(z).mem(), cl(z).offset(), cl(bias).mem(), cl(bias).offset(), z.rows(), z.cols());
     }
 
-    /** The backward-step kernels' work-groups: 32 columns x 8 row groups. */
+    /** The backward-step kernels' work-groups: {@link Fold#COLUMNS} columns x {@link #ROW_GROUPS}. */
     private void columns(String kernel, int cols, Object... args) {
-        run(kernel, new long[] {roundUp(cols, 32), 8}, new long[] {32, 8}, args);
+        run(kernel, new long[] {roundUp(cols, Fold.COLUMNS), ROW_GROUPS}, new long[] {Fold.COLUMNS, ROW_GROUPS}, args);
     }
 
     @Override
