@@ -10,10 +10,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every CUDA kernel's source, run on the CPU where there is no GPU (CI): g++ builds src/test/cuda/kernels_on_cpu.cpp
- * around kernels/*.cu, with each block's threads as std::threads and __syncthreads as a barrier
+ * around kernels/*.cu, with each block's threads as fibers that wait for each other at __syncthreads
  * (block_emulator.h), and checks each kernel against a double-precision loop of its definition on odd
- * shapes. This proves the kernels' indexing and synchronisation; the GPU build and the launches from
- * CudaBackend are what BackendContractTest checks where a GPU is.
+ * shapes. This proves the kernels' indexing and synchronisation; the launches from CudaBackend are checked
+ * by CudaOnFakeDriverTest here and by BackendContractTest where a GPU is.
  */
 class CudaKernelsOnCpuTest {
     @TempDir
@@ -24,7 +24,7 @@ class CudaKernelsOnCpuTest {
         Path exe = dir.resolve("kernels_on_cpu");
         try {
             // CudaBuildTest.run fails the test, with the command's output, on a non-zero exit
-            CudaBuildTest.run("g++", "-std=c++20", "-O1", "-pthread", "-I", "kernels", "-o", exe.toString(),
+            CudaBuildTest.run("g++", "-std=c++20", "-O1", "-I", "kernels", "-o", exe.toString(),
                     "src/test/cuda/kernels_on_cpu.cpp");
         } catch (IOException e) {
             Assumptions.abort("g++ is not installed: " + e.getMessage());
