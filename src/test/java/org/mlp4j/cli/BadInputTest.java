@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mlp4j.TestData;
 import org.mlp4j.data.IdxTest;
 import org.mlp4j.data.Mnist;
 
@@ -33,25 +34,11 @@ class BadInputTest {
         return new Result(code, o.toString(), e.toString());
     }
 
-    /** A small valid IDX dataset under MNIST's names: 4x4 images, 3 classes (use --no-verify). */
+    /** TestData's small dataset (300 + 50 images of 4x4, 3 classes; --no-verify). */
     @BeforeEach
-    void writeData() throws IOException {
-        data = dir.resolve("data");
+    void writeData() {
+        data = TestData.small(dir.resolve("data"));
         out = dir.resolve("out");
-        Files.createDirectories(data);
-        write(Mnist.TRAIN_IMAGES, Mnist.TRAIN_LABELS, 300, 3);
-        write(Mnist.TEST_IMAGES, Mnist.TEST_LABELS, 50, 3);
-    }
-
-    void write(String images, String labels, int n, int classes) throws IOException {
-        byte[] px = new byte[n * 16];
-        byte[] lb = new byte[n];
-        for (int i = 0; i < n; i++) {
-            lb[i] = (byte) (i % classes);
-            px[i * 16 + lb[i]] = (byte) 255;
-        }
-        Files.write(data.resolve(images), IdxTest.idx(new int[] {n, 4, 4}, px));
-        Files.write(data.resolve(labels), IdxTest.idx(new int[] {n}, lb));
     }
 
     List<String> train(String... extra) {

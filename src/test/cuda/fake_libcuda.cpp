@@ -1,0 +1,591 @@
+// A stand-in for the NVIDIA driver (libcuda.so.1) on machines without a GPU, for tests only: with it on
+// LD_LIBRARY_PATH, JCuda's driver library binds to these functions, so CudaBackend's own code (contexts,
+// allocations, copies, launches with their arguments and grids, graph capture and replay) runs in CI. The
+// kernels are the real kernels/*.cu, run on the CPU by block_emulator.h; "device memory" is host memory.
+//
+// It is stricter than it needs to be where a real GPU fails late or only sometimes: a call without a
+// current context, a copy or kernel pointer outside every live allocation, a launch the hardware refuses
+// (block or grid too big), a call that capture forbids while this thread captures, a PTX newer than the
+// driver: each is refused with the driver's error code. Errors of a kernel are sticky, as on a GPU: every
+// later call returns them. Memory still allocated when the context is released is reported on stderr.
+//
+// Knobs (environment, read by cuInit): FAKE_CUDA_DRIVER_VERSION (default 13000, i.e. CUDA 13.0),
+// FAKE_CUDA_MEMORY_MIB (default 4096), FAKE_CUDA_FAIL_LAUNCH=N (the Nth kernel run fails, as a GPU fault).
+#include "block_emulator.h"
+#include "fake_cuda.h"
+
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "add_bias.cu"
+#include "argmax.cu"
+#include "bias_sigmoid.cu"
+#include "gather.cu"
+#include "hidden_step.cu"
+#include "logistic_cost.cu"
+#include "output_step.cu"
+#include "sum_squares.cu"
+
+typedef int CUresult;
+typedef int CUdevice;
+typedef unsigned long long CUdeviceptr;
+
+enum : CUresult {
+    SUCCESS = 0, INVALID_VALUE = 1, OUT_OF_MEMORY = 2, NOT_INITIALIZED = 3, INVALID_DEVICE = 101,
+    INVALID_CONTEXT = 201, UNSUPPORTED_PTX_VERSION = 222, INVALID_HANDLE = 400, ILLEGAL_STATE = 401,
+    NOT_FOUND = 500, ILLEGAL_ADDRESS = 700, LAUNCH_FAILED = 719, CAPTURE_UNSUPPORTED = 900, CAPTURE_INVALIDATED = 901,
+};
+
+namespace {
+struct Context {
+    int retained = 0;
+};
+
+struct Op {
+    std::function<void()> run;
+    bool kernel;
+};
+
+struct Stream {
+    bool capturing = false;
+    bool invalidated = false;
+    std::thread::id captor;
+    std::vector<Op> captured;
+};
+
+struct Graph {
+    std::vector<Op> ops;
+};
+
+struct Module {
+    std::vector<std::string> entries;
+};
+
+struct Function {
+    std::function<std::function<void()>(void**)> bind;
+    std::function<bool(void**)> pointersValid;
+};
+
+std::mutex lock;
+bool initialised;
+int driverVersion = 13000;
+size_t memoryBytes = size_t(4096) << 20;
+long failLaunch = -1;
+long launches;
+CUresult sticky = SUCCESS;
+Context primary;
+thread_local Context* current;
+std::map<uintptr_t, size_t> allocations;  // start -> bytes
+size_t allocated;
+
+// Every refusal is also said on stderr, so a test can tell a misuse from a success.
+CUresult refuse(CUresult rc, const char* call, const char* why) {
+    fprintf(stderr, "fake libcuda: %s refused (%d): %s\n", call, rc, why);
+    return rc;
+}
+
+bool inAllocation(const void* p, size_t bytes) {
+    auto a = allocations.upper_bound((uintptr_t)p);
+    if (a == allocations.begin()) {
+        return false;
+    }
+    --a;
+    return (uintptr_t)p + bytes <= a->first + a->second;
+}
+
+// Binds a kernel's parameters as the driver does at launch: each value is copied now from kernelParams.
+template <class... Args, size_t... I>
+std::function<void()> bindArgs(void (*kernel)(Args...), void** params, std::index_sequence<I...>) {
+    std::tuple<std::decay_t<Args>...> values{*static_cast<std::decay_t<Args>*>(params[I])...};
+    return [kernel, values] { std::apply(kernel, values); };
+}
+
+template <class... Args, size_t... I>
+bool pointersIn(void** params, std::index_sequence<I...>) {
+    auto valid = [](auto* slot) {
+        using T = std::remove_pointer_t<decltype(slot)>;
+        if constexpr (std::is_pointer_v<T>) {
+            return inAllocation(*slot, 1);
+        } else {
+            return true;
+        }
+    };
+    return (valid(static_cast<std::decay_t<Args>*>(params[I])) && ...);
+}
+
+template <class... Args> Function function(void (*kernel)(Args...)) {
+    return {[kernel](void** p) { return bindArgs(kernel, p, std::index_sequence_for<Args...>()); },
+            [](void** p) { return pointersIn<Args...>(p, std::index_sequence_for<Args...>()); }};
+}
+
+std::map<std::string, Function>& kernels() {
+    static std::map<std::string, Function> k = {
+        {"add_bias", function(add_bias)}, {"row_argmax", function(row_argmax)}, {"count_correct", function(count_correct)},
+        {"bias_sigmoid", function(bias_sigmoid)}, {"gather", function(gather)}, {"hidden_step", function(hidden_step)},
+        {"logistic_cost", function(logistic_cost)}, {"output_step", function(output_step)}, {"sum_squares", function(sum_squares)},
+    };
+    return k;
+}
+
+CUresult usable(const char* call) {
+    if (!initialised) {
+        return refuse(NOT_INITIALIZED, call, "cuInit was not called");
+    }
+    if (current == nullptr || current->retained == 0) {
+        return refuse(INVALID_CONTEXT, call, "no current context on this thread");
+    }
+    return sticky;
+}
+
+// A call that capture forbids (allocating, synchronous copies, synchronising) ends this thread's capture.
+CUresult forbiddenWhileCapturing(Stream* s, const char* call) {
+    if (s != nullptr && s->capturing && s->captor == std::this_thread::get_id()) {
+        s->invalidated = true;
+        return refuse(CAPTURE_UNSUPPORTED, call, "not allowed while this thread captures a stream; the capture is invalidated");
+    }
+    return SUCCESS;
+}
+
+std::vector<Stream*> streams;
+
+CUresult forbiddenWhileThisThreadCaptures(const char* call) {
+    for (Stream* s : streams) {
+        if (CUresult rc = forbiddenWhileCapturing(s, call)) {
+            return rc;
+        }
+    }
+    return SUCCESS;
+}
+
+void run(const Op& op) {
+    if (sticky != SUCCESS) {
+        return;
+    }
+    if (op.kernel && ++launches == failLaunch) {
+        sticky = LAUNCH_FAILED;  // as a faulting kernel: reported by this call or the next
+        fprintf(stderr, "fake libcuda: kernel run %ld fails (FAKE_CUDA_FAIL_LAUNCH)\n", launches);
+        return;
+    }
+    op.run();
+}
+
+CUresult submit(Stream* s, Op op) {
+    if (s->capturing) {
+        if (!s->invalidated) {
+            s->captured.push_back(std::move(op));
+        }
+        return SUCCESS;
+    }
+    run(op);
+    return SUCCESS;
+}
+
+Stream* stream(void* handle) {
+    for (Stream* s : streams) {
+        if (s == handle) {
+            return s;
+        }
+    }
+    return nullptr;
+}
+
+void releaseAll() {
+    if (!allocations.empty()) {
+        fprintf(stderr, "fake libcuda: %zu allocations (%zu bytes) still live when the context was released\n",
+                allocations.size(), allocated);
+    }
+    for (auto& a : allocations) {
+        free((void*)a.first);
+    }
+    allocations.clear();
+    allocated = 0;
+}
+
+struct ExitCheck {
+    ~ExitCheck() {
+        if (primary.retained > 0) {
+            fprintf(stderr, "fake libcuda: the primary context is still retained at exit (a backend was never closed)\n");
+        }
+    }
+} exitCheck;
+}  // namespace
+
+#define API extern "C" __attribute__((visibility("default")))
+#define LOCKED std::lock_guard<std::mutex> guard(lock)
+
+API int fake_cuda_enqueue(void* handle, const std::function<void()>& op, const FakeBuffer* buffers, int count) {
+    LOCKED;
+    if (CUresult rc = usable(__func__)) {
+        return rc;
+    }
+    Stream* s = stream(handle);
+    if (s == nullptr) {
+        return refuse(INVALID_HANDLE, __func__, "no such handle");
+    }
+    for (int i = 0; i < count; i++) {
+        if (buffers[i].bytes > 0 && !inAllocation(buffers[i].ptr, buffers[i].bytes)) {
+            return refuse(INVALID_VALUE, "cublas", "an operand outside every allocation");
+        }
+    }
+    return submit(s, {op, true});
+}
+
+API CUresult cuInit(unsigned flags) {
+    LOCKED;
+    if (const char* v = getenv("FAKE_CUDA_DRIVER_VERSION")) {
+        driverVersion = atoi(v);
+    }
+    if (const char* v = getenv("FAKE_CUDA_MEMORY_MIB")) {
+        memoryBytes = size_t(atol(v)) << 20;
+    }
+    if (const char* v = getenv("FAKE_CUDA_FAIL_LAUNCH")) {
+        failLaunch = atol(v);
+    }
+    initialised = true;
+    return flags == 0 ? SUCCESS : INVALID_VALUE;
+}
+
+API CUresult cuDriverGetVersion(int* version) {
+    *version = driverVersion;
+    return SUCCESS;
+}
+
+API CUresult cuDeviceGetCount(int* count) {
+    LOCKED;
+    *count = 1;
+    return initialised ? SUCCESS : NOT_INITIALIZED;
+}
+
+API CUresult cuDeviceGet(CUdevice* device, int ordinal) {
+    *device = 0;
+    return ordinal == 0 ? SUCCESS : INVALID_DEVICE;
+}
+
+API CUresult cuDeviceGetName(char* name, int length, CUdevice device) {
+    snprintf(name, length, "fake GPU (CPU emulation, tests only)");
+    return device == 0 ? SUCCESS : INVALID_DEVICE;
+}
+
+API CUresult cuDeviceTotalMem_v2(size_t* bytes, CUdevice device) {
+    *bytes = memoryBytes;
+    return device == 0 ? SUCCESS : INVALID_DEVICE;
+}
+
+API CUresult cuDevicePrimaryCtxRetain(Context** context, CUdevice device) {
+    LOCKED;
+    if (!initialised) {
+        return refuse(NOT_INITIALIZED, __func__, "cuInit was not called");
+    }
+    primary.retained++;
+    *context = &primary;
+    return device == 0 ? SUCCESS : INVALID_DEVICE;
+}
+
+API CUresult cuDevicePrimaryCtxRelease_v2(CUdevice device) {
+    LOCKED;
+    if (device != 0 || primary.retained == 0) {
+        return refuse(INVALID_CONTEXT, __func__, "not the primary context, or not retained");
+    }
+    if (--primary.retained == 0) {
+        releaseAll();  // as the driver destroys the context and everything in it
+        sticky = SUCCESS;
+    }
+    return SUCCESS;
+}
+
+API CUresult cuCtxSetCurrent(Context* context) {
+    if (context != nullptr && context != &primary) {
+        return refuse(INVALID_CONTEXT, __func__, "not the primary context, or not retained");
+    }
+    current = context;
+    return SUCCESS;
+}
+
+API CUresult cuCtxSynchronize() {
+    LOCKED;
+    if (CUresult rc = forbiddenWhileThisThreadCaptures(__func__)) {
+        return rc;
+    }
+    return usable(__func__);
+}
+
+API CUresult cuStreamCreate(Stream** s, unsigned flags) {
+    LOCKED;
+    if (CUresult rc = usable(__func__)) {
+        return rc;
+    }
+    *s = new Stream();
+    streams.push_back(*s);
+    return flags == 0 ? SUCCESS : INVALID_VALUE;
+}
+
+API CUresult cuStreamDestroy_v2(Stream* handle) {
+    LOCKED;
+    Stream* s = stream(handle);
+    if (s == nullptr) {
+        return refuse(INVALID_HANDLE, __func__, "no such handle");
+    }
+    streams.erase(std::find(streams.begin(), streams.end(), s));
+    delete s;
+    return usable(__func__);
+}
+
+API CUresult cuStreamSynchronize(Stream* handle) {
+    LOCKED;
+    Stream* s = stream(handle);
+    if (s == nullptr) {
+        return refuse(INVALID_HANDLE, __func__, "no such handle");
+    }
+    if (CUresult rc = forbiddenWhileCapturing(s, __func__)) {
+        return rc;
+    }
+    return usable(__func__);
+}
+
+API CUresult cuModuleLoadData(Module** module, const void* image) {
+    LOCKED;
+    if (CUresult rc = usable(__func__)) {
+        return rc;
+    }
+    std::string ptx((const char*)image);
+    size_t v = ptx.find("\n.version ");
+    if (v == std::string::npos) {
+        return refuse(INVALID_VALUE, __func__, "bad argument");
+    }
+    // PTX ISA 8.x came with CUDA 12, 9.x with CUDA 13: a driver runs the ISA of its own major and older
+    if (atoi(ptx.c_str() + v + 10) + 4 > driverVersion / 1000) {
+        return refuse(UNSUPPORTED_PTX_VERSION, __func__, "the PTX is newer than this driver (FAKE_CUDA_DRIVER_VERSION)");
+    }
+    Module* m = new Module();
+    for (size_t e = ptx.find(".entry "); e != std::string::npos; e = ptx.find(".entry ", e + 1)) {
+        size_t start = e + 7;
+        m->entries.push_back(ptx.substr(start, ptx.find('(', start) - start));
+    }
+    *module = m;
+    return SUCCESS;
+}
+
+API CUresult cuModuleGetFunction(Function** function, Module* module, const char* name) {
+    LOCKED;
+    if (CUresult rc = usable(__func__)) {
+        return rc;
+    }
+    auto& entries = module->entries;
+    auto k = kernels().find(name);
+    if (std::find(entries.begin(), entries.end(), name) == entries.end() || k == kernels().end()) {
+        return refuse(NOT_FOUND, __func__, name);
+    }
+    *function = &k->second;
+    return SUCCESS;
+}
+
+API CUresult cuModuleUnload(Module* module) {
+    LOCKED;
+    delete module;
+    return usable(__func__);
+}
+
+API CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t bytes) {
+    LOCKED;
+    if (CUresult rc = forbiddenWhileThisThreadCaptures(__func__)) {
+        return rc;
+    }
+    if (CUresult rc = usable(__func__)) {
+        return rc;
+    }
+    if (bytes == 0) {
+        return refuse(INVALID_VALUE, __func__, "bad argument");
+    }
+    size_t rounded = (bytes + 255) / 256 * 256;
+    if (allocated + rounded > memoryBytes) {
+        return refuse(OUT_OF_MEMORY, __func__, "more than FAKE_CUDA_MEMORY_MIB");
+    }
+    void* m = aligned_alloc(256, rounded);
+    if (m == nullptr) {
+        return refuse(OUT_OF_MEMORY, __func__, "the host is out of memory");
+    }
+    memset(m, 0xFF, rounded);  // device memory starts as garbage (NaN as floats), not zeros
+    allocations[(uintptr_t)m] = bytes;
+    allocated += rounded;
+    *p = (CUdeviceptr)m;
+    return SUCCESS;
+}
+
+API CUresult cuMemFree_v2(CUdeviceptr p) {
+    LOCKED;
+    auto a = allocations.find((uintptr_t)p);
+    if (a == allocations.end()) {
+        return refuse(INVALID_VALUE, __func__, "not an allocation");
+    }
+    allocated -= (a->second + 255) / 256 * 256;
+    allocations.erase(a);
+    free((void*)p);
+    return usable(__func__);
+}
+
+API CUresult cuMemGetInfo_v2(size_t* freeBytes, size_t* total) {
+    LOCKED;
+    *freeBytes = memoryBytes - allocated;
+    *total = memoryBytes;
+    return usable(__func__);
+}
+
+API CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void* src, size_t bytes) {
+    LOCKED;
+    if (CUresult rc = forbiddenWhileThisThreadCaptures(__func__)) {
+        return rc;
+    }
+    if (CUresult rc = usable(__func__)) {
+        return rc;
+    }
+    if (!inAllocation((void*)dst, bytes)) {
+        return refuse(INVALID_VALUE, __func__, "outside every allocation");
+    }
+    memcpy((void*)dst, src, bytes);
+    return SUCCESS;
+}
+
+API CUresult cuMemcpyDtoH_v2(void* dst, CUdeviceptr src, size_t bytes) {
+    LOCKED;
+    if (CUresult rc = forbiddenWhileThisThreadCaptures(__func__)) {
+        return rc;
+    }
+    if (CUresult rc = usable(__func__)) {
+        return rc;
+    }
+    if (!inAllocation((void*)src, bytes)) {
+        return refuse(INVALID_VALUE, __func__, "outside every allocation");
+    }
+    memcpy(dst, (void*)src, bytes);
+    return SUCCESS;
+}
+
+API CUresult cuMemsetD8_v2(CUdeviceptr dst, unsigned char value, size_t count) {
+    LOCKED;
+    if (CUresult rc = forbiddenWhileThisThreadCaptures(__func__)) {
+        return rc;
+    }
+    if (CUresult rc = usable(__func__)) {
+        return rc;
+    }
+    if (!inAllocation((void*)dst, count)) {
+        return refuse(INVALID_VALUE, __func__, "outside every allocation");
+    }
+    memset((void*)dst, value, count);
+    return SUCCESS;
+}
+
+API CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned value, size_t count, Stream* handle) {
+    LOCKED;
+    if (CUresult rc = usable(__func__)) {
+        return rc;
+    }
+    Stream* s = stream(handle);
+    if (s == nullptr) {
+        return refuse(INVALID_HANDLE, __func__, "no such handle");
+    }
+    if (dst % 4 != 0 || !inAllocation((void*)dst, count * 4)) {
+        return refuse(INVALID_VALUE, __func__, "outside every allocation");
+    }
+    return submit(s, {[dst, value, count] { std::fill_n((unsigned*)dst, count, value); }, false});
+}
+
+API CUresult cuLaunchKernel(Function* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                            unsigned sharedBytes, Stream* handle, void** params, void** extra) {
+    LOCKED;
+    if (CUresult rc = usable(__func__)) {
+        return rc;
+    }
+    Stream* s = stream(handle);
+    if (s == nullptr) {
+        return refuse(INVALID_HANDLE, __func__, "no such handle");
+    }
+    // the limits of every GPU since sm_30
+    if (gx == 0 || gy == 0 || gz == 0 || gx > 0x7fffffffu || gy > 65535 || gz > 65535 || bx == 0 || by == 0 || bz == 0
+        || bx > 1024 || by > 1024 || bz > 64 || (size_t)bx * by * bz > 1024 || sharedBytes > 48 * 1024
+        || params == nullptr || extra != nullptr) {
+        return refuse(INVALID_VALUE, __func__, "a grid or block no GPU launches");
+    }
+    if (!f->pointersValid(params)) {
+        sticky = ILLEGAL_ADDRESS;  // as the kernel's fault, reported by this call or the next
+        refuse(ILLEGAL_ADDRESS, __func__, "a pointer argument outside every allocation");
+        return SUCCESS;
+    }
+    std::function<void()> bound = f->bind(params);
+    Dim3 grid{gx, gy, gz}, block{bx, by, bz};
+    return submit(s, {[bound, grid, block] { launch(grid, block, bound); }, true});
+}
+
+API CUresult cuStreamBeginCapture_v2(Stream* handle, int mode) {
+    LOCKED;
+    if (CUresult rc = usable(__func__)) {
+        return rc;
+    }
+    Stream* s = stream(handle);
+    if (s == nullptr) {
+        return refuse(INVALID_HANDLE, __func__, "no such handle");
+    }
+    if (s->capturing || mode < 0 || mode > 2) {
+        return refuse(ILLEGAL_STATE, __func__, "already capturing, or no such mode");
+    }
+    *s = Stream{true, false, std::this_thread::get_id(), {}};
+    return SUCCESS;
+}
+
+API CUresult cuStreamEndCapture(Stream* handle, Graph** graph) {
+    LOCKED;
+    Stream* s = stream(handle);
+    if (s == nullptr) {
+        return refuse(INVALID_HANDLE, __func__, "no such handle");
+    }
+    if (!s->capturing) {
+        return refuse(ILLEGAL_STATE, __func__, "not capturing");
+    }
+    bool invalidated = s->invalidated;
+    *graph = invalidated ? nullptr : new Graph{std::move(s->captured)};
+    *s = Stream{};
+    return invalidated ? CAPTURE_INVALIDATED : usable(__func__);
+}
+
+API CUresult cuGraphInstantiateWithFlags(Graph** exec, Graph* graph, unsigned long long flags) {
+    LOCKED;
+    if (graph == nullptr) {
+        return refuse(INVALID_VALUE, __func__, "bad argument");
+    }
+    *exec = new Graph(*graph);
+    return usable(__func__);
+}
+
+API CUresult cuGraphDestroy(Graph* graph) {
+    LOCKED;
+    delete graph;
+    return SUCCESS;
+}
+
+API CUresult cuGraphExecDestroy(Graph* exec) {
+    LOCKED;
+    delete exec;
+    return SUCCESS;
+}
+
+API CUresult cuGraphLaunch(Graph* exec, Stream* handle) {
+    LOCKED;
+    if (CUresult rc = usable(__func__)) {
+        return rc;
+    }
+    Stream* s = stream(handle);
+    if (s == nullptr || exec == nullptr) {
+        return refuse(INVALID_HANDLE, __func__, "no such handle");
+    }
+    for (const Op& op : exec->ops) {
+        submit(s, op);
+    }
+    return SUCCESS;
+}

@@ -1,0 +1,170 @@
+package org.mlp4j.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mlp4j.TestData;
+
+/**
+ * The CUDA backend's own code (context, memory, copies, every launch with its arguments and grid, graph
+ * capture and replay, the CLI's fallbacks) run where there is no GPU, as in CI. g++ builds stand-ins for
+ * the NVIDIA driver and cuBLAS (src/test/cuda/fake_libcuda.cpp and fake_libcublas.cpp, which run the real
+ * kernels/*.cu on the CPU), and child JVMs with them on LD_LIBRARY_PATH run the SPI contract and parity
+ * tests against cuda, and the CLI through the failures a GPU machine does not show on demand: out of GPU
+ * memory, a driver older than the PTX, a kernel fault in the middle of a run. The stand-ins refuse what a
+ * GPU refuses and say so ("fake libcuda: ..."), so a clean run also shows that nothing was refused.
+ * Not shown here: the GPU's timing, concurrency and memory model, the driver's PTX JIT and cuBLAS itself.
+ */
+class CudaOnFakeDriverTest {
+    private static final String FAKE = "fake libcuda:";
+
+    @TempDir
+    static Path dir;
+    private static Path fake;
+    private static Path data;
+
+    @BeforeAll
+    static void buildTheFakeDriver() throws Exception {
+        Assumptions.assumeTrue(CudaBuildTest.resource("/kernels/gather.ptx") != null, "nvcc was missing at build time: no kernels to run");
+        fake = Files.createDirectories(dir.resolve("fake"));
+        List<String> gpp = List.of("g++", "-std=c++20", "-O2", "-fPIC", "-shared", "-fvisibility=hidden", "-Wall", "-Wno-sign-compare", "-Werror");
+        try {
+            CudaBuildTest.run(with(gpp, "-I", "kernels", "-o", fake.resolve("libcuda.so.1").toString(), "src/test/cuda/fake_libcuda.cpp",
+                    "-Wl,-soname,libcuda.so.1"));
+        } catch (IOException e) {
+            Assumptions.abort("g++ is not installed: " + e.getMessage());
+        }
+        // the same symbols, under the same version, as the compat library JCublas2 also binds to
+        CudaBuildTest.run(with(gpp, "-o", fake.resolve("libcublas.so.12").toString(), "src/test/cuda/fake_libcublas.cpp",
+                "-Wl,-soname,libcublas.so.12", "-Wl,--version-script=native/libcublas.so.12.map", "-L" + fake, "-l:libcuda.so.1"));
+        Files.createDirectories(dir.resolve("no-opencl-vendors"));
+        data = TestData.small(dir.resolve("small"));
+    }
+
+    private static String[] with(List<String> first, String... more) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    record Result(int code, String out) {
+    }
+
+    /**
+     * Runs a class's main in a JVM on the fake driver, with this JVM's class path. The OpenCL loader finds no
+     * vendor there, so "gpu" can only mean cuda and the CPU is the fallback.
+     */
+    static Result java(Map<String, String> env, String mainClass, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            cmd.add("--add-modules=jdk.incubator.vector");
+        }
+        cmd.addAll(List.of("-Dmlp4j.data=" + TestData.dir(), "-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        String path = System.getenv("LD_LIBRARY_PATH");
+        pb.environment().put("LD_LIBRARY_PATH", fake + (path == null ? "" : ":" + path));
+        pb.environment().put("OCL_ICD_VENDORS", dir.resolve("no-opencl-vendors").toString());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Result(p.waitFor(), out);
+    }
+
+    static Result mlp4j(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return java(env, "org.mlp4j.cli.Main", args);
+    }
+
+    static String[] train(Path out, String device, String... more) {
+        return with(List.of("train", "--device", device, "--data", data.toString(), "--no-verify", "--out", out.toString(),
+                "--epochs", "2", "--valid", "50", "--batch", "10"), more);
+    }
+
+    /** Nothing refused, nothing left allocated when the context went, no context left retained. */
+    static void clean(Result r) {
+        assertFalse(r.out().contains(FAKE), r.out());
+    }
+
+    @Test
+    void contractAndParityTestsPassOnCuda() throws Exception {
+        Result r = java(Map.of("MLP4J_REQUIRED_BACKENDS", "cuda"), "org.junit.platform.console.ConsoleLauncher", "execute",
+                "--disable-banner", "--disable-ansi-colors", "--details=tree", "--fail-if-no-tests", "--select-class=org.mlp4j.backend.BackendContractTest",
+                "--select-class=org.mlp4j.model.ParityTest");
+        assertEquals(0, r.code(), r.out());
+        clean(r);
+        // every test of both classes (8 contract, 2 parity when written) on cuda too; required there, so none skipped
+        List<String> cuda = r.out().lines().filter(l -> l.matches(".*\\[\\d+\\] cuda\\b.*")).toList();
+        assertTrue(cuda.size() >= 10 && cuda.stream().allMatch(l -> l.endsWith("cuda ✔")), "ran on cuda:\n" + r.out());
+    }
+
+    @Test
+    void trainingOnTheGpuRunsAndWritesItsModel() throws Exception {
+        Path out = dir.resolve("trained");
+        Result r = mlp4j(Map.of(), train(out, "gpu", "--hidden", "8"));
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("device: cuda: device 0 fake GPU"), r.out());
+        assertTrue(r.out().contains("test accuracy: "), r.out());
+        assertTrue(Files.exists(out.resolve("model.npz")));
+        clean(r);
+    }
+
+    @Test
+    void outOfGpuMemoryFallsBackToTheCpuUnlessStrict() throws Exception {
+        // 33 MiB: cuBLAS's 32 MiB workspace fits, two 600 x 600 weight matrices do not
+        Map<String, String> small = Map.of("FAKE_CUDA_MEMORY_MIB", "33");
+        Path out = dir.resolve("oom");
+        Result r = mlp4j(small, train(out, "gpu", "--hidden", "600,600", "--epochs", "1"));
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("warning: cuda: out of GPU memory"), r.out());
+        assertTrue(r.out().contains("falling back to the cpu backend") && r.out().contains("device: cpu"), r.out());
+        assertTrue(Files.exists(out.resolve("model.npz")));
+        assertFalse(r.out().contains("still"), "the GPU memory was freed before the CPU took over: " + r.out());
+
+        Path strictOut = dir.resolve("oom-strict");
+        Result strict = mlp4j(small, train(strictOut, "cuda", "--strict", "--hidden", "600,600", "--epochs", "1"));
+        assertEquals(1, strict.code(), strict.out());
+        assertTrue(strict.out().contains("mlp4j: cuda: out of GPU memory"), strict.out());
+        assertFalse(Files.exists(strictOut.resolve("model.npz")));
+        assertFalse(strict.out().contains("still"), strict.out());
+    }
+
+    @Test
+    void aDriverOlderThanTheKernelsIsNamed() throws Exception {
+        Map<String, String> cuda124 = Map.of("FAKE_CUDA_DRIVER_VERSION", "12040");
+        String reason = "CUDA_ERROR_UNSUPPORTED_PTX_VERSION (the NVIDIA driver is older than the CUDA toolkit that built the kernels; update the driver)";
+        Result devices = mlp4j(cuda124, "devices");
+        assertTrue(devices.out().contains("unusable: cuda: loading kernels/") && devices.out().contains(reason), devices.out());
+
+        Result strict = mlp4j(cuda124, train(dir.resolve("old-strict"), "cuda", "--strict", "--hidden", "8"));
+        assertEquals(2, strict.code(), strict.out());
+        assertTrue(strict.out().contains(reason), strict.out());
+
+        Result gpu = mlp4j(cuda124, train(dir.resolve("old"), "gpu", "--hidden", "8"));
+        assertEquals(0, gpu.code(), gpu.out());
+        assertTrue(gpu.out().contains("warning:") && gpu.out().contains(reason) && gpu.out().contains("device: cpu"), gpu.out());
+    }
+
+    @Test
+    void aKernelFaultStopsTheRunWithoutWritingAModel() throws Exception {
+        Path out = dir.resolve("fault");
+        Result r = mlp4j(Map.of("FAKE_CUDA_FAIL_LAUNCH", "100"), train(out, "cuda", "--hidden", "8"));
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.out().contains("kernel run 100 fails"), r.out());
+        assertTrue(r.out().contains("CUDA_ERROR_LAUNCH_FAILED") && r.out().contains("stopped, nothing more was written"), r.out());
+        assertFalse(r.out().contains("\tat "), "no stack trace: " + r.out());
+        assertFalse(Files.exists(out.resolve("model.npz")));
+        assertFalse(r.out().contains("still"), "all GPU memory freed: " + r.out());
+    }
+}
