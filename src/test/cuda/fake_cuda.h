@@ -10,5 +10,8 @@ struct FakeBuffer {
     size_t bytes;
 };
 
+// What the stand-ins export: C names, the only symbols visible (they are built with -fvisibility=hidden).
+#define API extern "C" __attribute__((visibility("default")))
+
 // Runs or records op on stream after checking the buffers. Returns a CUresult: 0, or the reason it was not.
-extern "C" int fake_cuda_enqueue(void* stream, const std::function<void()>& op, const FakeBuffer* buffers, int count);
+API int fake_cuda_enqueue(void* stream, const std::function<void()>& op, const FakeBuffer* buffers, int count);

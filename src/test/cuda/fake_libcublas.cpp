@@ -8,8 +8,6 @@
 #include <algorithm>
 #include <vector>
 
-#define API extern "C" __attribute__((visibility("default")))
-
 namespace {
 enum Status { SUCCESS = 0, NOT_INITIALIZED = 1, INVALID_VALUE = 7, EXECUTION_FAILED = 13, NOT_SUPPORTED = 15 };
 enum Operation { OP_N = 0, OP_T = 1 };

@@ -24,14 +24,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "add_bias.cu"
-#include "argmax.cu"
-#include "bias_sigmoid.cu"
-#include "gather.cu"
-#include "hidden_step.cu"
-#include "logistic_cost.cu"
-#include "output_step.cu"
-#include "sum_squares.cu"
+#include "all_kernels.h"
 
 typedef int CUresult;
 typedef int CUdevice;
@@ -68,9 +61,9 @@ struct Module {
     std::vector<std::string> entries;
 };
 
+// A kernel: binds its launch's parameters into a run of it, or to nothing where a pointer is outside every allocation.
 struct Function {
     std::function<std::function<void()>(void**)> bind;
-    std::function<bool(void**)> pointersValid;
 };
 
 std::mutex lock;
@@ -121,8 +114,10 @@ bool pointersIn(void** params, std::index_sequence<I...>) {
 }
 
 template <class... Args> Function function(void (*kernel)(Args...)) {
-    return {[kernel](void** p) { return bindArgs(kernel, p, std::index_sequence_for<Args...>()); },
-            [](void** p) { return pointersIn<Args...>(p, std::index_sequence_for<Args...>()); }};
+    return {[kernel](void** p) {
+        auto args = std::index_sequence_for<Args...>();
+        return pointersIn<Args...>(p, args) ? bindArgs(kernel, p, args) : std::function<void()>();
+    }};
 }
 
 std::map<std::string, Function>& kernels() {
@@ -187,13 +182,31 @@ CUresult submit(Stream* s, Op op) {
     return SUCCESS;
 }
 
-Stream* stream(void* handle) {
-    for (Stream* s : streams) {
-        if (s == handle) {
-            return s;
-        }
+CUresult find(const char* call, void* handle, Stream*& s) {
+    auto found = std::find(streams.begin(), streams.end(), handle);
+    if (found == streams.end()) {
+        return refuse(INVALID_HANDLE, call, "no such stream");
     }
-    return nullptr;
+    s = *found;
+    return SUCCESS;
+}
+
+CUresult usableStream(const char* call, void* handle, Stream*& s) {
+    if (CUresult rc = usable(call)) {
+        return rc;
+    }
+    return find(call, handle, s);
+}
+
+// What a synchronous call on device memory must pass: no capture on this thread, a usable context, the range allocated.
+CUresult synchronous(const char* call, const void* device, size_t bytes) {
+    if (CUresult rc = forbiddenWhileThisThreadCaptures(call)) {
+        return rc;
+    }
+    if (CUresult rc = usable(call)) {
+        return rc;
+    }
+    return inAllocation(device, bytes) ? SUCCESS : refuse(INVALID_VALUE, call, "outside every allocation");
 }
 
 void releaseAll() {
@@ -217,17 +230,13 @@ struct ExitCheck {
 } exitCheck;
 }  // namespace
 
-#define API extern "C" __attribute__((visibility("default")))
 #define LOCKED std::lock_guard<std::mutex> guard(lock)
 
 API int fake_cuda_enqueue(void* handle, const std::function<void()>& op, const FakeBuffer* buffers, int count) {
     LOCKED;
-    if (CUresult rc = usable(__func__)) {
+    Stream* s;
+    if (CUresult rc = usableStream(__func__, handle, s)) {
         return rc;
-    }
-    Stream* s = stream(handle);
-    if (s == nullptr) {
-        return refuse(INVALID_HANDLE, __func__, "no such handle");
     }
     for (int i = 0; i < count; i++) {
         if (buffers[i].bytes > 0 && !inAllocation(buffers[i].ptr, buffers[i].bytes)) {
@@ -328,9 +337,9 @@ API CUresult cuStreamCreate(Stream** s, unsigned flags) {
 
 API CUresult cuStreamDestroy_v2(Stream* handle) {
     LOCKED;
-    Stream* s = stream(handle);
-    if (s == nullptr) {
-        return refuse(INVALID_HANDLE, __func__, "no such handle");
+    Stream* s;
+    if (CUresult rc = find(__func__, handle, s)) {
+        return rc;
     }
     streams.erase(std::find(streams.begin(), streams.end(), s));
     delete s;
@@ -339,9 +348,9 @@ API CUresult cuStreamDestroy_v2(Stream* handle) {
 
 API CUresult cuStreamSynchronize(Stream* handle) {
     LOCKED;
-    Stream* s = stream(handle);
-    if (s == nullptr) {
-        return refuse(INVALID_HANDLE, __func__, "no such handle");
+    Stream* s;
+    if (CUresult rc = find(__func__, handle, s)) {
+        return rc;
     }
     if (CUresult rc = forbiddenWhileCapturing(s, __func__)) {
         return rc;
@@ -439,57 +448,36 @@ API CUresult cuMemGetInfo_v2(size_t* freeBytes, size_t* total) {
 
 API CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void* src, size_t bytes) {
     LOCKED;
-    if (CUresult rc = forbiddenWhileThisThreadCaptures(__func__)) {
-        return rc;
+    CUresult rc = synchronous(__func__, (void*)dst, bytes);
+    if (rc == SUCCESS) {
+        memcpy((void*)dst, src, bytes);
     }
-    if (CUresult rc = usable(__func__)) {
-        return rc;
-    }
-    if (!inAllocation((void*)dst, bytes)) {
-        return refuse(INVALID_VALUE, __func__, "outside every allocation");
-    }
-    memcpy((void*)dst, src, bytes);
-    return SUCCESS;
+    return rc;
 }
 
 API CUresult cuMemcpyDtoH_v2(void* dst, CUdeviceptr src, size_t bytes) {
     LOCKED;
-    if (CUresult rc = forbiddenWhileThisThreadCaptures(__func__)) {
-        return rc;
+    CUresult rc = synchronous(__func__, (void*)src, bytes);
+    if (rc == SUCCESS) {
+        memcpy(dst, (void*)src, bytes);
     }
-    if (CUresult rc = usable(__func__)) {
-        return rc;
-    }
-    if (!inAllocation((void*)src, bytes)) {
-        return refuse(INVALID_VALUE, __func__, "outside every allocation");
-    }
-    memcpy(dst, (void*)src, bytes);
-    return SUCCESS;
+    return rc;
 }
 
 API CUresult cuMemsetD8_v2(CUdeviceptr dst, unsigned char value, size_t count) {
     LOCKED;
-    if (CUresult rc = forbiddenWhileThisThreadCaptures(__func__)) {
-        return rc;
+    CUresult rc = synchronous(__func__, (void*)dst, count);
+    if (rc == SUCCESS) {
+        memset((void*)dst, value, count);
     }
-    if (CUresult rc = usable(__func__)) {
-        return rc;
-    }
-    if (!inAllocation((void*)dst, count)) {
-        return refuse(INVALID_VALUE, __func__, "outside every allocation");
-    }
-    memset((void*)dst, value, count);
-    return SUCCESS;
+    return rc;
 }
 
 API CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned value, size_t count, Stream* handle) {
     LOCKED;
-    if (CUresult rc = usable(__func__)) {
+    Stream* s;
+    if (CUresult rc = usableStream(__func__, handle, s)) {
         return rc;
-    }
-    Stream* s = stream(handle);
-    if (s == nullptr) {
-        return refuse(INVALID_HANDLE, __func__, "no such handle");
     }
     if (dst % 4 != 0 || !inAllocation((void*)dst, count * 4)) {
         return refuse(INVALID_VALUE, __func__, "outside every allocation");
@@ -500,12 +488,9 @@ API CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned value, size_t count, Str
 API CUresult cuLaunchKernel(Function* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                             unsigned sharedBytes, Stream* handle, void** params, void** extra) {
     LOCKED;
-    if (CUresult rc = usable(__func__)) {
+    Stream* s;
+    if (CUresult rc = usableStream(__func__, handle, s)) {
         return rc;
-    }
-    Stream* s = stream(handle);
-    if (s == nullptr) {
-        return refuse(INVALID_HANDLE, __func__, "no such handle");
     }
     // the limits of every GPU since sm_30
     if (gx == 0 || gy == 0 || gz == 0 || gx > 0x7fffffffu || gy > 65535 || gz > 65535 || bx == 0 || by == 0 || bz == 0
@@ -513,24 +498,21 @@ API CUresult cuLaunchKernel(Function* f, unsigned gx, unsigned gy, unsigned gz, 
         || params == nullptr || extra != nullptr) {
         return refuse(INVALID_VALUE, __func__, "a grid or block no GPU launches");
     }
-    if (!f->pointersValid(params)) {
+    std::function<void()> bound = f->bind(params);
+    if (!bound) {
         sticky = ILLEGAL_ADDRESS;  // as the kernel's fault, reported by this call or the next
         refuse(ILLEGAL_ADDRESS, __func__, "a pointer argument outside every allocation");
         return SUCCESS;
     }
-    std::function<void()> bound = f->bind(params);
     Dim3 grid{gx, gy, gz}, block{bx, by, bz};
     return submit(s, {[bound, grid, block] { launch(grid, block, bound); }, true});
 }
 
 API CUresult cuStreamBeginCapture_v2(Stream* handle, int mode) {
     LOCKED;
-    if (CUresult rc = usable(__func__)) {
+    Stream* s;
+    if (CUresult rc = usableStream(__func__, handle, s)) {
         return rc;
-    }
-    Stream* s = stream(handle);
-    if (s == nullptr) {
-        return refuse(INVALID_HANDLE, __func__, "no such handle");
     }
     if (s->capturing || mode < 0 || mode > 2) {
         return refuse(ILLEGAL_STATE, __func__, "already capturing, or no such mode");
@@ -541,9 +523,9 @@ API CUresult cuStreamBeginCapture_v2(Stream* handle, int mode) {
 
 API CUresult cuStreamEndCapture(Stream* handle, Graph** graph) {
     LOCKED;
-    Stream* s = stream(handle);
-    if (s == nullptr) {
-        return refuse(INVALID_HANDLE, __func__, "no such handle");
+    Stream* s;
+    if (CUresult rc = find(__func__, handle, s)) {
+        return rc;
     }
     if (!s->capturing) {
         return refuse(ILLEGAL_STATE, __func__, "not capturing");
@@ -577,12 +559,12 @@ API CUresult cuGraphExecDestroy(Graph* exec) {
 
 API CUresult cuGraphLaunch(Graph* exec, Stream* handle) {
     LOCKED;
-    if (CUresult rc = usable(__func__)) {
-        return rc;
+    if (exec == nullptr) {
+        return refuse(INVALID_HANDLE, __func__, "no graph");
     }
-    Stream* s = stream(handle);
-    if (s == nullptr || exec == nullptr) {
-        return refuse(INVALID_HANDLE, __func__, "no such handle");
+    Stream* s;
+    if (CUresult rc = usableStream(__func__, handle, s)) {
+        return rc;
     }
     for (const Op& op : exec->ops) {
         submit(s, op);

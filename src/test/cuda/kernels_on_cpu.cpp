@@ -8,14 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-#include "add_bias.cu"
-#include "argmax.cu"
-#include "bias_sigmoid.cu"
-#include "gather.cu"
-#include "hidden_step.cu"
-#include "logistic_cost.cu"
-#include "output_step.cu"
-#include "sum_squares.cu"
+#include "all_kernels.h"
 
 static int failures = 0;
 
