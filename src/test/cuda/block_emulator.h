@@ -1,7 +1,8 @@
 // Runs CUDA kernel source on the CPU, for machines without a GPU: each block's threads are fibers
 // (ucontext) on the calling thread, and __syncthreads suspends a fiber until every thread of its block has
-// reached it. Between barriers the threads run one after another, thread 0 first, so a read of another
-// thread's write that lacks its barrier sees the stale value and the result is wrong. Kernels that use
+// reached it. Between barriers the threads run one after another, thread 0 first (or, with
+// emulator::reverse, the last thread first), so a read of another thread's write that lacks its barrier
+// sees the stale value in one of the two orders and the result is wrong. Kernels that use
 // threadIdx/blockIdx/blockDim/gridDim, __shared__ memory and __syncthreads (all of mlp4j's) run with
 // their real synchronisation. Blocks run one at a time, so __shared__ (static here) is per block.
 #pragma once
@@ -39,7 +40,8 @@ inline ucontext_t scheduler, blank;
 inline std::vector<Fiber> fibers;
 inline std::unique_ptr<char[]> stacks;
 inline size_t current;
-inline bool plain;  // threads run as plain calls: the block's thread 0 ended without a barrier
+inline bool reverse;  // run a block's threads from the last to the first
+inline bool plain;  // threads run as plain calls: the block's first thread ended without a barrier
 inline const std::function<void()>* body;
 
 [[noreturn]] inline void fail(const char* what) {
@@ -72,13 +74,13 @@ inline void resume(size_t t) {
 inline void __syncthreads() {
     using namespace emulator;
     if (plain) {
-        fail("a __syncthreads that thread 0 did not reach");
+        fail("a __syncthreads that the first thread run did not reach");
     }
     swapcontext(&fibers[current].context, &scheduler);
 }
 
 // Runs kernel() once per thread of each block of the grid, as the GPU would (threads <= 1024 a block).
-// Thread 0 runs first, on a fiber; if it ends without reaching a barrier, so does every thread (CUDA wants
+// The first thread runs on a fiber; if it ends without reaching a barrier, so does every thread (CUDA wants
 // each __syncthreads reached by all of a block's threads or none), and the others run as plain calls.
 inline void launch(Dim3 grid, Dim3 block, const std::function<void()>& kernel) {
     using namespace emulator;
@@ -94,8 +96,9 @@ inline void launch(Dim3 grid, Dim3 block, const std::function<void()>& kernel) {
     blockDim = block;
     body = &kernel;
     fibers.resize(threads);
-    for (size_t t = 0; t < threads; t++) {
-        fibers[t].index = {(unsigned)(t % block.x), (unsigned)(t / block.x % block.y), (unsigned)(t / block.x / block.y)};
+    for (size_t f = 0; f < threads; f++) {
+        size_t t = reverse ? threads - 1 - f : f;  // fibers run in order; reversed, they hold the threads backwards
+        fibers[f].index = {(unsigned)(t % block.x), (unsigned)(t / block.x % block.y), (unsigned)(t / block.x / block.y)};
     }
     for (unsigned bz = 0; bz < grid.z; bz++) {
         for (unsigned by = 0; by < grid.y; by++) {
@@ -112,7 +115,7 @@ inline void launch(Dim3 grid, Dim3 block, const std::function<void()>& kernel) {
                     plain = false;
                     continue;
                 }
-                // thread 0 waits at its first barrier: the others run to it, then one round per barrier
+                // the first thread waits at its first barrier: the others run to it, then one round per barrier
                 for (size_t t = 1; t < threads; t++) {
                     start(t);
                     resume(t);

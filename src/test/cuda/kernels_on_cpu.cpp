@@ -33,7 +33,7 @@ static void check(const std::string& what, const std::vector<float>& got, const 
     }
     bool ok = got.size() == want.size() && err <= tol;
     failures += !ok;
-    printf("%s %s: max relative error %.2e\n", ok ? "ok  " : "FAIL", what.c_str(), err);
+    printf("%s %s%s: max relative error %.2e\n", ok ? "ok  " : "FAIL", what.c_str(), emulator::reverse ? ", threads reversed" : "", err);
 }
 
 static std::string shape(int a, int b) { return " " + std::to_string(a) + "x" + std::to_string(b); }
@@ -165,19 +165,24 @@ static void hiddenStepTest(int rows, int k, int cols) {
 }
 
 int main() {
-    srand(7);
-    gatherTest(50, 7, 784, 11);
-    gatherTest(300, 257, 33, 40);
-    int shapes[][2] = {{1, 1}, {3, 7}, {100, 10}, {37, 129}, {257, 33}};
-    for (auto& s : shapes) {
-        biasTests(s[0], s[1]);
-        reductionTests(s[0], s[1]);
-    }
-    // (rows, k, cols): the book's layers, odd sizes across block edges, and the plain steps (k = 0)
-    int steps[][3] = {{100, 100, 10}, {100, 10, 100}, {37, 129, 33}, {1, 1, 1}, {70, 13, 45}, {100, 0, 100}, {37, 0, 33}};
-    for (auto& s : steps) {
-        outputStepTest(s[0], s[1], s[2]);
-        hiddenStepTest(s[0], s[1], s[2]);
+    // each check twice: a block's threads run first to last, then last to first, so a missing barrier
+    // between a write and another thread's read shows whichever thread runs first
+    for (bool reverse : {false, true}) {
+        emulator::reverse = reverse;
+        srand(7);
+        gatherTest(50, 7, 784, 11);
+        gatherTest(300, 257, 33, 40);
+        int shapes[][2] = {{1, 1}, {3, 7}, {100, 10}, {37, 129}, {257, 33}};
+        for (auto& s : shapes) {
+            biasTests(s[0], s[1]);
+            reductionTests(s[0], s[1]);
+        }
+        // (rows, k, cols): the book's layers, odd sizes across block edges, and the plain steps (k = 0)
+        int steps[][3] = {{100, 100, 10}, {100, 10, 100}, {37, 129, 33}, {1, 1, 1}, {70, 13, 45}, {100, 0, 100}, {37, 0, 33}};
+        for (auto& s : steps) {
+            outputStepTest(s[0], s[1], s[2]);
+            hiddenStepTest(s[0], s[1], s[2]);
+        }
     }
     return failures > 0;
 }
