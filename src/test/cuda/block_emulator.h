@@ -120,8 +120,8 @@ inline void launch(Dim3 grid, Dim3 block, const std::function<void()>& kernel) {
                     start(t);
                     resume(t);
                 }
-                for (size_t finished = 0;;) {
-                    finished = 0;
+                for (;;) {
+                    size_t finished = 0;
                     for (size_t t = 0; t < threads; t++) {
                         finished += fibers[t].done;
                     }
