@@ -2,9 +2,11 @@
 // (ucontext) on the calling thread, and __syncthreads suspends a fiber until every thread of its block has
 // reached it. Between barriers the threads run one after another, thread 0 first (or, with
 // emulator::reverse, the last thread first), so a read of another thread's write that lacks its barrier
-// sees the stale value in one of the two orders and the result is wrong. Kernels that use
-// threadIdx/blockIdx/blockDim/gridDim, __shared__ memory and __syncthreads (all of mlp4j's) run with
-// their real synchronisation. Blocks run one at a time, so __shared__ (static here) is per block.
+// sees the stale value in one of the two orders and the result is wrong. Blocks run one at a time, first
+// to last (or last to first), so __shared__ (static here) is per block, and a block reading what another
+// block of the same launch writes (a race on a GPU, where blocks run in any order) also shows in one of
+// the two orders. Kernels that use threadIdx/blockIdx/blockDim/gridDim, __shared__ memory and
+// __syncthreads (all of mlp4j's) run with their real synchronisation.
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -40,7 +42,7 @@ inline ucontext_t scheduler, blank;
 inline std::vector<Fiber> fibers;
 inline std::unique_ptr<char[]> stacks;
 inline size_t current;
-inline bool reverse;  // run a block's threads from the last to the first
+inline bool reverse;  // run the blocks, and each block's threads, from the last to the first
 inline bool plain;  // threads run as plain calls: the block's first thread ended without a barrier
 inline const std::function<void()>* body;
 
@@ -103,7 +105,7 @@ inline void launch(Dim3 grid, Dim3 block, const std::function<void()>& kernel) {
     for (unsigned bz = 0; bz < grid.z; bz++) {
         for (unsigned by = 0; by < grid.y; by++) {
             for (unsigned bx = 0; bx < grid.x; bx++) {
-                blockIdx = {bx, by, bz};
+                blockIdx = reverse ? Dim3{grid.x - 1 - bx, grid.y - 1 - by, grid.z - 1 - bz} : Dim3{bx, by, bz};
                 start(0);
                 resume(0);
                 if (fibers[0].done) {

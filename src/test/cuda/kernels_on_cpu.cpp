@@ -33,7 +33,7 @@ static void check(const std::string& what, const std::vector<float>& got, const 
     }
     bool ok = got.size() == want.size() && err <= tol;
     failures += !ok;
-    printf("%s %s%s: max relative error %.2e\n", ok ? "ok  " : "FAIL", what.c_str(), emulator::reverse ? ", threads reversed" : "", err);
+    printf("%s %s%s: max relative error %.2e\n", ok ? "ok  " : "FAIL", what.c_str(), emulator::reverse ? ", reversed" : "", err);
 }
 
 static std::string shape(int a, int b) { return " " + std::to_string(a) + "x" + std::to_string(b); }
@@ -165,8 +165,9 @@ static void hiddenStepTest(int rows, int k, int cols) {
 }
 
 int main() {
-    // each check twice: a block's threads run first to last, then last to first, so a missing barrier
-    // between a write and another thread's read shows whichever thread runs first
+    // each check twice: blocks and their threads run first to last, then last to first, so a missing
+    // barrier between a write and another thread's read, or a block reading another block's writes, shows
+    // whichever runs first
     for (bool reverse : {false, true}) {
         emulator::reverse = reverse;
         srand(7);
