@@ -1,5 +1,7 @@
-// A stand-in for cuBLAS (libcublas.so.12) beside the fake libcuda.so.1, for tests only: the entry points
-// JCublas2 reaches for mlp4j (the same list as the compat library, native/libcublas.so.12.map), with
+// A stand-in for cuBLAS beside the fake libcuda.so.1, for tests only, built twice: as libcublas.so.12 (what
+// JCublas2 binds to) and as libcublas.so.13 (what the compat library forwards to, on CUDA 13 machines), each
+// with its own SONAME, symbol version and FAKE_CUBLAS_VERSION. The entry points are those JCublas2 reaches
+// for mlp4j (the same list as the compat library, native/libcublas.so.12.map), with
 // cublasSgemm as a plain column-major loop on the CPU, queued on the handle's stream like a real GEMM so it
 // is captured into graphs. It refuses what cuBLAS refuses (bad sizes, leading dimensions too small for the
 // operands) and checks that every operand lies in one live device allocation.
@@ -7,6 +9,10 @@
 
 #include <algorithm>
 #include <vector>
+
+#ifndef FAKE_CUBLAS_VERSION
+#error "build with -DFAKE_CUBLAS_VERSION=120603 (as libcublas.so.12) or 130100 (as libcublas.so.13)"
+#endif
 
 namespace {
 enum Status { SUCCESS = 0, NOT_INITIALIZED = 1, INVALID_VALUE = 7, EXECUTION_FAILED = 13, NOT_SUPPORTED = 15 };
@@ -37,7 +43,7 @@ API int cublasDestroy_v2(Handle* h) {
 }
 
 API int cublasGetVersion_v2(Handle*, int* version) {
-    *version = 0;  // not a cuBLAS release
+    *version = FAKE_CUBLAS_VERSION;
     return SUCCESS;
 }
 

@@ -23,7 +23,8 @@ import org.mlp4j.TestData;
  * the NVIDIA driver and cuBLAS (src/test/cuda/fake_libcuda.cpp and fake_libcublas.cpp, which run the real
  * kernels/*.cu on the CPU), and child JVMs with them on LD_LIBRARY_PATH run the SPI contract and parity
  * tests against cuda, and the CLI through the failures a GPU machine does not show on demand: out of GPU
- * memory, a driver older than the PTX, a kernel fault in the middle of a run. The stand-ins refuse what a
+ * memory, a driver older than the PTX, a kernel fault in the middle of a run, no cuBLAS at all, and only
+ * cuBLAS 13 (reached through the compat library, as on the GPU test machine). The stand-ins refuse what a
  * GPU refuses and say so ("fake libcuda: ..."), so a run it says nothing in shows that nothing was refused or left allocated.
  * Not shown here: the GPU's timing, concurrency and memory model, the driver's PTX JIT and cuBLAS itself.
  */
@@ -32,23 +33,35 @@ class CudaOnFakeDriverTest {
 
     @TempDir
     static Path dir;
-    private static Path fake;
     private static Path data;
+    /** LD_LIBRARY_PATH of the child JVMs: the fake driver alone, with a cuBLAS 12, or with only a cuBLAS 13. */
+    private static List<Path> driverOnly, cuda12, cuda13;
 
     @BeforeAll
     static void buildTheFakeDriver() throws Exception {
         Assumptions.assumeTrue(CudaBuildTest.resource("/kernels/gather.ptx") != null, "nvcc was missing at build time: no kernels to run");
-        fake = Files.createDirectories(dir.resolve("fake"));
+        Path driver = Files.createDirectories(dir.resolve("driver"));
         List<String> gpp = List.of("g++", "-std=c++20", "-O2", "-fPIC", "-shared", "-fvisibility=hidden", "-Wall", "-Wno-sign-compare", "-Werror");
         try {
-            CudaBuildTest.run(with(gpp, "-I", "kernels", "-o", fake.resolve("libcuda.so.1").toString(), "src/test/cuda/fake_libcuda.cpp",
+            CudaBuildTest.run(with(gpp, "-I", "kernels", "-o", driver.resolve("libcuda.so.1").toString(), "src/test/cuda/fake_libcuda.cpp",
                     "-Wl,-soname,libcuda.so.1"));
         } catch (IOException e) {
             Assumptions.abort("g++ is not installed: " + e.getMessage());
         }
-        // the same symbols, under the same version, as the compat library JCublas2 also binds to
-        CudaBuildTest.run(with(gpp, "-o", fake.resolve("libcublas.so.12").toString(), "src/test/cuda/fake_libcublas.cpp",
-                "-Wl,-soname,libcublas.so.12", "-Wl,--version-script=native/libcublas.so.12.map", "-L" + fake, "-l:libcuda.so.1"));
+        // cuBLAS 12: the same symbols, under the same version, as the compat library JCublas2 also binds to;
+        // cuBLAS 13: those symbols under cuBLAS 13's version, which the compat library forwards to
+        Path map12 = Path.of("native/libcublas.so.12.map");
+        Path map13 = Files.writeString(dir.resolve("libcublas.so.13.map"), Files.readString(map12).replace("libcublas.so.12 {", "libcublas.so.13 {"));
+        Path cublas12 = Files.createDirectories(dir.resolve("cublas12"));
+        Path cublas13 = Files.createDirectories(dir.resolve("cublas13"));
+        for (Object[] v : new Object[][] {{cublas12, "12", map12, 120603}, {cublas13, "13", map13, 130100}}) {
+            String soname = "libcublas.so." + v[1];
+            CudaBuildTest.run(with(gpp, "-DFAKE_CUBLAS_VERSION=" + v[3], "-o", ((Path) v[0]).resolve(soname).toString(), "src/test/cuda/fake_libcublas.cpp",
+                    "-Wl,-soname," + soname, "-Wl,--version-script=" + v[2], "-L" + driver, "-l:libcuda.so.1"));
+        }
+        driverOnly = List.of(driver);
+        cuda12 = List.of(driver, cublas12);
+        cuda13 = List.of(driver, cublas13);
         Files.createDirectories(dir.resolve("no-opencl-vendors"));
         data = TestData.small(dir.resolve("small"));
     }
@@ -63,10 +76,10 @@ class CudaOnFakeDriverTest {
     }
 
     /**
-     * Runs a class's main in a JVM on the fake driver, with this JVM's class path. The OpenCL loader finds no
-     * vendor there, so "gpu" can only mean cuda and the CPU is the fallback.
+     * Runs a class's main in a JVM on the fake driver, with these libraries first on LD_LIBRARY_PATH and this
+     * JVM's class path. The OpenCL loader finds no vendor there, so "gpu" can only mean cuda and the CPU is the fallback.
      */
-    static Result java(Map<String, String> env, String mainClass, String... args) throws IOException, InterruptedException {
+    static Result java(List<Path> libs, Map<String, String> env, String mainClass, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
             cmd.add("--add-modules=jdk.incubator.vector");
@@ -74,8 +87,11 @@ class CudaOnFakeDriverTest {
         cmd.addAll(List.of("-Dmlp4j.data=" + TestData.dir(), "-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        String path = System.getenv("LD_LIBRARY_PATH");
-        pb.environment().put("LD_LIBRARY_PATH", fake + (path == null ? "" : ":" + path));
+        List<String> path = new ArrayList<>(libs.stream().map(Path::toString).toList());
+        if (System.getenv("LD_LIBRARY_PATH") != null) {
+            path.add(System.getenv("LD_LIBRARY_PATH"));
+        }
+        pb.environment().put("LD_LIBRARY_PATH", String.join(":", path));
         pb.environment().put("OCL_ICD_VENDORS", dir.resolve("no-opencl-vendors").toString());
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -83,8 +99,16 @@ class CudaOnFakeDriverTest {
         return new Result(p.waitFor(), out);
     }
 
+    static Result java(Map<String, String> env, String mainClass, String... args) throws IOException, InterruptedException {
+        return java(cuda12, env, mainClass, args);
+    }
+
+    static Result mlp4j(List<Path> libs, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return java(libs, env, "org.mlp4j.cli.Main", args);
+    }
+
     static Result mlp4j(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        return java(env, "org.mlp4j.cli.Main", args);
+        return mlp4j(cuda12, env, args);
     }
 
     static String[] train(Path out, String device, String... more) {
@@ -101,16 +125,61 @@ class CudaOnFakeDriverTest {
         assertTrue(expected == null ? said.isEmpty() : !said.isEmpty() && said.stream().allMatch(l -> l.contains(expected)), r.out());
     }
 
-    @Test
-    void contractAndParityTestsPassOnCuda() throws Exception {
-        Result r = java(Map.of("MLP4J_REQUIRED_BACKENDS", "cuda"), "org.junit.platform.console.ConsoleLauncher", "execute",
-                "--disable-banner", "--disable-ansi-colors", "--details=tree", "--fail-if-no-tests", "--select-class=org.mlp4j.backend.BackendContractTest",
-                "--select-class=org.mlp4j.model.ParityTest");
+    /** Runs the selected tests through the JUnit console launcher with cuda required, and returns the cuda cases' lines. */
+    static List<String> testsOnCuda(List<Path> libs, String... selectors) throws Exception {
+        List<String> args = new ArrayList<>(List.of("execute", "--disable-banner", "--disable-ansi-colors", "--details=tree", "--fail-if-no-tests"));
+        args.addAll(List.of(selectors));
+        Result r = java(libs, Map.of("MLP4J_REQUIRED_BACKENDS", "cuda"), "org.junit.platform.console.ConsoleLauncher", args.toArray(String[]::new));
         assertEquals(0, r.code(), r.out());
         fakeSaidOnly(r, null);
-        // every test of both classes (8 contract, 2 parity when written) on cuda too; required there, so none skipped
         List<String> cuda = r.out().lines().filter(l -> l.matches(".*\\[\\d+\\] cuda\\b.*")).toList();
-        assertTrue(cuda.size() >= 10 && cuda.stream().allMatch(l -> l.endsWith("cuda ✔")), "ran on cuda:\n" + r.out());
+        assertTrue(cuda.stream().allMatch(l -> l.endsWith("cuda ✔")), "ran on cuda:\n" + r.out());
+        return cuda;
+    }
+
+    @Test
+    void contractAndParityTestsPassOnCuda() throws Exception {
+        List<String> cuda = testsOnCuda(cuda12, "--select-class=org.mlp4j.backend.BackendContractTest", "--select-class=org.mlp4j.model.ParityTest");
+        // every test of both classes (8 contract, 2 parity when written) on cuda too; required there, so none skipped
+        assertTrue(cuda.size() >= 10, "ran on cuda: " + cuda);
+    }
+
+    /**
+     * A CUDA 13 machine, like the GPU test machine: no libcublas.so.12, so mlp4j loads its compat library from
+     * the jar, and every cuBLAS call JCublas2 makes goes through it to cuBLAS 13 (here the stand-in built as
+     * libcublas.so.13). The GEMM contract tests check the forwarded arguments; the description names the route.
+     */
+    @Test
+    void onlyCublas13IsReachedThroughTheCompatLibrary() throws Exception {
+        Assumptions.assumeTrue(CudaBuildTest.resource("/native/linux-x86_64/libcublas.so.12") != null, "gcc was missing at build time: no compat library");
+        Assumptions.assumeTrue(NativeLibraries.find("libcublas.so.12") == null, "this machine has a real libcublas.so.12, which mlp4j would prefer");
+        Result devices = mlp4j(cuda13, Map.of(), "devices");
+        String route = "cuBLAS 130100 via libcublas.so.13 (" + cuda13.get(1).resolve("libcublas.so.13")
+                + ") through mlp4j's libcublas.so.12 compat library, since no libcublas.so.12 is installed";
+        assertTrue(devices.out().contains("usable: cuda: device 0 fake GPU") && devices.out().contains(route), devices.out());
+        fakeSaidOnly(devices, null);
+
+        String contract = "--select-method=org.mlp4j.backend.BackendContractTest#";
+        List<String> cuda = testsOnCuda(cuda13, contract + "gemmMatchesTwinForEveryTransposeAndShape(java.lang.String)",
+                contract + "gemmWithBetaZeroIgnoresOldContents(java.lang.String)", contract + "layerStepsMatchTwinWithTheirGemm(java.lang.String)");
+        assertEquals(3, cuda.size(), "ran on cuda: " + cuda);
+    }
+
+    @Test
+    void noCublasLeavesCudaUnusableWithTheReason() throws Exception {
+        Assumptions.assumeTrue(NativeLibraries.find("libcublas.so.12") == null && NativeLibraries.find("libcublas.so.13") == null,
+                "this machine has a real cuBLAS");
+        String reason = "no cuBLAS: neither libcublas.so.12 nor libcublas.so.13 was found (install the CUDA toolkit or set LD_LIBRARY_PATH)";
+        Result devices = mlp4j(driverOnly, Map.of(), "devices");
+        assertTrue(devices.out().contains("unusable: " + reason), devices.out());
+        fakeSaidOnly(devices, null);
+
+        Path out = dir.resolve("no-cublas");
+        Result gpu = mlp4j(driverOnly, Map.of(), train(out, "gpu", "--hidden", "8"));
+        assertEquals(0, gpu.code(), gpu.out());
+        assertTrue(gpu.out().contains("warning:") && gpu.out().contains(reason) && gpu.out().contains("device: cpu"), gpu.out());
+        assertTrue(Files.exists(out.resolve("model.npz")));
+        fakeSaidOnly(gpu, null);
     }
 
     @Test
