@@ -48,22 +48,28 @@ class CudaOnFakeDriverTest {
         } catch (IOException e) {
             Assumptions.abort("g++ is not installed: " + e.getMessage());
         }
-        // cuBLAS 12: the same symbols, under the same version, as the compat library JCublas2 also binds to;
-        // cuBLAS 13: those symbols under cuBLAS 13's version, which the compat library forwards to
-        Path map12 = Path.of("native/libcublas.so.12.map");
-        Path map13 = Files.writeString(dir.resolve("libcublas.so.13.map"), Files.readString(map12).replace("libcublas.so.12 {", "libcublas.so.13 {"));
-        Path cublas12 = Files.createDirectories(dir.resolve("cublas12"));
-        Path cublas13 = Files.createDirectories(dir.resolve("cublas13"));
-        for (Object[] v : new Object[][] {{cublas12, "12", map12, 120603}, {cublas13, "13", map13, 130100}}) {
-            String soname = "libcublas.so." + v[1];
-            CudaBuildTest.run(with(gpp, "-DFAKE_CUBLAS_VERSION=" + v[3], "-o", ((Path) v[0]).resolve(soname).toString(), "src/test/cuda/fake_libcublas.cpp",
-                    "-Wl,-soname," + soname, "-Wl,--version-script=" + v[2], "-L" + driver, "-l:libcuda.so.1"));
-        }
+        Path cublas12 = fakeCublas(gpp, driver, 12, 120603);
+        Path cublas13 = fakeCublas(gpp, driver, 13, 130100);
         driverOnly = List.of(driver);
         cuda12 = List.of(driver, cublas12);
         cuda13 = List.of(driver, cublas13);
         Files.createDirectories(dir.resolve("no-opencl-vendors"));
         data = TestData.small(dir.resolve("small"));
+    }
+
+    /**
+     * Builds the cuBLAS stand-in as libcublas.so.MAJOR into a directory of its own, with the compat library's
+     * symbols (native/libcublas.so.12.map) under version node libcublas.so.MAJOR: 12 is the version JCublas2
+     * binds to, 13 the one the compat library looks them up under in cuBLAS 13.
+     */
+    private static Path fakeCublas(List<String> gpp, Path driver, int major, int version) throws Exception {
+        String soname = "libcublas.so." + major;
+        Path into = Files.createDirectories(dir.resolve("cublas" + major));
+        Path map = Files.writeString(dir.resolve(soname + ".map"),
+                Files.readString(Path.of("native/libcublas.so.12.map")).replace("libcublas.so.12 {", soname + " {"));
+        CudaBuildTest.run(with(gpp, "-DFAKE_CUBLAS_VERSION=" + version, "-o", into.resolve(soname).toString(), "src/test/cuda/fake_libcublas.cpp",
+                "-Wl,-soname," + soname, "-Wl,--version-script=" + map, "-L" + driver, "-l:libcuda.so.1"));
+        return into;
     }
 
     private static String[] with(List<String> first, String... more) {
@@ -97,10 +103,6 @@ class CudaOnFakeDriverTest {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         return new Result(p.waitFor(), out);
-    }
-
-    static Result java(Map<String, String> env, String mainClass, String... args) throws IOException, InterruptedException {
-        return java(cuda12, env, mainClass, args);
     }
 
     static Result mlp4j(List<Path> libs, Map<String, String> env, String... args) throws IOException, InterruptedException {
