@@ -34,7 +34,10 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Seconds per epoch of the book's network on each backend, side by side, with the NumPy (and PyTorch) references.")
 final class BenchCommand implements Callable<Integer> {
+    /** The fields of a timing command's JSON line ({@link #measure}). */
     private static final Pattern SECONDS = Pattern.compile("\"seconds_per_epoch\"\\s*:\\s*([0-9.eE+-]+)");
+    private static final Pattern FIRST_EPOCH = Pattern.compile("\"first_epoch\"\\s*:\\s*([0-9.eE+-]+)");
+    private static final Pattern DETAIL = Pattern.compile("\"detail\"\\s*:\\s*\"([^\"]*)\"");
 
     @Spec
     CommandSpec spec;
@@ -157,8 +160,8 @@ final class BenchCommand implements Callable<Integer> {
             if (!m.find()) {
                 return new Row(name, "", Double.NaN, Double.NaN, "skipped: no seconds_per_epoch in its output");
             }
-            Matcher first = Pattern.compile("\"first_epoch\"\\s*:\\s*([0-9.eE+-]+)").matcher(stdout);
-            Matcher detail = Pattern.compile("\"detail\"\\s*:\\s*\"([^\"]*)\"").matcher(stdout);
+            Matcher first = FIRST_EPOCH.matcher(stdout);
+            Matcher detail = DETAIL.matcher(stdout);
             return new Row(name, detail.find() ? detail.group(1) : "", Double.parseDouble(m.group(1)),
                     first.find() ? Double.parseDouble(first.group(1)) : Double.NaN, "");
         } catch (IOException e) {
@@ -171,7 +174,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** {@code bench}'s child: times one backend and prints the JSON line {@link #measure} reads. */
     @Command(name = "bench-backend", hidden = true, description = "Internal: time one backend for bench.")
-    static final class OneBackend implements java.util.concurrent.Callable<Integer> {
+    static final class OneBackend implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin

@@ -65,6 +65,8 @@ public final class CudaBackend implements Backend {
             "hidden_step", new Kernel("hidden_step", Fold.COLUMNS, ROW_GROUPS),
             "logistic_cost", new Kernel("logistic_cost", REDUCE_THREADS, 1), "count_correct", new Kernel("argmax", REDUCE_THREADS, 1),
             "sum_squares", new Kernel("sum_squares", REDUCE_THREADS, 1));
+    /** Why there is no CUDA backend in a jar built where nvcc was missing. */
+    static final String NOT_BUILT = "the CUDA kernels were not built into this jar (nvcc was missing at build time)";
     /** cuBLAS's own workspace, set up front so cuBLAS never allocates during graph capture (32 MiB suits Hopper). */
     private static final long CUBLAS_WORKSPACE = 32L << 20;
 
@@ -130,7 +132,7 @@ public final class CudaBackend implements Backend {
     static String ptx(String file) {
         try (InputStream in = CudaBackend.class.getResourceAsStream("/kernels/" + file + ".ptx")) {
             if (in == null) {
-                throw new IllegalStateException("the CUDA kernels were not built into this jar (nvcc was missing at build time)");
+                throw new IllegalStateException(NOT_BUILT);
             }
             return new String(in.readAllBytes(), StandardCharsets.US_ASCII) + "\0";
         } catch (IOException e) {

@@ -29,7 +29,7 @@ public final class CudaProvider implements BackendProvider {
     /** Checks everything short of opening the device; returns the device count. */
     static int probe() throws BackendUnavailableException {
         if (CudaProvider.class.getResource("/kernels/gather.ptx") == null) {
-            throw new BackendUnavailableException("the CUDA kernels were not built into this jar (nvcc was missing at build time)");
+            throw new BackendUnavailableException(CudaBackend.NOT_BUILT);
         }
         if (NativeLibraries.find("libcuda.so.1") == null) {
             throw new BackendUnavailableException("no NVIDIA driver (libcuda.so.1 not found)");

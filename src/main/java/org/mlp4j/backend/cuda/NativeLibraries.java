@@ -26,13 +26,11 @@ final class NativeLibraries {
     /** Directories the dynamic loader or a CUDA install would use, in that order. */
     static List<Path> searchPath() {
         Set<Path> dirs = new LinkedHashSet<>();
-        for (String var : new String[] {"LD_LIBRARY_PATH"}) {
-            String v = System.getenv(var);
-            if (v != null) {
-                for (String d : v.split(":")) {
-                    if (!d.isBlank()) {
-                        dirs.add(Path.of(d));
-                    }
+        String ldPath = System.getenv("LD_LIBRARY_PATH");
+        if (ldPath != null) {
+            for (String d : ldPath.split(":")) {
+                if (!d.isBlank()) {
+                    dirs.add(Path.of(d));
                 }
             }
         }
