@@ -10,6 +10,8 @@ import org.lwjgl.PointerBuffer;
 import org.lwjgl.opencl.CL;
 import org.lwjgl.system.Configuration;
 import org.lwjgl.system.MemoryStack;
+import org.mlp4j.backend.BackendFailure;
+import org.mlp4j.backend.DeviceMemoryException;
 
 /** Loading the OpenCL library and listing platforms and devices, for the provider and the backend. */
 final class OpenCl {
@@ -61,9 +63,17 @@ final class OpenCl {
         throw new IllegalStateException(loadFailure);
     }
 
+    /**
+     * Throws for an error code. Drivers may allocate a buffer only when a command first uses it (the spec
+     * lets every enqueue report CL_MEM_OBJECT_ALLOCATION_FAILURE), so running out of device memory can
+     * surface at any enqueue, not just at clCreateBuffer.
+     */
     static void check(int err, String what) {
+        if (err == CL_MEM_OBJECT_ALLOCATION_FAILURE) {
+            throw new DeviceMemoryException("opencl: out of device memory (" + what + ": CL_MEM_OBJECT_ALLOCATION_FAILURE)");
+        }
         if (err != CL_SUCCESS) {
-            throw new org.mlp4j.backend.BackendFailure("opencl: " + what + " failed: error " + err + errorName(err));
+            throw new BackendFailure("opencl: " + what + " failed: error " + err + errorName(err));
         }
     }
 
