@@ -78,7 +78,6 @@ public final class Trainer {
         private final int train;
         private final int valid;
         private final int steps;
-        private boolean shuffledAhead;
 
         private Session(int[] sizes, Images data, int valid, boolean showsProgress) {
             this.valid = valid;
@@ -99,6 +98,7 @@ public final class Trainer {
             DeviceNet.Workspace chunk = net.workspace(Math.min(EVAL_CHUNK, data.count()));
             acc = backend.accumulator(4);
             order = new int[train];
+            shuffle(); // the first epoch's order; each epoch then draws the next one's
 
             Runnable evaluation = () -> {
                 backend.reset(acc);
@@ -139,12 +139,9 @@ public final class Trainer {
             }
         }
 
-        /** One epoch: shuffle, the SGD steps, the evaluation; returns its line of the history. */
+        /** One epoch: its order uploaded, the SGD steps, the evaluation, the next order drawn; returns its line of the history. */
         public EpochResult epoch(int number, TrainingListener listener) {
             long start = System.nanoTime();
-            if (!shuffledAhead) {
-                shuffle();
-            }
             backend.upload(order, shuffled);
             for (int s = 0; s < programs.length - 1; s++) {
                 programs[s].run();
@@ -155,7 +152,6 @@ public final class Trainer {
             // While an asynchronous backend runs the epoch, draw the next epoch's order: the same draws
             // in the same sequence as shuffling at the start of the next epoch.
             shuffle();
-            shuffledAhead = true;
             double[] sums = backend.read(acc);
             listener.steps(number, steps, steps);
             double cost = sums[COST] + hp.l2() * sums[SQUARED_WEIGHTS];
