@@ -25,13 +25,12 @@ public final class CpuBackend implements Backend {
     }
 
     private final Kernels kernels = Kernels.best();
+    /** Its size is the number of parts every parallel loop here splits into. */
     private final Workers workers;
-    private final int threads;
     private float[] packedB = new float[0];
 
     public CpuBackend(int threads) {
-        this.threads = Math.max(1, threads);
-        this.workers = new Workers(this.threads);
+        this.workers = new Workers(threads);
     }
 
     @Override
@@ -41,7 +40,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String description() {
-        return "cpu: " + threads + " threads, " + kernels.name();
+        return "cpu: " + workers.size() + " threads, " + kernels.name();
     }
 
     @Override
@@ -126,7 +125,7 @@ public final class CpuBackend implements Backend {
             }
             yd[yo + r] = e.labels()[ex] & 0xff;
         }
-        int chunk = (rows + threads - 1) / threads;
+        int parts = workers.size(), chunk = (rows + parts - 1) / parts;
         workers.run(part -> {
             byte[] px = e.pixels();
             for (int r = part * chunk; r < Math.min(rows, (part + 1) * chunk); r++) {
@@ -149,8 +148,9 @@ public final class CpuBackend implements Backend {
         packedB = grow(packedB, k * npad);
         float[] bd = data(b), bp = packedB;
         int bo = off(b);
-        boolean big = (long) m * n * k >= PARALLEL_MACS && threads > 1 && m >= 8;
-        int pchunk = big ? (k + threads - 1) / threads : k;
+        int parts = workers.size();
+        boolean big = (long) m * n * k >= PARALLEL_MACS && parts > 1 && m >= 8;
+        int pchunk = big ? (k + parts - 1) / parts : k;
         IntConsumer pack = part -> {
             for (int p = part * pchunk; p < Math.min(k, (part + 1) * pchunk); p++) {
                 int o = p * npad;
@@ -172,7 +172,7 @@ public final class CpuBackend implements Backend {
             return;
         }
         workers.run(pack);
-        int chunk = ((m + threads - 1) / threads + 3) & ~3;
+        int chunk = ((m + parts - 1) / parts + 3) & ~3;
         workers.run(part -> {
             int from = Math.min(m, part * chunk), to = Math.min(m, from + chunk);
             if (from < to) {

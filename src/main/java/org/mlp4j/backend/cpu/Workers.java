@@ -30,11 +30,12 @@ final class Workers implements AutoCloseable {
         }
     }
 
+    /** The parts {@link #run} runs: one per worker thread, plus the caller's (so at least 1). */
     int size() {
         return threads.length + 1;
     }
 
-    /** Runs {@code body.accept(p)} for p in [0, size()) in parallel and waits for all of them. */
+    /** Runs {@code work.accept(p)} for p in [0, size()) in parallel and waits for all of them. */
     void run(IntConsumer work) {
         if (threads.length == 0) {
             work.accept(0);
