@@ -55,9 +55,11 @@ public final class CudaProvider implements BackendProvider {
     @Override
     public List<String> describe() {
         List<String> lines = new ArrayList<>();
-        try (Backend b = open(-1, false)) {
-            lines.add("usable: " + b.description());
+        try {
             int count = probe();
+            try (Backend b = open(count, 0)) {
+                lines.add("usable: " + b.description());
+            }
             if (count > 1) {
                 lines.add(count + " CUDA devices; the first is used");
             }
@@ -69,8 +71,11 @@ public final class CudaProvider implements BackendProvider {
 
     @Override
     public Backend open(int deviceIndex, boolean gpuOnly) throws BackendUnavailableException {
-        int count = probe();
-        int index = deviceIndex < 0 ? 0 : deviceIndex;
+        return open(probe(), deviceIndex < 0 ? 0 : deviceIndex);
+    }
+
+    /** Opens device {@code index} of the {@code count} that {@link #probe} found. */
+    private static Backend open(int count, int index) throws BackendUnavailableException {
         if (index >= count) {
             throw new BackendUnavailableException("no CUDA device " + index + " (" + count + " present)");
         }

@@ -44,7 +44,7 @@ public final class OpenClProvider implements BackendProvider {
                 lines.add(d.describe());
             }
             if (!all.isEmpty()) {
-                try (Backend b = open(-1, false)) {
+                try (Backend b = open(all, -1, false)) {
                     lines.add("usable: " + b.description() + " (--opencl-device N picks another)");
                 }
             }
@@ -56,7 +56,11 @@ public final class OpenClProvider implements BackendProvider {
 
     @Override
     public Backend open(int deviceIndex, boolean gpuOnly) throws BackendUnavailableException {
-        List<OpenCl.Device> all = devices();
+        return open(devices(), deviceIndex, gpuOnly);
+    }
+
+    /** Opens the chosen one of the devices already listed. */
+    private static Backend open(List<OpenCl.Device> all, int deviceIndex, boolean gpuOnly) throws BackendUnavailableException {
         if (all.isEmpty()) {
             throw new BackendUnavailableException("no OpenCL platform or device");
         }
