@@ -3,19 +3,15 @@
 # for the NVIDIA driver and a cuBLAS 13 (src/test/cuda/, the real kernels on the CPU; cuBLAS reached through
 # the libcublas.so.12 compat library, as on the GPU test machine) and OpenCL on PoCL. It proves the script
 # and the host code on its paths, never the GPU; its timings mean nothing (about 50 minutes on 2 cores,
-# mostly the 200 epochs). Needs g++, the bundle from ci/prepare-gpu-bundle.sh, and writes under $OUT
-# (default runs/gpu-rehearsal). Any "fake libcuda:" line in the log is something a GPU would refuse.
+# mostly the 200 epochs). Needs g++ (src/test/cuda/build-stand-ins.sh) and the bundle from
+# ci/prepare-gpu-bundle.sh; writes under $OUT (default runs/gpu-rehearsal). Any "fake libcuda:" line in
+# the log is something a GPU would refuse.
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 [ -f .device/mlp4j.jar ] || { echo "no .device/ bundle: run ci/prepare-gpu-bundle.sh first" >&2; exit 2; }
 fake=$(mktemp -d)
 trap 'rm -rf "$fake"' EXIT
-mkdir -p "$fake/driver" "$fake/cublas13" "$fake/jre"
-gpp=(g++ -std=c++20 -O2 -fPIC -shared -fvisibility=hidden -Wall -Wno-sign-compare -Werror)
-"${gpp[@]}" -I kernels -o "$fake/driver/libcuda.so.1" src/test/cuda/fake_libcuda.cpp -Wl,-soname,libcuda.so.1
-sed 's/libcublas.so.12 {/libcublas.so.13 {/' native/libcublas.so.12.map > "$fake/cublas13.map"
-"${gpp[@]}" -DFAKE_CUBLAS_VERSION=130100 -o "$fake/cublas13/libcublas.so.13" src/test/cuda/fake_libcublas.cpp \
-  -Wl,-soname,libcublas.so.13 -Wl,--version-script="$fake/cublas13.map" -L"$fake/driver" -l:libcuda.so.1
+bash src/test/cuda/build-stand-ins.sh "$fake"
 # the bundle's JRE, as on the GPU machine
-tar xzf .device/jre.tgz -C "$fake/jre"
-PATH="$fake/jre/jre/bin:$PATH" LD_LIBRARY_PATH="$fake/driver:$fake/cublas13" OUT=${OUT:-runs/gpu-rehearsal} bash ci/gpu-check.sh
+tar xzf .device/jre.tgz -C "$fake"
+PATH="$fake/jre/bin:$PATH" LD_LIBRARY_PATH="$fake/driver:$fake/cublas13" OUT=${OUT:-runs/gpu-rehearsal} bash ci/gpu-check.sh

@@ -40,36 +40,19 @@ class CudaOnFakeDriverTest {
     @BeforeAll
     static void buildTheFakeDriver() throws Exception {
         Assumptions.assumeTrue(CudaBuildTest.resource("/kernels/gather.ptx") != null, "nvcc was missing at build time: no kernels to run");
-        Path driver = Files.createDirectories(dir.resolve("driver"));
-        List<String> gpp = List.of("g++", "-std=c++20", "-O2", "-fPIC", "-shared", "-fvisibility=hidden", "-Wall", "-Wno-sign-compare", "-Werror");
         try {
-            CudaBuildTest.run(with(gpp, "-I", "kernels", "-o", driver.resolve("libcuda.so.1").toString(), "src/test/cuda/fake_libcuda.cpp",
-                    "-Wl,-soname,libcuda.so.1"));
+            CudaBuildTest.run("g++", "--version");
         } catch (IOException e) {
             Assumptions.abort("g++ is not installed: " + e.getMessage());
         }
-        Path cublas12 = fakeCublas(gpp, driver, 12, 120603);
-        Path cublas13 = fakeCublas(gpp, driver, 13, 130100);
+        Path standIns = dir.resolve("stand-ins");
+        CudaBuildTest.run("bash", "src/test/cuda/build-stand-ins.sh", standIns.toString());
+        Path driver = standIns.resolve("driver");
         driverOnly = List.of(driver);
-        cuda12 = List.of(driver, cublas12);
-        cuda13 = List.of(driver, cublas13);
+        cuda12 = List.of(driver, standIns.resolve("cublas12"));
+        cuda13 = List.of(driver, standIns.resolve("cublas13"));
         Files.createDirectories(dir.resolve("no-opencl-vendors"));
         data = TestData.small(dir.resolve("small"));
-    }
-
-    /**
-     * Builds the cuBLAS stand-in as libcublas.so.MAJOR into a directory of its own, with the compat library's
-     * symbols (native/libcublas.so.12.map) under version node libcublas.so.MAJOR: 12 is the version JCublas2
-     * binds to, 13 the one the compat library looks them up under in cuBLAS 13.
-     */
-    private static Path fakeCublas(List<String> gpp, Path driver, int major, int version) throws Exception {
-        String soname = "libcublas.so." + major;
-        Path into = Files.createDirectories(dir.resolve("cublas" + major));
-        Path map = Files.writeString(dir.resolve(soname + ".map"),
-                Files.readString(Path.of("native/libcublas.so.12.map")).replace("libcublas.so.12 {", soname + " {"));
-        CudaBuildTest.run(with(gpp, "-DFAKE_CUBLAS_VERSION=" + version, "-o", into.resolve(soname).toString(), "src/test/cuda/fake_libcublas.cpp",
-                "-Wl,-soname," + soname, "-Wl,--version-script=" + map, "-L" + driver, "-l:libcuda.so.1"));
-        return into;
     }
 
     private static String[] with(List<String> first, String... more) {
