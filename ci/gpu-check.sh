@@ -12,6 +12,10 @@ mkdir -p "$data" && cp .device/data/*.gz "$data/"
 java_opts=(-Dmlp4j.data="$data" -XX:ErrorFile="$OUT/hs_err_%p.log")
 # the Vector API module, when this JRE has it (the CPU backend falls back to scalar loops otherwise)
 java --list-modules 2>/dev/null | grep -q jdk.incubator.vector && java_opts+=(--add-modules jdk.incubator.vector)
+# libjsig preloaded into every java here, as ./mlp4j and the tests do: an OpenCL compiler built on LLVM would
+# otherwise replace the JVM's SIGSEGV handler and crash it at a safepoint
+jsig=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/libjsig.so
+java() { if [ -f "$jsig" ]; then LD_PRELOAD="$jsig${LD_PRELOAD:+:$LD_PRELOAD}" command java "$@"; else command java "$@"; fi; }
 mlp4j() { java "${java_opts[@]}" -jar .device/mlp4j.jar "$@"; }
 status=0
 step() { echo; echo "=== $* ($(date -u +%H:%M:%S))"; }
