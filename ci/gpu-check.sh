@@ -15,7 +15,8 @@ java --list-modules 2>/dev/null | grep -q jdk.incubator.vector && java_opts+=(--
 # libjsig preloaded into every java here, as ./mlp4j and the tests do: an OpenCL compiler built on LLVM would
 # otherwise replace the JVM's SIGSEGV handler and crash it at a safepoint
 jsig=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/libjsig.so
-java() { if [ -f "$jsig" ]; then LD_PRELOAD="$jsig${LD_PRELOAD:+:$LD_PRELOAD}" command java "$@"; else command java "$@"; fi; }
+[ -f "$jsig" ] && preload="$jsig${LD_PRELOAD:+:$LD_PRELOAD}" || preload=${LD_PRELOAD:-}
+java() { LD_PRELOAD=$preload command java "$@"; }
 mlp4j() { java "${java_opts[@]}" -jar .device/mlp4j.jar "$@"; }
 status=0
 step() { echo; echo "=== $* ($(date -u +%H:%M:%S))"; }
