@@ -110,21 +110,26 @@ class CudaOnFakeDriverTest {
         assertTrue(expected == null ? said.isEmpty() : !said.isEmpty() && said.stream().allMatch(l -> l.contains(expected)), r.out());
     }
 
-    /** Runs the selected tests through the JUnit console launcher with cuda required, and returns the cuda cases' lines. */
+    /**
+     * Runs the selected tests (JUnit selectors, e.g. {@code class:org.Foo}) in a child JVM with cuda required,
+     * from the outcomes that child writes; returns the names of the cuda cases, all of which passed.
+     */
     static List<String> testsOnCuda(List<Path> libs, String... selectors) throws Exception {
-        List<String> args = new ArrayList<>(List.of("execute", "--disable-banner", "--disable-ansi-colors", "--details=tree", "--fail-if-no-tests"));
-        args.addAll(List.of(selectors));
-        Result r = java(libs, Map.of("MLP4J_REQUIRED_BACKENDS", "cuda"), "org.junit.platform.console.ConsoleLauncher", args.toArray(String[]::new));
+        Path report = Files.createTempFile(dir, "outcomes", ".tsv");
+        Result r = java(libs, Map.of("MLP4J_REQUIRED_BACKENDS", "cuda"), ChildTestRun.class.getName(),
+                with(List.of(report.toString()), selectors));
         assertEquals(0, r.code(), r.out());
         fakeSaidOnly(r, null);
-        List<String> cuda = r.out().lines().filter(l -> l.matches(".*\\[\\d+\\] cuda\\b.*")).toList();
-        assertTrue(cuda.stream().allMatch(l -> l.endsWith("cuda ✔")), "ran on cuda:\n" + r.out());
-        return cuda;
+        List<ChildTestRun.Outcome> all = Files.readAllLines(report).stream().map(ChildTestRun.Outcome::parse).toList();
+        assertTrue(all.stream().noneMatch(o -> o.status().equals("FAILED")), "failures:\n" + String.join("\n", all.stream().map(Object::toString).toList()));
+        List<ChildTestRun.Outcome> cuda = all.stream().filter(o -> o.name().matches("\\[\\d+\\] cuda\\b.*")).toList();
+        assertTrue(cuda.stream().allMatch(o -> o.status().equals("SUCCESSFUL")), "ran on cuda: " + cuda + "\n" + r.out());
+        return cuda.stream().map(ChildTestRun.Outcome::name).toList();
     }
 
     @Test
     void contractAndParityTestsPassOnCuda() throws Exception {
-        List<String> cuda = testsOnCuda(cuda12, "--select-class=org.mlp4j.backend.BackendContractTest", "--select-class=org.mlp4j.model.ParityTest");
+        List<String> cuda = testsOnCuda(cuda12, "class:org.mlp4j.backend.BackendContractTest", "class:org.mlp4j.model.ParityTest");
         // every test of both classes (8 contract, 2 parity when written) on cuda too; required there, so none skipped
         assertTrue(cuda.size() >= 10, "ran on cuda: " + cuda);
     }
@@ -144,7 +149,7 @@ class CudaOnFakeDriverTest {
         assertTrue(devices.out().contains("usable: cuda: device 0 fake GPU") && devices.out().contains(route), devices.out());
         fakeSaidOnly(devices, null);
 
-        String contract = "--select-method=org.mlp4j.backend.BackendContractTest#";
+        String contract = "method:org.mlp4j.backend.BackendContractTest#";
         List<String> cuda = testsOnCuda(cuda13, contract + "gemmMatchesTwinForEveryTransposeAndShape(java.lang.String)",
                 contract + "gemmWithBetaZeroIgnoresOldContents(java.lang.String)", contract + "layerStepsMatchTwinWithTheirGemm(java.lang.String)");
         assertEquals(3, cuda.size(), "ran on cuda: " + cuda);
