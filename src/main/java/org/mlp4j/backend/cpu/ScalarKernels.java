@@ -25,7 +25,7 @@ final class ScalarKernels implements Kernels {
     @Override
     public void biasSigmoid(float[] z, int from, int to, float[] bias, int bo, int cols) {
         for (int i = from; i < to; i++) {
-            z[i] = (float) (1.0 / (1.0 + Math.exp(-(z[i] + bias[bo + (i - from) % cols]))));
+            z[i] = FixedExp.sigmoid(z[i] + bias[bo + (i - from) % cols]);
         }
     }
 

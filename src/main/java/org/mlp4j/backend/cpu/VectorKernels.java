@@ -125,12 +125,36 @@ final class VectorKernels implements Kernels {
             int j = 0;
             for (; j + L <= cols; j += L) {
                 FloatVector v = FloatVector.fromArray(S, z, row + j).add(FloatVector.fromArray(S, bias, bo + j));
-                ONE.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(z, row + j);
+                ONE.div(exp(v.neg()).add(1f)).intoArray(z, row + j);
             }
             for (; j < cols; j++) {
-                z[row + j] = (float) (1.0 / (1.0 + Math.exp(-(z[row + j] + bias[bo + j]))));
+                z[row + j] = FixedExp.sigmoid(z[row + j] + bias[bo + j]);
             }
         }
+    }
+
+    private static final FloatVector LOG2E = FloatVector.broadcast(S, FixedExp.LOG2E);
+    private static final FloatVector ROUND = FloatVector.broadcast(S, FixedExp.ROUND);
+    private static final FloatVector MINUS_LN2_HI = FloatVector.broadcast(S, -FixedExp.LN2_HI);
+    private static final FloatVector MINUS_LN2_LO = FloatVector.broadcast(S, -FixedExp.LN2_LO);
+    private static final FloatVector P0 = FloatVector.broadcast(S, FixedExp.P0);
+    private static final FloatVector P1 = FloatVector.broadcast(S, FixedExp.P1);
+    private static final FloatVector P2 = FloatVector.broadcast(S, FixedExp.P2);
+    private static final FloatVector P3 = FloatVector.broadcast(S, FixedExp.P3);
+    private static final FloatVector P4 = FloatVector.broadcast(S, FixedExp.P4);
+    private static final FloatVector P5 = FloatVector.broadcast(S, FixedExp.P5);
+
+    /** {@link FixedExp#exp} lane by lane: the same operations in the same order, so the same bits. */
+    private static FloatVector exp(FloatVector x) {
+        FloatVector t = x.max(FixedExp.LO).min(FixedExp.HI);
+        FloatVector k = t.fma(LOG2E, ROUND);
+        FloatVector n = k.sub(ROUND);
+        FloatVector r = n.fma(MINUS_LN2_HI, t);
+        r = n.fma(MINUS_LN2_LO, r);
+        FloatVector p = P5.fma(r, P4).fma(r, P3).fma(r, P2).fma(r, P1).fma(r, P0);
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        FloatVector scale = k.reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return y.mul(scale);
     }
 
     @Override

@@ -1,0 +1,58 @@
+package org.mlp4j.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The CPU backend's own exp and sigmoid: accurate, and the same bits from the scalar and the Vector API kernels. */
+class FixedExpTest {
+    @Test
+    void expIsWithinTwoUlpsOfTheTrueValue() {
+        double worst = 0;
+        for (float x = FixedExp.LO; x <= FixedExp.HI; x = Math.nextUp(x + 1e-3f)) {
+            double want = StrictMath.exp(x);
+            double ulps = Math.abs(FixedExp.exp(x) - want) / Math.ulp((float) want);
+            worst = Math.max(worst, ulps);
+        }
+        assertTrue(worst < 2, "worst error " + worst + " ulp");
+    }
+
+    @Test
+    void sigmoidSaturatesWithoutOverflow() {
+        assertEquals(1f, FixedExp.sigmoid(1000f));
+        assertEquals(0f, FixedExp.sigmoid(-1000f), 1e-37f);
+        assertEquals(0.5f, FixedExp.sigmoid(0f));
+        assertEquals(0f, FixedExp.sigmoid(Float.NEGATIVE_INFINITY), 1e-37f);
+    }
+
+    @Test
+    void vectorAndScalarKernelsGiveTheSameBits() {
+        Kernels vector = Kernels.best();
+        assertTrue(vector instanceof VectorKernels, "the tests run with the Vector API module: " + vector.name());
+        Random r = new Random(5);
+        int rows = 37, cols = 131;
+        float[] z = new float[rows * cols];
+        float[] bias = new float[cols];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (float) (r.nextGaussian() * 30);
+        }
+        for (int j = 0; j < cols; j++) {
+            bias[j] = (float) r.nextGaussian();
+        }
+        float[] a = z.clone(), b = z.clone();
+        // many rounds, so the JIT compiles the vector kernel while the results are compared
+        for (int round = 0; round < 2000; round++) {
+            System.arraycopy(z, 0, a, 0, z.length);
+            System.arraycopy(z, 0, b, 0, z.length);
+            vector.biasSigmoid(a, 0, a.length, bias, 0, cols);
+            new ScalarKernels().biasSigmoid(b, 0, b.length, bias, 0, cols);
+            for (int i = 0; i < a.length; i++) {
+                if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
+                    throw new AssertionError("round " + round + ", element " + i + ": vector " + a[i] + ", scalar " + b[i]);
+                }
+            }
+        }
+    }
+}
