@@ -27,7 +27,9 @@ public interface BackendProvider {
      *
      * @param deviceIndex which device when there are several, or -1 for the default choice
      * @param gpuOnly     when true, refuse devices that are not GPUs
+     * @param threads     host threads to compute with, or 0 for one per processor (backends that compute on a
+     *                    device use the host only to drive it, and ignore this)
      * @throws BackendUnavailableException naming the reason when it cannot run here
      */
-    Backend open(int deviceIndex, boolean gpuOnly) throws BackendUnavailableException;
+    Backend open(int deviceIndex, boolean gpuOnly, int threads) throws BackendUnavailableException;
 }

@@ -35,10 +35,11 @@ public final class Backends {
      * a fallback is warned about. A named backend: that one (OpenCL then takes any device). When the
      * choice cannot run, the CPU backend is opened instead and {@code warn} gets one line with the reason,
      * unless {@code strict}, which throws instead ({@code auto} never needs a fallback, so never throws).
+     * {@code threads} is the cpu backend's thread count (0: one per processor), also when it is the fallback.
      *
      * @throws IllegalArgumentException for an unknown device name
      */
-    public static Backend open(String device, int deviceIndex, boolean strict, Consumer<String> warn)
+    public static Backend open(String device, int deviceIndex, int threads, boolean strict, Consumer<String> warn)
             throws BackendUnavailableException {
         String name = device.toLowerCase(Locale.ROOT);
         List<BackendProvider> all = providers();
@@ -59,7 +60,7 @@ public final class Backends {
         List<String> reasons = new ArrayList<>();
         for (BackendProvider p : candidates) {
             try {
-                return p.open(deviceIndex, gpuOnly);
+                return p.open(deviceIndex, gpuOnly, threads);
             } catch (BackendUnavailableException e) {
                 reasons.add(p.name() + ": " + e.getMessage());
             }
@@ -73,7 +74,7 @@ public final class Backends {
         }
         for (BackendProvider p : all) {
             if (p.name().equals(CPU)) {
-                return p.open(-1, false);
+                return p.open(-1, false, threads);
             }
         }
         throw new BackendUnavailableException("no cpu backend on the class path");

@@ -54,6 +54,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--opencl-device", paramLabel = "N", defaultValue = "-1", description = "which OpenCL device")
     int openclDevice;
 
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "threads of the cpu backend (default: one per processor)")
+    int threads;
+
     @Option(names = "--references", paramLabel = "DIR", defaultValue = "bench/reference",
             description = "directory of the NumPy and PyTorch reference scripts (default: ${DEFAULT-VALUE})")
     Path references;
@@ -80,7 +84,8 @@ final class BenchCommand implements Callable<Integer> {
             // each backend in a JVM of its own, as JMH forks: no JIT profile or driver state carries over
             List<String> cmd = new ArrayList<>(javaCommand());
             cmd.addAll(List.of(Main.class.getName(), "bench-backend", "--device", d.trim(), "--epochs", Integer.toString(epochs),
-                    "--data", common.data.toString(), "--opencl-device", Integer.toString(openclDevice)));
+                    "--data", common.data.toString(), "--opencl-device", Integer.toString(openclDevice),
+                    "--threads", Integer.toString(threads)));
             if (common.noVerify) {
                 cmd.add("--no-verify");
             }
@@ -189,7 +194,7 @@ final class BenchCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             Images train = Datasets.load(common, false, spec.commandLine().getErr());
             Hyperparameters hp = Hyperparameters.book().withEpochs(epochs);
-            try (Backend backend = Backends.open(device.device, device.openclDevice, true, s -> { })) {
+            try (Backend backend = Backends.open(device.device, device.openclDevice, device.threads, true, s -> { })) {
                 List<EpochResult> h = new Trainer(backend, hp).fit(new int[] {train.features(), 100, train.classCount()},
                         train, 5000, TrainingListener.NONE).history();
                 double first = h.get(0).seconds();

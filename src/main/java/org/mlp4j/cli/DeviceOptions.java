@@ -19,11 +19,18 @@ final class DeviceOptions {
             description = "which OpenCL device (index in `mlp4j devices`; default: the first GPU, else the first device)")
     int openclDevice;
 
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "threads of the cpu backend (default: one per processor); results do not depend on it")
+    int threads;
+
     Backend open(PrintWriter err) throws BackendUnavailableException {
         return open(device, err);
     }
 
     Backend open(String name, PrintWriter err) throws BackendUnavailableException {
-        return Backends.open(name, openclDevice, strict, err::println);
+        if (threads < 0) {
+            throw new org.mlp4j.UserError("--threads: must be at least 1 (or 0 for one per processor), got " + threads);
+        }
+        return Backends.open(name, openclDevice, threads, strict, err::println);
     }
 }

@@ -13,7 +13,7 @@ class BackendsTest {
     static boolean gpuUsable() {
         for (BackendProvider p : Backends.providers()) {
             if (p.gpu()) {
-                try (Backend b = p.open(-1, true)) {
+                try (Backend b = p.open(-1, true, 0)) {
                     return true;
                 } catch (BackendUnavailableException e) {
                     // not this one
@@ -26,7 +26,7 @@ class BackendsTest {
     @Test
     void autoTakesAGpuOrTheCpuBackendSilently() throws Exception {
         List<String> warnings = new ArrayList<>();
-        try (Backend b = Backends.open("auto", -1, true, warnings::add)) {
+        try (Backend b = Backends.open("auto", -1, 0, true, warnings::add)) {
             // OpenCL on a CPU (PoCL) is never auto's choice: the cpu backend is far faster there
             assertEquals(gpuUsable() ? b.name() : "cpu", b.name());
             assertTrue(!b.name().equals("opencl") || b.description().contains("(GPU,"), b.description());
@@ -40,17 +40,17 @@ class BackendsTest {
             return; // nothing to fall back from on a GPU machine
         }
         List<String> warnings = new ArrayList<>();
-        try (Backend b = Backends.open("gpu", -1, false, warnings::add)) {
+        try (Backend b = Backends.open("gpu", -1, 0, false, warnings::add)) {
             assertEquals("cpu", b.name());
         }
         assertEquals(1, warnings.size());
         assertTrue(warnings.get(0).contains("falling back to the cpu backend"), warnings.get(0));
-        assertThrows(BackendUnavailableException.class, () -> Backends.open("gpu", -1, true, s -> { }));
+        assertThrows(BackendUnavailableException.class, () -> Backends.open("gpu", -1, 0, true, s -> { }));
     }
 
     @Test
     void unknownNamesAreErrors() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.open("tpu", -1, false, s -> { }));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.open("tpu", -1, 0, false, s -> { }));
         assertTrue(e.getMessage().contains("cpu"), e.getMessage());
     }
 }

@@ -22,7 +22,7 @@ public class BackendState {
 
     protected void openBackend() {
         try {
-            b = Backends.open(backend, -1, true, s -> { });
+            b = Backends.open(backend, -1, 0, true, s -> { });
         } catch (BackendUnavailableException e) {
             throw new IllegalStateException(backend + " is unusable here: " + e.getMessage(), e);
         }

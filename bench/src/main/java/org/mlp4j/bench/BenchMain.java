@@ -22,7 +22,7 @@ public final class BenchMain {
         if (!chosen && !listing) {
             List<String> usable = new ArrayList<>();
             for (BackendProvider p : Backends.providers()) {
-                try (Backend b = p.open(-1, false)) {
+                try (Backend b = p.open(-1, false, 0)) {
                     usable.add(p.name());
                     System.out.println("benchmarking " + b.description());
                 } catch (BackendUnavailableException e) {

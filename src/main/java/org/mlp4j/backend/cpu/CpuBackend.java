@@ -1,6 +1,5 @@
 package org.mlp4j.backend.cpu;
 
-import java.util.function.IntConsumer;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.Matrix;
 import org.mlp4j.backend.Shapes;
@@ -14,6 +13,8 @@ import org.mlp4j.backend.Shapes;
 public final class CpuBackend implements Backend {
     /** Below this many multiply-adds a GEMM runs on the calling thread: forking would cost more. */
     private static final long PARALLEL_MACS = 1 << 18;
+    /** Chunks per thread in a parallel loop: enough that a late thread's share is taken by the others. */
+    private static final int CHUNKS_PER_THREAD = 4;
 
     /** Each uint8 pixel value scaled as the book does, (p/255 - 0.5) * 2, looked up rather than recomputed. */
     private static final float[] PIXEL = new float[256];
@@ -125,15 +126,31 @@ public final class CpuBackend implements Backend {
             }
             yd[yo + r] = e.labels()[ex] & 0xff;
         }
-        int parts = workers.size(), chunk = (rows + parts - 1) / parts;
-        workers.run(part -> {
-            byte[] px = e.pixels();
-            for (int r = part * chunk; r < Math.min(rows, (part + 1) * chunk); r++) {
+        byte[] px = e.pixels();
+        parallel(rows, 1, (from, to) -> {
+            for (int r = from; r < to; r++) {
                 for (int j = 0, src = idx[offset + r] * f, dst = xo + r * f; j < f; j++) {
                     xd[dst + j] = PIXEL[px[src + j] & 0xff];
                 }
             }
         });
+    }
+
+    /** A loop body over [from, to). */
+    @FunctionalInterface
+    private interface Range {
+        void run(int from, int to);
+    }
+
+    /**
+     * Runs {@code body} over [0, n) in chunks whose bounds are multiples of {@code align}, spread over the
+     * workers; each index is in exactly one chunk, so results do not depend on the thread count.
+     */
+    private void parallel(int n, int align, Range body) {
+        int units = (n + align - 1) / align;
+        int chunks = Math.min(units, workers.size() * CHUNKS_PER_THREAD);
+        int per = (units + chunks - 1) / chunks * align;
+        workers.run((n + per - 1) / per, c -> body.run(c * per, Math.min(n, (c + 1) * per)));
     }
 
     @Override
@@ -148,11 +165,9 @@ public final class CpuBackend implements Backend {
         packedB = grow(packedB, k * npad);
         float[] bd = data(b), bp = packedB;
         int bo = off(b);
-        int parts = workers.size();
-        boolean big = (long) m * n * k >= PARALLEL_MACS && parts > 1 && m >= 8;
-        int pchunk = big ? (k + parts - 1) / parts : k;
-        IntConsumer pack = part -> {
-            for (int p = part * pchunk; p < Math.min(k, (part + 1) * pchunk); p++) {
+        boolean big = (long) m * n * k >= PARALLEL_MACS && workers.size() > 1 && m >= 8;
+        Range pack = (from, to) -> {
+            for (int p = from; p < to; p++) {
                 int o = p * npad;
                 if (transB) {
                     for (int j = 0; j < n; j++) {
@@ -167,18 +182,13 @@ public final class CpuBackend implements Backend {
         float[] cd = data(c);
         int cOff = off(c);
         if (!big) {
-            pack.accept(0);
+            pack.run(0, k);
             kernels.gemmRows(0, m, n, npad, k, alpha, ad, ao, rs, ks, bp, beta, cd, cOff);
             return;
         }
-        workers.run(pack);
-        int chunk = ((m + parts - 1) / parts + 3) & ~3;
-        workers.run(part -> {
-            int from = Math.min(m, part * chunk), to = Math.min(m, from + chunk);
-            if (from < to) {
-                kernels.gemmRows(from, to, n, npad, k, alpha, ad, ao, rs, ks, bp, beta, cd, cOff);
-            }
-        });
+        parallel(k, 1, pack);
+        // rows in multiples of 4, the kernel's register tile
+        parallel(m, 4, (from, to) -> kernels.gemmRows(from, to, n, npad, k, alpha, ad, ao, rs, ks, bp, beta, cd, cOff));
     }
 
     private static float[] grow(float[] a, int n) {
@@ -278,9 +288,9 @@ public final class CpuBackend implements Backend {
         return ((CpuAccumulator) acc).sums().clone();
     }
 
-    /** log(1 + e^x) without overflow. */
+    /** log(1 + e^x) without overflow; StrictMath, whose results the JIT cannot change. */
     static double softplus(double x) {
-        return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+        return x > 0 ? x + StrictMath.log1p(StrictMath.exp(-x)) : StrictMath.log1p(StrictMath.exp(x));
     }
 
     @Override

@@ -27,7 +27,7 @@ public final class CpuProvider implements BackendProvider {
     }
 
     @Override
-    public Backend open(int deviceIndex, boolean gpuOnly) {
-        return new CpuBackend(Runtime.getRuntime().availableProcessors());
+    public Backend open(int deviceIndex, boolean gpuOnly, int threads) {
+        return new CpuBackend(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
     }
 }

@@ -5,82 +5,116 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
- * A fork-join for many tiny parallel sections (a training step's GEMMs take ~100 us each): workers spin
- * for a while before parking, so handing them a part costs well under a microsecond instead of the tens
- * of microseconds a parked pool thread takes to wake. The caller runs part 0 itself.
+ * A fork-join for many small parallel sections (a training step's GEMMs take tens of microseconds each) that
+ * holds up when the machine is busy. A section is split into chunks that the caller and the workers claim
+ * one at a time, so the caller never waits for a worker that the OS has not scheduled: it takes that
+ * worker's chunks itself and waits only for chunks already being worked on. Idle threads poll for a short
+ * while, yielding the core to any other runnable thread on each poll, then park; so on a quiet machine a
+ * hand-off costs a microsecond or so, and on a busy one nobody burns a time slice spinning. Which thread
+ * computes a chunk never changes its result.
  */
 final class Workers implements AutoCloseable {
-    /** How long an idle worker spins before parking: longer than the gap between a step's GEMMs. */
-    private static final long SPIN_NANOS = 2_000_000;
+    /** How long an idle thread polls before it parks: about the gap between a step's parallel sections. */
+    private static final long POLL_NANOS = 100_000;
+
+    /** One parallel section: chunks [0, count) of body, claimed through next. */
+    private static final class Job {
+        final IntConsumer body;
+        final int count;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        final Thread caller;
+        volatile Throwable failure;
+
+        Job(IntConsumer body, int count, Thread caller) {
+            this.body = body;
+            this.count = count;
+            this.caller = caller;
+        }
+
+        /** Claims and runs chunks until none is left. */
+        void work() {
+            int c;
+            while ((c = next.getAndIncrement()) < count) {
+                try {
+                    if (failure == null) {
+                        body.accept(c);
+                    }
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    if (done.incrementAndGet() == count) {
+                        LockSupport.unpark(caller);
+                    }
+                }
+            }
+        }
+
+        boolean finished() {
+            return done.get() == count;
+        }
+    }
 
     private final Thread[] threads;
-    private final AtomicInteger pending = new AtomicInteger();
-    private volatile IntConsumer body;
-    private volatile long generation;
+    private volatile Job job;
     private volatile boolean closed;
-    private volatile Throwable failure;
 
     Workers(int count) {
         threads = new Thread[Math.max(0, count - 1)];
         for (int t = 0; t < threads.length; t++) {
-            int part = t + 1;
-            threads[t] = new Thread(() -> work(part), "mlp4j-cpu-" + part);
+            threads[t] = new Thread(this::work, "mlp4j-cpu-" + (t + 1));
             threads[t].setDaemon(true);
             threads[t].start();
         }
     }
 
-    /** The parts {@link #run} runs: one per worker thread, plus the caller's (so at least 1). */
+    /** The threads that compute, the caller's included (so at least 1). */
     int size() {
         return threads.length + 1;
     }
 
-    /** Runs {@code work.accept(p)} for p in [0, size()) in parallel and waits for all of them. */
-    void run(IntConsumer work) {
-        if (threads.length == 0) {
-            work.accept(0);
+    /** Runs {@code body.accept(c)} for every chunk c in [0, chunks), in parallel, and waits for all of them. */
+    void run(int chunks, IntConsumer body) {
+        if (threads.length == 0 || chunks <= 1) {
+            for (int c = 0; c < chunks; c++) {
+                body.accept(c);
+            }
             return;
         }
-        failure = null;
-        pending.set(threads.length);
-        body = work;
-        generation++;
+        Job j = new Job(body, chunks, Thread.currentThread());
+        job = j;
         for (Thread t : threads) {
             LockSupport.unpark(t);
         }
-        try {
-            work.accept(0);
-        } finally {
-            while (pending.get() != 0) {
-                Thread.onSpinWait();
+        j.work();
+        long until = System.nanoTime() + POLL_NANOS;
+        while (!j.finished()) {
+            if (System.nanoTime() < until) {
+                Thread.yield();
+            } else {
+                LockSupport.park(this);
             }
         }
-        if (failure != null) {
-            throw new IllegalStateException("cpu worker failed", failure);
+        if (j.failure != null) {
+            throw new IllegalStateException("cpu worker failed", j.failure);
         }
     }
 
-    private void work(int part) {
-        long seen = 0;
+    private void work() {
+        Job seen = null;
         while (!closed) {
-            long spinUntil = System.nanoTime() + SPIN_NANOS;
-            while (generation == seen && !closed) {
-                if (System.nanoTime() > spinUntil) {
-                    LockSupport.parkNanos(this, 1_000_000);
+            long until = System.nanoTime() + POLL_NANOS;
+            Job j;
+            while ((j = job) == seen && !closed) {
+                if (System.nanoTime() < until) {
+                    Thread.yield();
                 } else {
-                    Thread.onSpinWait();
+                    LockSupport.park(this);
                 }
             }
-            if (closed) {
-                return;
-            }
-            seen = generation;
-            try {
-                body.accept(part);
-            } catch (Throwable t) {
-                failure = t;
-            } finally {
-                pending.decrementAndGet();
+            if (j != null && j != seen) {
+                seen = j;
+                j.work();
             }
         }
     }

@@ -70,7 +70,7 @@ public final class CudaProvider implements BackendProvider {
     }
 
     @Override
-    public Backend open(int deviceIndex, boolean gpuOnly) throws BackendUnavailableException {
+    public Backend open(int deviceIndex, boolean gpuOnly, int threads) throws BackendUnavailableException {
         return open(probe(), deviceIndex < 0 ? 0 : deviceIndex);
     }
 

@@ -55,7 +55,7 @@ public final class OpenClProvider implements BackendProvider {
     }
 
     @Override
-    public Backend open(int deviceIndex, boolean gpuOnly) throws BackendUnavailableException {
+    public Backend open(int deviceIndex, boolean gpuOnly, int threads) throws BackendUnavailableException {
         return open(devices(), deviceIndex, gpuOnly);
     }
 
