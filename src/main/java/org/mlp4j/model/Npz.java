@@ -1,12 +1,14 @@
 package org.mlp4j.model;
 
-import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -14,18 +16,27 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
+import org.mlp4j.Limits;
 
 /**
- * NumPy's {@code .npz} (a zip of {@code .npy} arrays, format 1.0), for little-endian float32 and int32
- * arrays: what {@code np.load} reads and {@code np.savez} writes.
+ * NumPy's {@code .npz} (a zip of {@code .npy} arrays, format 1.0) for little-endian float32, int32, int64
+ * and float64 arrays: what {@code np.load} reads and {@code np.savez} writes. Written bytes depend only on
+ * the arrays (every entry carries the same timestamp). Reading trusts nothing: each array's header is read
+ * first, and no more data than its shape promises is inflated, so a corrupt or hostile file fails with a
+ * reason instead of filling memory.
  */
 public final class Npz {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-    private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([<>|]?[a-z]\\d+)'");
+    private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([<>|=]?[a-z]\\d+)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order':\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
+    /** The timestamp of every entry: a fixed one, so the same arrays give the same bytes. */
+    private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(2000, 1, 1, 0, 0);
+    /** More entries than a model or checkpoint has by far: a bound on what a hostile file makes us do. */
+    private static final int MAX_ENTRIES = 10_000;
+    private static final int MAX_HEADER = 1 << 16;
 
-    /** An array: {@code data} is float[] or int[]. */
+    /** An array: {@code data} is float[], int[], long[] or double[]. */
     public record Array(int[] shape, Object data) {
         public float[] floats() {
             if (data instanceof float[] f) {
@@ -40,6 +51,20 @@ public final class Npz {
             }
             throw new IllegalArgumentException("not an int32 array");
         }
+
+        public long[] longs() {
+            if (data instanceof long[] l) {
+                return l;
+            }
+            throw new IllegalArgumentException("not an int64 array");
+        }
+
+        public double[] doubles() {
+            if (data instanceof double[] d) {
+                return d;
+            }
+            throw new IllegalArgumentException("not a float64 array");
+        }
     }
 
     private Npz() {
@@ -48,32 +73,53 @@ public final class Npz {
     public static void write(OutputStream out, Map<String, Array> arrays) throws IOException {
         ZipOutputStream zip = new ZipOutputStream(out);
         for (Map.Entry<String, Array> e : arrays.entrySet()) {
-            zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
+            ZipEntry entry = new ZipEntry(e.getKey() + ".npy");
+            entry.setTimeLocal(ENTRY_TIME);
+            zip.putNextEntry(entry);
             zip.write(npy(e.getValue()));
             zip.closeEntry();
         }
         zip.finish();
     }
 
+    private static String descr(Object data) {
+        if (data instanceof float[]) {
+            return "<f4";
+        } else if (data instanceof int[]) {
+            return "<i4";
+        } else if (data instanceof long[]) {
+            return "<i8";
+        } else if (data instanceof double[]) {
+            return "<f8";
+        }
+        throw new IllegalArgumentException("no .npy type for " + data.getClass().getSimpleName());
+    }
+
     static byte[] npy(Array a) {
-        boolean floats = a.data() instanceof float[];
-        int n = floats ? a.floats().length : a.ints().length;
+        String descr = descr(a.data());
+        int n = java.lang.reflect.Array.getLength(a.data());
+        int item = descr.charAt(2) - '0';
         StringBuilder shape = new StringBuilder();
         for (int d : a.shape()) {
             shape.append(d).append(", ");
         }
         String dims = a.shape().length == 1 ? shape.toString().trim() : shape.substring(0, Math.max(0, shape.length() - 2));
-        String header = "{'descr': '" + (floats ? "<f4" : "<i4") + "', 'fortran_order': False, 'shape': (" + dims + "), }";
+        String header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + dims + "), }";
         int total = MAGIC.length + 4 + header.length() + 1;
         int pad = (64 - total % 64) % 64;
         header = header + " ".repeat(pad) + "\n";
-        ByteBuffer buf = ByteBuffer.allocate(MAGIC.length + 4 + header.length() + 4 * n).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = ByteBuffer.allocate(Math.addExact(MAGIC.length + 4 + header.length(), Math.multiplyExact(item, n)))
+                .order(ByteOrder.LITTLE_ENDIAN);
         buf.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
         buf.put(header.getBytes(StandardCharsets.US_ASCII));
-        if (floats) {
-            buf.asFloatBuffer().put(a.floats());
+        if (a.data() instanceof float[] f) {
+            buf.asFloatBuffer().put(f);
+        } else if (a.data() instanceof int[] i) {
+            buf.asIntBuffer().put(i);
+        } else if (a.data() instanceof long[] l) {
+            buf.asLongBuffer().put(l);
         } else {
-            buf.asIntBuffer().put(a.ints());
+            buf.asDoubleBuffer().put((double[]) a.data());
         }
         return buf.array();
     }
@@ -88,9 +134,14 @@ public final class Npz {
             if (!name.endsWith(".npy")) {
                 throw new IOException("entry " + name + " is not a .npy array");
             }
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            zip.transferTo(bytes);
-            arrays.put(name.substring(0, name.length() - 4), parse(name, bytes.toByteArray()));
+            if (arrays.size() == MAX_ENTRIES) {
+                throw new IOException("more than " + MAX_ENTRIES + " arrays");
+            }
+            Array a = parse(name, zip);
+            if (zip.read() != -1) {
+                throw new IOException(name + ": more data than its shape " + java.util.Arrays.toString(a.shape()) + " holds");
+            }
+            arrays.put(name.substring(0, name.length() - 4), a);
         }
         if (arrays.isEmpty()) {
             throw new IOException("not an .npz archive (no arrays)");
@@ -98,25 +149,31 @@ public final class Npz {
         return arrays;
     }
 
-    static Array parse(String name, byte[] b) throws IOException {
-        if (b.length < 10 || !java.util.Arrays.equals(java.util.Arrays.copyOf(b, 6), MAGIC)) {
+    /** One .npy array from {@code in}: its header, then exactly the data its shape and type promise. */
+    static Array parse(String name, InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        byte[] start = new byte[8];
+        try {
+            data.readFully(start);
+        } catch (EOFException e) {
             throw new IOException(name + ": not a .npy array");
         }
-        ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-        int major = b[6];
-        int headerLen;
-        int start;
-        if (major == 1) {
-            headerLen = Short.toUnsignedInt(buf.getShort(8));
-            start = 10;
-        } else {
-            headerLen = buf.getInt(8);
-            start = 12;
+        if (!java.util.Arrays.equals(java.util.Arrays.copyOf(start, 6), MAGIC)) {
+            throw new IOException(name + ": not a .npy array");
         }
-        if (start + headerLen > b.length) {
+        int major = start[6];
+        long headerLen = major == 1 ? Short.toUnsignedInt(Short.reverseBytes(data.readShort()))
+                : Integer.toUnsignedLong(Integer.reverseBytes(data.readInt()));
+        if (headerLen > MAX_HEADER) {
+            throw new IOException(name + ": header of " + headerLen + " bytes");
+        }
+        byte[] h = new byte[(int) headerLen];
+        try {
+            data.readFully(h);
+        } catch (EOFException e) {
             throw new IOException(name + ": truncated header");
         }
-        String header = new String(b, start, headerLen, StandardCharsets.ISO_8859_1);
+        String header = new String(h, StandardCharsets.ISO_8859_1);
         Matcher d = DESCR.matcher(header);
         Matcher f = FORTRAN.matcher(header);
         Matcher s = SHAPE.matcher(header);
@@ -132,28 +189,53 @@ public final class Npz {
         long n = 1;
         for (String p : parts) {
             if (!p.isBlank()) {
-                shape[count] = Integer.parseInt(p.trim());
-                n *= shape[count++];
+                long dim;
+                try {
+                    dim = Long.parseLong(p.trim());
+                } catch (NumberFormatException x) {
+                    throw new IOException(name + ": shape (" + s.group(1) + ") is not a list of sizes");
+                }
+                if (dim < 0 || dim > Integer.MAX_VALUE) {
+                    throw new IOException(name + ": shape (" + s.group(1) + ") has a dimension of " + dim);
+                }
+                shape[count++] = (int) dim;
+                n = Limits.product(n, dim, name + ": shape (" + s.group(1) + ")");
             }
         }
         shape = java.util.Arrays.copyOf(shape, count);
-        int offset = start + headerLen;
-        if (offset + 4 * n != b.length) {
-            throw new IOException(name + ": " + (b.length - offset) + " data bytes for shape " + s.group(1));
-        }
-        ByteBuffer data = ByteBuffer.wrap(b, offset, (int) (4 * n)).slice().order(ByteOrder.LITTLE_ENDIAN);
-        switch (d.group(1)) {
-            case "<f4" -> {
-                float[] v = new float[(int) n];
-                data.asFloatBuffer().get(v);
-                return new Array(shape, v);
+        String type = d.group(1).replace('=', '<');
+        int item = switch (type) {
+            case "<f4", "<i4" -> 4;
+            case "<i8", "<f8" -> 8;
+            default -> throw new IOException(name + ": dtype " + d.group(1) + " is not little-endian float32, int32, int64 or float64");
+        };
+        int length = Limits.elements(n, name + ": shape (" + s.group(1) + ")");
+        Limits.heap((long) item * length, "array " + name);
+        Object values = switch (type) {
+            case "<f4" -> new float[length];
+            case "<i4" -> new int[length];
+            case "<i8" -> new long[length];
+            default -> new double[length];
+        };
+        ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (int done = 0; done < length; ) {
+            int take = Math.min(length - done, buf.capacity() / item);
+            buf.clear().limit(take * item);
+            int got = data.readNBytes(buf.array(), 0, take * item);
+            if (got < take * item) {
+                throw new IOException(name + ": truncated: its shape (" + s.group(1) + ") needs " + (long) item * length + " bytes");
             }
-            case "<i4" -> {
-                int[] v = new int[(int) n];
-                data.asIntBuffer().get(v);
-                return new Array(shape, v);
+            if (values instanceof float[] v) {
+                buf.asFloatBuffer().get(v, done, take);
+            } else if (values instanceof int[] v) {
+                buf.asIntBuffer().get(v, done, take);
+            } else if (values instanceof long[] v) {
+                buf.asLongBuffer().get(v, done, take);
+            } else {
+                buf.asDoubleBuffer().get((double[]) values, done, take);
             }
-            default -> throw new IOException(name + ": dtype " + d.group(1) + " is not float32 or int32");
+            done += take;
         }
+        return new Array(shape, values);
     }
 }
