@@ -2,20 +2,20 @@ package org.mlp4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import java.util.function.Supplier;
 import org.mlp4j.AtomicFiles;
 import org.mlp4j.UserError;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.DeviceMemoryException;
 import org.mlp4j.data.Images;
+import org.mlp4j.model.CheckpointFile;
 import org.mlp4j.model.EpochResult;
 import org.mlp4j.model.Hyperparameters;
 import org.mlp4j.model.ModelFile;
@@ -28,8 +28,14 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train the network (defaults: the book's 784-100-10, 200 epochs) and write model.npz, history.csv and plots.")
+        description = {"Train the network (defaults: the book's 784-100-10, 200 epochs) and write model.npz, history.csv, "
+                + "checkpoint.npz and plots.",
+                "Ctrl-C (or SIGTERM) stops at the next tenth of an epoch and saves the run; --resume DIR continues it."})
 final class TrainCommand implements Callable<Integer> {
+    static final String MODEL = "model.npz";
+    static final String HISTORY = "history.csv";
+    static final String CHECKPOINT = "checkpoint.npz";
+
     @Spec
     CommandSpec spec;
     @Mixin
@@ -42,57 +48,134 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (default: runs/<timestamp>)")
     Path out;
 
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = "continue the run saved in DIR (its checkpoint.npz) with its own settings, up to its epochs or --epochs, writing into DIR")
+    Path resume;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "10",
+            description = "write model.npz and checkpoint.npz every N epochs (default: ${DEFAULT-VALUE}; 0: only at the end "
+                    + "and when stopped); history.csv is written every epoch")
+    int checkpointEvery;
+
     @Override
     public Integer call() throws Exception {
-        PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Hyperparameters hp = training.hyperparameters();
+        if (checkpointEvery < 0) {
+            throw flag("--checkpoint-every", "must be zero or positive, got " + checkpointEvery);
+        }
+        Trainer.Checkpoint from = null;
+        Hyperparameters hp;
+        Path dir;
+        if (resume != null) {
+            for (String fixed : TrainingOptions.FIXED_BY_THE_RUN) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(fixed)) {
+                    throw flag(fixed, "a resumed run keeps its own settings; only --epochs can change");
+                }
+            }
+            if (out != null) {
+                throw flag("--out", "a resumed run writes into its own directory, " + resume);
+            }
+            from = CheckpointFile.load(resume.resolve(CHECKPOINT));
+            boolean newEpochs = spec.commandLine().getParseResult().hasMatchedOption("--epochs");
+            hp = from.hp().withEpochs(newEpochs ? training.hyperparameters().epochs() : from.hp().epochs());
+            dir = resume;
+        } else {
+            hp = training.hyperparameters();
+            dir = out != null ? out : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            if (Files.exists(dir.resolve(CHECKPOINT))) {
+                throw new UserError(dir + " already holds a run (" + CHECKPOINT + "): continue it with --resume " + dir
+                        + ", or choose another --out");
+            }
+        }
         Images trainSet = Datasets.load(common, false, err);
         Images testSet = Datasets.load(common, true, err);
-        int[] sizes = training.sizes(trainSet);
-        training.checkAgainst(trainSet, testSet);
-        Path dir = out != null ? out : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        int valid = from != null ? from.valid() : training.valid;
+        int[] sizes = from != null ? from.network().sizes() : training.sizes(trainSet);
+        TrainingOptions.checkAgainst(trainSet, testSet, valid, hp.batch());
+        if (from != null && (sizes[0] != trainSet.features() || sizes[sizes.length - 1] != trainSet.classCount())) {
+            throw new UserError("the run in " + dir + " has " + sizes[0] + " inputs and " + sizes[sizes.length - 1] + " classes, but "
+                    + common.data + " has " + trainSet.features() + " and " + trainSet.classCount());
+        }
+        Run run = new Run(hp, trainSet, testSet, sizes, valid, dir, from);
         try {
-            return train(o, err, hp, trainSet, testSet, sizes, dir, device.device);
+            return train(run, device.device);
         } catch (DeviceMemoryException e) {
             if (device.strict) {
-                throw e;
+                throw new UserError(e.getMessage());
             }
             err.println("warning: " + e.getMessage() + "; falling back to the cpu backend");
-            return train(o, err, hp, trainSet, testSet, sizes, dir, "cpu");
+            return train(run, "cpu");
         }
     }
 
-    private int train(PrintWriter o, PrintWriter err, Hyperparameters hp, Images trainSet, Images testSet, int[] sizes,
-                      Path dir, String deviceName) throws Exception {
-        try (Backend backend = device.open(deviceName, err)) {
+    /** What a training run works from. */
+    private record Run(Hyperparameters hp, Images trainSet, Images testSet, int[] sizes, int valid, Path dir,
+                       Trainer.Checkpoint from) {
+        String network() {
+            return String.join("-", java.util.Arrays.stream(sizes).mapToObj(Integer::toString).toList());
+        }
+    }
+
+    private int train(Run run, String deviceName) throws Exception {
+        PrintWriter o = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Hyperparameters hp = run.hp();
+        try (Backend backend = device.open(deviceName, err);
+             StopSignals signals = new StopSignals(() -> err.println("\nstopping at the next tenth of the epoch to save the run "
+                     + "(press Ctrl-C again to quit at once, without saving)"))) {
             o.printf("device: %s%n", backend.description());
             o.printf("network %s, %d training and %d validation examples, %d epoch%s, batch %d, eta %s, l2 %s, seed %d%n",
-                    String.join("-", java.util.Arrays.stream(sizes).mapToObj(Integer::toString).toList()),
-                    trainSet.count() - training.valid, training.valid, hp.epochs(), hp.epochs() == 1 ? "" : "s",
+                    run.network(), run.trainSet().count() - run.valid(), run.valid(), hp.epochs(), hp.epochs() == 1 ? "" : "s",
                     hp.batch(), hp.eta(), hp.l2(), hp.seed());
-            o.flush();
-            Trainer.Fit fit;
-            try (EpochPrinter printer = new EpochPrinter(o, hp.epochs())) {
-                fit = new Trainer(backend, hp).fit(sizes, trainSet, training.valid, printer);
+            if (run.from() != null) {
+                o.printf("resuming %s at epoch %d%s%n", run.dir(), run.from().epoch(),
+                        run.from().step() > 0 ? ", step " + run.from().step() : "");
             }
-            int[] predicted = Trainer.predict(backend, fit.network(), testSet);
+            o.flush();
+            EpochPrinter printer = new EpochPrinter(o, err, run.from() != null ? run.from().history() : List.of(), hp.epochs(),
+                    run.dir(), checkpointEvery, signals);
+            Trainer trainer = new Trainer(backend, hp);
+            Trainer.Fit fit;
+            try {
+                fit = run.from() == null ? trainer.fit(run.sizes(), run.trainSet(), run.valid(), printer)
+                        : trainer.resume(run.from(), run.trainSet(), printer);
+            } finally {
+                printer.progress.clear();
+            }
+            Trainer.Checkpoint last = fit.last();
+            if (fit.stopped()) {
+                if (run.from() == null && last.history().isEmpty() && last.step() == 0) {
+                    err.println("stopped by " + signals.name() + " before training began; nothing was written");
+                    return signals.exitCode();
+                }
+                save(last, run.dir());
+                err.printf("stopped by %s at epoch %d, step %d: wrote %s, %s and %s into %s; continue with: mlp4j train --resume %s%n",
+                        signals.name(), last.epoch(), last.step(), MODEL, HISTORY, CHECKPOINT, run.dir(), run.dir());
+                return signals.exitCode();
+            }
+            int[] predicted = Trainer.predict(backend, fit.network(), run.testSet());
             int correct = 0;
             for (int i = 0; i < predicted.length; i++) {
-                correct += predicted[i] == (testSet.labels()[i] & 0xff) ? 1 : 0;
+                correct += predicted[i] == (run.testSet().labels()[i] & 0xff) ? 1 : 0;
             }
-            ModelFile.save(fit.network(), dir.resolve("model.npz"));
-            writeHistory(fit.history(), dir.resolve("history.csv"));
+            save(last, run.dir());
             try {
-                Charts.learningCurves(fit.history(), dir.resolve("learning-curves.png"));
-                Charts.misclassified(testSet, predicted, dir.resolve("misclassified.png"));
-            } catch (RuntimeException | java.awt.AWTError | LinkageError e) {
-                err.println("warning: plots not written (" + e + ")");
+                Charts.learningCurves(fit.history(), run.dir().resolve("learning-curves.png"));
+                Charts.misclassified(run.testSet(), predicted, run.dir().resolve("misclassified.png"));
+            } catch (RuntimeException | java.awt.AWTError | LinkageError | OutOfMemoryError e) {
+                err.println("warning: plots not written (" + (e instanceof OutOfMemoryError ? "out of memory; " + org.mlp4j.Limits.RAISE_HEAP : e) + ")");
             }
-            o.printf("wrote %s%n", dir.resolve("model.npz"));
-            o.printf(Locale.ROOT, "test accuracy: %.2f%%%n", 100.0 * correct / testSet.count());
+            o.printf("wrote %s%n", run.dir().resolve(MODEL));
+            o.printf(Locale.ROOT, "test accuracy: %.2f%%%n", 100.0 * correct / run.testSet().count());
         }
         return 0;
+    }
+
+    /** The run's files, each atomically: the history, the model, then the checkpoint that a resume reads. */
+    static void save(Trainer.Checkpoint c, Path dir) {
+        writeHistory(c.history(), dir.resolve(HISTORY));
+        ModelFile.save(c.network(), dir.resolve(MODEL));
+        CheckpointFile.save(c, dir.resolve(CHECKPOINT));
     }
 
     static void writeHistory(List<EpochResult> history, Path file) {
@@ -103,16 +186,29 @@ final class TrainCommand implements Callable<Integer> {
         AtomicFiles.write(file, os -> os.write(s.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** One line per epoch; a progress bar within each epoch when a terminal is attached. */
-    static final class EpochPrinter implements TrainingListener, AutoCloseable {
+    /**
+     * One line per epoch, history.csv after each, the checkpoint every N epochs, and on a terminal the
+     * progress line; stops when a signal came.
+     */
+    static final class EpochPrinter implements TrainingListener {
         private final PrintWriter out;
         private final int epochs;
+        private final Path dir;
+        private final int checkpointEvery;
+        private final StopSignals signals;
+        private final List<EpochResult> history;
         private final boolean terminal = System.console() != null;
-        private ProgressBar bar;
+        final ProgressLine progress;
 
-        EpochPrinter(PrintWriter out, int epochs) {
+        EpochPrinter(PrintWriter out, PrintWriter err, List<EpochResult> before, int epochs, Path dir, int checkpointEvery,
+                     StopSignals signals) {
             this.out = out;
+            this.history = new java.util.ArrayList<>(before);
             this.epochs = epochs;
+            this.dir = dir;
+            this.checkpointEvery = checkpointEvery;
+            this.signals = signals;
+            this.progress = new ProgressLine(err, before.size() + 1, epochs);
         }
 
         @Override
@@ -121,32 +217,29 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         @Override
-        public void steps(int epoch, int done, int total) {
-            if (!terminal) {
-                return;
-            }
-            if (bar == null) {
-                bar = new ProgressBarBuilder().setTaskName(String.format("epoch %d/%d", epoch, epochs))
-                        .setInitialMax(total).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(100)
-                        .continuousUpdate().clearDisplayOnFinish().build();
-            }
-            bar.stepTo(done);
+        public boolean stopRequested() {
+            return signals.received();
         }
 
         @Override
-        public void epoch(EpochResult r) {
-            close();
+        public void steps(int epoch, int done, int total) {
+            if (terminal) {
+                progress.show(epoch, done, total);
+            }
+        }
+
+        @Override
+        public void epoch(EpochResult r, Supplier<Trainer.Checkpoint> checkpoint) {
+            progress.clear();
             String width = "%" + Integer.toString(epochs).length() + "d";
             out.printf(Locale.ROOT, "epoch " + width + "/%d | cost %10.2f | train %6.2f%% | valid %6.2f%% | %.3f s%n",
                     r.epoch(), epochs, r.cost(), 100 * r.trainAccuracy(), 100 * r.validAccuracy(), r.seconds());
             out.flush();
-        }
-
-        @Override
-        public void close() {
-            if (bar != null) {
-                bar.close();
-                bar = null;
+            history.add(r);
+            if (checkpointEvery > 0 && r.epoch() % checkpointEvery == 0 && r.epoch() < epochs) {
+                save(checkpoint.get(), dir);
+            } else {
+                writeHistory(history, dir.resolve(HISTORY));
             }
         }
     }

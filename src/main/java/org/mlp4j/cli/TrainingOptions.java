@@ -7,6 +7,9 @@ import picocli.CommandLine.Option;
 
 /** The book's hyperparameters as flags, checked before anything runs. */
 final class TrainingOptions {
+    /** The flags a resumed run takes from its checkpoint instead. */
+    static final List<String> FIXED_BY_THE_RUN = List.of("--hidden", "--l2", "--eta", "--batch", "--valid", "--seed");
+
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "200", description = "epochs (default: ${DEFAULT-VALUE})")
     int epochs;
 
@@ -68,7 +71,7 @@ final class TrainingOptions {
         return s;
     }
 
-    void checkAgainst(Images train, Images test) {
+    static void checkAgainst(Images train, Images test, int valid, int batch) {
         if (valid >= train.count()) {
             throw TrainCommand.flag("--valid", valid + " is not less than the " + train.count() + " training examples");
         }

@@ -26,6 +26,28 @@ public final class NumpyRandom {
         mti = N;
     }
 
+    /** The generator's whole state, to continue its stream later exactly where it was. */
+    public record State(int[] mt, int position, boolean hasGauss, double gauss) {
+        public State {
+            if (mt.length != N || position < 0 || position > N) {
+                throw new IllegalArgumentException("not an MT19937 state (" + mt.length + " words, position " + position + ")");
+            }
+        }
+    }
+
+    public State state() {
+        return new State(mt.clone(), mti, hasGauss, gauss);
+    }
+
+    public static NumpyRandom of(State s) {
+        NumpyRandom r = new NumpyRandom(0);
+        System.arraycopy(s.mt(), 0, r.mt, 0, N);
+        r.mti = s.position();
+        r.hasGauss = s.hasGauss();
+        r.gauss = s.gauss();
+        return r;
+    }
+
     /** The next 32 random bits, as an unsigned value. */
     long nextUint32() {
         if (mti >= N) {

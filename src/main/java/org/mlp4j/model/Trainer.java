@@ -12,15 +12,16 @@ import org.mlp4j.data.Images;
 
 /**
  * Minibatch SGD as the seed chapter's {@code NeuralNetMLP.fit}, on any backend. The dataset is uploaded
- * once; per epoch only the shuffled order goes up and four sums come back. An epoch (its steps and the
- * evaluation) is recorded once as one {@link Program} (a CUDA graph on CUDA), or a few when progress is
- * shown, and replayed every epoch. Each epoch starts with one gather of all its minibatches, so training
- * holds the training set as floats on the backend (172 MB for MNIST) besides the uint8 dataset.
+ * once; per epoch only the shuffled order goes up and four sums come back. Each epoch starts with one
+ * gather of all its minibatches, so training holds the training set as floats on the backend (172 MB for
+ * MNIST) besides the uint8 dataset. The steps of an epoch are recorded once as a few {@link Program}s
+ * (CUDA graphs on CUDA) and replayed every epoch; between them progress is reported and a stop is taken,
+ * and a stopped run continues from its {@link Checkpoint} exactly as if it had not stopped.
  */
 public final class Trainer {
     /** Examples per evaluation chunk: bounds the evaluation's memory whatever the dataset size. */
     static final int EVAL_CHUNK = 5000;
-    /** An epoch is recorded as this many programs at most, so progress can be shown between them. */
+    /** An epoch's steps are recorded as this many programs at most (the last also evaluates). */
     static final int SEGMENTS = 10;
 
     private static final int COST = 0;
@@ -36,8 +37,28 @@ public final class Trainer {
         this.hp = hp;
     }
 
-    /** The outcome of {@link #fit}. */
-    public record Fit(Network network, List<EpochResult> history) {
+    /**
+     * A run as it stands between two segments of an epoch: with the same data it continues exactly as the
+     * run would have. {@code epoch} is the epoch in progress, or the next one when {@code step} is 0;
+     * {@code random} is the shuffling stream before that epoch's order was drawn; {@code history} holds the
+     * finished epochs.
+     */
+    public record Checkpoint(Hyperparameters hp, int valid, Network network, int epoch, int step, NumpyRandom.State random,
+                             List<EpochResult> history) {
+        public Checkpoint {
+            history = List.copyOf(history);
+        }
+    }
+
+    /** The outcome of {@link #fit}: the last state, and whether a stop ended the run before its last epoch. */
+    public record Fit(Checkpoint last, boolean stopped) {
+        public Network network() {
+            return last.network();
+        }
+
+        public List<EpochResult> history() {
+            return last.history();
+        }
     }
 
     /**
@@ -48,46 +69,77 @@ public final class Trainer {
      * @throws DivergedException when the cost stops being finite
      */
     public Fit fit(int[] sizes, Images data, int valid, TrainingListener listener) {
-        Session session = start(sizes, data, valid, listener.showsProgress());
-        List<EpochResult> history = new ArrayList<>();
-        for (int epoch = 1; epoch <= hp.epochs(); epoch++) {
-            EpochResult r = session.epoch(epoch, listener);
-            if (!Double.isFinite(r.cost())) {
-                throw new DivergedException(epoch, r.cost());
-            }
-            history.add(r);
-            listener.epoch(r);
+        return run(start(sizes, data, valid), listener);
+    }
+
+    /**
+     * Continues a checkpointed run on {@code data} (the data it was trained on) up to this trainer's epochs;
+     * this trainer's other settings must be the checkpoint's.
+     */
+    public Fit resume(Checkpoint from, Images data, TrainingListener listener) {
+        Hyperparameters was = from.hp();
+        if (was.batch() != hp.batch() || was.eta() != hp.eta() || was.l2() != hp.l2() || was.seed() != hp.seed()) {
+            throw new IllegalArgumentException("resuming with other settings (" + hp + ") than the run's (" + was + ")");
         }
-        return new Fit(session.network(), history);
+        return run(new Session(from.network(), NumpyRandom.of(from.random()), data, from.valid(), from.epoch(), from.step(),
+                from.history()), listener);
+    }
+
+    private Fit run(Session session, TrainingListener listener) {
+        while (session.epoch <= hp.epochs()) {
+            EpochResult r = session.next(listener);
+            if (r == null) {
+                return new Fit(session.checkpoint(), true);
+            }
+            if (!Double.isFinite(r.cost())) {
+                throw new DivergedException(r.epoch(), r.cost());
+            }
+            listener.epoch(r, session::checkpoint);
+        }
+        return new Fit(session.checkpoint(), false);
     }
 
     /** Sets up training (parameters, resident data, recorded programs) without running an epoch. */
-    public Session start(int[] sizes, Images data, int valid, boolean showsProgress) {
-        return new Session(sizes, data, valid, showsProgress);
+    public Session start(int[] sizes, Images data, int valid) {
+        NumpyRandom random = new NumpyRandom(hp.seed());
+        Network initial = Network.initialize(sizes, random);
+        return new Session(initial, random, data, valid, 1, 0, List.of());
     }
 
-    /** A network being trained on one backend: {@link #epoch} runs one epoch as {@link #fit} does. */
+    /** A network being trained on one backend. */
     public final class Session {
         private final NumpyRandom random;
         private final DeviceNet net;
         private final Order shuffled;
         private final Accumulator acc;
-        private final Program[] programs;
+        private final Program gather;
+        private final Program[] segments;
+        /** Steps done when segment s has run. */
         private final int[] ends;
         private final int[] order;
         private final int train;
         private final int valid;
         private final int steps;
+        private final List<EpochResult> history;
+        private NumpyRandom.State beforeOrder;
+        private int epoch;
+        private int segment;
+        private boolean gathered;
 
-        private Session(int[] sizes, Images data, int valid, boolean showsProgress) {
+        private Session(Network initial, NumpyRandom random, Images data, int valid, int epoch, int step, List<EpochResult> history) {
+            this.random = random;
             this.valid = valid;
+            this.epoch = epoch;
+            this.history = new ArrayList<>(history);
             train = data.count() - valid;
             steps = train / hp.batch();
             if (steps < 1) {
                 throw new IllegalArgumentException("a batch of " + hp.batch() + " is larger than the " + train + " training examples");
             }
-            random = new NumpyRandom(hp.seed());
-            net = new DeviceNet(backend, Network.initialize(sizes, random));
+            if (initial.inputs() != data.features()) {
+                throw new IllegalArgumentException("the network takes " + initial.inputs() + " inputs, the data has " + data.features());
+            }
+            net = new DeviceNet(backend, initial);
             Examples examples = backend.upload(data.pixels(), data.labels(), data.count(), data.features());
             shuffled = backend.order(train);
             int covered = steps * hp.batch();
@@ -98,7 +150,7 @@ public final class Trainer {
             DeviceNet.Workspace chunk = net.workspace(Math.min(EVAL_CHUNK, data.count()));
             acc = backend.accumulator(4);
             order = new int[train];
-            shuffle(); // the first epoch's order; each epoch then draws the next one's
+            shuffle(); // the order of the epoch in progress or next; each epoch then draws the next one's
 
             Runnable evaluation = () -> {
                 backend.reset(acc);
@@ -113,23 +165,20 @@ public final class Trainer {
                 }
                 net.sumOfSquaredWeights(acc, SQUARED_WEIGHTS);
             };
-            int segments = showsProgress ? Math.min(SEGMENTS, steps) : 1;
-            programs = new Program[segments];
-            ends = new int[segments];
-            for (int s = 0; s < segments; s++) {
-                int from = (int) ((long) steps * s / segments);
-                int to = (int) ((long) steps * (s + 1) / segments);
-                boolean first = s == 0;
-                boolean last = s == segments - 1;
+            // the whole epoch's minibatches in one gather: each step then reads a row range, and the
+            // evaluation reads them again as the training set
+            gather = backend.record(() -> backend.gather(examples, shuffled, 0, epochX, epochY));
+            int count = Math.min(SEGMENTS, steps);
+            segments = new Program[count];
+            ends = new int[count];
+            for (int s = 0; s < count; s++) {
+                int from = (int) ((long) steps * s / count);
+                int to = (int) ((long) steps * (s + 1) / count);
+                boolean last = s == count - 1;
                 ends[s] = to;
-                programs[s] = backend.record(() -> {
-                    if (first) {
-                        // the whole epoch's minibatches in one gather: each step then reads a row range,
-                        // and the evaluation reads them again as the training set
-                        backend.gather(examples, shuffled, 0, epochX, epochY);
-                    }
-                    for (int step = from; step < to; step++) {
-                        int row = step * hp.batch();
+                segments[s] = backend.record(() -> {
+                    for (int st = from; st < to; st++) {
+                        int row = st * hp.batch();
                         net.trainStep(batch, epochX.rows(row, hp.batch()), epochY.rows(row, hp.batch()), hp.eta(), hp.l2());
                     }
                     if (last) {
@@ -137,38 +186,66 @@ public final class Trainer {
                     }
                 });
             }
+            while (step != stepsBefore(segment)) {
+                if (++segment == count) {
+                    throw new IllegalArgumentException("step " + step + " is not where a checkpoint is taken (" + steps + " steps per epoch)");
+                }
+            }
         }
 
-        /** One epoch: its order uploaded, the SGD steps, the evaluation, the next order drawn; returns its line of the history. */
-        public EpochResult epoch(int number, TrainingListener listener) {
+        private int stepsBefore(int s) {
+            return s == 0 ? 0 : ends[s - 1];
+        }
+
+        /**
+         * Runs the epoch in progress (or the next) to its end and returns its line of the history, or null
+         * when {@code listener} asked to stop before one of its segments.
+         */
+        public EpochResult next(TrainingListener listener) {
             long start = System.nanoTime();
-            backend.upload(order, shuffled);
-            for (int s = 0; s < programs.length - 1; s++) {
-                programs[s].run();
-                backend.synchronize();
-                listener.steps(number, ends[s], steps);
+            for (int s = segment; s < segments.length; s++) {
+                if (listener.stopRequested()) {
+                    backend.synchronize();
+                    segment = s;
+                    return null;
+                }
+                if (!gathered) {
+                    backend.upload(order, shuffled);
+                    gather.run();
+                    gathered = true;
+                }
+                segments[s].run(); // the last one also evaluates
+                if (s + 1 < segments.length && listener.showsProgress()) {
+                    backend.synchronize();
+                    listener.steps(epoch, ends[s], steps);
+                }
             }
-            programs[programs.length - 1].run(); // the last steps and the evaluation
-            // While an asynchronous backend runs the epoch, draw the next epoch's order: the same draws
-            // in the same sequence as shuffling at the start of the next epoch.
+            // While an asynchronous backend runs the epoch, draw the next epoch's order: the same draws in
+            // the same sequence as shuffling at the start of the next epoch.
             shuffle();
             double[] sums = backend.read(acc);
-            listener.steps(number, steps, steps);
+            listener.steps(epoch, steps, steps);
             double cost = sums[COST] + hp.l2() * sums[SQUARED_WEIGHTS];
-            return new EpochResult(number, cost, sums[TRAIN_CORRECT] / train,
+            EpochResult r = new EpochResult(epoch, cost, sums[TRAIN_CORRECT] / train,
                     valid > 0 ? sums[VALID_CORRECT] / valid : Double.NaN, (System.nanoTime() - start) / 1e9);
+            history.add(r);
+            epoch++;
+            segment = 0;
+            gathered = false;
+            return r;
         }
 
         private void shuffle() {
+            beforeOrder = random.state();
             for (int i = 0; i < train; i++) {
                 order[i] = i; // the book shuffles a fresh np.arange every epoch
             }
             random.shuffle(order);
         }
 
-        /** The parameters as they are now, copied to the host. */
-        public Network network() {
-            return net.download();
+        /** The run as it stands, the parameters copied to the host. */
+        public Checkpoint checkpoint() {
+            return new Checkpoint(hp, valid, net.download(), epoch, stepsBefore(segment), beforeOrder, history);
         }
     }
 

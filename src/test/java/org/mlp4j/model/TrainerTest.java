@@ -1,6 +1,7 @@
 package org.mlp4j.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,6 +33,68 @@ class TrainerTest {
         }
         List<EpochResult> other = train(data, new Hyperparameters(2, 100, 0.0005f, 0.01f, 2), 1000);
         assertTrue(other.get(1).cost() != a.get(1).cost(), "another seed gives another run");
+    }
+
+    /** Stops before the first segment of epoch {@code epoch} that starts at or after step {@code step}. */
+    static TrainingListener stopAt(int epoch, int step) {
+        return new TrainingListener() {
+            int at = 1;
+            int done;
+
+            @Override
+            public void steps(int e, int d, int total) {
+                at = d == total ? e + 1 : e;
+                done = d == total ? 0 : d;
+            }
+
+            @Override
+            public boolean showsProgress() {
+                return true;
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return at > epoch || at == epoch && done >= step;
+            }
+        };
+    }
+
+    @Test
+    void aStoppedRunResumesToTheSameResultAsAStraightRun() {
+        Images data = TestData.trainHead(3000);
+        Hyperparameters six = new Hyperparameters(6, 100, 0.0005f, 0.01f, 1);
+        int[] sizes = {784, 30, 10};
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            Trainer.Fit straight = new Trainer(cpu, six).fit(sizes, data, 500, TrainingListener.NONE);
+            assertFalse(straight.stopped());
+            // after epoch 3 of 6, and in the middle of epoch 4
+            for (int step : new int[] {0, 12}) {
+                Trainer.Fit part = new Trainer(cpu, six).fit(sizes, data, 500, stopAt(4, step));
+                assertTrue(part.stopped());
+                assertEquals(3, part.history().size());
+                assertEquals(4, part.last().epoch());
+                assertEquals(step, part.last().step());
+                Trainer.Fit rest = new Trainer(cpu, six).resume(part.last(), data, TrainingListener.NONE);
+                assertFalse(rest.stopped());
+                assertEquals(straight.network(), rest.network(), "parameters after resuming at step " + step);
+                for (int i = 0; i < 6; i++) {
+                    EpochResult a = straight.history().get(i), b = rest.history().get(i);
+                    assertEquals(a.cost(), b.cost(), 0.0, "cost at epoch " + (i + 1));
+                    assertEquals(a.trainAccuracy(), b.trainAccuracy(), 0.0);
+                    assertEquals(a.validAccuracy(), b.validAccuracy(), 0.0);
+                }
+            }
+        }
+    }
+
+    @Test
+    void resumingWithOtherSettingsIsRefused() {
+        Images data = TestData.trainHead(1000);
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            Trainer.Fit part = new Trainer(cpu, SHORT).fit(new int[] {784, 8, 10}, data, 200, stopAt(2, 0));
+            assertThrows(IllegalArgumentException.class, () -> new Trainer(cpu, new Hyperparameters(2, 50, 0.0005f, 0.01f, 1))
+                    .resume(part.last(), data, TrainingListener.NONE));
+        }
     }
 
     @Test

@@ -47,7 +47,6 @@ public class TrainingBenchmark {
         Backend.Order identity;
         Backend.Accumulator acc;
         Trainer.Session session;
-        int epoch;
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -62,7 +61,7 @@ public class TrainingBenchmark {
             y = b.matrix(100, 1);
             b.gather(examples, identity, 0, x, y);
             acc = b.accumulator(2);
-            session = new Trainer(b, Hyperparameters.book()).start(SIZES, data, 5000, false);
+            session = new Trainer(b, Hyperparameters.book()).start(SIZES, data, 5000);
         }
     }
 
@@ -74,7 +73,7 @@ public class TrainingBenchmark {
 
     @Benchmark
     public double epoch(Model m) {
-        return m.session.epoch(++m.epoch, TrainingListener.NONE).cost();
+        return m.session.next(TrainingListener.NONE).cost();
     }
 
     @Benchmark

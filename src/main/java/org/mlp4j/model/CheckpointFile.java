@@ -1,0 +1,91 @@
+package org.mlp4j.model;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.mlp4j.AtomicFiles;
+import org.mlp4j.UserError;
+
+/**
+ * {@code checkpoint.npz}: a {@link Trainer.Checkpoint} as an .npz that NumPy reads too. It holds the model's
+ * arrays (as {@link ModelFile}), plus {@code settings_i8} [epochs, batch, seed, valid], {@code settings_f4}
+ * [eta, l2], {@code position_i8} [epoch, step], the shuffling stream {@code rng_mt} (int32, 624),
+ * {@code rng_pos_i8} [position, has_gauss] and {@code rng_gauss} (float64, 1), and {@code history} (float64,
+ * epochs x 5: epoch, cost, train and validation accuracy, seconds).
+ */
+public final class CheckpointFile {
+    private CheckpointFile() {
+    }
+
+    public static void save(Trainer.Checkpoint c, Path file) {
+        Map<String, Npz.Array> a = ModelFile.arrays(c.network());
+        Hyperparameters hp = c.hp();
+        a.put("settings_i8", longs(hp.epochs(), hp.batch(), hp.seed(), c.valid()));
+        a.put("settings_f4", new Npz.Array(new int[] {2}, new float[] {hp.eta(), hp.l2()}));
+        a.put("position_i8", longs(c.epoch(), c.step()));
+        a.put("rng_mt", new Npz.Array(new int[] {c.random().mt().length}, c.random().mt().clone()));
+        a.put("rng_pos_i8", longs(c.random().position(), c.random().hasGauss() ? 1 : 0));
+        a.put("rng_gauss", new Npz.Array(new int[] {1}, new double[] {c.random().gauss()}));
+        List<EpochResult> h = c.history();
+        double[] rows = new double[h.size() * 5];
+        for (int i = 0; i < h.size(); i++) {
+            EpochResult r = h.get(i);
+            System.arraycopy(new double[] {r.epoch(), r.cost(), r.trainAccuracy(), r.validAccuracy(), r.seconds()}, 0, rows, i * 5, 5);
+        }
+        a.put("history", new Npz.Array(new int[] {h.size(), 5}, rows));
+        AtomicFiles.write(file, out -> Npz.write(out, a));
+    }
+
+    private static Npz.Array longs(long... v) {
+        return new Npz.Array(new int[] {v.length}, v);
+    }
+
+    public static Trainer.Checkpoint load(Path file) {
+        Map<String, Npz.Array> a = ModelFile.readArrays(file, "checkpoint");
+        try {
+            Network net = ModelFile.network(a);
+            long[] settings = sized(a, "settings_i8", 4).longs();
+            float[] rates = sized(a, "settings_f4", 2).floats();
+            long[] position = sized(a, "position_i8", 2).longs();
+            long[] rng = sized(a, "rng_pos_i8", 2).longs();
+            int[] mt = ModelFile.need(a, "rng_mt").ints();
+            double gauss = sized(a, "rng_gauss", 1).doubles()[0];
+            Npz.Array hist = ModelFile.need(a, "history");
+            double[] rows = hist.doubles();
+            if (hist.shape().length != 2 || hist.shape()[1] != 5) {
+                throw new IllegalArgumentException("history has shape " + Arrays.toString(hist.shape()));
+            }
+            List<EpochResult> history = new ArrayList<>();
+            for (int i = 0; i < hist.shape()[0]; i++) {
+                history.add(new EpochResult((int) rows[i * 5], rows[i * 5 + 1], rows[i * 5 + 2], rows[i * 5 + 3], rows[i * 5 + 4]));
+            }
+            Hyperparameters hp = new Hyperparameters(toInt(settings[0]), toInt(settings[1]), rates[0], rates[1], settings[2]);
+            int epoch = toInt(position[0]);
+            if (epoch != history.size() + 1 || position[1] < 0 || settings[3] < 0) {
+                throw new IllegalArgumentException("position " + Arrays.toString(position) + " does not follow its " + history.size()
+                        + " epochs of history");
+            }
+            return new Trainer.Checkpoint(hp, toInt(settings[3]), net, epoch, toInt(position[1]),
+                    new NumpyRandom.State(mt, toInt(rng[0]), rng[1] != 0, gauss), history);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(file + ": unreadable checkpoint (" + e.getMessage() + ")");
+        }
+    }
+
+    private static Npz.Array sized(Map<String, Npz.Array> a, String name, int n) {
+        Npz.Array v = ModelFile.need(a, name);
+        if (v.shape().length != 1 || v.shape()[0] != n) {
+            throw new IllegalArgumentException(name + " has shape " + Arrays.toString(v.shape()) + ", not (" + n + ",)");
+        }
+        return v;
+    }
+
+    private static int toInt(long v) {
+        if (v < 0 || v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("value " + v + " out of range");
+        }
+        return (int) v;
+    }
+}

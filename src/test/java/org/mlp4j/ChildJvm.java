@@ -1,0 +1,32 @@
+package org.mlp4j;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A java command line like this JVM's (the Vector API module, the data directory, the class path), for tests that need a process of its own. */
+public final class ChildJvm {
+    private ChildJvm() {
+    }
+
+    /** {@code java ... mainClass args}, output to a file or pipe as the caller sets it on the builder. */
+    public static ProcessBuilder command(String mainClass, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            cmd.add("--add-modules=jdk.incubator.vector");
+        }
+        cmd.addAll(List.of("-Dmlp4j.data=" + TestData.dir(), "-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd);
+    }
+
+    /** Runs {@code mlp4j args} in a child JVM to its end; returns the exit code and its output (stdout and stderr together). */
+    public static Result mlp4j(String... args) throws IOException, InterruptedException {
+        Process p = command("org.mlp4j.cli.Main", args).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        return new Result(p.waitFor(), out);
+    }
+
+    public record Result(int code, String out) {
+    }
+}

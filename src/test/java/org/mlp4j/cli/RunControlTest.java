@@ -1,0 +1,168 @@
+package org.mlp4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mlp4j.ChildJvm;
+import org.mlp4j.TestData;
+import org.mlp4j.model.CheckpointFile;
+
+/**
+ * A training run stopped by a signal, in a child JVM as a user runs it: it saves what it has (model,
+ * history, checkpoint, readable as any file the user makes) and {@code --resume} finishes it exactly as an
+ * uninterrupted run. Nothing here waits for a time: the child trains until it has written a few epochs.
+ */
+class RunControlTest {
+    /** A bound on each wait for the child, far above what it needs, so a hang fails instead of blocking CI. */
+    private static final long LIMIT_SECONDS = 300;
+
+    @TempDir
+    Path dir;
+    Path data;
+
+    @BeforeEach
+    void writeData() {
+        data = TestData.small(dir.resolve("data"));
+    }
+
+    List<String> train(Path out, String... more) {
+        List<String> a = new ArrayList<>(List.of("train", "--device", "cpu", "--data", data.toString(), "--no-verify", "--out",
+                out.toString(), "--valid", "50", "--batch", "10", "--hidden", "8", "--checkpoint-every", "0"));
+        a.addAll(List.of(more));
+        return a;
+    }
+
+    /** Waits until the run in {@code out} has written {@code epochs} lines of history; fails if the child ends first. */
+    static void awaitEpochs(Process p, Path out, int epochs) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(LIMIT_SECONDS);
+        Path history = out.resolve("history.csv");
+        while (!Files.exists(history) || Files.readAllLines(history).size() <= epochs) {
+            assertTrue(p.isAlive(), "the run ended before " + epochs + " epochs");
+            assertTrue(System.nanoTime() < until, "no " + epochs + " epochs within " + LIMIT_SECONDS + " s");
+            Thread.sleep(20);
+        }
+    }
+
+    static void signal(String name, long pid) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor());
+    }
+
+    static String finish(Process p, Path log) throws Exception {
+        assertTrue(p.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS), "the run did not end after the signal");
+        return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
+    /** history.csv without its seconds column, which is the one column allowed to differ. */
+    static List<String> results(Path history) throws IOException {
+        return Files.readAllLines(history).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+    }
+
+    /** Resumes the run in {@code stopped} up to 2 epochs past where it stopped, and compares with a straight run of as many epochs. */
+    void resumeMatchesAStraightRun(Path stopped) throws Exception {
+        int epochs = CheckpointFile.load(stopped.resolve("checkpoint.npz")).history().size() + 2;
+        BadInputTest.Result resumed = BadInputTest.run("train", "--resume", stopped.toString(), "--data", data.toString(), "--no-verify",
+                "--epochs", Integer.toString(epochs));
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("resuming " + stopped + " at epoch"), resumed.out());
+        Path straight = dir.resolve("straight");
+        BadInputTest.Result s = BadInputTest.run(train(straight, "--epochs", Integer.toString(epochs)).toArray(String[]::new));
+        assertEquals(0, s.code(), s.err());
+        assertEquals(results(straight.resolve("history.csv")), results(stopped.resolve("history.csv")));
+        assertArrayEquals(Files.readAllBytes(straight.resolve("model.npz")), Files.readAllBytes(stopped.resolve("model.npz")));
+    }
+
+    /** What the stopped run left: its three files, readable as a file the user creates there is, and no temporary file. */
+    static void savedTheRun(Path out) throws IOException {
+        Path reference = Files.createFile(out.resolve("reference"));
+        String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(reference));
+        for (String f : new String[] {"model.npz", "history.csv", "checkpoint.npz"}) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+            assertEquals(mode, PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve(f))), f + "'s permissions");
+        }
+        Files.delete(reference);
+        try (var files = Files.list(out)) {
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList(), "temporary files left");
+        }
+    }
+
+    @Test
+    void sigintSavesTheRunAndResumeFinishesItAsAStraightRun() throws Exception {
+        Path out = dir.resolve("run");
+        Path log = dir.resolve("run.log");
+        Process p = ChildJvm.command("org.mlp4j.cli.Main", train(out, "--epochs", "1000000").toArray(String[]::new))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        awaitEpochs(p, out, 3);
+        signal("INT", p.pid());
+        String said = finish(p, log);
+        assertEquals(130, p.exitValue(), said);
+        assertTrue(said.contains("stopped by SIGINT at epoch ") && said.contains("mlp4j train --resume " + out), said);
+        assertFalse(said.contains("\tat "), said);
+        savedTheRun(out);
+        resumeMatchesAStraightRun(out);
+    }
+
+    @Test
+    void sigtermDoesTheSame() throws Exception {
+        Path out = dir.resolve("run");
+        Path log = dir.resolve("run.log");
+        Process p = ChildJvm.command("org.mlp4j.cli.Main", train(out, "--epochs", "1000000").toArray(String[]::new))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        awaitEpochs(p, out, 2);
+        signal("TERM", p.pid());
+        String said = finish(p, log);
+        assertEquals(143, p.exitValue(), said);
+        assertTrue(said.contains("stopped by SIGTERM"), said);
+        savedTheRun(out);
+    }
+
+    /** On a terminal (a pseudo-terminal from script(1)) the progress line is drawn, and Ctrl-C still stops and saves. */
+    @Test
+    void ctrlCOnATerminalStopsAndSaves() throws Exception {
+        try {
+            new ProcessBuilder("script", "--version").redirectErrorStream(true).start().waitFor();
+        } catch (IOException e) {
+            Assumptions.abort("script(1) is not installed: " + e.getMessage());
+        }
+        Path out = dir.resolve("tty");
+        Path log = dir.resolve("tty.log");
+        String java = String.join(" ", ChildJvm.command("org.mlp4j.cli.Main", train(out, "--epochs", "1000000").toArray(String[]::new))
+                .command().stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
+        Process script = new ProcessBuilder("script", "-qec", java, "/dev/null").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        awaitEpochs(script, out, 2);
+        long pid = script.descendants().filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .findFirst().orElseThrow().pid();
+        signal("INT", pid);
+        String said = finish(script, log);
+        assertEquals(130, script.exitValue(), said);
+        assertTrue(said.contains("] ") && said.contains(" steps | run "), "the progress line was shown: " + said);
+        assertTrue(said.contains("stopped by SIGINT"), said);
+        savedTheRun(out);
+        resumeMatchesAStraightRun(out);
+    }
+
+    @Test
+    void aRunDirectoryIsNotOverwrittenAndResumeKeepsItsSettings() {
+        Path out = dir.resolve("done");
+        assertEquals(0, BadInputTest.run(train(out, "--epochs", "1").toArray(String[]::new)).code());
+        BadInputTest.Result again = BadInputTest.run(train(out, "--epochs", "1").toArray(String[]::new));
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("already holds a run") && again.err().contains("--resume " + out), again.err());
+        BadInputTest.Result eta = BadInputTest.run("train", "--resume", out.toString(), "--data", data.toString(), "--no-verify", "--eta", "0.1");
+        assertEquals(2, eta.code());
+        assertTrue(eta.err().startsWith("mlp4j: --eta: a resumed run keeps its own settings"), eta.err());
+    }
+}
