@@ -52,6 +52,22 @@ public final class TestData {
         }
     }
 
+    /** Writes the first {@code train} training and {@code test} test examples of real MNIST into dir, under MNIST's names (--no-verify). */
+    public static Path mnistHead(Path dir, int train, int test) {
+        try {
+            Files.createDirectories(dir);
+            Images tr = trainHead(train);
+            Images te = Mnist.load(dir(), true, true).slice(0, test);
+            Files.write(dir.resolve(Mnist.TRAIN_IMAGES), IdxTest.idx(new int[] {train, tr.height(), tr.width()}, tr.pixels()));
+            Files.write(dir.resolve(Mnist.TRAIN_LABELS), IdxTest.idx(new int[] {train}, tr.labels()));
+            Files.write(dir.resolve(Mnist.TEST_IMAGES), IdxTest.idx(new int[] {test, te.height(), te.width()}, te.pixels()));
+            Files.write(dir.resolve(Mnist.TEST_LABELS), IdxTest.idx(new int[] {test}, te.labels()));
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static void writeSmall(Path dir, String images, String labels, int n) throws IOException {
         byte[] px = new byte[n * 16];
         byte[] lb = new byte[n];
