@@ -145,6 +145,12 @@ public interface Backend extends AutoCloseable {
     /** Waits until every issued operation has finished. */
     void synchronize();
 
+    /**
+     * Bytes this backend can still allocate: the device's free memory, or the JVM's free heap for a backend
+     * on the heap. A run checks its estimate against it before allocating anything.
+     */
+    long memoryAvailable();
+
     /** Frees everything this backend allocated. */
     @Override
     void close();

@@ -11,8 +11,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.mlp4j.AtomicFiles;
+import org.mlp4j.Limits;
 import org.mlp4j.UserError;
 import org.mlp4j.backend.Backend;
+import org.mlp4j.backend.Backends;
 import org.mlp4j.backend.DeviceMemoryException;
 import org.mlp4j.data.Images;
 import org.mlp4j.model.CheckpointFile;
@@ -96,7 +98,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserError("the run in " + dir + " has " + sizes[0] + " inputs and " + sizes[sizes.length - 1] + " classes, but "
                     + common.data + " has " + trainSet.features() + " and " + trainSet.classCount());
         }
-        Run run = new Run(hp, trainSet, testSet, sizes, valid, dir, from);
+        long bytes = Trainer.footprint(sizes, trainSet.count(), valid, hp.batch(), testSet.count());
+        Run run = new Run(hp, trainSet, testSet, sizes, valid, dir, from, bytes);
         try {
             return train(run, device.device);
         } catch (DeviceMemoryException e) {
@@ -110,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** What a training run works from. */
     private record Run(Hyperparameters hp, Images trainSet, Images testSet, int[] sizes, int valid, Path dir,
-                       Trainer.Checkpoint from) {
+                       Trainer.Checkpoint from, long bytes) {
         String network() {
             return String.join("-", java.util.Arrays.stream(sizes).mapToObj(Integer::toString).toList());
         }
@@ -123,6 +126,7 @@ final class TrainCommand implements Callable<Integer> {
         try (Backend backend = device.open(deviceName, err);
              StopSignals signals = new StopSignals(() -> err.println("\nstopping at the next tenth of the epoch to save the run "
                      + "(press Ctrl-C again to quit at once, without saving)"))) {
+            requireMemory(backend, run);
             o.printf("device: %s%n", backend.description());
             o.printf("network %s, %d training and %d validation examples, %d epoch%s, batch %d, eta %s, l2 %s, seed %d%n",
                     run.network(), run.trainSet().count() - run.valid(), run.valid(), hp.epochs(), hp.epochs() == 1 ? "" : "s",
@@ -163,12 +167,29 @@ final class TrainCommand implements Callable<Integer> {
                 Charts.learningCurves(fit.history(), run.dir().resolve("learning-curves.png"));
                 Charts.misclassified(run.testSet(), predicted, run.dir().resolve("misclassified.png"));
             } catch (RuntimeException | java.awt.AWTError | LinkageError | OutOfMemoryError e) {
-                err.println("warning: plots not written (" + (e instanceof OutOfMemoryError ? "out of memory; " + org.mlp4j.Limits.RAISE_HEAP : e) + ")");
+                err.println("warning: plots not written (" + (e instanceof OutOfMemoryError ? "out of memory; " + Limits.RAISE_HEAP : e) + ")");
             }
             o.printf("wrote %s%n", run.dir().resolve(MODEL));
             o.printf(Locale.ROOT, "test accuracy: %.2f%%%n", 100.0 * correct / run.testSet().count());
         }
         return 0;
+    }
+
+    /**
+     * Refuses a run whose estimate does not fit, before it allocates anything: on a device as out of its
+     * memory (so --device gpu falls back to the cpu backend), on the heap with how to raise it.
+     */
+    private static void requireMemory(Backend backend, Run run) {
+        long have = backend.memoryAvailable();
+        if (run.bytes() <= have) {
+            return;
+        }
+        String need = "training " + run.network() + " on " + run.trainSet().count() + " examples needs about " + Limits.mib(run.bytes());
+        if (backend.name().equals(Backends.CPU)) {
+            throw new UserError(need + " of heap, but the JVM has " + Limits.mib(have) + " free of its "
+                    + Limits.mib(Runtime.getRuntime().maxMemory()) + " maximum; " + Limits.RAISE_HEAP);
+        }
+        throw new DeviceMemoryException(backend.name() + ": out of device memory: " + need + ", " + Limits.mib(have) + " are free");
     }
 
     /** The run's files, each atomically: the history, the model, then the checkpoint that a resume reads. */

@@ -249,6 +249,43 @@ public final class Trainer {
         }
     }
 
+    /**
+     * About how many bytes training a network of {@code sizes} on {@code count} examples allocates on its
+     * backend, and then predicting {@code testCount} examples: the parameters, the resident dataset and
+     * orders, the epoch's gathered minibatches, the step's and the evaluation's buffers, and scratch the
+     * size of the largest weight matrix. Refuses, naming it, any matrix larger than one can be.
+     */
+    public static long footprint(int[] sizes, int count, int valid, int batch, int testCount) {
+        long floats = 0;
+        long largest = 0;
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            long w = org.mlp4j.Limits.elements((long) sizes[l] * sizes[l + 1],
+                    "layer " + (l + 1) + "'s weights (" + sizes[l] + " x " + sizes[l + 1] + ")");
+            largest = Math.max(largest, w);
+            floats += w + sizes[l + 1];
+        }
+        long params = floats;
+        int covered = (count - valid) / batch * batch;
+        floats += workspace(sizes, batch, "a minibatch") + workspace(sizes, Math.min(EVAL_CHUNK, count), "an evaluation chunk")
+                + org.mlp4j.Limits.elements((long) covered * sizes[0], "an epoch's minibatches (" + covered + " x " + sizes[0] + ")")
+                + covered + largest;
+        long bytes = 4 * floats + (long) count * (sizes[0] + 1) + 4L * (count - valid) + 4L * count;
+        // predicting the test set: the parameters again, the test data, an evaluation chunk
+        int chunk = Math.min(EVAL_CHUNK, Math.max(1, testCount));
+        bytes += 4 * (params + workspace(sizes, chunk, "an evaluation chunk") + chunk) + (long) testCount * (sizes[0] + 1) + 8L * testCount;
+        return bytes;
+    }
+
+    /** Floats of a {@link DeviceNet.Workspace} of {@code rows}: input, labels, and each layer's activations and deltas. */
+    private static long workspace(int[] sizes, int rows, String what) {
+        long floats = rows;
+        for (int l = 0; l < sizes.length; l++) {
+            long m = org.mlp4j.Limits.elements((long) rows * sizes[l], what + " at layer " + l + " (" + rows + " x " + sizes[l] + ")");
+            floats += l == 0 ? m : 2 * m;
+        }
+        return floats;
+    }
+
     /** The order 0, 1, ..., n-1 on the backend, for passes over the data as it lies. */
     public static Order identity(Backend backend, int n) {
         Order order = backend.order(n);

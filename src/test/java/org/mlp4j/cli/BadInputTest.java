@@ -86,6 +86,26 @@ class BadInputTest {
         userError(List.of("bench", "--epochs", "0", "--data", data.toString(), "--no-verify"), "--epochs");
     }
 
+    /** train() with these hidden layers instead of its 8 (a repeated --hidden adds layers). */
+    List<String> hidden(String layers) {
+        List<String> a = train();
+        a.set(a.indexOf("--hidden") + 1, layers);
+        return a;
+    }
+
+    /** Networks larger than a matrix can be, or than the heap holds: refused before anything is allocated, naming the layer or the heap. */
+    @Test
+    void networksTooLargeAreRefusedUpFront() {
+        userError(hidden("65536,65536"), "layer 2's weights (65536 x 65536)", "4294967296 elements", "2147483639");
+        userError(hidden("46341,46341"), "layer 2's weights (46341 x 46341)");
+        userError(hidden("2147483647"), "layer 1's weights (16 x 2147483647)");
+        List<String> wideBatch = hidden("100000000");
+        wideBatch.set(wideBatch.indexOf("--batch") + 1, "200");
+        userError(wideBatch, "a minibatch at layer 1 (200 x 100000000)");
+        // fits in a matrix, not in the tests' 4 GiB heap
+        userError(hidden("25000,25000"), "needs about", "of heap", "MLP4J_JAVA_OPTS=-Xmx");
+    }
+
     @Test
     void missingEmptyTruncatedAndWrongFiles() throws IOException {
         Files.delete(data.resolve(Mnist.TEST_LABELS));

@@ -337,6 +337,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public long memoryAvailable() {
+        return org.mlp4j.Limits.freeHeap();
+    }
+
+    @Override
     public void synchronize() {
     }
 

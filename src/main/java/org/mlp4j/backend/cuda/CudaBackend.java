@@ -438,6 +438,14 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public long memoryAvailable() {
+        long[] free = new long[1];
+        long[] total = new long[1];
+        check(cuMemGetInfo(free, total), "cuMemGetInfo");
+        return free[0];
+    }
+
+    @Override
     public void synchronize() {
         check(cuStreamSynchronize(stream), "cuStreamSynchronize");
     }

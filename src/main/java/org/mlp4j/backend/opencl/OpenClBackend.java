@@ -55,6 +55,8 @@ public final class OpenClBackend implements Backend {
     private final List<PointerBuffer> recordedSizes = new ArrayList<>();
     /** Split-K partial products; replaced by a larger one when needed, old ones kept for recorded programs. */
     private long scratch;
+    /** Bytes of the buffers this backend created. */
+    private long allocated;
     private long scratchFloats;
     private boolean closed;
 
@@ -136,6 +138,12 @@ public final class OpenClBackend implements Backend {
         return "opencl: device " + device.describe();
     }
 
+    /** OpenCL reports no free memory, only the total; this backend's own buffers are what it knows of. */
+    @Override
+    public long memoryAvailable() {
+        return device.memory() - allocated;
+    }
+
     private long buffer(long bytes, boolean zero) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer err = stack.mallocInt(1);
@@ -146,6 +154,7 @@ public final class OpenClBackend implements Backend {
             }
             OpenCl.check(err.get(0), "clCreateBuffer");
             buffers.add(mem);
+            allocated += Math.max(bytes, 4);
             if (zero) {
                 ByteBuffer pattern = stack.calloc(4);
                 OpenCl.check(CL12.clEnqueueFillBuffer(queue, mem, pattern, 0, Math.max(bytes, 4), null, null), "clEnqueueFillBuffer");
