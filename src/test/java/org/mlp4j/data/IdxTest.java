@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mlp4j.UserError;
@@ -79,6 +80,29 @@ public class IdxTest {
         assertTrue(error(() -> Idx.read(corrupt, good)).contains("corrupt gzip"));
         Path notGzip = Files.write(dir.resolve("plain.gz"), idx(new int[] {2, 2, 2}, new byte[8]));
         assertTrue(error(() -> Idx.read(notGzip, good)).contains("corrupt gzip"));
+    }
+
+    /** Headers that lie, files that never end, and things that are not files: refused from the header, before the body is read. */
+    @Test
+    void hostileFilesAreRefusedBeforeTheirBodyIsRead() throws Exception {
+        Path good = Files.write(dir.resolve("labels"), idx(new int[] {2}, new byte[] {1, 2}));
+        // 3 x 65536 x 65536 wraps to 0 in int arithmetic, 784-features headers like it wrapped to 784
+        Path wraps = Files.write(dir.resolve("wraps"), idx(new int[] {3, 65536, 65536}, new byte[8]));
+        assertTrue(error(() -> Idx.read(wraps, good)).contains("12884901888 elements, more than the 2147483639"));
+        Path overflows = Files.write(dir.resolve("overflows"), idx(new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE}, new byte[8]));
+        assertTrue(error(() -> Idx.read(overflows, good)).contains("overflows"));
+        Path negative = Files.write(dir.resolve("negative"), idx(new int[] {2, -784, 1}, new byte[8]));
+        assertTrue(error(() -> Idx.read(negative, good)).contains("dimension 1 is -784"));
+        // a small gzip that inflates far past what its header promises
+        Path bomb = dir.resolve("bomb.gz");
+        byte[] body = java.util.Arrays.copyOf(idx(new int[] {2, 2, 2}, new byte[8]), 64 << 20);
+        Files.write(bomb, gzip(body));
+        assertTrue(Files.size(bomb) < 1 << 20);
+        assertTrue(error(() -> Idx.read(bomb, good)).contains("more data than its header promises"));
+        assertTrue(error(() -> Idx.read(Path.of("/dev/zero"), good)).contains("not a regular file"));
+        Path fifo = dir.resolve("fifo");
+        Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo failed");
+        assertTrue(error(() -> Idx.read(fifo, good)).contains("not a regular file"));
     }
 
     @Test

@@ -57,6 +57,73 @@ class ModelFileTest {
         assertTrue(out.startsWith("[4, 3, 2] float32 (4, 3) (2,) " + (double) net.weights()[0][0]), out);
     }
 
+    /** Writes a model with one array replaced (or added) and returns the load error. */
+    String loadError(String name, Npz.Array replacement) throws Exception {
+        Network net = Network.initialize(new int[] {784, 8, 10}, new NumpyRandom(1));
+        java.util.Map<String, Npz.Array> arrays = ModelFile.arrays(net);
+        arrays.put(name, replacement);
+        Path file = dir.resolve("bad.npz");
+        try (var out = Files.newOutputStream(file)) {
+            Npz.write(out, arrays);
+        }
+        return assertThrows(UserError.class, () -> ModelFile.load(file)).getMessage();
+    }
+
+    /** Npz bytes of one entry whose header promises {@code shape} but which holds {@code dataBytes} bytes. */
+    Path lyingEntry(String shape, int dataBytes) throws Exception {
+        String header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+        header = header + " ".repeat(117 - header.length()) + "\n";
+        java.io.ByteArrayOutputStream npy = new java.io.ByteArrayOutputStream();
+        npy.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) header.length(), 0});
+        npy.write(header.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        npy.write(new byte[dataBytes]);
+        Path file = dir.resolve("lying.npz");
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(file))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("w0.npy"));
+            zip.write(npy.toByteArray());
+            zip.closeEntry();
+        }
+        return file;
+    }
+
+    @Test
+    void modelsThatDoNotMatchTheirLayerSizesAreRefused() throws Exception {
+        float[] transposed = new float[8 * 784];
+        assertTrue(loadError("w0", new Npz.Array(new int[] {8, 784}, transposed)).contains("w0 has shape [8, 784] but layer_sizes needs [784, 8]"));
+        float[] nan = new float[784 * 8];
+        nan[5] = Float.NaN;
+        assertTrue(loadError("w0", new Npz.Array(new int[] {784, 8}, nan)).contains("w0 holds NaN at index 5"));
+        float[] inf = new float[10];
+        inf[9] = Float.POSITIVE_INFINITY;
+        assertTrue(loadError("b1", new Npz.Array(new int[] {10}, inf)).contains("b1 holds Infinity"));
+        assertTrue(loadError("layer_sizes", new Npz.Array(new int[] {3}, new int[] {784, 0, 10})).contains("size below 1"));
+        // 65536 x 65536 wraps to 0 in int arithmetic
+        assertTrue(loadError("layer_sizes", new Npz.Array(new int[] {3}, new int[] {65536, 65536, 10})).contains("layer_sizes needs [65536, 65536]"));
+    }
+
+    @Test
+    void arraysThatLieAboutTheirSizeAreRefusedBeforeReadingThem() throws Exception {
+        String negative = assertThrows(UserError.class, () -> ModelFile.load(lyingEntry("(-8, 784)", 16))).getMessage();
+        assertTrue(negative.contains("dimension of -8"), negative);
+        String huge = assertThrows(UserError.class, () -> ModelFile.load(lyingEntry("(65536, 65536)", 16))).getMessage();
+        assertTrue(huge.contains("4294967296 elements, more than"), huge);
+        String truncated = assertThrows(UserError.class, () -> ModelFile.load(lyingEntry("(784, 8)", 16))).getMessage();
+        assertTrue(truncated.contains("truncated"), truncated);
+        // a member that inflates far past its shape: only the promised bytes and one more are read
+        String longer = assertThrows(UserError.class, () -> ModelFile.load(lyingEntry("(2,)", 64 << 20))).getMessage();
+        assertTrue(longer.contains("more data than its shape"), longer);
+        assertTrue(assertThrows(UserError.class, () -> ModelFile.load(Path.of("/dev/zero"))).getMessage().contains("not a regular file"));
+    }
+
+    @Test
+    void theSameNetworkGivesTheSameBytes() throws Exception {
+        Network net = Network.initialize(new int[] {20, 8, 3}, new NumpyRandom(4));
+        ModelFile.save(net, dir.resolve("a.npz"));
+        Thread.sleep(2100); // zip timestamps have a 2 s resolution
+        ModelFile.save(net, dir.resolve("b.npz"));
+        assertArrayEquals(Files.readAllBytes(dir.resolve("a.npz")), Files.readAllBytes(dir.resolve("b.npz")));
+    }
+
     @Test
     void unreadableModelFilesAreUserErrors() throws Exception {
         Path junk = dir.resolve("junk.npz");
