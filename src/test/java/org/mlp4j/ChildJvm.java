@@ -11,7 +11,13 @@ public final class ChildJvm {
 
     /** {@code java ... mainClass args}, output to a file or pipe as the caller sets it on the builder. */
     public static ProcessBuilder command(String mainClass, String... args) {
+        return command(List.of(), mainClass, args);
+    }
+
+    /** As {@link #command(String, String...)}, with options for the JVM (e.g. -Xmx). */
+    public static ProcessBuilder command(List<String> jvmOptions, String mainClass, String... args) {
         List<String> cmd = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmOptions);
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
             cmd.add("--add-modules=jdk.incubator.vector");
         }

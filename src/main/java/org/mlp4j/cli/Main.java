@@ -39,6 +39,10 @@ public final class Main implements Runnable {
             if (debug) {
                 e.printStackTrace(err);
             }
+            if (outOfMemory(e) != null) {
+                err.println(outOfMemoryLine(outOfMemory(e), args));
+                return USER_ERROR;
+            }
             if (e instanceof UserError || e instanceof BackendUnavailableException || e instanceof IllegalArgumentException) {
                 err.println("mlp4j: " + e.getMessage());
                 return USER_ERROR;
@@ -50,6 +54,40 @@ public final class Main implements Runnable {
             err.println("mlp4j: internal error: " + e + (debug ? "" : " (run with --debug for the stack trace)"));
             return 1;
         });
-        return cli.execute(args);
+        int code;
+        try {
+            code = cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println(outOfMemoryLine(e, args));
+            return USER_ERROR;
+        } catch (Error e) {
+            if (debug) {
+                e.printStackTrace(err);
+            }
+            err.println("mlp4j: internal error: " + e + (debug ? "" : " (run with --debug for the stack trace)"));
+            return 1;
+        }
+        // output lost (a full disk, a closed pipe) is an error, not a silent success
+        if (out.checkError()) {
+            err.println("mlp4j: cannot write to standard output; what it printed is incomplete");
+            return code == 0 ? USER_ERROR : code;
+        }
+        return code;
+    }
+
+    /** The OutOfMemoryError that {@code e} is or was caused by, or null. */
+    static OutOfMemoryError outOfMemory(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof OutOfMemoryError oom) {
+                return oom;
+            }
+        }
+        return null;
+    }
+
+    static String outOfMemoryLine(OutOfMemoryError e, String[] args) {
+        String command = args.length > 0 && !args[0].startsWith("-") ? "'" + args[0] + "'" : "mlp4j";
+        return "mlp4j: " + command + " ran out of memory (" + e.getMessage() + ") with a heap of at most "
+                + org.mlp4j.Limits.mib(Runtime.getRuntime().maxMemory()) + "; " + org.mlp4j.Limits.RAISE_HEAP;
     }
 }
