@@ -39,6 +39,9 @@ final class BenchCommand implements Callable<Integer> {
     private static final Pattern FIRST_EPOCH = Pattern.compile("\"first_epoch\"\\s*:\\s*([0-9.eE+-]+)");
     private static final Pattern DETAIL = Pattern.compile("\"detail\"\\s*:\\s*\"([^\"]*)\"");
 
+    /** How long one timing command may run before it is stopped and its row skipped. */
+    private static final int CHILD_LIMIT_MINUTES = 60;
+
     @Spec
     CommandSpec spec;
     @Mixin
@@ -148,19 +151,19 @@ final class BenchCommand implements Callable<Integer> {
     private static Row measure(String name, List<String> cmd) {
         try {
             Process p = new ProcessBuilder(cmd).start();
-            java.util.concurrent.CompletableFuture<String> errText = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-                } catch (IOException e) {
-                    return e.getMessage();
-                }
-            });
-            String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            java.util.concurrent.CompletableFuture<String> errText = text(p.getErrorStream());
+            java.util.concurrent.CompletableFuture<String> outText = text(p.getInputStream());
+            if (!p.waitFor(CHILD_LIMIT_MINUTES, TimeUnit.MINUTES)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                return new Row(name, "", Double.NaN, Double.NaN, "skipped: did not finish within " + CHILD_LIMIT_MINUTES + " minutes");
+            }
+            if (p.exitValue() != 0) {
                 List<String> lines = errText.join().lines().filter(l -> !l.startsWith("WARNING: Using incubator")).toList();
                 return new Row(name, "", Double.NaN, Double.NaN, "skipped: " + (lines.isEmpty() ? "exit " + p.exitValue()
                         : lines.get(lines.size() - 1).replaceFirst("^mlp4j: ", "")));
             }
+            String stdout = outText.join();
             Matcher m = SECONDS.matcher(stdout);
             if (!m.find()) {
                 return new Row(name, "", Double.NaN, Double.NaN, "skipped: no seconds_per_epoch in its output");
@@ -175,6 +178,21 @@ final class BenchCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             throw new UserError("interrupted");
         }
+    }
+
+    /** A stream's text, read to its end on a thread of its own, so waiting for the process can have a limit. */
+    private static java.util.concurrent.CompletableFuture<String> text(java.io.InputStream in) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+            } catch (IOException e) {
+                return e.getMessage();
+            }
+        }, r -> {
+            Thread t = new Thread(r, "mlp4j-bench-reader");
+            t.setDaemon(true);
+            t.start();
+        });
     }
 
     /** {@code bench}'s child: times one backend and prints the JSON line {@link #measure} reads. */
