@@ -80,6 +80,9 @@ final class TrainCommand implements Callable<Integer> {
             from = CheckpointFile.load(resume.resolve(CHECKPOINT));
             boolean newEpochs = spec.commandLine().getParseResult().hasMatchedOption("--epochs");
             hp = from.hp().withEpochs(newEpochs ? training.hyperparameters().epochs() : from.hp().epochs());
+            if (hp.epochs() < from.history().size()) {
+                throw flag("--epochs", hp.epochs() + " is fewer than the " + from.history().size() + " epochs the run in " + resume + " has done");
+            }
             dir = resume;
         } else {
             hp = training.hyperparameters();
@@ -94,9 +97,11 @@ final class TrainCommand implements Callable<Integer> {
         int valid = from != null ? from.valid() : training.valid;
         int[] sizes = from != null ? from.network().sizes() : training.sizes(trainSet);
         TrainingOptions.checkAgainst(trainSet, testSet, valid, hp.batch());
-        if (from != null && (sizes[0] != trainSet.features() || sizes[sizes.length - 1] != trainSet.classCount())) {
-            throw new UserError("the run in " + dir + " has " + sizes[0] + " inputs and " + sizes[sizes.length - 1] + " classes, but "
-                    + common.data + " has " + trainSet.features() + " and " + trainSet.classCount());
+        if (from != null && (sizes[0] != trainSet.features() || sizes[sizes.length - 1] != trainSet.classCount()
+                || from.examples() != trainSet.count())) {
+            throw new UserError("the run in " + dir + " was trained on " + from.examples() + " examples of " + sizes[0] + " inputs and "
+                    + sizes[sizes.length - 1] + " classes, but " + common.data + " has " + trainSet.count() + " of "
+                    + trainSet.features() + " and " + trainSet.classCount());
         }
         long bytes = Trainer.footprint(sizes, trainSet.count(), valid, hp.batch(), testSet.count());
         Run run = new Run(hp, trainSet, testSet, sizes, valid, dir, from, bytes);

@@ -10,7 +10,7 @@ import org.mlp4j.UserError;
 
 /**
  * {@code checkpoint.npz}: a {@link Trainer.Checkpoint} as an .npz that NumPy reads too. It holds the model's
- * arrays (as {@link ModelFile}), plus {@code settings_i8} [epochs, batch, seed, valid], {@code settings_f4}
+ * arrays (as {@link ModelFile}), plus {@code settings_i8} [epochs, batch, seed, examples, valid], {@code settings_f4}
  * [eta, l2], {@code position_i8} [epoch, step], the shuffling stream {@code rng_mt} (int32, 624),
  * {@code rng_pos_i8} [position, has_gauss] and {@code rng_gauss} (float64, 1), and {@code history} (float64,
  * epochs x 5: epoch, cost, train and validation accuracy, seconds).
@@ -22,7 +22,7 @@ public final class CheckpointFile {
     public static void save(Trainer.Checkpoint c, Path file) {
         Map<String, Npz.Array> a = ModelFile.arrays(c.network());
         Hyperparameters hp = c.hp();
-        a.put("settings_i8", longs(hp.epochs(), hp.batch(), hp.seed(), c.valid()));
+        a.put("settings_i8", longs(hp.epochs(), hp.batch(), hp.seed(), c.examples(), c.valid()));
         a.put("settings_f4", new Npz.Array(new int[] {2}, new float[] {hp.eta(), hp.l2()}));
         a.put("position_i8", longs(c.epoch(), c.step()));
         a.put("rng_mt", new Npz.Array(new int[] {c.random().mt().length}, c.random().mt().clone()));
@@ -46,7 +46,7 @@ public final class CheckpointFile {
         Map<String, Npz.Array> a = ModelFile.readArrays(file, "checkpoint");
         try {
             Network net = ModelFile.network(a);
-            long[] settings = sized(a, "settings_i8", 4).longs();
+            long[] settings = sized(a, "settings_i8", 5).longs();
             float[] rates = sized(a, "settings_f4", 2).floats();
             long[] position = sized(a, "position_i8", 2).longs();
             long[] rng = sized(a, "rng_pos_i8", 2).longs();
@@ -63,11 +63,11 @@ public final class CheckpointFile {
             }
             Hyperparameters hp = new Hyperparameters(toInt(settings[0]), toInt(settings[1]), rates[0], rates[1], settings[2]);
             int epoch = toInt(position[0]);
-            if (epoch != history.size() + 1 || position[1] < 0 || settings[3] < 0) {
+            if (epoch != history.size() + 1 || position[1] < 0) {
                 throw new IllegalArgumentException("position " + Arrays.toString(position) + " does not follow its " + history.size()
                         + " epochs of history");
             }
-            return new Trainer.Checkpoint(hp, toInt(settings[3]), net, epoch, toInt(position[1]),
+            return new Trainer.Checkpoint(hp, toInt(settings[3]), toInt(settings[4]), net, epoch, toInt(position[1]),
                     new NumpyRandom.State(mt, toInt(rng[0]), rng[1] != 0, gauss), history);
         } catch (IllegalArgumentException e) {
             throw new UserError(file + ": unreadable checkpoint (" + e.getMessage() + ")");

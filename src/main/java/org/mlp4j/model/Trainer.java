@@ -38,13 +38,14 @@ public final class Trainer {
     }
 
     /**
-     * A run as it stands between two segments of an epoch: with the same data it continues exactly as the
-     * run would have. {@code epoch} is the epoch in progress, or the next one when {@code step} is 0;
+     * A run as it stands between two segments of an epoch: with the same data ({@code examples} of them,
+     * the last {@code valid} for validation) it continues exactly as the run would have. {@code epoch} is
+     * the epoch in progress, or the next one when {@code step} is 0;
      * {@code random} is the shuffling stream before that epoch's order was drawn; {@code history} holds the
      * finished epochs.
      */
-    public record Checkpoint(Hyperparameters hp, int valid, Network network, int epoch, int step, NumpyRandom.State random,
-                             List<EpochResult> history) {
+    public record Checkpoint(Hyperparameters hp, int examples, int valid, Network network, int epoch, int step,
+                             NumpyRandom.State random, List<EpochResult> history) {
         public Checkpoint {
             history = List.copyOf(history);
         }
@@ -80,6 +81,9 @@ public final class Trainer {
         Hyperparameters was = from.hp();
         if (was.batch() != hp.batch() || was.eta() != hp.eta() || was.l2() != hp.l2() || was.seed() != hp.seed()) {
             throw new IllegalArgumentException("resuming with other settings (" + hp + ") than the run's (" + was + ")");
+        }
+        if (data.count() != from.examples()) {
+            throw new IllegalArgumentException("the run was trained on " + from.examples() + " examples, not " + data.count());
         }
         return run(new Session(from.network(), NumpyRandom.of(from.random()), data, from.valid(), from.epoch(), from.step(),
                 from.history()), listener);
@@ -117,6 +121,7 @@ public final class Trainer {
         /** Steps done when segment s has run. */
         private final int[] ends;
         private final int[] order;
+        private final int examples;
         private final int train;
         private final int valid;
         private final int steps;
@@ -131,6 +136,7 @@ public final class Trainer {
             this.valid = valid;
             this.epoch = epoch;
             this.history = new ArrayList<>(history);
+            examples = data.count();
             train = data.count() - valid;
             steps = train / hp.batch();
             if (steps < 1) {
@@ -245,7 +251,7 @@ public final class Trainer {
 
         /** The run as it stands, the parameters copied to the host. */
         public Checkpoint checkpoint() {
-            return new Checkpoint(hp, valid, net.download(), epoch, stepsBefore(segment), beforeOrder, history);
+            return new Checkpoint(hp, examples, valid, net.download(), epoch, stepsBefore(segment), beforeOrder, history);
         }
     }
 

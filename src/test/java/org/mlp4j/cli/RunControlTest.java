@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mlp4j.ChildJvm;
 import org.mlp4j.TestData;
+import org.mlp4j.data.IdxTest;
+import org.mlp4j.data.Mnist;
 import org.mlp4j.model.CheckpointFile;
 
 /**
@@ -99,12 +101,17 @@ class RunControlTest {
         }
     }
 
+    /** Starts a run into {@code out} that would go on for a million epochs, its output into {@code log}. */
+    Process endlessRun(Path out, Path log) throws IOException {
+        return ChildJvm.command("org.mlp4j.cli.Main", train(out, "--epochs", "1000000").toArray(String[]::new))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
     @Test
     void sigintSavesTheRunAndResumeFinishesItAsAStraightRun() throws Exception {
         Path out = dir.resolve("run");
         Path log = dir.resolve("run.log");
-        Process p = ChildJvm.command("org.mlp4j.cli.Main", train(out, "--epochs", "1000000").toArray(String[]::new))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = endlessRun(out, log);
         awaitEpochs(p, out, 3);
         signal("INT", p.pid());
         String said = finish(p, log);
@@ -119,8 +126,7 @@ class RunControlTest {
     void sigtermDoesTheSame() throws Exception {
         Path out = dir.resolve("run");
         Path log = dir.resolve("run.log");
-        Process p = ChildJvm.command("org.mlp4j.cli.Main", train(out, "--epochs", "1000000").toArray(String[]::new))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = endlessRun(out, log);
         awaitEpochs(p, out, 2);
         signal("TERM", p.pid());
         String said = finish(p, log);
@@ -155,7 +161,7 @@ class RunControlTest {
     }
 
     @Test
-    void aRunDirectoryIsNotOverwrittenAndResumeKeepsItsSettings() {
+    void aRunDirectoryIsNotOverwrittenAndResumeKeepsItsSettingsAndData() throws IOException {
         Path out = dir.resolve("done");
         assertEquals(0, BadInputTest.run(train(out, "--epochs", "1").toArray(String[]::new)).code());
         BadInputTest.Result again = BadInputTest.run(train(out, "--epochs", "1").toArray(String[]::new));
@@ -164,5 +170,17 @@ class RunControlTest {
         BadInputTest.Result eta = BadInputTest.run("train", "--resume", out.toString(), "--data", data.toString(), "--no-verify", "--eta", "0.1");
         assertEquals(2, eta.code());
         assertTrue(eta.err().startsWith("mlp4j: --eta: a resumed run keeps its own settings"), eta.err());
+        // other data than the run's
+        Path fewer = TestData.small(dir.resolve("fewer"));
+        Files.write(fewer.resolve(Mnist.TRAIN_IMAGES), IdxTest.idx(new int[] {200, 4, 4}, new byte[200 * 16]));
+        byte[] labels = new byte[200];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = (byte) (i % 3);
+        }
+        Files.write(fewer.resolve(Mnist.TRAIN_LABELS), IdxTest.idx(new int[] {200}, labels));
+        BadInputTest.Result other = BadInputTest.run("train", "--resume", out.toString(), "--data", fewer.toString(), "--no-verify",
+                "--epochs", "2");
+        assertEquals(2, other.code());
+        assertTrue(other.err().contains("was trained on 300 examples") && other.err().contains("has 200 of 16"), other.err());
     }
 }
