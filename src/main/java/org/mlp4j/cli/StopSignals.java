@@ -15,14 +15,17 @@ final class StopSignals implements AutoCloseable {
 
     StopSignals(Runnable onFirst) {
         for (int i = 0; i < NAMES.length; i++) {
-            String name = NAMES[i];
-            previous[i] = Signal.handle(new Signal(name), s -> {
-                if (received != null) {
-                    Runtime.getRuntime().exit(exitCode(s.getName()));
-                }
-                received = s.getName();
-                onFirst.run();
-            });
+            try {
+                previous[i] = Signal.handle(new Signal(NAMES[i]), s -> {
+                    if (received != null) {
+                        Runtime.getRuntime().exit(exitCode(s.getName()));
+                    }
+                    received = s.getName();
+                    onFirst.run();
+                });
+            } catch (IllegalArgumentException e) {
+                // a signal this platform or JVM does not let us handle keeps its default
+            }
         }
     }
 
@@ -47,7 +50,9 @@ final class StopSignals implements AutoCloseable {
     @Override
     public void close() {
         for (int i = 0; i < NAMES.length; i++) {
-            Signal.handle(new Signal(NAMES[i]), previous[i]);
+            if (previous[i] != null) {
+                Signal.handle(new Signal(NAMES[i]), previous[i]);
+            }
         }
     }
 }
