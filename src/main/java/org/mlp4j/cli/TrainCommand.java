@@ -182,9 +182,14 @@ final class TrainCommand implements Callable<Integer> {
 
     /**
      * Refuses a run whose estimate does not fit, before it allocates anything: on a device as out of its
-     * memory (so --device gpu falls back to the cpu backend), on the heap with how to raise it.
+     * memory (so --device gpu falls back to the cpu backend), on the heap (the cpu backend's memory, and
+     * the host's copies of the parameters for the others) with how to raise it.
      */
     private static void requireMemory(Backend backend, Run run) {
+        if (!backend.name().equals(Backends.CPU)) {
+            // the host keeps the parameters too: the initial ones, and a checkpoint's copy while the last is still held
+            Limits.heap(3 * 4 * org.mlp4j.model.Network.parameters(run.sizes()), "the parameters of " + run.network() + " on the host");
+        }
         long have = backend.memoryAvailable();
         if (run.bytes() <= have) {
             return;

@@ -12,6 +12,15 @@ public record Network(int[] sizes, float[][] weights, float[][] biases) {
     public static final float INPUT_SCALE = 2f / 255f;
     public static final float INPUT_SHIFT = -1f;
 
+    /** The number of weights and biases of a network of these layer sizes. */
+    public static long parameters(int[] sizes) {
+        long n = 0;
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            n += (long) sizes[l] * sizes[l + 1] + sizes[l + 1];
+        }
+        return n;
+    }
+
     public int layers() {
         return sizes.length - 1;
     }

@@ -199,6 +199,15 @@ class CudaOnFakeDriverTest {
         fakeSaidOnly(strict, null);
     }
 
+    /** A GPU run keeps the parameters on the host too: a heap too small for them is refused up front, saying how to raise it. */
+    @Test
+    void theHostHeapIsCheckedForTheParameters() throws Exception {
+        Result r = mlp4j(Map.of("JAVA_TOOL_OPTIONS", "-Xmx64m"), train(dir.resolve("host"), "cuda", "--strict", "--hidden", "3000,3000"));
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.out().contains("mlp4j: the parameters of 16-3000-3000-3 on the host needs") && r.out().contains("MLP4J_JAVA_OPTS=-Xmx"), r.out());
+        fakeSaidOnly(r, null);
+    }
+
     @Test
     void aDriverOlderThanTheKernelsIsNamed() throws Exception {
         Map<String, String> cuda124 = Map.of("FAKE_CUDA_DRIVER_VERSION", "12040");
