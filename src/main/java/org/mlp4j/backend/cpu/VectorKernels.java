@@ -1,7 +1,6 @@
 package org.mlp4j.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -111,11 +110,12 @@ final class VectorKernels implements Kernels {
             }
             v.intoArray(c, off);
         } else {
-            VectorMask<Float> m = S.indexInRange(j, n);
-            if (beta != 0f) {
-                v = FloatVector.fromArray(S, c, off, m).fma(FloatVector.broadcast(S, beta), v);
+            // the columns past the last whole vector one by one, with the same operations (so the same bits):
+            // without AVX-512 a masked store is not compiled to vector code, and its Java fallback is slow
+            float[] lanes = v.toArray();
+            for (int lane = 0; lane < n - j; lane++) {
+                c[off + lane] = beta != 0f ? Math.fma(c[off + lane], beta, lanes[lane]) : lanes[lane];
             }
-            v.intoArray(c, off, m);
         }
     }
 
