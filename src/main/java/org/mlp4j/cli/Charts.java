@@ -19,17 +19,24 @@ final class Charts {
     private Charts() {
     }
 
-    static void learningCurves(List<EpochResult> history, java.nio.file.Path file) {
+    /** Cost and accuracies per epoch; the accuracy panel's title gives the test accuracy (a fraction) of the final model. */
+    static void learningCurves(List<EpochResult> history, double testAccuracy, java.nio.file.Path file) {
         double[] epochs = history.stream().mapToDouble(EpochResult::epoch).toArray();
         XYChart cost = new XYChartBuilder().width(560).height(420).title("Cost").xAxisTitle("Epoch").yAxisTitle("Cost").build();
         cost.addSeries("cost", epochs, history.stream().mapToDouble(EpochResult::cost).toArray());
         cost.getStyler().setLegendVisible(false);
         cost.getStyler().setYAxisDecimalPattern("#,##0");
-        XYChart acc = new XYChartBuilder().width(560).height(420).title("Accuracy").xAxisTitle("Epoch").yAxisTitle("Accuracy (%)").build();
+        XYChart acc = new XYChartBuilder().width(560).height(420)
+                .title(String.format(java.util.Locale.ROOT, "Accuracy (test: %.2f %%)", 100 * testAccuracy))
+                .xAxisTitle("Epoch").yAxisTitle("Accuracy (%)").build();
         acc.addSeries("training", epochs, history.stream().mapToDouble(r -> 100 * r.trainAccuracy()).toArray());
         acc.addSeries("validation", epochs, history.stream().mapToDouble(r -> 100 * r.validAccuracy()).toArray());
         for (XYChart c : List.of(cost, acc)) {
             c.getStyler().setMarkerSize(history.size() > 40 ? 0 : 5);
+            // whole epochs on round ticks from 0, whatever the count (XChart starts its ticks at the first x)
+            c.getStyler().setXAxisMin(0.0);
+            c.getStyler().setXAxisMax(roundUp(history.isEmpty() ? 1 : history.get(history.size() - 1).epoch()));
+            c.getStyler().setXAxisDecimalPattern("#,##0");
             c.getStyler().setChartBackgroundColor(Color.WHITE);
         }
         BufferedImage left = BitmapEncoder.getBufferedImage(cost);
@@ -40,6 +47,17 @@ final class Charts {
         g.drawImage(right, left.getWidth(), 0, null);
         g.dispose();
         AtomicFiles.write(file, out -> ImageIO.write(both, "png", out));
+    }
+
+    /** The smallest of 1, 2, 5 times a power of ten that is at least n: a round end for the epoch axis. */
+    static double roundUp(int n) {
+        for (long p = 1; ; p *= 10) {
+            for (int m : new int[] {1, 2, 5}) {
+                if (m * p >= n) {
+                    return m * p;
+                }
+            }
+        }
     }
 
     /** A 5x5 grid of the first misclassified images, each captioned "i) t: true p: predicted" as in the book. */

@@ -17,7 +17,7 @@ final class DevicesCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         for (BackendProvider p : Backends.providers()) {
-            out.println(p.name() + (p.gpu() ? " (gpu)" : ""));
+            out.println(p.name());
             for (String line : p.describe()) {
                 out.println("  " + line);
             }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Test accuracy and confusion matrix of a saved model on the t10k files.")
+@Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Test accuracy, confusion matrix and per-class precision, recall and F1 of a saved model on the t10k files.")
 final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -65,6 +65,25 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             out.println(row);
         }
+        out.println();
+        out.printf(Locale.ROOT, "%6s %10s %10s %10s %8s%n", "class", "precision", "recall", "f1", "support");
+        double[] sums = new double[3];
+        for (int c = 0; c < classes; c++) {
+            int predictedAs = 0;
+            int support = 0;
+            for (int t = 0; t < classes; t++) {
+                predictedAs += confusion[t][c];
+                support += confusion[c][t];
+            }
+            double precision = predictedAs == 0 ? 0 : (double) confusion[c][c] / predictedAs;
+            double recall = support == 0 ? 0 : (double) confusion[c][c] / support;
+            double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+            sums[0] += precision;
+            sums[1] += recall;
+            sums[2] += f1;
+            out.printf(Locale.ROOT, "%6d %10.4f %10.4f %10.4f %8d%n", c, precision, recall, f1, support);
+        }
+        out.printf(Locale.ROOT, "%6s %10.4f %10.4f %10.4f %8d%n", "macro", sums[0] / classes, sums[1] / classes, sums[2] / classes, test.count());
         return 0;
     }
 }

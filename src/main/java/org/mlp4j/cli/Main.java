@@ -15,9 +15,21 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
     public static final int USER_ERROR = 2;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** No command: the usage, on stderr, as a usage error. */
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "missing command (train, evaluate, predict, devices, bench)");
+        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new MissingCommand();
+    }
+
+    /** Ends a run without a command after its usage was printed. */
+    private static final class MissingCommand extends RuntimeException {
+        MissingCommand() {
+            super(null, null, false, false);
+        }
     }
 
     public static void main(String[] args) {
@@ -32,12 +44,19 @@ public final class Main implements Runnable {
         cli.setOverwrittenOptionsAllowed(true); // the last of a repeated option wins, as in most CLIs
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
         cli.setParameterExceptionHandler((e, a) -> {
-            err.println("mlp4j: " + e.getMessage());
+            String hint = "";
+            if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                hint = "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
+            }
+            err.println("mlp4j: " + e.getMessage() + hint);
             return USER_ERROR;
         });
         cli.setExecutionExceptionHandler((e, c, p) -> {
             if (debug) {
                 e.printStackTrace(err);
+            }
+            if (e instanceof MissingCommand) {
+                return USER_ERROR;
             }
             if (outOfMemory(e) != null) {
                 err.println(outOfMemoryLine(outOfMemory(e), args));

@@ -169,7 +169,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             save(last, run.dir());
             try {
-                Charts.learningCurves(fit.history(), run.dir().resolve("learning-curves.png"));
+                Charts.learningCurves(fit.history(), (double) correct / run.testSet().count(), run.dir().resolve("learning-curves.png"));
                 Charts.misclassified(run.testSet(), predicted, run.dir().resolve("misclassified.png"));
             } catch (RuntimeException | java.awt.AWTError | LinkageError | OutOfMemoryError e) {
                 err.println("warning: plots not written (" + (e instanceof OutOfMemoryError ? "out of memory; " + Limits.RAISE_HEAP : e) + ")");

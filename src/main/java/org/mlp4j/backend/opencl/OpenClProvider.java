@@ -44,8 +44,9 @@ public final class OpenClProvider implements BackendProvider {
                 lines.add(d.describe());
             }
             if (!all.isEmpty()) {
-                try (Backend b = open(all, -1, false)) {
-                    lines.add("usable: " + b.description() + " (--opencl-device N picks another)");
+                OpenCl.Device d = choose(all, -1, false);
+                try (Backend b = open(d)) {
+                    lines.add("usable: [" + d.index() + "] by default (--opencl-device N picks another)");
                 }
             }
         } catch (BackendUnavailableException e) {
@@ -59,8 +60,12 @@ public final class OpenClProvider implements BackendProvider {
         return open(devices(), deviceIndex, gpuOnly);
     }
 
-    /** Opens the chosen one of the devices already listed. */
     private static Backend open(List<OpenCl.Device> all, int deviceIndex, boolean gpuOnly) throws BackendUnavailableException {
+        return open(choose(all, deviceIndex, gpuOnly));
+    }
+
+    /** Which of the devices listed a choice means: device N, or the first GPU, else (unless gpuOnly) the first device. */
+    private static OpenCl.Device choose(List<OpenCl.Device> all, int deviceIndex, boolean gpuOnly) throws BackendUnavailableException {
         if (all.isEmpty()) {
             throw new BackendUnavailableException("no OpenCL platform or device");
         }
@@ -82,6 +87,10 @@ public final class OpenClProvider implements BackendProvider {
                 chosen = all.get(0);
             }
         }
+        return chosen;
+    }
+
+    private static Backend open(OpenCl.Device chosen) throws BackendUnavailableException {
         try {
             return new OpenClBackend(chosen);
         } catch (BackendFailure e) {
