@@ -9,7 +9,7 @@ final class CommonOptions {
             description = "directory of the four MNIST IDX files, raw or .gz (default: ${DEFAULT-VALUE}; fetched when missing)")
     Path data;
 
-    @Option(names = "--no-verify", description = "skip the MNIST SHA-256 check (for other IDX datasets with MNIST's file names)")
+    @Option(names = "--no-verify", description = "do not compare the files with MNIST's SHA-256 (no note for other IDX datasets with MNIST's file names)")
     boolean noVerify;
 
     @Option(names = "--debug", description = "print stack traces of errors")

@@ -13,6 +13,6 @@ final class Datasets {
         if (!Mnist.present(common.data)) {
             Mnist.fetch(common.data, err::println);
         }
-        return Mnist.load(common.data, test, !common.noVerify);
+        return Mnist.load(common.data, test, common.noVerify ? null : err::println);
     }
 }
