@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "predict", mixinStandardHelpOptions = true, description = "Print one predicted label per image of an IDX image file.")
+@Command(name = "predict", mixinStandardHelpOptions = true, description = "Print one predicted label per image of an IDX image file (with --proba, each class's probability too).")
 final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -32,20 +32,36 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--debug", description = "print stack traces of errors")
     boolean debug;
 
+    @Option(names = "--proba", description = "after each label, every class's probability (the output units' activations "
+            + "divided by their sum), space separated")
+    boolean proba;
+
     @Override
     public Integer call() throws Exception {
         Network net = ModelFile.load(model);
         Images data = Idx.readImages(images);
         checkFits(net, data, images.toString());
-        int[] predicted;
+        StringBuilder s = new StringBuilder(data.count() * (proba ? 12 * net.outputs() : 2));
         try (Backend backend = device.open(spec.commandLine().getErr())) {
-            predicted = Trainer.predict(backend, net, data);
+            if (proba) {
+                for (float[] row : Trainer.probabilities(backend, net, data)) {
+                    int best = 0;
+                    for (int j = 1; j < row.length; j++) {
+                        best = row[j] > row[best] ? j : best;
+                    }
+                    s.append(best);
+                    for (float p : row) {
+                        s.append(' ').append(String.format(java.util.Locale.ROOT, "%.6f", p));
+                    }
+                    s.append('\n');
+                }
+            } else {
+                for (int p : Trainer.predict(backend, net, data)) {
+                    s.append(p).append('\n');
+                }
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
-        StringBuilder s = new StringBuilder(predicted.length * 2);
-        for (int p : predicted) {
-            s.append(p).append('\n');
-        }
         out.print(s);
         out.flush();
         return 0;

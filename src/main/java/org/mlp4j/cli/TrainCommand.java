@@ -21,6 +21,7 @@ import org.mlp4j.model.CheckpointFile;
 import org.mlp4j.model.EpochResult;
 import org.mlp4j.model.Hyperparameters;
 import org.mlp4j.model.ModelFile;
+import org.mlp4j.model.Network;
 import org.mlp4j.model.Trainer;
 import org.mlp4j.model.TrainingListener;
 import picocli.CommandLine.Command;
@@ -54,6 +55,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "continue the run saved in DIR (its checkpoint.npz) with its own settings, up to its epochs or --epochs, writing into DIR")
     Path resume;
 
+    @Option(names = "--init", paramLabel = "MODEL",
+            description = "start from this model.npz's parameters instead of random ones (its layer sizes replace --hidden)")
+    Path init;
+
     @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "10",
             description = "write model.npz and checkpoint.npz every N epochs (default: ${DEFAULT-VALUE}; 0: only at the end "
                     + "and when stopped); history.csv is written every epoch")
@@ -74,8 +79,8 @@ final class TrainCommand implements Callable<Integer> {
                     throw flag(fixed, "a resumed run keeps its own settings; only --epochs can change");
                 }
             }
-            if (out != null) {
-                throw flag("--out", "a resumed run writes into its own directory, " + resume);
+            if (out != null || init != null) {
+                throw flag(out != null ? "--out" : "--init", "a resumed run continues from its own directory, " + resume);
             }
             from = CheckpointFile.load(resume.resolve(CHECKPOINT));
             boolean newEpochs = spec.commandLine().getParseResult().hasMatchedOption("--epochs");
@@ -95,7 +100,18 @@ final class TrainCommand implements Callable<Integer> {
         Images trainSet = Datasets.load(common, false, err);
         Images testSet = Datasets.load(common, true, err);
         int valid = from != null ? from.valid() : training.valid;
-        int[] sizes = from != null ? from.network().sizes() : training.sizes(trainSet);
+        Network initial = null;
+        if (init != null) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--hidden")) {
+                throw flag("--hidden", "the layer sizes come from --init's model");
+            }
+            initial = ModelFile.load(init);
+            if (initial.inputs() != trainSet.features() || initial.outputs() < trainSet.classCount()) {
+                throw new UserError(init + " takes " + initial.inputs() + " inputs and has " + initial.outputs() + " classes, but "
+                        + common.data + " has " + trainSet.features() + " features and " + trainSet.classCount() + " classes");
+            }
+        }
+        int[] sizes = from != null ? from.network().sizes() : initial != null ? initial.sizes() : training.sizes(trainSet);
         TrainingOptions.checkAgainst(trainSet, testSet, valid, hp.batch());
         if (from != null && (sizes[0] != trainSet.features() || sizes[sizes.length - 1] != trainSet.classCount()
                 || from.examples() != trainSet.count())) {
@@ -104,7 +120,7 @@ final class TrainCommand implements Callable<Integer> {
                     + trainSet.features() + " and " + trainSet.classCount());
         }
         long bytes = Trainer.footprint(sizes, trainSet.count(), valid, hp.batch(), testSet.count());
-        Run run = new Run(hp, trainSet, testSet, sizes, valid, dir, from, bytes);
+        Run run = new Run(hp, trainSet, testSet, sizes, valid, dir, from, initial, bytes);
         try {
             return train(run, device.device);
         } catch (DeviceMemoryException e) {
@@ -118,7 +134,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** What a training run works from. */
     private record Run(Hyperparameters hp, Images trainSet, Images testSet, int[] sizes, int valid, Path dir,
-                       Trainer.Checkpoint from, long bytes) {
+                       Trainer.Checkpoint from, Network initial, long bytes) {
         String network() {
             return String.join("-", java.util.Arrays.stream(sizes).mapToObj(Integer::toString).toList());
         }
@@ -140,14 +156,18 @@ final class TrainCommand implements Callable<Integer> {
                 o.printf("resuming %s at epoch %d%s%n", run.dir(), run.from().epoch(),
                         run.from().step() > 0 ? ", step " + run.from().step() : "");
             }
+            if (run.initial() != null) {
+                o.printf("starting from the parameters of %s%n", init);
+            }
             o.flush();
             EpochPrinter printer = new EpochPrinter(o, err, run.from() != null ? run.from().history() : List.of(), hp.epochs(),
                     run.dir(), checkpointEvery, signals);
             Trainer trainer = new Trainer(backend, hp);
             Trainer.Fit fit;
             try {
-                fit = run.from() == null ? trainer.fit(run.sizes(), run.trainSet(), run.valid(), printer)
-                        : trainer.resume(run.from(), run.trainSet(), printer);
+                fit = run.from() != null ? trainer.resume(run.from(), run.trainSet(), printer)
+                        : run.initial() != null ? trainer.fit(run.initial(), run.trainSet(), run.valid(), printer)
+                        : trainer.fit(run.sizes(), run.trainSet(), run.valid(), printer);
             } finally {
                 printer.progress.clear();
             }

@@ -147,6 +147,20 @@ public final class DeviceNet {
         }
     }
 
+    /** Output pre-activations (logits) of examples {@code order[from .. from+count)}, row-major count x outputs. */
+    public float[] logits(Workspace ws, Examples data, Order order, int from, int count) {
+        int outputs = sizes[sizes.length - 1];
+        float[] out = new float[org.mlp4j.Limits.elements((long) count * outputs, "the outputs of " + count + " examples")];
+        float[] host = new float[ws.rows() * outputs];
+        for (int done = 0; done < count; done += ws.rows()) {
+            int rows = Math.min(ws.rows(), count - done);
+            backend.gather(data, order, from + done, ws.x.prefix(rows), ws.labels.prefix(rows));
+            backend.download(logits(ws, ws.x.prefix(rows)), host);
+            System.arraycopy(host, 0, out, done * outputs, rows * outputs);
+        }
+        return out;
+    }
+
     /** Predicted classes of examples {@code order[from .. from+count)}. */
     public int[] predict(Workspace ws, Examples data, Order order, int from, int count) {
         int[] out = new int[count];

@@ -74,6 +74,14 @@ public final class Trainer {
     }
 
     /**
+     * As {@link #fit(int[], Images, int, TrainingListener)}, but from {@code initial}'s parameters instead of
+     * the seed's random ones (warm start, fine-tuning); the seed still draws the minibatch order.
+     */
+    public Fit fit(Network initial, Images data, int valid, TrainingListener listener) {
+        return run(new Session(initial.copy(), new NumpyRandom(hp.seed()), data, valid, 1, 0, List.of()), listener);
+    }
+
+    /**
      * Continues a checkpointed run on {@code data} (the data it was trained on) up to this trainer's epochs;
      * this trainer's other settings must be the checkpoint's.
      */
@@ -297,6 +305,30 @@ public final class Trainer {
         Order order = backend.order(n);
         backend.upload(java.util.stream.IntStream.range(0, n).toArray(), order);
         return order;
+    }
+
+    /**
+     * Class probabilities for every example of {@code data}, one row each: the sigmoid output units'
+     * activations divided by their sum, so each row sums to 1 and its largest entry is the predicted class.
+     */
+    public static float[][] probabilities(Backend backend, Network network, Images data) {
+        DeviceNet net = new DeviceNet(backend, network);
+        Examples examples = backend.upload(data.pixels(), data.labels(), data.count(), data.features());
+        float[] z = net.logits(net.workspace(Math.min(EVAL_CHUNK, data.count())), examples, identity(backend, data.count()), 0, data.count());
+        int classes = network.outputs();
+        float[][] p = new float[data.count()][classes];
+        for (int r = 0; r < data.count(); r++) {
+            double[] a = new double[classes];
+            double sum = 0;
+            for (int j = 0; j < classes; j++) {
+                a[j] = 1 / (1 + StrictMath.exp(-z[r * classes + j]));
+                sum += a[j];
+            }
+            for (int j = 0; j < classes; j++) {
+                p[r][j] = (float) (a[j] / sum);
+            }
+        }
+        return p;
     }
 
     /** Predicted classes for every example of {@code data}. */

@@ -62,6 +62,35 @@ class UsageTest {
     }
 
     @Test
+    void predictProbaAndTrainInit() {
+        Path data = TestData.small(dir.resolve("data"));
+        Path out = dir.resolve("run");
+        assertEquals(0, BadInputTest.run("train", "--device", "cpu", "--data", data.toString(), "--no-verify", "--out", out.toString(),
+                "--epochs", "1", "--valid", "50", "--batch", "10", "--hidden", "8").code());
+        String model = out.resolve("model.npz").toString();
+        String images = data.resolve(org.mlp4j.data.Mnist.TEST_IMAGES).toString();
+        BadInputTest.Result labels = BadInputTest.run("predict", "--device", "cpu", "--model", model, "--images", images);
+        BadInputTest.Result proba = BadInputTest.run("predict", "--device", "cpu", "--model", model, "--images", images, "--proba");
+        assertEquals(0, proba.code(), proba.err());
+        List<String> lines = proba.out().lines().toList();
+        assertEquals(50, lines.size());
+        for (String line : lines) {
+            assertTrue(line.matches("[0-2]( [01]\\.\\d{6}){3}"), line);
+        }
+        assertEquals(labels.out().lines().toList(), lines.stream().map(l -> l.substring(0, 1)).toList(), "the same labels");
+
+        Path warm = dir.resolve("warm");
+        BadInputTest.Result r = BadInputTest.run("train", "--device", "cpu", "--data", data.toString(), "--no-verify", "--out", warm.toString(),
+                "--epochs", "1", "--valid", "50", "--batch", "10", "--init", model);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("network 16-8-3,") && r.out().contains("starting from the parameters of " + model), r.out());
+        BadInputTest.Result both = BadInputTest.run("train", "--device", "cpu", "--data", data.toString(), "--no-verify", "--out",
+                dir.resolve("x").toString(), "--init", model, "--hidden", "5");
+        assertEquals(2, both.code());
+        assertTrue(both.err().contains("--hidden: the layer sizes come from --init's model"), both.err());
+    }
+
+    @Test
     void theEpochAxisEndsOnARoundNumber() {
         assertEquals(1, Charts.roundUp(1));
         assertEquals(20, Charts.roundUp(16));

@@ -98,6 +98,43 @@ class TrainerTest {
     }
 
     @Test
+    void aWarmStartContinuesFromTheModelsCost() {
+        Images data = TestData.trainHead(3000);
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            Hyperparameters three = new Hyperparameters(3, 100, 0.0005f, 0.01f, 1);
+            Trainer.Fit first = new Trainer(cpu, three).fit(new int[] {784, 30, 10}, data, 500, TrainingListener.NONE);
+            Trainer.Fit warm = new Trainer(cpu, three.withEpochs(1)).fit(first.network(), data, 500, TrainingListener.NONE);
+            double before = first.history().get(2).cost();
+            double after = warm.history().get(0).cost();
+            assertTrue(after < before, "one more epoch from the model lowers its cost: " + before + " -> " + after);
+            assertTrue(after < first.history().get(1).cost(), "not a fresh start");
+            assertEquals(784, warm.network().inputs());
+        }
+    }
+
+    @Test
+    void probabilitiesSumToOneAndAgreeWithThePredictions() {
+        Images data = TestData.trainHead(1000);
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            Network net = new Trainer(cpu, SHORT).fit(new int[] {784, 20, 10}, data, 200, TrainingListener.NONE).network();
+            float[][] p = Trainer.probabilities(cpu, net, data);
+            int[] predicted = Trainer.predict(cpu, net, data);
+            assertEquals(data.count(), p.length);
+            for (int r = 0; r < p.length; r++) {
+                double sum = 0;
+                int best = 0;
+                for (int j = 0; j < p[r].length; j++) {
+                    assertTrue(p[r][j] >= 0 && p[r][j] <= 1, "row " + r);
+                    sum += p[r][j];
+                    best = p[r][j] > p[r][best] ? j : best;
+                }
+                assertEquals(1.0, sum, 1e-6, "row " + r);
+                assertEquals(predicted[r], best, "row " + r);
+            }
+        }
+    }
+
+    @Test
     void divergenceStopsWithAClearError() {
         Images data = TestData.trainHead(2000);
         DivergedException e = assertThrows(DivergedException.class,
