@@ -17,7 +17,7 @@ java --list-modules 2>/dev/null | grep -q jdk.incubator.vector && java_opts+=(--
 jsig=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/libjsig.so
 [ -f "$jsig" ] && preload="$jsig${LD_PRELOAD:+:$LD_PRELOAD}" || preload=${LD_PRELOAD:-}
 java() { LD_PRELOAD=$preload command java "$@"; }
-mlp4j() { java "${java_opts[@]}" -jar .device/mlp4j.jar "$@"; }
+mlp4j() { java "${java_opts[@]}" -jar .device/mlp4j-all.jar "$@"; }
 status=0
 step() { echo; echo "=== $* ($(date -u +%H:%M:%S))"; }
 
@@ -32,7 +32,7 @@ mlp4j devices || status=1
 
 step "SPI contract, kernel-vs-CPU and 2-epoch parity tests on every backend (all three must be usable here)"
 MLP4J_REQUIRED_BACKENDS=cuda,opencl,cpu java "${java_opts[@]}" -jar .device/junit-platform-console-standalone-1.14.1.jar execute \
-  --class-path .device/mlp4j.jar:.device/mlp4j-tests.jar \
+  --class-path .device/mlp4j-all.jar:.device/mlp4j-tests.jar \
   --select-class org.mlp4j.backend.BackendContractTest --select-class org.mlp4j.model.ParityTest \
   --details tree --disable-banner || status=1
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds everything the GPU test machine needs into .device/ (git-ignored): a JRE, mlp4j.jar, the test
+# Builds everything the GPU test machine needs into .device/ (git-ignored): a JRE, mlp4j-all.jar, the test
 # classes, the JUnit console launcher, the benchmark jar when built, and MNIST. Run from the project root
 # on the build machine, then run ci/gpu-check.sh there (see README, "GPU check").
 set -euo pipefail
@@ -8,10 +8,11 @@ cd "$(git rev-parse --show-toplevel)"
 mvn -q -B -DskipTests install
 mvn -q -B -f bench/pom.xml package
 mvn -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 -DoutputDirectory=target/junit
-jars=(target/mlp4j.jar target/mlp4j-tests.jar target/junit/junit-platform-console-standalone-1.14.1.jar)
+jars=($(ls -t target/mlp4j-*-all.jar | head -n 1) target/mlp4j-tests.jar target/junit/junit-platform-console-standalone-1.14.1.jar)
 [ -f bench/target/benchmarks.jar ] && jars+=(bench/target/benchmarks.jar)
 prepare=${PREPARE:-../shared/gpu-machine/prepare.sh}
 MNIST_DIR=data/mnist bash "$prepare" "${jars[@]}"
+mv .device/mlp4j-*-all.jar .device/mlp4j-all.jar  # the name ci/gpu-check.sh uses, whatever the version
 # prepare.sh's JRE lacks jdk.incubator.vector (the CPU backend's fast kernels, and JMH's forks ask for it):
 # link one with it, same modules otherwise
 jdk=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}

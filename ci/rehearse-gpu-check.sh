@@ -8,7 +8,7 @@
 # the log is something a GPU would refuse.
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
-[ -f .device/mlp4j.jar ] || { echo "no .device/ bundle: run ci/prepare-gpu-bundle.sh first" >&2; exit 2; }
+[ -f .device/mlp4j-all.jar ] || { echo "no .device/ bundle: run ci/prepare-gpu-bundle.sh first" >&2; exit 2; }
 fake=$(mktemp -d)
 trap 'rm -rf "$fake"' EXIT
 bash src/test/cuda/build-stand-ins.sh "$fake"

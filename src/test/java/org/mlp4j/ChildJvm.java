@@ -16,12 +16,17 @@ public final class ChildJvm {
 
     /** As {@link #command(String, String...)}, with options for the JVM (e.g. -Xmx). */
     public static ProcessBuilder command(List<String> jvmOptions, String mainClass, String... args) {
+        return commandOn(System.getProperty("java.class.path"), jvmOptions, mainClass, args);
+    }
+
+    /** As {@link #command(List, String, String...)}, on the given class path. */
+    public static ProcessBuilder commandOn(String classPath, List<String> jvmOptions, String mainClass, String... args) {
         List<String> cmd = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(jvmOptions);
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
             cmd.add("--add-modules=jdk.incubator.vector");
         }
-        cmd.addAll(List.of("-Dmlp4j.data=" + TestData.dir(), "-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(List.of("-Dmlp4j.data=" + TestData.dir(), "-cp", classPath, mainClass));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd);
     }

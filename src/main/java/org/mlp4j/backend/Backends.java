@@ -22,6 +22,28 @@ public final class Backends {
         return list;
     }
 
+    /** Opens {@code p}; a library it needs that is missing (a GPU library left off the class path) is its reason. */
+    private static Backend open(BackendProvider p, int deviceIndex, boolean gpuOnly, int threads) throws BackendUnavailableException {
+        try {
+            return p.open(deviceIndex, gpuOnly, threads);
+        } catch (LinkageError e) {
+            throw new BackendUnavailableException(missing(e));
+        }
+    }
+
+    /** {@code p}'s description lines, or why it cannot run when a library it needs is missing. */
+    public static List<String> describe(BackendProvider p) {
+        try {
+            return p.describe();
+        } catch (LinkageError e) {
+            return List.of("unusable: " + missing(e));
+        }
+    }
+
+    private static String missing(LinkageError e) {
+        return "a library it needs is not on the class path (" + e + ")";
+    }
+
     /** The names {@code --device} accepts. */
     public static List<String> deviceNames() {
         List<String> names = new ArrayList<>(List.of("auto", "gpu"));
@@ -60,7 +82,7 @@ public final class Backends {
         List<String> reasons = new ArrayList<>();
         for (BackendProvider p : candidates) {
             try {
-                return p.open(deviceIndex, gpuOnly, threads);
+                return open(p, deviceIndex, gpuOnly, threads);
             } catch (BackendUnavailableException e) {
                 reasons.add(p.name() + ": " + e.getMessage());
             }
@@ -74,7 +96,7 @@ public final class Backends {
         }
         for (BackendProvider p : all) {
             if (p.name().equals(CPU)) {
-                return p.open(-1, false, threads);
+                return open(p, -1, false, threads);
             }
         }
         throw new BackendUnavailableException("no cpu backend on the class path");

@@ -18,7 +18,7 @@ final class DevicesCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         for (BackendProvider p : Backends.providers()) {
             out.println(p.name());
-            for (String line : p.describe()) {
+            for (String line : Backends.describe(p)) {
                 out.println("  " + line);
             }
         }

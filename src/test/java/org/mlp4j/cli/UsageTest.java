@@ -90,6 +90,28 @@ class UsageTest {
         assertTrue(both.err().contains("--hidden: the layer sizes come from --init's model"), both.err());
     }
 
+    /** A consumer that leaves JCuda and LWJGL out (the README's exclusions): the GPU backends say why, the CPU trains. */
+    @Test
+    void withoutTheGpuLibrariesTheCpuBackendStillRuns() throws Exception {
+        String cpuOnly = String.join(java.io.File.pathSeparator, java.util.Arrays.stream(System.getProperty("java.class.path")
+                .split(java.io.File.pathSeparator)).filter(e -> !e.contains("jcuda") && !e.contains("lwjgl")).toList());
+        assertTrue(cpuOnly.length() < System.getProperty("java.class.path").length(), "the GPU libraries were on the class path");
+        Path data = TestData.small(dir.resolve("data"));
+        Path log = dir.resolve("log");
+        Process p = org.mlp4j.ChildJvm.commandOn(cpuOnly, List.of(), "org.mlp4j.cli.Main", "devices").redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        assertEquals(0, p.waitFor(), java.nio.file.Files.readString(log));
+        String devices = java.nio.file.Files.readString(log);
+        assertTrue(devices.contains("cuda\n  unusable: ") && devices.contains("opencl\n  unusable: LWJGL (org.lwjgl:lwjgl, lwjgl-opencl) is not on the class path")
+                && devices.contains("cpu\n  usable: "), devices);
+        p = org.mlp4j.ChildJvm.commandOn(cpuOnly, List.of(), "org.mlp4j.cli.Main", "train", "--device", "gpu", "--data", data.toString(),
+                "--no-verify", "--out", dir.resolve("run").toString(), "--epochs", "1", "--valid", "50", "--batch", "10", "--hidden", "8")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertEquals(0, p.waitFor(), java.nio.file.Files.readString(log));
+        String train = java.nio.file.Files.readString(log);
+        assertTrue(train.contains("falling back to the cpu backend") && train.contains("device: cpu"), train);
+    }
+
     @Test
     void theEpochAxisEndsOnARoundNumber() {
         assertEquals(1, Charts.roundUp(1));

@@ -38,6 +38,8 @@ public final class CudaProvider implements BackendProvider {
         try {
             JCudaDriver.setExceptionsEnabled(false);
             rc = JCudaDriver.cuInit(0);
+        } catch (NoClassDefFoundError e) {
+            throw new BackendUnavailableException("JCuda (org.jcuda:jcuda, jcublas) is not on the class path (" + e.getMessage() + ")");
         } catch (Throwable t) {
             throw new BackendUnavailableException("the JCuda driver library failed to load: " + t.getMessage());
         }

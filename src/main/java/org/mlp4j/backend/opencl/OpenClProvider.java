@@ -27,6 +27,8 @@ public final class OpenClProvider implements BackendProvider {
     private static List<OpenCl.Device> devices() throws BackendUnavailableException {
         try {
             return OpenCl.devices();
+        } catch (NoClassDefFoundError e) {
+            throw new BackendUnavailableException("LWJGL (org.lwjgl:lwjgl, lwjgl-opencl) is not on the class path (" + e.getMessage() + ")");
         } catch (IllegalStateException | BackendFailure | LinkageError e) {
             throw new BackendUnavailableException(e.getMessage());
         }
