@@ -26,9 +26,7 @@ class ProcessErrorsTest {
     @Test
     void outputToAFullDeviceIsAnError() throws Exception {
         Path data = TestData.small(dir.resolve("data"));
-        Path out = dir.resolve("run");
-        assertEquals(0, BadInputTest.run("train", "--device", "cpu", "--data", data.toString(), "--no-verify", "--out", out.toString(),
-                "--epochs", "1", "--valid", "50", "--batch", "10", "--hidden", "8").code());
+        Path out = UsageTest.smallModel(dir).getParent();
         Path err = dir.resolve("err");
         for (String[] args : new String[][] {
                 {"predict", "--device", "cpu", "--model", out.resolve("model.npz").toString(), "--images", data.resolve(Mnist.TEST_IMAGES).toString()},

@@ -107,32 +107,29 @@ class RunControlTest {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
-    @Test
-    void sigintSavesTheRunAndResumeFinishesItAsAStraightRun() throws Exception {
+    /** Starts an endless run, signals it after {@code epochs} epochs, and returns its directory once it has saved and exited. */
+    Path stoppedBy(String signal, int exitCode, int epochs) throws Exception {
         Path out = dir.resolve("run");
         Path log = dir.resolve("run.log");
         Process p = endlessRun(out, log);
-        awaitEpochs(p, out, 3);
-        signal("INT", p.pid());
+        awaitEpochs(p, out, epochs);
+        signal(signal, p.pid());
         String said = finish(p, log);
-        assertEquals(130, p.exitValue(), said);
-        assertTrue(said.contains("stopped by SIGINT at epoch ") && said.contains("mlp4j train --resume " + out), said);
+        assertEquals(exitCode, p.exitValue(), said);
+        assertTrue(said.contains("stopped by SIG" + signal + " at epoch ") && said.contains("mlp4j train --resume " + out), said);
         assertFalse(said.contains("\tat "), said);
         savedTheRun(out);
-        resumeMatchesAStraightRun(out);
+        return out;
+    }
+
+    @Test
+    void sigintSavesTheRunAndResumeFinishesItAsAStraightRun() throws Exception {
+        resumeMatchesAStraightRun(stoppedBy("INT", 130, 3));
     }
 
     @Test
     void sigtermDoesTheSame() throws Exception {
-        Path out = dir.resolve("run");
-        Path log = dir.resolve("run.log");
-        Process p = endlessRun(out, log);
-        awaitEpochs(p, out, 2);
-        signal("TERM", p.pid());
-        String said = finish(p, log);
-        assertEquals(143, p.exitValue(), said);
-        assertTrue(said.contains("stopped by SIGTERM"), said);
-        savedTheRun(out);
+        stoppedBy("TERM", 143, 2);
     }
 
     /** On a terminal (a pseudo-terminal from script(1)) the progress line is drawn, and Ctrl-C still stops and saves. */

@@ -44,12 +44,20 @@ class UsageTest {
         }
     }
 
+    /** Trains TestData's small dataset (in {@code dir}/data) for an epoch into {@code dir}/run; returns its model. */
+    static Path smallModel(Path dir) {
+        Path data = dir.resolve("data");
+        Path out = dir.resolve("run");
+        BadInputTest.Result r = BadInputTest.run("train", "--device", "cpu", "--data", data.toString(), "--no-verify", "--out",
+                out.toString(), "--epochs", "1", "--valid", "50", "--batch", "10", "--hidden", "8");
+        assertEquals(0, r.code(), r.err());
+        return out.resolve("model.npz");
+    }
+
     @Test
     void evaluateReportsPrecisionRecallAndF1PerClass() {
         Path data = TestData.small(dir.resolve("data"));
-        Path out = dir.resolve("run");
-        assertEquals(0, BadInputTest.run("train", "--device", "cpu", "--data", data.toString(), "--no-verify", "--out", out.toString(),
-                "--epochs", "1", "--valid", "50", "--batch", "10", "--hidden", "8").code());
+        Path out = smallModel(dir).getParent();
         BadInputTest.Result r = BadInputTest.run("evaluate", "--device", "cpu", "--model", out.resolve("model.npz").toString(),
                 "--data", data.toString(), "--no-verify");
         assertEquals(0, r.code(), r.err());
@@ -64,10 +72,7 @@ class UsageTest {
     @Test
     void predictProbaAndTrainInit() {
         Path data = TestData.small(dir.resolve("data"));
-        Path out = dir.resolve("run");
-        assertEquals(0, BadInputTest.run("train", "--device", "cpu", "--data", data.toString(), "--no-verify", "--out", out.toString(),
-                "--epochs", "1", "--valid", "50", "--batch", "10", "--hidden", "8").code());
-        String model = out.resolve("model.npz").toString();
+        String model = smallModel(dir).toString();
         String images = data.resolve(org.mlp4j.data.Mnist.TEST_IMAGES).toString();
         BadInputTest.Result labels = BadInputTest.run("predict", "--device", "cpu", "--model", model, "--images", images);
         BadInputTest.Result proba = BadInputTest.run("predict", "--device", "cpu", "--model", model, "--images", images, "--proba");
