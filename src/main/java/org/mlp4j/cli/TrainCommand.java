@@ -113,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         int[] sizes = from != null ? from.network().sizes() : initial != null ? initial.sizes() : training.sizes(trainSet);
         TrainingOptions.checkAgainst(trainSet, testSet, valid, hp.batch());
-        if (from != null && (sizes[0] != trainSet.features() || sizes[sizes.length - 1] != trainSet.classCount()
+        if (from != null && (sizes[0] != trainSet.features() || sizes[sizes.length - 1] < trainSet.classCount()
                 || from.examples() != trainSet.count())) {
             throw new UserError("the run in " + dir + " was trained on " + from.examples() + " examples of " + sizes[0] + " inputs and "
                     + sizes[sizes.length - 1] + " classes, but " + common.data + " has " + trainSet.count() + " of "
