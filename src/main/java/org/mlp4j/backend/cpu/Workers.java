@@ -89,11 +89,7 @@ final class Workers implements AutoCloseable {
         j.work();
         long until = System.nanoTime() + POLL_NANOS;
         while (!j.finished()) {
-            if (System.nanoTime() < until) {
-                Thread.yield();
-            } else {
-                LockSupport.park(this);
-            }
+            idle(until);
         }
         if (j.failure != null) {
             throw new IllegalStateException("cpu worker failed", j.failure);
@@ -106,16 +102,21 @@ final class Workers implements AutoCloseable {
             long until = System.nanoTime() + POLL_NANOS;
             Job j;
             while ((j = job) == seen && !closed) {
-                if (System.nanoTime() < until) {
-                    Thread.yield();
-                } else {
-                    LockSupport.park(this);
-                }
+                idle(until);
             }
             if (j != null && j != seen) {
                 seen = j;
                 j.work();
             }
+        }
+    }
+
+    /** One wait of an idle thread: yield the core until {@code until}, park after it (an unpark ends the park). */
+    private void idle(long until) {
+        if (System.nanoTime() < until) {
+            Thread.yield();
+        } else {
+            LockSupport.park(this);
         }
     }
 
