@@ -58,8 +58,9 @@ public final class Main implements Runnable {
             if (e instanceof MissingCommand) {
                 return USER_ERROR;
             }
-            if (outOfMemory(e) != null) {
-                err.println(outOfMemoryLine(outOfMemory(e), args));
+            OutOfMemoryError oom = outOfMemory(e);
+            if (oom != null) {
+                err.println(outOfMemoryLine(oom, args));
                 return USER_ERROR;
             }
             if (e instanceof UserError || e instanceof BackendUnavailableException || e instanceof IllegalArgumentException) {

@@ -208,7 +208,7 @@ final class TrainCommand implements Callable<Integer> {
     private static void requireMemory(Backend backend, Run run) {
         if (!backend.name().equals(Backends.CPU)) {
             // the host keeps the parameters too: the initial ones, and a checkpoint's copy while the last is still held
-            Limits.heap(3 * 4 * org.mlp4j.model.Network.parameters(run.sizes()), "the parameters of " + run.network() + " on the host");
+            Limits.heap(3 * 4 * Network.parameters(run.sizes()), "the parameters of " + run.network() + " on the host");
         }
         long have = backend.memoryAvailable();
         if (run.bytes() <= have) {
