@@ -1,6 +1,5 @@
 package org.mlp4j.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,18 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.mlp4j.AtomicFiles;
 import org.mlp4j.UserError;
-import org.mlp4j.backend.Backend;
-import org.mlp4j.backend.Backends;
-import org.mlp4j.data.Images;
-import org.mlp4j.model.EpochResult;
-import org.mlp4j.model.Hyperparameters;
-import org.mlp4j.model.Trainer;
-import org.mlp4j.model.TrainingListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,14 +23,6 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Seconds per epoch of the book's network on each backend, side by side, with the NumPy (and PyTorch) references.")
 final class BenchCommand implements Callable<Integer> {
-    /** The fields of a timing command's JSON line ({@link #measure}). */
-    private static final Pattern SECONDS = Pattern.compile("\"seconds_per_epoch\"\\s*:\\s*([0-9.eE+-]+)");
-    private static final Pattern FIRST_EPOCH = Pattern.compile("\"first_epoch\"\\s*:\\s*([0-9.eE+-]+)");
-    private static final Pattern DETAIL = Pattern.compile("\"detail\"\\s*:\\s*\"([^\"]*)\"");
-
-    /** How long one timing command may run before it is stopped and its row skipped. */
-    private static final int CHILD_LIMIT_MINUTES = 60;
-
     @Spec
     CommandSpec spec;
     @Mixin
@@ -114,13 +95,6 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The median: robust to the odd slow epoch a shared machine gives. */
-    static double median(double[] v) {
-        double[] s = v.clone();
-        java.util.Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
     private static String fmt(double s) {
         return Double.isNaN(s) ? "-" : String.format(Locale.ROOT, "%.4f", s);
     }
@@ -144,102 +118,30 @@ final class BenchCommand implements Callable<Integer> {
         return measure(name, cmd);
     }
 
-    /**
-     * Runs one timing command, which prints {@code {"seconds_per_epoch": .., "first_epoch": .., "detail": ".."}}
-     * on stdout, or fails with its reason as the last line on stderr.
-     */
+    /** Runs one timing command ({@link Timing}); a row that says why when it gives no timing. */
     private static Row measure(String name, List<String> cmd) {
         try {
-            Process p = new ProcessBuilder(cmd).start();
-            java.util.concurrent.CompletableFuture<String> errText = text(p.getErrorStream());
-            java.util.concurrent.CompletableFuture<String> outText = text(p.getInputStream());
-            if (!p.waitFor(CHILD_LIMIT_MINUTES, TimeUnit.MINUTES)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                return new Row(name, "", Double.NaN, Double.NaN, "skipped: did not finish within " + CHILD_LIMIT_MINUTES + " minutes");
-            }
-            if (p.exitValue() != 0) {
-                List<String> lines = errText.join().lines().filter(l -> !l.startsWith("WARNING: Using incubator")).toList();
-                return new Row(name, "", Double.NaN, Double.NaN, "skipped: " + (lines.isEmpty() ? "exit " + p.exitValue()
-                        : lines.get(lines.size() - 1).replaceFirst("^mlp4j: ", "")));
-            }
-            String stdout = outText.join();
-            Matcher m = SECONDS.matcher(stdout);
-            if (!m.find()) {
-                return new Row(name, "", Double.NaN, Double.NaN, "skipped: no seconds_per_epoch in its output");
-            }
-            Matcher first = FIRST_EPOCH.matcher(stdout);
-            Matcher detail = DETAIL.matcher(stdout);
-            return new Row(name, detail.find() ? detail.group(1) : "", Double.parseDouble(m.group(1)),
-                    first.find() ? Double.parseDouble(first.group(1)) : Double.NaN, "");
-        } catch (IOException e) {
-            return new Row(name, "", Double.NaN, Double.NaN, "skipped: cannot run " + cmd.get(0) + " (" + e.getMessage() + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UserError("interrupted");
+            Timing t = Timing.run(cmd);
+            return new Row(name, t.detail(), t.secondsPerEpoch(), t.firstEpoch(), "");
+        } catch (IllegalArgumentException e) {
+            return new Row(name, "", Double.NaN, Double.NaN, "skipped: " + e.getMessage());
         }
     }
 
-    /** A stream's text, read to its end on a thread of its own, so waiting for the process can have a limit. */
-    private static java.util.concurrent.CompletableFuture<String> text(java.io.InputStream in) {
-        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-            } catch (IOException e) {
-                return e.getMessage();
-            }
-        }, r -> {
-            Thread t = new Thread(r, "mlp4j-bench-reader");
-            t.setDaemon(true);
-            t.start();
-        });
+    /** A row of the JSON report: null where there is no number. */
+    private record JsonRow(String name, Double secondsPerEpoch, Double firstEpoch, Double ratioToNumpy, String detail) {
     }
 
-    /** {@code bench}'s child: times one backend and prints the JSON line {@link #measure} reads. */
-    @Command(name = "bench-backend", hidden = true, description = "Internal: time one backend for bench.")
-    static final class OneBackend implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        CommonOptions common;
-        @Mixin
-        DeviceOptions device;
-
-        @Option(names = "--epochs", defaultValue = "3")
-        int epochs;
-
-        @Override
-        public Integer call() throws Exception {
-            Images train = Datasets.load(common, false, spec.commandLine().getErr());
-            Hyperparameters hp = Hyperparameters.book().withEpochs(epochs);
-            try (Backend backend = Backends.open(device.device, device.openclDevice, device.threads, true, s -> { })) {
-                List<EpochResult> h = new Trainer(backend, hp).fit(new int[] {train.features(), 100, train.classCount()},
-                        train, 5000, TrainingListener.NONE).history();
-                double first = h.get(0).seconds();
-                double rest = h.size() > 1 ? median(h.subList(1, h.size()).stream().mapToDouble(EpochResult::seconds).toArray()) : first;
-                spec.commandLine().getOut().printf(Locale.ROOT, "{\"seconds_per_epoch\": %.6f, \"first_epoch\": %.6f, \"detail\": \"%s\"}%n",
-                        rest, first, esc(backend.description()));
-            }
-            return 0;
-        }
+    private record Report(String unit, List<JsonRow> rows) {
     }
 
     private static String json(List<Row> rows, double numpy) {
-        StringBuilder s = new StringBuilder("{\n  \"unit\": \"seconds per epoch\",\n  \"rows\": [\n");
-        for (int i = 0; i < rows.size(); i++) {
-            Row r = rows.get(i);
-            s.append(String.format(Locale.ROOT, "    {\"name\": \"%s\", \"seconds_per_epoch\": %s, \"first_epoch\": %s, \"ratio_to_numpy\": %s, \"detail\": \"%s\"}%s%n",
-                    esc(r.name()), num(r.secondsPerEpoch()), num(r.firstEpoch()), num(r.secondsPerEpoch() / numpy),
-                    esc(r.note().isEmpty() ? r.detail() : r.note()), i + 1 < rows.size() ? "," : ""));
-        }
-        return s.append("  ]\n}\n").toString();
+        List<JsonRow> out = rows.stream().map(r -> new JsonRow(r.name(), num(r.secondsPerEpoch()), num(r.firstEpoch()),
+                num(r.secondsPerEpoch() / numpy), r.note().isEmpty() ? r.detail() : r.note())).toList();
+        return Timing.JSON.newBuilder().setPrettyPrinting().create().toJson(new Report("seconds per epoch", out)) + "\n";
     }
 
-    private static String num(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6f", v) : "null";
-    }
-
-    private static String esc(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    private static Double num(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "mlp4j", mixinStandardHelpOptions = true, version = "mlp4j 0.1.0",
         description = "The multilayer perceptron of Python Machine Learning, ch. 12, trained on CPU, CUDA or OpenCL.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, DevicesCommand.class, BenchCommand.class,
-                BenchCommand.OneBackend.class})
+                Timing.OneBackend.class})
 public final class Main implements Runnable {
     public static final int USER_ERROR = 2;
 

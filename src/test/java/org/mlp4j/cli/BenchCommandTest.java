@@ -1,8 +1,12 @@
 package org.mlp4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -27,7 +31,25 @@ class BenchCommandTest {
         assertTrue(seconds > 0 && seconds < 60, cpu);
         assertTrue(cpu.contains("cpu: "), "the child's backend description: " + cpu);
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("tpu ") && l.contains("skipped: unknown device 'tpu'")), r.out());
-        String written = Files.readString(json);
-        assertTrue(written.contains("\"name\": \"cpu\", \"seconds_per_epoch\": " + String.format(java.util.Locale.ROOT, "%.6f", seconds).substring(0, 4)), written);
+        // the JSON report holds the table's numbers; an unusable device has nulls and its reason
+        JsonObject report = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        JsonArray rows = report.getAsJsonArray("rows");
+        assertEquals(2, rows.size(), report.toString());
+        JsonObject first = rows.get(0).getAsJsonObject();
+        assertEquals("cpu", first.get("name").getAsString());
+        assertEquals(seconds, first.get("seconds_per_epoch").getAsDouble(), 1e-4 * seconds + 1e-4, report.toString());
+        JsonObject tpu = rows.get(1).getAsJsonObject();
+        assertTrue(tpu.get("seconds_per_epoch").isJsonNull(), report.toString());
+        assertTrue(tpu.get("detail").getAsString().contains("unknown device 'tpu'"), report.toString());
+    }
+
+    @Test
+    void aTimingIsOneJsonLineThatReadsBack() {
+        Timing t = new Timing(0.25, 1.5, "cpu: \"quoted\" \\ and more");
+        assertEquals(t, Timing.parse("epoch 1 ...\n" + t.toJson() + "\n"));
+        assertEquals(new Timing(0.0443, 0.9, ""), Timing.parse("{\"seconds_per_epoch\": 0.0443, \"first_epoch\": 0.9}"), "a reference script's line without detail");
+        assertThrows(IllegalArgumentException.class, () -> Timing.parse(""));
+        assertThrows(IllegalArgumentException.class, () -> Timing.parse("{\"first_epoch\": 1}"));
+        assertThrows(IllegalArgumentException.class, () -> Timing.parse("Traceback (most recent call last):"));
     }
 }
