@@ -17,13 +17,13 @@ __kernel void row_argmax(__global const float* z, int zo, __global float* out, i
     }
 }
 
-// Adds the number of rows whose argmax equals the label to acc[slot]; one work-group of GROUP items.
-__kernel __attribute__((reqd_work_group_size(GROUP, 1, 1)))
+// Adds the number of rows whose argmax equals the label to acc[slot]; one work-group of REDUCE_THREADS items.
+__kernel __attribute__((reqd_work_group_size(REDUCE_THREADS, 1, 1)))
 void count_correct(__global const float* z, int zo, __global const float* labels, int yo, int rows, int cols,
                    __global float* acc, int slot) {
-    __local float scratch[GROUP];
+    __local float scratch[REDUCE_THREADS];
     float hits = 0.0f;
-    for (int r = get_local_id(0); r < rows; r += GROUP) {
+    for (int r = get_local_id(0); r < rows; r += REDUCE_THREADS) {
         hits += argmax_row(z, zo + (long)r * cols, cols) == (int)labels[yo + r] ? 1.0f : 0.0f;
     }
     hits = group_sum(hits, scratch);

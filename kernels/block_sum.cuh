@@ -1,7 +1,7 @@
 #pragma once
-// The single-block reductions' block: 1024 threads, declared to the compiler with __launch_bounds__ so it
-// keeps them within the registers a block of 1024 may have on every GPU (64 each).
-#define REDUCE_THREADS 1024
+// The single-block reductions' block: REDUCE_THREADS threads, declared to the compiler with __launch_bounds__
+// so it keeps them within the registers a block of 1024 may have on every GPU (64 each).
+#include "layout.cuh"
 
 // Sum of one double per thread over a whole block (blockDim.x a power of two, at most REDUCE_THREADS),
 // returned to thread 0. Used by the single-block reductions: one block, fixed order, deterministic sums.

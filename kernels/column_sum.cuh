@@ -1,9 +1,9 @@
 #pragma once
-// Layout shared by the backward-step kernels: a block of 32 columns x 32 row groups. Thread (x, y) walks
-// rows y, y+32, ... of column blockIdx.x*32 + x, so every warp touches 32 consecutive floats; the 32
-// partial column sums are then added in a fixed tree order, so the bias update is deterministic.
-#define COLS_PER_BLOCK 32
-#define ROW_GROUPS 32
+// Layout shared by the backward-step kernels: a block of COLS_PER_BLOCK columns x ROW_GROUPS row groups.
+// Thread (x, y) walks rows y, y + ROW_GROUPS, ... of column blockIdx.x * COLS_PER_BLOCK + x, so every warp
+// touches 32 consecutive floats; the partial column sums are then added in a fixed tree order, so the bias
+// update is deterministic.
+#include "layout.cuh"
 // Their 1024 threads, declared with __launch_bounds__ so the compiler stays within 64 registers a thread
 // (without it, sm_75 code of output_step used exactly 64 and hidden_step 61: one change from not launching).
 #define STEP_THREADS (COLS_PER_BLOCK * ROW_GROUPS)

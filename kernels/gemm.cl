@@ -7,12 +7,8 @@
 // gemm_reduce adds the slices in order into the real C.
 // The epilogue folds in a layer's forward end (layerForward): PLAIN none, BIAS adds bias[j] (a row of n),
 // BIAS_SIGMOID also applies the sigmoid; the split-K pass leaves it to gemm_reduce.
-#define TS 32
-#define WPT 4
+// TS, WPT and the epilogues PLAIN, BIAS, BIAS_SIGMOID are build options (OpenClBackend.DEFINES).
 #define RTS (TS / WPT)
-#define PLAIN 0
-#define BIAS 1
-#define BIAS_SIGMOID 2
 
 float epilogue(float v, int kind, __global const float* bias, int biaso, int j) {
     if (kind == PLAIN) {
@@ -67,13 +63,13 @@ void gemm(int transA, int transB, int m, int n, int k, int kSlice, float alpha,
 }
 
 // C = alpha * (sum of the slices' partial products, in slice order) + beta * C, then the epilogue.
-__kernel void gemm_reduce(__global const float* partial, int slices, int m, int n, float alpha, float beta,
+__kernel void gemm_reduce(__global const float* partial, int po, int slices, int m, int n, float alpha, float beta,
                           __global float* C, int co, int ldc, __global const float* bias, int biaso, int kind) {
     int j = get_global_id(0), i = get_global_id(1);
     if (i < m && j < n) {
         float sum = 0.0f;
         for (int s = 0; s < slices; s++) {
-            sum += partial[(long)s * m * n + i * n + j];
+            sum += partial[po + (long)s * m * n + i * n + j];
         }
         int idx = co + i * ldc + j;
         C[idx] = epilogue(beta == 0.0f ? alpha * sum : alpha * sum + beta * C[idx], kind, bias, biaso, j);

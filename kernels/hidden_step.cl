@@ -1,15 +1,15 @@
 // Backprop through a hidden sigmoid layer: g *= a * (1 - a) (the layer's delta), then
-// bias[j] -= eta * sum_r g[r][j]. Work-groups of 32 columns x 8 row groups (reduce.cl).
+// bias[j] -= eta * sum_r g[r][j]. Work-groups of COLS_PER_BLOCK columns x ROW_GROUPS.
 // With k > 0 the weights above the layer are folded in (hiddenLayerStep), one launch instead of two
 // GEMMs and this: g = dNext * wNext' (dNext rows x k, wNext cols x k) is computed here rather than read,
 // then the work-group's rows of wNext (its columns j, which no other work-group reads) take their step
 // wNext = decay * wNext - eta * a' * dNext. With k = 0, dNext and wNext are not read.
 // CPU twin: CpuBackend.hiddenStep (after CpuBackend.gemm twice when k > 0).
-__kernel __attribute__((reqd_work_group_size(COLS_PER_GROUP, ROW_GROUPS, 1)))
+__kernel __attribute__((reqd_work_group_size(COLS_PER_BLOCK, ROW_GROUPS, 1)))
 void hidden_step(__global const float* dNext, int dno, __global float* wNext, int wno, int k, float decay,
                  __global float* g, int go, __global const float* a, int ao, float eta,
                  __global float* bias, int bo, int rows, int cols) {
-    __local float scratch[COLS_PER_GROUP * ROW_GROUPS];
+    __local float scratch[COLS_PER_BLOCK * ROW_GROUPS];
     int j = get_global_id(0);
     float sum = 0.0f;
     if (j < cols) {
@@ -26,9 +26,9 @@ void hidden_step(__global const float* dNext, int dno, __global float* wNext, in
     if (get_local_id(1) == 0 && j < cols) {
         bias[bo + j] -= eta * sum;
     }
-    int j0 = get_group_id(0) * COLS_PER_GROUP;
-    int items = COLS_PER_GROUP * ROW_GROUPS;
-    for (int e = get_local_id(1) * COLS_PER_GROUP + get_local_id(0); e < COLS_PER_GROUP * k; e += items) {
+    int j0 = get_group_id(0) * COLS_PER_BLOCK;
+    int items = COLS_PER_BLOCK * ROW_GROUPS;
+    for (int e = get_local_id(1) * COLS_PER_BLOCK + get_local_id(0); e < COLS_PER_BLOCK * k; e += items) {
         int jj = j0 + e / k, p = e % k;
         if (jj < cols) {
             float grad = strided_dot(a + ao + jj, cols, dNext + dno + p, k, rows);

@@ -1,17 +1,17 @@
 // The output layer's forward end and backward start: a = sigmoid(z + bias) (over z), delta = a - onehot,
-// bias[j] -= eta * sum_r delta[r][j]. Work-groups of 32 columns x 8 row groups (reduce.cl).
+// bias[j] -= eta * sum_r delta[r][j]. Work-groups of COLS_PER_BLOCK columns x ROW_GROUPS.
 // With k > 0 the layer's product is folded in (outputLayerStep), one launch instead of a GEMM and this:
 // first z = x * w (x rows x k, w k x cols), every item of the work-group taking some of its columns'
 // outputs (the book's output layer is only 10 wide), then the step as above. With k = 0, x and w are
 // not read. CPU twin: CpuBackend.outputStep (after CpuBackend.gemm when k > 0).
-__kernel __attribute__((reqd_work_group_size(COLS_PER_GROUP, ROW_GROUPS, 1)))
+__kernel __attribute__((reqd_work_group_size(COLS_PER_BLOCK, ROW_GROUPS, 1)))
 void output_step(__global const float* x, int xo, __global const float* w, int wo, int k,
                  __global float* z, int zo, __global float* bias, int bo, __global const float* labels, int yo,
                  float eta, __global float* delta, int dlo, int rows, int cols) {
-    __local float scratch[COLS_PER_GROUP * ROW_GROUPS];
-    int j0 = get_group_id(0) * COLS_PER_GROUP, width = min(COLS_PER_GROUP, cols - j0);
-    for (int e = get_local_id(1) * COLS_PER_GROUP + get_local_id(0); k > 0 && e < rows * width;
-         e += COLS_PER_GROUP * ROW_GROUPS) {
+    __local float scratch[COLS_PER_BLOCK * ROW_GROUPS];
+    int j0 = get_group_id(0) * COLS_PER_BLOCK, width = min(COLS_PER_BLOCK, cols - j0);
+    for (int e = get_local_id(1) * COLS_PER_BLOCK + get_local_id(0); k > 0 && e < rows * width;
+         e += COLS_PER_BLOCK * ROW_GROUPS) {
         int r = e / width, jj = j0 + e % width;
         z[zo + r * cols + jj] = strided_dot(x + xo + r * k, 1, w + wo + jj, cols, k);
     }

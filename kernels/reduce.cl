@@ -1,16 +1,14 @@
 // Reductions shared by the OpenCL kernels (compiled first, in the same program as the others).
-// Work-groups are fixed: 256 work-items for whole-matrix sums, 32 columns x 8 row groups for column sums;
-// both add in a fixed tree order, so results are deterministic.
-#define GROUP 256
-#define COLS_PER_GROUP 32
-#define ROW_GROUPS 8
+// Work-groups are fixed: REDUCE_THREADS work-items for whole-matrix sums, COLS_PER_BLOCK columns x
+// ROW_GROUPS row groups for column sums (build options: OpenClBackend.DEFINES); both add in a fixed tree
+// order, so results are deterministic.
 
-// Sum over a 1-D work-group of GROUP items; the result is valid in every item.
+// Sum over a 1-D work-group of REDUCE_THREADS items; the result is valid in every item.
 float group_sum(float v, __local float* scratch) {
     int t = get_local_id(0);
     scratch[t] = v;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = GROUP / 2; s > 0; s >>= 1) {
+    for (int s = REDUCE_THREADS / 2; s > 0; s >>= 1) {
         if (t < s) {
             scratch[t] += scratch[t + s];
         }
@@ -19,14 +17,14 @@ float group_sum(float v, __local float* scratch) {
     return scratch[0];
 }
 
-// Sum over the row groups of a COLS_PER_GROUP x ROW_GROUPS work-group, per column; valid in every item.
+// Sum over the row groups of a COLS_PER_BLOCK x ROW_GROUPS work-group, per column; valid in every item.
 float column_sum(float v, __local float* scratch) {
     int x = get_local_id(0), y = get_local_id(1);
-    scratch[y * COLS_PER_GROUP + x] = v;
+    scratch[y * COLS_PER_BLOCK + x] = v;
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int s = ROW_GROUPS / 2; s > 0; s >>= 1) {
         if (y < s) {
-            scratch[y * COLS_PER_GROUP + x] += scratch[(y + s) * COLS_PER_GROUP + x];
+            scratch[y * COLS_PER_BLOCK + x] += scratch[(y + s) * COLS_PER_BLOCK + x];
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }

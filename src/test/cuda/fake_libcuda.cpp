@@ -36,6 +36,12 @@ enum : CUresult {
     NOT_FOUND = 500, ILLEGAL_ADDRESS = 700, LAUNCH_FAILED = 719, CAPTURE_UNSUPPORTED = 900, CAPTURE_INVALIDATED = 901,
 };
 
+// Returns the refusal of a check that refuses.
+#define TRY(check)                     \
+    if (CUresult rc_ = (check)) {      \
+        return rc_;                    \
+    }
+
 namespace {
 struct Context {
     int retained = 0;
@@ -120,12 +126,11 @@ template <class... Args> Function function(void (*kernel)(Args...)) {
     }};
 }
 
+// every kernel of kernels/*.cu by its entry point (all_kernels.h is generated from them)
 std::map<std::string, Function>& kernels() {
-    static std::map<std::string, Function> k = {
-        {"add_bias", function(add_bias)}, {"row_argmax", function(row_argmax)}, {"count_correct", function(count_correct)},
-        {"bias_sigmoid", function(bias_sigmoid)}, {"gather", function(gather)}, {"hidden_step", function(hidden_step)},
-        {"logistic_cost", function(logistic_cost)}, {"output_step", function(output_step)}, {"sum_squares", function(sum_squares)},
-    };
+#define ENTRY(name) {#name, function(name)},
+    static std::map<std::string, Function> k = {FOR_EACH_KERNEL(ENTRY)};
+#undef ENTRY
     return k;
 }
 
@@ -152,9 +157,7 @@ std::vector<Stream*> streams;
 
 CUresult forbiddenWhileThisThreadCaptures(const char* call) {
     for (Stream* s : streams) {
-        if (CUresult rc = forbiddenWhileCapturing(s, call)) {
-            return rc;
-        }
+        TRY(forbiddenWhileCapturing(s, call))
     }
     return SUCCESS;
 }
@@ -192,20 +195,14 @@ CUresult find(const char* call, void* handle, Stream*& s) {
 }
 
 CUresult usableStream(const char* call, void* handle, Stream*& s) {
-    if (CUresult rc = usable(call)) {
-        return rc;
-    }
+    TRY(usable(call))
     return find(call, handle, s);
 }
 
 // What a synchronous call on device memory must pass: no capture on this thread, a usable context, the range allocated.
 CUresult synchronous(const char* call, const void* device, size_t bytes) {
-    if (CUresult rc = forbiddenWhileThisThreadCaptures(call)) {
-        return rc;
-    }
-    if (CUresult rc = usable(call)) {
-        return rc;
-    }
+    TRY(forbiddenWhileThisThreadCaptures(call))
+    TRY(usable(call))
     return inAllocation(device, bytes) ? SUCCESS : refuse(INVALID_VALUE, call, "outside every allocation");
 }
 
@@ -231,13 +228,14 @@ struct ExitCheck {
 }  // namespace
 
 #define LOCKED std::lock_guard<std::mutex> guard(lock)
+// Declares s, the usable stream of handle, or returns why there is none.
+#define STREAM(handle, s) \
+    Stream* s;            \
+    TRY(usableStream(__func__, handle, s))
 
 API int fake_cuda_enqueue(void* handle, const std::function<void()>& op, const FakeBuffer* buffers, int count) {
     LOCKED;
-    Stream* s;
-    if (CUresult rc = usableStream(__func__, handle, s)) {
-        return rc;
-    }
+    STREAM(handle, s);
     for (int i = 0; i < count; i++) {
         if (buffers[i].bytes > 0 && !inAllocation(buffers[i].ptr, buffers[i].bytes)) {
             return refuse(INVALID_VALUE, "cublas", "an operand outside every allocation");
@@ -319,17 +317,13 @@ API CUresult cuCtxSetCurrent(Context* context) {
 
 API CUresult cuCtxSynchronize() {
     LOCKED;
-    if (CUresult rc = forbiddenWhileThisThreadCaptures(__func__)) {
-        return rc;
-    }
+    TRY(forbiddenWhileThisThreadCaptures(__func__))
     return usable(__func__);
 }
 
 API CUresult cuStreamCreate(Stream** s, unsigned flags) {
     LOCKED;
-    if (CUresult rc = usable(__func__)) {
-        return rc;
-    }
+    TRY(usable(__func__))
     *s = new Stream();
     streams.push_back(*s);
     return flags == 0 ? SUCCESS : INVALID_VALUE;
@@ -338,9 +332,7 @@ API CUresult cuStreamCreate(Stream** s, unsigned flags) {
 API CUresult cuStreamDestroy_v2(Stream* handle) {
     LOCKED;
     Stream* s;
-    if (CUresult rc = find(__func__, handle, s)) {
-        return rc;
-    }
+    TRY(find(__func__, handle, s))
     streams.erase(std::find(streams.begin(), streams.end(), s));
     delete s;
     return usable(__func__);
@@ -349,20 +341,14 @@ API CUresult cuStreamDestroy_v2(Stream* handle) {
 API CUresult cuStreamSynchronize(Stream* handle) {
     LOCKED;
     Stream* s;
-    if (CUresult rc = find(__func__, handle, s)) {
-        return rc;
-    }
-    if (CUresult rc = forbiddenWhileCapturing(s, __func__)) {
-        return rc;
-    }
+    TRY(find(__func__, handle, s))
+    TRY(forbiddenWhileCapturing(s, __func__))
     return usable(__func__);
 }
 
 API CUresult cuModuleLoadData(Module** module, const void* image) {
     LOCKED;
-    if (CUresult rc = usable(__func__)) {
-        return rc;
-    }
+    TRY(usable(__func__))
     std::string ptx((const char*)image);
     size_t v = ptx.find("\n.version ");
     if (v == std::string::npos) {
@@ -383,9 +369,7 @@ API CUresult cuModuleLoadData(Module** module, const void* image) {
 
 API CUresult cuModuleGetFunction(Function** function, Module* module, const char* name) {
     LOCKED;
-    if (CUresult rc = usable(__func__)) {
-        return rc;
-    }
+    TRY(usable(__func__))
     auto& entries = module->entries;
     auto k = kernels().find(name);
     if (std::find(entries.begin(), entries.end(), name) == entries.end() || k == kernels().end()) {
@@ -403,12 +387,8 @@ API CUresult cuModuleUnload(Module* module) {
 
 API CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t bytes) {
     LOCKED;
-    if (CUresult rc = forbiddenWhileThisThreadCaptures(__func__)) {
-        return rc;
-    }
-    if (CUresult rc = usable(__func__)) {
-        return rc;
-    }
+    TRY(forbiddenWhileThisThreadCaptures(__func__))
+    TRY(usable(__func__))
     if (bytes == 0) {
         return refuse(INVALID_VALUE, __func__, "bad argument");
     }
@@ -446,39 +426,33 @@ API CUresult cuMemGetInfo_v2(size_t* freeBytes, size_t* total) {
     return usable(__func__);
 }
 
-API CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void* src, size_t bytes) {
-    LOCKED;
-    CUresult rc = synchronous(__func__, (void*)dst, bytes);
+// A synchronous call on device memory: done now, where synchronous() lets it.
+template <class Op> CUresult now(const char* call, const void* device, size_t bytes, Op op) {
+    CUresult rc = synchronous(call, device, bytes);
     if (rc == SUCCESS) {
-        memcpy((void*)dst, src, bytes);
+        op();
     }
     return rc;
+}
+
+API CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void* src, size_t bytes) {
+    LOCKED;
+    return now(__func__, (void*)dst, bytes, [&] { memcpy((void*)dst, src, bytes); });
 }
 
 API CUresult cuMemcpyDtoH_v2(void* dst, CUdeviceptr src, size_t bytes) {
     LOCKED;
-    CUresult rc = synchronous(__func__, (void*)src, bytes);
-    if (rc == SUCCESS) {
-        memcpy(dst, (void*)src, bytes);
-    }
-    return rc;
+    return now(__func__, (void*)src, bytes, [&] { memcpy(dst, (void*)src, bytes); });
 }
 
 API CUresult cuMemsetD8_v2(CUdeviceptr dst, unsigned char value, size_t count) {
     LOCKED;
-    CUresult rc = synchronous(__func__, (void*)dst, count);
-    if (rc == SUCCESS) {
-        memset((void*)dst, value, count);
-    }
-    return rc;
+    return now(__func__, (void*)dst, count, [&] { memset((void*)dst, value, count); });
 }
 
 API CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned value, size_t count, Stream* handle) {
     LOCKED;
-    Stream* s;
-    if (CUresult rc = usableStream(__func__, handle, s)) {
-        return rc;
-    }
+    STREAM(handle, s);
     if (dst % 4 != 0 || !inAllocation((void*)dst, count * 4)) {
         return refuse(INVALID_VALUE, __func__, "outside every allocation");
     }
@@ -488,10 +462,7 @@ API CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned value, size_t count, Str
 API CUresult cuLaunchKernel(Function* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                             unsigned sharedBytes, Stream* handle, void** params, void** extra) {
     LOCKED;
-    Stream* s;
-    if (CUresult rc = usableStream(__func__, handle, s)) {
-        return rc;
-    }
+    STREAM(handle, s);
     // the limits of every GPU since sm_30
     if (gx == 0 || gy == 0 || gz == 0 || gx > 0x7fffffffu || gy > 65535 || gz > 65535 || bx == 0 || by == 0 || bz == 0
         || bx > 1024 || by > 1024 || bz > 64 || (size_t)bx * by * bz > 1024 || sharedBytes > 48 * 1024
@@ -510,10 +481,7 @@ API CUresult cuLaunchKernel(Function* f, unsigned gx, unsigned gy, unsigned gz, 
 
 API CUresult cuStreamBeginCapture_v2(Stream* handle, int mode) {
     LOCKED;
-    Stream* s;
-    if (CUresult rc = usableStream(__func__, handle, s)) {
-        return rc;
-    }
+    STREAM(handle, s);
     if (s->capturing || mode < 0 || mode > 2) {
         return refuse(ILLEGAL_STATE, __func__, "already capturing, or no such mode");
     }
@@ -524,9 +492,7 @@ API CUresult cuStreamBeginCapture_v2(Stream* handle, int mode) {
 API CUresult cuStreamEndCapture(Stream* handle, Graph** graph) {
     LOCKED;
     Stream* s;
-    if (CUresult rc = find(__func__, handle, s)) {
-        return rc;
-    }
+    TRY(find(__func__, handle, s))
     if (!s->capturing) {
         return refuse(ILLEGAL_STATE, __func__, "not capturing");
     }
@@ -562,10 +528,7 @@ API CUresult cuGraphLaunch(Graph* exec, Stream* handle) {
     if (exec == nullptr) {
         return refuse(INVALID_HANDLE, __func__, "no graph");
     }
-    Stream* s;
-    if (CUresult rc = usableStream(__func__, handle, s)) {
-        return rc;
-    }
+    STREAM(handle, s);
     for (const Op& op : exec->ops) {
         submit(s, op);
     }

@@ -153,4 +153,19 @@ final class OpenCl {
             return v.get(0);
         }
     }
+
+    /** The build log of {@code program} on {@code device}, on one line. */
+    static String buildLog(long program, long device) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer size = stack.mallocPointer(1);
+            clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, (ByteBuffer) null, size);
+            ByteBuffer log = org.lwjgl.system.MemoryUtil.memAlloc((int) Math.max(1, size.get(0)));
+            try {
+                clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, log, null);
+                return org.lwjgl.system.MemoryUtil.memASCII(log, Math.max(0, log.remaining() - 1)).trim().replace('\n', ' ');
+            } finally {
+                org.lwjgl.system.MemoryUtil.memFree(log);
+            }
+        }
+    }
 }

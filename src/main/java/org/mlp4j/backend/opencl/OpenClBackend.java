@@ -2,65 +2,63 @@ package org.mlp4j.backend.opencl;
 
 import static org.lwjgl.opencl.CL10.*;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.opencl.CL12;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
-import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendUnavailableException;
 import org.mlp4j.backend.DeviceMemoryException;
-import org.mlp4j.backend.Fold;
+import org.mlp4j.backend.GpuBackend;
+import org.mlp4j.backend.GpuKernel;
 import org.mlp4j.backend.Matrix;
 import org.mlp4j.backend.Shapes;
 
 /**
  * OpenCL through LWJGL: every operation, GEMM included, is a kernel from {@code kernels/*.cl}, compiled
- * for the device when the backend opens. One in-order queue; only uploads, downloads and reads wait.
+ * for the device when the backend opens with the block sizes of {@link #LAYOUT} as build options. One
+ * in-order queue; only uploads, downloads and reads wait.
  */
-public final class OpenClBackend implements Backend {
-    /** Sources in build order: reduce.cl holds helpers the others use. */
-    static final List<String> SOURCES = List.of("reduce", "gemm", "gather", "bias_sigmoid", "add_bias",
-            "output_step", "hidden_step", "argmax", "logistic_cost", "sum_squares");
-    static final List<String> KERNELS = List.of("gemm", "gemm_reduce", "gather", "bias_sigmoid", "add_bias", "output_step",
-            "hidden_step", "row_argmax", "count_correct", "logistic_cost", "sum_squares");
-    private static final int TS = 32;
-    private static final int RTS = 8;
-    private static final int GROUP = 256;
+public final class OpenClBackend extends GpuBackend<Long> {
+    /** Work-groups of 256 for element-wise kernels and reductions; 8 row groups per 32 columns; float sums. */
+    static final Layout LAYOUT = new Layout(256, 8, 256, Integer.MAX_VALUE, 4);
+    /** gemm.cl's tiles: TS x TS outputs per work-group of TS x TS/WPT items, WPT outputs each. */
+    private static final int TS = 32, WPT = 4;
     /** gemm.cl's epilogues: none, + bias, sigmoid(+ bias). */
     private static final int PLAIN = 0, BIAS = 1, BIAS_SIGMOID = 2;
-    /** Row groups of the step kernels' work-groups (reduce.cl's ROW_GROUPS), and so when they fold their GEMMs. */
-    private static final int ROW_GROUPS = 8;
-    private static final Fold FOLD = new Fold(ROW_GROUPS);
+    /** Every constant the kernels share with this class, as build options. */
+    static final Map<String, Integer> DEFINES = defines();
+    /** reduce.cl: the helpers every other source uses, compiled first. */
+    private static final String HELPERS = "reduce";
 
     private final OpenCl.Device device;
     private final long context;
     private final long queue;
     private long program;
-    private final Map<String, Long> kernels = new HashMap<>();
+    private final Map<GpuKernel, Long> kernels = new EnumMap<>(GpuKernel.class);
     private final List<Long> buffers = new ArrayList<>();
-    /** Enqueues of the program being recorded, or null when operations run at once. */
+    /** Enqueues of the program being captured, or null when operations run at once. */
     private List<Runnable> recording;
     /** Kernel objects and launch sizes owned by recorded programs, freed on close. */
     private final List<Long> recordedKernels = new ArrayList<>();
     private final List<PointerBuffer> recordedSizes = new ArrayList<>();
     /** Split-K partial products; replaced by a larger one when needed, old ones kept for recorded programs. */
-    private long scratch;
+    private GpuMatrix<Long> scratch;
     /** Bytes of the buffers this backend created. */
     private long allocated;
-    private long scratchFloats;
     private boolean closed;
 
     OpenClBackend(OpenCl.Device device) throws BackendUnavailableException {
+        super(LAYOUT);
         this.device = device;
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer err = stack.mallocInt(1);
@@ -84,47 +82,44 @@ public final class OpenClBackend implements Backend {
         }
     }
 
+    private static Map<String, Integer> defines() {
+        Map<String, Integer> d = new TreeMap<>(LAYOUT.defines());
+        d.putAll(Map.of("TS", TS, "WPT", WPT, "PLAIN", PLAIN, "BIAS", BIAS, "BIAS_SIGMOID", BIAS_SIGMOID));
+        return d;
+    }
+
+    /** The sources in build order: the helpers, then each kernel's file once. */
+    static List<String> sources() {
+        Set<String> files = new LinkedHashSet<>(List.of(HELPERS));
+        for (GpuKernel k : GpuKernel.values()) {
+            files.add(k.file());
+        }
+        return List.copyOf(files);
+    }
+
+    static String options() {
+        return DEFINES.entrySet().stream().map(d -> "-D" + d.getKey() + "=" + d.getValue()).collect(Collectors.joining(" "));
+    }
+
     private void build(MemoryStack stack) throws BackendUnavailableException {
         IntBuffer err = stack.mallocInt(1);
-        List<String> sources = new ArrayList<>();
-        for (String name : SOURCES) {
-            sources.add(source(name));
-        }
-        program = clCreateProgramWithSource(context, sources.toArray(CharSequence[]::new), err);
+        program = clCreateProgramWithSource(context, sources().stream()
+                .map(f -> kernelFile(f + ".cl", "kernels/" + f + ".cl is missing from the jar")).toArray(CharSequence[]::new), err);
         OpenCl.check(err.get(0), "clCreateProgramWithSource");
-        int rc = clBuildProgram(program, device.id(), "", null, 0);
-        if (rc != CL_SUCCESS) {
-            throw new BackendUnavailableException("OpenCL kernels failed to build on " + device.name() + ": " + buildLog());
+        if (clBuildProgram(program, device.id(), options(), null, 0) != CL_SUCCESS) {
+            throw new BackendUnavailableException("OpenCL kernels failed to build on " + device.name() + ": " + OpenCl.buildLog(program, device.id()));
         }
-        for (String k : KERNELS) {
-            long kernel = clCreateKernel(program, k, err);
-            OpenCl.check(err.get(0), "clCreateKernel " + k);
-            kernels.put(k, kernel);
+        for (GpuKernel k : GpuKernel.values()) {
+            kernels.put(k, kernel(k));
         }
     }
 
-    private String buildLog() {
+    private long kernel(GpuKernel k) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
-            PointerBuffer size = stack.mallocPointer(1);
-            clGetProgramBuildInfo(program, device.id(), CL_PROGRAM_BUILD_LOG, (ByteBuffer) null, size);
-            ByteBuffer log = MemoryUtil.memAlloc((int) Math.max(1, size.get(0)));
-            try {
-                clGetProgramBuildInfo(program, device.id(), CL_PROGRAM_BUILD_LOG, log, null);
-                return MemoryUtil.memASCII(log, Math.max(0, log.remaining() - 1)).trim().replace('\n', ' ');
-            } finally {
-                MemoryUtil.memFree(log);
-            }
-        }
-    }
-
-    static String source(String name) {
-        try (InputStream in = OpenClBackend.class.getResourceAsStream("/kernels/" + name + ".cl")) {
-            if (in == null) {
-                throw new IllegalStateException("kernels/" + name + ".cl is missing from the jar");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read kernels/" + name + ".cl: " + e.getMessage(), e);
+            IntBuffer err = stack.mallocInt(1);
+            long kernel = clCreateKernel(program, k.entry(), err);
+            OpenCl.check(err.get(0), "clCreateKernel " + k.entry());
+            return kernel;
         }
     }
 
@@ -144,7 +139,8 @@ public final class OpenClBackend implements Backend {
         return device.memory() - allocated;
     }
 
-    private long buffer(long bytes, boolean zero) {
+    @Override
+    protected Long allocate(long bytes) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer err = stack.mallocInt(1);
             long mem = clCreateBuffer(context, CL_MEM_READ_WRITE, Math.max(bytes, 4), err);
@@ -155,173 +151,83 @@ public final class OpenClBackend implements Backend {
             OpenCl.check(err.get(0), "clCreateBuffer");
             buffers.add(mem);
             allocated += Math.max(bytes, 4);
-            if (zero) {
-                ByteBuffer pattern = stack.calloc(4);
-                OpenCl.check(CL12.clEnqueueFillBuffer(queue, mem, pattern, 0, Math.max(bytes, 4), null, null), "clEnqueueFillBuffer");
-            }
+            OpenCl.check(CL12.clEnqueueFillBuffer(queue, mem, stack.calloc(4), 0, Math.max(bytes, 4), null, null), "clEnqueueFillBuffer");
             return mem;
         }
     }
 
-    private record ClMatrix(long mem, int offset, int rows, int cols) implements Matrix {
-        @Override
-        public Matrix rows(int from, int count) {
-            Matrix.checkRange(from, count, rows);
-            return new ClMatrix(mem, offset + from * cols, count, cols);
-        }
-    }
-
-    private record ClExamples(long pixels, long labels, int count, int features) implements Examples {
-    }
-
-    private record ClOrder(long mem, int length) implements Order {
-    }
-
-    private record ClAccumulator(long mem, int slots) implements Accumulator {
-    }
-
-    private static ClMatrix cl(Matrix m) {
-        return (ClMatrix) m;
+    @Override
+    protected void write(Long dst, long byteOffset, ByteBuffer src) {
+        OpenCl.check(clEnqueueWriteBuffer(queue, dst, true, byteOffset, src, null, null), "clEnqueueWriteBuffer");
     }
 
     @Override
-    public Matrix matrix(int rows, int cols) {
-        if (rows <= 0 || cols <= 0) {
-            throw new IllegalArgumentException("matrix of " + rows + "x" + cols);
-        }
-        return new ClMatrix(buffer(4L * rows * cols, true), 0, rows, cols);
+    protected void read(Long src, long byteOffset, ByteBuffer dst) {
+        OpenCl.check(clEnqueueReadBuffer(queue, src, true, byteOffset, dst, null, null), "clEnqueueReadBuffer");
     }
 
     @Override
-    public void upload(float[] src, Matrix dst) {
-        notRecording("a host transfer");
-        Shapes.length(src, dst);
-        FloatBuffer host = MemoryUtil.memAllocFloat(dst.size());
-        try {
-            host.put(src, 0, dst.size()).flip();
-            OpenCl.check(clEnqueueWriteBuffer(queue, cl(dst).mem(), true, 4L * cl(dst).offset(), host, null, null), "clEnqueueWriteBuffer");
-        } finally {
-            MemoryUtil.memFree(host);
-        }
+    protected void zero(Long dst, long bytes) {
+        issue(() -> {
+            try (MemoryStack stack = MemoryStack.stackPush()) {
+                OpenCl.check(CL12.clEnqueueFillBuffer(queue, dst, stack.calloc(4), 0, bytes, null, null), "clEnqueueFillBuffer");
+            }
+        });
     }
 
-    @Override
-    public void download(Matrix src, float[] dst) {
-        notRecording("a host transfer");
-        Shapes.length(dst, src);
-        FloatBuffer host = MemoryUtil.memAllocFloat(src.size());
-        try {
-            OpenCl.check(clEnqueueReadBuffer(queue, cl(src).mem(), true, 4L * cl(src).offset(), host, null, null), "clEnqueueReadBuffer");
-            host.get(dst, 0, src.size());
-        } finally {
-            MemoryUtil.memFree(host);
+    /** Runs an enqueue now, or keeps it for the program being captured. */
+    private void issue(Runnable enqueue) {
+        if (recording != null) {
+            recording.add(enqueue);
+        } else {
+            enqueue.run();
         }
-    }
-
-    private long uploadBytes(byte[] src, int n) {
-        long mem = buffer(n, false);
-        ByteBuffer host = MemoryUtil.memAlloc(Math.max(n, 1));
-        try {
-            host.put(src, 0, n).flip();
-            OpenCl.check(clEnqueueWriteBuffer(queue, mem, true, 0, host, null, null), "clEnqueueWriteBuffer");
-        } finally {
-            MemoryUtil.memFree(host);
-        }
-        return mem;
-    }
-
-    @Override
-    public Examples upload(byte[] pixels, byte[] labels, int count, int features) {
-        long n = (long) count * features;
-        if (pixels.length < n || labels.length < count || n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("dataset arrays smaller than " + count + " examples");
-        }
-        return new ClExamples(uploadBytes(pixels, (int) n), uploadBytes(labels, count), count, features);
-    }
-
-    @Override
-    public Order order(int length) {
-        return new ClOrder(buffer(4L * length, true), length);
-    }
-
-    @Override
-    public void upload(int[] src, Order dst) {
-        notRecording("a host transfer");
-        if (src.length < dst.length()) {
-            throw new IllegalArgumentException("order of " + src.length + " for " + dst.length());
-        }
-        IntBuffer host = MemoryUtil.memAllocInt(dst.length());
-        try {
-            host.put(src, 0, dst.length()).flip();
-            OpenCl.check(clEnqueueWriteBuffer(queue, ((ClOrder) dst).mem(), true, 0, host, null, null), "clEnqueueWriteBuffer");
-        } finally {
-            MemoryUtil.memFree(host);
-        }
-    }
-
-    private static long roundUp(long n, long multiple) {
-        return (n + multiple - 1) / multiple * multiple;
     }
 
     /**
-     * Sets the arguments (Long: a cl_mem, Integer, Float) and enqueues; local may be null. While recording,
-     * the launch gets a kernel object of its own with the arguments bound once, so replaying it is just
-     * the enqueue.
+     * Sets the arguments and enqueues. While capturing, the launch gets a kernel object of its own with the
+     * arguments bound once, so replaying it is just the enqueue.
      */
-    private void run(String kernel, long[] global, long[] local, Object... args) {
-        long k;
-        if (recording == null) {
-            k = kernels.get(kernel);
-        } else {
-            try (MemoryStack stack = MemoryStack.stackPush()) {
-                IntBuffer err = stack.mallocInt(1);
-                k = clCreateKernel(program, kernel, err);
-                OpenCl.check(err.get(0), "clCreateKernel " + kernel);
-                recordedKernels.add(k);
-            }
-        }
-        for (int i = 0; i < args.length; i++) {
-            Object a = args[i];
-            int rc;
-            if (a instanceof Long mem) {
-                rc = clSetKernelArg1p(k, i, mem);
-            } else if (a instanceof Integer v) {
-                rc = clSetKernelArg1i(k, i, v);
-            } else if (a instanceof Float v) {
-                rc = clSetKernelArg1f(k, i, v);
-            } else {
-                throw new IllegalArgumentException("kernel argument " + a);
-            }
-            OpenCl.check(rc, kernel + " argument " + i);
-        }
-        if (recording == null) {
-            try (MemoryStack stack = MemoryStack.stackPush()) {
-                PointerBuffer g = stack.pointers(global);
-                PointerBuffer l = local == null ? null : stack.pointers(local);
-                OpenCl.check(clEnqueueNDRangeKernel(queue, k, global.length, null, g, l, null, null), kernel);
-            }
-        } else {
-            PointerBuffer g = MemoryUtil.memAllocPointer(global.length).put(global).flip();
-            PointerBuffer l = local == null ? null : MemoryUtil.memAllocPointer(local.length).put(local).flip();
-            recordedSizes.add(g);
-            if (l != null) {
-                recordedSizes.add(l);
-            }
-            long kk = k;
-            recording.add(() -> OpenCl.check(clEnqueueNDRangeKernel(queue, kk, global.length, null, g, l, null, null), kernel));
-        }
-    }
-
-    private void notRecording(String what) {
+    @Override
+    protected void enqueue(GpuKernel kernel, Launch l, Object[] args) {
+        long k = recording == null ? kernels.get(kernel) : kernel(kernel);
         if (recording != null) {
-            throw new IllegalStateException(what + " inside a recorded program");
+            recordedKernels.add(k);
+        }
+        int i = 0;
+        for (Object a : args) {
+            if (a instanceof GpuMatrix<?> m) {
+                OpenCl.check(clSetKernelArg1p(k, i++, (Long) m.buffer()), kernel.entry() + " argument " + i);
+                OpenCl.check(clSetKernelArg1i(k, i++, m.offset()), kernel.entry() + " argument " + i);
+            } else if (a instanceof Long mem) {
+                OpenCl.check(clSetKernelArg1p(k, i++, mem), kernel.entry() + " argument " + i);
+            } else if (a instanceof Integer v) {
+                OpenCl.check(clSetKernelArg1i(k, i++, v), kernel.entry() + " argument " + i);
+            } else {
+                OpenCl.check(clSetKernelArg1f(k, i++, (Float) a), kernel.entry() + " argument " + i);
+            }
+        }
+        long[] local = {l.threadsX(), l.threadsY(), 1};
+        long[] global = {l.blocksX() * local[0], l.blocksY() * local[1], l.blocksZ()};
+        PointerBuffer g = MemoryUtil.memAllocPointer(3).put(global).flip();
+        PointerBuffer w = MemoryUtil.memAllocPointer(3).put(local).flip();
+        if (recording != null) {
+            recordedSizes.add(g);
+            recordedSizes.add(w);
+        }
+        try {
+            issue(() -> OpenCl.check(clEnqueueNDRangeKernel(queue, k, 3, null, g, w, null, null), kernel.entry()));
+        } finally {
+            if (recording == null) {
+                MemoryUtil.memFree(g);
+                MemoryUtil.memFree(w);
+            }
         }
     }
 
     /** Records the enqueues of {@code ops} (with their arguments bound) for replay; runs nothing now. */
     @Override
-    public Program record(Runnable ops) {
-        notRecording("record");
+    protected Program capture(Runnable ops) {
         List<Runnable> list = new ArrayList<>();
         recording = list;
         try {
@@ -330,18 +236,6 @@ public final class OpenClBackend implements Backend {
             recording = null;
         }
         return () -> list.forEach(Runnable::run);
-    }
-
-    private void elementwise(String kernel, int n, Object... args) {
-        run(kernel, new long[] {roundUp(n, GROUP)}, new long[] {GROUP}, args);
-    }
-
-    @Override
-    public void gather(Examples data, Order order, int offset, Matrix x, Matrix labels) {
-        Shapes.gather(data, order, offset, x, labels);
-        ClExamples e = (ClExamples) data;
-        run("gather", new long[] {roundUp(x.cols(), 64), x.rows()}, null, e.pixels(), e.labels(), ((ClOrder) order).mem(),
-                offset, x.rows(), x.cols(), cl(x).mem(), cl(x).offset(), cl(labels).mem(), cl(labels).offset());
     }
 
     @Override
@@ -359,162 +253,27 @@ public final class OpenClBackend implements Backend {
     private void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c, Matrix bias, int kind) {
         int[] mnk = Shapes.gemm(transA, transB, a, b, c);
         int m = mnk[0], n = mnk[1], k = mnk[2];
-        long tiles = roundUp(n, TS) / TS * (roundUp(m, TS) / TS);
+        long tiles = blocks(n, TS) * blocks(m, TS);
         // few output tiles and a long k (the forward 100 x 100 x 784): split k so more compute units work
         int slices = tiles >= 64 ? 1 : (int) Math.max(1, Math.min(8, Math.min(64 / tiles, k / (4L * TS))));
-        int kSlice = (int) roundUp((k + slices - 1) / slices, TS);
+        int kSlice = (int) blocks((k + slices - 1) / slices, TS) * TS;
         slices = (k + kSlice - 1) / kSlice;
-        long[] global = {roundUp(n, TS), roundUp(m, TS) / TS * RTS, slices};
-        long[] local = {TS, RTS, 1};
+        Launch tiled = new Launch(blocks(n, TS), blocks(m, TS), slices, TS, TS / WPT);
+        int ta = transA ? 1 : 0, tb = transB ? 1 : 0;
         if (slices == 1) {
-            run("gemm", global, local, transA ? 1 : 0, transB ? 1 : 0, m, n, k, k, alpha, cl(a).mem(), cl(a).offset(), a.cols(),
-                    cl(b).mem(), cl(b).offset(), b.cols(), beta, cl(c).mem(), cl(c).offset(), c.cols(), cl(bias).mem(), cl(bias).offset(), kind);
+            launch(GpuKernel.GEMM, tiled, ta, tb, m, n, k, k, alpha, a, a.cols(), b, b.cols(), beta, c, c.cols(), bias, kind);
             return;
         }
-        long partial = scratch((long) slices * m * n);
-        run("gemm", global, local, transA ? 1 : 0, transB ? 1 : 0, m, n, k, kSlice, 1f, cl(a).mem(), cl(a).offset(), a.cols(),
-                cl(b).mem(), cl(b).offset(), b.cols(), 0f, partial, 0, n, partial, 0, PLAIN);
-        run("gemm_reduce", new long[] {roundUp(n, 16), roundUp(m, 16)}, new long[] {16, 16},
-                partial, slices, m, n, alpha, beta, cl(c).mem(), cl(c).offset(), c.cols(), cl(bias).mem(), cl(bias).offset(), kind);
-    }
-
-    private long scratch(long floats) {
-        if (floats > scratchFloats) {
-            scratch = buffer(4 * floats, false);
-            scratchFloats = floats;
+        if (scratch == null || scratch.size() < (long) slices * m * n) {
+            scratch = gpu(matrix(slices * m, n));
         }
-        return scratch;
+        launch(GpuKernel.GEMM, tiled, ta, tb, m, n, k, kSlice, 1f, a, a.cols(), b, b.cols(), 0f, scratch, n, scratch, PLAIN);
+        launch(GpuKernel.GEMM_REDUCE, new Launch(blocks(n, 16), blocks(m, 16), 1, 16, 16), scratch, slices, m, n, alpha, beta, c, c.cols(),
+                bias, kind);
     }
 
-    @Override
-    public void addBias(Matrix z, Matrix bias) {
-        Shapes.bias(z, bias);
-        elementwise("add_bias", z.size(), cl(z).mem(), cl(z).offset(), cl(bias).mem(), cl(bias).offset(), z.rows(), z.cols());
-    }
-
-    @Override
-    public void biasSigmoid(Matrix z, Matrix bias) {
-        Shapes.bias(z, bias);
-        elementwise("bias_sigmoid", z.size(), cl(z).mem(), cl(z).offset(), cl(bias).mem(), cl(bias).offset(), z.rows(), z.cols());
-    }
-
-    /** The backward-step kernels' work-groups: {@link Fold#COLUMNS} columns x {@link #ROW_GROUPS}. */
-    private void columns(String kernel, int cols, Object... args) {
-        run(kernel, new long[] {roundUp(cols, Fold.COLUMNS), ROW_GROUPS}, new long[] {Fold.COLUMNS, ROW_GROUPS}, args);
-    }
-
-    @Override
-    public void outputStep(Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {
-        outputStep(z, z, 0, z, bias, labels, eta, delta);
-    }
-
-    @Override
-    public void outputLayerStep(Matrix x, Matrix w, Matrix bias, Matrix labels, float eta, Matrix z, Matrix delta) {
-        int k = FOLD.output(x, w, z);
-        if (k > 0) {
-            outputStep(x, w, k, z, bias, labels, eta, delta);
-        } else {
-            Backend.super.outputLayerStep(x, w, bias, labels, eta, z, delta);
-        }
-    }
-
-    /** output_step; with k > 0 it computes z = x * w first. */
-    private void outputStep(Matrix x, Matrix w, int k, Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {
-        Shapes.outputStep(z, bias, labels, delta);
-        columns("output_step", z.cols(), cl(x).mem(), cl(x).offset(), cl(w).mem(), cl(w).offset(), k, cl(z).mem(), cl(z).offset(),
-                cl(bias).mem(), cl(bias).offset(), cl(labels).mem(), cl(labels).offset(), eta, cl(delta).mem(), cl(delta).offset(),
-                z.rows(), z.cols());
-    }
-
-    @Override
-    public void hiddenStep(Matrix g, Matrix a, float eta, Matrix bias) {
-        hiddenStep(g, g, 0, 1f, a, eta, bias, g);
-    }
-
-    @Override
-    public void hiddenLayerStep(Matrix dNext, Matrix wNext, float decay, Matrix a, float eta, Matrix bias, Matrix g) {
-        int k = FOLD.hidden(dNext, wNext, a, g);
-        if (k > 0) {
-            hiddenStep(dNext, wNext, k, decay, a, eta, bias, g);
-        } else {
-            Backend.super.hiddenLayerStep(dNext, wNext, decay, a, eta, bias, g);
-        }
-    }
-
-    /** hidden_step; with k > 0 it computes g = dNext * wNext' first and steps wNext. */
-    private void hiddenStep(Matrix dNext, Matrix wNext, int k, float decay, Matrix a, float eta, Matrix bias, Matrix g) {
-        Shapes.hiddenStep(g, a, bias);
-        columns("hidden_step", g.cols(), cl(dNext).mem(), cl(dNext).offset(), cl(wNext).mem(), cl(wNext).offset(), k, decay,
-                cl(g).mem(), cl(g).offset(), cl(a).mem(), cl(a).offset(), eta, cl(bias).mem(), cl(bias).offset(), g.rows(), g.cols());
-    }
-
-    @Override
-    public void rowArgmax(Matrix z, Matrix out) {
-        Shapes.column(z, out);
-        elementwise("row_argmax", z.rows(), cl(z).mem(), cl(z).offset(), cl(out).mem(), cl(out).offset(), z.rows(), z.cols());
-    }
-
-    @Override
-    public Accumulator accumulator(int slots) {
-        return new ClAccumulator(buffer(4L * slots, true), slots);
-    }
-
-    @Override
-    public void reset(Accumulator acc) {
-        ClAccumulator a = (ClAccumulator) acc;
-        Runnable fill = () -> {
-            try (MemoryStack stack = MemoryStack.stackPush()) {
-                OpenCl.check(CL12.clEnqueueFillBuffer(queue, a.mem(), stack.calloc(4), 0, 4L * a.slots(), null, null), "clEnqueueFillBuffer");
-            }
-        };
-        if (recording != null) {
-            recording.add(fill);
-        } else {
-            fill.run();
-        }
-    }
-
-    @Override
-    public double[] read(Accumulator acc) {
-        notRecording("a host transfer");
-        ClAccumulator a = (ClAccumulator) acc;
-        FloatBuffer host = MemoryUtil.memAllocFloat(a.slots());
-        try {
-            OpenCl.check(clEnqueueReadBuffer(queue, a.mem(), true, 0, host, null, null), "clEnqueueReadBuffer");
-            double[] out = new double[a.slots()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = host.get(i);
-            }
-            return out;
-        } finally {
-            MemoryUtil.memFree(host);
-        }
-    }
-
-    private void reduce(String kernel, Object... args) {
-        run(kernel, new long[] {GROUP}, new long[] {GROUP}, args);
-    }
-
-    @Override
-    public void logisticCost(Matrix z, Matrix labels, Accumulator acc, int slot) {
-        Shapes.column(z, labels);
-        Shapes.slot(acc, slot);
-        reduce("logistic_cost", cl(z).mem(), cl(z).offset(), cl(labels).mem(), cl(labels).offset(), z.rows(), z.cols(),
-                ((ClAccumulator) acc).mem(), slot);
-    }
-
-    @Override
-    public void countCorrect(Matrix z, Matrix labels, Accumulator acc, int slot) {
-        Shapes.column(z, labels);
-        Shapes.slot(acc, slot);
-        reduce("count_correct", cl(z).mem(), cl(z).offset(), cl(labels).mem(), cl(labels).offset(), z.rows(), z.cols(),
-                ((ClAccumulator) acc).mem(), slot);
-    }
-
-    @Override
-    public void sumOfSquares(Matrix m, Accumulator acc, int slot) {
-        Shapes.slot(acc, slot);
-        reduce("sum_squares", cl(m).mem(), cl(m).offset(), m.size(), ((ClAccumulator) acc).mem(), slot);
+    private static long blocks(long n, int per) {
+        return (n + per - 1) / per;
     }
 
     @Override

@@ -12,12 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mlp4j.backend.GpuKernel;
 
 /**
  * What CI (no GPU) can check of the CUDA backend's build: the PTX of every kernel is on the class path
@@ -43,15 +45,25 @@ class CudaBuildTest {
         }
     }
 
+    /** The blocks CudaBackend launches are the ones the kernels are written for: kernels/layout.cuh holds them. */
+    @Test
+    void kernelHeaderHoldsTheLaunchLayout() throws IOException {
+        Map<String, Integer> header = new TreeMap<>();
+        Matcher m = Pattern.compile("(?m)^#define (\\w+) (\\d+)$").matcher(Files.readString(Path.of("kernels/layout.cuh")));
+        while (m.find()) {
+            header.put(m.group(1), Integer.parseInt(m.group(2)));
+        }
+        assertEquals(new TreeMap<>(CudaBackend.LAYOUT.defines()), header);
+    }
+
     @Test
     void everyKernelIsBuiltToPtxForAVirtualArchitecture() throws IOException {
         Assumptions.assumeTrue(resource("/kernels/gather.ptx") != null, "nvcc was missing at build time: no PTX to check");
-        for (Map.Entry<String, CudaBackend.Kernel> e : CudaBackend.KERNELS.entrySet()) {
-            String file = e.getValue().file();
-            String ptx = resource("/kernels/" + file + ".ptx");
-            assertTrue(ptx != null, file + ".ptx is missing");
-            assertTrue(ptx.contains(".visible .entry " + e.getKey() + "("), file + ".ptx lacks entry " + e.getKey());
-            assertTrue(ptx.contains(".target sm_75"), file + ".ptx targets compute_75");
+        for (GpuKernel k : cudaKernels()) {
+            String ptx = resource("/kernels/" + k.file() + ".ptx");
+            assertTrue(ptx != null, k.file() + ".ptx is missing");
+            assertTrue(ptx.contains(".visible .entry " + k.entry() + "("), k.file() + ".ptx lacks entry " + k.entry());
+            assertTrue(ptx.contains(".target sm_75"), k.file() + ".ptx targets compute_75");
         }
     }
 
@@ -59,7 +71,7 @@ class CudaBuildTest {
      * A kernel that needs more registers or shared memory than its block may have builds and passes every
      * CPU test, then fails to launch on the GPU (CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES). So each PTX is compiled
      * here by ptxas, as the driver's JIT compiles it, for every architecture this CUDA knows from sm_75 up,
-     * and each kernel's registers for its block (CudaBackend.KERNELS) and its shared memory are checked.
+     * and each kernel's registers for its block (CudaBackend.LAYOUT) and its shared memory are checked.
      */
     @Test
     void everyKernelFitsItsBlockOnEveryArchitecture() throws Exception {
@@ -77,7 +89,7 @@ class CudaBuildTest {
         Pattern compiled = Pattern.compile("Compiling entry function '(\\w+)'(?:(?!Compiling).)*?Used (\\d+) registers"
                 + "(?:, used \\d+ barriers)?(?:, (\\d+) bytes smem)?", Pattern.DOTALL);
         Set<String> files = new TreeSet<>();
-        CudaBackend.KERNELS.values().forEach(k -> files.add(k.file()));
+        cudaKernels().forEach(k -> files.add(k.file()));
         int checked = 0;
         for (String file : files) {
             Path ptx = dir.resolve(file + ".ptx");
@@ -85,21 +97,26 @@ class CudaBuildTest {
             for (String arch : archs) {
                 Matcher m = compiled.matcher(run(ptxas, "-arch=" + arch, "-v", "-O3", "-o", dir.resolve("out.cubin").toString(), ptx.toString()));
                 while (m.find()) {
-                    CudaBackend.Kernel kernel = CudaBackend.KERNELS.get(m.group(1));
+                    GpuKernel kernel = GpuKernel.valueOf(m.group(1).toUpperCase(java.util.Locale.ROOT));
                     int registers = Integer.parseInt(m.group(2));
                     int shared = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
-                    int warps = (kernel.threads() + 31) / 32;
+                    int threads = CudaBackend.LAYOUT.blockThreads(kernel.shape());
+                    int warps = (threads + 31) / 32;
                     int perWarp = (registers * 32 + REGISTER_UNIT - 1) / REGISTER_UNIT * REGISTER_UNIT;
-                    String what = m.group(1) + " on " + arch + ": " + registers + " registers x " + kernel.threads() + " threads, "
+                    String what = m.group(1) + " on " + arch + ": " + registers + " registers x " + threads + " threads, "
                             + shared + " bytes shared";
-                    assertTrue(kernel.threads() <= THREADS_PER_BLOCK, what);
+                    assertTrue(threads <= THREADS_PER_BLOCK, what);
                     assertTrue(registers <= MAX_REGISTERS_PER_THREAD && warps * perWarp <= REGISTERS_PER_BLOCK, what);
                     assertTrue(shared <= SHARED_BYTES_PER_BLOCK, what);
                     checked++;
                 }
             }
         }
-        assertEquals(CudaBackend.KERNELS.size() * archs.size(), checked, "ptxas reported every kernel on every architecture");
+        assertEquals(cudaKernels().size() * archs.size(), checked, "ptxas reported every kernel on every architecture");
+    }
+
+    static List<GpuKernel> cudaKernels() {
+        return java.util.Arrays.stream(GpuKernel.values()).filter(GpuKernel::onCuda).toList();
     }
 
     /** A CUDA tool: beside $NVCC, on the PATH, or in /usr/local/cuda/bin (where kernels/build-ptx.sh looks for nvcc). */

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mlp4j.backend.GpuKernel;
 
 /**
  * Every CUDA kernel's source, run on the CPU where there is no GPU (CI): g++ builds src/test/cuda/kernels_on_cpu.cpp
@@ -24,7 +25,8 @@ class CudaKernelsOnCpuTest {
         Path exe = dir.resolve("kernels_on_cpu");
         try {
             // CudaBuildTest.run fails the test, with the command's output, on a non-zero exit
-            CudaBuildTest.run("g++", "-std=c++20", "-O1", "-I", "kernels", "-o", exe.toString(),
+            CudaBuildTest.run("bash", "src/test/cuda/all-kernels.sh", dir.toString());
+            CudaBuildTest.run("g++", "-std=c++20", "-O1", "-I", "kernels", "-I", dir.toString(), "-o", exe.toString(),
                     "src/test/cuda/kernels_on_cpu.cpp");
         } catch (IOException e) {
             Assumptions.abort("g++ is not installed: " + e.getMessage());
@@ -32,8 +34,8 @@ class CudaKernelsOnCpuTest {
         }
         String out = CudaBuildTest.run(exe.toString());
         assertTrue(!out.contains("FAIL"), out);
-        for (String kernel : CudaBackend.KERNELS.keySet()) {
-            assertTrue(out.contains("ok   " + kernel + " "), kernel + " was not checked:\n" + out);
+        for (GpuKernel k : CudaBuildTest.cudaKernels()) {
+            assertTrue(out.contains("ok   " + k.entry() + " "), k.entry() + " was not checked:\n" + out);
         }
     }
 }

@@ -1,0 +1,365 @@
+package org.mlp4j.backend;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * What the GPU backends share: the matrices and datasets as (buffer, offset) values, host transfers through
+ * direct buffers, every operation but the GEMM as a launch of a {@link GpuKernel} checked against its
+ * declaration, the layer-step folds, the reductions and the rule that a recorded program holds no host
+ * transfer. A device supplies only its own calls: allocate, copy, zero, enqueue a kernel, GEMM, record.
+ *
+ * @param <B> the device's buffer handle
+ */
+public abstract class GpuBackend<B> implements Backend {
+    /**
+     * The block sizes a device's kernels are written for. OpenCL receives them as build options; CUDA's
+     * headers hold them and a test checks that they agree.
+     *
+     * @param threads threads of a block of an element-wise kernel
+     * @param rowGroups row groups of a {@link GpuKernel.Shape#COLUMNS} block (so also when a fold pays)
+     * @param reduceThreads threads of a reduction's single block
+     * @param maxBlocks blocks of one grid dimension at most (the kernels stride beyond it)
+     * @param sumBytes bytes of an accumulator slot: 8 for doubles, 4 for floats
+     */
+    public record Layout(int threads, int rowGroups, int reduceThreads, int maxBlocks, int sumBytes) {
+        /** The grid of a kernel of {@code shape} over {@code n} elements (GATHER: n features by {@code rows}). */
+        public Launch launch(GpuKernel.Shape shape, long n, long rows) {
+            return switch (shape) {
+                case ELEMENTWISE -> new Launch(blocks(n, threads), 1, 1, threads, 1);
+                case GATHER -> new Launch(blocks(n, threads), Math.max(1, Math.min(rows, maxBlocks)), 1, threads, 1);
+                case COLUMNS -> new Launch(blocks(n, Fold.COLUMNS), 1, 1, Fold.COLUMNS, rowGroups);
+                case REDUCTION -> new Launch(1, 1, 1, reduceThreads, 1);
+                case CUSTOM -> throw new IllegalArgumentException("a custom grid is the caller's");
+            };
+        }
+
+        /** The constants the kernels are written for, by the names the kernel sources use. */
+        public java.util.Map<String, Integer> defines() {
+            return java.util.Map.of("COLS_PER_BLOCK", Fold.COLUMNS, "ROW_GROUPS", rowGroups, "REDUCE_THREADS", reduceThreads);
+        }
+
+        /** Threads of a block of {@code shape}. */
+        public int blockThreads(GpuKernel.Shape shape) {
+            Launch l = launch(shape, 1, 1);
+            return l.threadsX() * l.threadsY();
+        }
+
+        private long blocks(long n, int per) {
+            return Math.max(1, Math.min((n + per - 1) / per, maxBlocks));
+        }
+    }
+
+    /** A grid: blocks (work-groups) in x, y, z, each of threadsX by threadsY threads. */
+    public record Launch(long blocksX, long blocksY, long blocksZ, int threadsX, int threadsY) {
+    }
+
+    /** A matrix of a GPU backend: rows x cols floats from element {@code offset} of {@code buffer}. */
+    public record GpuMatrix<B>(B buffer, int offset, int rows, int cols) implements Matrix {
+        @Override
+        public Matrix rows(int from, int count) {
+            Matrix.checkRange(from, count, rows);
+            return new GpuMatrix<>(buffer, offset + from * cols, count, cols);
+        }
+    }
+
+    record GpuExamples<B>(B pixels, B labels, int count, int features) implements Examples {
+    }
+
+    record GpuOrder<B>(B buffer, int length) implements Order {
+    }
+
+    record GpuAccumulator<B>(B buffer, int slots) implements Accumulator {
+    }
+
+    private final Layout layout;
+    private final Fold fold;
+    private boolean recording;
+
+    protected GpuBackend(Layout layout) {
+        this.layout = layout;
+        this.fold = new Fold(layout.rowGroups());
+    }
+
+    /**
+     * The text of a kernel file packed in the jar under {@code /kernels/}.
+     *
+     * @throws IllegalStateException with {@code missing} when the jar lacks it
+     */
+    protected static String kernelFile(String name, String missing) {
+        try (java.io.InputStream in = GpuBackend.class.getResourceAsStream("/kernels/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException(missing);
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read kernels/" + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A zero-filled buffer of at least {@code bytes} (4 at least), freed on {@link #close}. */
+    protected abstract B allocate(long bytes);
+
+    /** Copies {@code src} (a direct buffer, all of it) to {@code dst} at {@code byteOffset}, after the work already issued. */
+    protected abstract void write(B dst, long byteOffset, ByteBuffer src);
+
+    /** Waits for the work issued, then copies from {@code src} at {@code byteOffset} into {@code dst} (a direct buffer, all of it). */
+    protected abstract void read(B src, long byteOffset, ByteBuffer dst);
+
+    /** Zeroes the first {@code bytes} of {@code dst}: an ordinary operation, recorded like a launch. */
+    protected abstract void zero(B dst, long bytes);
+
+    /**
+     * Issues {@code kernel} on {@code launch}. The arguments are already checked against the kernel's
+     * declaration and flattened: a {@link GpuMatrix} per MATRIX, the device's buffer handles for the others
+     * (two for EXAMPLES), then Integer and Float values.
+     */
+    protected abstract void enqueue(GpuKernel kernel, Launch launch, Object[] args);
+
+    /** {@link #record}: captures {@code ops} into a program that replays them; no host transfer happens inside. */
+    protected abstract Program capture(Runnable ops);
+
+    @Override
+    public final Matrix matrix(int rows, int cols) {
+        if (rows <= 0 || cols <= 0) {
+            throw new IllegalArgumentException("matrix of " + rows + "x" + cols);
+        }
+        return new GpuMatrix<>(allocate(4L * rows * cols), 0, rows, cols);
+    }
+
+    /** This backend's own matrix. */
+    @SuppressWarnings("unchecked")
+    protected final GpuMatrix<B> gpu(Matrix m) {
+        return (GpuMatrix<B>) m;
+    }
+
+    /** Bytes per host transfer at most, so the direct buffer staging it stays small. */
+    private static final int CHUNK = 16 << 20;
+
+    /** Fills {@code host} (cleared) with elements [from, from + count) of a Java array. */
+    private interface Stage {
+        void put(ByteBuffer host, int from, int count);
+    }
+
+    /** Copies {@code count} elements of {@code width} bytes to {@code dst} from element {@code offset} on, a chunk at a time. */
+    private void write(B dst, long offset, int count, int width, Stage stage) {
+        ByteBuffer host = ByteBuffer.allocateDirect((int) Math.max(1, Math.min(CHUNK, (long) count * width))).order(ByteOrder.nativeOrder());
+        for (int from = 0; from < count; from += CHUNK / width) {
+            int n = Math.min(CHUNK / width, count - from);
+            host.clear();
+            stage.put(host, from, n);
+            write(dst, (offset + from) * width, host.limit(n * width).position(0));
+        }
+    }
+
+    private void notRecording(String what) {
+        if (recording) {
+            throw new IllegalStateException(what + " inside a recorded program");
+        }
+    }
+
+    @Override
+    public final void upload(float[] src, Matrix dst) {
+        notRecording("a host transfer");
+        Shapes.length(src, dst);
+        write(gpu(dst).buffer(), gpu(dst).offset(), dst.size(), 4, (host, from, n) -> host.asFloatBuffer().put(src, from, n));
+    }
+
+    @Override
+    public final void download(Matrix src, float[] dst) {
+        notRecording("a host transfer");
+        Shapes.length(dst, src);
+        ByteBuffer host = ByteBuffer.allocateDirect((int) Math.min(CHUNK, 4L * src.size())).order(ByteOrder.nativeOrder());
+        for (int from = 0; from < src.size(); from += CHUNK / 4) {
+            int n = Math.min(CHUNK / 4, src.size() - from);
+            read(gpu(src).buffer(), 4L * (gpu(src).offset() + from), host.clear().limit(4 * n));
+            host.asFloatBuffer().get(dst, from, n);
+        }
+    }
+
+    @Override
+    public final Examples upload(byte[] pixels, byte[] labels, int count, int features) {
+        notRecording("a host transfer");
+        long n = (long) count * features;
+        if (pixels.length < n || labels.length < count || n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("dataset arrays smaller than " + count + " examples");
+        }
+        B p = allocate(n);
+        B l = allocate(count);
+        write(p, 0, (int) n, 1, (host, from, k) -> host.put(pixels, from, k));
+        write(l, 0, count, 1, (host, from, k) -> host.put(labels, from, k));
+        return new GpuExamples<>(p, l, count, features);
+    }
+
+    @Override
+    public final Order order(int length) {
+        return new GpuOrder<>(allocate(4L * length), length);
+    }
+
+    @Override
+    public final void upload(int[] src, Order dst) {
+        notRecording("a host transfer");
+        if (src.length < dst.length()) {
+            throw new IllegalArgumentException("order of " + src.length + " for " + dst.length());
+        }
+        write(((GpuOrder<B>) dst).buffer(), 0, dst.length(), 4, (host, from, n) -> host.asIntBuffer().put(src, from, n));
+    }
+
+    @Override
+    public final Accumulator accumulator(int slots) {
+        return new GpuAccumulator<>(allocate((long) layout.sumBytes() * slots), slots);
+    }
+
+    @Override
+    public final void reset(Accumulator acc) {
+        zero(((GpuAccumulator<B>) acc).buffer(), (long) layout.sumBytes() * acc.slots());
+    }
+
+    @Override
+    public final double[] read(Accumulator acc) {
+        notRecording("a host transfer");
+        ByteBuffer host = ByteBuffer.allocateDirect(layout.sumBytes() * acc.slots()).order(ByteOrder.nativeOrder());
+        read(((GpuAccumulator<B>) acc).buffer(), 0, host);
+        double[] out = new double[acc.slots()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = layout.sumBytes() == 8 ? host.getDouble(8 * i) : host.getFloat(4 * i);
+        }
+        return out;
+    }
+
+    @Override
+    public final Program record(Runnable ops) {
+        notRecording("record");
+        recording = true;
+        try {
+            return capture(ops);
+        } finally {
+            recording = false;
+        }
+    }
+
+    /** Launches {@code kernel} on the grid of its shape over {@code n} elements (GATHER: by {@code rows}). */
+    private void launch(GpuKernel kernel, long n, long rows, Object... args) {
+        launch(kernel, layout.launch(kernel.shape(), n, rows), args);
+    }
+
+    /** Launches {@code kernel} on {@code launch}, after checking each argument against its declaration. */
+    protected final void launch(GpuKernel kernel, Launch launch, Object... args) {
+        if (args.length != kernel.args().size()) {
+            throw new IllegalArgumentException(kernel + ": " + args.length + " arguments for " + kernel.args().size());
+        }
+        Object[] flat = new Object[args.length + 1];
+        int n = 0;
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            boolean ok = switch (kernel.args().get(i)) {
+                case MATRIX -> a instanceof GpuMatrix;
+                case EXAMPLES -> a instanceof GpuExamples;
+                case ORDER -> a instanceof GpuOrder;
+                case ACCUMULATOR -> a instanceof GpuAccumulator;
+                case INT -> a instanceof Integer;
+                case FLOAT -> a instanceof Float;
+            };
+            if (!ok) {
+                throw new IllegalArgumentException(kernel + ": argument " + i + " is " + a + ", not a " + kernel.args().get(i));
+            }
+            if (a instanceof GpuExamples<?> e) {
+                flat[n++] = e.pixels();
+                flat[n++] = e.labels();
+            } else if (a instanceof GpuOrder<?> o) {
+                flat[n++] = o.buffer();
+            } else if (a instanceof GpuAccumulator<?> s) {
+                flat[n++] = s.buffer();
+            } else {
+                flat[n++] = a;
+            }
+        }
+        enqueue(kernel, launch, java.util.Arrays.copyOf(flat, n));
+    }
+
+    @Override
+    public final void gather(Examples data, Order order, int offset, Matrix x, Matrix labels) {
+        Shapes.gather(data, order, offset, x, labels);
+        launch(GpuKernel.GATHER, x.cols(), x.rows(), data, order, offset, x.rows(), x.cols(), x, labels);
+    }
+
+    @Override
+    public final void addBias(Matrix z, Matrix bias) {
+        Shapes.bias(z, bias);
+        launch(GpuKernel.ADD_BIAS, z.size(), 1, z, bias, z.rows(), z.cols());
+    }
+
+    @Override
+    public final void biasSigmoid(Matrix z, Matrix bias) {
+        Shapes.bias(z, bias);
+        launch(GpuKernel.BIAS_SIGMOID, z.size(), 1, z, bias, z.rows(), z.cols());
+    }
+
+    @Override
+    public final void outputStep(Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {
+        outputStep(z, z, 0, z, bias, labels, eta, delta);
+    }
+
+    @Override
+    public final void outputLayerStep(Matrix x, Matrix w, Matrix bias, Matrix labels, float eta, Matrix z, Matrix delta) {
+        int k = fold.output(x, w, z);
+        if (k > 0) {
+            outputStep(x, w, k, z, bias, labels, eta, delta);
+        } else {
+            Backend.super.outputLayerStep(x, w, bias, labels, eta, z, delta);
+        }
+    }
+
+    /** output_step; with k > 0 it computes z = x * w first. */
+    private void outputStep(Matrix x, Matrix w, int k, Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {
+        Shapes.outputStep(z, bias, labels, delta);
+        launch(GpuKernel.OUTPUT_STEP, z.cols(), 1, x, w, k, z, bias, labels, eta, delta, z.rows(), z.cols());
+    }
+
+    @Override
+    public final void hiddenStep(Matrix g, Matrix a, float eta, Matrix bias) {
+        hiddenStep(g, g, 0, 1f, a, eta, bias, g);
+    }
+
+    @Override
+    public final void hiddenLayerStep(Matrix dNext, Matrix wNext, float decay, Matrix a, float eta, Matrix bias, Matrix g) {
+        int k = fold.hidden(dNext, wNext, a, g);
+        if (k > 0) {
+            hiddenStep(dNext, wNext, k, decay, a, eta, bias, g);
+        } else {
+            Backend.super.hiddenLayerStep(dNext, wNext, decay, a, eta, bias, g);
+        }
+    }
+
+    /** hidden_step; with k > 0 it computes g = dNext * wNext' first and steps wNext. */
+    private void hiddenStep(Matrix dNext, Matrix wNext, int k, float decay, Matrix a, float eta, Matrix bias, Matrix g) {
+        Shapes.hiddenStep(g, a, bias);
+        launch(GpuKernel.HIDDEN_STEP, g.cols(), 1, dNext, wNext, k, decay, g, a, eta, bias, g.rows(), g.cols());
+    }
+
+    @Override
+    public final void rowArgmax(Matrix z, Matrix out) {
+        Shapes.column(z, out);
+        launch(GpuKernel.ROW_ARGMAX, z.rows(), 1, z, out, z.rows(), z.cols());
+    }
+
+    @Override
+    public final void logisticCost(Matrix z, Matrix labels, Accumulator acc, int slot) {
+        Shapes.column(z, labels);
+        Shapes.slot(acc, slot);
+        launch(GpuKernel.LOGISTIC_COST, 1, 1, z, labels, z.rows(), z.cols(), acc, slot);
+    }
+
+    @Override
+    public final void countCorrect(Matrix z, Matrix labels, Accumulator acc, int slot) {
+        Shapes.column(z, labels);
+        Shapes.slot(acc, slot);
+        launch(GpuKernel.COUNT_CORRECT, 1, 1, z, labels, z.rows(), z.cols(), acc, slot);
+    }
+
+    @Override
+    public final void sumOfSquares(Matrix m, Accumulator acc, int slot) {
+        Shapes.slot(acc, slot);
+        launch(GpuKernel.SUM_SQUARES, 1, 1, m, m.size(), acc, slot);
+    }
+}

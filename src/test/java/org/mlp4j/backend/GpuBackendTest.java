@@ -1,0 +1,156 @@
+package org.mlp4j.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The GPU skeleton on a device of byte arrays that only logs its launches: what {@link GpuBackend} hands
+ * a device (flattened, checked arguments on the grid of the kernel's shape), host transfers in chunks, and
+ * the refusals every GPU backend shares. The kernels themselves run in BackendContractTest (OpenCL on PoCL,
+ * CUDA on the stand-in driver).
+ */
+class GpuBackendTest {
+    /** Memory is Java arrays; a launch is logged, not run. */
+    static final class LoggingGpu extends GpuBackend<byte[]> {
+        static final Layout LAYOUT = new Layout(128, 4, 64, 1000, 8);
+        final List<String> log = new ArrayList<>();
+
+        LoggingGpu() {
+            super(LAYOUT);
+        }
+
+        @Override
+        protected byte[] allocate(long bytes) {
+            return new byte[(int) Math.max(bytes, 4)];
+        }
+
+        @Override
+        protected void write(byte[] dst, long byteOffset, ByteBuffer src) {
+            log.add("write " + byteOffset + " " + src.remaining());
+            src.duplicate().get(dst, (int) byteOffset, src.remaining());
+        }
+
+        @Override
+        protected void read(byte[] src, long byteOffset, ByteBuffer dst) {
+            dst.duplicate().put(src, (int) byteOffset, dst.remaining());
+        }
+
+        @Override
+        protected void zero(byte[] dst, long bytes) {
+            Arrays.fill(dst, 0, (int) bytes, (byte) 0);
+        }
+
+        @Override
+        protected void enqueue(GpuKernel kernel, Launch launch, Object[] args) {
+            List<String> kinds = new ArrayList<>();
+            for (Object a : args) {
+                kinds.add(a instanceof GpuMatrix<?> m ? "matrix@" + m.offset() : a instanceof byte[] ? "buffer" : a.toString());
+            }
+            log.add(kernel.entry() + " " + launch + " " + kinds);
+        }
+
+        /** As a device captures: the operations are issued now, into the program. */
+        @Override
+        protected Program capture(Runnable ops) {
+            ops.run();
+            return () -> { };
+        }
+
+        @Override
+        public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+            log.add("gemm");
+        }
+
+        void launchRaw(GpuKernel kernel, Object... args) {
+            launch(kernel, new Launch(1, 1, 1, 1, 1), args);
+        }
+
+        @Override
+        public String name() {
+            return "logging";
+        }
+
+        @Override
+        public String description() {
+            return name();
+        }
+
+        @Override
+        public void synchronize() {
+        }
+
+        @Override
+        public long memoryAvailable() {
+            return Long.MAX_VALUE;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void operationsLaunchTheirKernelOnItsShapeWithFlattenedArguments() {
+        LoggingGpu gpu = new LoggingGpu();
+        Matrix z = gpu.matrix(300, 33);
+        Matrix bias = gpu.matrix(1, 33);
+        gpu.biasSigmoid(z.rows(100, 200), bias);
+        assertEquals("bias_sigmoid Launch[blocksX=52, blocksY=1, blocksZ=1, threadsX=128, threadsY=1] [matrix@3300, matrix@0, 200, 33]",
+                gpu.log.get(0));
+        Backend.Examples data = gpu.upload(new byte[2 * 33], new byte[2], 2, 33);
+        Backend.Order order = gpu.order(2);
+        gpu.log.clear();
+        gpu.gather(data, order, 0, z.prefix(2), gpu.matrix(2, 1));
+        assertEquals("gather Launch[blocksX=1, blocksY=2, blocksZ=1, threadsX=128, threadsY=1] [buffer, buffer, buffer, 0, 2, 33, matrix@0, matrix@0]",
+                gpu.log.get(0), "the dataset is two buffers, the order one");
+        gpu.log.clear();
+        gpu.sumOfSquares(bias, gpu.accumulator(2), 1);
+        assertEquals("sum_squares Launch[blocksX=1, blocksY=1, blocksZ=1, threadsX=64, threadsY=1] [matrix@0, 33, buffer, 1]", gpu.log.get(0));
+        // a fold the layout allows: one step launch on blocks of 32 columns x 4 row groups, no GEMM
+        gpu.log.clear();
+        gpu.outputLayerStep(gpu.matrix(8, 5), gpu.matrix(5, 33), bias, gpu.matrix(8, 1), 0.1f, gpu.matrix(8, 33), gpu.matrix(8, 33));
+        assertEquals(1, gpu.log.size(), gpu.log.toString());
+        assertTrue(gpu.log.get(0).startsWith("output_step Launch[blocksX=2, blocksY=1, blocksZ=1, threadsX=32, threadsY=4] [matrix@0, matrix@0, 5,"),
+                gpu.log.get(0));
+    }
+
+    @Test
+    void aLaunchThatDisagreesWithItsDeclarationIsRefused() {
+        LoggingGpu gpu = new LoggingGpu();
+        Matrix m = gpu.matrix(2, 2);
+        assertThrows(IllegalArgumentException.class, () -> gpu.launchRaw(GpuKernel.ADD_BIAS, m, m, 2), "too few");
+        assertThrows(IllegalArgumentException.class, () -> gpu.launchRaw(GpuKernel.ADD_BIAS, m, m, 2, 2f), "a float for an int");
+        assertThrows(IllegalArgumentException.class, () -> gpu.launchRaw(GpuKernel.SUM_SQUARES, m, 4, m, 0), "a matrix for an accumulator");
+        gpu.launchRaw(GpuKernel.ADD_BIAS, m, m, 2, 2);
+        assertEquals(1, gpu.log.size());
+    }
+
+    @Test
+    void hostTransfersGoInChunksAndNeverIntoARecording() {
+        LoggingGpu gpu = new LoggingGpu();
+        int n = (16 << 20) / 4 + 3; // one float past a 16 MiB chunk
+        float[] data = new float[n];
+        for (int i = 0; i < n; i++) {
+            data[i] = i;
+        }
+        Matrix m = gpu.matrix(1, n);
+        gpu.upload(data, m);
+        assertEquals(List.of("write 0 16777216", "write 16777216 12"), gpu.log);
+        float[] back = new float[n];
+        gpu.download(m, back);
+        assertArrayEquals(data, back);
+        Backend.Accumulator acc = gpu.accumulator(1);
+        assertThrows(IllegalStateException.class, () -> gpu.record(() -> gpu.upload(data, m)));
+        assertThrows(IllegalStateException.class, () -> gpu.record(() -> gpu.read(acc)));
+        assertThrows(IllegalStateException.class, () -> gpu.record(() -> gpu.record(() -> { })));
+        assertEquals(0.0, gpu.read(acc)[0], "usable again after a refused recording");
+    }
+}
