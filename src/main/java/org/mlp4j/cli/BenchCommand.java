@@ -88,7 +88,8 @@ final class BenchCommand implements Callable<Integer> {
                     Double.isNaN(numpy) || Double.isNaN(r.secondsPerEpoch()) ? "-" : String.format(Locale.ROOT, "%.3f", r.secondsPerEpoch() / numpy),
                     r.note().isEmpty() ? r.detail() : r.note());
         }
-        out.println("s/epoch: median of epochs 2.." + epochs + " (epoch 1 is warm-up); an epoch is 550 steps of 100 plus the evaluation pass");
+        out.println((epochs > 1 ? "s/epoch: median of epochs 2.." + epochs + " (epoch 1 is warm-up)" : "s/epoch: epoch 1, warm-up included")
+                + "; an epoch is 550 steps of 100 plus the evaluation pass");
         if (json != null) {
             AtomicFiles.write(json, os -> os.write(json(rows, numpy).getBytes(StandardCharsets.UTF_8)));
         }
