@@ -191,37 +191,29 @@ public final class OpenClBackend extends GpuBackend<Long> {
     @Override
     protected void enqueue(GpuKernel kernel, Launch l, Object[] args) {
         long k = recording == null ? kernels.get(kernel) : kernel(kernel);
-        if (recording != null) {
-            recordedKernels.add(k);
-        }
-        int i = 0;
+        List<Object> values = new ArrayList<>();
         for (Object a : args) {
-            if (a instanceof GpuMatrix<?> m) {
-                OpenCl.check(clSetKernelArg1p(k, i++, (Long) m.buffer()), kernel.entry() + " argument " + i);
-                OpenCl.check(clSetKernelArg1i(k, i++, m.offset()), kernel.entry() + " argument " + i);
-            } else if (a instanceof Long mem) {
-                OpenCl.check(clSetKernelArg1p(k, i++, mem), kernel.entry() + " argument " + i);
-            } else if (a instanceof Integer v) {
-                OpenCl.check(clSetKernelArg1i(k, i++, v), kernel.entry() + " argument " + i);
-            } else {
-                OpenCl.check(clSetKernelArg1f(k, i++, (Float) a), kernel.entry() + " argument " + i);
-            }
+            values.addAll(a instanceof GpuMatrix<?> m ? List.of(m.buffer(), m.offset()) : List.of(a));
         }
-        long[] local = {l.threadsX(), l.threadsY(), 1};
-        long[] global = {l.blocksX() * local[0], l.blocksY() * local[1], l.blocksZ()};
-        PointerBuffer g = MemoryUtil.memAllocPointer(3).put(global).flip();
-        PointerBuffer w = MemoryUtil.memAllocPointer(3).put(local).flip();
-        if (recording != null) {
-            recordedSizes.add(g);
-            recordedSizes.add(w);
+        for (int i = 0; i < values.size(); i++) {
+            Object v = values.get(i);
+            OpenCl.check(v instanceof Long mem ? clSetKernelArg1p(k, i, mem) : v instanceof Integer n ? clSetKernelArg1i(k, i, n)
+                    : clSetKernelArg1f(k, i, (Float) v), kernel.entry() + " argument " + i);
         }
-        try {
-            issue(() -> OpenCl.check(clEnqueueNDRangeKernel(queue, k, 3, null, g, w, null, null), kernel.entry()));
-        } finally {
-            if (recording == null) {
-                MemoryUtil.memFree(g);
-                MemoryUtil.memFree(w);
+        PointerBuffer global = MemoryUtil.memAllocPointer(3).put(l.blocksX() * l.threadsX()).put(l.blocksY() * l.threadsY()).put(l.blocksZ()).flip();
+        PointerBuffer local = MemoryUtil.memAllocPointer(3).put(l.threadsX()).put(l.threadsY()).put(1).flip();
+        Runnable launch = () -> OpenCl.check(clEnqueueNDRangeKernel(queue, k, 3, null, global, local, null, null), kernel.entry());
+        if (recording == null) {
+            try {
+                launch.run();
+            } finally {
+                MemoryUtil.memFree(global);
+                MemoryUtil.memFree(local);
             }
+        } else {
+            recordedKernels.add(k);
+            recordedSizes.addAll(List.of(global, local));
+            recording.add(launch);
         }
     }
 
