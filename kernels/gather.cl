@@ -15,3 +15,20 @@ __kernel void gather(__global const uchar* pixels, __global const uchar* labels,
         y[yo + r] = (float)labels[example];
     }
 }
+
+// The same gather from a resident dataset of float features (copied as they are) and int labels.
+// CPU twin: CpuBackend.gather.
+__kernel void gather_features(__global const float* features, __global const int* labels, __global const int* order,
+                              int offset, int rows, int width, __global float* x, int xo, __global float* y, int yo) {
+    int f = get_global_id(0), r = get_global_id(1);
+    if (r >= rows) {
+        return;
+    }
+    long example = order[offset + r];
+    if (f < width) {
+        x[xo + (long)r * width + f] = features[example * width + f];
+    }
+    if (f == 0) {
+        y[yo + r] = (float)labels[example];
+    }
+}

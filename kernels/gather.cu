@@ -16,3 +16,21 @@ extern "C" __global__ void gather(const unsigned char* __restrict__ pixels, cons
         }
     }
 }
+
+// The same gather from a resident dataset of float features (copied as they are) and int labels.
+// CPU twin: CpuBackend.gather.
+extern "C" __global__ void gather_features(const float* __restrict__ features, const int* __restrict__ labels,
+                                           const int* __restrict__ order, int offset, int rows, int width,
+                                           float* __restrict__ x, float* __restrict__ y) {
+    for (int r = blockIdx.y; r < rows; r += gridDim.y) {
+        long example = order[offset + r];
+        const float* src = features + example * width;
+        float* dst = x + (long)r * width;
+        for (int f = blockIdx.x * blockDim.x + threadIdx.x; f < width; f += gridDim.x * blockDim.x) {
+            dst[f] = src[f];
+        }
+        if (blockIdx.x == 0 && threadIdx.x == 0) {
+            y[r] = (float)labels[example];
+        }
+    }
+}

@@ -66,6 +66,27 @@ static void gatherTest(int count, int rows, int features, int offset) {
     check("gather" + shape(rows, features) + " labels", lab, wl, 0);
 }
 
+static void gatherFeaturesTest(int count, int rows, int width, int offset) {
+    std::vector<float> features = uniforms(count * width, 3);
+    std::vector<int> y(count), order(count);
+    for (int i = 0; i < count; i++) {
+        y[i] = rand() % 5000;
+        order[i] = (i * 7 + 3) % count;
+    }
+    std::vector<float> x(rows * width), lab(rows);
+    std::vector<double> wx(rows * width), wl(rows);
+    for (int r = 0; r < rows; r++) {
+        int e = order[offset + r];
+        for (int f = 0; f < width; f++) wx[r * width + f] = features[e * width + f];
+        wl[r] = y[e];
+    }
+    Dim3 grid = elementwise(width);
+    grid.y = std::min(rows, 65535);
+    launch(grid, {256, 1, 1}, [&] { gather_features(features.data(), y.data(), order.data(), offset, rows, width, x.data(), lab.data()); });
+    check("gather_features" + shape(rows, width) + " features", x, wx, 0);
+    check("gather_features" + shape(rows, width) + " labels", lab, wl, 0);
+}
+
 static void biasTests(int rows, int cols) {
     std::vector<float> z = uniforms(rows * cols, 4), bias = uniforms(cols), s = z, a = z;
     std::vector<double> ws(rows * cols), wa(rows * cols);
@@ -173,6 +194,7 @@ int main() {
         srand(7);
         gatherTest(50, 7, 784, 11);
         gatherTest(300, 257, 33, 40);
+        gatherFeaturesTest(300, 257, 300, 40);
         int shapes[][2] = {{1, 1}, {3, 7}, {100, 10}, {37, 129}, {257, 33}};
         for (auto& s : shapes) {
             biasTests(s[0], s[1]);

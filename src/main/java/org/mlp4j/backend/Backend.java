@@ -38,8 +38,14 @@ public interface Backend extends AutoCloseable {
 
     void download(Matrix src, float[] dst);
 
-    /** Keeps a whole dataset (uint8 pixels, uint8 labels) resident for {@link #gather}. */
+    /** Keeps a whole dataset (uint8 pixels, uint8 labels) resident for {@link #gather}, which scales the pixels. */
     Examples upload(byte[] pixels, byte[] labels, int count, int features);
+
+    /**
+     * Keeps a whole dataset of float features ({@code values}, row-major, {@code features} per example) and int labels
+     * (class indices below 2^24) resident for {@link #gather}, which copies the features as they are.
+     */
+    Examples upload(float[] values, int[] labels, int count, int features);
 
     /** An index vector (e.g. an epoch's shuffled order). */
     Order order(int length);
@@ -48,8 +54,8 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Minibatch gather: for r in [0, x.rows): example {@code order[offset + r]} of {@code data} is
-     * written to row r of {@code x}, each pixel scaled to [-1, 1] as {@code (p/255 - 0.5) * 2}, and its
-     * label to {@code labels[r]}.
+     * written to row r of {@code x}, each uint8 pixel scaled to [-1, 1] as {@code (p/255 - 0.5) * 2} (float
+     * features as they are), and its label to {@code labels[r]}.
      */
     void gather(Examples data, Order order, int offset, Matrix x, Matrix labels);
 

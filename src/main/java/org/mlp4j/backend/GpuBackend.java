@@ -63,7 +63,8 @@ public abstract class GpuBackend<B> implements Backend {
         }
     }
 
-    record GpuExamples<B>(B pixels, B labels, int count, int features) implements Examples {
+    /** A resident dataset: uint8 pixels and labels, or float features and int labels. */
+    record GpuExamples<B>(B pixels, B labels, int count, int features, boolean floats) implements Examples {
     }
 
     record GpuOrder<B>(B buffer, int length) implements Order {
@@ -188,7 +189,20 @@ public abstract class GpuBackend<B> implements Backend {
         B l = allocate(count);
         write(p, 0, (int) n, 1, (host, from, k) -> host.put(pixels, from, k));
         write(l, 0, count, 1, (host, from, k) -> host.put(labels, from, k));
-        return new GpuExamples<>(p, l, count, features);
+        return new GpuExamples<>(p, l, count, features, false);
+    }
+
+    @Override
+    public final Examples upload(float[] features, int[] labels, int count, int width) {
+        notRecording("a host transfer");
+        if (features.length < (long) count * width || labels.length < count) {
+            throw new IllegalArgumentException("dataset arrays smaller than " + count + " examples");
+        }
+        B f = allocate(4L * count * width);
+        B l = allocate(4L * count);
+        write(f, 0, count * width, 4, (host, from, k) -> host.asFloatBuffer().put(features, from, k));
+        write(l, 0, count, 4, (host, from, k) -> host.asIntBuffer().put(labels, from, k));
+        return new GpuExamples<>(f, l, count, width, true);
     }
 
     @Override
@@ -254,7 +268,8 @@ public abstract class GpuBackend<B> implements Backend {
             Object a = args[i];
             boolean ok = switch (kernel.args().get(i)) {
                 case MATRIX -> a instanceof GpuMatrix;
-                case EXAMPLES -> a instanceof GpuExamples;
+                case EXAMPLES -> a instanceof GpuExamples<?> e && !e.floats();
+                case FEATURES -> a instanceof GpuExamples<?> e && e.floats();
                 case ORDER -> a instanceof GpuOrder;
                 case ACCUMULATOR -> a instanceof GpuAccumulator;
                 case INT -> a instanceof Integer;
@@ -280,7 +295,8 @@ public abstract class GpuBackend<B> implements Backend {
     @Override
     public final void gather(Examples data, Order order, int offset, Matrix x, Matrix labels) {
         Shapes.gather(data, order, offset, x, labels);
-        launch(GpuKernel.GATHER, x.cols(), x.rows(), data, order, offset, x.rows(), x.cols(), x, labels);
+        GpuKernel kernel = ((GpuExamples<?>) data).floats() ? GpuKernel.GATHER_FEATURES : GpuKernel.GATHER;
+        launch(kernel, x.cols(), x.rows(), data, order, offset, x.rows(), x.cols(), x, labels);
     }
 
     @Override

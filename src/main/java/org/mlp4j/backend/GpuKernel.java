@@ -2,6 +2,7 @@ package org.mlp4j.backend;
 
 import static org.mlp4j.backend.GpuKernel.Arg.ACCUMULATOR;
 import static org.mlp4j.backend.GpuKernel.Arg.EXAMPLES;
+import static org.mlp4j.backend.GpuKernel.Arg.FEATURES;
 import static org.mlp4j.backend.GpuKernel.Arg.FLOAT;
 import static org.mlp4j.backend.GpuKernel.Arg.INT;
 import static org.mlp4j.backend.GpuKernel.Arg.MATRIX;
@@ -19,6 +20,7 @@ import java.util.Locale;
  */
 public enum GpuKernel {
     GATHER("gather", Shape.GATHER, EXAMPLES, ORDER, INT, INT, INT, MATRIX, MATRIX),
+    GATHER_FEATURES("gather", Shape.GATHER, FEATURES, ORDER, INT, INT, INT, MATRIX, MATRIX),
     ADD_BIAS("add_bias", Shape.ELEMENTWISE, MATRIX, MATRIX, INT, INT),
     BIAS_SIGMOID("bias_sigmoid", Shape.ELEMENTWISE, MATRIX, MATRIX, INT, INT),
     ROW_ARGMAX("argmax", Shape.ELEMENTWISE, MATRIX, MATRIX, INT, INT),
@@ -36,8 +38,10 @@ public enum GpuKernel {
     public enum Arg {
         /** A {@link Matrix}: its buffer on CUDA (a {@code float*}); its buffer and element offset on OpenCL. */
         MATRIX,
-        /** {@link Backend.Examples}: the pixels' and the labels' buffers ({@code unsigned char*} each). */
+        /** {@link Backend.Examples} of uint8 pixels: the pixels' and the labels' buffers ({@code unsigned char*} each). */
         EXAMPLES,
+        /** {@link Backend.Examples} of float features: the features' ({@code float*}) and the labels' ({@code int*}) buffers. */
+        FEATURES,
         /** {@link Backend.Order}: an {@code int*}. */
         ORDER,
         /** {@link Backend.Accumulator}: the slots, {@code double*} on CUDA and {@code float*} on OpenCL. */

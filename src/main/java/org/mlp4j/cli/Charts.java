@@ -10,7 +10,7 @@ import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
-import org.mlp4j.AtomicFiles;
+import org.mlp4j.util.AtomicFiles;
 import org.mlp4j.data.Images;
 import org.mlp4j.model.EpochResult;
 

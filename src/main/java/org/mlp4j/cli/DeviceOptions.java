@@ -29,7 +29,7 @@ final class DeviceOptions {
 
     Backend open(String name, PrintWriter err) throws BackendUnavailableException {
         if (threads < 0) {
-            throw new org.mlp4j.UserError("--threads: must be at least 1 (or 0 for one per processor), got " + threads);
+            throw new org.mlp4j.util.UserError("--threads: must be at least 1 (or 0 for one per processor), got " + threads);
         }
         return Backends.open(name, openclDevice, threads, strict, err::println);
     }

@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.mlp4j.UserError;
+import org.mlp4j.util.UserError;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.data.Images;
 import org.mlp4j.model.ModelFile;

@@ -3,7 +3,7 @@ package org.mlp4j.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.mlp4j.UserError;
+import org.mlp4j.util.UserError;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.data.Idx;
 import org.mlp4j.data.Images;
@@ -67,7 +67,15 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The CLI reads images: a model of float features (trained through the Java API) cannot take them. */
+    static void checkTakesImages(Network net, String source) {
+        if (net.input() != Network.Input.PIXELS) {
+            throw new UserError("the model takes float features (it was trained through the Java API), not the images of " + source);
+        }
+    }
+
     static void checkFits(Network net, Images data, String source) {
+        checkTakesImages(net, source);
         if (data.features() != net.inputs()) {
             throw new UserError(source + ": images have " + data.features() + " pixels (" + data.height() + "x" + data.width()
                     + ") but the model takes " + net.inputs() + " inputs");

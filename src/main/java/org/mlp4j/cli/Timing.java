@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.mlp4j.UserError;
+import org.mlp4j.util.UserError;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.Backends;
 import org.mlp4j.data.Images;

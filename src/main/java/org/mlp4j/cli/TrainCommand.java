@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
-import org.mlp4j.AtomicFiles;
-import org.mlp4j.Limits;
-import org.mlp4j.UserError;
+import org.mlp4j.util.AtomicFiles;
+import org.mlp4j.util.Limits;
+import org.mlp4j.util.UserError;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.Backends;
 import org.mlp4j.backend.DeviceMemoryException;
@@ -106,6 +106,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw flag("--hidden", "the layer sizes come from --init's model");
             }
             initial = ModelFile.load(init);
+            PredictCommand.checkTakesImages(initial, common.data.toString());
             if (initial.inputs() != trainSet.features() || initial.outputs() < trainSet.classCount()) {
                 throw new UserError(init + " takes " + initial.inputs() + " inputs and has " + initial.outputs() + " classes, but "
                         + common.data + " has " + trainSet.features() + " features and " + trainSet.classCount() + " classes");

@@ -79,13 +79,13 @@ final class TrainingOptions {
             throw TrainCommand.flag("--batch", batch + " is larger than the " + (train.count() - valid) + " examples left for training");
         }
         if (test.features() != train.features()) {
-            throw new org.mlp4j.UserError("test images are " + test.height() + "x" + test.width()
+            throw new org.mlp4j.util.UserError("test images are " + test.height() + "x" + test.width()
                     + " but training images are " + train.height() + "x" + train.width());
         }
         int classes = train.classCount();
         for (int i = 0; i < test.count(); i++) {
             if ((test.labels()[i] & 0xff) >= classes) {
-                throw new org.mlp4j.UserError("test label " + (test.labels()[i] & 0xff) + " (example " + i
+                throw new org.mlp4j.util.UserError("test label " + (test.labels()[i] & 0xff) + " (example " + i
                         + ") is not below the class count " + classes + " of the training labels");
             }
         }

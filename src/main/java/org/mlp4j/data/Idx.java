@@ -9,8 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
-import org.mlp4j.Limits;
-import org.mlp4j.UserError;
+import org.mlp4j.util.Limits;
+import org.mlp4j.util.UserError;
 
 /**
  * Reads IDX files (the MNIST format: big-endian header, magic {@code 0 0 type ndims}, one int per

@@ -1,18 +1,28 @@
 package org.mlp4j.data;
 
+import org.mlp4j.backend.Backend;
+import org.mlp4j.model.Network;
+
 /** Labelled uint8 images, row-major, one example per {@code height * width} bytes. */
-public record Images(byte[] pixels, byte[] labels, int count, int height, int width) {
+public record Images(byte[] pixels, byte[] labels, int count, int height, int width) implements Dataset {
+    @Override
     public int features() {
         return height * width;
     }
 
-    /** One more than the largest label. */
-    public int classCount() {
-        int max = 0;
-        for (int i = 0; i < count; i++) {
-            max = Math.max(max, labels[i] & 0xff);
-        }
-        return max + 1;
+    @Override
+    public Network.Input input() {
+        return Network.Input.PIXELS;
+    }
+
+    @Override
+    public int label(int i) {
+        return labels[i] & 0xff;
+    }
+
+    @Override
+    public Backend.Examples upload(Backend backend) {
+        return backend.upload(pixels, labels, count, features());
     }
 
     /** Examples [from, to) as a new dataset. */

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
-import org.mlp4j.UserError;
+import org.mlp4j.util.UserError;
 
 /**
  * The four MNIST files in a directory (raw or {@code .gz}), each checked against its SHA-256, and fetched

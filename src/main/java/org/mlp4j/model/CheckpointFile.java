@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.mlp4j.AtomicFiles;
-import org.mlp4j.UserError;
+import org.mlp4j.util.AtomicFiles;
+import org.mlp4j.util.UserError;
 
 /**
  * {@code checkpoint.npz}: a {@link Trainer.Checkpoint} as an .npz that NumPy reads too. It holds the model's

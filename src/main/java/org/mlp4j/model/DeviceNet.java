@@ -13,12 +13,14 @@ import org.mlp4j.backend.Matrix;
 public final class DeviceNet {
     private final Backend backend;
     private final int[] sizes;
+    private final Network.Input input;
     private final Matrix[] weights;
     private final Matrix[] biases;
 
     public DeviceNet(Backend backend, Network net) {
         this.backend = backend;
         this.sizes = net.sizes().clone();
+        this.input = net.input();
         int l = net.layers();
         weights = new Matrix[l];
         biases = new Matrix[l];
@@ -45,7 +47,7 @@ public final class DeviceNet {
             backend.download(weights[i], w[i]);
             backend.download(biases[i], b[i]);
         }
-        return new Network(sizes.clone(), w, b);
+        return new Network(sizes.clone(), w, b, input);
     }
 
     /** Buffers for a minibatch or an evaluation chunk of up to {@code rows} examples. */
@@ -150,7 +152,7 @@ public final class DeviceNet {
     /** Output pre-activations (logits) of examples {@code order[from .. from+count)}, row-major count x outputs. */
     public float[] logits(Workspace ws, Examples data, Order order, int from, int count) {
         int outputs = sizes[sizes.length - 1];
-        float[] out = new float[org.mlp4j.Limits.elements((long) count * outputs, "the outputs of " + count + " examples")];
+        float[] out = new float[org.mlp4j.util.Limits.elements((long) count * outputs, "the outputs of " + count + " examples")];
         float[] host = new float[ws.rows() * outputs];
         for (int done = 0; done < count; done += ws.rows()) {
             int rows = Math.min(ws.rows(), count - done);

@@ -1,6 +1,6 @@
 package org.mlp4j.model;
 
-import org.mlp4j.UserError;
+import org.mlp4j.util.UserError;
 
 /** The cost became NaN or infinite: training stops rather than write a broken model. */
 public class DivergedException extends UserError {

@@ -7,12 +7,13 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.mlp4j.AtomicFiles;
-import org.mlp4j.UserError;
+import org.mlp4j.util.AtomicFiles;
+import org.mlp4j.util.UserError;
 
 /**
  * {@code model.npz}: {@code layer_sizes} (int32), {@code input_scaling} (float32 [scale, shift]: input =
- * pixel * scale + shift), and per layer l {@code w<l>} (float32, in x out) and {@code b<l>} (float32, out).
+ * x * scale + shift; [2/255, -1] for uint8 pixels, [1, 0] for float features), and per layer l {@code w<l>}
+ * (float32, in x out) and {@code b<l>} (float32, out).
  * In NumPy: {@code m = np.load("model.npz"); a = 1/(1+np.exp(-(x @ m["w0"] + m["b0"])))}. Loading checks
  * every array's shape against {@code layer_sizes} and that every parameter is finite.
  */
@@ -29,7 +30,7 @@ public final class ModelFile {
     static Map<String, Npz.Array> arrays(Network net) {
         Map<String, Npz.Array> arrays = new LinkedHashMap<>();
         arrays.put("layer_sizes", new Npz.Array(new int[] {net.sizes().length}, net.sizes().clone()));
-        arrays.put("input_scaling", new Npz.Array(new int[] {2}, new float[] {Network.INPUT_SCALE, Network.INPUT_SHIFT}));
+        arrays.put("input_scaling", new Npz.Array(new int[] {2}, new float[] {net.input().scale(), net.input().shift()}));
         for (int l = 0; l < net.layers(); l++) {
             arrays.put("w" + l, new Npz.Array(new int[] {net.sizes()[l], net.sizes()[l + 1]}, net.weights()[l]));
             arrays.put("b" + l, new Npz.Array(new int[] {net.sizes()[l + 1]}, net.biases()[l]));
@@ -69,9 +70,10 @@ public final class ModelFile {
             throw new IllegalArgumentException("layer_sizes has shape " + Arrays.toString(sizeArray.shape()) + ", not (n,) with n >= 2");
         }
         float[] scaling = need(a, "input_scaling").floats();
-        if (scaling.length != 2 || scaling[0] != Network.INPUT_SCALE || scaling[1] != Network.INPUT_SHIFT) {
-            throw new IllegalArgumentException("input_scaling is not the (x/255 - 0.5) * 2 this engine uses");
-        }
+        Network.Input input = Arrays.stream(Network.Input.values())
+                .filter(in -> scaling.length == 2 && scaling[0] == in.scale() && scaling[1] == in.shift()).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("input_scaling " + Arrays.toString(scaling)
+                        + " is neither [2/255, -1] (uint8 pixels as (x/255 - 0.5) * 2) nor [1, 0] (float features)"));
         for (int s : sizes) {
             if (s < 1) {
                 throw new IllegalArgumentException("layer_sizes " + Arrays.toString(sizes) + " has a size below 1");
@@ -84,7 +86,7 @@ public final class ModelFile {
             w[i] = checked(need(a, "w" + i), "w" + i, sizes[i], sizes[i + 1]);
             b[i] = checked(need(a, "b" + i), "b" + i, sizes[i + 1]);
         }
-        return new Network(sizes, w, b);
+        return new Network(sizes, w, b, input);
     }
 
     /** The array's floats, after checking its shape is exactly {@code shape} and every value is finite. */

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
-import org.mlp4j.Limits;
+import org.mlp4j.util.Limits;
 
 /**
  * NumPy's {@code .npz} (a zip of {@code .npy} arrays, format 1.0) for little-endian float32, int32, int64

@@ -8,7 +8,7 @@ import org.mlp4j.backend.Backend.Examples;
 import org.mlp4j.backend.Backend.Order;
 import org.mlp4j.backend.Backend.Program;
 import org.mlp4j.backend.Matrix;
-import org.mlp4j.data.Images;
+import org.mlp4j.data.Dataset;
 
 /**
  * Minibatch SGD as the seed chapter's {@code NeuralNetMLP.fit}, on any backend. The dataset is uploaded
@@ -69,15 +69,15 @@ public final class Trainer {
      *
      * @throws DivergedException when the cost stops being finite
      */
-    public Fit fit(int[] sizes, Images data, int valid, TrainingListener listener) {
+    public Fit fit(int[] sizes, Dataset data, int valid, TrainingListener listener) {
         return run(start(sizes, data, valid), listener);
     }
 
     /**
-     * As {@link #fit(int[], Images, int, TrainingListener)}, but from {@code initial}'s parameters instead of
+     * As {@link #fit(int[], Dataset, int, TrainingListener)}, but from {@code initial}'s parameters instead of
      * the seed's random ones (warm start, fine-tuning); the seed still draws the minibatch order.
      */
-    public Fit fit(Network initial, Images data, int valid, TrainingListener listener) {
+    public Fit fit(Network initial, Dataset data, int valid, TrainingListener listener) {
         return run(new Session(initial.copy(), new NumpyRandom(hp.seed()), data, valid, 1, 0, List.of()), listener);
     }
 
@@ -85,7 +85,7 @@ public final class Trainer {
      * Continues a checkpointed run on {@code data} (the data it was trained on) up to this trainer's epochs;
      * this trainer's other settings must be the checkpoint's.
      */
-    public Fit resume(Checkpoint from, Images data, TrainingListener listener) {
+    public Fit resume(Checkpoint from, Dataset data, TrainingListener listener) {
         Hyperparameters was = from.hp();
         if (was.batch() != hp.batch() || was.eta() != hp.eta() || was.l2() != hp.l2() || was.seed() != hp.seed()) {
             throw new IllegalArgumentException("resuming with other settings (" + hp + ") than the run's (" + was + ")");
@@ -112,9 +112,9 @@ public final class Trainer {
     }
 
     /** Sets up training (parameters, resident data, recorded programs) without running an epoch. */
-    public Session start(int[] sizes, Images data, int valid) {
+    public Session start(int[] sizes, Dataset data, int valid) {
         NumpyRandom random = new NumpyRandom(hp.seed());
-        Network initial = Network.initialize(sizes, random);
+        Network initial = Network.initialize(sizes, data.input(), random);
         return new Session(initial, random, data, valid, 1, 0, List.of());
     }
 
@@ -139,7 +139,7 @@ public final class Trainer {
         private int segment;
         private boolean gathered;
 
-        private Session(Network initial, NumpyRandom random, Images data, int valid, int epoch, int step, List<EpochResult> history) {
+        private Session(Network initial, NumpyRandom random, Dataset data, int valid, int epoch, int step, List<EpochResult> history) {
             this.random = random;
             this.valid = valid;
             this.epoch = epoch;
@@ -150,11 +150,9 @@ public final class Trainer {
             if (steps < 1) {
                 throw new IllegalArgumentException("a batch of " + hp.batch() + " is larger than the " + train + " training examples");
             }
-            if (initial.inputs() != data.features()) {
-                throw new IllegalArgumentException("the network takes " + initial.inputs() + " inputs, the data has " + data.features());
-            }
+            checkInputs(initial, data);
             net = new DeviceNet(backend, initial);
-            Examples examples = backend.upload(data.pixels(), data.labels(), data.count(), data.features());
+            Examples examples = data.upload(backend);
             shuffled = backend.order(train);
             int covered = steps * hp.batch();
             Order identity = identity(backend, data.count());
@@ -273,7 +271,7 @@ public final class Trainer {
         long floats = 0;
         long largest = 0;
         for (int l = 0; l + 1 < sizes.length; l++) {
-            long w = org.mlp4j.Limits.elements((long) sizes[l] * sizes[l + 1],
+            long w = org.mlp4j.util.Limits.elements((long) sizes[l] * sizes[l + 1],
                     "layer " + (l + 1) + "'s weights (" + sizes[l] + " x " + sizes[l + 1] + ")");
             largest = Math.max(largest, w);
             floats += w + sizes[l + 1];
@@ -281,7 +279,7 @@ public final class Trainer {
         long params = floats;
         int covered = (count - valid) / batch * batch;
         floats += workspace(sizes, batch, "a minibatch") + workspace(sizes, Math.min(EVAL_CHUNK, count), "an evaluation chunk")
-                + org.mlp4j.Limits.elements((long) covered * sizes[0], "an epoch's minibatches (" + covered + " x " + sizes[0] + ")")
+                + org.mlp4j.util.Limits.elements((long) covered * sizes[0], "an epoch's minibatches (" + covered + " x " + sizes[0] + ")")
                 + covered + largest;
         long bytes = 4 * floats + (long) count * (sizes[0] + 1) + 4L * (count - valid) + 4L * count;
         // predicting the test set: the parameters again, the test data, an evaluation chunk
@@ -294,10 +292,21 @@ public final class Trainer {
     private static long workspace(int[] sizes, int rows, String what) {
         long floats = rows;
         for (int l = 0; l < sizes.length; l++) {
-            long m = org.mlp4j.Limits.elements((long) rows * sizes[l], what + " at layer " + l + " (" + rows + " x " + sizes[l] + ")");
+            long m = org.mlp4j.util.Limits.elements((long) rows * sizes[l], what + " at layer " + l + " (" + rows + " x " + sizes[l] + ")");
             floats += l == 0 ? m : 2 * m;
         }
         return floats;
+    }
+
+    /** Refuses data that is not what the network takes: another width, or pixels for features and the reverse. */
+    static void checkInputs(Network network, Dataset data) {
+        if (network.inputs() != data.features()) {
+            throw new IllegalArgumentException("the network takes " + network.inputs() + " inputs, the data has " + data.features());
+        }
+        if (network.input() != data.input()) {
+            throw new IllegalArgumentException("the network takes " + network.input().name().toLowerCase(java.util.Locale.ROOT)
+                    + ", the data is " + data.input().name().toLowerCase(java.util.Locale.ROOT));
+        }
     }
 
     /** The order 0, 1, ..., n-1 on the backend, for passes over the data as it lies. */
@@ -311,9 +320,10 @@ public final class Trainer {
      * Class probabilities for every example of {@code data}, one row each: the sigmoid output units'
      * activations divided by their sum, so each row sums to 1 and its largest entry is the predicted class.
      */
-    public static float[][] probabilities(Backend backend, Network network, Images data) {
+    public static float[][] probabilities(Backend backend, Network network, Dataset data) {
         DeviceNet net = new DeviceNet(backend, network);
-        Examples examples = backend.upload(data.pixels(), data.labels(), data.count(), data.features());
+        checkInputs(network, data);
+        Examples examples = data.upload(backend);
         float[] z = net.logits(net.workspace(Math.min(EVAL_CHUNK, data.count())), examples, identity(backend, data.count()), 0, data.count());
         int classes = network.outputs();
         float[][] p = new float[data.count()][classes];
@@ -332,9 +342,10 @@ public final class Trainer {
     }
 
     /** Predicted classes for every example of {@code data}. */
-    public static int[] predict(Backend backend, Network network, Images data) {
+    public static int[] predict(Backend backend, Network network, Dataset data) {
         DeviceNet net = new DeviceNet(backend, network);
-        Examples examples = backend.upload(data.pixels(), data.labels(), data.count(), data.features());
+        checkInputs(network, data);
+        Examples examples = data.upload(backend);
         Order identity = identity(backend, data.count());
         return net.predict(net.workspace(Math.min(EVAL_CHUNK, data.count())), examples, identity, 0, data.count());
     }

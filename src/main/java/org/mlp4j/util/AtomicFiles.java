@@ -1,4 +1,4 @@
-package org.mlp4j;
+package org.mlp4j.util;
 
 import java.io.IOException;
 import java.io.OutputStream;

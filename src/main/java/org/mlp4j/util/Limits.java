@@ -1,4 +1,4 @@
-package org.mlp4j;
+package org.mlp4j.util;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package org.mlp4j;
+package org.mlp4j.util;
 
 /**
  * A problem the user can fix (a bad file, a bad flag, an unusable device): the CLI prints its message

@@ -262,6 +262,40 @@ public class BackendContractTest {
 
     @ParameterizedTest
     @MethodSource("backends")
+    void gatherCopiesFloatFeaturesAndIntLabels(String name) {
+        try (Backend b = open(name)) {
+            int count = 50, features = 3;
+            float[] x = new float[count * features];
+            int[] y = new int[count];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = i * 0.25f - 7.5f;
+            }
+            for (int i = 0; i < count; i++) {
+                y[i] = 1000 + i; // labels past uint8
+            }
+            Examples e = b.upload(x, y, count, features);
+            Order order = b.order(count);
+            int[] reversed = new int[count];
+            for (int i = 0; i < count; i++) {
+                reversed[i] = count - 1 - i;
+            }
+            b.upload(reversed, order);
+            Matrix gx = b.matrix(4, features), gy = b.matrix(4, 1);
+            b.gather(e, order, 10, gx, gy);
+            float[] rows = get(b, gx);
+            for (int r = 0; r < 4; r++) {
+                int example = count - 1 - (10 + r);
+                for (int f = 0; f < features; f++) {
+                    assertEquals(x[example * features + f], rows[r * features + f], "row " + r + " feature " + f + " exactly");
+                }
+                assertEquals(1000 + example, get(b, gy)[r]);
+            }
+            assertThrows(IllegalArgumentException.class, () -> b.upload(x, y, count + 1, features));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
     void gatherScalesPixelsAndFollowsTheOrder(String name) {
         try (Backend b = open(name)) {
             Random r = new Random(17);

@@ -35,6 +35,7 @@ class GpuKernelSourcesTest {
         return switch (arg) {
             case MATRIX -> List.of("float*");
             case EXAMPLES -> List.of("unsigned char*", "unsigned char*");
+            case FEATURES -> List.of("float*", "int*");
             case ORDER -> List.of("int*");
             case ACCUMULATOR -> List.of("double*");
             case INT -> List.of("int");
@@ -47,6 +48,7 @@ class GpuKernelSourcesTest {
         return switch (arg) {
             case MATRIX -> List.of("float*", "int");
             case EXAMPLES -> List.of("uchar*", "uchar*");
+            case FEATURES -> List.of("float*", "int*");
             case ORDER -> List.of("int*");
             case ACCUMULATOR -> List.of("float*");
             case INT -> List.of("int");

@@ -152,6 +152,12 @@ class BadInputTest {
         userError(List.of("evaluate", "--model", junk.toString(), "--data", data.toString(), "--no-verify", "--device", "cpu"), "m.npz", "unreadable");
         userError(List.of("predict", "--model", junk.toString(), "--images", data.resolve(Mnist.TEST_IMAGES).toString()), "unreadable");
         userError(List.of("predict", "--model", dir.resolve("absent.npz").toString(), "--images", "x"), "absent.npz", "not found");
+        // a model of float features (from the Java API) cannot take the CLI's images
+        Path features = dir.resolve("features.npz");
+        org.mlp4j.model.ModelFile.save(org.mlp4j.model.Network.initialize(new int[] {784, 5, 10}, org.mlp4j.model.Network.Input.FEATURES,
+                new org.mlp4j.model.NumpyRandom(1)), features);
+        userError(List.of("evaluate", "--model", features.toString(), "--data", data.toString(), "--no-verify", "--device", "cpu"), "takes float features");
+        userError(List.of("predict", "--model", features.toString(), "--images", data.resolve(Mnist.TEST_IMAGES).toString()), "takes float features");
     }
 
     @Test

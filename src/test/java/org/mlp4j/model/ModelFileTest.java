@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mlp4j.TestData;
-import org.mlp4j.UserError;
+import org.mlp4j.util.UserError;
 import org.mlp4j.backend.cpu.CpuBackend;
 import org.mlp4j.data.Images;
 
@@ -99,6 +99,21 @@ class ModelFileTest {
         assertTrue(loadError("layer_sizes", new Npz.Array(new int[] {3}, new int[] {784, 0, 10})).contains("size below 1"));
         // 65536 x 65536 wraps to 0 in int arithmetic
         assertTrue(loadError("layer_sizes", new Npz.Array(new int[] {3}, new int[] {65536, 65536, 10})).contains("layer_sizes needs [65536, 65536]"));
+        assertTrue(loadError("input_scaling", new Npz.Array(new int[] {2}, new float[] {1f / 255, 0})).contains("input_scaling [0.003921569, 0.0]"));
+    }
+
+    /** The model says what it takes: uint8 pixels it scales, or float features as they are. */
+    @Test
+    void theInputKindRoundTrips() throws Exception {
+        for (Network.Input input : Network.Input.values()) {
+            Network net = Network.initialize(new int[] {3, 2}, input, new NumpyRandom(1));
+            Path file = dir.resolve(input + ".npz");
+            ModelFile.save(net, file);
+            assertEquals(net, ModelFile.load(file));
+            assertArrayEquals(new float[] {input.scale(), input.shift()}, ModelFile.arrays(net).get("input_scaling").floats());
+        }
+        assertArrayEquals(new float[] {1, 0}, ModelFile.arrays(Network.initialize(new int[] {3, 2}, Network.Input.FEATURES, new NumpyRandom(1)))
+                .get("input_scaling").floats());
     }
 
     @Test

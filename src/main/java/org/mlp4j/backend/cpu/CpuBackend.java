@@ -1,5 +1,6 @@
 package org.mlp4j.backend.cpu;
 
+import java.util.Arrays;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.Matrix;
 import org.mlp4j.backend.Shapes;
@@ -72,7 +73,11 @@ public final class CpuBackend implements Backend {
         System.arraycopy(data(src), off(src), dst, 0, src.size());
     }
 
-    private record CpuExamples(byte[] pixels, byte[] labels, int count, int features) implements Examples {
+    /** uint8 pixels and labels, or (pixels null) float features and int labels. */
+    private record CpuExamples(byte[] pixels, byte[] labels, float[] floats, int[] classes, int count, int features) implements Examples {
+        int label(int example) {
+            return pixels != null ? labels[example] & 0xff : classes[example];
+        }
     }
 
     private record CpuOrder(int[] index) implements Order {
@@ -94,7 +99,15 @@ public final class CpuBackend implements Backend {
         if (pixels.length < (long) count * features || labels.length < count) {
             throw new IllegalArgumentException("dataset arrays smaller than " + count + " examples");
         }
-        return new CpuExamples(pixels.clone(), labels.clone(), count, features);
+        return new CpuExamples(pixels.clone(), labels.clone(), null, null, count, features);
+    }
+
+    @Override
+    public Examples upload(float[] features, int[] labels, int count, int width) {
+        if (features.length < (long) count * width || labels.length < count) {
+            throw new IllegalArgumentException("dataset arrays smaller than " + count + " examples");
+        }
+        return new CpuExamples(null, null, Arrays.copyOf(features, count * width), Arrays.copyOf(labels, count), count, width);
     }
 
     @Override
@@ -124,7 +137,13 @@ public final class CpuBackend implements Backend {
             if (ex < 0 || ex >= e.count()) {
                 throw new IllegalArgumentException("gather: example " + ex + " of " + e.count());
             }
-            yd[yo + r] = e.labels()[ex] & 0xff;
+            yd[yo + r] = e.label(ex);
+        }
+        if (e.floats() != null) {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(e.floats(), idx[offset + r] * f, xd, xo + r * f, f);
+            }
+            return;
         }
         byte[] px = e.pixels();
         parallel(rows, 1, (from, to) -> {
@@ -338,7 +357,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public long memoryAvailable() {
-        return org.mlp4j.Limits.freeHeap();
+        return org.mlp4j.util.Limits.freeHeap();
     }
 
     @Override

@@ -1,0 +1,5 @@
+/**
+ * Internal: the network, its training and its files. Not part of mlp4j's API (that is the package {@code org.mlp4j}); it changes
+ * without notice.
+ */
+package org.mlp4j.model;
