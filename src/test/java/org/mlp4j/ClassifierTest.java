@@ -1,0 +1,144 @@
+package org.mlp4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The public API alone, on float features that are not images: a 3-class problem in 4 dimensions. */
+class ClassifierTest {
+    @TempDir
+    Path dir;
+
+    /** 3 classes, each a Gaussian blob in 4-D around its own centre; deterministic. */
+    static float[][] points(int n, int[] labels, long seed) {
+        Random r = new Random(seed);
+        float[][] x = new float[n][];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 3;
+            x[i] = new float[4];
+            for (int j = 0; j < 4; j++) {
+                x[i][j] = (float) (r.nextGaussian() * 0.7 + (j == labels[i] ? 2.5 : 0));
+            }
+        }
+        return x;
+    }
+
+    private static final Training SETTINGS = Training.book().withEpochs(20).withBatch(10).withLearningRate(0.01f);
+
+    @Test
+    void learnsThreeClassesOfFloatFeatures() {
+        int[] y = new int[600], vy = new int[150];
+        float[][] x = points(600, y, 1), vx = points(150, vy, 2);
+        Classifier c = Classifier.create(5, 4, 12, 3);
+        List<Epoch> history = c.fit(x, y, vx, vy, SETTINGS);
+        assertEquals(20, history.size());
+        Epoch last = history.get(19);
+        assertTrue(last.cost() < history.get(0).cost(), history.toString());
+        assertTrue(last.validAccuracy() >= 0.9, "validation accuracy " + last.validAccuracy());
+        int[] predicted = c.predict(vx);
+        long right = java.util.stream.IntStream.range(0, vy.length).filter(i -> predicted[i] == vy[i]).count();
+        assertEquals(last.validAccuracy(), right / (double) vy.length, 1e-9, "predict agrees with the validation accuracy");
+    }
+
+    @Test
+    void probabilitiesSumToOneAndPickThePrediction() {
+        int[] y = new int[300];
+        float[][] x = points(300, y, 3);
+        Classifier c = Classifier.create(2, 4, 6, 3);
+        c.fit(x, y, SETTINGS.withEpochs(5));
+        float[][] p = c.predictProba(x);
+        int[] predicted = c.predict(x);
+        for (int i = 0; i < x.length; i++) {
+            double sum = 0;
+            int best = 0;
+            for (int j = 0; j < 3; j++) {
+                sum += p[i][j];
+                best = p[i][j] > p[i][best] ? j : best;
+            }
+            assertEquals(1.0, sum, 1e-6, "row " + i);
+            assertEquals(predicted[i], best, "row " + i);
+        }
+        assertArrayEquals(p[7], c.predictProba(x[7]));
+        assertEquals(predicted[7], c.predict(x[7]));
+    }
+
+    @Test
+    void aWarmStartContinuesFromTheSavedModel() {
+        int[] y = new int[300];
+        float[][] x = points(300, y, 4);
+        Classifier first = Classifier.create(3, 4, 6, 3);
+        List<Epoch> before = first.fit(x, y, SETTINGS.withEpochs(6));
+        Path file = dir.resolve("model.npz");
+        first.save(file);
+        Classifier loaded = Classifier.load(file);
+        assertArrayEquals(new int[] {4, 6, 3}, loaded.layerSizes());
+        assertArrayEquals(first.predictProba(x), loaded.predictProba(x), "the saved model predicts as the trained one");
+        List<Epoch> after = loaded.fit(x, y, SETTINGS.withEpochs(2));
+        double lastCost = before.get(before.size() - 1).cost();
+        assertTrue(after.get(0).cost() < before.get(0).cost() && after.get(0).cost() <= lastCost * 1.02,
+                "continues near " + lastCost + ", not from the start " + before.get(0).cost() + ": " + after);
+        // the same as one straight run of 8 epochs? No: the second fit draws its order from the seed again.
+        // But a fresh network with the same settings starts where the first run did.
+        assertEquals(before.get(0).cost(), Classifier.create(3, 4, 6, 3).fit(x, y, SETTINGS.withEpochs(1)).get(0).cost());
+    }
+
+    @Test
+    void progressHearsEachEpochAndCanStopTraining() {
+        int[] y = new int[300];
+        float[][] x = points(300, y, 5);
+        List<Integer> seen = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        Progress stopAfterTwo = new Progress() {
+            @Override
+            public void epoch(Epoch e) {
+                seen.add(e.epoch());
+            }
+
+            @Override
+            public void note(String message) {
+                notes.add(message);
+            }
+
+            @Override
+            public boolean stop() {
+                return seen.size() == 2;
+            }
+        };
+        List<Epoch> h = Classifier.create(1, 4, 5, 3).fit(x, y, SETTINGS.withProgress(stopAfterTwo).withDevice("cpu"));
+        assertEquals(List.of(1, 2), seen);
+        assertEquals(2, h.size());
+        assertTrue(Double.isNaN(h.get(0).validAccuracy()), "no validation set");
+        assertEquals(List.of(), notes, "the cpu asked for, the cpu used");
+    }
+
+    @Test
+    void badInputIsRefusedWithTheReason() {
+        Classifier c = Classifier.create(1, 4, 5, 3);
+        int[] y = new int[30];
+        float[][] x = points(30, y, 6);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.fit(x, new int[29], SETTINGS));
+        assertTrue(e.getMessage().contains("30 rows but 29 labels"), e.getMessage());
+        y[4] = 3;
+        e = assertThrows(IllegalArgumentException.class, () -> c.fit(x, y, SETTINGS));
+        assertTrue(e.getMessage().contains("label 3"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> c.predict(new float[] {1, 2, 3}));
+        assertTrue(e.getMessage().contains("3 values, the network takes 4"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Classifier.create(1, 4));
+        assertTrue(e.getMessage().contains("at least inputs and classes") || e.getMessage().contains("layer sizes"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Classifier.load(dir.resolve("missing.npz")));
+        assertTrue(e.getMessage().contains("not found"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Training.book().withLearningRate(0));
+        assertThrows(IllegalStateException.class, () -> Classifier.create(1, 4, 5, 3).fit(points(30, new int[30], 6), new int[30],
+                SETTINGS.withLearningRate(1e30f)), "a diverging run");
+        assertTrue(Arrays.equals(new int[] {4, 5, 3}, c.layerSizes()));
+    }
+}
