@@ -2,11 +2,12 @@ package org.mlp4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.mlp4j.util.UserError;
 import org.mlp4j.backend.Backend;
-import org.mlp4j.data.Idx;
 import org.mlp4j.data.Images;
+import org.mlp4j.data.Pictures;
 import org.mlp4j.model.ModelFile;
 import org.mlp4j.model.Network;
 import org.mlp4j.model.Trainer;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "predict", mixinStandardHelpOptions = true, description = "Print one predicted label per image of an IDX image file (with --proba, each class's probability too).")
+@Command(name = "predict", mixinStandardHelpOptions = true, description = "Print one predicted label per image of IDX image files or "
+        + "pictures (with --proba, each class's probability too).")
 final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -26,8 +28,10 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE", required = true, description = "a model.npz written by train")
     Path model;
 
-    @Option(names = "--images", paramLabel = "IDX_FILE", required = true, description = "an IDX image file, raw or .gz")
-    Path images;
+    @Option(names = "--images", paramLabel = "FILE", required = true, arity = "1..*",
+            description = "IDX image files (raw or .gz) or pictures (PNG, JPEG, GIF, BMP: greyscale, light digits on dark as "
+                    + "MNIST's, transparent as black), all of the model's input size")
+    List<Path> images;
 
     @Option(names = "--debug", description = "print stack traces of errors")
     boolean debug;
@@ -39,8 +43,8 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Network net = ModelFile.load(model);
-        Images data = Idx.readImages(images);
-        checkFits(net, data, images.toString());
+        Images data = Pictures.read(images);
+        checkFits(net, data, images.size() == 1 ? images.get(0).toString() : images.size() + " image files");
         StringBuilder s = new StringBuilder(data.count() * (proba ? 12 * net.outputs() : 2));
         try (Backend backend = device.open(spec.commandLine().getErr())) {
             if (proba) {

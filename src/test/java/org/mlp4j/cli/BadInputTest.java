@@ -171,5 +171,38 @@ class BadInputTest {
         assertEquals(0, p.code(), p.err());
         assertEquals(50, p.out().lines().count());
         assertTrue(p.out().lines().allMatch(l -> l.matches("[0-2]")), p.out());
+        // the same images as pictures: PNGs of their pixels predict as the IDX file's lines, in the files' order
+        org.mlp4j.data.Images test = org.mlp4j.data.Idx.readImages(data.resolve(Mnist.TEST_IMAGES));
+        List<String> args = new java.util.ArrayList<>(List.of("predict", "--model", model.toString(), "--device", "cpu", "--images"));
+        for (int i : new int[] {3, 0, 7}) {
+            java.awt.image.BufferedImage png = new java.awt.image.BufferedImage(test.width(), test.height(), java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+            png.getRaster().setDataElements(0, 0, test.width(), test.height(),
+                    java.util.Arrays.copyOfRange(test.pixels(), i * test.features(), (i + 1) * test.features()));
+            Path file = dir.resolve("digit" + i + ".png");
+            try {
+                javax.imageio.ImageIO.write(png, "png", file.toFile());
+            } catch (IOException x) {
+                throw new java.io.UncheckedIOException(x);
+            }
+            args.add(file.toString());
+        }
+        Result pictures = run(args.toArray(String[]::new));
+        assertEquals(0, pictures.code(), pictures.err());
+        List<String> lines = p.out().lines().toList();
+        assertEquals(List.of(lines.get(3), lines.get(0), lines.get(7)), pictures.out().lines().toList());
+        java.awt.image.BufferedImage small = new java.awt.image.BufferedImage(5, 5, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        Path smallFile = dir.resolve("small.png");
+        try {
+            javax.imageio.ImageIO.write(small, "png", smallFile.toFile());
+            Files.writeString(dir.resolve("notes.txt"), "not a picture");
+        } catch (IOException x) {
+            throw new java.io.UncheckedIOException(x);
+        }
+        Result wrongSize = run("predict", "--model", model.toString(), "--images", smallFile.toString());
+        assertEquals(2, wrongSize.code(), wrongSize.err());
+        assertTrue(wrongSize.err().contains("small.png: images have 25 pixels (5x5)"), wrongSize.err());
+        Result text = run("predict", "--model", model.toString(), "--images", dir.resolve("notes.txt").toString());
+        assertEquals(2, text.code(), text.err());
+        assertTrue(text.err().contains("notes.txt: neither an IDX image file nor a picture"), text.err());
     }
 }

@@ -1,0 +1,76 @@
+package org.mlp4j.data;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.mlp4j.util.UserError;
+
+/**
+ * Images for prediction from files: IDX image files (raw or gzip) and pictures ImageIO reads (PNG, JPEG,
+ * GIF, BMP), each picture one image in greyscale 0..255. MNIST digits are light on dark: a transparent
+ * pixel counts as black, an opaque one as its luminance, so a dark digit on white must be inverted first.
+ */
+public final class Pictures {
+    private Pictures() {
+    }
+
+    /** Every image of every file, in order; all must have the same height and width. */
+    public static Images read(List<Path> files) {
+        Images all = null;
+        for (Path f : files) {
+            Images next = isIdx(f) ? Idx.readImages(f) : picture(f);
+            if (all != null && (next.height() != all.height() || next.width() != all.width())) {
+                throw new UserError(f + ": " + next.height() + "x" + next.width() + " images after " + all.height() + "x" + all.width() + " ones");
+            }
+            all = all == null ? next : concat(all, next);
+        }
+        if (all == null) {
+            throw new UserError("no image files given");
+        }
+        return all;
+    }
+
+    /** IDX image files start with 0x00000803, gzip files with 0x1f8b (an IDX file compressed). */
+    private static boolean isIdx(Path f) {
+        try (InputStream in = Files.newInputStream(f)) {
+            byte[] head = in.readNBytes(4);
+            return head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b
+                    || head.length == 4 && head[0] == 0 && head[1] == 0 && head[2] == 8 && head[3] == 3;
+        } catch (IOException e) {
+            throw new UserError(f + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    private static Images picture(Path f) {
+        BufferedImage image;
+        try {
+            image = ImageIO.read(f.toFile());
+        } catch (IOException e) {
+            throw new UserError(f + ": unreadable picture (" + e.getMessage() + ")");
+        }
+        if (image == null) {
+            throw new UserError(f + ": neither an IDX image file nor a picture (PNG, JPEG, GIF, BMP)");
+        }
+        int h = image.getHeight(), w = image.getWidth();
+        byte[] pixels = new byte[h * w];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int argb = image.getRGB(x, y);
+                double alpha = (argb >>> 24) / 255.0;
+                double luminance = 0.299 * (argb >> 16 & 0xff) + 0.587 * (argb >> 8 & 0xff) + 0.114 * (argb & 0xff);
+                pixels[y * w + x] = (byte) Math.round(alpha * luminance);
+            }
+        }
+        return new Images(pixels, new byte[1], 1, h, w);
+    }
+
+    private static Images concat(Images a, Images b) {
+        byte[] p = java.util.Arrays.copyOf(a.pixels(), a.pixels().length + b.pixels().length);
+        System.arraycopy(b.pixels(), 0, p, a.pixels().length, b.pixels().length);
+        return new Images(p, new byte[a.count() + b.count()], a.count() + b.count(), a.height(), a.width());
+    }
+}
