@@ -21,7 +21,11 @@ final class Charts {
 
     /** Cost and accuracies per epoch; the accuracy panel's title gives the test accuracy (a fraction) of the final model. */
     static void learningCurves(List<EpochResult> history, double testAccuracy, java.nio.file.Path file) {
-        double[] epochs = history.stream().mapToDouble(EpochResult::epoch).toArray();
+        // XChart spaces the ticks of all-integer x data span/16 apart (0, 13, 26, ... at 200 epochs, labels
+        // running together); x values a hair off the integers get its round steps (0, 50, 100, ...). Up to 20
+        // epochs the integer steps are whole epochs, which round steps could split.
+        double off = history.size() > 20 ? 1e-6 : 0;
+        double[] epochs = history.stream().mapToDouble(r -> r.epoch() + off).toArray();
         XYChart cost = new XYChartBuilder().width(560).height(420).title("Cost").xAxisTitle("Epoch").yAxisTitle("Cost").build();
         cost.addSeries("cost", epochs, history.stream().mapToDouble(EpochResult::cost).toArray());
         cost.getStyler().setLegendVisible(false);
