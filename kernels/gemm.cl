@@ -5,17 +5,13 @@
 // Split-K: when there are few output tiles and a long k, dimension 2 of the grid splits k into slices of
 // kSlice; slice s writes its partial product to C + s * m * n (a scratch buffer, alpha 1, beta 0) and
 // gemm_reduce adds the slices in order into the real C.
-// The epilogue folds in a layer's forward end (layerForward): PLAIN none, BIAS adds bias[j] (a row of n),
-// BIAS_SIGMOID also applies the sigmoid; the split-K pass leaves it to gemm_reduce.
-// TS, WPT and the epilogues PLAIN, BIAS, BIAS_SIGMOID are build options (OpenClBackend.DEFINES).
+// The epilogue folds in a layer's forward end (layerForward): PLAIN none, else an activation's code (ACT_*,
+// activation.cl): bias[j] (a row of n) added, then the activation; the split-K pass leaves it to gemm_reduce.
+// TS, WPT and PLAIN are build options (OpenClBackend.DEFINES).
 #define RTS (TS / WPT)
 
 float epilogue(float v, int kind, __global const float* bias, int biaso, int j) {
-    if (kind == PLAIN) {
-        return v;
-    }
-    v += bias[biaso + j];
-    return kind == BIAS ? v : 1.0f / (1.0f + exp(-v));
+    return kind == PLAIN ? v : activate(v + bias[biaso + j], kind);
 }
 
 __kernel __attribute__((reqd_work_group_size(TS, RTS, 1)))

@@ -1,4 +1,4 @@
-// Backprop through a hidden sigmoid layer: g *= a * (1 - a) (the layer's delta), then
+// Backprop through a hidden layer: g *= derivative(a, act) (the layer's delta, activation.cl), then
 // bias[j] -= eta * sum_r g[r][j]. Work-groups of COLS_PER_BLOCK columns x ROW_GROUPS.
 // With k > 0 the weights above the layer are folded in (hiddenLayerStep), one launch instead of two
 // GEMMs and this: g = dNext * wNext' (dNext rows x k, wNext cols x k) is computed here rather than read,
@@ -8,7 +8,7 @@
 __kernel __attribute__((reqd_work_group_size(COLS_PER_BLOCK, ROW_GROUPS, 1)))
 void hidden_step(__global const float* dNext, int dno, __global float* wNext, int wno, int k, float decay,
                  __global float* g, int go, __global const float* a, int ao, float eta,
-                 __global float* bias, int bo, int rows, int cols) {
+                 __global float* bias, int bo, int rows, int cols, int act) {
     __local float scratch[COLS_PER_BLOCK * ROW_GROUPS];
     int j = get_global_id(0);
     float sum = 0.0f;
@@ -17,7 +17,7 @@ void hidden_step(__global const float* dNext, int dno, __global float* wNext, in
             int i = r * cols + j;
             float v = a[ao + i];
             float back = k > 0 ? strided_dot(dNext + dno + r * k, 1, wNext + wno + j * k, 1, k) : g[go + i];
-            float d = back * (v * (1.0f - v));
+            float d = back * derivative(v, act);
             g[go + i] = d;
             sum += d;
         }

@@ -1,7 +1,9 @@
+#include "activation.cuh"
 #include "column_sum.cuh"
 #include "strided_dot.cuh"
-// Backprop through a hidden sigmoid layer: the sigmoid derivative turns the back-propagated error g into the
-// layer's delta, g *= a * (1 - a), and the bias takes its SGD step, bias[j] -= eta * sum_r g[r][j].
+// Backprop through a hidden layer: the activation's derivative (from its value a) turns the back-propagated
+// error g into the layer's delta, g *= derivative(a, act), and the bias takes its SGD step,
+// bias[j] -= eta * sum_r g[r][j].
 // With k > 0 the weights above the layer are folded in (hiddenLayerStep), one graph node instead of two
 // GEMMs and this: g = dNext * wNext' (dNext rows x k, wNext cols x k) is computed here rather than read,
 // then the block's rows of wNext (its columns j, which no other block reads) take their step
@@ -9,7 +11,7 @@
 // Launched with blocks of 32 x 32 threads over column tiles (column_sum.cuh).
 // CPU twin: CpuBackend.hiddenStep (after CpuBackend.gemm twice when k > 0).
 extern "C" __global__ void __launch_bounds__(STEP_THREADS) hidden_step(const float* dNext, float* wNext, int k, float decay, float* __restrict__ g,
-                                       const float* __restrict__ a, float eta, float* __restrict__ bias, int rows, int cols) {
+                                       const float* __restrict__ a, float eta, float* __restrict__ bias, int rows, int cols, int act) {
     int j = blockIdx.x * COLS_PER_BLOCK + threadIdx.x;
     float sum = 0.0f;
     if (j < cols) {
@@ -17,7 +19,7 @@ extern "C" __global__ void __launch_bounds__(STEP_THREADS) hidden_step(const flo
             int i = r * cols + j;
             float v = a[i];
             float back = k > 0 ? strided_dot(dNext + (long)r * k, 1, wNext + (long)j * k, 1, k) : g[i];
-            float d = back * (v * (1.0f - v));
+            float d = back * derivative(v, act);
             g[i] = d;
             sum += d;
         }

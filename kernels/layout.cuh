@@ -1,7 +1,16 @@
 #pragma once
-// The blocks the kernels are written for, which CudaBackend.LAYOUT launches them with (a test checks that
-// the two agree): the step kernels' blocks of COLS_PER_BLOCK columns x ROW_GROUPS row groups, and the
-// single-block reductions' REDUCE_THREADS threads.
+// The constants the kernels share with Java, as CudaBackend launches them (a test checks that the two
+// agree): the step kernels' blocks of COLS_PER_BLOCK columns x ROW_GROUPS row groups, the single-block
+// reductions' REDUCE_THREADS threads, the activations' and outputs' codes (org.mlp4j.Activation and
+// org.mlp4j.Output in declaration order) and the leaky ReLU's slope.
 #define COLS_PER_BLOCK 32
 #define ROW_GROUPS 32
 #define REDUCE_THREADS 1024
+#define ACT_IDENTITY 0
+#define ACT_SIGMOID 1
+#define ACT_TANH 2
+#define ACT_RELU 3
+#define ACT_LEAKY_RELU 4
+#define LEAKY_SLOPE 0.01f
+#define OUT_SIGMOID 0
+#define OUT_SOFTMAX 1

@@ -1,5 +1,6 @@
 // The output layer's forward end and backward start: a = sigmoid(z + bias) (over z), delta = a - onehot,
-// bias[j] -= eta * sum_r delta[r][j]. Work-groups of COLS_PER_BLOCK columns x ROW_GROUPS.
+// bias[j] -= eta * sum_r delta[r][j]; with OUT_SOFTMAX, z already holds softmax(z + bias) (softmax_rows)
+// and a = z, the same delta under the cross-entropy. Work-groups of COLS_PER_BLOCK columns x ROW_GROUPS.
 // With k > 0 the layer's product is folded in (outputLayerStep), one launch instead of a GEMM and this:
 // first z = x * w (x rows x k, w k x cols), every item of the work-group taking some of its columns'
 // outputs (the book's output layer is only 10 wide), then the step as above. With k = 0, x and w are
@@ -7,7 +8,7 @@
 __kernel __attribute__((reqd_work_group_size(COLS_PER_BLOCK, ROW_GROUPS, 1)))
 void output_step(__global const float* x, int xo, __global const float* w, int wo, int k,
                  __global float* z, int zo, __global float* bias, int bo, __global const float* labels, int yo,
-                 float eta, __global float* delta, int dlo, int rows, int cols) {
+                 float eta, __global float* delta, int dlo, int rows, int cols, int output) {
     __local float scratch[COLS_PER_BLOCK * ROW_GROUPS];
     int j0 = get_group_id(0) * COLS_PER_BLOCK, width = min(COLS_PER_BLOCK, cols - j0);
     for (int e = get_local_id(1) * COLS_PER_BLOCK + get_local_id(0); k > 0 && e < rows * width;
@@ -22,7 +23,7 @@ void output_step(__global const float* x, int xo, __global const float* w, int w
         float b = bias[bo + j];
         for (int r = get_local_id(1); r < rows; r += ROW_GROUPS) {
             int i = r * cols + j;
-            float a = 1.0f / (1.0f + exp(-(z[zo + i] + b)));
+            float a = output == OUT_SOFTMAX ? z[zo + i] : 1.0f / (1.0f + exp(-(z[zo + i] + b)));
             z[zo + i] = a;
             float d = a - ((int)labels[yo + r] == j ? 1.0f : 0.0f);
             delta[dlo + i] = d;

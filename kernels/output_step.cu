@@ -1,7 +1,10 @@
 #include "column_sum.cuh"
+#include "layout.cuh"
 #include "strided_dot.cuh"
 // The output layer's forward end and backward start in one pass:
-//   a = sigmoid(z + bias) (written over z), delta = a - onehot(label), bias[j] -= eta * sum_r delta[r][j].
+//   a = sigmoid(z + bias) (written over z), delta = a - onehot(label), bias[j] -= eta * sum_r delta[r][j];
+// with OUT_SOFTMAX, z already holds the softmax of z + bias (softmax_rows), so a = z: softmax under the
+// cross-entropy has the same delta, a - onehot.
 // With k > 0 the layer's product is folded in (outputLayerStep), one graph node instead of a GEMM and
 // this: first z = x * w (x rows x k, w k x cols), every thread of the block taking some of its columns'
 // outputs (the book's output layer is only 10 wide), then the step as above. With k = 0, x and w are not
@@ -9,7 +12,7 @@
 // CPU twin: CpuBackend.outputStep (after CpuBackend.gemm when k > 0).
 extern "C" __global__ void __launch_bounds__(STEP_THREADS) output_step(const float* x, const float* w, int k, float* __restrict__ z,
                                        float* __restrict__ bias, const float* __restrict__ labels,
-                                       float eta, float* __restrict__ delta, int rows, int cols) {
+                                       float eta, float* __restrict__ delta, int rows, int cols, int output) {
     int j0 = blockIdx.x * COLS_PER_BLOCK, width = min(COLS_PER_BLOCK, cols - j0);
     for (int e = threadIdx.y * COLS_PER_BLOCK + threadIdx.x; k > 0 && e < rows * width; e += COLS_PER_BLOCK * ROW_GROUPS) {
         int r = e / width, jj = j0 + e % width;
@@ -22,7 +25,7 @@ extern "C" __global__ void __launch_bounds__(STEP_THREADS) output_step(const flo
         float b = bias[j];
         for (int r = threadIdx.y; r < rows; r += ROW_GROUPS) {
             int i = r * cols + j;
-            float a = 1.0f / (1.0f + expf(-(z[i] + b)));
+            float a = output == OUT_SOFTMAX ? z[i] : 1.0f / (1.0f + expf(-(z[i] + b)));
             z[i] = a;
             float d = a - ((int)labels[r] == j ? 1.0f : 0.0f);
             delta[i] = d;

@@ -87,42 +87,76 @@ static void gatherFeaturesTest(int count, int rows, int width, int offset) {
     check("gather_features" + shape(rows, width) + " labels", lab, wl, 0);
 }
 
-static void biasTests(int rows, int cols) {
-    std::vector<float> z = uniforms(rows * cols, 4), bias = uniforms(cols), s = z, a = z;
-    std::vector<double> ws(rows * cols), wa(rows * cols);
-    for (int i = 0; i < rows * cols; i++) {
-        wa[i] = z[i] + bias[i % cols];
-        ws[i] = sigmoid(wa[i]);
+static double activation(double v, int act) {
+    switch (act) {
+    case ACT_SIGMOID: return sigmoid(v);
+    case ACT_TANH: return std::tanh(v);
+    case ACT_RELU: return v > 0 ? v : 0;
+    case ACT_LEAKY_RELU: return v > 0 ? v : LEAKY_SLOPE * v;
+    default: return v;
     }
-    launch(elementwise(rows * cols), {256, 1, 1}, [&] { bias_sigmoid(s.data(), bias.data(), rows, cols); });
-    check("bias_sigmoid" + shape(rows, cols), s, ws, 1e-6);
-    launch(elementwise(rows * cols), {256, 1, 1}, [&] { add_bias(a.data(), bias.data(), rows, cols); });
-    check("add_bias" + shape(rows, cols), a, wa, 1e-6);
+}
+
+static double slope(double a, int act) {
+    switch (act) {
+    case ACT_SIGMOID: return a * (1 - a);
+    case ACT_TANH: return 1 - a * a;
+    case ACT_RELU: return a > 0 ? 1 : 0;
+    case ACT_LEAKY_RELU: return a > 0 ? 1 : LEAKY_SLOPE;
+    default: return 1;
+    }
+}
+
+static const char* ACTS[] = {"identity", "sigmoid", "tanh", "relu", "leaky-relu"};
+
+static void biasTests(int rows, int cols) {
+    std::vector<float> z = uniforms(rows * cols, 4), bias = uniforms(cols);
+    for (int act = ACT_IDENTITY; act <= ACT_LEAKY_RELU; act++) {
+        std::vector<float> a = z;
+        std::vector<double> want(rows * cols);
+        for (int i = 0; i < rows * cols; i++) want[i] = activation(z[i] + bias[i % cols], act);
+        launch(elementwise(rows * cols), {256, 1, 1}, [&] { bias_activation(a.data(), bias.data(), rows, cols, act); });
+        check(std::string("bias_activation ") + ACTS[act] + shape(rows, cols), a, want, 1e-6);
+    }
+    std::vector<float> soft = z;
+    std::vector<double> ws(rows * cols);
+    for (int r = 0; r < rows; r++) {
+        double sum = 0;
+        for (int j = 0; j < cols; j++) sum += std::exp(z[r * cols + j] + bias[j]);
+        for (int j = 0; j < cols; j++) ws[r * cols + j] = std::exp(z[r * cols + j] + bias[j]) / sum;
+    }
+    launch(elementwise(rows), {256, 1, 1}, [&] { softmax_rows(soft.data(), bias.data(), rows, cols); });
+    check("softmax_rows" + shape(rows, cols), soft, ws, 1e-6);
 }
 
 static void reductionTests(int rows, int cols) {
     std::vector<float> z = uniforms(rows * cols, 5), y = labels(rows, cols), classes(rows);
     for (int r = 0; r < rows; r += 2) z[r * cols + (int)y[r]] = 10;  // some rows right, so hits are counted
-    std::vector<double> wc(rows), hits(1), cost(1), squares(1);
+    std::vector<double> wc(rows), hits(1), logistic(1), squares(1), entropy(1);
     for (int r = 0; r < rows; r++) {
+        double sum = 0;
+        for (int j = 0; j < cols; j++) sum += std::exp((double)z[r * cols + j]);
+        entropy[0] += std::log(sum) - z[r * cols + (int)y[r]];
         int best = 0;
         for (int j = 1; j < cols; j++) best = z[r * cols + j] > z[r * cols + best] ? j : best;
         wc[r] = best;
         hits[0] += best == (int)y[r];
         for (int j = 0; j < cols; j++) {
             double v = z[r * cols + j];
-            cost[0] += j == (int)y[r] ? std::log1p(std::exp(-v)) : std::log1p(std::exp(v));
+            logistic[0] += j == (int)y[r] ? std::log1p(std::exp(-v)) : std::log1p(std::exp(v));
             squares[0] += v * v;
         }
     }
     launch(elementwise(rows), {256, 1, 1}, [&] { row_argmax(z.data(), classes.data(), rows, cols); });
     check("row_argmax" + shape(rows, cols), classes, wc, 0);
-    std::vector<double> acc = {0.5, 0.25, 0.125};  // each kernel adds to its slot
+    std::vector<double> acc = {0.5, 0.25, 0.125, 0.0625};  // each kernel adds to its slot
     launch({1, 1, 1}, {REDUCE_THREADS, 1, 1}, [&] { count_correct(z.data(), y.data(), rows, cols, acc.data(), 0); });
-    launch({1, 1, 1}, {REDUCE_THREADS, 1, 1}, [&] { logistic_cost(z.data(), y.data(), rows, cols, acc.data(), 1); });
+    launch({1, 1, 1}, {REDUCE_THREADS, 1, 1}, [&] { cost(z.data(), y.data(), rows, cols, OUT_SIGMOID, acc.data(), 1); });
+    launch({1, 1, 1}, {REDUCE_THREADS, 1, 1}, [&] { cost(z.data(), y.data(), rows, cols, OUT_SOFTMAX, acc.data(), 3); });
     launch({1, 1, 1}, {REDUCE_THREADS, 1, 1}, [&] { sum_squares(z.data(), rows * cols, acc.data(), 2); });
     check("count_correct" + shape(rows, cols), {(float)(acc[0] - 0.5)}, hits, 0);
-    check("logistic_cost" + shape(rows, cols), {(float)(acc[1] - 0.25)}, cost, 1e-5);
+    check("cost sigmoid" + shape(rows, cols), {(float)(acc[1] - 0.25)}, logistic, 1e-5);
+    check("cost softmax" + shape(rows, cols), {(float)(acc[3] - 0.0625)}, entropy, 1e-5);
     check("sum_squares" + shape(rows, cols), {(float)(acc[2] - 0.125)}, squares, 1e-5);
 }
 
@@ -143,8 +177,30 @@ static void outputStepTest(int rows, int k, int cols) {
     }
     float* xs = k > 0 ? x.data() : z.data();
     float* ws = k > 0 ? w.data() : z.data();
-    launch(columns(cols), {COLS_PER_BLOCK, ROW_GROUPS, 1}, [&] { output_step(xs, ws, k, z.data(), bias.data(), y.data(), eta, delta.data(), rows, cols); });
+    launch(columns(cols), {COLS_PER_BLOCK, ROW_GROUPS, 1}, [&] { output_step(xs, ws, k, z.data(), bias.data(), y.data(), eta, delta.data(), rows, cols, OUT_SIGMOID); });
     std::string s = "output_step" + shape(rows, k, cols);
+    check(s + " activations", z, wz, 1e-5);
+    check(s + " delta", delta, wd, 1e-5);
+    check(s + " bias", bias, wb, 1e-5);
+}
+
+// the softmax output: softmax_rows, then output_step with OUT_SOFTMAX (never folded, k = 0)
+static void outputSoftmaxTest(int rows, int cols) {
+    std::vector<float> bias = uniforms(cols), y = labels(rows, cols), z = uniforms(rows * cols, 3), delta(rows * cols);
+    std::vector<double> wz(rows * cols), wd(rows * cols), wb(bias.begin(), bias.end());
+    float eta = 0.05f;
+    for (int r = 0; r < rows; r++) {
+        double sum = 0;
+        for (int j = 0; j < cols; j++) sum += std::exp(z[r * cols + j] + bias[j]);
+        for (int j = 0; j < cols; j++) {
+            wz[r * cols + j] = std::exp(z[r * cols + j] + bias[j]) / sum;
+            wd[r * cols + j] = wz[r * cols + j] - ((int)y[r] == j);
+            wb[j] -= eta * wd[r * cols + j];
+        }
+    }
+    launch(elementwise(rows), {256, 1, 1}, [&] { softmax_rows(z.data(), bias.data(), rows, cols); });
+    launch(columns(cols), {COLS_PER_BLOCK, ROW_GROUPS, 1}, [&] { output_step(z.data(), z.data(), 0, z.data(), bias.data(), y.data(), eta, delta.data(), rows, cols, OUT_SOFTMAX); });
+    std::string s = "output_step softmax" + shape(rows, cols);
     check(s + " activations", z, wz, 1e-5);
     check(s + " delta", delta, wd, 1e-5);
     check(s + " bias", bias, wb, 1e-5);
@@ -152,10 +208,10 @@ static void outputStepTest(int rows, int k, int cols) {
 
 // hidden_step: with k > 0, g = dNext wNext' first (dNext rows x k, wNext cols x k) and wNext's step;
 // with k = 0, g holds the propagated error
-static void hiddenStepTest(int rows, int k, int cols) {
+static void hiddenStepTest(int rows, int k, int cols, int act) {
     std::vector<float> dNext = uniforms(rows * k), wNext = uniforms(cols * k), bias = uniforms(cols), g = uniforms(rows * cols);
     std::vector<float> a = uniforms(rows * cols);
-    for (auto& v : a) v = sigmoid(v);
+    for (auto& v : a) v = activation(v, act);
     float eta = 0.05f, decay = 0.99f;
     std::vector<double> wg(rows * cols), ww(wNext.begin(), wNext.end()), wb(bias.begin(), bias.end());
     for (int r = 0; r < rows; r++) {
@@ -163,7 +219,7 @@ static void hiddenStepTest(int rows, int k, int cols) {
             double back = k > 0 ? 0 : g[r * cols + j];
             for (int p = 0; p < k; p++) back += (double)dNext[r * k + p] * wNext[j * k + p];
             double v = a[r * cols + j];
-            wg[r * cols + j] = back * v * (1 - v);
+            wg[r * cols + j] = back * slope(v, act);
             wb[j] -= eta * wg[r * cols + j];
         }
     }
@@ -176,8 +232,8 @@ static void hiddenStepTest(int rows, int k, int cols) {
     }
     float* ds = k > 0 ? dNext.data() : g.data();
     float* ws = k > 0 ? wNext.data() : g.data();
-    launch(columns(cols), {COLS_PER_BLOCK, ROW_GROUPS, 1}, [&] { hidden_step(ds, ws, k, decay, g.data(), a.data(), eta, bias.data(), rows, cols); });
-    std::string s = "hidden_step" + shape(rows, k, cols);
+    launch(columns(cols), {COLS_PER_BLOCK, ROW_GROUPS, 1}, [&] { hidden_step(ds, ws, k, decay, g.data(), a.data(), eta, bias.data(), rows, cols, act); });
+    std::string s = std::string("hidden_step ") + ACTS[act] + shape(rows, k, cols);
     check(s + " delta", g, wg, 1e-5);
     check(s + " bias", bias, wb, 1e-5);
     if (k > 0) {
@@ -204,7 +260,8 @@ int main() {
         int steps[][3] = {{100, 100, 10}, {100, 10, 100}, {37, 129, 33}, {1, 1, 1}, {70, 13, 45}, {100, 0, 100}, {37, 0, 33}};
         for (auto& s : steps) {
             outputStepTest(s[0], s[1], s[2]);
-            hiddenStepTest(s[0], s[1], s[2]);
+            for (int act = ACT_SIGMOID; act <= ACT_LEAKY_RELU; act++) hiddenStepTest(s[0], s[1], s[2], act);
+            if (s[1] == 0) outputSoftmaxTest(s[0], s[2]);
         }
     }
     return failures > 0;

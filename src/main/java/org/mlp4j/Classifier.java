@@ -50,10 +50,31 @@ public final class Classifier {
      * N(0, 0.1) by {@code seed} and its biases 0, as the book initialises them.
      */
     public static Classifier create(long seed, int... layerSizes) {
+        return create(seed, Activation.SIGMOID, Output.SIGMOID, layerSizes);
+    }
+
+    /**
+     * A new network with hidden layers of {@code activation} and that {@code output} layer, its weights drawn
+     * by {@code seed} as suits the activation (see {@link Activation}), its biases 0.
+     */
+    public static Classifier create(long seed, Activation activation, Output output, int... layerSizes) {
         if (layerSizes.length < 2 || Arrays.stream(layerSizes).anyMatch(s -> s < 1)) {
             throw new IllegalArgumentException("layer sizes " + Arrays.toString(layerSizes) + ": at least inputs and classes, each at least 1");
         }
-        return new Classifier(Network.initialize(layerSizes, Network.Input.FEATURES, new NumpyRandom(seed)));
+        if (activation == Activation.IDENTITY) {
+            throw new IllegalArgumentException("hidden layers need an activation, not identity");
+        }
+        return new Classifier(Network.initialize(layerSizes, Network.Input.FEATURES, activation, output, new NumpyRandom(seed)));
+    }
+
+    /** The hidden layers' activation. */
+    public Activation activation() {
+        return network.activation();
+    }
+
+    /** The output layer. */
+    public Output output() {
+        return network.output();
     }
 
     /**
@@ -92,7 +113,7 @@ public final class Classifier {
      * Trains from the current parameters (so a second call, or a call on a loaded model, continues where
      * they are: warm start, fine-tuning) on {@code x}, {@code y}, reporting each epoch's accuracy on the
      * validation set {@code validX}, {@code validY} (may be empty). Keeps the parameters of the last epoch,
-     * or of where {@link Progress#stop} ended training.
+     * of where {@link Progress#stop} ended training, or with {@link Training#patience} of the best epoch.
      *
      * @return each epoch's cost, accuracies and time
      * @throws IllegalArgumentException for data that does not fit the network (row widths, label range)
@@ -103,7 +124,8 @@ public final class Classifier {
         Dataset train = dataset(x, y, classes, "training");
         Dataset valid = dataset(validX, validY, classes, "validation");
         Dataset all = train instanceof Features f ? f.concat((Features) valid) : concat((Images) train, (Images) valid);
-        Hyperparameters hp = new Hyperparameters(training.epochs(), training.batch(), training.learningRate(), training.l2(), training.seed());
+        Hyperparameters hp = new Hyperparameters(training.epochs(), training.batch(), training.learningRate(), training.l2(), training.seed(),
+                training.meanGradient(), training.patience());
         List<Epoch> history = new ArrayList<>();
         TrainingListener listener = new TrainingListener() {
             @Override

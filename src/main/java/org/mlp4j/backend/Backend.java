@@ -1,5 +1,8 @@
 package org.mlp4j.backend;
 
+import org.mlp4j.Activation;
+import org.mlp4j.Output;
+
 /**
  * The compute backend SPI: everything the shared model and trainer need, on memory the backend owns.
  *
@@ -62,45 +65,43 @@ public interface Backend extends AutoCloseable {
     /** {@code c = alpha * op(a) * op(b) + beta * c}; with beta 0, c's old contents are ignored (even NaN). */
     void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c);
 
-    /** Bias broadcast add: {@code z[r][j] += bias[j]}; bias is {@code 1 x z.cols}. */
-    void addBias(Matrix z, Matrix bias);
-
-    /** The activation in place: {@code z[r][j] = sigmoid(z[r][j] + bias[j])}. */
-    void biasSigmoid(Matrix z, Matrix bias);
+    /**
+     * A layer's forward end in place: {@code z[r][j] = act(z[r][j] + bias[j])}; bias is {@code 1 x z.cols};
+     * {@link Activation#IDENTITY} adds the bias alone (the output layer's logits).
+     */
+    void biasActivation(Matrix z, Matrix bias, Activation act);
 
     /**
-     * The output layer's forward end and backward start: {@code z = sigmoid(z + bias)} in place (the
-     * activations), {@code delta = z - onehot(labels)} (the error of sigmoid units under the logistic cost),
-     * then the bias's SGD step {@code bias[j] -= eta * sum_r delta[r][j]} (biases are never L2-decayed).
+     * The output layer's forward end and backward start: {@code z = f(z + bias)} in place (the activations:
+     * sigmoid per unit, or softmax per row), {@code delta = z - onehot(labels)} (the error of sigmoid units
+     * under the logistic cost, and of the softmax under the cross-entropy), then the bias's SGD step
+     * {@code bias[j] -= eta * sum_r delta[r][j]} (biases are never L2-decayed).
      */
-    void outputStep(Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta);
+    void outputStep(Matrix z, Matrix bias, Matrix labels, Output output, float eta, Matrix delta);
 
     /**
-     * Backprop through a hidden sigmoid layer: {@code g *= a * (1 - a)} turns the error propagated back
-     * into {@code g} into the layer's delta, then the bias's SGD step {@code bias[j] -= eta * sum_r g[r][j]}.
+     * Backprop through a hidden layer of activations {@code a}: {@code g *= act'} (the derivative, from the
+     * activation's value) turns the error propagated back into {@code g} into the layer's delta, then the
+     * bias's SGD step {@code bias[j] -= eta * sum_r g[r][j]}.
      */
-    void hiddenStep(Matrix g, Matrix a, float eta, Matrix bias);
+    void hiddenStep(Matrix g, Matrix a, Activation act, float eta, Matrix bias);
 
     /**
-     * A layer's forward pass, {@code z = x * w + bias}, then the sigmoid in place when {@code sigmoid}:
-     * {@link #gemm} and {@link #biasSigmoid} or {@link #addBias}, which a backend may do in one launch.
+     * A layer's forward pass, {@code z = act(x * w + bias)}: {@link #gemm} and {@link #biasActivation},
+     * which a backend may do in one launch.
      */
-    default void layerForward(Matrix x, Matrix w, Matrix bias, boolean sigmoid, Matrix z) {
+    default void layerForward(Matrix x, Matrix w, Matrix bias, Activation act, Matrix z) {
         gemm(false, false, 1f, x, w, 0f, z);
-        if (sigmoid) {
-            biasSigmoid(z, bias);
-        } else {
-            addBias(z, bias);
-        }
+        biasActivation(z, bias, act);
     }
 
     /**
      * {@link #outputStep} preceded by the layer's GEMM {@code z = x * w} (beta 0). A backend may fuse the
      * two where the product is small (the book's 100 x 100 x 10): that saves a launch per step.
      */
-    default void outputLayerStep(Matrix x, Matrix w, Matrix bias, Matrix labels, float eta, Matrix z, Matrix delta) {
+    default void outputLayerStep(Matrix x, Matrix w, Matrix bias, Matrix labels, Output output, float eta, Matrix z, Matrix delta) {
         gemm(false, false, 1f, x, w, 0f, z);
-        outputStep(z, bias, labels, eta, delta);
+        outputStep(z, bias, labels, output, eta, delta);
     }
 
     /**
@@ -110,10 +111,10 @@ public interface Backend extends AutoCloseable {
      * delta and steps its bias. A backend may do it in one launch where the products are small (k, the next
      * layer's width, is 10 in the book's network).
      */
-    default void hiddenLayerStep(Matrix dNext, Matrix wNext, float decay, Matrix a, float eta, Matrix bias, Matrix g) {
+    default void hiddenLayerStep(Matrix dNext, Matrix wNext, float decay, Matrix a, Activation act, float eta, Matrix bias, Matrix g) {
         gemm(false, true, 1f, dNext, wNext, 0f, g);
         gemm(true, false, -eta, a, dNext, decay, wNext);
-        hiddenStep(g, a, eta, bias);
+        hiddenStep(g, a, act, eta, bias);
     }
 
     /** Row argmax: {@code out[r] = argmax_j z[r][j]} (first maximum), {@code out} being {@code z.rows x 1}. */
@@ -129,10 +130,11 @@ public interface Backend extends AutoCloseable {
     double[] read(Accumulator acc);
 
     /**
-     * Logistic cost of sigmoid outputs from pre-activations: adds
-     * {@code sum_r sum_j -y log(sigmoid(z)) - (1-y) log(1 - sigmoid(z))} to {@code acc[slot]}, y = onehot(labels).
+     * The cost of the outputs from their logits z, added to {@code acc[slot]}, y = onehot(labels): for
+     * sigmoid units the logistic cost {@code sum_r sum_j -y log(sigmoid(z)) - (1-y) log(1 - sigmoid(z))}, for
+     * the softmax the cross-entropy {@code sum_r -log(softmax(z_r)[label_r])}.
      */
-    void logisticCost(Matrix z, Matrix labels, Accumulator acc, int slot);
+    void cost(Matrix z, Matrix labels, Output output, Accumulator acc, int slot);
 
     /** Adds the number of rows whose argmax equals the label to {@code acc[slot]}. */
     void countCorrect(Matrix z, Matrix labels, Accumulator acc, int slot);

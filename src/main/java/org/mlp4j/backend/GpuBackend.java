@@ -2,6 +2,8 @@ package org.mlp4j.backend;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.mlp4j.Activation;
+import org.mlp4j.Output;
 
 /**
  * What the GPU backends share: the matrices and datasets as (buffer, offset) values, host transfers through
@@ -300,57 +302,55 @@ public abstract class GpuBackend<B> implements Backend {
     }
 
     @Override
-    public final void addBias(Matrix z, Matrix bias) {
+    public final void biasActivation(Matrix z, Matrix bias, Activation act) {
         Shapes.bias(z, bias);
-        launch(GpuKernel.ADD_BIAS, z.size(), 1, z, bias, z.rows(), z.cols());
+        launch(GpuKernel.BIAS_ACTIVATION, z.size(), 1, z, bias, z.rows(), z.cols(), GpuKernel.code(act));
     }
 
     @Override
-    public final void biasSigmoid(Matrix z, Matrix bias) {
-        Shapes.bias(z, bias);
-        launch(GpuKernel.BIAS_SIGMOID, z.size(), 1, z, bias, z.rows(), z.cols());
+    public final void outputStep(Matrix z, Matrix bias, Matrix labels, Output output, float eta, Matrix delta) {
+        outputStep(z, z, 0, z, bias, labels, output, eta, delta);
     }
 
+    /** Folds the GEMM into the step where the fold pays; the softmax needs whole rows first, so it never folds. */
     @Override
-    public final void outputStep(Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {
-        outputStep(z, z, 0, z, bias, labels, eta, delta);
-    }
-
-    @Override
-    public final void outputLayerStep(Matrix x, Matrix w, Matrix bias, Matrix labels, float eta, Matrix z, Matrix delta) {
+    public final void outputLayerStep(Matrix x, Matrix w, Matrix bias, Matrix labels, Output output, float eta, Matrix z, Matrix delta) {
         int k = fold.output(x, w, z);
-        if (k > 0) {
-            outputStep(x, w, k, z, bias, labels, eta, delta);
+        if (k > 0 && output == Output.SIGMOID) {
+            outputStep(x, w, k, z, bias, labels, output, eta, delta);
         } else {
-            Backend.super.outputLayerStep(x, w, bias, labels, eta, z, delta);
+            Backend.super.outputLayerStep(x, w, bias, labels, output, eta, z, delta);
         }
     }
 
-    /** output_step; with k > 0 it computes z = x * w first. */
-    private void outputStep(Matrix x, Matrix w, int k, Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {
+    /** output_step (after softmax_rows for the softmax); with k > 0 it computes z = x * w first. */
+    private void outputStep(Matrix x, Matrix w, int k, Matrix z, Matrix bias, Matrix labels, Output output, float eta, Matrix delta) {
         Shapes.outputStep(z, bias, labels, delta);
-        launch(GpuKernel.OUTPUT_STEP, z.cols(), 1, x, w, k, z, bias, labels, eta, delta, z.rows(), z.cols());
+        if (output == Output.SOFTMAX) {
+            launch(GpuKernel.SOFTMAX_ROWS, z.rows(), 1, z, bias, z.rows(), z.cols());
+        }
+        launch(GpuKernel.OUTPUT_STEP, z.cols(), 1, x, w, k, z, bias, labels, eta, delta, z.rows(), z.cols(), GpuKernel.code(output));
     }
 
     @Override
-    public final void hiddenStep(Matrix g, Matrix a, float eta, Matrix bias) {
-        hiddenStep(g, g, 0, 1f, a, eta, bias, g);
+    public final void hiddenStep(Matrix g, Matrix a, Activation act, float eta, Matrix bias) {
+        hiddenStep(g, g, 0, 1f, a, act, eta, bias, g);
     }
 
     @Override
-    public final void hiddenLayerStep(Matrix dNext, Matrix wNext, float decay, Matrix a, float eta, Matrix bias, Matrix g) {
+    public final void hiddenLayerStep(Matrix dNext, Matrix wNext, float decay, Matrix a, Activation act, float eta, Matrix bias, Matrix g) {
         int k = fold.hidden(dNext, wNext, a, g);
         if (k > 0) {
-            hiddenStep(dNext, wNext, k, decay, a, eta, bias, g);
+            hiddenStep(dNext, wNext, k, decay, a, act, eta, bias, g);
         } else {
-            Backend.super.hiddenLayerStep(dNext, wNext, decay, a, eta, bias, g);
+            Backend.super.hiddenLayerStep(dNext, wNext, decay, a, act, eta, bias, g);
         }
     }
 
     /** hidden_step; with k > 0 it computes g = dNext * wNext' first and steps wNext. */
-    private void hiddenStep(Matrix dNext, Matrix wNext, int k, float decay, Matrix a, float eta, Matrix bias, Matrix g) {
+    private void hiddenStep(Matrix dNext, Matrix wNext, int k, float decay, Matrix a, Activation act, float eta, Matrix bias, Matrix g) {
         Shapes.hiddenStep(g, a, bias);
-        launch(GpuKernel.HIDDEN_STEP, g.cols(), 1, dNext, wNext, k, decay, g, a, eta, bias, g.rows(), g.cols());
+        launch(GpuKernel.HIDDEN_STEP, g.cols(), 1, dNext, wNext, k, decay, g, a, eta, bias, g.rows(), g.cols(), GpuKernel.code(act));
     }
 
     @Override
@@ -360,10 +360,10 @@ public abstract class GpuBackend<B> implements Backend {
     }
 
     @Override
-    public final void logisticCost(Matrix z, Matrix labels, Accumulator acc, int slot) {
+    public final void cost(Matrix z, Matrix labels, Output output, Accumulator acc, int slot) {
         Shapes.column(z, labels);
         Shapes.slot(acc, slot);
-        launch(GpuKernel.LOGISTIC_COST, 1, 1, z, labels, z.rows(), z.cols(), acc, slot);
+        launch(GpuKernel.COST, 1, 1, z, labels, z.rows(), z.cols(), GpuKernel.code(output), acc, slot);
     }
 
     @Override

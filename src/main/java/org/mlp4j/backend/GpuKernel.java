@@ -21,12 +21,17 @@ import java.util.Locale;
 public enum GpuKernel {
     GATHER("gather", Shape.GATHER, EXAMPLES, ORDER, INT, INT, INT, MATRIX, MATRIX),
     GATHER_FEATURES("gather", Shape.GATHER, FEATURES, ORDER, INT, INT, INT, MATRIX, MATRIX),
-    ADD_BIAS("add_bias", Shape.ELEMENTWISE, MATRIX, MATRIX, INT, INT),
-    BIAS_SIGMOID("bias_sigmoid", Shape.ELEMENTWISE, MATRIX, MATRIX, INT, INT),
+    /** z, bias, rows, cols, activation code. */
+    BIAS_ACTIVATION("bias_activation", Shape.ELEMENTWISE, MATRIX, MATRIX, INT, INT, INT),
+    /** z, bias, rows, cols: a thread per row. */
+    SOFTMAX_ROWS("softmax", Shape.ELEMENTWISE, MATRIX, MATRIX, INT, INT),
     ROW_ARGMAX("argmax", Shape.ELEMENTWISE, MATRIX, MATRIX, INT, INT),
-    OUTPUT_STEP("output_step", Shape.COLUMNS, MATRIX, MATRIX, INT, MATRIX, MATRIX, MATRIX, FLOAT, MATRIX, INT, INT),
-    HIDDEN_STEP("hidden_step", Shape.COLUMNS, MATRIX, MATRIX, INT, FLOAT, MATRIX, MATRIX, FLOAT, MATRIX, INT, INT),
-    LOGISTIC_COST("logistic_cost", Shape.REDUCTION, MATRIX, MATRIX, INT, INT, ACCUMULATOR, INT),
+    /** x, w, k, z, bias, labels, eta, delta, rows, cols, output code. */
+    OUTPUT_STEP("output_step", Shape.COLUMNS, MATRIX, MATRIX, INT, MATRIX, MATRIX, MATRIX, FLOAT, MATRIX, INT, INT, INT),
+    /** dNext, wNext, k, decay, g, a, eta, bias, rows, cols, activation code. */
+    HIDDEN_STEP("hidden_step", Shape.COLUMNS, MATRIX, MATRIX, INT, FLOAT, MATRIX, MATRIX, FLOAT, MATRIX, INT, INT, INT),
+    /** z, labels, rows, cols, output code, accumulator, slot. */
+    COST("cost", Shape.REDUCTION, MATRIX, MATRIX, INT, INT, INT, ACCUMULATOR, INT),
     COUNT_CORRECT("argmax", Shape.REDUCTION, MATRIX, MATRIX, INT, INT, ACCUMULATOR, INT),
     SUM_SQUARES("sum_squares", Shape.REDUCTION, MATRIX, INT, ACCUMULATOR, INT),
     /** OpenCL's GEMM (CUDA's are cuBLAS): op flags, m, n, k, k per slice, alpha, A, lda, B, ldb, beta, C, ldc, bias, epilogue. */
@@ -62,6 +67,35 @@ public enum GpuKernel {
         REDUCTION,
         /** A grid the caller computes. */
         CUSTOM
+    }
+
+    /**
+     * The codes the kernels know the activations and outputs by (their declaration order) and the leaky
+     * ReLU's slope, by the names the kernel sources use: OpenCL gets them as build options, CUDA's
+     * {@code kernels/layout.cuh} holds them and a test checks that it agrees.
+     */
+    public static final java.util.Map<String, String> CODES = codes();
+
+    private static java.util.Map<String, String> codes() {
+        java.util.Map<String, String> c = new java.util.TreeMap<>();
+        for (org.mlp4j.Activation a : org.mlp4j.Activation.values()) {
+            c.put("ACT_" + a.name(), Integer.toString(code(a)));
+        }
+        for (org.mlp4j.Output o : org.mlp4j.Output.values()) {
+            c.put("OUT_" + o.name(), Integer.toString(code(o)));
+        }
+        c.put("LEAKY_SLOPE", org.mlp4j.Activation.LEAKY_SLOPE + "f");
+        return java.util.Collections.unmodifiableMap(c);
+    }
+
+    /** The code a kernel knows {@code a} by. */
+    public static int code(org.mlp4j.Activation a) {
+        return a.ordinal();
+    }
+
+    /** The code a kernel knows {@code o} by. */
+    public static int code(org.mlp4j.Output o) {
+        return o.ordinal();
     }
 
     private final String file;

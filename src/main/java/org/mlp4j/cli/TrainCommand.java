@@ -12,6 +12,8 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.mlp4j.util.AtomicFiles;
 import org.mlp4j.util.Limits;
+import org.mlp4j.Activation;
+import org.mlp4j.Output;
 import org.mlp4j.util.UserError;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.Backends;
@@ -153,6 +155,14 @@ final class TrainCommand implements Callable<Integer> {
             o.printf("network %s, %d training and %d validation examples, %d epoch%s, batch %d, eta %s, l2 %s, seed %d%n",
                     run.network(), run.trainSet().count() - run.valid(), run.valid(), hp.epochs(), hp.epochs() == 1 ? "" : "s",
                     hp.batch(), hp.eta(), hp.l2(), hp.seed());
+            Network shape = run.from() != null ? run.from().network() : run.initial();
+            Activation act = shape != null ? shape.activation() : training.activation();
+            Output out = shape != null ? shape.output() : training.output();
+            if (act != Activation.SIGMOID || out != Output.SIGMOID || hp.meanGradient() || hp.patience() > 0) {
+                o.printf("%s hidden units (weights: %s), %s output, gradient %s over the batch%s%n", act.id(), Network.initialization(act),
+                        out.id(), hp.meanGradient() ? "averaged" : "summed",
+                        hp.patience() > 0 ? ", early stopping after " + hp.patience() + " epochs without a better validation accuracy" : "");
+            }
             if (run.from() != null) {
                 o.printf("resuming %s at epoch %d%s%n", run.dir(), run.from().epoch(),
                         run.from().step() > 0 ? ", step " + run.from().step() : "");
@@ -168,11 +178,15 @@ final class TrainCommand implements Callable<Integer> {
             try {
                 fit = run.from() != null ? trainer.resume(run.from(), run.trainSet(), printer)
                         : run.initial() != null ? trainer.fit(run.initial(), run.trainSet(), run.valid(), printer)
-                        : trainer.fit(run.sizes(), run.trainSet(), run.valid(), printer);
+                        : trainer.fit(run.sizes(), training.activation(), training.output(), run.trainSet(), run.valid(), printer);
             } finally {
                 printer.progress.clear();
             }
             Trainer.Checkpoint last = fit.last();
+            if (fit.stoppedEarly()) {
+                o.printf("early stop after epoch %d: no better validation accuracy for %d epochs; keeping epoch %d's model%n",
+                        last.history().size(), hp.patience(), last.best().epoch());
+            }
             if (fit.stopped()) {
                 if (run.from() == null && last.history().isEmpty() && last.step() == 0) {
                     err.println("stopped by " + signals.name() + " before training began; nothing was written");
@@ -224,9 +238,10 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The run's files, each atomically: the history, the model, then the checkpoint that a resume reads. */
+    /** The history, the model (with early stopping the best epoch's so far) and the checkpoint. */
     static void save(Trainer.Checkpoint c, Path dir) {
         writeHistory(c.history(), dir.resolve(HISTORY));
-        ModelFile.save(c.network(), dir.resolve(MODEL));
+        ModelFile.save(c.best() != null ? c.best().network() : c.network(), dir.resolve(MODEL));
         CheckpointFile.save(c, dir.resolve(CHECKPOINT));
     }
 

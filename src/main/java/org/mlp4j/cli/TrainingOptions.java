@@ -1,6 +1,8 @@
 package org.mlp4j.cli;
 
 import java.util.List;
+import org.mlp4j.Activation;
+import org.mlp4j.Output;
 import org.mlp4j.data.Images;
 import org.mlp4j.model.Hyperparameters;
 import picocli.CommandLine.Option;
@@ -8,7 +10,8 @@ import picocli.CommandLine.Option;
 /** The book's hyperparameters as flags, checked before anything runs. */
 final class TrainingOptions {
     /** The flags a resumed run takes from its checkpoint instead. */
-    static final List<String> FIXED_BY_THE_RUN = List.of("--hidden", "--l2", "--eta", "--batch", "--valid", "--seed");
+    static final List<String> FIXED_BY_THE_RUN = List.of("--hidden", "--l2", "--eta", "--batch", "--valid", "--seed", "--activation",
+            "--output", "--gradient", "--patience");
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "200", description = "epochs (default: ${DEFAULT-VALUE})")
     int epochs;
@@ -32,6 +35,46 @@ final class TrainingOptions {
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "random seed (default: ${DEFAULT-VALUE})")
     long seed;
+
+    @Option(names = "--activation", paramLabel = "NAME", defaultValue = "sigmoid",
+            description = "hidden layers' activation: sigmoid, tanh, relu or leaky-relu (default: ${DEFAULT-VALUE}, the book's); "
+                    + "the weights are initialised to suit it (N(0, 0.1), Xavier, He)")
+    String activation;
+
+    @Option(names = "--output", paramLabel = "NAME", defaultValue = "sigmoid",
+            description = "output layer and cost: sigmoid (units with the logistic cost, the book's) or softmax (with the "
+                    + "cross-entropy) (default: ${DEFAULT-VALUE})")
+    String output;
+
+    @Option(names = "--gradient", paramLabel = "sum|mean", defaultValue = "sum",
+            description = "the minibatch's gradient summed (the book's; scale --eta by the batch to compare) or averaged, as most "
+                    + "other tools do (default: ${DEFAULT-VALUE})")
+    String gradient;
+
+    @Option(names = "--patience", paramLabel = "N", defaultValue = "0",
+            description = "stop after N epochs without a better validation accuracy and keep the best epoch's model "
+                    + "(default: ${DEFAULT-VALUE}, every epoch)")
+    int patience;
+
+    Activation activation() {
+        try {
+            Activation a = Activation.of(activation);
+            if (a != Activation.IDENTITY) {
+                return a;
+            }
+        } catch (IllegalArgumentException e) {
+            // named below
+        }
+        throw TrainCommand.flag("--activation", "'" + activation + "' is not one of sigmoid, tanh, relu, leaky-relu");
+    }
+
+    Output output() {
+        try {
+            return Output.of(output);
+        } catch (IllegalArgumentException e) {
+            throw TrainCommand.flag("--output", "'" + output + "' is not one of sigmoid, softmax");
+        }
+    }
 
     Hyperparameters hyperparameters() {
         if (epochs < 1) {
@@ -57,7 +100,18 @@ final class TrainingOptions {
         if (seed < 0 || seed > 0xffffffffL) {
             throw TrainCommand.flag("--seed", "must be between 0 and 4294967295, got " + seed);
         }
-        return new Hyperparameters(epochs, batch, eta, l2, seed);
+        if (!gradient.equals("sum") && !gradient.equals("mean")) {
+            throw TrainCommand.flag("--gradient", "'" + gradient + "' is not sum or mean");
+        }
+        if (patience < 0) {
+            throw TrainCommand.flag("--patience", "must be zero or positive, got " + patience);
+        }
+        if (patience > 0 && valid == 0) {
+            throw TrainCommand.flag("--patience", "needs validation examples (--valid is 0)");
+        }
+        activation();
+        output();
+        return new Hyperparameters(epochs, batch, eta, l2, seed, gradient.equals("mean"), patience);
     }
 
     /** Layer sizes: the data's features, the hidden layers, the data's classes. */

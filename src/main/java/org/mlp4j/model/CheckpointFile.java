@@ -10,10 +10,12 @@ import org.mlp4j.util.UserError;
 
 /**
  * {@code checkpoint.npz}: a {@link Trainer.Checkpoint} as an .npz that NumPy reads too. It holds the model's
- * arrays (as {@link ModelFile}), plus {@code settings_i8} [epochs, batch, seed, examples, valid], {@code settings_f4}
- * [eta, l2], {@code position_i8} [epoch, step], the shuffling stream {@code rng_mt} (int32, 624),
- * {@code rng_pos_i8} [position, has_gauss] and {@code rng_gauss} (float64, 1), and {@code history} (float64,
- * epochs x 5: epoch, cost, train and validation accuracy, seconds).
+ * arrays (as {@link ModelFile}), plus {@code settings_i8} [epochs, batch, seed, examples, valid, mean gradient
+ * (0 or 1), patience], {@code settings_f4} [eta, l2], {@code position_i8} [epoch, step], the shuffling stream
+ * {@code rng_mt} (int32, 624), {@code rng_pos_i8} [position, has_gauss] and {@code rng_gauss} (float64, 1),
+ * {@code history} (float64, epochs x 5: epoch, cost, train and validation accuracy, seconds), and with early
+ * stopping the best epoch so far, {@code best_epoch_i8} [epoch], and its model's arrays prefixed {@code best_}.
+ * A checkpoint of 5 settings (written before the last two existed) summed its gradients without patience.
  */
 public final class CheckpointFile {
     private CheckpointFile() {
@@ -22,7 +24,7 @@ public final class CheckpointFile {
     public static void save(Trainer.Checkpoint c, Path file) {
         Map<String, Npz.Array> a = ModelFile.arrays(c.network());
         Hyperparameters hp = c.hp();
-        a.put("settings_i8", longs(hp.epochs(), hp.batch(), hp.seed(), c.examples(), c.valid()));
+        a.put("settings_i8", longs(hp.epochs(), hp.batch(), hp.seed(), c.examples(), c.valid(), hp.meanGradient() ? 1 : 0, hp.patience()));
         a.put("settings_f4", new Npz.Array(new int[] {2}, new float[] {hp.eta(), hp.l2()}));
         a.put("position_i8", longs(c.epoch(), c.step()));
         a.put("rng_mt", new Npz.Array(new int[] {c.random().mt().length}, c.random().mt().clone()));
@@ -35,8 +37,14 @@ public final class CheckpointFile {
             System.arraycopy(new double[] {r.epoch(), r.cost(), r.trainAccuracy(), r.validAccuracy(), r.seconds()}, 0, rows, i * 5, 5);
         }
         a.put("history", new Npz.Array(new int[] {h.size(), 5}, rows));
+        if (c.best() != null) {
+            a.put("best_epoch_i8", longs(c.best().epoch()));
+            ModelFile.arrays(c.best().network()).forEach((name, array) -> a.put(BEST + name, array));
+        }
         AtomicFiles.write(file, out -> Npz.write(out, a));
     }
+
+    private static final String BEST = "best_";
 
     private static Npz.Array longs(long... v) {
         return new Npz.Array(new int[] {v.length}, v);
@@ -46,7 +54,8 @@ public final class CheckpointFile {
         Map<String, Npz.Array> a = ModelFile.readArrays(file, "checkpoint");
         try {
             Network net = ModelFile.network(a);
-            long[] settings = sized(a, "settings_i8", 5).longs();
+            Npz.Array settingsArray = ModelFile.need(a, "settings_i8");
+            long[] settings = sized(a, "settings_i8", settingsArray.shape().length == 1 && settingsArray.shape()[0] == 5 ? 5 : 7).longs();
             float[] rates = sized(a, "settings_f4", 2).floats();
             long[] position = sized(a, "position_i8", 2).longs();
             long[] rng = sized(a, "rng_pos_i8", 2).longs();
@@ -61,14 +70,29 @@ public final class CheckpointFile {
             for (int i = 0; i < hist.shape()[0]; i++) {
                 history.add(new EpochResult((int) rows[i * 5], rows[i * 5 + 1], rows[i * 5 + 2], rows[i * 5 + 3], rows[i * 5 + 4]));
             }
-            Hyperparameters hp = new Hyperparameters(toInt(settings[0]), toInt(settings[1]), rates[0], rates[1], settings[2]);
+            Hyperparameters hp = new Hyperparameters(toInt(settings[0]), toInt(settings[1]), rates[0], rates[1], settings[2],
+                    settings.length > 5 && settings[5] != 0, settings.length > 5 ? toInt(settings[6]) : 0);
+            Trainer.Best best = null;
+            if (a.containsKey("best_epoch_i8")) {
+                java.util.Map<String, Npz.Array> b = new java.util.HashMap<>();
+                a.forEach((name, array) -> {
+                    if (name.startsWith(BEST)) {
+                        b.put(name.substring(BEST.length()), array);
+                    }
+                });
+                int bestEpoch = toInt(sized(a, "best_epoch_i8", 1).longs()[0]);
+                if (bestEpoch < 1 || bestEpoch > history.size()) {
+                    throw new IllegalArgumentException("best epoch " + bestEpoch + " is not one of its " + history.size() + " epochs");
+                }
+                best = new Trainer.Best(bestEpoch, ModelFile.network(b));
+            }
             int epoch = toInt(position[0]);
             if (epoch != history.size() + 1 || position[1] < 0) {
                 throw new IllegalArgumentException("position " + Arrays.toString(position) + " does not follow its " + history.size()
                         + " epochs of history");
             }
             return new Trainer.Checkpoint(hp, toInt(settings[3]), toInt(settings[4]), net, epoch, toInt(position[1]),
-                    new NumpyRandom.State(mt, toInt(rng[0]), rng[1] != 0, gauss), history);
+                    new NumpyRandom.State(mt, toInt(rng[0]), rng[1] != 0, gauss), history, best);
         } catch (IllegalArgumentException e) {
             throw new UserError(file + ": unreadable checkpoint (" + e.getMessage() + ")");
         }

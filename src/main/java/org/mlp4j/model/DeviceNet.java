@@ -1,5 +1,7 @@
 package org.mlp4j.model;
 
+import org.mlp4j.Activation;
+import org.mlp4j.Output;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.Backend.Accumulator;
 import org.mlp4j.backend.Backend.Examples;
@@ -14,6 +16,8 @@ public final class DeviceNet {
     private final Backend backend;
     private final int[] sizes;
     private final Network.Input input;
+    private final Activation activation;
+    private final Output output;
     private final Matrix[] weights;
     private final Matrix[] biases;
 
@@ -21,6 +25,8 @@ public final class DeviceNet {
         this.backend = backend;
         this.sizes = net.sizes().clone();
         this.input = net.input();
+        this.activation = net.activation();
+        this.output = net.output();
         int l = net.layers();
         weights = new Matrix[l];
         biases = new Matrix[l];
@@ -47,7 +53,7 @@ public final class DeviceNet {
             backend.download(weights[i], w[i]);
             backend.download(biases[i], b[i]);
         }
-        return new Network(sizes.clone(), w, b, input);
+        return new Network(sizes.clone(), w, b, input, activation, output);
     }
 
     /** Buffers for a minibatch or an evaluation chunk of up to {@code rows} examples. */
@@ -82,26 +88,28 @@ public final class DeviceNet {
 
     /**
      * One minibatch SGD step of the book: forward, {@code delta_out = a_out - y}, backprop through the
-     * sigmoids, {@code w -= eta (grad + l2 w)} folded into the weight-gradient GEMM and
-     * {@code b -= eta grad_b} fused into each layer's backward op. Gradients are summed over the batch,
-     * not averaged. Each bias is updated once its delta exists; no later op reads it. {@code x} and
-     * {@code labels} are the minibatch (rows of the epoch's gathered data), {@code ws} holds the rest.
+     * activations, {@code w -= eta (grad + l2 w)} folded into the weight-gradient GEMM and
+     * {@code b -= eta grad_b} fused into each layer's backward op. Gradients are summed over the batch (the
+     * book), or averaged when {@code mean} (as most other tools do, so their learning rates carry over; the
+     * L2 decay stays {@code eta * l2}). Each bias is updated once its delta exists; no later op reads it.
+     * {@code x} and {@code labels} are the minibatch (rows of the epoch's gathered data), {@code ws} holds the rest.
      */
-    public void trainStep(Workspace ws, Matrix x, Matrix labels, float eta, float l2) {
+    public void trainStep(Workspace ws, Matrix x, Matrix labels, float eta, float l2, boolean mean) {
+        float step = mean ? eta / x.rows() : eta;
         Matrix[] a = ws.activations.clone();
         a[0] = x;
         Matrix[] d = ws.deltas;
         int last = weights.length;
         for (int l = 0; l + 1 < last; l++) {
-            backend.layerForward(a[l], weights[l], biases[l], true, a[l + 1]);
+            backend.layerForward(a[l], weights[l], biases[l], activation, a[l + 1]);
         }
-        backend.outputLayerStep(a[last - 1], weights[last - 1], biases[last - 1], labels, eta, a[last], d[last]);
+        backend.outputLayerStep(a[last - 1], weights[last - 1], biases[last - 1], labels, output, step, a[last], d[last]);
         float decay = 1f - eta * l2;
         for (int l = last - 1; l > 0; l--) {
             // the error goes down through weights[l] as they were, then they take their step
-            backend.hiddenLayerStep(d[l + 1], weights[l], decay, a[l], eta, biases[l - 1], d[l]);
+            backend.hiddenLayerStep(d[l + 1], weights[l], decay, a[l], activation, step, biases[l - 1], d[l]);
         }
-        backend.gemm(true, false, -eta, a[0], d[1], decay, weights[0]);
+        backend.gemm(true, false, -step, a[0], d[1], decay, weights[0]);
     }
 
     /** Output pre-activations (logits) of the rows of {@code x} (at most the workspace's rows), in the workspace. */
@@ -110,14 +118,14 @@ public final class DeviceNet {
         Matrix in = x;
         for (int l = 0; l < weights.length; l++) {
             Matrix out = ws.activations[l + 1].prefix(rows);
-            backend.layerForward(in, weights[l], biases[l], l + 1 < weights.length, out);
+            backend.layerForward(in, weights[l], biases[l], l + 1 < weights.length ? activation : Activation.IDENTITY, out);
             in = out;
         }
         return in;
     }
 
     /**
-     * Adds, over the rows of {@code x} in chunks of the workspace's size, the logistic cost to
+     * Adds, over the rows of {@code x} in chunks of the workspace's size, the cost (logistic or cross-entropy) to
      * {@code acc[costSlot]} (unless it is negative) and the number classified correctly to {@code acc[correctSlot]}.
      */
     public void evaluate(Workspace ws, Matrix x, Matrix labels, Accumulator acc, int costSlot, int correctSlot) {
@@ -126,7 +134,7 @@ public final class DeviceNet {
             Matrix z = logits(ws, x.rows(done, rows));
             Matrix y = labels.rows(done, rows);
             if (costSlot >= 0) {
-                backend.logisticCost(z, y, acc, costSlot);
+                backend.cost(z, y, output, acc, costSlot);
             }
             backend.countCorrect(z, y, acc, correctSlot);
         }

@@ -7,13 +7,19 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.mlp4j.Activation;
+import org.mlp4j.Output;
+import org.mlp4j.backend.GpuKernel;
 import org.mlp4j.util.AtomicFiles;
 import org.mlp4j.util.UserError;
 
 /**
  * {@code model.npz}: {@code layer_sizes} (int32), {@code input_scaling} (float32 [scale, shift]: input =
- * x * scale + shift; [2/255, -1] for uint8 pixels, [1, 0] for float features), and per layer l {@code w<l>}
- * (float32, in x out) and {@code b<l>} (float32, out).
+ * x * scale + shift; [2/255, -1] for uint8 pixels, [1, 0] for float features), {@code activation} (int32,
+ * the hidden layers': 1 sigmoid, 2 tanh, 3 relu, 4 leaky-relu with slope 0.01), {@code output} (int32: 0
+ * sigmoid units, 1 softmax), and per layer l {@code w<l>} (float32, in x out) and {@code b<l>} (float32,
+ * out). A file without {@code activation} or {@code output} (written before they existed) is the book's
+ * sigmoid network.
  * In NumPy: {@code m = np.load("model.npz"); a = 1/(1+np.exp(-(x @ m["w0"] + m["b0"])))}. Loading checks
  * every array's shape against {@code layer_sizes} and that every parameter is finite.
  */
@@ -31,6 +37,8 @@ public final class ModelFile {
         Map<String, Npz.Array> arrays = new LinkedHashMap<>();
         arrays.put("layer_sizes", new Npz.Array(new int[] {net.sizes().length}, net.sizes().clone()));
         arrays.put("input_scaling", new Npz.Array(new int[] {2}, new float[] {net.input().scale(), net.input().shift()}));
+        arrays.put("activation", new Npz.Array(new int[] {1}, new int[] {GpuKernel.code(net.activation())}));
+        arrays.put("output", new Npz.Array(new int[] {1}, new int[] {GpuKernel.code(net.output())}));
         for (int l = 0; l < net.layers(); l++) {
             arrays.put("w" + l, new Npz.Array(new int[] {net.sizes()[l], net.sizes()[l + 1]}, net.weights()[l]));
             arrays.put("b" + l, new Npz.Array(new int[] {net.sizes()[l + 1]}, net.biases()[l]));
@@ -86,7 +94,21 @@ public final class ModelFile {
             w[i] = checked(need(a, "w" + i), "w" + i, sizes[i], sizes[i + 1]);
             b[i] = checked(need(a, "b" + i), "b" + i, sizes[i + 1]);
         }
-        return new Network(sizes, w, b, input);
+        Activation activation = a.containsKey("activation") ? code(Activation.values(), a.get("activation"), "activation") : Activation.SIGMOID;
+        if (activation == Activation.IDENTITY) {
+            throw new IllegalArgumentException("activation 0 (identity) is not a hidden layer's");
+        }
+        Output output = a.containsKey("output") ? code(Output.values(), a.get("output"), "output") : Output.SIGMOID;
+        return new Network(sizes, w, b, input, activation, output);
+    }
+
+    /** The constant whose code (its position, as {@link GpuKernel#code}) the one-element array holds. */
+    private static <E extends Enum<E>> E code(E[] values, Npz.Array array, String name) {
+        int[] v = array.ints();
+        if (v.length != 1 || v[0] < 0 || v[0] >= values.length) {
+            throw new IllegalArgumentException(name + " " + Arrays.toString(v) + " is not one code of 0.." + (values.length - 1));
+        }
+        return values[v[0]];
     }
 
     /** The array's floats, after checking its shape is exactly {@code shape} and every value is finite. */

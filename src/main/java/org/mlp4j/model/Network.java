@@ -1,14 +1,23 @@
 package org.mlp4j.model;
 
 import java.util.Arrays;
+import org.mlp4j.Activation;
+import org.mlp4j.Output;
 
 /**
  * The multilayer perceptron's parameters on the host: {@code sizes[0]} inputs, hidden layers, and
  * {@code sizes[last]} sigmoid outputs. Layer l maps {@code sizes[l]} to {@code sizes[l+1]} with
  * weights {@code sizes[l] x sizes[l+1]} (row-major, as the book's {@code w_h}) and a separate bias.
- * {@code input} says what it takes: uint8 pixels it scales, or float features as they are.
+ * {@code input} says what it takes: uint8 pixels it scales, or float features as they are; its hidden
+ * layers use {@code activation}, its output layer is {@code output} (the book's: sigmoid and sigmoid).
  */
-public record Network(int[] sizes, float[][] weights, float[][] biases, Input input) {
+public record Network(int[] sizes, float[][] weights, float[][] biases, Input input, Activation activation, Output output) {
+    public Network {
+        if (activation == Activation.IDENTITY) {
+            throw new IllegalArgumentException("a hidden layer needs an activation, not identity");
+        }
+    }
+
     /** What a network's inputs are, and how they become the first layer's values: {@code x * scale + shift}. */
     public enum Input {
         /** uint8 pixels, scaled to [-1, 1] as {@code (p/255 - 0.5) * 2} (the book's MNIST pipeline). */
@@ -54,24 +63,47 @@ public record Network(int[] sizes, float[][] weights, float[][] biases, Input in
         return sizes[sizes.length - 1];
     }
 
-    /** The book's network: {@link #initialize(int[], Input, NumpyRandom)} for pixel inputs. */
+    /** The book's network: sigmoid units taking pixels, weights drawn from N(0, 0.1). */
     public static Network initialize(int[] sizes, NumpyRandom random) {
         return initialize(sizes, Input.PIXELS, random);
     }
 
-    /** The book's initialisation: weights ~ N(0, 0.1) drawn layer by layer from {@code random}, biases 0. */
+    /** The book's network of sigmoid units for {@code input}. */
     public static Network initialize(int[] sizes, Input input, NumpyRandom random) {
+        return initialize(sizes, input, Activation.SIGMOID, Output.SIGMOID, random);
+    }
+
+    /** The weight initialisation that suits {@code activation}, as {@link #initialize} names it. */
+    public static String initialization(Activation activation) {
+        return switch (activation) {
+            case RELU, LEAKY_RELU -> "He normal, N(0, 2 / fan_in)";
+            case TANH -> "Xavier normal, N(0, 2 / (fan_in + fan_out))";
+            default -> "the book's N(0, 0.1)";
+        };
+    }
+
+    /**
+     * New parameters: weights drawn layer by layer from {@code random} as suits the activation (the book's
+     * N(0, 0.1) for sigmoid units, He normal for ReLU, Xavier normal for tanh: {@link #initialization}),
+     * biases 0.
+     */
+    public static Network initialize(int[] sizes, Input input, Activation activation, Output output, NumpyRandom random) {
         int l = sizes.length - 1;
         float[][] w = new float[l][];
         float[][] b = new float[l][];
         for (int i = 0; i < l; i++) {
             w[i] = new float[sizes[i] * sizes[i + 1]];
+            double std = switch (activation) {
+                case RELU, LEAKY_RELU -> Math.sqrt(2.0 / sizes[i]);
+                case TANH -> Math.sqrt(2.0 / (sizes[i] + sizes[i + 1]));
+                default -> 0.1;
+            };
             for (int j = 0; j < w[i].length; j++) {
-                w[i][j] = (float) (random.nextGaussian() * 0.1);
+                w[i][j] = (float) (random.nextGaussian() * std);
             }
             b[i] = new float[sizes[i + 1]];
         }
-        return new Network(sizes.clone(), w, b, input);
+        return new Network(sizes.clone(), w, b, input, activation, output);
     }
 
     public Network copy() {
@@ -81,12 +113,12 @@ public record Network(int[] sizes, float[][] weights, float[][] biases, Input in
             w[i] = weights[i].clone();
             b[i] = biases[i].clone();
         }
-        return new Network(sizes.clone(), w, b, input);
+        return new Network(sizes.clone(), w, b, input, activation, output);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Network n && Arrays.equals(sizes, n.sizes) && input == n.input
+        return o instanceof Network n && Arrays.equals(sizes, n.sizes) && input == n.input && activation == n.activation && output == n.output
                 && Arrays.deepEquals(weights, n.weights) && Arrays.deepEquals(biases, n.biases);
     }
 

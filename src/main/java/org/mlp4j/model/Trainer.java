@@ -2,6 +2,8 @@ package org.mlp4j.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.mlp4j.Activation;
+import org.mlp4j.Output;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.Backend.Accumulator;
 import org.mlp4j.backend.Backend.Examples;
@@ -45,16 +47,24 @@ public final class Trainer {
      * finished epochs.
      */
     public record Checkpoint(Hyperparameters hp, int examples, int valid, Network network, int epoch, int step,
-                             NumpyRandom.State random, List<EpochResult> history) {
+                             NumpyRandom.State random, List<EpochResult> history, Best best) {
         public Checkpoint {
             history = List.copyOf(history);
         }
     }
 
-    /** The outcome of {@link #fit}: the last state, and whether a stop ended the run before its last epoch. */
-    public record Fit(Checkpoint last, boolean stopped) {
+    /** With early stopping ({@link Hyperparameters#patience}): the epoch of the best validation accuracy so far and its parameters. */
+    public record Best(int epoch, Network network) {
+    }
+
+    /**
+     * The outcome of {@link #fit}: the last state; whether a stop request ended the run before its last
+     * epoch; whether early stopping did. {@link #network} is the model to keep: with early stopping the
+     * best epoch's, else the last.
+     */
+    public record Fit(Checkpoint last, boolean stopped, boolean stoppedEarly) {
         public Network network() {
-            return last.network();
+            return last.best() != null ? last.best().network() : last.network();
         }
 
         public List<EpochResult> history() {
@@ -70,7 +80,12 @@ public final class Trainer {
      * @throws DivergedException when the cost stops being finite
      */
     public Fit fit(int[] sizes, Dataset data, int valid, TrainingListener listener) {
-        return run(start(sizes, data, valid), listener);
+        return fit(sizes, Activation.SIGMOID, Output.SIGMOID, data, valid, listener);
+    }
+
+    /** As {@link #fit(int[], Dataset, int, TrainingListener)} with hidden layers of {@code activation} and that {@code output}. */
+    public Fit fit(int[] sizes, Activation activation, Output output, Dataset data, int valid, TrainingListener listener) {
+        return run(start(sizes, activation, output, data, valid), listener);
     }
 
     /**
@@ -78,7 +93,7 @@ public final class Trainer {
      * the seed's random ones (warm start, fine-tuning); the seed still draws the minibatch order.
      */
     public Fit fit(Network initial, Dataset data, int valid, TrainingListener listener) {
-        return run(new Session(initial.copy(), new NumpyRandom(hp.seed()), data, valid, 1, 0, List.of()), listener);
+        return run(new Session(initial.copy(), new NumpyRandom(hp.seed()), data, valid, 1, 0, List.of(), null), listener);
     }
 
     /**
@@ -87,35 +102,42 @@ public final class Trainer {
      */
     public Fit resume(Checkpoint from, Dataset data, TrainingListener listener) {
         Hyperparameters was = from.hp();
-        if (was.batch() != hp.batch() || was.eta() != hp.eta() || was.l2() != hp.l2() || was.seed() != hp.seed()) {
+        if (!was.sameRun(hp)) {
             throw new IllegalArgumentException("resuming with other settings (" + hp + ") than the run's (" + was + ")");
         }
         if (data.count() != from.examples()) {
             throw new IllegalArgumentException("the run was trained on " + from.examples() + " examples, not " + data.count());
         }
         return run(new Session(from.network(), NumpyRandom.of(from.random()), data, from.valid(), from.epoch(), from.step(),
-                from.history()), listener);
+                from.history(), from.best()), listener);
     }
 
     private Fit run(Session session, TrainingListener listener) {
+        boolean early = hp.patience() > 0 && session.valid > 0;
         while (session.epoch <= hp.epochs()) {
             EpochResult r = session.next(listener);
             if (r == null) {
-                return new Fit(session.checkpoint(), true);
+                return new Fit(session.checkpoint(), true, false);
             }
             if (!Double.isFinite(r.cost())) {
                 throw new DivergedException(r.epoch(), r.cost());
             }
+            if (early && (session.best == null || r.validAccuracy() > session.history.get(session.best.epoch() - 1).validAccuracy())) {
+                session.best = new Best(r.epoch(), session.net.download());
+            }
             listener.epoch(r, session::checkpoint);
+            if (early && r.epoch() - session.best.epoch() >= hp.patience()) {
+                return new Fit(session.checkpoint(), false, true);
+            }
         }
-        return new Fit(session.checkpoint(), false);
+        return new Fit(session.checkpoint(), false, false);
     }
 
     /** Sets up training (parameters, resident data, recorded programs) without running an epoch. */
-    public Session start(int[] sizes, Dataset data, int valid) {
+    public Session start(int[] sizes, Activation activation, Output output, Dataset data, int valid) {
         NumpyRandom random = new NumpyRandom(hp.seed());
-        Network initial = Network.initialize(sizes, data.input(), random);
-        return new Session(initial, random, data, valid, 1, 0, List.of());
+        Network initial = Network.initialize(sizes, data.input(), activation, output, random);
+        return new Session(initial, random, data, valid, 1, 0, List.of(), null);
     }
 
     /** A network being trained on one backend. */
@@ -135,12 +157,15 @@ public final class Trainer {
         private final int steps;
         private final List<EpochResult> history;
         private NumpyRandom.State beforeOrder;
+        private Best best;
         private int epoch;
         private int segment;
         private boolean gathered;
 
-        private Session(Network initial, NumpyRandom random, Dataset data, int valid, int epoch, int step, List<EpochResult> history) {
+        private Session(Network initial, NumpyRandom random, Dataset data, int valid, int epoch, int step, List<EpochResult> history,
+                        Best best) {
             this.random = random;
+            this.best = best;
             this.valid = valid;
             this.epoch = epoch;
             this.history = new ArrayList<>(history);
@@ -191,7 +216,7 @@ public final class Trainer {
                 segments[s] = backend.record(() -> {
                     for (int st = from; st < to; st++) {
                         int row = st * hp.batch();
-                        net.trainStep(batch, epochX.rows(row, hp.batch()), epochY.rows(row, hp.batch()), hp.eta(), hp.l2());
+                        net.trainStep(batch, epochX.rows(row, hp.batch()), epochY.rows(row, hp.batch()), hp.eta(), hp.l2(), hp.meanGradient());
                     }
                     if (last) {
                         evaluation.run();
@@ -257,7 +282,7 @@ public final class Trainer {
 
         /** The run as it stands, the parameters copied to the host. */
         public Checkpoint checkpoint() {
-            return new Checkpoint(hp, examples, valid, net.download(), epoch, stepsBefore(segment), beforeOrder, history);
+            return new Checkpoint(hp, examples, valid, net.download(), epoch, stepsBefore(segment), beforeOrder, history, best);
         }
     }
 
@@ -317,21 +342,27 @@ public final class Trainer {
     }
 
     /**
-     * Class probabilities for every example of {@code data}, one row each: the sigmoid output units'
-     * activations divided by their sum, so each row sums to 1 and its largest entry is the predicted class.
+     * Class probabilities for every example of {@code data}, one row each: for sigmoid output units their
+     * activations divided by their sum, for the softmax the softmax; each row sums to 1 and its largest entry
+     * is the predicted class.
      */
     public static float[][] probabilities(Backend backend, Network network, Dataset data) {
-        DeviceNet net = new DeviceNet(backend, network);
         checkInputs(network, data);
+        DeviceNet net = new DeviceNet(backend, network);
         Examples examples = data.upload(backend);
         float[] z = net.logits(net.workspace(Math.min(EVAL_CHUNK, data.count())), examples, identity(backend, data.count()), 0, data.count());
         int classes = network.outputs();
         float[][] p = new float[data.count()][classes];
         for (int r = 0; r < data.count(); r++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < classes; j++) {
+                max = Math.max(max, z[r * classes + j]);
+            }
             double[] a = new double[classes];
             double sum = 0;
             for (int j = 0; j < classes; j++) {
-                a[j] = 1 / (1 + StrictMath.exp(-z[r * classes + j]));
+                double v = z[r * classes + j];
+                a[j] = network.output() == Output.SOFTMAX ? StrictMath.exp(v - max) : 1 / (1 + StrictMath.exp(-v));
                 sum += a[j];
             }
             for (int j = 0; j < classes; j++) {

@@ -1,5 +1,8 @@
 package org.mlp4j.backend;
 
+import org.mlp4j.Activation;
+import org.mlp4j.Output;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -133,39 +136,34 @@ public class BackendContractTest {
             for (int[] s : SHAPES) {
                 int rows = s[0], cols = s[1];
                 float[] z = random(r, rows * cols, 4), bias = random(r, cols, 1), y = labels(r, rows, cols);
-                float[] act = new float[rows * cols];
-                for (int i = 0; i < act.length; i++) {
-                    act[i] = (float) (1 / (1 + Math.exp(-z[i])));
-                }
                 String shape = rows + "x" + cols;
-                // biasSigmoid
                 Matrix cz = put(CPU, rows, cols, z), cb = put(CPU, 1, cols, bias), gz = put(b, rows, cols, z), gb = put(b, 1, cols, bias);
-                CPU.biasSigmoid(cz, cb);
-                b.biasSigmoid(gz, gb);
-                close(get(CPU, cz), get(b, gz), 1e-6, "biasSigmoid " + shape);
-                // addBias
-                cz = put(CPU, rows, cols, z);
-                gz = put(b, rows, cols, z);
-                CPU.addBias(cz, cb);
-                b.addBias(gz, gb);
-                close(get(CPU, cz), get(b, gz), 1e-6, "addBias " + shape);
-                // hiddenStep: delta = g * a(1-a), bias -= eta * column sums
-                Matrix cg = put(CPU, rows, cols, z), ca = put(CPU, rows, cols, act), gg = put(b, rows, cols, z), ga = put(b, rows, cols, act);
-                Matrix cbias = put(CPU, 1, cols, bias), gbias = put(b, 1, cols, bias);
-                CPU.hiddenStep(cg, ca, 0.05f, cbias);
-                b.hiddenStep(gg, ga, 0.05f, gbias);
-                close(get(CPU, cg), get(b, gg), 1e-6, "hiddenStep delta " + shape);
-                close(get(CPU, cbias), get(b, gbias), 1e-5, "hiddenStep bias " + shape);
-                // outputStep: a = sigmoid(z + bias), delta = a - onehot, bias -= eta * column sums
-                Matrix cy = put(CPU, rows, 1, y), gy = put(b, rows, 1, y), cd = CPU.matrix(rows, cols), gd = b.matrix(rows, cols);
-                Matrix co1 = put(CPU, rows, cols, z), go1 = put(b, rows, cols, z);
-                cbias = put(CPU, 1, cols, bias);
-                gbias = put(b, 1, cols, bias);
-                CPU.outputStep(co1, cbias, cy, 0.05f, cd);
-                b.outputStep(go1, gbias, gy, 0.05f, gd);
-                close(get(CPU, co1), get(b, go1), 1e-6, "outputStep activation " + shape);
-                close(get(CPU, cd), get(b, gd), 1e-6, "outputStep delta " + shape);
-                close(get(CPU, cbias), get(b, gbias), 1e-5, "outputStep bias " + shape);
+                for (Activation f : Activation.values()) {
+                    // biasActivation: z = f(z + bias)
+                    Matrix fz = put(CPU, rows, cols, z), gfz = put(b, rows, cols, z);
+                    CPU.biasActivation(fz, cb, f);
+                    b.biasActivation(gfz, gb, f);
+                    close(get(CPU, fz), get(b, gfz), 1e-6, "biasActivation " + f + " " + shape);
+                    // hiddenStep: delta = g * f'(a), bias -= eta * column sums; a is f's value at z
+                    float[] fa = get(CPU, fz);
+                    Matrix cg = put(CPU, rows, cols, z), ca = put(CPU, rows, cols, fa), gg = put(b, rows, cols, z), ga = put(b, rows, cols, fa);
+                    Matrix cbias = put(CPU, 1, cols, bias), gbias = put(b, 1, cols, bias);
+                    CPU.hiddenStep(cg, ca, f, 0.05f, cbias);
+                    b.hiddenStep(gg, ga, f, 0.05f, gbias);
+                    close(get(CPU, cg), get(b, gg), 1e-6, "hiddenStep delta " + f + " " + shape);
+                    close(get(CPU, cbias), get(b, gbias), 1e-5, "hiddenStep bias " + f + " " + shape);
+                }
+                for (Output out : Output.values()) {
+                    // outputStep: a = sigmoid(z + bias) or softmax(z + bias), delta = a - onehot, bias -= eta * column sums
+                    Matrix cy = put(CPU, rows, 1, y), gy = put(b, rows, 1, y), cd = CPU.matrix(rows, cols), gd = b.matrix(rows, cols);
+                    Matrix co1 = put(CPU, rows, cols, z), go1 = put(b, rows, cols, z);
+                    Matrix cbias = put(CPU, 1, cols, bias), gbias = put(b, 1, cols, bias);
+                    CPU.outputStep(co1, cbias, cy, out, 0.05f, cd);
+                    b.outputStep(go1, gbias, gy, out, 0.05f, gd);
+                    close(get(CPU, co1), get(b, go1), 1e-6, "outputStep activation " + out + " " + shape);
+                    close(get(CPU, cd), get(b, gd), 1e-6, "outputStep delta " + out + " " + shape);
+                    close(get(CPU, cbias), get(b, gbias), 1e-5, "outputStep bias " + out + " " + shape);
+                }
                 // rowArgmax
                 Matrix co = CPU.matrix(rows, 1), go = b.matrix(rows, 1);
                 CPU.rowArgmax(cz, co);
@@ -191,36 +189,41 @@ public class BackendContractTest {
                 String shape = rows + "x" + k + "x" + cols;
                 float[] x = random(r, rows * k, 1), w = random(r, k * cols, 0.3f), bias = random(r, cols, 1), y = labels(r, rows, cols);
                 float[] act = random(r, rows * cols, 1);
-                for (int i = 0; i < act.length; i++) {
-                    act[i] = (float) (1 / (1 + Math.exp(-act[i])));
-                }
                 Matrix cx = put(CPU, rows, k, x), cw = put(CPU, k, cols, w), cb = put(CPU, 1, cols, bias), cy = put(CPU, rows, 1, y);
                 Matrix gx = put(b, rows, k, x), gw = put(b, k, cols, w), gb = put(b, 1, cols, bias), gy = put(b, rows, 1, y);
                 Matrix cz = CPU.matrix(rows, cols), cd = CPU.matrix(rows, cols), gz = b.matrix(rows, cols), gd = b.matrix(rows, cols);
-                // layerForward: z = x w + bias, with and without the sigmoid
-                for (boolean sigmoid : new boolean[] {true, false}) {
-                    CPU.layerForward(cx, cw, cb, sigmoid, cz);
-                    b.layerForward(gx, gw, gb, sigmoid, gz);
-                    close(get(CPU, cz), get(b, gz), 1e-5 * Math.sqrt(k), "layerForward sigmoid=" + sigmoid + " " + shape);
+                // layerForward: z = f(x w + bias), every activation (identity: the logits)
+                for (Activation f : Activation.values()) {
+                    CPU.layerForward(cx, cw, cb, f, cz);
+                    b.layerForward(gx, gw, gb, f, gz);
+                    close(get(CPU, cz), get(b, gz), 1e-5 * Math.sqrt(k), "layerForward " + f + " " + shape);
                 }
-                // outputLayerStep: z = x w, a = sigmoid(z + bias), delta = a - onehot, bias step
-                CPU.outputLayerStep(cx, cw, cb, cy, 0.05f, cz, cd);
-                b.outputLayerStep(gx, gw, gb, gy, 0.05f, gz, gd);
-                close(get(CPU, cz), get(b, gz), 1e-5, "outputLayerStep activation " + shape);
-                close(get(CPU, cd), get(b, gd), 1e-5, "outputLayerStep delta " + shape);
-                close(get(CPU, cb), get(b, gb), 1e-4, "outputLayerStep bias " + shape);
-                // hiddenLayerStep: g = dNext wNext', wNext = decay wNext - eta a' dNext, g *= a(1-a), bias step
-                // (dNext rows x k, wNext cols x k)
-                Matrix cdn = put(CPU, rows, k, x), cwn = put(CPU, cols, k, w), ca = put(CPU, rows, cols, act);
-                Matrix gdn = put(b, rows, k, x), gwn = put(b, cols, k, w), ga = put(b, rows, cols, act);
-                cb = put(CPU, 1, cols, bias);
-                gb = put(b, 1, cols, bias);
-                Matrix cg = CPU.matrix(rows, cols), gg = b.matrix(rows, cols);
-                CPU.hiddenLayerStep(cdn, cwn, 0.99f, ca, 0.05f, cb, cg);
-                b.hiddenLayerStep(gdn, gwn, 0.99f, ga, 0.05f, gb, gg);
-                close(get(CPU, cg), get(b, gg), 1e-5, "hiddenLayerStep delta " + shape);
-                close(get(CPU, cwn), get(b, gwn), 1e-4, "hiddenLayerStep weights " + shape);
-                close(get(CPU, cb), get(b, gb), 1e-4, "hiddenLayerStep bias " + shape);
+                // outputLayerStep: z = x w, a = sigmoid(z + bias) or softmax, delta = a - onehot, bias step
+                for (Output out : Output.values()) {
+                    Matrix ob = put(CPU, 1, cols, bias), gob = put(b, 1, cols, bias);
+                    CPU.outputLayerStep(cx, cw, ob, cy, out, 0.05f, cz, cd);
+                    b.outputLayerStep(gx, gw, gob, gy, out, 0.05f, gz, gd);
+                    close(get(CPU, cz), get(b, gz), 1e-5, "outputLayerStep activation " + out + " " + shape);
+                    close(get(CPU, cd), get(b, gd), 1e-5, "outputLayerStep delta " + out + " " + shape);
+                    close(get(CPU, ob), get(b, gob), 1e-4, "outputLayerStep bias " + out + " " + shape);
+                }
+                // hiddenLayerStep: g = dNext wNext', wNext = decay wNext - eta a' dNext, g *= f'(a), bias step
+                // (dNext rows x k, wNext cols x k); sigmoid and ReLU (its derivative has a step) values
+                for (Activation f : new Activation[] {Activation.SIGMOID, Activation.RELU}) {
+                    Matrix fa = put(CPU, rows, cols, act);
+                    CPU.biasActivation(fa, CPU.matrix(1, cols), f);
+                    float[] av = get(CPU, fa);
+                    Matrix cdn = put(CPU, rows, k, x), cwn = put(CPU, cols, k, w), ca = put(CPU, rows, cols, av);
+                    Matrix gdn = put(b, rows, k, x), gwn = put(b, cols, k, w), ga = put(b, rows, cols, av);
+                    cb = put(CPU, 1, cols, bias);
+                    gb = put(b, 1, cols, bias);
+                    Matrix cg = CPU.matrix(rows, cols), gg = b.matrix(rows, cols);
+                    CPU.hiddenLayerStep(cdn, cwn, 0.99f, ca, f, 0.05f, cb, cg);
+                    b.hiddenLayerStep(gdn, gwn, 0.99f, ga, f, 0.05f, gb, gg);
+                    close(get(CPU, cg), get(b, gg), 1e-5 * Math.sqrt(k), "hiddenLayerStep delta " + f + " " + shape);
+                    close(get(CPU, cwn), get(b, gwn), 1e-4, "hiddenLayerStep weights " + f + " " + shape);
+                    close(get(CPU, cb), get(b, gb), 1e-4, "hiddenLayerStep bias " + f + " " + shape);
+                }
             }
         }
     }
@@ -237,25 +240,28 @@ public class BackendContractTest {
                 for (int i = 0; i < rows; i += 2) {
                     z[i * cols + (int) y[i]] = 50f;
                 }
-                Accumulator ca = CPU.accumulator(3), ga = b.accumulator(3);
+                Accumulator ca = CPU.accumulator(4), ga = b.accumulator(4);
                 CPU.reset(ca);
                 b.reset(ga);
                 Matrix cz = put(CPU, rows, cols, z), cy = put(CPU, rows, 1, y), gz = put(b, rows, cols, z), gy = put(b, rows, 1, y);
                 for (int rep = 0; rep < 2; rep++) {
-                    CPU.logisticCost(cz, cy, ca, 0);
+                    CPU.cost(cz, cy, Output.SIGMOID, ca, 0);
                     CPU.countCorrect(cz, cy, ca, 1);
                     CPU.sumOfSquares(cz, ca, 2);
-                    b.logisticCost(gz, gy, ga, 0);
+                    CPU.cost(cz, cy, Output.SOFTMAX, ca, 3);
+                    b.cost(gz, gy, Output.SIGMOID, ga, 0);
                     b.countCorrect(gz, gy, ga, 1);
                     b.sumOfSquares(gz, ga, 2);
+                    b.cost(gz, gy, Output.SOFTMAX, ga, 3);
                 }
                 double[] want = CPU.read(ca), got = b.read(ga);
                 String shape = rows + "x" + cols;
-                assertEquals(want[0], got[0], 1e-5 * Math.abs(want[0]) + 1e-3, "logisticCost " + shape);
+                assertEquals(want[0], got[0], 1e-5 * Math.abs(want[0]) + 1e-3, "logistic cost " + shape);
+                assertEquals(want[3], got[3], 1e-5 * Math.abs(want[3]) + 1e-3, "cross-entropy " + shape);
                 assertEquals(want[1], got[1], 0.0, "countCorrect " + shape);
                 assertEquals(want[2], got[2], 1e-5 * Math.abs(want[2]), "sumOfSquares " + shape);
                 b.reset(ga);
-                assertArrayEquals(new double[3], b.read(ga), "reset");
+                assertArrayEquals(new double[4], b.read(ga), "reset");
             }
         }
     }
@@ -333,10 +339,10 @@ public class BackendContractTest {
             Matrix m = put(b, 4, 3, new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
             Matrix head = m.prefix(2);
             assertEquals(2, head.rows());
-            b.addBias(head, put(b, 1, 3, new float[] {1, 1, 1}));
+            b.biasActivation(head, put(b, 1, 3, new float[] {1, 1, 1}), Activation.IDENTITY);
             assertArrayEquals(new float[] {2, 3, 4, 5, 6, 7, 7, 8, 9, 10, 11, 12}, get(b, m));
             assertThrows(IllegalArgumentException.class, () -> b.gemm(false, false, 1f, m, m, 0f, m));
-            assertThrows(IllegalArgumentException.class, () -> b.addBias(m, b.matrix(1, 4)));
+            assertThrows(IllegalArgumentException.class, () -> b.biasActivation(m, b.matrix(1, 4), Activation.IDENTITY));
             assertThrows(IllegalArgumentException.class, () -> m.prefix(5));
             assertThrows(IllegalArgumentException.class, () -> m.rows(3, 2));
             // a row range in the middle works as a matrix of its own for every kind of op
@@ -350,7 +356,7 @@ public class BackendContractTest {
             Matrix y = put(b, 4, 1, new float[] {0, 2, 1, 0});
             Matrix delta = b.matrix(4, 3);
             Matrix bias = put(b, 1, 3, new float[] {0, 0, 0});
-            b.outputStep(m.rows(2, 2), bias, y.rows(2, 2), 0f, delta.rows(2, 2));
+            b.outputStep(m.rows(2, 2), bias, y.rows(2, 2), Output.SIGMOID, 0f, delta.rows(2, 2));
             float[] d = get(b, delta);
             assertArrayEquals(new float[] {0, 0, 0, 0, 0, 0}, java.util.Arrays.copyOf(d, 6));
             assertEquals(1 / (1 + Math.exp(-8)) - 1, d[7], 1e-6, "label 1 of row 2");
@@ -368,7 +374,7 @@ public class BackendContractTest {
             Matrix one = put(b, 1, 2, new float[] {1, 1});
             Accumulator acc = b.accumulator(1);
             Backend.Program p = b.record(() -> {
-                b.addBias(m, one);
+                b.biasActivation(m, one, Activation.IDENTITY);
                 b.sumOfSquares(one, acc, 0);
             });
             b.reset(acc);

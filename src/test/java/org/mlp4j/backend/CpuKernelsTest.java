@@ -1,5 +1,8 @@
 package org.mlp4j.backend;
 
+import org.mlp4j.Activation;
+import org.mlp4j.Output;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,7 +50,7 @@ class CpuKernelsTest {
     void elementwiseOpsFollowTheBook() {
         try (CpuBackend cpu = new CpuBackend(1)) {
             Matrix z = BackendContractTest.put(cpu, 2, 3, new float[] {0, 1, -1, 30, -30, 2});
-            cpu.biasSigmoid(z, BackendContractTest.put(cpu, 1, 3, new float[] {0, 0, 1}));
+            cpu.biasActivation(z, BackendContractTest.put(cpu, 1, 3, new float[] {0, 0, 1}), Activation.SIGMOID);
             float[] a = BackendContractTest.get(cpu, z);
             assertEquals(0.5, a[0], 1e-7);
             assertEquals(1 / (1 + Math.exp(-1)), a[1], 1e-7);
@@ -57,7 +60,7 @@ class CpuKernelsTest {
             Matrix out = BackendContractTest.put(cpu, 2, 3, new float[] {0, 1, -1, 30, -30, 2});
             Matrix bias = BackendContractTest.put(cpu, 1, 3, new float[] {0, 0, 1});
             Matrix d = cpu.matrix(2, 3);
-            cpu.outputStep(out, bias, y, 0.5f, d);
+            cpu.outputStep(out, bias, y, Output.SIGMOID, 0.5f, d);
             float[] dd = BackendContractTest.get(cpu, d);
             assertEquals(a[2] - 1, dd[2], 1e-7);
             assertEquals(a[0], dd[0], 1e-7);
@@ -67,19 +70,59 @@ class CpuKernelsTest {
             assertEquals(1 - 0.5 * (dd[2] + dd[5]), b[2], 1e-6);
             Matrix g = BackendContractTest.put(cpu, 2, 3, new float[] {1, 2, 3, 4, 5, 6});
             Matrix hb = BackendContractTest.put(cpu, 1, 3, new float[] {0, 0, 0});
-            cpu.hiddenStep(g, z, 2f, hb);
+            cpu.hiddenStep(g, z, Activation.SIGMOID, 2f, hb);
             float[] gd = BackendContractTest.get(cpu, g);
             assertEquals(3 * a[2] * (1 - a[2]), gd[2], 1e-7);
             assertEquals(-2 * (gd[1] + gd[4]), BackendContractTest.get(cpu, hb)[1], 1e-6);
             Backend.Accumulator acc = cpu.accumulator(2);
             Matrix logits = BackendContractTest.put(cpu, 1, 2, new float[] {3, -2});
             Matrix label = BackendContractTest.put(cpu, 1, 1, new float[] {0});
-            cpu.logisticCost(logits, label, acc, 0);
+            cpu.cost(logits, label, Output.SIGMOID, acc, 0);
             cpu.countCorrect(logits, label, acc, 1);
             double s3 = 1 / (1 + Math.exp(-3)), sm2 = 1 / (1 + Math.exp(2));
             assertEquals(-Math.log(s3) - Math.log(1 - sm2), cpu.read(acc)[0], 1e-9);
             assertEquals(1.0, cpu.read(acc)[1]);
+            // the softmax's cross-entropy: -log(e^3 / (e^3 + e^-2))
+            cpu.reset(acc);
+            cpu.cost(logits, label, Output.SOFTMAX, acc, 0);
+            assertEquals(-Math.log(Math.exp(3) / (Math.exp(3) + Math.exp(-2))), cpu.read(acc)[0], 1e-9);
+            // the softmax output: rows of e^(z + b) / sum, delta = a - onehot
+            Matrix sz = BackendContractTest.put(cpu, 1, 3, new float[] {1, 2, 3});
+            Matrix sd = cpu.matrix(1, 3);
+            cpu.outputStep(sz, BackendContractTest.put(cpu, 1, 3, new float[] {0, 0, 0}), BackendContractTest.put(cpu, 1, 1, new float[] {1}),
+                    Output.SOFTMAX, 0f, sd);
+            double sum = Math.exp(1) + Math.exp(2) + Math.exp(3);
+            assertEquals(Math.exp(2) / sum, BackendContractTest.get(cpu, sz)[1], 1e-6);
+            assertEquals(Math.exp(2) / sum - 1, BackendContractTest.get(cpu, sd)[1], 1e-6);
             assertTrue(cpu.description().startsWith("cpu"));
+        }
+    }
+
+    /** Each activation's value and the derivative from it, against their definitions. */
+    @Test
+    void activationsFollowTheirDefinitions() {
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            float[] v = {-3f, -0.5f, 0f, 0.7f, 4f};
+            for (Activation f : Activation.values()) {
+                Matrix z = BackendContractTest.put(cpu, 1, v.length, v.clone());
+                cpu.biasActivation(z, cpu.matrix(1, v.length), f);
+                float[] a = BackendContractTest.get(cpu, z);
+                Matrix g = BackendContractTest.put(cpu, 1, v.length, new float[] {1, 1, 1, 1, 1});
+                cpu.hiddenStep(g, z, f, 0f, cpu.matrix(1, v.length));
+                float[] d = BackendContractTest.get(cpu, g);
+                for (int i = 0; i < v.length; i++) {
+                    double x = v[i], want, slope;
+                    switch (f) {
+                        case SIGMOID -> { want = 1 / (1 + Math.exp(-x)); slope = want * (1 - want); }
+                        case TANH -> { want = Math.tanh(x); slope = 1 - want * want; }
+                        case RELU -> { want = Math.max(x, 0); slope = x > 0 ? 1 : 0; }
+                        case LEAKY_RELU -> { want = x > 0 ? x : 0.01 * x; slope = x > 0 ? 1 : 0.01; }
+                        default -> { want = x; slope = 1; }
+                    }
+                    assertEquals(want, a[i], 1e-6, f + "(" + x + ")");
+                    assertEquals(slope, d[i], 1e-6, f + "'(" + x + ")");
+                }
+            }
         }
     }
 }

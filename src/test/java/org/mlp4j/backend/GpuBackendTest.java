@@ -102,8 +102,8 @@ class GpuBackendTest {
         LoggingGpu gpu = new LoggingGpu();
         Matrix z = gpu.matrix(300, 33);
         Matrix bias = gpu.matrix(1, 33);
-        gpu.biasSigmoid(z.rows(100, 200), bias);
-        assertEquals("bias_sigmoid Launch[blocksX=52, blocksY=1, blocksZ=1, threadsX=128, threadsY=1] [matrix@3300, matrix@0, 200, 33]",
+        gpu.biasActivation(z.rows(100, 200), bias, org.mlp4j.Activation.TANH);
+        assertEquals("bias_activation Launch[blocksX=52, blocksY=1, blocksZ=1, threadsX=128, threadsY=1] [matrix@3300, matrix@0, 200, 33, 2]",
                 gpu.log.get(0));
         Backend.Examples data = gpu.upload(new byte[2 * 33], new byte[2], 2, 33);
         Backend.Order order = gpu.order(2);
@@ -116,20 +116,27 @@ class GpuBackendTest {
         assertEquals("sum_squares Launch[blocksX=1, blocksY=1, blocksZ=1, threadsX=64, threadsY=1] [matrix@0, 33, buffer, 1]", gpu.log.get(0));
         // a fold the layout allows: one step launch on blocks of 32 columns x 4 row groups, no GEMM
         gpu.log.clear();
-        gpu.outputLayerStep(gpu.matrix(8, 5), gpu.matrix(5, 33), bias, gpu.matrix(8, 1), 0.1f, gpu.matrix(8, 33), gpu.matrix(8, 33));
+        gpu.outputLayerStep(gpu.matrix(8, 5), gpu.matrix(5, 33), bias, gpu.matrix(8, 1), org.mlp4j.Output.SIGMOID, 0.1f, gpu.matrix(8, 33),
+                gpu.matrix(8, 33));
         assertEquals(1, gpu.log.size(), gpu.log.toString());
         assertTrue(gpu.log.get(0).startsWith("output_step Launch[blocksX=2, blocksY=1, blocksZ=1, threadsX=32, threadsY=4] [matrix@0, matrix@0, 5,"),
                 gpu.log.get(0));
+        // the softmax needs whole rows before the step: its GEMM, the rows' softmax, then the step unfolded
+        gpu.log.clear();
+        gpu.outputLayerStep(gpu.matrix(8, 5), gpu.matrix(5, 33), bias, gpu.matrix(8, 1), org.mlp4j.Output.SOFTMAX, 0.1f, gpu.matrix(8, 33),
+                gpu.matrix(8, 33));
+        assertEquals(List.of("gemm", "softmax_rows", "output_step"), gpu.log.stream().map(l -> l.split(" ")[0]).toList());
+        assertTrue(gpu.log.get(2).endsWith(", 8, 33, 1]"), "output code 1, the softmax: " + gpu.log.get(2));
     }
 
     @Test
     void aLaunchThatDisagreesWithItsDeclarationIsRefused() {
         LoggingGpu gpu = new LoggingGpu();
         Matrix m = gpu.matrix(2, 2);
-        assertThrows(IllegalArgumentException.class, () -> gpu.launchRaw(GpuKernel.ADD_BIAS, m, m, 2), "too few");
-        assertThrows(IllegalArgumentException.class, () -> gpu.launchRaw(GpuKernel.ADD_BIAS, m, m, 2, 2f), "a float for an int");
+        assertThrows(IllegalArgumentException.class, () -> gpu.launchRaw(GpuKernel.BIAS_ACTIVATION, m, m, 2, 2), "too few");
+        assertThrows(IllegalArgumentException.class, () -> gpu.launchRaw(GpuKernel.BIAS_ACTIVATION, m, m, 2, 2, 1f), "a float for an int");
         assertThrows(IllegalArgumentException.class, () -> gpu.launchRaw(GpuKernel.SUM_SQUARES, m, 4, m, 0), "a matrix for an accumulator");
-        gpu.launchRaw(GpuKernel.ADD_BIAS, m, m, 2, 2);
+        gpu.launchRaw(GpuKernel.BIAS_ACTIVATION, m, m, 2, 2, 1);
         assertEquals(1, gpu.log.size());
     }
 

@@ -4,13 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.mlp4j.Activation;
+import org.mlp4j.Output;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.cpu.CpuBackend;
 
 /**
- * Backprop checked by finite differences on a small net with two hidden layers: one SGD step with
- * eta = 1 and l2 = 0 moves every parameter by exactly minus its gradient, which must match central
- * differences of the logistic cost computed independently in double precision.
+ * Backprop checked by finite differences on a small net with two hidden layers, for every hidden
+ * activation and output: one SGD step with eta = 1 and l2 = 0 moves every parameter by exactly minus its
+ * gradient, which must match central differences of the cost (logistic or cross-entropy) computed
+ * independently in double precision.
  */
 class GradientCheckTest {
     static final int[] SIZES = {6, 5, 4, 3};
@@ -28,6 +31,10 @@ class GradientCheckTest {
     }
 
     Network step(Network start, float eta, float l2) {
+        return step(start, eta, l2, false);
+    }
+
+    Network step(Network start, float eta, float l2, boolean mean) {
         try (Backend cpu = new CpuBackend(1)) {
             DeviceNet net = new DeviceNet(cpu, start);
             Backend.Order order = Trainer.identity(cpu, BATCH);
@@ -35,18 +42,28 @@ class GradientCheckTest {
             DeviceNet.Workspace ws = net.workspace(BATCH);
             org.mlp4j.backend.Matrix x = cpu.matrix(BATCH, SIZES[0]), y = cpu.matrix(BATCH, 1);
             cpu.gather(data, order, 0, x, y);
-            net.trainStep(ws, x, y, eta, l2);
+            net.trainStep(ws, x, y, eta, l2, mean);
             return net.download();
         }
     }
 
-    /** The book's cost without L2, in double, straight from the definitions. */
-    double cost(double[][] w, double[][] b) {
+    static double activate(double z, Activation f) {
+        return switch (f) {
+            case SIGMOID -> 1 / (1 + Math.exp(-z));
+            case TANH -> Math.tanh(z);
+            case RELU -> Math.max(z, 0);
+            case LEAKY_RELU -> z > 0 ? z : Activation.LEAKY_SLOPE * z;
+            case IDENTITY -> z;
+        };
+    }
+
+    /** The cost without L2, in double, straight from the definitions. */
+    double cost(double[][] w, double[][] b, Activation f, Output out) {
         double total = 0;
         for (int e = 0; e < BATCH; e++) {
             double[] a = new double[SIZES[0]];
-            for (int f = 0; f < a.length; f++) {
-                a[f] = ((pixels[e * SIZES[0] + f] & 0xff) / 255.0 - 0.5) * 2;
+            for (int q = 0; q < a.length; q++) {
+                a[q] = ((pixels[e * SIZES[0] + q] & 0xff) / 255.0 - 0.5) * 2;
             }
             for (int l = 0; l < w.length; l++) {
                 double[] next = new double[SIZES[l + 1]];
@@ -55,12 +72,21 @@ class GradientCheckTest {
                     for (int i = 0; i < a.length; i++) {
                         z += a[i] * w[l][i * next.length + j];
                     }
-                    next[j] = 1 / (1 + Math.exp(-z));
+                    next[j] = l + 1 < w.length ? activate(z, f) : z;
                 }
                 a = next;
             }
+            if (out == Output.SOFTMAX) {
+                double sum = 0;
+                for (double z : a) {
+                    sum += Math.exp(z);
+                }
+                total += Math.log(sum) - a[labels[e]];
+                continue;
+            }
             for (int j = 0; j < a.length; j++) {
-                total += j == labels[e] ? -Math.log(a[j]) : -Math.log(1 - a[j]);
+                double s = 1 / (1 + Math.exp(-a[j]));
+                total += j == labels[e] ? -Math.log(s) : -Math.log(1 - s);
             }
         }
         return total;
@@ -77,9 +103,22 @@ class GradientCheckTest {
         return d;
     }
 
-    @Test
-    void backpropMatchesFiniteDifferences() {
-        Network start = Network.initialize(SIZES, new NumpyRandom(3));
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> networks() {
+        java.util.List<org.junit.jupiter.params.provider.Arguments> all = new java.util.ArrayList<>();
+        for (Activation f : Activation.values()) {
+            if (f != Activation.IDENTITY) {
+                for (Output out : Output.values()) {
+                    all.add(org.junit.jupiter.params.provider.Arguments.of(f, out));
+                }
+            }
+        }
+        return all.stream();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("networks")
+    void backpropMatchesFiniteDifferences(Activation f, Output out) {
+        Network start = Network.initialize(SIZES, Network.Input.PIXELS, f, out, new NumpyRandom(3));
         for (float[] b : start.biases()) {
             for (int j = 0; j < b.length; j++) {
                 b[j] = (float) random.nextGaussian() * 0.1f;
@@ -96,19 +135,34 @@ class GradientCheckTest {
                 for (int i = 0; i < p[l].length; i++) {
                     double keep = p[l][i];
                     p[l][i] = keep + eps;
-                    double up = cost(w, b);
+                    double up = cost(w, b, f, out);
                     p[l][i] = keep - eps;
-                    double down = cost(w, b);
+                    double down = cost(w, b, f, out);
                     p[l][i] = keep;
                     double numeric = (up - down) / (2 * eps);
                     double backprop = keep - moved[l][i];
                     assertEquals(numeric, backprop, 2e-5 + 2e-4 * Math.abs(numeric),
-                            (bias ? "bias" : "weight") + " layer " + l + " index " + i);
+                            f + "/" + out + " " + (bias ? "bias" : "weight") + " layer " + l + " index " + i);
                     checked++;
                 }
             }
         }
         assertEquals(6 * 5 + 5 * 4 + 4 * 3 + 5 + 4 + 3, checked);
+    }
+
+    /** The mean gradient is the summed one over the batch size; the L2 decay stays eta * l2. */
+    @Test
+    void theMeanGradientIsTheSumOverTheBatch() {
+        Network start = Network.initialize(SIZES, new NumpyRandom(4));
+        Network summed = step(start, 0.5f, 0.1f, false);
+        Network mean = step(start, 0.5f, 0.1f, true);
+        for (int l = 0; l < start.layers(); l++) {
+            for (int i = 0; i < start.weights()[l].length; i++) {
+                float w = start.weights()[l][i];
+                float grad = (w * (1 - 0.5f * 0.1f) - summed.weights()[l][i]) / 0.5f;
+                assertEquals(w * (1 - 0.5f * 0.1f) - 0.5f * grad / BATCH, mean.weights()[l][i], 1e-6);
+            }
+        }
     }
 
     @Test

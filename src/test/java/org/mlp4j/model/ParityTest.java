@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.mlp4j.Activation;
+import org.mlp4j.Output;
 import org.mlp4j.TestData;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendProvider;
@@ -42,26 +44,47 @@ class ParityTest {
         agree(name, new int[] {784, 64, 32, 10});
     }
 
+    /**
+     * ReLU under a softmax with the mean gradient (the other tools' way), and tanh units under the book's
+     * output. ReLU's derivative jumps at 0, so a pre-activation that lands on the other side of it on one
+     * backend changes that step's update outright: accuracies may differ by a few more examples, and a few
+     * weights by up to 1e-3 while the cost agrees within 1e-4. (At a rate
+     * of 0.05 the two sides drift apart by percents within an epoch, without either being wrong.)
+     */
+    @ParameterizedTest
+    @MethodSource("accelerators")
+    void otherActivationsAndOutputsAgree(String name) {
+        Hyperparameters mean = new Hyperparameters(2, 100, 0.005f, 0.0001f, 1, true, 0);
+        agree(name, new int[] {784, 64, 32, 10}, Activation.RELU, Output.SOFTMAX, mean);
+        agree(name, new int[] {784, 64, 10}, Activation.TANH, Output.SIGMOID, Hyperparameters.book().withEpochs(2));
+    }
+
     static void agree(String name, int[] sizes) {
+        agree(name, sizes, Activation.SIGMOID, Output.SIGMOID, Hyperparameters.book().withEpochs(2));
+    }
+
+    static void agree(String name, int[] sizes, Activation act, Output out, Hyperparameters hp) {
         Images data = TestData.trainHead(12000);
-        Hyperparameters hp = Hyperparameters.book().withEpochs(2);
         Trainer.Fit want;
         try (CpuBackend cpu = new CpuBackend(2)) {
-            want = new Trainer(cpu, hp).fit(sizes, data, 2000, TrainingListener.NONE);
+            want = new Trainer(cpu, hp).fit(sizes, act, out, data, 2000, TrainingListener.NONE);
         }
         Trainer.Fit got;
         try (Backend b = BackendContractTest.open(name)) {
-            got = new Trainer(b, hp).fit(sizes, data, 2000, TrainingListener.NONE);
+            got = new Trainer(b, hp).fit(sizes, act, out, data, 2000, TrainingListener.NONE);
         }
         List<EpochResult> w = want.history(), g = got.history();
         for (int i = 0; i < w.size(); i++) {
-            assertEquals(w.get(i).cost(), g.get(i).cost(), 1e-4 * w.get(i).cost(), "cost, epoch " + (i + 1));
-            assertEquals(w.get(i).trainAccuracy(), g.get(i).trainAccuracy(), 0.001, "train accuracy, epoch " + (i + 1));
-            assertEquals(w.get(i).validAccuracy(), g.get(i).validAccuracy(), 0.001, "valid accuracy, epoch " + (i + 1));
+            String what = act + "/" + out + " ";
+            assertEquals(w.get(i).cost(), g.get(i).cost(), 1e-4 * w.get(i).cost(), what + "cost, epoch " + (i + 1));
+            double flips = act == Activation.RELU ? 0.003 : 0.001;
+            assertEquals(w.get(i).trainAccuracy(), g.get(i).trainAccuracy(), flips, what + "train accuracy, epoch " + (i + 1));
+            assertEquals(w.get(i).validAccuracy(), g.get(i).validAccuracy(), flips, what + "valid accuracy, epoch " + (i + 1));
         }
         for (int l = 0; l < sizes.length - 1; l++) {
-            BackendContractTest.close(want.network().weights()[l], got.network().weights()[l], 1e-4, "weights " + l);
-            BackendContractTest.close(want.network().biases()[l], got.network().biases()[l], 1e-4, "biases " + l);
+            double tolerance = act == Activation.RELU ? 1e-3 : 1e-4;
+            BackendContractTest.close(want.network().weights()[l], got.network().weights()[l], tolerance, act + " weights " + l);
+            BackendContractTest.close(want.network().biases()[l], got.network().biases()[l], tolerance, act + " biases " + l);
         }
     }
 }

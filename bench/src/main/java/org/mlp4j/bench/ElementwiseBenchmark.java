@@ -52,14 +52,14 @@ public class ElementwiseBenchmark {
 
     @Benchmark
     public void sigmoid(Data d, Bytes counter) {
-        d.b.biasSigmoid(d.z, d.bias);
+        d.b.biasActivation(d.z, d.bias, org.mlp4j.Activation.SIGMOID);
         d.b.synchronize();
         counter.bytes += 8L * ROWS * COLS;
     }
 
     @Benchmark
     public void sigmoidDerivative(Data d, Bytes counter) {
-        d.b.hiddenStep(d.g, d.z, 0f, d.bias);
+        d.b.hiddenStep(d.g, d.z, org.mlp4j.Activation.SIGMOID, 0f, d.bias);
         d.b.synchronize();
         counter.bytes += 12L * ROWS * COLS;
     }

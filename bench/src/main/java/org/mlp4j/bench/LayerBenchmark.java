@@ -58,20 +58,20 @@ public class LayerBenchmark {
 
     @Benchmark
     public void hiddenForward(Net n) {
-        n.b.layerForward(n.x, n.w0, n.b0, true, n.a1);
+        n.b.layerForward(n.x, n.w0, n.b0, org.mlp4j.Activation.SIGMOID, n.a1);
         n.b.synchronize();
     }
 
     @Benchmark
     public void outputStep(Net n) {
         // eta 0 keeps the parameters as they are over the iterations
-        n.b.outputLayerStep(n.a1, n.w1, n.b1, n.labels, 0f, n.a2, n.d2);
+        n.b.outputLayerStep(n.a1, n.w1, n.b1, n.labels, org.mlp4j.Output.SIGMOID, 0f, n.a2, n.d2);
         n.b.synchronize();
     }
 
     @Benchmark
     public void hiddenBackward(Net n) {
-        n.b.hiddenLayerStep(n.d2, n.w1, 1f, n.a1, 0f, n.b0, n.d1);
+        n.b.hiddenLayerStep(n.d2, n.w1, 1f, n.a1, org.mlp4j.Activation.SIGMOID, 0f, n.b0, n.d1);
         n.b.synchronize();
     }
 }

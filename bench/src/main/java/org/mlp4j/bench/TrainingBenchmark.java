@@ -61,13 +61,13 @@ public class TrainingBenchmark {
             y = b.matrix(100, 1);
             b.gather(examples, identity, 0, x, y);
             acc = b.accumulator(2);
-            session = new Trainer(b, Hyperparameters.book()).start(SIZES, data, 5000);
+            session = new Trainer(b, Hyperparameters.book()).start(SIZES, org.mlp4j.Activation.SIGMOID, org.mlp4j.Output.SIGMOID, data, 5000);
         }
     }
 
     @Benchmark
     public void sgdStep(Model m) {
-        m.net.trainStep(m.batch, m.x, m.y, 0.0005f, 0.01f);
+        m.net.trainStep(m.batch, m.x, m.y, 0.0005f, 0.01f, false);
         m.b.synchronize();
     }
 

@@ -1,6 +1,8 @@
 package org.mlp4j.backend.cpu;
 
 import java.util.Arrays;
+import org.mlp4j.Activation;
+import org.mlp4j.Output;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.Matrix;
 import org.mlp4j.backend.Shapes;
@@ -214,26 +216,50 @@ public final class CpuBackend implements Backend {
         return a.length >= n ? a : new float[n];
     }
 
+    /** The activation's value; tanh through {@link FixedExp} too, so results never depend on the JIT. */
+    static float activate(float v, Activation act) {
+        return switch (act) {
+            case IDENTITY -> v;
+            case SIGMOID -> FixedExp.sigmoid(v);
+            case TANH -> 2f * FixedExp.sigmoid(2f * v) - 1f;
+            case RELU -> v > 0f ? v : 0f;
+            case LEAKY_RELU -> v > 0f ? v : Activation.LEAKY_SLOPE * v;
+        };
+    }
+
+    /** The activation's derivative at the point where its value is {@code a}. */
+    static float derivative(float a, Activation act) {
+        return switch (act) {
+            case IDENTITY -> 1f;
+            case SIGMOID -> a * (1f - a);
+            case TANH -> 1f - a * a;
+            case RELU -> a > 0f ? 1f : 0f;
+            case LEAKY_RELU -> a > 0f ? 1f : Activation.LEAKY_SLOPE;
+        };
+    }
+
     @Override
-    public void addBias(Matrix z, Matrix bias) {
+    public void biasActivation(Matrix z, Matrix bias, Activation act) {
         Shapes.bias(z, bias);
         float[] zd = data(z), bd = data(bias);
         int cols = z.cols(), zo = off(z), bo = off(bias);
+        if (act == Activation.SIGMOID) {
+            kernels.biasSigmoid(zd, zo, zo + z.size(), bd, bo, cols);
+            return;
+        }
         for (int i = 0; i < z.size(); i++) {
-            zd[zo + i] += bd[bo + i % cols];
+            zd[zo + i] = activate(zd[zo + i] + bd[bo + i % cols], act);
         }
     }
 
     @Override
-    public void biasSigmoid(Matrix z, Matrix bias) {
-        Shapes.bias(z, bias);
-        kernels.biasSigmoid(data(z), off(z), off(z) + z.size(), data(bias), off(bias), z.cols());
-    }
-
-    @Override
-    public void outputStep(Matrix z, Matrix bias, Matrix labels, float eta, Matrix delta) {
+    public void outputStep(Matrix z, Matrix bias, Matrix labels, Output output, float eta, Matrix delta) {
         Shapes.outputStep(z, bias, labels, delta);
-        biasSigmoid(z, bias);
+        if (output == Output.SIGMOID) {
+            biasActivation(z, bias, Activation.SIGMOID);
+        } else {
+            softmaxRows(z, bias);
+        }
         float[] ad = data(z), yd = data(labels), dd = data(delta);
         int cols = z.cols(), ao = off(z), yo = off(labels), dO = off(delta);
         for (int r = 0; r < z.rows(); r++) {
@@ -245,14 +271,35 @@ public final class CpuBackend implements Backend {
         biasStep(delta, eta, bias);
     }
 
+    /** z = softmax(z + bias) per row, its maximum subtracted first (the GPU kernels' order of operations). */
+    private static void softmaxRows(Matrix z, Matrix bias) {
+        float[] zd = data(z), bd = data(bias);
+        int cols = z.cols(), bo = off(bias);
+        for (int r = 0; r < z.rows(); r++) {
+            int row = off(z) + r * cols;
+            float m = zd[row] + bd[bo];
+            for (int j = 1; j < cols; j++) {
+                m = Math.max(m, zd[row + j] + bd[bo + j]);
+            }
+            float sum = 0f;
+            for (int j = 0; j < cols; j++) {
+                float e = FixedExp.exp(zd[row + j] + bd[bo + j] - m);
+                zd[row + j] = e;
+                sum += e;
+            }
+            for (int j = 0; j < cols; j++) {
+                zd[row + j] /= sum;
+            }
+        }
+    }
+
     @Override
-    public void hiddenStep(Matrix g, Matrix a, float eta, Matrix bias) {
+    public void hiddenStep(Matrix g, Matrix a, Activation act, float eta, Matrix bias) {
         Shapes.hiddenStep(g, a, bias);
         float[] gd = data(g), ad = data(a);
         int go = off(g), ao = off(a);
         for (int i = 0; i < g.size(); i++) {
-            float v = ad[ao + i];
-            gd[go + i] *= v * (1f - v);
+            gd[go + i] *= derivative(ad[ao + i], act);
         }
         biasStep(g, eta, bias);
     }
@@ -313,7 +360,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void logisticCost(Matrix z, Matrix labels, Accumulator acc, int slot) {
+    public void cost(Matrix z, Matrix labels, Output output, Accumulator acc, int slot) {
         Shapes.column(z, labels);
         Shapes.slot(acc, slot);
         float[] zd = data(z), yd = data(labels);
@@ -321,8 +368,22 @@ public final class CpuBackend implements Backend {
         double sum = 0;
         for (int r = 0; r < z.rows(); r++) {
             int y = (int) yd[yo + r];
+            int row = zo + r * cols;
+            if (output == Output.SOFTMAX) {
+                // -log(softmax(z)[y]) = log(sum_j e^z_j) - z_y, the maximum taken out first
+                double m = zd[row];
+                for (int j = 1; j < cols; j++) {
+                    m = Math.max(m, zd[row + j]);
+                }
+                double s = 0;
+                for (int j = 0; j < cols; j++) {
+                    s += StrictMath.exp(zd[row + j] - m);
+                }
+                sum += m + StrictMath.log(s) - zd[row + y];
+                continue;
+            }
             for (int j = 0; j < cols; j++) {
-                double v = zd[zo + r * cols + j];
+                double v = zd[row + j];
                 // -log(sigmoid(v)) = softplus(-v); -log(1 - sigmoid(v)) = softplus(v)
                 sum += j == y ? softplus(-v) : softplus(v);
             }

@@ -16,6 +16,7 @@ import org.lwjgl.PointerBuffer;
 import org.lwjgl.opencl.CL12;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
+import org.mlp4j.Activation;
 import org.mlp4j.backend.BackendUnavailableException;
 import org.mlp4j.backend.DeviceMemoryException;
 import org.mlp4j.backend.GpuBackend;
@@ -33,12 +34,12 @@ public final class OpenClBackend extends GpuBackend<Long> {
     static final Layout LAYOUT = new Layout(256, 8, 256, Integer.MAX_VALUE, 4);
     /** gemm.cl's tiles: TS x TS outputs per work-group of TS x TS/WPT items, WPT outputs each. */
     private static final int TS = 32, WPT = 4;
-    /** gemm.cl's epilogues: none, + bias, sigmoid(+ bias). */
-    private static final int PLAIN = 0, BIAS = 1, BIAS_SIGMOID = 2;
+    /** gemm.cl's epilogue that adds no bias (the others are activation codes: + bias, then the activation). */
+    private static final int PLAIN = -1;
     /** Every constant the kernels share with this class, as build options. */
-    static final Map<String, Integer> DEFINES = defines();
-    /** reduce.cl: the helpers every other source uses, compiled first. */
-    private static final String HELPERS = "reduce";
+    static final Map<String, String> DEFINES = defines();
+    /** The helpers the kernels use, compiled first: reductions, activations. */
+    private static final List<String> HELPERS = List.of("reduce", "activation");
 
     private final OpenCl.Device device;
     private final long context;
@@ -82,15 +83,16 @@ public final class OpenClBackend extends GpuBackend<Long> {
         }
     }
 
-    private static Map<String, Integer> defines() {
-        Map<String, Integer> d = new TreeMap<>(LAYOUT.defines());
-        d.putAll(Map.of("TS", TS, "WPT", WPT, "PLAIN", PLAIN, "BIAS", BIAS, "BIAS_SIGMOID", BIAS_SIGMOID));
+    private static Map<String, String> defines() {
+        Map<String, String> d = new TreeMap<>(GpuKernel.CODES);
+        LAYOUT.defines().forEach((name, value) -> d.put(name, value.toString()));
+        Map.of("TS", TS, "WPT", WPT, "PLAIN", PLAIN).forEach((name, value) -> d.put(name, value.toString()));
         return d;
     }
 
     /** The sources in build order: the helpers, then each kernel's file once. */
     static List<String> sources() {
-        Set<String> files = new LinkedHashSet<>(List.of(HELPERS));
+        Set<String> files = new LinkedHashSet<>(HELPERS);
         for (GpuKernel k : GpuKernel.values()) {
             files.add(k.file());
         }
@@ -236,12 +238,12 @@ public final class OpenClBackend extends GpuBackend<Long> {
     }
 
     @Override
-    public void layerForward(Matrix x, Matrix w, Matrix bias, boolean sigmoid, Matrix z) {
+    public void layerForward(Matrix x, Matrix w, Matrix bias, Activation act, Matrix z) {
         Shapes.bias(z, bias);
-        gemm(false, false, 1f, x, w, 0f, z, bias, sigmoid ? BIAS_SIGMOID : BIAS);
+        gemm(false, false, 1f, x, w, 0f, z, bias, GpuKernel.code(act));
     }
 
-    /** {@code kind}: gemm.cl's epilogue, {@link #PLAIN}, {@link #BIAS} or {@link #BIAS_SIGMOID}. */
+    /** {@code kind}: gemm.cl's epilogue, {@link #PLAIN} or an activation's code (+ bias, then the activation). */
     private void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c, Matrix bias, int kind) {
         int[] mnk = Shapes.gemm(transA, transB, a, b, c);
         int m = mnk[0], n = mnk[1], k = mnk[2];

@@ -45,15 +45,20 @@ class CudaBuildTest {
         }
     }
 
-    /** The blocks CudaBackend launches are the ones the kernels are written for: kernels/layout.cuh holds them. */
+    /**
+     * The blocks CudaBackend launches are the ones the kernels are written for, and the activations' and
+     * outputs' codes are Java's: kernels/layout.cuh holds them.
+     */
     @Test
-    void kernelHeaderHoldsTheLaunchLayout() throws IOException {
-        Map<String, Integer> header = new TreeMap<>();
-        Matcher m = Pattern.compile("(?m)^#define (\\w+) (\\d+)$").matcher(Files.readString(Path.of("kernels/layout.cuh")));
+    void kernelHeaderHoldsTheLaunchLayoutAndCodes() throws IOException {
+        Map<String, String> header = new TreeMap<>();
+        Matcher m = Pattern.compile("(?m)^#define (\\w+) (\\S+)$").matcher(Files.readString(Path.of("kernels/layout.cuh")));
         while (m.find()) {
-            header.put(m.group(1), Integer.parseInt(m.group(2)));
+            header.put(m.group(1), m.group(2));
         }
-        assertEquals(new TreeMap<>(CudaBackend.LAYOUT.defines()), header);
+        Map<String, String> java = new TreeMap<>(GpuKernel.CODES);
+        CudaBackend.LAYOUT.defines().forEach((name, value) -> java.put(name, value.toString()));
+        assertEquals(java, header);
     }
 
     @Test
