@@ -2,7 +2,8 @@
 // The constants the kernels share with Java, as CudaBackend launches them (a test checks that the two
 // agree): the step kernels' blocks of COLS_PER_BLOCK columns x ROW_GROUPS row groups, the single-block
 // reductions' REDUCE_THREADS threads, the activations' and outputs' codes (org.mlp4j.Activation and
-// org.mlp4j.Output in declaration order) and the leaky ReLU's slope.
+// org.mlp4j.Output in declaration order), the leaky ReLU's slope, the optimizers' codes and the slots of the
+// hyperparameters optimize reads (org.mlp4j.Optimizer, Backend.Hyper).
 #define COLS_PER_BLOCK 32
 #define ROW_GROUPS 32
 #define REDUCE_THREADS 1024
@@ -14,3 +15,15 @@
 #define LEAKY_SLOPE 0.01f
 #define OUT_SIGMOID 0
 #define OUT_SOFTMAX 1
+#define OPT_SGD 0
+#define OPT_MOMENTUM 1
+#define OPT_NESTEROV 2
+#define OPT_ADAM 3
+#define H_ETA 0
+#define H_GRADIENT_SCALE 1
+#define H_L2 2
+#define H_MOMENTUM 3
+#define H_BETA1 4
+#define H_BETA2 5
+#define H_EPSILON 6
+#define H_STEPS 7

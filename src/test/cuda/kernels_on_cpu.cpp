@@ -241,6 +241,37 @@ static void hiddenStepTest(int rows, int k, int cols, int act) {
     }
 }
 
+// optimize: each optimizer's step twice (its state carries), with L2, after advance counted the steps
+static void optimizeTest(int n) {
+    static const char* NAMES[] = {"sgd", "momentum", "nesterov", "adam"};
+    float hyper[8] = {0.01f, 0.5f, 0.1f, 0.9f, 0.9f, 0.999f, 1e-8f, 0.0f};
+    for (int kind = OPT_SGD; kind <= OPT_ADAM; kind++) {
+        std::vector<float> p = uniforms(n), s1(n), s2(n), h(hyper, hyper + 8);
+        std::vector<double> wp(p.begin(), p.end()), w1(n), w2(n);
+        for (int t = 1; t <= 2; t++) {
+            std::vector<float> g = uniforms(n);
+            for (int i = 0; i < n; i++) {
+                double gi = g[i] * 0.5 + 0.1 * wp[i];
+                if (kind == OPT_MOMENTUM || kind == OPT_NESTEROV) {
+                    w1[i] = 0.9 * w1[i] + gi;
+                    wp[i] -= kind == OPT_MOMENTUM ? 0.01 * w1[i] : 0.01 * (gi + 0.9 * w1[i]);
+                } else if (kind == OPT_ADAM) {
+                    w1[i] = 0.9 * w1[i] + 0.1 * gi;
+                    w2[i] = 0.999 * w2[i] + 0.001 * gi * gi;
+                    wp[i] -= 0.01 * (w1[i] / (1 - std::pow(0.9, t))) / (std::sqrt(w2[i] / (1 - std::pow(0.999, t))) + 1e-8);
+                } else {
+                    wp[i] -= 0.01 * gi;
+                }
+            }
+            launch({1, 1, 1}, {256, 1, 1}, [&] { advance(h.data()); });
+            launch(elementwise(n), {256, 1, 1}, [&] { optimize(p.data(), g.data(), s1.data(), s2.data(), n, h.data(), kind, 1); });
+            check(std::string("optimize ") + NAMES[kind] + " step " + std::to_string(t) + " " + std::to_string(n), p, wp, 1e-5);
+            check(std::string("optimize ") + NAMES[kind] + " zeroes the gradient", g, std::vector<double>(n), 0);
+        }
+        check(std::string("advance ") + NAMES[kind] + " counts the steps", {h[H_STEPS]}, {2.0}, 0);
+    }
+}
+
 int main() {
     // each check twice: blocks and their threads run first to last, then last to first, so a missing
     // barrier between a write and another thread's read, or a block reading another block's writes, shows
@@ -251,6 +282,7 @@ int main() {
         gatherTest(50, 7, 784, 11);
         gatherTest(300, 257, 33, 40);
         gatherFeaturesTest(300, 257, 300, 40);
+        optimizeTest(1000);
         int shapes[][2] = {{1, 1}, {3, 7}, {100, 10}, {37, 129}, {257, 33}};
         for (auto& s : shapes) {
             biasTests(s[0], s[1]);

@@ -125,7 +125,8 @@ public final class Classifier {
         Dataset valid = dataset(validX, validY, classes, "validation");
         Dataset all = train instanceof Features f ? f.concat((Features) valid) : concat((Images) train, (Images) valid);
         Hyperparameters hp = new Hyperparameters(training.epochs(), training.batch(), training.learningRate(), training.l2(), training.seed(),
-                training.meanGradient(), training.patience());
+                training.meanGradient(), training.patience(), new Hyperparameters.Optimization(training.optimizer(), training.momentum(),
+                training.beta1(), training.beta2(), training.schedule(), training.stepEvery(), training.stepGamma(), training.inverseDecay()));
         List<Epoch> history = new ArrayList<>();
         TrainingListener listener = new TrainingListener() {
             @Override

@@ -120,6 +120,54 @@ class ClassifierTest {
         assertEquals(List.of(), notes, "the cpu asked for, the cpu used");
     }
 
+    /** ReLU units, a softmax and Adam with the mean gradient on a cosine schedule, then NumPy reading the model: the same probabilities. */
+    @Test
+    void reluSoftmaxAdamLearnsAndNumpyAgrees() throws Exception {
+        int[] y = new int[600], vy = new int[150];
+        float[][] x = points(600, y, 7), vx = points(150, vy, 8);
+        Classifier c = Classifier.create(5, Activation.RELU, Output.SOFTMAX, 4, 16, 3);
+        List<Epoch> h = c.fit(x, y, vx, vy, Training.book().withEpochs(15).withBatch(20).withLearningRate(0.01f).withL2(0)
+                .withMeanGradient(true).withOptimizer(Optimizer.ADAM).withSchedule(Schedule.COSINE));
+        assertTrue(h.get(h.size() - 1).validAccuracy() >= 0.9, h.toString());
+        assertEquals(Activation.RELU, c.activation());
+        Path file = dir.resolve("relu.npz");
+        c.save(file);
+        float[][] p = c.predictProba(Arrays.copyOf(vx, 5));
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            for (float v : vx[i]) {
+                rows.append(v).append(' ');
+            }
+            rows.append(';');
+        }
+        // the forward pass as README documents model.npz: ReLU is activation code 3, softmax output code 1
+        String script = "import numpy as np, sys\n"
+                + "m = np.load(sys.argv[1]); x = np.array([[float(v) for v in r.split()] for r in sys.argv[2].split(';') if r.strip()])\n"
+                + "assert m['activation'][0] == 3 and m['output'][0] == 1 and list(m['input_scaling']) == [1.0, 0.0]\n"
+                + "a = x\n"
+                + "for l in range(len(m['layer_sizes']) - 1):\n"
+                + "    z = a @ m['w%d' % l] + m['b%d' % l]\n"
+                + "    a = np.maximum(z, 0) if l < len(m['layer_sizes']) - 2 else z\n"
+                + "e = np.exp(a - a.max(axis=1, keepdims=True)); print(' '.join('%.7f' % v for v in (e / e.sum(axis=1, keepdims=True)).ravel()))\n";
+        Process proc;
+        try {
+            proc = new ProcessBuilder("python3", "-c", script, file.toString(), rows.toString()).redirectErrorStream(true).start();
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("python3 not available");
+            return;
+        }
+        String out = new String(proc.getInputStream().readAllBytes()).trim();
+        proc.waitFor();
+        org.junit.jupiter.api.Assumptions.assumeFalse(out.contains("No module named 'numpy'"), "numpy not installed");
+        assertEquals(0, proc.exitValue(), out);
+        String[] v = out.split(" ");
+        for (int i = 0; i < 5; i++) {
+            for (int j = 0; j < 3; j++) {
+                assertEquals(Double.parseDouble(v[i * 3 + j]), p[i][j], 1e-5, "row " + i + " class " + j);
+            }
+        }
+    }
+
     @Test
     void badInputIsRefusedWithTheReason() {
         Classifier c = Classifier.create(1, 4, 5, 3);

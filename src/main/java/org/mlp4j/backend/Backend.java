@@ -1,6 +1,7 @@
 package org.mlp4j.backend;
 
 import org.mlp4j.Activation;
+import org.mlp4j.Optimizer;
 import org.mlp4j.Output;
 
 /**
@@ -115,6 +116,24 @@ public interface Backend extends AutoCloseable {
         gemm(false, true, 1f, dNext, wNext, 0f, g);
         gemm(true, false, -eta, a, dNext, decay, wNext);
         hiddenStep(g, a, act, eta, bias);
+    }
+
+    /**
+     * One optimizer step of {@code param} from its gradient {@code grad}, then {@code grad = 0} (a step
+     * kernel adds the next bias gradient into it): {@code g = grad * hyper[GRADIENT_SCALE] + hyper[L2] *
+     * param} (L2 only when {@code decay}), then the update of {@link Optimizer} with {@code hyper[ETA]},
+     * its state in {@code s1} (velocity, or Adam's first moment) and {@code s2} (Adam's second moment; not
+     * read by the others, which may pass s1 or grad), and Adam's step count {@code hyper[STEPS]}. Reading
+     * the rate from the device lets a recorded program follow a learning-rate schedule.
+     */
+    void optimize(Matrix param, Matrix grad, Matrix s1, Matrix s2, Matrix hyper, Optimizer kind, boolean decay);
+
+    /** {@code hyper[STEPS] += 1}: once per step, before its {@link #optimize} calls. */
+    void advance(Matrix hyper);
+
+    /** The slots of the {@code 1 x values().length} hyperparameter matrix {@link #optimize} reads. */
+    enum Hyper {
+        ETA, GRADIENT_SCALE, L2, MOMENTUM, BETA1, BETA2, EPSILON, STEPS
     }
 
     /** Row argmax: {@code out[r] = argmax_j z[r][j]} (first maximum), {@code out} being {@code z.rows x 1}. */

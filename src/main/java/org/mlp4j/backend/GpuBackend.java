@@ -3,6 +3,7 @@ package org.mlp4j.backend;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.mlp4j.Activation;
+import org.mlp4j.Optimizer;
 import org.mlp4j.Output;
 
 /**
@@ -351,6 +352,18 @@ public abstract class GpuBackend<B> implements Backend {
     private void hiddenStep(Matrix dNext, Matrix wNext, int k, float decay, Matrix a, Activation act, float eta, Matrix bias, Matrix g) {
         Shapes.hiddenStep(g, a, bias);
         launch(GpuKernel.HIDDEN_STEP, g.cols(), 1, dNext, wNext, k, decay, g, a, eta, bias, g.rows(), g.cols(), GpuKernel.code(act));
+    }
+
+    @Override
+    public final void optimize(Matrix param, Matrix grad, Matrix s1, Matrix s2, Matrix hyper, Optimizer kind, boolean decay) {
+        Shapes.optimize(param, grad, s1, s2, hyper, kind);
+        launch(GpuKernel.OPTIMIZE, param.size(), 1, param, grad, s1, s2, param.size(), hyper, GpuKernel.code(kind), decay ? 1 : 0);
+    }
+
+    @Override
+    public final void advance(Matrix hyper) {
+        Shapes.hyper(hyper);
+        launch(GpuKernel.ADVANCE, 1, 1, hyper);
     }
 
     @Override

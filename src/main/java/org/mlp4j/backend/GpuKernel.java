@@ -34,6 +34,10 @@ public enum GpuKernel {
     COST("cost", Shape.REDUCTION, MATRIX, MATRIX, INT, INT, INT, ACCUMULATOR, INT),
     COUNT_CORRECT("argmax", Shape.REDUCTION, MATRIX, MATRIX, INT, INT, ACCUMULATOR, INT),
     SUM_SQUARES("sum_squares", Shape.REDUCTION, MATRIX, INT, ACCUMULATOR, INT),
+    /** param, grad, state 1, state 2, n, hyper, optimizer code, 1 to L2-decay the param. */
+    OPTIMIZE("optimize", Shape.ELEMENTWISE, MATRIX, MATRIX, MATRIX, MATRIX, INT, MATRIX, INT, INT),
+    /** hyper: counts a step. */
+    ADVANCE("optimize", Shape.ELEMENTWISE, MATRIX),
     /** OpenCL's GEMM (CUDA's are cuBLAS): op flags, m, n, k, k per slice, alpha, A, lda, B, ldb, beta, C, ldc, bias, epilogue. */
     GEMM("gemm", Shape.CUSTOM, INT, INT, INT, INT, INT, INT, FLOAT, MATRIX, INT, MATRIX, INT, FLOAT, MATRIX, INT, MATRIX, INT),
     /** Adds GEMM's split-K slices: partial, slices, m, n, alpha, beta, C, ldc, bias, epilogue. */
@@ -72,7 +76,8 @@ public enum GpuKernel {
     /**
      * The codes the kernels know the activations and outputs by (their declaration order) and the leaky
      * ReLU's slope, by the names the kernel sources use: OpenCL gets them as build options, CUDA's
-     * {@code kernels/layout.cuh} holds them and a test checks that it agrees.
+     * {@code kernels/layout.cuh} holds them and a test checks that it agrees. Also the optimizers' codes and the
+     * slots of {@link Backend.Hyper}.
      */
     public static final java.util.Map<String, String> CODES = codes();
 
@@ -83,6 +88,12 @@ public enum GpuKernel {
         }
         for (org.mlp4j.Output o : org.mlp4j.Output.values()) {
             c.put("OUT_" + o.name(), Integer.toString(code(o)));
+        }
+        for (org.mlp4j.Optimizer o : org.mlp4j.Optimizer.values()) {
+            c.put("OPT_" + o.name(), Integer.toString(code(o)));
+        }
+        for (Backend.Hyper h : Backend.Hyper.values()) {
+            c.put("H_" + h.name(), Integer.toString(h.ordinal()));
         }
         c.put("LEAKY_SLOPE", org.mlp4j.Activation.LEAKY_SLOPE + "f");
         return java.util.Collections.unmodifiableMap(c);
@@ -95,6 +106,11 @@ public enum GpuKernel {
 
     /** The code a kernel knows {@code o} by. */
     public static int code(org.mlp4j.Output o) {
+        return o.ordinal();
+    }
+
+    /** The code a kernel knows {@code o} by. */
+    public static int code(org.mlp4j.Optimizer o) {
         return o.ordinal();
     }
 

@@ -63,6 +63,24 @@ public final class Shapes {
         }
     }
 
+    /** {@link Backend#optimize}'s operands: a gradient like the parameter, the state it reads like it too, the hyperparameters. */
+    public static void optimize(Matrix param, Matrix grad, Matrix s1, Matrix s2, Matrix hyper, org.mlp4j.Optimizer kind) {
+        same(param, grad);
+        if (kind != org.mlp4j.Optimizer.SGD) {
+            same(param, s1);
+        }
+        if (kind == org.mlp4j.Optimizer.ADAM) {
+            same(param, s2);
+        }
+        hyper(hyper);
+    }
+
+    public static void hyper(Matrix hyper) {
+        if (hyper.rows() != 1 || hyper.cols() != Backend.Hyper.values().length) {
+            throw new IllegalArgumentException("hyperparameters " + hyper.rows() + "x" + hyper.cols() + ", not 1x" + Backend.Hyper.values().length);
+        }
+    }
+
     public static void slot(Backend.Accumulator acc, int slot) {
         if (slot < 0 || slot >= acc.slots()) {
             throw new IllegalArgumentException("accumulator slot " + slot + " of " + acc.slots());

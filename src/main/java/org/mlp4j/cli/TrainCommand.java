@@ -158,9 +158,14 @@ final class TrainCommand implements Callable<Integer> {
             Network shape = run.from() != null ? run.from().network() : run.initial();
             Activation act = shape != null ? shape.activation() : training.activation();
             Output out = shape != null ? shape.output() : training.output();
-            if (act != Activation.SIGMOID || out != Output.SIGMOID || hp.meanGradient() || hp.patience() > 0) {
-                o.printf("%s hidden units (weights: %s), %s output, gradient %s over the batch%s%n", act.id(), Network.initialization(act),
-                        out.id(), hp.meanGradient() ? "averaged" : "summed",
+            Hyperparameters.Optimization opt = hp.optimization();
+            if (act != Activation.SIGMOID || out != Output.SIGMOID || hp.meanGradient() || hp.patience() > 0 || opt.general()) {
+                o.printf("%s hidden units (weights: %s), %s output, %s, gradient %s over the batch, %s rate%s%n", act.id(),
+                        Network.initialization(act), out.id(), switch (opt.optimizer()) {
+                            case SGD -> "sgd";
+                            case MOMENTUM, NESTEROV -> opt.optimizer().id() + " " + opt.momentum();
+                            case ADAM -> "adam (" + opt.beta1() + ", " + opt.beta2() + ")";
+                        }, hp.meanGradient() ? "averaged" : "summed", opt.schedule().id(),
                         hp.patience() > 0 ? ", early stopping after " + hp.patience() + " epochs without a better validation accuracy" : "");
             }
             if (run.from() != null) {

@@ -2,7 +2,9 @@ package org.mlp4j.cli;
 
 import java.util.List;
 import org.mlp4j.Activation;
+import org.mlp4j.Optimizer;
 import org.mlp4j.Output;
+import org.mlp4j.Schedule;
 import org.mlp4j.data.Images;
 import org.mlp4j.model.Hyperparameters;
 import picocli.CommandLine.Option;
@@ -11,7 +13,8 @@ import picocli.CommandLine.Option;
 final class TrainingOptions {
     /** The flags a resumed run takes from its checkpoint instead. */
     static final List<String> FIXED_BY_THE_RUN = List.of("--hidden", "--l2", "--eta", "--batch", "--valid", "--seed", "--activation",
-            "--output", "--gradient", "--patience");
+            "--output", "--gradient", "--patience", "--optimizer", "--momentum", "--beta1", "--beta2", "--lr-schedule", "--lr-step",
+            "--lr-gamma", "--lr-decay");
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "200", description = "epochs (default: ${DEFAULT-VALUE})")
     int epochs;
@@ -55,6 +58,64 @@ final class TrainingOptions {
             description = "stop after N epochs without a better validation accuracy and keep the best epoch's model "
                     + "(default: ${DEFAULT-VALUE}, every epoch)")
     int patience;
+
+    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "sgd",
+            description = "sgd (the book's), momentum, nesterov or adam (default: ${DEFAULT-VALUE})")
+    String optimizer;
+
+    @Option(names = "--momentum", paramLabel = "X", defaultValue = "0.9", description = "momentum and nesterov's momentum (default: ${DEFAULT-VALUE})")
+    float momentum;
+
+    @Option(names = "--beta1", paramLabel = "X", defaultValue = "0.9", description = "adam's first moment decay (default: ${DEFAULT-VALUE})")
+    float beta1;
+
+    @Option(names = "--beta2", paramLabel = "X", defaultValue = "0.999", description = "adam's second moment decay (default: ${DEFAULT-VALUE})")
+    float beta2;
+
+    @Option(names = "--lr-schedule", paramLabel = "NAME", defaultValue = "constant",
+            description = "the rate per epoch: constant (the book's), step (times --lr-gamma every --lr-step epochs), inverse "
+                    + "(eta / (1 + --lr-decay * (epoch - 1)), the book's 2nd edition) or cosine (down to 0 at the last epoch) "
+                    + "(default: ${DEFAULT-VALUE})")
+    String schedule;
+
+    @Option(names = "--lr-step", paramLabel = "N", defaultValue = "10", description = "epochs between the step schedule's steps (default: ${DEFAULT-VALUE})")
+    int stepEvery;
+
+    @Option(names = "--lr-gamma", paramLabel = "X", defaultValue = "0.1", description = "the step schedule's factor (default: ${DEFAULT-VALUE})")
+    float gamma;
+
+    @Option(names = "--lr-decay", paramLabel = "X", defaultValue = "0.0", description = "the inverse schedule's decay (default: ${DEFAULT-VALUE})")
+    float decay;
+
+    Hyperparameters.Optimization optimization() {
+        Optimizer o;
+        Schedule s;
+        try {
+            o = Optimizer.of(optimizer);
+        } catch (IllegalArgumentException e) {
+            throw TrainCommand.flag("--optimizer", "'" + optimizer + "' is not one of sgd, momentum, nesterov, adam");
+        }
+        try {
+            s = Schedule.of(schedule);
+        } catch (IllegalArgumentException e) {
+            throw TrainCommand.flag("--lr-schedule", "'" + schedule + "' is not one of constant, step, inverse, cosine");
+        }
+        for (var f : List.of(java.util.Map.entry("--momentum", momentum), java.util.Map.entry("--beta1", beta1), java.util.Map.entry("--beta2", beta2))) {
+            if (!(f.getValue() >= 0 && f.getValue() < 1)) {
+                throw TrainCommand.flag(f.getKey(), "must be at least 0 and below 1, got " + f.getValue());
+            }
+        }
+        if (stepEvery < 1) {
+            throw TrainCommand.flag("--lr-step", "must be at least 1, got " + stepEvery);
+        }
+        if (!(gamma > 0) || !Float.isFinite(gamma)) {
+            throw TrainCommand.flag("--lr-gamma", "must be a positive number, got " + gamma);
+        }
+        if (!(decay >= 0) || !Float.isFinite(decay)) {
+            throw TrainCommand.flag("--lr-decay", "must be zero or positive, got " + decay);
+        }
+        return new Hyperparameters.Optimization(o, momentum, beta1, beta2, s, stepEvery, gamma, decay);
+    }
 
     Activation activation() {
         try {
@@ -111,7 +172,7 @@ final class TrainingOptions {
         }
         activation();
         output();
-        return new Hyperparameters(epochs, batch, eta, l2, seed, gradient.equals("mean"), patience);
+        return new Hyperparameters(epochs, batch, eta, l2, seed, gradient.equals("mean"), patience, optimization());
     }
 
     /** Layer sizes: the data's features, the hidden layers, the data's classes. */

@@ -11,11 +11,14 @@ import org.mlp4j.util.UserError;
 /**
  * {@code checkpoint.npz}: a {@link Trainer.Checkpoint} as an .npz that NumPy reads too. It holds the model's
  * arrays (as {@link ModelFile}), plus {@code settings_i8} [epochs, batch, seed, examples, valid, mean gradient
- * (0 or 1), patience], {@code settings_f4} [eta, l2], {@code position_i8} [epoch, step], the shuffling stream
+ * (0 or 1), patience, optimizer (0 sgd, 1 momentum, 2 nesterov, 3 adam), schedule (0 constant, 1 step, 2
+ * inverse, 3 cosine), step every], {@code settings_f4} [eta, l2, momentum, beta1, beta2, step gamma, inverse
+ * decay], the optimizer's state {@code opt_s1_w0}, {@code opt_s2_b0}, ... (velocity or Adam's moments),
+ * {@code position_i8} [epoch, step], the shuffling stream
  * {@code rng_mt} (int32, 624), {@code rng_pos_i8} [position, has_gauss] and {@code rng_gauss} (float64, 1),
  * {@code history} (float64, epochs x 5: epoch, cost, train and validation accuracy, seconds), and with early
  * stopping the best epoch so far, {@code best_epoch_i8} [epoch], and its model's arrays prefixed {@code best_}.
- * A checkpoint of 5 settings (written before the last two existed) summed its gradients without patience.
+ * A checkpoint of fewer settings (written before the others existed) has the book's for those missing.
  */
 public final class CheckpointFile {
     private CheckpointFile() {
@@ -24,8 +27,11 @@ public final class CheckpointFile {
     public static void save(Trainer.Checkpoint c, Path file) {
         Map<String, Npz.Array> a = ModelFile.arrays(c.network());
         Hyperparameters hp = c.hp();
-        a.put("settings_i8", longs(hp.epochs(), hp.batch(), hp.seed(), c.examples(), c.valid(), hp.meanGradient() ? 1 : 0, hp.patience()));
-        a.put("settings_f4", new Npz.Array(new int[] {2}, new float[] {hp.eta(), hp.l2()}));
+        Hyperparameters.Optimization o = hp.optimization();
+        a.put("settings_i8", longs(hp.epochs(), hp.batch(), hp.seed(), c.examples(), c.valid(), hp.meanGradient() ? 1 : 0, hp.patience(),
+                o.optimizer().ordinal(), o.schedule().ordinal(), o.every()));
+        a.put("settings_f4", new Npz.Array(new int[] {7}, new float[] {hp.eta(), hp.l2(), o.momentum(), o.beta1(), o.beta2(), o.gamma(), o.decay()}));
+        c.optimizerState().forEach((name, v) -> a.put(OPTIMIZER + name, new Npz.Array(new int[] {v.length}, v.clone())));
         a.put("position_i8", longs(c.epoch(), c.step()));
         a.put("rng_mt", new Npz.Array(new int[] {c.random().mt().length}, c.random().mt().clone()));
         a.put("rng_pos_i8", longs(c.random().position(), c.random().hasGauss() ? 1 : 0));
@@ -45,6 +51,7 @@ public final class CheckpointFile {
     }
 
     private static final String BEST = "best_";
+    private static final String OPTIMIZER = "opt_";
 
     private static Npz.Array longs(long... v) {
         return new Npz.Array(new int[] {v.length}, v);
@@ -54,9 +61,8 @@ public final class CheckpointFile {
         Map<String, Npz.Array> a = ModelFile.readArrays(file, "checkpoint");
         try {
             Network net = ModelFile.network(a);
-            Npz.Array settingsArray = ModelFile.need(a, "settings_i8");
-            long[] settings = sized(a, "settings_i8", settingsArray.shape().length == 1 && settingsArray.shape()[0] == 5 ? 5 : 7).longs();
-            float[] rates = sized(a, "settings_f4", 2).floats();
+            long[] settings = oneOf(a, "settings_i8", 5, 7, 10).longs();
+            float[] rates = oneOf(a, "settings_f4", 2, 7).floats();
             long[] position = sized(a, "position_i8", 2).longs();
             long[] rng = sized(a, "rng_pos_i8", 2).longs();
             int[] mt = ModelFile.need(a, "rng_mt").ints();
@@ -70,8 +76,19 @@ public final class CheckpointFile {
             for (int i = 0; i < hist.shape()[0]; i++) {
                 history.add(new EpochResult((int) rows[i * 5], rows[i * 5 + 1], rows[i * 5 + 2], rows[i * 5 + 3], rows[i * 5 + 4]));
             }
+            Hyperparameters.Optimization o = Hyperparameters.Optimization.BOOK;
+            if (settings.length == 10 && rates.length == 7) {
+                o = new Hyperparameters.Optimization(code(org.mlp4j.Optimizer.values(), settings[7]), rates[2], rates[3], rates[4],
+                        code(org.mlp4j.Schedule.values(), settings[8]), toInt(settings[9]), rates[5], rates[6]);
+            }
             Hyperparameters hp = new Hyperparameters(toInt(settings[0]), toInt(settings[1]), rates[0], rates[1], settings[2],
-                    settings.length > 5 && settings[5] != 0, settings.length > 5 ? toInt(settings[6]) : 0);
+                    settings.length > 5 && settings[5] != 0, settings.length > 5 ? toInt(settings[6]) : 0, o);
+            java.util.Map<String, float[]> state = new java.util.HashMap<>();
+            a.forEach((name, array) -> {
+                if (name.startsWith(OPTIMIZER)) {
+                    state.put(name.substring(OPTIMIZER.length()), array.floats());
+                }
+            });
             Trainer.Best best = null;
             if (a.containsKey("best_epoch_i8")) {
                 java.util.Map<String, Npz.Array> b = new java.util.HashMap<>();
@@ -92,10 +109,28 @@ public final class CheckpointFile {
                         + " epochs of history");
             }
             return new Trainer.Checkpoint(hp, toInt(settings[3]), toInt(settings[4]), net, epoch, toInt(position[1]),
-                    new NumpyRandom.State(mt, toInt(rng[0]), rng[1] != 0, gauss), history, best);
+                    new NumpyRandom.State(mt, toInt(rng[0]), rng[1] != 0, gauss), history, best, state);
         } catch (IllegalArgumentException e) {
             throw new UserError(file + ": unreadable checkpoint (" + e.getMessage() + ")");
         }
+    }
+
+    /** The array of one of the lengths {@code ns}, each an earlier or the current version's. */
+    private static Npz.Array oneOf(Map<String, Npz.Array> a, String name, int... ns) {
+        Npz.Array v = ModelFile.need(a, name);
+        for (int n : ns) {
+            if (v.shape().length == 1 && v.shape()[0] == n) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException(name + " has shape " + Arrays.toString(v.shape()) + ", not one of " + Arrays.toString(ns));
+    }
+
+    private static <E> E code(E[] values, long code) {
+        if (code < 0 || code >= values.length) {
+            throw new IllegalArgumentException("code " + code + " is not one of 0.." + (values.length - 1));
+        }
+        return values[(int) code];
     }
 
     private static Npz.Array sized(Map<String, Npz.Array> a, String name, int n) {

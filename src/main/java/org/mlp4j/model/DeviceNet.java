@@ -1,6 +1,7 @@
 package org.mlp4j.model;
 
 import org.mlp4j.Activation;
+import org.mlp4j.Optimizer;
 import org.mlp4j.Output;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.Backend.Accumulator;
@@ -110,6 +111,122 @@ public final class DeviceNet {
             backend.hiddenLayerStep(d[l + 1], weights[l], decay, a[l], activation, step, biases[l - 1], d[l]);
         }
         backend.gemm(true, false, -step, a[0], d[1], decay, weights[0]);
+    }
+
+    /**
+     * What a step needs besides the book's fused SGD: each parameter's gradient and optimizer state, and the
+     * hyperparameters on the device ({@link Backend.Hyper}), which the trainer writes before each segment.
+     */
+    public final class Optimizing {
+        final Optimizer kind;
+        final Matrix[] gw, gb, s1w, s2w, s1b, s2b;
+        final Matrix hyper = backend.matrix(1, Backend.Hyper.values().length);
+
+        Optimizing(Optimizer kind) {
+            this.kind = kind;
+            int l = weights.length;
+            gw = new Matrix[l];
+            gb = new Matrix[l];
+            s1w = new Matrix[l];
+            s2w = new Matrix[l];
+            s1b = new Matrix[l];
+            s2b = new Matrix[l];
+            for (int i = 0; i < l; i++) {
+                gw[i] = backend.matrix(sizes[i], sizes[i + 1]);
+                gb[i] = backend.matrix(1, sizes[i + 1]);
+                // SGD reads no state, momentum one array, Adam two
+                s1w[i] = kind == Optimizer.SGD ? gw[i] : backend.matrix(sizes[i], sizes[i + 1]);
+                s1b[i] = kind == Optimizer.SGD ? gb[i] : backend.matrix(1, sizes[i + 1]);
+                s2w[i] = kind == Optimizer.ADAM ? backend.matrix(sizes[i], sizes[i + 1]) : s1w[i];
+                s2b[i] = kind == Optimizer.ADAM ? backend.matrix(1, sizes[i + 1]) : s1b[i];
+            }
+        }
+
+        /** Writes the hyperparameters a step reads (outside a recorded program). */
+        public void set(float eta, float gradientScale, float l2, Hyperparameters.Optimization o, long stepsDone) {
+            float[] h = new float[Backend.Hyper.values().length];
+            h[Backend.Hyper.ETA.ordinal()] = eta;
+            h[Backend.Hyper.GRADIENT_SCALE.ordinal()] = gradientScale;
+            h[Backend.Hyper.L2.ordinal()] = l2;
+            h[Backend.Hyper.MOMENTUM.ordinal()] = o.momentum();
+            h[Backend.Hyper.BETA1.ordinal()] = o.beta1();
+            h[Backend.Hyper.BETA2.ordinal()] = o.beta2();
+            h[Backend.Hyper.EPSILON.ordinal()] = Hyperparameters.Optimization.EPSILON;
+            h[Backend.Hyper.STEPS.ordinal()] = stepsDone;
+            backend.upload(h, hyper);
+        }
+
+        /** The optimizer's state by name ({@code s1_w0}, {@code s2_b1}, ...), copied to the host; empty for SGD. */
+        public java.util.Map<String, float[]> state() {
+            java.util.Map<String, float[]> out = new java.util.LinkedHashMap<>();
+            for (int i = 0; kind != Optimizer.SGD && i < weights.length; i++) {
+                out.put("s1_w" + i, host(s1w[i]));
+                out.put("s1_b" + i, host(s1b[i]));
+                if (kind == Optimizer.ADAM) {
+                    out.put("s2_w" + i, host(s2w[i]));
+                    out.put("s2_b" + i, host(s2b[i]));
+                }
+            }
+            return out;
+        }
+
+        /** Puts back a {@link #state()}; a missing or misshapen array is an IllegalArgumentException. */
+        public void restore(java.util.Map<String, float[]> state) {
+            java.util.Map<String, Matrix> slots = new java.util.LinkedHashMap<>();
+            for (int i = 0; kind != Optimizer.SGD && i < weights.length; i++) {
+                slots.put("s1_w" + i, s1w[i]);
+                slots.put("s1_b" + i, s1b[i]);
+                if (kind == Optimizer.ADAM) {
+                    slots.put("s2_w" + i, s2w[i]);
+                    slots.put("s2_b" + i, s2b[i]);
+                }
+            }
+            slots.forEach((name, m) -> {
+                float[] v = state.get(name);
+                if (v == null || v.length != m.size()) {
+                    throw new IllegalArgumentException("optimizer state " + name + (v == null ? " is missing" : " has " + v.length + " values, not " + m.size()));
+                }
+                backend.upload(v, m);
+            });
+        }
+
+        private float[] host(Matrix m) {
+            float[] v = new float[m.size()];
+            backend.download(m, v);
+            return v;
+        }
+    }
+
+    public Optimizing optimizing(Optimizer kind) {
+        return new Optimizing(kind);
+    }
+
+    /**
+     * One minibatch step that is not the book's fused SGD: forward, the gradients of every parameter (the
+     * bias gradients added into their zeroed buffers by the step kernels at rate -1), then each parameter's
+     * optimizer step, which reads the rate, gradient scale and L2 from the device and zeroes its gradient.
+     */
+    public void trainStep(Optimizing o, Workspace ws, Matrix x, Matrix labels) {
+        Matrix[] a = ws.activations.clone();
+        a[0] = x;
+        Matrix[] d = ws.deltas;
+        int last = weights.length;
+        backend.advance(o.hyper);
+        for (int l = 0; l + 1 < last; l++) {
+            backend.layerForward(a[l], weights[l], biases[l], activation, a[l + 1]);
+        }
+        backend.layerForward(a[last - 1], weights[last - 1], biases[last - 1], Activation.IDENTITY, a[last]);
+        backend.outputStep(a[last], o.gb[last - 1], labels, output, -1f, d[last]);
+        for (int l = last - 1; l > 0; l--) {
+            backend.gemm(false, true, 1f, d[l + 1], weights[l], 0f, d[l]);
+            backend.gemm(true, false, 1f, a[l], d[l + 1], 0f, o.gw[l]);
+            backend.hiddenStep(d[l], a[l], activation, -1f, o.gb[l - 1]);
+        }
+        backend.gemm(true, false, 1f, a[0], d[1], 0f, o.gw[0]);
+        for (int l = 0; l < last; l++) {
+            backend.optimize(weights[l], o.gw[l], o.s1w[l], o.s2w[l], o.hyper, o.kind, true);
+            backend.optimize(biases[l], o.gb[l], o.s1b[l], o.s2b[l], o.hyper, o.kind, false);
+        }
     }
 
     /** Output pre-activations (logits) of the rows of {@code x} (at most the workspace's rows), in the workspace. */

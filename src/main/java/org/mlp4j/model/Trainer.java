@@ -47,9 +47,10 @@ public final class Trainer {
      * finished epochs.
      */
     public record Checkpoint(Hyperparameters hp, int examples, int valid, Network network, int epoch, int step,
-                             NumpyRandom.State random, List<EpochResult> history, Best best) {
+                             NumpyRandom.State random, List<EpochResult> history, Best best, java.util.Map<String, float[]> optimizerState) {
         public Checkpoint {
             history = List.copyOf(history);
+            optimizerState = java.util.Map.copyOf(optimizerState);
         }
     }
 
@@ -93,7 +94,7 @@ public final class Trainer {
      * the seed's random ones (warm start, fine-tuning); the seed still draws the minibatch order.
      */
     public Fit fit(Network initial, Dataset data, int valid, TrainingListener listener) {
-        return run(new Session(initial.copy(), new NumpyRandom(hp.seed()), data, valid, 1, 0, List.of(), null), listener);
+        return run(new Session(initial.copy(), new NumpyRandom(hp.seed()), data, valid, 1, 0, List.of(), null, java.util.Map.of()), listener);
     }
 
     /**
@@ -109,7 +110,7 @@ public final class Trainer {
             throw new IllegalArgumentException("the run was trained on " + from.examples() + " examples, not " + data.count());
         }
         return run(new Session(from.network(), NumpyRandom.of(from.random()), data, from.valid(), from.epoch(), from.step(),
-                from.history(), from.best()), listener);
+                from.history(), from.best(), from.optimizerState()), listener);
     }
 
     private Fit run(Session session, TrainingListener listener) {
@@ -137,7 +138,7 @@ public final class Trainer {
     public Session start(int[] sizes, Activation activation, Output output, Dataset data, int valid) {
         NumpyRandom random = new NumpyRandom(hp.seed());
         Network initial = Network.initialize(sizes, data.input(), activation, output, random);
-        return new Session(initial, random, data, valid, 1, 0, List.of(), null);
+        return new Session(initial, random, data, valid, 1, 0, List.of(), null, java.util.Map.of());
     }
 
     /** A network being trained on one backend. */
@@ -147,6 +148,8 @@ public final class Trainer {
         private final Order shuffled;
         private final Accumulator acc;
         private final Program gather;
+        /** The optimizer's buffers, or null on the book's fused SGD path. */
+        private final DeviceNet.Optimizing optimizing;
         private final Program[] segments;
         /** Steps done when segment s has run. */
         private final int[] ends;
@@ -163,7 +166,7 @@ public final class Trainer {
         private boolean gathered;
 
         private Session(Network initial, NumpyRandom random, Dataset data, int valid, int epoch, int step, List<EpochResult> history,
-                        Best best) {
+                        Best best, java.util.Map<String, float[]> optimizerState) {
             this.random = random;
             this.best = best;
             this.valid = valid;
@@ -177,6 +180,10 @@ public final class Trainer {
             }
             checkInputs(initial, data);
             net = new DeviceNet(backend, initial);
+            optimizing = hp.optimization().general() ? net.optimizing(hp.optimization().optimizer()) : null;
+            if (optimizing != null && !optimizerState.isEmpty()) {
+                optimizing.restore(optimizerState);
+            }
             Examples examples = data.upload(backend);
             shuffled = backend.order(train);
             int covered = steps * hp.batch();
@@ -216,7 +223,11 @@ public final class Trainer {
                 segments[s] = backend.record(() -> {
                     for (int st = from; st < to; st++) {
                         int row = st * hp.batch();
-                        net.trainStep(batch, epochX.rows(row, hp.batch()), epochY.rows(row, hp.batch()), hp.eta(), hp.l2(), hp.meanGradient());
+                        if (optimizing != null) {
+                            net.trainStep(optimizing, batch, epochX.rows(row, hp.batch()), epochY.rows(row, hp.batch()));
+                        } else {
+                            net.trainStep(batch, epochX.rows(row, hp.batch()), epochY.rows(row, hp.batch()), hp.eta(), hp.l2(), hp.meanGradient());
+                        }
                     }
                     if (last) {
                         evaluation.run();
@@ -251,6 +262,11 @@ public final class Trainer {
                     gather.run();
                     gathered = true;
                 }
+                if (optimizing != null) {
+                    // this epoch's rate, and the steps done before this segment (Adam's t) as a straight run has them
+                    optimizing.set(hp.rate(epoch), hp.meanGradient() ? 1f / hp.batch() : 1f, hp.l2(), hp.optimization(),
+                            (long) (epoch - 1) * steps + stepsBefore(s));
+                }
                 segments[s].run(); // the last one also evaluates
                 if (s + 1 < segments.length && listener.showsProgress()) {
                     backend.synchronize();
@@ -282,7 +298,8 @@ public final class Trainer {
 
         /** The run as it stands, the parameters copied to the host. */
         public Checkpoint checkpoint() {
-            return new Checkpoint(hp, examples, valid, net.download(), epoch, stepsBefore(segment), beforeOrder, history, best);
+            return new Checkpoint(hp, examples, valid, net.download(), epoch, stepsBefore(segment), beforeOrder, history, best,
+                    optimizing != null ? optimizing.state() : java.util.Map.of());
         }
     }
 

@@ -228,6 +228,50 @@ public class BackendContractTest {
         }
     }
 
+    /** Every optimizer's step, twice (so the state carries), L2 on and off, against the CPU twin. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void optimizerStepsMatchTwin(String name) {
+        try (Backend b = open(name)) {
+            Random r = new Random(23);
+            int rows = 37, cols = 45;
+            float[] hyper = new float[Backend.Hyper.values().length];
+            hyper[Backend.Hyper.ETA.ordinal()] = 0.01f;
+            hyper[Backend.Hyper.GRADIENT_SCALE.ordinal()] = 0.5f;
+            hyper[Backend.Hyper.L2.ordinal()] = 0.1f;
+            hyper[Backend.Hyper.MOMENTUM.ordinal()] = 0.9f;
+            hyper[Backend.Hyper.BETA1.ordinal()] = 0.9f;
+            hyper[Backend.Hyper.BETA2.ordinal()] = 0.999f;
+            hyper[Backend.Hyper.EPSILON.ordinal()] = 1e-8f;
+            for (org.mlp4j.Optimizer kind : org.mlp4j.Optimizer.values()) {
+                for (boolean decay : new boolean[] {true, false}) {
+                    float[] p = random(r, rows * cols, 1);
+                    Matrix cp = put(CPU, rows, cols, p), gp = put(b, rows, cols, p);
+                    Matrix cs1 = CPU.matrix(rows, cols), cs2 = CPU.matrix(rows, cols), gs1 = b.matrix(rows, cols), gs2 = b.matrix(rows, cols);
+                    Matrix ch = put(CPU, 1, hyper.length, hyper), gh = put(b, 1, hyper.length, hyper);
+                    for (int step = 0; step < 2; step++) {
+                        float[] g = random(r, rows * cols, 1);
+                        Matrix cg = put(CPU, rows, cols, g), gg = put(b, rows, cols, g);
+                        CPU.advance(ch);
+                        b.advance(gh);
+                        CPU.optimize(cp, cg, cs1, cs2, ch, kind, decay);
+                        b.optimize(gp, gg, gs1, gs2, gh, kind, decay);
+                        String what = kind + (decay ? " with L2" : "") + " step " + (step + 1);
+                        close(get(CPU, cp), get(b, gp), 1e-5, what + " parameters");
+                        assertArrayEquals(new float[rows * cols], get(b, gg), what + ": the gradient is zeroed");
+                        if (kind != org.mlp4j.Optimizer.SGD) {
+                            close(get(CPU, cs1), get(b, gs1), 1e-5, what + " state 1");
+                        }
+                        if (kind == org.mlp4j.Optimizer.ADAM) {
+                            close(get(CPU, cs2), get(b, gs2), 1e-6, what + " state 2");
+                        }
+                    }
+                    assertEquals(2f, get(b, gh)[Backend.Hyper.STEPS.ordinal()], "advance counts the steps");
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("backends")
     void reductionsMatchTwinAndAccumulate(String name) {

@@ -98,6 +98,36 @@ class CpuKernelsTest {
         }
     }
 
+    /** One step of each optimizer by hand: the CPU twin every backend is checked against follows PyTorch's definitions. */
+    @Test
+    void optimizersFollowTheirDefinitions() {
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            float[] h = {0.1f, 0.5f, 0.2f, 0.9f, 0.8f, 0.99f, 1e-8f, 0f};
+            for (org.mlp4j.Optimizer kind : org.mlp4j.Optimizer.values()) {
+                Matrix p = BackendContractTest.put(cpu, 1, 1, new float[] {2f});
+                Matrix s1 = BackendContractTest.put(cpu, 1, 1, new float[] {0.3f});
+                Matrix s2 = BackendContractTest.put(cpu, 1, 1, new float[] {0.4f});
+                Matrix hyper = BackendContractTest.put(cpu, 1, h.length, h.clone());
+                cpu.advance(hyper);
+                cpu.advance(hyper); // t = 2
+                Matrix g = BackendContractTest.put(cpu, 1, 1, new float[] {4f});
+                cpu.optimize(p, g, s1, s2, hyper, kind, true);
+                double grad = 4 * 0.5 + 0.2 * 2; // scaled, plus L2
+                double want = switch (kind) {
+                    case SGD -> 2 - 0.1 * grad;
+                    case MOMENTUM -> 2 - 0.1 * (0.9 * 0.3 + grad);
+                    case NESTEROV -> 2 - 0.1 * (grad + 0.9 * (0.9 * 0.3 + grad));
+                    case ADAM -> {
+                        double m = 0.8 * 0.3 + 0.2 * grad, v = 0.99 * 0.4 + 0.01 * grad * grad;
+                        yield 2 - 0.1 * (m / (1 - 0.8 * 0.8)) / (Math.sqrt(v / (1 - 0.99 * 0.99)) + 1e-8);
+                    }
+                };
+                assertEquals(want, BackendContractTest.get(cpu, p)[0], 1e-5, kind.toString());
+                assertEquals(0f, BackendContractTest.get(cpu, g)[0], kind + " zeroes the gradient");
+            }
+        }
+    }
+
     /** Each activation's value and the derivative from it, against their definitions. */
     @Test
     void activationsFollowTheirDefinitions() {

@@ -150,6 +150,30 @@ class GradientCheckTest {
         assertEquals(6 * 5 + 5 * 4 + 4 * 3 + 5 + 4 + 3, checked);
     }
 
+    /** The general step (gradients, then the optimizer) with SGD at the book's rate is the book's fused step, summed or averaged. */
+    @Test
+    void theGeneralSgdStepIsTheFusedOne() {
+        for (boolean mean : new boolean[] {false, true}) {
+            Network start = Network.initialize(SIZES, Network.Input.PIXELS, Activation.RELU, Output.SOFTMAX, new NumpyRandom(6));
+            Network fused = step(start, 0.3f, 0.1f, mean);
+            Network general;
+            try (Backend cpu = new CpuBackend(1)) {
+                DeviceNet net = new DeviceNet(cpu, start);
+                Backend.Examples data = cpu.upload(pixels, labels, BATCH, SIZES[0]);
+                org.mlp4j.backend.Matrix x = cpu.matrix(BATCH, SIZES[0]), y = cpu.matrix(BATCH, 1);
+                cpu.gather(data, Trainer.identity(cpu, BATCH), 0, x, y);
+                DeviceNet.Optimizing o = net.optimizing(org.mlp4j.Optimizer.SGD);
+                o.set(0.3f, mean ? 1f / BATCH : 1f, 0.1f, Hyperparameters.Optimization.BOOK, 0);
+                net.trainStep(o, net.workspace(BATCH), x, y);
+                general = net.download();
+            }
+            for (int l = 0; l < start.layers(); l++) {
+                org.mlp4j.backend.BackendContractTest.close(fused.weights()[l], general.weights()[l], 1e-6, "weights " + l + (mean ? " mean" : ""));
+                org.mlp4j.backend.BackendContractTest.close(fused.biases()[l], general.biases()[l], 1e-6, "biases " + l + (mean ? " mean" : ""));
+            }
+        }
+    }
+
     /** The mean gradient is the summed one over the batch size; the L2 decay stays eta * l2. */
     @Test
     void theMeanGradientIsTheSumOverTheBatch() {

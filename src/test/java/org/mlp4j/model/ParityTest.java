@@ -46,7 +46,7 @@ class ParityTest {
 
     /**
      * ReLU under a softmax with the mean gradient (the other tools' way), and tanh units under the book's
-     * output. ReLU's derivative jumps at 0, so a pre-activation that lands on the other side of it on one
+     * output; then the same with Adam, and with momentum on a step schedule. ReLU's derivative jumps at 0, so a pre-activation that lands on the other side of it on one
      * backend changes that step's update outright: accuracies may differ by a few more examples, and a few
      * weights by up to 1e-3 while the cost agrees within 1e-4. (At a rate
      * of 0.05 the two sides drift apart by percents within an epoch, without either being wrong.)
@@ -57,6 +57,11 @@ class ParityTest {
         Hyperparameters mean = new Hyperparameters(2, 100, 0.005f, 0.0001f, 1, true, 0);
         agree(name, new int[] {784, 64, 32, 10}, Activation.RELU, Output.SOFTMAX, mean);
         agree(name, new int[] {784, 64, 10}, Activation.TANH, Output.SIGMOID, Hyperparameters.book().withEpochs(2));
+        // the optimizers with device state and the schedules: ReLU + softmax + Adam, tanh + momentum on a step schedule
+        agree(name, new int[] {784, 64, 32, 10}, Activation.RELU, Output.SOFTMAX,
+                mean.with(Hyperparameters.Optimization.BOOK.with(org.mlp4j.Optimizer.ADAM)));
+        agree(name, new int[] {784, 64, 10}, Activation.TANH, Output.SIGMOID, Hyperparameters.book().withEpochs(2).with(
+                new Hyperparameters.Optimization(org.mlp4j.Optimizer.MOMENTUM, 0.9f, 0.9f, 0.999f, org.mlp4j.Schedule.STEP, 1, 0.5f, 0f)));
     }
 
     static void agree(String name, int[] sizes) {

@@ -87,6 +87,55 @@ class TrainerTest {
         }
     }
 
+    /**
+     * Adam's moments and its step count, a cosine rate and the best epoch so far all survive a stop, a
+     * checkpoint file and a resume: the parameters end bit for bit where a straight run's do.
+     */
+    @Test
+    void anAdamRunResumesFromItsCheckpointFileToTheSameResult(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Images data = TestData.trainHead(3000);
+        Hyperparameters adam = new Hyperparameters(5, 100, 0.001f, 0.0001f, 1, true, 4,
+                new Hyperparameters.Optimization(org.mlp4j.Optimizer.ADAM, 0.9f, 0.9f, 0.999f, org.mlp4j.Schedule.COSINE, 10, 0.1f, 0f));
+        int[] sizes = {784, 30, 10};
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            Trainer.Fit straight = new Trainer(cpu, adam).fit(sizes, org.mlp4j.Activation.RELU, org.mlp4j.Output.SOFTMAX, data, 500,
+                    TrainingListener.NONE);
+            Trainer.Fit part = new Trainer(cpu, adam).fit(sizes, org.mlp4j.Activation.RELU, org.mlp4j.Output.SOFTMAX, data, 500, stopAt(3, 8));
+            assertTrue(part.stopped());
+            java.nio.file.Path file = dir.resolve("checkpoint.npz");
+            CheckpointFile.save(part.last(), file);
+            Trainer.Checkpoint loaded = CheckpointFile.load(file);
+            assertEquals(adam, loaded.hp());
+            assertEquals(8, loaded.optimizerState().size(), "Adam's two moments of each layer's weights and biases: " + loaded.optimizerState().keySet());
+            Trainer.Fit rest = new Trainer(cpu, adam).resume(loaded, data, TrainingListener.NONE);
+            assertEquals(straight.network(), rest.network());
+            assertEquals(straight.history().get(4).cost(), rest.history().get(4).cost(), 0.0);
+        }
+    }
+
+    /** With patience, training ends that many epochs after the best validation accuracy and keeps that epoch's model. */
+    @Test
+    void earlyStoppingKeepsTheBestEpoch() {
+        Images data = TestData.trainHead(2000);
+        // a rate that overshoots: the validation accuracy peaks early, then wanders
+        Hyperparameters hp = new Hyperparameters(30, 50, 0.02f, 0f, 1, false, 2);
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            Trainer.Fit fit = new Trainer(cpu, hp).fit(new int[] {784, 20, 10}, data, 500, TrainingListener.NONE);
+            List<EpochResult> h = fit.history();
+            assertTrue(fit.stoppedEarly(), "stopped early: " + h.size() + " epochs");
+            int best = fit.last().best().epoch();
+            for (EpochResult r : h) {
+                assertTrue(r.validAccuracy() <= h.get(best - 1).validAccuracy(), "epoch " + best + " is the best: " + h);
+                if (r.epoch() < best) {
+                    assertTrue(r.validAccuracy() < h.get(best - 1).validAccuracy(), "the first best");
+                }
+            }
+            assertEquals(best + 2, h.size(), "two epochs without a better one");
+            assertEquals(fit.last().best().network(), fit.network());
+            assertTrue(!fit.network().equals(fit.last().network()), "the kept model is not the last epoch's");
+        }
+    }
+
     @Test
     void resumingWithOtherSettingsIsRefused() {
         Images data = TestData.trainHead(1000);
