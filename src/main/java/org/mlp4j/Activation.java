@@ -21,18 +21,13 @@ public enum Activation {
     /** The slope of {@link #LEAKY_RELU} below 0. */
     public static final float LEAKY_SLOPE = 0.01f;
 
-    /** The name used by the command line and model files: lower case, '-' for '_'. */
+    /** The name used by the command line and files: lower case, '-' for '_'. */
     public String id() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return Ids.id(this);
     }
 
     /** The activation named {@code id} (as {@link #id()}). */
     public static Activation of(String id) {
-        for (Activation a : values()) {
-            if (a.id().equals(id)) {
-                return a;
-            }
-        }
-        throw new IllegalArgumentException("no activation '" + id + "'");
+        return Ids.of(values(), id, "activation");
     }
 }

@@ -10,18 +10,13 @@ package org.mlp4j;
 public enum Optimizer {
     SGD, MOMENTUM, NESTEROV, ADAM;
 
-    /** The name used by the command line: lower case. */
+    /** The name used by the command line and files: lower case, '-' for '_'. */
     public String id() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return Ids.id(this);
     }
 
     /** The optimizer named {@code id} (as {@link #id()}). */
     public static Optimizer of(String id) {
-        for (Optimizer o : values()) {
-            if (o.id().equals(id)) {
-                return o;
-            }
-        }
-        throw new IllegalArgumentException("no optimizer '" + id + "'");
+        return Ids.of(values(), id, "optimizer");
     }
 }

@@ -7,18 +7,13 @@ public enum Output {
     /** Softmax with the cross-entropy cost; probabilities are the softmax. */
     SOFTMAX;
 
-    /** The name used by the command line and model files: lower case. */
+    /** The name used by the command line and files: lower case, '-' for '_'. */
     public String id() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return Ids.id(this);
     }
 
     /** The output named {@code id} (as {@link #id()}). */
     public static Output of(String id) {
-        for (Output o : values()) {
-            if (o.id().equals(id)) {
-                return o;
-            }
-        }
-        throw new IllegalArgumentException("no output '" + id + "'");
+        return Ids.of(values(), id, "output");
     }
 }

@@ -8,19 +8,14 @@ package org.mlp4j;
 public enum Schedule {
     CONSTANT, STEP, INVERSE, COSINE;
 
-    /** The name used by the command line: lower case. */
+    /** The name used by the command line and files: lower case, '-' for '_'. */
     public String id() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return Ids.id(this);
     }
 
     /** The schedule named {@code id} (as {@link #id()}). */
     public static Schedule of(String id) {
-        for (Schedule s : values()) {
-            if (s.id().equals(id)) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException("no learning-rate schedule '" + id + "'");
+        return Ids.of(values(), id, "learning-rate schedule");
     }
 
     /** Epoch {@code epoch}'s rate (from 1) of {@code epochs}, from {@code eta}; {@code every}, {@code gamma}: STEP's; {@code decay}: INVERSE's. */
