@@ -83,6 +83,14 @@ class BadInputTest {
         userError(train("--frobnicate"), "--frobnicate");
         userError(train("--epochs", "many"), "--epochs");
         userError(train("--device", "tpu"), "tpu");
+        userError(train("--activation", "identity"), "--activation", "sigmoid, tanh, relu, leaky-relu");
+        userError(train("--output", "linear"), "--output", "sigmoid, softmax");
+        userError(train("--gradient", "median"), "--gradient");
+        userError(train("--optimizer", "rmsprop"), "--optimizer", "sgd, momentum, nesterov, adam");
+        userError(train("--beta2", "1"), "--beta2");
+        userError(train("--lr-schedule", "cyclic"), "--lr-schedule");
+        userError(train("--lr-step", "0"), "--lr-step");
+        userError(train("--patience", "-2"), "--patience");
         userError(List.of("bench", "--epochs", "0", "--data", data.toString(), "--no-verify"), "--epochs");
     }
 
@@ -158,6 +166,24 @@ class BadInputTest {
                 new org.mlp4j.model.NumpyRandom(1)), features);
         userError(List.of("evaluate", "--model", features.toString(), "--data", data.toString(), "--no-verify", "--device", "cpu"), "takes float features");
         userError(List.of("predict", "--model", features.toString(), "--images", data.resolve(Mnist.TEST_IMAGES).toString()), "takes float features");
+    }
+
+    /** A run off the book's path from the command line: the model records what it is, and evaluate reads it back. */
+    @Test
+    void reluSoftmaxAdamRunTrainsAndEvaluates() {
+        List<String> args = train();
+        args.addAll(List.of("--activation", "relu", "--output", "softmax", "--optimizer", "adam", "--eta", "0.01", "--gradient", "mean",
+                "--lr-schedule", "cosine", "--patience", "5"));
+        Result r = run(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("relu hidden units (weights: He normal") && r.out().contains("adam (0.9, 0.999)")
+                && r.out().contains("cosine rate"), r.out());
+        org.mlp4j.model.Network net = org.mlp4j.model.ModelFile.load(out.resolve("model.npz"));
+        assertEquals(org.mlp4j.Activation.RELU, net.activation());
+        assertEquals(org.mlp4j.Output.SOFTMAX, net.output());
+        Result e = run("evaluate", "--model", out.resolve("model.npz").toString(), "--data", data.toString(), "--no-verify", "--device", "cpu");
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains("test accuracy: "), e.out());
     }
 
     @Test
