@@ -52,6 +52,18 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "also write the table as JSON")
     Path json;
 
+    @Option(names = "--grid", description = "time a grid of network shapes and batch sizes instead of the book's net, each beside "
+            + "NumPy float32 and PyTorch (eager and CUDA graph) of the same shape")
+    boolean grid;
+
+    @Option(names = "--grid-hidden", paramLabel = "LIST", split = ";", defaultValue = "100;100,100;256,256;512;512,512;1024;1000,1000;2048,2048",
+            description = "the grid's hidden layers, shapes separated by ';' (default: ${DEFAULT-VALUE})")
+    List<String> gridHidden;
+
+    @Option(names = "--grid-batch", paramLabel = "LIST", split = ",", defaultValue = "100,250,500",
+            description = "the grid's batch sizes (default: ${DEFAULT-VALUE})")
+    List<Integer> gridBatch;
+
     record Row(String name, String detail, double secondsPerEpoch, double firstEpoch, String note) {
     }
 
@@ -60,27 +72,18 @@ final class BenchCommand implements Callable<Integer> {
         if (epochs < 1) {
             throw new UserError("--epochs: must be at least 1, got " + epochs);
         }
-        PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Datasets.load(common, false, err); // fetch and check the data once, before any child starts
-        List<Row> rows = new ArrayList<>();
-        for (String d : devices) {
-            // each backend in a JVM of its own, as JMH forks: no JIT profile or driver state carries over
-            List<String> cmd = new ArrayList<>(javaCommand());
-            cmd.addAll(List.of(Main.class.getName(), "bench-backend", "--device", d.trim(), "--epochs", Integer.toString(epochs),
-                    "--data", common.data.toString(), "--opencl-device", Integer.toString(openclDevice),
-                    "--threads", Integer.toString(threads)));
-            if (common.noVerify) {
-                cmd.add("--no-verify");
-            }
-            err.println("bench: " + d.trim() + ", " + epochs + " epochs");
-            rows.add(measure(d.trim(), cmd));
+        if (grid) {
+            return Grid.run(this);
         }
+        List<Row> rows = backends("100", 100);
         if (!noReferences) {
             rows.add(reference("numpy (book, float64)", "numpy_mlp.py"));
             rows.add(reference("pytorch eager", "torch_mlp.py", "--mode", "eager"));
             rows.add(reference("pytorch cuda graph", "torch_mlp.py", "--mode", "graph"));
         }
+        PrintWriter out = spec.commandLine().getOut();
         double numpy = rows.stream().filter(r -> r.name().startsWith("numpy")).mapToDouble(Row::secondsPerEpoch).findFirst().orElse(Double.NaN);
         out.printf(Locale.ROOT, "%-24s %14s %14s %12s  %s%n", "backend", "s/epoch", "first epoch", "x numpy", "details");
         for (Row r : rows) {
@@ -96,7 +99,25 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String fmt(double s) {
+    /** Each backend of --device timed on one shape, each in a JVM of its own (as JMH forks: no JIT profile or driver state carries over). */
+    List<Row> backends(String hidden, int batch) {
+        List<Row> rows = new ArrayList<>();
+        for (String d : devices) {
+            List<String> cmd = new ArrayList<>(javaCommand());
+            cmd.addAll(List.of(Main.class.getName(), "bench-backend", "--device", d.trim(), "--epochs", Integer.toString(epochs),
+                    "--data", common.data.toString(), "--opencl-device", Integer.toString(openclDevice),
+                    "--threads", Integer.toString(threads), "--hidden", hidden, "--batch", Integer.toString(batch)));
+            if (common.noVerify) {
+                cmd.add("--no-verify");
+            }
+            spec.commandLine().getErr().println("bench: " + d.trim() + ", 784-" + hidden.replace(',', '-') + "-10, batch " + batch + ", "
+                    + epochs + " epochs");
+            rows.add(measure(d.trim(), cmd));
+        }
+        return rows;
+    }
+
+    static String fmt(double s) {
         return Double.isNaN(s) ? "-" : String.format(Locale.ROOT, "%.4f", s);
     }
 
@@ -109,7 +130,7 @@ final class BenchCommand implements Callable<Integer> {
         return cmd;
     }
 
-    private Row reference(String name, String script, String... extra) {
+    Row reference(String name, String script, String... extra) {
         Path file = references.resolve(script);
         if (!Files.isRegularFile(file)) {
             return new Row(name, "", Double.NaN, Double.NaN, "skipped: " + file + " not found");

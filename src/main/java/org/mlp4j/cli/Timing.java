@@ -125,13 +125,25 @@ record Timing(double secondsPerEpoch, double firstEpoch, String detail) {
         @Option(names = "--epochs", defaultValue = "3")
         int epochs;
 
+        @Option(names = "--hidden", split = ",", defaultValue = "100")
+        List<Integer> hidden;
+
+        @Option(names = "--batch", defaultValue = "100")
+        int batch;
+
         @Override
         public Integer call() throws Exception {
             Images train = Datasets.load(common, false, spec.commandLine().getErr());
-            Hyperparameters hp = Hyperparameters.book().withEpochs(epochs);
+            Hyperparameters book = Hyperparameters.book();
+            Hyperparameters hp = new Hyperparameters(epochs, batch, book.eta(), book.l2(), book.seed());
+            int[] sizes = new int[hidden.size() + 2];
+            sizes[0] = train.features();
+            for (int i = 0; i < hidden.size(); i++) {
+                sizes[i + 1] = hidden.get(i);
+            }
+            sizes[sizes.length - 1] = train.classCount();
             try (Backend backend = Backends.open(device.device, device.openclDevice, device.threads, true, s -> { })) {
-                List<EpochResult> h = new Trainer(backend, hp).fit(new int[] {train.features(), 100, train.classCount()},
-                        train, 5000, TrainingListener.NONE).history();
+                List<EpochResult> h = new Trainer(backend, hp).fit(sizes, train, 5000, TrainingListener.NONE).history();
                 double first = h.get(0).seconds();
                 double rest = h.size() > 1 ? median(h.subList(1, h.size()).stream().mapToDouble(EpochResult::seconds).toArray()) : first;
                 spec.commandLine().getOut().println(new Timing(rest, first, backend.description()).toJson());

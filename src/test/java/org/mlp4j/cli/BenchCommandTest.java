@@ -43,6 +43,34 @@ class BenchCommandTest {
         assertTrue(tpu.get("detail").getAsString().contains("unknown device 'tpu'"), report.toString());
     }
 
+    /** --grid: each shape and batch of the grid on each backend beside NumPy float32 of the same shape (PyTorch skips without a GPU). */
+    @Test
+    void theGridTimesEachShapeBesideItsReferences() throws Exception {
+        TestData.train();
+        Path json = dir.resolve("grid.json");
+        BadInputTest.Result r = BadInputTest.run("bench", "--grid", "--grid-hidden", "30;20,10", "--grid-batch", "250", "--device", "cpu,opencl",
+                "--epochs", "1", "--data", TestData.dir().toString(), "--json", json.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonArray rows = JsonParser.parseString(Files.readString(json)).getAsJsonObject().getAsJsonArray("rows");
+        assertEquals(2 * 5, rows.size(), "2 shapes x (cpu, opencl, numpy float32, pytorch eager, pytorch cuda graph): " + rows);
+        JsonObject cpu = rows.get(5).getAsJsonObject();
+        assertEquals("784-20-10-10", cpu.get("network").getAsString());
+        assertEquals(250, cpu.get("batch").getAsInt());
+        assertEquals("cpu", cpu.get("name").getAsString());
+        assertTrue(cpu.get("seconds_per_epoch").getAsDouble() > 0, cpu.toString());
+        JsonObject numpy = rows.get(7).getAsJsonObject();
+        if (!numpy.get("seconds_per_epoch").isJsonNull()) { // NumPy installed: the ratio is the two times' quotient
+            assertEquals(cpu.get("seconds_per_epoch").getAsDouble() / numpy.get("seconds_per_epoch").getAsDouble(),
+                    cpu.get("ratio_to_numpy_float32").getAsDouble(), 1e-9);
+            assertTrue(numpy.get("detail").getAsString().contains("float32") && numpy.get("detail").getAsString().contains("784-20-10-10, batch 250"),
+                    numpy.toString());
+        }
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("784-30-10") && l.contains(" cpu ")), r.out());
+        BadInputTest.Result bad = BadInputTest.run("bench", "--grid", "--grid-hidden", "30;x", "--data", TestData.dir().toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--grid-hidden: 'x'"), bad.err());
+    }
+
     @Test
     void aTimingIsOneJsonLineThatReadsBack() {
         Timing t = new Timing(0.25, 1.5, "cpu: \"quoted\" \\ and more");
