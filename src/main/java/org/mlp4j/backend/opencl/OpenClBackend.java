@@ -141,19 +141,21 @@ public final class OpenClBackend extends GpuBackend<Long> {
         return device.memory() - allocated;
     }
 
+    /** Rounded up to whole floats: a fill's size must be a multiple of its 4-byte pattern (a dataset of bytes may not be). */
     @Override
     protected Long allocate(long bytes) {
+        long size = Math.max(4, (bytes + 3) / 4 * 4);
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer err = stack.mallocInt(1);
-            long mem = clCreateBuffer(context, CL_MEM_READ_WRITE, Math.max(bytes, 4), err);
+            long mem = clCreateBuffer(context, CL_MEM_READ_WRITE, size, err);
             if (err.get(0) == CL_MEM_OBJECT_ALLOCATION_FAILURE || err.get(0) == CL_OUT_OF_RESOURCES
                     || err.get(0) == CL_INVALID_BUFFER_SIZE) {
                 throw new DeviceMemoryException("opencl: cannot allocate " + (bytes >> 20) + " MiB on " + device.name());
             }
             OpenCl.check(err.get(0), "clCreateBuffer");
             buffers.add(mem);
-            allocated += Math.max(bytes, 4);
-            OpenCl.check(CL12.clEnqueueFillBuffer(queue, mem, stack.calloc(4), 0, Math.max(bytes, 4), null, null), "clEnqueueFillBuffer");
+            allocated += size;
+            OpenCl.check(CL12.clEnqueueFillBuffer(queue, mem, stack.calloc(4), 0, size, null, null), "clEnqueueFillBuffer");
             return mem;
         }
     }
