@@ -136,6 +136,16 @@ public interface Backend extends AutoCloseable {
         ETA, GRADIENT_SCALE, L2, MOMENTUM, BETA1, BETA2, EPSILON, STEPS
     }
 
+    /**
+     * Chooses between this backend's variants of the layer steps of a network of {@code sizes} trained in
+     * batches of {@code rows} (a GPU backend folds a small GEMM into its step kernel or not) by timing them on
+     * the device, before any program is recorded; the layer steps then follow the choice. Returns a line per
+     * choice with the times (for {@code train --verbose}). The default has no variants.
+     */
+    default java.util.List<String> tune(int rows, int[] sizes, Output output) {
+        return java.util.List.of();
+    }
+
     /** Row argmax: {@code out[r] = argmax_j z[r][j]} (first maximum), {@code out} being {@code z.rows x 1}. */
     void rowArgmax(Matrix z, Matrix out);
 

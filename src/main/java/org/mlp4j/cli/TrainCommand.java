@@ -66,6 +66,10 @@ final class TrainCommand implements Callable<Integer> {
                     + "and when stopped); history.csv is written every epoch")
     int checkpointEvery;
 
+    @Option(names = "--verbose", description = "also say how the device runs the network: each layer step's variant "
+            + "(folded into one kernel or not) and the times that chose it")
+    boolean verbose;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
@@ -178,6 +182,7 @@ final class TrainCommand implements Callable<Integer> {
             o.flush();
             EpochPrinter printer = new EpochPrinter(o, err, run.from() != null ? run.from().history() : List.of(), hp.epochs(),
                     run.dir(), checkpointEvery, signals);
+            printer.verbose = verbose;
             Trainer trainer = new Trainer(backend, hp);
             Trainer.Fit fit;
             try {
@@ -271,6 +276,7 @@ final class TrainCommand implements Callable<Integer> {
         private final List<EpochResult> history;
         private final boolean terminal = System.console() != null;
         final ProgressLine progress;
+        boolean verbose;
 
         EpochPrinter(PrintWriter out, PrintWriter err, List<EpochResult> before, int epochs, Path dir, int checkpointEvery,
                      StopSignals signals) {
@@ -286,6 +292,14 @@ final class TrainCommand implements Callable<Integer> {
         @Override
         public boolean showsProgress() {
             return terminal;
+        }
+
+        @Override
+        public void note(String line) {
+            if (verbose) {
+                out.println(line);
+                out.flush();
+            }
         }
 
         @Override

@@ -114,6 +114,7 @@ public final class Trainer {
     }
 
     private Fit run(Session session, TrainingListener listener) {
+        session.tuning.forEach(listener::note);
         boolean early = hp.patience() > 0 && session.valid > 0;
         while (session.epoch <= hp.epochs()) {
             EpochResult r = session.next(listener);
@@ -148,6 +149,8 @@ public final class Trainer {
         private final Order shuffled;
         private final Accumulator acc;
         private final Program gather;
+        /** What {@link Backend#tune} chose for this run's layer steps. */
+        private final List<String> tuning;
         /** The optimizer's buffers, or null on the book's fused SGD path. */
         private final DeviceNet.Optimizing optimizing;
         private final Program[] segments;
@@ -179,6 +182,8 @@ public final class Trainer {
                 throw new IllegalArgumentException("a batch of " + hp.batch() + " is larger than the " + train + " training examples");
             }
             checkInputs(initial, data);
+            // the layer steps' variants are chosen by timing them on the device, before anything is recorded
+            tuning = optimizingFor(hp) ? List.of() : backend.tune(hp.batch(), initial.sizes(), initial.output());
             net = new DeviceNet(backend, initial);
             optimizing = hp.optimization().general() ? net.optimizing(hp.optimization().optimizer()) : null;
             if (optimizing != null && !optimizerState.isEmpty()) {
@@ -338,6 +343,11 @@ public final class Trainer {
             floats += l == 0 ? m : 2 * m;
         }
         return floats;
+    }
+
+    /** Whether the steps take the general path (which has no fused layer steps to tune). */
+    private static boolean optimizingFor(Hyperparameters hp) {
+        return hp.optimization().general();
     }
 
     /** Refuses data that is not what the network takes: another width, or pixels for features and the reverse. */

@@ -12,6 +12,10 @@ public interface TrainingListener {
         return false;
     }
 
+    /** A line about how training runs, e.g. each choice {@link org.mlp4j.backend.Backend#tune} made, before the first epoch. */
+    default void note(String line) {
+    }
+
     /** After a recorded segment of an epoch: {@code done} of {@code total} steps are finished. */
     default void steps(int epoch, int done, int total) {
     }

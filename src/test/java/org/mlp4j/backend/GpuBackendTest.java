@@ -129,6 +129,30 @@ class GpuBackendTest {
         assertTrue(gpu.log.get(2).endsWith(", 8, 33, 1]"), "output code 1, the softmax: " + gpu.log.get(2));
     }
 
+    /**
+     * tune runs both variants of each candidate step and reports its choice; the layer steps then take the
+     * variant it chose (which one wins on this logging device is the clock's business, not the test's).
+     */
+    @Test
+    void layerStepsFollowWhatTuneChose() {
+        LoggingGpu gpu = new LoggingGpu();
+        List<String> report = gpu.tune(8, new int[] {20, 33, 5}, org.mlp4j.Output.SIGMOID);
+        assertEquals(2, report.size(), report.toString());
+        assertTrue(report.get(0).startsWith("output step 8x33x5: folded ") && report.get(1).startsWith("hidden step 8x5x33: folded "), report.toString());
+        assertTrue(gpu.log.stream().anyMatch(l -> l.equals("gemm")) && gpu.log.stream().anyMatch(l -> l.startsWith("output_step")),
+                "both variants ran: " + gpu.log);
+        gpu.log.clear();
+        gpu.outputLayerStep(gpu.matrix(8, 33), gpu.matrix(33, 5), gpu.matrix(1, 5), gpu.matrix(8, 1), org.mlp4j.Output.SIGMOID, 0.1f,
+                gpu.matrix(8, 5), gpu.matrix(8, 5));
+        boolean folded = report.get(0).endsWith(": folded");
+        assertEquals(folded ? List.of("output_step") : List.of("gemm", "output_step"), gpu.log.stream().map(l -> l.split(" ")[0]).toList(),
+                report.get(0));
+        assertEquals(List.of(), gpu.tune(8, new int[] {20, 33, 5}, org.mlp4j.Output.SOFTMAX).stream()
+                .filter(l -> l.startsWith("output")).toList(), "the softmax never folds, so there is nothing to time");
+        assertEquals(List.of(), new LoggingGpu().tune(100000, new int[] {20, 4096, 4096}, org.mlp4j.Output.SIGMOID),
+                "far past the prior's limit nothing is tried");
+    }
+
     @Test
     void aLaunchThatDisagreesWithItsDeclarationIsRefused() {
         LoggingGpu gpu = new LoggingGpu();

@@ -168,6 +168,18 @@ class BadInputTest {
         userError(List.of("predict", "--model", features.toString(), "--images", data.resolve(Mnist.TEST_IMAGES).toString()), "takes float features");
     }
 
+    /** train --verbose on OpenCL says which variant each layer step runs and the times that chose it. */
+    @Test
+    void verboseSaysWhatTheDeviceChose() {
+        org.mlp4j.backend.BackendContractTest.open("opencl").close(); // skips where OpenCL is unusable (fails where required)
+        List<String> args = train();
+        args.set(args.indexOf("cpu"), "opencl");
+        args.add("--verbose");
+        Result r = run(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("output step \\d+x\\d+x\\d+: folded [0-9.]+ us, GEMM and step [0-9.]+ us: .*")), r.out());
+    }
+
     /** A run off the book's path from the command line: the model records what it is, and evaluate reads it back. */
     @Test
     void reluSoftmaxAdamRunTrainsAndEvaluates() {
