@@ -230,11 +230,12 @@ class CudaOnFakeDriverTest {
     @Test
     void aKernelFaultStopsTheRunWithoutWritingAModel() throws Exception {
         Path out = dir.resolve("fault");
-        Result r = mlp4j(Map.of("FAKE_CUDA_FAIL_LAUNCH", "100"), train(out, "cuda", "--hidden", "8"));
+        // run 200: in the training steps, after the 112 runs (cuBLAS calls included) of the layer steps' timing (tune)
+        Result r = mlp4j(Map.of("FAKE_CUDA_FAIL_LAUNCH", "200"), train(out, "cuda", "--hidden", "8"));
         assertEquals(1, r.code(), r.out());
         assertTrue(r.out().contains("CUDA_ERROR_LAUNCH_FAILED") && r.out().contains("stopped, nothing more was written"), r.out());
         assertFalse(r.out().contains("\tat "), "no stack trace: " + r.out());
         assertFalse(Files.exists(out.resolve("model.npz")));
-        fakeSaidOnly(r, "kernel run 100 fails");  // and no memory left allocated
+        fakeSaidOnly(r, "kernel run 200 fails");  // and no memory left allocated
     }
 }
