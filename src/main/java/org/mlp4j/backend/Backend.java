@@ -139,11 +139,30 @@ public interface Backend extends AutoCloseable {
     /**
      * Chooses between this backend's variants of the layer steps of a network of {@code sizes} trained in
      * batches of {@code rows} (a GPU backend folds a small GEMM into its step kernel or not) by timing them on
-     * the device, before any program is recorded; the layer steps then follow the choice. Returns a line per
-     * choice with the times (for {@code train --verbose}). The default has no variants.
+     * the device, before any program is recorded; the layer steps then follow the choices, which it returns
+     * (for {@code train --verbose}, and for a checkpoint, so a resumed run takes the same). The default has
+     * no variants.
      */
-    default java.util.List<String> tune(int rows, int[] sizes, Output output) {
+    default java.util.List<Choice> tune(int rows, int[] sizes, Output output) {
         return java.util.List.of();
+    }
+
+    /** Makes the layer steps follow {@code choices} (a checkpoint's), as if {@link #tune} had made them. */
+    default void use(java.util.List<Choice> choices) {
+    }
+
+    /**
+     * A layer step's variant for one shape: whether its GEMM is folded into the step kernel, and the seconds
+     * each variant took when it was timed (NaN when not known, as for a checkpoint's choice).
+     *
+     * @param hidden the hidden layers' step (the output layer's when false)
+     */
+    record Choice(boolean hidden, int rows, int k, int cols, boolean folded, double foldedSeconds, double unfoldedSeconds) {
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "%s step %dx%dx%d: folded %.1f us, GEMM and step %.1f us: %s", hidden ? "hidden" : "output",
+                    rows, k, cols, foldedSeconds * 1e6, unfoldedSeconds * 1e6, folded ? "folded" : "GEMM and step");
+        }
     }
 
     /** Row argmax: {@code out[r] = argmax_j z[r][j]} (first maximum), {@code out} being {@code z.rows x 1}. */

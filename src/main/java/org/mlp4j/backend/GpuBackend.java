@@ -315,38 +315,42 @@ public abstract class GpuBackend<B> implements Backend {
         outputStep(z, z, 0, z, bias, labels, output, eta, delta);
     }
 
-    private static String key(String step, int rows, int k, int cols) {
-        return step + " " + rows + "x" + k + "x" + cols;
+    private static String key(boolean hidden, int rows, int k, int cols) {
+        return (hidden ? "hidden " : "output ") + rows + "x" + k + "x" + cols;
     }
 
     /** Times both variants of each candidate fold on this device (see {@link Backend#tune}). */
     @Override
-    public final java.util.List<String> tune(int rows, int[] sizes, Output output) {
-        java.util.List<String> report = new java.util.ArrayList<>();
+    public final java.util.List<Choice> tune(int rows, int[] sizes, Output output) {
+        java.util.List<Choice> choices = new java.util.ArrayList<>();
         int last = sizes.length - 1;
         int k = sizes[last - 1], cols = sizes[last];
         if (output == Output.SIGMOID && fold.outputCandidate(rows, k)) {
             Matrix x = matrix(rows, k), w = matrix(k, cols), b = matrix(1, cols), y = matrix(rows, 1), z = matrix(rows, cols), d = matrix(rows, cols);
-            report.add(choose(key("output step", rows, k, cols), () -> outputStep(x, w, k, z, b, y, output, 0f, d),
+            choices.add(choose(false, rows, k, cols, () -> outputStep(x, w, k, z, b, y, output, 0f, d),
                     () -> unfoldedOutputStep(x, w, b, y, output, z, d)));
         }
         for (int l = last - 1; l > 0; l--) {
             int kk = sizes[l + 1], cc = sizes[l];
             if (fold.hiddenCandidate(rows, kk)) {
                 Matrix dn = matrix(rows, kk), wn = matrix(cc, kk), a = matrix(rows, cc), b = matrix(1, cc), g = matrix(rows, cc);
-                report.add(choose(key("hidden step", rows, kk, cc), () -> hiddenStep(dn, wn, kk, 1f, a, Activation.SIGMOID, 0f, b, g),
+                choices.add(choose(true, rows, kk, cc, () -> hiddenStep(dn, wn, kk, 1f, a, Activation.SIGMOID, 0f, b, g),
                         () -> unfoldedHiddenStep(dn, wn, a, b, g)));
             }
         }
-        return report;
+        use(choices);
+        return choices;
     }
 
-    /** Times the folded and the unfolded variant of a step (eta 0: nothing moves) and keeps the faster. */
-    private String choose(String key, Runnable folded, Runnable unfolded) {
+    @Override
+    public final void use(java.util.List<Choice> choices) {
+        choices.forEach(c -> folds.put(key(c.hidden(), c.rows(), c.k(), c.cols()), c.folded()));
+    }
+
+    /** Times the folded and the unfolded variant of a step (eta 0: nothing moves); the faster is the choice. */
+    private Choice choose(boolean hidden, int rows, int k, int cols, Runnable folded, Runnable unfolded) {
         double f = seconds(folded), u = seconds(unfolded);
-        folds.put(key, f < u);
-        return String.format(java.util.Locale.ROOT, "%s: folded %.1f us, GEMM and step %.1f us: %s", key, f * 1e6, u * 1e6,
-                f < u ? "folded" : "GEMM and step");
+        return new Choice(hidden, rows, k, cols, f < u, f, u);
     }
 
     /** Seconds per run: one run to warm up, then the best of 3 batches of 5. */
@@ -365,9 +369,9 @@ public abstract class GpuBackend<B> implements Backend {
         return best;
     }
 
-    /** Whether to fold a step: {@link #tune}'s choice for the shape, else the prior of {@link Fold}. */
-    private boolean folds(String step, int rows, int k, int cols, boolean prior) {
-        return folds.getOrDefault(key(step, rows, k, cols), prior);
+    /** Whether to fold a step: the choice for the shape ({@link #tune}, {@link #use}), else the prior of {@link Fold}. */
+    private boolean folds(boolean hidden, int rows, int k, int cols, boolean prior) {
+        return folds.getOrDefault(key(hidden, rows, k, cols), prior);
     }
 
     private void unfoldedOutputStep(Matrix x, Matrix w, Matrix bias, Matrix labels, Output output, Matrix z, Matrix delta) {
@@ -382,7 +386,7 @@ public abstract class GpuBackend<B> implements Backend {
     @Override
     public final void outputLayerStep(Matrix x, Matrix w, Matrix bias, Matrix labels, Output output, float eta, Matrix z, Matrix delta) {
         int k = Shapes.gemm(false, false, x, w, z)[2];
-        if (output == Output.SIGMOID && folds("output step", z.rows(), k, z.cols(), fold.output(x, w, z) > 0)) {
+        if (output == Output.SIGMOID && folds(false, z.rows(), k, z.cols(), fold.output(x, w, z) > 0)) {
             outputStep(x, w, k, z, bias, labels, output, eta, delta);
         } else {
             Backend.super.outputLayerStep(x, w, bias, labels, output, eta, z, delta);
@@ -406,7 +410,7 @@ public abstract class GpuBackend<B> implements Backend {
     @Override
     public final void hiddenLayerStep(Matrix dNext, Matrix wNext, float decay, Matrix a, Activation act, float eta, Matrix bias, Matrix g) {
         int k = Shapes.gemm(false, true, dNext, wNext, g)[2];
-        if (folds("hidden step", g.rows(), k, g.cols(), fold.hidden(dNext, wNext, a, g) > 0)) {
+        if (folds(true, g.rows(), k, g.cols(), fold.hidden(dNext, wNext, a, g) > 0)) {
             hiddenStep(dNext, wNext, k, decay, a, act, eta, bias, g);
         } else {
             Backend.super.hiddenLayerStep(dNext, wNext, decay, a, act, eta, bias, g);

@@ -18,6 +18,8 @@ import org.mlp4j.util.UserError;
  * {@code rng_mt} (int32, 624), {@code rng_pos_i8} [position, has_gauss] and {@code rng_gauss} (float64, 1),
  * {@code history} (float64, epochs x 5: epoch, cost, train and validation accuracy, seconds), and with early
  * stopping the best epoch so far, {@code best_epoch_i8} [epoch], and its model's arrays prefixed {@code best_}.
+ * {@code tune_i8} (choices x 5: hidden, rows, k, cols, folded; 0 or 1 for the flags) holds how a GPU backend
+ * ran the layer steps ({@link org.mlp4j.backend.Backend#tune}), so a resumed run runs them the same way.
  * A checkpoint of fewer settings (written before the others existed) has the book's for those missing.
  */
 public final class CheckpointFile {
@@ -43,6 +45,12 @@ public final class CheckpointFile {
             System.arraycopy(new double[] {r.epoch(), r.cost(), r.trainAccuracy(), r.validAccuracy(), r.seconds()}, 0, rows, i * 5, 5);
         }
         a.put("history", new Npz.Array(new int[] {h.size(), 5}, rows));
+        long[] choices = new long[c.choices().size() * 5];
+        for (int i = 0; i < c.choices().size(); i++) {
+            org.mlp4j.backend.Backend.Choice ch = c.choices().get(i);
+            System.arraycopy(new long[] {ch.hidden() ? 1 : 0, ch.rows(), ch.k(), ch.cols(), ch.folded() ? 1 : 0}, 0, choices, i * 5, 5);
+        }
+        a.put("tune_i8", new Npz.Array(new int[] {c.choices().size(), 5}, choices));
         if (c.best() != null) {
             a.put("best_epoch_i8", longs(c.best().epoch()));
             ModelFile.arrays(c.best().network()).forEach((name, array) -> a.put(BEST + name, array));
@@ -108,8 +116,20 @@ public final class CheckpointFile {
                 throw new IllegalArgumentException("position " + Arrays.toString(position) + " does not follow its " + history.size()
                         + " epochs of history");
             }
+            List<org.mlp4j.backend.Backend.Choice> choices = new ArrayList<>();
+            if (a.containsKey("tune_i8")) {
+                Npz.Array t = a.get("tune_i8");
+                long[] v = t.longs();
+                if (t.shape().length != 2 || t.shape()[1] != 5) {
+                    throw new IllegalArgumentException("tune_i8 has shape " + Arrays.toString(t.shape()));
+                }
+                for (int i = 0; i < t.shape()[0]; i++) {
+                    choices.add(new org.mlp4j.backend.Backend.Choice(v[i * 5] != 0, toInt(v[i * 5 + 1]), toInt(v[i * 5 + 2]), toInt(v[i * 5 + 3]),
+                            v[i * 5 + 4] != 0, Double.NaN, Double.NaN));
+                }
+            }
             return new Trainer.Checkpoint(hp, toInt(settings[3]), toInt(settings[4]), net, epoch, toInt(position[1]),
-                    new NumpyRandom.State(mt, toInt(rng[0]), rng[1] != 0, gauss), history, best, state);
+                    new NumpyRandom.State(mt, toInt(rng[0]), rng[1] != 0, gauss), history, best, state, choices);
         } catch (IllegalArgumentException e) {
             throw new UserError(file + ": unreadable checkpoint (" + e.getMessage() + ")");
         }

@@ -47,10 +47,12 @@ public final class Trainer {
      * finished epochs.
      */
     public record Checkpoint(Hyperparameters hp, int examples, int valid, Network network, int epoch, int step,
-                             NumpyRandom.State random, List<EpochResult> history, Best best, java.util.Map<String, float[]> optimizerState) {
+                             NumpyRandom.State random, List<EpochResult> history, Best best, java.util.Map<String, float[]> optimizerState,
+                             List<Backend.Choice> choices) {
         public Checkpoint {
             history = List.copyOf(history);
             optimizerState = java.util.Map.copyOf(optimizerState);
+            choices = List.copyOf(choices);
         }
     }
 
@@ -94,7 +96,8 @@ public final class Trainer {
      * the seed's random ones (warm start, fine-tuning); the seed still draws the minibatch order.
      */
     public Fit fit(Network initial, Dataset data, int valid, TrainingListener listener) {
-        return run(new Session(initial.copy(), new NumpyRandom(hp.seed()), data, valid, 1, 0, List.of(), null, java.util.Map.of()), listener);
+        return run(new Session(initial.copy(), new NumpyRandom(hp.seed()), data, valid, 1, 0, List.of(), null, java.util.Map.of(), null),
+                listener);
     }
 
     /**
@@ -110,11 +113,11 @@ public final class Trainer {
             throw new IllegalArgumentException("the run was trained on " + from.examples() + " examples, not " + data.count());
         }
         return run(new Session(from.network(), NumpyRandom.of(from.random()), data, from.valid(), from.epoch(), from.step(),
-                from.history(), from.best(), from.optimizerState()), listener);
+                from.history(), from.best(), from.optimizerState(), from.choices()), listener);
     }
 
     private Fit run(Session session, TrainingListener listener) {
-        session.tuning.forEach(listener::note);
+        session.tuning.forEach(c -> listener.note(c.toString()));
         boolean early = hp.patience() > 0 && session.valid > 0;
         while (session.epoch <= hp.epochs()) {
             EpochResult r = session.next(listener);
@@ -139,7 +142,7 @@ public final class Trainer {
     public Session start(int[] sizes, Activation activation, Output output, Dataset data, int valid) {
         NumpyRandom random = new NumpyRandom(hp.seed());
         Network initial = Network.initialize(sizes, data.input(), activation, output, random);
-        return new Session(initial, random, data, valid, 1, 0, List.of(), null, java.util.Map.of());
+        return new Session(initial, random, data, valid, 1, 0, List.of(), null, java.util.Map.of(), null);
     }
 
     /** A network being trained on one backend. */
@@ -149,8 +152,8 @@ public final class Trainer {
         private final Order shuffled;
         private final Accumulator acc;
         private final Program gather;
-        /** What {@link Backend#tune} chose for this run's layer steps. */
-        private final List<String> tuning;
+        /** How this run's layer steps run: what {@link Backend#tune} chose, or a resumed run's checkpoint. */
+        private final List<Backend.Choice> tuning;
         /** The optimizer's buffers, or null on the book's fused SGD path. */
         private final DeviceNet.Optimizing optimizing;
         private final Program[] segments;
@@ -169,7 +172,7 @@ public final class Trainer {
         private boolean gathered;
 
         private Session(Network initial, NumpyRandom random, Dataset data, int valid, int epoch, int step, List<EpochResult> history,
-                        Best best, java.util.Map<String, float[]> optimizerState) {
+                        Best best, java.util.Map<String, float[]> optimizerState, List<Backend.Choice> choices) {
             this.random = random;
             this.best = best;
             this.valid = valid;
@@ -182,8 +185,14 @@ public final class Trainer {
                 throw new IllegalArgumentException("a batch of " + hp.batch() + " is larger than the " + train + " training examples");
             }
             checkInputs(initial, data);
-            // the layer steps' variants are chosen by timing them on the device, before anything is recorded
-            tuning = optimizingFor(hp) ? List.of() : backend.tune(hp.batch(), initial.sizes(), initial.output());
+            // the layer steps' variants are chosen by timing them on the device, before anything is recorded; a
+            // resumed run takes the choices it was made with, so it goes on exactly as it would have
+            if (choices != null) {
+                backend.use(choices);
+                tuning = choices;
+            } else {
+                tuning = optimizingFor(hp) ? List.of() : backend.tune(hp.batch(), initial.sizes(), initial.output());
+            }
             net = new DeviceNet(backend, initial);
             optimizing = hp.optimization().general() ? net.optimizing(hp.optimization().optimizer()) : null;
             if (optimizing != null && !optimizerState.isEmpty()) {
@@ -304,7 +313,7 @@ public final class Trainer {
         /** The run as it stands, the parameters copied to the host. */
         public Checkpoint checkpoint() {
             return new Checkpoint(hp, examples, valid, net.download(), epoch, stepsBefore(segment), beforeOrder, history, best,
-                    optimizing != null ? optimizing.state() : java.util.Map.of());
+                    optimizing != null ? optimizing.state() : java.util.Map.of(), tuning);
         }
     }
 

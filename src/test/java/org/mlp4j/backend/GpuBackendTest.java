@@ -136,7 +136,7 @@ class GpuBackendTest {
     @Test
     void layerStepsFollowWhatTuneChose() {
         LoggingGpu gpu = new LoggingGpu();
-        List<String> report = gpu.tune(8, new int[] {20, 33, 5}, org.mlp4j.Output.SIGMOID);
+        List<String> report = gpu.tune(8, new int[] {20, 33, 5}, org.mlp4j.Output.SIGMOID).stream().map(Backend.Choice::toString).toList();
         assertEquals(2, report.size(), report.toString());
         assertTrue(report.get(0).startsWith("output step 8x33x5: folded ") && report.get(1).startsWith("hidden step 8x5x33: folded "), report.toString());
         assertTrue(gpu.log.stream().anyMatch(l -> l.equals("gemm")) && gpu.log.stream().anyMatch(l -> l.startsWith("output_step")),
@@ -148,7 +148,13 @@ class GpuBackendTest {
         assertEquals(folded ? List.of("output_step") : List.of("gemm", "output_step"), gpu.log.stream().map(l -> l.split(" ")[0]).toList(),
                 report.get(0));
         assertEquals(List.of(), gpu.tune(8, new int[] {20, 33, 5}, org.mlp4j.Output.SOFTMAX).stream()
-                .filter(l -> l.startsWith("output")).toList(), "the softmax never folds, so there is nothing to time");
+                .filter(c -> !c.hidden()).toList(), "the softmax never folds, so there is nothing to time");
+        // a checkpoint's choices decide as tune's did: here the reverse of what was timed
+        gpu.use(List.of(new Backend.Choice(false, 8, 33, 5, !folded, Double.NaN, Double.NaN)));
+        gpu.log.clear();
+        gpu.outputLayerStep(gpu.matrix(8, 33), gpu.matrix(33, 5), gpu.matrix(1, 5), gpu.matrix(8, 1), org.mlp4j.Output.SIGMOID, 0.1f,
+                gpu.matrix(8, 5), gpu.matrix(8, 5));
+        assertEquals(!folded ? List.of("output_step") : List.of("gemm", "output_step"), gpu.log.stream().map(l -> l.split(" ")[0]).toList());
         assertEquals(List.of(), new LoggingGpu().tune(100000, new int[] {20, 4096, 4096}, org.mlp4j.Output.SIGMOID),
                 "far past the prior's limit nothing is tried");
     }

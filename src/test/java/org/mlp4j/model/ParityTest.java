@@ -47,8 +47,10 @@ class ParityTest {
     /**
      * ReLU under a softmax with the mean gradient (the other tools' way), and tanh units under the book's
      * output; then the same with Adam, and with momentum on a step schedule. ReLU's derivative jumps at 0, so a pre-activation that lands on the other side of it on one
-     * backend changes that step's update outright: accuracies may differ by a few more examples, and a few
-     * weights by up to 1e-3 while the cost agrees within 1e-4. (At a rate
+     * backend changes that step's update outright: accuracies may differ by a few more examples, a few
+     * weights by up to 1e-3 and the cost by up to 1e-3 relative. A GPU backend's layer steps fold or not as
+     * timed on the device (Backend.tune), so which summation order runs, and which side of the kink a value
+     * lands on, can change from run to run. (At a rate
      * of 0.05 the two sides drift apart by percents within an epoch, without either being wrong.)
      */
     @ParameterizedTest
@@ -81,7 +83,8 @@ class ParityTest {
         List<EpochResult> w = want.history(), g = got.history();
         for (int i = 0; i < w.size(); i++) {
             String what = act + "/" + out + " ";
-            assertEquals(w.get(i).cost(), g.get(i).cost(), 1e-4 * w.get(i).cost(), what + "cost, epoch " + (i + 1));
+            double costs = act == Activation.RELU ? 1e-3 : 1e-4;
+            assertEquals(w.get(i).cost(), g.get(i).cost(), costs * w.get(i).cost(), what + "cost, epoch " + (i + 1));
             double flips = act == Activation.RELU ? 0.003 : 0.001;
             assertEquals(w.get(i).trainAccuracy(), g.get(i).trainAccuracy(), flips, what + "train accuracy, epoch " + (i + 1));
             assertEquals(w.get(i).validAccuracy(), g.get(i).validAccuracy(), flips, what + "valid accuracy, epoch " + (i + 1));

@@ -107,9 +107,39 @@ class TrainerTest {
             Trainer.Checkpoint loaded = CheckpointFile.load(file);
             assertEquals(adam, loaded.hp());
             assertEquals(8, loaded.optimizerState().size(), "Adam's two moments of each layer's weights and biases: " + loaded.optimizerState().keySet());
+            assertEquals(List.of(), loaded.choices(), "the cpu backend has no variants to choose");
             Trainer.Fit rest = new Trainer(cpu, adam).resume(loaded, data, TrainingListener.NONE);
             assertEquals(straight.network(), rest.network());
             assertEquals(straight.history().get(4).cost(), rest.history().get(4).cost(), 0.0);
+        }
+    }
+
+    /**
+     * A GPU backend's timed choices of the layer steps' variants travel with the checkpoint, so a resumed run
+     * runs its steps as the stopped one did (here on OpenCL, which times them like CUDA).
+     */
+    @Test
+    void theLayerStepChoicesTravelWithTheCheckpoint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Images data = TestData.trainHead(1000);
+        try (org.mlp4j.backend.Backend gpu = org.mlp4j.backend.BackendContractTest.open("opencl")) {
+            Trainer.Fit part = new Trainer(gpu, SHORT).fit(new int[] {784, 8, 10}, data, 200, stopAt(2, 0));
+            List<org.mlp4j.backend.Backend.Choice> chosen = part.last().choices();
+            assertEquals(2, chosen.size(), "the output step and the hidden step were timed: " + chosen);
+            java.nio.file.Path file = dir.resolve("checkpoint.npz");
+            CheckpointFile.save(part.last(), file);
+            List<org.mlp4j.backend.Backend.Choice> loaded = CheckpointFile.load(file).choices();
+            for (int i = 0; i < chosen.size(); i++) {
+                org.mlp4j.backend.Backend.Choice a = chosen.get(i), b = loaded.get(i);
+                assertEquals(List.of(a.hidden(), a.rows(), a.k(), a.cols(), a.folded()), List.of(b.hidden(), b.rows(), b.k(), b.cols(), b.folded()));
+            }
+            List<String> notes = new java.util.ArrayList<>();
+            new Trainer(gpu, SHORT).resume(CheckpointFile.load(file), data, new TrainingListener() {
+                @Override
+                public void note(String line) {
+                    notes.add(line);
+                }
+            });
+            assertEquals(loaded.stream().map(Object::toString).toList(), notes, "the resumed run runs the checkpoint's choices, untimed");
         }
     }
 
