@@ -108,8 +108,10 @@ final class TrainCommand implements Callable<Integer> {
         int valid = from != null ? from.valid() : training.valid;
         Network initial = null;
         if (init != null) {
-            if (spec.commandLine().getParseResult().hasMatchedOption("--hidden")) {
-                throw flag("--hidden", "the layer sizes come from --init's model");
+            for (String f : List.of("--hidden", "--activation", "--output")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(f)) {
+                    throw flag(f, "the layer sizes, activation and output come from --init's model");
+                }
             }
             initial = ModelFile.load(init);
             PredictCommand.checkTakesImages(initial, common.data.toString());

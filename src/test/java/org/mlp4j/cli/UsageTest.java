@@ -92,7 +92,11 @@ class UsageTest {
         BadInputTest.Result both = BadInputTest.run("train", "--device", "cpu", "--data", data.toString(), "--no-verify", "--out",
                 dir.resolve("x").toString(), "--init", model, "--hidden", "5");
         assertEquals(2, both.code());
-        assertTrue(both.err().contains("--hidden: the layer sizes come from --init's model"), both.err());
+        assertTrue(both.err().contains("--hidden: the layer sizes, activation and output come from --init's model"), both.err());
+        BadInputTest.Result act = BadInputTest.run("train", "--device", "cpu", "--data", data.toString(), "--no-verify", "--out",
+                dir.resolve("y").toString(), "--init", model, "--activation", "relu");
+        assertEquals(2, act.code());
+        assertTrue(act.err().contains("--activation: the layer sizes, activation and output come from --init's model"), act.err());
     }
 
     /** A consumer that leaves JCuda and LWJGL out (the README's exclusions): the GPU backends say why, the CPU trains. */
