@@ -53,16 +53,19 @@ for a, b, target in (("cuda", "pytorch cuda graph", 0.5), ("opencl", "cuda", 2.0
 EOF
 
 step "bench --grid: other network shapes and batch sizes, each beside PyTorch of the same shape"
-mlp4j bench --grid --grid-hidden "100;100,100;512,512;2048,2048" --grid-batch 100,500 --device cuda,opencl --epochs 2 \
+mlp4j bench --grid --grid-hidden "${GRID_HIDDEN:-100;100,100;512,512;2048,2048}" --grid-batch "${GRID_BATCH:-100,500}" --device cuda,opencl --epochs 2 \
   --data "$data" --json "$OUT/grid.json" "${refs[@]}" || status=1
 
-step "beyond the book on cuda: ReLU + softmax + Adam, cosine rate, 20 epochs (#27's target: >= 98.0 % test accuracy)"
+adam_epochs=${ADAM_EPOCHS:-20}
+step "beyond the book on cuda: ReLU + softmax + Adam, cosine rate, $adam_epochs epochs (#27's target at 20: >= 98.0 % test accuracy)"
 mlp4j train --device cuda --strict --data "$data" --out "$OUT/adam" --hidden 256,128 --activation relu --output softmax \
-  --optimizer adam --eta 0.001 --gradient mean --l2 0 --lr-schedule cosine --epochs 20 | tee "$OUT/adam.log" || status=1
-awk '/^test accuracy:/ { a = $3 + 0; found = 1 }
-     END { if (!found) { print "test accuracy: not printed"; exit 1 }
-           printf "test accuracy %.2f%% (target >= 98.0: %s)\n", a, a >= 98.0 ? "met" : "NOT met"; exit a < 98.0 }' \
-  "$OUT/adam.log" || status=1
+  --optimizer adam --eta 0.001 --gradient mean --l2 0 --lr-schedule cosine --epochs "$adam_epochs" --verbose | tee "$OUT/adam.log" || status=1
+if [ "$adam_epochs" = 20 ]; then
+  awk '/^test accuracy:/ { a = $3 + 0; found = 1 }
+       END { if (!found) { print "test accuracy: not printed"; exit 1 }
+             printf "test accuracy %.2f%% (target >= 98.0: %s)\n", a, a >= 98.0 ? "met" : "NOT met"; exit a < 98.0 }' \
+    "$OUT/adam.log" || status=1
+fi
 
 step "200 epochs with the book's defaults on cuda"
 mlp4j train --device cuda --strict --data "$data" --out "$OUT/run200" | tee "$OUT/train200.log" || status=1
