@@ -123,7 +123,7 @@ public final class Classifier {
         int classes = network.outputs();
         Dataset train = dataset(x, y, classes, "training");
         Dataset valid = dataset(validX, validY, classes, "validation");
-        Dataset all = train instanceof Features f ? f.concat((Features) valid) : concat((Images) train, (Images) valid);
+        Dataset all = train instanceof Features f ? f.concat((Features) valid) : ((Images) train).concat((Images) valid);
         Hyperparameters hp = new Hyperparameters(training.epochs(), training.batch(), training.learningRate(), training.l2(), training.seed(),
                 training.meanGradient(), training.patience(), new Hyperparameters.Optimization(training.optimizer(), training.momentum(),
                 training.beta1(), training.beta2(), training.schedule(), training.stepEvery(), training.stepGamma(), training.inverseDecay()));
@@ -225,13 +225,5 @@ public final class Classifier {
             labels[r] = (byte) y[r];
         }
         return new Images(pixels, labels, x.length, 1, width);
-    }
-
-    private static Images concat(Images a, Images b) {
-        byte[] p = Arrays.copyOf(a.pixels(), a.pixels().length + b.pixels().length);
-        System.arraycopy(b.pixels(), 0, p, a.pixels().length, b.pixels().length);
-        byte[] l = Arrays.copyOf(a.labels(), a.count() + b.count());
-        System.arraycopy(b.labels(), 0, l, a.count(), b.count());
-        return new Images(p, l, a.count() + b.count(), 1, a.features());
     }
 }

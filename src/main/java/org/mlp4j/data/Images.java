@@ -25,6 +25,19 @@ public record Images(byte[] pixels, byte[] labels, int count, int height, int wi
         return backend.upload(pixels, labels, count, features());
     }
 
+    /** This dataset followed by {@code more}, of the same image size. */
+    public Images concat(Images more) {
+        if (more.features() != features()) {
+            throw new IllegalArgumentException(more.features() + " pixels an image after " + features());
+        }
+        int f = features();
+        byte[] p = java.util.Arrays.copyOf(pixels, (count + more.count) * f);
+        System.arraycopy(more.pixels, 0, p, count * f, more.count * f);
+        byte[] l = java.util.Arrays.copyOf(labels, count + more.count);
+        System.arraycopy(more.labels, 0, l, count, more.count);
+        return new Images(p, l, count + more.count, height, width);
+    }
+
     /** Examples [from, to) as a new dataset. */
     public Images slice(int from, int to) {
         int f = features();

@@ -26,7 +26,7 @@ public final class Pictures {
             if (all != null && (next.height() != all.height() || next.width() != all.width())) {
                 throw new UserError(f + ": " + next.height() + "x" + next.width() + " images after " + all.height() + "x" + all.width() + " ones");
             }
-            all = all == null ? next : concat(all, next);
+            all = all == null ? next : all.concat(next);
         }
         if (all == null) {
             throw new UserError("no image files given");
@@ -66,11 +66,5 @@ public final class Pictures {
             }
         }
         return new Images(pixels, new byte[1], 1, h, w);
-    }
-
-    private static Images concat(Images a, Images b) {
-        byte[] p = java.util.Arrays.copyOf(a.pixels(), a.pixels().length + b.pixels().length);
-        System.arraycopy(b.pixels(), 0, p, a.pixels().length, b.pixels().length);
-        return new Images(p, new byte[a.count() + b.count()], a.count() + b.count(), a.height(), a.width());
     }
 }
