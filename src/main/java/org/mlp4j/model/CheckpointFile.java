@@ -92,19 +92,10 @@ public final class CheckpointFile {
             Hyperparameters hp = new Hyperparameters(toInt(settings[0]), toInt(settings[1]), rates[0], rates[1], settings[2],
                     settings.length > 5 && settings[5] != 0, settings.length > 5 ? toInt(settings[6]) : 0, o);
             java.util.Map<String, float[]> state = new java.util.HashMap<>();
-            a.forEach((name, array) -> {
-                if (name.startsWith(OPTIMIZER)) {
-                    state.put(name.substring(OPTIMIZER.length()), array.floats());
-                }
-            });
+            prefixed(a, OPTIMIZER).forEach((name, array) -> state.put(name, array.floats()));
             Trainer.Best best = null;
             if (a.containsKey("best_epoch_i8")) {
-                java.util.Map<String, Npz.Array> b = new java.util.HashMap<>();
-                a.forEach((name, array) -> {
-                    if (name.startsWith(BEST)) {
-                        b.put(name.substring(BEST.length()), array);
-                    }
-                });
+                Map<String, Npz.Array> b = prefixed(a, BEST);
                 int bestEpoch = toInt(sized(a, "best_epoch_i8", 1).longs()[0]);
                 if (bestEpoch < 1 || bestEpoch > history.size()) {
                     throw new IllegalArgumentException("best epoch " + bestEpoch + " is not one of its " + history.size() + " epochs");
@@ -133,6 +124,17 @@ public final class CheckpointFile {
         } catch (IllegalArgumentException e) {
             throw new UserError(file + ": unreadable checkpoint (" + e.getMessage() + ")");
         }
+    }
+
+    /** The arrays whose names start with {@code prefix}, by the rest of their names (as {@link #save} prefixes them). */
+    private static Map<String, Npz.Array> prefixed(Map<String, Npz.Array> a, String prefix) {
+        Map<String, Npz.Array> out = new java.util.HashMap<>();
+        a.forEach((name, array) -> {
+            if (name.startsWith(prefix)) {
+                out.put(name.substring(prefix.length()), array);
+            }
+        });
+        return out;
     }
 
     /** The array of one of the lengths {@code ns}, each an earlier or the current version's. */

@@ -156,22 +156,8 @@ public final class DeviceNet {
             backend.upload(h, hyper);
         }
 
-        /** The optimizer's state by name ({@code s1_w0}, {@code s2_b1}, ...), copied to the host; empty for SGD. */
-        public java.util.Map<String, float[]> state() {
-            java.util.Map<String, float[]> out = new java.util.LinkedHashMap<>();
-            for (int i = 0; kind != Optimizer.SGD && i < weights.length; i++) {
-                out.put("s1_w" + i, host(s1w[i]));
-                out.put("s1_b" + i, host(s1b[i]));
-                if (kind == Optimizer.ADAM) {
-                    out.put("s2_w" + i, host(s2w[i]));
-                    out.put("s2_b" + i, host(s2b[i]));
-                }
-            }
-            return out;
-        }
-
-        /** Puts back a {@link #state()}; a missing or misshapen array is an IllegalArgumentException. */
-        public void restore(java.util.Map<String, float[]> state) {
+        /** The matrices of the optimizer's state by name ({@code s1_w0}, {@code s2_b1}, ...); none for SGD. */
+        private java.util.Map<String, Matrix> slots() {
             java.util.Map<String, Matrix> slots = new java.util.LinkedHashMap<>();
             for (int i = 0; kind != Optimizer.SGD && i < weights.length; i++) {
                 slots.put("s1_w" + i, s1w[i]);
@@ -181,7 +167,19 @@ public final class DeviceNet {
                     slots.put("s2_b" + i, s2b[i]);
                 }
             }
-            slots.forEach((name, m) -> {
+            return slots;
+        }
+
+        /** The optimizer's state by name, copied to the host; empty for SGD. */
+        public java.util.Map<String, float[]> state() {
+            java.util.Map<String, float[]> out = new java.util.LinkedHashMap<>();
+            slots().forEach((name, m) -> out.put(name, host(m)));
+            return out;
+        }
+
+        /** Puts back a {@link #state()}; a missing or misshapen array is an IllegalArgumentException. */
+        public void restore(java.util.Map<String, float[]> state) {
+            slots().forEach((name, m) -> {
                 float[] v = state.get(name);
                 if (v == null || v.length != m.size()) {
                     throw new IllegalArgumentException("optimizer state " + name + (v == null ? " is missing" : " has " + v.length + " values, not " + m.size()));
