@@ -136,12 +136,7 @@ record Timing(double secondsPerEpoch, double firstEpoch, String detail) {
             Images train = Datasets.load(common, false, spec.commandLine().getErr());
             Hyperparameters book = Hyperparameters.book();
             Hyperparameters hp = new Hyperparameters(epochs, batch, book.eta(), book.l2(), book.seed());
-            int[] sizes = new int[hidden.size() + 2];
-            sizes[0] = train.features();
-            for (int i = 0; i < hidden.size(); i++) {
-                sizes[i + 1] = hidden.get(i);
-            }
-            sizes[sizes.length - 1] = train.classCount();
+            int[] sizes = TrainingOptions.sizes(train, hidden);
             try (Backend backend = Backends.open(device.device, device.openclDevice, device.threads, true, s -> { })) {
                 List<EpochResult> h = new Trainer(backend, hp).fit(sizes, train, 5000, TrainingListener.NONE).history();
                 double first = h.get(0).seconds();

@@ -177,6 +177,11 @@ final class TrainingOptions {
 
     /** Layer sizes: the data's features, the hidden layers, the data's classes. */
     int[] sizes(Images train) {
+        return sizes(train, hidden);
+    }
+
+    /** Layer sizes: the data's features, {@code hidden}, the data's classes. */
+    static int[] sizes(Images train, List<Integer> hidden) {
         int[] s = new int[hidden.size() + 2];
         s[0] = train.features();
         for (int i = 0; i < hidden.size(); i++) {

@@ -186,12 +186,13 @@ public final class Trainer {
             }
             checkInputs(initial, data);
             // the layer steps' variants are chosen by timing them on the device, before anything is recorded; a
-            // resumed run takes the choices it was made with, so it goes on exactly as it would have
+            // resumed run takes the choices it was made with, so it goes on exactly as it would have; the general
+            // (optimizer) path has no fused layer steps, so nothing to time
             if (choices != null) {
                 backend.use(choices);
                 tuning = choices;
             } else {
-                tuning = optimizingFor(hp) ? List.of() : backend.tune(hp.batch(), initial.sizes(), initial.output());
+                tuning = hp.optimization().general() ? List.of() : backend.tune(hp.batch(), initial.sizes(), initial.output());
             }
             net = new DeviceNet(backend, initial);
             optimizing = hp.optimization().general() ? net.optimizing(hp.optimization().optimizer()) : null;
@@ -352,11 +353,6 @@ public final class Trainer {
             floats += l == 0 ? m : 2 * m;
         }
         return floats;
-    }
-
-    /** Whether the steps take the general path (which has no fused layer steps to tune). */
-    private static boolean optimizingFor(Hyperparameters hp) {
-        return hp.optimization().general();
     }
 
     /** Refuses data that is not what the network takes: another width, or pixels for features and the reverse. */
