@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mlp4j.util.AtomicFiles;
 import org.mlp4j.util.UserError;
@@ -39,7 +40,7 @@ final class BenchCommand implements Callable<Integer> {
     int openclDevice;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "threads of the cpu backend (default: one per processor)")
+            description = "threads of the cpu backend, and of the NumPy and PyTorch references (default: one per processor)")
     int threads;
 
     @Option(names = "--references", paramLabel = "DIR", defaultValue = "bench/reference",
@@ -80,6 +81,7 @@ final class BenchCommand implements Callable<Integer> {
         List<Row> rows = backends("100", 100);
         if (!noReferences) {
             rows.add(reference("numpy (book, float64)", "numpy_mlp.py"));
+            rows.add(reference("numpy float32", "numpy_mlp.py", "--dtype", "float32"));
             rows.add(reference("pytorch eager", "torch_mlp.py", "--mode", "eager"));
             rows.add(reference("pytorch cuda graph", "torch_mlp.py", "--mode", "graph"));
         }
@@ -112,7 +114,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             spec.commandLine().getErr().println("bench: " + d.trim() + ", 784-" + hidden.replace(',', '-') + "-10, batch " + batch + ", "
                     + epochs + " epochs");
-            rows.add(measure(d.trim(), cmd));
+            rows.add(measure(d.trim(), cmd, Map.of()));
         }
         return rows;
     }
@@ -137,13 +139,16 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<String> cmd = new ArrayList<>(List.of("python3", file.toString(), "--data", common.data.toString(), "--epochs", Integer.toString(epochs)));
         cmd.addAll(List.of(extra));
-        return measure(name, cmd);
+        // --threads holds the references to as many threads as the cpu backend, so a row compares like with like
+        Map<String, String> env = threads <= 0 ? Map.of() : Map.of("OPENBLAS_NUM_THREADS", Integer.toString(threads),
+                "OMP_NUM_THREADS", Integer.toString(threads), "MKL_NUM_THREADS", Integer.toString(threads));
+        return measure(name, cmd, env);
     }
 
-    /** Runs one timing command ({@link Timing}); a row that says why when it gives no timing. */
-    private static Row measure(String name, List<String> cmd) {
+    /** Runs one timing command ({@link Timing}) with {@code env} added to its environment; a row that says why when it gives no timing. */
+    private static Row measure(String name, List<String> cmd, Map<String, String> env) {
         try {
-            Timing t = Timing.run(cmd);
+            Timing t = Timing.run(cmd, env);
             return new Row(name, t.detail(), t.secondsPerEpoch(), t.firstEpoch(), "");
         } catch (IllegalArgumentException e) {
             return new Row(name, "", Double.NaN, Double.NaN, "skipped: " + e.getMessage());

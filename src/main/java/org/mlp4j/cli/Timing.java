@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -67,9 +68,11 @@ record Timing(double secondsPerEpoch, double firstEpoch, String detail) {
      *
      * @throws IllegalArgumentException with the reason (its last line on stderr, a time-out, a missing program) when it gives no timing
      */
-    static Timing run(List<String> cmd) {
+    static Timing run(List<String> cmd, Map<String, String> env) {
         try {
-            Process p = new ProcessBuilder(cmd).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().putAll(env);
+            Process p = pb.start();
             CompletableFuture<String> err = text(p.getErrorStream());
             CompletableFuture<String> out = text(p.getInputStream());
             if (!p.waitFor(LIMIT_MINUTES, TimeUnit.MINUTES)) {

@@ -28,7 +28,7 @@ class BenchCommandTest {
         String cpu = r.out().lines().filter(l -> l.startsWith("cpu ")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
         String[] cols = cpu.trim().split("\\s+");
         double seconds = Double.parseDouble(cols[1]);
-        assertTrue(seconds > 0 && seconds < 60, cpu);
+        assertTrue(seconds > 0, cpu);
         assertTrue(cpu.contains("cpu: "), "the child's backend description: " + cpu);
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("tpu ") && l.contains("skipped: unknown device 'tpu'")), r.out());
         // the JSON report holds the table's numbers; an unusable device has nulls and its reason

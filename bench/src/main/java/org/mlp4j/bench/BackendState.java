@@ -18,11 +18,15 @@ public class BackendState {
     @Param({"cpu", "cuda", "opencl"})
     public String backend;
 
+    /** Threads of the cpu backend; 0 is one per processor. */
+    @Param("0")
+    public int threads;
+
     protected Backend b;
 
     protected void openBackend() {
         try {
-            b = Backends.open(backend, -1, 0, true, s -> { });
+            b = Backends.open(backend, -1, threads, true, s -> { });
         } catch (BackendUnavailableException e) {
             throw new IllegalStateException(backend + " is unusable here: " + e.getMessage(), e);
         }

@@ -17,7 +17,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Every GEMM shape of the book's network, with its transposes, and one large square product. The device
+ * Every GEMM shape of the book's network, with its transposes, those of 784-1024-10 and 784-512-512-10
+ * that the book's lacks, the evaluation's, and one large square product. The device
  * is synchronised inside the measured call. Scores are calls/s; the {@code flop} counter is FLOP/s.
  */
 @BenchmarkMode(Mode.Throughput)
@@ -30,7 +31,10 @@ public class GemmBenchmark {
     public static class Shape extends BackendState {
         /** name:m x n x k:transposes, op(A) m x k times op(B) k x n. */
         @Param({"forward-hidden:100x100x784:NN", "forward-output:100x10x100:NN", "backprop-error:100x100x10:NT",
-                "grad-w-hidden:784x100x100:TN", "grad-w-output:100x10x100:TN", "square:2048x2048x2048:NN"})
+                "grad-w-hidden:784x100x100:TN", "grad-w-output:100x10x100:TN", "evaluate-hidden:5000x100x784:NN",
+                "forward-1024:100x1024x784:NN", "grad-w-1024:784x1024x100:TN", "backprop-1024:100x1024x10:NT",
+                "forward-512-512:100x512x512:NN", "backprop-512-512:100x512x512:NT", "grad-w-512-512:512x512x100:TN",
+                "square:2048x2048x2048:NN"})
         public String shape;
 
         boolean transA;

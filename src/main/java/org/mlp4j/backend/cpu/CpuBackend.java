@@ -9,17 +9,11 @@ import org.mlp4j.backend.Matrix;
 import org.mlp4j.backend.Shapes;
 
 /**
- * The reference backend: float32 on the Java heap. GEMMs pack op(B) so the kernel always streams
- * contiguous, padded rows of it (A is read in place through strides), and split the packing and C's rows
- * over {@link Workers} when the product is big enough to pay for it. Every other op is a plain loop,
- * the twin the GPU kernels are tested against.
+ * The reference backend: float32 on the Java heap. GEMMs are packed and blocked ({@link Gemm}) and split
+ * over {@link Workers} when the product is big enough to pay for it. Every other op is a plain loop, the
+ * twin the GPU kernels are tested against.
  */
 public final class CpuBackend implements Backend {
-    /** Below this many multiply-adds a GEMM runs on the calling thread: forking would cost more. */
-    private static final long PARALLEL_MACS = 1 << 18;
-    /** Chunks per thread in a parallel loop: enough that a late thread's share is taken by the others. */
-    private static final int CHUNKS_PER_THREAD = 4;
-
     /** Each uint8 pixel value scaled as the book does, (p/255 - 0.5) * 2, looked up rather than recomputed. */
     private static final float[] PIXEL = new float[256];
 
@@ -32,10 +26,11 @@ public final class CpuBackend implements Backend {
     private final Kernels kernels = Kernels.best();
     /** Its size is the number of parts every parallel loop here splits into. */
     private final Workers workers;
-    private float[] packedB = new float[0];
+    private final Gemm gemm;
 
     public CpuBackend(int threads) {
         this.workers = new Workers(threads);
+        this.gemm = new Gemm(kernels, workers);
     }
 
     @Override
@@ -149,7 +144,7 @@ public final class CpuBackend implements Backend {
             return;
         }
         byte[] px = e.pixels();
-        parallel(rows, 1, (from, to) -> {
+        workers.forRange(rows, 1, (from, to) -> {
             for (int r = from; r < to; r++) {
                 for (int j = 0, src = idx[offset + r] * f, dst = xo + r * f; j < f; j++) {
                     xd[dst + j] = PIXEL[px[src + j] & 0xff];
@@ -158,63 +153,13 @@ public final class CpuBackend implements Backend {
         });
     }
 
-    /** A loop body over [from, to). */
-    @FunctionalInterface
-    private interface Range {
-        void run(int from, int to);
-    }
-
-    /**
-     * Runs {@code body} over [0, n) in chunks whose bounds are multiples of {@code align}, spread over the
-     * workers; each index is in exactly one chunk, so results do not depend on the thread count.
-     */
-    private void parallel(int n, int align, Range body) {
-        int units = (n + align - 1) / align;
-        int chunks = Math.min(units, workers.size() * CHUNKS_PER_THREAD);
-        int per = (units + chunks - 1) / chunks * align;
-        workers.run((n + per - 1) / per, c -> body.run(c * per, Math.min(n, (c + 1) * per)));
-    }
-
     @Override
     public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
         int[] mnk = Shapes.gemm(transA, transB, a, b, c);
         int m = mnk[0], n = mnk[1], k = mnk[2];
-        int npad = (n + 15) & ~15;
-        float[] ad = data(a);
-        int ao = off(a);
-        // A(i, p): row-major m x k, or for op(A) = A' the stored k x m read column-wise (no copy)
-        int rs = transA ? 1 : k, ks = transA ? m : 1;
-        packedB = grow(packedB, k * npad);
-        float[] bd = data(b), bp = packedB;
-        int bo = off(b);
-        boolean big = (long) m * n * k >= PARALLEL_MACS && workers.size() > 1 && m >= 8;
-        Range pack = (from, to) -> {
-            for (int p = from; p < to; p++) {
-                int o = p * npad;
-                if (transB) {
-                    for (int j = 0; j < n; j++) {
-                        bp[o + j] = bd[bo + j * k + p];
-                    }
-                } else {
-                    System.arraycopy(bd, bo + p * n, bp, o, n);
-                }
-                java.util.Arrays.fill(bp, o + n, o + npad, 0f);
-            }
-        };
-        float[] cd = data(c);
-        int cOff = off(c);
-        if (!big) {
-            pack.run(0, k);
-            kernels.gemmRows(0, m, n, npad, k, alpha, ad, ao, rs, ks, bp, beta, cd, cOff);
-            return;
-        }
-        parallel(k, 1, pack);
-        // rows in multiples of 4, the kernel's register tile
-        parallel(m, 4, (from, to) -> kernels.gemmRows(from, to, n, npad, k, alpha, ad, ao, rs, ks, bp, beta, cd, cOff));
-    }
-
-    private static float[] grow(float[] a, int n) {
-        return a.length >= n ? a : new float[n];
+        // op(A)(i, p) and op(B)(p, j) through strides: a transpose is read in place, never copied
+        gemm.run(m, n, k, alpha, data(a), off(a), transA ? 1 : k, transA ? m : 1, data(b), off(b), transB ? 1 : n, transB ? k : 1,
+                beta, data(c), off(c));
     }
 
     /** The activation's value; tanh through {@link FixedExp} too, so results never depend on the JIT. */

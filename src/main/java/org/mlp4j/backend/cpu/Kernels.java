@@ -2,14 +2,27 @@ package org.mlp4j.backend.cpu;
 
 /** The CPU backend's inner loops that have a faster Vector API form; see {@link #best()}. */
 interface Kernels {
+    /** Rows of C one {@link #tile} computes: the height of a packed panel of A. */
+    int tileRows();
+
+    /** Columns of C one {@link #tile} computes: the width of a packed strip of B. */
+    int tileCols();
+
     /**
-     * Rows [r0, r1) of {@code c[m x n] = alpha * A * bp + beta * c}: element (i, p) of the m x k matrix A is
-     * {@code a[ao + i * rs + p * ks]} (so op(A) = A' needs no copy), {@code bp} is op(B) packed row-major
-     * with its rows zero-padded to {@code npad} columns (a multiple of 16), and c is row-major m x n from
-     * {@code c[co]}. With beta 0, c is not read.
+     * One {@link #tileRows} x {@link #tileCols} tile of a GEMM over {@code kc} steps of k. Step p reads
+     * {@code ap[ai + p * tileRows() + r]} for row r and {@code bp[bi + p * tileCols() + j]} for column j
+     * (a panel and a strip packed by {@link Gemm}). Each element's sum, row-major in {@code acc[ao..]},
+     * starts from zero when {@code first}, else from what the previous steps of k left there, and adds the
+     * products in order of p, so splitting k changes no bit.
      */
-    void gemmRows(int r0, int r1, int n, int npad, int k, float alpha, float[] a, int ao, int rs, int ks,
-                  float[] bp, float beta, float[] c, int co);
+    void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] acc, int ao, boolean first);
+
+    /**
+     * {@code c = alpha * sum + beta * c} for the first {@code rows} rows and {@code cols} columns of a tile's
+     * sums in {@code acc[ao..]}; c is row-major from {@code c[ci]} with row stride {@code ldc} and, with beta
+     * 0, not read.
+     */
+    void finish(float[] acc, int ao, int rows, int cols, float alpha, float beta, float[] c, int ci, int ldc);
 
     /** {@code z[i] = sigmoid(z[i] + bias[bo + (i - from) % cols])} for i in [from, to). */
     void biasSigmoid(float[] z, int from, int to, float[] bias, int bo, int cols);

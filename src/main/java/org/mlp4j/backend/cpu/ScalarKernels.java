@@ -2,22 +2,40 @@ package org.mlp4j.backend.cpu;
 
 /** Plain Java loops, used when the Vector API module is not enabled ({@code java -jar} without flags). */
 final class ScalarKernels implements Kernels {
+    private static final int ROWS = 4, COLS = 16;
+
     @Override
-    public void gemmRows(int r0, int r1, int n, int npad, int k, float alpha, float[] a, int ao, int rs, int ks,
-                         float[] bp, float beta, float[] c, int co0) {
-        float[] acc = new float[npad];
-        for (int i = r0; i < r1; i++) {
-            java.util.Arrays.fill(acc, 0f);
-            for (int p = 0; p < k; p++) {
-                float aip = a[ao + i * rs + p * ks];
-                int bo = p * npad;
-                for (int j = 0; j < npad; j++) {
-                    acc[j] += aip * bp[bo + j];
+    public int tileRows() {
+        return ROWS;
+    }
+
+    @Override
+    public int tileCols() {
+        return COLS;
+    }
+
+    @Override
+    public void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] acc, int ao, boolean first) {
+        if (first) {
+            java.util.Arrays.fill(acc, ao, ao + ROWS * COLS, 0f);
+        }
+        for (int p = 0; p < kc; p++) {
+            for (int r = 0; r < ROWS; r++) {
+                float x = ap[ai + p * ROWS + r];
+                for (int j = 0; j < COLS; j++) {
+                    acc[ao + r * COLS + j] += x * bp[bi + p * COLS + j];
                 }
             }
-            int co = co0 + i * n;
-            for (int j = 0; j < n; j++) {
-                c[co + j] = beta == 0f ? alpha * acc[j] : alpha * acc[j] + beta * c[co + j];
+        }
+    }
+
+    @Override
+    public void finish(float[] acc, int ao, int rows, int cols, float alpha, float beta, float[] c, int ci, int ldc) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                int o = ci + r * ldc + j;
+                float v = alpha * acc[ao + r * COLS + j];
+                c[o] = beta == 0f ? v : v + beta * c[o];
             }
         }
     }

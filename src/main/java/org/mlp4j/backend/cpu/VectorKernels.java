@@ -1,120 +1,98 @@
 package org.mlp4j.backend.cpu;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API kernels. The GEMM keeps a register tile of 4 rows x 2 vectors (8 accumulators, FMA) across
- * the whole k loop, each B load reused by 4 rows, with no masks or branches inside it; a last single
- * vector of columns gets a 4 x 1 tile. Register blocking is what took this shape from 6 to ~70 GFLOP/s
- * per core (../shared/notes/cpu-gemm.md). A is read through strides, so a transposed A needs no copy.
+ * Vector API kernels. The GEMM tile is 6 rows x 2 vectors of C held in 12 accumulators across its steps
+ * of k: each step loads 2 vectors of B's strip and broadcasts 6 values of A's panel, then does 12 FMAs,
+ * enough independent chains to cover the FMA latency of two pipes. Both operands are packed, so every load
+ * is at a constant stride from the loop counter, which lets the JIT drop the bounds checks from the loop (../shared/notes/cpu-gemm.md on why register blocking is what matters here).
  */
 final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    private static final int ROWS = 6, COLS = 2 * L;
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
 
     @Override
-    public void gemmRows(int r0, int r1, int n, int npad, int k, float alpha, float[] a, int ao, int rs, int ks,
-                         float[] bp, float beta, float[] c, int co) {
-        for (int j = 0; j < npad; j += 2 * L) {
-            boolean two = j + 2 * L <= npad;
-            int i = r0;
-            for (; i + 4 <= r1; i += 4) {
-                if (two) {
-                    tile4x2(i, j, n, npad, k, alpha, a, ao, rs, ks, bp, beta, c, co);
-                } else {
-                    tile4x1(i, j, n, npad, k, alpha, a, ao, rs, ks, bp, beta, c, co);
-                }
-            }
-            for (; i < r1; i++) {
-                row1(i, j, n, npad, k, alpha, a, ao, rs, ks, bp, beta, c, co);
-                if (two) {
-                    row1(i, j + L, n, npad, k, alpha, a, ao, rs, ks, bp, beta, c, co);
-                }
-            }
-        }
+    public int tileRows() {
+        return ROWS;
     }
 
-    private static void tile4x2(int i, int j, int n, int npad, int k, float alpha, float[] a, int ao, int rs, int ks,
-                                float[] bp, float beta, float[] c, int co) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        int a0 = ao + i * rs, a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs;
-        for (int p = 0, bo = j, ap = 0; p < k; p++, bo += npad, ap += ks) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + ap]);
+    @Override
+    public int tileCols() {
+        return COLS;
+    }
+
+    @Override
+    public void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] acc, int ao, boolean first) {
+        if (first) {
+            Arrays.fill(acc, ao, ao + ROWS * COLS, 0f);
+        }
+        FloatVector c00 = FloatVector.fromArray(S, acc, ao), c01 = FloatVector.fromArray(S, acc, ao + L);
+        FloatVector c10 = FloatVector.fromArray(S, acc, ao + 2 * L), c11 = FloatVector.fromArray(S, acc, ao + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, acc, ao + 4 * L), c21 = FloatVector.fromArray(S, acc, ao + 5 * L);
+        FloatVector c30 = FloatVector.fromArray(S, acc, ao + 6 * L), c31 = FloatVector.fromArray(S, acc, ao + 7 * L);
+        FloatVector c40 = FloatVector.fromArray(S, acc, ao + 8 * L), c41 = FloatVector.fromArray(S, acc, ao + 9 * L);
+        FloatVector c50 = FloatVector.fromArray(S, acc, ao + 10 * L), c51 = FloatVector.fromArray(S, acc, ao + 11 * L);
+        for (int p = 0; p < kc; p++) {
+            int b = bi + p * COLS, a = ai + p * ROWS;
+            FloatVector b0 = FloatVector.fromArray(S, bp, b);
+            FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
+            FloatVector x = FloatVector.broadcast(S, ap[a]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[a1 + ap]);
+            x = FloatVector.broadcast(S, ap[a + 1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[a2 + ap]);
+            x = FloatVector.broadcast(S, ap[a + 2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[a3 + ap]);
+            x = FloatVector.broadcast(S, ap[a + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, ap[a + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[a + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
         }
-        store(c00, i, j, n, alpha, beta, c, co);
-        store(c01, i, j + L, n, alpha, beta, c, co);
-        store(c10, i + 1, j, n, alpha, beta, c, co);
-        store(c11, i + 1, j + L, n, alpha, beta, c, co);
-        store(c20, i + 2, j, n, alpha, beta, c, co);
-        store(c21, i + 2, j + L, n, alpha, beta, c, co);
-        store(c30, i + 3, j, n, alpha, beta, c, co);
-        store(c31, i + 3, j + L, n, alpha, beta, c, co);
+        // straight into memory: vectors that lived on into branches here would be boxed by the JIT
+        c00.intoArray(acc, ao);
+        c01.intoArray(acc, ao + L);
+        c10.intoArray(acc, ao + 2 * L);
+        c11.intoArray(acc, ao + 3 * L);
+        c20.intoArray(acc, ao + 4 * L);
+        c21.intoArray(acc, ao + 5 * L);
+        c30.intoArray(acc, ao + 6 * L);
+        c31.intoArray(acc, ao + 7 * L);
+        c40.intoArray(acc, ao + 8 * L);
+        c41.intoArray(acc, ao + 9 * L);
+        c50.intoArray(acc, ao + 10 * L);
+        c51.intoArray(acc, ao + 11 * L);
     }
 
-    private static void tile4x1(int i, int j, int n, int npad, int k, float alpha, float[] a, int ao, int rs, int ks,
-                                float[] bp, float beta, float[] c, int co) {
-        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
-        int a0 = ao + i * rs, a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs;
-        for (int p = 0, bo = j, ap = 0; p < k; p++, bo += npad, ap += ks) {
-            FloatVector b = FloatVector.fromArray(S, bp, bo);
-            c0 = FloatVector.broadcast(S, a[a0 + ap]).fma(b, c0);
-            c1 = FloatVector.broadcast(S, a[a1 + ap]).fma(b, c1);
-            c2 = FloatVector.broadcast(S, a[a2 + ap]).fma(b, c2);
-            c3 = FloatVector.broadcast(S, a[a3 + ap]).fma(b, c3);
-        }
-        store(c0, i, j, n, alpha, beta, c, co);
-        store(c1, i + 1, j, n, alpha, beta, c, co);
-        store(c2, i + 2, j, n, alpha, beta, c, co);
-        store(c3, i + 3, j, n, alpha, beta, c, co);
-    }
-
-    private static void row1(int i, int j, int n, int npad, int k, float alpha, float[] a, int ao, int rs, int ks,
-                             float[] bp, float beta, float[] c, int co) {
-        FloatVector acc = FloatVector.zero(S);
-        int ar = ao + i * rs;
-        for (int p = 0, bo = j, ap = 0; p < k; p++, bo += npad, ap += ks) {
-            acc = FloatVector.broadcast(S, a[ar + ap]).fma(FloatVector.fromArray(S, bp, bo), acc);
-        }
-        store(acc, i, j, n, alpha, beta, c, co);
-    }
-
-    /** c = alpha*acc + beta*c on the columns of this vector that lie inside n (edges masked, outside the k loop). */
-    private static void store(FloatVector acc, int i, int j, int n, float alpha, float beta, float[] c, int co) {
-        if (j >= n) {
-            return;
-        }
-        int off = co + i * n + j;
-        FloatVector v = acc.mul(alpha);
-        if (j + L <= n) {
-            if (beta != 0f) {
-                v = FloatVector.fromArray(S, c, off).fma(FloatVector.broadcast(S, beta), v);
+    @Override
+    public void finish(float[] acc, int ao, int rows, int cols, float alpha, float beta, float[] c, int ci, int ldc) {
+        FloatVector b = FloatVector.broadcast(S, beta);
+        for (int r = 0; r < rows; r++) {
+            int j = 0;
+            for (int off = ci + r * ldc, src = ao + r * COLS; j + L <= cols; j += L) {
+                FloatVector v = FloatVector.fromArray(S, acc, src + j).mul(alpha);
+                if (beta != 0f) {
+                    v = FloatVector.fromArray(S, c, off + j).fma(b, v);
+                }
+                v.intoArray(c, off + j);
             }
-            v.intoArray(c, off);
-        } else {
-            // the columns past the last whole vector one by one, with the same operations (so the same bits):
-            // without AVX-512 a masked store is not compiled to vector code, and its Java fallback is slow
-            float[] lanes = v.toArray();
-            for (int lane = 0; lane < n - j; lane++) {
-                c[off + lane] = beta != 0f ? Math.fma(c[off + lane], beta, lanes[lane]) : lanes[lane];
+            // the last columns one by one, with the same operations (so the same bits): without AVX-512 a
+            // masked store is not compiled to vector code, and its Java fallback is slow
+            for (; j < cols; j++) {
+                float v = acc[ao + r * COLS + j] * alpha;
+                c[ci + r * ldc + j] = beta != 0f ? Math.fma(c[ci + r * ldc + j], beta, v) : v;
             }
         }
     }

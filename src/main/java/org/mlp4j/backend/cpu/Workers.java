@@ -73,6 +73,29 @@ final class Workers implements AutoCloseable {
         return threads.length + 1;
     }
 
+    /** Chunks per thread in {@link #forRange}: enough that a late thread's share is taken by the others. */
+    private static final int CHUNKS_PER_THREAD = 4;
+
+    /** A loop body over [from, to). */
+    @FunctionalInterface
+    interface Range {
+        void run(int from, int to);
+    }
+
+    /**
+     * Runs {@code body} over [0, n) in chunks whose bounds are multiples of {@code align}, in parallel;
+     * each index is in exactly one chunk, so results do not depend on the thread count.
+     */
+    void forRange(int n, int align, Range body) {
+        int units = (n + align - 1) / align;
+        int chunks = Math.min(units, size() * CHUNKS_PER_THREAD);
+        if (chunks == 0) {
+            return;
+        }
+        int per = (units + chunks - 1) / chunks * align;
+        run((n + per - 1) / per, c -> body.run(c * per, Math.min(n, (c + 1) * per)));
+    }
+
     /** Runs {@code body.accept(c)} for every chunk c in [0, chunks), in parallel, and waits for all of them. */
     void run(int chunks, IntConsumer body) {
         if (threads.length == 0 || chunks <= 1) {

@@ -1,0 +1,133 @@
+package org.mlp4j.backend.cpu;
+
+/**
+ * {@code C = alpha * op(A) * op(B) + beta * C} on the Java heap, blocked as BLIS does: op(B) is packed into
+ * strips of {@link Kernels#tileCols} columns and op(A) into panels of {@link Kernels#tileRows} rows, both
+ * laid out step of k by step, so the kernel streams them whatever the transposes. k is cut into blocks whose
+ * strip of B stays in the L1 cache while a panel of A passes over it, and the columns into blocks whose packed B stays in L2; each tile's sums wait in {@code partial}
+ * between blocks of k. Panels of rows are split over the {@link Workers}; each thread packs its own. Every element's sum is taken over k in order, so neither blocking nor threads change a bit.
+ */
+final class Gemm {
+    /** Below this many multiply-adds a GEMM runs on the calling thread: forking would cost more. */
+    private static final long PARALLEL_MACS = 1 << 18;
+    /** Floats of a strip of B for one block of k: 16 KiB, half of a common L1 data cache. */
+    private static final int STRIP_FLOATS = 4096;
+    /** Floats of packed B for one block of k and of columns: 256 KiB, half of a common L2 cache. */
+    private static final int BLOCK_FLOATS = 65536;
+
+    private final Kernels kernels;
+    private final Workers workers;
+    private final int mr, nr;
+    private float[] packedA = new float[0], packedB = new float[0], partial = new float[0];
+
+    Gemm(Kernels kernels, Workers workers) {
+        this.kernels = kernels;
+        this.workers = workers;
+        this.mr = kernels.tileRows();
+        this.nr = kernels.tileCols();
+    }
+
+    /**
+     * Element (i, p) of op(A) is {@code a[ao + i * ars + p * aks]} and element (p, j) of op(B) is
+     * {@code b[bo + p * bks + j * bcs]}; C is row-major m x n from {@code c[co]}.
+     */
+    void run(int m, int n, int k, float alpha, float[] a, int ao, int ars, int aks, float[] b, int bo, int bks, int bcs,
+             float beta, float[] c, int co) {
+        int panels = (m + mr - 1) / mr, strips = (n + nr - 1) / nr;
+        int blocksK = Math.max(1, (k * nr + STRIP_FLOATS - 1) / STRIP_FLOATS);
+        int kc = (k + blocksK - 1) / blocksK;
+        int stripsPerBlock = Math.max(1, BLOCK_FLOATS / (kc * nr));
+        packedA = grow(packedA, panels * mr * k);
+        packedB = grow(packedB, strips * nr * k);
+        partial = grow(partial, panels * strips * mr * nr);
+        float[] pa = packedA, pb = packedB, part = partial;
+        Workers.Range packB = (from, to) -> {
+            for (int st = from; st < to; st++) {
+                int valid = Math.min(nr, n - st * nr), d = st * nr * k;
+                if (bcs == 1) {
+                    for (int p = 0; p < k; p++, d += nr) {
+                        copy(b, bo + p * bks + st * nr, pb, d, valid, nr);
+                    }
+                } else {
+                    for (int j = 0; j < valid; j++) {
+                        for (int p = 0, from2 = bo + (st * nr + j) * bcs, to2 = d + j; p < k; p++, from2 += bks, to2 += nr) {
+                            pb[to2] = b[from2];
+                        }
+                    }
+                    for (int p = 0; valid < nr && p < k; p++) {
+                        java.util.Arrays.fill(pb, d + p * nr + valid, d + (p + 1) * nr, 0f);
+                    }
+                }
+            }
+        };
+        Workers.Range rows = (from, to) -> {
+            for (int panel = from; panel < to; panel++) {
+                packPanel(a, ao + panel * mr * ars, ars, aks, Math.min(mr, m - panel * mr), k, pa, panel * mr * k);
+            }
+            for (int s0 = 0; s0 < strips; s0 += stripsPerBlock) {
+                int s1 = Math.min(strips, s0 + stripsPerBlock);
+                for (int p0 = 0; p0 < k; p0 += kc) {
+                    int steps = Math.min(kc, k - p0);
+                    for (int panel = from; panel < to; panel++) {
+                        int i = panel * mr, ai = (i * k + p0 * mr), valid = Math.min(mr, m - i);
+                        for (int s = s0; s < s1; s++) {
+                            int j = s * nr, acc = (panel * strips + s) * mr * nr;
+                            kernels.tile(steps, pa, ai, pb, (s * k + p0) * nr, part, acc, p0 == 0);
+                            if (p0 + steps == k) {
+                                kernels.finish(part, acc, valid, Math.min(nr, n - j), alpha, beta, c, co + i * n + j, n);
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        if ((long) m * n * k < PARALLEL_MACS || workers.size() == 1) {
+            packB.run(0, strips);
+            rows.run(0, panels);
+            return;
+        }
+        workers.forRange(strips, 1, packB);
+        workers.forRange(panels, 1, rows);
+    }
+
+    /**
+     * Rows [i0, i0 + valid) of op(A), from {@code a[s]}, as a panel: step by step of k, the rows side by side
+     * (zeros past the last row). Written in order; read along A's rows, or for op(A) = A' a few neighbours at
+     * a time.
+     */
+    private static void packPanel(float[] a, int s, int ars, int aks, int valid, int k, float[] dst, int d) {
+        if (valid == 6) {
+            // the usual case spelled out: the JIT makes this a straight run of loads and stores
+            for (int p = 0, src = s; p < k; p++, src += aks, d += 6) {
+                dst[d] = a[src];
+                dst[d + 1] = a[src + ars];
+                dst[d + 2] = a[src + 2 * ars];
+                dst[d + 3] = a[src + 3 * ars];
+                dst[d + 4] = a[src + 4 * ars];
+                dst[d + 5] = a[src + 5 * ars];
+            }
+            return;
+        }
+        int mr = 6;
+        for (int p = 0; p < k; p++, d += mr) {
+            for (int r = 0, src = s + p * aks; r < mr; r++, src += ars) {
+                dst[d + r] = r < valid ? a[src] : 0f;
+            }
+        }
+    }
+
+    /** {@code count} floats from src[from] to dst[to], then zeros up to {@code width}. */
+    private static void copy(float[] src, int from, float[] dst, int to, int count, int width) {
+        // a loop, not System.arraycopy: a strip's row is too short to pay for its call
+        for (int l = 0; l < count; l++) {
+            dst[to + l] = src[from + l];
+        }
+        for (int l = count; l < width; l++) {
+            dst[to + l] = 0f;
+        }
+    }
+
+    private static float[] grow(float[] a, int n) {
+        return a.length >= n ? a : new float[n];
+    }
+}
