@@ -96,15 +96,30 @@ final class Gemm {
      * a time.
      */
     private static void packPanel(float[] a, int s, int ars, int aks, int valid, int k, float[] dst, int d) {
-        if (valid == 6) {
-            // the usual case spelled out: the JIT makes this a straight run of loads and stores
-            for (int p = 0, src = s; p < k; p++, src += aks, d += 6) {
-                dst[d] = a[src];
-                dst[d + 1] = a[src + ars];
-                dst[d + 2] = a[src + 2 * ars];
-                dst[d + 3] = a[src + 3 * ars];
-                dst[d + 4] = a[src + 4 * ars];
-                dst[d + 5] = a[src + 5 * ars];
+        if (valid == 6 && aks == 1) {
+            // the usual case spelled out, each row read at a fixed offset from p, so the JIT can drop the
+            // bounds checks from the loop
+            int s1 = s + ars, s2 = s1 + ars, s3 = s2 + ars, s4 = s3 + ars, s5 = s4 + ars;
+            for (int p = 0; p < k; p++) {
+                int o = d + 6 * p;
+                dst[o] = a[s + p];
+                dst[o + 1] = a[s1 + p];
+                dst[o + 2] = a[s2 + p];
+                dst[o + 3] = a[s3 + p];
+                dst[o + 4] = a[s4 + p];
+                dst[o + 5] = a[s5 + p];
+            }
+            return;
+        }
+        if (valid == 6 && ars == 1) {
+            for (int p = 0; p < k; p++) {
+                int o = d + 6 * p, src = s + p * aks;
+                dst[o] = a[src];
+                dst[o + 1] = a[src + 1];
+                dst[o + 2] = a[src + 2];
+                dst[o + 3] = a[src + 3];
+                dst[o + 4] = a[src + 4];
+                dst[o + 5] = a[src + 5];
             }
             return;
         }
