@@ -9,7 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API kernels. The GEMM tile is 6 rows x 2 vectors of C held in 12 accumulators across its steps
  * of k: each step loads 2 vectors of B's strip and broadcasts 6 values of A's panel, then does 12 FMAs,
  * enough independent chains to cover the FMA latency of two pipes. Both operands are packed, so every load
- * is at a constant stride from the loop counter, which lets the JIT drop the bounds checks from the loop (../shared/notes/cpu-gemm.md on why register blocking is what matters here).
+ * is at a constant stride from the loop counter, which lets the JIT drop the bounds checks from the loop
+ * (../shared/notes/cpu-gemm.md on why register blocking is what matters here).
  */
 final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
