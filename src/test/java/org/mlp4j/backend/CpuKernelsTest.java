@@ -23,11 +23,7 @@ class CpuKernelsTest {
                     int m = s[0], n = s[1], k = s[2];
                     float[] a = BackendContractTest.random(r, m * k, 1), b = BackendContractTest.random(r, k * n, 1);
                     float[] c = BackendContractTest.random(r, m * n, 1);
-                    Matrix ma = BackendContractTest.put(cpu, ta ? k : m, ta ? m : k, a);
-                    Matrix mb = BackendContractTest.put(cpu, tb ? n : k, tb ? k : n, b);
-                    Matrix mc = BackendContractTest.put(cpu, m, n, c);
-                    cpu.gemm(ta, tb, 0.5f, ma, mb, 2f, mc);
-                    float[] got = BackendContractTest.get(cpu, mc);
+                    float[] got = gemm(cpu, ta, tb, m, n, k, 0.5f, a, b, 2f, c);
                     for (int i = 0; i < m; i++) {
                         for (int j = 0; j < n; j++) {
                             double sum = 0;
@@ -44,6 +40,15 @@ class CpuKernelsTest {
                 }
             }
         }
+    }
+
+    /** {@code alpha * op(A) * op(B) + beta * C} on the backend, A and B given as stored (k x m when transposed). */
+    private static float[] gemm(CpuBackend cpu, boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, float[] b,
+                                float beta, float[] c) {
+        Matrix mc = BackendContractTest.put(cpu, m, n, c);
+        cpu.gemm(ta, tb, alpha, BackendContractTest.put(cpu, ta ? k : m, ta ? m : k, a),
+                BackendContractTest.put(cpu, tb ? n : k, tb ? k : n, b), beta, mc);
+        return BackendContractTest.get(cpu, mc);
     }
 
     /**
@@ -65,11 +70,7 @@ class CpuKernelsTest {
                     for (int threads = 1; threads <= 3; threads++) {
                         try (CpuBackend cpu = new CpuBackend(threads)) {
                             boolean fma = cpu.description().contains("Vector API");
-                            Matrix ma = BackendContractTest.put(cpu, ta ? k : m, ta ? m : k, a);
-                            Matrix mb = BackendContractTest.put(cpu, tb ? n : k, tb ? k : n, b);
-                            Matrix mc = BackendContractTest.put(cpu, m, n, c);
-                            cpu.gemm(ta, tb, -0.5f, ma, mb, beta, mc);
-                            float[] got = BackendContractTest.get(cpu, mc);
+                            float[] got = gemm(cpu, ta, tb, m, n, k, -0.5f, a, b, beta, c);
                             for (int i = 0; i < m; i++) {
                                 for (int j = 0; j < n; j++) {
                                     float sum = 0f;
