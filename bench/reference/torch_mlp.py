@@ -1,7 +1,8 @@
 """The seed chapter's network in PyTorch on a CUDA GPU (FP32, TF32 off), the dataset resident on the GPU,
 timed per epoch (the SGD steps over 55,000 examples plus the evaluation of cost, training and validation
 accuracy), for `mlp4j bench` and ci/gpu-check.sh. --mode eager: the book's hand-written backprop, op by op.
---mode graph: the same epoch captured once in a CUDA graph and replayed. --hidden (e.g. 512,512) and
+--mode graph: the same epoch captured once in a CUDA graph and replayed. --mode cpu: eager on the CPU (its
+threads as OMP_NUM_THREADS says, which `mlp4j bench --threads` sets). --hidden (e.g. 512,512) and
 --batch give other shapes than the book's 784-100-10 at batch 100.
 Prints JSON: {"seconds_per_epoch": median of epochs 2..N, "first_epoch": ..., "detail": ...}."""
 import argparse
@@ -16,7 +17,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--data", default="data/mnist")
     p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--mode", choices=["eager", "graph"], default="eager")
+    p.add_argument("--mode", choices=["eager", "graph", "cpu"], default="eager")
     p.add_argument("--hidden", default="100", help="hidden layer sizes, e.g. 512,512")
     p.add_argument("--batch", type=int, default=100)
     a = p.parse_args()
@@ -24,11 +25,12 @@ def main():
         import torch
     except ImportError:
         sys.exit("torch is not installed")
-    if not torch.cuda.is_available():
+    on_gpu = a.mode != "cpu"
+    if on_gpu and not torch.cuda.is_available():
         sys.exit("torch has no CUDA device")
     import mnist_idx
     torch.backends.cuda.matmul.allow_tf32 = False
-    dev = torch.device("cuda")
+    dev = torch.device("cuda" if on_gpu else "cpu")
     x, y = mnist_idx.load(a.data)
     x = torch.tensor(x, dtype=torch.float32, device=dev)
     y = torch.tensor(y, dtype=torch.int64, device=dev)
@@ -82,14 +84,17 @@ def main():
         run = graph.replay
     times = []
     for e in range(a.epochs):
-        torch.cuda.synchronize()
+        if on_gpu:
+            torch.cuda.synchronize()
         start = time.perf_counter()
         order.copy_(torch.randperm(n_train, generator=g).to(dev, non_blocking=True))
         run()
         c, tr, va = stats.tolist()
         times.append(time.perf_counter() - start)
         print(f"epoch {e + 1}: cost {c:.2f} train {100 * tr:.2f}% valid {100 * va:.2f}% {times[-1] * 1000:.1f} ms", file=sys.stderr)
-    mnist_idx.report(times, f"PyTorch {torch.__version__} {a.mode}, {torch.cuda.get_device_name()}, FP32, "
+    threads = torch.get_num_threads()
+    where = torch.cuda.get_device_name() if on_gpu else f"CPU, {threads} thread{'' if threads == 1 else 's'}"
+    mnist_idx.report(times, f"PyTorch {torch.__version__} {a.mode}, {where}, FP32, "
                             f"{'-'.join(map(str, sizes))}, batch {batch}")
 
 

@@ -46,9 +46,10 @@ final class Grid {
                 String network = "784-" + hidden.replace(',', '-') + "-10";
                 List<BenchCommand.Row> rows = bench.backends(hidden, batch);
                 String[] shape = {"--hidden", hidden, "--batch", Integer.toString(batch)};
-                // NumPy is the CPU rows' reference, PyTorch the GPU rows'
+                // NumPy (and PyTorch on the CPU, where installed) are the CPU rows' references, PyTorch the GPU rows'
                 if (!bench.noReferences && bench.devices.stream().anyMatch(d -> d.trim().equals("cpu"))) {
                     rows.add(bench.reference("numpy float32", "numpy_mlp.py", concat(shape, "--dtype", "float32")));
+                    rows.add(bench.reference("pytorch cpu", "torch_mlp.py", concat(shape, "--mode", "cpu")));
                 }
                 if (!bench.noReferences && bench.devices.stream().anyMatch(d -> !d.trim().equals("cpu"))) {
                     rows.add(bench.reference("pytorch eager", "torch_mlp.py", concat(shape, "--mode", "eager")));

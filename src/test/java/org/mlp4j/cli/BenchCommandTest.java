@@ -52,13 +52,14 @@ class BenchCommandTest {
                 "--epochs", "1", "--data", TestData.dir().toString(), "--json", json.toString());
         assertEquals(0, r.code(), r.err());
         JsonArray rows = JsonParser.parseString(Files.readString(json)).getAsJsonObject().getAsJsonArray("rows");
-        assertEquals(2 * 5, rows.size(), "2 shapes x (cpu, opencl, numpy float32, pytorch eager, pytorch cuda graph): " + rows);
-        JsonObject cpu = rows.get(5).getAsJsonObject();
+        assertEquals(2 * 6, rows.size(), "2 shapes x (cpu, opencl, numpy float32, pytorch cpu, pytorch eager, pytorch cuda graph): " + rows);
+        JsonObject cpu = rows.get(6).getAsJsonObject();
         assertEquals("784-20-10-10", cpu.get("network").getAsString());
         assertEquals(250, cpu.get("batch").getAsInt());
         assertEquals("cpu", cpu.get("name").getAsString());
         assertTrue(cpu.get("seconds_per_epoch").getAsDouble() > 0, cpu.toString());
-        JsonObject numpy = rows.get(7).getAsJsonObject();
+        JsonObject numpy = rows.get(8).getAsJsonObject();
+        assertEquals("pytorch cpu", rows.get(9).getAsJsonObject().get("name").getAsString());
         if (!numpy.get("seconds_per_epoch").isJsonNull()) { // NumPy installed: the ratio is the two times' quotient
             assertEquals(cpu.get("seconds_per_epoch").getAsDouble() / numpy.get("seconds_per_epoch").getAsDouble(),
                     cpu.get("ratio_to_numpy_float32").getAsDouble(), 1e-9);

@@ -40,7 +40,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String description() {
-        return "cpu: " + workers.size() + " threads, " + kernels.name();
+        return "cpu: " + workers.size() + (workers.size() == 1 ? " thread, " : " threads, ") + kernels.name();
     }
 
     @Override
