@@ -51,49 +51,6 @@ class CpuKernelsTest {
         return BackendContractTest.get(cpu, mc);
     }
 
-    /**
-     * Every element of a GEMM is its sum over k taken in order (an FMA chain with the Vector API kernels,
-     * multiply then add with the scalar ones), then alpha and beta: so the same bits whatever the thread
-     * count, the blocking of k and of the columns (k = 600 and n = 700 span several blocks) and the edges.
-     */
-    @Test
-    void gemmSumsInOrderOfKWhateverTheBlockingAndThreads() {
-        Random r = new Random(5);
-        int[][] mnk = {{13, 700, 600}, {100, 100, 784}, {7, 5, 3}, {6, 32, 1}};
-        for (int[] s : mnk) {
-            int m = s[0], n = s[1], k = s[2];
-            for (int t = 0; t < 4; t++) {
-                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
-                float[] a = BackendContractTest.random(r, m * k, 1), b = BackendContractTest.random(r, k * n, 1);
-                float[] c = BackendContractTest.random(r, m * n, 1);
-                for (float beta : new float[] {0f, 0.75f}) {
-                    for (int threads = 1; threads <= 3; threads++) {
-                        try (CpuBackend cpu = new CpuBackend(threads)) {
-                            boolean fma = cpu.description().contains("Vector API");
-                            float[] got = gemm(cpu, ta, tb, m, n, k, -0.5f, a, b, beta, c);
-                            for (int i = 0; i < m; i++) {
-                                for (int j = 0; j < n; j++) {
-                                    float sum = 0f;
-                                    for (int p = 0; p < k; p++) {
-                                        float av = ta ? a[p * m + i] : a[i * k + p];
-                                        float bv = tb ? b[j * k + p] : b[p * n + j];
-                                        sum = fma ? Math.fma(av, bv, sum) : sum + av * bv;
-                                    }
-                                    float v = -0.5f * sum;
-                                    float want = beta == 0f ? v : fma ? Math.fma(c[i * n + j], beta, v) : v + beta * c[i * n + j];
-                                    if (Float.floatToIntBits(want) != Float.floatToIntBits(got[i * n + j])) {
-                                        throw new AssertionError("gemm " + m + "x" + n + "x" + k + " t=" + t + " beta " + beta + ", "
-                                                + threads + " threads, at " + i + "," + j + ": " + got[i * n + j] + " not " + want);
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     @Test
     void elementwiseOpsFollowTheBook() {
         try (CpuBackend cpu = new CpuBackend(1)) {

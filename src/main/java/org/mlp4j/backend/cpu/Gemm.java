@@ -41,28 +41,24 @@ final class Gemm {
         packedB = grow(packedB, strips * nr * k);
         partial = grow(partial, panels * strips * mr * nr);
         float[] pa = packedA, pb = packedB, part = partial;
-        Workers.Range packB = (from, to) -> {
+        // B's rows are read whole where they are contiguous: strips of them, a row apart, would read
+        // addresses a power of two apart for the usual layer widths, which share cache sets
+        Workers.Range packB = bcs == 1 ? (from, to) -> kernels.packRows(b, bo, bks, n, from, to, k, pb) : (from, to) -> {
             for (int st = from; st < to; st++) {
                 int valid = Math.min(nr, n - st * nr), d = st * nr * k;
-                if (bcs == 1) {
-                    for (int p = 0; p < k; p++, d += nr) {
-                        copy(b, bo + p * bks + st * nr, pb, d, valid, nr);
+                for (int j = 0; j < valid; j++) {
+                    for (int p = 0, from2 = bo + (st * nr + j) * bcs, to2 = d + j; p < k; p++, from2 += bks, to2 += nr) {
+                        pb[to2] = b[from2];
                     }
-                } else {
-                    for (int j = 0; j < valid; j++) {
-                        for (int p = 0, from2 = bo + (st * nr + j) * bcs, to2 = d + j; p < k; p++, from2 += bks, to2 += nr) {
-                            pb[to2] = b[from2];
-                        }
-                    }
-                    for (int p = 0; valid < nr && p < k; p++) {
-                        java.util.Arrays.fill(pb, d + p * nr + valid, d + (p + 1) * nr, 0f);
-                    }
+                }
+                for (int p = 0; valid < nr && p < k; p++) {
+                    java.util.Arrays.fill(pb, d + p * nr + valid, d + (p + 1) * nr, 0f);
                 }
             }
         };
         Workers.Range rows = (from, to) -> {
             for (int panel = from; panel < to; panel++) {
-                packPanel(a, ao + panel * mr * ars, ars, aks, Math.min(mr, m - panel * mr), k, pa, panel * mr * k);
+                packPanel(a, ao + panel * mr * ars, ars, aks, mr, Math.min(mr, m - panel * mr), k, pa, panel * mr * k);
             }
             for (int s0 = 0; s0 < strips; s0 += stripsPerBlock) {
                 int s1 = Math.min(strips, s0 + stripsPerBlock);
@@ -81,22 +77,23 @@ final class Gemm {
                 }
             }
         };
+        int packUnits = bcs == 1 ? k : strips;
         if ((long) m * n * k < PARALLEL_MACS || workers.size() == 1) {
-            packB.run(0, strips);
+            packB.run(0, packUnits);
             rows.run(0, panels);
             return;
         }
-        workers.forRange(strips, 1, packB);
+        workers.forRange(packUnits, 1, packB);
         workers.forRange(panels, 1, rows);
     }
 
     /**
-     * Rows [i0, i0 + valid) of op(A), from {@code a[s]}, as a panel: step by step of k, the rows side by side
-     * (zeros past the last row). Written in order; read along A's rows, or for op(A) = A' a few neighbours at
-     * a time.
+     * Rows [i0, i0 + valid) of op(A), from {@code a[s]}, as a panel of mr rows: step by step of k, the rows
+     * side by side (zeros past the last row). Written in order; read along A's rows, or for op(A) = A' a few
+     * neighbours at a time.
      */
-    private static void packPanel(float[] a, int s, int ars, int aks, int valid, int k, float[] dst, int d) {
-        if (valid == 6 && aks == 1) {
+    private static void packPanel(float[] a, int s, int ars, int aks, int mr, int valid, int k, float[] dst, int d) {
+        if (mr == 6 && valid == 6 && aks == 1) {
             // the usual case spelled out, each row read at a fixed offset from p, so the JIT can drop the
             // bounds checks from the loop
             int s1 = s + ars, s2 = s1 + ars, s3 = s2 + ars, s4 = s3 + ars, s5 = s4 + ars;
@@ -111,7 +108,7 @@ final class Gemm {
             }
             return;
         }
-        if (valid == 6 && ars == 1) {
+        if (mr == 6 && valid == 6 && ars == 1) {
             for (int p = 0; p < k; p++) {
                 int o = d + 6 * p, src = s + p * aks;
                 dst[o] = a[src];
@@ -123,22 +120,10 @@ final class Gemm {
             }
             return;
         }
-        int mr = 6;
         for (int p = 0; p < k; p++, d += mr) {
             for (int r = 0, src = s + p * aks; r < mr; r++, src += ars) {
                 dst[d + r] = r < valid ? a[src] : 0f;
             }
-        }
-    }
-
-    /** {@code count} floats from src[from] to dst[to], then zeros up to {@code width}. */
-    private static void copy(float[] src, int from, float[] dst, int to, int count, int width) {
-        // a loop, not System.arraycopy: a strip's row is too short to pay for its call
-        for (int l = 0; l < count; l++) {
-            dst[to + l] = src[from + l];
-        }
-        for (int l = count; l < width; l++) {
-            dst[to + l] = 0f;
         }
     }
 

@@ -18,6 +18,13 @@ interface Kernels {
     void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] acc, int ao, boolean first);
 
     /**
+     * Rows [p0, p1) of the k x n matrix B (row p from {@code b[from + p * stride]}) into its strips for
+     * {@link #tile}: column j of row p goes to {@code dst[(j / c * k + p) * c + j % c]}, c = {@link #tileCols},
+     * and the last strip is zero past column n.
+     */
+    void packRows(float[] b, int from, int stride, int n, int p0, int p1, int k, float[] dst);
+
+    /**
      * {@code c = alpha * sum + beta * c} for the first {@code rows} rows and {@code cols} columns of a tile's
      * sums in {@code acc[ao..]}; c is row-major from {@code c[ci]} with row stride {@code ldc} and, with beta
      * 0, not read.
