@@ -155,11 +155,28 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+        gemm(transA, transB, alpha, a, b, beta, c, null);
+    }
+
+    private void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c, Gemm.Epilogue after) {
         int[] mnk = Shapes.gemm(transA, transB, a, b, c);
         int m = mnk[0], n = mnk[1], k = mnk[2];
         // op(A)(i, p) and op(B)(p, j) through strides: a transpose is read in place, never copied
         gemm.run(m, n, k, alpha, data(a), off(a), transA ? 1 : k, transA ? m : 1, data(b), off(b), transB ? 1 : n, transB ? k : 1,
-                beta, data(c), off(c));
+                beta, data(c), off(c), after);
+    }
+
+    /** The GEMM with the bias and activation applied to each tile of z as it is finished, in cache and in parallel. */
+    @Override
+    public void layerForward(Matrix x, Matrix w, Matrix bias, Activation act, Matrix z) {
+        Shapes.bias(z, bias);
+        float[] bd = data(bias);
+        int bo = off(bias);
+        gemm(false, false, 1f, x, w, 0f, z, (c, ci, ldc, j, rows, cols) -> {
+            for (int r = 0; r < rows; r++) {
+                biasActivation(c, ci + r * ldc, cols, bd, bo + j, act);
+            }
+        });
     }
 
     /** The activation's value; tanh through {@link FixedExp} too, so results never depend on the JIT. */
@@ -188,13 +205,19 @@ public final class CpuBackend implements Backend {
     public void biasActivation(Matrix z, Matrix bias, Activation act) {
         Shapes.bias(z, bias);
         float[] zd = data(z), bd = data(bias);
-        int cols = z.cols(), zo = off(z), bo = off(bias);
+        for (int r = 0, cols = z.cols(); r < z.rows(); r++) {
+            biasActivation(zd, off(z) + r * cols, cols, bd, off(bias), act);
+        }
+    }
+
+    /** {@code z[from + j] = act(z[from + j] + bias[bo + j])} for j in [0, count). */
+    private void biasActivation(float[] z, int from, int count, float[] bias, int bo, Activation act) {
         if (act == Activation.SIGMOID) {
-            kernels.biasSigmoid(zd, zo, zo + z.size(), bd, bo, cols);
+            kernels.biasSigmoid(z, from, from + count, bias, bo, count);
             return;
         }
-        for (int i = 0; i < z.size(); i++) {
-            zd[zo + i] = activate(zd[zo + i] + bd[bo + i % cols], act);
+        for (int j = 0; j < count; j++) {
+            z[from + j] = activate(z[from + j] + bias[bo + j], act);
         }
     }
 

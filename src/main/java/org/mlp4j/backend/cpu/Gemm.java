@@ -27,12 +27,20 @@ final class Gemm {
         this.nr = kernels.tileCols();
     }
 
+    /** What runs on each finished tile of C while it is still in cache, such as a layer's bias and activation. */
+    @FunctionalInterface
+    interface Epilogue {
+        /** The tile's {@code rows} x {@code cols} elements from {@code c[ci]}, row stride {@code ldc}; its first column is C's column j. */
+        void tile(float[] c, int ci, int ldc, int j, int rows, int cols);
+    }
+
     /**
      * Element (i, p) of op(A) is {@code a[ao + i * ars + p * aks]} and element (p, j) of op(B) is
-     * {@code b[bo + p * bks + j * bcs]}; C is row-major m x n from {@code c[co]}.
+     * {@code b[bo + p * bks + j * bcs]}; C is row-major m x n from {@code c[co]}. {@code after}, unless null,
+     * runs on each tile of C once it is final.
      */
     void run(int m, int n, int k, float alpha, float[] a, int ao, int ars, int aks, float[] b, int bo, int bks, int bcs,
-             float beta, float[] c, int co) {
+             float beta, float[] c, int co, Epilogue after) {
         int panels = (m + mr - 1) / mr, strips = (n + nr - 1) / nr;
         int blocksK = Math.max(1, (k * nr + STRIP_FLOATS - 1) / STRIP_FLOATS);
         int kc = (k + blocksK - 1) / blocksK;
@@ -71,6 +79,9 @@ final class Gemm {
                             kernels.tile(steps, pa, ai, pb, (s * k + p0) * nr, part, acc, p0 == 0);
                             if (p0 + steps == k) {
                                 kernels.finish(part, acc, valid, Math.min(nr, n - j), alpha, beta, c, co + i * n + j, n);
+                                if (after != null) {
+                                    after.tile(c, co + i * n + j, n, j, valid, Math.min(nr, n - j));
+                                }
                             }
                         }
                     }
