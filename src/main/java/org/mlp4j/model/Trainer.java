@@ -321,8 +321,9 @@ public final class Trainer {
     /**
      * About how many bytes training a network of {@code sizes} on {@code count} examples allocates on its
      * backend, and then predicting {@code testCount} examples: the parameters, the resident dataset and
-     * orders, the epoch's gathered minibatches, the step's and the evaluation's buffers, and scratch the
-     * size of the largest weight matrix. Refuses, naming it, any matrix larger than one can be.
+     * orders, the epoch's gathered minibatches, the step's and the evaluation's buffers, and scratch for the
+     * cpu backend's GEMM (packed copies of a weight matrix and of an evaluation chunk's widest activations,
+     * and its tile sums). Refuses, naming it, any matrix larger than one can be.
      */
     public static long footprint(int[] sizes, int count, int valid, int batch, int testCount) {
         long floats = 0;
@@ -334,10 +335,11 @@ public final class Trainer {
             floats += w + sizes[l + 1];
         }
         long params = floats;
+        long widest = java.util.Arrays.stream(sizes).max().orElse(0);
         int covered = (count - valid) / batch * batch;
         floats += workspace(sizes, batch, "a minibatch") + workspace(sizes, Math.min(EVAL_CHUNK, count), "an evaluation chunk")
                 + org.mlp4j.util.Limits.elements((long) covered * sizes[0], "an epoch's minibatches (" + covered + " x " + sizes[0] + ")")
-                + covered + largest;
+                + covered + largest + 2L * Math.min(EVAL_CHUNK, count) * widest;
         long bytes = 4 * floats + (long) count * (sizes[0] + 1) + 4L * (count - valid) + 4L * count;
         // predicting the test set: the parameters again, the test data, an evaluation chunk
         int chunk = Math.min(EVAL_CHUNK, Math.max(1, testCount));
