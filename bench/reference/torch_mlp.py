@@ -94,7 +94,7 @@ def main():
         print(f"epoch {e + 1}: cost {c:.2f} train {100 * tr:.2f}% valid {100 * va:.2f}% {times[-1] * 1000:.1f} ms", file=sys.stderr)
     threads = torch.get_num_threads()
     where = torch.cuda.get_device_name() if on_gpu else f"CPU, {threads} thread{'' if threads == 1 else 's'}"
-    mnist_idx.report(times, f"PyTorch {torch.__version__} {a.mode}, {where}, FP32, "
+    mnist_idx.report(times, f"PyTorch {torch.__version__} {'eager' if a.mode == 'cpu' else a.mode}, {where}, FP32, "
                             f"{'-'.join(map(str, sizes))}, batch {batch}")
 
 
