@@ -22,7 +22,24 @@ interface Kernels {
      * {@link #tile}: column j of row p goes to {@code dst[(j / c * k + p) * c + j % c]}, c = {@link #tileCols},
      * and the last strip is zero past column n.
      */
-    void packRows(float[] b, int from, int stride, int n, int p0, int p1, int k, float[] dst);
+    default void packRows(float[] b, int from, int stride, int n, int p0, int p1, int k, float[] dst) {
+        int width = tileCols();
+        for (int p = p0; p < p1; p++) {
+            int src = from + p * stride, j = 0;
+            for (; j + width <= n; j += width) {
+                copyStripRow(b, src + j, dst, (j / width * k + p) * width);
+            }
+            if (j < n) {
+                int d = (j / width * k + p) * width;
+                for (int c = 0; c < width; c++) {
+                    dst[d + c] = j + c < n ? b[src + j + c] : 0f;
+                }
+            }
+        }
+    }
+
+    /** {@link #tileCols} floats from {@code b[from]} to {@code dst[to]}: a whole row of a strip. */
+    void copyStripRow(float[] b, int from, float[] dst, int to);
 
     /**
      * {@code c = alpha * sum + beta * c} for the first {@code rows} rows and {@code cols} columns of a tile's

@@ -30,20 +30,8 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void packRows(float[] b, int from, int stride, int n, int p0, int p1, int k, float[] dst) {
-        for (int p = p0; p < p1; p++) {
-            int src = from + p * stride, j = 0;
-            for (; j + COLS <= n; j += COLS) {
-                int d = (j / COLS * k + p) * COLS;
-                System.arraycopy(b, src + j, dst, d, COLS);
-            }
-            if (j < n) {
-                int d = (j / COLS * k + p) * COLS;
-                for (int c = 0; c < COLS; c++) {
-                    dst[d + c] = j + c < n ? b[src + j + c] : 0f;
-                }
-            }
-        }
+    public void copyStripRow(float[] b, int from, float[] dst, int to) {
+        System.arraycopy(b, from, dst, to, COLS);
     }
 
     @Override

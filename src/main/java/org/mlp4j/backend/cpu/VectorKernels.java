@@ -78,21 +78,9 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void packRows(float[] b, int from, int stride, int n, int p0, int p1, int k, float[] dst) {
-        for (int p = p0; p < p1; p++) {
-            int src = from + p * stride, j = 0;
-            for (; j + COLS <= n; j += COLS) {
-                int d = (j / COLS * k + p) * COLS;
-                FloatVector.fromArray(S, b, src + j).intoArray(dst, d);
-                FloatVector.fromArray(S, b, src + j + L).intoArray(dst, d + L);
-            }
-            if (j < n) {
-                int d = (j / COLS * k + p) * COLS;
-                for (int c = 0; c < COLS; c++) {
-                    dst[d + c] = j + c < n ? b[src + j + c] : 0f;
-                }
-            }
-        }
+    public void copyStripRow(float[] b, int from, float[] dst, int to) {
+        FloatVector.fromArray(S, b, from).intoArray(dst, to);
+        FloatVector.fromArray(S, b, from + L).intoArray(dst, to + L);
     }
 
     @Override
