@@ -7,7 +7,7 @@ import java.util.*;
  * noise of a shared machine (separate runs there can differ by more than the change measured). Each build is a
  * classes directory (target/classes of a checkout); the median of rounds 6..30 is reported, and the best.
  * Each build is loaded twice, in the order old, new, new, old, and its two copies pooled: the copy loaded
- * later ran up to a tenth slower when one build was loaded twice, so a single order favours the first.
+ * later ran measurably slower when one build was loaded twice, so a single order favours the first.
  * {@code java --add-modules jdk.incubator.vector bench/ab/GemmAB.java THREADS OLD_CLASSES NEW_CLASSES MxNxK:NN ...}
  */
 public class GemmAB {
