@@ -37,12 +37,14 @@ final class Gemm {
     }
 
     /**
-     * Element (i, p) of op(A) is {@code a[ao + i * ars + p * aks]} and element (p, j) of op(B) is
-     * {@code b[bo + p * bks + j * bcs]}; C is row-major m x n from {@code c[co]}. {@code after}, unless null,
-     * runs on each tile of C once it is final.
+     * A is row-major m x k from {@code a[ao]}, or k x m when {@code transA}; B is k x n from {@code b[bo]},
+     * or n x k when {@code transB}; C is row-major m x n from {@code c[co]}. {@code after}, unless null, runs
+     * on each tile of C once it is final.
      */
-    void run(int m, int n, int k, float alpha, float[] a, int ao, int ars, int aks, float[] b, int bo, int bks, int bcs,
+    void run(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int ao, float[] b, int bo,
              float beta, float[] c, int co, Epilogue after) {
+        // op(A)(i, p) = a[ao + i * ars + p * aks] and op(B)(p, j) = b[bo + p * bks + j * bcs]
+        int ars = transA ? 1 : k, aks = transA ? m : 1, bks = transB ? 1 : n, bcs = transB ? k : 1;
         int panels = (m + mr - 1) / mr, strips = (n + nr - 1) / nr;
         int blocksK = Math.max(1, (k * nr + STRIP_FLOATS - 1) / STRIP_FLOATS);
         int kc = (k + blocksK - 1) / blocksK;

@@ -31,8 +31,7 @@ class GemmTest {
                     for (int threads = 1; threads <= 3; threads++) {
                         float[] c = c0.clone();
                         try (Workers workers = new Workers(threads)) {
-                            // op(A)(i, p) and op(B)(p, j) through strides, as CpuBackend passes them
-                            new Gemm(kernels, workers).run(m, n, k, -0.5f, a, 0, ta ? 1 : k, ta ? m : 1, b, 0, tb ? 1 : n, tb ? k : 1, beta, c, 0, null);
+                            new Gemm(kernels, workers).run(ta, tb, m, n, k, -0.5f, a, 0, b, 0, beta, c, 0, null);
                         }
                         for (int i = 0; i < m; i++) {
                             for (int j = 0; j < n; j++) {
