@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +27,11 @@ public final class Idx {
     private Idx() {
     }
 
-    /** A file's dimensions and the data after its header, with the SHA-256 of all its (decompressed) bytes. */
-    public record Content(int[] dims, byte[] data, String sha256) {
+    /**
+     * A file's dimensions and the data after its header, with the SHA-256 of all its decompressed bytes and
+     * of the file as stored (the same for a raw file; a {@code .gz}'s own bytes, as datasets publish them).
+     */
+    public record Content(int[] dims, byte[] data, String sha256, String storedSha256) {
     }
 
     /** Reads an unsigned-byte IDX file of {@code expectedDims} dimensions, with a clear error for each way it can be bad. */
@@ -39,11 +43,10 @@ public final class Idx {
             throw new UserError(file + ": not a regular file");
         }
         try (InputStream raw = Files.newInputStream(file)) {
-            InputStream in = new BufferedInputStream(raw, 1 << 16);
-            if (file.getFileName().toString().endsWith(".gz")) {
-                in = new GZIPInputStream(in, 1 << 16);
-            }
-            Sha256Stream hashed = new Sha256Stream(in);
+            Sha256Stream stored = new Sha256Stream(new BufferedInputStream(raw, 1 << 16));
+            boolean gzip = file.getFileName().toString().endsWith(".gz");
+            InputStream in = gzip ? new GZIPInputStream(stored, 1 << 16) : stored;
+            Sha256Stream hashed = gzip ? new Sha256Stream(in) : stored;
             in = hashed;
             byte[] head = in.readNBytes(4);
             if (head.length == 0) {
@@ -83,7 +86,12 @@ public final class Idx {
             if (in.read() != -1) {
                 throw new UserError(file + ": more data than its header promises (" + (4L + 4L * ndims + n) + " bytes)");
             }
-            return new Content(dims, data, hashed.hex());
+            String sum = hashed.hex();
+            if (!gzip) {
+                return new Content(dims, data, sum, sum);
+            }
+            stored.transferTo(OutputStream.nullOutputStream());
+            return new Content(dims, data, sum, stored.hex());
         } catch (ZipException | EOFException e) {
             throw new UserError(file + ": corrupt gzip stream (" + e.getMessage() + ")");
         } catch (IOException e) {

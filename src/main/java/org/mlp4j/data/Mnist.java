@@ -38,6 +38,16 @@ public final class Mnist {
         SHA256.put(TEST_LABELS, "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2");
     }
 
+    /**
+     * SHA-256 of the four {@code .gz} files as the Fashion-MNIST project publishes them (zalandoresearch/
+     * fashion-mnist), which share MNIST's names and format: recognised so the note can name them.
+     */
+    static final Map<String, String> FASHION_GZ_SHA256 = Map.of(
+            TRAIN_IMAGES, "08dc20ab1689590a0bcd66e874647b6ee8464e2d501b5a3f1f78831db19a3fdc",
+            TRAIN_LABELS, "b0197879cbda89f3dc7b894f9fd52b858e68ea4182b6947c9d8c2b67e5f18dcc",
+            TEST_IMAGES, "78dcbbfb5a27efaf1b6c1d616caca68560be8766c5bffcb2791df9273a534229",
+            TEST_LABELS, "42bd18137a62d5998cdeae52bf3a0676ac6b706f5cf8439b47bb5b151ae3dccf");
+
     private Mnist() {
     }
 
@@ -70,11 +80,17 @@ public final class Mnist {
         Idx.Content labels = Idx.read(lbl, 1);
         Images data = Idx.images(img, images, lbl, labels);
         if (note != null && !(images.sha256().equals(SHA256.get(imgName)) && labels.sha256().equals(SHA256.get(lblName)))) {
-            note.accept("note: " + img.getFileName() + " and " + lbl.getFileName() + " in " + dir + " are not MNIST's canonical files"
-                    + " (their SHA-256 differ); using them as they are: " + data.count() + " images of " + data.height() + "x"
-                    + data.width() + ", " + data.classCount() + " classes");
+            String files = img.getFileName() + " and " + lbl.getFileName() + " in " + dir;
+            String shape = data.count() + " images of " + data.height() + "x" + data.width() + ", " + data.classCount() + " classes";
+            note.accept(isFashion(img, images, imgName) && isFashion(lbl, labels, lblName) ? "note: " + files + " are Fashion-MNIST's (by their SHA-256), not MNIST's: " + shape
+                    : "note: " + files + " are not MNIST's canonical files (their SHA-256 differ); using them as they are: " + shape);
         }
         return data;
+    }
+
+    /** True for the {@code .gz} file that Fashion-MNIST publishes under that name. */
+    static boolean isFashion(Path file, Idx.Content content, String name) {
+        return file.getFileName().toString().endsWith(".gz") && content.storedSha256().equals(FASHION_GZ_SHA256.get(name));
     }
 
     private static Path require(Path dir, String name) {

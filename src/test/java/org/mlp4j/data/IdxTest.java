@@ -1,6 +1,7 @@
 package org.mlp4j.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -115,5 +116,33 @@ public class IdxTest {
         assertTrue(notes.get(0).contains(Mnist.TRAIN_IMAGES) && notes.get(0).contains("not MNIST's canonical files")
                 && notes.get(0).contains("2 images of 1x1, 3 classes"), notes.get(0));
         assertEquals(2, Mnist.load(dir, false, null).count(), "--no-verify: no note");
+    }
+
+    @Test
+    void aGzipIsHashedAsStoredAndAsDecompressed() throws Exception {
+        byte[] raw = idx(new int[] {2, 1, 1}, new byte[] {1, 2});
+        Path gz = dir.resolve(Mnist.TRAIN_IMAGES + ".gz");
+        Files.write(gz, gzip(raw));
+        Idx.Content c = Idx.read(gz, 3);
+        assertEquals(sha256(raw), c.sha256());
+        assertEquals(sha256(Files.readAllBytes(gz)), c.storedSha256());
+        Path plain = dir.resolve(Mnist.TRAIN_IMAGES);
+        Files.write(plain, raw);
+        assertEquals(sha256(raw), Idx.read(plain, 3).storedSha256());
+    }
+
+    @Test
+    void fashionMnistIsRecognisedByItsPublishedGzipFiles() {
+        String published = Mnist.FASHION_GZ_SHA256.get(Mnist.TRAIN_IMAGES);
+        Idx.Content c = new Idx.Content(new int[] {1}, new byte[0], "x", published);
+        assertTrue(Mnist.isFashion(Path.of(Mnist.TRAIN_IMAGES + ".gz"), c, Mnist.TRAIN_IMAGES));
+        assertFalse(Mnist.isFashion(Path.of(Mnist.TRAIN_IMAGES + ".gz"), c, Mnist.TRAIN_LABELS), "another file's checksum");
+        assertFalse(Mnist.isFashion(Path.of(Mnist.TRAIN_IMAGES), c, Mnist.TRAIN_IMAGES), "a raw file is not the published .gz");
+        assertEquals(4, Mnist.FASHION_GZ_SHA256.size());
+        assertTrue(Mnist.FASHION_GZ_SHA256.keySet().containsAll(Mnist.SHA256.keySet()));
+    }
+
+    private static String sha256(byte[] b) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
     }
 }
