@@ -146,6 +146,14 @@ final class OpenCl {
         return string((value, size) -> clGetDeviceInfo(device, param, value, size), "clGetDeviceInfo");
     }
 
+    static int deviceInt(long device, int param) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer v = stack.mallocInt(1);
+            check(clGetDeviceInfo(device, param, v, null), "clGetDeviceInfo");
+            return v.get(0);
+        }
+    }
+
     static long deviceLong(long device, int param) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             java.nio.LongBuffer v = stack.mallocLong(1);

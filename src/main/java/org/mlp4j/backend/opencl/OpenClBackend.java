@@ -32,8 +32,31 @@ import org.mlp4j.backend.Shapes;
 public final class OpenClBackend extends GpuBackend<Long> {
     /** Work-groups of 256 for element-wise kernels and reductions; 8 row groups per 32 columns; float sums. */
     static final Layout LAYOUT = new Layout(256, 8, 256, Integer.MAX_VALUE, 4);
-    /** gemm.cl's tiles: TS x TS outputs per work-group of TS x TS/WPT items, WPT outputs each. */
-    private static final int TS = 32, WPT = 4;
+    /**
+     * gemm.cl's tile sizes: a work-group computes {@code tsm x tsn} outputs, each of its {@code (tsn / wptn) x
+     * (tsm / wptm)} items {@code wptm x wptn} of them, over slabs {@code tsk} deep (at most {@link #SPLIT_TILE}).
+     */
+    record Tiles(int tsm, int tsn, int tsk, int wptm, int wptn) {
+        Map<String, Integer> defines() {
+            return Map.of("TSM", tsm, "TSN", tsn, "TSK", tsk, "WPTM", wptm, "WPTN", wptn);
+        }
+
+        @Override
+        public String toString() {
+            return tsm + "x" + tsn + "x" + tsk + " (" + wptm + "x" + wptn + " per item)";
+        }
+    }
+
+    /**
+     * The tile sizes timed on a GPU when the backend opens (the fastest is kept for large products); other
+     * devices take the first, which also serves products too small to fill a GPU with larger tiles. All of
+     * them give the same bits.
+     */
+    static final List<Tiles> TILES = List.of(new Tiles(32, 32, 32, 4, 1), new Tiles(64, 64, 16, 4, 4),
+            new Tiles(128, 64, 16, 8, 4), new Tiles(64, 128, 16, 4, 8));
+
+    /** Split-K is decided on tiles of this size, whatever the GEMM's, so that the tiles never change a bit. */
+    private static final int SPLIT_TILE = 32;
     /** gemm.cl's epilogue that adds no bias (the others are activation codes: + bias, then the activation). */
     private static final int PLAIN = -1;
     /** Every constant the kernels share with this class, as build options. */
@@ -42,9 +65,19 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private static final List<String> HELPERS = List.of("reduce", "activation");
 
     private final OpenCl.Device device;
+    /** gemm.cl's tile sizes in use, and what timing them took when they were timed (else empty). */
+    private Tiles tiles;
+    private String tilesTimed = "";
     private final long context;
     private final long queue;
     private long program;
+    /** gemm.cl alone, built with {@code TILES.get(0)} when the chosen tiles are others; else 0. */
+    private long smallProgram;
+    private long smallGemm;
+    /** Below this many work-groups of the chosen tiles (one per compute unit) a GEMM takes the small program's. */
+    private final int minGroups;
+    /** Whether the GEMM being launched takes the small program's kernel. */
+    private boolean launchingSmall;
     private final Map<GpuKernel, Long> kernels = new EnumMap<>(GpuKernel.class);
     private final List<Long> buffers = new ArrayList<>();
     /** Enqueues of the program being captured, or null when operations run at once. */
@@ -59,8 +92,19 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private boolean closed;
 
     OpenClBackend(OpenCl.Device device) throws BackendUnavailableException {
+        this(device, device.gpu() ? null : TILES.get(0));
+    }
+
+    /** With {@code tiles} null, times {@link #TILES} on the device and keeps the fastest. */
+    OpenClBackend(OpenCl.Device device, Tiles tiles) throws BackendUnavailableException {
+        this(device, tiles, 1024);
+    }
+
+    /** {@code timingWidth}: the widest matrix {@link #fastestTiles} times, 1024 but in tests. */
+    OpenClBackend(OpenCl.Device device, Tiles tiles, int timingWidth) throws BackendUnavailableException {
         super(LAYOUT);
         this.device = device;
+        this.minGroups = OpenCl.deviceInt(device.id(), CL_DEVICE_MAX_COMPUTE_UNITS);
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer err = stack.mallocInt(1);
             PointerBuffer props = stack.mallocPointer(3).put(CL_CONTEXT_PLATFORM).put(device.platform()).put(0).flip();
@@ -73,7 +117,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
             }
             boolean ok = false;
             try {
-                build(stack);
+                build(stack, tiles != null ? tiles : fastestTiles(stack, timingWidth));
+                buildSmall(stack);
                 ok = true;
             } finally {
                 if (!ok) {
@@ -83,10 +128,60 @@ public final class OpenClBackend extends GpuBackend<Long> {
         }
     }
 
+    /**
+     * Builds the kernels with each of {@link #TILES} and times n x n x n GEMMs of every transpose (the
+     * products that take the chosen tiles are the large ones); the fastest stays built. A second or so.
+     */
+    private Tiles fastestTiles(MemoryStack stack, int n) throws BackendUnavailableException {
+        Matrix a = matrix(n, n), b = matrix(n, n), c = matrix(n, n);
+        Runnable step = () -> {
+            gemm(false, false, 1f, a, b, 0f, c);
+            gemm(true, false, 1f, a, b, 1f, c);
+            gemm(false, true, 1f, a, b, 0f, c);
+        };
+        Tiles best = null;
+        double bestSeconds = Double.MAX_VALUE;
+        StringBuilder timed = new StringBuilder();
+        for (Tiles t : TILES) {
+            build(stack, t);
+            double seconds = seconds(step);
+            timed.append(timed.length() == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%dx%d %.2f ms", t.tsm(), t.tsn(), seconds * 1e3));
+            if (seconds < bestSeconds) {
+                best = t;
+                bestSeconds = seconds;
+            }
+            releaseKernels();
+        }
+        for (Matrix m : List.of(a, b, c)) {
+            long mem = gpu(m).buffer();
+            clReleaseMemObject(mem);
+            buffers.remove(Long.valueOf(mem));
+            allocated -= 4L * m.size();
+        }
+        tilesTimed = timed.toString();
+        return best;
+    }
+
+    /** Seconds per run of {@code op}: one run to warm up, then the best of 3 batches of 3. */
+    private double seconds(Runnable op) {
+        op.run();
+        synchronize();
+        double best = Double.MAX_VALUE;
+        for (int round = 0; round < 3; round++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < 3; i++) {
+                op.run();
+            }
+            synchronize();
+            best = Math.min(best, (System.nanoTime() - start) / 3e9);
+        }
+        return best;
+    }
+
     private static Map<String, String> defines() {
         Map<String, String> d = new TreeMap<>(GpuKernel.CODES);
         LAYOUT.defines().forEach((name, value) -> d.put(name, value.toString()));
-        Map.of("TS", TS, "WPT", WPT, "PLAIN", PLAIN).forEach((name, value) -> d.put(name, value.toString()));
+        Map.of("PLAIN", PLAIN).forEach((name, value) -> d.put(name, value.toString()));
         return d;
     }
 
@@ -99,24 +194,59 @@ public final class OpenClBackend extends GpuBackend<Long> {
         return List.copyOf(files);
     }
 
-    static String options() {
-        return DEFINES.entrySet().stream().map(d -> "-D" + d.getKey() + "=" + d.getValue()).collect(Collectors.joining(" "));
+    /** The names of every build option: {@link #DEFINES} and the tile sizes. */
+    static Set<String> optionNames() {
+        Set<String> names = new java.util.TreeSet<>(DEFINES.keySet());
+        names.addAll(TILES.get(0).defines().keySet());
+        return names;
     }
 
-    private void build(MemoryStack stack) throws BackendUnavailableException {
+    static String options(Tiles tiles) {
+        Map<String, String> d = new TreeMap<>(DEFINES);
+        tiles.defines().forEach((name, value) -> d.put(name, value.toString()));
+        return d.entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+    }
+
+    private void build(MemoryStack stack, Tiles tiles) throws BackendUnavailableException {
+        program = program(stack, sources(), tiles);
+        for (GpuKernel k : GpuKernel.values()) {
+            kernels.put(k, kernel(program, k));
+        }
+        this.tiles = tiles;
+    }
+
+    /** The program of {@code files} built with {@code tiles}. */
+    private long program(MemoryStack stack, List<String> files, Tiles tiles) throws BackendUnavailableException {
         IntBuffer err = stack.mallocInt(1);
-        program = clCreateProgramWithSource(context, sources().stream()
+        long p = clCreateProgramWithSource(context, files.stream()
                 .map(f -> kernelFile(f + ".cl", "kernels/" + f + ".cl is missing from the jar")).toArray(CharSequence[]::new), err);
         OpenCl.check(err.get(0), "clCreateProgramWithSource");
-        if (clBuildProgram(program, device.id(), options(), null, 0) != CL_SUCCESS) {
-            throw new BackendUnavailableException("OpenCL kernels failed to build on " + device.name() + ": " + OpenCl.buildLog(program, device.id()));
+        if (clBuildProgram(p, device.id(), options(tiles), null, 0) != CL_SUCCESS) {
+            String log = OpenCl.buildLog(p, device.id());
+            clReleaseProgram(p);
+            throw new BackendUnavailableException("OpenCL kernels failed to build on " + device.name() + ": " + log);
         }
-        for (GpuKernel k : GpuKernel.values()) {
-            kernels.put(k, kernel(k));
+        return p;
+    }
+
+    /** gemm.cl with the first tiles, for the products too small for the chosen ones. */
+    private void buildSmall(MemoryStack stack) throws BackendUnavailableException {
+        if (!tiles.equals(TILES.get(0))) {
+            List<String> files = new ArrayList<>(HELPERS);
+            files.add(GpuKernel.GEMM.file());
+            smallProgram = program(stack, files, TILES.get(0));
+            smallGemm = kernel(smallProgram, GpuKernel.GEMM);
         }
     }
 
-    private long kernel(GpuKernel k) {
+    private void releaseKernels() {
+        kernels.values().forEach(k -> clReleaseKernel(k));
+        kernels.clear();
+        clReleaseProgram(program);
+        program = 0;
+    }
+
+    private long kernel(long program, GpuKernel k) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer err = stack.mallocInt(1);
             long kernel = clCreateKernel(program, k.entry(), err);
@@ -132,7 +262,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
 
     @Override
     public String description() {
-        return "opencl: device " + device.describe();
+        return "opencl: device " + device.describe() + ", GEMM tiles " + tiles
+                + (tilesTimed.isEmpty() ? "" : " (the fastest of " + tilesTimed + ")");
     }
 
     /** OpenCL reports no free memory, only the total; this backend's own buffers are what it knows of. */
@@ -194,7 +325,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
      */
     @Override
     protected void enqueue(GpuKernel kernel, Launch l, Object[] args) {
-        long k = recording == null ? kernels.get(kernel) : kernel(kernel);
+        boolean small = launchingSmall && kernel == GpuKernel.GEMM;
+        long k = recording == null ? (small ? smallGemm : kernels.get(kernel)) : kernel(small ? smallProgram : program, kernel);
         List<Object> values = new ArrayList<>();
         for (Object a : args) {
             values.addAll(a instanceof GpuMatrix<?> m ? List.of(m.buffer(), m.offset()) : List.of(a));
@@ -249,21 +381,27 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c, Matrix bias, int kind) {
         int[] mnk = Shapes.gemm(transA, transB, a, b, c);
         int m = mnk[0], n = mnk[1], k = mnk[2];
-        long tiles = blocks(n, TS) * blocks(m, TS);
+        long splitTiles = blocks(n, SPLIT_TILE) * blocks(m, SPLIT_TILE);
         // few output tiles and a long k (the forward 100 x 100 x 784): split k so more compute units work
-        int slices = tiles >= 64 ? 1 : (int) Math.max(1, Math.min(8, Math.min(64 / tiles, k / (4L * TS))));
-        int kSlice = (int) blocks((k + slices - 1) / slices, TS) * TS;
+        int slices = splitTiles >= 64 ? 1 : (int) Math.max(1, Math.min(8, Math.min(64 / splitTiles, k / (4L * SPLIT_TILE))));
+        int kSlice = (int) blocks((k + slices - 1) / slices, SPLIT_TILE) * SPLIT_TILE;
         slices = (k + kSlice - 1) / kSlice;
-        Launch tiled = new Launch(blocks(n, TS), blocks(m, TS), slices, TS, TS / WPT);
+        Tiles t = smallProgram != 0 && blocks(n, tiles.tsn()) * blocks(m, tiles.tsm()) * slices < minGroups ? TILES.get(0) : tiles;
+        Launch tiled = new Launch(blocks(n, t.tsn()), blocks(m, t.tsm()), slices, t.tsn() / t.wptn(), t.tsm() / t.wptm());
         int ta = transA ? 1 : 0, tb = transB ? 1 : 0;
-        if (slices == 1) {
-            launch(GpuKernel.GEMM, tiled, ta, tb, m, n, k, k, alpha, a, a.cols(), b, b.cols(), beta, c, c.cols(), bias, kind);
-            return;
+        launchingSmall = t != tiles;
+        try {
+            if (slices == 1) {
+                launch(GpuKernel.GEMM, tiled, ta, tb, m, n, k, k, alpha, a, a.cols(), b, b.cols(), beta, c, c.cols(), bias, kind);
+                return;
+            }
+            if (scratch == null || scratch.size() < (long) slices * m * n) {
+                scratch = gpu(matrix(slices * m, n));
+            }
+            launch(GpuKernel.GEMM, tiled, ta, tb, m, n, k, kSlice, 1f, a, a.cols(), b, b.cols(), 0f, scratch, n, scratch, PLAIN);
+        } finally {
+            launchingSmall = false;
         }
-        if (scratch == null || scratch.size() < (long) slices * m * n) {
-            scratch = gpu(matrix(slices * m, n));
-        }
-        launch(GpuKernel.GEMM, tiled, ta, tb, m, n, k, kSlice, 1f, a, a.cols(), b, b.cols(), 0f, scratch, n, scratch, PLAIN);
         launch(GpuKernel.GEMM_REDUCE, new Launch(blocks(n, 16), blocks(m, 16), 1, 16, 16), scratch, slices, m, n, alpha, beta, c, c.cols(),
                 bias, kind);
     }
@@ -288,6 +426,10 @@ public final class OpenClBackend extends GpuBackend<Long> {
         recordedKernels.forEach(k -> clReleaseKernel(k));
         recordedSizes.forEach(MemoryUtil::memFree);
         buffers.forEach(b -> clReleaseMemObject(b));
+        if (smallProgram != 0) {
+            clReleaseKernel(smallGemm);
+            clReleaseProgram(smallProgram);
+        }
         if (program != 0) {
             clReleaseProgram(program);
         }

@@ -1,0 +1,107 @@
+package org.mlp4j.backend.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.mlp4j.Activation;
+import org.mlp4j.backend.Backend;
+import org.mlp4j.backend.BackendContractTest;
+import org.mlp4j.backend.Matrix;
+import org.mlp4j.backend.cpu.CpuBackend;
+
+/**
+ * gemm.cl with each of the tile sizes timed on a GPU ({@link OpenClBackend#TILES}): the same bits from all
+ * of them (so which one a device picks never changes a result), and the CPU's products within float
+ * rounding, for every transpose, edges that fill no tile, split k, alpha and beta, and the epilogue.
+ */
+class OpenClTilesTest {
+    /** m x n x k: one element, partial tiles, split k (few tiles, long k), and a larger square. */
+    private static final int[][] SHAPES = {{1, 1, 1}, {7, 13, 29}, {100, 10, 100}, {20, 30, 2000}, {130, 70, 200}, {256, 256, 64}};
+
+    @Test
+    void everyTileSizeGivesTheSameBitsAsTheOthersAndTheCpusProducts() throws Exception {
+        BackendContractTest.open("opencl").close(); // skips (or fails where required) without OpenCL
+        OpenCl.Device device = OpenCl.devices().stream().filter(OpenCl.Device::gpu).findFirst().orElse(OpenCl.devices().get(0));
+        List<List<float[]>> results = new ArrayList<>();
+        for (OpenClBackend.Tiles tiles : OpenClBackend.TILES) {
+            try (OpenClBackend b = new OpenClBackend(device, tiles)) {
+                assertTrue(b.description().contains("GEMM tiles " + tiles), b.description());
+                results.add(products(b));
+            }
+        }
+        List<float[]> cpu;
+        try (CpuBackend b = new CpuBackend(1)) {
+            cpu = products(b);
+        }
+        for (int t = 1; t < results.size(); t++) {
+            for (int i = 0; i < cpu.size(); i++) {
+                assertArrayEquals(results.get(0).get(i), results.get(t).get(i), "product " + i + " with tiles " + OpenClBackend.TILES.get(t));
+            }
+        }
+        for (int i = 0; i < cpu.size(); i++) {
+            float[] want = cpu.get(i), got = results.get(0).get(i);
+            assertEquals(want.length, got.length);
+            for (int j = 0; j < want.length; j++) {
+                assertEquals(want[j], got[j], 1e-4f * Math.max(1f, Math.abs(want[j])), "product " + i + " element " + j);
+            }
+        }
+    }
+
+    @Test
+    void aGpuKeepsTheFastestTilesAndFreesWhatTimingThemTook() throws Exception {
+        BackendContractTest.open("opencl").close();
+        OpenCl.Device device = OpenCl.devices().stream().filter(OpenCl.Device::gpu).findFirst().orElse(OpenCl.devices().get(0));
+        try (OpenClBackend b = new OpenClBackend(device, null, 128)) {
+            String d = b.description();
+            assertTrue(d.matches(".*GEMM tiles \\d+x\\d+x\\d+ \\(\\d+x\\d+ per item\\) \\(the fastest of "
+                    + "\\d+x\\d+ [0-9.]+ ms(, \\d+x\\d+ [0-9.]+ ms){" + (OpenClBackend.TILES.size() - 1) + "}\\)"), d);
+            assertEquals(device.memory(), b.memoryAvailable(), "the timing's matrices are freed");
+            Matrix m = b.matrix(2, 3), w = b.matrix(3, 1), z = b.matrix(2, 1);
+            b.upload(new float[] {1, 2, 3, 4, 5, 6}, m);
+            b.upload(new float[] {1, 1, 1}, w);
+            b.gemm(false, false, 1f, m, w, 0f, z);
+            assertArrayEquals(new float[] {6, 15}, download(b, z));
+        }
+    }
+
+    /** Each shape with each transpose (alpha -0.5, beta 0.25), then as a layer's forward with bias and sigmoid. */
+    private static List<float[]> products(Backend b) {
+        List<float[]> out = new ArrayList<>();
+        for (int[] s : SHAPES) {
+            int m = s[0], n = s[1], k = s[2];
+            for (int op = 0; op < 4; op++) {
+                boolean ta = (op & 1) != 0, tb = (op & 2) != 0;
+                Random r = new Random(31L * m + 7L * n + k + op);
+                Matrix a = upload(b, r, ta ? k : m, ta ? m : k), w = upload(b, r, tb ? n : k, tb ? k : n), c = upload(b, r, m, n);
+                b.gemm(ta, tb, -0.5f, a, w, 0.25f, c);
+                out.add(download(b, c));
+            }
+            Random r = new Random(m + n + k);
+            Matrix x = upload(b, r, m, k), w = upload(b, r, k, n), bias = upload(b, r, 1, n), z = b.matrix(m, n);
+            b.layerForward(x, w, bias, Activation.SIGMOID, z);
+            out.add(download(b, z));
+        }
+        return out;
+    }
+
+    private static Matrix upload(Backend b, Random r, int rows, int cols) {
+        float[] v = new float[rows * cols];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        Matrix m = b.matrix(rows, cols);
+        b.upload(v, m);
+        return m;
+    }
+
+    private static float[] download(Backend b, Matrix m) {
+        float[] v = new float[m.size()];
+        b.download(m, v);
+        return v;
+    }
+}
