@@ -17,6 +17,7 @@ import org.lwjgl.opencl.CL12;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
 import org.mlp4j.Activation;
+import org.mlp4j.backend.BackendFailure;
 import org.mlp4j.backend.BackendUnavailableException;
 import org.mlp4j.backend.DeviceMemoryException;
 import org.mlp4j.backend.GpuBackend;
@@ -142,15 +143,29 @@ public final class OpenClBackend extends GpuBackend<Long> {
         Tiles best = null;
         double bestSeconds = Double.MAX_VALUE;
         StringBuilder timed = new StringBuilder();
+        String failure = null;
         for (Tiles t : TILES) {
-            build(stack, t);
-            double seconds = seconds(step);
-            timed.append(timed.length() == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%dx%d %.2f ms", t.tsm(), t.tsn(), seconds * 1e3));
-            if (seconds < bestSeconds) {
-                best = t;
-                bestSeconds = seconds;
+            timed.append(timed.length() == 0 ? "" : ", ").append(t.tsm()).append('x').append(t.tsn());
+            try {
+                build(stack, t);
+                double seconds = seconds(step);
+                timed.append(String.format(java.util.Locale.ROOT, " %.2f ms", seconds * 1e3));
+                if (seconds < bestSeconds) {
+                    best = t;
+                    bestSeconds = seconds;
+                }
+            } catch (BackendUnavailableException | BackendFailure e) {
+                // a size this device cannot build or run (registers, local memory) is left out
+                timed.append(" failed");
+                failure = failure != null ? failure : e.getMessage();
+            } finally {
+                if (program != 0) {
+                    releaseKernels();
+                }
             }
-            releaseKernels();
+        }
+        if (best == null) {
+            throw new BackendUnavailableException("OpenCL GEMM failed on " + device.name() + " with every tile size: " + failure);
         }
         for (Matrix m : List.of(a, b, c)) {
             long mem = gpu(m).buffer();
