@@ -130,8 +130,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
     }
 
     /**
-     * Builds the kernels with each of {@link #TILES} and times n x n x n GEMMs of every transpose (the
-     * products that take the chosen tiles are the large ones); the fastest stays built. A second or so.
+     * Builds gemm.cl with each of {@link #TILES} and times n x n x n GEMMs of every transpose (the products
+     * that take the chosen tiles are the large ones); returns the fastest. A second or so.
      */
     private Tiles fastestTiles(MemoryStack stack, int n) throws BackendUnavailableException {
         Matrix a = matrix(n, n), b = matrix(n, n), c = matrix(n, n);
@@ -146,8 +146,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
         String failure = null;
         for (Tiles t : TILES) {
             timed.append(timed.length() == 0 ? "" : ", ").append(t.tsm()).append('x').append(t.tsn());
+            long gemmOnly = 0;
             try {
-                build(stack, t);
+                gemmOnly = program(stack, gemmFiles(), t);
+                kernels.put(GpuKernel.GEMM, kernel(gemmOnly, GpuKernel.GEMM));
+                tiles = t;
                 double seconds = seconds(step);
                 timed.append(String.format(java.util.Locale.ROOT, " %.2f ms", seconds * 1e3));
                 if (seconds < bestSeconds) {
@@ -159,8 +162,12 @@ public final class OpenClBackend extends GpuBackend<Long> {
                 timed.append(" failed");
                 failure = failure != null ? failure : e.getMessage();
             } finally {
-                if (program != 0) {
-                    releaseKernels();
+                Long k = kernels.remove(GpuKernel.GEMM);
+                if (k != null) {
+                    clReleaseKernel(k);
+                }
+                if (gemmOnly != 0) {
+                    clReleaseProgram(gemmOnly);
                 }
             }
         }
@@ -244,21 +251,19 @@ public final class OpenClBackend extends GpuBackend<Long> {
         return p;
     }
 
+    /** The sources of the GEMM alone: the helpers and gemm.cl. */
+    private static List<String> gemmFiles() {
+        List<String> files = new ArrayList<>(HELPERS);
+        files.add(GpuKernel.GEMM.file());
+        return files;
+    }
+
     /** gemm.cl with the first tiles, for the products too small for the chosen ones. */
     private void buildSmall(MemoryStack stack) throws BackendUnavailableException {
         if (!tiles.equals(TILES.get(0))) {
-            List<String> files = new ArrayList<>(HELPERS);
-            files.add(GpuKernel.GEMM.file());
-            smallProgram = program(stack, files, TILES.get(0));
+            smallProgram = program(stack, gemmFiles(), TILES.get(0));
             smallGemm = kernel(smallProgram, GpuKernel.GEMM);
         }
-    }
-
-    private void releaseKernels() {
-        kernels.values().forEach(k -> clReleaseKernel(k));
-        kernels.clear();
-        clReleaseProgram(program);
-        program = 0;
     }
 
     private long kernel(long program, GpuKernel k) {
