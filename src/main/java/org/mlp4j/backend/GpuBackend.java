@@ -354,7 +354,7 @@ public abstract class GpuBackend<B> implements Backend {
     }
 
     /** Seconds per run: one run to warm up, then the best of 3 batches of 5. */
-    private double seconds(Runnable op) {
+    protected final double seconds(Runnable op) {
         op.run();
         synchronize();
         double best = Double.MAX_VALUE;

@@ -35,7 +35,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
     static final Layout LAYOUT = new Layout(256, 8, 256, Integer.MAX_VALUE, 4);
     /**
      * gemm.cl's tile sizes: a work-group computes {@code tsm x tsn} outputs, each of its {@code (tsn / wptn) x
-     * (tsm / wptm)} items {@code wptm x wptn} of them, over slabs {@code tsk} deep (at most {@link #SPLIT_TILE}).
+     * (tsm / wptm)} items {@code wptm x wptn} of them, over slabs {@code tsk} deep.
      */
     record Tiles(int tsm, int tsn, int tsk, int wptm, int wptn) {
         Map<String, Integer> defines() {
@@ -131,7 +131,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
 
     /**
      * Builds gemm.cl with each of {@link #TILES} and times n x n x n GEMMs of every transpose (the products
-     * that take the chosen tiles are the large ones); returns the fastest. A second or so.
+     * that take the chosen tiles are the large ones); returns the fastest.
      */
     private Tiles fastestTiles(MemoryStack stack, int n) throws BackendUnavailableException {
         Matrix a = matrix(n, n), b = matrix(n, n), c = matrix(n, n);
@@ -181,22 +181,6 @@ public final class OpenClBackend extends GpuBackend<Long> {
             allocated -= 4L * m.size();
         }
         tilesTimed = timed.toString();
-        return best;
-    }
-
-    /** Seconds per run of {@code op}: one run to warm up, then the best of 3 batches of 3. */
-    private double seconds(Runnable op) {
-        op.run();
-        synchronize();
-        double best = Double.MAX_VALUE;
-        for (int round = 0; round < 3; round++) {
-            long start = System.nanoTime();
-            for (int i = 0; i < 3; i++) {
-                op.run();
-            }
-            synchronize();
-            best = Math.min(best, (System.nanoTime() - start) / 3e9);
-        }
         return best;
     }
 
