@@ -82,7 +82,8 @@ public final class Mnist {
         if (note != null && !(images.sha256().equals(SHA256.get(imgName)) && labels.sha256().equals(SHA256.get(lblName)))) {
             String files = img.getFileName() + " and " + lbl.getFileName() + " in " + dir;
             String shape = data.count() + " images of " + data.height() + "x" + data.width() + ", " + data.classCount() + " classes";
-            note.accept(isFashion(img, images, imgName) && isFashion(lbl, labels, lblName) ? "note: " + files + " are Fashion-MNIST's (by their SHA-256), not MNIST's: " + shape
+            boolean fashion = isFashion(img, images, imgName) && isFashion(lbl, labels, lblName);
+            note.accept(fashion ? "note: " + files + " are Fashion-MNIST's (by their SHA-256), not MNIST's: " + shape
                     : "note: " + files + " are not MNIST's canonical files (their SHA-256 differ); using them as they are: " + shape);
         }
         return data;
