@@ -40,6 +40,8 @@ public enum GpuKernel {
     ADVANCE("optimize", Shape.ELEMENTWISE, MATRIX),
     /** OpenCL's GEMM (CUDA's are cuBLAS): op flags, m, n, k, k per slice, alpha, A, lda, B, ldb, beta, C, ldc, bias, epilogue. */
     GEMM("gemm", Shape.CUSTOM, INT, INT, INT, INT, INT, INT, FLOAT, MATRIX, INT, MATRIX, INT, FLOAT, MATRIX, INT, MATRIX, INT),
+    /** GEMM with register tiles of sizes timed per GPU, for large products; the same arguments and bits. */
+    GEMM_TILED("gemm", Shape.CUSTOM, INT, INT, INT, INT, INT, INT, FLOAT, MATRIX, INT, MATRIX, INT, FLOAT, MATRIX, INT, MATRIX, INT),
     /** Adds GEMM's split-K slices: partial, slices, m, n, alpha, beta, C, ldc, bias, epilogue. */
     GEMM_REDUCE("gemm", Shape.CUSTOM, MATRIX, INT, INT, INT, FLOAT, FLOAT, MATRIX, INT, MATRIX, INT);
 
@@ -144,6 +146,6 @@ public enum GpuKernel {
 
     /** Whether CUDA has this kernel ({@code kernels/FILE.cu}); its GEMMs are cuBLAS's. */
     public boolean onCuda() {
-        return this != GEMM && this != GEMM_REDUCE;
+        return this != GEMM && this != GEMM_TILED && this != GEMM_REDUCE;
     }
 }

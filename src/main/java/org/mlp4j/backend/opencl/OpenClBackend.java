@@ -33,9 +33,12 @@ import org.mlp4j.backend.Shapes;
 public final class OpenClBackend extends GpuBackend<Long> {
     /** Work-groups of 256 for element-wise kernels and reductions; 8 row groups per 32 columns; float sums. */
     static final Layout LAYOUT = new Layout(256, 8, 256, Integer.MAX_VALUE, 4);
+    /** gemm.cl's gemm: TS x TS outputs per work-group of TS x TS/WPT items, WPT outputs each. */
+    private static final int TS = 32, WPT = 4;
+
     /**
-     * gemm.cl's tile sizes: a work-group computes {@code tsm x tsn} outputs, each of its {@code (tsn / wptn) x
-     * (tsm / wptm)} items {@code wptm x wptn} of them, over slabs {@code tsk} deep.
+     * gemm.cl's gemm_tiled sizes: a work-group computes {@code tsm x tsn} outputs, each of its {@code (tsn /
+     * wptn) x (tsm / wptm)} items {@code wptm x wptn} of them, over slabs {@code tsk} deep.
      */
     record Tiles(int tsm, int tsn, int tsk, int wptm, int wptn) {
         Map<String, Integer> defines() {
@@ -48,16 +51,9 @@ public final class OpenClBackend extends GpuBackend<Long> {
         }
     }
 
-    /**
-     * The tile sizes timed on a GPU when the backend opens (the fastest is kept for large products); other
-     * devices take the first, which also serves products too small to fill a GPU with larger tiles. All of
-     * them give the same bits.
-     */
-    static final List<Tiles> TILES = List.of(new Tiles(32, 32, 32, 4, 1), new Tiles(64, 64, 16, 4, 4),
-            new Tiles(128, 64, 16, 8, 4), new Tiles(64, 128, 16, 4, 8));
+    /** gemm_tiled's sizes timed on a GPU against gemm when the backend opens; all give gemm's bits. */
+    static final List<Tiles> TILES = List.of(new Tiles(64, 64, 16, 4, 4), new Tiles(128, 64, 16, 8, 4), new Tiles(64, 128, 16, 4, 8));
 
-    /** Split-K is decided on tiles of this size, whatever the GEMM's, so that the tiles never change a bit. */
-    private static final int SPLIT_TILE = 32;
     /** gemm.cl's epilogue that adds no bias (the others are activation codes: + bias, then the activation). */
     private static final int PLAIN = -1;
     /** Every constant the kernels share with this class, as build options. */
@@ -66,19 +62,17 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private static final List<String> HELPERS = List.of("reduce", "activation");
 
     private final OpenCl.Device device;
-    /** gemm.cl's tile sizes in use, and what timing them took when they were timed (else empty). */
+    /** gemm_tiled's sizes (built in either case), whether large products take it, and the timings that chose. */
     private Tiles tiles;
-    private String tilesTimed = "";
+    private boolean tiled;
+    private String timings = "";
     private final long context;
     private final long queue;
     private long program;
-    /** gemm.cl alone, built with {@code TILES.get(0)} when the chosen tiles are others; else 0. */
-    private long smallProgram;
-    private long smallGemm;
-    /** Below this many work-groups of the chosen tiles (one per compute unit) a GEMM takes the small program's. */
+    /** From this many of gemm_tiled's work-groups on (one per compute unit; 0 when sizes are given) it runs a product. */
     private final int minGroups;
-    /** Whether the GEMM being launched takes the small program's kernel. */
-    private boolean launchingSmall;
+    /** While timing: gemm_tiled runs every product. */
+    private boolean timingTiled;
     private final Map<GpuKernel, Long> kernels = new EnumMap<>(GpuKernel.class);
     private final List<Long> buffers = new ArrayList<>();
     /** Enqueues of the program being captured, or null when operations run at once. */
@@ -92,20 +86,25 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private long allocated;
     private boolean closed;
 
+    /** On a GPU, times gemm_tiled's sizes against gemm and keeps the fastest; elsewhere gemm alone. */
     OpenClBackend(OpenCl.Device device) throws BackendUnavailableException {
-        this(device, device.gpu() ? null : TILES.get(0));
+        this(device, null, device.gpu(), 1024);
     }
 
-    /** With {@code tiles} null, times {@link #TILES} on the device and keeps the fastest. */
+    /** gemm_tiled of these sizes for every product (tests). */
     OpenClBackend(OpenCl.Device device, Tiles tiles) throws BackendUnavailableException {
-        this(device, tiles, 1024);
+        this(device, tiles, false, 0);
     }
 
-    /** {@code timingWidth}: the widest matrix {@link #fastestTiles} times, 1024 but in tests. */
-    OpenClBackend(OpenCl.Device device, Tiles tiles, int timingWidth) throws BackendUnavailableException {
+    /** Times the sizes on whatever device, on products {@code timingWidth} wide (tests). */
+    OpenClBackend(OpenCl.Device device, int timingWidth) throws BackendUnavailableException {
+        this(device, null, true, timingWidth);
+    }
+
+    private OpenClBackend(OpenCl.Device device, Tiles fixed, boolean time, int timingWidth) throws BackendUnavailableException {
         super(LAYOUT);
         this.device = device;
-        this.minGroups = OpenCl.deviceInt(device.id(), CL_DEVICE_MAX_COMPUTE_UNITS);
+        this.minGroups = fixed != null ? 0 : OpenCl.deviceInt(device.id(), CL_DEVICE_MAX_COMPUTE_UNITS);
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer err = stack.mallocInt(1);
             PointerBuffer props = stack.mallocPointer(3).put(CL_CONTEXT_PLATFORM).put(device.platform()).put(0).flip();
@@ -118,8 +117,9 @@ public final class OpenClBackend extends GpuBackend<Long> {
             }
             boolean ok = false;
             try {
-                build(stack, tiles != null ? tiles : fastestTiles(stack, timingWidth));
-                buildSmall(stack);
+                Tiles chosen = fixed != null ? fixed : time ? fastestTiles(stack, timingWidth) : null;
+                build(stack, chosen != null ? chosen : TILES.get(0));
+                tiled = chosen != null;
                 ok = true;
             } finally {
                 if (!ok) {
@@ -130,8 +130,9 @@ public final class OpenClBackend extends GpuBackend<Long> {
     }
 
     /**
-     * Builds gemm.cl with each of {@link #TILES} and times n x n x n GEMMs of every transpose (the products
-     * that take the chosen tiles are the large ones); returns the fastest.
+     * Builds gemm.cl with each of {@link #TILES} and times n x n x n products of every transpose with gemm
+     * and with each size of gemm_tiled (the products that take it are the large ones); returns the fastest
+     * sizes, or null when gemm was fastest.
      */
     private Tiles fastestTiles(MemoryStack stack, int n) throws BackendUnavailableException {
         Matrix a = matrix(n, n), b = matrix(n, n), c = matrix(n, n);
@@ -143,26 +144,30 @@ public final class OpenClBackend extends GpuBackend<Long> {
         Tiles best = null;
         double bestSeconds = Double.MAX_VALUE;
         StringBuilder timed = new StringBuilder();
-        String failure = null;
-        for (Tiles t : TILES) {
-            timed.append(timed.length() == 0 ? "" : ", ").append(t.tsm()).append('x').append(t.tsn());
+        for (int candidate = -1; candidate < TILES.size(); candidate++) {
+            Tiles t = TILES.get(Math.max(0, candidate));
+            timed.append(candidate < 0 ? "32x32" : ", " + t.tsm() + "x" + t.tsn());
             long gemmOnly = 0;
+            GpuKernel kernel = candidate < 0 ? GpuKernel.GEMM : GpuKernel.GEMM_TILED;
             try {
                 gemmOnly = program(stack, gemmFiles(), t);
-                kernels.put(GpuKernel.GEMM, kernel(gemmOnly, GpuKernel.GEMM));
+                kernels.put(kernel, kernel(gemmOnly, kernel));
                 tiles = t;
+                timingTiled = candidate >= 0;
                 double seconds = seconds(step);
                 timed.append(String.format(java.util.Locale.ROOT, " %.2f ms", seconds * 1e3));
                 if (seconds < bestSeconds) {
-                    best = t;
+                    best = candidate < 0 ? null : t;
                     bestSeconds = seconds;
                 }
             } catch (BackendUnavailableException | BackendFailure e) {
-                // a size this device cannot build or run (registers, local memory) is left out
-                timed.append(" failed");
-                failure = failure != null ? failure : e.getMessage();
+                if (candidate < 0) {
+                    throw e;
+                }
+                timed.append(" failed"); // sizes this device cannot build or run (registers, local memory)
             } finally {
-                Long k = kernels.remove(GpuKernel.GEMM);
+                timingTiled = false;
+                Long k = kernels.remove(kernel);
                 if (k != null) {
                     clReleaseKernel(k);
                 }
@@ -171,23 +176,20 @@ public final class OpenClBackend extends GpuBackend<Long> {
                 }
             }
         }
-        if (best == null) {
-            throw new BackendUnavailableException("OpenCL GEMM failed on " + device.name() + " with every tile size: " + failure);
-        }
         for (Matrix m : List.of(a, b, c)) {
             long mem = gpu(m).buffer();
             clReleaseMemObject(mem);
             buffers.remove(Long.valueOf(mem));
             allocated -= 4L * m.size();
         }
-        tilesTimed = timed.toString();
+        timings = timed.toString();
         return best;
     }
 
     private static Map<String, String> defines() {
         Map<String, String> d = new TreeMap<>(GpuKernel.CODES);
         LAYOUT.defines().forEach((name, value) -> d.put(name, value.toString()));
-        Map.of("PLAIN", PLAIN).forEach((name, value) -> d.put(name, value.toString()));
+        Map.of("TS", TS, "WPT", WPT, "PLAIN", PLAIN).forEach((name, value) -> d.put(name, value.toString()));
         return d;
     }
 
@@ -242,14 +244,6 @@ public final class OpenClBackend extends GpuBackend<Long> {
         return files;
     }
 
-    /** gemm.cl with the first tiles, for the products too small for the chosen ones. */
-    private void buildSmall(MemoryStack stack) throws BackendUnavailableException {
-        if (!tiles.equals(TILES.get(0))) {
-            smallProgram = program(stack, gemmFiles(), TILES.get(0));
-            smallGemm = kernel(smallProgram, GpuKernel.GEMM);
-        }
-    }
-
     private long kernel(long program, GpuKernel k) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer err = stack.mallocInt(1);
@@ -266,8 +260,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
 
     @Override
     public String description() {
-        return "opencl: device " + device.describe() + ", GEMM tiles " + tiles
-                + (tilesTimed.isEmpty() ? "" : " (the fastest of " + tilesTimed + ")");
+        return "opencl: device " + device.describe() + ", GEMM " + (tiled ? "register tiles " + tiles + " from " + minGroups
+                + " work-groups on, else 32x32" : "32x32 tiles") + (timings.isEmpty() ? "" : " (timed: " + timings + ")");
     }
 
     /** OpenCL reports no free memory, only the total; this backend's own buffers are what it knows of. */
@@ -329,8 +323,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
      */
     @Override
     protected void enqueue(GpuKernel kernel, Launch l, Object[] args) {
-        boolean small = launchingSmall && kernel == GpuKernel.GEMM;
-        long k = recording == null ? (small ? smallGemm : kernels.get(kernel)) : kernel(small ? smallProgram : program, kernel);
+        long k = recording == null ? kernels.get(kernel) : kernel(program, kernel);
         List<Object> values = new ArrayList<>();
         for (Object a : args) {
             values.addAll(a instanceof GpuMatrix<?> m ? List.of(m.buffer(), m.offset()) : List.of(a));
@@ -385,27 +378,25 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c, Matrix bias, int kind) {
         int[] mnk = Shapes.gemm(transA, transB, a, b, c);
         int m = mnk[0], n = mnk[1], k = mnk[2];
-        long splitTiles = blocks(n, SPLIT_TILE) * blocks(m, SPLIT_TILE);
-        // few output tiles and a long k (the forward 100 x 100 x 784): split k so more compute units work
-        int slices = splitTiles >= 64 ? 1 : (int) Math.max(1, Math.min(8, Math.min(64 / splitTiles, k / (4L * SPLIT_TILE))));
-        int kSlice = (int) blocks((k + slices - 1) / slices, SPLIT_TILE) * SPLIT_TILE;
+        long tiles32 = blocks(n, TS) * blocks(m, TS);
+        // few output tiles and a long k (the forward 100 x 100 x 784): split k so more compute units work;
+        // decided on gemm's tiles whichever kernel runs, so that the choice never changes a bit
+        int slices = tiles32 >= 64 ? 1 : (int) Math.max(1, Math.min(8, Math.min(64 / tiles32, k / (4L * TS))));
+        int kSlice = (int) blocks((k + slices - 1) / slices, TS) * TS;
         slices = (k + kSlice - 1) / kSlice;
-        Tiles t = smallProgram != 0 && blocks(n, tiles.tsn()) * blocks(m, tiles.tsm()) * slices < minGroups ? TILES.get(0) : tiles;
-        Launch tiled = new Launch(blocks(n, t.tsn()), blocks(m, t.tsm()), slices, t.tsn() / t.wptn(), t.tsm() / t.wptm());
+        boolean large = timingTiled || tiled && blocks(n, tiles.tsn()) * blocks(m, tiles.tsm()) * slices >= minGroups;
+        GpuKernel kernel = large ? GpuKernel.GEMM_TILED : GpuKernel.GEMM;
+        Launch grid = large ? new Launch(blocks(n, tiles.tsn()), blocks(m, tiles.tsm()), slices, tiles.tsn() / tiles.wptn(), tiles.tsm() / tiles.wptm())
+                : new Launch(blocks(n, TS), blocks(m, TS), slices, TS, TS / WPT);
         int ta = transA ? 1 : 0, tb = transB ? 1 : 0;
-        launchingSmall = t != tiles;
-        try {
-            if (slices == 1) {
-                launch(GpuKernel.GEMM, tiled, ta, tb, m, n, k, k, alpha, a, a.cols(), b, b.cols(), beta, c, c.cols(), bias, kind);
-                return;
-            }
-            if (scratch == null || scratch.size() < (long) slices * m * n) {
-                scratch = gpu(matrix(slices * m, n));
-            }
-            launch(GpuKernel.GEMM, tiled, ta, tb, m, n, k, kSlice, 1f, a, a.cols(), b, b.cols(), 0f, scratch, n, scratch, PLAIN);
-        } finally {
-            launchingSmall = false;
+        if (slices == 1) {
+            launch(kernel, grid, ta, tb, m, n, k, k, alpha, a, a.cols(), b, b.cols(), beta, c, c.cols(), bias, kind);
+            return;
         }
+        if (scratch == null || scratch.size() < (long) slices * m * n) {
+            scratch = gpu(matrix(slices * m, n));
+        }
+        launch(kernel, grid, ta, tb, m, n, k, kSlice, 1f, a, a.cols(), b, b.cols(), 0f, scratch, n, scratch, PLAIN);
         launch(GpuKernel.GEMM_REDUCE, new Launch(blocks(n, 16), blocks(m, 16), 1, 16, 16), scratch, slices, m, n, alpha, beta, c, c.cols(),
                 bias, kind);
     }
@@ -430,10 +421,6 @@ public final class OpenClBackend extends GpuBackend<Long> {
         recordedKernels.forEach(k -> clReleaseKernel(k));
         recordedSizes.forEach(MemoryUtil::memFree);
         buffers.forEach(b -> clReleaseMemObject(b));
-        if (smallProgram != 0) {
-            clReleaseKernel(smallGemm);
-            clReleaseProgram(smallProgram);
-        }
         if (program != 0) {
             clReleaseProgram(program);
         }

@@ -15,9 +15,10 @@ import org.mlp4j.backend.Matrix;
 import org.mlp4j.backend.cpu.CpuBackend;
 
 /**
- * gemm.cl with each of the tile sizes timed on a GPU ({@link OpenClBackend#TILES}): the same bits from all
- * of them (so which one a device picks never changes a result), and the CPU's products within float
- * rounding, for every transpose, edges that fill no tile, split k, alpha and beta, and the epilogue.
+ * gemm.cl's gemm and its gemm_tiled with each of the sizes timed on a GPU ({@link OpenClBackend#TILES}): the
+ * same bits from all of them (so which one a device picks never changes a result), and the CPU's products
+ * within float rounding, for every transpose, edges that fill no tile, split k, alpha and beta, and the
+ * epilogue.
  */
 class OpenClTilesTest {
     /** m x n x k: one element, partial tiles, split k (few tiles, long k), and a larger square. */
@@ -28,10 +29,16 @@ class OpenClTilesTest {
         BackendContractTest.open("opencl").close(); // skips (or fails where required) without OpenCL
         OpenCl.Device device = OpenCl.devices().stream().filter(OpenCl.Device::gpu).findFirst().orElse(OpenCl.devices().get(0));
         List<List<float[]>> results = new ArrayList<>();
+        List<String> kernels = new ArrayList<>();
+        try (OpenClBackend b = new OpenClBackend(device)) {
+            results.add(products(b));
+            kernels.add(b.description());
+        }
         for (OpenClBackend.Tiles tiles : OpenClBackend.TILES) {
             try (OpenClBackend b = new OpenClBackend(device, tiles)) {
-                assertTrue(b.description().contains("GEMM tiles " + tiles), b.description());
+                assertTrue(b.description().contains("GEMM register tiles " + tiles + " from 0 work-groups on"), b.description());
                 results.add(products(b));
+                kernels.add(b.description());
             }
         }
         List<float[]> cpu;
@@ -40,7 +47,7 @@ class OpenClTilesTest {
         }
         for (int t = 1; t < results.size(); t++) {
             for (int i = 0; i < cpu.size(); i++) {
-                assertArrayEquals(results.get(0).get(i), results.get(t).get(i), "product " + i + " with tiles " + OpenClBackend.TILES.get(t));
+                assertArrayEquals(results.get(0).get(i), results.get(t).get(i), "product " + i + ": " + kernels.get(t));
             }
         }
         for (int i = 0; i < cpu.size(); i++) {
@@ -53,13 +60,13 @@ class OpenClTilesTest {
     }
 
     @Test
-    void aGpuKeepsTheFastestTilesAndFreesWhatTimingThemTook() throws Exception {
+    void timingKeepsTheFastestKernelAndFreesWhatItTook() throws Exception {
         BackendContractTest.open("opencl").close();
         OpenCl.Device device = OpenCl.devices().stream().filter(OpenCl.Device::gpu).findFirst().orElse(OpenCl.devices().get(0));
-        try (OpenClBackend b = new OpenClBackend(device, null, 128)) {
+        try (OpenClBackend b = new OpenClBackend(device, 128)) {
             String d = b.description();
-            assertTrue(d.matches(".*GEMM tiles \\d+x\\d+x\\d+ \\(\\d+x\\d+ per item\\) \\(the fastest of "
-                    + "\\d+x\\d+ [0-9.]+ ms(, \\d+x\\d+ [0-9.]+ ms){" + (OpenClBackend.TILES.size() - 1) + "}\\)"), d);
+            assertTrue(d.matches(".*GEMM (32x32 tiles|register tiles \\d+x\\d+x\\d+ \\(\\d+x\\d+ per item\\) from \\d+ work-groups on, "
+                    + "else 32x32) \\(timed: 32x32 [0-9.]+ ms(, \\d+x\\d+ [0-9.]+ ms){" + OpenClBackend.TILES.size() + "}\\)"), d);
             assertEquals(device.memory(), b.memoryAvailable(), "the timing's matrices are freed");
             Matrix m = b.matrix(2, 3), w = b.matrix(3, 1), z = b.matrix(2, 1);
             b.upload(new float[] {1, 2, 3, 4, 5, 6}, m);
