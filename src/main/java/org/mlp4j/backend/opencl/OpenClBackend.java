@@ -54,6 +54,12 @@ public final class OpenClBackend extends GpuBackend<Long> {
     /** gemm_tiled's sizes timed on a GPU against gemm when the backend opens; all give gemm's bits. */
     static final List<Tiles> TILES = List.of(new Tiles(64, 64, 16, 4, 4), new Tiles(128, 64, 16, 8, 4), new Tiles(64, 128, 16, 4, 8));
 
+    /** What timing chose on a device (null sizes: gemm alone), and the times, kept for the JVM's later opens. */
+    private record Timed(Tiles tiles, String timings) {
+    }
+
+    private static final Map<String, Timed> TIMED = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** gemm.cl's epilogue that adds no bias (the others are activation codes: + bias, then the activation). */
     private static final int PLAIN = -1;
     /** Every constant the kernels share with this class, as build options. */
@@ -86,7 +92,10 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private long allocated;
     private boolean closed;
 
-    /** On a GPU, times gemm_tiled's sizes against gemm and keeps the fastest; elsewhere gemm alone. */
+    /**
+     * On a GPU, times gemm_tiled's sizes against gemm and keeps the fastest (once per device and JVM);
+     * elsewhere gemm alone.
+     */
     OpenClBackend(OpenCl.Device device) throws BackendUnavailableException {
         this(device, null, device.gpu(), 1024);
     }
@@ -117,7 +126,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
             }
             boolean ok = false;
             try {
-                Tiles chosen = fixed != null ? fixed : time ? fastestTiles(stack, timingWidth) : null;
+                Tiles chosen = fixed != null ? fixed : time ? timed(stack, timingWidth) : null;
                 build(stack, chosen != null ? chosen : TILES.get(0));
                 tiled = chosen != null;
                 ok = true;
@@ -127,6 +136,18 @@ public final class OpenClBackend extends GpuBackend<Long> {
                 }
             }
         }
+    }
+
+    /** {@link #fastestTiles} for this device, timed at its first open in this JVM. */
+    private Tiles timed(MemoryStack stack, int timingWidth) throws BackendUnavailableException {
+        String key = device.platformName() + "/" + device.name() + "/" + device.version() + "/" + device.id() + "/" + timingWidth;
+        Timed t = TIMED.get(key);
+        if (t == null) {
+            t = new Timed(fastestTiles(stack, timingWidth), timings);
+            TIMED.put(key, t);
+        }
+        timings = t.timings();
+        return t.tiles();
     }
 
     /**
