@@ -143,7 +143,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
         String key = device.platformName() + "/" + device.name() + "/" + device.version() + "/" + device.id() + "/" + timingWidth;
         Timed t = TIMED.get(key);
         if (t == null) {
-            t = new Timed(fastestTiles(stack, timingWidth), timings);
+            t = fastestTiles(stack, timingWidth);
             TIMED.put(key, t);
         }
         timings = t.timings();
@@ -153,9 +153,9 @@ public final class OpenClBackend extends GpuBackend<Long> {
     /**
      * Builds gemm.cl with each of {@link #TILES} and times n x n x n products of every transpose with gemm
      * and with each size of gemm_tiled (the products that take it are the large ones); returns the fastest
-     * sizes, or null when gemm was fastest.
+     * sizes (null when gemm was fastest) with all the times.
      */
-    private Tiles fastestTiles(MemoryStack stack, int n) throws BackendUnavailableException {
+    private Timed fastestTiles(MemoryStack stack, int n) throws BackendUnavailableException {
         Matrix a = matrix(n, n), b = matrix(n, n), c = matrix(n, n);
         Runnable step = () -> {
             gemm(false, false, 1f, a, b, 0f, c);
@@ -203,8 +203,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
             buffers.remove(Long.valueOf(mem));
             allocated -= 4L * m.size();
         }
-        timings = timed.toString();
-        return best;
+        return new Timed(best, timed.toString());
     }
 
     private static Map<String, String> defines() {
