@@ -6,7 +6,10 @@
 // to last (or last to first), so __shared__ (static here) is per block, and a block reading what another
 // block of the same launch writes (a race on a GPU, where blocks run in any order) also shows in one of
 // the two orders. Kernels that use threadIdx/blockIdx/blockDim/gridDim, __shared__ memory and
-// __syncthreads (all of mlp4j's) run with their real synchronisation.
+// __syncthreads (all of mlp4j's) run with their real synchronisation. A cooperative launch
+// (launch_cooperative) runs every thread of every block as a fiber instead, so the grid-wide barrier of
+// cooperative_groups (this directory's cooperative_groups.h) holds; its kernels use neither __shared__
+// memory nor __syncthreads, which it refuses.
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -35,13 +38,16 @@ constexpr size_t STACK = 64 << 10;  // a kernel's frames are small; this leaves 
 struct Fiber {
     ucontext_t context;
     Dim3 index;
+    Dim3 block;
     bool done;
 };
 
 inline ucontext_t scheduler, blank;
 inline std::vector<Fiber> fibers;
 inline std::unique_ptr<char[]> stacks;
+inline size_t stackCount;
 inline size_t current;
+inline bool cooperative;  // every thread of the grid is a fiber, and barriers are grid-wide
 inline bool reverse;  // run the blocks, and each block's threads, from the last to the first
 inline bool plain;  // threads run as plain calls: the block's first thread ended without a barrier
 inline const std::function<void()>* body;
@@ -69,7 +75,44 @@ inline void start(size_t t) {
 inline void resume(size_t t) {
     current = t;
     threadIdx = fibers[t].index;
+    blockIdx = fibers[t].block;
     swapcontext(&scheduler, &fibers[t].context);
+}
+
+inline void reserveStacks(size_t count) {
+    if (stackCount < count) {
+        stacks.reset(new char[count * STACK]);  // untouched pages cost nothing until a fiber uses them
+        stackCount = count;
+        getcontext(&blank);
+    }
+}
+
+// Resumes every fiber once a round until all have ended; each round ends with every live fiber waiting at
+// its next barrier. A fiber that ended while others still wait at one is a barrier not every thread reaches.
+inline void runRounds(size_t count, const char* barrier) {
+    for (;;) {
+        size_t finished = 0;
+        for (size_t t = 0; t < count; t++) {
+            finished += fibers[t].done;
+        }
+        if (finished == count) {
+            return;
+        }
+        if (finished != 0) {
+            fail(barrier);  // undefined on a GPU, often a hang
+        }
+        for (size_t t = 0; t < count; t++) {
+            resume(t);
+        }
+    }
+}
+
+// The grid-wide barrier of a cooperative launch.
+inline void gridSync() {
+    if (!cooperative) {
+        fail("a grid-wide barrier outside a cooperative launch");
+    }
+    swapcontext(&fibers[current].context, &scheduler);
 }
 }  // namespace emulator
 
@@ -77,6 +120,9 @@ inline void __syncthreads() {
     using namespace emulator;
     if (plain) {
         fail("a __syncthreads that the first thread run did not reach");
+    }
+    if (cooperative) {
+        fail("a __syncthreads in a cooperative launch (not emulated)");
     }
     swapcontext(&fibers[current].context, &scheduler);
 }
@@ -90,10 +136,7 @@ inline void launch(Dim3 grid, Dim3 block, const std::function<void()>& kernel) {
     if (threads == 0 || threads > 1024) {
         fail("a block of 0 or over 1024 threads");
     }
-    if (!stacks) {
-        stacks.reset(new char[1024 * STACK]);
-        getcontext(&blank);
-    }
+    reserveStacks(1024);
     gridDim = grid;
     blockDim = block;
     body = &kernel;
@@ -106,6 +149,9 @@ inline void launch(Dim3 grid, Dim3 block, const std::function<void()>& kernel) {
         for (unsigned by = 0; by < grid.y; by++) {
             for (unsigned bx = 0; bx < grid.x; bx++) {
                 blockIdx = reverse ? Dim3{grid.x - 1 - bx, grid.y - 1 - by, grid.z - 1 - bz} : Dim3{bx, by, bz};
+                for (Fiber& f : fibers) {
+                    f.block = blockIdx;
+                }
                 start(0);
                 resume(0);
                 if (fibers[0].done) {
@@ -122,22 +168,35 @@ inline void launch(Dim3 grid, Dim3 block, const std::function<void()>& kernel) {
                     start(t);
                     resume(t);
                 }
-                for (;;) {
-                    size_t finished = 0;
-                    for (size_t t = 0; t < threads; t++) {
-                        finished += fibers[t].done;
-                    }
-                    if (finished == threads) {
-                        break;
-                    }
-                    if (finished != 0) {
-                        fail("a __syncthreads that not every thread reaches");  // undefined on a GPU, often a hang
-                    }
-                    for (size_t t = 0; t < threads; t++) {
-                        resume(t);
-                    }
-                }
+                runRounds(threads, "a __syncthreads that not every thread reaches");
             }
         }
     }
+}
+
+// Runs kernel() as a cooperative launch: all of the grid's threads at once, as fibers, so a grid-wide
+// barrier waits for every one of them (in order, or with emulator::reverse the last block's last thread first).
+inline void launch_cooperative(Dim3 grid, Dim3 block, const std::function<void()>& kernel) {
+    using namespace emulator;
+    size_t threads = (size_t)block.x * block.y * block.z, blocks = (size_t)grid.x * grid.y * grid.z, count = threads * blocks;
+    if (threads == 0 || threads > 1024 || count > 16384) {
+        fail("a cooperative grid of 0 threads a block, over 1024, or over 16384 in all (too many fibers)");
+    }
+    reserveStacks(count);
+    gridDim = grid;
+    blockDim = block;
+    body = &kernel;
+    fibers.resize(count);
+    for (size_t f = 0; f < count; f++) {
+        size_t n = reverse ? count - 1 - f : f, t = n % threads, b = n / threads;
+        fibers[f].index = {(unsigned)(t % block.x), (unsigned)(t / block.x % block.y), (unsigned)(t / block.x / block.y)};
+        fibers[f].block = {(unsigned)(b % grid.x), (unsigned)(b / grid.x % grid.y), (unsigned)(b / grid.x / grid.y)};
+    }
+    cooperative = true;
+    for (size_t f = 0; f < count; f++) {
+        start(f);
+        resume(f);
+    }
+    runRounds(count, "a grid-wide barrier that not every thread reaches");
+    cooperative = false;
 }

@@ -9,7 +9,7 @@ dir=${1:?usage: build-stand-ins.sh DIR}
 gpp=(g++ -std=c++20 -O2 -fPIC -shared -fvisibility=hidden -Wall -Wno-sign-compare -Werror)
 mkdir -p "$dir/driver"
 bash src/test/cuda/all-kernels.sh "$dir/generated"
-"${gpp[@]}" -I kernels -I "$dir/generated" -o "$dir/driver/libcuda.so.1" src/test/cuda/fake_libcuda.cpp -Wl,-soname,libcuda.so.1
+"${gpp[@]}" -I kernels -I src/test/cuda -I "$dir/generated" -o "$dir/driver/libcuda.so.1" src/test/cuda/fake_libcuda.cpp -Wl,-soname,libcuda.so.1
 for cublas in 12:120603 13:130100; do
   major=${cublas%:*} soname=libcublas.so.${cublas%:*}
   mkdir -p "$dir/cublas$major"

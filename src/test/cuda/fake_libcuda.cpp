@@ -10,7 +10,9 @@
 // later call returns them. Memory still allocated when the context is released is reported on stderr.
 //
 // Knobs (environment, read by cuInit): FAKE_CUDA_DRIVER_VERSION (default 13000, i.e. CUDA 13.0),
-// FAKE_CUDA_MEMORY_MIB (default 4096), FAKE_CUDA_FAIL_LAUNCH=N (the Nth kernel run fails, as a GPU fault).
+// FAKE_CUDA_MEMORY_MIB (default 4096), FAKE_CUDA_FAIL_LAUNCH=N (the Nth kernel run fails, as a GPU fault),
+// FAKE_CUDA_COOPERATIVE=0 (a device that cannot launch cooperatively), FAKE_CUDA_COOPERATIVE=refused (one that
+// says it can, then refuses every cooperative launch, as it would a grid that does not fit).
 #include "block_emulator.h"
 #include "fake_cuda.h"
 
@@ -33,7 +35,7 @@ typedef unsigned long long CUdeviceptr;
 enum : CUresult {
     SUCCESS = 0, INVALID_VALUE = 1, OUT_OF_MEMORY = 2, NOT_INITIALIZED = 3, INVALID_DEVICE = 101,
     INVALID_CONTEXT = 201, UNSUPPORTED_PTX_VERSION = 222, INVALID_HANDLE = 400, ILLEGAL_STATE = 401,
-    NOT_FOUND = 500, ILLEGAL_ADDRESS = 700, LAUNCH_FAILED = 719, CAPTURE_UNSUPPORTED = 900, CAPTURE_INVALIDATED = 901,
+    NOT_FOUND = 500, NOT_SUPPORTED = 801, ILLEGAL_ADDRESS = 700, LAUNCH_FAILED = 719, COOPERATIVE_LAUNCH_TOO_LARGE = 720, CAPTURE_UNSUPPORTED = 900, CAPTURE_INVALIDATED = 901,
 };
 
 // Returns the refusal of a check that refuses.
@@ -77,6 +79,8 @@ bool initialised;
 int driverVersion = 13000;
 size_t memoryBytes = size_t(4096) << 20;
 long failLaunch = -1;
+bool cooperativeLaunch = true;
+bool cooperativeRefused = false;
 long launches;
 CUresult sticky = SUCCESS;
 Context primary;
@@ -254,6 +258,10 @@ API CUresult cuInit(unsigned flags) {
     }
     if (const char* v = getenv("FAKE_CUDA_FAIL_LAUNCH")) {
         failLaunch = atol(v);
+    }
+    if (const char* v = getenv("FAKE_CUDA_COOPERATIVE")) {
+        cooperativeLaunch = strcmp(v, "0") != 0;
+        cooperativeRefused = strcmp(v, "refused") == 0;
     }
     initialised = true;
     return flags == 0 ? SUCCESS : INVALID_VALUE;
@@ -459,24 +467,72 @@ API CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned value, size_t count, Str
     return submit(s, {[dst, value, count] { std::fill_n((unsigned*)dst, count, value); }, false});
 }
 
-API CUresult cuLaunchKernel(Function* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
-                            unsigned sharedBytes, Stream* handle, void** params, void** extra) {
+// The device's shape for occupancy: as a Turing GPU's SM (1024 threads), two of them.
+constexpr int MULTIPROCESSORS = 2;
+constexpr int THREADS_PER_MULTIPROCESSOR = 1024;
+constexpr int ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
+constexpr int ATTRIBUTE_COOPERATIVE_LAUNCH = 95;
+
+API CUresult cuDeviceGetAttribute(int* value, int attribute, CUdevice device) {
+    if (device != 0) {
+        return INVALID_DEVICE;
+    }
+    switch (attribute) {
+    case ATTRIBUTE_MULTIPROCESSOR_COUNT: *value = MULTIPROCESSORS; return SUCCESS;
+    case ATTRIBUTE_COOPERATIVE_LAUNCH: *value = cooperativeLaunch; return SUCCESS;
+    default: return refuse(INVALID_VALUE, __func__, "an attribute the stand-in does not know");
+    }
+}
+
+API CUresult cuOccupancyMaxActiveBlocksPerMultiprocessor(int* blocks, Function* f, int blockSize, size_t sharedBytes) {
     LOCKED;
+    TRY(usable(__func__))
+    if (f == nullptr || blockSize <= 0 || blockSize > 1024 || sharedBytes > 48 * 1024) {
+        return refuse(INVALID_VALUE, __func__, "bad argument");
+    }
+    *blocks = THREADS_PER_MULTIPROCESSOR / blockSize;
+    return SUCCESS;
+}
+
+// cuLaunchKernel and cuLaunchCooperativeKernel: the same checks; a cooperative grid must fit on the device at once.
+CUresult launchKernel(const char* call, Function* f, Dim3 grid, Dim3 block, unsigned sharedBytes, Stream* handle, void** params,
+                      void** extra, bool cooperative) {
     STREAM(handle, s);
     // the limits of every GPU since sm_30
-    if (gx == 0 || gy == 0 || gz == 0 || gx > 0x7fffffffu || gy > 65535 || gz > 65535 || bx == 0 || by == 0 || bz == 0
-        || bx > 1024 || by > 1024 || bz > 64 || (size_t)bx * by * bz > 1024 || sharedBytes > 48 * 1024
-        || params == nullptr || extra != nullptr) {
-        return refuse(INVALID_VALUE, __func__, "a grid or block no GPU launches");
+    if (grid.x == 0 || grid.y == 0 || grid.z == 0 || grid.x > 0x7fffffffu || grid.y > 65535 || grid.z > 65535 || block.x == 0
+        || block.y == 0 || block.z == 0 || block.x > 1024 || block.y > 1024 || block.z > 64 || (size_t)block.x * block.y * block.z > 1024
+        || sharedBytes > 48 * 1024 || params == nullptr || extra != nullptr) {
+        return refuse(INVALID_VALUE, call, "a grid or block no GPU launches");
+    }
+    size_t threads = (size_t)block.x * block.y * block.z;
+    if (cooperative && (!cooperativeLaunch || cooperativeRefused)) {
+        return refuse(NOT_SUPPORTED, call, "no cooperative launch here (FAKE_CUDA_COOPERATIVE)");
+    }
+    if (cooperative && (size_t)grid.x * grid.y * grid.z > MULTIPROCESSORS * (THREADS_PER_MULTIPROCESSOR / threads)) {
+        return refuse(COOPERATIVE_LAUNCH_TOO_LARGE, call, "more blocks than the device holds at once");
     }
     std::function<void()> bound = f->bind(params);
     if (!bound) {
         sticky = ILLEGAL_ADDRESS;  // as the kernel's fault, reported by this call or the next
-        refuse(ILLEGAL_ADDRESS, __func__, "a pointer argument outside every allocation");
+        refuse(ILLEGAL_ADDRESS, call, "a pointer argument outside every allocation");
         return SUCCESS;
     }
-    Dim3 grid{gx, gy, gz}, block{bx, by, bz};
+    if (cooperative) {
+        return submit(s, {[bound, grid, block] { launch_cooperative(grid, block, bound); }, true});
+    }
     return submit(s, {[bound, grid, block] { launch(grid, block, bound); }, true});
+}
+
+API CUresult cuLaunchKernel(Function* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                            unsigned sharedBytes, Stream* handle, void** params, void** extra) {
+    LOCKED;
+    return launchKernel(__func__, f, {gx, gy, gz}, {bx, by, bz}, sharedBytes, handle, params, extra, false);
+}
+
+API CUresult cuLaunchCooperativeKernel(Function* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                                       unsigned sharedBytes, Stream* handle, void** params) {
+    LOCKED;
+    return launchKernel(__func__, f, {gx, gy, gz}, {bx, by, bz}, sharedBytes, handle, params, nullptr, true);
 }
 
 API CUresult cuStreamBeginCapture_v2(Stream* handle, int mode) {

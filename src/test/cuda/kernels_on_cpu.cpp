@@ -272,6 +272,91 @@ static void optimizeTest(int n) {
     }
 }
 
+// train_steps: `steps` whole SGD steps of an L-layer network in one cooperative launch, against the
+// book's step in doubles (forward, delta, backprop through the weights as they were, then every layer's
+// update); a grid smaller than most phases (its threads stride) and one larger than all
+static void trainStepsTest(std::vector<int> size, int batch, int steps, int act, int output, Dim3 grid, Dim3 block) {
+    int layers = (int)size.size() - 1;
+    size.resize(4, 0);
+    std::vector<float> x = uniforms(steps * batch * size[0]), y = labels(steps * batch, size[layers]);
+    std::vector<std::vector<float>> w(3), b(3), a(4), d(4);
+    std::vector<std::vector<double>> ww(3), wb(3);
+    for (int l = 0; l < 3; l++) {
+        w[l] = uniforms(std::max(1, size[l] * size[l + 1]), 0.3f);
+        b[l] = uniforms(std::max(1, size[l + 1]), 0.1f);
+        ww[l].assign(w[l].begin(), w[l].end());
+        wb[l].assign(b[l].begin(), b[l].end());
+        a[l + 1].assign(std::max(1, batch * size[l + 1]), 0.0f);
+        d[l + 1].assign(std::max(1, batch * size[l + 1]), 0.0f);
+    }
+    float eta = 0.01f, decay = 0.999f;
+    for (int s = 0; s < steps; s++) {
+        std::vector<std::vector<double>> va(4), vd(4);
+        va[0].assign(x.begin() + (long)s * batch * size[0], x.begin() + (long)(s + 1) * batch * size[0]);
+        for (int l = 0; l < layers; l++) {
+            int k = size[l], cols = size[l + 1];
+            va[l + 1].assign(batch * cols, 0);
+            for (int r = 0; r < batch; r++) {
+                for (int j = 0; j < cols; j++) {
+                    double z = wb[l][j];
+                    for (int p = 0; p < k; p++) z += va[l][r * k + p] * ww[l][p * cols + j];
+                    va[l + 1][r * cols + j] = l + 1 < layers ? activation(z, act) : output == OUT_SIGMOID ? sigmoid(z) : z;
+                }
+                if (l + 1 == layers && output == OUT_SOFTMAX) {
+                    double m = -1e300, sum = 0;
+                    for (int j = 0; j < cols; j++) m = std::max(m, va[l + 1][r * cols + j]);
+                    for (int j = 0; j < cols; j++) sum += std::exp(va[l + 1][r * cols + j] - m);
+                    for (int j = 0; j < cols; j++) va[l + 1][r * cols + j] = std::exp(va[l + 1][r * cols + j] - m) / sum;
+                }
+            }
+        }
+        int out = size[layers];
+        vd[layers].assign(batch * out, 0);
+        for (int r = 0; r < batch; r++) {
+            for (int j = 0; j < out; j++) vd[layers][r * out + j] = va[layers][r * out + j] - ((int)y[s * batch + r] == j);
+        }
+        for (int l = layers - 1; l > 0; l--) {
+            int cols = size[l], k = size[l + 1];
+            vd[l].assign(batch * cols, 0);
+            for (int r = 0; r < batch; r++) {
+                for (int j = 0; j < cols; j++) {
+                    double g = 0;
+                    for (int p = 0; p < k; p++) g += vd[l + 1][r * k + p] * ww[l][j * k + p];
+                    vd[l][r * cols + j] = g * slope(va[l][r * cols + j], act);
+                }
+            }
+        }
+        for (int l = 0; l < layers; l++) {
+            int in = size[l], o = size[l + 1];
+            for (int i = 0; i < in; i++) {
+                for (int j = 0; j < o; j++) {
+                    double g = 0;
+                    for (int r = 0; r < batch; r++) g += va[l][r * in + i] * vd[l + 1][r * o + j];
+                    ww[l][i * o + j] = decay * ww[l][i * o + j] - eta * g;
+                }
+            }
+            for (int j = 0; j < o; j++) {
+                double g = 0;
+                for (int r = 0; r < batch; r++) g += vd[l + 1][r * o + j];
+                wb[l][j] -= eta * g;
+            }
+        }
+    }
+    launch_cooperative(grid, block, [&] {
+        train_steps(x.data(), y.data(), w[0].data(), b[0].data(), w[1].data(), b[1].data(), w[2].data(), b[2].data(), a[1].data(),
+                    a[2].data(), a[3].data(), d[1].data(), d[2].data(), d[3].data(), steps, batch, layers, size[0], size[1], size[2],
+                    size[3], eta, decay, act, output);
+    });
+    std::string s = std::string("train_steps ") + (output == OUT_SOFTMAX ? "softmax " : "sigmoid ") + ACTS[act];
+    for (int l = 0; l <= layers; l++) s += (l ? "-" : " ") + std::to_string(size[l]);
+    s += " batch " + std::to_string(batch) + " x " + std::to_string(steps) + " steps, grid " + std::to_string(grid.x) + "x" +
+         std::to_string(block.x);
+    for (int l = 0; l < layers; l++) {
+        check(s + " w" + std::to_string(l), w[l], ww[l], 1e-4);
+        check(s + " b" + std::to_string(l), b[l], wb[l], 1e-4);
+    }
+}
+
 int main() {
     // each check twice: blocks and their threads run first to last, then last to first, so a missing
     // barrier between a write and another thread's read, or a block reading another block's writes, shows
@@ -295,6 +380,11 @@ int main() {
             for (int act = ACT_SIGMOID; act <= ACT_LEAKY_RELU; act++) hiddenStepTest(s[0], s[1], s[2], act);
             if (s[1] == 0) outputSoftmaxTest(s[0], s[2]);
         }
+        trainStepsTest({13, 7, 3}, 5, 3, ACT_SIGMOID, OUT_SIGMOID, {3, 1, 1}, {8, 1, 1});
+        trainStepsTest({9, 11, 6, 4}, 4, 2, ACT_RELU, OUT_SOFTMAX, {2, 1, 1}, {16, 1, 1});
+        trainStepsTest({9, 11, 6, 4}, 4, 2, ACT_TANH, OUT_SIGMOID, {40, 1, 1}, {32, 1, 1});
+        trainStepsTest({17, 5}, 6, 3, ACT_SIGMOID, OUT_SOFTMAX, {1, 1, 1}, {1, 1, 1});
+        trainStepsTest({30, 20, 10}, 10, 2, ACT_LEAKY_RELU, OUT_SIGMOID, {4, 1, 1}, {64, 1, 1});
     }
     return failures > 0;
 }

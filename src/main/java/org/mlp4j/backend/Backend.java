@@ -152,17 +152,55 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * A layer step's variant for one shape: whether its GEMM is folded into the step kernel, and the seconds
-     * each variant took when it was timed (NaN when not known, as for a checkpoint's choice).
+     * How one part of a step runs, chosen by timing both ways on the device: a layer step's GEMM folded into
+     * its step kernel or not ({@link #tune}), or whole steps in one launch or layer by layer ({@link #steps}),
+     * with the seconds each way took (per step for whole steps; NaN when not known, as for a checkpoint's
+     * choice; infinite for whole steps that failed to launch).
      *
-     * @param hidden the hidden layers' step (the output layer's when false)
+     * @param part which step: {@link Part#OUTPUT} and {@link Part#HIDDEN} for a layer step of {@code rows x k x
+     *             cols}; {@link Part#WHOLE} for whole steps of {@code rows} examples ({@code k} the layers, cols 0)
+     * @param folded whether the one-launch way (folded, or whole steps) runs
      */
-    record Choice(boolean hidden, int rows, int k, int cols, boolean folded, double foldedSeconds, double unfoldedSeconds) {
+    record Choice(Part part, int rows, int k, int cols, boolean folded, double foldedSeconds, double unfoldedSeconds) {
+        /** What a choice is about. */
+        public enum Part {
+            OUTPUT, HIDDEN, WHOLE
+        }
+
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "%s step %dx%dx%d: folded %.1f us, GEMM and step %.1f us: %s", hidden ? "hidden" : "output",
-                    rows, k, cols, foldedSeconds * 1e6, unfoldedSeconds * 1e6, folded ? "folded" : "GEMM and step");
+            if (part == Part.WHOLE) {
+                return String.format(java.util.Locale.ROOT, "steps of %d examples: in one launch %s, layer by layer %.1f us: %s", rows,
+                        Double.isInfinite(foldedSeconds) ? "failed to launch" : String.format(java.util.Locale.ROOT, "%.1f us", foldedSeconds * 1e6),
+                        unfoldedSeconds * 1e6, folded ? "in one launch" : "layer by layer");
+            }
+            return String.format(java.util.Locale.ROOT, "%s step %dx%dx%d: folded %.1f us, GEMM and step %.1f us: %s",
+                    part == Part.HIDDEN ? "hidden" : "output", rows, k, cols, foldedSeconds * 1e6, unfoldedSeconds * 1e6,
+                    folded ? "folded" : "GEMM and step");
         }
+    }
+
+    /**
+     * Whole SGD steps of the book's kind in one launch, where this backend has them for this network (small
+     * ones, where launches, not arithmetic, cost the time): what the model's step does with the layer ops, step
+     * after step, on the parameters {@code weights} and {@code biases}, with a minibatch's activations and
+     * deltas in {@code activations} and {@code deltas} (layer l's output at index l + 1, as the model keeps
+     * them; index 0 unread). Null where it has none. The model times both ways at the start of a run and keeps
+     * the faster (a {@link Choice} of {@link Choice.Part#WHOLE}).
+     */
+    default Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output) {
+        return null;
+    }
+
+    /** A backend's whole steps for one network (see {@link #steps}). */
+    @FunctionalInterface
+    interface Steps {
+        /**
+         * {@code x.rows() / batch} steps, step s on rows [s * batch, (s + 1) * batch) of {@code x} and
+         * {@code labels}: forward, deltas, then each weight {@code w = decay * w - rate * a' * d} and each bias
+         * {@code b -= rate * colsum(d)}.
+         */
+        void run(Matrix x, Matrix labels, float rate, float decay);
     }
 
     /** Row argmax: {@code out[r] = argmax_j z[r][j]} (first maximum), {@code out} being {@code z.rows x 1}. */

@@ -33,6 +33,7 @@ public abstract class GpuBackend<B> implements Backend {
                 case GATHER -> new Launch(blocks(n, threads), Math.max(1, Math.min(rows, maxBlocks)), 1, threads, 1);
                 case COLUMNS -> new Launch(blocks(n, Fold.COLUMNS), 1, 1, Fold.COLUMNS, rowGroups);
                 case REDUCTION -> new Launch(1, 1, 1, reduceThreads, 1);
+                case COOPERATIVE -> new Launch(blocks(n, threads), 1, 1, threads, 1);
                 case CUSTOM -> throw new IllegalArgumentException("a custom grid is the caller's");
             };
         }
@@ -315,8 +316,8 @@ public abstract class GpuBackend<B> implements Backend {
         outputStep(z, z, 0, z, bias, labels, output, eta, delta);
     }
 
-    private static String key(boolean hidden, int rows, int k, int cols) {
-        return (hidden ? "hidden " : "output ") + rows + "x" + k + "x" + cols;
+    private static String key(Choice.Part part, int rows, int k, int cols) {
+        return part + " " + rows + "x" + k + "x" + cols;
     }
 
     /** Times both variants of each candidate fold on this device (see {@link Backend#tune}). */
@@ -344,13 +345,13 @@ public abstract class GpuBackend<B> implements Backend {
 
     @Override
     public final void use(java.util.List<Choice> choices) {
-        choices.forEach(c -> folds.put(key(c.hidden(), c.rows(), c.k(), c.cols()), c.folded()));
+        choices.stream().filter(c -> c.part() != Choice.Part.WHOLE).forEach(c -> folds.put(key(c.part(), c.rows(), c.k(), c.cols()), c.folded()));
     }
 
     /** Times the folded and the unfolded variant of a step (eta 0: nothing moves); the faster is the choice. */
     private Choice choose(boolean hidden, int rows, int k, int cols, Runnable folded, Runnable unfolded) {
         double f = seconds(folded), u = seconds(unfolded);
-        return new Choice(hidden, rows, k, cols, f < u, f, u);
+        return new Choice(hidden ? Choice.Part.HIDDEN : Choice.Part.OUTPUT, rows, k, cols, f < u, f, u);
     }
 
     /** Seconds per run: one run to warm up, then the best of 3 batches of 5. */
@@ -371,7 +372,7 @@ public abstract class GpuBackend<B> implements Backend {
 
     /** Whether to fold a step: the choice for the shape ({@link #tune}, {@link #use}), else the prior of {@link Fold}. */
     private boolean folds(boolean hidden, int rows, int k, int cols, boolean prior) {
-        return folds.getOrDefault(key(hidden, rows, k, cols), prior);
+        return folds.getOrDefault(key(hidden ? Choice.Part.HIDDEN : Choice.Part.OUTPUT, rows, k, cols), prior);
     }
 
     private void unfoldedOutputStep(Matrix x, Matrix w, Matrix bias, Matrix labels, Output output, Matrix z, Matrix delta) {

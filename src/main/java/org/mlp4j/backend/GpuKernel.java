@@ -43,7 +43,14 @@ public enum GpuKernel {
     /** GEMM with register tiles of sizes timed per GPU, for large products; the same arguments and bits. */
     GEMM_TILED("gemm", Shape.CUSTOM, INT, INT, INT, INT, INT, INT, FLOAT, MATRIX, INT, MATRIX, INT, FLOAT, MATRIX, INT, MATRIX, INT),
     /** Adds GEMM's split-K slices: partial, slices, m, n, alpha, beta, C, ldc, bias, epilogue. */
-    GEMM_REDUCE("gemm", Shape.CUSTOM, MATRIX, INT, INT, INT, FLOAT, FLOAT, MATRIX, INT, MATRIX, INT);
+    GEMM_REDUCE("gemm", Shape.CUSTOM, MATRIX, INT, INT, INT, FLOAT, FLOAT, MATRIX, INT, MATRIX, INT),
+    /**
+     * CUDA only, a cooperative launch: whole SGD steps of a network of up to three layers. x, labels, w0, b0,
+     * w1, b1, w2, b2, activations a1..a3, deltas d1..d3, steps, batch, layers, sizes s0..s3, step, decay,
+     * activation code, output code.
+     */
+    TRAIN_STEPS("train_steps", Shape.COOPERATIVE, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
+            MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT, INT, INT);
 
     /** What an argument is in Java, and so what the kernel's parameters are on each device. */
     public enum Arg {
@@ -71,6 +78,8 @@ public enum GpuKernel {
         COLUMNS,
         /** One block that reduces everything in a fixed order (deterministic sums). */
         REDUCTION,
+        /** A 1-D grid as ELEMENTWISE, launched cooperatively: no more blocks than the device holds at once. */
+        COOPERATIVE,
         /** A grid the caller computes. */
         CUSTOM
     }
@@ -147,5 +156,10 @@ public enum GpuKernel {
     /** Whether CUDA has this kernel ({@code kernels/FILE.cu}); its GEMMs are cuBLAS's. */
     public boolean onCuda() {
         return this != GEMM && this != GEMM_TILED && this != GEMM_REDUCE;
+    }
+
+    /** Whether OpenCL has this kernel ({@code kernels/FILE.cl}): all but the cooperative training steps. */
+    public boolean onOpenCl() {
+        return this != TRAIN_STEPS;
     }
 }

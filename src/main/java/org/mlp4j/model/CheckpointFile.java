@@ -18,8 +18,9 @@ import org.mlp4j.util.UserError;
  * {@code rng_mt} (int32, 624), {@code rng_pos_i8} [position, has_gauss] and {@code rng_gauss} (float64, 1),
  * {@code history} (float64, epochs x 5: epoch, cost, train and validation accuracy, seconds), and with early
  * stopping the best epoch so far, {@code best_epoch_i8} [epoch], and its model's arrays prefixed {@code best_}.
- * {@code tune_i8} (choices x 5: hidden, rows, k, cols, folded; 0 or 1 for the flags) holds how a GPU backend
- * ran the layer steps ({@link org.mlp4j.backend.Backend#tune}), so a resumed run runs them the same way.
+ * {@code tune_i8} (choices x 5: part (0 output step, 1 hidden step, 2 whole steps), rows, k, cols, folded (0 or
+ * 1)) holds how a GPU backend ran the steps ({@link org.mlp4j.backend.Backend.Choice}), so a resumed run runs
+ * them the same way.
  * A checkpoint of fewer settings (written before the others existed) has the book's for those missing.
  */
 public final class CheckpointFile {
@@ -48,7 +49,7 @@ public final class CheckpointFile {
         long[] choices = new long[c.choices().size() * 5];
         for (int i = 0; i < c.choices().size(); i++) {
             org.mlp4j.backend.Backend.Choice ch = c.choices().get(i);
-            System.arraycopy(new long[] {ch.hidden() ? 1 : 0, ch.rows(), ch.k(), ch.cols(), ch.folded() ? 1 : 0}, 0, choices, i * 5, 5);
+            System.arraycopy(new long[] {ch.part().ordinal(), ch.rows(), ch.k(), ch.cols(), ch.folded() ? 1 : 0}, 0, choices, i * 5, 5);
         }
         a.put("tune_i8", new Npz.Array(new int[] {c.choices().size(), 5}, choices));
         if (c.best() != null) {
@@ -114,9 +115,13 @@ public final class CheckpointFile {
                 if (t.shape().length != 2 || t.shape()[1] != 5) {
                     throw new IllegalArgumentException("tune_i8 has shape " + Arrays.toString(t.shape()));
                 }
+                org.mlp4j.backend.Backend.Choice.Part[] parts = org.mlp4j.backend.Backend.Choice.Part.values();
                 for (int i = 0; i < t.shape()[0]; i++) {
-                    choices.add(new org.mlp4j.backend.Backend.Choice(v[i * 5] != 0, toInt(v[i * 5 + 1]), toInt(v[i * 5 + 2]), toInt(v[i * 5 + 3]),
-                            v[i * 5 + 4] != 0, Double.NaN, Double.NaN));
+                    if (v[i * 5] < 0 || v[i * 5] >= parts.length) {
+                        throw new IllegalArgumentException("tune_i8 row " + i + " is of no known part (" + v[i * 5] + ")");
+                    }
+                    choices.add(new org.mlp4j.backend.Backend.Choice(parts[(int) v[i * 5]], toInt(v[i * 5 + 1]), toInt(v[i * 5 + 2]),
+                            toInt(v[i * 5 + 3]), v[i * 5 + 4] != 0, Double.NaN, Double.NaN));
                 }
             }
             return new Trainer.Checkpoint(hp, toInt(settings[3]), toInt(settings[4]), net, epoch, toInt(position[1]),

@@ -96,7 +96,7 @@ public final class DeviceNet {
      * {@code x} and {@code labels} are the minibatch (rows of the epoch's gathered data), {@code ws} holds the rest.
      */
     public void trainStep(Workspace ws, Matrix x, Matrix labels, float eta, float l2, boolean mean) {
-        float step = mean ? eta / x.rows() : eta;
+        float step = rate(eta, x.rows(), mean);
         Matrix[] a = ws.activations.clone();
         a[0] = x;
         Matrix[] d = ws.deltas;
@@ -105,12 +105,32 @@ public final class DeviceNet {
             backend.layerForward(a[l], weights[l], biases[l], activation, a[l + 1]);
         }
         backend.outputLayerStep(a[last - 1], weights[last - 1], biases[last - 1], labels, output, step, a[last], d[last]);
-        float decay = 1f - eta * l2;
+        float decay = decay(eta, l2);
         for (int l = last - 1; l > 0; l--) {
             // the error goes down through weights[l] as they were, then they take their step
             backend.hiddenLayerStep(d[l + 1], weights[l], decay, a[l], activation, step, biases[l - 1], d[l]);
         }
         backend.gemm(true, false, -step, a[0], d[1], decay, weights[0]);
+    }
+
+    /** The rate the gradient of a batch of {@code rows} is taken at: eta, or eta / rows for the averaged gradient. */
+    private static float rate(float eta, int rows, boolean mean) {
+        return mean ? eta / rows : eta;
+    }
+
+    /** The weights' L2 decay per step, {@code 1 - eta * l2}, whichever the gradient's scale. */
+    private static float decay(float eta, float l2) {
+        return 1f - eta * l2;
+    }
+
+    /** The backend's whole steps for this network on {@code ws}'s buffers ({@link Backend#steps}), or null where it has none. */
+    public Backend.Steps wholeSteps(Workspace ws) {
+        return backend.steps(weights, biases, ws.activations, ws.deltas, activation, output);
+    }
+
+    /** {@link #trainStep} on each {@code ws.rows()} rows of {@code x} in turn, in one launch of the backend's {@code whole} steps. */
+    public void trainSteps(Backend.Steps whole, Workspace ws, Matrix x, Matrix labels, float eta, float l2, boolean mean) {
+        whole.run(x, labels, rate(eta, ws.rows(), mean), decay(eta, l2));
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.List;
 import org.mlp4j.Activation;
 import org.mlp4j.Output;
 import org.mlp4j.backend.Backend;
+import org.mlp4j.backend.BackendFailure;
 import org.mlp4j.backend.Backend.Accumulator;
 import org.mlp4j.backend.Backend.Examples;
 import org.mlp4j.backend.Backend.Order;
@@ -25,6 +26,8 @@ public final class Trainer {
     static final int EVAL_CHUNK = 5000;
     /** An epoch's steps are recorded as this many programs at most (the last also evaluates). */
     static final int SEGMENTS = 10;
+    /** Steps each way when whole steps are timed against layer-by-layer ones. */
+    static final int WHOLE_STEPS_TIMED = 20;
 
     private static final int COST = 0;
     private static final int TRAIN_CORRECT = 1;
@@ -152,8 +155,8 @@ public final class Trainer {
         private final Order shuffled;
         private final Accumulator acc;
         private final Program gather;
-        /** How this run's layer steps run: what {@link Backend#tune} chose, or a resumed run's checkpoint. */
-        private final List<Backend.Choice> tuning;
+        /** How this run's steps run: what {@link Backend#tune} and the timing of whole steps chose, or a resumed run's checkpoint. */
+        private final List<Backend.Choice> tuning = new ArrayList<>();
         /** The optimizer's buffers, or null on the book's fused SGD path. */
         private final DeviceNet.Optimizing optimizing;
         private final Program[] segments;
@@ -190,9 +193,9 @@ public final class Trainer {
             // (optimizer) path has no fused layer steps, so nothing to time
             if (choices != null) {
                 backend.use(choices);
-                tuning = choices;
-            } else {
-                tuning = hp.optimization().general() ? List.of() : backend.tune(hp.batch(), initial.sizes(), initial.output());
+                tuning.addAll(choices);
+            } else if (!hp.optimization().general()) {
+                tuning.addAll(backend.tune(hp.batch(), initial.sizes(), initial.output()));
             }
             net = new DeviceNet(backend, initial);
             optimizing = hp.optimization().general() ? net.optimizing(hp.optimization().optimizer()) : null;
@@ -208,6 +211,16 @@ public final class Trainer {
             Matrix epochY = backend.matrix(covered, 1);
             DeviceNet.Workspace chunk = net.workspace(Math.min(EVAL_CHUNK, data.count()));
             acc = backend.accumulator(4);
+            // whole steps in one launch where the backend has them and they were faster (or a resumed run ran them)
+            Backend.Steps offered = optimizing == null ? net.wholeSteps(batch) : null;
+            Backend.Choice whole = null;
+            if (offered != null && choices == null) {
+                whole = timeWholeSteps(initial, epochX, epochY);
+                tuning.add(whole);
+            } else if (offered != null) {
+                whole = choices.stream().filter(c -> c.part() == Backend.Choice.Part.WHOLE).findFirst().orElse(null);
+            }
+            Backend.Steps wholeSteps = whole != null && whole.folded() ? offered : null;
             order = new int[train];
             shuffle(); // the order of the epoch in progress or next; each epoch then draws the next one's
 
@@ -236,12 +249,19 @@ public final class Trainer {
                 boolean last = s == count - 1;
                 ends[s] = to;
                 segments[s] = backend.record(() -> {
-                    for (int st = from; st < to; st++) {
-                        int row = st * hp.batch();
-                        if (optimizing != null) {
-                            net.trainStep(optimizing, batch, epochX.rows(row, hp.batch()), epochY.rows(row, hp.batch()));
-                        } else {
-                            net.trainStep(batch, epochX.rows(row, hp.batch()), epochY.rows(row, hp.batch()), hp.eta(), hp.l2(), hp.meanGradient());
+                    int rows = (to - from) * hp.batch();
+                    if (wholeSteps != null) {
+                        net.trainSteps(wholeSteps, batch, epochX.rows(from * hp.batch(), rows), epochY.rows(from * hp.batch(), rows), hp.eta(),
+                                hp.l2(), hp.meanGradient());
+                    } else {
+                        for (int st = from; st < to; st++) {
+                            int row = st * hp.batch();
+                            if (optimizing != null) {
+                                net.trainStep(optimizing, batch, epochX.rows(row, hp.batch()), epochY.rows(row, hp.batch()));
+                            } else {
+                                net.trainStep(batch, epochX.rows(row, hp.batch()), epochY.rows(row, hp.batch()), hp.eta(), hp.l2(),
+                                        hp.meanGradient());
+                            }
                         }
                     }
                     if (last) {
@@ -254,6 +274,45 @@ public final class Trainer {
                     throw new IllegalArgumentException("step " + step + " is not where a checkpoint is taken (" + steps + " steps per epoch)");
                 }
             }
+        }
+
+        /**
+         * Times whole steps against layer-by-layer ones, each recorded as an epoch's are, on a copy of the
+         * network (so the run's parameters do not move) and the epoch's minibatch buffers.
+         */
+        private Backend.Choice timeWholeSteps(Network initial, Matrix epochX, Matrix epochY) {
+            int batch = hp.batch(), n = Math.min(steps, WHOLE_STEPS_TIMED);
+            DeviceNet copy = new DeviceNet(backend, initial);
+            DeviceNet.Workspace ws = copy.workspace(batch);
+            Backend.Steps whole = copy.wholeSteps(ws);
+            Matrix x = epochX.rows(0, n * batch), y = epochY.rows(0, n * batch);
+            double w;
+            try {
+                w = seconds(backend.record(() -> copy.trainSteps(whole, ws, x, y, hp.eta(), hp.l2(), hp.meanGradient()))) / n;
+            } catch (BackendFailure e) {
+                w = Double.POSITIVE_INFINITY; // the device would not launch them after all: layer by layer it is
+            }
+            Program layered = backend.record(() -> {
+                for (int s = 0; s < n; s++) {
+                    copy.trainStep(ws, x.rows(s * batch, batch), y.rows(s * batch, batch), hp.eta(), hp.l2(), hp.meanGradient());
+                }
+            });
+            double l = seconds(layered) / n;
+            return new Backend.Choice(Backend.Choice.Part.WHOLE, batch, initial.layers(), 0, w < l, w, l);
+        }
+
+        /** Seconds a program takes: one run to warm up, then the best of 3. */
+        private double seconds(Program p) {
+            p.run();
+            backend.synchronize();
+            double best = Double.MAX_VALUE;
+            for (int round = 0; round < 3; round++) {
+                long start = System.nanoTime();
+                p.run();
+                backend.synchronize();
+                best = Math.min(best, (System.nanoTime() - start) / 1e9);
+            }
+            return best;
         }
 
         private int stepsBefore(int s) {

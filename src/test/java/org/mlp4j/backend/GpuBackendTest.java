@@ -148,9 +148,9 @@ class GpuBackendTest {
         assertEquals(folded ? List.of("output_step") : List.of("gemm", "output_step"), gpu.log.stream().map(l -> l.split(" ")[0]).toList(),
                 report.get(0));
         assertEquals(List.of(), gpu.tune(8, new int[] {20, 33, 5}, org.mlp4j.Output.SOFTMAX).stream()
-                .filter(c -> !c.hidden()).toList(), "the softmax never folds, so there is nothing to time");
+                .filter(c -> c.part() == Backend.Choice.Part.OUTPUT).toList(), "the softmax never folds, so there is nothing to time");
         // a checkpoint's choices decide as tune's did: here the reverse of what was timed
-        gpu.use(List.of(new Backend.Choice(false, 8, 33, 5, !folded, Double.NaN, Double.NaN)));
+        gpu.use(List.of(new Backend.Choice(Backend.Choice.Part.OUTPUT, 8, 33, 5, !folded, Double.NaN, Double.NaN)));
         gpu.log.clear();
         gpu.outputLayerStep(gpu.matrix(8, 33), gpu.matrix(33, 5), gpu.matrix(1, 5), gpu.matrix(8, 1), org.mlp4j.Output.SIGMOID, 0.1f,
                 gpu.matrix(8, 5), gpu.matrix(8, 5));

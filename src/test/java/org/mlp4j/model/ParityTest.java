@@ -66,6 +66,59 @@ class ParityTest {
                 new Hyperparameters.Optimization(org.mlp4j.Optimizer.MOMENTUM, 0.9f, 0.9f, 0.999f, org.mlp4j.Schedule.STEP, 1, 0.5f, 0f)));
     }
 
+    /**
+     * Where a backend runs whole steps in one launch (CUDA: train_steps), 25 of them change a network as 25
+     * steps through the layer ops do, within float rounding (the sums run in another order): the book's net,
+     * ReLU under a softmax with the averaged gradient over two hidden layers, and tanh over one. Backends
+     * without them (cpu, opencl) have none to offer.
+     */
+    @ParameterizedTest
+    @MethodSource("accelerators")
+    void wholeStepsDoWhatTheLayerStepsDo(String name) {
+        try (Backend b = BackendContractTest.open(name)) {
+            wholeSteps(b, new int[] {784, 100, 10}, Activation.SIGMOID, Output.SIGMOID, 100, false);
+            wholeSteps(b, new int[] {50, 64, 32, 10}, Activation.RELU, Output.SOFTMAX, 30, true);
+            wholeSteps(b, new int[] {37, 20, 3}, Activation.TANH, Output.SIGMOID, 7, false);
+        }
+    }
+
+    private static void wholeSteps(Backend b, int[] sizes, Activation act, Output out, int batch, boolean mean) {
+        Network initial = Network.initialize(sizes, Network.Input.FEATURES, act, out, new NumpyRandom(3));
+        DeviceNet layered = new DeviceNet(b, initial), whole = new DeviceNet(b, initial);
+        DeviceNet.Workspace lws = layered.workspace(batch), wws = whole.workspace(batch);
+        Backend.Steps steps = whole.wholeSteps(wws);
+        if (!b.name().equals("cuda")) {
+            org.junit.jupiter.api.Assertions.assertNull(steps, b.name() + " has no whole steps");
+            return;
+        }
+        org.junit.jupiter.api.Assertions.assertNotNull(steps, "cuda runs whole steps of " + java.util.Arrays.toString(sizes));
+        int count = 25;
+        java.util.Random r = new java.util.Random(5);
+        float[] x = new float[count * batch * sizes[0]];
+        float[] y = new float[count * batch];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        for (int i = 0; i < y.length; i++) {
+            y[i] = r.nextInt(sizes[sizes.length - 1]);
+        }
+        org.mlp4j.backend.Matrix xs = b.matrix(count * batch, sizes[0]), ys = b.matrix(count * batch, 1);
+        b.upload(x, xs);
+        b.upload(y, ys);
+        float eta = mean ? 0.05f : 0.0005f, l2 = 0.01f;
+        for (int s = 0; s < count; s++) {
+            layered.trainStep(lws, xs.rows(s * batch, batch), ys.rows(s * batch, batch), eta, l2, mean);
+        }
+        whole.trainSteps(steps, wws, xs, ys, eta, l2, mean);
+        Network want = layered.download(), got = whole.download();
+        for (int l = 0; l < sizes.length - 1; l++) {
+            String what = act + "/" + out + " " + java.util.Arrays.toString(sizes) + " layer " + l;
+            double tolerance = act == Activation.RELU ? 1e-4 : 1e-5;
+            BackendContractTest.close(want.weights()[l], got.weights()[l], tolerance, what + " weights");
+            BackendContractTest.close(want.biases()[l], got.biases()[l], tolerance, what + " biases");
+        }
+    }
+
     static void agree(String name, int[] sizes) {
         agree(name, sizes, Activation.SIGMOID, Output.SIGMOID, Hyperparameters.book().withEpochs(2));
     }

@@ -130,7 +130,7 @@ class TrainerTest {
             List<org.mlp4j.backend.Backend.Choice> loaded = CheckpointFile.load(file).choices();
             for (int i = 0; i < chosen.size(); i++) {
                 org.mlp4j.backend.Backend.Choice a = chosen.get(i), b = loaded.get(i);
-                assertEquals(List.of(a.hidden(), a.rows(), a.k(), a.cols(), a.folded()), List.of(b.hidden(), b.rows(), b.k(), b.cols(), b.folded()));
+                assertEquals(List.of(a.part(), a.rows(), a.k(), a.cols(), a.folded()), List.of(b.part(), b.rows(), b.k(), b.cols(), b.folded()));
             }
             List<String> notes = new java.util.ArrayList<>();
             new Trainer(gpu, SHORT).resume(CheckpointFile.load(file), data, new TrainingListener() {

@@ -12,6 +12,7 @@ import java.util.Map;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUgraph;
@@ -25,6 +26,8 @@ import jcuda.jcublas.cublasHandle;
 import jcuda.jcublas.cublasOperation;
 import jcuda.jcublas.cublasStatus;
 import jcuda.runtime.cudaStream_t;
+import org.mlp4j.Activation;
+import org.mlp4j.Output;
 import org.mlp4j.backend.BackendFailure;
 import org.mlp4j.backend.DeviceMemoryException;
 import org.mlp4j.backend.GpuBackend;
@@ -47,6 +50,13 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     static final Layout LAYOUT = new Layout(256, 32, 1024, 65535, 8);
     /** Why there is no CUDA backend in a jar built where nvcc was missing. */
     static final String NOT_BUILT = "the CUDA kernels were not built into this jar (nvcc was missing at build time)";
+    /** train_steps's layer slots (w0..w2). */
+    static final int WHOLE_STEPS_LAYERS = 3;
+    /**
+     * Networks of more parameters than this train layer by layer without timing whole steps: whole steps pay
+     * where launches, not arithmetic, cost the time, and their phases are plain loops, not GEMMs.
+     */
+    static final long WHOLE_STEPS_PARAMETERS = 1 << 20;
     /** cuBLAS's own workspace, set up front so cuBLAS never allocates during graph capture (32 MiB suits Hopper). */
     private static final long CUBLAS_WORKSPACE = 32L << 20;
 
@@ -184,8 +194,71 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
                 params[i] = Pointer.to(new float[] {(Float) a});
             }
         }
+        if (kernel.shape() == GpuKernel.Shape.COOPERATIVE) {
+            check(cuLaunchCooperativeKernel(functions.get(kernel), (int) l.blocksX(), 1, 1, l.threadsX(), 1, 1, 0, stream, Pointer.to(params)),
+                    kernel.entry());
+            return;
+        }
         check(cuLaunchKernel(functions.get(kernel), (int) l.blocksX(), (int) l.blocksY(), (int) l.blocksZ(), l.threadsX(), l.threadsY(), 1,
                 0, stream, Pointer.to(params), null), kernel.entry());
+    }
+
+    /**
+     * train_steps for networks of up to three layers and {@link #WHOLE_STEPS_PARAMETERS} parameters, on a grid
+     * no larger than the device holds at once (a cooperative launch's condition); null where the device
+     * cannot launch cooperatively.
+     */
+    @Override
+    public Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output) {
+        int layers = weights.length;
+        long parameters = 0;
+        for (Matrix w : weights) {
+            parameters += w.size();
+        }
+        if (layers > WHOLE_STEPS_LAYERS || parameters > WHOLE_STEPS_PARAMETERS) {
+            return null;
+        }
+        int[] value = new int[1];
+        check(cuDeviceGetAttribute(value, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH, device), "cuDeviceGetAttribute");
+        if (value[0] == 0) {
+            return null;
+        }
+        check(cuDeviceGetAttribute(value, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device), "cuDeviceGetAttribute");
+        int multiprocessors = value[0];
+        int threads = LAYOUT.threads();
+        check(cuOccupancyMaxActiveBlocksPerMultiprocessor(value, functions.get(GpuKernel.TRAIN_STEPS), threads, 0),
+                "cuOccupancyMaxActiveBlocksPerMultiprocessor");
+        long resident = (long) value[0] * multiprocessors;
+        if (resident == 0) {
+            return null;
+        }
+        int batch = activations[1].rows();
+        int[] size = new int[WHOLE_STEPS_LAYERS + 1];
+        size[0] = weights[0].rows();
+        long widest = 0;
+        for (int l = 0; l < layers; l++) {
+            size[l + 1] = weights[l].cols();
+            widest = Math.max(widest, Math.max((long) batch * size[l + 1], weights[l].size()));
+        }
+        Launch grid = LAYOUT.launch(GpuKernel.Shape.COOPERATIVE, Math.min(widest, resident * threads), 1);
+        // the kernel's unused layer slots get layer 0's buffers, which it does not read
+        Matrix[] w = new Matrix[WHOLE_STEPS_LAYERS], b = new Matrix[WHOLE_STEPS_LAYERS], a = new Matrix[WHOLE_STEPS_LAYERS],
+                d = new Matrix[WHOLE_STEPS_LAYERS];
+        for (int l = 0; l < WHOLE_STEPS_LAYERS; l++) {
+            int used = l < layers ? l : 0;
+            w[l] = weights[used];
+            b[l] = biases[used];
+            a[l] = activations[used + 1];
+            d[l] = deltas[used + 1];
+        }
+        return (x, labels, rate, decay) -> {
+            if (x.rows() % batch != 0 || x.cols() != size[0] || labels.rows() != x.rows() || labels.cols() != 1) {
+                throw new IllegalArgumentException("whole steps of " + batch + " examples of " + size[0] + " on " + x.rows() + "x" + x.cols()
+                        + " and labels " + labels.rows() + "x" + labels.cols());
+            }
+            launch(GpuKernel.TRAIN_STEPS, grid, x, labels, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2],
+                    x.rows() / batch, batch, layers, size[0], size[1], size[2], size[3], rate, decay, GpuKernel.code(act), GpuKernel.code(output));
+        };
     }
 
     @Override

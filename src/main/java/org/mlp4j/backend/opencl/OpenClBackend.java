@@ -217,7 +217,9 @@ public final class OpenClBackend extends GpuBackend<Long> {
     static List<String> sources() {
         Set<String> files = new LinkedHashSet<>(HELPERS);
         for (GpuKernel k : GpuKernel.values()) {
-            files.add(k.file());
+            if (k.onOpenCl()) {
+                files.add(k.file());
+            }
         }
         return List.copyOf(files);
     }
@@ -238,7 +240,9 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private void build(MemoryStack stack, Tiles tiles) throws BackendUnavailableException {
         program = program(stack, sources(), tiles);
         for (GpuKernel k : GpuKernel.values()) {
-            kernels.put(k, kernel(program, k));
+            if (k.onOpenCl()) {
+                kernels.put(k, kernel(program, k));
+            }
         }
         this.tiles = tiles;
     }

@@ -227,11 +227,40 @@ class CudaOnFakeDriverTest {
         fakeSaidOnly(gpu, "cuModuleLoadData refused (222)");
     }
 
+    /**
+     * The book's SGD on a small network is timed as whole steps in one cooperative launch against its steps
+     * layer by layer (--verbose says so, with both times); a device that cannot launch cooperatively trains
+     * layer by layer without timing them, and one that refuses the launch after all trains layer by layer too.
+     */
+    @Test
+    void wholeStepsAreTimedWhereTheDeviceLaunchesCooperatively() throws Exception {
+        Result r = mlp4j(Map.of(), train(dir.resolve("whole"), "cuda", "--strict", "--hidden", "8", "--verbose"));
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().matches("(?s).*\\nsteps of 10 examples: in one launch [0-9.]+ us, layer by layer [0-9.]+ us: (in one launch|layer by layer)\\n.*"),
+                r.out());
+        assertTrue(r.out().contains("test accuracy: "), r.out());
+        fakeSaidOnly(r, null);
+
+        Result none = mlp4j(Map.of("FAKE_CUDA_COOPERATIVE", "0"), train(dir.resolve("no-whole"), "cuda", "--strict", "--hidden", "8", "--verbose"));
+        assertEquals(0, none.code(), none.out());
+        assertFalse(none.out().contains("steps of 10 examples"), none.out());
+        assertTrue(none.out().contains("test accuracy: "), none.out());
+        fakeSaidOnly(none, null);
+
+        Result refused = mlp4j(Map.of("FAKE_CUDA_COOPERATIVE", "refused"), train(dir.resolve("refused"), "cuda", "--strict", "--hidden", "8", "--verbose"));
+        assertEquals(0, refused.code(), refused.out());
+        assertTrue(refused.out().matches("(?s).*\\nsteps of 10 examples: in one launch failed to launch, layer by layer [0-9.]+ us: layer by layer\\n.*"),
+                refused.out());
+        assertTrue(refused.out().contains("test accuracy: "), refused.out());
+        fakeSaidOnly(refused, "cuLaunchCooperativeKernel refused (801)");
+    }
+
     @Test
     void aKernelFaultStopsTheRunWithoutWritingAModel() throws Exception {
         Path out = dir.resolve("fault");
-        // run 200: in the training steps, after the 112 runs (cuBLAS calls included) of the layer steps' timing (tune)
-        Result r = mlp4j(Map.of("FAKE_CUDA_FAIL_LAUNCH", "200"), train(out, "cuda", "--hidden", "8"));
+        // run 200: in the training steps, after the 112 runs (cuBLAS calls included) of the layer steps' timing
+        // (tune); the device launches no cooperative kernel, so no timing of whole steps comes before them
+        Result r = mlp4j(Map.of("FAKE_CUDA_FAIL_LAUNCH", "200", "FAKE_CUDA_COOPERATIVE", "0"), train(out, "cuda", "--hidden", "8"));
         assertEquals(1, r.code(), r.out());
         assertTrue(r.out().contains("CUDA_ERROR_LAUNCH_FAILED") && r.out().contains("stopped, nothing more was written"), r.out());
         assertFalse(r.out().contains("\tat "), "no stack trace: " + r.out());
