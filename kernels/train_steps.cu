@@ -2,7 +2,6 @@
 #include "activation.cuh"
 #include "layout.cuh"
 #include "softmax_row.cuh"
-#include "strided_dot.cuh"
 // Whole SGD steps of the book (DeviceNet.trainStep) in one cooperative launch, for networks so small that
 // launches, not arithmetic, cost the time: every block stays resident for all `steps` minibatches, and a
 // grid-wide barrier separates the phases of a step, so a step costs a few barriers instead of a graph node
@@ -22,13 +21,45 @@
 // CPU twin: DeviceNet.trainStep on the cpu backend.
 namespace cg = cooperative_groups;
 
+// Calls f(r, j) once for every output of a rows x cols phase: a block takes a tile of outputs at a time (up to
+// 16 columns wide, so a warp reads consecutive floats of a row-major operand, and as many rows as its threads
+// allow, so the tile's rows and columns of the operands are read from L2 once per block), tiles strided over
+// the grid.
+template <class F> __device__ void for_each_output(int rows, int cols, F f) {
+    int tw = min(16, (int)blockDim.x), th = blockDim.x / tw;
+    int across = (cols + tw - 1) / tw, tiles = (rows + th - 1) / th * across;
+    for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
+        int r = t / across * th + threadIdx.x / tw, j = t % across * tw + threadIdx.x % tw;
+        if (threadIdx.x < th * tw && r < rows && j < cols) {
+            f(r, j);
+        }
+    }
+}
+
+// sum_p a[p * aStride] * b[p * bStride] for p < n in four interleaved chains, so a long dot (784 for the
+// book's first layer) waits on a quarter of the multiply-adds in sequence.
+__device__ float dot4(const float* a, int aStride, const float* b, int bStride, int n) {
+    float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+    int p = 0;
+    for (; p + 4 <= n; p += 4) {
+        s0 += a[(long)p * aStride] * b[(long)p * bStride];
+        s1 += a[(long)(p + 1) * aStride] * b[(long)(p + 1) * bStride];
+        s2 += a[(long)(p + 2) * aStride] * b[(long)(p + 2) * bStride];
+        s3 += a[(long)(p + 3) * aStride] * b[(long)(p + 3) * bStride];
+    }
+    for (; p < n; p++) {
+        s0 += a[(long)p * aStride] * b[(long)p * bStride];
+    }
+    return (s0 + s1) + (s2 + s3);
+}
+
 // Layer l's update from its input a (rows x in) and the delta above it (rows x out).
 __device__ void update_layer(float* w, float* b, const float* a, const float* d, int rows, int in, int out, float step, float decay,
                              int thread, int threads) {
-    for (int e = thread; e < in * out; e += threads) {
-        int i = e / out, j = e % out;
-        w[e] = decay * w[e] - step * strided_dot(a + i, in, d + j, out, rows);
-    }
+    for_each_output(in, out, [&](int i, int j) {
+        long e = (long)i * out + j;
+        w[e] = decay * w[e] - step * dot4(a + i, in, d + j, out, rows);
+    });
     for (int j = thread; j < out; j += threads) {
         float sum = 0.0f;
         for (int r = 0; r < rows; r++) {
@@ -57,9 +88,9 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
             const float* from = l == 0 ? in : a[l];
             int k = size[l], cols = size[l + 1];
             bool out = l + 1 == last;
-            for (int e = thread; e < batch * cols; e += threads) {
-                int r = e / cols, j = e % cols;
-                float z = strided_dot(from + (long)r * k, 1, w[l] + j, cols, k);
+            for_each_output(batch, cols, [&](int r, int j) {
+                long e = (long)r * cols + j;
+                float z = dot4(from + (long)r * k, 1, w[l] + j, cols, k);
                 if (!out) {
                     a[l + 1][e] = activate(z + b[l][j], act);
                 } else if (output == OUT_SIGMOID) {
@@ -69,7 +100,7 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
                 } else {
                     a[last][e] = z;  // the bias is added by softmax_row
                 }
-            }
+            });
             grid.sync();
         }
         if (output == OUT_SOFTMAX) {
@@ -85,11 +116,10 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
         }
         for (int l = last - 1; l > 0; l--) {
             int cols = size[l], k = size[l + 1];
-            for (int e = thread; e < batch * cols; e += threads) {
-                int r = e / cols, j = e % cols;
-                float g = strided_dot(d[l + 1] + (long)r * k, 1, w[l] + (long)j * k, 1, k);
-                d[l][e] = g * derivative(a[l][e], act);
-            }
+            for_each_output(batch, cols, [&](int r, int j) {
+                long e = (long)r * cols + j;
+                d[l][e] = dot4(d[l + 1] + (long)r * k, 1, w[l] + (long)j * k, 1, k) * derivative(a[l][e], act);
+            });
             if (l + 1 < last) {
                 update_layer(w[l + 1], b[l + 1], a[l + 1], d[l + 2], batch, size[l + 1], size[l + 2], step, decay, thread, threads);
             }

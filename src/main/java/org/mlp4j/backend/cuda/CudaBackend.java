@@ -204,9 +204,9 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     }
 
     /**
-     * train_steps for networks of up to three layers and {@link #WHOLE_STEPS_PARAMETERS} parameters, on a grid
-     * no larger than the device holds at once (a cooperative launch's condition); null where the device
-     * cannot launch cooperatively.
+     * train_steps for networks of up to three layers and {@link #WHOLE_STEPS_PARAMETERS} weights, on a grid
+     * no larger than the device holds at once (a cooperative launch's condition) nor than the widest phase
+     * needs; null where the device cannot launch cooperatively.
      */
     @Override
     public Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output) {
@@ -228,7 +228,8 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         int threads = LAYOUT.threads();
         check(cuOccupancyMaxActiveBlocksPerMultiprocessor(value, functions.get(GpuKernel.TRAIN_STEPS), threads, 0),
                 "cuOccupancyMaxActiveBlocksPerMultiprocessor");
-        long resident = (long) value[0] * multiprocessors;
+        // at most two blocks per multiprocessor: a grid-wide barrier costs more the more blocks it waits for
+        long resident = Math.min(value[0], 2L) * multiprocessors;
         if (resident == 0) {
             return null;
         }
