@@ -26,7 +26,8 @@ import org.mlp4j.Output;
  * {@link #outputLayerStep} and {@link #hiddenLayerStep}, whose defaults are those GEMMs and small ops; a
  * backend overrides them to fold a GEMM into its neighbour where launches, not arithmetic, cost the time.
  * The book's output layer is 10 wide, so a step of its net is 5 launches instead of 9 on OpenCL, and 3
- * cuBLAS calls fewer on CUDA.
+ * cuBLAS calls fewer on CUDA. A backend may also run whole steps of a small network in one launch
+ * ({@link #steps}).
  */
 public interface Backend extends AutoCloseable {
     /** The name users pass to {@code --device}. */

@@ -53,7 +53,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     /** train_steps's layer slots (w0..w2). */
     static final int WHOLE_STEPS_LAYERS = 3;
     /**
-     * Networks of more parameters than this train layer by layer without timing whole steps: whole steps pay
+     * Networks of more weights than this train layer by layer without timing whole steps: whole steps pay
      * where launches, not arithmetic, cost the time, and their phases are plain loops, not GEMMs.
      */
     static final long WHOLE_STEPS_PARAMETERS = 1 << 20;
