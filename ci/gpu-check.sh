@@ -58,6 +58,12 @@ step "bench --grid: other network shapes and batch sizes, each beside PyTorch of
 mlp4j bench --grid --grid-hidden "${GRID_HIDDEN:-100;100,100;512,512;2048,2048}" --grid-batch "${GRID_BATCH:-100,500}" --device cuda,opencl --epochs 2 \
   --data "$data" --json "$OUT/grid.json" "${refs[@]}" || status=1
 
+step "whole steps in one launch against layer by layer, per step, on small networks (#24; train --verbose, 1 epoch each)"
+for hidden in ${WHOLE_HIDDEN:-100 100,100 256 512 256,256}; do
+  run=$(mlp4j train --device cuda --strict --verbose --data "$data" --out "$OUT/whole-$hidden" --hidden "$hidden" --epochs 1) || status=1
+  echo "--hidden $hidden: $(grep -E '^steps of|^epoch ' <<<"$run" | tr '\n' ' ')"
+done
+
 adam_epochs=${ADAM_EPOCHS:-20}
 step "beyond the book on cuda: ReLU + softmax + Adam, cosine rate, $adam_epochs epochs (#27's target at 20: >= 98.0 % test accuracy)"
 mlp4j train --device cuda --strict --data "$data" --out "$OUT/adam" --hidden 256,128 --activation relu --output softmax \
