@@ -51,7 +51,7 @@ for a, b, target in (("cuda", "pytorch cuda graph", 0.5), ("cuda", "pytorch cuda
         r = rows[a] / rows[b]
         print(f"{a} / {b} = {rows[a]:.4f} / {rows[b]:.4f} = {r:.3f} (target <= {target}: {'met' if r <= target else 'NOT met'})")
     else:
-        print(f"{a} / {b}: not measured")
+        print(f"{a} / {b} (target <= {target}): not measured")
 EOF
 
 step "bench --grid: other network shapes and batch sizes, each beside PyTorch of the same shape"
