@@ -328,14 +328,14 @@ public abstract class GpuBackend<B> implements Backend {
         int k = sizes[last - 1], cols = sizes[last];
         if (output == Output.SIGMOID && fold.outputCandidate(rows, k)) {
             Matrix x = matrix(rows, k), w = matrix(k, cols), b = matrix(1, cols), y = matrix(rows, 1), z = matrix(rows, cols), d = matrix(rows, cols);
-            choices.add(choose(false, rows, k, cols, () -> outputStep(x, w, k, z, b, y, output, 0f, d),
+            choices.add(choose(Choice.Part.OUTPUT, rows, k, cols, () -> outputStep(x, w, k, z, b, y, output, 0f, d),
                     () -> unfoldedOutputStep(x, w, b, y, output, z, d)));
         }
         for (int l = last - 1; l > 0; l--) {
             int kk = sizes[l + 1], cc = sizes[l];
             if (fold.hiddenCandidate(rows, kk)) {
                 Matrix dn = matrix(rows, kk), wn = matrix(cc, kk), a = matrix(rows, cc), b = matrix(1, cc), g = matrix(rows, cc);
-                choices.add(choose(true, rows, kk, cc, () -> hiddenStep(dn, wn, kk, 1f, a, Activation.SIGMOID, 0f, b, g),
+                choices.add(choose(Choice.Part.HIDDEN, rows, kk, cc, () -> hiddenStep(dn, wn, kk, 1f, a, Activation.SIGMOID, 0f, b, g),
                         () -> unfoldedHiddenStep(dn, wn, a, b, g)));
             }
         }
@@ -349,9 +349,9 @@ public abstract class GpuBackend<B> implements Backend {
     }
 
     /** Times the folded and the unfolded variant of a step (eta 0: nothing moves); the faster is the choice. */
-    private Choice choose(boolean hidden, int rows, int k, int cols, Runnable folded, Runnable unfolded) {
+    private Choice choose(Choice.Part part, int rows, int k, int cols, Runnable folded, Runnable unfolded) {
         double f = seconds(folded), u = seconds(unfolded);
-        return new Choice(hidden ? Choice.Part.HIDDEN : Choice.Part.OUTPUT, rows, k, cols, f < u, f, u);
+        return new Choice(part, rows, k, cols, f < u, f, u);
     }
 
     /** Seconds per run: one run to warm up, then the best of 3 batches of 5. */
@@ -371,8 +371,8 @@ public abstract class GpuBackend<B> implements Backend {
     }
 
     /** Whether to fold a step: the choice for the shape ({@link #tune}, {@link #use}), else the prior of {@link Fold}. */
-    private boolean folds(boolean hidden, int rows, int k, int cols, boolean prior) {
-        return folds.getOrDefault(key(hidden ? Choice.Part.HIDDEN : Choice.Part.OUTPUT, rows, k, cols), prior);
+    private boolean folds(Choice.Part part, int rows, int k, int cols, boolean prior) {
+        return folds.getOrDefault(key(part, rows, k, cols), prior);
     }
 
     private void unfoldedOutputStep(Matrix x, Matrix w, Matrix bias, Matrix labels, Output output, Matrix z, Matrix delta) {
@@ -387,7 +387,7 @@ public abstract class GpuBackend<B> implements Backend {
     @Override
     public final void outputLayerStep(Matrix x, Matrix w, Matrix bias, Matrix labels, Output output, float eta, Matrix z, Matrix delta) {
         int k = Shapes.gemm(false, false, x, w, z)[2];
-        if (output == Output.SIGMOID && folds(false, z.rows(), k, z.cols(), fold.output(x, w, z) > 0)) {
+        if (output == Output.SIGMOID && folds(Choice.Part.OUTPUT, z.rows(), k, z.cols(), fold.output(x, w, z) > 0)) {
             outputStep(x, w, k, z, bias, labels, output, eta, delta);
         } else {
             Backend.super.outputLayerStep(x, w, bias, labels, output, eta, z, delta);
@@ -411,7 +411,7 @@ public abstract class GpuBackend<B> implements Backend {
     @Override
     public final void hiddenLayerStep(Matrix dNext, Matrix wNext, float decay, Matrix a, Activation act, float eta, Matrix bias, Matrix g) {
         int k = Shapes.gemm(false, true, dNext, wNext, g)[2];
-        if (folds(true, g.rows(), k, g.cols(), fold.hidden(dNext, wNext, a, g) > 0)) {
+        if (folds(Choice.Part.HIDDEN, g.rows(), k, g.cols(), fold.hidden(dNext, wNext, a, g) > 0)) {
             hiddenStep(dNext, wNext, k, decay, a, act, eta, bias, g);
         } else {
             Backend.super.hiddenLayerStep(dNext, wNext, decay, a, act, eta, bias, g);
