@@ -8,17 +8,21 @@
 // per op. Up to three layers (w0..w2; sizes s0..s3, unused ones 0, their pointers unread). Step s reads
 // rows [s * batch, (s + 1) * batch) of x and labels (the epoch's gathered minibatches); the activations
 // a1..a3 and the deltas d1..d3 are batch x s1..s3 scratch in global memory (L2-resident at these sizes).
-// Phases of a step of L layers, each a grid-stride loop over its outputs, then a barrier:
-//   forward, per hidden layer l:  a[l+1] = act(a[l] * w[l] + b[l])
-//   output:   a[L] = sigmoid(a[L-1] * w[L-1] + b[L-1]), d[L] = a[L] - onehot; with OUT_SOFTMAX the logits
+// Each unit j of the first layer belongs to one block (j = blockIdx.x, strided by the grid): its column of
+// w0, b0[j], and column j of a1 and d1, so what reads only those waits for the block's threads, not the grid.
+// Phases of a step of L layers, each ending with a grid barrier:
+//   first layer (units by block):  a1 = act(x * w0 + b0); the output (as below) when L is 1
+//   forward, per layer l >= 1:  a[l+1] = act(a[l] * w[l] + b[l]); the output layer's
+//             a[L] = sigmoid(a[L-1] * w[L-1] + b[L-1]), d[L] = a[L] - onehot; with OUT_SOFTMAX the logits
 //             first, then (after a barrier) softmax_row and the delta per row
-//   backward, per hidden layer l from the top: d[l] = (d[l+1] * w[l]') .* act'(a[l]), and the update of
-//             layer l + 1 (whose weights no later phase of the step reads)
-//   last:     the updates of layers 1 and 0
-// where the update of layer l is w[l] = decay * w[l] - step * a[l]' * d[l+1] and b[l] -= step * column
-// sums of d[l+1] (the sums in row order). `step` is eta, or eta / batch for the averaged gradient; decay is
-// 1 - eta * l2. Launched with cuLaunchCooperativeKernel on a grid that is co-resident (CudaBackend).
-// CPU twin: DeviceNet.trainStep on the cpu backend.
+//   backward, per layer l >= 2 from the top: d[l] = (d[l+1] * w[l]') .* act'(a[l])
+// and a last phase with no grid barrier after it: the updates of the layers above the first, then per unit
+// j of the first layer d1's column j = (d2 * row j of w1') .* act'(a1's column j), row j of w1's update (row
+// j is read by unit j's delta only), and column j of w0's update and b0[j], which the next step's first
+// phase reads in the same block. The update of layer l is w[l] = decay * w[l] - step * a[l]' * d[l+1] and
+// b[l] -= step * column sums of d[l+1] (the sums in row order). `step` is eta, or eta / batch for the
+// averaged gradient; decay is 1 - eta * l2. Launched with cuLaunchCooperativeKernel on a grid that is
+// co-resident (CudaBackend). CPU twin: DeviceNet.trainStep on the cpu backend.
 namespace cg = cooperative_groups;
 
 // Calls f(r, j) once for every output of a rows x cols phase: a block takes a tile of outputs at a time (up to
@@ -72,7 +76,7 @@ __device__ void update_layer(float* w, float* b, const float* a, const float* d,
 extern "C" __global__ void train_steps(const float* x, const float* labels, float* w0, float* b0, float* w1, float* b1, float* w2,
                                        float* b2, float* a1, float* a2, float* a3, float* d1, float* d2, float* d3, int steps,
                                        int batch, int layers, int s0, int s1, int s2, int s3, float step, float decay, int act,
-                                       int output) {
+                                       int output_kind) {
     cg::grid_group grid = cg::this_grid();
     int thread = blockIdx.x * blockDim.x + threadIdx.x, threads = gridDim.x * blockDim.x;
     float* w[3] = {w0, w1, w2};
@@ -87,23 +91,31 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
         for (int l = 0; l < last; l++) {
             const float* from = l == 0 ? in : a[l];
             int k = size[l], cols = size[l + 1];
-            bool out = l + 1 == last;
-            for_each_output(batch, cols, [&](int r, int j) {
+            auto compute = [&](int r, int j) {
                 long e = (long)r * cols + j;
                 float z = dot4(from + (long)r * k, 1, w[l] + j, cols, k);
-                if (!out) {
+                if (l + 1 < last) {
                     a[l + 1][e] = activate(z + b[l][j], act);
-                } else if (output == OUT_SIGMOID) {
+                } else if (output_kind == OUT_SIGMOID) {
                     float v = activate(z + b[l][j], ACT_SIGMOID);
                     a[last][e] = v;
                     d[last][e] = v - ((int)y[r] == j ? 1.0f : 0.0f);
                 } else {
                     a[last][e] = z;  // the bias is added by softmax_row
                 }
-            });
+            };
+            if (l == 0) {
+                for (int j = blockIdx.x; j < cols; j += gridDim.x) {
+                    for (int r = threadIdx.x; r < batch; r += blockDim.x) {
+                        compute(r, j);
+                    }
+                }
+            } else {
+                for_each_output(batch, cols, compute);
+            }
             grid.sync();
         }
-        if (output == OUT_SOFTMAX) {
+        if (output_kind == OUT_SOFTMAX) {
             int cols = size[last];
             for (int r = thread; r < batch; r += threads) {
                 float* row = a[last] + (long)r * cols;
@@ -114,21 +126,52 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
             }
             grid.sync();
         }
-        for (int l = last - 1; l > 0; l--) {
+        for (int l = last - 1; l > 1; l--) {
             int cols = size[l], k = size[l + 1];
             for_each_output(batch, cols, [&](int r, int j) {
                 long e = (long)r * cols + j;
                 d[l][e] = dot4(d[l + 1] + (long)r * k, 1, w[l] + (long)j * k, 1, k) * derivative(a[l][e], act);
             });
-            if (l + 1 < last) {
-                update_layer(w[l + 1], b[l + 1], a[l + 1], d[l + 2], batch, size[l + 1], size[l + 2], step, decay, thread, threads);
-            }
             grid.sync();
         }
-        if (last > 1) {
-            update_layer(w[1], b[1], a[1], d[2], batch, s1, s2, step, decay, thread, threads);
+        // the last phase: no grid barrier follows it, since the next step's first phase reads only what the
+        // same block wrote here (its units' columns of w0 and b0) and writes only what no other block reads here
+        if (last > 2) {
+            update_layer(w2, b2, a2, d3, batch, s2, s3, step, decay, thread, threads);
         }
-        update_layer(w0, b0, in, d1, batch, s0, s1, step, decay, thread, threads);
-        grid.sync();
+        if (last > 1) {
+            for (int j = thread; j < s2; j += threads) {
+                float sum = 0.0f;
+                for (int r = 0; r < batch; r++) {
+                    sum += d2[(long)r * s2 + j];
+                }
+                b1[j] -= step * sum;
+            }
+        }
+        for (int j = blockIdx.x; j < s1; j += gridDim.x) {
+            if (last > 1) {
+                for (int r = threadIdx.x; r < batch; r += blockDim.x) {
+                    long e = (long)r * s1 + j;
+                    d1[e] = dot4(d2 + (long)r * s2, 1, w1 + (long)j * s2, 1, s2) * derivative(a1[e], act);
+                }
+                __syncthreads();  // row j of w1 read, column j of d1 written
+                for (int c = threadIdx.x; c < s2; c += blockDim.x) {
+                    long e = (long)j * s2 + c;
+                    w1[e] = decay * w1[e] - step * dot4(a1 + j, s1, d2 + c, s2, batch);
+                }
+            }
+            for (int i = threadIdx.x; i < s0; i += blockDim.x) {
+                long e = (long)i * s1 + j;
+                w0[e] = decay * w0[e] - step * dot4(in + i, s0, d1 + j, s1, batch);
+            }
+            if (threadIdx.x == 0) {
+                float sum = 0.0f;
+                for (int r = 0; r < batch; r++) {
+                    sum += d1[(long)r * s1 + j];
+                }
+                b0[j] -= step * sum;
+            }
+            __syncthreads();  // column j of w0 and b0[j] updated, a1's column j read: the next step may start on them
+        }
     }
 }

@@ -8,8 +8,10 @@
 // the two orders. Kernels that use threadIdx/blockIdx/blockDim/gridDim, __shared__ memory and
 // __syncthreads (all of mlp4j's) run with their real synchronisation. A cooperative launch
 // (launch_cooperative) runs every thread of every block as a fiber instead, so the grid-wide barrier of
-// cooperative_groups (this directory's cooperative_groups.h) holds; its kernels use neither __shared__
-// memory nor __syncthreads, which it refuses.
+// cooperative_groups (this directory's cooperative_groups.h) holds; there a block whose threads all wait at a
+// __syncthreads runs on at once, ahead of the blocks that wait at the grid barrier, so what one block reads
+// of another's writes needs the grid barrier. Its kernels use no __shared__ memory (static here, so shared by
+// all blocks at once).
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -40,6 +42,7 @@ struct Fiber {
     Dim3 index;
     Dim3 block;
     bool done;
+    bool atBlockBarrier;  // waits at a __syncthreads (in a cooperative launch), not the grid barrier
 };
 
 inline ucontext_t scheduler, blank;
@@ -69,6 +72,7 @@ inline void start(size_t t) {
     f.context.uc_stack.ss_size = STACK;
     f.context.uc_link = &scheduler;
     f.done = false;
+    f.atBlockBarrier = false;
     makecontext(&f.context, run_fiber, 0);
 }
 
@@ -112,7 +116,47 @@ inline void gridSync() {
     if (!cooperative) {
         fail("a grid-wide barrier outside a cooperative launch");
     }
+    fibers[current].atBlockBarrier = false;
     swapcontext(&fibers[current].context, &scheduler);
+}
+
+// Resumes a cooperative launch's fibers (each block's `threads` of them side by side) until all have ended:
+// a block whose threads all wait at a __syncthreads runs on until none does, then, with every thread at the
+// grid barrier, all of them run on.
+inline void runCooperative(size_t count, size_t threads) {
+    for (;;) {
+        for (size_t first = 0; first < count; first += threads) {
+            for (;;) {
+                size_t waiting = 0;
+                for (size_t t = first; t < first + threads; t++) {
+                    waiting += !fibers[t].done && fibers[t].atBlockBarrier;
+                }
+                if (waiting == 0) {
+                    break;
+                }
+                if (waiting != threads) {
+                    fail("a __syncthreads that not every thread of the block reaches");
+                }
+                for (size_t t = first; t < first + threads; t++) {
+                    fibers[t].atBlockBarrier = false;
+                    resume(t);
+                }
+            }
+        }
+        size_t finished = 0;
+        for (size_t t = 0; t < count; t++) {
+            finished += fibers[t].done;
+        }
+        if (finished == count) {
+            return;
+        }
+        if (finished != 0) {
+            fail("a grid-wide barrier that not every thread reaches");  // undefined on a GPU, often a hang
+        }
+        for (size_t t = 0; t < count; t++) {
+            resume(t);
+        }
+    }
 }
 }  // namespace emulator
 
@@ -121,9 +165,7 @@ inline void __syncthreads() {
     if (plain) {
         fail("a __syncthreads that the first thread run did not reach");
     }
-    if (cooperative) {
-        fail("a __syncthreads in a cooperative launch (not emulated)");
-    }
+    fibers[current].atBlockBarrier = cooperative;
     swapcontext(&fibers[current].context, &scheduler);
 }
 
@@ -197,6 +239,6 @@ inline void launch_cooperative(Dim3 grid, Dim3 block, const std::function<void()
         start(f);
         resume(f);
     }
-    runRounds(count, "a grid-wide barrier that not every thread reaches");
+    runCooperative(count, threads);
     cooperative = false;
 }
