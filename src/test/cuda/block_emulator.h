@@ -91,10 +91,36 @@ inline void reserveStacks(size_t count) {
     }
 }
 
+// Runs on the `threads` fibers of one block of a cooperative launch, from fibers[first], while they all wait
+// at a __syncthreads: a block passes its own barriers without waiting for the grid.
+inline void passBlockBarriers(size_t first, size_t threads) {
+    for (;;) {
+        size_t waiting = 0;
+        for (size_t t = first; t < first + threads; t++) {
+            waiting += !fibers[t].done && fibers[t].atBlockBarrier;
+        }
+        if (waiting == 0) {
+            return;
+        }
+        if (waiting != threads) {
+            fail("a __syncthreads that not every thread of the block reaches");
+        }
+        for (size_t t = first; t < first + threads; t++) {
+            fibers[t].atBlockBarrier = false;
+            resume(t);
+        }
+    }
+}
+
 // Resumes every fiber once a round until all have ended; each round ends with every live fiber waiting at
 // its next barrier. A fiber that ended while others still wait at one is a barrier not every thread reaches.
-inline void runRounds(size_t count, const char* barrier) {
+// In a cooperative launch (blockThreads fibers a block, side by side) each round first lets every block pass
+// its __syncthreads, so a round ends with every live fiber at the grid barrier.
+inline void runRounds(size_t count, const char* barrier, size_t blockThreads = 0) {
     for (;;) {
+        for (size_t first = 0; blockThreads != 0 && first < count; first += blockThreads) {
+            passBlockBarriers(first, blockThreads);
+        }
         size_t finished = 0;
         for (size_t t = 0; t < count; t++) {
             finished += fibers[t].done;
@@ -118,45 +144,6 @@ inline void gridSync() {
     }
     fibers[current].atBlockBarrier = false;
     swapcontext(&fibers[current].context, &scheduler);
-}
-
-// Resumes a cooperative launch's fibers (each block's `threads` of them side by side) until all have ended:
-// a block whose threads all wait at a __syncthreads runs on until none does, then, with every thread at the
-// grid barrier, all of them run on.
-inline void runCooperative(size_t count, size_t threads) {
-    for (;;) {
-        for (size_t first = 0; first < count; first += threads) {
-            for (;;) {
-                size_t waiting = 0;
-                for (size_t t = first; t < first + threads; t++) {
-                    waiting += !fibers[t].done && fibers[t].atBlockBarrier;
-                }
-                if (waiting == 0) {
-                    break;
-                }
-                if (waiting != threads) {
-                    fail("a __syncthreads that not every thread of the block reaches");
-                }
-                for (size_t t = first; t < first + threads; t++) {
-                    fibers[t].atBlockBarrier = false;
-                    resume(t);
-                }
-            }
-        }
-        size_t finished = 0;
-        for (size_t t = 0; t < count; t++) {
-            finished += fibers[t].done;
-        }
-        if (finished == count) {
-            return;
-        }
-        if (finished != 0) {
-            fail("a grid-wide barrier that not every thread reaches");  // undefined on a GPU, often a hang
-        }
-        for (size_t t = 0; t < count; t++) {
-            resume(t);
-        }
-    }
 }
 }  // namespace emulator
 
@@ -239,6 +226,6 @@ inline void launch_cooperative(Dim3 grid, Dim3 block, const std::function<void()
         start(f);
         resume(f);
     }
-    runCooperative(count, threads);
+    runRounds(count, "a grid-wide barrier that not every thread reaches", threads);
     cooperative = false;
 }
