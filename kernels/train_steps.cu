@@ -57,19 +57,29 @@ __device__ float dot4(const float* a, int aStride, const float* b, int bStride, 
     return (s0 + s1) + (s2 + s3);
 }
 
+// Element (i, j) of a layer's update: w = decay * w - step * a' * d, a the layer's input (rows x in) and d
+// the delta above it (rows x out).
+__device__ void update_weight(float* w, const float* a, const float* d, int i, int j, int rows, int in, int out, float step,
+                              float decay) {
+    long e = (long)i * out + j;
+    w[e] = decay * w[e] - step * dot4(a + i, in, d + j, out, rows);
+}
+
+// Bias j's update: b[j] -= step * column j's sum of d (rows x out), taken in row order.
+__device__ void update_bias(float* b, const float* d, int j, int rows, int out, float step) {
+    float sum = 0.0f;
+    for (int r = 0; r < rows; r++) {
+        sum += d[(long)r * out + j];
+    }
+    b[j] -= step * sum;
+}
+
 // Layer l's update from its input a (rows x in) and the delta above it (rows x out).
 __device__ void update_layer(float* w, float* b, const float* a, const float* d, int rows, int in, int out, float step, float decay,
                              int thread, int threads) {
-    for_each_output(in, out, [&](int i, int j) {
-        long e = (long)i * out + j;
-        w[e] = decay * w[e] - step * dot4(a + i, in, d + j, out, rows);
-    });
+    for_each_output(in, out, [&](int i, int j) { update_weight(w, a, d, i, j, rows, in, out, step, decay); });
     for (int j = thread; j < out; j += threads) {
-        float sum = 0.0f;
-        for (int r = 0; r < rows; r++) {
-            sum += d[(long)r * out + j];
-        }
-        b[j] -= step * sum;
+        update_bias(b, d, j, rows, out, step);
     }
 }
 
@@ -141,11 +151,7 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
         }
         if (last > 1) {
             for (int j = thread; j < s2; j += threads) {
-                float sum = 0.0f;
-                for (int r = 0; r < batch; r++) {
-                    sum += d2[(long)r * s2 + j];
-                }
-                b1[j] -= step * sum;
+                update_bias(b1, d2, j, batch, s2, step);
             }
         }
         for (int j = blockIdx.x; j < s1; j += gridDim.x) {
@@ -156,20 +162,14 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
                 }
                 __syncthreads();  // row j of w1 read, column j of d1 written
                 for (int c = threadIdx.x; c < s2; c += blockDim.x) {
-                    long e = (long)j * s2 + c;
-                    w1[e] = decay * w1[e] - step * dot4(a1 + j, s1, d2 + c, s2, batch);
+                    update_weight(w1, a1, d2, j, c, batch, s1, s2, step, decay);
                 }
             }
             for (int i = threadIdx.x; i < s0; i += blockDim.x) {
-                long e = (long)i * s1 + j;
-                w0[e] = decay * w0[e] - step * dot4(in + i, s0, d1 + j, s1, batch);
+                update_weight(w0, in, d1, i, j, batch, s0, s1, step, decay);
             }
             if (threadIdx.x == 0) {
-                float sum = 0.0f;
-                for (int r = 0; r < batch; r++) {
-                    sum += d1[(long)r * s1 + j];
-                }
-                b0[j] -= step * sum;
+                update_bias(b0, d1, j, batch, s1, step);
             }
             __syncthreads();  // column j of w0 and b0[j] updated, a1's column j read: the next step may start on them
         }

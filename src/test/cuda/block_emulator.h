@@ -142,7 +142,6 @@ inline void gridSync() {
     if (!cooperative) {
         fail("a grid-wide barrier outside a cooperative launch");
     }
-    fibers[current].atBlockBarrier = false;
     swapcontext(&fibers[current].context, &scheduler);
 }
 }  // namespace emulator
