@@ -1,0 +1,68 @@
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Two builds' epochs, alternating in one JVM: each round trains one more epoch of the same network with each
+ * build's {@code Classifier} (the book's settings, 55,000 MNIST training images), in the order old, new on
+ * even rounds and new, old on odd ones, and reports the time ratio new/old round by round. Separate runs on a
+ * shared machine can differ by more than a change measured; rounds side by side see the same load.
+ * Epochs here include each fit's setup (opening the backend, uploading the data), the same for both.
+ * {@code java --add-modules jdk.incubator.vector bench/ab/EpochAB.java OLD_JAR NEW_JAR ROUNDS HIDDEN...}
+ * from the repository root (data/mnist); the cpu backend takes every processor, so use
+ * {@code taskset -c 0 java ...} for one thread.
+ */
+public class EpochAB {
+    public static void main(String[] args) throws Exception {
+        byte[] images = Files.readAllBytes(Path.of("data/mnist/train-images-idx3-ubyte"));
+        byte[] labels = Files.readAllBytes(Path.of("data/mnist/train-labels-idx1-ubyte"));
+        int n = 55000, features = 784;
+        float[][] x = new float[n][features];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = labels[8 + i];
+            for (int j = 0; j < features; j++) {
+                x[i][j] = ((images[16 + i * features + j] & 255) / 255f - 0.5f) * 2f;
+            }
+        }
+        int rounds = Integer.parseInt(args[2]);
+        int[] sizes = new int[args.length - 1];
+        sizes[0] = features;
+        sizes[sizes.length - 1] = 10;
+        for (int i = 3; i < args.length; i++) {
+            sizes[i - 2] = Integer.parseInt(args[i]);
+        }
+        ClassLoader[] loaders = new ClassLoader[2];
+        Object[] models = new Object[2], trainings = new Object[2];
+        Method[] fit = new Method[2];
+        for (int v = 0; v < 2; v++) {
+            loaders[v] = new URLClassLoader(new URL[] {Path.of(args[v]).toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+            Class<?> classifier = loaders[v].loadClass("org.mlp4j.Classifier"), training = loaders[v].loadClass("org.mlp4j.Training");
+            models[v] = classifier.getMethod("create", long.class, int[].class).invoke(null, 1L, sizes);
+            trainings[v] = training.getMethod("withEpochs", int.class).invoke(training.getMethod("book").invoke(null), 1);
+            fit[v] = classifier.getMethod("fit", float[][].class, int[].class, training);
+        }
+        double[][] seconds = new double[2][rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (int q = 0; q < 2; q++) {
+                int v = r % 2 == 0 ? q : 1 - q;
+                // the backends are found with ServiceLoader, which looks in the context class loader
+                Thread.currentThread().setContextClassLoader(loaders[v]);
+                long t0 = System.nanoTime();
+                fit[v].invoke(models[v], x, y, trainings[v]);
+                seconds[v][r] = (System.nanoTime() - t0) / 1e9;
+            }
+            System.out.printf("round %d: old %.3f s, new %.3f s%n", r + 1, seconds[0][r], seconds[1][r]);
+        }
+        double[] ratio = new double[rounds - 2];
+        for (int r = 2; r < rounds; r++) {
+            ratio[r - 2] = seconds[1][r] / seconds[0][r];
+        }
+        Arrays.sort(ratio);
+        System.out.printf("%s: time new/old, rounds 3..%d: median %.3f, range %.3f-%.3f%n", Arrays.toString(sizes), rounds,
+                ratio[ratio.length / 2], ratio[0], ratio[ratio.length - 1]);
+    }
+}
