@@ -12,26 +12,26 @@ import org.mlp4j.model.NumpyRandom;
 import org.mlp4j.model.Trainer;
 
 /**
- * Where an epoch of the book's network goes on the cpu backend: each op of the 550 SGD steps timed on its
+ * Where an epoch of the book's network (or of 784-HIDDEN-10) goes on the cpu backend: each op of the 550 SGD steps timed on its
  * own (the ops DeviceNet.trainStep calls, on the epoch's gathered rows), then the evaluation of the 60,000
  * examples, round after round in one JVM. Only for finding the time; epochs are timed by {@code mlp4j bench}.
- * {@code java --add-modules jdk.incubator.vector -cp target/classes bench/ab/StepPhases.java THREADS [DATA_DIR]}
+ * {@code java --add-modules jdk.incubator.vector -cp target/classes bench/ab/StepPhases.java THREADS [HIDDEN [DATA_DIR]]}
  */
 public class StepPhases {
     public static void main(String[] args) throws Exception {
         int threads = Integer.parseInt(args[0]);
-        Images data = Mnist.load(Path.of(args.length > 1 ? args[1] : "data/mnist"), false, null);
-        int steps = 550, batch = 100;
+        Images data = Mnist.load(Path.of(args.length > 2 ? args[2] : "data/mnist"), false, null);
+        int steps = 550, batch = 100, hidden = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         float eta = 0.0005f, decay = 1f - eta * 0.01f;
         try (Backend b = Backends.open("cpu", -1, threads, true, s -> { })) {
-            Network init = Network.initialize(new int[] {784, 100, 10}, new NumpyRandom(1));
-            Matrix w0 = b.matrix(784, 100), b0 = b.matrix(1, 100), w1 = b.matrix(100, 10), b1 = b.matrix(1, 10);
+            Network init = Network.initialize(new int[] {784, hidden, 10}, new NumpyRandom(1));
+            Matrix w0 = b.matrix(784, hidden), b0 = b.matrix(1, hidden), w1 = b.matrix(hidden, 10), b1 = b.matrix(1, 10);
             b.upload(init.weights()[0], w0);
             b.upload(init.weights()[1], w1);
             Backend.Examples examples = b.upload(data.pixels(), data.labels(), data.count(), data.features());
             Backend.Order identity = Trainer.identity(b, data.count());
             Matrix xs = b.matrix(steps * batch, 784), ys = b.matrix(steps * batch, 1);
-            Matrix a1 = b.matrix(batch, 100), z = b.matrix(batch, 10), d2 = b.matrix(batch, 10), d1 = b.matrix(batch, 100);
+            Matrix a1 = b.matrix(batch, hidden), z = b.matrix(batch, 10), d2 = b.matrix(batch, 10), d1 = b.matrix(batch, hidden);
             DeviceNet net = new DeviceNet(b, init);
             DeviceNet.Workspace chunk = net.workspace(5000);
             Backend.Accumulator acc = b.accumulator(2);
