@@ -12,9 +12,10 @@ import org.mlp4j.model.NumpyRandom;
 import org.mlp4j.model.Trainer;
 
 /**
- * Where an epoch of the book's network (or of 784-HIDDEN-10) goes on the cpu backend: each op of the 550 SGD steps timed on its
- * own (the ops DeviceNet.trainStep calls, on the epoch's gathered rows), then the evaluation of the 60,000
- * examples, round after round in one JVM. Only for finding the time; epochs are timed by {@code mlp4j bench}.
+ * Where an epoch of the book's network (or of 784-HIDDEN-10) goes on the cpu backend: each op of the 550 SGD
+ * steps timed on its own (the ops DeviceNet.trainStep calls, on the epoch's gathered rows), then the evaluation
+ * of the 60,000 examples, round after round in one JVM. Only for finding the time; epochs are timed by
+ * {@code mlp4j bench}.
  * {@code java --add-modules jdk.incubator.vector -cp target/classes bench/ab/StepPhases.java THREADS [HIDDEN [DATA_DIR]]}
  */
 public class StepPhases {
