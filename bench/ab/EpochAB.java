@@ -29,6 +29,9 @@ public class EpochAB {
             }
         }
         int rounds = Integer.parseInt(args[2]);
+        if (rounds < 3) {
+            throw new IllegalArgumentException("ROUNDS must be at least 3: the first two rounds warm the JIT up and are not compared");
+        }
         int[] sizes = new int[args.length - 1];
         sizes[0] = features;
         sizes[sizes.length - 1] = 10;
