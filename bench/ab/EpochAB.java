@@ -17,6 +17,8 @@ import java.util.Arrays;
  */
 public class EpochAB {
     public static void main(String[] args) throws Exception {
+        // the IDX files read here, not with org.mlp4j.data.Mnist: with a checkout's classes on the class path
+        // as well, the second build's epochs ran 3-4x slower than the first's, the same jar given as both
         byte[] images = Files.readAllBytes(Path.of("data/mnist/train-images-idx3-ubyte"));
         byte[] labels = Files.readAllBytes(Path.of("data/mnist/train-labels-idx1-ubyte"));
         int n = 55000, features = 784;
