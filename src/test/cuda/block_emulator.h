@@ -10,8 +10,9 @@
 // (launch_cooperative) runs every thread of every block as a fiber instead, so the grid-wide barrier of
 // cooperative_groups (this directory's cooperative_groups.h) holds; there a block whose threads all wait at a
 // __syncthreads runs on at once, ahead of the blocks that wait at the grid barrier, so what one block reads
-// of another's writes needs the grid barrier. Its kernels use no __shared__ memory (static here, so shared by
-// all blocks at once).
+// of another's writes needs the grid barrier. Its kernels use no static __shared__ memory (shared by all
+// blocks at once here), only the launch's dynamic shared memory (DYNAMIC_SHARED), which is each block's own
+// in both kinds of launch, and filled with NaNs as a block starts, so reading what no thread wrote shows.
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -33,6 +34,8 @@ using std::min;
 #define __device__
 #define __shared__ static
 #define __launch_bounds__(threads)
+// CUDA's `extern __shared__ type name[]`: the block's dynamic shared memory (the launch's sharedBytes)
+#define DYNAMIC_SHARED(type, name) type* name = (type*)emulator::blockShared()
 
 namespace emulator {
 constexpr size_t STACK = 64 << 10;  // a kernel's frames are small; this leaves room for libm
@@ -54,6 +57,20 @@ inline bool cooperative;  // every thread of the grid is a fiber, and barriers a
 inline bool reverse;  // run the blocks, and each block's threads, from the last to the first
 inline bool plain;  // threads run as plain calls: the block's first thread ended without a barrier
 inline const std::function<void()>* body;
+inline std::vector<float> shared;  // the dynamic shared memory of every block of the launch, side by side
+inline size_t sharedFloats;  // a block's
+
+// The dynamic shared memory of the running thread's block.
+inline void* blockShared() {
+    size_t block = cooperative ? blockIdx.x + (size_t)gridDim.x * (blockIdx.y + (size_t)gridDim.y * blockIdx.z) : 0;
+    return shared.data() + block * sharedFloats;
+}
+
+// Gives each of `blocks` blocks `bytes` of dynamic shared memory, all NaN.
+inline void setShared(size_t blocks, size_t bytes) {
+    sharedFloats = (bytes + 3) / 4;
+    shared.assign(std::max<size_t>(1, blocks * sharedFloats), NAN);
+}
 
 [[noreturn]] inline void fail(const char* what) {
     fprintf(stderr, "block_emulator: %s in block (%u, %u, %u)\n", what, blockIdx.x, blockIdx.y, blockIdx.z);
@@ -155,10 +172,11 @@ inline void __syncthreads() {
     swapcontext(&fibers[current].context, &scheduler);
 }
 
-// Runs kernel() once per thread of each block of the grid, as the GPU would (threads <= 1024 a block).
+// Runs kernel() once per thread of each block of the grid, as the GPU would (threads <= 1024 a block), each
+// block with sharedBytes of dynamic shared memory.
 // The first thread runs on a fiber; if it ends without reaching a barrier, so does every thread (CUDA wants
 // each __syncthreads reached by all of a block's threads or none), and the others run as plain calls.
-inline void launch(Dim3 grid, Dim3 block, const std::function<void()>& kernel) {
+inline void launch(Dim3 grid, Dim3 block, const std::function<void()>& kernel, size_t sharedBytes = 0) {
     using namespace emulator;
     size_t threads = (size_t)block.x * block.y * block.z;
     if (threads == 0 || threads > 1024) {
@@ -180,6 +198,7 @@ inline void launch(Dim3 grid, Dim3 block, const std::function<void()>& kernel) {
                 for (Fiber& f : fibers) {
                     f.block = blockIdx;
                 }
+                setShared(1, sharedBytes);
                 start(0);
                 resume(0);
                 if (fibers[0].done) {
@@ -204,7 +223,7 @@ inline void launch(Dim3 grid, Dim3 block, const std::function<void()>& kernel) {
 
 // Runs kernel() as a cooperative launch: all of the grid's threads at once, as fibers, so a grid-wide
 // barrier waits for every one of them (in order, or with emulator::reverse the last block's last thread first).
-inline void launch_cooperative(Dim3 grid, Dim3 block, const std::function<void()>& kernel) {
+inline void launch_cooperative(Dim3 grid, Dim3 block, const std::function<void()>& kernel, size_t sharedBytes = 0) {
     using namespace emulator;
     size_t threads = (size_t)block.x * block.y * block.z, blocks = (size_t)grid.x * grid.y * grid.z, count = threads * blocks;
     if (threads == 0 || threads > 1024 || count > 16384) {
@@ -220,6 +239,7 @@ inline void launch_cooperative(Dim3 grid, Dim3 block, const std::function<void()
         fibers[f].index = {(unsigned)(t % block.x), (unsigned)(t / block.x % block.y), (unsigned)(t / block.x / block.y)};
         fibers[f].block = {(unsigned)(b % grid.x), (unsigned)(b / grid.x % grid.y), (unsigned)(b / grid.x / grid.y)};
     }
+    setShared(blocks, sharedBytes);
     cooperative = true;
     for (size_t f = 0; f < count; f++) {
         start(f);
