@@ -58,9 +58,9 @@ step "bench --grid: other network shapes and batch sizes, each beside PyTorch of
 mlp4j bench --grid --grid-hidden "${GRID_HIDDEN:-100;100,100;512,512;2048,2048}" --grid-batch "${GRID_BATCH:-100,500}" --device cuda,opencl --epochs 2 \
   --data "$data" --json "$OUT/grid.json" "${refs[@]}" || status=1
 
-# --hidden 1 has the book's phases, barriers and longest chains of dependent multiply-adds (a dot of 784) with
-# 1 % of its work: its step is the floor that barriers, launch and latency set, and the book's step less that
-# floor is what the throughput of 100 units' work costs (#24)
+# --hidden 1 has the book's phases and barriers, and reads all of x each step, with 1 % of its multiply-adds: its
+# step is the floor that barriers, launch and latency set, and the book's step less that floor is what the
+# throughput of 100 units' work costs (#24)
 step "whole steps in one launch against layer by layer, per step, on small networks (#24; train --verbose, 1 epoch each)"
 for hidden in ${WHOLE_HIDDEN:-1 100 100,100 256 512 256,256}; do
   run=$(mlp4j train --device cuda --strict --verbose --data "$data" --out "$OUT/whole-$hidden" --hidden "$hidden" --epochs 1) || status=1

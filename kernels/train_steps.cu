@@ -1,28 +1,34 @@
 #include <cooperative_groups.h>
 #include "activation.cuh"
+#include "dynamic_shared.cuh"
 #include "layout.cuh"
 #include "softmax_row.cuh"
 // Whole SGD steps of the book (DeviceNet.trainStep) in one cooperative launch, for networks so small that
 // launches, not arithmetic, cost the time: every block stays resident for all `steps` minibatches, and a
-// grid-wide barrier separates the phases of a step, so a step costs a few barriers instead of a graph node
+// grid-wide barrier separates the phases of a step, so a step costs two barriers instead of a graph node
 // per op. Up to three layers (w0..w2; sizes s0..s3, unused ones 0, their pointers unread). Step s reads
 // rows [s * batch, (s + 1) * batch) of x and labels (the epoch's gathered minibatches); the activations
 // a1..a3 and the deltas d1..d3 are batch x s1..s3 scratch in global memory (L2-resident at these sizes).
-// Each unit j of the first layer belongs to one block (j = blockIdx.x, strided by the grid): its column of
-// w0, b0[j], and column j of a1 and d1, so what reads only those waits for the block's threads, not the grid.
-// Phases of a step of L layers, each ending with a grid barrier:
-//   first layer (units by block):  a1 = act(x * w0 + b0); the output (as below) when L is 1
-//   forward, per layer l >= 1:  a[l+1] = act(a[l] * w[l] + b[l]); the output layer's
-//             a[L] = sigmoid(a[L-1] * w[L-1] + b[L-1]), d[L] = a[L] - onehot; with OUT_SOFTMAX the logits
-//             first, then (after a barrier) softmax_row and the delta per row
-//   backward, per layer l >= 2 from the top: d[l] = (d[l+1] * w[l]') .* act'(a[l])
-// and a last phase with no grid barrier after it: the updates of the layers above the first, then per unit
-// j of the first layer d1's column j = (d2 * row j of w1') .* act'(a1's column j), row j of w1's update (row
-// j is read by unit j's delta only), and column j of w0's update and b0[j], which the next step's first
-// phase reads in the same block. The update of layer l is w[l] = decay * w[l] - step * a[l]' * d[l+1] and
-// b[l] -= step * column sums of d[l+1] (the sums in row order). `step` is eta, or eta / batch for the
-// averaged gradient; decay is 1 - eta * l2. Launched with cuLaunchCooperativeKernel on a grid that is
-// co-resident (CudaBackend). CPU twin: DeviceNet.trainStep on the cpu backend.
+// The first layer, the large one (s0 inputs), works in tiles of w0, tile_k rows by tile_cols columns, each
+// block taking tiles strided over the grid, the same ones in both phases that touch w0; the tile and
+// chunk_rows rows of x and d1 at a time are staged in the block's dynamic shared memory, so every block
+// reads x and w0 in coalesced runs, and x is read once per column of tiles instead of once per unit.
+// The phases of a step:
+//   1. first layer by tile: partial[t] = x[:, rows of tile t's k] * w0[those rows, its columns], the tiles'
+//      rows of k numbered t (partial is (s0 / tile_k rounded up) x batch x s1)            grid barrier
+//   2. by row of the minibatch (each row's whole forward and backward pass needs only that row):
+//      a1 = act(sum_t partial[t] + b0); forward per layer above; the output layer's
+//      a[L] = sigmoid(a[L-1] * w[L-1] + b[L-1]), d[L] = a[L] - onehot (with OUT_SOFTMAX the logits, then
+//      softmax_row and the delta); backward per layer l >= 1 from the top: d[l] = (d[l+1] * w[l]') .*
+//      act'(a[l])                                                                            grid barrier
+//   3. the updates: w[l] = decay * w[l] - step * a[l]' * d[l+1] for each layer, w0 by the tiles of phase 1,
+//      and b[l] -= step * column sums of d[l+1] (taken in row order). No grid barrier
+//      follows: the next step's phase 1 reads only the w0 tiles the same block wrote here, and writes only
+//      partial, which no block reads here.
+// `step` is eta, or eta / batch for the averaged gradient; decay is 1 - eta * l2. Launched with
+// cuLaunchCooperativeKernel on a grid that is co-resident, with (tile_k * tile_cols + chunk_rows * (tile_k +
+// tile_cols)) floats of dynamic shared memory a block (CudaBackend, which chooses the tiles). CPU twin:
+// DeviceNet.trainStep on the cpu backend.
 namespace cg = cooperative_groups;
 
 // Calls f(r, j) once for every output of a rows x cols phase: a block takes a tile of outputs at a time (up to
@@ -40,8 +46,8 @@ template <class F> __device__ void for_each_output(int rows, int cols, F f) {
     }
 }
 
-// sum_p a[p * aStride] * b[p * bStride] for p < n in four interleaved chains, so a long dot (784 for the
-// book's first layer) waits on a quarter of the multiply-adds in sequence.
+// sum_p a[p * aStride] * b[p * bStride] for p < n in four interleaved chains, so a long dot (over the
+// minibatch's rows in an update) waits on a quarter of the multiply-adds in sequence.
 __device__ float dot4(const float* a, int aStride, const float* b, int bStride, int n) {
     float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
     int p = 0;
@@ -83,11 +89,39 @@ __device__ void update_layer(float* w, float* b, const float* a, const float* d,
     }
 }
 
+// Copies rows x cols of src (row stride ld) into dst (row stride dstLd) by the block's threads, in coalesced runs.
+__device__ void stage(float* dst, int dstLd, const float* src, long ld, int rows, int cols) {
+    for (int i = threadIdx.x; i < rows * cols; i += blockDim.x) {
+        int r = i / cols, c = i % cols;
+        dst[r * dstLd + c] = src[r * ld + c];
+    }
+}
+
+// Unit j of row r of layer l's output (a[l + 1]) from its sum z: the activation, or the output layer's value
+// and delta (with OUT_SOFTMAX the logit alone; softmax_row adds the bias).
+__device__ void emit(float* const* a, float* const* d, float* const* b, int l, int last, int r, int j, int cols, float z, int label, int act,
+                     int output_kind) {
+    long e = (long)r * cols + j;
+    if (l + 1 < last) {
+        a[l + 1][e] = activate(z + b[l][j], act);
+    } else if (output_kind == OUT_SIGMOID) {
+        float v = activate(z + b[l][j], ACT_SIGMOID);
+        a[last][e] = v;
+        d[last][e] = v - (label == j ? 1.0f : 0.0f);
+    } else {
+        a[last][e] = z;
+    }
+}
+
 extern "C" __global__ void train_steps(const float* x, const float* labels, float* w0, float* b0, float* w1, float* b1, float* w2,
-                                       float* b2, float* a1, float* a2, float* a3, float* d1, float* d2, float* d3, int steps,
-                                       int batch, int layers, int s0, int s1, int s2, int s3, float step, float decay, int act,
-                                       int output_kind) {
+                                       float* b2, float* a1, float* a2, float* a3, float* d1, float* d2, float* d3, float* partial,
+                                       int steps, int batch, int layers, int s0, int s1, int s2, int s3, int tile_k, int tile_cols,
+                                       int chunk_rows, float step, float decay, int act, int output_kind) {
     cg::grid_group grid = cg::this_grid();
+    DYNAMIC_SHARED(float, shared);
+    float* tile = shared;                            // tile_k x tile_cols: w0's tile in phase 1, its gradient in phase 3
+    float* xs = tile + tile_k * tile_cols;           // chunk_rows x tile_k of x
+    float* ds = xs + chunk_rows * tile_k;            // chunk_rows x tile_cols of d1
     int thread = blockIdx.x * blockDim.x + threadIdx.x, threads = gridDim.x * blockDim.x;
     float* w[3] = {w0, w1, w2};
     float* b[3] = {b0, b1, b2};
@@ -95,83 +129,101 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
     float* d[4] = {nullptr, d1, d2, d3};
     int size[4] = {s0, s1, s2, s3};
     int last = layers;  // a[last] is the output
+    int across = (s1 + tile_cols - 1) / tile_cols, down = (s0 + tile_k - 1) / tile_k, tiles = across * down;
     for (int s = 0; s < steps; s++) {
         const float* in = x + (long)s * batch * s0;
         const float* y = labels + (long)s * batch;
-        for (int l = 0; l < last; l++) {
-            const float* from = l == 0 ? in : a[l];
-            int k = size[l], cols = size[l + 1];
-            auto compute = [&](int r, int j) {
-                long e = (long)r * cols + j;
-                float z = dot4(from + (long)r * k, 1, w[l] + j, cols, k);
-                if (l + 1 < last) {
-                    a[l + 1][e] = activate(z + b[l][j], act);
-                } else if (output_kind == OUT_SIGMOID) {
-                    float v = activate(z + b[l][j], ACT_SIGMOID);
-                    a[last][e] = v;
-                    d[last][e] = v - ((int)y[r] == j ? 1.0f : 0.0f);
-                } else {
-                    a[last][e] = z;  // the bias is added by softmax_row
+        for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
+            int k0 = t / across * tile_k, c0 = t % across * tile_cols;
+            int kn = min(tile_k, s0 - k0), cn = min(tile_cols, s1 - c0);
+            stage(tile, tile_cols, w0 + (long)k0 * s1 + c0, s1, kn, cn);
+            for (int r0 = 0; r0 < batch; r0 += chunk_rows) {
+                int rn = min(chunk_rows, batch - r0);
+                stage(xs, tile_k, in + (long)r0 * s0 + k0, s0, rn, kn);
+                __syncthreads();  // the tile and the chunk staged
+                for (int o = threadIdx.x; o < rn * cn; o += blockDim.x) {
+                    int r = o / cn, c = o % cn;
+                    float z = 0.0f;
+                    for (int p = 0; p < kn; p++) {
+                        z += xs[r * tile_k + p] * tile[p * tile_cols + c];
+                    }
+                    partial[((long)(t / across) * batch + r0 + r) * s1 + c0 + c] = z;
                 }
-            };
-            if (l == 0) {
-                for (int j = blockIdx.x; j < cols; j += gridDim.x) {
-                    for (int r = threadIdx.x; r < batch; r += blockDim.x) {
-                        compute(r, j);
+                __syncthreads();  // the chunk read: the next may overwrite it
+            }
+        }
+        grid.sync();
+        for (int r = blockIdx.x; r < batch; r += gridDim.x) {
+            int label = (int)y[r];
+            for (int j = threadIdx.x; j < s1; j += blockDim.x) {
+                float z = 0.0f;
+                for (int t = 0; t < down; t++) {
+                    z += partial[((long)t * batch + r) * s1 + j];
+                }
+                emit(a, d, b, 0, last, r, j, s1, z, label, act, output_kind);
+            }
+            __syncthreads();  // row r of a1 written
+            for (int l = 1; l < last; l++) {
+                int k = size[l], cols = size[l + 1];
+                for (int j = threadIdx.x; j < cols; j += blockDim.x) {
+                    emit(a, d, b, l, last, r, j, cols, dot4(a[l] + (long)r * k, 1, w[l] + j, cols, k), label, act, output_kind);
+                }
+                __syncthreads();  // row r of a[l + 1] written
+            }
+            if (output_kind == OUT_SOFTMAX) {
+                int cols = size[last];
+                if (threadIdx.x == 0) {
+                    float* row = a[last] + (long)r * cols;
+                    softmax_row(row, b[last - 1], cols);
+                    for (int j = 0; j < cols; j++) {
+                        d[last][(long)r * cols + j] = row[j] - (label == j ? 1.0f : 0.0f);
                     }
                 }
-            } else {
-                for_each_output(batch, cols, compute);
+                __syncthreads();  // row r of the output's delta written
             }
-            grid.sync();
-        }
-        if (output_kind == OUT_SOFTMAX) {
-            int cols = size[last];
-            for (int r = thread; r < batch; r += threads) {
-                float* row = a[last] + (long)r * cols;
-                softmax_row(row, b[last - 1], cols);
-                for (int j = 0; j < cols; j++) {
-                    d[last][(long)r * cols + j] = row[j] - ((int)y[r] == j ? 1.0f : 0.0f);
+            for (int l = last - 1; l >= 1; l--) {
+                int cols = size[l], k = size[l + 1];
+                for (int j = threadIdx.x; j < cols; j += blockDim.x) {
+                    long e = (long)r * cols + j;
+                    d[l][e] = dot4(d[l + 1] + (long)r * k, 1, w[l] + (long)j * k, 1, k) * derivative(a[l][e], act);
                 }
-            }
-            grid.sync();
-        }
-        for (int l = last - 1; l > 1; l--) {
-            int cols = size[l], k = size[l + 1];
-            for_each_output(batch, cols, [&](int r, int j) {
-                long e = (long)r * cols + j;
-                d[l][e] = dot4(d[l + 1] + (long)r * k, 1, w[l] + (long)j * k, 1, k) * derivative(a[l][e], act);
-            });
-            grid.sync();
-        }
-        // the last phase: no grid barrier follows it, since the next step's first phase reads only what the
-        // same block wrote here (its units' columns of w0 and b0) and writes only what no other block reads here
-        if (last > 2) {
-            update_layer(w2, b2, a2, d3, batch, s2, s3, step, decay, thread, threads);
-        }
-        if (last > 1) {
-            for (int j = thread; j < s2; j += threads) {
-                update_bias(b1, d2, j, batch, s2, step);
+                __syncthreads();  // row r of d[l] written
             }
         }
-        for (int j = blockIdx.x; j < s1; j += gridDim.x) {
-            if (last > 1) {
-                for (int r = threadIdx.x; r < batch; r += blockDim.x) {
-                    long e = (long)r * s1 + j;
-                    d1[e] = dot4(d2 + (long)r * s2, 1, w1 + (long)j * s2, 1, s2) * derivative(a1[e], act);
+        grid.sync();
+        for (int l = 1; l < last; l++) {
+            update_layer(w[l], b[l], a[l], d[l + 1], batch, size[l], size[l + 1], step, decay, thread, threads);
+        }
+        for (int j = thread; j < s1; j += threads) {
+            update_bias(b0, d1, j, batch, s1, step);
+        }
+        for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
+            int k0 = t / across * tile_k, c0 = t % across * tile_cols;
+            int kn = min(tile_k, s0 - k0), cn = min(tile_cols, s1 - c0);
+            for (int o = threadIdx.x; o < kn * cn; o += blockDim.x) {
+                tile[o / cn * tile_cols + o % cn] = 0.0f;  // each thread sums the same outputs in every chunk
+            }
+            for (int r0 = 0; r0 < batch; r0 += chunk_rows) {
+                int rn = min(chunk_rows, batch - r0);
+                stage(xs, tile_k, in + (long)r0 * s0 + k0, s0, rn, kn);
+                stage(ds, tile_cols, d1 + (long)r0 * s1 + c0, s1, rn, cn);
+                __syncthreads();  // the chunk staged
+                for (int o = threadIdx.x; o < kn * cn; o += blockDim.x) {
+                    int p = o / cn, c = o % cn;
+                    float g = tile[p * tile_cols + c];
+                    for (int r = 0; r < rn; r++) {
+                        g += xs[r * tile_k + p] * ds[r * tile_cols + c];
+                    }
+                    tile[p * tile_cols + c] = g;
                 }
-                __syncthreads();  // row j of w1 read, column j of d1 written
-                for (int c = threadIdx.x; c < s2; c += blockDim.x) {
-                    update_weight(w1, a1, d2, j, c, batch, s1, s2, step, decay);
-                }
+                __syncthreads();  // the chunk read
             }
-            for (int i = threadIdx.x; i < s0; i += blockDim.x) {
-                update_weight(w0, in, d1, i, j, batch, s0, s1, step, decay);
+            for (int o = threadIdx.x; o < kn * cn; o += blockDim.x) {
+                int p = o / cn, c = o % cn;
+                long e = (long)(k0 + p) * s1 + c0 + c;
+                w0[e] = decay * w0[e] - step * tile[p * tile_cols + c];
             }
-            if (threadIdx.x == 0) {
-                update_bias(b0, d1, j, batch, s1, step);
-            }
-            __syncthreads();  // column j of w0 and b0[j] updated, a1's column j read: the next step may start on them
+            __syncthreads();  // the tile's w0 written and its gradient read: the next tile, or step, restages both
         }
     }
 }

@@ -518,9 +518,9 @@ CUresult launchKernel(const char* call, Function* f, Dim3 grid, Dim3 block, unsi
         return SUCCESS;
     }
     if (cooperative) {
-        return submit(s, {[bound, grid, block] { launch_cooperative(grid, block, bound); }, true});
+        return submit(s, {[bound, grid, block, sharedBytes] { launch_cooperative(grid, block, bound, sharedBytes); }, true});
     }
-    return submit(s, {[bound, grid, block] { launch(grid, block, bound); }, true});
+    return submit(s, {[bound, grid, block, sharedBytes] { launch(grid, block, bound, sharedBytes); }, true});
 }
 
 API CUresult cuLaunchKernel(Function* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,

@@ -274,8 +274,11 @@ static void optimizeTest(int n) {
 
 // train_steps: `steps` whole SGD steps of an L-layer network in one cooperative launch, against the
 // book's step in doubles (forward, delta, backprop through the weights as they were, then every layer's
-// update); a grid smaller than most phases (its threads stride) and one larger than all
-static void trainStepsTest(std::vector<int> size, int batch, int steps, int act, int output, Dim3 grid, Dim3 block) {
+// update); a grid smaller than most phases (its threads stride) and one larger than all; the first layer's
+// tiles (tile_k x tile_cols) more than the blocks or fewer, cut at w0's edges, and chunk_rows rows of the
+// minibatch at a time, all of it or fewer
+static void trainStepsTest(std::vector<int> size, int batch, int steps, int act, int output, Dim3 grid, Dim3 block, int tile_k,
+                           int tile_cols, int chunk_rows) {
     int layers = (int)size.size() - 1;
     size.resize(4, 0);
     std::vector<float> x = uniforms(steps * batch * size[0]), y = labels(steps * batch, size[layers]);
@@ -342,15 +345,20 @@ static void trainStepsTest(std::vector<int> size, int batch, int steps, int act,
             }
         }
     }
-    launch_cooperative(grid, block, [&] {
-        train_steps(x.data(), y.data(), w[0].data(), b[0].data(), w[1].data(), b[1].data(), w[2].data(), b[2].data(), a[1].data(),
-                    a[2].data(), a[3].data(), d[1].data(), d[2].data(), d[3].data(), steps, batch, layers, size[0], size[1], size[2],
-                    size[3], eta, decay, act, output);
-    });
+    std::vector<float> partial((size[0] + tile_k - 1) / tile_k * batch * size[1]);
+    size_t shared = 4 * (tile_k * tile_cols + chunk_rows * (tile_k + tile_cols));
+    launch_cooperative(
+        grid, block,
+        [&] {
+            train_steps(x.data(), y.data(), w[0].data(), b[0].data(), w[1].data(), b[1].data(), w[2].data(), b[2].data(), a[1].data(),
+                        a[2].data(), a[3].data(), d[1].data(), d[2].data(), d[3].data(), partial.data(), steps, batch, layers, size[0],
+                        size[1], size[2], size[3], tile_k, tile_cols, chunk_rows, eta, decay, act, output);
+        },
+        shared);
     std::string s = std::string("train_steps ") + (output == OUT_SOFTMAX ? "softmax " : "sigmoid ") + ACTS[act];
     for (int l = 0; l <= layers; l++) s += (l ? "-" : " ") + std::to_string(size[l]);
     s += " batch " + std::to_string(batch) + " x " + std::to_string(steps) + " steps, grid " + std::to_string(grid.x) + "x" +
-         std::to_string(block.x);
+         std::to_string(block.x) + ", tiles" + shape(tile_k, tile_cols) + " by " + std::to_string(chunk_rows) + " rows";
     for (int l = 0; l < layers; l++) {
         check(s + " w" + std::to_string(l), w[l], ww[l], 1e-4);
         check(s + " b" + std::to_string(l), b[l], wb[l], 1e-4);
@@ -380,11 +388,14 @@ int main() {
             for (int act = ACT_SIGMOID; act <= ACT_LEAKY_RELU; act++) hiddenStepTest(s[0], s[1], s[2], act);
             if (s[1] == 0) outputSoftmaxTest(s[0], s[2]);
         }
-        trainStepsTest({13, 7, 3}, 5, 3, ACT_SIGMOID, OUT_SIGMOID, {3, 1, 1}, {8, 1, 1});
-        trainStepsTest({9, 11, 6, 4}, 4, 2, ACT_RELU, OUT_SOFTMAX, {2, 1, 1}, {16, 1, 1});
-        trainStepsTest({9, 11, 6, 4}, 4, 2, ACT_TANH, OUT_SIGMOID, {40, 1, 1}, {32, 1, 1});
-        trainStepsTest({17, 5}, 6, 3, ACT_SIGMOID, OUT_SOFTMAX, {1, 1, 1}, {1, 1, 1});
-        trainStepsTest({30, 20, 10}, 10, 2, ACT_LEAKY_RELU, OUT_SIGMOID, {4, 1, 1}, {64, 1, 1});
+        trainStepsTest({13, 7, 3}, 5, 3, ACT_SIGMOID, OUT_SIGMOID, {3, 1, 1}, {8, 1, 1}, 4, 3, 2);
+        trainStepsTest({9, 11, 6, 4}, 4, 2, ACT_RELU, OUT_SOFTMAX, {2, 1, 1}, {16, 1, 1}, 9, 11, 4);
+        trainStepsTest({9, 11, 6, 4}, 4, 2, ACT_TANH, OUT_SIGMOID, {40, 1, 1}, {32, 1, 1}, 2, 5, 3);
+        trainStepsTest({17, 5}, 6, 3, ACT_SIGMOID, OUT_SOFTMAX, {1, 1, 1}, {1, 1, 1}, 5, 2, 1);
+        trainStepsTest({30, 20, 10}, 10, 2, ACT_LEAKY_RELU, OUT_SIGMOID, {4, 1, 1}, {64, 1, 1}, 7, 6, 10);
+        trainStepsTest({784, 100, 10}, 100, 2, ACT_SIGMOID, OUT_SIGMOID, {8, 1, 1}, {256, 1, 1}, 12, 25, 100);
+        // one block, so its last tile of a step (cut at both edges) comes just before its first of the next
+        trainStepsTest({10, 7, 3}, 5, 2, ACT_SIGMOID, OUT_SIGMOID, {1, 1, 1}, {8, 1, 1}, 4, 3, 3);
     }
     return failures > 0;
 }

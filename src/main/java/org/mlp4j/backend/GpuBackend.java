@@ -54,8 +54,11 @@ public abstract class GpuBackend<B> implements Backend {
         }
     }
 
-    /** A grid: blocks (work-groups) in x, y, z, each of threadsX by threadsY threads. */
-    public record Launch(long blocksX, long blocksY, long blocksZ, int threadsX, int threadsY) {
+    /** A grid: blocks (work-groups) in x, y, z, each of threadsX by threadsY threads and sharedBytes of dynamic shared memory. */
+    public record Launch(long blocksX, long blocksY, long blocksZ, int threadsX, int threadsY, int sharedBytes) {
+        public Launch(long blocksX, long blocksY, long blocksZ, int threadsX, int threadsY) {
+            this(blocksX, blocksY, blocksZ, threadsX, threadsY, 0);
+        }
     }
 
     /** A matrix of a GPU backend: rows x cols floats from element {@code offset} of {@code buffer}. */

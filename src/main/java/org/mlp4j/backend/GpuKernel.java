@@ -46,11 +46,11 @@ public enum GpuKernel {
     GEMM_REDUCE("gemm", Shape.CUSTOM, MATRIX, INT, INT, INT, FLOAT, FLOAT, MATRIX, INT, MATRIX, INT),
     /**
      * CUDA only, a cooperative launch: whole SGD steps of a network of up to three layers. x, labels, w0, b0,
-     * w1, b1, w2, b2, activations a1..a3, deltas d1..d3, steps, batch, layers, sizes s0..s3, step, decay,
-     * activation code, output code.
+     * w1, b1, w2, b2, activations a1..a3, deltas d1..d3, the first layer's partial sums, steps, batch, layers,
+     * sizes s0..s3, w0's tile (rows, columns), rows staged at a time, step, decay, activation code, output code.
      */
     TRAIN_STEPS("train_steps", Shape.COOPERATIVE, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
-            MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT, INT, INT);
+            MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT, INT, INT);
 
     /** What an argument is in Java, and so what the kernel's parameters are on each device. */
     public enum Arg {

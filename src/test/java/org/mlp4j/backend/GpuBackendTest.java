@@ -103,23 +103,23 @@ class GpuBackendTest {
         Matrix z = gpu.matrix(300, 33);
         Matrix bias = gpu.matrix(1, 33);
         gpu.biasActivation(z.rows(100, 200), bias, org.mlp4j.Activation.TANH);
-        assertEquals("bias_activation Launch[blocksX=52, blocksY=1, blocksZ=1, threadsX=128, threadsY=1] [matrix@3300, matrix@0, 200, 33, 2]",
+        assertEquals("bias_activation Launch[blocksX=52, blocksY=1, blocksZ=1, threadsX=128, threadsY=1, sharedBytes=0] [matrix@3300, matrix@0, 200, 33, 2]",
                 gpu.log.get(0));
         Backend.Examples data = gpu.upload(new byte[2 * 33], new byte[2], 2, 33);
         Backend.Order order = gpu.order(2);
         gpu.log.clear();
         gpu.gather(data, order, 0, z.prefix(2), gpu.matrix(2, 1));
-        assertEquals("gather Launch[blocksX=1, blocksY=2, blocksZ=1, threadsX=128, threadsY=1] [buffer, buffer, buffer, 0, 2, 33, matrix@0, matrix@0]",
+        assertEquals("gather Launch[blocksX=1, blocksY=2, blocksZ=1, threadsX=128, threadsY=1, sharedBytes=0] [buffer, buffer, buffer, 0, 2, 33, matrix@0, matrix@0]",
                 gpu.log.get(0), "the dataset is two buffers, the order one");
         gpu.log.clear();
         gpu.sumOfSquares(bias, gpu.accumulator(2), 1);
-        assertEquals("sum_squares Launch[blocksX=1, blocksY=1, blocksZ=1, threadsX=64, threadsY=1] [matrix@0, 33, buffer, 1]", gpu.log.get(0));
+        assertEquals("sum_squares Launch[blocksX=1, blocksY=1, blocksZ=1, threadsX=64, threadsY=1, sharedBytes=0] [matrix@0, 33, buffer, 1]", gpu.log.get(0));
         // a fold the layout allows: one step launch on blocks of 32 columns x 4 row groups, no GEMM
         gpu.log.clear();
         gpu.outputLayerStep(gpu.matrix(8, 5), gpu.matrix(5, 33), bias, gpu.matrix(8, 1), org.mlp4j.Output.SIGMOID, 0.1f, gpu.matrix(8, 33),
                 gpu.matrix(8, 33));
         assertEquals(1, gpu.log.size(), gpu.log.toString());
-        assertTrue(gpu.log.get(0).startsWith("output_step Launch[blocksX=2, blocksY=1, blocksZ=1, threadsX=32, threadsY=4] [matrix@0, matrix@0, 5,"),
+        assertTrue(gpu.log.get(0).startsWith("output_step Launch[blocksX=2, blocksY=1, blocksZ=1, threadsX=32, threadsY=4, sharedBytes=0] [matrix@0, matrix@0, 5,"),
                 gpu.log.get(0));
         // the softmax needs whole rows before the step: its GEMM, the rows' softmax, then the step unfolded
         gpu.log.clear();

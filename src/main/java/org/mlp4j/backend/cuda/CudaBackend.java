@@ -195,18 +195,19 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             }
         }
         if (kernel.shape() == GpuKernel.Shape.COOPERATIVE) {
-            check(cuLaunchCooperativeKernel(functions.get(kernel), (int) l.blocksX(), 1, 1, l.threadsX(), 1, 1, 0, stream, Pointer.to(params)),
-                    kernel.entry());
+            check(cuLaunchCooperativeKernel(functions.get(kernel), (int) l.blocksX(), 1, 1, l.threadsX(), 1, 1, l.sharedBytes(), stream,
+                    Pointer.to(params)), kernel.entry());
             return;
         }
         check(cuLaunchKernel(functions.get(kernel), (int) l.blocksX(), (int) l.blocksY(), (int) l.blocksZ(), l.threadsX(), l.threadsY(), 1,
-                0, stream, Pointer.to(params), null), kernel.entry());
+                l.sharedBytes(), stream, Pointer.to(params), null), kernel.entry());
     }
 
     /**
      * train_steps for networks of up to three layers and {@link #WHOLE_STEPS_PARAMETERS} weights, on a grid
      * no larger than the device holds at once (a cooperative launch's condition) nor than the widest phase
-     * needs; null where the device cannot launch cooperatively.
+     * needs, with the first layer's tiles {@link WholeStepTiles#choose} picks for that grid; null where the
+     * device cannot launch cooperatively.
      */
     @Override
     public Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output) {
@@ -226,7 +227,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         check(cuDeviceGetAttribute(value, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device), "cuDeviceGetAttribute");
         int multiprocessors = value[0];
         int threads = LAYOUT.threads();
-        check(cuOccupancyMaxActiveBlocksPerMultiprocessor(value, functions.get(GpuKernel.TRAIN_STEPS), threads, 0),
+        check(cuOccupancyMaxActiveBlocksPerMultiprocessor(value, functions.get(GpuKernel.TRAIN_STEPS), threads, 4L * WholeStepTiles.SHARED_FLOATS),
                 "cuOccupancyMaxActiveBlocksPerMultiprocessor");
         // at most two blocks per multiprocessor: a grid-wide barrier costs more the more blocks it waits for
         long resident = Math.min(value[0], 2L) * multiprocessors;
@@ -236,12 +237,17 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         int batch = activations[1].rows();
         int[] size = new int[WHOLE_STEPS_LAYERS + 1];
         size[0] = weights[0].rows();
-        long widest = 0;
+        WholeStepTiles tiles = WholeStepTiles.choose(size[0], weights[0].cols(), batch, resident, threads);
+        long widest = Math.max(tiles.tiles(), batch);  // blocks: the first layer's tiles, and one a row in the row phase
         for (int l = 0; l < layers; l++) {
             size[l + 1] = weights[l].cols();
-            widest = Math.max(widest, Math.max((long) batch * size[l + 1], weights[l].size()));
+            if (l > 0) {
+                widest = Math.max(widest, (weights[l].size() + threads - 1) / threads);
+            }
         }
-        Launch grid = LAYOUT.launch(GpuKernel.Shape.COOPERATIVE, Math.min(widest, resident * threads), 1);
+        Launch blocks = LAYOUT.launch(GpuKernel.Shape.COOPERATIVE, Math.min(widest, resident) * threads, 1);
+        Launch grid = new Launch(blocks.blocksX(), 1, 1, blocks.threadsX(), 1, tiles.sharedBytes());
+        Matrix partial = matrix(tiles.down() * batch, size[1]);
         // the kernel's unused layer slots get layer 0's buffers, which it does not read
         Matrix[] w = new Matrix[WHOLE_STEPS_LAYERS], b = new Matrix[WHOLE_STEPS_LAYERS], a = new Matrix[WHOLE_STEPS_LAYERS],
                 d = new Matrix[WHOLE_STEPS_LAYERS];
@@ -257,8 +263,9 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
                 throw new IllegalArgumentException("whole steps of " + batch + " examples of " + size[0] + " on " + x.rows() + "x" + x.cols()
                         + " and labels " + labels.rows() + "x" + labels.cols());
             }
-            launch(GpuKernel.TRAIN_STEPS, grid, x, labels, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2],
-                    x.rows() / batch, batch, layers, size[0], size[1], size[2], size[3], rate, decay, GpuKernel.code(act), GpuKernel.code(output));
+            launch(GpuKernel.TRAIN_STEPS, grid, x, labels, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], partial,
+                    x.rows() / batch, batch, layers, size[0], size[1], size[2], size[3], tiles.k(), tiles.cols(), tiles.chunkRows(), rate, decay,
+                    GpuKernel.code(act), GpuKernel.code(output));
         };
     }
 

@@ -1,0 +1,65 @@
+package org.mlp4j.backend.cuda;
+
+/**
+ * How {@code train_steps} cuts the first layer's work ({@code kernels/train_steps.cu}): w0 in tiles of
+ * {@code k} rows by {@code cols} columns, each block taking tiles strided over the grid, with the tile and
+ * {@code chunkRows} rows of the minibatch at a time in the block's shared memory.
+ *
+ * @param k rows of w0 (inputs) a tile
+ * @param cols columns of w0 (units) a tile
+ * @param chunkRows minibatch rows staged at a time
+ * @param down tiles down w0: the partial sums a unit's input adds up in the row phase
+ * @param across tiles across w0
+ */
+record WholeStepTiles(int k, int cols, int chunkRows, int down, int across) {
+    /**
+     * A block's dynamic shared memory at most, in floats: 24 KiB, so two blocks fit on a multiprocessor of
+     * 64 KiB, and under the 48 KiB a launch may ask for without opting in.
+     */
+    static final int SHARED_FLOATS = 6 << 10;
+    /** What a float staged from L2 costs in the estimate, in multiply-adds. */
+    private static final int LOAD_COST = 4;
+
+    /** The dynamic shared memory a block needs, in bytes. */
+    int sharedBytes() {
+        return 4 * (k * cols + chunkRows * (k + cols));
+    }
+
+    int tiles() {
+        return down * across;
+    }
+
+    /**
+     * The tiles of an s0 x s1 first layer for minibatches of {@code batch} rows on {@code blocks} blocks of
+     * {@code threads} threads: those of the least estimated time a step, counted as the multiply-adds and staged
+     * floats that one thread of the busiest block does in series, in the tile phases and the row phase's sums of
+     * the partial products. An estimate to choose among tilings, not a timing: the trainer times whole steps
+     * against layer by layer.
+     */
+    static WholeStepTiles choose(int s0, int s1, int batch, long blocks, int threads) {
+        WholeStepTiles best = null;
+        long bestCost = Long.MAX_VALUE;
+        long rowRounds = (batch + blocks - 1) / blocks;
+        for (int cols = 1; cols <= s1; cols++) {
+            int across = (s1 + cols - 1) / cols;
+            for (int k = 1; k <= s0 && (long) k * cols + k + cols <= SHARED_FLOATS; k++) {
+                int down = (s0 + k - 1) / k;
+                int chunk = Math.min(batch, (SHARED_FLOATS - k * cols) / (k + cols));
+                long rounds = ((long) down * across + blocks - 1) / blocks;
+                long multiplyAdds = 2 * rounds * ceil((long) batch * k * cols, threads);
+                long staged = 2 * rounds * ceil((long) k * cols + (long) batch * (k + cols), threads);
+                long sums = rowRounds * down * ceil(s1, threads);
+                long cost = multiplyAdds + LOAD_COST * (staged + sums);
+                if (cost < bestCost) {
+                    bestCost = cost;
+                    best = new WholeStepTiles(k, cols, chunk, down, across);
+                }
+            }
+        }
+        return best;
+    }
+
+    private static long ceil(long n, long per) {
+        return (n + per - 1) / per;
+    }
+}

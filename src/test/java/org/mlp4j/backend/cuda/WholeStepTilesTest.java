@@ -1,0 +1,33 @@
+package org.mlp4j.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The first layer's tiles for whole steps: they cover w0 exactly, fit shared memory, and use the grid. */
+class WholeStepTilesTest {
+    @Test
+    void tilesCoverTheLayerAndFitSharedMemory() {
+        int[][] shapes = {{784, 100, 100}, {784, 1, 100}, {784, 512, 100}, {784, 256, 250}, {784, 100, 1000}, {37, 20, 7}, {1, 1, 1},
+                {50, 64, 30}};
+        for (long blocks : new long[] {1, 4, 132, 264}) {
+            for (int[] s : shapes) {
+                WholeStepTiles t = WholeStepTiles.choose(s[0], s[1], s[2], blocks, 256);
+                String what = s[0] + "x" + s[1] + " batch " + s[2] + " on " + blocks + ": " + t;
+                assertEquals((s[0] + t.k() - 1) / t.k(), t.down(), what);
+                assertEquals((s[1] + t.cols() - 1) / t.cols(), t.across(), what);
+                assertTrue(t.k() <= s[0] && t.cols() <= s[1], what);
+                assertTrue(t.chunkRows() >= 1 && t.chunkRows() <= s[2], what);
+                assertTrue(t.sharedBytes() <= 4 * WholeStepTiles.SHARED_FLOATS, what);
+            }
+        }
+    }
+
+    @Test
+    void theBooksLayerTakesMostOfTheGridInOneRoundWithTheWholeMinibatchStaged() {
+        WholeStepTiles t = WholeStepTiles.choose(784, 100, 100, 264, 256);
+        assertTrue(t.tiles() <= 264 && t.tiles() >= 132, t.toString());
+        assertEquals(100, t.chunkRows(), t.toString());
+    }
+}
