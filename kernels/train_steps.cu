@@ -26,28 +26,13 @@
 //      follows: the next step's phase 1 reads only the w0 tiles the same block wrote here, and writes only
 //      partial, which no block reads here.
 // `step` is eta, or eta / batch for the averaged gradient; decay is 1 - eta * l2. Launched with
-// cuLaunchCooperativeKernel on a grid that is co-resident, with (tile_k * tile_cols + chunk_rows * (tile_k +
-// tile_cols)) floats of dynamic shared memory a block (CudaBackend, which chooses the tiles). CPU twin:
+// cuLaunchCooperativeKernel on a grid that is co-resident, with ((tile_k + 1) * tile_cols + chunk_rows * (tile_k
+// + tile_cols)) floats of dynamic shared memory a block (CudaBackend, which chooses the tiles). CPU twin:
 // DeviceNet.trainStep on the cpu backend.
 namespace cg = cooperative_groups;
 
-// Calls f(r, j) once for every output of a rows x cols phase: a block takes a tile of outputs at a time (up to
-// 16 columns wide, so a warp reads consecutive floats of a row-major operand, and as many rows as its threads
-// allow, so the tile's rows and columns of the operands are read from L2 once per block), tiles strided over
-// the grid.
-template <class F> __device__ void for_each_output(int rows, int cols, F f) {
-    int tw = min(16, (int)blockDim.x), th = blockDim.x / tw;
-    int across = (cols + tw - 1) / tw, tiles = (rows + th - 1) / th * across;
-    for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
-        int r = t / across * th + threadIdx.x / tw, j = t % across * tw + threadIdx.x % tw;
-        if (threadIdx.x < th * tw && r < rows && j < cols) {
-            f(r, j);
-        }
-    }
-}
-
-// sum_p a[p * aStride] * b[p * bStride] for p < n in four interleaved chains, so a long dot (over the
-// minibatch's rows in an update) waits on a quarter of the multiply-adds in sequence.
+// sum_p a[p * aStride] * b[p * bStride] for p < n in four interleaved chains, so a long dot (a row of a
+// layer above the first by one of its units) waits on a quarter of the multiply-adds in sequence.
 __device__ float dot4(const float* a, int aStride, const float* b, int bStride, int n) {
     float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
     int p = 0;
@@ -63,30 +48,9 @@ __device__ float dot4(const float* a, int aStride, const float* b, int bStride, 
     return (s0 + s1) + (s2 + s3);
 }
 
-// Element (i, j) of a layer's update: w = decay * w - step * a' * d, a the layer's input (rows x in) and d
-// the delta above it (rows x out).
-__device__ void update_weight(float* w, const float* a, const float* d, int i, int j, int rows, int in, int out, float step,
-                              float decay) {
-    long e = (long)i * out + j;
-    w[e] = decay * w[e] - step * dot4(a + i, in, d + j, out, rows);
-}
-
-// Bias j's update: b[j] -= step * column j's sum of d (rows x out), taken in row order.
-__device__ void update_bias(float* b, const float* d, int j, int rows, int out, float step) {
-    float sum = 0.0f;
-    for (int r = 0; r < rows; r++) {
-        sum += d[(long)r * out + j];
-    }
-    b[j] -= step * sum;
-}
-
-// Layer l's update from its input a (rows x in) and the delta above it (rows x out).
-__device__ void update_layer(float* w, float* b, const float* a, const float* d, int rows, int in, int out, float step, float decay,
-                             int thread, int threads) {
-    for_each_output(in, out, [&](int i, int j) { update_weight(w, a, d, i, j, rows, in, out, step, decay); });
-    for (int j = thread; j < out; j += threads) {
-        update_bias(b, d, j, rows, out, step);
-    }
+// Tiles of tile_k x tile_cols over a k x cols layer.
+__device__ inline int tiles_of(int k, int cols, int tile_k, int tile_cols) {
+    return (k + tile_k - 1) / tile_k * ((cols + tile_cols - 1) / tile_cols);
 }
 
 // Copies rows x cols of src (row stride ld) into dst (row stride dstLd) by the block's threads, in coalesced runs.
@@ -119,17 +83,20 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
                                        int chunk_rows, float step, float decay, int act, int output_kind) {
     cg::grid_group grid = cg::this_grid();
     DYNAMIC_SHARED(float, shared);
-    float* tile = shared;                            // tile_k x tile_cols: w0's tile in phase 1, its gradient in phase 3
-    float* xs = tile + tile_k * tile_cols;           // chunk_rows x tile_k of x
-    float* ds = xs + chunk_rows * tile_k;            // chunk_rows x tile_cols of d1
-    int thread = blockIdx.x * blockDim.x + threadIdx.x, threads = gridDim.x * blockDim.x;
+    float* tile = shared;                            // tile_k x tile_cols: w0's tile in phase 1, a gradient's in phase 3
+    float* bias = tile + tile_k * tile_cols;         // tile_cols: a bias's gradient in phase 3
+    float* xs = bias + tile_cols;                    // chunk_rows x tile_k of a layer's input
+    float* ds = xs + chunk_rows * tile_k;            // chunk_rows x tile_cols of the delta above it
     float* w[3] = {w0, w1, w2};
     float* b[3] = {b0, b1, b2};
     float* a[4] = {nullptr, a1, a2, a3};
     float* d[4] = {nullptr, d1, d2, d3};
     int size[4] = {s0, s1, s2, s3};
     int last = layers;  // a[last] is the output
-    int across = (s1 + tile_cols - 1) / tile_cols, down = (s0 + tile_k - 1) / tile_k, tiles = across * down;
+    int across = (s1 + tile_cols - 1) / tile_cols, down = (s0 + tile_k - 1) / tile_k, tiles = across * down, updates = 0;
+    for (int l = 0; l < layers; l++) {
+        updates += tiles_of(size[l], size[l + 1], tile_k, tile_cols);
+    }
     for (int s = 0; s < steps; s++) {
         const float* in = x + (long)s * batch * s0;
         const float* y = labels + (long)s * batch;
@@ -191,22 +158,26 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
             }
         }
         grid.sync();
-        for (int l = 1; l < last; l++) {
-            update_layer(w[l], b[l], a[l], d[l + 1], batch, size[l], size[l + 1], step, decay, thread, threads);
-        }
-        for (int j = thread; j < s1; j += threads) {
-            update_bias(b0, d1, j, batch, s1, step);
-        }
-        for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
-            int k0 = t / across * tile_k, c0 = t % across * tile_cols;
-            int kn = min(tile_k, s0 - k0), cn = min(tile_cols, s1 - c0);
+        // every layer's tiles, the first layer's first (numbered as in phase 1, so each block updates the w0
+        // tiles it reads in the next step's phase 1)
+        for (int t = blockIdx.x, l = 0, first = 0; t < updates; t += gridDim.x) {
+            for (; t >= first + tiles_of(size[l], size[l + 1], tile_k, tile_cols); l++) {
+                first += tiles_of(size[l], size[l + 1], tile_k, tile_cols);
+            }
+            int k = size[l], cols = size[l + 1], u = t - first, wide = (cols + tile_cols - 1) / tile_cols;
+            int k0 = u / wide * tile_k, c0 = u % wide * tile_cols;
+            int kn = min(tile_k, k - k0), cn = min(tile_cols, cols - c0);
+            const float* input = l == 0 ? in : a[l];
             for (int o = threadIdx.x; o < kn * cn; o += blockDim.x) {
                 tile[o / cn * tile_cols + o % cn] = 0.0f;  // each thread sums the same outputs in every chunk
             }
+            for (int c = threadIdx.x; c < cn; c += blockDim.x) {
+                bias[c] = 0.0f;  // the tiles of a layer's first rows sum the delta's columns for the bias
+            }
             for (int r0 = 0; r0 < batch; r0 += chunk_rows) {
                 int rn = min(chunk_rows, batch - r0);
-                stage(xs, tile_k, in + (long)r0 * s0 + k0, s0, rn, kn);
-                stage(ds, tile_cols, d1 + (long)r0 * s1 + c0, s1, rn, cn);
+                stage(xs, tile_k, input + (long)r0 * k + k0, k, rn, kn);
+                stage(ds, tile_cols, d[l + 1] + (long)r0 * cols + c0, cols, rn, cn);
                 __syncthreads();  // the chunk staged
                 for (int o = threadIdx.x; o < kn * cn; o += blockDim.x) {
                     int p = o / cn, c = o % cn;
@@ -216,14 +187,24 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
                     }
                     tile[p * tile_cols + c] = g;
                 }
+                for (int c = threadIdx.x; k0 == 0 && c < cn; c += blockDim.x) {
+                    float sum = bias[c];
+                    for (int r = 0; r < rn; r++) {
+                        sum += ds[r * tile_cols + c];
+                    }
+                    bias[c] = sum;
+                }
                 __syncthreads();  // the chunk read
             }
             for (int o = threadIdx.x; o < kn * cn; o += blockDim.x) {
                 int p = o / cn, c = o % cn;
-                long e = (long)(k0 + p) * s1 + c0 + c;
-                w0[e] = decay * w0[e] - step * tile[p * tile_cols + c];
+                long e = (long)(k0 + p) * cols + c0 + c;
+                w[l][e] = decay * w[l][e] - step * tile[p * tile_cols + c];
             }
-            __syncthreads();  // the tile's w0 written and its gradient read: the next tile, or step, restages both
+            for (int c = threadIdx.x; k0 == 0 && c < cn; c += blockDim.x) {
+                b[l][c0 + c] -= step * bias[c];
+            }
+            __syncthreads();  // the tile's weights written and its gradient read: the next tile, or step, restages both
         }
     }
 }

@@ -346,7 +346,7 @@ static void trainStepsTest(std::vector<int> size, int batch, int steps, int act,
         }
     }
     std::vector<float> partial((size[0] + tile_k - 1) / tile_k * batch * size[1]);
-    size_t shared = 4 * (tile_k * tile_cols + chunk_rows * (tile_k + tile_cols));
+    size_t shared = 4 * ((tile_k + 1) * tile_cols + chunk_rows * (tile_k + tile_cols));
     launch_cooperative(
         grid, block,
         [&] {

@@ -238,13 +238,12 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         int[] size = new int[WHOLE_STEPS_LAYERS + 1];
         size[0] = weights[0].rows();
         WholeStepTiles tiles = WholeStepTiles.choose(size[0], weights[0].cols(), batch, resident, threads);
-        long widest = Math.max(tiles.tiles(), batch);  // blocks: the first layer's tiles, and one a row in the row phase
+        long updates = 0;  // blocks: the tiles of all layers in the updates, one a row in the row phase
         for (int l = 0; l < layers; l++) {
             size[l + 1] = weights[l].cols();
-            if (l > 0) {
-                widest = Math.max(widest, (weights[l].size() + threads - 1) / threads);
-            }
+            updates += tiles.tiles(size[l], size[l + 1]);
         }
+        long widest = Math.max(updates, batch);
         Launch blocks = LAYOUT.launch(GpuKernel.Shape.COOPERATIVE, Math.min(widest, resident) * threads, 1);
         Launch grid = new Launch(blocks.blocksX(), 1, 1, blocks.threadsX(), 1, tiles.sharedBytes());
         Matrix partial = matrix(tiles.down() * batch, size[1]);

@@ -1,17 +1,17 @@
 package org.mlp4j.backend.cuda;
 
 /**
- * How {@code train_steps} cuts the first layer's work ({@code kernels/train_steps.cu}): w0 in tiles of
+ * How {@code train_steps} cuts its work ({@code kernels/train_steps.cu}): every layer's weights in tiles of
  * {@code k} rows by {@code cols} columns, each block taking tiles strided over the grid, with the tile and
- * {@code chunkRows} rows of the minibatch at a time in the block's shared memory.
+ * {@code chunkRows} rows of the minibatch at a time in the block's shared memory. They are chosen for the
+ * first layer, whose inputs (784 for MNIST) make it the most work.
  *
  * @param k rows of w0 (inputs) a tile
  * @param cols columns of w0 (units) a tile
  * @param chunkRows minibatch rows staged at a time
  * @param down tiles down w0: the partial sums a unit's input adds up in the row phase
- * @param across tiles across w0
  */
-record WholeStepTiles(int k, int cols, int chunkRows, int down, int across) {
+record WholeStepTiles(int k, int cols, int chunkRows, int down) {
     /**
      * A block's dynamic shared memory at most, in floats: 24 KiB, so two blocks fit on a multiprocessor of
      * 64 KiB, and under the 48 KiB a launch may ask for without opting in.
@@ -22,11 +22,12 @@ record WholeStepTiles(int k, int cols, int chunkRows, int down, int across) {
 
     /** The dynamic shared memory a block needs, in bytes. */
     int sharedBytes() {
-        return 4 * (k * cols + chunkRows * (k + cols));
+        return 4 * ((k + 1) * cols + chunkRows * (k + cols));
     }
 
-    int tiles() {
-        return down * across;
+    /** The tiles of an {@code in x out} layer's weights. */
+    long tiles(int in, int out) {
+        return (long) ((in + k - 1) / k) * ((out + cols - 1) / cols);
     }
 
     /**
@@ -42,9 +43,9 @@ record WholeStepTiles(int k, int cols, int chunkRows, int down, int across) {
         long rowRounds = (batch + blocks - 1) / blocks;
         for (int cols = 1; cols <= s1; cols++) {
             int across = (s1 + cols - 1) / cols;
-            for (int k = 1; k <= s0 && (long) k * cols + k + cols <= SHARED_FLOATS; k++) {
+            for (int k = 1; k <= s0 && (long) (k + 1) * cols + k + cols <= SHARED_FLOATS; k++) {
                 int down = (s0 + k - 1) / k;
-                int chunk = Math.min(batch, (SHARED_FLOATS - k * cols) / (k + cols));
+                int chunk = Math.min(batch, (SHARED_FLOATS - (k + 1) * cols) / (k + cols));
                 long rounds = ((long) down * across + blocks - 1) / blocks;
                 long multiplyAdds = 2 * rounds * ceil((long) batch * k * cols, threads);
                 long staged = 2 * rounds * ceil((long) k * cols + (long) batch * (k + cols), threads);
@@ -52,7 +53,7 @@ record WholeStepTiles(int k, int cols, int chunkRows, int down, int across) {
                 long cost = multiplyAdds + LOAD_COST * (staged + sums);
                 if (cost < bestCost) {
                     bestCost = cost;
-                    best = new WholeStepTiles(k, cols, chunk, down, across);
+                    best = new WholeStepTiles(k, cols, chunk, down);
                 }
             }
         }
