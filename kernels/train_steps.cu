@@ -48,6 +48,41 @@ __device__ float dot4(const float* a, int aStride, const float* b, int bStride, 
     return (s0 + s1) + (s2 + s3);
 }
 
+// Calls f(j, z_j) for j < count, z_j = sum_p a[p] * b[j * jStride + p * pStride] over p < n: one row's dots
+// with the units of a layer, by the block's threads. Where the block has the threads and the scratch (shared
+// memory) for two slices of each dot or more, the slices' sums are taken side by side, so a dot waits on one
+// slice's loads instead of all of its own, then added in slice order; otherwise dot4. The caller syncs the
+// block before the scratch is used again.
+template <class F>
+__device__ void row_dots(const float* a, const float* b, long jStride, long pStride, int n, int count, float* scratch, int scratchFloats,
+                         F f) {
+    int slices = min((int)blockDim.x, scratchFloats) / count;
+    if (slices < 2) {
+        for (int j = threadIdx.x; j < count; j += blockDim.x) {
+            f(j, dot4(a, 1, b + j * jStride, (int)pStride, n));
+        }
+        return;
+    }
+    int span = (n + slices - 1) / slices;
+    slices = (n + span - 1) / span;
+    for (int i = threadIdx.x; i < slices * count; i += blockDim.x) {
+        int q = i / count, j = i % count, end = min(n, (q + 1) * span);
+        float z = 0.0f;
+        for (int p = q * span; p < end; p++) {
+            z += a[p] * b[j * jStride + p * pStride];
+        }
+        scratch[i] = z;
+    }
+    __syncthreads();  // every slice summed
+    for (int j = threadIdx.x; j < count; j += blockDim.x) {
+        float z = 0.0f;
+        for (int q = 0; q < slices; q++) {
+            z += scratch[q * count + j];
+        }
+        f(j, z);
+    }
+}
+
 // Tiles of tile_k x tile_cols over a k x cols layer.
 __device__ inline int tiles_of(int k, int cols, int tile_k, int tile_cols) {
     return (k + tile_k - 1) / tile_k * ((cols + tile_cols - 1) / tile_cols);
@@ -83,6 +118,7 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
                                        int chunk_rows, float step, float decay, int act, int output_kind) {
     cg::grid_group grid = cg::this_grid();
     DYNAMIC_SHARED(float, shared);
+    int shared_floats = (tile_k + 1) * tile_cols + chunk_rows * (tile_k + tile_cols);
     float* tile = shared;                            // tile_k x tile_cols: w0's tile in phase 1, a gradient's in phase 3
     float* bias = tile + tile_k * tile_cols;         // tile_cols: a bias's gradient in phase 3
     float* xs = bias + tile_cols;                    // chunk_rows x tile_k of a layer's input
@@ -132,10 +168,9 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
             __syncthreads();  // row r of a1 written
             for (int l = 1; l < last; l++) {
                 int k = size[l], cols = size[l + 1];
-                for (int j = threadIdx.x; j < cols; j += blockDim.x) {
-                    emit(a, d, b, l, last, r, j, cols, dot4(a[l] + (long)r * k, 1, w[l] + j, cols, k), label, act, output_kind);
-                }
-                __syncthreads();  // row r of a[l + 1] written
+                row_dots(a[l] + (long)r * k, w[l], 1, cols, k, cols, shared, shared_floats,
+                         [&](int j, float z) { emit(a, d, b, l, last, r, j, cols, z, label, act, output_kind); });
+                __syncthreads();  // row r of a[l + 1] written, the scratch read
             }
             if (output_kind == OUT_SOFTMAX) {
                 int cols = size[last];
@@ -150,11 +185,11 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
             }
             for (int l = last - 1; l >= 1; l--) {
                 int cols = size[l], k = size[l + 1];
-                for (int j = threadIdx.x; j < cols; j += blockDim.x) {
+                row_dots(d[l + 1] + (long)r * k, w[l], k, 1, k, cols, shared, shared_floats, [&](int j, float z) {
                     long e = (long)r * cols + j;
-                    d[l][e] = dot4(d[l + 1] + (long)r * k, 1, w[l] + (long)j * k, 1, k) * derivative(a[l][e], act);
-                }
-                __syncthreads();  // row r of d[l] written
+                    d[l][e] = z * derivative(a[l][e], act);
+                });
+                __syncthreads();  // row r of d[l] written, the scratch read
             }
         }
         grid.sync();
