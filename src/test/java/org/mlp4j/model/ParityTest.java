@@ -82,6 +82,50 @@ class ParityTest {
         }
     }
 
+    /**
+     * The trainer runs whole steps where a run chose them: an epoch resumed from a checkpoint whose choice
+     * says "in one launch" (so untimed, whichever is faster on this machine) ends as the same epoch resumed
+     * layer by layer does, within the rounding of {@link #wholeStepsDoWhatTheLayerStepsDo}.
+     */
+    @ParameterizedTest
+    @MethodSource("accelerators")
+    void theTrainerRunsWholeStepsWhereTheyWereChosen(String name) {
+        Images data = TestData.trainHead(3000);
+        Hyperparameters hp = Hyperparameters.book().withEpochs(2);
+        try (Backend b = BackendContractTest.open(name)) {
+            Trainer.Fit part = new Trainer(b, hp).fit(new int[] {784, 30, 10}, data, 500, TrainerTest.stopAt(2, 0));
+            Trainer.Checkpoint c = part.last();
+            boolean timed = c.choices().stream().anyMatch(ch -> ch.part() == Backend.Choice.Part.WHOLE);
+            assertEquals(b.name().equals("cuda"), timed, "whole steps timed on " + b.name() + ": " + c.choices());
+            if (!timed) {
+                return;
+            }
+            Network[] ends = new Network[2];
+            for (int i = 0; i < 2; i++) {
+                boolean whole = i == 0;
+                List<Backend.Choice> forced = c.choices().stream()
+                        .map(ch -> ch.part() != Backend.Choice.Part.WHOLE ? ch
+                                : new Backend.Choice(ch.part(), ch.rows(), ch.k(), ch.cols(), whole, ch.foldedSeconds(), ch.unfoldedSeconds()))
+                        .toList();
+                Trainer.Checkpoint f = new Trainer.Checkpoint(c.hp(), c.examples(), c.valid(), c.network(), c.epoch(), c.step(), c.random(),
+                        c.history(), c.best(), c.optimizerState(), forced);
+                List<String> notes = new java.util.ArrayList<>();
+                ends[i] = new Trainer(b, hp).resume(f, data, new TrainingListener() {
+                    @Override
+                    public void note(String line) {
+                        notes.add(line);
+                    }
+                }).network();
+                String said = whole ? ": in one launch" : ": layer by layer";
+                org.junit.jupiter.api.Assertions.assertTrue(notes.stream().anyMatch(n -> n.startsWith("steps of") && n.endsWith(said)), notes.toString());
+            }
+            for (int l = 0; l < 2; l++) {
+                BackendContractTest.close(ends[1].weights()[l], ends[0].weights()[l], 1e-5, "layer " + l + " weights");
+                BackendContractTest.close(ends[1].biases()[l], ends[0].biases()[l], 1e-5, "layer " + l + " biases");
+            }
+        }
+    }
+
     private static void wholeSteps(Backend b, int[] sizes, Activation act, Output out, int batch, boolean mean) {
         Network initial = Network.initialize(sizes, Network.Input.FEATURES, act, out, new NumpyRandom(3));
         DeviceNet layered = new DeviceNet(b, initial), whole = new DeviceNet(b, initial);

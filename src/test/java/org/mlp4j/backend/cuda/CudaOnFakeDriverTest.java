@@ -125,7 +125,7 @@ class CudaOnFakeDriverTest {
     @Test
     void contractAndParityTestsPassOnCuda() throws Exception {
         List<String> cuda = testsOnCuda(cuda12, "class:org.mlp4j.backend.BackendContractTest", "class:org.mlp4j.model.ParityTest");
-        // every test of both classes (8 contract, 2 parity when written) on cuda too; required there, so none skipped
+        // every test of both classes on cuda too (8 contract tests and 2 parity ones when this was written, more since); required there, so none skipped
         assertTrue(cuda.size() >= 10, "ran on cuda: " + cuda);
     }
 
