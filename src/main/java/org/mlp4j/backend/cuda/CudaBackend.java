@@ -237,10 +237,12 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         int batch = activations[1].rows();
         int[] size = new int[WHOLE_STEPS_LAYERS + 1];
         size[0] = weights[0].rows();
-        WholeStepTiles tiles = WholeStepTiles.choose(size[0], weights[0].cols(), batch, resident, threads);
-        long updates = 0;  // blocks: the tiles of all layers in the updates, one a row in the row phase
         for (int l = 0; l < layers; l++) {
             size[l + 1] = weights[l].cols();
+        }
+        WholeStepTiles tiles = WholeStepTiles.choose(java.util.Arrays.copyOf(size, layers + 1), batch, resident, threads);
+        long updates = 0;  // blocks: the tiles of all layers in the updates, one a row in the row phase
+        for (int l = 0; l < layers; l++) {
             updates += tiles.tiles(size[l], size[l + 1]);
         }
         long widest = Math.max(updates, batch);

@@ -31,29 +31,34 @@ record WholeStepTiles(int k, int cols, int chunkRows, int down) {
     }
 
     /**
-     * The tiles of an s0 x s1 first layer for minibatches of {@code batch} rows on {@code blocks} blocks of
-     * {@code threads} threads: those of the least estimated time a step, counted as the multiply-adds and staged
-     * floats that one thread of the busiest block does in series, in the tile phases and the row phase's sums of
-     * the partial products. An estimate to choose among tilings, not a timing: the trainer times whole steps
-     * against layer by layer.
+     * The tiles for a network of layer sizes {@code sizes} (inputs first) and minibatches of {@code batch} rows
+     * on {@code blocks} blocks of {@code threads} threads: those of the least estimated time a step, counted as
+     * the multiply-adds and staged floats that one thread of the busiest block does in series, in the first
+     * layer's tile phase, the updates (every layer's tiles at once) and the row phase's sums of the partial
+     * products. An estimate to choose among tilings, not a timing: the trainer times whole steps against layer
+     * by layer.
      */
-    static WholeStepTiles choose(int s0, int s1, int batch, long blocks, int threads) {
+    static WholeStepTiles choose(int[] sizes, int batch, long blocks, int threads) {
+        int s0 = sizes[0], s1 = sizes[1];
         WholeStepTiles best = null;
         long bestCost = Long.MAX_VALUE;
-        long rowRounds = (batch + blocks - 1) / blocks;
+        long rowRounds = ceil(batch, blocks);
         for (int cols = 1; cols <= s1; cols++) {
-            int across = (s1 + cols - 1) / cols;
             for (int k = 1; k <= s0 && (long) (k + 1) * cols + k + cols <= SHARED_FLOATS; k++) {
-                int down = (s0 + k - 1) / k;
                 int chunk = Math.min(batch, (SHARED_FLOATS - (k + 1) * cols) / (k + cols));
-                long rounds = ((long) down * across + blocks - 1) / blocks;
-                long multiplyAdds = 2 * rounds * ceil((long) batch * k * cols, threads);
-                long staged = 2 * rounds * ceil((long) k * cols + (long) batch * (k + cols), threads);
-                long sums = rowRounds * down * ceil(s1, threads);
+                WholeStepTiles t = new WholeStepTiles(k, cols, chunk, (s0 + k - 1) / k);
+                long updates = 0;
+                for (int l = 0; l + 1 < sizes.length; l++) {
+                    updates += t.tiles(sizes[l], sizes[l + 1]);
+                }
+                long rounds = ceil(t.tiles(s0, s1), blocks) + ceil(updates, blocks);
+                long multiplyAdds = rounds * ceil((long) batch * k * cols, threads);
+                long staged = rounds * ceil((long) k * cols + (long) batch * (k + cols), threads);
+                long sums = rowRounds * t.down() * ceil(s1, threads);
                 long cost = multiplyAdds + LOAD_COST * (staged + sums);
                 if (cost < bestCost) {
                     bestCost = cost;
-                    best = new WholeStepTiles(k, cols, chunk, down);
+                    best = t;
                 }
             }
         }
