@@ -193,7 +193,10 @@ public interface Backend extends AutoCloseable {
         return null;
     }
 
-    /** A backend's whole steps for one network (see {@link #steps}). */
+    /**
+     * A backend's whole steps for one network (see {@link #steps}); its {@code toString} says how they run on
+     * the device (grid, tiles), for {@code train --verbose}.
+     */
     @FunctionalInterface
     interface Steps {
         /**

@@ -121,6 +121,9 @@ public final class Trainer {
 
     private Fit run(Session session, TrainingListener listener) {
         session.tuning.forEach(c -> listener.note(c.toString()));
+        if (session.wholeSteps != null) {
+            listener.note("steps in one launch: " + session.wholeSteps);
+        }
         boolean early = hp.patience() > 0 && session.valid > 0;
         while (session.epoch <= hp.epochs()) {
             EpochResult r = session.next(listener);
@@ -157,6 +160,8 @@ public final class Trainer {
         private final Program gather;
         /** How this run's steps run: what {@link Backend#tune} and the timing of whole steps chose, or a resumed run's checkpoint. */
         private final List<Backend.Choice> tuning = new ArrayList<>();
+        /** The backend's whole steps where they run, else null. */
+        private Backend.Steps wholeSteps;
         /** The optimizer's buffers, or null on the book's fused SGD path. */
         private final DeviceNet.Optimizing optimizing;
         private final Program[] segments;
@@ -220,7 +225,7 @@ public final class Trainer {
             } else if (offered != null) {
                 whole = choices.stream().filter(c -> c.part() == Backend.Choice.Part.WHOLE).findFirst().orElse(null);
             }
-            Backend.Steps wholeSteps = whole != null && whole.folded() ? offered : null;
+            wholeSteps = whole != null && whole.folded() ? offered : null;
             order = new int[train];
             shuffle(); // the order of the epoch in progress or next; each epoch then draws the next one's
 

@@ -85,7 +85,8 @@ class ParityTest {
     /**
      * The trainer runs whole steps where a run chose them: an epoch resumed from a checkpoint whose choice
      * says "in one launch" (so untimed, whichever is faster on this machine) ends as the same epoch resumed
-     * layer by layer does, within the rounding of {@link #wholeStepsDoWhatTheLayerStepsDo}.
+     * layer by layer does, within the rounding of {@link #wholeStepsDoWhatTheLayerStepsDo}, and says how
+     * they run.
      */
     @ParameterizedTest
     @MethodSource("accelerators")
@@ -118,6 +119,9 @@ class ParityTest {
                 }).network();
                 String said = whole ? ": in one launch" : ": layer by layer";
                 org.junit.jupiter.api.Assertions.assertTrue(notes.stream().anyMatch(n -> n.startsWith("steps of") && n.endsWith(said)), notes.toString());
+                // --verbose says how they run on the device where they run
+                assertEquals(whole, notes.stream().anyMatch(n -> n.matches("steps in one launch: \\d+ blocks of \\d+ threads, weight tiles .*")),
+                        notes.toString());
             }
             for (int l = 0; l < 2; l++) {
                 BackendContractTest.close(ends[1].weights()[l], ends[0].weights()[l], 1e-5, "layer " + l + " weights");

@@ -259,14 +259,24 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             a[l] = activations[used + 1];
             d[l] = deltas[used + 1];
         }
-        return (x, labels, rate, decay) -> {
-            if (x.rows() % batch != 0 || x.cols() != size[0] || labels.rows() != x.rows() || labels.cols() != 1) {
-                throw new IllegalArgumentException("whole steps of " + batch + " examples of " + size[0] + " on " + x.rows() + "x" + x.cols()
-                        + " and labels " + labels.rows() + "x" + labels.cols());
+        String layout = String.format(java.util.Locale.ROOT, "%d blocks of %d threads, weight tiles %dx%d, %d rows staged at a time, %d bytes"
+                + " of shared memory a block", grid.blocksX(), grid.threadsX(), tiles.k(), tiles.cols(), tiles.chunkRows(), tiles.sharedBytes());
+        return new Steps() {
+            @Override
+            public void run(Matrix x, Matrix labels, float rate, float decay) {
+                if (x.rows() % batch != 0 || x.cols() != size[0] || labels.rows() != x.rows() || labels.cols() != 1) {
+                    throw new IllegalArgumentException("whole steps of " + batch + " examples of " + size[0] + " on " + x.rows() + "x" + x.cols()
+                            + " and labels " + labels.rows() + "x" + labels.cols());
+                }
+                launch(GpuKernel.TRAIN_STEPS, grid, x, labels, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], partial,
+                        x.rows() / batch, batch, layers, size[0], size[1], size[2], size[3], tiles.k(), tiles.cols(), tiles.chunkRows(), rate,
+                        decay, GpuKernel.code(act), GpuKernel.code(output));
             }
-            launch(GpuKernel.TRAIN_STEPS, grid, x, labels, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], partial,
-                    x.rows() / batch, batch, layers, size[0], size[1], size[2], size[3], tiles.k(), tiles.cols(), tiles.chunkRows(), rate, decay,
-                    GpuKernel.code(act), GpuKernel.code(output));
+
+            @Override
+            public String toString() {
+                return layout;
+            }
         };
     }
 
