@@ -64,7 +64,7 @@ mlp4j bench --grid --grid-hidden "${GRID_HIDDEN:-100;100,100;512,512;2048,2048}"
 step "whole steps in one launch against layer by layer, per step, on small networks (#24; train --verbose, 1 epoch each)"
 for hidden in ${WHOLE_HIDDEN:-1 100 100,100 256 512 256,256}; do
   run=$(mlp4j train --device cuda --strict --verbose --data "$data" --out "$OUT/whole-$hidden" --hidden "$hidden" --epochs 1) || status=1
-  echo "--hidden $hidden: $(grep -E '^steps of|^epoch ' <<<"$run" | tr '\n' ' ')"
+  echo "--hidden $hidden: $(grep -E '^steps (of|in one launch)|^epoch ' <<<"$run" | tr '\n' ' ')"
 done
 
 adam_epochs=${ADAM_EPOCHS:-20}
