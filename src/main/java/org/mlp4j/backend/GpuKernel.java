@@ -47,7 +47,8 @@ public enum GpuKernel {
     /**
      * CUDA only, a cooperative launch: whole SGD steps of a network of up to three layers. x, labels, w0, b0,
      * w1, b1, w2, b2, activations a1..a3, deltas d1..d3, the first layer's partial sums, steps, batch, layers,
-     * sizes s0..s3, w0's tile (rows, columns), rows staged at a time, step, decay, activation code, output code.
+     * sizes s0..s3, the weight tiles' rows and columns, rows staged at a time, step, decay, activation code,
+     * output code.
      */
     TRAIN_STEPS("train_steps", Shape.COOPERATIVE, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
             MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT, INT, INT);

@@ -206,8 +206,8 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     /**
      * train_steps for networks of up to three layers and {@link #WHOLE_STEPS_PARAMETERS} weights, on a grid
      * no larger than the device holds at once (a cooperative launch's condition) nor than the widest phase
-     * needs, with the first layer's tiles {@link WholeStepTiles#choose} picks for that grid; null where the
-     * device cannot launch cooperatively.
+     * needs, with the weight tiles {@link WholeStepTiles#choose} picks for that grid; null where the device
+     * cannot launch cooperatively.
      */
     @Override
     public Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output) {
