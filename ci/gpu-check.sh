@@ -94,6 +94,12 @@ if [ -f .device/benchmarks.jar ]; then
   java -jar .device/benchmarks.jar -p backend=cuda,opencl -f 1 -wi 1 -i 2 -w 1s -r 1s -rf json -rff "$OUT/jmh.json" \
     'GemmBenchmark|ElementwiseBenchmark|LayerBenchmark|TrainingBenchmark' > "$OUT/jmh.log" 2>&1 || status=1
   sed -n '/^Benchmark /,$p' "$OUT/jmh.log"
+  # JMH exits 0 when a benchmark fails: its log says <failure>
+  if grep -q '<failure>' "$OUT/jmh.log"; then
+    echo "JMH: $(grep -c '<failure>' "$OUT/jmh.log") benchmark iterations failed; the first error:"
+    grep -m1 -A1 -E '^(java|org)\.[A-Za-z.]*(Exception|Error)' "$OUT/jmh.log"
+    status=1
+  fi
 else
   echo "no .device/benchmarks.jar: skipped"
 fi
