@@ -9,10 +9,10 @@
 // per op. Up to three layers (w0..w2; sizes s0..s3, unused ones 0, their pointers unread). Step s reads
 // rows [s * batch, (s + 1) * batch) of x and labels (the epoch's gathered minibatches); the activations
 // a1..a3 and the deltas d1..d3 are batch x s1..s3 scratch in global memory (L2-resident at these sizes).
-// The first layer, the large one (s0 inputs), works in tiles of w0, tile_k rows by tile_cols columns, each
-// block taking tiles strided over the grid, the same ones in both phases that touch w0; the tile and
-// chunk_rows rows of x and d1 at a time are staged in the block's dynamic shared memory, so every block
-// reads x and w0 in coalesced runs, and x is read once per column of tiles instead of once per unit.
+// The weights work in tiles, tile_k rows by tile_cols columns, each block taking tiles strided over the grid,
+// the same ones of w0 in both phases that touch it; the tile and chunk_rows rows of the layer's input and of
+// the delta above at a time are staged in the block's dynamic shared memory, so every block reads them in
+// coalesced runs, and x, the first layer's input (s0 wide), is read once per column of tiles, not per unit.
 // The phases of a step:
 //   1. first layer by tile: partial[t] = x[:, rows of tile t's k] * w0[those rows, its columns], the tiles'
 //      rows of k numbered t (partial is (s0 / tile_k rounded up) x batch x s1)            grid barrier
@@ -88,6 +88,17 @@ __device__ inline int tiles_of(int k, int cols, int tile_k, int tile_cols) {
     return (k + tile_k - 1) / tile_k * ((cols + tile_cols - 1) / tile_cols);
 }
 
+// Tile u of a k x cols layer's weights, the tiles numbered across, then down: its first row and column, and
+// its rows and columns (fewer at the layer's edges).
+struct Tile {
+    int k0, c0, kn, cn;
+};
+
+__device__ inline Tile tile_at(int u, int k, int cols, int tile_k, int tile_cols) {
+    int across = (cols + tile_cols - 1) / tile_cols, k0 = u / across * tile_k, c0 = u % across * tile_cols;
+    return {k0, c0, min(tile_k, k - k0), min(tile_cols, cols - c0)};
+}
+
 // Copies rows x cols of src (row stride ld) into dst (row stride dstLd) by the block's threads, in coalesced runs.
 __device__ void stage(float* dst, int dstLd, const float* src, long ld, int rows, int cols) {
     for (int i = threadIdx.x; i < rows * cols; i += blockDim.x) {
@@ -129,7 +140,7 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
     float* d[4] = {nullptr, d1, d2, d3};
     int size[4] = {s0, s1, s2, s3};
     int last = layers;  // a[last] is the output
-    int across = (s1 + tile_cols - 1) / tile_cols, down = (s0 + tile_k - 1) / tile_k, tiles = across * down, updates = 0;
+    int down = (s0 + tile_k - 1) / tile_k, tiles = tiles_of(s0, s1, tile_k, tile_cols), updates = 0;
     for (int l = 0; l < layers; l++) {
         updates += tiles_of(size[l], size[l + 1], tile_k, tile_cols);
     }
@@ -137,8 +148,7 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
         const float* in = x + (long)s * batch * s0;
         const float* y = labels + (long)s * batch;
         for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
-            int k0 = t / across * tile_k, c0 = t % across * tile_cols;
-            int kn = min(tile_k, s0 - k0), cn = min(tile_cols, s1 - c0);
+            auto [k0, c0, kn, cn] = tile_at(t, s0, s1, tile_k, tile_cols);
             stage(tile, tile_cols, w0 + (long)k0 * s1 + c0, s1, kn, cn);
             for (int r0 = 0; r0 < batch; r0 += chunk_rows) {
                 int rn = min(chunk_rows, batch - r0);
@@ -150,7 +160,7 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
                     for (int p = 0; p < kn; p++) {
                         z += xs[r * tile_k + p] * tile[p * tile_cols + c];
                     }
-                    partial[((long)(t / across) * batch + r0 + r) * s1 + c0 + c] = z;
+                    partial[((long)(k0 / tile_k) * batch + r0 + r) * s1 + c0 + c] = z;
                 }
                 __syncthreads();  // the chunk read: the next may overwrite it
             }
@@ -199,9 +209,8 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
             for (; t >= first + tiles_of(size[l], size[l + 1], tile_k, tile_cols); l++) {
                 first += tiles_of(size[l], size[l + 1], tile_k, tile_cols);
             }
-            int k = size[l], cols = size[l + 1], u = t - first, wide = (cols + tile_cols - 1) / tile_cols;
-            int k0 = u / wide * tile_k, c0 = u % wide * tile_cols;
-            int kn = min(tile_k, k - k0), cn = min(tile_cols, cols - c0);
+            int k = size[l], cols = size[l + 1];
+            auto [k0, c0, kn, cn] = tile_at(t - first, k, cols, tile_k, tile_cols);
             const float* input = l == 0 ? in : a[l];
             for (int o = threadIdx.x; o < kn * cn; o += blockDim.x) {
                 tile[o / cn * tile_cols + o % cn] = 0.0f;  // each thread sums the same outputs in every chunk
