@@ -240,15 +240,13 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         for (int l = 0; l < layers; l++) {
             size[l + 1] = weights[l].cols();
         }
-        WholeStepTiles tiles = WholeStepTiles.choose(java.util.Arrays.copyOf(size, layers + 1), batch, resident, threads);
-        long updates = 0;  // blocks: the tiles of all layers in the updates, one a row in the row phase
-        for (int l = 0; l < layers; l++) {
-            updates += tiles.tiles(size[l], size[l + 1]);
-        }
-        long widest = Math.max(updates, batch);
+        int[] sizes = java.util.Arrays.copyOf(size, layers + 1);
+        WholeStepTiles tiles = WholeStepTiles.choose(sizes, batch, resident, threads);
+        // blocks: the tiles of all layers in the updates, and one a row in the row phase
+        long widest = Math.max(tiles.tiles(sizes), batch);
         Launch blocks = LAYOUT.launch(GpuKernel.Shape.COOPERATIVE, Math.min(widest, resident) * threads, 1);
         Launch grid = new Launch(blocks.blocksX(), 1, 1, blocks.threadsX(), 1, tiles.sharedBytes());
-        Matrix partial = matrix(tiles.down() * batch, size[1]);
+        Matrix partial = matrix(tiles.down(size[0]) * batch, size[1]);
         // the kernel's unused layer slots get layer 0's buffers, which it does not read
         Matrix[] w = new Matrix[WHOLE_STEPS_LAYERS], b = new Matrix[WHOLE_STEPS_LAYERS], a = new Matrix[WHOLE_STEPS_LAYERS],
                 d = new Matrix[WHOLE_STEPS_LAYERS];

@@ -6,12 +6,11 @@ package org.mlp4j.backend.cuda;
  * {@code chunkRows} rows of the minibatch at a time in the block's shared memory. They are chosen for the
  * first layer, whose inputs (784 for MNIST) make it the most work.
  *
- * @param k rows of w0 (inputs) a tile
- * @param cols columns of w0 (units) a tile
+ * @param k rows of a layer's weights (inputs) a tile
+ * @param cols columns of a layer's weights (units) a tile
  * @param chunkRows minibatch rows staged at a time
- * @param down tiles down w0: the partial sums a unit's input adds up in the row phase
  */
-record WholeStepTiles(int k, int cols, int chunkRows, int down) {
+record WholeStepTiles(int k, int cols, int chunkRows) {
     /**
      * A block's dynamic shared memory at most, in floats: 24 KiB, so two blocks fit on a multiprocessor of
      * 64 KiB, and under the 48 KiB a launch may ask for without opting in.
@@ -25,9 +24,26 @@ record WholeStepTiles(int k, int cols, int chunkRows, int down) {
         return 4 * ((k + 1) * cols + chunkRows * (k + cols));
     }
 
+    /**
+     * Tiles down an {@code in}-input layer's weights: for the first layer, the partial sums a unit's input
+     * adds up in the row phase.
+     */
+    int down(int in) {
+        return (in + k - 1) / k;
+    }
+
     /** The tiles of an {@code in x out} layer's weights. */
     long tiles(int in, int out) {
-        return (long) ((in + k - 1) / k) * ((out + cols - 1) / cols);
+        return (long) down(in) * ((out + cols - 1) / cols);
+    }
+
+    /** The tiles of every layer of a network of layer sizes {@code sizes} (inputs first): those of the updates. */
+    long tiles(int[] sizes) {
+        long all = 0;
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            all += tiles(sizes[l], sizes[l + 1]);
+        }
+        return all;
     }
 
     /**
@@ -46,15 +62,11 @@ record WholeStepTiles(int k, int cols, int chunkRows, int down) {
         for (int cols = 1; cols <= s1; cols++) {
             for (int k = 1; k <= s0 && (long) (k + 1) * cols + k + cols <= SHARED_FLOATS; k++) {
                 int chunk = Math.min(batch, (SHARED_FLOATS - (k + 1) * cols) / (k + cols));
-                WholeStepTiles t = new WholeStepTiles(k, cols, chunk, (s0 + k - 1) / k);
-                long updates = 0;
-                for (int l = 0; l + 1 < sizes.length; l++) {
-                    updates += t.tiles(sizes[l], sizes[l + 1]);
-                }
-                long rounds = ceil(t.tiles(s0, s1), blocks) + ceil(updates, blocks);
+                WholeStepTiles t = new WholeStepTiles(k, cols, chunk);
+                long rounds = ceil(t.tiles(s0, s1), blocks) + ceil(t.tiles(sizes), blocks);
                 long multiplyAdds = rounds * ceil((long) batch * k * cols, threads);
                 long staged = rounds * ceil((long) k * cols + (long) batch * (k + cols), threads);
-                long sums = rowRounds * t.down() * ceil(s1, threads);
+                long sums = rowRounds * t.down(s0) * ceil(s1, threads);
                 long cost = multiplyAdds + LOAD_COST * (staged + sums);
                 if (cost < bestCost) {
                     bestCost = cost;

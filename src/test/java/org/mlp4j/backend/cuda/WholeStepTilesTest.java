@@ -15,7 +15,7 @@ class WholeStepTilesTest {
             for (int[] s : shapes) {
                 WholeStepTiles t = WholeStepTiles.choose(new int[] {s[0], s[1], 10}, s[2], blocks, 256);
                 String what = s[0] + "x" + s[1] + " batch " + s[2] + " on " + blocks + ": " + t;
-                assertEquals((s[0] + t.k() - 1) / t.k(), t.down(), what);
+                assertEquals((s[0] + t.k() - 1) / t.k(), t.down(s[0]), what);
                 assertTrue(t.k() <= s[0] && t.cols() <= s[1], what);
                 assertTrue(t.chunkRows() >= 1 && t.chunkRows() <= s[2], what);
                 assertTrue(t.sharedBytes() <= 4 * WholeStepTiles.SHARED_FLOATS, what);
