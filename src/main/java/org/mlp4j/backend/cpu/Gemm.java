@@ -2,8 +2,9 @@ package org.mlp4j.backend.cpu;
 
 /**
  * {@code C = alpha * op(A) * op(B) + beta * C} on the Java heap, blocked as BLIS does: op(B) is packed into
- * strips of {@link Kernels#tileCols} columns and op(A) into panels of {@link Kernels#tileRows} rows, both
- * laid out step of k by step, so the kernel streams them whatever the transposes. k is cut into blocks whose
+ * strips of {@link Kernels#tileCols} columns, step of k by step, and op(A) into panels of
+ * {@link Kernels#tileRows} rows, by groups of steps ({@link Kernels#panelOffset}), so the kernel streams them
+ * whatever the transposes. k is cut into blocks whose
  * strip of B stays in the L1 cache while a panel of A passes over it, and the columns into blocks whose
  * packed B stays in L2; each tile's sums wait in {@code partial} between blocks of k. Panels of rows are
  * split over the {@link Workers}; each thread packs its own. Every element's sum is taken over k in order,
@@ -47,9 +48,10 @@ final class Gemm {
         int ars = transA ? 1 : k, aks = transA ? m : 1, bks = transB ? 1 : n, bcs = transB ? k : 1;
         int panels = (m + mr - 1) / mr, strips = (n + nr - 1) / nr;
         int blocksK = Math.max(1, (k * nr + STRIP_FLOATS - 1) / STRIP_FLOATS);
-        int kc = (k + blocksK - 1) / blocksK;
+        // blocks of k begin groups of the panels' layout; a panel's last group is padded
+        int kc = roundUp((k + blocksK - 1) / blocksK, Kernels.STEP_GROUP), kp = roundUp(k, Kernels.STEP_GROUP);
         int stripsPerBlock = Math.max(1, BLOCK_FLOATS / (kc * nr));
-        packedA = grow(packedA, panels * mr * k);
+        packedA = grow(packedA, panels * mr * kp);
         packedB = grow(packedB, strips * nr * k);
         partial = grow(partial, panels * strips * mr * nr);
         float[] pa = packedA, pb = packedB, part = partial;
@@ -70,14 +72,14 @@ final class Gemm {
         };
         Workers.Range rows = (from, to) -> {
             for (int panel = from; panel < to; panel++) {
-                packPanel(a, ao + panel * mr * ars, ars, aks, mr, Math.min(mr, m - panel * mr), k, pa, panel * mr * k);
+                packPanel(a, ao + panel * mr * ars, ars, aks, Math.min(mr, m - panel * mr), k, pa, panel * mr * kp);
             }
             for (int s0 = 0; s0 < strips; s0 += stripsPerBlock) {
                 int s1 = Math.min(strips, s0 + stripsPerBlock);
                 for (int p0 = 0; p0 < k; p0 += kc) {
                     int steps = Math.min(kc, k - p0);
                     for (int panel = from; panel < to; panel++) {
-                        int i = panel * mr, ai = (i * k + p0 * mr), valid = Math.min(mr, m - i);
+                        int i = panel * mr, ai = (i * kp + p0 * mr), valid = Math.min(mr, m - i);
                         for (int s = s0; s < s1; s++) {
                             int j = s * nr, acc = (panel * strips + s) * mr * nr;
                             kernels.tile(steps, pa, ai, pb, (s * k + p0) * nr, part, acc, p0 == 0);
@@ -103,43 +105,46 @@ final class Gemm {
     }
 
     /**
-     * Rows [i0, i0 + valid) of op(A), from {@code a[s]}, as a panel of mr rows: step by step of k, the rows
-     * side by side (zeros past the last row). Written in order; read along A's rows, or for op(A) = A' a few
-     * neighbours at a time.
+     * Rows [i, i + valid) of op(A), from {@code a[s]}, as a panel of mr rows laid out as
+     * {@link Kernels#panelOffset} says, zeros past the last row. Rows of a row-major A are copied a group
+     * at a time; op(A) = A' is read a few neighbours at a time along A's rows.
      */
-    private static void packPanel(float[] a, int s, int ars, int aks, int mr, int valid, int k, float[] dst, int d) {
-        if (mr == 6 && valid == 6 && aks == 1) {
-            // the usual case spelled out, each row read at a fixed offset from p, so the JIT can drop the
-            // bounds checks from the loop
-            int s1 = s + ars, s2 = s1 + ars, s3 = s2 + ars, s4 = s3 + ars, s5 = s4 + ars;
-            for (int p = 0; p < k; p++) {
-                int o = d + 6 * p;
-                dst[o] = a[s + p];
-                dst[o + 1] = a[s1 + p];
-                dst[o + 2] = a[s2 + p];
-                dst[o + 3] = a[s3 + p];
-                dst[o + 4] = a[s4 + p];
-                dst[o + 5] = a[s5 + p];
+    private void packPanel(float[] a, int s, int ars, int aks, int valid, int k, float[] dst, int d) {
+        int g = Kernels.STEP_GROUP;
+        for (int p0 = 0; p0 < k; p0 += g, d += mr * g) {
+            int steps = Math.min(g, k - p0);
+            if (aks == 1 && steps == g) {
+                for (int r = 0; r < mr; r++) {
+                    if (r < valid) {
+                        kernels.copyGroup(a, s + r * ars + p0, dst, d + r * g);
+                    } else {
+                        java.util.Arrays.fill(dst, d + r * g, d + (r + 1) * g, 0f);
+                    }
+                }
+                continue;
             }
-            return;
-        }
-        if (mr == 6 && valid == 6 && ars == 1) {
-            for (int p = 0; p < k; p++) {
-                int o = d + 6 * p, src = s + p * aks;
-                dst[o] = a[src];
-                dst[o + 1] = a[src + 1];
-                dst[o + 2] = a[src + 2];
-                dst[o + 3] = a[src + 3];
-                dst[o + 4] = a[src + 4];
-                dst[o + 5] = a[src + 5];
+            if (ars == 1 && mr == 6 && valid == 6) {
+                // the usual op(A) = A' spelled out: six neighbours of a row of A, one to each row of the panel
+                for (int q = 0, src = s + p0 * aks; q < steps; q++, src += aks) {
+                    dst[d + q] = a[src];
+                    dst[d + g + q] = a[src + 1];
+                    dst[d + 2 * g + q] = a[src + 2];
+                    dst[d + 3 * g + q] = a[src + 3];
+                    dst[d + 4 * g + q] = a[src + 4];
+                    dst[d + 5 * g + q] = a[src + 5];
+                }
+                continue;
             }
-            return;
-        }
-        for (int p = 0; p < k; p++, d += mr) {
-            for (int r = 0, src = s + p * aks; r < mr; r++, src += ars) {
-                dst[d + r] = r < valid ? a[src] : 0f;
+            for (int q = 0; q < steps; q++) {
+                for (int r = 0, src = s + (p0 + q) * aks; r < mr; r++, src += ars) {
+                    dst[d + r * g + q] = r < valid ? a[src] : 0f;
+                }
             }
         }
+    }
+
+    private static int roundUp(int x, int to) {
+        return (x + to - 1) / to * to;
     }
 
     private static float[] grow(float[] a, int n) {

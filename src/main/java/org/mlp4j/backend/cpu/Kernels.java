@@ -9,11 +9,22 @@ interface Kernels {
     int tileCols();
 
     /**
-     * One {@link #tileRows} x {@link #tileCols} tile of a GEMM over {@code kc} steps of k. Step p reads
-     * {@code ap[ai + p * tileRows() + r]} for row r and {@code bp[bi + p * tileCols() + j]} for column j
-     * (a panel and a strip packed by {@link Gemm}). Each element's sum, row-major in {@code acc[ao..]},
-     * starts from zero when {@code first}, else from what the previous steps of k left there, and adds the
-     * products in order of p, so splitting k changes no bit.
+     * Steps of k that a packed panel of A holds row by row: in each group of this many steps, each row's
+     * values lie side by side, so a row-major A is packed by whole vector copies.
+     */
+    int STEP_GROUP = 8;
+
+    /** Where the value of row r at step p lies in a packed panel of A with {@code rows} rows ({@link #STEP_GROUP}). */
+    static int panelOffset(int rows, int r, int p) {
+        return (p - p % STEP_GROUP) * rows + r * STEP_GROUP + p % STEP_GROUP;
+    }
+
+    /**
+     * One {@link #tileRows} x {@link #tileCols} tile of a GEMM over {@code kc} steps of k, from a step that
+     * begins a {@link #STEP_GROUP}. Step p reads row r's value at {@code ap[ai + panelOffset(tileRows(), r, p)]}
+     * and column j's at {@code bp[bi + p * tileCols() + j]} (a panel and a strip packed by {@link Gemm}).
+     * Each element's sum, row-major in {@code acc[ao..]}, starts from zero when {@code first}, else from what
+     * the previous steps of k left there, and adds the products in order of p, so splitting k changes no bit.
      */
     void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] acc, int ao, boolean first);
 
@@ -40,6 +51,11 @@ interface Kernels {
 
     /** {@link #tileCols} floats from {@code b[from]} to {@code dst[to]}: a whole row of a strip. */
     void copyStripRow(float[] b, int from, float[] dst, int to);
+
+    /** {@link #STEP_GROUP} floats from {@code a[from]} to {@code dst[to]}: a row's group of a packed panel. */
+    default void copyGroup(float[] a, int from, float[] dst, int to) {
+        System.arraycopy(a, from, dst, to, STEP_GROUP);
+    }
 
     /**
      * {@code c = alpha * sum + beta * c} for the first {@code rows} rows and {@code cols} columns of a tile's

@@ -21,7 +21,7 @@ final class ScalarKernels implements Kernels {
         }
         for (int p = 0; p < kc; p++) {
             for (int r = 0; r < ROWS; r++) {
-                float x = ap[ai + p * ROWS + r];
+                float x = ap[ai + Kernels.panelOffset(ROWS, r, p)];
                 for (int j = 0; j < COLS; j++) {
                     acc[ao + r * COLS + j] += x * bp[bi + p * COLS + j];
                 }

@@ -15,7 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final int ROWS = 6, COLS = 2 * L;
+    private static final int ROWS = 6, COLS = 2 * L, G = STEP_GROUP;
+    /** Exactly a {@link #STEP_GROUP} of floats, whatever the preferred width. */
+    private static final VectorSpecies<Float> GROUP = FloatVector.SPECIES_256;
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
 
     @Override
@@ -40,25 +42,26 @@ final class VectorKernels implements Kernels {
         FloatVector c40 = FloatVector.fromArray(S, acc, ao + 8 * L), c41 = FloatVector.fromArray(S, acc, ao + 9 * L);
         FloatVector c50 = FloatVector.fromArray(S, acc, ao + 10 * L), c51 = FloatVector.fromArray(S, acc, ao + 11 * L);
         for (int p = 0; p < kc; p++) {
-            int b = bi + p * COLS, a = ai + p * ROWS;
+            // row r of step p at a + r * G (Kernels.panelOffset): constant offsets, so one bounds check
+            int b = bi + p * COLS, a = ai + p + (p & -G) * (ROWS - 1);
             FloatVector b0 = FloatVector.fromArray(S, bp, b);
             FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
             FloatVector x = FloatVector.broadcast(S, ap[a]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[a + 1]);
+            x = FloatVector.broadcast(S, ap[a + G]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[a + 2]);
+            x = FloatVector.broadcast(S, ap[a + 2 * G]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[a + 3]);
+            x = FloatVector.broadcast(S, ap[a + 3 * G]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[a + 4]);
+            x = FloatVector.broadcast(S, ap[a + 4 * G]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[a + 5]);
+            x = FloatVector.broadcast(S, ap[a + 5 * G]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
@@ -81,6 +84,11 @@ final class VectorKernels implements Kernels {
     public void copyStripRow(float[] b, int from, float[] dst, int to) {
         FloatVector.fromArray(S, b, from).intoArray(dst, to);
         FloatVector.fromArray(S, b, from + L).intoArray(dst, to + L);
+    }
+
+    @Override
+    public void copyGroup(float[] a, int from, float[] dst, int to) {
+        FloatVector.fromArray(GROUP, a, from).intoArray(dst, to);
     }
 
     @Override
