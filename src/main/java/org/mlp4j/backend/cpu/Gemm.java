@@ -82,7 +82,11 @@ final class Gemm {
                         int i = panel * mr, ai = (i * kp + p0 * mr), valid = Math.min(mr, m - i);
                         for (int s = s0; s < s1; s++) {
                             int j = s * nr, acc = (panel * strips + s) * mr * nr;
-                            kernels.tile(steps, pa, ai, pb, (s * k + p0) * nr, part, acc, p0 == 0);
+                            if (n - j <= nr / 2) {
+                                kernels.halfTile(steps, pa, ai, pb, (s * k + p0) * nr, part, acc, p0 == 0);
+                            } else {
+                                kernels.tile(steps, pa, ai, pb, (s * k + p0) * nr, part, acc, p0 == 0);
+                            }
                             if (p0 + steps == k) {
                                 kernels.finish(part, acc, valid, Math.min(nr, n - j), alpha, beta, c, co + i * n + j, n);
                                 if (after != null) {

@@ -29,6 +29,15 @@ interface Kernels {
     void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] acc, int ao, boolean first);
 
     /**
+     * {@link #tile} for a strip with no columns past {@code tileCols() / 2}: only the sums of the first half
+     * of each row are taken (the same bits as {@link #tile}'s), the rest of {@code acc}'s tile is left
+     * undefined. Kernels without a cheaper form compute the whole tile.
+     */
+    default void halfTile(int kc, float[] ap, int ai, float[] bp, int bi, float[] acc, int ao, boolean first) {
+        tile(kc, ap, ai, bp, bi, acc, ao, first);
+    }
+
+    /**
      * Rows [p0, p1) of the k x n matrix B (row p from {@code b[from + p * stride]}) into its strips for
      * {@link #tile}: column j of row p goes to {@code dst[(j / c * k + p) * c + j % c]}, c = {@link #tileCols},
      * and the last strip is zero past column n.

@@ -81,6 +81,32 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void halfTile(int kc, float[] ap, int ai, float[] bp, int bi, float[] acc, int ao, boolean first) {
+        if (first) {
+            Arrays.fill(acc, ao, ao + ROWS * COLS, 0f);
+        }
+        FloatVector c0 = FloatVector.fromArray(S, acc, ao), c1 = FloatVector.fromArray(S, acc, ao + 2 * L);
+        FloatVector c2 = FloatVector.fromArray(S, acc, ao + 4 * L), c3 = FloatVector.fromArray(S, acc, ao + 6 * L);
+        FloatVector c4 = FloatVector.fromArray(S, acc, ao + 8 * L), c5 = FloatVector.fromArray(S, acc, ao + 10 * L);
+        for (int p = 0; p < kc; p++) {
+            int a = ai + p + (p & -G) * (ROWS - 1);
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi + p * COLS);
+            c0 = FloatVector.broadcast(S, ap[a]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, ap[a + G]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, ap[a + 2 * G]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, ap[a + 3 * G]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, ap[a + 4 * G]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, ap[a + 5 * G]).fma(b0, c5);
+        }
+        c0.intoArray(acc, ao);
+        c1.intoArray(acc, ao + 2 * L);
+        c2.intoArray(acc, ao + 4 * L);
+        c3.intoArray(acc, ao + 6 * L);
+        c4.intoArray(acc, ao + 8 * L);
+        c5.intoArray(acc, ao + 10 * L);
+    }
+
+    @Override
     public void copyStripRow(float[] b, int from, float[] dst, int to) {
         FloatVector.fromArray(S, b, from).intoArray(dst, to);
         FloatVector.fromArray(S, b, from + L).intoArray(dst, to + L);
