@@ -161,7 +161,7 @@ public final class Trainer {
         /** How this run's steps run: what {@link Backend#tune} and the timing of whole steps chose, or a resumed run's checkpoint. */
         private final List<Backend.Choice> tuning = new ArrayList<>();
         /** The backend's whole steps where they run, else null. */
-        private Backend.Steps wholeSteps;
+        private final Backend.Steps wholeSteps;
         /** The optimizer's buffers, or null on the book's fused SGD path. */
         private final DeviceNet.Optimizing optimizing;
         private final Program[] segments;
