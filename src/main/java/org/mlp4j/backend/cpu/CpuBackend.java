@@ -359,11 +359,16 @@ public final class CpuBackend implements Backend {
         return ((CpuAccumulator) acc).sums().clone();
     }
 
-    /** log(1 + e^x) without overflow; StrictMath, whose results the JIT cannot change. */
-    static double softplus(double x) {
-        return x > 0 ? x + StrictMath.log1p(StrictMath.exp(-x)) : StrictMath.log1p(StrictMath.exp(x));
-    }
+    /** Factors of a row's product in {@link #cost} before its log is taken: each is at most 2, so it cannot overflow. */
+    private static final int FACTORS_PER_LOG = 512;
 
+    /**
+     * In float64 from the float logits, exp by {@link FixedExp#expNonPositive} and one log per row (or per
+     * {@link #FACTORS_PER_LOG} units), since StrictMath's are slow native calls and the JIT may not change
+     * the bits. The logistic cost of a unit is softplus(-z) for the true class and softplus(z) for the others,
+     * softplus(t) = max(t, 0) + log(1 + e^-|t|), so a row's cost is the sum of the max terms plus the log of
+     * the product of the (1 + e^-|t|).
+     */
     @Override
     public void cost(Matrix z, Matrix labels, Output output, Accumulator acc, int slot) {
         Shapes.column(z, labels);
@@ -382,16 +387,22 @@ public final class CpuBackend implements Backend {
                 }
                 double s = 0;
                 for (int j = 0; j < cols; j++) {
-                    s += StrictMath.exp(zd[row + j] - m);
+                    s += FixedExp.expNonPositive(zd[row + j] - m);
                 }
                 sum += m + StrictMath.log(s) - zd[row + y];
                 continue;
             }
+            double product = 1;
             for (int j = 0; j < cols; j++) {
-                double v = zd[row + j];
-                // -log(sigmoid(v)) = softplus(-v); -log(1 - sigmoid(v)) = softplus(v)
-                sum += j == y ? softplus(-v) : softplus(v);
+                double t = j == y ? -(double) zd[row + j] : zd[row + j];
+                sum += Math.max(t, 0);
+                product *= 1 + FixedExp.expNonPositive(-Math.abs(t));
+                if ((j + 1) % FACTORS_PER_LOG == 0) {
+                    sum += StrictMath.log(product);
+                    product = 1;
+                }
             }
+            sum += StrictMath.log(product);
         }
         ((CpuAccumulator) acc).sums()[slot] += sum;
     }

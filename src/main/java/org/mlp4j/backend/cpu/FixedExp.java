@@ -1,7 +1,7 @@
 package org.mlp4j.backend.cpu;
 
 /**
- * exp in float32 by a fixed sequence of IEEE operations (round to a power of two, two-part ln 2 reduction,
+ * exp in float32 (and, for the cost, in float64) by a fixed sequence of IEEE operations (round to a power of two, two-part ln 2 reduction,
  * a degree-6 polynomial, scaling through the exponent bits), so its result never depends on which JIT tier
  * or intrinsic runs it: the Vector API's {@code EXP} changes its last bits once C2 swaps in a vector stub,
  * which made runs with the same seed differ. {@link VectorKernels} runs the same steps lane by lane, so
@@ -41,6 +41,36 @@ final class FixedExp {
         float y = Math.fma(p, r * r, r) + 1f;
         // k's bits are 0x4B400000 + n; shifting n + 127 into the exponent field gives 2^n
         return y * Float.intBitsToFloat((Float.floatToRawIntBits(k) + 127) << 23);
+    }
+
+    /** ln 2 in two parts (fdlibm's): n * LN2_HI_64 is exact for the n that {@link #expNonPositive} meets. */
+    private static final double LN2_HI_64 = 6.93147180369123816490e-01;
+    private static final double LN2_LO_64 = 1.90821492927058770002e-10;
+    private static final double LOG2E_64 = 1.44269504088896338700e+00;
+    /** 1.5 * 2^52: adding it rounds to an integer held in the low mantissa bits. */
+    private static final double ROUND_64 = 6755399441055744.0;
+    /** Below this, e^x (under 1e-304) is taken as e^LOW_64, still a normal double: no cost term can tell. */
+    private static final double LOW_64 = -700;
+    /**
+     * e^x in float64 for x <= 0, within 2 ulp: a pure-Java twin of {@link StrictMath#exp}, which on Java 17 is a
+     * native call several times slower. Fixed operations again, so the same bits on every JIT tier and machine.
+     */
+    static double expNonPositive(double x) {
+        double t = Math.max(x, LOW_64);
+        double k = Math.fma(t, LOG2E_64, ROUND_64);
+        double n = k - ROUND_64;
+        double r = t - n * LN2_HI_64 - n * LN2_LO_64;
+        // Taylor's series to r^13 / 13! (what it leaves out is far below 1 ulp on |r| <= ln 2 / 2), summed
+        // in Estrin's order (pairs, then fours, then eights) so few multiply-adds wait on one another, the 1 last
+        double r2 = r * r, r4 = r2 * r2;
+        double p23 = Math.fma(r, 1.0 / 6, 1.0 / 2), p45 = Math.fma(r, 1.0 / 120, 1.0 / 24);
+        double p67 = Math.fma(r, 1.0 / 5040, 1.0 / 720), p89 = Math.fma(r, 1.0 / 362880, 1.0 / 40320);
+        double p1011 = Math.fma(r, 1.0 / 39916800, 1.0 / 3628800), p1213 = Math.fma(r, 1.0 / 6227020800L, 1.0 / 479001600);
+        double p13 = Math.fma(p23, r2, r), p47 = Math.fma(p67, r2, p45), p811 = Math.fma(p1011, r2, p89);
+        double p813 = Math.fma(p1213, r4, p811);
+        double p = 1.0 + Math.fma(Math.fma(p813, r4, p47), r4, p13);
+        // k's bits are those of ROUND_64 plus n, whose low 12 bits shifted into the exponent field give 2^n
+        return p * Double.longBitsToDouble((Double.doubleToRawLongBits(k) + 1023) << 52);
     }
 
     /** 1 / (1 + exp(-x)). */

@@ -20,6 +20,21 @@ class FixedExpTest {
     }
 
     @Test
+    void doubleExpIsWithinTwoUlpsOfStrictMath() {
+        double worst = 0;
+        for (double x = 0; x >= -700; x -= 0.0123) {
+            double want = StrictMath.exp(x);
+            worst = Math.max(worst, Math.abs(FixedExp.expNonPositive(x) - want) / Math.ulp(want));
+        }
+        assertTrue(worst < 2, "worst error " + worst + " ulp");
+        assertEquals(1.0, FixedExp.expNonPositive(0));
+        assertEquals(1.0, FixedExp.expNonPositive(-0.0));
+        double tiny = FixedExp.expNonPositive(Double.NEGATIVE_INFINITY);
+        assertTrue(tiny > 0 && tiny < 1e-300 && tiny == FixedExp.expNonPositive(-1e6), "clamped: " + tiny);
+        assertTrue(Double.isNaN(FixedExp.expNonPositive(Double.NaN)));
+    }
+
+    @Test
     void sigmoidSaturatesWithoutOverflow() {
         assertEquals(1f, FixedExp.sigmoid(1000f));
         assertEquals(0f, FixedExp.sigmoid(-1000f), 1e-37f);
