@@ -5,10 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.DoubleStream;
 import org.mlp4j.util.AtomicFiles;
 import org.mlp4j.util.UserError;
 import picocli.CommandLine.Command;
@@ -50,6 +52,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-references", description = "skip the NumPy and PyTorch references")
     boolean noReferences;
 
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
+            description = "time every row N times, the rows in turn, their order reversed each round, and report the medians: a ratio is "
+                    + "the median of the ratios within a round, so a machine whose speed drifts still compares like with like (default: ${DEFAULT-VALUE})")
+    int rounds;
+
     @Option(names = "--json", paramLabel = "FILE", description = "also write the table as JSON")
     Path json;
 
@@ -68,42 +75,122 @@ final class BenchCommand implements Callable<Integer> {
     record Row(String name, String detail, double secondsPerEpoch, double firstEpoch, String note) {
     }
 
+    /** One row's timing command (run in a process of its own with {@code env} added), or, with cmd null, why there is none. */
+    record Job(String name, List<String> cmd, Map<String, String> env, String skipped) {
+    }
+
+    /** A row's timings, one a round; a row skipped in the first round is not run again. */
+    record Rounds(String name, List<Row> byRound) {
+        /** The median over the rounds that gave a time; NaN when none did. */
+        double seconds() {
+            return median(byRound.stream().mapToDouble(Row::secondsPerEpoch));
+        }
+
+        double firstEpoch() {
+            return median(byRound.stream().mapToDouble(Row::firstEpoch));
+        }
+
+        /** This row's time over {@code reference}'s, round by round (NaN where either has none). */
+        double[] ratios(Rounds reference) {
+            double[] r = new double[byRound.size()];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = reference == null ? Double.NaN : byRound.get(i).secondsPerEpoch() / reference.byRound.get(i).secondsPerEpoch();
+            }
+            return r;
+        }
+
+        /** The first round's detail, or why the row was skipped. */
+        String detail() {
+            Row first = byRound.get(0);
+            return first.note().isEmpty() ? first.detail() : first.note();
+        }
+    }
+
+    /** The median of the finite values, NaN when there are none. */
+    static double median(DoubleStream values) {
+        double[] v = values.filter(Double::isFinite).toArray();
+        return v.length == 0 ? Double.NaN : Timing.median(v);
+    }
+
+    /** "min-max over N rounds" of the finite ratios, or "" with fewer than two. */
+    static String range(String what, double[] ratios) {
+        double[] v = Arrays.stream(ratios).filter(Double::isFinite).sorted().toArray();
+        return v.length < 2 ? "" : String.format(Locale.ROOT, "%s %.3f-%.3f over %d rounds; ", what, v[0], v[v.length - 1], v.length);
+    }
+
+    /** Runs the jobs {@link #rounds} times, in turn, their order reversed every other round. */
+    List<Rounds> run(List<Job> jobs) {
+        List<List<Row>> rows = new ArrayList<>();
+        jobs.forEach(j -> rows.add(new ArrayList<>()));
+        for (int round = 0; round < rounds; round++) {
+            for (int n = 0; n < jobs.size(); n++) {
+                int i = round % 2 == 0 ? n : jobs.size() - 1 - n;
+                Job job = jobs.get(i);
+                Row previous = round == 0 ? null : rows.get(i).get(0);
+                if (job.cmd() == null || previous != null && !previous.note().isEmpty()) {
+                    rows.get(i).add(new Row(job.name(), "", Double.NaN, Double.NaN,
+                            job.cmd() == null ? job.skipped() : previous.note()));
+                    continue;
+                }
+                if (rounds > 1) {
+                    spec.commandLine().getErr().println("bench: round " + (round + 1) + " of " + rounds + ": " + job.name());
+                }
+                rows.get(i).add(measure(job.name(), job.cmd(), job.env()));
+            }
+        }
+        List<Rounds> out = new ArrayList<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            out.add(new Rounds(jobs.get(i).name(), rows.get(i)));
+        }
+        return out;
+    }
+
+    /** The named row, or null. */
+    static Rounds find(List<Rounds> rows, String name) {
+        return rows.stream().filter(r -> r.name().equals(name)).findFirst().orElse(null);
+    }
+
     @Override
     public Integer call() {
         if (epochs < 1) {
             throw new UserError("--epochs: must be at least 1, got " + epochs);
+        }
+        if (rounds < 1) {
+            throw new UserError("--rounds: must be at least 1, got " + rounds);
         }
         PrintWriter err = spec.commandLine().getErr();
         Datasets.load(common, false, err); // fetch and check the data once, before any child starts
         if (grid) {
             return Grid.run(this);
         }
-        List<Row> rows = backends("100", 100);
+        List<Job> jobs = backends("100", 100);
         if (!noReferences) {
-            rows.add(reference("numpy (book, float64)", "numpy_mlp.py"));
-            rows.add(reference("numpy float32", "numpy_mlp.py", "--dtype", "float32"));
-            rows.add(reference("pytorch eager", "torch_mlp.py", "--mode", "eager"));
-            rows.add(reference("pytorch cuda graph", "torch_mlp.py", "--mode", "graph"));
+            jobs.add(reference("numpy (book, float64)", "numpy_mlp.py"));
+            jobs.add(reference("numpy float32", "numpy_mlp.py", "--dtype", "float32"));
+            jobs.add(reference("pytorch eager", "torch_mlp.py", "--mode", "eager"));
+            jobs.add(reference("pytorch cuda graph", "torch_mlp.py", "--mode", "graph"));
         }
+        List<Rounds> rows = run(jobs);
+        Rounds numpy = find(rows, "numpy (book, float64)"), numpy32 = find(rows, "numpy float32");
         PrintWriter out = spec.commandLine().getOut();
-        double numpy = rows.stream().filter(r -> r.name().startsWith("numpy")).mapToDouble(Row::secondsPerEpoch).findFirst().orElse(Double.NaN);
-        out.printf(Locale.ROOT, "%-24s %14s %14s %12s  %s%n", "backend", "s/epoch", "first epoch", "x numpy", "details");
-        for (Row r : rows) {
-            out.printf(Locale.ROOT, "%-24s %14s %14s %12s  %s%n", r.name(), fmt(r.secondsPerEpoch()), fmt(r.firstEpoch()),
-                    Double.isNaN(numpy) || Double.isNaN(r.secondsPerEpoch()) ? "-" : String.format(Locale.ROOT, "%.3f", r.secondsPerEpoch() / numpy),
-                    r.note().isEmpty() ? r.detail() : r.note());
+        out.printf(Locale.ROOT, "%-24s %14s %14s %10s %10s  %s%n", "backend", "s/epoch", "first epoch", "x numpy", "x numpy32", "details");
+        for (Rounds r : rows) {
+            double[] ratios = r.ratios(numpy), ratios32 = r.ratios(numpy32);
+            out.printf(Locale.ROOT, "%-24s %14s %14s %10s %10s  %s%n", r.name(), fmt(r.seconds()), fmt(r.firstEpoch()), ratio(ratios), ratio(ratios32),
+                    (r == numpy ? "" : range("x numpy", ratios)) + (r == numpy32 ? "" : range("x numpy32", ratios32)) + r.detail());
         }
         out.println((epochs > 1 ? "s/epoch: median of epochs 2.." + epochs + " (epoch 1 is warm-up)" : "s/epoch: epoch 1, warm-up included")
+                + (rounds > 1 ? ", and of the " + rounds + " rounds; x: the median of the rounds' ratios" : "")
                 + "; an epoch is 550 steps of 100 plus the evaluation pass");
         if (json != null) {
-            AtomicFiles.write(json, os -> os.write(json(rows, numpy).getBytes(StandardCharsets.UTF_8)));
+            AtomicFiles.write(json, os -> os.write(json(rows, numpy, numpy32).getBytes(StandardCharsets.UTF_8)));
         }
         return 0;
     }
 
-    /** Each backend of --device timed on one shape, each in a JVM of its own (as JMH forks: no JIT profile or driver state carries over). */
-    List<Row> backends(String hidden, int batch) {
-        List<Row> rows = new ArrayList<>();
+    /** Each backend of --device on one shape, each to be timed in a JVM of its own (as JMH forks: no JIT profile or driver state carries over). */
+    List<Job> backends(String hidden, int batch) {
+        List<Job> jobs = new ArrayList<>();
         for (String d : devices) {
             List<String> cmd = new ArrayList<>(javaCommand());
             cmd.addAll(List.of(Main.class.getName(), "bench-backend", "--device", d.trim(), "--epochs", Integer.toString(epochs),
@@ -114,9 +201,9 @@ final class BenchCommand implements Callable<Integer> {
             }
             spec.commandLine().getErr().println("bench: " + d.trim() + ", 784-" + hidden.replace(',', '-') + "-10, batch " + batch + ", "
                     + epochs + " epochs");
-            rows.add(measure(d.trim(), cmd, Map.of()));
+            jobs.add(new Job(d.trim(), cmd, Map.of(), null));
         }
-        return rows;
+        return jobs;
     }
 
     static String fmt(double s) {
@@ -132,17 +219,17 @@ final class BenchCommand implements Callable<Integer> {
         return cmd;
     }
 
-    Row reference(String name, String script, String... extra) {
+    Job reference(String name, String script, String... extra) {
         Path file = references.resolve(script);
         if (!Files.isRegularFile(file)) {
-            return new Row(name, "", Double.NaN, Double.NaN, "skipped: " + file + " not found");
+            return new Job(name, null, Map.of(), "skipped: " + file + " not found");
         }
         List<String> cmd = new ArrayList<>(List.of("python3", file.toString(), "--data", common.data.toString(), "--epochs", Integer.toString(epochs)));
         cmd.addAll(List.of(extra));
         // --threads holds the references to as many threads as the cpu backend, so a row compares like with like
         Map<String, String> env = threads <= 0 ? Map.of() : Map.of("OPENBLAS_NUM_THREADS", Integer.toString(threads),
                 "OMP_NUM_THREADS", Integer.toString(threads), "MKL_NUM_THREADS", Integer.toString(threads));
-        return measure(name, cmd, env);
+        return new Job(name, cmd, env, null);
     }
 
     /** Runs one timing command ({@link Timing}) with {@code env} added to its environment; a row that says why when it gives no timing. */
@@ -155,20 +242,31 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** A row of the JSON report: null where there is no number. */
-    private record JsonRow(String name, Double secondsPerEpoch, Double firstEpoch, Double ratioToNumpy, String detail) {
+    /** A row of the JSON report: null where there is no number; the rounds' times and ratios in their order. */
+    private record JsonRow(String name, Double secondsPerEpoch, Double firstEpoch, Double ratioToNumpy, Double ratioToNumpyFloat32, String detail,
+                           List<Double> secondsByRound, List<Double> ratioToNumpyByRound, List<Double> ratioToNumpyFloat32ByRound) {
     }
 
-    private record Report(String unit, List<JsonRow> rows) {
+    private record Report(String unit, int rounds, List<JsonRow> rows) {
     }
 
-    private static String json(List<Row> rows, double numpy) {
-        List<JsonRow> out = rows.stream().map(r -> new JsonRow(r.name(), num(r.secondsPerEpoch()), num(r.firstEpoch()),
-                num(r.secondsPerEpoch() / numpy), r.note().isEmpty() ? r.detail() : r.note())).toList();
-        return Timing.JSON.newBuilder().setPrettyPrinting().create().toJson(new Report("seconds per epoch", out)) + "\n";
+    private String json(List<Rounds> rows, Rounds numpy, Rounds numpy32) {
+        List<JsonRow> out = rows.stream().map(r -> {
+            double[] ratios = r.ratios(numpy), ratios32 = r.ratios(numpy32);
+            return new JsonRow(r.name(), num(r.seconds()), num(r.firstEpoch()), num(median(Arrays.stream(ratios))), num(median(Arrays.stream(ratios32))),
+                    r.detail(), r.byRound().stream().map(x -> num(x.secondsPerEpoch())).toList(), Arrays.stream(ratios).mapToObj(BenchCommand::num).toList(),
+                    Arrays.stream(ratios32).mapToObj(BenchCommand::num).toList());
+        }).toList();
+        return Timing.JSON.newBuilder().setPrettyPrinting().create().toJson(new Report("seconds per epoch", rounds, out)) + "\n";
     }
 
-    private static Double num(double v) {
+    /** The median of the finite ratios, "-" when there are none. */
+    static String ratio(double[] ratios) {
+        double m = median(Arrays.stream(ratios));
+        return Double.isNaN(m) ? "-" : String.format(Locale.ROOT, "%.3f", m);
+    }
+
+    static Double num(double v) {
         return Double.isFinite(v) ? v : null;
     }
 }

@@ -3,6 +3,7 @@ package org.mlp4j.cli;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.mlp4j.util.AtomicFiles;
@@ -18,12 +19,12 @@ final class Grid {
     private Grid() {
     }
 
-    /** One backend's or reference's time on one shape, and its ratios to the shape's references. */
+    /** One backend's or reference's time on one shape, and its ratios to the shape's references (medians over the rounds). */
     record Row(String network, int batch, String name, Double secondsPerEpoch, Double firstEpoch, Double ratioToNumpyFloat32,
-               Double ratioToTorchGraph, Double ratioToTorchEager, String detail) {
+               Double ratioToTorchGraph, Double ratioToTorchEager, String detail, List<Double> secondsByRound) {
     }
 
-    private record Report(String unit, int epochs, List<Row> rows) {
+    private record Report(String unit, int epochs, int rounds, List<Row> rows) {
     }
 
     static int run(BenchCommand bench) {
@@ -44,52 +45,50 @@ final class Grid {
         for (String hidden : bench.gridHidden) {
             for (int batch : bench.gridBatch) {
                 String network = "784-" + hidden.replace(',', '-') + "-10";
-                List<BenchCommand.Row> rows = bench.backends(hidden, batch);
+                List<BenchCommand.Job> jobs = bench.backends(hidden, batch);
                 String[] shape = {"--hidden", hidden, "--batch", Integer.toString(batch)};
                 // NumPy (and PyTorch on the CPU, where installed) are the CPU rows' references, PyTorch the GPU rows'
                 if (!bench.noReferences && bench.devices.stream().anyMatch(d -> d.trim().equals("cpu"))) {
-                    rows.add(bench.reference("numpy float32", "numpy_mlp.py", concat(shape, "--dtype", "float32")));
-                    rows.add(bench.reference("pytorch cpu", "torch_mlp.py", concat(shape, "--mode", "cpu")));
+                    jobs.add(bench.reference("numpy float32", "numpy_mlp.py", concat(shape, "--dtype", "float32")));
+                    jobs.add(bench.reference("pytorch cpu", "torch_mlp.py", concat(shape, "--mode", "cpu")));
                 }
                 if (!bench.noReferences && bench.devices.stream().anyMatch(d -> !d.trim().equals("cpu"))) {
-                    rows.add(bench.reference("pytorch eager", "torch_mlp.py", concat(shape, "--mode", "eager")));
-                    rows.add(bench.reference("pytorch cuda graph", "torch_mlp.py", concat(shape, "--mode", "graph")));
+                    jobs.add(bench.reference("pytorch eager", "torch_mlp.py", concat(shape, "--mode", "eager")));
+                    jobs.add(bench.reference("pytorch cuda graph", "torch_mlp.py", concat(shape, "--mode", "graph")));
                 }
-                double numpy = seconds(rows, "numpy float32"), graph = seconds(rows, "pytorch cuda graph"), eager = seconds(rows, "pytorch eager");
-                for (BenchCommand.Row r : rows) {
-                    Row row = new Row(network, batch, r.name(), num(r.secondsPerEpoch()), num(r.firstEpoch()), num(r.secondsPerEpoch() / numpy),
-                            num(r.secondsPerEpoch() / graph), num(r.secondsPerEpoch() / eager), r.note().isEmpty() ? r.detail() : r.note());
+                List<BenchCommand.Rounds> rows = bench.run(jobs);
+                BenchCommand.Rounds numpy = BenchCommand.find(rows, "numpy float32"), graph = BenchCommand.find(rows, "pytorch cuda graph");
+                BenchCommand.Rounds eager = BenchCommand.find(rows, "pytorch eager");
+                for (BenchCommand.Rounds r : rows) {
+                    double[] toNumpy = r.ratios(numpy), toGraph = r.ratios(graph), toEager = r.ratios(eager);
+                    String ranges = (r == numpy ? "" : BenchCommand.range("x numpy32", toNumpy)) + (r == graph ? "" : BenchCommand.range("x graph", toGraph))
+                            + (r == eager ? "" : BenchCommand.range("x eager", toEager));
+                    Row row = new Row(network, batch, r.name(), BenchCommand.num(r.seconds()), BenchCommand.num(r.firstEpoch()), median(toNumpy),
+                            median(toGraph), median(toEager), ranges + r.detail(), r.byRound().stream().map(x -> BenchCommand.num(x.secondsPerEpoch())).toList());
                     all.add(row);
-                    out.printf(Locale.ROOT, "%-18s %6d %-20s %10s %10s %10s %10s  %s%n", network, batch, r.name(), BenchCommand.fmt(r.secondsPerEpoch()),
-                            ratio(row.ratioToNumpyFloat32()), ratio(row.ratioToTorchGraph()), ratio(row.ratioToTorchEager()), row.detail());
+                    out.printf(Locale.ROOT, "%-18s %6d %-20s %10s %10s %10s %10s  %s%n", network, batch, r.name(), BenchCommand.fmt(r.seconds()),
+                            BenchCommand.ratio(toNumpy), BenchCommand.ratio(toGraph), BenchCommand.ratio(toEager), row.detail());
                 }
                 out.flush();
             }
         }
         out.println((bench.epochs > 1 ? "s/epoch: median of epochs 2.." + bench.epochs + " (epoch 1 is warm-up)" : "s/epoch: epoch 1, warm-up included")
+                + (bench.rounds > 1 ? ", and of the " + bench.rounds + " rounds; x: the median of the rounds' ratios" : "")
                 + "; an epoch is the SGD steps over 55,000 examples plus the evaluation pass; x: s/epoch over the reference's on the same shape");
         if (bench.json != null) {
-            String text = Timing.JSON.newBuilder().setPrettyPrinting().create().toJson(new Report("seconds per epoch", bench.epochs, all)) + "\n";
+            String text = Timing.JSON.newBuilder().setPrettyPrinting().create().toJson(new Report("seconds per epoch", bench.epochs, bench.rounds, all)) + "\n";
             AtomicFiles.write(bench.json, os -> os.write(text.getBytes(StandardCharsets.UTF_8)));
         }
         return 0;
     }
 
     private static String[] concat(String[] a, String... b) {
-        String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        String[] c = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, c, a.length, b.length);
         return c;
     }
 
-    private static double seconds(List<BenchCommand.Row> rows, String name) {
-        return rows.stream().filter(r -> r.name().equals(name)).mapToDouble(BenchCommand.Row::secondsPerEpoch).findFirst().orElse(Double.NaN);
-    }
-
-    private static Double num(double v) {
-        return Double.isFinite(v) ? v : null;
-    }
-
-    private static String ratio(Double v) {
-        return v == null ? "-" : String.format(Locale.ROOT, "%.3f", v);
+    private static Double median(double[] ratios) {
+        return BenchCommand.num(BenchCommand.median(Arrays.stream(ratios)));
     }
 }

@@ -3,12 +3,14 @@ package org.mlp4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mlp4j.TestData;
@@ -41,6 +43,53 @@ class BenchCommandTest {
         JsonObject tpu = rows.get(1).getAsJsonObject();
         assertTrue(tpu.get("seconds_per_epoch").isJsonNull(), report.toString());
         assertTrue(tpu.get("detail").getAsString().contains("unknown device 'tpu'"), report.toString());
+    }
+
+    /**
+     * --rounds: every row is timed once a round, the order reversed in the second round, and a ratio is the
+     * median of the ratios within each round. A stand-in NumPy reference answers 1 s, then 3 s (float64) and
+     * 0.5 s, then 1.5 s (float32), and logs the order it was called in.
+     */
+    @Test
+    void roundsAlternateTheOrderAndTakeTheMedianOfEachRoundsRatio() throws Exception {
+        assumeTrue(new ProcessBuilder("python3", "--version").start().waitFor() == 0, "python3 runs the stand-in reference");
+        TestData.train();
+        Path refs = Files.createDirectories(dir.resolve("refs"));
+        Files.writeString(refs.resolve("numpy_mlp.py"), String.join("\n",
+                "import json, os, sys",
+                "dtype = 'float32' if '--dtype' in sys.argv else 'float64'",
+                "log = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'calls.log')",
+                "before = open(log).read().split() if os.path.exists(log) else []",
+                "open(log, 'a').write(dtype + '\\n')",
+                "base = 1.0 if dtype == 'float64' else 0.5",
+                "print(json.dumps({'seconds_per_epoch': base * (1 + 2 * before.count(dtype)), 'first_epoch': 9.0}))", ""));
+        Path json = dir.resolve("rounds.json");
+        BadInputTest.Result r = BadInputTest.run("bench", "--device", "cpu", "--epochs", "1", "--rounds", "2", "--references", refs.toString(),
+                "--data", TestData.dir().toString(), "--json", json.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("float64", "float32", "float32", "float64"), Files.readAllLines(refs.resolve("calls.log")), "round 2 runs the rows in reverse");
+        JsonObject report = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        assertEquals(2, report.get("rounds").getAsInt());
+        JsonArray rows = report.getAsJsonArray("rows");
+        JsonObject cpu = rows.get(0).getAsJsonObject(), numpy = rows.get(1).getAsJsonObject(), numpy32 = rows.get(2).getAsJsonObject();
+        assertEquals("[1.0,3.0]", numpy.get("seconds_by_round").toString());
+        assertEquals(2.0, numpy.get("seconds_per_epoch").getAsDouble());
+        assertEquals(0.5, numpy32.get("ratio_to_numpy").getAsDouble(), 1e-12, "0.5 / 1 and 1.5 / 3");
+        JsonArray cpuSeconds = cpu.getAsJsonArray("seconds_by_round"), cpuRatios = cpu.getAsJsonArray("ratio_to_numpy_by_round");
+        double r1 = cpuSeconds.get(0).getAsDouble() / 1.0, r2 = cpuSeconds.get(1).getAsDouble() / 3.0;
+        assertEquals(r1, cpuRatios.get(0).getAsDouble(), 1e-12);
+        assertEquals(r2, cpuRatios.get(1).getAsDouble(), 1e-12);
+        assertEquals((r1 + r2) / 2, cpu.get("ratio_to_numpy").getAsDouble(), 1e-12, "the median of two rounds' ratios");
+        assertEquals((cpuSeconds.get(0).getAsDouble() / 0.5 + cpuSeconds.get(1).getAsDouble() / 1.5) / 2,
+                cpu.get("ratio_to_numpy_float32").getAsDouble(), 1e-12, "and beside NumPy float32");
+        assertEquals((cpuSeconds.get(0).getAsDouble() + cpuSeconds.get(1).getAsDouble()) / 2, cpu.get("seconds_per_epoch").getAsDouble(), 1e-12);
+        String line = r.out().lines().filter(l -> l.startsWith("cpu ")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
+        assertTrue(line.contains("x numpy ") && line.contains("x numpy32 ") && line.contains("over 2 rounds"), line);
+        JsonObject torch = rows.get(3).getAsJsonObject();
+        assertTrue(torch.get("seconds_per_epoch").isJsonNull() && torch.get("detail").getAsString().contains("not found"), torch.toString());
+        BadInputTest.Result bad = BadInputTest.run("bench", "--rounds", "0", "--data", TestData.dir().toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--rounds: must be at least 1, got 0"), bad.err());
     }
 
     /** --grid: each shape and batch of the grid on each backend beside NumPy float32 of the same shape (PyTorch skips without a GPU). */
