@@ -1,11 +1,12 @@
 package org.mlp4j.backend.cpu;
 
 /**
- * exp in float32 (and, for the cost, in float64) by a fixed sequence of IEEE operations (round to a power of two, two-part ln 2 reduction,
+ * exp in float32 by a fixed sequence of IEEE operations (round to a power of two, two-part ln 2 reduction,
  * a degree-6 polynomial, scaling through the exponent bits), so its result never depends on which JIT tier
  * or intrinsic runs it: the Vector API's {@code EXP} changes its last bits once C2 swaps in a vector stub,
  * which made runs with the same seed differ. {@link VectorKernels} runs the same steps lane by lane, so
  * both kernel sets give the same bits. Relative error is below 2 ulp on [{@link #LO}, {@link #HI}].
+ * {@link #expNonPositive} is the same in float64, for the cost.
  */
 final class FixedExp {
     /** Inputs are clamped to [LO, HI], where 2^n stays a normal float: exp(LO) is below float's 1 ulp of 1. */
