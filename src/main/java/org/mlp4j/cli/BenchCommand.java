@@ -99,6 +99,23 @@ final class BenchCommand implements Callable<Integer> {
             return r;
         }
 
+        /** The median of {@link #ratios}, NaN when no round has one. */
+        double ratio(Rounds reference) {
+            return median(Arrays.stream(ratios(reference)));
+        }
+
+        /** "what min-max over N rounds; " of the ratios to {@code reference}, or "" for the reference itself or fewer than two. */
+        String range(String what, Rounds reference) {
+            double[] v = Arrays.stream(ratios(reference)).filter(Double::isFinite).sorted().toArray();
+            return reference == this || v.length < 2 ? ""
+                    : String.format(Locale.ROOT, "%s %.3f-%.3f over %d rounds; ", what, v[0], v[v.length - 1], v.length);
+        }
+
+        /** The rounds' times in their order, null where a round gave none. */
+        List<Double> secondsByRound() {
+            return byRound.stream().map(x -> num(x.secondsPerEpoch())).toList();
+        }
+
         /** The first round's detail, or why the row was skipped. */
         String detail() {
             Row first = byRound.get(0);
@@ -110,12 +127,6 @@ final class BenchCommand implements Callable<Integer> {
     static double median(DoubleStream values) {
         double[] v = values.filter(Double::isFinite).toArray();
         return v.length == 0 ? Double.NaN : Timing.median(v);
-    }
-
-    /** "min-max over N rounds" of the finite ratios, or "" with fewer than two. */
-    static String range(String what, double[] ratios) {
-        double[] v = Arrays.stream(ratios).filter(Double::isFinite).sorted().toArray();
-        return v.length < 2 ? "" : String.format(Locale.ROOT, "%s %.3f-%.3f over %d rounds; ", what, v[0], v[v.length - 1], v.length);
     }
 
     /** Runs the jobs {@link #rounds} times, in turn, their order reversed every other round. */
@@ -175,9 +186,8 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%-24s %14s %14s %10s %10s  %s%n", "backend", "s/epoch", "first epoch", "x numpy", "x numpy32", "details");
         for (Rounds r : rows) {
-            double[] ratios = r.ratios(numpy), ratios32 = r.ratios(numpy32);
-            out.printf(Locale.ROOT, "%-24s %14s %14s %10s %10s  %s%n", r.name(), fmt(r.seconds()), fmt(r.firstEpoch()), ratio(ratios), ratio(ratios32),
-                    (r == numpy ? "" : range("x numpy", ratios)) + (r == numpy32 ? "" : range("x numpy32", ratios32)) + r.detail());
+            out.printf(Locale.ROOT, "%-24s %14s %14s %10s %10s  %s%n", r.name(), fmt(r.seconds()), fmt(r.firstEpoch()), ratio(r.ratio(numpy)),
+                    ratio(r.ratio(numpy32)), r.range("x numpy", numpy) + r.range("x numpy32", numpy32) + r.detail());
         }
         out.println((epochs > 1 ? "s/epoch: median of epochs 2.." + epochs + " (epoch 1 is warm-up)" : "s/epoch: epoch 1, warm-up included")
                 + (rounds > 1 ? ", and of the " + rounds + " rounds; x: the median of the rounds' ratios" : "")
@@ -251,19 +261,15 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private String json(List<Rounds> rows, Rounds numpy, Rounds numpy32) {
-        List<JsonRow> out = rows.stream().map(r -> {
-            double[] ratios = r.ratios(numpy), ratios32 = r.ratios(numpy32);
-            return new JsonRow(r.name(), num(r.seconds()), num(r.firstEpoch()), num(median(Arrays.stream(ratios))), num(median(Arrays.stream(ratios32))),
-                    r.detail(), r.byRound().stream().map(x -> num(x.secondsPerEpoch())).toList(), Arrays.stream(ratios).mapToObj(BenchCommand::num).toList(),
-                    Arrays.stream(ratios32).mapToObj(BenchCommand::num).toList());
-        }).toList();
+        List<JsonRow> out = rows.stream().map(r -> new JsonRow(r.name(), num(r.seconds()), num(r.firstEpoch()), num(r.ratio(numpy)),
+                num(r.ratio(numpy32)), r.detail(), r.secondsByRound(), Arrays.stream(r.ratios(numpy)).mapToObj(BenchCommand::num).toList(),
+                Arrays.stream(r.ratios(numpy32)).mapToObj(BenchCommand::num).toList())).toList();
         return Timing.JSON.newBuilder().setPrettyPrinting().create().toJson(new Report("seconds per epoch", rounds, out)) + "\n";
     }
 
-    /** The median of the finite ratios, "-" when there are none. */
-    static String ratio(double[] ratios) {
-        double m = median(Arrays.stream(ratios));
-        return Double.isNaN(m) ? "-" : String.format(Locale.ROOT, "%.3f", m);
+    /** A ratio for the table, "-" when there is none. */
+    static String ratio(double r) {
+        return Double.isNaN(r) ? "-" : String.format(Locale.ROOT, "%.3f", r);
     }
 
     static Double num(double v) {

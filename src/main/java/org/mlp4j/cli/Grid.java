@@ -60,14 +60,13 @@ final class Grid {
                 BenchCommand.Rounds numpy = BenchCommand.find(rows, "numpy float32"), graph = BenchCommand.find(rows, "pytorch cuda graph");
                 BenchCommand.Rounds eager = BenchCommand.find(rows, "pytorch eager");
                 for (BenchCommand.Rounds r : rows) {
-                    double[] toNumpy = r.ratios(numpy), toGraph = r.ratios(graph), toEager = r.ratios(eager);
-                    String ranges = (r == numpy ? "" : BenchCommand.range("x numpy32", toNumpy)) + (r == graph ? "" : BenchCommand.range("x graph", toGraph))
-                            + (r == eager ? "" : BenchCommand.range("x eager", toEager));
-                    Row row = new Row(network, batch, r.name(), BenchCommand.num(r.seconds()), BenchCommand.num(r.firstEpoch()), median(toNumpy),
-                            median(toGraph), median(toEager), ranges + r.detail(), r.byRound().stream().map(x -> BenchCommand.num(x.secondsPerEpoch())).toList());
+                    String ranges = r.range("x numpy32", numpy) + r.range("x graph", graph) + r.range("x eager", eager);
+                    Row row = new Row(network, batch, r.name(), BenchCommand.num(r.seconds()), BenchCommand.num(r.firstEpoch()),
+                            BenchCommand.num(r.ratio(numpy)), BenchCommand.num(r.ratio(graph)), BenchCommand.num(r.ratio(eager)), ranges + r.detail(),
+                            r.secondsByRound());
                     all.add(row);
                     out.printf(Locale.ROOT, "%-18s %6d %-20s %10s %10s %10s %10s  %s%n", network, batch, r.name(), BenchCommand.fmt(r.seconds()),
-                            BenchCommand.ratio(toNumpy), BenchCommand.ratio(toGraph), BenchCommand.ratio(toEager), row.detail());
+                            BenchCommand.ratio(r.ratio(numpy)), BenchCommand.ratio(r.ratio(graph)), BenchCommand.ratio(r.ratio(eager)), row.detail());
                 }
                 out.flush();
             }
@@ -86,9 +85,5 @@ final class Grid {
         String[] c = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, c, a.length, b.length);
         return c;
-    }
-
-    private static Double median(double[] ratios) {
-        return BenchCommand.num(BenchCommand.median(Arrays.stream(ratios)));
     }
 }
