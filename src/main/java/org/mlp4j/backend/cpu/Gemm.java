@@ -4,10 +4,11 @@ package org.mlp4j.backend.cpu;
  * {@code C = alpha * op(A) * op(B) + beta * C} on the Java heap, blocked as BLIS does: op(B) is packed into
  * strips of {@link Kernels#tileCols} columns, step of k by step, and op(A) into panels of
  * {@link Kernels#tileRows} rows, by groups of steps ({@link Kernels#panelOffset}), so the kernel streams them
- * whatever the transposes. k is cut into blocks whose strip of B stays in the L1 cache while a panel of A
- * passes over it, and the columns into blocks whose packed B stays in L2; each tile's sums wait in
- * {@code partial} between blocks of k. Panels of rows are split over the {@link Workers}; each thread packs
- * its own. Every element's sum is taken over k in order, so neither blocking nor threads change a bit.
+ * whatever the transposes. k is cut into blocks small enough that a panel's block of A and one strip of B
+ * fit in the L1 cache together, so the panel stays there while the block's strips pass over it from L2, and
+ * the columns into blocks whose packed B stays in L2; each tile's sums wait in {@code partial} between
+ * blocks of k. Panels of rows are split over the {@link Workers}; each thread packs its own. Every
+ * element's sum is taken over k in order, so neither blocking nor threads change a bit.
  */
 final class Gemm {
     /** Below this many multiply-adds a GEMM runs on the calling thread: forking would cost more. */
