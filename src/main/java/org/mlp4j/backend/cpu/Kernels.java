@@ -10,9 +10,10 @@ interface Kernels {
 
     /**
      * Steps of k that a packed panel of A holds row by row: in each group of this many steps, each row's
-     * values lie side by side, so a row-major A is packed by whole vector copies.
+     * values lie side by side, so a row-major A is packed by whole vector copies. 16 floats: a whole number
+     * of vectors of any width up to 512 bits.
      */
-    int STEP_GROUP = 8;
+    int STEP_GROUP = 16;
 
     /** Where the value of row r at step p lies in a packed panel of A with {@code rows} rows ({@link #STEP_GROUP}). */
     static int panelOffset(int rows, int r, int p) {

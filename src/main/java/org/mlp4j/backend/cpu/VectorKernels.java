@@ -10,14 +10,15 @@ import jdk.incubator.vector.VectorSpecies;
  * of k: each step loads 2 vectors of B's strip and broadcasts 6 values of A's panel, then does 12 FMAs,
  * enough independent chains to cover the FMA latency of two pipes. Both operands are packed, so every load
  * is at a constant stride from the loop counter, which lets the JIT drop the bounds checks from the loop
- * (../shared/notes/cpu-gemm.md on why register blocking is what matters here).
+ * (../shared/notes/cpu-gemm.md on why register blocking is what matters here). Every vector here has the one
+ * preferred shape: with a second (a 256-bit copy beside 512-bit kernels), the Vector API's methods shared by
+ * all shapes get mixed type profiles, and C2 on JDK 17 then leaves stores such as the tile's uncompiled to
+ * vector code, which made the GEMM many times slower where the preferred width is 512 bits.
  */
 final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final int ROWS = 6, COLS = 2 * L, G = STEP_GROUP;
-    /** Exactly a {@link #STEP_GROUP} of floats, whatever the preferred width. */
-    private static final VectorSpecies<Float> GROUP = FloatVector.SPECIES_256;
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
 
     @Override
@@ -114,7 +115,9 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void copyGroup(float[] a, int from, float[] dst, int to) {
-        FloatVector.fromArray(GROUP, a, from).intoArray(dst, to);
+        for (int i = 0; i < G; i += L) {
+            FloatVector.fromArray(S, a, from + i).intoArray(dst, to + i);
+        }
     }
 
     @Override
