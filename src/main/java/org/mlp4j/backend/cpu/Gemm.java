@@ -17,6 +17,8 @@ final class Gemm {
     private static final int STRIP_FLOATS = 4096;
     /** Floats of packed B for one block of k and of columns: 256 KiB, half of a common L2 cache. */
     private static final int BLOCK_FLOATS = 65536;
+    /** Floats of packed A worked through at a time, over all blocks of k and columns: 128 KiB, in L2 with B's block. */
+    private static final int PANEL_BLOCK_FLOATS = 32768;
 
     private final Kernels kernels;
     private final Workers workers;
@@ -50,7 +52,7 @@ final class Gemm {
         int blocksK = Math.max(1, (k * nr + STRIP_FLOATS - 1) / STRIP_FLOATS);
         // blocks of k begin groups of the panels' layout; a panel's last group is padded
         int kc = roundUp((k + blocksK - 1) / blocksK, Kernels.STEP_GROUP), kp = roundUp(k, Kernels.STEP_GROUP);
-        int stripsPerBlock = Math.max(1, BLOCK_FLOATS / (kc * nr));
+        int stripsPerBlock = Math.max(1, BLOCK_FLOATS / (kc * nr)), panelsPerBlock = Math.max(1, PANEL_BLOCK_FLOATS / (mr * kp));
         packedA = grow(packedA, panels * mr * kp);
         packedB = grow(packedB, strips * nr * k);
         partial = grow(partial, panels * strips * mr * nr);
@@ -70,18 +72,22 @@ final class Gemm {
                 }
             }
         };
+        // a range's panels are packed and worked through a block at a time, each block packed where the range's
+        // first panels go, so packed A and its sums stay in the same few hundred KiB of cache however tall A is
         Workers.Range rows = (from, to) -> {
-            for (int panel = from; panel < to; panel++) {
-                packPanel(a, ao + panel * mr * ars, ars, aks, Math.min(mr, m - panel * mr), k, pa, panel * mr * kp);
+          for (int g0 = from; g0 < to; g0 += panelsPerBlock) {
+            int g1 = Math.min(to, g0 + panelsPerBlock), slot = from - g0;
+            for (int panel = g0; panel < g1; panel++) {
+                packPanel(a, ao + panel * mr * ars, ars, aks, Math.min(mr, m - panel * mr), k, pa, (panel + slot) * mr * kp);
             }
             for (int s0 = 0; s0 < strips; s0 += stripsPerBlock) {
                 int s1 = Math.min(strips, s0 + stripsPerBlock);
                 for (int p0 = 0; p0 < k; p0 += kc) {
                     int steps = Math.min(kc, k - p0);
-                    for (int panel = from; panel < to; panel++) {
-                        int i = panel * mr, ai = (i * kp + p0 * mr), valid = Math.min(mr, m - i);
+                    for (int panel = g0; panel < g1; panel++) {
+                        int i = panel * mr, ai = ((panel + slot) * mr * kp + p0 * mr), valid = Math.min(mr, m - i);
                         for (int s = s0; s < s1; s++) {
-                            int j = s * nr, acc = (panel * strips + s) * mr * nr;
+                            int j = s * nr, acc = ((panel + slot) * strips + s) * mr * nr;
                             if (n - j <= nr / 2) {
                                 kernels.halfTile(steps, pa, ai, pb, (s * k + p0) * nr, part, acc, p0 == 0);
                             } else {
@@ -97,6 +103,7 @@ final class Gemm {
                     }
                 }
             }
+          }
         };
         int packUnits = bcs == 1 ? k : strips;
         if ((long) m * n * k < PARALLEL_MACS || workers.size() == 1) {
