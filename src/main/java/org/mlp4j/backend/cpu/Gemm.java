@@ -7,8 +7,8 @@ package org.mlp4j.backend.cpu;
  * whatever the transposes. k is cut into blocks small enough that a panel's block of A and one strip of B
  * fit in the L1 cache together, so the panel stays there while the block's strips pass over it from L2, and
  * the columns into blocks whose packed B stays in L2; each tile's sums wait in {@code partial} between
- * blocks of k. Panels of rows are split over the {@link Workers}; each thread packs its own. Every
- * element's sum is taken over k in order, so neither blocking nor threads change a bit.
+ * blocks of k. Panels of rows are split over the {@link Workers}; each thread packs its own, a block at a
+ * time. Every element's sum is taken over k in order, so neither blocking nor threads change a bit.
  */
 final class Gemm {
     /** Below this many multiply-adds a GEMM runs on the calling thread: forking would cost more. */
@@ -75,35 +75,37 @@ final class Gemm {
         // a range's panels are packed and worked through a block at a time, each block packed where the range's
         // first panels go, so packed A and its sums stay in the same few hundred KiB of cache however tall A is
         Workers.Range rows = (from, to) -> {
-          for (int g0 = from; g0 < to; g0 += panelsPerBlock) {
-            int g1 = Math.min(to, g0 + panelsPerBlock), slot = from - g0;
-            for (int panel = g0; panel < g1; panel++) {
-                packPanel(a, ao + panel * mr * ars, ars, aks, Math.min(mr, m - panel * mr), k, pa, (panel + slot) * mr * kp);
-            }
-            for (int s0 = 0; s0 < strips; s0 += stripsPerBlock) {
-                int s1 = Math.min(strips, s0 + stripsPerBlock);
-                for (int p0 = 0; p0 < k; p0 += kc) {
-                    int steps = Math.min(kc, k - p0);
-                    for (int panel = g0; panel < g1; panel++) {
-                        int i = panel * mr, ai = ((panel + slot) * mr * kp + p0 * mr), valid = Math.min(mr, m - i);
-                        for (int s = s0; s < s1; s++) {
-                            int j = s * nr, acc = ((panel + slot) * strips + s) * mr * nr;
-                            if (n - j <= nr / 2) {
-                                kernels.halfTile(steps, pa, ai, pb, (s * k + p0) * nr, part, acc, p0 == 0);
-                            } else {
-                                kernels.tile(steps, pa, ai, pb, (s * k + p0) * nr, part, acc, p0 == 0);
-                            }
-                            if (p0 + steps == k) {
-                                kernels.finish(part, acc, valid, Math.min(nr, n - j), alpha, beta, c, co + i * n + j, n);
-                                if (after != null) {
-                                    after.tile(c, co + i * n + j, n, j, valid, Math.min(nr, n - j));
+            for (int g0 = from; g0 < to; g0 += panelsPerBlock) {
+                int g1 = Math.min(to, g0 + panelsPerBlock), slot = from - g0;
+                for (int panel = g0; panel < g1; panel++) {
+                    int valid = Math.min(mr, m - panel * mr);
+                    packPanel(a, ao + panel * mr * ars, ars, aks, valid, k, pa, (panel + slot) * mr * kp);
+                }
+                for (int s0 = 0; s0 < strips; s0 += stripsPerBlock) {
+                    int s1 = Math.min(strips, s0 + stripsPerBlock);
+                    for (int p0 = 0; p0 < k; p0 += kc) {
+                        int steps = Math.min(kc, k - p0);
+                        for (int panel = g0; panel < g1; panel++) {
+                            int i = panel * mr, ai = ((panel + slot) * mr * kp + p0 * mr), valid = Math.min(mr, m - i);
+                            for (int s = s0; s < s1; s++) {
+                                int j = s * nr, acc = ((panel + slot) * strips + s) * mr * nr;
+                                if (n - j <= nr / 2) {
+                                    kernels.halfTile(steps, pa, ai, pb, (s * k + p0) * nr, part, acc, p0 == 0);
+                                } else {
+                                    kernels.tile(steps, pa, ai, pb, (s * k + p0) * nr, part, acc, p0 == 0);
+                                }
+                                if (p0 + steps == k) {
+                                    int cols = Math.min(nr, n - j);
+                                    kernels.finish(part, acc, valid, cols, alpha, beta, c, co + i * n + j, n);
+                                    if (after != null) {
+                                        after.tile(c, co + i * n + j, n, j, valid, cols);
+                                    }
                                 }
                             }
                         }
                     }
                 }
             }
-          }
         };
         int packUnits = bcs == 1 ? k : strips;
         if ((long) m * n * k < PARALLEL_MACS || workers.size() == 1) {
