@@ -14,6 +14,12 @@
 // blocks at once here), only the launch's dynamic shared memory (DYNAMIC_SHARED), which is each block's own
 // in both kinds of launch, and filled with NaNs as a block starts, so reading what no thread wrote shows.
 #pragma once
+// Fibers are entered once with swapcontext and then switch with _setjmp/_longjmp, which save no signal mask:
+// swapcontext's two system calls a switch cost microseconds on some VMs. A fortified longjmp would take a jump
+// to another fiber's stack for one into a dead frame and abort, so the stand-ins build without it.
+#if defined(_FORTIFY_SOURCE) && _FORTIFY_SOURCE > 0
+#error "block_emulator.h needs -U_FORTIFY_SOURCE: its fibers longjmp between stacks"
+#endif
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -21,6 +27,7 @@
 #include <functional>
 #include <math.h>
 #include <memory>
+#include <setjmp.h>
 #include <ucontext.h>
 #include <vector>
 
@@ -41,7 +48,9 @@ namespace emulator {
 constexpr size_t STACK = 64 << 10;  // a kernel's frames are small; this leaves room for libm
 
 struct Fiber {
-    ucontext_t context;
+    ucontext_t context;  // where it starts
+    jmp_buf resumeAt;  // where it waits, once started
+    bool started;
     Dim3 index;
     Dim3 block;
     bool done;
@@ -49,6 +58,7 @@ struct Fiber {
 };
 
 inline ucontext_t scheduler, blank;
+inline jmp_buf schedulerAt;  // where resume() waits for the fiber to stop
 inline std::vector<Fiber> fibers;
 inline std::unique_ptr<char[]> stacks;
 inline size_t stackCount;
@@ -79,7 +89,15 @@ inline void setShared(size_t blocks, size_t bytes) {
 
 inline void run_fiber() {
     (*body)();
-    fibers[current].done = true;  // returns to the scheduler through uc_link
+    fibers[current].done = true;
+    _longjmp(schedulerAt, 1);
+}
+
+// From the running fiber back to the scheduler, until resume() picks it again.
+inline void stop() {
+    if (_setjmp(fibers[current].resumeAt) == 0) {
+        _longjmp(schedulerAt, 1);
+    }
 }
 
 inline void start(size_t t) {
@@ -87,7 +105,8 @@ inline void start(size_t t) {
     f.context = blank;
     f.context.uc_stack.ss_sp = stacks.get() + t * STACK;
     f.context.uc_stack.ss_size = STACK;
-    f.context.uc_link = &scheduler;
+    f.context.uc_link = nullptr;  // run_fiber never returns
+    f.started = false;
     f.done = false;
     f.atBlockBarrier = false;
     makecontext(&f.context, run_fiber, 0);
@@ -97,7 +116,13 @@ inline void resume(size_t t) {
     current = t;
     threadIdx = fibers[t].index;
     blockIdx = fibers[t].block;
-    swapcontext(&scheduler, &fibers[t].context);
+    if (_setjmp(schedulerAt) == 0) {
+        if (fibers[t].started) {
+            _longjmp(fibers[t].resumeAt, 1);
+        }
+        fibers[t].started = true;
+        swapcontext(&scheduler, &fibers[t].context);  // never returns: the fiber comes back through schedulerAt
+    }
 }
 
 inline void reserveStacks(size_t count) {
@@ -159,7 +184,7 @@ inline void gridSync() {
     if (!cooperative) {
         fail("a grid-wide barrier outside a cooperative launch");
     }
-    swapcontext(&fibers[current].context, &scheduler);
+    stop();
 }
 }  // namespace emulator
 
@@ -169,7 +194,7 @@ inline void __syncthreads() {
         fail("a __syncthreads that the first thread run did not reach");
     }
     fibers[current].atBlockBarrier = cooperative;
-    swapcontext(&fibers[current].context, &scheduler);
+    emulator::stop();
 }
 
 // Runs kernel() once per thread of each block of the grid, as the GPU would (threads <= 1024 a block), each

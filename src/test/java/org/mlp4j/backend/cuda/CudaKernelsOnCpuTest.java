@@ -26,7 +26,7 @@ class CudaKernelsOnCpuTest {
         try {
             // CudaBuildTest.run fails the test, with the command's output, on a non-zero exit
             CudaBuildTest.run("bash", "src/test/cuda/all-kernels.sh", dir.toString());
-            CudaBuildTest.run("g++", "-std=c++20", "-O1", "-I", "kernels", "-I", "src/test/cuda", "-I", dir.toString(), "-o", exe.toString(),
+            CudaBuildTest.run("g++", "-std=c++20", "-O1", "-U_FORTIFY_SOURCE", "-I", "kernels", "-I", "src/test/cuda", "-I", dir.toString(), "-o", exe.toString(),
                     "src/test/cuda/kernels_on_cpu.cpp");
         } catch (IOException e) {
             Assumptions.abort("g++ is not installed: " + e.getMessage());
