@@ -67,8 +67,8 @@ final class Gemm {
                         pb[to2] = b[from2];
                     }
                 }
-                for (int p = 0; valid < nr && p < k; p++) {
-                    java.util.Arrays.fill(pb, d + p * nr + valid, d + (p + 1) * nr, 0f);
+                for (int p = 0, end = kernels.stripEnd(valid); valid < end && p < k; p++) {
+                    java.util.Arrays.fill(pb, d + p * nr + valid, d + p * nr + end, 0f);
                 }
             }
         };
@@ -89,7 +89,7 @@ final class Gemm {
                             int i = panel * mr, ai = ((panel + slot) * mr * kp + p0 * mr), valid = Math.min(mr, m - i);
                             for (int s = s0; s < s1; s++) {
                                 int j = s * nr, acc = ((panel + slot) * strips + s) * mr * nr;
-                                if (n - j <= nr / 2) {
+                                if (kernels.stripEnd(n - j) < nr) {
                                     kernels.halfTile(steps, pa, ai, pb, (s * k + p0) * nr, part, acc, p0 == 0);
                                 } else {
                                     kernels.tile(steps, pa, ai, pb, (s * k + p0) * nr, part, acc, p0 == 0);

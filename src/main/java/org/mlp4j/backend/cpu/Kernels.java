@@ -41,10 +41,10 @@ interface Kernels {
     /**
      * Rows [p0, p1) of the k x n matrix B (row p from {@code b[from + p * stride]}) into its strips for
      * {@link #tile}: column j of row p goes to {@code dst[(j / c * k + p) * c + j % c]}, c = {@link #tileCols},
-     * and the last strip is zero past column n.
+     * and the last strip is zero past column n, up to {@link #stripEnd}.
      */
     default void packRows(float[] b, int from, int stride, int n, int p0, int p1, int k, float[] dst) {
-        int width = tileCols();
+        int width = tileCols(), tail = n % width, end = stripEnd(tail);
         for (int p = p0; p < p1; p++) {
             int src = from + p * stride, j = 0;
             for (; j + width <= n; j += width) {
@@ -52,11 +52,18 @@ interface Kernels {
             }
             if (j < n) {
                 int d = (j / width * k + p) * width;
-                for (int c = 0; c < width; c++) {
-                    dst[d + c] = j + c < n ? b[src + j + c] : 0f;
-                }
+                System.arraycopy(b, src + j, dst, d, tail);
+                java.util.Arrays.fill(dst, d + tail, d + end, 0f);
             }
         }
+    }
+
+    /**
+     * Columns of a strip of B holding {@code valid} columns that the kernels read: the first half where
+     * {@link #halfTile} takes the strip, else all.
+     */
+    default int stripEnd(int valid) {
+        return valid <= tileCols() / 2 ? tileCols() / 2 : tileCols();
     }
 
     /** {@link #tileCols} floats from {@code b[from]} to {@code dst[to]}: a whole row of a strip. */
