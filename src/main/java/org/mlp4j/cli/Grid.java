@@ -61,12 +61,12 @@ final class Grid {
                 BenchCommand.Rounds eager = BenchCommand.find(rows, "pytorch eager");
                 for (BenchCommand.Rounds r : rows) {
                     String ranges = r.range("x numpy32", numpy) + r.range("x graph", graph) + r.range("x eager", eager);
+                    double toNumpy = r.ratio(numpy), toGraph = r.ratio(graph), toEager = r.ratio(eager);
                     Row row = new Row(network, batch, r.name(), BenchCommand.num(r.seconds()), BenchCommand.num(r.firstEpoch()),
-                            BenchCommand.num(r.ratio(numpy)), BenchCommand.num(r.ratio(graph)), BenchCommand.num(r.ratio(eager)), ranges + r.detail(),
-                            r.secondsByRound());
+                            BenchCommand.num(toNumpy), BenchCommand.num(toGraph), BenchCommand.num(toEager), ranges + r.detail(), r.secondsByRound());
                     all.add(row);
                     out.printf(Locale.ROOT, "%-18s %6d %-20s %10s %10s %10s %10s  %s%n", network, batch, r.name(), BenchCommand.fmt(r.seconds()),
-                            BenchCommand.ratio(r.ratio(numpy)), BenchCommand.ratio(r.ratio(graph)), BenchCommand.ratio(r.ratio(eager)), row.detail());
+                            BenchCommand.ratio(toNumpy), BenchCommand.ratio(toGraph), BenchCommand.ratio(toEager), row.detail());
                 }
                 out.flush();
             }
