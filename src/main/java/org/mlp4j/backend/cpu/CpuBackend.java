@@ -161,7 +161,7 @@ public final class CpuBackend implements Backend {
     private void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c, Gemm.Epilogue after) {
         int[] mnk = Shapes.gemm(transA, transB, a, b, c);
         int m = mnk[0], n = mnk[1], k = mnk[2];
-        gemm.run(transA, transB, m, n, k, alpha, data(a), off(a), data(b), off(b), beta, data(c), off(c), after);
+        gemm.run(transA, transB, m, n, k, alpha, data(a), off(a), a.cols(), data(b), off(b), b.cols(), beta, data(c), off(c), n, after);
     }
 
     /** The GEMM with the bias and activation applied to each tile of z as it is finished, in cache and in parallel. */

@@ -2,13 +2,14 @@ package org.mlp4j.backend.cpu;
 
 /**
  * {@code C = alpha * op(A) * op(B) + beta * C} on the Java heap, blocked as BLIS does: op(B) is packed into
- * strips of {@link Kernels#tileCols} columns, step of k by step, and op(A) into panels of
- * {@link Kernels#tileRows} rows, by groups of steps ({@link Kernels#panelOffset}), so the kernel streams them
- * whatever the transposes. k is cut into blocks small enough that a panel's block of A and one strip of B
- * fit in the L1 cache together, so the panel stays there while the block's strips pass over it from L2, and
- * the columns into blocks whose packed B stays in L2; each tile's sums wait in {@code partial} between
- * blocks of k. Panels of rows are split over the {@link Workers}; each thread packs its own, a block at a
- * time. Every element's sum is taken over k in order, so neither blocking nor threads change a bit.
+ * strips of {@link Kernels#tileCols} columns, step of k by step, so the kernel streams it whatever the
+ * transposes; op(A) is taken in panels of {@link Kernels#tileRows} rows, read where they lie when they are
+ * rows of A (the kernel reads each row in order, so copying them first only costs a pass over A), else packed
+ * row by row. k is cut into blocks small enough that a panel's block of A and one strip of B fit in the L1
+ * cache together, so the panel stays there while the block's strips pass over it from L2, and the columns
+ * into blocks whose packed B stays in L2; each tile's sums wait in {@code partial} between blocks of k.
+ * Panels of rows are split over the {@link Workers}; each thread packs its own, a block at a time. Every
+ * element's sum is taken over k in order, so neither blocking nor threads change a bit.
  */
 final class Gemm {
     /** Below this many multiply-adds a GEMM runs on the calling thread: forking would cost more. */
@@ -17,7 +18,7 @@ final class Gemm {
     private static final int STRIP_FLOATS = 4096;
     /** Floats of packed B for one block of k and of columns: 256 KiB, half of a common L2 cache. */
     private static final int BLOCK_FLOATS = 65536;
-    /** Floats of packed A worked through at a time, over all blocks of k and columns: 128 KiB, in L2 with B's block. */
+    /** Floats of A worked through at a time, over all blocks of k and columns: 128 KiB, in L2 with B's block. */
     private static final int PANEL_BLOCK_FLOATS = 32768;
 
     private final Kernels kernels;
@@ -40,20 +41,21 @@ final class Gemm {
     }
 
     /**
-     * A is row-major m x k from {@code a[ao]}, or k x m when {@code transA}; B is k x n from {@code b[bo]},
-     * or n x k when {@code transB}; C is row-major m x n from {@code c[co]}. {@code after}, unless null, runs
-     * on each tile of C once it is final.
+     * A is row-major m x k from {@code a[ao]}, or k x m when {@code transA}, its rows {@code lda} apart; B is
+     * k x n from {@code b[bo]}, or n x k when {@code transB}, rows {@code ldb} apart; C is row-major m x n from
+     * {@code c[co]}, rows {@code ldc} apart (so any of them may be a block of columns of a wider matrix).
+     * {@code after}, unless null, runs on each tile of C once it is final.
      */
-    void run(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int ao, float[] b, int bo,
-             float beta, float[] c, int co, Epilogue after) {
+    void run(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int ao, int lda, float[] b, int bo, int ldb,
+             float beta, float[] c, int co, int ldc, Epilogue after) {
         // op(A)(i, p) = a[ao + i * ars + p * aks] and op(B)(p, j) = b[bo + p * bks + j * bcs]
-        int ars = transA ? 1 : k, aks = transA ? m : 1, bks = transB ? 1 : n, bcs = transB ? k : 1;
+        int ars = transA ? 1 : lda, aks = transA ? lda : 1, bks = transB ? 1 : ldb, bcs = transB ? ldb : 1;
         int panels = (m + mr - 1) / mr, strips = (n + nr - 1) / nr;
-        int blocksK = Math.max(1, (k * nr + STRIP_FLOATS - 1) / STRIP_FLOATS);
-        // blocks of k begin groups of the panels' layout; a panel's last group is padded
-        int kc = roundUp((k + blocksK - 1) / blocksK, Kernels.STEP_GROUP), kp = roundUp(k, Kernels.STEP_GROUP);
-        int stripsPerBlock = Math.max(1, BLOCK_FLOATS / (kc * nr)), panelsPerBlock = Math.max(1, PANEL_BLOCK_FLOATS / (mr * kp));
-        packedA = grow(packedA, panels * mr * kp);
+        int blocksK = Math.max(1, (k * nr + STRIP_FLOATS - 1) / STRIP_FLOATS), kc = (k + blocksK - 1) / blocksK;
+        int stripsPerBlock = Math.max(1, BLOCK_FLOATS / (kc * nr)), panelsPerBlock = Math.max(1, PANEL_BLOCK_FLOATS / (mr * k));
+        // rows of A are read in place but for a last panel short of rows, which is packed with zeros below them
+        boolean inPlace = aks == 1;
+        packedA = grow(packedA, (inPlace ? 1 : panels) * mr * k);
         packedB = grow(packedB, strips * nr * k);
         partial = grow(partial, panels * strips * mr * nr);
         float[] pa = packedA, pb = packedB, part = partial;
@@ -72,33 +74,38 @@ final class Gemm {
                 }
             }
         };
-        // a range's panels are packed and worked through a block at a time, each block packed where the range's
-        // first panels go, so packed A and its sums stay in the same few hundred KiB of cache however tall A is
+        // a range's panels are worked through a block at a time, each block packed (where A is) where the range's
+        // first panels go, so A's block and its sums stay in the same few hundred KiB of cache however tall A is
         Workers.Range rows = (from, to) -> {
             for (int g0 = from; g0 < to; g0 += panelsPerBlock) {
                 int g1 = Math.min(to, g0 + panelsPerBlock), slot = from - g0;
                 for (int panel = g0; panel < g1; panel++) {
                     int valid = Math.min(mr, m - panel * mr);
-                    packPanel(a, ao + panel * mr * ars, ars, aks, valid, k, pa, (panel + slot) * mr * kp);
+                    if (!inPlace || valid < mr) {
+                        packPanel(a, ao + panel * mr * ars, ars, aks, valid, k, pa, packedPanel(inPlace, panel, slot, k));
+                    }
                 }
                 for (int s0 = 0; s0 < strips; s0 += stripsPerBlock) {
                     int s1 = Math.min(strips, s0 + stripsPerBlock);
                     for (int p0 = 0; p0 < k; p0 += kc) {
                         int steps = Math.min(kc, k - p0);
                         for (int panel = g0; panel < g1; panel++) {
-                            int i = panel * mr, ai = ((panel + slot) * mr * kp + p0 * mr), valid = Math.min(mr, m - i);
+                            int i = panel * mr, valid = Math.min(mr, m - i);
+                            boolean packed = !inPlace || valid < mr;
+                            float[] src = packed ? pa : a;
+                            int ai = packed ? packedPanel(inPlace, panel, slot, k) + p0 : ao + i * ars + p0, rs = packed ? k : ars;
                             for (int s = s0; s < s1; s++) {
                                 int j = s * nr, acc = ((panel + slot) * strips + s) * mr * nr;
                                 if (kernels.stripEnd(n - j) < nr) {
-                                    kernels.halfTile(steps, pa, ai, pb, (s * k + p0) * nr, part, acc, p0 == 0);
+                                    kernels.halfTile(steps, src, ai, rs, pb, (s * k + p0) * nr, part, acc, p0 == 0);
                                 } else {
-                                    kernels.tile(steps, pa, ai, pb, (s * k + p0) * nr, part, acc, p0 == 0);
+                                    kernels.tile(steps, src, ai, rs, pb, (s * k + p0) * nr, part, acc, p0 == 0);
                                 }
                                 if (p0 + steps == k) {
                                     int cols = Math.min(nr, n - j);
-                                    kernels.finish(part, acc, valid, cols, alpha, beta, c, co + i * n + j, n);
+                                    kernels.finish(part, acc, valid, cols, alpha, beta, c, co + i * ldc + j, ldc);
                                     if (after != null) {
-                                        after.tile(c, co + i * n + j, n, j, valid, cols);
+                                        after.tile(c, co + i * ldc + j, ldc, j, valid, cols);
                                     }
                                 }
                             }
@@ -118,46 +125,41 @@ final class Gemm {
     }
 
     /**
-     * Rows [i, i + valid) of op(A), from {@code a[s]}, as a panel of mr rows laid out as
-     * {@link Kernels#panelOffset} says, zeros past the last row. Rows of a row-major A are copied a group
-     * at a time; op(A) = A' is read a few neighbours at a time along A's rows.
+     * Where a packed panel lies in {@code packedA}: each of a block's panels in the slot of one of the range's first
+     * panels, or, when A is read in place, the one short panel (the last) in the first slot.
+     */
+    private int packedPanel(boolean inPlace, int panel, int slot, int k) {
+        return inPlace ? 0 : (panel + slot) * mr * k;
+    }
+
+    /**
+     * Rows [i, i + valid) of op(A), from {@code a[s]}, as a panel of mr rows of k steps each from {@code dst[d]},
+     * zeros past the last row. op(A) = A' is read a few neighbours at a time along A's rows.
      */
     private void packPanel(float[] a, int s, int ars, int aks, int valid, int k, float[] dst, int d) {
-        int g = Kernels.STEP_GROUP;
-        for (int p0 = 0; p0 < k; p0 += g, d += mr * g) {
-            int steps = Math.min(g, k - p0);
-            if (aks == 1 && steps == g) {
-                for (int r = 0; r < mr; r++) {
-                    if (r < valid) {
-                        kernels.copyGroup(a, s + r * ars + p0, dst, d + r * g);
-                    } else {
-                        java.util.Arrays.fill(dst, d + r * g, d + (r + 1) * g, 0f);
-                    }
-                }
-                continue;
+        if (aks == 1) {
+            for (int r = 0; r < valid; r++) {
+                System.arraycopy(a, s + r * ars, dst, d + r * k, k);
             }
-            if (ars == 1 && mr == 6 && valid == 6) {
-                // the usual op(A) = A' spelled out: six neighbours of a row of A, one to each row of the panel
-                for (int q = 0, src = s + p0 * aks; q < steps; q++, src += aks) {
-                    dst[d + q] = a[src];
-                    dst[d + g + q] = a[src + 1];
-                    dst[d + 2 * g + q] = a[src + 2];
-                    dst[d + 3 * g + q] = a[src + 3];
-                    dst[d + 4 * g + q] = a[src + 4];
-                    dst[d + 5 * g + q] = a[src + 5];
-                }
-                continue;
+        } else if (ars == 1 && mr == 6 && valid == 6) {
+            // the usual op(A) = A' spelled out: six neighbours of a row of A, one to each row of the panel
+            for (int q = 0, src = s; q < k; q++, src += aks) {
+                dst[d + q] = a[src];
+                dst[d + k + q] = a[src + 1];
+                dst[d + 2 * k + q] = a[src + 2];
+                dst[d + 3 * k + q] = a[src + 3];
+                dst[d + 4 * k + q] = a[src + 4];
+                dst[d + 5 * k + q] = a[src + 5];
             }
-            for (int q = 0; q < steps; q++) {
-                for (int r = 0, src = s + (p0 + q) * aks; r < mr; r++, src += ars) {
-                    dst[d + r * g + q] = r < valid ? a[src] : 0f;
+            return;
+        } else {
+            for (int q = 0; q < k; q++) {
+                for (int r = 0, src = s + q * aks; r < valid; r++, src += ars) {
+                    dst[d + r * k + q] = a[src];
                 }
             }
         }
-    }
-
-    private static int roundUp(int x, int to) {
-        return (x + to - 1) / to * to;
+        java.util.Arrays.fill(dst, d + valid * k, d + mr * k, 0f);
     }
 
     private static float[] grow(float[] a, int n) {

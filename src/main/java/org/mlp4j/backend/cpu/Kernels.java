@@ -9,33 +9,21 @@ interface Kernels {
     int tileCols();
 
     /**
-     * Steps of k that a packed panel of A holds row by row: in each group of this many steps, each row's
-     * values lie side by side, so a row-major A is packed by whole vector copies. 16 floats: a whole number
-     * of vectors of any width up to 512 bits.
+     * One {@link #tileRows} x {@link #tileCols} tile of a GEMM over {@code kc} steps of k. Step p reads row r's
+     * value at {@code a[ai + r * lda + p]} (rows of A where they lie, or a panel packed by {@link Gemm}) and
+     * column j's at {@code bp[bi + p * tileCols() + j]} (a strip packed by {@link Gemm}). Each element's sum,
+     * row-major in {@code acc[ao..]}, starts from zero when {@code first}, else from what the previous steps
+     * of k left there, and adds the products in order of p, so splitting k changes no bit.
      */
-    int STEP_GROUP = 16;
-
-    /** Where the value of row r at step p lies in a packed panel of A with {@code rows} rows ({@link #STEP_GROUP}). */
-    static int panelOffset(int rows, int r, int p) {
-        return (p - p % STEP_GROUP) * rows + r * STEP_GROUP + p % STEP_GROUP;
-    }
-
-    /**
-     * One {@link #tileRows} x {@link #tileCols} tile of a GEMM over {@code kc} steps of k, from a step that
-     * begins a {@link #STEP_GROUP}. Step p reads row r's value at {@code ap[ai + panelOffset(tileRows(), r, p)]}
-     * and column j's at {@code bp[bi + p * tileCols() + j]} (a panel and a strip packed by {@link Gemm}).
-     * Each element's sum, row-major in {@code acc[ao..]}, starts from zero when {@code first}, else from what
-     * the previous steps of k left there, and adds the products in order of p, so splitting k changes no bit.
-     */
-    void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] acc, int ao, boolean first);
+    void tile(int kc, float[] a, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first);
 
     /**
      * {@link #tile} for a strip with no columns past {@code tileCols() / 2}: only the sums of the first half
      * of each row are taken (the same bits as {@link #tile}'s), the rest of {@code acc}'s tile is left
      * undefined. Kernels without a cheaper form compute the whole tile.
      */
-    default void halfTile(int kc, float[] ap, int ai, float[] bp, int bi, float[] acc, int ao, boolean first) {
-        tile(kc, ap, ai, bp, bi, acc, ao, first);
+    default void halfTile(int kc, float[] a, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
+        tile(kc, a, ai, lda, bp, bi, acc, ao, first);
     }
 
     /**
@@ -68,11 +56,6 @@ interface Kernels {
 
     /** {@link #tileCols} floats from {@code b[from]} to {@code dst[to]}: a whole row of a strip. */
     void copyStripRow(float[] b, int from, float[] dst, int to);
-
-    /** {@link #STEP_GROUP} floats from {@code a[from]} to {@code dst[to]}: a row's group of a packed panel. */
-    default void copyGroup(float[] a, int from, float[] dst, int to) {
-        System.arraycopy(a, from, dst, to, STEP_GROUP);
-    }
 
     /**
      * {@code c = alpha * sum + beta * c} for the first {@code rows} rows and {@code cols} columns of a tile's

@@ -15,13 +15,13 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] acc, int ao, boolean first) {
+    public void tile(int kc, float[] a, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
         if (first) {
             java.util.Arrays.fill(acc, ao, ao + ROWS * COLS, 0f);
         }
         for (int p = 0; p < kc; p++) {
             for (int r = 0; r < ROWS; r++) {
-                float x = ap[ai + Kernels.panelOffset(ROWS, r, p)];
+                float x = a[ai + r * lda + p];
                 for (int j = 0; j < COLS; j++) {
                     acc[ao + r * COLS + j] += x * bp[bi + p * COLS + j];
                 }

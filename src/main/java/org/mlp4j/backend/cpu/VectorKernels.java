@@ -7,10 +7,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API kernels. The GEMM tile is 6 rows x 2 vectors of C held in 12 accumulators across its steps
- * of k: each step loads 2 vectors of B's strip and broadcasts 6 values of A's panel, then does 12 FMAs,
- * enough independent chains to cover the FMA latency of two pipes. Both operands are packed, so every load
- * is at a constant stride from the loop counter, which lets the JIT drop the bounds checks from the loop
- * (../shared/notes/cpu-gemm.md on why register blocking is what matters here). Every vector here has the one
+ * of k: each step loads 2 vectors of B's packed strip and broadcasts one value of each of A's 6 rows, then
+ * does 12 FMAs, enough independent chains to cover the FMA latency of two pipes. Every index is linear in
+ * the step, which lets the JIT drop the bounds checks from the loop (../shared/notes/cpu-gemm.md on why
+ * register blocking is what matters here). Every vector here has the one
  * preferred shape: with a second (a 256-bit copy beside 512-bit kernels), the Vector API's methods shared by
  * all shapes get mixed type profiles, and C2 on JDK 17 then leaves stores such as the tile's uncompiled to
  * vector code, which made the GEMM many times slower where the preferred width is 512 bits.
@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final int ROWS = 6, COLS = 2 * L, G = STEP_GROUP;
+    private static final int ROWS = 6, COLS = 2 * L;
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
 
     @Override
@@ -32,7 +32,7 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] acc, int ao, boolean first) {
+    public void tile(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
         if (first) {
             Arrays.fill(acc, ao, ao + ROWS * COLS, 0f);
         }
@@ -42,27 +42,28 @@ final class VectorKernels implements Kernels {
         FloatVector c30 = FloatVector.fromArray(S, acc, ao + 6 * L), c31 = FloatVector.fromArray(S, acc, ao + 7 * L);
         FloatVector c40 = FloatVector.fromArray(S, acc, ao + 8 * L), c41 = FloatVector.fromArray(S, acc, ao + 9 * L);
         FloatVector c50 = FloatVector.fromArray(S, acc, ao + 10 * L), c51 = FloatVector.fromArray(S, acc, ao + 11 * L);
+        // each row's index is linear in p, so the JIT checks the rows' bounds once, before the loop
+        int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
         for (int p = 0; p < kc; p++) {
-            // row r of step p at a + r * G (Kernels.panelOffset): constant offsets, so one bounds check
-            int b = bi + p * COLS, a = ai + p + (p & -G) * (ROWS - 1);
+            int b = bi + p * COLS;
             FloatVector b0 = FloatVector.fromArray(S, bp, b);
             FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
-            FloatVector x = FloatVector.broadcast(S, ap[a]);
+            FloatVector x = FloatVector.broadcast(S, ap[ai + p]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[a + G]);
+            x = FloatVector.broadcast(S, ap[a1 + p]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[a + 2 * G]);
+            x = FloatVector.broadcast(S, ap[a2 + p]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[a + 3 * G]);
+            x = FloatVector.broadcast(S, ap[a3 + p]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[a + 4 * G]);
+            x = FloatVector.broadcast(S, ap[a4 + p]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[a + 5 * G]);
+            x = FloatVector.broadcast(S, ap[a5 + p]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
@@ -82,22 +83,22 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void halfTile(int kc, float[] ap, int ai, float[] bp, int bi, float[] acc, int ao, boolean first) {
+    public void halfTile(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
         if (first) {
             Arrays.fill(acc, ao, ao + ROWS * COLS, 0f);
         }
         FloatVector c0 = FloatVector.fromArray(S, acc, ao), c1 = FloatVector.fromArray(S, acc, ao + 2 * L);
         FloatVector c2 = FloatVector.fromArray(S, acc, ao + 4 * L), c3 = FloatVector.fromArray(S, acc, ao + 6 * L);
         FloatVector c4 = FloatVector.fromArray(S, acc, ao + 8 * L), c5 = FloatVector.fromArray(S, acc, ao + 10 * L);
+        int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
         for (int p = 0; p < kc; p++) {
-            int a = ai + p + (p & -G) * (ROWS - 1);
             FloatVector b0 = FloatVector.fromArray(S, bp, bi + p * COLS);
-            c0 = FloatVector.broadcast(S, ap[a]).fma(b0, c0);
-            c1 = FloatVector.broadcast(S, ap[a + G]).fma(b0, c1);
-            c2 = FloatVector.broadcast(S, ap[a + 2 * G]).fma(b0, c2);
-            c3 = FloatVector.broadcast(S, ap[a + 3 * G]).fma(b0, c3);
-            c4 = FloatVector.broadcast(S, ap[a + 4 * G]).fma(b0, c4);
-            c5 = FloatVector.broadcast(S, ap[a + 5 * G]).fma(b0, c5);
+            c0 = FloatVector.broadcast(S, ap[ai + p]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, ap[a1 + p]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, ap[a2 + p]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, ap[a3 + p]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, ap[a4 + p]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, ap[a5 + p]).fma(b0, c5);
         }
         c0.intoArray(acc, ao);
         c1.intoArray(acc, ao + 2 * L);
@@ -111,13 +112,6 @@ final class VectorKernels implements Kernels {
     public void copyStripRow(float[] b, int from, float[] dst, int to) {
         FloatVector.fromArray(S, b, from).intoArray(dst, to);
         FloatVector.fromArray(S, b, from + L).intoArray(dst, to + L);
-    }
-
-    @Override
-    public void copyGroup(float[] a, int from, float[] dst, int to) {
-        for (int i = 0; i < G; i += L) {
-            FloatVector.fromArray(S, a, from + i).intoArray(dst, to + i);
-        }
     }
 
     @Override

@@ -6,7 +6,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Every element of a GEMM is its sum over k taken in order (an FMA chain with the Vector API kernels,
  * multiply then add with the scalar ones), then alpha and beta: so the same bits whatever the thread count,
- * the blocking of k and of the columns (k = 600 and n = 700 span several blocks) and the edges.
+ * the blocking of k and of the columns (k = 600 and n = 700 span several blocks), of the rows (61 rows of
+ * k = 700 span two blocks of panels), the edges, where in their arrays the matrices begin and how far apart
+ * their rows are (blocks of columns of wider matrices as well as whole ones).
  */
 class GemmTest {
     @Test
@@ -21,31 +23,41 @@ class GemmTest {
 
     private static void check(Kernels kernels, boolean fma) {
         Random r = new Random(5);
-        int[][] mnk = {{13, 700, 600}, {100, 100, 784}, {7, 5, 3}, {6, 32, 1}, {1, 1, 1}};
+        int[][] mnk = {{13, 700, 600}, {100, 100, 784}, {61, 40, 700}, {7, 5, 3}, {6, 32, 1}, {1, 1, 1}};
         for (int[] s : mnk) {
-            int m = s[0], n = s[1], k = s[2];
-            for (int t = 0; t < 4; t++) {
-                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
-                float[] a = random(r, m * k), b = random(r, k * n), c0 = random(r, m * n);
+            int m = s[0], n = s[1], k = s[2], ao = k % 7, bo = n % 5, co = m % 3;
+            for (int t = 0; t < 8; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0, wide = (t & 4) != 0;
+                // rows of stored A, B and C: their widths, or a few more where they are blocks of wider matrices
+                int lda = (ta ? m : k) + (wide ? 3 : 0), ldb = (tb ? k : n) + (wide ? 5 : 0), ldc = n + (wide ? 2 : 0);
+                float[] a = random(r, ao + (ta ? k : m) * lda + 3), b = random(r, bo + (tb ? n : k) * ldb + 2);
+                float[] c0 = random(r, co + m * ldc + 1);
                 for (float beta : new float[] {0f, 0.75f}) {
                     for (int threads = 1; threads <= 3; threads++) {
                         float[] c = c0.clone();
                         try (Workers workers = new Workers(threads)) {
-                            new Gemm(kernels, workers).run(ta, tb, m, n, k, -0.5f, a, 0, b, 0, beta, c, 0, null);
+                            new Gemm(kernels, workers).run(ta, tb, m, n, k, -0.5f, a, ao, lda, b, bo, ldb, beta, c, co, ldc, null);
+                        }
+                        for (int i = 0; i < c.length; i++) {
+                            int row = (i - co) / ldc, col = (i - co) % ldc;
+                            if ((i < co || row >= m || col >= n) && c[i] != c0[i]) {
+                                throw new AssertionError(kernels.name() + ": gemm " + m + "x" + n + "x" + k + " wrote outside C at " + i);
+                            }
                         }
                         for (int i = 0; i < m; i++) {
                             for (int j = 0; j < n; j++) {
                                 float sum = 0f;
                                 for (int p = 0; p < k; p++) {
-                                    float av = ta ? a[p * m + i] : a[i * k + p];
-                                    float bv = tb ? b[j * k + p] : b[p * n + j];
+                                    float av = a[ao + (ta ? p * lda + i : i * lda + p)];
+                                    float bv = b[bo + (tb ? j * ldb + p : p * ldb + j)];
                                     sum = fma ? Math.fma(av, bv, sum) : sum + av * bv;
                                 }
                                 float v = -0.5f * sum;
-                                float want = beta == 0f ? v : fma ? Math.fma(c0[i * n + j], beta, v) : v + beta * c0[i * n + j];
-                                if (Float.floatToIntBits(want) != Float.floatToIntBits(c[i * n + j])) {
+                                float old = c0[co + i * ldc + j];
+                                float want = beta == 0f ? v : fma ? Math.fma(old, beta, v) : v + beta * old;
+                                if (Float.floatToIntBits(want) != Float.floatToIntBits(c[co + i * ldc + j])) {
                                     throw new AssertionError(kernels.name() + ": gemm " + m + "x" + n + "x" + k + " t=" + t + " beta " + beta
-                                            + ", " + threads + " threads, at " + i + "," + j + ": " + c[i * n + j] + " not " + want);
+                                            + ", " + threads + " threads, at " + i + "," + j + ": " + c[co + i * ldc + j] + " not " + want);
                                 }
                             }
                         }
