@@ -26,8 +26,8 @@ import org.mlp4j.Output;
  * {@link #outputLayerStep} and {@link #hiddenLayerStep}, whose defaults are those GEMMs and small ops; a
  * backend overrides them to fold a GEMM into its neighbour where launches, not arithmetic, cost the time.
  * The book's output layer is 10 wide, so a step of its net is 5 launches instead of 9 on OpenCL, and 3
- * cuBLAS calls fewer on CUDA. A backend may also run whole steps of a small network in one launch
- * ({@link #steps}).
+ * cuBLAS calls fewer on CUDA. A backend may also run whole steps of a network at once ({@link #steps}): in
+ * one launch on CUDA, on the CPU with each thread keeping its share of the hidden units.
  */
 public interface Backend extends AutoCloseable {
     /** The name users pass to {@code --device}. */
@@ -154,13 +154,13 @@ public interface Backend extends AutoCloseable {
 
     /**
      * How one part of a step runs, chosen by timing both ways on the device: a layer step's GEMM folded into
-     * its step kernel or not ({@link #tune}), or whole steps in one launch or layer by layer ({@link #steps}),
-     * with the seconds each way took (per step for whole steps; NaN when not known, as for a checkpoint's
-     * choice; infinite for whole steps that failed to launch).
+     * its step kernel or not ({@link #tune}), or whole steps or layer by layer ({@link #steps}), with the
+     * seconds each way took (per step for whole steps; NaN when not known, as for a checkpoint's choice or
+     * untimed whole steps; infinite for whole steps that failed to launch).
      *
      * @param part which step: {@link Part#OUTPUT} and {@link Part#HIDDEN} for a layer step of {@code rows x k x
      *             cols}; {@link Part#WHOLE} for whole steps of {@code rows} examples ({@code k} the layers, cols 0)
-     * @param folded whether the one-launch way (folded, or whole steps) runs
+     * @param folded whether the fused way (folded, or whole steps) runs
      */
     record Choice(Part part, int rows, int k, int cols, boolean folded, double foldedSeconds, double unfoldedSeconds) {
         /** What a choice is about. */
@@ -168,12 +168,19 @@ public interface Backend extends AutoCloseable {
             OUTPUT, HIDDEN, WHOLE
         }
 
+        private static String time(double seconds) {
+            return Double.isNaN(seconds) ? "not timed" : String.format(java.util.Locale.ROOT, "%.1f us", seconds * 1e6);
+        }
+
         @Override
         public String toString() {
+            if (part == Part.WHOLE && Double.isNaN(foldedSeconds) && Double.isNaN(unfoldedSeconds)) {
+                return String.format(java.util.Locale.ROOT, "steps of %d examples: %s (not timed)", rows, folded ? "whole" : "layer by layer");
+            }
             if (part == Part.WHOLE) {
-                return String.format(java.util.Locale.ROOT, "steps of %d examples: in one launch %s, layer by layer %.1f us: %s", rows,
-                        Double.isInfinite(foldedSeconds) ? "failed to launch" : String.format(java.util.Locale.ROOT, "%.1f us", foldedSeconds * 1e6),
-                        unfoldedSeconds * 1e6, folded ? "in one launch" : "layer by layer");
+                String w = Double.isInfinite(foldedSeconds) ? "failed to launch" : time(foldedSeconds);
+                return String.format(java.util.Locale.ROOT, "steps of %d examples: whole %s, layer by layer %s: %s", rows, w, time(unfoldedSeconds),
+                        folded ? "whole" : "layer by layer");
             }
             return String.format(java.util.Locale.ROOT, "%s step %dx%dx%d: folded %.1f us, GEMM and step %.1f us: %s",
                     part == Part.HIDDEN ? "hidden" : "output", rows, k, cols, foldedSeconds * 1e6, unfoldedSeconds * 1e6,
@@ -182,12 +189,13 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * Whole SGD steps of the book's kind in one launch, where this backend has them for this network (small
-     * ones, where launches, not arithmetic, cost the time): what the model's step does with the layer ops, step
-     * after step, on the parameters {@code weights} and {@code biases}, with a minibatch's activations and
-     * deltas in {@code activations} and {@code deltas} (layer l's output at index l + 1, as the model keeps
-     * them; index 0 unread). Null where it has none. The model times both ways at the start of a run and keeps
-     * the faster (a {@link Choice} of {@link Choice.Part#WHOLE}).
+     * Whole SGD steps of the book's kind at once, where this backend has them for this network (on CUDA small
+     * ones in one launch, where launches, not arithmetic, cost the time): what the model's step does with the
+     * layer ops, step after step, on the parameters {@code weights} and {@code biases}, with a minibatch's
+     * activations and deltas in {@code activations} and {@code deltas} (layer l's output at index l + 1, as
+     * the model keeps them; index 0 unread). Null where it has none. The model times both ways at the start of
+     * a run and keeps the faster, unless the steps are {@link Steps#untimed} (a {@link Choice} of
+     * {@link Choice.Part#WHOLE} either way).
      */
     default Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output) {
         return null;
@@ -205,6 +213,15 @@ public interface Backend extends AutoCloseable {
          * {@code b -= rate * colsum(d)}.
          */
         void run(Matrix x, Matrix labels, float rate, float decay);
+
+        /**
+         * Whether the model takes these steps without timing them against the layer ops: where the backend
+         * knows they are the faster and compute the same bits (the CPU's, on several threads), a timing at the
+         * start of a run would mostly measure which way the JVM's JIT had compiled sooner.
+         */
+        default boolean untimed() {
+            return false;
+        }
     }
 
     /** Row argmax: {@code out[r] = argmax_j z[r][j]} (first maximum), {@code out} being {@code z.rows x 1}. */

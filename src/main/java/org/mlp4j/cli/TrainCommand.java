@@ -67,7 +67,7 @@ final class TrainCommand implements Callable<Integer> {
     int checkpointEvery;
 
     @Option(names = "--verbose", description = "also say how the device runs the network: each layer step's variant "
-            + "(folded into one kernel or not), whether whole steps run in one launch, and the times that chose them")
+            + "(folded into one kernel or not), whether whole steps run, and the times that chose them")
     boolean verbose;
 
     @Override

@@ -128,7 +128,7 @@ public final class DeviceNet {
         return backend.steps(weights, biases, ws.activations, ws.deltas, activation, output);
     }
 
-    /** {@link #trainStep} on each {@code ws.rows()} rows of {@code x} in turn, in one launch of the backend's {@code whole} steps. */
+    /** {@link #trainStep} on each {@code ws.rows()} rows of {@code x} in turn, by the backend's {@code whole} steps. */
     public void trainSteps(Backend.Steps whole, Workspace ws, Matrix x, Matrix labels, float eta, float l2, boolean mean) {
         whole.run(x, labels, rate(eta, ws.rows(), mean), decay(eta, l2));
     }

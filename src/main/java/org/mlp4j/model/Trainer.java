@@ -28,6 +28,8 @@ public final class Trainer {
     static final int SEGMENTS = 10;
     /** Steps each way when whole steps are timed against layer-by-layer ones. */
     static final int WHOLE_STEPS_TIMED = 20;
+    /** Runs of those steps timed each way, the best kept, after one that warms both up. */
+    static final int TIMED_ROUNDS = 4;
 
     private static final int COST = 0;
     private static final int TRAIN_CORRECT = 1;
@@ -122,7 +124,7 @@ public final class Trainer {
     private Fit run(Session session, TrainingListener listener) {
         session.tuning.forEach(c -> listener.note(c.toString()));
         if (session.wholeSteps != null) {
-            listener.note("steps in one launch: " + session.wholeSteps);
+            listener.note("whole steps: " + session.wholeSteps);
         }
         boolean early = hp.patience() > 0 && session.valid > 0;
         while (session.epoch <= hp.epochs()) {
@@ -216,11 +218,12 @@ public final class Trainer {
             Matrix epochY = backend.matrix(covered, 1);
             DeviceNet.Workspace chunk = net.workspace(Math.min(EVAL_CHUNK, data.count()));
             acc = backend.accumulator(4);
-            // whole steps in one launch where the backend has them and they were faster (or a resumed run ran them)
+            // whole steps where the backend has them and they were faster, or it knows they are (or a resumed run ran them)
             Backend.Steps offered = optimizing == null ? net.wholeSteps(batch) : null;
             Backend.Choice whole = null;
             if (offered != null && choices == null) {
-                whole = timeWholeSteps(initial, epochX, epochY);
+                whole = offered.untimed() ? new Backend.Choice(Backend.Choice.Part.WHOLE, hp.batch(), initial.layers(), 0, true, Double.NaN, Double.NaN)
+                        : timeWholeSteps(initial, epochX, epochY);
                 tuning.add(whole);
             } else if (offered != null) {
                 whole = choices.stream().filter(c -> c.part() == Backend.Choice.Part.WHOLE).findFirst().orElse(null);
@@ -291,33 +294,42 @@ public final class Trainer {
             DeviceNet.Workspace ws = copy.workspace(batch);
             Backend.Steps whole = copy.wholeSteps(ws);
             Matrix x = epochX.rows(0, n * batch), y = epochY.rows(0, n * batch);
-            double w;
+            Program wholeSteps;
             try {
-                w = seconds(backend.record(() -> copy.trainSteps(whole, ws, x, y, hp.eta(), hp.l2(), hp.meanGradient()))) / n;
+                wholeSteps = backend.record(() -> copy.trainSteps(whole, ws, x, y, hp.eta(), hp.l2(), hp.meanGradient()));
             } catch (BackendFailure e) {
-                w = Double.POSITIVE_INFINITY; // the device would not launch them after all: layer by layer it is
+                wholeSteps = null; // the device would not launch them after all: layer by layer it is
             }
             Program layered = backend.record(() -> {
                 for (int s = 0; s < n; s++) {
                     copy.trainStep(ws, x.rows(s * batch, batch), y.rows(s * batch, batch), hp.eta(), hp.l2(), hp.meanGradient());
                 }
             });
-            double l = seconds(layered) / n;
-            return new Backend.Choice(Backend.Choice.Part.WHOLE, batch, initial.layers(), 0, w < l, w, l);
+            // both ways warmed up by a first round, then timed by turns: timed one after the other, the first
+            // ran colder (its code still being compiled by the JVM's JIT), which could decide the choice
+            double w = Double.POSITIVE_INFINITY, l = Double.POSITIVE_INFINITY;
+            for (int round = 0; round <= TIMED_ROUNDS; round++) {
+                if (wholeSteps != null) {
+                    try {
+                        double t = seconds(wholeSteps);
+                        w = round > 0 ? Math.min(w, t) : w;
+                    } catch (BackendFailure e) {
+                        wholeSteps = null;
+                        w = Double.POSITIVE_INFINITY;
+                    }
+                }
+                double t = seconds(layered);
+                l = round > 0 ? Math.min(l, t) : l;
+            }
+            return new Backend.Choice(Backend.Choice.Part.WHOLE, batch, initial.layers(), 0, w < l, w / n, l / n);
         }
 
-        /** Seconds a program takes: one run to warm up, then the best of 3. */
+        /** Seconds one run of a program takes. */
         private double seconds(Program p) {
+            long start = System.nanoTime();
             p.run();
             backend.synchronize();
-            double best = Double.MAX_VALUE;
-            for (int round = 0; round < 3; round++) {
-                long start = System.nanoTime();
-                p.run();
-                backend.synchronize();
-                best = Math.min(best, (System.nanoTime() - start) / 1e9);
-            }
-            return best;
+            return (System.nanoTime() - start) / 1e9;
         }
 
         private int stepsBefore(int s) {

@@ -69,8 +69,8 @@ class ParityTest {
     /**
      * Where a backend runs whole steps in one launch (CUDA: train_steps), 25 of them change a network as 25
      * steps through the layer ops do, within float rounding (the sums run in another order): the book's net,
-     * ReLU under a softmax with the averaged gradient over two hidden layers, and tanh over one. Backends
-     * without them (cpu, opencl) have none to offer.
+     * ReLU under a softmax with the averaged gradient over two hidden layers, and tanh over one. OpenCL has
+     * none to offer (the CPU's, which give the same bits as its layer steps, are tested in CpuWholeStepsTest).
      */
     @ParameterizedTest
     @MethodSource("accelerators")
@@ -84,7 +84,7 @@ class ParityTest {
 
     /**
      * The trainer runs whole steps where a run chose them: an epoch resumed from a checkpoint whose choice
-     * says "in one launch" (so untimed, whichever is faster on this machine) ends as the same epoch resumed
+     * says "whole" (so untimed, whichever is faster on this machine) ends as the same epoch resumed
      * layer by layer does, within the rounding of {@link #wholeStepsDoWhatTheLayerStepsDo}, and says how
      * they run.
      */
@@ -117,10 +117,10 @@ class ParityTest {
                         notes.add(line);
                     }
                 }).network();
-                String said = whole ? ": in one launch" : ": layer by layer";
+                String said = whole ? ": whole" : ": layer by layer";
                 org.junit.jupiter.api.Assertions.assertTrue(notes.stream().anyMatch(n -> n.startsWith("steps of") && n.endsWith(said)), notes.toString());
                 // --verbose says how they run on the device where they run
-                assertEquals(whole, notes.stream().anyMatch(n -> n.matches("steps in one launch: \\d+ blocks of \\d+ threads, weight tiles .*")),
+                assertEquals(whole, notes.stream().anyMatch(n -> n.matches("whole steps: \\d+ blocks of \\d+ threads, weight tiles .*")),
                         notes.toString());
             }
             for (int l = 0; l < 2; l++) {

@@ -51,11 +51,11 @@ public final class CpuBackend implements Backend {
         return new CpuMatrix(new float[Math.multiplyExact(rows, cols)], 0, rows, cols);
     }
 
-    private static float[] data(Matrix m) {
+    static float[] data(Matrix m) {
         return ((CpuMatrix) m).data();
     }
 
-    private static int off(Matrix m) {
+    static int off(Matrix m) {
         return ((CpuMatrix) m).offset();
     }
 
@@ -209,7 +209,7 @@ public final class CpuBackend implements Backend {
     }
 
     /** {@code z[from + j] = act(z[from + j] + bias[bo + j])} for j in [0, count). */
-    private void biasActivation(float[] z, int from, int count, float[] bias, int bo, Activation act) {
+    void biasActivation(float[] z, int from, int count, float[] bias, int bo, Activation act) {
         if (act == Activation.SIGMOID) {
             kernels.biasSigmoid(z, from, from + count, bias, bo, count);
             return;
@@ -263,12 +263,21 @@ public final class CpuBackend implements Backend {
     @Override
     public void hiddenStep(Matrix g, Matrix a, Activation act, float eta, Matrix bias) {
         Shapes.hiddenStep(g, a, bias);
-        float[] gd = data(g), ad = data(a);
-        int go = off(g), ao = off(a);
-        for (int i = 0; i < g.size(); i++) {
-            gd[go + i] *= derivative(ad[ao + i], act);
+        hiddenStep(data(g), off(g), g.cols(), data(a), off(a), a.cols(), g.rows(), g.cols(), act, eta, data(bias), off(bias));
+    }
+
+    /**
+     * {@link #hiddenStep} on {@code cols} columns of g and a (rows {@code ldg} and {@code lda} apart), a block of
+     * columns of wider matrices or all of them: {@code g *= act'(a)}, then their biases' steps.
+     */
+    static void hiddenStep(float[] g, int go, int ldg, float[] a, int ao, int lda, int rows, int cols, Activation act, float eta,
+                           float[] bias, int bo) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                g[go + r * ldg + j] *= derivative(a[ao + r * lda + j], act);
+            }
         }
-        biasStep(g, eta, bias);
+        biasStep(g, go, ldg, rows, cols, eta, bias, bo);
     }
 
     @Override
@@ -311,16 +320,19 @@ public final class CpuBackend implements Backend {
 
     /** bias[j] -= eta * (column j's sum, taken in row order as the GPU kernels do). */
     private static void biasStep(Matrix delta, float eta, Matrix bias) {
-        float[] dd = data(delta), bd = data(bias);
-        int cols = delta.cols(), dO = off(delta), bo = off(bias);
+        biasStep(data(delta), off(delta), delta.cols(), delta.rows(), delta.cols(), eta, data(bias), off(bias));
+    }
+
+    /** {@link #biasStep} for {@code cols} columns of a delta whose rows are {@code ld} apart. */
+    private static void biasStep(float[] d, int dO, int ld, int rows, int cols, float eta, float[] bias, int bo) {
         float[] sums = new float[cols];
-        for (int r = 0; r < delta.rows(); r++) {
+        for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j++) {
-                sums[j] += dd[dO + r * cols + j];
+                sums[j] += d[dO + r * ld + j];
             }
         }
         for (int j = 0; j < cols; j++) {
-            bd[bo + j] -= eta * sums[j];
+            bias[bo + j] -= eta * sums[j];
         }
     }
 
@@ -333,6 +345,15 @@ public final class CpuBackend implements Backend {
             }
         }
         return best;
+    }
+
+    /**
+     * On several threads, whole steps of a network with one hidden layer, its units split between the threads
+     * ({@link SplitSteps}); none on one thread, or where the hidden layer is too narrow to split.
+     */
+    @Override
+    public Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output) {
+        return SplitSteps.of(this, kernels, workers, weights, biases, activations, deltas, act, output);
     }
 
     @Override

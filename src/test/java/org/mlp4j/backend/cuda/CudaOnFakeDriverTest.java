@@ -236,7 +236,7 @@ class CudaOnFakeDriverTest {
     void wholeStepsAreTimedWhereTheDeviceLaunchesCooperatively() throws Exception {
         Result r = mlp4j(Map.of(), train(dir.resolve("whole"), "cuda", "--strict", "--hidden", "8", "--verbose"));
         assertEquals(0, r.code(), r.out());
-        assertTrue(r.out().matches("(?s).*\\nsteps of 10 examples: in one launch [0-9.]+ us, layer by layer [0-9.]+ us: (in one launch|layer by layer)\\n.*"),
+        assertTrue(r.out().matches("(?s).*\\nsteps of 10 examples: whole [0-9.]+ us, layer by layer [0-9.]+ us: (whole|layer by layer)\\n.*"),
                 r.out());
         assertTrue(r.out().contains("test accuracy: "), r.out());
         fakeSaidOnly(r, null);
@@ -249,7 +249,7 @@ class CudaOnFakeDriverTest {
 
         Result refused = mlp4j(Map.of("FAKE_CUDA_COOPERATIVE", "refused"), train(dir.resolve("refused"), "cuda", "--strict", "--hidden", "8", "--verbose"));
         assertEquals(0, refused.code(), refused.out());
-        assertTrue(refused.out().matches("(?s).*\\nsteps of 10 examples: in one launch failed to launch, layer by layer [0-9.]+ us: layer by layer\\n.*"),
+        assertTrue(refused.out().matches("(?s).*\\nsteps of 10 examples: whole failed to launch, layer by layer [0-9.]+ us: layer by layer\\n.*"),
                 refused.out());
         assertTrue(refused.out().contains("test accuracy: "), refused.out());
         fakeSaidOnly(refused, "cuLaunchCooperativeKernel refused (801)");

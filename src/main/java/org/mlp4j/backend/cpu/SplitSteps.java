@@ -1,0 +1,185 @@
+package org.mlp4j.backend.cpu;
+
+import org.mlp4j.Activation;
+import org.mlp4j.Output;
+import org.mlp4j.backend.Backend;
+import org.mlp4j.backend.Matrix;
+
+/**
+ * Whole SGD steps of a network with one hidden layer on several threads, the hidden units split between
+ * them. A part computes its units' activations on the way up; on the way down their deltas, bias steps, the
+ * rows of the output weights above them and the columns of the first weights below them. The output layer,
+ * small, runs on the calling thread in between: two parallel sections a step, where the layer ops' GEMMs,
+ * split by rows, take two each and share their packed B between the cores.
+ *
+ * <p>Each part keeps its columns of the first weights, its activations and its deltas in arrays of its own
+ * for the whole run (the first weights copied in at the start and back at the end): a row of the model's
+ * matrices holds several parts' columns, and two cores writing parts of the same cache line take it from
+ * each other on every write, which doubled the first weights' step.
+ *
+ * <p>Each element is computed by the same operations in the same order as by the layer ops
+ * ({@link org.mlp4j.model.DeviceNet#trainStep}), so the results are the same bits.
+ */
+final class SplitSteps implements Backend.Steps {
+    private final CpuBackend backend;
+    private final Workers workers;
+    private final Matrix w0, b0, w1, b1, hidden, outputs, outputDeltas;
+    private final Activation act;
+    private final Output output;
+    private final int features, units, classes;
+    /** Part p is hidden units [bounds[p], bounds[p + 1]). */
+    private final int[] bounds;
+    /** Each part's columns of the first weights (features x its units), activations and deltas (batch x its units). */
+    private final float[][] weights, activations, deltas;
+    /** A GEMM each part, for its packing buffers: parts run at the same time. */
+    private final Gemm[] gemms;
+
+    /** Null where the hidden layer is too narrow to split ({@link #parts}). */
+    static SplitSteps of(CpuBackend backend, Kernels kernels, Workers workers, Matrix[] weights, Matrix[] biases, Matrix[] activations,
+                         Matrix[] deltas, Activation act, Output output) {
+        if (weights.length != 2 || workers.size() == 1) {
+            return null;
+        }
+        int[] bounds = parts(weights[0].cols(), kernels.tileCols(), workers.size());
+        return bounds.length > 2 ? new SplitSteps(backend, kernels, workers, weights, biases, activations, deltas, act, output, bounds) : null;
+    }
+
+    private SplitSteps(CpuBackend backend, Kernels kernels, Workers workers, Matrix[] weights, Matrix[] biases, Matrix[] activations,
+                       Matrix[] deltas, Activation act, Output output, int[] bounds) {
+        this.backend = backend;
+        this.workers = workers;
+        this.w0 = weights[0];
+        this.b0 = biases[0];
+        this.w1 = weights[1];
+        this.b1 = biases[1];
+        this.hidden = activations[1];
+        this.outputs = activations[2];
+        this.outputDeltas = deltas[2];
+        this.act = act;
+        this.output = output;
+        this.features = w0.rows();
+        this.units = w0.cols();
+        this.classes = w1.cols();
+        this.bounds = bounds;
+        int parts = bounds.length - 1, batch = hidden.rows();
+        this.weights = new float[parts][];
+        this.activations = new float[parts][];
+        this.deltas = new float[parts][];
+        this.gemms = new Gemm[parts];
+        Workers alone = new Workers(1);
+        for (int p = 0; p < parts; p++) {
+            int width = bounds[p + 1] - bounds[p];
+            this.weights[p] = new float[features * width];
+            this.activations[p] = new float[batch * width];
+            this.deltas[p] = new float[batch * width];
+            gemms[p] = new Gemm(kernels, alone);
+        }
+    }
+
+    /**
+     * Where the parts of {@code units} columns begin: at whole strips of the GEMM's kernel, as many strips to each
+     * of at most {@code parts} parts as can be (a part of a strip would cost as much as a whole one).
+     */
+    static int[] parts(int units, int strip, int parts) {
+        int strips = (units + strip - 1) / strip, count = Math.min(parts, strips);
+        int[] b = new int[count + 1];
+        for (int p = 0; p <= count; p++) {
+            b[p] = Math.min(units, (int) ((long) strips * p / count) * strip);
+        }
+        return b;
+    }
+
+    @Override
+    public void run(Matrix x, Matrix labels, float rate, float decay) {
+        int batch = hidden.rows();
+        if (x.rows() % batch != 0 || x.cols() != features || labels.rows() != x.rows() || labels.cols() != 1) {
+            throw new IllegalArgumentException("whole steps of " + batch + " examples of " + features + " on " + x.rows() + "x" + x.cols()
+                    + " and labels " + labels.rows() + "x" + labels.cols());
+        }
+        copyFirstWeights(true);
+        try {
+            for (int s = 0; s < x.rows() / batch; s++) {
+                step(x.rows(s * batch, batch), labels.rows(s * batch, batch), rate, decay);
+            }
+        } finally {
+            copyFirstWeights(false);
+        }
+    }
+
+    /** The first weights' columns into the parts' arrays ({@code in}), or back. */
+    private void copyFirstWeights(boolean in) {
+        float[] w = CpuBackend.data(w0);
+        int wo = CpuBackend.off(w0);
+        for (int p = 0; p + 1 < bounds.length; p++) {
+            int width = bounds[p + 1] - bounds[p];
+            for (int r = 0; r < features; r++) {
+                if (in) {
+                    System.arraycopy(w, wo + r * units + bounds[p], weights[p], r * width, width);
+                } else {
+                    System.arraycopy(weights[p], r * width, w, wo + r * units + bounds[p], width);
+                }
+            }
+        }
+    }
+
+    private void step(Matrix x, Matrix labels, float rate, float decay) {
+        int parts = bounds.length - 1;
+        workers.run(parts, p -> forward(p, x));
+        // the output layer reads all hidden units: the parts' activations side by side
+        float[] h = CpuBackend.data(hidden);
+        int ho = CpuBackend.off(hidden);
+        for (int p = 0; p < parts; p++) {
+            int width = bounds[p + 1] - bounds[p];
+            for (int r = 0; r < hidden.rows(); r++) {
+                System.arraycopy(activations[p], r * width, h, ho + r * units + bounds[p], width);
+            }
+        }
+        backend.outputLayerStep(hidden, w1, b1, labels, output, rate, outputs, outputDeltas);
+        workers.run(parts, p -> backward(p, x, rate, decay));
+    }
+
+    /** Part p's hidden units: {@code act(x * w0[:, part] + b0[part])}. */
+    private void forward(int p, Matrix x) {
+        int from = bounds[p], width = bounds[p + 1] - from;
+        float[] bias = CpuBackend.data(b0);
+        int bo = CpuBackend.off(b0) + from;
+        gemms[p].run(false, false, x.rows(), width, features, 1f, CpuBackend.data(x), CpuBackend.off(x), features, weights[p], 0, width,
+                0f, activations[p], 0, width, (c, ci, ldc, j, rows, cols) -> {
+                    for (int r = 0; r < rows; r++) {
+                        backend.biasActivation(c, ci + r * ldc, cols, bias, bo + j, act);
+                    }
+                });
+    }
+
+    /**
+     * Part p's hidden units, as {@link Backend#hiddenLayerStep} and the first weights' step do for all of them:
+     * their errors {@code g = outputDeltas * w1[part, :]'}, their rows of w1 take their step, g becomes their
+     * deltas and their biases take theirs, then the first weights' columns take theirs.
+     */
+    private void backward(int p, Matrix x, float rate, float decay) {
+        Gemm gemm = gemms[p];
+        int from = bounds[p], width = bounds[p + 1] - from, rows = x.rows();
+        float[] d = CpuBackend.data(outputDeltas), w = CpuBackend.data(w1), g = deltas[p], a = activations[p];
+        int dO = CpuBackend.off(outputDeltas), wo = CpuBackend.off(w1) + from * classes;
+        gemm.run(false, true, rows, width, classes, 1f, d, dO, classes, w, wo, classes, 0f, g, 0, width, null);
+        gemm.run(true, false, width, classes, rows, -rate, a, 0, width, d, dO, classes, decay, w, wo, classes, null);
+        CpuBackend.hiddenStep(g, 0, width, a, 0, width, rows, width, act, rate, CpuBackend.data(b0), CpuBackend.off(b0) + from);
+        gemm.run(true, false, features, width, rows, -rate, CpuBackend.data(x), CpuBackend.off(x), features, g, 0, width, decay, weights[p], 0,
+                width, null);
+    }
+
+    /** They compute the same bits as the layer ops and ran faster on every network measured (bench/RESULTS.md). */
+    @Override
+    public boolean untimed() {
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder(workers.size() + " threads, the hidden units split ");
+        for (int p = 0; p + 1 < bounds.length; p++) {
+            s.append(p == 0 ? "" : " + ").append(bounds[p + 1] - bounds[p]);
+        }
+        return s.toString();
+    }
+}

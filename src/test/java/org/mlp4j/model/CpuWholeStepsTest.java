@@ -1,0 +1,117 @@
+package org.mlp4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.mlp4j.Activation;
+import org.mlp4j.Output;
+import org.mlp4j.TestData;
+import org.mlp4j.backend.Backend;
+import org.mlp4j.backend.Matrix;
+import org.mlp4j.backend.cpu.CpuBackend;
+import org.mlp4j.data.Images;
+
+/**
+ * The CPU backend's whole steps (several threads, the hidden units split between them) compute the same bits
+ * as its layer steps, so the trainer takes them untimed and a run ends where it ends on one thread.
+ */
+class CpuWholeStepsTest {
+    @Test
+    void wholeStepsGiveTheBitsOfTheLayerSteps() {
+        try (CpuBackend two = new CpuBackend(2); CpuBackend three = new CpuBackend(3)) {
+            same(two, new int[] {784, 100, 10}, Activation.SIGMOID, Output.SIGMOID, 100, false);
+            // 70 units: parts of 32 and 38, the second's last columns a half strip
+            same(two, new int[] {50, 70, 3}, Activation.TANH, Output.SIGMOID, 7, false);
+            same(three, new int[] {37, 200, 10}, Activation.RELU, Output.SOFTMAX, 30, true);
+        }
+    }
+
+    @Test
+    void noneWhereThereIsNothingToSplit() {
+        try (CpuBackend one = new CpuBackend(1); CpuBackend two = new CpuBackend(2)) {
+            assertNull(steps(one, new int[] {784, 100, 10}, 100), "one thread");
+            assertNull(steps(two, new int[] {784, 20, 10}, 100), "a hidden layer of one strip");
+            assertNull(steps(two, new int[] {784, 64, 32, 10}, 100), "two hidden layers");
+            assertNotNull(steps(two, new int[] {784, 64, 10}, 100), "a hidden layer of two strips");
+        }
+    }
+
+    @Test
+    void theTrainerTakesThemUntimedAndEndsWhereOneThreadDoes() {
+        Images data = TestData.trainHead(3000);
+        Hyperparameters hp = Hyperparameters.book().withEpochs(2);
+        List<String> notes = new ArrayList<>();
+        Trainer.Fit two, one;
+        try (CpuBackend b = new CpuBackend(2)) {
+            two = new Trainer(b, hp).fit(new int[] {784, 100, 10}, data, 500, new TrainingListener() {
+                @Override
+                public void note(String line) {
+                    notes.add(line);
+                }
+            });
+        }
+        try (CpuBackend b = new CpuBackend(1)) {
+            one = new Trainer(b, hp).fit(new int[] {784, 100, 10}, data, 500, TrainingListener.NONE);
+        }
+        assertTrue(notes.contains("steps of 100 examples: whole (not timed)"), notes.toString());
+        assertTrue(notes.contains("whole steps: 2 threads, the hidden units split 64 + 36"), notes.toString());
+        assertEquals(one.history().size(), two.history().size());
+        for (int e = 0; e < one.history().size(); e++) {
+            EpochResult w = one.history().get(e), g = two.history().get(e);
+            assertEquals(w.cost(), g.cost(), "cost, epoch " + (e + 1));
+            assertEquals(w.trainAccuracy(), g.trainAccuracy(), "train accuracy, epoch " + (e + 1));
+            assertEquals(w.validAccuracy(), g.validAccuracy(), "valid accuracy, epoch " + (e + 1));
+        }
+        for (int l = 0; l < 2; l++) {
+            assertArrayEquals(one.network().weights()[l], two.network().weights()[l], "layer " + l + " weights");
+            assertArrayEquals(one.network().biases()[l], two.network().biases()[l], "layer " + l + " biases");
+        }
+    }
+
+    private static Backend.Steps steps(Backend b, int[] sizes, int batch) {
+        Network initial = Network.initialize(sizes, Network.Input.FEATURES, Activation.SIGMOID, Output.SIGMOID, new NumpyRandom(3));
+        DeviceNet net = new DeviceNet(b, initial);
+        return net.wholeSteps(net.workspace(batch));
+    }
+
+    /** 25 steps on random data each way from the same start: the same bits. */
+    private static void same(Backend b, int[] sizes, Activation act, Output out, int batch, boolean mean) {
+        Network initial = Network.initialize(sizes, Network.Input.FEATURES, act, out, new NumpyRandom(3));
+        DeviceNet layered = new DeviceNet(b, initial), whole = new DeviceNet(b, initial);
+        DeviceNet.Workspace lws = layered.workspace(batch), wws = whole.workspace(batch);
+        Backend.Steps steps = whole.wholeSteps(wws);
+        assertNotNull(steps, Arrays.toString(sizes));
+        int count = 25;
+        Random r = new Random(5);
+        float[] x = new float[count * batch * sizes[0]];
+        float[] y = new float[count * batch];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        for (int i = 0; i < y.length; i++) {
+            y[i] = r.nextInt(sizes[sizes.length - 1]);
+        }
+        Matrix xs = b.matrix(count * batch, sizes[0]), ys = b.matrix(count * batch, 1);
+        b.upload(x, xs);
+        b.upload(y, ys);
+        float eta = mean ? 0.05f : 0.0005f, l2 = 0.01f;
+        for (int s = 0; s < count; s++) {
+            layered.trainStep(lws, xs.rows(s * batch, batch), ys.rows(s * batch, batch), eta, l2, mean);
+        }
+        whole.trainSteps(steps, wws, xs, ys, eta, l2, mean);
+        Network want = layered.download(), got = whole.download();
+        for (int l = 0; l < sizes.length - 1; l++) {
+            String what = act + "/" + out + " " + Arrays.toString(sizes) + " layer " + l;
+            assertArrayEquals(want.weights()[l], got.weights()[l], what + " weights");
+            assertArrayEquals(want.biases()[l], got.biases()[l], what + " biases");
+        }
+    }
+}
