@@ -3,13 +3,13 @@ package org.mlp4j.backend.cpu;
 /**
  * {@code C = alpha * op(A) * op(B) + beta * C} on the Java heap, blocked as BLIS does: op(B) is packed into
  * strips of {@link Kernels#tileCols} columns, step of k by step, so the kernel streams it whatever the
- * transposes; op(A) is taken in panels of {@link Kernels#tileRows} rows, read where they lie when they are
- * rows of A (the kernel reads each row in order, so copying them first only costs a pass over A), else packed
- * row by row. k is cut into blocks small enough that a panel's block of A and one strip of B fit in the L1
- * cache together, so the panel stays there while the block's strips pass over it from L2, and the columns
- * into blocks whose packed B stays in L2; each tile's sums wait in {@code partial} between blocks of k.
- * Panels of rows are split over the {@link Workers}; each thread packs its own, a block at a time. Every
- * element's sum is taken over k in order, so neither blocking nor threads change a bit.
+ * transposes; op(A) is taken in panels of {@link Kernels#tileRows} rows read where they lie, along rows of A
+ * or, for A', down a few neighbouring columns (packing them first only cost a pass over A), but for a last
+ * panel short of rows, which is packed with zeros below them. k is cut into blocks small enough that a
+ * panel's block of A and one strip of B fit in the L1 cache together, and the columns into blocks whose
+ * packed B stays in L2; each tile's sums wait in {@code partial} between blocks of k. Panels of rows are
+ * split over the {@link Workers}, a block of them at a time. Every element's sum is taken over k in order,
+ * so neither blocking nor threads change a bit.
  */
 final class Gemm {
     /** Below this many multiply-adds a GEMM runs on the calling thread: forking would cost more. */
@@ -53,9 +53,7 @@ final class Gemm {
         int panels = (m + mr - 1) / mr, strips = (n + nr - 1) / nr;
         int blocksK = Math.max(1, (k * nr + STRIP_FLOATS - 1) / STRIP_FLOATS), kc = (k + blocksK - 1) / blocksK;
         int stripsPerBlock = Math.max(1, BLOCK_FLOATS / (kc * nr)), panelsPerBlock = Math.max(1, PANEL_BLOCK_FLOATS / (mr * k));
-        // rows of A are read in place but for a last panel short of rows, which is packed with zeros below them
-        boolean inPlace = aks == 1;
-        packedA = grow(packedA, (inPlace ? 1 : panels) * mr * k);
+        packedA = grow(packedA, mr * k);
         packedB = grow(packedB, strips * nr * k);
         partial = grow(partial, panels * strips * mr * nr);
         float[] pa = packedA, pb = packedB, part = partial;
@@ -74,39 +72,44 @@ final class Gemm {
                 }
             }
         };
-        // a range's panels are worked through a block at a time, each block packed (where A is) where the range's
-        // first panels go, so A's block and its sums stay in the same few hundred KiB of cache however tall A is
+        // a range's panels are worked through a block at a time, so A's block and its sums stay in the same few
+        // hundred KiB of cache however tall A is
         Workers.Range rows = (from, to) -> {
             for (int g0 = from; g0 < to; g0 += panelsPerBlock) {
                 int g1 = Math.min(to, g0 + panelsPerBlock), slot = from - g0;
-                for (int panel = g0; panel < g1; panel++) {
-                    int valid = Math.min(mr, m - panel * mr);
-                    if (!inPlace || valid < mr) {
-                        packPanel(a, ao + panel * mr * ars, ars, aks, valid, k, pa, packedPanel(inPlace, panel, slot, k));
-                    }
+                if (g1 == panels && m % mr != 0) {
+                    packPanel(a, ao + (panels - 1) * mr * ars, ars, aks, m % mr, k, pa);
                 }
                 for (int s0 = 0; s0 < strips; s0 += stripsPerBlock) {
                     int s1 = Math.min(strips, s0 + stripsPerBlock);
                     for (int p0 = 0; p0 < k; p0 += kc) {
                         int steps = Math.min(kc, k - p0);
-                        for (int panel = g0; panel < g1; panel++) {
+                        // A's rows along its rows: a panel stays in L1 while the strips pass; down its columns, a panel
+                        // spans a cache line of each of k rows, shared with its neighbours: the strip stays instead
+                        int np = g1 - g0, ns = s1 - s0;
+                        for (int t = 0; t < np * ns; t++) {
+                            int panel = g0 + (aks == 1 ? t / ns : t % np), s = s0 + (aks == 1 ? t % ns : t / np);
                             int i = panel * mr, valid = Math.min(mr, m - i);
-                            boolean packed = !inPlace || valid < mr;
+                            // the panel's rows along rows of A (or of the packed panel), else down A's columns
+                            boolean packed = valid < mr, alongRows = packed || aks == 1;
                             float[] src = packed ? pa : a;
-                            int ai = packed ? packedPanel(inPlace, panel, slot, k) + p0 : ao + i * ars + p0, rs = packed ? k : ars;
-                            for (int s = s0; s < s1; s++) {
-                                int j = s * nr, acc = ((panel + slot) * strips + s) * mr * nr;
-                                if (kernels.stripEnd(n - j) < nr) {
-                                    kernels.halfTile(steps, src, ai, rs, pb, (s * k + p0) * nr, part, acc, p0 == 0);
-                                } else {
-                                    kernels.tile(steps, src, ai, rs, pb, (s * k + p0) * nr, part, acc, p0 == 0);
-                                }
-                                if (p0 + steps == k) {
-                                    int cols = Math.min(nr, n - j);
-                                    kernels.finish(part, acc, valid, cols, alpha, beta, c, co + i * ldc + j, ldc);
-                                    if (after != null) {
-                                        after.tile(c, co + i * ldc + j, ldc, j, valid, cols);
-                                    }
+                            int ai = packed ? p0 : ao + i * ars + p0 * aks, ld = packed ? k : alongRows ? ars : aks;
+                            int j = s * nr, acc = ((panel + slot) * strips + s) * mr * nr, bi = (s * k + p0) * nr;
+                            boolean half = kernels.stripEnd(n - j) < nr;
+                            if (alongRows && half) {
+                                kernels.halfTile(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
+                            } else if (alongRows) {
+                                kernels.tile(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
+                            } else if (half) {
+                                kernels.halfTileT(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
+                            } else {
+                                kernels.tileT(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
+                            }
+                            if (p0 + steps == k) {
+                                int cols = Math.min(nr, n - j);
+                                kernels.finish(part, acc, valid, cols, alpha, beta, c, co + i * ldc + j, ldc);
+                                if (after != null) {
+                                    after.tile(c, co + i * ldc + j, ldc, j, valid, cols);
                                 }
                             }
                         }
@@ -125,41 +128,20 @@ final class Gemm {
     }
 
     /**
-     * Where a packed panel lies in {@code packedA}: each of a block's panels in the slot of one of the range's first
-     * panels, or, when A is read in place, the one short panel (the last) in the first slot.
+     * Rows [i, i + valid) of op(A), from {@code a[s]}, as a panel of mr rows of k steps each from {@code dst[0]}, zeros
+     * past the last row.
      */
-    private int packedPanel(boolean inPlace, int panel, int slot, int k) {
-        return inPlace ? 0 : (panel + slot) * mr * k;
-    }
-
-    /**
-     * Rows [i, i + valid) of op(A), from {@code a[s]}, as a panel of mr rows of k steps each from {@code dst[d]},
-     * zeros past the last row. op(A) = A' is read a few neighbours at a time along A's rows.
-     */
-    private void packPanel(float[] a, int s, int ars, int aks, int valid, int k, float[] dst, int d) {
-        if (aks == 1) {
-            for (int r = 0; r < valid; r++) {
-                System.arraycopy(a, s + r * ars, dst, d + r * k, k);
-            }
-        } else if (ars == 1 && mr == 6 && valid == 6) {
-            // the usual op(A) = A' spelled out: six neighbours of a row of A, one to each row of the panel
-            for (int q = 0, src = s; q < k; q++, src += aks) {
-                dst[d + q] = a[src];
-                dst[d + k + q] = a[src + 1];
-                dst[d + 2 * k + q] = a[src + 2];
-                dst[d + 3 * k + q] = a[src + 3];
-                dst[d + 4 * k + q] = a[src + 4];
-                dst[d + 5 * k + q] = a[src + 5];
-            }
-            return;
-        } else {
-            for (int q = 0; q < k; q++) {
-                for (int r = 0, src = s + q * aks; r < valid; r++, src += ars) {
-                    dst[d + r * k + q] = a[src];
+    private void packPanel(float[] a, int s, int ars, int aks, int valid, int k, float[] dst) {
+        for (int r = 0; r < valid; r++) {
+            if (aks == 1) {
+                System.arraycopy(a, s + r * ars, dst, r * k, k);
+            } else {
+                for (int q = 0, src = s + r * ars; q < k; q++, src += aks) {
+                    dst[r * k + q] = a[src];
                 }
             }
         }
-        java.util.Arrays.fill(dst, d + valid * k, d + mr * k, 0f);
+        java.util.Arrays.fill(dst, valid * k, mr * k, 0f);
     }
 
     private static float[] grow(float[] a, int n) {

@@ -17,6 +17,9 @@ interface Kernels {
      */
     void tile(int kc, float[] a, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first);
 
+    /** {@link #tile} reading op(A) = A' where it lies: step p reads row r's value at {@code a[ai + p * lda + r]}. */
+    void tileT(int kc, float[] a, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first);
+
     /**
      * {@link #tile} for a strip with no columns past {@code tileCols() / 2}: only the sums of the first half
      * of each row are taken (the same bits as {@link #tile}'s), the rest of {@code acc}'s tile is left
@@ -24,6 +27,11 @@ interface Kernels {
      */
     default void halfTile(int kc, float[] a, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
         tile(kc, a, ai, lda, bp, bi, acc, ao, first);
+    }
+
+    /** {@link #halfTile} reading A' as {@link #tileT} does. */
+    default void halfTileT(int kc, float[] a, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
+        tileT(kc, a, ai, lda, bp, bi, acc, ao, first);
     }
 
     /**

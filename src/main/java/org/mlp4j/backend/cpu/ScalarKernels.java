@@ -16,12 +16,22 @@ final class ScalarKernels implements Kernels {
 
     @Override
     public void tile(int kc, float[] a, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
+        tile(kc, a, ai, lda, 1, bp, bi, acc, ao, first);
+    }
+
+    @Override
+    public void tileT(int kc, float[] a, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
+        tile(kc, a, ai, 1, lda, bp, bi, acc, ao, first);
+    }
+
+    /** Row r's value at step p at {@code a[ai + r * rs + p * ps]}. */
+    private static void tile(int kc, float[] a, int ai, int rs, int ps, float[] bp, int bi, float[] acc, int ao, boolean first) {
         if (first) {
             java.util.Arrays.fill(acc, ao, ao + ROWS * COLS, 0f);
         }
         for (int p = 0; p < kc; p++) {
             for (int r = 0; r < ROWS; r++) {
-                float x = a[ai + r * lda + p];
+                float x = a[ai + r * rs + p * ps];
                 for (int j = 0; j < COLS; j++) {
                     acc[ao + r * COLS + j] += x * bp[bi + p * COLS + j];
                 }

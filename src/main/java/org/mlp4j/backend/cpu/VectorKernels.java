@@ -109,6 +109,79 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void tileT(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
+        if (first) {
+            Arrays.fill(acc, ao, ao + ROWS * COLS, 0f);
+        }
+        FloatVector c00 = FloatVector.fromArray(S, acc, ao), c01 = FloatVector.fromArray(S, acc, ao + L);
+        FloatVector c10 = FloatVector.fromArray(S, acc, ao + 2 * L), c11 = FloatVector.fromArray(S, acc, ao + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, acc, ao + 4 * L), c21 = FloatVector.fromArray(S, acc, ao + 5 * L);
+        FloatVector c30 = FloatVector.fromArray(S, acc, ao + 6 * L), c31 = FloatVector.fromArray(S, acc, ao + 7 * L);
+        FloatVector c40 = FloatVector.fromArray(S, acc, ao + 8 * L), c41 = FloatVector.fromArray(S, acc, ao + 9 * L);
+        FloatVector c50 = FloatVector.fromArray(S, acc, ao + 10 * L), c51 = FloatVector.fromArray(S, acc, ao + 11 * L);
+        for (int p = 0, a = ai; p < kc; p++, a += lda) {
+            int b = bi + p * COLS;
+            FloatVector b0 = FloatVector.fromArray(S, bp, b);
+            FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
+            FloatVector x = FloatVector.broadcast(S, ap[a]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[a + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[a + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[a + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, ap[a + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[a + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        c00.intoArray(acc, ao);
+        c01.intoArray(acc, ao + L);
+        c10.intoArray(acc, ao + 2 * L);
+        c11.intoArray(acc, ao + 3 * L);
+        c20.intoArray(acc, ao + 4 * L);
+        c21.intoArray(acc, ao + 5 * L);
+        c30.intoArray(acc, ao + 6 * L);
+        c31.intoArray(acc, ao + 7 * L);
+        c40.intoArray(acc, ao + 8 * L);
+        c41.intoArray(acc, ao + 9 * L);
+        c50.intoArray(acc, ao + 10 * L);
+        c51.intoArray(acc, ao + 11 * L);
+    }
+
+    @Override
+    public void halfTileT(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
+        if (first) {
+            Arrays.fill(acc, ao, ao + ROWS * COLS, 0f);
+        }
+        FloatVector c0 = FloatVector.fromArray(S, acc, ao), c1 = FloatVector.fromArray(S, acc, ao + 2 * L);
+        FloatVector c2 = FloatVector.fromArray(S, acc, ao + 4 * L), c3 = FloatVector.fromArray(S, acc, ao + 6 * L);
+        FloatVector c4 = FloatVector.fromArray(S, acc, ao + 8 * L), c5 = FloatVector.fromArray(S, acc, ao + 10 * L);
+        for (int p = 0, a = ai; p < kc; p++, a += lda) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi + p * COLS);
+            c0 = FloatVector.broadcast(S, ap[a]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, ap[a + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, ap[a + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, ap[a + 3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, ap[a + 4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, ap[a + 5]).fma(b0, c5);
+        }
+        c0.intoArray(acc, ao);
+        c1.intoArray(acc, ao + 2 * L);
+        c2.intoArray(acc, ao + 4 * L);
+        c3.intoArray(acc, ao + 6 * L);
+        c4.intoArray(acc, ao + 8 * L);
+        c5.intoArray(acc, ao + 10 * L);
+    }
+
+    @Override
     public void copyStripRow(float[] b, int from, float[] dst, int to) {
         FloatVector.fromArray(S, b, from).intoArray(dst, to);
         FloatVector.fromArray(S, b, from + L).intoArray(dst, to + L);
