@@ -1,6 +1,5 @@
 package org.mlp4j.backend.cpu;
 
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -20,6 +19,7 @@ final class VectorKernels implements Kernels {
     private static final int L = S.length();
     private static final int ROWS = 6, COLS = 2 * L;
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    private static final float[] ZEROS = new float[ROWS * COLS];
 
     @Override
     public int tileRows() {
@@ -33,15 +33,15 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void tile(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
-        if (first) {
-            Arrays.fill(acc, ao, ao + ROWS * COLS, 0f);
-        }
-        FloatVector c00 = FloatVector.fromArray(S, acc, ao), c01 = FloatVector.fromArray(S, acc, ao + L);
-        FloatVector c10 = FloatVector.fromArray(S, acc, ao + 2 * L), c11 = FloatVector.fromArray(S, acc, ao + 3 * L);
-        FloatVector c20 = FloatVector.fromArray(S, acc, ao + 4 * L), c21 = FloatVector.fromArray(S, acc, ao + 5 * L);
-        FloatVector c30 = FloatVector.fromArray(S, acc, ao + 6 * L), c31 = FloatVector.fromArray(S, acc, ao + 7 * L);
-        FloatVector c40 = FloatVector.fromArray(S, acc, ao + 8 * L), c41 = FloatVector.fromArray(S, acc, ao + 9 * L);
-        FloatVector c50 = FloatVector.fromArray(S, acc, ao + 10 * L), c51 = FloatVector.fromArray(S, acc, ao + 11 * L);
+        // the sums start from zeros rather than from acc filled with them: the same values, one pass fewer
+        float[] from = first ? ZEROS : acc;
+        int fo = first ? 0 : ao;
+        FloatVector c00 = FloatVector.fromArray(S, from, fo), c01 = FloatVector.fromArray(S, from, fo + L);
+        FloatVector c10 = FloatVector.fromArray(S, from, fo + 2 * L), c11 = FloatVector.fromArray(S, from, fo + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, from, fo + 4 * L), c21 = FloatVector.fromArray(S, from, fo + 5 * L);
+        FloatVector c30 = FloatVector.fromArray(S, from, fo + 6 * L), c31 = FloatVector.fromArray(S, from, fo + 7 * L);
+        FloatVector c40 = FloatVector.fromArray(S, from, fo + 8 * L), c41 = FloatVector.fromArray(S, from, fo + 9 * L);
+        FloatVector c50 = FloatVector.fromArray(S, from, fo + 10 * L), c51 = FloatVector.fromArray(S, from, fo + 11 * L);
         // each row's index is linear in p, so the JIT checks the rows' bounds once, before the loop
         int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
         for (int p = 0; p < kc; p++) {
@@ -84,12 +84,12 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void halfTile(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
-        if (first) {
-            Arrays.fill(acc, ao, ao + ROWS * COLS, 0f);
-        }
-        FloatVector c0 = FloatVector.fromArray(S, acc, ao), c1 = FloatVector.fromArray(S, acc, ao + 2 * L);
-        FloatVector c2 = FloatVector.fromArray(S, acc, ao + 4 * L), c3 = FloatVector.fromArray(S, acc, ao + 6 * L);
-        FloatVector c4 = FloatVector.fromArray(S, acc, ao + 8 * L), c5 = FloatVector.fromArray(S, acc, ao + 10 * L);
+        // the sums start from zeros rather than from acc filled with them: the same values, one pass fewer
+        float[] from = first ? ZEROS : acc;
+        int fo = first ? 0 : ao;
+        FloatVector c0 = FloatVector.fromArray(S, from, fo), c1 = FloatVector.fromArray(S, from, fo + 2 * L);
+        FloatVector c2 = FloatVector.fromArray(S, from, fo + 4 * L), c3 = FloatVector.fromArray(S, from, fo + 6 * L);
+        FloatVector c4 = FloatVector.fromArray(S, from, fo + 8 * L), c5 = FloatVector.fromArray(S, from, fo + 10 * L);
         int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
         for (int p = 0; p < kc; p++) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi + p * COLS);
@@ -110,15 +110,15 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void tileT(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
-        if (first) {
-            Arrays.fill(acc, ao, ao + ROWS * COLS, 0f);
-        }
-        FloatVector c00 = FloatVector.fromArray(S, acc, ao), c01 = FloatVector.fromArray(S, acc, ao + L);
-        FloatVector c10 = FloatVector.fromArray(S, acc, ao + 2 * L), c11 = FloatVector.fromArray(S, acc, ao + 3 * L);
-        FloatVector c20 = FloatVector.fromArray(S, acc, ao + 4 * L), c21 = FloatVector.fromArray(S, acc, ao + 5 * L);
-        FloatVector c30 = FloatVector.fromArray(S, acc, ao + 6 * L), c31 = FloatVector.fromArray(S, acc, ao + 7 * L);
-        FloatVector c40 = FloatVector.fromArray(S, acc, ao + 8 * L), c41 = FloatVector.fromArray(S, acc, ao + 9 * L);
-        FloatVector c50 = FloatVector.fromArray(S, acc, ao + 10 * L), c51 = FloatVector.fromArray(S, acc, ao + 11 * L);
+        // the sums start from zeros rather than from acc filled with them: the same values, one pass fewer
+        float[] from = first ? ZEROS : acc;
+        int fo = first ? 0 : ao;
+        FloatVector c00 = FloatVector.fromArray(S, from, fo), c01 = FloatVector.fromArray(S, from, fo + L);
+        FloatVector c10 = FloatVector.fromArray(S, from, fo + 2 * L), c11 = FloatVector.fromArray(S, from, fo + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, from, fo + 4 * L), c21 = FloatVector.fromArray(S, from, fo + 5 * L);
+        FloatVector c30 = FloatVector.fromArray(S, from, fo + 6 * L), c31 = FloatVector.fromArray(S, from, fo + 7 * L);
+        FloatVector c40 = FloatVector.fromArray(S, from, fo + 8 * L), c41 = FloatVector.fromArray(S, from, fo + 9 * L);
+        FloatVector c50 = FloatVector.fromArray(S, from, fo + 10 * L), c51 = FloatVector.fromArray(S, from, fo + 11 * L);
         for (int p = 0, a = ai; p < kc; p++, a += lda) {
             int b = bi + p * COLS;
             FloatVector b0 = FloatVector.fromArray(S, bp, b);
@@ -158,12 +158,12 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void halfTileT(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
-        if (first) {
-            Arrays.fill(acc, ao, ao + ROWS * COLS, 0f);
-        }
-        FloatVector c0 = FloatVector.fromArray(S, acc, ao), c1 = FloatVector.fromArray(S, acc, ao + 2 * L);
-        FloatVector c2 = FloatVector.fromArray(S, acc, ao + 4 * L), c3 = FloatVector.fromArray(S, acc, ao + 6 * L);
-        FloatVector c4 = FloatVector.fromArray(S, acc, ao + 8 * L), c5 = FloatVector.fromArray(S, acc, ao + 10 * L);
+        // the sums start from zeros rather than from acc filled with them: the same values, one pass fewer
+        float[] from = first ? ZEROS : acc;
+        int fo = first ? 0 : ao;
+        FloatVector c0 = FloatVector.fromArray(S, from, fo), c1 = FloatVector.fromArray(S, from, fo + 2 * L);
+        FloatVector c2 = FloatVector.fromArray(S, from, fo + 4 * L), c3 = FloatVector.fromArray(S, from, fo + 6 * L);
+        FloatVector c4 = FloatVector.fromArray(S, from, fo + 8 * L), c5 = FloatVector.fromArray(S, from, fo + 10 * L);
         for (int p = 0, a = ai; p < kc; p++, a += lda) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi + p * COLS);
             c0 = FloatVector.broadcast(S, ap[a]).fma(b0, c0);
