@@ -9,13 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.mlp4j.Activation;
 import org.mlp4j.Output;
 import org.mlp4j.TestData;
 import org.mlp4j.backend.Backend;
-import org.mlp4j.backend.Matrix;
 import org.mlp4j.backend.cpu.CpuBackend;
 import org.mlp4j.data.Images;
 
@@ -82,36 +80,14 @@ class CpuWholeStepsTest {
         return net.wholeSteps(net.workspace(batch));
     }
 
-    /** 25 steps on random data each way from the same start: the same bits. */
+    /** 25 steps on random data each way from the same start ({@link ParityTest#bothWays}): the same bits. */
     private static void same(Backend b, int[] sizes, Activation act, Output out, int batch, boolean mean) {
-        Network initial = Network.initialize(sizes, Network.Input.FEATURES, act, out, new NumpyRandom(3));
-        DeviceNet layered = new DeviceNet(b, initial), whole = new DeviceNet(b, initial);
-        DeviceNet.Workspace lws = layered.workspace(batch), wws = whole.workspace(batch);
-        Backend.Steps steps = whole.wholeSteps(wws);
-        assertNotNull(steps, Arrays.toString(sizes));
-        int count = 25;
-        Random r = new Random(5);
-        float[] x = new float[count * batch * sizes[0]];
-        float[] y = new float[count * batch];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
-        for (int i = 0; i < y.length; i++) {
-            y[i] = r.nextInt(sizes[sizes.length - 1]);
-        }
-        Matrix xs = b.matrix(count * batch, sizes[0]), ys = b.matrix(count * batch, 1);
-        b.upload(x, xs);
-        b.upload(y, ys);
-        float eta = mean ? 0.05f : 0.0005f, l2 = 0.01f;
-        for (int s = 0; s < count; s++) {
-            layered.trainStep(lws, xs.rows(s * batch, batch), ys.rows(s * batch, batch), eta, l2, mean);
-        }
-        whole.trainSteps(steps, wws, xs, ys, eta, l2, mean);
-        Network want = layered.download(), got = whole.download();
+        Network[] ends = ParityTest.bothWays(b, sizes, act, out, batch, mean);
+        assertNotNull(ends, Arrays.toString(sizes));
         for (int l = 0; l < sizes.length - 1; l++) {
             String what = act + "/" + out + " " + Arrays.toString(sizes) + " layer " + l;
-            assertArrayEquals(want.weights()[l], got.weights()[l], what + " weights");
-            assertArrayEquals(want.biases()[l], got.biases()[l], what + " biases");
+            assertArrayEquals(ends[0].weights()[l], ends[1].weights()[l], what + " weights");
+            assertArrayEquals(ends[0].biases()[l], ends[1].biases()[l], what + " biases");
         }
     }
 }

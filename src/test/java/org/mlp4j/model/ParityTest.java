@@ -131,15 +131,32 @@ class ParityTest {
     }
 
     private static void wholeSteps(Backend b, int[] sizes, Activation act, Output out, int batch, boolean mean) {
+        Network[] ends = bothWays(b, sizes, act, out, batch, mean);
+        if (!b.name().equals("cuda")) {
+            org.junit.jupiter.api.Assertions.assertNull(ends, b.name() + " has no whole steps");
+            return;
+        }
+        org.junit.jupiter.api.Assertions.assertNotNull(ends, "cuda runs whole steps of " + java.util.Arrays.toString(sizes));
+        for (int l = 0; l < sizes.length - 1; l++) {
+            String what = act + "/" + out + " " + java.util.Arrays.toString(sizes) + " layer " + l;
+            double tolerance = act == Activation.RELU ? 1e-4 : 1e-5;
+            BackendContractTest.close(ends[0].weights()[l], ends[1].weights()[l], tolerance, what + " weights");
+            BackendContractTest.close(ends[0].biases()[l], ends[1].biases()[l], tolerance, what + " biases");
+        }
+    }
+
+    /**
+     * 25 steps on random data from the same start, through the layer ops and through the backend's whole steps:
+     * the two networks, in that order, or null where the backend has no whole steps for the network.
+     */
+    static Network[] bothWays(Backend b, int[] sizes, Activation act, Output out, int batch, boolean mean) {
         Network initial = Network.initialize(sizes, Network.Input.FEATURES, act, out, new NumpyRandom(3));
         DeviceNet layered = new DeviceNet(b, initial), whole = new DeviceNet(b, initial);
         DeviceNet.Workspace lws = layered.workspace(batch), wws = whole.workspace(batch);
         Backend.Steps steps = whole.wholeSteps(wws);
-        if (!b.name().equals("cuda")) {
-            org.junit.jupiter.api.Assertions.assertNull(steps, b.name() + " has no whole steps");
-            return;
+        if (steps == null) {
+            return null;
         }
-        org.junit.jupiter.api.Assertions.assertNotNull(steps, "cuda runs whole steps of " + java.util.Arrays.toString(sizes));
         int count = 25;
         java.util.Random r = new java.util.Random(5);
         float[] x = new float[count * batch * sizes[0]];
@@ -158,13 +175,7 @@ class ParityTest {
             layered.trainStep(lws, xs.rows(s * batch, batch), ys.rows(s * batch, batch), eta, l2, mean);
         }
         whole.trainSteps(steps, wws, xs, ys, eta, l2, mean);
-        Network want = layered.download(), got = whole.download();
-        for (int l = 0; l < sizes.length - 1; l++) {
-            String what = act + "/" + out + " " + java.util.Arrays.toString(sizes) + " layer " + l;
-            double tolerance = act == Activation.RELU ? 1e-4 : 1e-5;
-            BackendContractTest.close(want.weights()[l], got.weights()[l], tolerance, what + " weights");
-            BackendContractTest.close(want.biases()[l], got.biases()[l], tolerance, what + " biases");
-        }
+        return new Network[] {layered.download(), whole.download()};
     }
 
     static void agree(String name, int[] sizes) {

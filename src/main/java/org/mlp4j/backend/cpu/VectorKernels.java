@@ -108,6 +108,11 @@ final class VectorKernels implements Kernels {
         c5.intoArray(acc, ao + 10 * L);
     }
 
+    /**
+     * {@link #tile} with A's index stepping down a column: the same body with another index, written out
+     * twice because one kernel with both strides variable ran slower, and the JIT does not inline a method
+     * this size into two callers to specialise it.
+     */
     @Override
     public void tileT(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
         // the sums start from zeros rather than from acc filled with them: the same values, one pass fewer
