@@ -18,8 +18,8 @@ import org.mlp4j.backend.cpu.CpuBackend;
 import org.mlp4j.data.Images;
 
 /**
- * The CPU backend's whole steps (several threads, the hidden units split between them) compute the same bits
- * as its layer steps, so the trainer takes them untimed and a run ends where it ends on one thread.
+ * The CPU backend's whole steps (several threads, the first hidden layer's units split between them) compute the
+ * same bits as its layer steps, so the trainer takes them untimed and a run ends where it ends on one thread.
  */
 class CpuWholeStepsTest {
     @Test
@@ -29,6 +29,10 @@ class CpuWholeStepsTest {
             // 70 units: parts of 32 and 38, the second's last columns a half strip
             same(two, new int[] {50, 70, 3}, Activation.TANH, Output.SIGMOID, 7, false);
             same(three, new int[] {37, 200, 10}, Activation.RELU, Output.SOFTMAX, 30, true);
+            // deeper: the layers above the first hidden layer through the layer ops between the sections
+            same(two, new int[] {784, 100, 100, 10}, Activation.SIGMOID, Output.SIGMOID, 100, false);
+            same(three, new int[] {50, 64, 32, 10}, Activation.RELU, Output.SOFTMAX, 30, true);
+            same(two, new int[] {40, 70, 33, 17, 5}, Activation.TANH, Output.SIGMOID, 7, false);
         }
     }
 
@@ -37,7 +41,8 @@ class CpuWholeStepsTest {
         try (CpuBackend one = new CpuBackend(1); CpuBackend two = new CpuBackend(2)) {
             assertNull(steps(one, new int[] {784, 100, 10}, 100), "one thread");
             assertNull(steps(two, new int[] {784, 20, 10}, 100), "a hidden layer of one strip");
-            assertNull(steps(two, new int[] {784, 64, 32, 10}, 100), "two hidden layers");
+            assertNull(steps(two, new int[] {784, 20, 300, 10}, 100), "a first hidden layer of one strip");
+            assertNull(steps(two, new int[] {784, 10}, 100), "no hidden layer");
             assertNotNull(steps(two, new int[] {784, 64, 10}, 100), "a hidden layer of two strips");
         }
     }

@@ -348,8 +348,8 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * On several threads, whole steps of a network with one hidden layer, its units split between the threads
-     * ({@link SplitSteps}); none on one thread, or where the hidden layer is too narrow to split.
+     * On several threads, whole steps with the first hidden layer's units split between the threads
+     * ({@link SplitSteps}); none on one thread, or where that layer is too narrow to split.
      */
     @Override
     public Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output) {

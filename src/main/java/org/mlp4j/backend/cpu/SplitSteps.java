@@ -6,11 +6,12 @@ import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.Matrix;
 
 /**
- * Whole SGD steps of a network with one hidden layer on several threads, the hidden units split between
- * them. A part computes its units' activations on the way up; on the way down their deltas, bias steps, the
- * rows of the output weights above them and the columns of the first weights below them. The output layer,
- * small, runs on the calling thread in between: two parallel sections a step, where the layer ops' GEMMs,
- * split by rows, take two each and share their packed B between the cores.
+ * Whole SGD steps on several threads, the first hidden layer's units split between them. A part computes its
+ * units' activations on the way up; on the way down their deltas, bias steps, the rows of the weights above
+ * them and the columns of the first weights below them. The layers above run through the layer ops on the
+ * calling thread in between (in the book's network only the small output layer): two parallel sections for
+ * the first layer, where the layer ops' GEMMs, split by rows, take two each and share their packed B between
+ * the cores.
  *
  * <p>Each part keeps its columns of the first weights, its activations and its deltas in arrays of its own
  * for the whole run (the first weights copied in at the start and back at the end): a row of the model's
@@ -23,21 +24,23 @@ import org.mlp4j.backend.Matrix;
 final class SplitSteps implements Backend.Steps {
     private final CpuBackend backend;
     private final Workers workers;
-    private final Matrix w0, b0, w1, b1, hidden, outputs, outputDeltas;
+    private final Matrix w0, b0, w1, hidden, above;
+    private final Matrix[] layers, biases, activations, deltas;
     private final Activation act;
     private final Output output;
-    private final int features, units, classes;
+    /** The first weights' rows, the first hidden layer's units, and the next layer's. */
+    private final int features, units, next;
     /** Part p is hidden units [bounds[p], bounds[p + 1]). */
     private final int[] bounds;
     /** Each part's columns of the first weights (features x its units), activations and deltas (batch x its units). */
-    private final float[][] weights, activations, deltas;
+    private final float[][] partWeights, partActivations, partDeltas;
     /** A GEMM each part, for its packing buffers: parts run at the same time. */
     private final Gemm[] gemms;
 
-    /** Null where the hidden layer is too narrow to split ({@link #parts}). */
+    /** Null on one thread, without a hidden layer, or where the first is too narrow to split ({@link #parts}). */
     static SplitSteps of(CpuBackend backend, Kernels kernels, Workers workers, Matrix[] weights, Matrix[] biases, Matrix[] activations,
                          Matrix[] deltas, Activation act, Output output) {
-        if (weights.length != 2 || workers.size() == 1) {
+        if (weights.length < 2 || workers.size() == 1) {
             return null;
         }
         int[] bounds = parts(weights[0].cols(), kernels.tileCols(), workers.size());
@@ -48,30 +51,32 @@ final class SplitSteps implements Backend.Steps {
                        Matrix[] deltas, Activation act, Output output, int[] bounds) {
         this.backend = backend;
         this.workers = workers;
+        this.layers = weights;
+        this.biases = biases;
+        this.activations = activations;
+        this.deltas = deltas;
         this.w0 = weights[0];
         this.b0 = biases[0];
         this.w1 = weights[1];
-        this.b1 = biases[1];
         this.hidden = activations[1];
-        this.outputs = activations[2];
-        this.outputDeltas = deltas[2];
+        this.above = deltas[2];
         this.act = act;
         this.output = output;
         this.features = w0.rows();
         this.units = w0.cols();
-        this.classes = w1.cols();
+        this.next = w1.cols();
         this.bounds = bounds;
         int parts = bounds.length - 1, batch = hidden.rows();
-        this.weights = new float[parts][];
-        this.activations = new float[parts][];
-        this.deltas = new float[parts][];
+        this.partWeights = new float[parts][];
+        this.partActivations = new float[parts][];
+        this.partDeltas = new float[parts][];
         this.gemms = new Gemm[parts];
         Workers alone = new Workers(1);
         for (int p = 0; p < parts; p++) {
             int width = bounds[p + 1] - bounds[p];
-            this.weights[p] = new float[features * width];
-            this.activations[p] = new float[batch * width];
-            this.deltas[p] = new float[batch * width];
+            partWeights[p] = new float[features * width];
+            partActivations[p] = new float[batch * width];
+            partDeltas[p] = new float[batch * width];
             gemms[p] = new Gemm(kernels, alone);
         }
     }
@@ -114,27 +119,34 @@ final class SplitSteps implements Backend.Steps {
             int width = bounds[p + 1] - bounds[p];
             for (int r = 0; r < features; r++) {
                 if (in) {
-                    System.arraycopy(w, wo + r * units + bounds[p], weights[p], r * width, width);
+                    System.arraycopy(w, wo + r * units + bounds[p], partWeights[p], r * width, width);
                 } else {
-                    System.arraycopy(weights[p], r * width, w, wo + r * units + bounds[p], width);
+                    System.arraycopy(partWeights[p], r * width, w, wo + r * units + bounds[p], width);
                 }
             }
         }
     }
 
     private void step(Matrix x, Matrix labels, float rate, float decay) {
-        int parts = bounds.length - 1;
+        int parts = bounds.length - 1, last = layers.length;
         workers.run(parts, p -> forward(p, x));
-        // the output layer reads all hidden units: the parts' activations side by side
+        // the layers above read all the first hidden layer's units: the parts' activations side by side
         float[] h = CpuBackend.data(hidden);
         int ho = CpuBackend.off(hidden);
         for (int p = 0; p < parts; p++) {
             int width = bounds[p + 1] - bounds[p];
             for (int r = 0; r < hidden.rows(); r++) {
-                System.arraycopy(activations[p], r * width, h, ho + r * units + bounds[p], width);
+                System.arraycopy(partActivations[p], r * width, h, ho + r * units + bounds[p], width);
             }
         }
-        backend.outputLayerStep(hidden, w1, b1, labels, output, rate, outputs, outputDeltas);
+        // the layers above, as DeviceNet.trainStep takes them
+        for (int l = 1; l + 1 < last; l++) {
+            backend.layerForward(activations[l], layers[l], biases[l], act, activations[l + 1]);
+        }
+        backend.outputLayerStep(activations[last - 1], layers[last - 1], biases[last - 1], labels, output, rate, activations[last], deltas[last]);
+        for (int l = last - 1; l > 1; l--) {
+            backend.hiddenLayerStep(deltas[l + 1], layers[l], decay, activations[l], act, rate, biases[l - 1], deltas[l]);
+        }
         workers.run(parts, p -> backward(p, x, rate, decay));
     }
 
@@ -143,8 +155,8 @@ final class SplitSteps implements Backend.Steps {
         int from = bounds[p], width = bounds[p + 1] - from;
         float[] bias = CpuBackend.data(b0);
         int bo = CpuBackend.off(b0) + from;
-        gemms[p].run(false, false, x.rows(), width, features, 1f, CpuBackend.data(x), CpuBackend.off(x), features, weights[p], 0, width,
-                0f, activations[p], 0, width, (c, ci, ldc, j, rows, cols) -> {
+        gemms[p].run(false, false, x.rows(), width, features, 1f, CpuBackend.data(x), CpuBackend.off(x), features, partWeights[p], 0, width,
+                0f, partActivations[p], 0, width, (c, ci, ldc, j, rows, cols) -> {
                     for (int r = 0; r < rows; r++) {
                         backend.biasActivation(c, ci + r * ldc, cols, bias, bo + j, act);
                     }
@@ -153,18 +165,18 @@ final class SplitSteps implements Backend.Steps {
 
     /**
      * Part p's hidden units, as {@link Backend#hiddenLayerStep} and the first weights' step do for all of them:
-     * their errors {@code g = outputDeltas * w1[part, :]'}, their rows of w1 take their step, g becomes their
-     * deltas and their biases take theirs, then the first weights' columns take theirs.
+     * their errors {@code g = above * w1[part, :]'} (above: the next layer's deltas), their rows of w1 take their
+     * step, g becomes their deltas and their biases take theirs, then the first weights' columns take theirs.
      */
     private void backward(int p, Matrix x, float rate, float decay) {
         Gemm gemm = gemms[p];
         int from = bounds[p], width = bounds[p + 1] - from, rows = x.rows();
-        float[] d = CpuBackend.data(outputDeltas), w = CpuBackend.data(w1), g = deltas[p], a = activations[p];
-        int dO = CpuBackend.off(outputDeltas), wo = CpuBackend.off(w1) + from * classes;
-        gemm.run(false, true, rows, width, classes, 1f, d, dO, classes, w, wo, classes, 0f, g, 0, width, null);
-        gemm.run(true, false, width, classes, rows, -rate, a, 0, width, d, dO, classes, decay, w, wo, classes, null);
+        float[] d = CpuBackend.data(above), w = CpuBackend.data(w1), g = partDeltas[p], a = partActivations[p];
+        int dO = CpuBackend.off(above), wo = CpuBackend.off(w1) + from * next;
+        gemm.run(false, true, rows, width, next, 1f, d, dO, next, w, wo, next, 0f, g, 0, width, null);
+        gemm.run(true, false, width, next, rows, -rate, a, 0, width, d, dO, next, decay, w, wo, next, null);
         CpuBackend.hiddenStep(g, 0, width, a, 0, width, rows, width, act, rate, CpuBackend.data(b0), CpuBackend.off(b0) + from);
-        gemm.run(true, false, features, width, rows, -rate, CpuBackend.data(x), CpuBackend.off(x), features, g, 0, width, decay, weights[p], 0,
+        gemm.run(true, false, features, width, rows, -rate, CpuBackend.data(x), CpuBackend.off(x), features, g, 0, width, decay, partWeights[p], 0,
                 width, null);
     }
 
@@ -176,7 +188,8 @@ final class SplitSteps implements Backend.Steps {
 
     @Override
     public String toString() {
-        StringBuilder s = new StringBuilder(workers.size() + " threads, the hidden units split ");
+        StringBuilder s = new StringBuilder(workers.size() + " threads, " + (layers.length > 2 ? "the first hidden layer's" : "the hidden")
+                + " units split ");
         for (int p = 0; p + 1 < bounds.length; p++) {
             s.append(p == 0 ? "" : " + ").append(bounds[p + 1] - bounds[p]);
         }
