@@ -16,7 +16,7 @@ import org.mlp4j.backend.Matrix;
  * <p>Each part keeps its columns of the first weights, its activations and its deltas in arrays of its own
  * for the whole run (the first weights copied in at the start and back at the end): a row of the model's
  * matrices holds several parts' columns, and two cores writing parts of the same cache line take it from
- * each other on every write, which doubled the first weights' step.
+ * each other on every write, which made the first weights' step far slower (bench/RESULTS.md).
  *
  * <p>Each element is computed by the same operations in the same order as by the layer ops
  * ({@link org.mlp4j.model.DeviceNet#trainStep}), so the results are the same bits.
