@@ -14,15 +14,6 @@ import org.mlp4j.backend.Shapes;
  * twin the GPU kernels are tested against.
  */
 public final class CpuBackend implements Backend {
-    /** Each uint8 pixel value scaled as the book does, (p/255 - 0.5) * 2, looked up rather than recomputed. */
-    private static final float[] PIXEL = new float[256];
-
-    static {
-        for (int p = 0; p < 256; p++) {
-            PIXEL[p] = (p / 255f - 0.5f) * 2f;
-        }
-    }
-
     private final Kernels kernels = Kernels.best();
     /** Its size is the number of parts every parallel loop here splits into. */
     private final Workers workers;
@@ -146,9 +137,7 @@ public final class CpuBackend implements Backend {
         byte[] px = e.pixels();
         workers.forRange(rows, 1, (from, to) -> {
             for (int r = from; r < to; r++) {
-                for (int j = 0, src = idx[offset + r] * f, dst = xo + r * f; j < f; j++) {
-                    xd[dst + j] = PIXEL[px[src + j] & 0xff];
-                }
+                kernels.scalePixels(px, idx[offset + r] * f, xd, xo + r * f, f);
             }
         });
     }

@@ -214,6 +214,11 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void scalePixels(byte[] px, int from, float[] x, int to, int count) {
+        VectorPixels.scale(px, from, x, to, count);
+    }
+
+    @Override
     public void biasSigmoid(float[] z, int from, int to, float[] bias, int bo, int cols) {
         for (int row = from; row < to; row += cols) {
             int j = 0;

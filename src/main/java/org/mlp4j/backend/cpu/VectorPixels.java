@@ -1,0 +1,36 @@
+package org.mlp4j.backend.cpu;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The gather's pixel scaling a vector at a time ({@link Kernels#scalePixels}): as many bytes as a preferred float
+ * vector has lanes, widened to ints and floats of the preferred shape. Apart from {@link VectorKernels} because its
+ * bytes have a shape of their own: each element type here has one shape, so no method shared by the shapes of one
+ * type sees two (VectorShapeTest on why that matters).
+ */
+final class VectorPixels {
+    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * FLOATS.length()));
+
+    private VectorPixels() {
+    }
+
+    /** The scalar loop's operations lane by lane, so the same floats. */
+    static void scale(byte[] px, int from, float[] x, int to, int count) {
+        int lanes = FLOATS.length(), j = 0;
+        for (; j + lanes <= count; j += lanes) {
+            IntVector p = (IntVector) ByteVector.fromArray(BYTES, px, from + j).convertShape(VectorOperators.B2I, INTS, 0);
+            FloatVector v = (FloatVector) p.and(0xff).convertShape(VectorOperators.I2F, FLOATS, 0);
+            v.div(255f).sub(0.5f).mul(2f).intoArray(x, to + j);
+        }
+        for (; j < count; j++) {
+            x[to + j] = ((px[from + j] & 0xff) / 255f - 0.5f) * 2f;
+        }
+    }
+}
