@@ -157,13 +157,16 @@ public final class CpuBackend implements Backend {
     @Override
     public void layerForward(Matrix x, Matrix w, Matrix bias, Activation act, Matrix z) {
         Shapes.bias(z, bias);
-        float[] bd = data(bias);
-        int bo = off(bias);
-        gemm(false, false, 1f, x, w, 0f, z, (c, ci, ldc, j, rows, cols) -> {
+        gemm(false, false, 1f, x, w, 0f, z, biasActivation(data(bias), off(bias), act));
+    }
+
+    /** A GEMM's epilogue that adds {@code bias[bo + j]} to each column j of its tiles and applies the activation. */
+    Gemm.Epilogue biasActivation(float[] bias, int bo, Activation act) {
+        return (c, ci, ldc, j, rows, cols) -> {
             for (int r = 0; r < rows; r++) {
-                biasActivation(c, ci + r * ldc, cols, bd, bo + j, act);
+                biasActivation(c, ci + r * ldc, cols, bias, bo + j, act);
             }
-        });
+        };
     }
 
     /** The activation's value; tanh through {@link FixedExp} too, so results never depend on the JIT. */
@@ -198,7 +201,7 @@ public final class CpuBackend implements Backend {
     }
 
     /** {@code z[from + j] = act(z[from + j] + bias[bo + j])} for j in [0, count). */
-    void biasActivation(float[] z, int from, int count, float[] bias, int bo, Activation act) {
+    private void biasActivation(float[] z, int from, int count, float[] bias, int bo, Activation act) {
         if (act == Activation.SIGMOID) {
             kernels.biasSigmoid(z, from, from + count, bias, bo, count);
             return;

@@ -75,8 +75,13 @@ interface Kernels {
     /** {@code x[to + j] = (p / 255 - 0.5) * 2} for the uint8 pixels p = {@code px[from + j]}, j in [0, count): the book's scaling. */
     default void scalePixels(byte[] px, int from, float[] x, int to, int count) {
         for (int j = 0; j < count; j++) {
-            x[to + j] = ((px[from + j] & 0xff) / 255f - 0.5f) * 2f;
+            x[to + j] = scaledPixel(px[from + j]);
         }
+    }
+
+    /** One uint8 pixel scaled as {@link #scalePixels} says, in float. */
+    static float scaledPixel(byte p) {
+        return ((p & 0xff) / 255f - 0.5f) * 2f;
     }
 
     /** {@code z[i] = sigmoid(z[i] + bias[bo + (i - from) % cols])} for i in [from, to). */

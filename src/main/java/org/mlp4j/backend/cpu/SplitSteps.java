@@ -153,14 +153,8 @@ final class SplitSteps implements Backend.Steps {
     /** Part p's hidden units: {@code act(x * w0[:, part] + b0[part])}. */
     private void forward(int p, Matrix x) {
         int from = bounds[p], width = bounds[p + 1] - from;
-        float[] bias = CpuBackend.data(b0);
-        int bo = CpuBackend.off(b0) + from;
         gemms[p].run(false, false, x.rows(), width, features, 1f, CpuBackend.data(x), CpuBackend.off(x), features, partWeights[p], 0, width,
-                0f, partActivations[p], 0, width, (c, ci, ldc, j, rows, cols) -> {
-                    for (int r = 0; r < rows; r++) {
-                        backend.biasActivation(c, ci + r * ldc, cols, bias, bo + j, act);
-                    }
-                });
+                0f, partActivations[p], 0, width, backend.biasActivation(CpuBackend.data(b0), CpuBackend.off(b0) + from, act));
     }
 
     /**

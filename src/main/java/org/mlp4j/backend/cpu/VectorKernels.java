@@ -9,10 +9,11 @@ import jdk.incubator.vector.VectorSpecies;
  * of k: each step loads 2 vectors of B's packed strip and broadcasts one value of each of A's 6 rows, then
  * does 12 FMAs, enough independent chains to cover the FMA latency of two pipes. Every index is linear in
  * the step, which lets the JIT drop the bounds checks from the loop (../shared/notes/cpu-gemm.md on why
- * register blocking is what matters here). Every vector here has the one
- * preferred shape: with a second (a 256-bit copy beside 512-bit kernels), the Vector API's methods shared by
- * all shapes get mixed type profiles, and C2 on JDK 17 then leaves stores such as the tile's uncompiled to
- * vector code, which made the GEMM many times slower where the preferred width is 512 bits.
+ * register blocking is what matters here). A tile's first sums start from {@code ZEROS} rather than from acc
+ * filled with zeros: the same values, one pass fewer. Every vector here has the one preferred shape: with a
+ * second (a 256-bit copy beside 512-bit kernels), the Vector API's methods shared by all shapes get mixed
+ * type profiles, and C2 on JDK 17 then leaves stores such as the tile's uncompiled to vector code, which
+ * made the GEMM many times slower where the preferred width is 512 bits.
  */
 final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -33,7 +34,6 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void tile(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
-        // the sums start from zeros rather than from acc filled with them: the same values, one pass fewer
         float[] from = first ? ZEROS : acc;
         int fo = first ? 0 : ao;
         FloatVector c00 = FloatVector.fromArray(S, from, fo), c01 = FloatVector.fromArray(S, from, fo + L);
@@ -84,7 +84,6 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void halfTile(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
-        // the sums start from zeros rather than from acc filled with them: the same values, one pass fewer
         float[] from = first ? ZEROS : acc;
         int fo = first ? 0 : ao;
         FloatVector c0 = FloatVector.fromArray(S, from, fo), c1 = FloatVector.fromArray(S, from, fo + 2 * L);
@@ -115,7 +114,6 @@ final class VectorKernels implements Kernels {
      */
     @Override
     public void tileT(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
-        // the sums start from zeros rather than from acc filled with them: the same values, one pass fewer
         float[] from = first ? ZEROS : acc;
         int fo = first ? 0 : ao;
         FloatVector c00 = FloatVector.fromArray(S, from, fo), c01 = FloatVector.fromArray(S, from, fo + L);
@@ -163,7 +161,6 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void halfTileT(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
-        // the sums start from zeros rather than from acc filled with them: the same values, one pass fewer
         float[] from = first ? ZEROS : acc;
         int fo = first ? 0 : ao;
         FloatVector c0 = FloatVector.fromArray(S, from, fo), c1 = FloatVector.fromArray(S, from, fo + 2 * L);

@@ -21,7 +21,7 @@ final class VectorPixels {
     private VectorPixels() {
     }
 
-    /** The scalar loop's operations lane by lane, so the same floats. */
+    /** {@link Kernels#scaledPixel}'s operations lane by lane, so the same floats. */
     static void scale(byte[] px, int from, float[] x, int to, int count) {
         int lanes = FLOATS.length(), j = 0;
         for (; j + lanes <= count; j += lanes) {
@@ -30,7 +30,7 @@ final class VectorPixels {
             v.div(255f).sub(0.5f).mul(2f).intoArray(x, to + j);
         }
         for (; j < count; j++) {
-            x[to + j] = ((px[from + j] & 0xff) / 255f - 0.5f) * 2f;
+            x[to + j] = Kernels.scaledPixel(px[from + j]);
         }
     }
 }
