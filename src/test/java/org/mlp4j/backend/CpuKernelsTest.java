@@ -109,39 +109,75 @@ class CpuKernelsTest {
      */
     @Test
     void costMatchesTheDefinitionOnWideRowsAndExtremeLogits() {
+        Random r = new Random(11);
+        int rows = 7, cols = 1500;
+        float[] z = logits(r, rows, cols);
+        // a row of zeros: each unit's factor 1 + e^0 is 2, and 2^1500 overflows a double
+        java.util.Arrays.fill(z, 3 * cols, 4 * cols, 0f);
+        z[5] = 1000f;
+        z[cols + 9] = -1000f;
+        z[2 * cols] = Float.NEGATIVE_INFINITY;
         try (CpuBackend cpu = new CpuBackend(1)) {
-            Random r = new Random(11);
-            int rows = 7, cols = 1500;
-            float[] z = new float[rows * cols], y = new float[rows];
-            for (int i = 0; i < z.length; i++) {
-                z[i] = (float) (r.nextGaussian() * (i % 3 == 0 ? 300 : 3));
-            }
-            // a row of zeros: each unit's factor 1 + e^0 is 2, and 2^1500 overflows a double
-            java.util.Arrays.fill(z, 3 * cols, 4 * cols, 0f);
-            z[5] = 1000f;
-            z[cols + 9] = -1000f;
-            z[2 * cols] = Float.NEGATIVE_INFINITY;
-            double logistic = 0, crossEntropy = 0;
-            for (int row = 0; row < rows; row++) {
-                y[row] = r.nextInt(cols);
-                double max = Double.NEGATIVE_INFINITY, sum = 0;
-                for (int j = 0; j < cols; j++) {
-                    max = Math.max(max, z[row * cols + j]);
-                }
-                for (int j = 0; j < cols; j++) {
-                    double t = j == y[row] ? -(double) z[row * cols + j] : z[row * cols + j];
-                    logistic += Math.max(t, 0) + StrictMath.log1p(StrictMath.exp(-Math.abs(t)));
-                    sum += StrictMath.exp(z[row * cols + j] - max);
-                }
-                crossEntropy += max + StrictMath.log(sum) - z[row * cols + (int) y[row]];
-            }
-            Matrix logits = BackendContractTest.put(cpu, rows, cols, z), labels = BackendContractTest.put(cpu, rows, 1, y);
-            Backend.Accumulator acc = cpu.accumulator(2);
-            cpu.cost(logits, labels, Output.SIGMOID, acc, 0);
-            cpu.cost(logits, labels, Output.SOFTMAX, acc, 1);
-            assertEquals(logistic, cpu.read(acc)[0], 1e-12 * logistic);
-            assertEquals(crossEntropy, cpu.read(acc)[1], 1e-12 * crossEntropy);
+            assertCostIsTheDefinition(cpu, z, labels(r, rows, cols), cols);
         }
+    }
+
+    /**
+     * Rows as narrow as the book's, many to a log, the last block of rows short: the definition again, and the
+     * same bits on one thread and on two.
+     */
+    @Test
+    void costOfNarrowRowsIsTheSameOnAnyThreadCount() {
+        Random r = new Random(12);
+        int rows = 1003, cols = 10;
+        float[] z = logits(r, rows, cols), y = labels(r, rows, cols);
+        try (CpuBackend one = new CpuBackend(1); CpuBackend two = new CpuBackend(2)) {
+            double[] a = assertCostIsTheDefinition(one, z, y, cols), b = assertCostIsTheDefinition(two, z, y, cols);
+            assertEquals(Double.doubleToRawLongBits(a[0]), Double.doubleToRawLongBits(b[0]));
+            assertEquals(Double.doubleToRawLongBits(a[1]), Double.doubleToRawLongBits(b[1]));
+        }
+    }
+
+    private static float[] logits(Random r, int rows, int cols) {
+        float[] z = new float[rows * cols];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (float) (r.nextGaussian() * (i % 3 == 0 ? 300 : 3));
+        }
+        return z;
+    }
+
+    private static float[] labels(Random r, int rows, int cols) {
+        float[] y = new float[rows];
+        for (int row = 0; row < rows; row++) {
+            y[row] = r.nextInt(cols);
+        }
+        return y;
+    }
+
+    /** The logistic and cross-entropy costs of z as the backend takes them, checked against the definitions. */
+    private static double[] assertCostIsTheDefinition(CpuBackend cpu, float[] z, float[] y, int cols) {
+        int rows = y.length;
+        double logistic = 0, crossEntropy = 0;
+        for (int row = 0; row < rows; row++) {
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int j = 0; j < cols; j++) {
+                max = Math.max(max, z[row * cols + j]);
+            }
+            for (int j = 0; j < cols; j++) {
+                double t = j == y[row] ? -(double) z[row * cols + j] : z[row * cols + j];
+                logistic += Math.max(t, 0) + StrictMath.log1p(StrictMath.exp(-Math.abs(t)));
+                sum += StrictMath.exp(z[row * cols + j] - max);
+            }
+            crossEntropy += max + StrictMath.log(sum) - z[row * cols + (int) y[row]];
+        }
+        Matrix logits = BackendContractTest.put(cpu, rows, cols, z), labels = BackendContractTest.put(cpu, rows, 1, y);
+        Backend.Accumulator acc = cpu.accumulator(2);
+        cpu.cost(logits, labels, Output.SIGMOID, acc, 0);
+        cpu.cost(logits, labels, Output.SOFTMAX, acc, 1);
+        double[] got = cpu.read(acc);
+        assertEquals(logistic, got[0], 1e-12 * logistic);
+        assertEquals(crossEntropy, got[1], 1e-12 * crossEntropy);
+        return got;
     }
 
     /** One step of each optimizer by hand: the CPU twin every backend is checked against follows PyTorch's definitions. */

@@ -372,52 +372,68 @@ public final class CpuBackend implements Backend {
         return ((CpuAccumulator) acc).sums().clone();
     }
 
-    /** Factors of a row's product in {@link #cost} before its log is taken: each is at most 2, so it cannot overflow. */
+    /** Factors of a product in {@link #cost} before its log is taken: each is at most 2, so it cannot overflow. */
     private static final int FACTORS_PER_LOG = 512;
 
     /**
-     * In float64 from the float logits, exp by {@link FixedExp#expNonPositive} and one log per row (or per
-     * {@link #FACTORS_PER_LOG} units), since StrictMath's are slow native calls and the JIT may not change
-     * the bits. The logistic cost of a unit is softplus(-z) for the true class and softplus(z) for the others,
-     * softplus(t) = max(t, 0) + log(1 + e^-|t|), so a row's cost is the sum of the max terms plus the log of
-     * the product of the (1 + e^-|t|).
+     * In float64 from the float logits, exp by {@link FixedExp#expNonPositive} and one log per
+     * {@link #FACTORS_PER_LOG} units, since StrictMath's are slow native calls and the JIT may not change the
+     * bits. The logistic cost of a unit is softplus(-z) for the true class and softplus(z) for the others,
+     * softplus(t) = max(t, 0) + log(1 + e^-|t|), so a block of rows costs the sum of the max terms plus the
+     * log of the product of the (1 + e^-|t|). Blocks of rows are taken in parallel and their costs summed in
+     * order, so the thread count does not change a bit.
      */
     @Override
     public void cost(Matrix z, Matrix labels, Output output, Accumulator acc, int slot) {
         Shapes.column(z, labels);
         Shapes.slot(acc, slot);
         float[] zd = data(z), yd = data(labels);
-        int cols = z.cols(), zo = off(z), yo = off(labels);
+        int rows = z.rows(), cols = z.cols(), zo = off(z), yo = off(labels);
+        int per = Math.max(1, FACTORS_PER_LOG / cols), blocks = (rows + per - 1) / per;
+        double[] costs = new double[blocks];
+        workers.forRange(blocks, 1, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                costs[b] = cost(zd, zo, yd, yo, cols, b * per, Math.min(rows, (b + 1) * per), output);
+            }
+        });
         double sum = 0;
-        for (int r = 0; r < z.rows(); r++) {
-            int y = (int) yd[yo + r];
-            int row = zo + r * cols;
+        for (double c : costs) {
+            sum += c;
+        }
+        ((CpuAccumulator) acc).sums()[slot] += sum;
+    }
+
+    /** The cost of rows [from, to) of z (row-major, {@code cols} wide, from {@code z[zo]}). */
+    private static double cost(float[] z, int zo, float[] labels, int yo, int cols, int from, int to, Output output) {
+        double sum = 0, product = 1;
+        int factors = 0;
+        for (int r = from; r < to; r++) {
+            int y = (int) labels[yo + r], row = zo + r * cols;
             if (output == Output.SOFTMAX) {
                 // -log(softmax(z)[y]) = log(sum_j e^z_j) - z_y, the maximum taken out first
-                double m = zd[row];
+                double m = z[row];
                 for (int j = 1; j < cols; j++) {
-                    m = Math.max(m, zd[row + j]);
+                    m = Math.max(m, z[row + j]);
                 }
                 double s = 0;
                 for (int j = 0; j < cols; j++) {
-                    s += FixedExp.expNonPositive(zd[row + j] - m);
+                    s += FixedExp.expNonPositive(z[row + j] - m);
                 }
-                sum += m + StrictMath.log(s) - zd[row + y];
+                sum += m + StrictMath.log(s) - z[row + y];
                 continue;
             }
-            double product = 1;
             for (int j = 0; j < cols; j++) {
-                double t = j == y ? -(double) zd[row + j] : zd[row + j];
+                double t = j == y ? -(double) z[row + j] : z[row + j];
                 sum += Math.max(t, 0);
                 product *= 1 + FixedExp.expNonPositive(-Math.abs(t));
-                if ((j + 1) % FACTORS_PER_LOG == 0) {
+                if (++factors == FACTORS_PER_LOG) {
                     sum += StrictMath.log(product);
                     product = 1;
+                    factors = 0;
                 }
             }
-            sum += StrictMath.log(product);
         }
-        ((CpuAccumulator) acc).sums()[slot] += sum;
+        return sum + StrictMath.log(product);
     }
 
     @Override
