@@ -164,7 +164,7 @@ public final class CpuBackend implements Backend {
     Gemm.Epilogue biasActivation(float[] bias, int bo, Activation act) {
         return (c, ci, ldc, j, rows, cols) -> {
             for (int r = 0; r < rows; r++) {
-                biasActivation(c, ci + r * ldc, cols, bias, bo + j, act);
+                biasActivation(c, ci + r * ldc, 1, cols, bias, bo + j, act);
             }
         };
     }
@@ -194,20 +194,19 @@ public final class CpuBackend implements Backend {
     @Override
     public void biasActivation(Matrix z, Matrix bias, Activation act) {
         Shapes.bias(z, bias);
-        float[] zd = data(z), bd = data(bias);
-        for (int r = 0, cols = z.cols(); r < z.rows(); r++) {
-            biasActivation(zd, off(z) + r * cols, cols, bd, off(bias), act);
-        }
+        biasActivation(data(z), off(z), z.rows(), z.cols(), data(bias), off(bias), act);
     }
 
-    /** {@code z[from + j] = act(z[from + j] + bias[bo + j])} for j in [0, count). */
-    private void biasActivation(float[] z, int from, int count, float[] bias, int bo, Activation act) {
+    /** {@code z[from + r * cols + j] = act(z[from + r * cols + j] + bias[bo + j])} for the rows and columns given. */
+    private void biasActivation(float[] z, int from, int rows, int cols, float[] bias, int bo, Activation act) {
         if (act == Activation.SIGMOID) {
-            kernels.biasSigmoid(z, from, from + count, bias, bo, count);
+            kernels.biasSigmoid(z, from, from + rows * cols, bias, bo, cols);
             return;
         }
-        for (int j = 0; j < count; j++) {
-            z[from + j] = activate(z[from + j] + bias[bo + j], act);
+        for (int r = 0, i = from; r < rows; r++) {
+            for (int j = 0; j < cols; j++, i++) {
+                z[i] = activate(z[i] + bias[bo + j], act);
+            }
         }
     }
 

@@ -215,18 +215,65 @@ final class VectorKernels implements Kernels {
         VectorPixels.scale(px, from, x, to, count);
     }
 
+    /**
+     * A thread's scratch for {@link #biasSigmoid}: L floats for the vector that ends a run, then the bias
+     * repeated. A new array on each call made its loop several times slower.
+     */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[L]);
+
+    /**
+     * Rows that are whole vectors, or a single row, are read with the bias as it is; other rows as one run
+     * with the bias repeated L times, a whole number of rows and of vectors. A run's last elements short of
+     * a vector are taken by the vector that ends the run.
+     */
     @Override
     public void biasSigmoid(float[] z, int from, int to, float[] bias, int bo, int cols) {
-        for (int row = from; row < to; row += cols) {
-            int j = 0;
-            for (; j + L <= cols; j += L) {
-                FloatVector v = FloatVector.fromArray(S, z, row + j).add(FloatVector.fromArray(S, bias, bo + j));
-                ONE.div(exp(v.neg()).add(1f)).intoArray(z, row + j);
+        int n = to - from;
+        if (n < L) {
+            for (int i = from; i < to; i++) {
+                z[i] = FixedExp.sigmoid(z[i] + bias[bo + (i - from) % cols]);
             }
-            for (; j < cols; j++) {
-                z[row + j] = FixedExp.sigmoid(z[row + j] + bias[bo + j]);
-            }
+            return;
         }
+        float[] scratch = SCRATCH.get();
+        if (n == cols || cols % L == 0) {
+            biasSigmoidRun(z, from, n, bias, bo, (cols + L - 1) / L * L, scratch);
+            return;
+        }
+        int period = cols * L;
+        if (scratch.length < L + period + L) {
+            scratch = new float[L + period + L];
+            SCRATCH.set(scratch);
+        }
+        for (int i = 0; i < period + L; i += cols) {
+            System.arraycopy(bias, bo, scratch, L + i, Math.min(cols, period + L - i));
+        }
+        biasSigmoidRun(z, from, n, scratch, L, period, scratch);
+    }
+
+    /**
+     * {@code z[from + i] = sigmoid(z[from + i] + bias[bo + i % period])} for i in [0, n): n at least L, period a
+     * multiple of L; {@code end[0..L)} is scratch.
+     */
+    private static void biasSigmoidRun(float[] z, int from, int n, float[] bias, int bo, int period, float[] end) {
+        int whole = n - n % L, last = n - L;
+        // elements short of a vector at the end: the vector that ends the run takes them, its sums with the bias
+        // put aside before the loop writes any of the elements it shares with the last whole vector (a second
+        // sigmoid on vectors here, rather than a third, keeps the JIT inlining all of them)
+        if (whole < n) {
+            FloatVector.fromArray(S, z, from + last).add(FloatVector.fromArray(S, bias, bo + last % period)).intoArray(end, 0);
+        }
+        for (int i = 0, b = 0; i < whole; i += L, b = b + L == period ? 0 : b + L) {
+            sigmoid(FloatVector.fromArray(S, z, from + i).add(FloatVector.fromArray(S, bias, bo + b))).intoArray(z, from + i);
+        }
+        if (whole < n) {
+            sigmoid(FloatVector.fromArray(S, end, 0)).intoArray(z, from + last);
+        }
+    }
+
+    /** {@link FixedExp#sigmoid} lane by lane. */
+    private static FloatVector sigmoid(FloatVector v) {
+        return ONE.div(exp(v.neg()).add(1f));
     }
 
     private static final FloatVector LOG2E = FloatVector.broadcast(S, FixedExp.LOG2E);

@@ -42,30 +42,38 @@ class FixedExpTest {
         assertEquals(0f, FixedExp.sigmoid(Float.NEGATIVE_INFINITY), 1e-37f);
     }
 
+    /**
+     * Rows wider than a vector with a ragged end, whole vectors, rows narrower than a vector taken as one run
+     * (ending mid-vector or not), a run shorter than a vector, a single row; away from the arrays' starts.
+     */
     @Test
     void vectorAndScalarKernelsGiveTheSameBits() {
         Kernels vector = Kernels.best();
         assertTrue(vector instanceof VectorKernels, "the tests run with the Vector API module: " + vector.name());
         Random r = new Random(5);
-        int rows = 37, cols = 131;
-        float[] z = new float[rows * cols];
-        float[] bias = new float[cols];
-        for (int i = 0; i < z.length; i++) {
-            z[i] = (float) (r.nextGaussian() * 30);
-        }
-        for (int j = 0; j < cols; j++) {
-            bias[j] = (float) r.nextGaussian();
-        }
-        float[] a = z.clone(), b = z.clone();
-        // many rounds, so the JIT compiles the vector kernel while the results are compared
-        for (int round = 0; round < 2000; round++) {
-            System.arraycopy(z, 0, a, 0, z.length);
-            System.arraycopy(z, 0, b, 0, z.length);
-            vector.biasSigmoid(a, 0, a.length, bias, 0, cols);
-            new ScalarKernels().biasSigmoid(b, 0, b.length, bias, 0, cols);
-            for (int i = 0; i < a.length; i++) {
-                if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
-                    throw new AssertionError("round " + round + ", element " + i + ": vector " + a[i] + ", scalar " + b[i]);
+        int[][] shapes = {{37, 131}, {9, 32}, {100, 10}, {7, 10}, {3, 3}, {1, 100}, {50, 1}};
+        int from = 3, bo = 2;
+        for (int[] shape : shapes) {
+            int rows = shape[0], cols = shape[1], to = from + rows * cols;
+            float[] z = new float[to + 5];
+            float[] bias = new float[bo + cols];
+            for (int i = 0; i < z.length; i++) {
+                z[i] = (float) (r.nextGaussian() * 30);
+            }
+            for (int j = 0; j < bias.length; j++) {
+                bias[j] = (float) r.nextGaussian();
+            }
+            float[] a = z.clone(), b = z.clone();
+            // many rounds, so the JIT compiles the vector kernel while the results are compared
+            for (int round = 0; round < 1000; round++) {
+                System.arraycopy(z, 0, a, 0, z.length);
+                System.arraycopy(z, 0, b, 0, z.length);
+                vector.biasSigmoid(a, from, to, bias, bo, cols);
+                new ScalarKernels().biasSigmoid(b, from, to, bias, bo, cols);
+                for (int i = 0; i < a.length; i++) {
+                    if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
+                        throw new AssertionError(rows + "x" + cols + ", round " + round + ", element " + i + ": vector " + a[i] + ", scalar " + b[i]);
+                    }
                 }
             }
         }
