@@ -218,12 +218,14 @@ public final class CpuBackend implements Backend {
         } else {
             softmaxRows(z, bias);
         }
+        // delta = a - onehot(y): a copied whole, then 1 taken from each row's true class (a - 0 is a, bit for bit)
         float[] ad = data(z), yd = data(labels), dd = data(delta);
         int cols = z.cols(), ao = off(z), yo = off(labels), dO = off(delta);
+        System.arraycopy(ad, ao, dd, dO, z.size());
         for (int r = 0; r < z.rows(); r++) {
             int y = (int) yd[yo + r];
-            for (int j = 0; j < cols; j++) {
-                dd[dO + r * cols + j] = ad[ao + r * cols + j] - (j == y ? 1f : 0f);
+            if (y >= 0 && y < cols) {
+                dd[dO + r * cols + y] = ad[ao + r * cols + y] - 1f;
             }
         }
         biasStep(delta, eta, bias);
@@ -261,8 +263,16 @@ public final class CpuBackend implements Backend {
      * {@link #hiddenStep} on {@code cols} columns of g and a (rows {@code ldg} and {@code lda} apart), a block of
      * columns of wider matrices or all of them: {@code g *= act'(a)}, then their biases' steps.
      */
-    static void hiddenStep(float[] g, int go, int ldg, float[] a, int ao, int lda, int rows, int cols, Activation act, float eta,
-                           float[] bias, int bo) {
+    void hiddenStep(float[] g, int go, int ldg, float[] a, int ao, int lda, int rows, int cols, Activation act, float eta,
+                    float[] bias, int bo) {
+        if (act == Activation.SIGMOID) {
+            float[] sums = new float[cols];
+            kernels.sigmoidDelta(g, go, ldg, a, ao, lda, rows, cols, sums);
+            for (int j = 0; j < cols; j++) {
+                bias[bo + j] -= eta * sums[j];
+            }
+            return;
+        }
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j++) {
                 g[go + r * ldg + j] *= derivative(a[ao + r * lda + j], act);
@@ -440,13 +450,18 @@ public final class CpuBackend implements Backend {
         Shapes.column(z, labels);
         Shapes.slot(acc, slot);
         float[] zd = data(z), yd = data(labels);
-        int correct = 0;
-        for (int r = 0; r < z.rows(); r++) {
-            if (argmax(zd, off(z) + r * z.cols(), z.cols()) == (int) yd[off(labels) + r]) {
-                correct++;
+        int cols = z.cols(), zo = off(z), yo = off(labels);
+        java.util.concurrent.atomic.AtomicInteger correct = new java.util.concurrent.atomic.AtomicInteger();
+        workers.forRange(z.rows(), 1, (from, to) -> {
+            int c = 0;
+            for (int r = from; r < to; r++) {
+                if (argmax(zd, zo + r * cols, cols) == (int) yd[yo + r]) {
+                    c++;
+                }
             }
-        }
-        ((CpuAccumulator) acc).sums()[slot] += correct;
+            correct.addAndGet(c);
+        });
+        ((CpuAccumulator) acc).sums()[slot] += correct.get();
     }
 
     @Override

@@ -87,6 +87,13 @@ interface Kernels {
     /** {@code z[i] = sigmoid(z[i] + bias[bo + (i - from) % cols])} for i in [from, to). */
     void biasSigmoid(float[] z, int from, int to, float[] bias, int bo, int cols);
 
+    /**
+     * A sigmoid layer's delta from its error, and its bias gradient: for {@code rows} x {@code cols} of g (rows
+     * {@code ldg} apart) and of its activations a (rows {@code lda} apart), {@code g *= a * (1 - a)}, then
+     * {@code sums[j] += g[r][j]} for each row r in order.
+     */
+    void sigmoidDelta(float[] g, int go, int ldg, float[] a, int ao, int lda, int rows, int cols, float[] sums);
+
     String name();
 
     /** The Vector API kernels when the JVM has {@code jdk.incubator.vector}, else plain loops. */

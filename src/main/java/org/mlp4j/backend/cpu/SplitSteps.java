@@ -169,7 +169,7 @@ final class SplitSteps implements Backend.Steps {
         int dO = CpuBackend.off(above), wo = CpuBackend.off(w1) + from * next;
         gemm.run(false, true, rows, width, next, 1f, d, dO, next, w, wo, next, 0f, g, 0, width, null);
         gemm.run(true, false, width, next, rows, -rate, a, 0, width, d, dO, next, decay, w, wo, next, null);
-        CpuBackend.hiddenStep(g, 0, width, a, 0, width, rows, width, act, rate, CpuBackend.data(b0), CpuBackend.off(b0) + from);
+        backend.hiddenStep(g, 0, width, a, 0, width, rows, width, act, rate, CpuBackend.data(b0), CpuBackend.off(b0) + from);
         gemm.run(true, false, features, width, rows, -rate, CpuBackend.data(x), CpuBackend.off(x), features, g, 0, width, decay, partWeights[p], 0,
                 width, null);
     }

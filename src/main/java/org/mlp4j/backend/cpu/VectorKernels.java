@@ -271,6 +271,29 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    /** Columns a vector at a time, their sums in vectors across the rows (each column's still in row order). */
+    @Override
+    public void sigmoidDelta(float[] g, int go, int ldg, float[] a, int ao, int lda, int rows, int cols, float[] sums) {
+        int j = 0;
+        for (; j + L <= cols; j += L) {
+            FloatVector sum = FloatVector.fromArray(S, sums, j);
+            for (int r = 0; r < rows; r++) {
+                FloatVector av = FloatVector.fromArray(S, a, ao + r * lda + j);
+                FloatVector d = FloatVector.fromArray(S, g, go + r * ldg + j).mul(av.mul(ONE.sub(av)));
+                d.intoArray(g, go + r * ldg + j);
+                sum = sum.add(d);
+            }
+            sum.intoArray(sums, j);
+        }
+        for (; j < cols; j++) {
+            for (int r = 0; r < rows; r++) {
+                float d = g[go + r * ldg + j] * (a[ao + r * lda + j] * (1f - a[ao + r * lda + j]));
+                g[go + r * ldg + j] = d;
+                sums[j] += d;
+            }
+        }
+    }
+
     /** {@link FixedExp#sigmoid} lane by lane. */
     private static FloatVector sigmoid(FloatVector v) {
         return ONE.div(exp(v.neg()).add(1f));

@@ -78,4 +78,39 @@ class FixedExpTest {
             }
         }
     }
+
+    /** The sigmoid layer's delta and bias sums: whole vectors and ragged widths, blocks of wider rows, sums not starting at zero. */
+    @Test
+    void sigmoidDeltaIsTheSameOnBothKernelSets() {
+        Kernels vector = Kernels.best();
+        Random r = new Random(6);
+        int[][] shapes = {{100, 64, 100}, {100, 36, 100}, {7, 100, 100}, {5, 10, 13}, {3, 3, 3}};
+        for (int[] shape : shapes) {
+            int rows = shape[0], cols = shape[1], ld = shape[2], off = 2;
+            float[] g = new float[off + rows * ld], a = new float[off + rows * ld], sums = new float[cols];
+            for (int i = 0; i < g.length; i++) {
+                g[i] = (float) r.nextGaussian();
+                a[i] = r.nextFloat();
+            }
+            for (int j = 0; j < cols; j++) {
+                sums[j] = (float) r.nextGaussian();
+            }
+            for (int round = 0; round < 300; round++) {
+                float[] gv = g.clone(), gs = g.clone(), sv = sums.clone(), ss = sums.clone();
+                vector.sigmoidDelta(gv, off, ld, a, off, ld, rows, cols, sv);
+                new ScalarKernels().sigmoidDelta(gs, off, ld, a, off, ld, rows, cols, ss);
+                for (int i = 0; i < g.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(gs[i]), Float.floatToRawIntBits(gv[i]), rows + "x" + cols + ": g[" + i + "]");
+                }
+                for (int j = 0; j < cols; j++) {
+                    assertEquals(Float.floatToRawIntBits(ss[j]), Float.floatToRawIntBits(sv[j]), rows + "x" + cols + ": sums[" + j + "]");
+                }
+            }
+            // and what it computes: the last row's first element
+            float expected = g[off + (rows - 1) * ld] * (a[off + (rows - 1) * ld] * (1f - a[off + (rows - 1) * ld]));
+            float[] gs = g.clone();
+            new ScalarKernels().sigmoidDelta(gs, off, ld, a, off, ld, rows, cols, sums.clone());
+            assertEquals(expected, gs[off + (rows - 1) * ld]);
+        }
+    }
 }
