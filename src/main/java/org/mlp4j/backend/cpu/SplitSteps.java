@@ -9,9 +9,10 @@ import org.mlp4j.backend.Matrix;
  * Whole SGD steps on several threads, the first hidden layer's units split between them. A part computes its
  * units' activations on the way up; on the way down their deltas, bias steps, the rows of the weights above
  * them and the columns of the first weights below them. The layers above run through the layer ops on the
- * calling thread in between (in the book's network only the small output layer): two parallel sections for
- * the first layer, where the layer ops' GEMMs, split by rows, take two each and share their packed B between
- * the cores.
+ * calling thread in between (in the book's network only the small output layer). A part's way down is followed
+ * by its way up for the next step in the same parallel section, since that reads only the part's own weights
+ * and biases: one section a step, where the layer ops' GEMMs, split by rows, fork twice each and share their
+ * packed B between the cores.
  *
  * <p>Each part keeps its columns of the first weights, its activations and its deltas in arrays of its own
  * for the whole run (the first weights copied in at the start and back at the end): a row of the model's
@@ -101,10 +102,23 @@ final class SplitSteps implements Backend.Steps {
             throw new IllegalArgumentException("whole steps of " + batch + " examples of " + features + " on " + x.rows() + "x" + x.cols()
                     + " and labels " + labels.rows() + "x" + labels.cols());
         }
+        int parts = bounds.length - 1, steps = x.rows() / batch;
+        if (steps == 0) {
+            return;
+        }
         copyFirstWeights(true);
         try {
-            for (int s = 0; s < x.rows() / batch; s++) {
-                step(x.rows(s * batch, batch), labels.rows(s * batch, batch), rate, decay);
+            Matrix first = x.rows(0, batch);
+            workers.run(parts, p -> forward(p, first));
+            for (int s = 0; s < steps; s++) {
+                Matrix xs = x.rows(s * batch, batch), next = s + 1 < steps ? x.rows((s + 1) * batch, batch) : null;
+                above(labels.rows(s * batch, batch), rate, decay);
+                workers.run(parts, p -> {
+                    backward(p, xs, rate, decay);
+                    if (next != null) {
+                        forward(p, next);
+                    }
+                });
             }
         } finally {
             copyFirstWeights(false);
@@ -127,10 +141,12 @@ final class SplitSteps implements Backend.Steps {
         }
     }
 
-    private void step(Matrix x, Matrix labels, float rate, float decay) {
+    /**
+     * Between a step's way up and its way down: the parts' activations side by side for the layers above, which
+     * read all the first hidden layer's units, then those layers as DeviceNet.trainStep takes them.
+     */
+    private void above(Matrix labels, float rate, float decay) {
         int parts = bounds.length - 1, last = layers.length;
-        workers.run(parts, p -> forward(p, x));
-        // the layers above read all the first hidden layer's units: the parts' activations side by side
         float[] h = CpuBackend.data(hidden);
         int ho = CpuBackend.off(hidden);
         for (int p = 0; p < parts; p++) {
@@ -139,7 +155,6 @@ final class SplitSteps implements Backend.Steps {
                 System.arraycopy(partActivations[p], r * width, h, ho + r * units + bounds[p], width);
             }
         }
-        // the layers above, as DeviceNet.trainStep takes them
         for (int l = 1; l + 1 < last; l++) {
             backend.layerForward(activations[l], layers[l], biases[l], act, activations[l + 1]);
         }
@@ -147,7 +162,6 @@ final class SplitSteps implements Backend.Steps {
         for (int l = last - 1; l > 1; l--) {
             backend.hiddenLayerStep(deltas[l + 1], layers[l], decay, activations[l], act, rate, biases[l - 1], deltas[l]);
         }
-        workers.run(parts, p -> backward(p, x, rate, decay));
     }
 
     /** Part p's hidden units: {@code act(x * w0[:, part] + b0[part])}. */
