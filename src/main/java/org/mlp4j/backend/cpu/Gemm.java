@@ -48,15 +48,54 @@ final class Gemm {
      */
     void run(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int ao, int lda, float[] b, int bo, int ldb,
              float beta, float[] c, int co, int ldc, Epilogue after) {
+        multiply(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, null, beta, c, co, ldc, after);
+    }
+
+    /** {@link #run} with B, k x n, already in its strips ({@link #pack}): a layer's weights kept so between steps. */
+    void runPacked(boolean transA, int m, int n, int k, float alpha, float[] a, int ao, int lda, float[] packed, float beta, float[] c, int co,
+                   int ldc, Epilogue after) {
+        multiply(transA, false, m, n, k, alpha, a, ao, lda, null, 0, 0, packed, beta, c, co, ldc, after);
+    }
+
+    /** Floats of a k x n matrix in strips ({@link #pack}). */
+    int packedSize(int n, int k) {
+        return (n + nr - 1) / nr * nr * k;
+    }
+
+    /**
+     * The k x n row-major matrix at {@code b[bo]}, rows {@code ldb} apart, into strips of {@link Kernels#tileCols}
+     * columns (column j of row p at {@code dst[(j / c * k + p) * c + j % c]}): the packed B {@link #runPacked}
+     * reads. Strip s is then a k x c row-major matrix from {@code dst[s * k * c]}, so a GEMM can write its
+     * columns with {@code ldc} c.
+     */
+    void pack(float[] b, int bo, int ldb, int n, int k, float[] dst) {
+        kernels.packRows(b, bo, ldb, n, 0, k, k, dst);
+    }
+
+    /** {@link #pack} undone: the strips' columns back into rows {@code ldb} apart from {@code b[bo]}. */
+    void unpack(float[] packed, int n, int k, float[] b, int bo, int ldb) {
+        for (int s = 0; s * nr < n; s++) {
+            int valid = Math.min(nr, n - s * nr);
+            for (int p = 0; p < k; p++) {
+                System.arraycopy(packed, (s * k + p) * nr, b, bo + p * ldb + s * nr, valid);
+            }
+        }
+    }
+
+    /** {@link #run}, B from {@code packed} where that is not null. */
+    private void multiply(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int ao, int lda, float[] b, int bo,
+                          int ldb, float[] packed, float beta, float[] c, int co, int ldc, Epilogue after) {
         // op(A)(i, p) = a[ao + i * ars + p * aks] and op(B)(p, j) = b[bo + p * bks + j * bcs]
         int ars = transA ? 1 : lda, aks = transA ? lda : 1, bks = transB ? 1 : ldb, bcs = transB ? ldb : 1;
         int panels = (m + mr - 1) / mr, strips = (n + nr - 1) / nr;
         int blocksK = Math.max(1, (k * nr + STRIP_FLOATS - 1) / STRIP_FLOATS), kc = (k + blocksK - 1) / blocksK;
         int stripsPerBlock = Math.max(1, BLOCK_FLOATS / (kc * nr)), panelsPerBlock = Math.max(1, PANEL_BLOCK_FLOATS / (mr * k));
         packedA = grow(packedA, mr * k);
-        packedB = grow(packedB, strips * nr * k);
+        if (packed == null) {
+            packedB = grow(packedB, strips * nr * k);
+        }
         partial = grow(partial, panels * strips * mr * nr);
-        float[] pa = packedA, pb = packedB, part = partial;
+        float[] pa = packedA, pb = packed != null ? packed : packedB, part = partial;
         // B's rows are read whole where they are contiguous: strips of them, a row apart, would read
         // addresses a power of two apart for the usual layer widths, which share cache sets
         Workers.Range packB = bcs == 1 ? (from, to) -> kernels.packRows(b, bo, bks, n, from, to, k, pb) : (from, to) -> {
@@ -91,9 +130,9 @@ final class Gemm {
                             int panel = g0 + (aks == 1 ? t / ns : t % np), s = s0 + (aks == 1 ? t % ns : t / np);
                             int i = panel * mr, valid = Math.min(mr, m - i);
                             // the panel's rows along rows of A (or of the packed panel), else down A's columns
-                            boolean packed = valid < mr, alongRows = packed || aks == 1;
-                            float[] src = packed ? pa : a;
-                            int ai = packed ? p0 : ao + i * ars + p0 * aks, ld = packed ? k : alongRows ? ars : aks;
+                            boolean shortPanel = valid < mr, alongRows = shortPanel || aks == 1;
+                            float[] src = shortPanel ? pa : a;
+                            int ai = shortPanel ? p0 : ao + i * ars + p0 * aks, ld = shortPanel ? k : alongRows ? ars : aks;
                             int j = s * nr, acc = ((panel + slot) * strips + s) * mr * nr, bi = (s * k + p0) * nr;
                             boolean half = kernels.stripEnd(n - j) < nr;
                             if (alongRows && half) {
@@ -117,7 +156,7 @@ final class Gemm {
                 }
             }
         };
-        int packUnits = bcs == 1 ? k : strips;
+        int packUnits = packed != null ? 0 : bcs == 1 ? k : strips;
         if ((long) m * n * k < PARALLEL_MACS || workers.size() == 1) {
             packB.run(0, packUnits);
             rows.run(0, panels);

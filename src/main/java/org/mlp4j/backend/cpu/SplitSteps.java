@@ -17,7 +17,9 @@ import org.mlp4j.backend.Matrix;
  * <p>Each part keeps its columns of the first weights, its activations and its deltas in arrays of its own
  * for the whole run (the first weights copied in at the start and back at the end): a row of the model's
  * matrices holds several parts' columns, and two cores writing parts of the same cache line take it from
- * each other on every write, which made the first weights' step far slower (bench/RESULTS.md).
+ * each other on every write, which made the first weights' step far slower (bench/RESULTS.md). Its first
+ * weights stay in the strips the GEMM packs B into: its forward reads them as they are, and its weight step
+ * writes them a strip at a time.
  *
  * <p>Each element is computed by the same operations in the same order as by the layer ops
  * ({@link org.mlp4j.model.DeviceNet#trainStep}), so the results are the same bits.
@@ -35,6 +37,8 @@ final class SplitSteps implements Backend.Steps {
     private final int[] bounds;
     /** Each part's columns of the first weights (features x its units), activations and deltas (batch x its units). */
     private final float[][] partWeights, partActivations, partDeltas;
+    /** Columns of a strip of the GEMM's packed B. */
+    private final int strip;
     /** A GEMM each part, for its packing buffers: parts run at the same time. */
     private final Gemm[] gemms;
 
@@ -67,6 +71,7 @@ final class SplitSteps implements Backend.Steps {
         this.units = w0.cols();
         this.next = w1.cols();
         this.bounds = bounds;
+        this.strip = kernels.tileCols();
         int parts = bounds.length - 1, batch = hidden.rows();
         this.partWeights = new float[parts][];
         this.partActivations = new float[parts][];
@@ -75,10 +80,10 @@ final class SplitSteps implements Backend.Steps {
         Workers alone = new Workers(1);
         for (int p = 0; p < parts; p++) {
             int width = bounds[p + 1] - bounds[p];
-            partWeights[p] = new float[features * width];
+            gemms[p] = new Gemm(kernels, alone);
+            partWeights[p] = new float[gemms[p].packedSize(width, features)];
             partActivations[p] = new float[batch * width];
             partDeltas[p] = new float[batch * width];
-            gemms[p] = new Gemm(kernels, alone);
         }
     }
 
@@ -125,18 +130,16 @@ final class SplitSteps implements Backend.Steps {
         }
     }
 
-    /** The first weights' columns into the parts' arrays ({@code in}), or back. */
+    /** The first weights' columns into the parts' arrays, in the GEMM's strips ({@code in}), or back. */
     private void copyFirstWeights(boolean in) {
         float[] w = CpuBackend.data(w0);
         int wo = CpuBackend.off(w0);
         for (int p = 0; p + 1 < bounds.length; p++) {
             int width = bounds[p + 1] - bounds[p];
-            for (int r = 0; r < features; r++) {
-                if (in) {
-                    System.arraycopy(w, wo + r * units + bounds[p], partWeights[p], r * width, width);
-                } else {
-                    System.arraycopy(partWeights[p], r * width, w, wo + r * units + bounds[p], width);
-                }
+            if (in) {
+                gemms[p].pack(w, wo + bounds[p], units, width, features, partWeights[p]);
+            } else {
+                gemms[p].unpack(partWeights[p], width, features, w, wo + bounds[p], units);
             }
         }
     }
@@ -167,8 +170,8 @@ final class SplitSteps implements Backend.Steps {
     /** Part p's hidden units: {@code act(x * w0[:, part] + b0[part])}. */
     private void forward(int p, Matrix x) {
         int from = bounds[p], width = bounds[p + 1] - from;
-        gemms[p].run(false, false, x.rows(), width, features, 1f, CpuBackend.data(x), CpuBackend.off(x), features, partWeights[p], 0, width,
-                0f, partActivations[p], 0, width, backend.biasActivation(CpuBackend.data(b0), CpuBackend.off(b0) + from, act));
+        gemms[p].runPacked(false, x.rows(), width, features, 1f, CpuBackend.data(x), CpuBackend.off(x), features, partWeights[p], 0f,
+                partActivations[p], 0, width, backend.biasActivation(CpuBackend.data(b0), CpuBackend.off(b0) + from, act));
     }
 
     /**
@@ -184,8 +187,11 @@ final class SplitSteps implements Backend.Steps {
         gemm.run(false, true, rows, width, next, 1f, d, dO, next, w, wo, next, 0f, g, 0, width, null);
         gemm.run(true, false, width, next, rows, -rate, a, 0, width, d, dO, next, decay, w, wo, next, null);
         backend.hiddenStep(g, 0, width, a, 0, width, rows, width, act, rate, CpuBackend.data(b0), CpuBackend.off(b0) + from);
-        gemm.run(true, false, features, width, rows, -rate, CpuBackend.data(x), CpuBackend.off(x), features, g, 0, width, decay, partWeights[p], 0,
-                width, null);
+        // the first weights' columns a strip at a time, each a features x strip-width matrix of the packed weights
+        for (int s = 0; s * strip < width; s++) {
+            gemm.run(true, false, features, Math.min(strip, width - s * strip), rows, -rate, CpuBackend.data(x), CpuBackend.off(x), features, g,
+                    s * strip, width, decay, partWeights[p], s * features * strip, strip, null);
+        }
     }
 
     /** They compute the same bits as the layer ops and ran faster on every network measured (bench/RESULTS.md). */

@@ -1,5 +1,8 @@
 package org.mlp4j.backend.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +64,41 @@ class GemmTest {
                                 }
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * B packed once and read so ({@link Gemm#runPacked}) gives run's bits; a GEMM writing a strip of packed B as a
+     * matrix of its own (ldc the strip's width) changes those columns only; unpack gives B back.
+     */
+    @Test
+    void packedBIsReadAndWrittenInPlace() {
+        Random r = new Random(8);
+        for (Kernels kernels : new Kernels[] {new VectorKernels(), new ScalarKernels()}) {
+            Gemm gemm = new Gemm(kernels, new Workers(1));
+            int c = kernels.tileCols();
+            for (int[] s : new int[][] {{100, 64, 784}, {100, 36, 784}, {7, 5, 3}}) {
+                int m = s[0], n = s[1], k = s[2], ldb = n + 3;
+                float[] a = random(r, m * k), b = random(r, 2 + k * ldb), packed = new float[gemm.packedSize(n, k)];
+                gemm.pack(b, 2, ldb, n, k, packed);
+                float[] want = new float[m * n], got = new float[m * n];
+                gemm.run(false, false, m, n, k, 1f, a, 0, k, b, 2, ldb, 0f, want, 0, n, null);
+                gemm.runPacked(false, m, n, k, 1f, a, 0, k, packed, 0f, got, 0, n, null);
+                assertArrayEquals(want, got, kernels.name() + ": " + m + "x" + n + "x" + k);
+                // a step of B's last strip written into the packed strip, and into B itself
+                int last = (n - 1) / c, cols = n - last * c;
+                float[] d = random(r, m * n);
+                gemm.run(true, false, k, cols, m, -0.5f, a, 0, k, d, last * c, n, 0.75f, packed, last * k * c, c, null);
+                gemm.run(true, false, k, cols, m, -0.5f, a, 0, k, d, last * c, n, 0.75f, b, 2 + last * c, ldb, null);
+                float[] back = b.clone();
+                java.util.Arrays.fill(back, 2, back.length, 0f);
+                gemm.unpack(packed, n, k, back, 2, ldb);
+                for (int p = 0; p < k; p++) {
+                    for (int j = 0; j < n; j++) {
+                        assertEquals(b[2 + p * ldb + j], back[2 + p * ldb + j], kernels.name() + ": " + m + "x" + n + "x" + k + " at " + p + "," + j);
                     }
                 }
             }
