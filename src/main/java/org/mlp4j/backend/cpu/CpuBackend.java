@@ -400,9 +400,10 @@ public final class CpuBackend implements Backend {
         int rows = z.rows(), cols = z.cols(), zo = off(z), yo = off(labels);
         int per = Math.max(1, FACTORS_PER_LOG / cols), blocks = (rows + per - 1) / per;
         double[] costs = new double[blocks];
-        workers.forRange(blocks, 1, (from, to) -> {
-            for (int b = from; b < to; b++) {
-                costs[b] = cost(zd, zo, yd, yo, cols, b * per, Math.min(rows, (b + 1) * per), output);
+        workers.forRange(blocks, 1, (first, end) -> {
+            for (int b = first; b < end; b++) {
+                int from = b * per, to = Math.min(rows, (b + 1) * per);
+                costs[b] = output == Output.SOFTMAX ? crossEntropy(zd, zo, yd, yo, cols, from, to) : logistic(zd, zo, yd, yo, cols, from, to);
             }
         });
         double sum = 0;
@@ -412,25 +413,15 @@ public final class CpuBackend implements Backend {
         ((CpuAccumulator) acc).sums()[slot] += sum;
     }
 
-    /** The cost of rows [from, to) of z (row-major, {@code cols} wide, from {@code z[zo]}). */
-    private static double cost(float[] z, int zo, float[] labels, int yo, int cols, int from, int to, Output output) {
+    /**
+     * The logistic cost of rows [from, to) of z (row-major, {@code cols} wide, from {@code z[zo]}). Apart from
+     * {@link #crossEntropy}: with both in one loop, the JIT compiled this one to far slower code.
+     */
+    private static double logistic(float[] z, int zo, float[] labels, int yo, int cols, int from, int to) {
         double sum = 0, product = 1;
         int factors = 0;
         for (int r = from; r < to; r++) {
             int y = (int) labels[yo + r], row = zo + r * cols;
-            if (output == Output.SOFTMAX) {
-                // -log(softmax(z)[y]) = log(sum_j e^z_j) - z_y, the maximum taken out first
-                double m = z[row];
-                for (int j = 1; j < cols; j++) {
-                    m = Math.max(m, z[row + j]);
-                }
-                double s = 0;
-                for (int j = 0; j < cols; j++) {
-                    s += FixedExp.expNonPositive(z[row + j] - m);
-                }
-                sum += m + StrictMath.log(s) - z[row + y];
-                continue;
-            }
             for (int j = 0; j < cols; j++) {
                 double t = j == y ? -(double) z[row + j] : z[row + j];
                 sum += Math.max(t, 0);
@@ -443,6 +434,24 @@ public final class CpuBackend implements Backend {
             }
         }
         return sum + StrictMath.log(product);
+    }
+
+    /** The softmax's cross-entropy of rows [from, to) of z: -log(softmax(z)[y]) = log(sum_j e^z_j) - z_y, the maximum taken out first. */
+    private static double crossEntropy(float[] z, int zo, float[] labels, int yo, int cols, int from, int to) {
+        double sum = 0;
+        for (int r = from; r < to; r++) {
+            int y = (int) labels[yo + r], row = zo + r * cols;
+            double m = z[row];
+            for (int j = 1; j < cols; j++) {
+                m = Math.max(m, z[row + j]);
+            }
+            double s = 0;
+            for (int j = 0; j < cols; j++) {
+                s += FixedExp.expNonPositive(z[row + j] - m);
+            }
+            sum += m + StrictMath.log(s) - z[row + y];
+        }
+        return sum;
     }
 
     @Override
