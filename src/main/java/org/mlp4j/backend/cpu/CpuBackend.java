@@ -403,7 +403,8 @@ public final class CpuBackend implements Backend {
         workers.forRange(blocks, 1, (first, end) -> {
             for (int b = first; b < end; b++) {
                 int from = b * per, to = Math.min(rows, (b + 1) * per);
-                costs[b] = output == Output.SOFTMAX ? crossEntropy(zd, zo, yd, yo, cols, from, to) : logistic(zd, zo, yd, yo, cols, from, to);
+                costs[b] = output == Output.SOFTMAX ? crossEntropy(zd, zo, yd, yo, cols, from, to)
+                        : logistic(zd, zo, yd, yo, cols, from, to);
             }
         });
         double sum = 0;

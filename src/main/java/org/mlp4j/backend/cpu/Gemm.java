@@ -52,8 +52,8 @@ final class Gemm {
     }
 
     /** {@link #run} with B, k x n, already in its strips ({@link #pack}): a layer's weights kept so between steps. */
-    void runPacked(boolean transA, int m, int n, int k, float alpha, float[] a, int ao, int lda, float[] packed, float beta, float[] c, int co,
-                   int ldc, Epilogue after) {
+    void runPacked(boolean transA, int m, int n, int k, float alpha, float[] a, int ao, int lda, float[] packed, float beta, float[] c,
+                   int co, int ldc, Epilogue after) {
         multiply(transA, false, m, n, k, alpha, a, ao, lda, null, 0, 0, packed, beta, c, co, ldc, after);
     }
 

@@ -35,7 +35,10 @@ final class SplitSteps implements Backend.Steps {
     private final int features, units, next;
     /** Part p is hidden units [bounds[p], bounds[p + 1]). */
     private final int[] bounds;
-    /** Each part's columns of the first weights (features x its units), activations and deltas (batch x its units). */
+    /**
+     * Each part's columns of the first weights (features x its units, in the GEMM's strips), activations and deltas
+     * (batch x its units).
+     */
     private final float[][] partWeights, partActivations, partDeltas;
     /** Columns of a strip of the GEMM's packed B. */
     private final int strip;
@@ -189,8 +192,8 @@ final class SplitSteps implements Backend.Steps {
         backend.hiddenStep(g, 0, width, a, 0, width, rows, width, act, rate, CpuBackend.data(b0), CpuBackend.off(b0) + from);
         // the first weights' columns a strip at a time, each a features x strip-width matrix of the packed weights
         for (int s = 0; s * strip < width; s++) {
-            gemm.run(true, false, features, Math.min(strip, width - s * strip), rows, -rate, CpuBackend.data(x), CpuBackend.off(x), features, g,
-                    s * strip, width, decay, partWeights[p], s * features * strip, strip, null);
+            gemm.run(true, false, features, Math.min(strip, width - s * strip), rows, -rate, CpuBackend.data(x), CpuBackend.off(x), features,
+                    g, s * strip, width, decay, partWeights[p], s * features * strip, strip, null);
         }
     }
 
