@@ -235,11 +235,11 @@ final class VectorKernels implements Kernels {
             }
             return;
         }
-        float[] scratch = SCRATCH.get();
         if (n == cols || cols % L == 0) {
-            biasSigmoidRun(z, from, n, bias, bo, (cols + L - 1) / L * L, scratch);
+            biasSigmoidRun(z, from, n, bias, bo, (cols + L - 1) / L * L, n % L == 0 ? null : SCRATCH.get());
             return;
         }
+        float[] scratch = SCRATCH.get();
         int period = cols * L;
         if (scratch.length < L + period + L) {
             scratch = new float[L + period + L];
@@ -253,7 +253,7 @@ final class VectorKernels implements Kernels {
 
     /**
      * {@code z[from + i] = sigmoid(z[from + i] + bias[bo + i % period])} for i in [0, n): n at least L, period a
-     * multiple of L; {@code end[0..L)} is scratch.
+     * multiple of L; {@code end[0..L)} is scratch, needed only where n is not a multiple of L.
      */
     private static void biasSigmoidRun(float[] z, int from, int n, float[] bias, int bo, int period, float[] end) {
         int whole = n - n % L, last = n - L;
