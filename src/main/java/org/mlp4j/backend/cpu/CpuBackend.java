@@ -268,9 +268,7 @@ public final class CpuBackend implements Backend {
         if (act == Activation.SIGMOID) {
             float[] sums = new float[cols];
             kernels.sigmoidDelta(g, go, ldg, a, ao, lda, rows, cols, sums);
-            for (int j = 0; j < cols; j++) {
-                bias[bo + j] -= eta * sums[j];
-            }
+            stepBias(sums, eta, bias, bo);
             return;
         }
         for (int r = 0; r < rows; r++) {
@@ -332,7 +330,12 @@ public final class CpuBackend implements Backend {
                 sums[j] += d[dO + r * ld + j];
             }
         }
-        for (int j = 0; j < cols; j++) {
+        stepBias(sums, eta, bias, bo);
+    }
+
+    /** {@code bias[bo + j] -= eta * sums[j]}: a bias's step from its gradient's column sums. */
+    private static void stepBias(float[] sums, float eta, float[] bias, int bo) {
+        for (int j = 0; j < sums.length; j++) {
             bias[bo + j] -= eta * sums[j];
         }
     }

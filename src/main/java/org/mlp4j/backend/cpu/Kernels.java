@@ -85,7 +85,11 @@ interface Kernels {
     }
 
     /** {@code z[i] = sigmoid(z[i] + bias[bo + (i - from) % cols])} for i in [from, to). */
-    void biasSigmoid(float[] z, int from, int to, float[] bias, int bo, int cols);
+    default void biasSigmoid(float[] z, int from, int to, float[] bias, int bo, int cols) {
+        for (int i = from; i < to; i++) {
+            z[i] = FixedExp.sigmoid(z[i] + bias[bo + (i - from) % cols]);
+        }
+    }
 
     /**
      * A sigmoid layer's delta from its error, and its bias gradient: for {@code rows} x {@code cols} of g (rows

@@ -56,13 +56,6 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void biasSigmoid(float[] z, int from, int to, float[] bias, int bo, int cols) {
-        for (int i = from; i < to; i++) {
-            z[i] = FixedExp.sigmoid(z[i] + bias[bo + (i - from) % cols]);
-        }
-    }
-
-    @Override
     public void sigmoidDelta(float[] g, int go, int ldg, float[] a, int ao, int lda, int rows, int cols, float[] sums) {
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j++) {

@@ -230,9 +230,7 @@ final class VectorKernels implements Kernels {
     public void biasSigmoid(float[] z, int from, int to, float[] bias, int bo, int cols) {
         int n = to - from;
         if (n < L) {
-            for (int i = from; i < to; i++) {
-                z[i] = FixedExp.sigmoid(z[i] + bias[bo + (i - from) % cols]);
-            }
+            Kernels.super.biasSigmoid(z, from, to, bias, bo, cols);
             return;
         }
         if (n == cols || cols % L == 0) {
