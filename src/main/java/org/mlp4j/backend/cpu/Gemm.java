@@ -8,7 +8,8 @@ package org.mlp4j.backend.cpu;
  * panel short of rows, which is packed with zeros below them. k is cut into blocks small enough that a
  * panel's block of A and one strip of B fit in the L1 cache together, and the columns into blocks whose
  * packed B stays in L2; each tile's sums wait in {@code partial} between blocks of k. Panels of rows are
- * split over the {@link Workers}, a block of them at a time. Every element's sum is taken over k in order,
+ * split over the {@link Workers}, a block of them at a time, or strips of B where B is the larger and too large
+ * to stay in cache. Every element's sum is taken over k in order,
  * so neither blocking nor threads change a bit.
  */
 final class Gemm {
@@ -20,6 +21,10 @@ final class Gemm {
     private static final int BLOCK_FLOATS = 65536;
     /** Floats of A worked through at a time, over all blocks of k and columns: 128 KiB, in L2 with B's block. */
     private static final int PANEL_BLOCK_FLOATS = 32768;
+    /** Rows of a strip of B written at a time when B is packed from its columns: 8 KiB of a 32-column strip. */
+    private static final int TRANSPOSE_ROWS = 64;
+    /** Floats of A up to which a range's panels are all one block when its B is larger than a block of B. */
+    private static final int SHORT_A_FLOATS = 131072;
 
     private final Kernels kernels;
     private final Workers workers;
@@ -69,7 +74,7 @@ final class Gemm {
      * columns with {@code ldc} c.
      */
     void pack(float[] b, int bo, int ldb, int n, int k, float[] dst) {
-        kernels.packRows(b, bo, ldb, n, 0, k, k, dst);
+        kernels.packRows(b, bo, ldb, 0, n, 0, k, k, dst);
     }
 
     /** {@link #pack} undone: the strips' columns back into rows {@code ldb} apart from {@code b[bo]}. */
@@ -89,81 +94,125 @@ final class Gemm {
         int ars = transA ? 1 : lda, aks = transA ? lda : 1, bks = transB ? 1 : ldb, bcs = transB ? ldb : 1;
         int panels = (m + mr - 1) / mr, strips = (n + nr - 1) / nr;
         int blocksK = Math.max(1, (k * nr + STRIP_FLOATS - 1) / STRIP_FLOATS), kc = (k + blocksK - 1) / blocksK;
-        int stripsPerBlock = Math.max(1, BLOCK_FLOATS / (kc * nr)), panelsPerBlock = Math.max(1, PANEL_BLOCK_FLOATS / (mr * k));
         packedA = grow(packedA, mr * k);
         if (packed == null) {
             packedB = grow(packedB, strips * nr * k);
         }
         partial = grow(partial, panels * strips * mr * nr);
-        float[] pa = packedA, pb = packed != null ? packed : packedB, part = partial;
-        // B's rows are read whole where they are contiguous: strips of them, a row apart, would read
-        // addresses a power of two apart for the usual layer widths, which share cache sets
-        Workers.Range packB = bcs == 1 ? (from, to) -> kernels.packRows(b, bo, bks, n, from, to, k, pb) : (from, to) -> {
-            for (int st = from; st < to; st++) {
-                int valid = Math.min(nr, n - st * nr), d = st * nr * k;
-                for (int j = 0; j < valid; j++) {
-                    for (int p = 0, from2 = bo + (st * nr + j) * bcs, to2 = d + j; p < k; p++, from2 += bks, to2 += nr) {
-                        pb[to2] = b[from2];
-                    }
-                }
-                for (int p = 0, end = kernels.stripEnd(valid); valid < end && p < k; p++) {
-                    java.util.Arrays.fill(pb, d + p * nr + valid, d + p * nr + end, 0f);
-                }
-            }
-        };
-        // a range's panels are worked through a block at a time, so A's block and its sums stay in the same few
-        // hundred KiB of cache however tall A is
-        Workers.Range rows = (from, to) -> {
-            for (int g0 = from; g0 < to; g0 += panelsPerBlock) {
-                int g1 = Math.min(to, g0 + panelsPerBlock), slot = from - g0;
-                if (g1 == panels && m % mr != 0) {
-                    packPanel(a, ao + (panels - 1) * mr * ars, ars, aks, m % mr, k, pa);
-                }
-                for (int s0 = 0; s0 < strips; s0 += stripsPerBlock) {
-                    int s1 = Math.min(strips, s0 + stripsPerBlock);
-                    for (int p0 = 0; p0 < k; p0 += kc) {
-                        int steps = Math.min(kc, k - p0);
-                        // A's rows along its rows: a panel stays in L1 while the strips pass; down its columns, a panel
-                        // spans a cache line of each of k rows, shared with its neighbours: the strip stays instead
-                        int np = g1 - g0, ns = s1 - s0;
-                        for (int t = 0; t < np * ns; t++) {
-                            int panel = g0 + (aks == 1 ? t / ns : t % np), s = s0 + (aks == 1 ? t % ns : t / np);
-                            int i = panel * mr, valid = Math.min(mr, m - i);
-                            // the panel's rows along rows of A (or of the packed panel), else down A's columns
-                            boolean shortPanel = valid < mr, alongRows = shortPanel || aks == 1;
-                            float[] src = shortPanel ? pa : a;
-                            int ai = shortPanel ? p0 : ao + i * ars + p0 * aks, ld = shortPanel ? k : alongRows ? ars : aks;
-                            int j = s * nr, acc = ((panel + slot) * strips + s) * mr * nr, bi = (s * k + p0) * nr;
-                            boolean half = kernels.stripEnd(n - j) < nr;
-                            if (alongRows && half) {
-                                kernels.halfTile(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
-                            } else if (alongRows) {
-                                kernels.tile(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
-                            } else if (half) {
-                                kernels.halfTileT(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
-                            } else {
-                                kernels.tileT(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
-                            }
-                            if (p0 + steps == k) {
-                                int cols = Math.min(nr, n - j);
-                                kernels.finish(part, acc, valid, cols, alpha, beta, c, co + i * ldc + j, ldc);
-                                if (after != null) {
-                                    after.tile(c, co + i * ldc + j, ldc, j, valid, cols);
+        float[] pb = packed != null ? packed : packedB;
+        // strips [from, to) of B into pb; with B's rows contiguous, in runs of those strips' columns along rows
+        Workers.Range packStrips = bcs == 1 ? (from, to) -> kernels.packRows(b, bo, bks, from * nr, Math.min(n, to * nr), 0, k, k, pb)
+                : (from, to) -> {
+                    for (int st = from; st < to; st++) {
+                        int valid = Math.min(nr, n - st * nr), d = st * nr * k;
+                        // down a column of the strip a block of rows at a time, so the rows written stay in L1
+                        for (int p0 = 0; p0 < k; p0 += TRANSPOSE_ROWS) {
+                            int p1 = Math.min(k, p0 + TRANSPOSE_ROWS);
+                            for (int j = 0; j < valid; j++) {
+                                for (int p = p0, from2 = bo + (st * nr + j) * bcs + p0 * bks, to2 = d + p0 * nr + j; p < p1; p++, from2 += bks,
+                                     to2 += nr) {
+                                    pb[to2] = b[from2];
                                 }
+                            }
+                        }
+                        for (int p = 0, end = kernels.stripEnd(valid); valid < end && p < k; p++) {
+                            java.util.Arrays.fill(pb, d + p * nr + valid, d + p * nr + end, 0f);
+                        }
+                    }
+                };
+        boolean serial = (long) m * n * k < PARALLEL_MACS || workers.size() == 1;
+        if (n > m && (long) strips * nr * k > BLOCK_FLOATS && !serial) {
+            // B wider than A is tall, and too large to stay in cache while the threads take ranges of panels, each
+            // passing them by all of it: instead each thread packs a range of strips and passes all of A by them,
+            // so each part of B is read once, and while it is still in this core's cache
+            if (m % mr != 0) {
+                packPanel(a, ao + (panels - 1) * mr * ars, ars, aks, m % mr, k, packedA);
+            }
+            workers.forRange(strips, 1, (from, to) -> {
+                if (packed == null) {
+                    packStrips.run(from, to);
+                }
+                tiles(0, panels, from, to, a, ao, ars, aks, m, n, k, kc, alpha, pb, beta, c, co, ldc, after);
+            });
+            return;
+        }
+        // else B is packed first and the threads take ranges of A's panels, each passing them by all of B; B's
+        // rows are read whole where they are contiguous: strips of them, a row apart, would read addresses a
+        // power of two apart for the usual layer widths, which share cache sets
+        if (packed == null && bcs == 1) {
+            split(serial, k, (from, to) -> kernels.packRows(b, bo, bks, 0, n, from, to, k, pb));
+        } else if (packed == null) {
+            split(serial, strips, packStrips);
+        }
+        split(serial, panels, (from, to) -> tiles(from, to, 0, strips, a, ao, ars, aks, m, n, k, kc, alpha, pb, beta, c, co, ldc, after));
+    }
+
+    /** body over [0, n), in parallel unless serial. */
+    private void split(boolean serial, int n, Workers.Range body) {
+        if (serial) {
+            body.run(0, n);
+        } else {
+            workers.forRange(n, 1, body);
+        }
+    }
+
+    /**
+     * The tiles of panels [from, to) of op(A) by strips [sFrom, sTo) of the packed B {@code pb}, into C. The
+     * panels are worked through a block at a time, so A's block and its sums stay in the same few hundred KiB
+     * of cache however tall A is. A short last panel is packed here when the range holds all of the strips
+     * (otherwise the caller has packed it, once for all the ranges).
+     */
+    private void tiles(int from, int to, int sFrom, int sTo, float[] a, int ao, int ars, int aks, int m, int n, int k, int kc, float alpha,
+                       float[] pb, float beta, float[] c, int co, int ldc, Epilogue after) {
+        int panels = (m + mr - 1) / mr, strips = (n + nr - 1) / nr;
+        int stripsPerBlock = Math.max(1, BLOCK_FLOATS / (kc * nr)), panelsPerBlock = Math.max(1, PANEL_BLOCK_FLOATS / (mr * k));
+        // each block of panels passes all of the range's B: where B is too large to stay in cache between blocks
+        // and A is short, one block of all the panels reads B once
+        if ((long) (sTo - sFrom) * nr * k > BLOCK_FLOATS && (long) (to - from) * mr * k <= SHORT_A_FLOATS) {
+            panelsPerBlock = to - from;
+        }
+        float[] pa = packedA, part = partial;
+        for (int g0 = from; g0 < to; g0 += panelsPerBlock) {
+            int g1 = Math.min(to, g0 + panelsPerBlock), slot = from - g0;
+            if (g1 == panels && m % mr != 0 && sFrom == 0 && sTo == strips) {
+                packPanel(a, ao + (panels - 1) * mr * ars, ars, aks, m % mr, k, pa);
+            }
+            for (int s0 = sFrom; s0 < sTo; s0 += stripsPerBlock) {
+                int s1 = Math.min(sTo, s0 + stripsPerBlock);
+                for (int p0 = 0; p0 < k; p0 += kc) {
+                    int steps = Math.min(kc, k - p0);
+                    // A's rows along its rows: a panel stays in L1 while the strips pass; down its columns, a panel
+                    // spans a cache line of each of k rows, shared with its neighbours: the strip stays instead
+                    int np = g1 - g0, ns = s1 - s0;
+                    for (int t = 0; t < np * ns; t++) {
+                        int panel = g0 + (aks == 1 ? t / ns : t % np), s = s0 + (aks == 1 ? t % ns : t / np);
+                        int i = panel * mr, valid = Math.min(mr, m - i);
+                        // the panel's rows along rows of A (or of the packed panel), else down A's columns
+                        boolean shortPanel = valid < mr, alongRows = shortPanel || aks == 1;
+                        float[] src = shortPanel ? pa : a;
+                        int ai = shortPanel ? p0 : ao + i * ars + p0 * aks, ld = shortPanel ? k : alongRows ? ars : aks;
+                        int j = s * nr, acc = ((panel + slot) * strips + s) * mr * nr, bi = (s * k + p0) * nr;
+                        boolean half = kernels.stripEnd(n - j) < nr;
+                        if (alongRows && half) {
+                            kernels.halfTile(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
+                        } else if (alongRows) {
+                            kernels.tile(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
+                        } else if (half) {
+                            kernels.halfTileT(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
+                        } else {
+                            kernels.tileT(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
+                        }
+                        if (p0 + steps == k) {
+                            int cols = Math.min(nr, n - j);
+                            kernels.finish(part, acc, valid, cols, alpha, beta, c, co + i * ldc + j, ldc);
+                            if (after != null) {
+                                after.tile(c, co + i * ldc + j, ldc, j, valid, cols);
                             }
                         }
                     }
                 }
             }
-        };
-        int packUnits = packed != null ? 0 : bcs == 1 ? k : strips;
-        if ((long) m * n * k < PARALLEL_MACS || workers.size() == 1) {
-            packB.run(0, packUnits);
-            rows.run(0, panels);
-            return;
         }
-        workers.forRange(packUnits, 1, packB);
-        workers.forRange(panels, 1, rows);
     }
 
     /**

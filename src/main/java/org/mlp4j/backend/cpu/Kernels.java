@@ -35,18 +35,19 @@ interface Kernels {
     }
 
     /**
-     * Rows [p0, p1) of the k x n matrix B (row p from {@code b[from + p * stride]}) into its strips for
-     * {@link #tile}: column j of row p goes to {@code dst[(j / c * k + p) * c + j % c]}, c = {@link #tileCols},
-     * and the last strip is zero past column n, up to {@link #stripEnd}.
+     * Rows [p0, p1) of columns [j0, j1) of the k x n matrix B (row p from {@code b[from + p * stride]}) into its
+     * strips for {@link #tile}: column j of row p goes to {@code dst[(j / c * k + p) * c + j % c]}, c =
+     * {@link #tileCols}; j0 starts a strip, j1 is n or ends one, and a last strip short of columns is zero past
+     * them, up to {@link #stripEnd}.
      */
-    default void packRows(float[] b, int from, int stride, int n, int p0, int p1, int k, float[] dst) {
-        int width = tileCols(), tail = n % width, end = stripEnd(tail);
+    default void packRows(float[] b, int from, int stride, int j0, int j1, int p0, int p1, int k, float[] dst) {
+        int width = tileCols(), tail = (j1 - j0) % width, end = stripEnd(tail);
         for (int p = p0; p < p1; p++) {
-            int src = from + p * stride, j = 0;
-            for (; j + width <= n; j += width) {
+            int src = from + p * stride, j = j0;
+            for (; j + width <= j1; j += width) {
                 copyStripRow(b, src + j, dst, (j / width * k + p) * width);
             }
-            if (j < n) {
+            if (j < j1) {
                 int d = (j / width * k + p) * width;
                 System.arraycopy(b, src + j, dst, d, tail);
                 java.util.Arrays.fill(dst, d + tail, d + end, 0f);

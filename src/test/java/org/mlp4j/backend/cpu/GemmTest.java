@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
  * Every element of a GEMM is its sum over k taken in order (an FMA chain with the Vector API kernels,
  * multiply then add with the scalar ones), then alpha and beta: so the same bits whatever the thread count,
  * the blocking of k and of the columns (k = 600 and n = 700 span several blocks), of the rows (61 rows of
- * k = 700 span two blocks of panels), the edges, where in their arrays the matrices begin and how far apart
- * their rows are (blocks of columns of wider matrices as well as whole ones).
+ * k = 700 span two blocks of panels, but one on one thread when B is 130 columns wide), whether the threads
+ * split the rows or the columns (n above m), the edges, where in their arrays the matrices begin and how far
+ * apart their rows are (blocks of columns of wider matrices as well as whole ones).
  */
 class GemmTest {
     @Test
@@ -26,7 +27,7 @@ class GemmTest {
 
     private static void check(Kernels kernels, boolean fma) {
         Random r = new Random(5);
-        int[][] mnk = {{13, 700, 600}, {100, 100, 784}, {61, 40, 700}, {7, 5, 3}, {6, 32, 1}, {1, 1, 1}};
+        int[][] mnk = {{13, 700, 600}, {100, 100, 784}, {61, 40, 700}, {61, 130, 700}, {7, 5, 3}, {6, 32, 1}, {1, 1, 1}};
         for (int[] s : mnk) {
             int m = s[0], n = s[1], k = s[2], ao = k % 7, bo = n % 5, co = m % 3;
             for (int t = 0; t < 8; t++) {
