@@ -11,9 +11,9 @@ import java.util.Arrays;
  * even rounds and new, old on odd ones, and reports the time ratio new/old round by round. Separate runs on a
  * shared machine can differ by more than a change measured; rounds side by side see the same load.
  * Epochs here include each fit's setup (opening the backend, uploading the data), the same for both.
- * {@code java --add-modules jdk.incubator.vector bench/ab/EpochAB.java OLD_JAR NEW_JAR ROUNDS HIDDEN...}
- * from the repository root (data/mnist); the cpu backend takes every processor, so use
- * {@code taskset -c 0 java ...} for one thread.
+ * {@code java --add-modules jdk.incubator.vector [-Dbatch=N] bench/ab/EpochAB.java OLD_JAR NEW_JAR ROUNDS HIDDEN...}
+ * from the repository root (data/mnist); the book's batch of 100 unless {@code -Dbatch} says otherwise; the cpu
+ * backend takes every processor, so use {@code taskset -c 0 java ...} for one thread.
  */
 public class EpochAB {
     public static void main(String[] args) throws Exception {
@@ -47,7 +47,8 @@ public class EpochAB {
             loaders[v] = new URLClassLoader(new URL[] {Path.of(args[v]).toUri().toURL()}, ClassLoader.getPlatformClassLoader());
             Class<?> classifier = loaders[v].loadClass("org.mlp4j.Classifier"), training = loaders[v].loadClass("org.mlp4j.Training");
             models[v] = classifier.getMethod("create", long.class, int[].class).invoke(null, 1L, sizes);
-            trainings[v] = training.getMethod("withEpochs", int.class).invoke(training.getMethod("book").invoke(null), 1);
+            Object book = training.getMethod("withEpochs", int.class).invoke(training.getMethod("book").invoke(null), 1);
+            trainings[v] = training.getMethod("withBatch", int.class).invoke(book, Integer.getInteger("batch", 100));
             fit[v] = classifier.getMethod("fit", float[][].class, int[].class, training);
         }
         double[][] seconds = new double[2][rounds];
@@ -67,7 +68,7 @@ public class EpochAB {
             ratio[r - 2] = seconds[1][r] / seconds[0][r];
         }
         Arrays.sort(ratio);
-        System.out.printf("%s: time new/old, rounds 3..%d: median %.3f, range %.3f-%.3f%n", Arrays.toString(sizes), rounds,
+        System.out.printf("%s batch %d: time new/old, rounds 3..%d: median %.3f, range %.3f-%.3f%n", Arrays.toString(sizes), Integer.getInteger("batch", 100), rounds,
                 ratio[ratio.length / 2], ratio[0], ratio[ratio.length - 1]);
     }
 }
