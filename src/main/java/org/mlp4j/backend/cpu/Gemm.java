@@ -9,8 +9,7 @@ package org.mlp4j.backend.cpu;
  * panel's block of A and one strip of B fit in the L1 cache together, and the columns into blocks whose
  * packed B stays in L2; each tile's sums wait in {@code partial} between blocks of k. Panels of rows are
  * split over the {@link Workers}, a block of them at a time, or strips of B where B is the larger and too large
- * to stay in cache. Every element's sum is taken over k in order,
- * so neither blocking nor threads change a bit.
+ * to stay in cache. Every element's sum is taken over k in order, so neither blocking nor threads change a bit.
  */
 final class Gemm {
     /** Below this many multiply-adds a GEMM runs on the calling thread: forking would cost more. */
@@ -120,14 +119,14 @@ final class Gemm {
                         }
                     }
                 };
+        if (m % mr != 0) {
+            packPanel(a, ao + (panels - 1) * mr * ars, ars, aks, m % mr, k, packedA);
+        }
         boolean serial = (long) m * n * k < PARALLEL_MACS || workers.size() == 1;
         if (n > m && (long) strips * nr * k > BLOCK_FLOATS && !serial) {
             // B wider than A is tall, and too large to stay in cache while the threads take ranges of panels, each
             // passing them by all of it: instead each thread packs a range of strips and passes all of A by them,
             // so each part of B is read once, and while it is still in this core's cache
-            if (m % mr != 0) {
-                packPanel(a, ao + (panels - 1) * mr * ars, ars, aks, m % mr, k, packedA);
-            }
             workers.forRange(strips, 1, (from, to) -> {
                 if (packed == null) {
                     packStrips.run(from, to);
@@ -159,12 +158,11 @@ final class Gemm {
     /**
      * The tiles of panels [from, to) of op(A) by strips [sFrom, sTo) of the packed B {@code pb}, into C. The
      * panels are worked through a block at a time, so A's block and its sums stay in the same few hundred KiB
-     * of cache however tall A is. A short last panel is packed here when the range holds all of the strips
-     * (otherwise the caller has packed it, once for all the ranges).
+     * of cache however tall A is. A short last panel is read from {@code packedA}, where the caller has packed it.
      */
     private void tiles(int from, int to, int sFrom, int sTo, float[] a, int ao, int ars, int aks, int m, int n, int k, int kc, float alpha,
                        float[] pb, float beta, float[] c, int co, int ldc, Epilogue after) {
-        int panels = (m + mr - 1) / mr, strips = (n + nr - 1) / nr;
+        int strips = (n + nr - 1) / nr;
         int stripsPerBlock = Math.max(1, BLOCK_FLOATS / (kc * nr)), panelsPerBlock = Math.max(1, PANEL_BLOCK_FLOATS / (mr * k));
         // each block of panels passes all of the range's B: where B is too large to stay in cache between blocks
         // and A is short, one block of all the panels reads B once
@@ -174,9 +172,6 @@ final class Gemm {
         float[] pa = packedA, part = partial;
         for (int g0 = from; g0 < to; g0 += panelsPerBlock) {
             int g1 = Math.min(to, g0 + panelsPerBlock), slot = from - g0;
-            if (g1 == panels && m % mr != 0 && sFrom == 0 && sTo == strips) {
-                packPanel(a, ao + (panels - 1) * mr * ars, ars, aks, m % mr, k, pa);
-            }
             for (int s0 = sFrom; s0 < sTo; s0 += stripsPerBlock) {
                 int s1 = Math.min(sTo, s0 + stripsPerBlock);
                 for (int p0 = 0; p0 < k; p0 += kc) {
