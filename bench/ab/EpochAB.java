@@ -30,7 +30,7 @@ public class EpochAB {
                 x[i][j] = ((images[16 + i * features + j] & 255) / 255f - 0.5f) * 2f;
             }
         }
-        int rounds = Integer.parseInt(args[2]);
+        int rounds = Integer.parseInt(args[2]), batch = Integer.getInteger("batch", 100);
         if (rounds < 3) {
             throw new IllegalArgumentException("ROUNDS must be at least 3: the first two rounds warm the JIT up and are not compared");
         }
@@ -48,7 +48,7 @@ public class EpochAB {
             Class<?> classifier = loaders[v].loadClass("org.mlp4j.Classifier"), training = loaders[v].loadClass("org.mlp4j.Training");
             models[v] = classifier.getMethod("create", long.class, int[].class).invoke(null, 1L, sizes);
             Object book = training.getMethod("withEpochs", int.class).invoke(training.getMethod("book").invoke(null), 1);
-            trainings[v] = training.getMethod("withBatch", int.class).invoke(book, Integer.getInteger("batch", 100));
+            trainings[v] = training.getMethod("withBatch", int.class).invoke(book, batch);
             fit[v] = classifier.getMethod("fit", float[][].class, int[].class, training);
         }
         double[][] seconds = new double[2][rounds];
@@ -68,7 +68,7 @@ public class EpochAB {
             ratio[r - 2] = seconds[1][r] / seconds[0][r];
         }
         Arrays.sort(ratio);
-        System.out.printf("%s batch %d: time new/old, rounds 3..%d: median %.3f, range %.3f-%.3f%n", Arrays.toString(sizes), Integer.getInteger("batch", 100), rounds,
+        System.out.printf("%s batch %d: time new/old, rounds 3..%d: median %.3f, range %.3f-%.3f%n", Arrays.toString(sizes), batch, rounds,
                 ratio[ratio.length / 2], ratio[0], ratio[ratio.length - 1]);
     }
 }
