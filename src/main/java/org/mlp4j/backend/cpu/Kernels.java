@@ -105,7 +105,7 @@ interface Kernels {
     static Kernels best() {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
             try {
-                return (Kernels) Class.forName("org.mlp4j.backend.cpu.VectorKernels").getDeclaredConstructor().newInstance();
+                return (Kernels) Class.forName("org.mlp4j.backend.cpu.VectorKernels").getDeclaredMethod("forThisMachine").invoke(null);
             } catch (ReflectiveOperationException | LinkageError e) {
                 return new ScalarKernels();
             }

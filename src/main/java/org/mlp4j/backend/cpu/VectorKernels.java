@@ -5,182 +5,60 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API kernels. The GEMM tile is 6 rows x 2 vectors of C held in 12 accumulators across its steps
- * of k: each step loads 2 vectors of B's packed strip and broadcasts one value of each of A's 6 rows, then
- * does 12 FMAs, enough independent chains to cover the FMA latency of two pipes. Every index is linear in
- * the step, which lets the JIT drop the bounds checks from the loop (../shared/notes/cpu-gemm.md on why
- * register blocking is what matters here). A tile's first sums start from {@code ZEROS} rather than from acc
+ * Vector API kernels. The GEMM tile is {@link #tileRows} rows x 2 vectors of C held in accumulators across its
+ * steps of k: each step loads 2 vectors of B's packed strip and broadcasts one value of each of A's rows, then
+ * does an FMA per accumulator, enough independent chains to cover the FMA latency of two pipes. Every index is
+ * linear in the step, which lets the JIT drop the bounds checks from the loop (../shared/notes/cpu-gemm.md on
+ * why register blocking is what matters here). A tile's first sums start from {@code ZEROS} rather than from acc
  * filled with zeros: the same values, one pass fewer. Every vector here has the one preferred shape: with a
  * second (a 256-bit copy beside 512-bit kernels), the Vector API's methods shared by all shapes get mixed
  * type profiles, and C2 on JDK 17 then leaves stores such as the tile's uncompiled to vector code, which
  * made the GEMM many times slower where the preferred width is 512 bits.
+ *
+ * <p>The tile's height is set by the vector registers the JIT has ({@link #forThisMachine}): C2 may load all
+ * of a step's broadcasts of A before its FMAs (JDK 17 did so in {@code tile}, JDK 25 in {@code tileT}), and then
+ * 6 rows need 12 accumulators, 2 vectors of B and 6 of A: they fit in 32 registers (AVX-512, ARM) but not in
+ * x86's 16 without AVX-512, where accumulators went to the stack and back on every step, at half the FMA rate.
+ * There 4 rows take 8 + 2 + 4.
  */
-final class VectorKernels implements Kernels {
+abstract sealed class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final int ROWS = 6, COLS = 2 * L;
+    private static final int COLS = 2 * L;
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
-    private static final float[] ZEROS = new float[ROWS * COLS];
+    /** A tile's sums before its first step of k, for either height. */
+    private static final float[] ZEROS = new float[6 * COLS];
 
-    @Override
-    public int tileRows() {
-        return ROWS;
+    /** The kernels whose tile fits in this JIT's vector registers. */
+    static VectorKernels forThisMachine() {
+        String useAvx;
+        try {
+            useAvx = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .getVMOption("UseAVX").getValue();
+        } catch (RuntimeException | LinkageError e) {
+            useAvx = null;
+        }
+        return vectorRegisters(System.getProperty("os.arch", ""), useAvx, S.vectorBitSize()) >= 32 ? new SixRows() : new FourRows();
+    }
+
+    /**
+     * Vector registers the JIT allocates: 16 on x86 without AVX-512 (HotSpot's {@code useAvx} below 3, whatever
+     * the vector width), else 32 (AVX-512, ARM). Where {@code useAvx} is unknown (null: not HotSpot), a vector
+     * width under 512 bits on x86 is taken for 16.
+     */
+    static int vectorRegisters(String arch, String useAvx, int bits) {
+        if (!arch.equals("amd64") && !arch.equals("x86_64")) {
+            return 32;
+        }
+        if (useAvx != null && useAvx.matches("\\d+")) {
+            return Integer.parseInt(useAvx) >= 3 ? 32 : 16;
+        }
+        return bits >= 512 ? 32 : 16;
     }
 
     @Override
     public int tileCols() {
         return COLS;
-    }
-
-    @Override
-    public void tile(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
-        float[] from = first ? ZEROS : acc;
-        int fo = first ? 0 : ao;
-        FloatVector c00 = FloatVector.fromArray(S, from, fo), c01 = FloatVector.fromArray(S, from, fo + L);
-        FloatVector c10 = FloatVector.fromArray(S, from, fo + 2 * L), c11 = FloatVector.fromArray(S, from, fo + 3 * L);
-        FloatVector c20 = FloatVector.fromArray(S, from, fo + 4 * L), c21 = FloatVector.fromArray(S, from, fo + 5 * L);
-        FloatVector c30 = FloatVector.fromArray(S, from, fo + 6 * L), c31 = FloatVector.fromArray(S, from, fo + 7 * L);
-        FloatVector c40 = FloatVector.fromArray(S, from, fo + 8 * L), c41 = FloatVector.fromArray(S, from, fo + 9 * L);
-        FloatVector c50 = FloatVector.fromArray(S, from, fo + 10 * L), c51 = FloatVector.fromArray(S, from, fo + 11 * L);
-        // each row's index is linear in p, so the JIT checks the rows' bounds once, before the loop
-        int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
-        for (int p = 0; p < kc; p++) {
-            int b = bi + p * COLS;
-            FloatVector b0 = FloatVector.fromArray(S, bp, b);
-            FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
-            FloatVector x = FloatVector.broadcast(S, ap[ai + p]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[a1 + p]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[a2 + p]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[a3 + p]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[a4 + p]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[a5 + p]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-        }
-        // straight into memory: vectors that lived on into branches here would be boxed by the JIT
-        c00.intoArray(acc, ao);
-        c01.intoArray(acc, ao + L);
-        c10.intoArray(acc, ao + 2 * L);
-        c11.intoArray(acc, ao + 3 * L);
-        c20.intoArray(acc, ao + 4 * L);
-        c21.intoArray(acc, ao + 5 * L);
-        c30.intoArray(acc, ao + 6 * L);
-        c31.intoArray(acc, ao + 7 * L);
-        c40.intoArray(acc, ao + 8 * L);
-        c41.intoArray(acc, ao + 9 * L);
-        c50.intoArray(acc, ao + 10 * L);
-        c51.intoArray(acc, ao + 11 * L);
-    }
-
-    @Override
-    public void halfTile(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
-        float[] from = first ? ZEROS : acc;
-        int fo = first ? 0 : ao;
-        FloatVector c0 = FloatVector.fromArray(S, from, fo), c1 = FloatVector.fromArray(S, from, fo + 2 * L);
-        FloatVector c2 = FloatVector.fromArray(S, from, fo + 4 * L), c3 = FloatVector.fromArray(S, from, fo + 6 * L);
-        FloatVector c4 = FloatVector.fromArray(S, from, fo + 8 * L), c5 = FloatVector.fromArray(S, from, fo + 10 * L);
-        int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
-        for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi + p * COLS);
-            c0 = FloatVector.broadcast(S, ap[ai + p]).fma(b0, c0);
-            c1 = FloatVector.broadcast(S, ap[a1 + p]).fma(b0, c1);
-            c2 = FloatVector.broadcast(S, ap[a2 + p]).fma(b0, c2);
-            c3 = FloatVector.broadcast(S, ap[a3 + p]).fma(b0, c3);
-            c4 = FloatVector.broadcast(S, ap[a4 + p]).fma(b0, c4);
-            c5 = FloatVector.broadcast(S, ap[a5 + p]).fma(b0, c5);
-        }
-        c0.intoArray(acc, ao);
-        c1.intoArray(acc, ao + 2 * L);
-        c2.intoArray(acc, ao + 4 * L);
-        c3.intoArray(acc, ao + 6 * L);
-        c4.intoArray(acc, ao + 8 * L);
-        c5.intoArray(acc, ao + 10 * L);
-    }
-
-    /**
-     * {@link #tile} with A's index stepping down a column: the same body with another index, written out
-     * twice because one kernel with both strides variable ran slower, and the JIT does not inline a method
-     * this size into two callers to specialise it.
-     */
-    @Override
-    public void tileT(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
-        float[] from = first ? ZEROS : acc;
-        int fo = first ? 0 : ao;
-        FloatVector c00 = FloatVector.fromArray(S, from, fo), c01 = FloatVector.fromArray(S, from, fo + L);
-        FloatVector c10 = FloatVector.fromArray(S, from, fo + 2 * L), c11 = FloatVector.fromArray(S, from, fo + 3 * L);
-        FloatVector c20 = FloatVector.fromArray(S, from, fo + 4 * L), c21 = FloatVector.fromArray(S, from, fo + 5 * L);
-        FloatVector c30 = FloatVector.fromArray(S, from, fo + 6 * L), c31 = FloatVector.fromArray(S, from, fo + 7 * L);
-        FloatVector c40 = FloatVector.fromArray(S, from, fo + 8 * L), c41 = FloatVector.fromArray(S, from, fo + 9 * L);
-        FloatVector c50 = FloatVector.fromArray(S, from, fo + 10 * L), c51 = FloatVector.fromArray(S, from, fo + 11 * L);
-        for (int p = 0, a = ai; p < kc; p++, a += lda) {
-            int b = bi + p * COLS;
-            FloatVector b0 = FloatVector.fromArray(S, bp, b);
-            FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
-            FloatVector x = FloatVector.broadcast(S, ap[a]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[a + 1]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[a + 2]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[a + 3]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[a + 4]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[a + 5]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-        }
-        c00.intoArray(acc, ao);
-        c01.intoArray(acc, ao + L);
-        c10.intoArray(acc, ao + 2 * L);
-        c11.intoArray(acc, ao + 3 * L);
-        c20.intoArray(acc, ao + 4 * L);
-        c21.intoArray(acc, ao + 5 * L);
-        c30.intoArray(acc, ao + 6 * L);
-        c31.intoArray(acc, ao + 7 * L);
-        c40.intoArray(acc, ao + 8 * L);
-        c41.intoArray(acc, ao + 9 * L);
-        c50.intoArray(acc, ao + 10 * L);
-        c51.intoArray(acc, ao + 11 * L);
-    }
-
-    @Override
-    public void halfTileT(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
-        float[] from = first ? ZEROS : acc;
-        int fo = first ? 0 : ao;
-        FloatVector c0 = FloatVector.fromArray(S, from, fo), c1 = FloatVector.fromArray(S, from, fo + 2 * L);
-        FloatVector c2 = FloatVector.fromArray(S, from, fo + 4 * L), c3 = FloatVector.fromArray(S, from, fo + 6 * L);
-        FloatVector c4 = FloatVector.fromArray(S, from, fo + 8 * L), c5 = FloatVector.fromArray(S, from, fo + 10 * L);
-        for (int p = 0, a = ai; p < kc; p++, a += lda) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi + p * COLS);
-            c0 = FloatVector.broadcast(S, ap[a]).fma(b0, c0);
-            c1 = FloatVector.broadcast(S, ap[a + 1]).fma(b0, c1);
-            c2 = FloatVector.broadcast(S, ap[a + 2]).fma(b0, c2);
-            c3 = FloatVector.broadcast(S, ap[a + 3]).fma(b0, c3);
-            c4 = FloatVector.broadcast(S, ap[a + 4]).fma(b0, c4);
-            c5 = FloatVector.broadcast(S, ap[a + 5]).fma(b0, c5);
-        }
-        c0.intoArray(acc, ao);
-        c1.intoArray(acc, ao + 2 * L);
-        c2.intoArray(acc, ao + 4 * L);
-        c3.intoArray(acc, ao + 6 * L);
-        c4.intoArray(acc, ao + 8 * L);
-        c5.intoArray(acc, ao + 10 * L);
     }
 
     @Override
@@ -323,6 +201,283 @@ final class VectorKernels implements Kernels {
 
     @Override
     public String name() {
-        return "Vector API kernels, " + S.vectorBitSize() + "-bit";
+        return "Vector API kernels, " + S.vectorBitSize() + "-bit, " + tileRows() + "x" + COLS + " tiles";
+    }
+
+    /** The tile of 6 rows, for 32 vector registers. */
+    static final class SixRows extends VectorKernels {
+        @Override
+        public int tileRows() {
+            return 6;
+        }
+
+        @Override
+        public void tile(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
+            float[] from = first ? ZEROS : acc;
+            int fo = first ? 0 : ao;
+            FloatVector c00 = FloatVector.fromArray(S, from, fo), c01 = FloatVector.fromArray(S, from, fo + L);
+            FloatVector c10 = FloatVector.fromArray(S, from, fo + 2 * L), c11 = FloatVector.fromArray(S, from, fo + 3 * L);
+            FloatVector c20 = FloatVector.fromArray(S, from, fo + 4 * L), c21 = FloatVector.fromArray(S, from, fo + 5 * L);
+            FloatVector c30 = FloatVector.fromArray(S, from, fo + 6 * L), c31 = FloatVector.fromArray(S, from, fo + 7 * L);
+            FloatVector c40 = FloatVector.fromArray(S, from, fo + 8 * L), c41 = FloatVector.fromArray(S, from, fo + 9 * L);
+            FloatVector c50 = FloatVector.fromArray(S, from, fo + 10 * L), c51 = FloatVector.fromArray(S, from, fo + 11 * L);
+            // each row's index is linear in p, so the JIT checks the rows' bounds once, before the loop
+            int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+            for (int p = 0; p < kc; p++) {
+                int b = bi + p * COLS;
+                FloatVector b0 = FloatVector.fromArray(S, bp, b);
+                FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
+                FloatVector x = FloatVector.broadcast(S, ap[ai + p]);
+                c00 = x.fma(b0, c00);
+                c01 = x.fma(b1, c01);
+                x = FloatVector.broadcast(S, ap[a1 + p]);
+                c10 = x.fma(b0, c10);
+                c11 = x.fma(b1, c11);
+                x = FloatVector.broadcast(S, ap[a2 + p]);
+                c20 = x.fma(b0, c20);
+                c21 = x.fma(b1, c21);
+                x = FloatVector.broadcast(S, ap[a3 + p]);
+                c30 = x.fma(b0, c30);
+                c31 = x.fma(b1, c31);
+                x = FloatVector.broadcast(S, ap[a4 + p]);
+                c40 = x.fma(b0, c40);
+                c41 = x.fma(b1, c41);
+                x = FloatVector.broadcast(S, ap[a5 + p]);
+                c50 = x.fma(b0, c50);
+                c51 = x.fma(b1, c51);
+            }
+            // straight into memory: vectors that lived on into branches here would be boxed by the JIT
+            c00.intoArray(acc, ao);
+            c01.intoArray(acc, ao + L);
+            c10.intoArray(acc, ao + 2 * L);
+            c11.intoArray(acc, ao + 3 * L);
+            c20.intoArray(acc, ao + 4 * L);
+            c21.intoArray(acc, ao + 5 * L);
+            c30.intoArray(acc, ao + 6 * L);
+            c31.intoArray(acc, ao + 7 * L);
+            c40.intoArray(acc, ao + 8 * L);
+            c41.intoArray(acc, ao + 9 * L);
+            c50.intoArray(acc, ao + 10 * L);
+            c51.intoArray(acc, ao + 11 * L);
+        }
+
+        @Override
+        public void halfTile(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
+            float[] from = first ? ZEROS : acc;
+            int fo = first ? 0 : ao;
+            FloatVector c0 = FloatVector.fromArray(S, from, fo), c1 = FloatVector.fromArray(S, from, fo + 2 * L);
+            FloatVector c2 = FloatVector.fromArray(S, from, fo + 4 * L), c3 = FloatVector.fromArray(S, from, fo + 6 * L);
+            FloatVector c4 = FloatVector.fromArray(S, from, fo + 8 * L), c5 = FloatVector.fromArray(S, from, fo + 10 * L);
+            int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+            for (int p = 0; p < kc; p++) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, bi + p * COLS);
+                c0 = FloatVector.broadcast(S, ap[ai + p]).fma(b0, c0);
+                c1 = FloatVector.broadcast(S, ap[a1 + p]).fma(b0, c1);
+                c2 = FloatVector.broadcast(S, ap[a2 + p]).fma(b0, c2);
+                c3 = FloatVector.broadcast(S, ap[a3 + p]).fma(b0, c3);
+                c4 = FloatVector.broadcast(S, ap[a4 + p]).fma(b0, c4);
+                c5 = FloatVector.broadcast(S, ap[a5 + p]).fma(b0, c5);
+            }
+            c0.intoArray(acc, ao);
+            c1.intoArray(acc, ao + 2 * L);
+            c2.intoArray(acc, ao + 4 * L);
+            c3.intoArray(acc, ao + 6 * L);
+            c4.intoArray(acc, ao + 8 * L);
+            c5.intoArray(acc, ao + 10 * L);
+        }
+
+        /**
+         * {@link #tile} with A's index stepping down a column: the same body with another index, written out
+         * twice because one kernel with both strides variable ran slower, and the JIT does not inline a method
+         * this size into two callers to specialise it.
+         */
+        @Override
+        public void tileT(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
+            float[] from = first ? ZEROS : acc;
+            int fo = first ? 0 : ao;
+            FloatVector c00 = FloatVector.fromArray(S, from, fo), c01 = FloatVector.fromArray(S, from, fo + L);
+            FloatVector c10 = FloatVector.fromArray(S, from, fo + 2 * L), c11 = FloatVector.fromArray(S, from, fo + 3 * L);
+            FloatVector c20 = FloatVector.fromArray(S, from, fo + 4 * L), c21 = FloatVector.fromArray(S, from, fo + 5 * L);
+            FloatVector c30 = FloatVector.fromArray(S, from, fo + 6 * L), c31 = FloatVector.fromArray(S, from, fo + 7 * L);
+            FloatVector c40 = FloatVector.fromArray(S, from, fo + 8 * L), c41 = FloatVector.fromArray(S, from, fo + 9 * L);
+            FloatVector c50 = FloatVector.fromArray(S, from, fo + 10 * L), c51 = FloatVector.fromArray(S, from, fo + 11 * L);
+            for (int p = 0, a = ai; p < kc; p++, a += lda) {
+                int b = bi + p * COLS;
+                FloatVector b0 = FloatVector.fromArray(S, bp, b);
+                FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
+                FloatVector x = FloatVector.broadcast(S, ap[a]);
+                c00 = x.fma(b0, c00);
+                c01 = x.fma(b1, c01);
+                x = FloatVector.broadcast(S, ap[a + 1]);
+                c10 = x.fma(b0, c10);
+                c11 = x.fma(b1, c11);
+                x = FloatVector.broadcast(S, ap[a + 2]);
+                c20 = x.fma(b0, c20);
+                c21 = x.fma(b1, c21);
+                x = FloatVector.broadcast(S, ap[a + 3]);
+                c30 = x.fma(b0, c30);
+                c31 = x.fma(b1, c31);
+                x = FloatVector.broadcast(S, ap[a + 4]);
+                c40 = x.fma(b0, c40);
+                c41 = x.fma(b1, c41);
+                x = FloatVector.broadcast(S, ap[a + 5]);
+                c50 = x.fma(b0, c50);
+                c51 = x.fma(b1, c51);
+            }
+            c00.intoArray(acc, ao);
+            c01.intoArray(acc, ao + L);
+            c10.intoArray(acc, ao + 2 * L);
+            c11.intoArray(acc, ao + 3 * L);
+            c20.intoArray(acc, ao + 4 * L);
+            c21.intoArray(acc, ao + 5 * L);
+            c30.intoArray(acc, ao + 6 * L);
+            c31.intoArray(acc, ao + 7 * L);
+            c40.intoArray(acc, ao + 8 * L);
+            c41.intoArray(acc, ao + 9 * L);
+            c50.intoArray(acc, ao + 10 * L);
+            c51.intoArray(acc, ao + 11 * L);
+        }
+
+        @Override
+        public void halfTileT(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
+            float[] from = first ? ZEROS : acc;
+            int fo = first ? 0 : ao;
+            FloatVector c0 = FloatVector.fromArray(S, from, fo), c1 = FloatVector.fromArray(S, from, fo + 2 * L);
+            FloatVector c2 = FloatVector.fromArray(S, from, fo + 4 * L), c3 = FloatVector.fromArray(S, from, fo + 6 * L);
+            FloatVector c4 = FloatVector.fromArray(S, from, fo + 8 * L), c5 = FloatVector.fromArray(S, from, fo + 10 * L);
+            for (int p = 0, a = ai; p < kc; p++, a += lda) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, bi + p * COLS);
+                c0 = FloatVector.broadcast(S, ap[a]).fma(b0, c0);
+                c1 = FloatVector.broadcast(S, ap[a + 1]).fma(b0, c1);
+                c2 = FloatVector.broadcast(S, ap[a + 2]).fma(b0, c2);
+                c3 = FloatVector.broadcast(S, ap[a + 3]).fma(b0, c3);
+                c4 = FloatVector.broadcast(S, ap[a + 4]).fma(b0, c4);
+                c5 = FloatVector.broadcast(S, ap[a + 5]).fma(b0, c5);
+            }
+            c0.intoArray(acc, ao);
+            c1.intoArray(acc, ao + 2 * L);
+            c2.intoArray(acc, ao + 4 * L);
+            c3.intoArray(acc, ao + 6 * L);
+            c4.intoArray(acc, ao + 8 * L);
+            c5.intoArray(acc, ao + 10 * L);
+        }
+    }
+
+    /** The tile of 4 rows, for x86's 16 vector registers without AVX-512: {@link SixRows}'s loops, two rows fewer. */
+    static final class FourRows extends VectorKernels {
+        @Override
+        public int tileRows() {
+            return 4;
+        }
+
+        @Override
+        public void tile(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
+            float[] from = first ? ZEROS : acc;
+            int fo = first ? 0 : ao;
+            FloatVector c00 = FloatVector.fromArray(S, from, fo), c01 = FloatVector.fromArray(S, from, fo + L);
+            FloatVector c10 = FloatVector.fromArray(S, from, fo + 2 * L), c11 = FloatVector.fromArray(S, from, fo + 3 * L);
+            FloatVector c20 = FloatVector.fromArray(S, from, fo + 4 * L), c21 = FloatVector.fromArray(S, from, fo + 5 * L);
+            FloatVector c30 = FloatVector.fromArray(S, from, fo + 6 * L), c31 = FloatVector.fromArray(S, from, fo + 7 * L);
+            int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda;
+            for (int p = 0; p < kc; p++) {
+                int b = bi + p * COLS;
+                FloatVector b0 = FloatVector.fromArray(S, bp, b);
+                FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
+                FloatVector x = FloatVector.broadcast(S, ap[ai + p]);
+                c00 = x.fma(b0, c00);
+                c01 = x.fma(b1, c01);
+                x = FloatVector.broadcast(S, ap[a1 + p]);
+                c10 = x.fma(b0, c10);
+                c11 = x.fma(b1, c11);
+                x = FloatVector.broadcast(S, ap[a2 + p]);
+                c20 = x.fma(b0, c20);
+                c21 = x.fma(b1, c21);
+                x = FloatVector.broadcast(S, ap[a3 + p]);
+                c30 = x.fma(b0, c30);
+                c31 = x.fma(b1, c31);
+            }
+            c00.intoArray(acc, ao);
+            c01.intoArray(acc, ao + L);
+            c10.intoArray(acc, ao + 2 * L);
+            c11.intoArray(acc, ao + 3 * L);
+            c20.intoArray(acc, ao + 4 * L);
+            c21.intoArray(acc, ao + 5 * L);
+            c30.intoArray(acc, ao + 6 * L);
+            c31.intoArray(acc, ao + 7 * L);
+        }
+
+        @Override
+        public void halfTile(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
+            float[] from = first ? ZEROS : acc;
+            int fo = first ? 0 : ao;
+            FloatVector c0 = FloatVector.fromArray(S, from, fo), c1 = FloatVector.fromArray(S, from, fo + 2 * L);
+            FloatVector c2 = FloatVector.fromArray(S, from, fo + 4 * L), c3 = FloatVector.fromArray(S, from, fo + 6 * L);
+            int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda;
+            for (int p = 0; p < kc; p++) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, bi + p * COLS);
+                c0 = FloatVector.broadcast(S, ap[ai + p]).fma(b0, c0);
+                c1 = FloatVector.broadcast(S, ap[a1 + p]).fma(b0, c1);
+                c2 = FloatVector.broadcast(S, ap[a2 + p]).fma(b0, c2);
+                c3 = FloatVector.broadcast(S, ap[a3 + p]).fma(b0, c3);
+            }
+            c0.intoArray(acc, ao);
+            c1.intoArray(acc, ao + 2 * L);
+            c2.intoArray(acc, ao + 4 * L);
+            c3.intoArray(acc, ao + 6 * L);
+        }
+
+        @Override
+        public void tileT(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
+            float[] from = first ? ZEROS : acc;
+            int fo = first ? 0 : ao;
+            FloatVector c00 = FloatVector.fromArray(S, from, fo), c01 = FloatVector.fromArray(S, from, fo + L);
+            FloatVector c10 = FloatVector.fromArray(S, from, fo + 2 * L), c11 = FloatVector.fromArray(S, from, fo + 3 * L);
+            FloatVector c20 = FloatVector.fromArray(S, from, fo + 4 * L), c21 = FloatVector.fromArray(S, from, fo + 5 * L);
+            FloatVector c30 = FloatVector.fromArray(S, from, fo + 6 * L), c31 = FloatVector.fromArray(S, from, fo + 7 * L);
+            for (int p = 0, a = ai; p < kc; p++, a += lda) {
+                int b = bi + p * COLS;
+                FloatVector b0 = FloatVector.fromArray(S, bp, b);
+                FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
+                FloatVector x = FloatVector.broadcast(S, ap[a]);
+                c00 = x.fma(b0, c00);
+                c01 = x.fma(b1, c01);
+                x = FloatVector.broadcast(S, ap[a + 1]);
+                c10 = x.fma(b0, c10);
+                c11 = x.fma(b1, c11);
+                x = FloatVector.broadcast(S, ap[a + 2]);
+                c20 = x.fma(b0, c20);
+                c21 = x.fma(b1, c21);
+                x = FloatVector.broadcast(S, ap[a + 3]);
+                c30 = x.fma(b0, c30);
+                c31 = x.fma(b1, c31);
+            }
+            c00.intoArray(acc, ao);
+            c01.intoArray(acc, ao + L);
+            c10.intoArray(acc, ao + 2 * L);
+            c11.intoArray(acc, ao + 3 * L);
+            c20.intoArray(acc, ao + 4 * L);
+            c21.intoArray(acc, ao + 5 * L);
+            c30.intoArray(acc, ao + 6 * L);
+            c31.intoArray(acc, ao + 7 * L);
+        }
+
+        @Override
+        public void halfTileT(int kc, float[] ap, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first) {
+            float[] from = first ? ZEROS : acc;
+            int fo = first ? 0 : ao;
+            FloatVector c0 = FloatVector.fromArray(S, from, fo), c1 = FloatVector.fromArray(S, from, fo + 2 * L);
+            FloatVector c2 = FloatVector.fromArray(S, from, fo + 4 * L), c3 = FloatVector.fromArray(S, from, fo + 6 * L);
+            for (int p = 0, a = ai; p < kc; p++, a += lda) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, bi + p * COLS);
+                c0 = FloatVector.broadcast(S, ap[a]).fma(b0, c0);
+                c1 = FloatVector.broadcast(S, ap[a + 1]).fma(b0, c1);
+                c2 = FloatVector.broadcast(S, ap[a + 2]).fma(b0, c2);
+                c3 = FloatVector.broadcast(S, ap[a + 3]).fma(b0, c3);
+            }
+            c0.intoArray(acc, ao);
+            c1.intoArray(acc, ao + 2 * L);
+            c2.intoArray(acc, ao + 4 * L);
+            c3.intoArray(acc, ao + 6 * L);
+        }
     }
 }
