@@ -9,11 +9,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Every element of a GEMM is its sum over k taken in order (an FMA chain with the Vector API kernels, in tiles
  * of either height; multiply then add with the scalar ones), then alpha and beta: so the same bits whatever the
- * thread count,
- * the blocking of k and of the columns (k = 600 and n = 700 span several blocks), of the rows (61 rows of
- * k = 700 span two blocks of panels, but one on one thread when B is 130 columns wide), whether the threads
- * split the rows or the columns (n above m), the edges, where in their arrays the matrices begin and how far
- * apart their rows are (blocks of columns of wider matrices as well as whole ones).
+ * thread count, the blocking of k and of the columns (k = 600 and n = 700 span several blocks), of the rows (61
+ * rows of k = 700 span two blocks of panels, but one on one thread when B is 130 columns wide), whether the
+ * threads split the rows or the columns (n above m), the edges, where in their arrays the matrices begin and how
+ * far apart their rows are (blocks of columns of wider matrices as well as whole ones).
  */
 class GemmTest {
     @Test
