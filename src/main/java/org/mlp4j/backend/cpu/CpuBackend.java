@@ -279,35 +279,24 @@ public final class CpuBackend implements Backend {
         biasStep(g, go, ldg, rows, cols, eta, bias, bo);
     }
 
+    /** Below this many elements an optimizer step runs on the calling thread: forking would cost more. */
+    private static final int PARALLEL_ELEMENTS = 1 << 14;
+
     @Override
     public void optimize(Matrix param, Matrix grad, Matrix s1, Matrix s2, Matrix hyper, Optimizer kind, boolean decay) {
         Shapes.optimize(param, grad, s1, s2, hyper, kind);
         float[] h = Arrays.copyOfRange(data(hyper), off(hyper), off(hyper) + hyper.size());
-        float eta = h[Hyper.ETA.ordinal()], scale = h[Hyper.GRADIENT_SCALE.ordinal()], l2 = decay ? h[Hyper.L2.ordinal()] : 0f;
-        float mu = h[Hyper.MOMENTUM.ordinal()], b1 = h[Hyper.BETA1.ordinal()], b2 = h[Hyper.BETA2.ordinal()];
-        float eps = h[Hyper.EPSILON.ordinal()], t = h[Hyper.STEPS.ordinal()];
-        float c1 = 1f - (float) StrictMath.pow(b1, t), c2 = 1f - (float) StrictMath.pow(b2, t);
+        float b1 = h[Hyper.BETA1.ordinal()], b2 = h[Hyper.BETA2.ordinal()], t = h[Hyper.STEPS.ordinal()];
+        Kernels.OptimizerStep step = new Kernels.OptimizerStep(kind, h[Hyper.ETA.ordinal()], h[Hyper.GRADIENT_SCALE.ordinal()],
+                decay ? h[Hyper.L2.ordinal()] : 0f, h[Hyper.MOMENTUM.ordinal()], b1, b2, h[Hyper.EPSILON.ordinal()],
+                1f - (float) StrictMath.pow(b1, t), 1f - (float) StrictMath.pow(b2, t));
         float[] p = data(param), g = data(grad), m = data(s1), v = data(s2);
-        int po = off(param), go = off(grad), mo = off(s1), vo = off(s2);
-        for (int i = 0; i < param.size(); i++) {
-            float gi = g[go + i] * scale + l2 * p[po + i];
-            switch (kind) {
-                case MOMENTUM -> {
-                    m[mo + i] = mu * m[mo + i] + gi;
-                    p[po + i] -= eta * m[mo + i];
-                }
-                case NESTEROV -> {
-                    m[mo + i] = mu * m[mo + i] + gi;
-                    p[po + i] -= eta * (gi + mu * m[mo + i]);
-                }
-                case ADAM -> {
-                    m[mo + i] = b1 * m[mo + i] + (1f - b1) * gi;
-                    v[vo + i] = b2 * v[vo + i] + (1f - b2) * gi * gi;
-                    p[po + i] -= eta * (m[mo + i] / c1) / ((float) Math.sqrt(v[vo + i] / c2) + eps);
-                }
-                default -> p[po + i] -= eta * gi;
-            }
-            g[go + i] = 0f;
+        int po = off(param), go = off(grad), mo = off(s1), vo = off(s2), n = param.size();
+        Workers.Range body = (from, to) -> kernels.optimize(step, p, po, g, go, m, mo, v, vo, from, to);
+        if (n < PARALLEL_ELEMENTS) {
+            body.run(0, n);
+        } else {
+            workers.forRange(n, kernels.tileCols(), body);
         }
     }
 

@@ -1,5 +1,7 @@
 package org.mlp4j.backend.cpu;
 
+import org.mlp4j.Optimizer;
+
 /** The CPU backend's inner loops that have a faster Vector API form; see {@link #best()}. */
 interface Kernels {
     /** Rows of C one {@link #tile} computes: the height of a packed panel of A. */
@@ -98,6 +100,42 @@ interface Kernels {
      * {@code sums[j] += g[r][j]} for each row r in order.
      */
     void sigmoidDelta(float[] g, int go, int ldg, float[] a, int ao, int lda, int rows, int cols, float[] sums);
+
+    /**
+     * One step's constants for {@link #optimize}: the rate, the gradient's scale, L2 (0 for biases), momentum,
+     * Adam's betas, epsilon and bias corrections {@code c1 = 1 - b1^t}, {@code c2 = 1 - b2^t}.
+     */
+    record OptimizerStep(Optimizer kind, float eta, float scale, float l2, float mu, float b1, float b2, float eps, float c1, float c2) {
+    }
+
+    /**
+     * Elements [from, to) of a parameter array p take one optimizer step from their gradient g (then zeroed),
+     * with state m (velocity, or Adam's first moment) and v (Adam's second), as {@link Optimizer} defines it:
+     * first {@code gi = g * scale + l2 * p}.
+     */
+    default void optimize(OptimizerStep s, float[] p, int po, float[] g, int go, float[] m, int mo, float[] v, int vo, int from, int to) {
+        float eta = s.eta(), scale = s.scale(), l2 = s.l2(), mu = s.mu(), b1 = s.b1(), b2 = s.b2(), eps = s.eps(), c1 = s.c1(), c2 = s.c2();
+        for (int i = from; i < to; i++) {
+            float gi = g[go + i] * scale + l2 * p[po + i];
+            switch (s.kind()) {
+                case MOMENTUM -> {
+                    m[mo + i] = mu * m[mo + i] + gi;
+                    p[po + i] -= eta * m[mo + i];
+                }
+                case NESTEROV -> {
+                    m[mo + i] = mu * m[mo + i] + gi;
+                    p[po + i] -= eta * (gi + mu * m[mo + i]);
+                }
+                case ADAM -> {
+                    m[mo + i] = b1 * m[mo + i] + (1f - b1) * gi;
+                    v[vo + i] = b2 * v[vo + i] + (1f - b2) * gi * gi;
+                    p[po + i] -= eta * (m[mo + i] / c1) / ((float) Math.sqrt(v[vo + i] / c2) + eps);
+                }
+                default -> p[po + i] -= eta * gi;
+            }
+            g[go + i] = 0f;
+        }
+    }
 
     String name();
 

@@ -170,6 +170,63 @@ abstract sealed class VectorKernels implements Kernels {
         }
     }
 
+    /** Whole vectors with the same operations as the scalar loop, lane by lane (so the same bits), then the rest by it. */
+    @Override
+    public void optimize(OptimizerStep s, float[] p, int po, float[] g, int go, float[] m, int mo, float[] v, int vo, int from, int to) {
+        int end = from + (to - from) / L * L;
+        FloatVector eta = FloatVector.broadcast(S, s.eta()), scale = FloatVector.broadcast(S, s.scale()), l2 = FloatVector.broadcast(S, s.l2());
+        FloatVector zero = FloatVector.zero(S);
+        switch (s.kind()) {
+            case MOMENTUM -> {
+                FloatVector mu = FloatVector.broadcast(S, s.mu());
+                for (int i = from; i < end; i += L) {
+                    FloatVector pi = FloatVector.fromArray(S, p, po + i);
+                    FloatVector gi = FloatVector.fromArray(S, g, go + i).mul(scale).add(l2.mul(pi));
+                    FloatVector mi = mu.mul(FloatVector.fromArray(S, m, mo + i)).add(gi);
+                    mi.intoArray(m, mo + i);
+                    pi.sub(eta.mul(mi)).intoArray(p, po + i);
+                    zero.intoArray(g, go + i);
+                }
+            }
+            case NESTEROV -> {
+                FloatVector mu = FloatVector.broadcast(S, s.mu());
+                for (int i = from; i < end; i += L) {
+                    FloatVector pi = FloatVector.fromArray(S, p, po + i);
+                    FloatVector gi = FloatVector.fromArray(S, g, go + i).mul(scale).add(l2.mul(pi));
+                    FloatVector mi = mu.mul(FloatVector.fromArray(S, m, mo + i)).add(gi);
+                    mi.intoArray(m, mo + i);
+                    pi.sub(eta.mul(gi.add(mu.mul(mi)))).intoArray(p, po + i);
+                    zero.intoArray(g, go + i);
+                }
+            }
+            case ADAM -> {
+                FloatVector b1 = FloatVector.broadcast(S, s.b1()), b2 = FloatVector.broadcast(S, s.b2());
+                FloatVector rest1 = FloatVector.broadcast(S, 1f - s.b1()), rest2 = FloatVector.broadcast(S, 1f - s.b2());
+                FloatVector c1 = FloatVector.broadcast(S, s.c1()), c2 = FloatVector.broadcast(S, s.c2()), eps = FloatVector.broadcast(S, s.eps());
+                for (int i = from; i < end; i += L) {
+                    FloatVector pi = FloatVector.fromArray(S, p, po + i);
+                    FloatVector gi = FloatVector.fromArray(S, g, go + i).mul(scale).add(l2.mul(pi));
+                    FloatVector mi = b1.mul(FloatVector.fromArray(S, m, mo + i)).add(rest1.mul(gi));
+                    FloatVector vi = b2.mul(FloatVector.fromArray(S, v, vo + i)).add(rest2.mul(gi).mul(gi));
+                    mi.intoArray(m, mo + i);
+                    vi.intoArray(v, vo + i);
+                    // a float's square root rounded once is what the scalar loop's sqrt in double rounds to
+                    pi.sub(eta.mul(mi.div(c1)).div(vi.div(c2).sqrt().add(eps))).intoArray(p, po + i);
+                    zero.intoArray(g, go + i);
+                }
+            }
+            default -> {
+                for (int i = from; i < end; i += L) {
+                    FloatVector pi = FloatVector.fromArray(S, p, po + i);
+                    FloatVector gi = FloatVector.fromArray(S, g, go + i).mul(scale).add(l2.mul(pi));
+                    pi.sub(eta.mul(gi)).intoArray(p, po + i);
+                    zero.intoArray(g, go + i);
+                }
+            }
+        }
+        Kernels.super.optimize(s, p, po, g, go, m, mo, v, vo, end, to);
+    }
+
     /** {@link FixedExp#sigmoid} lane by lane. */
     private static FloatVector sigmoid(FloatVector v) {
         return ONE.div(exp(v.neg()).add(1f));
