@@ -169,28 +169,6 @@ public final class CpuBackend implements Backend {
         };
     }
 
-    /** The activation's value; tanh through {@link FixedExp} too, so results never depend on the JIT. */
-    static float activate(float v, Activation act) {
-        return switch (act) {
-            case IDENTITY -> v;
-            case SIGMOID -> FixedExp.sigmoid(v);
-            case TANH -> 2f * FixedExp.sigmoid(2f * v) - 1f;
-            case RELU -> v > 0f ? v : 0f;
-            case LEAKY_RELU -> v > 0f ? v : Activation.LEAKY_SLOPE * v;
-        };
-    }
-
-    /** The activation's derivative at the point where its value is {@code a}. */
-    static float derivative(float a, Activation act) {
-        return switch (act) {
-            case IDENTITY -> 1f;
-            case SIGMOID -> a * (1f - a);
-            case TANH -> 1f - a * a;
-            case RELU -> a > 0f ? 1f : 0f;
-            case LEAKY_RELU -> a > 0f ? 1f : Activation.LEAKY_SLOPE;
-        };
-    }
-
     @Override
     public void biasActivation(Matrix z, Matrix bias, Activation act) {
         Shapes.bias(z, bias);
@@ -203,10 +181,8 @@ public final class CpuBackend implements Backend {
             kernels.biasSigmoid(z, from, from + rows * cols, bias, bo, cols);
             return;
         }
-        for (int r = 0, i = from; r < rows; r++) {
-            for (int j = 0; j < cols; j++, i++) {
-                z[i] = activate(z[i] + bias[bo + j], act);
-            }
+        for (int r = 0; r < rows; r++) {
+            kernels.biasActivate(z, from + r * cols, cols, bias, bo, act);
         }
     }
 
@@ -265,18 +241,9 @@ public final class CpuBackend implements Backend {
      */
     void hiddenStep(float[] g, int go, int ldg, float[] a, int ao, int lda, int rows, int cols, Activation act, float eta,
                     float[] bias, int bo) {
-        if (act == Activation.SIGMOID) {
-            float[] sums = new float[cols];
-            kernels.sigmoidDelta(g, go, ldg, a, ao, lda, rows, cols, sums);
-            stepBias(sums, eta, bias, bo);
-            return;
-        }
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < cols; j++) {
-                g[go + r * ldg + j] *= derivative(a[ao + r * lda + j], act);
-            }
-        }
-        biasStep(g, go, ldg, rows, cols, eta, bias, bo);
+        float[] sums = new float[cols];
+        kernels.activationDelta(g, go, ldg, a, ao, lda, rows, cols, act, sums);
+        stepBias(sums, eta, bias, bo);
     }
 
     /** Below this many elements an optimizer step runs on the calling thread: forking would cost more. */

@@ -1,5 +1,6 @@
 package org.mlp4j.backend.cpu;
 
+import org.mlp4j.Activation;
 import org.mlp4j.Optimizer;
 
 /** The CPU backend's inner loops that have a faster Vector API form; see {@link #best()}. */
@@ -95,11 +96,51 @@ interface Kernels {
     }
 
     /**
-     * A sigmoid layer's delta from its error, and its bias gradient: for {@code rows} x {@code cols} of g (rows
-     * {@code ldg} apart) and of its activations a (rows {@code lda} apart), {@code g *= a * (1 - a)}, then
-     * {@code sums[j] += g[r][j]} for each row r in order.
+     * {@code z[from + j] = act(z[from + j] + bias[bo + j])} for j in [0, n): a run of one row of a layer's
+     * pre-activations.
      */
-    void sigmoidDelta(float[] g, int go, int ldg, float[] a, int ao, int lda, int rows, int cols, float[] sums);
+    default void biasActivate(float[] z, int from, int n, float[] bias, int bo, Activation act) {
+        for (int j = 0; j < n; j++) {
+            z[from + j] = activate(z[from + j] + bias[bo + j], act);
+        }
+    }
+
+    /** The activation's value; tanh through {@link FixedExp} too, so results never depend on the JIT. */
+    static float activate(float v, Activation act) {
+        return switch (act) {
+            case IDENTITY -> v;
+            case SIGMOID -> FixedExp.sigmoid(v);
+            case TANH -> 2f * FixedExp.sigmoid(2f * v) - 1f;
+            case RELU -> v > 0f ? v : 0f;
+            case LEAKY_RELU -> v > 0f ? v : Activation.LEAKY_SLOPE * v;
+        };
+    }
+
+    /** The activation's derivative at the point where its value is {@code a}. */
+    static float derivative(float a, Activation act) {
+        return switch (act) {
+            case IDENTITY -> 1f;
+            case SIGMOID -> a * (1f - a);
+            case TANH -> 1f - a * a;
+            case RELU -> a > 0f ? 1f : 0f;
+            case LEAKY_RELU -> a > 0f ? 1f : Activation.LEAKY_SLOPE;
+        };
+    }
+
+    /**
+     * A hidden layer's delta from its error, and its bias gradient: for {@code rows} x {@code cols} of g (rows
+     * {@code ldg} apart) and of its activations a (rows {@code lda} apart), {@code g *= act'(a)} ({@link
+     * #derivative}), then {@code sums[j] += g[r][j]} for each row r in order.
+     */
+    default void activationDelta(float[] g, int go, int ldg, float[] a, int ao, int lda, int rows, int cols, Activation act, float[] sums) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                float d = g[go + r * ldg + j] * derivative(a[ao + r * lda + j], act);
+                g[go + r * ldg + j] = d;
+                sums[j] += d;
+            }
+        }
+    }
 
     /**
      * One step's constants for {@link #optimize}: the rate, the gradient's scale, L2 (0 for biases), momentum,

@@ -56,17 +56,6 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void sigmoidDelta(float[] g, int go, int ldg, float[] a, int ao, int lda, int rows, int cols, float[] sums) {
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < cols; j++) {
-                float d = g[go + r * ldg + j] * (a[ao + r * lda + j] * (1f - a[ao + r * lda + j]));
-                g[go + r * ldg + j] = d;
-                sums[j] += d;
-            }
-        }
-    }
-
-    @Override
     public String name() {
         return "scalar loops (start java with --add-modules jdk.incubator.vector for the Vector API kernels)";
     }

@@ -3,6 +3,7 @@ package org.mlp4j.backend.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.mlp4j.Activation;
 
 /**
  * Vector API kernels. The GEMM tile is {@link #tileRows} rows x 2 vectors of C held in accumulators across its
@@ -26,6 +27,8 @@ abstract sealed class VectorKernels implements Kernels {
     private static final int L = S.length();
     private static final int COLS = 2 * L;
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    private static final FloatVector ZERO = FloatVector.zero(S);
+    private static final FloatVector SLOPE = FloatVector.broadcast(S, Activation.LEAKY_SLOPE);
     /** A tile's sums before its first step of k, for either height. */
     private static final float[] ZEROS = new float[6 * COLS];
 
@@ -147,27 +150,77 @@ abstract sealed class VectorKernels implements Kernels {
         }
     }
 
-    /** Columns a vector at a time, their sums in vectors across the rows (each column's still in row order). */
+    /**
+     * Columns a vector at a time, their sums in vectors across the rows (each column's still in row order). The
+     * sigmoid's loop, the book's, is written out on its own, so its steps run what they ran before the others came.
+     */
     @Override
-    public void sigmoidDelta(float[] g, int go, int ldg, float[] a, int ao, int lda, int rows, int cols, float[] sums) {
+    public void activationDelta(float[] g, int go, int ldg, float[] a, int ao, int lda, int rows, int cols, Activation act, float[] sums) {
         int j = 0;
         for (; j + L <= cols; j += L) {
             FloatVector sum = FloatVector.fromArray(S, sums, j);
-            for (int r = 0; r < rows; r++) {
-                FloatVector av = FloatVector.fromArray(S, a, ao + r * lda + j);
-                FloatVector d = FloatVector.fromArray(S, g, go + r * ldg + j).mul(av.mul(ONE.sub(av)));
-                d.intoArray(g, go + r * ldg + j);
-                sum = sum.add(d);
+            if (act == Activation.SIGMOID) {
+                for (int r = 0; r < rows; r++) {
+                    FloatVector av = FloatVector.fromArray(S, a, ao + r * lda + j);
+                    FloatVector d = FloatVector.fromArray(S, g, go + r * ldg + j).mul(av.mul(ONE.sub(av)));
+                    d.intoArray(g, go + r * ldg + j);
+                    sum = sum.add(d);
+                }
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    FloatVector d = FloatVector.fromArray(S, g, go + r * ldg + j).mul(derivative(FloatVector.fromArray(S, a, ao + r * lda + j), act));
+                    d.intoArray(g, go + r * ldg + j);
+                    sum = sum.add(d);
+                }
             }
             sum.intoArray(sums, j);
         }
         for (; j < cols; j++) {
             for (int r = 0; r < rows; r++) {
-                float d = g[go + r * ldg + j] * (a[ao + r * lda + j] * (1f - a[ao + r * lda + j]));
+                float d = g[go + r * ldg + j] * Kernels.derivative(a[ao + r * lda + j], act);
                 g[go + r * ldg + j] = d;
                 sums[j] += d;
             }
         }
+    }
+
+    /** {@link Kernels#derivative} lane by lane, by the same operations. */
+    private static FloatVector derivative(FloatVector a, Activation act) {
+        return switch (act) {
+            case IDENTITY -> ONE;
+            case SIGMOID -> a.mul(ONE.sub(a));
+            case TANH -> ONE.sub(a.mul(a));
+            case RELU -> ZERO.blend(ONE, a.compare(VectorOperators.GT, 0f));
+            case LEAKY_RELU -> SLOPE.blend(ONE, a.compare(VectorOperators.GT, 0f));
+        };
+    }
+
+    /**
+     * Sigmoid rows by {@link #biasSigmoid}; the other activations a vector at a time, lane by lane by the scalar
+     * operations, then the rest by the scalar loop.
+     */
+    @Override
+    public void biasActivate(float[] z, int from, int n, float[] bias, int bo, Activation act) {
+        if (act == Activation.SIGMOID) {
+            biasSigmoid(z, from, from + n, bias, bo, n);
+            return;
+        }
+        int end = n / L * L;
+        for (int j = 0; j < end; j += L) {
+            FloatVector v = FloatVector.fromArray(S, z, from + j).add(FloatVector.fromArray(S, bias, bo + j));
+            activate(v, act).intoArray(z, from + j);
+        }
+        Kernels.super.biasActivate(z, from + end, n - end, bias, bo + end, act);
+    }
+
+    /** {@link Kernels#activate} lane by lane for all but the sigmoid, by the same operations. */
+    private static FloatVector activate(FloatVector v, Activation act) {
+        return switch (act) {
+            case TANH -> sigmoid(v.mul(2f)).mul(2f).sub(1f);
+            case RELU -> ZERO.blend(v, v.compare(VectorOperators.GT, 0f));
+            case LEAKY_RELU -> v.mul(Activation.LEAKY_SLOPE).blend(v, v.compare(VectorOperators.GT, 0f));
+            default -> v;
+        };
     }
 
     /** Whole vectors with the same operations as the scalar loop, lane by lane (so the same bits), then the rest by it. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.mlp4j.Activation;
 
 /** The CPU backend's own exp and sigmoid: accurate, and the same bits from the scalar and the Vector API kernels. */
 class FixedExpTest {
@@ -97,8 +98,8 @@ class FixedExpTest {
             }
             for (int round = 0; round < 300; round++) {
                 float[] gv = g.clone(), gs = g.clone(), sv = sums.clone(), ss = sums.clone();
-                vector.sigmoidDelta(gv, off, ld, a, off, ld, rows, cols, sv);
-                new ScalarKernels().sigmoidDelta(gs, off, ld, a, off, ld, rows, cols, ss);
+                vector.activationDelta(gv, off, ld, a, off, ld, rows, cols, Activation.SIGMOID, sv);
+                new ScalarKernels().activationDelta(gs, off, ld, a, off, ld, rows, cols, Activation.SIGMOID, ss);
                 for (int i = 0; i < g.length; i++) {
                     assertEquals(Float.floatToRawIntBits(gs[i]), Float.floatToRawIntBits(gv[i]), rows + "x" + cols + ": g[" + i + "]");
                 }
@@ -109,7 +110,7 @@ class FixedExpTest {
             // and what it computes: the last row's first element
             float expected = g[off + (rows - 1) * ld] * (a[off + (rows - 1) * ld] * (1f - a[off + (rows - 1) * ld]));
             float[] gs = g.clone();
-            new ScalarKernels().sigmoidDelta(gs, off, ld, a, off, ld, rows, cols, sums.clone());
+            new ScalarKernels().activationDelta(gs, off, ld, a, off, ld, rows, cols, Activation.SIGMOID, sums.clone());
             assertEquals(expected, gs[off + (rows - 1) * ld]);
         }
     }
