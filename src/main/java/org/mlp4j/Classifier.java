@@ -141,7 +141,7 @@ public final class Classifier {
                 return training.progress().stop();
             }
         };
-        try (Backend backend = open(training.device(), training.progress())) {
+        try (Backend backend = open(training.device(), training.threads(), training.progress())) {
             network = new Trainer(backend, hp).fit(network, all, valid.count(), listener).network();
         } catch (DivergedException e) {
             throw new IllegalStateException(e.getMessage(), e);
@@ -157,7 +157,7 @@ public final class Classifier {
     /** The predicted class of each row of {@code x}, computed on {@code device} (as {@link Training#device}). */
     public int[] predict(float[][] x, String device) {
         Dataset data = dataset(x, new int[x.length], network.outputs(), "input");
-        try (Backend backend = open(device, Progress.NONE)) {
+        try (Backend backend = open(device, 0, Progress.NONE)) {
             return Trainer.predict(backend, network, data);
         }
     }
@@ -173,7 +173,7 @@ public final class Classifier {
      */
     public float[][] predictProba(float[][] x) {
         Dataset data = dataset(x, new int[x.length], network.outputs(), "input");
-        try (Backend backend = open("cpu", Progress.NONE)) {
+        try (Backend backend = open("cpu", 0, Progress.NONE)) {
             return Trainer.probabilities(backend, network, data);
         }
     }
@@ -183,9 +183,9 @@ public final class Classifier {
         return predictProba(new float[][] {example})[0];
     }
 
-    private static Backend open(String device, Progress progress) {
+    private static Backend open(String device, int threads, Progress progress) {
         try {
-            return Backends.open(device, -1, 0, false, progress::note);
+            return Backends.open(device, -1, threads, false, progress::note);
         } catch (BackendUnavailableException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }

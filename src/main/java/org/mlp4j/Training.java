@@ -19,6 +19,7 @@ public final class Training {
         float l2;
         long seed;
         String device;
+        int threads;
         Progress progress;
         boolean meanGradient;
         int patience;
@@ -47,6 +48,9 @@ public final class Training {
         }
         if (!(f.learningRate > 0) || !(f.l2 >= 0) || !Float.isFinite(f.learningRate) || !Float.isFinite(f.l2)) {
             throw new IllegalArgumentException("learning rate must be positive and l2 at least 0, got " + f.learningRate + " and " + f.l2);
+        }
+        if (f.threads < 0) {
+            throw new IllegalArgumentException("threads must be at least 0 (0: one per processor), got " + f.threads);
         }
         if (f.patience < 0) {
             throw new IllegalArgumentException("patience must be at least 0, got " + f.patience);
@@ -128,6 +132,14 @@ public final class Training {
         return change(c -> c.device = name);
     }
 
+    /**
+     * The cpu backend's threads; 0 (the default) is one per processor. Results do not depend on it: each
+     * element is computed by one thread in a fixed order.
+     */
+    public Training withThreads(int n) {
+        return change(c -> c.threads = n);
+    }
+
     public Training withProgress(Progress p) {
         return change(c -> c.progress = p);
     }
@@ -203,6 +215,10 @@ public final class Training {
 
     public String device() {
         return f.device;
+    }
+
+    public int threads() {
+        return f.threads;
     }
 
     public Progress progress() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -166,6 +167,35 @@ class ClassifierTest {
                 assertEquals(Double.parseDouble(v[i * 3 + j]), p[i][j], 1e-5, "row " + i + " class " + j);
             }
         }
+    }
+
+    /**
+     * The cpu backend's thread count changes no bit: one thread and three (96 hidden units: whole steps, the units
+     * split) give the same model file. The three threads are there while it trains.
+     */
+    @Test
+    void threadsChangeNoBit() throws Exception {
+        int[] y = new int[400];
+        float[][] x = points(400, y, 9);
+        byte[][] saved = new byte[2][];
+        boolean[] sawThirdThread = new boolean[1];
+        Progress look = new Progress() {
+            @Override
+            public void epoch(Epoch e) {
+                sawThirdThread[0] |= Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("mlp4j-cpu-2") && t.isAlive());
+            }
+        };
+        int[] threads = {1, 3};
+        for (int i = 0; i < 2; i++) {
+            Classifier c = Classifier.create(1, 4, 96, 3);
+            c.fit(x, y, SETTINGS.withEpochs(3).withThreads(threads[i]).withProgress(threads[i] == 3 ? look : Progress.NONE));
+            Path file = dir.resolve("threads" + threads[i] + ".npz");
+            c.save(file);
+            saved[i] = Files.readAllBytes(file);
+        }
+        assertArrayEquals(saved[0], saved[1], "1 and 3 threads");
+        assertTrue(sawThirdThread[0], "3 threads asked for: no worker mlp4j-cpu-2 while training");
+        assertThrows(IllegalArgumentException.class, () -> Training.book().withThreads(-1));
     }
 
     @Test
