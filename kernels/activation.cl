@@ -1,6 +1,6 @@
 // A hidden layer's activation by its code (ACT_*, build options from OpenClBackend.DEFINES): the value from
 // the pre-activation, and the derivative from the value, so backprop reads only what the forward pass kept.
-// Compiled before the kernels that use it. CPU twins: CpuBackend.activate and CpuBackend.derivative.
+// Compiled before the kernels that use it. CPU twins: Kernels.activate and Kernels.derivative (backend/cpu).
 float activate(float v, int act) {
     switch (act) {
     case ACT_SIGMOID: return 1.0f / (1.0f + exp(-v));

@@ -2,7 +2,7 @@
 #include "layout.cuh"
 // A hidden layer's activation by its code: the value from the pre-activation, and the derivative from the
 // value (every activation here has one), so backprop reads only what the forward pass kept.
-// CPU twins: CpuBackend.activate and CpuBackend.derivative.
+// CPU twins: Kernels.activate and Kernels.derivative (backend/cpu).
 __device__ inline float activate(float v, int act) {
     switch (act) {
     case ACT_SIGMOID: return 1.0f / (1.0f + expf(-v));
