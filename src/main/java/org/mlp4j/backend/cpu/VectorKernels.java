@@ -46,8 +46,8 @@ abstract sealed class VectorKernels implements Kernels {
 
     /**
      * Vector registers the JIT allocates: 16 on x86 without AVX-512 (HotSpot's {@code useAvx} below 3, whatever
-     * the vector width), else 32 (AVX-512, ARM). Where {@code useAvx} is unknown (null: not HotSpot), a vector
-     * width under 512 bits on x86 is taken for 16.
+     * the vector width), else 32 (AVX-512, ARM). Where {@code useAvx} is unknown (null: not HotSpot, or a runtime
+     * without the jdk.management module, such as a jlinked one), a vector width under 512 bits on x86 is taken for 16.
      */
     static int vectorRegisters(String arch, String useAvx, int bits) {
         if (!arch.equals("amd64") && !arch.equals("x86_64")) {
