@@ -275,18 +275,14 @@ public final class CpuBackend implements Backend {
 
     /** bias[j] -= eta * (column j's sum, taken in row order as the GPU kernels do). */
     private static void biasStep(Matrix delta, float eta, Matrix bias) {
-        biasStep(data(delta), off(delta), delta.cols(), delta.rows(), delta.cols(), eta, data(bias), off(bias));
-    }
-
-    /** {@link #biasStep} for {@code cols} columns of a delta whose rows are {@code ld} apart. */
-    private static void biasStep(float[] d, int dO, int ld, int rows, int cols, float eta, float[] bias, int bo) {
-        float[] sums = new float[cols];
-        for (int r = 0; r < rows; r++) {
+        float[] d = data(delta), sums = new float[delta.cols()];
+        int dO = off(delta), cols = delta.cols();
+        for (int r = 0; r < delta.rows(); r++) {
             for (int j = 0; j < cols; j++) {
-                sums[j] += d[dO + r * ld + j];
+                sums[j] += d[dO + r * cols + j];
             }
         }
-        stepBias(sums, eta, bias, bo);
+        stepBias(sums, eta, data(bias), off(bias));
     }
 
     /** {@code bias[bo + j] -= eta * sums[j]}: a bias's step from its gradient's column sums. */
