@@ -36,12 +36,7 @@ public final class Idx {
 
     /** Reads an unsigned-byte IDX file of {@code expectedDims} dimensions, with a clear error for each way it can be bad. */
     public static Content read(Path file, int expectedDims) {
-        if (!Files.exists(file)) {
-            throw new UserError(file + ": file not found");
-        }
-        if (!Files.isRegularFile(file)) {
-            throw new UserError(file + ": not a regular file");
-        }
+        UserError.requireFile(file, "file");
         try (InputStream raw = Files.newInputStream(file)) {
             Sha256Stream stored = new Sha256Stream(new BufferedInputStream(raw, 1 << 16));
             boolean gzip = file.getFileName().toString().endsWith(".gz");

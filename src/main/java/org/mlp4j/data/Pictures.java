@@ -36,7 +36,7 @@ public final class Pictures {
 
     /** IDX image files start with 0x00000803, gzip files with 0x1f8b (an IDX file compressed). */
     private static boolean isIdx(Path f) {
-        try (InputStream in = Files.newInputStream(f)) {
+        try (InputStream in = Files.newInputStream(UserError.requireFile(f, "image file"))) {
             byte[] head = in.readNBytes(4);
             return head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b
                     || head.length == 4 && head[0] == 0 && head[1] == 0 && head[2] == 8 && head[3] == 3;

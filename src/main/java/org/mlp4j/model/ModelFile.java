@@ -57,12 +57,7 @@ public final class ModelFile {
 
     /** Every array of an .npz file; a missing, unreadable, non-regular or malformed file is a {@link UserError}. */
     static Map<String, Npz.Array> readArrays(Path file, String what) {
-        if (!Files.exists(file)) {
-            throw new UserError(file + ": " + what + " not found");
-        }
-        if (!Files.isRegularFile(file)) {
-            throw new UserError(file + ": not a regular file");
-        }
+        UserError.requireFile(file, what);
         try (InputStream in = Files.newInputStream(file)) {
             return Npz.read(in);
         } catch (IOException | RuntimeException e) {

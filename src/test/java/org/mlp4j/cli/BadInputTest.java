@@ -160,6 +160,11 @@ class BadInputTest {
         userError(List.of("evaluate", "--model", junk.toString(), "--data", data.toString(), "--no-verify", "--device", "cpu"), "m.npz", "unreadable");
         userError(List.of("predict", "--model", junk.toString(), "--images", data.resolve(Mnist.TEST_IMAGES).toString()), "unreadable");
         userError(List.of("predict", "--model", dir.resolve("absent.npz").toString(), "--images", "x"), "absent.npz", "not found");
+        Path model = dir.resolve("model.npz");
+        org.mlp4j.model.ModelFile.save(org.mlp4j.model.Network.initialize(new int[] {784, 5, 10}, org.mlp4j.model.Network.Input.PIXELS,
+                new org.mlp4j.model.NumpyRandom(1)), model);
+        userError(List.of("predict", "--model", model.toString(), "--images", dir.resolve("absent.png").toString()), "absent.png: image file not found");
+        userError(List.of("predict", "--model", model.toString(), "--images", dir.toString()), "not a regular file");
         // a model of float features (from the Java API) cannot take the CLI's images
         Path features = dir.resolve("features.npz");
         org.mlp4j.model.ModelFile.save(org.mlp4j.model.Network.initialize(new int[] {784, 5, 10}, org.mlp4j.model.Network.Input.FEATURES,
