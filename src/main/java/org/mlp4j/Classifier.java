@@ -142,6 +142,7 @@ public final class Classifier {
             }
         };
         try (Backend backend = open(training.device(), training.threads(), training.progress())) {
+            training.progress().note("device: " + backend.description());
             network = new Trainer(backend, hp).fit(network, all, valid.count(), listener).network();
         } catch (DivergedException e) {
             throw new IllegalStateException(e.getMessage(), e);

@@ -6,7 +6,11 @@ public interface Progress {
     default void epoch(Epoch epoch) {
     }
 
-    /** A one-line note, e.g. that the device asked for is unusable and the CPU trains instead (with the reason). */
+    /**
+     * A one-line note: the device that trains, as {@code train} prints it ("device: cpu: 2 threads, ...", which
+     * says where the CPU runs plain loops for want of the Vector API module), and before it, where the device
+     * asked for is unusable, that the CPU trains instead and why.
+     */
     default void note(String message) {
     }
 

@@ -21,9 +21,18 @@ public final class ChildJvm {
 
     /** As {@link #command(List, String, String...)}, on the given class path. */
     public static ProcessBuilder commandOn(String classPath, List<String> jvmOptions, String mainClass, String... args) {
+        return build(classPath, jvmOptions, true, mainClass, args);
+    }
+
+    /** As {@link #commandOn}, in a JVM without the Vector API module, as a user who leaves out its option gets. */
+    public static ProcessBuilder withoutVectorApi(String classPath, String mainClass, String... args) {
+        return build(classPath, List.of(), false, mainClass, args);
+    }
+
+    private static ProcessBuilder build(String classPath, List<String> jvmOptions, boolean vectorApi, String mainClass, String... args) {
         List<String> cmd = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(jvmOptions);
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+        if (vectorApi && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
             cmd.add("--add-modules=jdk.incubator.vector");
         }
         cmd.addAll(List.of("-Dmlp4j.data=" + TestData.dir(), "-cp", classPath, mainClass));

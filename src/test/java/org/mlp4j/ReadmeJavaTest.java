@@ -42,13 +42,23 @@ class ReadmeJavaTest {
         List<String> args = new ArrayList<>(List.of("-cp", System.getProperty("java.class.path"), "-d", out.toString(), "-Werror"));
         classes.forEach(c -> args.add(src.resolve(c + ".java").toString()));
         assertEquals(0, javac.run(null, null, null, args.toArray(String[]::new)), "javac " + args);
+        String classPath = System.getProperty("java.class.path") + File.pathSeparator + out;
+        String continued = "";
         for (String c : classes) {
-            Process p = ChildJvm.commandOn(System.getProperty("java.class.path") + File.pathSeparator + out, List.of(), c)
-                    .directory(dir.toFile()).redirectErrorStream(true).start();
-            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(0, p.waitFor(), c + ":\n" + text);
-            System.out.print(c + ":\n" + text);
+            continued = run(c, ChildJvm.commandOn(classPath, List.of(), c));
         }
         assertTrue(Files.isRegularFile(dir.resolve("clusters.npz")), "the first program saved its model");
+        // the second program's notes name the device; without the Vector API module, a cpu says how to get its fast kernels
+        assertTrue(continued.contains("note: device: "), continued);
+        String plain = run(classes.get(1), ChildJvm.withoutVectorApi(classPath, classes.get(1)));
+        assertTrue(!plain.contains("note: device: cpu: ") || plain.contains("scalar loops (start java with --add-modules jdk.incubator.vector"), plain);
+    }
+
+    private String run(String program, ProcessBuilder command) throws Exception {
+        Process p = command.directory(dir.toFile()).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), program + ":\n" + text);
+        System.out.print(program + ":\n" + text);
+        return text;
     }
 }
