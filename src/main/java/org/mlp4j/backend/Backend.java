@@ -132,6 +132,14 @@ public interface Backend extends AutoCloseable {
     /** {@code hyper[STEPS] += 1}: once per step, before its {@link #optimize} calls. */
     void advance(Matrix hyper);
 
+    /**
+     * The buffers of a step that is not the book's fused SGD, per layer l: the gradients of its weights and biases
+     * ({@code gw[l]}, {@code gb[l]}, zero between steps) and their {@link #optimize} state ({@code s1}, {@code s2};
+     * the same matrix where the optimizer reads less), and the hyperparameters on the device.
+     */
+    record OptimizerBuffers(Optimizer kind, Matrix[] gw, Matrix[] gb, Matrix[] s1w, Matrix[] s2w, Matrix[] s1b, Matrix[] s2b, Matrix hyper) {
+    }
+
     /** The slots of the {@code 1 x values().length} hyperparameter matrix {@link #optimize} reads. */
     enum Hyper {
         ETA, GRADIENT_SCALE, L2, MOMENTUM, BETA1, BETA2, EPSILON, STEPS
@@ -189,15 +197,18 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * Whole SGD steps of the book's kind at once, where this backend has them for this network (on CUDA small
-     * ones in one launch, where launches, not arithmetic, cost the time): what the model's step does with the
-     * layer ops, step after step, on the parameters {@code weights} and {@code biases}, with a minibatch's
-     * activations and deltas in {@code activations} and {@code deltas} (layer l's output at index l + 1, as
-     * the model keeps them; index 0 unread). Null where it has none. The model times both ways at the start of
-     * a run and keeps the faster, unless the steps are {@link Steps#untimed} (a {@link Choice} of
-     * {@link Choice.Part#WHOLE} either way).
+     * Whole steps at once, where this backend has them for this network (on CUDA small ones of the book's SGD in
+     * one launch, where launches, not arithmetic, cost the time): what the model's step does with the layer ops,
+     * step after step, on the parameters {@code weights} and {@code biases}, with a minibatch's activations and
+     * deltas in {@code activations} and {@code deltas} (layer l's output at index l + 1, as the model keeps them;
+     * index 0 unread), and for another optimizer or a rate that changes ({@code optimizer} not null) its
+     * gradients and state, each step's as {@link #advance} and {@link #optimize} take them. Null where it has
+     * none. The model times the book's SGD both ways at the start of a run and keeps the faster, unless the
+     * steps are {@link Steps#untimed} (a {@link Choice} of {@link Choice.Part#WHOLE} either way); steps with an
+     * {@code optimizer} must be untimed.
      */
-    default Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output) {
+    default Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output,
+                        OptimizerBuffers optimizer) {
         return null;
     }
 
@@ -210,7 +221,8 @@ public interface Backend extends AutoCloseable {
         /**
          * {@code x.rows() / batch} steps, step s on rows [s * batch, (s + 1) * batch) of {@code x} and
          * {@code labels}: forward, deltas, then each weight {@code w = decay * w - rate * a' * d} and each bias
-         * {@code b -= rate * colsum(d)}.
+         * {@code b -= rate * colsum(d)}; or, for steps with an optimizer's buffers, which ignore {@code rate} and
+         * {@code decay}, every gradient and then every parameter's {@link #optimize} step.
          */
         void run(Matrix x, Matrix labels, float rate, float decay);
 

@@ -123,12 +123,18 @@ public final class DeviceNet {
         return 1f - eta * l2;
     }
 
-    /** The backend's whole steps for this network on {@code ws}'s buffers ({@link Backend#steps}), or null where it has none. */
-    public Backend.Steps wholeSteps(Workspace ws) {
-        return backend.steps(weights, biases, ws.activations, ws.deltas, activation, output);
+    /**
+     * The backend's whole steps for this network on {@code ws}'s buffers ({@link Backend#steps}), of the book's SGD
+     * or, with {@code o}, of {@link #trainStep(Optimizing, Workspace, Matrix, Matrix)}; null where it has none.
+     */
+    public Backend.Steps wholeSteps(Workspace ws, Optimizing o) {
+        return backend.steps(weights, biases, ws.activations, ws.deltas, activation, output, o == null ? null : o.buffers());
     }
 
-    /** {@link #trainStep} on each {@code ws.rows()} rows of {@code x} in turn, by the backend's {@code whole} steps. */
+    /**
+     * {@link #trainStep} on each {@code ws.rows()} rows of {@code x} in turn, by the backend's {@code whole} steps
+     * (steps with an optimizer read their rate from the device, not {@code eta}).
+     */
     public void trainSteps(Backend.Steps whole, Workspace ws, Matrix x, Matrix labels, float eta, float l2, boolean mean) {
         whole.run(x, labels, rate(eta, ws.rows(), mean), decay(eta, l2));
     }
@@ -160,6 +166,10 @@ public final class DeviceNet {
                 s2w[i] = kind == Optimizer.ADAM ? backend.matrix(sizes[i], sizes[i + 1]) : s1w[i];
                 s2b[i] = kind == Optimizer.ADAM ? backend.matrix(1, sizes[i + 1]) : s1b[i];
             }
+        }
+
+        Backend.OptimizerBuffers buffers() {
+            return new Backend.OptimizerBuffers(kind, gw, gb, s1w, s2w, s1b, s2b, hyper);
         }
 
         /** Writes the hyperparameters a step reads (outside a recorded program). */

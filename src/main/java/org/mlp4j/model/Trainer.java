@@ -219,10 +219,10 @@ public final class Trainer {
             DeviceNet.Workspace chunk = net.workspace(Math.min(EVAL_CHUNK, data.count()));
             acc = backend.accumulator(4);
             // whole steps where the backend has them and they were faster, or it knows they are (or a resumed run ran them)
-            Backend.Steps offered = optimizing == null ? net.wholeSteps(batch) : null;
+            Backend.Steps offered = net.wholeSteps(batch, optimizing);
             Backend.Choice whole = null;
             if (offered != null && choices == null) {
-                whole = offered.untimed() ? new Backend.Choice(Backend.Choice.Part.WHOLE, hp.batch(), initial.layers(), 0, true, Double.NaN, Double.NaN)
+                whole = offered.untimed() || optimizing != null ? new Backend.Choice(Backend.Choice.Part.WHOLE, hp.batch(), initial.layers(), 0, true, Double.NaN, Double.NaN)
                         : timeWholeSteps(initial, epochX, epochY);
                 tuning.add(whole);
             } else if (offered != null) {
@@ -292,7 +292,7 @@ public final class Trainer {
             int batch = hp.batch(), n = Math.min(steps, WHOLE_STEPS_TIMED);
             DeviceNet copy = new DeviceNet(backend, initial);
             DeviceNet.Workspace ws = copy.workspace(batch);
-            Backend.Steps whole = copy.wholeSteps(ws);
+            Backend.Steps whole = copy.wholeSteps(ws, null);
             Matrix x = epochX.rows(0, n * batch), y = epochY.rows(0, n * batch);
             Program wholeSteps;
             try {

@@ -2,6 +2,7 @@ package org.mlp4j.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,9 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.mlp4j.Activation;
+import org.mlp4j.Optimizer;
 import org.mlp4j.Output;
+import org.mlp4j.Schedule;
 import org.mlp4j.TestData;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.cpu.CpuBackend;
@@ -33,6 +37,21 @@ class CpuWholeStepsTest {
             same(two, new int[] {784, 100, 100, 10}, Activation.SIGMOID, Output.SIGMOID, 100, false);
             same(three, new int[] {50, 64, 32, 10}, Activation.RELU, Output.SOFTMAX, 30, true);
             same(two, new int[] {40, 70, 33, 17, 5}, Activation.TANH, Output.SIGMOID, 7, false);
+        }
+    }
+
+    /** With another optimizer or a schedule (the general step): the same bits, and the same optimizer state, as its layer steps. */
+    @Test
+    void wholeStepsWithAnOptimizerGiveTheBitsOfTheLayerSteps() {
+        Hyperparameters.Optimization book = Hyperparameters.Optimization.BOOK;
+        try (CpuBackend two = new CpuBackend(2); CpuBackend three = new CpuBackend(3)) {
+            same(two, new int[] {784, 100, 10}, Activation.SIGMOID, Output.SIGMOID, 100, false, book.with(Optimizer.ADAM));
+            same(two, new int[] {784, 100, 10}, Activation.SIGMOID, Output.SIGMOID, 100, false, book.with(Schedule.COSINE));
+            same(two, new int[] {50, 70, 3}, Activation.TANH, Output.SIGMOID, 7, false, book.with(Optimizer.MOMENTUM));
+            same(three, new int[] {37, 200, 10}, Activation.RELU, Output.SOFTMAX, 30, true, book.with(Optimizer.NESTEROV));
+            same(two, new int[] {784, 100, 100, 10}, Activation.RELU, Output.SOFTMAX, 100, true, book.with(Optimizer.ADAM));
+            same(three, new int[] {50, 64, 32, 10}, Activation.TANH, Output.SOFTMAX, 30, true, book.with(Optimizer.MOMENTUM));
+            same(two, new int[] {40, 70, 33, 17, 5}, Activation.LEAKY_RELU, Output.SIGMOID, 7, false, book.with(Optimizer.ADAM));
         }
     }
 
@@ -82,15 +101,29 @@ class CpuWholeStepsTest {
     private static Backend.Steps steps(Backend b, int[] sizes, int batch) {
         Network initial = Network.initialize(sizes, Network.Input.FEATURES, Activation.SIGMOID, Output.SIGMOID, new NumpyRandom(3));
         DeviceNet net = new DeviceNet(b, initial);
-        return net.wholeSteps(net.workspace(batch));
+        return net.wholeSteps(net.workspace(batch), null);
     }
 
     /** 25 steps on random data each way from the same start ({@link ParityTest#bothWays}): the same bits. */
     private static void same(Backend b, int[] sizes, Activation act, Output out, int batch, boolean mean) {
-        Network[] ends = ParityTest.bothWays(b, sizes, act, out, batch, mean);
+        same(b, sizes, act, out, batch, mean, null);
+    }
+
+    private static void same(Backend b, int[] sizes, Activation act, Output out, int batch, boolean mean, Hyperparameters.Optimization optimizer) {
+        List<Map<String, float[]>> states = new ArrayList<>();
+        Network[] ends = ParityTest.bothWays(b, sizes, act, out, batch, mean, optimizer, states);
         assertNotNull(ends, Arrays.toString(sizes));
+        if (optimizer != null && optimizer.optimizer() != Optimizer.SGD) {
+            assertEquals(2, states.size());
+            assertEquals(states.get(0).keySet(), states.get(1).keySet());
+            assertFalse(states.get(0).isEmpty());
+            for (String name : states.get(0).keySet()) {
+                assertArrayEquals(states.get(0).get(name), states.get(1).get(name), optimizer.optimizer() + " " + Arrays.toString(sizes) + " " + name);
+            }
+        }
         for (int l = 0; l < sizes.length - 1; l++) {
-            String what = act + "/" + out + " " + Arrays.toString(sizes) + " layer " + l;
+            String what = act + "/" + out + " " + (optimizer == null ? "" : optimizer.optimizer() + "/" + optimizer.schedule() + " ")
+                    + Arrays.toString(sizes) + " layer " + l;
             assertArrayEquals(ends[0].weights()[l], ends[1].weights()[l], what + " weights");
             assertArrayEquals(ends[0].biases()[l], ends[1].biases()[l], what + " biases");
         }

@@ -150,10 +150,28 @@ class ParityTest {
      * the two networks, in that order, or null where the backend has no whole steps for the network.
      */
     static Network[] bothWays(Backend b, int[] sizes, Activation act, Output out, int batch, boolean mean) {
+        return bothWays(b, sizes, act, out, batch, mean, null, null);
+    }
+
+    /**
+     * As {@link #bothWays(Backend, int[], Activation, Output, int, boolean)}, by the general step with {@code optimizer}'s
+     * buffers unless it is null; each way's optimizer state after the steps goes into {@code states}.
+     */
+    static Network[] bothWays(Backend b, int[] sizes, Activation act, Output out, int batch, boolean mean, Hyperparameters.Optimization optimizer,
+                              java.util.List<java.util.Map<String, float[]>> states) {
         Network initial = Network.initialize(sizes, Network.Input.FEATURES, act, out, new NumpyRandom(3));
         DeviceNet layered = new DeviceNet(b, initial), whole = new DeviceNet(b, initial);
         DeviceNet.Workspace lws = layered.workspace(batch), wws = whole.workspace(batch);
-        Backend.Steps steps = whole.wholeSteps(wws);
+        DeviceNet.Optimizing lo = null, wo = null;
+        float eta = optimizer != null && optimizer.optimizer() == org.mlp4j.Optimizer.ADAM ? 0.001f : mean ? 0.05f : 0.0005f, l2 = 0.01f;
+        if (optimizer != null) {
+            lo = layered.optimizing(optimizer.optimizer());
+            wo = whole.optimizing(optimizer.optimizer());
+            for (DeviceNet.Optimizing o : new DeviceNet.Optimizing[] {lo, wo}) {
+                o.set(eta, mean ? 1f / batch : 1f, l2, optimizer, 0);
+            }
+        }
+        Backend.Steps steps = whole.wholeSteps(wws, wo);
         if (steps == null) {
             return null;
         }
@@ -170,11 +188,20 @@ class ParityTest {
         org.mlp4j.backend.Matrix xs = b.matrix(count * batch, sizes[0]), ys = b.matrix(count * batch, 1);
         b.upload(x, xs);
         b.upload(y, ys);
-        float eta = mean ? 0.05f : 0.0005f, l2 = 0.01f;
         for (int s = 0; s < count; s++) {
-            layered.trainStep(lws, xs.rows(s * batch, batch), ys.rows(s * batch, batch), eta, l2, mean);
+            if (lo == null) {
+                layered.trainStep(lws, xs.rows(s * batch, batch), ys.rows(s * batch, batch), eta, l2, mean);
+            } else {
+                layered.trainStep(lo, lws, xs.rows(s * batch, batch), ys.rows(s * batch, batch));
+            }
         }
-        whole.trainSteps(steps, wws, xs, ys, eta, l2, mean);
+        // in two calls, as a run's segments make them: the parts' copies of the first weights and state go back between
+        whole.trainSteps(steps, wws, xs.rows(0, 10 * batch), ys.rows(0, 10 * batch), eta, l2, mean);
+        whole.trainSteps(steps, wws, xs.rows(10 * batch, (count - 10) * batch), ys.rows(10 * batch, (count - 10) * batch), eta, l2, mean);
+        if (states != null && lo != null) {
+            states.add(lo.state());
+            states.add(wo.state());
+        }
         return new Network[] {layered.download(), whole.download()};
     }
 

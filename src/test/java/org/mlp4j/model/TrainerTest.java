@@ -63,7 +63,7 @@ class TrainerTest {
     void aStoppedRunResumesToTheSameResultAsAStraightRun() {
         Images data = TestData.trainHead(3000);
         Hyperparameters six = new Hyperparameters(6, 100, 0.0005f, 0.01f, 1);
-        int[] sizes = {784, 30, 10};
+        int[] sizes = {784, 40, 10};
         try (CpuBackend cpu = new CpuBackend(2)) {
             Trainer.Fit straight = new Trainer(cpu, six).fit(sizes, data, 500, TrainingListener.NONE);
             assertFalse(straight.stopped());
@@ -89,14 +89,15 @@ class TrainerTest {
 
     /**
      * Adam's moments and its step count, a cosine rate and the best epoch so far all survive a stop, a
-     * checkpoint file and a resume: the parameters end bit for bit where a straight run's do.
+     * checkpoint file and a resume: the parameters end bit for bit where a straight run's do. The 40 hidden units
+     * are more than a strip, so the steps run whole on two threads, each keeping its share of the state.
      */
     @Test
     void anAdamRunResumesFromItsCheckpointFileToTheSameResult(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         Images data = TestData.trainHead(3000);
         Hyperparameters adam = new Hyperparameters(5, 100, 0.001f, 0.0001f, 1, true, 4,
                 new Hyperparameters.Optimization(org.mlp4j.Optimizer.ADAM, 0.9f, 0.9f, 0.999f, org.mlp4j.Schedule.COSINE, 10, 0.1f, 0f));
-        int[] sizes = {784, 30, 10};
+        int[] sizes = {784, 40, 10};
         try (CpuBackend cpu = new CpuBackend(2)) {
             Trainer.Fit straight = new Trainer(cpu, adam).fit(sizes, org.mlp4j.Activation.RELU, org.mlp4j.Output.SOFTMAX, data, 500,
                     TrainingListener.NONE);
@@ -107,7 +108,8 @@ class TrainerTest {
             Trainer.Checkpoint loaded = CheckpointFile.load(file);
             assertEquals(adam, loaded.hp());
             assertEquals(8, loaded.optimizerState().size(), "Adam's two moments of each layer's weights and biases: " + loaded.optimizerState().keySet());
-            assertEquals(List.of(), loaded.choices(), "the cpu backend has no variants to choose");
+            assertEquals(List.of(org.mlp4j.backend.Backend.Choice.Part.WHOLE), loaded.choices().stream().map(org.mlp4j.backend.Backend.Choice::part).toList(),
+                    "the cpu backend's whole steps, and no variants of the layer steps");
             Trainer.Fit rest = new Trainer(cpu, adam).resume(loaded, data, TrainingListener.NONE);
             assertEquals(straight.network(), rest.network());
             assertEquals(straight.history().get(4).cost(), rest.history().get(4).cost(), 0.0);

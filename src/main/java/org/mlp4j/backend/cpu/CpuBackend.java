@@ -252,11 +252,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void optimize(Matrix param, Matrix grad, Matrix s1, Matrix s2, Matrix hyper, Optimizer kind, boolean decay) {
         Shapes.optimize(param, grad, s1, s2, hyper, kind);
-        float[] h = Arrays.copyOfRange(data(hyper), off(hyper), off(hyper) + hyper.size());
-        float b1 = h[Hyper.BETA1.ordinal()], b2 = h[Hyper.BETA2.ordinal()], t = h[Hyper.STEPS.ordinal()];
-        Kernels.OptimizerStep step = new Kernels.OptimizerStep(kind, h[Hyper.ETA.ordinal()], h[Hyper.GRADIENT_SCALE.ordinal()],
-                decay ? h[Hyper.L2.ordinal()] : 0f, h[Hyper.MOMENTUM.ordinal()], b1, b2, h[Hyper.EPSILON.ordinal()],
-                1f - (float) StrictMath.pow(b1, t), 1f - (float) StrictMath.pow(b2, t));
+        Kernels.OptimizerStep step = optimizerStep(hyper, kind, decay);
         float[] p = data(param), g = data(grad), m = data(s1), v = data(s2);
         int po = off(param), go = off(grad), mo = off(s1), vo = off(s2), n = param.size();
         Workers.Range body = (from, to) -> kernels.optimize(step, p, po, g, go, m, mo, v, vo, from, to);
@@ -265,6 +261,15 @@ public final class CpuBackend implements Backend {
         } else {
             workers.forRange(n, kernels.tileCols(), body);
         }
+    }
+
+    /** The constants of {@link #optimize}'s step as {@code hyper} holds them now (L2 only where {@code decay}). */
+    static Kernels.OptimizerStep optimizerStep(Matrix hyper, Optimizer kind, boolean decay) {
+        float[] h = Arrays.copyOfRange(data(hyper), off(hyper), off(hyper) + hyper.size());
+        float b1 = h[Hyper.BETA1.ordinal()], b2 = h[Hyper.BETA2.ordinal()], t = h[Hyper.STEPS.ordinal()];
+        return new Kernels.OptimizerStep(kind, h[Hyper.ETA.ordinal()], h[Hyper.GRADIENT_SCALE.ordinal()],
+                decay ? h[Hyper.L2.ordinal()] : 0f, h[Hyper.MOMENTUM.ordinal()], b1, b2, h[Hyper.EPSILON.ordinal()],
+                1f - (float) StrictMath.pow(b1, t), 1f - (float) StrictMath.pow(b2, t));
     }
 
     @Override
@@ -308,8 +313,9 @@ public final class CpuBackend implements Backend {
      * ({@link SplitSteps}); none on one thread, or where that layer is too narrow to split.
      */
     @Override
-    public Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output) {
-        return SplitSteps.of(this, kernels, workers, weights, biases, activations, deltas, act, output);
+    public Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output,
+                       OptimizerBuffers optimizer) {
+        return SplitSteps.of(this, kernels, workers, weights, biases, activations, deltas, act, output, optimizer);
     }
 
     @Override

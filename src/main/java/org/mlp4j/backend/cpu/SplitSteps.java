@@ -21,12 +21,20 @@ import org.mlp4j.backend.Matrix;
  * weights stay in the strips the GEMM packs B into: its forward reads them as they are, and its weight step
  * writes them a strip at a time.
  *
+ * <p>With an optimizer's buffers the way down computes gradients instead (alpha 1, beta 0, and the bias steps' rate
+ * -1, as the model's general step passes them), and each part then takes the optimizer's step on its own slices of
+ * the parameters: its rows of w1, its biases, and its columns of the first weights, whose gradient and state it
+ * keeps in the strips as it keeps those weights. The layers above take theirs on the calling thread.
+ *
  * <p>Each element is computed by the same operations in the same order as by the layer ops
  * ({@link org.mlp4j.model.DeviceNet#trainStep}), so the results are the same bits.
  */
 final class SplitSteps implements Backend.Steps {
     private final CpuBackend backend;
+    private final Kernels kernels;
     private final Workers workers;
+    /** The general step's gradients, optimizer state and hyperparameters; null for the book's fused SGD. */
+    private final Backend.OptimizerBuffers optimizer;
     private final Matrix w0, b0, w1, hidden, above;
     private final Matrix[] layers, biases, activations, deltas;
     private final Activation act;
@@ -40,6 +48,8 @@ final class SplitSteps implements Backend.Steps {
      * (batch x its units).
      */
     private final float[][] partWeights, partActivations, partDeltas;
+    /** With an optimizer: each part's gradient and state of its first weights, in the same strips (aliased where the optimizer's are). */
+    private final float[][] partGradients, partState1, partState2;
     /** Columns of a strip of the GEMM's packed B. */
     private final int strip;
     /** A GEMM each part, for its packing buffers: parts run at the same time. */
@@ -47,18 +57,21 @@ final class SplitSteps implements Backend.Steps {
 
     /** Null on one thread, without a hidden layer, or where the first is too narrow to split ({@link #parts}). */
     static SplitSteps of(CpuBackend backend, Kernels kernels, Workers workers, Matrix[] weights, Matrix[] biases, Matrix[] activations,
-                         Matrix[] deltas, Activation act, Output output) {
+                         Matrix[] deltas, Activation act, Output output, Backend.OptimizerBuffers optimizer) {
         if (weights.length < 2 || workers.size() == 1) {
             return null;
         }
         int[] bounds = parts(weights[0].cols(), kernels.tileCols(), workers.size());
-        return bounds.length > 2 ? new SplitSteps(backend, kernels, workers, weights, biases, activations, deltas, act, output, bounds) : null;
+        return bounds.length > 2 ? new SplitSteps(backend, kernels, workers, weights, biases, activations, deltas, act, output, optimizer, bounds)
+                : null;
     }
 
     private SplitSteps(CpuBackend backend, Kernels kernels, Workers workers, Matrix[] weights, Matrix[] biases, Matrix[] activations,
-                       Matrix[] deltas, Activation act, Output output, int[] bounds) {
+                       Matrix[] deltas, Activation act, Output output, Backend.OptimizerBuffers optimizer, int[] bounds) {
         this.backend = backend;
+        this.kernels = kernels;
         this.workers = workers;
+        this.optimizer = optimizer;
         this.layers = weights;
         this.biases = biases;
         this.activations = activations;
@@ -80,13 +93,22 @@ final class SplitSteps implements Backend.Steps {
         this.partActivations = new float[parts][];
         this.partDeltas = new float[parts][];
         this.gemms = new Gemm[parts];
+        this.partGradients = new float[parts][];
+        this.partState1 = new float[parts][];
+        this.partState2 = new float[parts][];
         Workers alone = new Workers(1);
         for (int p = 0; p < parts; p++) {
             int width = bounds[p + 1] - bounds[p];
             gemms[p] = new Gemm(kernels, alone);
-            partWeights[p] = new float[gemms[p].packedSize(width, features)];
+            int packed = gemms[p].packedSize(width, features);
+            partWeights[p] = new float[packed];
             partActivations[p] = new float[batch * width];
             partDeltas[p] = new float[batch * width];
+            if (optimizer != null) {
+                partGradients[p] = new float[packed];
+                partState1[p] = optimizer.s1w()[0] == optimizer.gw()[0] ? partGradients[p] : new float[packed];
+                partState2[p] = optimizer.s2w()[0] == optimizer.s1w()[0] ? partState1[p] : new float[packed];
+            }
         }
     }
 
@@ -120,9 +142,23 @@ final class SplitSteps implements Backend.Steps {
             workers.run(parts, p -> forward(p, first));
             for (int s = 0; s < steps; s++) {
                 Matrix xs = x.rows(s * batch, batch), next = s + 1 < steps ? x.rows((s + 1) * batch, batch) : null;
-                above(labels.rows(s * batch, batch), rate, decay);
+                Matrix ys = labels.rows(s * batch, batch);
+                Kernels.OptimizerStep weightStep, biasStep;
+                if (optimizer == null) {
+                    weightStep = biasStep = null;
+                    above(ys, rate, decay);
+                } else {
+                    backend.advance(optimizer.hyper());
+                    weightStep = CpuBackend.optimizerStep(optimizer.hyper(), optimizer.kind(), true);
+                    biasStep = CpuBackend.optimizerStep(optimizer.hyper(), optimizer.kind(), false);
+                    aboveWithOptimizer(ys);
+                }
                 workers.run(parts, p -> {
-                    backward(p, xs, rate, decay);
+                    if (optimizer == null) {
+                        backward(p, xs, rate, decay);
+                    } else {
+                        backwardWithOptimizer(p, xs, weightStep, biasStep);
+                    }
                     if (next != null) {
                         forward(p, next);
                     }
@@ -133,17 +169,25 @@ final class SplitSteps implements Backend.Steps {
         }
     }
 
-    /** The first weights' columns into the parts' arrays, in the GEMM's strips ({@code in}), or back. */
+    /** The first weights' columns (and their optimizer state) into the parts' arrays, in the GEMM's strips ({@code in}), or back. */
     private void copyFirstWeights(boolean in) {
-        float[] w = CpuBackend.data(w0);
-        int wo = CpuBackend.off(w0);
         for (int p = 0; p + 1 < bounds.length; p++) {
-            int width = bounds[p + 1] - bounds[p];
-            if (in) {
-                gemms[p].pack(w, wo + bounds[p], units, width, features, partWeights[p]);
-            } else {
-                gemms[p].unpack(partWeights[p], width, features, w, wo + bounds[p], units);
+            copyColumns(in, p, w0, partWeights[p]);
+            if (optimizer != null && partState1[p] != partGradients[p]) {
+                copyColumns(in, p, optimizer.s1w()[0], partState1[p]);
             }
+            if (optimizer != null && partState2[p] != partState1[p]) {
+                copyColumns(in, p, optimizer.s2w()[0], partState2[p]);
+            }
+        }
+    }
+
+    private void copyColumns(boolean in, int p, Matrix m, float[] packed) {
+        int width = bounds[p + 1] - bounds[p];
+        if (in) {
+            gemms[p].pack(CpuBackend.data(m), CpuBackend.off(m) + bounds[p], units, width, features, packed);
+        } else {
+            gemms[p].unpack(packed, width, features, CpuBackend.data(m), CpuBackend.off(m) + bounds[p], units);
         }
     }
 
@@ -152,21 +196,51 @@ final class SplitSteps implements Backend.Steps {
      * read all the first hidden layer's units, then those layers as DeviceNet.trainStep takes them.
      */
     private void above(Matrix labels, float rate, float decay) {
-        int parts = bounds.length - 1, last = layers.length;
-        float[] h = CpuBackend.data(hidden);
-        int ho = CpuBackend.off(hidden);
-        for (int p = 0; p < parts; p++) {
-            int width = bounds[p + 1] - bounds[p];
-            for (int r = 0; r < hidden.rows(); r++) {
-                System.arraycopy(partActivations[p], r * width, h, ho + r * units + bounds[p], width);
-            }
-        }
+        int last = layers.length;
+        gatherHidden();
         for (int l = 1; l + 1 < last; l++) {
             backend.layerForward(activations[l], layers[l], biases[l], act, activations[l + 1]);
         }
         backend.outputLayerStep(activations[last - 1], layers[last - 1], biases[last - 1], labels, output, rate, activations[last], deltas[last]);
         for (int l = last - 1; l > 1; l--) {
             backend.hiddenLayerStep(deltas[l + 1], layers[l], decay, activations[l], act, rate, biases[l - 1], deltas[l]);
+        }
+    }
+
+    /**
+     * As {@link #above} for the general step: the layers above forward, the output's deltas and bias gradient, the
+     * errors, deltas and gradients of the layers above the first hidden one, and their optimizer steps.
+     */
+    private void aboveWithOptimizer(Matrix labels) {
+        int last = layers.length;
+        gatherHidden();
+        for (int l = 1; l + 1 < last; l++) {
+            backend.layerForward(activations[l], layers[l], biases[l], act, activations[l + 1]);
+        }
+        backend.layerForward(activations[last - 1], layers[last - 1], biases[last - 1], Activation.IDENTITY, activations[last]);
+        backend.outputStep(activations[last], optimizer.gb()[last - 1], labels, output, -1f, deltas[last]);
+        for (int l = last - 1; l > 1; l--) {
+            backend.gemm(false, true, 1f, deltas[l + 1], layers[l], 0f, deltas[l]);
+            backend.gemm(true, false, 1f, activations[l], deltas[l + 1], 0f, optimizer.gw()[l]);
+            backend.hiddenStep(deltas[l], activations[l], act, -1f, optimizer.gb()[l - 1]);
+        }
+        for (int l = 1; l < last; l++) {
+            if (l > 1) {
+                backend.optimize(layers[l], optimizer.gw()[l], optimizer.s1w()[l], optimizer.s2w()[l], optimizer.hyper(), optimizer.kind(), true);
+            }
+            backend.optimize(biases[l], optimizer.gb()[l], optimizer.s1b()[l], optimizer.s2b()[l], optimizer.hyper(), optimizer.kind(), false);
+        }
+    }
+
+    /** The parts' activations side by side in the first hidden layer's matrix. */
+    private void gatherHidden() {
+        float[] h = CpuBackend.data(hidden);
+        int ho = CpuBackend.off(hidden);
+        for (int p = 0; p + 1 < bounds.length; p++) {
+            int width = bounds[p + 1] - bounds[p];
+            for (int r = 0; r < hidden.rows(); r++) {
+                System.arraycopy(partActivations[p], r * width, h, ho + r * units + bounds[p], width);
+            }
         }
     }
 
@@ -195,6 +269,36 @@ final class SplitSteps implements Backend.Steps {
             gemm.run(true, false, features, Math.min(strip, width - s * strip), rows, -rate, CpuBackend.data(x), CpuBackend.off(x), features,
                     g, s * strip, width, decay, partWeights[p], s * features * strip, strip, null);
         }
+    }
+
+    /**
+     * As {@link #backward} for the general step: part p's errors, its rows of w1's gradient, its deltas and bias
+     * gradient, its columns of the first weights' gradient, then the optimizer's step on each of its slices.
+     */
+    private void backwardWithOptimizer(int p, Matrix x, Kernels.OptimizerStep weightStep, Kernels.OptimizerStep biasStep) {
+        Gemm gemm = gemms[p];
+        int from = bounds[p], to = bounds[p + 1], width = to - from, rows = x.rows();
+        float[] d = CpuBackend.data(above), w = CpuBackend.data(w1), g = partDeltas[p], a = partActivations[p];
+        int dO = CpuBackend.off(above), wo = CpuBackend.off(w1);
+        Matrix gw1 = optimizer.gw()[1], gb0 = optimizer.gb()[0];
+        float[] gw = CpuBackend.data(gw1);
+        int gwo = CpuBackend.off(gw1);
+        gemm.run(false, true, rows, width, next, 1f, d, dO, next, w, wo + from * next, next, 0f, g, 0, width, null);
+        gemm.run(true, false, width, next, rows, 1f, a, 0, width, d, dO, next, 0f, gw, gwo + from * next, next, null);
+        backend.hiddenStep(g, 0, width, a, 0, width, rows, width, act, -1f, CpuBackend.data(gb0), CpuBackend.off(gb0) + from);
+        for (int s = 0; s * strip < width; s++) {
+            gemm.run(true, false, features, Math.min(strip, width - s * strip), rows, 1f, CpuBackend.data(x), CpuBackend.off(x), features,
+                    g, s * strip, width, 0f, partGradients[p], s * features * strip, strip, null);
+        }
+        optimize(weightStep, w1, gw1, optimizer.s1w()[1], optimizer.s2w()[1], from * next, to * next);
+        optimize(biasStep, b0, gb0, optimizer.s1b()[0], optimizer.s2b()[0], from, to);
+        kernels.optimize(weightStep, partWeights[p], 0, partGradients[p], 0, partState1[p], 0, partState2[p], 0, 0, partWeights[p].length);
+    }
+
+    /** The optimizer's step on elements [from, to) of a parameter matrix, its gradient and state. */
+    private void optimize(Kernels.OptimizerStep step, Matrix param, Matrix grad, Matrix s1, Matrix s2, int from, int to) {
+        kernels.optimize(step, CpuBackend.data(param), CpuBackend.off(param), CpuBackend.data(grad), CpuBackend.off(grad), CpuBackend.data(s1),
+                CpuBackend.off(s1), CpuBackend.data(s2), CpuBackend.off(s2), from, to);
     }
 
     /** They compute the same bits as the layer ops and ran faster on every network measured (bench/RESULTS.md). */

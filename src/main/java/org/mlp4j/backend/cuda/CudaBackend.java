@@ -207,16 +207,17 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
      * train_steps for networks of up to three layers and {@link #WHOLE_STEPS_PARAMETERS} weights, on a grid
      * no larger than the device holds at once (a cooperative launch's condition) nor than the widest phase
      * needs, with the weight tiles {@link WholeStepTiles#choose} picks for that grid; null where the device
-     * cannot launch cooperatively.
+     * cannot launch cooperatively, and for optimizers other than the book's SGD at a constant rate.
      */
     @Override
-    public Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output) {
+    public Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output,
+                       OptimizerBuffers optimizer) {
         int layers = weights.length;
         long parameters = 0;
         for (Matrix w : weights) {
             parameters += w.size();
         }
-        if (layers > WHOLE_STEPS_LAYERS || parameters > WHOLE_STEPS_PARAMETERS) {
+        if (optimizer != null || layers > WHOLE_STEPS_LAYERS || parameters > WHOLE_STEPS_PARAMETERS) {
             return null;
         }
         int[] value = new int[1];
