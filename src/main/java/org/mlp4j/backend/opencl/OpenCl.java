@@ -2,10 +2,14 @@ package org.mlp4j.backend.opencl;
 
 import static org.lwjgl.opencl.CL10.*;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.IntBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.opencl.CL;
 import org.lwjgl.system.Configuration;
@@ -42,6 +46,12 @@ final class OpenCl {
         if (loadFailure != null) {
             throw new IllegalStateException(loadFailure);
         }
+        if (!signalsChained()) {
+            loadFailure = "not loaded: an OpenCL driver built on LLVM (PoCL's, Mesa's) replaces the JVM's signal handlers for a while"
+                    + " as it loads, which can kill the JVM, and this one does not chain them; start java with LD_PRELOAD="
+                    + Path.of(System.getProperty("java.home"), "lib", "libjsig.so") + " (./mlp4j does)";
+            throw new IllegalStateException(loadFailure);
+        }
         Configuration.OPENCL_EXPLICIT_INIT.set(true);
         List<String> names = new ArrayList<>();
         String configured = System.getProperty("org.lwjgl.opencl.libname");
@@ -61,6 +71,23 @@ final class OpenCl {
         }
         loadFailure = "no OpenCL library (" + String.join("; ", errors) + "); install an ICD loader (e.g. ocl-icd-libopencl1) and a driver";
         throw new IllegalStateException(loadFailure);
+    }
+
+    /**
+     * Whether this JVM chains signal handlers (the JDK's libjsig preloaded), so that a driver that installs its own
+     * for SIGSEGV and the others passes the JVM's signals on: PoCL's LLVM holds them for about a second as it loads,
+     * and a safepoint poll then ends the process with a bare "Segmentation fault". Only Linux is checked.
+     */
+    static boolean signalsChained() {
+        Path maps = Path.of("/proc/self/maps");
+        if (!System.getProperty("os.name", "").startsWith("Linux") || !Files.isReadable(maps)) {
+            return true;
+        }
+        try (Stream<String> lines = Files.lines(maps)) {
+            return lines.anyMatch(l -> l.endsWith("/libjsig.so"));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return true;
+        }
     }
 
     /**
