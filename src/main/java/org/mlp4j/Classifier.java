@@ -22,8 +22,9 @@ import org.mlp4j.model.TrainingListener;
 import org.mlp4j.util.UserError;
 
 /**
- * A multilayer perceptron classifier: sigmoid hidden and output units, trained by minibatch SGD on the
- * logistic cost with L2 (the book's {@code NeuralNetMLP}) on the CPU or a GPU. This class, {@link Training},
+ * A multilayer perceptron classifier, by default the book's {@code NeuralNetMLP} (sigmoid hidden and output
+ * units, trained by minibatch SGD on the logistic cost with L2; see {@link Activation}, {@link Output} and
+ * {@link Training} for the others), on the CPU or a GPU. This class, {@link Training},
  * {@link Progress} and {@link Epoch} are mlp4j's API; every other package is internal.
  *
  * <p>Features are {@code float} rows, used as they are; labels are class indices from 0. A classifier

@@ -14,12 +14,18 @@ public final class Backends {
     private Backends() {
     }
 
+    /** Found once: a scan of the class path for them costs more than a prediction of a few rows. */
+    private static List<BackendProvider> providers;
+
     /** Every provider on the class path, best first. */
-    public static List<BackendProvider> providers() {
-        List<BackendProvider> list = new ArrayList<>();
-        ServiceLoader.load(BackendProvider.class).forEach(list::add);
-        list.sort(Comparator.comparingInt(BackendProvider::rank).reversed());
-        return list;
+    public static synchronized List<BackendProvider> providers() {
+        if (providers == null) {
+            List<BackendProvider> list = new ArrayList<>();
+            ServiceLoader.load(BackendProvider.class).forEach(list::add);
+            list.sort(Comparator.comparingInt(BackendProvider::rank).reversed());
+            providers = List.copyOf(list);
+        }
+        return providers;
     }
 
     /** Opens {@code p}; a library it needs that is missing (a GPU library left off the class path) is its reason. */

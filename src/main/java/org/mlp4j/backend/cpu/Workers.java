@@ -55,17 +55,32 @@ final class Workers implements AutoCloseable {
         }
     }
 
+    /** Started by the first section that has work for them: a backend that only predicts a few rows needs none. */
     private final Thread[] threads;
+    private boolean started;
     private volatile Job job;
     private volatile boolean closed;
 
     Workers(int count) {
         threads = new Thread[Math.max(0, count - 1)];
+    }
+
+    private synchronized void start() {
         for (int t = 0; t < threads.length; t++) {
             threads[t] = new Thread(this::work, "mlp4j-cpu-" + (t + 1));
             threads[t].setDaemon(true);
             threads[t].start();
         }
+        started = true;
+    }
+
+    /** The worker threads started so far and not yet ended. */
+    synchronized int liveThreads() {
+        int live = 0;
+        for (Thread t : threads) {
+            live += t != null && t.isAlive() ? 1 : 0;
+        }
+        return live;
     }
 
     /** The threads that compute, the caller's included (so at least 1). */
@@ -103,6 +118,9 @@ final class Workers implements AutoCloseable {
                 body.accept(c);
             }
             return;
+        }
+        if (!started) {
+            start();
         }
         Job j = new Job(body, chunks, Thread.currentThread());
         job = j;
@@ -144,10 +162,12 @@ final class Workers implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
         for (Thread t : threads) {
-            LockSupport.unpark(t);
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
         }
     }
 }
