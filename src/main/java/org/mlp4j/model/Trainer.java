@@ -222,7 +222,9 @@ public final class Trainer {
             Backend.Steps offered = net.wholeSteps(batch, optimizing);
             Backend.Choice whole = null;
             if (offered != null && choices == null) {
-                whole = offered.untimed() || optimizing != null ? new Backend.Choice(Backend.Choice.Part.WHOLE, hp.batch(), initial.layers(), 0, true, Double.NaN, Double.NaN)
+                // only the book's SGD is timed (steps with an optimizer are untimed, by Backend.steps' contract)
+                whole = offered.untimed() || optimizing != null
+                        ? new Backend.Choice(Backend.Choice.Part.WHOLE, hp.batch(), initial.layers(), 0, true, Double.NaN, Double.NaN)
                         : timeWholeSteps(initial, epochX, epochY);
                 tuning.add(whole);
             } else if (offered != null) {
