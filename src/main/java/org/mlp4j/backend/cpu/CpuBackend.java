@@ -253,14 +253,18 @@ public final class CpuBackend implements Backend {
     public void optimize(Matrix param, Matrix grad, Matrix s1, Matrix s2, Matrix hyper, Optimizer kind, boolean decay) {
         Shapes.optimize(param, grad, s1, s2, hyper, kind);
         Kernels.OptimizerStep step = optimizerStep(hyper, kind, decay);
-        float[] p = data(param), g = data(grad), m = data(s1), v = data(s2);
-        int po = off(param), go = off(grad), mo = off(s1), vo = off(s2), n = param.size();
-        Workers.Range body = (from, to) -> kernels.optimize(step, p, po, g, go, m, mo, v, vo, from, to);
+        int n = param.size();
+        Workers.Range body = (from, to) -> optimize(step, param, grad, s1, s2, from, to);
         if (n < PARALLEL_ELEMENTS) {
             body.run(0, n);
         } else {
             workers.forRange(n, kernels.tileCols(), body);
         }
+    }
+
+    /** {@code step} on elements [from, to) of a parameter matrix, its gradient and its state, on the calling thread. */
+    void optimize(Kernels.OptimizerStep step, Matrix param, Matrix grad, Matrix s1, Matrix s2, int from, int to) {
+        kernels.optimize(step, data(param), off(param), data(grad), off(grad), data(s1), off(s1), data(s2), off(s2), from, to);
     }
 
     /** The constants of {@link #optimize}'s step as {@code hyper} holds them now (L2 only where {@code decay}). */

@@ -224,10 +224,11 @@ final class SplitSteps implements Backend.Steps {
             backend.gemm(true, false, 1f, activations[l], deltas[l + 1], 0f, optimizer.gw()[l]);
             backend.hiddenStep(deltas[l], activations[l], act, -1f, optimizer.gb()[l - 1]);
         }
+        // w0 and w1 are the parts' (backwardWithOptimizer), as is b0
+        for (int l = 2; l < last; l++) {
+            backend.optimize(layers[l], optimizer.gw()[l], optimizer.s1w()[l], optimizer.s2w()[l], optimizer.hyper(), optimizer.kind(), true);
+        }
         for (int l = 1; l < last; l++) {
-            if (l > 1) {
-                backend.optimize(layers[l], optimizer.gw()[l], optimizer.s1w()[l], optimizer.s2w()[l], optimizer.hyper(), optimizer.kind(), true);
-            }
             backend.optimize(biases[l], optimizer.gb()[l], optimizer.s1b()[l], optimizer.s2b()[l], optimizer.hyper(), optimizer.kind(), false);
         }
     }
@@ -290,15 +291,9 @@ final class SplitSteps implements Backend.Steps {
             gemm.run(true, false, features, Math.min(strip, width - s * strip), rows, 1f, CpuBackend.data(x), CpuBackend.off(x), features,
                     g, s * strip, width, 0f, partGradients[p], s * features * strip, strip, null);
         }
-        optimize(weightStep, w1, gw1, optimizer.s1w()[1], optimizer.s2w()[1], from * next, to * next);
-        optimize(biasStep, b0, gb0, optimizer.s1b()[0], optimizer.s2b()[0], from, to);
+        backend.optimize(weightStep, w1, gw1, optimizer.s1w()[1], optimizer.s2w()[1], from * next, to * next);
+        backend.optimize(biasStep, b0, gb0, optimizer.s1b()[0], optimizer.s2b()[0], from, to);
         kernels.optimize(weightStep, partWeights[p], 0, partGradients[p], 0, partState1[p], 0, partState2[p], 0, 0, partWeights[p].length);
-    }
-
-    /** The optimizer's step on elements [from, to) of a parameter matrix, its gradient and state. */
-    private void optimize(Kernels.OptimizerStep step, Matrix param, Matrix grad, Matrix s1, Matrix s2, int from, int to) {
-        kernels.optimize(step, CpuBackend.data(param), CpuBackend.off(param), CpuBackend.data(grad), CpuBackend.off(grad), CpuBackend.data(s1),
-                CpuBackend.off(s1), CpuBackend.data(s2), CpuBackend.off(s2), from, to);
     }
 
     /** They compute the same bits as the layer ops and ran faster on every network measured (bench/RESULTS.md). */

@@ -55,9 +55,8 @@ final class Workers implements AutoCloseable {
         }
     }
 
-    /** Started by the first section that has work for them: a backend that only predicts a few rows needs none. */
+    /** Started (null until then) by the first section that has work for them: a backend that only predicts a few rows needs none. */
     private final Thread[] threads;
-    private boolean started;
     private volatile Job job;
     private volatile boolean closed;
 
@@ -71,7 +70,6 @@ final class Workers implements AutoCloseable {
             threads[t].setDaemon(true);
             threads[t].start();
         }
-        started = true;
     }
 
     /** The worker threads started so far and not yet ended. */
@@ -119,7 +117,7 @@ final class Workers implements AutoCloseable {
             }
             return;
         }
-        if (!started) {
+        if (threads[0] == null) {
             start();
         }
         Job j = new Job(body, chunks, Thread.currentThread());
