@@ -42,7 +42,17 @@ public final class ChildJvm {
 
     /** Runs {@code mlp4j args} in a child JVM to its end; returns the exit code and its output (stdout and stderr together). */
     public static Result mlp4j(String... args) throws IOException, InterruptedException {
-        Process p = command("org.mlp4j.cli.Main", args).redirectErrorStream(true).start();
+        return run(command("org.mlp4j.cli.Main", args));
+    }
+
+    /** As {@link #mlp4j(String...)}, with options for the JVM. */
+    public static Result mlp4j(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+        return run(command(jvmOptions, "org.mlp4j.cli.Main", args));
+    }
+
+    /** Runs the command to its end; returns the exit code and its output (stdout and stderr together). */
+    public static Result run(ProcessBuilder command) throws IOException, InterruptedException {
+        Process p = command.redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         return new Result(p.waitFor(), out);
     }

@@ -2,6 +2,8 @@ package org.mlp4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,5 +43,42 @@ class DeterminismTest {
                 assertArrayEquals(model, bytes, "model.npz of run " + i + " (" + threads[i] + " threads)");
             }
         }
+    }
+
+    /**
+     * The same bytes whatever the vector width (a run held to 128-bit vectors, as ARM's NEON has, against this
+     * machine's): the machines a user may have, as options of HotSpot on this one.
+     */
+    @Test
+    void sameBytesOnNarrowVectors() throws Exception {
+        assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(), "the Vector API kernels");
+        assumeTrue(System.getProperty("java.vm.name", "").matches("(OpenJDK|Java HotSpot).*"), "HotSpot's options");
+        Path data = TestData.mnistHead(dir.resolve("data"), 3000, 500);
+        String[] train = {"train", "--device", "cpu", "--data", data.toString(), "--no-verify", "--epochs", "2", "--hidden", "40,20",
+            "--valid", "500", "--out"};
+        run(List.of(), train, "wide");
+        ChildJvm.Result narrow = run(List.of("-XX:MaxVectorSize=16"), train, "narrow");
+        assertTrue(narrow.out().contains("Vector API kernels, 128-bit"), narrow.out());
+        assertSameRun("wide", "narrow");
+    }
+
+    /** Runs {@code train} into the directory {@code name} in a JVM with those options; the run must succeed. */
+    private ChildJvm.Result run(List<String> jvmOptions, String[] train, String name) throws Exception {
+        ChildJvm.Result r = ChildJvm.mlp4j(jvmOptions, withOut(train, name));
+        assertEquals(0, r.code(), r.out());
+        return r;
+    }
+
+    private String[] withOut(String[] train, String name) {
+        String[] args = java.util.Arrays.copyOf(train, train.length + 1);
+        args[train.length] = dir.resolve(name).toString();
+        return args;
+    }
+
+    private void assertSameRun(String a, String b) throws Exception {
+        assertEquals(RunControlTest.results(dir.resolve(a).resolve("history.csv")), RunControlTest.results(dir.resolve(b).resolve("history.csv")),
+                b + "'s history against " + a + "'s");
+        assertArrayEquals(Files.readAllBytes(dir.resolve(a).resolve("model.npz")), Files.readAllBytes(dir.resolve(b).resolve("model.npz")),
+                b + "'s model.npz against " + a + "'s");
     }
 }
