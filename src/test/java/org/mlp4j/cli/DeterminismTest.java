@@ -47,10 +47,11 @@ class DeterminismTest {
 
     /**
      * The same bytes whatever the vector width (a run held to 128-bit vectors, as ARM's NEON has, against this
-     * machine's): the machines a user may have, as options of HotSpot on this one.
+     * machine's), and on the scalar loops, whether the JIT has FMA or not (where it has none, the cpu backend takes
+     * the scalar loops and rounds fma itself): the machines a user may have, as options of HotSpot on this one.
      */
     @Test
-    void sameBytesOnNarrowVectors() throws Exception {
+    void sameBytesOnNarrowVectorsAndWithoutFma() throws Exception {
         assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(), "the Vector API kernels");
         assumeTrue(System.getProperty("java.vm.name", "").matches("(OpenJDK|Java HotSpot).*"), "HotSpot's options");
         Path data = TestData.mnistHead(dir.resolve("data"), 3000, 500);
@@ -60,6 +61,15 @@ class DeterminismTest {
         ChildJvm.Result narrow = run(List.of("-XX:MaxVectorSize=16"), train, "narrow");
         assertTrue(narrow.out().contains("Vector API kernels, 128-bit"), narrow.out());
         assertSameRun("wide", "narrow");
+
+        ChildJvm.Result scalar = ChildJvm.run(ChildJvm.withoutVectorApi(System.getProperty("java.class.path"), "org.mlp4j.cli.Main",
+                withOut(train, "scalar")));
+        assertEquals(0, scalar.code(), scalar.out());
+        // first what the cpu backend takes there: the Vector API's fma alone would be thousands of times slower
+        ChildJvm.Result devices = ChildJvm.mlp4j(List.of("-XX:-UseFMA"), "devices");
+        assertTrue(devices.out().contains("scalar loops (this JVM has no FMA"), devices.out());
+        run(List.of("-XX:-UseFMA"), train, "no-fma");
+        assertSameRun("scalar", "no-fma");
     }
 
     /** Runs {@code train} into the directory {@code name} in a JVM with those options; the run must succeed. */

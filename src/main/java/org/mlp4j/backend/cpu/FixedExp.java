@@ -30,16 +30,16 @@ final class FixedExp {
 
     static float exp(float x) {
         float t = Math.min(Math.max(x, LO), HI);
-        float k = Math.fma(t, LOG2E, ROUND);
+        float k = Jit.fma(t, LOG2E, ROUND);
         float n = k - ROUND;
-        float r = Math.fma(n, -LN2_HI, t);
-        r = Math.fma(n, -LN2_LO, r);
-        float p = Math.fma(P5, r, P4);
-        p = Math.fma(p, r, P3);
-        p = Math.fma(p, r, P2);
-        p = Math.fma(p, r, P1);
-        p = Math.fma(p, r, P0);
-        float y = Math.fma(p, r * r, r) + 1f;
+        float r = Jit.fma(n, -LN2_HI, t);
+        r = Jit.fma(n, -LN2_LO, r);
+        float p = Jit.fma(P5, r, P4);
+        p = Jit.fma(p, r, P3);
+        p = Jit.fma(p, r, P2);
+        p = Jit.fma(p, r, P1);
+        p = Jit.fma(p, r, P0);
+        float y = Jit.fma(p, r * r, r) + 1f;
         // k's bits are 0x4B400000 + n; shifting n + 127 into the exponent field gives 2^n
         return y * Float.intBitsToFloat((Float.floatToRawIntBits(k) + 127) << 23);
     }
@@ -53,23 +53,25 @@ final class FixedExp {
     /** Below this, e^x (under 1e-304) is taken as e^LOW_64, still a normal double: no cost term can tell. */
     private static final double LOW_64 = -700;
     /**
-     * e^x in float64 for x <= 0, within 2 ulp: a pure-Java twin of {@link StrictMath#exp}, which on Java 17 is a
-     * native call several times slower. Fixed operations again, so the same bits on every JIT tier and machine.
+     * e^x in float64 for x <= 0, within 1 ulp of StrictMath's: a pure-Java twin of {@link StrictMath#exp}, which on Java 17 is a
+     * native call several times slower. Fixed operations again, so the same bits on every JIT tier and machine; none
+     * fused, as a JIT without FMA would run them thousands of times slower ({@link Jit#FMA}).
      */
     static double expNonPositive(double x) {
         double t = Math.max(x, LOW_64);
-        double k = Math.fma(t, LOG2E_64, ROUND_64);
+        double k = t * LOG2E_64 + ROUND_64;
         double n = k - ROUND_64;
         double r = t - n * LN2_HI_64 - n * LN2_LO_64;
         // Taylor's series to r^13 / 13! (what it leaves out is far below 1 ulp on |r| <= ln 2 / 2), summed
-        // in Estrin's order (pairs, then fours, then eights) so few multiply-adds wait on one another, the 1 last
+        // in Estrin's order (pairs, then fours, then eights) so few operations wait on one another; r and then
+        // the 1 added last, so the small terms' roundings happen before they meet the large
         double r2 = r * r, r4 = r2 * r2;
-        double p23 = Math.fma(r, 1.0 / 6, 1.0 / 2), p45 = Math.fma(r, 1.0 / 120, 1.0 / 24);
-        double p67 = Math.fma(r, 1.0 / 5040, 1.0 / 720), p89 = Math.fma(r, 1.0 / 362880, 1.0 / 40320);
-        double p1011 = Math.fma(r, 1.0 / 39916800, 1.0 / 3628800), p1213 = Math.fma(r, 1.0 / 6227020800L, 1.0 / 479001600);
-        double p13 = Math.fma(p23, r2, r), p47 = Math.fma(p67, r2, p45), p811 = Math.fma(p1011, r2, p89);
-        double p813 = Math.fma(p1213, r4, p811);
-        double p = 1.0 + Math.fma(Math.fma(p813, r4, p47), r4, p13);
+        double p23 = r * (1.0 / 6) + 1.0 / 2, p45 = r * (1.0 / 120) + 1.0 / 24;
+        double p67 = r * (1.0 / 5040) + 1.0 / 720, p89 = r * (1.0 / 362880) + 1.0 / 40320;
+        double p1011 = r * (1.0 / 39916800) + 1.0 / 3628800, p1213 = r * (1.0 / 6227020800L) + 1.0 / 479001600;
+        double p47 = p67 * r2 + p45, p811 = p1011 * r2 + p89;
+        double p813 = p1213 * r4 + p811;
+        double p = 1.0 + (r + (p23 * r2 + (p813 * r4 + p47) * r4));
         // k's bits are those of ROUND_64 plus n, whose low 12 bits shifted into the exponent field give 2^n
         return p * Double.longBitsToDouble((Double.doubleToRawLongBits(k) + 1023) << 52);
     }

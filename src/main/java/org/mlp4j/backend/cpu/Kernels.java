@@ -180,15 +180,21 @@ interface Kernels {
 
     String name();
 
-    /** The Vector API kernels when the JVM has {@code jdk.incubator.vector}, else plain loops. */
+    /**
+     * The Vector API kernels when the JVM has {@code jdk.incubator.vector} and its JIT has FMA ({@link Jit#FMA}),
+     * else plain loops.
+     */
     static Kernels best() {
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-            try {
-                return (Kernels) Class.forName("org.mlp4j.backend.cpu.VectorKernels").getDeclaredMethod("forThisMachine").invoke(null);
-            } catch (ReflectiveOperationException | LinkageError e) {
-                return new ScalarKernels();
-            }
+        if (!ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            return new ScalarKernels("start java with --add-modules jdk.incubator.vector for the Vector API kernels");
         }
-        return new ScalarKernels();
+        if (!Jit.FMA) {
+            return new ScalarKernels("this JVM has no FMA instruction, which the Vector API kernels need");
+        }
+        try {
+            return (Kernels) Class.forName("org.mlp4j.backend.cpu.VectorKernels").getDeclaredMethod("forThisMachine").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return new ScalarKernels("the Vector API kernels failed to load: " + e);
+        }
     }
 }

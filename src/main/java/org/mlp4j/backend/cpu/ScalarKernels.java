@@ -1,8 +1,17 @@
 package org.mlp4j.backend.cpu;
 
-/** Plain Java loops, used when the Vector API module is not enabled ({@code java -jar} without flags). */
+/**
+ * Plain Java loops, used when the Vector API module is not enabled ({@code java -jar} without flags) or the JIT
+ * lacks what the Vector API kernels need.
+ */
 final class ScalarKernels implements Kernels {
     private static final int ROWS = 4, COLS = 16;
+    private final String why;
+
+    /** {@code why}: why the loops run, for {@link #name}. */
+    ScalarKernels(String why) {
+        this.why = why;
+    }
 
     @Override
     public int tileRows() {
@@ -57,6 +66,6 @@ final class ScalarKernels implements Kernels {
 
     @Override
     public String name() {
-        return "scalar loops (start java with --add-modules jdk.incubator.vector for the Vector API kernels)";
+        return "scalar loops (" + why + ")";
     }
 }

@@ -34,14 +34,7 @@ abstract sealed class VectorKernels implements Kernels {
 
     /** The kernels whose tile fits in this JIT's vector registers. */
     static VectorKernels forThisMachine() {
-        String useAvx;
-        try {
-            useAvx = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
-                    .getVMOption("UseAVX").getValue();
-        } catch (RuntimeException | LinkageError e) {
-            useAvx = null;
-        }
-        return vectorRegisters(System.getProperty("os.arch", ""), useAvx, S.vectorBitSize()) >= 32 ? new SixRows() : new FourRows();
+        return vectorRegisters(System.getProperty("os.arch", ""), Jit.option("UseAVX"), S.vectorBitSize()) >= 32 ? new SixRows() : new FourRows();
     }
 
     /**

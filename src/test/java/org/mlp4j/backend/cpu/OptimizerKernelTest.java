@@ -13,7 +13,7 @@ import org.mlp4j.Optimizer;
 class OptimizerKernelTest {
     @Test
     void vectorStepsGiveTheScalarBits() {
-        Kernels vector = VectorKernels.forThisMachine(), scalar = new ScalarKernels();
+        Kernels vector = VectorKernelsUnderTest.best(), scalar = new ScalarKernels("the reference");
         Random r = new Random(3);
         int n = 1000;
         for (Optimizer kind : Optimizer.values()) {

@@ -15,7 +15,7 @@ class PixelScalingTest {
         for (int i = 0; i < px.length; i++) {
             px[i] = (byte) (i * 37);
         }
-        Kernels vector = VectorKernels.forThisMachine(), scalar = new ScalarKernels();
+        Kernels vector = VectorKernelsUnderTest.best(), scalar = new ScalarKernels("the reference");
         for (int from : new int[] {0, 1, 7, 17}) {
             for (int count : new int[] {256, 255, 33, 15, 1}) {
                 float[] want = new float[count + 5], got = new float[count + 5];
