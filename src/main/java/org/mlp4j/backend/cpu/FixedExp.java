@@ -53,9 +53,9 @@ final class FixedExp {
     /** Below this, e^x (under 1e-304) is taken as e^LOW_64, still a normal double: no cost term can tell. */
     private static final double LOW_64 = -700;
     /**
-     * e^x in float64 for x <= 0, within 1 ulp of StrictMath's: a pure-Java twin of {@link StrictMath#exp}, which on Java 17 is a
-     * native call several times slower. Fixed operations again, so the same bits on every JIT tier and machine; none
-     * fused, as a JIT without FMA would run them thousands of times slower ({@link Jit#FMA}).
+     * e^x in float64 for x <= 0, within 1 ulp of {@link StrictMath#exp}, whose pure-Java twin it is (that one is, on
+     * Java 17, a native call several times slower). Fixed operations again, so the same bits on every JIT tier and
+     * machine; none fused, as a JIT without FMA would run them thousands of times slower ({@link Jit#FMA}).
      */
     static double expNonPositive(double x) {
         double t = Math.max(x, LOW_64);

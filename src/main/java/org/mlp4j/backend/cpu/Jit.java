@@ -6,7 +6,7 @@ final class Jit {
      * Whether the JIT turns a fused multiply-add into one instruction (HotSpot's {@code UseFMA}; taken as yes where
      * unknown). Without it, {@code Math.fma} and the Vector API's {@code fma} fall back to exact arithmetic on
      * {@code BigDecimal}, thousands of times slower: x86 processors without FMA3 (before Haswell and Piledriver, and
-     * the Atom line), virtual machines whose CPU model hides it, and Rosetta 2.
+     * the Atom line), and virtual machines whose CPU model hides it.
      */
     static final boolean FMA = !"false".equals(option("UseFMA"));
 
