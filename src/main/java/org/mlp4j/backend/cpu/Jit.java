@@ -9,6 +9,14 @@ final class Jit {
      * the Atom line), and virtual machines whose CPU model hides it.
      */
     static final boolean FMA = !"false".equals(option("UseFMA"));
+    /**
+     * Whether C2, the compiler that turns the Vector API's operations into vector instructions, compiles hot code
+     * here (taken as yes where unknown). Below it (-Xint, or -XX:TieredStopAtLevel under 4, which some IDEs' run
+     * configurations set for a quicker start) each operation stays an object, several times slower than the scalar
+     * loops.
+     */
+    static final boolean C2 = !"false".equals(option("UseCompiler"))
+            && !("true".equals(option("TieredCompilation")) && String.valueOf(option("TieredStopAtLevel")).matches("[0-3]"));
 
     private Jit() {
     }

@@ -181,8 +181,8 @@ interface Kernels {
     String name();
 
     /**
-     * The Vector API kernels when the JVM has {@code jdk.incubator.vector} and its JIT has FMA ({@link Jit#FMA}),
-     * else plain loops.
+     * The Vector API kernels when the JVM has {@code jdk.incubator.vector} and its JIT has FMA ({@link Jit#FMA}) and
+     * C2 ({@link Jit#C2}), else plain loops.
      */
     static Kernels best() {
         if (!ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
@@ -190,6 +190,9 @@ interface Kernels {
         }
         if (!Jit.FMA) {
             return new ScalarKernels("this JVM has no FMA instruction, which the Vector API kernels need");
+        }
+        if (!Jit.C2) {
+            return new ScalarKernels("the JIT stops before C2, which the Vector API kernels need: -Xint or -XX:TieredStopAtLevel below 4");
         }
         try {
             return (Kernels) Class.forName("org.mlp4j.backend.cpu.VectorKernels").getDeclaredMethod("forThisMachine").invoke(null);

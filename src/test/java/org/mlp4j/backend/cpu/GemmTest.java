@@ -86,7 +86,7 @@ class GemmTest {
     @Test
     void packedBIsReadAndWrittenInPlace() {
         Random r = new Random(8);
-        Kernels[] all = Jit.FMA ? new Kernels[] {new VectorKernels.SixRows(), new VectorKernels.FourRows(), new ScalarKernels("the reference")}
+        Kernels[] all = VectorKernelsUnderTest.used() ? new Kernels[] {new VectorKernels.SixRows(), new VectorKernels.FourRows(), new ScalarKernels("the reference")}
                 : new Kernels[] {new ScalarKernels("the reference")};
         for (Kernels kernels : all) {
             Gemm gemm = new Gemm(kernels, new Workers(1));

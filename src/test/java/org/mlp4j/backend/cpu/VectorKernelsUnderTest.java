@@ -4,15 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The Vector API kernels for the tests that compare them. Where the JIT has no FMA the cpu backend runs its scalar
- * loops instead, and the Vector API's fma would run thousands of times slower: there those tests are skipped.
+ * The Vector API kernels for the tests that compare them. Where the JIT has no FMA, or no C2, the cpu backend runs
+ * its scalar loops instead and the Vector API's operations would run many times slower: there those tests are
+ * skipped.
  */
 final class VectorKernelsUnderTest {
     private VectorKernelsUnderTest() {
     }
 
+    /** Whether the cpu backend would run the Vector API kernels in this JVM, given the module. */
+    static boolean used() {
+        return Jit.FMA && Jit.C2;
+    }
+
     static void assumeUsed() {
-        assumeTrue(Jit.FMA, "this JIT has no FMA: the cpu backend runs its scalar loops, not the Vector API kernels");
+        assumeTrue(used(), "this JIT has no FMA or no C2: the cpu backend runs its scalar loops, not the Vector API kernels");
     }
 
     /** The kernels the cpu backend runs here, which must be the Vector API's. */
