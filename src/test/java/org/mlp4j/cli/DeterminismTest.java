@@ -46,9 +46,10 @@ class DeterminismTest {
     }
 
     /**
-     * The same bytes whatever the vector width (a run held to 128-bit vectors, as ARM's NEON has, against this
-     * machine's), and on the scalar loops, whether the JIT has FMA or not (where it has none, the cpu backend takes
-     * the scalar loops and rounds fma itself): the machines a user may have, as options of HotSpot on this one.
+     * On the scalar loops, the same bytes whether the JIT has FMA or not (where it has none, the cpu backend takes
+     * the scalar loops and rounds fma itself); on the Vector API kernels, whatever the vector width (a run held to
+     * 128-bit vectors, as ARM's NEON has, against this machine's): the machines a user may have, as options of
+     * HotSpot on this one.
      */
     @Test
     void sameBytesOnNarrowVectorsAndWithoutFma() throws Exception {
@@ -57,11 +58,6 @@ class DeterminismTest {
         Path data = TestData.mnistHead(dir.resolve("data"), 3000, 500);
         String[] train = {"train", "--device", "cpu", "--data", data.toString(), "--no-verify", "--epochs", "2", "--hidden", "40,20",
             "--valid", "500", "--out"};
-        run(List.of(), train, "wide");
-        ChildJvm.Result narrow = run(List.of("-XX:MaxVectorSize=16"), train, "narrow");
-        assertTrue(narrow.out().contains("Vector API kernels, 128-bit"), narrow.out());
-        assertSameRun("wide", "narrow");
-
         ChildJvm.Result scalar = ChildJvm.run(ChildJvm.withoutVectorApi(System.getProperty("java.class.path"), "org.mlp4j.cli.Main",
                 withOut(train, "scalar")));
         assertEquals(0, scalar.code(), scalar.out());
@@ -70,6 +66,12 @@ class DeterminismTest {
         assertTrue(devices.out().contains("scalar loops (this JVM has no FMA"), devices.out());
         run(List.of("-XX:-UseFMA"), train, "no-fma");
         assertSameRun("scalar", "no-fma");
+
+        ChildJvm.Result wide = run(List.of(), train, "wide");
+        assumeTrue(wide.out().contains("Vector API kernels"), "the cpu backend takes its scalar loops on this JVM");
+        ChildJvm.Result narrow = run(List.of("-XX:MaxVectorSize=16"), train, "narrow");
+        assertTrue(narrow.out().contains("Vector API kernels, 128-bit"), narrow.out());
+        assertSameRun("wide", "narrow");
     }
 
     /** Runs {@code train} into the directory {@code name} in a JVM with those options; the run must succeed. */

@@ -16,7 +16,8 @@ import org.mlp4j.ChildJvm;
 class KernelChoiceTest {
     @Test
     void aJitThatStopsBeforeC2TakesTheScalarLoops() throws Exception {
-        assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(), "the Vector API kernels");
+        assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && VectorKernelsUnderTest.used(),
+                "the Vector API kernels, which this JVM would use with C2");
         assumeTrue(System.getProperty("java.vm.name", "").matches("(OpenJDK|Java HotSpot).*"), "HotSpot's options");
         ChildJvm.Result r = ChildJvm.mlp4j(List.of("-XX:TieredStopAtLevel=1"), "devices");
         assertEquals(0, r.code(), r.out());
