@@ -252,7 +252,11 @@ public final class CpuBackend implements Backend {
     @Override
     public void optimize(Matrix param, Matrix grad, Matrix s1, Matrix s2, Matrix hyper, Optimizer kind, boolean decay) {
         Shapes.optimize(param, grad, s1, s2, hyper, kind);
-        Kernels.OptimizerStep step = optimizerStep(hyper, kind, decay);
+        optimize(optimizerStep(hyper, kind, decay), param, grad, s1, s2);
+    }
+
+    /** {@code step} on every element of a parameter matrix, its gradient and its state. */
+    void optimize(Kernels.OptimizerStep step, Matrix param, Matrix grad, Matrix s1, Matrix s2) {
         int n = param.size();
         Workers.Range body = (from, to) -> optimize(step, param, grad, s1, s2, from, to);
         if (n < PARALLEL_ELEMENTS) {

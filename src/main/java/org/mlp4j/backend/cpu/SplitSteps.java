@@ -151,7 +151,7 @@ final class SplitSteps implements Backend.Steps {
                     backend.advance(optimizer.hyper());
                     weightStep = CpuBackend.optimizerStep(optimizer.hyper(), optimizer.kind(), true);
                     biasStep = CpuBackend.optimizerStep(optimizer.hyper(), optimizer.kind(), false);
-                    aboveWithOptimizer(ys);
+                    aboveWithOptimizer(ys, weightStep, biasStep);
                 }
                 workers.run(parts, p -> {
                     if (optimizer == null) {
@@ -197,10 +197,7 @@ final class SplitSteps implements Backend.Steps {
      */
     private void above(Matrix labels, float rate, float decay) {
         int last = layers.length;
-        gatherHidden();
-        for (int l = 1; l + 1 < last; l++) {
-            backend.layerForward(activations[l], layers[l], biases[l], act, activations[l + 1]);
-        }
+        forwardAbove();
         backend.outputLayerStep(activations[last - 1], layers[last - 1], biases[last - 1], labels, output, rate, activations[last], deltas[last]);
         for (int l = last - 1; l > 1; l--) {
             backend.hiddenLayerStep(deltas[l + 1], layers[l], decay, activations[l], act, rate, biases[l - 1], deltas[l]);
@@ -211,12 +208,9 @@ final class SplitSteps implements Backend.Steps {
      * As {@link #above} for the general step: the layers above forward, the output's deltas and bias gradient, the
      * errors, deltas and gradients of the layers above the first hidden one, and their optimizer steps.
      */
-    private void aboveWithOptimizer(Matrix labels) {
+    private void aboveWithOptimizer(Matrix labels, Kernels.OptimizerStep weightStep, Kernels.OptimizerStep biasStep) {
         int last = layers.length;
-        gatherHidden();
-        for (int l = 1; l + 1 < last; l++) {
-            backend.layerForward(activations[l], layers[l], biases[l], act, activations[l + 1]);
-        }
+        forwardAbove();
         backend.layerForward(activations[last - 1], layers[last - 1], biases[last - 1], Activation.IDENTITY, activations[last]);
         backend.outputStep(activations[last], optimizer.gb()[last - 1], labels, output, -1f, deltas[last]);
         for (int l = last - 1; l > 1; l--) {
@@ -226,15 +220,15 @@ final class SplitSteps implements Backend.Steps {
         }
         // w0 and w1 are the parts' (backwardWithOptimizer), as is b0
         for (int l = 2; l < last; l++) {
-            backend.optimize(layers[l], optimizer.gw()[l], optimizer.s1w()[l], optimizer.s2w()[l], optimizer.hyper(), optimizer.kind(), true);
+            backend.optimize(weightStep, layers[l], optimizer.gw()[l], optimizer.s1w()[l], optimizer.s2w()[l]);
         }
         for (int l = 1; l < last; l++) {
-            backend.optimize(biases[l], optimizer.gb()[l], optimizer.s1b()[l], optimizer.s2b()[l], optimizer.hyper(), optimizer.kind(), false);
+            backend.optimize(biasStep, biases[l], optimizer.gb()[l], optimizer.s1b()[l], optimizer.s2b()[l]);
         }
     }
 
-    /** The parts' activations side by side in the first hidden layer's matrix. */
-    private void gatherHidden() {
+    /** The parts' activations side by side in the first hidden layer's matrix, then the hidden layers above it forward. */
+    private void forwardAbove() {
         float[] h = CpuBackend.data(hidden);
         int ho = CpuBackend.off(hidden);
         for (int p = 0; p + 1 < bounds.length; p++) {
@@ -242,6 +236,9 @@ final class SplitSteps implements Backend.Steps {
             for (int r = 0; r < hidden.rows(); r++) {
                 System.arraycopy(partActivations[p], r * width, h, ho + r * units + bounds[p], width);
             }
+        }
+        for (int l = 1; l + 1 < layers.length; l++) {
+            backend.layerForward(activations[l], layers[l], biases[l], act, activations[l + 1]);
         }
     }
 
