@@ -9,6 +9,11 @@ public final class ChildJvm {
     private ChildJvm() {
     }
 
+    /** Skips the calling test where this JVM is not HotSpot, whose -XX options it gives its child JVMs. */
+    public static void assumeHotSpot() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("java.vm.name", "").matches("(OpenJDK|Java HotSpot).*"), "HotSpot's options");
+    }
+
     /** {@code java ... mainClass args}, output to a file or pipe as the caller sets it on the builder. */
     public static ProcessBuilder command(String mainClass, String... args) {
         return command(List.of(), mainClass, args);

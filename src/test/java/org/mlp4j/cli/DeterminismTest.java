@@ -54,7 +54,7 @@ class DeterminismTest {
     @Test
     void sameBytesOnNarrowVectorsAndWithoutFma() throws Exception {
         assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(), "the Vector API kernels");
-        assumeTrue(System.getProperty("java.vm.name", "").matches("(OpenJDK|Java HotSpot).*"), "HotSpot's options");
+        ChildJvm.assumeHotSpot();
         Path data = TestData.mnistHead(dir.resolve("data"), 3000, 500);
         String[] train = {"train", "--device", "cpu", "--data", data.toString(), "--no-verify", "--epochs", "2", "--hidden", "40,20",
             "--valid", "500", "--out"};

@@ -18,7 +18,7 @@ class KernelChoiceTest {
     void aJitThatStopsBeforeC2TakesTheScalarLoops() throws Exception {
         assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && VectorKernelsUnderTest.used(),
                 "the Vector API kernels, which this JVM would use with C2");
-        assumeTrue(System.getProperty("java.vm.name", "").matches("(OpenJDK|Java HotSpot).*"), "HotSpot's options");
+        ChildJvm.assumeHotSpot();
         ChildJvm.Result r = ChildJvm.mlp4j(List.of("-XX:TieredStopAtLevel=1"), "devices");
         assertEquals(0, r.code(), r.out());
         assertTrue(r.out().contains("scalar loops (the JIT stops before C2"), r.out());
