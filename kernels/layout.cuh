@@ -26,4 +26,5 @@
 #define H_BETA1 4
 #define H_BETA2 5
 #define H_EPSILON 6
-#define H_STEPS 7
+#define H_BETA1_POWER 7
+#define H_BETA2_POWER 8

@@ -124,12 +124,16 @@ public interface Backend extends AutoCloseable {
      * kernel adds the next bias gradient into it): {@code g = grad * hyper[GRADIENT_SCALE] + hyper[L2] *
      * param} (L2 only when {@code decay}), then the update of {@link Optimizer} with {@code hyper[ETA]},
      * its state in {@code s1} (velocity, or Adam's first moment) and {@code s2} (Adam's second moment; not
-     * read by the others, which may pass s1 or grad), and Adam's step count {@code hyper[STEPS]}. Reading
-     * the rate from the device lets a recorded program follow a learning-rate schedule.
+     * read by the others, which may pass s1 or grad), and Adam's bias corrections {@code 1 - hyper[BETA1_POWER]}
+     * and {@code 1 - hyper[BETA2_POWER]}. Reading the rate from the device lets a recorded program follow a
+     * learning-rate schedule.
      */
     void optimize(Matrix param, Matrix grad, Matrix s1, Matrix s2, Matrix hyper, Optimizer kind, boolean decay);
 
-    /** {@code hyper[STEPS] += 1}: once per step, before its {@link #optimize} calls. */
+    /**
+     * {@code hyper[BETA1_POWER] *= hyper[BETA1]} and {@code hyper[BETA2_POWER] *= hyper[BETA2]} (Adam's beta^t for
+     * step t), in float: once per step, before its {@link #optimize} calls.
+     */
     void advance(Matrix hyper);
 
     /**
@@ -142,7 +146,13 @@ public interface Backend extends AutoCloseable {
 
     /** The slots of the {@code 1 x values().length} hyperparameter matrix {@link #optimize} reads. */
     enum Hyper {
-        ETA, GRADIENT_SCALE, L2, MOMENTUM, BETA1, BETA2, EPSILON, STEPS
+        ETA, GRADIENT_SCALE, L2, MOMENTUM, BETA1, BETA2, EPSILON,
+        /**
+         * beta1^t and beta2^t, kept as products rather than computed with pow on the device: OpenCL lets pow be
+         * 16 ulp off, and where 1 - beta2^t is small (0.001 at t = 1) that moved Adam's steps on an OpenCL GPU
+         * far from the other backends'.
+         */
+        BETA1_POWER, BETA2_POWER
     }
 
     /**

@@ -182,7 +182,9 @@ public final class DeviceNet {
             h[Backend.Hyper.BETA1.ordinal()] = o.beta1();
             h[Backend.Hyper.BETA2.ordinal()] = o.beta2();
             h[Backend.Hyper.EPSILON.ordinal()] = Hyperparameters.Optimization.EPSILON;
-            h[Backend.Hyper.STEPS.ordinal()] = stepsDone;
+            // each step's advance multiplies these by the betas
+            h[Backend.Hyper.BETA1_POWER.ordinal()] = (float) StrictMath.pow(o.beta1(), stepsDone);
+            h[Backend.Hyper.BETA2_POWER.ordinal()] = (float) StrictMath.pow(o.beta2(), stepsDone);
             backend.upload(h, hyper);
         }
 

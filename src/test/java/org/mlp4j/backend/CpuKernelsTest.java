@@ -184,7 +184,7 @@ class CpuKernelsTest {
     @Test
     void optimizersFollowTheirDefinitions() {
         try (CpuBackend cpu = new CpuBackend(1)) {
-            float[] h = {0.1f, 0.5f, 0.2f, 0.9f, 0.8f, 0.99f, 1e-8f, 0f};
+            float[] h = {0.1f, 0.5f, 0.2f, 0.9f, 0.8f, 0.99f, 1e-8f, 1f, 1f}; // beta1^0, beta2^0
             for (org.mlp4j.Optimizer kind : org.mlp4j.Optimizer.values()) {
                 Matrix p = BackendContractTest.put(cpu, 1, 1, new float[] {2f});
                 Matrix s1 = BackendContractTest.put(cpu, 1, 1, new float[] {0.3f});

@@ -274,16 +274,19 @@ public final class CpuBackend implements Backend {
     /** The constants of {@link #optimize}'s step as {@code hyper} holds them now (L2 only where {@code decay}). */
     static Kernels.OptimizerStep optimizerStep(Matrix hyper, Optimizer kind, boolean decay) {
         float[] h = Arrays.copyOfRange(data(hyper), off(hyper), off(hyper) + hyper.size());
-        float b1 = h[Hyper.BETA1.ordinal()], b2 = h[Hyper.BETA2.ordinal()], t = h[Hyper.STEPS.ordinal()];
+        float b1 = h[Hyper.BETA1.ordinal()], b2 = h[Hyper.BETA2.ordinal()];
         return new Kernels.OptimizerStep(kind, h[Hyper.ETA.ordinal()], h[Hyper.GRADIENT_SCALE.ordinal()],
                 decay ? h[Hyper.L2.ordinal()] : 0f, h[Hyper.MOMENTUM.ordinal()], b1, b2, h[Hyper.EPSILON.ordinal()],
-                1f - (float) StrictMath.pow(b1, t), 1f - (float) StrictMath.pow(b2, t));
+                1f - h[Hyper.BETA1_POWER.ordinal()], 1f - h[Hyper.BETA2_POWER.ordinal()]);
     }
 
     @Override
     public void advance(Matrix hyper) {
         Shapes.hyper(hyper);
-        data(hyper)[off(hyper) + Hyper.STEPS.ordinal()] += 1f;
+        float[] h = data(hyper);
+        int o = off(hyper);
+        h[o + Hyper.BETA1_POWER.ordinal()] *= h[o + Hyper.BETA1.ordinal()];
+        h[o + Hyper.BETA2_POWER.ordinal()] *= h[o + Hyper.BETA2.ordinal()];
     }
 
     /** bias[j] -= eta * (column j's sum, taken in row order as the GPU kernels do). */
