@@ -2,7 +2,9 @@
 # The GPU proof, for the GPU test machine (no Java, Maven or network there): run from the project root with
 # the bundle from ci/prepare-gpu-bundle.sh in .device/ and a JRE on PATH:
 #   tar xzf .device/jre.tgz -C /tmp && export PATH=/tmp/jre/bin:$PATH && bash ci/gpu-check.sh
-# Writes gpu-check.log, bench.json and the 200-epoch run's outputs under $OUT (default runs/gpu-check).
+# Writes gpu-check.log, bench.json, grid.json and the runs' outputs under $OUT (default runs/gpu-check). Each step
+# has its own time limit, so one that hangs (a kernel that never ends) costs its limit, not the rest of the check;
+# the most needed steps run first. JMH=1 adds the JMH benchmarks at the end (a few more minutes).
 set -uo pipefail
 OUT=${OUT:-runs/gpu-check}
 mkdir -p "$OUT"
@@ -16,28 +18,31 @@ java --list-modules 2>/dev/null | grep -q jdk.incubator.vector && java_opts+=(--
 # otherwise replace the JVM's SIGSEGV handler and crash it at a safepoint
 jsig=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/libjsig.so
 [ -f "$jsig" ] && preload="$jsig${LD_PRELOAD:+:$LD_PRELOAD}" || preload=${LD_PRELOAD:-}
-java() { LD_PRELOAD=$preload command java "$@"; }
+# every java runs under the current step's time limit
+java() { LD_PRELOAD=$preload timeout -k 10 "$limit" java "$@"; }
 mlp4j() { java "${java_opts[@]}" -jar .device/mlp4j-all.jar "$@"; }
 status=0
-step() { echo; echo "=== $* ($(date -u +%H:%M:%S))"; }
+limit=60
+# step SECONDS TITLE: a new step, each java in it stopped after SECONDS (exit status 124)
+step() { limit=$1; shift; echo; echo "=== $* ($(date -u +%H:%M:%S); limit ${limit} s per command)"; }
 
-step "machine"
+step 30 "machine"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
 ldconfig -p | grep -E "libcuda.so.1|libcublas|libOpenCL" || true
 java -version 2>&1 | head -1
 echo "commit: $(cat .device/COMMIT 2>/dev/null || git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 
-step "mlp4j devices"
+step 60 "mlp4j devices"
 mlp4j devices || status=1
 
-step "SPI contract, kernel-vs-CPU and 2-epoch parity tests on every backend (all three must be usable here), OpenCL's GEMM tiles"
+step 240 "SPI contract, kernel-vs-CPU and 2-epoch parity tests on every backend (all three must be usable here), OpenCL's GEMM tiles"
 MLP4J_REQUIRED_BACKENDS=cuda,opencl,cpu java "${java_opts[@]}" -jar .device/junit-platform-console-standalone-1.14.1.jar execute \
   --class-path .device/mlp4j-all.jar:.device/mlp4j-tests.jar \
   --select-class org.mlp4j.backend.BackendContractTest --select-class org.mlp4j.model.ParityTest \
   --select-class org.mlp4j.backend.opencl.OpenClTilesTest \
   --details tree --disable-banner || status=1
 
-step "bench: seconds per epoch, side by side (PyTorch references when torch is importable)"
+step 120 "bench: seconds per epoch, side by side (PyTorch references when torch is importable)"
 refs=()
 python3 -c 'import torch' 2>/dev/null || refs=(--no-references)
 mlp4j bench --device cuda,opencl,cpu --epochs ${BENCH_EPOCHS:-11} --data "$data" --json "$OUT/bench.json" "${refs[@]}" || status=1
@@ -54,31 +59,31 @@ for a, b, target in (("cuda", "pytorch cuda graph", 0.5), ("cuda", "pytorch cuda
         print(f"{a} / {b} (target <= {target}): not measured")
 EOF
 
-step "bench --grid: other network shapes and batch sizes, each beside PyTorch of the same shape"
-mlp4j bench --grid --grid-hidden "${GRID_HIDDEN:-100;100,100;512,512;2048,2048}" --grid-batch "${GRID_BATCH:-100,500}" --device cuda,opencl --epochs 2 \
-  --data "$data" --json "$OUT/grid.json" "${refs[@]}" || status=1
 
 # --hidden 1 has the book's phases and barriers, and reads all of x each step, with 1 % of its multiply-adds: its
 # step is the floor that barriers, launch and latency set, and the book's step less that floor is what the
 # throughput of 100 units' work costs (#24)
-step "whole steps in one launch against layer by layer, per step, on small networks (#24; train --verbose, 1 epoch each)"
+step 60 "whole steps in one launch against layer by layer, per step, on small networks (#24; train --verbose, 1 epoch each)"
 for hidden in ${WHOLE_HIDDEN:-1 100 100,100 256 512 256,256}; do
   run=$(mlp4j train --device cuda --strict --verbose --data "$data" --out "$OUT/whole-$hidden" --hidden "$hidden" --epochs 1) || status=1
   echo "--hidden $hidden: $(grep -E '^steps (of|in one launch)|^epoch ' <<<"$run" | tr '\n' ' ')"
 done
 
 adam_epochs=${ADAM_EPOCHS:-20}
-step "beyond the book on cuda: ReLU + softmax + Adam, cosine rate, $adam_epochs epochs (#27's target at 20: >= 98.0 % test accuracy)"
+step 120 "beyond the book on cuda: ReLU + softmax + Adam, cosine rate, $adam_epochs epochs (#27's target at 20: >= 98.0 % test accuracy)"
 mlp4j train --device cuda --strict --data "$data" --out "$OUT/adam" --hidden 256,128 --activation relu --output softmax \
   --optimizer adam --eta 0.001 --gradient mean --l2 0 --lr-schedule cosine --epochs "$adam_epochs" --verbose | tee "$OUT/adam.log" || status=1
 if [ "$adam_epochs" = 20 ]; then
   awk '/^test accuracy:/ { a = $3 + 0; found = 1 }
        END { if (!found) { print "test accuracy: not printed"; exit 1 }
-             printf "test accuracy %.2f%% (target >= 98.0: %s)\n", a, a >= 98.0 ? "met" : "NOT met"; exit a < 98.0 }' \
+             printf "test accuracy %.2f%% (target >= 98.0: %s)\n", a, (a >= 98.0 ? "met" : "NOT met"); exit (a < 98.0) }' \
     "$OUT/adam.log" || status=1
 fi
+# #27: NumPy's forward pass over the model.npz written on cuda gives predict's labels (predict also on cuda)
+mlp4j predict --device cuda --strict --model "$OUT/adam/model.npz" --images "$data/t10k-images-idx3-ubyte.gz" > "$OUT/adam-predict.txt" || status=1
+python3 bench/reference/numpy_forward.py --model "$OUT/adam/model.npz" --data "$data" --labels "$OUT/adam-predict.txt" || status=1
 
-step "200 epochs with the book's defaults on cuda (--verbose: whether whole steps run in one launch, and their times)"
+step 120 "200 epochs with the book's defaults on cuda (--verbose: whether whole steps run in one launch, and their times)"
 mlp4j train --device cuda --strict --verbose --data "$data" --out "$OUT/run200" | tee "$OUT/train200.log" || status=1
 # #3's target: the book's 97.54 % test accuracy, within 0.30 points
 awk '/^test accuracy:/ { a = $3 + 0; found = 1 }
@@ -86,11 +91,17 @@ awk '/^test accuracy:/ { a = $3 + 0; found = 1 }
            ok = a >= 97.24 && a <= 97.84; printf "test accuracy %.2f%% (target 97.54 +- 0.30: %s)\n", a, ok ? "met" : "NOT met"; exit !ok }' \
   "$OUT/train200.log" || status=1
 
-step "evaluate the trained model on cuda"
+step 60 "evaluate the trained model on cuda"
 mlp4j evaluate --device cuda --strict --model "$OUT/run200/model.npz" --data "$data" || status=1
 
-step "JMH, last as the least needed: GEMM shapes, sigmoid, layer ops, SGD step, epoch and evaluation on cuda and opencl (short runs)"
-if [ -f .device/benchmarks.jar ]; then
+step 300 "bench --grid: other network shapes and batch sizes, each beside PyTorch of the same shape"
+mlp4j bench --grid --grid-hidden "${GRID_HIDDEN:-100;100,100;512,512;2048,2048}" --grid-batch "${GRID_BATCH:-100,250,500}" --device cuda,opencl --epochs 2 \
+  --data "$data" --json "$OUT/grid.json" "${refs[@]}" || status=1
+
+step 400 "JMH, with JMH=1: GEMM shapes, sigmoid, layer ops, SGD step, epoch and evaluation on cuda and opencl (short runs)"
+if [ "${JMH:-0}" != 1 ]; then
+  echo "skipped (JMH=1 runs it)"
+elif [ -f .device/benchmarks.jar ]; then
   java -jar .device/benchmarks.jar -p backend=cuda,opencl -f 1 -wi 1 -i 2 -w 1s -r 1s -rf json -rff "$OUT/jmh.json" \
     'GemmBenchmark|ElementwiseBenchmark|LayerBenchmark|TrainingBenchmark' > "$OUT/jmh.log" 2>&1 || status=1
   sed -n '/^Benchmark /,$p' "$OUT/jmh.log"
@@ -104,5 +115,5 @@ else
   echo "no .device/benchmarks.jar: skipped"
 fi
 
-step "done: status $status"
+step 0 "done: status $status"
 exit $status
