@@ -141,10 +141,14 @@ record Timing(double secondsPerEpoch, double firstEpoch, String detail) {
             Hyperparameters hp = new Hyperparameters(epochs, batch, book.eta(), book.l2(), book.seed());
             int[] sizes = TrainingOptions.sizes(train, hidden);
             try (Backend backend = Backends.open(device.device, device.openclDevice, device.threads, true, s -> { })) {
-                List<EpochResult> h = new Trainer(backend, hp).fit(sizes, train, 5000, TrainingListener.NONE).history();
+                Trainer.Fit fit = new Trainer(backend, hp).fit(sizes, train, 5000, TrainingListener.NONE);
+                List<EpochResult> h = fit.history();
                 double first = h.get(0).seconds();
                 double rest = h.size() > 1 ? median(h.subList(1, h.size()).stream().mapToDouble(EpochResult::seconds).toArray()) : first;
-                spec.commandLine().getOut().println(new Timing(rest, first, backend.description()).toJson());
+                // what the timings at session start chose (whole steps or layer by layer, folds), as train --verbose says
+                StringBuilder detail = new StringBuilder(backend.description());
+                fit.last().choices().forEach(c -> detail.append("; ").append(c));
+                spec.commandLine().getOut().println(new Timing(rest, first, detail.toString()).toJson());
             }
             return 0;
         }

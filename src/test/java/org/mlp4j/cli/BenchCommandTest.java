@@ -107,6 +107,10 @@ class BenchCommandTest {
         assertEquals(250, cpu.get("batch").getAsInt());
         assertEquals("cpu", cpu.get("name").getAsString());
         assertTrue(cpu.get("seconds_per_epoch").getAsDouble() > 0, cpu.toString());
+        JsonObject opencl = rows.get(7).getAsJsonObject();
+        if (!opencl.get("seconds_per_epoch").isJsonNull()) { // a GPU backend's detail names what its timings at session start chose
+            assertTrue(opencl.get("detail").getAsString().contains("; output step 250x10x10: folded "), opencl.toString());
+        }
         JsonObject numpy = rows.get(8).getAsJsonObject();
         assertEquals("pytorch cpu", rows.get(9).getAsJsonObject().get("name").getAsString());
         if (!numpy.get("seconds_per_epoch").isJsonNull()) { // NumPy installed: the ratio is the two times' quotient
