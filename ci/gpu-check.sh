@@ -95,7 +95,9 @@ step 60 "evaluate the trained model on cuda"
 mlp4j evaluate --device cuda --strict --model "$OUT/run200/model.npz" --data "$data" || status=1
 
 step 300 "bench --grid: other network shapes and batch sizes, each beside PyTorch of the same shape"
-mlp4j bench --grid --grid-hidden "${GRID_HIDDEN:-100;100,100;512,512;2048,2048}" --grid-batch "${GRID_BATCH:-100,250,500}" --device cuda,opencl --epochs 2 \
+# the rows that were open on 2026-11-30: batch 100 across widths (784-512-10 slower than 784-1024-10), OpenCL's
+# large GEMMs (2048); each row's detail names the paths its timings chose. GRID_HIDDEN/GRID_BATCH pick others.
+mlp4j bench --grid --grid-hidden "${GRID_HIDDEN:-100;512;1024;512,512;2048,2048}" --grid-batch "${GRID_BATCH:-100,500}" --device cuda,opencl --epochs 2 \
   --data "$data" --json "$OUT/grid.json" "${refs[@]}" || status=1
 
 step 400 "JMH, with JMH=1: GEMM shapes, sigmoid, layer ops, SGD step, epoch and evaluation on cuda and opencl (short runs)"
