@@ -25,6 +25,13 @@ status=0
 limit=60
 # step SECONDS TITLE: a new step, each java in it stopped after SECONDS (exit status 124)
 step() { limit=$1; shift; echo; echo "=== $* ($(date -u +%H:%M:%S); limit ${limit} s per command)"; }
+# accuracy LOG MIN MAX TARGET: whether the run's "test accuracy:" line in LOG lies in [MIN, MAX] (mawk, the GPU
+# machine's awk, reads '>' among printf's arguments as a redirection: hence the parentheses)
+accuracy() {
+  awk -v lo="$2" -v hi="$3" -v target="$4" '/^test accuracy:/ { a = $3 + 0; found = 1 }
+    END { if (!found) { print "test accuracy: not printed"; exit 1 }
+          ok = (a >= lo + 0 && a <= hi + 0); printf "test accuracy %.2f%% (target %s: %s)\n", a, target, (ok ? "met" : "NOT met"); exit !ok }' "$1"
+}
 
 step 30 "machine"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
@@ -59,7 +66,6 @@ for a, b, target in (("cuda", "pytorch cuda graph", 0.5), ("cuda", "pytorch cuda
         print(f"{a} / {b} (target <= {target}): not measured")
 EOF
 
-
 # --hidden 1 has the book's phases and barriers, and reads all of x each step, with 1 % of its multiply-adds: its
 # step is the floor that barriers, launch and latency set, and the book's step less that floor is what the
 # throughput of 100 units' work costs (#24)
@@ -73,12 +79,7 @@ adam_epochs=${ADAM_EPOCHS:-20}
 step 120 "beyond the book on cuda: ReLU + softmax + Adam, cosine rate, $adam_epochs epochs (#27's target at 20: >= 98.0 % test accuracy)"
 mlp4j train --device cuda --strict --data "$data" --out "$OUT/adam" --hidden 256,128 --activation relu --output softmax \
   --optimizer adam --eta 0.001 --gradient mean --l2 0 --lr-schedule cosine --epochs "$adam_epochs" --verbose | tee "$OUT/adam.log" || status=1
-if [ "$adam_epochs" = 20 ]; then
-  awk '/^test accuracy:/ { a = $3 + 0; found = 1 }
-       END { if (!found) { print "test accuracy: not printed"; exit 1 }
-             printf "test accuracy %.2f%% (target >= 98.0: %s)\n", a, (a >= 98.0 ? "met" : "NOT met"); exit (a < 98.0) }' \
-    "$OUT/adam.log" || status=1
-fi
+[ "$adam_epochs" = 20 ] && { accuracy "$OUT/adam.log" 98.0 100 ">= 98.0" || status=1; }
 # #27: NumPy's forward pass over the model.npz written on cuda gives predict's labels (predict also on cuda)
 mlp4j predict --device cuda --strict --model "$OUT/adam/model.npz" --images "$data/t10k-images-idx3-ubyte.gz" > "$OUT/adam-predict.txt" || status=1
 python3 bench/reference/numpy_forward.py --model "$OUT/adam/model.npz" --data "$data" --labels "$OUT/adam-predict.txt" || status=1
@@ -86,10 +87,7 @@ python3 bench/reference/numpy_forward.py --model "$OUT/adam/model.npz" --data "$
 step 120 "200 epochs with the book's defaults on cuda (--verbose: whether whole steps run in one launch, and their times)"
 mlp4j train --device cuda --strict --verbose --data "$data" --out "$OUT/run200" | tee "$OUT/train200.log" || status=1
 # #3's target: the book's 97.54 % test accuracy, within 0.30 points
-awk '/^test accuracy:/ { a = $3 + 0; found = 1 }
-     END { if (!found) { print "test accuracy: not printed"; exit 1 }
-           ok = a >= 97.24 && a <= 97.84; printf "test accuracy %.2f%% (target 97.54 +- 0.30: %s)\n", a, ok ? "met" : "NOT met"; exit !ok }' \
-  "$OUT/train200.log" || status=1
+accuracy "$OUT/train200.log" 97.24 97.84 "97.54 +- 0.30" || status=1
 
 step 60 "evaluate the trained model on cuda"
 mlp4j evaluate --device cuda --strict --model "$OUT/run200/model.npz" --data "$data" || status=1
