@@ -18,6 +18,12 @@ def _read(path):
 
 
 def load(data_dir, kind="train"):
+    x, y = load_raw(data_dir, kind)
+    return ((x / 255.0) - 0.5) * 2, y
+
+
+def load_raw(data_dir, kind="train"):
+    """The images as rows of uint8 pixels, and the labels."""
     prefix = "train" if kind == "train" else "t10k"
     labels = _read(os.path.join(data_dir, prefix + "-labels-idx1-ubyte"))
     images = _read(os.path.join(data_dir, prefix + "-images-idx3-ubyte"))
@@ -25,7 +31,7 @@ def load(data_dir, kind="train"):
     _, rows, cols = struct.unpack(">III", images[4:16])
     y = np.frombuffer(labels, dtype=np.uint8, offset=8)[:n]
     x = np.frombuffer(images, dtype=np.uint8, offset=16)[: n * rows * cols].reshape(n, rows * cols)
-    return ((x / 255.0) - 0.5) * 2, y
+    return x, y
 
 
 def report(times, detail):

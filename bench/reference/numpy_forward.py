@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 
-from mnist_idx import load
+from mnist_idx import load_raw
 
 ACTIVATIONS = {1: lambda z: 1 / (1 + np.exp(-z)), 2: np.tanh, 3: lambda z: np.maximum(z, 0),
                4: lambda z: np.where(z > 0, z, 0.01 * z)}
@@ -18,10 +18,10 @@ def main():
     p.add_argument("--labels")
     a = p.parse_args()
     m = np.load(a.model)
-    x, y = load(a.data, "test")
+    x, y = load_raw(a.data, "test")
     scale, shift = (float(v) for v in m["input_scaling"])
-    # the model's own input scaling of the raw pixels (the book's maps 0..255 to -1..1)
-    h = ((x / 2 + 0.5) * 255) * scale + shift
+    # the model's own input scaling of the pixels (the book's maps 0..255 to -1..1)
+    h = x * scale + shift
     layers = len(m["layer_sizes"]) - 1
     for l in range(layers):
         z = h @ m[f"w{l}"].astype(np.float64) + m[f"b{l}"]
