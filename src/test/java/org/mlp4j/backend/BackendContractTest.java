@@ -228,6 +228,25 @@ public class BackendContractTest {
         }
     }
 
+    /**
+     * The hyperparameters {@link Backend#optimize} reads: these rates, momentum 0.9, Adam's betas 0.9 and 0.999 and
+     * epsilon 1e-8, and the betas' powers after {@code stepsDone} steps.
+     */
+    private static float[] hyper(float eta, float gradientScale, float l2, int stepsDone) {
+        float[] h = new float[Backend.Hyper.values().length];
+        h[Backend.Hyper.ETA.ordinal()] = eta;
+        h[Backend.Hyper.GRADIENT_SCALE.ordinal()] = gradientScale;
+        h[Backend.Hyper.L2.ordinal()] = l2;
+        h[Backend.Hyper.MOMENTUM.ordinal()] = 0.9f;
+        h[Backend.Hyper.BETA1.ordinal()] = 0.9f;
+        h[Backend.Hyper.BETA2.ordinal()] = 0.999f;
+        h[Backend.Hyper.EPSILON.ordinal()] = 1e-8f;
+        // as the trainer sets them (DeviceNet.Optimizing.set)
+        h[Backend.Hyper.BETA1_POWER.ordinal()] = (float) StrictMath.pow(h[Backend.Hyper.BETA1.ordinal()], stepsDone);
+        h[Backend.Hyper.BETA2_POWER.ordinal()] = (float) StrictMath.pow(h[Backend.Hyper.BETA2.ordinal()], stepsDone);
+        return h;
+    }
+
     /** Every optimizer's step, twice (so the state carries), L2 on and off, against the CPU twin. */
     @ParameterizedTest
     @MethodSource("backends")
@@ -235,16 +254,7 @@ public class BackendContractTest {
         try (Backend b = open(name)) {
             Random r = new Random(23);
             int rows = 37, cols = 45;
-            float[] hyper = new float[Backend.Hyper.values().length];
-            hyper[Backend.Hyper.ETA.ordinal()] = 0.01f;
-            hyper[Backend.Hyper.GRADIENT_SCALE.ordinal()] = 0.5f;
-            hyper[Backend.Hyper.L2.ordinal()] = 0.1f;
-            hyper[Backend.Hyper.MOMENTUM.ordinal()] = 0.9f;
-            hyper[Backend.Hyper.BETA1.ordinal()] = 0.9f;
-            hyper[Backend.Hyper.BETA2.ordinal()] = 0.999f;
-            hyper[Backend.Hyper.EPSILON.ordinal()] = 1e-8f;
-            hyper[Backend.Hyper.BETA1_POWER.ordinal()] = 1f;
-            hyper[Backend.Hyper.BETA2_POWER.ordinal()] = 1f;
+            float[] hyper = hyper(0.01f, 0.5f, 0.1f, 0);
             for (org.mlp4j.Optimizer kind : org.mlp4j.Optimizer.values()) {
                 for (boolean decay : new boolean[] {true, false}) {
                     float[] p = random(r, rows * cols, 1);
@@ -289,14 +299,7 @@ public class BackendContractTest {
             Random r = new Random(29);
             int n = 1000;
             for (int stepsDone : new int[] {0, 1000}) {
-                float[] hyper = new float[Backend.Hyper.values().length];
-                hyper[Backend.Hyper.ETA.ordinal()] = 0.001f;
-                hyper[Backend.Hyper.GRADIENT_SCALE.ordinal()] = 0.01f;
-                hyper[Backend.Hyper.BETA1.ordinal()] = 0.9f;
-                hyper[Backend.Hyper.BETA2.ordinal()] = 0.999f;
-                hyper[Backend.Hyper.EPSILON.ordinal()] = 1e-8f;
-                hyper[Backend.Hyper.BETA1_POWER.ordinal()] = (float) StrictMath.pow(0.9, stepsDone);
-                hyper[Backend.Hyper.BETA2_POWER.ordinal()] = (float) StrictMath.pow(0.999, stepsDone);
+                float[] hyper = hyper(0.001f, 0.01f, 0f, stepsDone);
                 Matrix cp = CPU.matrix(1, n), gp = b.matrix(1, n);
                 Matrix cs1 = CPU.matrix(1, n), cs2 = CPU.matrix(1, n), gs1 = b.matrix(1, n), gs2 = b.matrix(1, n);
                 Matrix ch = put(CPU, 1, hyper.length, hyper), gh = put(b, 1, hyper.length, hyper);
