@@ -2,11 +2,11 @@
 // Matrices are (buffer, element offset); op(A) is m x k, op(B) is k x n, lda/ldb/ldc are the stored row
 // lengths. Two kernels of the same arguments: gemm, tiles of TS x TS outputs per work-group, each
 // work-item computing WPT outputs of one column (rows r, r + TS/WPT, ...); gemm_tiled, TSM x TSN tiles
-// whose work-items, RTSN across by RTSM down, each hold WPTM x WPTN outputs in registers (rows ty + r *
-// RTSM, columns tx + c * RTSN), over TSK-deep slabs. Both stage slabs of A and B in local memory, loaded
-// along their contiguous dimension. Every output is one multiply-add chain over k in order in both, so
-// which kernel and which tile sizes run (OpenClBackend times gemm_tiled's sizes on a GPU when it opens)
-// changes the speed and never a bit. CPU twin: CpuBackend.gemm.
+// whose work-items, RTSN across by RTSM down, each hold WPTM x WPTN outputs in registers (in runs of 4
+// adjacent rows and columns, read from local memory as float4s), over TSK-deep slabs. Both stage slabs of A
+// and B in local memory, loaded along their contiguous dimension. Every output is one multiply-add chain over
+// k in order in both, so which kernel and which tile sizes run (OpenClBackend times them on a GPU) changes
+// the speed and never a bit. CPU twin: CpuBackend.gemm.
 // Split-K: when there are few output tiles and a long k, dimension 2 of the grid splits k into slices of
 // kSlice; slice s writes its partial product to C + s * m * n (a scratch buffer, alpha 1, beta 0) and
 // gemm_reduce adds the slices in order into the real C.
@@ -67,6 +67,11 @@ void gemm(int transA, int transB, int m, int n, int k, int kSlice, float alpha,
 #define RTSN (TSN / WPTN)
 #define ITEMS (RTSM * RTSN)
 
+// gemm_tiled's slabs: TSK rows of op(A)' (TSM wide) and of op(B) (TSN wide), each row 4 floats longer than the
+// tile so the transposing stores of A (and of B') fall on different banks, and still in whole float4s.
+#define ROW_A (TSM / 4 + 1)
+#define ROW_B (TSN / 4 + 1)
+
 __kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1)))
 void gemm_tiled(int transA, int transB, int m, int n, int k, int kSlice, float alpha,
                 __global const float* A, int ao, int lda, __global const float* B, int bo, int ldb,
@@ -74,8 +79,13 @@ void gemm_tiled(int transA, int transB, int m, int n, int k, int kSlice, float a
     int slice = get_group_id(2);
     int kBegin = slice * kSlice, kEnd = min(k, kBegin + kSlice);
     co += slice * m * n;
-    __local float As[TSM][TSK + 1];
-    __local float Bs[TSK][TSN + 1];
+    // an item's outputs are runs of 4 adjacent rows (and columns), run g at 4 * (g * RTSM + ty), so that it
+    // reads each run of its rows and columns of a slab as one float4, and the items of a row of the
+    // work-group read adjacent float4s of B's
+    __local float4 As[TSK][ROW_A];
+    __local float4 Bs[TSK][ROW_B];
+    __local float* as = (__local float*)As;
+    __local float* bs = (__local float*)Bs;
     int tx = get_local_id(0), ty = get_local_id(1);
     uint item = ty * RTSN + tx;
     int row0 = get_group_id(1) * TSM, col0 = get_group_id(0) * TSN;
@@ -89,40 +99,44 @@ void gemm_tiled(int transA, int transB, int m, int n, int k, int kSlice, float a
         // consecutive items take consecutive addresses: along k for A, along m for A'
         for (int l = 0; l < TSM * TSK / ITEMS; l++) {
             uint e = item + l * ITEMS;
-            if (transA) {
-                int r = e % TSM, p = e / TSM, i = row0 + r, q = p0 + p;
-                As[r][p] = (i < m && q < kEnd) ? A[ao + q * lda + i] : 0.0f;
-            } else {
-                int r = e / TSK, p = e % TSK, i = row0 + r, q = p0 + p;
-                As[r][p] = (i < m && q < kEnd) ? A[ao + i * lda + q] : 0.0f;
-            }
+            int r = transA ? e % TSM : e / TSK, p = transA ? e / TSM : e % TSK, i = row0 + r, q = p0 + p;
+            as[p * 4 * ROW_A + r] = (i < m && q < kEnd) ? (transA ? A[ao + q * lda + i] : A[ao + i * lda + q]) : 0.0f;
         }
         // along n for B, along k for B'
         for (int l = 0; l < TSK * TSN / ITEMS; l++) {
             uint e = item + l * ITEMS;
-            if (transB) {
-                int j = e / TSK, p = e % TSK, q = p0 + p, col = col0 + j;
-                Bs[p][j] = (q < kEnd && col < n) ? B[bo + col * ldb + q] : 0.0f;
-            } else {
-                int j = e % TSN, p = e / TSN, q = p0 + p, col = col0 + j;
-                Bs[p][j] = (q < kEnd && col < n) ? B[bo + q * ldb + col] : 0.0f;
-            }
+            int j = transB ? e / TSK : e % TSN, p = transB ? e % TSK : e / TSN, q = p0 + p, col = col0 + j;
+            bs[p * 4 * ROW_B + j] = (q < kEnd && col < n) ? (transB ? B[bo + col * ldb + q] : B[bo + q * ldb + col]) : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int p = 0; p < TSK; p++) {
-            for (int c = 0; c < WPTN; c++) {
-                float b = Bs[p][tx + c * RTSN];
-                for (int r = 0; r < WPTM; r++) {
-                    acc[r][c] += As[ty + r * RTSM][p] * b;
+            float a[WPTM], b[WPTN];
+            for (int g = 0; g < WPTM / 4; g++) {
+                float4 v = As[p][g * RTSM + ty];
+                a[4 * g] = v.x;
+                a[4 * g + 1] = v.y;
+                a[4 * g + 2] = v.z;
+                a[4 * g + 3] = v.w;
+            }
+            for (int g = 0; g < WPTN / 4; g++) {
+                float4 v = Bs[p][g * RTSN + tx];
+                b[4 * g] = v.x;
+                b[4 * g + 1] = v.y;
+                b[4 * g + 2] = v.z;
+                b[4 * g + 3] = v.w;
+            }
+            for (int r = 0; r < WPTM; r++) {
+                for (int c = 0; c < WPTN; c++) {
+                    acc[r][c] += a[r] * b[c];
                 }
             }
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     for (int r = 0; r < WPTM; r++) {
-        int i = row0 + ty + r * RTSM;
+        int i = row0 + 4 * (r / 4 * RTSM + ty) + r % 4;
         for (int c = 0; c < WPTN; c++) {
-            int j = col0 + tx + c * RTSN;
+            int j = col0 + 4 * (c / 4 * RTSN + tx) + c % 4;
             if (i < m && j < n) {
                 int idx = co + i * ldc + j;
                 C[idx] = epilogue(beta == 0.0f ? alpha * acc[r][c] : alpha * acc[r][c] + beta * C[idx], kind, bias, biaso, j);

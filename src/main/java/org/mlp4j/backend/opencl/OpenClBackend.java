@@ -41,6 +41,14 @@ public final class OpenClBackend extends GpuBackend<Long> {
      * wptn) x (tsm / wptm)} items {@code wptm x wptn} of them, over slabs {@code tsk} deep.
      */
     record Tiles(int tsm, int tsn, int tsk, int wptm, int wptn) {
+        Tiles {
+            // an item reads its rows and columns of a slab in runs of 4; its items load whole slabs
+            if (wptm % 4 != 0 || wptn % 4 != 0 || tsm % wptm != 0 || tsn % wptn != 0 || tsm * tsk % (tsm / wptm * (tsn / wptn)) != 0
+                    || tsk * tsn % (tsm / wptm * (tsn / wptn)) != 0) {
+                throw new IllegalArgumentException("gemm_tiled cannot take tiles " + tsm + "x" + tsn + "x" + tsk + " of " + wptm + "x" + wptn);
+            }
+        }
+
         Map<String, Integer> defines() {
             return Map.of("TSM", tsm, "TSN", tsn, "TSK", tsk, "WPTM", wptm, "WPTN", wptn);
         }
@@ -52,7 +60,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
     }
 
     /** gemm_tiled's sizes timed on a GPU against gemm when the backend opens; all give gemm's bits. */
-    static final List<Tiles> TILES = List.of(new Tiles(64, 64, 16, 4, 4), new Tiles(128, 64, 16, 8, 4), new Tiles(64, 128, 16, 4, 8));
+    static final List<Tiles> TILES = List.of(new Tiles(64, 64, 16, 4, 4), new Tiles(128, 64, 16, 8, 4), new Tiles(64, 128, 16, 4, 8),
+            new Tiles(128, 128, 16, 8, 8));
 
     /** What timing chose on a device (null sizes: gemm alone), and the times, kept for the JVM's later opens. */
     private record Timed(Tiles tiles, String timings) {
@@ -68,17 +77,22 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private static final List<String> HELPERS = List.of("reduce", "activation");
 
     private final OpenCl.Device device;
-    /** gemm_tiled's sizes (built in either case), whether large products take it, and the timings that chose. */
+    /** gemm_tiled's sizes (built in either case), whether products may take it, and the timings that chose them. */
     private Tiles tiles;
     private boolean tiled;
     private String timings = "";
+    /**
+     * Whether each product's kernel is timed at its first use (with the tiles timed: on a GPU, and in tests);
+     * otherwise gemm_tiled runs every product when sizes are given, and none on a CPU.
+     */
+    private final boolean timeProducts;
+    /** The kernel each product (transposes and m x n x k) runs, chosen by timing both. */
+    private final Map<String, ProductChoice> products = new java.util.LinkedHashMap<>();
     private final long context;
     private final long queue;
     private long program;
-    /** From this many of gemm_tiled's work-groups on (one per compute unit; 0 when sizes are given) it runs a product. */
-    private final int minGroups;
-    /** While timing: gemm_tiled runs every product. */
-    private boolean timingTiled;
+    /** While timing: the kernel every product runs (true for gemm_tiled), or null to take each product's choice. */
+    private Boolean forcedTiled;
     private final Map<GpuKernel, Long> kernels = new EnumMap<>(GpuKernel.class);
     private final List<Long> buffers = new ArrayList<>();
     /** Enqueues of the program being captured, or null when operations run at once. */
@@ -93,27 +107,32 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private boolean closed;
 
     /**
-     * On a GPU, times gemm_tiled's sizes against gemm and keeps the fastest (once per device and JVM);
-     * elsewhere gemm alone.
+     * On a GPU, times gemm_tiled's sizes against gemm and keeps the fastest (once per device and JVM), then
+     * each product of the run on both kernels at its first use; elsewhere gemm alone.
      */
     OpenClBackend(OpenCl.Device device) throws BackendUnavailableException {
-        this(device, null, device.gpu(), 1024);
+        this(device, null, device.gpu(), 1024, device.gpu());
     }
 
     /** gemm_tiled of these sizes for every product (tests). */
     OpenClBackend(OpenCl.Device device, Tiles tiles) throws BackendUnavailableException {
-        this(device, tiles, false, 0);
+        this(device, tiles, false);
     }
 
-    /** Times the sizes on whatever device, on products {@code timingWidth} wide (tests). */
+    /** gemm_tiled of these sizes, for every product or for those it runs faster than gemm (tests). */
+    OpenClBackend(OpenCl.Device device, Tiles tiles, boolean timeProducts) throws BackendUnavailableException {
+        this(device, tiles, false, 0, timeProducts);
+    }
+
+    /** Times the sizes on whatever device, on products {@code timingWidth} wide, and then each product (tests). */
     OpenClBackend(OpenCl.Device device, int timingWidth) throws BackendUnavailableException {
-        this(device, null, true, timingWidth);
+        this(device, null, true, timingWidth, true);
     }
 
-    private OpenClBackend(OpenCl.Device device, Tiles fixed, boolean time, int timingWidth) throws BackendUnavailableException {
+    private OpenClBackend(OpenCl.Device device, Tiles fixed, boolean time, int timingWidth, boolean timeProducts) throws BackendUnavailableException {
         super(LAYOUT);
         this.device = device;
-        this.minGroups = fixed != null ? 0 : OpenCl.deviceInt(device.id(), CL_DEVICE_MAX_COMPUTE_UNITS);
+        this.timeProducts = timeProducts;
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer err = stack.mallocInt(1);
             PointerBuffer props = stack.mallocPointer(3).put(CL_CONTEXT_PLATFORM).put(device.platform()).put(0).flip();
@@ -152,8 +171,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
 
     /**
      * Builds gemm.cl with each of {@link #TILES} and times n x n x n products of every transpose with gemm
-     * and with each size of gemm_tiled (the products that take it are the large ones); returns the fastest
-     * sizes (null when gemm was fastest) with all the times.
+     * and with each size of gemm_tiled (each product of a run then takes the faster of gemm and these sizes);
+     * returns the fastest sizes (null when gemm was fastest) with all the times.
      */
     private Timed fastestTiles(MemoryStack stack, int n) throws BackendUnavailableException {
         Matrix a = matrix(n, n), b = matrix(n, n), c = matrix(n, n);
@@ -174,7 +193,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
                 gemmOnly = program(stack, gemmFiles(), t);
                 kernels.put(kernel, kernel(gemmOnly, kernel));
                 tiles = t;
-                timingTiled = candidate >= 0;
+                forcedTiled = candidate >= 0;
                 double seconds = seconds(step);
                 timed.append(String.format(java.util.Locale.ROOT, " %.2f ms", seconds * 1e3));
                 if (seconds < bestSeconds) {
@@ -187,7 +206,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
                 }
                 timed.append(" failed"); // sizes this device cannot build or run (registers, local memory)
             } finally {
-                timingTiled = false;
+                forcedTiled = null;
                 Long k = kernels.remove(kernel);
                 if (k != null) {
                     clReleaseKernel(k);
@@ -197,13 +216,68 @@ public final class OpenClBackend extends GpuBackend<Long> {
                 }
             }
         }
-        for (Matrix m : List.of(a, b, c)) {
+        free(a, b, c);
+        return new Timed(best, timed.toString());
+    }
+
+    /** Releases matrices made for a timing, each a buffer of its own. */
+    private void free(Matrix... matrices) {
+        for (Matrix m : matrices) {
             long mem = gpu(m).buffer();
             clReleaseMemObject(mem);
             buffers.remove(Long.valueOf(mem));
-            allocated -= 4L * m.size();
+            allocated -= Math.max(4, 4L * m.size());
         }
-        return new Timed(best, timed.toString());
+    }
+
+    /** A product's kernel, and the seconds a run took on each. */
+    private record ProductChoice(boolean tiled, double gemmSeconds, double tiledSeconds) {
+    }
+
+    /**
+     * Whether gemm_tiled runs the product {@code op(A) (m x k) * op(B)}: on a device whose products are timed,
+     * the faster kernel on that shape at its first use; otherwise yes (sizes were given).
+     */
+    private boolean tiledFor(boolean transA, boolean transB, int m, int n, int k) {
+        if (!timeProducts) {
+            return true;
+        }
+        String key = (transA ? "T" : "N") + (transB ? "T" : "N") + " " + m + "x" + n + "x" + k;
+        ProductChoice c = products.get(key);
+        if (c == null) {
+            c = timeProduct(transA, transB, m, n, k);
+            products.put(key, c);
+        }
+        return c.tiled();
+    }
+
+    /**
+     * Times the product on both kernels, on matrices of its own (so it may happen while a program is being
+     * recorded: the timing runs now, the recording goes on after it): after a run each, the best of two
+     * runs, taken by turns.
+     */
+    private ProductChoice timeProduct(boolean transA, boolean transB, int m, int n, int k) {
+        List<Runnable> held = recording;
+        recording = null;
+        Matrix a = matrix(transA ? k : m, transA ? m : k), b = matrix(transB ? n : k, transB ? k : n), c = matrix(m, n);
+        try {
+            double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
+            for (int round = 0; round < 3; round++) {
+                for (int kernel = 0; kernel < 2; kernel++) {
+                    forcedTiled = kernel == 1;
+                    long start = System.nanoTime();
+                    gemm(transA, transB, 1f, a, b, 1f, c);
+                    synchronize();
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    best[kernel] = round == 0 ? best[kernel] : Math.min(best[kernel], seconds);
+                }
+            }
+            return new ProductChoice(best[1] < best[0], best[0], best[1]);
+        } finally {
+            forcedTiled = null;
+            free(a, b, c);
+            recording = held;
+        }
     }
 
     private static Map<String, String> defines() {
@@ -284,8 +358,13 @@ public final class OpenClBackend extends GpuBackend<Long> {
 
     @Override
     public String description() {
-        return "opencl: device " + device.describe() + ", GEMM " + (tiled ? "register tiles " + tiles + " from " + minGroups
-                + " work-groups on, else 32x32" : "32x32 tiles") + (timings.isEmpty() ? "" : " (timed: " + timings + ")");
+        StringBuilder d = new StringBuilder("opencl: device " + device.describe() + ", GEMM ");
+        d.append(!tiled ? "32x32 tiles" : timeProducts ? "register tiles " + tiles + " or 32x32, timed per product" : "register tiles " + tiles);
+        d.append(timings.isEmpty() ? "" : " (timed: " + timings + ")");
+        products.forEach((shape, c) -> d.append(String.format(java.util.Locale.ROOT, "; %s %s (%.3f against %.3f ms)", shape,
+                c.tiled() ? "register tiles" : "32x32", 1e3 * (c.tiled() ? c.tiledSeconds() : c.gemmSeconds()),
+                1e3 * (c.tiled() ? c.gemmSeconds() : c.tiledSeconds()))));
+        return d.toString();
     }
 
     /** OpenCL reports no free memory, only the total; this backend's own buffers are what it knows of. */
@@ -408,7 +487,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
         int slices = tiles32 >= 64 ? 1 : (int) Math.max(1, Math.min(8, Math.min(64 / tiles32, k / (4L * TS))));
         int kSlice = (int) blocks((k + slices - 1) / slices, TS) * TS;
         slices = (k + kSlice - 1) / kSlice;
-        boolean large = timingTiled || tiled && blocks(n, tiles.tsn()) * blocks(m, tiles.tsm()) * slices >= minGroups;
+        boolean large = forcedTiled != null ? forcedTiled : tiled && tiledFor(transA, transB, m, n, k);
         GpuKernel kernel = large ? GpuKernel.GEMM_TILED : GpuKernel.GEMM;
         Launch grid = large ? new Launch(blocks(n, tiles.tsn()), blocks(m, tiles.tsm()), slices, tiles.tsn() / tiles.wptn(), tiles.tsm() / tiles.wptm())
                 : new Launch(blocks(n, TS), blocks(m, TS), slices, TS, TS / WPT);
