@@ -2,6 +2,7 @@
 #include "activation.cuh"
 #include "dynamic_shared.cuh"
 #include "layout.cuh"
+#include "memory_hints.cuh"
 #include "softmax_row.cuh"
 // Whole SGD steps of the book (DeviceNet.trainStep) in one cooperative launch, for networks so small that
 // launches, not arithmetic, cost the time: every block stays resident for all `steps` minibatches, and a
@@ -13,6 +14,9 @@
 // the same ones of w0 in both phases that touch it; the tile and chunk_rows rows of the layer's input and of
 // the delta above at a time are staged in the block's dynamic shared memory, so every block reads them in
 // coalesced runs, and x, the first layer's input (s0 wide), is read once per column of tiles, not per unit.
+// Each thread issues a batch of its loads before it uses any (BATCH, UPDATE_BATCH), and each block asks
+// for the next step's rows of x under its tiles to be brought into L2 as a step begins (the epoch's x is far
+// larger than L2).
 // The phases of a step:
 //   1. first layer by tile: partial[t] = x[:, rows of tile t's k] * w0[those rows, its columns], the tiles'
 //      rows of k numbered t (partial is (s0 / tile_k rounded up) x batch x s1)            grid barrier
@@ -99,11 +103,85 @@ __device__ inline Tile tile_at(int u, int k, int cols, int tile_k, int tile_cols
     return {k0, c0, min(tile_k, k - k0), min(tile_cols, cols - c0)};
 }
 
+// Loads a thread issues before it uses the first of them: in the copies and sums, and in the weights' updates,
+// where a batch of 16 would take the kernel to 128 registers a thread, the most that lets two blocks of 256
+// threads share a multiprocessor.
+#define BATCH 16
+#define UPDATE_BATCH 8
+
+// Walks a thread's elements of a region `cols` wide, blockDim.x apart in row-major order from element i: their
+// rows and columns follow from one division.
+struct Cursor {
+    int r, c, down, across, cols;
+    __device__ Cursor(int i, int cols) : r(i / cols), c(i % cols), down(blockDim.x / cols), across(blockDim.x % cols), cols(cols) {
+    }
+    __device__ void next() {
+        r += down;
+        c += across;
+        if (c >= cols) {
+            c -= cols;
+            r++;
+        }
+    }
+};
+
 // Copies rows x cols of src (row stride ld) into dst (row stride dstLd) by the block's threads, in coalesced runs.
 __device__ void stage(float* dst, int dstLd, const float* src, long ld, int rows, int cols) {
-    for (int i = threadIdx.x; i < rows * cols; i += blockDim.x) {
-        int r = i / cols, c = i % cols;
-        dst[r * dstLd + c] = src[r * ld + c];
+    for (int first = threadIdx.x; first < rows * cols; first += BATCH * blockDim.x) {
+        float v[BATCH];
+        Cursor e(first, cols);
+        UNROLL
+        for (int u = 0; u < BATCH; u++, e.next()) {
+            v[u] = e.r < rows ? src[e.r * ld + e.c] : 0.0f;
+        }
+        e = Cursor(first, cols);
+        UNROLL
+        for (int u = 0; u < BATCH && e.r < rows; u++, e.next()) {
+            dst[e.r * dstLd + e.c] = v[u];
+        }
+    }
+}
+
+// w = decay * w - step * g over rows x cols of w (row stride ld) and g (row stride gLd), by the block's threads.
+__device__ void decay_step(float* w, long ld, const float* g, int gLd, int rows, int cols, float decay, float step) {
+    for (int first = threadIdx.x; first < rows * cols; first += UPDATE_BATCH * blockDim.x) {
+        float v[UPDATE_BATCH];
+        Cursor e(first, cols);
+        UNROLL
+        for (int u = 0; u < UPDATE_BATCH; u++, e.next()) {
+            v[u] = e.r < rows ? w[e.r * ld + e.c] : 0.0f;
+        }
+        e = Cursor(first, cols);
+        UNROLL
+        for (int u = 0; u < UPDATE_BATCH && e.r < rows; u++, e.next()) {
+            w[e.r * ld + e.c] = decay * v[u] - step * g[e.r * gLd + e.c];
+        }
+    }
+}
+
+// sum_t p[t * stride] for t < n, added in order of t, the loads issued a batch at a time.
+__device__ float strided_sum(const float* p, long stride, int n) {
+    float z = 0.0f;
+    for (int t0 = 0; t0 < n; t0 += BATCH) {
+        float v[BATCH];
+        UNROLL
+        for (int u = 0; u < BATCH; u++) {
+            v[u] = t0 + u < n ? p[(t0 + u) * stride] : 0.0f;
+        }
+        UNROLL
+        for (int u = 0; u < BATCH && t0 + u < n; u++) {
+            z += v[u];
+        }
+    }
+    return z;
+}
+
+// Asks for the rows x cols of src (row stride ld) to be brought into L2: a line (32 floats) at a time.
+__device__ void prefetch_rows(const float* src, long ld, int rows, int cols) {
+    int lines = (cols + 31) / 32 + 1;  // a run of cols floats that starts mid-line touches one line more
+    for (int i = threadIdx.x; i < rows * lines; i += blockDim.x) {
+        int r = i / lines, q = i % lines;
+        prefetch_l2(src + r * ld + min(32 * q, cols - 1));
     }
 }
 
@@ -147,6 +225,10 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
     for (int s = 0; s < steps; s++) {
         const float* in = x + (long)s * batch * s0;
         const float* y = labels + (long)s * batch;
+        for (int t = blockIdx.x; t < tiles && s + 1 < steps; t += gridDim.x) {
+            auto [k0, c0, kn, cn] = tile_at(t, s0, s1, tile_k, tile_cols);
+            prefetch_rows(in + (long)batch * s0 + k0, s0, batch, kn);
+        }
         for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
             auto [k0, c0, kn, cn] = tile_at(t, s0, s1, tile_k, tile_cols);
             stage(tile, tile_cols, w0 + (long)k0 * s1 + c0, s1, kn, cn);
@@ -169,10 +251,7 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
         for (int r = blockIdx.x; r < batch; r += gridDim.x) {
             int label = (int)y[r];
             for (int j = threadIdx.x; j < s1; j += blockDim.x) {
-                float z = 0.0f;
-                for (int t = 0; t < down; t++) {
-                    z += partial[((long)t * batch + r) * s1 + j];
-                }
+                float z = strided_sum(partial + (long)r * s1 + j, (long)batch * s1, down);
                 emit(a, d, b, 0, last, r, j, s1, z, label, act, output_kind);
             }
             __syncthreads();  // row r of a1 written
@@ -240,11 +319,7 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
                 }
                 __syncthreads();  // the chunk read
             }
-            for (int o = threadIdx.x; o < kn * cn; o += blockDim.x) {
-                int p = o / cn, c = o % cn;
-                long e = (long)(k0 + p) * cols + c0 + c;
-                w[l][e] = decay * w[l][e] - step * tile[p * tile_cols + c];
-            }
+            decay_step(w[l] + (long)k0 * cols + c0, cols, tile, tile_cols, kn, cn, decay, step);
             for (int c = threadIdx.x; k0 == 0 && c < cn; c += blockDim.x) {
                 b[l][c0 + c] -= step * bias[c];
             }

@@ -1,0 +1,15 @@
+#pragma once
+// Hints that change no result. UNROLL unrolls the loop after it fully (its trip count a constant), so that
+// loads written in a loop are all issued before the first of them is used: a thread then waits on memory once
+// for the lot instead of once each. prefetch_l2 asks for the line holding an address to be brought into L2
+// and does not wait. Both are nothing in the CPU block emulator (src/test/cuda), which is not nvcc.
+#ifdef __CUDACC__
+#define UNROLL _Pragma("unroll")
+__device__ inline void prefetch_l2(const void* p) {
+    asm volatile("prefetch.global.L2 [%0];" ::"l"(p));
+}
+#else
+#define UNROLL
+inline void prefetch_l2(const void*) {
+}
+#endif
