@@ -31,11 +31,24 @@ float column_sum(float v, __local float* scratch) {
     return scratch[x];
 }
 
-// sum_p a[p * aStride] * b[p * bStride] for p < n, in order: the small products the layer steps fold in.
+// sum_p a[p * aStride] * b[p * bStride] for p < n, in order: the small products the layer steps fold in. The
+// loads go DOT_BATCH at a time, all issued before the first is used, so a long dot (over a minibatch's rows)
+// waits on memory once a batch rather than once every few elements.
+#define DOT_BATCH 8
 float strided_dot(__global const float* a, int aStride, __global const float* b, int bStride, int n) {
     float sum = 0.0f;
-    for (int p = 0; p < n; p++) {
-        sum += a[p * aStride] * b[p * bStride];
+    for (int p0 = 0; p0 < n; p0 += DOT_BATCH) {
+        float x[DOT_BATCH], y[DOT_BATCH];
+#pragma unroll
+        for (int u = 0; u < DOT_BATCH; u++) {
+            bool in = p0 + u < n;
+            x[u] = in ? a[(p0 + u) * aStride] : 0.0f;
+            y[u] = in ? b[(p0 + u) * bStride] : 0.0f;
+        }
+#pragma unroll
+        for (int u = 0; u < DOT_BATCH && p0 + u < n; u++) {
+            sum += x[u] * y[u];
+        }
     }
     return sum;
 }
