@@ -66,6 +66,30 @@ for a, b, target in (("cuda", "pytorch cuda graph", 0.5), ("cuda", "pytorch cuda
         print(f"{a} / {b} (target <= {target}): not measured")
 EOF
 
+step 150 "this build against the baseline's jar (.device/baseline.jar from BASELINE=<commit> ci/prepare-gpu-bundle.sh), by turns"
+if [ -f .device/baseline.jar ]; then
+  echo "baseline $(cat .device/BASELINE), this build $(cat .device/COMMIT); bench --epochs ${AB_EPOCHS:-6} (s/epoch, median of epochs 2 on), and a step of whole steps / of layer by layer"
+  for round in 1 2; do
+    for build in baseline current; do
+      jar=.device/mlp4j-all.jar
+      [ "$build" = baseline ] && jar=.device/baseline.jar
+      java "${java_opts[@]}" -jar "$jar" bench --device cuda,opencl --epochs "${AB_EPOCHS:-6}" --data "$data" --no-references --json "$OUT/ab-$build-$round.json" \
+        > "$OUT/ab-$build-$round.log" 2>&1 || status=1
+      line="round $round, $build:"
+      [ -f "$OUT/ab-$build-$round.json" ] && line+=$(python3 -c 'import json, sys
+print("".join(" %s %s" % (r["name"], r["seconds_per_epoch"]) for r in json.load(open(sys.argv[1]))["rows"]))' "$OUT/ab-$build-$round.json")
+      for hidden in ${AB_HIDDEN:-1 100 512}; do
+        steps=$(java "${java_opts[@]}" -jar "$jar" train --device cuda --strict --verbose --data "$data" --out "$OUT/ab-$build-$round-$hidden" --hidden "$hidden" \
+          --epochs 1 | grep -E '^steps of' | sed -E 's/.*whole ([0-9.]+ us|[a-z ]+), layer by layer ([0-9.]+) us.*/\1 \/ \2 us/') || status=1
+        line+="; --hidden $hidden $steps"
+      done
+      echo "$line"
+    done
+  done
+else
+  echo "skipped (no .device/baseline.jar)"
+fi
+
 # --hidden 1 has the book's phases and barriers, and reads all of x each step, with 1 % of its multiply-adds: its
 # step is the floor that barriers, launch and latency set, and the book's step less that floor is what the
 # throughput of 100 units' work costs (#24)

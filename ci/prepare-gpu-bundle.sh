@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds everything the GPU test machine needs into .device/ (git-ignored): a JRE, mlp4j-all.jar, the test
 # classes, the JUnit console launcher, the benchmark jar when built, and MNIST. Run from the project root
-# on the build machine, then run ci/gpu-check.sh there (see README, "GPU check").
+# on the build machine, then run ci/gpu-check.sh there (see README, "GPU check"). With BASELINE=<commit> it adds
+# that commit's jar (.device/baseline.jar), which ci/gpu-check.sh then times against this build's, by turns.
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 [ -f data/mnist/train-images-idx3-ubyte ] || [ -f data/mnist/train-images-idx3-ubyte.gz ] || ./mlp4j devices >/dev/null
@@ -22,4 +23,12 @@ tmp=$(mktemp -d)
 tar czf .device/jre.tgz -C "$tmp" jre
 rm -rf "$tmp"
 git rev-parse --short HEAD > .device/COMMIT
+if [ -n "${BASELINE:-}" ]; then
+  base=$(mktemp -d)
+  git worktree add -q --detach "$base" "$BASELINE"
+  (cd "$base" && mvn -q -B -DskipTests -Dmaven.javadoc.skip -Dmaven.source.skip package)
+  cp "$(ls -t "$base"/target/mlp4j-*-all.jar | head -n 1)" .device/baseline.jar
+  git -C "$base" rev-parse --short HEAD > .device/BASELINE
+  git worktree remove --force "$base"
+fi
 du -sh .device

@@ -14,6 +14,8 @@ trap 'rm -rf "$fake"' EXIT
 bash src/test/cuda/build-stand-ins.sh "$fake"
 # the bundle's JRE, as on the GPU machine
 tar xzf .device/jre.tgz -C "$fake"
-# the stand-in runs kernels on the CPU: the shape grid, the whole-steps shapes and the Adam run shrink to one small shape and one epoch
+# the stand-in runs kernels on the CPU: the shape grid, the whole-steps shapes, the Adam run and the baseline's turns
+# (with a baseline jar) shrink to one small shape and one or two epochs
 PATH="$fake/jre/bin:$PATH" LD_LIBRARY_PATH="$fake/driver:$fake/cublas13" OUT=${OUT:-runs/gpu-rehearsal} \
-  GRID_HIDDEN=${GRID_HIDDEN:-100} GRID_BATCH=${GRID_BATCH:-100} ADAM_EPOCHS=${ADAM_EPOCHS:-1} WHOLE_HIDDEN=${WHOLE_HIDDEN:-100} bash ci/gpu-check.sh
+  GRID_HIDDEN=${GRID_HIDDEN:-100} GRID_BATCH=${GRID_BATCH:-100} ADAM_EPOCHS=${ADAM_EPOCHS:-1} WHOLE_HIDDEN=${WHOLE_HIDDEN:-100} \
+  AB_EPOCHS=${AB_EPOCHS:-2} AB_HIDDEN=${AB_HIDDEN:-100} bash ci/gpu-check.sh
