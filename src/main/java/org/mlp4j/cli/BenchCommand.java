@@ -170,9 +170,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new UserError("--rounds: must be at least 1, got " + rounds);
         }
         PrintWriter err = spec.commandLine().getErr();
-        Datasets.load(common, false, err); // fetch and check the data once, before any child starts
+        int training = Datasets.load(common, false, err).count() - Timing.VALID; // fetched and checked once, before any child starts
         if (grid) {
-            return Grid.run(this);
+            return Grid.run(this, training);
         }
         List<Job> jobs = backends("100", 100);
         if (!noReferences) {
@@ -191,7 +191,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.println((epochs > 1 ? "s/epoch: median of epochs 2.." + epochs + " (epoch 1 is warm-up)" : "s/epoch: epoch 1, warm-up included")
                 + (rounds > 1 ? ", and of the " + rounds + " rounds; x: the median of the rounds' ratios" : "")
-                + "; an epoch is 550 steps of 100 plus the evaluation pass");
+                + "; an epoch is " + training / 100 + " steps of 100 plus the evaluation pass");
         if (json != null) {
             AtomicFiles.write(json, os -> os.write(json(rows, numpy, numpy32).getBytes(StandardCharsets.UTF_8)));
         }

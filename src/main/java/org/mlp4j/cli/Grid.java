@@ -27,7 +27,7 @@ final class Grid {
     private record Report(String unit, int epochs, int rounds, List<Row> rows) {
     }
 
-    static int run(BenchCommand bench) {
+    static int run(BenchCommand bench, int training) {
         for (String h : bench.gridHidden) {
             if (!h.matches("[1-9][0-9]*(,[1-9][0-9]*)*")) {
                 throw new UserError("--grid-hidden: '" + h + "' is not a list of layer sizes such as 512,512");
@@ -73,7 +73,8 @@ final class Grid {
         }
         out.println((bench.epochs > 1 ? "s/epoch: median of epochs 2.." + bench.epochs + " (epoch 1 is warm-up)" : "s/epoch: epoch 1, warm-up included")
                 + (bench.rounds > 1 ? ", and of the " + bench.rounds + " rounds; x: the median of the rounds' ratios" : "")
-                + "; an epoch is the SGD steps over 55,000 examples plus the evaluation pass; x: s/epoch over the reference's on the same shape");
+                + "; an epoch is the SGD steps over " + String.format(Locale.ROOT, "%,d", training)
+                + " examples plus the evaluation pass; x: s/epoch over the reference's on the same shape");
         if (bench.json != null) {
             String text = Timing.JSON.newBuilder().setPrettyPrinting().create().toJson(new Report("seconds per epoch", bench.epochs, bench.rounds, all)) + "\n";
             AtomicFiles.write(bench.json, os -> os.write(text.getBytes(StandardCharsets.UTF_8)));

@@ -33,6 +33,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * fails with its reason as the last line on stderr.
  */
 record Timing(double secondsPerEpoch, double firstEpoch, String detail) {
+    /** The examples a timed run holds out for validation, as the book's does: the others are its training set. */
+    static final int VALID = 5000;
+
     /** The field names as the reference scripts write them. */
     static final Gson JSON = new GsonBuilder().setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
             .serializeNulls().serializeSpecialFloatingPointValues().create();
@@ -141,7 +144,7 @@ record Timing(double secondsPerEpoch, double firstEpoch, String detail) {
             Hyperparameters hp = new Hyperparameters(epochs, batch, book.eta(), book.l2(), book.seed());
             int[] sizes = TrainingOptions.sizes(train, hidden);
             try (Backend backend = Backends.open(device.device, device.openclDevice, device.threads, true, s -> { })) {
-                Trainer.Fit fit = new Trainer(backend, hp).fit(sizes, train, 5000, TrainingListener.NONE);
+                Trainer.Fit fit = new Trainer(backend, hp).fit(sizes, train, VALID, TrainingListener.NONE);
                 List<EpochResult> h = fit.history();
                 double first = h.get(0).seconds();
                 double rest = h.size() > 1 ? median(h.subList(1, h.size()).stream().mapToDouble(EpochResult::seconds).toArray()) : first;
