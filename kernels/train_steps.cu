@@ -14,7 +14,7 @@
 // the same ones of w0 in both phases that touch it; the tile and chunk_rows rows of the layer's input and of
 // the delta above at a time are staged in the block's dynamic shared memory, so every block reads them in
 // coalesced runs, and x, the first layer's input (s0 wide), is read once per column of tiles, not per unit.
-// Each thread issues a batch of its loads before it uses any (BATCH, UPDATE_BATCH), and each block asks
+// Each thread issues a batch of its loads before it uses any (BATCH and the like), and each block asks
 // for the next step's rows of x under its tiles to be brought into L2 as a step begins (the epoch's x is far
 // larger than L2).
 // The phases of a step:
@@ -35,19 +35,35 @@
 // DeviceNet.trainStep on the cpu backend.
 namespace cg = cooperative_groups;
 
-// sum_p a[p * aStride] * b[p * bStride] for p < n in four interleaved chains, so a long dot (a row of a
-// layer above the first by one of its units) waits on a quarter of the multiply-adds in sequence.
+// Elements of a dot whose loads a thread issues together, before the first multiply-add.
+#define DOT_LOADS 8
+
+// sum_p a[p * aStride] * b[p * bStride] for p < n in four interleaved chains (p % 4; the last n % 4 elements
+// in the first), so a long dot (a row of a layer above the first by one of its units) waits on a quarter of the
+// multiply-adds in sequence, and on memory once every DOT_LOADS elements.
 __device__ float dot4(const float* a, int aStride, const float* b, int bStride, int n) {
     float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
-    int p = 0;
-    for (; p + 4 <= n; p += 4) {
-        s0 += a[(long)p * aStride] * b[(long)p * bStride];
-        s1 += a[(long)(p + 1) * aStride] * b[(long)(p + 1) * bStride];
-        s2 += a[(long)(p + 2) * aStride] * b[(long)(p + 2) * bStride];
-        s3 += a[(long)(p + 3) * aStride] * b[(long)(p + 3) * bStride];
-    }
-    for (; p < n; p++) {
-        s0 += a[(long)p * aStride] * b[(long)p * bStride];
+    int whole = n - n % 4;
+    for (int p0 = 0; p0 < n; p0 += DOT_LOADS) {
+        float x[DOT_LOADS], y[DOT_LOADS];
+        UNROLL
+        for (int u = 0; u < DOT_LOADS; u++) {
+            bool in = p0 + u < n;
+            x[u] = in ? a[(long)(p0 + u) * aStride] : 0.0f;
+            y[u] = in ? b[(long)(p0 + u) * bStride] : 0.0f;
+        }
+        UNROLL
+        for (int u = 0; u < DOT_LOADS && p0 + u < n; u++) {
+            if (p0 + u >= whole || u % 4 == 0) {
+                s0 += x[u] * y[u];
+            } else if (u % 4 == 1) {
+                s1 += x[u] * y[u];
+            } else if (u % 4 == 2) {
+                s2 += x[u] * y[u];
+            } else {
+                s3 += x[u] * y[u];
+            }
+        }
     }
     return (s0 + s1) + (s2 + s3);
 }
@@ -70,10 +86,20 @@ __device__ void row_dots(const float* a, const float* b, long jStride, long pStr
     int span = (n + slices - 1) / slices;
     slices = (n + span - 1) / span;
     for (int i = threadIdx.x; i < slices * count; i += blockDim.x) {
-        int q = i / count, j = i % count, end = min(n, (q + 1) * span);
+        int q = i / count, j = i % count, begin = q * span, end = min(n, begin + span);
         float z = 0.0f;
-        for (int p = q * span; p < end; p++) {
-            z += a[p] * b[j * jStride + p * pStride];
+        for (int p0 = begin; p0 < end; p0 += DOT_LOADS) {
+            float x[DOT_LOADS], y[DOT_LOADS];
+            UNROLL
+            for (int u = 0; u < DOT_LOADS; u++) {
+                bool in = p0 + u < end;
+                x[u] = in ? a[p0 + u] : 0.0f;
+                y[u] = in ? b[j * jStride + (p0 + u) * pStride] : 0.0f;
+            }
+            UNROLL
+            for (int u = 0; u < DOT_LOADS && p0 + u < end; u++) {
+                z += x[u] * y[u];
+            }
         }
         scratch[i] = z;
     }
@@ -103,11 +129,12 @@ __device__ inline Tile tile_at(int u, int k, int cols, int tile_k, int tile_cols
     return {k0, c0, min(tile_k, k - k0), min(tile_cols, cols - c0)};
 }
 
-// Loads a thread issues before it uses the first of them: in the copies and sums, and in the weights' updates,
-// where a batch of 16 would take the kernel to 128 registers a thread, the most that lets two blocks of 256
-// threads share a multiprocessor.
+// Loads a thread issues before it uses the first of them: in the copies, in the weights' updates (where 16
+// would take the kernel to 128 registers a thread, the most that lets two blocks of 256 threads share a
+// multiprocessor) and in the sums of the partial products (one batch for a first layer of up to 32 tiles down).
 #define BATCH 16
 #define UPDATE_BATCH 8
+#define SUM_BATCH 32
 
 // Walks a thread's elements of a region `cols` wide, blockDim.x apart in row-major order from element i: their
 // rows and columns follow from one division.
@@ -162,14 +189,14 @@ __device__ void decay_step(float* w, long ld, const float* g, int gLd, int rows,
 // sum_t p[t * stride] for t < n, added in order of t, the loads issued a batch at a time.
 __device__ float strided_sum(const float* p, long stride, int n) {
     float z = 0.0f;
-    for (int t0 = 0; t0 < n; t0 += BATCH) {
-        float v[BATCH];
+    for (int t0 = 0; t0 < n; t0 += SUM_BATCH) {
+        float v[SUM_BATCH];
         UNROLL
-        for (int u = 0; u < BATCH; u++) {
+        for (int u = 0; u < SUM_BATCH; u++) {
             v[u] = t0 + u < n ? p[(t0 + u) * stride] : 0.0f;
         }
         UNROLL
-        for (int u = 0; u < BATCH && t0 + u < n; u++) {
+        for (int u = 0; u < SUM_BATCH && t0 + u < n; u++) {
             z += v[u];
         }
     }
