@@ -28,7 +28,8 @@
 //   3. the updates: w[l] = decay * w[l] - step * a[l]' * d[l+1] for each layer, w0 by the tiles of phase 1,
 //      and b[l] -= step * column sums of d[l+1] (taken in row order). No grid barrier
 //      follows: the next step's phase 1 reads only the w0 tiles the same block wrote here, and writes only
-//      partial, which no block reads here.
+//      partial, which no block reads here. Where every block has one tile at most, the block's tile stays in
+//      its shared memory from here to the next step's phase 1, which then need not stage it.
 // `step` is eta, or eta / batch for the averaged gradient; decay is 1 - eta * l2. Launched with
 // cuLaunchCooperativeKernel on a grid that is co-resident, with ((tile_k + 1) * tile_cols + chunk_rows * (tile_k
 // + tile_cols)) floats of dynamic shared memory a block (CudaBackend, which chooses the tiles). CPU twin:
@@ -169,8 +170,9 @@ __device__ void stage(float* dst, int dstLd, const float* src, long ld, int rows
     }
 }
 
-// w = decay * w - step * g over rows x cols of w (row stride ld) and g (row stride gLd), by the block's threads.
-__device__ void decay_step(float* w, long ld, const float* g, int gLd, int rows, int cols, float decay, float step) {
+// w = decay * w - step * g over rows x cols of w (row stride ld) and g (row stride gLd), by the block's threads;
+// g then holds the new w.
+__device__ void decay_step(float* w, long ld, float* g, int gLd, int rows, int cols, float decay, float step) {
     for (int first = threadIdx.x; first < rows * cols; first += UPDATE_BATCH * blockDim.x) {
         float v[UPDATE_BATCH];
         Cursor e(first, cols);
@@ -181,7 +183,9 @@ __device__ void decay_step(float* w, long ld, const float* g, int gLd, int rows,
         e = Cursor(first, cols);
         UNROLL
         for (int u = 0; u < UPDATE_BATCH && e.r < rows; u++, e.next()) {
-            w[e.r * ld + e.c] = decay * v[u] - step * g[e.r * gLd + e.c];
+            float updated = decay * v[u] - step * g[e.r * gLd + e.c];
+            w[e.r * ld + e.c] = updated;
+            g[e.r * gLd + e.c] = updated;
         }
     }
 }
@@ -258,7 +262,9 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
         }
         for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
             auto [k0, c0, kn, cn] = tile_at(t, s0, s1, tile_k, tile_cols);
-            stage(tile, tile_cols, w0 + (long)k0 * s1 + c0, s1, kn, cn);
+            if (s == 0 || updates > gridDim.x) {
+                stage(tile, tile_cols, w0 + (long)k0 * s1 + c0, s1, kn, cn);
+            }
             for (int r0 = 0; r0 < batch; r0 += chunk_rows) {
                 int rn = min(chunk_rows, batch - r0);
                 stage(xs, tile_k, in + (long)r0 * s0 + k0, s0, rn, kn);
