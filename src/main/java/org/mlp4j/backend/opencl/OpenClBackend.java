@@ -254,13 +254,17 @@ public final class OpenClBackend extends GpuBackend<Long> {
     /**
      * Times the product on both kernels, on matrices of its own (so it may happen while a program is being
      * recorded: the timing runs now, the recording goes on after it): after a run each, the best of two
-     * runs, taken by turns.
+     * runs, taken by turns. Where the device has no room for those matrices, gemm_tiled, untimed.
      */
     private ProductChoice timeProduct(boolean transA, boolean transB, int m, int n, int k) {
         List<Runnable> held = recording;
-        recording = null;
-        Matrix a = matrix(transA ? k : m, transA ? m : k), b = matrix(transB ? n : k, transB ? k : n), c = matrix(m, n);
+        List<Matrix> own = new ArrayList<>();
         try {
+            recording = null;
+            Matrix a = matrix(transA ? k : m, transA ? m : k), b, c;
+            own.add(a);
+            own.add(b = matrix(transB ? n : k, transB ? k : n));
+            own.add(c = matrix(m, n));
             double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
             for (int round = 0; round < 3; round++) {
                 for (int kernel = 0; kernel < 2; kernel++) {
@@ -273,9 +277,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
                 }
             }
             return new ProductChoice(best[1] < best[0], best[0], best[1]);
+        } catch (DeviceMemoryException e) {
+            return new ProductChoice(true, Double.NaN, Double.NaN);
         } finally {
             forcedTiled = null;
-            free(a, b, c);
+            free(own.toArray(Matrix[]::new));
             recording = held;
         }
     }
@@ -361,9 +367,9 @@ public final class OpenClBackend extends GpuBackend<Long> {
         StringBuilder d = new StringBuilder("opencl: device " + device.describe() + ", GEMM ");
         d.append(!tiled ? "32x32 tiles" : timeProducts ? "register tiles " + tiles + " or 32x32, timed per product" : "register tiles " + tiles);
         d.append(timings.isEmpty() ? "" : " (timed: " + timings + ")");
-        products.forEach((shape, c) -> d.append(String.format(java.util.Locale.ROOT, "; %s %s (%.3f against %.3f ms)", shape,
-                c.tiled() ? "register tiles" : "32x32", 1e3 * (c.tiled() ? c.tiledSeconds() : c.gemmSeconds()),
-                1e3 * (c.tiled() ? c.gemmSeconds() : c.tiledSeconds()))));
+        products.forEach((shape, c) -> d.append(Double.isNaN(c.gemmSeconds()) ? "; " + shape + " register tiles (not timed: no device memory to spare)"
+                : String.format(java.util.Locale.ROOT, "; %s %s (%.3f against %.3f ms)", shape, c.tiled() ? "register tiles" : "32x32",
+                        1e3 * (c.tiled() ? c.tiledSeconds() : c.gemmSeconds()), 1e3 * (c.tiled() ? c.gemmSeconds() : c.tiledSeconds()))));
         return d.toString();
     }
 
