@@ -9,7 +9,8 @@
 // grid-wide barrier separates the phases of a step, so a step costs two barriers instead of a graph node
 // per op. Up to three layers (w0..w2; sizes s0..s3, unused ones 0, their pointers unread). Step s reads
 // rows [s * batch, (s + 1) * batch) of x and labels (the epoch's gathered minibatches); the activations
-// a1..a3 and the deltas d1..d3 are batch x s1..s3 scratch in global memory (L2-resident at these sizes).
+// a1..a3 and the deltas d1..d3 are batch x s1..s3 scratch in global memory (L2-resident at these sizes), which
+// the updates read; the row phase works on its row's in shared memory where they fit (Row).
 // The weights work in tiles, tile_k rows by tile_cols columns, each block taking tiles strided over the grid,
 // the same ones of w0 in both phases that touch it; the tile and chunk_rows rows of the layer's input and of
 // the delta above at a time are staged in the block's dynamic shared memory, so every block reads them in
@@ -130,9 +131,9 @@ __device__ inline Tile tile_at(int u, int k, int cols, int tile_k, int tile_cols
     return {k0, c0, min(tile_k, k - k0), min(tile_cols, cols - c0)};
 }
 
-// Loads a thread issues before it uses the first of them: in the copies, in the weights' updates (where 16
-// would take the kernel to 128 registers a thread, the most that lets two blocks of 256 threads share a
-// multiprocessor) and in the sums of the partial products (one batch for a first layer of up to 32 tiles down).
+// Loads a thread issues before it uses the first of them: in the copies, in the weights' updates and the dots
+// (where more would crowd the 128 registers a thread that the launch bounds allow) and in the sums of the
+// partial products (one batch for a first layer of up to 32 tiles down).
 #define BATCH 16
 #define UPDATE_BATCH 8
 #define SUM_BATCH 32
@@ -216,23 +217,40 @@ __device__ void prefetch_rows(const float* src, long ld, int rows, int cols) {
     }
 }
 
-// Unit j of row r of layer l's output (a[l + 1]) from its sum z: the activation, or the output layer's value
+// One row of the minibatch in the row phase: its activations ra[1..last] and the deltas above the first layer
+// rd[2..last], in the block's shared memory where they fit (`copied`: then also written to a and d, which the
+// updates read), else a and d's own rows; rd[1] is d1's row.
+struct Row {
+    float* ra[4];
+    float* rd[4];
+    bool copied;
+};
+
+// Unit j of the row's layer l output (ra[l + 1]) from its sum z: the activation, or the output layer's value
 // and delta (with OUT_SOFTMAX the logit alone; softmax_row adds the bias).
-__device__ void emit(float* const* a, float* const* d, float* const* b, int l, int last, int r, int j, int cols, float z, int label, int act,
-                     int output_kind) {
+__device__ void emit(const Row& row, float* const* a, float* const* d, float* const* b, int l, int last, int r, int j, int cols, float z,
+                     int label, int act, int output_kind) {
     long e = (long)r * cols + j;
     if (l + 1 < last) {
-        a[l + 1][e] = activate(z + b[l][j], act);
+        float v = activate(z + b[l][j], act);
+        row.ra[l + 1][j] = v;
+        if (row.copied) {
+            a[l + 1][e] = v;
+        }
     } else if (output_kind == OUT_SIGMOID) {
-        float v = activate(z + b[l][j], ACT_SIGMOID);
-        a[last][e] = v;
-        d[last][e] = v - (label == j ? 1.0f : 0.0f);
+        float v = activate(z + b[l][j], ACT_SIGMOID), delta = v - (label == j ? 1.0f : 0.0f);
+        row.ra[last][j] = v;
+        row.rd[last][j] = delta;
+        if (row.copied) {
+            a[last][e] = v;
+            d[last][e] = delta;
+        }
     } else {
-        a[last][e] = z;
+        row.ra[last][j] = z;
     }
 }
 
-extern "C" __global__ void train_steps(const float* x, const float* labels, float* w0, float* b0, float* w1, float* b1, float* w2,
+extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_PER_MULTIPROCESSOR) train_steps(const float* x, const float* labels, float* w0, float* b0, float* w1, float* b1, float* w2,
                                        float* b2, float* a1, float* a2, float* a3, float* d1, float* d2, float* d3, float* partial,
                                        int steps, int batch, int layers, int s0, int s1, int s2, int s3, int tile_k, int tile_cols,
                                        int chunk_rows, float step, float decay, int act, int output_kind) {
@@ -253,6 +271,15 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
     for (int l = 0; l < layers; l++) {
         updates += tiles_of(size[l], size[l + 1], tile_k, tile_cols);
     }
+    // the row phase keeps a row's activations and deltas in shared memory where they take half of it at most,
+    // the dots' scratch the rest
+    int row_floats = size[1];
+    for (int l = 2; l <= last; l++) {
+        row_floats += 2 * size[l];
+    }
+    bool rows_shared = 2 * row_floats <= shared_floats;
+    float* scratch = rows_shared ? shared + row_floats : shared;
+    int scratch_floats = rows_shared ? shared_floats - row_floats : shared_floats;
     for (int s = 0; s < steps; s++) {
         const float* in = x + (long)s * batch * s0;
         const float* y = labels + (long)s * batch;
@@ -283,33 +310,53 @@ extern "C" __global__ void train_steps(const float* x, const float* labels, floa
         grid.sync();
         for (int r = blockIdx.x; r < batch; r += gridDim.x) {
             int label = (int)y[r];
+            Row row;
+            row.copied = rows_shared;
+            float* next = shared;
+            for (int l = 1; l <= last; l++) {
+                row.ra[l] = rows_shared ? next : a[l] + (long)r * size[l];
+                next += size[l];
+            }
+            row.rd[1] = d[1] + (long)r * size[1];  // the first layer's (or a lone layer's) delta is only read by the updates
+            for (int l = 2; l <= last; l++) {
+                row.rd[l] = rows_shared ? next : d[l] + (long)r * size[l];
+                next += size[l];
+            }
             for (int j = threadIdx.x; j < s1; j += blockDim.x) {
                 float z = strided_sum(partial + (long)r * s1 + j, (long)batch * s1, down);
-                emit(a, d, b, 0, last, r, j, s1, z, label, act, output_kind);
+                emit(row, a, d, b, 0, last, r, j, s1, z, label, act, output_kind);
             }
             __syncthreads();  // row r of a1 written
             for (int l = 1; l < last; l++) {
                 int k = size[l], cols = size[l + 1];
-                row_dots(a[l] + (long)r * k, w[l], 1, cols, k, cols, shared, shared_floats,
-                         [&](int j, float z) { emit(a, d, b, l, last, r, j, cols, z, label, act, output_kind); });
+                row_dots(row.ra[l], w[l], 1, cols, k, cols, scratch, scratch_floats,
+                         [&](int j, float z) { emit(row, a, d, b, l, last, r, j, cols, z, label, act, output_kind); });
                 __syncthreads();  // row r of a[l + 1] written, the scratch read
             }
             if (output_kind == OUT_SOFTMAX) {
                 int cols = size[last];
                 if (threadIdx.x == 0) {
-                    float* row = a[last] + (long)r * cols;
-                    softmax_row(row, b[last - 1], cols);
+                    softmax_row(row.ra[last], b[last - 1], cols);
                     for (int j = 0; j < cols; j++) {
-                        d[last][(long)r * cols + j] = row[j] - (label == j ? 1.0f : 0.0f);
+                        long e = (long)r * cols + j;
+                        float v = row.ra[last][j], delta = v - (label == j ? 1.0f : 0.0f);
+                        row.rd[last][j] = delta;
+                        if (rows_shared) {
+                            a[last][e] = v;
+                            d[last][e] = delta;
+                        }
                     }
                 }
                 __syncthreads();  // row r of the output's delta written
             }
             for (int l = last - 1; l >= 1; l--) {
                 int cols = size[l], k = size[l + 1];
-                row_dots(d[l + 1] + (long)r * k, w[l], k, 1, k, cols, shared, shared_floats, [&](int j, float z) {
-                    long e = (long)r * cols + j;
-                    d[l][e] = z * derivative(a[l][e], act);
+                row_dots(row.rd[l + 1], w[l], k, 1, k, cols, scratch, scratch_floats, [&](int j, float z) {
+                    float delta = z * derivative(row.ra[l][j], act);
+                    d[l][(long)r * cols + j] = delta;
+                    if (rows_shared && l >= 2) {
+                        row.rd[l][j] = delta;
+                    }
                 });
                 __syncthreads();  // row r of d[l] written, the scratch read
             }

@@ -19,7 +19,7 @@ public abstract class GpuBackend<B> implements Backend {
      * The block sizes a device's kernels are written for. OpenCL receives them as build options; CUDA's
      * headers hold them and a test checks that they agree.
      *
-     * @param threads threads of a block of an element-wise kernel
+     * @param threads threads of a block of an element-wise kernel, and of the whole steps' cooperative kernel
      * @param rowGroups row groups of a {@link GpuKernel.Shape#COLUMNS} block (so also when a fold pays)
      * @param reduceThreads threads of a reduction's single block
      * @param maxBlocks blocks of one grid dimension at most (the kernels stride beyond it)
@@ -40,7 +40,7 @@ public abstract class GpuBackend<B> implements Backend {
 
         /** The constants the kernels are written for, by the names the kernel sources use. */
         public java.util.Map<String, Integer> defines() {
-            return java.util.Map.of("COLS_PER_BLOCK", Fold.COLUMNS, "ROW_GROUPS", rowGroups, "REDUCE_THREADS", reduceThreads);
+            return java.util.Map.of("BLOCK_THREADS", threads, "COLS_PER_BLOCK", Fold.COLUMNS, "ROW_GROUPS", rowGroups, "REDUCE_THREADS", reduceThreads);
         }
 
         /** Threads of a block of {@code shape}. */

@@ -53,6 +53,11 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     /** train_steps's layer slots (w0..w2). */
     static final int WHOLE_STEPS_LAYERS = 3;
     /**
+     * train_steps's blocks a multiprocessor at most (a grid-wide barrier costs more the more blocks it waits
+     * for), which its launch bounds promise the compiler.
+     */
+    static final int WHOLE_STEPS_BLOCKS_PER_MULTIPROCESSOR = 2;
+    /**
      * Networks of more weights than this train layer by layer without timing whole steps: whole steps pay
      * where launches, not arithmetic, cost the time, and their phases are plain loops, not GEMMs.
      */
@@ -230,8 +235,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         int threads = LAYOUT.threads();
         check(cuOccupancyMaxActiveBlocksPerMultiprocessor(value, functions.get(GpuKernel.TRAIN_STEPS), threads, 4L * WholeStepTiles.SHARED_FLOATS),
                 "cuOccupancyMaxActiveBlocksPerMultiprocessor");
-        // at most two blocks per multiprocessor: a grid-wide barrier costs more the more blocks it waits for
-        long resident = Math.min(value[0], 2L) * multiprocessors;
+        long resident = Math.min(value[0], (long) WHOLE_STEPS_BLOCKS_PER_MULTIPROCESSOR) * multiprocessors;
         if (resident == 0) {
             return null;
         }

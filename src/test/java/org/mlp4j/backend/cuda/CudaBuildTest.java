@@ -58,6 +58,7 @@ class CudaBuildTest {
         }
         Map<String, String> java = new TreeMap<>(GpuKernel.CODES);
         CudaBackend.LAYOUT.defines().forEach((name, value) -> java.put(name, value.toString()));
+        java.put("WHOLE_STEPS_BLOCKS_PER_MULTIPROCESSOR", Integer.toString(CudaBackend.WHOLE_STEPS_BLOCKS_PER_MULTIPROCESSOR));
         assertEquals(java, header);
     }
 
