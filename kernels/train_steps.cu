@@ -250,10 +250,10 @@ __device__ void emit(const Row& row, float* const* a, float* const* d, float* co
     }
 }
 
-extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_PER_MULTIPROCESSOR) train_steps(const float* x, const float* labels, float* w0, float* b0, float* w1, float* b1, float* w2,
-                                       float* b2, float* a1, float* a2, float* a3, float* d1, float* d2, float* d3, float* partial,
-                                       int steps, int batch, int layers, int s0, int s1, int s2, int s3, int tile_k, int tile_cols,
-                                       int chunk_rows, float step, float decay, int act, int output_kind) {
+extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_PER_MULTIPROCESSOR) train_steps(
+    const float* x, const float* labels, float* w0, float* b0, float* w1, float* b1, float* w2, float* b2, float* a1, float* a2, float* a3,
+    float* d1, float* d2, float* d3, float* partial, int steps, int batch, int layers, int s0, int s1, int s2, int s3, int tile_k,
+    int tile_cols, int chunk_rows, float step, float decay, int act, int output_kind) {
     cg::grid_group grid = cg::this_grid();
     DYNAMIC_SHARED(float, shared);
     int shared_floats = (tile_k + 1) * tile_cols + chunk_rows * (tile_k + tile_cols);
