@@ -112,18 +112,10 @@ void gemm_tiled(int transA, int transB, int m, int n, int k, int kSlice, float a
         for (int p = 0; p < TSK; p++) {
             float a[WPTM], b[WPTN];
             for (int g = 0; g < WPTM / 4; g++) {
-                float4 v = As[p][g * RTSM + ty];
-                a[4 * g] = v.x;
-                a[4 * g + 1] = v.y;
-                a[4 * g + 2] = v.z;
-                a[4 * g + 3] = v.w;
+                vstore4(As[p][g * RTSM + ty], g, a);
             }
             for (int g = 0; g < WPTN / 4; g++) {
-                float4 v = Bs[p][g * RTSN + tx];
-                b[4 * g] = v.x;
-                b[4 * g + 1] = v.y;
-                b[4 * g + 2] = v.z;
-                b[4 * g + 3] = v.w;
+                vstore4(Bs[p][g * RTSN + tx], g, b);
             }
             for (int r = 0; r < WPTM; r++) {
                 for (int c = 0; c < WPTN; c++) {

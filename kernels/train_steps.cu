@@ -4,6 +4,7 @@
 #include "layout.cuh"
 #include "memory_hints.cuh"
 #include "softmax_row.cuh"
+#include "strided_dot.cuh"
 // Whole SGD steps of the book (DeviceNet.trainStep) in one cooperative launch, for networks so small that
 // launches, not arithmetic, cost the time: every block stays resident for all `steps` minibatches, and a
 // grid-wide barrier separates the phases of a step, so a step costs two barriers instead of a graph node
@@ -37,25 +38,22 @@
 // DeviceNet.trainStep on the cpu backend.
 namespace cg = cooperative_groups;
 
-// Elements of a dot whose loads a thread issues together, before the first multiply-add.
-#define DOT_LOADS 8
-
 // sum_p a[p * aStride] * b[p * bStride] for p < n in four interleaved chains (p % 4; the last n % 4 elements
 // in the first), so a long dot (a row of a layer above the first by one of its units) waits on a quarter of the
-// multiply-adds in sequence, and on memory once every DOT_LOADS elements.
+// multiply-adds in sequence, and on memory once every DOT_BATCH elements (strided_dot.cuh).
 __device__ float dot4(const float* a, int aStride, const float* b, int bStride, int n) {
     float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
     int whole = n - n % 4;
-    for (int p0 = 0; p0 < n; p0 += DOT_LOADS) {
-        float x[DOT_LOADS], y[DOT_LOADS];
+    for (int p0 = 0; p0 < n; p0 += DOT_BATCH) {
+        float x[DOT_BATCH], y[DOT_BATCH];
         UNROLL
-        for (int u = 0; u < DOT_LOADS; u++) {
+        for (int u = 0; u < DOT_BATCH; u++) {
             bool in = p0 + u < n;
             x[u] = in ? a[(long)(p0 + u) * aStride] : 0.0f;
             y[u] = in ? b[(long)(p0 + u) * bStride] : 0.0f;
         }
         UNROLL
-        for (int u = 0; u < DOT_LOADS && p0 + u < n; u++) {
+        for (int u = 0; u < DOT_BATCH && p0 + u < n; u++) {
             if (p0 + u >= whole || u % 4 == 0) {
                 s0 += x[u] * y[u];
             } else if (u % 4 == 1) {
@@ -89,21 +87,7 @@ __device__ void row_dots(const float* a, const float* b, long jStride, long pStr
     slices = (n + span - 1) / span;
     for (int i = threadIdx.x; i < slices * count; i += blockDim.x) {
         int q = i / count, j = i % count, begin = q * span, end = min(n, begin + span);
-        float z = 0.0f;
-        for (int p0 = begin; p0 < end; p0 += DOT_LOADS) {
-            float x[DOT_LOADS], y[DOT_LOADS];
-            UNROLL
-            for (int u = 0; u < DOT_LOADS; u++) {
-                bool in = p0 + u < end;
-                x[u] = in ? a[p0 + u] : 0.0f;
-                y[u] = in ? b[j * jStride + (p0 + u) * pStride] : 0.0f;
-            }
-            UNROLL
-            for (int u = 0; u < DOT_LOADS && p0 + u < end; u++) {
-                z += x[u] * y[u];
-            }
-        }
-        scratch[i] = z;
+        scratch[i] = strided_dot(a + begin, 1, b + j * jStride + begin * pStride, (int)pStride, end - begin);
     }
     __syncthreads();  // every slice summed
     for (int j = threadIdx.x; j < count; j += blockDim.x) {
@@ -154,41 +138,38 @@ struct Cursor {
     }
 };
 
-// Copies rows x cols of src (row stride ld) into dst (row stride dstLd) by the block's threads, in coalesced runs.
-__device__ void stage(float* dst, int dstLd, const float* src, long ld, int rows, int cols) {
-    for (int first = threadIdx.x; first < rows * cols; first += BATCH * blockDim.x) {
-        float v[BATCH];
+// For the block's threads over rows x cols, each thread's elements N at a time: v = load(r, c) for each, then
+// use(r, c, v) for each, so the loads go out together.
+template <int N, class Load, class Use>
+__device__ void batched(int rows, int cols, Load load, Use use) {
+    for (int first = threadIdx.x; first < rows * cols; first += N * blockDim.x) {
+        float v[N];
         Cursor e(first, cols);
         UNROLL
-        for (int u = 0; u < BATCH; u++, e.next()) {
-            v[u] = e.r < rows ? src[e.r * ld + e.c] : 0.0f;
+        for (int u = 0; u < N; u++, e.next()) {
+            v[u] = e.r < rows ? load(e.r, e.c) : 0.0f;
         }
         e = Cursor(first, cols);
         UNROLL
-        for (int u = 0; u < BATCH && e.r < rows; u++, e.next()) {
-            dst[e.r * dstLd + e.c] = v[u];
+        for (int u = 0; u < N && e.r < rows; u++, e.next()) {
+            use(e.r, e.c, v[u]);
         }
     }
+}
+
+// Copies rows x cols of src (row stride ld) into dst (row stride dstLd) by the block's threads, in coalesced runs.
+__device__ void stage(float* dst, int dstLd, const float* src, long ld, int rows, int cols) {
+    batched<BATCH>(rows, cols, [&](int r, int c) { return src[r * ld + c]; }, [&](int r, int c, float v) { dst[r * dstLd + c] = v; });
 }
 
 // w = decay * w - step * g over rows x cols of w (row stride ld) and g (row stride gLd), by the block's threads;
 // g then holds the new w.
 __device__ void decay_step(float* w, long ld, float* g, int gLd, int rows, int cols, float decay, float step) {
-    for (int first = threadIdx.x; first < rows * cols; first += UPDATE_BATCH * blockDim.x) {
-        float v[UPDATE_BATCH];
-        Cursor e(first, cols);
-        UNROLL
-        for (int u = 0; u < UPDATE_BATCH; u++, e.next()) {
-            v[u] = e.r < rows ? w[e.r * ld + e.c] : 0.0f;
-        }
-        e = Cursor(first, cols);
-        UNROLL
-        for (int u = 0; u < UPDATE_BATCH && e.r < rows; u++, e.next()) {
-            float updated = decay * v[u] - step * g[e.r * gLd + e.c];
-            w[e.r * ld + e.c] = updated;
-            g[e.r * gLd + e.c] = updated;
-        }
-    }
+    batched<UPDATE_BATCH>(rows, cols, [&](int r, int c) { return w[r * ld + c]; }, [&](int r, int c, float v) {
+        float updated = decay * v - step * g[r * gLd + c];
+        w[r * ld + c] = updated;
+        g[r * gLd + c] = updated;
+    });
 }
 
 // sum_t p[t * stride] for t < n, added in order of t, the loads issued a batch at a time.
