@@ -38,48 +38,18 @@
 // DeviceNet.trainStep on the cpu backend.
 namespace cg = cooperative_groups;
 
-// sum_p a[p * aStride] * b[p * bStride] for p < n in four interleaved chains (p % 4; the last n % 4 elements
-// in the first), so a long dot (a row of a layer above the first by one of its units) waits on a quarter of the
-// multiply-adds in sequence, and on memory once every DOT_BATCH elements (strided_dot.cuh).
-__device__ float dot4(const float* a, int aStride, const float* b, int bStride, int n) {
-    float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
-    int whole = n - n % 4;
-    for (int p0 = 0; p0 < n; p0 += DOT_BATCH) {
-        float x[DOT_BATCH], y[DOT_BATCH];
-        UNROLL
-        for (int u = 0; u < DOT_BATCH; u++) {
-            bool in = p0 + u < n;
-            x[u] = in ? a[(long)(p0 + u) * aStride] : 0.0f;
-            y[u] = in ? b[(long)(p0 + u) * bStride] : 0.0f;
-        }
-        UNROLL
-        for (int u = 0; u < DOT_BATCH && p0 + u < n; u++) {
-            if (p0 + u >= whole || u % 4 == 0) {
-                s0 += x[u] * y[u];
-            } else if (u % 4 == 1) {
-                s1 += x[u] * y[u];
-            } else if (u % 4 == 2) {
-                s2 += x[u] * y[u];
-            } else {
-                s3 += x[u] * y[u];
-            }
-        }
-    }
-    return (s0 + s1) + (s2 + s3);
-}
-
 // Calls f(j, z_j) for j < count, z_j = sum_p a[p] * b[j * jStride + p * pStride] over p < n: one row's dots
 // with the units of a layer, by the block's threads. Where the block has the threads and the scratch (shared
 // memory) for two slices of each dot or more, the slices' sums are taken side by side, so a dot waits on one
-// slice's loads instead of all of its own, then added in slice order; otherwise dot4. The caller syncs the
-// block before the scratch is used again.
+// slice's loads instead of all of its own, then added in slice order; otherwise in four chains. The caller
+// syncs the block before the scratch is used again.
 template <class F>
 __device__ void row_dots(const float* a, const float* b, long jStride, long pStride, int n, int count, float* scratch, int scratchFloats,
                          F f) {
     int slices = min((int)blockDim.x, scratchFloats) / count;
     if (slices < 2) {
         for (int j = threadIdx.x; j < count; j += blockDim.x) {
-            f(j, dot4(a, 1, b + j * jStride, (int)pStride, n));
+            f(j, chained_dot<4>(a, 1, b + j * jStride, (int)pStride, n));
         }
         return;
     }
