@@ -23,8 +23,9 @@ java() { LD_PRELOAD=$preload timeout -k 10 "$limit" java "$@"; }
 mlp4j() { java "${java_opts[@]}" -jar .device/mlp4j-all.jar "$@"; }
 status=0
 limit=60
-# step SECONDS TITLE: a new step, each java in it stopped after SECONDS (exit status 124)
-step() { limit=$1; shift; echo; echo "=== $* ($(date -u +%H:%M:%S); limit ${limit} s per command)"; }
+# step SECONDS TITLE: a new step, each java in it stopped after SECONDS (exit status 124), times LIMIT_SCALE (the
+# rehearsal on the CPU stand-ins scales them up)
+step() { limit=$(($1 * ${LIMIT_SCALE:-1})); shift; echo; echo "=== $* ($(date -u +%H:%M:%S); limit ${limit} s per command)"; }
 # accuracy LOG MIN MAX TARGET: whether the run's "test accuracy:" line in LOG lies in [MIN, MAX] (mawk, the GPU
 # machine's awk, reads '>' among printf's arguments as a redirection: hence the parentheses)
 accuracy() {
