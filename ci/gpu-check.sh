@@ -80,9 +80,9 @@ if [ -f .device/baseline.jar ]; then
       [ -f "$OUT/ab-$build-$round.json" ] && line+=$(python3 -c 'import json, sys
 print("".join(" %s %s" % (r["name"], r["seconds_per_epoch"]) for r in json.load(open(sys.argv[1]))["rows"]))' "$OUT/ab-$build-$round.json")
       for hidden in ${AB_HIDDEN:-1 100}; do
-        steps=$(java "${java_opts[@]}" -jar "$jar" train --device cuda --strict --verbose --data "$data" --out "$OUT/ab-$build-$round-$hidden" --hidden "$hidden" \
-          --epochs 1 | grep -E '^steps of' | sed -E 's/.*whole ([0-9.]+ us|[a-z ]+), layer by layer ([0-9.]+) us.*/\1 \/ \2 us/') || status=1
-        line+="; --hidden $hidden $steps"
+        java "${java_opts[@]}" -jar "$jar" train --device cuda --strict --verbose --data "$data" --out "$OUT/ab-$build-$round-$hidden" \
+          --hidden "$hidden" --epochs 1 > "$OUT/ab-$build-$round-$hidden.log" 2>&1 || status=1
+        line+="; --hidden $hidden $(grep -E '^steps of' "$OUT/ab-$build-$round-$hidden.log" | sed 's/^steps of [0-9]* examples: //')"
       done
       echo "$line"
     done
