@@ -8,6 +8,8 @@
 set -uo pipefail
 OUT=${OUT:-runs/gpu-check}
 mkdir -p "$OUT"
+# the training runs of an earlier check in the same $OUT (train will not write over a run)
+rm -rf "$OUT"/whole-* "$OUT"/ab-* "$OUT/adam" "$OUT/run200"
 exec > >(tee "$OUT/gpu-check.log") 2>&1
 data=/tmp/mlp4j-mnist
 mkdir -p "$data" && cp .device/data/*.gz "$data/"
