@@ -6,7 +6,7 @@
 #ifdef __CUDACC__
 #define UNROLL _Pragma("unroll")
 __device__ inline void prefetch_l2(const void* p) {
-    asm volatile("prefetch.global.L2 [%0];" ::"l"(p));
+    asm volatile("prefetch.L2 [%0];" ::"l"(p));  // generic addressing: p may be any pointer the kernel was given
 }
 #else
 #define UNROLL
