@@ -292,7 +292,7 @@ extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_P
                         long e = (long)r * cols + j;
                         float v = row.ra[last][j], delta = v - (label == j ? 1.0f : 0.0f);
                         row.rd[last][j] = delta;
-                        if (rows_shared) {
+                        if (row.copied) {
                             a[last][e] = v;
                             d[last][e] = delta;
                         }
@@ -305,7 +305,7 @@ extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_P
                 row_dots(row.rd[l + 1], w[l], k, 1, k, cols, scratch, scratch_floats, [&](int j, float z) {
                     float delta = z * derivative(row.ra[l][j], act);
                     d[l][(long)r * cols + j] = delta;
-                    if (rows_shared && l >= 2) {
+                    if (row.copied && l >= 2) {
                         row.rd[l][j] = delta;
                     }
                 });

@@ -226,7 +226,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
             long mem = gpu(m).buffer();
             clReleaseMemObject(mem);
             buffers.remove(Long.valueOf(mem));
-            allocated -= Math.max(4, 4L * m.size());
+            allocated -= 4L * m.size();
         }
     }
 
