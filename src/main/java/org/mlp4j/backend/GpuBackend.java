@@ -80,6 +80,61 @@ public abstract class GpuBackend<B> implements Backend {
     record GpuAccumulator<B>(B buffer, int slots) implements Accumulator {
     }
 
+    /** The layer slots of the whole steps' kernels (w0..w2 and their buffers). */
+    protected static final int WHOLE_STEPS_LAYERS = 3;
+    /**
+     * Networks of more weights than this train layer by layer without timing whole steps: whole steps pay
+     * where launches, not arithmetic, cost the time, and their phases are plain loops, not GEMMs.
+     */
+    protected static final long WHOLE_STEPS_PARAMETERS = 1 << 20;
+
+    /**
+     * A network's buffers in the whole steps kernels' {@link #WHOLE_STEPS_LAYERS} slots, as {@link Backend#steps}
+     * gives them: weights, biases, and each layer's activations and deltas ({@code batch} rows); the slots past
+     * the last layer hold layer 0's, which the kernels do not read, and sizes 0.
+     *
+     * @param sizes the layer sizes, inputs first, {@code WHOLE_STEPS_LAYERS + 1} of them
+     */
+    protected record WholeStepSlots(int layers, int batch, int[] sizes, Matrix[] w, Matrix[] b, Matrix[] a, Matrix[] d) {
+        /** The slots of a network of the book's SGD that fits them and {@link #WHOLE_STEPS_PARAMETERS}; null for any other. */
+        public static WholeStepSlots of(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, OptimizerBuffers optimizer) {
+            int layers = weights.length;
+            long parameters = 0;
+            for (Matrix w : weights) {
+                parameters += w.size();
+            }
+            if (optimizer != null || layers > WHOLE_STEPS_LAYERS || parameters > WHOLE_STEPS_PARAMETERS) {
+                return null;
+            }
+            int[] sizes = new int[WHOLE_STEPS_LAYERS + 1];
+            sizes[0] = weights[0].rows();
+            Matrix[] w = new Matrix[WHOLE_STEPS_LAYERS], b = new Matrix[WHOLE_STEPS_LAYERS], a = new Matrix[WHOLE_STEPS_LAYERS],
+                    d = new Matrix[WHOLE_STEPS_LAYERS];
+            for (int l = 0; l < WHOLE_STEPS_LAYERS; l++) {
+                int used = l < layers ? l : 0;
+                sizes[l + 1] = l < layers ? weights[l].cols() : 0;
+                w[l] = weights[used];
+                b[l] = biases[used];
+                a[l] = activations[used + 1];
+                d[l] = deltas[used + 1];
+            }
+            return new WholeStepSlots(layers, activations[1].rows(), sizes, w, b, a, d);
+        }
+
+        /** The layer sizes in use, inputs first. */
+        public int[] used() {
+            return java.util.Arrays.copyOf(sizes, layers + 1);
+        }
+
+        /** Refuses an epoch's rows that are not whole steps of this network. */
+        public void check(Matrix x, Matrix labels) {
+            if (x.rows() % batch != 0 || x.cols() != sizes[0] || labels.rows() != x.rows() || labels.cols() != 1) {
+                throw new IllegalArgumentException("whole steps of " + batch + " examples of " + sizes[0] + " on " + x.rows() + "x" + x.cols()
+                        + " and labels " + labels.rows() + "x" + labels.cols());
+            }
+        }
+    }
+
     private final Layout layout;
     private final Fold fold;
     /** {@link #tune}'s choices: whether to fold, by {@link #key}. */

@@ -39,19 +39,37 @@ public enum GpuKernel {
     /** hyper: counts a step. */
     ADVANCE("optimize", Shape.ELEMENTWISE, MATRIX),
     /** OpenCL's GEMM (CUDA's are cuBLAS): op flags, m, n, k, k per slice, alpha, A, lda, B, ldb, beta, C, ldc, bias, epilogue. */
-    GEMM("gemm", Shape.CUSTOM, INT, INT, INT, INT, INT, INT, FLOAT, MATRIX, INT, MATRIX, INT, FLOAT, MATRIX, INT, MATRIX, INT),
+    GEMM("gemm", On.OPENCL, Shape.CUSTOM, INT, INT, INT, INT, INT, INT, FLOAT, MATRIX, INT, MATRIX, INT, FLOAT, MATRIX, INT, MATRIX, INT),
     /** GEMM with register tiles of sizes timed per GPU, for large products; the same arguments and bits. */
-    GEMM_TILED("gemm", Shape.CUSTOM, INT, INT, INT, INT, INT, INT, FLOAT, MATRIX, INT, MATRIX, INT, FLOAT, MATRIX, INT, MATRIX, INT),
+    GEMM_TILED("gemm", On.OPENCL, Shape.CUSTOM, INT, INT, INT, INT, INT, INT, FLOAT, MATRIX, INT, MATRIX, INT, FLOAT, MATRIX, INT, MATRIX, INT),
     /** Adds GEMM's split-K slices: partial, slices, m, n, alpha, beta, C, ldc, bias, epilogue. */
-    GEMM_REDUCE("gemm", Shape.CUSTOM, MATRIX, INT, INT, INT, FLOAT, FLOAT, MATRIX, INT, MATRIX, INT),
+    GEMM_REDUCE("gemm", On.OPENCL, Shape.CUSTOM, MATRIX, INT, INT, INT, FLOAT, FLOAT, MATRIX, INT, MATRIX, INT),
     /**
      * CUDA only, a cooperative launch: whole SGD steps of a network of up to three layers. x, labels, w0, b0,
      * w1, b1, w2, b2, activations a1..a3, deltas d1..d3, the first layer's partial sums, steps, batch, layers,
      * sizes s0..s3, the weight tiles' rows and columns, rows staged at a time, step, decay, activation code,
      * output code.
      */
-    TRAIN_STEPS("train_steps", Shape.COOPERATIVE, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
-            MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT, INT, INT);
+    TRAIN_STEPS("train_steps", On.CUDA, Shape.COOPERATIVE, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
+            MATRIX, MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT, INT, INT),
+    /**
+     * OpenCL only, the first of a whole step's two launches (OpenCL has no grid-wide barrier): a work-group per
+     * example of the minibatch. x, labels, w0, b0, w1, b1, w2, b2, activations a1..a3, deltas d1..d3, the step's
+     * first row of x, layers, sizes s0..s3, activation code, output code.
+     */
+    STEP_ROWS("whole_steps", On.OPENCL, Shape.CUSTOM, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
+            MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, INT),
+    /**
+     * The second: every weight's and bias's step from the rows' activations and deltas. x, w0, b0, w1, b1, w2,
+     * b2, a1..a3, d1..d3, the step's first row of x, rows, layers, sizes s0..s3, step, decay.
+     */
+    STEP_UPDATES("whole_steps", On.OPENCL, Shape.CUSTOM, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
+            MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT);
+
+    /** Which devices have a kernel. */
+    private enum On {
+        BOTH, CUDA, OPENCL
+    }
 
     /** What an argument is in Java, and so what the kernel's parameters are on each device. */
     public enum Arg {
@@ -127,11 +145,17 @@ public enum GpuKernel {
     }
 
     private final String file;
+    private final On on;
     private final Shape shape;
     private final List<Arg> args;
 
     GpuKernel(String file, Shape shape, Arg... args) {
+        this(file, On.BOTH, shape, args);
+    }
+
+    GpuKernel(String file, On on, Shape shape, Arg... args) {
         this.file = file;
+        this.on = on;
         this.shape = shape;
         this.args = List.of(args);
     }
@@ -156,11 +180,11 @@ public enum GpuKernel {
 
     /** Whether CUDA has this kernel ({@code kernels/FILE.cu}); its GEMMs are cuBLAS's. */
     public boolean onCuda() {
-        return this != GEMM && this != GEMM_TILED && this != GEMM_REDUCE;
+        return on != On.OPENCL;
     }
 
-    /** Whether OpenCL has this kernel ({@code kernels/FILE.cl}): all but the cooperative training steps. */
+    /** Whether OpenCL has this kernel ({@code kernels/FILE.cl}). */
     public boolean onOpenCl() {
-        return this != TRAIN_STEPS;
+        return on != On.CUDA;
     }
 }

@@ -117,8 +117,8 @@ class TrainerTest {
     }
 
     /**
-     * A GPU backend's timed choices of the layer steps' variants travel with the checkpoint, so a resumed run
-     * runs its steps as the stopped one did (here on OpenCL, which times them like CUDA).
+     * A GPU backend's timed choices of the layer steps' variants and of whole steps travel with the checkpoint,
+     * so a resumed run runs its steps as the stopped one did (here on OpenCL, which times them like CUDA).
      */
     @Test
     void theLayerStepChoicesTravelWithTheCheckpoint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
@@ -126,7 +126,9 @@ class TrainerTest {
         try (org.mlp4j.backend.Backend gpu = org.mlp4j.backend.BackendContractTest.open("opencl")) {
             Trainer.Fit part = new Trainer(gpu, SHORT).fit(new int[] {784, 8, 10}, data, 200, stopAt(2, 0));
             List<org.mlp4j.backend.Backend.Choice> chosen = part.last().choices();
-            assertEquals(2, chosen.size(), "the output step and the hidden step were timed: " + chosen);
+            assertEquals(List.of(org.mlp4j.backend.Backend.Choice.Part.OUTPUT, org.mlp4j.backend.Backend.Choice.Part.HIDDEN,
+                    org.mlp4j.backend.Backend.Choice.Part.WHOLE), chosen.stream().map(org.mlp4j.backend.Backend.Choice::part).toList(),
+                    "the output step, the hidden step and whole steps were timed: " + chosen);
             java.nio.file.Path file = dir.resolve("checkpoint.npz");
             CheckpointFile.save(part.last(), file);
             List<org.mlp4j.backend.Backend.Choice> loaded = CheckpointFile.load(file).choices();
@@ -141,7 +143,10 @@ class TrainerTest {
                     notes.add(line);
                 }
             });
-            assertEquals(loaded.stream().map(Object::toString).toList(), notes, "the resumed run runs the checkpoint's choices, untimed");
+            // where whole steps were chosen, the run also says how they run
+            assertEquals(loaded.stream().map(Object::toString).toList(), notes.stream().filter(n -> !n.startsWith("whole steps: ")).toList(),
+                    "the resumed run runs the checkpoint's choices, untimed");
+            assertEquals(loaded.get(2).folded(), notes.stream().anyMatch(n -> n.startsWith("whole steps: ")), notes.toString());
         }
     }
 

@@ -50,18 +50,11 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     static final Layout LAYOUT = new Layout(256, 32, 1024, 65535, 8);
     /** Why there is no CUDA backend in a jar built where nvcc was missing. */
     static final String NOT_BUILT = "the CUDA kernels were not built into this jar (nvcc was missing at build time)";
-    /** train_steps's layer slots (w0..w2). */
-    static final int WHOLE_STEPS_LAYERS = 3;
     /**
      * train_steps's blocks a multiprocessor at most (a grid-wide barrier costs more the more blocks it waits
      * for), which its launch bounds promise the compiler.
      */
     static final int WHOLE_STEPS_BLOCKS_PER_MULTIPROCESSOR = 2;
-    /**
-     * Networks of more weights than this train layer by layer without timing whole steps: whole steps pay
-     * where launches, not arithmetic, cost the time, and their phases are plain loops, not GEMMs.
-     */
-    static final long WHOLE_STEPS_PARAMETERS = 1 << 20;
     /** cuBLAS's own workspace, set up front so cuBLAS never allocates during graph capture (32 MiB suits Hopper). */
     private static final long CUBLAS_WORKSPACE = 32L << 20;
 
@@ -209,7 +202,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     }
 
     /**
-     * train_steps for networks of up to three layers and {@link #WHOLE_STEPS_PARAMETERS} weights, on a grid
+     * train_steps for networks of up to {@link #WHOLE_STEPS_LAYERS} layers and {@link #WHOLE_STEPS_PARAMETERS} weights, on a grid
      * no larger than the device holds at once (a cooperative launch's condition) nor than the widest phase
      * needs, with the weight tiles {@link WholeStepTiles#choose} picks for that grid; null where the device
      * cannot launch cooperatively, and for optimizers other than the book's SGD at a constant rate.
@@ -217,12 +210,8 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     @Override
     public Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output,
                        OptimizerBuffers optimizer) {
-        int layers = weights.length;
-        long parameters = 0;
-        for (Matrix w : weights) {
-            parameters += w.size();
-        }
-        if (optimizer != null || layers > WHOLE_STEPS_LAYERS || parameters > WHOLE_STEPS_PARAMETERS) {
+        WholeStepSlots n = WholeStepSlots.of(weights, biases, activations, deltas, optimizer);
+        if (n == null) {
             return null;
         }
         int[] value = new int[1];
@@ -239,40 +228,23 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         if (resident == 0) {
             return null;
         }
-        int batch = activations[1].rows();
-        int[] size = new int[WHOLE_STEPS_LAYERS + 1];
-        size[0] = weights[0].rows();
-        for (int l = 0; l < layers; l++) {
-            size[l + 1] = weights[l].cols();
-        }
-        int[] sizes = java.util.Arrays.copyOf(size, layers + 1);
+        int batch = n.batch();
+        int[] size = n.sizes(), sizes = n.used();
         WholeStepTiles tiles = WholeStepTiles.choose(sizes, batch, resident, threads);
         // blocks: the tiles of all layers in the updates, and one a row in the row phase
         long widest = Math.max(tiles.tiles(sizes), batch);
         Launch blocks = LAYOUT.launch(GpuKernel.Shape.COOPERATIVE, Math.min(widest, resident) * threads, 1);
         Launch grid = new Launch(blocks.blocksX(), 1, 1, blocks.threadsX(), 1, tiles.sharedBytes());
         Matrix partial = matrix(tiles.down(size[0]) * batch, size[1]);
-        // the kernel's unused layer slots get layer 0's buffers, which it does not read
-        Matrix[] w = new Matrix[WHOLE_STEPS_LAYERS], b = new Matrix[WHOLE_STEPS_LAYERS], a = new Matrix[WHOLE_STEPS_LAYERS],
-                d = new Matrix[WHOLE_STEPS_LAYERS];
-        for (int l = 0; l < WHOLE_STEPS_LAYERS; l++) {
-            int used = l < layers ? l : 0;
-            w[l] = weights[used];
-            b[l] = biases[used];
-            a[l] = activations[used + 1];
-            d[l] = deltas[used + 1];
-        }
+        Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
         String layout = String.format(java.util.Locale.ROOT, "%d blocks of %d threads, weight tiles %dx%d, %d rows staged at a time, %d bytes"
                 + " of shared memory a block", grid.blocksX(), grid.threadsX(), tiles.k(), tiles.cols(), tiles.chunkRows(), tiles.sharedBytes());
         return new Steps() {
             @Override
             public void run(Matrix x, Matrix labels, float rate, float decay) {
-                if (x.rows() % batch != 0 || x.cols() != size[0] || labels.rows() != x.rows() || labels.cols() != 1) {
-                    throw new IllegalArgumentException("whole steps of " + batch + " examples of " + size[0] + " on " + x.rows() + "x" + x.cols()
-                            + " and labels " + labels.rows() + "x" + labels.cols());
-                }
+                n.check(x, labels);
                 launch(GpuKernel.TRAIN_STEPS, grid, x, labels, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], partial,
-                        x.rows() / batch, batch, layers, size[0], size[1], size[2], size[3], tiles.k(), tiles.cols(), tiles.chunkRows(), rate,
+                        x.rows() / batch, batch, n.layers(), size[0], size[1], size[2], size[3], tiles.k(), tiles.cols(), tiles.chunkRows(), rate,
                         decay, GpuKernel.code(act), GpuKernel.code(output));
             }
 

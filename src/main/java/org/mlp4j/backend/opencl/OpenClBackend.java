@@ -17,6 +17,7 @@ import org.lwjgl.opencl.CL12;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
 import org.mlp4j.Activation;
+import org.mlp4j.Output;
 import org.mlp4j.backend.BackendFailure;
 import org.mlp4j.backend.BackendUnavailableException;
 import org.mlp4j.backend.DeviceMemoryException;
@@ -68,6 +69,14 @@ public final class OpenClBackend extends GpuBackend<Long> {
     }
 
     private static final Map<String, Timed> TIMED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * whole_steps.cl's step_rows: work-groups of this many items at most (fewer where the device allows
+     * fewer), and this many floats of local memory for an example's input, activations and deltas.
+     */
+    static final int ROW_THREADS = 1024, ROW_FLOATS = 4096;
+    /** whole_steps.cl's step_updates: work-groups of UPDATE_TILE x UPDATE_TILE weights. */
+    static final int UPDATE_TILE = 16;
 
     /** gemm.cl's epilogue that adds no bias (the others are activation codes: + bias, then the activation). */
     private static final int PLAIN = -1;
@@ -289,7 +298,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private static Map<String, String> defines() {
         Map<String, String> d = new TreeMap<>(GpuKernel.CODES);
         LAYOUT.defines().forEach((name, value) -> d.put(name, value.toString()));
-        Map.of("TS", TS, "WPT", WPT, "PLAIN", PLAIN).forEach((name, value) -> d.put(name, value.toString()));
+        Map.of("TS", TS, "WPT", WPT, "PLAIN", PLAIN, "ROW_THREADS", ROW_THREADS, "ROW_FLOATS", ROW_FLOATS, "UPDATE_TILE", UPDATE_TILE).forEach((name, value) -> d.put(name, value.toString()));
         return d;
     }
 
@@ -470,6 +479,59 @@ public final class OpenClBackend extends GpuBackend<Long> {
             recording = null;
         }
         return () -> list.forEach(Runnable::run);
+    }
+
+    /**
+     * Whole steps in two launches a step (whole_steps.cl), for networks of up to {@link #WHOLE_STEPS_LAYERS}
+     * layers and {@link #WHOLE_STEPS_PARAMETERS} weights whose example (input, activations and deltas) fits
+     * {@link #ROW_FLOATS} (the book's net takes five launches a step layer by layer). Null for other
+     * optimizers than the book's SGD.
+     */
+    @Override
+    public Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output,
+                       OptimizerBuffers optimizer) {
+        WholeStepSlots n = WholeStepSlots.of(weights, biases, activations, deltas, optimizer);
+        if (n == null) {
+            return null;
+        }
+        int[] s = n.sizes();
+        long values = s[0], tiles = 0;
+        for (int l = 0; l < n.layers(); l++) {
+            values += 2L * s[l + 1];
+            tiles += blocks(s[l] + 1L, UPDATE_TILE) * blocks(s[l + 1], UPDATE_TILE);
+        }
+        if (values > ROW_FLOATS) {
+            return null;
+        }
+        long items;
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer size = stack.mallocPointer(1);
+            OpenCl.check(clGetKernelWorkGroupInfo(kernels.get(GpuKernel.STEP_ROWS), device.id(), CL_KERNEL_WORK_GROUP_SIZE, size, null),
+                    "clGetKernelWorkGroupInfo");
+            items = Math.min(ROW_THREADS, size.get(0));
+        }
+        int batch = n.batch();
+        Launch rows = new Launch(batch, 1, 1, (int) items, 1), updates = new Launch(tiles, 1, 1, UPDATE_TILE, UPDATE_TILE);
+        Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
+        String layout = String.format(java.util.Locale.ROOT, "two launches a step: %d work-groups of %d items, one an example, then %d of"
+                + " %dx%d weights", batch, items, tiles, UPDATE_TILE, UPDATE_TILE);
+        return new Steps() {
+            @Override
+            public void run(Matrix x, Matrix labels, float rate, float decay) {
+                n.check(x, labels);
+                for (int first = 0; first < x.rows(); first += batch) {
+                    launch(GpuKernel.STEP_ROWS, rows, x, labels, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], first,
+                            n.layers(), s[0], s[1], s[2], s[3], GpuKernel.code(act), GpuKernel.code(output));
+                    launch(GpuKernel.STEP_UPDATES, updates, x, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], first, batch,
+                            n.layers(), s[0], s[1], s[2], s[3], rate, decay);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return layout;
+            }
+        };
     }
 
     @Override

@@ -1,0 +1,195 @@
+// Whole SGD steps of a network of up to three layers, what CUDA's train_steps does in one cooperative
+// launch, in two launches a step: OpenCL has no grid-wide barrier. step_rows takes a work-group per example
+// through its forward pass and its deltas, the row's values in local memory, and writes its activations
+// and deltas out; step_updates then steps every weight and bias from them. Layer l (l < layers) has
+// weights w_l (s_l x s_l+1) and bias b_l; a_l+1 and d_l+1 are its activations and deltas (batch rows).
+// Build options: ROW_THREADS (step_rows's items at most), ROW_FLOATS (its local floats for the row's
+// values), UPDATE_TILE (step_updates's work-groups of UPDATE_TILE x UPDATE_TILE weights).
+// CPU twin: DeviceNet.trainStep through the layer ops (ParityTest.wholeStepsDoWhatTheLayerStepsDo).
+
+// out[o] = sum_k v[k] * m[k * ks + o * os] for o < outs, k < n, by every item of the work-group: each
+// output's terms split among `parts` items (a power of two), whose sums then add up in a fixed tree.
+// Neighbouring items read neighbouring weights: along o where os is 1 (a layer's forward product), else
+// along k (the product through the weights above a layer). Out is valid in every item on return.
+void row_product(__local const float* v, int n, __global const float* m, int ks, int os, int outs,
+                 __local float* out, __local float* partial) {
+    int items = get_local_size(0), t = get_local_id(0);
+    barrier(CLK_LOCAL_MEM_FENCE);  // v may have just been written by other items
+    for (int o0 = 0; o0 < outs; o0 += items) {
+        int width = min(items, outs - o0), parts = 1;
+        while (parts * 2 * width <= items) {
+            parts *= 2;
+        }
+        int o = os == 1 ? t % width : t / parts, p = os == 1 ? t / width : t % parts;
+        if (t < parts * width) {
+            __global const float* column = m + (long)(o0 + o) * os;
+            float sum = 0.0f;
+            for (int k0 = p; k0 < n; k0 += DOT_BATCH * parts) {
+                float w[DOT_BATCH];
+#pragma unroll
+                for (int u = 0; u < DOT_BATCH; u++) {
+                    int k = k0 + u * parts;
+                    w[u] = k < n ? column[(long)k * ks] : 0.0f;
+                }
+#pragma unroll
+                for (int u = 0; u < DOT_BATCH && k0 + u * parts < n; u++) {
+                    sum += v[k0 + u * parts] * w[u];
+                }
+            }
+            partial[o * parts + p] = sum;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int s = parts / 2; s > 0; s >>= 1) {
+            if (t < s * width) {
+                int i = (t / s) * parts + t % s;
+                partial[i] += partial[i + s];
+            }
+            barrier(CLK_LOCAL_MEM_FENCE);
+        }
+        if (t < width) {
+            out[o0 + t] = partial[t * parts];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+}
+
+// Copies n floats between local and global memory, by every item (no barrier).
+void row_out(__local const float* from, __global float* to, int n) {
+    for (int i = get_local_id(0); i < n; i += get_local_size(0)) {
+        to[i] = from[i];
+    }
+}
+
+__kernel void step_rows(__global const float* x, int xo, __global const float* labels, int yo,
+                        __global const float* w0, int w0o, __global const float* b0, int b0o,
+                        __global const float* w1, int w1o, __global const float* b1, int b1o,
+                        __global const float* w2, int w2o, __global const float* b2, int b2o,
+                        __global float* a1, int a1o, __global float* a2, int a2o, __global float* a3, int a3o,
+                        __global float* d1, int d1o, __global float* d2, int d2o, __global float* d3, int d3o,
+                        int first, int layers, int s0, int s1, int s2, int s3, int act, int output) {
+    __local float values[ROW_FLOATS];  // the row's input, then a1..a_layers, then d1..d_layers
+    __local float partial[ROW_THREADS];
+    int r = get_group_id(0), t = get_local_id(0), items = get_local_size(0);
+    int s[4] = {s0, s1, s2, s3};
+    __global const float* w[3] = {w0 + w0o, w1 + w1o, w2 + w2o};
+    __global const float* b[3] = {b0 + b0o, b1 + b1o, b2 + b2o};
+    __global float* a[3] = {a1 + a1o, a2 + a2o, a3 + a3o};
+    __global float* d[3] = {d1 + d1o, d2 + d2o, d3 + d3o};
+    // where layer l's input (l = 0: the example) and l's activations and deltas start in values
+    int at[4], dt[3];
+    at[0] = 0;
+    for (int l = 0; l < layers; l++) {
+        at[l + 1] = at[l] + s[l];
+    }
+    dt[0] = at[layers];
+    for (int l = 1; l < layers; l++) {
+        dt[l] = dt[l - 1] + s[l];
+    }
+    __global const float* row = x + xo + (long)(first + r) * s0;
+    for (int i = t; i < s0; i += items) {
+        values[i] = row[i];
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    int last = layers - 1;
+    for (int l = 0; l < layers; l++) {
+        __local float* z = values + at[l + 1];
+        row_product(values + at[l], s[l], w[l], s[l + 1], 1, s[l + 1], z, partial);
+        if (l < last) {
+            for (int j = t; j < s[l + 1]; j += items) {
+                z[j] = activate(z[j] + b[l][j], act);
+            }
+        }
+    }
+    // the output layer: a = sigmoid(z + b), or softmax(z + b) as softmax_rows takes it; delta = a - onehot
+    __local float* z = values + at[layers];
+    __local float* dz = values + dt[last];
+    int n = s[layers], label = (int)labels[yo + first + r];
+    if (output == OUT_SOFTMAX && t == 0) {
+        float m = z[0] + b[last][0];
+        for (int j = 1; j < n; j++) {
+            m = fmax(m, z[j] + b[last][j]);
+        }
+        float sum = 0.0f;
+        for (int j = 0; j < n; j++) {
+            float e = exp(z[j] + b[last][j] - m);
+            z[j] = e;
+            sum += e;
+        }
+        for (int j = 0; j < n; j++) {
+            z[j] /= sum;
+        }
+    } else if (output != OUT_SOFTMAX) {
+        for (int j = t; j < n; j += items) {
+            z[j] = 1.0f / (1.0f + exp(-(z[j] + b[last][j])));
+        }
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);  // every item passes it (a barrier under a branch miscompiled on PoCL)
+    for (int j = t; j < n; j += items) {
+        dz[j] = z[j] - (label == j ? 1.0f : 0.0f);
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    // back through the weights above each hidden layer, as they were before this step
+    for (int l = last; l > 0; l--) {
+        __local float* g = values + dt[l - 1];
+        row_product(values + dt[l], s[l + 1], w[l], 1, s[l + 1], s[l], g, partial);
+        __local const float* h = values + at[l];
+        for (int i = t; i < s[l]; i += items) {
+            g[i] *= derivative(h[i], act);
+        }
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int l = 0; l < layers; l++) {
+        row_out(values + at[l + 1], a[l] + (long)r * s[l + 1], s[l + 1]);
+        row_out(values + dt[l], d[l] + (long)r * s[l + 1], s[l + 1]);
+    }
+}
+
+// A work-group per UPDATE_TILE x UPDATE_TILE tile of one layer's weights, the layers' tiles one after
+// another, each layer's bias a last row of weights whose input is 1 (and which takes no decay): w = decay * w
+// - step * sum_r a[r][i] * d[r][j], the rows staged UPDATE_TILE at a time and added in order.
+__kernel __attribute__((reqd_work_group_size(UPDATE_TILE, UPDATE_TILE, 1)))
+void step_updates(__global const float* x, int xo,
+                  __global float* w0, int w0o, __global float* b0, int b0o,
+                  __global float* w1, int w1o, __global float* b1, int b1o,
+                  __global float* w2, int w2o, __global float* b2, int b2o,
+                  __global const float* a1, int a1o, __global const float* a2, int a2o, __global const float* a3, int a3o,
+                  __global const float* d1, int d1o, __global const float* d2, int d2o, __global const float* d3, int d3o,
+                  int first, int rows, int layers, int s0, int s1, int s2, int s3, float step, float decay) {
+    __local float as[UPDATE_TILE][UPDATE_TILE], ds[UPDATE_TILE][UPDATE_TILE];
+    int s[4] = {s0, s1, s2, s3};
+    __global float* w[3] = {w0 + w0o, w1 + w1o, w2 + w2o};
+    __global float* b[3] = {b0 + b0o, b1 + b1o, b2 + b2o};
+    __global const float* in[3] = {x + xo + (long)first * s0, a1 + a1o, a2 + a2o};
+    __global const float* d[3] = {d1 + d1o, d2 + d2o, d3 + d3o};
+    int tile = get_group_id(0), l = 0, across = 0;
+    for (; l < layers; l++) {
+        across = (s[l + 1] + UPDATE_TILE - 1) / UPDATE_TILE;
+        int tiles = (s[l] + UPDATE_TILE) / UPDATE_TILE * across;  // s[l] + 1 rows, the bias's among them
+        if (tile < tiles) {
+            break;
+        }
+        tile -= tiles;
+    }
+    int tj = get_local_id(0), ti = get_local_id(1);
+    int i0 = tile / across * UPDATE_TILE, j0 = tile % across * UPDATE_TILE;
+    int ins = s[l], outs = s[l + 1];
+    float sum = 0.0f;
+    for (int r0 = 0; r0 < rows; r0 += UPDATE_TILE) {
+        int r = r0 + ti, i = i0 + tj, j = j0 + tj;
+        as[ti][tj] = r >= rows || i > ins ? 0.0f : i == ins ? 1.0f : in[l][(long)r * ins + i];
+        ds[ti][tj] = r < rows && j < outs ? d[l][(long)r * outs + j] : 0.0f;
+        barrier(CLK_LOCAL_MEM_FENCE);
+        int n = min(UPDATE_TILE, rows - r0);
+        for (int q = 0; q < n; q++) {
+            sum += as[q][ti] * ds[q][tj];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    int i = i0 + ti, j = j0 + tj;
+    if (j < outs && i < ins) {
+        long e = (long)i * outs + j;
+        w[l][e] = decay * w[l][e] - step * sum;
+    } else if (j < outs && i == ins) {
+        b[l][j] -= step * sum;
+    }
+}
