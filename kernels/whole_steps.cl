@@ -81,7 +81,7 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
     for (int l = 0; l < layers; l++) {
         at[l + 1] = at[l] + s[l];
     }
-    dt[0] = at[layers];
+    dt[0] = at[layers] + s[layers];
     for (int l = 1; l < layers; l++) {
         dt[l] = dt[l - 1] + s[l];
     }

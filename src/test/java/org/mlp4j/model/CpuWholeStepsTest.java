@@ -111,7 +111,7 @@ class CpuWholeStepsTest {
 
     private static void same(Backend b, int[] sizes, Activation act, Output out, int batch, boolean mean, Hyperparameters.Optimization optimizer) {
         List<Map<String, float[]>> states = new ArrayList<>();
-        Network[] ends = ParityTest.bothWays(b, sizes, act, out, batch, mean, optimizer, states);
+        Network[] ends = ParityTest.bothWays(b, sizes, act, out, batch, mean, optimizer, states, null);
         assertNotNull(ends, Arrays.toString(sizes));
         if (optimizer != null && optimizer.optimizer() != Optimizer.SGD) {
             assertEquals(2, states.size());

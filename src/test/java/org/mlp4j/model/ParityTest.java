@@ -141,14 +141,19 @@ class ParityTest {
         }
     }
 
+    /** Whole steps against layer steps: the networks, and the last step's activations and deltas each way leaves. */
     private static void wholeSteps(Backend b, int[] sizes, Activation act, Output out, int batch, boolean mean) {
-        Network[] ends = bothWays(b, sizes, act, out, batch, mean);
+        List<float[]> last = new java.util.ArrayList<>();
+        Network[] ends = bothWays(b, sizes, act, out, batch, mean, null, null, last);
         org.junit.jupiter.api.Assertions.assertNotNull(ends, b.name() + " runs whole steps of " + java.util.Arrays.toString(sizes));
-        for (int l = 0; l < sizes.length - 1; l++) {
+        double tolerance = act == Activation.RELU ? 1e-4 : 1e-5;
+        int layers = sizes.length - 1;
+        for (int l = 0; l < layers; l++) {
             String what = act + "/" + out + " " + java.util.Arrays.toString(sizes) + " layer " + l;
-            double tolerance = act == Activation.RELU ? 1e-4 : 1e-5;
             BackendContractTest.close(ends[0].weights()[l], ends[1].weights()[l], tolerance, what + " weights");
             BackendContractTest.close(ends[0].biases()[l], ends[1].biases()[l], tolerance, what + " biases");
+            BackendContractTest.close(last.get(2 * l), last.get(2 * (layers + l)), tolerance, what + " activations of the last step");
+            BackendContractTest.close(last.get(2 * l + 1), last.get(2 * (layers + l) + 1), tolerance, what + " deltas of the last step");
         }
     }
 
@@ -157,15 +162,17 @@ class ParityTest {
      * the two networks, in that order, or null where the backend has no whole steps for the network.
      */
     static Network[] bothWays(Backend b, int[] sizes, Activation act, Output out, int batch, boolean mean) {
-        return bothWays(b, sizes, act, out, batch, mean, null, null);
+        return bothWays(b, sizes, act, out, batch, mean, null, null, null);
     }
 
     /**
      * As {@link #bothWays(Backend, int[], Activation, Output, int, boolean)}, by the general step with {@code optimizer}'s
-     * buffers unless it is null; each way's optimizer state after the steps goes into {@code states}.
+     * buffers unless it is null; each way's optimizer state after the steps goes into {@code states}, and unless
+     * {@code last} is null, the activations and deltas each way left in its workspace, layer after layer (each
+     * layer's activations, then its deltas), the layer ops' first.
      */
     static Network[] bothWays(Backend b, int[] sizes, Activation act, Output out, int batch, boolean mean, Hyperparameters.Optimization optimizer,
-                              java.util.List<java.util.Map<String, float[]>> states) {
+                              java.util.List<java.util.Map<String, float[]>> states, List<float[]> last) {
         Network initial = Network.initialize(sizes, Network.Input.FEATURES, act, out, new NumpyRandom(3));
         DeviceNet layered = new DeviceNet(b, initial), whole = new DeviceNet(b, initial);
         DeviceNet.Workspace lws = layered.workspace(batch), wws = whole.workspace(batch);
@@ -208,6 +215,15 @@ class ParityTest {
         if (states != null && lo != null) {
             states.add(lo.state());
             states.add(wo.state());
+        }
+        for (DeviceNet.Workspace ws : last != null ? List.of(lws, wws) : List.<DeviceNet.Workspace>of()) {
+            for (int l = 1; l < sizes.length; l++) {
+                for (org.mlp4j.backend.Matrix m : new org.mlp4j.backend.Matrix[] {ws.activations[l], ws.deltas[l]}) {
+                    float[] host = new float[m.size()];
+                    b.download(m, host);
+                    last.add(host);
+                }
+            }
         }
         return new Network[] {layered.download(), whole.download()};
     }
