@@ -97,7 +97,7 @@ public abstract class GpuBackend<B> implements Backend {
      */
     protected record WholeStepSlots(int layers, int batch, int[] sizes, Matrix[] w, Matrix[] b, Matrix[] a, Matrix[] d) {
         /** The slots of a network of the book's SGD that fits them and {@link #WHOLE_STEPS_PARAMETERS}; null for any other. */
-        public static WholeStepSlots of(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, OptimizerBuffers optimizer) {
+        static WholeStepSlots of(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, OptimizerBuffers optimizer) {
             int layers = weights.length;
             long parameters = 0;
             for (Matrix w : weights) {
@@ -133,6 +133,22 @@ public abstract class GpuBackend<B> implements Backend {
                         + " and labels " + labels.rows() + "x" + labels.cols());
             }
         }
+    }
+
+    /**
+     * The network's whole steps, where they fit {@link WholeStepSlots} (the book's SGD, up to
+     * {@link #WHOLE_STEPS_LAYERS} layers and {@link #WHOLE_STEPS_PARAMETERS} weights) and the device has them.
+     */
+    @Override
+    public final Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output,
+                             OptimizerBuffers optimizer) {
+        WholeStepSlots n = WholeStepSlots.of(weights, biases, activations, deltas, optimizer);
+        return n == null ? null : steps(n, act, output);
+    }
+
+    /** This device's whole steps for the network in {@code n}, or null where it has none for it (the default). */
+    protected Steps steps(WholeStepSlots n, Activation act, Output output) {
+        return null;
     }
 
     private final Layout layout;

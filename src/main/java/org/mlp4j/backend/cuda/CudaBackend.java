@@ -202,18 +202,12 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     }
 
     /**
-     * train_steps for networks of up to {@link #WHOLE_STEPS_LAYERS} layers and {@link #WHOLE_STEPS_PARAMETERS} weights, on a grid
-     * no larger than the device holds at once (a cooperative launch's condition) nor than the widest phase
-     * needs, with the weight tiles {@link WholeStepTiles#choose} picks for that grid; null where the device
-     * cannot launch cooperatively, and for optimizers other than the book's SGD at a constant rate.
+     * train_steps on a grid no larger than the device holds at once (a cooperative launch's condition) nor
+     * than the widest phase needs, with the weight tiles {@link WholeStepTiles#choose} picks for that grid;
+     * null where the device cannot launch cooperatively.
      */
     @Override
-    public Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output,
-                       OptimizerBuffers optimizer) {
-        WholeStepSlots n = WholeStepSlots.of(weights, biases, activations, deltas, optimizer);
-        if (n == null) {
-            return null;
-        }
+    protected Steps steps(WholeStepSlots n, Activation act, Output output) {
         int[] value = new int[1];
         check(cuDeviceGetAttribute(value, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH, device), "cuDeviceGetAttribute");
         if (value[0] == 0) {

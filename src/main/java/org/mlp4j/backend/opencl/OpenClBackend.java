@@ -482,18 +482,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
     }
 
     /**
-     * Whole steps in two launches a step (whole_steps.cl), for networks of up to {@link #WHOLE_STEPS_LAYERS}
-     * layers and {@link #WHOLE_STEPS_PARAMETERS} weights whose example (input, activations and deltas) fits
-     * {@link #ROW_FLOATS} (the book's net takes five launches a step layer by layer). Null for other
-     * optimizers than the book's SGD.
+     * Whole steps in two launches a step (whole_steps.cl), where an example's input, activations and deltas
+     * fit {@link #ROW_FLOATS} (the book's net takes five launches a step layer by layer).
      */
     @Override
-    public Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output,
-                       OptimizerBuffers optimizer) {
-        WholeStepSlots n = WholeStepSlots.of(weights, biases, activations, deltas, optimizer);
-        if (n == null) {
-            return null;
-        }
+    protected Steps steps(WholeStepSlots n, Activation act, Output output) {
         int[] s = n.sizes();
         long values = s[0], tiles = 0;
         for (int l = 0; l < n.layers(); l++) {
