@@ -60,15 +60,9 @@ public final class OpenClBackend extends GpuBackend<Long> {
         }
     }
 
-    /** gemm_tiled's sizes timed on a GPU against gemm when the backend opens; all give gemm's bits. */
+    /** gemm_tiled's sizes a product on a GPU may take, timed against gemm at its first use; all give gemm's bits. */
     static final List<Tiles> TILES = List.of(new Tiles(64, 64, 16, 4, 4), new Tiles(128, 64, 16, 8, 4), new Tiles(64, 128, 16, 4, 8),
             new Tiles(128, 128, 16, 8, 8));
-
-    /** What timing chose on a device (null sizes: gemm alone), and the times, kept for the JVM's later opens. */
-    private record Timed(Tiles tiles, String timings) {
-    }
-
-    private static final Map<String, Timed> TIMED = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * whole_steps.cl's step_rows: work-groups of this many items at most (fewer where the device allows
@@ -86,22 +80,25 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private static final List<String> HELPERS = List.of("reduce", "activation");
 
     private final OpenCl.Device device;
-    /** gemm_tiled's sizes (built in either case), whether products may take it, and the timings that chose them. */
-    private Tiles tiles;
-    private boolean tiled;
-    private String timings = "";
     /**
-     * Whether each product's kernel is timed at its first use (with the tiles timed: on a GPU, and in tests);
-     * otherwise gemm_tiled runs every product when sizes are given, and none on a CPU.
+     * gemm_tiled's sizes products may take: the first built in the program of every kernel, the others each in
+     * a program of the GEMM alone ({@link #tiledPrograms}); sizes the device failed to build are left out.
      */
+    private final List<Tiles> sizes = new ArrayList<>();
+    private final Map<Tiles, Long> tiledPrograms = new java.util.HashMap<>();
+    private final Map<Tiles, Long> tiledKernels = new java.util.HashMap<>();
+    private final List<Tiles> unbuilt = new ArrayList<>();
+    /** Whether each product's kernel is timed at its first use (on a GPU, and in tests); otherwise the one size given runs every product, or gemm. */
     private final boolean timeProducts;
-    /** The kernel each product (transposes and m x n x k) runs, chosen by timing both. */
+    /** The kernel each product (transposes and m x n x k) runs, chosen by timing them all. */
     private final Map<String, ProductChoice> products = new java.util.LinkedHashMap<>();
     private final long context;
     private final long queue;
     private long program;
-    /** While timing: the kernel every product runs (true for gemm_tiled), or null to take each product's choice. */
-    private Boolean forcedTiled;
+    /** While timing: the kernel every product runs ({@link #GEMM_32}, or an index of {@link #sizes}), or null to take each product's choice. */
+    private Integer forced;
+    /** gemm_tiled's size for the launch being issued. */
+    private Tiles launching;
     private final Map<GpuKernel, Long> kernels = new EnumMap<>(GpuKernel.class);
     private final List<Long> buffers = new ArrayList<>();
     /** Enqueues of the program being captured, or null when operations run at once. */
@@ -115,31 +112,25 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private long allocated;
     private boolean closed;
 
-    /**
-     * On a GPU, times gemm_tiled's sizes against gemm and keeps the fastest (once per device and JVM), then
-     * each product of the run on both kernels at its first use; elsewhere gemm alone.
-     */
+    /** On a GPU, each product of a run on gemm or a size of {@link #TILES}, whichever ran it fastest at its first use; elsewhere gemm alone. */
     OpenClBackend(OpenCl.Device device) throws BackendUnavailableException {
-        this(device, null, device.gpu(), 1024, device.gpu());
+        this(device, device.gpu() ? TILES : List.of(), device.gpu());
     }
 
     /** gemm_tiled of these sizes for every product (tests). */
     OpenClBackend(OpenCl.Device device, Tiles tiles) throws BackendUnavailableException {
-        this(device, tiles, false);
+        this(device, List.of(tiles), false);
     }
 
-    /** gemm_tiled of these sizes, for every product or for those it runs faster than gemm (tests). */
-    OpenClBackend(OpenCl.Device device, Tiles tiles, boolean timeProducts) throws BackendUnavailableException {
-        this(device, tiles, false, 0, timeProducts);
-    }
-
-    /** Times the sizes on whatever device, on products {@code timingWidth} wide, and then each product (tests). */
-    OpenClBackend(OpenCl.Device device, int timingWidth) throws BackendUnavailableException {
-        this(device, null, true, timingWidth, true);
-    }
-
-    private OpenClBackend(OpenCl.Device device, Tiles fixed, boolean time, int timingWidth, boolean timeProducts) throws BackendUnavailableException {
+    /**
+     * gemm_tiled of {@code candidates}' sizes: with {@code timeProducts}, each product on gemm or one of them,
+     * whichever ran it fastest at its first use; otherwise every product on the one size given, or on gemm.
+     */
+    OpenClBackend(OpenCl.Device device, List<Tiles> candidates, boolean timeProducts) throws BackendUnavailableException {
         super(LAYOUT);
+        if (!timeProducts && candidates.size() > 1) {
+            throw new IllegalArgumentException("one size of tiles for every product, or the products timed");
+        }
         this.device = device;
         this.timeProducts = timeProducts;
         try (MemoryStack stack = MemoryStack.stackPush()) {
@@ -154,9 +145,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
             }
             boolean ok = false;
             try {
-                Tiles chosen = fixed != null ? fixed : time ? timed(stack, timingWidth) : null;
-                build(stack, chosen != null ? chosen : TILES.get(0));
-                tiled = chosen != null;
+                build(stack, candidates);
                 ok = true;
             } finally {
                 if (!ok) {
@@ -164,69 +153,6 @@ public final class OpenClBackend extends GpuBackend<Long> {
                 }
             }
         }
-    }
-
-    /** {@link #fastestTiles} for this device, timed at its first open in this JVM. */
-    private Tiles timed(MemoryStack stack, int timingWidth) throws BackendUnavailableException {
-        String key = device.platformName() + "/" + device.name() + "/" + device.version() + "/" + device.id() + "/" + timingWidth;
-        Timed t = TIMED.get(key);
-        if (t == null) {
-            t = fastestTiles(stack, timingWidth);
-            TIMED.put(key, t);
-        }
-        timings = t.timings();
-        return t.tiles();
-    }
-
-    /**
-     * Builds gemm.cl with each of {@link #TILES} and times n x n x n products of every transpose with gemm
-     * and with each size of gemm_tiled (each product of a run then takes the faster of gemm and these sizes);
-     * returns the fastest sizes (null when gemm was fastest) with all the times.
-     */
-    private Timed fastestTiles(MemoryStack stack, int n) throws BackendUnavailableException {
-        Matrix a = matrix(n, n), b = matrix(n, n), c = matrix(n, n);
-        Runnable step = () -> {
-            gemm(false, false, 1f, a, b, 0f, c);
-            gemm(true, false, 1f, a, b, 1f, c);
-            gemm(false, true, 1f, a, b, 0f, c);
-        };
-        Tiles best = null;
-        double bestSeconds = Double.MAX_VALUE;
-        StringBuilder timed = new StringBuilder();
-        for (int candidate = -1; candidate < TILES.size(); candidate++) {
-            Tiles t = TILES.get(Math.max(0, candidate));
-            timed.append(candidate < 0 ? "32x32" : ", " + t.tsm() + "x" + t.tsn());
-            long gemmOnly = 0;
-            GpuKernel kernel = candidate < 0 ? GpuKernel.GEMM : GpuKernel.GEMM_TILED;
-            try {
-                gemmOnly = program(stack, gemmFiles(), t);
-                kernels.put(kernel, kernel(gemmOnly, kernel));
-                tiles = t;
-                forcedTiled = candidate >= 0;
-                double seconds = seconds(step);
-                timed.append(String.format(java.util.Locale.ROOT, " %.2f ms", seconds * 1e3));
-                if (seconds < bestSeconds) {
-                    best = candidate < 0 ? null : t;
-                    bestSeconds = seconds;
-                }
-            } catch (BackendUnavailableException | BackendFailure e) {
-                if (candidate < 0) {
-                    throw e;
-                }
-                timed.append(" failed"); // sizes this device cannot build or run (registers, local memory)
-            } finally {
-                forcedTiled = null;
-                Long k = kernels.remove(kernel);
-                if (k != null) {
-                    clReleaseKernel(k);
-                }
-                if (gemmOnly != 0) {
-                    clReleaseProgram(gemmOnly);
-                }
-            }
-        }
-        free(a, b, c);
-        return new Timed(best, timed.toString());
     }
 
     /** Releases matrices made for a timing, each a buffer of its own. */
@@ -239,17 +165,45 @@ public final class OpenClBackend extends GpuBackend<Long> {
         }
     }
 
-    /** A product's kernel, and the seconds a run took on each. */
-    private record ProductChoice(boolean tiled, double gemmSeconds, double tiledSeconds) {
+    /** {@link #forced}'s and {@link ProductChoice#kernel}'s gemm, 32x32 tiles (the others are indexes of {@link #sizes}). */
+    private static final int GEMM_32 = -1;
+
+    /**
+     * A product's kernel ({@link #GEMM_32} or an index of {@link #sizes}) and the seconds a run took on each, gemm's
+     * first (infinite: it failed to launch), or null where it was not timed.
+     */
+    private record ProductChoice(int kernel, double[] seconds) {
+    }
+
+    private String kernelName(int kernel) {
+        return kernel == GEMM_32 ? "32x32" : sizes.get(kernel).tsm() + "x" + sizes.get(kernel).tsn();
+    }
+
+    private String describe(ProductChoice c) {
+        if (c.seconds() == null) {
+            return kernelName(c.kernel()) + " (not timed: no device memory to spare)";
+        }
+        StringBuilder others = new StringBuilder();
+        for (int kernel = GEMM_32; kernel < sizes.size(); kernel++) {
+            double s = c.seconds()[kernel + 1];
+            if (kernel != c.kernel()) {
+                others.append(others.length() == 0 ? "" : ", ").append(kernelName(kernel)).append(' ')
+                        .append(Double.isInfinite(s) ? "failed" : String.format(java.util.Locale.ROOT, "%.3f", 1e3 * s));
+            }
+        }
+        return String.format(java.util.Locale.ROOT, "%s %.3f ms (%s)", kernelName(c.kernel()), 1e3 * c.seconds()[c.kernel() + 1], others);
     }
 
     /**
-     * Whether gemm_tiled runs the product {@code op(A) (m x k) * op(B)}: on a device whose products are timed,
-     * the faster kernel on that shape at its first use; otherwise yes (sizes were given).
+     * The kernel of the product {@code op(A) (m x k) * op(B)}: on a device whose products are timed, the fastest
+     * on that shape at its first use; otherwise the one size given, or gemm.
      */
-    private boolean tiledFor(boolean transA, boolean transB, int m, int n, int k) {
+    private int kernelFor(boolean transA, boolean transB, int m, int n, int k) {
+        if (forced != null) {
+            return forced;
+        }
         if (!timeProducts) {
-            return true;
+            return sizes.isEmpty() ? GEMM_32 : 0;
         }
         String key = (transA ? "T" : "N") + (transB ? "T" : "N") + " " + m + "x" + n + "x" + k;
         ProductChoice c = products.get(key);
@@ -257,13 +211,14 @@ public final class OpenClBackend extends GpuBackend<Long> {
             c = timeProduct(transA, transB, m, n, k);
             products.put(key, c);
         }
-        return c.tiled();
+        return c.kernel();
     }
 
     /**
-     * Times the product on both kernels, on matrices of its own (so it may happen while a program is being
-     * recorded: the timing runs now, the recording goes on after it): after a run each, the best of two
-     * runs, taken by turns. Where the device has no room for those matrices, gemm_tiled, untimed.
+     * Times the product on every kernel, on matrices of its own (so it may happen while a program is being
+     * recorded: the timing runs now, the recording goes on after it): after a run each, the best of two runs,
+     * taken by turns; a size that fails to launch is out. Where the device has no room for those matrices, the
+     * largest tiles, untimed.
      */
     private ProductChoice timeProduct(boolean transA, boolean transB, int m, int n, int k) {
         List<Runnable> held = recording;
@@ -274,22 +229,38 @@ public final class OpenClBackend extends GpuBackend<Long> {
             own.add(a);
             own.add(b = matrix(transB ? n : k, transB ? k : n));
             own.add(c = matrix(m, n));
-            double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
+            double[] best = new double[sizes.size() + 1];
+            java.util.Arrays.fill(best, Double.MAX_VALUE);
             for (int round = 0; round < 3; round++) {
-                for (int kernel = 0; kernel < 2; kernel++) {
-                    forcedTiled = kernel == 1;
+                for (int kernel = GEMM_32; kernel < sizes.size(); kernel++) {
+                    if (Double.isInfinite(best[kernel + 1])) {
+                        continue;
+                    }
+                    forced = kernel;
                     long start = System.nanoTime();
-                    gemm(transA, transB, 1f, a, b, 1f, c);
-                    synchronize();
+                    try {
+                        gemm(transA, transB, 1f, a, b, 1f, c);
+                        synchronize();
+                    } catch (BackendFailure e) {
+                        if (kernel == GEMM_32) {
+                            throw e;
+                        }
+                        best[kernel + 1] = Double.POSITIVE_INFINITY; // a size this device cannot run (registers, local memory)
+                        continue;
+                    }
                     double seconds = (System.nanoTime() - start) / 1e9;
-                    best[kernel] = round == 0 ? best[kernel] : Math.min(best[kernel], seconds);
+                    best[kernel + 1] = round == 0 ? best[kernel + 1] : Math.min(best[kernel + 1], seconds);
                 }
             }
-            return new ProductChoice(best[1] < best[0], best[0], best[1]);
+            int fastest = GEMM_32;
+            for (int kernel = 0; kernel < sizes.size(); kernel++) {
+                fastest = best[kernel + 1] < best[fastest + 1] ? kernel : fastest;
+            }
+            return new ProductChoice(fastest, best);
         } catch (DeviceMemoryException e) {
-            return new ProductChoice(true, Double.NaN, Double.NaN);
+            return new ProductChoice(sizes.size() - 1, null);
         } finally {
-            forcedTiled = null;
+            forced = null;
             free(own.toArray(Matrix[]::new));
             recording = held;
         }
@@ -326,14 +297,36 @@ public final class OpenClBackend extends GpuBackend<Long> {
         return d.entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
     }
 
-    private void build(MemoryStack stack, Tiles tiles) throws BackendUnavailableException {
-        program = program(stack, sources(), tiles);
+    /**
+     * Builds every kernel with the first of {@code candidates}' sizes (or any, where there are none), and the
+     * GEMM alone with each other size, leaving out sizes that fail to build.
+     */
+    private void build(MemoryStack stack, List<Tiles> candidates) throws BackendUnavailableException {
+        program = program(stack, sources(), candidates.isEmpty() ? TILES.get(0) : candidates.get(0));
         for (GpuKernel k : GpuKernel.values()) {
             if (k.onOpenCl()) {
                 kernels.put(k, kernel(program, k));
             }
         }
-        this.tiles = tiles;
+        for (Tiles t : candidates) {
+            if (sizes.isEmpty()) {
+                sizes.add(t);
+                continue;
+            }
+            try {
+                long p = program(stack, gemmFiles(), t);
+                tiledPrograms.put(t, p);
+                tiledKernels.put(t, kernel(p, GpuKernel.GEMM_TILED));
+                sizes.add(t);
+            } catch (BackendUnavailableException e) {
+                unbuilt.add(t); // sizes this device cannot build (registers, local memory)
+            }
+        }
+    }
+
+    /** The program that holds {@code kernel} as launched now: gemm_tiled's of the size launching. */
+    private long programOf(GpuKernel kernel) {
+        return kernel == GpuKernel.GEMM_TILED ? tiledPrograms.getOrDefault(launching, program) : program;
     }
 
     /** The program of {@code files} built with {@code tiles}. */
@@ -374,11 +367,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
     @Override
     public String description() {
         StringBuilder d = new StringBuilder("opencl: device " + device.describe() + ", GEMM ");
-        d.append(!tiled ? "32x32 tiles" : timeProducts ? "register tiles " + tiles + " or 32x32, timed per product" : "register tiles " + tiles);
-        d.append(timings.isEmpty() ? "" : " (timed: " + timings + ")");
-        products.forEach((shape, c) -> d.append(Double.isNaN(c.gemmSeconds()) ? "; " + shape + " register tiles (not timed: no device memory to spare)"
-                : String.format(java.util.Locale.ROOT, "; %s %s (%.3f against %.3f ms)", shape, c.tiled() ? "register tiles" : "32x32",
-                        1e3 * (c.tiled() ? c.tiledSeconds() : c.gemmSeconds()), 1e3 * (c.tiled() ? c.gemmSeconds() : c.tiledSeconds()))));
+        d.append(sizes.isEmpty() ? "32x32 tiles" : !timeProducts ? "register tiles " + sizes.get(0)
+                : "32x32 or register tiles of " + sizes.stream().map(Tiles::toString).collect(Collectors.joining(", "))
+                        + ", whichever ran a product fastest at its first use");
+        unbuilt.forEach(t -> d.append("; tiles ").append(t).append(" failed to build"));
+        products.forEach((shape, c) -> d.append("; ").append(shape).append(' ').append(describe(c)));
         return d.toString();
     }
 
@@ -441,7 +434,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
      */
     @Override
     protected void enqueue(GpuKernel kernel, Launch l, Object[] args) {
-        long k = recording == null ? kernels.get(kernel) : kernel(program, kernel);
+        long k = recording == null ? (kernel == GpuKernel.GEMM_TILED ? tiledKernels.getOrDefault(launching, kernels.get(kernel)) : kernels.get(kernel))
+                : kernel(programOf(kernel), kernel);
         List<Object> values = new ArrayList<>();
         for (Object a : args) {
             values.addAll(a instanceof GpuMatrix<?> m ? List.of(m.buffer(), m.offset()) : List.of(a));
@@ -548,10 +542,12 @@ public final class OpenClBackend extends GpuBackend<Long> {
         int slices = tiles32 >= 64 ? 1 : (int) Math.max(1, Math.min(8, Math.min(64 / tiles32, k / (4L * TS))));
         int kSlice = (int) blocks((k + slices - 1) / slices, TS) * TS;
         slices = (k + kSlice - 1) / kSlice;
-        boolean large = forcedTiled != null ? forcedTiled : tiled && tiledFor(transA, transB, m, n, k);
-        GpuKernel kernel = large ? GpuKernel.GEMM_TILED : GpuKernel.GEMM;
-        Launch grid = large ? new Launch(blocks(n, tiles.tsn()), blocks(m, tiles.tsm()), slices, tiles.tsn() / tiles.wptn(), tiles.tsm() / tiles.wptm())
+        int choice = kernelFor(transA, transB, m, n, k);
+        Tiles t = choice == GEMM_32 ? null : sizes.get(choice);
+        GpuKernel kernel = t != null ? GpuKernel.GEMM_TILED : GpuKernel.GEMM;
+        Launch grid = t != null ? new Launch(blocks(n, t.tsn()), blocks(m, t.tsm()), slices, t.tsn() / t.wptn(), t.tsm() / t.wptm())
                 : new Launch(blocks(n, TS), blocks(m, TS), slices, TS, TS / WPT);
+        launching = t;
         int ta = transA ? 1 : 0, tb = transB ? 1 : 0;
         if (slices == 1) {
             launch(kernel, grid, ta, tb, m, n, k, k, alpha, a, a.cols(), b, b.cols(), beta, c, c.cols(), bias, kind);
@@ -582,6 +578,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
         closed = true;
         clFinish(queue);
         kernels.values().forEach(k -> clReleaseKernel(k));
+        tiledKernels.values().forEach(k -> clReleaseKernel(k));
+        tiledPrograms.values().forEach(p -> clReleaseProgram(p));
         recordedKernels.forEach(k -> clReleaseKernel(k));
         recordedSizes.forEach(MemoryUtil::memFree);
         buffers.forEach(b -> clReleaseMemObject(b));
