@@ -82,7 +82,8 @@ class ParityTest {
      * Where a backend runs whole steps (CUDA: train_steps, one launch; OpenCL: step_rows and step_updates, two a
      * step), 25 of them change a network as 25 steps through the layer ops do, within float rounding (the sums run
      * in another order): the book's net, ReLU under a softmax with the averaged gradient over two hidden layers,
-     * tanh over one, and sigmoid units over three layers one unit wide (the smallest products). The CPU's, which
+     * tanh over one, sigmoid units over three layers one unit wide (the smallest products) and over one wider
+     * than OpenCL's work-groups of an example (its outputs in two rounds). The CPU's, which
      * give the same bits as its layer steps, are tested in CpuWholeStepsTest.
      */
     @ParameterizedTest
@@ -93,6 +94,7 @@ class ParityTest {
             wholeSteps(b, new int[] {50, 64, 32, 10}, Activation.RELU, Output.SOFTMAX, 30, true);
             wholeSteps(b, new int[] {37, 20, 3}, Activation.TANH, Output.SIGMOID, 7, false);
             wholeSteps(b, new int[] {40, 1, 1, 2}, Activation.SIGMOID, Output.SIGMOID, 20, false);
+            wholeSteps(b, new int[] {40, 1100, 2}, Activation.SIGMOID, Output.SIGMOID, 3, false);
         }
     }
 
