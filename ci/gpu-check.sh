@@ -99,7 +99,7 @@ fi
 # OpenCL's whole steps are two launches a step, not one (#23: its launches a step on the book's net)
 step 60 "whole steps against layer by layer, per step, on small networks (#24, #23; train --verbose, 1 epoch each)"
 for device in cuda opencl; do
-  for hidden in ${WHOLE_HIDDEN:-1 100 100,100 256 512 256,256}; do
+  for hidden in ${WHOLE_HIDDEN:-1 100 100,100 256,256}; do
     run=$(mlp4j train --device "$device" --strict --verbose --data "$data" --out "$OUT/whole-$device-$hidden" --hidden "$hidden" --epochs 1) || status=1
     echo "$device --hidden $hidden: $(grep -E '^steps (of|in one launch)|^whole steps|^epoch ' <<<"$run" | tr '\n' ' ')"
   done
