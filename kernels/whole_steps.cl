@@ -75,7 +75,7 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
     __global const float* b[3] = {b0 + b0o, b1 + b1o, b2 + b2o};
     __global float* a[3] = {a1 + a1o, a2 + a2o, a3 + a3o};
     __global float* d[3] = {d1 + d1o, d2 + d2o, d3 + d3o};
-    // where layer l's input (l = 0: the example) and l's activations and deltas start in values
+    // where in values layer l's input starts (the example for l = 0, else layer l - 1's activations), and its deltas
     int at[4], dt[3];
     at[0] = 0;
     for (int l = 0; l < layers; l++) {
