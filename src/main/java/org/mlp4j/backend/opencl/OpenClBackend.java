@@ -462,7 +462,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
         }
     }
 
-    /** Records the enqueues of {@code ops} (with their arguments bound) for replay; runs nothing now. */
+    /**
+     * Records the enqueues of {@code ops} (with their arguments bound) for replay; runs nothing now. A replay
+     * ends with clFlush: OpenCL need not issue queued work to the device before a blocking call, and the
+     * trainer does host work (the next epoch's order, the next segment's enqueues) while a program runs.
+     */
     @Override
     protected Program capture(Runnable ops) {
         List<Runnable> list = new ArrayList<>();
@@ -472,7 +476,10 @@ public final class OpenClBackend extends GpuBackend<Long> {
         } finally {
             recording = null;
         }
-        return () -> list.forEach(Runnable::run);
+        return () -> {
+            list.forEach(Runnable::run);
+            OpenCl.check(clFlush(queue), "clFlush");
+        };
     }
 
     /**
