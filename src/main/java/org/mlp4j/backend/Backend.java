@@ -207,8 +207,8 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * Whole steps at once, where this backend has them for this network (on CUDA small ones of the book's SGD in
-     * one launch, where launches, not arithmetic, cost the time): what the model's step does with the layer ops,
+     * Whole steps at once, where this backend has them for this network (small ones of the book's SGD, where
+     * launches, not arithmetic, cost the time: on CUDA in one launch, on OpenCL in two a step): what the model's step does with the layer ops,
      * step after step, on the parameters {@code weights} and {@code biases}, with a minibatch's activations and
      * deltas in {@code activations} and {@code deltas} (layer l's output at index l + 1, as the model keeps them;
      * index 0 unread), and for another optimizer or a rate that changes ({@code optimizer} not null) its
