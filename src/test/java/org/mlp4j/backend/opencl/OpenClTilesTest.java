@@ -87,15 +87,18 @@ class OpenClTilesTest {
             b.upload(new float[9 * 40], x);
             b.record(() -> b.gemm(false, false, 1f, x, w, 0f, z)).run(); // timed while recording
             String d = b.description();
+            // a size this device cannot build is named as such, and left out of the timings
+            int built = 0;
             for (OpenClBackend.Tiles t : OpenClBackend.TILES) {
-                assertTrue(d.contains(t.toString()), "every size built and offered: " + d);
+                assertTrue(d.contains(t.toString()), "every size offered or named as failing to build: " + d);
+                built += d.contains("tiles " + t + " failed to build") ? 0 : 1;
             }
             List<String> shapes = new ArrayList<>();
             java.util.regex.Matcher p = java.util.regex.Pattern.compile("; ([NT]{2} \\d+x\\d+x\\d+) (\\d+x\\d+) ([0-9.]+) ms \\(([^)]*)\\)").matcher(d);
             while (p.find()) {
                 shapes.add(p.group(1));
                 String[] others = p.group(4).split(", ");
-                assertEquals(OpenClBackend.TILES.size(), others.length, "every other kernel's time: " + p.group());
+                assertEquals(built, others.length, "every other kernel's time: " + p.group());
                 for (String other : others) {
                     String time = other.substring(other.indexOf(' ') + 1);
                     assertTrue(time.equals("failed") || Double.parseDouble(p.group(3)) <= Double.parseDouble(time), "the fastest kept: " + p.group());
