@@ -4,7 +4,8 @@
 // and deltas out; step_updates then steps every weight and bias from them. Layer l (l < layers) has
 // weights w_l (s_l x s_l+1) and bias b_l; a_l+1 and d_l+1 are its activations and deltas (batch rows).
 // Build options: ROW_THREADS (step_rows's items at most), ROW_FLOATS (its local floats for the row's
-// values), UPDATE_TILE (step_updates's work-groups of UPDATE_TILE x UPDATE_TILE weights).
+// values), UPDATE_TILE (step_updates's work-groups of UPDATE_TILE x UPDATE_TILE weights). From the helpers
+// compiled before it: DOT_BATCH (reduce.cl), activate and derivative (activation.cl).
 // CPU twin: DeviceNet.trainStep through the layer ops (ParityTest.wholeStepsDoWhatTheLayerStepsDo).
 
 // out[o] = sum_k v[k] * m[k * ks + o * os] for o < outs, k < n, by every item of the work-group: each
@@ -120,7 +121,7 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
         }
     } else if (output != OUT_SOFTMAX) {
         for (int j = t; j < n; j += items) {
-            z[j] = 1.0f / (1.0f + exp(-(z[j] + b[last][j])));
+            z[j] = activate(z[j] + b[last][j], ACT_SIGMOID);
         }
     }
     barrier(CLK_LOCAL_MEM_FENCE);  // every item passes it (a barrier under a branch miscompiled on PoCL)
