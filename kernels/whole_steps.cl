@@ -5,7 +5,8 @@
 // weights w_l (s_l x s_l+1) and bias b_l; a_l+1 and d_l+1 are its activations and deltas (batch rows).
 // Build options: ROW_THREADS (step_rows's items at most), ROW_FLOATS (its local floats for the row's
 // values), UPDATE_TILE (step_updates's work-groups of UPDATE_TILE x UPDATE_TILE weights). From the helpers
-// compiled before it: DOT_BATCH (reduce.cl), activate and derivative (activation.cl).
+// compiled before it: DOT_BATCH (reduce.cl), activate and derivative (activation.cl), softmax_row_local
+// (softmax_row.cl).
 // CPU twin: DeviceNet.trainStep through the layer ops (ParityTest.wholeStepsDoWhatTheLayerStepsDo).
 
 // out[o] = sum_k v[k] * m[k * ks + o * os] for o < outs, k < n, by every item of the work-group: each
@@ -106,19 +107,7 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
     __local float* dz = values + dt[last];
     int n = s[layers], label = (int)labels[yo + first + r];
     if (output == OUT_SOFTMAX && t == 0) {
-        float m = z[0] + b[last][0];
-        for (int j = 1; j < n; j++) {
-            m = fmax(m, z[j] + b[last][j]);
-        }
-        float sum = 0.0f;
-        for (int j = 0; j < n; j++) {
-            float e = exp(z[j] + b[last][j] - m);
-            z[j] = e;
-            sum += e;
-        }
-        for (int j = 0; j < n; j++) {
-            z[j] /= sum;
-        }
+        softmax_row_local(z, b[last], n);
     } else if (output != OUT_SOFTMAX) {
         for (int j = t; j < n; j += items) {
             z[j] = activate(z[j] + b[last][j], ACT_SIGMOID);

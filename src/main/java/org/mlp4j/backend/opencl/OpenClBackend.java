@@ -76,8 +76,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private static final int PLAIN = -1;
     /** Every constant the kernels share with this class, as build options. */
     static final Map<String, String> DEFINES = defines();
-    /** The helpers the kernels use, compiled first: reductions, activations. */
-    private static final List<String> HELPERS = List.of("reduce", "activation");
+    /** The helpers the kernels use, compiled first: reductions, activations, a row's softmax. */
+    private static final List<String> HELPERS = List.of("reduce", "activation", "softmax_row");
 
     private final OpenCl.Device device;
     /**
