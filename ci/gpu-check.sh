@@ -100,9 +100,26 @@ fi
 step 60 "whole steps against layer by layer, per step, on small networks (#24, #23; train --verbose, 1 epoch each)"
 for device in cuda opencl; do
   for hidden in ${WHOLE_HIDDEN:-1 100 100,100 256,256}; do
-    run=$(mlp4j train --device "$device" --strict --verbose --data "$data" --out "$OUT/whole-$device-$hidden" --hidden "$hidden" --epochs 1) || status=1
-    echo "$device --hidden $hidden: $(grep -E '^steps (of|in one launch)|^whole steps|^epoch ' <<<"$run" | tr '\n' ' ')"
+    mlp4j train --device "$device" --strict --verbose --data "$data" --out "$OUT/whole-$device-$hidden" --hidden "$hidden" --epochs 1 \
+      > "$OUT/whole-$device-$hidden.log" 2>&1 || status=1
+    echo "$device --hidden $hidden: $(grep -E '^steps (of|in one launch)|^whole steps|^epoch ' "$OUT/whole-$device-$hidden.log" | tr '\n' ' ')"
   done
+done
+
+step 60 "where a step of train_steps goes: its phases and grid barriers, on the grid and tiles cuda's runs above chose (#24)"
+# bench/ab/train_steps_timeline.cu, built by ci/prepare-gpu-bundle.sh (TIMELINE names another build)
+timeline=${TIMELINE:-.device/train-steps-timeline}
+for hidden in ${TIMELINE_HIDDEN:-1 100}; do
+  layout=$(sed -nE 's/^whole steps: ([0-9]+) blocks of ([0-9]+) threads, weight tiles ([0-9]+)x([0-9]+), ([0-9]+) rows .*/\1 \2 \3 \4 \5/p' \
+    "$OUT/whole-cuda-$hidden.log" 2>/dev/null)
+  if [ ! -x "$timeline" ]; then
+    echo "skipped: no $timeline"
+  elif [ -z "$layout" ]; then
+    echo "--hidden $hidden: no whole steps in $OUT/whole-cuda-$hidden.log"
+  else
+    read -r blocks threads tile_k tile_cols chunk <<<"$layout"
+    timeout -k 5 "$limit" "$timeline" "784,$hidden,10" 100 "${TIMELINE_STEPS:-550}" "$blocks" "$threads" "$tile_k" "$tile_cols" "$chunk" || status=1
+  fi
 done
 
 adam_epochs=${ADAM_EPOCHS:-20}

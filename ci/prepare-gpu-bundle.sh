@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds everything the GPU test machine needs into .device/ (git-ignored): a JRE, mlp4j-all.jar, the test
-# classes, the JUnit console launcher, the benchmark jar when built, and MNIST. Run from the project root
-# on the build machine, then run ci/gpu-check.sh there (see README, "GPU check"). With BASELINE=<commit> it adds
-# that commit's jar (.device/baseline.jar), which ci/gpu-check.sh then times against this build's, by turns.
+# classes, the JUnit console launcher, the benchmark jar when built, train_steps' timeline and MNIST. Run from
+# the project root on the build machine, then run ci/gpu-check.sh there (see README, "GPU check"). With
+# BASELINE=<commit> it adds that commit's jar (.device/baseline.jar), which ci/gpu-check.sh then times against
+# this build's, by turns.
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 [ -f data/mnist/train-images-idx3-ubyte ] || [ -f data/mnist/train-images-idx3-ubyte.gz ] || ./mlp4j devices >/dev/null
@@ -22,6 +23,9 @@ tmp=$(mktemp -d)
   --strip-debug --no-man-pages --no-header-files --output "$tmp/jre"
 tar czf .device/jre.tgz -C "$tmp" jre
 rm -rf "$tmp"
+# train_steps' timeline (bench/ab/train_steps_timeline.cu), from compute_75 PTX as the backend's kernels are
+nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
+"$nvcc" -std=c++17 -O3 -arch=compute_75 -I kernels -o .device/train-steps-timeline bench/ab/train_steps_timeline.cu
 git rev-parse --short HEAD > .device/COMMIT
 if [ -n "${BASELINE:-}" ]; then
   base=$(mktemp -d)

@@ -14,9 +14,13 @@ trap 'rm -rf "$fake"' EXIT
 bash src/test/cuda/build-stand-ins.sh "$fake"
 # the bundle's JRE, as on the GPU machine
 tar xzf .device/jre.tgz -C "$fake"
+# train_steps' timeline on the CPU block emulator in place of the bundle's CUDA build
+g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -x c++ -o "$fake/train-steps-timeline" bench/ab/train_steps_timeline.cu
 # the stand-in runs kernels on the CPU: the bench, the shape grid, the whole-steps shapes, the Adam run and the
-# baseline's turns (with a baseline jar) shrink to one small shape and one or two epochs, and every step's time
-# limit is forty times the GPU's (the 200 epochs take about 40 minutes here)
+# baseline's turns (with a baseline jar) shrink to one small shape and one or two epochs (train_steps' timeline
+# to 3 steps), and every step's time limit is forty times the GPU's (the 200
+# epochs take about 40 minutes here)
 PATH="$fake/jre/bin:$PATH" LD_LIBRARY_PATH="$fake/driver:$fake/cublas13" OUT=${OUT:-runs/gpu-rehearsal} LIMIT_SCALE=${LIMIT_SCALE:-40} \
   BENCH_EPOCHS=${BENCH_EPOCHS:-2} GRID_HIDDEN=${GRID_HIDDEN:-100} GRID_BATCH=${GRID_BATCH:-100} ADAM_EPOCHS=${ADAM_EPOCHS:-1} \
-  WHOLE_HIDDEN=${WHOLE_HIDDEN:-100} AB_EPOCHS=${AB_EPOCHS:-2} AB_HIDDEN=${AB_HIDDEN:-100} bash ci/gpu-check.sh
+  WHOLE_HIDDEN=${WHOLE_HIDDEN:-100} TIMELINE="$fake/train-steps-timeline" TIMELINE_HIDDEN=100 TIMELINE_STEPS=3 \
+  AB_EPOCHS=${AB_EPOCHS:-2} AB_HIDDEN=${AB_HIDDEN:-100} bash ci/gpu-check.sh

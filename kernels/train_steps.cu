@@ -38,6 +38,12 @@
 // DeviceNet.trainStep on the cpu backend.
 namespace cg = cooperative_groups;
 
+// A point of step `step` (0: it begins; 1 and 3: its phase 1 or 2 ended, at the grid barrier; 2 and 4: past
+// that barrier), where bench/ab/train_steps_timeline.cu notes each block's clock; nothing in the kernels.
+#ifndef STEP_POINT
+#define STEP_POINT(step, point)
+#endif
+
 // Calls f(j, z_j) for j < count, z_j = sum_p a[p] * b[j * jStride + p * pStride] over p < n: one row's dots
 // with the units of a layer, by the block's threads. Where the block has the threads and the scratch (shared
 // memory) for two slices of each dot or more, the slices' sums are taken side by side, so a dot waits on one
@@ -232,6 +238,7 @@ extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_P
     float* scratch = rows_shared ? shared + row_floats : shared;
     int scratch_floats = rows_shared ? shared_floats - row_floats : shared_floats;
     for (int s = 0; s < steps; s++) {
+        STEP_POINT(s, 0);
         const float* in = x + (long)s * batch * s0;
         const float* y = labels + (long)s * batch;
         for (int t = blockIdx.x; t < tiles && s + 1 < steps; t += gridDim.x) {
@@ -258,7 +265,9 @@ extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_P
                 __syncthreads();  // the chunk read: the next may overwrite it
             }
         }
+        STEP_POINT(s, 1);
         grid.sync();
+        STEP_POINT(s, 2);
         for (int r = blockIdx.x; r < batch; r += gridDim.x) {
             int label = (int)y[r];
             Row row;
@@ -312,7 +321,9 @@ extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_P
                 __syncthreads();  // row r of d[l] written, the scratch read
             }
         }
+        STEP_POINT(s, 3);
         grid.sync();
+        STEP_POINT(s, 4);
         // every layer's tiles, the first layer's first (numbered as in phase 1, so each block updates the w0
         // tiles it reads in the next step's phase 1)
         for (int t = blockIdx.x, l = 0, first = 0; t < updates; t += gridDim.x) {
@@ -357,4 +368,5 @@ extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_P
             __syncthreads();  // the tile's weights written and its gradient read: the next tile, or step, restages both
         }
     }
+    STEP_POINT(steps, 0);
 }

@@ -1,0 +1,257 @@
+// Where a step of train_steps (kernels/train_steps.cu) spends its time on a GPU (issue 24): runs the kernel on
+// random data with the grid and tiles the trainer chose (train --verbose prints them after "whole steps:"),
+// thread 0 of every block noting its clock at each STEP_POINT, and prints, per step (the median over steps
+// 2 on): each phase's longest and mean block, and each grid barrier's wait in the block that reached it last
+// (the barrier's own cost) and on average; then the same grid running grid barriers alone. Clock cycles are
+// turned into time by the kernel's elapsed time. Only for finding the time; epochs are timed by mlp4j bench.
+//   nvcc -std=c++17 -O3 -arch=sm_90 -I kernels -o train-steps-timeline bench/ab/train_steps_timeline.cu
+//   train-steps-timeline SIZES BATCH STEPS BLOCKS THREADS TILE_K TILE_COLS CHUNK_ROWS
+// SIZES as 784,100,10; THREADS is the kernel's BLOCK_THREADS on a GPU. Built with g++ on the CPU block
+// emulator instead (src/test/cuda; ci/rehearse-gpu-check.sh), it runs the same code with the emulator's
+// times, which mean nothing:
+//   g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -o train-steps-timeline bench/ab/train_steps_timeline.cu
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+#ifndef __CUDACC__
+#include <chrono>
+#include "block_emulator.h"
+#endif
+
+constexpr int POINTS = 5;
+// (steps + 1) x POINTS x blocks clock values, step-major
+__device__ long long* timeline;
+#ifdef __CUDACC__
+#define CLOCK() clock64()
+#else
+#define CLOCK() (long long)std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count()
+#endif
+#define STEP_POINT(step, point)                                                              \
+    do {                                                                                     \
+        if (threadIdx.x == 0) {                                                              \
+            timeline[((long)(step) * POINTS + (point)) * gridDim.x + blockIdx.x] = CLOCK(); \
+        }                                                                                    \
+    } while (0)
+#include "train_steps.cu"
+
+extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_PER_MULTIPROCESSOR) grid_barriers(int n) {
+    cg::grid_group grid = cg::this_grid();
+    for (int i = 0; i < n; i++) {
+        grid.sync();
+    }
+}
+
+static void fail(const char* what) {
+    fprintf(stderr, "train-steps-timeline: %s\n", what);
+    exit(1);
+}
+
+#ifdef __CUDACC__
+static void check(cudaError_t e, const char* what) {
+    if (e != cudaSuccess) {
+        fprintf(stderr, "train-steps-timeline: %s: %s\n", what, cudaGetErrorString(e));
+        exit(1);
+    }
+}
+
+template <class T>
+static T* device(const std::vector<T>& host) {
+    T* p;
+    check(cudaMalloc(&p, std::max<size_t>(1, host.size()) * sizeof(T)), "cudaMalloc");
+    check(cudaMemcpy(p, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice), "cudaMemcpy");
+    return p;
+}
+
+// Runs launch() once and returns its time in ms.
+template <class F>
+static double timed(F launch) {
+    cudaEvent_t begin, end;
+    check(cudaEventCreate(&begin), "cudaEventCreate");
+    check(cudaEventCreate(&end), "cudaEventCreate");
+    check(cudaEventRecord(begin), "cudaEventRecord");
+    launch();
+    check(cudaEventRecord(end), "cudaEventRecord");
+    check(cudaEventSynchronize(end), "cudaEventSynchronize");
+    float ms;
+    check(cudaEventElapsedTime(&ms, begin, end), "cudaEventElapsedTime");
+    return ms;
+}
+
+static void cooperative(const void* kernel, int blocks, int threads, void** args, size_t shared) {
+    check(cudaLaunchCooperativeKernel(kernel, blocks, threads, args, shared), "cudaLaunchCooperativeKernel");
+}
+
+static void copy_timeline(long long* host, size_t count) {
+    long long* p;
+    check(cudaMemcpyFromSymbol(&p, timeline, sizeof p), "cudaMemcpyFromSymbol");
+    check(cudaMemcpy(host, p, count * sizeof(long long), cudaMemcpyDeviceToHost), "cudaMemcpy");
+}
+
+static void set_timeline(size_t count) {
+    long long* p;
+    check(cudaMalloc(&p, count * sizeof(long long)), "cudaMalloc");
+    check(cudaMemcpyToSymbol(timeline, &p, sizeof p), "cudaMemcpyToSymbol");
+}
+#else
+template <class T>
+static T* device(const std::vector<T>& host) {
+    return (new std::vector<T>(host))->data();
+}
+
+template <class F>
+static double timed(F launch) {
+    auto begin = std::chrono::steady_clock::now();
+    launch();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
+}
+
+static void copy_timeline(long long* host, size_t count) {
+    std::memcpy(host, timeline, count * sizeof(long long));
+}
+
+static void set_timeline(size_t count) {
+    timeline = new long long[count];
+}
+#endif
+
+// The median of v (v reordered).
+static double median(std::vector<double>& v) {
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+}
+
+static unsigned seed = 1;
+
+static float uniform() {
+    seed = seed * 1103515245u + 12345u;
+    return ((seed >> 8) & 0xffff) / 65536.0f;
+}
+
+int main(int argc, char** argv) {
+    if (argc != 9) {
+        fail("usage: train-steps-timeline SIZES BATCH STEPS BLOCKS THREADS TILE_K TILE_COLS CHUNK_ROWS");
+    }
+    int size[4] = {0, 0, 0, 0}, layers = -1;
+    for (char* p = argv[1]; layers < 3 && *p; layers++) {
+        size[layers + 1] = (int)strtol(p, &p, 10);
+        p += *p == ',';
+    }
+    int batch = atoi(argv[2]), steps = atoi(argv[3]), blocks = atoi(argv[4]), threads = atoi(argv[5]);
+    int tile_k = atoi(argv[6]), tile_cols = atoi(argv[7]), chunk_rows = atoi(argv[8]);
+    if (layers < 1 || size[0] < 1 || size[1] < 1 || batch < 1 || steps < 2 || blocks < 1 || threads < 1 || tile_k < 1 || tile_cols < 1
+        || chunk_rows < 1) {
+        fail("SIZES of 2 to 4 layer widths, and every other argument positive (STEPS at least 2)");
+    }
+    // the book's SGD and units, on pixels in [0, 1) and weights in [-0.1, 0.1)
+    std::vector<float> x((size_t)steps * batch * size[0]), labels((size_t)steps * batch);
+    for (float& v : x) {
+        v = uniform();
+    }
+    for (size_t i = 0; i < labels.size(); i++) {
+        labels[i] = (float)(i * 7 % size[layers]);
+    }
+    float* w[3];
+    float* b[3];
+    float* a[4] = {nullptr};
+    float* d[4] = {nullptr};
+    for (int l = 0; l < 3; l++) {
+        std::vector<float> weights((size_t)size[l] * size[l + 1]);
+        for (float& v : weights) {
+            v = 0.2f * uniform() - 0.1f;
+        }
+        w[l] = device(weights);
+        b[l] = device(std::vector<float>(size[l + 1]));
+        a[l + 1] = device(std::vector<float>((size_t)batch * size[l + 1]));
+        d[l + 1] = device(std::vector<float>((size_t)batch * size[l + 1]));
+    }
+    float* xs = device(x);
+    float* ys = device(labels);
+    float* partial = device(std::vector<float>((size_t)(size[0] + tile_k - 1) / tile_k * batch * size[1]));
+    size_t shared = 4 * ((size_t)(tile_k + 1) * tile_cols + (size_t)chunk_rows * (tile_k + tile_cols));
+    size_t points = (size_t)(steps + 1) * POINTS * blocks;
+    set_timeline(points);
+    float eta = 0.0005f, decay = 1 - eta * 0.01f;
+    int act = ACT_SIGMOID, output = OUT_SIGMOID;
+#ifdef __CUDACC__
+    void* args[] = {&xs, &ys, &w[0], &b[0], &w[1], &b[1], &w[2], &b[2], &a[1], &a[2], &a[3], &d[1], &d[2], &d[3], &partial, &steps, &batch, &layers,
+                    &size[0], &size[1], &size[2], &size[3], &tile_k, &tile_cols, &chunk_rows, &eta, &decay, &act, &output};
+    auto run = [&] { cooperative((const void*)train_steps, blocks, threads, args, shared); };
+    auto barriers = [&](int n) {
+        void* bargs[] = {&n};
+        cooperative((const void*)grid_barriers, blocks, threads, bargs, shared);
+    };
+    check(cudaFuncSetAttribute(train_steps, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared), "cudaFuncSetAttribute");
+    check(cudaFuncSetAttribute(grid_barriers, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared), "cudaFuncSetAttribute");
+    cudaDeviceProp prop;
+    check(cudaGetDeviceProperties(&prop, 0), "cudaGetDeviceProperties");
+    printf("device: %s, %d multiprocessors\n", prop.name, prop.multiProcessorCount);
+#else
+    Dim3 grid{(unsigned)blocks}, block{(unsigned)threads};
+    auto run = [&] {
+        launch_cooperative(grid, block, [&] {
+            train_steps(xs, ys, w[0], b[0], w[1], b[1], w[2], b[2], a[1], a[2], a[3], d[1], d[2], d[3], partial, steps, batch, layers, size[0],
+                        size[1], size[2], size[3], tile_k, tile_cols, chunk_rows, eta, decay, act, output);
+        }, shared);
+    };
+    auto barriers = [&](int n) { launch_cooperative(grid, block, [&] { grid_barriers(n); }, shared); };
+    printf("device: the CPU block emulator (its times mean nothing)\n");
+#endif
+    printf("train_steps, %s, batch %d, %d steps: %d blocks of %d threads, weight tiles %dx%d, %d rows staged at a time, %zu bytes of shared"
+           " memory a block\n", argv[1], batch, steps, blocks, threads, tile_k, tile_cols, chunk_rows, shared);
+    run();  // warm-up: the first launch loads the module
+    double ms = timed(run);
+    std::vector<long long> t(points);
+    copy_timeline(t.data(), points);
+    auto at = [&](int s, int point, int block) { return t[((size_t)s * POINTS + point) * blocks + block]; };
+    // cycles a microsecond: the blocks' mean span of all steps over the kernel's elapsed time
+    double span = 0;
+    for (int k = 0; k < blocks; k++) {
+        span += (double)(at(steps, 0, k) - at(0, 0, k)) / blocks;
+    }
+    double perUs = span / (ms * 1000);
+    // per step from the second on (the first stages w0's tiles and starts cold): from point `from` of step s to
+    // point `to` of step s + ahead, the longest, least and mean over the blocks
+    auto spans = [&](int from, int to, int ahead, std::vector<double>* longest, std::vector<double>* least, std::vector<double>* mean) {
+        for (int s = 1; s < steps; s++) {
+            double hi = 0, lo = 1e300, sum = 0;
+            for (int k = 0; k < blocks; k++) {
+                double c = (double)(at(s + ahead, to, k) - at(s, from, k)) / perUs;
+                hi = std::max(hi, c);
+                lo = std::min(lo, c);
+                sum += c;
+            }
+            longest->push_back(hi);
+            least->push_back(lo);
+            mean->push_back(sum / blocks);
+        }
+    };
+    struct Part {
+        const char* name;
+        int from, to, ahead;
+        bool barrier;
+    } parts[] = {{"phase 1 (first layer by tile)", 0, 1, 0, false},
+                 {"grid barrier 1", 1, 2, 0, true},
+                 {"phase 2 (forward and deltas by row)", 2, 3, 0, false},
+                 {"grid barrier 2", 3, 4, 0, true},
+                 {"phase 3 (weight and bias steps by tile)", 4, 0, 1, false},
+                 {"the step", 0, 0, 1, false}};
+    printf("kernel %.3f ms, %.2f us a step; %.0f MHz (the blocks' clock over the kernel's time)\n", ms, ms * 1000 / steps, perUs);
+    printf("us a step, median over steps 2 to %d:\n", steps);
+    for (const Part& p : parts) {
+        std::vector<double> longest, least, mean;
+        spans(p.from, p.to, p.ahead, &longest, &least, &mean);
+        if (p.barrier) {
+            printf("  %-42s %7.2f in the last block to reach it, %7.2f mean\n", p.name, median(least), median(mean));
+        } else {
+            printf("  %-42s %7.2f longest block, %7.2f mean\n", p.name, median(longest), median(mean));
+        }
+    }
+    int n = 1000;
+    barriers(1);
+    double once = timed([&] { barriers(1); }), many = timed([&] { barriers(n + 1); });
+    printf("grid barriers alone on this grid: %.2f us each (%d in one launch: %.3f ms; one: %.3f ms)\n", (many - once) * 1000 / n, n + 1, many,
+           once);
+    return 0;
+}
