@@ -122,6 +122,17 @@ for hidden in ${TIMELINE_HIDDEN:-1 100}; do
   fi
 done
 
+step 60 "where the book's epoch goes: each part of it timed on its own, as the trainer records them (#24, #23)"
+# bench/ab/EpochParts.java, compiled by ci/prepare-gpu-bundle.sh
+for device in cuda opencl; do
+  if [ -d .device/ab ]; then
+    java "${java_opts[@]}" -cp .device/mlp4j-all.jar:.device/ab EpochParts "$device" 100 "$data" "${EPOCH_PARTS_ROUNDS:-8}" 2>&1 | grep -E '^(784-|median)' \
+      || status=1
+  else
+    echo "skipped: no .device/ab"
+  fi
+done
+
 adam_epochs=${ADAM_EPOCHS:-20}
 step 120 "beyond the book on cuda: ReLU + softmax + Adam, cosine rate, $adam_epochs epochs (#27's target at 20: >= 98.0 % test accuracy)"
 mlp4j train --device cuda --strict --data "$data" --out "$OUT/adam" --hidden 256,128 --activation relu --output softmax \

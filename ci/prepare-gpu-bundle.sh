@@ -23,7 +23,9 @@ tmp=$(mktemp -d)
   --strip-debug --no-man-pages --no-header-files --output "$tmp/jre"
 tar czf .device/jre.tgz -C "$tmp" jre
 rm -rf "$tmp"
-# train_steps' timeline (bench/ab/train_steps_timeline.cu), from compute_75 PTX as the backend's kernels are
+# the parts of an epoch (bench/ab/EpochParts.java), compiled: the JRE has no compiler; and train_steps' timeline
+# (bench/ab/train_steps_timeline.cu), from compute_75 PTX as the backend's kernels are
+rm -rf .device/ab && javac -cp .device/mlp4j-all.jar -d .device/ab bench/ab/EpochParts.java
 nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
 "$nvcc" -std=c++17 -O3 -arch=compute_75 -I kernels -o .device/train-steps-timeline bench/ab/train_steps_timeline.cu
 git rev-parse --short HEAD > .device/COMMIT

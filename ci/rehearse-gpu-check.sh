@@ -18,9 +18,9 @@ tar xzf .device/jre.tgz -C "$fake"
 g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -x c++ -o "$fake/train-steps-timeline" bench/ab/train_steps_timeline.cu
 # the stand-in runs kernels on the CPU: the bench, the shape grid, the whole-steps shapes, the Adam run and the
 # baseline's turns (with a baseline jar) shrink to one small shape and one or two epochs (train_steps' timeline
-# to 3 steps), and every step's time limit is forty times the GPU's (the 200
+# to 3 steps, the epoch's parts to 2 rounds), and every step's time limit is forty times the GPU's (the 200
 # epochs take about 40 minutes here)
 PATH="$fake/jre/bin:$PATH" LD_LIBRARY_PATH="$fake/driver:$fake/cublas13" OUT=${OUT:-runs/gpu-rehearsal} LIMIT_SCALE=${LIMIT_SCALE:-40} \
   BENCH_EPOCHS=${BENCH_EPOCHS:-2} GRID_HIDDEN=${GRID_HIDDEN:-100} GRID_BATCH=${GRID_BATCH:-100} ADAM_EPOCHS=${ADAM_EPOCHS:-1} \
-  WHOLE_HIDDEN=${WHOLE_HIDDEN:-100} TIMELINE="$fake/train-steps-timeline" TIMELINE_HIDDEN=100 TIMELINE_STEPS=3 \
+  WHOLE_HIDDEN=${WHOLE_HIDDEN:-100} TIMELINE="$fake/train-steps-timeline" TIMELINE_HIDDEN=100 TIMELINE_STEPS=3 EPOCH_PARTS_ROUNDS=2 \
   AB_EPOCHS=${AB_EPOCHS:-2} AB_HIDDEN=${AB_HIDDEN:-100} bash ci/gpu-check.sh
