@@ -148,6 +148,42 @@ __device__ void decay_step(float* w, long ld, float* g, int gLd, int rows, int c
     });
 }
 
+// For i < ni and j < nj: use(i, j, z0(i, j) + sum_q a[i * ai + q * aq] * b[q * bq + j]), the products added in
+// order of q, by the block's threads, each taking 2 x 2 of (i, j) (fewer at an odd edge): two loads of a and two
+// of b give each step of q four multiply-adds, not one for two loads, for shared memory's bandwidth is what
+// these products spend. Returns the count of 2 x 2s (so the threads a last round of them left idle are known).
+// The caller syncs the block before a's or b's memory is written again.
+template <class Start, class Use>
+__device__ int pair_products(const float* a, int ai, int aq, const float* b, int bq, int ni, int nj, int nq, Start z0, Use use) {
+    int across = (nj + 1) / 2, pairs = (ni + 1) / 2 * across;
+    for (int o = threadIdx.x; o < pairs; o += blockDim.x) {
+        int i = o / across * 2, j = o % across * 2;
+        int di = i + 1 < ni, dj = j + 1 < nj;  // 0 at an odd edge: the second of the pair repeats the first, unused
+        const float* a0 = a + i * ai;
+        const float* a1 = a0 + di * ai;
+        const float* b0 = b + j;
+        float z00 = z0(i, j), z01 = z0(i, j + dj), z10 = z0(i + di, j), z11 = z0(i + di, j + dj);
+        for (int q = 0; q < nq; q++) {
+            float u0 = a0[q * aq], u1 = a1[q * aq], v0 = b0[q * bq], v1 = b0[q * bq + dj];
+            z00 += u0 * v0;
+            z01 += u0 * v1;
+            z10 += u1 * v0;
+            z11 += u1 * v1;
+        }
+        use(i, j, z00);
+        if (dj) {
+            use(i, j + 1, z01);
+        }
+        if (di) {
+            use(i + 1, j, z10);
+            if (dj) {
+                use(i + 1, j + 1, z11);
+            }
+        }
+    }
+    return pairs;
+}
+
 // sum_t p[t * stride] for t < n, added in order of t, the loads issued a batch at a time.
 __device__ float strided_sum(const float* p, long stride, int n) {
     float z = 0.0f;
@@ -254,14 +290,9 @@ extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_P
                 int rn = min(chunk_rows, batch - r0);
                 stage(xs, tile_k, in + (long)r0 * s0 + k0, s0, rn, kn);
                 __syncthreads();  // the tile and the chunk staged
-                for (int o = threadIdx.x; o < rn * cn; o += blockDim.x) {
-                    int r = o / cn, c = o % cn;
-                    float z = 0.0f;
-                    for (int p = 0; p < kn; p++) {
-                        z += xs[r * tile_k + p] * tile[p * tile_cols + c];
-                    }
-                    partial[((long)(k0 / tile_k) * batch + r0 + r) * s1 + c0 + c] = z;
-                }
+                float* out = partial + ((long)(k0 / tile_k) * batch + r0) * s1 + c0;
+                pair_products(
+                    xs, tile_k, 1, tile, tile_cols, rn, cn, kn, [](int, int) { return 0.0f; }, [&](int r, int c, float z) { out[r * s1 + c] = z; });
                 __syncthreads();  // the chunk read: the next may overwrite it
             }
         }
@@ -344,15 +375,11 @@ extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_P
                 stage(xs, tile_k, input + (long)r0 * k + k0, k, rn, kn);
                 stage(ds, tile_cols, d[l + 1] + (long)r0 * cols + c0, cols, rn, cn);
                 __syncthreads();  // the chunk staged
-                for (int o = threadIdx.x; o < kn * cn; o += blockDim.x) {
-                    int p = o / cn, c = o % cn;
-                    float g = tile[p * tile_cols + c];
-                    for (int r = 0; r < rn; r++) {
-                        g += xs[r * tile_k + p] * ds[r * tile_cols + c];
-                    }
-                    tile[p * tile_cols + c] = g;
-                }
-                for (int c = threadIdx.x; k0 == 0 && c < cn; c += blockDim.x) {
+                int pairs = pair_products(
+                    xs, 1, tile_k, ds, tile_cols, kn, cn, rn, [&](int p, int c) { return tile[p * tile_cols + c]; },
+                    [&](int p, int c, float g) { tile[p * tile_cols + c] = g; });
+                // the bias's sums by the threads the products left idle first
+                for (int c = (threadIdx.x + blockDim.x - pairs % blockDim.x) % blockDim.x; k0 == 0 && c < cn; c += blockDim.x) {
                     float sum = bias[c];
                     for (int r = 0; r < rn; r++) {
                         sum += ds[r * tile_cols + c];
