@@ -2,14 +2,15 @@
 // random data with the grid and tiles the trainer chose (train --verbose prints them after "whole steps:"),
 // thread 0 of every block noting its clock at each STEP_POINT, and prints, per step (the median over steps
 // 2 on): each phase's longest and mean block, and each grid barrier's wait in the block that reached it last
-// (the barrier's own cost) and on average; then the same grid running grid barriers alone. Clock cycles are
-// turned into time by the kernel's elapsed time. Only for finding the time; epochs are timed by mlp4j bench.
-//   nvcc -std=c++17 -O3 -arch=sm_90 -I kernels -o train-steps-timeline bench/ab/train_steps_timeline.cu
+// (the barrier's own cost) and on average; then grid barriers alone, on the same grid and on half of it. Clock
+// cycles are turned into time by the kernel's elapsed time. Only for finding the time; epochs are timed by
+// mlp4j bench. ci/prepare-gpu-bundle.sh builds it from compute_75 PTX, as the backend's kernels are:
+//   nvcc -std=c++17 -O3 -arch=compute_75 -I kernels -o train-steps-timeline bench/ab/train_steps_timeline.cu
 //   train-steps-timeline SIZES BATCH STEPS BLOCKS THREADS TILE_K TILE_COLS CHUNK_ROWS
 // SIZES as 784,100,10; THREADS is the kernel's BLOCK_THREADS on a GPU. Built with g++ on the CPU block
 // emulator instead (src/test/cuda; ci/rehearse-gpu-check.sh), it runs the same code with the emulator's
 // times, which mean nothing:
-//   g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -o train-steps-timeline bench/ab/train_steps_timeline.cu
+//   g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -x c++ -o train-steps-timeline bench/ab/train_steps_timeline.cu
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -178,9 +179,9 @@ int main(int argc, char** argv) {
     void* args[] = {&xs, &ys, &w[0], &b[0], &w[1], &b[1], &w[2], &b[2], &a[1], &a[2], &a[3], &d[1], &d[2], &d[3], &partial, &steps, &batch, &layers,
                     &size[0], &size[1], &size[2], &size[3], &tile_k, &tile_cols, &chunk_rows, &eta, &decay, &act, &output};
     auto run = [&] { cooperative((const void*)train_steps, blocks, threads, args, shared); };
-    auto barriers = [&](int n) {
+    auto barriers = [&](int n, int on) {
         void* bargs[] = {&n};
-        cooperative((const void*)grid_barriers, blocks, threads, bargs, shared);
+        cooperative((const void*)grid_barriers, on, threads, bargs, shared);
     };
     check(cudaFuncSetAttribute(train_steps, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared), "cudaFuncSetAttribute");
     check(cudaFuncSetAttribute(grid_barriers, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared), "cudaFuncSetAttribute");
@@ -195,7 +196,7 @@ int main(int argc, char** argv) {
                         size[1], size[2], size[3], tile_k, tile_cols, chunk_rows, eta, decay, act, output);
         }, shared);
     };
-    auto barriers = [&](int n) { launch_cooperative(grid, block, [&] { grid_barriers(n); }, shared); };
+    auto barriers = [&](int n, int on) { launch_cooperative(Dim3{(unsigned)on}, block, [&] { grid_barriers(n); }, shared); };
     printf("device: the CPU block emulator (its times mean nothing)\n");
 #endif
     printf("train_steps, %s, batch %d, %d steps: %d blocks of %d threads, weight tiles %dx%d, %d rows staged at a time, %zu bytes of shared"
@@ -248,10 +249,13 @@ int main(int argc, char** argv) {
             printf("  %-42s %7.2f longest block, %7.2f mean\n", p.name, median(longest), median(mean));
         }
     }
-    int n = 1000;
-    barriers(1);
-    double once = timed([&] { barriers(1); }), many = timed([&] { barriers(n + 1); });
-    printf("grid barriers alone on this grid: %.2f us each (%d in one launch: %.3f ms; one: %.3f ms)\n", (many - once) * 1000 / n, n + 1, many,
-           once);
+    // on half the grid as well: what a barrier costs for the blocks it waits for
+    for (int on : {blocks, (blocks + 1) / 2}) {
+        int n = 1000;
+        barriers(1, on);
+        double once = timed([&] { barriers(1, on); }), many = timed([&] { barriers(n + 1, on); });
+        printf("grid barriers alone on %d blocks: %.2f us each (%d in one launch: %.3f ms; one: %.3f ms)\n", on, (many - once) * 1000 / n, n + 1,
+               many, once);
+    }
     return 0;
 }
