@@ -136,8 +136,11 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
 
 // A work-group per UPDATE_TILE x UPDATE_TILE tile of one layer's weights, the layers' tiles one after
 // another, each layer's bias a last row of weights whose input is 1 (and which takes no decay): w = decay * w
-// - step * sum_r a[r][i] * d[r][j], the rows staged UPDATE_TILE at a time and added in order.
-__kernel __attribute__((reqd_work_group_size(UPDATE_TILE, UPDATE_TILE, 1)))
+// - step * sum_r a[r][i] * d[r][j], the rows staged UPDATE_TILE at a time and added in order. An item steps 2 x 2
+// weights, half a tile apart: two local loads of a and two of d give four multiply-adds, not one for two loads,
+// for local memory's bandwidth is what the sums spend.
+#define UPDATE_HALF (UPDATE_TILE / 2)
+__kernel __attribute__((reqd_work_group_size(UPDATE_HALF, UPDATE_HALF, 1)))
 void step_updates(__global const float* x, int xo,
                   __global float* w0, int w0o, __global float* b0, int b0o,
                   __global float* w1, int w1o, __global float* b1, int b1o,
@@ -160,26 +163,36 @@ void step_updates(__global const float* x, int xo,
         }
         tile -= tiles;
     }
-    int tj = get_local_id(0), ti = get_local_id(1);
+    int tj = get_local_id(0), ti = get_local_id(1), item = ti * UPDATE_HALF + tj;
     int i0 = tile / across * UPDATE_TILE, j0 = tile % across * UPDATE_TILE;
     int ins = s[l], outs = s[l + 1];
-    float sum = 0.0f;
+    float sum[2][2] = {{0.0f, 0.0f}, {0.0f, 0.0f}};
     for (int r0 = 0; r0 < rows; r0 += UPDATE_TILE) {
-        int r = r0 + ti, i = i0 + tj, j = j0 + tj;
-        as[ti][tj] = r >= rows || i > ins ? 0.0f : i == ins ? 1.0f : in[l][(long)r * ins + i];
-        ds[ti][tj] = r < rows && j < outs ? d[l][(long)r * outs + j] : 0.0f;
+        for (int e = item; e < UPDATE_TILE * UPDATE_TILE; e += UPDATE_HALF * UPDATE_HALF) {
+            int q = e / UPDATE_TILE, c = e % UPDATE_TILE, r = r0 + q, i = i0 + c, j = j0 + c;
+            as[q][c] = r >= rows || i > ins ? 0.0f : i == ins ? 1.0f : in[l][(long)r * ins + i];
+            ds[q][c] = r < rows && j < outs ? d[l][(long)r * outs + j] : 0.0f;
+        }
         barrier(CLK_LOCAL_MEM_FENCE);
         int n = min(UPDATE_TILE, rows - r0);
         for (int q = 0; q < n; q++) {
-            sum += as[q][ti] * ds[q][tj];
+            float a0 = as[q][ti], a1 = as[q][ti + UPDATE_HALF], v0 = ds[q][tj], v1 = ds[q][tj + UPDATE_HALF];
+            sum[0][0] += a0 * v0;
+            sum[0][1] += a0 * v1;
+            sum[1][0] += a1 * v0;
+            sum[1][1] += a1 * v1;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    int i = i0 + ti, j = j0 + tj;
-    if (j < outs && i < ins) {
-        long e = (long)i * outs + j;
-        w[l][e] = decay * w[l][e] - step * sum;
-    } else if (j < outs && i == ins) {
-        b[l][j] -= step * sum;
+    for (int u = 0; u < 2; u++) {
+        for (int v = 0; v < 2; v++) {
+            int i = i0 + ti + u * UPDATE_HALF, j = j0 + tj + v * UPDATE_HALF;
+            if (j < outs && i < ins) {
+                long e = (long)i * outs + j;
+                w[l][e] = decay * w[l][e] - step * sum[u][v];
+            } else if (j < outs && i == ins) {
+                b[l][j] -= step * sum[u][v];
+            }
+        }
     }
 }

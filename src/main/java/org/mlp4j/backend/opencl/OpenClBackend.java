@@ -69,7 +69,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
      * fewer), and this many floats of local memory for an example's input, activations and deltas.
      */
     static final int ROW_THREADS = 1024, ROW_FLOATS = 4096;
-    /** whole_steps.cl's step_updates: work-groups of UPDATE_TILE x UPDATE_TILE weights. */
+    /** whole_steps.cl's step_updates: work-groups of UPDATE_TILE x UPDATE_TILE weights, 2 x 2 an item. */
     static final int UPDATE_TILE = 16;
 
     /** gemm.cl's epilogue that adds no bias (the others are activation codes: + bias, then the activation). */
@@ -505,10 +505,10 @@ public final class OpenClBackend extends GpuBackend<Long> {
             items = Math.min(ROW_THREADS, size.get(0));
         }
         int batch = n.batch();
-        Launch rows = new Launch(batch, 1, 1, (int) items, 1), updates = new Launch(tiles, 1, 1, UPDATE_TILE, UPDATE_TILE);
+        Launch rows = new Launch(batch, 1, 1, (int) items, 1), updates = new Launch(tiles, 1, 1, UPDATE_TILE / 2, UPDATE_TILE / 2);
         Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
         String layout = String.format(java.util.Locale.ROOT, "two launches a step: %d work-groups of %d items, one an example, then %d of"
-                + " %dx%d weights", batch, items, tiles, UPDATE_TILE, UPDATE_TILE);
+                + " %dx%d weights, 2x2 an item", batch, items, tiles, UPDATE_TILE, UPDATE_TILE);
         return new Steps() {
             @Override
             public void run(Matrix x, Matrix labels, float rate, float decay) {
