@@ -22,7 +22,7 @@
 #endif
 
 constexpr int POINTS = 5;
-// (steps + 1) x POINTS x blocks clock values, step-major
+// (steps + 1) x POINTS x blocks clock values, step-major (of step `steps` only point 0, the last step's end)
 __device__ long long* timeline;
 #ifdef __CUDACC__
 #define CLOCK() clock64()
@@ -90,9 +90,11 @@ static void copy_timeline(long long* host, size_t count) {
     check(cudaMemcpy(host, p, count * sizeof(long long), cudaMemcpyDeviceToHost), "cudaMemcpy");
 }
 
+// A timeline of count clock values, every one -1 until noted.
 static void set_timeline(size_t count) {
     long long* p;
     check(cudaMalloc(&p, count * sizeof(long long)), "cudaMalloc");
+    check(cudaMemset(p, 0xff, count * sizeof(long long)), "cudaMemset");
     check(cudaMemcpyToSymbol(timeline, &p, sizeof p), "cudaMemcpyToSymbol");
 }
 #else
@@ -114,6 +116,7 @@ static void copy_timeline(long long* host, size_t count) {
 
 static void set_timeline(size_t count) {
     timeline = new long long[count];
+    std::fill(timeline, timeline + count, -1LL);
 }
 #endif
 
@@ -205,6 +208,10 @@ int main(int argc, char** argv) {
     double ms = timed(run);
     std::vector<long long> t(points);
     copy_timeline(t.data(), points);
+    // every point of every step, and the end of the last (point 0 of step `steps`), noted by every block
+    if (std::count(t.begin(), t.begin() + ((size_t)steps * POINTS + 1) * blocks, -1LL) != 0) {
+        fail("a block did not note every STEP_POINT");
+    }
     auto at = [&](int s, int point, int block) { return t[((size_t)s * POINTS + point) * blocks + block]; };
     // cycles a microsecond: the blocks' mean span of all steps over the kernel's elapsed time
     double span = 0;

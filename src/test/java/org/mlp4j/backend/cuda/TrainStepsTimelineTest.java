@@ -1,0 +1,48 @@
+package org.mlp4j.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bench/ab/train_steps_timeline.cu, ci/gpu-check.sh's timeline of train_steps, follows the kernel: built on the CPU
+ * block emulator it runs a few steps of an odd shape (several tiles a block, the rows in chunks) and prints every
+ * phase and barrier; it fails by itself where a block did not note a STEP_POINT. Where nvcc built the PTX, the CUDA
+ * build that ci/prepare-gpu-bundle.sh makes compiles too. The times it prints are not read.
+ */
+class TrainStepsTimelineTest {
+    private static final String SOURCE = "bench/ab/train_steps_timeline.cu";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void runsOnTheEmulatorThroughEveryPhaseAndBarrier() throws IOException, InterruptedException {
+        Path exe = dir.resolve("timeline");
+        try {
+            CudaBuildTest.run("g++", "-std=c++20", "-O1", "-U_FORTIFY_SOURCE", "-I", "kernels", "-I", "src/test/cuda", "-x", "c++", "-o",
+                    exe.toString(), SOURCE);
+        } catch (IOException e) {
+            Assumptions.abort("g++ is not installed: " + e.getMessage());
+            return;
+        }
+        // 30-7-5 at batch 6, 3 steps, on 4 blocks of 32 threads, tiles of 4 x 3, 2 rows staged at a time
+        String out = CudaBuildTest.run(exe.toString(), "30,7,5", "6", "3", "4", "32", "4", "3", "2");
+        for (String part : List.of("phase 1 ", "grid barrier 1 ", "phase 2 ", "grid barrier 2 ", "phase 3 ", "the step ",
+                "grid barriers alone on 4 blocks", "grid barriers alone on 2 blocks")) {
+            assertTrue(out.contains(part), "no line for " + part + ":\n" + out);
+        }
+    }
+
+    @Test
+    void theBundlesCudaBuildCompiles() throws IOException, InterruptedException {
+        Assumptions.assumeTrue(CudaBuildTest.resource("/kernels/gather.ptx") != null, "nvcc was missing at build time");
+        CudaBuildTest.run(CudaBuildTest.tool("nvcc"), "-std=c++17", "-O3", "-arch=compute_75", "-I", "kernels", "-o",
+                dir.resolve("timeline").toString(), SOURCE);
+    }
+}
