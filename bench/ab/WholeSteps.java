@@ -26,7 +26,7 @@ public class WholeSteps {
             Network initial = Network.initialize(sizes, Network.Input.FEATURES, Activation.SIGMOID, Output.SIGMOID, new NumpyRandom(3));
             DeviceNet layered = new DeviceNet(b, initial), whole = new DeviceNet(b, initial);
             DeviceNet.Workspace lws = layered.workspace(batch), wws = whole.workspace(batch);
-            Backend.Steps steps = whole.wholeSteps(wws);
+            Backend.Steps steps = whole.wholeSteps(wws, null);
             if (steps == null) {
                 System.out.println("the cpu backend has no whole steps for " + Arrays.toString(sizes) + " on " + threads + " thread(s)");
                 return;
