@@ -219,19 +219,19 @@ struct Row {
     bool copied;
 };
 
-// Unit j of the row's layer l output (ra[l + 1]) from its sum z: the activation, or the output layer's value
-// and delta (with OUT_SOFTMAX the logit alone; softmax_row adds the bias).
-__device__ void emit(const Row& row, float* const* a, float* const* d, float* const* b, int l, int last, int r, int j, int cols, float z,
+// Unit j of the row's layer l output (ra[l + 1]) from its sum z and its bias: the activation, or the output
+// layer's value and delta (with OUT_SOFTMAX the logit alone; softmax_row adds the bias).
+__device__ void emit(const Row& row, float* const* a, float* const* d, int l, int last, int r, int j, int cols, float z, float bias,
                      int label, int act, int output_kind) {
     long e = (long)r * cols + j;
     if (l + 1 < last) {
-        float v = activate(z + b[l][j], act);
+        float v = activate(z + bias, act);
         row.ra[l + 1][j] = v;
         if (row.copied) {
             a[l + 1][e] = v;
         }
     } else if (output_kind == OUT_SIGMOID) {
-        float v = activate(z + b[l][j], ACT_SIGMOID), delta = v - (label == j ? 1.0f : 0.0f);
+        float v = activate(z + bias, ACT_SIGMOID), delta = v - (label == j ? 1.0f : 0.0f);
         row.ra[last][j] = v;
         row.rd[last][j] = delta;
         if (row.copied) {
@@ -315,13 +315,16 @@ extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_P
             }
             for (int j = threadIdx.x; j < s1; j += blockDim.x) {
                 float z = strided_sum(partial + (long)r * s1 + j, (long)batch * s1, down);
-                emit(row, a, d, b, 0, last, r, j, s1, z, label, act, output_kind);
+                emit(row, a, d, 0, last, r, j, s1, z, b[0][j], label, act, output_kind);
             }
             __syncthreads();  // row r of a1 written
             for (int l = 1; l < last; l++) {
                 int k = size[l], cols = size[l + 1];
-                row_dots(row.ra[l], w[l], 1, cols, k, cols, scratch, scratch_floats,
-                         [&](int j, float z) { emit(row, a, d, b, l, last, r, j, cols, z, label, act, output_kind); });
+                // a thread's first unit's bias loaded before the dots, not after their barrier
+                float own = threadIdx.x < cols ? b[l][threadIdx.x] : 0.0f;
+                row_dots(row.ra[l], w[l], 1, cols, k, cols, scratch, scratch_floats, [&](int j, float z) {
+                    emit(row, a, d, l, last, r, j, cols, z, j == threadIdx.x ? own : b[l][j], label, act, output_kind);
+                });
                 __syncthreads();  // row r of a[l + 1] written, the scratch read
             }
             if (output_kind == OUT_SOFTMAX) {
