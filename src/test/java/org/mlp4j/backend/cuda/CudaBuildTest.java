@@ -142,6 +142,23 @@ class CudaBuildTest {
         throw new AssertionError(name + " not found, although nvcc built the PTX; looked in " + dirs);
     }
 
+    /**
+     * Builds {@code source}, a program around kernels/ on the CPU block emulator (src/test/cuda), into {@code exe}
+     * with g++, also searching {@code include} for headers; aborts the calling test where g++ is missing.
+     */
+    static void buildOnCpu(Path exe, String source, String... include) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("g++", "-std=c++20", "-O1", "-U_FORTIFY_SOURCE", "-I", "kernels", "-I", "src/test/cuda"));
+        for (String dir : include) {
+            cmd.addAll(List.of("-I", dir));
+        }
+        cmd.addAll(List.of("-x", "c++", "-o", exe.toString(), source));
+        try {
+            run(cmd.toArray(String[]::new));
+        } catch (IOException e) {
+            Assumptions.abort("g++ is not installed: " + e.getMessage());
+        }
+    }
+
     static String run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
