@@ -149,10 +149,10 @@ __device__ void decay_step(float* w, long ld, float* g, int gLd, int rows, int c
 }
 
 // For i < ni and j < nj: use(i, j, z0(i, j) + sum_q a[i * ai + q * aq] * b[q * bq + j]), the products added in
-// order of q, by the block's threads, each taking 2 x 2 of (i, j) (fewer at an odd edge): two loads of a and two
-// of b give each step of q four multiply-adds, not one for two loads, for shared memory's bandwidth is what
-// these products spend. Returns the count of 2 x 2s (so the threads a last round of them left idle are known).
-// The caller syncs the block before a's or b's memory is written again.
+// order of q, by the block's threads, each taking 2 x 2 of (i, j) (fewer at an odd edge): each step of q makes
+// four multiply-adds from two loads of a and two of b, where an output a thread made one from two loads (the
+// shared-memory loads are what a multiprocessor's blocks share). Returns the count of 2 x 2s (so the threads a
+// last round of them left idle are known). The caller syncs the block before a's or b's memory is written again.
 template <class Start, class Use>
 __device__ int pair_products(const float* a, int ai, int aq, const float* b, int bq, int ni, int nj, int nq, Start z0, Use use) {
     int across = (nj + 1) / 2, pairs = (ni + 1) / 2 * across;

@@ -137,8 +137,8 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
 // A work-group per UPDATE_TILE x UPDATE_TILE tile of one layer's weights, the layers' tiles one after
 // another, each layer's bias a last row of weights whose input is 1 (and which takes no decay): w = decay * w
 // - step * sum_r a[r][i] * d[r][j], the rows staged UPDATE_TILE at a time and added in order. An item steps 2 x 2
-// weights, half a tile apart: two local loads of a and two of d give four multiply-adds, not one for two loads,
-// for local memory's bandwidth is what the sums spend.
+// weights, half a tile apart: each row makes four multiply-adds from two local loads of a and two of d, where a
+// weight an item made one from two loads.
 #define UPDATE_HALF (UPDATE_TILE / 2)
 __kernel __attribute__((reqd_work_group_size(UPDATE_HALF, UPDATE_HALF, 1)))
 void step_updates(__global const float* x, int xo,
