@@ -329,6 +329,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
         return kernel == GpuKernel.GEMM_TILED ? tiledPrograms.getOrDefault(launching, program) : program;
     }
 
+    /** {@code kernel}'s object in {@link #programOf}'s program, built once. */
+    private long kernelOf(GpuKernel kernel) {
+        return kernel == GpuKernel.GEMM_TILED ? tiledKernels.getOrDefault(launching, kernels.get(kernel)) : kernels.get(kernel);
+    }
+
     /** The program of {@code files} built with {@code tiles}. */
     private long program(MemoryStack stack, List<String> files, Tiles tiles) throws BackendUnavailableException {
         IntBuffer err = stack.mallocInt(1);
@@ -434,8 +439,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
      */
     @Override
     protected void enqueue(GpuKernel kernel, Launch l, Object[] args) {
-        long k = recording == null ? (kernel == GpuKernel.GEMM_TILED ? tiledKernels.getOrDefault(launching, kernels.get(kernel)) : kernels.get(kernel))
-                : kernel(programOf(kernel), kernel);
+        long k = recording == null ? kernelOf(kernel) : kernel(programOf(kernel), kernel);
         List<Object> values = new ArrayList<>();
         for (Object a : args) {
             values.addAll(a instanceof GpuMatrix<?> m ? List.of(m.buffer(), m.offset()) : List.of(a));
