@@ -97,6 +97,9 @@ __device__ inline Tile tile_at(int u, int k, int cols, int tile_k, int tile_cols
 #define BATCH 16
 #define UPDATE_BATCH 8
 #define SUM_BATCH 32
+// Floats a block asks into L1 at once at most (prefetch_rows): a few lines of a multiprocessor's L1, which its two
+// blocks share with their shared memory.
+#define L1_PREFETCH_FLOATS 8192
 
 // Walks a thread's elements of a region `cols` wide, blockDim.x apart in row-major order from element i: their
 // rows and columns follow from one division.
@@ -201,12 +204,18 @@ __device__ float strided_sum(const float* p, long stride, int n) {
     return z;
 }
 
-// Asks for the rows x cols of src (row stride ld) to be brought into L2: a line (32 floats) at a time.
-__device__ void prefetch_rows(const float* src, long ld, int rows, int cols) {
+// Asks for the rows x cols of src (row stride ld) to be brought into L2, or with to_l1 into this multiprocessor's
+// L1: a line (32 floats) at a time.
+__device__ void prefetch_rows(const float* src, long ld, int rows, int cols, bool to_l1 = false) {
     int lines = (cols + 31) / 32 + 1;  // a run of cols floats that starts mid-line touches one line more
     for (int i = threadIdx.x; i < rows * lines; i += blockDim.x) {
         int r = i / lines, q = i % lines;
-        prefetch_l2(src + r * ld + min(32 * q, cols - 1));
+        const float* p = src + r * ld + min(32 * q, cols - 1);
+        if (to_l1) {
+            prefetch_l1(p);
+        } else {
+            prefetch_l2(p);
+        }
     }
 }
 
@@ -313,9 +322,17 @@ extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_P
                 row.rd[l] = rows_shared ? next : d[l] + (long)r * size[l];
                 next += size[l];
             }
+            // the weights above the first layer, which the dots below read (twice), asked into L1 while the
+            // partial products are summed; the bias loaded with those
+            for (int l = 1; l < last; l++) {
+                if (size[l] * size[l + 1] <= L1_PREFETCH_FLOATS) {
+                    prefetch_rows(w[l], 0, 1, size[l] * size[l + 1], true);
+                }
+            }
             for (int j = threadIdx.x; j < s1; j += blockDim.x) {
+                float bias = b[0][j];
                 float z = strided_sum(partial + (long)r * s1 + j, (long)batch * s1, down);
-                emit(row, a, d, 0, last, r, j, s1, z, b[0][j], label, act, output_kind);
+                emit(row, a, d, 0, last, r, j, s1, z, bias, label, act, output_kind);
             }
             __syncthreads();  // row r of a1 written
             for (int l = 1; l < last; l++) {
@@ -358,6 +375,13 @@ extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_P
         STEP_POINT(s, 3);
         grid.sync();
         STEP_POINT(s, 4);
+        // a block of one tile of w0 reads the next step's rows of x under it in the next phase 1: asked from L2
+        // into L1 now, where they fit
+        int lines = (tile_k + 31) / 32 + 1;
+        if (s + 1 < steps && tiles <= gridDim.x && blockIdx.x < tiles && batch * lines * 32 <= L1_PREFETCH_FLOATS) {
+            auto [k0, c0, kn, cn] = tile_at(blockIdx.x, s0, s1, tile_k, tile_cols);
+            prefetch_rows(in + (long)batch * s0 + k0, s0, batch, kn, true);
+        }
         // every layer's tiles, the first layer's first (numbered as in phase 1, so each block updates the w0
         // tiles it reads in the next step's phase 1)
         for (int t = blockIdx.x, l = 0, first = 0; t < updates; t += gridDim.x) {
@@ -367,6 +391,13 @@ extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_P
             int k = size[l], cols = size[l + 1];
             auto [k0, c0, kn, cn] = tile_at(t - first, k, cols, tile_k, tile_cols);
             const float* input = l == 0 ? in : a[l];
+            // what the update reads after the input's chunk, asked into L1 now: the first chunk's rows of the
+            // delta above, the tile's weights and its bias
+            prefetch_rows(d[l + 1] + c0, cols, min(chunk_rows, batch), cn, true);
+            prefetch_rows(w[l] + (long)k0 * cols + c0, cols, kn, cn, true);
+            if (k0 == 0) {
+                prefetch_rows(b[l] + c0, 0, 1, cn, true);
+            }
             for (int o = threadIdx.x; o < kn * cn; o += blockDim.x) {
                 tile[o / cn * tile_cols + o % cn] = 0.0f;  // each thread sums the same outputs in every chunk
             }
