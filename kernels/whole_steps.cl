@@ -5,8 +5,12 @@
 // weights w_l (s_l x s_l+1) and bias b_l; a_l+1 and d_l+1 are its activations and deltas (batch rows).
 // Build options: ROW_THREADS (step_rows's items at most), ROW_FLOATS (its local floats for the row's
 // values), UPDATE_TILE (step_updates's work-groups of UPDATE_TILE x UPDATE_TILE weights). From the helpers
-// compiled before it: DOT_BATCH (reduce.cl), activate and derivative (activation.cl), softmax_row_local
-// (softmax_row.cl).
+// compiled before it: activate and derivative (activation.cl), softmax_row_local (softmax_row.cl).
+// Each item issues a batch of its global loads (ROW_BATCH in a product, STAGED_ROWS rows of a tile's inputs
+// and deltas in the updates) before it uses the first, so a step waits on memory once a batch, not once a few
+// elements; the sums' terms add in the same order whatever the batch.
+#define ROW_BATCH 16
+#define STAGED_ROWS (4 * UPDATE_TILE)
 // CPU twin: DeviceNet.trainStep through the layer ops (ParityTest.wholeStepsDoWhatTheLayerStepsDo).
 
 // out[o] = sum_k v[k] * m[k * ks + o * os] for o < outs, k < n, by every item of the work-group: each
@@ -26,15 +30,15 @@ void row_product(__local const float* v, int n, __global const float* m, int ks,
         if (t < parts * width) {
             __global const float* column = m + (long)(o0 + o) * os;
             float sum = 0.0f;
-            for (int k0 = p; k0 < n; k0 += DOT_BATCH * parts) {
-                float w[DOT_BATCH];
+            for (int k0 = p; k0 < n; k0 += ROW_BATCH * parts) {
+                float w[ROW_BATCH];
 #pragma unroll
-                for (int u = 0; u < DOT_BATCH; u++) {
+                for (int u = 0; u < ROW_BATCH; u++) {
                     int k = k0 + u * parts;
                     w[u] = k < n ? column[(long)k * ks] : 0.0f;
                 }
 #pragma unroll
-                for (int u = 0; u < DOT_BATCH && k0 + u * parts < n; u++) {
+                for (int u = 0; u < ROW_BATCH && k0 + u * parts < n; u++) {
                     sum += v[k0 + u * parts] * w[u];
                 }
             }
@@ -136,10 +140,11 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
 
 // A work-group per UPDATE_TILE x UPDATE_TILE tile of one layer's weights, the layers' tiles one after
 // another, each layer's bias a last row of weights whose input is 1 (and which takes no decay): w = decay * w
-// - step * sum_r a[r][i] * d[r][j], the rows staged UPDATE_TILE at a time and added in order. An item steps 2 x 2
+// - step * sum_r a[r][i] * d[r][j], the rows staged STAGED_ROWS at a time and added in order. An item steps 2 x 2
 // weights, half a tile apart: each row makes four multiply-adds from two local loads of a and two of d, where a
 // weight an item made one from two loads.
 #define UPDATE_HALF (UPDATE_TILE / 2)
+#define STAGED_PER_ITEM (STAGED_ROWS * UPDATE_TILE / (UPDATE_HALF * UPDATE_HALF))
 __kernel __attribute__((reqd_work_group_size(UPDATE_HALF, UPDATE_HALF, 1)))
 void step_updates(__global const float* x, int xo,
                   __global float* w0, int w0o, __global float* b0, int b0o,
@@ -148,7 +153,7 @@ void step_updates(__global const float* x, int xo,
                   __global const float* a1, int a1o, __global const float* a2, int a2o, __global const float* a3, int a3o,
                   __global const float* d1, int d1o, __global const float* d2, int d2o, __global const float* d3, int d3o,
                   int first, int rows, int layers, int s0, int s1, int s2, int s3, float step, float decay) {
-    __local float as[UPDATE_TILE][UPDATE_TILE], ds[UPDATE_TILE][UPDATE_TILE];
+    __local float as[STAGED_ROWS][UPDATE_TILE], ds[STAGED_ROWS][UPDATE_TILE];
     int s[4] = {s0, s1, s2, s3};
     __global float* w[3] = {w0 + w0o, w1 + w1o, w2 + w2o};
     __global float* b[3] = {b0 + b0o, b1 + b1o, b2 + b2o};
@@ -167,14 +172,22 @@ void step_updates(__global const float* x, int xo,
     int i0 = tile / across * UPDATE_TILE, j0 = tile % across * UPDATE_TILE;
     int ins = s[l], outs = s[l + 1];
     float sum[2][2] = {{0.0f, 0.0f}, {0.0f, 0.0f}};
-    for (int r0 = 0; r0 < rows; r0 += UPDATE_TILE) {
-        for (int e = item; e < UPDATE_TILE * UPDATE_TILE; e += UPDATE_HALF * UPDATE_HALF) {
-            int q = e / UPDATE_TILE, c = e % UPDATE_TILE, r = r0 + q, i = i0 + c, j = j0 + c;
-            as[q][c] = r >= rows || i > ins ? 0.0f : i == ins ? 1.0f : in[l][(long)r * ins + i];
-            ds[q][c] = r < rows && j < outs ? d[l][(long)r * outs + j] : 0.0f;
+    for (int r0 = 0; r0 < rows; r0 += STAGED_ROWS) {
+        float av[STAGED_PER_ITEM], dv[STAGED_PER_ITEM];
+#pragma unroll
+        for (int u = 0; u < STAGED_PER_ITEM; u++) {
+            int e = item + u * UPDATE_HALF * UPDATE_HALF, q = e / UPDATE_TILE, c = e % UPDATE_TILE, r = r0 + q, i = i0 + c, j = j0 + c;
+            av[u] = r >= rows || i > ins ? 0.0f : i == ins ? 1.0f : in[l][(long)r * ins + i];
+            dv[u] = r < rows && j < outs ? d[l][(long)r * outs + j] : 0.0f;
+        }
+#pragma unroll
+        for (int u = 0; u < STAGED_PER_ITEM; u++) {
+            int e = item + u * UPDATE_HALF * UPDATE_HALF;
+            as[e / UPDATE_TILE][e % UPDATE_TILE] = av[u];
+            ds[e / UPDATE_TILE][e % UPDATE_TILE] = dv[u];
         }
         barrier(CLK_LOCAL_MEM_FENCE);
-        int n = min(UPDATE_TILE, rows - r0);
+        int n = min(STAGED_ROWS, rows - r0);
         for (int q = 0; q < n; q++) {
             float a0 = as[q][ti], a1 = as[q][ti + UPDATE_HALF], v0 = ds[q][tj], v1 = ds[q][tj + UPDATE_HALF];
             sum[0][0] += a0 * v0;
