@@ -3,8 +3,9 @@
 // lengths. Two kernels of the same arguments: gemm, tiles of TS x TS outputs per work-group, each
 // work-item computing WPT outputs of one column (rows r, r + TS/WPT, ...); gemm_tiled, TSM x TSN tiles
 // whose work-items, RTSN across by RTSM down, each hold WPTM x WPTN outputs in registers (in runs of 4
-// adjacent rows and columns, read from local memory as float4s), over TSK-deep slabs. Both stage slabs of A
-// and B in local memory, loaded along their contiguous dimension. Every output is one multiply-add chain over
+// adjacent rows and columns, read from local memory as float4s), over TSK-deep slabs, each slab read from
+// global memory while the one before is multiplied. Both stage slabs of A and B in local memory, loaded along
+// their contiguous dimension. Every output is one multiply-add chain over
 // k in order in both, so which kernel and which tile sizes run (OpenClBackend times them on a GPU) changes
 // the speed and never a bit. CPU twin: CpuBackend.gemm.
 // Split-K: when there are few output tiles and a long k, dimension 2 of the grid splits k into slices of
@@ -71,6 +72,28 @@ void gemm(int transA, int transB, int m, int n, int k, int kSlice, float alpha,
 // tile so the transposing stores of A (and of B') fall on different banks, and still in whole float4s.
 #define ROW_A (TSM / 4 + 1)
 #define ROW_B (TSN / 4 + 1)
+// an item's elements of a slab of A, and of B
+#define LOADS_A (TSM * TSK / ITEMS)
+#define LOADS_B (TSK * TSN / ITEMS)
+
+// Item `item`'s elements of the slab of k from p0 on: a[l] is element item + l * ITEMS of A's (TSM x TSK, or
+// TSK x TSM for A'), b[l] of B's, 0 past an edge. Consecutive items take consecutive addresses: along k for A,
+// along m for A', along n for B, along k for B'.
+void load_slab(int transA, int transB, int m, int n, int kEnd, int p0, int row0, int col0, uint item,
+               __global const float* A, int ao, int lda, __global const float* B, int bo, int ldb, float* a, float* b) {
+#pragma unroll
+    for (int l = 0; l < LOADS_A; l++) {
+        uint e = item + l * ITEMS;
+        int r = transA ? e % TSM : e / TSK, p = transA ? e / TSM : e % TSK, i = row0 + r, q = p0 + p;
+        a[l] = (i < m && q < kEnd) ? (transA ? A[ao + q * lda + i] : A[ao + i * lda + q]) : 0.0f;
+    }
+#pragma unroll
+    for (int l = 0; l < LOADS_B; l++) {
+        uint e = item + l * ITEMS;
+        int j = transB ? e / TSK : e % TSN, p = transB ? e % TSK : e / TSN, q = p0 + p, col = col0 + j;
+        b[l] = (q < kEnd && col < n) ? (transB ? B[bo + col * ldb + q] : B[bo + q * ldb + col]) : 0.0f;
+    }
+}
 
 __kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1)))
 void gemm_tiled(int transA, int transB, int m, int n, int k, int kSlice, float alpha,
@@ -95,20 +118,23 @@ void gemm_tiled(int transA, int transB, int m, int n, int k, int kSlice, float a
             acc[r][c] = 0.0f;
         }
     }
+    // an item's share of a slab, read from global memory a slab ahead: the next slab's loads are in flight
+    // while this one's products are made
+    float na[LOADS_A], nb[LOADS_B];
+    load_slab(transA, transB, m, n, kEnd, kBegin, row0, col0, item, A, ao, lda, B, bo, ldb, na, nb);
     for (int p0 = kBegin; p0 < kEnd; p0 += TSK) {
-        // consecutive items take consecutive addresses: along k for A, along m for A'
-        for (int l = 0; l < TSM * TSK / ITEMS; l++) {
+        for (int l = 0; l < LOADS_A; l++) {
             uint e = item + l * ITEMS;
-            int r = transA ? e % TSM : e / TSK, p = transA ? e / TSM : e % TSK, i = row0 + r, q = p0 + p;
-            as[p * 4 * ROW_A + r] = (i < m && q < kEnd) ? (transA ? A[ao + q * lda + i] : A[ao + i * lda + q]) : 0.0f;
+            as[(transA ? e / TSM : e % TSK) * 4 * ROW_A + (transA ? e % TSM : e / TSK)] = na[l];
         }
-        // along n for B, along k for B'
-        for (int l = 0; l < TSK * TSN / ITEMS; l++) {
+        for (int l = 0; l < LOADS_B; l++) {
             uint e = item + l * ITEMS;
-            int j = transB ? e / TSK : e % TSN, p = transB ? e % TSK : e / TSN, q = p0 + p, col = col0 + j;
-            bs[p * 4 * ROW_B + j] = (q < kEnd && col < n) ? (transB ? B[bo + col * ldb + q] : B[bo + q * ldb + col]) : 0.0f;
+            bs[(transB ? e % TSK : e / TSN) * 4 * ROW_B + (transB ? e / TSK : e % TSN)] = nb[l];
         }
         barrier(CLK_LOCAL_MEM_FENCE);
+        if (p0 + TSK < kEnd) {
+            load_slab(transA, transB, m, n, kEnd, p0 + TSK, row0, col0, item, A, ao, lda, B, bo, ldb, na, nb);
+        }
         for (int p = 0; p < TSK; p++) {
             float a[WPTM], b[WPTN];
             for (int g = 0; g < WPTM / 4; g++) {
