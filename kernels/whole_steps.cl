@@ -9,7 +9,7 @@
 // Each item issues a batch of its global loads (ROW_BATCH in a product, STAGED_ROWS rows of a tile's inputs
 // and deltas in the updates) before it uses the first, so a step waits on memory once a batch, not once a few
 // elements; the sums' terms add in the same order whatever the batch.
-#define ROW_BATCH 16
+#define ROW_BATCH 12
 #define STAGED_ROWS (4 * UPDATE_TILE)
 // CPU twin: DeviceNet.trainStep through the layer ops (ParityTest.wholeStepsDoWhatTheLayerStepsDo).
 
@@ -144,7 +144,8 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
 // weights, half a tile apart: each row makes four multiply-adds from two local loads of a and two of d, where a
 // weight an item made one from two loads.
 #define UPDATE_HALF (UPDATE_TILE / 2)
-#define STAGED_PER_ITEM (STAGED_ROWS * UPDATE_TILE / (UPDATE_HALF * UPDATE_HALF))
+#define STAGED_STRIDE (UPDATE_HALF * UPDATE_HALF / UPDATE_TILE)
+#define STAGED_PER_ITEM (STAGED_ROWS / STAGED_STRIDE)
 __kernel __attribute__((reqd_work_group_size(UPDATE_HALF, UPDATE_HALF, 1)))
 void step_updates(__global const float* x, int xo,
                   __global float* w0, int w0o, __global float* b0, int b0o,
@@ -171,20 +172,27 @@ void step_updates(__global const float* x, int xo,
     int tj = get_local_id(0), ti = get_local_id(1), item = ti * UPDATE_HALF + tj;
     int i0 = tile / across * UPDATE_TILE, j0 = tile % across * UPDATE_TILE;
     int ins = s[l], outs = s[l + 1];
+    // an item stages one column of the tile's inputs and deltas: rows q0, q0 + STAGED_STRIDE, ... of each round's
+    int c = item % UPDATE_TILE, q0 = item / UPDATE_TILE, i = i0 + c, j = j0 + c;
+    __global const float* input = in[l] + min(i, ins - 1);
+    __global const float* delta = d[l] + min(j, outs - 1);
     float sum[2][2] = {{0.0f, 0.0f}, {0.0f, 0.0f}};
     for (int r0 = 0; r0 < rows; r0 += STAGED_ROWS) {
         float av[STAGED_PER_ITEM], dv[STAGED_PER_ITEM];
 #pragma unroll
         for (int u = 0; u < STAGED_PER_ITEM; u++) {
-            int e = item + u * UPDATE_HALF * UPDATE_HALF, q = e / UPDATE_TILE, c = e % UPDATE_TILE, r = r0 + q, i = i0 + c, j = j0 + c;
-            av[u] = r >= rows || i > ins ? 0.0f : i == ins ? 1.0f : in[l][(long)r * ins + i];
-            dv[u] = r < rows && j < outs ? d[l][(long)r * outs + j] : 0.0f;
+            // every item loads (from a row and column clamped into the arrays), then keeps what it needs: the
+            // loads go out unconditionally, not each behind a branch
+            int r = r0 + q0 + u * STAGED_STRIDE;
+            long row = min(r, rows - 1);
+            float x = input[row * ins], y = delta[row * outs];
+            av[u] = r >= rows || i > ins ? 0.0f : i == ins ? 1.0f : x;
+            dv[u] = r < rows && j < outs ? y : 0.0f;
         }
 #pragma unroll
         for (int u = 0; u < STAGED_PER_ITEM; u++) {
-            int e = item + u * UPDATE_HALF * UPDATE_HALF;
-            as[e / UPDATE_TILE][e % UPDATE_TILE] = av[u];
-            ds[e / UPDATE_TILE][e % UPDATE_TILE] = dv[u];
+            as[q0 + u * STAGED_STRIDE][c] = av[u];
+            ds[q0 + u * STAGED_STRIDE][c] = dv[u];
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         int n = min(STAGED_ROWS, rows - r0);
