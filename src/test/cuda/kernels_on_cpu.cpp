@@ -166,6 +166,48 @@ static void reductionTests(int rows, int cols) {
     check("sum_squares" + shape(rows, cols), {(float)(acc[2] - 0.125)}, squares, 1e-5);
 }
 
+// evaluate_rows then add_partials, as GpuBackend.evaluate launches them after the first layer's product z (rows x
+// s1): one layer (logits z + b0, s2 unused) or two (act(z + b0) w1 + b1), on `blocks` blocks of 256 threads (fewer
+// than a thread a row walks the rows in strides); the sums added to slots already holding values
+static void evaluateRowsTest(int rows, int s1, int s2, int layers, int act, int output, unsigned blocks) {
+    int n = layers == 1 ? s1 : s2;
+    auto z = uniforms(rows * s1, 2), b0 = uniforms(s1), w1 = uniforms(s1 * n), b1 = uniforms(n), y = labels(rows, n);
+    std::vector<double> cost(1), hits(1);
+    for (int r = 0; r < rows; r++) {
+        std::vector<double> o(n);
+        for (int j = 0; j < n; j++) {
+            if (layers == 1) {
+                o[j] = (double)z[r * s1 + j] + b0[j];
+                continue;
+            }
+            double sum = b1[j];
+            for (int k = 0; k < s1; k++) sum += activation(z[r * s1 + k] + (double)b0[k], act) * w1[k * n + j];
+            o[j] = sum;
+        }
+        int label = (int)y[r], best = 0;
+        for (int j = 1; j < n; j++) best = o[j] > o[best] ? j : best;
+        hits[0] += best == label;
+        double m = o[best], e = 0;
+        for (int j = 0; j < n; j++) e += std::exp(o[j] - m);
+        for (int j = 0; output == OUT_SIGMOID && j < n; j++) cost[0] += j == label ? std::log1p(std::exp(-o[j])) : std::log1p(std::exp(o[j]));
+        if (output == OUT_SOFTMAX) cost[0] += m + std::log(e) - o[label];
+    }
+    std::vector<double> acc(4 + 2 * blocks, std::nan(""));  // the blocks' sums past the slots, as GpuBackend's accumulators
+    acc[0] = 0.5, acc[1] = 0.25, acc[2] = 0.125, acc[3] = 0.0625;
+    launch({blocks, 1, 1}, {256, 1, 1}, [&] {
+        evaluate_rows(z.data(), y.data(), b0.data(), w1.data(), b1.data(), rows, layers, s1, n, act, output, 0, acc.data(), 4);
+    });
+    launch({1, 1, 1}, {REDUCE_THREADS, 1, 1}, [&] { add_partials(acc.data(), 4, blocks, 0, 2); });
+    launch({blocks, 1, 1}, {256, 1, 1}, [&] {
+        evaluate_rows(z.data(), y.data(), b0.data(), w1.data(), b1.data(), rows, layers, s1, n, act, output, -1, acc.data(), 4);
+    });
+    launch({1, 1, 1}, {REDUCE_THREADS, 1, 1}, [&] { add_partials(acc.data(), 4, blocks, -1, 3); });
+    std::string what = " " + std::to_string(layers) + " layers" + shape(rows, s1, n) + (output == OUT_SOFTMAX ? " softmax" : " sigmoid");
+    check("evaluate_rows cost" + what, {(float)(acc[0] - 0.5)}, cost, 1e-5);
+    check("evaluate_rows correct" + what, {(float)(acc[2] - 0.125), (float)(acc[3] - 0.0625)}, {hits[0], hits[0]}, 0);
+    check("add_partials into the slots named, not slot 1" + what, {(float)acc[1]}, {0.25}, 0);
+}
+
 // output_step: with k > 0, z = x w first (x rows x k, w k x cols); with k = 0, z holds the pre-activation
 static void outputStepTest(int rows, int k, int cols) {
     std::vector<float> x = uniforms(rows * k), w = uniforms(k * cols, 0.3f), bias = uniforms(cols), y = labels(rows, cols);
@@ -388,6 +430,11 @@ int main() {
             biasTests(s[0], s[1]);
             reductionTests(s[0], s[1]);
         }
+        evaluateRowsTest(1, 1, 0, 1, ACT_SIGMOID, OUT_SIGMOID, 1);
+        evaluateRowsTest(300, 10, 0, 1, ACT_SIGMOID, OUT_SOFTMAX, 2);
+        evaluateRowsTest(700, 100, 10, 2, ACT_SIGMOID, OUT_SIGMOID, 2);
+        evaluateRowsTest(257, 33, 16, 2, ACT_RELU, OUT_SOFTMAX, 2);
+        evaluateRowsTest(100, 7, 3, 2, ACT_TANH, OUT_SIGMOID, 1);
         // (rows, k, cols): the book's layers, odd sizes across block edges, and the plain steps (k = 0)
         int steps[][3] = {{100, 100, 10}, {100, 10, 100}, {37, 129, 33}, {1, 1, 1}, {70, 13, 45}, {100, 0, 100}, {37, 0, 33}};
         for (auto& s : steps) {

@@ -268,6 +268,27 @@ public interface Backend extends AutoCloseable {
     /** Adds the number of rows whose argmax equals the label to {@code acc[slot]}. */
     void countCorrect(Matrix z, Matrix labels, Accumulator acc, int slot);
 
+    /**
+     * The evaluation of the rows of {@code x} by a network (weights {@code w}, biases {@code b}; hidden layers of
+     * {@code act}, the last of {@code output}): adds their {@link #cost} to {@code acc[costSlot]} (unless it is
+     * negative) and how many of them {@link #countCorrect} finds to {@code acc[correctSlot]}. {@code z[l]}
+     * ({@code x.rows() x w[l].cols()}) is scratch for layer l's outputs. The default is the layer ops then those
+     * two; a backend may fuse what follows the first layer's product, where launches, not arithmetic, cost the
+     * time.
+     */
+    default void evaluate(Matrix x, Matrix[] w, Matrix[] b, Activation act, Output output, Matrix labels, Matrix[] z, Accumulator acc,
+                          int costSlot, int correctSlot) {
+        Matrix in = x;
+        for (int l = 0; l < w.length; l++) {
+            layerForward(in, w[l], b[l], l + 1 < w.length ? act : Activation.IDENTITY, z[l]);
+            in = z[l];
+        }
+        if (costSlot >= 0) {
+            cost(in, labels, output, acc, costSlot);
+        }
+        countCorrect(in, labels, acc, correctSlot);
+    }
+
     /** Adds the sum of squared elements of {@code m} to {@code acc[slot]} (the L2 term). */
     void sumOfSquares(Matrix m, Accumulator acc, int slot);
 

@@ -40,7 +40,8 @@ public abstract class GpuBackend<B> implements Backend {
 
         /** The constants the kernels are written for, by the names the kernel sources use. */
         public java.util.Map<String, Integer> defines() {
-            return java.util.Map.of("BLOCK_THREADS", threads, "COLS_PER_BLOCK", Fold.COLUMNS, "ROW_GROUPS", rowGroups, "REDUCE_THREADS", reduceThreads);
+            return java.util.Map.of("BLOCK_THREADS", threads, "COLS_PER_BLOCK", Fold.COLUMNS, "ROW_GROUPS", rowGroups, "REDUCE_THREADS", reduceThreads,
+                    "EVAL_OUTPUTS", EVAL_OUTPUTS);
         }
 
         /** Threads of a block of {@code shape}. */
@@ -79,6 +80,14 @@ public abstract class GpuBackend<B> implements Backend {
 
     record GpuAccumulator<B>(B buffer, int slots) implements Accumulator {
     }
+
+    /** The outputs of a network whose evaluation evaluate_rows finishes at most: a thread holds a row's logits. */
+    static final int EVAL_OUTPUTS = 16;
+    /**
+     * evaluate_rows's blocks at most. Every accumulator keeps two sums for each past its slots, where the blocks
+     * leave theirs for add_partials: no buffer is allocated while a program is recorded.
+     */
+    private static final int EVAL_BLOCKS = 1024;
 
     /** The layer slots of the whole steps' kernels (w0..w2 and their buffers). */
     protected static final int WHOLE_STEPS_LAYERS = 3;
@@ -301,7 +310,7 @@ public abstract class GpuBackend<B> implements Backend {
 
     @Override
     public final Accumulator accumulator(int slots) {
-        return new GpuAccumulator<>(allocate((long) layout.sumBytes() * slots), slots);
+        return new GpuAccumulator<>(allocate((long) layout.sumBytes() * (slots + 2 * EVAL_BLOCKS)), slots);
     }
 
     @Override
@@ -528,6 +537,38 @@ public abstract class GpuBackend<B> implements Backend {
         Shapes.column(z, labels);
         Shapes.slot(acc, slot);
         launch(GpuKernel.COUNT_CORRECT, 1, 1, z, labels, z.rows(), z.cols(), acc, slot);
+    }
+
+    /**
+     * Where the network has one or two layers and at most {@link #EVAL_OUTPUTS} outputs: the first layer's product,
+     * then evaluate_rows for everything after it (a thread a row) and add_partials for its blocks' sums: three
+     * launches a chunk where the layer ops take six on CUDA and four on OpenCL (its GEMM adds the bias), the last
+     * two of those a single block each. Other networks take the layer ops.
+     */
+    @Override
+    public final void evaluate(Matrix x, Matrix[] w, Matrix[] b, Activation act, Output output, Matrix labels, Matrix[] z, Accumulator acc,
+                               int costSlot, int correctSlot) {
+        int layers = w.length, outputs = w[layers - 1].cols();
+        if (layers > 2 || outputs > EVAL_OUTPUTS) {
+            Backend.super.evaluate(x, w, b, act, output, labels, z, acc, costSlot, correctSlot);
+            return;
+        }
+        Shapes.column(x, labels);
+        if (costSlot >= 0) {
+            Shapes.slot(acc, costSlot);
+        }
+        Shapes.slot(acc, correctSlot);
+        Shapes.bias(z[0], b[0]);
+        if (layers == 2) {
+            Shapes.gemm(false, false, z[0], w[1], z[1]);
+            Shapes.bias(z[1], b[1]);
+        }
+        gemm(false, false, 1f, x, w[0], 0f, z[0]);
+        int rows = x.rows(), at = acc.slots();
+        Launch grid = layout.launch(GpuKernel.Shape.ELEMENTWISE, Math.min(rows, (long) EVAL_BLOCKS * layout.threads()), 1);
+        launch(GpuKernel.EVALUATE_ROWS, grid, z[0], labels, b[0], w[layers - 1], b[layers - 1], rows, layers, w[0].cols(), outputs,
+                GpuKernel.code(act), GpuKernel.code(output), costSlot, acc, at);
+        launch(GpuKernel.ADD_PARTIALS, 1, 1, acc, at, (int) grid.blocksX(), costSlot, correctSlot);
     }
 
     @Override

@@ -33,6 +33,14 @@ public enum GpuKernel {
     /** z, labels, rows, cols, output code, accumulator, slot. */
     COST("cost", Shape.REDUCTION, MATRIX, MATRIX, INT, INT, INT, ACCUMULATOR, INT),
     COUNT_CORRECT("argmax", Shape.REDUCTION, MATRIX, MATRIX, INT, INT, ACCUMULATOR, INT),
+    /**
+     * The rest of an evaluation after the first layer's product, a thread a row: z, labels, b0, w1, b1, rows,
+     * layers, s1, s2, activation code, output code, the cost's slot (negative: none), the accumulator, where its
+     * blocks' sums go in it.
+     */
+    EVALUATE_ROWS("cost", Shape.ELEMENTWISE, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, ACCUMULATOR, INT),
+    /** Adds evaluate_rows's blocks' sums to two slots: the accumulator, where the sums are, blocks, cost slot, correct slot. */
+    ADD_PARTIALS("cost", Shape.REDUCTION, ACCUMULATOR, INT, INT, INT, INT),
     SUM_SQUARES("sum_squares", Shape.REDUCTION, MATRIX, INT, ACCUMULATOR, INT),
     /** param, grad, state 1, state 2, n, hyper, optimizer code, 1 to L2-decay the param. */
     OPTIMIZE("optimize", Shape.ELEMENTWISE, MATRIX, MATRIX, MATRIX, MATRIX, INT, MATRIX, INT, INT),

@@ -278,12 +278,11 @@ public final class DeviceNet {
     public void evaluate(Workspace ws, Matrix x, Matrix labels, Accumulator acc, int costSlot, int correctSlot) {
         for (int done = 0; done < x.rows(); done += ws.rows()) {
             int rows = Math.min(ws.rows(), x.rows() - done);
-            Matrix z = logits(ws, x.rows(done, rows));
-            Matrix y = labels.rows(done, rows);
-            if (costSlot >= 0) {
-                backend.cost(z, y, output, acc, costSlot);
+            Matrix[] z = new Matrix[weights.length];
+            for (int l = 0; l < z.length; l++) {
+                z[l] = ws.activations[l + 1].prefix(rows);
             }
-            backend.countCorrect(z, y, acc, correctSlot);
+            backend.evaluate(x.rows(done, rows), weights, biases, activation, output, labels.rows(done, rows), z, acc, costSlot, correctSlot);
         }
     }
 

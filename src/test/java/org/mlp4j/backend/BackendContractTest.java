@@ -320,6 +320,83 @@ public class BackendContractTest {
         }
     }
 
+    /**
+     * Backend.evaluate against the CPU's layer ops, cost and countCorrect, for networks the GPU backends finish in
+     * one launch (one or two layers of up to 16 outputs: sigmoid and softmax, ReLU and tanh hidden units, a row
+     * or thousands) and for ones they do not (17 outputs, three layers); twice into the same slots, and once
+     * without the cost. The counts may differ only on rows whose two largest logits lie within rounding.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void evaluateMatchesTheLayerOps(String name) {
+        Object[][] nets = {{new int[] {30, 1}, 1, Activation.SIGMOID, Output.SIGMOID}, {new int[] {50, 10}, 7, Activation.SIGMOID, Output.SOFTMAX},
+            {new int[] {37, 20, 10}, 5000, Activation.SIGMOID, Output.SIGMOID}, {new int[] {37, 20, 16}, 300, Activation.RELU, Output.SOFTMAX},
+            {new int[] {9, 33, 2}, 129, Activation.TANH, Output.SIGMOID}, {new int[] {37, 20, 17}, 100, Activation.SIGMOID, Output.SIGMOID},
+            {new int[] {20, 8, 6, 5}, 100, Activation.SIGMOID, Output.SOFTMAX}};
+        try (Backend b = open(name)) {
+            Random r = new Random(17);
+            for (Object[] net : nets) {
+                int[] sizes = (int[]) net[0];
+                int rows = (int) net[1], layers = sizes.length - 1, outputs = sizes[layers];
+                Activation act = (Activation) net[2];
+                Output output = (Output) net[3];
+                float[] x = random(r, rows * sizes[0], 1), y = labels(r, rows, outputs);
+                float[][] w = new float[layers][], bias = new float[layers][];
+                for (int l = 0; l < layers; l++) {
+                    w[l] = random(r, sizes[l] * sizes[l + 1], 0.5f);
+                    bias[l] = random(r, sizes[l + 1], 0.5f);
+                }
+                double[] want = evaluate(CPU, sizes, rows, x, y, w, bias, act, output);
+                double[] got = evaluate(b, sizes, rows, x, y, w, bias, act, output);
+                // rows whose two largest logits (the CPU's) are within rounding may fall either way
+                Matrix[] z = new Matrix[layers];
+                Matrix in = put(CPU, rows, sizes[0], x);
+                for (int l = 0; l < layers; l++) {
+                    z[l] = CPU.matrix(rows, sizes[l + 1]);
+                    CPU.layerForward(in, put(CPU, sizes[l], sizes[l + 1], w[l]), put(CPU, 1, sizes[l + 1], bias[l]),
+                            l + 1 < layers ? act : Activation.IDENTITY, z[l]);
+                    in = z[l];
+                }
+                float[] logits = get(CPU, in);
+                int close = 0;
+                for (int i = 0; i < rows; i++) {
+                    float first = Float.NEGATIVE_INFINITY, second = Float.NEGATIVE_INFINITY;
+                    for (int j = 0; j < outputs; j++) {
+                        float v = logits[i * outputs + j];
+                        second = v > first ? first : Math.max(second, v);
+                        first = Math.max(first, v);
+                    }
+                    close += first - second < 1e-4f * Math.max(1f, Math.abs(first)) ? 1 : 0;
+                }
+                String what = name + " " + java.util.Arrays.toString(sizes) + " " + act + " " + output + " on " + rows;
+                assertEquals(want[0], got[0], 1e-5 * Math.abs(want[0]) + 1e-3, "cost, twice, " + what);
+                assertEquals(want[1], got[1], 2 * close, "correct, twice, " + what);
+                assertEquals(0.3125, got[2], 0.0, "an untouched slot, " + what);
+                assertEquals(want[3], got[3], close, "correct without the cost, " + what);
+            }
+        }
+    }
+
+    /** Backend.evaluate of the network twice into slots 0 and 1, then once into slot 3 without the cost; slot 2 holds 0.3125. */
+    private static double[] evaluate(Backend b, int[] sizes, int rows, float[] x, float[] y, float[][] w, float[][] bias, Activation act, Output output) {
+        int layers = sizes.length - 1;
+        Matrix[] mw = new Matrix[layers], mb = new Matrix[layers], z = new Matrix[layers];
+        for (int l = 0; l < layers; l++) {
+            mw[l] = put(b, sizes[l], sizes[l + 1], w[l]);
+            mb[l] = put(b, 1, sizes[l + 1], bias[l]);
+            z[l] = b.matrix(rows, sizes[l + 1]);
+        }
+        Matrix mx = put(b, rows, sizes[0], x), my = put(b, rows, 1, y), three = put(b, 1, 2, new float[] {0.5f, 0.25f});
+        Accumulator acc = b.accumulator(4);
+        b.reset(acc);
+        b.sumOfSquares(three, acc, 2);
+        for (int rep = 0; rep < 2; rep++) {
+            b.evaluate(mx, mw, mb, act, output, my, z, acc, 0, 1);
+        }
+        b.evaluate(mx, mw, mb, act, output, my, z, acc, -1, 3);
+        return b.read(acc);
+    }
+
     @ParameterizedTest
     @MethodSource("backends")
     void reductionsMatchTwinAndAccumulate(String name) {
