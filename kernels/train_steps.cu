@@ -16,9 +16,9 @@
 // the same ones of w0 in both phases that touch it; the tile and chunk_rows rows of the layer's input and of
 // the delta above at a time are staged in the block's dynamic shared memory, so every block reads them in
 // coalesced runs, and x, the first layer's input (s0 wide), is read once per column of tiles, not per unit.
-// Each thread issues a batch of its loads before it uses any (BATCH and the like), and each block asks
+// Each thread issues a batch of its loads before it uses any (BATCH and the like), each block asks
 // for the next step's rows of x under its tiles to be brought into L2 as a step begins (the epoch's x is far
-// larger than L2).
+// larger than L2), and what a phase reads after its first wait is asked into L1 as the phase begins.
 // The phases of a step:
 //   1. first layer by tile: partial[t] = x[:, rows of tile t's k] * w0[those rows, its columns], the tiles'
 //      rows of k numbered t (partial is (s0 / tile_k rounded up) x batch x s1)            grid barrier
