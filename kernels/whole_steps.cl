@@ -172,10 +172,11 @@ void step_updates(__global const float* x, int xo,
     int tj = get_local_id(0), ti = get_local_id(1), item = ti * UPDATE_HALF + tj;
     int i0 = tile / across * UPDATE_TILE, j0 = tile % across * UPDATE_TILE;
     int ins = s[l], outs = s[l + 1];
-    // an item stages one column of the tile's inputs and deltas: rows q0, q0 + STAGED_STRIDE, ... of each round's
-    int c = item % UPDATE_TILE, q0 = item / UPDATE_TILE, i = i0 + c, j = j0 + c;
-    __global const float* input = in[l] + min(i, ins - 1);
-    __global const float* delta = d[l] + min(j, outs - 1);
+    // an item stages column c of the tile's inputs (input ic, or the bias's 1 at ic == ins) and of its deltas
+    // (output jc): rows q0, q0 + STAGED_STRIDE, ... of each round's
+    int c = item % UPDATE_TILE, q0 = item / UPDATE_TILE, ic = i0 + c, jc = j0 + c;
+    __global const float* input = in[l] + min(ic, ins - 1);
+    __global const float* delta = d[l] + min(jc, outs - 1);
     float sum[2][2] = {{0.0f, 0.0f}, {0.0f, 0.0f}};
     for (int r0 = 0; r0 < rows; r0 += STAGED_ROWS) {
         float av[STAGED_PER_ITEM], dv[STAGED_PER_ITEM];
@@ -186,8 +187,8 @@ void step_updates(__global const float* x, int xo,
             int r = r0 + q0 + u * STAGED_STRIDE;
             long row = min(r, rows - 1);
             float x = input[row * ins], y = delta[row * outs];
-            av[u] = r >= rows || i > ins ? 0.0f : i == ins ? 1.0f : x;
-            dv[u] = r < rows && j < outs ? y : 0.0f;
+            av[u] = r >= rows || ic > ins ? 0.0f : ic == ins ? 1.0f : x;
+            dv[u] = r < rows && jc < outs ? y : 0.0f;
         }
 #pragma unroll
         for (int u = 0; u < STAGED_PER_ITEM; u++) {
