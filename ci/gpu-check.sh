@@ -122,11 +122,13 @@ for hidden in ${TIMELINE_HIDDEN:-1 100}; do
   fi
 done
 
-step 60 "where the book's epoch goes: each part of it timed on its own, as the trainer records them (#24, #23)"
-# bench/ab/EpochParts.java, compiled by ci/prepare-gpu-bundle.sh
+step 60 "where the book's epoch goes: each part of it timed on its own, as the trainer records them, and its evaluation both ways (#24, #23)"
+# bench/ab/EpochParts.java and Evaluation.java, compiled by ci/prepare-gpu-bundle.sh
 for device in cuda opencl; do
   if [ -d .device/ab ]; then
     java "${java_opts[@]}" -cp .device/mlp4j-all.jar:.device/ab EpochParts "$device" 100 "$data" "${EPOCH_PARTS_ROUNDS:-8}" 2>&1 | grep -E '^(784-|median)' \
+      || status=1
+    java "${java_opts[@]}" -cp .device/mlp4j-all.jar:.device/ab Evaluation "$device" 784,100,10 "${EPOCH_PARTS_ROUNDS:-8}" 2>&1 | grep -E '^784-' \
       || status=1
   else
     echo "skipped: no .device/ab"
