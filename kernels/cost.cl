@@ -37,14 +37,14 @@ void cost(__global const float* z, int zo, __global const float* labels, int yo,
     }
 }
 
-// The evaluation of rows past their first layer's product, an item a row, for networks of one or two layers of
-// at most EVAL_OUTPUTS outputs: what the layer ops, cost and count_correct do after the first GEMM, in one
-// launch (as CUDA's evaluate_rows, in float). z holds the first layer's products without the bias (rows x s1);
-// a row's logits are z + b0 (one layer) or act(z + b0) * w1 + b1 (two; the products added in order of the
-// hidden units). The row's cost (none when costSlot is negative) and whether its first maximum is its label add
-// up per item, then over the work-group, into acc[at + 2 * group] and acc[at + 2 * group + 1] (GpuBackend keeps
-// these past an accumulator's slots), which add_partials adds to the slots in group order. CPU twin:
-// DeviceNet.evaluate through the layer ops, CpuBackend.cost and CpuBackend.countCorrect.
+// The end of an evaluation, an item a row, for networks of at most EVAL_OUTPUTS outputs: what the layer ops, cost
+// and count_correct do after a layer's product, in one launch (as CUDA's evaluate_rows, in float). z holds that
+// product without the bias (rows x s1): with layers 1 it is the output layer's, and a row's logits are z + b0;
+// with layers 2 it is the last hidden layer's, and the logits are act(z + b0) * w1 + b1 (s1 x s2; the products
+// added in order of the hidden units). The row's cost (none when costSlot is negative) and whether its first
+// maximum is its label add up per item, then over the work-group, into acc[at + 2 * group] and acc[at + 2 * group
+// + 1] (GpuBackend keeps these past an accumulator's slots), which add_partials adds to the slots in group order.
+// CPU twin: DeviceNet.evaluate through the layer ops, CpuBackend.cost and CpuBackend.countCorrect.
 #if BLOCK_THREADS != REDUCE_THREADS
 #error "evaluate_rows's work-groups (an element-wise kernel's) are summed by group_sum (REDUCE_THREADS items)"
 #endif

@@ -41,15 +41,15 @@ extern "C" __global__ void __launch_bounds__(REDUCE_THREADS) cost(const float* z
     }
 }
 
-// The evaluation of rows past their first layer's product, a thread a row, for networks of one or two layers
-// of at most EVAL_OUTPUTS outputs: what the layer ops, cost and count_correct do after the first GEMM, in one
-// launch. z holds the first layer's products without the bias (rows x s1); a row's logits are z + b0 (one
-// layer) or act(z + b0) * w1 + b1 (two; the products added in order of the hidden units, and every thread
-// reads the same b0 and w1 at once). The row's cost (cost's terms, each in float, added in double; none when
-// costSlot is negative) and whether its first maximum is its label add up per thread, then over the block, into
-// acc[at + 2 * block] and acc[at + 2 * block + 1] (GpuBackend keeps these past an accumulator's slots), which
-// add_partials then adds to the slots in block order: every sum in a fixed order. CPU twin: DeviceNet.evaluate
-// through the layer ops, CpuBackend.cost and CpuBackend.countCorrect.
+// The end of an evaluation, a thread a row, for networks of at most EVAL_OUTPUTS outputs: what the layer ops,
+// cost and count_correct do after a layer's product, in one launch. z holds that product without the bias
+// (rows x s1): with layers 1 it is the output layer's, and a row's logits are z + b0; with layers 2 it is the last
+// hidden layer's, and the logits are act(z + b0) * w1 + b1 (s1 x s2; the products added in order of the hidden
+// units, and every thread reads the same b0 and w1 at once). The row's cost (cost's terms, each in float, added in
+// double; none when costSlot is negative) and whether its first maximum is its label add up per thread, then over
+// the block, into acc[at + 2 * block] and acc[at + 2 * block + 1] (GpuBackend keeps these past an accumulator's
+// slots), which add_partials then adds to the slots in block order: every sum in a fixed order. CPU twin:
+// DeviceNet.evaluate through the layer ops, CpuBackend.cost and CpuBackend.countCorrect.
 extern "C" __global__ void __launch_bounds__(BLOCK_THREADS) evaluate_rows(const float* z, const float* labels, const float* b0, const float* w1,
                                                                          const float* b1, int rows, int layers, int s1, int s2, int act,
                                                                          int output, int costSlot, double* acc, int at) {

@@ -166,7 +166,7 @@ static void reductionTests(int rows, int cols) {
     check("sum_squares" + shape(rows, cols), {(float)(acc[2] - 0.125)}, squares, 1e-5);
 }
 
-// evaluate_rows then add_partials, as GpuBackend.evaluate launches them after the first layer's product z (rows x
+// evaluate_rows then add_partials, as GpuBackend.evaluate launches them after a layer's product z (rows x
 // s1): one layer (logits z + b0, s2 unused) or two (act(z + b0) w1 + b1), on `blocks` blocks of 256 threads (fewer
 // than a thread a row walks the rows in strides); the sums added to slots already holding values
 static void evaluateRowsTest(int rows, int s1, int s2, int layers, int act, int output, unsigned blocks) {

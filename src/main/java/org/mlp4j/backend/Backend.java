@@ -273,7 +273,7 @@ public interface Backend extends AutoCloseable {
      * {@code act}, the last of {@code output}): adds their {@link #cost} to {@code acc[costSlot]} (unless it is
      * negative) and how many of them {@link #countCorrect} finds to {@code acc[correctSlot]}. {@code z[l]}
      * ({@code x.rows() x w[l].cols()}) is scratch for layer l's outputs. The default is the layer ops then those
-     * two; a backend may fuse what follows the first layer's product, where launches, not arithmetic, cost the
+     * two; a backend may fuse what follows a layer's product, where launches, not arithmetic, cost the
      * time.
      */
     default void evaluate(Matrix x, Matrix[] w, Matrix[] b, Activation act, Output output, Matrix labels, Matrix[] z, Accumulator acc,

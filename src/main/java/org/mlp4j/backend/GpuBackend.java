@@ -540,16 +540,18 @@ public abstract class GpuBackend<B> implements Backend {
     }
 
     /**
-     * Where the network has one or two layers and at most {@link #EVAL_OUTPUTS} outputs: the first layer's product,
-     * then evaluate_rows for everything after it (a thread a row) and add_partials for its blocks' sums: three
-     * launches a chunk where the layer ops take six on CUDA and four on OpenCL (its GEMM adds the bias), the last
-     * two of those a single block each. Other networks take the layer ops.
+     * Where the network has at most {@link #EVAL_OUTPUTS} outputs and each row's output products are at most
+     * {@link Fold#LIMIT} multiply-adds: the layer ops up to the last hidden layer's product (the first layer's,
+     * for the book's net), then evaluate_rows for everything after it (a thread a row) and add_partials for its
+     * blocks' sums: three launches a chunk for the book's net, where the layer ops take six on CUDA and four on
+     * OpenCL (its GEMM adds the bias), the last two of those a single block each. Other networks take the layer
+     * ops.
      */
     @Override
     public final void evaluate(Matrix x, Matrix[] w, Matrix[] b, Activation act, Output output, Matrix labels, Matrix[] z, Accumulator acc,
                                int costSlot, int correctSlot) {
-        int layers = w.length, outputs = w[layers - 1].cols();
-        if (layers > 2 || outputs > EVAL_OUTPUTS) {
+        int last = w.length - 1, outputs = w[last].cols();
+        if (outputs > EVAL_OUTPUTS || last > 0 && (long) w[last].size() > Fold.LIMIT) {
             Backend.super.evaluate(x, w, b, act, output, labels, z, acc, costSlot, correctSlot);
             return;
         }
@@ -558,15 +560,22 @@ public abstract class GpuBackend<B> implements Backend {
             Shapes.slot(acc, costSlot);
         }
         Shapes.slot(acc, correctSlot);
-        Shapes.bias(z[0], b[0]);
-        if (layers == 2) {
-            Shapes.gemm(false, false, z[0], w[1], z[1]);
-            Shapes.bias(z[1], b[1]);
+        // evaluate_rows finishes layer `from` from its product: the output layer's (one layer), else the last hidden one's
+        int from = Math.max(0, last - 1);
+        Matrix in = x;
+        for (int l = 0; l < from; l++) {
+            layerForward(in, w[l], b[l], act, z[l]);
+            in = z[l];
         }
-        gemm(false, false, 1f, x, w[0], 0f, z[0]);
+        Shapes.bias(z[from], b[from]);
+        if (last > from) {
+            Shapes.gemm(false, false, z[from], w[last], z[last]);
+            Shapes.bias(z[last], b[last]);
+        }
+        gemm(false, false, 1f, in, w[from], 0f, z[from]);
         int rows = x.rows(), at = acc.slots();
         Launch grid = layout.launch(GpuKernel.Shape.ELEMENTWISE, Math.min(rows, (long) EVAL_BLOCKS * layout.threads()), 1);
-        launch(GpuKernel.EVALUATE_ROWS, grid, z[0], labels, b[0], w[layers - 1], b[layers - 1], rows, layers, w[0].cols(), outputs,
+        launch(GpuKernel.EVALUATE_ROWS, grid, z[from], labels, b[from], w[last], b[last], rows, last == 0 ? 1 : 2, w[from].cols(), outputs,
                 GpuKernel.code(act), GpuKernel.code(output), costSlot, acc, at);
         launch(GpuKernel.ADD_PARTIALS, 1, 1, acc, at, (int) grid.blocksX(), costSlot, correctSlot);
     }

@@ -34,9 +34,10 @@ public enum GpuKernel {
     COST("cost", Shape.REDUCTION, MATRIX, MATRIX, INT, INT, INT, ACCUMULATOR, INT),
     COUNT_CORRECT("argmax", Shape.REDUCTION, MATRIX, MATRIX, INT, INT, ACCUMULATOR, INT),
     /**
-     * The rest of an evaluation after the first layer's product, a thread a row: z, labels, b0, w1, b1, rows,
-     * layers, s1, s2, activation code, output code, the cost's slot (negative: none), the accumulator, where its
-     * blocks' sums go in it.
+     * The end of an evaluation from a layer's product, a thread a row: z, labels, b0, w1, b1, rows, the layers it
+     * finishes (1: z is the output layer's product; 2: the last hidden layer's, then the output layer), s1, s2,
+     * activation code, output code, the cost's slot (negative: none), the accumulator, where its blocks' sums go
+     * in it.
      */
     EVALUATE_ROWS("cost", Shape.ELEMENTWISE, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, ACCUMULATOR, INT),
     /** Adds evaluate_rows's blocks' sums to two slots: the accumulator, where the sums are, blocks, cost slot, correct slot. */

@@ -322,9 +322,10 @@ public class BackendContractTest {
 
     /**
      * Backend.evaluate against the CPU's layer ops, cost and countCorrect, for networks the GPU backends finish in
-     * one launch (one or two layers of up to 16 outputs: sigmoid and softmax, ReLU and tanh hidden units, a row
-     * or thousands) and for ones they do not (17 outputs, three layers); twice into the same slots, and once
-     * without the cost. The counts may differ only on rows whose two largest logits lie within rounding.
+     * one launch after a layer's product (up to 16 outputs, one to three layers: sigmoid and softmax, ReLU and tanh
+     * hidden units, a row or thousands) and for ones they do not (17 outputs; output products of over 4,096
+     * multiply-adds a row); twice into the same slots, and once without the cost. The counts may differ only on
+     * rows whose two largest logits lie within rounding.
      */
     @ParameterizedTest
     @MethodSource("backends")
@@ -332,7 +333,8 @@ public class BackendContractTest {
         Object[][] nets = {{new int[] {30, 1}, 1, Activation.SIGMOID, Output.SIGMOID}, {new int[] {50, 10}, 7, Activation.SIGMOID, Output.SOFTMAX},
             {new int[] {37, 20, 10}, 5000, Activation.SIGMOID, Output.SIGMOID}, {new int[] {37, 20, 16}, 300, Activation.RELU, Output.SOFTMAX},
             {new int[] {9, 33, 2}, 129, Activation.TANH, Output.SIGMOID}, {new int[] {37, 20, 17}, 100, Activation.SIGMOID, Output.SIGMOID},
-            {new int[] {20, 8, 6, 5}, 100, Activation.SIGMOID, Output.SOFTMAX}};
+            {new int[] {20, 8, 6, 5}, 100, Activation.SIGMOID, Output.SOFTMAX}, {new int[] {12, 30, 40, 3}, 257, Activation.RELU, Output.SIGMOID},
+            {new int[] {10, 500, 10}, 50, Activation.SIGMOID, Output.SIGMOID}};
         try (Backend b = open(name)) {
             Random r = new Random(17);
             for (Object[] net : nets) {
