@@ -204,10 +204,15 @@ __device__ float strided_sum(const float* p, long stride, int n) {
     return z;
 }
 
+// The lines (32 floats) a run of cols floats may touch: one more than it fills, where it starts mid-line.
+__device__ inline int lines_of(int cols) {
+    return (cols + 31) / 32 + 1;
+}
+
 // Asks for the rows x cols of src (row stride ld) to be brought into L2, or with to_l1 into this multiprocessor's
-// L1: a line (32 floats) at a time.
+// L1: a line at a time.
 __device__ void prefetch_rows(const float* src, long ld, int rows, int cols, bool to_l1 = false) {
-    int lines = (cols + 31) / 32 + 1;  // a run of cols floats that starts mid-line touches one line more
+    int lines = lines_of(cols);
     for (int i = threadIdx.x; i < rows * lines; i += blockDim.x) {
         int r = i / lines, q = i % lines;
         const float* p = src + r * ld + min(32 * q, cols - 1);
@@ -308,6 +313,13 @@ extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_P
         STEP_POINT(s, 1);
         grid.sync();
         STEP_POINT(s, 2);
+        // the weights above the first layer, which the row's dots below read (twice), asked into L1 while its
+        // partial products are summed
+        for (int l = 1; blockIdx.x < batch && l < last; l++) {
+            if (size[l] * size[l + 1] <= L1_PREFETCH_FLOATS) {
+                prefetch_rows(w[l], 0, 1, size[l] * size[l + 1], true);
+            }
+        }
         for (int r = blockIdx.x; r < batch; r += gridDim.x) {
             int label = (int)y[r];
             Row row;
@@ -322,15 +334,8 @@ extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_P
                 row.rd[l] = rows_shared ? next : d[l] + (long)r * size[l];
                 next += size[l];
             }
-            // the weights above the first layer, which the dots below read (twice), asked into L1 while the
-            // partial products are summed; the bias loaded with those
-            for (int l = 1; l < last; l++) {
-                if (size[l] * size[l + 1] <= L1_PREFETCH_FLOATS) {
-                    prefetch_rows(w[l], 0, 1, size[l] * size[l + 1], true);
-                }
-            }
             for (int j = threadIdx.x; j < s1; j += blockDim.x) {
-                float bias = b[0][j];
+                float bias = b[0][j];  // loaded with the partial products, not after them
                 float z = strided_sum(partial + (long)r * s1 + j, (long)batch * s1, down);
                 emit(row, a, d, 0, last, r, j, s1, z, bias, label, act, output_kind);
             }
@@ -377,8 +382,7 @@ extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_P
         STEP_POINT(s, 4);
         // a block of one tile of w0 reads the next step's rows of x under it in the next phase 1: asked from L2
         // into L1 now, where they fit
-        int lines = (tile_k + 31) / 32 + 1;
-        if (s + 1 < steps && tiles <= gridDim.x && blockIdx.x < tiles && batch * lines * 32 <= L1_PREFETCH_FLOATS) {
+        if (s + 1 < steps && tiles <= gridDim.x && blockIdx.x < tiles && batch * lines_of(tile_k) * 32 <= L1_PREFETCH_FLOATS) {
             auto [k0, c0, kn, cn] = tile_at(blockIdx.x, s0, s1, tile_k, tile_cols);
             prefetch_rows(in + (long)batch * s0 + k0, s0, batch, kn, true);
         }
