@@ -76,21 +76,31 @@ void gemm(int transA, int transB, int m, int n, int k, int kSlice, float alpha,
 #define LOADS_A (TSM * TSK / ITEMS)
 #define LOADS_B (TSK * TSN / ITEMS)
 
-// Item `item`'s elements of the slab of k from p0 on: a[l] is element item + l * ITEMS of A's (TSM x TSK, or
-// TSK x TSM for A'), b[l] of B's, 0 past an edge. Consecutive items take consecutive addresses: along k for A,
-// along m for A', along n for B, along k for B'.
+// Element e of a slab TSK deep and `width` along the tile (TSM for A, TSN for B): its place along the tile and its
+// k. Consecutive elements lie along the tile where the operand is stored that way (`along`: A', and B), else
+// along k, so consecutive items read consecutive addresses.
+int slab_at(int along, uint e, int width) {
+    return along ? e % width : e / TSK;
+}
+
+int slab_k(int along, uint e, int width) {
+    return along ? e / width : e % TSK;
+}
+
+// Item `item`'s elements of the slab of k from p0 on: a[l] is element item + l * ITEMS of A's, b[l] of B's, 0 past
+// an edge.
 void load_slab(int transA, int transB, int m, int n, int kEnd, int p0, int row0, int col0, uint item,
                __global const float* A, int ao, int lda, __global const float* B, int bo, int ldb, float* a, float* b) {
 #pragma unroll
     for (int l = 0; l < LOADS_A; l++) {
         uint e = item + l * ITEMS;
-        int r = transA ? e % TSM : e / TSK, p = transA ? e / TSM : e % TSK, i = row0 + r, q = p0 + p;
+        int i = row0 + slab_at(transA, e, TSM), q = p0 + slab_k(transA, e, TSM);
         a[l] = (i < m && q < kEnd) ? (transA ? A[ao + q * lda + i] : A[ao + i * lda + q]) : 0.0f;
     }
 #pragma unroll
     for (int l = 0; l < LOADS_B; l++) {
         uint e = item + l * ITEMS;
-        int j = transB ? e / TSK : e % TSN, p = transB ? e % TSK : e / TSN, q = p0 + p, col = col0 + j;
+        int col = col0 + slab_at(!transB, e, TSN), q = p0 + slab_k(!transB, e, TSN);
         b[l] = (q < kEnd && col < n) ? (transB ? B[bo + col * ldb + q] : B[bo + q * ldb + col]) : 0.0f;
     }
 }
@@ -125,11 +135,11 @@ void gemm_tiled(int transA, int transB, int m, int n, int k, int kSlice, float a
     for (int p0 = kBegin; p0 < kEnd; p0 += TSK) {
         for (int l = 0; l < LOADS_A; l++) {
             uint e = item + l * ITEMS;
-            as[(transA ? e / TSM : e % TSK) * 4 * ROW_A + (transA ? e % TSM : e / TSK)] = na[l];
+            as[slab_k(transA, e, TSM) * 4 * ROW_A + slab_at(transA, e, TSM)] = na[l];
         }
         for (int l = 0; l < LOADS_B; l++) {
             uint e = item + l * ITEMS;
-            bs[(transB ? e % TSK : e / TSN) * 4 * ROW_B + (transB ? e / TSK : e % TSN)] = nb[l];
+            bs[slab_k(!transB, e, TSN) * 4 * ROW_B + slab_at(!transB, e, TSN)] = nb[l];
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         if (p0 + TSK < kEnd) {
