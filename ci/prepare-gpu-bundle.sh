@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds everything the GPU test machine needs into .device/ (git-ignored): a JRE, mlp4j-all.jar, the test
 # classes, the JUnit console launcher, the benchmark jar when built, bench/ab's EpochParts, Evaluation and
-# train_steps' timeline, and MNIST. Run from the project root on the build machine, then run ci/gpu-check.sh there (see
-# README, "GPU check"). With BASELINE=<commit> it adds that commit's jar (.device/baseline.jar), which
-# ci/gpu-check.sh then times against this build's, by turns.
+# train_steps' timeline, and MNIST. Run from the project root on the build machine, then run ci/gpu-check.sh
+# there (see README, "GPU check"). With BASELINE=<commit> it adds that commit's jar (.device/baseline.jar),
+# which ci/gpu-check.sh then times against this build's, by turns.
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 [ -f data/mnist/train-images-idx3-ubyte ] || [ -f data/mnist/train-images-idx3-ubyte.gz ] || ./mlp4j devices >/dev/null

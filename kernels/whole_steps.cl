@@ -9,9 +9,9 @@
 // Each item issues a batch of its global loads (ROW_BATCH in a product, STAGED_ROWS rows of a tile's inputs
 // and deltas in the updates) before it uses the first, so a step waits on memory once a batch, not once a few
 // elements; the sums' terms add in the same order whatever the batch.
+// CPU twin: DeviceNet.trainStep through the layer ops (ParityTest.wholeStepsDoWhatTheLayerStepsDo).
 #define ROW_BATCH 12
 #define STAGED_ROWS (4 * UPDATE_TILE)
-// CPU twin: DeviceNet.trainStep through the layer ops (ParityTest.wholeStepsDoWhatTheLayerStepsDo).
 
 // out[o] = sum_k v[k] * m[k * ks + o * os] for o < outs, k < n, by every item of the work-group: each
 // output's terms split among `parts` items (a power of two), whose sums then add up in a fixed tree.

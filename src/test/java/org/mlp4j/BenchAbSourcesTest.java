@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The one-file programs of bench/ab (run with java's source launcher; ci/prepare-gpu-bundle.sh compiles
- * EpochParts for the GPU check) compile against the build's classes, so a change to the API they use cannot
- * leave them broken until someone next runs one.
+ * EpochParts and Evaluation for the GPU check) compile against the build's classes, so a change to the API they
+ * use cannot leave them broken until someone next runs one.
  */
 class BenchAbSourcesTest {
     @TempDir
