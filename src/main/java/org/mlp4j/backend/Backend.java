@@ -177,7 +177,8 @@ public interface Backend extends AutoCloseable {
      * untimed whole steps; infinite for whole steps that failed to launch).
      *
      * @param part which step: {@link Part#OUTPUT} and {@link Part#HIDDEN} for a layer step of {@code rows x k x
-     *             cols}; {@link Part#WHOLE} for whole steps of {@code rows} examples ({@code k} the layers, cols 0)
+     *             cols}; {@link Part#WHOLE} for whole steps of {@code rows} examples ({@code k} the layers, {@code cols}
+     *             which of the steps' ways: 0 the steps themselves, i their alternative i - 1, see {@link Steps#alternatives})
      * @param folded whether the fused way (folded, or whole steps) runs
      */
     record Choice(Part part, int rows, int k, int cols, boolean folded, double foldedSeconds, double unfoldedSeconds) {
@@ -192,13 +193,13 @@ public interface Backend extends AutoCloseable {
 
         @Override
         public String toString() {
+            String way = !folded ? "layer by layer" : cols > 0 ? "whole, way " + (cols + 1) : "whole";
             if (part == Part.WHOLE && Double.isNaN(foldedSeconds) && Double.isNaN(unfoldedSeconds)) {
-                return String.format(java.util.Locale.ROOT, "steps of %d examples: %s (not timed)", rows, folded ? "whole" : "layer by layer");
+                return String.format(java.util.Locale.ROOT, "steps of %d examples: %s (not timed)", rows, way);
             }
             if (part == Part.WHOLE) {
                 String w = Double.isInfinite(foldedSeconds) ? "failed to launch" : time(foldedSeconds);
-                return String.format(java.util.Locale.ROOT, "steps of %d examples: whole %s, layer by layer %s: %s", rows, w, time(unfoldedSeconds),
-                        folded ? "whole" : "layer by layer");
+                return String.format(java.util.Locale.ROOT, "steps of %d examples: whole %s, layer by layer %s: %s", rows, w, time(unfoldedSeconds), way);
             }
             return String.format(java.util.Locale.ROOT, "%s step %dx%dx%d: folded %.1f us, GEMM and step %.1f us: %s",
                     part == Part.HIDDEN ? "hidden" : "output", rows, k, cols, foldedSeconds * 1e6, unfoldedSeconds * 1e6,
@@ -243,6 +244,16 @@ public interface Backend extends AutoCloseable {
          */
         default boolean untimed() {
             return false;
+        }
+
+        /**
+         * Other ways to run the same steps on this device (another grid, other tiles: the sums may be taken in
+         * another order), which the model times with these and the layer ops, keeping the fastest; none by
+         * default. The same network on the same device must get the same ways in the same order, since a
+         * checkpoint names the way by its place.
+         */
+        default java.util.List<Steps> alternatives() {
+            return java.util.List.of();
         }
     }
 

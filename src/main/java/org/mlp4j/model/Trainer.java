@@ -123,6 +123,7 @@ public final class Trainer {
 
     private Fit run(Session session, TrainingListener listener) {
         session.tuning.forEach(c -> listener.note(c.toString()));
+        session.wayTimes.forEach(listener::note);
         if (session.wholeSteps != null) {
             listener.note("whole steps: " + session.wholeSteps);
         }
@@ -146,6 +147,13 @@ public final class Trainer {
         return new Fit(session.checkpoint(), false, false);
     }
 
+    /** Whole steps and their alternatives, in the order a {@link Backend.Choice} numbers them. */
+    private static List<Backend.Steps> ways(Backend.Steps steps) {
+        List<Backend.Steps> all = new ArrayList<>(List.of(steps));
+        all.addAll(steps.alternatives());
+        return all;
+    }
+
     /** Sets up training (parameters, resident data, recorded programs) without running an epoch. */
     public Session start(int[] sizes, Activation activation, Output output, Dataset data, int valid) {
         NumpyRandom random = new NumpyRandom(hp.seed());
@@ -162,8 +170,10 @@ public final class Trainer {
         private final Program gather;
         /** How this run's steps run: what {@link Backend#tune} and the timing of whole steps chose, or a resumed run's checkpoint. */
         private final List<Backend.Choice> tuning = new ArrayList<>();
-        /** The backend's whole steps where they run, else null. */
+        /** The backend's whole steps where they run (the way of them that was fastest), else null. */
         private final Backend.Steps wholeSteps;
+        /** Each way of whole steps and its time, where there were several to time. */
+        private final List<String> wayTimes = new ArrayList<>();
         /** The optimizer's buffers, or null on the book's fused SGD path. */
         private final DeviceNet.Optimizing optimizing;
         private final Program[] segments;
@@ -230,7 +240,9 @@ public final class Trainer {
             } else if (offered != null) {
                 whole = choices.stream().filter(c -> c.part() == Backend.Choice.Part.WHOLE).findFirst().orElse(null);
             }
-            wholeSteps = whole != null && whole.folded() ? offered : null;
+            // a checkpoint from another device may name a way this one lacks: the first then runs
+            List<Backend.Steps> ways = offered == null ? List.of() : ways(offered);
+            wholeSteps = whole != null && whole.folded() ? ways.get(whole.cols() < ways.size() ? whole.cols() : 0) : null;
             order = new int[train];
             shuffle(); // the order of the epoch in progress or next; each epoch then draws the next one's
 
@@ -287,44 +299,61 @@ public final class Trainer {
         }
 
         /**
-         * Times whole steps against layer-by-layer ones, each recorded as an epoch's are, on a copy of the
-         * network (so the run's parameters do not move) and the epoch's minibatch buffers.
+         * Times each way of whole steps against layer-by-layer ones, each recorded as an epoch's are, on a copy
+         * of the network (so the run's parameters do not move) and the epoch's minibatch buffers; the choice
+         * names the fastest way.
          */
         private Backend.Choice timeWholeSteps(Network initial, Matrix epochX, Matrix epochY) {
             int batch = hp.batch(), n = Math.min(steps, WHOLE_STEPS_TIMED);
             DeviceNet copy = new DeviceNet(backend, initial);
             DeviceNet.Workspace ws = copy.workspace(batch);
-            Backend.Steps whole = copy.wholeSteps(ws, null);
+            List<Backend.Steps> ways = ways(copy.wholeSteps(ws, null));
             Matrix x = epochX.rows(0, n * batch), y = epochY.rows(0, n * batch);
-            Program wholeSteps;
-            try {
-                wholeSteps = backend.record(() -> copy.trainSteps(whole, ws, x, y, hp.eta(), hp.l2(), hp.meanGradient()));
-            } catch (BackendFailure e) {
-                wholeSteps = null; // the device would not launch them after all: layer by layer it is
+            Program[] whole = new Program[ways.size()];
+            for (int i = 0; i < whole.length; i++) {
+                Backend.Steps way = ways.get(i);
+                try {
+                    whole[i] = backend.record(() -> copy.trainSteps(way, ws, x, y, hp.eta(), hp.l2(), hp.meanGradient()));
+                } catch (BackendFailure e) {
+                    whole[i] = null; // the device would not launch them after all
+                }
             }
             Program layered = backend.record(() -> {
                 for (int s = 0; s < n; s++) {
                     copy.trainStep(ws, x.rows(s * batch, batch), y.rows(s * batch, batch), hp.eta(), hp.l2(), hp.meanGradient());
                 }
             });
-            // both ways warmed up by a first round, then timed by turns: timed one after the other, the first
+            // every way warmed up by a first round, then timed by turns: timed one after the other, the first
             // ran colder (its code still being compiled by the JVM's JIT), which could decide the choice
-            double w = Double.POSITIVE_INFINITY, l = Double.POSITIVE_INFINITY;
+            double[] w = new double[whole.length];
+            java.util.Arrays.fill(w, Double.POSITIVE_INFINITY);
+            double l = Double.POSITIVE_INFINITY;
             for (int round = 0; round <= TIMED_ROUNDS; round++) {
-                if (wholeSteps != null) {
-                    try {
-                        double t = seconds(wholeSteps);
-                        w = round > 0 ? Math.min(w, t) : w;
-                    } catch (BackendFailure e) {
-                        wholeSteps = null;
-                        w = Double.POSITIVE_INFINITY;
+                for (int i = 0; i < whole.length; i++) {
+                    if (whole[i] != null) {
+                        try {
+                            double t = seconds(whole[i]);
+                            w[i] = round > 0 ? Math.min(w[i], t) : w[i];
+                        } catch (BackendFailure e) {
+                            whole[i] = null;
+                            w[i] = Double.POSITIVE_INFINITY;
+                        }
                     }
                 }
                 double t = seconds(layered);
                 l = round > 0 ? Math.min(l, t) : l;
             }
-            return new Backend.Choice(Backend.Choice.Part.WHOLE, batch, initial.layers(), 0, w < l, w / n, l / n);
+            int fastest = 0;
+            for (int i = 0; i < w.length; i++) {
+                fastest = w[i] < w[fastest] ? i : fastest;
+                if (w.length > 1) {
+                    wayTimes.add(String.format(java.util.Locale.ROOT, "whole steps, way %d of %d: %s: %s", i + 1, w.length, ways.get(i),
+                            Double.isInfinite(w[i]) ? "failed to launch" : String.format(java.util.Locale.ROOT, "%.1f us", w[i] / n * 1e6)));
+                }
+            }
+            return new Backend.Choice(Backend.Choice.Part.WHOLE, batch, initial.layers(), fastest, w[fastest] < l, w[fastest] / n, l / n);
         }
+
 
         /** Seconds one run of a program takes. */
         private double seconds(Program p) {

@@ -150,6 +150,119 @@ class TrainerTest {
         }
     }
 
+    /**
+     * The cpu backend's whole steps offered as two ways, the first and the layer ops slowed by a sleep far longer
+     * than the steps: the second way runs, with every way's time in the notes; the checkpoint names it, and the
+     * resumed run runs it again, untimed, ending where a straight run of the cpu backend's own steps ends.
+     */
+    @Test
+    void theFastestWayOfWholeStepsRunsAndTravelsWithTheCheckpoint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Images data = TestData.trainHead(250);
+        Hyperparameters three = new Hyperparameters(3, 100, 0.0005f, 0.01f, 1);
+        int[] sizes = {784, 100, 10}; // the cpu backend splits whole steps of several strips of units over its threads
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            int[] slowRuns = new int[1];
+            List<String> notes = new java.util.ArrayList<>();
+            TrainingListener stop = stopAt(2, 0);
+            Trainer.Fit part = new Trainer(twoWays(cpu, slowRuns), three).fit(sizes, data, 50, new TrainingListener() {
+                @Override
+                public void steps(int epoch, int done, int total) {
+                    stop.steps(epoch, done, total);
+                }
+
+                @Override
+                public boolean showsProgress() {
+                    return true;
+                }
+
+                @Override
+                public boolean stopRequested() {
+                    return stop.stopRequested();
+                }
+
+                @Override
+                public void note(String line) {
+                    notes.add(line);
+                }
+            });
+            assertTrue(part.stopped());
+            org.mlp4j.backend.Backend.Choice whole = part.last().choices().get(0);
+            assertEquals(List.of(org.mlp4j.backend.Backend.Choice.Part.WHOLE, 1, true), List.of(whole.part(), whole.cols(), whole.folded()),
+                    notes.toString());
+            assertTrue(notes.get(1).startsWith("whole steps, way 1 of 2: slow: ") && notes.get(2).startsWith("whole steps, way 2 of 2: fast: ")
+                    && notes.get(3).equals("whole steps: fast"), notes.toString());
+            java.nio.file.Path file = dir.resolve("checkpoint.npz");
+            CheckpointFile.save(part.last(), file);
+            slowRuns[0] = 0;
+            notes.clear();
+            Trainer.Fit rest = new Trainer(twoWays(cpu, slowRuns), three).resume(CheckpointFile.load(file), data, new TrainingListener() {
+                @Override
+                public void note(String line) {
+                    notes.add(line);
+                }
+            });
+            assertEquals(List.of("steps of 100 examples: whole, way 2 (not timed)", "whole steps: fast"), notes);
+            assertEquals(0, slowRuns[0], "the resumed run ran the first way");
+            assertEquals(new Trainer(cpu, three).fit(sizes, data, 50, TrainingListener.NONE).network(), rest.network());
+        }
+    }
+
+    /**
+     * {@code cpu} with its whole steps as two timed ways, "slow" (first) and "fast", and its layer ops' output
+     * step slowed as much: each slow run sleeps 100 ms and is counted in {@code slowRuns}.
+     */
+    private static org.mlp4j.backend.Backend twoWays(CpuBackend cpu, int[] slowRuns) {
+        return (org.mlp4j.backend.Backend) java.lang.reflect.Proxy.newProxyInstance(TrainerTest.class.getClassLoader(),
+                new Class<?>[] {org.mlp4j.backend.Backend.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("outputLayerStep")) {
+                        Thread.sleep(100);
+                    }
+                    Object result;
+                    try {
+                        result = method.invoke(cpu, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (!method.getName().equals("steps") || result == null) {
+                        return result;
+                    }
+                    org.mlp4j.backend.Backend.Steps steps = (org.mlp4j.backend.Backend.Steps) result;
+                    org.mlp4j.backend.Backend.Steps fast = new org.mlp4j.backend.Backend.Steps() {
+                        @Override
+                        public void run(org.mlp4j.backend.Matrix x, org.mlp4j.backend.Matrix labels, float rate, float decay) {
+                            steps.run(x, labels, rate, decay);
+                        }
+
+                        @Override
+                        public String toString() {
+                            return "fast";
+                        }
+                    };
+                    return new org.mlp4j.backend.Backend.Steps() {
+                        @Override
+                        public void run(org.mlp4j.backend.Matrix x, org.mlp4j.backend.Matrix labels, float rate, float decay) {
+                            slowRuns[0]++;
+                            try {
+                                Thread.sleep(100);
+                            } catch (InterruptedException e) {
+                                throw new IllegalStateException(e);
+                            }
+                            steps.run(x, labels, rate, decay);
+                        }
+
+                        @Override
+                        public List<org.mlp4j.backend.Backend.Steps> alternatives() {
+                            return List.of(fast);
+                        }
+
+                        @Override
+                        public String toString() {
+                            return "slow";
+                        }
+                    };
+                });
+    }
+
     /** With patience, training ends that many epochs after the best validation accuracy and keeps that epoch's model. */
     @Test
     void earlyStoppingKeepsTheBestEpoch() {
