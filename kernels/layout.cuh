@@ -1,13 +1,13 @@
 #pragma once
 // The constants the kernels share with Java, as CudaBackend launches them (a test checks that the two
-// agree): the element-wise kernels' and train_steps's blocks of BLOCK_THREADS threads (train_steps's
-// WHOLE_STEPS_BLOCKS_PER_MULTIPROCESSOR at most on one), the step kernels' blocks of COLS_PER_BLOCK
+// agree): the element-wise kernels' blocks of BLOCK_THREADS threads, train_steps's WHOLE_STEPS_THREADS on a
+// multiprocessor (one block of them or two of half as many), the step kernels' blocks of COLS_PER_BLOCK
 // columns x ROW_GROUPS row groups, the single-block reductions' REDUCE_THREADS threads, the most outputs
 // evaluate_rows takes (EVAL_OUTPUTS), the activations' and outputs' codes (org.mlp4j.Activation and
 // org.mlp4j.Output in declaration order), the leaky ReLU's slope, the optimizers' codes and the slots of the
 // hyperparameters optimize reads (org.mlp4j.Optimizer, Backend.Hyper).
 #define BLOCK_THREADS 256
-#define WHOLE_STEPS_BLOCKS_PER_MULTIPROCESSOR 2
+#define WHOLE_STEPS_THREADS 512
 #define COLS_PER_BLOCK 32
 #define ROW_GROUPS 32
 #define REDUCE_THREADS 1024

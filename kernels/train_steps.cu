@@ -97,7 +97,7 @@ __device__ inline Tile tile_at(int u, int k, int cols, int tile_k, int tile_cols
 #define BATCH 16
 #define UPDATE_BATCH 8
 #define SUM_BATCH 32
-// Floats a block asks into L1 at once at most (prefetch_rows): a few lines of a multiprocessor's L1, which its two
+// Floats a block asks into L1 at once at most (prefetch_rows): a few lines of a multiprocessor's L1, which its
 // blocks share with their shared memory.
 #define L1_PREFETCH_FLOATS 8192
 
@@ -257,7 +257,7 @@ __device__ void emit(const Row& row, float* const* a, float* const* d, int l, in
     }
 }
 
-extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_PER_MULTIPROCESSOR) train_steps(
+extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps(
     const float* x, const float* labels, float* w0, float* b0, float* w1, float* b1, float* w2, float* b2, float* a1, float* a2, float* a3,
     float* d1, float* d2, float* d3, float* partial, int steps, int batch, int layers, int s0, int s1, int s2, int s3, int tile_k,
     int tile_cols, int chunk_rows, float step, float decay, int act, int output_kind) {

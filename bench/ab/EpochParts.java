@@ -15,7 +15,8 @@ import org.mlp4j.model.Trainer;
 /**
  * Where an epoch of the book's network (or of 784-HIDDEN-10) goes on a backend, as the trainer records it
  * (Trainer.Session): the order's upload, the epoch's gather, its steps (550 of 100 on MNIST) as 10 recorded
- * programs (whole steps where the backend has them, and layer by layer), the evaluation (the training examples
+ * programs (whole steps where the backend has them, the first of their ways in the epoch and each other way on its
+ * own, and layer by layer), the evaluation (the training examples
  * in chunks of 5,000, then the validation ones, and the squared weights) and reading its sums back; each part timed on
  * its own to the device's end, then all of them as an epoch runs them, round after round in one JVM (median
  * of the rounds after the first, in ms). Only for finding the time; epochs are timed by {@code mlp4j bench}.
@@ -54,12 +55,19 @@ public class EpochParts {
             Backend.Steps whole = net.wholeSteps(ws, null);
             Backend.Program gather = b.record(() -> b.gather(examples, order, 0, x, y));
             Backend.Program[] wholeSegments = whole == null ? null : new Backend.Program[SEGMENTS];
+            // the backend's other ways of whole steps (Backend.Steps.alternatives), each timed as a part of its own
+            java.util.List<Backend.Steps> others = whole == null ? java.util.List.of() : whole.alternatives();
+            Backend.Program[][] otherSegments = new Backend.Program[others.size()][SEGMENTS];
             Backend.Program[] layered = new Backend.Program[SEGMENTS];
             for (int s = 0; s < SEGMENTS; s++) {
                 int from = steps * s / SEGMENTS, to = steps * (s + 1) / SEGMENTS;
                 Matrix xs = x.rows(from * BATCH, (to - from) * BATCH), ys = y.rows(from * BATCH, (to - from) * BATCH);
                 if (whole != null) {
                     wholeSegments[s] = b.record(() -> net.trainSteps(whole, ws, xs, ys, eta, l2, false));
+                }
+                for (int i = 0; i < others.size(); i++) {
+                    Backend.Steps other = others.get(i);
+                    otherSegments[i][s] = b.record(() -> net.trainSteps(other, ws, xs, ys, eta, l2, false));
                 }
                 layered[s] = b.record(() -> {
                     for (int st = 0; st < to - from; st++) {
@@ -74,43 +82,52 @@ public class EpochParts {
                 net.sumOfSquaredWeights(acc, 3);
             });
             Backend.Program[] stepping = whole != null ? wholeSegments : layered;
-            String[] names = {"upload order", "gather", "steps " + (whole != null ? "whole" : "layer by layer"), "steps layer by layer",
-                    "evaluation", "read sums", "epoch"};
-            Runnable[] parts = {() -> b.upload(shuffled, order), gather::run, () -> Arrays.stream(stepping).forEach(Backend.Program::run),
-                    () -> Arrays.stream(layered).forEach(Backend.Program::run), evaluation::run, () -> b.read(acc), () -> {
+            java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of("upload order", "gather",
+                    "steps " + (whole != null ? "whole" : "layer by layer"), "steps layer by layer", "evaluation", "read sums", "epoch"));
+            java.util.List<Runnable> parts = new java.util.ArrayList<>(java.util.List.of(() -> b.upload(shuffled, order), gather::run,
+                    () -> Arrays.stream(stepping).forEach(Backend.Program::run), () -> Arrays.stream(layered).forEach(Backend.Program::run),
+                    evaluation::run, () -> b.read(acc), () -> {
                         b.upload(shuffled, order);
                         gather.run();
                         Arrays.stream(stepping).forEach(Backend.Program::run);
                         evaluation.run();
                         b.read(acc);
-                    }};
+                    }));
             if (whole == null) {
-                names[3] = null;
+                names.set(3, null);
+            }
+            for (int i = 0; i < others.size(); i++) {
+                Backend.Program[] segments = otherSegments[i];
+                names.add("steps whole, way " + (i + 2));
+                parts.add(() -> Arrays.stream(segments).forEach(Backend.Program::run));
             }
             System.out.println("784-" + String.join("-", hidden) + "-10, " + steps + " steps of " + BATCH + " as " + SEGMENTS
                     + " programs" + (whole != null ? "; whole steps: " + whole : "; no whole steps"));
-            double[][] ms = new double[parts.length][rounds];
+            for (int i = 0; i < others.size(); i++) {
+                System.out.println("784-" + String.join("-", hidden) + "-10, whole steps, way " + (i + 2) + ": " + others.get(i));
+            }
+            double[][] ms = new double[parts.size()][rounds];
             for (int r = 0; r < rounds; r++) {
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %2d, ms:", r + 1));
-                for (int p = 0; p < parts.length; p++) {
-                    if (names[p] == null) {
+                for (int p = 0; p < parts.size(); p++) {
+                    if (names.get(p) == null) {
                         continue;
                     }
                     b.synchronize();
                     long t0 = System.nanoTime();
-                    parts[p].run();
+                    parts.get(p).run();
                     b.synchronize();
                     ms[p][r] = (System.nanoTime() - t0) / 1e6;
-                    line.append(String.format(Locale.ROOT, " %s %.3f |", names[p], ms[p][r]));
+                    line.append(String.format(Locale.ROOT, " %s %.3f |", names.get(p), ms[p][r]));
                 }
                 System.out.println(line);
             }
             StringBuilder median = new StringBuilder("median of rounds 2 on, ms:");
-            for (int p = 0; p < parts.length; p++) {
-                if (names[p] != null) {
+            for (int p = 0; p < parts.size(); p++) {
+                if (names.get(p) != null) {
                     double[] v = Arrays.copyOfRange(ms[p], 1, rounds);
                     Arrays.sort(v);
-                    median.append(String.format(Locale.ROOT, " %s %.3f |", names[p], v[v.length / 2]));
+                    median.append(String.format(Locale.ROOT, " %s %.3f |", names.get(p), v[v.length / 2]));
                 }
             }
             System.out.println(median);

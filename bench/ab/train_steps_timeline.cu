@@ -7,7 +7,7 @@
 // mlp4j bench. ci/prepare-gpu-bundle.sh builds it from compute_75 PTX, as the backend's kernels are:
 //   nvcc -std=c++17 -O3 -arch=compute_75 -I kernels -o train-steps-timeline bench/ab/train_steps_timeline.cu
 //   train-steps-timeline SIZES BATCH STEPS BLOCKS THREADS TILE_K TILE_COLS CHUNK_ROWS
-// SIZES as 784,100,10; THREADS is the kernel's BLOCK_THREADS on a GPU. Built with g++ on the CPU block
+// SIZES as 784,100,10; BLOCKS to CHUNK_ROWS as "whole steps:" says. Built with g++ on the CPU block
 // emulator instead (src/test/cuda; ci/rehearse-gpu-check.sh), it runs the same code with the emulator's
 // times, which mean nothing:
 //   g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -x c++ -o train-steps-timeline bench/ab/train_steps_timeline.cu
@@ -37,7 +37,7 @@ __device__ long long* timeline;
     } while (0)
 #include "train_steps.cu"
 
-extern "C" __global__ void __launch_bounds__(BLOCK_THREADS, WHOLE_STEPS_BLOCKS_PER_MULTIPROCESSOR) grid_barriers(int n) {
+extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) grid_barriers(int n) {
     cg::grid_group grid = cg::this_grid();
     for (int i = 0; i < n; i++) {
         grid.sync();

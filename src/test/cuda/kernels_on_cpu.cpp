@@ -448,6 +448,8 @@ int main() {
         trainStepsTest({17, 5}, 6, 3, ACT_SIGMOID, OUT_SOFTMAX, {1, 1, 1}, {1, 1, 1}, 5, 2, 1);
         trainStepsTest({30, 20, 10}, 10, 2, ACT_LEAKY_RELU, OUT_SIGMOID, {4, 1, 1}, {64, 1, 1}, 7, 6, 10);
         trainStepsTest({784, 100, 10}, 100, 2, ACT_SIGMOID, OUT_SIGMOID, {8, 1, 1}, {256, 1, 1}, 12, 25, 100);
+        // one block of WHOLE_STEPS_THREADS a multiprocessor, with its larger tiles
+        trainStepsTest({784, 100, 10}, 100, 2, ACT_SIGMOID, OUT_SIGMOID, {4, 1, 1}, {WHOLE_STEPS_THREADS, 1, 1}, 62, 10, 100);
         // one block, so its last tile of a step (cut at both edges) comes just before its first of the next
         trainStepsTest({10, 7, 3}, 5, 2, ACT_SIGMOID, OUT_SIGMOID, {1, 1, 1}, {8, 1, 1}, 4, 3, 3);
     }

@@ -106,7 +106,7 @@ public enum GpuKernel {
         COLUMNS,
         /** One block that reduces everything in a fixed order (deterministic sums). */
         REDUCTION,
-        /** A 1-D grid as ELEMENTWISE, launched cooperatively: no more blocks than the device holds at once. */
+        /** A 1-D grid the backend computes, launched cooperatively: no more blocks than the device holds at once. */
         COOPERATIVE,
         /** A grid the caller computes. */
         CUSTOM

@@ -51,10 +51,11 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     /** Why there is no CUDA backend in a jar built where nvcc was missing. */
     static final String NOT_BUILT = "the CUDA kernels were not built into this jar (nvcc was missing at build time)";
     /**
-     * train_steps's blocks a multiprocessor at most (a grid-wide barrier costs more the more blocks it waits
-     * for), which its launch bounds promise the compiler.
+     * train_steps's threads on a multiprocessor, as one block or as two of half as many (its launch bounds
+     * hold a thread to the registers of that many): two blocks keep twice the tiles in shared memory, one makes
+     * each grid-wide barrier wait for half the blocks. The trainer times both.
      */
-    static final int WHOLE_STEPS_BLOCKS_PER_MULTIPROCESSOR = 2;
+    static final int WHOLE_STEPS_THREADS = 512;
     /** cuBLAS's own workspace, set up front so cuBLAS never allocates during graph capture (32 MiB suits Hopper). */
     private static final long CUBLAS_WORKSPACE = 32L << 20;
 
@@ -203,8 +204,9 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
 
     /**
      * train_steps on a grid no larger than the device holds at once (a cooperative launch's condition) nor
-     * than the widest phase needs, with the weight tiles {@link WholeStepTiles#choose} picks for that grid;
-     * null where the device cannot launch cooperatively.
+     * than the widest phase needs, with the weight tiles {@link WholeStepTiles#choose} picks for that grid: two
+     * blocks a multiprocessor, and as their alternative one of twice the threads and shared memory (each where the
+     * device holds them); null where the device cannot launch cooperatively.
      */
     @Override
     protected Steps steps(WholeStepSlots n, Activation act, Output output) {
@@ -215,38 +217,66 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         }
         check(cuDeviceGetAttribute(value, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device), "cuDeviceGetAttribute");
         int multiprocessors = value[0];
-        int threads = LAYOUT.threads();
-        check(cuOccupancyMaxActiveBlocksPerMultiprocessor(value, functions.get(GpuKernel.TRAIN_STEPS), threads, 4L * WholeStepTiles.SHARED_FLOATS),
-                "cuOccupancyMaxActiveBlocksPerMultiprocessor");
-        long resident = Math.min(value[0], (long) WHOLE_STEPS_BLOCKS_PER_MULTIPROCESSOR) * multiprocessors;
-        if (resident == 0) {
+        // two blocks a multiprocessor first: the way that ran before there were two, which older checkpoints name
+        List<TrainSteps> ways = new ArrayList<>();
+        for (int perMultiprocessor = 2; perMultiprocessor >= 1; perMultiprocessor--) {
+            int threads = WHOLE_STEPS_THREADS / perMultiprocessor, sharedFloats = WholeStepTiles.SHARED_FLOATS / perMultiprocessor;
+            check(cuOccupancyMaxActiveBlocksPerMultiprocessor(value, functions.get(GpuKernel.TRAIN_STEPS), threads, 4L * sharedFloats),
+                    "cuOccupancyMaxActiveBlocksPerMultiprocessor");
+            if (value[0] >= perMultiprocessor) {
+                ways.add(new TrainSteps(n, act, output, (long) perMultiprocessor * multiprocessors, threads, sharedFloats));
+            }
+        }
+        if (ways.isEmpty()) {
             return null;
         }
-        int batch = n.batch();
-        int[] size = n.sizes(), sizes = n.used();
-        WholeStepTiles tiles = WholeStepTiles.choose(sizes, batch, resident, threads);
-        // blocks: the tiles of all layers in the updates, and one a row in the row phase
-        long widest = Math.max(tiles.tiles(sizes), batch);
-        Launch blocks = LAYOUT.launch(GpuKernel.Shape.COOPERATIVE, Math.min(widest, resident) * threads, 1);
-        Launch grid = new Launch(blocks.blocksX(), 1, 1, blocks.threadsX(), 1, tiles.sharedBytes());
-        Matrix partial = matrix(tiles.down(size[0]) * batch, size[1]);
-        Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
-        String layout = String.format(java.util.Locale.ROOT, "%d blocks of %d threads, weight tiles %dx%d, %d rows staged at a time, %d bytes"
-                + " of shared memory a block", grid.blocksX(), grid.threadsX(), tiles.k(), tiles.cols(), tiles.chunkRows(), tiles.sharedBytes());
-        return new Steps() {
-            @Override
-            public void run(Matrix x, Matrix labels, float rate, float decay) {
-                n.check(x, labels);
-                launch(GpuKernel.TRAIN_STEPS, grid, x, labels, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], partial,
-                        x.rows() / batch, batch, n.layers(), size[0], size[1], size[2], size[3], tiles.k(), tiles.cols(), tiles.chunkRows(), rate,
-                        decay, GpuKernel.code(act), GpuKernel.code(output));
-            }
+        ways.get(0).alternatives = List.copyOf(ways.subList(1, ways.size()));
+        return ways.get(0);
+    }
 
-            @Override
-            public String toString() {
-                return layout;
-            }
-        };
+    /** train_steps for one network on one grid. */
+    private final class TrainSteps implements Steps {
+        private final WholeStepSlots n;
+        private final Activation act;
+        private final Output output;
+        private final WholeStepTiles tiles;
+        private final Launch grid;
+        private final Matrix partial;
+        private List<Steps> alternatives = List.of();
+
+        /** On {@code resident} blocks at most, of {@code threads} threads and {@code sharedFloats} of shared memory at most. */
+        TrainSteps(WholeStepSlots n, Activation act, Output output, long resident, int threads, int sharedFloats) {
+            this.n = n;
+            this.act = act;
+            this.output = output;
+            int[] sizes = n.used();
+            tiles = WholeStepTiles.choose(sizes, n.batch(), resident, threads, sharedFloats);
+            // blocks: the tiles of all layers in the updates, and one a row in the row phase
+            long widest = Math.max(tiles.tiles(sizes), n.batch());
+            grid = new Launch(Math.min(widest, resident), 1, 1, threads, 1, tiles.sharedBytes());
+            partial = matrix(tiles.down(sizes[0]) * n.batch(), sizes[1]);
+        }
+
+        @Override
+        public void run(Matrix x, Matrix labels, float rate, float decay) {
+            n.check(x, labels);
+            Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
+            int[] size = n.sizes();
+            launch(GpuKernel.TRAIN_STEPS, grid, x, labels, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], partial,
+                    x.rows() / n.batch(), n.batch(), n.layers(), size[0], size[1], size[2], size[3], tiles.k(), tiles.cols(), tiles.chunkRows(),
+                    rate, decay, GpuKernel.code(act), GpuKernel.code(output));
+        }
+
+        @Override
+        public List<Steps> alternatives() {
+            return alternatives;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "%d blocks of %d threads, weight tiles %dx%d, %d rows staged at a time, %d bytes of"
+                    + " shared memory a block", grid.blocksX(), grid.threadsX(), tiles.k(), tiles.cols(), tiles.chunkRows(), tiles.sharedBytes());
+        }
     }
 
     @Override

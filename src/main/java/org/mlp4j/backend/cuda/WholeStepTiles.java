@@ -12,10 +12,10 @@ package org.mlp4j.backend.cuda;
  */
 record WholeStepTiles(int k, int cols, int chunkRows) {
     /**
-     * A block's dynamic shared memory at most, in floats: 24 KiB, so two blocks fit on a multiprocessor of
-     * 64 KiB, and under the 48 KiB a launch may ask for without opting in.
+     * The dynamic shared memory of a multiprocessor's train_steps blocks at most, in floats: 48 KiB, the most
+     * one launch may ask for without opting in; two blocks take half each, so they fit a multiprocessor of 64 KiB.
      */
-    static final int SHARED_FLOATS = 6 << 10;
+    static final int SHARED_FLOATS = 12 << 10;
     /** What a float staged from L2 costs in the estimate, in multiply-adds. */
     private static final int LOAD_COST = 4;
 
@@ -48,20 +48,21 @@ record WholeStepTiles(int k, int cols, int chunkRows) {
 
     /**
      * The tiles for a network of layer sizes {@code sizes} (inputs first) and minibatches of {@code batch} rows
-     * on {@code blocks} blocks of {@code threads} threads: those of the least estimated time a step, counted as
+     * on {@code blocks} blocks of {@code threads} threads and {@code sharedFloats} floats of shared memory at most: those
+     * of the least estimated time a step, counted as
      * the multiply-adds and staged floats that one thread of the busiest block does in series, in the first
      * layer's tile phase, the updates (every layer's tiles at once) and the row phase's sums of the partial
      * products. An estimate to choose among tilings, not a timing: the trainer times whole steps against layer
      * by layer.
      */
-    static WholeStepTiles choose(int[] sizes, int batch, long blocks, int threads) {
+    static WholeStepTiles choose(int[] sizes, int batch, long blocks, int threads, int sharedFloats) {
         int s0 = sizes[0], s1 = sizes[1];
         WholeStepTiles best = null;
         long bestCost = Long.MAX_VALUE;
         long rowRounds = ceil(batch, blocks);
         for (int cols = 1; cols <= s1; cols++) {
-            for (int k = 1; k <= s0 && (long) (k + 1) * cols + k + cols <= SHARED_FLOATS; k++) {
-                int chunk = Math.min(batch, (SHARED_FLOATS - (k + 1) * cols) / (k + cols));
+            for (int k = 1; k <= s0 && (long) (k + 1) * cols + k + cols <= sharedFloats; k++) {
+                int chunk = Math.min(batch, (sharedFloats - (k + 1) * cols) / (k + cols));
                 WholeStepTiles t = new WholeStepTiles(k, cols, chunk);
                 long rounds = ceil(t.tiles(s0, s1), blocks) + ceil(t.tiles(sizes), blocks);
                 long multiplyAdds = rounds * ceil((long) batch * k * cols, threads);

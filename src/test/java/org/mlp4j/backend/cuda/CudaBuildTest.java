@@ -58,7 +58,7 @@ class CudaBuildTest {
         }
         Map<String, String> java = new TreeMap<>(GpuKernel.CODES);
         CudaBackend.LAYOUT.defines().forEach((name, value) -> java.put(name, value.toString()));
-        java.put("WHOLE_STEPS_BLOCKS_PER_MULTIPROCESSOR", Integer.toString(CudaBackend.WHOLE_STEPS_BLOCKS_PER_MULTIPROCESSOR));
+        java.put("WHOLE_STEPS_THREADS", Integer.toString(CudaBackend.WHOLE_STEPS_THREADS));
         assertEquals(java, header);
     }
 
@@ -106,7 +106,8 @@ class CudaBuildTest {
                     GpuKernel kernel = GpuKernel.valueOf(m.group(1).toUpperCase(java.util.Locale.ROOT));
                     int registers = Integer.parseInt(m.group(2));
                     int shared = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
-                    int threads = CudaBackend.LAYOUT.blockThreads(kernel.shape());
+                    int threads = kernel.shape() == GpuKernel.Shape.COOPERATIVE ? CudaBackend.WHOLE_STEPS_THREADS
+                            : CudaBackend.LAYOUT.blockThreads(kernel.shape());
                     int warps = (threads + 31) / 32;
                     int perWarp = (registers * 32 + REGISTER_UNIT - 1) / REGISTER_UNIT * REGISTER_UNIT;
                     String what = m.group(1) + " on " + arch + ": " + registers + " registers x " + threads + " threads, "
