@@ -106,19 +106,24 @@ for device in cuda opencl; do
   done
 done
 
-step 60 "where a step of train_steps goes: its phases and grid barriers, on the grid and tiles cuda's runs above chose (#24)"
+step 60 "where a step of train_steps goes: its phases and grid barriers, on each way's grid and tiles from cuda's runs above (#24)"
 # bench/ab/train_steps_timeline.cu, built by ci/prepare-gpu-bundle.sh (TIMELINE names another build)
 timeline=${TIMELINE:-.device/train-steps-timeline}
+# BLOCKS THREADS TILE_K TILE_COLS CHUNK_ROWS of each "whole steps, way I of N: ..." line, else of the "whole steps: ..." line
+layout='([0-9]+) blocks of ([0-9]+) threads, weight tiles ([0-9]+)x([0-9]+), ([0-9]+) rows .*/\1 \2 \3 \4 \5/p'
 for hidden in ${TIMELINE_HIDDEN:-1 100}; do
-  layout=$(sed -nE 's/^whole steps: ([0-9]+) blocks of ([0-9]+) threads, weight tiles ([0-9]+)x([0-9]+), ([0-9]+) rows .*/\1 \2 \3 \4 \5/p' \
-    "$OUT/whole-cuda-$hidden.log" 2>/dev/null)
+  log="$OUT/whole-cuda-$hidden.log"
+  layouts=$(sed -nE "s/^whole steps, way [0-9]+ of [0-9]+: $layout" "$log" 2>/dev/null)
+  [ -n "$layouts" ] || layouts=$(sed -nE "s/^whole steps: $layout" "$log" 2>/dev/null)
   if [ ! -x "$timeline" ]; then
     echo "skipped: no $timeline"
-  elif [ -z "$layout" ]; then
-    echo "--hidden $hidden: no whole steps in $OUT/whole-cuda-$hidden.log"
+  elif [ -z "$layouts" ]; then
+    echo "--hidden $hidden: no whole steps in $log"
   else
-    read -r blocks threads tile_k tile_cols chunk <<<"$layout"
-    timeout -k 5 "$limit" "$timeline" "784,$hidden,10" 100 "${TIMELINE_STEPS:-550}" "$blocks" "$threads" "$tile_k" "$tile_cols" "$chunk" || status=1
+    while read -r blocks threads tile_k tile_cols chunk; do
+      timeout -k 5 "$limit" "$timeline" "784,$hidden,10" 100 "${TIMELINE_STEPS:-550}" "$blocks" "$threads" "$tile_k" "$tile_cols" "$chunk" \
+        < /dev/null || status=1
+    done <<<"$layouts"
   fi
 done
 
