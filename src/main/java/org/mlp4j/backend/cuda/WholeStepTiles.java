@@ -52,8 +52,8 @@ record WholeStepTiles(int k, int cols, int chunkRows) {
      * of the least estimated time a step, counted as
      * the multiply-adds and staged floats that one thread of the busiest block does in series, in the first
      * layer's tile phase, the updates (every layer's tiles at once) and the row phase's sums of the partial
-     * products. An estimate to choose among tilings, not a timing: the trainer times whole steps against layer
-     * by layer.
+     * products. An estimate to choose among tilings, not a timing: the trainer times each way of whole steps (a
+     * grid and its tiles) against layer by layer.
      */
     static WholeStepTiles choose(int[] sizes, int batch, long blocks, int threads, int sharedFloats) {
         int s0 = sizes[0], s1 = sizes[1];
