@@ -1,16 +1,32 @@
 package org.mlp4j.cli;
 
 import java.io.PrintWriter;
+import java.util.Locale;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendUnavailableException;
 import org.mlp4j.backend.Backends;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
-/** {@code --device}, {@code --strict}, {@code --opencl-device}, shared by the commands that compute. */
+/** {@code --device}, {@code --strict}, {@code --opencl-device}, {@code --threads}, shared by the commands that compute. */
 final class DeviceOptions {
+    String device;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    /** Checked as it is parsed, so that a misspelt name fails before MNIST is fetched or loaded. */
     @Option(names = "--device", paramLabel = "NAME", defaultValue = "auto",
             description = "auto, cpu, gpu, cuda or opencl (default: ${DEFAULT-VALUE}: the best usable backend)")
-    String device;
+    void device(String name) {
+        if (!Backends.deviceNames().contains(name.toLowerCase(Locale.ROOT))) {
+            throw new ParameterException(spec.commandLine(), "--device: unknown device '" + name + "' (expected one of "
+                    + String.join(", ", Backends.deviceNames()) + ")");
+        }
+        device = name;
+    }
 
     @Option(names = "--strict", description = "fail (exit 2) instead of falling back to the cpu backend")
     boolean strict;
@@ -19,18 +35,22 @@ final class DeviceOptions {
             description = "which OpenCL device (index in `mlp4j devices`; default: the first GPU, else the first device)")
     int openclDevice;
 
+    int threads;
+
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "threads of the cpu backend (default: one per processor); results do not depend on it")
-    int threads;
+    void threads(int n) {
+        if (n < 0) {
+            throw new ParameterException(spec.commandLine(), "--threads: must be at least 1 (or 0 for one per processor), got " + n);
+        }
+        threads = n;
+    }
 
     Backend open(PrintWriter err) throws BackendUnavailableException {
         return open(device, err);
     }
 
     Backend open(String name, PrintWriter err) throws BackendUnavailableException {
-        if (threads < 0) {
-            throw new org.mlp4j.util.UserError("--threads: must be at least 1 (or 0 for one per processor), got " + threads);
-        }
         return Backends.open(name, openclDevice, threads, strict, err::println);
     }
 }

@@ -94,6 +94,17 @@ class BadInputTest {
         userError(List.of("bench", "--epochs", "0", "--data", data.toString(), "--no-verify"), "--epochs");
     }
 
+    /** A misspelt --device or a negative --threads is refused before the data is looked for (where it would be fetched first). */
+    @Test
+    void deviceFlagsAreCheckedBeforeTheData() {
+        String absent = dir.resolve("absent").toString();
+        userError(List.of("train", "--data", absent, "--no-verify", "--device", "tpu"), "--device", "'tpu'", "cuda");
+        userError(List.of("train", "--data", absent, "--no-verify", "--threads", "-2"), "--threads", "-2");
+        userError(List.of("evaluate", "--data", absent, "--no-verify", "--model", absent, "--device", "GPUU"), "--device", "'GPUU'");
+        userError(List.of("predict", "--images", absent, "--model", absent, "--device", "tpu"), "--device", "'tpu'");
+        assertEquals(0, run(train("--device", "CPU").toArray(String[]::new)).code(), "device names in any case");
+    }
+
     /** train() with these hidden layers instead of its 8 (a repeated --hidden adds layers). */
     List<String> hidden(String layers) {
         List<String> a = train();

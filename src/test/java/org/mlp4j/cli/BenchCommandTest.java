@@ -32,7 +32,7 @@ class BenchCommandTest {
         double seconds = Double.parseDouble(cols[1]);
         assertTrue(seconds > 0, cpu);
         assertTrue(cpu.contains("cpu: "), "the child's backend description: " + cpu);
-        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("tpu ") && l.contains("skipped: unknown device 'tpu'")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("tpu ") && l.contains("skipped: --device: unknown device 'tpu'")), r.out());
         // the JSON report holds the table's numbers; an unusable device has nulls and its reason
         JsonObject report = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
         JsonArray rows = report.getAsJsonArray("rows");
