@@ -1,6 +1,8 @@
 package org.mlp4j;
 
+import java.util.Locale;
 import java.util.Objects;
+import org.mlp4j.backend.Backends;
 
 /**
  * How {@link Classifier#fit} trains: minibatch gradient descent as the book's {@code NeuralNetMLP} (the
@@ -62,6 +64,9 @@ public final class Training {
             throw new IllegalArgumentException("a step schedule needs every >= 1 and gamma > 0, the inverse one decay >= 0");
         }
         Objects.requireNonNull(f.device, "device");
+        if (!Backends.deviceNames().contains(f.device.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("unknown device '" + f.device + "' (expected one of " + String.join(", ", Backends.deviceNames()) + ")");
+        }
         Objects.requireNonNull(f.progress, "progress");
         Objects.requireNonNull(f.optimizer, "optimizer");
         Objects.requireNonNull(f.schedule, "schedule");
@@ -126,7 +131,9 @@ public final class Training {
 
     /**
      * {@code cpu}, {@code cuda}, {@code opencl}, {@code gpu} (the best GPU backend, else the CPU with a
-     * {@link Progress#note}) or {@code auto} (the same without the note).
+     * {@link Progress#note}) or {@code auto} (the same without the note), in any case.
+     *
+     * @throws IllegalArgumentException for another name
      */
     public Training withDevice(String name) {
         return change(c -> c.device = name);

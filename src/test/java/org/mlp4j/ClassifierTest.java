@@ -197,6 +197,9 @@ class ClassifierTest {
         assertArrayEquals(saved[0], saved[1], "1 and 3 threads");
         assertTrue(sawThirdThread[0], "3 threads asked for: no worker mlp4j-cpu-2 while training");
         assertThrows(IllegalArgumentException.class, () -> Training.book().withThreads(-1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Training.book().withDevice("tpu"));
+        assertTrue(e.getMessage().contains("unknown device 'tpu'"), e.getMessage());
+        assertEquals("GPU", Training.book().withDevice("GPU").device());
     }
 
     @Test
