@@ -430,26 +430,13 @@ public abstract class GpuBackend<B> implements Backend {
         choices.stream().filter(c -> c.part() != Choice.Part.WHOLE).forEach(c -> folds.put(key(c.part(), c.rows(), c.k(), c.cols()), c.folded()));
     }
 
-    /** Times the folded and the unfolded variant of a step (eta 0: nothing moves); the faster is the choice. */
+    /**
+     * Times the unfolded and the folded variant of a step by turns (eta 0: nothing moves; one run of a small step
+     * is too short to time alone, so five a round); the faster is the choice.
+     */
     private Choice choose(Choice.Part part, int rows, int k, int cols, Runnable folded, Runnable unfolded) {
-        double f = seconds(folded), u = seconds(unfolded);
-        return new Choice(part, rows, k, cols, f < u, f, u);
-    }
-
-    /** Seconds per run: one run to warm up, then the best of 3 batches of 5. */
-    protected final double seconds(Runnable op) {
-        op.run();
-        synchronize();
-        double best = Double.MAX_VALUE;
-        for (int round = 0; round < 3; round++) {
-            long start = System.nanoTime();
-            for (int i = 0; i < 5; i++) {
-                op.run();
-            }
-            synchronize();
-            best = Math.min(best, (System.nanoTime() - start) / 5e9);
-        }
-        return best;
+        double[] t = Timings.byTurns(this, java.util.List.of(unfolded, folded), 3, 5);
+        return new Choice(part, rows, k, cols, t[1] < t[0], t[1], t[0]);
     }
 
     /** Whether to fold a step: the choice for the shape ({@link #tune}, {@link #use}), else the prior of {@link Fold}. */

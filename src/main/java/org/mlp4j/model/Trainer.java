@@ -11,6 +11,7 @@ import org.mlp4j.backend.Backend.Examples;
 import org.mlp4j.backend.Backend.Order;
 import org.mlp4j.backend.Backend.Program;
 import org.mlp4j.backend.Matrix;
+import org.mlp4j.backend.Timings;
 import org.mlp4j.data.Dataset;
 
 /**
@@ -309,58 +310,30 @@ public final class Trainer {
             DeviceNet.Workspace ws = copy.workspace(batch);
             List<Backend.Steps> ways = ways(copy.wholeSteps(ws, null));
             Matrix x = epochX.rows(0, n * batch), y = epochY.rows(0, n * batch);
-            Program[] whole = new Program[ways.size()];
-            for (int i = 0; i < whole.length; i++) {
-                Backend.Steps way = ways.get(i);
-                try {
-                    whole[i] = backend.record(() -> copy.trainSteps(way, ws, x, y, hp.eta(), hp.l2(), hp.meanGradient()));
-                } catch (BackendFailure e) {
-                    whole[i] = null; // the device would not launch them after all
-                }
-            }
+            // the layer ops first: what runs where no way is faster, or none launches
             Program layered = backend.record(() -> {
                 for (int s = 0; s < n; s++) {
                     copy.trainStep(ws, x.rows(s * batch, batch), y.rows(s * batch, batch), hp.eta(), hp.l2(), hp.meanGradient());
                 }
             });
-            // every way warmed up by a first round, then timed by turns: timed one after the other, the first
-            // ran colder (its code still being compiled by the JVM's JIT), which could decide the choice
-            double[] w = new double[whole.length];
-            java.util.Arrays.fill(w, Double.POSITIVE_INFINITY);
-            double l = Double.POSITIVE_INFINITY;
-            for (int round = 0; round <= TIMED_ROUNDS; round++) {
-                for (int i = 0; i < whole.length; i++) {
-                    if (whole[i] != null) {
-                        try {
-                            double t = seconds(whole[i]);
-                            w[i] = round > 0 ? Math.min(w[i], t) : w[i];
-                        } catch (BackendFailure e) {
-                            whole[i] = null;
-                            w[i] = Double.POSITIVE_INFINITY;
-                        }
-                    }
-                }
-                double t = seconds(layered);
-                l = round > 0 ? Math.min(l, t) : l;
-            }
-            int fastest = 0;
-            for (int i = 0; i < w.length; i++) {
-                fastest = w[i] < w[fastest] ? i : fastest;
-                if (w.length > 1) {
-                    wayTimes.add(String.format(java.util.Locale.ROOT, "whole steps, way %d of %d: %s: %s", i + 1, w.length, ways.get(i),
-                            Double.isInfinite(w[i]) ? "failed to launch" : String.format(java.util.Locale.ROOT, "%.1f us", w[i] / n * 1e6)));
+            List<Runnable> candidates = new ArrayList<>(List.of(layered::run));
+            for (Backend.Steps way : ways) {
+                try {
+                    candidates.add(backend.record(() -> copy.trainSteps(way, ws, x, y, hp.eta(), hp.l2(), hp.meanGradient()))::run);
+                } catch (BackendFailure e) {
+                    candidates.add(() -> {
+                        throw e; // the device would not launch them after all: timed as failing
+                    });
                 }
             }
-            return new Backend.Choice(Backend.Choice.Part.WHOLE, batch, initial.layers(), fastest, w[fastest] < l, w[fastest] / n, l / n);
-        }
-
-
-        /** Seconds one run of a program takes. */
-        private double seconds(Program p) {
-            long start = System.nanoTime();
-            p.run();
-            backend.synchronize();
-            return (System.nanoTime() - start) / 1e9;
+            double[] t = Timings.byTurns(backend, candidates, TIMED_ROUNDS, 1);
+            double[] w = java.util.Arrays.copyOfRange(t, 1, t.length);
+            int fastest = Timings.fastest(w);
+            for (int i = 0; i < w.length && w.length > 1; i++) {
+                wayTimes.add(String.format(java.util.Locale.ROOT, "whole steps, way %d of %d: %s: %s", i + 1, w.length, ways.get(i),
+                        Double.isInfinite(w[i]) ? "failed to launch" : String.format(java.util.Locale.ROOT, "%.1f us", w[i] / n * 1e6)));
+            }
+            return new Backend.Choice(Backend.Choice.Part.WHOLE, batch, initial.layers(), fastest, w[fastest] < t[0], w[fastest] / n, t[0] / n);
         }
 
         private int stepsBefore(int s) {

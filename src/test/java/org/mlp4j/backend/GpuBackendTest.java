@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class GpuBackendTest {
     /** Memory is Java arrays; a launch is logged, not run. */
-    static final class LoggingGpu extends GpuBackend<byte[]> {
+    static class LoggingGpu extends GpuBackend<byte[]> {
         static final Layout LAYOUT = new Layout(128, 4, 64, 1000, 8);
         final List<String> log = new ArrayList<>();
 
@@ -157,6 +157,39 @@ class GpuBackendTest {
         assertEquals(!folded ? List.of("output_step") : List.of("gemm", "output_step"), gpu.log.stream().map(l -> l.split(" ")[0]).toList());
         assertEquals(List.of(), new LoggingGpu().tune(100000, new int[] {20, 4096, 4096}, org.mlp4j.Output.SIGMOID),
                 "far past the prior's limit nothing is tried");
+    }
+
+    /**
+     * tune keeps the variant that ran faster (issue 23: "the faster is kept when one is made artificially slow"):
+     * with the GEMM slowed both steps fold; with the folded kernels slowed (a step kernel given the GEMM's k)
+     * neither does.
+     */
+    @Test
+    void tuneKeepsTheFasterVariant() {
+        for (boolean slowGemm : new boolean[] {true, false}) {
+            LoggingGpu gpu = new LoggingGpu() {
+                @Override
+                protected void enqueue(GpuKernel kernel, Launch launch, Object[] args) {
+                    super.enqueue(kernel, launch, args);
+                    if (!slowGemm && (kernel == GpuKernel.OUTPUT_STEP || kernel == GpuKernel.HIDDEN_STEP) && (Integer) args[2] != 0) {
+                        TimingsTest.pause();
+                    }
+                }
+
+                @Override
+                public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+                    super.gemm(transA, transB, alpha, a, b, beta, c);
+                    if (slowGemm) {
+                        TimingsTest.pause();
+                    }
+                }
+            };
+            List<Backend.Choice> choices = gpu.tune(8, new int[] {20, 33, 5}, org.mlp4j.Output.SIGMOID);
+            assertEquals(List.of(Backend.Choice.Part.OUTPUT, Backend.Choice.Part.HIDDEN), choices.stream().map(Backend.Choice::part).toList());
+            for (Backend.Choice c : choices) {
+                assertEquals(slowGemm, c.folded(), (slowGemm ? "GEMM slowed: " : "folded kernels slowed: ") + c);
+            }
+        }
     }
 
     @Test

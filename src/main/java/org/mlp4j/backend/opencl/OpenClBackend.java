@@ -25,6 +25,7 @@ import org.mlp4j.backend.GpuBackend;
 import org.mlp4j.backend.GpuKernel;
 import org.mlp4j.backend.Matrix;
 import org.mlp4j.backend.Shapes;
+import org.mlp4j.backend.Timings;
 
 /**
  * OpenCL through LWJGL: every operation, GEMM included, is a kernel from {@code kernels/*.cl}, compiled
@@ -215,9 +216,9 @@ public final class OpenClBackend extends GpuBackend<Long> {
     }
 
     /**
-     * Times the product on every kernel, on matrices of its own (so it may happen while a program is being
-     * recorded: the timing runs now, the recording goes on after it): after a run each, the best of two runs,
-     * taken by turns; a size that fails to launch is out. Where the device has no room for those matrices, the
+     * Times the product on every kernel by turns ({@link Timings#byTurns}: a run each, then the best of two), on
+     * matrices of its own (so it may happen while a program is being recorded: the timing runs now, the recording
+     * goes on after it); a size that fails to launch is out. Where the device has no room for those matrices, the
      * largest tiles, untimed.
      */
     private ProductChoice timeProduct(boolean transA, boolean transB, int m, int n, int k) {
@@ -229,34 +230,16 @@ public final class OpenClBackend extends GpuBackend<Long> {
             own.add(a);
             own.add(b = matrix(transB ? n : k, transB ? k : n));
             own.add(c = matrix(m, n));
-            double[] best = new double[sizes.size() + 1];
-            java.util.Arrays.fill(best, Double.MAX_VALUE);
-            for (int round = 0; round < 3; round++) {
-                for (int kernel = GEMM_32; kernel < sizes.size(); kernel++) {
-                    if (Double.isInfinite(best[kernel + 1])) {
-                        continue;
-                    }
-                    forced = kernel;
-                    long start = System.nanoTime();
-                    try {
-                        gemm(transA, transB, 1f, a, b, 1f, c);
-                        synchronize();
-                    } catch (BackendFailure e) {
-                        if (kernel == GEMM_32) {
-                            throw e;
-                        }
-                        best[kernel + 1] = Double.POSITIVE_INFINITY; // a size this device cannot run (registers, local memory)
-                        continue;
-                    }
-                    double seconds = (System.nanoTime() - start) / 1e9;
-                    best[kernel + 1] = round == 0 ? best[kernel + 1] : Math.min(best[kernel + 1], seconds);
-                }
+            List<Runnable> candidates = new ArrayList<>();
+            for (int kernel = GEMM_32; kernel < sizes.size(); kernel++) {
+                int chosen = kernel;
+                candidates.add(() -> {
+                    forced = chosen;
+                    gemm(transA, transB, 1f, a, b, 1f, c);
+                });
             }
-            int fastest = GEMM_32;
-            for (int kernel = 0; kernel < sizes.size(); kernel++) {
-                fastest = best[kernel + 1] < best[fastest + 1] ? kernel : fastest;
-            }
-            return new ProductChoice(fastest, best);
+            double[] seconds = Timings.byTurns(this, candidates, 2, 1);
+            return new ProductChoice(Timings.fastest(seconds) + GEMM_32, seconds);
         } catch (DeviceMemoryException e) {
             return new ProductChoice(sizes.size() - 1, null);
         } finally {
