@@ -131,7 +131,7 @@ final class NativeLibraries {
     private static Path extractCompat() throws IOException {
         try (InputStream in = NativeLibraries.class.getResourceAsStream("/native/linux-x86_64/libcublas.so.12")) {
             if (in == null) {
-                throw new IllegalStateException("only cuBLAS 13 is installed and this jar has no libcublas.so.12 compat library (it was built without gcc)");
+                throw new IllegalStateException("only cuBLAS 13 is installed and this jar has no libcublas.so.12 compat library (it was built without gcc, or off Linux on x86-64)");
             }
             Path dir = Files.createTempDirectory("mlp4j-native");
             Path lib = dir.resolve("libcublas.so.12");

@@ -136,7 +136,7 @@ class CudaOnFakeDriverTest {
      */
     @Test
     void onlyCublas13IsReachedThroughTheCompatLibrary() throws Exception {
-        Assumptions.assumeTrue(CudaBuildTest.resource("/native/linux-x86_64/libcublas.so.12") != null, "gcc was missing at build time: no compat library");
+        Assumptions.assumeTrue(CudaBuildTest.resource("/native/linux-x86_64/libcublas.so.12") != null, "no compat library in the jar (gcc missing at build time, or not Linux on x86-64)");
         Assumptions.assumeTrue(NativeLibraries.find("libcublas.so.12") == null, "this machine has a real libcublas.so.12, which mlp4j would prefer");
         Result devices = mlp4j(cuda13, Map.of(), "devices");
         String route = "cuBLAS 130100 via libcublas.so.13 (" + cuda13.get(1).resolve("libcublas.so.13")
