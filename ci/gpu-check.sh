@@ -106,8 +106,9 @@ for device in cuda opencl; do
   done
 done
 
-step 60 "where a step of train_steps goes: its phases and grid barriers, on each way's grid and tiles from cuda's runs above (#24)"
-# bench/ab/train_steps_timeline.cu, built by ci/prepare-gpu-bundle.sh (TIMELINE names another build)
+step 60 "where a step of train_steps goes: its phases and grid barriers, on each way's grid and tiles from cuda's runs above, and without the tiles' products (#24)"
+# bench/ab/train_steps_timeline.cu, built by ci/prepare-gpu-bundle.sh (TIMELINE names another build), and its build
+# without the tiles' multiply-adds beside it (TIMELINE-no-products), where there is one
 timeline=${TIMELINE:-.device/train-steps-timeline}
 # BLOCKS THREADS TILE_K TILE_COLS CHUNK_ROWS of each "whole steps, way I of N: ..." line, else of the "whole steps: ..." line
 layout='([0-9]+) blocks of ([0-9]+) threads, weight tiles ([0-9]+)x([0-9]+), ([0-9]+) rows .*/\1 \2 \3 \4 \5/p'
@@ -121,8 +122,11 @@ for hidden in ${TIMELINE_HIDDEN:-1 100}; do
     echo "--hidden $hidden: no whole steps in $log"
   else
     while read -r blocks threads tile_k tile_cols chunk; do
-      timeout -k 5 "$limit" "$timeline" "784,$hidden,10" 100 "${TIMELINE_STEPS:-550}" "$blocks" "$threads" "$tile_k" "$tile_cols" "$chunk" \
-        < /dev/null || status=1
+      for exe in "$timeline" "$timeline-no-products"; do
+        [ -x "$exe" ] || continue
+        timeout -k 5 "$limit" "$exe" "784,$hidden,10" 100 "${TIMELINE_STEPS:-550}" "$blocks" "$threads" "$tile_k" "$tile_cols" "$chunk" \
+          < /dev/null || status=1
+      done
     done <<<"$layouts"
   fi
 done

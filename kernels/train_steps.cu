@@ -43,6 +43,11 @@ namespace cg = cooperative_groups;
 #ifndef STEP_POINT
 #define STEP_POINT(step, point)
 #endif
+// 0 in bench/ab/train_steps_timeline.cu's variant that leaves out the tiles' multiply-adds (phases 1 and 3), so
+// that a step's time splits into them and the rest; 1 in the kernels.
+#ifndef STEP_PRODUCTS
+#define STEP_PRODUCTS 1
+#endif
 
 // Calls f(j, z_j) for j < count, z_j = sum_p a[p] * b[j * jStride + p * pStride] over p < n: one row's dots
 // with the units of a layer, by the block's threads. Where the block has the threads and the scratch (shared
@@ -166,7 +171,7 @@ __device__ int pair_products(const float* a, int ai, int aq, const float* b, int
         const float* a1 = a0 + di * ai;
         const float* b0 = b + j;
         float z00 = z0(i, j), z01 = z0(i, j + dj), z10 = z0(i + di, j), z11 = z0(i + di, j + dj);
-        for (int q = 0; q < nq; q++) {
+        for (int q = 0; STEP_PRODUCTS && q < nq; q++) {
             float u0 = a0[q * aq], u1 = a1[q * aq], v0 = b0[q * bq], v1 = b0[q * bq + dj];
             z00 += u0 * v0;
             z01 += u0 * v1;

@@ -4,8 +4,11 @@
 // 2 on): each phase's longest and mean block, and each grid barrier's wait in the block that reached it last
 // (the barrier's own cost) and on average; then grid barriers alone, on the same grid and on half of it. Clock
 // cycles are turned into time by the kernel's elapsed time. Only for finding the time; epochs are timed by
-// mlp4j bench. ci/prepare-gpu-bundle.sh builds it from compute_75 PTX, as the backend's kernels are:
+// mlp4j bench. Built with -DSTEP_PRODUCTS=0 it runs the kernel without the tiles' multiply-adds (phases 1 and 3),
+// the same loads, stores and barriers: what a step costs besides its arithmetic. ci/prepare-gpu-bundle.sh builds
+// both from compute_75 PTX, as the backend's kernels are:
 //   nvcc -std=c++17 -O3 -arch=compute_75 -I kernels -o train-steps-timeline bench/ab/train_steps_timeline.cu
+//   nvcc ... -DSTEP_PRODUCTS=0 -o train-steps-timeline-no-products bench/ab/train_steps_timeline.cu
 //   train-steps-timeline SIZES BATCH STEPS BLOCKS THREADS TILE_K TILE_COLS CHUNK_ROWS
 // SIZES as 784,100,10; BLOCKS to CHUNK_ROWS as "whole steps:" says. Built with g++ on the CPU block
 // emulator instead (src/test/cuda; ci/rehearse-gpu-check.sh), it runs the same code with the emulator's
@@ -202,8 +205,9 @@ int main(int argc, char** argv) {
     auto barriers = [&](int n, int on) { launch_cooperative(Dim3{(unsigned)on}, block, [&] { grid_barriers(n); }, shared); };
     printf("device: the CPU block emulator (its times mean nothing)\n");
 #endif
-    printf("train_steps, %s, batch %d, %d steps: %d blocks of %d threads, weight tiles %dx%d, %d rows staged at a time, %zu bytes of shared"
-           " memory a block\n", argv[1], batch, steps, blocks, threads, tile_k, tile_cols, chunk_rows, shared);
+    printf("train_steps%s, %s, batch %d, %d steps: %d blocks of %d threads, weight tiles %dx%d, %d rows staged at a time, %zu bytes of shared"
+           " memory a block\n", STEP_PRODUCTS ? "" : " without the tiles' products", argv[1], batch, steps, blocks, threads, tile_k, tile_cols,
+           chunk_rows, shared);
     run();  // warm-up: the first launch loads the module
     double ms = timed(run);
     std::vector<long long> t(points);

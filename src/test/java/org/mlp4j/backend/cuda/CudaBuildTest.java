@@ -145,13 +145,11 @@ class CudaBuildTest {
 
     /**
      * Builds {@code source}, a program around kernels/ on the CPU block emulator (src/test/cuda), into {@code exe}
-     * with g++, also searching {@code include} for headers; aborts the calling test where g++ is missing.
+     * with g++ and its {@code options} besides (-I DIR, -D NAME=VALUE); aborts the calling test where g++ is missing.
      */
-    static void buildOnCpu(Path exe, String source, String... include) throws IOException, InterruptedException {
+    static void buildOnCpu(Path exe, String source, String... options) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("g++", "-std=c++20", "-O1", "-U_FORTIFY_SOURCE", "-I", "kernels", "-I", "src/test/cuda"));
-        for (String dir : include) {
-            cmd.addAll(List.of("-I", dir));
-        }
+        cmd.addAll(List.of(options));
         cmd.addAll(List.of("-x", "c++", "-o", exe.toString(), source));
         try {
             run(cmd.toArray(String[]::new));

@@ -24,7 +24,7 @@ class CudaKernelsOnCpuTest {
         Path exe = dir.resolve("kernels_on_cpu");
         // CudaBuildTest.run fails the test, with the command's output, on a non-zero exit
         CudaBuildTest.run("bash", "src/test/cuda/all-kernels.sh", dir.toString());
-        CudaBuildTest.buildOnCpu(exe, "src/test/cuda/kernels_on_cpu.cpp", dir.toString());
+        CudaBuildTest.buildOnCpu(exe, "src/test/cuda/kernels_on_cpu.cpp", "-I", dir.toString());
         String out = CudaBuildTest.run(exe.toString());
         assertTrue(!out.contains("FAIL"), out);
         for (GpuKernel k : CudaBuildTest.cudaKernels()) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
  * bench/ab/train_steps_timeline.cu, ci/gpu-check.sh's timeline of train_steps, follows the kernel: built on the CPU
  * block emulator it runs a few steps of an odd shape (several tiles a block, the rows in chunks) and prints every
  * phase and barrier; it fails by itself where a block did not note a STEP_POINT. Where nvcc built the PTX, the CUDA
- * build that ci/prepare-gpu-bundle.sh makes compiles too. The times it prints are not read.
+ * builds that ci/prepare-gpu-bundle.sh makes (with and without the tiles' products) compile too. The times it prints are not read.
  */
 class TrainStepsTimelineTest {
     private static final String SOURCE = "bench/ab/train_steps_timeline.cu";
@@ -21,22 +21,28 @@ class TrainStepsTimelineTest {
     @TempDir
     Path dir;
 
+    /** Also its build without the tiles' products (-DSTEP_PRODUCTS=0), which says so. */
     @Test
     void runsOnTheEmulatorThroughEveryPhaseAndBarrier() throws IOException, InterruptedException {
-        Path exe = dir.resolve("timeline");
-        CudaBuildTest.buildOnCpu(exe, SOURCE);
-        // 30-7-5 at batch 6, 3 steps, on 4 blocks of 32 threads, tiles of 4 x 3, 2 rows staged at a time
-        String out = CudaBuildTest.run(exe.toString(), "30,7,5", "6", "3", "4", "32", "4", "3", "2");
-        for (String part : List.of("phase 1 ", "grid barrier 1 ", "phase 2 ", "grid barrier 2 ", "phase 3 ", "the step ",
-                "grid barriers alone on 4 blocks", "grid barriers alone on 2 blocks")) {
-            assertTrue(out.contains(part), "no line for " + part + ":\n" + out);
+        for (boolean products : new boolean[] {true, false}) {
+            Path exe = dir.resolve(products ? "timeline" : "timeline-no-products");
+            CudaBuildTest.buildOnCpu(exe, SOURCE, "-DSTEP_PRODUCTS=" + (products ? 1 : 0));
+            // 30-7-5 at batch 6, 3 steps, on 4 blocks of 32 threads, tiles of 4 x 3, 2 rows staged at a time
+            String out = CudaBuildTest.run(exe.toString(), "30,7,5", "6", "3", "4", "32", "4", "3", "2");
+            for (String part : List.of("phase 1 ", "grid barrier 1 ", "phase 2 ", "grid barrier 2 ", "phase 3 ", "the step ",
+                    "grid barriers alone on 4 blocks", "grid barriers alone on 2 blocks")) {
+                assertTrue(out.contains(part), "no line for " + part + ":\n" + out);
+            }
+            assertTrue(out.contains("train_steps without the tiles' products, ") != products, out);
         }
     }
 
     @Test
     void theBundlesCudaBuildCompiles() throws IOException, InterruptedException {
         Assumptions.assumeTrue(CudaBuildTest.resource("/kernels/gather.ptx") != null, "nvcc was missing at build time");
-        CudaBuildTest.run(CudaBuildTest.tool("nvcc"), "-std=c++17", "-O3", "-arch=compute_75", "-I", "kernels", "-o",
-                dir.resolve("timeline").toString(), SOURCE);
+        for (String products : List.of("-DSTEP_PRODUCTS=1", "-DSTEP_PRODUCTS=0")) {
+            CudaBuildTest.run(CudaBuildTest.tool("nvcc"), "-std=c++17", "-O3", "-arch=compute_75", "-I", "kernels", products, "-o",
+                    dir.resolve("timeline").toString(), SOURCE);
+        }
     }
 }
