@@ -10,8 +10,8 @@ import org.mlp4j.backend.Matrix;
 /**
  * An epoch's evaluation both ways on a backend, side by side in one JVM: the book's evaluation is 12 chunks of
  * 5,000 rows, each through Backend.evaluate (on a GPU backend the first layer's GEMM, then evaluate_rows and
- * add_partials) and through the layer ops with cost and countCorrect (what Backend.evaluate does by default), by
- * turns, round after round, each timed to the device's end (ms). Random inputs and weights: the time does not
+ * add_partials) and through the layer ops with cost and countCorrect (Backend.evaluateThroughLayerOps, what
+ * Backend.evaluate does by default), by turns, round after round, each timed to the device's end (ms). Random inputs and weights: the time does not
  * depend on them. Only for finding the time; epochs are timed by {@code mlp4j bench}. SIZES as {@code 784,100,10}.
  * {@code java -cp target/classes bench/ab/Evaluation.java DEVICE [SIZES [ROUNDS]]}; ci/gpu-check.sh runs it
  * compiled.
@@ -47,13 +47,7 @@ public class Evaluation {
                 b.synchronize();
                 long t1 = System.nanoTime();
                 for (int c = 0; c < CHUNKS; c++) {
-                    Matrix in = x;
-                    for (int l = 0; l < layers; l++) {
-                        b.layerForward(in, w[l], bias[l], l + 1 < layers ? Activation.SIGMOID : Activation.IDENTITY, z[l]);
-                        in = z[l];
-                    }
-                    b.cost(in, labels, Output.SIGMOID, acc, 0);
-                    b.countCorrect(in, labels, acc, 1);
+                    Backend.evaluateThroughLayerOps(b, x, w, bias, Activation.SIGMOID, Output.SIGMOID, labels, z, acc, 0, 1);
                 }
                 b.synchronize();
                 long t2 = System.nanoTime();

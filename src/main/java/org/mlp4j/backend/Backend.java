@@ -289,15 +289,24 @@ public interface Backend extends AutoCloseable {
      */
     default void evaluate(Matrix x, Matrix[] w, Matrix[] b, Activation act, Output output, Matrix labels, Matrix[] z, Accumulator acc,
                           int costSlot, int correctSlot) {
+        evaluateThroughLayerOps(this, x, w, b, act, output, labels, z, acc, costSlot, correctSlot);
+    }
+
+    /**
+     * {@link #evaluate}'s default on {@code backend}: the layer ops, then {@link #cost} and {@link #countCorrect}; what
+     * a backend that fuses the evaluation's end compares with (bench/ab/Evaluation.java).
+     */
+    static void evaluateThroughLayerOps(Backend backend, Matrix x, Matrix[] w, Matrix[] b, Activation act, Output output, Matrix labels,
+                                        Matrix[] z, Accumulator acc, int costSlot, int correctSlot) {
         Matrix in = x;
         for (int l = 0; l < w.length; l++) {
-            layerForward(in, w[l], b[l], l + 1 < w.length ? act : Activation.IDENTITY, z[l]);
+            backend.layerForward(in, w[l], b[l], l + 1 < w.length ? act : Activation.IDENTITY, z[l]);
             in = z[l];
         }
         if (costSlot >= 0) {
-            cost(in, labels, output, acc, costSlot);
+            backend.cost(in, labels, output, acc, costSlot);
         }
-        countCorrect(in, labels, acc, correctSlot);
+        backend.countCorrect(in, labels, acc, correctSlot);
     }
 
     /** Adds the sum of squared elements of {@code m} to {@code acc[slot]} (the L2 term). */
