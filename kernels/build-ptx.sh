@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compiles every kernels/*.cu to PTX for a virtual architecture, so one PTX JIT-compiles on any newer GPU.
 # Called by the Maven build (process-resources) with the output directory. Without nvcc it skips with a
-# message and the build still succeeds: `mlp4j devices` then says the CUDA kernels were not built.
+# message and the build still succeeds (likewise where nvcc cannot compile): `mlp4j devices` then says the CUDA
+# kernels were not built.
 set -euo pipefail
 out=${1:?usage: build-ptx.sh OUTPUT_DIR}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -15,10 +16,27 @@ mkdir -p "$out"
 for ptx in "$out"/*.ptx; do  # drop PTX of kernels that no longer exist
   [ -e "$ptx" ] && [ ! -f "$here/$(basename "${ptx%.ptx}").cu" ] && rm -f "$ptx"
 done
+stale=()
 for cu in "$here"/*.cu; do
   ptx="$out/$(basename "${cu%.cu}").ptx"
   if [ ! -f "$ptx" ] || [ "$cu" -nt "$ptx" ] || [ -n "$(find "$here" -name "*.cuh" -newer "$ptx")" ]; then
-    "$nvcc" -ptx -arch=compute_75 -O3 -I "$here" -o "$ptx" "$cu"
+    stale+=("$cu")
   fi
+done
+# nvcc needs a host compiler it supports even for PTX: where it cannot compile an empty kernel, the kernels are
+# skipped as without nvcc, so a machine that trains on the CPU still builds (an error in a kernel still fails)
+if [ ${#stale[@]} -gt 0 ]; then
+  probe=$(mktemp -d)
+  echo '__global__ void probe() {}' > "$probe/probe.cu"
+  why=$("$nvcc" -ptx -arch=compute_75 -o "$probe/probe.ptx" "$probe/probe.cu" 2>&1) && ok=1 || ok=0
+  rm -rf "$probe"
+  if [ $ok = 0 ]; then
+    rm -f "$out"/*.ptx
+    echo "kernels: $nvcc cannot compile here ($(head -n 1 <<<"$why")); CUDA kernels not built (the cuda backend will report it)"
+    exit 0
+  fi
+fi
+for cu in ${stale[@]+"${stale[@]}"}; do
+  "$nvcc" -ptx -arch=compute_75 -O3 -I "$here" -o "$out/$(basename "${cu%.cu}").ptx" "$cu"
 done
 echo "kernels: $(ls "$out"/*.ptx | wc -l) PTX files built with $("$nvcc" --version | tail -1)"
