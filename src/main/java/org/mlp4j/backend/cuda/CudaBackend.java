@@ -48,8 +48,8 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
      * those kernels declare with {@code __launch_bounds__} so they fit a block's registers; double sums.
      */
     static final Layout LAYOUT = new Layout(256, 32, 1024, 65535, 8);
-    /** Why there is no CUDA backend in a jar built where nvcc was missing. */
-    static final String NOT_BUILT = "the CUDA kernels were not built into this jar (nvcc was missing at build time)";
+    /** Why there is no CUDA backend in a jar built where nvcc was missing or could not compile (kernels/build-ptx.sh). */
+    static final String NOT_BUILT = "the CUDA kernels were not built into this jar (at build time nvcc was missing or could not compile)";
     /**
      * train_steps's threads on a multiprocessor, as one block or as two of half as many (its launch bounds
      * hold a thread to the registers of that many): two blocks keep twice the tiles in shared memory, one makes
