@@ -31,7 +31,12 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String description() {
-        return "cpu: " + workers.size() + (workers.size() == 1 ? " thread, " : " threads, ") + kernels.name();
+        return "cpu: " + threads(workers.size()) + ", " + kernels.name();
+    }
+
+    /** "1 thread", "2 threads", ... */
+    static String threads(int n) {
+        return n + (n == 1 ? " thread" : " threads");
     }
 
     @Override

@@ -23,7 +23,7 @@ public final class CpuProvider implements BackendProvider {
 
     @Override
     public List<String> describe() {
-        return List.of("usable: " + Runtime.getRuntime().availableProcessors() + " threads, " + Kernels.best().name());
+        return List.of("usable: " + CpuBackend.threads(Runtime.getRuntime().availableProcessors()) + ", " + Kernels.best().name());
     }
 
     @Override
