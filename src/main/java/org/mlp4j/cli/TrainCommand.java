@@ -219,7 +219,7 @@ final class TrainCommand implements Callable<Integer> {
                 Charts.learningCurves(fit.history(), (double) correct / run.testSet().count(), run.dir().resolve("learning-curves.png"));
                 Charts.misclassified(run.testSet(), predicted, run.dir().resolve("misclassified.png"));
             } catch (RuntimeException | java.awt.AWTError | LinkageError | OutOfMemoryError e) {
-                err.println("warning: plots not written (" + (e instanceof OutOfMemoryError ? "out of memory; " + Limits.RAISE_HEAP : e) + ")");
+                err.println("warning: plots not written (" + (e instanceof OutOfMemoryError ? "out of memory; " + Limits.raiseHeap(2 * Runtime.getRuntime().maxMemory()) : e) + ")");
             }
             o.printf("wrote %s%n", run.dir().resolve(MODEL));
             o.printf(Locale.ROOT, "test accuracy: %.2f%%%n", 100.0 * correct / run.testSet().count());
@@ -243,8 +243,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         String need = "training " + run.network() + " on " + run.trainSet().count() + " examples needs about " + Limits.mib(run.bytes());
         if (backend.name().equals(Backends.CPU)) {
-            throw new UserError(need + " of heap, but the JVM has " + Limits.mib(have) + " free of its "
-                    + Limits.mib(Runtime.getRuntime().maxMemory()) + " maximum; " + Limits.RAISE_HEAP);
+            long max = Runtime.getRuntime().maxMemory();
+            throw new UserError(need + " of heap, but the JVM has " + Limits.mib(have) + " free of its " + Limits.mib(max) + " maximum; "
+                    + Limits.raiseHeap(max - have + run.bytes()));
         }
         throw new DeviceMemoryException(backend.name() + ": out of device memory: " + need + ", " + Limits.mib(have) + " are free");
     }

@@ -10,8 +10,6 @@ import java.util.Locale;
 public final class Limits {
     /** The most elements one Java array (and so one matrix) can hold. */
     public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
-    /** How a user of ./mlp4j gives the JVM more heap. */
-    public static final String RAISE_HEAP = "raise it with MLP4J_JAVA_OPTS=-Xmx<size> (e.g. -Xmx16g) or java -Xmx<size>";
 
     private Limits() {
     }
@@ -44,10 +42,21 @@ public final class Limits {
         if (bytes > freeHeap()) {
             System.gc();
             if (bytes > freeHeap()) {
+                long max = Runtime.getRuntime().maxMemory();
                 throw new UserError(what + " needs " + mib(bytes) + " of heap, but the JVM has " + mib(freeHeap()) + " free of its "
-                        + mib(Runtime.getRuntime().maxMemory()) + " maximum; " + RAISE_HEAP);
+                        + mib(max) + " maximum; " + raiseHeap(max - freeHeap() + bytes));
             }
         }
+    }
+
+    /**
+     * How a user of ./mlp4j gives the JVM a heap of {@code bytes} in all: an -Xmx a quarter larger, in steps of 256
+     * MiB (of 1 GiB from 4 GiB on), so that the size named can be typed as it is.
+     */
+    public static String raiseHeap(long bytes) {
+        long want = bytes + bytes / 4;
+        String size = want > 4L << 30 ? (want + (1L << 30) - 1 >> 30) + "g" : (want + (256L << 20) - 1 >> 28) * 256 + "m";
+        return "raise it with MLP4J_JAVA_OPTS=-Xmx" + size + " or java -Xmx" + size;
     }
 
     /** Bytes in MiB or GiB, for messages. */
