@@ -208,6 +208,14 @@ public final class Classifier {
             }
         }
         if (network.input() == Network.Input.FEATURES) {
+            // a NaN or infinite feature would end training as a diverging run, or give a prediction of nothing
+            for (int r = 0; r < x.length; r++) {
+                for (int j = 0; j < width; j++) {
+                    if (!Float.isFinite(x[r][j])) {
+                        throw new IllegalArgumentException(what + " row " + r + " value " + j + " is " + x[r][j] + ": features must be finite");
+                    }
+                }
+            }
             float[] values = new float[x.length * width];
             for (int r = 0; r < x.length; r++) {
                 System.arraycopy(x[r], 0, values, r * width, width);

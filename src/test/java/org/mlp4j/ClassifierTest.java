@@ -212,6 +212,12 @@ class ClassifierTest {
         y[4] = 3;
         e = assertThrows(IllegalArgumentException.class, () -> c.fit(x, y, SETTINGS));
         assertTrue(e.getMessage().contains("label 3"), e.getMessage());
+        y[4] = 2;
+        x[7][2] = Float.NaN;
+        e = assertThrows(IllegalArgumentException.class, () -> c.fit(x, y, SETTINGS));
+        assertTrue(e.getMessage().contains("training row 7 value 2 is NaN"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> c.predictProba(new float[] {1, Float.POSITIVE_INFINITY, 3, 4}));
+        assertTrue(e.getMessage().contains("input row 0 value 1 is Infinity"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> c.predict(new float[] {1, 2, 3}));
         assertTrue(e.getMessage().contains("3 values, the network takes 4"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Classifier.create(1, 4));
