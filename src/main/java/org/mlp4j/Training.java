@@ -1,6 +1,5 @@
 package org.mlp4j;
 
-import java.util.Locale;
 import java.util.Objects;
 import org.mlp4j.backend.Backends;
 
@@ -64,9 +63,7 @@ public final class Training {
             throw new IllegalArgumentException("a step schedule needs every >= 1 and gamma > 0, the inverse one decay >= 0");
         }
         Objects.requireNonNull(f.device, "device");
-        if (!Backends.deviceNames().contains(f.device.toLowerCase(Locale.ROOT))) {
-            throw new IllegalArgumentException("unknown device '" + f.device + "' (expected one of " + String.join(", ", Backends.deviceNames()) + ")");
-        }
+        Backends.checkDeviceName(f.device);
         Objects.requireNonNull(f.progress, "progress");
         Objects.requireNonNull(f.optimizer, "optimizer");
         Objects.requireNonNull(f.schedule, "schedule");

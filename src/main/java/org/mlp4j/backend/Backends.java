@@ -58,6 +58,17 @@ public final class Backends {
     }
 
     /**
+     * {@code device} as {@link #open} takes it (a name of {@link #deviceNames}, in any case).
+     *
+     * @throws IllegalArgumentException naming the names it could be
+     */
+    public static void checkDeviceName(String device) {
+        if (!deviceNames().contains(device.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("unknown device '" + device + "' (expected one of " + String.join(", ", deviceNames()) + ")");
+        }
+    }
+
+    /**
      * Opens the backend for a {@code --device} value.
      * {@code auto}: the best usable GPU backend, else the cpu backend, silently. {@code gpu}: the same, but
      * a fallback is warned about. A named backend: that one (OpenCL then takes any device). When the
@@ -69,6 +80,7 @@ public final class Backends {
      */
     public static Backend open(String device, int deviceIndex, int threads, boolean strict, Consumer<String> warn)
             throws BackendUnavailableException {
+        checkDeviceName(device);
         String name = device.toLowerCase(Locale.ROOT);
         List<BackendProvider> all = providers();
         List<BackendProvider> candidates = new ArrayList<>();
@@ -80,10 +92,6 @@ public final class Backends {
                 all.stream().filter(BackendProvider::gpu).forEach(candidates::add);
             }
             default -> all.stream().filter(p -> p.name().equals(name)).forEach(candidates::add);
-        }
-        if (candidates.isEmpty() && !name.equals("gpu") && !name.equals("auto")) {
-            throw new IllegalArgumentException("unknown device '" + device + "' (expected one of "
-                    + String.join(", ", deviceNames()) + ")");
         }
         List<String> reasons = new ArrayList<>();
         for (BackendProvider p : candidates) {

@@ -1,7 +1,6 @@
 package org.mlp4j.cli;
 
 import java.io.PrintWriter;
-import java.util.Locale;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendUnavailableException;
 import org.mlp4j.backend.Backends;
@@ -21,9 +20,10 @@ final class DeviceOptions {
     @Option(names = "--device", paramLabel = "NAME", defaultValue = "auto",
             description = "auto, cpu, gpu, cuda or opencl (default: ${DEFAULT-VALUE}: the best usable backend)")
     void device(String name) {
-        if (!Backends.deviceNames().contains(name.toLowerCase(Locale.ROOT))) {
-            throw new ParameterException(spec.commandLine(), "--device: unknown device '" + name + "' (expected one of "
-                    + String.join(", ", Backends.deviceNames()) + ")");
+        try {
+            Backends.checkDeviceName(name);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--device: " + e.getMessage());
         }
         device = name;
     }
