@@ -108,6 +108,6 @@ public final class Main implements Runnable {
     static String outOfMemoryLine(OutOfMemoryError e, String[] args) {
         String command = args.length > 0 && !args[0].startsWith("-") ? "'" + args[0] + "'" : "mlp4j";
         return "mlp4j: " + command + " ran out of memory (" + e.getMessage() + ") with a heap of at most "
-                + org.mlp4j.util.Limits.mib(Runtime.getRuntime().maxMemory()) + "; " + org.mlp4j.util.Limits.raiseHeap(2 * Runtime.getRuntime().maxMemory());
+                + org.mlp4j.util.Limits.mib(Runtime.getRuntime().maxMemory()) + "; " + org.mlp4j.util.Limits.raiseHeapAfterRunningOut();
     }
 }

@@ -219,7 +219,7 @@ final class TrainCommand implements Callable<Integer> {
                 Charts.learningCurves(fit.history(), (double) correct / run.testSet().count(), run.dir().resolve("learning-curves.png"));
                 Charts.misclassified(run.testSet(), predicted, run.dir().resolve("misclassified.png"));
             } catch (RuntimeException | java.awt.AWTError | LinkageError | OutOfMemoryError e) {
-                err.println("warning: plots not written (" + (e instanceof OutOfMemoryError ? "out of memory; " + Limits.raiseHeap(2 * Runtime.getRuntime().maxMemory()) : e) + ")");
+                err.println("warning: plots not written (" + (e instanceof OutOfMemoryError ? "out of memory; " + Limits.raiseHeapAfterRunningOut() : e) + ")");
             }
             o.printf("wrote %s%n", run.dir().resolve(MODEL));
             o.printf(Locale.ROOT, "test accuracy: %.2f%%%n", 100.0 * correct / run.testSet().count());

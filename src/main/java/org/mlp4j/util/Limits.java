@@ -59,6 +59,11 @@ public final class Limits {
         return "raise it with MLP4J_JAVA_OPTS=-Xmx" + size + " or java -Xmx" + size;
     }
 
+    /** {@link #raiseHeap} after running out of heap, where the need is unknown: twice the maximum. */
+    public static String raiseHeapAfterRunningOut() {
+        return raiseHeap(2 * Runtime.getRuntime().maxMemory());
+    }
+
     /** Bytes in MiB or GiB, for messages. */
     public static String mib(long bytes) {
         return bytes >= 10L << 30 ? String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30))
