@@ -144,6 +144,16 @@ for device in cuda opencl; do
   fi
 done
 
+step 60 "each op of a layer-by-layer step on its own, both variants of each fold, on cuda and opencl (#23; bench/ab/LayerOps.java)"
+for shape in ${LAYER_OPS:-100:100 1024:100 512,512:100}; do
+  for device in cuda opencl; do
+    if [ -d .device/ab ]; then
+      java "${java_opts[@]}" -cp .device/mlp4j-all.jar:.device/ab LayerOps "$device" "${shape%:*}" "${shape#*:}" 4 100 2>&1 | grep -E '^784-' \
+        || status=1
+    fi
+  done
+done
+
 adam_epochs=${ADAM_EPOCHS:-20}
 step 120 "beyond the book on cuda: ReLU + softmax + Adam, cosine rate, $adam_epochs epochs (#27's target at 20: >= 98.0 % test accuracy)"
 mlp4j train --device cuda --strict --data "$data" --out "$OUT/adam" --hidden 256,128 --activation relu --output softmax \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds everything the GPU test machine needs into .device/ (git-ignored): a JRE, mlp4j-all.jar, the test
-# classes, the JUnit console launcher, the benchmark jar when built, bench/ab's EpochParts, Evaluation and
-# train_steps' timeline, and MNIST. Run from the project root on the build machine, then run ci/gpu-check.sh
+# classes, the JUnit console launcher, the benchmark jar when built, bench/ab's EpochParts, Evaluation, LayerOps
+# and train_steps' timeline, and MNIST. Run from the project root on the build machine, then run ci/gpu-check.sh
 # there (see README, "GPU check"). With BASELINE=<commit> it adds that commit's jar (.device/baseline.jar),
 # which ci/gpu-check.sh then times against this build's, by turns.
 set -euo pipefail
@@ -23,10 +23,10 @@ tmp=$(mktemp -d)
   --strip-debug --no-man-pages --no-header-files --output "$tmp/jre"
 tar czf .device/jre.tgz -C "$tmp" jre
 rm -rf "$tmp"
-# the parts of an epoch and the evaluation both ways (bench/ab/EpochParts.java, Evaluation.java), compiled: the
-# JRE has no compiler; and train_steps' timeline (bench/ab/train_steps_timeline.cu), with and without the tiles'
-# products, from compute_75 PTX as the backend's kernels are
-rm -rf .device/ab && javac -cp .device/mlp4j-all.jar -d .device/ab bench/ab/EpochParts.java bench/ab/Evaluation.java
+# the parts of an epoch, the evaluation both ways and a step's ops (bench/ab/EpochParts.java, Evaluation.java,
+# LayerOps.java), compiled: the JRE has no compiler; and train_steps' timeline (bench/ab/train_steps_timeline.cu),
+# with and without the tiles' products, from compute_75 PTX as the backend's kernels are
+rm -rf .device/ab && javac -cp .device/mlp4j-all.jar -d .device/ab bench/ab/EpochParts.java bench/ab/Evaluation.java bench/ab/LayerOps.java
 nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
 "$nvcc" -std=c++17 -O3 -arch=compute_75 -I kernels -o .device/train-steps-timeline bench/ab/train_steps_timeline.cu
 "$nvcc" -std=c++17 -O3 -arch=compute_75 -I kernels -DSTEP_PRODUCTS=0 -o .device/train-steps-timeline-no-products bench/ab/train_steps_timeline.cu
