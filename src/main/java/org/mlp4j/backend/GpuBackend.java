@@ -431,13 +431,26 @@ public abstract class GpuBackend<B> implements Backend {
     }
 
     /**
-     * Times the unfolded and the folded variant of a step by turns (eta 0: nothing moves; one run of a small step
-     * is too short to time alone, so five a round); the faster is the choice.
+     * Times the unfolded and the folded variant of a step by turns, each recorded as a program of
+     * {@link #TIMED_RUNS} runs, as training replays its steps (a CUDA graph on CUDA): issued one by one, the host's
+     * cost of each launch would count and favour the variant of fewer launches. Eta 0: nothing moves. The faster
+     * is the choice.
      */
     private Choice choose(Choice.Part part, int rows, int k, int cols, Runnable folded, Runnable unfolded) {
-        double[] t = Timings.byTurns(this, java.util.List.of(unfolded, folded), 3, 5);
-        return new Choice(part, rows, k, cols, t[1] < t[0], t[1], t[0]);
+        java.util.List<Runnable> programs = new java.util.ArrayList<>();
+        for (Runnable variant : java.util.List.of(unfolded, folded)) {
+            programs.add(record(() -> {
+                for (int r = 0; r < TIMED_RUNS; r++) {
+                    variant.run();
+                }
+            })::run);
+        }
+        double[] t = Timings.byTurns(this, programs, 3, 1);
+        return new Choice(part, rows, k, cols, t[1] < t[0], t[1] / TIMED_RUNS, t[0] / TIMED_RUNS);
     }
+
+    /** Runs of a step in the program each of its variants is timed as: one is too short to time alone. */
+    private static final int TIMED_RUNS = 5;
 
     /** Whether to fold a step: the choice for the shape ({@link #tune}, {@link #use}), else the prior of {@link Fold}. */
     private boolean folds(Choice.Part part, int rows, int k, int cols, boolean prior) {

@@ -183,6 +183,12 @@ class GpuBackendTest {
                         TimingsTest.pause();
                     }
                 }
+
+                /** The variants are timed as recorded programs: these issue their operations, pauses and all, again. */
+                @Override
+                protected Program capture(Runnable ops) {
+                    return ops::run;
+                }
             };
             List<Backend.Choice> choices = gpu.tune(8, new int[] {20, 33, 5}, org.mlp4j.Output.SIGMOID);
             assertEquals(List.of(Backend.Choice.Part.OUTPUT, Backend.Choice.Part.HIDDEN), choices.stream().map(Backend.Choice::part).toList());
