@@ -216,7 +216,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
     }
 
     /**
-     * Times the product on every kernel by turns ({@link Timings#byTurns}: a run each, then the best of two), on
+     * Times the product on every kernel by turns ({@link Timings#byTurns}: a run each, then the best of two rounds
+     * of five, so that a small product's time is not mostly the wait for the device's end), on
      * matrices of its own (so it may happen while a program is being recorded: the timing runs now, the recording
      * goes on after it); a size that fails to launch is out. Where the device has no room for those matrices, the
      * largest tiles, untimed.
@@ -238,7 +239,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
                     gemm(transA, transB, 1f, a, b, 1f, c);
                 });
             }
-            double[] seconds = Timings.byTurns(this, candidates, 2, 1);
+            double[] seconds = Timings.byTurns(this, candidates, 2, 5);
             return new ProductChoice(Timings.fastest(seconds) + GEMM_32, seconds);
         } catch (DeviceMemoryException e) {
             return new ProductChoice(sizes.size() - 1, null);
