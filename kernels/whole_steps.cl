@@ -1,7 +1,10 @@
 // Whole SGD steps of a network of up to three layers, what CUDA's train_steps does in one cooperative
 // launch, in two launches a step: OpenCL has no grid-wide barrier. step_rows takes a work-group per example
 // through its forward pass and its deltas, the row's values in local memory, and writes its activations
-// and deltas out; step_updates then steps every weight and bias from them. Layer l (l < layers) has
+// and deltas out; step_updates then steps every weight and bias from them. With `forwarded`, a1 already
+// holds the first layer's activations (OpenClBackend launches the layer ops' forward product before, three
+// launches a step): each work-group then starts from its row of a1 instead of reading all of w0, which a
+// wide first layer makes the larger part of a step. Layer l (l < layers) has
 // weights w_l (s_l x s_l+1) and bias b_l; a_l+1 and d_l+1 are its activations and deltas (batch rows).
 // Build options: ROW_THREADS (step_rows's items at most), ROW_FLOATS (its local floats for the row's
 // values), UPDATE_TILE (step_updates's work-groups of UPDATE_TILE x UPDATE_TILE weights). From the helpers
@@ -72,7 +75,7 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
                         __global const float* w2, int w2o, __global const float* b2, int b2o,
                         __global float* a1, int a1o, __global float* a2, int a2o, __global float* a3, int a3o,
                         __global float* d1, int d1o, __global float* d2, int d2o, __global float* d3, int d3o,
-                        int first, int layers, int s0, int s1, int s2, int s3, int act, int output) {
+                        int first, int layers, int s0, int s1, int s2, int s3, int act, int output, int forwarded) {
     __local float values[ROW_FLOATS];  // the row's input, then a1..a_layers, then d1..d_layers
     __local float partial[ROW_THREADS];
     int r = get_group_id(0), t = get_local_id(0), items = get_local_size(0);
@@ -91,13 +94,13 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
     for (int l = 1; l < layers; l++) {
         dt[l] = dt[l - 1] + s[l];
     }
-    __global const float* row = x + xo + (long)(first + r) * s0;
-    for (int i = t; i < s0; i += items) {
-        values[i] = row[i];
+    __global const float* row = forwarded ? a[0] + (long)r * s1 : x + xo + (long)(first + r) * s0;
+    for (int i = t; i < (forwarded ? s1 : s0); i += items) {
+        values[(forwarded ? at[1] : 0) + i] = row[i];
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     int last = layers - 1;
-    for (int l = 0; l < layers; l++) {
+    for (int l = forwarded; l < layers; l++) {
         __local float* z = values + at[l + 1];
         row_product(values + at[l], s[l], w[l], s[l + 1], 1, s[l + 1], z, partial);
         if (l < last) {
@@ -133,7 +136,9 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int l = 0; l < layers; l++) {
-        row_out(values + at[l + 1], a[l] + (long)r * s[l + 1], s[l + 1]);
+        if (l >= forwarded) {
+            row_out(values + at[l + 1], a[l] + (long)r * s[l + 1], s[l + 1]);
+        }
         row_out(values + dt[l], d[l] + (long)r * s[l + 1], s[l + 1]);
     }
 }

@@ -134,7 +134,7 @@ class ParityTest {
                 String said = whole ? ": whole(, way \\d+)?" : ": layer by layer";
                 org.junit.jupiter.api.Assertions.assertTrue(notes.stream().anyMatch(n -> n.matches("steps of .*" + said)), notes.toString());
                 // --verbose says how they run on the device where they run
-                assertEquals(whole, notes.stream().anyMatch(n -> n.matches("whole steps: (\\d+ blocks of \\d+ threads, weight tiles |two launches a step: ).*")),
+                assertEquals(whole, notes.stream().anyMatch(n -> n.matches("whole steps: (\\d+ blocks of \\d+ threads, weight tiles |(two|three) launches a step: ).*")),
                         notes.toString());
             }
             for (int l = 0; l < 2; l++) {
