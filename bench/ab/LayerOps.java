@@ -14,8 +14,8 @@ import org.mlp4j.model.NumpyRandom;
  * Where a layer-by-layer SGD step of 784-HIDDEN-10 goes on a backend: each op DeviceNet.trainStep issues, and
  * each part of the ops that fold a product in (both of their variants, and the GEMMs and the step kernel each
  * alone), recorded as a program of REPS launches of it alone and timed to the device's end, round after round;
- * the median of the rounds after the first, in us a launch. Random inputs: the ops' times do not depend on the
- * values. Only for finding the time; epochs are timed by {@code mlp4j bench}.
+ * the median of the rounds after the first, in us a launch, and the host's time to issue them. Random inputs:
+ * the ops' times do not depend on the values. Only for finding the time; epochs are timed by {@code mlp4j bench}.
  * {@code java -cp target/classes bench/ab/LayerOps.java DEVICE HIDDEN BATCH [ROUNDS [REPS]]}; ci/gpu-check.sh runs
  * it compiled, since the GPU machine's JRE has no compiler.
  */
@@ -129,22 +129,32 @@ public class LayerOps {
             b.use(choices);
 
             System.out.println(net + ", batch " + batch + ", " + b.name() + ": " + choices);
-            double[][] us = new double[programs.size()][rounds];
+            // the time to the device's end, and the host's time to issue the program (where the two are close, the
+            // host's launches, not the device, set the pace)
+            double[][] us = new double[programs.size()][rounds], issued = new double[programs.size()][rounds];
             for (int r = 0; r < rounds; r++) {
                 for (int p = 0; p < programs.size(); p++) {
                     b.synchronize();
                     long t0 = System.nanoTime();
                     programs.get(p).run();
+                    long t1 = System.nanoTime();
                     b.synchronize();
                     us[p][r] = (System.nanoTime() - t0) / 1e3 / reps;
+                    issued[p][r] = (t1 - t0) / 1e3 / reps;
                 }
             }
             for (int p = 0; p < programs.size(); p++) {
-                double[] v = Arrays.copyOfRange(us[p], 1, rounds);
-                Arrays.sort(v);
-                System.out.printf(Locale.ROOT, "%s, batch %d, %s: %-50s %8.1f us%n", net, batch, b.name(), names.get(p), v[v.length / 2]);
+                System.out.printf(Locale.ROOT, "%s, batch %d, %s: %-50s %8.1f us (issued in %.1f)%n", net, batch, b.name(), names.get(p),
+                        median(us[p]), median(issued[p]));
             }
         }
+    }
+
+    /** The median of the rounds after the first. */
+    private static double median(double[] rounds) {
+        double[] v = Arrays.copyOfRange(rounds, 1, rounds.length);
+        Arrays.sort(v);
+        return v[v.length / 2];
     }
 
     /** The layer l (sizes[l] wide, 1 for the first hidden) whose hidden step {@code c} is about. */
