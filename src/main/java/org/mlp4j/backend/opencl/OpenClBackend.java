@@ -61,9 +61,13 @@ public final class OpenClBackend extends GpuBackend<Long> {
         }
     }
 
-    /** gemm_tiled's sizes a product on a GPU may take, timed against gemm at its first use; all give gemm's bits. */
+    /**
+     * gemm_tiled's sizes a product on a GPU may take, timed against gemm at its first use; all give gemm's bits.
+     * The last is for few rows and a long k (100 x 2048 x 2048): small tiles make more work-groups, and deep slabs
+     * fewer waits at the barriers of each.
+     */
     static final List<Tiles> TILES = List.of(new Tiles(64, 64, 16, 4, 4), new Tiles(128, 64, 16, 8, 4), new Tiles(64, 128, 16, 4, 8),
-            new Tiles(128, 128, 16, 8, 8));
+            new Tiles(128, 128, 16, 8, 8), new Tiles(32, 32, 32, 4, 4));
 
     /**
      * whole_steps.cl's step_rows: work-groups of this many items at most (fewer where the device allows
