@@ -13,13 +13,25 @@ void hidden_step(__global const float* dNext, int dno, __global float* wNext, in
     int j = get_global_id(0);
     float sum = 0.0f;
     if (j < cols) {
-        for (int r = get_local_id(1); r < rows; r += ROW_GROUPS) {
-            int i = r * cols + j;
-            float v = a[ao + i];
-            float back = k > 0 ? strided_dot(dNext + dno + r * k, 1, wNext + wno + j * k, 1, k) : g[go + i];
-            float d = back * derivative(v, act);
-            g[go + i] = d;
-            sum += d;
+        // STEP_ROWS rows at a time, their loads first (as in output_step)
+        for (int r0 = get_local_id(1); r0 < rows; r0 += ROW_GROUPS * STEP_ROWS) {
+            float v[STEP_ROWS], gv[STEP_ROWS];
+#pragma unroll
+            for (int u = 0; u < STEP_ROWS; u++) {
+                int i = min(r0 + u * ROW_GROUPS, rows - 1) * cols + j;
+                v[u] = a[ao + i];
+                gv[u] = k > 0 ? 0.0f : g[go + i];
+            }
+#pragma unroll
+            for (int u = 0; u < STEP_ROWS; u++) {
+                int r = r0 + u * ROW_GROUPS, i = r * cols + j;
+                if (r < rows) {
+                    float back = k > 0 ? strided_dot(dNext + dno + r * k, 1, wNext + wno + j * k, 1, k) : gv[u];
+                    float d = back * derivative(v[u], act);
+                    g[go + i] = d;
+                    sum += d;
+                }
+            }
         }
     }
     sum = column_sum(sum, scratch);  // its barriers also end every item's reads of wNext above

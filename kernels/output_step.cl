@@ -21,13 +21,27 @@ void output_step(__global const float* x, int xo, __global const float* w, int w
     float sum = 0.0f;
     if (j < cols) {
         float b = bias[bo + j];
-        for (int r = get_local_id(1); r < rows; r += ROW_GROUPS) {
-            int i = r * cols + j;
-            float a = output == OUT_SOFTMAX ? z[zo + i] : 1.0f / (1.0f + exp(-(z[zo + i] + b)));
-            z[zo + i] = a;
-            float d = a - ((int)labels[yo + r] == j ? 1.0f : 0.0f);
-            delta[dlo + i] = d;
-            sum += d;
+        // an item's rows STEP_ROWS at a time: their loads (from rows clamped into z) go out before the first is
+        // used, so the item waits on memory once a batch, not once a row; the sum's terms keep their order
+        for (int r0 = get_local_id(1); r0 < rows; r0 += ROW_GROUPS * STEP_ROWS) {
+            float zv[STEP_ROWS], label[STEP_ROWS];
+#pragma unroll
+            for (int u = 0; u < STEP_ROWS; u++) {
+                int r = min(r0 + u * ROW_GROUPS, rows - 1);
+                zv[u] = z[zo + r * cols + j];
+                label[u] = labels[yo + r];
+            }
+#pragma unroll
+            for (int u = 0; u < STEP_ROWS; u++) {
+                int r = r0 + u * ROW_GROUPS, i = r * cols + j;
+                if (r < rows) {
+                    float a = output == OUT_SOFTMAX ? zv[u] : 1.0f / (1.0f + exp(-(zv[u] + b)));
+                    z[zo + i] = a;
+                    float d = a - ((int)label[u] == j ? 1.0f : 0.0f);
+                    delta[dlo + i] = d;
+                    sum += d;
+                }
+            }
         }
     }
     sum = column_sum(sum, scratch);

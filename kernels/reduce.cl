@@ -17,6 +17,10 @@ float group_sum(float v, __local float* scratch) {
     return scratch[0];
 }
 
+// The rows an item of a COLS_PER_BLOCK x ROW_GROUPS work-group (output_step, hidden_step) loads at a time
+// before it uses the first.
+#define STEP_ROWS 4
+
 // Sum over the row groups of a COLS_PER_BLOCK x ROW_GROUPS work-group, per column; valid in every item.
 float column_sum(float v, __local float* scratch) {
     int x = get_local_id(0), y = get_local_id(1);
