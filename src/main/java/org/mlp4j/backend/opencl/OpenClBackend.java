@@ -502,60 +502,41 @@ public final class OpenClBackend extends GpuBackend<Long> {
         Launch rows = new Launch(batch, 1, 1, (int) items, 1), updates = new Launch(tiles, 1, 1, UPDATE_TILE / 2, UPDATE_TILE / 2);
         String layout = String.format(java.util.Locale.ROOT, "%d work-groups of %d items, one an example, then %d of %dx%d weights, 2x2 an item",
                 batch, items, tiles, UPDATE_TILE, UPDATE_TILE);
-        RowSteps two = new RowSteps(n, act, output, rows, updates, false, "two launches a step: " + layout);
-        if (n.layers() > 1) {
-            two.alternatives = List.of(new RowSteps(n, act, output, rows, updates, true,
-                    "three launches a step: the first layer's product as the layer ops make it, then " + layout));
-        }
-        return two;
+        List<Steps> three = n.layers() == 1 ? List.of() : List.of(rowSteps(n, act, output, rows, updates, true,
+                "three launches a step: the first layer's product as the layer ops make it, then " + layout, List.of()));
+        return rowSteps(n, act, output, rows, updates, false, "two launches a step: " + layout, three);
     }
 
     /** step_rows and step_updates a step, after the first layer's forward product where {@code forwarded}. */
-    private final class RowSteps implements Steps {
-        private final WholeStepSlots n;
-        private final Activation act;
-        private final Output output;
-        private final Launch rows, updates;
-        private final boolean forwarded;
-        private final String layout;
-        private List<Steps> alternatives = List.of();
-
-        RowSteps(WholeStepSlots n, Activation act, Output output, Launch rows, Launch updates, boolean forwarded, String layout) {
-            this.n = n;
-            this.act = act;
-            this.output = output;
-            this.rows = rows;
-            this.updates = updates;
-            this.forwarded = forwarded;
-            this.layout = layout;
-        }
-
-        @Override
-        public void run(Matrix x, Matrix labels, float rate, float decay) {
-            n.check(x, labels);
-            int[] s = n.sizes();
-            int batch = n.batch();
-            Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
-            for (int first = 0; first < x.rows(); first += batch) {
-                if (forwarded) {
-                    layerForward(x.rows(first, batch), w[0], b[0], act, a[0]);
+    private Steps rowSteps(WholeStepSlots n, Activation act, Output output, Launch rows, Launch updates, boolean forwarded, String layout,
+                           List<Steps> alternatives) {
+        int[] s = n.sizes();
+        Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
+        return new Steps() {
+            @Override
+            public void run(Matrix x, Matrix labels, float rate, float decay) {
+                n.check(x, labels);
+                for (int first = 0; first < x.rows(); first += n.batch()) {
+                    if (forwarded) {
+                        layerForward(x.rows(first, n.batch()), w[0], b[0], act, a[0]);
+                    }
+                    launch(GpuKernel.STEP_ROWS, rows, x, labels, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], first,
+                            n.layers(), s[0], s[1], s[2], s[3], GpuKernel.code(act), GpuKernel.code(output), forwarded ? 1 : 0);
+                    launch(GpuKernel.STEP_UPDATES, updates, x, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], first,
+                            n.batch(), n.layers(), s[0], s[1], s[2], s[3], rate, decay);
                 }
-                launch(GpuKernel.STEP_ROWS, rows, x, labels, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], first,
-                        n.layers(), s[0], s[1], s[2], s[3], GpuKernel.code(act), GpuKernel.code(output), forwarded ? 1 : 0);
-                launch(GpuKernel.STEP_UPDATES, updates, x, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], first, batch,
-                        n.layers(), s[0], s[1], s[2], s[3], rate, decay);
             }
-        }
 
-        @Override
-        public List<Steps> alternatives() {
-            return alternatives;
-        }
+            @Override
+            public List<Steps> alternatives() {
+                return alternatives;
+            }
 
-        @Override
-        public String toString() {
-            return layout;
-        }
+            @Override
+            public String toString() {
+                return layout;
+            }
+        };
     }
 
     @Override
