@@ -94,9 +94,10 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
     for (int l = 1; l < layers; l++) {
         dt[l] = dt[l - 1] + s[l];
     }
+    // the input of layer `forwarded`: the example, or its first layer's activations
     __global const float* row = forwarded ? a[0] + (long)r * s1 : x + xo + (long)(first + r) * s0;
-    for (int i = t; i < (forwarded ? s1 : s0); i += items) {
-        values[(forwarded ? at[1] : 0) + i] = row[i];
+    for (int i = t; i < s[forwarded]; i += items) {
+        values[at[forwarded] + i] = row[i];
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     int last = layers - 1;
