@@ -99,14 +99,12 @@ public class LayerOps {
             names.add("the step, layer by layer");
             ops.add(() -> ops.subList(0, chosen).forEach(Runnable::run));
 
-            List<Backend.Program> programs = new ArrayList<>();
-            for (Runnable op : ops) {
-                programs.add(b.record(() -> {
-                    for (int r = 0; r < reps; r++) {
-                        op.run();
-                    }
-                }));
-            }
+            java.util.function.Function<Runnable, Backend.Program> repeated = op -> b.record(() -> {
+                for (int r = 0; r < reps; r++) {
+                    op.run();
+                }
+            });
+            List<Backend.Program> programs = new ArrayList<>(ops.stream().map(repeated).toList());
             // each folding op in the variant not chosen, recorded under the flipped choice
             List<Backend.Choice> flipped = choices.stream().map(c -> c.part() == Backend.Choice.Part.WHOLE ? c
                     : new Backend.Choice(c.part(), c.rows(), c.k(), c.cols(), !c.folded(), c.foldedSeconds(), c.unfoldedSeconds())).toList();
@@ -120,11 +118,7 @@ public class LayerOps {
                         : hiddenSteps.get(last - 1 - hiddenLayer(sizes, c));
                 names.add((c.part() == Backend.Choice.Part.OUTPUT ? out : "hidden step " + c.rows() + "x" + c.k() + "x" + c.cols()) + variant);
                 ops.add(op);
-                programs.add(b.record(() -> {
-                    for (int r = 0; r < reps; r++) {
-                        op.run();
-                    }
-                }));
+                programs.add(repeated.apply(op));
             }
             b.use(choices);
 
