@@ -105,18 +105,31 @@ public class LayerOps {
                 }
             });
             List<Backend.Program> programs = new ArrayList<>(ops.stream().map(repeated).toList());
-            // each folding op in the variant not chosen, recorded under the flipped choice
-            List<Backend.Choice> flipped = choices.stream().map(c -> c.part() == Backend.Choice.Part.WHOLE ? c
-                    : new Backend.Choice(c.part(), c.rows(), c.k(), c.cols(), !c.folded(), c.foldedSeconds(), c.unfoldedSeconds())).toList();
-            b.use(flipped);
+            // each op a choice is about in the variant not chosen, recorded with that choice alone flipped
             for (Backend.Choice c : choices) {
-                if (c.part() == Backend.Choice.Part.WHOLE) {
+                Backend.Choice.Part part = c.part();
+                if (part == Backend.Choice.Part.WHOLE) {
                     continue;
                 }
-                String variant = c.folded() ? " (not chosen: unfolded)" : " (not chosen: folded)";
-                Runnable op = c.part() == Backend.Choice.Part.OUTPUT ? outputStep
-                        : hiddenSteps.get(last - 1 - hiddenLayer(sizes, c));
-                names.add((c.part() == Backend.Choice.Part.OUTPUT ? out : "hidden step " + c.rows() + "x" + c.k() + "x" + c.cols()) + variant);
+                b.use(choices.stream().map(o -> o != c ? o : new Backend.Choice(o.part(), o.rows(), o.k(), o.cols(), !o.folded(), o.foldedSeconds(),
+                        o.unfoldedSeconds())).toList());
+                boolean product = part == Backend.Choice.Part.FORWARD || part == Backend.Choice.Part.BACKWARD;
+                String variant = !product ? (c.folded() ? " (not chosen: unfolded)" : " (not chosen: folded)")
+                        : c.folded() ? " (not chosen: whole k)" : " (not chosen: k split)";
+                String shape = c.rows() + "x" + c.k() + "x" + c.cols();
+                Runnable op;
+                if (part == Backend.Choice.Part.FORWARD) {
+                    int l = layer(sizes, c.k(), c.cols());
+                    op = () -> b.gemm(false, false, 1f, a[l], w[l], 0f, a[l + 1]);
+                    names.add("forward product " + shape + variant);
+                } else if (part == Backend.Choice.Part.BACKWARD) {
+                    int l = layer(sizes, c.cols(), c.k());
+                    op = () -> b.gemm(false, true, 1f, d[l + 1], w[l], 0f, d[l]);
+                    names.add("backward product " + shape + variant);
+                } else {
+                    op = part == Backend.Choice.Part.OUTPUT ? outputStep : hiddenSteps.get(last - 1 - layer(sizes, c.cols(), c.k()));
+                    names.add((part == Backend.Choice.Part.OUTPUT ? out : "hidden step " + shape) + variant);
+                }
                 ops.add(op);
                 programs.add(repeated.apply(op));
             }
@@ -151,13 +164,13 @@ public class LayerOps {
         return v[v.length / 2];
     }
 
-    /** The layer l (sizes[l] wide, 1 for the first hidden) whose hidden step {@code c} is about. */
-    private static int hiddenLayer(int[] sizes, Backend.Choice c) {
-        for (int l = sizes.length - 2; l > 0; l--) {
-            if (sizes[l] == c.cols() && sizes[l + 1] == c.k()) {
+    /** The last layer l whose weights are {@code in x out} (a hidden step's of layer l: in = its width, out = the next's). */
+    private static int layer(int[] sizes, int in, int out) {
+        for (int l = sizes.length - 2; l >= 0; l--) {
+            if (sizes[l] == in && sizes[l + 1] == out) {
                 return l;
             }
         }
-        throw new IllegalArgumentException(c.toString());
+        throw new IllegalArgumentException("no layer of " + in + "x" + out);
     }
 }

@@ -157,8 +157,8 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Chooses between this backend's variants of the layer steps of a network of {@code sizes} trained in
-     * batches of {@code rows} (a GPU backend folds a small GEMM into its step kernel or not) by timing them on
-     * the device, before any program is recorded; the layer steps then follow the choices, which it returns
+     * batches of {@code rows} (a GPU backend folds a small GEMM into its step kernel or not; OpenCL splits the k
+     * of a product of few outputs or not) by timing them on the device, before any program is recorded; the layer steps then follow the choices, which it returns
      * (for {@code train --verbose}, and for a checkpoint, so a resumed run takes the same). The default has
      * no variants.
      */
@@ -172,19 +172,25 @@ public interface Backend extends AutoCloseable {
 
     /**
      * How one part of a step runs, chosen by timing both ways on the device: a layer step's GEMM folded into
-     * its step kernel or not ({@link #tune}), or whole steps or layer by layer ({@link #steps}), with the
-     * seconds each way took (per step for whole steps; NaN when not known, as for a checkpoint's choice or
-     * untimed whole steps; infinite for whole steps that failed to launch).
+     * its step kernel or not, or a product of the step with its k split into slices or not ({@link #tune}), or
+     * whole steps or layer by layer ({@link #steps}), with the seconds each way took (per step for whole steps;
+     * NaN when not known, as for a checkpoint's choice or untimed whole steps; infinite for whole steps that
+     * failed to launch).
      *
      * @param part which step: {@link Part#OUTPUT} and {@link Part#HIDDEN} for a layer step of {@code rows x k x
+     *             cols}; {@link Part#FORWARD} and {@link Part#BACKWARD} for a product of {@code rows x k} by {@code k x
      *             cols}; {@link Part#WHOLE} for whole steps of {@code rows} examples ({@code k} the layers, {@code cols}
      *             which of the steps' ways: 0 the steps themselves, i their alternative i - 1, see {@link Steps#alternatives})
-     * @param folded whether the fused way (folded, or whole steps) runs
+     * @param folded whether the fused way (folded, k split, or whole steps) runs
      */
     record Choice(Part part, int rows, int k, int cols, boolean folded, double foldedSeconds, double unfoldedSeconds) {
-        /** What a choice is about. */
+        /**
+         * What a choice is about. The checkpoint file stores a part by its place here, so new parts go last.
+         * FORWARD is a layer's product {@code z = x * w}, BACKWARD the error's {@code g = dNext * wNext'}; splitting
+         * their k sums each output in another order, so the choice is kept with a run like the others.
+         */
         public enum Part {
-            OUTPUT, HIDDEN, WHOLE
+            OUTPUT, HIDDEN, WHOLE, FORWARD, BACKWARD
         }
 
         private static String time(double seconds) {
@@ -200,6 +206,10 @@ public interface Backend extends AutoCloseable {
             if (part == Part.WHOLE) {
                 String w = Double.isInfinite(foldedSeconds) ? "failed to launch" : time(foldedSeconds);
                 return String.format(java.util.Locale.ROOT, "steps of %d examples: whole %s, layer by layer %s: %s", rows, w, time(unfoldedSeconds), way);
+            }
+            if (part == Part.FORWARD || part == Part.BACKWARD) {
+                return String.format(java.util.Locale.ROOT, "%s product %dx%dx%d: k split %s, whole %s: %s", part == Part.FORWARD ? "forward" : "backward",
+                        rows, k, cols, time(foldedSeconds), time(unfoldedSeconds), folded ? "k split" : "whole");
             }
             return String.format(java.util.Locale.ROOT, "%s step %dx%dx%d: folded %.1f us, GEMM and step %.1f us: %s",
                     part == Part.HIDDEN ? "hidden" : "output", rows, k, cols, foldedSeconds * 1e6, unfoldedSeconds * 1e6,

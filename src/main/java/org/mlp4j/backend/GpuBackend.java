@@ -161,8 +161,8 @@ public abstract class GpuBackend<B> implements Backend {
 
     private final Layout layout;
     private final Fold fold;
-    /** {@link #tune}'s choices: whether to fold, by {@link #key}. */
-    private final java.util.Map<String, Boolean> folds = new java.util.HashMap<>();
+    /** {@link #tune}'s choices by {@link #key}: whether to fold a layer step, or to split a product's k. */
+    private final java.util.Map<String, Boolean> chosen = new java.util.HashMap<>();
     private boolean recording;
 
     protected GpuBackend(Layout layout) {
@@ -402,11 +402,20 @@ public abstract class GpuBackend<B> implements Backend {
         return part + " " + rows + "x" + k + "x" + cols;
     }
 
-    /** Times both variants of each candidate fold on this device (see {@link Backend#tune}). */
+    /**
+     * Times both variants of each candidate fold on this device, and before them (the folds' other variants run
+     * the products) each product of the step whose k the device offers to split (see {@link Backend#tune}).
+     */
     @Override
     public final java.util.List<Choice> tune(int rows, int[] sizes, Output output) {
         java.util.List<Choice> choices = new java.util.ArrayList<>();
         int last = sizes.length - 1;
+        for (int l = 0; l < last; l++) {
+            chooseSplit(choices, Choice.Part.FORWARD, rows, sizes[l], sizes[l + 1]);
+        }
+        for (int l = last - 1; l > 0; l--) {
+            chooseSplit(choices, Choice.Part.BACKWARD, rows, sizes[l + 1], sizes[l]);
+        }
         int k = sizes[last - 1], cols = sizes[last];
         if (output == Output.SIGMOID && fold.outputCandidate(rows, k)) {
             Matrix x = matrix(rows, k), w = matrix(k, cols), b = matrix(1, cols), y = matrix(rows, 1), z = matrix(rows, cols), d = matrix(rows, cols);
@@ -427,11 +436,46 @@ public abstract class GpuBackend<B> implements Backend {
 
     @Override
     public final void use(java.util.List<Choice> choices) {
-        choices.stream().filter(c -> c.part() != Choice.Part.WHOLE).forEach(c -> folds.put(key(c.part(), c.rows(), c.k(), c.cols()), c.folded()));
+        choices.stream().filter(c -> c.part() != Choice.Part.WHOLE).forEach(c -> chosen.put(key(c.part(), c.rows(), c.k(), c.cols()), c.folded()));
     }
 
     /**
-     * Times the unfolded and the folded variant of a step by turns, each recorded as a program of
+     * The slices this device may split the k of a product {@code A (m x k) * op(B)} of a layer step into (a
+     * layer's forward product, or with {@code transB} the error's going back), where its outputs are too few to
+     * keep the device busy and k is long: {@link #tune} times the split against the whole k and {@link #splits}
+     * then says which runs. Splitting adds the slices' partial sums, so each output is summed in another order.
+     * 1 (the default): no split to offer.
+     */
+    protected int splitSlices(boolean transB, int m, int n, int k) {
+        return 1;
+    }
+
+    /** Whether {@link #tune} (or a checkpoint's choice) splits this product's k into {@link #splitSlices}. */
+    protected final boolean splits(boolean transA, boolean transB, int m, int n, int k) {
+        return !transA && chosen.getOrDefault(key(transB ? Choice.Part.BACKWARD : Choice.Part.FORWARD, m, k, n), false);
+    }
+
+    /** Times the product {@code rows x k} by {@code k x cols} of {@code part} split and whole, where the device offers a split, once a shape. */
+    private void chooseSplit(java.util.List<Choice> choices, Choice.Part part, int rows, int k, int cols) {
+        boolean transB = part == Choice.Part.BACKWARD;
+        String key = key(part, rows, k, cols);
+        if (splitSlices(transB, rows, cols, k) < 2 || choices.stream().anyMatch(c -> key(c.part(), c.rows(), c.k(), c.cols()).equals(key))) {
+            return;
+        }
+        Matrix a = matrix(rows, k), b = transB ? matrix(cols, k) : matrix(k, cols), c = matrix(rows, cols);
+        Choice choice = choose(part, rows, k, cols, () -> {
+            chosen.put(key, true);
+            gemm(false, transB, 1f, a, b, 0f, c);
+        }, () -> {
+            chosen.put(key, false);
+            gemm(false, transB, 1f, a, b, 0f, c);
+        });
+        chosen.put(key, choice.folded());
+        choices.add(choice);
+    }
+
+    /**
+     * Times the unfolded and the folded variant of a step (or a product's whole k and its split) by turns, each recorded as a program of
      * {@link #TIMED_RUNS} runs, as training replays its steps (a CUDA graph on CUDA): issued one by one, the host's
      * cost of each launch would count and favour the variant of fewer launches. Eta 0: nothing moves. The faster
      * is the choice.
@@ -454,7 +498,7 @@ public abstract class GpuBackend<B> implements Backend {
 
     /** Whether to fold a step: the choice for the shape ({@link #tune}, {@link #use}), else the prior of {@link Fold}. */
     private boolean folds(Choice.Part part, int rows, int k, int cols, boolean prior) {
-        return folds.getOrDefault(key(part, rows, k, cols), prior);
+        return chosen.getOrDefault(key(part, rows, k, cols), prior);
     }
 
     private void unfoldedOutputStep(Matrix x, Matrix w, Matrix bias, Matrix labels, Output output, Matrix z, Matrix delta) {

@@ -18,8 +18,8 @@ import org.mlp4j.util.UserError;
  * {@code rng_mt} (int32, 624), {@code rng_pos_i8} [position, has_gauss] and {@code rng_gauss} (float64, 1),
  * {@code history} (float64, epochs x 5: epoch, cost, train and validation accuracy, seconds), and with early
  * stopping the best epoch so far, {@code best_epoch_i8} [epoch], and its model's arrays prefixed {@code best_}.
- * {@code tune_i8} (choices x 5: part (0 output step, 1 hidden step, 2 whole steps), rows, k, cols (for whole
- * steps, which of their ways), folded (0 or 1)) holds how a backend ran the steps
+ * {@code tune_i8} (choices x 5: part (0 output step, 1 hidden step, 2 whole steps, 3 forward product, 4
+ * backward product), rows, k, cols (for whole steps, which of their ways), folded (0 or 1; for a product, k split)) holds how a backend ran the steps
  * ({@link org.mlp4j.backend.Backend.Choice}), so a resumed run runs them the same way.
  * A checkpoint of fewer settings (written before the others existed) has the book's for those missing.
  */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.mlp4j.Activation;
 
 /**
  * The GPU skeleton on a device of byte arrays that only logs its launches: what {@link GpuBackend} hands
@@ -196,6 +197,59 @@ class GpuBackendTest {
                 assertEquals(slowGemm, c.folded(), (slowGemm ? "GEMM slowed: " : "folded kernels slowed: ") + c);
             }
         }
+    }
+
+    /**
+     * tune times each product of the step whose k the device offers to split, split and whole, once a shape, before
+     * the folds (whose GEMM variants run those products), and keeps the faster when one is made artificially slow;
+     * the products then split as chosen, or as a checkpoint's choice says. A device that offers no split (the
+     * default, as on CUDA) gets no such choice.
+     */
+    @Test
+    void tuneSplitsAProductsKWhereTheSplitRanFaster() {
+        for (boolean slowSplit : new boolean[] {true, false}) {
+            LoggingGpu gpu = new LoggingGpu() {
+                /** Offers to split the products 33 wide (x w into the hidden layer, and the error going back to it). */
+                @Override
+                protected int splitSlices(boolean transB, int m, int n, int k) {
+                    return n == 33 ? 4 : 1;
+                }
+
+                @Override
+                public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+                    int[] mnk = Shapes.gemm(transA, transB, a, b, c);
+                    log.add(splits(transA, transB, mnk[0], mnk[1], mnk[2]) ? "gemm split" : "gemm");
+                    if (splitSlices(transB, mnk[0], mnk[1], mnk[2]) > 1 && splits(transA, transB, mnk[0], mnk[1], mnk[2]) == slowSplit) {
+                        TimingsTest.pause();
+                    }
+                }
+
+                @Override
+                protected Program capture(Runnable ops) {
+                    return ops::run;
+                }
+            };
+            List<Backend.Choice> choices = gpu.tune(8, new int[] {20, 33, 5, 3}, org.mlp4j.Output.SIGMOID);
+            List<Backend.Choice> products = choices.stream().filter(c -> c.part() == Backend.Choice.Part.FORWARD || c.part() == Backend.Choice.Part.BACKWARD)
+                    .toList();
+            assertEquals(List.of("FORWARD 8x20x33", "BACKWARD 8x5x33"), products.stream().map(c -> c.part() + " " + c.rows() + "x" + c.k() + "x" + c.cols())
+                    .toList(), choices.toString());
+            assertEquals(choices.subList(0, 2), products, "the products are timed first");
+            for (Backend.Choice c : products) {
+                assertEquals(!slowSplit, c.folded(), (slowSplit ? "split slowed: " : "whole k slowed: ") + c);
+                assertTrue(c.toString().matches("(forward|backward) product 8x(20|5)x33: k split [0-9.]+ us, whole [0-9.]+ us: "
+                        + (slowSplit ? "whole" : "k split")), c.toString());
+            }
+            gpu.log.clear();
+            gpu.layerForward(gpu.matrix(8, 20), gpu.matrix(20, 33), gpu.matrix(1, 33), Activation.SIGMOID, gpu.matrix(8, 33));
+            gpu.layerForward(gpu.matrix(8, 33), gpu.matrix(33, 5), gpu.matrix(1, 5), Activation.SIGMOID, gpu.matrix(8, 5));
+            assertEquals(List.of(slowSplit ? "gemm" : "gemm split", "gemm"), gpu.log.stream().filter(l -> l.startsWith("gemm")).toList());
+            gpu.use(List.of(new Backend.Choice(Backend.Choice.Part.FORWARD, 8, 20, 33, slowSplit, Double.NaN, Double.NaN)));
+            assertEquals(slowSplit, gpu.splits(false, false, 8, 33, 20), "a checkpoint's choice decides");
+            assertEquals(false, gpu.splits(true, false, 8, 33, 20), "a product of A' is never split by choice");
+        }
+        assertEquals(List.of(Backend.Choice.Part.OUTPUT, Backend.Choice.Part.HIDDEN, Backend.Choice.Part.HIDDEN),
+                new LoggingGpu().tune(8, new int[] {20, 33, 5, 3}, org.mlp4j.Output.SIGMOID).stream().map(Backend.Choice::part).toList());
     }
 
     @Test

@@ -26,10 +26,10 @@ final class OpenCl {
     }
 
     /** One device in the flat list {@code --opencl-device} indexes. */
-    record Device(int index, long platform, long id, String platformName, String name, boolean gpu, long memory, String version) {
+    record Device(int index, long platform, long id, String platformName, String name, boolean gpu, long memory, int computeUnits, String version) {
         String describe() {
-            return String.format("[%d] %s: %s (%s, %d MiB, %s)", index, platformName, name, gpu ? "GPU" : "not a GPU",
-                    memory >> 20, version);
+            return String.format("[%d] %s: %s (%s, %d MiB, %d compute units, %s)", index, platformName, name, gpu ? "GPU" : "not a GPU",
+                    memory >> 20, computeUnits, version);
         }
     }
 
@@ -143,7 +143,8 @@ final class OpenCl {
                     long id = ids.get(d);
                     long type = deviceLong(id, CL_DEVICE_TYPE);
                     out.add(new Device(out.size(), platform, id, pname, deviceString(id, CL_DEVICE_NAME),
-                            (type & CL_DEVICE_TYPE_GPU) != 0, deviceLong(id, CL_DEVICE_GLOBAL_MEM_SIZE), deviceString(id, CL_DEVICE_VERSION)));
+                            (type & CL_DEVICE_TYPE_GPU) != 0, deviceLong(id, CL_DEVICE_GLOBAL_MEM_SIZE), deviceInt(id, CL_DEVICE_MAX_COMPUTE_UNITS),
+                            deviceString(id, CL_DEVICE_VERSION)));
                 }
             }
         }

@@ -203,14 +203,14 @@ public final class OpenClBackend extends GpuBackend<Long> {
      * The kernel of the product {@code op(A) (m x k) * op(B)}: on a device whose products are timed, the fastest
      * on that shape at its first use; otherwise the one size given, or gemm.
      */
-    private int kernelFor(boolean transA, boolean transB, int m, int n, int k) {
+    private int kernelFor(boolean transA, boolean transB, int m, int n, int k, int slices, boolean split) {
         if (forced != null) {
             return forced;
         }
         if (!timeProducts) {
             return sizes.isEmpty() ? GEMM_32 : 0;
         }
-        String key = (transA ? "T" : "N") + (transB ? "T" : "N") + " " + m + "x" + n + "x" + k;
+        String key = (transA ? "T" : "N") + (transB ? "T" : "N") + " " + m + "x" + n + "x" + k + (split ? " (k in " + slices + " slices)" : "");
         ProductChoice c = products.get(key);
         if (c == null) {
             c = timeProduct(transA, transB, m, n, k);
@@ -554,13 +554,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c, Matrix bias, int kind) {
         int[] mnk = Shapes.gemm(transA, transB, a, b, c);
         int m = mnk[0], n = mnk[1], k = mnk[2];
-        long tiles32 = blocks(n, TS) * blocks(m, TS);
-        // few output tiles and a long k (the forward 100 x 100 x 784): split k so more compute units work;
-        // decided on gemm's tiles whichever kernel runs, so that the choice never changes a bit
-        int slices = tiles32 >= 64 ? 1 : (int) Math.max(1, Math.min(8, Math.min(64 / tiles32, k / (4L * TS))));
+        boolean split = splits(transA, transB, m, n, k);
+        int slices = split ? splitSlices(transB, m, n, k) : slices(m, n, k);
         int kSlice = (int) blocks((k + slices - 1) / slices, TS) * TS;
         slices = (k + kSlice - 1) / kSlice;
-        int choice = kernelFor(transA, transB, m, n, k);
+        int choice = kernelFor(transA, transB, m, n, k, slices, split);
         Tiles t = choice == GEMM_32 ? null : sizes.get(choice);
         GpuKernel kernel = t != null ? GpuKernel.GEMM_TILED : GpuKernel.GEMM;
         Launch grid = t != null ? new Launch(blocks(n, t.tsn()), blocks(m, t.tsm()), slices, t.tsn() / t.wptn(), t.tsm() / t.wptm())
@@ -581,6 +579,30 @@ public final class OpenClBackend extends GpuBackend<Long> {
 
     private static long blocks(long n, int per) {
         return (n + per - 1) / per;
+    }
+
+    /**
+     * The slices of k of a product of very few output tiles and a long k (the forward 100 x 100 x 784), so that more
+     * compute units work; 1 for the others. Decided on gemm's tiles whichever kernel runs, so that the choice of
+     * kernel never changes a bit.
+     */
+    private static int slices(int m, int n, int k) {
+        long tiles32 = blocks(n, TS) * blocks(m, TS);
+        return tiles32 >= 64 ? 1 : (int) Math.max(1, Math.min(8, Math.min(64 / tiles32, k / (4L * TS))));
+    }
+
+    /**
+     * A product that {@link #slices} leaves whole but whose 32 x 32 tiles are still too few for four work-groups a
+     * compute unit (100 x 2048 x 2048 on a GPU of 132 units) may have its k split into as many slices as make them
+     * enough, up to 8 and at least 128 deep; tune times that against the whole k.
+     */
+    @Override
+    protected int splitSlices(boolean transB, int m, int n, int k) {
+        if (slices(m, n, k) > 1) {
+            return 1;
+        }
+        long tiles32 = blocks(n, TS) * blocks(m, TS), wanted = 4L * device.computeUnits();
+        return (int) Math.max(1, Math.min(8, Math.min(k / (4L * TS), (wanted + tiles32 - 1) / tiles32)));
     }
 
     @Override

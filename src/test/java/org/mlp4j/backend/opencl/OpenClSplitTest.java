@@ -1,0 +1,83 @@
+package org.mlp4j.backend.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.mlp4j.Activation;
+import org.mlp4j.Output;
+import org.mlp4j.backend.Backend;
+import org.mlp4j.backend.BackendContractTest;
+import org.mlp4j.backend.Matrix;
+
+/**
+ * The k of a product of few outputs split into slices by tune's choice (issue 23), on whatever OpenCL device
+ * there is, taken to have 64 compute units so that 100 x 512 x 512 is offered a split (PoCL's 2 offer none): tune
+ * times it, and both ways give the product to float rounding, each summing in its own order.
+ */
+class OpenClSplitTest {
+    @Test
+    void aSplitKGivesTheWholeKsProductsToRounding() throws Exception {
+        BackendContractTest.open("opencl").close(); // skips (or fails where required) without OpenCL
+        OpenCl.Device d = OpenCl.devices().stream().filter(OpenCl.Device::gpu).findFirst().orElse(OpenCl.devices().get(0));
+        OpenCl.Device wide = new OpenCl.Device(d.index(), d.platform(), d.id(), d.platformName(), d.name(), d.gpu(), d.memory(), 64, d.version());
+        int rows = 100, k = 512, cols = 512;
+        try (OpenClBackend b = new OpenClBackend(wide)) {
+            List<Backend.Choice> choices = b.tune(rows, new int[] {k, cols, 10}, Output.SIGMOID);
+            List<Backend.Choice> products = choices.stream().filter(c -> c.part() == Backend.Choice.Part.FORWARD
+                    || c.part() == Backend.Choice.Part.BACKWARD).toList();
+            assertEquals(1, products.size(), "only x w into the 512 units is offered a split: " + choices);
+            Backend.Choice c = products.get(0);
+            assertTrue(c.part() == Backend.Choice.Part.FORWARD && c.rows() == rows && c.k() == k && c.cols() == cols, c.toString());
+            assertTrue(c.foldedSeconds() > 0 && c.unfoldedSeconds() > 0, "both ways timed: " + c);
+
+            Random r = new Random(5);
+            Matrix x = upload(b, r, rows, k), w = upload(b, r, k, cols), bias = upload(b, r, 1, cols);
+            double[] want = new double[rows * cols];
+            float[] xs = download(b, x), ws = download(b, w);
+            for (int i = 0; i < rows; i++) {
+                for (int p = 0; p < k; p++) {
+                    for (int j = 0; j < cols; j++) {
+                        want[i * cols + j] += (double) xs[i * k + p] * ws[p * cols + j];
+                    }
+                }
+            }
+            float[][] plain = new float[2][], forward = new float[2][];
+            for (int split = 0; split < 2; split++) {
+                b.use(List.of(new Backend.Choice(Backend.Choice.Part.FORWARD, rows, k, cols, split == 1, Double.NaN, Double.NaN)));
+                Matrix z = b.matrix(rows, cols);
+                b.gemm(false, false, 1f, x, w, 0f, z);
+                plain[split] = download(b, z);
+                b.layerForward(x, w, bias, Activation.SIGMOID, z);
+                forward[split] = download(b, z);
+                float[] bs = download(b, bias);
+                for (int e = 0; e < want.length; e++) {
+                    assertEquals(want[e], plain[split][e], 1e-4 * Math.max(1, Math.abs(want[e])), "split " + split + ", element " + e);
+                    double s = 1 / (1 + Math.exp(-(want[e] + bs[e % cols])));
+                    assertEquals(s, forward[split][e], 1e-5, "the forward with its bias and sigmoid, split " + split + ", element " + e);
+                }
+            }
+            assertFalse(Arrays.equals(plain[0], plain[1]), "the split sums in slices, so some outputs round otherwise");
+        }
+    }
+
+    private static Matrix upload(Backend b, Random r, int rows, int cols) {
+        float[] v = new float[rows * cols];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        Matrix m = b.matrix(rows, cols);
+        b.upload(v, m);
+        return m;
+    }
+
+    private static float[] download(Backend b, Matrix m) {
+        float[] v = new float[m.size()];
+        b.download(m, v);
+        return v;
+    }
+}
