@@ -161,13 +161,26 @@ void gemm_tiled(int transA, int transB, int m, int n, int k, int kSlice, float a
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
+    // each run of 4 adjacent outputs read (with beta) and written as one float4 where all 4 are in C and aligned:
+    // stored one by one, the items of a row would write every fourth float of a span, in four passes
     for (int r = 0; r < WPTM; r++) {
         int i = row0 + 4 * (r / 4 * RTSM + ty) + r % 4;
-        for (int c = 0; c < WPTN; c++) {
-            int j = col0 + 4 * (c / 4 * RTSN + tx) + c % 4;
-            if (i < m && j < n) {
-                int idx = co + i * ldc + j;
-                C[idx] = epilogue(beta == 0.0f ? alpha * acc[r][c] : alpha * acc[r][c] + beta * C[idx], kind, bias, biaso, j);
+        for (int g = 0; g < WPTN / 4 && i < m; g++) {
+            int j0 = col0 + 4 * (g * RTSN + tx), idx0 = co + i * ldc + j0;
+            bool whole = j0 + 3 < n && idx0 % 4 == 0;
+            float4 old = whole && beta != 0.0f ? *(__global const float4*)(C + idx0) : (float4)(0.0f);
+            float out[4];
+            vstore4(old, 0, out);
+            for (int e = 0; e < 4; e++) {
+                int c = 4 * g + e, j = j0 + e, idx = idx0 + e;
+                if (whole) {
+                    out[e] = epilogue(beta == 0.0f ? alpha * acc[r][c] : alpha * acc[r][c] + beta * out[e], kind, bias, biaso, j);
+                } else if (j < n) {
+                    C[idx] = epilogue(beta == 0.0f ? alpha * acc[r][c] : alpha * acc[r][c] + beta * C[idx], kind, bias, biaso, j);
+                }
+            }
+            if (whole) {
+                *(__global float4*)(C + idx0) = vload4(0, out);
             }
         }
     }
