@@ -592,16 +592,17 @@ public final class OpenClBackend extends GpuBackend<Long> {
     }
 
     /**
-     * A product that {@link #slices} leaves whole but whose 32 x 32 tiles are still too few for four work-groups a
-     * compute unit (100 x 2048 x 2048 on a GPU of 132 units) may have its k split into as many slices as make them
-     * enough, up to 8 and at least 128 deep; tune times that against the whole k.
+     * A product that {@link #slices} leaves whole but whose 32 x 32 tiles are still too few for eight work-groups a
+     * compute unit (100 x 2048 x 2048 on a GPU of 132 units; a unit holds more than eight of gemm_tiled's 64 items
+     * at once, and the more it holds, the more of their loads' latency it hides) may have its k split into as many
+     * slices as make them enough, up to 8 and at least 128 deep; tune times that against the whole k.
      */
     @Override
     protected int splitSlices(boolean transB, int m, int n, int k) {
         if (slices(m, n, k) > 1) {
             return 1;
         }
-        long tiles32 = blocks(n, TS) * blocks(m, TS), wanted = 4L * device.computeUnits();
+        long tiles32 = blocks(n, TS) * blocks(m, TS), wanted = 8L * device.computeUnits();
         return (int) Math.max(1, Math.min(8, Math.min(k / (4L * TS), (wanted + tiles32 - 1) / tiles32)));
     }
 
