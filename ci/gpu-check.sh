@@ -145,8 +145,8 @@ for device in cuda opencl; do
   fi
 done
 
-step 60 "each op of a layer-by-layer step on its own, both variants of each fold, on cuda and opencl (#23; bench/ab/LayerOps.java)"
-for shape in ${LAYER_OPS:-100:100 1024:100 512,512:100}; do
+step 60 "each op of a layer-by-layer step on its own, both ways of each fold and OpenCL's split products, on cuda and opencl (#23; bench/ab/LayerOps.java)"
+for shape in ${LAYER_OPS:-100:100 1024:100 512,512:100 2048,2048:100}; do
   for device in cuda opencl; do
     if [ -d .device/ab ]; then
       java "${java_opts[@]}" -cp .device/mlp4j-all.jar:.device/ab LayerOps "$device" "${shape%:*}" "${shape#*:}" 4 100 2>&1 | grep -E '^784-' \
