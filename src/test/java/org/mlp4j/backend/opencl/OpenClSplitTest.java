@@ -3,6 +3,8 @@ package org.mlp4j.backend.opencl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mlp4j.backend.opencl.OpenClTilesTest.download;
+import static org.mlp4j.backend.opencl.OpenClTilesTest.upload;
 
 import java.util.Arrays;
 import java.util.List;
@@ -63,21 +65,5 @@ class OpenClSplitTest {
             }
             assertFalse(Arrays.equals(plain[0], plain[1]), "the split sums in slices, so some outputs round otherwise");
         }
-    }
-
-    private static Matrix upload(Backend b, Random r, int rows, int cols) {
-        float[] v = new float[rows * cols];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        Matrix m = b.matrix(rows, cols);
-        b.upload(v, m);
-        return m;
-    }
-
-    private static float[] download(Backend b, Matrix m) {
-        float[] v = new float[m.size()];
-        b.download(m, v);
-        return v;
     }
 }

@@ -144,7 +144,7 @@ class OpenClTilesTest {
         }
     }
 
-    private static Matrix upload(Backend b, Random r, int rows, int cols) {
+    static Matrix upload(Backend b, Random r, int rows, int cols) {
         float[] v = new float[rows * cols];
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) r.nextGaussian();
@@ -154,7 +154,7 @@ class OpenClTilesTest {
         return m;
     }
 
-    private static float[] download(Backend b, Matrix m) {
+    static float[] download(Backend b, Matrix m) {
         float[] v = new float[m.size()];
         b.download(m, v);
         return v;
