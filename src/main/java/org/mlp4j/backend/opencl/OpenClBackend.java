@@ -63,11 +63,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
 
     /**
      * gemm_tiled's sizes a product on a GPU may take, timed against gemm at its first use; all give gemm's bits.
-     * The last is for few rows and a long k (100 x 2048 x 2048): small tiles make more work-groups, and deep slabs
-     * fewer waits at the barriers of each.
+     * Slabs 32 deep wait at half the barriers of 16 for the same multiply-adds, in twice the local memory; the
+     * last is for few rows and a long k (100 x 2048 x 2048): small tiles make more work-groups.
      */
     static final List<Tiles> TILES = List.of(new Tiles(64, 64, 16, 4, 4), new Tiles(128, 64, 16, 8, 4), new Tiles(64, 128, 16, 4, 8),
-            new Tiles(128, 128, 16, 8, 8), new Tiles(32, 32, 32, 4, 4));
+            new Tiles(128, 128, 16, 8, 8), new Tiles(64, 64, 32, 4, 4), new Tiles(128, 64, 32, 8, 4), new Tiles(32, 32, 32, 4, 4));
 
     /**
      * whole_steps.cl's step_rows: work-groups of this many items at most (fewer where the device allows
@@ -180,8 +180,10 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private record ProductChoice(int kernel, double[] seconds) {
     }
 
+    /** gemm's "32x32", or gemm_tiled's tile and slab, "64x64x16". */
     private String kernelName(int kernel) {
-        return kernel == GEMM_32 ? "32x32" : sizes.get(kernel).tsm() + "x" + sizes.get(kernel).tsn();
+        Tiles t = kernel == GEMM_32 ? null : sizes.get(kernel);
+        return t == null ? "32x32" : t.tsm() + "x" + t.tsn() + "x" + t.tsk();
     }
 
     private String describe(ProductChoice c) {
@@ -246,7 +248,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
             double[] seconds = Timings.byTurns(this, candidates, 2, 5);
             return new ProductChoice(Timings.fastest(seconds) + GEMM_32, seconds);
         } catch (DeviceMemoryException e) {
-            return new ProductChoice(sizes.size() - 1, null);
+            int largest = 0;
+            for (int t = 1; t < sizes.size(); t++) {
+                largest = sizes.get(t).tsm() * sizes.get(t).tsn() > sizes.get(largest).tsm() * sizes.get(largest).tsn() ? t : largest;
+            }
+            return new ProductChoice(sizes.isEmpty() ? GEMM_32 : largest, null);
         } finally {
             forced = null;
             free(own.toArray(Matrix[]::new));

@@ -94,7 +94,7 @@ class OpenClTilesTest {
                 built += d.contains("tiles " + t + " failed to build") ? 0 : 1;
             }
             List<String> shapes = new ArrayList<>();
-            java.util.regex.Matcher p = java.util.regex.Pattern.compile("; ([NT]{2} \\d+x\\d+x\\d+) (\\d+x\\d+) ([0-9.]+) ms \\(([^)]*)\\)").matcher(d);
+            java.util.regex.Matcher p = java.util.regex.Pattern.compile("; ([NT]{2} \\d+x\\d+x\\d+) (32x32|\\d+x\\d+x\\d+) ([0-9.]+) ms \\(([^)]*)\\)").matcher(d);
             while (p.find()) {
                 shapes.add(p.group(1));
                 String[] others = p.group(4).split(", ");
