@@ -4,11 +4,13 @@
 // With k > 0 the layer's product is folded in (outputLayerStep), one launch instead of a GEMM and this:
 // first z = x * w (x rows x k, w k x cols), every item of the work-group taking some of its columns'
 // outputs (the book's output layer is only 10 wide), then the step as above. With k = 0, x and w are
-// not read. CPU twin: CpuBackend.outputStep (after CpuBackend.gemm when k > 0).
+// not read, unless slices > 0: then x holds the layer's product in that many partial sums over slices of its k
+// (gemm.cl's split k, rows x cols each), added here in slice order as gemm_reduce would have into z, a launch
+// fewer. CPU twin: CpuBackend.outputStep (after CpuBackend.gemm when k > 0).
 __kernel __attribute__((reqd_work_group_size(COLS_PER_BLOCK, ROW_GROUPS, 1)))
 void output_step(__global const float* x, int xo, __global const float* w, int wo, int k,
                  __global float* z, int zo, __global float* bias, int bo, __global const float* labels, int yo,
-                 float eta, __global float* delta, int dlo, int rows, int cols, int output) {
+                 float eta, __global float* delta, int dlo, int rows, int cols, int output, int slices) {
     __local float scratch[COLS_PER_BLOCK * ROW_GROUPS];
     int j0 = get_group_id(0) * COLS_PER_BLOCK, width = min(COLS_PER_BLOCK, cols - j0);
     for (int e = get_local_id(1) * COLS_PER_BLOCK + get_local_id(0); k > 0 && e < rows * width;
@@ -28,7 +30,10 @@ void output_step(__global const float* x, int xo, __global const float* w, int w
 #pragma unroll
             for (int u = 0; u < STEP_ROWS; u++) {
                 int r = min(r0 + u * ROW_GROUPS, rows - 1);
-                zv[u] = z[zo + r * cols + j];
+                zv[u] = slices > 0 ? 0.0f : z[zo + r * cols + j];
+                for (int s = 0; s < slices; s++) {
+                    zv[u] += x[xo + (s * rows + r) * cols + j];
+                }
                 label[u] = labels[yo + r];
             }
 #pragma unroll

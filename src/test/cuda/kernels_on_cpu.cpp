@@ -208,25 +208,29 @@ static void evaluateRowsTest(int rows, int s1, int s2, int layers, int act, int 
     check("add_partials into the slots named, not slot 1" + what, {(float)acc[1]}, {0.25}, 0);
 }
 
-// output_step: with k > 0, z = x w first (x rows x k, w k x cols); with k = 0, z holds the pre-activation
-static void outputStepTest(int rows, int k, int cols) {
-    std::vector<float> x = uniforms(rows * k), w = uniforms(k * cols, 0.3f), bias = uniforms(cols), y = labels(rows, cols);
-    std::vector<float> z = uniforms(rows * cols), delta(rows * cols);
+// output_step: with k > 0, z = x w first (x rows x k, w k x cols); with k = 0, z holds the pre-activation, or with
+// slices > 0 x holds it in that many partial sums (rows x cols each)
+static void outputStepTest(int rows, int k, int cols, int slices = 0) {
+    std::vector<float> x = uniforms(slices > 0 ? slices * rows * cols : rows * k), w = uniforms(k * cols, 0.3f), bias = uniforms(cols);
+    std::vector<float> y = labels(rows, cols), z = uniforms(rows * cols), delta(rows * cols);
     std::vector<double> wz(rows * cols), wd(rows * cols), wb(bias.begin(), bias.end());
     float eta = 0.05f;
     for (int r = 0; r < rows; r++) {
         for (int j = 0; j < cols; j++) {
-            double pre = k > 0 ? 0 : z[r * cols + j];
+            double pre = k > 0 || slices > 0 ? 0 : z[r * cols + j];
             for (int p = 0; p < k; p++) pre += (double)x[r * k + p] * w[p * cols + j];
+            for (int q = 0; q < slices; q++) pre += x[(q * rows + r) * cols + j];
             wz[r * cols + j] = sigmoid(pre + bias[j]);
             wd[r * cols + j] = wz[r * cols + j] - ((int)y[r] == j);
             wb[j] -= eta * wd[r * cols + j];
         }
     }
-    float* xs = k > 0 ? x.data() : z.data();
-    float* ws = k > 0 ? w.data() : z.data();
-    launch(columns(cols), {COLS_PER_BLOCK, ROW_GROUPS, 1}, [&] { output_step(xs, ws, k, z.data(), bias.data(), y.data(), eta, delta.data(), rows, cols, OUT_SIGMOID); });
-    std::string s = "output_step" + shape(rows, k, cols);
+    float* xs = k > 0 || slices > 0 ? x.data() : z.data();
+    float* ws = k > 0 ? w.data() : xs;
+    launch(columns(cols), {COLS_PER_BLOCK, ROW_GROUPS, 1}, [&] {
+        output_step(xs, ws, k, z.data(), bias.data(), y.data(), eta, delta.data(), rows, cols, OUT_SIGMOID, slices);
+    });
+    std::string s = "output_step" + shape(rows, k, cols) + (slices > 0 ? " in " + std::to_string(slices) + " slices" : "");
     check(s + " activations", z, wz, 1e-5);
     check(s + " delta", delta, wd, 1e-5);
     check(s + " bias", bias, wb, 1e-5);
@@ -247,7 +251,7 @@ static void outputSoftmaxTest(int rows, int cols) {
         }
     }
     launch(elementwise(rows), {256, 1, 1}, [&] { softmax_rows(z.data(), bias.data(), rows, cols); });
-    launch(columns(cols), {COLS_PER_BLOCK, ROW_GROUPS, 1}, [&] { output_step(z.data(), z.data(), 0, z.data(), bias.data(), y.data(), eta, delta.data(), rows, cols, OUT_SOFTMAX); });
+    launch(columns(cols), {COLS_PER_BLOCK, ROW_GROUPS, 1}, [&] { output_step(z.data(), z.data(), 0, z.data(), bias.data(), y.data(), eta, delta.data(), rows, cols, OUT_SOFTMAX, 0); });
     std::string s = "output_step softmax" + shape(rows, cols);
     check(s + " activations", z, wz, 1e-5);
     check(s + " delta", delta, wd, 1e-5);
@@ -442,6 +446,8 @@ int main() {
             for (int act = ACT_SIGMOID; act <= ACT_LEAKY_RELU; act++) hiddenStepTest(s[0], s[1], s[2], act);
             if (s[1] == 0) outputSoftmaxTest(s[0], s[2]);
         }
+        outputStepTest(100, 0, 10, 4);  // a product left in slices of k (OpenCL's split), added by the step
+        outputStepTest(37, 0, 33, 3);
         trainStepsTest({13, 7, 3}, 5, 3, ACT_SIGMOID, OUT_SIGMOID, {3, 1, 1}, {8, 1, 1}, 4, 3, 2);
         trainStepsTest({9, 11, 6, 4}, 4, 2, ACT_RELU, OUT_SOFTMAX, {2, 1, 1}, {16, 1, 1}, 9, 11, 4);
         trainStepsTest({9, 11, 6, 4}, 4, 2, ACT_TANH, OUT_SIGMOID, {40, 1, 1}, {32, 1, 1}, 2, 5, 3);

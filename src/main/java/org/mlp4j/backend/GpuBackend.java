@@ -502,7 +502,32 @@ public abstract class GpuBackend<B> implements Backend {
     }
 
     private void unfoldedOutputStep(Matrix x, Matrix w, Matrix bias, Matrix labels, Output output, Matrix z, Matrix delta) {
-        Backend.super.outputLayerStep(x, w, bias, labels, output, 0f, z, delta);
+        productThenOutputStep(x, w, bias, labels, output, 0f, z, delta);
+    }
+
+    /**
+     * The output step unfolded: z = x * w, then output_step; where the device leaves the product's slices of k
+     * unadded ({@link #unreducedProduct}; not for the softmax, which needs whole rows of z first), output_step adds them.
+     */
+    private void productThenOutputStep(Matrix x, Matrix w, Matrix bias, Matrix labels, Output output, float eta, Matrix z, Matrix delta) {
+        Matrix partial = output == Output.SIGMOID ? unreducedProduct(x, w, z) : null;
+        if (partial == null) {
+            Backend.super.outputLayerStep(x, w, bias, labels, output, eta, z, delta);
+            return;
+        }
+        Shapes.outputStep(z, bias, labels, delta);
+        launch(GpuKernel.OUTPUT_STEP, z.cols(), 1, partial, partial, 0, z, bias, labels, eta, delta, z.rows(), z.cols(), GpuKernel.code(output),
+                partial.rows() / z.rows());
+    }
+
+    /**
+     * Where this device computes {@code z = x * w} in slices of k whose partial products a pass of their own would
+     * add: issues the slices' products and returns them (slices x z.rows() rows of z.cols(), valid until the next
+     * product), for output_step to add in that pass's order, so the result is the same bits a launch fewer. Null
+     * (the default): the device has issued nothing, and z is computed by {@link #gemm}.
+     */
+    protected Matrix unreducedProduct(Matrix x, Matrix w, Matrix z) {
+        return null;
     }
 
     private void unfoldedHiddenStep(Matrix dNext, Matrix wNext, Matrix a, Matrix bias, Matrix g) {
@@ -516,7 +541,7 @@ public abstract class GpuBackend<B> implements Backend {
         if (output == Output.SIGMOID && folds(Choice.Part.OUTPUT, z.rows(), k, z.cols(), fold.output(x, w, z) > 0)) {
             outputStep(x, w, k, z, bias, labels, output, eta, delta);
         } else {
-            Backend.super.outputLayerStep(x, w, bias, labels, output, eta, z, delta);
+            productThenOutputStep(x, w, bias, labels, output, eta, z, delta);
         }
     }
 
@@ -526,7 +551,7 @@ public abstract class GpuBackend<B> implements Backend {
         if (output == Output.SOFTMAX) {
             launch(GpuKernel.SOFTMAX_ROWS, z.rows(), 1, z, bias, z.rows(), z.cols());
         }
-        launch(GpuKernel.OUTPUT_STEP, z.cols(), 1, x, w, k, z, bias, labels, eta, delta, z.rows(), z.cols(), GpuKernel.code(output));
+        launch(GpuKernel.OUTPUT_STEP, z.cols(), 1, x, w, k, z, bias, labels, eta, delta, z.rows(), z.cols(), GpuKernel.code(output), 0);
     }
 
     @Override

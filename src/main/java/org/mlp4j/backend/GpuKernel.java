@@ -26,8 +26,11 @@ public enum GpuKernel {
     /** z, bias, rows, cols: a thread per row. */
     SOFTMAX_ROWS("softmax", Shape.ELEMENTWISE, MATRIX, MATRIX, INT, INT),
     ROW_ARGMAX("argmax", Shape.ELEMENTWISE, MATRIX, MATRIX, INT, INT),
-    /** x, w, k, z, bias, labels, eta, delta, rows, cols, output code. */
-    OUTPUT_STEP("output_step", Shape.COLUMNS, MATRIX, MATRIX, INT, MATRIX, MATRIX, MATRIX, FLOAT, MATRIX, INT, INT, INT),
+    /**
+     * x, w, k, z, bias, labels, eta, delta, rows, cols, output code, slices (with slices > 0, x holds a product's
+     * partial sums over that many slices of its k, which the step adds into z first).
+     */
+    OUTPUT_STEP("output_step", Shape.COLUMNS, MATRIX, MATRIX, INT, MATRIX, MATRIX, MATRIX, FLOAT, MATRIX, INT, INT, INT, INT),
     /** dNext, wNext, k, decay, g, a, eta, bias, rows, cols, activation code. */
     HIDDEN_STEP("hidden_step", Shape.COLUMNS, MATRIX, MATRIX, INT, FLOAT, MATRIX, MATRIX, FLOAT, MATRIX, INT, INT, INT),
     /** z, labels, rows, cols, output code, accumulator, slot. */

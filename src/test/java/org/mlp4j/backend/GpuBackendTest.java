@@ -127,7 +127,32 @@ class GpuBackendTest {
         gpu.outputLayerStep(gpu.matrix(8, 5), gpu.matrix(5, 33), bias, gpu.matrix(8, 1), org.mlp4j.Output.SOFTMAX, 0.1f, gpu.matrix(8, 33),
                 gpu.matrix(8, 33));
         assertEquals(List.of("gemm", "softmax_rows", "output_step"), gpu.log.stream().map(l -> l.split(" ")[0]).toList());
-        assertTrue(gpu.log.get(2).endsWith(", 8, 33, 1]"), "output code 1, the softmax: " + gpu.log.get(2));
+        assertTrue(gpu.log.get(2).endsWith(", 8, 33, 1, 0]"), "output code 1, the softmax, no slices: " + gpu.log.get(2));
+    }
+
+    /**
+     * Where the device leaves the output product's slices of k unadded, the step launch adds them (their count its
+     * last argument, the slices in place of x and w) and no other launch does; the softmax, which needs whole rows
+     * first, takes the GEMM as before.
+     */
+    @Test
+    void theOutputStepAddsTheSlicesADeviceLeftUnadded() {
+        LoggingGpu gpu = new LoggingGpu() {
+            @Override
+            protected Matrix unreducedProduct(Matrix x, Matrix w, Matrix z) {
+                log.add("slices");
+                return matrix(3 * z.rows(), z.cols());
+            }
+        };
+        gpu.use(List.of(new Backend.Choice(Backend.Choice.Part.OUTPUT, 8, 5, 33, false, Double.NaN, Double.NaN)));
+        gpu.outputLayerStep(gpu.matrix(8, 5), gpu.matrix(5, 33), gpu.matrix(1, 33), gpu.matrix(8, 1), org.mlp4j.Output.SIGMOID, 0.1f,
+                gpu.matrix(8, 33), gpu.matrix(8, 33));
+        assertEquals(List.of("slices", "output_step"), gpu.log.stream().map(l -> l.split(" ")[0]).toList());
+        assertTrue(gpu.log.get(1).endsWith("[matrix@0, matrix@0, 0, matrix@0, matrix@0, matrix@0, 0.1, matrix@0, 8, 33, 0, 3]"), gpu.log.get(1));
+        gpu.log.clear();
+        gpu.outputLayerStep(gpu.matrix(8, 5), gpu.matrix(5, 33), gpu.matrix(1, 33), gpu.matrix(8, 1), org.mlp4j.Output.SOFTMAX, 0.1f,
+                gpu.matrix(8, 33), gpu.matrix(8, 33));
+        assertEquals(List.of("gemm", "softmax_rows", "output_step"), gpu.log.stream().map(l -> l.split(" ")[0]).toList());
     }
 
     /**

@@ -547,23 +547,44 @@ public final class OpenClBackend extends GpuBackend<Long> {
 
     @Override
     public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
-        gemm(transA, transB, alpha, a, b, beta, c, c, PLAIN);
+        gemm(transA, transB, alpha, a, b, beta, c, c, PLAIN, true);
     }
 
     @Override
     public void layerForward(Matrix x, Matrix w, Matrix bias, Activation act, Matrix z) {
         Shapes.bias(z, bias);
-        gemm(false, false, 1f, x, w, 0f, z, bias, GpuKernel.code(act));
+        gemm(false, false, 1f, x, w, 0f, z, bias, GpuKernel.code(act), true);
     }
 
-    /** {@code kind}: gemm.cl's epilogue, {@link #PLAIN} or an activation's code (+ bias, then the activation). */
-    private void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c, Matrix bias, int kind) {
+    /** The output step's product in slices of k, left for output_step to add, where it has more than one. */
+    @Override
+    protected Matrix unreducedProduct(Matrix x, Matrix w, Matrix z) {
+        int[] mnk = Shapes.gemm(false, false, x, w, z);
+        return slicing(false, false, mnk[0], mnk[1], mnk[2]).count() == 1 ? null : gemm(false, false, 1f, x, w, 0f, z, z, PLAIN, false);
+    }
+
+    /** The slices of k a product runs in, {@code count} of them {@code depth} deep (the last may be less). */
+    private record Slicing(int count, int depth) {
+    }
+
+    /** tune's split of the product's k, where it chose one, else the shape's ({@link #slices}), in whole 32-deep slabs. */
+    private Slicing slicing(boolean transA, boolean transB, int m, int n, int k) {
+        int slices = splits(transA, transB, m, n, k) ? splitSlices(transB, m, n, k) : slices(m, n, k);
+        int depth = (int) blocks((k + slices - 1) / slices, TS) * TS;
+        return new Slicing((k + depth - 1) / depth, depth);
+    }
+
+    /**
+     * {@code kind}: gemm.cl's epilogue, {@link #PLAIN} or an activation's code (+ bias, then the activation). With
+     * k in slices and not {@code reduce}, the slices' partial products are left unadded in the scratch buffer,
+     * which this returns (slices x m rows); otherwise C is the product, and this returns null.
+     */
+    private Matrix gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c, Matrix bias, int kind, boolean reduce) {
         int[] mnk = Shapes.gemm(transA, transB, a, b, c);
         int m = mnk[0], n = mnk[1], k = mnk[2];
         boolean split = splits(transA, transB, m, n, k);
-        int slices = split ? splitSlices(transB, m, n, k) : slices(m, n, k);
-        int kSlice = (int) blocks((k + slices - 1) / slices, TS) * TS;
-        slices = (k + kSlice - 1) / kSlice;
+        Slicing sliced = slicing(transA, transB, m, n, k);
+        int slices = sliced.count(), kSlice = sliced.depth();
         int choice = kernelFor(transA, transB, m, n, k, slices, split);
         Tiles t = choice == GEMM_32 ? null : sizes.get(choice);
         GpuKernel kernel = t != null ? GpuKernel.GEMM_TILED : GpuKernel.GEMM;
@@ -573,14 +594,18 @@ public final class OpenClBackend extends GpuBackend<Long> {
         int ta = transA ? 1 : 0, tb = transB ? 1 : 0;
         if (slices == 1) {
             launch(kernel, grid, ta, tb, m, n, k, k, alpha, a, a.cols(), b, b.cols(), beta, c, c.cols(), bias, kind);
-            return;
+            return null;
         }
         if (scratch == null || scratch.size() < (long) slices * m * n) {
             scratch = gpu(matrix(slices * m, n));
         }
         launch(kernel, grid, ta, tb, m, n, k, kSlice, 1f, a, a.cols(), b, b.cols(), 0f, scratch, n, scratch, PLAIN);
+        if (!reduce) {
+            return new GpuMatrix<>(scratch.buffer(), scratch.offset(), slices * m, n);
+        }
         launch(GpuKernel.GEMM_REDUCE, new Launch(blocks(n, 16), blocks(m, 16), 1, 16, 16), scratch, slices, m, n, alpha, beta, c, c.cols(),
                 bias, kind);
+        return null;
     }
 
     private static long blocks(long n, int per) {

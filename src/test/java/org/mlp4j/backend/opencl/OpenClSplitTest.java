@@ -17,11 +17,46 @@ import org.mlp4j.backend.BackendContractTest;
 import org.mlp4j.backend.Matrix;
 
 /**
- * The k of a product of few outputs split into slices by tune's choice (issue 23), on whatever OpenCL device
- * there is, taken to have 64 compute units so that 100 x 512 x 512 is offered a split (PoCL's 2 offer none): tune
- * times it, and both ways give the product to float rounding, each summing in its own order.
+ * Split k on whatever OpenCL device there is: a product of few outputs split into slices by tune's choice (issue
+ * 23), the device taken to have 64 compute units so that 100 x 512 x 512 is offered a split (PoCL's 2 offer none),
+ * and the output step adding a split product's slices itself.
  */
 class OpenClSplitTest {
+    /**
+     * The output step of a product whose k the shape splits (100 x 10 x 512, four slices) adds the slices in
+     * output_step, a launch fewer: the same bits as the product added by gemm_reduce, then the step.
+     */
+    @Test
+    void theOutputStepAddsTheSlicesToTheReducesBits() throws Exception {
+        BackendContractTest.open("opencl").close();
+        OpenCl.Device d = OpenCl.devices().stream().filter(OpenCl.Device::gpu).findFirst().orElse(OpenCl.devices().get(0));
+        int rows = 100, k = 512, cols = 10;
+        try (OpenClBackend b = new OpenClBackend(d)) {
+            b.use(List.of(new Backend.Choice(Backend.Choice.Part.OUTPUT, rows, k, cols, false, Double.NaN, Double.NaN)));
+            Random r = new Random(9);
+            Matrix x = upload(b, r, rows, k), w = upload(b, r, k, cols), labels = b.matrix(rows, 1);
+            float[] y = new float[rows];
+            for (int i = 0; i < rows; i++) {
+                y[i] = i % cols;
+            }
+            b.upload(y, labels);
+            float[][][] ends = new float[2][][];
+            for (int fused = 0; fused < 2; fused++) {
+                Matrix bias = upload(b, new Random(3), 1, cols), z = b.matrix(rows, cols), delta = b.matrix(rows, cols);
+                if (fused == 1) {
+                    b.outputLayerStep(x, w, bias, labels, Output.SIGMOID, 0.01f, z, delta);
+                } else {
+                    b.gemm(false, false, 1f, x, w, 0f, z);
+                    b.outputStep(z, bias, labels, Output.SIGMOID, 0.01f, delta);
+                }
+                ends[fused] = new float[][] {download(b, z), download(b, delta), download(b, bias)};
+            }
+            for (int i = 0; i < 3; i++) {
+                assertTrue(Arrays.equals(ends[0][i], ends[1][i]), "activations, deltas, bias: " + i);
+            }
+        }
+    }
+
     @Test
     void aSplitKGivesTheWholeKsProductsToRounding() throws Exception {
         BackendContractTest.open("opencl").close(); // skips (or fails where required) without OpenCL
