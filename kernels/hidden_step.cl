@@ -3,12 +3,14 @@
 // With k > 0 the weights above the layer are folded in (hiddenLayerStep), one launch instead of two
 // GEMMs and this: g = dNext * wNext' (dNext rows x k, wNext cols x k) is computed here rather than read,
 // then the work-group's rows of wNext (its columns j, which no other work-group reads) take their step
-// wNext = decay * wNext - eta * a' * dNext. With k = 0, dNext and wNext are not read.
+// wNext = decay * wNext - eta * a' * dNext. With k = 0, dNext and wNext are not read, unless slices > 0: then
+// dNext holds g in that many partial sums over slices of its k (gemm.cl's split k, rows x cols each), added here
+// in slice order as gemm_reduce would have into g, a launch fewer.
 // CPU twin: CpuBackend.hiddenStep (after CpuBackend.gemm twice when k > 0).
 __kernel __attribute__((reqd_work_group_size(COLS_PER_BLOCK, ROW_GROUPS, 1)))
 void hidden_step(__global const float* dNext, int dno, __global float* wNext, int wno, int k, float decay,
                  __global float* g, int go, __global const float* a, int ao, float eta,
-                 __global float* bias, int bo, int rows, int cols, int act) {
+                 __global float* bias, int bo, int rows, int cols, int act, int slices) {
     __local float scratch[COLS_PER_BLOCK * ROW_GROUPS];
     int j = get_global_id(0);
     float sum = 0.0f;
@@ -20,7 +22,10 @@ void hidden_step(__global const float* dNext, int dno, __global float* wNext, in
             for (int u = 0; u < STEP_ROWS; u++) {
                 int i = min(r0 + u * ROW_GROUPS, rows - 1) * cols + j;
                 v[u] = a[ao + i];
-                gv[u] = k > 0 ? 0.0f : g[go + i];
+                gv[u] = k > 0 || slices > 0 ? 0.0f : g[go + i];
+                for (int s = 0; s < slices; s++) {
+                    gv[u] += dNext[dno + s * rows * cols + i];
+                }
             }
 #pragma unroll
             for (int u = 0; u < STEP_ROWS; u++) {

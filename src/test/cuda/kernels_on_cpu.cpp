@@ -259,17 +259,19 @@ static void outputSoftmaxTest(int rows, int cols) {
 }
 
 // hidden_step: with k > 0, g = dNext wNext' first (dNext rows x k, wNext cols x k) and wNext's step;
-// with k = 0, g holds the propagated error
-static void hiddenStepTest(int rows, int k, int cols, int act) {
-    std::vector<float> dNext = uniforms(rows * k), wNext = uniforms(cols * k), bias = uniforms(cols), g = uniforms(rows * cols);
+// with k = 0, g holds the propagated error, or with slices > 0 dNext holds it in that many partial sums (rows x cols each)
+static void hiddenStepTest(int rows, int k, int cols, int act, int slices = 0) {
+    std::vector<float> dNext = uniforms(slices > 0 ? slices * rows * cols : rows * k), wNext = uniforms(cols * k), bias = uniforms(cols);
+    std::vector<float> g = uniforms(rows * cols);
     std::vector<float> a = uniforms(rows * cols);
     for (auto& v : a) v = activation(v, act);
     float eta = 0.05f, decay = 0.99f;
     std::vector<double> wg(rows * cols), ww(wNext.begin(), wNext.end()), wb(bias.begin(), bias.end());
     for (int r = 0; r < rows; r++) {
         for (int j = 0; j < cols; j++) {
-            double back = k > 0 ? 0 : g[r * cols + j];
+            double back = k > 0 || slices > 0 ? 0 : g[r * cols + j];
             for (int p = 0; p < k; p++) back += (double)dNext[r * k + p] * wNext[j * k + p];
+            for (int q = 0; q < slices; q++) back += dNext[(q * rows + r) * cols + j];
             double v = a[r * cols + j];
             wg[r * cols + j] = back * slope(v, act);
             wb[j] -= eta * wg[r * cols + j];
@@ -282,10 +284,12 @@ static void hiddenStepTest(int rows, int k, int cols, int act) {
             ww[j * k + p] = decay * wNext[j * k + p] - eta * grad;
         }
     }
-    float* ds = k > 0 ? dNext.data() : g.data();
-    float* ws = k > 0 ? wNext.data() : g.data();
-    launch(columns(cols), {COLS_PER_BLOCK, ROW_GROUPS, 1}, [&] { hidden_step(ds, ws, k, decay, g.data(), a.data(), eta, bias.data(), rows, cols, act); });
-    std::string s = std::string("hidden_step ") + ACTS[act] + shape(rows, k, cols);
+    float* ds = k > 0 || slices > 0 ? dNext.data() : g.data();
+    float* ws = k > 0 ? wNext.data() : ds;
+    launch(columns(cols), {COLS_PER_BLOCK, ROW_GROUPS, 1}, [&] {
+        hidden_step(ds, ws, k, decay, g.data(), a.data(), eta, bias.data(), rows, cols, act, slices);
+    });
+    std::string s = std::string("hidden_step ") + ACTS[act] + shape(rows, k, cols) + (slices > 0 ? " in " + std::to_string(slices) + " slices" : "");
     check(s + " delta", g, wg, 1e-5);
     check(s + " bias", bias, wb, 1e-5);
     if (k > 0) {
@@ -448,6 +452,8 @@ int main() {
         }
         outputStepTest(100, 0, 10, 4);  // a product left in slices of k (OpenCL's split), added by the step
         outputStepTest(37, 0, 33, 3);
+        hiddenStepTest(100, 0, 64, ACT_SIGMOID, 4);
+        hiddenStepTest(37, 0, 33, ACT_RELU, 3);
         trainStepsTest({13, 7, 3}, 5, 3, ACT_SIGMOID, OUT_SIGMOID, {3, 1, 1}, {8, 1, 1}, 4, 3, 2);
         trainStepsTest({9, 11, 6, 4}, 4, 2, ACT_RELU, OUT_SOFTMAX, {2, 1, 1}, {16, 1, 1}, 9, 11, 4);
         trainStepsTest({9, 11, 6, 4}, 4, 2, ACT_TANH, OUT_SIGMOID, {40, 1, 1}, {32, 1, 1}, 2, 5, 3);

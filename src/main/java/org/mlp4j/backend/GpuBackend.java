@@ -410,11 +410,25 @@ public abstract class GpuBackend<B> implements Backend {
     public final java.util.List<Choice> tune(int rows, int[] sizes, Output output) {
         java.util.List<Choice> choices = new java.util.ArrayList<>();
         int last = sizes.length - 1;
+        // each timed in the op that runs it: a hidden layer's forward, the output step, the hidden step, unfolded
         for (int l = 0; l < last; l++) {
-            chooseSplit(choices, Choice.Part.FORWARD, rows, sizes[l], sizes[l + 1]);
+            int in = sizes[l], out = sizes[l + 1];
+            boolean hidden = l + 1 < last;
+            chooseSplit(choices, Choice.Part.FORWARD, rows, in, out, () -> {
+                Matrix x = matrix(rows, in), w = matrix(in, out), b = matrix(1, out), z = matrix(rows, out);
+                if (hidden) {
+                    return () -> layerForward(x, w, b, Activation.SIGMOID, z);
+                }
+                Matrix y = matrix(rows, 1), d = matrix(rows, out);
+                return () -> productThenOutputStep(x, w, b, y, output, 0f, z, d);
+            });
         }
         for (int l = last - 1; l > 0; l--) {
-            chooseSplit(choices, Choice.Part.BACKWARD, rows, sizes[l + 1], sizes[l]);
+            int in = sizes[l], out = sizes[l + 1];
+            chooseSplit(choices, Choice.Part.BACKWARD, rows, out, in, () -> {
+                Matrix dn = matrix(rows, out), wn = matrix(in, out), a = matrix(rows, in), b = matrix(1, in), g = matrix(rows, in);
+                return () -> productThenHiddenStep(dn, wn, 1f, a, Activation.SIGMOID, 0f, b, g);
+            });
         }
         int k = sizes[last - 1], cols = sizes[last];
         if (output == Output.SIGMOID && fold.outputCandidate(rows, k)) {
@@ -455,20 +469,23 @@ public abstract class GpuBackend<B> implements Backend {
         return !transA && chosen.getOrDefault(key(transB ? Choice.Part.BACKWARD : Choice.Part.FORWARD, m, k, n), false);
     }
 
-    /** Times the product {@code rows x k} by {@code k x cols} of {@code part} split and whole, where the device offers a split, once a shape. */
-    private void chooseSplit(java.util.List<Choice> choices, Choice.Part part, int rows, int k, int cols) {
+    /**
+     * Times the product {@code rows x k} by {@code k x cols} of {@code part} split and whole, in the op {@code op} makes
+     * (on matrices of its own, eta 0), where the device offers a split, once a shape.
+     */
+    private void chooseSplit(java.util.List<Choice> choices, Choice.Part part, int rows, int k, int cols, java.util.function.Supplier<Runnable> op) {
         boolean transB = part == Choice.Part.BACKWARD;
         String key = key(part, rows, k, cols);
         if (splitSlices(transB, rows, cols, k) < 2 || choices.stream().anyMatch(c -> key(c.part(), c.rows(), c.k(), c.cols()).equals(key))) {
             return;
         }
-        Matrix a = matrix(rows, k), b = transB ? matrix(cols, k) : matrix(k, cols), c = matrix(rows, cols);
+        Runnable run = op.get();
         Choice choice = choose(part, rows, k, cols, () -> {
             chosen.put(key, true);
-            gemm(false, transB, 1f, a, b, 0f, c);
+            run.run();
         }, () -> {
             chosen.put(key, false);
-            gemm(false, transB, 1f, a, b, 0f, c);
+            run.run();
         });
         chosen.put(key, choice.folded());
         choices.add(choice);
@@ -510,7 +527,7 @@ public abstract class GpuBackend<B> implements Backend {
      * unadded ({@link #unreducedProduct}; not for the softmax, which needs whole rows of z first), output_step adds them.
      */
     private void productThenOutputStep(Matrix x, Matrix w, Matrix bias, Matrix labels, Output output, float eta, Matrix z, Matrix delta) {
-        Matrix partial = output == Output.SIGMOID ? unreducedProduct(x, w, z) : null;
+        Matrix partial = output == Output.SIGMOID ? unreducedProduct(false, x, w, z) : null;
         if (partial == null) {
             Backend.super.outputLayerStep(x, w, bias, labels, output, eta, z, delta);
             return;
@@ -521,17 +538,35 @@ public abstract class GpuBackend<B> implements Backend {
     }
 
     /**
-     * Where this device computes {@code z = x * w} in slices of k whose partial products a pass of their own would
-     * add: issues the slices' products and returns them (slices x z.rows() rows of z.cols(), valid until the next
-     * product), for output_step to add in that pass's order, so the result is the same bits a launch fewer. Null
-     * (the default): the device has issued nothing, and z is computed by {@link #gemm}.
+     * Where this device computes {@code c = a * op(b)} (alpha 1, beta 0; {@code op} transposes with {@code transB}) in
+     * slices of k whose partial products a pass of their own would add: issues the slices' products and returns them
+     * (slices x c.rows() rows of c.cols(), valid until the next product), for a step kernel to add in that pass's
+     * order, so the result is the same bits a launch fewer. Null (the default): the device has issued nothing, and c
+     * is computed by {@link #gemm}.
      */
-    protected Matrix unreducedProduct(Matrix x, Matrix w, Matrix z) {
+    protected Matrix unreducedProduct(boolean transB, Matrix a, Matrix b, Matrix c) {
         return null;
     }
 
     private void unfoldedHiddenStep(Matrix dNext, Matrix wNext, Matrix a, Matrix bias, Matrix g) {
-        Backend.super.hiddenLayerStep(dNext, wNext, 1f, a, Activation.SIGMOID, 0f, bias, g);
+        productThenHiddenStep(dNext, wNext, 1f, a, Activation.SIGMOID, 0f, bias, g);
+    }
+
+    /**
+     * The hidden step unfolded: g = dNext * wNext', wNext's step, then hidden_step; where the device leaves the
+     * product's slices of k unadded ({@link #unreducedProduct}), hidden_step adds them, before wNext's step (which
+     * neither reads g nor is read by hidden_step, and may use the device's room for slices itself).
+     */
+    private void productThenHiddenStep(Matrix dNext, Matrix wNext, float decay, Matrix a, Activation act, float eta, Matrix bias, Matrix g) {
+        Matrix partial = unreducedProduct(true, dNext, wNext, g);
+        if (partial == null) {
+            Backend.super.hiddenLayerStep(dNext, wNext, decay, a, act, eta, bias, g);
+            return;
+        }
+        Shapes.hiddenStep(g, a, bias);
+        launch(GpuKernel.HIDDEN_STEP, g.cols(), 1, partial, partial, 0, 1f, g, a, eta, bias, g.rows(), g.cols(), GpuKernel.code(act),
+                partial.rows() / g.rows());
+        gemm(true, false, -eta, a, dNext, decay, wNext);
     }
 
     /** Folds the GEMM into the step where {@link #tune} (or the prior) says so; the softmax needs whole rows first, so it never folds. */
@@ -565,14 +600,14 @@ public abstract class GpuBackend<B> implements Backend {
         if (folds(Choice.Part.HIDDEN, g.rows(), k, g.cols(), fold.hidden(dNext, wNext, a, g) > 0)) {
             hiddenStep(dNext, wNext, k, decay, a, act, eta, bias, g);
         } else {
-            Backend.super.hiddenLayerStep(dNext, wNext, decay, a, act, eta, bias, g);
+            productThenHiddenStep(dNext, wNext, decay, a, act, eta, bias, g);
         }
     }
 
     /** hidden_step; with k > 0 it computes g = dNext * wNext' first and steps wNext. */
     private void hiddenStep(Matrix dNext, Matrix wNext, int k, float decay, Matrix a, Activation act, float eta, Matrix bias, Matrix g) {
         Shapes.hiddenStep(g, a, bias);
-        launch(GpuKernel.HIDDEN_STEP, g.cols(), 1, dNext, wNext, k, decay, g, a, eta, bias, g.rows(), g.cols(), GpuKernel.code(act));
+        launch(GpuKernel.HIDDEN_STEP, g.cols(), 1, dNext, wNext, k, decay, g, a, eta, bias, g.rows(), g.cols(), GpuKernel.code(act), 0);
     }
 
     @Override

@@ -31,8 +31,11 @@ public enum GpuKernel {
      * partial sums over that many slices of its k, which the step adds into z first).
      */
     OUTPUT_STEP("output_step", Shape.COLUMNS, MATRIX, MATRIX, INT, MATRIX, MATRIX, MATRIX, FLOAT, MATRIX, INT, INT, INT, INT),
-    /** dNext, wNext, k, decay, g, a, eta, bias, rows, cols, activation code. */
-    HIDDEN_STEP("hidden_step", Shape.COLUMNS, MATRIX, MATRIX, INT, FLOAT, MATRIX, MATRIX, FLOAT, MATRIX, INT, INT, INT),
+    /**
+     * dNext, wNext, k, decay, g, a, eta, bias, rows, cols, activation code, slices (with slices > 0, dNext holds the
+     * error's product g in partial sums over that many slices of its k, which the step adds first).
+     */
+    HIDDEN_STEP("hidden_step", Shape.COLUMNS, MATRIX, MATRIX, INT, FLOAT, MATRIX, MATRIX, FLOAT, MATRIX, INT, INT, INT, INT),
     /** z, labels, rows, cols, output code, accumulator, slot. */
     COST("cost", Shape.REDUCTION, MATRIX, MATRIX, INT, INT, INT, ACCUMULATOR, INT),
     COUNT_CORRECT("argmax", Shape.REDUCTION, MATRIX, MATRIX, INT, INT, ACCUMULATOR, INT),

@@ -131,24 +131,31 @@ class GpuBackendTest {
     }
 
     /**
-     * Where the device leaves the output product's slices of k unadded, the step launch adds them (their count its
-     * last argument, the slices in place of x and w) and no other launch does; the softmax, which needs whole rows
-     * first, takes the GEMM as before.
+     * Where the device leaves a step's product's slices of k unadded, the step launch adds them (their count its
+     * last argument, the slices in place of x and w, or of dNext and wNext) and no other launch does; the softmax,
+     * which needs whole rows first, takes the GEMM as before.
      */
     @Test
-    void theOutputStepAddsTheSlicesADeviceLeftUnadded() {
+    void theStepsAddTheSlicesADeviceLeftUnadded() {
         LoggingGpu gpu = new LoggingGpu() {
             @Override
-            protected Matrix unreducedProduct(Matrix x, Matrix w, Matrix z) {
-                log.add("slices");
-                return matrix(3 * z.rows(), z.cols());
+            protected Matrix unreducedProduct(boolean transB, Matrix a, Matrix b, Matrix c) {
+                log.add(transB ? "slices of g" : "slices of z");
+                return matrix(3 * c.rows(), c.cols());
             }
         };
         gpu.use(List.of(new Backend.Choice(Backend.Choice.Part.OUTPUT, 8, 5, 33, false, Double.NaN, Double.NaN)));
         gpu.outputLayerStep(gpu.matrix(8, 5), gpu.matrix(5, 33), gpu.matrix(1, 33), gpu.matrix(8, 1), org.mlp4j.Output.SIGMOID, 0.1f,
                 gpu.matrix(8, 33), gpu.matrix(8, 33));
-        assertEquals(List.of("slices", "output_step"), gpu.log.stream().map(l -> l.split(" ")[0]).toList());
+        assertEquals(List.of("slices of z", "output_step"), gpu.log.stream().map(l -> l.startsWith("slices") ? l : l.split(" ")[0]).toList());
         assertTrue(gpu.log.get(1).endsWith("[matrix@0, matrix@0, 0, matrix@0, matrix@0, matrix@0, 0.1, matrix@0, 8, 33, 0, 3]"), gpu.log.get(1));
+        // the hidden step likewise, before wNext's step (which hidden_step does not read)
+        gpu.use(List.of(new Backend.Choice(Backend.Choice.Part.HIDDEN, 8, 5, 33, false, Double.NaN, Double.NaN)));
+        gpu.log.clear();
+        gpu.hiddenLayerStep(gpu.matrix(8, 5), gpu.matrix(33, 5), 0.9f, gpu.matrix(8, 33), Activation.TANH, 0.1f, gpu.matrix(1, 33), gpu.matrix(8, 33));
+        assertEquals(List.of("slices of g", "hidden_step", "gemm"), gpu.log.stream().map(l -> l.startsWith("slices") ? l : l.split(" ")[0]).toList());
+        assertTrue(gpu.log.get(1).endsWith("[matrix@0, matrix@0, 0, 1.0, matrix@0, matrix@0, 0.1, matrix@0, 8, 33, " + GpuKernel.code(Activation.TANH) + ", 3]"),
+                gpu.log.get(1));
         gpu.log.clear();
         gpu.outputLayerStep(gpu.matrix(8, 5), gpu.matrix(5, 33), gpu.matrix(1, 33), gpu.matrix(8, 1), org.mlp4j.Output.SOFTMAX, 0.1f,
                 gpu.matrix(8, 33), gpu.matrix(8, 33));

@@ -556,11 +556,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
         gemm(false, false, 1f, x, w, 0f, z, bias, GpuKernel.code(act), true);
     }
 
-    /** The output step's product in slices of k, left for output_step to add, where it has more than one. */
+    /** A step's product in slices of k, left for the step kernel to add, where it has more than one. */
     @Override
-    protected Matrix unreducedProduct(Matrix x, Matrix w, Matrix z) {
-        int[] mnk = Shapes.gemm(false, false, x, w, z);
-        return slicing(false, false, mnk[0], mnk[1], mnk[2]).count() == 1 ? null : gemm(false, false, 1f, x, w, 0f, z, z, PLAIN, false);
+    protected Matrix unreducedProduct(boolean transB, Matrix a, Matrix b, Matrix c) {
+        int[] mnk = Shapes.gemm(false, transB, a, b, c);
+        return slicing(false, transB, mnk[0], mnk[1], mnk[2]).count() == 1 ? null : gemm(false, transB, 1f, a, b, 0f, c, c, PLAIN, false);
     }
 
     /** The slices of k a product runs in, {@code count} of them {@code depth} deep (the last may be less). */

@@ -19,7 +19,7 @@ import org.mlp4j.backend.Matrix;
 /**
  * Split k on whatever OpenCL device there is: a product of few outputs split into slices by tune's choice (issue
  * 23), the device taken to have 64 compute units so that 100 x 512 x 512 is offered a split (PoCL's 2 offer none),
- * and the output step adding a split product's slices itself.
+ * and the output and hidden steps adding a split product's slices themselves.
  */
 class OpenClSplitTest {
     /**
@@ -53,6 +53,38 @@ class OpenClSplitTest {
             }
             for (int i = 0; i < 3; i++) {
                 assertTrue(Arrays.equals(ends[0][i], ends[1][i]), "activations, deltas, bias: " + i);
+            }
+        }
+    }
+
+    /**
+     * The hidden step of an error's product whose k the shape splits (g = dNext wNext', 100 x 512 by 512 x 64, four
+     * slices) adds the slices in hidden_step, before wNext's step: the same bits as gemm_reduce's g, wNext's step,
+     * then hidden_step.
+     */
+    @Test
+    void theHiddenStepAddsTheSlicesToTheReducesBits() throws Exception {
+        BackendContractTest.open("opencl").close();
+        OpenCl.Device d = OpenCl.devices().stream().filter(OpenCl.Device::gpu).findFirst().orElse(OpenCl.devices().get(0));
+        int rows = 100, k = 512, cols = 64;
+        try (OpenClBackend b = new OpenClBackend(d)) {
+            b.use(List.of(new Backend.Choice(Backend.Choice.Part.HIDDEN, rows, k, cols, false, Double.NaN, Double.NaN)));
+            float[][][] ends = new float[2][][];
+            for (int fused = 0; fused < 2; fused++) {
+                Random r = new Random(11);
+                Matrix dNext = upload(b, r, rows, k), wNext = upload(b, r, cols, k), a = upload(b, r, rows, cols), bias = upload(b, r, 1, cols);
+                Matrix g = b.matrix(rows, cols);
+                if (fused == 1) {
+                    b.hiddenLayerStep(dNext, wNext, 0.99f, a, Activation.TANH, 0.01f, bias, g);
+                } else {
+                    b.gemm(false, true, 1f, dNext, wNext, 0f, g);
+                    b.gemm(true, false, -0.01f, a, dNext, 0.99f, wNext);
+                    b.hiddenStep(g, a, Activation.TANH, 0.01f, bias);
+                }
+                ends[fused] = new float[][] {download(b, g), download(b, wNext), download(b, bias)};
+            }
+            for (int i = 0; i < 3; i++) {
+                assertTrue(Arrays.equals(ends[0][i], ends[1][i]), "deltas, weights, bias: " + i);
             }
         }
     }
