@@ -26,8 +26,7 @@ class OpenClTilesTest {
 
     @Test
     void everyTileSizeGivesTheSameBitsAsTheOthersAndTheCpusProducts() throws Exception {
-        BackendContractTest.open("opencl").close(); // skips (or fails where required) without OpenCL
-        OpenCl.Device device = OpenCl.devices().stream().filter(OpenCl.Device::gpu).findFirst().orElse(OpenCl.devices().get(0));
+        OpenCl.Device device = device();
         List<List<float[]>> results = new ArrayList<>();
         List<String> kernels = new ArrayList<>();
         try (OpenClBackend b = new OpenClBackend(device)) {
@@ -67,8 +66,7 @@ class OpenClTilesTest {
      */
     @Test
     void eachProductTakesTheKernelThatRanItFastest() throws Exception {
-        BackendContractTest.open("opencl").close();
-        OpenCl.Device device = OpenCl.devices().stream().filter(OpenCl.Device::gpu).findFirst().orElse(OpenCl.devices().get(0));
+        OpenCl.Device device = device();
         List<float[]> plain;
         long untimedFree;
         try (OpenClBackend b = new OpenClBackend(device, List.of(), false)) {
@@ -107,6 +105,12 @@ class OpenClTilesTest {
             assertEquals(SHAPES.length * 4 + 1, shapes.size(), "each product's shape once (the forwards' NN shapes are the same): " + d);
             assertTrue(shapes.containsAll(List.of("NN 1x1x1", "TT 7x13x29", "NT 20x30x2000", "TN 256x256x64", "NN 9x3x40")), d);
         }
+    }
+
+    /** The first OpenCL GPU, else the first device; skips (or fails where required) without OpenCL. */
+    static OpenCl.Device device() throws Exception {
+        BackendContractTest.open("opencl").close();
+        return OpenCl.devices().stream().filter(OpenCl.Device::gpu).findFirst().orElse(OpenCl.devices().get(0));
     }
 
     private static List<float[]> products(Backend b) {
