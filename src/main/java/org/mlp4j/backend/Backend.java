@@ -158,9 +158,9 @@ public interface Backend extends AutoCloseable {
     /**
      * Chooses between this backend's variants of the layer steps of a network of {@code sizes} trained in
      * batches of {@code rows} (a GPU backend folds a small GEMM into its step kernel or not; OpenCL splits the k
-     * of a product of few outputs or not) by timing them on the device, before any program is recorded; the layer steps then follow the choices, which it returns
-     * (for {@code train --verbose}, and for a checkpoint, so a resumed run takes the same). The default has
-     * no variants.
+     * of a product of few outputs or not) by timing them on the device, before any program is recorded; the layer
+     * steps then follow the choices, which it returns (for {@code train --verbose}, and for a checkpoint, so a
+     * resumed run takes the same). The default has no variants.
      */
     default java.util.List<Choice> tune(int rows, int[] sizes, Output output) {
         return java.util.List.of();

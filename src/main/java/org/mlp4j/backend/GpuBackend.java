@@ -395,7 +395,7 @@ public abstract class GpuBackend<B> implements Backend {
 
     @Override
     public final void outputStep(Matrix z, Matrix bias, Matrix labels, Output output, float eta, Matrix delta) {
-        outputStep(z, z, 0, z, bias, labels, output, eta, delta);
+        outputStep(z, z, 0, z, bias, labels, output, eta, delta, 0);
     }
 
     private static String key(Choice.Part part, int rows, int k, int cols) {
@@ -433,14 +433,14 @@ public abstract class GpuBackend<B> implements Backend {
         int k = sizes[last - 1], cols = sizes[last];
         if (output == Output.SIGMOID && fold.outputCandidate(rows, k)) {
             Matrix x = matrix(rows, k), w = matrix(k, cols), b = matrix(1, cols), y = matrix(rows, 1), z = matrix(rows, cols), d = matrix(rows, cols);
-            choices.add(choose(Choice.Part.OUTPUT, rows, k, cols, () -> outputStep(x, w, k, z, b, y, output, 0f, d),
+            choices.add(choose(Choice.Part.OUTPUT, rows, k, cols, () -> outputStep(x, w, k, z, b, y, output, 0f, d, 0),
                     () -> unfoldedOutputStep(x, w, b, y, output, z, d)));
         }
         for (int l = last - 1; l > 0; l--) {
             int kk = sizes[l + 1], cc = sizes[l];
             if (fold.hiddenCandidate(rows, kk)) {
                 Matrix dn = matrix(rows, kk), wn = matrix(cc, kk), a = matrix(rows, cc), b = matrix(1, cc), g = matrix(rows, cc);
-                choices.add(choose(Choice.Part.HIDDEN, rows, kk, cc, () -> hiddenStep(dn, wn, kk, 1f, a, Activation.SIGMOID, 0f, b, g),
+                choices.add(choose(Choice.Part.HIDDEN, rows, kk, cc, () -> hiddenStep(dn, wn, kk, 1f, a, Activation.SIGMOID, 0f, b, g, 0),
                         () -> unfoldedHiddenStep(dn, wn, a, b, g)));
             }
         }
@@ -492,8 +492,8 @@ public abstract class GpuBackend<B> implements Backend {
     }
 
     /**
-     * Times the unfolded and the folded variant of a step (or a product's whole k and its split) by turns, each recorded as a program of
-     * {@link #TIMED_RUNS} runs, as training replays its steps (a CUDA graph on CUDA): issued one by one, the host's
+     * Times the unfolded and the folded variant of a step (or a product's whole k and its split) by turns, each
+     * recorded as a program of {@link #TIMED_RUNS} runs, as training replays its steps (a CUDA graph on CUDA): issued one by one, the host's
      * cost of each launch would count and favour the variant of fewer launches. Eta 0: nothing moves. The faster
      * is the choice.
      */
@@ -532,9 +532,7 @@ public abstract class GpuBackend<B> implements Backend {
             Backend.super.outputLayerStep(x, w, bias, labels, output, eta, z, delta);
             return;
         }
-        Shapes.outputStep(z, bias, labels, delta);
-        launch(GpuKernel.OUTPUT_STEP, z.cols(), 1, partial, partial, 0, z, bias, labels, eta, delta, z.rows(), z.cols(), GpuKernel.code(output),
-                partial.rows() / z.rows());
+        outputStep(partial, partial, 0, z, bias, labels, output, eta, delta, partial.rows() / z.rows());
     }
 
     /**
@@ -563,9 +561,7 @@ public abstract class GpuBackend<B> implements Backend {
             Backend.super.hiddenLayerStep(dNext, wNext, decay, a, act, eta, bias, g);
             return;
         }
-        Shapes.hiddenStep(g, a, bias);
-        launch(GpuKernel.HIDDEN_STEP, g.cols(), 1, partial, partial, 0, 1f, g, a, eta, bias, g.rows(), g.cols(), GpuKernel.code(act),
-                partial.rows() / g.rows());
+        hiddenStep(partial, partial, 0, 1f, a, act, eta, bias, g, partial.rows() / g.rows());
         gemm(true, false, -eta, a, dNext, decay, wNext);
     }
 
@@ -574,40 +570,46 @@ public abstract class GpuBackend<B> implements Backend {
     public final void outputLayerStep(Matrix x, Matrix w, Matrix bias, Matrix labels, Output output, float eta, Matrix z, Matrix delta) {
         int k = Shapes.gemm(false, false, x, w, z)[2];
         if (output == Output.SIGMOID && folds(Choice.Part.OUTPUT, z.rows(), k, z.cols(), fold.output(x, w, z) > 0)) {
-            outputStep(x, w, k, z, bias, labels, output, eta, delta);
+            outputStep(x, w, k, z, bias, labels, output, eta, delta, 0);
         } else {
             productThenOutputStep(x, w, bias, labels, output, eta, z, delta);
         }
     }
 
-    /** output_step (after softmax_rows for the softmax); with k > 0 it computes z = x * w first. */
-    private void outputStep(Matrix x, Matrix w, int k, Matrix z, Matrix bias, Matrix labels, Output output, float eta, Matrix delta) {
+    /**
+     * output_step (after softmax_rows for the softmax); with k > 0 it computes z = x * w first, with {@code slices} > 0
+     * it adds z from x's partial products.
+     */
+    private void outputStep(Matrix x, Matrix w, int k, Matrix z, Matrix bias, Matrix labels, Output output, float eta, Matrix delta, int slices) {
         Shapes.outputStep(z, bias, labels, delta);
         if (output == Output.SOFTMAX) {
             launch(GpuKernel.SOFTMAX_ROWS, z.rows(), 1, z, bias, z.rows(), z.cols());
         }
-        launch(GpuKernel.OUTPUT_STEP, z.cols(), 1, x, w, k, z, bias, labels, eta, delta, z.rows(), z.cols(), GpuKernel.code(output), 0);
+        launch(GpuKernel.OUTPUT_STEP, z.cols(), 1, x, w, k, z, bias, labels, eta, delta, z.rows(), z.cols(), GpuKernel.code(output), slices);
     }
 
     @Override
     public final void hiddenStep(Matrix g, Matrix a, Activation act, float eta, Matrix bias) {
-        hiddenStep(g, g, 0, 1f, a, act, eta, bias, g);
+        hiddenStep(g, g, 0, 1f, a, act, eta, bias, g, 0);
     }
 
     @Override
     public final void hiddenLayerStep(Matrix dNext, Matrix wNext, float decay, Matrix a, Activation act, float eta, Matrix bias, Matrix g) {
         int k = Shapes.gemm(false, true, dNext, wNext, g)[2];
         if (folds(Choice.Part.HIDDEN, g.rows(), k, g.cols(), fold.hidden(dNext, wNext, a, g) > 0)) {
-            hiddenStep(dNext, wNext, k, decay, a, act, eta, bias, g);
+            hiddenStep(dNext, wNext, k, decay, a, act, eta, bias, g, 0);
         } else {
             productThenHiddenStep(dNext, wNext, decay, a, act, eta, bias, g);
         }
     }
 
-    /** hidden_step; with k > 0 it computes g = dNext * wNext' first and steps wNext. */
-    private void hiddenStep(Matrix dNext, Matrix wNext, int k, float decay, Matrix a, Activation act, float eta, Matrix bias, Matrix g) {
+    /**
+     * hidden_step; with k > 0 it computes g = dNext * wNext' first and steps wNext, with {@code slices} > 0 it adds g
+     * from dNext's partial products.
+     */
+    private void hiddenStep(Matrix dNext, Matrix wNext, int k, float decay, Matrix a, Activation act, float eta, Matrix bias, Matrix g, int slices) {
         Shapes.hiddenStep(g, a, bias);
-        launch(GpuKernel.HIDDEN_STEP, g.cols(), 1, dNext, wNext, k, decay, g, a, eta, bias, g.rows(), g.cols(), GpuKernel.code(act), 0);
+        launch(GpuKernel.HIDDEN_STEP, g.cols(), 1, dNext, wNext, k, decay, g, a, eta, bias, g.rows(), g.cols(), GpuKernel.code(act), slices);
     }
 
     @Override

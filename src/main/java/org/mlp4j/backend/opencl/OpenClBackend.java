@@ -563,15 +563,19 @@ public final class OpenClBackend extends GpuBackend<Long> {
         return slicing(false, transB, mnk[0], mnk[1], mnk[2]).count() == 1 ? null : gemm(false, transB, 1f, a, b, 0f, c, c, PLAIN, false);
     }
 
-    /** The slices of k a product runs in, {@code count} of them {@code depth} deep (the last may be less). */
-    private record Slicing(int count, int depth) {
+    /**
+     * The slices of k a product runs in, {@code count} of them {@code depth} deep (the last may be less); {@code chosen}
+     * where they are tune's split.
+     */
+    private record Slicing(int count, int depth, boolean chosen) {
     }
 
     /** tune's split of the product's k, where it chose one, else the shape's ({@link #slices}), in whole 32-deep slabs. */
     private Slicing slicing(boolean transA, boolean transB, int m, int n, int k) {
-        int slices = splits(transA, transB, m, n, k) ? splitSlices(transB, m, n, k) : slices(m, n, k);
+        boolean chosen = splits(transA, transB, m, n, k);
+        int slices = chosen ? splitSlices(transB, m, n, k) : slices(m, n, k);
         int depth = (int) blocks((k + slices - 1) / slices, TS) * TS;
-        return new Slicing((k + depth - 1) / depth, depth);
+        return new Slicing((k + depth - 1) / depth, depth, chosen);
     }
 
     /**
@@ -582,10 +586,9 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private Matrix gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c, Matrix bias, int kind, boolean reduce) {
         int[] mnk = Shapes.gemm(transA, transB, a, b, c);
         int m = mnk[0], n = mnk[1], k = mnk[2];
-        boolean split = splits(transA, transB, m, n, k);
         Slicing sliced = slicing(transA, transB, m, n, k);
         int slices = sliced.count(), kSlice = sliced.depth();
-        int choice = kernelFor(transA, transB, m, n, k, slices, split);
+        int choice = kernelFor(transA, transB, m, n, k, slices, sliced.chosen());
         Tiles t = choice == GEMM_32 ? null : sizes.get(choice);
         GpuKernel kernel = t != null ? GpuKernel.GEMM_TILED : GpuKernel.GEMM;
         Launch grid = t != null ? new Launch(blocks(n, t.tsn()), blocks(m, t.tsm()), slices, t.tsn() / t.wptn(), t.tsm() / t.wptm())
