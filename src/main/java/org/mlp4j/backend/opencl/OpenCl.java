@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.opencl.CL;
+import org.lwjgl.opencl.CLCapabilities;
+import org.lwjgl.opencl.KHRCommandBuffer;
 import org.lwjgl.system.Configuration;
 import org.lwjgl.system.MemoryStack;
 import org.mlp4j.backend.BackendFailure;
@@ -25,11 +27,15 @@ final class OpenCl {
     private OpenCl() {
     }
 
-    /** One device in the flat list {@code --opencl-device} indexes. */
-    record Device(int index, long platform, long id, String platformName, String name, boolean gpu, long memory, int computeUnits, String version) {
+    /**
+     * One device in the flat list {@code --opencl-device} indexes. {@code commandBuffers}: it records commands for
+     * replay (cl_khr_command_buffer) on a queue like the backend's (in order, no properties).
+     */
+    record Device(int index, long platform, long id, String platformName, String name, boolean gpu, long memory, int computeUnits, String version,
+                  boolean commandBuffers) {
         String describe() {
-            return String.format("[%d] %s: %s (%s, %d MiB, %d compute units, %s)", index, platformName, name, gpu ? "GPU" : "not a GPU",
-                    memory >> 20, computeUnits, version);
+            return String.format("[%d] %s: %s (%s, %d MiB, %d compute units, %s%s)", index, platformName, name, gpu ? "GPU" : "not a GPU",
+                    memory >> 20, computeUnits, version, commandBuffers ? ", command buffers" : "");
         }
     }
 
@@ -144,11 +150,29 @@ final class OpenCl {
                     long type = deviceLong(id, CL_DEVICE_TYPE);
                     out.add(new Device(out.size(), platform, id, pname, deviceString(id, CL_DEVICE_NAME),
                             (type & CL_DEVICE_TYPE_GPU) != 0, deviceLong(id, CL_DEVICE_GLOBAL_MEM_SIZE), deviceInt(id, CL_DEVICE_MAX_COMPUTE_UNITS),
-                            deviceString(id, CL_DEVICE_VERSION)));
+                            deviceString(id, CL_DEVICE_VERSION), commandBuffers(id)));
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * Whether {@code device} names cl_khr_command_buffer among its extensions, the loader has its functions, and it
+     * asks no queue properties of command buffers (the backend's queue has none).
+     */
+    private static boolean commandBuffers(long device) {
+        CLCapabilities icd = CL.getICD();
+        if (!List.of(deviceString(device, CL_DEVICE_EXTENSIONS).split(" ")).contains("cl_khr_command_buffer")
+                || java.util.stream.LongStream.of(icd.clCreateCommandBufferKHR, icd.clCommandNDRangeKernelKHR, icd.clFinalizeCommandBufferKHR,
+                        icd.clEnqueueCommandBufferKHR, icd.clReleaseCommandBufferKHR).anyMatch(f -> f == 0)) {
+            return false;
+        }
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            java.nio.LongBuffer required = stack.mallocLong(1);
+            return clGetDeviceInfo(device, KHRCommandBuffer.CL_DEVICE_COMMAND_BUFFER_REQUIRED_QUEUE_PROPERTIES_KHR, required, null) == CL_SUCCESS
+                    && required.get(0) == 0;
+        }
     }
 
     /** One of OpenCL's string queries: called once for the size, once for the value. */
