@@ -45,12 +45,12 @@ echo "commit: $(cat .device/COMMIT 2>/dev/null || git rev-parse --short HEAD 2>/
 step 60 "mlp4j devices"
 mlp4j devices || status=1
 
-step 240 "SPI contract, kernel-vs-CPU and 2-epoch parity tests on every backend (all three must be usable here), OpenCL's GEMM tiles and split k"
+step 240 "SPI contract, kernel-vs-CPU and 2-epoch parity tests on every backend (all three must be usable here), OpenCL's GEMM tiles, split k and command buffers"
 MLP4J_REQUIRED_BACKENDS=cuda,opencl,cpu java "${java_opts[@]}" -jar .device/junit-platform-console-standalone-1.14.1.jar execute \
   --class-path .device/mlp4j-all.jar:.device/mlp4j-tests.jar \
   --select-class org.mlp4j.backend.BackendContractTest --select-class org.mlp4j.model.ParityTest \
   --select-class org.mlp4j.backend.opencl.OpenClTilesTest --select-class org.mlp4j.backend.opencl.OpenClSplitTest \
-  --details tree --disable-banner || status=1
+  --select-class org.mlp4j.backend.opencl.OpenClProgramsTest --details tree --disable-banner || status=1
 
 step 120 "bench: seconds per epoch, side by side (PyTorch references when torch is importable)"
 refs=()

@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.opencl.CL12;
+import org.lwjgl.opencl.KHRCommandBuffer;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
 import org.mlp4j.Activation;
@@ -106,8 +107,17 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private Tiles launching;
     private final Map<GpuKernel, Long> kernels = new EnumMap<>(GpuKernel.class);
     private final List<Long> buffers = new ArrayList<>();
-    /** Enqueues of the program being captured, or null when operations run at once. */
-    private List<Runnable> recording;
+    /** Commands of the program being captured, or null when operations run at once. */
+    private List<Programs.Command> recording;
+    /** How recorded programs replay (tests record through it too). */
+    final Programs programs;
+    /**
+     * Seconds a replay of {@link #REPLAY_LAUNCHES} kernels took enqueued and as a command buffer, once timed; empty
+     * where not timed (or the command buffer failed); null before the first capture.
+     */
+    private double[] replay;
+    /** Why the device would not make a command buffer, where it would not. */
+    private String replayFailure;
     /** Kernel objects and launch sizes owned by recorded programs, freed on close. */
     private final List<Long> recordedKernels = new ArrayList<>();
     private final List<PointerBuffer> recordedSizes = new ArrayList<>();
@@ -148,6 +158,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
                 clReleaseContext(context);
                 OpenCl.check(err.get(0), "clCreateCommandQueue");
             }
+            programs = new Programs(queue);
             boolean ok = false;
             try {
                 build(stack, candidates);
@@ -229,7 +240,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
      * largest tiles, untimed.
      */
     private ProductChoice timeProduct(boolean transA, boolean transB, int m, int n, int k) {
-        List<Runnable> held = recording;
+        List<Programs.Command> held = recording;
         List<Matrix> own = new ArrayList<>();
         try {
             recording = null;
@@ -371,6 +382,13 @@ public final class OpenClBackend extends GpuBackend<Long> {
                         + ", whichever ran a product fastest at its first use");
         unbuilt.forEach(t -> d.append("; tiles ").append(t).append(" failed to build"));
         products.forEach((shape, c) -> d.append("; ").append(shape).append(' ').append(describe(c)));
+        if (replay != null && replay.length == 2) {
+            d.append(String.format(java.util.Locale.ROOT, "; programs %s (%d kernels: command buffer %.1f us, enqueued %.1f us)",
+                    replaysBuffered() ? "replayed as command buffers" : "enqueued", REPLAY_LAUNCHES, replay[1] * 1e6, replay[0] * 1e6));
+        }
+        if (replayFailure != null) {
+            d.append("; programs enqueued where the device refused a command buffer: ").append(replayFailure);
+        }
         return d.toString();
     }
 
@@ -411,25 +429,25 @@ public final class OpenClBackend extends GpuBackend<Long> {
 
     @Override
     protected void zero(Long dst, long bytes) {
-        issue(() -> {
+        issue(q -> {
             try (MemoryStack stack = MemoryStack.stackPush()) {
-                OpenCl.check(CL12.clEnqueueFillBuffer(queue, dst, stack.calloc(4), 0, bytes, null, null), "clEnqueueFillBuffer");
+                OpenCl.check(CL12.clEnqueueFillBuffer(q, dst, stack.calloc(4), 0, bytes, null, null), "clEnqueueFillBuffer");
             }
         });
     }
 
-    /** Runs an enqueue now, or keeps it for the program being captured. */
-    private void issue(Runnable enqueue) {
+    /** Runs a command now, or keeps it for the program being captured. */
+    private void issue(Programs.Command command) {
         if (recording != null) {
-            recording.add(enqueue);
+            recording.add(command);
         } else {
-            enqueue.run();
+            command.enqueue(queue);
         }
     }
 
     /**
      * Sets the arguments and enqueues. While capturing, the launch gets a kernel object of its own with the
-     * arguments bound once, so replaying it is just the enqueue.
+     * arguments bound once, so replaying it is just the enqueue (or a command buffer's command).
      */
     @Override
     protected void enqueue(GpuKernel kernel, Launch l, Object[] args) {
@@ -445,10 +463,26 @@ public final class OpenClBackend extends GpuBackend<Long> {
         }
         PointerBuffer global = MemoryUtil.memAllocPointer(3).put(l.blocksX() * l.threadsX()).put(l.blocksY() * l.threadsY()).put(l.blocksZ()).flip();
         PointerBuffer local = MemoryUtil.memAllocPointer(3).put(l.threadsX()).put(l.threadsY()).put(1).flip();
-        Runnable launch = () -> OpenCl.check(clEnqueueNDRangeKernel(queue, k, 3, null, global, local, null, null), kernel.entry());
+        Programs.Command launch = new Programs.Command() {
+            @Override
+            public void enqueue(long q) {
+                OpenCl.check(clEnqueueNDRangeKernel(q, k, 3, null, global, local, null, null), kernel.entry());
+            }
+
+            @Override
+            public boolean kernel() {
+                return true;
+            }
+
+            @Override
+            public void append(long commandBuffer) {
+                OpenCl.check(KHRCommandBuffer.clCommandNDRangeKernelKHR(commandBuffer, 0, (java.nio.LongBuffer) null, k, 3, null, global, local,
+                        (IntBuffer) null, (IntBuffer) null, null), kernel.entry() + " (clCommandNDRangeKernelKHR)");
+            }
+        };
         if (recording == null) {
             try {
-                launch.run();
+                launch.enqueue(queue);
             } finally {
                 MemoryUtil.memFree(global);
                 MemoryUtil.memFree(local);
@@ -461,23 +495,83 @@ public final class OpenClBackend extends GpuBackend<Long> {
     }
 
     /**
-     * Records the enqueues of {@code ops} (with their arguments bound) for replay; runs nothing now. A replay
-     * ends with clFlush: OpenCL need not issue queued work to the device before a blocking call, and the
-     * trainer does host work (the next epoch's order, the next segment's enqueues) while a program runs.
+     * Records the commands of {@code ops} (kernels with their arguments bound) for replay; runs nothing now. The
+     * program replays them as command buffers where the device has them and they replayed faster than the
+     * enqueues ({@link #replaysBuffered}), otherwise (or where the device refuses this program's) by enqueueing each.
      */
     @Override
     protected Program capture(Runnable ops) {
-        List<Runnable> list = new ArrayList<>();
+        boolean buffered = replaysBuffered();
+        List<Programs.Command> commands = commands(ops);
+        if (buffered) {
+            try {
+                return programs.buffered(commands);
+            } catch (BackendFailure e) {
+                replayFailure = e.getMessage();
+            }
+        }
+        return programs.enqueued(commands);
+    }
+
+    /** The commands of {@code ops}, recorded; none run. */
+    List<Programs.Command> commands(Runnable ops) {
+        List<Programs.Command> list = new ArrayList<>();
         recording = list;
         try {
             ops.run();
         } finally {
             recording = null;
         }
-        return () -> {
-            list.forEach(Runnable::run);
-            OpenCl.check(clFlush(queue), "clFlush");
-        };
+        return list;
+    }
+
+    /**
+     * Whether programs replay as command buffers: on a device that has them and whose choices are timed (a GPU),
+     * decided at the first capture by timing a program of {@link #REPLAY_LAUNCHES} small kernels both ways, by
+     * turns, each replay to the device's end (a program of the trainer's runs once an epoch, and has long ended
+     * when it runs again); a device that refuses to make the command buffer enqueues.
+     */
+    boolean replaysBuffered() {
+        if (replay == null) {
+            replay = device.commandBuffers() && timeProducts ? timeReplays() : new double[0];
+        }
+        return replay.length == 2 && replay[1] < replay[0];
+    }
+
+    /** The seconds {@link #replaysBuffered} timed, enqueued and as a command buffer; empty where it timed none. */
+    double[] replaySeconds() {
+        replaysBuffered();
+        return replay.clone();
+    }
+
+    /** The small kernels of the program {@link #replaysBuffered} times. */
+    static final int REPLAY_LAUNCHES = 32;
+
+    private double[] timeReplays() {
+        Matrix z, bias;
+        try {
+            z = matrix(1, 64);
+            bias = matrix(1, 64);
+        } catch (DeviceMemoryException e) {
+            return new double[0];
+        }
+        try {
+            List<Programs.Command> commands = commands(() -> {
+                for (int i = 0; i < REPLAY_LAUNCHES; i++) {
+                    biasActivation(z, bias, Activation.IDENTITY);
+                }
+            });
+            Program enqueued = programs.enqueued(commands), buffered;
+            try {
+                buffered = programs.buffered(commands);
+            } catch (BackendFailure e) {
+                replayFailure = e.getMessage();
+                return new double[0];
+            }
+            return Timings.byTurns(this, List.of(enqueued::run, buffered::run), 3, 1);
+        } finally {
+            free(z, bias);
+        }
     }
 
     /**
@@ -652,6 +746,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
         }
         closed = true;
         clFinish(queue);
+        programs.release();
         kernels.values().forEach(k -> clReleaseKernel(k));
         tiledKernels.values().forEach(k -> clReleaseKernel(k));
         tiledPrograms.values().forEach(p -> clReleaseProgram(p));
