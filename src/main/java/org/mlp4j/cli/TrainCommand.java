@@ -67,7 +67,8 @@ final class TrainCommand implements Callable<Integer> {
     int checkpointEvery;
 
     @Option(names = "--verbose", description = "also say how the device runs the network: each layer step's variant "
-            + "(folded into one kernel or not), whether whole steps run, and the times that chose them")
+            + "(folded into one kernel or not), whether whole steps run, and the times that chose them; then the device as set up, "
+            + "where it chose more as the run's programs were recorded (OpenCL: each product's kernel)")
     boolean verbose;
 
     @Override

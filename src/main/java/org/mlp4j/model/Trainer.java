@@ -128,6 +128,9 @@ public final class Trainer {
         if (session.wholeSteps != null) {
             listener.note("whole steps: " + session.wholeSteps);
         }
+        if (!session.setUp.equals(session.opened)) {
+            listener.note("device, set up: " + session.setUp);
+        }
         boolean early = hp.patience() > 0 && session.valid > 0;
         while (session.epoch <= hp.epochs()) {
             EpochResult r = session.next(listener);
@@ -175,6 +178,11 @@ public final class Trainer {
         private final Backend.Steps wholeSteps;
         /** Each way of whole steps and its time, where there were several to time. */
         private final List<String> wayTimes = new ArrayList<>();
+        /**
+         * The backend's description before the session and once its programs are recorded: a GPU backend may have
+         * chosen more as it recorded them (OpenCL's kernel for each product, how its programs replay).
+         */
+        private final String opened, setUp;
         /** The optimizer's buffers, or null on the book's fused SGD path. */
         private final DeviceNet.Optimizing optimizing;
         private final Program[] segments;
@@ -194,6 +202,7 @@ public final class Trainer {
 
         private Session(Network initial, NumpyRandom random, Dataset data, int valid, int epoch, int step, List<EpochResult> history,
                         Best best, java.util.Map<String, float[]> optimizerState, List<Backend.Choice> choices) {
+            opened = backend.description();
             this.random = random;
             this.best = best;
             this.valid = valid;
@@ -297,6 +306,7 @@ public final class Trainer {
                     throw new IllegalArgumentException("step " + step + " is not where a checkpoint is taken (" + steps + " steps per epoch)");
                 }
             }
+            setUp = backend.description();
         }
 
         /**

@@ -208,6 +208,42 @@ class TrainerTest {
     }
 
     /**
+     * A backend that chooses more as it records the run's programs (as OpenCL times each product's kernel then)
+     * says so in its description, and the run notes the description as it stands once they are recorded; one whose
+     * description stays as it was (the test above) is not noted again.
+     */
+    @Test
+    void theDescriptionIsNotedAgainWhereRecordingChangedIt() {
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            int[] recorded = new int[1];
+            org.mlp4j.backend.Backend b = (org.mlp4j.backend.Backend) java.lang.reflect.Proxy.newProxyInstance(TrainerTest.class.getClassLoader(),
+                    new Class<?>[] {org.mlp4j.backend.Backend.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("description")) {
+                            return "cpu, programs recorded: " + recorded[0];
+                        }
+                        if (method.getName().equals("record")) {
+                            recorded[0]++;
+                        }
+                        try {
+                            return method.invoke(cpu, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            List<String> notes = new java.util.ArrayList<>();
+            new Trainer(b, new Hyperparameters(1, 50, 0.0005f, 0.01f, 1)).fit(new int[] {784, 20, 10}, TestData.trainHead(200), 50,
+                    new TrainingListener() {
+                        @Override
+                        public void note(String line) {
+                            notes.add(line);
+                        }
+                    });
+            assertEquals("device, set up: cpu, programs recorded: " + recorded[0], notes.get(notes.size() - 1), notes.toString());
+            assertTrue(recorded[0] > 0);
+        }
+    }
+
+    /**
      * {@code cpu} with its whole steps as two timed ways, "slow" (first) and "fast", and its layer ops' output
      * step slowed as much: each slow run sleeps 100 ms and is counted in {@code slowRuns}.
      */
