@@ -94,8 +94,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private final Map<Tiles, Long> tiledPrograms = new java.util.HashMap<>();
     private final Map<Tiles, Long> tiledKernels = new java.util.HashMap<>();
     private final List<Tiles> unbuilt = new ArrayList<>();
-    /** Whether each product's kernel is timed at its first use (on a GPU, and in tests); otherwise the one size given runs every product, or gemm. */
-    private final boolean timeProducts;
+    /**
+     * Whether the device's choices are timed (on a GPU, and in tests): each product's kernel at its first use, and
+     * how programs replay; otherwise the one size given runs every product, or gemm, and programs are enqueued.
+     */
+    private final boolean timed;
     /** The kernel each product (transposes and m x n x k) runs, chosen by timing them all. */
     private final Map<String, ProductChoice> products = new java.util.LinkedHashMap<>();
     private final long context;
@@ -138,16 +141,17 @@ public final class OpenClBackend extends GpuBackend<Long> {
     }
 
     /**
-     * gemm_tiled of {@code candidates}' sizes: with {@code timeProducts}, each product on gemm or one of them,
-     * whichever ran it fastest at its first use; otherwise every product on the one size given, or on gemm.
+     * gemm_tiled of {@code candidates}' sizes: {@code timed}, each product on gemm or one of them, whichever ran it
+     * fastest at its first use, and programs replayed the faster way; otherwise every product on the one size
+     * given, or on gemm, and programs enqueued.
      */
-    OpenClBackend(OpenCl.Device device, List<Tiles> candidates, boolean timeProducts) throws BackendUnavailableException {
+    OpenClBackend(OpenCl.Device device, List<Tiles> candidates, boolean timed) throws BackendUnavailableException {
         super(LAYOUT);
-        if (!timeProducts && candidates.size() > 1) {
+        if (!timed && candidates.size() > 1) {
             throw new IllegalArgumentException("one size of tiles for every product, or the products timed");
         }
         this.device = device;
-        this.timeProducts = timeProducts;
+        this.timed = timed;
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer err = stack.mallocInt(1);
             PointerBuffer props = stack.mallocPointer(3).put(CL_CONTEXT_PLATFORM).put(device.platform()).put(0).flip();
@@ -220,7 +224,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
         if (forced != null) {
             return forced;
         }
-        if (!timeProducts) {
+        if (!timed) {
             return sizes.isEmpty() ? GEMM_32 : 0;
         }
         String key = (transA ? "T" : "N") + (transB ? "T" : "N") + " " + m + "x" + n + "x" + k + (split ? " (k in " + slices + " slices)" : "");
@@ -377,7 +381,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
     @Override
     public String description() {
         StringBuilder d = new StringBuilder("opencl: device " + device.describe() + ", GEMM ");
-        d.append(sizes.isEmpty() ? "32x32 tiles" : !timeProducts ? "register tiles " + sizes.get(0)
+        d.append(sizes.isEmpty() ? "32x32 tiles" : !timed ? "register tiles " + sizes.get(0)
                 : "32x32 or register tiles of " + sizes.stream().map(Tiles::toString).collect(Collectors.joining(", "))
                         + ", whichever ran a product fastest at its first use");
         unbuilt.forEach(t -> d.append("; tiles ").append(t).append(" failed to build"));
@@ -533,7 +537,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
      */
     boolean replaysBuffered() {
         if (replay == null) {
-            replay = device.commandBuffers() && timeProducts ? timeReplays() : new double[0];
+            replay = device.commandBuffers() && timed ? timeReplays() : new double[0];
         }
         return replay.length == 2 && replay[1] < replay[0];
     }
