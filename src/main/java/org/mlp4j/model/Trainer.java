@@ -128,8 +128,9 @@ public final class Trainer {
         if (session.wholeSteps != null) {
             listener.note("whole steps: " + session.wholeSteps);
         }
-        if (!session.setUp.equals(session.opened)) {
-            listener.note("device, set up: " + session.setUp);
+        String setUp = backend.description();
+        if (!setUp.equals(session.opened)) {
+            listener.note("device, set up: " + setUp);
         }
         boolean early = hp.patience() > 0 && session.valid > 0;
         while (session.epoch <= hp.epochs()) {
@@ -179,10 +180,10 @@ public final class Trainer {
         /** Each way of whole steps and its time, where there were several to time. */
         private final List<String> wayTimes = new ArrayList<>();
         /**
-         * The backend's description before the session and once its programs are recorded: a GPU backend may have
-         * chosen more as it recorded them (OpenCL's kernel for each product, how its programs replay).
+         * The backend's description before the session recorded its programs: a GPU backend may choose more as it
+         * records them (OpenCL's kernel for each product, how its programs replay).
          */
-        private final String opened, setUp;
+        private final String opened;
         /** The optimizer's buffers, or null on the book's fused SGD path. */
         private final DeviceNet.Optimizing optimizing;
         private final Program[] segments;
@@ -306,7 +307,6 @@ public final class Trainer {
                     throw new IllegalArgumentException("step " + step + " is not where a checkpoint is taken (" + steps + " steps per epoch)");
                 }
             }
-            setUp = backend.description();
         }
 
         /**
