@@ -132,7 +132,7 @@ for hidden in ${TIMELINE_HIDDEN:-1 100}; do
   fi
 done
 
-step 60 "where the book's epoch goes: each part of it timed on its own, as the trainer records them, and its evaluation both ways (#24, #23)"
+step 60 "where the book's epoch goes: each part of it timed on its own, as the trainer records them, and its evaluation in chunks of 5,000 rows and in the GPU's (#24, #23)"
 # bench/ab/EpochParts.java and Evaluation.java, compiled by ci/prepare-gpu-bundle.sh
 for device in cuda opencl; do
   if [ -d .device/ab ]; then

@@ -23,7 +23,7 @@ tmp=$(mktemp -d)
   --strip-debug --no-man-pages --no-header-files --output "$tmp/jre"
 tar czf .device/jre.tgz -C "$tmp" jre
 rm -rf "$tmp"
-# the parts of an epoch, the evaluation both ways and a step's ops (bench/ab/EpochParts.java, Evaluation.java,
+# the parts of an epoch, the evaluation in two sizes of chunk and a step's ops (bench/ab/EpochParts.java, Evaluation.java,
 # LayerOps.java), compiled: the JRE has no compiler; and train_steps' timeline (bench/ab/train_steps_timeline.cu),
 # with and without the tiles' products, from compute_75 PTX as the backend's kernels are
 rm -rf .device/ab && javac -cp .device/mlp4j-all.jar -d .device/ab bench/ab/EpochParts.java bench/ab/Evaluation.java bench/ab/LayerOps.java

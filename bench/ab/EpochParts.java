@@ -17,14 +17,14 @@ import org.mlp4j.model.Trainer;
  * (Trainer.Session): the order's upload, the epoch's gather, its steps (550 of 100 on MNIST) as 10 recorded
  * programs (whole steps where the backend has them, the first of their ways in the epoch and each other way on its
  * own, and layer by layer), the evaluation (the training examples
- * in chunks of 5,000, then the validation ones, and the squared weights) and reading its sums back; each part timed on
+ * in the trainer's chunks, then the validation ones, and the squared weights) and reading its sums back; each part timed on
  * its own to the device's end, then all of them as an epoch runs them, round after round in one JVM (median
  * of the rounds after the first, in ms). Only for finding the time; epochs are timed by {@code mlp4j bench}.
  * {@code java -cp target/classes bench/ab/EpochParts.java DEVICE [HIDDEN [DATA_DIR [ROUNDS]]]}; ci/gpu-check.sh
  * runs it compiled, since the GPU machine's JRE has no compiler.
  */
 public class EpochParts {
-    private static final int BATCH = 100, SEGMENTS = 10, CHUNK = 5000;
+    private static final int BATCH = 100, SEGMENTS = 10;
 
     public static void main(String[] args) throws Exception {
         String device = args[0];
@@ -50,7 +50,8 @@ public class EpochParts {
             Arrays.setAll(shuffled, i -> i);
             new NumpyRandom(1).shuffle(shuffled);
             Matrix x = b.matrix(steps * BATCH, sizes[0]), y = b.matrix(steps * BATCH, 1);
-            DeviceNet.Workspace ws = net.workspace(BATCH), chunk = net.workspace(CHUNK);
+            DeviceNet.Workspace ws = net.workspace(BATCH), chunk = net.workspace(Trainer.evaluationRows(b, sizes, data.count()),
+                    Math.min(Trainer.EVAL_CHUNK, data.count()));
             Backend.Accumulator acc = b.accumulator(4);
             Backend.Steps whole = net.wholeSteps(ws, null);
             Backend.Program gather = b.record(() -> b.gather(examples, order, 0, x, y));

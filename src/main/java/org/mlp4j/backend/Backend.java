@@ -303,6 +303,15 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * The rows an evaluation should take at once where more than the model's chunk pays, for a network whose
+     * layers' outputs and deltas are {@code floats} a row; 0 (the default) for the model's chunk. A GPU's
+     * products and the evaluation's end fill the device only with tens of thousands of rows at once.
+     */
+    default int evaluationRows(long floats) {
+        return 0;
+    }
+
+    /**
      * {@link #evaluate}'s default on {@code backend}: the layer ops, then {@link #cost} and {@link #countCorrect}; what
      * a backend that fuses the evaluation's end compares with (bench/ab/Evaluation.java).
      */

@@ -88,6 +88,9 @@ public abstract class GpuBackend<B> implements Backend {
      */
     private static final int EVAL_BLOCKS = 1024;
 
+    /** Floats an evaluation's layer outputs and deltas take at once at most (64 MiB): the rows of {@link #evaluationRows}. */
+    private static final long EVAL_FLOATS = 1L << 24;
+
     /** The layer slots of the whole steps' kernels (w0..w2 and their buffers). */
     protected static final int WHOLE_STEPS_LAYERS = 3;
     /**
@@ -642,6 +645,11 @@ public abstract class GpuBackend<B> implements Backend {
         Shapes.column(z, labels);
         Shapes.slot(acc, slot);
         launch(GpuKernel.COUNT_CORRECT, 1, 1, z, labels, z.rows(), z.cols(), acc, slot);
+    }
+
+    @Override
+    public final int evaluationRows(long floats) {
+        return (int) Math.min(Integer.MAX_VALUE, EVAL_FLOATS / Math.max(1, floats));
     }
 
     /**

@@ -129,8 +129,10 @@ final class TrainCommand implements Callable<Integer> {
                     + sizes[sizes.length - 1] + " classes, but " + common.data + " has " + trainSet.count() + " of "
                     + trainSet.features() + " and " + trainSet.classCount());
         }
-        long bytes = Trainer.footprint(sizes, trainSet.count(), valid, hp.batch(), testSet.count());
-        Run run = new Run(hp, trainSet, testSet, sizes, valid, dir, from, initial, bytes);
+        // refuses a matrix larger than one can be before any device is opened; requireMemory estimates the bytes with
+        // the rows of an evaluation on the device that opens
+        Trainer.footprint(sizes, trainSet.count(), valid, hp.batch(), testSet.count(), Math.min(Trainer.EVAL_CHUNK, trainSet.count()));
+        Run run = new Run(hp, trainSet, testSet, sizes, valid, dir, from, initial);
         try {
             return train(run, device.device);
         } catch (DeviceMemoryException e) {
@@ -144,7 +146,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** What a training run works from. */
     private record Run(Hyperparameters hp, Images trainSet, Images testSet, int[] sizes, int valid, Path dir,
-                       Trainer.Checkpoint from, Network initial, long bytes) {
+                       Trainer.Checkpoint from, Network initial) {
         String network() {
             return String.join("-", java.util.Arrays.stream(sizes).mapToObj(Integer::toString).toList());
         }
@@ -238,15 +240,18 @@ final class TrainCommand implements Callable<Integer> {
             // the host keeps the parameters too: the initial ones, and a checkpoint's copy while the last is still held
             Limits.heap(3 * 4 * Network.parameters(run.sizes()), "the parameters of " + run.network() + " on the host");
         }
+        int count = run.trainSet().count();
+        long bytes = Trainer.footprint(run.sizes(), count, run.valid(), run.hp().batch(), run.testSet().count(),
+                Trainer.evaluationRows(backend, run.sizes(), count));
         long have = backend.memoryAvailable();
-        if (run.bytes() <= have) {
+        if (bytes <= have) {
             return;
         }
-        String need = "training " + run.network() + " on " + run.trainSet().count() + " examples needs about " + Limits.mib(run.bytes());
+        String need = "training " + run.network() + " on " + count + " examples needs about " + Limits.mib(bytes);
         if (backend.name().equals(Backends.CPU)) {
             long max = Runtime.getRuntime().maxMemory();
             throw new UserError(need + " of heap, but the JVM has " + Limits.mib(have) + " free of its " + Limits.mib(max) + " maximum; "
-                    + Limits.raiseHeap(max - have + run.bytes()));
+                    + Limits.raiseHeap(max - have + bytes));
         }
         throw new DeviceMemoryException(backend.name() + ": out of device memory: " + need + ", " + Limits.mib(have) + " are free");
     }

@@ -57,7 +57,11 @@ public final class DeviceNet {
         return new Network(sizes.clone(), w, b, input, activation, output);
     }
 
-    /** Buffers for a minibatch or an evaluation chunk of up to {@code rows} examples. */
+    /**
+     * Buffers for a minibatch or an evaluation chunk of up to {@code rows} examples, of which up to
+     * {@code inputRows} are gathered into it at a time (an evaluation of the epoch's gathered minibatches takes
+     * more rows at once than it gathers from the dataset).
+     */
     public final class Workspace {
         final Matrix x;
         final Matrix labels;
@@ -66,9 +70,9 @@ public final class DeviceNet {
         /** deltas[l + 1] is the error at layer l's pre-activation. */
         final Matrix[] deltas;
 
-        Workspace(int rows) {
-            x = backend.matrix(rows, sizes[0]);
-            labels = backend.matrix(rows, 1);
+        Workspace(int rows, int inputRows) {
+            x = backend.matrix(inputRows, sizes[0]);
+            labels = backend.matrix(inputRows, 1);
             activations = new Matrix[sizes.length];
             deltas = new Matrix[sizes.length];
             activations[0] = x;
@@ -78,13 +82,27 @@ public final class DeviceNet {
             }
         }
 
+        /** The rows the layers take at once. */
         public int rows() {
+            return activations[1].rows();
+        }
+
+        /** The rows gathered at once. */
+        int inputRows() {
             return x.rows();
         }
     }
 
     public Workspace workspace(int rows) {
-        return new Workspace(rows);
+        return new Workspace(rows, rows);
+    }
+
+    /** A workspace whose layers take {@code rows} at once, and which gathers {@code inputRows} (at most rows) at a time. */
+    public Workspace workspace(int rows, int inputRows) {
+        if (inputRows > rows) {
+            throw new IllegalArgumentException(inputRows + " rows gathered at once into a workspace of " + rows);
+        }
+        return new Workspace(rows, inputRows);
     }
 
     /**
@@ -289,8 +307,8 @@ public final class DeviceNet {
     /** As {@link #evaluate(Workspace, Matrix, Matrix, Accumulator, int, int)} for examples {@code order[from .. from+count)}. */
     public void evaluate(Workspace ws, Examples data, Order order, int from, int count,
                          Accumulator acc, int costSlot, int correctSlot) {
-        for (int done = 0; done < count; done += ws.rows()) {
-            int rows = Math.min(ws.rows(), count - done);
+        for (int done = 0; done < count; done += ws.inputRows()) {
+            int rows = Math.min(ws.inputRows(), count - done);
             backend.gather(data, order, from + done, ws.x.prefix(rows), ws.labels.prefix(rows));
             evaluate(ws, ws.x.prefix(rows), ws.labels.prefix(rows), acc, costSlot, correctSlot);
         }
@@ -307,9 +325,9 @@ public final class DeviceNet {
     public float[] logits(Workspace ws, Examples data, Order order, int from, int count) {
         int outputs = sizes[sizes.length - 1];
         float[] out = new float[org.mlp4j.util.Limits.elements((long) count * outputs, "the outputs of " + count + " examples")];
-        float[] host = new float[ws.rows() * outputs];
-        for (int done = 0; done < count; done += ws.rows()) {
-            int rows = Math.min(ws.rows(), count - done);
+        float[] host = new float[ws.inputRows() * outputs];
+        for (int done = 0; done < count; done += ws.inputRows()) {
+            int rows = Math.min(ws.inputRows(), count - done);
             backend.gather(data, order, from + done, ws.x.prefix(rows), ws.labels.prefix(rows));
             backend.download(logits(ws, ws.x.prefix(rows)), host);
             System.arraycopy(host, 0, out, done * outputs, rows * outputs);
@@ -320,10 +338,10 @@ public final class DeviceNet {
     /** Predicted classes of examples {@code order[from .. from+count)}. */
     public int[] predict(Workspace ws, Examples data, Order order, int from, int count) {
         int[] out = new int[count];
-        Matrix classes = backend.matrix(ws.rows(), 1);
-        float[] host = new float[ws.rows()];
-        for (int done = 0; done < count; done += ws.rows()) {
-            int rows = Math.min(ws.rows(), count - done);
+        Matrix classes = backend.matrix(ws.inputRows(), 1);
+        float[] host = new float[ws.inputRows()];
+        for (int done = 0; done < count; done += ws.inputRows()) {
+            int rows = Math.min(ws.inputRows(), count - done);
             backend.gather(data, order, from + done, ws.x.prefix(rows), ws.labels.prefix(rows));
             Matrix z = logits(ws, ws.x.prefix(rows));
             backend.rowArgmax(z, classes.prefix(rows));

@@ -23,8 +23,11 @@ import org.mlp4j.data.Dataset;
  * and a stopped run continues from its {@link Checkpoint} exactly as if it had not stopped.
  */
 public final class Trainer {
-    /** Examples per evaluation chunk: bounds the evaluation's memory whatever the dataset size. */
-    static final int EVAL_CHUNK = 5000;
+    /**
+     * Examples an evaluation gathers from the dataset at once, and the rows its layers take at once unless the
+     * backend asks for more ({@link #evaluationRows}): bounds the evaluation's memory whatever the dataset size.
+     */
+    public static final int EVAL_CHUNK = 5000;
     /** An epoch's steps are recorded as this many programs at most (the last also evaluates). */
     static final int SEGMENTS = 10;
     /** Steps each way when whole steps are timed against layer-by-layer ones. */
@@ -237,7 +240,7 @@ public final class Trainer {
             DeviceNet.Workspace batch = net.workspace(hp.batch());
             Matrix epochX = backend.matrix(covered, data.features());
             Matrix epochY = backend.matrix(covered, 1);
-            DeviceNet.Workspace chunk = net.workspace(Math.min(EVAL_CHUNK, data.count()));
+            DeviceNet.Workspace chunk = net.workspace(evaluationRows(backend, initial.sizes(), data.count()), Math.min(EVAL_CHUNK, data.count()));
             acc = backend.accumulator(4);
             // whole steps where the backend has them and they were faster, or it knows they are (or a resumed run ran them)
             Backend.Steps offered = net.wholeSteps(batch, optimizing);
@@ -409,13 +412,27 @@ public final class Trainer {
     }
 
     /**
-     * About how many bytes training a network of {@code sizes} on {@code count} examples allocates on its
-     * backend, and then predicting {@code testCount} examples: the parameters, the resident dataset and
-     * orders, the epoch's gathered minibatches, the step's and the evaluation's buffers, and scratch for the
-     * cpu backend's GEMM (packed copies of a weight matrix and of an evaluation chunk's widest activations,
-     * and its tile sums). Refuses, naming it, any matrix larger than one can be.
+     * The rows the evaluation of {@code count} examples by a network of {@code sizes} takes at once on
+     * {@code backend}: the model's chunk, or more where the backend asks for more ({@link Backend#evaluationRows}).
+     * It gathers examples from the dataset a chunk at a time whichever it takes.
      */
-    public static long footprint(int[] sizes, int count, int valid, int batch, int testCount) {
+    public static int evaluationRows(Backend backend, int[] sizes, int count) {
+        long floats = 0;
+        for (int l = 1; l < sizes.length; l++) {
+            floats += 2L * sizes[l];
+        }
+        return Math.min(count, Math.max(EVAL_CHUNK, backend.evaluationRows(floats)));
+    }
+
+    /**
+     * About how many bytes training a network of {@code sizes} on {@code count} examples allocates on its
+     * backend, whose evaluation takes {@code evaluationRows} at once ({@link #evaluationRows}), and then
+     * predicting {@code testCount} examples: the parameters, the resident dataset and orders, the epoch's
+     * gathered minibatches, the step's and the evaluation's buffers, and scratch for the cpu backend's GEMM
+     * (packed copies of a weight matrix and of an evaluation chunk's widest activations, and its tile sums).
+     * Refuses, naming it, any matrix larger than one can be.
+     */
+    public static long footprint(int[] sizes, int count, int valid, int batch, int testCount, int evaluationRows) {
         long floats = 0;
         long largest = 0;
         for (int l = 0; l + 1 < sizes.length; l++) {
@@ -427,21 +444,27 @@ public final class Trainer {
         long params = floats;
         long widest = java.util.Arrays.stream(sizes).max().orElse(0);
         int covered = (count - valid) / batch * batch;
-        floats += workspace(sizes, batch, "a minibatch") + workspace(sizes, Math.min(EVAL_CHUNK, count), "an evaluation chunk")
+        floats += workspace(sizes, batch, batch, "a minibatch")
+                + workspace(sizes, evaluationRows, Math.min(EVAL_CHUNK, count), "an evaluation chunk")
                 + org.mlp4j.util.Limits.elements((long) covered * sizes[0], "an epoch's minibatches (" + covered + " x " + sizes[0] + ")")
                 + covered + largest + 2L * Math.min(EVAL_CHUNK, count) * widest;
         long bytes = 4 * floats + (long) count * (sizes[0] + 1) + 4L * (count - valid) + 4L * count;
         // predicting the test set: the parameters again, the test data, an evaluation chunk
         int chunk = Math.min(EVAL_CHUNK, Math.max(1, testCount));
-        bytes += 4 * (params + workspace(sizes, chunk, "an evaluation chunk") + chunk) + (long) testCount * (sizes[0] + 1) + 8L * testCount;
+        bytes += 4 * (params + workspace(sizes, chunk, chunk, "an evaluation chunk") + chunk) + (long) testCount * (sizes[0] + 1)
+                + 8L * testCount;
         return bytes;
     }
 
-    /** Floats of a {@link DeviceNet.Workspace} of {@code rows}: input, labels, and each layer's activations and deltas. */
-    private static long workspace(int[] sizes, int rows, String what) {
-        long floats = rows;
+    /**
+     * Floats of a {@link DeviceNet.Workspace} of {@code rows} that gathers {@code inputRows}: input, labels, and
+     * each layer's activations and deltas.
+     */
+    private static long workspace(int[] sizes, int rows, int inputRows, String what) {
+        long floats = inputRows;
         for (int l = 0; l < sizes.length; l++) {
-            long m = org.mlp4j.util.Limits.elements((long) rows * sizes[l], what + " at layer " + l + " (" + rows + " x " + sizes[l] + ")");
+            int r = l == 0 ? inputRows : rows;
+            long m = org.mlp4j.util.Limits.elements((long) r * sizes[l], what + " at layer " + l + " (" + r + " x " + sizes[l] + ")");
             floats += l == 0 ? m : 2 * m;
         }
         return floats;

@@ -347,6 +347,66 @@ class TrainerTest {
         }
     }
 
+    /**
+     * A backend that asks for more rows an evaluation (as the GPU backends do) gets them for the epoch's gathered
+     * minibatches, while the dataset is still gathered a chunk at a time; the accuracies are the same as in chunks
+     * of the model's size, and the cost is the same sum in another grouping.
+     */
+    @Test
+    void theEvaluationTakesTheRowsTheBackendAsksFor() {
+        Images data = TestData.trainHead(6500);
+        int valid = 500, train = data.count() - valid;
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            List<Integer> rows = new java.util.ArrayList<>();
+            org.mlp4j.backend.Backend b = (org.mlp4j.backend.Backend) java.lang.reflect.Proxy.newProxyInstance(TrainerTest.class.getClassLoader(),
+                    new Class<?>[] {org.mlp4j.backend.Backend.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("evaluationRows")) {
+                            return 1 << 20;
+                        }
+                        if (method.getName().equals("evaluate")) {
+                            rows.add(((org.mlp4j.backend.Matrix) args[0]).rows());
+                        }
+                        try {
+                            return method.invoke(cpu, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            assertEquals(Trainer.EVAL_CHUNK, Trainer.evaluationRows(cpu, new int[] {784, 20, 10}, data.count()));
+            assertEquals(data.count(), Trainer.evaluationRows(b, new int[] {784, 20, 10}, data.count()));
+            Hyperparameters hp = new Hyperparameters(1, 100, 0.0005f, 0.01f, 1);
+            EpochResult wide = new Trainer(b, hp).fit(new int[] {784, 20, 10}, data, valid, TrainingListener.NONE).history().get(0);
+            assertEquals(List.of(train, valid), rows, "the training set in one evaluation, then the validation set");
+            EpochResult chunked = new Trainer(cpu, hp).fit(new int[] {784, 20, 10}, data, valid, TrainingListener.NONE).history().get(0);
+            assertEquals(chunked.trainAccuracy(), wide.trainAccuracy(), 0.0);
+            assertEquals(chunked.validAccuracy(), wide.validAccuracy(), 0.0);
+            assertEquals(chunked.cost(), wide.cost(), 1e-9 * chunked.cost());
+        }
+    }
+
+    /** A workspace that gathers fewer rows than its layers take evaluates, predicts and takes logits as one that gathers them all. */
+    @Test
+    void aWorkspaceGathersItsInputRowsAtATime() {
+        Images data = TestData.trainHead(300);
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            DeviceNet net = new DeviceNet(cpu, Network.initialize(new int[] {784, 20, 10}, new NumpyRandom(1)));
+            org.mlp4j.backend.Backend.Examples examples = data.upload(cpu);
+            org.mlp4j.backend.Backend.Order order = Trainer.identity(cpu, data.count());
+            DeviceNet.Workspace all = net.workspace(300), some = net.workspace(300, 70);
+            org.mlp4j.backend.Backend.Accumulator acc = cpu.accumulator(2);
+            net.evaluate(all, examples, order, 10, 290, acc, 0, 1);
+            double[] want = cpu.read(acc);
+            cpu.reset(acc);
+            net.evaluate(some, examples, order, 10, 290, acc, 0, 1);
+            double[] got = cpu.read(acc);
+            assertEquals(want[1], got[1], 0.0);
+            assertEquals(want[0], got[0], 1e-9 * want[0]);
+            assertTrue(java.util.Arrays.equals(net.predict(all, examples, order, 10, 290), net.predict(some, examples, order, 10, 290)));
+            assertTrue(java.util.Arrays.equals(net.logits(all, examples, order, 10, 290), net.logits(some, examples, order, 10, 290)));
+            assertThrows(IllegalArgumentException.class, () -> net.workspace(70, 300));
+        }
+    }
+
     @Test
     void probabilitiesSumToOneAndAgreeWithThePredictions() {
         Images data = TestData.trainHead(1000);
