@@ -1,7 +1,7 @@
 // Every CUDA kernel in kernels/*.cu, run on the CPU through block_emulator.h and checked against a
 // double-precision loop of its definition (the math of its CpuBackend twin), on odd shapes. Each is
-// launched as CudaBackend launches it: elementwise grids of 256-thread blocks, gather over (features,
-// rows), the step kernels over 32 x 32 blocks of columns, the reductions as one block of 1024.
+// launched as CudaBackend launches it: elementwise grids of 256-thread blocks (the gathers a thread per
+// GATHER_RUN elements), the step kernels over 32 x 32 blocks of columns, the reductions as one block of 1024.
 // Prints one line per check; exits 1 when any error exceeds its tolerance.
 #include "block_emulator.h"
 #include <algorithm>
@@ -52,7 +52,8 @@ static Dim3 elementwise(long n) { return {(unsigned)std::min((n + 255) / 256, 65
 
 static Dim3 columns(int cols) { return {(unsigned)(cols + COLS_PER_BLOCK - 1) / COLS_PER_BLOCK, 1, 1}; }
 
-static void gatherTest(int count, int rows, int features, int offset) {
+// blocks: the grid's, where not CudaBackend's (fewer, so that each thread strides past its first GATHER_RUN elements)
+static void gatherTest(int count, int rows, int features, int offset, unsigned blocks = 0) {
     std::vector<unsigned char> pixels(count * features), y(count);
     for (auto& p : pixels) p = rand() % 256;
     for (auto& l : y) l = rand() % 10;
@@ -65,8 +66,7 @@ static void gatherTest(int count, int rows, int features, int offset) {
         for (int f = 0; f < features; f++) wx[r * features + f] = (pixels[e * features + f] / 255.0 - 0.5) * 2;
         wl[r] = y[e];
     }
-    Dim3 grid = elementwise(features);
-    grid.y = std::min(rows, 65535);
+    Dim3 grid = blocks > 0 ? Dim3{blocks, 1, 1} : elementwise(((long)rows * features + GATHER_RUN - 1) / GATHER_RUN);
     launch(grid, {256, 1, 1}, [&] { gather(pixels.data(), y.data(), order.data(), offset, rows, features, x.data(), lab.data()); });
     check("gather" + shape(rows, features) + " pixels", x, wx, 1e-6);
     check("gather" + shape(rows, features) + " labels", lab, wl, 0);
@@ -86,9 +86,7 @@ static void gatherFeaturesTest(int count, int rows, int width, int offset) {
         for (int f = 0; f < width; f++) wx[r * width + f] = features[e * width + f];
         wl[r] = y[e];
     }
-    Dim3 grid = elementwise(width);
-    grid.y = std::min(rows, 65535);
-    launch(grid, {256, 1, 1}, [&] { gather_features(features.data(), y.data(), order.data(), offset, rows, width, x.data(), lab.data()); });
+    launch(elementwise(((long)rows * width + GATHER_RUN - 1) / GATHER_RUN), {256, 1, 1}, [&] { gather_features(features.data(), y.data(), order.data(), offset, rows, width, x.data(), lab.data()); });
     check("gather_features" + shape(rows, width) + " features", x, wx, 0);
     check("gather_features" + shape(rows, width) + " labels", lab, wl, 0);
 }
@@ -431,6 +429,7 @@ int main() {
         srand(7);
         gatherTest(50, 7, 784, 11);
         gatherTest(300, 257, 33, 40);
+        gatherTest(300, 257, 33, 40, 2);
         gatherFeaturesTest(300, 257, 300, 40);
         optimizeTest(1000);
         int shapes[][2] = {{1, 1}, {3, 7}, {100, 10}, {37, 129}, {257, 33}};

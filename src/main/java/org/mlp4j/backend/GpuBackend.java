@@ -26,11 +26,10 @@ public abstract class GpuBackend<B> implements Backend {
      * @param sumBytes bytes of an accumulator slot: 8 for doubles, 4 for floats
      */
     public record Layout(int threads, int rowGroups, int reduceThreads, int maxBlocks, int sumBytes) {
-        /** The grid of a kernel of {@code shape} over {@code n} elements (GATHER: n features by {@code rows}). */
-        public Launch launch(GpuKernel.Shape shape, long n, long rows) {
+        /** The grid of a kernel of {@code shape} over {@code n} elements. */
+        public Launch launch(GpuKernel.Shape shape, long n) {
             return switch (shape) {
                 case ELEMENTWISE -> new Launch(blocks(n, threads), 1, 1, threads, 1);
-                case GATHER -> new Launch(blocks(n, threads), Math.max(1, Math.min(rows, maxBlocks)), 1, threads, 1);
                 case COLUMNS -> new Launch(blocks(n, Fold.COLUMNS), 1, 1, Fold.COLUMNS, rowGroups);
                 case REDUCTION -> new Launch(1, 1, 1, reduceThreads, 1);
                 case COOPERATIVE, CUSTOM -> throw new IllegalArgumentException("a " + shape + " grid is the caller's");
@@ -40,12 +39,12 @@ public abstract class GpuBackend<B> implements Backend {
         /** The constants the kernels are written for, by the names the kernel sources use. */
         public java.util.Map<String, Integer> defines() {
             return java.util.Map.of("BLOCK_THREADS", threads, "COLS_PER_BLOCK", Fold.COLUMNS, "ROW_GROUPS", rowGroups, "REDUCE_THREADS", reduceThreads,
-                    "EVAL_OUTPUTS", EVAL_OUTPUTS);
+                    "EVAL_OUTPUTS", EVAL_OUTPUTS, "GATHER_RUN", GATHER_RUN);
         }
 
         /** Threads of a block of {@code shape}. */
         public int blockThreads(GpuKernel.Shape shape) {
-            Launch l = launch(shape, 1, 1);
+            Launch l = launch(shape, 1);
             return l.threadsX() * l.threadsY();
         }
 
@@ -80,6 +79,8 @@ public abstract class GpuBackend<B> implements Backend {
     record GpuAccumulator<B>(B buffer, int slots) implements Accumulator {
     }
 
+    /** Elements a thread of the gathers copies, their loads issued together. */
+    static final int GATHER_RUN = 8;
     /** The outputs of a network whose evaluation evaluate_rows finishes at most: a thread holds a row's logits. */
     static final int EVAL_OUTPUTS = 16;
     /**
@@ -343,9 +344,9 @@ public abstract class GpuBackend<B> implements Backend {
         }
     }
 
-    /** Launches {@code kernel} on the grid of its shape over {@code n} elements (GATHER: by {@code rows}). */
-    private void launch(GpuKernel kernel, long n, long rows, Object... args) {
-        launch(kernel, layout.launch(kernel.shape(), n, rows), args);
+    /** Launches {@code kernel} on the grid of its shape over {@code n} elements. */
+    private void launch(GpuKernel kernel, long n, Object... args) {
+        launch(kernel, layout.launch(kernel.shape(), n), args);
     }
 
     /** Launches {@code kernel} on {@code launch}, after checking each argument against its declaration. */
@@ -387,13 +388,13 @@ public abstract class GpuBackend<B> implements Backend {
     public final void gather(Examples data, Order order, int offset, Matrix x, Matrix labels) {
         Shapes.gather(data, order, offset, x, labels);
         GpuKernel kernel = ((GpuExamples<?>) data).floats() ? GpuKernel.GATHER_FEATURES : GpuKernel.GATHER;
-        launch(kernel, x.cols(), x.rows(), data, order, offset, x.rows(), x.cols(), x, labels);
+        launch(kernel, ((long) x.size() + GATHER_RUN - 1) / GATHER_RUN, data, order, offset, x.rows(), x.cols(), x, labels);
     }
 
     @Override
     public final void biasActivation(Matrix z, Matrix bias, Activation act) {
         Shapes.bias(z, bias);
-        launch(GpuKernel.BIAS_ACTIVATION, z.size(), 1, z, bias, z.rows(), z.cols(), GpuKernel.code(act));
+        launch(GpuKernel.BIAS_ACTIVATION, z.size(), z, bias, z.rows(), z.cols(), GpuKernel.code(act));
     }
 
     @Override
@@ -586,9 +587,9 @@ public abstract class GpuBackend<B> implements Backend {
     private void outputStep(Matrix x, Matrix w, int k, Matrix z, Matrix bias, Matrix labels, Output output, float eta, Matrix delta, int slices) {
         Shapes.outputStep(z, bias, labels, delta);
         if (output == Output.SOFTMAX) {
-            launch(GpuKernel.SOFTMAX_ROWS, z.rows(), 1, z, bias, z.rows(), z.cols());
+            launch(GpuKernel.SOFTMAX_ROWS, z.rows(), z, bias, z.rows(), z.cols());
         }
-        launch(GpuKernel.OUTPUT_STEP, z.cols(), 1, x, w, k, z, bias, labels, eta, delta, z.rows(), z.cols(), GpuKernel.code(output), slices);
+        launch(GpuKernel.OUTPUT_STEP, z.cols(), x, w, k, z, bias, labels, eta, delta, z.rows(), z.cols(), GpuKernel.code(output), slices);
     }
 
     @Override
@@ -612,39 +613,39 @@ public abstract class GpuBackend<B> implements Backend {
      */
     private void hiddenStep(Matrix dNext, Matrix wNext, int k, float decay, Matrix a, Activation act, float eta, Matrix bias, Matrix g, int slices) {
         Shapes.hiddenStep(g, a, bias);
-        launch(GpuKernel.HIDDEN_STEP, g.cols(), 1, dNext, wNext, k, decay, g, a, eta, bias, g.rows(), g.cols(), GpuKernel.code(act), slices);
+        launch(GpuKernel.HIDDEN_STEP, g.cols(), dNext, wNext, k, decay, g, a, eta, bias, g.rows(), g.cols(), GpuKernel.code(act), slices);
     }
 
     @Override
     public final void optimize(Matrix param, Matrix grad, Matrix s1, Matrix s2, Matrix hyper, Optimizer kind, boolean decay) {
         Shapes.optimize(param, grad, s1, s2, hyper, kind);
-        launch(GpuKernel.OPTIMIZE, param.size(), 1, param, grad, s1, s2, param.size(), hyper, GpuKernel.code(kind), decay ? 1 : 0);
+        launch(GpuKernel.OPTIMIZE, param.size(), param, grad, s1, s2, param.size(), hyper, GpuKernel.code(kind), decay ? 1 : 0);
     }
 
     @Override
     public final void advance(Matrix hyper) {
         Shapes.hyper(hyper);
-        launch(GpuKernel.ADVANCE, 1, 1, hyper);
+        launch(GpuKernel.ADVANCE, 1, hyper);
     }
 
     @Override
     public final void rowArgmax(Matrix z, Matrix out) {
         Shapes.column(z, out);
-        launch(GpuKernel.ROW_ARGMAX, z.rows(), 1, z, out, z.rows(), z.cols());
+        launch(GpuKernel.ROW_ARGMAX, z.rows(), z, out, z.rows(), z.cols());
     }
 
     @Override
     public final void cost(Matrix z, Matrix labels, Output output, Accumulator acc, int slot) {
         Shapes.column(z, labels);
         Shapes.slot(acc, slot);
-        launch(GpuKernel.COST, 1, 1, z, labels, z.rows(), z.cols(), GpuKernel.code(output), acc, slot);
+        launch(GpuKernel.COST, 1, z, labels, z.rows(), z.cols(), GpuKernel.code(output), acc, slot);
     }
 
     @Override
     public final void countCorrect(Matrix z, Matrix labels, Accumulator acc, int slot) {
         Shapes.column(z, labels);
         Shapes.slot(acc, slot);
-        launch(GpuKernel.COUNT_CORRECT, 1, 1, z, labels, z.rows(), z.cols(), acc, slot);
+        launch(GpuKernel.COUNT_CORRECT, 1, z, labels, z.rows(), z.cols(), acc, slot);
     }
 
     @Override
@@ -687,15 +688,15 @@ public abstract class GpuBackend<B> implements Backend {
         }
         gemm(false, false, 1f, in, w[from], 0f, z[from]);
         int rows = x.rows(), at = acc.slots();
-        Launch grid = layout.launch(GpuKernel.Shape.ELEMENTWISE, Math.min(rows, (long) EVAL_BLOCKS * layout.threads()), 1);
+        Launch grid = layout.launch(GpuKernel.Shape.ELEMENTWISE, Math.min(rows, (long) EVAL_BLOCKS * layout.threads()));
         launch(GpuKernel.EVALUATE_ROWS, grid, z[from], labels, b[from], w[last], b[last], rows, last == 0 ? 1 : 2, w[from].cols(), outputs,
                 GpuKernel.code(act), GpuKernel.code(output), costSlot, acc, at);
-        launch(GpuKernel.ADD_PARTIALS, 1, 1, acc, at, (int) grid.blocksX(), costSlot, correctSlot);
+        launch(GpuKernel.ADD_PARTIALS, 1, acc, at, (int) grid.blocksX(), costSlot, correctSlot);
     }
 
     @Override
     public final void sumOfSquares(Matrix m, Accumulator acc, int slot) {
         Shapes.slot(acc, slot);
-        launch(GpuKernel.SUM_SQUARES, 1, 1, m, m.size(), acc, slot);
+        launch(GpuKernel.SUM_SQUARES, 1, m, m.size(), acc, slot);
     }
 }

@@ -19,8 +19,8 @@ import java.util.Locale;
  * CUDA stand-in driver (whose kernel list is generated from {@code kernels/*.cu}).
  */
 public enum GpuKernel {
-    GATHER("gather", Shape.GATHER, EXAMPLES, ORDER, INT, INT, INT, MATRIX, MATRIX),
-    GATHER_FEATURES("gather", Shape.GATHER, FEATURES, ORDER, INT, INT, INT, MATRIX, MATRIX),
+    GATHER("gather", Shape.ELEMENTWISE, EXAMPLES, ORDER, INT, INT, INT, MATRIX, MATRIX),
+    GATHER_FEATURES("gather", Shape.ELEMENTWISE, FEATURES, ORDER, INT, INT, INT, MATRIX, MATRIX),
     /** z, bias, rows, cols, activation code. */
     BIAS_ACTIVATION("bias_activation", Shape.ELEMENTWISE, MATRIX, MATRIX, INT, INT, INT),
     /** z, bias, rows, cols: a thread per row. */
@@ -107,8 +107,6 @@ public enum GpuKernel {
     public enum Shape {
         /** A 1-D grid over n elements. */
         ELEMENTWISE,
-        /** A row's features across x, the rows across y. */
-        GATHER,
         /** One block of {@link Fold#COLUMNS} columns by the device's row groups per 32 columns. */
         COLUMNS,
         /** One block that reduces everything in a fixed order (deterministic sums). */

@@ -106,12 +106,12 @@ class GpuBackendTest {
         gpu.biasActivation(z.rows(100, 200), bias, org.mlp4j.Activation.TANH);
         assertEquals("bias_activation Launch[blocksX=52, blocksY=1, blocksZ=1, threadsX=128, threadsY=1, sharedBytes=0] [matrix@3300, matrix@0, 200, 33, 2]",
                 gpu.log.get(0));
-        Backend.Examples data = gpu.upload(new byte[2 * 33], new byte[2], 2, 33);
-        Backend.Order order = gpu.order(2);
+        Backend.Examples data = gpu.upload(new byte[250 * 33], new byte[250], 250, 33);
+        Backend.Order order = gpu.order(250);
         gpu.log.clear();
-        gpu.gather(data, order, 0, z.prefix(2), gpu.matrix(2, 1));
-        assertEquals("gather Launch[blocksX=1, blocksY=2, blocksZ=1, threadsX=128, threadsY=1, sharedBytes=0] [buffer, buffer, buffer, 0, 2, 33, matrix@0, matrix@0]",
-                gpu.log.get(0), "the dataset is two buffers, the order one");
+        gpu.gather(data, order, 50, z.prefix(200), gpu.matrix(200, 1));
+        assertEquals("gather Launch[blocksX=7, blocksY=1, blocksZ=1, threadsX=128, threadsY=1, sharedBytes=0] [buffer, buffer, buffer, 50, 200, 33, matrix@0, matrix@0]",
+                gpu.log.get(0), "the dataset is two buffers, the order one; a thread per " + GpuBackend.GATHER_RUN + " of the 6,600 elements");
         gpu.log.clear();
         gpu.sumOfSquares(bias, gpu.accumulator(2), 1);
         assertEquals("sum_squares Launch[blocksX=1, blocksY=1, blocksZ=1, threadsX=64, threadsY=1, sharedBytes=0] [matrix@0, 33, buffer, 1]", gpu.log.get(0));
