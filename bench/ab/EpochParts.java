@@ -50,8 +50,7 @@ public class EpochParts {
             Arrays.setAll(shuffled, i -> i);
             new NumpyRandom(1).shuffle(shuffled);
             Matrix x = b.matrix(steps * BATCH, sizes[0]), y = b.matrix(steps * BATCH, 1);
-            DeviceNet.Workspace ws = net.workspace(BATCH), chunk = net.workspace(Trainer.evaluationRows(b, sizes, data.count()),
-                    Math.min(Trainer.EVAL_CHUNK, data.count()));
+            DeviceNet.Workspace ws = net.workspace(BATCH), chunk = Trainer.evaluationWorkspace(net, sizes, data.count());
             Backend.Accumulator acc = b.accumulator(4);
             Backend.Steps whole = net.wholeSteps(ws, null);
             Backend.Program gather = b.record(() -> b.gather(examples, order, 0, x, y));

@@ -240,7 +240,7 @@ public final class Trainer {
             DeviceNet.Workspace batch = net.workspace(hp.batch());
             Matrix epochX = backend.matrix(covered, data.features());
             Matrix epochY = backend.matrix(covered, 1);
-            DeviceNet.Workspace chunk = net.workspace(evaluationRows(backend, initial.sizes(), data.count()), Math.min(EVAL_CHUNK, data.count()));
+            DeviceNet.Workspace chunk = evaluationWorkspace(net, initial.sizes(), data.count());
             acc = backend.accumulator(4);
             // whole steps where the backend has them and they were faster, or it knows they are (or a resumed run ran them)
             Backend.Steps offered = net.wholeSteps(batch, optimizing);
@@ -422,6 +422,11 @@ public final class Trainer {
             floats += 2L * sizes[l];
         }
         return Math.min(count, Math.max(EVAL_CHUNK, backend.evaluationRows(floats)));
+    }
+
+    /** The workspace an evaluation of {@code count} examples by {@code net} (of {@code sizes}) takes: {@link #evaluationRows}. */
+    public static DeviceNet.Workspace evaluationWorkspace(DeviceNet net, int[] sizes, int count) {
+        return net.workspace(evaluationRows(net.backend(), sizes, count), Math.min(EVAL_CHUNK, count));
     }
 
     /**
