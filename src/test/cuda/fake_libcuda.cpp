@@ -20,6 +20,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -87,6 +88,7 @@ Context primary;
 thread_local Context* current;
 std::map<uintptr_t, size_t> allocations;  // start -> bytes
 size_t allocated;
+std::set<void*> hostAllocations;  // page-locked host memory, which goes with the context as the driver's does
 
 // Every refusal is also said on stderr, so a test can tell a misuse from a success.
 CUresult refuse(CUresult rc, const char* call, const char* why) {
@@ -220,6 +222,14 @@ void releaseAll() {
     }
     allocations.clear();
     allocated = 0;
+    if (!hostAllocations.empty()) {
+        fprintf(stderr, "fake libcuda: %zu page-locked host allocations still live when the context was released\n",
+                hostAllocations.size());
+    }
+    for (void* h : hostAllocations) {
+        free(h);
+    }
+    hostAllocations.clear();
 }
 
 struct ExitCheck {
@@ -424,6 +434,32 @@ API CUresult cuMemFree_v2(CUdeviceptr p) {
     allocated -= (a->second + 255) / 256 * 256;
     allocations.erase(a);
     free((void*)p);
+    return usable(__func__);
+}
+
+API CUresult cuMemAllocHost_v2(void** p, size_t bytes) {
+    LOCKED;
+    TRY(forbiddenWhileThisThreadCaptures(__func__))
+    TRY(usable(__func__))
+    if (bytes == 0) {
+        return refuse(INVALID_VALUE, __func__, "bad argument");
+    }
+    void* m = malloc(bytes);
+    if (m == nullptr) {
+        return refuse(OUT_OF_MEMORY, __func__, "the host is out of memory");
+    }
+    memset(m, 0xFF, bytes);
+    hostAllocations.insert(m);
+    *p = m;
+    return SUCCESS;
+}
+
+API CUresult cuMemFreeHost(void* p) {
+    LOCKED;
+    if (hostAllocations.erase(p) == 0) {
+        return refuse(INVALID_VALUE, __func__, "not a page-locked host allocation");
+    }
+    free(p);
     return usable(__func__);
 }
 

@@ -229,6 +229,38 @@ public abstract class GpuBackend<B> implements Backend {
     /** Bytes per host transfer at most, so the direct buffer staging it stays small. */
     private static final int CHUNK = 16 << 20;
 
+    /** The host side of every transfer, reused: grown to the largest transfer up to CHUNK; null once released. */
+    private ByteBuffer staging;
+
+    /**
+     * Host memory of {@code bytes} for transfers to stage through, one such buffer at a time: where the device
+     * copies faster from memory of its own kind (page-locked), a backend gives that.
+     */
+    protected ByteBuffer allocateHost(int bytes) {
+        return ByteBuffer.allocateDirect(bytes);
+    }
+
+    /** Frees what {@link #allocateHost} gave. */
+    protected void freeHost(ByteBuffer host) {
+    }
+
+    /** {@link #staging}, made or grown to hold {@code bytes}, its position 0 and its limit {@code bytes}. */
+    private ByteBuffer staging(int bytes) {
+        if (staging == null || staging.capacity() < bytes) {
+            releaseStaging();
+            staging = allocateHost(Math.max(bytes, 4096)).order(ByteOrder.nativeOrder());
+        }
+        return staging.clear().limit(bytes);
+    }
+
+    /** Frees the staging buffer: on close, before the device's context goes. */
+    protected final void releaseStaging() {
+        if (staging != null) {
+            freeHost(staging);
+            staging = null;
+        }
+    }
+
     /** Fills {@code host} (cleared) with elements [from, from + count) of a Java array. */
     private interface Stage {
         void put(ByteBuffer host, int from, int count);
@@ -236,12 +268,11 @@ public abstract class GpuBackend<B> implements Backend {
 
     /** Copies {@code count} elements of {@code width} bytes to {@code dst} from element {@code offset} on, a chunk at a time. */
     private void write(B dst, long offset, int count, int width, Stage stage) {
-        ByteBuffer host = ByteBuffer.allocateDirect((int) Math.max(1, Math.min(CHUNK, (long) count * width))).order(ByteOrder.nativeOrder());
         for (int from = 0; from < count; from += CHUNK / width) {
             int n = Math.min(CHUNK / width, count - from);
-            host.clear();
+            ByteBuffer host = staging(n * width);
             stage.put(host, from, n);
-            write(dst, (offset + from) * width, host.limit(n * width).position(0));
+            write(dst, (offset + from) * width, host.position(0));
         }
     }
 
@@ -262,11 +293,11 @@ public abstract class GpuBackend<B> implements Backend {
     public final void download(Matrix src, float[] dst) {
         notRecording("a host transfer");
         Shapes.length(dst, src);
-        ByteBuffer host = ByteBuffer.allocateDirect((int) Math.min(CHUNK, 4L * src.size())).order(ByteOrder.nativeOrder());
         for (int from = 0; from < src.size(); from += CHUNK / 4) {
             int n = Math.min(CHUNK / 4, src.size() - from);
-            read(gpu(src).buffer(), 4L * (gpu(src).offset() + from), host.clear().limit(4 * n));
-            host.asFloatBuffer().get(dst, from, n);
+            ByteBuffer host = staging(4 * n);
+            read(gpu(src).buffer(), 4L * (gpu(src).offset() + from), host);
+            host.position(0).asFloatBuffer().get(dst, from, n);
         }
     }
 
@@ -324,7 +355,7 @@ public abstract class GpuBackend<B> implements Backend {
     @Override
     public final double[] read(Accumulator acc) {
         notRecording("a host transfer");
-        ByteBuffer host = ByteBuffer.allocateDirect(layout.sumBytes() * acc.slots()).order(ByteOrder.nativeOrder());
+        ByteBuffer host = staging(layout.sumBytes() * acc.slots());
         read(((GpuAccumulator<B>) acc).buffer(), 0, host);
         double[] out = new double[acc.slots()];
         for (int i = 0; i < out.length; i++) {

@@ -67,6 +67,8 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     private final List<CUmodule> modules = new ArrayList<>();
     private final List<CUdeviceptr> allocations = new ArrayList<>();
     private final List<CUgraphExec> graphs = new ArrayList<>();
+    /** The page-locked host memory of {@link #allocateHost}, null where there is none. */
+    private Pointer pinned;
     private final String description;
     private String graphNote = "CUDA graphs";
     private boolean closed;
@@ -158,6 +160,30 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         allocations.add(p);
         check(cuMemsetD8(p, (byte) 0, Math.max(bytes, 4)), "cuMemsetD8");
         return p;
+    }
+
+    /**
+     * Page-locked, so the driver copies it by DMA instead of through a pageable bounce buffer; plain memory
+     * where the system refuses to lock more.
+     */
+    @Override
+    protected ByteBuffer allocateHost(int bytes) {
+        Pointer p = new Pointer();
+        int rc = cuMemAllocHost(p, bytes);
+        if (rc == CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
+            return super.allocateHost(bytes);
+        }
+        check(rc, "cuMemAllocHost");
+        pinned = p;
+        return p.getByteBuffer(0, bytes);
+    }
+
+    @Override
+    protected void freeHost(ByteBuffer host) {
+        if (pinned != null) {
+            cuMemFreeHost(pinned);
+            pinned = null;
+        }
     }
 
     /** After the work queued on the stream (a previous epoch may still read what is overwritten). */
@@ -359,6 +385,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             JCublas2.cublasDestroy(cublas);
         }
         allocations.forEach(p -> cuMemFree(p));
+        releaseStaging();
         modules.forEach(m -> cuModuleUnload(m));
         if (streamCreated) {
             cuStreamDestroy(stream);

@@ -757,6 +757,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
         recordedKernels.forEach(k -> clReleaseKernel(k));
         recordedSizes.forEach(MemoryUtil::memFree);
         buffers.forEach(b -> clReleaseMemObject(b));
+        releaseStaging();
         if (program != 0) {
             clReleaseProgram(program);
         }
