@@ -38,8 +38,25 @@
 // DeviceNet.trainStep on the cpu backend.
 namespace cg = cooperative_groups;
 
-// A point of step `step` (0: it begins; 1 and 3: its phase 1 or 2 ended, at the grid barrier; 2 and 4: past
-// that barrier), where bench/ab/train_steps_timeline.cu notes each block's clock; nothing in the kernels.
+// The points of a step where bench/ab/train_steps_timeline.cu notes each block's clock (STEP_POINT; nothing in
+// the kernels). Every block passes the first five; the marks within a phase follow a block's tile, row or chunk
+// (its last, where it has several).
+enum StepPoint {
+    STEP_BEGIN,
+    PHASE1_END,       // at grid barrier 1
+    PHASE2_BEGIN,     // past it
+    PHASE2_END,       // at grid barrier 2
+    PHASE3_BEGIN,     // past it
+    TILE_STAGED,      // phase 1: x's chunk under the tile (and the tile) in shared memory
+    TILE_MULTIPLIED,  // the chunk's partial products written
+    ROW_SUMMED,       // phase 2: the row of a1 from the partial products
+    ROW_FORWARD,      // the layers above, to the output's delta
+    ROW_BACKWARD,     // the deltas of the layers below
+    UPDATE_STAGED,    // phase 3: the chunks of the input and of the delta above in shared memory
+    UPDATE_SUMMED,    // their products and the bias's sums
+    UPDATE_STEPPED,   // the tile's weights and bias written
+    STEP_POINTS
+};
 #ifndef STEP_POINT
 #define STEP_POINT(step, point)
 #endif
@@ -293,7 +310,7 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
     float* scratch = rows_shared ? shared + row_floats : shared;
     int scratch_floats = rows_shared ? shared_floats - row_floats : shared_floats;
     for (int s = 0; s < steps; s++) {
-        STEP_POINT(s, 0);
+        STEP_POINT(s, STEP_BEGIN);
         const float* in = x + (long)s * batch * s0;
         const float* y = labels + (long)s * batch;
         for (int t = blockIdx.x; t < tiles && s + 1 < steps; t += gridDim.x) {
@@ -309,15 +326,17 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
                 int rn = min(chunk_rows, batch - r0);
                 stage(xs, tile_k, in + (long)r0 * s0 + k0, s0, rn, kn);
                 __syncthreads();  // the tile and the chunk staged
+                STEP_POINT(s, TILE_STAGED);
                 float* out = partial + ((long)(k0 / tile_k) * batch + r0) * s1 + c0;
                 pair_products(
                     xs, tile_k, 1, tile, tile_cols, rn, cn, kn, [](int, int) { return 0.0f; }, [&](int r, int c, float z) { out[r * s1 + c] = z; });
                 __syncthreads();  // the chunk read: the next may overwrite it
+                STEP_POINT(s, TILE_MULTIPLIED);
             }
         }
-        STEP_POINT(s, 1);
+        STEP_POINT(s, PHASE1_END);
         grid.sync();
-        STEP_POINT(s, 2);
+        STEP_POINT(s, PHASE2_BEGIN);
         // the weights above the first layer, which the row's dots below read (twice), asked into L1 while its
         // partial products are summed
         for (int l = 1; blockIdx.x < batch && l < last; l++) {
@@ -345,6 +364,7 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
                 emit(row, a, d, 0, last, r, j, s1, z, bias, label, act, output_kind);
             }
             __syncthreads();  // row r of a1 written
+            STEP_POINT(s, ROW_SUMMED);
             for (int l = 1; l < last; l++) {
                 int k = size[l], cols = size[l + 1];
                 // a thread's first unit's bias loaded before the dots, not after their barrier
@@ -370,6 +390,7 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
                 }
                 __syncthreads();  // row r of the output's delta written
             }
+            STEP_POINT(s, ROW_FORWARD);
             for (int l = last - 1; l >= 1; l--) {
                 int cols = size[l], k = size[l + 1];
                 row_dots(row.rd[l + 1], w[l], k, 1, k, cols, scratch, scratch_floats, [&](int j, float z) {
@@ -381,10 +402,11 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
                 });
                 __syncthreads();  // row r of d[l] written, the scratch read
             }
+            STEP_POINT(s, ROW_BACKWARD);
         }
-        STEP_POINT(s, 3);
+        STEP_POINT(s, PHASE2_END);
         grid.sync();
-        STEP_POINT(s, 4);
+        STEP_POINT(s, PHASE3_BEGIN);
         // a block of one tile of w0 reads the next step's rows of x under it in the next phase 1: asked from L2
         // into L1 now, where they fit
         if (s + 1 < steps && tiles <= gridDim.x && blockIdx.x < tiles && batch * lines_of(tile_k) * 32 <= L1_PREFETCH_FLOATS) {
@@ -418,6 +440,7 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
                 stage(xs, tile_k, input + (long)r0 * k + k0, k, rn, kn);
                 stage(ds, tile_cols, d[l + 1] + (long)r0 * cols + c0, cols, rn, cn);
                 __syncthreads();  // the chunk staged
+                STEP_POINT(s, UPDATE_STAGED);
                 int pairs = pair_products(
                     xs, 1, tile_k, ds, tile_cols, kn, cn, rn, [&](int p, int c) { return tile[p * tile_cols + c]; },
                     [&](int p, int c, float g) { tile[p * tile_cols + c] = g; });
@@ -430,13 +453,15 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
                     bias[c] = sum;
                 }
                 __syncthreads();  // the chunk read
+                STEP_POINT(s, UPDATE_SUMMED);
             }
             decay_step(w[l] + (long)k0 * cols + c0, cols, tile, tile_cols, kn, cn, decay, step);
             for (int c = threadIdx.x; k0 == 0 && c < cn; c += blockDim.x) {
                 b[l][c0 + c] -= step * bias[c];
             }
             __syncthreads();  // the tile's weights written and its gradient read: the next tile, or step, restages both
+            STEP_POINT(s, UPDATE_STEPPED);
         }
     }
-    STEP_POINT(steps, 0);
+    STEP_POINT(steps, STEP_BEGIN);
 }

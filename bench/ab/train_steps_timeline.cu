@@ -1,10 +1,11 @@
 // Where a step of train_steps (kernels/train_steps.cu) spends its time on a GPU (issue 24): runs the kernel on
 // random data with the grid and tiles the trainer chose (train --verbose prints them after "whole steps:"),
 // thread 0 of every block noting its clock at each STEP_POINT, and prints, per step (the median over steps
-// 2 on): each phase's longest and mean block, and each grid barrier's wait in the block that reached it last
-// (the barrier's own cost) and on average; then grid barriers alone, on the same grid and on half of it. Clock
-// cycles are turned into time by the kernel's elapsed time. Only for finding the time; epochs are timed by
-// mlp4j bench. Built with -DSTEP_PRODUCTS=0 it runs the kernel without the tiles' multiply-adds (phases 1 and 3),
+// 2 on): each phase's longest and mean block, and within it the same of its parts between the marks (meaning
+// most where a block has one tile, row and chunk, as on the book's grids), and each grid barrier's wait in the
+// block that reached it last (the barrier's own cost) and on average; then grid barriers alone, on the same grid
+// and on half of it. Clock cycles are turned into time by the kernel's elapsed time. Only for finding the time;
+// epochs are timed by mlp4j bench. Built with -DSTEP_PRODUCTS=0 it runs the kernel without the tiles' multiply-adds (phases 1 and 3),
 // the same loads, stores and barriers: what a step costs besides its arithmetic. ci/prepare-gpu-bundle.sh builds
 // both from compute_75 PTX, as the backend's kernels are:
 //   nvcc -std=c++17 -O3 -arch=compute_75 -I kernels -o train-steps-timeline bench/ab/train_steps_timeline.cu
@@ -24,8 +25,8 @@
 #include "block_emulator.h"
 #endif
 
-constexpr int POINTS = 5;
-// (steps + 1) x POINTS x blocks clock values, step-major (of step `steps` only point 0, the last step's end)
+// (steps + 1) x STEP_POINTS x blocks clock values, step-major (of step `steps` only STEP_BEGIN, the last step's
+// end), -1 where a block did not pass the point (a mark of a phase it had nothing to do in)
 __device__ long long* timeline;
 #ifdef __CUDACC__
 #define CLOCK() clock64()
@@ -35,7 +36,7 @@ __device__ long long* timeline;
 #define STEP_POINT(step, point)                                                              \
     do {                                                                                     \
         if (threadIdx.x == 0) {                                                              \
-            timeline[((long)(step) * POINTS + (point)) * gridDim.x + blockIdx.x] = CLOCK(); \
+            timeline[((long)(step) * STEP_POINTS + (point)) * gridDim.x + blockIdx.x] = CLOCK(); \
         }                                                                                    \
     } while (0)
 #include "train_steps.cu"
@@ -177,7 +178,7 @@ int main(int argc, char** argv) {
     float* ys = device(labels);
     float* partial = device(std::vector<float>((size_t)(size[0] + tile_k - 1) / tile_k * batch * size[1]));
     size_t shared = 4 * ((size_t)(tile_k + 1) * tile_cols + (size_t)chunk_rows * (tile_k + tile_cols));
-    size_t points = (size_t)(steps + 1) * POINTS * blocks;
+    size_t points = (size_t)(steps + 1) * STEP_POINTS * blocks;
     set_timeline(points);
     float eta = 0.0005f, decay = 1 - eta * 0.01f;
     int act = ACT_SIGMOID, output = OUT_SIGMOID;
@@ -212,11 +213,17 @@ int main(int argc, char** argv) {
     double ms = timed(run);
     std::vector<long long> t(points);
     copy_timeline(t.data(), points);
-    // every point of every step, and the end of the last (point 0 of step `steps`), noted by every block
-    if (std::count(t.begin(), t.begin() + ((size_t)steps * POINTS + 1) * blocks, -1LL) != 0) {
-        fail("a block did not note every STEP_POINT");
+    auto at = [&](int s, int point, int block) { return t[((size_t)s * STEP_POINTS + point) * blocks + block]; };
+    // the points every block passes, of every step, and the end of the last, noted by every block
+    for (int s = 0; s <= steps; s++) {
+        for (int point = STEP_BEGIN; point <= (s < steps ? PHASE3_BEGIN : STEP_BEGIN); point++) {
+            for (int k = 0; k < blocks; k++) {
+                if (at(s, point, k) < 0) {
+                    fail("a block did not note every STEP_POINT");
+                }
+            }
+        }
     }
-    auto at = [&](int s, int point, int block) { return t[((size_t)s * POINTS + point) * blocks + block]; };
     // cycles a microsecond: the blocks' mean span of all steps over the kernel's elapsed time
     double span = 0;
     for (int k = 0; k < blocks; k++) {
@@ -224,40 +231,64 @@ int main(int argc, char** argv) {
     }
     double perUs = span / (ms * 1000);
     // per step from the second on (the first stages w0's tiles and starts cold): from point `from` of step s to
-    // point `to` of step s + ahead, the longest, least and mean over the blocks
+    // point `to` of step s + ahead, the longest, least and mean over the blocks that noted both; the blocks that did
     auto spans = [&](int from, int to, int ahead, std::vector<double>* longest, std::vector<double>* least, std::vector<double>* mean) {
+        int noted = 0;
         for (int s = 1; s < steps; s++) {
             double hi = 0, lo = 1e300, sum = 0;
+            noted = 0;
             for (int k = 0; k < blocks; k++) {
+                if (at(s, from, k) < 0 || at(s + ahead, to, k) < 0) {
+                    continue;
+                }
                 double c = (double)(at(s + ahead, to, k) - at(s, from, k)) / perUs;
                 hi = std::max(hi, c);
                 lo = std::min(lo, c);
                 sum += c;
+                noted++;
             }
-            longest->push_back(hi);
-            least->push_back(lo);
-            mean->push_back(sum / blocks);
+            if (noted > 0) {
+                longest->push_back(hi);
+                least->push_back(lo);
+                mean->push_back(sum / noted);
+            }
         }
+        return noted;
     };
+    // the phases and barriers, each phase followed by its parts between the marks within it (the blocks that
+    // passed them: those with a tile, or a row, to work on)
     struct Part {
         const char* name;
         int from, to, ahead;
         bool barrier;
-    } parts[] = {{"phase 1 (first layer by tile)", 0, 1, 0, false},
-                 {"grid barrier 1", 1, 2, 0, true},
-                 {"phase 2 (forward and deltas by row)", 2, 3, 0, false},
-                 {"grid barrier 2", 3, 4, 0, true},
-                 {"phase 3 (weight and bias steps by tile)", 4, 0, 1, false},
-                 {"the step", 0, 0, 1, false}};
+    } parts[] = {{"phase 1 (first layer by tile)", STEP_BEGIN, PHASE1_END, 0, false},
+                 {"  x's chunk (and the tile) staged", STEP_BEGIN, TILE_STAGED, 0, false},
+                 {"  the chunk's partial products", TILE_STAGED, TILE_MULTIPLIED, 0, false},
+                 {"grid barrier 1", PHASE1_END, PHASE2_BEGIN, 0, true},
+                 {"phase 2 (forward and deltas by row)", PHASE2_BEGIN, PHASE2_END, 0, false},
+                 {"  a1's row from the partial products", PHASE2_BEGIN, ROW_SUMMED, 0, false},
+                 {"  the layers above, the output's delta", ROW_SUMMED, ROW_FORWARD, 0, false},
+                 {"  the deltas below", ROW_FORWARD, ROW_BACKWARD, 0, false},
+                 {"grid barrier 2", PHASE2_END, PHASE3_BEGIN, 0, true},
+                 {"phase 3 (weight and bias steps by tile)", PHASE3_BEGIN, STEP_BEGIN, 1, false},
+                 {"  the input's and delta's chunks staged", PHASE3_BEGIN, UPDATE_STAGED, 0, false},
+                 {"  their products, the bias's sums", UPDATE_STAGED, UPDATE_SUMMED, 0, false},
+                 {"  the weights and bias stepped", UPDATE_SUMMED, UPDATE_STEPPED, 0, false},
+                 {"the step", STEP_BEGIN, STEP_BEGIN, 1, false}};
     printf("kernel %.3f ms, %.2f us a step; %.0f MHz (the blocks' clock over the kernel's time)\n", ms, ms * 1000 / steps, perUs);
     printf("us a step, median over steps 2 to %d:\n", steps);
     for (const Part& p : parts) {
         std::vector<double> longest, least, mean;
-        spans(p.from, p.to, p.ahead, &longest, &least, &mean);
+        int noted = spans(p.from, p.to, p.ahead, &longest, &least, &mean);
+        if (longest.empty()) {
+            continue;
+        }
         if (p.barrier) {
             printf("  %-42s %7.2f in the last block to reach it, %7.2f mean\n", p.name, median(least), median(mean));
-        } else {
+        } else if (noted == blocks) {
             printf("  %-42s %7.2f longest block, %7.2f mean\n", p.name, median(longest), median(mean));
+        } else {
+            printf("  %-42s %7.2f longest block, %7.2f mean of the %d that passed\n", p.name, median(longest), median(mean), noted);
         }
     }
     // on half the grid as well: what a barrier costs for the blocks it waits for
