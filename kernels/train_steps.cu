@@ -246,36 +246,78 @@ __device__ void prefetch_rows(const float* src, long ld, int rows, int cols, boo
     }
 }
 
-// One row of the minibatch in the row phase: its activations ra[1..last] and the deltas above the first layer
-// rd[2..last], in the block's shared memory where they fit (`copied`: then also written to a and d, which the
-// updates read), else a and d's own rows; rd[1] is d1's row.
-struct Row {
-    float* ra[4];
-    float* rd[4];
-    bool copied;
+// Element i of four, by selection. The layers' buffers and widths are picked from the kernel's parameters this
+// way, never indexed in an array: such an array lives in the thread's local memory, whose lines share L1 with
+// global data and go with it when a grid barrier's fence invalidates L1, so a phase's first use of one would
+// wait on L2 before the loads it addresses could even start.
+template <class T>
+__device__ inline T pick(int i, T v0, T v1, T v2, T v3) {
+    return i == 0 ? v0 : i == 1 ? v1 : i == 2 ? v2 : v3;
+}
+
+// The network by layer (see pick): w(l), b(l) of layer l < layers, a(l) and d(l) of 1 <= l <= layers, size(l)
+// of 0 <= l <= layers.
+struct Net {
+    float *w0, *b0, *w1, *b1, *w2, *b2, *a1, *a2, *a3, *d1, *d2, *d3;
+    int s0, s1, s2, s3;
+    __device__ float* w(int l) const {
+        return pick(l, w0, w1, w2, w2);
+    }
+    __device__ float* b(int l) const {
+        return pick(l, b0, b1, b2, b2);
+    }
+    __device__ float* a(int l) const {
+        return pick(l, a1, a1, a2, a3);
+    }
+    __device__ float* d(int l) const {
+        return pick(l, d1, d1, d2, d3);
+    }
+    __device__ int size(int l) const {
+        return pick(l, s0, s1, s2, s3);
+    }
 };
 
-// Unit j of the row's layer l output (ra[l + 1]) from its sum z and its bias: the activation, or the output
+// Row r of the minibatch in the row phase: its activations a(1..last), then the deltas above the first layer
+// d(2..last), in the block's shared memory from `shared` on where they fit (`copied`: then also written to the
+// net's a and d, which the updates read), else the net's rows; d(1) is d1's row.
+struct Row {
+    float* shared;
+    long r;
+    int last;
+    bool copied;
+    // the widths of layers 1 to l - 1
+    __device__ static int below(const Net& net, int l) {
+        return (l > 1 ? net.s1 : 0) + (l > 2 ? net.s2 : 0) + (l > 3 ? net.s3 : 0);
+    }
+    __device__ float* a(const Net& net, int l) const {
+        return copied ? shared + below(net, l) : net.a(l) + r * net.size(l);
+    }
+    __device__ float* d(const Net& net, int l) const {
+        return copied && l > 1 ? shared + below(net, last + 1) + below(net, l) - net.s1 : net.d(l) + r * net.size(l);
+    }
+};
+
+// Unit j of the row's layer l output (a(l + 1)) from its sum z and its bias: the activation, or the output
 // layer's value and delta (with OUT_SOFTMAX the logit alone; softmax_row adds the bias).
-__device__ void emit(const Row& row, float* const* a, float* const* d, int l, int last, int r, int j, int cols, float z, float bias,
-                     int label, int act, int output_kind) {
-    long e = (long)r * cols + j;
+__device__ void emit(const Row& row, const Net& net, int l, int j, float z, float bias, int label, int act, int output_kind) {
+    long e = row.r * net.size(l + 1) + j;
+    int last = row.last;
     if (l + 1 < last) {
         float v = activate(z + bias, act);
-        row.ra[l + 1][j] = v;
+        row.a(net, l + 1)[j] = v;
         if (row.copied) {
-            a[l + 1][e] = v;
+            net.a(l + 1)[e] = v;
         }
     } else if (output_kind == OUT_SIGMOID) {
         float v = activate(z + bias, ACT_SIGMOID), delta = v - (label == j ? 1.0f : 0.0f);
-        row.ra[last][j] = v;
-        row.rd[last][j] = delta;
+        row.a(net, last)[j] = v;
+        row.d(net, last)[j] = delta;
         if (row.copied) {
-            a[last][e] = v;
-            d[last][e] = delta;
+            net.a(last)[e] = v;
+            net.d(last)[e] = delta;
         }
     } else {
-        row.ra[last][j] = z;
+        row.a(net, last)[j] = z;
     }
 }
 
@@ -290,22 +332,15 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
     float* bias = tile + tile_k * tile_cols;         // tile_cols: a bias's gradient in phase 3
     float* xs = bias + tile_cols;                    // chunk_rows x tile_k of a layer's input
     float* ds = xs + chunk_rows * tile_k;            // chunk_rows x tile_cols of the delta above it
-    float* w[3] = {w0, w1, w2};
-    float* b[3] = {b0, b1, b2};
-    float* a[4] = {nullptr, a1, a2, a3};
-    float* d[4] = {nullptr, d1, d2, d3};
-    int size[4] = {s0, s1, s2, s3};
-    int last = layers;  // a[last] is the output
+    const Net net{w0, b0, w1, b1, w2, b2, a1, a2, a3, d1, d2, d3, s0, s1, s2, s3};
+    int last = layers;  // a(last) is the output
     int down = (s0 + tile_k - 1) / tile_k, tiles = tiles_of(s0, s1, tile_k, tile_cols), updates = 0;
     for (int l = 0; l < layers; l++) {
-        updates += tiles_of(size[l], size[l + 1], tile_k, tile_cols);
+        updates += tiles_of(net.size(l), net.size(l + 1), tile_k, tile_cols);
     }
     // the row phase keeps a row's activations and deltas in shared memory where they take half of it at most,
     // the dots' scratch the rest
-    int row_floats = size[1];
-    for (int l = 2; l <= last; l++) {
-        row_floats += 2 * size[l];
-    }
+    int row_floats = 2 * Row::below(net, last + 1) - s1;
     bool rows_shared = 2 * row_floats <= shared_floats;
     float* scratch = rows_shared ? shared + row_floats : shared;
     int scratch_floats = rows_shared ? shared_floats - row_floats : shared_floats;
@@ -340,51 +375,41 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
         // the weights above the first layer, which the row's dots below read (twice), asked into L1 while its
         // partial products are summed
         for (int l = 1; blockIdx.x < batch && l < last; l++) {
-            if (size[l] * size[l + 1] <= L1_PREFETCH_FLOATS) {
-                prefetch_rows(w[l], 0, 1, size[l] * size[l + 1], true);
+            if (net.size(l) * net.size(l + 1) <= L1_PREFETCH_FLOATS) {
+                prefetch_rows(net.w(l), 0, 1, net.size(l) * net.size(l + 1), true);
             }
         }
         for (int r = blockIdx.x; r < batch; r += gridDim.x) {
             int label = (int)y[r];
-            Row row;
-            row.copied = rows_shared;
-            float* next = shared;
-            for (int l = 1; l <= last; l++) {
-                row.ra[l] = rows_shared ? next : a[l] + (long)r * size[l];
-                next += size[l];
-            }
-            row.rd[1] = d[1] + (long)r * size[1];  // the first layer's (or a lone layer's) delta is only read by the updates
-            for (int l = 2; l <= last; l++) {
-                row.rd[l] = rows_shared ? next : d[l] + (long)r * size[l];
-                next += size[l];
-            }
+            const Row row{shared, r, last, rows_shared};
             for (int j = threadIdx.x; j < s1; j += blockDim.x) {
-                float bias = b[0][j];  // loaded with the partial products, not after them
+                float bias = b0[j];  // loaded with the partial products, not after them
                 float z = strided_sum(partial + (long)r * s1 + j, (long)batch * s1, down);
-                emit(row, a, d, 0, last, r, j, s1, z, bias, label, act, output_kind);
+                emit(row, net, 0, j, z, bias, label, act, output_kind);
             }
             __syncthreads();  // row r of a1 written
             STEP_POINT(s, ROW_SUMMED);
             for (int l = 1; l < last; l++) {
-                int k = size[l], cols = size[l + 1];
+                int k = net.size(l), cols = net.size(l + 1);
                 // a thread's first unit's bias loaded before the dots, not after their barrier
-                float own = threadIdx.x < cols ? b[l][threadIdx.x] : 0.0f;
-                row_dots(row.ra[l], w[l], 1, cols, k, cols, scratch, scratch_floats, [&](int j, float z) {
-                    emit(row, a, d, l, last, r, j, cols, z, j == threadIdx.x ? own : b[l][j], label, act, output_kind);
+                float own = threadIdx.x < cols ? net.b(l)[threadIdx.x] : 0.0f;
+                row_dots(row.a(net, l), net.w(l), 1, cols, k, cols, scratch, scratch_floats, [&](int j, float z) {
+                    emit(row, net, l, j, z, j == threadIdx.x ? own : net.b(l)[j], label, act, output_kind);
                 });
-                __syncthreads();  // row r of a[l + 1] written, the scratch read
+                __syncthreads();  // row r of a(l + 1) written, the scratch read
             }
             if (output_kind == OUT_SOFTMAX) {
-                int cols = size[last];
+                int cols = net.size(last);
                 if (threadIdx.x == 0) {
-                    softmax_row(row.ra[last], b[last - 1], cols);
+                    float* out = row.a(net, last);
+                    float* delta = row.d(net, last);
+                    softmax_row(out, net.b(last - 1), cols);
                     for (int j = 0; j < cols; j++) {
                         long e = (long)r * cols + j;
-                        float v = row.ra[last][j], delta = v - (label == j ? 1.0f : 0.0f);
-                        row.rd[last][j] = delta;
+                        delta[j] = out[j] - (label == j ? 1.0f : 0.0f);
                         if (row.copied) {
-                            a[last][e] = v;
-                            d[last][e] = delta;
+                            net.a(last)[e] = out[j];
+                            net.d(last)[e] = delta[j];
                         }
                     }
                 }
@@ -392,12 +417,12 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
             }
             STEP_POINT(s, ROW_FORWARD);
             for (int l = last - 1; l >= 1; l--) {
-                int cols = size[l], k = size[l + 1];
-                row_dots(row.rd[l + 1], w[l], k, 1, k, cols, scratch, scratch_floats, [&](int j, float z) {
-                    float delta = z * derivative(row.ra[l][j], act);
-                    d[l][(long)r * cols + j] = delta;
+                int cols = net.size(l), k = net.size(l + 1);
+                row_dots(row.d(net, l + 1), net.w(l), k, 1, k, cols, scratch, scratch_floats, [&](int j, float z) {
+                    float delta = z * derivative(row.a(net, l)[j], act);
+                    net.d(l)[(long)r * cols + j] = delta;
                     if (row.copied && l >= 2) {
-                        row.rd[l][j] = delta;
+                        row.d(net, l)[j] = delta;
                     }
                 });
                 __syncthreads();  // row r of d[l] written, the scratch read
@@ -416,18 +441,21 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
         // every layer's tiles, the first layer's first (numbered as in phase 1, so each block updates the w0
         // tiles it reads in the next step's phase 1)
         for (int t = blockIdx.x, l = 0, first = 0; t < updates; t += gridDim.x) {
-            for (; t >= first + tiles_of(size[l], size[l + 1], tile_k, tile_cols); l++) {
-                first += tiles_of(size[l], size[l + 1], tile_k, tile_cols);
+            for (; t >= first + tiles_of(net.size(l), net.size(l + 1), tile_k, tile_cols); l++) {
+                first += tiles_of(net.size(l), net.size(l + 1), tile_k, tile_cols);
             }
-            int k = size[l], cols = size[l + 1];
+            int k = net.size(l), cols = net.size(l + 1);
             auto [k0, c0, kn, cn] = tile_at(t - first, k, cols, tile_k, tile_cols);
-            const float* input = l == 0 ? in : a[l];
+            const float* input = l == 0 ? in : net.a(l);
+            float* above = net.d(l + 1);
+            float* weights = net.w(l);
+            float* biases = net.b(l);
             // what the update reads after the input's chunk, asked into L1 now: the first chunk's rows of the
             // delta above, the tile's weights and its bias
-            prefetch_rows(d[l + 1] + c0, cols, min(chunk_rows, batch), cn, true);
-            prefetch_rows(w[l] + (long)k0 * cols + c0, cols, kn, cn, true);
+            prefetch_rows(above + c0, cols, min(chunk_rows, batch), cn, true);
+            prefetch_rows(weights + (long)k0 * cols + c0, cols, kn, cn, true);
             if (k0 == 0) {
-                prefetch_rows(b[l] + c0, 0, 1, cn, true);
+                prefetch_rows(biases + c0, 0, 1, cn, true);
             }
             for (int o = threadIdx.x; o < kn * cn; o += blockDim.x) {
                 tile[o / cn * tile_cols + o % cn] = 0.0f;  // each thread sums the same outputs in every chunk
@@ -438,7 +466,7 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
             for (int r0 = 0; r0 < batch; r0 += chunk_rows) {
                 int rn = min(chunk_rows, batch - r0);
                 stage(xs, tile_k, input + (long)r0 * k + k0, k, rn, kn);
-                stage(ds, tile_cols, d[l + 1] + (long)r0 * cols + c0, cols, rn, cn);
+                stage(ds, tile_cols, above + (long)r0 * cols + c0, cols, rn, cn);
                 __syncthreads();  // the chunk staged
                 STEP_POINT(s, UPDATE_STAGED);
                 int pairs = pair_products(
@@ -455,9 +483,9 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
                 __syncthreads();  // the chunk read
                 STEP_POINT(s, UPDATE_SUMMED);
             }
-            decay_step(w[l] + (long)k0 * cols + c0, cols, tile, tile_cols, kn, cn, decay, step);
+            decay_step(weights + (long)k0 * cols + c0, cols, tile, tile_cols, kn, cn, decay, step);
             for (int c = threadIdx.x; k0 == 0 && c < cn; c += blockDim.x) {
-                b[l][c0 + c] -= step * bias[c];
+                biases[c0 + c] -= step * bias[c];
             }
             __syncthreads();  // the tile's weights written and its gradient read: the next tile, or step, restages both
             STEP_POINT(s, UPDATE_STEPPED);
