@@ -372,12 +372,13 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
         STEP_POINT(s, PHASE1_END);
         grid.sync();
         STEP_POINT(s, PHASE2_BEGIN);
-        // the weights above the first layer, which the row's dots below read (twice), asked into L1 while its
-        // partial products are summed
+        // the weights and biases above the first layer, which the row's dots below read (the weights twice),
+        // asked into L1 while its partial products are summed
         for (int l = 1; blockIdx.x < batch && l < last; l++) {
             if (net.size(l) * net.size(l + 1) <= L1_PREFETCH_FLOATS) {
                 prefetch_rows(net.w(l), 0, 1, net.size(l) * net.size(l + 1), true);
             }
+            prefetch_rows(net.b(l), 0, 1, net.size(l + 1), true);
         }
         for (int r = blockIdx.x; r < batch; r += gridDim.x) {
             int label = (int)y[r];
