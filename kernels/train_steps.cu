@@ -31,7 +31,9 @@
 //      and b[l] -= step * column sums of d[l+1] (taken in row order). No grid barrier
 //      follows: the next step's phase 1 reads only the w0 tiles the same block wrote here, and writes only
 //      partial, which no block reads here. Where every block has one tile at most, the block's tile stays in
-//      its shared memory from here to the next step's phase 1, which then need not stage it.
+//      its shared memory from here to the next step's phase 1, which then need not stage it; where w0's tiles
+//      are no more than the blocks and the minibatch one chunk, the chunk of x phase 1 staged stays for this
+//      phase's w0 tile.
 // `step` is eta, or eta / batch for the averaged gradient; decay is 1 - eta * l2. Launched with
 // cuLaunchCooperativeKernel on a grid that is co-resident, with ((tile_k + 1) * tile_cols + chunk_rows * (tile_k
 // + tile_cols)) floats of dynamic shared memory a block (CudaBackend, which chooses the tiles). CPU twin:
@@ -330,8 +332,8 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
     int shared_floats = (tile_k + 1) * tile_cols + chunk_rows * (tile_k + tile_cols);
     float* tile = shared;                            // tile_k x tile_cols: w0's tile in phase 1, a gradient's in phase 3
     float* bias = tile + tile_k * tile_cols;         // tile_cols: a bias's gradient in phase 3
-    float* xs = bias + tile_cols;                    // chunk_rows x tile_k of a layer's input
-    float* ds = xs + chunk_rows * tile_k;            // chunk_rows x tile_cols of the delta above it
+    float* ds = bias + tile_cols;                    // chunk_rows x tile_cols of the delta above it
+    float* xs = ds + chunk_rows * tile_cols;         // chunk_rows x tile_k of a layer's input, last
     const Net net{w0, b0, w1, b1, w2, b2, a1, a2, a3, d1, d2, d3, s0, s1, s2, s3};
     int last = layers;  // a(last) is the output
     int down = (s0 + tile_k - 1) / tile_k, tiles = tiles_of(s0, s1, tile_k, tile_cols), updates = 0;
@@ -344,6 +346,10 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
     bool rows_shared = 2 * row_floats <= shared_floats;
     float* scratch = rows_shared ? shared + row_floats : shared;
     int scratch_floats = rows_shared ? shared_floats - row_floats : shared_floats;
+    // Where every block has one tile of w0 at most and the minibatch is one chunk, phase 3 multiplies the chunk of x
+    // that phase 1 staged for the same tile instead of staging it again from L2, if the row phase leaves it: xs is
+    // last, and the row phase's dots use blockDim.x floats of scratch at most.
+    bool keep_x = tiles <= gridDim.x && chunk_rows >= batch && xs - scratch >= (int)blockDim.x;
     for (int s = 0; s < steps; s++) {
         STEP_POINT(s, STEP_BEGIN);
         const float* in = x + (long)s * batch * s0;
@@ -466,7 +472,9 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
             }
             for (int r0 = 0; r0 < batch; r0 += chunk_rows) {
                 int rn = min(chunk_rows, batch - r0);
-                stage(xs, tile_k, input + (long)r0 * k + k0, k, rn, kn);
+                if (!keep_x || l > 0) {
+                    stage(xs, tile_k, input + (long)r0 * k + k0, k, rn, kn);
+                }
                 stage(ds, tile_cols, above + (long)r0 * cols + c0, cols, rn, cn);
                 __syncthreads();  // the chunk staged
                 STEP_POINT(s, UPDATE_STAGED);

@@ -463,6 +463,12 @@ int main() {
         trainStepsTest({784, 100, 10}, 100, 2, ACT_SIGMOID, OUT_SIGMOID, {4, 1, 1}, {WHOLE_STEPS_THREADS, 1, 1}, 62, 10, 100);
         // one block, so its last tile of a step (cut at both edges) comes just before its first of the next
         trainStepsTest({10, 7, 3}, 5, 2, ACT_SIGMOID, OUT_SIGMOID, {1, 1, 1}, {8, 1, 1}, 4, 3, 3);
+        // no more tiles of w0 than blocks and the minibatch one chunk, so phase 3 takes phase 1's chunk of x where the
+        // row phase's scratch leaves it (rows in shared memory, in global memory), and where it would not
+        trainStepsTest({30, 20, 10}, 10, 3, ACT_SIGMOID, OUT_SIGMOID, {40, 1, 1}, {64, 1, 1}, 7, 6, 10);
+        trainStepsTest({784, 100, 10}, 100, 2, ACT_SIGMOID, OUT_SIGMOID, {64, 1, 1}, {256, 1, 1}, 98, 13, 100);
+        trainStepsTest({9, 11, 6, 4}, 4, 3, ACT_RELU, OUT_SOFTMAX, {40, 1, 1}, {32, 1, 1}, 2, 5, 4);
+        trainStepsTest({9, 11, 6, 4}, 4, 3, ACT_RELU, OUT_SOFTMAX, {40, 1, 1}, {64, 1, 1}, 2, 5, 4);
     }
     return failures > 0;
 }
