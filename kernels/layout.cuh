@@ -3,9 +3,10 @@
 // agree): the element-wise kernels' blocks of BLOCK_THREADS threads, train_steps's WHOLE_STEPS_THREADS on a
 // multiprocessor (one block of them or two of half as many), the step kernels' blocks of COLS_PER_BLOCK
 // columns x ROW_GROUPS row groups, the single-block reductions' REDUCE_THREADS threads, the most outputs
-// evaluate_rows takes (EVAL_OUTPUTS), the elements a thread of the gathers copies at once (GATHER_RUN), the activations' and outputs' codes (org.mlp4j.Activation and
-// org.mlp4j.Output in declaration order), the leaky ReLU's slope, the optimizers' codes and the slots of the
-// hyperparameters optimize reads (org.mlp4j.Optimizer, Backend.Hyper).
+// evaluate_rows takes (EVAL_OUTPUTS), the elements a thread of the gathers copies at once (GATHER_RUN), the
+// activations' and outputs' codes (org.mlp4j.Activation and org.mlp4j.Output in declaration order), the leaky
+// ReLU's slope, the optimizers' codes and the slots of the hyperparameters optimize reads (org.mlp4j.Optimizer,
+// Backend.Hyper).
 #define BLOCK_THREADS 256
 #define WHOLE_STEPS_THREADS 512
 #define COLS_PER_BLOCK 32
