@@ -89,6 +89,29 @@ public class BackendContractTest {
         }
     }
 
+    /**
+     * Transfers of every size round-trip, in an order that makes a GPU backend's staging buffer grow, span more
+     * than one 16 MiB chunk and be reused by smaller transfers, each leaving the others' data as it was.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void transfersOfGrowingAndShrinkingSizesRoundTrip(String name) {
+        try (Backend b = open(name)) {
+            Random r = new Random(11);
+            int[] sizes = {1, 1000, 3, 5_000_001, 70_000, 2};
+            Matrix[] m = new Matrix[sizes.length];
+            float[][] data = new float[sizes.length][];
+            for (int i = 0; i < sizes.length; i++) {
+                data[i] = random(r, sizes[i], 1.0f);
+                m[i] = put(b, 1, sizes[i], data[i]);
+                assertArrayEquals(data[i], get(b, m[i]), "size " + sizes[i] + " just after its upload");
+            }
+            for (int i = 0; i < sizes.length; i++) {
+                assertArrayEquals(data[i], get(b, m[i]), "size " + sizes[i] + " after the others' transfers");
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("backends")
     void gemmMatchesTwinForEveryTransposeAndShape(String name) {

@@ -129,6 +129,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
     /** Bytes of the buffers this backend created. */
     private long allocated;
     private boolean closed;
+    /** The buffer object whose mapping {@link #allocateHost} gave as the staging buffer; 0 where none. */
+    private long hostBuffer;
 
     /** On a GPU, each product of a run on gemm or a size of {@link #TILES}, whichever ran it fastest at its first use; elsewhere gemm alone. */
     OpenClBackend(OpenCl.Device device) throws BackendUnavailableException {
@@ -418,6 +420,37 @@ public final class OpenClBackend extends GpuBackend<Long> {
             allocated += size;
             OpenCl.check(CL12.clEnqueueFillBuffer(queue, mem, stack.calloc(4), 0, size, null, null), "clEnqueueFillBuffer");
             return mem;
+        }
+    }
+
+    /**
+     * Mapped from a buffer the driver allocates in host memory (CL_MEM_ALLOC_HOST_PTR), which drivers such as
+     * NVIDIA's page-lock, so transfers from it need no bounce copy; plain direct memory where the driver refuses.
+     */
+    @Override
+    protected ByteBuffer allocateHost(int bytes) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer err = stack.mallocInt(1);
+            long mem = clCreateBuffer(context, CL_MEM_READ_WRITE | CL_MEM_ALLOC_HOST_PTR, bytes, err);
+            if (err.get(0) != CL_SUCCESS) {
+                return super.allocateHost(bytes);
+            }
+            ByteBuffer mapped = clEnqueueMapBuffer(queue, mem, true, CL_MAP_READ | CL_MAP_WRITE, 0, bytes, null, null, err, null);
+            if (err.get(0) != CL_SUCCESS || mapped == null) {
+                clReleaseMemObject(mem);
+                return super.allocateHost(bytes);
+            }
+            hostBuffer = mem;
+            return mapped;
+        }
+    }
+
+    @Override
+    protected void freeHost(ByteBuffer host) {
+        if (hostBuffer != 0) {
+            clEnqueueUnmapMemObject(queue, hostBuffer, host, null, null);  // on close too, where nothing may throw
+            clReleaseMemObject(hostBuffer);
+            hostBuffer = 0;
         }
     }
 
