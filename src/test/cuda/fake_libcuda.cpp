@@ -12,7 +12,8 @@
 // Knobs (environment, read by cuInit): FAKE_CUDA_DRIVER_VERSION (default 13000, i.e. CUDA 13.0),
 // FAKE_CUDA_MEMORY_MIB (default 4096), FAKE_CUDA_FAIL_LAUNCH=N (the Nth kernel run fails, as a GPU fault),
 // FAKE_CUDA_COOPERATIVE=0 (a device that cannot launch cooperatively), FAKE_CUDA_COOPERATIVE=refused (one that
-// says it can, then refuses every cooperative launch, as it would a grid that does not fit).
+// says it can, then refuses every cooperative launch, as it would a grid that does not fit), FAKE_CUDA_HOST_MIB
+// (page-locked host memory that cuMemAllocHost gives at most; default no limit).
 #include "block_emulator.h"
 #include "fake_cuda.h"
 
@@ -79,6 +80,7 @@ std::mutex lock;
 bool initialised;
 int driverVersion = 13000;
 size_t memoryBytes = size_t(4096) << 20;
+size_t hostBytes = SIZE_MAX;
 long failLaunch = -1;
 bool cooperativeLaunch = true;
 bool cooperativeRefused = false;
@@ -88,7 +90,8 @@ Context primary;
 thread_local Context* current;
 std::map<uintptr_t, size_t> allocations;  // start -> bytes
 size_t allocated;
-std::set<void*> hostAllocations;  // page-locked host memory, which goes with the context as the driver's does
+// page-locked host memory (start -> bytes), which goes with the context as the driver's does
+std::map<void*, size_t> hostAllocations;
 
 // Every refusal is also said on stderr, so a test can tell a misuse from a success.
 CUresult refuse(CUresult rc, const char* call, const char* why) {
@@ -226,7 +229,7 @@ void releaseAll() {
         fprintf(stderr, "fake libcuda: %zu page-locked host allocations still live when the context was released\n",
                 hostAllocations.size());
     }
-    for (void* h : hostAllocations) {
+    for (auto& [h, bytes] : hostAllocations) {
         free(h);
     }
     hostAllocations.clear();
@@ -265,6 +268,9 @@ API CUresult cuInit(unsigned flags) {
     }
     if (const char* v = getenv("FAKE_CUDA_MEMORY_MIB")) {
         memoryBytes = size_t(atol(v)) << 20;
+    }
+    if (const char* v = getenv("FAKE_CUDA_HOST_MIB")) {
+        hostBytes = size_t(atol(v)) << 20;
     }
     if (const char* v = getenv("FAKE_CUDA_FAIL_LAUNCH")) {
         failLaunch = atol(v);
@@ -444,12 +450,19 @@ API CUresult cuMemAllocHost_v2(void** p, size_t bytes) {
     if (bytes == 0) {
         return refuse(INVALID_VALUE, __func__, "bad argument");
     }
+    size_t locked = 0;
+    for (auto& [q, n] : hostAllocations) {
+        locked += n;
+    }
+    if (bytes > hostBytes - locked) {
+        return refuse(OUT_OF_MEMORY, __func__, "more than FAKE_CUDA_HOST_MIB");
+    }
     void* m = malloc(bytes);
     if (m == nullptr) {
         return refuse(OUT_OF_MEMORY, __func__, "the host is out of memory");
     }
     memset(m, 0xFF, bytes);
-    hostAllocations.insert(m);
+    hostAllocations[m] = bytes;
     *p = m;
     return SUCCESS;
 }

@@ -17,6 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mlp4j.ChildJvm;
 import org.mlp4j.TestData;
+import org.mlp4j.backend.BackendContractTest;
+import org.mlp4j.model.ModelFile;
+import org.mlp4j.model.Network;
 
 /**
  * The CUDA backend's own code (context, memory, copies, every launch with its arguments and grid, graph
@@ -176,6 +179,18 @@ class CudaOnFakeDriverTest {
         assertTrue(r.out().contains("test accuracy: "), r.out());
         assertTrue(Files.exists(out.resolve("model.npz")));
         fakeSaidOnly(r, null);
+
+        // where the system will not page-lock the host buffer that transfers stage through, plain memory does
+        // the same (the paths timed may differ between runs: ParityTest's tolerance between whole and layer steps)
+        Path plain = dir.resolve("trained-unlocked");
+        Result unlocked = mlp4j(Map.of("FAKE_CUDA_HOST_MIB", "0"), train(plain, "cuda", "--strict", "--hidden", "8"));
+        assertEquals(0, unlocked.code(), unlocked.out());
+        fakeSaidOnly(unlocked, "cuMemAllocHost_v2 refused (2): more than FAKE_CUDA_HOST_MIB");
+        Network locked = ModelFile.load(out.resolve("model.npz")), unlockedNet = ModelFile.load(plain.resolve("model.npz"));
+        for (int l = 0; l < locked.layers(); l++) {
+            BackendContractTest.close(locked.weights()[l], unlockedNet.weights()[l], 1e-5, "layer " + l + " weights");
+            BackendContractTest.close(locked.biases()[l], unlockedNet.biases()[l], 1e-5, "layer " + l + " biases");
+        }
     }
 
     @Test
