@@ -4,7 +4,8 @@
 // 2 on): each phase's longest and mean block, and within it the same of its parts between the marks (meaning
 // most where a block has one tile, row and chunk, as on the book's grids), and each grid barrier's wait in the
 // block that reached it last (the barrier's own cost) and on average; then grid barriers alone, on the same grid
-// and on half of it. Clock cycles are turned into time by the kernel's elapsed time. Only for finding the time;
+// and on half of it; then a load's latency in the states a phase finds its data in (load_latencies). Clock
+// cycles are turned into time by the kernel's elapsed time. Only for finding the time;
 // epochs are timed by mlp4j bench. Built with -DSTEP_PRODUCTS=0 it runs the kernel without the tiles' multiply-adds (phases 1 and 3),
 // the same loads, stores and barriers: what a step costs besides its arithmetic. ci/prepare-gpu-bundle.sh builds
 // both from compute_75 PTX, as the backend's kernels are:
@@ -45,6 +46,47 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) grid_barrie
     cg::grid_group grid = cg::this_grid();
     for (int i = 0; i < n; i++) {
         grid.sync();
+    }
+}
+
+// The latency of a load in the states a phase of train_steps finds its data in, for the row phase's chain of
+// reads: thread 0 of each block follows a chain of LATENCY_LINES dependent loads through lines of its own (each
+// holds the index of the next), timing the pass; cycles[3 * block + i]: (0) a second pass right after a first,
+// the lines in L1; (1) a pass past a grid barrier, the lines unwritten (whether the barrier's fence drops L1);
+// (2) a pass past another barrier, the lines written before it by the block before (data another multiprocessor
+// wrote, as the row phase's partial products are).
+#define LATENCY_LINES 64
+
+__device__ long long chase(const int* lines) {
+    int i = 0;
+    long long begin = CLOCK();
+    for (int n = 0; n < LATENCY_LINES; n++) {
+        i = lines[i];
+    }
+    __shared__ int sink;
+    sink = i;  // waits for the last load, so the clock below is read after it
+    return CLOCK() - begin + (sink != 0);  // every chain ends at 0
+}
+
+extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) load_latencies(int* chains, long long* cycles) {
+    cg::grid_group grid = cg::this_grid();
+    int* own = chains + (long)blockIdx.x * LATENCY_LINES * 32;
+    int* next = chains + (long)((blockIdx.x + 1) % gridDim.x) * LATENCY_LINES * 32;
+    long long* mine = cycles + 3 * blockIdx.x;
+    if (threadIdx.x == 0) {
+        chase(own);
+        mine[0] = chase(own);
+    }
+    grid.sync();
+    if (threadIdx.x == 0) {
+        mine[1] = chase(own);
+        for (int n = 0; n < LATENCY_LINES; n++) {
+            next[32 * n] = 32 * ((n + 1) % LATENCY_LINES);  // the values they hold: the chain is unchanged
+        }
+    }
+    grid.sync();
+    if (threadIdx.x == 0) {
+        mine[2] = chase(own);
     }
 }
 
@@ -192,6 +234,12 @@ int main(int argc, char** argv) {
     };
     check(cudaFuncSetAttribute(train_steps, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared), "cudaFuncSetAttribute");
     check(cudaFuncSetAttribute(grid_barriers, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared), "cudaFuncSetAttribute");
+    check(cudaFuncSetAttribute(load_latencies, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared), "cudaFuncSetAttribute");
+    auto latencies = [&](int* chains, long long* cycles) {
+        void* largs[] = {&chains, &cycles};
+        cooperative((const void*)load_latencies, blocks, threads, largs, shared);
+        check(cudaDeviceSynchronize(), "load_latencies");
+    };
     cudaDeviceProp prop;
     check(cudaGetDeviceProperties(&prop, 0), "cudaGetDeviceProperties");
     printf("device: %s, %d multiprocessors\n", prop.name, prop.multiProcessorCount);
@@ -204,6 +252,7 @@ int main(int argc, char** argv) {
         }, shared);
     };
     auto barriers = [&](int n, int on) { launch_cooperative(Dim3{(unsigned)on}, block, [&] { grid_barriers(n); }, shared); };
+    auto latencies = [&](int* chains, long long* cycles) { launch_cooperative(grid, block, [&] { load_latencies(chains, cycles); }, shared); };
     printf("device: the CPU block emulator (its times mean nothing)\n");
 #endif
     printf("train_steps%s, %s, batch %d, %d steps: %d blocks of %d threads, weight tiles %dx%d, %d rows staged at a time, %zu bytes of shared"
@@ -298,6 +347,36 @@ int main(int argc, char** argv) {
         double once = timed([&] { barriers(1, on); }), many = timed([&] { barriers(n + 1, on); });
         printf("grid barriers alone on %d blocks: %.2f us each (%d in one launch: %.3f ms; one: %.3f ms)\n", on, (many - once) * 1000 / n, n + 1,
                many, once);
+    }
+    // the load latencies on the same grid, the median over the blocks
+    std::vector<int> chain((size_t)blocks * LATENCY_LINES * 32);
+    for (size_t i = 0; i < chain.size(); i += 32) {
+        chain[i] = (int)(32 * ((i / 32 + 1) % LATENCY_LINES));
+    }
+    int* chains = device(chain);
+    long long* cycles = (long long*)device(std::vector<long long>(3 * blocks));
+    latencies(chains, cycles);
+    std::vector<long long> c(3 * blocks);
+    std::vector<int> after(chain.size());
+#ifdef __CUDACC__
+    check(cudaMemcpy(c.data(), cycles, c.size() * sizeof(long long), cudaMemcpyDeviceToHost), "cudaMemcpy");
+    check(cudaMemcpy(after.data(), chains, after.size() * sizeof(int), cudaMemcpyDeviceToHost), "cudaMemcpy");
+#else
+    std::copy(cycles, cycles + c.size(), c.begin());
+    std::copy(chains, chains + after.size(), after.begin());
+#endif
+    if (after != chain) {
+        fail("load_latencies changed its chains");
+    }
+    const char* states[] = {"lines it read just before", "the same lines past a grid barrier", "lines another block wrote before one"};
+    printf("a load's latency, one thread a block following %d dependent loads (median over the blocks):\n", LATENCY_LINES);
+    for (int i = 0; i < 3; i++) {
+        std::vector<double> v;
+        for (int k = 0; k < blocks; k++) {
+            v.push_back((double)c[3 * k + i] / LATENCY_LINES);
+        }
+        double m = median(v);
+        printf("  %-42s %7.0f cycles, %7.3f us\n", states[i], m, m / perUs);
     }
     return 0;
 }

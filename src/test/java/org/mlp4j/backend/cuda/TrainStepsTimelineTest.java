@@ -33,7 +33,9 @@ class TrainStepsTimelineTest {
             for (String part : List.of("phase 1 ", "x's chunk (and the tile) staged ", "the chunk's partial products ", "grid barrier 1 ",
                     "phase 2 ", "a1's row from the partial products ", "the layers above, the output's delta ", "the deltas below ",
                     "grid barrier 2 ", "phase 3 ", "the input's and delta's chunks staged ", "their products, the bias's sums ",
-                    "the weights and bias stepped ", "the step ", "grid barriers alone on 4 blocks", "grid barriers alone on 2 blocks")) {
+                    "the weights and bias stepped ", "the step ", "grid barriers alone on 4 blocks", "grid barriers alone on 2 blocks",
+                    "a load's latency, one thread a block following 64 dependent loads", "lines it read just before ",
+                    "the same lines past a grid barrier ", "lines another block wrote before one ")) {
                 assertTrue(out.contains(part), "no line for " + part + ":\n" + out);
             }
             assertTrue(out.contains("train_steps without the tiles' products, ") != products, out);
