@@ -432,7 +432,7 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
                         row.d(net, l)[j] = delta;
                     }
                 });
-                __syncthreads();  // row r of d[l] written, the scratch read
+                __syncthreads();  // row r of d(l) written, the scratch read
             }
             STEP_POINT(s, ROW_BACKWARD);
         }

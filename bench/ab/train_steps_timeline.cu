@@ -111,6 +111,14 @@ static T* device(const std::vector<T>& host) {
     return p;
 }
 
+// The n elements at p on the device, copied to the host.
+template <class T>
+static std::vector<T> host(const T* p, size_t n) {
+    std::vector<T> v(n);
+    check(cudaMemcpy(v.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost), "cudaMemcpy");
+    return v;
+}
+
 // Runs launch() once and returns its time in ms.
 template <class F>
 static double timed(F launch) {
@@ -147,6 +155,11 @@ static void set_timeline(size_t count) {
 template <class T>
 static T* device(const std::vector<T>& host) {
     return (new std::vector<T>(host))->data();
+}
+
+template <class T>
+static std::vector<T> host(const T* p, size_t n) {
+    return std::vector<T>(p, p + n);
 }
 
 template <class F>
@@ -354,18 +367,10 @@ int main(int argc, char** argv) {
         chain[i] = (int)(32 * ((i / 32 + 1) % LATENCY_LINES));
     }
     int* chains = device(chain);
-    long long* cycles = (long long*)device(std::vector<long long>(3 * blocks));
+    long long* cycles = device(std::vector<long long>(3 * blocks));
     latencies(chains, cycles);
-    std::vector<long long> c(3 * blocks);
-    std::vector<int> after(chain.size());
-#ifdef __CUDACC__
-    check(cudaMemcpy(c.data(), cycles, c.size() * sizeof(long long), cudaMemcpyDeviceToHost), "cudaMemcpy");
-    check(cudaMemcpy(after.data(), chains, after.size() * sizeof(int), cudaMemcpyDeviceToHost), "cudaMemcpy");
-#else
-    std::copy(cycles, cycles + c.size(), c.begin());
-    std::copy(chains, chains + after.size(), after.begin());
-#endif
-    if (after != chain) {
+    std::vector<long long> c = host(cycles, 3 * blocks);
+    if (host(chains, chain.size()) != chain) {
         fail("load_latencies changed its chains");
     }
     const char* states[] = {"lines it read just before", "the same lines past a grid barrier", "lines another block wrote before one"};
