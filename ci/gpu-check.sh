@@ -96,8 +96,9 @@ fi
 # --hidden 1 has the book's phases and barriers, and reads all of x each step, with 1 % of its multiply-adds: its
 # step is the floor that barriers, launch and latency set, and the book's step less that floor is what the
 # throughput of 100 units' work costs (#24)
-# OpenCL's whole steps are two or three launches a step, not one (#23: its launches a step on the book's net);
-# --hidden 1024 shows each way on a wide first layer, which the three-launch way reads once a step
+# OpenCL's whole steps are two or three launches a step, not one (#23: its launches a step on the book's net), or a
+# launch a layer each way and one for the updates; --hidden 1024 shows each way on a wide first layer, which the
+# three-launch way reads once a step
 step 60 "whole steps against layer by layer, per step, on small networks (#24, #23; train --verbose, 1 epoch each)"
 for device in cuda opencl; do
   for hidden in ${WHOLE_HIDDEN:-1 100 100,100 256,256 1024}; do

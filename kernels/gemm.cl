@@ -11,19 +11,25 @@
 // Split-K: when there are few output tiles and a long k, dimension 2 of the grid splits k into slices of
 // kSlice; slice s writes its partial product to C + s * m * n (a scratch buffer, alpha 1, beta 0) and
 // gemm_reduce adds the slices in order into the real C.
-// The epilogue folds in a layer's forward end (layerForward): PLAIN none, else an activation's code (ACT_*,
-// activation.cl): bias[j] (a row of n) added, then the activation; the split-K pass leaves it to gemm_reduce.
-// TS, WPT, TSM, TSN, TSK, WPTM, WPTN and PLAIN are build options (OpenClBackend.DEFINES and its Tiles).
+// The epilogue folds in the element-wise op that follows a product, on the matrix `aux`: PLAIN none; an
+// activation's code (ACT_*, activation.cl) a layer's forward end (layerForward), aux[j] (the bias, a row of n)
+// added, then the activation; DERIVATIVE - code a hidden layer's delta from the error's product through the
+// weights above, times the activation's derivative at aux[i][j] (the layer's activations, m x n). The split-K
+// pass leaves it to gemm_reduce.
+// TS, WPT, TSM, TSN, TSK, WPTM, WPTN, PLAIN and DERIVATIVE are build options (OpenClBackend.DEFINES and its Tiles).
 #define RTS (TS / WPT)
 
-float epilogue(float v, int kind, __global const float* bias, int biaso, int j) {
-    return kind == PLAIN ? v : activate(v + bias[biaso + j], kind);
+float epilogue(float v, int kind, __global const float* aux, int auxo, int i, int j, int n) {
+    if (kind == PLAIN) {
+        return v;
+    }
+    return kind > PLAIN ? activate(v + aux[auxo + j], kind) : v * derivative(aux[auxo + i * n + j], DERIVATIVE - kind);
 }
 
 __kernel __attribute__((reqd_work_group_size(TS, RTS, 1)))
 void gemm(int transA, int transB, int m, int n, int k, int kSlice, float alpha,
           __global const float* A, int ao, int lda, __global const float* B, int bo, int ldb,
-          float beta, __global float* C, int co, int ldc, __global const float* bias, int biaso, int kind) {
+          float beta, __global float* C, int co, int ldc, __global const float* aux, int auxo, int kind) {
     int slice = get_group_id(2);
     int kBegin = slice * kSlice, kEnd = min(k, kBegin + kSlice);
     co += slice * m * n;
@@ -58,7 +64,7 @@ void gemm(int transA, int transB, int m, int n, int k, int kSlice, float alpha,
             int i = row0 + ty + w * RTS;
             if (i < m) {
                 int idx = co + i * ldc + col;
-                C[idx] = epilogue(beta == 0.0f ? alpha * acc[w] : alpha * acc[w] + beta * C[idx], kind, bias, biaso, col);
+                C[idx] = epilogue(beta == 0.0f ? alpha * acc[w] : alpha * acc[w] + beta * C[idx], kind, aux, auxo, i, col, n);
             }
         }
     }
@@ -108,7 +114,7 @@ void load_slab(int transA, int transB, int m, int n, int kEnd, int p0, int row0,
 __kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1)))
 void gemm_tiled(int transA, int transB, int m, int n, int k, int kSlice, float alpha,
                 __global const float* A, int ao, int lda, __global const float* B, int bo, int ldb,
-                float beta, __global float* C, int co, int ldc, __global const float* bias, int biaso, int kind) {
+                float beta, __global float* C, int co, int ldc, __global const float* aux, int auxo, int kind) {
     int slice = get_group_id(2);
     int kBegin = slice * kSlice, kEnd = min(k, kBegin + kSlice);
     co += slice * m * n;
@@ -174,9 +180,9 @@ void gemm_tiled(int transA, int transB, int m, int n, int k, int kSlice, float a
             for (int e = 0; e < 4; e++) {
                 int c = 4 * g + e, j = j0 + e, idx = idx0 + e;
                 if (whole) {
-                    out[e] = epilogue(beta == 0.0f ? alpha * acc[r][c] : alpha * acc[r][c] + beta * out[e], kind, bias, biaso, j);
+                    out[e] = epilogue(beta == 0.0f ? alpha * acc[r][c] : alpha * acc[r][c] + beta * out[e], kind, aux, auxo, i, j, n);
                 } else if (j < n) {
-                    C[idx] = epilogue(beta == 0.0f ? alpha * acc[r][c] : alpha * acc[r][c] + beta * C[idx], kind, bias, biaso, j);
+                    C[idx] = epilogue(beta == 0.0f ? alpha * acc[r][c] : alpha * acc[r][c] + beta * C[idx], kind, aux, auxo, i, j, n);
                 }
             }
             if (whole) {
@@ -188,7 +194,7 @@ void gemm_tiled(int transA, int transB, int m, int n, int k, int kSlice, float a
 
 // C = alpha * (sum of the slices' partial products, in slice order) + beta * C, then the epilogue.
 __kernel void gemm_reduce(__global const float* partial, int po, int slices, int m, int n, float alpha, float beta,
-                          __global float* C, int co, int ldc, __global const float* bias, int biaso, int kind) {
+                          __global float* C, int co, int ldc, __global const float* aux, int auxo, int kind) {
     int j = get_global_id(0), i = get_global_id(1);
     if (i < m && j < n) {
         float sum = 0.0f;
@@ -196,6 +202,6 @@ __kernel void gemm_reduce(__global const float* partial, int po, int slices, int
             sum += partial[po + (long)s * m * n + i * n + j];
         }
         int idx = co + i * ldc + j;
-        C[idx] = epilogue(beta == 0.0f ? alpha * sum : alpha * sum + beta * C[idx], kind, bias, biaso, j);
+        C[idx] = epilogue(beta == 0.0f ? alpha * sum : alpha * sum + beta * C[idx], kind, aux, auxo, i, j, n);
     }
 }

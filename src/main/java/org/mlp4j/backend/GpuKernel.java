@@ -53,11 +53,14 @@ public enum GpuKernel {
     OPTIMIZE("optimize", Shape.ELEMENTWISE, MATRIX, MATRIX, MATRIX, MATRIX, INT, MATRIX, INT, INT),
     /** hyper: counts a step. */
     ADVANCE("optimize", Shape.ELEMENTWISE, MATRIX),
-    /** OpenCL's GEMM (CUDA's are cuBLAS): op flags, m, n, k, k per slice, alpha, A, lda, B, ldb, beta, C, ldc, bias, epilogue. */
+    /**
+     * OpenCL's GEMM (CUDA's are cuBLAS): op flags, m, n, k, k per slice, alpha, A, lda, B, ldb, beta, C, ldc, the
+     * epilogue's matrix (a bias, or a layer's activations), epilogue.
+     */
     GEMM("gemm", On.OPENCL, Shape.CUSTOM, INT, INT, INT, INT, INT, INT, FLOAT, MATRIX, INT, MATRIX, INT, FLOAT, MATRIX, INT, MATRIX, INT),
     /** GEMM with register tiles of sizes timed per GPU, for large products; the same arguments and bits. */
     GEMM_TILED("gemm", On.OPENCL, Shape.CUSTOM, INT, INT, INT, INT, INT, INT, FLOAT, MATRIX, INT, MATRIX, INT, FLOAT, MATRIX, INT, MATRIX, INT),
-    /** Adds GEMM's split-K slices: partial, slices, m, n, alpha, beta, C, ldc, bias, epilogue. */
+    /** Adds GEMM's split-K slices: partial, slices, m, n, alpha, beta, C, ldc, the epilogue's matrix, epilogue. */
     GEMM_REDUCE("gemm", On.OPENCL, Shape.CUSTOM, MATRIX, INT, INT, INT, FLOAT, FLOAT, MATRIX, INT, MATRIX, INT),
     /**
      * CUDA only, a cooperative launch: whole SGD steps of a network of up to three layers. x, labels, w0, b0,

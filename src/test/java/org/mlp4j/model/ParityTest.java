@@ -79,11 +79,12 @@ class ParityTest {
     }
 
     /**
-     * Where a backend runs whole steps (CUDA: train_steps, one launch, on each of its grids; OpenCL: step_rows and
-     * step_updates, two a step), 25 of them change a network as 25 steps through the layer ops do, within float rounding (the sums run
+     * Where a backend runs whole steps (CUDA: train_steps, one launch, on each of its grids; OpenCL: each of its ways
+     * to step_updates), 25 of them change a network as 25 steps through the layer ops do, within float rounding (the sums run
      * in another order): the book's net, ReLU under a softmax with the averaged gradient over two hidden layers,
      * tanh over one, sigmoid units over three layers one unit wide (the smallest products) and over one wider
-     * than OpenCL's work-groups of an example (its outputs in two rounds). The CPU's, which
+     * than OpenCL's work-groups of an example (its outputs in two rounds), and a softmax over inputs too many for
+     * OpenCL's step_rows (its products' way alone). The CPU's, which
      * give the same bits as its layer steps, are tested in CpuWholeStepsTest.
      */
     @ParameterizedTest
@@ -95,6 +96,7 @@ class ParityTest {
             wholeSteps(b, new int[] {37, 20, 3}, Activation.TANH, Output.SIGMOID, 7, false);
             wholeSteps(b, new int[] {40, 1, 1, 2}, Activation.SIGMOID, Output.SIGMOID, 20, false);
             wholeSteps(b, new int[] {40, 1100, 2}, Activation.SIGMOID, Output.SIGMOID, 3, false);
+            wholeSteps(b, new int[] {4100, 3, 2}, Activation.SIGMOID, Output.SOFTMAX, 5, false);
         }
     }
 
@@ -134,7 +136,7 @@ class ParityTest {
                 String said = whole ? ": whole(, way \\d+)?" : ": layer by layer";
                 org.junit.jupiter.api.Assertions.assertTrue(notes.stream().anyMatch(n -> n.matches("steps of .*" + said)), notes.toString());
                 // --verbose says how they run on the device where they run
-                assertEquals(whole, notes.stream().anyMatch(n -> n.matches("whole steps: (\\d+ blocks of \\d+ threads, weight tiles |(two|three) launches a step: ).*")),
+                assertEquals(whole, notes.stream().anyMatch(n -> n.matches("whole steps: (\\d+ blocks of \\d+ threads, weight tiles |(two|three) launches a step: |the layer ops' products, then ).*")),
                         notes.toString());
             }
             for (int l = 0; l < 2; l++) {

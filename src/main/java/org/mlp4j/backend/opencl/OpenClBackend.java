@@ -80,6 +80,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
 
     /** gemm.cl's epilogue that adds no bias (the others are activation codes: + bias, then the activation). */
     private static final int PLAIN = -1;
+    /** gemm.cl's epilogue {@code DERIVATIVE - code(act)}: the product times act's derivative at a layer's activations. */
+    private static final int DERIVATIVE = -2;
     /** Every constant the kernels share with this class, as build options. */
     static final Map<String, String> DEFINES = defines();
     /** The helpers the kernels use, compiled first: reductions, activations, a row's softmax. */
@@ -280,7 +282,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private static Map<String, String> defines() {
         Map<String, String> d = new TreeMap<>(GpuKernel.CODES);
         LAYOUT.defines().forEach((name, value) -> d.put(name, value.toString()));
-        Map.of("TS", TS, "WPT", WPT, "PLAIN", PLAIN, "ROW_THREADS", ROW_THREADS, "ROW_FLOATS", ROW_FLOATS, "UPDATE_TILE", UPDATE_TILE).forEach((name, value) -> d.put(name, value.toString()));
+        Map.of("TS", TS, "WPT", WPT, "PLAIN", PLAIN, "DERIVATIVE", DERIVATIVE, "ROW_THREADS", ROW_THREADS, "ROW_FLOATS", ROW_FLOATS, "UPDATE_TILE", UPDATE_TILE).forEach((name, value) -> d.put(name, value.toString()));
         return d;
     }
 
@@ -612,10 +614,14 @@ public final class OpenClBackend extends GpuBackend<Long> {
     }
 
     /**
-     * Whole steps (whole_steps.cl), where an example's input, activations and deltas fit {@link #ROW_FLOATS}, in
-     * two ways: two launches a step (the book's net takes five layer by layer), and, with a hidden layer, three:
-     * the first layer's forward product as {@link #layerForward} does it, then step_rows from its activations
-     * (each work-group otherwise reads all of w0 for its example), then step_updates. The trainer times both.
+     * Whole steps, each ending in one launch of step_updates (whole_steps.cl) that steps every weight and bias, in up
+     * to three ways. Where an example's input, activations and deltas fit {@link #ROW_FLOATS}: two launches a step
+     * (the book's net takes five layer by layer), and, with a hidden layer, three: the first layer's forward product
+     * as {@link #layerForward} does it, then step_rows from its activations (each work-group otherwise reads all of
+     * w0 for its example). For any network: the products as the layer ops make them, each hidden layer's delta in
+     * its product's epilogue ({@link #backProduct}), the output's by output_step without its bias's step; this takes
+     * a launch a layer each way and one for the updates, where the layer ops take three a hidden layer, and step_rows
+     * reads a layer's weights once per example. The trainer times the ways against layer by layer.
      */
     @Override
     protected Steps steps(WholeStepSlots n, Activation act, Output output) {
@@ -625,8 +631,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
             values += 2L * s[l + 1];
             tiles += blocks(s[l] + 1L, UPDATE_TILE) * blocks(s[l + 1], UPDATE_TILE);
         }
+        Launch updates = new Launch(tiles, 1, 1, UPDATE_TILE / 2, UPDATE_TILE / 2);
+        String updated = String.format(java.util.Locale.ROOT, "%d work-groups of %dx%d weights, 2x2 an item", tiles, UPDATE_TILE, UPDATE_TILE);
+        Steps products = productSteps(n, act, output, updates, "the layer ops' products, then one launch of every update: " + updated);
         if (values > ROW_FLOATS) {
-            return null;
+            return products;
         }
         long items;
         try (MemoryStack stack = MemoryStack.stackPush()) {
@@ -635,13 +644,15 @@ public final class OpenClBackend extends GpuBackend<Long> {
                     "clGetKernelWorkGroupInfo");
             items = Math.min(ROW_THREADS, size.get(0));
         }
-        int batch = n.batch();
-        Launch rows = new Launch(batch, 1, 1, (int) items, 1), updates = new Launch(tiles, 1, 1, UPDATE_TILE / 2, UPDATE_TILE / 2);
-        String layout = String.format(java.util.Locale.ROOT, "%d work-groups of %d items, one an example, then %d of %dx%d weights, 2x2 an item",
-                batch, items, tiles, UPDATE_TILE, UPDATE_TILE);
-        List<Steps> three = n.layers() == 1 ? List.of() : List.of(rowSteps(n, act, output, rows, updates, true,
-                "three launches a step: the first layer's product as the layer ops make it, then " + layout, List.of()));
-        return rowSteps(n, act, output, rows, updates, false, "two launches a step: " + layout, three);
+        Launch rows = new Launch(n.batch(), 1, 1, (int) items, 1);
+        String layout = String.format(java.util.Locale.ROOT, "%d work-groups of %d items, one an example, then %s", n.batch(), items, updated);
+        List<Steps> others = new ArrayList<>();
+        if (n.layers() > 1) {
+            others.add(rowSteps(n, act, output, rows, updates, true,
+                    "three launches a step: the first layer's product as the layer ops make it, then " + layout, List.of()));
+        }
+        others.add(products);
+        return rowSteps(n, act, output, rows, updates, false, "two launches a step: " + layout, others);
     }
 
     /** step_rows and step_updates a step, after the first layer's forward product where {@code forwarded}. */
@@ -649,18 +660,53 @@ public final class OpenClBackend extends GpuBackend<Long> {
                            List<Steps> alternatives) {
         int[] s = n.sizes();
         Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
+        return eachStep(n, layout, alternatives, (x, labels, first, rate, decay) -> {
+            if (forwarded) {
+                layerForward(x.rows(first, n.batch()), w[0], b[0], act, a[0]);
+            }
+            launch(GpuKernel.STEP_ROWS, rows, x, labels, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], first,
+                    n.layers(), s[0], s[1], s[2], s[3], GpuKernel.code(act), GpuKernel.code(output), forwarded ? 1 : 0);
+            launch(GpuKernel.STEP_UPDATES, updates, x, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], first,
+                    n.batch(), n.layers(), s[0], s[1], s[2], s[3], rate, decay);
+        });
+    }
+
+    /**
+     * The layer ops' products and deltas a step, with the weights as they were, then step_updates: the output's
+     * activations and delta by {@link #outputLayerStep} at rate 0 (its bias unchanged), each hidden layer's delta by
+     * {@link #backProduct}.
+     */
+    private Steps productSteps(WholeStepSlots n, Activation act, Output output, Launch updates, String layout) {
+        int[] s = n.sizes();
+        int last = n.layers() - 1;
+        Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
+        return eachStep(n, layout, List.of(), (x, labels, first, rate, decay) -> {
+            Matrix in = x.rows(first, n.batch());
+            for (int l = 0; l < last; l++) {
+                layerForward(l == 0 ? in : a[l - 1], w[l], b[l], act, a[l]);
+            }
+            outputLayerStep(last == 0 ? in : a[last - 1], w[last], b[last], labels.rows(first, n.batch()), output, 0f, a[last], d[last]);
+            for (int l = last; l > 0; l--) {
+                backProduct(d[l], w[l], a[l - 1], act, d[l - 1]);
+            }
+            launch(GpuKernel.STEP_UPDATES, updates, x, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], first,
+                    n.batch(), n.layers(), s[0], s[1], s[2], s[3], rate, decay);
+        });
+    }
+
+    /** One whole step: the epoch's rows and labels, the step's first row, its rate and decay. */
+    private interface Step {
+        void run(Matrix x, Matrix labels, int first, float rate, float decay);
+    }
+
+    /** Whole steps that run {@code step} on each batch of an epoch's rows in turn. */
+    private static Steps eachStep(WholeStepSlots n, String layout, List<Steps> alternatives, Step step) {
         return new Steps() {
             @Override
             public void run(Matrix x, Matrix labels, float rate, float decay) {
                 n.check(x, labels);
                 for (int first = 0; first < x.rows(); first += n.batch()) {
-                    if (forwarded) {
-                        layerForward(x.rows(first, n.batch()), w[0], b[0], act, a[0]);
-                    }
-                    launch(GpuKernel.STEP_ROWS, rows, x, labels, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], first,
-                            n.layers(), s[0], s[1], s[2], s[3], GpuKernel.code(act), GpuKernel.code(output), forwarded ? 1 : 0);
-                    launch(GpuKernel.STEP_UPDATES, updates, x, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], first,
-                            n.batch(), n.layers(), s[0], s[1], s[2], s[3], rate, decay);
+                    step.run(x, labels, first, rate, decay);
                 }
             }
 
@@ -710,11 +756,22 @@ public final class OpenClBackend extends GpuBackend<Long> {
     }
 
     /**
-     * {@code kind}: gemm.cl's epilogue, {@link #PLAIN} or an activation's code (+ bias, then the activation). With
+     * A hidden layer's delta from the delta above: {@code g = (dNext * wNext') .* act'(a)}, the derivative taken in
+     * the product's epilogue. The layer ops take it in hidden_step, which also steps the bias.
+     */
+    void backProduct(Matrix dNext, Matrix wNext, Matrix a, Activation act, Matrix g) {
+        Shapes.gemm(false, true, dNext, wNext, g);
+        Shapes.same(g, a);
+        gemm(false, true, 1f, dNext, wNext, 0f, g, a, DERIVATIVE - GpuKernel.code(act), true);
+    }
+
+    /**
+     * {@code kind}: gemm.cl's epilogue on {@code aux}: {@link #PLAIN}, an activation's code (+ aux, the bias, then
+     * the activation), or {@link #DERIVATIVE} - an activation's code (times its derivative at aux[i][j]). With
      * k in slices and not {@code reduce}, the slices' partial products are left unadded in the scratch buffer,
      * which this returns (slices x m rows); otherwise C is the product, and this returns null.
      */
-    private Matrix gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c, Matrix bias, int kind, boolean reduce) {
+    private Matrix gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c, Matrix aux, int kind, boolean reduce) {
         int[] mnk = Shapes.gemm(transA, transB, a, b, c);
         int m = mnk[0], n = mnk[1], k = mnk[2];
         Slicing sliced = slicing(transA, transB, m, n, k);
@@ -727,7 +784,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
         launching = t;
         int ta = transA ? 1 : 0, tb = transB ? 1 : 0;
         if (slices == 1) {
-            launch(kernel, grid, ta, tb, m, n, k, k, alpha, a, a.cols(), b, b.cols(), beta, c, c.cols(), bias, kind);
+            launch(kernel, grid, ta, tb, m, n, k, k, alpha, a, a.cols(), b, b.cols(), beta, c, c.cols(), aux, kind);
             return null;
         }
         if (scratch == null || scratch.size() < (long) slices * m * n) {
@@ -738,7 +795,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
             return new GpuMatrix<>(scratch.buffer(), scratch.offset(), slices * m, n);
         }
         launch(GpuKernel.GEMM_REDUCE, new Launch(blocks(n, 16), blocks(m, 16), 1, 16, 16), scratch, slices, m, n, alpha, beta, c, c.cols(),
-                bias, kind);
+                aux, kind);
         return null;
     }
 

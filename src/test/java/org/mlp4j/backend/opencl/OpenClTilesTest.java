@@ -118,8 +118,9 @@ class OpenClTilesTest {
     }
 
     /**
-     * Each shape with each transpose (alpha -0.5, beta 0.25), then as a layer's forward with bias and sigmoid;
-     * each {@code recorded} in a program of its own (then run) or run at once.
+     * Each shape with each transpose (alpha -0.5, beta 0.25), then as a layer's forward with bias and sigmoid, then
+     * as a hidden layer's delta from the one above, times tanh's derivative (OpenCL's {@link OpenClBackend#backProduct},
+     * the CPU's product and hidden step); each {@code recorded} in a program of its own (then run) or run at once.
      */
     private static List<float[]> products(Backend b, boolean recorded) {
         List<float[]> out = new ArrayList<>();
@@ -136,6 +137,16 @@ class OpenClTilesTest {
             Matrix x = upload(b, r, m, k), w = upload(b, r, k, n), bias = upload(b, r, 1, n), z = b.matrix(m, n);
             run(b, recorded, () -> b.layerForward(x, w, bias, Activation.SIGMOID, z));
             out.add(download(b, z));
+            Matrix dNext = upload(b, r, m, k), wNext = upload(b, r, n, k), act = upload(b, r, m, n), g = b.matrix(m, n);
+            run(b, recorded, () -> {
+                if (b instanceof OpenClBackend cl) {
+                    cl.backProduct(dNext, wNext, act, Activation.TANH, g);
+                } else {
+                    b.gemm(false, true, 1f, dNext, wNext, 0f, g);
+                    b.hiddenStep(g, act, Activation.TANH, 0f, b.matrix(1, n));
+                }
+            });
+            out.add(download(b, g));
         }
         return out;
     }
