@@ -95,8 +95,9 @@ public abstract class GpuBackend<B> implements Backend {
     /** The layer slots of the whole steps' kernels (w0..w2 and their buffers). */
     protected static final int WHOLE_STEPS_LAYERS = 3;
     /**
-     * Networks of more weights than this train layer by layer without timing whole steps: whole steps pay
-     * where launches, not arithmetic, cost the time, and their phases are plain loops, not GEMMs.
+     * Whole steps whose phases are plain loops, not GEMMs (CUDA's train_steps, OpenCL's step_rows), are timed only for
+     * networks of at most this many weights ({@link WholeStepSlots#small}): they pay where launches, not arithmetic,
+     * cost the time.
      */
     protected static final long WHOLE_STEPS_PARAMETERS = 1 << 20;
 
@@ -108,14 +109,10 @@ public abstract class GpuBackend<B> implements Backend {
      * @param sizes the layer sizes, inputs first, {@code WHOLE_STEPS_LAYERS + 1} of them
      */
     protected record WholeStepSlots(int layers, int batch, int[] sizes, Matrix[] w, Matrix[] b, Matrix[] a, Matrix[] d) {
-        /** The slots of a network of the book's SGD that fits them and {@link #WHOLE_STEPS_PARAMETERS}; null for any other. */
+        /** The slots of a network of the book's SGD that fits them; null for any other. */
         static WholeStepSlots of(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, OptimizerBuffers optimizer) {
             int layers = weights.length;
-            long parameters = 0;
-            for (Matrix w : weights) {
-                parameters += w.size();
-            }
-            if (optimizer != null || layers > WHOLE_STEPS_LAYERS || parameters > WHOLE_STEPS_PARAMETERS) {
+            if (optimizer != null || layers > WHOLE_STEPS_LAYERS) {
                 return null;
             }
             int[] sizes = new int[WHOLE_STEPS_LAYERS + 1];
@@ -131,6 +128,15 @@ public abstract class GpuBackend<B> implements Backend {
                 d[l] = deltas[used + 1];
             }
             return new WholeStepSlots(layers, activations[1].rows(), sizes, w, b, a, d);
+        }
+
+        /** Whether the network has at most {@link #WHOLE_STEPS_PARAMETERS} weights. */
+        public boolean small() {
+            long parameters = 0;
+            for (int l = 0; l < layers; l++) {
+                parameters += (long) sizes[l] * sizes[l + 1];
+            }
+            return parameters <= WHOLE_STEPS_PARAMETERS;
         }
 
         /** The layer sizes in use, inputs first. */
@@ -149,7 +155,7 @@ public abstract class GpuBackend<B> implements Backend {
 
     /**
      * The network's whole steps, where they fit {@link WholeStepSlots} (the book's SGD, up to
-     * {@link #WHOLE_STEPS_LAYERS} layers and {@link #WHOLE_STEPS_PARAMETERS} weights) and the device has them.
+     * {@link #WHOLE_STEPS_LAYERS} layers) and the device has them.
      */
     @Override
     public final Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output,

@@ -236,6 +236,9 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
      */
     @Override
     protected Steps steps(WholeStepSlots n, Activation act, Output output) {
+        if (!n.small()) {
+            return null;
+        }
         int[] value = new int[1];
         check(cuDeviceGetAttribute(value, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH, device), "cuDeviceGetAttribute");
         if (value[0] == 0) {

@@ -615,7 +615,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
 
     /**
      * Whole steps, each ending in one launch of step_updates (whole_steps.cl) that steps every weight and bias, in up
-     * to three ways. Where an example's input, activations and deltas fit {@link #ROW_FLOATS}: two launches a step
+     * to three ways. Where an example's input, activations and deltas fit {@link #ROW_FLOATS} and the network is
+     * {@link WholeStepSlots#small}: two launches a step
      * (the book's net takes five layer by layer), and, with a hidden layer, three: the first layer's forward product
      * as {@link #layerForward} does it, then step_rows from its activations (each work-group otherwise reads all of
      * w0 for its example). For any network: the products as the layer ops make them, each hidden layer's delta in
@@ -634,7 +635,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
         Launch updates = new Launch(tiles, 1, 1, UPDATE_TILE / 2, UPDATE_TILE / 2);
         String updated = String.format(java.util.Locale.ROOT, "%d work-groups of %dx%d weights, 2x2 an item", tiles, UPDATE_TILE, UPDATE_TILE);
         Steps products = productSteps(n, act, output, updates, "the layer ops' products, then one launch of every update: " + updated);
-        if (values > ROW_FLOATS) {
+        if (values > ROW_FLOATS || !n.small()) {
             return products;
         }
         long items;
