@@ -616,13 +616,13 @@ public final class OpenClBackend extends GpuBackend<Long> {
     /**
      * Whole steps, each ending in one launch of step_updates (whole_steps.cl) that steps every weight and bias, in up
      * to three ways. Where an example's input, activations and deltas fit {@link #ROW_FLOATS} and the network is
-     * {@link WholeStepSlots#small}: two launches a step
-     * (the book's net takes five layer by layer), and, with a hidden layer, three: the first layer's forward product
-     * as {@link #layerForward} does it, then step_rows from its activations (each work-group otherwise reads all of
-     * w0 for its example). For any network: the products as the layer ops make them, each hidden layer's delta in
-     * its product's epilogue ({@link #backProduct}), the output's by output_step without its bias's step; this takes
-     * a launch a layer each way and one for the updates, where the layer ops take three a hidden layer, and step_rows
-     * reads a layer's weights once per example. The trainer times the ways against layer by layer.
+     * {@link WholeStepSlots#small}: two launches a step (the book's net takes five layer by layer), and, with a
+     * hidden layer, three: the first layer's forward product as {@link #layerForward} does it, then step_rows from
+     * its activations (each work-group otherwise reads all of w0 for its example). For any network: the products as
+     * the layer ops make them, each hidden layer's delta in its product's epilogue ({@link #backProduct}), the
+     * output's by output_step without its bias's step; this takes a launch a layer each way and one for the updates,
+     * where the layer ops take three a hidden layer, and step_rows reads a layer's weights once per example. The
+     * trainer times the ways against layer by layer.
      */
     @Override
     protected Steps steps(WholeStepSlots n, Activation act, Output output) {
