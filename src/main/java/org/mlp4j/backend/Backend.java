@@ -27,7 +27,7 @@ import org.mlp4j.Output;
  * backend overrides them to fold a GEMM into its neighbour where launches, not arithmetic, cost the time.
  * The book's output layer is 10 wide, so a step of its net is 5 launches instead of 9 on OpenCL, and 3
  * cuBLAS calls fewer on CUDA. A backend may also run whole steps of a network at once ({@link #steps}): in
- * one launch on CUDA, on the CPU with each thread keeping its share of the hidden units.
+ * one launch on CUDA, in few on OpenCL, on the CPU with each thread keeping its share of the hidden units.
  */
 public interface Backend extends AutoCloseable {
     /** The name users pass to {@code --device}. */
@@ -218,8 +218,9 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * Whole steps at once, where this backend has them for this network (small ones of the book's SGD, where
-     * launches, not arithmetic, cost the time: on CUDA in one launch, on OpenCL in two a step): what the model's step does with the layer ops,
+     * Whole steps at once, where this backend has them for this network (the book's SGD, where launches, not
+     * arithmetic, cost the time: on CUDA in one launch for small ones, on OpenCL in two or three a step for small
+     * ones, or the layer ops' products and one launch of updates): what the model's step does with the layer ops,
      * step after step, on the parameters {@code weights} and {@code biases}, with a minibatch's activations and
      * deltas in {@code activations} and {@code deltas} (layer l's output at index l + 1, as the model keeps them;
      * index 0 unread), and for another optimizer or a rate that changes ({@code optimizer} not null) its
