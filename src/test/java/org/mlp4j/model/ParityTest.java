@@ -81,7 +81,8 @@ class ParityTest {
     /**
      * Where a backend runs whole steps (CUDA: train_steps, one launch, on each of its grids; OpenCL: each of its ways
      * to step_updates), 25 of them change a network as 25 steps through the layer ops do, within float rounding (the sums run
-     * in another order): the book's net, ReLU under a softmax with the averaged gradient over two hidden layers,
+     * in another order): no hidden layer (as the library allows) under sigmoid units and under a softmax with the
+     * averaged gradient, the book's net, ReLU under a softmax with the averaged gradient over two hidden layers,
      * tanh over one, sigmoid units over three layers one unit wide (the smallest products) and over one wider
      * than OpenCL's work-groups of an example (its outputs in two rounds), and a softmax over inputs too many for
      * OpenCL's step_rows (its products' way alone), and, on OpenCL, a net of more weights than the loops of CUDA's and
@@ -92,6 +93,8 @@ class ParityTest {
     @MethodSource("accelerators")
     void wholeStepsDoWhatTheLayerStepsDo(String name) {
         try (Backend b = BackendContractTest.open(name)) {
+            wholeSteps(b, new int[] {37, 3}, Activation.SIGMOID, Output.SIGMOID, 7, false);
+            wholeSteps(b, new int[] {37, 4}, Activation.SIGMOID, Output.SOFTMAX, 7, true);
             wholeSteps(b, new int[] {784, 100, 10}, Activation.SIGMOID, Output.SIGMOID, 100, false);
             wholeSteps(b, new int[] {50, 64, 32, 10}, Activation.RELU, Output.SOFTMAX, 30, true);
             wholeSteps(b, new int[] {37, 20, 3}, Activation.TANH, Output.SIGMOID, 7, false);
