@@ -96,7 +96,7 @@ public abstract class GpuBackend<B> implements Backend {
     protected static final int WHOLE_STEPS_LAYERS = 3;
     /**
      * Whole steps whose phases are plain loops, not GEMMs (CUDA's train_steps, OpenCL's step_rows), are timed only for
-     * networks of at most this many weights ({@link WholeStepSlots#small}): they pay where launches, not arithmetic,
+     * networks of at most this many weights ({@link WholeStepSlots#weights}): they pay where launches, not arithmetic,
      * cost the time.
      */
     protected static final long WHOLE_STEPS_PARAMETERS = 1 << 20;
@@ -130,13 +130,13 @@ public abstract class GpuBackend<B> implements Backend {
             return new WholeStepSlots(layers, activations[1].rows(), sizes, w, b, a, d);
         }
 
-        /** Whether the network has at most {@link #WHOLE_STEPS_PARAMETERS} weights. */
-        public boolean small() {
-            long parameters = 0;
+        /** The network's weights, biases left out. */
+        public long weights() {
+            long weights = 0;
             for (int l = 0; l < layers; l++) {
-                parameters += (long) sizes[l] * sizes[l + 1];
+                weights += (long) sizes[l] * sizes[l + 1];
             }
-            return parameters <= WHOLE_STEPS_PARAMETERS;
+            return weights;
         }
 
         /** The layer sizes in use, inputs first. */

@@ -236,7 +236,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
      */
     @Override
     protected Steps steps(WholeStepSlots n, Activation act, Output output) {
-        if (!n.small()) {
+        if (n.weights() > WHOLE_STEPS_PARAMETERS) {
             return null;
         }
         int[] value = new int[1];

@@ -77,6 +77,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
     static final int ROW_THREADS = 1024, ROW_FLOATS = 4096;
     /** whole_steps.cl's step_updates: work-groups of UPDATE_TILE x UPDATE_TILE weights, 2 x 2 an item. */
     static final int UPDATE_TILE = 16;
+    /**
+     * The whole steps that are the layer ops' products and step_updates are offered for networks of at most this many
+     * weights: the trainer times whole steps on a copy of the network, which stays allocated for the run.
+     */
+    static final long PRODUCT_STEPS_PARAMETERS = 1 << 23;
 
     /** gemm.cl's epilogue that adds no bias (the others are activation codes: + bias, then the activation). */
     private static final int PLAIN = -1;
@@ -615,17 +620,20 @@ public final class OpenClBackend extends GpuBackend<Long> {
 
     /**
      * Whole steps, each ending in one launch of step_updates (whole_steps.cl) that steps every weight and bias, in up
-     * to three ways. Where an example's input, activations and deltas fit {@link #ROW_FLOATS} and the network is
-     * {@link WholeStepSlots#small}: two launches a step (the book's net takes five layer by layer), and, with a
-     * hidden layer, three: the first layer's forward product as {@link #layerForward} does it, then step_rows from
-     * its activations (each work-group otherwise reads all of w0 for its example). For any network: the products as
-     * the layer ops make them, each hidden layer's delta in its product's epilogue ({@link #backProduct}), the
-     * output's by output_step without its bias's step; this takes a launch a layer each way and one for the updates,
-     * where the layer ops take three a hidden layer, and step_rows reads a layer's weights once per example. The
-     * trainer times the ways against layer by layer.
+     * to three ways. Where an example's input, activations and deltas fit {@link #ROW_FLOATS} and the network has
+     * {@link #WHOLE_STEPS_PARAMETERS} weights at most: two launches a step (the book's net takes five layer by
+     * layer), and, with a hidden layer, three: the first layer's forward product as {@link #layerForward} does it,
+     * then step_rows from its activations (each work-group otherwise reads all of w0 for its example). Up to
+     * {@link #PRODUCT_STEPS_PARAMETERS} weights: the products as the layer ops make them, each hidden layer's delta
+     * in its product's epilogue ({@link #backProduct}), the output's by output_step without its bias's step; this
+     * takes a launch a layer each way and one for the updates, where the layer ops take three a hidden layer, and
+     * step_rows reads a layer's weights once per example. The trainer times the ways against layer by layer.
      */
     @Override
     protected Steps steps(WholeStepSlots n, Activation act, Output output) {
+        if (n.weights() > PRODUCT_STEPS_PARAMETERS) {
+            return null;
+        }
         int[] s = n.sizes();
         long values = s[0], tiles = 0;
         for (int l = 0; l < n.layers(); l++) {
@@ -635,7 +643,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
         Launch updates = new Launch(tiles, 1, 1, UPDATE_TILE / 2, UPDATE_TILE / 2);
         String updated = String.format(java.util.Locale.ROOT, "%d work-groups of %dx%d weights, 2x2 an item", tiles, UPDATE_TILE, UPDATE_TILE);
         Steps products = productSteps(n, act, output, updates, "the layer ops' products, then one launch of every update: " + updated);
-        if (values > ROW_FLOATS || !n.small()) {
+        if (values > ROW_FLOATS || n.weights() > WHOLE_STEPS_PARAMETERS) {
             return products;
         }
         long items;
