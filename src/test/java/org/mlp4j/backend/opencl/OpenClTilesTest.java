@@ -138,12 +138,13 @@ class OpenClTilesTest {
             run(b, recorded, () -> b.layerForward(x, w, bias, Activation.SIGMOID, z));
             out.add(download(b, z));
             Matrix dNext = upload(b, r, m, k), wNext = upload(b, r, n, k), act = upload(b, r, m, n), g = b.matrix(m, n);
+            Matrix unstepped = b.matrix(1, n);  // the hidden step's bias, at rate 0
             run(b, recorded, () -> {
                 if (b instanceof OpenClBackend cl) {
                     cl.backProduct(dNext, wNext, act, Activation.TANH, g);
                 } else {
                     b.gemm(false, true, 1f, dNext, wNext, 0f, g);
-                    b.hiddenStep(g, act, Activation.TANH, 0f, b.matrix(1, n));
+                    b.hiddenStep(g, act, Activation.TANH, 0f, unstepped);
                 }
             });
             out.add(download(b, g));
