@@ -148,7 +148,8 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
 // another, each layer's bias a last row of weights whose input is 1 (and which takes no decay): w = decay * w
 // - step * sum_r a[r][i] * d[r][j], the rows staged STAGED_ROWS at a time and added in order. An item steps 2 x 2
 // weights, half a tile apart: each row makes four multiply-adds from two local loads of a and two of d, where a
-// weight an item made one from two loads.
+// weight an item made one from two loads. A deeper network's layers take a launch for each three, x then the
+// activations below the first of them (OpenClBackend's way of the layer ops' products).
 #define UPDATE_HALF (UPDATE_TILE / 2)
 #define STAGED_STRIDE (UPDATE_HALF * UPDATE_HALF / UPDATE_TILE)
 #define STAGED_PER_ITEM (STAGED_ROWS / STAGED_STRIDE)

@@ -102,32 +102,50 @@ public abstract class GpuBackend<B> implements Backend {
     protected static final long WHOLE_STEPS_PARAMETERS = 1 << 20;
 
     /**
-     * A network's buffers in the whole steps kernels' {@link #WHOLE_STEPS_LAYERS} slots, as {@link Backend#steps}
-     * gives them: weights, biases, and each layer's activations and deltas ({@code batch} rows); the slots past
-     * the last layer hold layer 0's, which the kernels do not read, and sizes 0.
+     * A network's buffers for whole steps, as {@link Backend#steps} gives them, a layer each: weights, biases, and
+     * each layer's activations and deltas ({@code batch} rows). The whole steps kernels take layers in
+     * {@link #WHOLE_STEPS_LAYERS} slots (w0..w2 and their buffers), as {@link #slots} gives them.
      *
-     * @param sizes the layer sizes, inputs first, {@code WHOLE_STEPS_LAYERS + 1} of them
+     * @param sizes the layer sizes, inputs first
      */
     protected record WholeStepSlots(int layers, int batch, int[] sizes, Matrix[] w, Matrix[] b, Matrix[] a, Matrix[] d) {
-        /** The slots of a network of the book's SGD that fits them; null for any other. */
+        /** The buffers of a network of the book's SGD; null for any other. */
         static WholeStepSlots of(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, OptimizerBuffers optimizer) {
-            int layers = weights.length;
-            if (optimizer != null || layers > WHOLE_STEPS_LAYERS) {
+            if (optimizer != null) {
                 return null;
             }
-            int[] sizes = new int[WHOLE_STEPS_LAYERS + 1];
+            int layers = weights.length;
+            int[] sizes = new int[layers + 1];
             sizes[0] = weights[0].rows();
+            for (int l = 0; l < layers; l++) {
+                sizes[l + 1] = weights[l].cols();
+            }
+            return new WholeStepSlots(layers, activations[1].rows(), sizes, weights.clone(), biases.clone(),
+                    java.util.Arrays.copyOfRange(activations, 1, layers + 1), java.util.Arrays.copyOfRange(deltas, 1, layers + 1));
+        }
+
+        /**
+         * Layers {@code from} to {@code from + WHOLE_STEPS_LAYERS - 1}, those of them the network has, in the
+         * kernels' slots; the slots past them hold the first's buffers, which the kernels do not read, and sizes 0.
+         * Their input is layer {@code from - 1}'s activations ({@code a[from - 1]}), or the examples for layer 0.
+         */
+        public WholeStepSlots slots(int from) {
+            int layers = Math.min(WHOLE_STEPS_LAYERS, this.layers - from);
+            if (from < 0 || layers < 1) {
+                throw new IllegalArgumentException("layer " + from + " of " + this.layers);
+            }
+            int[] sizes = new int[WHOLE_STEPS_LAYERS + 1];
+            System.arraycopy(this.sizes, from, sizes, 0, layers + 1);
             Matrix[] w = new Matrix[WHOLE_STEPS_LAYERS], b = new Matrix[WHOLE_STEPS_LAYERS], a = new Matrix[WHOLE_STEPS_LAYERS],
                     d = new Matrix[WHOLE_STEPS_LAYERS];
             for (int l = 0; l < WHOLE_STEPS_LAYERS; l++) {
-                int used = l < layers ? l : 0;
-                sizes[l + 1] = l < layers ? weights[l].cols() : 0;
-                w[l] = weights[used];
-                b[l] = biases[used];
-                a[l] = activations[used + 1];
-                d[l] = deltas[used + 1];
+                int used = from + (l < layers ? l : 0);
+                w[l] = this.w[used];
+                b[l] = this.b[used];
+                a[l] = this.a[used];
+                d[l] = this.d[used];
             }
-            return new WholeStepSlots(layers, activations[1].rows(), sizes, w, b, a, d);
+            return new WholeStepSlots(layers, batch, sizes, w, b, a, d);
         }
 
         /** The network's weights, biases left out. */
@@ -154,8 +172,8 @@ public abstract class GpuBackend<B> implements Backend {
     }
 
     /**
-     * The network's whole steps, where they fit {@link WholeStepSlots} (the book's SGD, up to
-     * {@link #WHOLE_STEPS_LAYERS} layers) and the device has them.
+     * The network's whole steps, where they fit {@link WholeStepSlots} (the book's SGD) and the device has them
+     * for the network.
      */
     @Override
     public final Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output,

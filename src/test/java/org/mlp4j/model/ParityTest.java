@@ -86,7 +86,8 @@ class ParityTest {
      * tanh over one, sigmoid units over three layers one unit wide (the smallest products) and over one wider
      * than OpenCL's work-groups of an example (its outputs in two rounds), and a softmax over inputs too many for
      * OpenCL's step_rows (its products' way alone), and, on OpenCL, a net of more weights than the loops of CUDA's and
-     * OpenCL's step_rows take on (its products' way alone), but not one past the weights that way takes on. The CPU's, which
+     * OpenCL's step_rows take on (its products' way alone), nets of four and seven layers (that way's updates in
+     * groups of three layers), but not one past the weights that way takes on. The CPU's, which
      * give the same bits as its layer steps, are tested in CpuWholeStepsTest.
      */
     @ParameterizedTest
@@ -103,6 +104,9 @@ class ParityTest {
             wholeSteps(b, new int[] {4100, 3, 2}, Activation.SIGMOID, Output.SOFTMAX, 5, false);
             if (b.name().equals("opencl")) {
                 wholeSteps(b, new int[] {1100, 1000, 2}, Activation.SIGMOID, Output.SIGMOID, 3, false);
+                // deeper than step_updates's three slots: its launches a group of three layers, the last group of one
+                wholeSteps(b, new int[] {30, 16, 12, 8, 3}, Activation.SIGMOID, Output.SIGMOID, 10, false);
+                wholeSteps(b, new int[] {23, 9, 8, 7, 6, 5, 4, 3}, Activation.RELU, Output.SOFTMAX, 6, true);
                 // past OpenClBackend.PRODUCT_STEPS_PARAMETERS weights, none: the trainer would time them on a copy
                 DeviceNet large = new DeviceNet(b, Network.initialize(new int[] {4097, 2048, 1}, Network.Input.FEATURES, Activation.SIGMOID,
                         Output.SIGMOID, new NumpyRandom(3)));

@@ -619,15 +619,17 @@ public final class OpenClBackend extends GpuBackend<Long> {
     }
 
     /**
-     * Whole steps, each ending in one launch of step_updates (whole_steps.cl) that steps every weight and bias, in up
-     * to three ways. Where an example's input, activations and deltas fit {@link #ROW_FLOATS} and the network has
+     * Whole steps, each ending in step_updates (whole_steps.cl), which steps every weight and bias of up to
+     * {@link #WHOLE_STEPS_LAYERS} layers in one launch, in up to three ways. Where the network fits step_rows's
+     * slots, an example's input, activations and deltas fit {@link #ROW_FLOATS} and it has
      * {@link #WHOLE_STEPS_PARAMETERS} weights at most: two launches a step (the book's net takes five layer by
      * layer), and, with a hidden layer, three: the first layer's forward product as {@link #layerForward} does it,
      * then step_rows from its activations (each work-group otherwise reads all of w0 for its example). Up to
-     * {@link #PRODUCT_STEPS_PARAMETERS} weights: the products as the layer ops make them, each hidden layer's delta
-     * in its product's epilogue ({@link #backProduct}), the output's by output_step without its bias's step; this
-     * takes a launch a layer each way and one for the updates, where the layer ops take three a hidden layer, and
-     * step_rows reads a layer's weights once per example. The trainer times the ways against layer by layer.
+     * {@link #PRODUCT_STEPS_PARAMETERS} weights, of any depth: the products as the layer ops make them, each hidden
+     * layer's delta in its product's epilogue ({@link #backProduct}), the output's by output_step without its
+     * bias's step; this takes a launch a layer each way and one for the updates of each three layers, where the
+     * layer ops take three a hidden layer, and step_rows reads a layer's weights once per example. The trainer
+     * times the ways against layer by layer.
      */
     @Override
     protected Steps steps(WholeStepSlots n, Activation act, Output output) {
@@ -635,15 +637,23 @@ public final class OpenClBackend extends GpuBackend<Long> {
             return null;
         }
         int[] s = n.sizes();
-        long values = s[0], tiles = 0;
-        for (int l = 0; l < n.layers(); l++) {
-            values += 2L * s[l + 1];
-            tiles += blocks(s[l] + 1L, UPDATE_TILE) * blocks(s[l + 1], UPDATE_TILE);
+        long values = s[0];
+        List<Launch> updates = new ArrayList<>();
+        List<String> groups = new ArrayList<>();
+        for (int g = 0; g < n.layers(); g += WHOLE_STEPS_LAYERS) {
+            long tiles = 0;
+            for (int l = g; l < Math.min(n.layers(), g + WHOLE_STEPS_LAYERS); l++) {
+                values += 2L * s[l + 1];
+                tiles += blocks(s[l] + 1L, UPDATE_TILE) * blocks(s[l + 1], UPDATE_TILE);
+            }
+            updates.add(new Launch(tiles, 1, 1, UPDATE_TILE / 2, UPDATE_TILE / 2));
+            groups.add(Long.toString(tiles));
         }
-        Launch updates = new Launch(tiles, 1, 1, UPDATE_TILE / 2, UPDATE_TILE / 2);
-        String updated = String.format(java.util.Locale.ROOT, "%d work-groups of %dx%d weights, 2x2 an item", tiles, UPDATE_TILE, UPDATE_TILE);
-        Steps products = productSteps(n, act, output, updates, "the layer ops' products, then one launch of every update: " + updated);
-        if (values > ROW_FLOATS || n.weights() > WHOLE_STEPS_PARAMETERS) {
+        String updated = String.format(java.util.Locale.ROOT, "%s work-groups of %dx%d weights, 2x2 an item", String.join(" and ", groups),
+                UPDATE_TILE, UPDATE_TILE);
+        Steps products = productSteps(n, act, output, updates, "the layer ops' products, then "
+                + (updates.size() == 1 ? "one launch of every update: " : "a launch of the updates of each " + WHOLE_STEPS_LAYERS + " layers: ") + updated);
+        if (n.layers() > WHOLE_STEPS_LAYERS || values > ROW_FLOATS || n.weights() > WHOLE_STEPS_PARAMETERS) {
             return products;
         }
         long items;
@@ -657,11 +667,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
         String layout = String.format(java.util.Locale.ROOT, "%d work-groups of %d items, one an example, then %s", n.batch(), items, updated);
         List<Steps> others = new ArrayList<>();
         if (n.layers() > 1) {
-            others.add(rowSteps(n, act, output, rows, updates, true,
+            others.add(rowSteps(n.slots(0), act, output, rows, updates.get(0), true,
                     "three launches a step: the first layer's product as the layer ops make it, then " + layout, List.of()));
         }
         others.add(products);
-        return rowSteps(n, act, output, rows, updates, false, "two launches a step: " + layout, others);
+        return rowSteps(n.slots(0), act, output, rows, updates.get(0), false, "two launches a step: " + layout, others);
     }
 
     /** step_rows and step_updates a step, after the first layer's forward product where {@code forwarded}. */
@@ -675,20 +685,30 @@ public final class OpenClBackend extends GpuBackend<Long> {
             }
             launch(GpuKernel.STEP_ROWS, rows, x, labels, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], first,
                     n.layers(), s[0], s[1], s[2], s[3], GpuKernel.code(act), GpuKernel.code(output), forwarded ? 1 : 0);
-            launch(GpuKernel.STEP_UPDATES, updates, x, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], first,
-                    n.batch(), n.layers(), s[0], s[1], s[2], s[3], rate, decay);
+            stepUpdates(n, updates, x, first, rate, decay);
         });
     }
 
-    /**
-     * The layer ops' products and deltas a step, with the weights as they were, then step_updates: the output's
-     * activations and delta by {@link #outputLayerStep} at rate 0 (its bias unchanged), each hidden layer's delta by
-     * {@link #backProduct}.
-     */
-    private Steps productSteps(WholeStepSlots n, Activation act, Output output, Launch updates, String layout) {
+    /** step_updates on the layers in {@code n}'s slots, whose input is rows {@code first} on of {@code x}. */
+    private void stepUpdates(WholeStepSlots n, Launch updates, Matrix x, int first, float rate, float decay) {
         int[] s = n.sizes();
+        Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
+        launch(GpuKernel.STEP_UPDATES, updates, x, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], first,
+                n.batch(), n.layers(), s[0], s[1], s[2], s[3], rate, decay);
+    }
+
+    /**
+     * The layer ops' products and deltas a step, with the weights as they were, then step_updates on each
+     * {@link #WHOLE_STEPS_LAYERS} layers ({@code updates}' launches): the output's activations and delta by
+     * {@link #outputLayerStep} at rate 0 (its bias unchanged), each hidden layer's delta by {@link #backProduct}.
+     */
+    private Steps productSteps(WholeStepSlots n, Activation act, Output output, List<Launch> updates, String layout) {
         int last = n.layers() - 1;
         Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
+        List<WholeStepSlots> groups = new ArrayList<>();
+        for (int g = 0; g < n.layers(); g += WHOLE_STEPS_LAYERS) {
+            groups.add(n.slots(g));
+        }
         return eachStep(n, layout, List.of(), (x, labels, first, rate, decay) -> {
             Matrix in = x.rows(first, n.batch());
             for (int l = 0; l < last; l++) {
@@ -698,8 +718,10 @@ public final class OpenClBackend extends GpuBackend<Long> {
             for (int l = last; l > 0; l--) {
                 backProduct(d[l], w[l], a[l - 1], act, d[l - 1]);
             }
-            launch(GpuKernel.STEP_UPDATES, updates, x, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], first,
-                    n.batch(), n.layers(), s[0], s[1], s[2], s[3], rate, decay);
+            stepUpdates(groups.get(0), updates.get(0), x, first, rate, decay);
+            for (int g = 1; g < groups.size(); g++) {
+                stepUpdates(groups.get(g), updates.get(g), a[g * WHOLE_STEPS_LAYERS - 1], 0, rate, decay);
+            }
         });
     }
 
