@@ -98,10 +98,11 @@ fi
 # throughput of 100 units' work costs (#24)
 # OpenCL's whole steps are two or three launches a step, not one (#23: its launches a step on the book's net), or a
 # launch a layer each way and one for the updates; --hidden 1024 shows each way on a wide first layer, which the
-# three-launch way reads once a step, and 512,512 on two, where layer by layer won at 9c4b5ef
+# three-launch way reads once a step, 512,512 on two, where layer by layer won at 9c4b5ef, and 256,256,256, too
+# deep for all but the products' way (its updates in two launches; cuda runs it layer by layer)
 step 60 "whole steps against layer by layer, per step, on small networks (#24, #23; train --verbose, 1 epoch each)"
 for device in cuda opencl; do
-  for hidden in ${WHOLE_HIDDEN:-1 100 100,100 512,512 1024}; do
+  for hidden in ${WHOLE_HIDDEN:-1 100 100,100 512,512 1024 256,256,256}; do
     mlp4j train --device "$device" --strict --verbose --data "$data" --out "$OUT/whole-$device-$hidden" --hidden "$hidden" --epochs 1 \
       > "$OUT/whole-$device-$hidden.log" 2>&1 || status=1
     echo "$device --hidden $hidden: $(grep -E '^steps (of|in one launch)|^whole steps|^epoch ' "$OUT/whole-$device-$hidden.log" | tr '\n' ' ')"
