@@ -79,11 +79,13 @@ public class BackendContractTest {
         return out;
     }
 
+    /** Each of {@code actual} within {@code rel} of {@code expected}'s (relative past 1): NaN only where NaN is expected. */
     public static void close(float[] expected, float[] actual, double rel, String what) {
         assertEquals(expected.length, actual.length, what + " length");
         for (int i = 0; i < expected.length; i++) {
             double tol = rel * Math.max(1.0, Math.abs(expected[i]));
-            if (Math.abs(expected[i] - actual[i]) > tol) {
+            boolean near = Float.isNaN(expected[i]) ? Float.isNaN(actual[i]) : expected[i] == actual[i] || Math.abs(expected[i] - actual[i]) <= tol;
+            if (!near) {
                 throw new AssertionError(String.format("%s[%d]: expected %s, got %s (tolerance %.2g)", what, i, expected[i], actual[i], tol));
             }
         }
