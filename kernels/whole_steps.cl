@@ -144,47 +144,23 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
     }
 }
 
-// A work-group per UPDATE_TILE x UPDATE_TILE tile of one layer's weights, the layers' tiles one after
-// another, each layer's bias a last row of weights whose input is 1 (and which takes no decay): w = decay * w
-// - step * sum_r a[r][i] * d[r][j], the rows staged STAGED_ROWS at a time and added in order. An item steps 2 x 2
-// weights, half a tile apart: each row makes four multiply-adds from two local loads of a and two of d, where a
-// weight an item made one from two loads. A deeper network's layers take a launch for each three, x then the
-// activations below the first of them (OpenClBackend's way of the layer ops' products).
 #define UPDATE_HALF (UPDATE_TILE / 2)
 #define STAGED_STRIDE (UPDATE_HALF * UPDATE_HALF / UPDATE_TILE)
 #define STAGED_PER_ITEM (STAGED_ROWS / STAGED_STRIDE)
-__kernel __attribute__((reqd_work_group_size(UPDATE_HALF, UPDATE_HALF, 1)))
-void step_updates(__global const float* x, int xo,
-                  __global float* w0, int w0o, __global float* b0, int b0o,
-                  __global float* w1, int w1o, __global float* b1, int b1o,
-                  __global float* w2, int w2o, __global float* b2, int b2o,
-                  __global const float* a1, int a1o, __global const float* a2, int a2o, __global const float* a3, int a3o,
-                  __global const float* d1, int d1o, __global const float* d2, int d2o, __global const float* d3, int d3o,
-                  int first, int rows, int layers, int s0, int s1, int s2, int s3, float step, float decay) {
-    __local float as[STAGED_ROWS][UPDATE_TILE], ds[STAGED_ROWS][UPDATE_TILE];
-    int s[4] = {s0, s1, s2, s3};
-    __global float* w[3] = {w0 + w0o, w1 + w1o, w2 + w2o};
-    __global float* b[3] = {b0 + b0o, b1 + b1o, b2 + b2o};
-    __global const float* in[3] = {x + xo + (long)first * s0, a1 + a1o, a2 + a2o};
-    __global const float* d[3] = {d1 + d1o, d2 + d2o, d3 + d3o};
-    int tile = get_group_id(0), l = 0, across = 0;
-    for (; l < layers; l++) {
-        across = (s[l + 1] + UPDATE_TILE - 1) / UPDATE_TILE;
-        int tiles = (s[l] + UPDATE_TILE) / UPDATE_TILE * across;  // s[l] + 1 rows, the bias's among them
-        if (tile < tiles) {
-            break;
-        }
-        tile -= tiles;
-    }
+// sum[u][v] = sum_r in[r][i] * d[r][j] over the rows, for the item's 2 x 2 of the UPDATE_TILE x UPDATE_TILE
+// tile at (i0, j0) of a layer of ins inputs and outs outputs: i = i0 + ti + u * UPDATE_HALF, j = j0 + tj + v *
+// UPDATE_HALF, and i == ins the bias's row, whose input is 1. Every item of the work-group calls it.
+void tile_sums(__global const float* in, __global const float* d, int rows, int ins, int outs, int i0, int j0,
+               __local float as[STAGED_ROWS][UPDATE_TILE], __local float ds[STAGED_ROWS][UPDATE_TILE], float sum[2][2]) {
     int tj = get_local_id(0), ti = get_local_id(1), item = ti * UPDATE_HALF + tj;
-    int i0 = tile / across * UPDATE_TILE, j0 = tile % across * UPDATE_TILE;
-    int ins = s[l], outs = s[l + 1];
     // an item stages column c of the tile's inputs (input ic, or the bias's 1 at ic == ins) and of its deltas
     // (output jc): rows q0, q0 + STAGED_STRIDE, ... of each round's
     int c = item % UPDATE_TILE, q0 = item / UPDATE_TILE, ic = i0 + c, jc = j0 + c;
-    __global const float* input = in[l] + min(ic, ins - 1);
-    __global const float* delta = d[l] + min(jc, outs - 1);
-    float sum[2][2] = {{0.0f, 0.0f}, {0.0f, 0.0f}};
+    __global const float* input = in + min(ic, ins - 1);
+    __global const float* delta = d + min(jc, outs - 1);
+    for (int u = 0; u < 2; u++) {
+        sum[u][0] = sum[u][1] = 0.0f;
+    }
     for (int r0 = 0; r0 < rows; r0 += STAGED_ROWS) {
         float av[STAGED_PER_ITEM], dv[STAGED_PER_ITEM];
 #pragma unroll
@@ -213,14 +189,74 @@ void step_updates(__global const float* x, int xo,
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
+}
+
+// A work-group per UPDATE_TILE x UPDATE_TILE tile of one layer's weights, the layers' tiles one after
+// another, each layer's bias a last row of weights whose input is 1 (and which takes no decay): w = decay * w
+// - step * sum_r a[r][i] * d[r][j], the rows staged STAGED_ROWS at a time and added in order. An item steps 2 x 2
+// weights, half a tile apart: each row makes four multiply-adds from two local loads of a and two of d, where a
+// weight an item made one from two loads. A deeper network's layers take a launch for each three, x then the
+// activations below the first of them (OpenClBackend's way of the layer ops' products).
+__kernel __attribute__((reqd_work_group_size(UPDATE_HALF, UPDATE_HALF, 1)))
+void step_updates(__global const float* x, int xo,
+                  __global float* w0, int w0o, __global float* b0, int b0o,
+                  __global float* w1, int w1o, __global float* b1, int b1o,
+                  __global float* w2, int w2o, __global float* b2, int b2o,
+                  __global const float* a1, int a1o, __global const float* a2, int a2o, __global const float* a3, int a3o,
+                  __global const float* d1, int d1o, __global const float* d2, int d2o, __global const float* d3, int d3o,
+                  int first, int rows, int layers, int s0, int s1, int s2, int s3, float step, float decay) {
+    __local float as[STAGED_ROWS][UPDATE_TILE], ds[STAGED_ROWS][UPDATE_TILE];
+    int s[4] = {s0, s1, s2, s3};
+    __global float* w[3] = {w0 + w0o, w1 + w1o, w2 + w2o};
+    __global float* b[3] = {b0 + b0o, b1 + b1o, b2 + b2o};
+    __global const float* in[3] = {x + xo + (long)first * s0, a1 + a1o, a2 + a2o};
+    __global const float* d[3] = {d1 + d1o, d2 + d2o, d3 + d3o};
+    int tile = get_group_id(0), l = 0, across = 0;
+    for (; l < layers; l++) {
+        across = (s[l + 1] + UPDATE_TILE - 1) / UPDATE_TILE;
+        int tiles = (s[l] + UPDATE_TILE) / UPDATE_TILE * across;  // s[l] + 1 rows, the bias's among them
+        if (tile < tiles) {
+            break;
+        }
+        tile -= tiles;
+    }
+    int ins = s[l], outs = s[l + 1], i0 = tile / across * UPDATE_TILE, j0 = tile % across * UPDATE_TILE;
+    float sum[2][2];
+    tile_sums(in[l], d[l], rows, ins, outs, i0, j0, as, ds, sum);
     for (int u = 0; u < 2; u++) {
         for (int v = 0; v < 2; v++) {
-            int i = i0 + ti + u * UPDATE_HALF, j = j0 + tj + v * UPDATE_HALF;
+            int i = i0 + get_local_id(1) + u * UPDATE_HALF, j = j0 + get_local_id(0) + v * UPDATE_HALF;
             if (j < outs && i < ins) {
                 long e = (long)i * outs + j;
                 w[l][e] = decay * w[l][e] - step * sum[u][v];
             } else if (j < outs && i == ins) {
                 b[l][j] -= step * sum[u][v];
+            }
+        }
+    }
+}
+
+// One layer's weights and bias stepped by an optimizer, in work-groups as step_updates's on one layer: each
+// gradient (grad w[i][j] = sum_r in[r][i] * d[r][j], grad b[j] = sum_r d[r][j]) summed as step_updates sums it,
+// then stepped as the optimize kernel steps it (optimizer_step), the weights with L2 and the bias without. The
+// gradients are not written: the layer ops' gradient buffers stay zero.
+__kernel __attribute__((reqd_work_group_size(UPDATE_HALF, UPDATE_HALF, 1)))
+void optimize_layer(__global const float* in, int ino, __global const float* d, int dof, int rows, int ins, int outs,
+                    __global float* w, int wo, __global float* b, int bo, __global float* s1w, int s1wo, __global float* s2w, int s2wo,
+                    __global float* s1b, int s1bo, __global float* s2b, int s2bo, __global const float* hyper, int ho, int kind) {
+    __local float as[STAGED_ROWS][UPDATE_TILE], ds[STAGED_ROWS][UPDATE_TILE];
+    int across = (outs + UPDATE_TILE - 1) / UPDATE_TILE, tile = get_group_id(0);
+    int i0 = tile / across * UPDATE_TILE, j0 = tile % across * UPDATE_TILE;
+    float sum[2][2];
+    tile_sums(in + ino, d + dof, rows, ins, outs, i0, j0, as, ds, sum);
+    for (int u = 0; u < 2; u++) {
+        for (int v = 0; v < 2; v++) {
+            int i = i0 + get_local_id(1) + u * UPDATE_HALF, j = j0 + get_local_id(0) + v * UPDATE_HALF;
+            if (j < outs && i < ins) {
+                long e = (long)i * outs + j;
+                optimizer_step(w + wo + e, sum[u][v], s1w + s1wo + e, s2w + s2wo + e, hyper + ho, kind, 1);
+            } else if (j < outs && i == ins) {
+                optimizer_step(b + bo + j, sum[u][v], s1b + s1bo + j, s2b + s2bo + j, hyper + ho, kind, 0);
             }
         }
     }

@@ -218,16 +218,16 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * Whole steps at once, where this backend has them for this network (the book's SGD, where launches, not
-     * arithmetic, cost the time: on CUDA in one launch for small ones, on OpenCL in two or three a step for small
-     * ones, or the layer ops' products and a launch of updates for each three layers): what the model's step does with the layer ops,
-     * step after step, on the parameters {@code weights} and {@code biases}, with a minibatch's activations and
+     * Whole steps at once, where this backend has them for this network (where launches, not arithmetic, cost the
+     * time: for the book's SGD on CUDA in one launch for small ones, on OpenCL in two or three a step for small ones,
+     * or the layer ops' products and a launch of updates for each three layers; with an optimizer on OpenCL the
+     * products and a launch of updates a layer): what the model's step does with the layer ops, step after step, on the parameters {@code weights} and {@code biases}, with a minibatch's activations and
      * deltas in {@code activations} and {@code deltas} (layer l's output at index l + 1, as the model keeps them;
      * index 0 unread), and for another optimizer or a rate that changes ({@code optimizer} not null) its
      * gradients and state, each step's as {@link #advance} and {@link #optimize} take them. Null where it has
-     * none. The model times the book's SGD both ways at the start of a run and keeps the faster, unless the
+     * none. The model times them against the layer ops at the start of a run and keeps the faster, unless the
      * steps are {@link Steps#untimed} (a {@link Choice} of {@link Choice.Part#WHOLE} either way); steps with an
-     * {@code optimizer} must be untimed.
+     * {@code optimizer} are timed on a copy of the network with state of its own.
      */
     default Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output,
                         OptimizerBuffers optimizer) {

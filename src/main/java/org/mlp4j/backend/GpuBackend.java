@@ -103,17 +103,15 @@ public abstract class GpuBackend<B> implements Backend {
 
     /**
      * A network's buffers for whole steps, as {@link Backend#steps} gives them, a layer each: weights, biases, and
-     * each layer's activations and deltas ({@code batch} rows). The whole steps kernels take layers in
-     * {@link #WHOLE_STEPS_LAYERS} slots (w0..w2 and their buffers), as {@link #slots} gives them.
+     * each layer's activations and deltas ({@code batch} rows), and an optimizer's buffers (null for the book's
+     * SGD). The whole steps kernels take layers in {@link #WHOLE_STEPS_LAYERS} slots (w0..w2 and their buffers), as
+     * {@link #slots} gives them.
      *
      * @param sizes the layer sizes, inputs first
      */
-    protected record WholeStepSlots(int layers, int batch, int[] sizes, Matrix[] w, Matrix[] b, Matrix[] a, Matrix[] d) {
-        /** The buffers of a network of the book's SGD; null for any other. */
+    protected record WholeStepSlots(int layers, int batch, int[] sizes, Matrix[] w, Matrix[] b, Matrix[] a, Matrix[] d,
+                                    OptimizerBuffers optimizer) {
         static WholeStepSlots of(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, OptimizerBuffers optimizer) {
-            if (optimizer != null) {
-                return null;
-            }
             int layers = weights.length;
             int[] sizes = new int[layers + 1];
             sizes[0] = weights[0].rows();
@@ -121,7 +119,7 @@ public abstract class GpuBackend<B> implements Backend {
                 sizes[l + 1] = weights[l].cols();
             }
             return new WholeStepSlots(layers, activations[1].rows(), sizes, weights.clone(), biases.clone(),
-                    java.util.Arrays.copyOfRange(activations, 1, layers + 1), java.util.Arrays.copyOfRange(deltas, 1, layers + 1));
+                    java.util.Arrays.copyOfRange(activations, 1, layers + 1), java.util.Arrays.copyOfRange(deltas, 1, layers + 1), optimizer);
         }
 
         /**
@@ -145,7 +143,7 @@ public abstract class GpuBackend<B> implements Backend {
                 a[l] = this.a[used];
                 d[l] = this.d[used];
             }
-            return new WholeStepSlots(layers, batch, sizes, w, b, a, d);
+            return new WholeStepSlots(layers, batch, sizes, w, b, a, d, optimizer);
         }
 
         /** The network's weights, biases left out. */
@@ -172,14 +170,12 @@ public abstract class GpuBackend<B> implements Backend {
     }
 
     /**
-     * The network's whole steps, where they fit {@link WholeStepSlots} (the book's SGD) and the device has them
-     * for the network.
+     * The network's whole steps, where the device has them for the network and its optimizer.
      */
     @Override
     public final Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output,
                              OptimizerBuffers optimizer) {
-        WholeStepSlots n = WholeStepSlots.of(weights, biases, activations, deltas, optimizer);
-        return n == null ? null : steps(n, act, output);
+        return steps(WholeStepSlots.of(weights, biases, activations, deltas, optimizer), act, output);
     }
 
     /** This device's whole steps for the network in {@code n}, or null where it has none for it (the default). */

@@ -246,8 +246,7 @@ public final class Trainer {
             Backend.Steps offered = net.wholeSteps(batch, optimizing);
             Backend.Choice whole = null;
             if (offered != null && choices == null) {
-                // only the book's SGD is timed (steps with an optimizer are untimed, by Backend.steps' contract)
-                whole = offered.untimed() || optimizing != null
+                whole = offered.untimed()
                         ? new Backend.Choice(Backend.Choice.Part.WHOLE, hp.batch(), initial.layers(), 0, true, Double.NaN, Double.NaN)
                         : timeWholeSteps(initial, epochX, epochY);
                 tuning.add(whole);
@@ -321,12 +320,21 @@ public final class Trainer {
             int batch = hp.batch(), n = Math.min(steps, WHOLE_STEPS_TIMED);
             DeviceNet copy = new DeviceNet(backend, initial);
             DeviceNet.Workspace ws = copy.workspace(batch);
-            List<Backend.Steps> ways = ways(copy.wholeSteps(ws, null));
+            // an optimizer's steps on the copy's own state, from the run's first rates
+            DeviceNet.Optimizing o = optimizing == null ? null : copy.optimizing(hp.optimization().optimizer());
+            if (o != null) {
+                o.set(hp.rate(1), hp.meanGradient() ? 1f / batch : 1f, hp.l2(), hp.optimization(), 0);
+            }
+            List<Backend.Steps> ways = ways(copy.wholeSteps(ws, o));
             Matrix x = epochX.rows(0, n * batch), y = epochY.rows(0, n * batch);
             // the layer ops first: what runs where no way is faster, or none launches
             Program layered = backend.record(() -> {
                 for (int s = 0; s < n; s++) {
-                    copy.trainStep(ws, x.rows(s * batch, batch), y.rows(s * batch, batch), hp.eta(), hp.l2(), hp.meanGradient());
+                    if (o != null) {
+                        copy.trainStep(o, ws, x.rows(s * batch, batch), y.rows(s * batch, batch));
+                    } else {
+                        copy.trainStep(ws, x.rows(s * batch, batch), y.rows(s * batch, batch), hp.eta(), hp.l2(), hp.meanGradient());
+                    }
                 }
             });
             List<Runnable> candidates = new ArrayList<>(List.of(layered::run));

@@ -116,6 +116,48 @@ class ParityTest {
     }
 
     /**
+     * With another optimizer or a rate that changes (the general step): OpenCL's whole steps (the layer ops'
+     * products, then optimize_layer on each layer) change a network and its optimizer state as 25 general steps
+     * through the layer ops do, within float rounding, for each optimizer, a schedule of SGD, a net of four layers
+     * and one without a hidden layer. CUDA has none: it runs the general step layer by layer.
+     */
+    @ParameterizedTest
+    @MethodSource("accelerators")
+    void wholeStepsWithAnOptimizerDoWhatTheLayerStepsDo(String name) {
+        Hyperparameters.Optimization book = Hyperparameters.Optimization.BOOK;
+        try (Backend b = BackendContractTest.open(name)) {
+            if (!b.name().equals("opencl")) {
+                org.junit.jupiter.api.Assertions.assertNull(bothWays(b, new int[] {784, 100, 10}, Activation.SIGMOID, Output.SIGMOID, 100, false,
+                        book.with(org.mlp4j.Optimizer.ADAM), null, null), b.name() + " whole steps with Adam");
+                return;
+            }
+            optimizerSteps(b, new int[] {784, 100, 10}, Activation.SIGMOID, Output.SIGMOID, 100, false, book.with(org.mlp4j.Optimizer.ADAM));
+            optimizerSteps(b, new int[] {784, 100, 10}, Activation.SIGMOID, Output.SIGMOID, 100, false, book.with(org.mlp4j.Schedule.COSINE));
+            optimizerSteps(b, new int[] {50, 70, 3}, Activation.TANH, Output.SIGMOID, 7, false, book.with(org.mlp4j.Optimizer.MOMENTUM));
+            optimizerSteps(b, new int[] {37, 200, 10}, Activation.RELU, Output.SOFTMAX, 30, true, book.with(org.mlp4j.Optimizer.NESTEROV));
+            optimizerSteps(b, new int[] {40, 70, 33, 17, 5}, Activation.LEAKY_RELU, Output.SIGMOID, 7, false, book.with(org.mlp4j.Optimizer.ADAM));
+            optimizerSteps(b, new int[] {37, 4}, Activation.SIGMOID, Output.SOFTMAX, 7, true, book.with(org.mlp4j.Optimizer.ADAM));
+        }
+    }
+
+    private static void optimizerSteps(Backend b, int[] sizes, Activation act, Output out, int batch, boolean mean,
+                                       Hyperparameters.Optimization optimizer) {
+        List<java.util.Map<String, float[]>> states = new java.util.ArrayList<>();
+        Network[] ends = bothWays(b, sizes, act, out, batch, mean, optimizer, states, null);
+        String what = act + "/" + out + " " + optimizer.optimizer() + "/" + optimizer.schedule() + " " + java.util.Arrays.toString(sizes);
+        org.junit.jupiter.api.Assertions.assertNotNull(ends, b.name() + " runs whole steps of " + what);
+        double tolerance = act == Activation.SIGMOID ? 1e-5 : 1e-4;
+        assertEquals(states.get(0).keySet(), states.get(1).keySet(), what);
+        for (String state : states.get(0).keySet()) {
+            BackendContractTest.close(states.get(0).get(state), states.get(1).get(state), tolerance, what + " " + state);
+        }
+        for (int l = 0; l < sizes.length - 1; l++) {
+            BackendContractTest.close(ends[0].weights()[l], ends[1].weights()[l], tolerance, what + " layer " + l + " weights");
+            BackendContractTest.close(ends[0].biases()[l], ends[1].biases()[l], tolerance, what + " layer " + l + " biases");
+        }
+    }
+
+    /**
      * The trainer runs whole steps where a run chose them: an epoch resumed from a checkpoint whose choice
      * says "whole" (so untimed, whichever is faster on this machine) ends as the same epoch resumed
      * layer by layer does, within the rounding of {@link #wholeStepsDoWhatTheLayerStepsDo}, and says how

@@ -89,8 +89,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private static final int DERIVATIVE = -2;
     /** Every constant the kernels share with this class, as build options. */
     static final Map<String, String> DEFINES = defines();
-    /** The helpers the kernels use, compiled first: reductions, activations, a row's softmax. */
-    private static final List<String> HELPERS = List.of("reduce", "activation", "softmax_row");
+    /** The helpers the kernels use, compiled first: reductions, activations, a row's softmax, an optimizer's step. */
+    private static final List<String> HELPERS = List.of("reduce", "activation", "softmax_row", "optimizer");
 
     private final OpenCl.Device device;
     /**
@@ -636,6 +636,9 @@ public final class OpenClBackend extends GpuBackend<Long> {
         if (n.weights() > PRODUCT_STEPS_PARAMETERS) {
             return null;
         }
+        if (n.optimizer() != null) {
+            return optimizerSteps(n, act, output);
+        }
         int[] s = n.sizes();
         long values = s[0];
         List<Launch> updates = new ArrayList<>();
@@ -698,31 +701,67 @@ public final class OpenClBackend extends GpuBackend<Long> {
     }
 
     /**
-     * The layer ops' products and deltas a step, with the weights as they were, then step_updates on each
-     * {@link #WHOLE_STEPS_LAYERS} layers ({@code updates}' launches): the output's activations and delta by
-     * {@link #outputLayerStep} at rate 0 (its bias unchanged), each hidden layer's delta by {@link #backProduct}.
+     * The layer ops' products and deltas a step ({@link #productsAndDeltas}), then step_updates on each
+     * {@link #WHOLE_STEPS_LAYERS} layers ({@code updates}' launches).
      */
     private Steps productSteps(WholeStepSlots n, Activation act, Output output, List<Launch> updates, String layout) {
-        int last = n.layers() - 1;
-        Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
         List<WholeStepSlots> groups = new ArrayList<>();
         for (int g = 0; g < n.layers(); g += WHOLE_STEPS_LAYERS) {
             groups.add(n.slots(g));
         }
         return eachStep(n, layout, List.of(), (x, labels, first, rate, decay) -> {
-            Matrix in = x.rows(first, n.batch());
-            for (int l = 0; l < last; l++) {
-                layerForward(l == 0 ? in : a[l - 1], w[l], b[l], act, a[l]);
-            }
-            outputLayerStep(last == 0 ? in : a[last - 1], w[last], b[last], labels.rows(first, n.batch()), output, 0f, a[last], d[last]);
-            for (int l = last; l > 0; l--) {
-                backProduct(d[l], w[l], a[l - 1], act, d[l - 1]);
-            }
+            productsAndDeltas(n, act, output, x.rows(first, n.batch()), labels.rows(first, n.batch()));
             stepUpdates(groups.get(0), updates.get(0), x, first, rate, decay);
             for (int g = 1; g < groups.size(); g++) {
-                stepUpdates(groups.get(g), updates.get(g), a[g * WHOLE_STEPS_LAYERS - 1], 0, rate, decay);
+                stepUpdates(groups.get(g), updates.get(g), n.a()[g * WHOLE_STEPS_LAYERS - 1], 0, rate, decay);
             }
         });
+    }
+
+    /**
+     * An optimizer's steps ({@code n.optimizer()}): {@link #advance}, the products and deltas as {@link #productSteps}
+     * makes them, then optimize_layer on each layer, where the layer ops take the weights' gradient product, the
+     * bias's sum in the step kernel, and an optimize launch each for the weights and the bias.
+     */
+    private Steps optimizerSteps(WholeStepSlots n, Activation act, Output output) {
+        int[] s = n.sizes();
+        OptimizerBuffers o = n.optimizer();
+        Launch[] layers = new Launch[n.layers()];
+        List<String> tiles = new ArrayList<>();
+        for (int l = 0; l < n.layers(); l++) {
+            long t = blocks(s[l] + 1L, UPDATE_TILE) * blocks(s[l + 1], UPDATE_TILE);
+            layers[l] = new Launch(t, 1, 1, UPDATE_TILE / 2, UPDATE_TILE / 2);
+            tiles.add(Long.toString(t));
+        }
+        String layout = String.format(java.util.Locale.ROOT,
+                "the layer ops' products, then a launch of each layer's %s steps: %s work-groups of %dx%d weights, 2x2 an item",
+                o.kind().name().toLowerCase(java.util.Locale.ROOT), String.join(" and ", tiles), UPDATE_TILE, UPDATE_TILE);
+        Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
+        return eachStep(n, layout, List.of(), (x, labels, first, rate, decay) -> {
+            Matrix in = x.rows(first, n.batch());
+            advance(o.hyper());
+            productsAndDeltas(n, act, output, in, labels.rows(first, n.batch()));
+            for (int l = 0; l < n.layers(); l++) {
+                launch(GpuKernel.OPTIMIZE_LAYER, layers[l], l == 0 ? in : a[l - 1], d[l], n.batch(), s[l], s[l + 1], w[l], b[l], o.s1w()[l],
+                        o.s2w()[l], o.s1b()[l], o.s2b()[l], o.hyper(), GpuKernel.code(o.kind()));
+            }
+        });
+    }
+
+    /**
+     * A step's activations and deltas from the weights as they are, by the layer ops' products: the output's by
+     * {@link #outputLayerStep} at rate 0 (its bias unchanged), each hidden layer's delta by {@link #backProduct}.
+     */
+    private void productsAndDeltas(WholeStepSlots n, Activation act, Output output, Matrix in, Matrix labels) {
+        int last = n.layers() - 1;
+        Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
+        for (int l = 0; l < last; l++) {
+            layerForward(l == 0 ? in : a[l - 1], w[l], b[l], act, a[l]);
+        }
+        outputLayerStep(last == 0 ? in : a[last - 1], w[last], b[last], labels, output, 0f, a[last], d[last]);
+        for (int l = last; l > 0; l--) {
+            backProduct(d[l], w[l], a[l - 1], act, d[l - 1]);
+        }
     }
 
     /** One whole step: the epoch's rows and labels, the step's first row, its rate and decay. */
