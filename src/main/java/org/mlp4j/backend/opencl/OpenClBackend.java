@@ -628,8 +628,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
      * {@link #PRODUCT_STEPS_PARAMETERS} weights, of any depth: the products as the layer ops make them, each hidden
      * layer's delta in its product's epilogue ({@link #backProduct}), the output's by output_step without its
      * bias's step; this takes a launch a layer each way and one for the updates of each three layers, where the
-     * layer ops take three a hidden layer, and step_rows reads a layer's weights once per example. The trainer
-     * times the ways against layer by layer.
+     * layer ops take three a hidden layer, and step_rows reads a layer's weights once per example. With an
+     * optimizer, {@link #optimizerSteps} alone. The trainer times the ways against layer by layer.
      */
     @Override
     protected Steps steps(WholeStepSlots n, Activation act, Output output) {
@@ -641,19 +641,17 @@ public final class OpenClBackend extends GpuBackend<Long> {
         }
         int[] s = n.sizes();
         long values = s[0];
-        List<Launch> updates = new ArrayList<>();
-        List<String> groups = new ArrayList<>();
+        List<Long> groups = new ArrayList<>();
         for (int g = 0; g < n.layers(); g += WHOLE_STEPS_LAYERS) {
             long tiles = 0;
             for (int l = g; l < Math.min(n.layers(), g + WHOLE_STEPS_LAYERS); l++) {
                 values += 2L * s[l + 1];
-                tiles += blocks(s[l] + 1L, UPDATE_TILE) * blocks(s[l + 1], UPDATE_TILE);
+                tiles += updateTiles(s[l], s[l + 1]);
             }
-            updates.add(new Launch(tiles, 1, 1, UPDATE_TILE / 2, UPDATE_TILE / 2));
-            groups.add(Long.toString(tiles));
+            groups.add(tiles);
         }
-        String updated = String.format(java.util.Locale.ROOT, "%s work-groups of %dx%d weights, 2x2 an item", String.join(" and ", groups),
-                UPDATE_TILE, UPDATE_TILE);
+        List<Launch> updates = groups.stream().map(OpenClBackend::updates).toList();
+        String updated = updatesLayout(groups);
         Steps products = productSteps(n, act, output, updates, "the layer ops' products, then "
                 + (updates.size() == 1 ? "one launch of every update: " : "a launch of the updates of each " + WHOLE_STEPS_LAYERS + " layers: ") + updated);
         if (n.layers() > WHOLE_STEPS_LAYERS || values > ROW_FLOATS || n.weights() > WHOLE_STEPS_PARAMETERS) {
@@ -726,23 +724,20 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private Steps optimizerSteps(WholeStepSlots n, Activation act, Output output) {
         int[] s = n.sizes();
         OptimizerBuffers o = n.optimizer();
-        Launch[] layers = new Launch[n.layers()];
-        List<String> tiles = new ArrayList<>();
+        List<Long> tiles = new ArrayList<>();
         for (int l = 0; l < n.layers(); l++) {
-            long t = blocks(s[l] + 1L, UPDATE_TILE) * blocks(s[l + 1], UPDATE_TILE);
-            layers[l] = new Launch(t, 1, 1, UPDATE_TILE / 2, UPDATE_TILE / 2);
-            tiles.add(Long.toString(t));
+            tiles.add(updateTiles(s[l], s[l + 1]));
         }
-        String layout = String.format(java.util.Locale.ROOT,
-                "the layer ops' products, then a launch of each layer's %s steps: %s work-groups of %dx%d weights, 2x2 an item",
-                o.kind().name().toLowerCase(java.util.Locale.ROOT), String.join(" and ", tiles), UPDATE_TILE, UPDATE_TILE);
+        List<Launch> layers = tiles.stream().map(OpenClBackend::updates).toList();
+        String layout = "the layer ops' products, then a launch of each layer's " + o.kind().name().toLowerCase(java.util.Locale.ROOT) + " steps: "
+                + updatesLayout(tiles);
         Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
         return eachStep(n, layout, List.of(), (x, labels, first, rate, decay) -> {
             Matrix in = x.rows(first, n.batch());
             advance(o.hyper());
             productsAndDeltas(n, act, output, in, labels.rows(first, n.batch()));
             for (int l = 0; l < n.layers(); l++) {
-                launch(GpuKernel.OPTIMIZE_LAYER, layers[l], l == 0 ? in : a[l - 1], d[l], n.batch(), s[l], s[l + 1], w[l], b[l], o.s1w()[l],
+                launch(GpuKernel.OPTIMIZE_LAYER, layers.get(l), l == 0 ? in : a[l - 1], d[l], n.batch(), s[l], s[l + 1], w[l], b[l], o.s1w()[l],
                         o.s2w()[l], o.s1b()[l], o.s2b()[l], o.hyper(), GpuKernel.code(o.kind()));
             }
         });
@@ -762,6 +757,22 @@ public final class OpenClBackend extends GpuBackend<Long> {
         for (int l = last; l > 0; l--) {
             backProduct(d[l], w[l], a[l - 1], act, d[l - 1]);
         }
+    }
+
+    /** The work-groups of step_updates and optimize_layer on a layer of {@code ins} inputs and {@code outs} outputs (its bias a row more). */
+    private static long updateTiles(int ins, int outs) {
+        return blocks(ins + 1L, UPDATE_TILE) * blocks(outs, UPDATE_TILE);
+    }
+
+    /** A launch of step_updates or optimize_layer on {@code tiles} work-groups. */
+    private static Launch updates(long tiles) {
+        return new Launch(tiles, 1, 1, UPDATE_TILE / 2, UPDATE_TILE / 2);
+    }
+
+    /** For train --verbose: "120 and 6 work-groups of 16x16 weights, 2x2 an item", a count a launch. */
+    private static String updatesLayout(List<Long> tiles) {
+        return String.format(java.util.Locale.ROOT, "%s work-groups of %dx%d weights, 2x2 an item",
+                tiles.stream().map(String::valueOf).collect(Collectors.joining(" and ")), UPDATE_TILE, UPDATE_TILE);
     }
 
     /** One whole step: the epoch's rows and labels, the step's first row, its rate and decay. */
