@@ -219,13 +219,14 @@ public final class Trainer {
                 throw new IllegalArgumentException("a batch of " + hp.batch() + " is larger than the " + train + " training examples");
             }
             checkInputs(initial, data);
-            // the layer steps' variants are chosen by timing them on the device, before anything is recorded; a
-            // resumed run takes the choices it was made with, so it goes on exactly as it would have; the general
-            // (optimizer) path has no fused layer steps, so nothing to time
+            // the layer steps' variants are chosen by timing them on the device, before anything is recorded (the
+            // general step's products split their k or not as those of the book's step do, and a backend's whole
+            // steps of it may run the fused layer steps); a resumed run takes the choices it was made with, so it
+            // goes on exactly as it would have
             if (choices != null) {
                 backend.use(choices);
                 tuning.addAll(choices);
-            } else if (!hp.optimization().general()) {
+            } else {
                 tuning.addAll(backend.tune(hp.batch(), initial.sizes(), initial.output()));
             }
             net = new DeviceNet(backend, initial);

@@ -204,6 +204,30 @@ class ParityTest {
     }
 
     /**
+     * A run with an optimizer makes the choices a run of the book's SGD makes (each layer step's fold and each
+     * product's split, which its products and OpenCL's whole steps of it run), and times its whole steps where the
+     * backend has them (OpenCL), as the book's are timed.
+     */
+    @ParameterizedTest
+    @MethodSource("accelerators")
+    void aRunWithAnOptimizerTimesItsChoices(String name) {
+        Images data = TestData.trainHead(1000);
+        Hyperparameters sgd = Hyperparameters.book().withEpochs(1);
+        Hyperparameters adam = sgd.with(Hyperparameters.Optimization.BOOK.with(org.mlp4j.Optimizer.ADAM));
+        try (Backend b = BackendContractTest.open(name)) {
+            List<Backend.Choice> book = new Trainer(b, sgd).fit(new int[] {784, 30, 10}, data, 200, TrainingListener.NONE).last().choices();
+            List<Backend.Choice> made = new Trainer(b, adam).fit(new int[] {784, 30, 10}, data, 200, TrainingListener.NONE).last().choices();
+            java.util.function.Function<List<Backend.Choice>, List<String>> layerSteps = cs -> cs.stream()
+                    .filter(c -> c.part() != Backend.Choice.Part.WHOLE).map(c -> c.part() + " " + c.rows() + "x" + c.k() + "x" + c.cols()).toList();
+            org.junit.jupiter.api.Assertions.assertFalse(layerSteps.apply(book).isEmpty(), b.name() + " chooses no layer step for the book's net");
+            assertEquals(layerSteps.apply(book), layerSteps.apply(made), b.name());
+            List<Backend.Choice> whole = made.stream().filter(c -> c.part() == Backend.Choice.Part.WHOLE).toList();
+            assertEquals(b.name().equals("opencl") ? 1 : 0, whole.size(), made.toString());
+            whole.forEach(c -> org.junit.jupiter.api.Assertions.assertFalse(Double.isNaN(c.foldedSeconds()), "timed: " + c));
+        }
+    }
+
+    /**
      * Whole steps, each way of them (Backend.Steps#alternatives), against layer steps: the networks, and the last
      * step's activations and deltas each leaves.
      */
