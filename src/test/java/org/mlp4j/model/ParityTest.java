@@ -137,6 +137,7 @@ class ParityTest {
             optimizerSteps(b, new int[] {37, 200, 10}, Activation.RELU, Output.SOFTMAX, 30, true, book.with(org.mlp4j.Optimizer.NESTEROV));
             optimizerSteps(b, new int[] {40, 70, 33, 17, 5}, Activation.LEAKY_RELU, Output.SIGMOID, 7, false, book.with(org.mlp4j.Optimizer.ADAM));
             optimizerSteps(b, new int[] {37, 4}, Activation.SIGMOID, Output.SOFTMAX, 7, true, book.with(org.mlp4j.Optimizer.ADAM));
+            optimizerSteps(b, new int[] {784, 256, 128, 10}, Activation.RELU, Output.SOFTMAX, 100, true, book.with(org.mlp4j.Optimizer.ADAM));
         }
     }
 
