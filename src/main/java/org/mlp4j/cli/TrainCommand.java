@@ -131,7 +131,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         // refuses a matrix larger than one can be before any device is opened; requireMemory estimates the bytes with
         // the rows of an evaluation on the device that opens
-        Trainer.footprint(sizes, trainSet.count(), valid, hp.batch(), testSet.count(), Math.min(Trainer.EVAL_CHUNK, trainSet.count()));
+        Trainer.footprint(sizes, trainSet.count(), valid, hp.batch(), testSet.count(), Math.min(Trainer.EVAL_CHUNK, trainSet.count()),
+                hp.optimization());
         Run run = new Run(hp, trainSet, testSet, sizes, valid, dir, from, initial);
         try {
             return train(run, device.device);
@@ -242,7 +243,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         int count = run.trainSet().count();
         long bytes = Trainer.footprint(run.sizes(), count, run.valid(), run.hp().batch(), run.testSet().count(),
-                Trainer.evaluationRows(backend, run.sizes(), count));
+                Trainer.evaluationRows(backend, run.sizes(), count), run.hp().optimization());
         long have = backend.memoryAvailable();
         if (bytes <= have) {
             return;

@@ -158,6 +158,14 @@ public final class DeviceNet {
     }
 
     /**
+     * The arrays of each parameter's size that {@link Optimizing} allocates for {@code kind}: the gradient, and the
+     * state the kind reads (SGD none, momentum one array, Adam two).
+     */
+    static int optimizingArrays(Optimizer kind) {
+        return kind == Optimizer.SGD ? 1 : kind == Optimizer.ADAM ? 3 : 2;
+    }
+
+    /**
      * What a step needs besides the book's fused SGD: each parameter's gradient and optimizer state, and the
      * hyperparameters on the device ({@link Backend.Hyper}), which the trainer writes before each segment.
      */
@@ -178,7 +186,7 @@ public final class DeviceNet {
             for (int i = 0; i < l; i++) {
                 gw[i] = backend.matrix(sizes[i], sizes[i + 1]);
                 gb[i] = backend.matrix(1, sizes[i + 1]);
-                // SGD reads no state, momentum one array, Adam two
+                // SGD reads no state, momentum one array, Adam two (optimizingArrays counts them)
                 s1w[i] = kind == Optimizer.SGD ? gw[i] : backend.matrix(sizes[i], sizes[i + 1]);
                 s1b[i] = kind == Optimizer.SGD ? gb[i] : backend.matrix(1, sizes[i + 1]);
                 s2w[i] = kind == Optimizer.ADAM ? backend.matrix(sizes[i], sizes[i + 1]) : s1w[i];

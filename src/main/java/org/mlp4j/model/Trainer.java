@@ -441,12 +441,15 @@ public final class Trainer {
     /**
      * About how many bytes training a network of {@code sizes} on {@code count} examples allocates on its
      * backend, whose evaluation takes {@code evaluationRows} at once ({@link #evaluationRows}), and then
-     * predicting {@code testCount} examples: the parameters, the resident dataset and orders, the epoch's
-     * gathered minibatches, the step's and the evaluation's buffers, and scratch for the cpu backend's GEMM
-     * (packed copies of a weight matrix and of an evaluation chunk's widest activations, and its tile sums).
+     * predicting {@code testCount} examples: the parameters, an optimizer's gradients and state (where
+     * {@code optimization} is not the book's fused SGD), the resident dataset and orders, the epoch's gathered
+     * minibatches, the step's and the evaluation's buffers, and scratch for the cpu backend's GEMM (packed copies
+     * of a weight matrix and of an evaluation chunk's widest activations, and its tile sums). Not the copy of the
+     * network that whole steps are timed on, which a run does without where the device has no room for it.
      * Refuses, naming it, any matrix larger than one can be.
      */
-    public static long footprint(int[] sizes, int count, int valid, int batch, int testCount, int evaluationRows) {
+    public static long footprint(int[] sizes, int count, int valid, int batch, int testCount, int evaluationRows,
+                                 Hyperparameters.Optimization optimization) {
         long floats = 0;
         long largest = 0;
         for (int l = 0; l + 1 < sizes.length; l++) {
@@ -456,9 +459,10 @@ public final class Trainer {
             floats += w + sizes[l + 1];
         }
         long params = floats;
+        long state = optimization.general() ? DeviceNet.optimizingArrays(optimization.optimizer()) * params : 0;
         long widest = java.util.Arrays.stream(sizes).max().orElse(0);
         int covered = (count - valid) / batch * batch;
-        floats += workspace(sizes, batch, batch, "a minibatch")
+        floats += state + workspace(sizes, batch, batch, "a minibatch")
                 + workspace(sizes, evaluationRows, Math.min(EVAL_CHUNK, count), "an evaluation chunk")
                 + org.mlp4j.util.Limits.elements((long) covered * sizes[0], "an epoch's minibatches (" + covered + " x " + sizes[0] + ")")
                 + covered + largest + 2L * Math.min(EVAL_CHUNK, count) * widest;

@@ -20,6 +20,18 @@ class TrainerTest {
         }
     }
 
+    /** A run's estimate counts an optimizer's gradients and state: an array a parameter for each it keeps. */
+    @Test
+    void theFootprintCountsTheOptimizersArrays() {
+        int[] sizes = {784, 256, 128, 10};
+        long params = 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10;
+        Hyperparameters.Optimization book = Hyperparameters.Optimization.BOOK;
+        long base = Trainer.footprint(sizes, 60000, 5000, 100, 10000, 5000, book);
+        assertEquals(base + 4 * params, Trainer.footprint(sizes, 60000, 5000, 100, 10000, 5000, book.with(org.mlp4j.Schedule.COSINE)), "sgd");
+        assertEquals(base + 8 * params, Trainer.footprint(sizes, 60000, 5000, 100, 10000, 5000, book.with(org.mlp4j.Optimizer.MOMENTUM)));
+        assertEquals(base + 12 * params, Trainer.footprint(sizes, 60000, 5000, 100, 10000, 5000, book.with(org.mlp4j.Optimizer.ADAM)));
+    }
+
     @Test
     void sameSeedGivesTheSameHistory() {
         Images data = TestData.trainHead(4000);
