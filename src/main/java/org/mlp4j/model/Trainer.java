@@ -6,6 +6,7 @@ import org.mlp4j.Activation;
 import org.mlp4j.Output;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendFailure;
+import org.mlp4j.backend.DeviceMemoryException;
 import org.mlp4j.backend.Backend.Accumulator;
 import org.mlp4j.backend.Backend.Examples;
 import org.mlp4j.backend.Backend.Order;
@@ -315,18 +316,29 @@ public final class Trainer {
         /**
          * Times each way of whole steps against layer-by-layer ones, each recorded as an epoch's are, on a copy
          * of the network (so the run's parameters do not move) and the epoch's minibatch buffers; the choice
-         * names the fastest way.
+         * names the fastest way. Where the device has no room for the copy, the run goes layer by layer, untimed
+         * (the buffers the copy got stay with the backend until it closes).
          */
         private Backend.Choice timeWholeSteps(Network initial, Matrix epochX, Matrix epochY) {
             int batch = hp.batch(), n = Math.min(steps, WHOLE_STEPS_TIMED);
-            DeviceNet copy = new DeviceNet(backend, initial);
-            DeviceNet.Workspace ws = copy.workspace(batch);
-            // an optimizer's steps on the copy's own state, from the run's first rates
-            DeviceNet.Optimizing o = optimizing == null ? null : copy.optimizing(hp.optimization().optimizer());
-            if (o != null) {
-                o.set(hp.rate(1), hp.meanGradient() ? 1f / batch : 1f, hp.l2(), hp.optimization(), 0);
+            DeviceNet copy;
+            DeviceNet.Workspace ws;
+            DeviceNet.Optimizing o;
+            List<Backend.Steps> ways;
+            try {
+                copy = new DeviceNet(backend, initial);
+                ws = copy.workspace(batch);
+                // an optimizer's steps on the copy's own state, from the run's first rates
+                o = optimizing == null ? null : copy.optimizing(hp.optimization().optimizer());
+                if (o != null) {
+                    o.set(hp.rate(1), hp.meanGradient() ? 1f / batch : 1f, hp.l2(), hp.optimization(), 0);
+                }
+                ways = ways(copy.wholeSteps(ws, o));
+            } catch (DeviceMemoryException e) {
+                wayTimes.add("whole steps not timed, and not taken: no device memory for the copy of the network they are timed on ("
+                        + e.getMessage() + ")");
+                return new Backend.Choice(Backend.Choice.Part.WHOLE, batch, initial.layers(), 0, false, Double.NaN, Double.NaN);
             }
-            List<Backend.Steps> ways = ways(copy.wholeSteps(ws, o));
             Matrix x = epochX.rows(0, n * batch), y = epochY.rows(0, n * batch);
             // the layer ops first: what runs where no way is faster, or none launches
             Program layered = backend.record(() -> {

@@ -315,4 +315,43 @@ class GpuBackendTest {
         assertThrows(IllegalStateException.class, () -> gpu.record(() -> gpu.record(() -> { })));
         assertEquals(0.0, gpu.read(acc)[0], "usable again after a refused recording");
     }
+
+    /**
+     * Whole steps are timed on a copy of the network; where the device has no room for it the run goes on layer by
+     * layer and says why (train --verbose), instead of failing as a device out of memory.
+     */
+    @Test
+    void aRunWithoutRoomToTimeWholeStepsGoesLayerByLayer() {
+        class NoRoomForACopy extends LoggingGpu {
+            boolean full;
+
+            @Override
+            protected byte[] allocate(long bytes) {
+                if (full) {
+                    full = false;
+                    throw new DeviceMemoryException("logging: out of memory");
+                }
+                return super.allocate(bytes);
+            }
+
+            /** Offered for the run's network, after which the next allocation (the copy's first) fails. */
+            @Override
+            protected Steps steps(WholeStepSlots n, Activation act, org.mlp4j.Output output) {
+                full = true;
+                return (x, labels, rate, decay) -> log.add("whole steps");
+            }
+        }
+        NoRoomForACopy gpu = new NoRoomForACopy();
+        List<String> notes = new ArrayList<>();
+        org.mlp4j.model.Trainer.Fit fit = new org.mlp4j.model.Trainer(gpu, org.mlp4j.model.Hyperparameters.book().withEpochs(1))
+                .fit(new int[] {784, 30, 10}, org.mlp4j.TestData.trainHead(300), 100, new org.mlp4j.model.TrainingListener() {
+                    @Override
+                    public void note(String line) {
+                        notes.add(line);
+                    }
+                });
+        assertTrue(notes.stream().anyMatch(n -> n.startsWith("whole steps not timed, and not taken: no device memory for the copy")), notes.toString());
+        assertTrue(fit.last().choices().stream().anyMatch(c -> c.part() == Backend.Choice.Part.WHOLE && !c.folded()), fit.last().choices().toString());
+        assertTrue(!gpu.log.contains("whole steps") && gpu.log.stream().anyMatch(l -> l.startsWith("output_step")), "layer by layer");
+    }
 }
