@@ -4,15 +4,18 @@
 // and deltas out; step_updates then steps every weight and bias from them. With `forwarded`, a1 already
 // holds the first layer's activations (OpenClBackend launches the layer ops' forward product before, three
 // launches a step): each work-group then starts from its row of a1 instead of reading all of w0, which a
-// wide first layer makes the larger part of a step. Layer l (l < layers) has
+// wide first layer makes the larger part of a step. optimize_layer steps one layer by an optimizer as
+// step_updates steps it by SGD (OpenClBackend's whole steps of the general step). Layer l (l < layers) has
 // weights w_l (s_l x s_l+1) and bias b_l; a_l+1 and d_l+1 are its activations and deltas (batch rows).
 // Build options: ROW_THREADS (step_rows's items at most), ROW_FLOATS (its local floats for the row's
 // values), UPDATE_TILE (step_updates's work-groups of UPDATE_TILE x UPDATE_TILE weights). From the helpers
-// compiled before it: activate and derivative (activation.cl), softmax_row_local (softmax_row.cl).
+// compiled before it: activate and derivative (activation.cl), softmax_row_local (softmax_row.cl),
+// optimizer_step (optimizer.cl).
 // Each item issues a batch of its global loads (ROW_BATCH in a product, STAGED_ROWS rows of a tile's inputs
 // and deltas in the updates) before it uses the first, so a step waits on memory once a batch, not once a few
 // elements; the sums' terms add in the same order whatever the batch.
-// CPU twin: DeviceNet.trainStep through the layer ops (ParityTest.wholeStepsDoWhatTheLayerStepsDo).
+// CPU twin: DeviceNet.trainStep through the layer ops (ParityTest.wholeStepsDoWhatTheLayerStepsDo, and
+// wholeStepsWithAnOptimizerDoWhatTheLayerStepsDo for optimize_layer).
 #define ROW_BATCH 12
 #define STAGED_ROWS (4 * UPDATE_TILE)
 
