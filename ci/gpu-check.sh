@@ -107,8 +107,8 @@ for device in cuda opencl; do
       > "$OUT/whole-$device-$hidden.log" 2>&1 || status=1
     echo "$device --hidden $hidden: $(grep -E '^steps (of|in one launch)|^whole steps|^epoch ' "$OUT/whole-$device-$hidden.log" | tr '\n' ' ')"
   done
-  # Adam (the README's example without its schedule): on OpenCL whole steps of an optimizer, a launch a layer for
-  # the updates, timed against the layer ops; cuda runs the layer ops
+  # Adam (the README's example without its schedule): whole steps of an optimizer, a launch a layer for the
+  # updates, timed against the layer ops
   mlp4j train --device "$device" --strict --verbose --data "$data" --out "$OUT/whole-$device-adam" --hidden 256,128 --activation relu \
     --output softmax --optimizer adam --eta 0.001 --gradient mean --l2 0 --epochs 2 > "$OUT/whole-$device-adam.log" 2>&1 || status=1
   echo "$device --hidden 256,128 adam: $(grep -E '^steps (of|in one launch)|^whole steps|^epoch ' "$OUT/whole-$device-adam.log" | tr '\n' ' ')"

@@ -3,7 +3,8 @@
 // agree): the element-wise kernels' blocks of BLOCK_THREADS threads, train_steps's WHOLE_STEPS_THREADS on a
 // multiprocessor (one block of them or two of half as many), the step kernels' blocks of COLS_PER_BLOCK
 // columns x ROW_GROUPS row groups, the single-block reductions' REDUCE_THREADS threads, the most outputs
-// evaluate_rows takes (EVAL_OUTPUTS), the elements a thread of the gathers copies at once (GATHER_RUN), the
+// evaluate_rows takes (EVAL_OUTPUTS), the elements a thread of the gathers copies at once (GATHER_RUN),
+// optimize_layer's tiles of UPDATE_TILE x UPDATE_TILE weights (blocks of a quarter as many threads), the
 // activations' and outputs' codes (org.mlp4j.Activation and org.mlp4j.Output in declaration order), the leaky
 // ReLU's slope, the optimizers' codes and the slots of the hyperparameters optimize reads (org.mlp4j.Optimizer,
 // Backend.Hyper).
@@ -14,6 +15,7 @@
 #define REDUCE_THREADS 1024
 #define EVAL_OUTPUTS 16
 #define GATHER_RUN 8
+#define UPDATE_TILE 16
 #define ACT_IDENTITY 0
 #define ACT_SIGMOID 1
 #define ACT_TANH 2

@@ -4,20 +4,17 @@
 // and deltas out; step_updates then steps every weight and bias from them. With `forwarded`, a1 already
 // holds the first layer's activations (OpenClBackend launches the layer ops' forward product before, three
 // launches a step): each work-group then starts from its row of a1 instead of reading all of w0, which a
-// wide first layer makes the larger part of a step. optimize_layer steps one layer by an optimizer as
-// step_updates steps it by SGD (OpenClBackend's whole steps of the general step). Layer l (l < layers) has
+// wide first layer makes the larger part of a step. Layer l (l < layers) has
 // weights w_l (s_l x s_l+1) and bias b_l; a_l+1 and d_l+1 are its activations and deltas (batch rows).
 // Build options: ROW_THREADS (step_rows's items at most), ROW_FLOATS (its local floats for the row's
 // values), UPDATE_TILE (step_updates's work-groups of UPDATE_TILE x UPDATE_TILE weights). From the helpers
-// compiled before it: activate and derivative (activation.cl), softmax_row_local (softmax_row.cl),
-// optimizer_step (optimizer.cl).
+// compiled before it: activate and derivative (activation.cl), softmax_row_local (softmax_row.cl), tile_sums
+// (update_tile.cl).
 // Each item issues a batch of its global loads (ROW_BATCH in a product, STAGED_ROWS rows of a tile's inputs
 // and deltas in the updates) before it uses the first, so a step waits on memory once a batch, not once a few
 // elements; the sums' terms add in the same order whatever the batch.
-// CPU twin: DeviceNet.trainStep through the layer ops (ParityTest.wholeStepsDoWhatTheLayerStepsDo, and
-// wholeStepsWithAnOptimizerDoWhatTheLayerStepsDo for optimize_layer).
+// CPU twin: DeviceNet.trainStep through the layer ops (ParityTest.wholeStepsDoWhatTheLayerStepsDo).
 #define ROW_BATCH 12
-#define STAGED_ROWS (4 * UPDATE_TILE)
 
 // out[o] = sum_k v[k] * m[k * ks + o * os] for o < outs, k < n, by every item of the work-group: each
 // output's terms split among `parts` items (a power of two), whose sums then add up in a fixed tree.
@@ -147,58 +144,10 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
     }
 }
 
-#define UPDATE_HALF (UPDATE_TILE / 2)
-#define STAGED_STRIDE (UPDATE_HALF * UPDATE_HALF / UPDATE_TILE)
-#define STAGED_PER_ITEM (STAGED_ROWS / STAGED_STRIDE)
-// sum[u][v] = sum_r in[r][i] * d[r][j] over the rows, for the item's 2 x 2 of the UPDATE_TILE x UPDATE_TILE
-// tile at (i0, j0) of a layer of ins inputs and outs outputs: i = i0 + ti + u * UPDATE_HALF, j = j0 + tj + v *
-// UPDATE_HALF, and i == ins the bias's row, whose input is 1. Every item of the work-group calls it.
-void tile_sums(__global const float* in, __global const float* d, int rows, int ins, int outs, int i0, int j0,
-               __local float as[STAGED_ROWS][UPDATE_TILE], __local float ds[STAGED_ROWS][UPDATE_TILE], float sum[2][2]) {
-    int tj = get_local_id(0), ti = get_local_id(1), item = ti * UPDATE_HALF + tj;
-    // an item stages column c of the tile's inputs (input ic, or the bias's 1 at ic == ins) and of its deltas
-    // (output jc): rows q0, q0 + STAGED_STRIDE, ... of each round's
-    int c = item % UPDATE_TILE, q0 = item / UPDATE_TILE, ic = i0 + c, jc = j0 + c;
-    __global const float* input = in + min(ic, ins - 1);
-    __global const float* delta = d + min(jc, outs - 1);
-    for (int u = 0; u < 2; u++) {
-        sum[u][0] = sum[u][1] = 0.0f;
-    }
-    for (int r0 = 0; r0 < rows; r0 += STAGED_ROWS) {
-        float av[STAGED_PER_ITEM], dv[STAGED_PER_ITEM];
-#pragma unroll
-        for (int u = 0; u < STAGED_PER_ITEM; u++) {
-            // every item loads (from a row and column clamped into the arrays), then keeps what it needs: the
-            // loads go out unconditionally, not each behind a branch
-            int r = r0 + q0 + u * STAGED_STRIDE;
-            long row = min(r, rows - 1);
-            float x = input[row * ins], y = delta[row * outs];
-            av[u] = r >= rows || ic > ins ? 0.0f : ic == ins ? 1.0f : x;
-            dv[u] = r < rows && jc < outs ? y : 0.0f;
-        }
-#pragma unroll
-        for (int u = 0; u < STAGED_PER_ITEM; u++) {
-            as[q0 + u * STAGED_STRIDE][c] = av[u];
-            ds[q0 + u * STAGED_STRIDE][c] = dv[u];
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-        int n = min(STAGED_ROWS, rows - r0);
-        for (int q = 0; q < n; q++) {
-            float a0 = as[q][ti], a1 = as[q][ti + UPDATE_HALF], v0 = ds[q][tj], v1 = ds[q][tj + UPDATE_HALF];
-            sum[0][0] += a0 * v0;
-            sum[0][1] += a0 * v1;
-            sum[1][0] += a1 * v0;
-            sum[1][1] += a1 * v1;
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-}
-
 // A work-group per UPDATE_TILE x UPDATE_TILE tile of one layer's weights, the layers' tiles one after
 // another, each layer's bias a last row of weights whose input is 1 (and which takes no decay): w = decay * w
 // - step * sum_r a[r][i] * d[r][j], the rows staged STAGED_ROWS at a time and added in order. An item steps 2 x 2
-// weights, half a tile apart: each row makes four multiply-adds from two local loads of a and two of d, where a
-// weight an item made one from two loads. A deeper network's layers take a launch for each three, x then the
+// weights (tile_sums). A deeper network's layers take a launch for each three, x then the
 // activations below the first of them (OpenClBackend's way of the layer ops' products).
 __kernel __attribute__((reqd_work_group_size(UPDATE_HALF, UPDATE_HALF, 1)))
 void step_updates(__global const float* x, int xo,
@@ -234,32 +183,6 @@ void step_updates(__global const float* x, int xo,
                 w[l][e] = decay * w[l][e] - step * sum[u][v];
             } else if (j < outs && i == ins) {
                 b[l][j] -= step * sum[u][v];
-            }
-        }
-    }
-}
-
-// One layer's weights and bias stepped by an optimizer, in work-groups as step_updates's on one layer: each
-// gradient (grad w[i][j] = sum_r in[r][i] * d[r][j], grad b[j] = sum_r d[r][j]) summed as step_updates sums it,
-// then stepped as the optimize kernel steps it (optimizer_step), the weights with L2 and the bias without. The
-// gradients are not written: the layer ops' gradient buffers stay zero.
-__kernel __attribute__((reqd_work_group_size(UPDATE_HALF, UPDATE_HALF, 1)))
-void optimize_layer(__global const float* in, int ino, __global const float* d, int dof, int rows, int ins, int outs,
-                    __global float* w, int wo, __global float* b, int bo, __global float* s1w, int s1wo, __global float* s2w, int s2wo,
-                    __global float* s1b, int s1bo, __global float* s2b, int s2bo, __global const float* hyper, int ho, int kind) {
-    __local float as[STAGED_ROWS][UPDATE_TILE], ds[STAGED_ROWS][UPDATE_TILE];
-    int across = (outs + UPDATE_TILE - 1) / UPDATE_TILE, tile = get_group_id(0);
-    int i0 = tile / across * UPDATE_TILE, j0 = tile % across * UPDATE_TILE;
-    float sum[2][2];
-    tile_sums(in + ino, d + dof, rows, ins, outs, i0, j0, as, ds, sum);
-    for (int u = 0; u < 2; u++) {
-        for (int v = 0; v < 2; v++) {
-            int i = i0 + get_local_id(1) + u * UPDATE_HALF, j = j0 + get_local_id(0) + v * UPDATE_HALF;
-            if (j < outs && i < ins) {
-                long e = (long)i * outs + j;
-                optimizer_step(w + wo + e, sum[u][v], s1w + s1wo + e, s2w + s2wo + e, hyper + ho, kind, 1);
-            } else if (j < outs && i == ins) {
-                optimizer_step(b + bo + j, sum[u][v], s1b + s1bo + j, s2b + s2bo + j, hyper + ho, kind, 0);
             }
         }
     }

@@ -327,6 +327,49 @@ static void optimizeTest(int n) {
     }
 }
 
+// optimize_layer: a layer's gradients summed from rows x ins inputs and rows x outs deltas and stepped by each
+// optimizer twice (its state carries), the weights with L2, the bias without, as CudaBackend launches it (a block
+// of UPDATE_HALF x UPDATE_HALF threads a tile of UPDATE_TILE x UPDATE_TILE weights, the bias a row more)
+static void optimizeLayerTest(int rows, int ins, int outs) {
+    static const char* NAMES[] = {"sgd", "momentum", "nesterov", "adam"};
+    float hyper[9] = {0.01f, 0.5f, 0.1f, 0.9f, 0.9f, 0.999f, 1e-8f, 1.0f, 1.0f};
+    int half = UPDATE_TILE / 2;
+    unsigned tiles = (ins + UPDATE_TILE) / UPDATE_TILE * ((outs + UPDATE_TILE - 1) / UPDATE_TILE);
+    for (int kind = OPT_SGD; kind <= OPT_ADAM; kind++) {
+        std::vector<float> w = uniforms(ins * outs), b = uniforms(outs), s1w(ins * outs), s2w(ins * outs), s1b(outs), s2b(outs);
+        std::vector<float> h(hyper, hyper + 9);
+        std::vector<double> ww(w.begin(), w.end()), wb(b.begin(), b.end()), m1(ins * outs + outs), m2(ins * outs + outs);
+        for (int t = 1; t <= 2; t++) {
+            std::vector<float> in = uniforms(rows * ins), d = uniforms(rows * outs);
+            // the parameters as one array, the bias after the weights
+            for (int e = 0; e < ins * outs + outs; e++) {
+                int i = e < ins * outs ? e / outs : ins, j = e < ins * outs ? e % outs : e - ins * outs;
+                double grad = 0;
+                for (int r = 0; r < rows; r++) grad += (i < ins ? in[r * ins + i] : 1.0) * d[r * outs + j];
+                double& p = i < ins ? ww[e] : wb[j];
+                double g = grad * 0.5 + (i < ins ? 0.1 * p : 0);
+                if (kind == OPT_MOMENTUM || kind == OPT_NESTEROV) {
+                    m1[e] = 0.9 * m1[e] + g;
+                    p -= kind == OPT_MOMENTUM ? 0.01 * m1[e] : 0.01 * (g + 0.9 * m1[e]);
+                } else if (kind == OPT_ADAM) {
+                    m1[e] = 0.9 * m1[e] + 0.1 * g;
+                    m2[e] = 0.999 * m2[e] + 0.001 * g * g;
+                    p -= 0.01 * (m1[e] / (1 - std::pow(0.9, t))) / (std::sqrt(m2[e] / (1 - std::pow(0.999, t))) + 1e-8);
+                } else {
+                    p -= 0.01 * g;
+                }
+            }
+            launch({1, 1, 1}, {256, 1, 1}, [&] { advance(h.data()); });
+            launch({tiles, 1, 1}, {(unsigned)half, (unsigned)half, 1}, [&] {
+                optimize_layer(in.data(), d.data(), rows, ins, outs, w.data(), b.data(), s1w.data(), s2w.data(), s1b.data(), s2b.data(), h.data(), kind);
+            });
+            std::string s = std::string("optimize_layer ") + NAMES[kind] + shape(rows, ins, outs) + " step " + std::to_string(t);
+            check(s + " weights", w, ww, 1e-5);
+            check(s + " bias", b, wb, 1e-5);
+        }
+    }
+}
+
 // train_steps: `steps` whole SGD steps of an L-layer network in one cooperative launch, against the
 // book's step in doubles (forward, delta, backprop through the weights as they were, then every layer's
 // update); a grid smaller than most phases (its threads stride) and one larger than all; the first layer's
@@ -432,6 +475,11 @@ int main() {
         gatherTest(300, 257, 33, 40, 2);
         gatherFeaturesTest(300, 257, 300, 40);
         optimizeTest(1000);
+        // a tile's edges cut in both directions, more rows than a round stages, one row, the book's layers
+        optimizeLayerTest(70, 37, 21);
+        optimizeLayerTest(1, 5, 3);
+        optimizeLayerTest(100, 100, 10);
+        optimizeLayerTest(100, 784, 100);
         int shapes[][2] = {{1, 1}, {3, 7}, {100, 10}, {37, 129}, {257, 33}};
         for (auto& s : shapes) {
             biasTests(s[0], s[1]);

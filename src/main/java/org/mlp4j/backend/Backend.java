@@ -220,7 +220,7 @@ public interface Backend extends AutoCloseable {
     /**
      * Whole steps at once, where this backend has them for this network (where launches, not arithmetic, cost the
      * time: for the book's SGD on CUDA in one launch for small ones, on OpenCL in two or three a step for small ones,
-     * or the layer ops' products and a launch of updates for each three layers; with an optimizer on OpenCL the
+     * or the layer ops' products and a launch of updates for each three layers; with an optimizer on a GPU the
      * products and a launch of updates a layer): what the model's step does with the layer ops, step after step, on the parameters {@code weights} and {@code biases}, with a minibatch's activations and
      * deltas in {@code activations} and {@code deltas} (layer l's output at index l + 1, as the model keeps them;
      * index 0 unread), and for another optimizer or a rate that changes ({@code optimizer} not null) its

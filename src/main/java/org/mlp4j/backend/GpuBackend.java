@@ -2,6 +2,8 @@ package org.mlp4j.backend;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import org.mlp4j.Activation;
 import org.mlp4j.Optimizer;
 import org.mlp4j.Output;
@@ -100,6 +102,14 @@ public abstract class GpuBackend<B> implements Backend {
      * cost the time.
      */
     protected static final long WHOLE_STEPS_PARAMETERS = 1 << 20;
+    /**
+     * Whole steps that are the layer ops' products and launches of updates (OpenCL's step_updates, and every GPU's
+     * steps with an optimizer) are offered for networks of at most this many weights: the trainer times whole steps
+     * on a copy of the network (with an optimizer, and its state), which stays allocated for the run.
+     */
+    protected static final long PRODUCT_STEPS_PARAMETERS = 1 << 23;
+    /** step_updates' (OpenCL) and optimize_layer's work-groups: UPDATE_TILE x UPDATE_TILE weights, 2 x 2 an item. */
+    public static final int UPDATE_TILE = 16;
 
     /**
      * A network's buffers for whole steps, as {@link Backend#steps} gives them, a layer each: weights, biases, and
@@ -170,17 +180,119 @@ public abstract class GpuBackend<B> implements Backend {
     }
 
     /**
-     * The network's whole steps, where the device has them for the network and its optimizer.
+     * The network's whole steps: with an optimizer, {@link #optimizerSteps} up to {@link #PRODUCT_STEPS_PARAMETERS}
+     * weights; for the book's SGD, the device's, where it has them for the network.
      */
     @Override
     public final Steps steps(Matrix[] weights, Matrix[] biases, Matrix[] activations, Matrix[] deltas, Activation act, Output output,
                              OptimizerBuffers optimizer) {
-        return steps(WholeStepSlots.of(weights, biases, activations, deltas, optimizer), act, output);
+        WholeStepSlots n = WholeStepSlots.of(weights, biases, activations, deltas, optimizer);
+        if (optimizer != null) {
+            return n.weights() <= PRODUCT_STEPS_PARAMETERS ? optimizerSteps(n, act, output) : null;
+        }
+        return steps(n, act, output);
     }
 
-    /** This device's whole steps for the network in {@code n}, or null where it has none for it (the default). */
+    /** This device's whole steps of the book's SGD for the network in {@code n}, or null where it has none for it (the default). */
     protected Steps steps(WholeStepSlots n, Activation act, Output output) {
         return null;
+    }
+
+    /**
+     * An optimizer's whole steps: {@link #advance}, the products and deltas as {@link #productsAndDeltas} makes
+     * them, then optimize_layer on each layer (its gradients summed and stepped in one launch), where the layer ops
+     * take the weights' gradient product, the bias's sum in the step kernel, and an optimize launch each for the
+     * weights and the bias.
+     */
+    private Steps optimizerSteps(WholeStepSlots n, Activation act, Output output) {
+        int[] s = n.sizes();
+        OptimizerBuffers o = n.optimizer();
+        List<Long> tiles = new ArrayList<>();
+        for (int l = 0; l < n.layers(); l++) {
+            tiles.add(updateTiles(s[l], s[l + 1]));
+        }
+        List<Launch> layers = tiles.stream().map(GpuBackend::updates).toList();
+        String layout = "the layer ops' products, then a launch of each layer's " + o.kind().name().toLowerCase(java.util.Locale.ROOT) + " steps: "
+                + updatesLayout(tiles);
+        Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
+        return eachStep(n, layout, List.of(), (x, labels, first, rate, decay) -> {
+            Matrix in = x.rows(first, n.batch());
+            advance(o.hyper());
+            productsAndDeltas(n, act, output, in, labels.rows(first, n.batch()));
+            for (int l = 0; l < n.layers(); l++) {
+                launch(GpuKernel.OPTIMIZE_LAYER, layers.get(l), l == 0 ? in : a[l - 1], d[l], n.batch(), s[l], s[l + 1], w[l], b[l], o.s1w()[l],
+                        o.s2w()[l], o.s1b()[l], o.s2b()[l], o.hyper(), GpuKernel.code(o.kind()));
+            }
+        });
+    }
+
+    /**
+     * A step's activations and deltas from the weights as they are, by the layer ops' products: the output's by
+     * {@link #outputLayerStep} at rate 0 (its bias unchanged), each hidden layer's by {@link #hiddenDelta}.
+     */
+    protected final void productsAndDeltas(WholeStepSlots n, Activation act, Output output, Matrix in, Matrix labels) {
+        int last = n.layers() - 1;
+        Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
+        for (int l = 0; l < last; l++) {
+            layerForward(l == 0 ? in : a[l - 1], w[l], b[l], act, a[l]);
+        }
+        outputLayerStep(last == 0 ? in : a[last - 1], w[last], b[last], labels, output, 0f, a[last], d[last]);
+        for (int l = last; l > 0; l--) {
+            hiddenDelta(d[l], w[l], a[l - 1], act, b[l - 1], d[l - 1]);
+        }
+    }
+
+    /**
+     * A hidden layer's delta from the delta above, {@code g = (dNext * wNext') .* act'(a)}, the weights and its
+     * {@code bias} unchanged: the product, then {@link #hiddenStep} at rate 0 (a device may take it in one launch).
+     */
+    protected void hiddenDelta(Matrix dNext, Matrix wNext, Matrix a, Activation act, Matrix bias, Matrix g) {
+        gemm(false, true, 1f, dNext, wNext, 0f, g);
+        hiddenStep(g, a, act, 0f, bias);
+    }
+
+    /** The work-groups of step_updates and optimize_layer on a layer of {@code ins} inputs and {@code outs} outputs (its bias a row more). */
+    protected static long updateTiles(int ins, int outs) {
+        return (ins + 1L + UPDATE_TILE - 1) / UPDATE_TILE * ((outs + UPDATE_TILE - 1) / UPDATE_TILE);
+    }
+
+    /** A launch of step_updates or optimize_layer on {@code tiles} work-groups. */
+    protected static Launch updates(long tiles) {
+        return new Launch(tiles, 1, 1, UPDATE_TILE / 2, UPDATE_TILE / 2);
+    }
+
+    /** For train --verbose: "120 and 6 work-groups of 16x16 weights, 2x2 an item", a count a launch. */
+    protected static String updatesLayout(List<Long> tiles) {
+        return String.format(java.util.Locale.ROOT, "%s work-groups of %dx%d weights, 2x2 an item",
+                tiles.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(" and ")), UPDATE_TILE, UPDATE_TILE);
+    }
+
+    /** One whole step: the epoch's rows and labels, the step's first row, its rate and decay. */
+    protected interface Step {
+        void run(Matrix x, Matrix labels, int first, float rate, float decay);
+    }
+
+    /** Whole steps that run {@code step} on each batch of an epoch's rows in turn. */
+    protected static Steps eachStep(WholeStepSlots n, String layout, List<Steps> alternatives, Step step) {
+        return new Steps() {
+            @Override
+            public void run(Matrix x, Matrix labels, float rate, float decay) {
+                n.check(x, labels);
+                for (int first = 0; first < x.rows(); first += n.batch()) {
+                    step.run(x, labels, first, rate, decay);
+                }
+            }
+
+            @Override
+            public List<Steps> alternatives() {
+                return alternatives;
+            }
+
+            @Override
+            public String toString() {
+                return layout;
+            }
+        };
     }
 
     private final Layout layout;

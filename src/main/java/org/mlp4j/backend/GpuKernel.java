@@ -54,6 +54,12 @@ public enum GpuKernel {
     /** hyper: counts a step. */
     ADVANCE("optimize", Shape.ELEMENTWISE, MATRIX),
     /**
+     * One layer's weights and bias stepped by an optimizer from their gradients, summed from the rows' inputs and
+     * deltas in tiles of UPDATE_TILE x UPDATE_TILE, 2 x 2 a thread. in, d, rows, inputs, outputs, w, b, the state
+     * s1w, s2w, s1b, s2b, hyper, the optimizer's code.
+     */
+    OPTIMIZE_LAYER("optimize", Shape.CUSTOM, MATRIX, MATRIX, INT, INT, INT, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, INT),
+    /**
      * OpenCL's GEMM (CUDA's are cuBLAS): op flags, m, n, k, k per slice, alpha, A, lda, B, ldb, beta, C, ldc, the
      * epilogue's matrix (a bias, or a layer's activations), epilogue.
      */
@@ -83,14 +89,7 @@ public enum GpuKernel {
      * b2, a1..a3, d1..d3, the step's first row of x, rows, layers, sizes s0..s3, step, decay.
      */
     STEP_UPDATES("whole_steps", On.OPENCL, Shape.CUSTOM, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
-            MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT),
-    /**
-     * OpenCL only: one layer's weights and bias stepped by an optimizer from its gradients, summed from the rows'
-     * inputs and deltas as step_updates sums them. in, d, rows, inputs, outputs, w, b, the state s1w, s2w, s1b,
-     * s2b, hyper, the optimizer's code.
-     */
-    OPTIMIZE_LAYER("whole_steps", On.OPENCL, Shape.CUSTOM, MATRIX, MATRIX, INT, INT, INT, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
-            INT);
+            MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT);
 
     /** Which devices have a kernel. */
     private enum On {

@@ -107,7 +107,7 @@ class ParityTest {
                 // deeper than step_updates's three slots: its launches a group of three layers, the last group of one
                 wholeSteps(b, new int[] {30, 16, 12, 8, 3}, Activation.SIGMOID, Output.SIGMOID, 10, false);
                 wholeSteps(b, new int[] {23, 9, 8, 7, 6, 5, 4, 3}, Activation.RELU, Output.SOFTMAX, 6, true);
-                // past OpenClBackend.PRODUCT_STEPS_PARAMETERS weights, none: the trainer would time them on a copy
+                // past GpuBackend.PRODUCT_STEPS_PARAMETERS weights, none: the trainer would time them on a copy
                 DeviceNet large = new DeviceNet(b, Network.initialize(new int[] {4097, 2048, 1}, Network.Input.FEATURES, Activation.SIGMOID,
                         Output.SIGMOID, new NumpyRandom(3)));
                 org.junit.jupiter.api.Assertions.assertNull(large.wholeSteps(large.workspace(2), null), "whole steps of 4097-2048-1");
@@ -116,21 +116,16 @@ class ParityTest {
     }
 
     /**
-     * With another optimizer or a rate that changes (the general step): OpenCL's whole steps (the layer ops'
+     * With another optimizer or a rate that changes (the general step): a GPU's whole steps (the layer ops'
      * products, then optimize_layer on each layer) change a network and its optimizer state as 25 general steps
-     * through the layer ops do, within float rounding, for each optimizer, a schedule of SGD, a net of four layers
-     * and one without a hidden layer. CUDA has none: it runs the general step layer by layer.
+     * through the layer ops do, within float rounding, for each optimizer, a schedule of SGD, a net of four layers,
+     * one without a hidden layer and the README's 784-256-128-10.
      */
     @ParameterizedTest
     @MethodSource("accelerators")
     void wholeStepsWithAnOptimizerDoWhatTheLayerStepsDo(String name) {
         Hyperparameters.Optimization book = Hyperparameters.Optimization.BOOK;
         try (Backend b = BackendContractTest.open(name)) {
-            if (!b.name().equals("opencl")) {
-                org.junit.jupiter.api.Assertions.assertNull(bothWays(b, new int[] {784, 100, 10}, Activation.SIGMOID, Output.SIGMOID, 100, false,
-                        book.with(org.mlp4j.Optimizer.ADAM), null, null), b.name() + " whole steps with Adam");
-                return;
-            }
             optimizerSteps(b, new int[] {784, 100, 10}, Activation.SIGMOID, Output.SIGMOID, 100, false, book.with(org.mlp4j.Optimizer.ADAM));
             optimizerSteps(b, new int[] {784, 100, 10}, Activation.SIGMOID, Output.SIGMOID, 100, false, book.with(org.mlp4j.Schedule.COSINE));
             optimizerSteps(b, new int[] {50, 70, 3}, Activation.TANH, Output.SIGMOID, 7, false, book.with(org.mlp4j.Optimizer.MOMENTUM));
@@ -206,8 +201,8 @@ class ParityTest {
 
     /**
      * A run with an optimizer makes the choices a run of the book's SGD makes (each layer step's fold and each
-     * product's split, which its products and OpenCL's whole steps of it run), and times its whole steps where the
-     * backend has them (OpenCL), as the book's are timed.
+     * product's split, which its products and its whole steps run), and times its whole steps as the book's are
+     * timed.
      */
     @ParameterizedTest
     @MethodSource("accelerators")
@@ -223,7 +218,7 @@ class ParityTest {
             org.junit.jupiter.api.Assertions.assertFalse(layerSteps.apply(book).isEmpty(), b.name() + " chooses no layer step for the book's net");
             assertEquals(layerSteps.apply(book), layerSteps.apply(made), b.name());
             List<Backend.Choice> whole = made.stream().filter(c -> c.part() == Backend.Choice.Part.WHOLE).toList();
-            assertEquals(b.name().equals("opencl") ? 1 : 0, whole.size(), made.toString());
+            assertEquals(1, whole.size(), made.toString());
             whole.forEach(c -> org.junit.jupiter.api.Assertions.assertFalse(Double.isNaN(c.foldedSeconds()), "timed: " + c));
         }
     }

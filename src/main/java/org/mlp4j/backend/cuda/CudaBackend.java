@@ -232,12 +232,12 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
      * train_steps on a grid no larger than the device holds at once (a cooperative launch's condition) nor
      * than the widest phase needs, with the weight tiles {@link WholeStepTiles#choose} picks for that grid: two
      * blocks a multiprocessor, and as their alternative one of twice the threads and shared memory (each where the
-     * device holds them); null where the device cannot launch cooperatively, for networks of more layers than
-     * the kernel's slots, and for an optimizer's steps.
+     * device holds them); null where the device cannot launch cooperatively, and for networks of more layers than
+     * the kernel's slots.
      */
     @Override
     protected Steps steps(WholeStepSlots network, Activation act, Output output) {
-        if (network.optimizer() != null || network.layers() > WHOLE_STEPS_LAYERS || network.weights() > WHOLE_STEPS_PARAMETERS) {
+        if (network.layers() > WHOLE_STEPS_LAYERS || network.weights() > WHOLE_STEPS_PARAMETERS) {
             return null;
         }
         WholeStepSlots n = network.slots(0);

@@ -75,13 +75,6 @@ public final class OpenClBackend extends GpuBackend<Long> {
      * fewer), and this many floats of local memory for an example's input, activations and deltas.
      */
     static final int ROW_THREADS = 1024, ROW_FLOATS = 4096;
-    /** whole_steps.cl's step_updates: work-groups of UPDATE_TILE x UPDATE_TILE weights, 2 x 2 an item. */
-    static final int UPDATE_TILE = 16;
-    /**
-     * The whole steps that are the layer ops' products and step_updates are offered for networks of at most this many
-     * weights: the trainer times whole steps on a copy of the network, which stays allocated for the run.
-     */
-    static final long PRODUCT_STEPS_PARAMETERS = 1 << 23;
 
     /** gemm.cl's epilogue that adds no bias (the others are activation codes: + bias, then the activation). */
     private static final int PLAIN = -1;
@@ -89,8 +82,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private static final int DERIVATIVE = -2;
     /** Every constant the kernels share with this class, as build options. */
     static final Map<String, String> DEFINES = defines();
-    /** The helpers the kernels use, compiled first: reductions, activations, a row's softmax, an optimizer's step. */
-    private static final List<String> HELPERS = List.of("reduce", "activation", "softmax_row", "optimizer");
+    /** The helpers the kernels use, compiled first: reductions, activations, a row's softmax, an optimizer's step, update tiles' sums. */
+    private static final List<String> HELPERS = List.of("reduce", "activation", "softmax_row", "optimizer", "update_tile");
 
     private final OpenCl.Device device;
     /**
@@ -626,18 +619,15 @@ public final class OpenClBackend extends GpuBackend<Long> {
      * layer), and, with a hidden layer, three: the first layer's forward product as {@link #layerForward} does it,
      * then step_rows from its activations (each work-group otherwise reads all of w0 for its example). Up to
      * {@link #PRODUCT_STEPS_PARAMETERS} weights, of any depth: the products as the layer ops make them, each hidden
-     * layer's delta in its product's epilogue ({@link #backProduct}), the output's by output_step without its
+     * layer's delta in its product's epilogue ({@link #hiddenDelta}), the output's by output_step without its
      * bias's step; this takes a launch a layer each way and one for the updates of each three layers, where the
-     * layer ops take three a hidden layer, and step_rows reads a layer's weights once per example. With an
-     * optimizer, {@link #optimizerSteps} alone. The trainer times the ways against layer by layer.
+     * layer ops take three a hidden layer, and step_rows reads a layer's weights once per example. The trainer
+     * times the ways against layer by layer.
      */
     @Override
     protected Steps steps(WholeStepSlots n, Activation act, Output output) {
         if (n.weights() > PRODUCT_STEPS_PARAMETERS) {
             return null;
-        }
-        if (n.optimizer() != null) {
-            return optimizerSteps(n, act, output);
         }
         int[] s = n.sizes();
         long values = s[0];
@@ -716,93 +706,6 @@ public final class OpenClBackend extends GpuBackend<Long> {
         });
     }
 
-    /**
-     * An optimizer's steps ({@code n.optimizer()}): {@link #advance}, the products and deltas as {@link #productSteps}
-     * makes them, then optimize_layer on each layer, where the layer ops take the weights' gradient product, the
-     * bias's sum in the step kernel, and an optimize launch each for the weights and the bias.
-     */
-    private Steps optimizerSteps(WholeStepSlots n, Activation act, Output output) {
-        int[] s = n.sizes();
-        OptimizerBuffers o = n.optimizer();
-        List<Long> tiles = new ArrayList<>();
-        for (int l = 0; l < n.layers(); l++) {
-            tiles.add(updateTiles(s[l], s[l + 1]));
-        }
-        List<Launch> layers = tiles.stream().map(OpenClBackend::updates).toList();
-        String layout = "the layer ops' products, then a launch of each layer's " + o.kind().name().toLowerCase(java.util.Locale.ROOT) + " steps: "
-                + updatesLayout(tiles);
-        Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
-        return eachStep(n, layout, List.of(), (x, labels, first, rate, decay) -> {
-            Matrix in = x.rows(first, n.batch());
-            advance(o.hyper());
-            productsAndDeltas(n, act, output, in, labels.rows(first, n.batch()));
-            for (int l = 0; l < n.layers(); l++) {
-                launch(GpuKernel.OPTIMIZE_LAYER, layers.get(l), l == 0 ? in : a[l - 1], d[l], n.batch(), s[l], s[l + 1], w[l], b[l], o.s1w()[l],
-                        o.s2w()[l], o.s1b()[l], o.s2b()[l], o.hyper(), GpuKernel.code(o.kind()));
-            }
-        });
-    }
-
-    /**
-     * A step's activations and deltas from the weights as they are, by the layer ops' products: the output's by
-     * {@link #outputLayerStep} at rate 0 (its bias unchanged), each hidden layer's delta by {@link #backProduct}.
-     */
-    private void productsAndDeltas(WholeStepSlots n, Activation act, Output output, Matrix in, Matrix labels) {
-        int last = n.layers() - 1;
-        Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
-        for (int l = 0; l < last; l++) {
-            layerForward(l == 0 ? in : a[l - 1], w[l], b[l], act, a[l]);
-        }
-        outputLayerStep(last == 0 ? in : a[last - 1], w[last], b[last], labels, output, 0f, a[last], d[last]);
-        for (int l = last; l > 0; l--) {
-            backProduct(d[l], w[l], a[l - 1], act, d[l - 1]);
-        }
-    }
-
-    /** The work-groups of step_updates and optimize_layer on a layer of {@code ins} inputs and {@code outs} outputs (its bias a row more). */
-    private static long updateTiles(int ins, int outs) {
-        return blocks(ins + 1L, UPDATE_TILE) * blocks(outs, UPDATE_TILE);
-    }
-
-    /** A launch of step_updates or optimize_layer on {@code tiles} work-groups. */
-    private static Launch updates(long tiles) {
-        return new Launch(tiles, 1, 1, UPDATE_TILE / 2, UPDATE_TILE / 2);
-    }
-
-    /** For train --verbose: "120 and 6 work-groups of 16x16 weights, 2x2 an item", a count a launch. */
-    private static String updatesLayout(List<Long> tiles) {
-        return String.format(java.util.Locale.ROOT, "%s work-groups of %dx%d weights, 2x2 an item",
-                tiles.stream().map(String::valueOf).collect(Collectors.joining(" and ")), UPDATE_TILE, UPDATE_TILE);
-    }
-
-    /** One whole step: the epoch's rows and labels, the step's first row, its rate and decay. */
-    private interface Step {
-        void run(Matrix x, Matrix labels, int first, float rate, float decay);
-    }
-
-    /** Whole steps that run {@code step} on each batch of an epoch's rows in turn. */
-    private static Steps eachStep(WholeStepSlots n, String layout, List<Steps> alternatives, Step step) {
-        return new Steps() {
-            @Override
-            public void run(Matrix x, Matrix labels, float rate, float decay) {
-                n.check(x, labels);
-                for (int first = 0; first < x.rows(); first += n.batch()) {
-                    step.run(x, labels, first, rate, decay);
-                }
-            }
-
-            @Override
-            public List<Steps> alternatives() {
-                return alternatives;
-            }
-
-            @Override
-            public String toString() {
-                return layout;
-            }
-        };
-    }
-
     @Override
     public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
         gemm(transA, transB, alpha, a, b, beta, c, c, PLAIN, true);
@@ -836,11 +739,9 @@ public final class OpenClBackend extends GpuBackend<Long> {
         return new Slicing((k + depth - 1) / depth, depth, chosen);
     }
 
-    /**
-     * A hidden layer's delta from the delta above: {@code g = (dNext * wNext') .* act'(a)}, the derivative taken in
-     * the product's epilogue. The layer ops take it in hidden_step, which also steps the bias.
-     */
-    void backProduct(Matrix dNext, Matrix wNext, Matrix a, Activation act, Matrix g) {
+    /** In one launch: the derivative taken in the product's epilogue. */
+    @Override
+    protected void hiddenDelta(Matrix dNext, Matrix wNext, Matrix a, Activation act, Matrix bias, Matrix g) {
         Shapes.same(g, a);  // the product's shapes are gemm's to check
         gemm(false, true, 1f, dNext, wNext, 0f, g, a, DERIVATIVE - GpuKernel.code(act), true);
     }

@@ -59,6 +59,7 @@ class CudaBuildTest {
         Map<String, String> java = new TreeMap<>(GpuKernel.CODES);
         CudaBackend.LAYOUT.defines().forEach((name, value) -> java.put(name, value.toString()));
         java.put("WHOLE_STEPS_THREADS", Integer.toString(CudaBackend.WHOLE_STEPS_THREADS));
+        java.put("UPDATE_TILE", Integer.toString(org.mlp4j.backend.GpuBackend.UPDATE_TILE));
         assertEquals(java, header);
     }
 
@@ -106,7 +107,9 @@ class CudaBuildTest {
                     GpuKernel kernel = GpuKernel.valueOf(m.group(1).toUpperCase(java.util.Locale.ROOT));
                     int registers = Integer.parseInt(m.group(2));
                     int shared = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+                    // the CUSTOM grid's is optimize_layer's: a thread for each 2 x 2 weights of a tile
                     int threads = kernel.shape() == GpuKernel.Shape.COOPERATIVE ? CudaBackend.WHOLE_STEPS_THREADS
+                            : kernel == GpuKernel.OPTIMIZE_LAYER ? org.mlp4j.backend.GpuBackend.UPDATE_TILE * org.mlp4j.backend.GpuBackend.UPDATE_TILE / 4
                             : CudaBackend.LAYOUT.blockThreads(kernel.shape());
                     int warps = (threads + 31) / 32;
                     int perWarp = (registers * 32 + REGISTER_UNIT - 1) / REGISTER_UNIT * REGISTER_UNIT;

@@ -119,7 +119,7 @@ class OpenClTilesTest {
 
     /**
      * Each shape with each transpose (alpha -0.5, beta 0.25), then as a layer's forward with bias and sigmoid, then
-     * as a hidden layer's delta from the one above, times tanh's derivative (OpenCL's {@link OpenClBackend#backProduct},
+     * as a hidden layer's delta from the one above, times tanh's derivative (OpenCL's {@link OpenClBackend#hiddenDelta},
      * the CPU's product and hidden step); each {@code recorded} in a program of its own (then run) or run at once.
      */
     private static List<float[]> products(Backend b, boolean recorded) {
@@ -141,7 +141,7 @@ class OpenClTilesTest {
             Matrix unstepped = b.matrix(1, n);  // the hidden step's bias, at rate 0
             run(b, recorded, () -> {
                 if (b instanceof OpenClBackend cl) {
-                    cl.backProduct(dNext, wNext, act, Activation.TANH, g);
+                    cl.hiddenDelta(dNext, wNext, act, Activation.TANH, unstepped, g);
                 } else {
                     b.gemm(false, true, 1f, dNext, wNext, 0f, g);
                     b.hiddenStep(g, act, Activation.TANH, 0f, unstepped);
