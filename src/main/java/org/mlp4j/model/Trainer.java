@@ -293,12 +293,7 @@ public final class Trainer {
                     } else {
                         for (int st = from; st < to; st++) {
                             int row = st * hp.batch();
-                            if (optimizing != null) {
-                                net.trainStep(optimizing, batch, epochX.rows(row, hp.batch()), epochY.rows(row, hp.batch()));
-                            } else {
-                                net.trainStep(batch, epochX.rows(row, hp.batch()), epochY.rows(row, hp.batch()), hp.eta(), hp.l2(),
-                                        hp.meanGradient());
-                            }
+                            layerStep(net, optimizing, batch, epochX.rows(row, hp.batch()), epochY.rows(row, hp.batch()));
                         }
                     }
                     if (last) {
@@ -311,6 +306,20 @@ public final class Trainer {
                     throw new IllegalArgumentException("step " + step + " is not where a checkpoint is taken (" + steps + " steps per epoch)");
                 }
             }
+        }
+
+        /** One step of {@code net} through the layer ops: the general step with {@code o}'s buffers, else the book's fused SGD. */
+        private void layerStep(DeviceNet net, DeviceNet.Optimizing o, DeviceNet.Workspace ws, Matrix x, Matrix y) {
+            if (o != null) {
+                net.trainStep(o, ws, x, y);
+            } else {
+                net.trainStep(ws, x, y, hp.eta(), hp.l2(), hp.meanGradient());
+            }
+        }
+
+        /** Writes {@code epoch}'s rate, the gradient's scale, L2 and the optimizer's settings into {@code o}, after {@code stepsDone} steps. */
+        private void setRates(DeviceNet.Optimizing o, int epoch, long stepsDone) {
+            o.set(hp.rate(epoch), hp.meanGradient() ? 1f / hp.batch() : 1f, hp.l2(), hp.optimization(), stepsDone);
         }
 
         /**
@@ -331,7 +340,7 @@ public final class Trainer {
                 // an optimizer's steps on the copy's own state, from the run's first rates
                 o = optimizing == null ? null : copy.optimizing(hp.optimization().optimizer());
                 if (o != null) {
-                    o.set(hp.rate(1), hp.meanGradient() ? 1f / batch : 1f, hp.l2(), hp.optimization(), 0);
+                    setRates(o, 1, 0);
                 }
                 ways = ways(copy.wholeSteps(ws, o));
             } catch (DeviceMemoryException e) {
@@ -343,11 +352,7 @@ public final class Trainer {
             // the layer ops first: what runs where no way is faster, or none launches
             Program layered = backend.record(() -> {
                 for (int s = 0; s < n; s++) {
-                    if (o != null) {
-                        copy.trainStep(o, ws, x.rows(s * batch, batch), y.rows(s * batch, batch));
-                    } else {
-                        copy.trainStep(ws, x.rows(s * batch, batch), y.rows(s * batch, batch), hp.eta(), hp.l2(), hp.meanGradient());
-                    }
+                    layerStep(copy, o, ws, x.rows(s * batch, batch), y.rows(s * batch, batch));
                 }
             });
             List<Runnable> candidates = new ArrayList<>(List.of(layered::run));
@@ -393,8 +398,7 @@ public final class Trainer {
                 }
                 if (optimizing != null) {
                     // this epoch's rate, and the steps done before this segment (Adam's t) as a straight run has them
-                    optimizing.set(hp.rate(epoch), hp.meanGradient() ? 1f / hp.batch() : 1f, hp.l2(), hp.optimization(),
-                            (long) (epoch - 1) * steps + stepsBefore(s));
+                    setRates(optimizing, epoch, (long) (epoch - 1) * steps + stepsBefore(s));
                 }
                 segments[s].run(); // the last one also evaluates
                 if (s + 1 < segments.length && listener.showsProgress()) {
