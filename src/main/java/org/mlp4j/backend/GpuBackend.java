@@ -253,7 +253,12 @@ public abstract class GpuBackend<B> implements Backend {
 
     /** The work-groups of step_updates and optimize_layer on a layer of {@code ins} inputs and {@code outs} outputs (its bias a row more). */
     protected static long updateTiles(int ins, int outs) {
-        return (ins + 1L + UPDATE_TILE - 1) / UPDATE_TILE * ((outs + UPDATE_TILE - 1) / UPDATE_TILE);
+        return blocks(ins + 1L, UPDATE_TILE) * blocks(outs, UPDATE_TILE);
+    }
+
+    /** The blocks of {@code per} that cover {@code n}. */
+    protected static long blocks(long n, int per) {
+        return (n + per - 1) / per;
     }
 
     /** A launch of step_updates or optimize_layer on {@code tiles} work-groups. */

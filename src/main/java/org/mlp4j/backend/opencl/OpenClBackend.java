@@ -780,10 +780,6 @@ public final class OpenClBackend extends GpuBackend<Long> {
         return null;
     }
 
-    private static long blocks(long n, int per) {
-        return (n + per - 1) / per;
-    }
-
     /**
      * The slices of k of a product of very few output tiles and a long k (the forward 100 x 100 x 784), so that more
      * compute units work; 1 for the others. Decided on gemm's tiles whichever kernel runs, so that the choice of
