@@ -12,7 +12,8 @@
 // __syncthreads runs on at once, ahead of the blocks that wait at the grid barrier, so what one block reads
 // of another's writes needs the grid barrier. Its kernels use no static __shared__ memory (shared by all
 // blocks at once here), only the launch's dynamic shared memory (DYNAMIC_SHARED), which is each block's own
-// in both kinds of launch, and filled with NaNs as a block starts, so reading what no thread wrote shows.
+// in both kinds of launch, and filled with NaNs as a block starts, so reading what no thread wrote shows (as
+// does reading past it, into a guard, and writing there aborts).
 #pragma once
 // Fibers are entered once with swapcontext and then switch with _setjmp/_longjmp, which save no signal mask:
 // swapcontext's two system calls a switch cost microseconds on some VMs. A fortified longjmp would take a jump
@@ -23,7 +24,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <math.h>
 #include <memory>
@@ -67,19 +70,44 @@ inline bool cooperative;  // every thread of the grid is a fiber, and barriers a
 inline bool reverse;  // run the blocks, and each block's threads, from the last to the first
 inline bool plain;  // threads run as plain calls: the block's first thread ended without a barrier
 inline const std::function<void()>* body;
-inline std::vector<float> shared;  // the dynamic shared memory of every block of the launch, side by side
+// Floats of guard before, between and after the blocks' dynamic shared memory, each a NaN of its own bits: a read
+// past a block's memory carries NaN into the results, and a write there is seen as the block ends (checkShared).
+constexpr size_t GUARD = 64;
+constexpr uint32_t GUARD_BITS = 0x7fc0dead;
+inline std::vector<float> shared;  // guard, block 0's dynamic shared memory, guard, block 1's, ..., guard
 inline size_t sharedFloats;  // a block's
 
 // The dynamic shared memory of the running thread's block.
 inline void* blockShared() {
     size_t block = cooperative ? blockIdx.x + (size_t)gridDim.x * (blockIdx.y + (size_t)gridDim.y * blockIdx.z) : 0;
-    return shared.data() + block * sharedFloats;
+    return shared.data() + GUARD + block * (sharedFloats + GUARD);
 }
 
-// Gives each of `blocks` blocks `bytes` of dynamic shared memory, all NaN.
+// Gives each of `blocks` blocks `bytes` of dynamic shared memory, all NaN, with the guards around them.
 inline void setShared(size_t blocks, size_t bytes) {
     sharedFloats = (bytes + 3) / 4;
-    shared.assign(std::max<size_t>(1, blocks * sharedFloats), NAN);
+    shared.assign(GUARD + blocks * (sharedFloats + GUARD), NAN);
+    float guard;
+    memcpy(&guard, &GUARD_BITS, sizeof guard);
+    for (size_t b = 0; b <= blocks; b++) {
+        std::fill_n(shared.data() + b * (sharedFloats + GUARD), GUARD, guard);
+    }
+}
+
+// Fails where a block of the launch wrote into a guard around its dynamic shared memory.
+inline void checkShared() {
+    size_t stride = sharedFloats + GUARD, blocks = (shared.size() - GUARD) / stride;
+    for (size_t b = 0; b <= blocks; b++) {
+        for (size_t i = 0; i < GUARD; i++) {
+            uint32_t bits;
+            memcpy(&bits, shared.data() + b * stride + i, sizeof bits);
+            if (bits != GUARD_BITS) {
+                fprintf(stderr, "block_emulator: a write %s the dynamic shared memory of block %zu of the launch (%zu floats a block)\n",
+                        b == 0 ? "before" : "past", b == 0 ? b : b - 1, sharedFloats);
+                abort();
+            }
+        }
+    }
 }
 
 [[noreturn]] inline void fail(const char* what) {
@@ -233,14 +261,15 @@ inline void launch(Dim3 grid, Dim3 block, const std::function<void()>& kernel, s
                         kernel();
                     }
                     plain = false;
-                    continue;
+                } else {
+                    // the first thread waits at its first barrier: the others run to it, then one round per barrier
+                    for (size_t t = 1; t < threads; t++) {
+                        start(t);
+                        resume(t);
+                    }
+                    runRounds(threads, "a __syncthreads that not every thread reaches");
                 }
-                // the first thread waits at its first barrier: the others run to it, then one round per barrier
-                for (size_t t = 1; t < threads; t++) {
-                    start(t);
-                    resume(t);
-                }
-                runRounds(threads, "a __syncthreads that not every thread reaches");
+                checkShared();
             }
         }
     }
@@ -272,4 +301,5 @@ inline void launch_cooperative(Dim3 grid, Dim3 block, const std::function<void()
     }
     runRounds(count, "a grid-wide barrier that not every thread reaches", threads);
     cooperative = false;
+    checkShared();
 }

@@ -6,8 +6,9 @@
 // It is stricter than it needs to be where a real GPU fails late or only sometimes: a call without a
 // current context, a copy or kernel pointer outside every live allocation, a launch the hardware refuses
 // (block or grid too big), a call that capture forbids while this thread captures, a PTX newer than the
-// driver: each is refused with the driver's error code. Errors of a kernel are sticky, as on a GPU: every
-// later call returns them. Memory still allocated when the context is released is reported on stderr.
+// driver, a kernel that writes past the end of an allocation: each is refused with the driver's error code.
+// Errors of a kernel are sticky, as on a GPU: every later call returns them. Memory still allocated when the
+// context is released is reported on stderr.
 //
 // Knobs (environment, read by cuInit): FAKE_CUDA_DRIVER_VERSION (default 13000, i.e. CUDA 13.0),
 // FAKE_CUDA_MEMORY_MIB (default 4096), FAKE_CUDA_FAIL_LAUNCH=N (the Nth kernel run fails, as a GPU fault),
@@ -89,6 +90,11 @@ Context primary;
 thread_local Context* current;
 std::map<uintptr_t, size_t> allocations;  // start -> bytes
 size_t allocated;
+// Bytes past an allocation's 256-byte rounding that are guard too, as is the rounding past its last float: each
+// word a NaN of its own bits, so a kernel that reads past an allocation's end carries NaN into its results, and
+// one that writes there fails (guardsIntact, after each kernel), as it might not on a GPU.
+constexpr size_t GUARD_BYTES = 256;
+constexpr uint32_t GUARD_WORD = 0x7fc0beef;
 // page-locked host memory (start -> bytes), which goes with the context as the driver's does
 std::map<void*, size_t> hostAllocations;
 
@@ -170,6 +176,22 @@ CUresult forbiddenWhileThisThreadCaptures(const char* call) {
     return SUCCESS;
 }
 
+// An allocation's guard: from the word after its last byte to the end of its memory.
+std::pair<uint32_t*, uint32_t*> guardOf(uintptr_t start, size_t bytes) {
+    return {(uint32_t*)(start + (bytes + 3) / 4 * 4), (uint32_t*)(start + (bytes + 255) / 256 * 256 + GUARD_BYTES)};
+}
+
+// Whether every guard is as cuMemAlloc wrote it.
+bool guardsIntact() {
+    for (auto& [start, bytes] : allocations) {
+        auto [from, to] = guardOf(start, bytes);
+        if (std::find_if(from, to, [](uint32_t w) { return w != GUARD_WORD; }) != to) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void run(const Op& op) {
     if (sticky != SUCCESS) {
         return;
@@ -180,6 +202,10 @@ void run(const Op& op) {
         return;
     }
     op.run();
+    if (op.kernel && !guardsIntact()) {
+        sticky = ILLEGAL_ADDRESS;  // as the kernel's fault, reported by this call or the next
+        fprintf(stderr, "fake libcuda: kernel run %ld wrote past the end of an allocation\n", launches);
+    }
 }
 
 CUresult submit(Stream* s, Op op) {
@@ -419,11 +445,13 @@ API CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t bytes) {
     if (allocated + rounded > memoryBytes) {
         return refuse(OUT_OF_MEMORY, __func__, "more than FAKE_CUDA_MEMORY_MIB");
     }
-    void* m = aligned_alloc(256, rounded);
+    void* m = aligned_alloc(256, rounded + GUARD_BYTES);
     if (m == nullptr) {
         return refuse(OUT_OF_MEMORY, __func__, "the host is out of memory");
     }
     memset(m, 0xFF, rounded);  // device memory starts as garbage (NaN as floats), not zeros
+    auto [from, to] = guardOf((uintptr_t)m, bytes);
+    std::fill(from, to, GUARD_WORD);
     allocations[(uintptr_t)m] = bytes;
     allocated += rounded;
     *p = (CUdeviceptr)m;
