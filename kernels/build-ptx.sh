@@ -36,7 +36,16 @@ if [ ${#stale[@]} -gt 0 ]; then
     exit 0
   fi
 fi
+# The PTX ISA the files declare: 8.0, that of CUDA 12.0, the oldest driver cuBLAS 12 runs on. nvcc writes its own
+# (9.0 for CUDA 13), which an older driver refuses to load although no instruction needs it; ptxas refuses a
+# declared ISA older than an instruction of the file needs (CudaBuildTest runs it on every file).
+isa=8.0
 for cu in ${stale[@]+"${stale[@]}"}; do
-  "$nvcc" -ptx -arch=compute_75 -O3 -I "$here" -o "$out/$(basename "${cu%.cu}").ptx" "$cu"
+  ptx="$out/$(basename "${cu%.cu}").ptx"
+  "$nvcc" -ptx -arch=compute_75 -O3 -I "$here" -o "$ptx" "$cu"
+  written=$(sed -n 's/^\.version //p' "$ptx")
+  if [ "$(printf '%s\n%s\n' "$written" "$isa" | sort -V | tail -n 1)" != "$isa" ]; then
+    sed -i "s/^\.version $written\$/.version $isa/" "$ptx"
+  fi
 done
 echo "kernels: $(ls "$out"/*.ptx | wc -l) PTX files built with $("$nvcc" --version | tail -1)"

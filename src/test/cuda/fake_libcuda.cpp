@@ -403,8 +403,10 @@ API CUresult cuModuleLoadData(Module** module, const void* image) {
     if (v == std::string::npos) {
         return refuse(INVALID_VALUE, __func__, "bad argument");
     }
-    // PTX ISA 8.x came with CUDA 12, 9.x with CUDA 13: a driver runs the ISA of its own major and older
-    if (atoi(ptx.c_str() + v + 10) + 4 > driverVersion / 1000) {
+    // PTX ISA x.y came with CUDA (x + 4).y (from 7.0 to 8.5, and 9.0): a driver runs its own ISA and older ones
+    int major = 0, minor = 0;
+    sscanf(ptx.c_str() + v + 10, "%d.%d", &major, &minor);
+    if ((major + 4) * 1000 + minor * 10 > driverVersion) {
         return refuse(UNSUPPORTED_PTX_VERSION, __func__, "the PTX is newer than this driver (FAKE_CUDA_DRIVER_VERSION)");
     }
     Module* m = new Module();

@@ -9,6 +9,8 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
@@ -117,9 +119,27 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
 
     private CUmodule loadModule(String file) {
         CUmodule m = new CUmodule();
-        check(cuModuleLoadData(m, kernelFile(file + ".ptx", NOT_BUILT) + "\0"), "loading kernels/" + file + ".ptx");
+        String ptx = kernelFile(file + ".ptx", NOT_BUILT);
+        int result = cuModuleLoadData(m, ptx + "\0");
+        if (result == CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION) {
+            throw new BackendFailure("cuda: loading kernels/" + file + ".ptx failed: " + CUresult.stringFor(result) + " (" + olderDriver(ptx) + ")");
+        }
+        check(result, "loading kernels/" + file + ".ptx");
         modules.add(m);
         return m;
+    }
+
+    /**
+     * Why a driver refuses {@code ptx}: the PTX ISA it declares (kernels/build-ptx.sh's) is newer than the
+     * driver's. ISA x.y came with CUDA (x + 4).y, from 7.0 to 8.5 and for 9.0.
+     */
+    static String olderDriver(String ptx) {
+        Matcher v = Pattern.compile("(?m)^\\.version (\\d+)\\.(\\d+)$").matcher(ptx);
+        if (!v.find()) {
+            return "the NVIDIA driver is older than the kernels' PTX; update the driver";
+        }
+        return "the NVIDIA driver is older than the kernels' PTX ISA " + v.group(1) + "." + v.group(2) + ", which drivers of CUDA "
+                + (Integer.parseInt(v.group(1)) + 4) + "." + v.group(2) + " and later take; update the driver";
     }
 
     static void check(int result, String what) {

@@ -90,11 +90,7 @@ public final class CudaProvider implements BackendProvider {
         try {
             return new CudaBackend(index, route);
         } catch (BackendFailure | IllegalStateException | LinkageError e) {
-            String msg = e.getMessage();
-            if (msg != null && msg.contains("UNSUPPORTED_PTX_VERSION")) {
-                msg += " (the NVIDIA driver is older than the CUDA toolkit that built the kernels; update the driver)";
-            }
-            throw new BackendUnavailableException(msg, e);
+            throw new BackendUnavailableException(e.getMessage(), e);
         }
     }
 }

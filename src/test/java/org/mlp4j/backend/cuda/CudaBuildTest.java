@@ -71,6 +71,12 @@ class CudaBuildTest {
             assertTrue(ptx != null, k.file() + ".ptx is missing");
             assertTrue(ptx.contains(".visible .entry " + k.entry() + "("), k.file() + ".ptx lacks entry " + k.entry());
             assertTrue(ptx.contains(".target sm_75"), k.file() + ".ptx targets compute_75");
+            // a driver of CUDA 12.0 takes ISA 8.0 and older; nvcc 13 writes 9.0 (kernels/build-ptx.sh rewrites it,
+            // and ptxas below fails a file that declares an ISA older than one of its instructions)
+            Matcher v = Pattern.compile("(?m)^\\.version (\\d+)\\.(\\d+)$").matcher(ptx);
+            assertTrue(v.find(), k.file() + ".ptx declares its PTX ISA");
+            assertTrue(Integer.parseInt(v.group(1)) * 10 + Integer.parseInt(v.group(2)) <= 80, k.file() + ".ptx declares ISA " + v.group()
+                    + ", newer than a CUDA 12.0 driver takes");
         }
     }
 

@@ -223,20 +223,30 @@ class CudaOnFakeDriverTest {
         fakeSaidOnly(r, null);
     }
 
+    /**
+     * The kernels' PTX declares the ISA of CUDA 12.0 whichever nvcc built it (kernels/build-ptx.sh), so a CUDA 12
+     * driver runs them; an older one is refused with the ISA and the CUDA that takes it named.
+     */
     @Test
     void aDriverOlderThanTheKernelsIsNamed() throws Exception {
-        Map<String, String> cuda124 = Map.of("FAKE_CUDA_DRIVER_VERSION", "12040");
-        String reason = "CUDA_ERROR_UNSUPPORTED_PTX_VERSION (the NVIDIA driver is older than the CUDA toolkit that built the kernels; update the driver)";
-        Result devices = mlp4j(cuda124, "devices");
+        Result cuda124 = mlp4j(Map.of("FAKE_CUDA_DRIVER_VERSION", "12040"), train(dir.resolve("cuda124"), "cuda", "--strict", "--hidden", "8"));
+        assertEquals(0, cuda124.code(), cuda124.out());
+        assertTrue(cuda124.out().contains("device: cuda:") && cuda124.out().contains("driver CUDA 12.4"), cuda124.out());
+        fakeSaidOnly(cuda124, null);
+
+        Map<String, String> cuda118 = Map.of("FAKE_CUDA_DRIVER_VERSION", "11080");
+        String reason = "CUDA_ERROR_UNSUPPORTED_PTX_VERSION (the NVIDIA driver is older than the kernels' PTX ISA 8.0, which drivers of"
+                + " CUDA 12.0 and later take; update the driver)";
+        Result devices = mlp4j(cuda118, "devices");
         assertTrue(devices.out().contains("unusable: cuda: loading kernels/") && devices.out().contains(reason), devices.out());
         fakeSaidOnly(devices, "cuModuleLoadData refused (222)");
 
-        Result strict = mlp4j(cuda124, train(dir.resolve("old-strict"), "cuda", "--strict", "--hidden", "8"));
+        Result strict = mlp4j(cuda118, train(dir.resolve("old-strict"), "cuda", "--strict", "--hidden", "8"));
         assertEquals(2, strict.code(), strict.out());
         assertTrue(strict.out().contains(reason), strict.out());
         fakeSaidOnly(strict, "cuModuleLoadData refused (222)");
 
-        Result gpu = mlp4j(cuda124, train(dir.resolve("old"), "gpu", "--hidden", "8"));
+        Result gpu = mlp4j(cuda118, train(dir.resolve("old"), "gpu", "--hidden", "8"));
         assertEquals(0, gpu.code(), gpu.out());
         assertTrue(gpu.out().contains("warning:") && gpu.out().contains(reason) && gpu.out().contains("device: cpu"), gpu.out());
         fakeSaidOnly(gpu, "cuModuleLoadData refused (222)");
