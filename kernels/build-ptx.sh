@@ -41,8 +41,9 @@ fi
 # declared ISA older than an instruction of the file needs (CudaBuildTest runs it on every file).
 isa=8.0
 for cu in ${stale[@]+"${stale[@]}"}; do
-  ptx="$out/$(basename "${cu%.cu}").ptx"
-  "$nvcc" -ptx -arch=compute_75 -O3 -I "$here" -o "$ptx" "$cu"
+  "$nvcc" -ptx -arch=compute_75 -O3 -I "$here" -o "$out/$(basename "${cu%.cu}").ptx" "$cu"
+done
+for ptx in "$out"/*.ptx; do  # every file, also those an earlier build wrote
   written=$(sed -n 's/^\.version //p' "$ptx")
   if [ "$(printf '%s\n%s\n' "$written" "$isa" | sort -V | tail -n 1)" != "$isa" ]; then
     sed -i "s/^\.version $written\$/.version $isa/" "$ptx"

@@ -133,7 +133,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
      * Why a driver refuses {@code ptx}: the PTX ISA it declares (kernels/build-ptx.sh's) is newer than the
      * driver's. ISA x.y came with CUDA (x + 4).y, from 7.0 to 8.5 and for 9.0.
      */
-    static String olderDriver(String ptx) {
+    private static String olderDriver(String ptx) {
         Matcher v = Pattern.compile("(?m)^\\.version (\\d+)\\.(\\d+)$").matcher(ptx);
         if (!v.find()) {
             return "the NVIDIA driver is older than the kernels' PTX; update the driver";
