@@ -54,8 +54,10 @@ public final class Idx {
             int type = (magic >> 8) & 0xff;
             int ndims = magic & 0xff;
             if ((magic >>> 16) != 0 || type != UBYTE || ndims != expectedDims) {
-                throw new UserError(String.format("%s: wrong magic number 0x%08x (expected 0x%08x, unsigned-byte IDX with %d dimension%s)",
-                        file, magic, (UBYTE << 8) | expectedDims, expectedDims, expectedDims == 1 ? "" : "s"));
+                String has = (magic >>> 16) != 0 || type != UBYTE ? ""
+                        : "; this one has " + ndims + (ndims == 1 ? " dimension, as labels do" : ndims == 3 ? " dimensions, as images do" : " dimensions");
+                throw new UserError(String.format("%s: wrong magic number 0x%08x (expected 0x%08x, unsigned-byte IDX with %d dimension%s%s)",
+                        file, magic, (UBYTE << 8) | expectedDims, expectedDims, expectedDims == 1 ? "" : "s", has));
             }
             byte[] dimBytes = in.readNBytes(4 * ndims);
             if (dimBytes.length < 4 * ndims) {

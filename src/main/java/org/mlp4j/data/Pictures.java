@@ -34,12 +34,15 @@ public final class Pictures {
         return all;
     }
 
-    /** IDX image files start with 0x00000803, gzip files with 0x1f8b (an IDX file compressed). */
+    /**
+     * IDX files start with two zero bytes (then the type and the dimensions: 0x0803 for images, which {@link Idx}
+     * checks, so a labels file is named as one), gzip files with 0x1f8b (an IDX file compressed); no picture
+     * format starts with a zero.
+     */
     private static boolean isIdx(Path f) {
         try (InputStream in = Files.newInputStream(UserError.requireFile(f, "image file"))) {
             byte[] head = in.readNBytes(4);
-            return head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b
-                    || head.length == 4 && head[0] == 0 && head[1] == 0 && head[2] == 8 && head[3] == 3;
+            return head.length >= 2 && ((head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b || head[0] == 0 && head[1] == 0);
         } catch (IOException e) {
             throw new UserError(f + ": cannot read (" + e.getMessage() + ")");
         }

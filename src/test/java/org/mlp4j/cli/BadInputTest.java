@@ -258,5 +258,15 @@ class BadInputTest {
         Result text = run("predict", "--model", model.toString(), "--images", dir.resolve("notes.txt").toString());
         assertEquals(2, text.code(), text.err());
         assertTrue(text.err().contains("notes.txt: neither an IDX image file nor a picture"), text.err());
+        // a labels file given as images: named as labels, not as an unknown picture
+        Path labelsFile = dir.resolve("labels-idx1-ubyte");
+        try {
+            Files.write(labelsFile, IdxTest.idx(new int[] {3}, new byte[] {1, 2, 3}));
+        } catch (IOException x) {
+            throw new java.io.UncheckedIOException(x);
+        }
+        Result labels = run("predict", "--model", model.toString(), "--images", labelsFile.toString());
+        assertEquals(2, labels.code(), labels.err());
+        assertTrue(labels.err().contains("wrong magic number 0x00000801") && labels.err().contains("as labels do"), labels.err());
     }
 }
