@@ -226,7 +226,10 @@ class ClassifierTest {
         assertTrue(e.getMessage().contains("not found"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Training.book().withLearningRate(0));
         assertThrows(IllegalStateException.class, () -> Classifier.create(1, 4, 5, 3).fit(points(30, new int[30], 6), new int[30],
-                SETTINGS.withLearningRate(1e30f)), "a diverging run");
+                SETTINGS.withLearningRate(1e30f).withOptimizer(Optimizer.MOMENTUM)), "a diverging run");
+        IllegalArgumentException decay = assertThrows(IllegalArgumentException.class, () -> Classifier.create(1, 4, 5, 3).fit(points(30, new int[30], 6),
+                new int[30], SETTINGS.withLearningRate(1e30f)), "weights scaled by 1 - eta * l2 <= 0");
+        assertTrue(decay.getMessage().contains("eta times l2 must be below 1"), decay.getMessage());
         assertTrue(Arrays.equals(new int[] {4, 5, 3}, c.layerSizes()));
     }
 }

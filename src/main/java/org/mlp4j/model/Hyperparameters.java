@@ -15,6 +15,12 @@ public record Hyperparameters(int epochs, int batch, float eta, float l2, long s
         if (patience < 0) {
             throw new IllegalArgumentException("patience " + patience + " is below 0");
         }
+        // SGD's step scales the weights by 1 - eta * l2 (DeviceNet.trainStep): at 0 or below, each step zeroes
+        // them or flips their sign, which is no weight decay
+        if (optimization.optimizer() == Optimizer.SGD && (double) eta * l2 >= 1) {
+            throw new IllegalArgumentException("with SGD, eta times l2 must be below 1 (each step scales the weights by 1 - eta * l2), got eta "
+                    + eta + " and l2 " + l2);
+        }
     }
 
     /**

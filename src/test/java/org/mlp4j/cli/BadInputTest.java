@@ -79,6 +79,7 @@ class BadInputTest {
         userError(train("--hidden", "8,-3"), "--hidden");
         userError(train("--valid", "300"), "--valid", "300");
         userError(train("--eta", "0"), "--eta");
+        userError(train("--eta", "0.5", "--l2", "2"), "eta", "l2", "below 1");
         userError(train("--seed", "-1"), "--seed");
         userError(train("--frobnicate"), "--frobnicate");
         userError(train("--epochs", "many"), "--epochs");

@@ -445,7 +445,17 @@ class TrainerTest {
     void divergenceStopsWithAClearError() {
         Images data = TestData.trainHead(2000);
         DivergedException e = assertThrows(DivergedException.class,
-                () -> train(data, new Hyperparameters(3, 100, 1e10f, 1f, 1), 500));
+                () -> train(data, new Hyperparameters(3, 100, 1e10f, 1f, 1, false, 0, Hyperparameters.Optimization.BOOK.with(org.mlp4j.Optimizer.MOMENTUM)),
+                        500));
         assertTrue(e.getMessage().contains("diverged"), e.getMessage());
+    }
+
+    /** SGD's weight decay of 1 - eta * l2 at 0 or below is refused up front; Adam's steps take any l2. */
+    @Test
+    void sgdNeedsEtaTimesL2BelowOne() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Hyperparameters(3, 100, 0.5f, 2f, 1));
+        assertTrue(e.getMessage().contains("eta times l2 must be below 1"), e.getMessage());
+        assertEquals(1.99f, new Hyperparameters(3, 100, 0.5f, 1.99f, 1).l2());
+        assertEquals(2f, new Hyperparameters(3, 100, 0.5f, 2f, 1, false, 0, Hyperparameters.Optimization.BOOK.with(org.mlp4j.Optimizer.ADAM)).l2());
     }
 }
