@@ -117,7 +117,8 @@ public final class Classifier {
      * of where {@link Progress#stop} ended training, or with {@link Training#patience} of the best epoch.
      *
      * @return each epoch's cost, accuracies and time
-     * @throws IllegalArgumentException for data that does not fit the network (row widths, label range)
+     * @throws IllegalArgumentException for data that does not fit the network (row widths, label range), or SGD with a
+     *         learning rate times L2 of 1 or more
      * @throws IllegalStateException when the cost stops being finite (the learning rate is too large)
      */
     public List<Epoch> fit(float[][] x, int[] y, float[][] validX, int[] validY, Training training) {
