@@ -36,8 +36,8 @@ public final class Pictures {
 
     /**
      * IDX files start with two zero bytes (then the type and the dimensions: 0x0803 for images, which {@link Idx}
-     * checks, so a labels file is named as one), gzip files with 0x1f8b (an IDX file compressed); no picture
-     * format starts with a zero.
+     * checks, so a labels file is named as one), gzip files with 0x1f8b (an IDX file compressed); none of the
+     * picture formats read here (PNG, JPEG, GIF, BMP) starts with a zero.
      */
     private static boolean isIdx(Path f) {
         try (InputStream in = Files.newInputStream(UserError.requireFile(f, "image file"))) {
