@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.mlp4j.util.Limits;
@@ -23,6 +24,8 @@ import org.mlp4j.util.UserError;
  */
 public final class Idx {
     private static final int UBYTE = 0x08;
+    /** The data type codes of an IDX header's third byte: unsigned byte, byte, short, int, float, double. */
+    private static final List<Integer> TYPES = List.of(UBYTE, 0x09, 0x0b, 0x0c, 0x0d, 0x0e);
 
     private Idx() {
     }
@@ -32,6 +35,11 @@ public final class Idx {
      * of the file as stored (the same for a raw file; a {@code .gz}'s own bytes, as datasets publish them).
      */
     public record Content(int[] dims, byte[] data, String sha256, String storedSha256) {
+    }
+
+    /** Whether {@code head}, a file's first bytes, starts an IDX file: two zero bytes, then a data type code. */
+    public static boolean isHeader(byte[] head) {
+        return head.length >= 4 && head[0] == 0 && head[1] == 0 && TYPES.contains((int) head[2]);
     }
 
     /** Reads an unsigned-byte IDX file of {@code expectedDims} dimensions, with a clear error for each way it can be bad. */

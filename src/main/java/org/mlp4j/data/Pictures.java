@@ -34,18 +34,15 @@ public final class Pictures {
         return all;
     }
 
-    /** IDX's data type codes: unsigned byte, byte, short, int, float, double. */
-    private static final List<Integer> IDX_TYPES = List.of(0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e);
-
     /**
-     * IDX files start with two zero bytes and a type code (then the dimensions: 0x0803 for images, which
-     * {@link Idx} checks, so a labels file is named as one), gzip files with 0x1f8b (an IDX file compressed).
+     * An IDX file by its header ({@link Idx#isHeader}; {@link Idx} checks it holds images, so a labels file is
+     * named as one), or a gzip file by its 0x1f8b (an IDX file compressed).
      */
     private static boolean isIdx(Path f) {
         try (InputStream in = Files.newInputStream(UserError.requireFile(f, "image file"))) {
             byte[] head = in.readNBytes(4);
             return head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b
-                    || head.length == 4 && head[0] == 0 && head[1] == 0 && IDX_TYPES.contains((int) head[2]);
+                    || Idx.isHeader(head);
         } catch (IOException e) {
             throw new UserError(f + ": cannot read (" + e.getMessage() + ")");
         }
