@@ -25,6 +25,8 @@ tar xzf .device/jre.tgz -C "$fake"
 g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -x c++ -o "$fake/train-steps-timeline" bench/ab/train_steps_timeline.cu
 g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -DSTEP_PRODUCTS=0 -x c++ -o "$fake/train-steps-timeline-no-products" \
   bench/ab/train_steps_timeline.cu
+g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -DSMALL_LOAD_BATCHES -x c++ -o "$fake/train-steps-timeline-small-batches" \
+  bench/ab/train_steps_timeline.cu
 # the stand-in runs kernels on the CPU: the bench, the shape grid, the whole-steps shapes, the Adam run and the
 # baseline's turns (with a baseline jar) shrink to one small shape and one or two epochs (train_steps' timeline
 # to 3 steps, the epoch's parts to 2 rounds), and every step's time limit is forty times the GPU's (the 200

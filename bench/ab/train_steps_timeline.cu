@@ -4,13 +4,15 @@
 // 2 on): each phase's longest and mean block, and within it the same of its parts between the marks (meaning
 // most where a block has one tile, row and chunk, as on the book's grids), and each grid barrier's wait in the
 // block that reached it last (the barrier's own cost) and on average; then grid barriers alone, on the same grid
-// and on half of it; then a load's latency in the states a phase finds its data in (load_latencies). Clock
-// cycles are turned into time by the kernel's elapsed time. Only for finding the time;
-// epochs are timed by mlp4j bench. Built with -DSTEP_PRODUCTS=0 it runs the kernel without the tiles' multiply-adds (phases 1 and 3),
-// the same loads, stores and barriers: what a step costs besides its arithmetic. ci/prepare-gpu-bundle.sh builds
-// both from compute_75 PTX, as the backend's kernels are:
+// and on half of it; then a load's latency in the states a phase finds its data in (load_latencies); then what
+// running straight-line code costs by its size (instruction_fetch). Clock cycles are turned into time by the
+// kernel's elapsed time. Only for finding the time; epochs are timed by mlp4j bench. Built with
+// -DSTEP_PRODUCTS=0 it runs the kernel without the tiles' multiply-adds (phases 1 and 3), the same loads, stores
+// and barriers: what a step costs besides its arithmetic; with -DSMALL_LOAD_BATCHES, with less code (below).
+// ci/prepare-gpu-bundle.sh builds the three from compute_75 PTX, as the backend's kernels are:
 //   nvcc -std=c++17 -O3 -arch=compute_75 -I kernels -o train-steps-timeline bench/ab/train_steps_timeline.cu
 //   nvcc ... -DSTEP_PRODUCTS=0 -o train-steps-timeline-no-products bench/ab/train_steps_timeline.cu
+//   nvcc ... -DSMALL_LOAD_BATCHES -o train-steps-timeline-small-batches bench/ab/train_steps_timeline.cu
 //   train-steps-timeline SIZES BATCH STEPS BLOCKS THREADS TILE_K TILE_COLS CHUNK_ROWS
 // SIZES as 784,100,10; BLOCKS to CHUNK_ROWS as "whole steps:" says. Built with g++ on the CPU block
 // emulator instead (src/test/cuda; ci/rehearse-gpu-check.sh), it runs the same code with the emulator's
@@ -40,6 +42,14 @@ __device__ long long* timeline;
             timeline[((long)(step) * STEP_POINTS + (point)) * gridDim.x + blockIdx.x] = CLOCK(); \
         }                                                                                    \
     } while (0)
+// Built with -DSMALL_LOAD_BATCHES, train_steps issues its loads in smaller batches (train_steps.cu's BATCH and the
+// like), which is less code: beside the default build and the instruction fetch below, whether a step's time
+// follows its loads in flight or its code's size.
+#ifdef SMALL_LOAD_BATCHES
+#define BATCH 4
+#define UPDATE_BATCH 4
+#define SUM_BATCH 8
+#endif
 #include "train_steps.cu"
 
 extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) grid_barriers(int n) {
@@ -88,6 +98,48 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) load_latenc
     if (threadIdx.x == 0) {
         mine[2] = chase(own);
     }
+}
+
+// Instruction fetch: every thread of every block runs FETCH_PASSES passes of a loop over KB KB of straight-line
+// code (independent multiply-adds, 16 bytes of code each), the block's threads together at each pass's start as
+// at a phase's, and thread 0 notes the cycles of the passes after the first: cycles[block]. train_steps runs tens
+// of KB of code a phase, once a step; where the loop no longer fits the multiprocessor's instruction caches, a
+// pass's cycles an instruction rise: the sizes where they do say what fits, the rise what a fetch costs.
+#define FETCH_PASSES 5
+
+template <int N>
+__device__ inline void straight(float& v0, float& v1, float& v2, float& v3) {
+    UNROLL
+    for (int i = 0; i < N / 4; i++) {
+#ifdef __CUDACC__
+        asm volatile("fma.rn.f32 %0, %0, %4, %4;\n\tfma.rn.f32 %1, %1, %4, %4;\n\tfma.rn.f32 %2, %2, %4, %4;\n\tfma.rn.f32 %3, %3, %4, %4;"
+                     : "+f"(v0), "+f"(v1), "+f"(v2), "+f"(v3)
+                     : "f"(0.5f));
+#else
+        v0 = v0 * 0.5f + 0.5f, v1 = v1 * 0.5f + 0.5f, v2 = v2 * 0.5f + 0.5f, v3 = v3 * 0.5f + 0.5f;
+#endif
+    }
+}
+
+template <int KB>
+__global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) instruction_fetch(long long* cycles, float* sink) {
+    float v0 = threadIdx.x, v1 = v0 + 1, v2 = v0 + 2, v3 = v0 + 3;
+    long long begin = 0;
+#ifdef __CUDACC__
+#pragma unroll 1
+#endif
+    for (int pass = 0; pass < FETCH_PASSES; pass++) {
+        __syncthreads();
+        if (pass == 1) {
+            begin = CLOCK();
+        }
+        straight<KB * 64>(v0, v1, v2, v3);
+    }
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        cycles[blockIdx.x] = (CLOCK() - begin) / (FETCH_PASSES - 1);
+    }
+    sink[blockIdx.x * blockDim.x + threadIdx.x] = v0 + v1 + v2 + v3;
 }
 
 static void fail(const char* what) {
@@ -253,6 +305,12 @@ int main(int argc, char** argv) {
         cooperative((const void*)load_latencies, blocks, threads, largs, shared);
         check(cudaDeviceSynchronize(), "load_latencies");
     };
+    auto fetch = [&](auto kernel, long long* cycles, float* sink) {
+        void* fargs[] = {&cycles, &sink};
+        check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared), "cudaFuncSetAttribute");
+        cooperative((const void*)kernel, blocks, threads, fargs, shared);
+        check(cudaDeviceSynchronize(), "instruction_fetch");
+    };
     cudaDeviceProp prop;
     check(cudaGetDeviceProperties(&prop, 0), "cudaGetDeviceProperties");
     printf("device: %s, %d multiprocessors\n", prop.name, prop.multiProcessorCount);
@@ -266,11 +324,12 @@ int main(int argc, char** argv) {
     };
     auto barriers = [&](int n, int on) { launch_cooperative(Dim3{(unsigned)on}, block, [&] { grid_barriers(n); }, shared); };
     auto latencies = [&](int* chains, long long* cycles) { launch_cooperative(grid, block, [&] { load_latencies(chains, cycles); }, shared); };
+    auto fetch = [&](auto kernel, long long* cycles, float* sink) { launch_cooperative(grid, block, [&] { kernel(cycles, sink); }, shared); };
     printf("device: the CPU block emulator (its times mean nothing)\n");
 #endif
-    printf("train_steps%s, %s, batch %d, %d steps: %d blocks of %d threads, weight tiles %dx%d, %d rows staged at a time, %zu bytes of shared"
-           " memory a block\n", STEP_PRODUCTS ? "" : " without the tiles' products", argv[1], batch, steps, blocks, threads, tile_k, tile_cols,
-           chunk_rows, shared);
+    printf("train_steps%s, loads in batches of %d, %d and %d, %s, batch %d, %d steps: %d blocks of %d threads, weight tiles %dx%d, %d rows"
+           " staged at a time, %zu bytes of shared memory a block\n", STEP_PRODUCTS ? "" : " without the tiles' products", BATCH, UPDATE_BATCH,
+           SUM_BATCH, argv[1], batch, steps, blocks, threads, tile_k, tile_cols, chunk_rows, shared);
     run();  // warm-up: the first launch loads the module
     double ms = timed(run);
     std::vector<long long> t(points);
@@ -383,5 +442,25 @@ int main(int argc, char** argv) {
         double m = median(v);
         printf("  %-42s %7.0f cycles, %7.3f us\n", states[i], m, m / perUs);
     }
+    // instruction fetch on the same grid, the median over the blocks
+    long long* passes = device(std::vector<long long>(blocks));
+    float* sink = device(std::vector<float>((size_t)blocks * threads));
+    printf("instruction fetch, every thread a loop over straight-line code, a pass after the first (median over the blocks):\n");
+    auto fetched = [&](auto kernel, int kb) {
+        fetch(kernel, passes, sink);
+        std::vector<double> v;
+        for (long long cycles : host(passes, blocks)) {
+            v.push_back((double)cycles);
+        }
+        double m = median(v);
+        printf("  %3d KB of code %10.0f cycles, %5.2f an instruction, %8.3f us\n", kb, m, m / (kb * 64), m / perUs);
+    };
+    fetched(instruction_fetch<4>, 4);
+    fetched(instruction_fetch<16>, 16);
+    fetched(instruction_fetch<32>, 32);
+    fetched(instruction_fetch<64>, 64);
+    fetched(instruction_fetch<96>, 96);
+    fetched(instruction_fetch<128>, 128);
+    fetched(instruction_fetch<192>, 192);
     return 0;
 }
