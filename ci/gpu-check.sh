@@ -12,7 +12,8 @@ mkdir -p "$OUT"
 rm -rf "$OUT"/whole-* "$OUT"/ab-* "$OUT/adam" "$OUT/run200"
 exec > >(tee "$OUT/gpu-check.log") 2>&1
 data=/tmp/mlp4j-mnist
-mkdir -p "$data" && cp .device/data/*.gz "$data/"
+# MNIST from the bundle: the GPU machine cannot fetch it
+mkdir -p "$data" && cp .device/data/*.gz "$data/" || { echo "no MNIST in .device/data: run ci/prepare-gpu-bundle.sh again"; exit 2; }
 java_opts=(-Dmlp4j.data="$data" -XX:ErrorFile="$OUT/hs_err_%p.log")
 # the Vector API module, when this JRE has it (the CPU backend falls back to scalar loops otherwise)
 java --list-modules 2>/dev/null | grep -q jdk.incubator.vector && java_opts+=(--add-modules jdk.incubator.vector)

@@ -6,7 +6,13 @@
 # which ci/gpu-check.sh then times against this build's, by turns.
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
-[ -f data/mnist/train-images-idx3-ubyte ] || [ -f data/mnist/train-images-idx3-ubyte.gz ] || ./mlp4j devices >/dev/null
+# MNIST into data/mnist, where prepare.sh takes it from: train fetches it when missing, and one epoch of a
+# one-unit network on the CPU is the shortest run that does
+if [ ! -f data/mnist/train-images-idx3-ubyte ] && [ ! -f data/mnist/train-images-idx3-ubyte.gz ]; then
+  run=$(mktemp -d)
+  ./mlp4j train --device cpu --hidden 1 --epochs 1 --out "$run/run" >/dev/null
+  rm -rf "$run"
+fi
 mvn -q -B -DskipTests install
 mvn -q -B -f bench/pom.xml package
 mvn -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 -DoutputDirectory=target/junit
@@ -15,6 +21,8 @@ jars=($(ls -t target/mlp4j-*-all.jar | head -n 1) target/mlp4j-tests.jar target/
 prepare=${PREPARE:-../shared/gpu-machine/prepare.sh}
 MNIST_DIR=data/mnist bash "$prepare" "${jars[@]}"
 mv .device/mlp4j-*-all.jar .device/mlp4j-all.jar  # the name ci/gpu-check.sh uses, whatever the version
+# the GPU machine has no network to fetch MNIST from
+[ "$(ls .device/data/*.gz 2>/dev/null | wc -l)" = 4 ] || { echo "prepare-gpu-bundle: .device/data lacks MNIST's four files" >&2; exit 1; }
 # prepare.sh's JRE lacks jdk.incubator.vector (the CPU backend's fast kernels, and JMH's forks ask for it):
 # link one with it, same modules otherwise
 jdk=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
