@@ -101,10 +101,11 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) load_latenc
 }
 
 // Instruction fetch: every thread of every block runs FETCH_PASSES passes of a loop over KB KB of straight-line
-// code (independent multiply-adds, 16 bytes of code each), the block's threads together at each pass's start as
-// at a phase's, and thread 0 notes the cycles of the passes after the first: cycles[block]. train_steps runs tens
-// of KB of code a phase, once a step; where the loop no longer fits the multiprocessor's instruction caches, a
-// pass's cycles an instruction rise: the sizes where they do say what fits, the rise what a fetch costs.
+// code (multiply-adds in four interleaved chains, so issue sets the pace, not their latency; 16 bytes of code
+// each), the block's threads together at each pass's start as at a phase's, and thread 0 notes the cycles of the
+// passes after the first: cycles[block]. train_steps runs tens of KB of code a phase, once a step; where the loop
+// no longer fits the multiprocessor's instruction caches, a pass's cycles an instruction rise: the sizes where
+// they do say what fits, the rise what a fetch costs.
 #define FETCH_PASSES 5
 
 template <int N>
