@@ -23,7 +23,7 @@ import org.mlp4j.backend.GpuKernel;
 
 /**
  * What CI (no GPU) can check of the CUDA backend's build: the PTX of every kernel is on the class path
- * with its entry point, every kernel fits the block CudaBackend launches it with on every GPU
+ * with its entry point and keeps no data in local memory, every kernel fits the block CudaBackend launches it with on every GPU
  * architecture, and the compat library has SONAME libcublas.so.12 with its symbols under version
  * libcublas.so.12. Skipped with the reason where nvcc or gcc was missing at build time.
  */
@@ -77,6 +77,9 @@ class CudaBuildTest {
             assertTrue(v.find(), k.file() + ".ptx declares its PTX ISA");
             assertTrue(Integer.parseInt(v.group(1)) * 10 + Integer.parseInt(v.group(2)) <= 80, k.file() + ".ptx declares ISA " + v.group()
                     + ", newer than a CUDA 12.0 driver takes");
+            // an array a kernel indexes at run time lives in local memory, which shares L1 with global data: where a
+            // grid barrier's fence drops L1, the next phase's first use waits on L2 (Net and pick in train_steps.cu)
+            assertTrue(!ptx.contains(".local"), k.file() + ".ptx puts data in local memory (an array indexed at run time?)");
         }
     }
 
