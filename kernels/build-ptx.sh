@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Compiles every kernels/*.cu to PTX for a virtual architecture, so one PTX JIT-compiles on any newer GPU.
+# Compiles every kernels/*.cu to PTX for a virtual architecture, so one PTX JIT-compiles on any newer GPU:
+# NAME.ptx for compute_75, and NAME.compute_80.ptx for compute_80 where that differs beyond its .target (a kernel
+# with code for sm_80 on, ASYNC_COPIES in memory_hints.cuh), which CudaBackend loads on such GPUs.
 # Called by the Maven build (process-resources) with the output directory. Without nvcc it skips with a
 # message and the build still succeeds (likewise where nvcc cannot compile): `mlp4j devices` then says the CUDA
 # kernels were not built.
@@ -14,7 +16,7 @@ if [ -z "$nvcc" ]; then
 fi
 mkdir -p "$out"
 for ptx in "$out"/*.ptx; do  # drop PTX of kernels that no longer exist
-  [ -e "$ptx" ] && [ ! -f "$here/$(basename "${ptx%.ptx}").cu" ] && rm -f "$ptx"
+  [ -e "$ptx" ] && [ ! -f "$here/$(basename "${ptx%.ptx}" .compute_80).cu" ] && rm -f "$ptx"
 done
 stale=()
 for cu in "$here"/*.cu; do
@@ -41,7 +43,12 @@ fi
 # declared ISA older than an instruction of the file needs (CudaBuildTest runs it on every file).
 isa=8.0
 for cu in ${stale[@]+"${stale[@]}"}; do
-  "$nvcc" -ptx -arch=compute_75 -O3 -I "$here" -o "$out/$(basename "${cu%.cu}").ptx" "$cu"
+  name="$out/$(basename "${cu%.cu}")"
+  "$nvcc" -ptx -arch=compute_75 -O3 -I "$here" -o "$name.ptx" "$cu"
+  "$nvcc" -ptx -arch=compute_80 -O3 -I "$here" -o "$name.compute_80.ptx" "$cu"
+  if cmp -s <(grep -v '^\.target ' "$name.ptx") <(grep -v '^\.target ' "$name.compute_80.ptx"); then
+    rm "$name.compute_80.ptx"
+  fi
 done
 for ptx in "$out"/*.ptx; do  # every file, also those an earlier build wrote
   written=$(sed -n 's/^\.version //p' "$ptx")
@@ -49,4 +56,4 @@ for ptx in "$out"/*.ptx; do  # every file, also those an earlier build wrote
     sed -i "s/^\.version $written\$/.version $isa/" "$ptx"
   fi
 done
-echo "kernels: $(ls "$out"/*.ptx | wc -l) PTX files built with $("$nvcc" --version | tail -1)"
+echo "kernels: $(ls "$out"/*.ptx | wc -l) PTX files ($(ls "$out"/*.compute_80.ptx 2>/dev/null | wc -l) for compute_80) built with $("$nvcc" --version | tail -1)"

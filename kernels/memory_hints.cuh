@@ -1,9 +1,14 @@
 #pragma once
-// Hints that change no result. UNROLL unrolls the loop after it fully (its trip count a constant), so that
+// Hints that change no result, and copies that do not wait. UNROLL unrolls the loop after it fully (its trip count a constant), so that
 // loads written in a loop are all issued before the first of them is used: a thread then waits on memory once
 // for the lot instead of once each. prefetch_l2 and prefetch_l1 ask for the line holding an address to be
 // brought into L2, or into the multiprocessor's L1 (where global loads are cached by default), and do not wait.
-// All are nothing in the CPU block emulator (src/test/cuda), which is not nvcc.
+// The hints are nothing in the CPU block emulator (src/test/cuda), which is not nvcc.
+// Where ASYNC_COPIES is 1 (PTX for compute_80 on, which kernels/build-ptx.sh builds beside compute_75's where a
+// kernel differs), copy_async(dst, src) copies a float from global to shared memory without waiting or holding
+// a register (cp.async), and copies_landed() waits for the thread's own copies, before the barrier that lets the
+// block read them: a loop of copies keeps every one in flight without unrolled code. The block emulator has
+// them, built with -DASYNC_COPIES=1, and holds each copy back until its thread waits.
 #ifdef __CUDACC__
 #define UNROLL _Pragma("unroll")
 __device__ inline void prefetch_l2(const void* p) {
@@ -12,6 +17,16 @@ __device__ inline void prefetch_l2(const void* p) {
 __device__ inline void prefetch_l1(const void* p) {
     asm volatile("prefetch.L1 [%0];" ::"l"(p));
 }
+#if __CUDA_ARCH__ >= 800
+#define ASYNC_COPIES 1
+__device__ inline void copy_async(float* dst, const float* src) {
+    asm volatile("cp.async.ca.shared.global [%0], [%1], 4;" ::"r"((unsigned)__cvta_generic_to_shared(dst)), "l"(__cvta_generic_to_global(src))
+                 : "memory");
+}
+__device__ inline void copies_landed() {
+    asm volatile("cp.async.wait_all;" ::: "memory");
+}
+#endif
 #else
 #define UNROLL
 inline void prefetch_l2(const void*) {

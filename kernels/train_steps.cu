@@ -16,7 +16,8 @@
 // the same ones of w0 in both phases that touch it; the tile and chunk_rows rows of the layer's input and of
 // the delta above at a time are staged in the block's dynamic shared memory, so every block reads them in
 // coalesced runs, and x, the first layer's input (s0 wide), is read once per column of tiles, not per unit.
-// Each thread issues a batch of its loads before it uses any (BATCH and the like), each block asks
+// Each thread issues a batch of its loads before it uses any (BATCH and the like), or copies into shared memory
+// without waiting where the PTX is compute_80's (ASYNC_COPIES, memory_hints.cuh), each block asks
 // for the next step's rows of x under its tiles to be brought into L2 as a step begins (the epoch's x is far
 // larger than L2), and what a phase reads after its first wait is asked into L1 as the phase begins.
 // The phases of a step:
@@ -167,9 +168,28 @@ __device__ void batched(int rows, int cols, Load load, Use use) {
     }
 }
 
-// Copies rows x cols of src (row stride ld) into dst (row stride dstLd) by the block's threads, in coalesced runs.
+// Copies rows x cols of src (row stride ld) into dst (row stride dstLd) by the block's threads, in coalesced runs;
+// each thread calls staged() before the barrier after which the block reads dst. With ASYNC_COPIES the copies do
+// not wait (a thread keeps one column of a band of up to blockDim.x columns and steps down it), so a copy is a
+// short loop, not BATCH loads unrolled: a step runs less code, and every copy is in flight at once.
 __device__ void stage(float* dst, int dstLd, const float* src, long ld, int rows, int cols) {
+#if ASYNC_COPIES
+    for (int c0 = 0; c0 < cols; c0 += blockDim.x) {
+        int width = min(cols - c0, (int)blockDim.x), per = blockDim.x / width, first = threadIdx.x / width, c = c0 + threadIdx.x % width;
+        for (int r = first; r < rows && first < per; r += per) {
+            copy_async(dst + r * dstLd + c, src + r * ld + c);
+        }
+    }
+#else
     batched<BATCH>(rows, cols, [&](int r, int c) { return src[r * ld + c]; }, [&](int r, int c, float v) { dst[r * dstLd + c] = v; });
+#endif
+}
+
+// Waits for the thread's stage copies to land (without ASYNC_COPIES they have).
+__device__ void staged() {
+#if ASYNC_COPIES
+    copies_landed();
+#endif
 }
 
 // w = decay * w - step * g over rows x cols of w (row stride ld) and g (row stride gLd), by the block's threads;
@@ -373,6 +393,7 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
             for (int r0 = 0; r0 < batch; r0 += chunk_rows) {
                 int rn = min(chunk_rows, batch - r0);
                 stage(xs, tile_k, in + (long)r0 * s0 + k0, s0, rn, kn);
+                staged();
                 __syncthreads();  // the tile and the chunk staged
                 STEP_POINT(s, TILE_STAGED);
                 float* out = partial + ((long)(k0 / tile_k) * batch + r0) * s1 + c0;
@@ -483,6 +504,7 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
                     stage(xs, tile_k, input + (long)r0 * k + k0, k, rn, kn);
                 }
                 stage(ds, tile_cols, above + (long)r0 * cols + c0, cols, rn, cn);
+                staged();
                 __syncthreads();  // the chunk staged
                 STEP_POINT(s, UPDATE_STAGED);
                 int pairs = pair_products(

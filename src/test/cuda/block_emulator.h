@@ -13,7 +13,10 @@
 // of another's writes needs the grid barrier. Its kernels use no static __shared__ memory (shared by all
 // blocks at once here), only the launch's dynamic shared memory (DYNAMIC_SHARED), which is each block's own
 // in both kinds of launch, and filled with NaNs as a block starts, so reading what no thread wrote shows (as
-// does reading past it, into a guard, and writing there aborts).
+// does reading past it, into a guard, and writing there aborts). Built with -DASYNC_COPIES=1 it has the copies
+// that do not wait (memory_hints.cuh): each is held back until its thread calls copies_landed(), and a thread
+// that reaches a barrier or its end with copies it has not waited for aborts, so a kernel that reads staged data
+// before its wait reads the NaNs of the block's memory.
 #pragma once
 // Fibers are entered once with swapcontext and then switch with _setjmp/_longjmp, which save no signal mask:
 // swapcontext's two system calls a switch cost microseconds on some VMs. A fortified longjmp would take a jump
@@ -58,6 +61,7 @@ struct Fiber {
     Dim3 block;
     bool done;
     bool atBlockBarrier;  // waits at a __syncthreads (in a cooperative launch), not the grid barrier
+    std::vector<std::pair<float*, const float*>> copies;  // copy_async's, to be made at copies_landed
 };
 
 inline ucontext_t scheduler, blank;
@@ -115,8 +119,17 @@ inline void checkShared() {
     abort();
 }
 
+// At a barrier or a thread's end (threads run as plain calls use fibers[0]'s copies, current being 0).
+inline void checkCopiesLanded(const char* where) {
+    if (!fibers[current].copies.empty()) {
+        fprintf(stderr, "block_emulator: thread %u reached %s with copies it did not wait for (copies_landed)\n", threadIdx.x, where);
+        fail("copies not waited for");
+    }
+}
+
 inline void run_fiber() {
     (*body)();
+    checkCopiesLanded("its end");
     fibers[current].done = true;
     _longjmp(schedulerAt, 1);
 }
@@ -212,15 +225,31 @@ inline void gridSync() {
     if (!cooperative) {
         fail("a grid-wide barrier outside a cooperative launch");
     }
+    checkCopiesLanded("a grid-wide barrier");
     stop();
 }
 }  // namespace emulator
+
+#if ASYNC_COPIES
+inline void copy_async(float* dst, const float* src) {
+    emulator::fibers[emulator::current].copies.emplace_back(dst, src);
+}
+
+inline void copies_landed() {
+    auto& copies = emulator::fibers[emulator::current].copies;
+    for (auto [dst, src] : copies) {
+        *dst = *src;
+    }
+    copies.clear();
+}
+#endif
 
 inline void __syncthreads() {
     using namespace emulator;
     if (plain) {
         fail("a __syncthreads that the first thread run did not reach");
     }
+    checkCopiesLanded("a __syncthreads");
     fibers[current].atBlockBarrier = cooperative;
     emulator::stop();
 }
@@ -259,6 +288,7 @@ inline void launch(Dim3 grid, Dim3 block, const std::function<void()>& kernel, s
                     for (size_t t = 1; t < threads; t++) {
                         threadIdx = fibers[t].index;
                         kernel();
+                        checkCopiesLanded("its end");
                     }
                     plain = false;
                 } else {

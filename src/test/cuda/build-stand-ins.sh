@@ -9,7 +9,9 @@ dir=${1:?usage: build-stand-ins.sh DIR}
 gpp=(g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -fPIC -shared -fvisibility=hidden -Wall -Wno-sign-compare -Werror)
 mkdir -p "$dir/driver"
 bash src/test/cuda/all-kernels.sh "$dir/generated"
-"${gpp[@]}" -I kernels -I src/test/cuda -I "$dir/generated" -o "$dir/driver/libcuda.so.1" src/test/cuda/fake_libcuda.cpp -Wl,-soname,libcuda.so.1
+# the kernels as compute_80's PTX has them (ASYNC_COPIES), which the stand-in's GPU (compute capability 9.0 unless
+# FAKE_CUDA_COMPUTE_CAPABILITY says otherwise) loads; kernels_on_cpu checks them as compute_75's PTX has them too
+"${gpp[@]}" -DASYNC_COPIES=1 -I kernels -I src/test/cuda -I "$dir/generated" -o "$dir/driver/libcuda.so.1" src/test/cuda/fake_libcuda.cpp -Wl,-soname,libcuda.so.1
 for cublas in 12:120603 13:130100; do
   major=${cublas%:*} soname=libcublas.so.${cublas%:*}
   mkdir -p "$dir/cublas$major"

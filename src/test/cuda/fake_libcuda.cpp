@@ -6,7 +6,7 @@
 // It is stricter than it needs to be where a real GPU fails late or only sometimes: a call without a
 // current context, a copy or kernel pointer outside every live allocation, a launch the hardware refuses
 // (block or grid too big), a call that capture forbids while this thread captures, a PTX newer than the
-// driver, a kernel that writes past the end of an allocation: each is refused with the driver's error code.
+// driver or for a newer GPU, a kernel that writes past the end of an allocation: each is refused with the driver's error code.
 // Errors of a kernel are sticky, as on a GPU: every later call returns them. Memory still allocated when the
 // context is released is reported on stderr.
 //
@@ -14,7 +14,8 @@
 // FAKE_CUDA_MEMORY_MIB (default 4096), FAKE_CUDA_FAIL_LAUNCH=N (the Nth kernel run fails, as a GPU fault),
 // FAKE_CUDA_COOPERATIVE=0 (a device that cannot launch cooperatively), FAKE_CUDA_COOPERATIVE=refused (one that
 // says it can, then refuses every cooperative launch, as it would a grid that does not fit), FAKE_CUDA_HOST_MIB
-// (page-locked host memory that cuMemAllocHost gives at most; default no limit).
+// (page-locked host memory that cuMemAllocHost gives at most; default no limit), FAKE_CUDA_COMPUTE_CAPABILITY
+// (major * 10 + minor, default 90 as an H200's; PTX whose .target is newer is refused, as a real JIT refuses it).
 #include "block_emulator.h"
 #include "fake_cuda.h"
 
@@ -36,7 +37,7 @@ typedef unsigned long long CUdeviceptr;
 
 enum : CUresult {
     SUCCESS = 0, INVALID_VALUE = 1, OUT_OF_MEMORY = 2, NOT_INITIALIZED = 3, INVALID_DEVICE = 101,
-    INVALID_CONTEXT = 201, UNSUPPORTED_PTX_VERSION = 222, INVALID_HANDLE = 400, ILLEGAL_STATE = 401,
+    INVALID_CONTEXT = 201, INVALID_PTX = 218, UNSUPPORTED_PTX_VERSION = 222, INVALID_HANDLE = 400, ILLEGAL_STATE = 401,
     NOT_FOUND = 500, NOT_SUPPORTED = 801, ILLEGAL_ADDRESS = 700, LAUNCH_FAILED = 719, COOPERATIVE_LAUNCH_TOO_LARGE = 720, CAPTURE_UNSUPPORTED = 900, CAPTURE_INVALIDATED = 901,
 };
 
@@ -79,6 +80,7 @@ struct Function {
 std::mutex lock;
 bool initialised;
 int driverVersion = 13000;
+int computeCapability = 90;
 size_t memoryBytes = size_t(4096) << 20;
 size_t hostBytes = SIZE_MAX;
 long failLaunch = -1;
@@ -291,6 +293,9 @@ API CUresult cuInit(unsigned flags) {
     if (const char* v = getenv("FAKE_CUDA_DRIVER_VERSION")) {
         driverVersion = atoi(v);
     }
+    if (const char* v = getenv("FAKE_CUDA_COMPUTE_CAPABILITY")) {
+        computeCapability = atoi(v);
+    }
     if (const char* v = getenv("FAKE_CUDA_MEMORY_MIB")) {
         memoryBytes = size_t(atol(v)) << 20;
     }
@@ -408,6 +413,10 @@ API CUresult cuModuleLoadData(Module** module, const void* image) {
     sscanf(ptx.c_str() + v + 10, "%d.%d", &major, &minor);
     if ((major + 4) * 1000 + minor * 10 > driverVersion) {
         return refuse(UNSUPPORTED_PTX_VERSION, __func__, "the PTX is newer than this driver (FAKE_CUDA_DRIVER_VERSION)");
+    }
+    size_t t = ptx.find("\n.target sm_");
+    if (t == std::string::npos || atoi(ptx.c_str() + t + 12) > computeCapability) {
+        return refuse(INVALID_PTX, __func__, "the PTX targets a newer GPU than this one (FAKE_CUDA_COMPUTE_CAPABILITY)");
     }
     Module* m = new Module();
     for (size_t e = ptx.find(".entry "); e != std::string::npos; e = ptx.find(".entry ", e + 1)) {
@@ -549,6 +558,8 @@ API CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned value, size_t count, Str
 constexpr int MULTIPROCESSORS = 2;
 constexpr int THREADS_PER_MULTIPROCESSOR = 1024;
 constexpr int ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
+constexpr int ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
+constexpr int ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
 constexpr int ATTRIBUTE_COOPERATIVE_LAUNCH = 95;
 
 API CUresult cuDeviceGetAttribute(int* value, int attribute, CUdevice device) {
@@ -557,6 +568,8 @@ API CUresult cuDeviceGetAttribute(int* value, int attribute, CUdevice device) {
     }
     switch (attribute) {
     case ATTRIBUTE_MULTIPROCESSOR_COUNT: *value = MULTIPROCESSORS; return SUCCESS;
+    case ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR: *value = computeCapability / 10; return SUCCESS;
+    case ATTRIBUTE_COMPUTE_CAPABILITY_MINOR: *value = computeCapability % 10; return SUCCESS;
     case ATTRIBUTE_COOPERATIVE_LAUNCH: *value = cooperativeLaunch; return SUCCESS;
     default: return refuse(INVALID_VALUE, __func__, "an attribute the stand-in does not know");
     }

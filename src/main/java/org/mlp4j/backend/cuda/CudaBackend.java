@@ -72,6 +72,8 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     /** The page-locked host memory of {@link #allocateHost}, null where there is none. */
     private Pointer pinned;
     private final String description;
+    /** The device's compute capability as major * 10 + minor (90 for an H200). */
+    private final int computeCapability;
     private String graphNote = "CUDA graphs";
     private boolean closed;
     private boolean streamCreated;
@@ -84,6 +86,12 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         boolean ok = false;
         try {
             check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+            computeCapability = 10 * attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR)
+                    + attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+            if (computeCapability < 75) {
+                throw new BackendFailure(String.format("cuda: device %d has compute capability %d.%d; mlp4j's kernels need 7.5 (Turing) or later",
+                        index, computeCapability / 10, computeCapability % 10));
+            }
             check(cuStreamCreate(stream, 0), "cuStreamCreate");
             streamCreated = true;
             Map<String, CUmodule> loaded = new HashMap<>();
@@ -106,8 +114,8 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             cuDeviceTotalMem(mem, device);
             int[] driver = new int[1];
             cuDriverGetVersion(driver);
-            description = String.format("cuda: device %d %s, %d MiB, driver CUDA %d.%d, cuBLAS %d via %s",
-                    index, new String(name, StandardCharsets.US_ASCII).trim().replace("\0", ""), mem[0] >> 20,
+            description = String.format("cuda: device %d %s, compute capability %d.%d, %d MiB, driver CUDA %d.%d, cuBLAS %d via %s",
+                    index, new String(name, StandardCharsets.US_ASCII).trim().replace("\0", ""), computeCapability / 10, computeCapability % 10, mem[0] >> 20,
                     driver[0] / 1000, driver[0] % 1000 / 10, version[0], cublasRoute);
             ok = true;
         } finally {
@@ -117,16 +125,33 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         }
     }
 
+    /**
+     * The PTX of kernel file {@code file} for a device of {@code computeCapability} (major * 10 + minor): its PTX for
+     * compute_80 where it has one (a kernel with code for sm_80 on; kernels/build-ptx.sh) and the device runs it,
+     * else for compute_75.
+     */
+    static String ptxFile(String file, int computeCapability) {
+        String newer = file + ".compute_80.ptx";
+        return computeCapability >= 80 && GpuBackend.class.getResource("/kernels/" + newer) != null ? newer : file + ".ptx";
+    }
+
     private CUmodule loadModule(String file) {
         CUmodule m = new CUmodule();
-        String ptx = kernelFile(file + ".ptx", NOT_BUILT);
+        String name = ptxFile(file, computeCapability);
+        String ptx = kernelFile(name, NOT_BUILT);
         int result = cuModuleLoadData(m, ptx + "\0");
         if (result == CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION) {
-            throw new BackendFailure("cuda: loading kernels/" + file + ".ptx failed: " + CUresult.stringFor(result) + " (" + olderDriver(ptx) + ")");
+            throw new BackendFailure("cuda: loading kernels/" + name + " failed: " + CUresult.stringFor(result) + " (" + olderDriver(ptx) + ")");
         }
-        check(result, "loading kernels/" + file + ".ptx");
+        check(result, "loading kernels/" + name);
         modules.add(m);
         return m;
+    }
+
+    private int attribute(int attribute) {
+        int[] value = new int[1];
+        check(cuDeviceGetAttribute(value, attribute, device), "cuDeviceGetAttribute");
+        return value[0];
     }
 
     /**
@@ -261,13 +286,11 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             return null;
         }
         WholeStepSlots n = network.slots(0);
-        int[] value = new int[1];
-        check(cuDeviceGetAttribute(value, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH, device), "cuDeviceGetAttribute");
-        if (value[0] == 0) {
+        if (attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH) == 0) {
             return null;
         }
-        check(cuDeviceGetAttribute(value, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device), "cuDeviceGetAttribute");
-        int multiprocessors = value[0];
+        int multiprocessors = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+        int[] value = new int[1];
         // two blocks a multiprocessor first: the way that ran before there were two, which older checkpoints name
         List<TrainSteps> ways = new ArrayList<>();
         for (int perMultiprocessor = 2; perMultiprocessor >= 1; perMultiprocessor--) {

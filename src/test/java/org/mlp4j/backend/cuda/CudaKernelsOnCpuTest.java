@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.mlp4j.backend.GpuKernel;
 
 /**
@@ -19,12 +20,14 @@ class CudaKernelsOnCpuTest {
     @TempDir
     Path dir;
 
-    @Test
-    void everyKernelMatchesItsDefinition() throws IOException, InterruptedException {
+    /** Each kernel as compute_75's PTX has it, and as compute_80's (ASYNC_COPIES: copies that do not wait). */
+    @ParameterizedTest
+    @ValueSource(strings = {"-DASYNC_COPIES=0", "-DASYNC_COPIES=1"})
+    void everyKernelMatchesItsDefinition(String copies) throws IOException, InterruptedException {
         Path exe = dir.resolve("kernels_on_cpu");
         // CudaBuildTest.run fails the test, with the command's output, on a non-zero exit
         CudaBuildTest.run("bash", "src/test/cuda/all-kernels.sh", dir.toString());
-        CudaBuildTest.buildOnCpu(exe, "src/test/cuda/kernels_on_cpu.cpp", "-I", dir.toString());
+        CudaBuildTest.buildOnCpu(exe, "src/test/cuda/kernels_on_cpu.cpp", copies, "-I", dir.toString());
         String out = CudaBuildTest.run(exe.toString());
         assertTrue(!out.contains("FAIL"), out);
         for (GpuKernel k : CudaBuildTest.cudaKernels()) {

@@ -253,6 +253,26 @@ class CudaOnFakeDriverTest {
     }
 
     /**
+     * A GPU older than compute capability 8.0 gets the kernels' compute_75 PTX: the stand-in, like a real driver,
+     * refuses PTX that targets a newer GPU than its own (its kernels run as compute_80's PTX has them). One older
+     * than 7.5 is unusable, and `devices` says why.
+     */
+    @Test
+    void aGpuBeforeComputeCapability8TrainsOnCompute75Ptx() throws Exception {
+        Result r = mlp4j(Map.of("FAKE_CUDA_COMPUTE_CAPABILITY", "75"), train(dir.resolve("turing"), "cuda", "--strict", "--hidden", "8", "--verbose"));
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("device: cuda: device 0 fake GPU") && r.out().contains(", compute capability 7.5,"), r.out());
+        assertTrue(r.out().contains("steps of 10 examples: whole "), r.out());
+        assertTrue(r.out().contains("test accuracy: "), r.out());
+        fakeSaidOnly(r, null);
+
+        Result pascal = mlp4j(Map.of("FAKE_CUDA_COMPUTE_CAPABILITY", "61"), "devices");
+        assertTrue(pascal.out().contains("unusable: cuda: device 0 has compute capability 6.1; mlp4j's kernels need 7.5 (Turing) or later"),
+                pascal.out());
+        fakeSaidOnly(pascal, null);
+    }
+
+    /**
      * The book's SGD on a small network is timed as whole steps in one cooperative launch against its steps
      * layer by layer (--verbose says so, with both times); a device that cannot launch cooperatively trains
      * layer by layer without timing them, and one that refuses the launch after all trains layer by layer too.
