@@ -22,11 +22,11 @@ fi
 # the bundle's JRE, as on the GPU machine
 tar xzf .device/jre.tgz -C "$fake"
 # train_steps' timeline on the CPU block emulator in place of the bundle's CUDA builds
-g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -x c++ -o "$fake/train-steps-timeline" bench/ab/train_steps_timeline.cu
-g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -DSTEP_PRODUCTS=0 -x c++ -o "$fake/train-steps-timeline-no-products" \
-  bench/ab/train_steps_timeline.cu
-g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -DSMALL_LOAD_BATCHES -x c++ -o "$fake/train-steps-timeline-small-batches" \
-  bench/ab/train_steps_timeline.cu
+gpp=(g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -x c++)
+"${gpp[@]}" -DASYNC_COPIES=1 -o "$fake/train-steps-timeline" bench/ab/train_steps_timeline.cu
+"${gpp[@]}" -DASYNC_COPIES=1 -DSTEP_PRODUCTS=0 -o "$fake/train-steps-timeline-no-products" bench/ab/train_steps_timeline.cu
+"${gpp[@]}" -DASYNC_COPIES=1 -DSMALL_LOAD_BATCHES -o "$fake/train-steps-timeline-small-batches" bench/ab/train_steps_timeline.cu
+"${gpp[@]}" -DASYNC_COPIES=0 -o "$fake/train-steps-timeline-compute-75" bench/ab/train_steps_timeline.cu
 # the stand-in runs kernels on the CPU: the bench, the shape grid, the whole-steps shapes, the Adam run and the
 # baseline's turns (with a baseline jar) shrink to one small shape and one or two epochs (train_steps' timeline
 # to 3 steps, the epoch's parts to 2 rounds), and every step's time limit is forty times the GPU's (the 200

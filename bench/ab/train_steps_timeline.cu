@@ -9,15 +9,17 @@
 // kernel's elapsed time. Only for finding the time; epochs are timed by mlp4j bench. Built with
 // -DSTEP_PRODUCTS=0 it runs the kernel without the tiles' multiply-adds (phases 1 and 3), the same loads, stores
 // and barriers: what a step costs besides its arithmetic; with -DSMALL_LOAD_BATCHES, with less code (below).
-// ci/prepare-gpu-bundle.sh builds the three from compute_75 PTX, as the backend's kernels are:
-//   nvcc -std=c++17 -O3 -arch=compute_75 -I kernels -o train-steps-timeline bench/ab/train_steps_timeline.cu
+// ci/prepare-gpu-bundle.sh builds the three from compute_80 PTX, as the backend loads train_steps on an H200, and
+// a fourth from compute_75 PTX (staging by batches of loads, as on GPUs before sm_80):
+//   nvcc -std=c++17 -O3 -arch=compute_80 -I kernels -o train-steps-timeline bench/ab/train_steps_timeline.cu
 //   nvcc ... -DSTEP_PRODUCTS=0 -o train-steps-timeline-no-products bench/ab/train_steps_timeline.cu
 //   nvcc ... -DSMALL_LOAD_BATCHES -o train-steps-timeline-small-batches bench/ab/train_steps_timeline.cu
+//   nvcc -std=c++17 -O3 -arch=compute_75 -I kernels -o train-steps-timeline-compute-75 bench/ab/train_steps_timeline.cu
 //   train-steps-timeline SIZES BATCH STEPS BLOCKS THREADS TILE_K TILE_COLS CHUNK_ROWS
 // SIZES as 784,100,10; BLOCKS to CHUNK_ROWS as "whole steps:" says. Built with g++ on the CPU block
 // emulator instead (src/test/cuda; ci/rehearse-gpu-check.sh), it runs the same code with the emulator's
-// times, which mean nothing:
-//   g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -x c++ -o train-steps-timeline bench/ab/train_steps_timeline.cu
+// times, which mean nothing (-DASYNC_COPIES=1 as compute_80's PTX has it, 0 as compute_75's):
+//   g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -DASYNC_COPIES=1 -I kernels -I src/test/cuda -x c++ -o train-steps-timeline bench/ab/train_steps_timeline.cu
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -51,6 +53,14 @@ __device__ long long* timeline;
 #define SUM_BATCH 8
 #endif
 #include "train_steps.cu"
+
+// 1 where train_steps stages by copies that do not wait (ASYNC_COPIES, as the device code was compiled: nvcc's
+// -arch, the emulator's -D), which only the device compilation knows
+#if ASYNC_COPIES
+__device__ int staged_async = 1;
+#else
+__device__ int staged_async = 0;
+#endif
 
 extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) grid_barriers(int n) {
     cg::grid_group grid = cg::this_grid();
@@ -191,6 +201,12 @@ static void cooperative(const void* kernel, int blocks, int threads, void** args
     check(cudaLaunchCooperativeKernel(kernel, blocks, threads, args, shared), "cudaLaunchCooperativeKernel");
 }
 
+static int staging_async() {
+    int async;
+    check(cudaMemcpyFromSymbol(&async, staged_async, sizeof async), "cudaMemcpyFromSymbol");
+    return async;
+}
+
 static void copy_timeline(long long* host, size_t count) {
     long long* p;
     check(cudaMemcpyFromSymbol(&p, timeline, sizeof p), "cudaMemcpyFromSymbol");
@@ -220,6 +236,10 @@ static double timed(F launch) {
     auto begin = std::chrono::steady_clock::now();
     launch();
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
+}
+
+static int staging_async() {
+    return staged_async;
 }
 
 static void copy_timeline(long long* host, size_t count) {
@@ -328,9 +348,11 @@ int main(int argc, char** argv) {
     auto fetch = [&](auto kernel, long long* cycles, float* sink) { launch_cooperative(grid, block, [&] { kernel(cycles, sink); }, shared); };
     printf("device: the CPU block emulator (its times mean nothing)\n");
 #endif
-    printf("train_steps%s, loads in batches of %d, %d and %d, %s, batch %d, %d steps: %d blocks of %d threads, weight tiles %dx%d, %d rows"
-           " staged at a time, %zu bytes of shared memory a block\n", STEP_PRODUCTS ? "" : " without the tiles' products", BATCH, UPDATE_BATCH,
-           SUM_BATCH, argv[1], batch, steps, blocks, threads, tile_k, tile_cols, chunk_rows, shared);
+    char staging[64];
+    snprintf(staging, sizeof staging, staging_async() ? "by copies that do not wait" : "in batches of %d loads", BATCH);
+    printf("train_steps%s, staging %s, loads in batches of %d (updates) and %d (sums), %s, batch %d, %d steps: %d blocks of %d threads,"
+           " weight tiles %dx%d, %d rows staged at a time, %zu bytes of shared memory a block\n", STEP_PRODUCTS ? "" : " without the tiles' products",
+           staging, UPDATE_BATCH, SUM_BATCH, argv[1], batch, steps, blocks, threads, tile_k, tile_cols, chunk_rows, shared);
     run();  // warm-up: the first launch loads the module
     double ms = timed(run);
     std::vector<long long> t(points);
