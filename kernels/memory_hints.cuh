@@ -34,3 +34,6 @@ inline void prefetch_l2(const void*) {
 inline void prefetch_l1(const void*) {
 }
 #endif
+#ifndef ASYNC_COPIES
+#define ASYNC_COPIES 0
+#endif

@@ -255,6 +255,15 @@ __device__ float strided_sum(const float* p, long stride, int n) {
     return z;
 }
 
+// sum_t p[t * stride] for t < n, added in order of t (as strided_sum), from shared memory.
+__device__ float column_sum(const float* p, int stride, int n) {
+    float z = 0.0f;
+    for (int t = 0; t < n; t++) {
+        z += p[t * stride];
+    }
+    return z;
+}
+
 // The lines (32 floats) a run of cols floats may touch: one more than it fills, where it starts mid-line.
 __device__ inline int lines_of(int cols) {
     return (cols + 31) / 32 + 1;
@@ -377,6 +386,9 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
     // that phase 1 staged for the same tile instead of staging it again from L2, if the row phase leaves it: xs is
     // last, and the row phase's dots use blockDim.x floats of scratch at most.
     bool keep_x = tiles <= gridDim.x && chunk_rows >= batch && xs - scratch >= (int)blockDim.x;
+    // With copies that do not wait, the row phase stages a row's partial products in the scratch first where they fit
+    // (short of x's kept chunk, which phase 3 reads): each sum is then a short loop over shared memory.
+    bool sums_staged = ASYNC_COPIES && down * s1 <= (keep_x ? (int)(xs - scratch) : scratch_floats);
     for (int s = 0; s < steps; s++) {
         STEP_POINT(s, STEP_BEGIN);
         const float* in = x + (long)s * batch * s0;
@@ -417,9 +429,16 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
         for (int r = blockIdx.x; r < batch; r += gridDim.x) {
             int label = (int)y[r];
             const Row row{shared, r, last, rows_shared};
+            float own = 0.0f;
+            if (sums_staged) {
+                stage(scratch, s1, partial + (long)r * s1, (long)batch * s1, down, s1);
+                own = threadIdx.x < s1 ? b0[threadIdx.x] : 0.0f;  // a thread's first unit's bias, loaded while the copies land
+                staged();
+                __syncthreads();  // the partial products staged
+            }
             for (int j = threadIdx.x; j < s1; j += blockDim.x) {
-                float bias = b0[j];  // loaded with the partial products, not after them
-                float z = strided_sum(partial + (long)r * s1 + j, (long)batch * s1, down);
+                float bias = sums_staged && j == threadIdx.x ? own : b0[j];  // loaded with the partial products, not after them
+                float z = sums_staged ? column_sum(scratch + j, s1, down) : strided_sum(partial + (long)r * s1 + j, (long)batch * s1, down);
                 emit(row, net, 0, j, z, bias, label, act, output_kind);
             }
             __syncthreads();  // row r of a1 written
