@@ -1,7 +1,7 @@
 #pragma once
-// Hints that change no result, and copies that do not wait. UNROLL unrolls the loop after it fully (its trip count a constant), so that
-// loads written in a loop are all issued before the first of them is used: a thread then waits on memory once
-// for the lot instead of once each. prefetch_l2 and prefetch_l1 ask for the line holding an address to be
+// Hints that change no result, and copies that do not wait. UNROLL unrolls the loop after it fully (its trip
+// count a constant), so that loads written in a loop are all issued before the first of them is used: a thread
+// then waits on memory once for the lot instead of once each. prefetch_l2 and prefetch_l1 ask for the line holding an address to be
 // brought into L2, or into the multiprocessor's L1 (where global loads are cached by default), and do not wait.
 // The hints are nothing in the CPU block emulator (src/test/cuda), which is not nvcc.
 // Where ASYNC_COPIES is 1 (PTX for compute_80 on, which kernels/build-ptx.sh builds beside compute_75's where a
