@@ -1,14 +1,16 @@
 #pragma once
 // Hints that change no result, and copies that do not wait. UNROLL unrolls the loop after it fully (its trip
 // count a constant), so that loads written in a loop are all issued before the first of them is used: a thread
-// then waits on memory once for the lot instead of once each. prefetch_l2 and prefetch_l1 ask for the line holding an address to be
-// brought into L2, or into the multiprocessor's L1 (where global loads are cached by default), and do not wait.
+// then waits on memory once for the lot instead of once each. prefetch_l2 and prefetch_l1 ask for the line
+// holding an address to be brought into L2, or into the multiprocessor's L1 (where global loads are cached by
+// default), and do not wait.
 // The hints are nothing in the CPU block emulator (src/test/cuda), which is not nvcc.
 // Where ASYNC_COPIES is 1 (PTX for compute_80 on, which kernels/build-ptx.sh builds beside compute_75's where a
 // kernel differs), copy_async(dst, src) copies a float from global to shared memory without waiting or holding
 // a register (cp.async), and copies_landed() waits for the thread's own copies, before the barrier that lets the
-// block read them: a loop of copies keeps every one in flight without unrolled code. The block emulator has
-// them, built with -DASYNC_COPIES=1, and holds each copy back until its thread waits.
+// block read them: a loop of copies keeps every one in flight without unrolled code. Without them,
+// copies_landed() has nothing to wait for. The block emulator has them, built with -DASYNC_COPIES=1, and holds
+// each copy back until its thread waits.
 #ifdef __CUDACC__
 #define UNROLL _Pragma("unroll")
 __device__ inline void prefetch_l2(const void* p) {
@@ -36,4 +38,8 @@ inline void prefetch_l1(const void*) {
 #endif
 #ifndef ASYNC_COPIES
 #define ASYNC_COPIES 0
+#endif
+#if !ASYNC_COPIES
+__device__ inline void copies_landed() {
+}
 #endif

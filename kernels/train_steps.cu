@@ -169,9 +169,9 @@ __device__ void batched(int rows, int cols, Load load, Use use) {
 }
 
 // Copies rows x cols of src (row stride ld) into dst (row stride dstLd) by the block's threads, in coalesced runs;
-// each thread calls staged() before the barrier after which the block reads dst. With ASYNC_COPIES the copies do
-// not wait (a thread keeps one column of a band of up to blockDim.x columns and steps down it), so a copy is a
-// short loop, not BATCH loads unrolled: a step runs less code, and every copy is in flight at once.
+// each thread calls copies_landed() before the barrier after which the block reads dst. With ASYNC_COPIES the
+// copies do not wait (a thread keeps one column of a band of up to blockDim.x columns and steps down it), so a
+// copy is a short loop, not BATCH loads unrolled: a step runs less code, and every copy is in flight at once.
 __device__ void stage(float* dst, int dstLd, const float* src, long ld, int rows, int cols) {
 #if ASYNC_COPIES
     for (int c0 = 0; c0 < cols; c0 += blockDim.x) {
@@ -182,13 +182,6 @@ __device__ void stage(float* dst, int dstLd, const float* src, long ld, int rows
     }
 #else
     batched<BATCH>(rows, cols, [&](int r, int c) { return src[r * ld + c]; }, [&](int r, int c, float v) { dst[r * dstLd + c] = v; });
-#endif
-}
-
-// Waits for the thread's stage copies to land (without ASYNC_COPIES they have).
-__device__ void staged() {
-#if ASYNC_COPIES
-    copies_landed();
 #endif
 }
 
@@ -405,7 +398,7 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
             for (int r0 = 0; r0 < batch; r0 += chunk_rows) {
                 int rn = min(chunk_rows, batch - r0);
                 stage(xs, tile_k, in + (long)r0 * s0 + k0, s0, rn, kn);
-                staged();
+                copies_landed();
                 __syncthreads();  // the tile and the chunk staged
                 STEP_POINT(s, TILE_STAGED);
                 float* out = partial + ((long)(k0 / tile_k) * batch + r0) * s1 + c0;
@@ -433,7 +426,7 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
             if (sums_staged) {
                 stage(scratch, s1, partial + (long)r * s1, (long)batch * s1, down, s1);
                 own = threadIdx.x < s1 ? b0[threadIdx.x] : 0.0f;  // a thread's first unit's bias, loaded while the copies land
-                staged();
+                copies_landed();
                 __syncthreads();  // the partial products staged
             }
             for (int j = threadIdx.x; j < s1; j += blockDim.x) {
@@ -523,7 +516,7 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
                     stage(xs, tile_k, input + (long)r0 * k + k0, k, rn, kn);
                 }
                 stage(ds, tile_cols, above + (long)r0 * cols + c0, cols, rn, cn);
-                staged();
+                copies_landed();
                 __syncthreads();  // the chunk staged
                 STEP_POINT(s, UPDATE_STAGED);
                 int pairs = pair_products(

@@ -6,7 +6,8 @@
 // It is stricter than it needs to be where a real GPU fails late or only sometimes: a call without a
 // current context, a copy or kernel pointer outside every live allocation, a launch the hardware refuses
 // (block or grid too big), a call that capture forbids while this thread captures, a PTX newer than the
-// driver or for a newer GPU, a kernel that writes past the end of an allocation: each is refused with the driver's error code.
+// driver or for a newer GPU, a kernel that writes past the end of an allocation: each is refused with the
+// driver's error code.
 // Errors of a kernel are sticky, as on a GPU: every later call returns them. Memory still allocated when the
 // context is released is reported on stderr.
 //
