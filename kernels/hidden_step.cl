@@ -23,8 +23,12 @@ void hidden_step(__global const float* dNext, int dno, __global float* wNext, in
                 int i = min(r0 + u * ROW_GROUPS, rows - 1) * cols + j;
                 v[u] = a[ao + i];
                 gv[u] = k > 0 || slices > 0 ? 0.0f : g[go + i];
-                for (int s = 0; s < slices; s++) {
-                    gv[u] += dNext[dno + s * rows * cols + i];
+            }
+            // the slices' partial sums in slice order, as output_step adds them
+            for (int s = 0; s < slices; s++) {
+#pragma unroll
+                for (int u = 0; u < STEP_ROWS; u++) {
+                    gv[u] += dNext[dno + s * rows * cols + min(r0 + u * ROW_GROUPS, rows - 1) * cols + j];
                 }
             }
 #pragma unroll

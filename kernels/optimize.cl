@@ -31,16 +31,17 @@ void optimize_layer(__global const float* in, int ino, __global const float* d, 
     __local float as[STAGED_ROWS][UPDATE_TILE], ds[STAGED_ROWS][UPDATE_TILE];
     int across = (outs + UPDATE_TILE - 1) / UPDATE_TILE, tile = get_group_id(0);
     int i0 = tile / across * UPDATE_TILE, j0 = tile % across * UPDATE_TILE;
-    float sum[2][2];
-    tile_sums(in + ino, d + dof, rows, ins, outs, i0, j0, as, ds, sum);
+    float4 sum = tile_sums(in + ino, d + dof, rows, ins, outs, i0, j0, as, ds);
+#pragma unroll
     for (int u = 0; u < 2; u++) {
+#pragma unroll
         for (int v = 0; v < 2; v++) {
             int i = i0 + get_local_id(1) + u * UPDATE_HALF, j = j0 + get_local_id(0) + v * UPDATE_HALF;
             if (j < outs && i < ins) {
                 long e = (long)i * outs + j;
-                optimizer_step(w + wo + e, sum[u][v], s1w + s1wo + e, s2w + s2wo + e, hyper + ho, kind, 1);
+                optimizer_step(w + wo + e, SUM_AT(sum, u, v), s1w + s1wo + e, s2w + s2wo + e, hyper + ho, kind, 1);
             } else if (j < outs && i == ins) {
-                optimizer_step(b + bo + j, sum[u][v], s1b + s1bo + j, s2b + s2bo + j, hyper + ho, kind, 0);
+                optimizer_step(b + bo + j, SUM_AT(sum, u, v), s1b + s1bo + j, s2b + s2bo + j, hyper + ho, kind, 0);
             }
         }
     }

@@ -31,10 +31,15 @@ void output_step(__global const float* x, int xo, __global const float* w, int w
             for (int u = 0; u < STEP_ROWS; u++) {
                 int r = min(r0 + u * ROW_GROUPS, rows - 1);
                 zv[u] = slices > 0 ? 0.0f : z[zo + r * cols + j];
-                for (int s = 0; s < slices; s++) {
-                    zv[u] += x[xo + (s * rows + r) * cols + j];
-                }
                 label[u] = labels[yo + r];
+            }
+            // the slices' partial sums in slice order, a slice's rows in one unrolled loop (a loop of slices
+            // within the unrolled one would keep it rolled, and zv in private memory)
+            for (int s = 0; s < slices; s++) {
+#pragma unroll
+                for (int u = 0; u < STEP_ROWS; u++) {
+                    zv[u] += x[xo + (s * rows + min(r0 + u * ROW_GROUPS, rows - 1)) * cols + j];
+                }
             }
 #pragma unroll
             for (int u = 0; u < STEP_ROWS; u++) {

@@ -50,8 +50,10 @@ float strided_dot(__global const float* a, int aStride, __global const float* b,
             y[u] = in ? b[(p0 + u) * bStride] : 0.0f;
         }
 #pragma unroll
-        for (int u = 0; u < DOT_BATCH && p0 + u < n; u++) {
-            sum += x[u] * y[u];
+        for (int u = 0; u < DOT_BATCH; u++) {
+            if (p0 + u < n) {
+                sum += x[u] * y[u];
+            }
         }
     }
     return sum;

@@ -41,8 +41,10 @@ void row_product(__local const float* v, int n, __global const float* m, int ks,
                     w[u] = k < n ? column[(long)k * ks] : 0.0f;
                 }
 #pragma unroll
-                for (int u = 0; u < ROW_BATCH && k0 + u * parts < n; u++) {
-                    sum += v[k0 + u * parts] * w[u];
+                for (int u = 0; u < ROW_BATCH; u++) {
+                    if (k0 + u * parts < n) {
+                        sum += v[k0 + u * parts] * w[u];
+                    }
                 }
             }
             partial[o * parts + p] = sum;
@@ -69,6 +71,24 @@ void row_out(__local const float* from, __global float* to, int n) {
     }
 }
 
+// Element i of four, by selection. The layers' buffers and widths are picked from the kernels' arguments this
+// way (the macros below, in terms of those arguments), never indexed in an array: such an array lives in an
+// item's private memory, which a GPU keeps in memory behind its L1 (local memory on NVIDIA's), so each use would
+// be a load that the loads it addresses wait on.
+#define PICK(i, v0, v1, v2, v3) ((i) == 0 ? (v0) : (i) == 1 ? (v1) : (i) == 2 ? (v2) : (v3))
+// layer l's input width (l <= layers), weights, bias, activations and deltas (l < layers)
+#define SIZE(l) PICK(l, s0, s1, s2, s3)
+#define W(l) PICK(l, w0 + w0o, w1 + w1o, w2 + w2o, w2 + w2o)
+#define B(l) PICK(l, b0 + b0o, b1 + b1o, b2 + b2o, b2 + b2o)
+#define A(l) PICK(l, a1 + a1o, a2 + a2o, a3 + a3o, a3 + a3o)
+#define D(l) PICK(l, d1 + d1o, d2 + d2o, d3 + d3o, d3 + d3o)
+// where step_rows's values hold layer l's input (the example for l = 0, else layer l - 1's activations): after
+// the widths of layers 0 to l - 1; and the deltas of layer l's output, after every layer's activations
+#define AT(l) (((l) > 0 ? s0 : 0) + ((l) > 1 ? s1 : 0) + ((l) > 2 ? s2 : 0) + ((l) > 3 ? s3 : 0))
+#define DT(l) (AT(layers + 1) + ((l) > 0 ? s1 : 0) + ((l) > 1 ? s2 : 0))
+// step_updates's input of layer l: x's rows of this step, else the activations below
+#define IN(l) PICK(l, x + xo + (long)first * s0, a1 + a1o, a2 + a2o, a2 + a2o)
+
 __kernel void step_rows(__global const float* x, int xo, __global const float* labels, int yo,
                         __global const float* w0, int w0o, __global const float* b0, int b0o,
                         __global const float* w1, int w1o, __global const float* b1, int b1o,
@@ -79,46 +99,33 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
     __local float values[ROW_FLOATS];  // the row's input, then a1..a_layers, then d1..d_layers
     __local float partial[ROW_THREADS];
     int r = get_group_id(0), t = get_local_id(0), items = get_local_size(0);
-    int s[4] = {s0, s1, s2, s3};
-    __global const float* w[3] = {w0 + w0o, w1 + w1o, w2 + w2o};
-    __global const float* b[3] = {b0 + b0o, b1 + b1o, b2 + b2o};
-    __global float* a[3] = {a1 + a1o, a2 + a2o, a3 + a3o};
-    __global float* d[3] = {d1 + d1o, d2 + d2o, d3 + d3o};
-    // where in values layer l's input starts (the example for l = 0, else layer l - 1's activations), and its deltas
-    int at[4], dt[3];
-    at[0] = 0;
-    for (int l = 0; l < layers; l++) {
-        at[l + 1] = at[l] + s[l];
-    }
-    dt[0] = at[layers] + s[layers];
-    for (int l = 1; l < layers; l++) {
-        dt[l] = dt[l - 1] + s[l];
-    }
     // the input of layer `forwarded`: the example, or its first layer's activations
-    __global const float* row = forwarded ? a[0] + (long)r * s1 : x + xo + (long)(first + r) * s0;
-    for (int i = t; i < s[forwarded]; i += items) {
-        values[at[forwarded] + i] = row[i];
+    __global const float* row = forwarded ? a1 + a1o + (long)r * s1 : x + xo + (long)(first + r) * s0;
+    for (int i = t; i < SIZE(forwarded); i += items) {
+        values[AT(forwarded) + i] = row[i];
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     int last = layers - 1;
     for (int l = forwarded; l < layers; l++) {
-        __local float* z = values + at[l + 1];
-        row_product(values + at[l], s[l], w[l], s[l + 1], 1, s[l + 1], z, partial);
+        __local float* z = values + AT(l + 1);
+        row_product(values + AT(l), SIZE(l), W(l), SIZE(l + 1), 1, SIZE(l + 1), z, partial);
         if (l < last) {
-            for (int j = t; j < s[l + 1]; j += items) {
-                z[j] = activate(z[j] + b[l][j], act);
+            __global const float* bias = B(l);
+            for (int j = t; j < SIZE(l + 1); j += items) {
+                z[j] = activate(z[j] + bias[j], act);
             }
         }
     }
     // the output layer: a = sigmoid(z + b), or softmax(z + b) as softmax_rows takes it; delta = a - onehot
-    __local float* z = values + at[layers];
-    __local float* dz = values + dt[last];
-    int n = s[layers], label = (int)labels[yo + first + r];
+    __local float* z = values + AT(layers);
+    __local float* dz = values + DT(last);
+    __global const float* bias = B(last);
+    int n = SIZE(layers), label = (int)labels[yo + first + r];
     if (output == OUT_SOFTMAX && t == 0) {
-        softmax_row_local(z, b[last], n);
+        softmax_row_local(z, bias, n);
     } else if (output != OUT_SOFTMAX) {
         for (int j = t; j < n; j += items) {
-            z[j] = activate(z[j] + b[last][j], ACT_SIGMOID);
+            z[j] = activate(z[j] + bias[j], ACT_SIGMOID);
         }
     }
     barrier(CLK_LOCAL_MEM_FENCE);  // every item passes it (a barrier under a branch miscompiled on PoCL)
@@ -128,19 +135,19 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
     barrier(CLK_LOCAL_MEM_FENCE);
     // back through the weights above each hidden layer, as they were before this step
     for (int l = last; l > 0; l--) {
-        __local float* g = values + dt[l - 1];
-        row_product(values + dt[l], s[l + 1], w[l], 1, s[l + 1], s[l], g, partial);
-        __local const float* h = values + at[l];
-        for (int i = t; i < s[l]; i += items) {
+        __local float* g = values + DT(l - 1);
+        row_product(values + DT(l), SIZE(l + 1), W(l), 1, SIZE(l + 1), SIZE(l), g, partial);
+        __local const float* h = values + AT(l);
+        for (int i = t; i < SIZE(l); i += items) {
             g[i] *= derivative(h[i], act);
         }
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int l = 0; l < layers; l++) {
         if (l >= forwarded) {
-            row_out(values + at[l + 1], a[l] + (long)r * s[l + 1], s[l + 1]);
+            row_out(values + AT(l + 1), A(l) + (long)r * SIZE(l + 1), SIZE(l + 1));
         }
-        row_out(values + dt[l], d[l] + (long)r * s[l + 1], s[l + 1]);
+        row_out(values + DT(l), D(l) + (long)r * SIZE(l + 1), SIZE(l + 1));
     }
 }
 
@@ -158,31 +165,29 @@ void step_updates(__global const float* x, int xo,
                   __global const float* d1, int d1o, __global const float* d2, int d2o, __global const float* d3, int d3o,
                   int first, int rows, int layers, int s0, int s1, int s2, int s3, float step, float decay) {
     __local float as[STAGED_ROWS][UPDATE_TILE], ds[STAGED_ROWS][UPDATE_TILE];
-    int s[4] = {s0, s1, s2, s3};
-    __global float* w[3] = {w0 + w0o, w1 + w1o, w2 + w2o};
-    __global float* b[3] = {b0 + b0o, b1 + b1o, b2 + b2o};
-    __global const float* in[3] = {x + xo + (long)first * s0, a1 + a1o, a2 + a2o};
-    __global const float* d[3] = {d1 + d1o, d2 + d2o, d3 + d3o};
     int tile = get_group_id(0), l = 0, across = 0;
     for (; l < layers; l++) {
-        across = (s[l + 1] + UPDATE_TILE - 1) / UPDATE_TILE;
-        int tiles = (s[l] + UPDATE_TILE) / UPDATE_TILE * across;  // s[l] + 1 rows, the bias's among them
+        across = (SIZE(l + 1) + UPDATE_TILE - 1) / UPDATE_TILE;
+        int tiles = (SIZE(l) + UPDATE_TILE) / UPDATE_TILE * across;  // SIZE(l) + 1 rows, the bias's among them
         if (tile < tiles) {
             break;
         }
         tile -= tiles;
     }
-    int ins = s[l], outs = s[l + 1], i0 = tile / across * UPDATE_TILE, j0 = tile % across * UPDATE_TILE;
-    float sum[2][2];
-    tile_sums(in[l], d[l], rows, ins, outs, i0, j0, as, ds, sum);
+    int ins = SIZE(l), outs = SIZE(l + 1), i0 = tile / across * UPDATE_TILE, j0 = tile % across * UPDATE_TILE;
+    float4 sum = tile_sums(IN(l), D(l), rows, ins, outs, i0, j0, as, ds);
+    __global float* weights = W(l);
+    __global float* bias = B(l);
+#pragma unroll
     for (int u = 0; u < 2; u++) {
+#pragma unroll
         for (int v = 0; v < 2; v++) {
             int i = i0 + get_local_id(1) + u * UPDATE_HALF, j = j0 + get_local_id(0) + v * UPDATE_HALF;
             if (j < outs && i < ins) {
                 long e = (long)i * outs + j;
-                w[l][e] = decay * w[l][e] - step * sum[u][v];
+                weights[e] = decay * weights[e] - step * SUM_AT(sum, u, v);
             } else if (j < outs && i == ins) {
-                b[l][j] -= step * sum[u][v];
+                bias[j] -= step * SUM_AT(sum, u, v);
             }
         }
     }
