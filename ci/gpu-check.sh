@@ -182,6 +182,29 @@ accuracy "$OUT/train200.log" 97.24 97.84 "97.54 +- 0.30" || status=1
 step 60 "evaluate the trained model on cuda"
 mlp4j evaluate --device cuda --strict --model "$OUT/run200/model.npz" --data "$data" || status=1
 
+step 60 "what NVIDIA's OpenCL compiler made of the kernels: each kernel's registers, stack frame and spills (bench/ab/OpenClPtx.java; OpenClPtxTest checks for local memory with clang)"
+# every kernel of the first program (each program holds every kernel, with its size of gemm_tiled's tiles), and of the
+# others gemm_tiled; the PTX stays in /tmp (a device call brings back only a few files of $OUT)
+if [ -d .device/ab ]; then
+  rm -rf /tmp/opencl-ptx
+  java "${java_opts[@]}" -cp .device/mlp4j-all.jar:.device/ab org.mlp4j.backend.opencl.OpenClPtx /tmp/opencl-ptx || status=1
+  ptxas=$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)
+  first=1
+  for ptx in /tmp/opencl-ptx/*.ptx; do
+    arch=$(sed -nE 's/^\.target (sm_[0-9a-z]+).*/\1/p' "$ptx" 2>/dev/null | head -1)
+    if [ -z "$arch" ] || [ ! -x "$ptxas" ]; then
+      echo "$(basename "$ptx"): not PTX for an NVIDIA GPU, or no ptxas"
+      continue
+    fi
+    # ptxas -v: "Compiling entry function 'K' ...", then "N bytes stack frame, N bytes spill stores, ...", then "Used N registers"
+    timeout -k 5 "$limit" "$ptxas" -arch="$arch" -v -o /dev/null "$ptx" 2>&1 | awk -v file="$(basename "$ptx")" -v all="$first" '
+      /Compiling entry function/ { kernel = $(NF - 2); gsub("\047", "", kernel) }
+      /bytes stack frame/ { stack = $1; spills = $5 }
+      /Used [0-9]+ registers/ && (all || kernel == "gemm_tiled") { printf "%s %s: %s registers, %s bytes stack frame, %s bytes spill stores\n", file, kernel, $5, stack, spills }'
+    first=0
+  done
+fi
+
 step 300 "bench --grid: other network shapes and batch sizes, each beside PyTorch of the same shape"
 # the book's, a wide layer, and the two rows where opencl was over 2x cuda at 9c4b5ef (512,512 and 2048,2048 at
 # batch 100); each row's detail names the paths its timings chose. GRID_HIDDEN/GRID_BATCH pick others.

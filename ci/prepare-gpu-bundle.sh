@@ -31,11 +31,12 @@ tmp=$(mktemp -d)
   --strip-debug --no-man-pages --no-header-files --output "$tmp/jre"
 tar czf .device/jre.tgz -C "$tmp" jre
 rm -rf "$tmp"
-# the parts of an epoch, the evaluation in two sizes of chunk and a step's ops (bench/ab/EpochParts.java, Evaluation.java,
-# LayerOps.java), compiled: the JRE has no compiler; and train_steps' timeline (bench/ab/train_steps_timeline.cu),
+# the parts of an epoch, the evaluation in two sizes of chunk, a step's ops and the OpenCL driver's PTX (bench/ab/EpochParts.java,
+# Evaluation.java, LayerOps.java, OpenClPtx.java), compiled: the JRE has no compiler; and train_steps' timeline (bench/ab/train_steps_timeline.cu),
 # with and without the tiles' products and with small batches of loads, from compute_80 PTX as the backend loads
 # train_steps on the H200, and from compute_75 PTX (staging by batches of loads) beside them
-rm -rf .device/ab && javac -cp .device/mlp4j-all.jar -d .device/ab bench/ab/EpochParts.java bench/ab/Evaluation.java bench/ab/LayerOps.java
+rm -rf .device/ab && javac -cp .device/mlp4j-all.jar -d .device/ab bench/ab/EpochParts.java bench/ab/Evaluation.java bench/ab/LayerOps.java \
+  bench/ab/OpenClPtx.java
 nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
 "$nvcc" -std=c++17 -O3 -arch=compute_80 -I kernels -o .device/train-steps-timeline bench/ab/train_steps_timeline.cu
 "$nvcc" -std=c++17 -O3 -arch=compute_80 -I kernels -DSTEP_PRODUCTS=0 -o .device/train-steps-timeline-no-products bench/ab/train_steps_timeline.cu
