@@ -2,7 +2,8 @@
 # The GPU proof, for the GPU test machine (no Java, Maven or network there): run from the project root with
 # the bundle from ci/prepare-gpu-bundle.sh in .device/ and a JRE on PATH:
 #   tar xzf .device/jre.tgz -C /tmp && export PATH=/tmp/jre/bin:$PATH && bash ci/gpu-check.sh
-# Writes gpu-check.log, bench.json, grid.json and the runs' outputs under $OUT (default runs/gpu-check). Each step
+# Writes gpu-check.log, bench.json, grid.json and the runs' outputs under $OUT (default runs/gpu-check; where the caller
+# brings back only a few files, give OUT a scratch folder and keep those three). Each step
 # has its own time limit, so one that hangs (a kernel that never ends) costs its limit, not the rest of the check;
 # the most needed steps run first. JMH=1 adds the JMH benchmarks at the end (a few more minutes).
 set -uo pipefail
