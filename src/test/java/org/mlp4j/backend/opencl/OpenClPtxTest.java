@@ -90,13 +90,23 @@ class OpenClPtxTest {
         return out;
     }
 
-    /** A clang that targets NVPTX: $CLANG, clang-15 or clang; aborts the test where there is none. */
+    /**
+     * A clang that targets NVPTX: $CLANG, else clang, else a versioned clang-N on the PATH (PoCL's packages bring
+     * one), the newest first; aborts the test where there is none.
+     */
     static String clang() throws InterruptedException {
         List<String> candidates = new ArrayList<>();
         if (System.getenv("CLANG") != null) {
             candidates.add(System.getenv("CLANG"));
         }
-        candidates.addAll(List.of("clang-15", "clang"));
+        candidates.add("clang");
+        List<String> versioned = new ArrayList<>();
+        for (String path : System.getenv().getOrDefault("PATH", "").split(":")) {
+            String[] names = path.isEmpty() ? null : new java.io.File(path).list((d, name) -> name.matches("clang-\\d+"));
+            versioned.addAll(names == null ? List.of() : List.of(names));
+        }
+        versioned.stream().distinct().sorted(java.util.Comparator.comparingInt((String name) -> Integer.parseInt(name.substring("clang-".length())))
+                .reversed()).forEach(candidates::add);
         List<String> tried = new ArrayList<>();
         for (String c : candidates) {
             try {
