@@ -3,10 +3,8 @@ package org.mlp4j.backend.opencl;
 import static org.lwjgl.opencl.CL10.*;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.IntBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,8 +13,8 @@ import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
 
 /**
- * What a GPU's OpenCL compiler made of the kernels: builds every program OpenClBackend builds (all kernels with
- * each candidate size of gemm_tiled's tiles) on the first GPU (else the first device), and writes each program's
+ * What a GPU's OpenCL compiler made of the kernels: builds every kernel OpenClBackend builds, in one program for
+ * each candidate size of gemm_tiled's tiles, on the first GPU (else the first device), and writes each program's
  * binary, which NVIDIA's driver gives as PTX, to DIR/opencl-TILES.ptx. ci/gpu-check.sh then has ptxas report
  * each kernel's registers, stack frame and spills: OpenClPtxTest checks for local memory with clang standing in
  * for the GPU's compiler, and only the GPU's own compiler says what runs. In OpenClBackend's package for its
@@ -30,7 +28,7 @@ public class OpenClPtx {
         // the first GPU, else the first device (the rehearsal's PoCL, whose binaries are not PTX)
         OpenCl.Device device = devices.stream().filter(OpenCl.Device::gpu).findFirst().orElseGet(() -> devices.get(0));
         System.out.println("OpenCL programs of " + device.name() + " (" + device.platformName() + ")");
-        String[] sources = OpenClBackend.sources().stream().map(OpenClPtx::source).toArray(String[]::new);
+        String[] sources = OpenClBackend.texts(OpenClBackend.sources());
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer err = stack.mallocInt(1);
             PointerBuffer props = stack.mallocPointer(3).put(CL_CONTEXT_PLATFORM).put(device.platform()).put(0).flip();
@@ -49,14 +47,6 @@ public class OpenClPtx {
                 clReleaseProgram(program);
             }
             clReleaseContext(context);
-        }
-    }
-
-    private static String source(String name) {
-        try (InputStream in = OpenClPtx.class.getResourceAsStream("/kernels/" + name + ".cl")) {
-            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -348,8 +348,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
     /** The program of {@code files} built with {@code tiles}. */
     private long program(MemoryStack stack, List<String> files, Tiles tiles) throws BackendUnavailableException {
         IntBuffer err = stack.mallocInt(1);
-        long p = clCreateProgramWithSource(context, files.stream()
-                .map(f -> kernelFile(f + ".cl", "kernels/" + f + ".cl is missing from the jar")).toArray(CharSequence[]::new), err);
+        long p = clCreateProgramWithSource(context, texts(files), err);
         OpenCl.check(err.get(0), "clCreateProgramWithSource");
         if (clBuildProgram(p, device.id(), options(tiles), null, 0) != CL_SUCCESS) {
             String log = OpenCl.buildLog(p, device.id());
@@ -357,6 +356,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
             throw new BackendUnavailableException("OpenCL kernels failed to build on " + device.name() + ": " + log);
         }
         return p;
+    }
+
+    /** The text of each of {@code files} (kernels/NAME.cl in the jar), as a program is built from them. */
+    static String[] texts(List<String> files) {
+        return files.stream().map(f -> kernelFile(f + ".cl", "kernels/" + f + ".cl is missing from the jar")).toArray(String[]::new);
     }
 
     /** The sources of the GEMM alone: the helpers and gemm.cl. */

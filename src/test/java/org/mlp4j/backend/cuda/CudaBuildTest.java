@@ -2,6 +2,7 @@ package org.mlp4j.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mlp4j.Commands.run;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -212,13 +213,6 @@ class CudaBuildTest {
         } catch (IOException e) {
             Assumptions.abort("g++ is not installed: " + e.getMessage());
         }
-    }
-
-    static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
-        return out;
     }
 
     @Test

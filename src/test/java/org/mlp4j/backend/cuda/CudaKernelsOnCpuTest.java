@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mlp4j.Commands;
 import org.mlp4j.backend.GpuKernel;
 
 /**
@@ -25,10 +26,10 @@ class CudaKernelsOnCpuTest {
     @ValueSource(strings = {"-DASYNC_COPIES=0", "-DASYNC_COPIES=1"})
     void everyKernelMatchesItsDefinition(String copies) throws IOException, InterruptedException {
         Path exe = dir.resolve("kernels_on_cpu");
-        // CudaBuildTest.run fails the test, with the command's output, on a non-zero exit
-        CudaBuildTest.run("bash", "src/test/cuda/all-kernels.sh", dir.toString());
+        // Commands.run fails the test, with the command's output, on a non-zero exit
+        Commands.run("bash", "src/test/cuda/all-kernels.sh", dir.toString());
         CudaBuildTest.buildOnCpu(exe, "src/test/cuda/kernels_on_cpu.cpp", copies, "-I", dir.toString());
-        String out = CudaBuildTest.run(exe.toString());
+        String out = Commands.run(exe.toString());
         assertTrue(!out.contains("FAIL"), out);
         for (GpuKernel k : CudaBuildTest.cudaKernels()) {
             assertTrue(out.contains("ok   " + k.entry() + " "), k.entry() + " was not checked:\n" + out);

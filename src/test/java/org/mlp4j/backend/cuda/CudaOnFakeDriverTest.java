@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mlp4j.ChildJvm;
+import org.mlp4j.Commands;
 import org.mlp4j.TestData;
 import org.mlp4j.backend.BackendContractTest;
 import org.mlp4j.model.ModelFile;
@@ -45,12 +46,12 @@ class CudaOnFakeDriverTest {
     static void buildTheFakeDriver() throws Exception {
         Assumptions.assumeTrue(CudaBuildTest.resource("/kernels/gather.ptx") != null, "nvcc was missing at build time: no kernels to run");
         try {
-            CudaBuildTest.run("g++", "--version");
+            Commands.run("g++", "--version");
         } catch (IOException e) {
             Assumptions.abort("g++ is not installed: " + e.getMessage());
         }
         Path standIns = dir.resolve("stand-ins");
-        CudaBuildTest.run("bash", "src/test/cuda/build-stand-ins.sh", standIns.toString());
+        Commands.run("bash", "src/test/cuda/build-stand-ins.sh", standIns.toString());
         Path driver = standIns.resolve("driver");
         driverOnly = List.of(driver);
         cuda12 = List.of(driver, standIns.resolve("cublas12"));

@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mlp4j.Commands;
 
 /**
  * bench/ab/train_steps_timeline.cu, ci/gpu-check.sh's timeline of train_steps, follows the kernel: built on the CPU
@@ -45,7 +46,7 @@ class TrainStepsTimelineTest {
             Path exe = dir.resolve("timeline");
             CudaBuildTest.buildOnCpu(exe, SOURCE, build.option(), build.emulated());
             // 30-7-5 at batch 6, 3 steps, on 4 blocks of 32 threads, tiles of 4 x 3, 2 rows staged at a time
-            String out = CudaBuildTest.run(exe.toString(), "30,7,5", "6", "3", "4", "32", "4", "3", "2");
+            String out = Commands.run(exe.toString(), "30,7,5", "6", "3", "4", "32", "4", "3", "2");
             for (String part : List.of(build.says(), "phase 1 ", "x's chunk (and the tile) staged ", "the chunk's partial products ",
                     "grid barrier 1 ", "phase 2 ", "a1's row from the partial products ", "the layers above, the output's delta ",
                     "the deltas below ", "grid barrier 2 ", "phase 3 ", "the input's and delta's chunks staged ",
@@ -62,7 +63,7 @@ class TrainStepsTimelineTest {
     void theBundlesCudaBuildsCompile() throws IOException, InterruptedException {
         Assumptions.assumeTrue(CudaBuildTest.resource("/kernels/gather.ptx") != null, "nvcc was missing at build time");
         for (Build build : BUILDS) {
-            CudaBuildTest.run(CudaBuildTest.tool("nvcc"), "-std=c++17", "-O3", "-arch=compute_" + build.arch(), "-I", "kernels", build.option(), "-o",
+            Commands.run(CudaBuildTest.tool("nvcc"), "-std=c++17", "-O3", "-arch=compute_" + build.arch(), "-I", "kernels", build.option(), "-o",
                     dir.resolve("timeline").toString(), SOURCE);
         }
     }

@@ -12,12 +12,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mlp4j.Commands;
 import org.mlp4j.backend.GpuKernel;
 
 /**
@@ -25,9 +25,9 @@ import org.mlp4j.backend.GpuKernel;
  * an item indexes at run time (the layers' buffers picked by a loop's layer, or an array a loop that stays rolled
  * reads) lives in private memory, which NVIDIA's GPUs keep in memory behind L1, so each use is a load that the
  * loads it addresses wait on. NVIDIA's OpenCL compiler runs only on the GPU machine (bench/ab/OpenClPtx.java
- * reports from there what it made); here clang, built on LLVM as NVIDIA's is, compiles every program OpenClBackend
- * builds for NVIDIA's PTX (src/test/opencl/nvptx_prelude.h stands in for OpenCL's built-in functions), and no
- * kernel may declare local memory. Skipped where there is no clang that targets NVPTX (PoCL's packages bring one).
+ * reports from there what it made); here clang, built on LLVM as NVIDIA's is, compiles every kernel OpenClBackend
+ * builds, with each candidate size of gemm_tiled's tiles, for NVIDIA's PTX (src/test/opencl/nvptx_prelude.h stands
+ * in for OpenCL's built-in functions), and no kernel may declare local memory. Skipped where there is no clang that targets NVPTX (PoCL's packages bring one).
  */
 class OpenClPtxTest {
     /**
@@ -45,11 +45,7 @@ class OpenClPtxTest {
     void noKernelDeclaresLocalMemory() throws IOException, InterruptedException {
         String clang = clang();
         Path source = dir.resolve("kernels.cl");
-        StringBuilder text = new StringBuilder();
-        for (String file : OpenClBackend.sources()) {
-            text.append(Files.readString(Path.of("kernels", file + ".cl"))).append('\n');
-        }
-        Files.writeString(source, text);
+        Files.writeString(source, String.join("\n", OpenClBackend.texts(OpenClBackend.sources())));
         List<String> expected = Arrays.stream(GpuKernel.values()).filter(GpuKernel::onOpenCl).map(GpuKernel::entry).sorted().toList();
         Map<String, String> local = new TreeMap<>();
         for (OpenClBackend.Tiles tiles : OpenClBackend.TILES) {
@@ -58,7 +54,7 @@ class OpenClPtxTest {
                     "-include", Path.of("src/test/opencl/nvptx_prelude.h").toAbsolutePath().toString()));
             cmd.addAll(List.of(OpenClBackend.options(tiles).split(" ")));
             cmd.addAll(List.of("-o", ptx.toString(), source.toString()));
-            run(cmd);
+            Commands.run(cmd.toArray(String[]::new));
             Map<String, String> entries = entries(Files.readString(ptx));
             assertEquals(expected, new ArrayList<>(entries.keySet()), "the kernels clang compiled with tiles " + tiles);
             entries.forEach((name, body) -> {
@@ -112,7 +108,7 @@ class OpenClPtxTest {
             try {
                 Process p = new ProcessBuilder(c, "--print-targets").redirectErrorStream(true).start();
                 String targets = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0 && targets.contains("nvptx64")) {
+                if (p.waitFor() == 0 && targets.contains("nvptx64")) {
                     return c;
                 }
                 tried.add(c + " (no nvptx64 target)");
@@ -122,12 +118,5 @@ class OpenClPtxTest {
         }
         Assumptions.abort("no clang that targets NVPTX: " + tried);
         return null;
-    }
-
-    static void run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out: " + cmd);
-        assertEquals(0, p.exitValue(), String.join(" ", cmd) + "\n" + out);
     }
 }
