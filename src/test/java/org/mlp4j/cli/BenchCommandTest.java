@@ -136,7 +136,7 @@ class BenchCommandTest {
     }
 
     /** Whether python3 is on the PATH and runs (a machine without it skips what needs it, as the README asks none). */
-    private static boolean python3Runs() throws InterruptedException {
+    static boolean python3Runs() throws InterruptedException {
         try {
             return new ProcessBuilder("python3", "--version").start().waitFor() == 0;
         } catch (java.io.IOException e) {

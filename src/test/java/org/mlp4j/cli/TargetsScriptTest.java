@@ -1,0 +1,84 @@
+package org.mlp4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.mlp4j.Commands.run;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ci/targets.py, which ci/gpu-check.sh runs on bench's and the grid's JSON to judge the issues' speed targets: on
+ * reports written by this code's own records, with times made up to meet or miss each target.
+ */
+class TargetsScriptTest {
+    @TempDir
+    Path dir;
+
+    /** Rows of the grid: network, batch, then seconds of cuda, opencl, PyTorch eager and its CUDA graph (NaN: none). */
+    private String grid(Object[]... shapes) throws Exception {
+        List<Grid.Row> rows = new ArrayList<>();
+        String[] names = {"cuda", "opencl", "pytorch eager", "pytorch cuda graph"};
+        for (Object[] s : shapes) {
+            for (int i = 0; i < names.length; i++) {
+                double seconds = (double) s[2 + i];
+                rows.add(new Grid.Row((String) s[0], (int) s[1], names[i], BenchCommand.num(seconds), null, null, null, null, "", List.of()));
+            }
+        }
+        return targets(Map.of("unit", "seconds per epoch", "rows", rows));
+    }
+
+    private String targets(Object report) throws Exception {
+        assumeTrue(BenchCommandTest.python3Runs(), "python3 runs ci/targets.py");
+        Path json = dir.resolve("report.json");
+        Files.writeString(json, Timing.JSON.toJson(report));
+        return run("python3", Path.of("ci/targets.py").toString(), json.toString());
+    }
+
+    @Test
+    void gridRowsOverTheirTargetsAreNamed() throws Exception {
+        String out = grid(new Object[] {"784-100-10", 100, 0.0118, 0.0201, 0.1470, 0.0445},
+                new Object[] {"784-512-512-10", 100, 0.0370, 0.0847, 0.2138, 0.0681},
+                new Object[] {"784-2048-2048-10", 100, 0.1061, 0.2178, 0.0900, 0.1556},
+                new Object[] {"784-2048-2048-10", 500, 0.0675, 0.1079, 0.0807, 0.0755});
+        assertTrue(out.contains("cuda / pytorch eager (target <= 1.0): NOT met, 3 of 4 rows within it; not on 784-2048-2048-10 batch 100 (1.18)"), out);
+        // launch-bound: batch 100 and no hidden layer over 512 wide
+        assertTrue(out.contains("cuda / pytorch cuda graph, launch-bound rows (batch 100, widths <= 512) (target <= 1.0): met, 2 of 2 rows within it"
+                + " (the most: 0.54, 784-512-512-10 batch 100)"), out);
+        assertTrue(out.contains("opencl / cuda (target <= 2.0): NOT met, 2 of 4 rows within it; not on 784-512-512-10 batch 100 (2.29), "
+                + "784-2048-2048-10 batch 100 (2.05)"), out);
+        assertTrue(out.contains("no cliff in cuda's times (at each batch, a network with over 1.1x the multiply-adds is no faster): met on 4 rows"), out);
+    }
+
+    /** The cliff issue 23 was filed on: 784-512-512-10 at batch 250 16x slower than a net of 2.9x its multiply-adds. */
+    @Test
+    void aLargerNetworkFasterAtTheSameBatchIsACliff() throws Exception {
+        double none = Double.NaN;
+        String out = grid(new Object[] {"784-512-512-10", 250, 0.566, 0.062, none, none},
+                new Object[] {"784-1000-1000-10", 250, 0.035, 0.112, none, none},
+                new Object[] {"784-1000-1000-10", 500, 0.030, 0.100, none, none},
+                new Object[] {"784-100-10", 500, 0.008, 0.0097, none, none});
+        assertTrue(out.contains("cuda / pytorch eager (target <= 1.0): not measured"), out);
+        assertTrue(out.contains("NOT met; 784-1000-1000-10 (0.0350, 2.87x the multiply-adds) under 784-512-512-10 (0.5660) at batch 250"), out);
+        // only within a batch: 784-1000-1000-10 at 500 is faster than 784-512-512-10 at 250, and is not named
+        assertEquals(1, out.split(" under ", -1).length - 1, out);
+    }
+
+    @Test
+    void theBookNetsTargetsFromBench() throws Exception {
+        List<BenchCommand.JsonRow> rows = new ArrayList<>();
+        for (Object[] r : new Object[][] {{"cuda", 0.0118}, {"opencl", 0.0226}, {"pytorch cuda graph", 0.0478}}) {
+            rows.add(new BenchCommand.JsonRow((String) r[0], (Double) r[1], null, null, null, "", List.of(), List.of(), List.of()));
+        }
+        String out = targets(Map.of("unit", "seconds per epoch", "rows", rows));
+        assertTrue(out.contains("cuda / pytorch cuda graph = 0.0118 / 0.0478 = 0.247 (target <= 0.5: met)"), out);
+        assertTrue(out.contains("cuda / pytorch cuda graph = 0.0118 / 0.0478 = 0.247 (target <= 0.12: NOT met)"), out);
+        assertTrue(out.contains("opencl / cuda = 0.0226 / 0.0118 = 1.915 (target <= 2.0: met)"), out);
+    }
+}
