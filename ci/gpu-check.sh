@@ -58,18 +58,9 @@ step 120 "bench: seconds per epoch, side by side (PyTorch references when torch 
 refs=()
 python3 -c 'import torch' 2>/dev/null || refs=(--no-references)
 mlp4j bench --device cuda,opencl,cpu --epochs ${BENCH_EPOCHS:-11} --data "$data" --json "$OUT/bench.json" "${refs[@]}" || status=1
-# the issues' targets, from this one run: cuda <= 0.5x PyTorch's CUDA graph (#3), <= 0.12x with whole steps in
-# one launch (#24), opencl <= 2x cuda (#4)
-python3 - "$OUT/bench.json" <<'EOF' || status=1
-import json, sys
-rows = {r["name"]: r["seconds_per_epoch"] for r in json.load(open(sys.argv[1]))["rows"]}
-for a, b, target in (("cuda", "pytorch cuda graph", 0.5), ("cuda", "pytorch cuda graph", 0.12), ("opencl", "cuda", 2.0)):
-    if rows.get(a) and rows.get(b):
-        r = rows[a] / rows[b]
-        print(f"{a} / {b} = {rows[a]:.4f} / {rows[b]:.4f} = {r:.3f} (target <= {target}: {'met' if r <= target else 'NOT met'})")
-    else:
-        print(f"{a} / {b} (target <= {target}): not measured")
-EOF
+# the issues' targets for the book's net, from this one run (ci/targets.py: cuda against PyTorch's CUDA graph, opencl
+# against cuda)
+python3 ci/targets.py "$OUT/bench.json" || status=1
 
 step 150 "this build against the baseline's jar (.device/baseline.jar from BASELINE=<commit> ci/prepare-gpu-bundle.sh), by turns"
 if [ -f .device/baseline.jar ]; then
@@ -211,6 +202,9 @@ step 300 "bench --grid: other network shapes and batch sizes, each beside PyTorc
 # batch 100); each row's detail names the paths its timings chose. GRID_HIDDEN/GRID_BATCH pick others.
 mlp4j bench --grid --grid-hidden "${GRID_HIDDEN:-100;1024;512,512;2048,2048}" --grid-batch "${GRID_BATCH:-100,500}" --device cuda,opencl --epochs 2 \
   --data "$data" --json "$OUT/grid.json" "${refs[@]}" || status=1
+# issue 23's targets on every row of this grid: cuda against PyTorch eager and its CUDA graph, opencl against cuda, and
+# cliffs in cuda's times
+python3 ci/targets.py "$OUT/grid.json" || status=1
 
 step 400 "JMH, with JMH=1: GEMM shapes, sigmoid, layer ops, SGD step, epoch and evaluation on cuda and opencl (short runs)"
 if [ "${JMH:-0}" != 1 ]; then
