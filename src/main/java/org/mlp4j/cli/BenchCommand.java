@@ -35,7 +35,9 @@ final class BenchCommand implements Callable<Integer> {
             description = "backends to time (default: ${DEFAULT-VALUE}; unusable ones are listed with the reason)")
     List<String> devices;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "3", description = "epochs per backend (default: ${DEFAULT-VALUE}); the first is reported apart as warm-up, the rest by their median")
+    // 4: the median of three epochs after the warm-up, so that one slow epoch (on the CPU the JIT is still at work in
+    // the second) does not move it, as it moves the mean of two
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "4", description = "epochs per backend (default: ${DEFAULT-VALUE}); the first is reported apart as warm-up, the rest by their median")
     int epochs;
 
     @Option(names = "--opencl-device", paramLabel = "N", defaultValue = "-1", description = "which OpenCL device")
