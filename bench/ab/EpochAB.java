@@ -45,6 +45,8 @@ public class EpochAB {
         Method[] fit = new Method[2];
         for (int v = 0; v < 2; v++) {
             loaders[v] = new URLClassLoader(new URL[] {Path.of(args[v]).toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+            // Training checks its device's name against the backends ServiceLoader finds there
+            Thread.currentThread().setContextClassLoader(loaders[v]);
             Class<?> classifier = loaders[v].loadClass("org.mlp4j.Classifier"), training = loaders[v].loadClass("org.mlp4j.Training");
             models[v] = classifier.getMethod("create", long.class, int[].class).invoke(null, 1L, sizes);
             Object book = training.getMethod("withEpochs", int.class).invoke(training.getMethod("book").invoke(null), 1);
