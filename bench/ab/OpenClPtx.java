@@ -37,7 +37,7 @@ public class OpenClPtx {
             for (OpenClBackend.Tiles tiles : OpenClBackend.TILES) {
                 long program = clCreateProgramWithSource(context, sources, err);
                 OpenCl.check(err.get(0), "clCreateProgramWithSource");
-                Path file = out.resolve("opencl-" + tiles.tsm() + "x" + tiles.tsn() + "x" + tiles.tsk() + "-" + tiles.wptm() + "x" + tiles.wptn() + ".ptx");
+                Path file = out.resolve("opencl-" + tiles.name() + ".ptx");
                 if (clBuildProgram(program, device.id(), OpenClBackend.options(tiles), null, 0) != CL_SUCCESS) {
                     System.out.println(file.getFileName() + ": failed to build: " + OpenCl.buildLog(program, device.id()));
                 } else {

@@ -256,7 +256,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** A row of the JSON report: null where there is no number; the rounds' times and ratios in their order. */
     record JsonRow(String name, Double secondsPerEpoch, Double firstEpoch, Double ratioToNumpy, Double ratioToNumpyFloat32, String detail,
-                           List<Double> secondsByRound, List<Double> ratioToNumpyByRound, List<Double> ratioToNumpyFloat32ByRound) {
+                   List<Double> secondsByRound, List<Double> ratioToNumpyByRound, List<Double> ratioToNumpyFloat32ByRound) {
     }
 
     private record Report(String unit, int rounds, List<JsonRow> rows) {

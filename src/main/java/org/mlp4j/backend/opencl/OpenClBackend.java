@@ -56,9 +56,14 @@ public final class OpenClBackend extends GpuBackend<Long> {
             return Map.of("TSM", tsm, "TSN", tsn, "TSK", tsk, "WPTM", wptm, "WPTN", wptn);
         }
 
+        /** The tile and slab, "64x64x16": one of {@link #TILES} each. */
+        String name() {
+            return tsm + "x" + tsn + "x" + tsk;
+        }
+
         @Override
         public String toString() {
-            return tsm + "x" + tsn + "x" + tsk + " (" + wptm + "x" + wptn + " per item)";
+            return name() + " (" + wptm + "x" + wptn + " per item)";
         }
     }
 
@@ -200,7 +205,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
     /** gemm's "32x32", or gemm_tiled's tile and slab, "64x64x16". */
     private String kernelName(int kernel) {
         Tiles t = kernel == GEMM_32 ? null : sizes.get(kernel);
-        return t == null ? "32x32" : t.tsm() + "x" + t.tsn() + "x" + t.tsk();
+        return t == null ? "32x32" : t.name();
     }
 
     private String describe(ProductChoice c) {

@@ -49,7 +49,7 @@ class OpenClPtxTest {
         List<String> expected = Arrays.stream(GpuKernel.values()).filter(GpuKernel::onOpenCl).map(GpuKernel::entry).sorted().toList();
         Map<String, String> local = new TreeMap<>();
         for (OpenClBackend.Tiles tiles : OpenClBackend.TILES) {
-            Path ptx = dir.resolve("kernels-" + tiles.tsm() + "x" + tiles.tsn() + "x" + tiles.tsk() + ".ptx");
+            Path ptx = dir.resolve("kernels-" + tiles.name() + ".ptx");
             List<String> cmd = new ArrayList<>(List.of(clang, "-x", "cl", "-cl-std=CL1.2", "-target", "nvptx64-nvidia-nvcl", "-O3", "-S",
                     "-include", Path.of("src/test/opencl/nvptx_prelude.h").toAbsolutePath().toString()));
             cmd.addAll(List.of(OpenClBackend.options(tiles).split(" ")));
