@@ -7,9 +7,11 @@ import java.util.Arrays;
 
 /**
  * Two builds' epochs, alternating in one JVM: each round trains one more epoch of the same network with each
- * build's {@code Classifier} (the book's settings, 55,000 MNIST training images), in the order old, new on
- * even rounds and new, old on odd ones, and reports the time ratio new/old round by round. Separate runs on a
- * shared machine can differ by more than a change measured; rounds side by side see the same load.
+ * build's {@code Classifier} (the book's settings, 55,000 MNIST training images), and reports the time ratio
+ * new/old round by round. Separate runs on a shared machine can differ by more than a change measured; rounds
+ * side by side see the same load. Each build is loaded twice, in the order old, new, new, old, and a round
+ * trains all four copies (in turn forwards and backwards) and adds each build's two: a build loaded later ran
+ * its epochs slower (one jar given as both builds gave a ratio of 1.15), so one copy each favours the first.
  * Epochs here include each fit's setup (opening the backend, uploading the data), the same for both.
  * {@code java --add-modules jdk.incubator.vector [-Dbatch=N] bench/ab/EpochAB.java OLD_JAR NEW_JAR ROUNDS HIDDEN...}
  * from the repository root (data/mnist); the book's batch of 100 unless {@code -Dbatch} says otherwise; the cpu
@@ -40,11 +42,13 @@ public class EpochAB {
         for (int i = 3; i < args.length; i++) {
             sizes[i - 2] = Integer.parseInt(args[i]);
         }
-        ClassLoader[] loaders = new ClassLoader[2];
-        Object[] models = new Object[2], trainings = new Object[2];
-        Method[] fit = new Method[2];
-        for (int v = 0; v < 2; v++) {
-            loaders[v] = new URLClassLoader(new URL[] {Path.of(args[v]).toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+        // copy c is of build BUILD[c]: 0 old, 1 new
+        int[] build = {0, 1, 1, 0};
+        ClassLoader[] loaders = new ClassLoader[4];
+        Object[] models = new Object[4], trainings = new Object[4];
+        Method[] fit = new Method[4];
+        for (int v = 0; v < 4; v++) {
+            loaders[v] = new URLClassLoader(new URL[] {Path.of(args[build[v]]).toUri().toURL()}, ClassLoader.getPlatformClassLoader());
             // Training checks its device's name against the backends ServiceLoader finds there
             Thread.currentThread().setContextClassLoader(loaders[v]);
             Class<?> classifier = loaders[v].loadClass("org.mlp4j.Classifier"), training = loaders[v].loadClass("org.mlp4j.Training");
@@ -55,15 +59,15 @@ public class EpochAB {
         }
         double[][] seconds = new double[2][rounds];
         for (int r = 0; r < rounds; r++) {
-            for (int q = 0; q < 2; q++) {
-                int v = r % 2 == 0 ? q : 1 - q;
+            for (int q = 0; q < 4; q++) {
+                int v = r % 2 == 0 ? q : 3 - q;
                 // the backends are found with ServiceLoader, which looks in the context class loader
                 Thread.currentThread().setContextClassLoader(loaders[v]);
                 long t0 = System.nanoTime();
                 fit[v].invoke(models[v], x, y, trainings[v]);
-                seconds[v][r] = (System.nanoTime() - t0) / 1e9;
+                seconds[build[v]][r] += (System.nanoTime() - t0) / 1e9;
             }
-            System.out.printf("round %d: old %.3f s, new %.3f s%n", r + 1, seconds[0][r], seconds[1][r]);
+            System.out.printf("round %d: old %.3f s, new %.3f s (an epoch, the mean of two copies)%n", r + 1, seconds[0][r] / 2, seconds[1][r] / 2);
         }
         double[] ratio = new double[rounds - 2];
         for (int r = 2; r < rounds; r++) {
