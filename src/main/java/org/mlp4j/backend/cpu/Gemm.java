@@ -7,7 +7,9 @@ package org.mlp4j.backend.cpu;
  * or, for A', down a few neighbouring columns (packing them first only cost a pass over A), but for a last
  * panel short of rows, which is packed with zeros below them. k is cut into blocks small enough that a
  * panel's block of A and one strip of B fit in the L1 cache together, and the columns into blocks whose
- * packed B stays in L2; each tile's sums wait in {@code partial} between blocks of k. Panels of rows are
+ * packed B stays in L2; each tile's sums wait in {@code partial} between blocks of k. A block of panels passes
+ * all of B before the next block, but a B of 8 MiB or more is taken in slices of a few strips, all of k,
+ * that stay in L2 while every block of panels passes each. Panels of rows are
  * split over the {@link Workers}, a block of them at a time, or strips of B where B is the larger and too large
  * to stay in cache. Every element's sum is taken over k in order, so neither blocking nor threads change a bit.
  */
@@ -24,6 +26,10 @@ final class Gemm {
     private static final int TRANSPOSE_ROWS = 64;
     /** Floats of A up to which a range's panels are all one block when its B is larger than a block of B. */
     private static final int SHORT_A_FLOATS = 131072;
+    /** Floats of packed B, all of k by a few strips, that stay in L2 while every block of panels passes them: 512 KiB. */
+    private static final int SLICE_FLOATS = 131072;
+    /** Floats of packed B (8 MiB) from which reading it again for each block of panels costs more than reading A again. */
+    private static final int LARGE_B_FLOATS = 1 << 21;
 
     private final Kernels kernels;
     private final Workers workers;
@@ -169,39 +175,50 @@ final class Gemm {
         if ((long) (sTo - sFrom) * nr * k > BLOCK_FLOATS && (long) (to - from) * mr * k <= SHORT_A_FLOATS) {
             panelsPerBlock = to - from;
         }
+        // each block of panels reads all of the range's B again, from L3 while B is under LARGE_B_FLOATS; a larger B
+        // is cut into slices that stay in L2 while every block passes them, reading A again for each slice instead,
+        // where that reads less
+        int stripsPerSlice = Math.max(1, SLICE_FLOATS / (nr * k));
+        long blocks = (to - from + panelsPerBlock - 1) / panelsPerBlock, slices = (sTo - sFrom + stripsPerSlice - 1) / stripsPerSlice;
+        if ((long) (sTo - sFrom) * nr * k < LARGE_B_FLOATS || (blocks - 1) * (sTo - sFrom) * nr <= (slices - 1) * (to - from) * mr) {
+            stripsPerSlice = sTo - sFrom;
+        }
         float[] pa = packedA, part = partial;
-        for (int g0 = from; g0 < to; g0 += panelsPerBlock) {
-            int g1 = Math.min(to, g0 + panelsPerBlock), slot = from - g0;
-            for (int s0 = sFrom; s0 < sTo; s0 += stripsPerBlock) {
-                int s1 = Math.min(sTo, s0 + stripsPerBlock);
-                for (int p0 = 0; p0 < k; p0 += kc) {
-                    int steps = Math.min(kc, k - p0);
-                    // A's rows along its rows: a panel stays in L1 while the strips pass; down its columns, a panel
-                    // spans a cache line of each of k rows, shared with its neighbours: the strip stays instead
-                    int np = g1 - g0, ns = s1 - s0;
-                    for (int t = 0; t < np * ns; t++) {
-                        int panel = g0 + (aks == 1 ? t / ns : t % np), s = s0 + (aks == 1 ? t % ns : t / np);
-                        int i = panel * mr, valid = Math.min(mr, m - i);
-                        // the panel's rows along rows of A (or of the packed panel), else down A's columns
-                        boolean shortPanel = valid < mr, alongRows = shortPanel || aks == 1;
-                        float[] src = shortPanel ? pa : a;
-                        int ai = shortPanel ? p0 : ao + i * ars + p0 * aks, ld = shortPanel ? k : alongRows ? ars : aks;
-                        int j = s * nr, acc = ((panel + slot) * strips + s) * mr * nr, bi = (s * k + p0) * nr;
-                        boolean half = kernels.stripEnd(n - j) < nr;
-                        if (alongRows && half) {
-                            kernels.halfTile(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
-                        } else if (alongRows) {
-                            kernels.tile(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
-                        } else if (half) {
-                            kernels.halfTileT(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
-                        } else {
-                            kernels.tileT(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
-                        }
-                        if (p0 + steps == k) {
-                            int cols = Math.min(nr, n - j);
-                            kernels.finish(part, acc, valid, cols, alpha, beta, c, co + i * ldc + j, ldc);
-                            if (after != null) {
-                                after.tile(c, co + i * ldc + j, ldc, j, valid, cols);
+        for (int q0 = sFrom; q0 < sTo; q0 += stripsPerSlice) {
+            int q1 = Math.min(sTo, q0 + stripsPerSlice);
+            for (int g0 = from; g0 < to; g0 += panelsPerBlock) {
+                int g1 = Math.min(to, g0 + panelsPerBlock), slot = from - g0;
+                for (int s0 = q0; s0 < q1; s0 += stripsPerBlock) {
+                    int s1 = Math.min(q1, s0 + stripsPerBlock);
+                    for (int p0 = 0; p0 < k; p0 += kc) {
+                        int steps = Math.min(kc, k - p0);
+                        // A's rows along its rows: a panel stays in L1 while the strips pass; down its columns, a panel
+                        // spans a cache line of each of k rows, shared with its neighbours: the strip stays instead
+                        int np = g1 - g0, ns = s1 - s0;
+                        for (int t = 0; t < np * ns; t++) {
+                            int panel = g0 + (aks == 1 ? t / ns : t % np), s = s0 + (aks == 1 ? t % ns : t / np);
+                            int i = panel * mr, valid = Math.min(mr, m - i);
+                            // the panel's rows along rows of A (or of the packed panel), else down A's columns
+                            boolean shortPanel = valid < mr, alongRows = shortPanel || aks == 1;
+                            float[] src = shortPanel ? pa : a;
+                            int ai = shortPanel ? p0 : ao + i * ars + p0 * aks, ld = shortPanel ? k : alongRows ? ars : aks;
+                            int j = s * nr, acc = ((panel + slot) * strips + s) * mr * nr, bi = (s * k + p0) * nr;
+                            boolean half = kernels.stripEnd(n - j) < nr;
+                            if (alongRows && half) {
+                                kernels.halfTile(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
+                            } else if (alongRows) {
+                                kernels.tile(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
+                            } else if (half) {
+                                kernels.halfTileT(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
+                            } else {
+                                kernels.tileT(steps, src, ai, ld, pb, bi, part, acc, p0 == 0);
+                            }
+                            if (p0 + steps == k) {
+                                int cols = Math.min(nr, n - j);
+                                kernels.finish(part, acc, valid, cols, alpha, beta, c, co + i * ldc + j, ldc);
+                                if (after != null) {
+                                    after.tile(c, co + i * ldc + j, ldc, j, valid, cols);
+                                }
                             }
                         }
                     }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * thread count, the blocking of k and of the columns (k = 600 and n = 700 span several blocks), of the rows (61
  * rows of k = 700 span two blocks of panels, but one on one thread when B is 130 columns wide), whether the
  * threads split the rows or the columns (n above m), the edges, where in their arrays the matrices begin and how
- * far apart their rows are (blocks of columns of wider matrices as well as whole ones).
+ * far apart their rows are (blocks of columns of wider matrices as well as whole ones), and where a large B is
+ * read in slices.
  */
 class GemmTest {
     @Test
@@ -33,18 +34,48 @@ class GemmTest {
         check(new ScalarKernels("the reference"), false);
     }
 
+    /**
+     * A B of 8 MiB or more read in slices that every block of panels passes: 1,100 columns in slices of a few strips,
+     * the last slice shorter, on one thread (more threads split it by columns, each range too small to slice); and a k
+     * so long that a slice is one strip, with the rows split between 1 to 3 threads. Neither transposed, and both.
+     */
+    @Test
+    void largeBIsReadInSlicesToTheSameBits() {
+        Kernels kernels = VectorKernelsUnderTest.used() ? VectorKernels.forThisMachine() : new ScalarKernels("the reference");
+        check(kernels, VectorKernelsUnderTest.used(), new int[][] {{70, 1100, 2000}, {70, 64, 33000}}, new int[] {0, 3});
+    }
+
     private static void check(Kernels kernels, boolean fma) {
-        Random r = new Random(5);
         int[][] mnk = {{13, 700, 600}, {100, 100, 784}, {61, 40, 700}, {61, 130, 700}, {7, 5, 3}, {6, 32, 1}, {1, 1, 1}};
+        check(kernels, fma, mnk, new int[] {0, 1, 2, 3, 4, 5, 6, 7});
+    }
+
+    /** Each shape of MNK with each of TRANSPOSES (bit 0 A transposed, 1 B, 2 blocks of wider matrices). */
+    private static void check(Kernels kernels, boolean fma, int[][] mnk, int[] transposes) {
+        Random r = new Random(5);
         for (int[] s : mnk) {
             int m = s[0], n = s[1], k = s[2], ao = k % 7, bo = n % 5, co = m % 3;
-            for (int t = 0; t < 8; t++) {
+            for (int t : transposes) {
                 boolean ta = (t & 1) != 0, tb = (t & 2) != 0, wide = (t & 4) != 0;
                 // rows of stored A, B and C: their widths, or a few more where they are blocks of wider matrices
                 int lda = (ta ? m : k) + (wide ? 3 : 0), ldb = (tb ? k : n) + (wide ? 5 : 0), ldc = n + (wide ? 2 : 0);
                 float[] a = random(r, ao + (ta ? k : m) * lda + 3), b = random(r, bo + (tb ? n : k) * ldb + 2);
                 float[] c0 = random(r, co + m * ldc + 1);
                 for (float beta : new float[] {0f, 0.75f}) {
+                    float[] want = new float[m * n];
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            float sum = 0f;
+                            for (int p = 0; p < k; p++) {
+                                float av = a[ao + (ta ? p * lda + i : i * lda + p)];
+                                float bv = b[bo + (tb ? j * ldb + p : p * ldb + j)];
+                                sum = fma ? Math.fma(av, bv, sum) : sum + av * bv;
+                            }
+                            float v = -0.5f * sum;
+                            float old = c0[co + i * ldc + j];
+                            want[i * n + j] = beta == 0f ? v : fma ? Math.fma(old, beta, v) : v + beta * old;
+                        }
+                    }
                     for (int threads = 1; threads <= 3; threads++) {
                         float[] c = c0.clone();
                         try (Workers workers = new Workers(threads)) {
@@ -58,18 +89,9 @@ class GemmTest {
                         }
                         for (int i = 0; i < m; i++) {
                             for (int j = 0; j < n; j++) {
-                                float sum = 0f;
-                                for (int p = 0; p < k; p++) {
-                                    float av = a[ao + (ta ? p * lda + i : i * lda + p)];
-                                    float bv = b[bo + (tb ? j * ldb + p : p * ldb + j)];
-                                    sum = fma ? Math.fma(av, bv, sum) : sum + av * bv;
-                                }
-                                float v = -0.5f * sum;
-                                float old = c0[co + i * ldc + j];
-                                float want = beta == 0f ? v : fma ? Math.fma(old, beta, v) : v + beta * old;
-                                if (Float.floatToIntBits(want) != Float.floatToIntBits(c[co + i * ldc + j])) {
+                                if (Float.floatToIntBits(want[i * n + j]) != Float.floatToIntBits(c[co + i * ldc + j])) {
                                     throw new AssertionError(kernels.name() + ": gemm " + m + "x" + n + "x" + k + " t=" + t + " beta " + beta
-                                            + ", " + threads + " threads, at " + i + "," + j + ": " + c[co + i * ldc + j] + " not " + want);
+                                            + ", " + threads + " threads, at " + i + "," + j + ": " + c[co + i * ldc + j] + " not " + want[i * n + j]);
                                 }
                             }
                         }
