@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds everything the GPU test machine needs into .device/ (git-ignored): a JRE, mlp4j-all.jar, the test
-# classes, the JUnit console launcher, the benchmark jar when built, bench/ab's EpochParts, Evaluation, LayerOps
+# classes, the JUnit console launcher, with JMH=1 the benchmark jar, bench/ab's EpochParts, Evaluation, LayerOps
 # and train_steps' timeline, and MNIST. Run from the project root on the build machine, then run ci/gpu-check.sh
 # there (see README, "GPU check"). With BASELINE=<commit> it adds that commit's jar (.device/baseline.jar),
 # which ci/gpu-check.sh then times against this build's, by turns.
@@ -14,10 +14,11 @@ if [ ! -f data/mnist/train-images-idx3-ubyte ] && [ ! -f data/mnist/train-images
   rm -rf "$run"
 fi
 mvn -q -B -DskipTests install
-mvn -q -B -f bench/pom.xml package
+# the JMH jar only for a check that runs it (JMH=1 there too): it is an eighth of what a device call may carry
+if [ "${JMH:-0}" = 1 ]; then mvn -q -B -f bench/pom.xml package; fi
 mvn -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 -DoutputDirectory=target/junit
 jars=($(ls -t target/mlp4j-*-all.jar | head -n 1) target/mlp4j-tests.jar target/junit/junit-platform-console-standalone-1.14.1.jar)
-[ -f bench/target/benchmarks.jar ] && jars+=(bench/target/benchmarks.jar)
+if [ "${JMH:-0}" = 1 ]; then jars+=(bench/target/benchmarks.jar); fi
 prepare=${PREPARE:-../shared/gpu-machine/prepare.sh}
 MNIST_DIR=data/mnist bash "$prepare" "${jars[@]}"
 mv .device/mlp4j-*-all.jar .device/mlp4j-all.jar  # the name ci/gpu-check.sh uses, whatever the version
@@ -51,4 +52,8 @@ if [ -n "${BASELINE:-}" ]; then
   git -C "$base" rev-parse --short HEAD > .device/BASELINE
   git worktree remove --force "$base"
 fi
-du -sh .device
+# the device tool sends the working tree (tracked files and untracked ones git does not ignore) with the carried
+# .device/, 64 MiB at most: refuse here a bundle it would refuse there
+travel=$( { git ls-files -z -co --exclude-standard; find .device -type f -print0; } | (du -cb --files0-from=- 2>/dev/null || true) | tail -n 1 | cut -f1)
+echo "prepare-gpu-bundle: .device/ and the working tree come to $((travel >> 20)) MiB of the 64 MiB a device call carries"
+[ "$travel" -le $((64 << 20)) ] || { echo "prepare-gpu-bundle: over 64 MiB; the device tool would refuse it" >&2; exit 1; }
