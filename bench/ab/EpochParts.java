@@ -20,11 +20,12 @@ import org.mlp4j.model.Trainer;
  * in the trainer's chunks, then the validation ones, and the squared weights) and reading its sums back; each part timed on
  * its own to the device's end, then all of them as an epoch runs them, round after round in one JVM (median
  * of the rounds after the first, in ms). Only for finding the time; epochs are timed by {@code mlp4j bench}.
- * {@code java -cp target/classes bench/ab/EpochParts.java DEVICE [HIDDEN [DATA_DIR [ROUNDS]]]}; ci/gpu-check.sh
+ * {@code java [-Dbatch=N] -cp target/classes bench/ab/EpochParts.java DEVICE [HIDDEN [DATA_DIR [ROUNDS]]]}; ci/gpu-check.sh
  * runs it compiled, since the GPU machine's JRE has no compiler.
  */
 public class EpochParts {
-    private static final int BATCH = 100, SEGMENTS = 10;
+    /** Examples a step: the book's 100 unless {@code -Dbatch=N}. */
+    private static final int BATCH = Integer.getInteger("batch", 100), SEGMENTS = 10;
 
     public static void main(String[] args) throws Exception {
         String device = args[0];
