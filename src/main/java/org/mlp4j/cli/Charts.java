@@ -34,7 +34,11 @@ final class Charts {
                 .title(String.format(java.util.Locale.ROOT, "Accuracy (test: %.2f %%)", 100 * testAccuracy))
                 .xAxisTitle("Epoch").yAxisTitle("Accuracy (%)").build();
         acc.addSeries("training", epochs, history.stream().mapToDouble(r -> 100 * r.trainAccuracy()).toArray());
-        acc.addSeries("validation", epochs, history.stream().mapToDouble(r -> 100 * r.validAccuracy()).toArray());
+        if (history.stream().anyMatch(r -> !Double.isNaN(r.validAccuracy()))) {
+            acc.addSeries("validation", epochs, history.stream().mapToDouble(r -> 100 * r.validAccuracy()).toArray());
+        }
+        // a single epoch's accuracy would be its only tick, at full precision
+        acc.getStyler().setYAxisDecimalPattern("#0.##");
         for (XYChart c : List.of(cost, acc)) {
             c.getStyler().setMarkerSize(history.size() > 40 ? 0 : 5);
             // whole epochs on round ticks from 0, whatever the count (XChart starts its ticks at the first x)

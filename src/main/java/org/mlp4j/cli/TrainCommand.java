@@ -328,8 +328,10 @@ final class TrainCommand implements Callable<Integer> {
         public void epoch(EpochResult r, Supplier<Trainer.Checkpoint> checkpoint) {
             progress.clear();
             String width = "%" + Integer.toString(epochs).length() + "d";
-            out.printf(Locale.ROOT, "epoch " + width + "/%d | cost %10.2f | train %6.2f%% | valid %6.2f%% | %.3f s%n",
-                    r.epoch(), epochs, r.cost(), 100 * r.trainAccuracy(), 100 * r.validAccuracy(), r.seconds());
+            // without validation examples (--valid 0) the validation accuracy is NaN: a dash, not "NaN%"
+            String valid = Double.isNaN(r.validAccuracy()) ? "      -" : String.format(Locale.ROOT, "%6.2f%%", 100 * r.validAccuracy());
+            out.printf(Locale.ROOT, "epoch " + width + "/%d | cost %10.2f | train %6.2f%% | valid %s | %.3f s%n",
+                    r.epoch(), epochs, r.cost(), 100 * r.trainAccuracy(), valid, r.seconds());
             out.flush();
             history.add(r);
             if (checkpointEvery > 0 && r.epoch() % checkpointEvery == 0 && r.epoch() < epochs) {

@@ -122,6 +122,19 @@ class UsageTest {
     }
 
     @Test
+    void withoutValidationExamplesTheEpochLineShowsADash() throws Exception {
+        Path data = TestData.small(dir.resolve("data"));
+        Path out = dir.resolve("run");
+        BadInputTest.Result r = BadInputTest.run("train", "--device", "cpu", "--data", data.toString(), "--no-verify", "--out",
+                out.toString(), "--epochs", "1", "--valid", "0", "--batch", "10", "--hidden", "8");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("epoch 1/1 \\| cost +\\d+\\.\\d\\d \\| train +\\d+\\.\\d\\d% \\| valid +- \\| .*")), r.out());
+        // history.csv keeps the NaN that pandas and NumPy read as missing
+        assertTrue(java.nio.file.Files.readAllLines(out.resolve("history.csv")).get(1).matches("1,[^,]+,[^,]+,NaN,[^,]+"));
+        assertTrue(java.nio.file.Files.size(out.resolve("learning-curves.png")) > 0);
+    }
+
+    @Test
     void theEpochAxisEndsOnARoundNumber() {
         assertEquals(1, Charts.roundUp(1));
         assertEquals(20, Charts.roundUp(16));
