@@ -96,6 +96,11 @@ final class TrainCommand implements Callable<Integer> {
                 throw flag("--epochs", hp.epochs() + " is fewer than the " + from.history().size() + " epochs the run in " + resume + " has done");
             }
             dir = resume;
+            if (hp.epochs() == from.history().size()) {
+                spec.commandLine().getOut().printf("the run in %s has done its %d epoch%s: nothing to train; --epochs N extends it to N%n",
+                        resume, hp.epochs(), hp.epochs() == 1 ? "" : "s");
+                return 0;
+            }
         } else {
             hp = training.hyperparameters();
             dir = out != null ? out : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));

@@ -164,6 +164,14 @@ class RunControlTest {
         BadInputTest.Result again = BadInputTest.run(train(out, "--epochs", "1").toArray(String[]::new));
         assertEquals(2, again.code());
         assertTrue(again.err().contains("already holds a run") && again.err().contains("--resume " + out), again.err());
+        // resuming a finished run without more epochs says so and writes nothing
+        byte[] model = Files.readAllBytes(out.resolve("model.npz"));
+        java.nio.file.attribute.FileTime written = Files.getLastModifiedTime(out.resolve("model.npz"));
+        BadInputTest.Result done = BadInputTest.run("train", "--resume", out.toString(), "--data", data.toString(), "--no-verify");
+        assertEquals(0, done.code(), done.err());
+        assertEquals("the run in " + out + " has done its 1 epoch: nothing to train; --epochs N extends it to N", done.out().strip());
+        assertArrayEquals(model, Files.readAllBytes(out.resolve("model.npz")));
+        assertEquals(written, Files.getLastModifiedTime(out.resolve("model.npz")));
         BadInputTest.Result eta = BadInputTest.run("train", "--resume", out.toString(), "--data", data.toString(), "--no-verify", "--eta", "0.1");
         assertEquals(2, eta.code());
         assertTrue(eta.err().startsWith("mlp4j: --eta: a resumed run keeps its own settings"), eta.err());
