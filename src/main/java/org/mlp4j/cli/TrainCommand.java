@@ -96,9 +96,14 @@ final class TrainCommand implements Callable<Integer> {
                 throw flag("--epochs", hp.epochs() + " is fewer than the " + from.history().size() + " epochs the run in " + resume + " has done");
             }
             dir = resume;
+            if (from.stoppedEarly()) {
+                spec.commandLine().getOut().printf("the run in %s stopped early after epoch %d, %s after its best (epoch %d): nothing to train%n",
+                        resume, from.history().size(), epochs(from.history().size() - from.best().epoch()), from.best().epoch());
+                return 0;
+            }
             if (hp.epochs() == from.history().size()) {
-                spec.commandLine().getOut().printf("the run in %s has done its %d epoch%s: nothing to train; --epochs N extends it to N%n",
-                        resume, hp.epochs(), hp.epochs() == 1 ? "" : "s");
+                spec.commandLine().getOut().printf("the run in %s has done its %s: nothing to train; --epochs N extends it to N%n",
+                        resume, epochs(hp.epochs()));
                 return 0;
             }
         } else {
@@ -167,8 +172,8 @@ final class TrainCommand implements Callable<Integer> {
                      + "(press Ctrl-C again to quit at once, without saving)"))) {
             requireMemory(backend, run);
             o.printf("device: %s%n", backend.description());
-            o.printf("network %s, %d training and %d validation examples, %d epoch%s, batch %d, eta %s, l2 %s, seed %d%n",
-                    run.network(), run.trainSet().count() - run.valid(), run.valid(), hp.epochs(), hp.epochs() == 1 ? "" : "s",
+            o.printf("network %s, %d training and %d validation examples, %s, batch %d, eta %s, l2 %s, seed %d%n",
+                    run.network(), run.trainSet().count() - run.valid(), run.valid(), epochs(hp.epochs()),
                     hp.batch(), hp.eta(), hp.l2(), hp.seed());
             Network shape = run.from() != null ? run.from().network() : run.initial();
             Activation act = shape != null ? shape.activation() : training.activation();
@@ -205,8 +210,8 @@ final class TrainCommand implements Callable<Integer> {
             }
             Trainer.Checkpoint last = fit.last();
             if (fit.stoppedEarly()) {
-                o.printf("early stop after epoch %d: no better validation accuracy for %d epochs; keeping epoch %d's model%n",
-                        last.history().size(), hp.patience(), last.best().epoch());
+                o.printf("early stop after epoch %d: no better validation accuracy for %s; keeping epoch %d's model%n",
+                        last.history().size(), epochs(last.history().size() - last.best().epoch()), last.best().epoch());
             }
             if (fit.stopped()) {
                 if (run.from() == null && last.history().isEmpty() && last.step() == 0) {
@@ -345,6 +350,11 @@ final class TrainCommand implements Callable<Integer> {
                 writeHistory(history, dir.resolve(HISTORY));
             }
         }
+    }
+
+    /** "1 epoch", "2 epochs", ... */
+    private static String epochs(int n) {
+        return n + (n == 1 ? " epoch" : " epochs");
     }
 
     static UserError flag(String flag, String problem) {

@@ -64,6 +64,11 @@ public final class Trainer {
             optimizerState = java.util.Map.copyOf(optimizerState);
             choices = List.copyOf(choices);
         }
+
+        /** Whether early stopping ended the run: its last whole epoch came its patience or more after its best. */
+        public boolean stoppedEarly() {
+            return best != null && step == 0 && hp.patience() > 0 && valid > 0 && history.size() - best.epoch() >= hp.patience();
+        }
     }
 
     /** With early stopping ({@link Hyperparameters#patience}): the epoch of the best validation accuracy so far and its parameters. */
@@ -112,7 +117,7 @@ public final class Trainer {
 
     /**
      * Continues a checkpointed run on {@code data} (the data it was trained on) up to this trainer's epochs;
-     * this trainer's other settings must be the checkpoint's.
+     * this trainer's other settings must be the checkpoint's. A run that early stopping ended stays ended.
      */
     public Fit resume(Checkpoint from, Dataset data, TrainingListener listener) {
         Hyperparameters was = from.hp();
@@ -121,6 +126,9 @@ public final class Trainer {
         }
         if (data.count() != from.examples()) {
             throw new IllegalArgumentException("the run was trained on " + from.examples() + " examples, not " + data.count());
+        }
+        if (from.stoppedEarly()) {
+            return new Fit(from, false, true);
         }
         return run(new Session(from.network(), NumpyRandom.of(from.random()), data, from.valid(), from.epoch(), from.step(),
                 from.history(), from.best(), from.optimizerState(), from.choices()), listener);

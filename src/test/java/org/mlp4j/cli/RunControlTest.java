@@ -158,6 +158,25 @@ class RunControlTest {
     }
 
     @Test
+    void resumingARunThatStoppedEarlyTrainsNothing() throws IOException {
+        Path out = dir.resolve("early");
+        // the rate falls to 1e-30 of itself after epoch 1, too little to move a weight: epoch 2 is no better than epoch 1
+        BadInputTest.Result r = BadInputTest.run(train(out, "--epochs", "10", "--patience", "1", "--lr-schedule", "step", "--lr-step", "1",
+                "--lr-gamma", "1e-30").toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("early stop after epoch 2: no better validation accuracy for 1 epoch; keeping epoch 1's model"), r.out());
+        byte[] model = Files.readAllBytes(out.resolve("model.npz"));
+        for (String epochs : new String[] {"10", "20"}) {
+            BadInputTest.Result resumed = BadInputTest.run("train", "--resume", out.toString(), "--data", data.toString(), "--no-verify",
+                    "--epochs", epochs);
+            assertEquals(0, resumed.code(), resumed.err());
+            assertEquals("the run in " + out + " stopped early after epoch 2, 1 epoch after its best (epoch 1): nothing to train",
+                    resumed.out().strip());
+        }
+        assertArrayEquals(model, Files.readAllBytes(out.resolve("model.npz")));
+    }
+
+    @Test
     void aRunDirectoryIsNotOverwrittenAndResumeKeepsItsSettingsAndData() throws IOException {
         Path out = dir.resolve("done");
         assertEquals(0, BadInputTest.run(train(out, "--epochs", "1").toArray(String[]::new)).code());

@@ -331,6 +331,17 @@ class TrainerTest {
             assertEquals(best + 2, h.size(), "two epochs without a better one");
             assertEquals(fit.last().best().network(), fit.network());
             assertTrue(!fit.network().equals(fit.last().network()), "the kept model is not the last epoch's");
+            // the checkpoint knows the run ended, and resuming it trains no further epoch
+            assertTrue(fit.last().stoppedEarly());
+            Trainer.Fit resumed = new Trainer(cpu, hp).resume(fit.last(), data, new TrainingListener() {
+                @Override
+                public void epoch(EpochResult result, java.util.function.Supplier<Trainer.Checkpoint> checkpoint) {
+                    throw new AssertionError("epoch " + result.epoch() + " trained after early stopping ended the run");
+                }
+            });
+            assertTrue(resumed.stoppedEarly());
+            assertEquals(h, resumed.history());
+            assertEquals(fit.network(), resumed.network());
         }
     }
 
