@@ -5,7 +5,8 @@
 # Writes gpu-check.log, bench.json, grid.json and the runs' outputs under $OUT (default runs/gpu-check; where the caller
 # brings back only a few files, give OUT a scratch folder and keep those three). Each step
 # has its own time limit, so one that hangs (a kernel that never ends) costs its limit, not the rest of the check;
-# the most needed steps run first. JMH=1 adds the JMH benchmarks at the end (a few more minutes).
+# the most needed steps run first. JMH=1 adds the JMH benchmarks at the end (a few more minutes), from a bundle that
+# JMH=1 ci/prepare-gpu-bundle.sh made.
 set -uo pipefail
 OUT=${OUT:-runs/gpu-check}
 mkdir -p "$OUT"
@@ -220,7 +221,7 @@ elif [ -f .device/benchmarks.jar ]; then
     status=1
   fi
 else
-  echo "no .device/benchmarks.jar: skipped"
+  echo "no .device/benchmarks.jar (JMH=1 ci/prepare-gpu-bundle.sh packs it): skipped"
 fi
 
 step 0 "done: status $status"
