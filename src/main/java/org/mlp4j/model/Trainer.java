@@ -67,8 +67,13 @@ public final class Trainer {
 
         /** Whether early stopping ended the run: its last whole epoch came its patience or more after its best. */
         public boolean stoppedEarly() {
-            return best != null && step == 0 && hp.patience() > 0 && valid > 0 && history.size() - best.epoch() >= hp.patience();
+            return step == 0 && patienceRanOut(hp, valid, best, history.size());
         }
+    }
+
+    /** Early stopping's rule: with validation examples, {@code epochs} (those done) came its patience or more after the best. */
+    private static boolean patienceRanOut(Hyperparameters hp, int valid, Best best, int epochs) {
+        return hp.patience() > 0 && valid > 0 && best != null && epochs - best.epoch() >= hp.patience();
     }
 
     /** With early stopping ({@link Hyperparameters#patience}): the epoch of the best validation accuracy so far and its parameters. */
@@ -157,7 +162,7 @@ public final class Trainer {
                 session.best = new Best(r.epoch(), session.net.download());
             }
             listener.epoch(r, session::checkpoint);
-            if (early && r.epoch() - session.best.epoch() >= hp.patience()) {
+            if (patienceRanOut(hp, session.valid, session.best, r.epoch())) {
                 return new Fit(session.checkpoint(), false, true);
             }
         }
