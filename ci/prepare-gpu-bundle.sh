@@ -14,11 +14,13 @@ if [ ! -f data/mnist/train-images-idx3-ubyte ] && [ ! -f data/mnist/train-images
   rm -rf "$run"
 fi
 mvn -q -B -DskipTests install
-# the JMH jar only for a check that runs it (JMH=1 there too): it is an eighth of what a device call may carry
-if [ "${JMH:-0}" = 1 ]; then mvn -q -B -f bench/pom.xml package; fi
 mvn -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 -DoutputDirectory=target/junit
 jars=($(ls -t target/mlp4j-*-all.jar | head -n 1) target/mlp4j-tests.jar target/junit/junit-platform-console-standalone-1.14.1.jar)
-if [ "${JMH:-0}" = 1 ]; then jars+=(bench/target/benchmarks.jar); fi
+# the JMH jar only for a check that runs it (JMH=1 there too): it is an eighth of what a device call may carry
+if [ "${JMH:-0}" = 1 ]; then
+  mvn -q -B -f bench/pom.xml package
+  jars+=(bench/target/benchmarks.jar)
+fi
 prepare=${PREPARE:-../shared/gpu-machine/prepare.sh}
 MNIST_DIR=data/mnist bash "$prepare" "${jars[@]}"
 mv .device/mlp4j-*-all.jar .device/mlp4j-all.jar  # the name ci/gpu-check.sh uses, whatever the version
