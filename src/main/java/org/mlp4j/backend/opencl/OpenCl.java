@@ -3,6 +3,8 @@ package org.mlp4j.backend.opencl;
 import static org.lwjgl.opencl.CL10.*;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.IntBuffer;
 import java.nio.file.Files;
@@ -23,6 +25,8 @@ import org.mlp4j.backend.DeviceMemoryException;
 final class OpenCl {
     private static String loaded;
     private static String loadFailure;
+    /** While {@link #load} tries the library's names: LWJGL's diagnostics are dropped then. */
+    private static volatile boolean loading;
 
     private OpenCl() {
     }
@@ -41,7 +45,9 @@ final class OpenCl {
 
     /**
      * Loads the ICD loader once. Many systems install it only as libOpenCL.so.1 while LWJGL asks for
-     * libOpenCL.so, so both names are tried (and -Dorg.lwjgl.opencl.libname wins when given).
+     * libOpenCL.so, so both names are tried, or only -Dorg.lwjgl.opencl.libname where that is given. LWJGL's
+     * advice on a failed load (five lines a name) is not printed but in its debug mode: the failure says what
+     * failed in one line, and most machines without a GPU driver have no OpenCL library.
      *
      * @throws IllegalStateException with the reason when no OpenCL library can be loaded
      */
@@ -59,21 +65,39 @@ final class OpenCl {
             throw new IllegalStateException(loadFailure);
         }
         Configuration.OPENCL_EXPLICIT_INIT.set(true);
-        List<String> names = new ArrayList<>();
-        String configured = System.getProperty("org.lwjgl.opencl.libname");
-        if (configured != null) {
-            names.add(configured);
+        if (Configuration.DEBUG_STREAM.get() == null && !Configuration.DEBUG.get(false)) {
+            Configuration.DEBUG_STREAM.set(new PrintStream(new OutputStream() {
+                @Override
+                public void write(int b) {
+                    if (!loading) {
+                        System.err.write(b);
+                    }
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    if (!loading) {
+                        System.err.write(b, off, len);
+                    }
+                }
+            }, true));
         }
-        names.addAll(List.of("libOpenCL.so.1", "libOpenCL.so"));
+        String configured = System.getProperty("org.lwjgl.opencl.libname");
+        List<String> names = configured != null ? List.of(configured) : List.of("libOpenCL.so.1", "libOpenCL.so");
         List<String> errors = new ArrayList<>();
-        for (String name : names) {
-            try {
-                CL.create(name);
-                loaded = name;
-                return;
-            } catch (Throwable t) {
-                errors.add(name + ": " + t.getMessage());
+        loading = true;
+        try {
+            for (String name : names) {
+                try {
+                    CL.create(name);
+                    loaded = name;
+                    return;
+                } catch (Throwable t) {
+                    errors.add(name + ": " + t.getMessage());
+                }
             }
+        } finally {
+            loading = false;
         }
         loadFailure = "no OpenCL library (" + String.join("; ", errors) + "); install an ICD loader (e.g. ocl-icd-libopencl1) and a driver";
         throw new IllegalStateException(loadFailure);
