@@ -25,7 +25,7 @@ import org.mlp4j.util.UserError;
  * A multilayer perceptron classifier, by default the book's {@code NeuralNetMLP} (sigmoid hidden and output
  * units, trained by minibatch SGD on the logistic cost with L2; see {@link Activation}, {@link Output} and
  * {@link Training} for the others), on the CPU or a GPU. This class, {@link Training},
- * {@link Progress} and {@link Epoch} are mlp4j's API; every other package is internal.
+ * {@link Progress}, {@link Epoch} and {@link Mnist} are mlp4j's API; every other package is internal.
  *
  * <p>Features are {@code float} rows, used as they are; labels are class indices from 0. A classifier
  * loaded from a model that the {@code mlp4j} command trained on MNIST takes pixel values 0..255 instead and
@@ -41,6 +41,12 @@ import org.mlp4j.util.UserError;
  */
 public final class Classifier {
     private Network network;
+    /**
+     * Until the first fit of a classifier that {@link #create} made: its seed, and its random stream where the
+     * initial weights' draws left it.
+     */
+    private long seed;
+    private NumpyRandom.State afterWeights;
 
     private Classifier(Network network) {
         this.network = network;
@@ -48,7 +54,10 @@ public final class Classifier {
 
     /**
      * A new network of the given layer sizes (inputs, hidden layers..., classes), its weights drawn from
-     * N(0, 0.1) by {@code seed} and its biases 0, as the book initialises them.
+     * N(0, 0.1) by {@code seed} and its biases 0, as the book initialises them. Its first {@link #fit} with a
+     * {@link Training} of the same seed draws the minibatch order on from where the weights' draws left that
+     * seed's stream, as the book's {@code NeuralNetMLP} does with its one {@code RandomState}: so
+     * {@code create(1, 784, 100, 10)} trained with {@link Training#book()} on {@link Mnist} is the book's run.
      */
     public static Classifier create(long seed, int... layerSizes) {
         return create(seed, Activation.SIGMOID, Output.SIGMOID, layerSizes);
@@ -65,7 +74,11 @@ public final class Classifier {
         if (activation == Activation.IDENTITY) {
             throw new IllegalArgumentException("hidden layers need an activation, not identity");
         }
-        return new Classifier(Network.initialize(layerSizes, Network.Input.FEATURES, activation, output, new NumpyRandom(seed)));
+        NumpyRandom random = new NumpyRandom(seed);
+        Classifier c = new Classifier(Network.initialize(layerSizes, Network.Input.FEATURES, activation, output, random));
+        c.seed = seed;
+        c.afterWeights = random.state();
+        return c;
     }
 
     /** The hidden layers' activation. */
@@ -115,6 +128,8 @@ public final class Classifier {
      * they are: warm start, fine-tuning) on {@code x}, {@code y}, reporting each epoch's accuracy on the
      * validation set {@code validX}, {@code validY} (may be empty). Keeps the parameters of the last epoch,
      * of where {@link Progress#stop} ended training, or with {@link Training#patience} of the best epoch.
+     * The minibatch order is drawn from {@link Training#seed}: from a new stream of it, or on the first fit of
+     * a classifier {@link #create} made with that seed, from that stream where the weights' draws left it.
      *
      * @return each epoch's cost, accuracies and time
      * @throws IllegalArgumentException for data that does not fit the network (row widths, label range), or SGD with a
@@ -143,9 +158,13 @@ public final class Classifier {
                 return training.progress().stop();
             }
         };
+        // the book's NeuralNetMLP draws its weights and then its minibatch order from one stream
+        NumpyRandom order = afterWeights != null && seed == training.seed() ? NumpyRandom.of(afterWeights) : new NumpyRandom(training.seed());
         try (Backend backend = open(training.device(), training.threads(), training.progress())) {
             training.progress().note("device: " + backend.description());
-            network = new Trainer(backend, hp).fit(network, all, valid.count(), listener).network();
+            Trainer trainer = new Trainer(backend, hp);
+            afterWeights = null;
+            network = trainer.fit(network, order, all, valid.count(), listener).network();
         } catch (DivergedException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }

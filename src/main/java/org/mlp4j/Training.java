@@ -121,7 +121,10 @@ public final class Training {
         return change(c -> c.l2 = lambda);
     }
 
-    /** Draws the minibatch order (and a new {@link Classifier}'s weights). */
+    /**
+     * Draws the minibatch order: on the first fit of a classifier {@link Classifier#create} made with this seed,
+     * on from where its weights' draws left the seed's stream (the book's way); else from a new stream of it.
+     */
     public Training withSeed(long s) {
         return change(c -> c.seed = s);
     }

@@ -72,6 +72,26 @@ class ClassifierTest {
         assertEquals(predicted[7], c.predict(x[7]));
     }
 
+    /**
+     * As the book's NeuralNetMLP (one RandomState), a created classifier's first fit with its seed draws the order on
+     * from the weights' stream; with another seed, or on a classifier loaded from the same weights, from a new stream.
+     */
+    @Test
+    void aCreatedClassifiersFirstFitGoesOnWithItsSeedsStream() {
+        int[] y = new int[300];
+        float[][] x = points(300, y, 6);
+        Training oneEpoch = SETTINGS.withEpochs(1).withSeed(5);
+        Path saved = dir.resolve("created.npz");
+        Classifier.create(5, 4, 6, 3).save(saved);
+        double created = Classifier.create(5, 4, 6, 3).fit(x, y, oneEpoch).get(0).cost();
+        double loaded = Classifier.load(saved).fit(x, y, oneEpoch).get(0).cost();
+        assertTrue(created != loaded, "the created one's order goes on from its weights' draws: " + created + " both ways");
+        assertEquals(created, Classifier.create(5, 4, 6, 3).fit(x, y, oneEpoch).get(0).cost(), "the same again");
+        Training otherSeed = oneEpoch.withSeed(6);
+        assertEquals(Classifier.load(saved).fit(x, y, otherSeed).get(0).cost(), Classifier.create(5, 4, 6, 3).fit(x, y, otherSeed).get(0).cost(),
+                "with another seed, a new stream of it either way");
+    }
+
     @Test
     void aWarmStartContinuesFromTheSavedModel() {
         int[] y = new int[300];

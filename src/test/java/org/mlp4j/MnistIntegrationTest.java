@@ -3,6 +3,7 @@ package org.mlp4j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mlp4j.backend.cpu.CpuBackend;
@@ -12,7 +13,7 @@ import org.mlp4j.model.Hyperparameters;
 import org.mlp4j.model.Trainer;
 import org.mlp4j.model.TrainingListener;
 
-/** Three epochs of the book's setup on the real MNIST files (fetched if missing; never skipped). */
+/** The book's setup on the real MNIST files (fetched if missing; never skipped), by the trainer and through the API. */
 class MnistIntegrationTest {
     @Test
     void threeEpochsReachTheBooksValidationAccuracy() {
@@ -27,6 +28,43 @@ class MnistIntegrationTest {
             assertEquals(66739.71, h.get(0).cost(), 1.0);
             assertEquals(0.8453, h.get(0).trainAccuracy(), 0.005);
             assertEquals(0.8886, h.get(0).validAccuracy(), 0.005);
+        }
+    }
+
+    /**
+     * {@link Mnist} reads the files as the backends read the pixels, so the book's epoch through the API is the
+     * trainer's on the pixels, bit for bit.
+     */
+    @Test
+    void theApiReadsMnistAsTheBackendsDoAndTrainsTheBooksRun() {
+        Mnist m = Mnist.load(TestData.dir());
+        assertEquals(60000, m.trainImages().length);
+        assertEquals(60000, m.trainLabels().length);
+        assertEquals(10000, m.testImages().length);
+        assertEquals(10000, m.testLabels().length);
+        assertEquals(784, m.trainImages()[0].length);
+        assertEquals(784, m.testImages()[9999].length);
+        // MNIST's first training digit is a 5 and its first test digit a 7
+        assertEquals(5, m.trainLabels()[0]);
+        assertEquals(7, m.testLabels()[0]);
+        float min = Float.MAX_VALUE, max = -Float.MAX_VALUE;
+        for (float[] row : m.trainImages()) {
+            for (float v : row) {
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+        }
+        assertEquals(-1f, min);
+        assertEquals(1f, max);
+        List<Epoch> api = Classifier.create(1, 784, 100, 10).fit(Arrays.copyOf(m.trainImages(), 55000), Arrays.copyOf(m.trainLabels(), 55000),
+                Arrays.copyOfRange(m.trainImages(), 55000, 60000), Arrays.copyOfRange(m.trainLabels(), 55000, 60000),
+                Training.book().withEpochs(1).withDevice("cpu"));
+        try (CpuBackend cpu = new CpuBackend(Runtime.getRuntime().availableProcessors())) {
+            EpochResult pixels = new Trainer(cpu, Hyperparameters.book().withEpochs(1))
+                    .fit(new int[] {784, 100, 10}, TestData.train(), 5000, TrainingListener.NONE).history().get(0);
+            assertEquals(pixels.cost(), api.get(0).cost(), "epoch 1's cost");
+            assertEquals(pixels.trainAccuracy(), api.get(0).trainAccuracy(), "epoch 1's training accuracy");
+            assertEquals(pixels.validAccuracy(), api.get(0).validAccuracy(), "epoch 1's validation accuracy");
         }
     }
 }

@@ -36,22 +36,26 @@ class ReadmeJavaTest {
             classes.add(name.group(1));
             Files.writeString(src.resolve(name.group(1) + ".java"), block.group(1));
         }
-        assertEquals(2, classes.size(), "the section's programs");
+        assertEquals(List.of("ThreeClusters", "ContinueOnGpu", "TheBooksRun"), classes, "the section's programs");
         Path out = Files.createDirectories(dir.resolve("classes"));
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         List<String> args = new ArrayList<>(List.of("-cp", System.getProperty("java.class.path"), "-d", out.toString(), "-Werror"));
         classes.forEach(c -> args.add(src.resolve(c + ".java").toString()));
         assertEquals(0, javac.run(null, null, null, args.toArray(String[]::new)), "javac " + args);
         String classPath = System.getProperty("java.class.path") + File.pathSeparator + out;
-        String continued = "";
-        for (String c : classes) {
-            continued = run(c, ChildJvm.commandOn(classPath, List.of(), c));
-        }
+        run(classes.get(0), ChildJvm.commandOn(classPath, List.of(), classes.get(0)));
+        String continued = run(classes.get(1), ChildJvm.commandOn(classPath, List.of(), classes.get(1)));
         assertTrue(Files.isRegularFile(dir.resolve("clusters.npz")), "the first program saved its model");
         // the second program's notes name the device; without the Vector API module, a cpu says how to get its fast kernels
         assertTrue(continued.contains("note: device: "), continued);
         String plain = run(classes.get(1), ChildJvm.withoutVectorApi(classPath, classes.get(1)));
         assertTrue(!plain.contains("note: device: cpu: ") || plain.contains("scalar loops (start java with --add-modules jdk.incubator.vector"), plain);
+        // the book's run for one epoch: its epoch 1, and the test accuracy `mlp4j train --epochs 1` gives (printf's
+        // decimal point in English, whatever this machine's locale)
+        String book = run(classes.get(2), ChildJvm.commandOn(classPath, List.of("-Duser.language=en", "-Duser.country=US"), classes.get(2),
+                TestData.dir().toAbsolutePath().toString(), "1"));
+        assertTrue(book.contains("epoch 1: cost 66739.79, train 84.53%, valid 88.86%\n"), book);
+        assertTrue(book.contains("test accuracy: 85.62%\n"), book);
     }
 
     private String run(String program, ProcessBuilder command) throws Exception {

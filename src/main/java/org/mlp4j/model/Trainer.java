@@ -116,8 +116,15 @@ public final class Trainer {
      * the seed's random ones (warm start, fine-tuning); the seed still draws the minibatch order.
      */
     public Fit fit(Network initial, Dataset data, int valid, TrainingListener listener) {
-        return run(new Session(initial.copy(), new NumpyRandom(hp.seed()), data, valid, 1, 0, List.of(), null, java.util.Map.of(), null),
-                listener);
+        return fit(initial, new NumpyRandom(hp.seed()), data, valid, listener);
+    }
+
+    /**
+     * As {@link #fit(Network, Dataset, int, TrainingListener)}, the minibatch order drawn from {@code order} as it
+     * stands: the stream {@code initial}'s weights were drawn from, to go on with it as the book does.
+     */
+    public Fit fit(Network initial, NumpyRandom order, Dataset data, int valid, TrainingListener listener) {
+        return run(new Session(initial.copy(), order, data, valid, 1, 0, List.of(), null, java.util.Map.of(), null), listener);
     }
 
     /**
