@@ -74,7 +74,8 @@ final class PredictCommand implements Callable<Integer> {
     /** The CLI reads images: a model of float features (trained through the Java API) cannot take them. */
     static void checkTakesImages(Network net, String source) {
         if (net.input() != Network.Input.PIXELS) {
-            throw new UserError("the model takes float features (it was trained through the Java API), not the images of " + source);
+            throw new UserError("the model takes float features (it was trained through the Java API), not the images of " + source
+                    + ": give it rows as it was trained on with Classifier.predict (for MNIST, the rows of org.mlp4j.Mnist)");
         }
     }
 
