@@ -51,7 +51,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
      */
     static final Layout LAYOUT = new Layout(256, 32, 1024, 65535, 8);
     /** Why there is no CUDA backend in a jar built where nvcc was missing or could not compile (kernels/build-ptx.sh). */
-    static final String NOT_BUILT = "the CUDA kernels were not built into this jar (at build time nvcc was missing or could not compile)";
+    static final String NOT_BUILT = "the CUDA kernels were not built into this jar (at build time nvcc was missing or could not compile, or the build ran on Windows)";
     /**
      * train_steps's threads on a multiprocessor, as one block or as two of half as many (its launch bounds
      * hold a thread to the registers of that many): two blocks keep twice the tiles in shared memory, one makes
