@@ -248,7 +248,8 @@ public final class Classifier {
             for (int j = 0; j < width; j++) {
                 float p = x[r][j];
                 if (!(p >= 0 && p <= 255) || p != Math.rint(p)) {
-                    throw new IllegalArgumentException(what + " row " + r + " value " + p + ": this model takes pixel values 0..255");
+                    throw new IllegalArgumentException(what + " row " + r + " value " + p + ": this model takes pixel values 0..255 and scales them"
+                            + " as the book does (rows scaled already, as Mnist's, are pixels again as Math.round((v / 2 + 0.5f) * 255))");
                 }
                 pixels[r * width + j] = (byte) (int) p;
             }

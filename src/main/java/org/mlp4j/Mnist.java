@@ -8,8 +8,9 @@ import org.mlp4j.util.UserError;
  * MNIST's 60,000 training and 10,000 test digits as the book reads them: each 28x28 image a row of 784 floats,
  * its pixels p scaled as {@code (p / 255 - 0.5) * 2} into [-1, 1], and its label 0..9. They are what
  * {@link Classifier#fit} takes, and the floats the {@code mlp4j} command's backends make of the pixels, so the
- * book's run from Java ends where {@code mlp4j train} does. The arrays are this record's own, not copies: about
- * 220 MB of heap in all.
+ * book's run from Java ends where {@code mlp4j train} does. A model that {@code mlp4j train} wrote scales pixels
+ * itself and so takes pixel values 0..255 instead: {@code Math.round((v / 2 + 0.5f) * 255)} gives each back. The
+ * arrays are this record's own, not copies: about 220 MB of heap in all.
  *
  * <pre>{@code
  * Mnist m = Mnist.load(Path.of("data/mnist"));

@@ -1,20 +1,28 @@
 package org.mlp4j;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.mlp4j.backend.cpu.CpuBackend;
 import org.mlp4j.data.Images;
 import org.mlp4j.model.EpochResult;
 import org.mlp4j.model.Hyperparameters;
+import org.mlp4j.model.ModelFile;
 import org.mlp4j.model.Trainer;
 import org.mlp4j.model.TrainingListener;
 
 /** The book's setup on the real MNIST files (fetched if missing; never skipped), by the trainer and through the API. */
 class MnistIntegrationTest {
+    @TempDir
+    Path dir;
+
     @Test
     void threeEpochsReachTheBooksValidationAccuracy() {
         Images train = TestData.train();
@@ -56,15 +64,32 @@ class MnistIntegrationTest {
         }
         assertEquals(-1f, min);
         assertEquals(1f, max);
-        List<Epoch> api = Classifier.create(1, 784, 100, 10).fit(Arrays.copyOf(m.trainImages(), 55000), Arrays.copyOf(m.trainLabels(), 55000),
+        Classifier model = Classifier.create(1, 784, 100, 10);
+        List<Epoch> api = model.fit(Arrays.copyOf(m.trainImages(), 55000), Arrays.copyOf(m.trainLabels(), 55000),
                 Arrays.copyOfRange(m.trainImages(), 55000, 60000), Arrays.copyOfRange(m.trainLabels(), 55000, 60000),
                 Training.book().withEpochs(1).withDevice("cpu"));
+        Trainer.Fit pixels;
         try (CpuBackend cpu = new CpuBackend(Runtime.getRuntime().availableProcessors())) {
-            EpochResult pixels = new Trainer(cpu, Hyperparameters.book().withEpochs(1))
-                    .fit(new int[] {784, 100, 10}, TestData.train(), 5000, TrainingListener.NONE).history().get(0);
-            assertEquals(pixels.cost(), api.get(0).cost(), "epoch 1's cost");
-            assertEquals(pixels.trainAccuracy(), api.get(0).trainAccuracy(), "epoch 1's training accuracy");
-            assertEquals(pixels.validAccuracy(), api.get(0).validAccuracy(), "epoch 1's validation accuracy");
+            pixels = new Trainer(cpu, Hyperparameters.book().withEpochs(1)).fit(new int[] {784, 100, 10}, TestData.train(), 5000,
+                    TrainingListener.NONE);
         }
+        EpochResult first = pixels.history().get(0);
+        assertEquals(first.cost(), api.get(0).cost(), "epoch 1's cost");
+        assertEquals(first.trainAccuracy(), api.get(0).trainAccuracy(), "epoch 1's training accuracy");
+        assertEquals(first.validAccuracy(), api.get(0).validAccuracy(), "epoch 1's validation accuracy");
+        // the model `mlp4j train` would have written takes pixels: Mnist's rows are refused with the way back, which
+        // gives the API's model's predictions
+        ModelFile.save(pixels.network(), dir.resolve("model.npz"));
+        Classifier trainedOnPixels = Classifier.load(dir.resolve("model.npz"));
+        float[][] test = Arrays.copyOf(m.testImages(), 500);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainedOnPixels.predict(test));
+        assertTrue(e.getMessage().contains("as Mnist's, are pixels again as Math.round((v / 2 + 0.5f) * 255)"), e.getMessage());
+        float[][] back = new float[test.length][784];
+        for (int i = 0; i < test.length; i++) {
+            for (int j = 0; j < 784; j++) {
+                back[i][j] = Math.round((test[i][j] / 2 + 0.5f) * 255);
+            }
+        }
+        assertArrayEquals(model.predict(test), trainedOnPixels.predict(back));
     }
 }
