@@ -43,7 +43,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Network net = ModelFile.load(model);
-        Images data = Pictures.read(images);
+        Images data = Pictures.read(images, spec.commandLine().getErr()::println);
         checkFits(net, data, images.size() == 1 ? images.get(0).toString() : images.size() + " image files");
         StringBuilder s = new StringBuilder(data.count() * (proba ? 12 * net.outputs() : 2));
         try (Backend backend = device.open(spec.commandLine().getErr())) {

@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
 import javax.imageio.ImageIO;
 import org.mlp4j.util.UserError;
 
@@ -18,11 +20,21 @@ public final class Pictures {
     private Pictures() {
     }
 
-    /** Every image of every file, in order; all must have the same height and width. */
-    public static Images read(List<Path> files) {
+    /**
+     * Every image of every file, in order; all must have the same height and width. {@code note} gets a line for
+     * each picture that is mostly light: a dark digit on white, which a model of MNIST's light digits on dark
+     * cannot read until it is inverted.
+     */
+    public static Images read(List<Path> files, Consumer<String> note) {
         Images all = null;
         for (Path f : files) {
-            Images next = isIdx(f) ? Idx.readImages(f) : picture(f);
+            boolean idx = isIdx(f);
+            Images next = idx ? Idx.readImages(f) : picture(f);
+            double mean = mean(next.pixels());
+            if (!idx && mean > 127.5) {
+                note.accept(String.format(Locale.ROOT, "note: %s is mostly light (mean pixel %.0f of 255): MNIST's digits are light on a dark"
+                        + " background, so invert a dark digit on white first", f, mean));
+            }
             if (all != null && (next.height() != all.height() || next.width() != all.width())) {
                 throw new UserError(f + ": " + next.height() + "x" + next.width() + " images after " + all.height() + "x" + all.width() + " ones");
             }
@@ -32,6 +44,14 @@ public final class Pictures {
             throw new UserError("no image files given");
         }
         return all;
+    }
+
+    private static double mean(byte[] pixels) {
+        long sum = 0;
+        for (byte p : pixels) {
+            sum += p & 0xff;
+        }
+        return (double) sum / Math.max(1, pixels.length);
     }
 
     /**

@@ -245,6 +245,25 @@ class BadInputTest {
         assertEquals(0, pictures.code(), pictures.err());
         List<String> lines = p.out().lines().toList();
         assertEquals(List.of(lines.get(3), lines.get(0), lines.get(7)), pictures.out().lines().toList());
+        assertFalse(pictures.err().contains("mostly light"), pictures.err());
+        // a dark digit on white, as a student draws one: predicted, with a note to invert it
+        java.awt.image.BufferedImage inverted = new java.awt.image.BufferedImage(test.width(), test.height(), java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        byte[] negative = new byte[test.features()];
+        for (int j = 0; j < negative.length; j++) {
+            negative[j] = (byte) (255 - (test.pixels()[j] & 0xff));
+        }
+        inverted.getRaster().setDataElements(0, 0, test.width(), test.height(), negative);
+        Path invertedFile = dir.resolve("dark-on-white.png");
+        try {
+            javax.imageio.ImageIO.write(inverted, "png", invertedFile.toFile());
+        } catch (IOException x) {
+            throw new java.io.UncheckedIOException(x);
+        }
+        Result dark = run("predict", "--model", model.toString(), "--device", "cpu", "--images", invertedFile.toString());
+        assertEquals(0, dark.code(), dark.err());
+        assertEquals(1, dark.out().lines().count(), dark.out());
+        assertTrue(dark.err().contains("note: " + invertedFile + " is mostly light (mean pixel ") && dark.err().contains("invert a dark digit on white"),
+                dark.err());
         java.awt.image.BufferedImage small = new java.awt.image.BufferedImage(5, 5, java.awt.image.BufferedImage.TYPE_INT_RGB);
         Path smallFile = dir.resolve("small.png");
         try {
