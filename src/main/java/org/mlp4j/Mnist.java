@@ -1,6 +1,7 @@
 package org.mlp4j;
 
 import java.nio.file.Path;
+import org.mlp4j.backend.Backend;
 import org.mlp4j.data.Images;
 import org.mlp4j.util.UserError;
 
@@ -42,14 +43,14 @@ public record Mnist(float[][] trainImages, int[] trainLabels, float[][] testImag
         }
     }
 
-    /** Each image's pixels scaled as the backends' gather kernels scale them, in float. */
+    /** Each image's pixels scaled as the backends' gather scales them. */
     private static float[][] rows(Images images) {
         int n = images.count(), f = images.features();
         byte[] p = images.pixels();
         float[][] rows = new float[n][f];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < f; j++) {
-                rows[i][j] = ((p[i * f + j] & 0xff) / 255f - 0.5f) * 2f;
+                rows[i][j] = Backend.scaledPixel(p[i * f + j]);
             }
         }
         return rows;

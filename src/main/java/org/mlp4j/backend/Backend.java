@@ -64,6 +64,11 @@ public interface Backend extends AutoCloseable {
      */
     void gather(Examples data, Order order, int offset, Matrix x, Matrix labels);
 
+    /** One uint8 pixel as {@link #gather} scales it, {@code (p/255 - 0.5) * 2} in float, these operations in this order. */
+    static float scaledPixel(byte p) {
+        return ((p & 0xff) / 255f - 0.5f) * 2f;
+    }
+
     /** {@code c = alpha * op(a) * op(b) + beta * c}; with beta 0, c's old contents are ignored (even NaN). */
     void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c);
 

@@ -2,6 +2,7 @@ package org.mlp4j.backend.cpu;
 
 import org.mlp4j.Activation;
 import org.mlp4j.Optimizer;
+import org.mlp4j.backend.Backend;
 
 /** The CPU backend's inner loops that have a faster Vector API form; see {@link #best()}. */
 interface Kernels {
@@ -79,13 +80,8 @@ interface Kernels {
     /** {@code x[to + j] = (p / 255 - 0.5) * 2} for the uint8 pixels p = {@code px[from + j]}, j in [0, count): the book's scaling. */
     default void scalePixels(byte[] px, int from, float[] x, int to, int count) {
         for (int j = 0; j < count; j++) {
-            x[to + j] = scaledPixel(px[from + j]);
+            x[to + j] = Backend.scaledPixel(px[from + j]);
         }
-    }
-
-    /** One uint8 pixel scaled as {@link #scalePixels} says, in float. */
-    static float scaledPixel(byte p) {
-        return ((p & 0xff) / 255f - 0.5f) * 2f;
     }
 
     /** {@code z[i] = sigmoid(z[i] + bias[bo + (i - from) % cols])} for i in [from, to). */

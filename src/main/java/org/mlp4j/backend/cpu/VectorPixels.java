@@ -6,6 +6,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+import org.mlp4j.backend.Backend;
 
 /**
  * The gather's pixel scaling a vector at a time ({@link Kernels#scalePixels}): bytes widened to ints and floats of
@@ -26,7 +27,7 @@ final class VectorPixels {
     private VectorPixels() {
     }
 
-    /** {@link Kernels#scaledPixel}'s operations lane by lane, so the same floats. */
+    /** {@link Backend#scaledPixel}'s operations lane by lane, so the same floats. */
     static void scale(byte[] px, int from, float[] x, int to, int count) {
         int lanes = FLOATS.length(), bytes = BYTES.length(), j = 0;
         for (; j + bytes <= count; j += bytes) {
@@ -38,7 +39,7 @@ final class VectorPixels {
             }
         }
         for (; j < count; j++) {
-            x[to + j] = Kernels.scaledPixel(px[from + j]);
+            x[to + j] = Backend.scaledPixel(px[from + j]);
         }
     }
 }
