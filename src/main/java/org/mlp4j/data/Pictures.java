@@ -30,10 +30,12 @@ public final class Pictures {
         for (Path f : files) {
             boolean idx = isIdx(f);
             Images next = idx ? Idx.readImages(f) : picture(f);
-            double mean = mean(next.pixels());
-            if (!idx && mean > 127.5) {
-                note.accept(String.format(Locale.ROOT, "note: %s is mostly light (mean pixel %.0f of 255): MNIST's digits are light on a dark"
-                        + " background, so invert a dark digit on white first", f, mean));
+            if (!idx) {  // an IDX file is a dataset, not a picture someone drew
+                double mean = mean(next.pixels());
+                if (mean > 127.5) {
+                    note.accept(String.format(Locale.ROOT, "note: %s is mostly light (mean pixel %.0f of 255): MNIST's digits are light on a"
+                            + " dark background, so invert a dark digit on white first", f, mean));
+                }
             }
             if (all != null && (next.height() != all.height() || next.width() != all.width())) {
                 throw new UserError(f + ": " + next.height() + "x" + next.width() + " images after " + all.height() + "x" + all.width() + " ones");
