@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendUnavailableException;
 import org.mlp4j.backend.Backends;
+import org.mlp4j.backend.DeviceMemoryException;
 import org.mlp4j.data.Dataset;
 import org.mlp4j.data.Features;
 import org.mlp4j.data.Images;
@@ -19,6 +20,7 @@ import org.mlp4j.model.Network;
 import org.mlp4j.model.NumpyRandom;
 import org.mlp4j.model.Trainer;
 import org.mlp4j.model.TrainingListener;
+import org.mlp4j.util.Limits;
 import org.mlp4j.util.UserError;
 
 /**
@@ -58,6 +60,8 @@ public final class Classifier {
      * {@link Training} of the same seed draws the minibatch order on from where the weights' draws left that
      * seed's stream, as the book's {@code NeuralNetMLP} does with its one {@code RandomState}: so
      * {@code create(1, 784, 100, 10)} trained with {@link Training#book()} on {@link Mnist} is the book's run.
+     *
+     * @throws IllegalArgumentException for sizes below 1, or a network whose weights do not fit in an array or in the heap
      */
     public static Classifier create(long seed, int... layerSizes) {
         return create(seed, Activation.SIGMOID, Output.SIGMOID, layerSizes);
@@ -75,7 +79,12 @@ public final class Classifier {
             throw new IllegalArgumentException("hidden layers need an activation, not identity");
         }
         NumpyRandom random = new NumpyRandom(seed);
-        Classifier c = new Classifier(Network.initialize(layerSizes, Network.Input.FEATURES, activation, output, random));
+        Classifier c;
+        try {
+            c = new Classifier(Network.initialize(layerSizes, Network.Input.FEATURES, activation, output, random));
+        } catch (UserError e) {
+            throw new IllegalArgumentException(e.getMessage(), e);  // a layer too large for an array, or for the heap
+        }
         c.seed = seed;
         c.afterWeights = random.state();
         return c;
@@ -134,13 +143,13 @@ public final class Classifier {
      * @return each epoch's cost, accuracies and time
      * @throws IllegalArgumentException for data that does not fit the network (row widths, label range), or SGD with a
      *         learning rate times L2 of 1 or more
-     * @throws IllegalStateException when the cost stops being finite (the learning rate is too large)
+     * @throws IllegalStateException when the cost stops being finite (the learning rate is too large), or when the
+     *         JVM's heap has no room for the run (the message says how much it needs and how to raise it); a device
+     *         without the memory for the run leaves it to the cpu, with a note to {@link Progress#note}
      */
     public List<Epoch> fit(float[][] x, int[] y, float[][] validX, int[] validY, Training training) {
-        int classes = network.outputs();
-        Dataset train = dataset(x, y, classes, "training");
-        Dataset valid = dataset(validX, validY, classes, "validation");
-        Dataset all = train instanceof Features f ? f.concat((Features) valid) : ((Images) train).concat((Images) valid);
+        // training rows first, then validation rows, as the trainer splits them
+        Dataset all = dataset(network.outputs(), new Rows(x, y, "training"), new Rows(validX, validY, "validation"));
         Hyperparameters hp = new Hyperparameters(training.epochs(), training.batch(), training.learningRate(), training.l2(), training.seed(),
                 training.meanGradient(), training.patience(), new Hyperparameters.Optimization(training.optimizer(), training.momentum(),
                 training.beta1(), training.beta2(), training.schedule(), training.stepEvery(), training.stepGamma(), training.inverseDecay()));
@@ -158,17 +167,33 @@ public final class Classifier {
                 return training.progress().stop();
             }
         };
-        // the book's NeuralNetMLP draws its weights and then its minibatch order from one stream
-        NumpyRandom order = afterWeights != null && seed == training.seed() ? NumpyRandom.of(afterWeights) : new NumpyRandom(training.seed());
-        try (Backend backend = open(training.device(), training.threads(), training.progress())) {
-            training.progress().note("device: " + backend.description());
-            Trainer trainer = new Trainer(backend, hp);
-            afterWeights = null;
-            network = trainer.fit(network, order, all, valid.count(), listener).network();
+        try {
+            try {
+                network = fit(training.device(), training, hp, all, validX.length, listener);
+            } catch (DeviceMemoryException e) {
+                // as the mlp4j command does: a device short of memory for this run leaves it to the cpu
+                training.progress().note("warning: " + e.getMessage() + "; falling back to the cpu backend");
+                history.clear();
+                network = fit(Backends.CPU, training, hp, all, validX.length, listener);
+            }
         } catch (DivergedException e) {
             throw new IllegalStateException(e.getMessage(), e);
+        } catch (UserError e) {
+            throw new IllegalStateException(e.getMessage(), e);  // the heap, too small for the run
         }
+        afterWeights = null;
         return List.copyOf(history);
+    }
+
+    /** Trains on {@code device}, refusing first a run its memory cannot hold; returns the trained network. */
+    private Network fit(String device, Training training, Hyperparameters hp, Dataset all, int valid, TrainingListener listener) {
+        try (Backend backend = open(device, training.threads(), training.progress())) {
+            Trainer.requireMemory(backend, network.sizes(), all, valid, hp.batch(), 0, hp.optimization());
+            training.progress().note("device: " + backend.description());
+            // the book's NeuralNetMLP draws its weights and then its minibatch order from one stream
+            NumpyRandom order = afterWeights != null && seed == training.seed() ? NumpyRandom.of(afterWeights) : new NumpyRandom(training.seed());
+            return new Trainer(backend, hp).fit(network, order, all, valid, listener).network();
+        }
     }
 
     /** The predicted class of each row of {@code x}, on the cpu. */
@@ -176,11 +201,18 @@ public final class Classifier {
         return predict(x, "cpu");
     }
 
-    /** The predicted class of each row of {@code x}, computed on {@code device} (as {@link Training#device}). */
+    /**
+     * The predicted class of each row of {@code x}, computed on {@code device} (as {@link Training#device}; where
+     * it is unusable, or short of memory for these rows, on the cpu).
+     */
     public int[] predict(float[][] x, String device) {
-        Dataset data = dataset(x, new int[x.length], network.outputs(), "input");
+        Dataset data = dataset(network.outputs(), new Rows(x, new int[x.length], "input"));
         try (Backend backend = open(device, 0, Progress.NONE)) {
             return Trainer.predict(backend, network, data);
+        } catch (DeviceMemoryException e) {
+            try (Backend cpu = open(Backends.CPU, 0, Progress.NONE)) {
+                return Trainer.predict(cpu, network, data);
+            }
         }
     }
 
@@ -194,7 +226,7 @@ public final class Classifier {
      * divided by their sum, so a row sums to 1 and its largest entry is the predicted class.
      */
     public float[][] predictProba(float[][] x) {
-        Dataset data = dataset(x, new int[x.length], network.outputs(), "input");
+        Dataset data = dataset(network.outputs(), new Rows(x, new int[x.length], "input"));
         try (Backend backend = open("cpu", 0, Progress.NONE)) {
             return Trainer.probabilities(backend, network, data);
         }
@@ -213,12 +245,60 @@ public final class Classifier {
         }
     }
 
-    /** The rows as the network takes them: float features, or pixels 0..255 for a pixel model. */
-    private Dataset dataset(float[][] x, int[] y, int classes, String what) {
+    /** Examples a call gives: rows of features (or pixels) and their labels, named for errors as {@code what}. */
+    private record Rows(float[][] x, int[] y, String what) {
+    }
+
+    /**
+     * The rows of {@code parts}, one part after the other, as the network takes them: float features, or pixels
+     * 0..255 for a pixel model; one copy, checked first.
+     */
+    private Dataset dataset(int classes, Rows... parts) {
+        int width = network.inputs();
+        int count = 0;
+        for (Rows part : parts) {
+            check(part, width, classes);
+            count += part.x().length;
+        }
+        if ((long) count * width > Limits.MAX_ELEMENTS) {
+            throw new IllegalArgumentException(count + " rows of " + width + " values: more than the " + Limits.MAX_ELEMENTS + " one array can hold");
+        }
+        boolean features = network.input() == Network.Input.FEATURES;
+        try {
+            Limits.heap((long) count * (width + 1) * (features ? 4 : 1), "copying " + count + " rows of " + width + " values");
+        } catch (UserError e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        float[] values = features ? new float[count * width] : null;
+        int[] labels = features ? new int[count] : null;
+        byte[] pixels = features ? null : new byte[count * width];
+        byte[] pixelLabels = features ? null : new byte[count];
+        int at = 0;
+        for (Rows part : parts) {
+            for (int r = 0; r < part.x().length; r++, at++) {
+                if (features) {
+                    System.arraycopy(part.x()[r], 0, values, at * width, width);
+                    labels[at] = part.y()[r];
+                } else {
+                    for (int j = 0; j < width; j++) {
+                        pixels[at * width + j] = (byte) (int) part.x()[r][j];
+                    }
+                    pixelLabels[at] = (byte) part.y()[r];
+                }
+            }
+        }
+        return features ? new Features(values, labels, count, width) : new Images(pixels, pixelLabels, count, 1, width);
+    }
+
+    /** Refuses rows the network cannot take: another width, a label out of range, a value that is not finite or not a pixel. */
+    private void check(Rows part, int width, int classes) {
+        float[][] x = part.x();
+        int[] y = part.y();
+        String what = part.what();
         if (x.length != y.length) {
             throw new IllegalArgumentException(what + ": " + x.length + " rows but " + y.length + " labels");
         }
-        int width = network.inputs();
+        boolean features = network.input() == Network.Input.FEATURES;
         for (int r = 0; r < x.length; r++) {
             if (x[r].length != width) {
                 throw new IllegalArgumentException(what + " row " + r + " has " + x[r].length + " values, the network takes " + width);
@@ -226,35 +306,17 @@ public final class Classifier {
             if (y[r] < 0 || y[r] >= classes) {
                 throw new IllegalArgumentException(what + " label " + y[r] + " (row " + r + ") is not a class of 0.." + (classes - 1));
             }
-        }
-        if (network.input() == Network.Input.FEATURES) {
-            // a NaN or infinite feature would end training as a diverging run, or give a prediction of nothing
-            for (int r = 0; r < x.length; r++) {
-                for (int j = 0; j < width; j++) {
-                    if (!Float.isFinite(x[r][j])) {
-                        throw new IllegalArgumentException(what + " row " + r + " value " + j + " is " + x[r][j] + ": features must be finite");
-                    }
-                }
-            }
-            float[] values = new float[x.length * width];
-            for (int r = 0; r < x.length; r++) {
-                System.arraycopy(x[r], 0, values, r * width, width);
-            }
-            return new Features(values, y.clone(), x.length, width);
-        }
-        byte[] pixels = new byte[x.length * width];
-        byte[] labels = new byte[x.length];
-        for (int r = 0; r < x.length; r++) {
             for (int j = 0; j < width; j++) {
                 float p = x[r][j];
-                if (!(p >= 0 && p <= 255) || p != Math.rint(p)) {
+                // a NaN or infinite feature would end training as a diverging run, or give a prediction of nothing
+                if (features && !Float.isFinite(p)) {
+                    throw new IllegalArgumentException(what + " row " + r + " value " + j + " is " + p + ": features must be finite");
+                }
+                if (!features && (!(p >= 0 && p <= 255) || p != Math.rint(p))) {
                     throw new IllegalArgumentException(what + " row " + r + " value " + p + ": this model takes pixel values 0..255 and scales them"
                             + " as the book does (rows scaled already, as Mnist's, are pixels again as Math.round((v / 2 + 0.5f) * 255))");
                 }
-                pixels[r * width + j] = (byte) (int) p;
             }
-            labels[r] = (byte) y[r];
         }
-        return new Images(pixels, labels, x.length, 1, width);
     }
 }

@@ -251,5 +251,24 @@ class ClassifierTest {
                 new int[30], SETTINGS.withLearningRate(1e30f)), "weights scaled by 1 - eta * l2 <= 0");
         assertTrue(decay.getMessage().contains("eta times l2 must be below 1"), decay.getMessage());
         assertTrue(Arrays.equals(new int[] {4, 5, 3}, c.layerSizes()));
+        // refused from the sizes alone, before anything is allocated
+        e = assertThrows(IllegalArgumentException.class, () -> Classifier.create(1, 784, 60000, 60000, 10));
+        assertTrue(e.getMessage().contains("layer 2's weights (60000 x 60000) has 3600000000 elements, more than"), e.getMessage());
+    }
+
+    /**
+     * A run the heap cannot hold is refused before it allocates, saying what it needs and how to raise the heap,
+     * as {@code mlp4j train} does, where it once ended in an OutOfMemoryError from within the trainer.
+     */
+    @Test
+    void aRunTheHeapCannotHoldIsRefusedWithWhatItNeeds() throws Exception {
+        // 16-3000-3000-3's 36 MB of parameters fit a heap of 128 MB; Adam's gradients and two moments beside them do not
+        Process p = ChildJvm.command(List.of("-Xmx128m"), FitInChild.class.getName(), "auto", "16,3000,3000,3", "adam")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("refused: java.lang.IllegalStateException: training 16-3000-3000-3 on 200 examples needs about")
+                && out.contains("of heap, but the JVM has") && out.contains("-Xmx"), out);
+        assertTrue(!out.contains("epoch"), out);
     }
 }

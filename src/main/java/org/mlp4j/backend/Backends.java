@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.ServiceLoader;
 import java.util.function.Consumer;
+import org.mlp4j.util.Limits;
+import org.mlp4j.util.UserError;
 
 /** Chooses a backend by name at run time from the providers {@link ServiceLoader} finds. */
 public final class Backends {
@@ -48,6 +50,30 @@ public final class Backends {
 
     private static String missing(LinkageError e) {
         return "a library it needs is not on the class path (" + e + ")";
+    }
+
+    /**
+     * Refuses, before anything is allocated, {@code bytes} for {@code what} that {@code backend} has no room for:
+     * on the cpu backend, whose memory is the heap, as a {@link UserError} saying how to raise it; on a device as
+     * {@link DeviceMemoryException}, after checking the heap for {@code hostBytes} that {@code hostWhat} keeps
+     * on the host beside.
+     */
+    public static void requireMemory(Backend backend, long bytes, String what, long hostBytes, String hostWhat) {
+        boolean onHeap = backend.name().equals(CPU);
+        if (!onHeap) {
+            Limits.heap(hostBytes, hostWhat);
+        }
+        long have = backend.memoryAvailable();
+        if (bytes <= have) {
+            return;
+        }
+        String needs = what + " needs about " + Limits.mib(bytes);
+        if (onHeap) {
+            long max = Runtime.getRuntime().maxMemory();
+            throw new UserError(needs + " of heap, but the JVM has " + Limits.mib(have) + " free of its " + Limits.mib(max) + " maximum; "
+                    + Limits.raiseHeap(max - have + bytes));
+        }
+        throw new DeviceMemoryException(backend.name() + ": out of device memory: " + needs + ", " + Limits.mib(have) + " are free");
     }
 
     /** The names {@code --device} accepts. */

@@ -16,7 +16,6 @@ import org.mlp4j.Activation;
 import org.mlp4j.Output;
 import org.mlp4j.util.UserError;
 import org.mlp4j.backend.Backend;
-import org.mlp4j.backend.Backends;
 import org.mlp4j.backend.DeviceMemoryException;
 import org.mlp4j.data.Images;
 import org.mlp4j.model.CheckpointFile;
@@ -141,7 +140,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         // refuses a matrix larger than one can be before any device is opened; requireMemory estimates the bytes with
         // the rows of an evaluation on the device that opens
-        Trainer.footprint(sizes, trainSet.count(), valid, hp.batch(), testSet.count(), Math.min(Trainer.EVAL_CHUNK, trainSet.count()),
+        Trainer.footprint(sizes, trainSet.count(), trainSet.input(), valid, hp.batch(), testSet.count(), Math.min(Trainer.EVAL_CHUNK, trainSet.count()),
                 hp.optimization());
         Run run = new Run(hp, trainSet, testSet, sizes, valid, dir, from, initial);
         try {
@@ -159,7 +158,7 @@ final class TrainCommand implements Callable<Integer> {
     private record Run(Hyperparameters hp, Images trainSet, Images testSet, int[] sizes, int valid, Path dir,
                        Trainer.Checkpoint from, Network initial) {
         String network() {
-            return String.join("-", java.util.Arrays.stream(sizes).mapToObj(Integer::toString).toList());
+            return Network.name(sizes);
         }
     }
 
@@ -170,7 +169,7 @@ final class TrainCommand implements Callable<Integer> {
         try (Backend backend = device.open(deviceName, err);
              StopSignals signals = new StopSignals(() -> err.println("\nstopping at the next tenth of the epoch to save the run "
                      + "(press Ctrl-C again to quit at once, without saving)"))) {
-            requireMemory(backend, run);
+            Trainer.requireMemory(backend, run.sizes(), run.trainSet(), run.valid(), hp.batch(), run.testSet().count(), hp.optimization());
             o.printf("device: %s%n", backend.description());
             o.printf("network %s, %d training and %d validation examples, %s, batch %d, eta %s, l2 %s, seed %d%n",
                     run.network(), run.trainSet().count() - run.valid(), run.valid(), epochs(hp.epochs()),
@@ -241,34 +240,7 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * Refuses a run whose estimate does not fit, before it allocates anything: on a device as out of its
-     * memory (so --device gpu falls back to the cpu backend), on the heap (the cpu backend's memory, and
-     * the host's copies of the parameters for the others) with how to raise it.
-     */
-    private static void requireMemory(Backend backend, Run run) {
-        if (!backend.name().equals(Backends.CPU)) {
-            // the host keeps the parameters too: the initial ones, and a checkpoint's copy while the last is still held
-            Limits.heap(3 * 4 * Network.parameters(run.sizes()), "the parameters of " + run.network() + " on the host");
-        }
-        int count = run.trainSet().count();
-        long bytes = Trainer.footprint(run.sizes(), count, run.valid(), run.hp().batch(), run.testSet().count(),
-                Trainer.evaluationRows(backend, run.sizes(), count), run.hp().optimization());
-        long have = backend.memoryAvailable();
-        if (bytes <= have) {
-            return;
-        }
-        String need = "training " + run.network() + " on " + count + " examples needs about " + Limits.mib(bytes);
-        if (backend.name().equals(Backends.CPU)) {
-            long max = Runtime.getRuntime().maxMemory();
-            throw new UserError(need + " of heap, but the JVM has " + Limits.mib(have) + " free of its " + Limits.mib(max) + " maximum; "
-                    + Limits.raiseHeap(max - have + bytes));
-        }
-        throw new DeviceMemoryException(backend.name() + ": out of device memory: " + need + ", " + Limits.mib(have) + " are free");
-    }
-
-    /** The run's files, each atomically: the history, the model, then the checkpoint that a resume reads. */
-    /** The history, the model (with early stopping the best epoch's so far) and the checkpoint. */
+    /** The run's files, each atomically: the history, the model (with early stopping the best epoch's so far), then the checkpoint that a resume reads. */
     static void save(Trainer.Checkpoint c, Path dir) {
         writeHistory(c.history(), dir.resolve(HISTORY));
         ModelFile.save(c.best() != null ? c.best().network() : c.network(), dir.resolve(MODEL));

@@ -31,22 +31,4 @@ public record Features(float[] values, int[] labels, int count, int features) im
     public Backend.Examples upload(Backend backend) {
         return backend.upload(values, labels, count, features);
     }
-
-    /** Examples [from, to) as a new dataset. */
-    public Features slice(int from, int to) {
-        return new Features(java.util.Arrays.copyOfRange(values, from * features, to * features),
-                java.util.Arrays.copyOfRange(labels, from, to), to - from, features);
-    }
-
-    /** This dataset followed by {@code more} (as training and validation examples for the trainer). */
-    public Features concat(Features more) {
-        if (more.features != features) {
-            throw new IllegalArgumentException(more.features + " features after " + features);
-        }
-        float[] v = java.util.Arrays.copyOf(values, values.length + more.values.length);
-        System.arraycopy(more.values, 0, v, values.length, more.values.length);
-        int[] l = java.util.Arrays.copyOf(labels, count + more.count);
-        System.arraycopy(more.labels, 0, l, count, more.count);
-        return new Features(v, l, count + more.count, features);
-    }
 }

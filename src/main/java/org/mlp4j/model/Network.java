@@ -3,6 +3,8 @@ package org.mlp4j.model;
 import java.util.Arrays;
 import org.mlp4j.Activation;
 import org.mlp4j.Output;
+import org.mlp4j.util.Limits;
+import org.mlp4j.util.UserError;
 
 /**
  * The multilayer perceptron's parameters on the host: {@code sizes[0]} inputs, hidden layers, and
@@ -51,6 +53,11 @@ public record Network(int[] sizes, float[][] weights, float[][] biases, Input in
         return n;
     }
 
+    /** The layer sizes as the book writes a network: 784-100-10. */
+    public static String name(int[] sizes) {
+        return String.join("-", Arrays.stream(sizes).mapToObj(Integer::toString).toList());
+    }
+
     public int layers() {
         return sizes.length - 1;
     }
@@ -85,10 +92,15 @@ public record Network(int[] sizes, float[][] weights, float[][] biases, Input in
     /**
      * New parameters: weights drawn layer by layer from {@code random} as suits the activation (the book's
      * N(0, 0.1) for sigmoid units, He normal for ReLU, Xavier normal for tanh: {@link #initialization}),
-     * biases 0.
+     * biases 0. Refuses, before it allocates, a layer whose weights one array cannot hold and parameters the heap
+     * has no room for ({@link UserError}).
      */
     public static Network initialize(int[] sizes, Input input, Activation activation, Output output, NumpyRandom random) {
         int l = sizes.length - 1;
+        for (int i = 0; i < l; i++) {
+            Limits.elements((long) sizes[i] * sizes[i + 1], "layer " + (i + 1) + "'s weights (" + sizes[i] + " x " + sizes[i + 1] + ")");
+        }
+        Limits.heap(4 * parameters(sizes), "storing the parameters of " + name(sizes));
         float[][] w = new float[l][];
         float[][] b = new float[l][];
         for (int i = 0; i < l; i++) {

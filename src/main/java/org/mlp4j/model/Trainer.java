@@ -6,6 +6,7 @@ import org.mlp4j.Activation;
 import org.mlp4j.Output;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendFailure;
+import org.mlp4j.backend.Backends;
 import org.mlp4j.backend.DeviceMemoryException;
 import org.mlp4j.backend.Backend.Accumulator;
 import org.mlp4j.backend.Backend.Examples;
@@ -484,7 +485,7 @@ public final class Trainer {
      * network that whole steps are timed on, which a run does without where the device has no room for it.
      * Refuses, naming it, any matrix larger than one can be.
      */
-    public static long footprint(int[] sizes, int count, int valid, int batch, int testCount, int evaluationRows,
+    public static long footprint(int[] sizes, int count, Network.Input input, int valid, int batch, int testCount, int evaluationRows,
                                  Hyperparameters.Optimization optimization) {
         long floats = 0;
         long largest = 0;
@@ -502,12 +503,28 @@ public final class Trainer {
                 + workspace(sizes, evaluationRows, Math.min(EVAL_CHUNK, count), "an evaluation chunk")
                 + org.mlp4j.util.Limits.elements((long) covered * sizes[0], "an epoch's minibatches (" + covered + " x " + sizes[0] + ")")
                 + covered + largest + 2L * Math.min(EVAL_CHUNK, count) * widest;
-        long bytes = 4 * floats + (long) count * (sizes[0] + 1) + 4L * (count - valid) + 4L * count;
+        // the resident dataset: a byte a pixel and label, or a float a feature and an int a label
+        long bytes = 4 * floats + (long) count * (sizes[0] + 1) * (input == Network.Input.PIXELS ? 1 : 4) + 4L * (count - valid) + 4L * count;
         // predicting the test set: the parameters again, the test data, an evaluation chunk
         int chunk = Math.min(EVAL_CHUNK, Math.max(1, testCount));
         bytes += 4 * (params + workspace(sizes, chunk, chunk, "an evaluation chunk") + chunk) + (long) testCount * (sizes[0] + 1)
                 + 8L * testCount;
         return bytes;
+    }
+
+    /**
+     * Refuses, before it allocates anything, training a network of {@code sizes} on {@code data} (the last
+     * {@code valid} examples to validate) and then predicting {@code testCount} examples of pixels on the same
+     * backend, where {@link #footprint} does not fit ({@link Backends#requireMemory}: on a device as out of its
+     * memory, so that a caller can fall back to the cpu). A device's run keeps the parameters on the host too:
+     * the initial ones, and a checkpoint's copy while the last is still held.
+     */
+    public static void requireMemory(Backend backend, int[] sizes, Dataset data, int valid, int batch, int testCount,
+                                     Hyperparameters.Optimization optimization) {
+        int count = data.count();
+        long bytes = footprint(sizes, count, data.input(), valid, batch, testCount, evaluationRows(backend, sizes, count), optimization);
+        Backends.requireMemory(backend, bytes, "training " + Network.name(sizes) + " on " + count + " examples",
+                3 * 4 * Network.parameters(sizes), "keeping the parameters of " + Network.name(sizes) + " on the host");
     }
 
     /**

@@ -26,10 +26,19 @@ class TrainerTest {
         int[] sizes = {784, 256, 128, 10};
         long params = 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10;
         Hyperparameters.Optimization book = Hyperparameters.Optimization.BOOK;
-        long base = Trainer.footprint(sizes, 60000, 5000, 100, 10000, 5000, book);
-        assertEquals(base + 4 * params, Trainer.footprint(sizes, 60000, 5000, 100, 10000, 5000, book.with(org.mlp4j.Schedule.COSINE)), "sgd");
-        assertEquals(base + 8 * params, Trainer.footprint(sizes, 60000, 5000, 100, 10000, 5000, book.with(org.mlp4j.Optimizer.MOMENTUM)));
-        assertEquals(base + 12 * params, Trainer.footprint(sizes, 60000, 5000, 100, 10000, 5000, book.with(org.mlp4j.Optimizer.ADAM)));
+        long base = Trainer.footprint(sizes, 60000, Network.Input.PIXELS, 5000, 100, 10000, 5000, book);
+        assertEquals(base + 4 * params, Trainer.footprint(sizes, 60000, Network.Input.PIXELS, 5000, 100, 10000, 5000, book.with(org.mlp4j.Schedule.COSINE)), "sgd");
+        assertEquals(base + 8 * params, Trainer.footprint(sizes, 60000, Network.Input.PIXELS, 5000, 100, 10000, 5000, book.with(org.mlp4j.Optimizer.MOMENTUM)));
+        assertEquals(base + 12 * params, Trainer.footprint(sizes, 60000, Network.Input.PIXELS, 5000, 100, 10000, 5000, book.with(org.mlp4j.Optimizer.ADAM)));
+    }
+
+    /** Features lie on the backend as floats and their labels as ints, four times a pixel and its label byte. */
+    @Test
+    void theFootprintCountsFeaturesAsFloats() {
+        int[] sizes = {784, 100, 10};
+        Hyperparameters.Optimization book = Hyperparameters.Optimization.BOOK;
+        assertEquals(Trainer.footprint(sizes, 60000, Network.Input.PIXELS, 5000, 100, 0, 5000, book) + 3L * 60000 * 785,
+                Trainer.footprint(sizes, 60000, Network.Input.FEATURES, 5000, 100, 0, 5000, book));
     }
 
     @Test

@@ -215,12 +215,25 @@ class CudaOnFakeDriverTest {
         fakeSaidOnly(strict, null);
     }
 
+    /** The Java API falls back as train does: a GPU without the memory for a run, or for a prediction, leaves it to the cpu. */
+    @Test
+    void theApiFallsBackToTheCpuWhereTheGpuIsShortOfMemory() throws Exception {
+        Result r = java(cuda12, Map.of("FAKE_CUDA_MEMORY_MIB", "33"), org.mlp4j.FitInChild.class.getName(), "gpu", "16,600,600,3", "sgd");
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("note: warning: cuda: out of device memory: training 16-600-600-3 on 200 examples needs about")
+                && r.out().contains("falling back to the cpu backend"), r.out());
+        assertTrue(r.out().contains("note: device: cpu") && r.out().contains("epoch 2: cost") && !r.out().contains("\nrefused: "), r.out());
+        // a prediction has no estimate: the allocation the driver refused sends it to the cpu, and nothing stays allocated
+        assertTrue(r.out().contains("predicted 200 rows on gpu"), r.out());
+        fakeSaidOnly(r, "cuMemAlloc_v2 refused (2): more than FAKE_CUDA_MEMORY_MIB");
+    }
+
     /** A GPU run keeps the parameters on the host too: a heap too small for them is refused up front, saying how to raise it. */
     @Test
     void theHostHeapIsCheckedForTheParameters() throws Exception {
         Result r = mlp4j(Map.of("JAVA_TOOL_OPTIONS", "-Xmx64m"), train(dir.resolve("host"), "cuda", "--strict", "--hidden", "3000,3000"));
         assertEquals(2, r.code(), r.out());
-        assertTrue(r.out().contains("mlp4j: the parameters of 16-3000-3000-3 on the host needs") && r.out().contains("MLP4J_JAVA_OPTS=-Xmx"), r.out());
+        assertTrue(r.out().contains("mlp4j: keeping the parameters of 16-3000-3000-3 on the host needs") && r.out().contains("MLP4J_JAVA_OPTS=-Xmx"), r.out());
         fakeSaidOnly(r, null);
     }
 
