@@ -32,7 +32,8 @@ import org.mlp4j.util.UserError;
  * <p>Features are {@code float} rows, used as they are; labels are class indices from 0. A classifier
  * loaded from a model that the {@code mlp4j} command trained on MNIST takes pixel values 0..255 instead and
  * scales them as that model was trained ({@code (p/255 - 0.5) * 2}). Each call that computes opens its
- * device and closes it before it returns. Not thread-safe.
+ * device and closes it before it returns. Thread-safe: predictions may run on several threads at once, also while
+ * {@link #fit} trains (they take the parameters from before it); fits run one at a time.
  *
  * <pre>{@code
  * Classifier c = Classifier.create(1, 4, 16, 3);            // 4 features, 16 hidden units, 3 classes
@@ -42,7 +43,10 @@ import org.mlp4j.util.UserError;
  * }</pre>
  */
 public final class Classifier {
-    private Network network;
+    /** Replaced as a whole by each fit, so a prediction takes it once and sees one set of parameters. */
+    private volatile Network network;
+    /** Held by a fit: fits run one at a time, each from the parameters the last one left. */
+    private final Object fitting = new Object();
     /**
      * Until the first fit of a classifier that {@link #create} made: its seed, and its random stream where the
      * initial weights' draws left it.
@@ -149,7 +153,13 @@ public final class Classifier {
      */
     public List<Epoch> fit(float[][] x, int[] y, float[][] validX, int[] validY, Training training) {
         // training rows first, then validation rows, as the trainer splits them
-        Dataset all = dataset(network.outputs(), new Rows(x, y, "training"), new Rows(validX, validY, "validation"));
+        synchronized (fitting) {
+            return fitInTurn(x, y, validX, validY, training);
+        }
+    }
+
+    private List<Epoch> fitInTurn(float[][] x, int[] y, float[][] validX, int[] validY, Training training) {
+        Dataset all = dataset(network, new Rows(x, y, "training"), new Rows(validX, validY, "validation"));
         Hyperparameters hp = new Hyperparameters(training.epochs(), training.batch(), training.learningRate(), training.l2(), training.seed(),
                 training.meanGradient(), training.patience(), new Hyperparameters.Optimization(training.optimizer(), training.momentum(),
                 training.beta1(), training.beta2(), training.schedule(), training.stepEvery(), training.stepGamma(), training.inverseDecay()));
@@ -198,7 +208,7 @@ public final class Classifier {
 
     /** The predicted class of each row of {@code x}, on the cpu. */
     public int[] predict(float[][] x) {
-        return predict(x, "cpu");
+        return predict(x, Backends.CPU);
     }
 
     /**
@@ -206,12 +216,13 @@ public final class Classifier {
      * it is unusable, or short of memory for these rows, on the cpu).
      */
     public int[] predict(float[][] x, String device) {
-        Dataset data = dataset(network.outputs(), new Rows(x, new int[x.length], "input"));
+        Network net = network;
+        Dataset data = dataset(net, new Rows(x, new int[x.length], "input"));
         try (Backend backend = open(device, 0, Progress.NONE)) {
-            return Trainer.predict(backend, network, data);
+            return Trainer.predict(backend, net, data);
         } catch (DeviceMemoryException e) {
             try (Backend cpu = open(Backends.CPU, 0, Progress.NONE)) {
-                return Trainer.predict(cpu, network, data);
+                return Trainer.predict(cpu, net, data);
             }
         }
     }
@@ -226,9 +237,10 @@ public final class Classifier {
      * divided by their sum, so a row sums to 1 and its largest entry is the predicted class.
      */
     public float[][] predictProba(float[][] x) {
-        Dataset data = dataset(network.outputs(), new Rows(x, new int[x.length], "input"));
-        try (Backend backend = open("cpu", 0, Progress.NONE)) {
-            return Trainer.probabilities(backend, network, data);
+        Network net = network;
+        Dataset data = dataset(net, new Rows(x, new int[x.length], "input"));
+        try (Backend backend = open(Backends.CPU, 0, Progress.NONE)) {
+            return Trainer.probabilities(backend, net, data);
         }
     }
 
@@ -250,20 +262,20 @@ public final class Classifier {
     }
 
     /**
-     * The rows of {@code parts}, one part after the other, as the network takes them: float features, or pixels
+     * The rows of {@code parts}, one part after the other, as {@code net} takes them: float features, or pixels
      * 0..255 for a pixel model; one copy, checked first.
      */
-    private Dataset dataset(int classes, Rows... parts) {
-        int width = network.inputs();
+    private static Dataset dataset(Network net, Rows... parts) {
+        int width = net.inputs();
+        boolean features = net.input() == Network.Input.FEATURES;
         int count = 0;
         for (Rows part : parts) {
-            check(part, width, classes);
+            check(part, width, net.outputs(), features);
             count += part.x().length;
         }
         if ((long) count * width > Limits.MAX_ELEMENTS) {
             throw new IllegalArgumentException(count + " rows of " + width + " values: more than the " + Limits.MAX_ELEMENTS + " one array can hold");
         }
-        boolean features = network.input() == Network.Input.FEATURES;
         try {
             Limits.heap((long) count * (width + 1) * (features ? 4 : 1), "copying " + count + " rows of " + width + " values");
         } catch (UserError e) {
@@ -291,14 +303,13 @@ public final class Classifier {
     }
 
     /** Refuses rows the network cannot take: another width, a label out of range, a value that is not finite or not a pixel. */
-    private void check(Rows part, int width, int classes) {
+    private static void check(Rows part, int width, int classes, boolean features) {
         float[][] x = part.x();
         int[] y = part.y();
         String what = part.what();
         if (x.length != y.length) {
             throw new IllegalArgumentException(what + ": " + x.length + " rows but " + y.length + " labels");
         }
-        boolean features = network.input() == Network.Input.FEATURES;
         for (int r = 0; r < x.length; r++) {
             if (x[r].length != width) {
                 throw new IllegalArgumentException(what + " row " + r + " has " + x[r].length + " values, the network takes " + width);

@@ -257,6 +257,56 @@ class ClassifierTest {
     }
 
     /**
+     * Predictions on several threads at once give each the same bits as one at a time; one taken while a fit trains
+     * uses the parameters from before it; two fits started together run one after the other, as in sequence.
+     */
+    @Test
+    void predictionsRunOnManyThreadsAndFitsOneAtATime() throws Exception {
+        int[] y = new int[300];
+        float[][] x = points(300, y, 8);
+        Classifier c = Classifier.create(3, 4, 12, 3);
+        c.fit(x, y, SETTINGS.withEpochs(2));
+        float[][] before = c.predictProba(x);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<float[][]>> all = new ArrayList<>();
+            for (int t = 0; t < 24; t++) {
+                all.add(pool.submit(() -> c.predictProba(x)));
+            }
+            for (java.util.concurrent.Future<float[][]> f : all) {
+                assertTrue(Arrays.deepEquals(before, f.get()), "a prediction on another thread");
+            }
+            // within the fit's first epoch, and so before it ends, a prediction on another thread
+            List<float[][]> during = new ArrayList<>();
+            c.fit(x, y, SETTINGS.withEpochs(2).withProgress(new Progress() {
+                @Override
+                public void epoch(Epoch e) {
+                    if (e.epoch() == 1) {
+                        try {
+                            during.add(pool.submit(() -> c.predictProba(x)).get());
+                        } catch (Exception failed) {
+                            throw new AssertionError(failed);
+                        }
+                    }
+                }
+            }));
+            assertTrue(Arrays.deepEquals(before, during.get(0)), "the parameters from before the fit");
+            assertTrue(!Arrays.deepEquals(before, c.predictProba(x)), "the fit's parameters after it");
+
+            Classifier one = Classifier.create(4, 4, 12, 3), both = Classifier.create(4, 4, 12, 3);
+            one.fit(x, y, SETTINGS.withEpochs(3));
+            one.fit(x, y, SETTINGS.withEpochs(3));
+            java.util.concurrent.Future<?> first = pool.submit(() -> both.fit(x, y, SETTINGS.withEpochs(3)));
+            java.util.concurrent.Future<?> second = pool.submit(() -> both.fit(x, y, SETTINGS.withEpochs(3)));
+            first.get();
+            second.get();
+            assertTrue(Arrays.deepEquals(one.predictProba(x), both.predictProba(x)), "two fits at once are two fits in turn");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
      * A run the heap cannot hold is refused before it allocates, saying what it needs and how to raise the heap,
      * as {@code mlp4j train} does, where it once ended in an OutOfMemoryError from within the trainer.
      */
