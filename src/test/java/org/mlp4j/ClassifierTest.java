@@ -251,6 +251,12 @@ class ClassifierTest {
                 new int[30], SETTINGS.withLearningRate(1e30f)), "weights scaled by 1 - eta * l2 <= 0");
         assertTrue(decay.getMessage().contains("eta times l2 must be below 1"), decay.getMessage());
         assertTrue(Arrays.equals(new int[] {4, 5, 3}, c.layerSizes()));
+        e = assertThrows(IllegalArgumentException.class, () -> c.fit(points(30, new int[30], 6), new int[30], SETTINGS.withPatience(2)));
+        assertTrue(e.getMessage().contains("early stopping (a patience of 2) needs validation examples"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> c.save(dir));
+        assertTrue(e.getMessage().contains("a directory is there; name a file in it"), e.getMessage());
+        assertEquals(0, c.predict(new float[0][]).length, "no rows, no predictions");
+        assertEquals(0, c.predictProba(new float[0][]).length);
         // refused from the sizes alone, before anything is allocated
         e = assertThrows(IllegalArgumentException.class, () -> Classifier.create(1, 784, 60000, 60000, 10));
         assertTrue(e.getMessage().contains("layer 2's weights (60000 x 60000) has 3600000000 elements, more than"), e.getMessage());

@@ -240,6 +240,9 @@ public final class Trainer {
             if (steps < 1) {
                 throw new IllegalArgumentException("a batch of " + hp.batch() + " is larger than the " + train + " training examples");
             }
+            if (hp.patience() > 0 && valid == 0) {
+                throw new IllegalArgumentException("early stopping (a patience of " + hp.patience() + ") needs validation examples");
+            }
             checkInputs(initial, data);
             // the layer steps' variants are chosen by timing them on the device, before anything is recorded (the
             // general step's products split their k or not as those of the book's step do, and a backend's whole
@@ -566,6 +569,9 @@ public final class Trainer {
      */
     public static float[][] probabilities(Backend backend, Network network, Dataset data) {
         checkInputs(network, data);
+        if (data.count() == 0) {
+            return new float[0][];
+        }
         DeviceNet net = new DeviceNet(backend, network);
         Examples examples = data.upload(backend);
         float[] z = net.logits(net.workspace(Math.min(EVAL_CHUNK, data.count())), examples, identity(backend, data.count()), 0, data.count());
@@ -592,8 +598,11 @@ public final class Trainer {
 
     /** Predicted classes for every example of {@code data}. */
     public static int[] predict(Backend backend, Network network, Dataset data) {
-        DeviceNet net = new DeviceNet(backend, network);
         checkInputs(network, data);
+        if (data.count() == 0) {
+            return new int[0];
+        }
+        DeviceNet net = new DeviceNet(backend, network);
         Examples examples = data.upload(backend);
         Order identity = identity(backend, data.count());
         return net.predict(net.workspace(Math.min(EVAL_CHUNK, data.count())), examples, identity, 0, data.count());

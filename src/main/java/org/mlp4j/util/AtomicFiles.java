@@ -35,6 +35,9 @@ public final class AtomicFiles {
     }
 
     public static void write(Path file, Writer writer) {
+        if (Files.isDirectory(file)) {
+            throw new UserError(file + ": cannot write (a directory is there; name a file in it)");
+        }
         Path dir = file.toAbsolutePath().getParent();
         String name = file.getFileName().toString();
         Path tmp = dir.resolve("." + name + "." + ProcessHandle.current().pid() + ".tmp");
