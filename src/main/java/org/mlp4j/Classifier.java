@@ -166,6 +166,16 @@ public final class Classifier {
         List<Epoch> history = new ArrayList<>();
         TrainingListener listener = new TrainingListener() {
             @Override
+            public boolean showsProgress() {
+                return training.progress() != Progress.NONE;
+            }
+
+            @Override
+            public void steps(int epoch, int done, int total) {
+                training.progress().steps(epoch, done, total);
+            }
+
+            @Override
             public void epoch(EpochResult r, Supplier<Trainer.Checkpoint> checkpoint) {
                 Epoch e = new Epoch(r.epoch(), r.cost(), r.trainAccuracy(), r.validAccuracy(), r.seconds());
                 history.add(e);

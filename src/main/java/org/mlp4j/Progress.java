@@ -2,6 +2,14 @@ package org.mlp4j;
 
 /** What {@link Classifier#fit} tells its caller while it trains, and how the caller stops it early. */
 public interface Progress {
+    /**
+     * Within an epoch, after each tenth or so of its steps, and at its end: {@code done} of its {@code total}
+     * minibatch steps are finished. On a GPU the fit waits for each part to finish to say so, which it skips
+     * for {@link #NONE}.
+     */
+    default void steps(int epoch, int done, int total) {
+    }
+
     /** After each epoch. */
     default void epoch(Epoch epoch) {
     }

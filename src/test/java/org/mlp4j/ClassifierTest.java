@@ -113,12 +113,18 @@ class ClassifierTest {
     }
 
     @Test
-    void progressHearsEachEpochAndCanStopTraining() {
+    void progressHearsEachEpochItsStepsAndCanStopTraining() {
         int[] y = new int[300];
         float[][] x = points(300, y, 5);
         List<Integer> seen = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        List<String> steps = new ArrayList<>();
         Progress stopAfterTwo = new Progress() {
+            @Override
+            public void steps(int epoch, int done, int total) {
+                steps.add(epoch + ":" + done + "/" + total);
+            }
+
             @Override
             public void epoch(Epoch e) {
                 seen.add(e.epoch());
@@ -137,6 +143,13 @@ class ClassifierTest {
         List<Epoch> h = Classifier.create(1, 4, 5, 3).fit(x, y, SETTINGS.withProgress(stopAfterTwo).withDevice("cpu"));
         assertEquals(List.of(1, 2), seen);
         assertEquals(2, h.size());
+        // 30 steps of 10 an epoch, told in the parts an epoch is recorded in, the last at its end
+        assertTrue(steps.size() > 2 && steps.contains("1:30/30") && steps.get(steps.size() - 1).equals("2:30/30"), steps.toString());
+        for (int i = 1; i < steps.size(); i++) {
+            String[] was = steps.get(i - 1).split("[:/]"), now = steps.get(i).split("[:/]");
+            int before = Integer.parseInt(was[0]) * 1000 + Integer.parseInt(was[1]), after = Integer.parseInt(now[0]) * 1000 + Integer.parseInt(now[1]);
+            assertTrue(after > before, "steps only go forward: " + steps);
+        }
         assertTrue(Double.isNaN(h.get(0).validAccuracy()), "no validation set");
         assertEquals(1, notes.size(), "the cpu asked for, the cpu used, no fallback: " + notes);
         assertTrue(notes.get(0).startsWith("device: cpu: "), notes.get(0));
