@@ -142,7 +142,9 @@ public final class Classifier {
      * validation set {@code validX}, {@code validY} (may be empty). Keeps the parameters of the last epoch,
      * of where {@link Progress#stop} ended training, or with {@link Training#patience} of the best epoch.
      * The minibatch order is drawn from {@link Training#seed}: from a new stream of it, or on the first fit of
-     * a classifier {@link #create} made with that seed, from that stream where the weights' draws left it.
+     * a classifier {@link #create} made with that seed, from that stream where the weights' draws left it. Each
+     * fit starts its optimizer's state (momentum, Adam's moments) and its learning-rate schedule afresh, so two
+     * fits of 10 epochs are not one of 20 (the {@code mlp4j train --resume} of a checkpoint is).
      *
      * @return each epoch's cost, accuracies and time
      * @throws IllegalArgumentException for data that does not fit the network (row widths, label range), or SGD with a
