@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 import org.mlp4j.backend.Backend;
+import org.mlp4j.backend.BackendFailure;
 import org.mlp4j.backend.BackendUnavailableException;
 import org.mlp4j.backend.Backends;
 import org.mlp4j.backend.DeviceMemoryException;
@@ -151,7 +152,8 @@ public final class Classifier {
      *         learning rate times L2 of 1 or more
      * @throws IllegalStateException when the cost stops being finite (the learning rate is too large), or when the
      *         JVM's heap has no room for the run (the message says how much it needs and how to raise it); a device
-     *         without the memory for the run leaves it to the cpu, with a note to {@link Progress#note}
+     *         without the memory for the run leaves it to the cpu, with a note to {@link Progress#note}; or when the
+     *         device fails while it trains (a kernel fault: the message names the call and the driver's error)
      */
     public List<Epoch> fit(float[][] x, int[] y, float[][] validX, int[] validY, Training training) {
         // training rows first, then validation rows, as the trainer splits them
@@ -198,8 +200,8 @@ public final class Classifier {
                 history.clear();
                 network = fit(Backends.CPU, training, hp, all, validX.length, listener);
             }
-        } catch (DivergedException e) {
-            throw new IllegalStateException(e.getMessage(), e);
+        } catch (DivergedException | BackendFailure e) {
+            throw new IllegalStateException(e.getMessage(), e);  // a diverging run, or a device that failed (a kernel fault)
         } catch (UserError e) {
             throw new IllegalStateException(e.getMessage(), e);  // the heap, too small for the run
         }
@@ -226,6 +228,8 @@ public final class Classifier {
     /**
      * The predicted class of each row of {@code x}, computed on {@code device} (as {@link Training#device}; where
      * it is unusable, or short of memory for these rows, on the cpu).
+     *
+     * @throws IllegalStateException when the device fails (the message names the call and the driver's error)
      */
     public int[] predict(float[][] x, String device) {
         Network net = network;
@@ -236,6 +240,8 @@ public final class Classifier {
             try (Backend cpu = open(Backends.CPU, 0, Progress.NONE)) {
                 return Trainer.predict(cpu, net, data);
             }
+        } catch (BackendFailure e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 

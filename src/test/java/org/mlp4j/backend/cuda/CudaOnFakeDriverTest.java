@@ -315,7 +315,7 @@ class CudaOnFakeDriverTest {
     }
 
     @Test
-    void aKernelFaultStopsTheRunWithoutWritingAModel() throws Exception {
+    void aKernelFaultStopsTheRunWithoutWritingAModelAndTheApiSaysWhy() throws Exception {
         Path out = dir.resolve("fault");
         // run 200: in the training steps, after the 112 runs (cuBLAS calls included) of the layer steps' timing
         // (tune); the device launches no cooperative kernel, so no timing of whole steps comes before them
@@ -325,5 +325,12 @@ class CudaOnFakeDriverTest {
         assertFalse(r.out().contains("\tat "), "no stack trace: " + r.out());
         assertFalse(Files.exists(out.resolve("model.npz")));
         fakeSaidOnly(r, "kernel run 200 fails");  // and no memory left allocated
+
+        // through the Java API: the public exception with the driver's error, not the backend's own
+        Result api = java(cuda12, Map.of("FAKE_CUDA_FAIL_LAUNCH", "200", "FAKE_CUDA_COOPERATIVE", "0"), org.mlp4j.FitInChild.class.getName(),
+                "cuda", "16,8,3", "sgd");
+        assertEquals(0, api.code(), api.out());
+        assertTrue(api.out().contains("refused: java.lang.IllegalStateException: cuda: ") && api.out().contains("CUDA_ERROR_LAUNCH_FAILED"), api.out());
+        fakeSaidOnly(api, "kernel run 200 fails");
     }
 }
