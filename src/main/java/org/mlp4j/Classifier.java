@@ -34,7 +34,9 @@ import org.mlp4j.util.UserError;
  * loaded from a model that the {@code mlp4j} command trained on MNIST takes pixel values 0..255 instead and
  * scales them as that model was trained ({@code (p/255 - 0.5) * 2}). Each call that computes opens its
  * device and closes it before it returns. Thread-safe: predictions may run on several threads at once, also while
- * {@link #fit} trains (they take the parameters from before it); fits run one at a time.
+ * {@link #fit} trains (they take the parameters from before it); fits run one at a time. Within
+ * {@link Progress#epoch}, on the thread that fits, {@link #save} and the predictions take the parameters that
+ * epoch reached (to keep a model every few epochs, say).
  *
  * <pre>{@code
  * Classifier c = Classifier.create(1, 4, 16, 3);            // 4 features, 16 hidden units, 3 classes
@@ -48,6 +50,11 @@ public final class Classifier {
     private volatile Network network;
     /** Held by a fit: fits run one at a time, each from the parameters the last one left. */
     private final Object fitting = new Object();
+    /**
+     * While {@link Progress#epoch} runs on the thread that fits: the parameters that epoch reached, copied from the
+     * device when first asked for, so that a save or prediction made there is of that epoch.
+     */
+    private final ThreadLocal<Supplier<Network>> epochReached = new ThreadLocal<>();
     /**
      * Until the first fit of a classifier that {@link #create} made: its seed, and its random stream where the
      * initial weights' draws left it.
@@ -121,7 +128,7 @@ public final class Classifier {
     /** Writes the model as {@code model.npz}, readable by {@link #load}, the {@code mlp4j} command and NumPy. */
     public void save(Path file) {
         try {
-            ModelFile.save(network, file);
+            ModelFile.save(parameters(), file);
         } catch (UserError e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
@@ -183,7 +190,13 @@ public final class Classifier {
             public void epoch(EpochResult r, Supplier<Trainer.Checkpoint> checkpoint) {
                 Epoch e = new Epoch(r.epoch(), r.cost(), r.trainAccuracy(), r.validAccuracy(), r.seconds());
                 history.add(e);
-                training.progress().epoch(e);
+                Network[] reached = new Network[1];
+                epochReached.set(() -> reached[0] != null ? reached[0] : (reached[0] = checkpoint.get().network()));
+                try {
+                    training.progress().epoch(e);
+                } finally {
+                    epochReached.remove();
+                }
             }
 
             @Override
@@ -232,7 +245,7 @@ public final class Classifier {
      * @throws IllegalStateException when the device fails (the message names the call and the driver's error)
      */
     public int[] predict(float[][] x, String device) {
-        Network net = network;
+        Network net = parameters();
         Dataset data = dataset(net, new Rows(x, new int[x.length], "input"));
         try (Backend backend = open(device, 0, Progress.NONE)) {
             return Trainer.predict(backend, net, data);
@@ -255,7 +268,7 @@ public final class Classifier {
      * divided by their sum, so a row sums to 1 and its largest entry is the predicted class.
      */
     public float[][] predictProba(float[][] x) {
-        Network net = network;
+        Network net = parameters();
         Dataset data = dataset(net, new Rows(x, new int[x.length], "input"));
         try (Backend backend = open(Backends.CPU, 0, Progress.NONE)) {
             return Trainer.probabilities(backend, net, data);
@@ -273,6 +286,12 @@ public final class Classifier {
         } catch (BackendUnavailableException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    /** The parameters a save or prediction takes: an epoch's within {@link Progress#epoch} on the fitting thread, else the last fit's. */
+    private Network parameters() {
+        Supplier<Network> reached = epochReached.get();
+        return reached != null ? reached.get() : network;
     }
 
     /** Examples a call gives: rows of features (or pixels) and their labels, named for errors as {@code what}. */

@@ -10,7 +10,10 @@ public interface Progress {
     default void steps(int epoch, int done, int total) {
     }
 
-    /** After each epoch. */
+    /**
+     * After each epoch. Here, on the thread that fits, the classifier's {@link Classifier#save} and predictions
+     * take the parameters this epoch reached.
+     */
     default void epoch(Epoch epoch) {
     }
 

@@ -275,6 +275,33 @@ class ClassifierTest {
         assertTrue(e.getMessage().contains("layer 2's weights (60000 x 60000) has 3600000000 elements, more than"), e.getMessage());
     }
 
+    /** Within Progress.epoch, a save and a prediction are of that epoch's parameters: a model kept every epoch. */
+    @Test
+    void aSaveWithinAnEpochKeepsThatEpochsModel() {
+        int[] y = new int[300];
+        float[][] x = points(300, y, 9);
+        Classifier c = Classifier.create(6, 4, 12, 3);
+        float[][] before = c.predictProba(x);
+        List<float[][]> told = new ArrayList<>();
+        List<Epoch> h = c.fit(x, y, SETTINGS.withEpochs(3).withProgress(new Progress() {
+            @Override
+            public void epoch(Epoch e) {
+                c.save(dir.resolve("epoch-" + e.epoch() + ".npz"));
+                told.add(c.predictProba(x));
+            }
+        }));
+        assertEquals(3, h.size());
+        float[][] after = c.predictProba(x);
+        assertTrue(Arrays.deepEquals(after, told.get(2)) && Arrays.deepEquals(after, Classifier.load(dir.resolve("epoch-3.npz")).predictProba(x)),
+                "the last epoch's model is the fit's");
+        float[][] first = Classifier.load(dir.resolve("epoch-1.npz")).predictProba(x);
+        assertTrue(Arrays.deepEquals(first, told.get(0)), "what was saved is what was predicted");
+        assertTrue(!Arrays.deepEquals(first, before) && !Arrays.deepEquals(first, after), "epoch 1's own parameters");
+        Classifier again = Classifier.create(6, 4, 12, 3);
+        again.fit(x, y, SETTINGS.withEpochs(1));
+        assertTrue(Arrays.deepEquals(first, again.predictProba(x)), "as a fit of one epoch leaves them");
+    }
+
     /**
      * Predictions on several threads at once give each the same bits as one at a time; one taken while a fit trains
      * uses the parameters from before it; two fits started together run one after the other, as in sequence.
