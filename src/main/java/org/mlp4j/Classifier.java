@@ -163,13 +163,13 @@ public final class Classifier {
      *         device fails while it trains (a kernel fault: the message names the call and the driver's error)
      */
     public List<Epoch> fit(float[][] x, int[] y, float[][] validX, int[] validY, Training training) {
-        // training rows first, then validation rows, as the trainer splits them
         synchronized (fitting) {
             return fitInTurn(x, y, validX, validY, training);
         }
     }
 
     private List<Epoch> fitInTurn(float[][] x, int[] y, float[][] validX, int[] validY, Training training) {
+        // training rows first, then validation rows, as the trainer splits them
         Dataset all = dataset(network, new Rows(x, y, "training"), new Rows(validX, validY, "validation"));
         Hyperparameters hp = new Hyperparameters(training.epochs(), training.batch(), training.learningRate(), training.l2(), training.seed(),
                 training.meanGradient(), training.patience(), new Hyperparameters.Optimization(training.optimizer(), training.momentum(),
