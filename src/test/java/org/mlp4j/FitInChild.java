@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * Fits a new {@code create(1, SIZES)} on {@link ClassifierTest#points} (200 of them, widened with zeros) for 2 epochs
- * on DEVICE with OPTIMIZER, then predicts them there, printing each note, each epoch and the rows predicted, or
- * "refused: " and the exception thrown (for tests that run it in a child JVM).
+ * on DEVICE with OPTIMIZER, then predicts them there, printing each note, each part of an epoch, each epoch and the
+ * rows predicted, or "refused: " and the exception thrown (for tests that run it in a child JVM).
  */
 public final class FitInChild {
     private FitInChild() {
@@ -20,6 +20,11 @@ public final class FitInChild {
             System.arraycopy(points[i], 0, x[i], 0, 4);
         }
         Progress print = new Progress() {
+            @Override
+            public void steps(int epoch, int done, int total) {
+                System.out.println("steps " + epoch + ": " + done + "/" + total);
+            }
+
             @Override
             public void epoch(Epoch e) {
                 System.out.println("epoch " + e.epoch() + ": cost " + e.cost());

@@ -215,9 +215,18 @@ class CudaOnFakeDriverTest {
         fakeSaidOnly(strict, null);
     }
 
-    /** The Java API falls back as train does: a GPU without the memory for a run, or for a prediction, leaves it to the cpu. */
+    /**
+     * The Java API trains and predicts on cuda, telling each part of an epoch; and falls back as train does: a GPU
+     * without the memory for a run, or for a prediction, leaves it to the cpu.
+     */
     @Test
-    void theApiFallsBackToTheCpuWhereTheGpuIsShortOfMemory() throws Exception {
+    void theApiRunsOnCudaAndFallsBackToTheCpuWhereTheGpuIsShortOfMemory() throws Exception {
+        Result ok = java(cuda12, Map.of(), org.mlp4j.FitInChild.class.getName(), "cuda", "16,8,3", "adam");
+        assertEquals(0, ok.code(), ok.out());
+        assertTrue(ok.out().contains("note: device: cuda") && ok.out().contains("epoch 2: cost") && ok.out().contains("steps 2: 20/20")
+                && ok.out().contains("predicted 200 rows on cuda") && !ok.out().contains("\nrefused: "), ok.out());
+        fakeSaidOnly(ok, null);
+
         Result r = java(cuda12, Map.of("FAKE_CUDA_MEMORY_MIB", "33"), org.mlp4j.FitInChild.class.getName(), "gpu", "16,600,600,3", "sgd");
         assertEquals(0, r.code(), r.out());
         assertTrue(r.out().contains("note: warning: cuda: out of device memory: training 16-600-600-3 on 200 examples needs about")
