@@ -4,6 +4,7 @@ import static jcuda.driver.JCudaDriver.*;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -60,6 +61,11 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     static final int WHOLE_STEPS_THREADS = 512;
     /** cuBLAS's own workspace, set up front so cuBLAS never allocates during graph capture (32 MiB suits Hopper). */
     private static final long CUBLAS_WORKSPACE = 32L << 20;
+    /**
+     * The backends open on this thread, in the order they opened: one that closes leaves the context of the last
+     * of the others current (a prediction's backend opened within a fit's {@code Progress}, whose own calls go on).
+     */
+    private static final ThreadLocal<ArrayDeque<CudaBackend>> OPEN_ON_THIS_THREAD = ThreadLocal.withInitial(ArrayDeque::new);
 
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
@@ -86,6 +92,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         boolean ok = false;
         try {
             check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+            OPEN_ON_THIS_THREAD.get().addLast(this);
             computeCapability = 10 * attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR)
                     + attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
             if (computeCapability < 75) {
@@ -439,8 +446,11 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             cuStreamDestroy(stream);
         }
         // Leave no released context current on this thread: other CUDA users in the process (NVIDIA's
-        // OpenCL runs on the CUDA driver) would otherwise find a dangling one there.
-        cuCtxSetCurrent(new CUcontext());
+        // OpenCL runs on the CUDA driver) would otherwise find a dangling one there. Another backend still open
+        // here keeps its context retained, and current.
+        ArrayDeque<CudaBackend> open = OPEN_ON_THIS_THREAD.get();
+        open.remove(this);
+        cuCtxSetCurrent(open.isEmpty() ? new CUcontext() : open.peekLast().context);
         cuDevicePrimaryCtxRelease(device);
     }
 }
