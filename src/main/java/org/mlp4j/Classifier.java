@@ -310,8 +310,10 @@ public final class Classifier {
             check(part, width, net.outputs(), features);
             count += part.x().length;
         }
-        if ((long) count * width > Limits.MAX_ELEMENTS) {
-            throw new IllegalArgumentException(count + " rows of " + width + " values: more than the " + Limits.MAX_ELEMENTS + " one array can hold");
+        try {
+            Limits.elements((long) count * width, count + " rows of " + width + " values");
+        } catch (UserError e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
         try {
             Limits.heap((long) count * (width + 1) * (features ? 4 : 1), "copying " + count + " rows of " + width + " values");
