@@ -1,7 +1,7 @@
 package org.mlp4j;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
@@ -13,6 +13,7 @@ import org.mlp4j.backend.DeviceMemoryException;
 import org.mlp4j.data.Dataset;
 import org.mlp4j.data.Features;
 import org.mlp4j.data.Images;
+import org.mlp4j.model.CheckpointFile;
 import org.mlp4j.model.DivergedException;
 import org.mlp4j.model.EpochResult;
 import org.mlp4j.model.Hyperparameters;
@@ -152,11 +153,12 @@ public final class Classifier {
      * The minibatch order is drawn from {@link Training#seed}: from a new stream of it, or on the first fit of
      * a classifier {@link #create} made with that seed, from that stream where the weights' draws left it. Each
      * fit starts its optimizer's state (momentum, Adam's moments) and its learning-rate schedule afresh, so two
-     * fits of 10 epochs are not one of 20 (the {@code mlp4j train --resume} of a checkpoint is).
+     * fits of 10 epochs are not one of 20; a run continued from its checkpoint ({@link Training#withCheckpoint}) is.
      *
-     * @return each epoch's cost, accuracies and time
-     * @throws IllegalArgumentException for data that does not fit the network (row widths, label range), or SGD with a
-     *         learning rate times L2 of 1 or more
+     * @return each epoch's cost, accuracies and time; continuing a checkpoint's run, each of the whole run's epochs'
+     * @throws IllegalArgumentException for data that does not fit the network (row widths, label range), SGD with a
+     *         learning rate times L2 of 1 or more, or a checkpoint file that is unreadable or of another network, rows
+     *         or settings
      * @throws IllegalStateException when the cost stops being finite (the learning rate is too large), or when the
      *         JVM's heap has no room for the run (the message says how much it needs and how to raise it); a device
      *         without the memory for the run leaves it to the cpu, with a note to {@link Progress#note}; or when the
@@ -174,7 +176,8 @@ public final class Classifier {
         Hyperparameters hp = new Hyperparameters(training.epochs(), training.batch(), training.learningRate(), training.l2(), training.seed(),
                 training.meanGradient(), training.patience(), new Hyperparameters.Optimization(training.optimizer(), training.momentum(),
                 training.beta1(), training.beta2(), training.schedule(), training.stepEvery(), training.stepGamma(), training.inverseDecay()));
-        List<Epoch> history = new ArrayList<>();
+        Path file = training.checkpoint();
+        Trainer.Checkpoint from = file != null && Files.exists(file) ? resumable(file, hp, all.count(), validX.length) : null;
         TrainingListener listener = new TrainingListener() {
             @Override
             public boolean showsProgress() {
@@ -188,12 +191,14 @@ public final class Classifier {
 
             @Override
             public void epoch(EpochResult r, Supplier<Trainer.Checkpoint> checkpoint) {
-                Epoch e = new Epoch(r.epoch(), r.cost(), r.trainAccuracy(), r.validAccuracy(), r.seconds());
-                history.add(e);
-                Network[] reached = new Network[1];
-                epochReached.set(() -> reached[0] != null ? reached[0] : (reached[0] = checkpoint.get().network()));
+                Trainer.Checkpoint[] reached = new Trainer.Checkpoint[1];
+                Supplier<Trainer.Checkpoint> once = () -> reached[0] != null ? reached[0] : (reached[0] = checkpoint.get());
+                if (file != null && CheckpointFile.due(r.epoch(), training.checkpointEvery(), hp.epochs())) {
+                    CheckpointFile.save(once.get(), file);
+                }
+                epochReached.set(() -> once.get().network());
                 try {
-                    training.progress().epoch(e);
+                    training.progress().epoch(asEpoch(r));
                 } finally {
                     epochReached.remove();
                 }
@@ -204,32 +209,96 @@ public final class Classifier {
                 return training.progress().stop();
             }
         };
+        Trainer.Fit fit;
         try {
-            try {
-                network = fit(training.device(), training, hp, all, validX.length, listener);
-            } catch (DeviceMemoryException e) {
-                // as the mlp4j command does: a device short of memory for this run leaves it to the cpu
-                training.progress().note("warning: " + e.getMessage() + "; falling back to the cpu backend");
-                history.clear();
-                network = fit(Backends.CPU, training, hp, all, validX.length, listener);
+            if (from != null && from.finished(hp.epochs())) {
+                fit = new Trainer.Fit(from, false, from.stoppedEarly());
+            } else {
+                if (from != null) {
+                    training.progress().note("resuming the run in " + file + " at epoch " + from.epoch()
+                            + (from.step() > 0 ? ", step " + from.step() : ""));
+                }
+                try {
+                    fit = fit(training.device(), training, hp, all, validX.length, from, listener);
+                } catch (DeviceMemoryException e) {
+                    // as the mlp4j command does: a device short of memory for this run leaves it to the cpu
+                    training.progress().note("warning: " + e.getMessage() + "; falling back to the cpu backend");
+                    fit = fit(Backends.CPU, training, hp, all, validX.length, from, listener);
+                }
+                Trainer.Checkpoint last = fit.last();
+                if (file != null && (from != null || !last.history().isEmpty() || last.step() > 0)) {
+                    CheckpointFile.save(last, file);
+                }
             }
         } catch (DivergedException | BackendFailure e) {
             throw new IllegalStateException(e.getMessage(), e);  // a diverging run, or a device that failed (a kernel fault)
         } catch (UserError e) {
-            throw new IllegalStateException(e.getMessage(), e);  // the heap, too small for the run
+            throw new IllegalStateException(e.getMessage(), e);  // the heap, too small for the run, or a checkpoint not written
         }
+        network = fit.network();
         afterWeights = null;
-        return List.copyOf(history);
+        return fit.history().stream().map(Classifier::asEpoch).toList();
     }
 
-    /** Trains on {@code device}, refusing first a run its memory cannot hold; returns the trained network. */
-    private Network fit(String device, Training training, Hyperparameters hp, Dataset all, int valid, TrainingListener listener) {
+    private static Epoch asEpoch(EpochResult r) {
+        return new Epoch(r.epoch(), r.cost(), r.trainAccuracy(), r.validAccuracy(), r.seconds());
+    }
+
+    /**
+     * The run in {@code file} that a fit of these settings on {@code count} rows, the last {@code valid} of them
+     * for validation, continues: refused unless it is of this classifier's network, those rows and settings.
+     */
+    private Trainer.Checkpoint resumable(Path file, Hyperparameters hp, int count, int valid) {
+        Trainer.Checkpoint from;
+        try {
+            from = CheckpointFile.load(file);
+        } catch (UserError e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        String afresh = ": to start a new run, delete it or give another file";
+        Network was = from.network();
+        Network net = network;
+        if (!Arrays.equals(was.sizes(), net.sizes()) || was.activation() != net.activation() || was.output() != net.output()
+                || was.input() != net.input()) {
+            throw new IllegalArgumentException(file + " holds the run of another network (" + describe(was) + ", not " + describe(net)
+                    + ")" + afresh);
+        }
+        List<String> differences = hp.differences(from.hp());
+        if (!differences.isEmpty()) {
+            throw new IllegalArgumentException(file + " holds the run of other settings (" + String.join(", ", differences) + ")" + afresh);
+        }
+        if (from.examples() != count || from.valid() != valid) {
+            throw new IllegalArgumentException(file + " holds a run of " + (from.examples() - from.valid()) + " training and " + from.valid()
+                    + " validation rows, not " + (count - valid) + " and " + valid + afresh);
+        }
+        if (from.history().size() > hp.epochs()) {
+            throw new IllegalArgumentException(file + " holds a run of " + from.history().size() + " epochs done, more than this fit's "
+                    + hp.epochs() + afresh);
+        }
+        return from;
+    }
+
+    private static String describe(Network n) {
+        return Network.name(n.sizes()) + " " + n.activation().id() + ", " + n.output().id() + " output"
+                + (n.input() == Network.Input.FEATURES ? "" : ", pixel input");
+    }
+
+    /**
+     * Trains on {@code device}, refusing first a run its memory cannot hold: the run {@code from} continues, or
+     * without it a new one.
+     */
+    private Trainer.Fit fit(String device, Training training, Hyperparameters hp, Dataset all, int valid, Trainer.Checkpoint from,
+                            TrainingListener listener) {
         try (Backend backend = open(device, training.threads(), training.progress())) {
             Trainer.requireMemory(backend, network.sizes(), all, valid, hp.batch(), 0, hp.optimization());
             training.progress().note("device: " + backend.description());
+            Trainer trainer = new Trainer(backend, hp);
+            if (from != null) {
+                return trainer.resume(from, all, listener);
+            }
             // the book's NeuralNetMLP draws its weights and then its minibatch order from one stream
             NumpyRandom order = afterWeights != null && seed == training.seed() ? NumpyRandom.of(afterWeights) : new NumpyRandom(training.seed());
-            return new Trainer(backend, hp).fit(network, order, all, valid, listener).network();
+            return trainer.fit(network, order, all, valid, listener);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.mlp4j;
 
+import java.nio.file.Path;
 import java.util.Objects;
 import org.mlp4j.backend.Backends;
 
@@ -32,6 +33,8 @@ public final class Training {
         int stepEvery;
         float stepGamma;
         float inverseDecay;
+        Path checkpoint;
+        int checkpointEvery;
 
         @Override
         protected Fields clone() {
@@ -61,6 +64,10 @@ public final class Training {
         }
         if (f.stepEvery < 1 || !(f.stepGamma > 0) || !(f.inverseDecay >= 0)) {
             throw new IllegalArgumentException("a step schedule needs every >= 1 and gamma > 0, the inverse one decay >= 0");
+        }
+        if (f.checkpointEvery < 0) {
+            throw new IllegalArgumentException("a checkpoint's epochs between writes must be at least 0 (0: only at the end), got "
+                    + f.checkpointEvery);
         }
         Objects.requireNonNull(f.device, "device");
         Backends.checkDeviceName(f.device);
@@ -201,6 +208,26 @@ public final class Training {
         });
     }
 
+    /**
+     * Makes the fit restartable: it writes the run's state to {@code file} every {@code everyEpochs} epochs (0:
+     * only at the end) and when it ends (its last epoch, {@link Progress#stop} or early stopping), and a fit that
+     * finds the file there continues that run instead of starting one. The state is the parameters, the optimizer's
+     * state, the epoch and step reached, the minibatch order's stream and the epochs' history (the format of
+     * {@code mlp4j train}'s {@code checkpoint.npz}), so a program that was stopped or killed and is run again
+     * trains on exactly as if it had not been, and one that had finished returns the finished run without
+     * training. The file's run must be of the same network, rows (training and validation counts) and settings
+     * as the fit, but for the epochs, which may be more. To start afresh, delete the file or give another.
+     *
+     * @throws IllegalArgumentException for a negative {@code everyEpochs}
+     */
+    public Training withCheckpoint(Path file, int everyEpochs) {
+        Objects.requireNonNull(file, "file");
+        return change(c -> {
+            c.checkpoint = file;
+            c.checkpointEvery = everyEpochs;
+        });
+    }
+
     public int epochs() {
         return f.epochs;
     }
@@ -271,5 +298,14 @@ public final class Training {
 
     public float inverseDecay() {
         return f.inverseDecay;
+    }
+
+    /** The file {@link #withCheckpoint} gave, or null. */
+    public Path checkpoint() {
+        return f.checkpoint;
+    }
+
+    public int checkpointEvery() {
+        return f.checkpointEvery;
     }
 }

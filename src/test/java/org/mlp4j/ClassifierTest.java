@@ -303,6 +303,92 @@ class ClassifierTest {
     }
 
     /**
+     * A fit with a checkpoint, stopped within its third epoch and run again by a new program, ends as one straight run
+     * does, Adam's moments and the cosine schedule included; run once more, it returns the finished run untrained. A
+     * checkpoint of another network, settings, rows or more epochs is refused with the reason.
+     */
+    @Test
+    void aCheckpointedFitStoppedAndRunAgainEndsAsOneStraightRun() {
+        int[] y = new int[300], vy = new int[60];
+        float[][] x = points(300, y, 11), vx = points(60, vy, 12);
+        Training run = SETTINGS.withEpochs(6).withOptimizer(Optimizer.ADAM).withMeanGradient(true).withSchedule(Schedule.COSINE);
+        Classifier straight = Classifier.create(7, 4, 8, 3);
+        List<Epoch> whole = straight.fit(x, y, vx, vy, run);
+        Path file = dir.resolve("run.npz");
+        List<Boolean> written = new ArrayList<>();
+        int[] epochsSeen = {0};
+        List<Epoch> stopped = Classifier.create(7, 4, 8, 3).fit(x, y, vx, vy, run.withCheckpoint(file, 2).withProgress(new Progress() {
+            @Override
+            public void epoch(Epoch e) {
+                written.add(Files.exists(file));
+                epochsSeen[0] = e.epoch();
+            }
+
+            @Override
+            public void steps(int epoch, int done, int total) {
+                stepsOfThird[0] = epoch == 3 ? done : stepsOfThird[0];
+            }
+
+            final int[] stepsOfThird = {0};
+
+            @Override
+            public boolean stop() {
+                return stepsOfThird[0] > 0;
+            }
+        }));
+        assertEquals(List.of(false, true), written, "written after epoch 2, as every 2 epochs asks");
+        assertEquals(2, stopped.size());
+        List<String> notes = new ArrayList<>();
+        List<Integer> trained = new ArrayList<>();
+        Progress telling = new Progress() {
+            @Override
+            public void note(String message) {
+                notes.add(message);
+            }
+
+            @Override
+            public void epoch(Epoch e) {
+                trained.add(e.epoch());
+            }
+        };
+        Classifier resumed = Classifier.create(7, 4, 8, 3);
+        List<Epoch> continued = resumed.fit(x, y, vx, vy, run.withCheckpoint(file, 2).withProgress(telling));
+        assertEquals(List.of(3, 4, 5, 6), trained);
+        assertTrue(notes.get(0).matches("resuming the run in .*run\\.npz at epoch 3, step \\d+"), notes.toString());
+        assertEquals(costs(whole), costs(continued), "the whole run's epochs, as the straight run's");
+        assertTrue(Arrays.deepEquals(straight.predictProba(vx), resumed.predictProba(vx)), "the straight run's parameters, bit for bit");
+        notes.clear();
+        trained.clear();
+        Classifier again = Classifier.create(7, 4, 8, 3);
+        assertEquals(costs(whole), costs(again.fit(x, y, vx, vy, run.withCheckpoint(file, 2).withProgress(telling))));
+        assertEquals(List.of(), trained, "a finished run trains no more");
+        assertEquals(List.of(), notes, "nor opens a device");
+        assertTrue(Arrays.deepEquals(straight.predictProba(vx), again.predictProba(vx)));
+
+        String other = assertThrows(IllegalArgumentException.class,
+                () -> Classifier.create(7, 4, 8, 3).fit(x, y, vx, vy, run.withBatch(20).withCheckpoint(file, 2))).getMessage();
+        assertTrue(other.contains("batch 20 (the run's: 10)") && other.contains("delete it"), other);
+        other = assertThrows(IllegalArgumentException.class,
+                () -> Classifier.create(7, 4, 9, 3).fit(x, y, vx, vy, run.withCheckpoint(file, 2))).getMessage();
+        assertTrue(other.contains("another network (4-8-3 sigmoid, sigmoid output, not 4-9-3"), other);
+        other = assertThrows(IllegalArgumentException.class,
+                () -> Classifier.create(7, 4, 8, 3).fit(vx, vy, x, y, run.withCheckpoint(file, 2))).getMessage();
+        assertTrue(other.contains("300 training and 60 validation rows, not 60 and 300"), other);
+        other = assertThrows(IllegalArgumentException.class,
+                () -> Classifier.create(7, 4, 8, 3).fit(x, y, vx, vy, run.withEpochs(5).withCheckpoint(file, 2))).getMessage();
+        assertTrue(other.contains("6 epochs done, more than this fit's 5"), other);
+        Path model = dir.resolve("model.npz");
+        straight.save(model);
+        other = assertThrows(IllegalArgumentException.class,
+                () -> Classifier.create(7, 4, 8, 3).fit(x, y, vx, vy, run.withCheckpoint(model, 2))).getMessage();
+        assertTrue(other.contains("unreadable checkpoint"), other);
+    }
+
+    private static List<Double> costs(List<Epoch> history) {
+        return history.stream().map(Epoch::cost).toList();
+    }
+
+    /**
      * Predictions on several threads at once give each the same bits as one at a time; one taken while a fit trains
      * uses the parameters from before it; two fits started together run one after the other, as in sequence.
      */

@@ -52,14 +52,26 @@ class ReadmeJavaTest {
         assertTrue(!plain.contains("note: device: cpu: ") || plain.contains("scalar loops (start java with --add-modules jdk.incubator.vector"), plain);
         // the book's run for one epoch: its epoch 1, and the test accuracy `mlp4j train --epochs 1` gives (printf's
         // decimal point in English, whatever this machine's locale)
-        String book = run(classes.get(2), ChildJvm.commandOn(classPath, List.of("-Duser.language=en", "-Duser.country=US"), classes.get(2),
-                TestData.dir().toAbsolutePath().toString(), "1"));
+        List<String> english = List.of("-Duser.language=en", "-Duser.country=US");
+        String data = TestData.dir().toAbsolutePath().toString();
+        String book = run(classes.get(2), ChildJvm.commandOn(classPath, english, classes.get(2), data, "1"));
         assertTrue(book.contains("epoch 1: cost 66739.79, train 84.53%, valid 88.86%\n"), book);
         assertTrue(book.contains("test accuracy: 85.62%\n"), book);
+        // run again for two epochs, it goes on from its checkpoint: as a run of two from the start, in a directory of its own
+        assertTrue(Files.isRegularFile(dir.resolve("books-run.npz")), "the book's run wrote its checkpoint");
+        String resumed = run(classes.get(2), ChildJvm.commandOn(classPath, english, classes.get(2), data, "2"));
+        Path fresh = Files.createDirectories(dir.resolve("fresh"));
+        String straight = run(classes.get(2), ChildJvm.commandOn(classPath, english, classes.get(2), data, "2"), fresh);
+        assertTrue(resumed.contains("epoch 2: cost "), resumed);
+        assertEquals(straight, resumed);
     }
 
     private String run(String program, ProcessBuilder command) throws Exception {
-        Process p = command.directory(dir.toFile()).redirectErrorStream(true).start();
+        return run(program, command, dir);
+    }
+
+    private String run(String program, ProcessBuilder command, Path in) throws Exception {
+        Process p = command.directory(in.toFile()).redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), program + ":\n" + text);
         System.out.print(program + ":\n" + text);

@@ -316,7 +316,7 @@ final class TrainCommand implements Callable<Integer> {
                     r.epoch(), epochs, r.cost(), 100 * r.trainAccuracy(), valid, r.seconds());
             out.flush();
             history.add(r);
-            if (checkpointEvery > 0 && r.epoch() % checkpointEvery == 0 && r.epoch() < epochs) {
+            if (CheckpointFile.due(r.epoch(), checkpointEvery, epochs)) {
                 save(checkpoint.get(), dir);
             } else {
                 writeHistory(history, dir.resolve(HISTORY));

@@ -27,6 +27,11 @@ public final class CheckpointFile {
     private CheckpointFile() {
     }
 
+    /** Whether a run that writes its checkpoint every {@code every} epochs (0: never) does so after {@code epoch}; its end writes the last. */
+    public static boolean due(int epoch, int every, int epochs) {
+        return every > 0 && epoch % every == 0 && epoch < epochs;
+    }
+
     public static void save(Trainer.Checkpoint c, Path file) {
         Map<String, Npz.Array> a = ModelFile.arrays(c.network());
         Hyperparameters hp = c.hp();

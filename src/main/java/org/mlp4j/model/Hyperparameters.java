@@ -85,9 +85,34 @@ public record Hyperparameters(int epochs, int batch, float eta, float l2, long s
         return o.schedule().rate(eta, epoch, epochs, o.every(), o.gamma(), o.decay());
     }
 
-    /** The same settings but the epoch count: what a resumed run must keep. */
-    public boolean sameRun(Hyperparameters o) {
-        return batch == o.batch && eta == o.eta && l2 == o.l2 && seed == o.seed && meanGradient == o.meanGradient && patience == o.patience
-                && optimization.equals(o.optimization);
+    /**
+     * Each setting but the epoch count in which these differ from {@code run}'s, as "batch 50 (the run's: 100)":
+     * a resumed run must keep them all.
+     */
+    public java.util.List<String> differences(Hyperparameters run) {
+        Optimization o = optimization;
+        Optimization r = run.optimization;
+        java.util.List<String> d = new java.util.ArrayList<>();
+        differ(d, "batch", batch, run.batch);
+        differ(d, "learning rate", eta, run.eta);
+        differ(d, "l2", l2, run.l2);
+        differ(d, "seed", seed, run.seed);
+        differ(d, "gradient", meanGradient ? "mean" : "sum", run.meanGradient ? "mean" : "sum");
+        differ(d, "patience", patience, run.patience);
+        differ(d, "optimizer", o.optimizer(), r.optimizer());
+        differ(d, "momentum", o.momentum(), r.momentum());
+        differ(d, "beta1", o.beta1(), r.beta1());
+        differ(d, "beta2", o.beta2(), r.beta2());
+        differ(d, "schedule", o.schedule(), r.schedule());
+        differ(d, "step every", o.every(), r.every());
+        differ(d, "step gamma", o.gamma(), r.gamma());
+        differ(d, "inverse decay", o.decay(), r.decay());
+        return d;
+    }
+
+    private static void differ(java.util.List<String> d, String name, Object mine, Object run) {
+        if (!mine.equals(run)) {
+            d.add(name + " " + mine + " (the run's: " + run + ")");
+        }
     }
 }

@@ -70,6 +70,11 @@ public final class Trainer {
         public boolean stoppedEarly() {
             return step == 0 && patienceRanOut(hp, valid, best, history.size());
         }
+
+        /** Whether the run has nothing left to train up to {@code epochs}: it stopped early, or has done them all. */
+        public boolean finished(int epochs) {
+            return stoppedEarly() || step == 0 && history.size() >= epochs;
+        }
     }
 
     /** Early stopping's rule: with validation examples, {@code epochs} (those done) came its patience or more after the best. */
@@ -130,18 +135,19 @@ public final class Trainer {
 
     /**
      * Continues a checkpointed run on {@code data} (the data it was trained on) up to this trainer's epochs;
-     * this trainer's other settings must be the checkpoint's. A run that early stopping ended stays ended.
+     * this trainer's other settings must be the checkpoint's. A run that early stopping ended, or that has done
+     * those epochs, stays as it is.
      */
     public Fit resume(Checkpoint from, Dataset data, TrainingListener listener) {
-        Hyperparameters was = from.hp();
-        if (!was.sameRun(hp)) {
-            throw new IllegalArgumentException("resuming with other settings (" + hp + ") than the run's (" + was + ")");
+        List<String> differences = hp.differences(from.hp());
+        if (!differences.isEmpty()) {
+            throw new IllegalArgumentException("resuming with other settings than the run's: " + String.join(", ", differences));
         }
         if (data.count() != from.examples()) {
             throw new IllegalArgumentException("the run was trained on " + from.examples() + " examples, not " + data.count());
         }
-        if (from.stoppedEarly()) {
-            return new Fit(from, false, true);
+        if (from.finished(hp.epochs())) {
+            return new Fit(from, false, from.stoppedEarly());
         }
         return run(new Session(from.network(), NumpyRandom.of(from.random()), data, from.valid(), from.epoch(), from.step(),
                 from.history(), from.best(), from.optimizerState(), from.choices()), listener);
