@@ -11,9 +11,15 @@ package org.mlp4j.backend.cpu;
  * all of B before the next block, but a B of 8 MiB or more is taken in slices of a few strips, all of k,
  * that stay in L2 while every block of panels passes each. Panels of rows are
  * split over the {@link Workers}, a block of them at a time, or strips of B where B is the larger and too large
- * to stay in cache. Every element's sum is taken over k in order, so neither blocking nor threads change a bit.
+ * to stay in cache. A GEMM of one or two rows, B's rows contiguous, reads B where it lies instead. Every
+ * element's sum is taken over k in order, so neither blocking nor threads nor that change a bit.
  */
 final class Gemm {
+    /**
+     * Up to this many rows a GEMM whose B has contiguous rows reads B where it lies, a pass over B per row: packing
+     * B and passing it once takes about three.
+     */
+    private static final int ROW_BY_ROW = 2;
     /** Below this many multiply-adds a GEMM runs on the calling thread: forking would cost more. */
     private static final long PARALLEL_MACS = 1 << 18;
     /** Floats of a strip of B for one block of k: 16 KiB, half of a common L1 data cache. */
@@ -98,6 +104,11 @@ final class Gemm {
         // op(A)(i, p) = a[ao + i * ars + p * aks] and op(B)(p, j) = b[bo + p * bks + j * bcs]
         int ars = transA ? 1 : lda, aks = transA ? lda : 1, bks = transB ? 1 : ldb, bcs = transB ? ldb : 1;
         int panels = (m + mr - 1) / mr, strips = (n + nr - 1) / nr;
+        boolean serial = (long) m * n * k < PARALLEL_MACS || workers.size() == 1;
+        if (packed == null && bcs == 1 && m <= ROW_BY_ROW) {
+            rows(m, n, k, alpha, a, ao, ars, aks, b, bo, bks, beta, c, co, ldc, after, serial);
+            return;
+        }
         int blocksK = Math.max(1, (k * nr + STRIP_FLOATS - 1) / STRIP_FLOATS), kc = (k + blocksK - 1) / blocksK;
         packedA = grow(packedA, mr * k);
         if (packed == null) {
@@ -128,7 +139,6 @@ final class Gemm {
         if (m % mr != 0) {
             packPanel(a, ao + (panels - 1) * mr * ars, ars, aks, m % mr, k, packedA);
         }
-        boolean serial = (long) m * n * k < PARALLEL_MACS || workers.size() == 1;
         if (n > m && (long) strips * nr * k > BLOCK_FLOATS && !serial) {
             // B wider than A is tall, and too large to stay in cache while the threads take ranges of panels, each
             // passing them by all of it: instead each thread packs a range of strips and passes all of A by them,
@@ -150,6 +160,26 @@ final class Gemm {
             split(serial, strips, packStrips);
         }
         split(serial, panels, (from, to) -> tiles(from, to, 0, strips, a, ao, ars, aks, m, n, k, kc, alpha, pb, beta, c, co, ldc, after));
+    }
+
+    /**
+     * A GEMM of {@link #ROW_BY_ROW} rows at most (the prediction of one example, say), B's rows contiguous: each
+     * row of op(A) streams B where it lies. The threads, unless serial, take ranges of strips' columns.
+     */
+    private void rows(int m, int n, int k, float alpha, float[] a, int ao, int ars, int aks, float[] b, int bo, int ldb, float beta,
+                      float[] c, int co, int ldc, Epilogue after, boolean serial) {
+        partial = grow(partial, m * n);
+        float[] sums = partial;
+        split(serial, (n + nr - 1) / nr, (from, to) -> {
+            int j0 = from * nr, j1 = Math.min(n, to * nr);
+            for (int i = 0; i < m; i++) {
+                kernels.row(k, a, ao + i * ars, aks, b, bo, ldb, j0, j1, sums, i * n);
+                kernels.finish(sums, i * n + j0, 1, j1 - j0, alpha, beta, c, co + i * ldc + j0, ldc);
+                if (after != null) {
+                    after.tile(c, co + i * ldc + j0, ldc, j0, 1, j1 - j0);
+                }
+            }
+        });
     }
 
     /** body over [0, n), in parallel unless serial. */

@@ -25,6 +25,14 @@ interface Kernels {
     void tileT(int kc, float[] a, int ai, int lda, float[] bp, int bi, float[] acc, int ao, boolean first);
 
     /**
+     * One row of op(A) times columns [j0, j1) of B where they lie, for a GEMM of a row or two: step p
+     * reads A's value at {@code a[ai + p * aks]} and column j's at {@code b[bo + p * ldb + j]}; each element's
+     * sum, at {@code acc[ao + j]}, starts from zero and adds the products in order of p as {@link #tile} does (the
+     * same bits).
+     */
+    void row(int k, float[] a, int ai, int aks, float[] b, int bo, int ldb, int j0, int j1, float[] acc, int ao);
+
+    /**
      * {@link #tile} for a strip with no columns past {@code tileCols() / 2}: only the sums of the first half
      * of each row are taken (the same bits as {@link #tile}'s), the rest of {@code acc}'s tile is left
      * undefined. Kernels without a cheaper form compute the whole tile.

@@ -49,6 +49,17 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void row(int k, float[] a, int ai, int aks, float[] b, int bo, int ldb, int j0, int j1, float[] acc, int ao) {
+        java.util.Arrays.fill(acc, ao + j0, ao + j1, 0f);
+        for (int p = 0; p < k; p++) {
+            float x = a[ai + p * aks];
+            for (int j = j0, src = bo + p * ldb; j < j1; j++) {
+                acc[ao + j] += x * b[src + j];
+            }
+        }
+    }
+
+    @Override
     public void copyStripRow(float[] b, int from, float[] dst, int to) {
         System.arraycopy(b, from, dst, to, COLS);
     }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * rows of k = 700 span two blocks of panels, but one on one thread when B is 130 columns wide), whether the
  * threads split the rows or the columns (n above m), the edges, where in their arrays the matrices begin and how
  * far apart their rows are (blocks of columns of wider matrices as well as whole ones), and where a large B is
- * read in slices.
+ * read in slices; and each element, once final, takes the epilogue once.
  */
 class GemmTest {
     @Test
@@ -45,8 +45,21 @@ class GemmTest {
         check(kernels, VectorKernelsUnderTest.used(), new int[][] {{70, 1100, 2000}, {70, 64, 33000}}, new int[] {0, 3});
     }
 
+    private static final float COLUMN = 0.25f;
+    /** An epilogue that adds COLUMN times each element's column: it must run on each element once, after its sum. */
+    private static final Gemm.Epilogue ADD_COLUMN = (c, ci, ldc, j, rows, cols) -> {
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < cols; q++) {
+                c[ci + r * ldc + q] += COLUMN * (j + q);
+            }
+        }
+    };
+
     private static void check(Kernels kernels, boolean fma) {
-        int[][] mnk = {{13, 700, 600}, {100, 100, 784}, {61, 40, 700}, {61, 130, 700}, {7, 5, 3}, {6, 32, 1}, {1, 1, 1}};
+        // and one or two rows, which read B where it lies: one row of the book's layer, two of columns that end in a
+        // part of a vector, and two of a B wide enough for the threads to split its columns; three rows, which do not
+        int[][] mnk = {{13, 700, 600}, {100, 100, 784}, {61, 40, 700}, {61, 130, 700}, {7, 5, 3}, {6, 32, 1}, {1, 1, 1}, {1, 100, 784},
+                {2, 133, 70}, {2, 1100, 300}, {3, 133, 70}};
         check(kernels, fma, mnk, new int[] {0, 1, 2, 3, 4, 5, 6, 7});
     }
 
@@ -73,13 +86,13 @@ class GemmTest {
                             }
                             float v = -0.5f * sum;
                             float old = c0[co + i * ldc + j];
-                            want[i * n + j] = beta == 0f ? v : fma ? Math.fma(old, beta, v) : v + beta * old;
+                            want[i * n + j] = (beta == 0f ? v : fma ? Math.fma(old, beta, v) : v + beta * old) + COLUMN * j;
                         }
                     }
                     for (int threads = 1; threads <= 3; threads++) {
                         float[] c = c0.clone();
                         try (Workers workers = new Workers(threads)) {
-                            new Gemm(kernels, workers).run(ta, tb, m, n, k, -0.5f, a, ao, lda, b, bo, ldb, beta, c, co, ldc, null);
+                            new Gemm(kernels, workers).run(ta, tb, m, n, k, -0.5f, a, ao, lda, b, bo, ldb, beta, c, co, ldc, ADD_COLUMN);
                         }
                         for (int i = 0; i < c.length; i++) {
                             int row = (i - co) / ldc, col = (i - co) % ldc;
