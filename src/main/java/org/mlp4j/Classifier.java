@@ -1,9 +1,11 @@
 package org.mlp4j;
 
+import java.lang.ref.SoftReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendFailure;
@@ -14,6 +16,7 @@ import org.mlp4j.data.Dataset;
 import org.mlp4j.data.Features;
 import org.mlp4j.data.Images;
 import org.mlp4j.model.CheckpointFile;
+import org.mlp4j.model.DeviceNet;
 import org.mlp4j.model.DivergedException;
 import org.mlp4j.model.EpochResult;
 import org.mlp4j.model.Hyperparameters;
@@ -62,6 +65,8 @@ public final class Classifier {
      */
     private long seed;
     private NumpyRandom.State afterWeights;
+    /** For predictions of one example at a time: the parameters kept ready on the cpu ({@link #oneAtATime}). */
+    private final AtomicReference<SoftReference<OneAtATime>> ready = new AtomicReference<>();
 
     private Classifier(Network network) {
         this.network = network;
@@ -327,9 +332,12 @@ public final class Classifier {
         }
     }
 
-    /** The predicted class of one example. */
+    /**
+     * The predicted class of one example, on the cpu. Calls one example at a time reuse a copy of the parameters
+     * prepared for the cpu, kept while the heap has room for it.
+     */
     public int predict(float[] example) {
-        return predict(new float[][] {example})[0];
+        return oneAtATime(example, (prepared, net, data) -> Trainer.predict(prepared, net, data)[0]);
     }
 
     /**
@@ -344,9 +352,37 @@ public final class Classifier {
         }
     }
 
-    /** Each class's probability for one example. */
+    /** Each class's probability for one example, on the cpu, as {@link #predict(float[])} takes it. */
     public float[] predictProba(float[] example) {
-        return predictProba(new float[][] {example})[0];
+        return oneAtATime(example, (prepared, net, data) -> Trainer.probabilities(prepared, net, data)[0]);
+    }
+
+    /** A prediction from parameters already on a backend. */
+    private interface Prepared<T> {
+        T of(DeviceNet prepared, Network net, Dataset data);
+    }
+
+    /**
+     * {@code predict} of one example on the parameters {@link #parameters} gives, prepared on a cpu backend of one
+     * thread: the one kept from the last call when it is of those parameters and no other thread holds it, else a new
+     * one, kept for the next unless another is kept by then. Such a backend holds nothing but heap (it starts no
+     * thread), so the collector may take it whenever memory is short, and that closes it.
+     */
+    private <T> T oneAtATime(float[] example, Prepared<T> predict) {
+        Network net = parameters();
+        Dataset data = dataset(net, new Rows(new float[][] {example}, new int[1], "input"));
+        SoftReference<OneAtATime> kept = ready.getAndSet(null);
+        OneAtATime p = kept != null ? kept.get() : null;
+        if (p == null || p.network() != net) {
+            p = new OneAtATime(net, new DeviceNet(open(Backends.CPU, 1, Progress.NONE), net));
+        }
+        T result = predict.of(p.device(), net, data);
+        ready.compareAndSet(null, new SoftReference<>(p));
+        return result;
+    }
+
+    /** Parameters on a cpu backend of one thread for predictions of one example, and the network they are a copy of. */
+    private record OneAtATime(Network network, DeviceNet device) {
     }
 
     private static Backend open(String device, int threads, Progress progress) {

@@ -288,6 +288,7 @@ class ClassifierTest {
             public void epoch(Epoch e) {
                 c.save(dir.resolve("epoch-" + e.epoch() + ".npz"));
                 told.add(c.predictProba(x));
+                assertArrayEquals(told.get(told.size() - 1)[5], c.predictProba(x[5]), "one example, from the epoch's parameters too");
             }
         }));
         assertEquals(3, h.size());
@@ -384,6 +385,26 @@ class ClassifierTest {
         assertTrue(other.contains("unreadable checkpoint"), other);
     }
 
+    /** predictProba of each row by itself. */
+    private static float[][] oneAtATime(Classifier c, float[][] x) {
+        float[][] p = new float[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            p[i] = c.predictProba(x[i]);
+            if (c.predict(x[i]) != argmax(p[i])) {
+                throw new AssertionError("row " + i + ": predict and predictProba disagree");
+            }
+        }
+        return p;
+    }
+
+    private static int argmax(float[] p) {
+        int best = 0;
+        for (int j = 1; j < p.length; j++) {
+            best = p[j] > p[best] ? j : best;
+        }
+        return best;
+    }
+
     private static List<Double> costs(List<Epoch> history) {
         return history.stream().map(Epoch::cost).toList();
     }
@@ -405,8 +426,11 @@ class ClassifierTest {
             for (int t = 0; t < 24; t++) {
                 all.add(pool.submit(() -> c.predictProba(x)));
             }
+            for (int t = 0; t < 12; t++) {
+                all.add(pool.submit(() -> oneAtATime(c, x)));
+            }
             for (java.util.concurrent.Future<float[][]> f : all) {
-                assertTrue(Arrays.deepEquals(before, f.get()), "a prediction on another thread");
+                assertTrue(Arrays.deepEquals(before, f.get()), "a prediction on another thread, of all rows or one at a time");
             }
             // within the fit's first epoch, and so before it ends, a prediction on another thread
             List<float[][]> during = new ArrayList<>();
@@ -423,7 +447,9 @@ class ClassifierTest {
                 }
             }));
             assertTrue(Arrays.deepEquals(before, during.get(0)), "the parameters from before the fit");
-            assertTrue(!Arrays.deepEquals(before, c.predictProba(x)), "the fit's parameters after it");
+            float[][] after = c.predictProba(x);
+            assertTrue(!Arrays.deepEquals(before, after), "the fit's parameters after it");
+            assertTrue(Arrays.deepEquals(after, oneAtATime(c, x)), "one at a time too");
 
             Classifier one = Classifier.create(4, 4, 12, 3), both = Classifier.create(4, 4, 12, 3);
             one.fit(x, y, SETTINGS.withEpochs(3));

@@ -575,10 +575,16 @@ public final class Trainer {
      */
     public static float[][] probabilities(Backend backend, Network network, Dataset data) {
         checkInputs(network, data);
+        return data.count() == 0 ? new float[0][] : probabilities(new DeviceNet(backend, network), network, data);
+    }
+
+    /** {@link #probabilities(Backend, Network, Dataset)} with {@code network}'s parameters already on a backend, as {@code net}. */
+    public static float[][] probabilities(DeviceNet net, Network network, Dataset data) {
+        checkInputs(network, data);
         if (data.count() == 0) {
             return new float[0][];
         }
-        DeviceNet net = new DeviceNet(backend, network);
+        Backend backend = net.backend();
         Examples examples = data.upload(backend);
         float[] z = net.logits(net.workspace(Math.min(EVAL_CHUNK, data.count())), examples, identity(backend, data.count()), 0, data.count());
         int classes = network.outputs();
@@ -605,10 +611,16 @@ public final class Trainer {
     /** Predicted classes for every example of {@code data}. */
     public static int[] predict(Backend backend, Network network, Dataset data) {
         checkInputs(network, data);
+        return data.count() == 0 ? new int[0] : predict(new DeviceNet(backend, network), network, data);
+    }
+
+    /** {@link #predict(Backend, Network, Dataset)} with {@code network}'s parameters already on a backend, as {@code net}. */
+    public static int[] predict(DeviceNet net, Network network, Dataset data) {
+        checkInputs(network, data);
         if (data.count() == 0) {
             return new int[0];
         }
-        DeviceNet net = new DeviceNet(backend, network);
+        Backend backend = net.backend();
         Examples examples = data.upload(backend);
         Order identity = identity(backend, data.count());
         return net.predict(net.workspace(Math.min(EVAL_CHUNK, data.count())), examples, identity, 0, data.count());
