@@ -1,0 +1,66 @@
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * Two builds' {@code Classifier.predict} of one example at a time, alternating in one JVM as {@link EpochAB} does
+ * (each build loaded twice, old, new, new, old, a round running the four copies forwards or backwards): each round
+ * predicts CALLS examples one call each with every copy of a network of each shape, and reports the microseconds a
+ * call, and the ratio new/old of rounds 3 and on.
+ * {@code java --add-modules jdk.incubator.vector bench/ab/PredictAB.java OLD NEW ROUNDS CALLS SIZES...}, OLD and NEW
+ * each a jar or a classes directory of a checkout, SIZES such as 784-100-10.
+ */
+public class PredictAB {
+    public static void main(String[] args) throws Exception {
+        int rounds = Integer.parseInt(args[2]), calls = Integer.parseInt(args[3]);
+        if (rounds < 3) {
+            throw new IllegalArgumentException("ROUNDS must be at least 3: the first two rounds warm the JIT up and are not compared");
+        }
+        for (int s = 4; s < args.length; s++) {
+            int[] sizes = Arrays.stream(args[s].split("-")).mapToInt(Integer::parseInt).toArray();
+            Random random = new Random(1);
+            float[][] examples = new float[64][sizes[0]];
+            for (float[] e : examples) {
+                for (int j = 0; j < e.length; j++) {
+                    e[j] = (float) random.nextGaussian();
+                }
+            }
+            int[] build = {0, 1, 1, 0};
+            ClassLoader[] loaders = new ClassLoader[4];
+            Object[] models = new Object[4];
+            Method[] predict = new Method[4];
+            for (int v = 0; v < 4; v++) {
+                loaders[v] = new URLClassLoader(new URL[] {Path.of(args[build[v]]).toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+                Class<?> classifier = loaders[v].loadClass("org.mlp4j.Classifier");
+                models[v] = classifier.getMethod("create", long.class, int[].class).invoke(null, 1L, sizes);
+                predict[v] = classifier.getMethod("predict", float[].class);
+            }
+            double[][] micros = new double[2][rounds];
+            long checksum = 0;
+            for (int r = 0; r < rounds; r++) {
+                for (int q = 0; q < 4; q++) {
+                    int v = r % 2 == 0 ? q : 3 - q;
+                    // the backends are found with ServiceLoader, which looks in the context class loader
+                    Thread.currentThread().setContextClassLoader(loaders[v]);
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < calls; i++) {
+                        checksum += (int) predict[v].invoke(models[v], (Object) examples[i % examples.length]);
+                    }
+                    micros[build[v]][r] += (System.nanoTime() - t0) / 1e3 / calls / 2;
+                }
+                System.out.printf("%s round %d: old %.1f us, new %.1f us a call (the mean of two copies)%n", args[s], r + 1, micros[0][r],
+                        micros[1][r]);
+            }
+            double[] ratio = new double[rounds - 2];
+            for (int r = 2; r < rounds; r++) {
+                ratio[r - 2] = micros[1][r] / micros[0][r];
+            }
+            Arrays.sort(ratio);
+            System.out.printf("%s, one example a call: time new/old, rounds 3..%d: median %.3f, range %.3f-%.3f (classes summed: %d)%n", args[s],
+                    rounds, ratio[ratio.length / 2], ratio[0], ratio[ratio.length - 1], checksum);
+        }
+    }
+}
