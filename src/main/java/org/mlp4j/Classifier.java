@@ -366,7 +366,7 @@ public final class Classifier {
      * {@code predict} of one example on the parameters {@link #parameters} gives, prepared on a cpu backend of one
      * thread: the one kept from the last call when it is of those parameters and no other thread holds it, else a new
      * one, kept for the next unless another is kept by then. Such a backend holds nothing but heap (it starts no
-     * thread), so the collector may take it whenever memory is short, and that closes it.
+     * thread), so it needs no closing, and the collector may take it whenever memory is short.
      */
     private <T> T oneAtATime(float[] example, Prepared<T> predict) {
         Network net = parameters();
