@@ -283,6 +283,12 @@ public final class Classifier {
         return from;
     }
 
+    /** The network, as "Classifier 784-100-10 sigmoid, sigmoid output" (a model of pixels adds ", pixel input"). */
+    @Override
+    public String toString() {
+        return "Classifier " + describe(network);
+    }
+
     private static String describe(Network n) {
         return Network.name(n.sizes()) + " " + n.activation().id() + ", " + n.output().id() + " output"
                 + (n.input() == Network.Input.FEATURES ? "" : ", pixel input");

@@ -228,6 +228,40 @@ public final class Training {
         });
     }
 
+    /**
+     * The settings that make a difference, for a log: as "200 epochs of batches of 100, learning rate 5.0E-4 on the
+     * summed gradient, l2 0.01, seed 1, sgd at a constant rate, on cpu".
+     */
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder(f.epochs + (f.epochs == 1 ? " epoch" : " epochs") + " of batches of " + f.batch
+                + ", learning rate " + f.learningRate + " on the " + (f.meanGradient ? "mean" : "summed") + " gradient, l2 " + f.l2
+                + ", seed " + f.seed + ", " + f.optimizer.id());
+        switch (f.optimizer) {
+            case MOMENTUM, NESTEROV -> s.append(" ").append(f.momentum);
+            case ADAM -> s.append(" (").append(f.beta1).append(", ").append(f.beta2).append(")");
+            default -> {
+            }
+        }
+        switch (f.schedule) {
+            case CONSTANT -> s.append(" at a constant rate");
+            case STEP -> s.append(", the rate times ").append(f.stepGamma).append(" every ").append(f.stepEvery).append(" epochs");
+            case INVERSE -> s.append(", the rate over 1 + ").append(f.inverseDecay).append(" * (epoch - 1)");
+            default -> s.append(", the rate on a ").append(f.schedule.id()).append(" schedule");
+        }
+        if (f.patience > 0) {
+            s.append(", stopping after ").append(f.patience).append(" epochs without a better validation accuracy");
+        }
+        s.append(", on ").append(f.device);
+        if (f.threads > 0) {
+            s.append(" (").append(f.threads).append(f.threads == 1 ? " thread)" : " threads)");
+        }
+        if (f.checkpoint != null) {
+            s.append(", checkpoint ").append(f.checkpoint).append(f.checkpointEvery > 0 ? " every " + f.checkpointEvery + " epochs" : " at the end");
+        }
+        return s.toString();
+    }
+
     public int epochs() {
         return f.epochs;
     }

@@ -50,6 +50,21 @@ class ClassifierTest {
         assertEquals(last.validAccuracy(), right / (double) vy.length, 1e-9, "predict agrees with the validation accuracy");
     }
 
+    /** What a log of an experiment shows of the network and the settings. */
+    @Test
+    void theNetworkAndTheSettingsSayWhatTheyAre() {
+        assertEquals("Classifier 4-12-3 sigmoid, sigmoid output", Classifier.create(5, 4, 12, 3).toString());
+        assertEquals("Classifier 4-8-8-2 relu, softmax output", Classifier.create(5, Activation.RELU, Output.SOFTMAX, 4, 8, 8, 2).toString());
+        assertEquals("200 epochs of batches of 100, learning rate 5.0E-4 on the summed gradient, l2 0.01, seed 1, sgd at a constant rate, on cpu",
+                Training.book().toString());
+        assertEquals("1 epoch of batches of 32, learning rate 0.001 on the mean gradient, l2 0.0, seed 1, adam (0.9, 0.999), the rate on a cosine"
+                        + " schedule, stopping after 3 epochs without a better validation accuracy, on gpu (2 threads), checkpoint run.npz every 5 epochs",
+                Training.book().withEpochs(1).withBatch(32).withLearningRate(0.001f).withMeanGradient(true).withL2(0).withOptimizer(Optimizer.ADAM)
+                        .withSchedule(Schedule.COSINE).withPatience(3).withDevice("gpu").withThreads(2).withCheckpoint(Path.of("run.npz"), 5).toString());
+        assertEquals("200 epochs of batches of 100, learning rate 5.0E-4 on the summed gradient, l2 0.01, seed 1, nesterov 0.8, the rate times 0.5"
+                + " every 20 epochs, on cpu", Training.book().withOptimizer(Optimizer.NESTEROV).withMomentum(0.8f).withStepSchedule(20, 0.5f).toString());
+    }
+
     @Test
     void probabilitiesSumToOneAndPickThePrediction() {
         int[] y = new int[300];
