@@ -183,6 +183,9 @@ public final class Classifier {
                 training.beta1(), training.beta2(), training.schedule(), training.stepEvery(), training.stepGamma(), training.inverseDecay()));
         Path file = training.checkpoint();
         Trainer.Checkpoint from = file != null && Files.exists(file) ? resumable(file, hp, all.count(), validX.length) : null;
+        if (file != null && from == null) {
+            writable(file);
+        }
         TrainingListener listener = new TrainingListener() {
             @Override
             public boolean showsProgress() {
@@ -243,6 +246,15 @@ public final class Classifier {
         network = fit.network();
         afterWeights = null;
         return fit.history().stream().map(Classifier::asEpoch).toList();
+    }
+
+    /** Refuses, before a fit trains for nothing, a checkpoint file whose directory cannot be made. */
+    private static void writable(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(file + ": the checkpoint's directory cannot be made (" + e + ")", e);
+        }
     }
 
     private static Epoch asEpoch(EpochResult r) {

@@ -398,6 +398,10 @@ class ClassifierTest {
         other = assertThrows(IllegalArgumentException.class,
                 () -> Classifier.create(7, 4, 8, 3).fit(x, y, vx, vy, run.withCheckpoint(model, 2))).getMessage();
         assertTrue(other.contains("unreadable checkpoint"), other);
+        trained.clear();
+        other = assertThrows(IllegalArgumentException.class,
+                () -> Classifier.create(7, 4, 8, 3).fit(x, y, vx, vy, run.withCheckpoint(model.resolve("run.npz"), 2).withProgress(telling))).getMessage();
+        assertTrue(other.contains("the checkpoint's directory cannot be made") && trained.isEmpty(), "refused before it trains: " + other);
     }
 
     /** predictProba of each row by itself. */
