@@ -63,7 +63,12 @@ class ReadmeJavaTest {
         Path fresh = Files.createDirectories(dir.resolve("fresh"));
         String straight = run(classes.get(2), ChildJvm.commandOn(classPath, english, classes.get(2), data, "2"), fresh);
         assertTrue(resumed.contains("epoch 2: cost "), resumed);
-        assertEquals(straight, resumed);
+        assertEquals(printed(straight), printed(resumed));
+    }
+
+    /** The program's own lines: not the JVM's warnings, which some JDKs print with addresses that differ by run. */
+    private static List<String> printed(String output) {
+        return output.lines().filter(l -> l.startsWith("epoch ") || l.startsWith("test accuracy: ")).toList();
     }
 
     private String run(String program, ProcessBuilder command) throws Exception {
