@@ -175,6 +175,14 @@ accuracy "$OUT/train200.log" 97.24 97.84 "97.54 +- 0.30" || status=1
 step 60 "evaluate the trained model on cuda"
 mlp4j evaluate --device cuda --strict --model "$OUT/run200/model.npz" --data "$data" || status=1
 
+step 30 "the Java API on each GPU: a fit with Adam that predicts on its device within each epoch, then after it (FitInChild; a CUDA prediction's backend closing leaves the fit's context current)"
+for dev in cuda opencl; do
+  java "${java_opts[@]}" -cp .device/mlp4j-all.jar:.device/mlp4j-tests.jar org.mlp4j.FitInChild "$dev" 784,256,10 adam within | tee "$OUT/api-$dev.log"
+  { grep -q "^note: device: $dev" "$OUT/api-$dev.log" && grep -q ", 200 rows predicted on $dev within it" "$OUT/api-$dev.log" \
+      && grep -qx "predicted 200 rows on $dev" "$OUT/api-$dev.log" && ! grep -q "^refused: " "$OUT/api-$dev.log"; } \
+    || { echo "the API on $dev: not as expected"; status=1; }
+done
+
 step 60 "what NVIDIA's OpenCL compiler made of the kernels: each kernel's registers, stack frame and spills (bench/ab/OpenClPtx.java; OpenClPtxTest checks for local memory with clang)"
 # every kernel of the first program (each program holds every kernel, with its size of gemm_tiled's tiles), and of the
 # others gemm_tiled; the PTX stays in /tmp (a device call brings back only a few files of $OUT)
