@@ -574,8 +574,7 @@ public final class Trainer {
      * is the predicted class.
      */
     public static float[][] probabilities(Backend backend, Network network, Dataset data) {
-        checkInputs(network, data);
-        return data.count() == 0 ? new float[0][] : probabilities(new DeviceNet(backend, network), network, data);
+        return probabilities(new DeviceNet(backend, network), network, data);
     }
 
     /** {@link #probabilities(Backend, Network, Dataset)} with {@code network}'s parameters already on a backend, as {@code net}. */
@@ -610,8 +609,7 @@ public final class Trainer {
 
     /** Predicted classes for every example of {@code data}. */
     public static int[] predict(Backend backend, Network network, Dataset data) {
-        checkInputs(network, data);
-        return data.count() == 0 ? new int[0] : predict(new DeviceNet(backend, network), network, data);
+        return predict(new DeviceNet(backend, network), network, data);
     }
 
     /** {@link #predict(Backend, Network, Dataset)} with {@code network}'s parameters already on a backend, as {@code net}. */
