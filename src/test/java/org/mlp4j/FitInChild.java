@@ -6,8 +6,8 @@ import java.util.Arrays;
  * Fits a new {@code create(1, SIZES)} on {@link ClassifierTest#points} (200 of them, widened with zeros) for 2 epochs
  * on DEVICE with OPTIMIZER, then predicts them there, printing each note, each part of an epoch, each epoch and the
  * rows predicted, or "refused: " and the exception thrown (for tests that run it in a child JVM, and for
- * ci/gpu-check.sh on each GPU). With a fourth
- * argument, each epoch's {@code Progress} predicts them on DEVICE too, while the fit's backend is open.
+ * ci/gpu-check.sh on each GPU). With a fourth argument, each epoch's {@code Progress} predicts them on DEVICE too,
+ * while the fit's backend is open.
  */
 public final class FitInChild {
     private FitInChild() {
