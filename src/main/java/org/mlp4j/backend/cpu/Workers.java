@@ -10,12 +10,15 @@ import java.util.function.IntConsumer;
  * one at a time, so the caller never waits for a worker that the OS has not scheduled: it takes that
  * worker's chunks itself and waits only for chunks already being worked on. Idle threads poll for a short
  * while, yielding the core to any other runnable thread on each poll, then park; so on a quiet machine a
- * hand-off costs a microsecond or so, and on a busy one nobody burns a time slice spinning. Which thread
- * computes a chunk never changes its result.
+ * hand-off costs a microsecond or so, and on a busy one nobody burns a time slice spinning. A thread idle for
+ * longer ends, and the next section starts it again: so a backend kept for occasional predictions holds no
+ * thread between them, and needs no closing. Which thread computes a chunk never changes its result.
  */
 final class Workers implements AutoCloseable {
     /** How long an idle thread polls before it parks: about the gap between a step's parallel sections. */
     private static final long POLL_NANOS = 100_000;
+    /** How long an idle thread waits for work before it ends: long beside a restart, short beside a program's pauses. */
+    private static final long IDLE_NANOS = 1_000_000_000;
 
     /** One parallel section: chunks [0, count) of body, claimed through next. */
     private static final class Job {
@@ -55,21 +58,51 @@ final class Workers implements AutoCloseable {
         }
     }
 
-    /** Started (null until then) by the first section that has work for them: a backend that only predicts a few rows needs none. */
+    /**
+     * Started (null until then) by the first section that has work for them, so a backend that only predicts a
+     * few rows needs none; a slot is null again once its thread has ended for idleness.
+     */
     private final Thread[] threads;
+    /** The slots of {@link #threads} that hold a thread; changed only under this object's lock. */
+    private volatile int running;
+    /** Threads started in all, restarts included. */
+    private int started;
+    private final long idleNanos;
     private volatile Job job;
     private volatile boolean closed;
 
     Workers(int count) {
-        threads = new Thread[Math.max(0, count - 1)];
+        this(count, IDLE_NANOS);
     }
 
+    /** {@code count} threads in all, each worker ending when idle for {@code idleNanos}. */
+    Workers(int count, long idleNanos) {
+        threads = new Thread[Math.max(0, count - 1)];
+        this.idleNanos = idleNanos;
+    }
+
+    /** Starts a thread in each empty slot. */
     private synchronized void start() {
         for (int t = 0; t < threads.length; t++) {
-            threads[t] = new Thread(this::work, "mlp4j-cpu-" + (t + 1));
-            threads[t].setDaemon(true);
-            threads[t].start();
+            if (threads[t] == null && !closed) {
+                int slot = t;
+                threads[t] = new Thread(() -> work(slot), "mlp4j-cpu-" + (t + 1));
+                threads[t].setDaemon(true);
+                threads[t].start();
+                running++;
+                started++;
+            }
         }
+    }
+
+    /** Empties {@code slot} for its thread to end, unless a section other than {@code seen} has come or the workers are closed. */
+    private synchronized boolean retire(int slot, Job seen) {
+        if (job != seen || closed) {
+            return false;
+        }
+        threads[slot] = null;
+        running--;
+        return true;
     }
 
     /** The worker threads started so far and not yet ended. */
@@ -79,6 +112,11 @@ final class Workers implements AutoCloseable {
             live += t != null && t.isAlive() ? 1 : 0;
         }
         return live;
+    }
+
+    /** Threads started in all, each restart after idleness counted again. */
+    synchronized int threadsStarted() {
+        return started;
     }
 
     /** The threads that compute, the caller's included (so at least 1). */
@@ -117,7 +155,7 @@ final class Workers implements AutoCloseable {
             }
             return;
         }
-        if (threads[0] == null) {
+        if (running < threads.length) {
             start();
         }
         Job j = new Job(body, chunks, Thread.currentThread());
@@ -135,22 +173,30 @@ final class Workers implements AutoCloseable {
         }
     }
 
-    private void work() {
+    /** A worker's life in {@code slot}: the sections that come, until it is closed or idle for {@link #idleNanos}. */
+    private void work(int slot) {
         Job seen = null;
+        long idleSince = System.nanoTime();
         while (!closed) {
-            long until = System.nanoTime() + POLL_NANOS;
-            Job j;
-            while ((j = job) == seen && !closed) {
-                idle(until);
-            }
+            Job j = job;
             if (j != null && j != seen) {
                 seen = j;
                 j.work();
+                idleSince = System.nanoTime();
+                continue;
+            }
+            long idle = System.nanoTime() - idleSince;
+            if (idle < POLL_NANOS) {
+                Thread.yield();
+            } else if (idle < idleNanos) {
+                LockSupport.parkNanos(this, idleNanos - idle);  // an unpark ends it early
+            } else if (retire(slot, seen)) {
+                return;
             }
         }
     }
 
-    /** One wait of an idle thread: yield the core until {@code until}, park after it (an unpark ends the park). */
+    /** One wait of the caller for chunks being worked on: yield the core until {@code until}, park after it (an unpark ends the park). */
     private void idle(long until) {
         if (System.nanoTime() < until) {
             Thread.yield();

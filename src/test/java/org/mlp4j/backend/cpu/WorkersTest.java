@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class WorkersTest {
     @Test
     void threadsStartWithTheFirstParallelSectionAndEndWhenClosed() throws InterruptedException {
-        Workers w = new Workers(3);
+        Workers w = new Workers(3, Long.MAX_VALUE);
         assertEquals(3, w.size());
         int[] serial = new int[1];
         w.run(1, c -> serial[0]++);
@@ -36,5 +36,30 @@ class WorkersTest {
             Thread.sleep(10);
         }
         assertEquals(0, w.liveThreads(), "closed: the workers end");
+    }
+
+    /** A backend kept between predictions holds no thread while idle, so a program may keep many and close none. */
+    @Test
+    void idleThreadsEndAndTheNextSectionStartsThemAgain() throws InterruptedException {
+        try (Workers w = new Workers(3, 1_000_000)) {
+            AtomicIntegerArray seen = new AtomicIntegerArray(64);
+            w.run(64, seen::incrementAndGet);
+            assertEquals(2, w.threadsStarted());
+            awaitNoLiveThreads(w);
+            w.run(64, seen::incrementAndGet);
+            assertEquals(4, w.threadsStarted(), "both started again");
+            for (int i = 0; i < 64; i++) {
+                assertEquals(2, seen.get(i), "chunk " + i + " once in each section");
+            }
+            awaitNoLiveThreads(w);
+        }
+    }
+
+    private static void awaitNoLiveThreads(Workers w) throws InterruptedException {
+        long until = System.nanoTime() + 60_000_000_000L; // a bound for a hang, not a speed
+        while (w.liveThreads() > 0 && System.nanoTime() < until) {
+            Thread.sleep(1);
+        }
+        assertEquals(0, w.liveThreads(), "idle: the workers end");
     }
 }
