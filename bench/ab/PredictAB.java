@@ -6,26 +6,29 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Two builds' {@code Classifier.predict} of one example at a time, alternating in one JVM as {@link EpochAB} does
- * (each build loaded twice, old, new, new, old, a round running the four copies forwards or backwards): each round
- * predicts CALLS examples one call each with every copy of a network of each shape, and reports the microseconds a
- * call, and the ratio new/old of rounds 3 and on.
- * {@code java --add-modules jdk.incubator.vector bench/ab/PredictAB.java OLD NEW ROUNDS CALLS SIZES...}, OLD and NEW
- * each a jar or a classes directory of a checkout, SIZES such as 784-100-10.
+ * Two builds' {@code Classifier.predict} of one example at a time, or of a few rows a call, alternating in one JVM
+ * as {@link EpochAB} does (each build loaded twice, old, new, new, old, a round running the four copies forwards or
+ * backwards): each round makes CALLS calls with every copy of a network of each shape, and reports the microseconds
+ * a call, and the ratio new/old of rounds 3 and on.
+ * {@code java --add-modules jdk.incubator.vector [-Drows=N] bench/ab/PredictAB.java OLD NEW ROUNDS CALLS SIZES...},
+ * OLD and NEW each a jar or a classes directory of a checkout, SIZES such as 784-100-10; one example a call
+ * ({@code predict(float[])}) unless {@code -Drows} asks for N rows a call ({@code predict(float[][])}).
  */
 public class PredictAB {
     public static void main(String[] args) throws Exception {
-        int rounds = Integer.parseInt(args[2]), calls = Integer.parseInt(args[3]);
+        int rounds = Integer.parseInt(args[2]), calls = Integer.parseInt(args[3]), rows = Integer.getInteger("rows", 1);
         if (rounds < 3) {
             throw new IllegalArgumentException("ROUNDS must be at least 3: the first two rounds warm the JIT up and are not compared");
         }
         for (int s = 4; s < args.length; s++) {
             int[] sizes = Arrays.stream(args[s].split("-")).mapToInt(Integer::parseInt).toArray();
             Random random = new Random(1);
-            float[][] examples = new float[64][sizes[0]];
-            for (float[] e : examples) {
-                for (int j = 0; j < e.length; j++) {
-                    e[j] = (float) random.nextGaussian();
+            float[][][] batches = new float[rows == 1 ? 64 : 4][rows][sizes[0]];
+            for (float[][] batch : batches) {
+                for (float[] e : batch) {
+                    for (int j = 0; j < e.length; j++) {
+                        e[j] = (float) random.nextGaussian();
+                    }
                 }
             }
             int[] build = {0, 1, 1, 0};
@@ -36,7 +39,7 @@ public class PredictAB {
                 loaders[v] = new URLClassLoader(new URL[] {Path.of(args[build[v]]).toUri().toURL()}, ClassLoader.getPlatformClassLoader());
                 Class<?> classifier = loaders[v].loadClass("org.mlp4j.Classifier");
                 models[v] = classifier.getMethod("create", long.class, int[].class).invoke(null, 1L, sizes);
-                predict[v] = classifier.getMethod("predict", float[].class);
+                predict[v] = classifier.getMethod("predict", rows == 1 ? float[].class : float[][].class);
             }
             double[][] micros = new double[2][rounds];
             long checksum = 0;
@@ -47,7 +50,9 @@ public class PredictAB {
                     Thread.currentThread().setContextClassLoader(loaders[v]);
                     long t0 = System.nanoTime();
                     for (int i = 0; i < calls; i++) {
-                        checksum += (int) predict[v].invoke(models[v], (Object) examples[i % examples.length]);
+                        float[][] batch = batches[i % batches.length];
+                        Object got = predict[v].invoke(models[v], rows == 1 ? batch[0] : batch);
+                        checksum += rows == 1 ? (int) got : ((int[]) got)[rows - 1];
                     }
                     micros[build[v]][r] += (System.nanoTime() - t0) / 1e3 / calls / 2;
                 }
@@ -59,8 +64,8 @@ public class PredictAB {
                 ratio[r - 2] = micros[1][r] / micros[0][r];
             }
             Arrays.sort(ratio);
-            System.out.printf("%s, one example a call: time new/old, rounds 3..%d: median %.3f, range %.3f-%.3f (classes summed: %d)%n", args[s],
-                    rounds, ratio[ratio.length / 2], ratio[0], ratio[ratio.length - 1], checksum);
+            System.out.printf("%s, %s a call: time new/old, rounds 3..%d: median %.3f, range %.3f-%.3f (classes summed: %d)%n", args[s],
+                    (rows == 1 ? "one example" : rows + " rows"), rounds, ratio[ratio.length / 2], ratio[0], ratio[ratio.length - 1], checksum);
         }
     }
 }

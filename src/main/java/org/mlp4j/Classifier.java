@@ -36,8 +36,9 @@ import org.mlp4j.util.UserError;
  *
  * <p>Features are {@code float} rows, used as they are; labels are class indices from 0. A classifier
  * loaded from a model that the {@code mlp4j} command trained on MNIST takes pixel values 0..255 instead and
- * scales them as that model was trained ({@code (p/255 - 0.5) * 2}). Each call that computes opens its
- * device and closes it before it returns. Thread-safe: predictions may run on several threads at once, also while
+ * scales them as that model was trained ({@code (p/255 - 0.5) * 2}). A fit, or a prediction on a GPU, opens
+ * its device and closes it before it returns; predictions on the cpu reuse a copy of the parameters kept there.
+ * Thread-safe: predictions may run on several threads at once, also while
  * {@link #fit} trains (they take the parameters from before it); fits run one at a time. Within
  * {@link Progress#epoch}, on the thread that fits, {@link #save} and the predictions take the parameters that
  * epoch reached (to keep a model every few epochs, say).
@@ -65,8 +66,8 @@ public final class Classifier {
      */
     private long seed;
     private NumpyRandom.State afterWeights;
-    /** For predictions of one example at a time: the parameters kept ready on the cpu ({@link #oneAtATime}). */
-    private final AtomicReference<SoftReference<OneAtATime>> ready = new AtomicReference<>();
+    /** For predictions on the cpu: the parameters kept ready there ({@link #onCpu}). */
+    private final AtomicReference<SoftReference<Ready>> ready = new AtomicReference<>();
 
     private Classifier(Network network) {
         this.network = network;
@@ -325,37 +326,40 @@ public final class Classifier {
         }
     }
 
-    /** The predicted class of each row of {@code x}, on the cpu. */
+    /** The predicted class of each row of {@code x}, on the cpu, as {@link #predict(float[])} computes it. */
     public int[] predict(float[][] x) {
         return predict(x, Backends.CPU);
     }
 
     /**
      * The predicted class of each row of {@code x}, computed on {@code device} (as {@link Training#device}; where
-     * it is unusable, or short of memory for these rows, on the cpu).
+     * it is unusable, or short of memory for these rows, on the cpu). A GPU is opened for the call and closed before
+     * it returns, so a GPU pays for many rows a call, not for a few.
      *
      * @throws IllegalStateException when the device fails (the message names the call and the driver's error)
      */
     public int[] predict(float[][] x, String device) {
         Network net = parameters();
         Dataset data = dataset(net, new Rows(x, new int[x.length], "input"));
+        if (device.equals(Backends.CPU)) {
+            return onCpu(net, data, Trainer::predict);
+        }
         try (Backend backend = open(device, 0, Progress.NONE)) {
             return Trainer.predict(backend, net, data);
         } catch (DeviceMemoryException e) {
-            try (Backend cpu = open(Backends.CPU, 0, Progress.NONE)) {
-                return Trainer.predict(cpu, net, data);
-            }
+            return onCpu(net, data, Trainer::predict);
         } catch (BackendFailure e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
     }
 
     /**
-     * The predicted class of one example, on the cpu. Calls one example at a time reuse a copy of the parameters
-     * prepared for the cpu, kept while the heap has room for it.
+     * The predicted class of one example, on the cpu. Predictions on the cpu reuse a copy of the parameters
+     * prepared there, kept while the heap has room for it, so a call of one example or of a few rows costs little
+     * more than its arithmetic.
      */
     public int predict(float[] example) {
-        return oneAtATime(example, (prepared, net, data) -> Trainer.predict(prepared, net, data)[0]);
+        return predict(new float[][] {example})[0];
     }
 
     /**
@@ -364,15 +368,12 @@ public final class Classifier {
      */
     public float[][] predictProba(float[][] x) {
         Network net = parameters();
-        Dataset data = dataset(net, new Rows(x, new int[x.length], "input"));
-        try (Backend backend = open(Backends.CPU, 0, Progress.NONE)) {
-            return Trainer.probabilities(backend, net, data);
-        }
+        return onCpu(net, dataset(net, new Rows(x, new int[x.length], "input")), Trainer::probabilities);
     }
 
-    /** Each class's probability for one example, on the cpu, as {@link #predict(float[])} takes it. */
+    /** Each class's probability for one example, on the cpu, as {@link #predictProba(float[][])} gives it. */
     public float[] predictProba(float[] example) {
-        return oneAtATime(example, (prepared, net, data) -> Trainer.probabilities(prepared, net, data)[0]);
+        return predictProba(new float[][] {example})[0];
     }
 
     /** A prediction from parameters already on a backend. */
@@ -381,26 +382,42 @@ public final class Classifier {
     }
 
     /**
-     * {@code predict} of one example on the parameters {@link #parameters} gives, prepared on a cpu backend of one
-     * thread: the one kept from the last call when it is of those parameters and no other thread holds it, else a new
-     * one, kept for the next unless another is kept by then. Such a backend holds nothing but heap (it starts no
-     * thread), so it needs no closing, and the collector may take it whenever memory is short.
+     * {@code predict} on {@code net}, the parameters {@link #parameters} gave, prepared on the cpu: the copy kept from
+     * the last call when it is of those parameters and no other thread holds it, else a new one, kept for the next
+     * call unless another is kept by then. A cpu backend holds no thread while idle, only heap, so the collector may
+     * take the kept copy whenever memory is short; one no longer kept is closed to end its threads at once.
      */
-    private <T> T oneAtATime(float[] example, Prepared<T> predict) {
-        Network net = parameters();
-        Dataset data = dataset(net, new Rows(new float[][] {example}, new int[1], "input"));
-        SoftReference<OneAtATime> kept = ready.getAndSet(null);
-        OneAtATime p = kept != null ? kept.get() : null;
-        if (p == null || p.network() != net) {
-            p = new OneAtATime(net, new DeviceNet(open(Backends.CPU, 1, Progress.NONE), net));
+    private <T> T onCpu(Network net, Dataset data, Prepared<T> predict) {
+        SoftReference<Ready> kept = ready.getAndSet(null);
+        Ready p = kept != null ? kept.get() : null;
+        if (p != null && p.network() != net) {
+            p.device().backend().close();
+            p = null;
         }
-        T result = predict.of(p.device(), net, data);
-        ready.compareAndSet(null, new SoftReference<>(p));
+        if (p == null) {
+            Backend cpu = open(Backends.CPU, 0, Progress.NONE);
+            try {
+                p = new Ready(net, new DeviceNet(cpu, net));
+            } catch (RuntimeException | Error e) {
+                cpu.close();
+                throw e;
+            }
+        }
+        T result;
+        try {
+            result = predict.of(p.device(), net, data);
+        } catch (RuntimeException | Error e) {
+            p.device().backend().close();
+            throw e;
+        }
+        if (!ready.compareAndSet(null, new SoftReference<>(p))) {
+            p.device().backend().close();
+        }
         return result;
     }
 
-    /** Parameters on a cpu backend of one thread for predictions of one example, and the network they are a copy of. */
-    private record OneAtATime(Network network, DeviceNet device) {
+    /** Parameters on a cpu backend for predictions, and the network they are a copy of. */
+    private record Ready(Network network, DeviceNet device) {
     }
 
     private static Backend open(String device, int threads, Progress progress) {

@@ -484,6 +484,38 @@ class ClassifierTest {
     }
 
     /**
+     * Predictions on the cpu keep a copy of the parameters ready there; a program that holds many classifiers and
+     * predicts with each still holds no thread of theirs once they are idle, and closes nothing.
+     */
+    @Test
+    void classifiersKeptBetweenPredictionsHoldNoIdleThreads() throws InterruptedException {
+        Random r = new Random(5);
+        float[][] x = new float[2000][256];
+        for (float[] row : x) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = (float) r.nextGaussian();
+            }
+        }
+        List<Classifier> kept = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Classifier c = Classifier.create(i, 256, 128, 10);
+            int[] first = c.predict(x);
+            assertArrayEquals(first, c.predict(x), "the kept copy predicts as the first");
+            kept.add(c);
+        }
+        long until = System.nanoTime() + 60_000_000_000L; // a bound for a hang, not a speed
+        while (cpuThreads() > 0 && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, cpuThreads(), "the cpu's worker threads end when idle");
+        assertEquals(8, kept.size());
+    }
+
+    private static long cpuThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("mlp4j-cpu-") && t.isAlive()).count();
+    }
+
+    /**
      * A run the heap cannot hold is refused before it allocates, saying what it needs and how to raise the heap,
      * as {@code mlp4j train} does, where it once ended in an OutOfMemoryError from within the trainer.
      */
