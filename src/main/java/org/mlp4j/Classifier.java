@@ -5,7 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendFailure;
@@ -66,8 +67,10 @@ public final class Classifier {
      */
     private long seed;
     private NumpyRandom.State afterWeights;
-    /** For predictions on the cpu: the parameters kept ready there ({@link #onCpu}). */
-    private final AtomicReference<SoftReference<Ready>> ready = new AtomicReference<>();
+    /** For predictions on the cpu: copies of the parameters kept ready there, each for one call at a time ({@link #onCpu}). */
+    private final ConcurrentLinkedDeque<SoftReference<Ready>> ready = new ConcurrentLinkedDeque<>();
+    /** Predictions on the cpu running now. */
+    private final AtomicInteger predicting = new AtomicInteger();
 
     private Classifier(Network network) {
         this.network = network;
@@ -382,42 +385,75 @@ public final class Classifier {
     }
 
     /**
-     * {@code predict} on {@code net}, the parameters {@link #parameters} gave, prepared on the cpu: the copy kept from
-     * the last call when it is of those parameters and no other thread holds it, else a new one, kept for the next
-     * call unless another is kept by then. A cpu backend holds no thread while idle, only heap, so the collector may
-     * take the kept copy whenever memory is short; one no longer kept is closed to end its threads at once.
+     * {@code predict} on {@code net}, the parameters {@link #parameters} gave, prepared on the cpu: a kept copy of
+     * those parameters that no other call holds, else a new one. A call that runs alone gets a copy on every core;
+     * one that runs beside others (a server's threads, say) gets a copy on one thread, since the cores have work
+     * already. Each copy is kept for later calls, those on every core first, up to a copy a core. A cpu backend holds
+     * no thread while idle, only heap, so the collector may take the kept copies whenever memory is short; one no
+     * longer kept is closed to end its threads at once.
      */
     private <T> T onCpu(Network net, Dataset data, Prepared<T> predict) {
-        SoftReference<Ready> kept = ready.getAndSet(null);
-        Ready p = kept != null ? kept.get() : null;
-        if (p != null && p.network() != net) {
-            p.device().backend().close();
-            p = null;
-        }
-        if (p == null) {
-            Backend cpu = open(Backends.CPU, 0, Progress.NONE);
+        int others = predicting.getAndIncrement();
+        try {
+            Ready p = kept(net);
+            if (p == null) {
+                Backend cpu = open(Backends.CPU, others == 0 ? 0 : 1, Progress.NONE);
+                try {
+                    p = new Ready(net, new DeviceNet(cpu, net), others == 0);
+                } catch (RuntimeException | Error e) {
+                    cpu.close();
+                    throw e;
+                }
+            }
+            T result;
             try {
-                p = new Ready(net, new DeviceNet(cpu, net));
+                result = predict.of(p.device(), net, data);
             } catch (RuntimeException | Error e) {
-                cpu.close();
+                p.close();
                 throw e;
             }
+            keep(p);
+            return result;
+        } finally {
+            predicting.decrementAndGet();
         }
-        T result;
-        try {
-            result = predict.of(p.device(), net, data);
-        } catch (RuntimeException | Error e) {
-            p.device().backend().close();
-            throw e;
-        }
-        if (!ready.compareAndSet(null, new SoftReference<>(p))) {
-            p.device().backend().close();
-        }
-        return result;
     }
 
-    /** Parameters on a cpu backend for predictions, and the network they are a copy of. */
-    private record Ready(Network network, DeviceNet device) {
+    /** A kept copy of {@code net} that no call holds now, taken for this one; null if none. Copies of other parameters are closed. */
+    private Ready kept(Network net) {
+        SoftReference<Ready> r;
+        while ((r = ready.pollFirst()) != null) {
+            Ready p = r.get();
+            if (p != null && p.network() == net) {
+                return p;
+            } else if (p != null) {
+                p.close();
+            }
+        }
+        return null;
+    }
+
+    /** Keeps {@code p} for later calls, those on every core first, closing the last when there are more than cores. */
+    private void keep(Ready p) {
+        if (p.everyCore()) {
+            ready.offerFirst(new SoftReference<>(p));
+        } else {
+            ready.offerLast(new SoftReference<>(p));
+        }
+        SoftReference<Ready> extra;
+        while (ready.size() > Runtime.getRuntime().availableProcessors() && (extra = ready.pollLast()) != null) {
+            Ready e = extra.get();
+            if (e != null) {
+                e.close();
+            }
+        }
+    }
+
+    /** Parameters on a cpu backend for predictions, on every core or on one thread, and the network they are a copy of. */
+    private record Ready(Network network, DeviceNet device, boolean everyCore) {
+        void close() {
+            device.backend().close();
+        }
     }
 
     private static Backend open(String device, int threads, Progress progress) {
