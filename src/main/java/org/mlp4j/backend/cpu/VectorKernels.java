@@ -58,8 +58,10 @@ abstract sealed class VectorKernels implements Kernels {
     }
 
     /**
-     * Four vectors of columns at a time, their sums held through all of k while each step streams a row of B,
-     * then single vectors, then the last columns one by one with the same FMAs. The sums start from
+     * Four vectors of columns at a time, their sums held through all of k while each step streams a row of B;
+     * then the rest as up to four vectors in one pass, the last ending at j1 and the others held back to it, so a
+     * column two of them share takes the same sum twice and stores it twice (only where [j0, j1) spans a
+     * vector: a narrower range goes column by column with the same FMAs). The sums start from
      * {@code FloatVector.zero}, not {@code ZERO}: from that constant, C2 on JDK 17 compiled these loops many times
      * slower.
      */
@@ -80,14 +82,21 @@ abstract sealed class VectorKernels implements Kernels {
             c2.intoArray(acc, ao + j + 2 * L);
             c3.intoArray(acc, ao + j + 3 * L);
         }
-        for (; j + L <= j1; j += L) {
-            FloatVector c0 = FloatVector.zero(S);
-            for (int p = 0, src = bo + j; p < k; p++, src += ldb) {
-                c0 = FloatVector.broadcast(S, a[ai + p * aks]).fma(FloatVector.fromArray(S, b, src), c0);
+        if (j < j1 && j1 - j0 >= L) {
+            int o3 = j1 - L, o0 = Math.min(j, o3), o1 = Math.min(j + L, o3), o2 = Math.min(j + 2 * L, o3);
+            FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
+            for (int p = 0, src = bo; p < k; p++, src += ldb) {
+                FloatVector x = FloatVector.broadcast(S, a[ai + p * aks]);
+                c0 = x.fma(FloatVector.fromArray(S, b, src + o0), c0);
+                c1 = x.fma(FloatVector.fromArray(S, b, src + o1), c1);
+                c2 = x.fma(FloatVector.fromArray(S, b, src + o2), c2);
+                c3 = x.fma(FloatVector.fromArray(S, b, src + o3), c3);
             }
-            c0.intoArray(acc, ao + j);
-        }
-        if (j < j1) {
+            c0.intoArray(acc, ao + o0);
+            c1.intoArray(acc, ao + o1);
+            c2.intoArray(acc, ao + o2);
+            c3.intoArray(acc, ao + o3);
+        } else if (j < j1) {
             java.util.Arrays.fill(acc, ao + j, ao + j1, 0f);
             for (int p = 0; p < k; p++) {
                 float x = a[ai + p * aks];

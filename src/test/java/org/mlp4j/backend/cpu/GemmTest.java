@@ -57,9 +57,11 @@ class GemmTest {
 
     private static void check(Kernels kernels, boolean fma) {
         // and one or two rows, which read B where it lies: one row of the book's layer, two of columns that end in a
-        // part of a vector, and two of a B wide enough for the threads to split its columns; three rows, which do not
+        // part of a vector, and two of a B wide enough for the threads to split its columns; columns that end in one
+        // to four vectors (20, 96) or that a last vector held back into the widest pass re-sums (66); three rows,
+        // which do not
         int[][] mnk = {{13, 700, 600}, {100, 100, 784}, {61, 40, 700}, {61, 130, 700}, {7, 5, 3}, {6, 32, 1}, {1, 1, 1}, {1, 100, 784},
-                {2, 133, 70}, {2, 1100, 300}, {3, 133, 70}};
+                {2, 133, 70}, {2, 1100, 300}, {1, 20, 50}, {2, 96, 30}, {1, 66, 40}, {3, 133, 70}};
         check(kernels, fma, mnk, new int[] {0, 1, 2, 3, 4, 5, 6, 7});
     }
 
