@@ -183,6 +183,16 @@ for dev in cuda opencl; do
     || { echo "the API on $dev: not as expected"; status=1; }
 done
 
+step 60 "the cpu backend on this machine's cores: the book's epoch on 2 to 16 threads, and whole steps against layer by layer on all of them"
+# whole steps split the first layer's units by the GEMM's strips of 32, so at most 4 parts for the book's 100 units; they
+# run untimed, the faster on 2 cores: whether layer by layer wins on 16 is measured here
+for threads in 2 4 8 16; do
+  mlp4j bench --device cpu --threads "$threads" --epochs 3 --no-references --data "$data" 2>&1 | grep -E '^cpu ' || status=1
+done
+if [ -d .device/ab ]; then
+  java "${java_opts[@]}" -cp .device/mlp4j-all.jar:.device/ab EpochParts cpu 100 "$data" 5 2>&1 | grep -E '^(784-|median)' || status=1
+fi
+
 step 60 "what NVIDIA's OpenCL compiler made of the kernels: each kernel's registers, stack frame and spills (bench/ab/OpenClPtx.java; OpenClPtxTest checks for local memory with clang)"
 # every kernel of the first program (each program holds every kernel, with its size of gemm_tiled's tiles), and of the
 # others gemm_tiled; the PTX stays in /tmp (a device call brings back only a few files of $OUT)
