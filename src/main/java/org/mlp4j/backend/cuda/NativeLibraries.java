@@ -59,26 +59,39 @@ final class NativeLibraries {
                 return p;
             }
         }
-        for (String ldconfig : new String[] {"/sbin/ldconfig", "/usr/sbin/ldconfig", "ldconfig"}) {
-            try {
-                Process p = new ProcessBuilder(ldconfig, "-p").redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes());
-                p.waitFor(5, TimeUnit.SECONDS);
-                for (String line : out.lines().toList()) {
-                    String t = line.trim();
-                    if (t.startsWith(soname + " ") && t.contains("x86-64") && t.contains("=> ")) {
-                        return Path.of(t.substring(t.indexOf("=> ") + 3).trim());
-                    }
-                }
-                return null;
-            } catch (IOException e) {
-                // try the next location of ldconfig
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
+        for (String line : LdCache.LINES) {
+            String t = line.trim();
+            if (t.startsWith(soname + " ") && t.contains("x86-64") && t.contains("=> ")) {
+                return Path.of(t.substring(t.indexOf("=> ") + 3).trim());
             }
         }
         return null;
+    }
+
+    /**
+     * The dynamic loader's cache as {@code ldconfig -p} lists it, read once per JVM: starting ldconfig took several
+     * milliseconds, paid by every open of {@code auto} or {@code gpu} on a machine without a driver. Empty where no
+     * ldconfig runs.
+     */
+    private static final class LdCache {
+        static final List<String> LINES = read();
+
+        private static List<String> read() {
+            for (String ldconfig : new String[] {"/sbin/ldconfig", "/usr/sbin/ldconfig", "ldconfig"}) {
+                try {
+                    Process p = new ProcessBuilder(ldconfig, "-p").redirectErrorStream(true).start();
+                    String out = new String(p.getInputStream().readAllBytes());
+                    p.waitFor(5, TimeUnit.SECONDS);
+                    return out.lines().toList();
+                } catch (IOException e) {
+                    // try the next location of ldconfig
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return List.of();
+                }
+            }
+            return List.of();
+        }
     }
 
     /**
