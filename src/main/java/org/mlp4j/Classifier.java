@@ -344,16 +344,19 @@ public final class Classifier {
     public int[] predict(float[][] x, String device) {
         Network net = parameters();
         Dataset data = dataset(net, new Rows(x, new int[x.length], "input"));
-        if (device.equals(Backends.CPU)) {
-            return onCpu(net, data, Trainer::predict);
+        if (!device.equalsIgnoreCase(Backends.CPU)) {
+            try (Backend backend = open(device, 0, Progress.NONE)) {
+                // auto or gpu where no GPU is usable opens the cpu: its kept copies serve instead
+                if (!backend.name().equals(Backends.CPU)) {
+                    return Trainer.predict(backend, net, data);
+                }
+            } catch (DeviceMemoryException e) {
+                // on the cpu, below
+            } catch (BackendFailure e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
         }
-        try (Backend backend = open(device, 0, Progress.NONE)) {
-            return Trainer.predict(backend, net, data);
-        } catch (DeviceMemoryException e) {
-            return onCpu(net, data, Trainer::predict);
-        } catch (BackendFailure e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
+        return onCpu(net, data, Trainer::predict);
     }
 
     /**
