@@ -58,32 +58,26 @@ abstract sealed class VectorKernels implements Kernels {
     }
 
     /**
-     * Four vectors of columns at a time, their sums held through all of k while each step streams a row of B;
-     * then the rest as up to four vectors in one pass, the last ending at j1 and the others held back to it, so a
-     * column two of them share takes the same sum twice and stores it twice (only where [j0, j1) spans a
-     * vector: a narrower range goes column by column with the same FMAs). The sums start from
-     * {@code FloatVector.zero}, not {@code ZERO}: from that constant, C2 on JDK 17 compiled these loops many times
-     * slower.
+     * Four vectors of columns at a time, their sums held through all of k while each step streams a row of B; the
+     * last group's vectors are held back to end at j1, so a column two of them share takes the same sum twice and
+     * stores it twice (only where [j0, j1) spans a vector: a narrower range goes column by column with the same
+     * FMAs). The sums start from {@code FloatVector.zero}, not {@code ZERO}: from that constant, C2 on JDK 17
+     * compiled these loops many times slower.
      */
     @Override
     public void row(int k, float[] a, int ai, int aks, float[] b, int bo, int ldb, int j0, int j1, float[] acc, int ao) {
-        int j = j0;
-        for (; j + 4 * L <= j1; j += 4 * L) {
-            FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
-            for (int p = 0, src = bo + j; p < k; p++, src += ldb) {
-                FloatVector x = FloatVector.broadcast(S, a[ai + p * aks]);
-                c0 = x.fma(FloatVector.fromArray(S, b, src), c0);
-                c1 = x.fma(FloatVector.fromArray(S, b, src + L), c1);
-                c2 = x.fma(FloatVector.fromArray(S, b, src + 2 * L), c2);
-                c3 = x.fma(FloatVector.fromArray(S, b, src + 3 * L), c3);
+        if (j1 - j0 < L) {
+            java.util.Arrays.fill(acc, ao + j0, ao + j1, 0f);
+            for (int p = 0; p < k; p++) {
+                float x = a[ai + p * aks];
+                for (int q = j0, src = bo + p * ldb; q < j1; q++) {
+                    acc[ao + q] = Math.fma(x, b[src + q], acc[ao + q]);
+                }
             }
-            c0.intoArray(acc, ao + j);
-            c1.intoArray(acc, ao + j + L);
-            c2.intoArray(acc, ao + j + 2 * L);
-            c3.intoArray(acc, ao + j + 3 * L);
+            return;
         }
-        if (j < j1 && j1 - j0 >= L) {
-            int o3 = j1 - L, o0 = Math.min(j, o3), o1 = Math.min(j + L, o3), o2 = Math.min(j + 2 * L, o3);
+        for (int j = j0, last = j1 - L; j < j1; j += 4 * L) {
+            int o0 = Math.min(j, last), o1 = Math.min(j + L, last), o2 = Math.min(j + 2 * L, last), o3 = Math.min(j + 3 * L, last);
             FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
             for (int p = 0, src = bo; p < k; p++, src += ldb) {
                 FloatVector x = FloatVector.broadcast(S, a[ai + p * aks]);
@@ -96,14 +90,6 @@ abstract sealed class VectorKernels implements Kernels {
             c1.intoArray(acc, ao + o1);
             c2.intoArray(acc, ao + o2);
             c3.intoArray(acc, ao + o3);
-        } else if (j < j1) {
-            java.util.Arrays.fill(acc, ao + j, ao + j1, 0f);
-            for (int p = 0; p < k; p++) {
-                float x = a[ai + p * aks];
-                for (int q = j, src = bo + p * ldb; q < j1; q++) {
-                    acc[ao + q] = Math.fma(x, b[src + q], acc[ao + q]);
-                }
-            }
         }
     }
 
