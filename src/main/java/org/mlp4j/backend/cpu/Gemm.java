@@ -17,7 +17,7 @@ package org.mlp4j.backend.cpu;
 final class Gemm {
     /**
      * Up to this many rows a GEMM whose B has contiguous rows reads B where it lies, a pass over B per row: packing
-     * B and passing it once takes about three.
+     * B first pays only from a few rows on (bench/RESULTS.md).
      */
     private static final int ROW_BY_ROW = 2;
     /** Below this many multiply-adds a GEMM runs on the calling thread: forking would cost more. */

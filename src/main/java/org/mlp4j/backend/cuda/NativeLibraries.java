@@ -69,8 +69,8 @@ final class NativeLibraries {
     }
 
     /**
-     * The dynamic loader's cache as {@code ldconfig -p} lists it, read once per JVM: starting ldconfig took several
-     * milliseconds, paid by every open of {@code auto} or {@code gpu} on a machine without a driver. Empty where no
+     * The dynamic loader's cache as {@code ldconfig -p} lists it, read once per JVM: a process started for each
+     * look-up was paid by every open of {@code auto} or {@code gpu} on a machine without a driver. Empty where no
      * ldconfig runs.
      */
     private static final class LdCache {
