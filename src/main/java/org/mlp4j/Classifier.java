@@ -158,7 +158,9 @@ public final class Classifier {
      * Trains from the current parameters (so a second call, or a call on a loaded model, continues where
      * they are: warm start, fine-tuning) on {@code x}, {@code y}, reporting each epoch's accuracy on the
      * validation set {@code validX}, {@code validY} (may be empty). Keeps the parameters of the last epoch,
-     * of where {@link Progress#stop} ended training, or with {@link Training#patience} of the best epoch.
+     * of where {@link Progress#stop} or an interrupt of the fitting thread ended training (as {@code
+     * Future.cancel(true)} or {@code ExecutorService.shutdownNow} give: it stops a few times an epoch, returns the
+     * epochs done and leaves the thread's interrupt status set), or with {@link Training#patience} of the best epoch.
      * The minibatch order is drawn from {@link Training#seed}: from a new stream of it, or on the first fit of
      * a classifier {@link #create} made with that seed, from that stream where the weights' draws left it. Each
      * fit starts its optimizer's state (momentum, Adam's moments) and its learning-rate schedule afresh, so two
@@ -218,7 +220,8 @@ public final class Classifier {
 
             @Override
             public boolean stopRequested() {
-                return training.progress().stop();
+                // an interrupt (Future.cancel(true), shutdownNow) asks what stop does; its status stays for the caller to see
+                return training.progress().stop() || Thread.currentThread().isInterrupted();
             }
         };
         Trainer.Fit fit;

@@ -25,7 +25,10 @@ public interface Progress {
     default void note(String message) {
     }
 
-    /** Polled a few times per epoch: true ends training there; the classifier keeps the parameters reached. */
+    /**
+     * Polled a few times per epoch: true ends training there; the classifier keeps the parameters reached. An
+     * interrupt of the thread that fits ends it there too.
+     */
     default boolean stop() {
         return false;
     }

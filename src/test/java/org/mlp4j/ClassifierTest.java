@@ -404,6 +404,48 @@ class ClassifierTest {
         assertTrue(other.contains("the checkpoint's directory cannot be made") && trained.isEmpty(), "refused before it trains: " + other);
     }
 
+    /**
+     * {@code Future.cancel(true)} on a fit ends it as {@link Progress#stop} does: the epochs done come back, the
+     * thread's interrupt status stays set, and the checkpoint written at the stop continues as the run never stopped.
+     */
+    @Test
+    void anInterruptEndsAFitAsStopDoes() throws Exception {
+        int[] y = new int[300], vy = new int[60];
+        float[][] x = points(300, y, 13), vx = points(60, vy, 14);
+        Training run = SETTINGS.withEpochs(5).withDevice("cpu");
+        Classifier straight = Classifier.create(9, 4, 8, 3);
+        List<Epoch> whole = straight.fit(x, y, vx, vy, run);
+        Path file = dir.resolve("cancelled.npz");
+        java.util.concurrent.CountDownLatch second = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<List<Epoch>> returned = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean interruptedAfter = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        Classifier cancelled = Classifier.create(9, 4, 8, 3);
+        java.util.concurrent.Future<?> task = pool.submit(() -> {
+            returned.set(cancelled.fit(x, y, vx, vy, run.withCheckpoint(file, 100).withProgress(new Progress() {
+                @Override
+                public void epoch(Epoch e) {
+                    if (e.epoch() == 2) {
+                        second.countDown();
+                        while (!Thread.currentThread().isInterrupted()) {  // until the cancel below has come
+                            Thread.onSpinWait();
+                        }
+                    }
+                }
+            })));
+            interruptedAfter.set(Thread.currentThread().isInterrupted());
+        });
+        second.await();
+        task.cancel(true);
+        pool.shutdown();
+        assertTrue(pool.awaitTermination(1, java.util.concurrent.TimeUnit.DAYS));
+        assertEquals(costs(whole).subList(0, 2), costs(returned.get()), "ended after epoch 2, where the cancel came");
+        assertTrue(interruptedAfter.get(), "the interrupt is left for the caller to see");
+        Classifier resumed = Classifier.create(9, 4, 8, 3);
+        assertEquals(costs(whole), costs(resumed.fit(x, y, vx, vy, run.withCheckpoint(file, 100))));
+        assertTrue(Arrays.deepEquals(straight.predictProba(vx), resumed.predictProba(vx)), "the straight run's parameters, bit for bit");
+    }
+
     /** predictProba of each row by itself. */
     private static float[][] oneAtATime(Classifier c, float[][] x) {
         float[][] p = new float[x.length][];
