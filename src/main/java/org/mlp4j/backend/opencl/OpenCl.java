@@ -65,6 +65,14 @@ final class OpenCl {
             throw new IllegalStateException(loadFailure);
         }
         Configuration.OPENCL_EXPLICIT_INIT.set(true);
+        if (Runtime.version().feature() < 25 && ModuleLayer.boot().findModule("jdk.unsupported").isEmpty()) {
+            // before JDK 25 every way LWJGL has of reading memory takes sun.misc.Unsafe: without it, LWJGL prints pages of
+            // stack traces as it fails, and the failure reads as a missing OpenCL library
+            loadFailure = "not loaded: LWJGL reads memory through sun.misc.Unsafe of the module jdk.unsupported, which this JVM has not"
+                    + " resolved (an application run as a module resolves only what its modules require): start java with --add-modules"
+                    + " jdk.unsupported";
+            throw new IllegalStateException(loadFailure);
+        }
         if (Configuration.DEBUG_STREAM.get() == null && !Configuration.DEBUG.get(false)) {
             Configuration.DEBUG_STREAM.set(new PrintStream(new OutputStream() {
                 @Override
@@ -99,7 +107,13 @@ final class OpenCl {
         } finally {
             loading = false;
         }
-        loadFailure = "no OpenCL library (" + String.join("; ", errors) + "); install an ICD loader (e.g. ocl-icd-libopencl1) and a driver";
+        if (errors.get(0).contains("liblwjgl")) {
+            loadFailure = "LWJGL's own native library is not found (" + errors.get(0) + "): it is in the jar org.lwjgl:lwjgl:natives-linux"
+                    + " (natives-linux-arm64 on ARM), to put beside LWJGL's" + (OpenCl.class.getModule().isNamed()
+                    ? "; where mlp4j is a module, as a module: --add-modules org.lwjgl.natives" : "");
+        } else {
+            loadFailure = "no OpenCL library (" + String.join("; ", errors) + "); install an ICD loader (e.g. ocl-icd-libopencl1) and a driver";
+        }
         throw new IllegalStateException(loadFailure);
     }
 

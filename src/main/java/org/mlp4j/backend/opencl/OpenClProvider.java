@@ -28,7 +28,9 @@ public final class OpenClProvider implements BackendProvider {
         try {
             return OpenCl.devices();
         } catch (NoClassDefFoundError e) {
-            throw new BackendUnavailableException("LWJGL (org.lwjgl:lwjgl, lwjgl-opencl) is not on the class path (" + e.getMessage() + ")");
+            // where mlp4j is a module, LWJGL's modules on the module path are only resolved when asked for
+            throw new BackendUnavailableException("LWJGL (org.lwjgl:lwjgl, lwjgl-opencl) is not on the class path" + (OpenClProvider.class.getModule()
+                    .isNamed() ? " nor among the modules resolved (--add-modules org.lwjgl.opencl,org.lwjgl.natives)" : "") + " (" + e.getMessage() + ")");
         } catch (IllegalStateException | BackendFailure | LinkageError e) {
             throw new BackendUnavailableException(e.getMessage());
         }
