@@ -184,8 +184,8 @@ for dev in cuda opencl; do
 done
 
 step 60 "the cpu backend on this machine's cores: the book's epoch on 2 to 16 threads, and whole steps against layer by layer on all of them"
-# whole steps split the first layer's units by the GEMM's strips of 32, so at most 4 parts for the book's 100 units; they
-# run untimed, the faster on 2 cores: whether layer by layer wins on 16 is measured here
+# whole steps split the first layer's units by the GEMM's strips of 32, so at most 4 parts for the book's 100 units; with
+# more threads than parts they are timed against layer by layer, and each row's details give both times and the choice
 for threads in 2 4 8 16; do
   mlp4j bench --device cpu --threads "$threads" --epochs 3 --no-references --data "$data" 2>&1 | grep -E '^cpu ' || status=1
 done

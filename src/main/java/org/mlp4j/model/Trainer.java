@@ -373,7 +373,8 @@ public final class Trainer {
                     setRates(o, 1, 0);
                 }
                 ways = ways(copy.wholeSteps(ws, o));
-            } catch (DeviceMemoryException e) {
+            } catch (DeviceMemoryException | OutOfMemoryError e) {
+                // on the cpu the device's memory is the heap, and a copy's arrays that failed to allocate were never made
                 wayTimes.add("whole steps not timed, and not taken: no device memory for the copy of the network they are timed on ("
                         + e.getMessage() + ")");
                 return new Backend.Choice(Backend.Choice.Part.WHOLE, batch, initial.layers(), 0, false, Double.NaN, Double.NaN);

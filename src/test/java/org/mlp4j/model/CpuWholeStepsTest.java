@@ -23,7 +23,8 @@ import org.mlp4j.data.Images;
 
 /**
  * The CPU backend's whole steps (several threads, the first hidden layer's units split between them) compute the
- * same bits as its layer steps, so the trainer takes them untimed and a run ends where it ends on one thread.
+ * same bits as its layer steps, so a run ends where it ends on one thread; the trainer takes them untimed where every
+ * thread holds a part of the units.
  */
 class CpuWholeStepsTest {
     @Test
@@ -95,6 +96,41 @@ class CpuWholeStepsTest {
         for (int l = 0; l < 2; l++) {
             assertArrayEquals(one.network().weights()[l], two.network().weights()[l], "layer " + l + " weights");
             assertArrayEquals(one.network().biases()[l], two.network().biases()[l], "layer " + l + " biases");
+        }
+    }
+
+    /**
+     * With more threads than the first hidden layer has strips (the book's 100 units are 4), a thread has no part:
+     * the trainer times the whole steps against the layer ops, keeps the faster, and ends where one thread does.
+     */
+    @Test
+    void withMoreThreadsThanStripsTheTrainerTimesThem() {
+        try (CpuBackend four = new CpuBackend(4); CpuBackend five = new CpuBackend(5)) {
+            assertTrue(steps(four, new int[] {784, 100, 10}, 100).untimed(), "a part a thread");
+            assertFalse(steps(five, new int[] {784, 100, 10}, 100).untimed(), "a thread without a part");
+        }
+        Images data = TestData.trainHead(3000);
+        Hyperparameters hp = Hyperparameters.book().withEpochs(2);
+        List<String> notes = new ArrayList<>();
+        Trainer.Fit five, one;
+        try (CpuBackend b = new CpuBackend(5)) {
+            five = new Trainer(b, hp).fit(new int[] {784, 100, 10}, data, 500, new TrainingListener() {
+                @Override
+                public void note(String line) {
+                    notes.add(line);
+                }
+            });
+        }
+        try (CpuBackend b = new CpuBackend(1)) {
+            one = new Trainer(b, hp).fit(new int[] {784, 100, 10}, data, 500, TrainingListener.NONE);
+        }
+        assertTrue(notes.stream().anyMatch(n -> n.matches("steps of 100 examples: whole [0-9.]+ us, layer by layer [0-9.]+ us: (whole|layer by layer)")),
+                notes.toString());
+        for (int e = 0; e < one.history().size(); e++) {
+            assertEquals(one.history().get(e).cost(), five.history().get(e).cost(), "cost, epoch " + (e + 1));
+        }
+        for (int l = 0; l < 2; l++) {
+            assertArrayEquals(one.network().weights()[l], five.network().weights()[l], "layer " + l + " weights");
         }
     }
 

@@ -293,10 +293,15 @@ final class SplitSteps implements Backend.Steps {
         kernels.optimize(weightStep, partWeights[p], 0, partGradients[p], 0, partState1[p], 0, partState2[p], 0, 0, partWeights[p].length);
     }
 
-    /** They compute the same bits as the layer ops and ran faster on every network measured (bench/RESULTS.md). */
+    /**
+     * Where every thread holds a part: they compute the same bits as the layer ops and ran faster on every network
+     * measured (bench/RESULTS.md). With more threads than the first hidden layer has strips, the threads without a part
+     * wait while the layer ops' products take every thread: which is faster then depends on the machine, so they are
+     * timed, as on a GPU.
+     */
     @Override
     public boolean untimed() {
-        return true;
+        return bounds.length - 1 == workers.size();
     }
 
     @Override
