@@ -69,34 +69,10 @@ class CpuWholeStepsTest {
 
     @Test
     void theTrainerTakesThemUntimedAndEndsWhereOneThreadDoes() {
-        Images data = TestData.trainHead(3000);
-        Hyperparameters hp = Hyperparameters.book().withEpochs(2);
         List<String> notes = new ArrayList<>();
-        Trainer.Fit two, one;
-        try (CpuBackend b = new CpuBackend(2)) {
-            two = new Trainer(b, hp).fit(new int[] {784, 100, 10}, data, 500, new TrainingListener() {
-                @Override
-                public void note(String line) {
-                    notes.add(line);
-                }
-            });
-        }
-        try (CpuBackend b = new CpuBackend(1)) {
-            one = new Trainer(b, hp).fit(new int[] {784, 100, 10}, data, 500, TrainingListener.NONE);
-        }
+        endsWhereOneThreadDoes(2, notes);
         assertTrue(notes.contains("steps of 100 examples: whole (not timed)"), notes.toString());
         assertTrue(notes.contains("whole steps: 2 threads, the hidden units split 64 + 36"), notes.toString());
-        assertEquals(one.history().size(), two.history().size());
-        for (int e = 0; e < one.history().size(); e++) {
-            EpochResult w = one.history().get(e), g = two.history().get(e);
-            assertEquals(w.cost(), g.cost(), "cost, epoch " + (e + 1));
-            assertEquals(w.trainAccuracy(), g.trainAccuracy(), "train accuracy, epoch " + (e + 1));
-            assertEquals(w.validAccuracy(), g.validAccuracy(), "valid accuracy, epoch " + (e + 1));
-        }
-        for (int l = 0; l < 2; l++) {
-            assertArrayEquals(one.network().weights()[l], two.network().weights()[l], "layer " + l + " weights");
-            assertArrayEquals(one.network().biases()[l], two.network().biases()[l], "layer " + l + " biases");
-        }
     }
 
     /**
@@ -109,12 +85,19 @@ class CpuWholeStepsTest {
             assertTrue(steps(four, new int[] {784, 100, 10}, 100).untimed(), "a part a thread");
             assertFalse(steps(five, new int[] {784, 100, 10}, 100).untimed(), "a thread without a part");
         }
+        List<String> notes = new ArrayList<>();
+        endsWhereOneThreadDoes(5, notes);
+        assertTrue(notes.stream().anyMatch(n -> n.matches("steps of 100 examples: whole [0-9.]+ us, layer by layer [0-9.]+ us: (whole|layer by layer)")),
+                notes.toString());
+    }
+
+    /** Two epochs of the book's net on {@code threads}, its notes into {@code notes}: the history and parameters of one thread's. */
+    private static void endsWhereOneThreadDoes(int threads, List<String> notes) {
         Images data = TestData.trainHead(3000);
         Hyperparameters hp = Hyperparameters.book().withEpochs(2);
-        List<String> notes = new ArrayList<>();
-        Trainer.Fit five, one;
-        try (CpuBackend b = new CpuBackend(5)) {
-            five = new Trainer(b, hp).fit(new int[] {784, 100, 10}, data, 500, new TrainingListener() {
+        Trainer.Fit many, one;
+        try (CpuBackend b = new CpuBackend(threads)) {
+            many = new Trainer(b, hp).fit(new int[] {784, 100, 10}, data, 500, new TrainingListener() {
                 @Override
                 public void note(String line) {
                     notes.add(line);
@@ -124,13 +107,16 @@ class CpuWholeStepsTest {
         try (CpuBackend b = new CpuBackend(1)) {
             one = new Trainer(b, hp).fit(new int[] {784, 100, 10}, data, 500, TrainingListener.NONE);
         }
-        assertTrue(notes.stream().anyMatch(n -> n.matches("steps of 100 examples: whole [0-9.]+ us, layer by layer [0-9.]+ us: (whole|layer by layer)")),
-                notes.toString());
+        assertEquals(one.history().size(), many.history().size());
         for (int e = 0; e < one.history().size(); e++) {
-            assertEquals(one.history().get(e).cost(), five.history().get(e).cost(), "cost, epoch " + (e + 1));
+            EpochResult w = one.history().get(e), g = many.history().get(e);
+            assertEquals(w.cost(), g.cost(), "cost, epoch " + (e + 1));
+            assertEquals(w.trainAccuracy(), g.trainAccuracy(), "train accuracy, epoch " + (e + 1));
+            assertEquals(w.validAccuracy(), g.validAccuracy(), "valid accuracy, epoch " + (e + 1));
         }
         for (int l = 0; l < 2; l++) {
-            assertArrayEquals(one.network().weights()[l], five.network().weights()[l], "layer " + l + " weights");
+            assertArrayEquals(one.network().weights()[l], many.network().weights()[l], "layer " + l + " weights");
+            assertArrayEquals(one.network().biases()[l], many.network().biases()[l], "layer " + l + " biases");
         }
     }
 
