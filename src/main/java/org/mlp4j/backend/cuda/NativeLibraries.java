@@ -81,13 +81,15 @@ final class NativeLibraries {
                 try {
                     Process p = new ProcessBuilder(ldconfig, "-p").redirectErrorStream(true).start();
                     String out = new String(p.getInputStream().readAllBytes());
-                    p.waitFor(5, TimeUnit.SECONDS);
+                    try {
+                        p.waitFor(5, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        // the listing is read to its end already; kept for the JVM, it must not be lost to an interrupt
+                        Thread.currentThread().interrupt();
+                    }
                     return out.lines().toList();
                 } catch (IOException e) {
                     // try the next location of ldconfig
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return List.of();
                 }
             }
             return List.of();
