@@ -164,9 +164,21 @@ final class Workers implements AutoCloseable {
             LockSupport.unpark(t);
         }
         j.work();
+        // wait for chunks being worked on: yield the core for a poll's time, then park (the last chunk unparks).
+        // A park returns at once on an interrupted thread, and a cancelled fit's thread stays interrupted while it
+        // winds down, so the caller parks with its status cleared and sets it again once the section is done.
         long until = System.nanoTime() + POLL_NANOS;
+        boolean interrupted = false;
         while (!j.finished()) {
-            idle(until);
+            if (System.nanoTime() < until) {
+                Thread.yield();
+            } else {
+                interrupted |= Thread.interrupted();
+                LockSupport.park(this);
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         if (j.failure != null) {
             throw new IllegalStateException("cpu worker failed", j.failure);
@@ -193,15 +205,6 @@ final class Workers implements AutoCloseable {
             } else if (retire(slot, seen)) {
                 return;
             }
-        }
-    }
-
-    /** One wait of the caller for chunks being worked on: yield the core until {@code until}, park after it (an unpark ends the park). */
-    private void idle(long until) {
-        if (System.nanoTime() < until) {
-            Thread.yield();
-        } else {
-            LockSupport.park(this);
         }
     }
 

@@ -2,8 +2,15 @@ package org.mlp4j.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,6 +59,62 @@ class WorkersTest {
                 assertEquals(2, seen.get(i), "chunk " + i + " once in each section");
             }
             awaitNoLiveThreads(w);
+        }
+    }
+
+    /**
+     * A caller whose interrupt status is set (a cancelled fit's thread, which keeps it) sleeps while a worker
+     * finishes its chunk: a park returns at once on such a thread, so it spun on its core, beside that worker.
+     */
+    @Test
+    void anInterruptedCallerSleepsWhileAWorkerFinishes() throws InterruptedException {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        assumeTrue(threads.isThreadCpuTimeSupported(), "this JVM does not measure a thread's processor time");
+        try (Workers w = new Workers(2, Long.MAX_VALUE)) {
+            AtomicReference<Thread> caller = new AtomicReference<>();
+            AtomicBoolean workerHasOne = new AtomicBoolean();
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicBoolean stillInterrupted = new AtomicBoolean();
+            Thread t = new Thread(() -> {
+                Thread.currentThread().interrupt();
+                w.run(2, c -> {
+                    if (Thread.currentThread() != caller.get()) {
+                        workerHasOne.set(true);
+                        awaitUninterruptibly(release);  // the worker's chunk lasts until the test has watched the caller
+                    } else {
+                        while (!workerHasOne.get()) {
+                            Thread.onSpinWait();  // the caller's chunk ends once the worker holds the other
+                        }
+                    }
+                });
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+            });
+            caller.set(t);
+            t.start();
+            long until = System.nanoTime() + 60_000_000_000L; // a bound for a hang, not a speed: it parks after a poll
+            while (t.getState() != Thread.State.WAITING && System.nanoTime() < until) {
+                Thread.sleep(1);
+            }
+            // processor time, not a speed: a parked thread takes none however slow the machine, a spinning one
+            // takes its core's
+            long before = threads.getThreadCpuTime(t.getId());
+            Thread.sleep(200);
+            long spent = threads.getThreadCpuTime(t.getId()) - before;
+            release.countDown();
+            t.join();
+            assertTrue(spent < 100_000_000, "the caller took " + spent / 1_000_000 + " ms of processor time in 200 ms of waiting");
+            assertTrue(stillInterrupted.get(), "its interrupt status is left for it");
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        while (true) {
+            try {
+                latch.await();
+                return;
+            } catch (InterruptedException e) {
+                // not interrupted in this test
+            }
         }
     }
 
