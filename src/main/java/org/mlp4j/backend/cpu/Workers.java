@@ -8,7 +8,9 @@ import java.util.function.IntConsumer;
  * A fork-join for many small parallel sections (a training step's GEMMs take tens of microseconds each) that
  * holds up when the machine is busy. A section is split into chunks that the caller and the workers claim
  * one at a time, so the caller never waits for a worker that the OS has not scheduled: it takes that
- * worker's chunks itself and waits only for chunks already being worked on. Idle threads poll for a short
+ * worker's chunks itself and waits only for chunks already being worked on. A section takes only as many workers
+ * as it has chunks to share with the caller, the first slots' (a whole step's few parts on many cores leave the rest
+ * parked, or never started). Idle threads poll for a short
  * while, yielding the core to any other runnable thread on each poll, then park; so on a quiet machine a
  * hand-off costs a microsecond or so, and on a busy one nobody burns a time slice spinning. A thread idle for
  * longer ends, and the next section starts it again: so a backend kept for occasional predictions holds no
@@ -27,12 +29,15 @@ final class Workers implements AutoCloseable {
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger done = new AtomicInteger();
         final Thread caller;
+        /** The workers that take part, those in the first slots: one fewer than the chunks at most. */
+        final int helpers;
         volatile Throwable failure;
 
-        Job(IntConsumer body, int count, Thread caller) {
+        Job(IntConsumer body, int count, Thread caller, int helpers) {
             this.body = body;
             this.count = count;
             this.caller = caller;
+            this.helpers = helpers;
         }
 
         /** Claims and runs chunks until none is left. */
@@ -81,9 +86,9 @@ final class Workers implements AutoCloseable {
         this.idleNanos = idleNanos;
     }
 
-    /** Starts a thread in each empty slot. */
-    private synchronized void start() {
-        for (int t = 0; t < threads.length; t++) {
+    /** Starts a thread in each empty slot of the first {@code slots}. */
+    private synchronized void start(int slots) {
+        for (int t = 0; t < slots; t++) {
             if (threads[t] == null && !closed) {
                 int slot = t;
                 threads[t] = new Thread(() -> work(slot), "mlp4j-cpu-" + (t + 1));
@@ -155,13 +160,14 @@ final class Workers implements AutoCloseable {
             }
             return;
         }
+        int helpers = Math.min(threads.length, chunks - 1);
         if (running < threads.length) {
-            start();
+            start(helpers);
         }
-        Job j = new Job(body, chunks, Thread.currentThread());
+        Job j = new Job(body, chunks, Thread.currentThread(), helpers);
         job = j;
-        for (Thread t : threads) {
-            LockSupport.unpark(t);
+        for (int t = 0; t < helpers; t++) {
+            LockSupport.unpark(threads[t]);
         }
         j.work();
         // wait for chunks being worked on: yield the core for a poll's time, then park (the last chunk unparks).
@@ -193,8 +199,10 @@ final class Workers implements AutoCloseable {
             Job j = job;
             if (j != null && j != seen) {
                 seen = j;
-                j.work();
-                idleSince = System.nanoTime();
+                if (slot < j.helpers) {
+                    j.work();
+                    idleSince = System.nanoTime();
+                }
                 continue;
             }
             long idle = System.nanoTime() - idleSince;

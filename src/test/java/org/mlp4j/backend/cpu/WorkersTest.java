@@ -63,6 +63,24 @@ class WorkersTest {
     }
 
     /**
+     * A section of fewer chunks than threads starts and wakes only the workers it has chunks for: a whole step split
+     * into a few parts on many cores woke every worker, and those without a part polled beside those with one.
+     */
+    @Test
+    void aSectionOfFewChunksTakesOnlyTheWorkersItNeeds() {
+        try (Workers w = new Workers(5, Long.MAX_VALUE)) {
+            java.util.Set<String> ran = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            for (int section = 0; section < 200; section++) {
+                w.run(2, c -> ran.add(Thread.currentThread().getName()));
+            }
+            assertEquals(1, w.threadsStarted(), "one worker started for sections of two chunks");
+            assertTrue(java.util.Set.of(Thread.currentThread().getName(), "mlp4j-cpu-1").containsAll(ran), "chunks ran on " + ran);
+            w.run(64, c -> { });
+            assertEquals(4, w.threadsStarted(), "the rest started for a section of many chunks");
+        }
+    }
+
+    /**
      * A caller whose interrupt status is set (a cancelled fit's thread, which keeps it) sleeps while a worker
      * finishes its chunk: a park returns at once on such a thread, so it spun on its core, beside that worker.
      */
