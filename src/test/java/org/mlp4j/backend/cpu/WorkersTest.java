@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -69,12 +71,12 @@ class WorkersTest {
     @Test
     void aSectionOfFewChunksTakesOnlyTheWorkersItNeeds() {
         try (Workers w = new Workers(5, Long.MAX_VALUE)) {
-            java.util.Set<String> ran = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            Set<String> ran = ConcurrentHashMap.newKeySet();
             for (int section = 0; section < 200; section++) {
                 w.run(2, c -> ran.add(Thread.currentThread().getName()));
             }
             assertEquals(1, w.threadsStarted(), "one worker started for sections of two chunks");
-            assertTrue(java.util.Set.of(Thread.currentThread().getName(), "mlp4j-cpu-1").containsAll(ran), "chunks ran on " + ran);
+            assertTrue(Set.of(Thread.currentThread().getName(), "mlp4j-cpu-1").containsAll(ran), "chunks ran on " + ran);
             w.run(64, c -> { });
             assertEquals(4, w.threadsStarted(), "the rest started for a section of many chunks");
         }
