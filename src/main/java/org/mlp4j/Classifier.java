@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendFailure;
@@ -54,8 +55,11 @@ import org.mlp4j.util.UserError;
 public final class Classifier {
     /** Replaced as a whole by each fit, so a prediction takes it once and sees one set of parameters. */
     private volatile Network network;
-    /** Held by a fit: fits run one at a time, each from the parameters the last one left. */
-    private final Object fitting = new Object();
+    /**
+     * Held by a fit: fits run one at a time, each from the parameters the last one left. A lock rather than a monitor
+     * so that a fit waiting for another gives way to an interrupt.
+     */
+    private final ReentrantLock fitting = new ReentrantLock();
     /**
      * While {@link Progress#epoch} runs on the thread that fits: the parameters that epoch reached, copied from the
      * device when first asked for, so that a save or prediction made there is of that epoch.
@@ -160,7 +164,9 @@ public final class Classifier {
      * validation set {@code validX}, {@code validY} (may be empty). Keeps the parameters of the last epoch,
      * of where {@link Progress#stop} or an interrupt of the fitting thread ended training (as {@code
      * Future.cancel(true)} or {@code ExecutorService.shutdownNow} give: it stops a few times an epoch, returns the
-     * epochs done and leaves the thread's interrupt status set), or with {@link Training#patience} of the best epoch.
+     * epochs done and leaves the thread's interrupt status set; a fit that an interrupt finds waiting for another
+     * fit, or that starts on an interrupted thread, returns no epochs at once and changes nothing), or with {@link
+     * Training#patience} of the best epoch.
      * The minibatch order is drawn from {@link Training#seed}: from a new stream of it, or on the first fit of
      * a classifier {@link #create} made with that seed, from that stream where the weights' draws left it. Each
      * fit starts its optimizer's state (momentum, Adam's moments) and its learning-rate schedule afresh, so two
@@ -176,8 +182,16 @@ public final class Classifier {
      *         device fails while it trains (a kernel fault: the message names the call and the driver's error)
      */
     public List<Epoch> fit(float[][] x, int[] y, float[][] validX, int[] validY, Training training) {
-        synchronized (fitting) {
+        try {
+            fitting.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+        try {
             return fitInTurn(x, y, validX, validY, training);
+        } finally {
+            fitting.unlock();
         }
     }
 

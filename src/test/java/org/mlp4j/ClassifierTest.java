@@ -446,6 +446,62 @@ class ClassifierTest {
         assertTrue(Arrays.deepEquals(straight.predictProba(vx), resumed.predictProba(vx)), "the straight run's parameters, bit for bit");
     }
 
+    /**
+     * A fit waiting for another fit of the same classifier to end gives way to an interrupt: it returns no epochs
+     * at once, its thread's interrupt status set, and leaves the parameters to the fit that runs. So does a fit
+     * started on an interrupted thread.
+     */
+    @Test
+    void anInterruptEndsAFitWaitingForAnother() throws Exception {
+        int[] y = new int[300];
+        float[][] x = points(300, y, 15);
+        Training run = SETTINGS.withEpochs(2).withDevice("cpu");
+        Classifier alone = Classifier.create(10, 4, 8, 3);
+        List<Epoch> whole = alone.fit(x, y, run);
+        Classifier c = Classifier.create(10, 4, 8, 3);
+        java.util.concurrent.CountDownLatch inFirstEpoch = new java.util.concurrent.CountDownLatch(1), release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<List<Epoch>> running = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread first = new Thread(() -> running.set(c.fit(x, y, run.withProgress(new Progress() {
+            @Override
+            public void epoch(Epoch e) {
+                inFirstEpoch.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException unexpected) {
+                    throw new AssertionError(unexpected);
+                }
+            }
+        }))));
+        first.start();
+        inFirstEpoch.await();
+        java.util.concurrent.atomic.AtomicReference<List<Epoch>> waited = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean interruptedAfter = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread second = new Thread(() -> {
+            waited.set(c.fit(x, y, run));
+            interruptedAfter.set(Thread.currentThread().isInterrupted());
+        });
+        second.start();
+        while (second.getState() != Thread.State.WAITING && second.getState() != Thread.State.BLOCKED) {
+            Thread.sleep(1);  // until it waits for the first fit
+        }
+        second.interrupt();
+        second.join(60_000);  // a bound for a hung test only: it returns as soon as it runs
+        boolean returned = !second.isAlive();
+        release.countDown();
+        first.join();
+        second.join();
+        assertTrue(returned, "the waiting fit returned while the first one still ran");
+        assertEquals(List.of(), waited.get());
+        assertTrue(interruptedAfter.get(), "the interrupt is left for the caller to see");
+        assertEquals(costs(whole), costs(running.get()), "the first fit ran as if alone");
+        assertTrue(Arrays.deepEquals(alone.predictProba(x), c.predictProba(x)), "the parameters the first fit left");
+
+        Thread.currentThread().interrupt();
+        assertEquals(List.of(), c.fit(x, y, run), "a fit on an interrupted thread");
+        assertTrue(Thread.interrupted(), "the interrupt is left for the caller to see");
+        assertTrue(Arrays.deepEquals(alone.predictProba(x), c.predictProba(x)), "the parameters it found");
+    }
+
     /** predictProba of each row by itself. */
     private static float[][] oneAtATime(Classifier c, float[][] x) {
         float[][] p = new float[x.length][];
