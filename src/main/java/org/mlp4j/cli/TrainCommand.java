@@ -1,7 +1,10 @@
 package org.mlp4j.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -142,15 +145,55 @@ final class TrainCommand implements Callable<Integer> {
         // the rows of an evaluation on the device that opens
         Trainer.footprint(sizes, trainSet.count(), trainSet.input(), valid, hp.batch(), testSet.count(), Math.min(Trainer.EVAL_CHUNK, trainSet.count()),
                 hp.optimization());
+        boolean made = makeRunDirectory(dir);
         Run run = new Run(hp, trainSet, testSet, sizes, valid, dir, from, initial);
         try {
-            return train(run, device.device);
-        } catch (DeviceMemoryException e) {
-            if (device.strict) {
-                throw new UserError(e.getMessage());
+            try {
+                return train(run, device.device);
+            } catch (DeviceMemoryException e) {
+                if (device.strict) {
+                    throw new UserError(e.getMessage());
+                }
+                err.println("warning: " + e.getMessage() + "; falling back to the cpu backend");
+                return train(run, "cpu");
             }
-            err.println("warning: " + e.getMessage() + "; falling back to the cpu backend");
-            return train(run, "cpu");
+        } catch (Exception | Error e) {
+            if (made) {
+                removeIfEmpty(dir);  // a run that failed before it wrote anything (a device refused) leaves no directory
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Makes the run's directory before it trains, so that a path that cannot hold it costs no epochs.
+     *
+     * @return whether it was not there before
+     */
+    private static boolean makeRunDirectory(Path dir) {
+        String why;
+        try {
+            boolean made = !Files.isDirectory(dir);
+            Files.createDirectories(dir);
+            if (Files.isWritable(dir)) {
+                return made;
+            }
+            why = "not writable";
+        } catch (FileAlreadyExistsException e) {
+            why = "a file is there, not a directory";
+        } catch (FileSystemException e) {
+            why = e.getReason() != null ? e.getReason() : e.getClass().getSimpleName() + ": " + e.getFile();
+        } catch (IOException e) {
+            why = e.toString();
+        }
+        throw new UserError(dir + ": cannot hold the run (" + why + "); choose another --out");
+    }
+
+    private static void removeIfEmpty(Path dir) {
+        try {
+            Files.delete(dir);
+        } catch (IOException notEmptyOrGone) {
+            // it holds what the run wrote, or something of the user's
         }
     }
 

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,6 +97,26 @@ class BadInputTest {
     }
 
     /** A misspelt --device or a negative --threads is refused before the data is looked for (where it would be fetched first). */
+    /**
+     * An --out that cannot be a directory is refused before the run trains, not after its first epoch; the directory
+     * made for a run that then fails before it writes anything is removed.
+     */
+    @Test
+    void anOutThatCannotHoldTheRunIsRefusedBeforeItTrains() throws IOException {
+        Files.writeString(out, "a file");
+        for (Path where : List.of(out, out.resolve("run"))) {
+            Result r = run(train().stream().map(a -> a.equals(out.toString()) ? where.toString() : a).toArray(String[]::new));
+            assertEquals(2, r.code(), r.err());
+            assertEquals("mlp4j: " + where + ": cannot hold the run (" + (where.equals(out) ? "a file is there, not a directory" : "Not a directory")
+                    + "); choose another --out", r.err().strip());
+            assertFalse(r.out().contains("epoch 1/1"), "refused before it trains: " + r.out());
+        }
+        Files.delete(out);
+        Result refused = run(train("--device", "cuda", "--strict").toArray(String[]::new));
+        Assumptions.assumeTrue(refused.code() == 2, "this machine trains on cuda");
+        assertFalse(Files.exists(out), "a run its device refused leaves no directory behind");
+    }
+
     @Test
     void deviceFlagsAreCheckedBeforeTheData() {
         String absent = dir.resolve("absent").toString();
