@@ -171,6 +171,14 @@ final class BenchCommand implements Callable<Integer> {
         if (rounds < 1) {
             throw new UserError("--rounds: must be at least 1, got " + rounds);
         }
+        for (String gridOnly : List.of("--grid-hidden", "--grid-batch")) {
+            if (!grid && spec.commandLine().getParseResult().hasMatchedOption(gridOnly)) {
+                throw new UserError(gridOnly + ": the grid's shapes are timed with --grid; without it, bench times the book's net");
+            }
+        }
+        if (grid) {
+            Grid.check(this);
+        }
         PrintWriter err = spec.commandLine().getErr();
         int training = Datasets.load(common, false, err).count() - Timing.VALID; // fetched and checked once, before any child starts
         if (grid) {

@@ -27,7 +27,8 @@ final class Grid {
     private record Report(String unit, int epochs, int rounds, List<Row> rows) {
     }
 
-    static int run(BenchCommand bench, int training) {
+    /** Refuses --grid-hidden and --grid-batch values the grid cannot run, before any data is loaded. */
+    static void check(BenchCommand bench) {
         for (String h : bench.gridHidden) {
             if (!h.matches("[1-9][0-9]*(,[1-9][0-9]*)*")) {
                 throw new UserError("--grid-hidden: '" + h + "' is not a list of layer sizes such as 512,512");
@@ -38,6 +39,9 @@ final class Grid {
                 throw new UserError("--grid-batch: batch sizes must be at least 1, got " + b);
             }
         }
+    }
+
+    static int run(BenchCommand bench, int training) {
         PrintWriter out = bench.spec.commandLine().getOut();
         List<Row> all = new ArrayList<>();
         out.printf(Locale.ROOT, "%-18s %6s %-20s %10s %10s %10s %10s  %s%n", "network", "batch", "backend", "s/epoch", "x numpy32",

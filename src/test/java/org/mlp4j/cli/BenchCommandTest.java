@@ -123,6 +123,16 @@ class BenchCommandTest {
         BadInputTest.Result bad = BadInputTest.run("bench", "--grid", "--grid-hidden", "30;x", "--data", TestData.dir().toString());
         assertEquals(2, bad.code(), bad.err());
         assertTrue(bad.err().contains("--grid-hidden: 'x'"), bad.err());
+        // the grid's flags without --grid would time the book's net instead: refused, before the data is read
+        String absent = dir.resolve("absent").toString();
+        for (String flag : List.of("--grid-hidden=512", "--grid-batch=250")) {
+            BadInputTest.Result alone = BadInputTest.run("bench", flag, "--data", absent, "--no-verify");
+            assertEquals(2, alone.code(), alone.err());
+            assertEquals("mlp4j: " + flag.substring(0, flag.indexOf('=')) + ": the grid's shapes are timed with --grid; without it, bench times the book's net",
+                    alone.err().strip());
+        }
+        BadInputTest.Result early = BadInputTest.run("bench", "--grid", "--grid-batch", "0", "--data", absent, "--no-verify");
+        assertEquals("mlp4j: --grid-batch: batch sizes must be at least 1, got 0", early.err().strip(), "checked before the data is read");
     }
 
     @Test
