@@ -274,7 +274,7 @@ public final class Classifier {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
         } catch (java.io.IOException e) {
-            throw new IllegalArgumentException(file + ": the checkpoint's directory cannot be made (" + e + ")", e);
+            throw new IllegalArgumentException(file + ": the checkpoint's directory cannot be made (" + UserError.why(e) + ")", e);
         }
     }
 

@@ -3,8 +3,6 @@ package org.mlp4j.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -178,15 +176,11 @@ final class TrainCommand implements Callable<Integer> {
             if (Files.isWritable(dir)) {
                 return made;
             }
-            why = "not writable";
-        } catch (FileAlreadyExistsException e) {
-            why = "a file is there, not a directory";
-        } catch (FileSystemException e) {
-            why = e.getReason() != null ? e.getReason() : e.getClass().getSimpleName() + ": " + e.getFile();
+            why = dir + ": Permission denied";
         } catch (IOException e) {
-            why = e.toString();
+            why = UserError.why(e);
         }
-        throw new UserError(dir + ": cannot hold the run (" + why + "); choose another --out");
+        throw new UserError("the run's directory cannot be written (" + why + "); choose another --out");
     }
 
     private static void removeIfEmpty(Path dir) {

@@ -100,7 +100,7 @@ public final class Idx {
         } catch (ZipException | EOFException e) {
             throw new UserError(file + ": corrupt gzip stream (" + e.getMessage() + ")");
         } catch (IOException e) {
-            throw new UserError(file + ": cannot read (" + e.getMessage() + ")");
+            throw new UserError(file + ": cannot read (" + UserError.why(e) + ")");
         }
     }
 

@@ -187,7 +187,7 @@ public final class Mnist {
             }
             log.accept("MNIST saved in " + dir);
         } catch (IOException e) {
-            throw new UserError("fetching MNIST into " + dir + " failed (" + e.getMessage() + "); " + howToGet(dir));
+            throw new UserError("fetching MNIST into " + dir + " failed (" + UserError.why(e) + "); " + howToGet(dir));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UserError("interrupted while fetching MNIST");

@@ -66,7 +66,7 @@ public final class Pictures {
             return head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b
                     || Idx.isHeader(head);
         } catch (IOException e) {
-            throw new UserError(f + ": cannot read (" + e.getMessage() + ")");
+            throw new UserError(f + ": cannot read (" + UserError.why(e) + ")");
         }
     }
 
@@ -75,7 +75,7 @@ public final class Pictures {
         try {
             image = ImageIO.read(f.toFile());
         } catch (IOException e) {
-            throw new UserError(f + ": unreadable picture (" + e.getMessage() + ")");
+            throw new UserError(f + ": unreadable picture (" + UserError.why(e) + ")");
         }
         if (image == null) {
             throw new UserError(f + ": neither an IDX image file nor a picture (PNG, JPEG, GIF, BMP)");

@@ -51,7 +51,7 @@ public final class AtomicFiles {
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UserError(file + ": cannot write (" + e.getMessage() + ")");
+            throw new UserError(file + ": cannot write (" + UserError.why(e) + ")");
         } finally {
             deleteQuietly(tmp);
             OPEN.remove(tmp);

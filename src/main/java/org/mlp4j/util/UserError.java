@@ -1,6 +1,11 @@
 package org.mlp4j.util;
 
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -14,6 +19,22 @@ public class UserError extends RuntimeException {
 
     public UserError(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    /**
+     * What went wrong in {@code e}, as "PATH: reason", for a message: a message of NIO's exceptions is often the
+     * path alone (an {@link AccessDeniedException}'s is). A {@link FileAlreadyExistsException} is read as {@link
+     * Files#createDirectories} throws it, the only call here that does: a path there that is not a directory.
+     */
+    public static String why(IOException e) {
+        if (!(e instanceof FileSystemException f) || f.getFile() == null) {
+            return e.getMessage() != null ? e.getMessage() : e.toString();
+        }
+        String reason = f instanceof AccessDeniedException ? "Permission denied"
+                : f instanceof NoSuchFileException ? "No such file or directory"
+                : f instanceof FileAlreadyExistsException ? "Not a directory"
+                : f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
+        return f.getFile() + ": " + reason;
     }
 
     /** Returns {@code file} if it is a regular file; otherwise an error naming it as {@code what} and saying why. */

@@ -107,8 +107,7 @@ class BadInputTest {
         for (Path where : List.of(out, out.resolve("run"))) {
             Result r = run(train().stream().map(a -> a.equals(out.toString()) ? where.toString() : a).toArray(String[]::new));
             assertEquals(2, r.code(), r.err());
-            assertEquals("mlp4j: " + where + ": cannot hold the run (" + (where.equals(out) ? "a file is there, not a directory" : "Not a directory")
-                    + "); choose another --out", r.err().strip());
+            assertEquals("mlp4j: the run's directory cannot be written (" + where + ": Not a directory); choose another --out", r.err().strip());
             assertFalse(r.out().contains("epoch 1/1"), "refused before it trains: " + r.out());
         }
         Files.delete(out);
