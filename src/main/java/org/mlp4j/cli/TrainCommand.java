@@ -143,7 +143,7 @@ final class TrainCommand implements Callable<Integer> {
         // the rows of an evaluation on the device that opens
         Trainer.footprint(sizes, trainSet.count(), trainSet.input(), valid, hp.batch(), testSet.count(), Math.min(Trainer.EVAL_CHUNK, trainSet.count()),
                 hp.optimization());
-        boolean made = makeRunDirectory(dir);
+        boolean made = makeRunDirectory(dir, from == null ? "; choose another --out" : "");
         Run run = new Run(hp, trainSet, testSet, sizes, valid, dir, from, initial);
         try {
             try {
@@ -164,11 +164,12 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * Makes the run's directory before it trains, so that a path that cannot hold it costs no epochs.
+     * Makes the run's directory before it trains, so that a path that cannot hold it costs no epochs; {@code hint}
+     * ends the error.
      *
      * @return whether it was not there before
      */
-    private static boolean makeRunDirectory(Path dir) {
+    private static boolean makeRunDirectory(Path dir, String hint) {
         String why;
         try {
             boolean made = !Files.isDirectory(dir);
@@ -180,7 +181,7 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IOException e) {
             why = UserError.why(e);
         }
-        throw new UserError("the run's directory cannot be written (" + why + "); choose another --out");
+        throw new UserError("the run's directory cannot be written (" + why + ")" + hint);
     }
 
     private static void removeIfEmpty(Path dir) {
