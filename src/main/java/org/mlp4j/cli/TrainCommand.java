@@ -33,8 +33,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train the network (defaults: the book's 784-100-10, 200 epochs) and write model.npz, history.csv, "
-                + "checkpoint.npz and plots.",
+        description = {"Train a network (by default the book's: 784-100-10, 200 epochs).",
+                "Writes model.npz, history.csv, checkpoint.npz and plots into --out.",
                 "Ctrl-C (or SIGTERM) stops at the next tenth of an epoch and saves the run; --resume DIR continues it."})
 final class TrainCommand implements Callable<Integer> {
     static final String MODEL = "model.npz";
