@@ -146,20 +146,25 @@ final class TrainCommand implements Callable<Integer> {
         boolean made = makeRunDirectory(dir, from == null ? "; choose another --out" : "");
         Run run = new Run(hp, trainSet, testSet, sizes, valid, dir, from, initial);
         try {
-            try {
-                return train(run, device.device);
-            } catch (DeviceMemoryException e) {
-                if (device.strict) {
-                    throw new UserError(e.getMessage());
-                }
-                err.println("warning: " + e.getMessage() + "; falling back to the cpu backend");
-                return train(run, "cpu");
-            }
+            return trainFallingBack(run);
         } catch (Exception | Error e) {
             if (made) {
                 removeIfEmpty(dir);  // a run that failed before it wrote anything (a device refused) leaves no directory
             }
             throw e;
+        }
+    }
+
+    /** Trains on --device; one without the memory for the run leaves it to the cpu, unless --strict. */
+    private int trainFallingBack(Run run) throws Exception {
+        try {
+            return train(run, device.device);
+        } catch (DeviceMemoryException e) {
+            if (device.strict) {
+                throw new UserError(e.getMessage());
+            }
+            spec.commandLine().getErr().println("warning: " + e.getMessage() + "; falling back to the cpu backend");
+            return train(run, "cpu");
         }
     }
 
