@@ -1,6 +1,7 @@
 package org.mlp4j.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import org.mlp4j.util.UserError;
 import org.mlp4j.backend.BackendFailure;
 import org.mlp4j.backend.BackendUnavailableException;
@@ -47,6 +48,8 @@ public final class Main implements Runnable {
             String hint = "";
             if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
                 hint = "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
+            } else if (e instanceof CommandLine.MissingParameterException m) {
+                hint = missingOptionHint(m);
             }
             err.println("mlp4j: " + e.getMessage() + hint);
             return USER_ERROR;
@@ -93,6 +96,19 @@ public final class Main implements Runnable {
             return code == 0 ? USER_ERROR : code;
         }
         return code;
+    }
+
+    /**
+     * For a required option left out while words without an option were given (as in {@code evaluate model.npz}): the
+     * option with those words. Picocli reports the missing option before the words it could not place.
+     */
+    private static String missingOptionHint(CommandLine.MissingParameterException e) {
+        List<String> words = e.getCommandLine().getParseResult().unmatched().stream().filter(w -> !w.startsWith("-")).toList();
+        if (e.getMissing().size() != 1 || !(e.getMissing().get(0) instanceof CommandLine.Model.OptionSpec option) || words.isEmpty()
+                || words.size() > option.arity().max()) {
+            return "";
+        }
+        return "; did you mean " + option.longestName() + " " + String.join(" ", words) + "?";
     }
 
     /** The OutOfMemoryError that {@code e} is or was caused by, or null. */

@@ -31,6 +31,17 @@ class UsageTest {
     }
 
     @Test
+    void aFileGivenWithoutItsOptionIsShownWithIt() {
+        BadInputTest.Result model = BadInputTest.run("evaluate", "runs/a/model.npz");
+        assertEquals(2, model.code());
+        assertEquals(List.of("mlp4j: Missing required option: '--model=FILE'; did you mean --model runs/a/model.npz?"), model.err().lines().toList());
+        BadInputTest.Result images = BadInputTest.run("predict", "--model", "m.npz", "a.png", "b.png");
+        assertEquals(List.of("mlp4j: Missing required option: '--images=FILE'; did you mean --images a.png b.png?"), images.err().lines().toList());
+        BadInputTest.Result twoModels = BadInputTest.run("evaluate", "a.npz", "b.npz");
+        assertEquals(List.of("mlp4j: Missing required option: '--model=FILE'"), twoModels.err().lines().toList(), "--model takes one file");
+    }
+
+    @Test
     void devicesNamesEachDeviceOnce() {
         BadInputTest.Result r = BadInputTest.run("devices");
         assertEquals(0, r.code(), r.err());
