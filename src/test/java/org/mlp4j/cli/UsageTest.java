@@ -1,13 +1,24 @@
 package org.mlp4j.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mlp4j.Classifier;
+import org.mlp4j.Optimizer;
 import org.mlp4j.TestData;
+import org.mlp4j.Training;
+import org.mlp4j.model.Npz;
 
 /** The CLI as a new user meets it: usage, suggestions, the devices list, the evaluation's report, the plot's axis. */
 class UsageTest {
@@ -110,25 +121,65 @@ class UsageTest {
         assertTrue(act.err().contains("--activation: the layer sizes, activation and output come from --init's model"), act.err());
     }
 
+    /**
+     * The Java API and {@code train} given the same settings train the same parameters: each setting reaches the trainer
+     * by either way (Adam's decay rates and the inverse schedule's decay among them, which change the result).
+     */
+    @Test
+    void theApiAndTrainMakeTheSameModelFromTheSameSettings() throws Exception {
+        Path data = TestData.small(dir.resolve("data"));
+        Path out = dir.resolve("run");
+        BadInputTest.Result r = BadInputTest.run("train", "--device", "cpu", "--data", data.toString(), "--no-verify", "--out", out.toString(),
+                "--epochs", "3", "--valid", "50", "--batch", "10", "--hidden", "8", "--eta", "0.01", "--l2", "0.001", "--optimizer", "adam",
+                "--beta1", "0.8", "--beta2", "0.99", "--lr-schedule", "inverse", "--lr-decay", "0.5", "--gradient", "mean", "--seed", "3");
+        assertEquals(0, r.code(), r.err());
+        Training same = Training.book().withEpochs(3).withBatch(10).withLearningRate(0.01f).withL2(0.001f).withSeed(3).withDevice("cpu")
+                .withOptimizer(Optimizer.ADAM).withAdamBetas(0.8f, 0.99f).withInverseSchedule(0.5f).withMeanGradient(true);
+        Map<String, Npz.Array> trained = npz(out.resolve("model.npz")), api = npz(fit(data, same));
+        for (String name : List.of("w0", "b0", "w1", "b1")) {
+            assertArrayEquals(trained.get(name).floats(), api.get(name).floats(), name);
+        }
+        for (Training other : List.of(same.withAdamBetas(0.9f, 0.99f), same.withAdamBetas(0.8f, 0.999f), same.withInverseSchedule(0.25f))) {
+            assertFalse(Arrays.equals(trained.get("w0").floats(), npz(fit(data, other)).get("w0").floats()), "the same weights after " + other);
+        }
+    }
+
+    /** A 16-8-3 network of seed 3 fit on the small dataset's 250 + 50 training rows; the file it was saved to. */
+    private Path fit(Path data, Training training) {
+        org.mlp4j.Mnist m = org.mlp4j.Mnist.load(data);
+        Classifier c = Classifier.create(3, 16, 8, 3);
+        c.fit(Arrays.copyOf(m.trainImages(), 250), Arrays.copyOf(m.trainLabels(), 250), Arrays.copyOfRange(m.trainImages(), 250, 300),
+                Arrays.copyOfRange(m.trainLabels(), 250, 300), training);
+        Path file = dir.resolve("api.npz");
+        c.save(file);
+        return file;
+    }
+
+    private static Map<String, Npz.Array> npz(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return Npz.read(in);
+        }
+    }
+
     /** A consumer that leaves JCuda and LWJGL out (the README's exclusions): the GPU backends say why, the CPU trains. */
     @Test
     void withoutTheGpuLibrariesTheCpuBackendStillRuns() throws Exception {
-        String cpuOnly = String.join(java.io.File.pathSeparator, java.util.Arrays.stream(System.getProperty("java.class.path")
+        String cpuOnly = String.join(java.io.File.pathSeparator, Arrays.stream(System.getProperty("java.class.path")
                 .split(java.io.File.pathSeparator)).filter(e -> !e.contains("jcuda") && !e.contains("lwjgl")).toList());
         assertTrue(cpuOnly.length() < System.getProperty("java.class.path").length(), "the GPU libraries were on the class path");
         Path data = TestData.small(dir.resolve("data"));
         Path log = dir.resolve("log");
         Process p = org.mlp4j.ChildJvm.commandOn(cpuOnly, List.of(), "org.mlp4j.cli.Main", "devices").redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
-        assertEquals(0, p.waitFor(), java.nio.file.Files.readString(log));
-        String devices = java.nio.file.Files.readString(log);
+        assertEquals(0, p.waitFor(), Files.readString(log));
+        String devices = Files.readString(log);
         assertTrue(devices.contains("cuda\n  unusable: ") && devices.contains("opencl\n  unusable: LWJGL (org.lwjgl:lwjgl, lwjgl-opencl) is not on the class path")
                 && devices.contains("cpu\n  usable: "), devices);
         p = org.mlp4j.ChildJvm.commandOn(cpuOnly, List.of(), "org.mlp4j.cli.Main", "train", "--device", "gpu", "--data", data.toString(),
                 "--no-verify", "--out", dir.resolve("run").toString(), "--epochs", "1", "--valid", "50", "--batch", "10", "--hidden", "8")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        assertEquals(0, p.waitFor(), java.nio.file.Files.readString(log));
-        String train = java.nio.file.Files.readString(log);
+        assertEquals(0, p.waitFor(), Files.readString(log));
+        String train = Files.readString(log);
         assertTrue(train.contains("falling back to the cpu backend") && train.contains("device: cpu"), train);
     }
 
@@ -141,8 +192,8 @@ class UsageTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("epoch 1/1 \\| cost +\\d+\\.\\d\\d \\| train +\\d+\\.\\d\\d% \\| valid +- \\| .*")), r.out());
         // history.csv keeps the NaN that pandas and NumPy read as missing
-        assertTrue(java.nio.file.Files.readAllLines(out.resolve("history.csv")).get(1).matches("1,[^,]+,[^,]+,NaN,[^,]+"));
-        assertTrue(java.nio.file.Files.size(out.resolve("learning-curves.png")) > 0);
+        assertTrue(Files.readAllLines(out.resolve("history.csv")).get(1).matches("1,[^,]+,[^,]+,NaN,[^,]+"));
+        assertTrue(Files.size(out.resolve("learning-curves.png")) > 0);
     }
 
     @Test
