@@ -128,20 +128,37 @@ class UsageTest {
     @Test
     void theApiAndTrainMakeTheSameModelFromTheSameSettings() throws Exception {
         Path data = TestData.small(dir.resolve("data"));
-        Path out = dir.resolve("run");
-        BadInputTest.Result r = BadInputTest.run("train", "--device", "cpu", "--data", data.toString(), "--no-verify", "--out", out.toString(),
-                "--epochs", "3", "--valid", "50", "--batch", "10", "--hidden", "8", "--eta", "0.01", "--l2", "0.001", "--optimizer", "adam",
-                "--beta1", "0.8", "--beta2", "0.99", "--lr-schedule", "inverse", "--lr-decay", "0.5", "--gradient", "mean", "--seed", "3");
+        Training common = Training.book().withEpochs(3).withBatch(10).withLearningRate(0.01f).withL2(0.001f).withSeed(3).withDevice("cpu");
+        Training adam = common.withOptimizer(Optimizer.ADAM).withAdamBetas(0.8f, 0.99f).withInverseSchedule(0.5f).withMeanGradient(true);
+        float[] w0 = sameModel(data, adam, "adam", "--beta1", "0.8", "--beta2", "0.99", "--lr-schedule", "inverse", "--lr-decay", "0.5",
+                "--gradient", "mean");
+        for (Training other : List.of(adam.withAdamBetas(0.9f, 0.99f), adam.withAdamBetas(0.8f, 0.999f), adam.withInverseSchedule(0.25f))) {
+            assertFalse(Arrays.equals(w0, npz(fit(data, other)).get("w0").floats()), "the same weights after " + other);
+        }
+        Training nesterov = common.withOptimizer(Optimizer.NESTEROV).withMomentum(0.7f).withStepSchedule(2, 0.5f);
+        w0 = sameModel(data, nesterov, "nesterov", "--momentum", "0.7", "--lr-schedule", "step", "--lr-step", "2", "--lr-gamma", "0.5");
+        for (Training other : List.of(nesterov.withMomentum(0.9f), nesterov.withStepSchedule(1, 0.5f), nesterov.withStepSchedule(2, 0.1f))) {
+            assertFalse(Arrays.equals(w0, npz(fit(data, other)).get("w0").floats()), "the same weights after " + other);
+        }
+    }
+
+    /**
+     * Trains with {@code train}, as {@code training} says with {@code optimizer} and {@code flags} besides, then with the
+     * API; asserts the two models' parameters are the same bits and returns the first weights.
+     */
+    private float[] sameModel(Path data, Training training, String optimizer, String... flags) throws IOException {
+        Path out = dir.resolve("run-" + optimizer);
+        List<String> args = new java.util.ArrayList<>(List.of("train", "--device", "cpu", "--data", data.toString(), "--no-verify", "--out",
+                out.toString(), "--epochs", "3", "--valid", "50", "--batch", "10", "--hidden", "8", "--eta", "0.01", "--l2", "0.001",
+                "--seed", "3", "--optimizer", optimizer));
+        args.addAll(List.of(flags));
+        BadInputTest.Result r = BadInputTest.run(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
-        Training same = Training.book().withEpochs(3).withBatch(10).withLearningRate(0.01f).withL2(0.001f).withSeed(3).withDevice("cpu")
-                .withOptimizer(Optimizer.ADAM).withAdamBetas(0.8f, 0.99f).withInverseSchedule(0.5f).withMeanGradient(true);
-        Map<String, Npz.Array> trained = npz(out.resolve("model.npz")), api = npz(fit(data, same));
+        Map<String, Npz.Array> trained = npz(out.resolve("model.npz")), api = npz(fit(data, training));
         for (String name : List.of("w0", "b0", "w1", "b1")) {
-            assertArrayEquals(trained.get(name).floats(), api.get(name).floats(), name);
+            assertArrayEquals(trained.get(name).floats(), api.get(name).floats(), optimizer + ": " + name);
         }
-        for (Training other : List.of(same.withAdamBetas(0.9f, 0.99f), same.withAdamBetas(0.8f, 0.999f), same.withInverseSchedule(0.25f))) {
-            assertFalse(Arrays.equals(trained.get("w0").floats(), npz(fit(data, other)).get("w0").floats()), "the same weights after " + other);
-        }
+        return trained.get("w0").floats();
     }
 
     /** A 16-8-3 network of seed 3 fit on the small dataset's 250 + 50 training rows; the file it was saved to. */
