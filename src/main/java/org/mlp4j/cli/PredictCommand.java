@@ -30,7 +30,8 @@ final class PredictCommand implements Callable<Integer> {
 
     @Option(names = "--images", paramLabel = "FILE", required = true, arity = "1..*",
             description = "IDX image files (raw or .gz) or pictures (PNG, JPEG, GIF, BMP: greyscale, light digits on dark as "
-                    + "MNIST's, transparent as black), all of the model's input size")
+                    + "MNIST's, transparent as black); a picture of another size than the model's square images is scaled and centred "
+                    + "as MNIST's digits were")
     List<Path> images;
 
     @Option(names = "--debug", description = "print stack traces of errors")
@@ -43,7 +44,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Network net = ModelFile.load(model);
-        Images data = Pictures.read(images, spec.commandLine().getErr()::println);
+        Images data = Pictures.read(images, net.inputs(), spec.commandLine().getErr()::println);
         checkFits(net, data, images.size() == 1 ? images.get(0).toString() : images.size() + " image files");
         StringBuilder s = new StringBuilder(data.count() * (proba ? 12 * net.outputs() : 2));
         try (Backend backend = device.open(spec.commandLine().getErr())) {

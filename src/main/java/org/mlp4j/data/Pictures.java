@@ -15,6 +15,7 @@ import org.mlp4j.util.UserError;
  * Images for prediction from files: IDX image files (raw or gzip) and pictures ImageIO reads (PNG, JPEG,
  * GIF, BMP), each picture one image in greyscale 0..255. MNIST digits are light on dark: a transparent
  * pixel counts as black, an opaque one as its luminance, so a dark digit on white must be inverted first.
+ * A picture of another size than a model's square input is made into one as MNIST's digits were made.
  */
 public final class Pictures {
     private Pictures() {
@@ -23,9 +24,11 @@ public final class Pictures {
     /**
      * Every image of every file, in order; all must have the same height and width. {@code note} gets a line for
      * each picture that is mostly light: a dark digit on white, which a model of MNIST's light digits on dark
-     * cannot read until it is inverted.
+     * cannot read until it is inverted. A picture of another size than {@code inputs} pixels, where {@code inputs}
+     * is a square's, is {@link #fitted} to that square, with a note.
      */
-    public static Images read(List<Path> files, Consumer<String> note) {
+    public static Images read(List<Path> files, int inputs, Consumer<String> note) {
+        int side = (int) Math.round(Math.sqrt(inputs));
         Images all = null;
         for (Path f : files) {
             boolean idx = isIdx(f);
@@ -35,6 +38,11 @@ public final class Pictures {
                 if (mean > 127.5) {
                     note.accept(String.format(Locale.ROOT, "note: %s is mostly light (mean pixel %.0f of 255): MNIST's digits are light on a"
                             + " dark background, so invert a dark digit on white first", f, mean));
+                }
+                if (next.features() != inputs && side * side == inputs) {
+                    note.accept("note: " + f + " is " + next.height() + "x" + next.width() + ", the model's images " + side + "x" + side
+                            + ": its lit pixels scaled to fit " + box(side) + "x" + box(side) + " and centred by their mass, as MNIST's digits were");
+                    next = new Images(fitted(next.pixels(), next.height(), next.width(), side), next.labels(), 1, side, side);
                 }
             }
             if (all != null && (next.height() != all.height() || next.width() != all.width())) {
@@ -68,6 +76,95 @@ public final class Pictures {
         } catch (IOException e) {
             throw new UserError(f + ": cannot read (" + UserError.why(e) + ")");
         }
+    }
+
+    /** The box that a digit's lit pixels are scaled to fit: MNIST's 20 pixels of its 28. */
+    private static int box(int side) {
+        return Math.max(1, Math.round(side * 20f / 28));
+    }
+
+    /**
+     * The picture {@code h x w} made into a {@code side x side} image as MNIST's digits were made from NIST's: the
+     * bounding box of its lit pixels scaled, keeping its shape, to fit a box of 20/28 of the side (each pixel the
+     * average of the area it covers, which anti-aliases), then placed so that its centre of mass is at pixel
+     * {@code side / 2} each way, where MNIST's digits have theirs (what falls outside is cut). A pixel is lit above 1/64 of the brightest, so that the faint
+     * noise of a JPEG does not widen the box; a black picture is scaled whole.
+     */
+    static byte[] fitted(byte[] pixels, int h, int w, int side) {
+        int max = 0;
+        for (byte p : pixels) {
+            max = Math.max(max, p & 0xff);
+        }
+        int top = h, bottom = -1, left = w, right = -1;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                if ((pixels[y * w + x] & 0xff) * 64 > max) {
+                    top = Math.min(top, y);
+                    bottom = Math.max(bottom, y);
+                    left = Math.min(left, x);
+                    right = Math.max(right, x);
+                }
+            }
+        }
+        if (bottom < 0) {
+            top = 0;
+            bottom = h - 1;
+            left = 0;
+            right = w - 1;
+        }
+        int bh = bottom - top + 1, bw = right - left + 1;
+        double scale = (double) box(side) / Math.max(bh, bw);
+        int th = Math.max(1, (int) Math.round(bh * scale)), tw = Math.max(1, (int) Math.round(bw * scale));
+        // scaled along the rows, then along the columns
+        double[][] rows = new double[bh][];
+        for (int y = 0; y < bh; y++) {
+            double[] line = new double[bw];
+            for (int x = 0; x < bw; x++) {
+                line[x] = pixels[(top + y) * w + left + x] & 0xff;
+            }
+            rows[y] = areaAverages(line, tw);
+        }
+        double[] scaled = new double[th * tw];
+        double mass = 0, cy = 0, cx = 0;
+        for (int x = 0; x < tw; x++) {
+            double[] column = new double[bh];
+            for (int y = 0; y < bh; y++) {
+                column[y] = rows[y][x];
+            }
+            double[] c = areaAverages(column, th);
+            for (int y = 0; y < th; y++) {
+                scaled[y * tw + x] = c[y];
+                mass += c[y];
+                cy += y * c[y];
+                cx += x * c[y];
+            }
+        }
+        int dy = mass > 0 ? (int) Math.round(side / 2.0 - cy / mass) : (side - th) / 2;
+        int dx = mass > 0 ? (int) Math.round(side / 2.0 - cx / mass) : (side - tw) / 2;
+        byte[] image = new byte[side * side];
+        for (int y = 0; y < th; y++) {
+            for (int x = 0; x < tw; x++) {
+                int iy = y + dy, ix = x + dx;
+                if (iy >= 0 && iy < side && ix >= 0 && ix < side) {
+                    image[iy * side + ix] = (byte) Math.min(255, Math.round(scaled[y * tw + x]));
+                }
+            }
+        }
+        return image;
+    }
+
+    /** {@code line} resampled to {@code count} values, each the average of the stretch of {@code line} it covers. */
+    private static double[] areaAverages(double[] line, int count) {
+        double step = (double) line.length / count;
+        double[] out = new double[count];
+        for (int o = 0; o < count; o++) {
+            double from = o * step, to = Math.min(line.length, (o + 1) * step), sum = 0;
+            for (int i = (int) from; i < to; i++) {
+                sum += line[i] * (Math.min(i + 1, to) - Math.max(i, from));
+            }
+            out[o] = sum / step;
+        }
+        return out;
     }
 
     private static Images picture(Path f) {

@@ -292,9 +292,22 @@ class BadInputTest {
         } catch (IOException x) {
             throw new java.io.UncheckedIOException(x);
         }
-        Result wrongSize = run("predict", "--model", model.toString(), "--images", smallFile.toString());
+        // a picture of another size is made into the model's 4 x 4 images as MNIST's were made, with a note
+        Result otherSize = run("predict", "--model", model.toString(), "--device", "cpu", "--images", smallFile.toString());
+        assertEquals(0, otherSize.code(), otherSize.err());
+        assertEquals(1, otherSize.out().lines().count(), otherSize.out());
+        assertTrue(otherSize.err().contains("note: " + smallFile + " is 5x5, the model's images 4x4: its lit pixels scaled to fit 3x3"),
+                otherSize.err());
+        // an IDX file is a dataset: its images are not made into others
+        Path idx = dir.resolve("five-by-five-idx3-ubyte");
+        try {
+            Files.write(idx, org.mlp4j.data.IdxTest.idx(new int[] {2, 5, 5}, new byte[50]));
+        } catch (IOException x) {
+            throw new java.io.UncheckedIOException(x);
+        }
+        Result wrongSize = run("predict", "--model", model.toString(), "--images", idx.toString());
         assertEquals(2, wrongSize.code(), wrongSize.err());
-        assertTrue(wrongSize.err().contains("small.png: images have 25 pixels (5x5)"), wrongSize.err());
+        assertTrue(wrongSize.err().contains("five-by-five-idx3-ubyte: images have 25 pixels (5x5) but the model takes 16 inputs"), wrongSize.err());
         Result text = run("predict", "--model", model.toString(), "--images", dir.resolve("notes.txt").toString());
         assertEquals(2, text.code(), text.err());
         assertTrue(text.err().contains("notes.txt: neither an IDX image file nor a picture"), text.err());

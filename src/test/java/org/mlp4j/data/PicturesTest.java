@@ -1,0 +1,59 @@
+package org.mlp4j.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.mlp4j.TestData;
+
+/** Pictures of another size than a model's images, made into its images as MNIST's digits were made. */
+class PicturesTest {
+    /**
+     * MNIST's digits were scaled to fit 20 x 20 and centred by their mass in 28 x 28; drawn ten times as large, each
+     * is made back into itself, but for a few whose faintest edge pixels fall below the threshold of a lit pixel (one
+     * of them then scaled from a box a pixel smaller).
+     */
+    @Test
+    void anMnistDigitTenTimesAsLargeIsMadeIntoItselfAgain() {
+        int n = 1000, k = 10;
+        Images digits = TestData.trainHead(n);
+        int same = 0;
+        long difference = 0, ink = 0;
+        for (int i = 0; i < n; i++) {
+            byte[] digit = Arrays.copyOfRange(digits.pixels(), i * 784, (i + 1) * 784);
+            byte[] large = new byte[784 * k * k];
+            for (int y = 0; y < 28 * k; y++) {
+                for (int x = 0; x < 28 * k; x++) {
+                    large[y * 28 * k + x] = digit[y / k * 28 + x / k];
+                }
+            }
+            byte[] made = Pictures.fitted(large, 28 * k, 28 * k, 28);
+            same += Arrays.equals(digit, made) ? 1 : 0;
+            for (int j = 0; j < 784; j++) {
+                difference += Math.abs((made[j] & 0xff) - (digit[j] & 0xff));
+                ink += digit[j] & 0xff;
+            }
+        }
+        assertTrue(same >= n * 98 / 100, same + " of " + n + " the same");
+        assertTrue(difference < ink / 1000, "pixels off by " + difference + " in all, of " + ink);
+    }
+
+    /** A lit rectangle 150 x 50 in a 300 x 200 picture: 20 x 7 (of 6.67) in 28 x 28, its centre at pixel 14's corner. */
+    @Test
+    void theLitPixelsAreScaledToFitAndCentredByTheirMass() {
+        byte[] picture = new byte[300 * 200];
+        for (int y = 50; y < 200; y++) {
+            Arrays.fill(picture, y * 200 + 20, y * 200 + 70, (byte) 200);
+        }
+        byte[] made = Pictures.fitted(picture, 300, 200, 28);
+        for (int y = 0; y < 28; y++) {
+            for (int x = 0; x < 28; x++) {
+                boolean inside = y >= 5 && y < 25 && x >= 11 && x < 18;
+                assertEquals(inside ? 200 : 0, made[y * 28 + x] & 0xff, "pixel " + y + ", " + x);
+            }
+        }
+        assertArrayEquals(new byte[16], Pictures.fitted(new byte[25], 5, 5, 4), "a black picture stays black");
+    }
+}
