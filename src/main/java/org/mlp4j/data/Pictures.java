@@ -87,13 +87,16 @@ public final class Pictures {
      * The picture {@code h x w} made into a {@code side x side} image as MNIST's digits were made from NIST's: the
      * bounding box of its lit pixels scaled, keeping its shape, to fit a box of 20/28 of the side (each pixel the
      * average of the area it covers, which anti-aliases), then placed so that its centre of mass is at pixel
-     * {@code side / 2} each way, where MNIST's digits have theirs (what falls outside is cut). A pixel is lit above 1/64 of the brightest, so that the faint
-     * noise of a JPEG does not widen the box; a black picture is scaled whole.
+     * {@code side / 2} each way, where MNIST's digits have theirs (what falls outside is cut). A pixel is lit above
+     * 1/64 of the brightest, so that the faint noise of a JPEG does not widen the box.
      */
     static byte[] fitted(byte[] pixels, int h, int w, int side) {
         int max = 0;
         for (byte p : pixels) {
             max = Math.max(max, p & 0xff);
+        }
+        if (max == 0) {
+            return new byte[side * side];
         }
         int top = h, bottom = -1, left = w, right = -1;
         for (int y = 0; y < h; y++) {
@@ -105,12 +108,6 @@ public final class Pictures {
                     right = Math.max(right, x);
                 }
             }
-        }
-        if (bottom < 0) {
-            top = 0;
-            bottom = h - 1;
-            left = 0;
-            right = w - 1;
         }
         int bh = bottom - top + 1, bw = right - left + 1;
         double scale = (double) box(side) / Math.max(bh, bw);
@@ -139,8 +136,7 @@ public final class Pictures {
                 cx += x * c[y];
             }
         }
-        int dy = mass > 0 ? (int) Math.round(side / 2.0 - cy / mass) : (side - th) / 2;
-        int dx = mass > 0 ? (int) Math.round(side / 2.0 - cx / mass) : (side - tw) / 2;
+        int dy = (int) Math.round(side / 2.0 - cy / mass), dx = (int) Math.round(side / 2.0 - cx / mass);
         byte[] image = new byte[side * side];
         for (int y = 0; y < th; y++) {
             for (int x = 0; x < tw; x++) {
