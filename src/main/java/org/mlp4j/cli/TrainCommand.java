@@ -37,7 +37,6 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Writes model.npz, history.csv, checkpoint.npz and plots into --out.",
                 "Ctrl-C (or SIGTERM) stops at the next tenth of an epoch and saves the run; --resume DIR continues it."})
 final class TrainCommand implements Callable<Integer> {
-    static final String MODEL = "model.npz";
     static final String HISTORY = "history.csv";
     static final String CHECKPOINT = "checkpoint.npz";
 
@@ -262,7 +261,7 @@ final class TrainCommand implements Callable<Integer> {
                 }
                 save(last, run.dir());
                 err.printf("stopped by %s at epoch %d, step %d: wrote %s, %s and %s into %s; continue with: mlp4j train --resume %s%n",
-                        signals.name(), last.epoch(), last.step(), MODEL, HISTORY, CHECKPOINT, run.dir(), run.dir());
+                        signals.name(), last.epoch(), last.step(), ModelFile.NAME, HISTORY, CHECKPOINT, run.dir(), run.dir());
                 return signals.exitCode();
             }
             int[] predicted = Trainer.predict(backend, fit.network(), run.testSet());
@@ -277,7 +276,7 @@ final class TrainCommand implements Callable<Integer> {
             } catch (RuntimeException | java.awt.AWTError | LinkageError | OutOfMemoryError e) {
                 err.println("warning: plots not written (" + (e instanceof OutOfMemoryError ? "out of memory; " + Limits.raiseHeapAfterRunningOut() : e) + ")");
             }
-            o.printf("wrote %s%n", run.dir().resolve(MODEL));
+            o.printf("wrote %s%n", run.dir().resolve(ModelFile.NAME));
             o.printf(Locale.ROOT, "test accuracy: %.2f%%%n", 100.0 * correct / run.testSet().count());
         }
         return 0;
@@ -286,7 +285,7 @@ final class TrainCommand implements Callable<Integer> {
     /** The run's files, each atomically: the history, the model (with early stopping the best epoch's so far), then the checkpoint that a resume reads. */
     static void save(Trainer.Checkpoint c, Path dir) {
         writeHistory(c.history(), dir.resolve(HISTORY));
-        ModelFile.save(c.best() != null ? c.best().network() : c.network(), dir.resolve(MODEL));
+        ModelFile.save(c.best() != null ? c.best().network() : c.network(), dir.resolve(ModelFile.NAME));
         CheckpointFile.save(c, dir.resolve(CHECKPOINT));
     }
 

@@ -24,6 +24,9 @@ import org.mlp4j.util.UserError;
  * every array's shape against {@code layer_sizes} and that every parameter is finite.
  */
 public final class ModelFile {
+    /** The name {@code train} gives the model in its run's directory. */
+    public static final String NAME = "model.npz";
+
     private ModelFile() {
     }
 
@@ -47,6 +50,10 @@ public final class ModelFile {
     }
 
     public static Network load(Path file) {
+        if (Files.isDirectory(file)) {  // a run's directory given for its model
+            Path model = file.resolve(NAME);
+            throw new UserError(file + ": a directory, not a model file" + (Files.isRegularFile(model) ? "; did you mean " + model + "?" : ""));
+        }
         Map<String, Npz.Array> a = readArrays(file, "model file");
         try {
             return network(a);

@@ -197,6 +197,14 @@ class BadInputTest {
                 new org.mlp4j.model.NumpyRandom(1)), model);
         userError(List.of("predict", "--model", model.toString(), "--images", dir.resolve("absent.png").toString()), "absent.png: image file not found");
         userError(List.of("predict", "--model", model.toString(), "--images", dir.toString()), "not a regular file");
+        // a run's directory given for its model
+        userError(List.of("evaluate", "--model", dir.toString(), "--data", data.toString(), "--no-verify", "--device", "cpu"),
+                dir + ": a directory, not a model file; did you mean " + model + "?");
+        userError(List.of("train", "--init", dir.toString(), "--data", data.toString(), "--no-verify", "--out", dir.resolve("run").toString()),
+                dir + ": a directory, not a model file; did you mean " + model + "?");
+        Files.createDirectories(dir.resolve("empty"));
+        Result empty = run("predict", "--model", dir.resolve("empty").toString(), "--images", "x");
+        assertEquals(List.of("mlp4j: " + dir.resolve("empty") + ": a directory, not a model file"), empty.err().lines().toList());
         // a model of float features (from the Java API) cannot take the CLI's images
         Path features = dir.resolve("features.npz");
         org.mlp4j.model.ModelFile.save(org.mlp4j.model.Network.initialize(new int[] {784, 5, 10}, org.mlp4j.model.Network.Input.FEATURES,
