@@ -194,6 +194,12 @@ class RunControlTest {
         BadInputTest.Result eta = BadInputTest.run("train", "--resume", out.toString(), "--data", data.toString(), "--no-verify", "--eta", "0.1");
         assertEquals(2, eta.code());
         assertTrue(eta.err().startsWith("mlp4j: --eta: a resumed run keeps its own settings"), eta.err());
+        // the run's model or checkpoint given for its directory
+        for (String file : List.of("model.npz", "checkpoint.npz")) {
+            BadInputTest.Result wrong = BadInputTest.run("train", "--resume", out.resolve(file).toString(), "--data", data.toString(), "--no-verify");
+            assertEquals(2, wrong.code());
+            assertEquals(List.of("mlp4j: --resume: takes the run's directory, not a file; did you mean --resume " + out + "?"), wrong.err().lines().toList());
+        }
         // other data than the run's
         Path fewer = TestData.small(dir.resolve("fewer"));
         Files.write(fewer.resolve(Mnist.TRAIN_IMAGES), IdxTest.idx(new int[] {200, 4, 4}, new byte[200 * 16]));
