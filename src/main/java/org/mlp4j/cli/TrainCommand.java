@@ -89,9 +89,9 @@ final class TrainCommand implements Callable<Integer> {
                 throw flag(out != null ? "--out" : "--init", "a resumed run continues from its own directory, " + resume);
             }
             if (Files.isRegularFile(resume)) {  // the run's model or checkpoint given for its directory
-                Path parent = resume.toAbsolutePath().getParent();
-                throw flag("--resume", "takes the run's directory, not a file" + (Files.isRegularFile(parent.resolve(CHECKPOINT))
-                        ? "; did you mean --resume " + (resume.getParent() != null ? resume.getParent() : parent) + "?" : ""));
+                Path runDir = resume.getParent() != null ? resume.getParent() : resume.toAbsolutePath().getParent();
+                throw flag("--resume", "takes the run's directory, not a file"
+                        + (Files.isRegularFile(runDir.resolve(CHECKPOINT)) ? "; did you mean --resume " + runDir + "?" : ""));
             }
             from = CheckpointFile.load(resume.resolve(CHECKPOINT));
             boolean newEpochs = spec.commandLine().getParseResult().hasMatchedOption("--epochs");
