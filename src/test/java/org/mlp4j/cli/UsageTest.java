@@ -5,20 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mlp4j.Classifier;
 import org.mlp4j.Optimizer;
 import org.mlp4j.TestData;
 import org.mlp4j.Training;
-import org.mlp4j.model.Npz;
+import org.mlp4j.model.ModelFile;
+import org.mlp4j.model.Network;
 
 /** The CLI as a new user meets it: usage, suggestions, the devices list, the evaluation's report, the plot's axis. */
 class UsageTest {
@@ -126,19 +124,20 @@ class UsageTest {
      * by either way (Adam's decay rates and the inverse schedule's decay among them, which change the result).
      */
     @Test
-    void theApiAndTrainMakeTheSameModelFromTheSameSettings() throws Exception {
+    void theApiAndTrainMakeTheSameModelFromTheSameSettings() {
         Path data = TestData.small(dir.resolve("data"));
+        org.mlp4j.Mnist rows = org.mlp4j.Mnist.load(data);
         Training common = Training.book().withEpochs(3).withBatch(10).withLearningRate(0.01f).withL2(0.001f).withSeed(3).withDevice("cpu");
         Training adam = common.withOptimizer(Optimizer.ADAM).withAdamBetas(0.8f, 0.99f).withInverseSchedule(0.5f).withMeanGradient(true);
-        float[] w0 = sameModel(data, adam, "adam", "--beta1", "0.8", "--beta2", "0.99", "--lr-schedule", "inverse", "--lr-decay", "0.5",
+        float[] w0 = sameModel(data, rows, adam, "adam", "--beta1", "0.8", "--beta2", "0.99", "--lr-schedule", "inverse", "--lr-decay", "0.5",
                 "--gradient", "mean");
         for (Training other : List.of(adam.withAdamBetas(0.9f, 0.99f), adam.withAdamBetas(0.8f, 0.999f), adam.withInverseSchedule(0.25f))) {
-            assertFalse(Arrays.equals(w0, npz(fit(data, other)).get("w0").floats()), "the same weights after " + other);
+            assertFalse(Arrays.equals(w0, fit(rows, other).weights()[0]), "the same weights after " + other);
         }
         Training nesterov = common.withOptimizer(Optimizer.NESTEROV).withMomentum(0.7f).withStepSchedule(2, 0.5f);
-        w0 = sameModel(data, nesterov, "nesterov", "--momentum", "0.7", "--lr-schedule", "step", "--lr-step", "2", "--lr-gamma", "0.5");
+        w0 = sameModel(data, rows, nesterov, "nesterov", "--momentum", "0.7", "--lr-schedule", "step", "--lr-step", "2", "--lr-gamma", "0.5");
         for (Training other : List.of(nesterov.withMomentum(0.9f), nesterov.withStepSchedule(1, 0.5f), nesterov.withStepSchedule(2, 0.1f))) {
-            assertFalse(Arrays.equals(w0, npz(fit(data, other)).get("w0").floats()), "the same weights after " + other);
+            assertFalse(Arrays.equals(w0, fit(rows, other).weights()[0]), "the same weights after " + other);
         }
     }
 
@@ -146,7 +145,7 @@ class UsageTest {
      * Trains with {@code train}, as {@code training} says with {@code optimizer} and {@code flags} besides, then with the
      * API; asserts the two models' parameters are the same bits and returns the first weights.
      */
-    private float[] sameModel(Path data, Training training, String optimizer, String... flags) throws IOException {
+    private float[] sameModel(Path data, org.mlp4j.Mnist rows, Training training, String optimizer, String... flags) {
         Path out = dir.resolve("run-" + optimizer);
         List<String> args = new java.util.ArrayList<>(List.of("train", "--device", "cpu", "--data", data.toString(), "--no-verify", "--out",
                 out.toString(), "--epochs", "3", "--valid", "50", "--batch", "10", "--hidden", "8", "--eta", "0.01", "--l2", "0.001",
@@ -154,28 +153,22 @@ class UsageTest {
         args.addAll(List.of(flags));
         BadInputTest.Result r = BadInputTest.run(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
-        Map<String, Npz.Array> trained = npz(out.resolve("model.npz")), api = npz(fit(data, training));
-        for (String name : List.of("w0", "b0", "w1", "b1")) {
-            assertArrayEquals(trained.get(name).floats(), api.get(name).floats(), optimizer + ": " + name);
+        Network trained = ModelFile.load(out.resolve(ModelFile.NAME)), api = fit(rows, training);
+        for (int l = 0; l < 2; l++) {
+            assertArrayEquals(trained.weights()[l], api.weights()[l], optimizer + ": w" + l);
+            assertArrayEquals(trained.biases()[l], api.biases()[l], optimizer + ": b" + l);
         }
-        return trained.get("w0").floats();
+        return trained.weights()[0];
     }
 
-    /** A 16-8-3 network of seed 3 fit on the small dataset's 250 + 50 training rows; the file it was saved to. */
-    private Path fit(Path data, Training training) {
-        org.mlp4j.Mnist m = org.mlp4j.Mnist.load(data);
+    /** A 16-8-3 network of seed 3 fit on the small dataset's 250 + 50 training rows, as saved. */
+    private Network fit(org.mlp4j.Mnist rows, Training training) {
         Classifier c = Classifier.create(3, 16, 8, 3);
-        c.fit(Arrays.copyOf(m.trainImages(), 250), Arrays.copyOf(m.trainLabels(), 250), Arrays.copyOfRange(m.trainImages(), 250, 300),
-                Arrays.copyOfRange(m.trainLabels(), 250, 300), training);
+        c.fit(Arrays.copyOf(rows.trainImages(), 250), Arrays.copyOf(rows.trainLabels(), 250), Arrays.copyOfRange(rows.trainImages(), 250, 300),
+                Arrays.copyOfRange(rows.trainLabels(), 250, 300), training);
         Path file = dir.resolve("api.npz");
         c.save(file);
-        return file;
-    }
-
-    private static Map<String, Npz.Array> npz(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return Npz.read(in);
-        }
+        return ModelFile.load(file);
     }
 
     /** A consumer that leaves JCuda and LWJGL out (the README's exclusions): the GPU backends say why, the CPU trains. */
