@@ -96,7 +96,6 @@ class BadInputTest {
         userError(List.of("bench", "--epochs", "0", "--data", data.toString(), "--no-verify"), "--epochs");
     }
 
-    /** A misspelt --device or a negative --threads is refused before the data is looked for (where it would be fetched first). */
     /**
      * An --out that cannot be a directory is refused before the run trains, not after its first epoch; the directory
      * made for a run that then fails before it writes anything is removed.
@@ -116,6 +115,7 @@ class BadInputTest {
         assertFalse(Files.exists(out), "a run its device refused leaves no directory behind");
     }
 
+    /** A misspelt --device or a negative --threads is refused before the data is looked for (where it would be fetched first). */
     @Test
     void deviceFlagsAreCheckedBeforeTheData() {
         String absent = dir.resolve("absent").toString();
