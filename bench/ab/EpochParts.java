@@ -41,7 +41,7 @@ public class EpochParts {
             sizes[i + 1] = Integer.parseInt(hidden[i]);
         }
         float eta = 0.0005f, l2 = 0.01f;
-        try (Backend b = Backends.open(device, -1, Runtime.getRuntime().availableProcessors(), true, s -> { })) {
+        try (Backend b = Backends.open(device, Runtime.getRuntime().availableProcessors(), true, s -> { })) {
             System.out.println(b.description());
             b.tune(BATCH, sizes, Output.SIGMOID).forEach(System.out::println);
             DeviceNet net = new DeviceNet(b, Network.initialize(sizes, data.input(), new NumpyRandom(1)));

@@ -24,7 +24,7 @@ public class Evaluation {
         String device = args[0];
         int[] sizes = Arrays.stream((args.length > 1 ? args[1] : "784,100,10").split(",")).mapToInt(Integer::parseInt).toArray();
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 8, layers = sizes.length - 1;
-        try (Backend b = Backends.open(device, -1, 0, true, System.err::println)) {
+        try (Backend b = Backends.open(device, 0, true, System.err::println)) {
             Random r = new Random(1);
             Matrix x = put(b, r, ROWS, sizes[0], 1f), labels = b.matrix(ROWS, 1);
             float[] y = new float[ROWS];

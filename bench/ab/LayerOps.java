@@ -34,7 +34,7 @@ public class LayerOps {
         int last = sizes.length - 1;
         float eta = 0.0005f, decay = 1f - eta * 0.01f;
         String net = Arrays.stream(sizes).mapToObj(Integer::toString).reduce((a, b) -> a + "-" + b).orElseThrow();
-        try (Backend b = Backends.open(device, -1, Runtime.getRuntime().availableProcessors(), true, s -> { })) {
+        try (Backend b = Backends.open(device, Runtime.getRuntime().availableProcessors(), true, s -> { })) {
             List<Backend.Choice> choices = b.tune(batch, sizes, Output.SIGMOID);
             Network init = Network.initialize(sizes, new NumpyRandom(1));
             Matrix[] w = new Matrix[last], bias = new Matrix[last], a = new Matrix[last + 1], d = new Matrix[last + 1];

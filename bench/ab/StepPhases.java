@@ -24,7 +24,7 @@ public class StepPhases {
         Images data = Mnist.load(Path.of(args.length > 2 ? args[2] : "data/mnist"), false, null);
         int steps = 550, batch = 100, hidden = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         float eta = 0.0005f, decay = 1f - eta * 0.01f;
-        try (Backend b = Backends.open("cpu", -1, threads, true, s -> { })) {
+        try (Backend b = Backends.open("cpu", threads, true, s -> { })) {
             Network init = Network.initialize(new int[] {784, hidden, 10}, new NumpyRandom(1));
             Matrix w0 = b.matrix(784, hidden), b0 = b.matrix(1, hidden), w1 = b.matrix(hidden, 10), b1 = b.matrix(1, 10);
             b.upload(init.weights()[0], w0);

@@ -87,6 +87,7 @@ size_t hostBytes = SIZE_MAX;
 long failLaunch = -1;
 bool cooperativeLaunch = true;
 bool cooperativeRefused = false;
+int devices = 1;  // alike, sharing the one emulated context: a process uses one
 long launches;
 CUresult sticky = SUCCESS;
 Context primary;
@@ -306,6 +307,9 @@ API CUresult cuInit(unsigned flags) {
     if (const char* v = getenv("FAKE_CUDA_FAIL_LAUNCH")) {
         failLaunch = atol(v);
     }
+    if (const char* v = getenv("FAKE_CUDA_DEVICES")) {
+        devices = atoi(v);
+    }
     if (const char* v = getenv("FAKE_CUDA_COOPERATIVE")) {
         cooperativeLaunch = strcmp(v, "0") != 0;
         cooperativeRefused = strcmp(v, "refused") == 0;
@@ -321,23 +325,27 @@ API CUresult cuDriverGetVersion(int* version) {
 
 API CUresult cuDeviceGetCount(int* count) {
     LOCKED;
-    *count = 1;
+    *count = devices;
     return initialised ? SUCCESS : NOT_INITIALIZED;
 }
 
+bool known(CUdevice device) {
+    return device >= 0 && device < devices;
+}
+
 API CUresult cuDeviceGet(CUdevice* device, int ordinal) {
-    *device = 0;
-    return ordinal == 0 ? SUCCESS : INVALID_DEVICE;
+    *device = ordinal;
+    return known(ordinal) ? SUCCESS : INVALID_DEVICE;
 }
 
 API CUresult cuDeviceGetName(char* name, int length, CUdevice device) {
     snprintf(name, length, "fake GPU (CPU emulation, tests only)");
-    return device == 0 ? SUCCESS : INVALID_DEVICE;
+    return known(device) ? SUCCESS : INVALID_DEVICE;
 }
 
 API CUresult cuDeviceTotalMem_v2(size_t* bytes, CUdevice device) {
     *bytes = memoryBytes;
-    return device == 0 ? SUCCESS : INVALID_DEVICE;
+    return known(device) ? SUCCESS : INVALID_DEVICE;
 }
 
 API CUresult cuDevicePrimaryCtxRetain(Context** context, CUdevice device) {
@@ -347,12 +355,12 @@ API CUresult cuDevicePrimaryCtxRetain(Context** context, CUdevice device) {
     }
     primary.retained++;
     *context = &primary;
-    return device == 0 ? SUCCESS : INVALID_DEVICE;
+    return known(device) ? SUCCESS : INVALID_DEVICE;
 }
 
 API CUresult cuDevicePrimaryCtxRelease_v2(CUdevice device) {
     LOCKED;
-    if (device != 0 || primary.retained == 0) {
+    if (!known(device) || primary.retained == 0) {
         return refuse(INVALID_CONTEXT, __func__, "not the primary context, or not retained");
     }
     if (--primary.retained == 0) {
@@ -564,7 +572,7 @@ constexpr int ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
 constexpr int ATTRIBUTE_COOPERATIVE_LAUNCH = 95;
 
 API CUresult cuDeviceGetAttribute(int* value, int attribute, CUdevice device) {
-    if (device != 0) {
+    if (!known(device)) {
         return INVALID_DEVICE;
     }
     switch (attribute) {

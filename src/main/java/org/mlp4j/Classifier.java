@@ -478,7 +478,7 @@ public final class Classifier {
 
     private static Backend open(String device, int threads, Progress progress) {
         try {
-            return Backends.open(device, -1, threads, false, progress::note);
+            return Backends.open(device, threads, false, progress::note);
         } catch (BackendUnavailableException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }

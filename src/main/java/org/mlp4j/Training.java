@@ -138,7 +138,8 @@ public final class Training {
 
     /**
      * {@code cpu}, {@code cuda}, {@code opencl}, {@code gpu} (the best GPU backend, else the CPU with a
-     * {@link Progress#note}) or {@code auto} (the same without the note), in any case. A named device that is
+     * {@link Progress#note}) or {@code auto} (the same without the note), in any case; {@code cuda:N} or {@code
+     * opencl:N} for that backend's device N, as {@code mlp4j devices} numbers them. A named device that is
      * unusable, or a GPU without the memory for the run, leaves the fit to the CPU, with a note.
      *
      * @throws IllegalArgumentException for another name

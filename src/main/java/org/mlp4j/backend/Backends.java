@@ -83,31 +83,62 @@ public final class Backends {
         return names;
     }
 
+    /** A {@code --device} value: a name of {@link #deviceNames}, in lower case, and the device number after it, or -1. */
+    private record Choice(String name, int index) {
+    }
+
     /**
-     * {@code device} as {@link #open} takes it (a name of {@link #deviceNames}, in any case).
+     * {@code device} as {@link #open} takes it: a name of {@link #deviceNames}, in any case, and after a GPU backend's
+     * name, a colon and which of its devices ({@code cuda:1}, {@code opencl:0}; as {@code mlp4j devices} numbers them).
      *
      * @throws IllegalArgumentException naming the names it could be
      */
     public static void checkDeviceName(String device) {
-        if (!deviceNames().contains(device.toLowerCase(Locale.ROOT))) {
-            throw new IllegalArgumentException("unknown device '" + device + "' (expected one of " + String.join(", ", deviceNames()) + ")");
+        choice(device);
+    }
+
+    private static Choice choice(String device) {
+        String value = device.toLowerCase(Locale.ROOT);
+        int colon = value.indexOf(':');
+        String name = colon < 0 ? value : value.substring(0, colon);
+        if (!deviceNames().contains(name)) {
+            throw new IllegalArgumentException("unknown device '" + device + "' (expected one of " + String.join(", ", deviceNames())
+                    + (numbered().isEmpty() ? "" : "; " + String.join(" or ", numbered().stream().map(n -> n + ":N").toList()) + " for its device N")
+                    + ")");
         }
+        if (colon < 0) {
+            return new Choice(name, -1);
+        }
+        String number = value.substring(colon + 1);
+        if (!numbered().contains(name)) {
+            throw new IllegalArgumentException("device '" + device + "': only " + String.join(" and ", numbered())
+                    + " take a device number, " + name + " does not");
+        }
+        if (!number.matches("[0-9]{1,9}")) {
+            throw new IllegalArgumentException("device '" + device + "': after '" + name + ":' a device number (0, 1, ...), not '" + number + "'");
+        }
+        return new Choice(name, Integer.parseInt(number));
+    }
+
+    /** The backends whose devices are chosen by number: the GPU backends. */
+    private static List<String> numbered() {
+        return providers().stream().filter(BackendProvider::gpu).map(BackendProvider::name).toList();
     }
 
     /**
      * Opens the backend for a {@code --device} value.
      * {@code auto}: the best usable GPU backend, else the cpu backend, silently. {@code gpu}: the same, but
-     * a fallback is warned about. A named backend: that one (OpenCL then takes any device). When the
+     * a fallback is warned about. A named backend: that one (OpenCL then takes any device), and with a number,
+     * that device of it ({@code cuda:1}). When the
      * choice cannot run, the CPU backend is opened instead and {@code warn} gets one line with the reason,
      * unless {@code strict}, which throws instead ({@code auto} never needs a fallback, so never throws).
      * {@code threads} is the cpu backend's thread count (0: one per processor), also when it is the fallback.
      *
      * @throws IllegalArgumentException for an unknown device name
      */
-    public static Backend open(String device, int deviceIndex, int threads, boolean strict, Consumer<String> warn)
-            throws BackendUnavailableException {
-        checkDeviceName(device);
-        String name = device.toLowerCase(Locale.ROOT);
+    public static Backend open(String device, int threads, boolean strict, Consumer<String> warn) throws BackendUnavailableException {
+        Choice choice = choice(device);
+        String name = choice.name();
         List<BackendProvider> all = providers();
         List<BackendProvider> candidates = new ArrayList<>();
         boolean gpuOnly = false;
@@ -122,7 +153,7 @@ public final class Backends {
         List<String> reasons = new ArrayList<>();
         for (BackendProvider p : candidates) {
             try {
-                return open(p, deviceIndex, gpuOnly, threads);
+                return open(p, choice.index(), gpuOnly, threads);
             } catch (BackendUnavailableException e) {
                 reasons.add(p.name() + ": " + e.getMessage());
             }

@@ -40,9 +40,6 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "4", description = "epochs per backend (default: ${DEFAULT-VALUE}); the first is reported apart as warm-up, the rest by their median")
     int epochs;
 
-    @Option(names = "--opencl-device", paramLabel = "N", defaultValue = "-1", description = "which OpenCL device")
-    int openclDevice;
-
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "threads of the cpu backend, and of the NumPy and PyTorch references (default: one per processor)")
     int threads;
@@ -214,7 +211,7 @@ final class BenchCommand implements Callable<Integer> {
         for (String d : devices) {
             List<String> cmd = new ArrayList<>(javaCommand());
             cmd.addAll(List.of(Main.class.getName(), "bench-backend", "--device", d.trim(), "--epochs", Integer.toString(epochs),
-                    "--data", common.data.toString(), "--opencl-device", Integer.toString(openclDevice),
+                    "--data", common.data.toString(),
                     "--threads", Integer.toString(threads), "--hidden", hidden, "--batch", Integer.toString(batch)));
             if (common.noVerify) {
                 cmd.add("--no-verify");

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code --device}, {@code --strict}, {@code --opencl-device}, {@code --threads}, shared by the commands that compute. */
+/** {@code --device}, {@code --strict}, {@code --threads}, shared by the commands that compute. */
 final class DeviceOptions {
     String device;
 
@@ -18,7 +18,8 @@ final class DeviceOptions {
 
     /** Checked as it is parsed, so that a misspelt name fails before MNIST is fetched or loaded. */
     @Option(names = "--device", paramLabel = "NAME", defaultValue = "auto",
-            description = "auto, cpu, gpu, cuda or opencl (default: ${DEFAULT-VALUE}: the best usable backend)")
+            description = "auto, gpu, cpu, cuda, opencl, or cuda:N or opencl:N for that backend's device N in `mlp4j devices` "
+                    + "(default: ${DEFAULT-VALUE}: the best usable backend)")
     void device(String name) {
         try {
             Backends.checkDeviceName(name);
@@ -30,10 +31,6 @@ final class DeviceOptions {
 
     @Option(names = "--strict", description = "fail (exit 2) instead of falling back to the cpu backend")
     boolean strict;
-
-    @Option(names = "--opencl-device", paramLabel = "N", defaultValue = "-1",
-            description = "which OpenCL device (index in `mlp4j devices`; default: the first GPU, else the first device)")
-    int openclDevice;
 
     int threads;
 
@@ -51,6 +48,6 @@ final class DeviceOptions {
     }
 
     Backend open(String name, PrintWriter err) throws BackendUnavailableException {
-        return Backends.open(name, openclDevice, threads, strict, err::println);
+        return Backends.open(name, threads, strict, err::println);
     }
 }

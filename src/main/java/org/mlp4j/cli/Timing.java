@@ -143,7 +143,7 @@ record Timing(double secondsPerEpoch, double firstEpoch, String detail) {
             Hyperparameters book = Hyperparameters.book();
             Hyperparameters hp = new Hyperparameters(epochs, batch, book.eta(), book.l2(), book.seed());
             int[] sizes = TrainingOptions.sizes(train, hidden);
-            try (Backend backend = Backends.open(device.device, device.openclDevice, device.threads, true, s -> { })) {
+            try (Backend backend = Backends.open(device.device, device.threads, true, s -> { })) {
                 Trainer.Fit fit = new Trainer(backend, hp).fit(sizes, train, VALID, TrainingListener.NONE);
                 List<EpochResult> h = fit.history();
                 double first = h.get(0).seconds();

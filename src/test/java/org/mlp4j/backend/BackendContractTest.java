@@ -41,7 +41,7 @@ public class BackendContractTest {
 
     public static Backend open(String name) {
         try {
-            return Backends.open(name, -1, 0, true, s -> { });
+            return Backends.open(name, 0, true, s -> { });
         } catch (BackendUnavailableException e) {
             if (REQUIRED.contains(name)) {
                 throw new AssertionError(name + " is required here (MLP4J_REQUIRED_BACKENDS) but unusable: " + e.getMessage(), e);

@@ -26,7 +26,7 @@ public class BackendState {
 
     protected void openBackend() {
         try {
-            b = Backends.open(backend, -1, threads, true, s -> { });
+            b = Backends.open(backend, threads, true, s -> { });
         } catch (BackendUnavailableException e) {
             throw new IllegalStateException(backend + " is unusable here: " + e.getMessage(), e);
         }

@@ -63,7 +63,7 @@ public final class CudaProvider implements BackendProvider {
                 lines.add("usable: " + b.description());
             }
             if (count > 1) {
-                lines.add(count + " CUDA devices; the first is used");
+                lines.add(count + " CUDA devices, numbered from 0 in the driver's order; the first is used by default (--device cuda:N picks another)");
             }
         } catch (BackendUnavailableException e) {
             lines.add("unusable: " + e.getMessage());

@@ -32,7 +32,7 @@ final class OpenCl {
     }
 
     /**
-     * One device in the flat list {@code --opencl-device} indexes. {@code commandBuffers}: it records commands for
+     * One device in the flat list that {@code --device opencl:N} indexes. {@code commandBuffers}: it records commands for
      * replay (cl_khr_command_buffer) on a queue like the backend's (in order, no properties).
      */
     record Device(int index, long platform, long id, String platformName, String name, boolean gpu, long memory, int computeUnits, String version,

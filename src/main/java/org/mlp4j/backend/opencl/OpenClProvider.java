@@ -7,7 +7,7 @@ import org.mlp4j.backend.BackendFailure;
 import org.mlp4j.backend.BackendProvider;
 import org.mlp4j.backend.BackendUnavailableException;
 
-/** OpenCL on any platform: the first GPU by default, any device with {@code --opencl-device N}. */
+/** OpenCL on any platform: the first GPU by default, any device with {@code --device opencl:N}. */
 public final class OpenClProvider implements BackendProvider {
     @Override
     public String name() {
@@ -50,7 +50,7 @@ public final class OpenClProvider implements BackendProvider {
             if (!all.isEmpty()) {
                 OpenCl.Device d = choose(all, -1, false);
                 try (Backend b = open(d)) {
-                    lines.add("usable: [" + d.index() + "] by default (--opencl-device N picks another)");
+                    lines.add("usable: [" + d.index() + "] by default (--device opencl:N picks another)");
                 }
             }
         } catch (BackendUnavailableException e) {

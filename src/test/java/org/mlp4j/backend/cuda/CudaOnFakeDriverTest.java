@@ -194,6 +194,28 @@ class CudaOnFakeDriverTest {
         }
     }
 
+    /** On a machine of two GPUs, {@code --device cuda:1} trains on the second; a number past the last is refused, named. */
+    @Test
+    void aGpuIsChosenByItsNumber() throws Exception {
+        Map<String, String> two = Map.of("FAKE_CUDA_DEVICES", "2");
+        Result devices = mlp4j(two, "devices");
+        assertTrue(devices.out().contains("usable: cuda: device 0 fake GPU") && devices.out().contains("2 CUDA devices")
+                && devices.out().contains("--device cuda:N"), devices.out());
+
+        Result second = mlp4j(two, train(dir.resolve("second-gpu"), "cuda:1", "--strict", "--hidden", "8", "--epochs", "1"));
+        assertEquals(0, second.code(), second.out());
+        assertTrue(second.out().contains("device: cuda: device 1 fake GPU"), second.out());
+        fakeSaidOnly(second, null);
+
+        Result past = mlp4j(two, train(dir.resolve("third-gpu"), "CUDA:2", "--strict", "--hidden", "8"));
+        assertEquals(2, past.code(), past.out());
+        assertTrue(past.out().contains("mlp4j: device 'CUDA:2' is unusable: cuda: no CUDA device 2 (2 present)"), past.out());
+        Result fallback = mlp4j(two, train(dir.resolve("fallback"), "cuda:2", "--hidden", "8", "--epochs", "1"));
+        assertEquals(0, fallback.code(), fallback.out());
+        assertTrue(fallback.out().contains("warning: device 'cuda:2' is unusable (cuda: no CUDA device 2 (2 present)); falling back to the cpu backend")
+                && fallback.out().contains("device: cpu"), fallback.out());
+    }
+
     @Test
     void outOfGpuMemoryFallsBackToTheCpuUnlessStrict() throws Exception {
         // 33 MiB: cuBLAS's 32 MiB workspace fits, a 600 x 600 weight matrix does not
