@@ -115,15 +115,10 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             checkBlas(JCublas2.cublasSetWorkspace(cublas, allocate(CUBLAS_WORKSPACE), CUBLAS_WORKSPACE), "cublasSetWorkspace");
             int[] version = new int[1];
             checkBlas(JCublas2.cublasGetVersion(cublas, version), "cublasGetVersion");
-            byte[] name = new byte[256];
-            cuDeviceGetName(name, name.length, device);
-            long[] mem = new long[1];
-            cuDeviceTotalMem(mem, device);
             int[] driver = new int[1];
             cuDriverGetVersion(driver);
-            description = String.format("cuda: device %d %s, compute capability %d.%d, %d MiB, driver CUDA %d.%d, cuBLAS %d via %s",
-                    index, new String(name, StandardCharsets.US_ASCII).trim().replace("\0", ""), computeCapability / 10, computeCapability % 10, mem[0] >> 20,
-                    driver[0] / 1000, driver[0] % 1000 / 10, version[0], cublasRoute);
+            description = String.format("cuda: device %d %s, driver CUDA %d.%d, cuBLAS %d via %s", index, identity(device), driver[0] / 1000,
+                    driver[0] % 1000 / 10, version[0], cublasRoute);
             ok = true;
         } finally {
             if (!ok) {
@@ -156,9 +151,31 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     }
 
     private int attribute(int attribute) {
+        return attribute(device, attribute);
+    }
+
+    private static int attribute(CUdevice device, int attribute) {
         int[] value = new int[1];
         check(cuDeviceGetAttribute(value, attribute, device), "cuDeviceGetAttribute");
         return value[0];
+    }
+
+    /** Device {@code index} of the driver's, as {@link #identity(CUdevice)} names it; the driver initialised. */
+    static String identity(int index) {
+        CUdevice device = new CUdevice();
+        check(cuDeviceGet(device, index), "cuDeviceGet");
+        return identity(device);
+    }
+
+    /** Its name, compute capability and memory: what tells one GPU of a machine from another. */
+    private static String identity(CUdevice device) {
+        byte[] name = new byte[256];
+        check(cuDeviceGetName(name, name.length, device), "cuDeviceGetName");
+        long[] mem = new long[1];
+        check(cuDeviceTotalMem(mem, device), "cuDeviceTotalMem");
+        return String.format("%s, compute capability %d.%d, %d MiB", new String(name, StandardCharsets.US_ASCII).replace("\0", "").trim(),
+                attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR),
+                attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR), mem[0] >> 20);
     }
 
     /**

@@ -59,13 +59,18 @@ public final class CudaProvider implements BackendProvider {
         List<String> lines = new ArrayList<>();
         try {
             int count = probe();
+            if (count > 1) {
+                for (int i = 0; i < count; i++) {
+                    lines.add("[" + i + "] " + CudaBackend.identity(i));
+                }
+            }
             try (Backend b = open(count, 0)) {
                 lines.add("usable: " + b.description());
             }
             if (count > 1) {
-                lines.add(count + " CUDA devices, numbered from 0 in the driver's order; the first is used by default (--device cuda:N picks another)");
+                lines.add("usable: [0] by default (--device cuda:N picks another)");
             }
-        } catch (BackendUnavailableException e) {
+        } catch (BackendUnavailableException | BackendFailure e) {
             lines.add("unusable: " + e.getMessage());
         }
         return lines;

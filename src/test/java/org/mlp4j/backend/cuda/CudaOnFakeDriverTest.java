@@ -199,8 +199,12 @@ class CudaOnFakeDriverTest {
     void aGpuIsChosenByItsNumber() throws Exception {
         Map<String, String> two = Map.of("FAKE_CUDA_DEVICES", "2");
         Result devices = mlp4j(two, "devices");
-        assertTrue(devices.out().contains("usable: cuda: device 0 fake GPU") && devices.out().contains("2 CUDA devices")
-                && devices.out().contains("--device cuda:N"), devices.out());
+        for (int n = 0; n < 2; n++) {
+            assertTrue(devices.out().contains("[" + n + "] fake GPU (CPU emulation, tests only), compute capability 9.0, 4096 MiB"), devices.out());
+        }
+        assertTrue(devices.out().contains("usable: cuda: device 0 fake GPU (CPU emulation, tests only), compute capability 9.0, 4096 MiB, driver CUDA 13.0")
+                && devices.out().contains("usable: [0] by default (--device cuda:N picks another)"), devices.out());
+        fakeSaidOnly(devices, null);
 
         Result second = mlp4j(two, train(dir.resolve("second-gpu"), "cuda:1", "--strict", "--hidden", "8", "--epochs", "1"));
         assertEquals(0, second.code(), second.out());
