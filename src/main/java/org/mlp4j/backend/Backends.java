@@ -111,8 +111,8 @@ public final class Backends {
         }
         String number = value.substring(colon + 1);
         if (!numbered().contains(name)) {
-            throw new IllegalArgumentException("device '" + device + "': only " + String.join(" and ", numbered())
-                    + " take a device number, " + name + " does not");
+            throw new IllegalArgumentException("device '" + device + "': " + name + " takes no device number"
+                    + (numbered().isEmpty() ? "" : " (" + String.join(" and ", numbered()) + " do)"));
         }
         if (!number.matches("[0-9]{1,9}")) {
             throw new IllegalArgumentException("device '" + device + "': after '" + name + ":' a device number (0, 1, ...), not '" + number + "'");

@@ -57,6 +57,8 @@ class BackendsTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.checkDeviceName(bad), bad);
             assertTrue(e.getMessage().startsWith("device '" + bad + "': "), e.getMessage());
         }
+        assertEquals("device 'cpu:0': cpu takes no device number (cuda and opencl do)",
+                assertThrows(IllegalArgumentException.class, () -> Backends.checkDeviceName("cpu:0")).getMessage());
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> Backends.checkDeviceName("tpu:0"));
         assertTrue(unknown.getMessage().contains("cuda:N or opencl:N for its device N"), unknown.getMessage());
 
