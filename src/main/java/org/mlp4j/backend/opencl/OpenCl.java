@@ -32,14 +32,16 @@ final class OpenCl {
     }
 
     /**
-     * One device in the flat list that {@code --device opencl:N} indexes. {@code commandBuffers}: it records commands for
-     * replay (cl_khr_command_buffer) on a queue like the backend's (in order, no properties).
+     * One device in the flat list that {@code --device opencl:N} indexes. {@code integrated}: a GPU that shares the
+     * host's memory (a laptop's beside its discrete one, as a rule the slower). {@code commandBuffers}: it records
+     * commands for replay (cl_khr_command_buffer) on a queue like the backend's (in order, no properties).
      */
-    record Device(int index, long platform, long id, String platformName, String name, boolean gpu, long memory, int computeUnits, String version,
-                  boolean commandBuffers) {
+    record Device(int index, long platform, long id, String platformName, String name, boolean gpu, boolean integrated, long memory,
+                  int computeUnits, String version, boolean commandBuffers) {
         String describe() {
-            return String.format("[%d] %s: %s (%s, %d MiB, %d compute units, %s%s)", index, platformName, name, gpu ? "GPU" : "not a GPU",
-                    memory >> 20, computeUnits, version, commandBuffers ? ", command buffers" : "");
+            return String.format("[%d] %s: %s (%s, %d MiB, %d compute units, %s%s)", index, platformName, name,
+                    !gpu ? "not a GPU" : integrated ? "integrated GPU" : "GPU", memory >> 20, computeUnits, version,
+                    commandBuffers ? ", command buffers" : "");
         }
     }
 
@@ -186,13 +188,21 @@ final class OpenCl {
                 for (int d = 0; d < ids.capacity(); d++) {
                     long id = ids.get(d);
                     long type = deviceLong(id, CL_DEVICE_TYPE);
-                    out.add(new Device(out.size(), platform, id, pname, deviceString(id, CL_DEVICE_NAME),
-                            (type & CL_DEVICE_TYPE_GPU) != 0, deviceLong(id, CL_DEVICE_GLOBAL_MEM_SIZE), deviceInt(id, CL_DEVICE_MAX_COMPUTE_UNITS),
+                    out.add(new Device(out.size(), platform, id, pname, deviceString(id, CL_DEVICE_NAME), (type & CL_DEVICE_TYPE_GPU) != 0,
+                            hostUnifiedMemory(id), deviceLong(id, CL_DEVICE_GLOBAL_MEM_SIZE), deviceInt(id, CL_DEVICE_MAX_COMPUTE_UNITS),
                             deviceString(id, CL_DEVICE_VERSION), commandBuffers(id)));
                 }
             }
         }
         return out;
+    }
+
+    /** Whether {@code device} shares the host's memory; false where it cannot say (OpenCL 1.0 has no such query). */
+    private static boolean hostUnifiedMemory(long device) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer v = stack.callocInt(1);
+            return clGetDeviceInfo(device, org.lwjgl.opencl.CL11.CL_DEVICE_HOST_UNIFIED_MEMORY, v, null) == CL_SUCCESS && v.get(0) != 0;
+        }
     }
 
     /**

@@ -7,7 +7,7 @@ import org.mlp4j.backend.BackendFailure;
 import org.mlp4j.backend.BackendProvider;
 import org.mlp4j.backend.BackendUnavailableException;
 
-/** OpenCL on any platform: the first GPU by default, any device with {@code --device opencl:N}. */
+/** OpenCL on any platform: the first discrete GPU by default, any device with {@code --device opencl:N}. */
 public final class OpenClProvider implements BackendProvider {
     @Override
     public String name() {
@@ -68,8 +68,12 @@ public final class OpenClProvider implements BackendProvider {
         return open(choose(all, deviceIndex, gpuOnly));
     }
 
-    /** Which of the devices listed a choice means: device N, or the first GPU, else (unless gpuOnly) the first device. */
-    private static OpenCl.Device choose(List<OpenCl.Device> all, int deviceIndex, boolean gpuOnly) throws BackendUnavailableException {
+    /**
+     * Which of the devices listed a choice means: device N, or the first GPU of memory of its own (a laptop's discrete
+     * GPU before the integrated one, wherever the platforms list it), else the first GPU, else (unless gpuOnly) the
+     * first device.
+     */
+    static OpenCl.Device choose(List<OpenCl.Device> all, int deviceIndex, boolean gpuOnly) throws BackendUnavailableException {
         if (all.isEmpty()) {
             throw new BackendUnavailableException("no OpenCL platform or device");
         }
@@ -83,7 +87,8 @@ public final class OpenClProvider implements BackendProvider {
                 throw new BackendUnavailableException("OpenCL device " + deviceIndex + " (" + chosen.name() + ") is not a GPU");
             }
         } else {
-            chosen = all.stream().filter(OpenCl.Device::gpu).findFirst().orElse(null);
+            chosen = all.stream().filter(d -> d.gpu() && !d.integrated()).findFirst()
+                    .orElse(all.stream().filter(OpenCl.Device::gpu).findFirst().orElse(null));
             if (chosen == null) {
                 if (gpuOnly) {
                     throw new BackendUnavailableException("no OpenCL GPU (devices: " + all.stream().map(OpenCl.Device::name).toList() + ")");

@@ -107,7 +107,7 @@ class OpenClProgramsTest {
             assertNotEquals(0f, step.read(b).get(8)[0], "the recorded step ran");
         }
         OpenCl.Device without = new OpenCl.Device(device.index(), device.platform(), device.id(), device.platformName(), device.name(),
-                device.gpu(), device.memory(), device.computeUnits(), device.version(), false);
+                device.gpu(), device.integrated(), device.memory(), device.computeUnits(), device.version(), false);
         try (OpenClBackend b = new OpenClBackend(without, List.of(), true)) {
             b.record(Step.of(b).ops());
             assertFalse(b.replaysBuffered());

@@ -95,7 +95,7 @@ class OpenClSplitTest {
     @Test
     void aSplitKGivesTheWholeKsProductsToRounding() throws Exception {
         OpenCl.Device d = device();
-        OpenCl.Device wide = new OpenCl.Device(d.index(), d.platform(), d.id(), d.platformName(), d.name(), d.gpu(), d.memory(), 64, d.version(), d.commandBuffers());
+        OpenCl.Device wide = new OpenCl.Device(d.index(), d.platform(), d.id(), d.platformName(), d.name(), d.gpu(), d.integrated(), d.memory(), 64, d.version(), d.commandBuffers());
         int rows = 100, k = 512, cols = 512;
         try (OpenClBackend b = new OpenClBackend(wide)) {
             List<Backend.Choice> choices = b.tune(rows, new int[] {k, cols, 10}, Output.SIGMOID);
