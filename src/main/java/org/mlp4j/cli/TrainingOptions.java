@@ -19,9 +19,10 @@ final class TrainingOptions {
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "200", description = "epochs (default: ${DEFAULT-VALUE})")
     int epochs;
 
-    @Option(names = "--hidden", paramLabel = "LIST", split = ",", defaultValue = "100",
-            description = "hidden layer sizes, e.g. 256,128 (default: ${DEFAULT-VALUE})")
-    List<Integer> hidden;
+    @Option(names = "--hidden", paramLabel = "LIST", defaultValue = "100",
+            description = "hidden layer sizes, e.g. 256,128, or none: the inputs straight to the outputs (softmax or logistic "
+                    + "regression) (default: ${DEFAULT-VALUE})")
+    String hidden;
 
     @Option(names = "--l2", paramLabel = "X", defaultValue = "0.01", description = "L2 regularisation (default: ${DEFAULT-VALUE})")
     float l2;
@@ -144,11 +145,7 @@ final class TrainingOptions {
         if (batch < 1) {
             throw TrainCommand.flag("--batch", "must be at least 1, got " + batch);
         }
-        for (int h : hidden) {
-            if (h < 1) {
-                throw TrainCommand.flag("--hidden", "layer sizes must be at least 1, got " + h);
-            }
-        }
+        hidden();
         if (!(eta > 0) || !Float.isFinite(eta)) {
             throw TrainCommand.flag("--eta", "must be a positive number, got " + eta);
         }
@@ -177,7 +174,29 @@ final class TrainingOptions {
 
     /** Layer sizes: the data's features, the hidden layers, the data's classes. */
     int[] sizes(Images train) {
-        return sizes(train, hidden);
+        return sizes(train, hidden());
+    }
+
+    /** --hidden's layer sizes: none, or sizes of at least 1 separated by commas. */
+    List<Integer> hidden() {
+        if (hidden.trim().equalsIgnoreCase("none")) {
+            return List.of();
+        }
+        List<Integer> sizes = new java.util.ArrayList<>();
+        for (String size : hidden.split(",", -1)) {
+            int h;
+            try {
+                h = Integer.parseInt(size.trim());
+            } catch (NumberFormatException e) {
+                throw TrainCommand.flag("--hidden", "'" + size + "'" + (size.equals(hidden) ? "" : " in '" + hidden + "'")
+                        + " is not a layer size (for no hidden layer: --hidden none)");
+            }
+            if (h < 1) {
+                throw TrainCommand.flag("--hidden", "layer sizes must be at least 1, got " + h);
+            }
+            sizes.add(h);
+        }
+        return sizes;
     }
 
     /** Layer sizes: the data's features, {@code hidden}, the data's classes. */

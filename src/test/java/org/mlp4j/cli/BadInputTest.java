@@ -1,5 +1,6 @@
 package org.mlp4j.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mlp4j.TestData;
 import org.mlp4j.data.IdxTest;
 import org.mlp4j.data.Mnist;
+import org.mlp4j.model.ModelFile;
 
 /** Every kind of bad input: one line on stderr naming the file or flag, exit code 2, no stack trace, nothing written. */
 class BadInputTest {
@@ -78,6 +80,8 @@ class BadInputTest {
         userError(train("--batch", "-1"), "--batch");
         userError(train("--hidden", "0"), "--hidden");
         userError(train("--hidden", "8,-3"), "--hidden");
+        userError(train("--hidden", "8,,4"), "--hidden: '' in '8,,4' is not a layer size (for no hidden layer: --hidden none)");
+        userError(train("--hidden", "wide"), "--hidden: 'wide' is not a layer size");
         userError(train("--valid", "300"), "--valid", "300");
         userError(train("--eta", "0"), "--eta");
         userError(train("--eta", "0.5", "--l2", "2"), "eta", "l2", "below 1");
@@ -126,7 +130,19 @@ class BadInputTest {
         assertEquals(0, run(train("--device", "CPU").toArray(String[]::new)).code(), "device names in any case");
     }
 
-    /** train() with these hidden layers instead of its 8 (a repeated --hidden adds layers). */
+    /** --hidden none: the inputs straight to the output units, a network that evaluate and predict take as any other. */
+    @Test
+    void aNetworkOfNoHiddenLayerTrains() throws IOException {
+        Result r = run(hidden("NONE").toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("network 16-3,"), r.out());
+        assertArrayEquals(new int[] {16, 3}, ModelFile.load(out.resolve("model.npz")).sizes());
+        Result evaluated = run("evaluate", "--model", out.resolve("model.npz").toString(), "--data", data.toString(), "--no-verify");
+        assertEquals(0, evaluated.code(), evaluated.err());
+        assertTrue(evaluated.out().startsWith("test accuracy: "), evaluated.out());
+    }
+
+    /** train() with these hidden layers instead of its 8. */
     List<String> hidden(String layers) {
         List<String> a = train();
         a.set(a.indexOf("--hidden") + 1, layers);
