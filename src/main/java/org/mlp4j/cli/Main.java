@@ -1,7 +1,10 @@
 package org.mlp4j.cli;
 
 import java.io.PrintWriter;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.mlp4j.util.UserError;
 import org.mlp4j.backend.BackendFailure;
 import org.mlp4j.backend.BackendUnavailableException;
@@ -46,8 +49,8 @@ public final class Main implements Runnable {
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
         cli.setParameterExceptionHandler((e, a) -> {
             String hint = "";
-            if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
-                hint = "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
+            if (e instanceof CommandLine.UnmatchedArgumentException u && !suggestions(u).isEmpty()) {
+                hint = "; did you mean " + String.join(" or ", suggestions(u)) + "?";
             } else if (e instanceof CommandLine.MissingParameterException m) {
                 hint = missingOptionHint(m);
             }
@@ -96,6 +99,36 @@ public final class Main implements Runnable {
             return code == 0 ? USER_ERROR : code;
         }
         return code;
+    }
+
+    /** Other tools' names for options of ours (Keras', PyTorch's, scikit-learn's), and a device given as a flag. */
+    private static final Map<String, String> OTHER_NAMES = Map.of("--learning-rate", "--eta", "--lr", "--eta", "--weight-decay", "--l2",
+            "--gpu", "--device gpu", "--cuda", "--device cuda", "--opencl", "--device opencl", "--cpu", "--device cpu");
+
+    /**
+     * What an unknown option may have meant: its name in other tools mapped to ours, or the option its last word names
+     * ({@code --num-epochs}: {@code --epochs}; {@code --cuda-device}: {@code --device}); then picocli's, which are
+     * spelt alike.
+     */
+    static List<String> suggestions(CommandLine.UnmatchedArgumentException u) {
+        Set<String> out = new LinkedHashSet<>();
+        Map<String, CommandLine.Model.OptionSpec> options = u.getCommandLine().getCommandSpec().optionsMap();
+        for (String arg : u.getUnmatched()) {
+            String name = arg.split("=", 2)[0];
+            if (!name.startsWith("--")) {
+                continue;
+            }
+            String ours = OTHER_NAMES.get(name);
+            String last = "--" + name.substring(name.lastIndexOf('-') + 1);
+            if (ours != null && options.containsKey(ours.split(" ")[0])) {
+                out.add(ours);
+            } else if (name.lastIndexOf('-') > 1 && options.containsKey(last)) {
+                out.add(last);
+            }
+            break;  // the first unknown option; what follows it may be its value
+        }
+        out.addAll(u.getSuggestions());
+        return List.copyOf(out);
     }
 
     /**

@@ -37,6 +37,15 @@ class UsageTest {
         assertEquals(List.of("mlp4j: Unknown options: '--epoch', '3'; did you mean --epochs?"), option.err().lines().toList());
         BadInputTest.Result command = BadInputTest.run("trian");
         assertTrue(command.err().strip().endsWith("did you mean train?"), command.err());
+        // names from other tools, and an option named by its last word
+        for (String[] meant : new String[][] {{"--learning-rate", "--eta"}, {"--weight-decay", "--l2"}, {"--gpu", "--device gpu"},
+                {"--num-epochs", "--epochs"}, {"--cuda-device", "--device"}, {"--hidden-units", "--hidden"}}) {
+            BadInputTest.Result other = BadInputTest.run("train", meant[0] + "=1");
+            assertEquals(2, other.code());
+            assertEquals(List.of("mlp4j: Unknown option: '" + meant[0] + "=1'; did you mean " + meant[1] + "?"), other.err().lines().toList());
+        }
+        assertEquals(List.of("mlp4j: Unknown options: '--learning-rate', '0.1'"),
+                BadInputTest.run("evaluate", "--model", "m.npz", "--learning-rate", "0.1").err().lines().toList(), "evaluate has no --eta to suggest");
     }
 
     @Test
