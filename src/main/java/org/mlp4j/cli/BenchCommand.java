@@ -188,6 +188,7 @@ final class BenchCommand implements Callable<Integer> {
             jobs.add(reference("pytorch eager", "torch_mlp.py", "--mode", "eager"));
             jobs.add(reference("pytorch cuda graph", "torch_mlp.py", "--mode", "graph"));
         }
+        Machine machine = Machine.here();  // when the run began
         List<Rounds> rows = run(jobs);
         Rounds numpy = find(rows, "numpy (book, float64)"), numpy32 = find(rows, "numpy float32");
         PrintWriter out = spec.commandLine().getOut();
@@ -199,8 +200,9 @@ final class BenchCommand implements Callable<Integer> {
         out.println((epochs > 1 ? "s/epoch: median of epochs 2.." + epochs + " (epoch 1 is warm-up)" : "s/epoch: epoch 1, warm-up included")
                 + (rounds > 1 ? ", and of the " + rounds + " rounds; x: the median of the rounds' ratios" : "")
                 + "; an epoch is " + training / 100 + " steps of 100 plus the evaluation pass");
+        out.println(machine.line());
         if (json != null) {
-            AtomicFiles.write(json, os -> os.write(json(rows, numpy, numpy32).getBytes(StandardCharsets.UTF_8)));
+            AtomicFiles.write(json, os -> os.write(json(rows, numpy, numpy32, machine).getBytes(StandardCharsets.UTF_8)));
         }
         return 0;
     }
@@ -264,14 +266,14 @@ final class BenchCommand implements Callable<Integer> {
                    List<Double> secondsByRound, List<Double> ratioToNumpyByRound, List<Double> ratioToNumpyFloat32ByRound) {
     }
 
-    private record Report(String unit, int rounds, List<JsonRow> rows) {
+    private record Report(String unit, int rounds, Machine machine, List<JsonRow> rows) {
     }
 
-    private String json(List<Rounds> rows, Rounds numpy, Rounds numpy32) {
+    private String json(List<Rounds> rows, Rounds numpy, Rounds numpy32, Machine machine) {
         List<JsonRow> out = rows.stream().map(r -> new JsonRow(r.name(), num(r.seconds()), num(r.firstEpoch()), num(r.ratio(numpy)),
                 num(r.ratio(numpy32)), r.detail(), r.secondsByRound(), Arrays.stream(r.ratios(numpy)).mapToObj(BenchCommand::num).toList(),
                 Arrays.stream(r.ratios(numpy32)).mapToObj(BenchCommand::num).toList())).toList();
-        return Timing.JSON.newBuilder().setPrettyPrinting().create().toJson(new Report("seconds per epoch", rounds, out)) + "\n";
+        return Timing.JSON.newBuilder().setPrettyPrinting().create().toJson(new Report("seconds per epoch", rounds, machine, out)) + "\n";
     }
 
     /** A ratio for the table, "-" when there is none. */

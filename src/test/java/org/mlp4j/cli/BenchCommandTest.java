@@ -43,6 +43,20 @@ class BenchCommandTest {
         JsonObject tpu = rows.get(1).getAsJsonObject();
         assertTrue(tpu.get("seconds_per_epoch").isJsonNull(), report.toString());
         assertTrue(tpu.get("detail").getAsString().contains("unknown device 'tpu'"), report.toString());
+        assertMachineNamed(report, r.out());
+    }
+
+    /** The report names the machine, the JVM, the build and when it ran, in the table's last line and in the JSON. */
+    static void assertMachineNamed(JsonObject report, String table) {
+        JsonObject machine = report.getAsJsonObject("machine");
+        assertEquals(Runtime.getRuntime().availableProcessors(), machine.get("processors").getAsInt(), machine.toString());
+        assertEquals("mlp4j 0.1.0", machine.get("mlp4j").getAsString());
+        assertTrue(machine.get("java").getAsString().startsWith("Java " + System.getProperty("java.version")), machine.toString());
+        assertTrue(machine.get("os").getAsString().startsWith(System.getProperty("os.name") + " "), machine.toString());
+        assertTrue(machine.get("date").getAsString().matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC"), machine.toString());
+        String last = table.strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(last.startsWith("machine: " + machine.get("cpu").getAsString() + ", " + machine.get("processors").getAsInt() + " processors")
+                && last.endsWith("; mlp4j 0.1.0; " + machine.get("date").getAsString()), table);
     }
 
     /**
@@ -100,7 +114,9 @@ class BenchCommandTest {
         BadInputTest.Result r = BadInputTest.run("bench", "--grid", "--grid-hidden", "30;20,10", "--grid-batch", "250", "--device", "cpu,opencl",
                 "--epochs", "1", "--data", TestData.dir().toString(), "--json", json.toString());
         assertEquals(0, r.code(), r.err());
-        JsonArray rows = JsonParser.parseString(Files.readString(json)).getAsJsonObject().getAsJsonArray("rows");
+        JsonObject report = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        assertMachineNamed(report, r.out());
+        JsonArray rows = report.getAsJsonArray("rows");
         assertEquals(2 * 6, rows.size(), "2 shapes x (cpu, opencl, numpy float32, pytorch cpu, pytorch eager, pytorch cuda graph): " + rows);
         JsonObject cpu = rows.get(6).getAsJsonObject();
         assertEquals("784-20-10-10", cpu.get("network").getAsString());
