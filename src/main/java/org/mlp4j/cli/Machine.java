@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 record Machine(String date, String mlp4j, String java, String os, String cpu, int processors, Long memoryMib) {
     static Machine here() {
         return new Machine(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")),
-                Main.class.getAnnotation(Command.class).version()[0],
+                Main.class.getAnnotation(Command.class).version()[0].replaceFirst("^mlp4j ", ""),
                 "Java " + System.getProperty("java.runtime.version", System.getProperty("java.version")) + " (" + System.getProperty("java.vm.vendor") + ")",
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
                 cpuModel(), Runtime.getRuntime().availableProcessors(), totalMemoryMib());
@@ -25,7 +25,7 @@ record Machine(String date, String mlp4j, String java, String os, String cpu, in
 
     /** The table's last line. */
     String line() {
-        return String.format(Locale.ROOT, "machine: %s, %d processors%s; %s; %s; %s; %s", cpu, processors,
+        return String.format(Locale.ROOT, "machine: %s, %d processors%s; %s; %s; mlp4j %s; %s", cpu, processors,
                 memoryMib == null ? "" : String.format(Locale.ROOT, ", %.1f GiB", memoryMib / 1024.0), os, java, mlp4j, date);
     }
 
