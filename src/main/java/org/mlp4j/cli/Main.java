@@ -49,8 +49,9 @@ public final class Main implements Runnable {
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
         cli.setParameterExceptionHandler((e, a) -> {
             String hint = "";
-            if (e instanceof CommandLine.UnmatchedArgumentException u && !suggestions(u).isEmpty()) {
-                hint = "; did you mean " + String.join(" or ", suggestions(u)) + "?";
+            List<String> suggested = e instanceof CommandLine.UnmatchedArgumentException u ? suggestions(u) : List.of();
+            if (!suggested.isEmpty()) {
+                hint = "; did you mean " + String.join(" or ", suggested) + "?";
             } else if (e instanceof CommandLine.MissingParameterException m) {
                 hint = missingOptionHint(m);
             }
