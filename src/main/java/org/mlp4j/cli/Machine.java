@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine.Command;
 
 /**
@@ -34,31 +35,31 @@ record Machine(String date, String mlp4j, String java, String os, String cpu, in
      * generations apart where a virtual machine names only the line), else the architecture.
      */
     private static String cpuModel() {
-        Path info = Path.of("/proc/cpuinfo");
-        String model = field(info, "model name"), family = field(info, "cpu family"), number = field(info, "model");
+        Map<String, String> info = fields(Path.of("/proc/cpuinfo"));
+        String model = info.get("model name"), family = info.get("cpu family"), number = info.get("model");
         return model == null ? System.getProperty("os.arch")
                 : family == null || number == null ? model : model + " (family " + family + ", model " + number + ")";
     }
 
     /** The machine's memory as Linux counts it, null elsewhere. */
     private static Long totalMemoryMib() {
-        String total = field(Path.of("/proc/meminfo"), "MemTotal");
+        String total = fields(Path.of("/proc/meminfo")).get("MemTotal");
         return total != null && total.matches("\\d+ kB") ? Long.parseLong(total.split(" ")[0]) / 1024 : null;
     }
 
-    /** The value of the first "name: value" line of {@code file}, null where there is none or no such file. */
-    private static String field(Path file, String name) {
+    /** Each name's value in the first of {@code file}'s "name: value" lines that has it; empty where there is no such file. */
+    private static Map<String, String> fields(Path file) {
+        Map<String, String> out = new HashMap<>();
         try {
-            List<String> lines = Files.readAllLines(file);
-            for (String l : lines) {
+            for (String l : Files.readAllLines(file)) {
                 int colon = l.indexOf(':');
-                if (colon > 0 && l.substring(0, colon).trim().equals(name)) {
-                    return l.substring(colon + 1).trim();
+                if (colon > 0) {
+                    out.putIfAbsent(l.substring(0, colon).trim(), l.substring(colon + 1).trim());
                 }
             }
         } catch (IOException | SecurityException e) {
             // not Linux, or not readable: said without it
         }
-        return null;
+        return out;
     }
 }
