@@ -101,18 +101,19 @@ public final class Backends {
         String value = device.toLowerCase(Locale.ROOT);
         int colon = value.indexOf(':');
         String name = colon < 0 ? value : value.substring(0, colon);
+        List<String> numbered = numbered();
         if (!deviceNames().contains(name)) {
             throw new IllegalArgumentException("unknown device '" + device + "' (expected one of " + String.join(", ", deviceNames())
-                    + (numbered().isEmpty() ? "" : "; " + String.join(" or ", numbered().stream().map(n -> n + ":N").toList()) + " for its device N")
+                    + (numbered.isEmpty() ? "" : "; " + String.join(" or ", numbered.stream().map(n -> n + ":N").toList()) + " for its device N")
                     + ")");
         }
         if (colon < 0) {
             return new Choice(name, -1);
         }
         String number = value.substring(colon + 1);
-        if (!numbered().contains(name)) {
+        if (!numbered.contains(name)) {
             throw new IllegalArgumentException("device '" + device + "': " + name + " takes no device number"
-                    + (numbered().isEmpty() ? "" : " (" + String.join(" and ", numbered()) + " do)"));
+                    + (numbered.isEmpty() ? "" : " (" + String.join(" and ", numbered) + " do)"));
         }
         if (!number.matches("[0-9]{1,9}")) {
             throw new IllegalArgumentException("device '" + device + "': after '" + name + ":' a device number (0, 1, ...), not '" + number + "'");
