@@ -11,10 +11,13 @@ final class Ids {
         return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    /** The constant of {@code values} named {@code id}; otherwise an IllegalArgumentException naming {@code what}. */
+    /**
+     * The constant of {@code values} named {@code id} in any case, '_' taken for '-' (as "ReLU", "Adam" and the constants'
+     * own names are written elsewhere); otherwise an IllegalArgumentException naming {@code what}.
+     */
     static <E extends Enum<E>> E of(E[] values, String id, String what) {
         for (E e : values) {
-            if (id(e).equals(id)) {
+            if (id(e).equalsIgnoreCase(id.replace('_', '-'))) {
                 return e;
             }
         }

@@ -158,7 +158,7 @@ final class TrainingOptions {
         if (seed < 0 || seed > 0xffffffffL) {
             throw TrainCommand.flag("--seed", "must be between 0 and 4294967295, got " + seed);
         }
-        if (!gradient.equals("sum") && !gradient.equals("mean")) {
+        if (!gradient.equalsIgnoreCase("sum") && !gradient.equalsIgnoreCase("mean")) {
             throw TrainCommand.flag("--gradient", "'" + gradient + "' is not sum or mean");
         }
         if (patience < 0) {
@@ -169,7 +169,7 @@ final class TrainingOptions {
         }
         activation();
         output();
-        return new Hyperparameters(epochs, batch, eta, l2, seed, gradient.equals("mean"), patience, optimization());
+        return new Hyperparameters(epochs, batch, eta, l2, seed, gradient.equalsIgnoreCase("mean"), patience, optimization());
     }
 
     /** Layer sizes: the data's features, the hidden layers, the data's classes. */

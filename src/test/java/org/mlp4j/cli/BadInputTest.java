@@ -241,12 +241,16 @@ class BadInputTest {
         assertTrue(r.out().lines().anyMatch(l -> l.matches("output step \\d+x\\d+x\\d+: folded [0-9.]+ us, GEMM and step [0-9.]+ us: .*")), r.out());
     }
 
-    /** A run off the book's path from the command line: the model records what it is, and evaluate reads it back. */
+    /**
+     * A run off the book's path from the command line, its names written as other tools write them (any case): the model
+     * records what it is, and evaluate reads it back.
+     */
     @Test
     void reluSoftmaxAdamRunTrainsAndEvaluates() {
+        assertEquals(org.mlp4j.Activation.LEAKY_RELU, org.mlp4j.Activation.of("LEAKY_RELU"));
         List<String> args = train();
-        args.addAll(List.of("--activation", "relu", "--output", "softmax", "--optimizer", "adam", "--eta", "0.01", "--gradient", "mean",
-                "--lr-schedule", "cosine", "--patience", "5"));
+        args.addAll(List.of("--activation", "ReLU", "--output", "Softmax", "--optimizer", "Adam", "--eta", "0.01", "--gradient", "Mean",
+                "--lr-schedule", "Cosine", "--patience", "5"));
         Result r = run(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("relu hidden units (weights: He normal") && r.out().contains("adam (0.9, 0.999)")
