@@ -44,9 +44,16 @@ final class BenchCommand implements Callable<Integer> {
             description = "threads of the cpu backend, and of the NumPy and PyTorch references (default: one per processor)")
     int threads;
 
-    @Option(names = "--references", paramLabel = "DIR", defaultValue = "bench/reference",
-            description = "directory of the NumPy and PyTorch reference scripts (default: ${DEFAULT-VALUE})")
+    @Option(names = "--references", paramLabel = "DIR",
+            description = "directory of the NumPy and PyTorch reference scripts (default: bench/reference where it exists, as in a "
+                    + "checkout, else the copies in mlp4j's jar)")
     Path references;
+
+    /** The scripts the references run and the module they import: the jar carries these (pom.xml), as bench/reference holds them. */
+    static final List<String> REFERENCE_FILES = List.of("numpy_mlp.py", "torch_mlp.py", "mnist_idx.py");
+
+    /** {@link #referenceDir()}'s answer, once found. */
+    private Path referenceDir;
 
     @Option(names = "--no-references", description = "skip the NumPy and PyTorch references")
     boolean noReferences;
@@ -238,12 +245,46 @@ final class BenchCommand implements Callable<Integer> {
         return cmd;
     }
 
+    /**
+     * --references; else bench/reference in the working directory (a checkout's, whose scripts may be newer than the jar's);
+     * else the jar's copies, written to a temporary directory, so that bench run anywhere has its references.
+     */
+    Path referenceDir() {
+        if (referenceDir == null) {
+            Path checkout = Path.of("bench", "reference");
+            referenceDir = references != null ? references : Files.isDirectory(checkout) ? checkout : jarReferences(checkout);
+        }
+        return referenceDir;
+    }
+
+    /** The jar's copies of {@link #REFERENCE_FILES} in a directory deleted when the JVM exits; {@code otherwise} where the jar has none. */
+    private static Path jarReferences(Path otherwise) {
+        try {
+            Path dir = Files.createTempDirectory("mlp4j-references");
+            dir.toFile().deleteOnExit();
+            for (String name : REFERENCE_FILES) {
+                try (java.io.InputStream in = BenchCommand.class.getResourceAsStream("/bench/reference/" + name)) {
+                    if (in == null) {
+                        return otherwise;
+                    }
+                    Files.copy(in, dir.resolve(name));
+                    dir.resolve(name).toFile().deleteOnExit();  // registered after the directory, so deleted before it
+                }
+            }
+            return dir;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     Job reference(String name, String script, String... extra) {
-        Path file = references.resolve(script);
+        Path file = referenceDir().resolve(script);
         if (!Files.isRegularFile(file)) {
             return new Job(name, null, Map.of(), "skipped: " + file + " not found");
         }
-        List<String> cmd = new ArrayList<>(List.of("python3", file.toString(), "--data", common.data.toString(), "--epochs", Integer.toString(epochs)));
+        // -B: the import of mnist_idx leaves no __pycache__ behind (in a checkout, or in the jar's copies' directory)
+        List<String> cmd = new ArrayList<>(List.of("python3", "-B", file.toString(), "--data", common.data.toString(), "--epochs",
+                Integer.toString(epochs)));
         cmd.addAll(List.of(extra));
         // --threads holds the references to as many threads as the cpu backend, so a row compares like with like
         Map<String, String> env = threads <= 0 ? Map.of() : Map.of("OPENBLAS_NUM_THREADS", Integer.toString(threads),

@@ -162,6 +162,48 @@ class BenchCommandTest {
     }
 
     /** Whether python3 is on the PATH and runs (a machine without it skips what needs it, as the README asks none). */
+    /**
+     * Run outside a checkout (no bench/reference where it runs, as through a link to ./mlp4j), bench takes the NumPy
+     * references from the copies its jar (here, its class path) carries, and leaves no copy behind.
+     */
+    @Test
+    void outsideACheckoutTheReferencesComeFromTheJar() throws Exception {
+        assumeTrue(python3Runs(), "python3 runs the references");
+        TestData.train();
+        Path json = dir.resolve("elsewhere.json");
+        Path temp = Files.createDirectories(dir.resolve("tmp"));
+        org.mlp4j.ChildJvm.Result r = org.mlp4j.ChildJvm.run(org.mlp4j.ChildJvm.command(List.of("-Djava.io.tmpdir=" + temp), "org.mlp4j.cli.Main",
+                "bench", "--device", "cpu", "--epochs", "1", "--data", TestData.dir().toAbsolutePath().toString(), "--json", json.toString())
+                .directory(dir.toFile()));
+        assertEquals(0, r.code(), r.out());
+        JsonArray rows = JsonParser.parseString(Files.readString(json)).getAsJsonObject().getAsJsonArray("rows");
+        boolean numpy = new ProcessBuilder("python3", "-c", "import numpy").start().waitFor() == 0;
+        for (int i = 1; i <= 2; i++) {
+            JsonObject row = rows.get(i).getAsJsonObject();
+            assertTrue(row.get("name").getAsString().startsWith("numpy") && !row.get("detail").getAsString().contains("not found"), row.toString());
+            assertEquals(numpy, !row.get("seconds_per_epoch").isJsonNull(), row.toString());
+        }
+        try (var left = Files.list(temp)) {
+            assertEquals(List.of(), left.toList(), "the references' copies are deleted when bench ends");
+        }
+    }
+
+    /** The jar's reference files are the scripts bench runs and every module of bench/reference they import. */
+    @Test
+    void theJarCarriesTheReferencesAndWhatTheyImport() throws Exception {
+        Path checkout = Path.of("bench", "reference");
+        for (String name : BenchCommand.REFERENCE_FILES) {
+            assertTrue(Files.isRegularFile(checkout.resolve(name)), name);
+            for (String line : Files.readAllLines(checkout.resolve(name))) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(?:from (\\w+) import|import (\\w+))").matcher(line);
+                if (m.find()) {
+                    String module = (m.group(1) != null ? m.group(1) : m.group(2)) + ".py";
+                    assertTrue(!Files.exists(checkout.resolve(module)) || BenchCommand.REFERENCE_FILES.contains(module), name + " imports " + module);
+                }
+            }
+        }
+    }
+
     static boolean python3Runs() throws InterruptedException {
         try {
             return new ProcessBuilder("python3", "--version").start().waitFor() == 0;
