@@ -273,7 +273,8 @@ final class BenchCommand implements Callable<Integer> {
             }
             return dir;
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UserError("cannot copy the references out of the jar into a temporary directory (" + e.getMessage()
+                    + "): give --references DIR, or --no-references");
         }
     }
 
