@@ -149,7 +149,7 @@ final class TrainCommand implements Callable<Integer> {
                 hp.optimization());
         boolean made = makeRunDirectory(dir, from == null ? "; choose another --out" : "");
         Run run = new Run(hp, trainSet, testSet, sizes, valid, dir, from, initial);
-        try {
+        try (RunLock lock = RunLock.take(dir)) {
             return trainFallingBack(run);
         } catch (Exception | Error e) {
             if (made) {

@@ -132,6 +132,27 @@ class RunControlTest {
         stoppedBy("TERM", 143, 2);
     }
 
+    /**
+     * A second train into the directory a run is training into (before the run's first checkpoint, which would refuse it
+     * anyway) is refused, naming the run's process; the run goes on, and its lock is gone once it has stopped.
+     */
+    @Test
+    void aSecondRunIntoARunsDirectoryIsRefusedWhileTheRunTrains() throws Exception {
+        Path out = dir.resolve("run");
+        Path log = dir.resolve("run.log");
+        Process p = endlessRun(out, log);
+        awaitEpochs(p, out, 1);
+        BadInputTest.Result second = BadInputTest.run(train(out, "--epochs", "1").toArray(String[]::new));
+        assertEquals(2, second.code(), second.err());
+        assertTrue(second.err().contains("another mlp4j train (PID " + p.pid() + ") is training into " + out), second.err());
+        assertTrue(p.isAlive(), "the first run goes on");
+        signal("TERM", p.pid());
+        String said = finish(p, log);
+        assertEquals(143, p.exitValue(), said);
+        assertFalse(Files.exists(out.resolve(RunLock.NAME)), "the lock's file is deleted when the run ends");
+        savedTheRun(out);
+    }
+
     /** On a terminal (a pseudo-terminal from script(1)) the progress line is drawn, and Ctrl-C still stops and saves. */
     @Test
     void ctrlCOnATerminalStopsAndSaves() throws Exception {
