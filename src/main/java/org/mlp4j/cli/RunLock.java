@@ -45,8 +45,8 @@ final class RunLock implements AutoCloseable {
                 lock = null;
             }
             if (lock == null) {
-                String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
-                channel.close();
+                String holder = holder(file);
+                close(channel);
                 throw new UserError("another mlp4j train" + (holder.isEmpty() ? "" : " (PID " + holder + ")") + " is training into " + dir
                         + ": wait for it to end, or stop it (Ctrl-C) and continue it with --resume " + dir);
             }
@@ -56,6 +56,15 @@ final class RunLock implements AutoCloseable {
         } catch (IOException cannotLock) {
             close(channel);
             return new RunLock(file, null);
+        }
+    }
+
+    /** The PID the file holds, or "" where it cannot be read (the refusal stands either way). */
+    private static String holder(Path file) {
+        try {
+            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            return "";
         }
     }
 
