@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,9 +37,20 @@ class RunControlTest {
     Path dir;
     Path data;
 
+    /** The endless runs a test started, killed after it (one that failed before it stopped its run leaves none behind). */
+    private final List<Process> started = new ArrayList<>();
+
     @BeforeEach
     void writeData() {
         data = TestData.small(dir.resolve("data"));
+    }
+
+    @AfterEach
+    void killRuns() {
+        for (Process p : started) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
     }
 
     List<String> train(Path out, String... more) {
@@ -103,8 +115,10 @@ class RunControlTest {
 
     /** Starts a run into {@code out} that would go on for a million epochs, its output into {@code log}. */
     Process endlessRun(Path out, Path log) throws IOException {
-        return ChildJvm.command("org.mlp4j.cli.Main", train(out, "--epochs", "1000000").toArray(String[]::new))
+        Process p = ChildJvm.command("org.mlp4j.cli.Main", train(out, "--epochs", "1000000").toArray(String[]::new))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        started.add(p);
+        return p;
     }
 
     /** Starts an endless run, signals it after {@code epochs} epochs, and returns its directory once it has saved and exited. */
@@ -166,6 +180,7 @@ class RunControlTest {
         String java = String.join(" ", ChildJvm.command("org.mlp4j.cli.Main", train(out, "--epochs", "1000000").toArray(String[]::new))
                 .command().stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
         Process script = new ProcessBuilder("script", "-qec", java, "/dev/null").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        started.add(script);
         awaitEpochs(script, out, 2);
         long pid = script.descendants().filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
                 .findFirst().orElseThrow().pid();
