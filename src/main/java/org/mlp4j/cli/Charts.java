@@ -11,6 +11,8 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.mlp4j.util.AtomicFiles;
+import org.mlp4j.util.Limits;
+import org.mlp4j.util.UserError;
 import org.mlp4j.data.Images;
 import org.mlp4j.model.EpochResult;
 
@@ -55,6 +57,25 @@ final class Charts {
         g.drawImage(right, left.getWidth(), 0, null);
         g.dispose();
         AtomicFiles.write(file, out -> ImageIO.write(both, "png", out));
+    }
+
+    /**
+     * Why the figures were not written, said so that a user can act on it. A JVM that lacks fontconfig and a font, or
+     * the libraries its font manager links (as slim container images do), cannot draw text, and Java2D fails on the
+     * first string: with JDK 17 as an InternalError around the font manager's constructor.
+     */
+    static String whyNotWritten(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (m.contains("Fontconfig") || m.contains("libfontmanager") || m.contains("No fonts found")) {
+                return "this Java cannot draw text (" + m + "); install fontconfig, FreeType and HarfBuzz (on Debian or Ubuntu:"
+                        + " apt install fontconfig libfreetype6 libharfbuzz0b); history.csv has the curves' numbers";
+            }
+        }
+        if (e instanceof OutOfMemoryError) {
+            return "out of memory; " + Limits.raiseHeapAfterRunningOut();
+        }
+        return e instanceof UserError ? e.getMessage() : e.toString();
     }
 
     /** The smallest of 1, 2, 5 times a power of ten that is at least n: a round end for the epoch axis. */

@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.mlp4j.util.AtomicFiles;
-import org.mlp4j.util.Limits;
 import org.mlp4j.Activation;
 import org.mlp4j.Output;
 import org.mlp4j.util.UserError;
@@ -278,8 +277,8 @@ final class TrainCommand implements Callable<Integer> {
             try {
                 Charts.learningCurves(fit.history(), (double) correct / run.testSet().count(), run.dir().resolve("learning-curves.png"));
                 Charts.misclassified(run.testSet(), predicted, run.dir().resolve("misclassified.png"));
-            } catch (RuntimeException | java.awt.AWTError | LinkageError | OutOfMemoryError e) {
-                err.println("warning: plots not written (" + (e instanceof OutOfMemoryError ? "out of memory; " + Limits.raiseHeapAfterRunningOut() : e) + ")");
+            } catch (RuntimeException | java.awt.AWTError | LinkageError | InternalError | OutOfMemoryError e) {
+                err.println("warning: plots not written: " + Charts.whyNotWritten(e));
             }
             o.printf("wrote %s%n", run.dir().resolve(ModelFile.NAME));
             o.printf(Locale.ROOT, "test accuracy: %.2f%%%n", 100.0 * correct / run.testSet().count());

@@ -74,6 +74,29 @@ class BadInputTest {
         assertFalse(r.err().contains("plots not written"), r.err());
     }
 
+    /**
+     * A JVM that cannot draw text (without fontconfig or a font, as in slim container images; here fontconfig is
+     * given a configuration of no fonts, and the JVM a home without the JDK's cache of them) still ends the run as
+     * usual, saying what to install, without the plots: with JDK 17 the font manager fails with an InternalError.
+     */
+    @Test
+    void aJavaThatCannotDrawTextEndsTheRunWithoutPlots() throws IOException, InterruptedException {
+        Assumptions.assumeTrue(System.getProperty("os.name").equals("Linux"), "the JDK draws text through fontconfig on Linux");
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Path conf = Files.writeString(dir.resolve("fonts.conf"), "<?xml version=\"1.0\"?>\n<fontconfig></fontconfig>\n");
+        ProcessBuilder command = org.mlp4j.ChildJvm.command(List.of("-Duser.home=" + home), "org.mlp4j.cli.Main", train().toArray(String[]::new));
+        command.environment().put("FONTCONFIG_FILE", conf.toString());
+        org.mlp4j.ChildJvm.Result r = org.mlp4j.ChildJvm.run(command);
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("warning: plots not written: this Java cannot draw text (")
+                && r.out().contains("apt install fontconfig libfreetype6 libharfbuzz0b"), r.out());
+        assertTrue(r.out().contains("test accuracy: "), r.out());
+        for (String f : new String[] {"model.npz", "history.csv", "checkpoint.npz"}) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+        assertFalse(Files.exists(out.resolve("learning-curves.png")), "no plots");
+    }
+
     @Test
     void nonsenseFlags() {
         userError(train("--epochs", "0"), "--epochs");
