@@ -34,6 +34,37 @@ def load_raw(data_dir, kind="train"):
     return x, y
 
 
+def blas_of(paths):
+    """The BLAS among these shared libraries' paths, as (its directory and file name, whether it is the reference
+    BLAS), or None. The reference BLAS (netlib's libblas, which Debian's python3-numpy runs on where no
+    other BLAS is installed) computes the same products many times slower than OpenBLAS, MKL or BLIS."""
+    tuned = ("openblas", "mkl", "blis", "flexiblas", "atlas", "armpl")
+    for path in paths:
+        name = os.path.basename(path).lower()
+        if "blas" in name or name.startswith(("libmkl", "libblis")):
+            shown = os.path.join(os.path.basename(os.path.dirname(path)), os.path.basename(path))
+            return shown, name.startswith("libblas.so") and not any(t in path.lower() for t in tuned)
+    return None
+
+
+def blas():
+    """What NumPy's products run on here, for a timing's detail: the BLAS library mapped into this process (Linux),
+    else the one NumPy was built with."""
+    np.ones((8, 8)) @ np.ones((8, 8))  # loads the BLAS where NumPy loads it lazily
+    try:
+        with open("/proc/self/maps") as f:
+            found = blas_of(sorted({line.split()[-1] for line in f if ".so" in line}))
+    except OSError:
+        found = None
+    if found is None:
+        try:
+            return np.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
+        except Exception:  # an older NumPy, or a configuration without that entry
+            return "unknown"
+    shown, reference = found
+    return shown + (" (the reference BLAS, far slower than OpenBLAS: on Debian or Ubuntu, apt install libopenblas0)" if reference else "")
+
+
 def report(times, detail):
     """Prints {"seconds_per_epoch": median of epochs 2..N, "first_epoch": ..., "detail": ...}."""
     rest = sorted(times[1:] or times)

@@ -67,7 +67,7 @@ def main():
         valid_acc = np.mean(np.argmax(forward(x_valid)[-1], axis=1) == y_valid)
         times.append(time.perf_counter() - start)
         print(f"epoch {epoch + 1}: cost {cost:.2f} train {100 * train_acc:.2f}% valid {100 * valid_acc:.2f}% {times[-1]:.3f} s", file=sys.stderr)
-    mnist_idx.report(times, f"NumPy {np.__version__} {a.dtype}, the book's algorithm, {'-'.join(map(str, sizes))}, batch {batch}")
+    mnist_idx.report(times, f"NumPy {np.__version__} {a.dtype}, BLAS {mnist_idx.blas()}, the book's algorithm, {'-'.join(map(str, sizes))}, batch {batch}")
 
 
 if __name__ == "__main__":

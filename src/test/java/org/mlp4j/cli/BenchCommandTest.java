@@ -182,10 +182,30 @@ class BenchCommandTest {
             JsonObject row = rows.get(i).getAsJsonObject();
             assertTrue(row.get("name").getAsString().startsWith("numpy") && !row.get("detail").getAsString().contains("not found"), row.toString());
             assertEquals(numpy, !row.get("seconds_per_epoch").isJsonNull(), row.toString());
+            assertEquals(numpy, row.get("detail").getAsString().contains(", BLAS "), "the BLAS NumPy ran on: " + row);
         }
         try (var left = Files.list(temp)) {
             assertEquals(List.of(), left.toList(), "the references' copies are deleted when bench ends");
         }
+    }
+
+    /**
+     * The NumPy reference names the BLAS its products ran on, from the libraries mapped into its process, and where
+     * that is netlib's reference BLAS (which Debian's python3-numpy runs on where no other is installed), says so.
+     */
+    @Test
+    void theNumpyReferenceNamesItsBlas() throws Exception {
+        assumeTrue(python3Runs() && new ProcessBuilder("python3", "-c", "import numpy").start().waitFor() == 0, "NumPy");
+        String code = String.join("\n", "import mnist_idx",
+                "for paths in [['/usr/lib/x86_64-linux-gnu/lapack/liblapack.so.3', '/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.12.1'],",
+                "              ['/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3'], ['/usr/lib64/libblas.so.3'],",
+                "              ['/venv/numpy.libs/libscipy_openblas64_-32a4b2a6.so'], ['/opt/intel/lib/libmkl_rt.so.2'], ['/lib/libc.so.6']]:",
+                "    print(mnist_idx.blas_of(paths))");
+        Process p = new ProcessBuilder("python3", "-B", "-c", code).directory(Path.of("bench", "reference").toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        assertEquals(List.of("('blas/libblas.so.3.12.1', True)", "('openblas-pthread/libblas.so.3', False)", "('lib64/libblas.so.3', True)",
+                "('numpy.libs/libscipy_openblas64_-32a4b2a6.so', False)", "('lib/libmkl_rt.so.2', False)", "None"), out.lines().toList());
     }
 
     /** The jar's reference files are the scripts bench runs and every module of bench/reference they import. */
