@@ -1,7 +1,14 @@
 package org.mlp4j.backend.opencl;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendFailure;
 import org.mlp4j.backend.BackendProvider;
@@ -42,7 +49,7 @@ public final class OpenClProvider implements BackendProvider {
         try {
             List<OpenCl.Device> all = devices();
             if (all.isEmpty()) {
-                lines.add("unusable: no OpenCL platform or device (is an ICD such as pocl-opencl-icd or the NVIDIA driver installed?)");
+                lines.add("unusable: " + noDevice(System.getenv()));
             }
             for (OpenCl.Device d : all) {
                 lines.add(d.describe());
@@ -75,7 +82,7 @@ public final class OpenClProvider implements BackendProvider {
      */
     static OpenCl.Device choose(List<OpenCl.Device> all, int deviceIndex, boolean gpuOnly) throws BackendUnavailableException {
         if (all.isEmpty()) {
-            throw new BackendUnavailableException("no OpenCL platform or device");
+            throw new BackendUnavailableException(noDevice(System.getenv()));
         }
         OpenCl.Device chosen;
         if (deviceIndex >= 0) {
@@ -97,6 +104,38 @@ public final class OpenClProvider implements BackendProvider {
             }
         }
         return chosen;
+    }
+
+    /**
+     * Why the ICD loader gave no device, told apart by whether any driver is registered with it: where one is, it
+     * failed to start (a GPU driver's library missing in a container, PoCL without a writable cache directory).
+     */
+    static String noDevice(Map<String, String> env) {
+        List<String> drivers = registeredDrivers(env);
+        return drivers.isEmpty()
+                ? "no OpenCL driver is registered (no .icd file in " + env.getOrDefault("OCL_ICD_VENDORS", VENDORS) + "): install one, e.g."
+                        + " pocl-opencl-icd for the CPU or the GPU driver's OpenCL ICD"
+                : "no OpenCL device: the drivers registered (" + String.join(", ", drivers) + ") gave none, so they failed to start"
+                        + " (a driver's library missing or not loading; for PoCL, POCL_DEBUG=1 says why)";
+    }
+
+    private static final String VENDORS = "/etc/OpenCL/vendors";
+
+    /** The drivers the ICD loaders read: OCL_ICD_FILENAMES' libraries, else the .icd files of OCL_ICD_VENDORS or /etc/OpenCL/vendors. */
+    static List<String> registeredDrivers(Map<String, String> env) {
+        String files = env.get("OCL_ICD_FILENAMES");
+        if (files != null && !files.isBlank()) {
+            return Arrays.stream(files.split(":")).filter(f -> !f.isBlank()).map(f -> Path.of(f).getFileName().toString()).toList();
+        }
+        Path vendors = Path.of(env.getOrDefault("OCL_ICD_VENDORS", VENDORS));
+        if (Files.isRegularFile(vendors)) {
+            return List.of(vendors.getFileName().toString());
+        }
+        try (Stream<Path> icds = Files.list(vendors)) {
+            return icds.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".icd")).sorted().toList();
+        } catch (IOException | UncheckedIOException e) {
+            return List.of();
+        }
     }
 
     private static Backend open(OpenCl.Device chosen) throws BackendUnavailableException {
