@@ -113,13 +113,16 @@ public final class OpenClProvider implements BackendProvider {
     static String noDevice(Map<String, String> env) {
         List<String> drivers = registeredDrivers(env);
         return drivers.isEmpty()
-                ? "no OpenCL driver is registered (no .icd file in " + env.getOrDefault("OCL_ICD_VENDORS", VENDORS) + "): install one, e.g."
+                ? "no OpenCL driver is registered (no .icd file in " + vendors(env) + "): install one, e.g."
                         + " pocl-opencl-icd for the CPU or the GPU driver's OpenCL ICD"
                 : "no OpenCL device: the drivers registered (" + String.join(", ", drivers) + ") gave none, so they failed to start"
                         + " (a driver's library missing or not loading; for PoCL, POCL_DEBUG=1 says why)";
     }
 
-    private static final String VENDORS = "/etc/OpenCL/vendors";
+    private static Path vendors(Map<String, String> env) {
+        String named = env.get("OCL_ICD_VENDORS");
+        return Path.of(named == null || named.isBlank() ? "/etc/OpenCL/vendors" : named);
+    }
 
     /** The drivers the ICD loaders read: OCL_ICD_FILENAMES' libraries, else the .icd files of OCL_ICD_VENDORS or /etc/OpenCL/vendors. */
     static List<String> registeredDrivers(Map<String, String> env) {
@@ -127,7 +130,7 @@ public final class OpenClProvider implements BackendProvider {
         if (files != null && !files.isBlank()) {
             return Arrays.stream(files.split(":")).filter(f -> !f.isBlank()).map(f -> Path.of(f).getFileName().toString()).toList();
         }
-        Path vendors = Path.of(env.getOrDefault("OCL_ICD_VENDORS", VENDORS));
+        Path vendors = vendors(env);
         if (Files.isRegularFile(vendors)) {
             return List.of(vendors.getFileName().toString());
         }
