@@ -161,7 +161,6 @@ class BenchCommandTest {
         assertThrows(IllegalArgumentException.class, () -> Timing.parse("Traceback (most recent call last):"));
     }
 
-    /** Whether python3 is on the PATH and runs (a machine without it skips what needs it, as the README asks none). */
     /**
      * Run outside a checkout (no bench/reference where it runs, as through a link to ./mlp4j), bench takes the NumPy
      * references from the copies its jar (here, its class path) carries, and leaves no copy behind.
@@ -177,7 +176,7 @@ class BenchCommandTest {
                 .directory(dir.toFile()));
         assertEquals(0, r.code(), r.out());
         JsonArray rows = JsonParser.parseString(Files.readString(json)).getAsJsonObject().getAsJsonArray("rows");
-        boolean numpy = new ProcessBuilder("python3", "-c", "import numpy").start().waitFor() == 0;
+        boolean numpy = numpyImports();
         for (int i = 1; i <= 2; i++) {
             JsonObject row = rows.get(i).getAsJsonObject();
             assertTrue(row.get("name").getAsString().startsWith("numpy") && !row.get("detail").getAsString().contains("not found"), row.toString());
@@ -195,7 +194,7 @@ class BenchCommandTest {
      */
     @Test
     void theNumpyReferenceNamesItsBlas() throws Exception {
-        assumeTrue(python3Runs() && new ProcessBuilder("python3", "-c", "import numpy").start().waitFor() == 0, "NumPy");
+        assumeTrue(numpyImports(), "NumPy");
         String code = String.join("\n", "import mnist_idx",
                 "for paths in [['/usr/lib/x86_64-linux-gnu/lapack/liblapack.so.3', '/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.12.1'],",
                 "              ['/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3'], ['/usr/lib64/libblas.so.3'],",
@@ -224,9 +223,21 @@ class BenchCommandTest {
         }
     }
 
+    /** Whether python3 is on the PATH and runs (a machine without it skips what needs it, as the README asks none). */
     static boolean python3Runs() throws InterruptedException {
+        return python3Succeeds("--version");
+    }
+
+    /** Whether python3 runs and imports NumPy (the references' timings need it). */
+    static boolean numpyImports() throws InterruptedException {
+        return python3Succeeds("-c", "import numpy");
+    }
+
+    private static boolean python3Succeeds(String... args) throws InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of("python3"));
+        command.addAll(List.of(args));
         try {
-            return new ProcessBuilder("python3", "--version").start().waitFor() == 0;
+            return new ProcessBuilder(command).start().waitFor() == 0;
         } catch (java.io.IOException e) {
             return false;
         }
