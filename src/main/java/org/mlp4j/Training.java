@@ -160,7 +160,11 @@ public final class Training {
         return change(c -> c.progress = p);
     }
 
-    /** The minibatch's gradient averaged (as most other tools do, so their learning rates carry over) instead of summed (the book's). */
+    /**
+     * The minibatch's gradient averaged (as most other tools do, so their learning rates carry over) instead of summed (the
+     * book's). L2 decays the weights by the learning rate times l2 a step either way, so the book's run averaged takes the
+     * learning rate times the batch and l2 divided by it.
+     */
     public Training withMeanGradient(boolean mean) {
         return change(c -> c.meanGradient = mean);
     }

@@ -51,8 +51,9 @@ final class TrainingOptions {
     String output;
 
     @Option(names = "--gradient", paramLabel = "sum|mean", defaultValue = "sum",
-            description = "the minibatch's gradient summed (the book's; scale --eta by the batch to compare) or averaged, as most "
-                    + "other tools do (default: ${DEFAULT-VALUE})")
+            description = "the minibatch's gradient summed (the book's) or averaged, as most other tools do; to compare, multiply "
+                    + "--eta by the batch and divide --l2 by it (L2 decays by eta * l2 a step either way): the book's run averaged is "
+                    + "--eta 0.05 --l2 0.0001 (default: ${DEFAULT-VALUE})")
     String gradient;
 
     @Option(names = "--patience", paramLabel = "N", defaultValue = "0",
