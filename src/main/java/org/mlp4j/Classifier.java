@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -359,8 +360,12 @@ public final class Classifier {
      * @throws IllegalStateException when the device fails (the message names the call and the driver's error)
      */
     public int[] predict(float[][] x, String device) {
+        return predict(new Rows(x, new int[x.length], "input"), device);
+    }
+
+    private int[] predict(Rows rows, String device) {
         Network net = parameters();
-        Dataset data = dataset(net, new Rows(x, new int[x.length], "input"));
+        Dataset data = dataset(net, rows);
         if (!device.equalsIgnoreCase(Backends.CPU)) {
             try (Backend backend = open(device, 0, Progress.NONE)) {
                 // auto or gpu where no GPU is usable opens the cpu: its kept copies serve instead
@@ -374,6 +379,29 @@ public final class Classifier {
             }
         }
         return onCpu(net, data, Trainer::predict);
+    }
+
+    /** The fraction of the rows of {@code x} whose predicted class ({@link #predict(float[][])}, on the cpu) is their label in {@code y}. */
+    public double accuracy(float[][] x, int[] y) {
+        return accuracy(x, y, Backends.CPU);
+    }
+
+    /**
+     * The fraction of the rows of {@code x} whose predicted class, computed on {@code device} as {@link
+     * #predict(float[][], String)} computes it, is their label in {@code y}.
+     *
+     * @throws IllegalArgumentException where there are no rows, or a label is not one of the network's classes
+     */
+    public double accuracy(float[][] x, int[] y, String device) {
+        int[] predicted = predict(new Rows(x, y, "input"), device);
+        if (predicted.length == 0) {
+            throw new IllegalArgumentException("the accuracy of no rows");
+        }
+        int correct = 0;
+        for (int r = 0; r < predicted.length; r++) {
+            correct += predicted[r] == y[r] ? 1 : 0;
+        }
+        return (double) correct / predicted.length;
     }
 
     /**
@@ -542,10 +570,15 @@ public final class Classifier {
         float[][] x = part.x();
         int[] y = part.y();
         String what = part.what();
+        Objects.requireNonNull(x, () -> what + " rows");
+        Objects.requireNonNull(y, () -> what + " labels");
         if (x.length != y.length) {
             throw new IllegalArgumentException(what + ": " + x.length + " rows but " + y.length + " labels");
         }
         for (int r = 0; r < x.length; r++) {
+            if (x[r] == null) {
+                throw new NullPointerException(what + " row " + r + " is null");
+            }
             if (x[r].length != width) {
                 throw new IllegalArgumentException(what + " row " + r + " has " + x[r].length + " values, the network takes " + width);
             }

@@ -48,6 +48,14 @@ class ClassifierTest {
         int[] predicted = c.predict(vx);
         long right = java.util.stream.IntStream.range(0, vy.length).filter(i -> predicted[i] == vy[i]).count();
         assertEquals(last.validAccuracy(), right / (double) vy.length, 1e-9, "predict agrees with the validation accuracy");
+        assertEquals(last.validAccuracy(), c.accuracy(vx, vy), 1e-9, "accuracy agrees with the validation accuracy");
+        assertEquals(last.validAccuracy(), c.accuracy(vx, vy, "auto"), 1e-9, "on the best device too");
+        int[] wrong = vy.clone();
+        for (int i = 0; i < 10; i++) {
+            wrong[i] = (predicted[i] + 1) % 3;
+        }
+        assertEquals(right - java.util.stream.IntStream.range(0, 10).filter(i -> predicted[i] == vy[i]).count(),
+                Math.round(c.accuracy(vx, wrong) * vy.length), "ten labels that are not the prediction");
     }
 
     /** What a log of an experiment shows of the network and the settings. */
@@ -284,6 +292,22 @@ class ClassifierTest {
         e = assertThrows(IllegalArgumentException.class, () -> c.save(dir));
         assertTrue(e.getMessage().contains("a directory is there; name a file in it"), e.getMessage());
         assertEquals(0, c.predict(new float[0][]).length, "no rows, no predictions");
+        e = assertThrows(IllegalArgumentException.class, () -> c.accuracy(new float[0][], new int[0]));
+        assertTrue(e.getMessage().contains("no rows"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> c.accuracy(x, y, "cpu"));
+        assertTrue(e.getMessage().contains("input row 7 value 2 is NaN"), e.getMessage());
+        x[7][2] = 0;
+        y[4] = 3;
+        e = assertThrows(IllegalArgumentException.class, () -> c.accuracy(x, y));
+        assertTrue(e.getMessage().contains("input label 3 (row 4) is not a class of 0..2"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> c.accuracy(x, new int[29]));
+        assertTrue(e.getMessage().contains("30 rows but 29 labels"), e.getMessage());
+        y[4] = 2;
+        x[9] = null;
+        NullPointerException none = assertThrows(NullPointerException.class, () -> c.fit(x, y, SETTINGS));
+        assertEquals("training row 9 is null", none.getMessage());
+        none = assertThrows(NullPointerException.class, () -> c.fit(points(30, new int[30], 6), new int[30], x, null, SETTINGS));
+        assertEquals("validation labels", none.getMessage());
         assertEquals(0, c.predictProba(new float[0][]).length);
         // refused from the sizes alone, before anything is allocated
         e = assertThrows(IllegalArgumentException.class, () -> Classifier.create(1, 784, 60000, 60000, 10));
