@@ -40,7 +40,7 @@ public final class Pictures {
                             + " dark background, so invert a dark digit on white first", f, mean));
                 }
                 if (next.features() != inputs && side * side == inputs) {
-                    note.accept("note: " + f + " is " + next.height() + "x" + next.width() + ", the model's images " + side + "x" + side
+                    note.accept("note: " + f + " is " + next.width() + "x" + next.height() + " pixels (width x height), the model's images " + side + "x" + side
                             + ": its lit pixels scaled to fit " + box(side) + "x" + box(side) + " and centred by their mass, as MNIST's digits were");
                     next = new Images(fitted(next.pixels(), next.height(), next.width(), side), next.labels(), 1, side, side);
                 }

@@ -335,7 +335,7 @@ class BadInputTest {
         assertEquals(1, dark.out().lines().count(), dark.out());
         assertTrue(dark.err().contains("note: " + invertedFile + " is mostly light (mean pixel ") && dark.err().contains("invert a dark digit on white"),
                 dark.err());
-        java.awt.image.BufferedImage small = new java.awt.image.BufferedImage(5, 5, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.image.BufferedImage small = new java.awt.image.BufferedImage(6, 5, java.awt.image.BufferedImage.TYPE_INT_RGB);
         Path smallFile = dir.resolve("small.png");
         try {
             javax.imageio.ImageIO.write(small, "png", smallFile.toFile());
@@ -347,7 +347,7 @@ class BadInputTest {
         Result otherSize = run("predict", "--model", model.toString(), "--device", "cpu", "--images", smallFile.toString());
         assertEquals(0, otherSize.code(), otherSize.err());
         assertEquals(1, otherSize.out().lines().count(), otherSize.out());
-        assertTrue(otherSize.err().contains("note: " + smallFile + " is 5x5, the model's images 4x4: its lit pixels scaled to fit 3x3"),
+        assertTrue(otherSize.err().contains("note: " + smallFile + " is 6x5 pixels (width x height), the model's images 4x4: its lit pixels scaled to fit 3x3"),
                 otherSize.err());
         // an IDX file is a dataset: its images are not made into others
         Path idx = dir.resolve("five-by-five-idx3-ubyte");
