@@ -38,8 +38,8 @@ import org.mlp4j.util.UserError;
  * {@link Progress}, {@link Epoch} and {@link Mnist} are mlp4j's API; every other package is internal.
  *
  * <p>Features are {@code float} rows, used as they are; labels are class indices from 0. A classifier
- * loaded from a model that the {@code mlp4j} command trained on MNIST takes pixel values 0..255 instead and
- * scales them as that model was trained ({@code (p/255 - 0.5) * 2}). A fit, or a prediction on a GPU, opens
+ * loaded from a model that the {@code mlp4j} command trained on MNIST takes pixels: their values 0..255, which
+ * it scales as that model was trained ({@code (p/255 - 0.5) * 2}), or rows scaled so already, as {@link Mnist}'s. A fit, or a prediction on a GPU, opens
  * its device and closes it before it returns; predictions on the cpu reuse a copy of the parameters kept there.
  * Thread-safe: predictions may run on several threads at once, also while
  * {@link #fit} trains (they take the parameters from before it); fits run one at a time. Within
@@ -523,16 +523,17 @@ public final class Classifier {
     }
 
     /**
-     * The rows of {@code parts}, one part after the other, as {@code net} takes them: float features, or pixels
-     * 0..255 for a pixel model; one copy, checked first.
+     * The rows of {@code parts}, one part after the other, as {@code net} takes them: float features, or pixels for a
+     * pixel model (given as 0..255, or scaled as {@link Mnist}'s rows are); one copy, checked first.
      */
     private static Dataset dataset(Network net, Rows... parts) {
         int width = net.inputs();
         boolean features = net.input() == Network.Input.FEATURES;
         int count = 0;
-        for (Rows part : parts) {
-            check(part, width, net.outputs(), features);
-            count += part.x().length;
+        boolean[] scaled = new boolean[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            scaled[i] = check(parts[i], width, net.outputs(), features);
+            count += parts[i].x().length;
         }
         try {
             Limits.elements((long) count * width, count + " rows of " + width + " values");
@@ -549,14 +550,16 @@ public final class Classifier {
         byte[] pixels = features ? null : new byte[count * width];
         byte[] pixelLabels = features ? null : new byte[count];
         int at = 0;
-        for (Rows part : parts) {
+        for (int i = 0; i < parts.length; i++) {
+            Rows part = parts[i];
             for (int r = 0; r < part.x().length; r++, at++) {
                 if (features) {
                     System.arraycopy(part.x()[r], 0, values, at * width, width);
                     labels[at] = part.y()[r];
                 } else {
                     for (int j = 0; j < width; j++) {
-                        pixels[at * width + j] = (byte) (int) part.x()[r][j];
+                        float v = part.x()[r][j];
+                        pixels[at * width + j] = (byte) (scaled[i] ? pixelOf(v) : (int) v);
                     }
                     pixelLabels[at] = (byte) part.y()[r];
                 }
@@ -565,8 +568,12 @@ public final class Classifier {
         return features ? new Features(values, labels, count, width) : new Images(pixels, pixelLabels, count, 1, width);
     }
 
-    /** Refuses rows the network cannot take: another width, a label out of range, a value that is not finite or not a pixel. */
-    private static void check(Rows part, int width, int classes, boolean features) {
+    /**
+     * Refuses rows the network cannot take: another width, a label out of range, a value that is not finite, or for a
+     * pixel model one that is neither a pixel 0..255 nor a pixel scaled as {@link Mnist}'s rows are. Returns true for a
+     * pixel model's rows given scaled (some value not a pixel), so that the pixels are found again.
+     */
+    private static boolean check(Rows part, int width, int classes, boolean features) {
         float[][] x = part.x();
         int[] y = part.y();
         String what = part.what();
@@ -585,17 +592,50 @@ public final class Classifier {
             if (y[r] < 0 || y[r] >= classes) {
                 throw new IllegalArgumentException(what + " label " + y[r] + " (row " + r + ") is not a class of 0.." + (classes - 1));
             }
-            for (int j = 0; j < width; j++) {
-                float p = x[r][j];
+            for (int j = 0; features && j < width; j++) {
                 // a NaN or infinite feature would end training as a diverging run, or give a prediction of nothing
-                if (features && !Float.isFinite(p)) {
-                    throw new IllegalArgumentException(what + " row " + r + " value " + j + " is " + p + ": features must be finite");
-                }
-                if (!features && (!(p >= 0 && p <= 255) || p != Math.rint(p))) {
-                    throw new IllegalArgumentException(what + " row " + r + " value " + p + ": this model takes pixel values 0..255 and scales them"
-                            + " as the book does (rows scaled already, as Mnist's, are pixels again as Math.round((v / 2 + 0.5f) * 255))");
+                if (!Float.isFinite(x[r][j])) {
+                    throw new IllegalArgumentException(what + " row " + r + " value " + j + " is " + x[r][j] + ": features must be finite");
                 }
             }
         }
+        if (features) {
+            return false;
+        }
+        int[] neither = first(x, v -> !isPixel(v) && pixelOf(v) < 0), scaledValue = first(x, v -> !isPixel(v));
+        if (neither != null) {
+            throw new IllegalArgumentException(what + " row " + neither[0] + " value " + neither[1] + " is " + x[neither[0]][neither[1]]
+                    + ": this model, trained on MNIST's pixels, takes pixel values 0..255 or rows scaled from them as Mnist's are"
+                    + " ((p / 255 - 0.5) * 2), and this value is neither");
+        }
+        int[] pixel = scaledValue == null ? null : first(x, v -> pixelOf(v) < 0);
+        if (pixel != null) {
+            throw new IllegalArgumentException(what + " rows mix pixel values 0..255 (row " + pixel[0] + " value " + pixel[1] + " is "
+                    + x[pixel[0]][pixel[1]] + ") with values scaled as Mnist's are (row " + scaledValue[0] + " value " + scaledValue[1]
+                    + " is " + x[scaledValue[0]][scaledValue[1]] + "): give this model one or the other");
+        }
+        return scaledValue != null;
+    }
+
+    /** The row and column of the first value of {@code x} that {@code test} holds for, or null. */
+    private static int[] first(float[][] x, java.util.function.DoublePredicate test) {
+        for (int r = 0; r < x.length; r++) {
+            for (int j = 0; j < x[r].length; j++) {
+                if (test.test(x[r][j])) {
+                    return new int[] {r, j};
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean isPixel(double v) {
+        return v >= 0 && v <= 255 && v == Math.rint(v);
+    }
+
+    /** The pixel that {@code v} is as {@link Mnist} scales it (to within 1e-4, a small part of the step of 2/255 between two), else -1. */
+    private static int pixelOf(double v) {
+        int p = (int) Math.round((v + 1) * 127.5);
+        return p >= 0 && p <= 255 && Math.abs(Backend.scaledPixel((byte) p) - v) <= 1e-4f ? p : -1;
     }
 }

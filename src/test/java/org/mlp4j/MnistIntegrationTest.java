@@ -77,19 +77,32 @@ class MnistIntegrationTest {
         assertEquals(first.cost(), api.get(0).cost(), "epoch 1's cost");
         assertEquals(first.trainAccuracy(), api.get(0).trainAccuracy(), "epoch 1's training accuracy");
         assertEquals(first.validAccuracy(), api.get(0).validAccuracy(), "epoch 1's validation accuracy");
-        // the model `mlp4j train` would have written takes pixels: Mnist's rows are refused with the way back, which
-        // gives the API's model's predictions
+        // the model `mlp4j train` would have written takes pixels, 0..255 or scaled as Mnist's rows: both give the API's
+        // model's predictions
         ModelFile.save(pixels.network(), dir.resolve("model.npz"));
         Classifier trainedOnPixels = Classifier.load(dir.resolve("model.npz"));
         float[][] test = Arrays.copyOf(m.testImages(), 500);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainedOnPixels.predict(test));
-        assertTrue(e.getMessage().contains("as Mnist's, are pixels again as Math.round((v / 2 + 0.5f) * 255)"), e.getMessage());
         float[][] back = new float[test.length][784];
         for (int i = 0; i < test.length; i++) {
             for (int j = 0; j < 784; j++) {
                 back[i][j] = Math.round((test[i][j] / 2 + 0.5f) * 255);
             }
         }
-        assertArrayEquals(model.predict(test), trainedOnPixels.predict(back));
+        int[] expected = model.predict(test);
+        assertArrayEquals(expected, trainedOnPixels.predict(back));
+        assertArrayEquals(expected, trainedOnPixels.predict(test));
+        assertEquals(model.accuracy(test, Arrays.copyOf(m.testLabels(), 500)), trainedOnPixels.accuracy(test, Arrays.copyOf(m.testLabels(), 500)));
+        test[3] = test[3].clone();
+        test[3][200] = 0.5f;  // between two pixels' values
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainedOnPixels.predict(test));
+        assertTrue(e.getMessage().contains("input row 3 value 200 is 0.5: this model, trained on MNIST's pixels, takes pixel values 0..255 or"
+                + " rows scaled from them as Mnist's are"), e.getMessage());
+        back[3][200] = 0.5f;
+        e = assertThrows(IllegalArgumentException.class, () -> trainedOnPixels.predict(back));
+        assertTrue(e.getMessage().contains("input row 3 value 200 is 0.5: "), e.getMessage());
+        back[3][200] = -1f;  // black as Mnist scales it, among pixels
+        e = assertThrows(IllegalArgumentException.class, () -> trainedOnPixels.predict(back));
+        assertTrue(e.getMessage().contains("input rows mix pixel values 0..255 (row 0 value 0 is 0.0) with values scaled as Mnist's are (row 3 value"
+                + " 200 is -1.0): give this model one or the other"), e.getMessage());
     }
 }
