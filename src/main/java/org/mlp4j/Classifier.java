@@ -39,8 +39,9 @@ import org.mlp4j.util.UserError;
  *
  * <p>Features are {@code float} rows, used as they are; labels are class indices from 0. A classifier
  * loaded from a model that the {@code mlp4j} command trained on MNIST takes pixels: their values 0..255, which
- * it scales as that model was trained ({@code (p/255 - 0.5) * 2}), or rows scaled so already, as {@link Mnist}'s. A fit, or a prediction on a GPU, opens
- * its device and closes it before it returns; predictions on the cpu reuse a copy of the parameters kept there.
+ * it scales as that model was trained ({@code (p/255 - 0.5) * 2}), or rows scaled so already, as {@link Mnist}'s.
+ * A fit, or a prediction on a GPU, opens its device and closes it before it returns; predictions on the cpu reuse
+ * a copy of the parameters kept there.
  * Thread-safe: predictions may run on several threads at once, also while
  * {@link #fit} trains (they take the parameters from before it); fits run one at a time. Within
  * {@link Progress#epoch}, on the thread that fits, {@link #save} and the predictions take the parameters that
