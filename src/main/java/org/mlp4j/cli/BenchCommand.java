@@ -196,7 +196,9 @@ final class BenchCommand implements Callable<Integer> {
             jobs.add(reference("pytorch cuda graph", "torch_mlp.py", "--mode", "graph"));
         }
         Machine machine = Machine.here();  // when the run began
+        OtherWork.Snapshot before = OtherWork.now();
         List<Rounds> rows = run(jobs);
+        OtherWork.Snapshot after = OtherWork.now();
         Rounds numpy = find(rows, "numpy (book, float64)"), numpy32 = find(rows, "numpy float32");
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%-24s %14s %14s %10s %10s  %s%n", "backend", "s/epoch", "first epoch", "x numpy", "x numpy32", "details");
@@ -207,9 +209,10 @@ final class BenchCommand implements Callable<Integer> {
         out.println((epochs > 1 ? "s/epoch: median of epochs 2.." + epochs + " (epoch 1 is warm-up)" : "s/epoch: epoch 1, warm-up included")
                 + (rounds > 1 ? ", and of the " + rounds + " rounds; x: the median of the rounds' ratios" : "")
                 + "; an epoch is " + training / 100 + " steps of 100 plus the evaluation pass");
+        printOtherWork(out, before, after);
         out.println(machine.line());
         if (json != null) {
-            AtomicFiles.write(json, os -> os.write(json(rows, numpy, numpy32, machine).getBytes(StandardCharsets.UTF_8)));
+            AtomicFiles.write(json, os -> os.write(json(rows, numpy, numpy32, machine, otherWork(before, after)).getBytes(StandardCharsets.UTF_8)));
         }
         return 0;
     }
@@ -308,14 +311,27 @@ final class BenchCommand implements Callable<Integer> {
                    List<Double> secondsByRound, List<Double> ratioToNumpyByRound, List<Double> ratioToNumpyFloat32ByRound) {
     }
 
-    private record Report(String unit, int rounds, Machine machine, List<JsonRow> rows) {
+    /** otherWorkProcessors: {@link OtherWork#processors}, null where it is not known. */
+    private record Report(String unit, int rounds, Machine machine, Double otherWorkProcessors, List<JsonRow> rows) {
     }
 
-    private String json(List<Rounds> rows, Rounds numpy, Rounds numpy32, Machine machine) {
+    /** {@link OtherWork}'s line, where it is known. */
+    static void printOtherWork(PrintWriter out, OtherWork.Snapshot before, OtherWork.Snapshot after) {
+        String line = OtherWork.line(before, after);
+        if (line != null) {
+            out.println(line);
+        }
+    }
+
+    static Double otherWork(OtherWork.Snapshot before, OtherWork.Snapshot after) {
+        return before == null || after == null ? null : OtherWork.processors(before, after);
+    }
+
+    private String json(List<Rounds> rows, Rounds numpy, Rounds numpy32, Machine machine, Double otherWork) {
         List<JsonRow> out = rows.stream().map(r -> new JsonRow(r.name(), num(r.seconds()), num(r.firstEpoch()), num(r.ratio(numpy)),
                 num(r.ratio(numpy32)), r.detail(), r.secondsByRound(), Arrays.stream(r.ratios(numpy)).mapToObj(BenchCommand::num).toList(),
                 Arrays.stream(r.ratios(numpy32)).mapToObj(BenchCommand::num).toList())).toList();
-        return Timing.JSON.newBuilder().setPrettyPrinting().create().toJson(new Report("seconds per epoch", rounds, machine, out)) + "\n";
+        return Timing.JSON.newBuilder().setPrettyPrinting().create().toJson(new Report("seconds per epoch", rounds, machine, otherWork, out)) + "\n";
     }
 
     /** A ratio for the table, "-" when there is none. */

@@ -24,7 +24,7 @@ final class Grid {
                Double ratioToTorchGraph, Double ratioToTorchEager, String detail, List<Double> secondsByRound) {
     }
 
-    private record Report(String unit, int epochs, int rounds, Machine machine, List<Row> rows) {
+    private record Report(String unit, int epochs, int rounds, Machine machine, Double otherWorkProcessors, List<Row> rows) {
     }
 
     /** Refuses --grid-hidden and --grid-batch values the grid cannot run, before any data is loaded. */
@@ -44,6 +44,7 @@ final class Grid {
     static int run(BenchCommand bench, int training) {
         PrintWriter out = bench.spec.commandLine().getOut();
         Machine machine = Machine.here();  // when the run began
+        OtherWork.Snapshot before = OtherWork.now();
         List<Row> all = new ArrayList<>();
         out.printf(Locale.ROOT, "%-18s %6s %-20s %10s %10s %10s %10s  %s%n", "network", "batch", "backend", "s/epoch", "x numpy32",
                 "x graph", "x eager", "details");
@@ -80,10 +81,12 @@ final class Grid {
                 + (bench.rounds > 1 ? ", and of the " + bench.rounds + " rounds; x: the median of the rounds' ratios" : "")
                 + "; an epoch is the SGD steps over " + String.format(Locale.ROOT, "%,d", training)
                 + " examples plus the evaluation pass; x: s/epoch over the reference's on the same shape");
+        OtherWork.Snapshot after = OtherWork.now();
+        BenchCommand.printOtherWork(out, before, after);
         out.println(machine.line());
         if (bench.json != null) {
             String text = Timing.JSON.newBuilder().setPrettyPrinting().create().toJson(new Report("seconds per epoch", bench.epochs, bench.rounds,
-                    machine, all)) + "\n";
+                    machine, BenchCommand.otherWork(before, after), all)) + "\n";
             AtomicFiles.write(bench.json, os -> os.write(text.getBytes(StandardCharsets.UTF_8)));
         }
         return 0;
