@@ -92,6 +92,14 @@ class MnistIntegrationTest {
         assertArrayEquals(expected, trainedOnPixels.predict(back));
         assertArrayEquals(expected, trainedOnPixels.predict(test));
         assertEquals(model.accuracy(test, Arrays.copyOf(m.testLabels(), 500)), trainedOnPixels.accuracy(test, Arrays.copyOf(m.testLabels(), 500)));
+        // and the other way: `mlp4j evaluate` of the API's model (of features) gives it the test images scaled as Mnist's rows
+        model.save(dir.resolve("api.npz"));
+        java.io.StringWriter out = new java.io.StringWriter(), err = new java.io.StringWriter();
+        assertEquals(0, org.mlp4j.cli.Main.run(new String[] {"evaluate", "--model", dir.resolve("api.npz").toString(), "--data",
+                TestData.dir().toString(), "--device", "cpu"}, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true)), err.toString());
+        assertTrue(out.toString().contains(String.format(java.util.Locale.ROOT, "test accuracy: %.2f%%%n",
+                100 * model.accuracy(m.testImages(), m.testLabels()))), out.toString());
+        assertTrue(err.toString().contains("takes float features (it was trained through the Java API)"), err.toString());
         test[3] = test[3].clone();
         test[3][200] = 0.5f;  // between two pixels' values
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainedOnPixels.predict(test));

@@ -31,7 +31,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Network net = ModelFile.load(model);
+        Network net = PredictCommand.takingImages(ModelFile.load(model), model, spec.commandLine().getErr());
         Images test = Datasets.load(common, true, spec.commandLine().getErr());
         PredictCommand.checkFits(net, test, common.data.toString());
         int classes = net.outputs();

@@ -43,7 +43,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Network net = ModelFile.load(model);
+        Network net = takingImages(ModelFile.load(model), model, spec.commandLine().getErr());
         Images data = Pictures.read(images, net.inputs(), spec.commandLine().getErr()::println);
         checkFits(net, data, images.size() == 1 ? images.get(0).toString() : images.size() + " image files");
         StringBuilder s = new StringBuilder(data.count() * (proba ? 12 * net.outputs() : 2));
@@ -72,16 +72,21 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The CLI reads images: a model of float features (trained through the Java API) cannot take them. */
-    static void checkTakesImages(Network net, String source) {
-        if (net.input() != Network.Input.PIXELS) {
-            throw new UserError("the model takes float features (it was trained through the Java API), not the images of " + source
-                    + ": give it rows as it was trained on with Classifier.predict (for MNIST, the rows of org.mlp4j.Mnist)");
+    /**
+     * The model as the CLI gives it images: a model of float features (trained through the Java API) is given their
+     * pixels scaled as {@code org.mlp4j.Mnist}'s rows are, which is the same network taking pixels, with a note saying
+     * so (a model trained on other features gives other predictions than its own).
+     */
+    static Network takingImages(Network net, Path model, PrintWriter err) {
+        if (net.input() == Network.Input.PIXELS) {
+            return net;
         }
+        err.println("note: " + model + " takes float features (it was trained through the Java API): it is given each image's pixels"
+                + " scaled as org.mlp4j.Mnist's rows are ((p / 255 - 0.5) * 2)");
+        return new Network(net.sizes(), net.weights(), net.biases(), Network.Input.PIXELS, net.activation(), net.output());
     }
 
     static void checkFits(Network net, Images data, String source) {
-        checkTakesImages(net, source);
         if (data.features() != net.inputs()) {
             throw new UserError(source + ": images have " + data.features() + " pixels (" + data.height() + "x" + data.width()
                     + ") but the model takes " + net.inputs() + " inputs");

@@ -127,8 +127,7 @@ final class TrainCommand implements Callable<Integer> {
                     throw flag(f, "the layer sizes, activation and output come from --init's model");
                 }
             }
-            initial = ModelFile.load(init);
-            PredictCommand.checkTakesImages(initial, common.data.toString());
+            initial = PredictCommand.takingImages(ModelFile.load(init), init, err);
             if (initial.inputs() != trainSet.features() || initial.outputs() < trainSet.classCount()) {
                 throw new UserError(init + " takes " + initial.inputs() + " inputs and has " + initial.outputs() + " classes, but "
                         + common.data + " has " + trainSet.features() + " features and " + trainSet.classCount() + " classes");

@@ -244,12 +244,19 @@ class BadInputTest {
         Files.createDirectories(dir.resolve("empty"));
         Result empty = run("predict", "--model", dir.resolve("empty").toString(), "--images", "x");
         assertEquals(List.of("mlp4j: " + dir.resolve("empty") + ": a directory, not a model file"), empty.err().lines().toList());
-        // a model of float features (from the Java API) cannot take the CLI's images
+        // a model of float features (from the Java API) takes the CLI's images scaled as Mnist's rows, and says so
         Path features = dir.resolve("features.npz");
-        org.mlp4j.model.ModelFile.save(org.mlp4j.model.Network.initialize(new int[] {784, 5, 10}, org.mlp4j.model.Network.Input.FEATURES,
+        org.mlp4j.model.ModelFile.save(org.mlp4j.model.Network.initialize(new int[] {16, 5, 3}, org.mlp4j.model.Network.Input.FEATURES,
                 new org.mlp4j.model.NumpyRandom(1)), features);
-        userError(List.of("evaluate", "--model", features.toString(), "--data", data.toString(), "--no-verify", "--device", "cpu"), "takes float features");
-        userError(List.of("predict", "--model", features.toString(), "--images", data.resolve(Mnist.TEST_IMAGES).toString()), "takes float features");
+        String note = "note: " + features + " takes float features (it was trained through the Java API): it is given each image's pixels"
+                + " scaled as org.mlp4j.Mnist's rows are ((p / 255 - 0.5) * 2)";
+        Result evaluated = run("evaluate", "--model", features.toString(), "--data", data.toString(), "--no-verify", "--device", "cpu");
+        assertEquals(0, evaluated.code(), evaluated.err());
+        assertTrue(evaluated.err().contains(note) && evaluated.out().contains("test accuracy: "), evaluated.err() + evaluated.out());
+        Result predicted = run("predict", "--model", features.toString(), "--images", data.resolve(Mnist.TEST_IMAGES).toString(), "--device", "cpu");
+        assertEquals(0, predicted.code(), predicted.err());
+        assertTrue(predicted.err().contains(note), predicted.err());
+        assertEquals(50, predicted.out().lines().count(), predicted.out());
     }
 
     /** train --verbose on OpenCL says which variant each layer step runs and the times that chose it. */
