@@ -3,6 +3,7 @@ package org.mlp4j.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -48,7 +49,7 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     TrainingOptions training;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "output directory (default: runs/<timestamp>)")
+    @Option(names = "--out", paramLabel = "DIR", description = "output directory (default: runs/<timestamp>, and -2, -3, ... after it for runs started in the same second)")
     Path out;
 
     @Option(names = "--resume", paramLabel = "DIR",
@@ -145,7 +146,13 @@ final class TrainCommand implements Callable<Integer> {
         // the rows of an evaluation on the device that opens
         Trainer.footprint(sizes, trainSet.count(), trainSet.input(), valid, hp.batch(), testSet.count(), Math.min(Trainer.EVAL_CHUNK, trainSet.count()),
                 hp.optimization());
-        boolean made = makeRunDirectory(dir, from == null ? "; choose another --out" : "");
+        boolean made;
+        if (from == null && out == null) {
+            dir = freshRunDirectory(dir);
+            made = true;
+        } else {
+            made = makeRunDirectory(dir, from == null ? "; choose another --out" : "");
+        }
         Run run = new Run(hp, trainSet, testSet, sizes, valid, dir, from, initial);
         try (RunLock lock = RunLock.take(dir)) {
             return trainFallingBack(run);
@@ -189,6 +196,25 @@ final class TrainCommand implements Callable<Integer> {
             why = UserError.why(e);
         }
         throw new UserError("the run's directory cannot be written (" + why + ")" + hint);
+    }
+
+    /**
+     * A new directory for a run without --out: {@code first} (runs/ and the time it started), or {@code first-2},
+     * {@code first-3}, ... where runs that started in the same second (a sweep started at once) took those.
+     */
+    static Path freshRunDirectory(Path first) {
+        try {
+            Files.createDirectories(first.toAbsolutePath().getParent());
+            for (int n = 1; ; n++) {
+                try {
+                    return Files.createDirectory(n == 1 ? first : first.resolveSibling(first.getFileName() + "-" + n));
+                } catch (FileAlreadyExistsException taken) {
+                    // by another run of the same second: the next name
+                }
+            }
+        } catch (IOException e) {
+            throw new UserError("the run's directory cannot be written (" + UserError.why(e) + "); choose another --out");
+        }
     }
 
     private static void removeIfEmpty(Path dir) {

@@ -168,6 +168,17 @@ class RunControlTest {
     }
 
     /** On a terminal (a pseudo-terminal from script(1)) the progress line is drawn, and Ctrl-C still stops and saves. */
+    /** Runs without --out that start in the same second (a sweep started at once) each get a directory of their own. */
+    @Test
+    void runsOfTheSameSecondGetDirectoriesOfTheirOwn() throws Exception {
+        Path first = dir.resolve("runs").resolve("20261203-010115");
+        assertEquals(first, TrainCommand.freshRunDirectory(first));
+        assertEquals(dir.resolve("runs").resolve("20261203-010115-2"), TrainCommand.freshRunDirectory(first));
+        Files.createDirectory(dir.resolve("runs").resolve("20261203-010115-3"));
+        assertEquals(dir.resolve("runs").resolve("20261203-010115-4"), TrainCommand.freshRunDirectory(first));
+        assertTrue(Files.isDirectory(first) && Files.isDirectory(dir.resolve("runs").resolve("20261203-010115-2")));
+    }
+
     @Test
     void ctrlCOnATerminalStopsAndSaves() throws Exception {
         try {  // script(1) installed, and a pseudo-terminal to be had (a chroot without devpts has none)
