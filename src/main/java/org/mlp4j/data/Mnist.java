@@ -51,14 +51,20 @@ public final class Mnist {
     private Mnist() {
     }
 
-    /** The raw or gzipped file of that name in dir, or null. */
+    /**
+     * The raw or gzipped file of that name in dir, or of the name with a dot before "idx" (train-images.idx3-ubyte, as
+     * some copies of MNIST name them), or null.
+     */
     public static Path find(Path dir, String name) {
-        Path raw = dir.resolve(name);
-        if (Files.isRegularFile(raw)) {
-            return raw;
+        for (String n : List.of(name, name.replace("-idx", ".idx"))) {
+            for (String suffix : List.of("", ".gz")) {
+                Path f = dir.resolve(n + suffix);
+                if (Files.isRegularFile(f)) {
+                    return f;
+                }
+            }
         }
-        Path gz = dir.resolve(name + ".gz");
-        return Files.isRegularFile(gz) ? gz : null;
+        return null;
     }
 
     /** True when at least one of the four files is there: then nothing is fetched, and a missing one is an error. */

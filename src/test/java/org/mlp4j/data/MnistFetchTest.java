@@ -110,6 +110,19 @@ class MnistFetchTest {
         }
     }
 
+    /** MNIST under the dotted names some copies give it (train-images.idx3-ubyte) is read as it is, not fetched. */
+    @Test
+    void theDottedNamesOfSomeCopiesAreRead() throws Exception {
+        Path data = org.mlp4j.TestData.small(dir.resolve("dotted"));
+        for (String name : Mnist.SHA256.keySet()) {
+            Files.move(data.resolve(name), data.resolve(name.replace("-idx", ".idx")));
+        }
+        assertTrue(Mnist.present(data));
+        assertEquals(data.resolve("t10k-images.idx3-ubyte"), Mnist.find(data, Mnist.TEST_IMAGES));
+        assertEquals(300, Mnist.load(data, false, null).count());
+        assertEquals(50, Mnist.load(data, true, null).count());
+    }
+
     /** The line of npm's output that says why it failed, as npm 11 and npm 6 write it. */
     @Test
     void npmsReasonIsPickedFromItsOutput() {
