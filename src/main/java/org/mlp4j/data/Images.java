@@ -2,6 +2,7 @@ package org.mlp4j.data;
 
 import org.mlp4j.backend.Backend;
 import org.mlp4j.model.Network;
+import org.mlp4j.util.Limits;
 
 /** Labelled uint8 images, row-major, one example per {@code height * width} bytes. */
 public record Images(byte[] pixels, byte[] labels, int count, int height, int width) implements Dataset {
@@ -25,17 +26,26 @@ public record Images(byte[] pixels, byte[] labels, int count, int height, int wi
         return backend.upload(pixels, labels, count, features());
     }
 
-    /** This dataset followed by {@code more}, of the same image size. */
-    public Images concat(Images more) {
-        if (more.features() != features()) {
-            throw new IllegalArgumentException(more.features() + " pixels an image after " + features());
+    /** The datasets one after the other, all of the first's image size, copied once. */
+    public static Images concat(java.util.List<Images> parts) {
+        Images first = parts.get(0);
+        int f = first.features();
+        long count = 0;
+        for (Images part : parts) {
+            if (part.height() != first.height() || part.width() != first.width()) {
+                throw new IllegalArgumentException(part.height() + "x" + part.width() + " images after " + first.height() + "x" + first.width());
+            }
+            count += part.count();
         }
-        int f = features();
-        byte[] p = java.util.Arrays.copyOf(pixels, (count + more.count) * f);
-        System.arraycopy(more.pixels, 0, p, count * f, more.count * f);
-        byte[] l = java.util.Arrays.copyOf(labels, count + more.count);
-        System.arraycopy(more.labels, 0, l, count, more.count);
-        return new Images(p, l, count + more.count, height, width);
+        byte[] p = new byte[Limits.elements(count * f, count + " images of " + f + " pixels")];
+        byte[] l = new byte[(int) count];
+        int at = 0;
+        for (Images part : parts) {
+            System.arraycopy(part.pixels(), 0, p, at * f, part.count() * f);
+            System.arraycopy(part.labels(), 0, l, at, part.count());
+            at += part.count();
+        }
+        return new Images(p, l, (int) count, first.height(), first.width());
     }
 
     /** Examples [from, to) as a new dataset. */

@@ -29,7 +29,7 @@ public final class Pictures {
      */
     public static Images read(List<Path> files, int inputs, Consumer<String> note) {
         int side = (int) Math.round(Math.sqrt(inputs));
-        Images all = null;
+        List<Images> all = new java.util.ArrayList<>();
         for (Path f : files) {
             boolean idx = isIdx(f);
             Images next = idx ? Idx.readImages(f) : picture(f);
@@ -45,15 +45,16 @@ public final class Pictures {
                     next = new Images(fitted(next.pixels(), next.height(), next.width(), side), next.labels(), 1, side, side);
                 }
             }
-            if (all != null && (next.height() != all.height() || next.width() != all.width())) {
-                throw new UserError(f + ": " + next.height() + "x" + next.width() + " images after " + all.height() + "x" + all.width() + " ones");
+            Images first = all.isEmpty() ? next : all.get(0);
+            if (next.height() != first.height() || next.width() != first.width()) {
+                throw new UserError(f + ": " + next.height() + "x" + next.width() + " images after " + first.height() + "x" + first.width() + " ones");
             }
-            all = all == null ? next : all.concat(next);
+            all.add(next);
         }
-        if (all == null) {
+        if (all.isEmpty()) {
             throw new UserError("no image files given");
         }
-        return all;
+        return Images.concat(all);
     }
 
     private static double mean(byte[] pixels) {

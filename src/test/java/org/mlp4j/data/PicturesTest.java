@@ -40,6 +40,36 @@ class PicturesTest {
         assertTrue(difference < ink / 1000, "pixels off by " + difference + " in all, of " + ink);
     }
 
+    /** Files read one after the other, each picture one image and an IDX file its images, in the order given. */
+    @Test
+    void filesAreReadInOrderAndOfOneSize(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.util.List<java.nio.file.Path> files = new java.util.ArrayList<>();
+        byte[] expected = new byte[5 * 16];
+        for (int i = 0; i < 3; i++) {
+            java.awt.image.BufferedImage im = new java.awt.image.BufferedImage(4, 4, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            im.setRGB(i, i, (100 + i) * 0x010101);
+            expected[i * 16 + i * 4 + i] = (byte) (100 + i);
+            files.add(dir.resolve("p" + i + ".png"));
+            javax.imageio.ImageIO.write(im, "png", files.get(i).toFile());
+        }
+        byte[] two = new byte[32];
+        two[5] = 7;
+        two[16 + 15] = 9;
+        java.nio.file.Files.write(dir.resolve("two-idx3-ubyte"), IdxTest.idx(new int[] {2, 4, 4}, two));
+        files.add(1, dir.resolve("two-idx3-ubyte"));
+        // p0, the two of the IDX file, p1, p2
+        System.arraycopy(expected, 16, expected, 48, 32);
+        System.arraycopy(two, 0, expected, 16, 32);
+        Images read = Pictures.read(files, 16, note -> { });
+        assertEquals(5, read.count());
+        assertArrayEquals(expected, read.pixels());
+        java.nio.file.Files.write(dir.resolve("small-idx3-ubyte"), IdxTest.idx(new int[] {1, 3, 3}, new byte[9]));
+        files.add(dir.resolve("small-idx3-ubyte"));
+        org.mlp4j.util.UserError e = org.junit.jupiter.api.Assertions.assertThrows(org.mlp4j.util.UserError.class,
+                () -> Pictures.read(files, 16, note -> { }));
+        assertTrue(e.getMessage().endsWith("small-idx3-ubyte: 3x3 images after 4x4 ones"), e.getMessage());
+    }
+
     /** A lit rectangle 150 x 50 in a 300 x 200 picture: 20 x 7 (of 6.67) in 28 x 28, its centre at pixel 14's corner. */
     @Test
     void theLitPixelsAreScaledToFitAndCentredByTheirMass() {
