@@ -1,6 +1,10 @@
 package org.mlp4j.data;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -176,11 +180,25 @@ public final class Pictures {
         }
         int h = image.getHeight(), w = image.getWidth();
         byte[] pixels = new byte[h * w];
+        ColorModel cm = image.getColorModel();
+        // ImageIO gives a grey picture (a grey PNG or JPEG, as digits are often saved) a linear grey colour space, which
+        // getRGB takes through a gamma curve (a stored 100 comes back as 168): its stored values are taken as they are,
+        // as other tools read them
+        boolean grey = cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY && !(cm instanceof IndexColorModel);
+        Raster raster = image.getRaster();
+        double greyMax = grey ? (1L << cm.getComponentSize(0)) - 1 : 0;
+        double alphaMax = grey && cm.hasAlpha() ? (1L << cm.getComponentSize(1)) - 1 : 0;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                int argb = image.getRGB(x, y);
-                double alpha = (argb >>> 24) / 255.0;
-                double luminance = 0.299 * (argb >> 16 & 0xff) + 0.587 * (argb >> 8 & 0xff) + 0.114 * (argb & 0xff);
+                double alpha, luminance;
+                if (grey) {
+                    alpha = cm.hasAlpha() ? raster.getSample(x, y, 1) / alphaMax : 1;
+                    luminance = raster.getSample(x, y, 0) * 255 / greyMax;
+                } else {
+                    int argb = image.getRGB(x, y);
+                    alpha = (argb >>> 24) / 255.0;
+                    luminance = 0.299 * (argb >> 16 & 0xff) + 0.587 * (argb >> 8 & 0xff) + 0.114 * (argb & 0xff);
+                }
                 pixels[y * w + x] = (byte) Math.round(alpha * luminance);
             }
         }

@@ -70,6 +70,34 @@ class PicturesTest {
         assertTrue(e.getMessage().endsWith("small-idx3-ubyte: 3x3 images after 4x4 ones"), e.getMessage());
     }
 
+    /**
+     * A grey picture's stored values are its pixels, as other tools read them (ImageIO's getRGB would take them through
+     * a gamma curve: 100 to 168), at 8 and 16 bits, as PNG and as JPEG (whose compression keeps flat grey).
+     */
+    @Test
+    void aGreyPicturesValuesAreItsPixels(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        int[] values = {0, 16, 100, 255};
+        java.awt.image.BufferedImage grey8 = new java.awt.image.BufferedImage(4, 1, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        java.awt.image.BufferedImage grey16 = new java.awt.image.BufferedImage(4, 1, java.awt.image.BufferedImage.TYPE_USHORT_GRAY);
+        java.awt.image.BufferedImage flat = new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        for (int x = 0; x < 4; x++) {
+            grey8.getRaster().setSample(x, 0, 0, values[x]);
+            grey16.getRaster().setSample(x, 0, 0, values[x] * 257);
+        }
+        for (int x = 0; x < 64; x++) {
+            flat.getRaster().setSample(x % 8, x / 8, 0, 100);
+        }
+        javax.imageio.ImageIO.write(grey8, "png", dir.resolve("grey8.png").toFile());
+        javax.imageio.ImageIO.write(grey16, "png", dir.resolve("grey16.png").toFile());
+        javax.imageio.ImageIO.write(flat, "jpeg", dir.resolve("flat.jpg").toFile());
+        byte[] expected = {0, 16, 100, (byte) 255};
+        assertArrayEquals(expected, Pictures.read(java.util.List.of(dir.resolve("grey8.png")), 4, note -> { }).pixels());
+        assertArrayEquals(expected, Pictures.read(java.util.List.of(dir.resolve("grey16.png")), 4, note -> { }).pixels());
+        byte[] hundreds = new byte[64];
+        Arrays.fill(hundreds, (byte) 100);
+        assertArrayEquals(hundreds, Pictures.read(java.util.List.of(dir.resolve("flat.jpg")), 64, note -> { }).pixels());
+    }
+
     /** A lit rectangle 150 x 50 in a 300 x 200 picture: 20 x 7 (of 6.67) in 28 x 28, its centre at pixel 14's corner. */
     @Test
     void theLitPixelsAreScaledToFitAndCentredByTheirMass() {
