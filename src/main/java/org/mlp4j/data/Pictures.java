@@ -74,6 +74,9 @@ public final class Pictures {
      * named as one), or a gzip file by its 0x1f8b (an IDX file compressed).
      */
     private static boolean isIdx(Path f) {
+        if (Files.isDirectory(f)) {
+            throw new UserError(f + ": a directory; give the pictures in it (" + f.resolve("*.png") + ", say), in the order to predict them");
+        }
         try (InputStream in = Files.newInputStream(UserError.requireFile(f, "image file"))) {
             byte[] head = in.readNBytes(4);
             return head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b

@@ -235,7 +235,8 @@ class BadInputTest {
         org.mlp4j.model.ModelFile.save(org.mlp4j.model.Network.initialize(new int[] {784, 5, 10}, org.mlp4j.model.Network.Input.PIXELS,
                 new org.mlp4j.model.NumpyRandom(1)), model);
         userError(List.of("predict", "--model", model.toString(), "--images", dir.resolve("absent.png").toString()), "absent.png: image file not found");
-        userError(List.of("predict", "--model", model.toString(), "--images", dir.toString()), "not a regular file");
+        userError(List.of("predict", "--model", model.toString(), "--images", dir.toString()), dir + ": a directory; give the pictures in it ("
+                + dir.resolve("*.png") + ", say)");
         // a run's directory given for its model
         userError(List.of("evaluate", "--model", dir.toString(), "--data", data.toString(), "--no-verify", "--device", "cpu"),
                 dir + ": a directory, not a model file; did you mean " + model + "?");
