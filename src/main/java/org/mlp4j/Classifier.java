@@ -603,31 +603,29 @@ public final class Classifier {
         if (features) {
             return false;
         }
-        int[] neither = first(x, v -> !isPixel(v) && pixelOf(v) < 0), scaledValue = first(x, v -> !isPixel(v));
-        if (neither != null) {
-            throw new IllegalArgumentException(what + " row " + neither[0] + " value " + neither[1] + " is " + x[neither[0]][neither[1]]
-                    + ": this model, trained on MNIST's pixels, takes pixel values 0..255 or rows scaled from them as Mnist's are"
-                    + " ((p / 255 - 0.5) * 2), and this value is neither");
-        }
-        int[] pixel = scaledValue == null ? null : first(x, v -> pixelOf(v) < 0);
-        if (pixel != null) {
-            throw new IllegalArgumentException(what + " rows mix pixel values 0..255 (row " + pixel[0] + " value " + pixel[1] + " is "
-                    + x[pixel[0]][pixel[1]] + ") with values scaled as Mnist's are (row " + scaledValue[0] + " value " + scaledValue[1]
-                    + " is " + x[scaledValue[0]][scaledValue[1]] + "): give this model one or the other");
-        }
-        return scaledValue != null;
-    }
-
-    /** The row and column of the first value of {@code x} that {@code test} holds for, or null. */
-    private static int[] first(float[][] x, java.util.function.DoublePredicate test) {
+        // in one pass: the first value that is not a pixel (the rows are given scaled), and the first that is not a
+        // scaled pixel (they are given as pixels); a value that is neither is refused where it stands
+        int[] scaledAt = null, pixelAt = null;
         for (int r = 0; r < x.length; r++) {
-            for (int j = 0; j < x[r].length; j++) {
-                if (test.test(x[r][j])) {
-                    return new int[] {r, j};
+            for (int j = 0; j < width; j++) {
+                float v = x[r][j];
+                if (isPixel(v)) {
+                    pixelAt = pixelAt == null && pixelOf(v) < 0 ? new int[] {r, j} : pixelAt;
+                } else if (pixelOf(v) < 0) {
+                    throw new IllegalArgumentException(what + " row " + r + " value " + j + " is " + v + ": this model, trained on MNIST's"
+                            + " pixels, takes pixel values 0..255 or rows scaled from them as Mnist's are ((p / 255 - 0.5) * 2), and this"
+                            + " value is neither");
+                } else if (scaledAt == null) {
+                    scaledAt = new int[] {r, j};
                 }
             }
         }
-        return null;
+        if (scaledAt != null && pixelAt != null) {
+            throw new IllegalArgumentException(what + " rows mix pixel values 0..255 (row " + pixelAt[0] + " value " + pixelAt[1] + " is "
+                    + x[pixelAt[0]][pixelAt[1]] + ") with values scaled as Mnist's are (row " + scaledAt[0] + " value " + scaledAt[1]
+                    + " is " + x[scaledAt[0]][scaledAt[1]] + "): give this model one or the other");
+        }
+        return scaledAt != null;
     }
 
     private static boolean isPixel(double v) {
