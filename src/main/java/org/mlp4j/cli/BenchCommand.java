@@ -209,10 +209,10 @@ final class BenchCommand implements Callable<Integer> {
         out.println((epochs > 1 ? "s/epoch: median of epochs 2.." + epochs + " (epoch 1 is warm-up)" : "s/epoch: epoch 1, warm-up included")
                 + (rounds > 1 ? ", and of the " + rounds + " rounds; x: the median of the rounds' ratios" : "")
                 + "; an epoch is " + training / 100 + " steps of 100 plus the evaluation pass");
-        printOtherWork(out, before, after);
+        OtherWork.print(out, before, after);
         out.println(machine.line());
         if (json != null) {
-            AtomicFiles.write(json, os -> os.write(json(rows, numpy, numpy32, machine, otherWork(before, after)).getBytes(StandardCharsets.UTF_8)));
+            AtomicFiles.write(json, os -> os.write(json(rows, numpy, numpy32, machine, OtherWork.processorsIfKnown(before, after)).getBytes(StandardCharsets.UTF_8)));
         }
         return 0;
     }
@@ -311,20 +311,8 @@ final class BenchCommand implements Callable<Integer> {
                    List<Double> secondsByRound, List<Double> ratioToNumpyByRound, List<Double> ratioToNumpyFloat32ByRound) {
     }
 
-    /** otherWorkProcessors: {@link OtherWork#processors}, null where it is not known. */
+    /** otherWorkProcessors: {@link OtherWork#processorsIfKnown}. */
     private record Report(String unit, int rounds, Machine machine, Double otherWorkProcessors, List<JsonRow> rows) {
-    }
-
-    /** {@link OtherWork}'s line, where it is known. */
-    static void printOtherWork(PrintWriter out, OtherWork.Snapshot before, OtherWork.Snapshot after) {
-        String line = OtherWork.line(before, after);
-        if (line != null) {
-            out.println(line);
-        }
-    }
-
-    static Double otherWork(OtherWork.Snapshot before, OtherWork.Snapshot after) {
-        return before == null || after == null ? null : OtherWork.processors(before, after);
     }
 
     private String json(List<Rounds> rows, Rounds numpy, Rounds numpy32, Machine machine, Double otherWork) {

@@ -82,11 +82,11 @@ final class Grid {
                 + "; an epoch is the SGD steps over " + String.format(Locale.ROOT, "%,d", training)
                 + " examples plus the evaluation pass; x: s/epoch over the reference's on the same shape");
         OtherWork.Snapshot after = OtherWork.now();
-        BenchCommand.printOtherWork(out, before, after);
+        OtherWork.print(out, before, after);
         out.println(machine.line());
         if (bench.json != null) {
             String text = Timing.JSON.newBuilder().setPrettyPrinting().create().toJson(new Report("seconds per epoch", bench.epochs, bench.rounds,
-                    machine, BenchCommand.otherWork(before, after), all)) + "\n";
+                    machine, OtherWork.processorsIfKnown(before, after), all)) + "\n";
             AtomicFiles.write(bench.json, os -> os.write(text.getBytes(StandardCharsets.UTF_8)));
         }
         return 0;

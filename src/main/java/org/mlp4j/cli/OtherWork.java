@@ -1,6 +1,7 @@
 package org.mlp4j.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
@@ -85,6 +86,19 @@ final class OtherWork {
         }
         long others = (after.busy() - before.busy()) - (after.own() - before.own());
         return Math.max(0, (double) others / total * after.processors());
+    }
+
+    /** {@link #processors}, or null where either snapshot is missing. */
+    static Double processorsIfKnown(Snapshot before, Snapshot after) {
+        return before == null || after == null ? null : processors(before, after);
+    }
+
+    /** Prints the report's line, where both snapshots are there. */
+    static void print(PrintWriter out, Snapshot before, Snapshot after) {
+        String line = line(before, after);
+        if (line != null) {
+            out.println(line);
+        }
     }
 
     /** The report's line, or null where either snapshot is missing. */
