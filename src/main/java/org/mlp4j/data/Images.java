@@ -26,17 +26,11 @@ public record Images(byte[] pixels, byte[] labels, int count, int height, int wi
         return backend.upload(pixels, labels, count, features());
     }
 
-    /** The datasets one after the other, all of the first's image size, copied once. */
+    /** The datasets one after the other, copied once; all are of the first's image size (Pictures.read checks it, naming the file). */
     public static Images concat(java.util.List<Images> parts) {
         Images first = parts.get(0);
         int f = first.features();
-        long count = 0;
-        for (Images part : parts) {
-            if (part.height() != first.height() || part.width() != first.width()) {
-                throw new IllegalArgumentException(part.height() + "x" + part.width() + " images after " + first.height() + "x" + first.width());
-            }
-            count += part.count();
-        }
+        long count = parts.stream().mapToLong(Images::count).sum();
         byte[] p = new byte[Limits.elements(count * f, count + " images of " + f + " pixels")];
         byte[] l = new byte[(int) count];
         int at = 0;
