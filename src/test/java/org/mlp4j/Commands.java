@@ -10,6 +10,15 @@ public final class Commands {
     private Commands() {
     }
 
+    /** Whether {@code cmd} starts and exits 0 (its output discarded): for a test to skip where a tool is missing. */
+    public static boolean succeeds(String... cmd) throws InterruptedException {
+        try {
+            return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Runs {@code cmd} to its end and returns its output (stderr within); fails the test, with the output, on a non-zero exit. */
     public static String run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -243,10 +243,6 @@ class BenchCommandTest {
     private static boolean python3Succeeds(String... args) throws InterruptedException {
         List<String> command = new java.util.ArrayList<>(List.of("python3"));
         command.addAll(List.of(args));
-        try {
-            return new ProcessBuilder(command).start().waitFor() == 0;
-        } catch (java.io.IOException e) {
-            return false;
-        }
+        return org.mlp4j.Commands.succeeds(command.toArray(String[]::new));
     }
 }

@@ -163,7 +163,7 @@ class MnistFetchTest {
      */
     @Test
     void theRealNpmsReasonIsShown() throws Exception {
-        Assumptions.assumeTrue(npmRuns(), "no npm here");
+        Assumptions.assumeTrue(org.mlp4j.Commands.succeeds("npm", "--version"), "no npm here");
         HttpServer registry = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         registry.createContext("/", x -> {
             x.sendResponseHeaders(404, -1);
@@ -179,15 +179,6 @@ class MnistFetchTest {
             assertEmpty(data);
         } finally {
             registry.stop(0);
-        }
-    }
-
-    private static boolean npmRuns() throws InterruptedException {
-        try {
-            Process p = new ProcessBuilder("npm", "--version").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor() == 0;
-        } catch (java.io.IOException e) {
-            return false;
         }
     }
 
