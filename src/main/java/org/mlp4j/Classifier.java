@@ -248,6 +248,10 @@ public final class Classifier {
                 if (from != null) {
                     training.progress().note("resuming the run in " + file + " at epoch " + from.epoch()
                             + (from.step() > 0 ? ", step " + from.step() : ""));
+                    String change = from.scheduleChange(hp.epochs());
+                    if (change != null) {
+                        training.progress().note(change);
+                    }
                 }
                 try {
                     fit = fit(training.device(), training, hp, all, validX.length, from, listener);

@@ -395,6 +395,7 @@ class ClassifierTest {
         List<Epoch> continued = resumed.fit(x, y, vx, vy, run.withCheckpoint(file, 2).withProgress(telling));
         assertEquals(List.of(3, 4, 5, 6), trained);
         assertTrue(notes.get(0).matches("resuming the run in .*run\\.npz at epoch 3, step \\d+"), notes.toString());
+        assertTrue(notes.stream().noneMatch(n -> n.contains("schedule")), "the same epochs, the same rates: " + notes);
         assertEquals(costs(whole), costs(continued), "the whole run's epochs, as the straight run's");
         assertTrue(Arrays.deepEquals(straight.predictProba(vx), resumed.predictProba(vx)), "the straight run's parameters, bit for bit");
         notes.clear();
@@ -426,6 +427,12 @@ class ClassifierTest {
         other = assertThrows(IllegalArgumentException.class,
                 () -> Classifier.create(7, 4, 8, 3).fit(x, y, vx, vy, run.withCheckpoint(model.resolve("run.npz"), 2).withProgress(telling))).getMessage();
         assertTrue(other.contains("the checkpoint's directory cannot be made") && trained.isEmpty(), "refused before it trains: " + other);
+        // more epochs stretch the cosine schedule over them, which the run says
+        notes.clear();
+        Classifier.create(7, 4, 8, 3).fit(x, y, vx, vy, run.withEpochs(8).withCheckpoint(file, 2).withProgress(telling));
+        assertEquals(List.of(7, 8), trained);
+        assertTrue(notes.contains("note: the cosine schedule now spans 8 epochs; epochs 1-6 took their rates from a run of 6, "
+                + "so this run's rates are not those of a run of 8 from the start"), notes.toString());
     }
 
     /**

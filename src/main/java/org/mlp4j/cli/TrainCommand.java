@@ -261,6 +261,10 @@ final class TrainCommand implements Callable<Integer> {
             if (run.from() != null) {
                 o.printf("resuming %s at epoch %d%s%n", run.dir(), run.from().epoch(),
                         run.from().step() > 0 ? ", step " + run.from().step() : "");
+                String change = run.from().scheduleChange(hp.epochs());
+                if (change != null) {
+                    o.println(change);
+                }
             }
             if (run.initial() != null) {
                 o.printf("starting from the parameters of %s%n", init);

@@ -75,6 +75,24 @@ public final class Trainer {
         public boolean finished(int epochs) {
             return stoppedEarly() || step == 0 && history.size() >= epochs;
         }
+
+        /**
+         * Where continuing this run up to {@code epochs} gives it other rates than a run of that many epochs from
+         * the start, says so, else null: a schedule that spans the run (cosine) gave the epochs done (and the one
+         * stopped within) their rates for the run's old length.
+         */
+        public String scheduleChange(int epochs) {
+            Hyperparameters now = hp.withEpochs(epochs);
+            int done = history.size() + (step > 0 ? 1 : 0);
+            for (int e = 1; e <= done; e++) {
+                if (hp.rate(e) != now.rate(e)) {
+                    return "note: the " + hp.optimization().schedule().id() + " schedule now spans " + epochs + " epochs; "
+                            + (done == 1 ? "epoch 1" : "epochs 1-" + done) + " took their rates from a run of " + hp.epochs()
+                            + ", so this run's rates are not those of a run of " + epochs + " from the start";
+                }
+            }
+            return null;
+        }
     }
 
     /** Early stopping's rule: with validation examples, {@code epochs} (those done) came its patience or more after the best. */

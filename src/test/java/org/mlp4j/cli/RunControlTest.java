@@ -225,6 +225,22 @@ class RunControlTest {
         assertArrayEquals(model, Files.readAllBytes(out.resolve("model.npz")));
     }
 
+    /** Extending a finished cosine run stretches its schedule, and the resumed run says so; extending a constant rate's says nothing. */
+    @Test
+    void extendingACosineRunSaysItsRatesAreNotAStraightRuns() {
+        for (String schedule : List.of("cosine", "constant")) {
+            Path out = dir.resolve(schedule);
+            assertEquals(0, BadInputTest.run(train(out, "--epochs", "2", "--lr-schedule", schedule).toArray(String[]::new)).code());
+            BadInputTest.Result more = BadInputTest.run("train", "--resume", out.toString(), "--data", data.toString(), "--no-verify",
+                    "--epochs", "3");
+            assertEquals(0, more.code(), more.err());
+            assertEquals(schedule.equals("cosine"), more.out().contains("resuming " + out + " at epoch 3\nnote: the cosine schedule now spans 3 "
+                    + "epochs; epochs 1-2 took their rates from a run of 2, so this run's rates are not those of a run of 3 from the start\n"),
+                    more.out());
+            assertTrue(more.out().contains("epoch 3/3"), more.out());
+        }
+    }
+
     @Test
     void aRunDirectoryIsNotOverwrittenAndResumeKeepsItsSettingsAndData() throws IOException {
         Path out = dir.resolve("done");
