@@ -89,7 +89,8 @@ public final class Classifier {
      * seed's stream, as the book's {@code NeuralNetMLP} does with its one {@code RandomState}: so
      * {@code create(1, 784, 100, 10)} trained with {@link Training#book()} on {@link Mnist} is the book's run.
      *
-     * @throws IllegalArgumentException for sizes below 1, or a network whose weights do not fit in an array or in the heap
+     * @throws IllegalArgumentException for sizes below 1, one output unit (one class), or a network whose weights do not fit
+     *     in an array or in the heap
      */
     public static Classifier create(long seed, int... layerSizes) {
         return create(seed, Activation.SIGMOID, Output.SIGMOID, layerSizes);
@@ -102,6 +103,10 @@ public final class Classifier {
     public static Classifier create(long seed, Activation activation, Output output, int... layerSizes) {
         if (layerSizes.length < 2 || Arrays.stream(layerSizes).anyMatch(s -> s < 1)) {
             throw new IllegalArgumentException("layer sizes " + Arrays.toString(layerSizes) + ": at least inputs and classes, each at least 1");
+        }
+        if (layerSizes[layerSizes.length - 1] == 1) {  // a binary classifier of one sigmoid unit, as other tools write it
+            throw new IllegalArgumentException("layer sizes " + Arrays.toString(layerSizes) + ": one output unit is one class; "
+                    + "a classifier has an output unit per class, so two classes (labels 0 and 1) take 2");
         }
         if (activation == Activation.IDENTITY) {
             throw new IllegalArgumentException("hidden layers need an activation, not identity");

@@ -278,6 +278,8 @@ class ClassifierTest {
         assertTrue(e.getMessage().contains("3 values, the network takes 4"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Classifier.create(1, 4));
         assertTrue(e.getMessage().contains("at least inputs and classes") || e.getMessage().contains("layer sizes"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Classifier.create(1, 4, 8, 1));
+        assertTrue(e.getMessage().contains("one output unit is one class") && e.getMessage().contains("(labels 0 and 1) take 2"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Classifier.load(dir.resolve("missing.npz")));
         assertTrue(e.getMessage().contains("not found"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Training.book().withLearningRate(0));

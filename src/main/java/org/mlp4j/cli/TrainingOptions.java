@@ -223,6 +223,9 @@ final class TrainingOptions {
                     + " but training images are " + train.height() + "x" + train.width());
         }
         int classes = train.classCount();
+        if (classes < 2) {
+            throw new org.mlp4j.util.UserError("the training labels are all 0: one class, nothing to tell apart");
+        }
         for (int i = 0; i < test.count(); i++) {
             if ((test.labels()[i] & 0xff) >= classes) {
                 throw new org.mlp4j.util.UserError("test label " + (test.labels()[i] & 0xff) + " (example " + i

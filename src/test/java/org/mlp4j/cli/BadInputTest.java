@@ -203,6 +203,10 @@ class BadInputTest {
         Files.write(data.resolve(Mnist.TRAIN_LABELS), IdxTest.idx(new int[] {299}, new byte[299]));
         userError(train(), "300 images", "299 labels");
         writeData();
+        Files.write(data.resolve(Mnist.TRAIN_LABELS), IdxTest.idx(new int[] {300}, new byte[300]));
+        Files.write(data.resolve(Mnist.TEST_LABELS), IdxTest.idx(new int[] {50}, new byte[50]));
+        userError(train(), "training labels are all 0", "one class");
+        writeData();
         byte[] lb = new byte[50];
         lb[7] = 9;
         Files.write(data.resolve(Mnist.TEST_LABELS), IdxTest.idx(new int[] {50}, lb));
