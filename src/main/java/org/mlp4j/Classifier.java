@@ -160,6 +160,39 @@ public final class Classifier {
         return network.sizes().clone();
     }
 
+    /**
+     * Layer {@code layer}'s weights (0: from the inputs), a copy: {@code [i][j]} from unit i of that layer to unit j
+     * of the next, as model.npz's {@code w0, w1, ...} and the book's {@code w_h, w_out} hold them (a model of pixels
+     * takes them scaled as {@link Mnist}'s rows are). Within {@link Progress#epoch}, on the thread that fits, that
+     * epoch's.
+     *
+     * @throws IllegalArgumentException for a layer that is not one of the network's
+     */
+    public float[][] weights(int layer) {
+        Network net = parameters();
+        float[] w = net.weights()[checkedLayer(net, layer)];
+        int inputs = net.sizes()[layer], outputs = net.sizes()[layer + 1];
+        float[][] rows = new float[inputs][];
+        for (int i = 0; i < inputs; i++) {
+            rows[i] = Arrays.copyOfRange(w, i * outputs, (i + 1) * outputs);
+        }
+        return rows;
+    }
+
+    /** Layer {@code layer}'s biases (0: the first hidden layer's, or the outputs' where there is none), a copy; as {@link #weights}. */
+    public float[] biases(int layer) {
+        Network net = parameters();
+        return net.biases()[checkedLayer(net, layer)].clone();
+    }
+
+    private static int checkedLayer(Network net, int layer) {
+        int layers = net.sizes().length - 1;
+        if (layer < 0 || layer >= layers) {
+            throw new IllegalArgumentException("layer " + layer + " of a network of " + layers + (layers == 1 ? " layer (0)" : " layers (0.." + (layers - 1) + ")"));
+        }
+        return layer;
+    }
+
     /** Trains on {@code x}, {@code y} without a validation set; see {@link #fit(float[][], int[], float[][], int[], Training)}. */
     public List<Epoch> fit(float[][] x, int[] y, Training training) {
         return fit(x, y, new float[0][], new int[0], training);

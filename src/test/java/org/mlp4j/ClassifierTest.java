@@ -95,6 +95,49 @@ class ClassifierTest {
         assertEquals(predicted[7], c.predict(x[7]));
     }
 
+    /** weights and biases are the parameters that predict (as the book's forward pass takes them), copies, and those that a save keeps. */
+    @Test
+    void theParametersGivenAreTheOnesThatPredict() {
+        int[] y = new int[300];
+        float[][] x = points(300, y, 3);
+        Classifier c = Classifier.create(2, 4, 6, 5, 3);
+        c.fit(x, y, SETTINGS.withEpochs(5));
+        float[][] p = c.predictProba(x);
+        for (int r = 0; r < x.length; r++) {
+            float[] row = x[r];
+            double[] a = new double[row.length];
+            Arrays.setAll(a, i -> row[i]);
+            for (int l = 0; l < 3; l++) {
+                float[][] w = c.weights(l);
+                float[] b = c.biases(l);
+                assertEquals(a.length, w.length);
+                double[] z = new double[b.length];
+                for (int j = 0; j < z.length; j++) {
+                    z[j] = b[j];
+                    for (int i = 0; i < a.length; i++) {
+                        z[j] += a[i] * w[i][j];
+                    }
+                    z[j] = 1 / (1 + Math.exp(-z[j]));
+                }
+                a = z;
+            }
+            double sum = Arrays.stream(a).sum();
+            for (int j = 0; j < 3; j++) {
+                assertEquals(a[j] / sum, p[r][j], 1e-5, "row " + r + ", class " + j);
+            }
+        }
+        c.weights(0)[1][2] = 100;
+        c.biases(2)[0] = 100;
+        assertTrue(Arrays.deepEquals(p, c.predictProba(x)), "copies: changing them changes no prediction");
+        c.save(dir.resolve("m.npz"));
+        Classifier loaded = Classifier.load(dir.resolve("m.npz"));
+        for (int l = 0; l < 3; l++) {
+            assertTrue(Arrays.deepEquals(c.weights(l), loaded.weights(l)) && Arrays.equals(c.biases(l), loaded.biases(l)), "layer " + l);
+        }
+        assertEquals("layer 3 of a network of 3 layers (0..2)", assertThrows(IllegalArgumentException.class, () -> c.weights(3)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> c.biases(-1));
+    }
+
     /**
      * As the book's NeuralNetMLP (one RandomState), a created classifier's first fit with its seed draws the order on
      * from the weights' stream; with another seed, or on a classifier loaded from the same weights, from a new stream.
@@ -329,6 +372,8 @@ class ClassifierTest {
             public void epoch(Epoch e) {
                 c.save(dir.resolve("epoch-" + e.epoch() + ".npz"));
                 told.add(c.predictProba(x));
+                assertTrue(Arrays.deepEquals(c.weights(1), Classifier.load(dir.resolve("epoch-" + e.epoch() + ".npz")).weights(1)),
+                        "the epoch's weights");
                 assertArrayEquals(told.get(told.size() - 1)[5], c.predictProba(x[5]), "one example, from the epoch's parameters too");
             }
         }));
