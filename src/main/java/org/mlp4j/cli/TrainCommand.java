@@ -273,6 +273,11 @@ final class TrainCommand implements Callable<Integer> {
             EpochPrinter printer = new EpochPrinter(o, err, run.from() != null ? run.from().history() : List.of(), hp.epochs(),
                     run.dir(), checkpointEvery, signals);
             printer.verbose = verbose;
+            printer.mostCommon = mostCommonShare(run.trainSet(), run.trainSet().count() - run.valid());
+            java.math.BigDecimal eta = new java.math.BigDecimal(Float.toString(hp.eta()));
+            printer.stallAdvice = hp.meanGradient() ? "" : "; summed over the batch, as the book's gradient is, --eta " + eta.stripTrailingZeros().toPlainString()
+                    + " at batch " + hp.batch() + " is a rate of " + eta.multiply(java.math.BigDecimal.valueOf(hp.batch())).stripTrailingZeros()
+                    .toPlainString() + " on the averaged gradient of other tools (--gradient mean)";
             Trainer trainer = new Trainer(backend, hp);
             Trainer.Fit fit;
             try {
@@ -334,6 +339,16 @@ final class TrainCommand implements Callable<Integer> {
      * One line per epoch, history.csv after each, the checkpoint every N epochs, and on a terminal the
      * progress line; stops when a signal came.
      */
+    /** The share of the first {@code count} examples that the most common class among them has: the accuracy of always answering it. */
+    static double mostCommonShare(Images data, int count) {
+        int[] n = new int[data.classCount()];
+        int most = 0;
+        for (int i = 0; i < count; i++) {
+            most = Math.max(most, ++n[data.label(i)]);
+        }
+        return (double) most / count;
+    }
+
     static final class EpochPrinter implements TrainingListener {
         private final PrintWriter out;
         private final int epochs;
@@ -344,6 +359,10 @@ final class TrainCommand implements Callable<Integer> {
         private final boolean terminal = System.console() != null;
         final ProgressLine progress;
         boolean verbose;
+        /** The training accuracy of always answering the most common class, and what the rate is where an epoch does no better. */
+        double mostCommon = -1;
+        String stallAdvice = "";
+        private boolean stallSaid;
 
         EpochPrinter(PrintWriter out, PrintWriter err, List<EpochResult> before, int epochs, Path dir, int checkpointEvery,
                      StopSignals signals) {
@@ -389,6 +408,11 @@ final class TrainCommand implements Callable<Integer> {
             String valid = Double.isNaN(r.validAccuracy()) ? "      -" : String.format(Locale.ROOT, "%6.2f%%", 100 * r.validAccuracy());
             out.printf(Locale.ROOT, "epoch " + width + "/%d | cost %10.2f | train %6.2f%% | valid %s | %.3f s%n",
                     r.epoch(), epochs, r.cost(), 100 * r.trainAccuracy(), valid, r.seconds());
+            if (!stallSaid && r.trainAccuracy() <= mostCommon) {  // once a run: the network answers no better than a constant
+                stallSaid = true;
+                out.printf(Locale.ROOT, "note: no better than always answering the most common class (%.2f%%)%s%n", 100 * mostCommon,
+                        stallAdvice);
+            }
             out.flush();
             history.add(r);
             if (CheckpointFile.due(r.epoch(), checkpointEvery, epochs)) {

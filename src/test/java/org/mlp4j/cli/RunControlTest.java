@@ -225,6 +225,25 @@ class RunControlTest {
         assertArrayEquals(model, Files.readAllBytes(out.resolve("model.npz")));
     }
 
+    /**
+     * An epoch no better than always answering the most common class (84 of the 250 training examples) gets one note,
+     * saying what the summed gradient's rate is as other tools average it; a run that learns gets none.
+     */
+    @Test
+    void aRunNoBetterThanOneAnswerSaysSoOnce() {
+        String note = "note: no better than always answering the most common class (33.60%)";
+        BadInputTest.Result slow = BadInputTest.run(train(dir.resolve("slow"), "--epochs", "3").toArray(String[]::new));
+        assertEquals(0, slow.code(), slow.err());
+        assertEquals(List.of(note + "; summed over the batch, as the book's gradient is, --eta 0.0005 at batch 10 is a rate of 0.005 on the "
+                + "averaged gradient of other tools (--gradient mean)"), slow.out().lines().filter(l -> l.startsWith("note: no better")).toList(),
+                slow.out());
+        assertTrue(slow.out().lines().filter(l -> l.startsWith("epoch ")).allMatch(l -> l.contains("train   0.00%")), "every epoch: " + slow.out());
+        BadInputTest.Result mean = BadInputTest.run(train(dir.resolve("mean"), "--epochs", "1", "--gradient", "mean", "--eta", "0.05").toArray(String[]::new));
+        assertTrue(mean.out().contains("\n" + note + "\n"), mean.out());
+        BadInputTest.Result learns = BadInputTest.run(train(dir.resolve("learns"), "--epochs", "2", "--eta", "0.2").toArray(String[]::new));
+        assertTrue(learns.out().contains("train 100.00%") && !learns.out().contains("note: no better"), learns.out());
+    }
+
     /** Extending a finished cosine run stretches its schedule, and the resumed run says so; extending a constant rate's says nothing. */
     @Test
     void extendingACosineRunSaysItsRatesAreNotAStraightRuns() {
