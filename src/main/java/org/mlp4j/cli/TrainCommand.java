@@ -274,10 +274,7 @@ final class TrainCommand implements Callable<Integer> {
                     run.dir(), checkpointEvery, signals);
             printer.verbose = verbose;
             printer.mostCommon = mostCommonShare(run.trainSet(), run.trainSet().count() - run.valid());
-            java.math.BigDecimal eta = new java.math.BigDecimal(Float.toString(hp.eta()));
-            printer.stallAdvice = hp.meanGradient() ? "" : "; summed over the batch, as the book's gradient is, --eta " + eta.stripTrailingZeros().toPlainString()
-                    + " at batch " + hp.batch() + " is a rate of " + eta.multiply(java.math.BigDecimal.valueOf(hp.batch())).stripTrailingZeros()
-                    .toPlainString() + " on the averaged gradient of other tools (--gradient mean)";
+            printer.stallAdvice = averagedRate(hp);
             Trainer trainer = new Trainer(backend, hp);
             Trainer.Fit fit;
             try {
@@ -335,10 +332,6 @@ final class TrainCommand implements Callable<Integer> {
         AtomicFiles.write(file, os -> os.write(s.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
-    /**
-     * One line per epoch, history.csv after each, the checkpoint every N epochs, and on a terminal the
-     * progress line; stops when a signal came.
-     */
     /** The share of the first {@code count} examples that the most common class among them has: the accuracy of always answering it. */
     static double mostCommonShare(Images data, int count) {
         int[] n = new int[data.classCount()];
@@ -349,6 +342,21 @@ final class TrainCommand implements Callable<Integer> {
         return (double) most / count;
     }
 
+    /** With the book's summed gradient, the rate {@code --eta} amounts to on the averaged gradient other tools take; else nothing. */
+    static String averagedRate(Hyperparameters hp) {
+        if (hp.meanGradient()) {
+            return "";
+        }
+        java.math.BigDecimal eta = new java.math.BigDecimal(Float.toString(hp.eta()));
+        return "; summed over the batch, as the book's gradient is, --eta " + eta.stripTrailingZeros().toPlainString() + " at batch "
+                + hp.batch() + " is a rate of " + eta.multiply(java.math.BigDecimal.valueOf(hp.batch())).stripTrailingZeros().toPlainString()
+                + " on the averaged gradient of other tools (--gradient mean)";
+    }
+
+    /**
+     * One line per epoch, history.csv after each, the checkpoint every N epochs, and on a terminal the
+     * progress line; stops when a signal came.
+     */
     static final class EpochPrinter implements TrainingListener {
         private final PrintWriter out;
         private final int epochs;
