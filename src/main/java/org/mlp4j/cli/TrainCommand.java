@@ -271,10 +271,8 @@ final class TrainCommand implements Callable<Integer> {
             }
             o.flush();
             EpochPrinter printer = new EpochPrinter(o, err, run.from() != null ? run.from().history() : List.of(), hp.epochs(),
-                    run.dir(), checkpointEvery, signals);
+                    run.dir(), checkpointEvery, signals, Stall.of(run.trainSet(), run.trainSet().count() - run.valid(), hp));
             printer.verbose = verbose;
-            printer.mostCommon = mostCommonShare(run.trainSet(), run.trainSet().count() - run.valid());
-            printer.stallAdvice = averagedRate(hp);
             Trainer trainer = new Trainer(backend, hp);
             Trainer.Fit fit;
             try {
@@ -332,25 +330,29 @@ final class TrainCommand implements Callable<Integer> {
         AtomicFiles.write(file, os -> os.write(s.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** The share of the first {@code count} examples that the most common class among them has: the accuracy of always answering it. */
-    static double mostCommonShare(Images data, int count) {
-        int[] n = new int[data.classCount()];
-        int most = 0;
-        for (int i = 0; i < count; i++) {
-            most = Math.max(most, ++n[data.label(i)]);
+    /**
+     * The training accuracy of always answering the most common class of a run's training examples, and the note the
+     * first epoch that does no better gets: with the book's summed gradient, what --eta amounts to on the averaged
+     * gradient other tools take.
+     */
+    private record Stall(double share, String note) {
+        /** For the first {@code count} examples of {@code data}, trained with {@code hp}. */
+        static Stall of(Images data, int count, Hyperparameters hp) {
+            int[] n = new int[data.classCount()];
+            int most = 0;
+            for (int i = 0; i < count; i++) {
+                most = Math.max(most, ++n[data.label(i)]);
+            }
+            double share = (double) most / count;
+            String note = String.format(Locale.ROOT, "note: no better than always answering the most common class (%.2f%%)", 100 * share);
+            if (!hp.meanGradient()) {
+                java.math.BigDecimal eta = new java.math.BigDecimal(Float.toString(hp.eta()));
+                note += "; summed over the batch, as the book's gradient is, --eta " + eta.stripTrailingZeros().toPlainString() + " at batch "
+                        + hp.batch() + " is a rate of " + eta.multiply(java.math.BigDecimal.valueOf(hp.batch())).stripTrailingZeros().toPlainString()
+                        + " on the averaged gradient of other tools (--gradient mean)";
+            }
+            return new Stall(share, note);
         }
-        return (double) most / count;
-    }
-
-    /** With the book's summed gradient, the rate {@code --eta} amounts to on the averaged gradient other tools take; else nothing. */
-    static String averagedRate(Hyperparameters hp) {
-        if (hp.meanGradient()) {
-            return "";
-        }
-        java.math.BigDecimal eta = new java.math.BigDecimal(Float.toString(hp.eta()));
-        return "; summed over the batch, as the book's gradient is, --eta " + eta.stripTrailingZeros().toPlainString() + " at batch "
-                + hp.batch() + " is a rate of " + eta.multiply(java.math.BigDecimal.valueOf(hp.batch())).stripTrailingZeros().toPlainString()
-                + " on the averaged gradient of other tools (--gradient mean)";
     }
 
     /**
@@ -367,19 +369,18 @@ final class TrainCommand implements Callable<Integer> {
         private final boolean terminal = System.console() != null;
         final ProgressLine progress;
         boolean verbose;
-        /** The training accuracy of always answering the most common class, and what the rate is where an epoch does no better. */
-        double mostCommon = -1;
-        String stallAdvice = "";
+        private final Stall stall;
         private boolean stallSaid;
 
         EpochPrinter(PrintWriter out, PrintWriter err, List<EpochResult> before, int epochs, Path dir, int checkpointEvery,
-                     StopSignals signals) {
+                     StopSignals signals, Stall stall) {
             this.out = out;
             this.history = new java.util.ArrayList<>(before);
             this.epochs = epochs;
             this.dir = dir;
             this.checkpointEvery = checkpointEvery;
             this.signals = signals;
+            this.stall = stall;
             this.progress = new ProgressLine(err, before.size() + 1, epochs);
         }
 
@@ -416,10 +417,9 @@ final class TrainCommand implements Callable<Integer> {
             String valid = Double.isNaN(r.validAccuracy()) ? "      -" : String.format(Locale.ROOT, "%6.2f%%", 100 * r.validAccuracy());
             out.printf(Locale.ROOT, "epoch " + width + "/%d | cost %10.2f | train %6.2f%% | valid %s | %.3f s%n",
                     r.epoch(), epochs, r.cost(), 100 * r.trainAccuracy(), valid, r.seconds());
-            if (!stallSaid && r.trainAccuracy() <= mostCommon) {  // once a run: the network answers no better than a constant
+            if (!stallSaid && r.trainAccuracy() <= stall.share()) {  // once a run: the network answers no better than a constant
                 stallSaid = true;
-                out.printf(Locale.ROOT, "note: no better than always answering the most common class (%.2f%%)%s%n", 100 * mostCommon,
-                        stallAdvice);
+                out.println(stall.note());
             }
             out.flush();
             history.add(r);
