@@ -93,6 +93,9 @@ final class TrainCommand implements Callable<Integer> {
                 throw flag("--resume", "takes the run's directory, not a file"
                         + (Files.isRegularFile(runDir.resolve(CHECKPOINT)) ? "; did you mean --resume " + runDir + "?" : ""));
             }
+            if (!Files.exists(resume.resolve(CHECKPOINT))) {
+                throw flag("--resume", noCheckpoint(resume));
+            }
             from = CheckpointFile.load(resume.resolve(CHECKPOINT));
             boolean newEpochs = spec.commandLine().getParseResult().hasMatchedOption("--epochs");
             hp = from.hp().withEpochs(newEpochs ? training.hyperparameters().epochs() : from.hp().epochs());
@@ -320,6 +323,24 @@ final class TrainCommand implements Callable<Integer> {
         writeHistory(c.history(), dir.resolve(HISTORY));
         ModelFile.save(c.best() != null ? c.best().network() : c.network(), dir.resolve(ModelFile.NAME));
         CheckpointFile.save(c, dir.resolve(CHECKPOINT));
+    }
+
+    /** Why {@code dir}, which holds no checkpoint, has no run to continue, and what to do instead. */
+    private static String noCheckpoint(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return dir + ": no such directory";
+        }
+        Path model = dir.resolve(ModelFile.NAME);
+        if (Files.isRegularFile(model)) {
+            return dir + " holds a model but no " + CHECKPOINT + " to continue; start a run from the model's parameters with --init " + model;
+        }
+        if (!Files.exists(dir.resolve(RunLock.NAME)) && !Files.exists(dir.resolve(HISTORY))) {
+            return dir + " holds no run to continue (no " + CHECKPOINT + ")";
+        }
+        // a run writes its checkpoint every --checkpoint-every epochs, at its end and when stopped, so only a run killed
+        // before its first leaves none
+        return dir + " holds no " + CHECKPOINT + ": the run there ended before it wrote one (every --checkpoint-every epochs, at its end"
+                + " and when stopped by Ctrl-C or SIGTERM); train it again with --out " + dir;
     }
 
     static void writeHistory(List<EpochResult> history, Path file) {

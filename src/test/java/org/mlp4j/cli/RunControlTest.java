@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -284,6 +285,23 @@ class RunControlTest {
             assertEquals(2, wrong.code());
             assertEquals(List.of("mlp4j: --resume: takes the run's directory, not a file; did you mean --resume " + out + "?"), wrong.err().lines().toList());
         }
+        // a directory without a checkpoint: each case says what to do instead
+        Path modelOnly = Files.createDirectories(dir.resolve("model-only"));
+        Files.copy(out.resolve("model.npz"), modelOnly.resolve("model.npz"));
+        Path killed = Files.createDirectories(dir.resolve("killed"));
+        Files.copy(out.resolve(TrainCommand.HISTORY), killed.resolve(TrainCommand.HISTORY));
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        Map<Path, String> said = Map.of(dir.resolve("none"), dir.resolve("none") + ": no such directory",
+                modelOnly, modelOnly + " holds a model but no checkpoint.npz to continue; start a run from the model's parameters with --init "
+                        + modelOnly.resolve("model.npz"),
+                killed, killed + " holds no checkpoint.npz: the run there ended before it wrote one (every --checkpoint-every epochs, at its end"
+                        + " and when stopped by Ctrl-C or SIGTERM); train it again with --out " + killed,
+                empty, empty + " holds no run to continue (no checkpoint.npz)");
+        said.forEach((runDir, why) -> {
+            BadInputTest.Result none = BadInputTest.run("train", "--resume", runDir.toString(), "--data", data.toString(), "--no-verify");
+            assertEquals(2, none.code(), none.out());
+            assertEquals(List.of("mlp4j: --resume: " + why), none.err().lines().toList());
+        });
         // other data than the run's
         Path fewer = TestData.small(dir.resolve("fewer"));
         Files.write(fewer.resolve(Mnist.TRAIN_IMAGES), IdxTest.idx(new int[] {200, 4, 4}, new byte[200 * 16]));
