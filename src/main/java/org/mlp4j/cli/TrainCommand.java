@@ -328,7 +328,7 @@ final class TrainCommand implements Callable<Integer> {
     /** Why {@code dir}, which holds no checkpoint, has no run to continue, and what to do instead. */
     private static String noCheckpoint(Path dir) {
         if (!Files.isDirectory(dir)) {
-            return dir + ": no such directory";
+            return dir + (Files.exists(dir) ? " is not a directory" : ": no such directory");
         }
         Path model = dir.resolve(ModelFile.NAME);
         if (Files.isRegularFile(model)) {

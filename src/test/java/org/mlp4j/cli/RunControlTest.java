@@ -296,7 +296,7 @@ class RunControlTest {
                         + modelOnly.resolve("model.npz"),
                 killed, killed + " holds no checkpoint.npz: the run there ended before it wrote one (every --checkpoint-every epochs, at its end"
                         + " and when stopped by Ctrl-C or SIGTERM); train it again with --out " + killed,
-                empty, empty + " holds no run to continue (no checkpoint.npz)");
+                empty, empty + " holds no run to continue (no checkpoint.npz)", Path.of("/dev/null"), "/dev/null is not a directory");
         said.forEach((runDir, why) -> {
             BadInputTest.Result none = BadInputTest.run("train", "--resume", runDir.toString(), "--data", data.toString(), "--no-verify");
             assertEquals(2, none.code(), none.out());
