@@ -9,16 +9,15 @@ import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import picocli.CommandLine.Command;
 
 /**
  * Where and when a benchmark ran, and on what build, for its report: a time means little without the machine, the date
  * and the build beside it (a GPU's model and driver are in its backend's row).
  */
-record Machine(String date, String mlp4j, String java, String os, String cpu, int processors, Long memoryMib) {
+record Machine(String date, String mlp4j, String commit, String java, String os, String cpu, int processors, Long memoryMib) {
     static Machine here() {
         return new Machine(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")),
-                Main.class.getAnnotation(Command.class).version()[0].replaceFirst("^mlp4j ", ""),
+                Build.VERSION, Build.COMMIT,
                 "Java " + System.getProperty("java.runtime.version", System.getProperty("java.version")) + " (" + System.getProperty("java.vm.vendor") + ")",
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
                 cpuModel(), Runtime.getRuntime().availableProcessors(), totalMemoryMib());
@@ -27,7 +26,7 @@ record Machine(String date, String mlp4j, String java, String os, String cpu, in
     /** The table's last line. */
     String line() {
         return String.format(Locale.ROOT, "machine: %s, %d processors%s; %s; %s; mlp4j %s; %s", cpu, processors,
-                memoryMib == null ? "" : String.format(Locale.ROOT, ", %.1f GiB", memoryMib / 1024.0), os, java, mlp4j, date);
+                memoryMib == null ? "" : String.format(Locale.ROOT, ", %.1f GiB", memoryMib / 1024.0), os, java, Build.describe(mlp4j, commit), date);
     }
 
     /**

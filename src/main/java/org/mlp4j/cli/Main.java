@@ -12,7 +12,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code mlp4j}: train, evaluate, predict, devices, bench. Exit codes: 0 ok, 2 user error, 1 internal error. */
-@Command(name = "mlp4j", mixinStandardHelpOptions = true, version = "mlp4j 0.1.0",
+@Command(name = "mlp4j", mixinStandardHelpOptions = true, versionProvider = Build.class,
         description = "The multilayer perceptron of Python Machine Learning, ch. 12, trained on CPU, CUDA or OpenCL.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, DevicesCommand.class, BenchCommand.class,
                 Timing.OneBackend.class})

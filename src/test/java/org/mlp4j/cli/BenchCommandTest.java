@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mlp4j.Commands;
 import org.mlp4j.TestData;
 
 /** {@code mlp4j bench}: each backend timed in a child JVM, one table, unusable devices listed with the reason. */
@@ -46,11 +47,28 @@ class BenchCommandTest {
         assertMachineNamed(report, r.out());
     }
 
+    /**
+     * Where the tests run in a git checkout (all but the GPU check, whose jar was built elsewhere), the build names the
+     * commit it was built from, "-dirty" where tracked files had changes: one of this checkout's commits.
+     */
+    static void assertCommitOfThisCheckout(String commit) {
+        try {
+            if (Commands.succeeds("git", "rev-parse", "--is-inside-work-tree")) {
+                assertTrue(commit != null && commit.matches("[0-9a-f]{7,40}(-dirty)?"), "the build's commit: " + commit);
+                assertTrue(Commands.succeeds("git", "cat-file", "-e", commit.replace("-dirty", "") + "^{commit}"), commit + " is a commit here");
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** The report names the machine, the JVM, the build and when it ran, in the table's last line and in the JSON. */
     static void assertMachineNamed(JsonObject report, String table) {
         JsonObject machine = report.getAsJsonObject("machine");
         assertEquals(Runtime.getRuntime().availableProcessors(), machine.get("processors").getAsInt(), machine.toString());
         assertEquals("0.1.0", machine.get("mlp4j").getAsString());
+        String commit = machine.get("commit").isJsonNull() ? null : machine.get("commit").getAsString();
+        assertCommitOfThisCheckout(commit);
         assertTrue(machine.get("java").getAsString().startsWith("Java " + System.getProperty("java.version")), machine.toString());
         assertTrue(machine.get("os").getAsString().startsWith(System.getProperty("os.name") + " "), machine.toString());
         assertTrue(machine.get("date").getAsString().matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC"), machine.toString());
@@ -63,7 +81,7 @@ class BenchCommandTest {
                     table);
         }
         assertTrue(last.startsWith("machine: " + machine.get("cpu").getAsString() + ", " + machine.get("processors").getAsInt() + " processors")
-                && last.endsWith("; mlp4j 0.1.0; " + machine.get("date").getAsString()), table);
+                && last.endsWith("; mlp4j 0.1.0" + (commit == null ? "" : " (commit " + commit + ")") + "; " + machine.get("date").getAsString()), table);
     }
 
     /**

@@ -31,6 +31,15 @@ class UsageTest {
     }
 
     @Test
+    void theVersionNamesTheBuild() {
+        BadInputTest.Result r = BadInputTest.run("--version");
+        assertEquals(0, r.code(), r.err());
+        String line = r.out().strip();
+        assertTrue(line.matches("mlp4j 0\\.1\\.0( \\(commit [0-9a-f]{7,40}(-dirty)?\\))?"), line);
+        BenchCommandTest.assertCommitOfThisCheckout(line.contains("(commit ") ? line.replaceAll(".*\\(commit (.*)\\)$", "$1") : null);
+    }
+
+    @Test
     void aMistypedOptionOrCommandGetsASuggestionOnTheSameLine() {
         BadInputTest.Result option = BadInputTest.run("train", "--epoch", "3");
         assertEquals(2, option.code());

@@ -1,0 +1,55 @@
+package org.mlp4j.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import picocli.CommandLine.IVersionProvider;
+
+/**
+ * What this build is: the pom's version ({@code build.properties}, filled in by the build) and, where it was built in a
+ * git checkout, the commit ({@code commit}, written by the build from {@code git describe --always --dirty}, tags left out: "-dirty"
+ * where tracked files had changes), so that a report or a bug names the code it came from.
+ */
+final class Build implements IVersionProvider {
+    static final String VERSION = version();
+    /** Null where the build had no git checkout (a source archive; Windows, where the build runs no bash). */
+    static final String COMMIT = text("commit");
+
+    /** "0.1.0 (commit 1a2b3c4)", or the version alone. */
+    static String describe() {
+        return describe(VERSION, COMMIT);
+    }
+
+    /** A version and, where there is one, a commit, as {@link #describe()} gives this build's. */
+    static String describe(String version, String commit) {
+        return version + (commit == null ? "" : " (commit " + commit + ")");
+    }
+
+    @Override
+    public String[] getVersion() {
+        return new String[] {"mlp4j " + describe()};
+    }
+
+    private static String version() {
+        String text = text("build.properties");
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(text == null ? "" : text));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);  // a StringReader does not fail
+        }
+        return p.getProperty("version", "(unknown version)");
+    }
+
+    /** The resource's text, stripped, or null where it is missing or empty. */
+    private static String text(String resource) {
+        try (InputStream in = Build.class.getResourceAsStream(resource)) {
+            String text = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+            return text.isEmpty() ? null : text;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}
