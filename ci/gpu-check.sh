@@ -43,7 +43,7 @@ step 30 "machine"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
 ldconfig -p | grep -E "libcuda.so.1|libcublas|libOpenCL" || true
 java -version 2>&1 | head -1
-echo "commit: $(cat .device/COMMIT 2>/dev/null || git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+mlp4j --version  # and the commit the jar was built from, "-dirty" where tracked files had changes
 
 step 60 "mlp4j devices"
 mlp4j devices || status=1
@@ -65,7 +65,7 @@ python3 ci/targets.py "$OUT/bench.json" || status=1
 
 step 150 "this build against the baseline's jar (.device/baseline.jar from BASELINE=<commit> ci/prepare-gpu-bundle.sh), by turns"
 if [ -f .device/baseline.jar ]; then
-  echo "baseline $(cat .device/BASELINE), this build $(cat .device/COMMIT); bench --epochs ${AB_EPOCHS:-6} (s/epoch, median of epochs 2 on), and a step of whole steps / of layer by layer"
+  echo "baseline $(cat .device/BASELINE), this build $(mlp4j --version); bench --epochs ${AB_EPOCHS:-6} (s/epoch, median of epochs 2 on), and a step of whole steps / of layer by layer"
   for round in 1 2; do
     for build in baseline current; do
       jar=.device/mlp4j-all.jar

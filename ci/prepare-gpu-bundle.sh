@@ -45,7 +45,6 @@ nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
 "$nvcc" -std=c++17 -O3 -arch=compute_80 -I kernels -DSTEP_PRODUCTS=0 -o .device/train-steps-timeline-no-products bench/ab/train_steps_timeline.cu
 "$nvcc" -std=c++17 -O3 -arch=compute_80 -I kernels -DSMALL_LOAD_BATCHES -o .device/train-steps-timeline-small-batches bench/ab/train_steps_timeline.cu
 "$nvcc" -std=c++17 -O3 -arch=compute_75 -I kernels -o .device/train-steps-timeline-compute-75 bench/ab/train_steps_timeline.cu
-git rev-parse --short HEAD > .device/COMMIT
 if [ -n "${BASELINE:-}" ]; then
   base=$(mktemp -d)
   git worktree add -q --detach "$base" "$BASELINE"
