@@ -2,7 +2,7 @@
 # Runs ci/gpu-check.sh where there is no GPU, as a rehearsal before a GPU session: with the test stand-ins
 # for the NVIDIA driver and a cuBLAS 13 (src/test/cuda/, the real kernels on the CPU; cuBLAS reached through
 # the libcublas.so.12 compat library, as on the GPU test machine) and OpenCL on PoCL. It proves the script
-# and the host code on its paths, never the GPU; its timings mean nothing (about 50 minutes on 2 cores,
+# and the host code on its paths, never the GPU; its timings mean nothing (about 40 minutes on 2 cores,
 # mostly the 200 epochs). Needs g++ (src/test/cuda/build-stand-ins.sh) and the bundle from
 # ci/prepare-gpu-bundle.sh; writes under $OUT (default runs/gpu-rehearsal). Any "fake libcuda:" line in
 # the log is something a GPU would refuse.
@@ -30,7 +30,7 @@ gpp=(g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -x c++)
 # the stand-in runs kernels on the CPU: the bench, the shape grid, the whole-steps shapes, the Adam run and the
 # baseline's turns (with a baseline jar) shrink to one small shape and one or two epochs (train_steps' timeline
 # to 3 steps, the epoch's parts to 2 rounds), and every step's time limit is forty times the GPU's (the 200
-# epochs take about 40 minutes here)
+# epochs take about 25 minutes here)
 PATH="$fake/jre/bin:$PATH" LD_LIBRARY_PATH="$fake/driver:$fake/cublas13" OUT=${OUT:-runs/gpu-rehearsal} LIMIT_SCALE=${LIMIT_SCALE:-40} \
   BENCH_EPOCHS=${BENCH_EPOCHS:-2} GRID_HIDDEN=${GRID_HIDDEN:-100} GRID_BATCH=${GRID_BATCH:-100} ADAM_EPOCHS=${ADAM_EPOCHS:-1} \
   WHOLE_HIDDEN=${WHOLE_HIDDEN:-100} TIMELINE="$fake/train-steps-timeline" TIMELINE_HIDDEN=100 TIMELINE_STEPS=3 EPOCH_PARTS_ROUNDS=2 \
