@@ -2,15 +2,14 @@ package org.mlp4j.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import picocli.CommandLine.IVersionProvider;
 
 /**
  * What this build is: the pom's version ({@code build.properties}, filled in by the build) and, where it was built in a
- * git checkout, the commit ({@code commit}, written by the build from {@code git describe --always --dirty}, tags left out: "-dirty"
- * where tracked files had changes), so that a report or a bug names the code it came from.
+ * git checkout, the commit ({@code commit}, written by the build from {@code git describe --always --dirty} with tags
+ * left out: "-dirty" where tracked files had changes), so that a report or a bug names the code it came from.
  */
 final class Build implements IVersionProvider {
     static final String VERSION = version();
@@ -33,12 +32,13 @@ final class Build implements IVersionProvider {
     }
 
     private static String version() {
-        String text = text("build.properties");
         Properties p = new Properties();
-        try {
-            p.load(new StringReader(text == null ? "" : text));
+        try (InputStream in = Build.class.getResourceAsStream("build.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);  // a StringReader does not fail
+            // said as unknown
         }
         return p.getProperty("version", "(unknown version)");
     }
