@@ -215,7 +215,7 @@ public final class Classifier {
      * @return each epoch's cost, accuracies and time; continuing a checkpoint's run, each of the whole run's epochs'
      * @throws IllegalArgumentException for data that does not fit the network (row widths, label range), SGD with a
      *         learning rate times L2 of 1 or more, or a checkpoint file that is unreadable or of another network, rows
-     *         or settings
+     *         (their count, or their values and labels) or settings
      * @throws IllegalStateException when the cost stops being finite (the learning rate is too large), or when the
      *         JVM's heap has no room for the run (the message says how much it needs and how to raise it); a device
      *         without the memory for the run leaves it to the cpu, with a note to {@link Progress#note}; or when the
@@ -242,7 +242,7 @@ public final class Classifier {
                 training.meanGradient(), training.patience(), new Hyperparameters.Optimization(training.optimizer(), training.momentum(),
                 training.beta1(), training.beta2(), training.schedule(), training.stepEvery(), training.stepGamma(), training.inverseDecay()));
         Path file = training.checkpoint();
-        Trainer.Checkpoint from = file != null && Files.exists(file) ? resumable(file, hp, all.count(), validX.length) : null;
+        Trainer.Checkpoint from = file != null && Files.exists(file) ? resumable(file, hp, all, validX.length) : null;
         if (file != null && from == null) {
             writable(file);
         }
@@ -327,10 +327,11 @@ public final class Classifier {
     }
 
     /**
-     * The run in {@code file} that a fit of these settings on {@code count} rows, the last {@code valid} of them
+     * The run in {@code file} that a fit of these settings on {@code all}'s rows, the last {@code valid} of them
      * for validation, continues: refused unless it is of this classifier's network, those rows and settings.
      */
-    private Trainer.Checkpoint resumable(Path file, Hyperparameters hp, int count, int valid) {
+    private Trainer.Checkpoint resumable(Path file, Hyperparameters hp, Dataset all, int valid) {
+        int count = all.count();
         Trainer.Checkpoint from;
         try {
             from = CheckpointFile.load(file);
@@ -352,6 +353,9 @@ public final class Classifier {
         if (from.examples() != count || from.valid() != valid) {
             throw new IllegalArgumentException(file + " holds a run of " + (from.examples() - from.valid()) + " training and " + from.valid()
                     + " validation rows, not " + (count - valid) + " and " + valid + afresh);
+        }
+        if (!from.trainedOn(all)) {
+            throw new IllegalArgumentException(file + " holds a run of other rows: as many, with other values or labels" + afresh);
         }
         if (from.history().size() > hp.epochs()) {
             throw new IllegalArgumentException(file + " holds a run of " + from.history().size() + " epochs done, more than this fit's "

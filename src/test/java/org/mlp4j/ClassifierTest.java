@@ -392,7 +392,7 @@ class ClassifierTest {
     /**
      * A fit with a checkpoint, stopped within its third epoch and run again by a new program, ends as one straight run
      * does, Adam's moments and the cosine schedule included; run once more, it returns the finished run untrained. A
-     * checkpoint of another network, settings, rows or more epochs is refused with the reason.
+     * checkpoint of another network, settings, rows (their count, or their values) or more epochs is refused with the reason.
      */
     @Test
     void aCheckpointedFitStoppedAndRunAgainEndsAsOneStraightRun() {
@@ -462,6 +462,12 @@ class ClassifierTest {
         other = assertThrows(IllegalArgumentException.class,
                 () -> Classifier.create(7, 4, 8, 3).fit(vx, vy, x, y, run.withCheckpoint(file, 2))).getMessage();
         assertTrue(other.contains("300 training and 60 validation rows, not 60 and 300"), other);
+        int[] shifted = y.clone();
+        shifted[0] = (shifted[0] + 1) % 3;
+        other = assertThrows(IllegalArgumentException.class,
+                () -> Classifier.create(7, 4, 8, 3).fit(x, shifted, vx, vy, run.withCheckpoint(file, 2))).getMessage();
+        assertEquals(file + " holds a run of other rows: as many, with other values or labels: to start a new run, delete it or give another file",
+                other);
         other = assertThrows(IllegalArgumentException.class,
                 () -> Classifier.create(7, 4, 8, 3).fit(x, y, vx, vy, run.withEpochs(5).withCheckpoint(file, 2))).getMessage();
         assertTrue(other.contains("6 epochs done, more than this fit's 5"), other);

@@ -145,6 +145,10 @@ final class TrainCommand implements Callable<Integer> {
                     + sizes[sizes.length - 1] + " classes, but " + common.data + " has " + trainSet.count() + " of "
                     + trainSet.features() + " and " + trainSet.classCount());
         }
+        if (from != null && !from.trainedOn(trainSet)) {
+            throw new UserError("the run in " + dir + " was trained on other examples than " + common.data + " holds (as many, with other "
+                    + "pixels or labels); give --data the directory it trained on");
+        }
         // refuses a matrix larger than one can be before any device is opened; requireMemory estimates the bytes with
         // the rows of an evaluation on the device that opens
         Trainer.footprint(sizes, trainSet.count(), trainSet.input(), valid, hp.batch(), testSet.count(), Math.min(Trainer.EVAL_CHUNK, trainSet.count()),

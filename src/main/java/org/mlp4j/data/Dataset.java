@@ -16,6 +16,9 @@ public interface Dataset {
     /** Example i's class. */
     int label(int i);
 
+    /** What tells these examples from others of the same count and width ({@link DataDigest}); never 0. */
+    long digest();
+
     /** The whole dataset, resident on {@code backend} for its gathers. */
     Backend.Examples upload(Backend backend);
 

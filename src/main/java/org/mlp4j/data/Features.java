@@ -28,6 +28,11 @@ public record Features(float[] values, int[] labels, int count, int features) im
     }
 
     @Override
+    public long digest() {
+        return new DataDigest("float32", count, features).floats(values).ints(labels).value();
+    }
+
+    @Override
     public Backend.Examples upload(Backend backend) {
         return backend.upload(values, labels, count, features);
     }

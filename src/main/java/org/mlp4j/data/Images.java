@@ -22,6 +22,11 @@ public record Images(byte[] pixels, byte[] labels, int count, int height, int wi
     }
 
     @Override
+    public long digest() {
+        return new DataDigest("uint8", count, features()).bytes(pixels, count * features()).bytes(labels, count).value();
+    }
+
+    @Override
     public Backend.Examples upload(Backend backend) {
         return backend.upload(pixels, labels, count, features());
     }

@@ -12,7 +12,7 @@ final class Sha256Stream extends DigestInputStream {
         super(in, sha256());
     }
 
-    private static MessageDigest sha256() {
+    static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

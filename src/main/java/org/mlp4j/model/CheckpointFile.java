@@ -14,7 +14,8 @@ import org.mlp4j.util.UserError;
  * (0 or 1), patience, optimizer (0 sgd, 1 momentum, 2 nesterov, 3 adam), schedule (0 constant, 1 step, 2
  * inverse, 3 cosine), step every], {@code settings_f4} [eta, l2, momentum, beta1, beta2, step gamma, inverse
  * decay], the optimizer's state {@code opt_s1_w0}, {@code opt_s2_b0}, ... (velocity or Adam's moments),
- * {@code position_i8} [epoch, step], the shuffling stream
+ * {@code data_i8} [the digest of the examples it trains on, {@link org.mlp4j.data.Dataset#digest}; 0 where a checkpoint
+ * written before digests has none], {@code position_i8} [epoch, step], the shuffling stream
  * {@code rng_mt} (int32, 624), {@code rng_pos_i8} [position, has_gauss] and {@code rng_gauss} (float64, 1),
  * {@code history} (float64, epochs x 5: epoch, cost, train and validation accuracy, seconds), and with early
  * stopping the best epoch so far, {@code best_epoch_i8} [epoch], and its model's arrays prefixed {@code best_}.
@@ -40,6 +41,7 @@ public final class CheckpointFile {
                 o.optimizer().ordinal(), o.schedule().ordinal(), o.every()));
         a.put("settings_f4", new Npz.Array(new int[] {7}, new float[] {hp.eta(), hp.l2(), o.momentum(), o.beta1(), o.beta2(), o.gamma(), o.decay()}));
         c.optimizerState().forEach((name, v) -> a.put(OPTIMIZER + name, new Npz.Array(new int[] {v.length}, v.clone())));
+        a.put("data_i8", longs(c.dataDigest()));
         a.put("position_i8", longs(c.epoch(), c.step()));
         a.put("rng_mt", new Npz.Array(new int[] {c.random().mt().length}, c.random().mt().clone()));
         a.put("rng_pos_i8", longs(c.random().position(), c.random().hasGauss() ? 1 : 0));
@@ -129,7 +131,8 @@ public final class CheckpointFile {
                             toInt(v[i * 5 + 3]), v[i * 5 + 4] != 0, Double.NaN, Double.NaN));
                 }
             }
-            return new Trainer.Checkpoint(hp, toInt(settings[3]), toInt(settings[4]), net, epoch, toInt(position[1]),
+            long data = a.containsKey("data_i8") ? sized(a, "data_i8", 1).longs()[0] : 0;
+            return new Trainer.Checkpoint(hp, toInt(settings[3]), toInt(settings[4]), data, net, epoch, toInt(position[1]),
                     new NumpyRandom.State(mt, toInt(rng[0]), rng[1] != 0, gauss), history, best, state, choices);
         } catch (IllegalArgumentException e) {
             throw new UserError(file + ": unreadable checkpoint (" + e.getMessage() + ")");

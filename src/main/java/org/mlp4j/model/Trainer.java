@@ -52,18 +52,24 @@ public final class Trainer {
 
     /**
      * A run as it stands between two segments of an epoch: with the same data ({@code examples} of them,
-     * the last {@code valid} for validation) it continues exactly as the run would have. {@code epoch} is
+     * the last {@code valid} for validation, whose {@link Dataset#digest} is {@code dataDigest}, or 0 in a
+     * checkpoint written before digests were) it continues exactly as the run would have. {@code epoch} is
      * the epoch in progress, or the next one when {@code step} is 0;
      * {@code random} is the shuffling stream before that epoch's order was drawn; {@code history} holds the
      * finished epochs.
      */
-    public record Checkpoint(Hyperparameters hp, int examples, int valid, Network network, int epoch, int step,
+    public record Checkpoint(Hyperparameters hp, int examples, int valid, long dataDigest, Network network, int epoch, int step,
                              NumpyRandom.State random, List<EpochResult> history, Best best, java.util.Map<String, float[]> optimizerState,
                              List<Backend.Choice> choices) {
         public Checkpoint {
             history = List.copyOf(history);
             optimizerState = java.util.Map.copyOf(optimizerState);
             choices = List.copyOf(choices);
+        }
+
+        /** Whether {@code data} is what the run trained on, as far as its checkpoint tells (one without a digest: the count). */
+        public boolean trainedOn(Dataset data) {
+            return data.count() == examples && (dataDigest == 0 || dataDigest == data.digest());
         }
 
         /** Whether early stopping ended the run: its last whole epoch came its patience or more after its best. */
@@ -164,11 +170,16 @@ public final class Trainer {
         if (data.count() != from.examples()) {
             throw new IllegalArgumentException("the run was trained on " + from.examples() + " examples, not " + data.count());
         }
+        if (!from.trainedOn(data)) {
+            throw new IllegalArgumentException("the run was trained on other examples: as many, with other values or labels");
+        }
         if (from.finished(hp.epochs())) {
             return new Fit(from, false, from.stoppedEarly());
         }
-        return run(new Session(from.network(), NumpyRandom.of(from.random()), data, from.valid(), from.epoch(), from.step(),
-                from.history(), from.best(), from.optimizerState(), from.choices()), listener);
+        Session session = new Session(from.network(), NumpyRandom.of(from.random()), data, from.valid(), from.epoch(), from.step(),
+                from.history(), from.best(), from.optimizerState(), from.choices());
+        session.dataDigest = from.dataDigest();  // the data's, checked above (or 0, to be taken when a checkpoint needs it)
+        return run(session, listener);
     }
 
     private Fit run(Session session, TrainingListener listener) {
@@ -239,7 +250,9 @@ public final class Trainer {
         /** Steps done when segment s has run. */
         private final int[] ends;
         private final int[] order;
-        private final int examples;
+        private final Dataset data;
+        /** {@link Dataset#digest} of data once a checkpoint has taken it, else 0. */
+        private long dataDigest;
         private final int train;
         private final int valid;
         private final int steps;
@@ -258,7 +271,7 @@ public final class Trainer {
             this.valid = valid;
             this.epoch = epoch;
             this.history = new ArrayList<>(history);
-            examples = data.count();
+            this.data = data;
             train = data.count() - valid;
             steps = train / hp.batch();
             if (steps < 1) {
@@ -480,7 +493,10 @@ public final class Trainer {
 
         /** The run as it stands, the parameters copied to the host. */
         public Checkpoint checkpoint() {
-            return new Checkpoint(hp, examples, valid, net.download(), epoch, stepsBefore(segment), beforeOrder, history, best,
+            if (dataDigest == 0) {
+                dataDigest = data.digest();
+            }
+            return new Checkpoint(hp, data.count(), valid, dataDigest, net.download(), epoch, stepsBefore(segment), beforeOrder, history, best,
                     optimizing != null ? optimizing.state() : java.util.Map.of(), tuning);
         }
     }

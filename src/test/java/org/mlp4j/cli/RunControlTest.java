@@ -314,5 +314,20 @@ class RunControlTest {
                 "--epochs", "2");
         assertEquals(2, other.code());
         assertTrue(other.err().contains("was trained on 300 examples") && other.err().contains("has 200 of 16"), other.err());
+        // as many examples of the same size, but not the run's (another dataset under MNIST's names, a forgotten --data)
+        Path relabelled = TestData.small(dir.resolve("relabelled"));
+        labels = new byte[300];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = (byte) ((i + 1) % 3);
+        }
+        Files.write(relabelled.resolve(Mnist.TRAIN_LABELS), IdxTest.idx(new int[] {300}, labels));
+        other = BadInputTest.run("train", "--resume", out.toString(), "--data", relabelled.toString(), "--no-verify", "--epochs", "2");
+        assertEquals(2, other.code());
+        assertEquals(List.of("mlp4j: the run in " + out + " was trained on other examples than " + relabelled + " holds (as many, with other "
+                + "pixels or labels); give --data the directory it trained on"), other.err().lines().toList());
+        // the run's examples in another directory are the run's
+        Path copy = TestData.small(dir.resolve("copy"));
+        BadInputTest.Result more = BadInputTest.run("train", "--resume", out.toString(), "--data", copy.toString(), "--no-verify", "--epochs", "2");
+        assertEquals(0, more.code(), more.err());
     }
 }

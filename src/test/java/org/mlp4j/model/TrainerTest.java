@@ -364,6 +364,45 @@ class TrainerTest {
         }
     }
 
+    /**
+     * A checkpoint records a digest of its run's examples, so that a resume on other data of the same count and
+     * size (one label changed, or one pixel) is refused; a checkpoint written before digests (none in its file)
+     * resumes on the count alone.
+     */
+    @Test
+    void resumingOnOtherExamplesIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        Images data = TestData.trainHead(1000);
+        byte[] labels = data.labels().clone();
+        labels[7] = (byte) ((labels[7] + 1) % 10);
+        byte[] pixels = data.pixels().clone();
+        pixels[999 * 784 + 400] ^= 1;
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            Trainer.Fit part = new Trainer(cpu, SHORT).fit(new int[] {784, 8, 10}, data, 200, stopAt(2, 0));
+            java.nio.file.Path file = dir.resolve("checkpoint.npz");
+            CheckpointFile.save(part.last(), file);
+            Trainer.Checkpoint loaded = CheckpointFile.load(file);
+            assertEquals(data.digest(), loaded.dataDigest());
+            for (Images other : List.of(new Images(data.pixels(), labels, 1000, 28, 28), new Images(pixels, data.labels(), 1000, 28, 28))) {
+                String why = assertThrows(IllegalArgumentException.class, () -> new Trainer(cpu, SHORT).resume(loaded, other, TrainingListener.NONE))
+                        .getMessage();
+                assertEquals("the run was trained on other examples: as many, with other values or labels", why);
+            }
+            Images copy = new Images(data.pixels().clone(), data.labels().clone(), 1000, 1, 784);
+            assertEquals(data.digest(), copy.digest(), "the same examples, as rows of 784 or images of 28 x 28");
+            Trainer.Fit rest = new Trainer(cpu, SHORT).resume(loaded, copy, TrainingListener.NONE);
+            assertEquals(data.digest(), rest.last().dataDigest());
+            // the file as a checkpoint before digests wrote it
+            java.util.Map<String, Npz.Array> arrays = new java.util.HashMap<>(ModelFile.readArrays(file, "checkpoint"));
+            arrays.remove("data_i8");
+            try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(file)) {
+                Npz.write(out, arrays);
+            }
+            Trainer.Checkpoint old = CheckpointFile.load(file);
+            assertEquals(0, old.dataDigest());
+            assertEquals(rest.network(), new Trainer(cpu, SHORT).resume(old, data, TrainingListener.NONE).network());
+        }
+    }
+
     @Test
     void aWarmStartContinuesFromTheModelsCost() {
         Images data = TestData.trainHead(3000);

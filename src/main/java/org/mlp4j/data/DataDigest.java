@@ -1,0 +1,57 @@
+package org.mlp4j.data;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+
+/**
+ * {@link Dataset#digest}: the SHA-256 of a dataset's kind, count and width, then its values and its labels, each
+ * little-endian (a float as its IEEE bits), cut to its first 8 bytes. A checkpoint records it so that a run goes on
+ * only on the examples it began with, which the count and width alone do not tell (Fashion-MNIST's are MNIST's).
+ */
+final class DataDigest {
+    private final MessageDigest sha = Sha256Stream.sha256();
+    private final ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+
+    DataDigest(String kind, int count, int features) {
+        sha.update(kind.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        chunk.putInt(count).putInt(features);
+        flush();
+    }
+
+    DataDigest bytes(byte[] v, int n) {
+        sha.update(v, 0, n);
+        return this;
+    }
+
+    DataDigest floats(float[] v) {
+        int per = chunk.capacity() / Float.BYTES;
+        for (int i = 0; i < v.length; i += per) {
+            int n = Math.min(per, v.length - i);
+            chunk.asFloatBuffer().put(v, i, n);
+            sha.update(chunk.array(), 0, n * Float.BYTES);
+        }
+        return this;
+    }
+
+    DataDigest ints(int[] v) {
+        int per = chunk.capacity() / Integer.BYTES;
+        for (int i = 0; i < v.length; i += per) {
+            int n = Math.min(per, v.length - i);
+            chunk.asIntBuffer().put(v, i, n);
+            sha.update(chunk.array(), 0, n * Integer.BYTES);
+        }
+        return this;
+    }
+
+    private void flush() {
+        sha.update(chunk.array(), 0, chunk.position());
+        chunk.clear();
+    }
+
+    /** Never 0, which a checkpoint written before digests were reads as (none recorded). */
+    long value() {
+        long d = ByteBuffer.wrap(sha.digest()).getLong();
+        return d != 0 ? d : 1;
+    }
+}
