@@ -25,20 +25,19 @@ final class DataDigest {
     }
 
     DataDigest floats(float[] v) {
-        int per = chunk.capacity() / Float.BYTES;
-        for (int i = 0; i < v.length; i += per) {
-            int n = Math.min(per, v.length - i);
-            chunk.asFloatBuffer().put(v, i, n);
-            sha.update(chunk.array(), 0, n * Float.BYTES);
-        }
-        return this;
+        return words(v.length, (from, n) -> chunk.asFloatBuffer().put(v, from, n));
     }
 
     DataDigest ints(int[] v) {
+        return words(v.length, (from, n) -> chunk.asIntBuffer().put(v, from, n));
+    }
+
+    /** Hashes {@code length} 4-byte values, {@code put} writing {@code n} of them from {@code from} into the chunk at a time. */
+    private DataDigest words(int length, java.util.function.BiConsumer<Integer, Integer> put) {
         int per = chunk.capacity() / Integer.BYTES;
-        for (int i = 0; i < v.length; i += per) {
-            int n = Math.min(per, v.length - i);
-            chunk.asIntBuffer().put(v, i, n);
+        for (int i = 0; i < length; i += per) {
+            int n = Math.min(per, length - i);
+            put.accept(i, n);
             sha.update(chunk.array(), 0, n * Integer.BYTES);
         }
         return this;
