@@ -202,23 +202,24 @@ public interface Backend extends AutoCloseable {
             return Double.isNaN(seconds) ? "not timed" : String.format(java.util.Locale.ROOT, "%.1f us", seconds * 1e6);
         }
 
+        /** What was chosen, each way's time and the choice; a choice not timed (a checkpoint's) says so instead of the times. */
         @Override
         public String toString() {
-            String way = !folded ? "layer by layer" : cols > 0 ? "whole, way " + (cols + 1) : "whole";
-            if (part == Part.WHOLE && Double.isNaN(foldedSeconds) && Double.isNaN(unfoldedSeconds)) {
-                return String.format(java.util.Locale.ROOT, "steps of %d examples: %s (not timed)", rows, way);
-            }
+            String what, ways, chosen;
             if (part == Part.WHOLE) {
-                String w = Double.isInfinite(foldedSeconds) ? "failed to launch" : time(foldedSeconds);
-                return String.format(java.util.Locale.ROOT, "steps of %d examples: whole %s, layer by layer %s: %s", rows, w, time(unfoldedSeconds), way);
+                what = String.format(java.util.Locale.ROOT, "steps of %d examples", rows);
+                ways = "whole " + (Double.isInfinite(foldedSeconds) ? "failed to launch" : time(foldedSeconds)) + ", layer by layer " + time(unfoldedSeconds);
+                chosen = !folded ? "layer by layer" : cols > 0 ? "whole, way " + (cols + 1) : "whole";
+            } else if (part == Part.FORWARD || part == Part.BACKWARD) {
+                what = String.format(java.util.Locale.ROOT, "%s product %dx%dx%d", part == Part.FORWARD ? "forward" : "backward", rows, k, cols);
+                ways = "k split " + time(foldedSeconds) + ", whole " + time(unfoldedSeconds);
+                chosen = folded ? "k split" : "whole";
+            } else {
+                what = String.format(java.util.Locale.ROOT, "%s step %dx%dx%d", part == Part.HIDDEN ? "hidden" : "output", rows, k, cols);
+                ways = "folded " + time(foldedSeconds) + ", GEMM and step " + time(unfoldedSeconds);
+                chosen = folded ? "folded" : "GEMM and step";
             }
-            if (part == Part.FORWARD || part == Part.BACKWARD) {
-                return String.format(java.util.Locale.ROOT, "%s product %dx%dx%d: k split %s, whole %s: %s", part == Part.FORWARD ? "forward" : "backward",
-                        rows, k, cols, time(foldedSeconds), time(unfoldedSeconds), folded ? "k split" : "whole");
-            }
-            return String.format(java.util.Locale.ROOT, "%s step %dx%dx%d: folded %.1f us, GEMM and step %.1f us: %s",
-                    part == Part.HIDDEN ? "hidden" : "output", rows, k, cols, foldedSeconds * 1e6, unfoldedSeconds * 1e6,
-                    folded ? "folded" : "GEMM and step");
+            return Double.isNaN(foldedSeconds) && Double.isNaN(unfoldedSeconds) ? what + ": " + chosen + " (not timed)" : what + ": " + ways + ": " + chosen;
         }
     }
 

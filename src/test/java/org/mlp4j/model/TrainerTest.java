@@ -168,6 +168,7 @@ class TrainerTest {
             assertEquals(loaded.stream().map(Object::toString).toList(), notes.stream().filter(n -> !n.startsWith("whole steps: ")).toList(),
                     "the resumed run runs the checkpoint's choices, untimed");
             assertEquals(loaded.get(2).folded(), notes.stream().anyMatch(n -> n.startsWith("whole steps: ")), notes.toString());
+            assertTrue(notes.stream().allMatch(n -> n.startsWith("whole steps: ") || n.endsWith(" (not timed)")), notes.toString());
         }
     }
 
