@@ -371,7 +371,7 @@ class TrainerTest {
      * resumes on the count alone.
      */
     @Test
-    void resumingOnOtherExamplesIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+    void resumingOnOtherExamplesIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         Images data = TestData.trainHead(1000);
         byte[] labels = data.labels().clone();
         labels[7] = (byte) ((labels[7] + 1) % 10);
@@ -383,6 +383,13 @@ class TrainerTest {
             CheckpointFile.save(part.last(), file);
             Trainer.Checkpoint loaded = CheckpointFile.load(file);
             assertEquals(data.digest(), loaded.dataDigest());
+            // as the README gives it, for NumPy: SHA-256 of "uint8", count and width (int32 LE), pixels, labels; 8 bytes big-endian
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update("uint8".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            sha.update(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(1000).putInt(784).array());
+            sha.update(data.pixels(), 0, 1000 * 784);
+            sha.update(data.labels(), 0, 1000);
+            assertEquals(java.nio.ByteBuffer.wrap(sha.digest()).getLong(), data.digest());
             for (Images other : List.of(new Images(data.pixels(), labels, 1000, 28, 28), new Images(pixels, data.labels(), 1000, 28, 28))) {
                 String why = assertThrows(IllegalArgumentException.class, () -> new Trainer(cpu, SHORT).resume(loaded, other, TrainingListener.NONE))
                         .getMessage();
