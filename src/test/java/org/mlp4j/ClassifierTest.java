@@ -356,7 +356,7 @@ class ClassifierTest {
         assertEquals(0, c.predictProba(new float[0][]).length);
         // refused from the sizes alone, before anything is allocated
         e = assertThrows(IllegalArgumentException.class, () -> Classifier.create(1, 784, 60000, 60000, 10));
-        assertTrue(e.getMessage().contains("layer 2's weights (60000 x 60000) has 3600000000 elements, more than"), e.getMessage());
+        assertTrue(e.getMessage().contains("layer 2's weights (60000 x 60000): 3600000000 elements, more than"), e.getMessage());
     }
 
     /** Within Progress.epoch, a save and a prediction are of that epoch's parameters: a model kept every epoch. */

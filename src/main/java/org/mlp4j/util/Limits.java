@@ -26,7 +26,7 @@ public final class Limits {
     /** {@code n} as an array length, or a refusal naming {@code what}. */
     public static int elements(long n, String what) {
         if (n < 0 || n > MAX_ELEMENTS) {
-            throw new UserError(what + " has " + n + " elements, more than the " + MAX_ELEMENTS + " one array can hold");
+            throw new UserError(what + ": " + n + " elements, more than the " + MAX_ELEMENTS + " one array can hold");
         }
         return (int) n;
     }
