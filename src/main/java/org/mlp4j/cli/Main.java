@@ -55,6 +55,9 @@ public final class Main implements Runnable {
             } else if (e instanceof CommandLine.MissingParameterException m) {
                 hint = missingOptionHint(m);
             }
+            if (hint.isEmpty() && (e instanceof CommandLine.UnmatchedArgumentException || e instanceof CommandLine.MissingParameterException)) {
+                hint = "; " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help lists its options";
+            }
             err.println("mlp4j: " + e.getMessage() + hint);
             return USER_ERROR;
         });

@@ -53,7 +53,7 @@ class UsageTest {
             assertEquals(2, other.code());
             assertEquals(List.of("mlp4j: Unknown option: '" + meant[0] + "=1'; did you mean " + meant[1] + "?"), other.err().lines().toList());
         }
-        assertEquals(List.of("mlp4j: Unknown options: '--learning-rate', '0.1'"),
+        assertEquals(List.of("mlp4j: Unknown options: '--learning-rate', '0.1'; mlp4j evaluate --help lists its options"),
                 BadInputTest.run("evaluate", "--model", "m.npz", "--learning-rate", "0.1").err().lines().toList(), "evaluate has no --eta to suggest");
     }
 
@@ -65,7 +65,10 @@ class UsageTest {
         BadInputTest.Result images = BadInputTest.run("predict", "--model", "m.npz", "a.png", "b.png");
         assertEquals(List.of("mlp4j: Missing required option: '--images=FILE'; did you mean --images a.png b.png?"), images.err().lines().toList());
         BadInputTest.Result twoModels = BadInputTest.run("evaluate", "a.npz", "b.npz");
-        assertEquals(List.of("mlp4j: Missing required option: '--model=FILE'"), twoModels.err().lines().toList(), "--model takes one file");
+        assertEquals(List.of("mlp4j: Missing required option: '--model=FILE'; mlp4j evaluate --help lists its options"), twoModels.err().lines().toList(),
+                "--model takes one file");
+        assertEquals(List.of("mlp4j: Missing required options: '--model=FILE', '--images=FILE'; mlp4j predict --help lists its options"),
+                BadInputTest.run("predict").err().lines().toList());
     }
 
     @Test
