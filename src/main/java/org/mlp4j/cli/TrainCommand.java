@@ -53,7 +53,8 @@ final class TrainCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--resume", paramLabel = "DIR",
-            description = "continue the run saved in DIR (its checkpoint.npz) with its own settings, up to its epochs or --epochs, writing into DIR")
+            description = "continue the run saved in DIR (its checkpoint.npz) with its own settings, on its own data (give the run's "
+                    + "--data again), up to its epochs or --epochs, writing into DIR")
     Path resume;
 
     @Option(names = "--init", paramLabel = "MODEL",
@@ -169,6 +170,27 @@ final class TrainCommand implements Callable<Integer> {
             }
             throw e;
         }
+    }
+
+    /**
+     * The command that continues the run in {@code dir} as this one ran: with this run's --data where it was given
+     * (a resume refuses other data), and its --device where one was named (another device gives other bits).
+     */
+    private String resumeCommand(Path dir) {
+        picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        StringBuilder c = new StringBuilder("mlp4j train --resume ").append(shellWord(dir.toString()));
+        if (given.hasMatchedOption("--data")) {
+            c.append(" --data ").append(shellWord(common.data.toString()));
+        }
+        if (given.hasMatchedOption("--device") && !device.device.equals("auto")) {
+            c.append(" --device ").append(device.device);
+        }
+        return c.toString();
+    }
+
+    /** {@code word} as a POSIX shell reads it back: as it is where it has no character the shell treats specially, else quoted. */
+    static String shellWord(String word) {
+        return word.matches("[A-Za-z0-9_./:=@%+,-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 
     /** Trains on --device; one without the memory for the run leaves it to the cpu, unless --strict. */
@@ -300,8 +322,8 @@ final class TrainCommand implements Callable<Integer> {
                     return signals.exitCode();
                 }
                 save(last, run.dir());
-                err.printf("stopped by %s at epoch %d, step %d: wrote %s, %s and %s into %s; continue with: mlp4j train --resume %s%n",
-                        signals.name(), last.epoch(), last.step(), ModelFile.NAME, HISTORY, CHECKPOINT, run.dir(), run.dir());
+                err.printf("stopped by %s at epoch %d, step %d: wrote %s, %s and %s into %s; continue with: %s%n",
+                        signals.name(), last.epoch(), last.step(), ModelFile.NAME, HISTORY, CHECKPOINT, run.dir(), resumeCommand(run.dir()));
                 return signals.exitCode();
             }
             int[] predicted = Trainer.predict(backend, fit.network(), run.testSet());

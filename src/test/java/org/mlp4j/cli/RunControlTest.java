@@ -131,7 +131,9 @@ class RunControlTest {
         signal(signal, p.pid());
         String said = finish(p, log);
         assertEquals(exitCode, p.exitValue(), said);
-        assertTrue(said.contains("stopped by SIG" + signal + " at epoch ") && said.contains("mlp4j train --resume " + out), said);
+        // the command to continue names the run's --data and --device, which the resume needs to go on as the run would have
+        assertTrue(said.contains("stopped by SIG" + signal + " at epoch ")
+                && said.contains("; continue with: mlp4j train --resume " + out + " --data " + data + " --device cpu\n"), said);
         assertFalse(said.contains("\tat "), said);
         savedTheRun(out);
         return out;
@@ -258,6 +260,18 @@ class RunControlTest {
                     + "epochs; epochs 1-2 took their rates from a run of 2, so this run's rates are not those of a run of 3 from the start\n"),
                     more.out());
             assertTrue(more.out().contains("epoch 3/3"), more.out());
+        }
+    }
+
+    /** The paths in that command are words a shell reads back as they were, whatever their characters. */
+    @Test
+    void theCommandToContinueQuotesWhatTheShellWouldSplit() throws Exception {
+        for (String path : List.of("runs/20261203-081500", "/tmp/my runs/a", "it's", "a\"b$c`d", "*.npz")) {
+            String word = TrainCommand.shellWord(path);
+            assertEquals(!path.startsWith("runs/"), word.startsWith("'"), word);
+            Process p = new ProcessBuilder("sh", "-c", "printf %s " + word).start();
+            assertEquals(path, new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(0, p.waitFor());
         }
     }
 
