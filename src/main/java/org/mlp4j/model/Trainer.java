@@ -313,12 +313,20 @@ public final class Trainer {
                         ? new Backend.Choice(Backend.Choice.Part.WHOLE, hp.batch(), initial.layers(), 0, true, Double.NaN, Double.NaN)
                         : timeWholeSteps(initial, epochX, epochY);
                 tuning.add(whole);
-            } else if (offered != null) {
-                whole = choices.stream().filter(c -> c.part() == Backend.Choice.Part.WHOLE).findFirst().orElse(null);
             }
-            // a checkpoint from another device may name a way this one lacks: the first then runs
             List<Backend.Steps> ways = offered == null ? List.of() : ways(offered);
-            wholeSteps = whole != null && whole.folded() ? ways.get(whole.cols() < ways.size() ? whole.cols() : 0) : null;
+            if (choices != null) {
+                whole = choices.stream().filter(c -> c.part() == Backend.Choice.Part.WHOLE).findFirst().orElse(null);
+                if (whole != null && whole.folded() && whole.cols() >= ways.size()) {
+                    // a checkpoint from another device may name whole steps, or a way of them, that this one lacks: its first
+                    // way runs, or layer by layer where it has none, and the run's notes and next checkpoint say so
+                    Backend.Choice runs = new Backend.Choice(Backend.Choice.Part.WHOLE, whole.rows(), whole.k(), 0, !ways.isEmpty(), Double.NaN,
+                            Double.NaN);
+                    tuning.set(tuning.indexOf(whole), runs);
+                    whole = runs;
+                }
+            }
+            wholeSteps = whole != null && whole.folded() ? ways.get(whole.cols()) : null;
             order = new int[train];
             shuffle(); // the order of the epoch in progress or next; each epoch then draws the next one's
 

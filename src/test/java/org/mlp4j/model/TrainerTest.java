@@ -225,7 +225,26 @@ class TrainerTest {
             });
             assertEquals(List.of("steps of 100 examples: whole, way 2 (not timed)", "whole steps: fast"), notes);
             assertEquals(0, slowRuns[0], "the resumed run ran the first way");
-            assertEquals(new Trainer(cpu, three).fit(sizes, data, 50, TrainingListener.NONE).network(), rest.network());
+            Network straight = new Trainer(cpu, three).fit(sizes, data, 50, TrainingListener.NONE).network();
+            assertEquals(straight, rest.network());
+            // resumed where that way is not there (as on another device): the backend's first runs, or layer by layer on
+            // one thread, which has no whole steps; the notes and the next checkpoint say which (the cpu's bits are the same)
+            try (CpuBackend one = new CpuBackend(1)) {
+                for (CpuBackend b : List.of(cpu, one)) {
+                    notes.clear();
+                    Trainer.Fit other = new Trainer(b, three).resume(CheckpointFile.load(file), data, new TrainingListener() {
+                        @Override
+                        public void note(String line) {
+                            notes.add(line);
+                        }
+                    });
+                    boolean wholeSteps = b == cpu;
+                    assertEquals("steps of 100 examples: " + (wholeSteps ? "whole" : "layer by layer") + " (not timed)", notes.get(0), notes.toString());
+                    org.mlp4j.backend.Backend.Choice ran = other.last().choices().get(0);
+                    assertEquals(List.of(0, wholeSteps), List.of(ran.cols(), ran.folded()));
+                    assertEquals(straight, other.network());
+                }
+            }
         }
     }
 
