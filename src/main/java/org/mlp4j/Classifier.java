@@ -215,7 +215,7 @@ public final class Classifier {
      * @return each epoch's cost, accuracies and time; continuing a checkpoint's run, each of the whole run's epochs'
      * @throws IllegalArgumentException for data that does not fit the network (row widths, label range), SGD with a
      *         learning rate times L2 of 1 or more, or a checkpoint file that is unreadable or of another network, rows
-     *         (their count, or their values and labels) or settings
+     *         (their count, or their values, labels and order) or settings
      * @throws IllegalStateException when the cost stops being finite (the learning rate is too large), or when the
      *         JVM's heap has no room for the run (the message says how much it needs and how to raise it); a device
      *         without the memory for the run leaves it to the cpu, with a note to {@link Progress#note}; or when the
@@ -355,7 +355,7 @@ public final class Classifier {
                     + " validation rows, not " + (count - valid) + " and " + valid + afresh);
         }
         if (!from.trainedOn(all)) {
-            throw new IllegalArgumentException(file + " holds a run of other rows: as many, with other values or labels" + afresh);
+            throw new IllegalArgumentException(file + " holds a run of other rows: as many, with other values, labels or order" + afresh);
         }
         if (from.history().size() > hp.epochs()) {
             throw new IllegalArgumentException(file + " holds a run of " + from.history().size() + " epochs done, more than this fit's "

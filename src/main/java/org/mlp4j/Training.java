@@ -221,9 +221,10 @@ public final class Training {
      * {@code mlp4j train}'s {@code checkpoint.npz}), so a program that was stopped or killed and is run again
      * trains on exactly as if it had not been, and one that had finished returns the finished run without
      * training. The file's run must be of the same network, rows (training and validation counts, and the same
-     * values and labels, which the file records a digest of) and settings as the fit, but for the epochs, which
-     * may be more (a cosine schedule then spans the new count, so the rates are not those of a run of that many
-     * from the start, as a note to {@link Progress#note} says). To start afresh, delete the file or give another.
+     * values and labels in the same order, which the file records a digest of) and settings as the fit, but for
+     * the epochs, which may be more (a cosine schedule then spans the new count, so the rates are not those of a
+     * run of that many from the start, as a note to {@link Progress#note} says). To start afresh, delete the file
+     * or give another.
      *
      * @throws IllegalArgumentException for a negative {@code everyEpochs}
      */

@@ -464,10 +464,15 @@ class ClassifierTest {
         assertTrue(other.contains("300 training and 60 validation rows, not 60 and 300"), other);
         int[] shifted = y.clone();
         shifted[0] = (shifted[0] + 1) % 3;
-        other = assertThrows(IllegalArgumentException.class,
-                () -> Classifier.create(7, 4, 8, 3).fit(x, shifted, vx, vy, run.withCheckpoint(file, 2))).getMessage();
-        assertEquals(file + " holds a run of other rows: as many, with other values or labels: to start a new run, delete it or give another file",
-                other);
+        float[][] swapped = x.clone();
+        swapped[0] = x[1];
+        swapped[1] = x[0];
+        for (float[][] rows : List.of(x, swapped)) {
+            other = assertThrows(IllegalArgumentException.class, () -> Classifier.create(7, 4, 8, 3).fit(rows, rows == x ? shifted : y, vx, vy,
+                    run.withCheckpoint(file, 2))).getMessage();
+            assertEquals(file + " holds a run of other rows: as many, with other values, labels or order: to start a new run, delete it or give "
+                    + "another file", other);
+        }
         other = assertThrows(IllegalArgumentException.class,
                 () -> Classifier.create(7, 4, 8, 3).fit(x, y, vx, vy, run.withEpochs(5).withCheckpoint(file, 2))).getMessage();
         assertTrue(other.contains("6 epochs done, more than this fit's 5"), other);

@@ -171,7 +171,7 @@ public final class Trainer {
             throw new IllegalArgumentException("the run was trained on " + from.examples() + " examples, not " + data.count());
         }
         if (!from.trainedOn(data)) {
-            throw new IllegalArgumentException("the run was trained on other examples: as many, with other values or labels");
+            throw new IllegalArgumentException("the run was trained on other examples: as many, with other values, labels or order");
         }
         if (from.finished(hp.epochs())) {
             return new Fit(from, false, from.stoppedEarly());

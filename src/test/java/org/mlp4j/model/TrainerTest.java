@@ -412,7 +412,7 @@ class TrainerTest {
             for (Images other : List.of(new Images(data.pixels(), labels, 1000, 28, 28), new Images(pixels, data.labels(), 1000, 28, 28))) {
                 String why = assertThrows(IllegalArgumentException.class, () -> new Trainer(cpu, SHORT).resume(loaded, other, TrainingListener.NONE))
                         .getMessage();
-                assertEquals("the run was trained on other examples: as many, with other values or labels", why);
+                assertEquals("the run was trained on other examples: as many, with other values, labels or order", why);
             }
             Images copy = new Images(data.pixels().clone(), data.labels().clone(), 1000, 1, 784);
             assertEquals(data.digest(), copy.digest(), "the same examples, as rows of 784 or images of 28 x 28");
