@@ -2,28 +2,36 @@ package org.mlp4j.cli;
 
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.function.IntSupplier;
 
 /**
  * The line that shows where training is on a terminal: the epoch's steps as a bar, and the whole run's
  * share with the time left. Redrawn in place with a carriage return, at most every 100 ms, and wiped
  * before each epoch's line is printed. Plain text, no terminal library, so it never takes the terminal's
- * signals (Ctrl-C) from the JVM.
+ * signals (Ctrl-C) from the JVM. Kept narrower than the terminal (a line that wraps is redrawn on a new row
+ * each time): the bar shrinks, then goes, then the line is cut.
  */
 final class ProgressLine {
     private static final int BAR = 30;
     private static final long REDRAW_NANOS = 100_000_000;
 
+    /** The narrowest bar drawn: below it, the line goes without. */
+    private static final int MIN_BAR = 5;
+
     private final PrintWriter out;
     private final int firstEpoch;
     private final int epochs;
+    private final IntSupplier columns;
     private final long started = System.nanoTime();
     private long drawn;
     private int width;
 
-    ProgressLine(PrintWriter out, int firstEpoch, int epochs) {
+    /** {@code columns}: the terminal's width, asked before each redraw. */
+    ProgressLine(PrintWriter out, int firstEpoch, int epochs, IntSupplier columns) {
         this.out = out;
         this.firstEpoch = firstEpoch;
         this.epochs = epochs;
+        this.columns = columns;
     }
 
     void show(int epoch, int done, int total) {
@@ -32,14 +40,29 @@ final class ProgressLine {
             return;
         }
         drawn = now;
-        int filled = (int) ((long) BAR * done / total);
         double runDone = (epoch - firstEpoch + (double) done / total) / (epochs - firstEpoch + 1);
         String eta = runDone > 0 ? duration((now - started) / 1e9 * (1 - runDone) / runDone) : "?";
-        String line = String.format(Locale.ROOT, "epoch %d/%d [%s%s] %d/%d steps | run %3.0f%%, %s left", epoch, epochs,
-                "=".repeat(filled), " ".repeat(BAR - filled), done, total, 100 * runDone, eta);
-        out.print("\r" + line + " ".repeat(Math.max(0, width - line.length())));
+        int room = columns.getAsInt() - 1;
+        String line = line(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs), done, total,
+                String.format(Locale.ROOT, "%d/%d steps | run %3.0f%%, %s left", done, total, 100 * runDone, eta), room);
+        // blanks over the rest of the line before, as far as the terminal is wide now
+        out.print("\r" + line + " ".repeat(Math.max(0, Math.min(width, room) - line.length())));
         out.flush();
         width = line.length();
+    }
+
+    /**
+     * {@code head [bar] tail}, the bar {@code done / total} full, in at most {@code room} characters: a bar of {@code BAR},
+     * or as wide as fits, or none, or the line cut.
+     */
+    static String line(String head, int done, int total, String tail, int room) {
+        int bar = Math.min(BAR, room - head.length() - tail.length() - 4);
+        if (bar < MIN_BAR) {
+            String line = head + " " + tail;
+            return line.length() <= room ? line : line.substring(0, Math.max(0, room));
+        }
+        int filled = (int) ((long) bar * done / total);
+        return head + " [" + "=".repeat(filled) + " ".repeat(bar - filled) + "] " + tail;
     }
 
     void clear() {

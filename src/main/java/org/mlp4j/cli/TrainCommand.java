@@ -299,7 +299,7 @@ final class TrainCommand implements Callable<Integer> {
                 o.printf("starting from the parameters of %s%n", init);
             }
             o.flush();
-            EpochPrinter printer = new EpochPrinter(o, err, run.from() != null ? run.from().history() : List.of(), hp.epochs(),
+            EpochPrinter printer = new EpochPrinter(o, run.from() != null ? run.from().history() : List.of(), hp.epochs(),
                     run.dir(), checkpointEvery, signals, Stall.of(run.trainSet(), run.trainSet().count() - run.valid(), hp));
             printer.verbose = verbose;
             Trainer trainer = new Trainer(backend, hp);
@@ -419,7 +419,7 @@ final class TrainCommand implements Callable<Integer> {
         private final Stall stall;
         private boolean stallSaid;
 
-        EpochPrinter(PrintWriter out, PrintWriter err, List<EpochResult> before, int epochs, Path dir, int checkpointEvery,
+        EpochPrinter(PrintWriter out, List<EpochResult> before, int epochs, Path dir, int checkpointEvery,
                      StopSignals signals, Stall stall) {
             this.out = out;
             this.history = new java.util.ArrayList<>(before);
@@ -428,7 +428,9 @@ final class TrainCommand implements Callable<Integer> {
             this.checkpointEvery = checkpointEvery;
             this.signals = signals;
             this.stall = stall;
-            this.progress = new ProgressLine(err, before.size() + 1, epochs);
+            // on standard output, which the epoch lines go to: on another stream (./mlp4j passes standard error through a
+            // filter) its last redraw could reach the terminal after the epoch's line, in the middle of it
+            this.progress = new ProgressLine(out, before.size() + 1, epochs, new TerminalWidth());
         }
 
         @Override

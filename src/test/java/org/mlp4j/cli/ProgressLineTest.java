@@ -1,0 +1,47 @@
+package org.mlp4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The progress line stays narrower than the terminal, whose last column would wrap it: a wrapped line is redrawn on
+ * a new row at every carriage return, which filled an 80-column terminal with rows of it (the book's run draws 83
+ * characters there at full width).
+ */
+class ProgressLineTest {
+    @Test
+    void theLineFitsEveryWidthAndKeepsItsFullFormWhereThereIsRoom() {
+        String head = "epoch 100/200", tail = "300/550 steps | run  50%, 1m05s left";
+        assertEquals("epoch 100/200 [================              ] 300/550 steps | run  50%, 1m05s left",
+                ProgressLine.line(head, 300, 550, tail, 119), "a bar of 30 where there is room");
+        assertEquals("epoch 100/200 [==============            ] 300/550 steps | run  50%, 1m05s left",
+                ProgressLine.line(head, 300, 550, tail, 79), "the bar narrower on 80 columns");
+        assertEquals("epoch 100/200 300/550 steps | run  50%, 1m05s left", ProgressLine.line(head, 300, 550, tail, 55), "no bar");
+        assertEquals("epoch 100/200 300/550 steps | run  5", ProgressLine.line(head, 300, 550, tail, 36), "cut");
+        assertEquals("", ProgressLine.line(head, 300, 550, tail, 0));
+    }
+
+    @Test
+    void everyRedrawIsNarrowerThanTheTerminal() {
+        for (int columns : new int[] {1, 20, 40, 60, 80, 81, 120, 200}) {
+            for (int[] run : new int[][] {{1, 1, 550}, {1, 200, 550}, {5, 1000, 60000}, {199, 200, 5500}}) {
+                StringWriter text = new StringWriter();
+                ProgressLine p = new ProgressLine(new PrintWriter(text), run[0], run[1], () -> columns);
+                for (int epoch = run[0]; epoch <= run[1] && epoch < run[0] + 3; epoch++) {
+                    p.show(epoch, run[2], run[2]);  // an epoch's last step is always drawn
+                    p.clear();
+                }
+                List<String> rows = Arrays.stream(text.toString().split("\r")).filter(r -> !r.isEmpty()).toList();
+                assertTrue((columns == 1 || !rows.isEmpty()) && rows.stream().allMatch(r -> r.length() <= columns - 1),
+                        columns + " columns, run " + Arrays.toString(run) + ": " + rows);
+                assertTrue(columns < 60 || rows.get(0).contains("/" + run[2] + " steps | run "), rows.toString());
+            }
+        }
+    }
+}
