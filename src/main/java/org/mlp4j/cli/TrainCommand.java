@@ -413,7 +413,7 @@ final class TrainCommand implements Callable<Integer> {
         private final int checkpointEvery;
         private final StopSignals signals;
         private final List<EpochResult> history;
-        private final boolean terminal = System.console() != null;
+        private final boolean terminal = Terminal.attached();
         final ProgressLine progress;
         boolean verbose;
         private final Stall stall;
@@ -430,7 +430,7 @@ final class TrainCommand implements Callable<Integer> {
             this.stall = stall;
             // on standard output, which the epoch lines go to: on another stream (./mlp4j passes standard error through a
             // filter) its last redraw could reach the terminal after the epoch's line, in the middle of it
-            this.progress = new ProgressLine(out, before.size() + 1, epochs, new TerminalWidth());
+            this.progress = new ProgressLine(out, before.size() + 1, epochs, new Terminal());
         }
 
         @Override

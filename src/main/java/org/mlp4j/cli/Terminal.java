@@ -10,12 +10,28 @@ import java.util.function.IntSupplier;
  * every few seconds so that a window made narrower is followed; {@code COLUMNS}, or 80, where it cannot tell. A line
  * wider than the terminal wraps, and a carriage return then goes back only to the start of its last row.
  */
-final class TerminalWidth implements IntSupplier {
+final class Terminal implements IntSupplier {
     static final int DEFAULT = 80;
     private static final long ASK_EVERY_NANOS = 5_000_000_000L;
 
     private long asked;
     private int columns;
+
+    /**
+     * Whether standard input and output are a terminal. JDK 22 gives a console also where they are redirected, and
+     * says whether they are a terminal by {@code Console.isTerminal} (JDK 22 on), which an older JDK lacks.
+     */
+    static boolean attached() {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true;  // before JDK 22, a console is a terminal
+        }
+    }
 
     @Override
     public int getAsInt() {
