@@ -92,7 +92,7 @@ final class TrainCommand implements Callable<Integer> {
             if (Files.isRegularFile(resume)) {  // the run's model or checkpoint given for its directory
                 Path runDir = resume.getParent() != null ? resume.getParent() : resume.toAbsolutePath().getParent();
                 throw flag("--resume", "takes the run's directory, not a file"
-                        + (Files.isRegularFile(runDir.resolve(CHECKPOINT)) ? "; did you mean --resume " + runDir + "?" : ""));
+                        + (Files.isRegularFile(runDir.resolve(CHECKPOINT)) ? "; did you mean --resume " + shellWord(runDir.toString()) + "?" : ""));
             }
             if (!Files.exists(resume.resolve(CHECKPOINT))) {
                 throw flag("--resume", noCheckpoint(resume));
@@ -118,7 +118,7 @@ final class TrainCommand implements Callable<Integer> {
             hp = training.hyperparameters();
             dir = out != null ? out : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             if (Files.exists(dir.resolve(CHECKPOINT))) {
-                throw new UserError(dir + " already holds a run (" + CHECKPOINT + "): continue it with --resume " + dir
+                throw new UserError(dir + " already holds a run (" + CHECKPOINT + "): continue it with --resume " + shellWord(dir.toString())
                         + ", or choose another --out");
             }
         }
@@ -188,7 +188,10 @@ final class TrainCommand implements Callable<Integer> {
         return c.toString();
     }
 
-    /** {@code word} as a POSIX shell reads it back: as it is where it has no character the shell treats specially, else quoted. */
+    /**
+     * {@code word} as a POSIX shell reads it back: as it is where it has no character the shell treats specially, else
+     * quoted; for the paths in the commands and options that messages suggest.
+     */
     static String shellWord(String word) {
         return word.matches("[A-Za-z0-9_./:=@%+,-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
     }
@@ -358,7 +361,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path model = dir.resolve(ModelFile.NAME);
         if (Files.isRegularFile(model)) {
-            return dir + " holds a model but no " + CHECKPOINT + " to continue; start a run from the model's parameters with --init " + model;
+            return dir + " holds a model but no " + CHECKPOINT + " to continue; start a run from the model's parameters with --init " + shellWord(model.toString());
         }
         if (!Files.exists(dir.resolve(RunLock.NAME)) && !Files.exists(dir.resolve(HISTORY))) {
             return dir + " holds no run to continue (no " + CHECKPOINT + ")";
@@ -366,7 +369,7 @@ final class TrainCommand implements Callable<Integer> {
         // a run writes its checkpoint every --checkpoint-every epochs, at its end and when stopped, so only a run killed
         // before its first leaves none
         return dir + " holds no " + CHECKPOINT + ": the run there ended before it wrote one (every --checkpoint-every epochs, at its end"
-                + " and when stopped by Ctrl-C or SIGTERM); train it again with --out " + dir;
+                + " and when stopped by Ctrl-C or SIGTERM); train it again with --out " + shellWord(dir.toString());
     }
 
     static void writeHistory(List<EpochResult> history, Path file) {

@@ -304,14 +304,14 @@ class RunControlTest {
             assertEquals(List.of("mlp4j: --resume: takes the run's directory, not a file; did you mean --resume " + out + "?"), wrong.err().lines().toList());
         }
         // a directory without a checkpoint: each case says what to do instead
-        Path modelOnly = Files.createDirectories(dir.resolve("model-only"));
+        Path modelOnly = Files.createDirectories(dir.resolve("model only"));  // a path the suggested option quotes
         Files.copy(out.resolve("model.npz"), modelOnly.resolve("model.npz"));
         Path killed = Files.createDirectories(dir.resolve("killed"));
         Files.copy(out.resolve(TrainCommand.HISTORY), killed.resolve(TrainCommand.HISTORY));
         Path empty = Files.createDirectories(dir.resolve("empty"));
         Map<Path, String> said = Map.of(dir.resolve("none"), dir.resolve("none") + ": no such directory",
-                modelOnly, modelOnly + " holds a model but no checkpoint.npz to continue; start a run from the model's parameters with --init "
-                        + modelOnly.resolve("model.npz"),
+                modelOnly, modelOnly + " holds a model but no checkpoint.npz to continue; start a run from the model's parameters with --init '"
+                        + modelOnly.resolve("model.npz") + "'",
                 killed, killed + " holds no checkpoint.npz: the run there ended before it wrote one (every --checkpoint-every epochs, at its end"
                         + " and when stopped by Ctrl-C or SIGTERM); train it again with --out " + killed,
                 empty, empty + " holds no run to continue (no checkpoint.npz)", Path.of("/dev/null"), "/dev/null is not a directory");
