@@ -16,8 +16,7 @@ final class DataDigest {
 
     DataDigest(String kind, int count, int features) {
         sha.update(kind.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        chunk.putInt(count).putInt(features);
-        flush();
+        sha.update(ByteBuffer.allocate(2 * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN).putInt(count).putInt(features).array());
     }
 
     DataDigest bytes(byte[] v, int n) {
@@ -33,7 +32,10 @@ final class DataDigest {
         return words(v.length, (from, n) -> chunk.asIntBuffer().put(v, from, n));
     }
 
-    /** Hashes {@code length} 4-byte values, {@code put} writing {@code n} of them from {@code from} into the chunk at a time. */
+    /**
+     * Hashes {@code length} 4-byte values, {@code put} writing {@code n} of them from {@code from} into the chunk at a time
+     * (through a view of it from its start: its position stays 0).
+     */
     private DataDigest words(int length, java.util.function.BiConsumer<Integer, Integer> put) {
         int per = chunk.capacity() / Integer.BYTES;
         for (int i = 0; i < length; i += per) {
@@ -42,11 +44,6 @@ final class DataDigest {
             sha.update(chunk.array(), 0, n * Integer.BYTES);
         }
         return this;
-    }
-
-    private void flush() {
-        sha.update(chunk.array(), 0, chunk.position());
-        chunk.clear();
     }
 
     /** Never 0, which a checkpoint written before digests were reads as (none recorded). */
