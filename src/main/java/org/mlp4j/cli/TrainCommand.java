@@ -35,7 +35,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train a network (by default the book's: 784-100-10, 200 epochs).",
                 "Writes model.npz, history.csv, checkpoint.npz and plots into --out.",
-                "Ctrl-C (or SIGTERM) stops at the next tenth of an epoch and saves the run; --resume DIR continues it."})
+                "Ctrl-C (or SIGTERM, or a closed terminal) stops at the next tenth of an epoch and saves the run; --resume DIR continues it."})
 final class TrainCommand implements Callable<Integer> {
     static final String HISTORY = "history.csv";
     static final String CHECKPOINT = "checkpoint.npz";
@@ -196,16 +196,24 @@ final class TrainCommand implements Callable<Integer> {
         return word.matches("[A-Za-z0-9_./:=@%+,-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 
-    /** Trains on --device; one without the memory for the run leaves it to the cpu, unless --strict. */
+    /**
+     * Trains on --device; one without the memory for the run leaves it to the cpu, unless --strict. The signals are
+     * taken before a device opens: an OpenCL compiler built on LLVM (PoCL) installs handlers of its own over a SIGHUP
+     * ignored under nohup, which ours, taken after them, would then stop the run on.
+     */
     private int trainFallingBack(Run run) throws Exception {
-        try {
-            return train(run, device.device);
-        } catch (DeviceMemoryException e) {
-            if (device.strict) {
-                throw new UserError(e.getMessage());
+        PrintWriter err = spec.commandLine().getErr();
+        try (StopSignals signals = new StopSignals(() -> err.println("\nstopping at the next tenth of the epoch to save the run "
+                + "(press Ctrl-C again to quit at once, without saving)"))) {
+            try {
+                return train(run, device.device, signals);
+            } catch (DeviceMemoryException e) {
+                if (device.strict) {
+                    throw new UserError(e.getMessage());
+                }
+                err.println("warning: " + e.getMessage() + "; falling back to the cpu backend");
+                return train(run, "cpu", signals);
             }
-            spec.commandLine().getErr().println("warning: " + e.getMessage() + "; falling back to the cpu backend");
-            return train(run, "cpu");
         }
     }
 
@@ -265,13 +273,11 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private int train(Run run, String deviceName) throws Exception {
+    private int train(Run run, String deviceName, StopSignals signals) throws Exception {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Hyperparameters hp = run.hp();
-        try (Backend backend = device.open(deviceName, err);
-             StopSignals signals = new StopSignals(() -> err.println("\nstopping at the next tenth of the epoch to save the run "
-                     + "(press Ctrl-C again to quit at once, without saving)"))) {
+        try (Backend backend = device.open(deviceName, err)) {
             Trainer.requireMemory(backend, run.sizes(), run.trainSet(), run.valid(), hp.batch(), run.testSet().count(), hp.optimization());
             o.printf("device: %s%n", backend.description());
             o.printf("network %s, %d training and %d validation examples, %s, batch %d, eta %s, l2 %s, seed %d%n",
@@ -369,7 +375,7 @@ final class TrainCommand implements Callable<Integer> {
         // a run writes its checkpoint every --checkpoint-every epochs, at its end and when stopped, so only a run killed
         // before its first leaves none
         return dir + " holds no " + CHECKPOINT + ": the run there ended before it wrote one (every --checkpoint-every epochs, at its end"
-                + " and when stopped by Ctrl-C or SIGTERM); train it again with --out " + shellWord(dir.toString());
+                + " and when stopped by Ctrl-C, SIGTERM or SIGHUP); train it again with --out " + shellWord(dir.toString());
     }
 
     static void writeHistory(List<EpochResult> history, Path file) {

@@ -149,6 +149,36 @@ class RunControlTest {
         stoppedBy("TERM", 143, 2);
     }
 
+    /** A hang-up (the terminal closed, an ssh session dropped) saves the run too, where the JVM's default would end it unsaved. */
+    @Test
+    void sighupDoesTheSame() throws Exception {
+        stoppedBy("HUP", 129, 2);
+    }
+
+    /**
+     * Under nohup (SIGHUP ignored as the JVM starts) a hang-up leaves the run training, also where the OpenCL probe of
+     * --device auto loads PoCL, whose LLVM installs a SIGHUP handler of its own; SIGTERM still stops it.
+     */
+    @Test
+    void aHangUpUnderNohupLeavesTheRunTraining() throws Exception {
+        Path out = dir.resolve("run");
+        Path log = dir.resolve("run.log");
+        List<String> args = train(out, "--epochs", "1000000");
+        args.set(args.indexOf("cpu"), "auto");
+        List<String> command = new ArrayList<>(List.of("bash", "-c", "trap '' HUP; exec \"$@\"", "nohup"));
+        command.addAll(ChildJvm.command("org.mlp4j.cli.Main", args.toArray(String[]::new)).command());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        started.add(p);
+        awaitEpochs(p, out, 1);
+        signal("HUP", p.pid());
+        awaitEpochs(p, out, 3);
+        signal("TERM", p.pid());
+        String said = finish(p, log);
+        assertEquals(143, p.exitValue(), said);
+        assertTrue(said.contains("stopped by SIGTERM at epoch ") && !said.contains("SIGHUP"), said);
+        savedTheRun(out);
+    }
+
     /**
      * A second train into the directory a run is training into (before the run's first checkpoint, which would refuse it
      * anyway) is refused, naming the run's process; the run goes on, and its lock is gone once it has stopped.
@@ -170,7 +200,6 @@ class RunControlTest {
         savedTheRun(out);
     }
 
-    /** On a terminal (a pseudo-terminal from script(1)) the progress line is drawn, and Ctrl-C still stops and saves. */
     /** Runs without --out that start in the same second (a sweep started at once) each get a directory of their own. */
     @Test
     void runsOfTheSameSecondGetDirectoriesOfTheirOwn() throws Exception {
@@ -182,6 +211,7 @@ class RunControlTest {
         assertTrue(Files.isDirectory(first) && Files.isDirectory(dir.resolve("runs").resolve("20261203-010115-2")));
     }
 
+    /** On a terminal (a pseudo-terminal from script(1)) the progress line is drawn, and Ctrl-C still stops and saves. */
     @Test
     void ctrlCOnATerminalStopsAndSaves() throws Exception {
         try {  // script(1) installed, and a pseudo-terminal to be had (a chroot without devpts has none)
@@ -313,7 +343,7 @@ class RunControlTest {
                 modelOnly, modelOnly + " holds a model but no checkpoint.npz to continue; start a run from the model's parameters with --init '"
                         + modelOnly.resolve("model.npz") + "'",
                 killed, killed + " holds no checkpoint.npz: the run there ended before it wrote one (every --checkpoint-every epochs, at its end"
-                        + " and when stopped by Ctrl-C or SIGTERM); train it again with --out " + killed,
+                        + " and when stopped by Ctrl-C, SIGTERM or SIGHUP); train it again with --out " + killed,
                 empty, empty + " holds no run to continue (no checkpoint.npz)", Path.of("/dev/null"), "/dev/null is not a directory");
         said.forEach((runDir, why) -> {
             BadInputTest.Result none = BadInputTest.run("train", "--resume", runDir.toString(), "--data", data.toString(), "--no-verify");
