@@ -17,8 +17,8 @@ import org.mlp4j.util.UserError;
 
 /**
  * Images for prediction from files: IDX image files (raw or gzip) and pictures ImageIO reads (PNG, JPEG,
- * GIF, BMP), each picture one image in greyscale 0..255. MNIST digits are light on dark: a transparent
- * pixel counts as black, an opaque one as its luminance, so a dark digit on white must be inverted first.
+ * GIF, BMP), each picture one image in greyscale 0..255 (an opaque pixel's luminance), made light on dark as
+ * MNIST's digits are.
  * A picture of another size than a model's square input is made into one as MNIST's digits were made.
  */
 public final class Pictures {
@@ -26,9 +26,9 @@ public final class Pictures {
     }
 
     /**
-     * Every image of every file, in order; all must have the same height and width. {@code note} gets a line for
-     * each picture that is mostly light: a dark digit on white, which a model of MNIST's light digits on dark
-     * cannot read until it is inverted. A picture of another size than {@code inputs} pixels, where {@code inputs}
+     * Every image of every file, in order; all must have the same height and width. A picture that is mostly light
+     * (a dark digit on white, as people draw one) is inverted into MNIST's light digits on dark, with a line to
+     * {@code note}. A picture of another size than {@code inputs} pixels, where {@code inputs}
      * is a square's, is {@link #fitted} to that square, with a note.
      */
     public static Images read(List<Path> files, int inputs, Consumer<String> note) {
@@ -40,8 +40,9 @@ public final class Pictures {
             if (!idx) {  // an IDX file is a dataset, not a picture someone drew
                 double mean = mean(next.pixels());
                 if (mean > 127.5) {
-                    note.accept(String.format(Locale.ROOT, "note: %s is mostly light (mean pixel %.0f of 255): MNIST's digits are light on a"
-                            + " dark background, so invert a dark digit on white first", f, mean));
+                    note.accept(String.format(Locale.ROOT, "note: %s is mostly light (mean pixel %.0f of 255): read as a dark digit on a light"
+                            + " background and inverted, as MNIST's digits are light on dark", f, mean));
+                    next = inverted(next);
                 }
                 if (next.features() != inputs && side * side == inputs) {
                     note.accept("note: " + f + " is " + next.width() + "x" + next.height() + " pixels (width x height), the model's images " + side + "x" + side
@@ -59,6 +60,14 @@ public final class Pictures {
             throw new UserError("no image files given");
         }
         return Images.concat(all);
+    }
+
+    private static Images inverted(Images picture) {
+        byte[] negative = picture.pixels().clone();
+        for (int i = 0; i < negative.length; i++) {
+            negative[i] = (byte) (255 - (negative[i] & 0xff));
+        }
+        return new Images(negative, picture.labels(), picture.count(), picture.height(), picture.width());
     }
 
     private static double mean(byte[] pixels) {
@@ -191,19 +200,28 @@ public final class Pictures {
         Raster raster = image.getRaster();
         double greyMax = grey ? (1L << cm.getComponentSize(0)) - 1 : 0;
         double alphaMax = grey && cm.hasAlpha() ? (1L << cm.getComponentSize(1)) - 1 : 0;
+        double[] alpha = new double[h * w], luminance = new double[h * w];
+        double opacity = 0, ink = 0;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                double alpha, luminance;
+                int i = y * w + x;
                 if (grey) {
-                    alpha = cm.hasAlpha() ? raster.getSample(x, y, 1) / alphaMax : 1;
-                    luminance = raster.getSample(x, y, 0) * 255 / greyMax;
+                    alpha[i] = cm.hasAlpha() ? raster.getSample(x, y, 1) / alphaMax : 1;
+                    luminance[i] = raster.getSample(x, y, 0) * 255 / greyMax;
                 } else {
                     int argb = image.getRGB(x, y);
-                    alpha = (argb >>> 24) / 255.0;
-                    luminance = 0.299 * (argb >> 16 & 0xff) + 0.587 * (argb >> 8 & 0xff) + 0.114 * (argb & 0xff);
+                    alpha[i] = (argb >>> 24) / 255.0;
+                    luminance[i] = 0.299 * (argb >> 16 & 0xff) + 0.587 * (argb >> 8 & 0xff) + 0.114 * (argb & 0xff);
                 }
-                pixels[y * w + x] = (byte) Math.round(alpha * luminance);
+                opacity += alpha[i];
+                ink += alpha[i] * luminance[i];
             }
+        }
+        // transparent pixels are the background: black behind light strokes, white behind dark ones (a digit drawn in black
+        // on a web page's transparent canvas), which read() then inverts as any dark digit on white
+        double background = opacity > 0 && ink / opacity < 127.5 ? 255 : 0;
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) Math.round(alpha[i] * luminance[i] + (1 - alpha[i]) * background);
         }
         return new Images(pixels, new byte[1], 1, h, w);
     }

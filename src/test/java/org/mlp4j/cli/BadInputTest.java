@@ -329,24 +329,32 @@ class BadInputTest {
         List<String> lines = p.out().lines().toList();
         assertEquals(List.of(lines.get(3), lines.get(0), lines.get(7)), pictures.out().lines().toList());
         assertFalse(pictures.err().contains("mostly light"), pictures.err());
-        // a dark digit on white, as a student draws one: predicted, with a note to invert it
+        // a dark digit on white, as a student draws one, and a black one on a transparent canvas, as a web page's drawing
+        // saves one: each inverted into the light digit on dark it was made from, so its probabilities are that digit's
+        Result original = run("predict", "--model", model.toString(), "--device", "cpu", "--proba", "--images", dir.resolve("digit0.png").toString());
+        assertEquals(0, original.code(), original.err());
         java.awt.image.BufferedImage inverted = new java.awt.image.BufferedImage(test.width(), test.height(), java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        java.awt.image.BufferedImage canvas = new java.awt.image.BufferedImage(test.width(), test.height(), java.awt.image.BufferedImage.TYPE_INT_ARGB);
         byte[] negative = new byte[test.features()];
         for (int j = 0; j < negative.length; j++) {
             negative[j] = (byte) (255 - (test.pixels()[j] & 0xff));
+            canvas.setRGB(j % test.width(), j / test.width(), (test.pixels()[j] & 0xff) << 24);
         }
         inverted.getRaster().setDataElements(0, 0, test.width(), test.height(), negative);
         Path invertedFile = dir.resolve("dark-on-white.png");
+        Path canvasFile = dir.resolve("black-on-transparent.png");
         try {
             javax.imageio.ImageIO.write(inverted, "png", invertedFile.toFile());
+            javax.imageio.ImageIO.write(canvas, "png", canvasFile.toFile());
         } catch (IOException x) {
             throw new java.io.UncheckedIOException(x);
         }
-        Result dark = run("predict", "--model", model.toString(), "--device", "cpu", "--images", invertedFile.toString());
-        assertEquals(0, dark.code(), dark.err());
-        assertEquals(1, dark.out().lines().count(), dark.out());
-        assertTrue(dark.err().contains("note: " + invertedFile + " is mostly light (mean pixel ") && dark.err().contains("invert a dark digit on white"),
-                dark.err());
+        for (Path drawn : List.of(invertedFile, canvasFile)) {
+            Result dark = run("predict", "--model", model.toString(), "--device", "cpu", "--proba", "--images", drawn.toString());
+            assertEquals(0, dark.code(), dark.err());
+            assertEquals(original.out(), dark.out(), drawn.toString());
+            assertTrue(dark.err().contains("note: " + drawn + " is mostly light (mean pixel ") && dark.err().contains("inverted"), dark.err());
+        }
         java.awt.image.BufferedImage small = new java.awt.image.BufferedImage(6, 5, java.awt.image.BufferedImage.TYPE_INT_RGB);
         Path smallFile = dir.resolve("small.png");
         try {
