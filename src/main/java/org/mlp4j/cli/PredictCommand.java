@@ -29,9 +29,10 @@ final class PredictCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--images", paramLabel = "FILE", required = true, arity = "1..*",
-            description = "IDX image files (raw or .gz) or pictures (PNG, JPEG, GIF, BMP: greyscale; a mostly light one, a dark "
-                    + "digit on white, inverted into MNIST's light digits on dark); a picture of another size than the model's square "
-                    + "images is scaled and centred as MNIST's digits were")
+            description = "IDX image files (raw or .gz) or pictures (PNG, JPEG, GIF, BMP: greyscale; dark strokes on a lighter "
+                    + "background inverted into MNIST's light digits on dark); a picture of another size than the model's square "
+                    + "images (a digit drawn large, a photo) has its background made black, and is scaled and centred as MNIST's "
+                    + "digits were")
     List<Path> images;
 
     @Option(names = "--debug", description = "print stack traces of errors")

@@ -26,10 +26,11 @@ public final class Pictures {
     }
 
     /**
-     * Every image of every file, in order; all must have the same height and width. A picture that is mostly light
-     * (a dark digit on white, as people draw one) is inverted into MNIST's light digits on dark, with a line to
-     * {@code note}. A picture of another size than {@code inputs} pixels, where {@code inputs}
-     * is a square's, is {@link #fitted} to that square, with a note.
+     * Every image of every file, in order; all must have the same height and width. A picture of dark strokes on a
+     * lighter background (its mean pixel below its median: a dark digit on white, as people draw one) is inverted
+     * into MNIST's light digits on dark, with a line to {@code note}. A picture of another size than {@code inputs}
+     * pixels, where {@code inputs} is a square's, is {@link #cleared} where its background is not black (a photo)
+     * and {@link #fitted} to that square, with a note for each.
      */
     public static Images read(List<Path> files, int inputs, Consumer<String> note) {
         int side = (int) Math.round(Math.sqrt(inputs));
@@ -39,12 +40,18 @@ public final class Pictures {
             Images next = idx ? Idx.readImages(f) : picture(f);
             if (!idx) {  // an IDX file is a dataset, not a picture someone drew
                 double mean = mean(next.pixels());
-                if (mean > 127.5) {
-                    note.accept(String.format(Locale.ROOT, "note: %s is mostly light (mean pixel %.0f of 255): read as a dark digit on a light"
-                            + " background and inverted, as MNIST's digits are light on dark", f, mean));
+                int median = median(next.pixels());
+                if (mean < median) {
+                    note.accept(String.format(Locale.ROOT, "note: %s has dark strokes on a lighter background (mean pixel %.0f of 255, median %d):"
+                            + " inverted, as MNIST's digits are light on dark", f, mean, median));
                     next = inverted(next);
                 }
-                if (next.features() != inputs && side * side == inputs) {
+                if (next.features() != inputs && side * side == inputs) {  // not made as the model's images already
+                    if (!hasBlackBackground(next.pixels())) {
+                        note.accept("note: " + f + " has no black background (a photo, say): its background, taken as what is left"
+                                + " without strokes, made black and its strokes stretched up to 255, as MNIST's are");
+                        next = new Images(cleared(next.pixels(), next.height(), next.width()), next.labels(), 1, next.height(), next.width());
+                    }
                     note.accept("note: " + f + " is " + next.width() + "x" + next.height() + " pixels (width x height), the model's images " + side + "x" + side
                             + ": its lit pixels scaled to fit " + box(side) + "x" + box(side) + " and centred by their mass, as MNIST's digits were");
                     next = new Images(fitted(next.pixels(), next.height(), next.width(), side), next.labels(), 1, side, side);
@@ -62,12 +69,148 @@ public final class Pictures {
         return Images.concat(all);
     }
 
+    /** Whether half a picture's pixels are 0, as in MNIST's digits and in a drawing. */
+    private static boolean hasBlackBackground(byte[] pixels) {
+        int zeros = 0;
+        for (byte p : pixels) {
+            zeros += p == 0 ? 1 : 0;
+        }
+        return 2 * zeros >= pixels.length;
+    }
+
+    /**
+     * A picture of light strokes on a background that is not black (paper photographed under uneven light, after
+     * {@link #inverted}) with that background made black: less its opening (the largest of the smallest values
+     * around each pixel, over squares a quarter of its shorter side, wider than a digit's strokes: the background as
+     * it would be without them), then {@link #stretched} from the top of what is left of the background (the noise).
+     */
+    static byte[] cleared(byte[] pixels, int h, int w) {
+        int size = Math.max(3, Math.min(h, w) / 4) | 1;
+        byte[] background = extremes(extremes(pixels, h, w, size, false), h, w, size, true);
+        byte[] flat = new byte[pixels.length];
+        for (int i = 0; i < flat.length; i++) {
+            flat[i] = (byte) ((pixels[i] & 0xff) - (background[i] & 0xff));
+        }
+        return stretched(flat, blackPoint(flat));
+    }
+
+    /** Each value the smallest (or the largest) of the size x size square around it, clipped to the picture. */
+    private static byte[] extremes(byte[] values, int h, int w, int size, boolean largest) {
+        byte[] rows = new byte[values.length], out = new byte[values.length];
+        int[] deque = new int[Math.max(h, w)];
+        for (int y = 0; y < h; y++) {
+            slide(values, y * w, 1, w, size / 2, largest, rows, deque);
+        }
+        for (int x = 0; x < w; x++) {
+            slide(rows, x, w, h, size / 2, largest, out, deque);
+        }
+        return out;
+    }
+
+    /** The extreme of each window [i - r, i + r] of the n values at from, from + stride, ...: a deque of candidates. */
+    private static void slide(byte[] in, int from, int stride, int n, int r, boolean largest, byte[] out, int[] deque) {
+        int head = 0, tail = 0;
+        for (int i = 0, next = 0; i < n; i++) {
+            for (; next < n && next <= i + r; next++) {
+                int v = in[from + next * stride] & 0xff;
+                while (tail > head) {
+                    int last = in[from + deque[tail - 1] * stride] & 0xff;
+                    if (largest ? last > v : last < v) {
+                        break;
+                    }
+                    tail--;
+                }
+                deque[tail++] = next;
+            }
+            while (deque[head] < i - r) {
+                head++;
+            }
+            out[from + i * stride] = in[from + deque[head] * stride];
+        }
+    }
+
+    /**
+     * The top of a picture's background: the upper end (mean and three standard deviations) of the darker of the two
+     * classes Otsu's threshold splits its pixels into, or that threshold where it is lower.
+     */
+    static int blackPoint(byte[] pixels) {
+        long[] histogram = new long[256];
+        for (byte p : pixels) {
+            histogram[p & 0xff]++;
+        }
+        double total = 0;
+        for (int v = 0; v < 256; v++) {
+            total += (double) v * histogram[v];
+        }
+        // Otsu: the threshold t (class 0..t against t+1..255) of the largest variance between the classes
+        long below = 0;
+        double belowSum = 0, best = -1;
+        int threshold = 0;
+        for (int t = 0; t < 255; t++) {
+            below += histogram[t];
+            belowSum += (double) t * histogram[t];
+            long above = pixels.length - below;
+            if (below == 0 || above == 0) {
+                continue;
+            }
+            double d = belowSum / below - (total - belowSum) / above;
+            double between = (double) below * above * d * d;
+            if (between > best) {
+                best = between;
+                threshold = t;
+            }
+        }
+        long n = 0;
+        double sum = 0, squares = 0;
+        for (int v = 0; v <= threshold; v++) {
+            n += histogram[v];
+            sum += (double) v * histogram[v];
+            squares += (double) v * v * histogram[v];
+        }
+        double mean = sum / n, sd = Math.sqrt(Math.max(0, squares / n - mean * mean));
+        return (int) Math.min(threshold, Math.ceil(mean + 3 * sd));
+    }
+
+    /**
+     * {@code pixels} with {@code black} and below made 0 and the strokes' bright core 255, linearly between: the core
+     * is the brightest tenth of the pixels above {@code black} (not the brightest pixel, which in a large photo is noise).
+     */
+    static byte[] stretched(byte[] pixels, int black) {
+        long[] histogram = new long[256];
+        for (byte p : pixels) {
+            histogram[p & 0xff]++;
+        }
+        long strokes = 0;
+        for (int v = black + 1; v < 256; v++) {
+            strokes += histogram[v];
+        }
+        int white = 255;
+        for (long above = histogram[255]; white > black + 1 && 10 * above < strokes; above += histogram[--white]) {
+        }
+        byte[] out = new byte[pixels.length];
+        for (int i = 0; i < pixels.length; i++) {
+            out[i] = (byte) Math.min(255, Math.max(0, Math.round(((pixels[i] & 0xff) - black) * 255.0 / Math.max(1, white - black))));
+        }
+        return out;
+    }
+
     private static Images inverted(Images picture) {
         byte[] negative = picture.pixels().clone();
         for (int i = 0; i < negative.length; i++) {
             negative[i] = (byte) (255 - (negative[i] & 0xff));
         }
         return new Images(negative, picture.labels(), picture.count(), picture.height(), picture.width());
+    }
+
+    private static int median(byte[] pixels) {
+        int[] histogram = new int[256];
+        for (byte p : pixels) {
+            histogram[p & 0xff]++;
+        }
+        int v = 0;
+        for (int below = histogram[0]; 2 * below < pixels.length; below += histogram[++v]) {
+        }
+        return v;
     }
 
     private static double mean(byte[] pixels) {
@@ -200,28 +343,34 @@ public final class Pictures {
         Raster raster = image.getRaster();
         double greyMax = grey ? (1L << cm.getComponentSize(0)) - 1 : 0;
         double alphaMax = grey && cm.hasAlpha() ? (1L << cm.getComponentSize(1)) - 1 : 0;
-        double[] alpha = new double[h * w], luminance = new double[h * w];
+        // each pixel over black; with the opacities kept where the picture has any, to put another background behind it
+        float[] alpha = cm.hasAlpha() ? new float[h * w] : null;
         double opacity = 0, ink = 0;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                int i = y * w + x;
+                double a, luminance;
                 if (grey) {
-                    alpha[i] = cm.hasAlpha() ? raster.getSample(x, y, 1) / alphaMax : 1;
-                    luminance[i] = raster.getSample(x, y, 0) * 255 / greyMax;
+                    a = cm.hasAlpha() ? raster.getSample(x, y, 1) / alphaMax : 1;
+                    luminance = raster.getSample(x, y, 0) * 255 / greyMax;
                 } else {
                     int argb = image.getRGB(x, y);
-                    alpha[i] = (argb >>> 24) / 255.0;
-                    luminance[i] = 0.299 * (argb >> 16 & 0xff) + 0.587 * (argb >> 8 & 0xff) + 0.114 * (argb & 0xff);
+                    a = (argb >>> 24) / 255.0;
+                    luminance = 0.299 * (argb >> 16 & 0xff) + 0.587 * (argb >> 8 & 0xff) + 0.114 * (argb & 0xff);
                 }
-                opacity += alpha[i];
-                ink += alpha[i] * luminance[i];
+                pixels[y * w + x] = (byte) Math.round(a * luminance);
+                if (alpha != null) {
+                    alpha[y * w + x] = (float) a;
+                }
+                opacity += a;
+                ink += a * luminance;
             }
         }
         // transparent pixels are the background: black behind light strokes, white behind dark ones (a digit drawn in black
         // on a web page's transparent canvas), which read() then inverts as any dark digit on white
-        double background = opacity > 0 && ink / opacity < 127.5 ? 255 : 0;
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (byte) Math.round(alpha[i] * luminance[i] + (1 - alpha[i]) * background);
+        if (alpha != null && opacity > 0 && ink / opacity < 127.5) {
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = (byte) Math.round((pixels[i] & 0xff) + (1 - alpha[i]) * 255.0);
+            }
         }
         return new Images(pixels, new byte[1], 1, h, w);
     }

@@ -98,6 +98,42 @@ class PicturesTest {
         assertArrayEquals(hundreds, Pictures.read(java.util.List.of(dir.resolve("flat.jpg")), 64, note -> { }).pixels());
     }
 
+    /**
+     * MNIST's digits drawn eight times as large in dark ink on paper lit unevenly (grey from 140 at one corner to 240 at
+     * the other, with noise), as a phone photographs a digit written on paper: each is made back into its image, the
+     * paper black and the ink light, but for the edges that sink into the noise.
+     */
+    @Test
+    void aPhotographedDigitIsMadeBackIntoItsImage(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        int n = 100, k = 8, side = 28 * k;
+        Images digits = TestData.trainHead(n);
+        java.util.Random noise = new java.util.Random(1);
+        java.util.List<java.nio.file.Path> files = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            java.awt.image.BufferedImage photo = new java.awt.image.BufferedImage(side, side, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+            for (int y = 0; y < side; y++) {
+                for (int x = 0; x < side; x++) {
+                    double ink = (digits.pixels()[i * 784 + y / k * 28 + x / k] & 0xff) / 255.0;
+                    double paper = 140 + 70.0 * x / side + 30.0 * y / side + 3 * noise.nextGaussian();
+                    photo.getRaster().setSample(x, y, 0, (int) Math.max(0, Math.min(255, Math.round(paper * (1 - ink) + 40 * ink))));
+                }
+            }
+            files.add(dir.resolve("photo" + i + ".png"));
+            javax.imageio.ImageIO.write(photo, "png", files.get(i).toFile());
+        }
+        java.util.List<String> notes = new java.util.ArrayList<>();
+        Images made = Pictures.read(files, 784, notes::add);
+        long difference = 0, ink = 0;
+        for (int j = 0; j < n * 784; j++) {
+            difference += Math.abs((made.pixels()[j] & 0xff) - (digits.pixels()[j] & 0xff));
+            ink += digits.pixels()[j] & 0xff;
+        }
+        // the ink's contrast falls from 200 to 100 across the paper, so the strokes keep a slope the stretch leaves
+        assertTrue(difference < ink * 4 / 10, "pixels off by " + difference + " in all, of " + ink);
+        assertEquals(n, notes.stream().filter(s -> s.contains("inverted")).count(), notes.toString());
+        assertEquals(n, notes.stream().filter(s -> s.contains("no black background")).count(), notes.toString());
+    }
+
     /** A lit rectangle 150 x 50 in a 300 x 200 picture: 20 x 7 (of 6.67) in 28 x 28, its centre at pixel 14's corner. */
     @Test
     void theLitPixelsAreScaledToFitAndCentredByTheirMass() {
