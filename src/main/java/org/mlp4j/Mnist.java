@@ -1,8 +1,10 @@
 package org.mlp4j;
 
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.data.Images;
+import org.mlp4j.data.Pictures;
 import org.mlp4j.util.UserError;
 
 /**
@@ -41,6 +43,22 @@ public record Mnist(float[][] trainImages, int[] trainLabels, float[][] testImag
         } catch (UserError e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * A picture of a digit (drawn on a canvas, photographed, scanned) as a row of 784 floats, scaled as this record's
+     * rows are: the pixels {@code mlp4j predict} gives a model of MNIST's digits for a picture file. In greyscale (a
+     * colour pixel's luminance); dark strokes on a lighter background are inverted into MNIST's light digits on dark
+     * (transparent pixels are the background behind the strokes); and a picture of another size than 28x28 has its
+     * background made black where it is not (paper in a photo), then its strokes scaled to fit 20x20 and centred by
+     * their mass in 28x28, as MNIST's digits were made (the README's {@code predict} says how).
+     *
+     * <pre>{@code
+     * int label = Classifier.load(Path.of("runs/book/model.npz")).predict(Mnist.digit(ImageIO.read(new File("three.png"))));
+     * }</pre>
+     */
+    public static float[] digit(BufferedImage picture) {
+        return rows(Pictures.prepared(Pictures.picture(picture), 784, "the picture", note -> { }))[0];
     }
 
     /** Each image's pixels scaled as the backends' gather scales them. */

@@ -26,37 +26,14 @@ public final class Pictures {
     }
 
     /**
-     * Every image of every file, in order; all must have the same height and width. A picture of dark strokes on a
-     * lighter background (its mean pixel below its median: a dark digit on white, as people draw one) is inverted
-     * into MNIST's light digits on dark, with a line to {@code note}. A picture of another size than {@code inputs}
-     * pixels, where {@code inputs} is a square's, is {@link #cleared} where its background is not black (a photo)
-     * and {@link #fitted} to that square, with a note for each.
+     * Every image of every file, in order, each picture {@link #prepared} for a model of {@code inputs} pixels; all must
+     * have the same height and width.
      */
     public static Images read(List<Path> files, int inputs, Consumer<String> note) {
-        int side = (int) Math.round(Math.sqrt(inputs));
         List<Images> all = new java.util.ArrayList<>();
         for (Path f : files) {
-            boolean idx = isIdx(f);
-            Images next = idx ? Idx.readImages(f) : picture(f);
-            if (!idx) {  // an IDX file is a dataset, not a picture someone drew
-                double mean = mean(next.pixels());
-                int median = median(next.pixels());
-                if (mean < median) {
-                    note.accept(String.format(Locale.ROOT, "note: %s has dark strokes on a lighter background (mean pixel %.0f of 255, median %d):"
-                            + " inverted, as MNIST's digits are light on dark", f, mean, median));
-                    next = inverted(next);
-                }
-                if (next.features() != inputs && side * side == inputs) {  // not made as the model's images already
-                    if (!hasBlackBackground(next.pixels())) {
-                        note.accept("note: " + f + " has no black background (a photo, say): its background, taken as what is left"
-                                + " without strokes, made black and its strokes stretched up to 255, as MNIST's are");
-                        next = new Images(cleared(next.pixels(), next.height(), next.width()), next.labels(), 1, next.height(), next.width());
-                    }
-                    note.accept("note: " + f + " is " + next.width() + "x" + next.height() + " pixels (width x height), the model's images " + side + "x" + side
-                            + ": its lit pixels scaled to fit " + box(side) + "x" + box(side) + " and centred by their mass, as MNIST's digits were");
-                    next = new Images(fitted(next.pixels(), next.height(), next.width(), side), next.labels(), 1, side, side);
-                }
-            }
+            // an IDX file is a dataset, not a picture someone drew
+            Images next = isIdx(f) ? Idx.readImages(f) : prepared(picture(f), inputs, f.toString(), note);
             Images first = all.isEmpty() ? next : all.get(0);
             if (next.height() != first.height() || next.width() != first.width()) {
                 throw new UserError(f + ": " + next.height() + "x" + next.width() + " images after " + first.height() + "x" + first.width() + " ones");
@@ -67,6 +44,36 @@ public final class Pictures {
             throw new UserError("no image files given");
         }
         return Images.concat(all);
+    }
+
+    /**
+     * A picture made like MNIST's digits for a model of {@code inputs} pixels. Dark strokes on a lighter background
+     * (its mean pixel below its median: a dark digit on white, as people draw one) are inverted into MNIST's light
+     * digits on dark, with a line to {@code note}. A picture of another size than {@code inputs} pixels, where
+     * {@code inputs} is a square's, is {@link #cleared} where its background is not black (a photo) and
+     * {@link #fitted} to that square, with a note for each; {@code name} names it in the notes.
+     */
+    public static Images prepared(Images picture, int inputs, String name, Consumer<String> note) {
+        int side = (int) Math.round(Math.sqrt(inputs));
+        Images next = picture;
+        double mean = mean(next.pixels());
+        int median = median(next.pixels());
+        if (mean < median) {
+            note.accept(String.format(Locale.ROOT, "note: %s has dark strokes on a lighter background (mean pixel %.0f of 255, median %d):"
+                    + " inverted, as MNIST's digits are light on dark", name, mean, median));
+            next = inverted(next);
+        }
+        if (next.features() != inputs && side * side == inputs) {  // not made as the model's images already
+            if (!hasBlackBackground(next.pixels())) {
+                note.accept("note: " + name + " has no black background (a photo, say): its background, taken as what is left"
+                        + " without strokes, made black and its strokes stretched up to 255, as MNIST's are");
+                next = new Images(cleared(next.pixels(), next.height(), next.width()), next.labels(), 1, next.height(), next.width());
+            }
+            note.accept("note: " + name + " is " + next.width() + "x" + next.height() + " pixels (width x height), the model's images " + side + "x" + side
+                    + ": its lit pixels scaled to fit " + box(side) + "x" + box(side) + " and centred by their mass, as MNIST's digits were");
+            next = new Images(fitted(next.pixels(), next.height(), next.width(), side), next.labels(), 1, side, side);
+        }
+        return next;
     }
 
     /** Whether half a picture's pixels are 0, as in MNIST's digits and in a drawing. */
@@ -333,6 +340,11 @@ public final class Pictures {
         if (image == null) {
             throw new UserError(f + ": neither an IDX image file nor a picture (PNG, JPEG, GIF, BMP)");
         }
+        return picture(image);
+    }
+
+    /** The picture as one image in greyscale 0..255 over black, or over white where its transparent parts are behind dark strokes. */
+    public static Images picture(BufferedImage image) {
         int h = image.getHeight(), w = image.getWidth();
         byte[] pixels = new byte[h * w];
         ColorModel cm = image.getColorModel();
