@@ -50,8 +50,9 @@ public record Mnist(float[][] trainImages, int[] trainLabels, float[][] testImag
      * rows are: the pixels {@code mlp4j predict} gives a model of MNIST's digits for a picture file. In greyscale (a
      * colour pixel's luminance); dark strokes on a lighter background are inverted into MNIST's light digits on dark
      * (transparent pixels are the background behind the strokes); and a picture of another size than 28x28 has its
-     * background made black where it is not (paper in a photo), then its strokes scaled to fit 20x20 and centred by
-     * their mass in 28x28, as MNIST's digits were made (the README's {@code predict} says how).
+     * background made black where it is not (paper in a photo) and strokes thinner than MNIST's widened, then is
+     * scaled to fit 20x20 and centred by its mass in 28x28, as MNIST's digits were made (the README's
+     * {@code predict} says how).
      *
      * <pre>{@code
      * int label = Classifier.load(Path.of("runs/book/model.npz")).predict(Mnist.digit(ImageIO.read(new File("three.png"))));

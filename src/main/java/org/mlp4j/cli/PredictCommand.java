@@ -31,8 +31,8 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--images", paramLabel = "FILE", required = true, arity = "1..*",
             description = "IDX image files (raw or .gz) or pictures (PNG, JPEG, GIF, BMP: greyscale; dark strokes on a lighter "
                     + "background inverted into MNIST's light digits on dark); a picture of another size than the model's square "
-                    + "images (a digit drawn large, a photo) has its background made black, and is scaled and centred as MNIST's "
-                    + "digits were")
+                    + "images (a digit drawn large, a photo) has its background made black and thin strokes widened, and is scaled "
+                    + "and centred as MNIST's digits were")
     List<Path> images;
 
     @Option(names = "--debug", description = "print stack traces of errors")

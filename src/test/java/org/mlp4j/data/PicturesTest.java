@@ -134,6 +134,36 @@ class PicturesTest {
         assertEquals(n, notes.stream().filter(s -> s.contains("no black background")).count(), notes.toString());
     }
 
+    /**
+     * A ring drawn with a pen of 2 pixels, 200 pixels across, is widened to the stroke of MNIST's digits: made into
+     * 28 x 28 it comes out as the same ring drawn with a pen of 26 pixels, which is left as it is (its width as
+     * {@link Pictures#widening} counts it, by the sides of its pixels, is about 0.8 of that, a tenth of the box).
+     */
+    @Test
+    void thinStrokesAreWidenedToMnists() {
+        byte[][] rings = new byte[2][];
+        for (int pen : new int[] {2, 26}) {
+            byte[] ring = new byte[300 * 300];
+            for (int y = 0; y < 300; y++) {
+                for (int x = 0; x < 300; x++) {
+                    double r = Math.hypot(y - 150, x - 150);
+                    ring[y * 300 + x] = (byte) (r <= 100 && r > 100 - pen ? 255 : 0);
+                }
+            }
+            assertEquals(pen == 2 ? 20 : 1, Pictures.widening(ring, 300, 300), "pen " + pen);
+            java.util.List<String> notes = new java.util.ArrayList<>();
+            rings[pen == 2 ? 0 : 1] = Pictures.prepared(new Images(ring, new byte[1], 1, 300, 300), 784, "ring", notes::add).pixels();
+            assertEquals(pen == 2, notes.stream().anyMatch(n -> n.contains("ring's strokes are thin for its size")), notes.toString());
+        }
+        long difference = 0, ink = 0;
+        for (int j = 0; j < 784; j++) {
+            difference += Math.abs((rings[0][j] & 0xff) - (rings[1][j] & 0xff));
+            ink += rings[1][j] & 0xff;
+        }
+        // a square's largest value widens a curve more where it runs diagonally than a round pen does
+        assertTrue(difference < ink * 3 / 10, "pixels off by " + difference + " in all, of " + ink);
+    }
+
     /** A lit rectangle 150 x 50 in a 300 x 200 picture: 20 x 7 (of 6.67) in 28 x 28, its centre at pixel 14's corner. */
     @Test
     void theLitPixelsAreScaledToFitAndCentredByTheirMass() {
