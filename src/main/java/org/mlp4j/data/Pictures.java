@@ -48,8 +48,8 @@ public final class Pictures {
 
     /**
      * A picture made like MNIST's digits for a model of {@code inputs} pixels. Dark strokes on a lighter background
-     * (its mean pixel below its median: a dark digit on white, as people draw one) are inverted into MNIST's light
-     * digits on dark, with a line to {@code note}. A picture of another size than {@code inputs} pixels, where
+     * (the median of its edges' pixels above its mean: a dark digit on white, as people draw one) are inverted into
+     * MNIST's light digits on dark, with a line to {@code note}. A picture of another size than {@code inputs} pixels, where
      * {@code inputs} is a square's, is {@link #cleared} where its background is not black (a photo), has strokes
      * thinner than MNIST's widened ({@link #widening}) and is {@link #fitted} to that square, with a note for each;
      * {@code name} names it in the notes.
@@ -58,10 +58,10 @@ public final class Pictures {
         int side = (int) Math.round(Math.sqrt(inputs));
         Images next = picture;
         double mean = mean(next.pixels());
-        int median = median(next.pixels());
-        if (mean < median) {
-            note.accept(String.format(Locale.ROOT, "note: %s has dark strokes on a lighter background (mean pixel %.0f of 255, median %d):"
-                    + " inverted, as MNIST's digits are light on dark", name, mean, median));
+        int edge = edgeMedian(next.pixels(), next.height(), next.width());
+        if (edge > mean) {
+            note.accept(String.format(Locale.ROOT, "note: %s has dark strokes on a lighter background (its edges' median pixel %d of 255, its"
+                    + " mean %.0f): inverted, as MNIST's digits are light on dark", name, edge, mean));
             next = inverted(next);
         }
         if (next.features() != inputs && side * side == inputs) {  // not made as the model's images already
@@ -256,13 +256,18 @@ public final class Pictures {
         return new Images(negative, picture.labels(), picture.count(), picture.height(), picture.width());
     }
 
-    private static int median(byte[] pixels) {
+    /** The median of the pixels along a picture's four edges: its background, which the edges show, not the digit. */
+    private static int edgeMedian(byte[] pixels, int h, int w) {
         int[] histogram = new int[256];
-        for (byte p : pixels) {
-            histogram[p & 0xff]++;
+        int count = 0;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x += y == 0 || y == h - 1 ? 1 : Math.max(1, w - 1)) {
+                histogram[pixels[y * w + x] & 0xff]++;
+                count++;
+            }
         }
         int v = 0;
-        for (int below = histogram[0]; 2 * below < pixels.length; below += histogram[++v]) {
+        for (int below = histogram[0]; 2 * below < count; below += histogram[++v]) {
         }
         return v;
     }

@@ -164,6 +164,26 @@ class PicturesTest {
         assertTrue(difference < ink * 3 / 10, "pixels off by " + difference + " in all, of " + ink);
     }
 
+    /**
+     * What is inverted is told by the picture's edges, its background, not by how much of it is light: a bold ring
+     * cropped close (light on over half its pixels) is taken as it is, and its negative is inverted into it.
+     */
+    @Test
+    void theEdgesTellWhatIsBackground() {
+        byte[] ring = new byte[40 * 40], negative = new byte[ring.length];
+        for (int i = 0; i < ring.length; i++) {
+            double r = Math.hypot(i / 40 - 19.5, i % 40 - 19.5);
+            ring[i] = (byte) (r <= 19 && r > 8 ? 255 : 0);
+            negative[i] = (byte) (255 - (ring[i] & 0xff));
+        }
+        java.util.List<String> notes = new java.util.ArrayList<>();
+        byte[] made = Pictures.prepared(new Images(ring, new byte[1], 1, 40, 40), 784, "ring", notes::add).pixels();
+        assertTrue(notes.stream().noneMatch(n -> n.contains("inverted")), notes.toString());
+        notes.clear();
+        assertArrayEquals(made, Pictures.prepared(new Images(negative, new byte[1], 1, 40, 40), 784, "negative", notes::add).pixels());
+        assertTrue(notes.stream().anyMatch(n -> n.contains("negative has dark strokes on a lighter background")), notes.toString());
+    }
+
     /** A lit rectangle 150 x 50 in a 300 x 200 picture: 20 x 7 (of 6.67) in 28 x 28, its centre at pixel 14's corner. */
     @Test
     void theLitPixelsAreScaledToFitAndCentredByTheirMass() {
