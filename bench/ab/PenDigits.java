@@ -20,59 +20,33 @@ import javax.imageio.ImageIO;
 public class PenDigits {
     public static void main(String[] args) throws Exception {
         Path dir = Files.createDirectories(Path.of(args[0]));
-        Shape[] digits = new Shape[10];  // in a 100 x 140 box, drawn twice as large
-        digits[0] = new Ellipse2D.Double(20, 10, 60, 120);
-        Path2D one = new Path2D.Double();
-        one.moveTo(35, 30);
-        one.lineTo(55, 10);
-        one.lineTo(55, 130);
-        digits[1] = one;
-        Path2D two = new Path2D.Double();
-        two.moveTo(20, 40);
-        two.curveTo(20, 0, 85, 0, 80, 45);
-        two.lineTo(20, 130);
-        two.lineTo(85, 130);
-        digits[2] = two;
-        Path2D three = new Path2D.Double();
-        three.moveTo(20, 25);
-        three.curveTo(40, 0, 90, 10, 75, 50);
-        three.curveTo(70, 65, 50, 68, 45, 68);
-        three.curveTo(90, 70, 90, 125, 50, 130);
-        three.curveTo(35, 132, 25, 125, 18, 115);
-        digits[3] = three;
-        Path2D four = new Path2D.Double();
-        four.moveTo(65, 130);
-        four.lineTo(65, 10);
-        four.lineTo(15, 95);
-        four.lineTo(88, 95);
-        digits[4] = four;
-        Path2D five = new Path2D.Double();
-        five.moveTo(80, 12);
-        five.lineTo(30, 12);
-        five.lineTo(25, 62);
-        five.curveTo(60, 45, 90, 70, 85, 95);
-        five.curveTo(80, 135, 35, 140, 18, 115);
-        digits[5] = five;
-        Path2D six = new Path2D.Double();
-        six.moveTo(75, 15);
-        six.curveTo(40, 20, 20, 60, 22, 95);
-        six.curveTo(25, 140, 85, 140, 82, 95);
-        six.curveTo(80, 60, 30, 65, 23, 90);
-        digits[6] = six;
-        Path2D seven = new Path2D.Double();
-        seven.moveTo(15, 12);
-        seven.lineTo(85, 12);
-        seven.lineTo(40, 130);
-        digits[7] = seven;
-        Path2D eight = new Path2D.Double();
-        eight.append(new Ellipse2D.Double(28, 10, 44, 55), false);
-        eight.append(new Ellipse2D.Double(20, 65, 60, 65), false);
-        digits[8] = eight;
-        Path2D nine = new Path2D.Double();
-        nine.append(new Ellipse2D.Double(20, 10, 60, 60), false);
-        nine.moveTo(80, 40);
-        nine.lineTo(75, 130);
-        digits[9] = nine;
+        // in a 100 x 140 box, drawn twice as large: SVG's path commands M (move), L (line), C (cubic curve) and O (an
+        // ellipse: x, y, width, height)
+        String[] paths = {
+            "O20,10,60,120",
+            "M35,30 L55,10 L55,130",
+            "M20,40 C20,0,85,0,80,45 L20,130 L85,130",
+            "M20,25 C40,0,90,10,75,50 C70,65,50,68,45,68 C90,70,90,125,50,130 C35,132,25,125,18,115",
+            "M65,130 L65,10 L15,95 L88,95",
+            "M80,12 L30,12 L25,62 C60,45,90,70,85,95 C80,135,35,140,18,115",
+            "M75,15 C40,20,20,60,22,95 C25,140,85,140,82,95 C80,60,30,65,23,90",
+            "M15,12 L85,12 L40,130",
+            "O28,10,44,55 O20,65,60,65",
+            "O20,10,60,60 M80,40 L75,130"};
+        Shape[] digits = new Shape[10];
+        for (int k = 0; k < 10; k++) {
+            Path2D path = new Path2D.Double();
+            for (String command : paths[k].split(" ")) {
+                double[] v = java.util.Arrays.stream(command.substring(1).split(",")).mapToDouble(Double::parseDouble).toArray();
+                switch (command.charAt(0)) {
+                    case 'M' -> path.moveTo(v[0], v[1]);
+                    case 'L' -> path.lineTo(v[0], v[1]);
+                    case 'C' -> path.curveTo(v[0], v[1], v[2], v[3], v[4], v[5]);
+                    default -> path.append(new Ellipse2D.Double(v[0], v[1], v[2], v[3]), false);
+                }
+            }
+            digits[k] = path;
+        }
         for (int pen : new int[] {2, 6, 14, 24}) {
             for (int k = 0; k < 10; k++) {
                 BufferedImage picture = new BufferedImage(400, 400, BufferedImage.TYPE_INT_RGB);
