@@ -86,9 +86,9 @@ public final class Pictures {
     /**
      * The size of the square whose largest value widens a picture's strokes to MNIST's, or 1 where they are that wide
      * already. A stroke's width is taken as 2 x area / perimeter of the pixels at least half the brightest (a long
-     * stroke's area is its width times its length, its perimeter twice its length); MNIST's training digits have
-     * strokes 0.098 of their box (the larger side of those pixels' bounding box) wide at the median, 0.07 at the tenth
-     * percentile. Strokes under 0.08 of the box are widened to 0.1 of it.
+     * stroke's area is its width times its length, its perimeter twice its length). Counted so, MNIST's training digits
+     * have strokes about a tenth of their box (the larger side of those pixels' bounding box) wide, and few under 0.08
+     * (bench/RESULTS.md): strokes under 0.08 of the box are widened to 0.1 of it.
      */
     static int widening(byte[] pixels, int h, int w) {
         int max = 0;
