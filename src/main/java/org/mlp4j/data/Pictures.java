@@ -16,10 +16,9 @@ import javax.imageio.ImageIO;
 import org.mlp4j.util.UserError;
 
 /**
- * Images for prediction from files: IDX image files (raw or gzip) and pictures ImageIO reads (PNG, JPEG,
- * GIF, BMP), each picture one image in greyscale 0..255 (an opaque pixel's luminance), made light on dark as
- * MNIST's digits are.
- * A picture of another size than a model's square input is made into one as MNIST's digits were made.
+ * Images for prediction: IDX image files (raw or gzip), and pictures (files ImageIO reads: PNG, JPEG, GIF, BMP;
+ * or in memory), each picture one image in greyscale 0..255 (an opaque pixel's luminance) made like MNIST's digits:
+ * light on dark, and where it is of another size than a model's square input, made into one as they were made.
  */
 public final class Pictures {
     private Pictures() {
