@@ -6,8 +6,9 @@ import sun.misc.Signal;
 /**
  * SIGINT (Ctrl-C), SIGTERM and SIGHUP (the terminal closed, an ssh session dropped) while training: the first
  * asks the trainer to stop at the next segment of the epoch, so the run writes what it has and can be resumed;
- * a second SIGINT or SIGTERM ends the process at once. Handled here rather than left to the JVM, whose default ends the
- * process without letting it save. A signal ignored when the JVM started (SIGHUP under nohup) stays ignored.
+ * a second SIGINT or SIGTERM ends the process at once. Handled here rather than left to the JVM, whose default
+ * ends the process without letting it save. A signal ignored when the JVM started (SIGHUP under nohup) stays
+ * ignored.
  */
 final class StopSignals implements AutoCloseable {
     private static final String[] NAMES = {"INT", "TERM", "HUP"};

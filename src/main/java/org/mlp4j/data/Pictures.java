@@ -144,7 +144,11 @@ public final class Pictures {
         for (int i = 0; i < flat.length; i++) {
             flat[i] = (byte) ((pixels[i] & 0xff) - (background[i] & 0xff));
         }
-        return stretched(flat, blackPoint(flat));
+        long[] histogram = new long[256];
+        for (byte p : flat) {
+            histogram[p & 0xff]++;
+        }
+        return stretched(flat, histogram, blackPoint(histogram, flat.length));
     }
 
     /** Each value the smallest (or the largest) of the size x size square around it, clipped to the picture. */
@@ -183,14 +187,11 @@ public final class Pictures {
     }
 
     /**
-     * The top of a picture's background: the upper end (mean and three standard deviations) of the darker of the two
-     * classes Otsu's threshold splits its pixels into, or that threshold where it is lower.
+     * The top of a picture's background, from the histogram of its {@code count} pixels: the upper end (mean and three
+     * standard deviations) of the darker of the two classes Otsu's threshold splits them into, or that threshold where
+     * it is lower.
      */
-    static int blackPoint(byte[] pixels) {
-        long[] histogram = new long[256];
-        for (byte p : pixels) {
-            histogram[p & 0xff]++;
-        }
+    private static int blackPoint(long[] histogram, long count) {
         double total = 0;
         for (int v = 0; v < 256; v++) {
             total += (double) v * histogram[v];
@@ -202,7 +203,7 @@ public final class Pictures {
         for (int t = 0; t < 255; t++) {
             below += histogram[t];
             belowSum += (double) t * histogram[t];
-            long above = pixels.length - below;
+            long above = count - below;
             if (below == 0 || above == 0) {
                 continue;
             }
@@ -225,14 +226,11 @@ public final class Pictures {
     }
 
     /**
-     * {@code pixels} with {@code black} and below made 0 and the strokes' bright core 255, linearly between: the core
-     * is the brightest tenth of the pixels above {@code black} (not the brightest pixel, which in a large photo is noise).
+     * {@code pixels} (whose histogram is given) with {@code black} and below made 0 and the strokes' bright core 255,
+     * linearly between: the core is the brightest tenth of the pixels above {@code black} (not the brightest pixel,
+     * which in a large photo is noise).
      */
-    static byte[] stretched(byte[] pixels, int black) {
-        long[] histogram = new long[256];
-        for (byte p : pixels) {
-            histogram[p & 0xff]++;
-        }
+    private static byte[] stretched(byte[] pixels, long[] histogram, int black) {
         long strokes = 0;
         for (int v = black + 1; v < 256; v++) {
             strokes += histogram[v];
@@ -429,7 +427,7 @@ public final class Pictures {
             }
         }
         // transparent pixels are the background: black behind light strokes, white behind dark ones (a digit drawn in black
-        // on a web page's transparent canvas), which read() then inverts as any dark digit on white
+        // on a web page's transparent canvas), which prepared() then inverts as any dark digit on white
         if (alpha != null && opacity > 0 && ink / opacity < 127.5) {
             for (int i = 0; i < pixels.length; i++) {
                 pixels[i] = (byte) Math.round((pixels[i] & 0xff) + (1 - alpha[i]) * 255.0);
