@@ -36,4 +36,19 @@ public record Features(float[] values, int[] labels, int count, int features) im
     public Backend.Examples upload(Backend backend) {
         return backend.upload(values, labels, count, features);
     }
+
+    /** The datasets one after the other, copied once; all of the first's width. */
+    public static Features concat(java.util.List<Features> parts) {
+        int f = parts.get(0).features();
+        long count = parts.stream().mapToLong(Features::count).sum();
+        float[] v = new float[org.mlp4j.util.Limits.elements(count * f, count + " examples of " + f + " features")];
+        int[] l = new int[(int) count];
+        int at = 0;
+        for (Features part : parts) {
+            System.arraycopy(part.values(), 0, v, at * f, part.count() * f);
+            System.arraycopy(part.labels(), 0, l, at, part.count());
+            at += part.count();
+        }
+        return new Features(v, l, (int) count, f);
+    }
 }

@@ -1,0 +1,202 @@
+package org.mlp4j.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import org.mlp4j.util.Limits;
+import org.mlp4j.util.UserError;
+
+/**
+ * Examples in a text file of one example a line: numbers separated by commas, semicolons, tabs or spaces (the first
+ * of these the first line holds), as spreadsheets, pandas' {@code to_csv} and NumPy's {@code savetxt} write them. A
+ * first line without a single number is a header and is skipped, as are blank lines. Labelled, a line is its class
+ * index (0, 1, ...) and then its features.
+ */
+public final class Csv {
+    /** The file names {@code --data} and {@code predict} read as such text; any other file is taken for something else. */
+    private static final String[] SUFFIXES = {".csv", ".tsv", ".txt"};
+
+    private Csv() {
+    }
+
+    /** Whether {@code file} is named as a file of this kind. */
+    public static boolean named(Path file) {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return Arrays.stream(SUFFIXES).anyMatch(name::endsWith);
+    }
+
+    /** Labelled examples: each line's first number is its class, the others its features. */
+    public static Features examples(Path file) {
+        return examples(Table.read(file), file);
+    }
+
+    private static Features examples(Table t, Path file) {
+        if (t.columns < 2) {
+            throw new UserError(file + ": one number a line, but a line needs a label (the class index, first) and features after it");
+        }
+        int f = t.columns - 1;
+        float[] values = new float[Limits.elements((long) t.rows * f, t.rows + " examples of " + f + " features")];
+        int[] labels = new int[t.rows];
+        for (int i = 0; i < t.rows; i++) {
+            labels[i] = label(t, i, file);
+            System.arraycopy(t.values, i * t.columns + 1, values, i * f, f);
+        }
+        return new Features(values, labels, t.rows, f);
+    }
+
+    /**
+     * Examples to predict, of {@code features} numbers a line, or labelled ones (a class index first, as {@link #examples}
+     * reads them), whose labels are kept: the label of an unlabelled example is 0.
+     */
+    public static Features rows(Path file, int features) {
+        Table t = Table.read(file);
+        if (t.columns == features) {
+            return new Features(t.values, new int[t.rows], t.rows, features);
+        }
+        if (t.columns != features + 1) {
+            throw new UserError(file + ": " + t.columns + " numbers a line, but the model takes " + features + " features (a line: "
+                    + features + " features, or a label and " + features + " features)");
+        }
+        return examples(t, file);
+    }
+
+    /**
+     * {@code data} as pixels: for a model trained on images, whose inputs are pixel values 0..255 (scaled as MNIST's
+     * are); {@code height} and {@code width} those of its images, or 1 and the features.
+     */
+    public static Images pixels(Features data, Path file, int height, int width) {
+        int f = data.features();
+        if ((long) height * width != f) {
+            throw new IllegalArgumentException(height + "x" + width + " images for " + f + " features");
+        }
+        byte[] pixels = new byte[data.values().length];
+        for (int i = 0; i < pixels.length; i++) {
+            float v = data.values()[i];
+            if (!(v >= 0 && v <= 255 && v == Math.rint(v))) {
+                throw new UserError(file + ": " + format(v) + " (example " + (i / f + 1) + ", feature " + (i % f + 1) + ") is not a pixel "
+                        + "value 0..255, but the model takes images' pixels (it was trained on images)");
+            }
+            pixels[i] = (byte) (int) v;
+        }
+        byte[] labels = new byte[data.count()];
+        for (int i = 0; i < labels.length; i++) {
+            if (data.label(i) > 255) {
+                throw new UserError(file + ": label " + data.label(i) + " (example " + (i + 1) + ") is not an image's class 0..255");
+            }
+            labels[i] = (byte) data.label(i);
+        }
+        return new Images(pixels, labels, data.count(), height, width);
+    }
+
+    private static int label(Table t, int row, Path file) {
+        float v = t.values[row * t.columns];
+        if (!(v >= 0 && v < 1 << 24 && v == Math.rint(v))) {
+            throw new UserError(file + ", line " + t.lines[row] + ": the label " + format(v) + " is not a class index (0, 1, 2, ...); "
+                    + "the label comes first on each line, the features after it");
+        }
+        return (int) v;
+    }
+
+    private static String format(float v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : Float.toString(v);
+    }
+
+    /** The numbers of a file, row-major, and the line each row came from. */
+    private record Table(float[] values, int rows, int columns, int[] lines) {
+        static Table read(Path file) {
+            UserError.requireFile(file, "the data file");
+            try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                float[] values = new float[1024];
+                int[] lines = new int[64];
+                int rows = 0;
+                int columns = -1;
+                char separator = 0;
+                int lineNo = 0;
+                String line;
+                while ((line = in.readLine()) != null) {
+                    lineNo++;
+                    if (lineNo == 1 && line.startsWith("\uFEFF")) {
+                        line = line.substring(1);  // the byte-order mark spreadsheets write
+                    }
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    if (separator == 0) {
+                        separator = separator(line);
+                    }
+                    String[] fields = separator == ' ' ? line.trim().split("\\s+") : line.split(separator == '\t' ? "\t" : String.valueOf(separator), -1);
+                    if (columns < 0 && rows == 0 && Arrays.stream(fields).noneMatch(Table::isNumber)) {
+                        continue;  // a header: names of the columns
+                    }
+                    if (columns < 0) {
+                        columns = fields.length;
+                    } else if (fields.length != columns) {
+                        throw new UserError(file + ", line " + lineNo + ": " + fields.length + " values, but the lines before it have " + columns);
+                    }
+                    long end = Limits.product((long) rows + 1, columns, file.toString());
+                    if (end > values.length) {
+                        values = Arrays.copyOf(values, Limits.elements(Math.max(end, Math.min(2L * values.length, Limits.MAX_ELEMENTS)),
+                                file + ": its numbers"));
+                    }
+                    for (int c = 0; c < columns; c++) {
+                        values[rows * columns + c] = number(fields[c], file, lineNo, c);
+                    }
+                    if (rows == lines.length) {
+                        lines = Arrays.copyOf(lines, Limits.elements(2L * rows, file + ": its lines"));
+                    }
+                    lines[rows++] = lineNo;
+                }
+                if (rows == 0) {
+                    throw new UserError(file + ": no examples (" + (lineNo == 0 ? "the file is empty" : "no line of numbers") + ")");
+                }
+                return new Table(Arrays.copyOf(values, rows * columns), rows, columns, Arrays.copyOf(lines, rows));
+            } catch (IOException e) {
+                throw new UserError("cannot read " + UserError.why(e), e);
+            }
+        }
+
+        /** The first of comma, semicolon and tab on the line; else runs of spaces. */
+        private static char separator(String line) {
+            for (char c : new char[] {',', ';', '\t'}) {
+                if (line.indexOf(c) >= 0) {
+                    return c;
+                }
+            }
+            return ' ';
+        }
+
+        /** The field without the spaces around it and the double quotes some spreadsheets put around every field. */
+        private static String unquoted(String field) {
+            String s = field.trim();
+            return s.length() >= 2 && s.charAt(0) == '"' && s.charAt(s.length() - 1) == '"' ? s.substring(1, s.length() - 1).trim() : s;
+        }
+
+        private static boolean isNumber(String field) {
+            try {
+                Float.parseFloat(unquoted(field));
+                return true;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+
+        private static float number(String field, Path file, int line, int column) {
+            String s = unquoted(field);
+            float v;
+            try {
+                v = Float.parseFloat(s);
+            } catch (NumberFormatException e) {
+                throw new UserError(file + ", line " + line + ", column " + (column + 1) + ": " + (s.isEmpty() ? "no value" : "'" + s + "' is not a number")
+                        + (column == 0 ? " (the label comes first: a class index 0, 1, 2, ...)" : ""));
+            }
+            if (!Float.isFinite(v)) {
+                throw new UserError(file + ", line " + line + ", column " + (column + 1) + ": '" + s + "' is not a finite number");
+            }
+            return v;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package org.mlp4j.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mlp4j.util.UserError;
+
+class CsvTest {
+    @TempDir
+    Path dir;
+
+    Path file(String name, String text) throws IOException {
+        return Files.writeString(dir.resolve(name), text, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theWaysToolsWriteTheSameExamples() throws IOException {
+        float[] values = {0.5f, -1.25f, 3, 1e-3f, 0, 2};
+        int[] labels = {2, 0, 1};
+        String[] texts = {
+                "2,0.5,-1.25\n0,3,0.001\n1,0,2\n",                                   // plain, no header
+                "label,a,b\r\n2,0.5,-1.25\r\n0,3,0.001\r\n1,0,2\r\n",                 // a header, Windows line ends
+                "\uFEFFy;x1;x2\n2;0.5;-1.25\n\n0;3;0.001\n1;0;2\n\n",                   // a spreadsheet's: BOM, semicolons, blank lines
+                "2\t0.5\t-1.25\n0\t3\t1e-3\n1\t0\t2\n",                               // tabs
+                "2.000000000000000000e+00 5.000000000000000000e-01 -1.250000000000000000e+00\n"
+                        + "0.000000000000000000e+00 3.000000000000000000e+00 1.000000000000000021e-03\n"
+                        + "1.000000000000000000e+00 0.000000000000000000e+00 2.000000000000000000e+00\n", // NumPy's savetxt
+                "\"label\",\"a\",\"b\"\n\"2\",\" 0.5\",\"-1.25\"\n\"0\",\"3\",\"0.001\"\n \"1\" , 0 , 2 \n", // quoted, spaced
+        };
+        for (int i = 0; i < texts.length; i++) {
+            Features f = Csv.examples(file("e" + i + ".csv", texts[i]));
+            assertEquals(3, f.count(), texts[i]);
+            assertEquals(2, f.features(), texts[i]);
+            assertArrayEquals(values, f.values(), texts[i]);
+            assertArrayEquals(labels, f.labels(), texts[i]);
+        }
+    }
+
+    @Test
+    void rowsToPredictCarryTheirLabelsOrNone() throws IOException {
+        Features unlabelled = Csv.rows(file("u.csv", "x,y\n0.5,1\n2,3\n"), 2);
+        assertArrayEquals(new float[] {0.5f, 1, 2, 3}, unlabelled.values());
+        assertArrayEquals(new int[] {0, 0}, unlabelled.labels());
+        Features labelled = Csv.rows(file("l.csv", "1,0.5,1\n4,2,3\n"), 2);
+        assertArrayEquals(new float[] {0.5f, 1, 2, 3}, labelled.values());
+        assertArrayEquals(new int[] {1, 4}, labelled.labels());
+        UserError e = assertThrows(UserError.class, () -> Csv.rows(dir.resolve("l.csv"), 5));
+        assertTrue(e.getMessage().contains("3 numbers a line, but the model takes 5 features"), e.getMessage());
+    }
+
+    @Test
+    void pixelsAreWholeNumbersFrom0To255() throws IOException {
+        Features f = Csv.examples(file("p.csv", "1,0,255,17,3\n0,9,8,7,6\n"));
+        Images i = Csv.pixels(f, dir.resolve("p.csv"), 2, 2);
+        assertArrayEquals(new byte[] {0, (byte) 255, 17, 3, 9, 8, 7, 6}, i.pixels());
+        assertArrayEquals(new byte[] {1, 0}, i.labels());
+        for (String bad : new String[] {"256", "-1", "0.5"}) {
+            Features b = Csv.examples(file("b.csv", "1,0,1,2,3\n0,9," + bad + ",7,6\n"));
+            UserError e = assertThrows(UserError.class, () -> Csv.pixels(b, dir.resolve("b.csv"), 2, 2));
+            assertTrue(e.getMessage().contains(bad + " (example 2, feature 2) is not a pixel value 0..255"), e.getMessage());
+        }
+    }
+
+    @Test
+    void badFilesAreRefusedNamingTheLine() throws IOException {
+        String[][] cases = {
+                {"1,2,3\n0,1\n", "line 2: 2 values, but the lines before it have 3"},
+                {"a,b,c\n1,2,3\n0,x,2\n", "line 3, column 2: 'x' is not a number"},
+                {"1,2,3\n0,,2\n", "line 2, column 2: no value"},
+                {"1,2,3\n0,NaN,2\n", "line 2, column 2: 'NaN' is not a finite number"},
+                {"1,2,3\n1.5,1,2\n", "line 2: the label 1.5 is not a class index"},
+                {"1,2,3\n-1,1,2\n", "line 2: the label -1 is not a class index"},
+                {"cat,2,3\n", "line 1, column 1: 'cat' is not a number (the label comes first"},
+                {"", "no examples (the file is empty)"},
+                {"a,b,c\n\n", "no examples (no line of numbers)"},
+                {"1\n2\n", "one number a line, but a line needs a label"},
+        };
+        for (String[] c : cases) {
+            Path f = file("bad.csv", c[0]);
+            UserError e = assertThrows(UserError.class, () -> Csv.examples(f), c[0]);
+            assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains(c[1]), e.getMessage() + " for " + c[0]);
+        }
+        UserError missing = assertThrows(UserError.class, () -> Csv.examples(dir.resolve("none.csv")));
+        assertTrue(missing.getMessage().contains("not found"), missing.getMessage());
+    }
+
+    @Test
+    void namedByItsSuffix() {
+        for (String n : new String[] {"a.csv", "B.CSV", "x.tsv", "rows.txt"}) {
+            assertTrue(Csv.named(Path.of(n)), n);
+        }
+        for (String n : new String[] {"train-images-idx3-ubyte", "x.gz", "digit.png", "csv"}) {
+            assertTrue(!Csv.named(Path.of(n)), n);
+        }
+    }
+}
