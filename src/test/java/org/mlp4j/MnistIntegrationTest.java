@@ -99,7 +99,7 @@ class MnistIntegrationTest {
                 TestData.dir().toString(), "--device", "cpu"}, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true)), err.toString());
         assertTrue(out.toString().contains(String.format(java.util.Locale.ROOT, "test accuracy: %.2f%%%n",
                 100 * model.accuracy(m.testImages(), m.testLabels()))), out.toString());
-        assertTrue(err.toString().contains("takes float features (it was trained through the Java API)"), err.toString());
+        assertTrue(err.toString().contains("takes float features (it was trained on a CSV file or through the Java API)"), err.toString());
         test[3] = test[3].clone();
         test[3][200] = 0.5f;  // between two pixels' values
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainedOnPixels.predict(test));

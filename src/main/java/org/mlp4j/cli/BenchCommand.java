@@ -184,7 +184,7 @@ final class BenchCommand implements Callable<Integer> {
             Grid.check(this);
         }
         PrintWriter err = spec.commandLine().getErr();
-        int training = Datasets.load(common, false, err).count() - Timing.VALID; // fetched and checked once, before any child starts
+        int training = Datasets.mnist(common, false, err).count() - Timing.VALID; // fetched and checked once, before any child starts
         if (grid) {
             return Grid.run(this, training);
         }

@@ -21,7 +21,10 @@ final class Charts {
     private Charts() {
     }
 
-    /** Cost and accuracies per epoch; the accuracy panel's title gives the test accuracy (a fraction) of the final model. */
+    /**
+     * Cost and accuracies per epoch; the accuracy panel's title gives the test accuracy (a fraction) of the final model,
+     * where there is one (not NaN).
+     */
     static void learningCurves(List<EpochResult> history, double testAccuracy, java.nio.file.Path file) {
         // XChart spaces the ticks of all-integer x data span/16 apart (0, 13, 26, ... at 200 epochs, labels
         // running together); x values a hair off the integers get its round steps (0, 50, 100, ...). Up to 20
@@ -33,7 +36,7 @@ final class Charts {
         cost.getStyler().setLegendVisible(false);
         cost.getStyler().setYAxisDecimalPattern("#,##0");
         XYChart acc = new XYChartBuilder().width(560).height(420)
-                .title(String.format(java.util.Locale.ROOT, "Accuracy (test: %.2f %%)", 100 * testAccuracy))
+                .title(Double.isNaN(testAccuracy) ? "Accuracy" : String.format(java.util.Locale.ROOT, "Accuracy (test: %.2f %%)", 100 * testAccuracy))
                 .xAxisTitle("Epoch").yAxisTitle("Accuracy (%)").build();
         acc.addSeries("training", epochs, history.stream().mapToDouble(r -> 100 * r.trainAccuracy()).toArray());
         if (history.stream().anyMatch(r -> !Double.isNaN(r.validAccuracy()))) {

@@ -1,18 +1,123 @@
 package org.mlp4j.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.mlp4j.data.Csv;
+import org.mlp4j.data.Dataset;
+import org.mlp4j.data.Features;
 import org.mlp4j.data.Images;
 import org.mlp4j.data.Mnist;
+import org.mlp4j.model.Network;
+import org.mlp4j.util.UserError;
 
-/** Loads the training or test pair from {@code --data}, fetching MNIST first when the files are missing. */
+/**
+ * The examples {@code --data} names: MNIST's IDX files in a directory (fetched first when they are missing there), or
+ * a CSV file of labelled examples ({@link Csv}).
+ */
 final class Datasets {
+    /** Features past this size saturate sigmoid and tanh units with the weights they start from. */
+    private static final float LARGE_FEATURE = 10;
+
     private Datasets() {
     }
 
-    static Images load(CommonOptions common, boolean test, PrintWriter err) {
+    /** Whether {@code data} names a CSV file rather than a directory of IDX files. */
+    static boolean isCsv(Path data) {
+        if (Files.isDirectory(data)) {
+            return false;
+        }
+        if (Csv.named(data)) {
+            return true;
+        }
+        if (Files.exists(data)) {
+            throw new UserError(data + " is a file, but --data takes the directory that holds MNIST's four IDX files"
+                    + (data.getParent() != null && Mnist.present(data.getParent()) ? " (" + data.getParent() + ")" : "")
+                    + ", or a CSV file of examples (.csv, .tsv or .txt)");
+        }
+        return false;
+    }
+
+    /** The training pair of a directory of IDX files, or the test pair ({@code test}); a CSV file's examples. */
+    static Dataset load(CommonOptions common, boolean test, PrintWriter err) {
+        return isCsv(common.data) ? Csv.examples(common.data) : mnist(common, test, err);
+    }
+
+    /** The training or the test pair of a directory of IDX files, for the commands that take no other data. */
+    static Images mnist(CommonOptions common, boolean test, PrintWriter err) {
+        if (isCsv(common.data)) {
+            throw new UserError("--data: " + common.data + " is a CSV file, but this command takes the directory of MNIST's IDX files");
+        }
         if (!Mnist.present(common.data)) {
             Mnist.fetch(common.data, err::println);
         }
         return Mnist.load(common.data, test, common.noVerify ? null : err::println);
+    }
+
+    /**
+     * {@code data} as a network taking {@code input} takes it: a CSV file's numbers as pixels 0..255 for a network
+     * trained on images ({@code file} names them in a refusal); else as it is.
+     */
+    static Dataset as(Network.Input input, Dataset data, Path file) {
+        if (input != Network.Input.PIXELS || !(data instanceof Features f)) {
+            return data;
+        }
+        int side = (int) Math.round(Math.sqrt(f.features()));
+        return side * side == f.features() ? Csv.pixels(f, file, side, side) : Csv.pixels(f, file, 1, f.features());
+    }
+
+    /** A note where a CSV file's features are large enough to saturate the units a network starts with, or null. */
+    static String largeFeatures(Dataset data, Path file) {
+        if (!(data instanceof Features f)) {
+            return null;
+        }
+        float largest = 0;
+        int at = 0;
+        float[] v = f.values();
+        for (int i = 0; i < v.length; i++) {
+            if (Math.abs(v[i]) > largest) {
+                largest = Math.abs(v[i]);
+                at = i;
+            }
+        }
+        if (largest <= LARGE_FEATURE) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "note: %s: features reach %s (feature %d of example %d); on inputs this large sigmoid and "
+                + "tanh units saturate and ReLU's steps grow: a network usually trains better on features scaled to about [-1, 1] "
+                + "(or standardised)",
+                file, largest == Math.rint(largest) ? Long.toString((long) largest) : Float.toString(largest), at % f.features() + 1,
+                at / f.features() + 1);
+    }
+
+    /**
+     * A note where the last {@code valid} examples, which validate, are unlike the ones before them (a file sorted by
+     * class): all of one class where the others are of several, or of a class the others lack; else null.
+     */
+    static String unlikeValidation(Dataset data, int valid) {
+        int n = data.count() - valid;
+        if (valid < 2 || n < 1) {
+            return null;
+        }
+        int classes = data.classCount();
+        int[] trained = new int[classes];
+        int[] validated = new int[classes];
+        for (int i = 0; i < data.count(); i++) {
+            (i < n ? trained : validated)[data.label(i)]++;
+        }
+        int trainedClasses = 0;
+        int validatedClasses = 0;
+        int lacking = -1;
+        for (int c = 0; c < classes; c++) {
+            trainedClasses += trained[c] > 0 ? 1 : 0;
+            validatedClasses += validated[c] > 0 ? 1 : 0;
+            lacking = lacking < 0 && validated[c] > 0 && trained[c] == 0 ? c : lacking;
+        }
+        String why = lacking >= 0 ? "are of class " + lacking + ", which none of the " + n + " before them is"
+                : validatedClasses == 1 && trainedClasses > 1 ? "are all of one class, where the " + n + " before them are of " + trainedClasses
+                : null;
+        return why == null ? null : "note: the last " + valid + " examples, which validate (--valid), " + why
+                + ": their accuracy says little of the others; put the examples in random order first (a file sorted by class is not)";
     }
 }

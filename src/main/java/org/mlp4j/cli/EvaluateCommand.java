@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.mlp4j.util.UserError;
 import org.mlp4j.backend.Backend;
-import org.mlp4j.data.Images;
+import org.mlp4j.data.Dataset;
 import org.mlp4j.model.ModelFile;
 import org.mlp4j.model.Network;
 import org.mlp4j.model.Trainer;
@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Test accuracy, confusion matrix and per-class precision, recall and F1 of a saved model on the t10k files.")
+@Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Test accuracy, confusion matrix and per-class precision, recall and F1 of a saved model on the t10k files "
+        + "(or a CSV file's examples).")
 final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -31,13 +32,15 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Network net = PredictCommand.takingImages(ModelFile.load(model), model, spec.commandLine().getErr());
-        Images test = Datasets.load(common, true, spec.commandLine().getErr());
+        PrintWriter err = spec.commandLine().getErr();
+        Network net = Datasets.isCsv(common.data) ? ModelFile.load(model) : PredictCommand.takingImages(ModelFile.load(model), model, err);
+        Dataset test = Datasets.load(common, true, err);
         PredictCommand.checkFits(net, test, common.data.toString());
+        test = Datasets.as(net.input(), test, common.data);
         int classes = net.outputs();
         for (int i = 0; i < test.count(); i++) {
-            if ((test.labels()[i] & 0xff) >= classes) {
-                throw new UserError("test label " + (test.labels()[i] & 0xff) + " (example " + i + ") is not below the model's " + classes + " classes");
+            if (test.label(i) >= classes) {
+                throw new UserError("test label " + test.label(i) + " (example " + i + ") is not below the model's " + classes + " classes");
             }
         }
         int[] predicted;
@@ -47,7 +50,7 @@ final class EvaluateCommand implements Callable<Integer> {
         int[][] confusion = new int[classes][classes];
         int correct = 0;
         for (int i = 0; i < test.count(); i++) {
-            int t = test.labels()[i] & 0xff;
+            int t = test.label(i);
             confusion[t][predicted[i]]++;
             correct += t == predicted[i] ? 1 : 0;
         }

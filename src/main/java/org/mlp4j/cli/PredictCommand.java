@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.mlp4j.util.UserError;
 import org.mlp4j.backend.Backend;
+import org.mlp4j.data.Csv;
+import org.mlp4j.data.Dataset;
+import org.mlp4j.data.Features;
 import org.mlp4j.data.Images;
 import org.mlp4j.data.Pictures;
 import org.mlp4j.model.ModelFile;
@@ -18,7 +21,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "predict", mixinStandardHelpOptions = true, description = "Print one predicted label per image of IDX image files or "
-        + "pictures (with --proba, each class's probability too).")
+        + "pictures, or per line of CSV files (with --proba, each class's probability too).")
 final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -32,7 +35,8 @@ final class PredictCommand implements Callable<Integer> {
             description = "IDX image files (raw or .gz) or pictures (PNG, JPEG, GIF, BMP: greyscale; dark strokes on a lighter "
                     + "background inverted into MNIST's light digits on dark); a picture of another size than the model's square "
                     + "images (a digit drawn large, a photo) has its background made black and thin strokes widened, and is scaled "
-                    + "and centred as MNIST's digits were")
+                    + "and centred as MNIST's digits were; or CSV files (.csv, .tsv or .txt) of examples, a line each: the features, "
+                    + "or a label and the features, as train's --data takes them")
     List<Path> images;
 
     @Option(names = "--debug", description = "print stack traces of errors")
@@ -44,9 +48,14 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Network net = takingImages(ModelFile.load(model), model, spec.commandLine().getErr());
-        Images data = Pictures.read(images, net.inputs(), spec.commandLine().getErr()::println);
-        checkFits(net, data, images.size() == 1 ? images.get(0).toString() : images.size() + " image files");
+        PrintWriter err = spec.commandLine().getErr();
+        long csv = images.stream().filter(Csv::named).count();
+        if (csv > 0 && csv < images.size()) {
+            throw new UserError("--images: CSV files and images together; give the one or the other");
+        }
+        Network net = csv > 0 ? ModelFile.load(model) : takingImages(ModelFile.load(model), model, err);
+        Dataset data = csv > 0 ? rows(net) : Pictures.read(images, net.inputs(), err::println);
+        checkFits(net, data, images.size() == 1 ? images.get(0).toString() : images.size() + (csv > 0 ? " CSV files" : " image files"));
         StringBuilder s = new StringBuilder(data.count() * (proba ? 12 * net.outputs() : 2));
         try (Backend backend = device.open(spec.commandLine().getErr())) {
             if (proba) {
@@ -74,7 +83,7 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     /**
-     * The model as the CLI gives it images: a model of float features (trained through the Java API) is given their
+     * The model as the CLI gives it images: a model of float features (trained on a CSV file or through the Java API) is given their
      * pixels scaled as {@code org.mlp4j.Mnist}'s rows are, which is the same network taking pixels, with a note saying
      * so (a model trained on other features gives other predictions than its own).
      */
@@ -82,15 +91,30 @@ final class PredictCommand implements Callable<Integer> {
         if (net.input() == Network.Input.PIXELS) {
             return net;
         }
-        err.println("note: " + model + " takes float features (it was trained through the Java API): it is given each image's pixels"
+        err.println("note: " + model + " takes float features (it was trained on a CSV file or through the Java API): it is given each image's pixels"
                 + " scaled as org.mlp4j.Mnist's rows are ((p / 255 - 0.5) * 2)");
         return new Network(net.sizes(), net.weights(), net.biases(), Network.Input.PIXELS, net.activation(), net.output());
     }
 
-    static void checkFits(Network net, Images data, String source) {
+    static void checkFits(Network net, Dataset data, String source) {
         if (data.features() != net.inputs()) {
-            throw new UserError(source + ": images have " + data.features() + " pixels (" + data.height() + "x" + data.width()
-                    + ") but the model takes " + net.inputs() + " inputs");
+            throw new UserError(source + ": " + (data instanceof Images i ? "images have " + i.features() + " pixels (" + i.height() + "x"
+                    + i.width() + ")" : "examples have " + data.features() + " features") + " but the model takes " + net.inputs() + " inputs");
         }
+    }
+
+    /** Every line of the CSV files, in order, as {@code net} takes them. */
+    private Dataset rows(Network net) {
+        List<Dataset> parts = new java.util.ArrayList<>();
+        for (Path f : images) {
+            parts.add(Datasets.as(net.input(), Csv.rows(f, net.inputs()), f));
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        if (parts.get(0) instanceof Images) {
+            return Images.concat(parts.stream().map(Images.class::cast).toList());
+        }
+        return Features.concat(parts.stream().map(Features.class::cast).toList());
     }
 }

@@ -139,7 +139,7 @@ record Timing(double secondsPerEpoch, double firstEpoch, String detail) {
 
         @Override
         public Integer call() throws Exception {
-            Images train = Datasets.load(common, false, spec.commandLine().getErr());
+            Images train = Datasets.mnist(common, false, spec.commandLine().getErr());
             Hyperparameters book = Hyperparameters.book();
             Hyperparameters hp = new Hyperparameters(epochs, batch, book.eta(), book.l2(), book.seed());
             int[] sizes = TrainingOptions.sizes(train, hidden);

@@ -18,6 +18,8 @@ import org.mlp4j.Output;
 import org.mlp4j.util.UserError;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.DeviceMemoryException;
+import org.mlp4j.data.Csv;
+import org.mlp4j.data.Dataset;
 import org.mlp4j.data.Images;
 import org.mlp4j.model.CheckpointFile;
 import org.mlp4j.model.EpochResult;
@@ -56,6 +58,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "continue the run saved in DIR (its checkpoint.npz) with its own settings, on its own data (give the run's "
                     + "--data again), up to its epochs or --epochs, writing into DIR")
     Path resume;
+
+    @Option(names = "--test", paramLabel = "FILE",
+            description = "a CSV file of test examples (a label, then the features, a line) for a CSV --data: the final model's "
+                    + "test accuracy (default: none; with a directory --data, its t10k files)")
+    Path test;
 
     @Option(names = "--init", paramLabel = "MODEL",
             description = "start from this model.npz's parameters instead of random ones (its layer sizes replace --hidden)")
@@ -122,9 +129,16 @@ final class TrainCommand implements Callable<Integer> {
                         + ", or choose another --out");
             }
         }
-        Images trainSet = Datasets.load(common, false, err);
-        Images testSet = Datasets.load(common, true, err);
-        int valid = from != null ? from.valid() : training.valid;
+        boolean csv = Datasets.isCsv(common.data);
+        if (test != null && !csv) {
+            throw flag("--test", "takes a CSV file of test examples for a CSV --data; the test examples of a directory of IDX files "
+                    + "are its t10k files");
+        }
+        Dataset trainSet = Datasets.load(common, false, err);
+        Dataset testSet = csv ? (test != null ? Csv.examples(test) : null) : Datasets.load(common, true, err);
+        // a CSV file's tenth, where the book's 5000 of MNIST's 60000 would be most or all of it
+        int valid = from != null ? from.valid()
+                : csv && !spec.commandLine().getParseResult().hasMatchedOption("--valid") ? trainSet.count() / 10 : training.valid;
         Network initial = null;
         if (init != null) {
             for (String f : List.of("--hidden", "--activation", "--output")) {
@@ -132,14 +146,27 @@ final class TrainCommand implements Callable<Integer> {
                     throw flag(f, "the layer sizes, activation and output come from --init's model");
                 }
             }
-            initial = PredictCommand.takingImages(ModelFile.load(init), init, err);
+            initial = csv ? ModelFile.load(init) : PredictCommand.takingImages(ModelFile.load(init), init, err);
             if (initial.inputs() != trainSet.features() || initial.outputs() < trainSet.classCount()) {
                 throw new UserError(init + " takes " + initial.inputs() + " inputs and has " + initial.outputs() + " classes, but "
                         + common.data + " has " + trainSet.features() + " features and " + trainSet.classCount() + " classes");
             }
         }
+        Network.Input input = from != null ? from.network().input() : initial != null ? initial.input() : trainSet.input();
+        if (input == Network.Input.FEATURES && trainSet instanceof Images) {
+            throw new UserError("the run in " + dir + " was trained on a CSV file's examples; give --data that file");
+        }
+        trainSet = Datasets.as(input, trainSet, common.data);
+        testSet = testSet == null ? null : Datasets.as(input, testSet, test);
         int[] sizes = from != null ? from.network().sizes() : initial != null ? initial.sizes() : training.sizes(trainSet);
         TrainingOptions.checkAgainst(trainSet, testSet, valid, hp.batch());
+        if (from == null) {
+            for (String note : new String[] {Datasets.largeFeatures(trainSet, common.data), Datasets.unlikeValidation(trainSet, valid)}) {
+                if (note != null) {
+                    err.println(note);
+                }
+            }
+        }
         if (from != null && (sizes[0] != trainSet.features() || sizes[sizes.length - 1] < trainSet.classCount()
                 || from.examples() != trainSet.count())) {
             throw new UserError("the run in " + dir + " was trained on " + from.examples() + " examples of " + sizes[0] + " inputs and "
@@ -148,12 +175,12 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (from != null && !from.trainedOn(trainSet)) {
             throw new UserError("the run in " + dir + " was trained on other examples than " + common.data + " holds (as many, with other "
-                    + "pixels or labels); give --data the directory it trained on");
+                    + (csv ? "values" : "pixels") + " or labels); give --data the " + (csv ? "file" : "directory") + " it trained on");
         }
         // refuses a matrix larger than one can be before any device is opened; requireMemory estimates the bytes with
         // the rows of an evaluation on the device that opens
-        Trainer.footprint(sizes, trainSet.count(), trainSet.input(), valid, hp.batch(), testSet.count(), Math.min(Trainer.EVAL_CHUNK, trainSet.count()),
-                hp.optimization());
+        Trainer.footprint(sizes, trainSet.count(), trainSet.input(), valid, hp.batch(), testSet == null ? 0 : testSet.count(),
+                Math.min(Trainer.EVAL_CHUNK, trainSet.count()), hp.optimization());
         boolean made;
         if (from == null && out == null) {
             dir = freshRunDirectory(dir);
@@ -173,7 +200,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * The command that continues the run in {@code dir} as this one ran: with this run's --data where it was given
+     * The command that continues the run in {@code dir} as this one ran: with this run's --data and --test where given
      * (a resume refuses other data), and its --device where one was named (another device gives other bits).
      */
     private String resumeCommand(Path dir) {
@@ -181,6 +208,9 @@ final class TrainCommand implements Callable<Integer> {
         StringBuilder c = new StringBuilder("mlp4j train --resume ").append(shellWord(dir.toString()));
         if (given.hasMatchedOption("--data")) {
             c.append(" --data ").append(shellWord(common.data.toString()));
+        }
+        if (test != null) {
+            c.append(" --test ").append(shellWord(test.toString()));
         }
         if (given.hasMatchedOption("--device") && !device.device.equals("auto")) {
             c.append(" --device ").append(device.device);
@@ -265,8 +295,8 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** What a training run works from. */
-    private record Run(Hyperparameters hp, Images trainSet, Images testSet, int[] sizes, int valid, Path dir,
+    /** What a training run works from; testSet null where there is none (a CSV --data without --test). */
+    private record Run(Hyperparameters hp, Dataset trainSet, Dataset testSet, int[] sizes, int valid, Path dir,
                        Trainer.Checkpoint from, Network initial) {
         String network() {
             return Network.name(sizes);
@@ -278,7 +308,8 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Hyperparameters hp = run.hp();
         try (Backend backend = device.open(deviceName, err)) {
-            Trainer.requireMemory(backend, run.sizes(), run.trainSet(), run.valid(), hp.batch(), run.testSet().count(), hp.optimization());
+            Trainer.requireMemory(backend, run.sizes(), run.trainSet(), run.valid(), hp.batch(), run.testSet() == null ? 0 : run.testSet().count(),
+                    hp.optimization());
             o.printf("device: %s%n", backend.description());
             o.printf("network %s, %d training and %d validation examples, %s, batch %d, eta %s, l2 %s, seed %d%n",
                     run.network(), run.trainSet().count() - run.valid(), run.valid(), epochs(hp.epochs()),
@@ -335,20 +366,26 @@ final class TrainCommand implements Callable<Integer> {
                         signals.name(), last.epoch(), last.step(), ModelFile.NAME, HISTORY, CHECKPOINT, run.dir(), resumeCommand(run.dir()));
                 return signals.exitCode();
             }
-            int[] predicted = Trainer.predict(backend, fit.network(), run.testSet());
+            Dataset testSet = run.testSet();
+            int[] predicted = testSet == null ? null : Trainer.predict(backend, fit.network(), testSet);
             int correct = 0;
-            for (int i = 0; i < predicted.length; i++) {
-                correct += predicted[i] == (run.testSet().labels()[i] & 0xff) ? 1 : 0;
+            for (int i = 0; predicted != null && i < predicted.length; i++) {
+                correct += predicted[i] == testSet.label(i) ? 1 : 0;
             }
+            double accuracy = testSet == null ? Double.NaN : (double) correct / testSet.count();
             save(last, run.dir());
             try {
-                Charts.learningCurves(fit.history(), (double) correct / run.testSet().count(), run.dir().resolve("learning-curves.png"));
-                Charts.misclassified(run.testSet(), predicted, run.dir().resolve("misclassified.png"));
+                Charts.learningCurves(fit.history(), accuracy, run.dir().resolve("learning-curves.png"));
+                if (testSet instanceof Images images && images.height() > 1) {
+                    Charts.misclassified(images, predicted, run.dir().resolve("misclassified.png"));
+                }
             } catch (RuntimeException | java.awt.AWTError | LinkageError | InternalError | OutOfMemoryError e) {
                 err.println("warning: plots not written: " + Charts.whyNotWritten(e));
             }
             o.printf("wrote %s%n", run.dir().resolve(ModelFile.NAME));
-            o.printf(Locale.ROOT, "test accuracy: %.2f%%%n", 100.0 * correct / run.testSet().count());
+            if (testSet != null) {
+                o.printf(Locale.ROOT, "test accuracy: %.2f%%%n", 100 * accuracy);
+            }
         }
         return 0;
     }
@@ -393,7 +430,7 @@ final class TrainCommand implements Callable<Integer> {
      */
     private record Stall(double share, String note) {
         /** For the first {@code count} examples of {@code data}, trained with {@code hp}. */
-        static Stall of(Images data, int count, Hyperparameters hp) {
+        static Stall of(Dataset data, int count, Hyperparameters hp) {
             int[] n = new int[data.classCount()];
             int most = 0;
             for (int i = 0; i < count; i++) {

@@ -5,6 +5,7 @@ import org.mlp4j.Activation;
 import org.mlp4j.Optimizer;
 import org.mlp4j.Output;
 import org.mlp4j.Schedule;
+import org.mlp4j.data.Dataset;
 import org.mlp4j.data.Images;
 import org.mlp4j.model.Hyperparameters;
 import picocli.CommandLine.Option;
@@ -34,7 +35,8 @@ final class TrainingOptions {
     int batch;
 
     @Option(names = "--valid", paramLabel = "N", defaultValue = "5000",
-            description = "validation examples, taken from the end of the training file (default: ${DEFAULT-VALUE})")
+            description = "validation examples, taken from the end of the training file (default: ${DEFAULT-VALUE}; of a CSV "
+                    + "--data, a tenth of its examples)")
     int valid;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "random seed (default: ${DEFAULT-VALUE})")
@@ -174,7 +176,7 @@ final class TrainingOptions {
     }
 
     /** Layer sizes: the data's features, the hidden layers, the data's classes. */
-    int[] sizes(Images train) {
+    int[] sizes(Dataset train) {
         return sizes(train, hidden());
     }
 
@@ -201,7 +203,7 @@ final class TrainingOptions {
     }
 
     /** Layer sizes: the data's features, {@code hidden}, the data's classes. */
-    static int[] sizes(Images train, List<Integer> hidden) {
+    static int[] sizes(Dataset train, List<Integer> hidden) {
         int[] s = new int[hidden.size() + 2];
         s[0] = train.features();
         for (int i = 0; i < hidden.size(); i++) {
@@ -211,24 +213,26 @@ final class TrainingOptions {
         return s;
     }
 
-    static void checkAgainst(Images train, Images test, int valid, int batch) {
+    /** Refuses a split, batch or test set ({@code test} null where there is none) that cannot go with {@code train}. */
+    static void checkAgainst(Dataset train, Dataset test, int valid, int batch) {
         if (valid >= train.count()) {
             throw TrainCommand.flag("--valid", valid + " is not less than the " + train.count() + " training examples");
         }
         if (batch > train.count() - valid) {
             throw TrainCommand.flag("--batch", batch + " is larger than the " + (train.count() - valid) + " examples left for training");
         }
-        if (test.features() != train.features()) {
-            throw new org.mlp4j.util.UserError("test images are " + test.height() + "x" + test.width()
-                    + " but training images are " + train.height() + "x" + train.width());
+        if (test != null && test.features() != train.features()) {
+            throw new org.mlp4j.util.UserError(test instanceof Images t && train instanceof Images i
+                    ? "test images are " + t.height() + "x" + t.width() + " but training images are " + i.height() + "x" + i.width()
+                    : "test examples have " + test.features() + " features but training examples have " + train.features());
         }
         int classes = train.classCount();
         if (classes < 2) {
             throw new org.mlp4j.util.UserError("the training labels are all 0: one class, nothing to tell apart");
         }
-        for (int i = 0; i < test.count(); i++) {
-            if ((test.labels()[i] & 0xff) >= classes) {
-                throw new org.mlp4j.util.UserError("test label " + (test.labels()[i] & 0xff) + " (example " + i
+        for (int i = 0; test != null && i < test.count(); i++) {
+            if (test.label(i) >= classes) {
+                throw new org.mlp4j.util.UserError("test label " + test.label(i) + " (example " + i
                         + ") is not below the class count " + classes + " of the training labels");
             }
         }

@@ -253,7 +253,7 @@ class BadInputTest {
         Path features = dir.resolve("features.npz");
         org.mlp4j.model.ModelFile.save(org.mlp4j.model.Network.initialize(new int[] {16, 5, 3}, org.mlp4j.model.Network.Input.FEATURES,
                 new org.mlp4j.model.NumpyRandom(1)), features);
-        String note = "note: " + features + " takes float features (it was trained through the Java API): it is given each image's pixels"
+        String note = "note: " + features + " takes float features (it was trained on a CSV file or through the Java API): it is given each image's pixels"
                 + " scaled as org.mlp4j.Mnist's rows are ((p / 255 - 0.5) * 2)";
         Result evaluated = run("evaluate", "--model", features.toString(), "--data", data.toString(), "--no-verify", "--device", "cpu");
         assertEquals(0, evaluated.code(), evaluated.err());
@@ -359,6 +359,7 @@ class BadInputTest {
         Path smallFile = dir.resolve("small.png");
         try {
             javax.imageio.ImageIO.write(small, "png", smallFile.toFile());
+            Files.writeString(dir.resolve("notes.md"), "not a picture");
             Files.writeString(dir.resolve("notes.txt"), "not a picture");
         } catch (IOException x) {
             throw new java.io.UncheckedIOException(x);
@@ -379,9 +380,13 @@ class BadInputTest {
         Result wrongSize = run("predict", "--model", model.toString(), "--images", idx.toString());
         assertEquals(2, wrongSize.code(), wrongSize.err());
         assertTrue(wrongSize.err().contains("five-by-five-idx3-ubyte: images have 25 pixels (5x5) but the model takes 16 inputs"), wrongSize.err());
-        Result text = run("predict", "--model", model.toString(), "--images", dir.resolve("notes.txt").toString());
+        Result text = run("predict", "--model", model.toString(), "--images", dir.resolve("notes.md").toString());
         assertEquals(2, text.code(), text.err());
-        assertTrue(text.err().contains("notes.txt: neither an IDX image file nor a picture"), text.err());
+        assertTrue(text.err().contains("notes.md: neither an IDX image file nor a picture"), text.err());
+        // a .txt file is read as examples, as NumPy's savetxt writes them
+        Result txt = run("predict", "--model", model.toString(), "--images", dir.resolve("notes.txt").toString());
+        assertEquals(2, txt.code(), txt.err());
+        assertTrue(txt.err().contains("notes.txt: no examples (no line of numbers)"), txt.err());
         // a labels file given as images: named as labels, not as an unknown picture
         Path labelsFile = dir.resolve("labels-idx1-ubyte");
         try {

@@ -1,0 +1,200 @@
+package org.mlp4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mlp4j.TestData;
+import org.mlp4j.data.Idx;
+import org.mlp4j.data.Images;
+import org.mlp4j.data.Mnist;
+import org.mlp4j.model.ModelFile;
+import org.mlp4j.model.Network;
+
+/** train, evaluate and predict on a CSV file of the user's own examples. */
+class CsvDataTest {
+    @TempDir
+    Path dir;
+
+    static BadInputTest.Result run(String... args) {
+        return BadInputTest.run(args);
+    }
+
+    /** 2-D points around (0, 0), (3, 0) and (0, 3), a class each, in random order, under a header. */
+    Path clusters(String name, int n, long seed) throws IOException {
+        Random r = new Random(seed);
+        StringBuilder s = new StringBuilder("class,x,y\n");
+        for (int i = 0; i < n; i++) {
+            int c = r.nextInt(3);
+            s.append(String.format(Locale.ROOT, "%d,%.4f,%.4f%n", c, r.nextGaussian() + (c == 1 ? 3 : 0), r.nextGaussian() + (c == 2 ? 3 : 0)));
+        }
+        return Files.writeString(dir.resolve(name), s);
+    }
+
+    List<String> train(Path data, Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("train", "--device", "cpu", "--data", data.toString(), "--out", out.toString(),
+                "--epochs", "5", "--batch", "10", "--eta", "0.01", "--hidden", "8"));
+        a.addAll(List.of(extra));
+        return a;
+    }
+
+    static String line(String text, String start) {
+        return text.lines().filter(l -> l.startsWith(start)).findFirst().orElseThrow(() -> new AssertionError("no '" + start + "' in " + text));
+    }
+
+    @Test
+    void aCsvFileTrainsEvaluatesAndPredicts() throws IOException {
+        Path train = clusters("train.csv", 600, 1);
+        Path test = clusters("test.csv", 90, 2);
+        Path out = dir.resolve("run");
+        BadInputTest.Result t = run(train(train, out, "--test", test.toString()).toArray(String[]::new));
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains("network 2-8-3, 540 training and 60 validation examples"), t.out());  // a tenth validates
+        assertFalse(t.err().contains("note"), t.err());
+        String accuracy = line(t.out(), "test accuracy: ");
+        assertTrue(Double.parseDouble(accuracy.replaceAll("[^0-9.]", "")) > 80, accuracy);
+        Network net = ModelFile.load(out.resolve("model.npz"));
+        assertEquals(Network.Input.FEATURES, net.input());
+        assertTrue(Files.exists(out.resolve("learning-curves.png")));
+        assertFalse(Files.exists(out.resolve("misclassified.png")));  // no images to show
+
+        BadInputTest.Result e = run("evaluate", "--device", "cpu", "--model", out.resolve("model.npz").toString(), "--data", test.toString());
+        assertEquals(0, e.code(), e.err());
+        assertEquals(accuracy, line(e.out(), "test accuracy: "));
+        assertEquals("", e.err());
+
+        // labelled lines and the same lines without their labels, tab separated, predict alike and as evaluate scored them
+        BadInputTest.Result p = run("predict", "--device", "cpu", "--model", out.resolve("model.npz").toString(), "--images", test.toString());
+        assertEquals(0, p.code(), p.err());
+        List<String> rows = Files.readAllLines(test).subList(1, 91);
+        Path unlabelled = Files.write(dir.resolve("rows.tsv"), rows.stream().map(l -> l.substring(l.indexOf(',') + 1).replace(',', '\t')).toList());
+        BadInputTest.Result q = run("predict", "--device", "cpu", "--model", out.resolve("model.npz").toString(), "--images", unlabelled.toString());
+        assertEquals(0, q.code(), q.err());
+        assertEquals(p.out(), q.out());
+        List<String> predicted = p.out().lines().toList();
+        assertEquals(90, predicted.size());
+        int correct = 0;
+        for (int i = 0; i < 90; i++) {
+            correct += rows.get(i).startsWith(predicted.get(i) + ",") ? 1 : 0;
+        }
+        assertEquals(String.format(Locale.ROOT, "test accuracy: %.2f%%", 100.0 * correct / 90), accuracy);
+
+        // without --test: no test accuracy, nothing else missing
+        Path noTest = dir.resolve("no-test");
+        BadInputTest.Result n = run(train(train, noTest).toArray(String[]::new));
+        assertEquals(0, n.code(), n.err());
+        assertFalse(n.out().contains("test accuracy"), n.out());
+        assertTrue(Files.exists(noTest.resolve("model.npz")) && Files.exists(noTest.resolve("learning-curves.png")));
+    }
+
+    @Test
+    void aResumedCsvRunTrainsOnAsIfUnstopped() throws IOException {
+        Path train = clusters("train.csv", 300, 3);
+        Path whole = dir.resolve("whole");
+        Path parts = dir.resolve("parts");
+        assertEquals(0, run(train(train, whole, "--epochs", "4").toArray(String[]::new)).code());
+        assertEquals(0, run(train(train, parts, "--epochs", "2").toArray(String[]::new)).code());
+        BadInputTest.Result r = run("train", "--device", "cpu", "--resume", parts.toString(), "--data", train.toString(), "--epochs", "4");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(history(whole), history(parts));
+        // a CSV run resumed on MNIST's files, or on another CSV file
+        Path idx = TestData.small(dir.resolve("idx"));
+        BadInputTest.Result wrong = run("train", "--device", "cpu", "--resume", parts.toString(), "--data", idx.toString(), "--epochs", "5");
+        assertEquals(2, wrong.code());
+        assertTrue(wrong.err().contains("was trained on a CSV file's examples; give --data that file"), wrong.err());
+        BadInputTest.Result other = run("train", "--device", "cpu", "--resume", parts.toString(), "--data", clusters("other.csv", 300, 4).toString(),
+                "--epochs", "5");
+        assertEquals(2, other.code());
+        assertTrue(other.err().contains("give --data the file it trained on"), other.err());
+    }
+
+    /** history.csv less its seconds. */
+    static List<String> history(Path run) throws IOException {
+        return Files.readAllLines(run.resolve(TrainCommand.HISTORY)).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+    }
+
+    @Test
+    void aModelTrainedOnImagesTakesACsvFilesNumbersAsPixels() throws IOException {
+        Path idx = TestData.small(dir.resolve("idx"));
+        Path out = dir.resolve("run");
+        assertEquals(0, run("train", "--device", "cpu", "--data", idx.toString(), "--no-verify", "--out", out.toString(), "--epochs", "2",
+                "--valid", "50", "--batch", "10", "--hidden", "8").code());
+        Images test = Idx.read(idx.resolve(Mnist.TEST_IMAGES), idx.resolve(Mnist.TEST_LABELS));
+        byte[] labels = test.labels();
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < test.count(); i++) {
+            s.append(labels[i]);
+            for (int j = 0; j < test.features(); j++) {
+                s.append(',').append(test.pixels()[i * test.features() + j] & 0xff);
+            }
+            s.append('\n');
+        }
+        Path csv = Files.writeString(dir.resolve("test.csv"), s);
+        String model = out.resolve("model.npz").toString();
+        BadInputTest.Result fromIdx = run("evaluate", "--device", "cpu", "--model", model, "--data", idx.toString(), "--no-verify");
+        BadInputTest.Result fromCsv = run("evaluate", "--device", "cpu", "--model", model, "--data", csv.toString());
+        assertEquals(0, fromCsv.code(), fromCsv.err());
+        assertEquals(fromIdx.out(), fromCsv.out());
+        BadInputTest.Result p = run("predict", "--device", "cpu", "--proba", "--model", model, "--images", idx.resolve(Mnist.TEST_IMAGES).toString());
+        BadInputTest.Result q = run("predict", "--device", "cpu", "--proba", "--model", model, "--images", csv.toString(), csv.toString());
+        assertEquals(0, q.code(), q.err());
+        assertEquals(p.out() + p.out(), q.out());
+        Files.writeString(csv, "1,0,0,0,0,0,300,0,0,0,0,0,0,0,0,0,0\n");
+        BadInputTest.Result bad = run("evaluate", "--device", "cpu", "--model", model, "--data", csv.toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("300 (example 1, feature 6) is not a pixel value 0..255"), bad.err());
+    }
+
+    @Test
+    void notesOnAFileSortedByClassAndOnLargeFeatures() throws IOException {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            int c = i * 3 / 200;  // 0s, then 1s, then 2s
+            s.append(c).append(',').append(100 * c + i % 7).append(',').append(i % 5).append('\n');
+        }
+        Path sorted = Files.writeString(dir.resolve("sorted.csv"), s);
+        BadInputTest.Result r = run(train(sorted, dir.resolve("run"), "--epochs", "1").toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("note: the last 20 examples, which validate (--valid), are all of one class, where the 180 before them are of 3"),
+                r.err());
+        assertTrue(r.err().contains("features reach 206 (feature 1 of example 140)"), r.err());
+    }
+
+    @Test
+    void badCsvUseIsOneLineNamingWhatToDo() throws IOException {
+        Path train = clusters("train.csv", 100, 5);
+        Path idx = TestData.small(dir.resolve("idx"));
+        String[][] cases = {
+                {"--test: takes a CSV file", "train", "--data", idx.toString(), "--no-verify", "--test", train.toString()},
+                {"is a CSV file, but this command takes the directory of MNIST's IDX files", "bench", "--data", train.toString()},
+                {"is a file, but --data takes the directory that holds MNIST's four IDX files (" + idx + ")", "train", "--data",
+                        idx.resolve(Mnist.TRAIN_IMAGES).toString()},
+                {"none.csv: the data file not found", "train", "--data", dir.resolve("none.csv").toString()},
+                {"test examples have 3 features but training examples have 2", "train", "--data", train.toString(), "--test",
+                        Files.writeString(dir.resolve("wide.csv"), "0,1,2,3\n").toString(), "--batch", "10"},
+                {"--valid: 100 is not less than the 100 training examples", "train", "--data", train.toString(), "--valid", "100"},
+        };
+        for (String[] c : cases) {
+            List<String> args = new ArrayList<>(List.of(c).subList(1, c.length));
+            args.addAll(List.of("--device", "cpu"));
+            if (c[1].equals("train")) {
+                args.addAll(List.of("--out", dir.resolve("out").toString()));
+            }
+            BadInputTest.Result r = run(args.toArray(String[]::new));
+            assertEquals(2, r.code(), r.err());
+            List<String> lines = r.err().lines().filter(l -> !l.isBlank()).toList();
+            assertEquals(1, lines.size(), r.err());
+            assertTrue(lines.get(0).contains(c[0]), lines.get(0) + " should say " + c[0]);
+            assertFalse(Files.exists(dir.resolve("out").resolve("model.npz")));
+        }
+    }
+}
