@@ -62,6 +62,16 @@ public record Mnist(float[][] trainImages, int[] trainLabels, float[][] testImag
         return rows(Pictures.prepared(Pictures.picture(picture), 784, "the picture", note -> { }))[0];
     }
 
+    /**
+     * A picture of a number, several digits side by side (written on paper and photographed, say), as a row for each
+     * digit, left to right, each made as {@link #digit} makes a picture of one: the rows {@code mlp4j predict} gives a
+     * model for the picture file. A picture of one digit gives the one row {@code digit} gives. The digits are told
+     * apart by the gaps between their strokes, so digits that touch or overlap are read as one.
+     */
+    public static float[][] digits(BufferedImage picture) {
+        return rows(Pictures.digits(Pictures.picture(picture), 784, "the picture", note -> { }));
+    }
+
     /** Each image's pixels scaled as the backends' gather scales them. */
     private static float[][] rows(Images images) {
         int n = images.count(), f = images.features();

@@ -34,8 +34,8 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--images", paramLabel = "FILE", required = true, arity = "1..*",
             description = "IDX image files (raw or .gz) or pictures (PNG, JPEG, GIF, BMP: greyscale; dark strokes on a lighter "
                     + "background inverted into MNIST's light digits on dark); a picture of another size than the model's square "
-                    + "images (a digit drawn large, a photo) has its background made black and thin strokes widened, and is scaled "
-                    + "and centred as MNIST's digits were; or CSV files (.csv, .tsv or .txt) of examples, a line each: the features, "
+                    + "images (a digit drawn large, a photo) has its background made black, is read digit by digit where it holds "
+                    + "several side by side (a number), has thin strokes widened, and is scaled and centred as MNIST's digits were; or CSV files (.csv, .tsv or .txt) of examples, a line each: the features, "
                     + "or a label and the features, as train's --data takes them")
     List<Path> images;
 

@@ -18,21 +18,22 @@ import org.mlp4j.util.UserError;
 /**
  * Images for prediction: IDX image files (raw or gzip), and pictures (files ImageIO reads: PNG, JPEG, GIF, BMP;
  * or in memory), each picture one image in greyscale 0..255 (an opaque pixel's luminance) made like MNIST's digits:
- * light on dark, and where it is of another size than a model's square input, made into one as they were made.
+ * light on dark, and where it is of another size than a model's square input, made into one as they were made (a
+ * picture of a number into one a digit).
  */
 public final class Pictures {
     private Pictures() {
     }
 
     /**
-     * Every image of every file, in order, each picture {@link #prepared} for a model of {@code inputs} pixels; all must
-     * have the same height and width.
+     * Every image of every file, in order, each picture {@link #prepared} for a model of {@code inputs} pixels, one of
+     * several digits side by side as that many images ({@link #digits}); all must have the same height and width.
      */
     public static Images read(List<Path> files, int inputs, Consumer<String> note) {
         List<Images> all = new java.util.ArrayList<>();
         for (Path f : files) {
             // an IDX file is a dataset, not a picture someone drew
-            Images next = isIdx(f) ? Idx.readImages(f) : prepared(picture(f), inputs, f.toString(), note);
+            Images next = isIdx(f) ? Idx.readImages(f) : digits(picture(f), inputs, f.toString(), note);
             Images first = all.isEmpty() ? next : all.get(0);
             if (next.height() != first.height() || next.width() != first.width()) {
                 throw new UserError(f + ": " + next.height() + "x" + next.width() + " images after " + first.height() + "x" + first.width() + " ones");
@@ -54,6 +55,19 @@ public final class Pictures {
      * {@code name} names it in the notes.
      */
     public static Images prepared(Images picture, int inputs, String name, Consumer<String> note) {
+        return made(picture, inputs, name, note, false);
+    }
+
+    /**
+     * As {@link #prepared}, but a picture of another size than the model's with several digits side by side (a number
+     * written on paper) gives each digit, left to right, with a note: the columns between the gaps that part them
+     * ({@link #sideBySide}), each then made as a picture of one digit.
+     */
+    public static Images digits(Images picture, int inputs, String name, Consumer<String> note) {
+        return made(picture, inputs, name, note, true);
+    }
+
+    private static Images made(Images picture, int inputs, String name, Consumer<String> note, boolean split) {
         int side = (int) Math.round(Math.sqrt(inputs));
         Images next = picture;
         double mean = mean(next.pixels());
@@ -69,17 +83,32 @@ public final class Pictures {
                         + " without strokes, made black and its strokes stretched up to 255, as MNIST's are");
                 next = new Images(cleared(next.pixels(), next.height(), next.width()), next.labels(), 1, next.height(), next.width());
             }
-            int widen = widening(next.pixels(), next.height(), next.width());
-            if (widen > 1) {
-                note.accept("note: " + name + "'s strokes are thin for its size (a pen of a few pixels on a large picture): widened by "
-                        + (widen - 1) + " pixels to a tenth of the digit's height or width, as MNIST's are, so that they keep their ink when scaled down");
-                next = new Images(extremes(next.pixels(), next.height(), next.width(), widen, true), next.labels(), 1, next.height(), next.width());
+            List<Images> digits = split ? sideBySide(next) : List.of(next);
+            if (digits.size() == 1) {
+                return fitted(next, side, name, note);
             }
-            note.accept("note: " + name + " is " + next.width() + "x" + next.height() + " pixels (width x height), the model's images " + side + "x" + side
-                    + ": its lit pixels scaled to fit " + box(side) + "x" + box(side) + " and centred by their mass, as MNIST's digits were");
-            next = new Images(fitted(next.pixels(), next.height(), next.width(), side), next.labels(), 1, side, side);
+            note.accept("note: " + name + " holds " + digits.size() + " digits side by side: each is read as an image of its own, left to right");
+            List<Images> each = new java.util.ArrayList<>();
+            for (int d = 0; d < digits.size(); d++) {
+                each.add(fitted(digits.get(d), side, name + "'s digit " + (d + 1), note));
+            }
+            return Images.concat(each);
         }
         return next;
+    }
+
+    /** A picture of one digit, light on black, with its strokes {@link #widening widened} where thin, {@link #fitted} to side x side. */
+    private static Images fitted(Images digit, int side, String name, Consumer<String> note) {
+        Images next = digit;
+        int widen = widening(next.pixels(), next.height(), next.width());
+        if (widen > 1) {
+            note.accept("note: " + name + "'s strokes are thin for its size (a pen of a few pixels on a large picture): widened by "
+                    + (widen - 1) + " pixels to a tenth of the digit's height or width, as MNIST's are, so that they keep their ink when scaled down");
+            next = new Images(extremes(next.pixels(), next.height(), next.width(), widen, true), next.labels(), 1, next.height(), next.width());
+        }
+        note.accept("note: " + name + " is " + next.width() + "x" + next.height() + " pixels (width x height), the model's images " + side + "x" + side
+                + ": its lit pixels scaled to fit " + box(side) + "x" + box(side) + " and centred by their mass, as MNIST's digits were");
+        return new Images(fitted(next.pixels(), next.height(), next.width(), side), next.labels(), 1, side, side);
     }
 
     /**
@@ -434,5 +463,109 @@ public final class Pictures {
             }
         }
         return new Images(pixels, new byte[1], 1, h, w);
+    }
+
+    /**
+     * The digits of a picture of light strokes on black, left to right, each the picture's columns from the middle of
+     * the gap before it to the middle of the gap after it; the picture itself where it holds one. The strokes (pixels
+     * at least a quarter of the brightest) are taken on a grid of cells of up to 512 a side (a cell is lit where one of
+     * its pixels is) and fall into parts of lit cells that touch, corners included. Parts of less than a twentieth of
+     * the cells of the largest (specks of noise or dirt, a full stop) are left with the columns around them; the others
+     * are one digit where their columns overlap (a 5's bar and its bowl, a stroke broken by the light), and a digit
+     * stands apart from its neighbours where it is at least 0.4 as tall as the tallest.
+     */
+    static List<Images> sideBySide(Images picture) {
+        int h = picture.height(), w = picture.width();
+        byte[] pixels = picture.pixels();
+        int max = 0;
+        for (byte p : pixels) {
+            max = Math.max(max, p & 0xff);
+        }
+        int cell = Math.max(1, (Math.max(h, w) + 511) / 512);
+        int ch = (h + cell - 1) / cell, cw = (w + cell - 1) / cell;
+        boolean[] lit = new boolean[ch * cw];
+        // a pixel of a stroke where most of the 3x3 pixels around it are at least an eighth of the brightest
+        int[] column = new int[w];
+        for (int y = 0; y < h && max > 0; y++) {
+            for (int x = 0; x < w; x++) {
+                column[x] = 0;
+                for (int yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++) {
+                    column[x] += 8 * (pixels[yy * w + x] & 0xff) >= max ? 1 : 0;
+                }
+            }
+            for (int x = 0; x < w; x++) {
+                int around = column[x] + (x > 0 ? column[x - 1] : 0) + (x < w - 1 ? column[x + 1] : 0);
+                if (2 * around > 9) {
+                    lit[y / cell * cw + x / cell] = true;
+                }
+            }
+        }
+        // each part's columns, rows and cells, found by a fill from each lit cell not yet in a part
+        List<int[]> parts = new java.util.ArrayList<>();  // left, right, top, bottom, cells, cells on the left or right edge
+        int[] stack = new int[lit.length];
+        boolean[] seen = new boolean[lit.length];
+        for (int start = 0; start < lit.length; start++) {
+            if (!lit[start] || seen[start]) {
+                continue;
+            }
+            int[] part = {cw, -1, ch, -1, 0, 0};
+            int top = 0;
+            stack[top++] = start;
+            seen[start] = true;
+            while (top > 0) {
+                int c = stack[--top], cy = c / cw, cx = c % cw;
+                part[0] = Math.min(part[0], cx);
+                part[1] = Math.max(part[1], cx);
+                part[2] = Math.min(part[2], cy);
+                part[3] = Math.max(part[3], cy);
+                part[4]++;
+                part[5] += cx == 0 || cx == cw - 1 ? 1 : 0;
+                for (int ny = Math.max(0, cy - 1); ny <= Math.min(ch - 1, cy + 1); ny++) {
+                    for (int nx = Math.max(0, cx - 1); nx <= Math.min(cw - 1, cx + 1); nx++) {
+                        int n = ny * cw + nx;
+                        if (lit[n] && !seen[n]) {
+                            seen[n] = true;
+                            stack[top++] = n;
+                        }
+                    }
+                }
+            }
+            parts.add(part);
+        }
+        // parts whose columns overlap, in order of their left columns, make one digit; specks and the shade along a
+        // photo's side (noise and light the background left) make none
+        int largestPart = parts.stream().mapToInt(p -> p[4]).max().orElse(0);
+        parts.removeIf(p -> 20 * p[4] < largestPart || 2 * p[5] >= ch);
+        parts.sort(java.util.Comparator.comparingInt(p -> p[0]));
+        List<int[]> digits = new java.util.ArrayList<>();
+        for (int[] p : parts) {
+            int[] last = digits.isEmpty() ? null : digits.get(digits.size() - 1);
+            if (last != null && p[0] <= last[1]) {
+                last[1] = Math.max(last[1], p[1]);
+                last[2] = Math.min(last[2], p[2]);
+                last[3] = Math.max(last[3], p[3]);
+                last[4] += p[4];
+            } else {
+                digits.add(p.clone());
+            }
+        }
+        int tallest = digits.stream().mapToInt(d -> d[3] - d[2] + 1).max().orElse(0);
+        List<int[]> apart = digits.stream().filter(d -> 10 * (d[3] - d[2] + 1) >= 4 * tallest).toList();
+        if (apart.size() < 2) {
+            return List.of(picture);
+        }
+        List<Images> each = new java.util.ArrayList<>();
+        int from = 0;
+        for (int i = 0; i < apart.size(); i++) {
+            // the middle of the gap after this digit, in pixels: between its last lit cell and the next digit's first
+            int to = i == apart.size() - 1 ? w : Math.min(w, ((apart.get(i)[1] + 1) * cell + apart.get(i + 1)[0] * cell) / 2);
+            byte[] crop = new byte[h * (to - from)];
+            for (int y = 0; y < h; y++) {
+                System.arraycopy(pixels, y * w + from, crop, y * (to - from), to - from);
+            }
+            each.add(new Images(crop, picture.labels(), 1, h, to - from));
+            from = to;
+        }
+        return each;
     }
 }

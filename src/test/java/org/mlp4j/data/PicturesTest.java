@@ -135,6 +135,77 @@ class PicturesTest {
     }
 
     /**
+     * Numbers of three of MNIST's digits written side by side (each 26 of its pixels right of the one before) and
+     * photographed as above: each digit is read as an image of its own, left to right, made back into its image.
+     */
+    @Test
+    void aPhotographedNumberIsReadDigitByDigit(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        int n = 30, k = 8, side = 28 * k, width = (28 + 2 * 26) * k;
+        Images digits = TestData.trainHead(3 * n);
+        java.util.Random noise = new java.util.Random(2);
+        java.util.List<java.nio.file.Path> files = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            java.awt.image.BufferedImage photo = new java.awt.image.BufferedImage(width, side, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+            for (int y = 0; y < side; y++) {
+                for (int x = 0; x < width; x++) {
+                    double ink = 0;
+                    for (int d = 0; d < 3; d++) {
+                        int dx = x / k - 26 * d;
+                        if (dx >= 0 && dx < 28) {
+                            ink = Math.max(ink, (digits.pixels()[(3 * i + d) * 784 + y / k * 28 + dx] & 0xff) / 255.0);
+                        }
+                    }
+                    double paper = 140 + 70.0 * x / width + 30.0 * y / side + 3 * noise.nextGaussian();
+                    photo.getRaster().setSample(x, y, 0, (int) Math.max(0, Math.min(255, Math.round(paper * (1 - ink) + 40 * ink))));
+                }
+            }
+            files.add(dir.resolve("number" + i + ".png"));
+            javax.imageio.ImageIO.write(photo, "png", files.get(i).toFile());
+        }
+        java.util.List<String> notes = new java.util.ArrayList<>();
+        Images made = Pictures.read(files, 784, notes::add);
+        assertEquals(3 * n, made.count());
+        assertEquals(n, notes.stream().filter(s -> s.contains("holds 3 digits side by side")).count(), notes.toString());
+        long difference = 0, ink = 0;
+        for (int j = 0; j < 3 * n * 784; j++) {
+            difference += Math.abs((made.pixels()[j] & 0xff) - (digits.pixels()[j] & 0xff));
+            ink += digits.pixels()[j] & 0xff;
+        }
+        assertTrue(difference < ink * 4 / 10, "pixels off by " + difference + " in all, of " + ink);
+    }
+
+    /**
+     * One digit is one, whatever else the photo holds: a full stop beside it, the dark shade along a side of a photo
+     * taken in poor light, and a digit whose strokes do not touch (a 5's bar apart from its bowl).
+     */
+    @Test
+    void aDigitWithSpecksShadeOrStrokesApartIsOne() {
+        int h = 300, w = 260;
+        byte[] picture = new byte[h * w];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                boolean bar = y >= 60 && y < 80 && x >= 90 && x < 190;                                   // the 5's bar
+                boolean stem = y >= 90 && y < 150 && x >= 90 && x < 110;                                 // apart from it
+                double r = Math.hypot(y - 190, x - 140);
+                boolean bowl = r >= 40 && r < 60 && !(x < 140 && y < 190);
+                boolean stop = Math.hypot(y - 240, x - 215) < 8;                                         // a full stop
+                boolean shade = x >= w - 12 && (x + 3 * y) % 7 != 0;                                    // the side in shade
+                picture[y * w + x] = (byte) (bar || stem || bowl || stop ? 255 : shade ? 140 : 0);
+            }
+        }
+        assertEquals(1, Pictures.sideBySide(new Images(picture, new byte[1], 1, h, w)).size());
+        // the same digit with another beside it, past the shade: two
+        byte[] two = new byte[h * (2 * w)];
+        for (int y = 0; y < h; y++) {
+            System.arraycopy(picture, y * w, two, y * 2 * w, w - 12);
+            System.arraycopy(picture, y * w, two, y * 2 * w + w, w - 12);
+        }
+        java.util.List<Images> parts = Pictures.sideBySide(new Images(two, new byte[1], 1, h, 2 * w));
+        assertEquals(2, parts.size());
+        assertTrue(parts.get(0).width() > 190 && parts.get(0).width() < w + 90, "split at column " + parts.get(0).width());
+    }
+
+    /**
      * A ring drawn with a pen of 2 pixels, 200 pixels across, is widened to the stroke of MNIST's digits: made into
      * 28 x 28 it comes out as the same ring drawn with a pen of 26 pixels, which is left as it is (its width as
      * {@link Pictures#widening} counts it, by the sides of its pixels, is about 0.8 of that, a tenth of the box).
