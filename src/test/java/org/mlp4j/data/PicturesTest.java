@@ -105,21 +105,13 @@ class PicturesTest {
      */
     @Test
     void aPhotographedDigitIsMadeBackIntoItsImage(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        int n = 100, k = 8, side = 28 * k;
+        int n = 100, k = 8;
         Images digits = TestData.trainHead(n);
         java.util.Random noise = new java.util.Random(1);
         java.util.List<java.nio.file.Path> files = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) {
-            java.awt.image.BufferedImage photo = new java.awt.image.BufferedImage(side, side, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
-            for (int y = 0; y < side; y++) {
-                for (int x = 0; x < side; x++) {
-                    double ink = (digits.pixels()[i * 784 + y / k * 28 + x / k] & 0xff) / 255.0;
-                    double paper = 140 + 70.0 * x / side + 30.0 * y / side + 3 * noise.nextGaussian();
-                    photo.getRaster().setSample(x, y, 0, (int) Math.max(0, Math.min(255, Math.round(paper * (1 - ink) + 40 * ink))));
-                }
-            }
             files.add(dir.resolve("photo" + i + ".png"));
-            javax.imageio.ImageIO.write(photo, "png", files.get(i).toFile());
+            javax.imageio.ImageIO.write(photographed(digits, i, 1, 0, k, noise), "png", files.get(i).toFile());
         }
         java.util.List<String> notes = new java.util.ArrayList<>();
         Images made = Pictures.read(files, 784, notes::add);
@@ -140,27 +132,13 @@ class PicturesTest {
      */
     @Test
     void aPhotographedNumberIsReadDigitByDigit(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        int n = 30, k = 8, side = 28 * k, width = (28 + 2 * 26) * k;
+        int n = 30;
         Images digits = TestData.trainHead(3 * n);
         java.util.Random noise = new java.util.Random(2);
         java.util.List<java.nio.file.Path> files = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) {
-            java.awt.image.BufferedImage photo = new java.awt.image.BufferedImage(width, side, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
-            for (int y = 0; y < side; y++) {
-                for (int x = 0; x < width; x++) {
-                    double ink = 0;
-                    for (int d = 0; d < 3; d++) {
-                        int dx = x / k - 26 * d;
-                        if (dx >= 0 && dx < 28) {
-                            ink = Math.max(ink, (digits.pixels()[(3 * i + d) * 784 + y / k * 28 + dx] & 0xff) / 255.0);
-                        }
-                    }
-                    double paper = 140 + 70.0 * x / width + 30.0 * y / side + 3 * noise.nextGaussian();
-                    photo.getRaster().setSample(x, y, 0, (int) Math.max(0, Math.min(255, Math.round(paper * (1 - ink) + 40 * ink))));
-                }
-            }
             files.add(dir.resolve("number" + i + ".png"));
-            javax.imageio.ImageIO.write(photo, "png", files.get(i).toFile());
+            javax.imageio.ImageIO.write(photographed(digits, 3 * i, 3, 26, 8, noise), "png", files.get(i).toFile());
         }
         java.util.List<String> notes = new java.util.ArrayList<>();
         Images made = Pictures.read(files, 784, notes::add);
@@ -172,6 +150,30 @@ class PicturesTest {
             ink += digits.pixels()[j] & 0xff;
         }
         assertTrue(difference < ink * 4 / 10, "pixels off by " + difference + " in all, of " + ink);
+    }
+
+    /**
+     * {@code count} of MNIST's {@code digits} from {@code first}, each {@code step} of its pixels right of the one before,
+     * drawn k times as large in dark ink (40) on paper lit unevenly (grey from 140 at one corner to 240 at the other,
+     * with noise of sd 3).
+     */
+    static java.awt.image.BufferedImage photographed(Images digits, int first, int count, int step, int k, java.util.Random noise) {
+        int height = 28 * k, width = (28 + (count - 1) * step) * k;
+        java.awt.image.BufferedImage photo = new java.awt.image.BufferedImage(width, height, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                double ink = 0;
+                for (int d = 0; d < count; d++) {
+                    int dx = x / k - step * d;
+                    if (dx >= 0 && dx < 28) {
+                        ink = Math.max(ink, (digits.pixels()[(first + d) * 784 + y / k * 28 + dx] & 0xff) / 255.0);
+                    }
+                }
+                double paper = 140 + 70.0 * x / width + 30.0 * y / height + 3 * noise.nextGaussian();
+                photo.getRaster().setSample(x, y, 0, (int) Math.max(0, Math.min(255, Math.round(paper * (1 - ink) + 40 * ink))));
+            }
+        }
+        return photo;
     }
 
     /**
