@@ -92,6 +92,18 @@ final class Datasets {
     }
 
     /**
+     * A note where a CSV file's labels, its lines' first numbers, run to more classes than half its examples: a first
+     * column of something else (an id, a feature), where the label is last, say; else null.
+     */
+    static String manyClasses(Dataset data, Path file) {
+        if (!(data instanceof Features) || 2L * data.classCount() <= data.count()) {
+            return null;
+        }
+        return "note: " + file + ": its labels run to " + data.classCount() + " classes for " + data.count() + " examples; the first number"
+                + " of a line is its label, the class index (0, 1, 2, ...): move the label column first if it is not";
+    }
+
+    /**
      * A note where the last {@code valid} examples, which validate, are unlike the ones before them (a file sorted by
      * class): all of one class where the others are of several, or of a class the others lack; else null.
      */

@@ -161,7 +161,8 @@ final class TrainCommand implements Callable<Integer> {
         int[] sizes = from != null ? from.network().sizes() : initial != null ? initial.sizes() : training.sizes(trainSet);
         TrainingOptions.checkAgainst(trainSet, testSet, valid, hp.batch());
         if (from == null) {
-            for (String note : new String[] {Datasets.largeFeatures(trainSet, common.data), Datasets.unlikeValidation(trainSet, valid)}) {
+            for (String note : new String[] {Datasets.manyClasses(trainSet, common.data), Datasets.largeFeatures(trainSet, common.data),
+                    Datasets.unlikeValidation(trainSet, valid)}) {
                 if (note != null) {
                     err.println(note);
                 }

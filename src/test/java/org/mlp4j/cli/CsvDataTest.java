@@ -167,6 +167,14 @@ class CsvDataTest {
         assertTrue(r.err().contains("note: the last 20 examples, which validate (--valid), are all of one class, where the 180 before them are of 3"),
                 r.err());
         assertTrue(r.err().contains("features reach 206 (feature 1 of example 140)"), r.err());
+        assertFalse(r.err().contains("classes for"), r.err());
+        // an id first, the label last: as many classes as lines
+        StringBuilder ids = new StringBuilder("id,x,y,label\n");
+        for (int i = 0; i < 50; i++) {
+            ids.append(i).append(",0.5,").append(i % 4 * 0.1).append(',').append(i % 2).append('\n');
+        }
+        BadInputTest.Result id = run(train(Files.writeString(dir.resolve("ids.csv"), ids), dir.resolve("ids")).toArray(String[]::new));
+        assertTrue(id.err().contains("ids.csv: its labels run to 50 classes for 50 examples; the first number of a line is its label"), id.err());
     }
 
     @Test
