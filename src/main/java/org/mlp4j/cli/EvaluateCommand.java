@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Test accuracy, confusion matrix and per-class precision, recall and F1 of a saved model on the t10k files "
-        + "(or a CSV file's examples).")
+@Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Test accuracy, confusion matrix and per-class precision, "
+        + "recall and F1 of a saved model on the t10k files (or a CSV file's examples).")
 final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -35,8 +35,9 @@ final class PredictCommand implements Callable<Integer> {
             description = "IDX image files (raw or .gz) or pictures (PNG, JPEG, GIF, BMP: greyscale; dark strokes on a lighter "
                     + "background inverted into MNIST's light digits on dark); a picture of another size than the model's square "
                     + "images (a digit drawn large, a photo) has its background made black, is read digit by digit where it holds "
-                    + "several side by side (a number), has thin strokes widened, and is scaled and centred as MNIST's digits were; or CSV files (.csv, .tsv or .txt) of examples, a line each: the features, "
-                    + "or a label and the features, as train's --data takes them")
+                    + "several side by side (a number), has thin strokes widened, and is scaled and centred as MNIST's digits were; "
+                    + "or CSV files (.csv, .tsv or .txt) of examples, a line each: the features, or a label and the features, as "
+                    + "train's --data takes them")
     List<Path> images;
 
     @Option(names = "--debug", description = "print stack traces of errors")
@@ -83,15 +84,16 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     /**
-     * The model as the CLI gives it images: a model of float features (trained on a CSV file or through the Java API) is given their
-     * pixels scaled as {@code org.mlp4j.Mnist}'s rows are, which is the same network taking pixels, with a note saying
-     * so (a model trained on other features gives other predictions than its own).
+     * The model as the CLI gives it images: a model of float features (trained on a CSV file or through the Java API)
+     * is given their pixels scaled as {@code org.mlp4j.Mnist}'s rows are, which is the same network taking pixels, with
+     * a note saying so (a model trained on other features gives other predictions than its own).
      */
     static Network takingImages(Network net, Path model, PrintWriter err) {
         if (net.input() == Network.Input.PIXELS) {
             return net;
         }
-        err.println("note: " + model + " takes float features (it was trained on a CSV file or through the Java API): it is given each image's pixels"
+        err.println("note: " + model + " takes float features (it was trained on a CSV file or through the Java API): it is given each "
+                + "image's pixels"
                 + " scaled as org.mlp4j.Mnist's rows are ((p / 255 - 0.5) * 2)");
         return new Network(net.sizes(), net.weights(), net.biases(), Network.Input.PIXELS, net.activation(), net.output());
     }

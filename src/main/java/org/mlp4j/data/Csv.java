@@ -128,7 +128,7 @@ public final class Csv {
                     if (separator == 0) {
                         separator = separator(line);
                     }
-                    String[] fields = separator == ' ' ? line.trim().split("\\s+") : line.split(separator == '\t' ? "\t" : String.valueOf(separator), -1);
+                    String[] fields = separator == ' ' ? line.trim().split("\\s+") : line.split(String.valueOf(separator), -1);
                     if (columns < 0 && rows == 0 && Arrays.stream(fields).noneMatch(Table::isNumber)) {
                         continue;  // a header: names of the columns
                     }
@@ -190,7 +190,8 @@ public final class Csv {
             try {
                 v = Float.parseFloat(s);
             } catch (NumberFormatException e) {
-                throw new UserError(file + ", line " + line + ", column " + (column + 1) + ": " + (s.isEmpty() ? "no value" : "'" + s + "' is not a number")
+                throw new UserError(file + ", line " + line + ", column " + (column + 1) + ": "
+                        + (s.isEmpty() ? "no value" : "'" + s + "' is not a number")
                         + (column == 0 ? " (the label comes first: a class index 0, 1, 2, ...)" : ""));
             }
             if (!Float.isFinite(v)) {
