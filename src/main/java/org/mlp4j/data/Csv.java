@@ -11,10 +11,10 @@ import org.mlp4j.util.Limits;
 import org.mlp4j.util.UserError;
 
 /**
- * Examples in a text file of one example a line: numbers separated by commas, semicolons, tabs or spaces (the first
- * of these the first line holds), as spreadsheets, pandas' {@code to_csv} and NumPy's {@code savetxt} write them. A
- * first line without a single number is a header and is skipped, as are blank lines. Labelled, a line is its class
- * index (0, 1, ...) and then its features.
+ * Examples in a text file of one example a line: numbers separated by tabs, semicolons, commas or spaces (the first
+ * of these the first line holds; between tabs or semicolons a comma is a decimal point), as spreadsheets, pandas'
+ * {@code to_csv} and NumPy's {@code savetxt} write them. A first line without a single number is a header and is
+ * skipped, as are blank lines. Labelled, a line is its class index (0, 1, ...) and then its features.
  */
 public final class Csv {
     /** The file names {@code --data} and {@code predict} read as such text; any other file is taken for something else. */
@@ -129,13 +129,20 @@ public final class Csv {
                         separator = separator(line);
                     }
                     String[] fields = separator == ' ' ? line.trim().split("\\s+") : line.split(String.valueOf(separator), -1);
+                    if (separator != ',') {
+                        // a decimal comma, as spreadsheets in much of Europe write numbers between semicolons
+                        for (int c = 0; c < fields.length; c++) {
+                            fields[c] = fields[c].replace(',', '.');
+                        }
+                    }
                     if (columns < 0 && rows == 0 && Arrays.stream(fields).noneMatch(Table::isNumber)) {
                         continue;  // a header: names of the columns
                     }
                     if (columns < 0) {
                         columns = fields.length;
                     } else if (fields.length != columns) {
-                        throw new UserError(file + ", line " + lineNo + ": " + fields.length + " values, but the lines before it have " + columns);
+                        throw new UserError(file + ", line " + lineNo + ": " + fields.length + " values, but the lines before it have "
+                                + columns);
                     }
                     long end = Limits.product((long) rows + 1, columns, file.toString());
                     if (end > values.length) {
@@ -159,9 +166,9 @@ public final class Csv {
             }
         }
 
-        /** The first of comma, semicolon and tab on the line; else runs of spaces. */
+        /** The first of tab, semicolon and comma on the line (a comma can be a decimal point between the others); else spaces. */
         private static char separator(String line) {
-            for (char c : new char[] {',', ';', '\t'}) {
+            for (char c : new char[] {'\t', ';', ','}) {
                 if (line.indexOf(c) >= 0) {
                     return c;
                 }

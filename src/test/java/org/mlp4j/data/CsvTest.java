@@ -34,6 +34,8 @@ class CsvTest {
                         + "0.000000000000000000e+00 3.000000000000000000e+00 1.000000000000000021e-03\n"
                         + "1.000000000000000000e+00 0.000000000000000000e+00 2.000000000000000000e+00\n", // NumPy's savetxt
                 "\"label\",\"a\",\"b\"\n\"2\",\" 0.5\",\"-1.25\"\n\"0\",\"3\",\"0.001\"\n \"1\" , 0 , 2 \n", // quoted, spaced
+                "Klasse;a;b\n2;0,5;-1,25\n0;3;0,001\n1;0;2\n",                        // decimal commas between semicolons
+                "2\t0,5\t-1,25\n0\t3\t0,001\n1\t0\t2\n",                                // and between tabs
         };
         for (int i = 0; i < texts.length; i++) {
             Features f = Csv.examples(file("e" + i + ".csv", texts[i]));
