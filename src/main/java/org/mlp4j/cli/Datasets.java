@@ -17,7 +17,7 @@ import org.mlp4j.util.UserError;
  * a CSV file of labelled examples ({@link Csv}).
  */
 final class Datasets {
-    /** Features past this size saturate sigmoid and tanh units with the weights they start from. */
+    /** The size of a feature past which a note suggests scaling: networks train best on features of about [-1, 1]. */
     private static final float LARGE_FEATURE = 10;
 
     private Datasets() {
