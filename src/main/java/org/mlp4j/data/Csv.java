@@ -199,7 +199,9 @@ public final class Csv {
             } catch (NumberFormatException e) {
                 throw new UserError(file + ", line " + line + ", column " + (column + 1) + ": "
                         + (s.isEmpty() ? "no value" : "'" + s + "' is not a number")
-                        + (column == 0 ? " (the label comes first: a class index 0, 1, 2, ...)" : ""));
+                        + (column == 0 ? " (the label comes first: a class index 0, 1, 2, ...)"
+                        : s.chars().anyMatch(Character::isLetter) ? " (a class is read as its index 0, 1, 2, ..., first on the line, not"
+                        + " by its name)" : ""));
             }
             if (!Float.isFinite(v)) {
                 throw new UserError(file + ", line " + line + ", column " + (column + 1) + ": '" + s + "' is not a finite number");

@@ -81,6 +81,8 @@ class CsvTest {
                 {"1,2,3\n1.5,1,2\n", "line 2: the label 1.5 is not a class index"},
                 {"1,2,3\n-1,1,2\n", "line 2: the label -1 is not a class index"},
                 {"cat,2,3\n", "line 1, column 1: 'cat' is not a number (the label comes first"},
+                {"5.1,3.5,Iris-setosa\n", "line 1, column 3: 'Iris-setosa' is not a number (a class is read as its index 0, 1, 2, ..., "
+                        + "first on the line, not by its name)"},
                 {"", "no examples (the file is empty)"},
                 {"a,b,c\n\n", "no examples (no line of numbers)"},
                 {"1\n2\n", "one number a line, but a line needs a label"},
