@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.mlp4j.Activation;
 import org.mlp4j.Output;
@@ -18,8 +19,8 @@ import org.mlp4j.util.UserError;
  * x * scale + shift; [2/255, -1] for uint8 pixels, [1, 0] for float features), {@code activation} (int32,
  * the hidden layers': 1 sigmoid, 2 tanh, 3 relu, 4 leaky-relu with slope 0.01), {@code output} (int32: 0
  * sigmoid units, 1 softmax), and per layer l {@code w<l>} (float32, in x out) and {@code b<l>} (float32,
- * out). A file without {@code activation} or {@code output} (written before they existed) is the book's
- * sigmoid network.
+ * out); and where the classes have names (a CSV file's), {@code classes} (unicode, a name an output). A file without
+ * {@code activation} or {@code output} (written before they existed) is the book's sigmoid network.
  * In NumPy: {@code m = np.load("model.npz"); a = 1/(1+np.exp(-(x @ m["w0"] + m["b0"])))}. Loading checks
  * every array's shape against {@code layer_sizes} and that every parameter is finite.
  */
@@ -31,8 +32,37 @@ public final class ModelFile {
     }
 
     public static void save(Network net, Path file) {
+        save(net, List.of(), file);
+    }
+
+    /** The network with its classes' names (none: empty), one an output. */
+    public static void save(Network net, List<String> classes, Path file) {
+        if (!classes.isEmpty() && classes.size() != net.outputs()) {
+            throw new IllegalArgumentException(classes.size() + " class names for " + net.outputs() + " outputs");
+        }
         Map<String, Npz.Array> arrays = arrays(net);
+        if (!classes.isEmpty()) {
+            arrays.put("classes", new Npz.Array(new int[] {classes.size()}, classes.toArray(String[]::new)));
+        }
         AtomicFiles.write(file, out -> Npz.write(out, arrays));
+    }
+
+    /** The names of a model's classes, one an output; empty where they have none (are their indices). */
+    public static List<String> classes(Path file) {
+        Map<String, Npz.Array> a = readArrays(file, "model file");
+        if (!a.containsKey("classes")) {
+            return List.of();
+        }
+        try {
+            List<String> names = List.of(a.get("classes").strings());
+            int outputs = network(a).outputs();
+            if (names.size() != outputs) {
+                throw new IllegalArgumentException(names.size() + " classes for " + outputs + " outputs");
+            }
+            return names;
+        } catch (IllegalArgumentException e) {
+            throw new UserError(file + ": unreadable model file (" + e.getMessage() + ")");
+        }
     }
 
     /** The model's arrays by name, as {@link #save} writes them. */

@@ -27,7 +27,7 @@ import org.mlp4j.util.Limits;
  */
 public final class Npz {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-    private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([<>|=]?[a-z]\\d+)'");
+    private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([<>|=]?[a-zU]\\d+)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order':\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
     /** The timestamp of every entry: a fixed one, so the same arrays give the same bytes. */
@@ -36,7 +36,7 @@ public final class Npz {
     private static final int MAX_ENTRIES = 10_000;
     private static final int MAX_HEADER = 1 << 16;
 
-    /** An array: {@code data} is float[], int[], long[] or double[]. */
+    /** An array: {@code data} is float[], int[], long[], double[] or String[] (NumPy's fixed-width unicode). */
     public record Array(int[] shape, Object data) {
         public float[] floats() {
             if (data instanceof float[] f) {
@@ -65,6 +65,13 @@ public final class Npz {
             }
             throw new IllegalArgumentException("not a float64 array");
         }
+
+        public String[] strings() {
+            if (data instanceof String[] t) {
+                return t;
+            }
+            throw new IllegalArgumentException("not a unicode array");
+        }
     }
 
     private Npz() {
@@ -91,6 +98,9 @@ public final class Npz {
             return "<i8";
         } else if (data instanceof double[]) {
             return "<f8";
+        } else if (data instanceof String[] t) {
+            // UTF-32 code units a string, the longest's count (at least 1, as NumPy's)
+            return "<U" + Math.max(1, java.util.Arrays.stream(t).mapToInt(x -> x.codePointCount(0, x.length())).max().orElse(1));
         }
         throw new IllegalArgumentException("no .npy type for " + data.getClass().getSimpleName());
     }
@@ -98,7 +108,7 @@ public final class Npz {
     static byte[] npy(Array a) {
         String descr = descr(a.data());
         int n = java.lang.reflect.Array.getLength(a.data());
-        int item = descr.charAt(2) - '0';
+        int item = descr.startsWith("<U") ? 4 * Integer.parseInt(descr.substring(2)) : descr.charAt(2) - '0';
         StringBuilder shape = new StringBuilder();
         for (int d : a.shape()) {
             shape.append(d).append(", ");
@@ -118,6 +128,12 @@ public final class Npz {
             buf.asIntBuffer().put(i);
         } else if (a.data() instanceof long[] l) {
             buf.asLongBuffer().put(l);
+        } else if (a.data() instanceof String[] t) {
+            for (String x : t) {
+                int at = buf.position();
+                x.codePoints().forEach(buf::putInt);
+                buf.position(at + item);
+            }
         } else {
             buf.asDoubleBuffer().put((double[]) a.data());
         }
@@ -204,20 +220,29 @@ public final class Npz {
         }
         shape = java.util.Arrays.copyOf(shape, count);
         String type = d.group(1).replace('=', '<');
-        int item = switch (type) {
+        long width = type.startsWith("<U") ? Long.parseLong(type.substring(2)) : 0;
+        if (width > MAX_HEADER) {
+            throw new IOException(name + ": dtype " + d.group(1) + " of strings longer than " + MAX_HEADER);
+        }
+        int item = switch (type.startsWith("<U") ? "<U" : type) {
             case "<f4", "<i4" -> 4;
             case "<i8", "<f8" -> 8;
-            default -> throw new IOException(name + ": dtype " + d.group(1) + " is not little-endian float32, int32, int64 or float64");
+            case "<U" -> 4 * (int) width;
+            default -> throw new IOException(name + ": dtype " + d.group(1) + " is not little-endian float32, int32, int64, float64 or unicode");
         };
         int length = Limits.elements(n, name + ": shape (" + s.group(1) + ")");
         Limits.heap((long) item * length, "array " + name);
-        Object values = switch (type) {
+        if (item == 0) {
+            throw new IOException(name + ": dtype " + d.group(1) + " of empty strings");
+        }
+        Object values = switch (type.startsWith("<U") ? "<U" : type) {
             case "<f4" -> new float[length];
             case "<i4" -> new int[length];
             case "<i8" -> new long[length];
+            case "<U" -> new String[length];
             default -> new double[length];
         };
-        ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = ByteBuffer.allocate(Math.max(1 << 16, item)).order(ByteOrder.LITTLE_ENDIAN);
         for (int done = 0; done < length; ) {
             int take = Math.min(length - done, buf.capacity() / item);
             buf.clear().limit(take * item);
@@ -231,6 +256,21 @@ public final class Npz {
                 buf.asIntBuffer().get(v, done, take);
             } else if (values instanceof long[] v) {
                 buf.asLongBuffer().get(v, done, take);
+            } else if (values instanceof String[] v) {
+                for (int i = 0; i < take; i++) {
+                    StringBuilder t = new StringBuilder();
+                    for (int c = 0; c < item / 4; c++) {
+                        int point = buf.getInt((i * item) + 4 * c);
+                        if (point == 0) {
+                            break;  // NumPy pads a shorter string with zeros
+                        }
+                        if (!Character.isValidCodePoint(point)) {
+                            throw new IOException(name + ": " + Integer.toHexString(point) + " is no unicode character");
+                        }
+                        t.appendCodePoint(point);
+                    }
+                    v[done + i] = t.toString();
+                }
             } else {
                 buf.asDoubleBuffer().get((double[]) values, done, take);
             }

@@ -57,6 +57,48 @@ class ModelFileTest {
         assertTrue(out.startsWith("[4, 3, 2] float32 (4, 3) (2,) " + (double) net.weights()[0][0]), out);
     }
 
+    /**
+     * The classes' names of a model trained on a CSV file: read back as written, by NumPy as unicode (the same names,
+     * one past the Basic Multilingual Plane among them), and refused where they are not one an output.
+     */
+    @Test
+    void classNamesRoundTripAndNumpyReadsThem() throws Exception {
+        Network net = Network.initialize(new int[] {4, 3, 3}, Network.Input.FEATURES, new NumpyRandom(1));
+        java.util.List<String> names = java.util.List.of("Iris-setosa", "Ægir", "\uD83D\uDE00 smile");
+        Path file = dir.resolve("named.npz");
+        ModelFile.save(net, names, file);
+        assertEquals(names, ModelFile.classes(file));
+        assertEquals(java.util.List.of(), ModelFile.classes(saved(net)));
+        assertThrows(IllegalArgumentException.class, () -> ModelFile.save(net, java.util.List.of("a", "b"), file));
+        java.util.Map<String, Npz.Array> arrays = ModelFile.arrays(net);
+        arrays.put("classes", new Npz.Array(new int[] {2}, new String[] {"a", "b"}));
+        Path two = dir.resolve("two.npz");
+        try (var out = Files.newOutputStream(two)) {
+            Npz.write(out, arrays);
+        }
+        assertTrue(assertThrows(UserError.class, () -> ModelFile.classes(two)).getMessage().contains("2 classes for 3 outputs"));
+        Process p;
+        try {
+            p = new ProcessBuilder("python3", "-c", "import numpy as np, sys; m = np.load(sys.argv[1]); "
+                    + "sys.stdout.buffer.write(('|'.join(m['classes'].tolist()) + ' ' + str(m['classes'].dtype)).encode())",
+                    file.toString()).redirectErrorStream(true).start();
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("python3 not available: " + e.getMessage());
+            return;
+        }
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        p.waitFor();
+        org.junit.jupiter.api.Assumptions.assumeFalse(out.contains("No module named 'numpy'"), "numpy not installed");
+        assertEquals(0, p.exitValue(), out);
+        assertEquals(String.join("|", names) + " <U11", out);
+    }
+
+    private Path saved(Network net) {
+        Path file = dir.resolve("plain.npz");
+        ModelFile.save(net, file);
+        return file;
+    }
+
     /** Writes a model with one array replaced (or added) and returns the load error. */
     String loadError(String name, Npz.Array replacement) throws Exception {
         Network net = Network.initialize(new int[] {784, 8, 10}, new NumpyRandom(1));
