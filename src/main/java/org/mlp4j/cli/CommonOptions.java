@@ -7,8 +7,9 @@ import picocli.CommandLine.Option;
 final class CommonOptions {
     @Option(names = "--data", paramLabel = "PATH", defaultValue = "data/mnist",
             description = "directory of the four MNIST IDX files, raw or .gz (default: ${DEFAULT-VALUE}; fetched when missing); "
-                    + "train and evaluate also take a CSV file (.csv, .tsv or .txt) of examples, a line each: the class index (0, 1, "
-                    + "...), then the features, separated by tabs, semicolons, commas or spaces, under a header line or none")
+                    + "train and evaluate also take a CSV file (.csv, .tsv or .txt) of examples, a line each: the class (an index 0, 1, "
+                    + "... or a name) and the features, separated by tabs, semicolons, commas or spaces, under a header line or none; "
+                    + "a class's name may come last")
     Path data;
 
     @Option(names = "--no-verify", description = "do not compare the files with MNIST's SHA-256 (no note for other IDX datasets with MNIST's file names)")

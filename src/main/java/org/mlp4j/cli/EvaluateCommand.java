@@ -2,10 +2,12 @@ package org.mlp4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.mlp4j.util.UserError;
 import org.mlp4j.backend.Backend;
+import org.mlp4j.data.Csv;
 import org.mlp4j.data.Dataset;
 import org.mlp4j.model.ModelFile;
 import org.mlp4j.model.Network;
@@ -33,8 +35,10 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Network net = Datasets.isCsv(common.data) ? ModelFile.load(model) : PredictCommand.takingImages(ModelFile.load(model), model, err);
-        Dataset test = Datasets.load(common, true, err);
+        boolean csv = Datasets.isCsv(common.data);
+        Network net = csv ? ModelFile.load(model) : PredictCommand.takingImages(ModelFile.load(model), model, err);
+        List<String> names = ModelFile.classes(model);
+        Dataset test = csv ? Csv.examples(common.data, names) : Datasets.load(common, true, err);
         PredictCommand.checkFits(net, test, common.data.toString());
         test = Datasets.as(net.input(), test, common.data);
         int classes = net.outputs();
@@ -55,6 +59,13 @@ final class EvaluateCommand implements Callable<Integer> {
             correct += t == predicted[i] ? 1 : 0;
         }
         out.printf(Locale.ROOT, "test accuracy: %.2f%%%n", 100.0 * correct / test.count());
+        if (!names.isEmpty()) {
+            StringBuilder legend = new StringBuilder("classes:");
+            for (int c = 0; c < classes; c++) {
+                legend.append(c == 0 ? " " : ", ").append(c).append(' ').append(names.get(c));
+            }
+            out.println(legend);
+        }
         out.println("confusion matrix (rows: true class, columns: predicted class)");
         StringBuilder head = new StringBuilder("      ");
         for (int j = 0; j < classes; j++) {
@@ -69,7 +80,8 @@ final class EvaluateCommand implements Callable<Integer> {
             out.println(row);
         }
         out.println();
-        out.printf(Locale.ROOT, "%6s %10s %10s %10s %8s%n", "class", "precision", "recall", "f1", "support");
+        int width = Math.max(6, names.stream().mapToInt(String::length).max().orElse(0));
+        out.printf(Locale.ROOT, "%" + width + "s %10s %10s %10s %8s%n", "class", "precision", "recall", "f1", "support");
         double[] sums = new double[3];
         for (int c = 0; c < classes; c++) {
             int predictedAs = 0;
@@ -84,9 +96,10 @@ final class EvaluateCommand implements Callable<Integer> {
             sums[0] += precision;
             sums[1] += recall;
             sums[2] += f1;
-            out.printf(Locale.ROOT, "%6d %10.4f %10.4f %10.4f %8d%n", c, precision, recall, f1, support);
+            out.printf(Locale.ROOT, "%" + width + "s %10.4f %10.4f %10.4f %8d%n", names.isEmpty() ? Integer.toString(c) : names.get(c), precision,
+                    recall, f1, support);
         }
-        out.printf(Locale.ROOT, "%6s %10.4f %10.4f %10.4f %8d%n", "macro", sums[0] / classes, sums[1] / classes, sums[2] / classes, test.count());
+        out.printf(Locale.ROOT, "%" + width + "s %10.4f %10.4f %10.4f %8d%n", "macro", sums[0] / classes, sums[1] / classes, sums[2] / classes, test.count());
         return 0;
     }
 }

@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "predict", mixinStandardHelpOptions = true, description = "Print one predicted label per image of IDX image files or "
-        + "pictures, or per line of CSV files (with --proba, each class's probability too).")
+@Command(name = "predict", mixinStandardHelpOptions = true, description = "Print one predicted label (the class's name, where the model "
+        + "has names) per image of IDX image files or pictures, or per line of CSV files (with --proba, each class's probability too).")
 final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -57,6 +57,7 @@ final class PredictCommand implements Callable<Integer> {
         Network net = csv > 0 ? ModelFile.load(model) : takingImages(ModelFile.load(model), model, err);
         Dataset data = csv > 0 ? rows(net) : Pictures.read(images, net.inputs(), err::println);
         checkFits(net, data, images.size() == 1 ? images.get(0).toString() : images.size() + (csv > 0 ? " CSV files" : " image files"));
+        List<String> names = ModelFile.classes(model);
         StringBuilder s = new StringBuilder(data.count() * (proba ? 12 * net.outputs() : 2));
         try (Backend backend = device.open(spec.commandLine().getErr())) {
             if (proba) {
@@ -65,7 +66,7 @@ final class PredictCommand implements Callable<Integer> {
                     for (int j = 1; j < row.length; j++) {
                         best = row[j] > row[best] ? j : best;
                     }
-                    s.append(best);
+                    s.append(names.isEmpty() ? Integer.toString(best) : names.get(best));
                     for (float p : row) {
                         s.append(' ').append(String.format(java.util.Locale.ROOT, "%.6f", p));
                     }
@@ -73,7 +74,7 @@ final class PredictCommand implements Callable<Integer> {
                 }
             } else {
                 for (int p : Trainer.predict(backend, net, data)) {
-                    s.append(p).append('\n');
+                    s.append(names.isEmpty() ? Integer.toString(p) : names.get(p)).append('\n');
                 }
             }
         }

@@ -60,7 +60,7 @@ final class TrainCommand implements Callable<Integer> {
     Path resume;
 
     @Option(names = "--test", paramLabel = "FILE",
-            description = "a CSV file of test examples (a label, then the features, a line) for a CSV --data: the final model's "
+            description = "a CSV file of test examples, as --data holds them, for a CSV --data: the final model's "
                     + "test accuracy (default: none; with a directory --data, its t10k files)")
     Path test;
 
@@ -135,7 +135,7 @@ final class TrainCommand implements Callable<Integer> {
                     + "are its t10k files");
         }
         Dataset trainSet = Datasets.load(common, false, err);
-        Dataset testSet = csv ? (test != null ? Csv.examples(test) : null) : Datasets.load(common, true, err);
+        Dataset testSet = csv ? (test != null ? Csv.examples(test, trainSet.classes()) : null) : Datasets.load(common, true, err);
         // a CSV file's tenth, where the book's 5000 of MNIST's 60000 would be most or all of it
         int valid = from != null ? from.valid()
                 : csv && !spec.commandLine().getParseResult().hasMatchedOption("--valid") ? trainSet.count() / 10 : training.valid;
@@ -343,6 +343,7 @@ final class TrainCommand implements Callable<Integer> {
             EpochPrinter printer = new EpochPrinter(o, run.from() != null ? run.from().history() : List.of(), hp.epochs(),
                     run.dir(), checkpointEvery, signals, Stall.of(run.trainSet(), run.trainSet().count() - run.valid(), hp));
             printer.verbose = verbose;
+            printer.classes = run.trainSet().classes();
             Trainer trainer = new Trainer(backend, hp);
             Trainer.Fit fit;
             try {
@@ -362,7 +363,7 @@ final class TrainCommand implements Callable<Integer> {
                     err.println("stopped by " + signals.name() + " before training began; nothing was written");
                     return signals.exitCode();
                 }
-                save(last, run.dir());
+                save(last, run.dir(), run.trainSet().classes());
                 err.printf("stopped by %s at epoch %d, step %d: wrote %s, %s and %s into %s; continue with: %s%n",
                         signals.name(), last.epoch(), last.step(), ModelFile.NAME, HISTORY, CHECKPOINT, run.dir(), resumeCommand(run.dir()));
                 return signals.exitCode();
@@ -374,7 +375,7 @@ final class TrainCommand implements Callable<Integer> {
                 correct += predicted[i] == testSet.label(i) ? 1 : 0;
             }
             double accuracy = testSet == null ? Double.NaN : (double) correct / testSet.count();
-            save(last, run.dir());
+            save(last, run.dir(), run.trainSet().classes());
             try {
                 Charts.learningCurves(fit.history(), accuracy, run.dir().resolve("learning-curves.png"));
                 if (testSet instanceof Images images && images.height() > 1) {
@@ -392,9 +393,9 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The run's files, each atomically: the history, the model (with early stopping the best epoch's so far), then the checkpoint that a resume reads. */
-    static void save(Trainer.Checkpoint c, Path dir) {
+    static void save(Trainer.Checkpoint c, Path dir, List<String> classes) {
         writeHistory(c.history(), dir.resolve(HISTORY));
-        ModelFile.save(c.best() != null ? c.best().network() : c.network(), dir.resolve(ModelFile.NAME));
+        ModelFile.save(c.best() != null ? c.best().network() : c.network(), classes, dir.resolve(ModelFile.NAME));
         CheckpointFile.save(c, dir.resolve(CHECKPOINT));
     }
 
@@ -461,6 +462,8 @@ final class TrainCommand implements Callable<Integer> {
         private final StopSignals signals;
         private final List<EpochResult> history;
         private final boolean terminal = Terminal.attached();
+        /** The names of the classes, which the model it saves keeps; none where they are indices. */
+        List<String> classes = List.of();
         final ProgressLine progress;
         boolean verbose;
         private final Stall stall;
@@ -520,7 +523,7 @@ final class TrainCommand implements Callable<Integer> {
             out.flush();
             history.add(r);
             if (CheckpointFile.due(r.epoch(), checkpointEvery, epochs)) {
-                save(checkpoint.get(), dir);
+                save(checkpoint.get(), dir, classes);
             } else {
                 writeHistory(history, dir.resolve(HISTORY));
             }

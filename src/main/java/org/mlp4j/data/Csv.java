@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import org.mlp4j.util.Limits;
 import org.mlp4j.util.UserError;
@@ -29,12 +30,37 @@ public final class Csv {
         return Arrays.stream(SUFFIXES).anyMatch(name::endsWith);
     }
 
-    /** Labelled examples: each line's first number is its class, the others its features. */
+    /**
+     * Labelled examples: each line's class, its first number or a name first or last on it, and its other numbers, its
+     * features. Classes named are numbered in the order of their names.
+     */
     public static Features examples(Path file) {
-        return examples(Table.read(file), file);
+        return examples(Table.read(file), file, List.of());
     }
 
-    private static Features examples(Table t, Path file) {
+    /** As {@link #examples(Path)}, but classes named are numbered as {@code classes} (a model's) names them. */
+    public static Features examples(Path file, List<String> classes) {
+        return examples(Table.read(file), file, classes);
+    }
+
+    private static Features examples(Table t, Path file, List<String> classes) {
+        if (t.names != null) {
+            List<String> order = !classes.isEmpty() ? classes : Arrays.stream(t.names).distinct().sorted().toList();
+            java.util.Map<String, Integer> index = new java.util.HashMap<>();
+            for (int c = 0; c < order.size(); c++) {
+                index.put(order.get(c), c);
+            }
+            int[] labels = new int[t.rows];
+            for (int i = 0; i < t.rows; i++) {
+                Integer c = index.get(t.names[i]);
+                if (c == null) {
+                    throw new UserError(file + ", line " + t.lines[i] + ": the class '" + t.names[i] + "' is none of the model's ("
+                            + String.join(", ", order) + ")");
+                }
+                labels[i] = c;
+            }
+            return new Features(t.values, labels, t.rows, t.columns, order);
+        }
         if (t.columns < 2) {
             throw new UserError(file + ": one number a line, but a line needs a label (the class index, first) and features after it");
         }
@@ -43,25 +69,29 @@ public final class Csv {
         int[] labels = new int[t.rows];
         for (int i = 0; i < t.rows; i++) {
             labels[i] = label(t, i, file);
+            if (!classes.isEmpty() && labels[i] >= classes.size()) {
+                throw new UserError(file + ", line " + t.lines[i] + ": the label " + labels[i] + " is not below the model's "
+                        + classes.size() + " classes");
+            }
             System.arraycopy(t.values, i * t.columns + 1, values, i * f, f);
         }
-        return new Features(values, labels, t.rows, f);
+        return new Features(values, labels, t.rows, f, classes);
     }
 
     /**
-     * Examples to predict, of {@code features} numbers a line, or labelled ones (a class index first, as {@link #examples}
-     * reads them), whose labels are kept: the label of an unlabelled example is 0.
+     * Examples to predict, of {@code features} numbers a line, or labelled ones (a class index first, or a class's name
+     * first or last, as {@link #examples} reads them): the label of an example is 0, or its index first on the line.
      */
     public static Features rows(Path file, int features) {
         Table t = Table.read(file);
         if (t.columns == features) {
             return new Features(t.values, new int[t.rows], t.rows, features);
         }
-        if (t.columns != features + 1) {
+        if (t.names != null || t.columns != features + 1) {
             throw new UserError(file + ": " + t.columns + " numbers a line, but the model takes " + features + " features (a line: "
                     + features + " features, or a label and " + features + " features)");
         }
-        return examples(t, file);
+        return examples(t, file, List.of());
     }
 
     /**
@@ -96,7 +126,7 @@ public final class Csv {
         float v = t.values[row * t.columns];
         if (!(v >= 0 && v < 1 << 24 && v == Math.rint(v))) {
             throw new UserError(file + ", line " + t.lines[row] + ": the label " + format(v) + " is not a class index (0, 1, 2, ...); "
-                    + "the label comes first on each line, the features after it");
+                    + "a class's index comes first on each line (a class's name first or last), the features after it");
         }
         return (int) v;
     }
@@ -105,8 +135,12 @@ public final class Csv {
         return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : Float.toString(v);
     }
 
-    /** The numbers of a file, row-major, and the line each row came from. */
-    private record Table(float[] values, int rows, int columns, int[] lines) {
+    /**
+     * The numbers of a file, row-major, and the line each row came from; and where the first line of numbers has a
+     * word first or last (a class's name, as Iris's file ends each line with one), that column's text a row, which
+     * {@code columns} leaves out ({@code names} null where there is none).
+     */
+    private record Table(float[] values, int rows, int columns, int[] lines, String[] names) {
         static Table read(Path file) {
             UserError.requireFile(file, "the data file");
             try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -114,6 +148,8 @@ public final class Csv {
                 int[] lines = new int[64];
                 int rows = 0;
                 int columns = -1;
+                int named = -1;  // the column of the names, of all the line's fields
+                String[] names = null;
                 char separator = 0;
                 int lineNo = 0;
                 String line;
@@ -139,28 +175,38 @@ public final class Csv {
                         continue;  // a header: names of the columns
                     }
                     if (columns < 0) {
-                        columns = fields.length;
-                    } else if (fields.length != columns) {
+                        int last = fields.length - 1;
+                        named = last > 0 && !isNumber(fields[0]) ? 0 : last > 0 && !isNumber(fields[last]) ? last : -1;
+                        names = named < 0 ? null : new String[64];
+                        columns = fields.length - (named < 0 ? 0 : 1);
+                    } else if (fields.length != columns + (named < 0 ? 0 : 1)) {
                         throw new UserError(file + ", line " + lineNo + ": " + fields.length + " values, but the lines before it have "
-                                + columns);
+                                + (columns + (named < 0 ? 0 : 1)));
                     }
                     long end = Limits.product((long) rows + 1, columns, file.toString());
                     if (end > values.length) {
                         values = Arrays.copyOf(values, Limits.elements(Math.max(end, Math.min(2L * values.length, Limits.MAX_ELEMENTS)),
                                 file + ": its numbers"));
                     }
-                    for (int c = 0; c < columns; c++) {
-                        values[rows * columns + c] = number(fields[c], file, lineNo, c);
+                    for (int c = 0, f = 0; f < fields.length; f++) {
+                        if (f != named) {
+                            values[rows * columns + c++] = number(fields[f], file, lineNo, f);
+                        }
                     }
                     if (rows == lines.length) {
                         lines = Arrays.copyOf(lines, Limits.elements(2L * rows, file + ": its lines"));
+                        names = names == null ? null : Arrays.copyOf(names, lines.length);
+                    }
+                    if (names != null) {
+                        names[rows] = unquoted(fields[named]);
                     }
                     lines[rows++] = lineNo;
                 }
                 if (rows == 0) {
                     throw new UserError(file + ": no examples (" + (lineNo == 0 ? "the file is empty" : "no line of numbers") + ")");
                 }
-                return new Table(Arrays.copyOf(values, rows * columns), rows, columns, Arrays.copyOf(lines, rows));
+                return new Table(Arrays.copyOf(values, rows * columns), rows, columns, Arrays.copyOf(lines, rows),
+                        names == null ? null : Arrays.copyOf(names, rows));
             } catch (IOException e) {
                 throw new UserError("cannot read " + UserError.why(e), e);
             }
@@ -199,9 +245,8 @@ public final class Csv {
             } catch (NumberFormatException e) {
                 throw new UserError(file + ", line " + line + ", column " + (column + 1) + ": "
                         + (s.isEmpty() ? "no value" : "'" + s + "' is not a number")
-                        + (column == 0 ? " (the label comes first: a class index 0, 1, 2, ...)"
-                        : s.chars().anyMatch(Character::isLetter) ? " (a class is read as its index 0, 1, 2, ..., first on the line, not"
-                        + " by its name)" : ""));
+                        + (column == 0 ? " (a line's class comes first or last: an index 0, 1, 2, ... or a name, as on every other line)"
+                        : s.chars().anyMatch(Character::isLetter) ? " (a line's class, its name here, comes first or last)" : ""));
             }
             if (!Float.isFinite(v)) {
                 throw new UserError(file + ", line " + line + ", column " + (column + 1) + ": '" + s + "' is not a finite number");

@@ -22,6 +22,11 @@ public interface Dataset {
     /** The whole dataset, resident on {@code backend} for its gathers. */
     Backend.Examples upload(Backend backend);
 
+    /** The classes' names, label i's at i; empty where the labels are all there is. */
+    default java.util.List<String> classes() {
+        return java.util.List.of();
+    }
+
     /** One more than the largest label. */
     default int classCount() {
         int max = 0;

@@ -3,18 +3,31 @@ package org.mlp4j.data;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.model.Network;
 
-/** Float features (row-major, {@code features} per example) with int class labels, used as they are. */
-public record Features(float[] values, int[] labels, int count, int features) implements Dataset {
+/**
+ * Float features (row-major, {@code features} per example) with int class labels, used as they are; {@code classes}
+ * the classes' names where they have any (label i is {@code classes.get(i)}), else empty.
+ */
+public record Features(float[] values, int[] labels, int count, int features, java.util.List<String> classes) implements Dataset {
+    public Features(float[] values, int[] labels, int count, int features) {
+        this(values, labels, count, features, java.util.List.of());
+    }
+
     public Features {
+        classes = java.util.List.copyOf(classes);
         if (count < 0 || features < 1 || values.length != (long) count * features || labels.length != count) {
             throw new IllegalArgumentException(values.length + " values and " + labels.length + " labels are not " + count
                     + " examples of " + features + " features");
         }
         for (int i = 0; i < count; i++) {
-            if (labels[i] < 0 || labels[i] >= 1 << 24) {
+            if (labels[i] < 0 || labels[i] >= 1 << 24 || !classes.isEmpty() && labels[i] >= classes.size()) {
                 throw new IllegalArgumentException("label " + labels[i] + " of example " + i + " is not a class index in [0, 2^24)");
             }
         }
+    }
+
+    @Override
+    public int classCount() {
+        return classes.isEmpty() ? Dataset.super.classCount() : classes.size();
     }
 
     @Override
@@ -49,6 +62,6 @@ public record Features(float[] values, int[] labels, int count, int features) im
             System.arraycopy(part.labels(), 0, l, at, part.count());
             at += part.count();
         }
-        return new Features(v, l, (int) count, f);
+        return new Features(v, l, (int) count, f, parts.get(0).classes());
     }
 }

@@ -117,6 +117,50 @@ class CsvDataTest {
         assertTrue(other.err().contains("give --data the file it trained on"), other.err());
     }
 
+    /** Points of three clusters, in random order, each line ending with its class's name, as Iris's file does. */
+    Path named(String name, int n, long seed) throws IOException {
+        Random r = new Random(seed);
+        String[] names = {"setosa", "versicolor", "virginica"};
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            int c = r.nextInt(3);
+            s.append(String.format(Locale.ROOT, "%.3f,%.3f,%s%n", r.nextGaussian() + (c == 1 ? 3 : 0), r.nextGaussian() + (c == 2 ? 3 : 0), names[c]));
+        }
+        return Files.writeString(dir.resolve(name), s);
+    }
+
+    @Test
+    void classesNamedInTheFileAreNamedByEvaluateAndPredict() throws IOException {
+        Path train = named("train.csv", 300, 6);
+        Path test = named("test.csv", 60, 7);
+        Path out = dir.resolve("run");
+        BadInputTest.Result t = run(train(train, out, "--test", test.toString()).toArray(String[]::new));
+        assertEquals(0, t.code(), t.err());
+        Path model = out.resolve("model.npz");
+        assertEquals(List.of("setosa", "versicolor", "virginica"), ModelFile.classes(model));
+        BadInputTest.Result e = run("evaluate", "--device", "cpu", "--model", model.toString(), "--data", test.toString());
+        assertEquals(0, e.code(), e.err());
+        assertEquals(line(t.out(), "test accuracy: "), line(e.out(), "test accuracy: "));
+        assertTrue(e.out().contains("classes: 0 setosa, 1 versicolor, 2 virginica"), e.out());
+        assertTrue(e.out().lines().anyMatch(l -> l.matches(" *virginica +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9]+")), e.out());
+        BadInputTest.Result p = run("predict", "--device", "cpu", "--model", model.toString(), "--images", test.toString());
+        assertEquals(0, p.code(), p.err());
+        List<String> truth = Files.readAllLines(test).stream().map(l -> l.substring(l.lastIndexOf(',') + 1)).toList();
+        int correct = 0;
+        for (int i = 0; i < truth.size(); i++) {
+            correct += p.out().lines().toList().get(i).equals(truth.get(i)) ? 1 : 0;
+        }
+        assertEquals(String.format(Locale.ROOT, "test accuracy: %.2f%%", 100.0 * correct / truth.size()), line(e.out(), "test accuracy: "));
+        // resumed, the run keeps its names; a test file of another class is refused, naming it
+        BadInputTest.Result r = run("train", "--device", "cpu", "--resume", out.toString(), "--data", train.toString(), "--epochs", "6");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("setosa", "versicolor", "virginica"), ModelFile.classes(model));
+        Files.writeString(test, "0.1,0.2,rosa\n", java.nio.file.StandardOpenOption.APPEND);
+        BadInputTest.Result other = run("evaluate", "--device", "cpu", "--model", model.toString(), "--data", test.toString());
+        assertEquals(2, other.code());
+        assertTrue(other.err().contains("line 61: the class 'rosa' is none of the model's (setosa, versicolor, virginica)"), other.err());
+    }
+
     /** history.csv less its seconds. */
     static List<String> history(Path run) throws IOException {
         return Files.readAllLines(run.resolve(TrainCommand.HISTORY)).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();

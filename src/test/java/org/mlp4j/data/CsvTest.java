@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mlp4j.util.UserError;
@@ -46,6 +47,27 @@ class CsvTest {
         }
     }
 
+    /** Classes by their names, last on a line as in Iris's file or first: numbered in the order of the names. */
+    @Test
+    void classesNamedFirstOrLast() throws IOException {
+        for (String text : new String[] {"5.1,3.5,Iris-setosa\n7.0,3.2,Iris-versicolor\n6.3,3.3,Iris-virginica\n4.9,3.0,Iris-setosa\n\n",
+                "class;a;b\n\"Iris-setosa\";5,1;3,5\nIris-versicolor;7,0;3,2\nIris-virginica;6,3;3,3\nIris-setosa;4,9;3,0\n"}) {
+            Features f = Csv.examples(file("iris.csv", text));
+            assertEquals(List.of("Iris-setosa", "Iris-versicolor", "Iris-virginica"), f.classes(), text);
+            assertArrayEquals(new int[] {0, 1, 2, 0}, f.labels(), text);
+            assertArrayEquals(new float[] {5.1f, 3.5f, 7.0f, 3.2f, 6.3f, 3.3f, 4.9f, 3.0f}, f.values(), text);
+            assertEquals(3, f.classCount());
+        }
+        // numbered as a model's names number them, and refused where a name is none of them
+        Path test = file("test.csv", "6.0,3.0,Iris-virginica\n5.0,3.4,Iris-setosa\n");
+        Features t = Csv.examples(test, List.of("Iris-versicolor", "Iris-virginica", "Iris-setosa"));
+        assertArrayEquals(new int[] {1, 2}, t.labels());
+        UserError e = assertThrows(UserError.class, () -> Csv.examples(test, List.of("cat", "dog")));
+        assertTrue(e.getMessage().contains("line 1: the class 'Iris-virginica' is none of the model's (cat, dog)"), e.getMessage());
+        // to predict, the names are left out
+        assertArrayEquals(new float[] {6.0f, 3.0f, 5.0f, 3.4f}, Csv.rows(test, 2).values());
+    }
+
     @Test
     void rowsToPredictCarryTheirLabelsOrNone() throws IOException {
         Features unlabelled = Csv.rows(file("u.csv", "x,y\n0.5,1\n2,3\n"), 2);
@@ -80,9 +102,10 @@ class CsvTest {
                 {"1,2,3\n0,NaN,2\n", "line 2, column 2: 'NaN' is not a finite number"},
                 {"1,2,3\n1.5,1,2\n", "line 2: the label 1.5 is not a class index"},
                 {"1,2,3\n-1,1,2\n", "line 2: the label -1 is not a class index"},
-                {"cat,2,3\n", "line 1, column 1: 'cat' is not a number (the label comes first"},
-                {"5.1,3.5,Iris-setosa\n", "line 1, column 3: 'Iris-setosa' is not a number (a class is read as its index 0, 1, 2, ..., "
-                        + "first on the line, not by its name)"},
+                {"1,2,3\ncat,2,3\n", "line 2, column 1: 'cat' is not a number (a line's class comes first or last"},
+                {"5.1,Iris-setosa,3.5\n",
+                        "line 1, column 2: 'Iris-setosa' is not a number (a line's class, its name here, comes first or last)"},
+                {"5.1,3.5,a\n4.9,3.0,b\n4.7,c,0.2\n", "line 3, column 2: 'c' is not a number"},
                 {"", "no examples (the file is empty)"},
                 {"a,b,c\n\n", "no examples (no line of numbers)"},
                 {"1\n2\n", "one number a line, but a line needs a label"},
