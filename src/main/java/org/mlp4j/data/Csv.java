@@ -176,7 +176,7 @@ public final class Csv {
                     }
                     if (columns < 0) {
                         int last = fields.length - 1;
-                        named = last > 0 && !isNumber(fields[0]) ? 0 : last > 0 && !isNumber(fields[last]) ? last : -1;
+                        named = last > 0 && isName(fields[0]) ? 0 : last > 0 && isName(fields[last]) ? last : -1;
                         names = named < 0 ? null : new String[64];
                         columns = fields.length - (named < 0 ? 0 : 1);
                     } else if (fields.length != columns + (named < 0 ? 0 : 1)) {
@@ -199,6 +199,9 @@ public final class Csv {
                     }
                     if (names != null) {
                         names[rows] = unquoted(fields[named]);
+                        if (names[rows].isEmpty()) {
+                            throw new UserError(file + ", line " + lineNo + ", column " + (named + 1) + ": no class name");
+                        }
                     }
                     lines[rows++] = lineNo;
                 }
@@ -226,6 +229,11 @@ public final class Csv {
         private static String unquoted(String field) {
             String s = field.trim();
             return s.length() >= 2 && s.charAt(0) == '"' && s.charAt(s.length() - 1) == '"' ? s.substring(1, s.length() - 1).trim() : s;
+        }
+
+        /** Text that is no number (nor nothing, as after a separator that ends a line). */
+        private static boolean isName(String field) {
+            return !unquoted(field).isEmpty() && !isNumber(field);
         }
 
         private static boolean isNumber(String field) {

@@ -99,6 +99,8 @@ class CsvTest {
                 {"1,2,3\n0,1\n", "line 2: 2 values, but the lines before it have 3"},
                 {"a,b,c\n1,2,3\n0,x,2\n", "line 3, column 2: 'x' is not a number"},
                 {"1,2,3\n0,,2\n", "line 2, column 2: no value"},
+                {"1,2,3,\n0,1,2,\n", "line 1, column 4: no value"},
+                {"1,2,a\n0,1,\"\"\n", "line 2, column 3: no class name"},
                 {"1,2,3\n0,NaN,2\n", "line 2, column 2: 'NaN' is not a finite number"},
                 {"1,2,3\n1.5,1,2\n", "line 2: the label 1.5 is not a class index"},
                 {"1,2,3\n-1,1,2\n", "line 2: the label -1 is not a class index"},
