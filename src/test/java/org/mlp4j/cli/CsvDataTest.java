@@ -31,11 +31,18 @@ class CsvDataTest {
 
     /** 2-D points around (0, 0), (3, 0) and (0, 3), a class each, in random order, under a header. */
     Path clusters(String name, int n, long seed) throws IOException {
+        return clusters(name, n, seed, false);
+    }
+
+    /** The same; {@code named}, without the header, each line ending with its class's name, as Iris's file does. */
+    Path clusters(String name, int n, long seed, boolean named) throws IOException {
         Random r = new Random(seed);
-        StringBuilder s = new StringBuilder("class,x,y\n");
+        String[] names = {"setosa", "versicolor", "virginica"};
+        StringBuilder s = new StringBuilder(named ? "" : "class,x,y\n");
         for (int i = 0; i < n; i++) {
             int c = r.nextInt(3);
-            s.append(String.format(Locale.ROOT, "%d,%.4f,%.4f%n", c, r.nextGaussian() + (c == 1 ? 3 : 0), r.nextGaussian() + (c == 2 ? 3 : 0)));
+            String point = String.format(Locale.ROOT, "%.4f,%.4f", r.nextGaussian() + (c == 1 ? 3 : 0), r.nextGaussian() + (c == 2 ? 3 : 0));
+            s.append(named ? point + "," + names[c] : c + "," + point).append('\n');
         }
         return Files.writeString(dir.resolve(name), s);
     }
@@ -117,22 +124,10 @@ class CsvDataTest {
         assertTrue(other.err().contains("give --data the file it trained on"), other.err());
     }
 
-    /** Points of three clusters, in random order, each line ending with its class's name, as Iris's file does. */
-    Path named(String name, int n, long seed) throws IOException {
-        Random r = new Random(seed);
-        String[] names = {"setosa", "versicolor", "virginica"};
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < n; i++) {
-            int c = r.nextInt(3);
-            s.append(String.format(Locale.ROOT, "%.3f,%.3f,%s%n", r.nextGaussian() + (c == 1 ? 3 : 0), r.nextGaussian() + (c == 2 ? 3 : 0), names[c]));
-        }
-        return Files.writeString(dir.resolve(name), s);
-    }
-
     @Test
     void classesNamedInTheFileAreNamedByEvaluateAndPredict() throws IOException {
-        Path train = named("train.csv", 300, 6);
-        Path test = named("test.csv", 60, 7);
+        Path train = clusters("train.csv", 300, 6, true);
+        Path test = clusters("test.csv", 60, 7, true);
         Path out = dir.resolve("run");
         BadInputTest.Result t = run(train(train, out, "--test", test.toString()).toArray(String[]::new));
         assertEquals(0, t.code(), t.err());
