@@ -164,7 +164,8 @@ public final class Csv {
                     if (separator == 0) {
                         separator = separator(line);
                     }
-                    String[] fields = separator == ' ' ? line.trim().split("\\s+") : line.split(String.valueOf(separator), -1);
+                    String[] raw = separator == ' ' ? line.trim().split("\\s+") : line.split(String.valueOf(separator), -1);
+                    String[] fields = separator == ',' ? raw : raw.clone();
                     if (separator != ',') {
                         // a decimal comma, as spreadsheets in much of Europe write numbers between semicolons
                         for (int c = 0; c < fields.length; c++) {
@@ -198,7 +199,7 @@ public final class Csv {
                         names = names == null ? null : Arrays.copyOf(names, lines.length);
                     }
                     if (names != null) {
-                        names[rows] = unquoted(fields[named]);
+                        names[rows] = unquoted(raw[named]);  // as written, commas and all
                         if (names[rows].isEmpty()) {
                             throw new UserError(file + ", line " + lineNo + ", column " + (named + 1) + ": no class name");
                         }
