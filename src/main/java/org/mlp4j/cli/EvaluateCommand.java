@@ -36,8 +36,9 @@ final class EvaluateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         boolean csv = Datasets.isCsv(common.data);
-        Network net = csv ? ModelFile.load(model) : PredictCommand.takingImages(ModelFile.load(model), model, err);
-        List<String> names = ModelFile.classes(model);
+        ModelFile.Model saved = ModelFile.read(model);
+        Network net = csv ? saved.network() : PredictCommand.takingImages(saved.network(), model, err);
+        List<String> names = saved.classes();
         Dataset test = csv ? Csv.examples(common.data, names) : Datasets.load(common, true, err);
         PredictCommand.checkFits(net, test, common.data.toString());
         test = Datasets.as(net.input(), test, common.data);

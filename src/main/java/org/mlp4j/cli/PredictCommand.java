@@ -54,10 +54,11 @@ final class PredictCommand implements Callable<Integer> {
         if (csv > 0 && csv < images.size()) {
             throw new UserError("--images: CSV files and images together; give the one or the other");
         }
-        Network net = csv > 0 ? ModelFile.load(model) : takingImages(ModelFile.load(model), model, err);
+        ModelFile.Model saved = ModelFile.read(model);
+        Network net = csv > 0 ? saved.network() : takingImages(saved.network(), model, err);
         Dataset data = csv > 0 ? rows(net) : Pictures.read(images, net.inputs(), err::println);
         checkFits(net, data, images.size() == 1 ? images.get(0).toString() : images.size() + (csv > 0 ? " CSV files" : " image files"));
-        List<String> names = ModelFile.classes(model);
+        List<String> names = saved.classes();
         StringBuilder s = new StringBuilder(data.count() * (proba ? 12 * net.outputs() : 2));
         try (Backend backend = device.open(spec.commandLine().getErr())) {
             if (proba) {

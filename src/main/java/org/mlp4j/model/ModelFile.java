@@ -47,22 +47,8 @@ public final class ModelFile {
         AtomicFiles.write(file, out -> Npz.write(out, arrays));
     }
 
-    /** The names of a model's classes, one an output; empty where they have none (are their indices). */
-    public static List<String> classes(Path file) {
-        Map<String, Npz.Array> a = readArrays(file, "model file");
-        if (!a.containsKey("classes")) {
-            return List.of();
-        }
-        try {
-            List<String> names = List.of(a.get("classes").strings());
-            int outputs = network(a).outputs();
-            if (names.size() != outputs) {
-                throw new IllegalArgumentException(names.size() + " classes for " + outputs + " outputs");
-            }
-            return names;
-        } catch (IllegalArgumentException e) {
-            throw new UserError(file + ": unreadable model file (" + e.getMessage() + ")");
-        }
+    /** A model file's network and the names of its classes, one an output; none where they are their indices. */
+    public record Model(Network network, List<String> classes) {
     }
 
     /** The model's arrays by name, as {@link #save} writes them. */
@@ -80,16 +66,35 @@ public final class ModelFile {
     }
 
     public static Network load(Path file) {
-        if (Files.isDirectory(file)) {  // a run's directory given for its model
-            Path model = file.resolve(NAME);
-            throw new UserError(file + ": a directory, not a model file" + (Files.isRegularFile(model) ? "; did you mean " + model + "?" : ""));
-        }
-        Map<String, Npz.Array> a = readArrays(file, "model file");
+        Map<String, Npz.Array> a = modelArrays(file);
         try {
             return network(a);
         } catch (IllegalArgumentException e) {
             throw new UserError(file + ": unreadable model file (" + e.getMessage() + ")");
         }
+    }
+
+    /** As {@link #load}, with the classes' names, from one reading of the file. */
+    public static Model read(Path file) {
+        Map<String, Npz.Array> a = modelArrays(file);
+        try {
+            Network net = network(a);
+            List<String> names = a.containsKey("classes") ? List.of(a.get("classes").strings()) : List.of();
+            if (!names.isEmpty() && names.size() != net.outputs()) {
+                throw new IllegalArgumentException(names.size() + " classes for " + net.outputs() + " outputs");
+            }
+            return new Model(net, names);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(file + ": unreadable model file (" + e.getMessage() + ")");
+        }
+    }
+
+    private static Map<String, Npz.Array> modelArrays(Path file) {
+        if (Files.isDirectory(file)) {  // a run's directory given for its model
+            Path model = file.resolve(NAME);
+            throw new UserError(file + ": a directory, not a model file" + (Files.isRegularFile(model) ? "; did you mean " + model + "?" : ""));
+        }
+        return readArrays(file, "model file");
     }
 
     /** Every array of an .npz file; a missing, unreadable, non-regular or malformed file is a {@link UserError}. */

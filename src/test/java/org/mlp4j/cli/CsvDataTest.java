@@ -132,7 +132,7 @@ class CsvDataTest {
         BadInputTest.Result t = run(train(train, out, "--test", test.toString()).toArray(String[]::new));
         assertEquals(0, t.code(), t.err());
         Path model = out.resolve("model.npz");
-        assertEquals(List.of("setosa", "versicolor", "virginica"), ModelFile.classes(model));
+        assertEquals(List.of("setosa", "versicolor", "virginica"), ModelFile.read(model).classes());
         BadInputTest.Result e = run("evaluate", "--device", "cpu", "--model", model.toString(), "--data", test.toString());
         assertEquals(0, e.code(), e.err());
         assertEquals(line(t.out(), "test accuracy: "), line(e.out(), "test accuracy: "));
@@ -149,7 +149,7 @@ class CsvDataTest {
         // resumed, the run keeps its names; a test file of another class is refused, naming it
         BadInputTest.Result r = run("train", "--device", "cpu", "--resume", out.toString(), "--data", train.toString(), "--epochs", "6");
         assertEquals(0, r.code(), r.err());
-        assertEquals(List.of("setosa", "versicolor", "virginica"), ModelFile.classes(model));
+        assertEquals(List.of("setosa", "versicolor", "virginica"), ModelFile.read(model).classes());
         Files.writeString(test, "0.1,0.2,rosa\n", java.nio.file.StandardOpenOption.APPEND);
         BadInputTest.Result other = run("evaluate", "--device", "cpu", "--model", model.toString(), "--data", test.toString());
         assertEquals(2, other.code());

@@ -67,8 +67,8 @@ class ModelFileTest {
         java.util.List<String> names = java.util.List.of("Iris-setosa", "Ægir", "\uD83D\uDE00 smile");
         Path file = dir.resolve("named.npz");
         ModelFile.save(net, names, file);
-        assertEquals(names, ModelFile.classes(file));
-        assertEquals(java.util.List.of(), ModelFile.classes(saved(net)));
+        assertEquals(names, ModelFile.read(file).classes());
+        assertEquals(java.util.List.of(), ModelFile.read(saved(net)).classes());
         assertThrows(IllegalArgumentException.class, () -> ModelFile.save(net, java.util.List.of("a", "b"), file));
         java.util.Map<String, Npz.Array> arrays = ModelFile.arrays(net);
         arrays.put("classes", new Npz.Array(new int[] {2}, new String[] {"a", "b"}));
@@ -76,7 +76,7 @@ class ModelFileTest {
         try (var out = Files.newOutputStream(two)) {
             Npz.write(out, arrays);
         }
-        assertTrue(assertThrows(UserError.class, () -> ModelFile.classes(two)).getMessage().contains("2 classes for 3 outputs"));
+        assertTrue(assertThrows(UserError.class, () -> ModelFile.read(two).classes()).getMessage().contains("2 classes for 3 outputs"));
         Process p;
         try {
             p = new ProcessBuilder("python3", "-c", "import numpy as np, sys; m = np.load(sys.argv[1]); "
