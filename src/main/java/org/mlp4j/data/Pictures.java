@@ -119,10 +119,7 @@ public final class Pictures {
      * (bench/RESULTS.md): strokes under 0.08 of the box are widened to 0.1 of it.
      */
     static int widening(byte[] pixels, int h, int w) {
-        int max = 0;
-        for (byte p : pixels) {
-            max = Math.max(max, p & 0xff);
-        }
+        int max = brightest(pixels);
         long area = 0, perimeter = 0;
         int top = h, bottom = -1, left = w, right = -1;
         for (int y = 0; y < h; y++) {
@@ -298,6 +295,14 @@ public final class Pictures {
         return v;
     }
 
+    private static int brightest(byte[] pixels) {
+        int max = 0;
+        for (byte p : pixels) {
+            max = Math.max(max, p & 0xff);
+        }
+        return max;
+    }
+
     private static double mean(byte[] pixels) {
         long sum = 0;
         for (byte p : pixels) {
@@ -336,10 +341,7 @@ public final class Pictures {
      * 1/64 of the brightest, so that the faint noise of a JPEG does not widen the box.
      */
     static byte[] fitted(byte[] pixels, int h, int w, int side) {
-        int max = 0;
-        for (byte p : pixels) {
-            max = Math.max(max, p & 0xff);
-        }
+        int max = brightest(pixels);
         if (max == 0) {
             return new byte[side * side];
         }
@@ -468,19 +470,17 @@ public final class Pictures {
     /**
      * The digits of a picture of light strokes on black, left to right, each the picture's columns from the middle of
      * the gap before it to the middle of the gap after it; the picture itself where it holds one. The strokes (pixels
-     * at least a quarter of the brightest) are taken on a grid of cells of up to 512 a side (a cell is lit where one of
-     * its pixels is) and fall into parts of lit cells that touch, corners included. Parts of less than a twentieth of
-     * the cells of the largest (specks of noise or dirt, a full stop) are left with the columns around them; the others
-     * are one digit where their columns overlap (a 5's bar and its bowl, a stroke broken by the light), and a digit
-     * stands apart from its neighbours where it is at least 0.4 as tall as the tallest.
+     * where most of the 3x3 around them are at least an eighth of the brightest) are taken on a grid of cells of up to
+     * 512 a side (a cell is lit where one of its pixels is) and fall into parts of lit cells that touch, corners
+     * included. Parts of less than a twentieth of the cells of the largest (specks of noise or dirt, a full stop), and
+     * parts along half the picture's left or right side (a photo's shade), are left with the columns around them; the
+     * others are one digit where their columns overlap (a 5's bar and its bowl, a stroke broken by the light), and a
+     * digit stands apart from its neighbours where it is at least 0.4 as tall as the tallest.
      */
     static List<Images> sideBySide(Images picture) {
         int h = picture.height(), w = picture.width();
         byte[] pixels = picture.pixels();
-        int max = 0;
-        for (byte p : pixels) {
-            max = Math.max(max, p & 0xff);
-        }
+        int max = brightest(pixels);
         int cell = Math.max(1, (Math.max(h, w) + 511) / 512);
         int ch = (h + cell - 1) / cell, cw = (w + cell - 1) / cell;
         boolean[] lit = new boolean[ch * cw];
