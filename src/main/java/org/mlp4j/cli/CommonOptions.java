@@ -1,13 +1,14 @@
 package org.mlp4j.cli;
 
 import java.nio.file.Path;
+import org.mlp4j.data.Csv;
 import picocli.CommandLine.Option;
 
 /** Options every command accepts. */
 final class CommonOptions {
     @Option(names = "--data", paramLabel = "PATH", defaultValue = "data/mnist",
             description = "directory of the four MNIST IDX files, raw or .gz (default: ${DEFAULT-VALUE}; fetched when missing); "
-                    + "train and evaluate also take a CSV file (.csv, .tsv or .txt) of examples, a line each: the class (an index 0, 1, "
+                    + "train and evaluate also take a CSV file (" + Csv.SUFFIXES + ") of examples, a line each: the class (an index 0, 1, "
                     + "... or a name) and the features, separated by tabs, semicolons, commas or spaces, under a header line or none; "
                     + "a class's name may come last")
     Path data;

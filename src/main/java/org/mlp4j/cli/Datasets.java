@@ -34,7 +34,7 @@ final class Datasets {
         if (Files.exists(data)) {
             throw new UserError(data + " is a file, but --data takes the directory that holds MNIST's four IDX files"
                     + (data.getParent() != null && Mnist.present(data.getParent()) ? " (" + data.getParent() + ")" : "")
-                    + ", or a CSV file of examples (.csv, .tsv or .txt)");
+                    + ", or a CSV file of examples (" + Csv.SUFFIXES + ")");
         }
         return false;
     }

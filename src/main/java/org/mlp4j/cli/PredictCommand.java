@@ -36,7 +36,7 @@ final class PredictCommand implements Callable<Integer> {
                     + "background inverted into MNIST's light digits on dark); a picture of another size than the model's square "
                     + "images (a digit drawn large, a photo) has its background made black, is read digit by digit where it holds "
                     + "several side by side (a number), has thin strokes widened, and is scaled and centred as MNIST's digits were; "
-                    + "or CSV files (.csv, .tsv or .txt) of examples, a line each: the features, or a label and the features, as "
+                    + "or CSV files (" + Csv.SUFFIXES + ") of examples, a line each: the features, or a label and the features, as "
                     + "train's --data takes them")
     List<Path> images;
 

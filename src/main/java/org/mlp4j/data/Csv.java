@@ -18,8 +18,13 @@ import org.mlp4j.util.UserError;
  * skipped, as are blank lines. Labelled, a line is its class index (0, 1, ...) and then its features.
  */
 public final class Csv {
-    /** The file names {@code --data} and {@code predict} read as such text; any other file is taken for something else. */
-    private static final String[] SUFFIXES = {".csv", ".tsv", ".txt"};
+    /**
+     * The endings of the file names {@code --data} and {@code predict} read as such text, as messages list them (a
+     * constant, for the options' descriptions); any other file is taken for something else. {@code .data} is how
+     * Iris's file and others of its collection are named.
+     */
+    public static final String SUFFIXES = ".csv, .tsv, .txt or .data";
+    private static final List<String> ENDINGS = List.of(SUFFIXES.split(",? or |, "));
 
     private Csv() {
     }
@@ -27,7 +32,7 @@ public final class Csv {
     /** Whether {@code file} is named as a file of this kind. */
     public static boolean named(Path file) {
         String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-        return Arrays.stream(SUFFIXES).anyMatch(name::endsWith);
+        return ENDINGS.stream().anyMatch(name::endsWith);
     }
 
     /**

@@ -125,10 +125,10 @@ class CsvTest {
 
     @Test
     void namedByItsSuffix() {
-        for (String n : new String[] {"a.csv", "B.CSV", "x.tsv", "rows.txt"}) {
+        for (String n : new String[] {"a.csv", "B.CSV", "x.tsv", "rows.txt", "iris.data"}) {
             assertTrue(Csv.named(Path.of(n)), n);
         }
-        for (String n : new String[] {"train-images-idx3-ubyte", "x.gz", "digit.png", "csv"}) {
+        for (String n : new String[] {"train-images-idx3-ubyte", "x.gz", "digit.png", "csv", "data", "metadata.json"}) {
             assertTrue(!Csv.named(Path.of(n)), n);
         }
     }
