@@ -35,9 +35,10 @@ import org.mlp4j.util.UserError;
  * A multilayer perceptron classifier, by default the book's {@code NeuralNetMLP} (sigmoid hidden and output
  * units, trained by minibatch SGD on the logistic cost with L2; see {@link Activation}, {@link Output} and
  * {@link Training} for the others), on the CPU or a GPU. This class, {@link Training},
- * {@link Progress}, {@link Epoch} and {@link Mnist} are mlp4j's API; every other package is internal.
+ * {@link Progress}, {@link Epoch}, {@link Mnist} and {@link Table} are mlp4j's API; every other package is internal.
  *
- * <p>Features are {@code float} rows, used as they are; labels are class indices from 0. A classifier
+ * <p>Features are {@code float} rows, used as they are; labels are class indices from 0 (a classifier may also keep
+ * the classes' names, {@link #classNames}). A classifier
  * loaded from a model that the {@code mlp4j} command trained on MNIST takes pixels: their values 0..255, which
  * it scales as that model was trained ({@code (p/255 - 0.5) * 2}), or rows scaled so already, as {@link Mnist}'s.
  * A fit, or a prediction on a GPU, opens its device and closes it before it returns; predictions on the cpu reuse
@@ -57,6 +58,8 @@ import org.mlp4j.util.UserError;
 public final class Classifier {
     /** Replaced as a whole by each fit, so a prediction takes it once and sees one set of parameters. */
     private volatile Network network;
+    /** The classes' names, one an output unit; empty where they are their indices. */
+    private volatile List<String> classNames = List.of();
     /**
      * Held by a fit: fits run one at a time, each from the parameters the last one left. A lock rather than a monitor
      * so that a fit waiting for another gives way to an interrupt.
@@ -140,19 +143,58 @@ public final class Classifier {
      */
     public static Classifier load(Path file) {
         try {
-            return new Classifier(ModelFile.load(file));
+            ModelFile.Model model = ModelFile.read(file);
+            Classifier c = new Classifier(model.network());
+            c.classNames = model.classes();
+            return c;
         } catch (UserError e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 
-    /** Writes the model as {@code model.npz}, readable by {@link #load}, the {@code mlp4j} command and NumPy. */
+    /**
+     * Writes the model as {@code model.npz}, readable by {@link #load}, the {@code mlp4j} command and NumPy; with the
+     * {@link #classNames} if any, which {@code mlp4j evaluate} and {@code predict} then print.
+     */
     public void save(Path file) {
         try {
-            ModelFile.save(parameters(), file);
+            ModelFile.save(parameters(), classNames, file);
         } catch (UserError e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The classes' names, one an output unit in their order ({@code predict}'s class {@code k} is the name at {@code k}):
+     * those of a loaded model file that has them (one {@code mlp4j train} wrote from a CSV file of named classes, say),
+     * or those set; empty where the classes are only their indices.
+     */
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    /**
+     * Names the classes, one an output unit in their order (as {@link Table#classes} numbers them), for {@link #save}
+     * to keep; an empty list leaves them unnamed.
+     *
+     * @throws IllegalArgumentException where they are not one an output, or a name is empty, repeated or holds a
+     *     control character (a line break, say)
+     */
+    public void setClassNames(List<String> names) {
+        List<String> copy = List.copyOf(names);
+        int outputs = network.outputs();
+        if (!copy.isEmpty() && copy.size() != outputs) {
+            throw new IllegalArgumentException(copy.size() + " class names for " + outputs + " output units: one a class");
+        }
+        for (String name : copy) {
+            if (name.isEmpty() || name.chars().anyMatch(Character::isISOControl)) {
+                throw new IllegalArgumentException("the class name '" + name + "' is empty or holds a control character");
+            }
+        }
+        if (copy.stream().distinct().count() != copy.size()) {
+            throw new IllegalArgumentException("class names repeated: " + copy);
+        }
+        classNames = copy;
     }
 
     /** Inputs, hidden layers' sizes, and classes. */

@@ -36,7 +36,7 @@ class ReadmeJavaTest {
             classes.add(name.group(1));
             Files.writeString(src.resolve(name.group(1) + ".java"), block.group(1));
         }
-        assertEquals(List.of("ThreeClusters", "ContinueOnGpu", "TheBooksRun"), classes, "the section's programs");
+        assertEquals(List.of("ThreeClusters", "ContinueOnGpu", "TheBooksRun", "Flowers"), classes, "the section's programs");
         Path out = Files.createDirectories(dir.resolve("classes"));
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         List<String> args = new ArrayList<>(List.of("-cp", System.getProperty("java.class.path"), "-d", out.toString(), "-Werror"));
@@ -64,6 +64,18 @@ class ReadmeJavaTest {
         String straight = run(classes.get(2), ChildJvm.commandOn(classPath, english, classes.get(2), data, "2"), fresh);
         assertTrue(resumed.contains("epoch 2: cost "), resumed);
         assertEquals(printed(straight), printed(resumed));
+        // the fourth: points around the first program's three centres, a name last on each line, as iris.data has them
+        StringBuilder points = new StringBuilder();
+        java.util.Random r = new java.util.Random(3);
+        String[] names = {"near-origin", "right", "up"};
+        for (int i = 0; i < 150; i++) {
+            points.append(String.format(java.util.Locale.ROOT, "%.3f,%.3f,%s%n", r.nextGaussian() + (i % 3 == 1 ? 3 : 0),
+                    r.nextGaussian() + (i % 3 == 2 ? 3 : 0), names[i % 3]));
+        }
+        Files.writeString(dir.resolve("points.data"), points);
+        String flowers = run(classes.get(3), ChildJvm.commandOn(classPath, english, classes.get(3), "points.data"));
+        assertTrue(flowers.contains("the first line's class: near-origin\n"), flowers);
+        assertEquals(List.of("near-origin", "right", "up"), Classifier.load(dir.resolve("flowers.npz")).classNames());
     }
 
     /** The program's own lines: not the JVM's warnings, which some JDKs print with addresses that differ by run. */
