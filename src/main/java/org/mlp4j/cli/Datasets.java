@@ -104,10 +104,11 @@ final class Datasets {
     }
 
     /**
-     * A note where the last {@code valid} examples, which validate, are unlike the ones before them (a file sorted by
-     * class): all of one class where the others are of several, or of a class the others lack; else null.
+     * A note where the last {@code valid} examples, which validate, are unlike the ones before them (IDX files sorted
+     * by class; or, {@code drawn} at random from a CSV file, few of a rare class): all of one class where the others
+     * are of several, or of a class the others lack; else null.
      */
-    static String unlikeValidation(Dataset data, int valid) {
+    static String unlikeValidation(Dataset data, int valid, boolean drawn) {
         int n = data.count() - valid;
         if (valid < 2 || n < 1) {
             return null;
@@ -129,7 +130,12 @@ final class Datasets {
         String why = lacking >= 0 ? "are of class " + lacking + ", which none of the " + n + " before them is"
                 : validatedClasses == 1 && trainedClasses > 1 ? "are all of one class, where the " + n + " before them are of " + trainedClasses
                 : null;
-        return why == null ? null : "note: the last " + valid + " examples, which validate (--valid), " + why
+        if (why == null) {
+            return null;
+        }
+        return drawn ? "note: the " + valid + " examples drawn at random to validate (--valid) " + why.replace("before them", "left to train on")
+                + ": their accuracy says little of the others; a larger --valid, or another --seed, draws others"
+                : "note: the last " + valid + " examples, which validate (--valid), " + why
                 + ": their accuracy says little of the others; put the examples in random order first (a file sorted by class is not)";
     }
 }

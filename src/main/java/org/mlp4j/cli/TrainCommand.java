@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -20,6 +22,7 @@ import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.DeviceMemoryException;
 import org.mlp4j.data.Csv;
 import org.mlp4j.data.Dataset;
+import org.mlp4j.data.Features;
 import org.mlp4j.data.Images;
 import org.mlp4j.model.CheckpointFile;
 import org.mlp4j.model.EpochResult;
@@ -135,10 +138,16 @@ final class TrainCommand implements Callable<Integer> {
                     + "are its t10k files");
         }
         Dataset trainSet = Datasets.load(common, false, err);
+        // of the file as it is, before the validation examples are drawn, so that a note's example is the file's
+        List<String> fileNotes = Arrays.asList(Datasets.manyClasses(trainSet, common.data), Datasets.largeFeatures(trainSet, common.data));
         Dataset testSet = csv ? (test != null ? Csv.examples(test, trainSet.classes()) : null) : Datasets.load(common, true, err);
         // a CSV file's tenth, where the book's 5000 of MNIST's 60000 would be most or all of it
         int valid = from != null ? from.valid()
                 : csv && !spec.commandLine().getParseResult().hasMatchedOption("--valid") ? trainSet.count() / 10 : training.valid;
+        if (csv && valid > 0 && valid < trainSet.count()) {
+            // drawn, not the last lines as the book's MNIST split takes them: a file of one's own is often sorted by class
+            trainSet = ((Features) trainSet).withValidationDrawn(valid, hp.seed());
+        }
         Network initial = null;
         if (init != null) {
             for (String f : List.of("--hidden", "--activation", "--output")) {
@@ -161,8 +170,9 @@ final class TrainCommand implements Callable<Integer> {
         int[] sizes = from != null ? from.network().sizes() : initial != null ? initial.sizes() : training.sizes(trainSet);
         TrainingOptions.checkAgainst(trainSet, testSet, valid, hp.batch());
         if (from == null) {
-            for (String note : new String[] {Datasets.manyClasses(trainSet, common.data), Datasets.largeFeatures(trainSet, common.data),
-                    Datasets.unlikeValidation(trainSet, valid)}) {
+            List<String> notes = new ArrayList<>(trainSet instanceof Features ? fileNotes : List.of());  // none on pixels
+            notes.add(Datasets.unlikeValidation(trainSet, valid, csv));
+            for (String note : notes) {
                 if (note != null) {
                     err.println(note);
                 }

@@ -35,8 +35,8 @@ final class TrainingOptions {
     int batch;
 
     @Option(names = "--valid", paramLabel = "N", defaultValue = "5000",
-            description = "validation examples, taken from the end of the training file (default: ${DEFAULT-VALUE}; of a CSV "
-                    + "--data, a tenth of its examples)")
+            description = "validation examples: the last of MNIST's training file, as the book takes them (default: ${DEFAULT-VALUE}); "
+                    + "of a CSV --data, drawn at random by --seed (default: a tenth of its examples)")
     int valid;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "random seed (default: ${DEFAULT-VALUE})")

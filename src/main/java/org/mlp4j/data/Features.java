@@ -50,6 +50,34 @@ public record Features(float[] values, int[] labels, int count, int features, ja
         return backend.upload(values, labels, count, features);
     }
 
+    /**
+     * The same examples with {@code valid} of them, drawn at random by {@code seed}, moved last, where a trainer takes
+     * its validation examples: so a file sorted by class validates on all its classes. Both parts keep the file's order.
+     */
+    public Features withValidationDrawn(int valid, long seed) {
+        int[] rows = new int[count];
+        for (int i = 0; i < count; i++) {
+            rows[i] = i;
+        }
+        new org.mlp4j.model.NumpyRandom(seed).shuffle(rows);
+        boolean[] drawn = new boolean[count];
+        for (int i = 0; i < valid; i++) {
+            drawn[rows[i]] = true;
+        }
+        float[] v = new float[values.length];
+        int[] l = new int[count];
+        int at = 0;
+        for (boolean last : new boolean[] {false, true}) {
+            for (int i = 0; i < count; i++) {
+                if (drawn[i] == last) {
+                    System.arraycopy(values, i * features, v, at * features, features);
+                    l[at++] = labels[i];
+                }
+            }
+        }
+        return new Features(v, l, count, features, classes);
+    }
+
     /** The datasets one after the other, copied once; all of the first's width. */
     public static Features concat(java.util.List<Features> parts) {
         int f = parts.get(0).features();

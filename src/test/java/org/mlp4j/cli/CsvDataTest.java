@@ -14,6 +14,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mlp4j.TestData;
+import org.mlp4j.data.Csv;
+import org.mlp4j.data.Features;
 import org.mlp4j.data.Idx;
 import org.mlp4j.data.Images;
 import org.mlp4j.data.Mnist;
@@ -108,8 +110,9 @@ class CsvDataTest {
         Path train = clusters("train.csv", 300, 3);
         Path whole = dir.resolve("whole");
         Path parts = dir.resolve("parts");
-        assertEquals(0, run(train(train, whole, "--epochs", "4").toArray(String[]::new)).code());
-        assertEquals(0, run(train(train, parts, "--epochs", "2").toArray(String[]::new)).code());
+        // a seed not the default: the resumed run draws its validation examples by the run's seed, not --seed's default
+        assertEquals(0, run(train(train, whole, "--epochs", "4", "--seed", "5").toArray(String[]::new)).code());
+        assertEquals(0, run(train(train, parts, "--epochs", "2", "--seed", "5").toArray(String[]::new)).code());
         BadInputTest.Result r = run("train", "--device", "cpu", "--resume", parts.toString(), "--data", train.toString(), "--epochs", "4");
         assertEquals(0, r.code(), r.err());
         assertEquals(history(whole), history(parts));
@@ -194,7 +197,7 @@ class CsvDataTest {
     }
 
     @Test
-    void notesOnAFileSortedByClassAndOnLargeFeatures() throws IOException {
+    void aFileSortedByClassValidatesOnExamplesDrawnFromAllItsClasses() throws IOException {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < 200; i++) {
             int c = i * 3 / 200;  // 0s, then 1s, then 2s
@@ -203,8 +206,16 @@ class CsvDataTest {
         Path sorted = Files.writeString(dir.resolve("sorted.csv"), s);
         BadInputTest.Result r = run(train(sorted, dir.resolve("run"), "--epochs", "1").toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.err().contains("note: the last 20 examples, which validate (--valid), are all of one class, where the 180 before them are of 3"),
-                r.err());
+        assertFalse(r.err().contains("validate (--valid)"), r.err());
+        Features drawn = Csv.examples(sorted).withValidationDrawn(20, 1);
+        assertEquals(java.util.Set.of(0, 1, 2), java.util.Arrays.stream(drawn.labels(), 180, 200).boxed().collect(java.util.stream.Collectors.toSet()));
+        // where a draw still misses (a class of two lines, both drawn), a note says so and how to draw others
+        Features rare = new Features(new float[] {0, 1, 2, 3, 4, 5}, new int[] {0, 0, 0, 0, 1, 1}, 6, 1);
+        assertEquals("note: the 2 examples drawn at random to validate (--valid) are of class 1, which none of the 4 left to train on is: "
+                + "their accuracy says little of the others; a larger --valid, or another --seed, draws others", Datasets.unlikeValidation(rare, 2, true));
+        assertEquals(null, Datasets.unlikeValidation(new Features(new float[6], new int[] {0, 0, 0, 1, 0, 1}, 6, 1), 2, true));
+        // MNIST's files validate on their last lines, as the book's split does: sorted by class, they get the note to shuffle
+        assertTrue(Datasets.unlikeValidation(rare, 2, false).startsWith("note: the last 2 examples, which validate (--valid), are of class 1"));
         assertTrue(r.err().contains("features reach 206 (feature 1 of example 140)"), r.err());
         assertFalse(r.err().contains("classes for"), r.err());
         // an id first, the label last: as many classes as lines
