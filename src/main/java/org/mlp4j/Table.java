@@ -9,7 +9,9 @@ import org.mlp4j.util.UserError;
 /**
  * Labelled examples read from a text file of one example a line, as {@code mlp4j train --data FILE.csv} reads it: the
  * features, a {@code float} row each, used as they are; the labels, class indices from 0; and the classes' names where
- * the file names them (empty where its labels are indices). The arrays are this record's own, not copies.
+ * the file names them (empty where its labels are indices). The arrays are this record's own, not copies. The
+ * features are as the file has them: {@code mlp4j train} scales each into [-1, 1] by its range before it trains, but a
+ * {@link Classifier} uses them as they are, so scale features far larger than 1 first.
  *
  * <p>A line holds its class's index (0, 1, ...) first and then its features, or its class's name first or last (as
  * Iris's {@code iris.data} ends each line with one). Fields are separated by tabs, semicolons, commas or spaces;

@@ -3,7 +3,6 @@ package org.mlp4j.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import org.mlp4j.data.Csv;
 import org.mlp4j.data.Dataset;
 import org.mlp4j.data.Features;
@@ -17,9 +16,6 @@ import org.mlp4j.util.UserError;
  * a CSV file of labelled examples ({@link Csv}).
  */
 final class Datasets {
-    /** The size of a feature past which a note suggests scaling: networks train best on features of about [-1, 1]. */
-    private static final float LARGE_FEATURE = 10;
-
     private Datasets() {
     }
 
@@ -65,30 +61,6 @@ final class Datasets {
         }
         int side = (int) Math.round(Math.sqrt(f.features()));
         return side * side == f.features() ? Csv.pixels(f, file, side, side) : Csv.pixels(f, file, 1, f.features());
-    }
-
-    /** A note where a CSV file's features are large enough to saturate the units a network starts with, or null. */
-    static String largeFeatures(Dataset data, Path file) {
-        if (!(data instanceof Features f)) {
-            return null;
-        }
-        float largest = 0;
-        int at = 0;
-        float[] v = f.values();
-        for (int i = 0; i < v.length; i++) {
-            if (Math.abs(v[i]) > largest) {
-                largest = Math.abs(v[i]);
-                at = i;
-            }
-        }
-        if (largest <= LARGE_FEATURE) {
-            return null;
-        }
-        return String.format(Locale.ROOT, "note: %s: features reach %s (feature %d of example %d); on inputs this large sigmoid and "
-                + "tanh units saturate and ReLU's steps grow: a network usually trains better on features scaled to about [-1, 1] "
-                + "(or standardised)",
-                file, largest == Math.rint(largest) ? Long.toString((long) largest) : Float.toString(largest), at % f.features() + 1,
-                at / f.features() + 1);
     }
 
     /**

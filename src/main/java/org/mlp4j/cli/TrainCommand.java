@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -26,6 +24,7 @@ import org.mlp4j.data.Features;
 import org.mlp4j.data.Images;
 import org.mlp4j.model.CheckpointFile;
 import org.mlp4j.model.EpochResult;
+import org.mlp4j.model.FeatureScaling;
 import org.mlp4j.model.Hyperparameters;
 import org.mlp4j.model.ModelFile;
 import org.mlp4j.model.Network;
@@ -138,8 +137,6 @@ final class TrainCommand implements Callable<Integer> {
                     + "are its t10k files");
         }
         Dataset trainSet = Datasets.load(common, false, err);
-        // of the file as it is, before the validation examples are drawn, so that a note's example is the file's
-        List<String> fileNotes = Arrays.asList(Datasets.manyClasses(trainSet, common.data), Datasets.largeFeatures(trainSet, common.data));
         Dataset testSet = csv ? (test != null ? Csv.examples(test, trainSet.classes()) : null) : Datasets.load(common, true, err);
         // a CSV file's tenth, where the book's 5000 of MNIST's 60000 would be most or all of it
         int valid = from != null ? from.valid()
@@ -169,10 +166,16 @@ final class TrainCommand implements Callable<Integer> {
         testSet = testSet == null ? null : Datasets.as(input, testSet, test);
         int[] sizes = from != null ? from.network().sizes() : initial != null ? initial.sizes() : training.sizes(trainSet);
         TrainingOptions.checkAgainst(trainSet, testSet, valid, hp.batch());
+        // a CSV file's features (not pixels, which are scaled as the book's) are scaled by their ranges over the
+        // training examples, and the model saved takes them unscaled
+        FeatureScaling scaling = trainSet instanceof Features f ? FeatureScaling.of(f, f.count() - valid) : null;
+        if (scaling != null) {
+            trainSet = scaling.apply((Features) trainSet);
+            testSet = testSet == null ? null : scaling.apply((Features) testSet);
+            initial = initial == null ? null : scaling.unfolded(initial);
+        }
         if (from == null) {
-            List<String> notes = new ArrayList<>(trainSet instanceof Features ? fileNotes : List.of());  // none on pixels
-            notes.add(Datasets.unlikeValidation(trainSet, valid, csv));
-            for (String note : notes) {
+            for (String note : new String[] {Datasets.manyClasses(trainSet, common.data), Datasets.unlikeValidation(trainSet, valid, csv)}) {
                 if (note != null) {
                     err.println(note);
                 }
@@ -199,7 +202,7 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             made = makeRunDirectory(dir, from == null ? "; choose another --out" : "");
         }
-        Run run = new Run(hp, trainSet, testSet, sizes, valid, dir, from, initial);
+        Run run = new Run(hp, trainSet, testSet, sizes, valid, dir, from, initial, scaling);
         try (RunLock lock = RunLock.take(dir)) {
             return trainFallingBack(run);
         } catch (Exception | Error e) {
@@ -306,9 +309,12 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** What a training run works from; testSet null where there is none (a CSV --data without --test). */
+    /**
+     * What a training run works from; testSet null where there is none (a CSV --data without --test); scaling null where
+     * the examples are not scaled so (pixels).
+     */
     private record Run(Hyperparameters hp, Dataset trainSet, Dataset testSet, int[] sizes, int valid, Path dir,
-                       Trainer.Checkpoint from, Network initial) {
+                       Trainer.Checkpoint from, Network initial, FeatureScaling scaling) {
         String network() {
             return Network.name(sizes);
         }
@@ -325,6 +331,9 @@ final class TrainCommand implements Callable<Integer> {
             o.printf("network %s, %d training and %d validation examples, %s, batch %d, eta %s, l2 %s, seed %d%n",
                     run.network(), run.trainSet().count() - run.valid(), run.valid(), epochs(hp.epochs()),
                     hp.batch(), hp.eta(), hp.l2(), hp.seed());
+            if (run.scaling() != null) {
+                o.printf("features scaled into [-1, 1] by their ranges over the training examples; %s takes them unscaled%n", ModelFile.NAME);
+            }
             Network shape = run.from() != null ? run.from().network() : run.initial();
             Activation act = shape != null ? shape.activation() : training.activation();
             Output out = shape != null ? shape.output() : training.output();
@@ -354,6 +363,7 @@ final class TrainCommand implements Callable<Integer> {
                     run.dir(), checkpointEvery, signals, Stall.of(run.trainSet(), run.trainSet().count() - run.valid(), hp));
             printer.verbose = verbose;
             printer.classes = run.trainSet().classes();
+            printer.scaling = run.scaling();
             Trainer trainer = new Trainer(backend, hp);
             Trainer.Fit fit;
             try {
@@ -373,7 +383,7 @@ final class TrainCommand implements Callable<Integer> {
                     err.println("stopped by " + signals.name() + " before training began; nothing was written");
                     return signals.exitCode();
                 }
-                save(last, run.dir(), run.trainSet().classes());
+                save(last, run.dir(), run.trainSet().classes(), run.scaling());
                 err.printf("stopped by %s at epoch %d, step %d: wrote %s, %s and %s into %s; continue with: %s%n",
                         signals.name(), last.epoch(), last.step(), ModelFile.NAME, HISTORY, CHECKPOINT, run.dir(), resumeCommand(run.dir()));
                 return signals.exitCode();
@@ -385,7 +395,7 @@ final class TrainCommand implements Callable<Integer> {
                 correct += predicted[i] == testSet.label(i) ? 1 : 0;
             }
             double accuracy = testSet == null ? Double.NaN : (double) correct / testSet.count();
-            save(last, run.dir(), run.trainSet().classes());
+            save(last, run.dir(), run.trainSet().classes(), run.scaling());
             try {
                 Charts.learningCurves(fit.history(), accuracy, run.dir().resolve("learning-curves.png"));
                 if (testSet instanceof Images images && images.height() > 1) {
@@ -402,10 +412,15 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The run's files, each atomically: the history, the model (with early stopping the best epoch's so far), then the checkpoint that a resume reads. */
-    static void save(Trainer.Checkpoint c, Path dir, List<String> classes) {
+    /**
+     * The run's files, each atomically: the history, the model (with early stopping the best epoch's so far; taking
+     * features unscaled where the run trains on them {@code scaling}), then the checkpoint that a resume reads (of the
+     * network that trains, on the scaled features, as the run goes on).
+     */
+    static void save(Trainer.Checkpoint c, Path dir, List<String> classes, FeatureScaling scaling) {
         writeHistory(c.history(), dir.resolve(HISTORY));
-        ModelFile.save(c.best() != null ? c.best().network() : c.network(), classes, dir.resolve(ModelFile.NAME));
+        Network model = c.best() != null ? c.best().network() : c.network();
+        ModelFile.save(scaling == null ? model : scaling.folded(model), classes, dir.resolve(ModelFile.NAME));
         CheckpointFile.save(c, dir.resolve(CHECKPOINT));
     }
 
@@ -474,6 +489,8 @@ final class TrainCommand implements Callable<Integer> {
         private final boolean terminal = Terminal.attached();
         /** The names of the classes, which the model it saves keeps; none where they are indices. */
         List<String> classes = List.of();
+        /** The scaling of the features the run trains on, which the model it saves takes unscaled; null for none. */
+        FeatureScaling scaling;
         final ProgressLine progress;
         boolean verbose;
         private final Stall stall;
@@ -533,7 +550,7 @@ final class TrainCommand implements Callable<Integer> {
             out.flush();
             history.add(r);
             if (CheckpointFile.due(r.epoch(), checkpointEvery, epochs)) {
-                save(checkpoint.get(), dir, classes);
+                save(checkpoint.get(), dir, classes, scaling);
             } else {
                 writeHistory(history, dir.resolve(HISTORY));
             }
