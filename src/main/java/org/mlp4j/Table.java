@@ -65,7 +65,7 @@ public record Table(float[][] features, int[] labels, List<String> classes) {
     public static Table read(Path file, List<String> classes) {
         try {
             Features f = Csv.examples(file, classes);
-            return new Table(rows(f), labels(f), f.classes());
+            return new Table(rows(f), f.labels(), f.classes());
         } catch (UserError e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
@@ -105,13 +105,5 @@ public record Table(float[][] features, int[] labels, List<String> classes) {
             rows[i] = java.util.Arrays.copyOfRange(f.values(), i * f.features(), (i + 1) * f.features());
         }
         return rows;
-    }
-
-    private static int[] labels(Features f) {
-        int[] y = new int[f.count()];
-        for (int i = 0; i < y.length; i++) {
-            y[i] = f.label(i);
-        }
-        return y;
     }
 }
