@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendFailure;
 import org.mlp4j.backend.BackendUnavailableException;
@@ -22,6 +23,7 @@ import org.mlp4j.model.CheckpointFile;
 import org.mlp4j.model.DeviceNet;
 import org.mlp4j.model.DivergedException;
 import org.mlp4j.model.EpochResult;
+import org.mlp4j.model.FeatureScaling;
 import org.mlp4j.model.Hyperparameters;
 import org.mlp4j.model.ModelFile;
 import org.mlp4j.model.Network;
@@ -280,6 +282,19 @@ public final class Classifier {
     private List<Epoch> fitInTurn(float[][] x, int[] y, float[][] validX, int[] validY, Training training) {
         // training rows first, then validation rows, as the trainer splits them
         Dataset all = dataset(network, new Rows(x, y, "training"), new Rows(validX, validY, "validation"));
+        // trained on the features scaled, the network is kept folded, taking them as they are
+        FeatureScaling scaling = null;
+        if (training.scaledFeatures()) {
+            if (!(all instanceof Features f)) {
+                throw new IllegalArgumentException("scaled features: this classifier takes pixels, which it scales as the book does");
+            }
+            scaling = FeatureScaling.of(f, x.length);
+            all = scaling.apply(f);
+        }
+        UnaryOperator<Network> taking = scaling == null ? UnaryOperator.identity() : scaling::folded;
+        // the weights create drew are for the features a first fit trains on, as the book draws them for its [-1, 1]
+        // pixels; parameters a fit or a model file gave take the rows unscaled
+        Network start = scaling == null || afterWeights != null ? network : scaling.unfolded(network);
         Hyperparameters hp = new Hyperparameters(training.epochs(), training.batch(), training.learningRate(), training.l2(), training.seed(),
                 training.meanGradient(), training.patience(), new Hyperparameters.Optimization(training.optimizer(), training.momentum(),
                 training.beta1(), training.beta2(), training.schedule(), training.stepEvery(), training.stepGamma(), training.inverseDecay()));
@@ -306,7 +321,7 @@ public final class Classifier {
                 if (file != null && CheckpointFile.due(r.epoch(), training.checkpointEvery(), hp.epochs())) {
                     CheckpointFile.save(once.get(), file);
                 }
-                epochReached.set(() -> once.get().network());
+                epochReached.set(() -> taking.apply(once.get().network()));
                 try {
                     training.progress().epoch(asEpoch(r));
                 } finally {
@@ -334,11 +349,11 @@ public final class Classifier {
                     }
                 }
                 try {
-                    fit = fit(training.device(), training, hp, all, validX.length, from, listener);
+                    fit = fit(training.device(), training, hp, start, all, validX.length, from, listener);
                 } catch (DeviceMemoryException e) {
                     // as the mlp4j command does: a device short of memory for this run leaves it to the cpu
                     training.progress().note("warning: " + e.getMessage() + "; falling back to the cpu backend");
-                    fit = fit(Backends.CPU, training, hp, all, validX.length, from, listener);
+                    fit = fit(Backends.CPU, training, hp, start, all, validX.length, from, listener);
                 }
                 Trainer.Checkpoint last = fit.last();
                 if (file != null && (from != null || !last.history().isEmpty() || last.step() > 0)) {
@@ -350,7 +365,7 @@ public final class Classifier {
         } catch (UserError e) {
             throw new IllegalStateException(e.getMessage(), e);  // the heap, too small for the run, or a checkpoint not written
         }
-        network = fit.network();
+        network = taking.apply(fit.network());
         afterWeights = null;
         return fit.history().stream().map(Classifier::asEpoch).toList();
     }
@@ -419,9 +434,9 @@ public final class Classifier {
 
     /**
      * Trains on {@code device}, refusing first a run its memory cannot hold: the run {@code from} continues, or
-     * without it a new one.
+     * without it a new one from {@code start}.
      */
-    private Trainer.Fit fit(String device, Training training, Hyperparameters hp, Dataset all, int valid, Trainer.Checkpoint from,
+    private Trainer.Fit fit(String device, Training training, Hyperparameters hp, Network start, Dataset all, int valid, Trainer.Checkpoint from,
                             TrainingListener listener) {
         try (Backend backend = open(device, training.threads(), training.progress())) {
             Trainer.requireMemory(backend, network.sizes(), all, valid, hp.batch(), 0, hp.optimization());
@@ -432,7 +447,7 @@ public final class Classifier {
             }
             // the book's NeuralNetMLP draws its weights and then its minibatch order from one stream
             NumpyRandom order = afterWeights != null && seed == training.seed() ? NumpyRandom.of(afterWeights) : new NumpyRandom(training.seed());
-            return trainer.fit(network, order, all, valid, listener);
+            return trainer.fit(start, order, all, valid, listener);
         }
     }
 

@@ -10,8 +10,8 @@ import org.mlp4j.util.UserError;
  * Labelled examples read from a text file of one example a line, as {@code mlp4j train --data FILE.csv} reads it: the
  * features, a {@code float} row each, used as they are; the labels, class indices from 0; and the classes' names where
  * the file names them (empty where its labels are indices). The arrays are this record's own, not copies. The
- * features are as the file has them: {@code mlp4j train} scales each into [-1, 1] by its range before it trains, but a
- * {@link Classifier} uses them as they are, so scale features far larger than 1 first.
+ * features are as the file has them; {@code mlp4j train} scales each into [-1, 1] by its range before it trains, and
+ * {@link Training#withScaledFeatures} does so for a fit.
  *
  * <p>A line holds its class's index (0, 1, ...) first and then its features, or its class's name first or last (as
  * Iris's {@code iris.data} ends each line with one). Fields are separated by tabs, semicolons, commas or spaces;
@@ -23,7 +23,7 @@ import org.mlp4j.util.UserError;
  * Table iris = Table.read(Path.of("iris.data"));            // 150 lines of 4 numbers and a name
  * Classifier c = Classifier.create(1, iris.featureCount(), 16, iris.classCount());
  * c.setClassNames(iris.classes());                          // kept in the model file, for mlp4j predict
- * c.fit(iris.features(), iris.labels(), Training.book().withEpochs(100).withBatch(10));
+ * c.fit(iris.features(), iris.labels(), Training.book().withEpochs(100).withBatch(10).withScaledFeatures(true));
  * }</pre>
  */
 public record Table(float[][] features, int[] labels, List<String> classes) {

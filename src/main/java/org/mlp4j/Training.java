@@ -24,6 +24,7 @@ public final class Training {
         int threads;
         Progress progress;
         boolean meanGradient;
+        boolean scaledFeatures;
         int patience;
         Optimizer optimizer;
         float momentum;
@@ -169,6 +170,18 @@ public final class Training {
         return change(c -> c.meanGradient = mean);
     }
 
+    /**
+     * Each feature scaled into [-1, 1] by its range over the fit's training rows, as {@code mlp4j train} scales a CSV
+     * file's (measurements in the thousands would saturate the sigmoid units), while the classifier goes on taking rows
+     * as they are: the scaling is folded into its first layer after the fit, so predictions, {@link Classifier#save}d
+     * models and a later fit all take the rows unscaled. A new classifier's first fit starts from the weights
+     * {@link Classifier#create} drew, on the scaled features; a fitted or loaded one's, from its parameters. Not for a
+     * model of pixels, which scales them as the book does.
+     */
+    public Training withScaledFeatures(boolean scale) {
+        return change(c -> c.scaledFeatures = scale);
+    }
+
     /** Stop after this many epochs without a better validation accuracy and keep the best epoch's parameters (0: every epoch). */
     public Training withPatience(int epochsWithoutBetter) {
         return change(c -> c.patience = epochsWithoutBetter);
@@ -260,6 +273,9 @@ public final class Training {
         if (f.patience > 0) {
             s.append(", stopping after ").append(f.patience).append(" epochs without a better validation accuracy");
         }
+        if (f.scaledFeatures) {
+            s.append(", features scaled by their ranges");
+        }
         s.append(", on ").append(f.device);
         if (f.threads > 0) {
             s.append(" (").append(f.threads).append(f.threads == 1 ? " thread)" : " threads)");
@@ -304,6 +320,10 @@ public final class Training {
 
     public boolean meanGradient() {
         return f.meanGradient;
+    }
+
+    public boolean scaledFeatures() {
+        return f.scaledFeatures;
     }
 
     public int patience() {

@@ -122,6 +122,69 @@ class TableTest {
     }
 
     @Test
+    void scaledFeaturesTrainAsRowsScaledByHandAndTheClassifierTakesThemAsTheyAre() throws IOException {
+        // the clusters' points as measurements of thousands, around 5000
+        Table t = Table.read(clusters("train.csv", 300, 5));
+        float[][] large = new float[t.features().length][];
+        for (int i = 0; i < large.length; i++) {
+            large[i] = new float[] {5000 + 1000 * t.features()[i][0], 5000 + 1000 * t.features()[i][1]};
+        }
+        // the rows scaled by hand into [-1, 1], each feature by its range
+        float[][] scaled = new float[large.length][2];
+        for (int j = 0; j < 2; j++) {
+            double low = Double.POSITIVE_INFINITY, high = Double.NEGATIVE_INFINITY;
+            for (float[] row : large) {
+                low = Math.min(low, row[j]);
+                high = Math.max(high, row[j]);
+            }
+            float centre = (float) ((low + high) / 2), half = (float) ((high - low) / 2);
+            for (int i = 0; i < large.length; i++) {
+                scaled[i][j] = (large[i][j] - centre) / half;
+            }
+        }
+        Training training = Training.book().withEpochs(20).withBatch(10).withLearningRate(0.01f);
+        Classifier raw = Classifier.create(1, 2, 8, 3), byHand = Classifier.create(1, 2, 8, 3), scaling = Classifier.create(1, 2, 8, 3);
+        raw.fit(large, t.labels(), training);
+        byHand.fit(scaled, t.labels(), training);
+        int[][] withinLastEpoch = new int[1][];
+        scaling.fit(large, t.labels(), training.withScaledFeatures(true).withProgress(new Progress() {
+            @Override
+            public void epoch(Epoch e) {
+                if (e.epoch() == 20) {
+                    withinLastEpoch[0] = scaling.predict(large);  // the epoch's parameters, taking the rows as they are too
+                }
+            }
+        }));
+        assertArrayEquals(scaling.predict(large), withinLastEpoch[0]);
+        assertTrue(raw.accuracy(large, t.labels()) < 0.6, "unscaled, the sigmoid units saturate: " + raw.accuracy(large, t.labels()));
+        assertTrue(scaling.accuracy(large, t.labels()) > 0.75, raw.accuracy(large, t.labels()) + " unscaled, scaled " + scaling.accuracy(large, t.labels()));
+        float[][] p = scaling.predictProba(large), q = byHand.predictProba(scaled);
+        for (int i = 0; i < p.length; i++) {
+            assertArrayEquals(q[i], p[i], 1e-4f, "row " + i);
+        }
+        assertTrue(training.withScaledFeatures(true).toString().contains("features scaled by their ranges"));
+
+        // saved and loaded, it takes the rows as they are; fitted again, it goes on from its parameters
+        Path model = dir.resolve("scaled.npz");
+        scaling.save(model);
+        Classifier loaded = Classifier.load(model);
+        assertArrayEquals(scaling.predict(large), loaded.predict(large));
+        loaded.fit(large, t.labels(), training.withEpochs(1).withLearningRate(1e-9f).withScaledFeatures(true));
+        float[][] again = loaded.predictProba(large);
+        for (int i = 0; i < p.length; i++) {
+            assertArrayEquals(p[i], again[i], 1e-3f, "row " + i + " after a fit that barely moves the parameters");
+        }
+
+        Path pixelModel = dir.resolve("pixels.npz");
+        org.mlp4j.model.ModelFile.save(org.mlp4j.model.Network.initialize(new int[] {16, 4, 3}, org.mlp4j.model.Network.Input.PIXELS,
+                new org.mlp4j.model.NumpyRandom(1)), pixelModel);
+        Classifier pixels = Classifier.load(pixelModel);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> pixels.fit(new float[][] {new float[16]}, new int[] {0}, training.withBatch(1).withScaledFeatures(true)));
+        assertTrue(e.getMessage().contains("takes pixels"), e.getMessage());
+    }
+
+    @Test
     void namesAreOneAClassAndTellableApart() {
         Classifier c = Classifier.create(1, 2, 3);
         assertThrows(IllegalArgumentException.class, () -> c.setClassNames(List.of("a", "b")));

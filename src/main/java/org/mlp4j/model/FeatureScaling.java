@@ -19,6 +19,9 @@ public record FeatureScaling(float[] centre, float[] half) {
 
     /** The scaling of {@code data}'s features by their ranges over its first {@code rows} examples (those that train). */
     public static FeatureScaling of(Features data, int rows) {
+        if (rows < 1 || rows > data.count()) {
+            throw new IllegalArgumentException("features scaled by the ranges of " + rows + " of " + data.count() + " examples");
+        }
         int f = data.features();
         float[] v = data.values();
         double[] low = new double[f], high = new double[f];
