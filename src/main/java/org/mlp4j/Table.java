@@ -14,7 +14,8 @@ import org.mlp4j.util.UserError;
  * {@link Training#withScaledFeatures} does so for a fit.
  *
  * <p>A line holds its class's index (0, 1, ...) first and then its features, or its class's name first or last (as
- * Iris's {@code iris.data} ends each line with one). Fields are separated by tabs, semicolons, commas or spaces;
+ * Iris's {@code iris.data} ends each line with one); or a header line names the class's column {@code label},
+ * {@code class} or {@code target} (in any case), wherever it is, as pandas writes a frame with its target column. Fields are separated by tabs, semicolons, commas or spaces;
  * between tabs or semicolons a comma is a decimal point, as European spreadsheets write it. A header line, blank lines,
  * a byte-order mark and quoted fields are read too, so pandas' {@code to_csv(index=False)}, NumPy's {@code savetxt}
  * and spreadsheets' files are.

@@ -72,7 +72,8 @@ final class Datasets {
             return null;
         }
         return "note: " + file + ": its labels run to " + data.classCount() + " classes for " + data.count() + " examples; the first number"
-                + " of a line is its label, the class index (0, 1, 2, ...): move the label column first if it is not";
+                + " of a line is its label, the class index (0, 1, 2, ...): move the label column first if it is not, or name it label, class or"
+                + " target in a header line";
     }
 
     /**

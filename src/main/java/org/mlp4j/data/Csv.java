@@ -15,7 +15,8 @@ import org.mlp4j.util.UserError;
  * Examples in a text file of one example a line: numbers separated by tabs, semicolons, commas or spaces (the first
  * of these the first line holds; between tabs or semicolons a comma is a decimal point), as spreadsheets, pandas'
  * {@code to_csv} and NumPy's {@code savetxt} write them. A first line without a single number is a header and is
- * skipped, as are blank lines. Labelled, a line is its class index (0, 1, ...) and then its features.
+ * skipped, as are blank lines. Labelled, a line is its class index (0, 1, ...) and then its features; or its class is
+ * in the column the header names {@code label}, {@code class} or {@code target}, wherever that is.
  */
 public final class Csv {
     /**
@@ -36,8 +37,8 @@ public final class Csv {
     }
 
     /**
-     * Labelled examples: each line's class, its first number or a name first or last on it, and its other numbers, its
-     * features. Classes named are numbered in the order of their names.
+     * Labelled examples: each line's class, its first number or a name first or last on it (or the column the header
+     * names as the class's), and its other numbers, its features. Classes named are numbered in the order of their names.
      */
     public static Features examples(Path file) {
         return examples(Table.read(file), file, List.of());
@@ -142,10 +143,14 @@ public final class Csv {
 
     /**
      * The numbers of a file, row-major, and the line each row came from; and where the first line of numbers has a
-     * word first or last (a class's name, as Iris's file ends each line with one), that column's text a row, which
-     * {@code columns} leaves out ({@code names} null where there is none).
+     * word first or last (a class's name, as Iris's file ends each line with one), or in the column the header names
+     * as the class's, that column's text a row, which {@code columns} leaves out ({@code names} null where there is
+     * none). A column of numbers the header names as the class's is read first, as a class index first on a line is.
      */
     private record Table(float[] values, int rows, int columns, int[] lines, String[] names) {
+        /** A header's names for the class's column, in lower case. */
+        static final java.util.Set<String> LABEL_NAMES = java.util.Set.of("label", "class", "target");
+
         static Table read(Path file) {
             UserError.requireFile(file, "the data file");
             try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -154,6 +159,9 @@ public final class Csv {
                 int rows = 0;
                 int columns = -1;
                 int named = -1;  // the column of the names, of all the line's fields
+                int labelled = -1;  // the column a header names as the class's, of all its fields
+                int moved = -1;  // a column of class indices other than the first, read first
+                int headerFields = -1;
                 String[] names = null;
                 char separator = 0;
                 int lineNo = 0;
@@ -178,11 +186,19 @@ public final class Csv {
                         }
                     }
                     if (columns < 0 && rows == 0 && Arrays.stream(fields).noneMatch(Table::isNumber)) {
-                        continue;  // a header: names of the columns
+                        labelled = labelColumn(fields, file, lineNo);  // a header: names of the columns
+                        headerFields = fields.length;
+                        continue;
                     }
                     if (columns < 0) {
                         int last = fields.length - 1;
-                        named = last > 0 && isName(fields[0]) ? 0 : last > 0 && isName(fields[last]) ? last : -1;
+                        if (labelled >= 0 && fields.length != headerFields) {
+                            throw new UserError(file + ", line " + lineNo + ": " + fields.length + " values, but the header names " + headerFields
+                                    + " columns");
+                        }
+                        named = labelled >= 0 ? (isName(fields[labelled]) ? labelled : -1)
+                                : last > 0 && isName(fields[0]) ? 0 : last > 0 && isName(fields[last]) ? last : -1;
+                        moved = labelled > 0 && named < 0 ? labelled : -1;
                         names = named < 0 ? null : new String[64];
                         columns = fields.length - (named < 0 ? 0 : 1);
                     } else if (fields.length != columns + (named < 0 ? 0 : 1)) {
@@ -194,8 +210,12 @@ public final class Csv {
                         values = Arrays.copyOf(values, Limits.elements(Math.max(end, Math.min(2L * values.length, Limits.MAX_ELEMENTS)),
                                 file + ": its numbers"));
                     }
-                    for (int c = 0, f = 0; f < fields.length; f++) {
-                        if (f != named) {
+                    int c = 0;
+                    if (moved >= 0) {
+                        values[rows * columns + c++] = number(fields[moved], file, lineNo, moved);
+                    }
+                    for (int f = 0; f < fields.length; f++) {
+                        if (f != named && f != moved) {
                             values[rows * columns + c++] = number(fields[f], file, lineNo, f);
                         }
                     }
@@ -219,6 +239,24 @@ public final class Csv {
             } catch (IOException e) {
                 throw new UserError("cannot read " + UserError.why(e), e);
             }
+        }
+
+        /**
+         * The column a header names as the class's ({@link #LABEL_NAMES}, in any case), as pandas writes a frame's
+         * target column, wherever it is; -1 where it names none.
+         */
+        private static int labelColumn(String[] header, Path file, int line) {
+            int found = -1;
+            for (int c = 0; c < header.length; c++) {
+                if (LABEL_NAMES.contains(unquoted(header[c]).toLowerCase(Locale.ROOT))) {
+                    if (found >= 0) {
+                        throw new UserError(file + ", line " + line + ": the header names two columns as the class's ('"
+                                + unquoted(header[found]) + "' and '" + unquoted(header[c]) + "'): rename one");
+                    }
+                    found = c;
+                }
+            }
+            return found;
         }
 
         /** The first of tab, semicolon and comma on the line (a comma can be a decimal point between the others); else spaces. */

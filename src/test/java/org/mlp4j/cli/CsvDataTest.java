@@ -256,13 +256,18 @@ class CsvDataTest {
         // MNIST's files validate on their last lines, as the book's split does: sorted by class, they get the note to shuffle
         assertTrue(Datasets.unlikeValidation(rare, 2, false).startsWith("note: the last 2 examples, which validate (--valid), are of class 1"));
         assertFalse(r.err().contains("classes for"), r.err());
-        // an id first, the label last: as many classes as lines
-        StringBuilder ids = new StringBuilder("id,x,y,label\n");
+        // an id first, the label last: as many classes as lines; unless the header names the label's column
+        StringBuilder ids = new StringBuilder("id,x,y,kind\n");
         for (int i = 0; i < 50; i++) {
             ids.append(i).append(",0.5,").append(i % 4 * 0.1).append(',').append(i % 2).append('\n');
         }
         BadInputTest.Result id = run(train(Files.writeString(dir.resolve("ids.csv"), ids), dir.resolve("ids")).toArray(String[]::new));
         assertTrue(id.err().contains("ids.csv: its labels run to 50 classes for 50 examples; the first number of a line is its label"), id.err());
+        Path named = Files.writeString(dir.resolve("named.csv"), ids.toString().replace("kind", "Label"));
+        BadInputTest.Result label = run(train(named, dir.resolve("named")).toArray(String[]::new));
+        assertEquals(0, label.code(), label.err());
+        assertFalse(label.err().contains("classes for"), label.err());
+        assertTrue(label.out().contains("network 3-8-2,"), label.out());
     }
 
     @Test

@@ -47,6 +47,30 @@ class CsvTest {
         }
     }
 
+    /** A header that names a column label, class or target makes it the class's, wherever it is, as pandas writes frames. */
+    @Test
+    void theColumnAHeaderNamesAsTheClass() throws IOException {
+        float[] values = {0.5f, -1.25f, 3, 1e-3f, 0, 2};
+        for (String text : new String[] {"a,b,target\n0.5,-1.25,2\n3,0.001,0\n0,2,1\n", "a;Label;b\n0,5;2;-1,25\n3;0;0,001\n0;1;2\n",
+                "class,a,b\n2,0.5,-1.25\n0,3,0.001\n1,0,2\n"}) {
+            Features f = Csv.examples(file("t.csv", text));
+            assertArrayEquals(values, f.values(), text);
+            assertArrayEquals(new int[] {2, 0, 1}, f.labels(), text);
+            // the rows to predict, with the class's column or without it
+            assertArrayEquals(values, Csv.rows(file("r.csv", text), 2).values(), text);
+        }
+        Features named = Csv.examples(file("n.csv", "a,Class,b\n0.5,dog,-1.25\n3,cat,0.001\n0,dog,2\n"));
+        assertEquals(List.of("cat", "dog"), named.classes());
+        assertArrayEquals(new int[] {1, 0, 1}, named.labels());
+        assertArrayEquals(values, named.values());
+        // without such a header (y is a coordinate as often as a class), a last column of numbers is a feature; named twice, or a line of other width, refused
+        assertEquals(3, Csv.examples(file("p.csv", "a,x,y\n0,0.5,1\n1,0.5,0\n")).features() + 1);
+        UserError twice = assertThrows(UserError.class, () -> Csv.examples(file("twice.csv", "label,Class,a\n0,1,2\n")));
+        assertTrue(twice.getMessage().contains("line 1: the header names two columns as the class's ('label' and 'Class')"), twice.getMessage());
+        UserError wide = assertThrows(UserError.class, () -> Csv.examples(file("wide.csv", "a,target\n1,0,2\n")));
+        assertTrue(wide.getMessage().contains("line 2: 3 values, but the header names 2 columns"), wide.getMessage());
+    }
+
     /** Classes by their names, last on a line as in Iris's file or first: numbered in the order of the names. */
     @Test
     void classesNamedFirstOrLast() throws IOException {
