@@ -75,14 +75,12 @@ public record FeatureScaling(float[] centre, float[] half) {
         double[] shift = new double[outputs];
         for (int i = 0; i < inputs; i++) {
             for (int j = 0; j < outputs; j++) {
-                // folding: w' = w / half and b' = b - sum centre * w'; unfolding takes w' and gives w = w' * half, b = b' + sum centre * w'
-                if (fold) {
-                    w[i * outputs + j] /= half[i];
-                }
-                shift[j] += (double) centre[i] * w[i * outputs + j];
-                if (!fold) {
-                    w[i * outputs + j] *= half[i];
-                }
+                // the weight on feature i unscaled, w' = w / half: folding writes it, unfolding reads it and writes w' * half;
+                // the biases move by the centres' share of it either way
+                int k = i * outputs + j;
+                float unscaled = fold ? w[k] / half[i] : w[k];
+                shift[j] += (double) centre[i] * unscaled;
+                w[k] = fold ? unscaled : unscaled * half[i];
             }
         }
         for (int j = 0; j < outputs; j++) {
