@@ -3,11 +3,14 @@ package org.mlp4j.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import org.mlp4j.Optimizer;
 import org.mlp4j.data.Csv;
 import org.mlp4j.data.Dataset;
 import org.mlp4j.data.Features;
 import org.mlp4j.data.Images;
 import org.mlp4j.data.Mnist;
+import org.mlp4j.model.Hyperparameters;
 import org.mlp4j.model.Network;
 import org.mlp4j.util.UserError;
 
@@ -74,6 +77,28 @@ final class Datasets {
         return "note: " + file + ": its labels run to " + data.classCount() + " classes for " + data.count() + " examples; the first number"
                 + " of a line is its label, the class index (0, 1, 2, ...): move the label column first if it is not, or name it label, class or"
                 + " target in a header line";
+    }
+
+    /**
+     * Steps an epoch below which a CSV file's run at the book's batch and rate gets {@link #fewSteps}'s note. With the
+     * summed gradient an epoch moves the weights by about the rate times its examples: the book's rate suits MNIST's
+     * 55,000 (550 steps), and a table of a few hundred lines, a few steps an epoch, barely fits in the book's 200 epochs.
+     */
+    static final int FEW_STEPS = 20;
+
+    /**
+     * A note where {@code examples} training examples make fewer than {@link #FEW_STEPS} steps an epoch with the book's
+     * summed SGD at its rate: smaller batches at a larger rate fit them faster; else null.
+     */
+    static String fewSteps(int examples, Hyperparameters hp) {
+        Hyperparameters book = Hyperparameters.book();
+        int steps = (examples + hp.batch() - 1) / hp.batch();
+        if (steps >= FEW_STEPS || hp.eta() != book.eta() || hp.meanGradient() || hp.optimization().optimizer() != Optimizer.SGD) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "note: the %d training examples make %d %s of %d an epoch (MNIST's 55,000 make the book's 550):"
+                + " at the book's --eta so few fit slowly; smaller batches at a larger rate fit them faster (--batch %d --eta 0.01, say)",
+                examples, steps, steps == 1 ? "step" : "steps", hp.batch(), Math.min(10, examples));
     }
 
     /**

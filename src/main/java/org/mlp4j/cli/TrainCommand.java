@@ -145,6 +145,10 @@ final class TrainCommand implements Callable<Integer> {
             // drawn, not the last lines as the book's MNIST split takes them: a file of one's own is often sorted by class
             trainSet = ((Features) trainSet).withValidationDrawn(valid, hp.seed());
         }
+        int trainCount = trainSet.count() - valid;
+        if (csv && from == null && !spec.commandLine().getParseResult().hasMatchedOption("--batch") && hp.batch() > trainCount && trainCount > 0) {
+            hp = hp.withBatch(trainCount);  // a file of fewer examples than the book's batch: each epoch one step of them all
+        }
         Network initial = null;
         if (init != null) {
             for (String f : List.of("--hidden", "--activation", "--output")) {
@@ -175,7 +179,8 @@ final class TrainCommand implements Callable<Integer> {
             initial = initial == null ? null : scaling.unfolded(initial);
         }
         if (from == null) {
-            for (String note : new String[] {Datasets.manyClasses(trainSet, common.data), Datasets.unlikeValidation(trainSet, valid, csv)}) {
+            for (String note : new String[] {Datasets.manyClasses(trainSet, common.data), Datasets.unlikeValidation(trainSet, valid, csv),
+                    csv ? Datasets.fewSteps(trainCount, hp) : null}) {
                 if (note != null) {
                     err.println(note);
                 }

@@ -31,7 +31,7 @@ final class TrainingOptions {
     @Option(names = "--eta", paramLabel = "X", defaultValue = "0.0005", description = "learning rate (default: ${DEFAULT-VALUE})")
     float eta;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "100", description = "minibatch size (default: ${DEFAULT-VALUE})")
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "100", description = "minibatch size (default: ${DEFAULT-VALUE}; for a CSV --data of fewer training examples, all of them)")
     int batch;
 
     @Option(names = "--valid", paramLabel = "N", defaultValue = "5000",

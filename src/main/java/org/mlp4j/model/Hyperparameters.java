@@ -75,6 +75,10 @@ public record Hyperparameters(int epochs, int batch, float eta, float l2, long s
         return new Hyperparameters(n, batch, eta, l2, seed, meanGradient, patience, optimization);
     }
 
+    public Hyperparameters withBatch(int n) {
+        return new Hyperparameters(epochs, n, eta, l2, seed, meanGradient, patience, optimization);
+    }
+
     public Hyperparameters with(Optimization o) {
         return new Hyperparameters(epochs, batch, eta, l2, seed, meanGradient, patience, o);
     }

@@ -19,6 +19,7 @@ import org.mlp4j.data.Features;
 import org.mlp4j.data.Idx;
 import org.mlp4j.data.Images;
 import org.mlp4j.data.Mnist;
+import org.mlp4j.model.Hyperparameters;
 import org.mlp4j.model.ModelFile;
 import org.mlp4j.model.Network;
 
@@ -268,6 +269,35 @@ class CsvDataTest {
         assertEquals(0, label.code(), label.err());
         assertFalse(label.err().contains("classes for"), label.err());
         assertTrue(label.out().contains("network 3-8-2,"), label.out());
+    }
+
+    @Test
+    void aSmallFileTrainsWithTheBooksSettingsAndANoteOnFittingItFaster() throws IOException {
+        Path small = clusters("small.csv", 60, 3);
+        List<String> book = List.of("train", "--device", "cpu", "--data", small.toString(), "--epochs", "1");
+        // fewer training examples than the book's batch of 100: an epoch is one step of them all, not a refusal
+        BadInputTest.Result r = run(java.util.stream.Stream.concat(book.stream(), java.util.stream.Stream.of("--out", dir.resolve("a").toString()))
+                .toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("network 2-100-3, 54 training and 6 validation examples, 1 epoch, batch 54,"), r.out());
+        assertTrue(r.err().contains("note: the 54 training examples make 1 step of 54 an epoch (MNIST's 55,000 make the book's 550): at the book's"
+                + " --eta so few fit slowly; smaller batches at a larger rate fit them faster (--batch 10 --eta 0.01, say)"), r.err());
+        // a batch or rate of one's own: no note; a batch given larger than the examples is still refused
+        BadInputTest.Result rate = run(java.util.stream.Stream.concat(book.stream(), java.util.stream.Stream.of("--out", dir.resolve("b").toString(),
+                "--eta", "0.01")).toArray(String[]::new));
+        assertEquals(0, rate.code(), rate.err());
+        assertFalse(rate.err().contains("note"), rate.err());
+        BadInputTest.Result batch = run(java.util.stream.Stream.concat(book.stream(), java.util.stream.Stream.of("--out", dir.resolve("c").toString(),
+                "--batch", "100")).toArray(String[]::new));
+        assertEquals(2, batch.code(), batch.err());
+        assertTrue(batch.err().contains("--batch: 100 is larger than the 54 examples left for training"), batch.err());
+        // the note where an epoch takes fewer than FEW_STEPS steps of the book's summed SGD at its rate
+        Hyperparameters hp = Hyperparameters.book();
+        assertTrue(Datasets.fewSteps(100 * Datasets.FEW_STEPS - 100, hp).contains("make 19 steps of 100"));
+        assertEquals(null, Datasets.fewSteps(100 * Datasets.FEW_STEPS - 99, hp));
+        assertTrue(Datasets.fewSteps(7, hp.withBatch(7)).contains("(--batch 7 --eta 0.01, say)"));
+        assertEquals(null, Datasets.fewSteps(500, new Hyperparameters(200, 100, 0.0005f, 0.01f, 1, true, 0)));
+        assertEquals(null, Datasets.fewSteps(500, hp.with(hp.optimization().with(org.mlp4j.Optimizer.ADAM))));
     }
 
     @Test
