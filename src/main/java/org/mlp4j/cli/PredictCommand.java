@@ -44,7 +44,7 @@ final class PredictCommand implements Callable<Integer> {
     boolean debug;
 
     @Option(names = "--proba", description = "after each label, every class's probability (the output units' activations "
-            + "divided by their sum), space separated")
+            + "divided by their sum), space separated, from class 0's on (evaluate lists a model's class names in that order)")
     boolean proba;
 
     @Override
