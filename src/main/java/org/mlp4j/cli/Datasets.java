@@ -97,8 +97,8 @@ final class Datasets {
             return null;
         }
         return String.format(Locale.ROOT, "note: the %d training examples make %d %s of %d an epoch (MNIST's 55,000 make the book's 550):"
-                + " at the book's --eta so few fit slowly; smaller batches at a larger rate fit them faster (--batch %d --eta 0.01, say)",
-                examples, steps, steps == 1 ? "step" : "steps", hp.batch(), Math.min(10, examples));
+                + " at the book's --eta so few fit slowly; %s", examples, steps, steps == 1 ? "step" : "steps", hp.batch(), hp.batch() > 10
+                ? "smaller batches at a larger rate fit them faster (--batch 10 --eta 0.01, say)" : "a larger rate fits them faster (--eta 0.01, say)");
     }
 
     /**

@@ -132,7 +132,8 @@ public final class Csv {
         float v = t.values[row * t.columns];
         if (!(v >= 0 && v < 1 << 24 && v == Math.rint(v))) {
             throw new UserError(file + ", line " + t.lines[row] + ": the label " + format(v) + " is not a class index (0, 1, 2, ...); "
-                    + "a class's index comes first on each line (a class's name first or last), the features after it");
+                    + "a class's index comes first on each line (a class's name first or last), the features after it, unless a header line "
+                    + "names its column label, class or target");
         }
         return (int) v;
     }

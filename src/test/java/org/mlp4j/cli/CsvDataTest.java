@@ -295,7 +295,7 @@ class CsvDataTest {
         Hyperparameters hp = Hyperparameters.book();
         assertTrue(Datasets.fewSteps(100 * Datasets.FEW_STEPS - 100, hp).contains("make 19 steps of 100"));
         assertEquals(null, Datasets.fewSteps(100 * Datasets.FEW_STEPS - 99, hp));
-        assertTrue(Datasets.fewSteps(7, hp.withBatch(7)).contains("(--batch 7 --eta 0.01, say)"));
+        assertTrue(Datasets.fewSteps(7, hp.withBatch(7)).endsWith("so few fit slowly; a larger rate fits them faster (--eta 0.01, say)"));
         assertEquals(null, Datasets.fewSteps(500, new Hyperparameters(200, 100, 0.0005f, 0.01f, 1, true, 0)));
         assertEquals(null, Datasets.fewSteps(500, hp.with(hp.optimization().with(org.mlp4j.Optimizer.ADAM))));
     }

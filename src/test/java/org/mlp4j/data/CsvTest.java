@@ -130,6 +130,8 @@ class CsvTest {
                 {"1,2,3\n0,NaN,2\n", "line 2, column 2: 'NaN' is not a finite number"},
                 {"1,2,3\n1.5,1,2\n", "line 2: the label 1.5 is not a class index"},
                 {"1,2,3\n-1,1,2\n", "line 2: the label -1 is not a class index"},
+                {"x,y,kind\n5.1,3.5,0\n", "line 2: the label 5.1 is not a class index (0, 1, 2, ...); a class's index comes first on each line"
+                        + " (a class's name first or last), the features after it, unless a header line names its column label, class or target"},
                 {"1,2,3\ncat,2,3\n", "line 2, column 1: 'cat' is not a number (a line's class comes first or last"},
                 {"5.1,Iris-setosa,3.5\n",
                         "line 1, column 2: 'Iris-setosa' is not a number (a line's class, its name here, comes first or last)"},
