@@ -21,7 +21,9 @@ import org.mlp4j.util.UserError;
  * stopping the best epoch so far, {@code best_epoch_i8} [epoch], and its model's arrays prefixed {@code best_}.
  * {@code tune_i8} (choices x 5: part (0 output step, 1 hidden step, 2 whole steps, 3 forward product, 4
  * backward product), rows, k, cols (for whole steps, which of their ways), folded (0 or 1; for a product, k split)) holds how a backend ran the steps
- * ({@link org.mlp4j.backend.Backend.Choice}), so a resumed run runs them the same way.
+ * ({@link org.mlp4j.backend.Backend.Choice}), so a resumed run runs them the same way, and {@code tuned_on} (unicode, 1)
+ * the backend that chose them ({@code cpu}, {@code cuda}, {@code opencl}): another resuming the run chooses its own (a
+ * checkpoint without it: its choices are kept wherever it resumes).
  * A checkpoint of fewer settings (written before the others existed) has the book's for those missing.
  */
 public final class CheckpointFile {
@@ -59,6 +61,9 @@ public final class CheckpointFile {
             System.arraycopy(new long[] {ch.part().ordinal(), ch.rows(), ch.k(), ch.cols(), ch.folded() ? 1 : 0}, 0, choices, i * 5, 5);
         }
         a.put("tune_i8", new Npz.Array(new int[] {c.choices().size(), 5}, choices));
+        if (c.tunedOn() != null) {
+            a.put(TUNED_ON, new Npz.Array(new int[] {1}, new String[] {c.tunedOn()}));
+        }
         if (c.best() != null) {
             a.put("best_epoch_i8", longs(c.best().epoch()));
             ModelFile.arrays(c.best().network()).forEach((name, array) -> a.put(BEST + name, array));
@@ -66,6 +71,7 @@ public final class CheckpointFile {
         AtomicFiles.write(file, out -> Npz.write(out, a));
     }
 
+    private static final String TUNED_ON = "tuned_on";
     private static final String BEST = "best_";
     private static final String OPTIMIZER = "opt_";
 
@@ -133,7 +139,8 @@ public final class CheckpointFile {
             }
             long data = a.containsKey("data_i8") ? sized(a, "data_i8", 1).longs()[0] : 0;
             return new Trainer.Checkpoint(hp, toInt(settings[3]), toInt(settings[4]), data, net, epoch, toInt(position[1]),
-                    new NumpyRandom.State(mt, toInt(rng[0]), rng[1] != 0, gauss), history, best, state, choices);
+                    new NumpyRandom.State(mt, toInt(rng[0]), rng[1] != 0, gauss), history, best, state, choices,
+                    a.containsKey(TUNED_ON) ? sized(a, TUNED_ON, 1).strings()[0] : null);
         } catch (IllegalArgumentException e) {
             throw new UserError(file + ": unreadable checkpoint (" + e.getMessage() + ")");
         }

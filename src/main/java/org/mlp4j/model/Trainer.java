@@ -60,7 +60,7 @@ public final class Trainer {
      */
     public record Checkpoint(Hyperparameters hp, int examples, int valid, long dataDigest, Network network, int epoch, int step,
                              NumpyRandom.State random, List<EpochResult> history, Best best, java.util.Map<String, float[]> optimizerState,
-                             List<Backend.Choice> choices) {
+                             List<Backend.Choice> choices, String tunedOn) {
         public Checkpoint {
             history = List.copyOf(history);
             optimizerState = java.util.Map.copyOf(optimizerState);
@@ -176,8 +176,13 @@ public final class Trainer {
         if (from.finished(hp.epochs())) {
             return new Fit(from, false, from.stoppedEarly());
         }
+        // choices made on another backend are not this one's to keep (its kernels and ways are others): it makes its own
+        boolean own = from.tunedOn() == null || from.tunedOn().equals(backend.name());
         Session session = new Session(from.network(), NumpyRandom.of(from.random()), data, from.valid(), from.epoch(), from.step(),
-                from.history(), from.best(), from.optimizerState(), from.choices());
+                from.history(), from.best(), from.optimizerState(), own ? from.choices() : null);
+        if (!own) {
+            listener.note("the run's steps were chosen on " + from.tunedOn() + ": " + backend.name() + " chooses its own");
+        }
         session.dataDigest = from.dataDigest();  // the data's, checked above (or 0, to be taken when a checkpoint needs it)
         return run(session, listener);
     }
@@ -505,7 +510,7 @@ public final class Trainer {
                 dataDigest = data.digest();
             }
             return new Checkpoint(hp, data.count(), valid, dataDigest, net.download(), epoch, stepsBefore(segment), beforeOrder, history, best,
-                    optimizing != null ? optimizing.state() : java.util.Map.of(), tuning);
+                    optimizing != null ? optimizing.state() : java.util.Map.of(), tuning, backend.name());
         }
     }
 

@@ -177,7 +177,7 @@ class ParityTest {
                                 : new Backend.Choice(ch.part(), ch.rows(), ch.k(), ch.cols(), whole, ch.foldedSeconds(), ch.unfoldedSeconds()))
                         .toList();
                 Trainer.Checkpoint f = new Trainer.Checkpoint(c.hp(), c.examples(), c.valid(), c.dataDigest(), c.network(), c.epoch(), c.step(), c.random(),
-                        c.history(), c.best(), c.optimizerState(), forced);
+                        c.history(), c.best(), c.optimizerState(), forced, c.tunedOn());
                 List<String> notes = new java.util.ArrayList<>();
                 ends[i] = new Trainer(b, hp).resume(f, data, new TrainingListener() {
                     @Override

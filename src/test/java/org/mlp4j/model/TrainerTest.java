@@ -169,6 +169,36 @@ class TrainerTest {
                     "the resumed run runs the checkpoint's choices, untimed");
             assertEquals(loaded.get(2).folded(), notes.stream().anyMatch(n -> n.startsWith("whole steps: ")), notes.toString());
             assertTrue(notes.stream().allMatch(n -> n.startsWith("whole steps: ") || n.endsWith(" (not timed)")), notes.toString());
+            // resumed on another backend, the run's steps are chosen anew there: its own ways, which its checkpoint then names
+            Trainer.Checkpoint onOpenCl = CheckpointFile.load(file);
+            assertEquals("opencl", onOpenCl.tunedOn());
+            try (CpuBackend cpu = new CpuBackend(2)) {
+                notes.clear();
+                Trainer.Fit there = new Trainer(cpu, SHORT).resume(onOpenCl, data, new TrainingListener() {
+                    @Override
+                    public void note(String line) {
+                        notes.add(line);
+                    }
+                });
+                assertEquals("the run's steps were chosen on opencl: cpu chooses its own", notes.get(0), notes.toString());
+                assertFalse(notes.stream().anyMatch(n -> n.startsWith("output step") || n.startsWith("hidden step")), notes.toString());
+                assertEquals("cpu", there.last().tunedOn());
+                assertEquals(new Trainer(cpu, SHORT).fit(new int[] {784, 8, 10}, data, 200, TrainingListener.NONE).last().choices().stream()
+                        .map(org.mlp4j.backend.Backend.Choice::part).toList(),
+                        there.last().choices().stream().map(org.mlp4j.backend.Backend.Choice::part).toList(), "the cpu's own choices: " + notes);
+                // a checkpoint that does not say where its choices were made (written before it did) keeps them
+                Trainer.Checkpoint c = onOpenCl;
+                Trainer.Checkpoint older = new Trainer.Checkpoint(c.hp(), c.examples(), c.valid(), c.dataDigest(), c.network(), c.epoch(), c.step(),
+                        c.random(), c.history(), c.best(), c.optimizerState(), c.choices(), null);
+                notes.clear();
+                new Trainer(cpu, SHORT).resume(older, data, new TrainingListener() {
+                    @Override
+                    public void note(String line) {
+                        notes.add(line);
+                    }
+                });
+                assertEquals(loaded.get(0).toString(), notes.get(0), notes.toString());
+            }
         }
     }
 
