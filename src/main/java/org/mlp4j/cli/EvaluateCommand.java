@@ -83,13 +83,20 @@ final class EvaluateCommand implements Callable<Integer> {
         out.println();
         int width = Math.max(6, names.stream().mapToInt(String::length).max().orElse(0));
         out.printf(Locale.ROOT, "%" + width + "s %10s %10s %10s %8s%n", "class", "precision", "recall", "f1", "support");
+        // as scikit-learn's classification_report: the classes the examples hold or the model predicted, so that a class
+        // of neither (a file's classes numbered from 1 leave 0 so) does not pull the averages down
         double[] sums = new double[3];
+        List<Integer> absent = new java.util.ArrayList<>();
         for (int c = 0; c < classes; c++) {
             int predictedAs = 0;
             int support = 0;
             for (int t = 0; t < classes; t++) {
                 predictedAs += confusion[t][c];
                 support += confusion[c][t];
+            }
+            if (predictedAs == 0 && support == 0) {
+                absent.add(c);
+                continue;
             }
             double precision = predictedAs == 0 ? 0 : (double) confusion[c][c] / predictedAs;
             double recall = support == 0 ? 0 : (double) confusion[c][c] / support;
@@ -100,7 +107,13 @@ final class EvaluateCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%" + width + "s %10.4f %10.4f %10.4f %8d%n", names.isEmpty() ? Integer.toString(c) : names.get(c), precision,
                     recall, f1, support);
         }
-        out.printf(Locale.ROOT, "%" + width + "s %10.4f %10.4f %10.4f %8d%n", "macro", sums[0] / classes, sums[1] / classes, sums[2] / classes, test.count());
+        int averaged = classes - absent.size();
+        out.printf(Locale.ROOT, "%" + width + "s %10.4f %10.4f %10.4f %8d%n", "macro", sums[0] / averaged, sums[1] / averaged, sums[2] / averaged,
+                test.count());
+        if (!absent.isEmpty()) {
+            out.printf("(left out: %s %s, of no example here and never predicted)%n", absent.size() == 1 ? "class" : "classes",
+                    absent.stream().map(c -> names.isEmpty() ? Integer.toString(c) : names.get(c)).collect(java.util.stream.Collectors.joining(", ")));
+        }
         return 0;
     }
 }

@@ -300,6 +300,39 @@ class CsvDataTest {
         assertEquals(null, Datasets.fewSteps(500, hp.with(hp.optimization().with(org.mlp4j.Optimizer.ADAM))));
     }
 
+    /**
+     * Classes numbered from 1, as UCI's wine.data numbers them: the network has an output for class 0 all the same, and
+     * evaluate's per-class table and macro averages leave that class of no example, never predicted, out.
+     */
+    @Test
+    void evaluateAveragesOverTheClassesTheExamplesHoldOrTheModelPredicts() throws IOException {
+        Path zeroBased = clusters("zero.csv", 300, 9);
+        Path oneBased = Files.writeString(dir.resolve("one.csv"), "class,x,y\n" + Files.readAllLines(zeroBased).stream().skip(1)
+                .map(l -> (Integer.parseInt(l.substring(0, 1)) + 1) + l.substring(1) + "\n").collect(java.util.stream.Collectors.joining()));
+        Path out = dir.resolve("run");
+        BadInputTest.Result t = run(train(oneBased, out, "--epochs", "20").toArray(String[]::new));
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains("network 2-8-4,"), t.out());
+        BadInputTest.Result e = run("evaluate", "--device", "cpu", "--model", out.resolve("model.npz").toString(), "--data", oneBased.toString());
+        assertEquals(0, e.code(), e.err());
+        List<String> lines = e.out().lines().toList();
+        int head = lines.indexOf(String.format("%6s %10s %10s %10s %8s", "class", "precision", "recall", "f1", "support"));
+        assertTrue(head > 0, e.out());
+        List<double[]> rows = new ArrayList<>();
+        for (int c = 1; c <= 3; c++) {
+            String[] f = lines.get(head + c).trim().split(" +");
+            assertEquals(Integer.toString(c), f[0], e.out());
+            rows.add(new double[] {Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3])});
+        }
+        String[] macro = lines.get(head + 4).trim().split(" +");
+        assertEquals("macro", macro[0], e.out());
+        for (int m = 0; m < 3; m++) {
+            int k = m;
+            assertEquals(rows.stream().mapToDouble(r -> r[k]).average().orElseThrow(), Double.parseDouble(macro[m + 1]), 1.5e-4, e.out());
+        }
+        assertEquals("(left out: class 0, of no example here and never predicted)", lines.get(head + 5), e.out());
+    }
+
     @Test
     void badCsvUseIsOneLineNamingWhatToDo() throws IOException {
         Path train = clusters("train.csv", 100, 5);
