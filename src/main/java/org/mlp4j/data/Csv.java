@@ -213,11 +213,11 @@ public final class Csv {
                     }
                     int c = 0;
                     if (moved >= 0) {
-                        values[rows * columns + c++] = number(fields[moved], file, lineNo, moved);
+                        values[rows * columns + c++] = number(fields[moved], file, lineNo, moved, true);
                     }
                     for (int f = 0; f < fields.length; f++) {
                         if (f != named && f != moved) {
-                            values[rows * columns + c++] = number(fields[f], file, lineNo, f);
+                            values[rows * columns + c++] = number(fields[f], file, lineNo, f, labelled >= 0);
                         }
                     }
                     if (rows == lines.length) {
@@ -290,19 +290,30 @@ public final class Csv {
             }
         }
 
-        private static float number(String field, Path file, int line, int column) {
+        /** How files mark a value missing: pandas writes nothing (or NaN), R NA, UCI's files '?'. In lower case. */
+        private static final java.util.Set<String> MISSING = java.util.Set.of("", "na", "n/a", "nan", "?", "null", "none", "missing");
+
+        /** {@code field} as a number; {@code classKnown} where a header named the class's column, so that no hint places it. */
+        private static float number(String field, Path file, int line, int column, boolean classKnown) {
             String s = unquoted(field);
+            String where = file + ", line " + line + ", column " + (column + 1) + ": ";
+            String missing = " (a missing value): mlp4j does not fill values in; fill it in (with the column's mean, say) or leave the line out";
             float v;
             try {
                 v = Float.parseFloat(s);
             } catch (NumberFormatException e) {
-                throw new UserError(file + ", line " + line + ", column " + (column + 1) + ": "
-                        + (s.isEmpty() ? "no value" : "'" + s + "' is not a number")
-                        + (column == 0 ? " (a line's class comes first or last: an index 0, 1, 2, ... or a name, as on every other line)"
+                if (MISSING.contains(s.toLowerCase(Locale.ROOT))) {
+                    throw new UserError(where + (s.isEmpty() ? "no value" : "'" + s + "'") + missing);
+                }
+                throw new UserError(where + "'" + s + "' is not a number" + (classKnown ? ""
+                        : column == 0 ? " (a line's class comes first or last: an index 0, 1, 2, ... or a name, as on every other line)"
                         : s.chars().anyMatch(Character::isLetter) ? " (a line's class, its name here, comes first or last)" : ""));
             }
+            if (Float.isNaN(v)) {
+                throw new UserError(where + "'" + s + "'" + missing);
+            }
             if (!Float.isFinite(v)) {
-                throw new UserError(file + ", line " + line + ", column " + (column + 1) + ": '" + s + "' is not a finite number");
+                throw new UserError(where + "'" + s + "' is not a finite number");
             }
             return v;
         }

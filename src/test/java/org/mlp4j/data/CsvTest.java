@@ -127,7 +127,11 @@ class CsvTest {
                 {"1,2,3\n0,,2\n", "line 2, column 2: no value"},
                 {"1,2,3,\n0,1,2,\n", "line 1, column 4: no value"},
                 {"1,2,a\n0,1,\"\"\n", "line 2, column 3: no class name"},
-                {"1,2,3\n0,NaN,2\n", "line 2, column 2: 'NaN' is not a finite number"},
+                {"1,2,3\n0,NaN,2\n", "line 2, column 2: 'NaN' (a missing value): mlp4j does not fill values in"},
+                {"1,2,3\n0,-Infinity,2\n", "line 2, column 2: '-Infinity' is not a finite number"},
+                {"label,x,y\n0,1,NA\n", "line 2, column 3: 'NA' (a missing value): mlp4j does not fill values in; fill it in (with the"
+                        + " column's mean, say) or leave the line out"},
+                {"1,2,3\n?,1,2\n", "line 2, column 1: '?' (a missing value)"},
                 {"1,2,3\n1.5,1,2\n", "line 2: the label 1.5 is not a class index"},
                 {"1,2,3\n-1,1,2\n", "line 2: the label -1 is not a class index"},
                 {"x,y,kind\n5.1,3.5,0\n", "line 2: the label 5.1 is not a class index (0, 1, 2, ...); a class's index comes first on each line"
@@ -145,6 +149,9 @@ class CsvTest {
             UserError e = assertThrows(UserError.class, () -> Csv.examples(f), c[0]);
             assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains(c[1]), e.getMessage() + " for " + c[0]);
         }
+        // where a header names the class's column, a feature's text gets no hint of where the class goes
+        Path labelled = file("labelled.csv", "x,label,y\n1,0,abc\n");
+        assertTrue(assertThrows(UserError.class, () -> Csv.examples(labelled)).getMessage().endsWith("line 2, column 3: 'abc' is not a number"));
         UserError missing = assertThrows(UserError.class, () -> Csv.examples(dir.resolve("none.csv")));
         assertTrue(missing.getMessage().contains("not found"), missing.getMessage());
     }
