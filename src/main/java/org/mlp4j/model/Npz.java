@@ -80,10 +80,19 @@ public final class Npz {
     public static void write(OutputStream out, Map<String, Array> arrays) throws IOException {
         ZipOutputStream zip = new ZipOutputStream(out);
         for (Map.Entry<String, Array> e : arrays.entrySet()) {
+            // stored, as np.savez stores them: deflating a large network's floats took most of a second a file (saved every
+            // --checkpoint-every epochs) and made them barely smaller
+            byte[] npy = npy(e.getValue());
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(npy);
             ZipEntry entry = new ZipEntry(e.getKey() + ".npy");
             entry.setTimeLocal(ENTRY_TIME);
+            entry.setMethod(ZipEntry.STORED);
+            entry.setSize(npy.length);
+            entry.setCompressedSize(npy.length);
+            entry.setCrc(crc.getValue());
             zip.putNextEntry(entry);
-            zip.write(npy(e.getValue()));
+            zip.write(npy);
             zip.closeEntry();
         }
         zip.finish();

@@ -181,6 +181,17 @@ class ModelFileTest {
         assertArrayEquals(Files.readAllBytes(dir.resolve("a.npz")), Files.readAllBytes(dir.resolve("b.npz")));
     }
 
+    /** Arrays are stored, as np.savez stores them, not deflated: a large network's checkpoint costs a copy, not a compression. */
+    @Test
+    void theArraysAreStoredUncompressed() throws Exception {
+        Network net = Network.initialize(new int[] {20, 8, 3}, new NumpyRandom(4));
+        ModelFile.save(net, dir.resolve("a.npz"));
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(dir.resolve("a.npz").toFile())) {
+            assertTrue(zip.size() > 4);
+            zip.stream().forEach(e -> assertEquals(java.util.zip.ZipEntry.STORED, e.getMethod(), e.getName()));
+        }
+    }
+
     @Test
     void unreadableModelFilesAreUserErrors() throws Exception {
         Path junk = dir.resolve("junk.npz");
