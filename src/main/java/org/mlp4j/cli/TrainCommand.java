@@ -388,7 +388,7 @@ final class TrainCommand implements Callable<Integer> {
                     err.println("stopped by " + signals.name() + " before training began; nothing was written");
                     return signals.exitCode();
                 }
-                save(last, run.dir(), run.trainSet().classes(), run.scaling());
+                printer.save(last);
                 err.printf("stopped by %s at epoch %d, step %d: wrote %s, %s and %s into %s; continue with: %s%n",
                         signals.name(), last.epoch(), last.step(), ModelFile.NAME, HISTORY, CHECKPOINT, run.dir(), resumeCommand(run.dir()));
                 return signals.exitCode();
@@ -400,7 +400,7 @@ final class TrainCommand implements Callable<Integer> {
                 correct += predicted[i] == testSet.label(i) ? 1 : 0;
             }
             double accuracy = testSet == null ? Double.NaN : (double) correct / testSet.count();
-            save(last, run.dir(), run.trainSet().classes(), run.scaling());
+            printer.save(last);
             try {
                 Charts.learningCurves(fit.history(), accuracy, run.dir().resolve("learning-curves.png"));
                 if (testSet instanceof Images images && images.height() > 1) {
@@ -415,18 +415,6 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /**
-     * The run's files, each atomically: the history, the model (with early stopping the best epoch's so far; taking
-     * features unscaled where the run trains on them {@code scaling}), then the checkpoint that a resume reads (of the
-     * network that trains, on the scaled features, as the run goes on).
-     */
-    static void save(Trainer.Checkpoint c, Path dir, List<String> classes, FeatureScaling scaling) {
-        writeHistory(c.history(), dir.resolve(HISTORY));
-        Network model = c.best() != null ? c.best().network() : c.network();
-        ModelFile.save(scaling == null ? model : scaling.folded(model), classes, dir.resolve(ModelFile.NAME));
-        CheckpointFile.save(c, dir.resolve(CHECKPOINT));
     }
 
     /** Why {@code dir}, which holds no checkpoint, has no run to continue, and what to do instead. */
@@ -447,12 +435,24 @@ final class TrainCommand implements Callable<Integer> {
                 + " and when stopped by Ctrl-C, SIGTERM or SIGHUP); train it again with --out " + shellWord(dir.toString());
     }
 
-    static void writeHistory(List<EpochResult> history, Path file) {
-        StringBuilder s = new StringBuilder("epoch,cost,train_acc,valid_acc,seconds\n");
-        for (EpochResult r : history) {
-            s.append(String.format(Locale.ROOT, "%d,%.4f,%.6f,%.6f,%.4f%n", r.epoch(), r.cost(), r.trainAccuracy(), r.validAccuracy(), r.seconds()));
+    /**
+     * history.csv's text, each epoch's line formatted once, as it comes: formatting every epoch again each epoch made a
+     * run of many short epochs (a small table's) slower with each.
+     */
+    static final class HistoryCsv {
+        private final StringBuilder text = new StringBuilder("epoch,cost,train_acc,valid_acc,seconds\n");
+        private int lines;
+
+        /** Writes {@code history}, which goes on from the epochs written before, into {@code file}, atomically. */
+        void write(List<EpochResult> history, Path file) {
+            for (; lines < history.size(); lines++) {
+                EpochResult r = history.get(lines);
+                text.append(String.format(Locale.ROOT, "%d,%.4f,%.6f,%.6f,%.4f%n", r.epoch(), r.cost(), r.trainAccuracy(), r.validAccuracy(),
+                        r.seconds()));
+            }
+            byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+            AtomicFiles.write(file, os -> os.write(bytes));
         }
-        AtomicFiles.write(file, os -> os.write(s.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
     /**
@@ -500,6 +500,7 @@ final class TrainCommand implements Callable<Integer> {
         boolean verbose;
         private final Stall stall;
         private boolean stallSaid;
+        private final HistoryCsv historyCsv = new HistoryCsv();
 
         EpochPrinter(PrintWriter out, List<EpochResult> before, int epochs, Path dir, int checkpointEvery,
                      StopSignals signals, Stall stall) {
@@ -540,6 +541,18 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
 
+        /**
+         * The run's files, each atomically: the history, the model (with early stopping the best epoch's so far; taking
+         * features unscaled where the run trains on them, {@link #scaling}), then the checkpoint that a resume reads (of
+         * the network that trains, on the scaled features, as the run goes on).
+         */
+        void save(Trainer.Checkpoint c) {
+            historyCsv.write(c.history(), dir.resolve(HISTORY));
+            Network model = c.best() != null ? c.best().network() : c.network();
+            ModelFile.save(scaling == null ? model : scaling.folded(model), classes, dir.resolve(ModelFile.NAME));
+            CheckpointFile.save(c, dir.resolve(CHECKPOINT));
+        }
+
         @Override
         public void epoch(EpochResult r, Supplier<Trainer.Checkpoint> checkpoint) {
             progress.clear();
@@ -555,9 +568,9 @@ final class TrainCommand implements Callable<Integer> {
             out.flush();
             history.add(r);
             if (CheckpointFile.due(r.epoch(), checkpointEvery, epochs)) {
-                save(checkpoint.get(), dir, classes, scaling);
+                save(checkpoint.get());
             } else {
-                writeHistory(history, dir.resolve(HISTORY));
+                historyCsv.write(history, dir.resolve(HISTORY));
             }
         }
     }
