@@ -292,28 +292,52 @@ public final class Csv {
 
         /** How files mark a value missing: pandas writes nothing (or NaN), R NA, UCI's files '?'. In lower case. */
         private static final java.util.Set<String> MISSING = java.util.Set.of("", "na", "n/a", "nan", "?", "null", "none", "missing");
+        private static final String MISSING_WHAT = " (a missing value): mlp4j does not fill values in; fill it in (with the column's mean, say)"
+                + " or leave the line out";
 
         /** {@code field} as a number; {@code classKnown} where a header named the class's column, so that no hint places it. */
         private static float number(String field, Path file, int line, int column, boolean classKnown) {
+            int whole = wholeNumber(field);
+            if (whole >= 0) {
+                return whole;
+            }
             String s = unquoted(field);
-            String where = file + ", line " + line + ", column " + (column + 1) + ": ";
-            String missing = " (a missing value): mlp4j does not fill values in; fill it in (with the column's mean, say) or leave the line out";
             float v;
             try {
                 v = Float.parseFloat(s);
             } catch (NumberFormatException e) {
+                String where = file + ", line " + line + ", column " + (column + 1) + ": ";
                 if (MISSING.contains(s.toLowerCase(Locale.ROOT))) {
-                    throw new UserError(where + (s.isEmpty() ? "no value" : "'" + s + "'") + missing);
+                    throw new UserError(where + (s.isEmpty() ? "no value" : "'" + s + "'") + MISSING_WHAT);
                 }
                 throw new UserError(where + "'" + s + "' is not a number" + (classKnown ? ""
                         : column == 0 ? " (a line's class comes first or last: an index 0, 1, 2, ... or a name, as on every other line)"
                         : s.chars().anyMatch(Character::isLetter) ? " (a line's class, its name here, comes first or last)" : ""));
             }
-            if (Float.isNaN(v)) {
-                throw new UserError(where + "'" + s + "'" + missing);
-            }
             if (!Float.isFinite(v)) {
-                throw new UserError(where + "'" + s + "' is not a finite number");
+                String where = file + ", line " + line + ", column " + (column + 1) + ": ";
+                throw new UserError(where + "'" + s + (Float.isNaN(v) ? "'" + MISSING_WHAT : "' is not a finite number"));
+            }
+            return v;
+        }
+
+        /**
+         * {@code field}'s value where it is 1 to 7 digits and nothing else, as pixels and counts are written; else -1.
+         * Such a number is a float exactly, and this, small enough to be compiled early, reads a large file's many at
+         * a fraction of Float.parseFloat's cost before the JIT has compiled that.
+         */
+        private static int wholeNumber(String field) {
+            int n = field.length();
+            if (n == 0 || n > 7) {
+                return -1;
+            }
+            int v = 0;
+            for (int i = 0; i < n; i++) {
+                int d = field.charAt(i) - '0';
+                if (d < 0 || d > 9) {
+                    return -1;
+                }
+                v = 10 * v + d;
             }
             return v;
         }

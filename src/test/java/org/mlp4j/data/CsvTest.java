@@ -94,6 +94,17 @@ class CsvTest {
         assertArrayEquals(new float[] {6.0f, 3.0f, 5.0f, 3.4f}, Csv.rows(test, 2).values());
     }
 
+    /** Whole numbers, read by a path of their own, are what Float.parseFloat makes of them, as are all others. */
+    @Test
+    void everyNumberIsFloatParseFloats() throws IOException {
+        String[] numbers = {"0", "0000255", "9999999", "1234567", "12345678", "16777217", "-7", "+3", "3.5", "1e3", "\"42\"", " 8 ", "0x1p4"};
+        Features f = Csv.rows(file("n.csv", String.join(",", numbers) + "\n"), numbers.length);
+        for (int i = 0; i < numbers.length; i++) {
+            String s = numbers[i].trim().replace("\"", "");
+            assertEquals(Float.parseFloat(s), f.values()[i], numbers[i]);
+        }
+    }
+
     @Test
     void rowsToPredictCarryTheirLabelsOrNone() throws IOException {
         Features unlabelled = Csv.rows(file("u.csv", "x,y\n0.5,1\n2,3\n"), 2);
