@@ -3,6 +3,7 @@ package org.mlp4j.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import org.mlp4j.Optimizer;
 import org.mlp4j.data.Csv;
@@ -77,6 +78,27 @@ final class Datasets {
         return "note: " + file + ": its labels run to " + data.classCount() + " classes for " + data.count() + " examples; the first number"
                 + " of a line is its label, the class index (0, 1, 2, ...): move the label column first if it is not, or name it label, class or"
                 + " target in a header line";
+    }
+
+    /**
+     * A note where a CSV file's class indices skip some below their largest (a file that numbers its classes from 1, as
+     * UCI's wine.data does, has none of class 0): the network has an output for each all the same; else null.
+     */
+    static String emptyClasses(Dataset data, Path file) {
+        if (!(data instanceof Features f) || !f.classes().isEmpty() || manyClasses(data, file) != null) {
+            return null;
+        }
+        int[] n = new int[data.classCount()];
+        for (int i = 0; i < data.count(); i++) {
+            n[data.label(i)]++;
+        }
+        List<String> empty = java.util.stream.IntStream.range(0, n.length).filter(c -> n[c] == 0).mapToObj(Integer::toString).toList();
+        if (empty.isEmpty()) {
+            return null;
+        }
+        return "note: " + file + ": no example is of class " + String.join(", ", empty) + " (of 0.." + (n.length - 1)
+                + "): class indices are read as they are, from 0, so the network has an output for " + (empty.size() == 1 ? "it" : "each")
+                + " all the same, which learns to stay off";
     }
 
     /**

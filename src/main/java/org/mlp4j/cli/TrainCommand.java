@@ -179,7 +179,8 @@ final class TrainCommand implements Callable<Integer> {
             initial = initial == null ? null : scaling.unfolded(initial);
         }
         if (from == null) {
-            for (String note : new String[] {Datasets.manyClasses(trainSet, common.data), Datasets.unlikeValidation(trainSet, valid, csv),
+            for (String note : new String[] {Datasets.manyClasses(trainSet, common.data), Datasets.emptyClasses(trainSet, common.data),
+                    Datasets.unlikeValidation(trainSet, valid, csv),
                     csv ? Datasets.fewSteps(trainCount, hp) : null}) {
                 if (note != null) {
                     err.println(note);

@@ -313,6 +313,8 @@ class CsvDataTest {
         BadInputTest.Result t = run(train(oneBased, out, "--epochs", "20").toArray(String[]::new));
         assertEquals(0, t.code(), t.err());
         assertTrue(t.out().contains("network 2-8-4,"), t.out());
+        assertTrue(t.err().contains("note: " + oneBased + ": no example is of class 0 (of 0..3): class indices are read as they are, from 0,"
+                + " so the network has an output for it all the same, which learns to stay off"), t.err());
         BadInputTest.Result e = run("evaluate", "--device", "cpu", "--model", out.resolve("model.npz").toString(), "--data", oneBased.toString());
         assertEquals(0, e.code(), e.err());
         List<String> lines = e.out().lines().toList();
