@@ -227,7 +227,7 @@ public final class Csv {
                     if (names != null) {
                         names[rows] = unquoted(raw[named]);  // as written, commas and all
                         if (names[rows].isEmpty()) {
-                            throw new UserError(file + ", line " + lineNo + ", column " + (named + 1) + ": no class name");
+                            throw new UserError(where(file, lineNo, named) + "no class name");
                         }
                     }
                     lines[rows++] = lineNo;
@@ -306,7 +306,7 @@ public final class Csv {
             try {
                 v = Float.parseFloat(s);
             } catch (NumberFormatException e) {
-                String where = file + ", line " + line + ", column " + (column + 1) + ": ";
+                String where = where(file, line, column);
                 if (MISSING.contains(s.toLowerCase(Locale.ROOT))) {
                     throw new UserError(where + (s.isEmpty() ? "no value" : "'" + s + "'") + MISSING_WHAT);
                 }
@@ -315,10 +315,14 @@ public final class Csv {
                         : s.chars().anyMatch(Character::isLetter) ? " (a line's class, its name here, comes first or last)" : ""));
             }
             if (!Float.isFinite(v)) {
-                String where = file + ", line " + line + ", column " + (column + 1) + ": ";
-                throw new UserError(where + "'" + s + (Float.isNaN(v) ? "'" + MISSING_WHAT : "' is not a finite number"));
+                throw new UserError(where(file, line, column) + "'" + s + (Float.isNaN(v) ? "'" + MISSING_WHAT : "' is not a finite number"));
             }
             return v;
+        }
+
+        /** "FILE, line L, column C: ", C counted from 1. */
+        private static String where(Path file, int line, int column) {
+            return file + ", line " + line + ", column " + (column + 1) + ": ";
         }
 
         /**

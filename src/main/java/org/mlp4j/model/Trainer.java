@@ -56,7 +56,8 @@ public final class Trainer {
      * checkpoint written before digests were) it continues exactly as the run would have. {@code epoch} is
      * the epoch in progress, or the next one when {@code step} is 0;
      * {@code random} is the shuffling stream before that epoch's order was drawn; {@code history} holds the
-     * finished epochs.
+     * finished epochs. {@code choices} are how the backend named {@code tunedOn} runs the steps (null where a
+     * checkpoint does not say: its choices are taken wherever it resumes).
      */
     public record Checkpoint(Hyperparameters hp, int examples, int valid, long dataDigest, Network network, int epoch, int step,
                              NumpyRandom.State random, List<EpochResult> history, Best best, java.util.Map<String, float[]> optimizerState,
