@@ -37,10 +37,10 @@ final class EvaluateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         boolean csv = Datasets.isCsv(common.data);
         ModelFile.Model saved = ModelFile.read(model);
-        Network net = csv ? saved.network() : PredictCommand.takingImages(saved.network(), model, err);
         List<String> names = saved.classes();
         Dataset test = csv ? Csv.examples(common.data, names) : Datasets.load(common, true, err);
-        PredictCommand.checkFits(net, test, common.data.toString());
+        PredictCommand.checkFits(saved.network(), test, common.data.toString());
+        Network net = csv ? saved.network() : PredictCommand.takingImages(saved.network(), model, err);
         test = Datasets.as(net.input(), test, common.data);
         int classes = net.outputs();
         for (int i = 0; i < test.count(); i++) {

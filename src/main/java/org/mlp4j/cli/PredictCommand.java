@@ -55,9 +55,10 @@ final class PredictCommand implements Callable<Integer> {
             throw new UserError("--images: CSV files and images together; give the one or the other");
         }
         ModelFile.Model saved = ModelFile.read(model);
-        Network net = csv > 0 ? saved.network() : takingImages(saved.network(), model, err);
+        Network net = saved.network();
         Dataset data = csv > 0 ? rows(net) : Pictures.read(images, net.inputs(), err::println);
         checkFits(net, data, images.size() == 1 ? images.get(0).toString() : images.size() + (csv > 0 ? " CSV files" : " image files"));
+        net = csv > 0 ? net : takingImages(net, model, err);
         List<String> names = saved.classes();
         StringBuilder s = new StringBuilder(data.count() * (proba ? 12 * net.outputs() : 2));
         try (Backend backend = device.open(spec.commandLine().getErr())) {
@@ -100,10 +101,13 @@ final class PredictCommand implements Callable<Integer> {
         return new Network(net.sizes(), net.weights(), net.biases(), Network.Input.PIXELS, net.activation(), net.output());
     }
 
+    /** Refuses {@code data} (named {@code source}) where {@code net}, as saved, takes another number of inputs. */
     static void checkFits(Network net, Dataset data, String source) {
         if (data.features() != net.inputs()) {
             throw new UserError(source + ": " + (data instanceof Images i ? "images have " + i.features() + " pixels (" + i.height() + "x"
-                    + i.width() + ")" : "examples have " + data.features() + " features") + " but the model takes " + net.inputs() + " inputs");
+                    + i.width() + ")" : "examples have " + data.features() + " features") + " but the model takes " + net.inputs() + " inputs"
+                    + (data instanceof Images && net.input() == Network.Input.FEATURES
+                    ? " (it was trained on a CSV file's examples, or through the Java API: give it a CSV file of such examples)" : ""));
         }
     }
 

@@ -262,6 +262,16 @@ class BadInputTest {
         assertEquals(0, predicted.code(), predicted.err());
         assertTrue(predicted.err().contains(note), predicted.err());
         assertEquals(50, predicted.out().lines().count(), predicted.out());
+        // one of other features than the images' pixels is refused, saying what it takes, with no note of the pixels it is not given
+        Path other = dir.resolve("other.npz");
+        org.mlp4j.model.ModelFile.save(org.mlp4j.model.Network.initialize(new int[] {13, 5, 3}, org.mlp4j.model.Network.Input.FEATURES,
+                new org.mlp4j.model.NumpyRandom(1)), other);
+        String takes = " but the model takes 13 inputs (it was trained on a CSV file's examples, or through the Java API: give it a CSV file of"
+                + " such examples)";
+        Result refused = run("evaluate", "--model", other.toString(), "--data", data.toString(), "--no-verify", "--device", "cpu");
+        assertEquals(List.of("mlp4j: " + data + ": images have 16 pixels (4x4)" + takes), refused.err().lines().toList());
+        Result unpredicted = run("predict", "--model", other.toString(), "--images", data.resolve(Mnist.TEST_IMAGES).toString(), "--device", "cpu");
+        assertEquals(List.of("mlp4j: " + data.resolve(Mnist.TEST_IMAGES) + ": images have 16 pixels (4x4)" + takes), unpredicted.err().lines().toList());
     }
 
     /** train --verbose on OpenCL says which variant each layer step runs and the times that chose it. */
