@@ -17,8 +17,9 @@ import org.mlp4j.util.UserError;
  * Iris's {@code iris.data} ends each line with one); or a header line names the class's column {@code label},
  * {@code class} or {@code target} (in any case), wherever it is, as pandas writes a frame with its target column. Fields are separated by tabs, semicolons, commas or spaces;
  * between tabs or semicolons a comma is a decimal point, as European spreadsheets write it. A header line, blank lines,
- * a byte-order mark and quoted fields are read too, so pandas' {@code to_csv(index=False)}, NumPy's {@code savetxt}
- * and spreadsheets' files are.
+ * a byte-order mark and quoted fields are read too, so pandas' {@code to_csv}, NumPy's {@code savetxt} and spreadsheets'
+ * files are (a first column the header leaves unnamed, as pandas writes a frame's index without {@code index=False}, is
+ * left out).
  *
  * <pre>{@code
  * Table iris = Table.read(Path.of("iris.data"));            // 150 lines of 4 numbers and a name

@@ -146,7 +146,9 @@ public final class Csv {
      * The numbers of a file, row-major, and the line each row came from; and where the first line of numbers has a
      * word first or last (a class's name, as Iris's file ends each line with one), or in the column the header names
      * as the class's, that column's text a row, which {@code columns} leaves out ({@code names} null where there is
-     * none). A column of numbers the header names as the class's is read first, as a class index first on a line is.
+     * none). A column of numbers the header names as the class's is read first, as a class index first on a line is. A
+     * first column the header leaves unnamed, as pandas' {@code to_csv} writes a frame's index without {@code index=False},
+     * is left out.
      */
     private record Table(float[] values, int rows, int columns, int[] lines, String[] names) {
         /** A header's names for the class's column, in lower case. */
@@ -162,6 +164,8 @@ public final class Csv {
                 int named = -1;  // the column of the names, of all the line's fields
                 int labelled = -1;  // the column a header names as the class's, of all its fields
                 int moved = -1;  // a column of class indices other than the first, read first
+                int index = -1;  // pandas' index, which to_csv writes first under no name unless told index=False: left out
+                int width = -1;  // the fields of a line, as many as the first line of numbers has
                 int headerFields = -1;
                 String[] names = null;
                 char separator = 0;
@@ -189,6 +193,7 @@ public final class Csv {
                     if (columns < 0 && rows == 0 && Arrays.stream(fields).noneMatch(Table::isNumber)) {
                         labelled = labelColumn(fields, file, lineNo);  // a header: names of the columns
                         headerFields = fields.length;
+                        index = fields.length > 2 && unquoted(fields[0]).isEmpty() ? 0 : -1;
                         continue;
                     }
                     if (columns < 0) {
@@ -198,13 +203,13 @@ public final class Csv {
                                     + " columns");
                         }
                         named = labelled >= 0 ? (isName(fields[labelled]) ? labelled : -1)
-                                : last > 0 && isName(fields[0]) ? 0 : last > 0 && isName(fields[last]) ? last : -1;
+                                : last > 0 && index < 0 && isName(fields[0]) ? 0 : last > 0 && isName(fields[last]) ? last : -1;
                         moved = labelled > 0 && named < 0 ? labelled : -1;
                         names = named < 0 ? null : new String[64];
-                        columns = fields.length - (named < 0 ? 0 : 1);
-                    } else if (fields.length != columns + (named < 0 ? 0 : 1)) {
-                        throw new UserError(file + ", line " + lineNo + ": " + fields.length + " values, but the lines before it have "
-                                + (columns + (named < 0 ? 0 : 1)));
+                        width = fields.length;
+                        columns = width - (named < 0 ? 0 : 1) - (index < 0 ? 0 : 1);
+                    } else if (fields.length != width) {
+                        throw new UserError(file + ", line " + lineNo + ": " + fields.length + " values, but the lines before it have " + width);
                     }
                     long end = Limits.product((long) rows + 1, columns, file.toString());
                     if (end > values.length) {
@@ -216,7 +221,7 @@ public final class Csv {
                         values[rows * columns + c++] = number(fields[moved], file, lineNo, moved, true);
                     }
                     for (int f = 0; f < fields.length; f++) {
-                        if (f != named && f != moved) {
+                        if (f != named && f != moved && f != index) {
                             values[rows * columns + c++] = number(fields[f], file, lineNo, f, labelled >= 0);
                         }
                     }

@@ -52,7 +52,8 @@ class CsvTest {
     void theColumnAHeaderNamesAsTheClass() throws IOException {
         float[] values = {0.5f, -1.25f, 3, 1e-3f, 0, 2};
         for (String text : new String[] {"a,b,target\n0.5,-1.25,2\n3,0.001,0\n0,2,1\n", "a;Label;b\n0,5;2;-1,25\n3;0;0,001\n0;1;2\n",
-                "class,a,b\n2,0.5,-1.25\n0,3,0.001\n1,0,2\n"}) {
+                "class,a,b\n2,0.5,-1.25\n0,3,0.001\n1,0,2\n",
+                ",a,b,target\n7,0.5,-1.25,2\n3,3,0.001,0\n5,0,2,1\n"}) {  // pandas' to_csv without index=False: its index first, unnamed
             Features f = Csv.examples(file("t.csv", text));
             assertArrayEquals(values, f.values(), text);
             assertArrayEquals(new int[] {2, 0, 1}, f.labels(), text);
@@ -63,6 +64,11 @@ class CsvTest {
         assertEquals(List.of("cat", "dog"), named.classes());
         assertArrayEquals(new int[] {1, 0, 1}, named.labels());
         assertArrayEquals(values, named.values());
+        Features indexed = Csv.examples(file("i.csv", ",a,b,species\n0,0.5,-1.25,dog\n1,3,0.001,cat\n2,0,2,dog\n"));
+        assertEquals(List.of("cat", "dog"), indexed.classes());
+        assertArrayEquals(values, indexed.values());
+        // a first column the header names is a feature, whatever its name
+        assertEquals(3, Csv.examples(file("id.csv", "id,a,b,species\n0,0.5,-1.25,dog\n1,3,0.001,cat\n")).features());
         // without such a header (y is a coordinate as often as a class), a last column of numbers is a feature; named twice, or a line of other width, refused
         assertEquals(3, Csv.examples(file("p.csv", "a,x,y\n0,0.5,1\n1,0.5,0\n")).features() + 1);
         UserError twice = assertThrows(UserError.class, () -> Csv.examples(file("twice.csv", "label,Class,a\n0,1,2\n")));
