@@ -80,8 +80,8 @@ public final class Npz {
     public static void write(OutputStream out, Map<String, Array> arrays) throws IOException {
         ZipOutputStream zip = new ZipOutputStream(out);
         for (Map.Entry<String, Array> e : arrays.entrySet()) {
-            // stored, as np.savez stores them: deflating a large network's floats took most of a second a file (saved every
-            // --checkpoint-every epochs) and made them barely smaller
+            // stored, as np.savez stores them: deflate costs much on a large network's floats (a run saves them every
+            // --checkpoint-every epochs) and saves little; bench/RESULTS.md has the times
             byte[] npy = npy(e.getValue());
             java.util.zip.CRC32 crc = new java.util.zip.CRC32();
             crc.update(npy);
