@@ -107,7 +107,9 @@ final class PredictCommand implements Callable<Integer> {
             throw new UserError(source + ": " + (data instanceof Images i ? "images have " + i.features() + " pixels (" + i.height() + "x"
                     + i.width() + ")" : "examples have " + data.features() + " features") + " but the model takes " + net.inputs() + " inputs"
                     + (data instanceof Images && net.input() == Network.Input.FEATURES
-                    ? " (it was trained on a CSV file's examples, or through the Java API: give it a CSV file of such examples)" : ""));
+                    ? " (it was trained on a CSV file's examples, or through the Java API: give it a CSV file of such examples)"
+                    : data instanceof Features && data.features() == net.inputs() - 1
+                    ? " (each line needs its class, as training's had; mlp4j predict labels lines of features alone)" : ""));
         }
     }
 

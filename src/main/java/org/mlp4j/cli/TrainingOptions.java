@@ -224,7 +224,9 @@ final class TrainingOptions {
         if (test != null && test.features() != train.features()) {
             throw new org.mlp4j.util.UserError(test instanceof Images t && train instanceof Images i
                     ? "test images are " + t.height() + "x" + t.width() + " but training images are " + i.height() + "x" + i.width()
-                    : "test examples have " + test.features() + " features but training examples have " + train.features());
+                    : "test examples have " + test.features() + " features but training examples have " + train.features()
+                    + (test.features() == train.features() - 1 ? " (the test file's lines need their class, as --data's have; mlp4j predict labels"
+                    + " lines of features alone)" : ""));
         }
         int classes = train.classCount();
         if (classes < 2) {

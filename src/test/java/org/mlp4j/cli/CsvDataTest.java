@@ -348,6 +348,10 @@ class CsvDataTest {
                 {"test examples have 3 features but training examples have 2", "train", "--data", train.toString(), "--test",
                         Files.writeString(dir.resolve("wide.csv"), "0,1,2,3\n").toString(), "--batch", "10"},
                 {"--valid: 100 is not less than the 100 training examples", "train", "--data", train.toString(), "--valid", "100"},
+                // lines of features alone, whole numbers (as Kaggle's test.csv has), read as a class and one feature fewer
+                {"test examples have 1 features but training examples have 2 (the test file's lines need their class, as --data's have;"
+                        + " mlp4j predict labels lines of features alone)", "train", "--data", train.toString(), "--test",
+                        Files.writeString(dir.resolve("unlabelled.csv"), "3,4\n").toString(), "--batch", "10"},
         };
         for (String[] c : cases) {
             List<String> args = new ArrayList<>(List.of(c).subList(1, c.length));
@@ -362,5 +366,11 @@ class CsvDataTest {
             assertTrue(lines.get(0).contains(c[0]), lines.get(0) + " should say " + c[0]);
             assertFalse(Files.exists(dir.resolve("out").resolve("model.npz")));
         }
+        Path out = dir.resolve("trained");
+        assertEquals(0, run(train(train, out, "--epochs", "1").toArray(String[]::new)).code());
+        BadInputTest.Result unlabelled = run("evaluate", "--device", "cpu", "--model", out.resolve("model.npz").toString(), "--data",
+                dir.resolve("unlabelled.csv").toString());
+        assertEquals(List.of("mlp4j: " + dir.resolve("unlabelled.csv") + ": examples have 1 features but the model takes 2 inputs (each line needs"
+                + " its class, as training's had; mlp4j predict labels lines of features alone)"), unlabelled.err().lines().toList());
     }
 }
