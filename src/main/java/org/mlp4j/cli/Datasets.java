@@ -81,6 +81,19 @@ final class Datasets {
     }
 
     /**
+     * A note where a CSV file's header names its columns but none as the class's, so that its first column holds the
+     * classes by its place alone (a header "Pregnancies,...,Outcome" would train on the pregnancies as classes); else null.
+     */
+    static String classByPlace(Path file, Dataset data) {
+        String first = Csv.classHeader(file);
+        if (first == null) {
+            return null;
+        }
+        return "note: " + file + ": its header names no column label, class or target, so the first, '" + first + "', holds the classes ("
+                + data.classCount() + " of them); if another column does, name it so in the header";
+    }
+
+    /**
      * A note where a CSV file's class indices skip some below their largest (a file that numbers its classes from 1, as
      * UCI's wine.data does, has none of class 0): the network has an output for each all the same; else null.
      */

@@ -179,7 +179,9 @@ final class TrainCommand implements Callable<Integer> {
             initial = initial == null ? null : scaling.unfolded(initial);
         }
         if (from == null) {
-            for (String note : new String[] {Datasets.manyClasses(trainSet, common.data), Datasets.emptyClasses(trainSet, common.data),
+            String byPlace = csv ? Datasets.classByPlace(common.data, trainSet) : null;  // names the column, which the next does not
+            for (String note : new String[] {byPlace, byPlace == null ? Datasets.manyClasses(trainSet, common.data) : null,
+                    Datasets.emptyClasses(trainSet, common.data),
                     Datasets.unlikeValidation(trainSet, valid, csv),
                     csv ? Datasets.fewSteps(trainCount, hp) : null}) {
                 if (note != null) {

@@ -85,6 +85,15 @@ public final class Csv {
     }
 
     /**
+     * The header's name of {@code file}'s first column where the classes are taken from that column by its place alone
+     * (a header names no column label, class or target, and no column holds names), as the book's file layout has them;
+     * null where there is no header or it named the class's column, or the classes are names.
+     */
+    public static String classHeader(Path file) {
+        return Table.read(file, 1).classHeader();
+    }
+
+    /**
      * Examples to predict, of {@code features} numbers a line, or labelled ones (a class index first, or a class's name
      * first or last, as {@link #examples} reads them): the label of an example is 0, or its index first on the line.
      */
@@ -150,11 +159,20 @@ public final class Csv {
      * first column the header leaves unnamed, as pandas' {@code to_csv} writes a frame's index without {@code index=False},
      * is left out.
      */
-    private record Table(float[] values, int rows, int columns, int[] lines, String[] names) {
+    private record Table(float[] values, int rows, int columns, int[] lines, String[] names, String classHeader) {
         /** A header's names for the class's column, in lower case. */
         static final java.util.Set<String> LABEL_NAMES = java.util.Set.of("label", "class", "target");
 
         static Table read(Path file) {
+            return read(file, Integer.MAX_VALUE);
+        }
+
+        /**
+         * The first {@code most} lines of numbers of the file (and its header); {@code classHeader} the header's name of
+         * the first column where that column holds the classes by place alone (the header names none label, class or
+         * target, and no column holds names), else null.
+         */
+        static Table read(Path file, int most) {
             UserError.requireFile(file, "the data file");
             try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 float[] values = new float[1024];
@@ -168,10 +186,11 @@ public final class Csv {
                 int width = -1;  // the fields of a line, as many as the first line of numbers has
                 int headerFields = -1;
                 String[] names = null;
+                String firstHeader = null;
                 char separator = 0;
                 int lineNo = 0;
                 String line;
-                while ((line = in.readLine()) != null) {
+                while (rows < most && (line = in.readLine()) != null) {
                     lineNo++;
                     if (lineNo == 1 && line.startsWith("\uFEFF")) {
                         line = line.substring(1);  // the byte-order mark spreadsheets write
@@ -193,6 +212,7 @@ public final class Csv {
                     if (columns < 0 && rows == 0 && Arrays.stream(fields).noneMatch(Table::isNumber)) {
                         labelled = labelColumn(fields, file, lineNo);  // a header: names of the columns
                         headerFields = fields.length;
+                        firstHeader = unquoted(fields[0]);
                         index = fields.length > 2 && unquoted(fields[0]).isEmpty() ? 0 : -1;
                         continue;
                     }
@@ -241,7 +261,7 @@ public final class Csv {
                     throw new UserError(file + ": no examples (" + (lineNo == 0 ? "the file is empty" : "no line of numbers") + ")");
                 }
                 return new Table(Arrays.copyOf(values, rows * columns), rows, columns, Arrays.copyOf(lines, rows),
-                        names == null ? null : Arrays.copyOf(names, rows));
+                        names == null ? null : Arrays.copyOf(names, rows), labelled < 0 && named < 0 && index < 0 ? firstHeader : null);
             } catch (IOException e) {
                 throw new UserError("cannot read " + UserError.why(e), e);
             }

@@ -263,7 +263,13 @@ class CsvDataTest {
             ids.append(i).append(",0.5,").append(i % 4 * 0.1).append(',').append(i % 2).append('\n');
         }
         BadInputTest.Result id = run(train(Files.writeString(dir.resolve("ids.csv"), ids), dir.resolve("ids")).toArray(String[]::new));
-        assertTrue(id.err().contains("ids.csv: its labels run to 50 classes for 50 examples; the first number of a line is its label"), id.err());
+        // under a header that names no class column, the note names the column the classes come from by place (here an id)
+        assertTrue(id.err().contains("ids.csv: its header names no column label, class or target, so the first, 'id', holds the classes (50 of"
+                + " them); if another column does, name it so in the header"), id.err());
+        assertFalse(id.err().contains("labels run to"), id.err());
+        BadInputTest.Result bare = run(train(Files.writeString(dir.resolve("bare.csv"), ids.substring(ids.indexOf("\n") + 1)), dir.resolve("bare"))
+                .toArray(String[]::new));
+        assertTrue(bare.err().contains("bare.csv: its labels run to 50 classes for 50 examples; the first number of a line is its label"), bare.err());
         Path named = Files.writeString(dir.resolve("named.csv"), ids.toString().replace("kind", "Label"));
         BadInputTest.Result label = run(train(named, dir.resolve("named")).toArray(String[]::new));
         assertEquals(0, label.code(), label.err());
