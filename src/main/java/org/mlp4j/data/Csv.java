@@ -86,8 +86,8 @@ public final class Csv {
 
     /**
      * The header's name of {@code file}'s first column where the classes are taken from that column by its place alone
-     * (a header names no column label, class or target, and no column holds names), as the book's file layout has them;
-     * null where there is no header or it named the class's column, or the classes are names.
+     * (a header names no column label, class or target, and no column holds names); null where there is no header, or it
+     * named the class's column, or the classes are names.
      */
     public static String classHeader(Path file) {
         return Table.read(file, 1).classHeader();
