@@ -172,7 +172,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainingOptions.checkAgainst(trainSet, testSet, valid, hp.batch());
         // a CSV file's features (not pixels, which are scaled as the book's) are scaled by their ranges over the
         // training examples, and the model saved takes them unscaled
-        FeatureScaling scaling = trainSet instanceof Features f ? FeatureScaling.of(f, f.count() - valid) : null;
+        FeatureScaling scaling = trainSet instanceof Features f ? FeatureScaling.of(f, trainCount) : null;
         if (scaling != null) {
             trainSet = scaling.apply((Features) trainSet);
             testSet = testSet == null ? null : scaling.apply((Features) testSet);

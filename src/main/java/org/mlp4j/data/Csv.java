@@ -213,7 +213,7 @@ public final class Csv {
                         labelled = labelColumn(fields, file, lineNo);  // a header: names of the columns
                         headerFields = fields.length;
                         firstHeader = unquoted(fields[0]);
-                        index = fields.length > 2 && unquoted(fields[0]).isEmpty() ? 0 : -1;
+                        index = fields.length > 2 && firstHeader.isEmpty() ? 0 : -1;
                         continue;
                     }
                     if (columns < 0) {
@@ -352,8 +352,7 @@ public final class Csv {
 
         /**
          * {@code field}'s value where it is 1 to 7 digits and nothing else, as pixels and counts are written; else -1.
-         * Such a number is a float exactly, and this, small enough to be compiled early, reads a large file's many at
-         * a fraction of Float.parseFloat's cost before the JIT has compiled that.
+         * Such a number is a float exactly: this gives Float.parseFloat's value for it without that general parse.
          */
         private static int wholeNumber(String field) {
             int n = field.length();
