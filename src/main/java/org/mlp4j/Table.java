@@ -18,8 +18,10 @@ import org.mlp4j.util.UserError;
  * {@code class} or {@code target} (in any case), wherever it is, as pandas writes a frame with its target column. Fields are separated by tabs, semicolons, commas or spaces;
  * between tabs or semicolons a comma is a decimal point, as European spreadsheets write it. A header line, blank lines,
  * a byte-order mark and quoted fields are read too, so pandas' {@code to_csv}, NumPy's {@code savetxt} and spreadsheets'
- * files are (a first column the header leaves unnamed, as pandas writes a frame's index without {@code index=False}, is
- * left out).
+ * files are. Left out, not features: a column the header names as an id ({@code id}, {@code Id}, {@code PassengerId},
+ * {@code patient_id}, {@code index} or pandas' {@code Unnamed: 0}, as Kaggle's Iris.csv starts with {@code Id}), a first
+ * column it leaves unnamed, as pandas writes a frame's index without {@code index=False}, and a last one it leaves
+ * unnamed, as a separator ending every line makes.
  *
  * <pre>{@code
  * Table iris = Table.read(Path.of("iris.data"));            // 150 lines of 4 numbers and a name

@@ -10,8 +10,8 @@ final class CommonOptions {
             description = "directory of the four MNIST IDX files, raw or .gz (default: ${DEFAULT-VALUE}; fetched when missing); "
                     + "train and evaluate also take a CSV file (" + Csv.SUFFIXES + ") of examples, a line each: the class (an index 0, 1, "
                     + "... or a name) and the features, separated by tabs, semicolons, commas or spaces, under a header line or none; "
-                    + "a class's name may come last, and a header's column named label, class or target is the class's wherever it is "
-                    + "(train scales each feature into [-1, 1] by its range over the training lines, and "
+                    + "a class's name may come last, and a header's column named label, class or target is the class's wherever it is, "
+                    + "and one named id (Id, PassengerId, ...) is left out (train scales each feature into [-1, 1] by its range over the training lines, and "
                     + "its model.npz takes them unscaled)")
     Path data;
 

@@ -84,13 +84,27 @@ final class Datasets {
      * A note where a CSV file's header names its columns but none as the class's, so that its first column holds the
      * classes by its place alone (a header "Pregnancies,...,Outcome" would train on the pregnancies as classes); else null.
      */
-    static String classByPlace(Path file, Dataset data) {
-        String first = Csv.classHeader(file);
+    static String classByPlace(Path file, Csv.Header header, Dataset data) {
+        String first = header.classByPlace();
         if (first == null) {
             return null;
         }
         return "note: " + file + ": its header names no column label, class or target, so the first, '" + first + "', holds the classes ("
                 + data.classCount() + " of them); if another column does, name it so in the header";
+    }
+
+    /**
+     * A note where a CSV file's header names columns as ids, which are left out (Kaggle's Iris.csv numbers its lines in
+     * a column {@code Id}, which as a feature would tell the classes of a file sorted by class); else null.
+     */
+    static String ids(Path file, Csv.Header header) {
+        List<String> ids = header.ids().stream().map(n -> "'" + n + "'").toList();
+        if (ids.isEmpty()) {
+            return null;
+        }
+        return "note: " + file + ": its column" + (ids.size() == 1 ? " " + ids.get(0) + " is" : "s " + String.join(", ", ids) + " are")
+                + " left out: an id tells the lines apart, not their classes (to keep " + (ids.size() == 1 ? "it" : "one") + " as a feature, "
+                + "rename it in the header)";
     }
 
     /**

@@ -179,8 +179,10 @@ final class TrainCommand implements Callable<Integer> {
             initial = initial == null ? null : scaling.unfolded(initial);
         }
         if (from == null) {
-            String byPlace = csv ? Datasets.classByPlace(common.data, trainSet) : null;  // names the column, which the next does not
-            for (String note : new String[] {byPlace, byPlace == null ? Datasets.manyClasses(trainSet, common.data) : null,
+            Csv.Header header = csv ? Csv.header(common.data) : null;
+            String byPlace = csv ? Datasets.classByPlace(common.data, header, trainSet) : null;  // names the column, which the next does not
+            for (String note : new String[] {csv ? Datasets.ids(common.data, header) : null, byPlace,
+                    byPlace == null ? Datasets.manyClasses(trainSet, common.data) : null,
                     Datasets.emptyClasses(trainSet, common.data),
                     Datasets.unlikeValidation(trainSet, valid, csv),
                     csv ? Datasets.fewSteps(trainCount, hp) : null}) {

@@ -85,12 +85,32 @@ public final class Csv {
     }
 
     /**
-     * The header's name of {@code file}'s first column where the classes are taken from that column by its place alone
-     * (a header names no column label, class or target, and no column holds names); null where there is no header, or it
-     * named the class's column, or the classes are names.
+     * What {@code file}'s header line makes of its columns: {@code classByPlace} the name of the column the classes are
+     * taken from by its place alone (the header names no column label, class or target, and no column holds names), null
+     * where there is no header, or it named the class's column, or the classes are names; {@code ids} the names of the
+     * columns left out as ids (see {@link #isId}), as the header writes them.
      */
-    public static String classHeader(Path file) {
-        return Table.read(file, 1).classHeader();
+    public record Header(String classByPlace, List<String> ids) {
+    }
+
+    /** The header of {@code file} ({@link Header}), read with its first line of numbers. */
+    public static Header header(Path file) {
+        Table t = Table.read(file, 1);
+        return new Header(t.classHeader(), t.ids());
+    }
+
+    /**
+     * Whether a header's column name is an id's, a number or code that tells the lines apart and nothing of their
+     * classes, which {@code train} would otherwise take as a feature: {@code id} (Kaggle's Iris.csv starts with one),
+     * a name ending {@code _id} or an "Id" or "ID" after a small letter ({@code PassengerId}, {@code customerID}),
+     * {@code index} (pandas' {@code reset_index()}) and pandas' {@code Unnamed: 0}, its name for a first column a header
+     * left unnamed (a frame's index, read back). Any case, but for the ending after a small letter.
+     */
+    static boolean isId(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        int n = name.length();
+        return lower.equals("id") || lower.equals("index") || lower.endsWith("_id") || lower.equals("unnamed: 0")
+                || n > 2 && Character.isLowerCase(name.charAt(n - 3)) && (name.endsWith("Id") || name.endsWith("ID"));
     }
 
     /**
@@ -155,11 +175,12 @@ public final class Csv {
      * The numbers of a file, row-major, and the line each row came from; and where the first line of numbers has a
      * word first or last (a class's name, as Iris's file ends each line with one), or in the column the header names
      * as the class's, that column's text a row, which {@code columns} leaves out ({@code names} null where there is
-     * none). A column of numbers the header names as the class's is read first, as a class index first on a line is. A
-     * first column the header leaves unnamed, as pandas' {@code to_csv} writes a frame's index without {@code index=False},
-     * is left out.
+     * none). A column of numbers the header names as the class's is read first, as a class index first on a line is.
+     * Columns the header names as ids ({@link Csv#isId}, named in {@code ids}) are left out, and so is a first column it
+     * leaves unnamed, as pandas' {@code to_csv} writes a frame's index without {@code index=False}, and a last one, as a
+     * separator that ends every line makes (whose fields must then be empty).
      */
-    private record Table(float[] values, int rows, int columns, int[] lines, String[] names, String classHeader) {
+    private record Table(float[] values, int rows, int columns, int[] lines, String[] names, String classHeader, List<String> ids) {
         /** A header's names for the class's column, in lower case. */
         static final java.util.Set<String> LABEL_NAMES = java.util.Set.of("label", "class", "target");
 
@@ -169,8 +190,8 @@ public final class Csv {
 
         /**
          * The first {@code most} lines of numbers of the file (and its header); {@code classHeader} the header's name of
-         * the first column where that column holds the classes by place alone (the header names none label, class or
-         * target, and no column holds names), else null.
+         * the first column not left out where that column holds the classes by place alone (the header names none label,
+         * class or target, and no column holds names), else null.
          */
         static Table read(Path file, int most) {
             UserError.requireFile(file, "the data file");
@@ -182,11 +203,14 @@ public final class Csv {
                 int named = -1;  // the column of the names, of all the line's fields
                 int labelled = -1;  // the column a header names as the class's, of all its fields
                 int moved = -1;  // a column of class indices other than the first, read first
-                int index = -1;  // pandas' index, which to_csv writes first under no name unless told index=False: left out
+                boolean[] leftOut = null;  // of all the fields: the columns the header leaves out, where it leaves any out
+                int trailing = -1;  // the empty column after a separator that ends each line, where the header's does
                 int width = -1;  // the fields of a line, as many as the first line of numbers has
                 int headerFields = -1;
+                String[] header = null;
+                boolean omits = false;  // whether the header leaves any column out
+                String classByPlace = null;
                 String[] names = null;
-                String firstHeader = null;
                 char separator = 0;
                 int lineNo = 0;
                 String line;
@@ -212,22 +236,46 @@ public final class Csv {
                     if (columns < 0 && rows == 0 && Arrays.stream(fields).noneMatch(Table::isNumber)) {
                         labelled = labelColumn(fields, file, lineNo);  // a header: names of the columns
                         headerFields = fields.length;
-                        firstHeader = unquoted(fields[0]);
-                        index = fields.length > 2 && firstHeader.isEmpty() ? 0 : -1;
+                        header = Arrays.stream(fields).map(Table::unquoted).toArray(String[]::new);
+                        leftOut = new boolean[fields.length];
+                        int last = fields.length - 1;
+                        for (int c = 0; c <= last; c++) {
+                            // an id's; unnamed, first: pandas' index, which to_csv writes unless told index=False; last: after a
+                            // separator that ends every line
+                            leftOut[c] = c != labelled && (isId(header[c]) || last > 1 && header[c].isEmpty() && (c == 0 || c == last));
+                            omits |= leftOut[c];
+                        }
+                        trailing = last > 1 && header[last].isEmpty() ? last : -1;
                         continue;
                     }
                     if (columns < 0) {
-                        int last = fields.length - 1;
-                        if (labelled >= 0 && fields.length != headerFields) {
+                        if ((labelled >= 0 || omits) && fields.length != headerFields) {
                             throw new UserError(file + ", line " + lineNo + ": " + fields.length + " values, but the header names " + headerFields
                                     + " columns");
                         }
+                        if (!omits) {
+                            leftOut = new boolean[fields.length];  // no header, or one that leaves none out (of any width)
+                        }
+                        int first = 0;
+                        int last = fields.length - 1;
+                        for (; first <= last && leftOut[first]; first++) {
+                        }
+                        for (; last >= first && leftOut[last]; last--) {
+                        }
+                        if (first > last) {
+                            throw new UserError(file + ", line " + lineNo + ": the header leaves every column out (" + String.join(", ", header) + ")");
+                        }
                         named = labelled >= 0 ? (isName(fields[labelled]) ? labelled : -1)
-                                : last > 0 && index < 0 && isName(fields[0]) ? 0 : last > 0 && isName(fields[last]) ? last : -1;
+                                : last > first && isName(fields[first]) ? first : last > first && isName(fields[last]) ? last : -1;
                         moved = labelled > 0 && named < 0 ? labelled : -1;
                         names = named < 0 ? null : new String[64];
                         width = fields.length;
-                        columns = width - (named < 0 ? 0 : 1) - (index < 0 ? 0 : 1);
+                        int kept = 0;
+                        for (boolean out : leftOut) {
+                            kept += out ? 0 : 1;
+                        }
+                        columns = kept - (named < 0 ? 0 : 1);
+                        classByPlace = header != null && labelled < 0 && named < 0 ? header[first] : null;
                     } else if (fields.length != width) {
                         throw new UserError(file + ", line " + lineNo + ": " + fields.length + " values, but the lines before it have " + width);
                     }
@@ -241,9 +289,13 @@ public final class Csv {
                         values[rows * columns + c++] = number(fields[moved], file, lineNo, moved, true);
                     }
                     for (int f = 0; f < fields.length; f++) {
-                        if (f != named && f != moved && f != index) {
+                        if (f != named && f != moved && !leftOut[f]) {
                             values[rows * columns + c++] = number(fields[f], file, lineNo, f, labelled >= 0);
                         }
+                    }
+                    if (trailing >= 0 && !unquoted(fields[trailing]).isEmpty()) {
+                        throw new UserError(where(file, lineNo, trailing) + "'" + unquoted(fields[trailing]) + "' under no name in the header, "
+                                + "whose last column is unnamed, as a separator that ends every line makes it: name the column");
                     }
                     if (rows == lines.length) {
                         lines = Arrays.copyOf(lines, Limits.elements(2L * rows, file + ": its lines"));
@@ -260,8 +312,14 @@ public final class Csv {
                 if (rows == 0) {
                     throw new UserError(file + ": no examples (" + (lineNo == 0 ? "the file is empty" : "no line of numbers") + ")");
                 }
+                List<String> ids = new java.util.ArrayList<>();
+                for (int c = 0; omits && c < header.length; c++) {
+                    if (leftOut[c] && isId(header[c])) {
+                        ids.add(header[c]);
+                    }
+                }
                 return new Table(Arrays.copyOf(values, rows * columns), rows, columns, Arrays.copyOf(lines, rows),
-                        names == null ? null : Arrays.copyOf(names, rows), labelled < 0 && named < 0 && index < 0 ? firstHeader : null);
+                        names == null ? null : Arrays.copyOf(names, rows), classByPlace, ids);
             } catch (IOException e) {
                 throw new UserError("cannot read " + UserError.why(e), e);
             }
@@ -337,7 +395,8 @@ public final class Csv {
                 }
                 throw new UserError(where + "'" + s + "' is not a number" + (classKnown ? ""
                         : column == 0 ? " (a line's class comes first or last: an index 0, 1, 2, ... or a name, as on every other line)"
-                        : s.chars().anyMatch(Character::isLetter) ? " (a line's class, its name here, comes first or last)" : ""));
+                        : s.chars().anyMatch(Character::isLetter) ? " (a line's class, its name here, comes first or last, or in"
+                                + " the column a header line names class; a header's column named id is left out)" : ""));
             }
             if (!Float.isFinite(v)) {
                 throw new UserError(where(file, line, column) + "'" + s + (Float.isNaN(v) ? "'" + MISSING_WHAT : "' is not a finite number"));

@@ -257,14 +257,14 @@ class CsvDataTest {
         // MNIST's files validate on their last lines, as the book's split does: sorted by class, they get the note to shuffle
         assertTrue(Datasets.unlikeValidation(rare, 2, false).startsWith("note: the last 2 examples, which validate (--valid), are of class 1"));
         assertFalse(r.err().contains("classes for"), r.err());
-        // an id first, the label last: as many classes as lines; unless the header names the label's column
-        StringBuilder ids = new StringBuilder("id,x,y,kind\n");
+        // a number first, the label last: as many classes as lines; unless the header names the label's column
+        StringBuilder ids = new StringBuilder("n,x,y,kind\n");
         for (int i = 0; i < 50; i++) {
             ids.append(i).append(",0.5,").append(i % 4 * 0.1).append(',').append(i % 2).append('\n');
         }
         BadInputTest.Result id = run(train(Files.writeString(dir.resolve("ids.csv"), ids), dir.resolve("ids")).toArray(String[]::new));
-        // under a header that names no class column, the note names the column the classes come from by place (here an id)
-        assertTrue(id.err().contains("ids.csv: its header names no column label, class or target, so the first, 'id', holds the classes (50 of"
+        // under a header that names no class column, the note names the column the classes come from by place (here a count)
+        assertTrue(id.err().contains("ids.csv: its header names no column label, class or target, so the first, 'n', holds the classes (50 of"
                 + " them); if another column does, name it so in the header"), id.err());
         assertFalse(id.err().contains("labels run to"), id.err());
         BadInputTest.Result bare = run(train(Files.writeString(dir.resolve("bare.csv"), ids.substring(ids.indexOf("\n") + 1)), dir.resolve("bare"))
@@ -275,6 +275,16 @@ class CsvDataTest {
         assertEquals(0, label.code(), label.err());
         assertFalse(label.err().contains("classes for"), label.err());
         assertTrue(label.out().contains("network 3-8-2,"), label.out());
+        // a column the header names as an id is left out, with a note; the model then takes the other features alone
+        Path id2 = Files.writeString(dir.resolve("id2.csv"), ids.toString().replace("n,x,y,kind", "Id,x,y,Label"));
+        BadInputTest.Result left = run(train(id2, dir.resolve("id2")).toArray(String[]::new));
+        assertEquals(0, left.code(), left.err());
+        assertTrue(left.err().contains("id2.csv: its column 'Id' is left out: an id tells the lines apart, not their classes (to keep it as a"
+                + " feature, rename it in the header)"), left.err());
+        assertTrue(left.out().contains("network 2-8-2,"), left.out());
+        BadInputTest.Result predicted = run("predict", "--model", dir.resolve("id2/model.npz").toString(), "--images", id2.toString());
+        assertEquals(0, predicted.code(), predicted.err());
+        assertEquals(50, predicted.out().lines().count(), predicted.out());
     }
 
     @Test

@@ -67,8 +67,36 @@ class CsvTest {
         Features indexed = Csv.examples(file("i.csv", ",a,b,species\n0,0.5,-1.25,dog\n1,3,0.001,cat\n2,0,2,dog\n"));
         assertEquals(List.of("cat", "dog"), indexed.classes());
         assertArrayEquals(values, indexed.values());
-        // a first column the header names is a feature, whatever its name
-        assertEquals(3, Csv.examples(file("id.csv", "id,a,b,species\n0,0.5,-1.25,dog\n1,3,0.001,cat\n")).features());
+        // a column the header names as an id is left out, wherever it is; a name that only ends in "id" is a feature's
+        String[][] ids = {
+                {"Id", "Id,a,b,species\n7,0.5,-1.25,dog\n8,3,0.001,cat\n9,0,2,dog\n"},  // Kaggle's Iris.csv
+                {"patient_id", "a,patient_id,b,species\n0.5,7,-1.25,dog\n3,8,0.001,cat\n0,9,2,dog\n"},
+                {"Unnamed: 0", ",Unnamed: 0,a,b,species\n0,7,0.5,-1.25,dog\n1,8,3,0.001,cat\n2,9,0,2,dog\n"},  // pandas' index, twice
+                {"index", "index,a,b,species\n7,0.5,-1.25,dog\n8,3,0.001,cat\n9,0,2,dog\n"},
+                {"PassengerId", "a,b,PassengerId,species\n0.5,-1.25,7,dog\n3,0.001,8,cat\n0,2,9,dog\n"},
+                {"customerID", "customerID;a;b;species\nc7;0,5;-1,25;dog\nc8;3;0,001;cat\nc9;0;2;dog\n"},
+        };
+        for (String[] c : ids) {
+            Features f = Csv.examples(file("id.csv", c[1]));
+            assertArrayEquals(values, f.values(), c[1]);
+            assertEquals(List.of("cat", "dog"), f.classes(), c[1]);
+            assertArrayEquals(new int[] {1, 0, 1}, f.labels(), c[1]);
+            assertEquals(new Csv.Header(null, List.of(c[0])), Csv.header(dir.resolve("id.csv")), c[1]);
+            assertArrayEquals(values, Csv.rows(dir.resolve("id.csv"), 2).values(), c[1]);
+        }
+        for (String name : new String[] {"paid", "Acid", "fluid", "Thyroid", "identity", "idx", "ID number"}) {
+            assertEquals(3, Csv.examples(file("f.csv", name + ",a,b,species\n0,0.5,-1.25,dog\n1,3,0.001,cat\n")).features(), name);
+        }
+        // Kaggle's copy of the Wisconsin breast cancer data: an id, the class's names second, and a comma ending every line
+        Features kaggle = Csv.examples(file("data.csv", "\"id\",\"diagnosis\",\"a\",\"b\",\n842302,M,0.5,-1.25,\n842517,B,3,0.001,\n84300903,M,0,2,\n"));
+        assertEquals(List.of("B", "M"), kaggle.classes());
+        assertArrayEquals(new int[] {1, 0, 1}, kaggle.labels());
+        assertArrayEquals(values, kaggle.values());
+        // the classes by place: the first column not left out, named in the header's note
+        Features byPlace = Csv.examples(file("place.csv", "id,kind,a,b\n5,2,0.5,-1.25\n6,0,3,0.001\n7,1,0,2\n"));
+        assertArrayEquals(new int[] {2, 0, 1}, byPlace.labels());
+        assertArrayEquals(values, byPlace.values());
+        assertEquals(new Csv.Header("kind", List.of("id")), Csv.header(dir.resolve("place.csv")));
         // without such a header (y is a coordinate as often as a class), a last column of numbers is a feature; named twice, or a line of other width, refused
         assertEquals(3, Csv.examples(file("p.csv", "a,x,y\n0,0.5,1\n1,0.5,0\n")).features() + 1);
         UserError twice = assertThrows(UserError.class, () -> Csv.examples(file("twice.csv", "label,Class,a\n0,1,2\n")));
@@ -154,12 +182,15 @@ class CsvTest {
                 {"x,y,kind\n5.1,3.5,0\n", "line 2: the label 5.1 is not a class index (0, 1, 2, ...); a class's index comes first on each line"
                         + " (a class's name first or last), the features after it, unless a header line names its column label, class or target"},
                 {"1,2,3\ncat,2,3\n", "line 2, column 1: 'cat' is not a number (a line's class comes first or last"},
-                {"5.1,Iris-setosa,3.5\n",
-                        "line 1, column 2: 'Iris-setosa' is not a number (a line's class, its name here, comes first or last)"},
+                {"5.1,Iris-setosa,3.5\n", "line 1, column 2: 'Iris-setosa' is not a number (a line's class, its name here, comes first or last, or"
+                        + " in the column a header line names class; a header's column named id is left out)"},
                 {"5.1,3.5,a\n4.9,3.0,b\n4.7,c,0.2\n", "line 3, column 2: 'c' is not a number"},
                 {"", "no examples (the file is empty)"},
                 {"a,b,c\n\n", "no examples (no line of numbers)"},
                 {"1\n2\n", "one number a line, but a line needs a label"},
+                {"a,b,c,\n0,1,2,\n1,2,3,4\n", "line 3, column 4: '4' under no name in the header, whose last column is unnamed"},
+                {"ID\n1\n2\n", "line 2: the header leaves every column out (ID)"},
+                {"id,a,b\n1,2\n", "line 2: 2 values, but the header names 3 columns"},
         };
         for (String[] c : cases) {
             Path f = file("bad.csv", c[0]);
