@@ -63,12 +63,27 @@ public record Table(float[][] features, int[] labels, List<String> classes) {
     }
 
     /**
+     * As {@link #read(Path)}, but the class is in the column {@code column} names, wherever it is (as {@code mlp4j train
+     * --label} takes it): its name in the header line, in any case (a wine-quality file's {@code quality}), or its
+     * number, from 1. The header's column label, class or target, if any, is then a feature.
+     *
+     * @throws IllegalArgumentException where the file has no such column, or as {@link #read(Path)}
+     */
+    public static Table read(Path file, String column) {
+        return read(file, List.of(), java.util.Objects.requireNonNull(column, "column"));
+    }
+
+    /**
      * As {@link #read(Path)}, but classes given by name are numbered as {@code classes} names them (a model's
      * {@link Classifier#classNames}), and a class outside them is refused; with no names, as {@link #read(Path)}.
      */
     public static Table read(Path file, List<String> classes) {
+        return read(file, classes, null);
+    }
+
+    private static Table read(Path file, List<String> classes, String column) {
         try {
-            Features f = Csv.examples(file, classes);
+            Features f = Csv.examples(file, classes, column);
             return new Table(rows(f), f.labels(), f.classes());
         } catch (UserError e) {
             throw new IllegalArgumentException(e.getMessage(), e);

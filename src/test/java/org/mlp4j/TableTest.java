@@ -56,6 +56,14 @@ class TableTest {
         assertArrayEquals(new int[] {0, 3}, i.labels());
         assertArrayEquals(new float[] {4, 5, 6.25f}, i.features()[1]);
         assertEquals(4, i.classCount());
+        // the class in another column, named or numbered; the header's class column is then a feature
+        for (String column : new String[] {"B", "3"}) {
+            Table c = Table.read(indexed, column);
+            assertArrayEquals(new int[] {2, 5}, c.labels(), column);
+            assertArrayEquals(new float[] {3, 4, 6.25f}, c.features()[1], column);
+        }
+        e = assertThrows(IllegalArgumentException.class, () -> Table.read(indexed, "d"));
+        assertTrue(e.getMessage().contains("indexed.csv: its header names no column 'd'"), e.getMessage());
 
         // rows to predict: with or without their labels
         assertArrayEquals(new float[] {6.4f, 3.2f}, Table.rows(file, 2)[1]);

@@ -23,6 +23,11 @@ final class Datasets {
     private Datasets() {
     }
 
+    /** The description of {@code --label}, which train, evaluate and predict take. */
+    static final String LABEL = "a CSV file's class column, wherever it is: its name in the header line (in any case) or its number, "
+            + "from 1 (default: the header's column label, class or target, else the first, or a column of names last); train keeps "
+            + "it in model.npz, and evaluate and predict then take it for their files";
+
     /** Whether {@code data} names a CSV file rather than a directory of IDX files. */
     static boolean isCsv(Path data) {
         if (Files.isDirectory(data)) {
@@ -39,9 +44,16 @@ final class Datasets {
         return false;
     }
 
-    /** The training pair of a directory of IDX files, or the test pair ({@code test}); a CSV file's examples. */
-    static Dataset load(CommonOptions common, boolean test, PrintWriter err) {
-        return isCsv(common.data) ? Csv.examples(common.data) : mnist(common, test, err);
+    /**
+     * The training pair of a directory of IDX files, or the test pair ({@code test}); a CSV file's examples, its class in
+     * the column {@code label} names (null: as the file lays it out).
+     */
+    static Dataset load(CommonOptions common, String label, boolean test, PrintWriter err) {
+        if (label != null && !isCsv(common.data)) {
+            throw new UserError("--label names a CSV file's class column, but --data " + common.data + " is a directory of IDX files, whose "
+                    + "labels are files of their own");
+        }
+        return isCsv(common.data) ? Csv.examples(common.data, List.of(), label) : mnist(common, test, err);
     }
 
     /** The training or the test pair of a directory of IDX files, for the commands that take no other data. */
@@ -76,8 +88,8 @@ final class Datasets {
             return null;
         }
         return "note: " + file + ": its labels run to " + data.classCount() + " classes for " + data.count() + " examples; the first number"
-                + " of a line is its label, the class index (0, 1, 2, ...): move the label column first if it is not, or name it label, class or"
-                + " target in a header line";
+                + " of a line is its label, the class index (0, 1, 2, ...): if another column holds the classes, name it with --label (its"
+                + " number, from 1), or label, class or target in a header line";
     }
 
     /**
@@ -90,7 +102,7 @@ final class Datasets {
             return null;
         }
         return "note: " + file + ": its header names no column label, class or target, so the first, '" + first + "', holds the classes ("
-                + data.classCount() + " of them); if another column does, name it so in the header";
+                + data.classCount() + " of them); if another column does, name it with --label (or label, class or target in the header)";
     }
 
     /**

@@ -31,6 +31,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE", required = true, description = "a model.npz written by train")
     Path model;
 
+    @Option(names = "--label", paramLabel = "COLUMN", description = Datasets.LABEL + " (default here: the model's, where train kept one)")
+    String label;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -38,7 +41,7 @@ final class EvaluateCommand implements Callable<Integer> {
         boolean csv = Datasets.isCsv(common.data);
         ModelFile.Model saved = ModelFile.read(model);
         List<String> names = saved.classes();
-        Dataset test = csv ? Csv.examples(common.data, names) : Datasets.load(common, true, err);
+        Dataset test = csv ? Csv.examples(common.data, names, label != null ? label : saved.labelColumn()) : Datasets.load(common, label, true, err);
         PredictCommand.checkFits(saved.network(), test, common.data.toString());
         Network net = csv ? saved.network() : PredictCommand.takingImages(saved.network(), model, err);
         test = Datasets.as(net.input(), test, common.data);

@@ -40,6 +40,10 @@ final class PredictCommand implements Callable<Integer> {
                     + "train's --data takes them")
     List<Path> images;
 
+    @Option(names = "--label", paramLabel = "COLUMN", description = Datasets.LABEL + " (default here: the model's, where train kept one)"
+            + "; a line without that column holds the features alone")
+    String label;
+
     @Option(names = "--debug", description = "print stack traces of errors")
     boolean debug;
 
@@ -56,7 +60,10 @@ final class PredictCommand implements Callable<Integer> {
         }
         ModelFile.Model saved = ModelFile.read(model);
         Network net = saved.network();
-        Dataset data = csv > 0 ? rows(net) : Pictures.read(images, net.inputs(), err::println);
+        if (label != null && csv == 0) {
+            throw new UserError("--label names a CSV file's class column, but --images are image files");
+        }
+        Dataset data = csv > 0 ? rows(net, label != null ? label : saved.labelColumn()) : Pictures.read(images, net.inputs(), err::println);
         checkFits(net, data, images.size() == 1 ? images.get(0).toString() : images.size() + (csv > 0 ? " CSV files" : " image files"));
         net = csv > 0 ? net : takingImages(net, model, err);
         List<String> names = saved.classes();
@@ -113,11 +120,11 @@ final class PredictCommand implements Callable<Integer> {
         }
     }
 
-    /** Every line of the CSV files, in order, as {@code net} takes them. */
-    private Dataset rows(Network net) {
+    /** Every line of the CSV files, in order, as {@code net} takes them; {@code column} the class's, where a line has it. */
+    private Dataset rows(Network net, String column) {
         List<Dataset> parts = new java.util.ArrayList<>();
         for (Path f : images) {
-            parts.add(Datasets.as(net.input(), Csv.rows(f, net.inputs()), f));
+            parts.add(Datasets.as(net.input(), Csv.rows(f, net.inputs(), column), f));
         }
         if (parts.size() == 1) {
             return parts.get(0);

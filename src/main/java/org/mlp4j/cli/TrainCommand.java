@@ -66,6 +66,9 @@ final class TrainCommand implements Callable<Integer> {
                     + "test accuracy (default: none; with a directory --data, its t10k files)")
     Path test;
 
+    @Option(names = "--label", paramLabel = "COLUMN", description = Datasets.LABEL + " (and --test's; a resumed run takes its own)")
+    String label;
+
     @Option(names = "--init", paramLabel = "MODEL",
             description = "start from this model.npz's parameters instead of random ones (its layer sizes replace --hidden)")
     Path init;
@@ -136,8 +139,11 @@ final class TrainCommand implements Callable<Integer> {
             throw flag("--test", "takes a CSV file of test examples for a CSV --data; the test examples of a directory of IDX files "
                     + "are its t10k files");
         }
-        Dataset trainSet = Datasets.load(common, false, err);
-        Dataset testSet = csv ? (test != null ? Csv.examples(test, trainSet.classes()) : null) : Datasets.load(common, true, err);
+        if (from != null && label == null && Files.isRegularFile(dir.resolve(ModelFile.NAME))) {
+            label = ModelFile.read(dir.resolve(ModelFile.NAME)).labelColumn();  // the run's own, which its model keeps
+        }
+        Dataset trainSet = Datasets.load(common, label, false, err);
+        Dataset testSet = csv ? (test != null ? Csv.examples(test, trainSet.classes(), label) : null) : Datasets.load(common, null, true, err);
         // a CSV file's tenth, where the book's 5000 of MNIST's 60000 would be most or all of it
         int valid = from != null ? from.valid()
                 : csv && !spec.commandLine().getParseResult().hasMatchedOption("--valid") ? trainSet.count() / 10 : training.valid;
@@ -179,7 +185,7 @@ final class TrainCommand implements Callable<Integer> {
             initial = initial == null ? null : scaling.unfolded(initial);
         }
         if (from == null) {
-            Csv.Header header = csv ? Csv.header(common.data) : null;
+            Csv.Header header = csv ? Csv.header(common.data, label) : null;
             String byPlace = csv ? Datasets.classByPlace(common.data, header, trainSet) : null;  // names the column, which the next does not
             for (String note : new String[] {csv ? Datasets.ids(common.data, header) : null, byPlace,
                     byPlace == null ? Datasets.manyClasses(trainSet, common.data) : null,
@@ -373,6 +379,7 @@ final class TrainCommand implements Callable<Integer> {
                     run.dir(), checkpointEvery, signals, Stall.of(run.trainSet(), run.trainSet().count() - run.valid(), hp));
             printer.verbose = verbose;
             printer.classes = run.trainSet().classes();
+            printer.label = label;
             printer.scaling = run.scaling();
             Trainer trainer = new Trainer(backend, hp);
             Trainer.Fit fit;
@@ -499,6 +506,8 @@ final class TrainCommand implements Callable<Integer> {
         private final boolean terminal = Terminal.attached();
         /** The names of the classes, which the model it saves keeps; none where they are indices. */
         List<String> classes = List.of();
+        /** The CSV file's class column as --label gave it, which the model it saves keeps; null where not given. */
+        String label;
         /** The scaling of the features the run trains on, which the model it saves takes unscaled; null for none. */
         FeatureScaling scaling;
         final ProgressLine progress;
@@ -554,7 +563,7 @@ final class TrainCommand implements Callable<Integer> {
         void save(Trainer.Checkpoint c) {
             historyCsv.write(c.history(), dir.resolve(HISTORY));
             Network model = c.best() != null ? c.best().network() : c.network();
-            ModelFile.save(scaling == null ? model : scaling.folded(model), classes, dir.resolve(ModelFile.NAME));
+            ModelFile.save(scaling == null ? model : scaling.folded(model), classes, label, dir.resolve(ModelFile.NAME));
             CheckpointFile.save(c, dir.resolve(CHECKPOINT));
         }
 

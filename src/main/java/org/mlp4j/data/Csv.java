@@ -41,12 +41,20 @@ public final class Csv {
      * names as the class's), and its other numbers, its features. Classes named are numbered in the order of their names.
      */
     public static Features examples(Path file) {
-        return examples(Table.read(file), file, List.of());
+        return examples(file, List.of(), null);
     }
 
     /** As {@link #examples(Path)}, but classes named are numbered as {@code classes} (a model's) names them. */
     public static Features examples(Path file, List<String> classes) {
-        return examples(Table.read(file), file, classes);
+        return examples(file, classes, null);
+    }
+
+    /**
+     * As {@link #examples(Path, List)}, with the class in the column {@code label} names, where not null: a name of the
+     * header's (in any case) or the column's number, from 1. That column holds class indices or names, wherever it is.
+     */
+    public static Features examples(Path file, List<String> classes, String label) {
+        return examples(Table.read(file, label), file, classes);
     }
 
     private static Features examples(Table t, Path file, List<String> classes) {
@@ -93,9 +101,9 @@ public final class Csv {
     public record Header(String classByPlace, List<String> ids) {
     }
 
-    /** The header of {@code file} ({@link Header}), read with its first line of numbers. */
-    public static Header header(Path file) {
-        Table t = Table.read(file, 1);
+    /** The header of {@code file} ({@link Header}), read with its first line of numbers; {@code label} as {@link #examples(Path, List, String)}'s. */
+    public static Header header(Path file, String label) {
+        Table t = Table.read(file, 1, label, -1);
         return new Header(t.classHeader(), t.ids());
     }
 
@@ -118,7 +126,20 @@ public final class Csv {
      * first or last, as {@link #examples} reads them): the label of an example is 0, or its index first on the line.
      */
     public static Features rows(Path file, int features) {
-        Table t = Table.read(file);
+        return rows(file, features, null);
+    }
+
+    /**
+     * As {@link #rows(Path, int)}, with the class, where a line has it, in the column {@code label} names (as {@link
+     * #examples(Path, List, String)}'s): the header names it, or, by its number, a line holds {@code features} numbers
+     * besides it.
+     */
+    public static Features rows(Path file, int features, String label) {
+        Table t = Table.read(file, Integer.MAX_VALUE, label, features);
+        if (label != null && t.chosenColumn < 0 && t.names == null && t.columns == features + 1) {
+            throw new UserError(file + ": a line holds a number besides the model's " + features + " features, but the class's column, '" + label
+                    + "', is none the header names: give its number (from 1) with --label");
+        }
         if (t.columns == features) {
             return new Features(t.values, new int[t.rows], t.rows, features);
         }
@@ -159,10 +180,14 @@ public final class Csv {
 
     private static int label(Table t, int row, Path file) {
         float v = t.values[row * t.columns];
+        if (!(v >= 0 && v < 1 << 24 && v == Math.rint(v)) && t.chosenColumn >= 0) {
+            throw new UserError(file + ", line " + t.lines[row] + ", column " + (t.chosenColumn + 1) + ": the class " + format(v)
+                    + " is not a class index (0, 1, 2, ...) or a name");
+        }
         if (!(v >= 0 && v < 1 << 24 && v == Math.rint(v))) {
             throw new UserError(file + ", line " + t.lines[row] + ": the label " + format(v) + " is not a class index (0, 1, 2, ...); "
-                    + "a class's index comes first on each line (a class's name first or last), the features after it, unless a header line "
-                    + "names its column label, class or target");
+                    + "a class's index comes first on each line (a class's name first or last), the features after it, unless --label names "
+                    + "its column, or a header line names it label, class or target");
         }
         return (int) v;
     }
@@ -180,20 +205,24 @@ public final class Csv {
      * leaves unnamed, as pandas' {@code to_csv} writes a frame's index without {@code index=False}, and a last one, as a
      * separator that ends every line makes (whose fields must then be empty).
      */
-    private record Table(float[] values, int rows, int columns, int[] lines, String[] names, String classHeader, List<String> ids) {
+    private record Table(float[] values, int rows, int columns, int[] lines, String[] names, String classHeader, List<String> ids,
+            int chosenColumn) {
         /** A header's names for the class's column, in lower case. */
         static final java.util.Set<String> LABEL_NAMES = java.util.Set.of("label", "class", "target");
 
-        static Table read(Path file) {
-            return read(file, Integer.MAX_VALUE);
+        static Table read(Path file, String label) {
+            return read(file, Integer.MAX_VALUE, label, -1);
         }
 
         /**
          * The first {@code most} lines of numbers of the file (and its header); {@code classHeader} the header's name of
          * the first column not left out where that column holds the classes by place alone (the header names none label,
-         * class or target, and no column holds names), else null.
+         * class or target, and no column holds names), else null. {@code label}, where not null, names the class's column
+         * (see {@link Csv#examples(Path, List, String)}) in place of the header's label, class or target; with {@code
+         * optionalFor} of 0 or more, only where the file has it: the header names it, or, by its number, a line holds
+         * {@code optionalFor} features besides it.
          */
-        static Table read(Path file, int most) {
+        static Table read(Path file, int most, String label, int optionalFor) {
             UserError.requireFile(file, "the data file");
             try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 float[] values = new float[1024];
@@ -201,14 +230,14 @@ public final class Csv {
                 int rows = 0;
                 int columns = -1;
                 int named = -1;  // the column of the names, of all the line's fields
-                int labelled = -1;  // the column a header names as the class's, of all its fields
+                int labelled = -1;  // the class's column, of all the fields: the one label names, else the header's label, class or target
                 int moved = -1;  // a column of class indices other than the first, read first
-                boolean[] leftOut = null;  // of all the fields: the columns the header leaves out, where it leaves any out
+                boolean[] leftOut = null;  // of all the fields: the columns left out (an id's, ...)
                 int trailing = -1;  // the empty column after a separator that ends each line, where the header's does
+                int chosenColumn = -1;  // labelled, where the caller chose it
                 int width = -1;  // the fields of a line, as many as the first line of numbers has
-                int headerFields = -1;
-                String[] header = null;
-                boolean omits = false;  // whether the header leaves any column out
+                String[] header = null;  // the header's names, unquoted
+                int headerLine = 0;
                 String classByPlace = null;
                 String[] names = null;
                 char separator = 0;
@@ -234,28 +263,28 @@ public final class Csv {
                         }
                     }
                     if (columns < 0 && rows == 0 && Arrays.stream(fields).noneMatch(Table::isNumber)) {
-                        labelled = labelColumn(fields, file, lineNo);  // a header: names of the columns
-                        headerFields = fields.length;
-                        header = Arrays.stream(fields).map(Table::unquoted).toArray(String[]::new);
-                        leftOut = new boolean[fields.length];
-                        int last = fields.length - 1;
-                        for (int c = 0; c <= last; c++) {
-                            // an id's; unnamed, first: pandas' index, which to_csv writes unless told index=False; last: after a
-                            // separator that ends every line
-                            leftOut[c] = c != labelled && (isId(header[c]) || last > 1 && header[c].isEmpty() && (c == 0 || c == last));
-                            omits |= leftOut[c];
-                        }
-                        trailing = last > 1 && header[last].isEmpty() ? last : -1;
+                        header = Arrays.stream(fields).map(Table::unquoted).toArray(String[]::new);  // a header: names of the columns
+                        headerLine = lineNo;
                         continue;
                     }
                     if (columns < 0) {
-                        if ((labelled >= 0 || omits) && fields.length != headerFields) {
-                            throw new UserError(file + ", line " + lineNo + ": " + fields.length + " values, but the header names " + headerFields
+                        labelled = label == null ? header == null ? -1 : labelColumn(header, file, headerLine)
+                                : chosen(label, header, fields.length, file, optionalFor >= 0);
+                        leftOut = leftOut(header, labelled, fields.length);
+                        if (optionalFor >= 0 && labelled >= 0 && label != null && isColumnNumber(label) && kept(leftOut) != optionalFor + 1) {
+                            labelled = -1;  // a line of the features alone, without the class's column
+                            leftOut = leftOut(header, labelled, fields.length);
+                        }
+                        boolean omits = kept(leftOut) < leftOut.length;
+                        if (header != null && (labelled >= 0 || omits) && fields.length != header.length) {
+                            throw new UserError(file + ", line " + lineNo + ": " + fields.length + " values, but the header names " + header.length
                                     + " columns");
                         }
                         if (!omits) {
                             leftOut = new boolean[fields.length];  // no header, or one that leaves none out (of any width)
                         }
+                        trailing = omits && header[header.length - 1].isEmpty() ? header.length - 1 : -1;
+                        chosenColumn = label == null ? -1 : labelled;
                         int first = 0;
                         int last = fields.length - 1;
                         for (; first <= last && leftOut[first]; first++) {
@@ -270,11 +299,7 @@ public final class Csv {
                         moved = labelled > 0 && named < 0 ? labelled : -1;
                         names = named < 0 ? null : new String[64];
                         width = fields.length;
-                        int kept = 0;
-                        for (boolean out : leftOut) {
-                            kept += out ? 0 : 1;
-                        }
-                        columns = kept - (named < 0 ? 0 : 1);
+                        columns = kept(leftOut) - (named < 0 ? 0 : 1);
                         classByPlace = header != null && labelled < 0 && named < 0 ? header[first] : null;
                     } else if (fields.length != width) {
                         throw new UserError(file + ", line " + lineNo + ": " + fields.length + " values, but the lines before it have " + width);
@@ -313,13 +338,13 @@ public final class Csv {
                     throw new UserError(file + ": no examples (" + (lineNo == 0 ? "the file is empty" : "no line of numbers") + ")");
                 }
                 List<String> ids = new java.util.ArrayList<>();
-                for (int c = 0; omits && c < header.length; c++) {
+                for (int c = 0; header != null && header.length == width && c < width; c++) {
                     if (leftOut[c] && isId(header[c])) {
                         ids.add(header[c]);
                     }
                 }
                 return new Table(Arrays.copyOf(values, rows * columns), rows, columns, Arrays.copyOf(lines, rows),
-                        names == null ? null : Arrays.copyOf(names, rows), classByPlace, ids);
+                        names == null ? null : Arrays.copyOf(names, rows), classByPlace, ids, chosenColumn);
             } catch (IOException e) {
                 throw new UserError("cannot read " + UserError.why(e), e);
             }
@@ -341,6 +366,66 @@ public final class Csv {
                 }
             }
             return found;
+        }
+
+        /**
+         * The column (of a line's {@code width} fields) that {@code label} names: a name of the header's, in any case, or
+         * a number from 1; -1 where the file has no such column and it is {@code optional}.
+         */
+        private static int chosen(String label, String[] header, int width, Path file, boolean optional) {
+            if (isColumnNumber(label)) {
+                int n = label.length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(label);
+                if (n >= 1 && n <= width) {
+                    return n - 1;
+                }
+                if (optional) {
+                    return -1;
+                }
+                throw new UserError(file + ": its lines have " + width + " columns, so none is the class's column " + label + " (numbered from 1)");
+            }
+            int found = -1;
+            for (int c = 0; header != null && c < header.length; c++) {
+                if (header[c].equalsIgnoreCase(label.trim())) {
+                    if (found >= 0) {
+                        throw new UserError(file + ": its header names two columns '" + label.trim() + "' (columns " + (found + 1) + " and " + (c + 1)
+                                + "): give the class's column by its number");
+                    }
+                    found = c;
+                }
+            }
+            if (found < 0 && !optional) {
+                throw new UserError(file + ": " + (header == null ? "no header line names its columns, so none is '" + label
+                        + "'; give the class's column by its number, from 1" : "its header names no column '" + label + "' (it names "
+                        + String.join(", ", Arrays.stream(header).map(n -> "'" + n + "'").toList()) + ")"));
+            }
+            return found;
+        }
+
+        /** Whether {@code label} gives a column by its number rather than its name. */
+        private static boolean isColumnNumber(String label) {
+            return !label.isEmpty() && label.chars().allMatch(ch -> ch >= '0' && ch <= '9');
+        }
+
+        /**
+         * The columns {@code header} leaves out, of its own: those it names as ids, and a first or last it leaves unnamed
+         * (pandas' index, which to_csv writes unless told index=False; after a separator that ends every line); never
+         * the class's, {@code labelled}. Without a header, none of a line's {@code width}.
+         */
+        private static boolean[] leftOut(String[] header, int labelled, int width) {
+            boolean[] out = new boolean[header == null ? width : header.length];
+            int last = out.length - 1;
+            for (int c = 0; header != null && c <= last; c++) {
+                out[c] = c != labelled && (isId(header[c]) || last > 1 && header[c].isEmpty() && (c == 0 || c == last));
+            }
+            return out;
+        }
+
+        private static int kept(boolean[] leftOut) {
+            int n = 0;
+            for (boolean out : leftOut) {
+                n += out ? 0 : 1;
+            }
+            return n;
         }
 
         /** The first of tab, semicolon and comma on the line (a comma can be a decimal point between the others); else spaces. */
@@ -396,7 +481,7 @@ public final class Csv {
                 throw new UserError(where + "'" + s + "' is not a number" + (classKnown ? ""
                         : column == 0 ? " (a line's class comes first or last: an index 0, 1, 2, ... or a name, as on every other line)"
                         : s.chars().anyMatch(Character::isLetter) ? " (a line's class, its name here, comes first or last, or in"
-                                + " the column a header line names class; a header's column named id is left out)" : ""));
+                                + " the column --label names; a header's column named id is left out)" : ""));
             }
             if (!Float.isFinite(v)) {
                 throw new UserError(where(file, line, column) + "'" + s + (Float.isNaN(v) ? "'" + MISSING_WHAT : "' is not a finite number"));

@@ -19,7 +19,9 @@ import org.mlp4j.util.UserError;
  * x * scale + shift; [2/255, -1] for uint8 pixels, [1, 0] for float features), {@code activation} (int32,
  * the hidden layers': 1 sigmoid, 2 tanh, 3 relu, 4 leaky-relu with slope 0.01), {@code output} (int32: 0
  * sigmoid units, 1 softmax), and per layer l {@code w<l>} (float32, in x out) and {@code b<l>} (float32,
- * out); and where the classes have names (a CSV file's), {@code classes} (unicode, a name an output). A file without
+ * out); and where the classes have names (a CSV file's), {@code classes} (unicode, a name an output); where train was
+ * told the CSV file's class column ({@code --label}), {@code label_column} (unicode, 1: as given, a header's name or a
+ * number from 1), which evaluate and predict then take for their files. A file without
  * {@code activation} or {@code output} (written before they existed) is the book's sigmoid network.
  * In NumPy: {@code m = np.load("model.npz"); a = 1/(1+np.exp(-(x @ m["w0"] + m["b0"])))}. Loading checks
  * every array's shape against {@code layer_sizes} and that every parameter is finite.
@@ -37,6 +39,11 @@ public final class ModelFile {
 
     /** The network with its classes' names (none: empty), one an output. */
     public static void save(Network net, List<String> classes, Path file) {
+        save(net, classes, null, file);
+    }
+
+    /** As {@link #save(Network, List, Path)}, with the column of a CSV file's class ({@code --label}), where not null. */
+    public static void save(Network net, List<String> classes, String labelColumn, Path file) {
         if (!classes.isEmpty() && classes.size() != net.outputs()) {
             throw new IllegalArgumentException(classes.size() + " class names for " + net.outputs() + " outputs");
         }
@@ -44,11 +51,19 @@ public final class ModelFile {
         if (!classes.isEmpty()) {
             arrays.put("classes", new Npz.Array(new int[] {classes.size()}, classes.toArray(String[]::new)));
         }
+        if (labelColumn != null) {
+            arrays.put(LABEL_COLUMN, new Npz.Array(new int[] {1}, new String[] {labelColumn}));
+        }
         AtomicFiles.write(file, out -> Npz.write(out, arrays));
     }
 
-    /** A model file's network and the names of its classes, one an output; none where they are their indices. */
-    public record Model(Network network, List<String> classes) {
+    private static final String LABEL_COLUMN = "label_column";
+
+    /**
+     * A model file's network and the names of its classes, one an output (none where they are their indices); and the
+     * column of its CSV file's class where train was told it, else null.
+     */
+    public record Model(Network network, List<String> classes, String labelColumn) {
     }
 
     /** The model's arrays by name, as {@link #save} writes them. */
@@ -83,7 +98,11 @@ public final class ModelFile {
             if (!names.isEmpty() && names.size() != net.outputs()) {
                 throw new IllegalArgumentException(names.size() + " classes for " + net.outputs() + " outputs");
             }
-            return new Model(net, names);
+            Npz.Array label = a.get(LABEL_COLUMN);
+            if (label != null && (label.shape().length != 1 || label.shape()[0] != 1)) {
+                throw new IllegalArgumentException(LABEL_COLUMN + " has shape " + Arrays.toString(label.shape()) + ", not (1,)");
+            }
+            return new Model(net, names, label == null ? null : label.strings()[0]);
         } catch (IllegalArgumentException e) {
             throw new UserError(file + ": unreadable model file (" + e.getMessage() + ")");
         }

@@ -200,6 +200,85 @@ class CsvDataTest {
     }
 
     /** history.csv less its seconds. */
+    /**
+     * A class column that --label names, as a wine-quality file's "quality" between its measurements: train keeps it in
+     * model.npz, so evaluate, predict and a resumed run read their files alike without being told again.
+     */
+    @Test
+    void aClassColumnThatLabelNamesIsKeptForEvaluatePredictAndResume() throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (String name : new String[] {"train.csv", "test.csv"}) {
+            List<String> lines = Files.readAllLines(clusters(name, name.equals("train.csv") ? 300 : 60, name.length()));
+            files.add(Files.write(dir.resolve("mid-" + name), lines.stream().map(l -> {  // x;kind;y, decimal commas
+                String[] f = l.split(",");
+                return (f[0].equals("class") ? "x;kind;y" : f[1] + ";" + f[0] + ";" + f[2]).replace('.', ',');
+            }).toList()));
+        }
+        Path train = files.get(0);
+        Path test = files.get(1);
+        BadInputTest.Result told = run(train(train, dir.resolve("untold")).toArray(String[]::new));
+        assertEquals(2, told.code(), told.out());
+        assertTrue(told.err().contains("is not a class index (0, 1, 2, ...); a class's index comes first on each line (a class's name first or"
+                + " last), the features after it, unless --label names its column"), told.err());
+
+        Path out = dir.resolve("run");
+        BadInputTest.Result t = run(train(train, out, "--label", "Kind", "--test", test.toString(), "--epochs", "4").toArray(String[]::new));
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains("network 2-8-3,"), t.out());
+        assertFalse(t.err().contains("holds the classes"), t.err());
+        assertEquals("Kind", ModelFile.read(out.resolve("model.npz")).labelColumn());
+        String accuracy = line(t.out(), "test accuracy: ");
+        BadInputTest.Result e = run("evaluate", "--device", "cpu", "--model", out.resolve("model.npz").toString(), "--data", test.toString());
+        assertEquals(0, e.code(), e.err());
+        assertEquals(accuracy, line(e.out(), "test accuracy: "));
+        // the lines with their classes between the features, and without them, predict alike, and as evaluate scored them
+        BadInputTest.Result p = run("predict", "--device", "cpu", "--model", out.resolve("model.npz").toString(), "--images", test.toString());
+        assertEquals(0, p.code(), p.err());
+        List<String> lines = Files.readAllLines(test).subList(1, 61);
+        Path bare = Files.write(dir.resolve("bare.csv"), lines.stream().map(l -> l.replaceFirst(";[0-9];", ";")).toList());
+        BadInputTest.Result q = run("predict", "--device", "cpu", "--model", out.resolve("model.npz").toString(), "--images", bare.toString());
+        assertEquals(0, q.code(), q.err());
+        assertEquals(p.out(), q.out());
+        int correct = 0;
+        for (int i = 0; i < 60; i++) {
+            correct += lines.get(i).split(";")[1].equals(p.out().lines().toList().get(i)) ? 1 : 0;
+        }
+        assertEquals(String.format(Locale.ROOT, "test accuracy: %.2f%%", 100.0 * correct / 60), accuracy);
+
+        // a run stopped and resumed, told nothing of the column, trains on as the whole run did
+        Path whole = dir.resolve("whole");
+        Path parts = dir.resolve("parts");
+        assertEquals(0, run(train(train, whole, "--label", "kind", "--epochs", "3").toArray(String[]::new)).code());
+        assertEquals(0, run(train(train, parts, "--label", "kind", "--epochs", "1").toArray(String[]::new)).code());
+        BadInputTest.Result r = run("train", "--device", "cpu", "--resume", parts.toString(), "--data", train.toString(), "--epochs", "3");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(history(whole), history(parts));
+
+        // without a header, by the column's number; a line of the features alone is predicted as they are
+        Path headless = Files.write(dir.resolve("headless.csv"), Files.readAllLines(train).subList(1, 301));
+        Path byNumber = dir.resolve("by-number");
+        BadInputTest.Result n = run(train(headless, byNumber, "--label", "2", "--epochs", "3").toArray(String[]::new));
+        assertEquals(0, n.code(), n.err());
+        assertEquals(history(whole), history(byNumber));
+        BadInputTest.Result m = run("predict", "--device", "cpu", "--model", byNumber.resolve("model.npz").toString(), "--images",
+                Files.write(dir.resolve("rows.csv"), lines).toString(), bare.toString());
+        assertEquals(0, m.code(), m.err());
+        assertEquals(m.out().lines().limit(60).toList(), m.out().lines().skip(60).toList());
+
+        // a name where no header names the columns, a number past them, and --label with MNIST's files
+        BadInputTest.Result noHeader = run(train(headless, dir.resolve("x"), "--label", "kind").toArray(String[]::new));
+        assertTrue(noHeader.err().contains("headless.csv: no header line names its columns, so none is 'kind'; give the class's column by its"
+                + " number, from 1"), noHeader.err());
+        BadInputTest.Result past = run(train(headless, dir.resolve("y"), "--label", "4").toArray(String[]::new));
+        assertTrue(past.err().contains("headless.csv: its lines have 3 columns, so none is the class's column 4 (numbered from 1)"), past.err());
+        BadInputTest.Result none = run(train(train, dir.resolve("z"), "--label", "quality").toArray(String[]::new));
+        assertTrue(none.err().contains("mid-train.csv: its header names no column 'quality' (it names 'x', 'kind', 'y')"), none.err());
+        BadInputTest.Result idx = run("evaluate", "--device", "cpu", "--model", out.resolve("model.npz").toString(), "--data",
+                TestData.small(dir.resolve("idx")).toString(), "--label", "kind");
+        assertEquals(2, idx.code());
+        assertTrue(idx.err().contains("--label names a CSV file's class column, but --data"), idx.err());
+    }
+
     static List<String> history(Path run) throws IOException {
         return Files.readAllLines(run.resolve(TrainCommand.HISTORY)).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
     }
@@ -265,7 +344,7 @@ class CsvDataTest {
         BadInputTest.Result id = run(train(Files.writeString(dir.resolve("ids.csv"), ids), dir.resolve("ids")).toArray(String[]::new));
         // under a header that names no class column, the note names the column the classes come from by place (here a count)
         assertTrue(id.err().contains("ids.csv: its header names no column label, class or target, so the first, 'n', holds the classes (50 of"
-                + " them); if another column does, name it so in the header"), id.err());
+                + " them); if another column does, name it with --label (or label, class or target in the header)"), id.err());
         assertFalse(id.err().contains("labels run to"), id.err());
         BadInputTest.Result bare = run(train(Files.writeString(dir.resolve("bare.csv"), ids.substring(ids.indexOf("\n") + 1)), dir.resolve("bare"))
                 .toArray(String[]::new));

@@ -81,7 +81,7 @@ class CsvTest {
             assertArrayEquals(values, f.values(), c[1]);
             assertEquals(List.of("cat", "dog"), f.classes(), c[1]);
             assertArrayEquals(new int[] {1, 0, 1}, f.labels(), c[1]);
-            assertEquals(new Csv.Header(null, List.of(c[0])), Csv.header(dir.resolve("id.csv")), c[1]);
+            assertEquals(new Csv.Header(null, List.of(c[0])), Csv.header(dir.resolve("id.csv"), null), c[1]);
             assertArrayEquals(values, Csv.rows(dir.resolve("id.csv"), 2).values(), c[1]);
         }
         for (String name : new String[] {"paid", "Acid", "fluid", "Thyroid", "identity", "idx", "ID number"}) {
@@ -96,13 +96,51 @@ class CsvTest {
         Features byPlace = Csv.examples(file("place.csv", "id,kind,a,b\n5,2,0.5,-1.25\n6,0,3,0.001\n7,1,0,2\n"));
         assertArrayEquals(new int[] {2, 0, 1}, byPlace.labels());
         assertArrayEquals(values, byPlace.values());
-        assertEquals(new Csv.Header("kind", List.of("id")), Csv.header(dir.resolve("place.csv")));
+        assertEquals(new Csv.Header("kind", List.of("id")), Csv.header(dir.resolve("place.csv"), null));
         // without such a header (y is a coordinate as often as a class), a last column of numbers is a feature; named twice, or a line of other width, refused
         assertEquals(3, Csv.examples(file("p.csv", "a,x,y\n0,0.5,1\n1,0.5,0\n")).features() + 1);
         UserError twice = assertThrows(UserError.class, () -> Csv.examples(file("twice.csv", "label,Class,a\n0,1,2\n")));
         assertTrue(twice.getMessage().contains("line 1: the header names two columns as the class's ('label' and 'Class')"), twice.getMessage());
         UserError wide = assertThrows(UserError.class, () -> Csv.examples(file("wide.csv", "a,target\n1,0,2\n")));
         assertTrue(wide.getMessage().contains("line 2: 3 values, but the header names 2 columns"), wide.getMessage());
+    }
+
+    /** The class's column chosen by its header's name or its number (--label), wherever it is, in place of the header's. */
+    @Test
+    void theClassColumnChosenByNameOrNumber() throws IOException {
+        float[] values = {0.5f, -1.25f, 3, 1e-3f, 0, 2};
+        Path wine = file("wine.csv", "\"a\";\"quality\";\"b\"\n0,5;2;-1,25\n3;0;0,001\n0;1;2\n");
+        for (String label : new String[] {"quality", "QUALITY", "2"}) {
+            Features f = Csv.examples(wine, List.of(), label);
+            assertArrayEquals(values, f.values(), label);
+            assertArrayEquals(new int[] {2, 0, 1}, f.labels(), label);
+        }
+        // the header's class column is then a feature; a column of names is the class's wherever it is
+        Features chosen = Csv.examples(file("c.csv", "label,a,kind\n5,0.5,dog\n6,3,cat\n"), List.of(), "kind");
+        assertArrayEquals(new float[] {5, 0.5f, 6, 3}, chosen.values());
+        assertEquals(List.of("cat", "dog"), chosen.classes());
+        Features wdbc = Csv.examples(file("wdbc.data", "842302,M,0.5,-1.25\n842517,B,3,0.001\n84300903,M,0,2\n"), List.of(), "2");
+        assertEquals(List.of("B", "M"), wdbc.classes());
+        assertArrayEquals(new int[] {1, 0, 1}, wdbc.labels());
+        assertEquals(3, wdbc.features());  // the id stays: no header names it
+        // to predict: the column left out where the file has it, by name or by number; the lines as they are where not
+        Path bare = file("bare.csv", "a;b\n0,5;-1,25\n3;0,001\n0;2\n");
+        Path bareNoHeader = file("bare2.csv", "0.5,-1.25\n3,0.001\n0,2\n");
+        for (Path f : new Path[] {wine, bare}) {
+            assertArrayEquals(values, Csv.rows(f, 2, "quality").values(), f.toString());
+        }
+        for (Path f : new Path[] {wine, bare, bareNoHeader}) {
+            assertArrayEquals(values, Csv.rows(f, 2, "2").values(), f.toString());
+        }
+        UserError which = assertThrows(UserError.class, () -> Csv.rows(file("n.csv", "0.5,2,-1.25\n"), 2, "quality"));
+        assertTrue(which.getMessage().contains("a line holds a number besides the model's 2 features, but the class's column, 'quality', is none"
+                + " the header names: give its number (from 1) with --label"), which.getMessage());
+        // refused: a class that is no index, a name given twice
+        UserError real = assertThrows(UserError.class, () -> Csv.examples(file("r.csv", "a,q\n1,2\n1,7.5\n"), List.of(), "q"));
+        assertTrue(real.getMessage().endsWith("line 3, column 2: the class 7.5 is not a class index (0, 1, 2, ...) or a name"), real.getMessage());
+        UserError twice = assertThrows(UserError.class, () -> Csv.examples(file("t.csv", "q,Q\n1,2\n"), List.of(), "q"));
+        assertTrue(twice.getMessage().contains("its header names two columns 'q' (columns 1 and 2): give the class's column by its number"),
+                twice.getMessage());
     }
 
     /** Classes by their names, last on a line as in Iris's file or first: numbered in the order of the names. */
@@ -180,10 +218,10 @@ class CsvTest {
                 {"1,2,3\n1.5,1,2\n", "line 2: the label 1.5 is not a class index"},
                 {"1,2,3\n-1,1,2\n", "line 2: the label -1 is not a class index"},
                 {"x,y,kind\n5.1,3.5,0\n", "line 2: the label 5.1 is not a class index (0, 1, 2, ...); a class's index comes first on each line"
-                        + " (a class's name first or last), the features after it, unless a header line names its column label, class or target"},
+                        + " (a class's name first or last), the features after it, unless --label names its column, or a header line names it label, class or target"},
                 {"1,2,3\ncat,2,3\n", "line 2, column 1: 'cat' is not a number (a line's class comes first or last"},
                 {"5.1,Iris-setosa,3.5\n", "line 1, column 2: 'Iris-setosa' is not a number (a line's class, its name here, comes first or last, or"
-                        + " in the column a header line names class; a header's column named id is left out)"},
+                        + " in the column --label names; a header's column named id is left out)"},
                 {"5.1,3.5,a\n4.9,3.0,b\n4.7,c,0.2\n", "line 3, column 2: 'c' is not a number"},
                 {"", "no examples (the file is empty)"},
                 {"a,b,c\n\n", "no examples (no line of numbers)"},

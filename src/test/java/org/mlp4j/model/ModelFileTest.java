@@ -77,6 +77,19 @@ class ModelFileTest {
             Npz.write(out, arrays);
         }
         assertTrue(assertThrows(UserError.class, () -> ModelFile.read(two).classes()).getMessage().contains("2 classes for 3 outputs"));
+        // the CSV file's class column where train was told it (--label); one name, or refused
+        Path labelled = dir.resolve("labelled.npz");
+        ModelFile.save(net, names, "quality", labelled);
+        assertEquals("quality", ModelFile.read(labelled).labelColumn());
+        assertEquals(names, ModelFile.read(labelled).classes());
+        assertEquals(null, ModelFile.read(file).labelColumn());
+        arrays = ModelFile.arrays(net);
+        arrays.put("label_column", new Npz.Array(new int[] {2}, new String[] {"a", "b"}));
+        Path twoColumns = dir.resolve("two-columns.npz");
+        try (var out = Files.newOutputStream(twoColumns)) {
+            Npz.write(out, arrays);
+        }
+        assertTrue(assertThrows(UserError.class, () -> ModelFile.read(twoColumns)).getMessage().contains("label_column has shape [2], not (1,)"));
         Process p;
         try {
             p = new ProcessBuilder("python3", "-c", "import numpy as np, sys; m = np.load(sys.argv[1]); "
