@@ -93,16 +93,23 @@ final class Datasets {
     }
 
     /**
-     * A note where a CSV file's header names its columns but none as the class's, so that its first column holds the
-     * classes by its place alone (a header "Pregnancies,...,Outcome" would train on the pregnancies as classes); else null.
+     * A note where a CSV file's first column holds the classes by its place alone: its header names none as the class's
+     * (a header "Pregnancies,...,Outcome" would train on the pregnancies as classes), or it has no header (as pima's
+     * file of 768 lines, whose first column, the pregnancies, runs to 18 classes), and --label names none; else null.
+     * Without a header, {@link #manyClasses}'s note where it applies.
      */
     static String classByPlace(Path file, Csv.Header header, Dataset data) {
-        String first = header.classByPlace();
-        if (first == null) {
+        if (!header.byPlace()) {
             return null;
         }
-        return "note: " + file + ": its header names no column label, class or target, so the first, '" + first + "', holds the classes ("
-                + data.classCount() + " of them); if another column does, name it with --label (or label, class or target in the header)";
+        if (header.classColumn() == null) {
+            String many = manyClasses(data, file);
+            return many != null ? many : "note: " + file + ": it has no header line, so its first column holds the classes ("
+                    + data.classCount() + " of them); if another column does, name it with --label (its number, from 1)";
+        }
+        return "note: " + file + ": its header names no column label, class or target, so the first, '" + header.classColumn()
+                + "', holds the classes (" + data.classCount() + " of them); if another column does, name it with --label (or label, class"
+                + " or target in the header)";
     }
 
     /**

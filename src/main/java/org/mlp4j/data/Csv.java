@@ -93,18 +93,18 @@ public final class Csv {
     }
 
     /**
-     * What {@code file}'s header line makes of its columns: {@code classByPlace} the name of the column the classes are
-     * taken from by its place alone (the header names no column label, class or target, and no column holds names), null
-     * where there is no header, or it named the class's column, or the classes are names; {@code ids} the names of the
-     * columns left out as ids (see {@link #isId}), as the header writes them.
+     * Where {@code file}'s classes come from, and what its header leaves out: {@code byPlace} where they are the first
+     * column's (not left out) by its place alone, with no header to name the class's column label, class or target, nor
+     * --label, nor a column of names; {@code classColumn} that column's name in the header, null where there is none;
+     * {@code ids} the names of the columns left out as ids (see {@link #isId}), as the header writes them.
      */
-    public record Header(String classByPlace, List<String> ids) {
+    public record Header(boolean byPlace, String classColumn, List<String> ids) {
     }
 
     /** The header of {@code file} ({@link Header}), read with its first line of numbers; {@code label} as {@link #examples(Path, List, String)}'s. */
     public static Header header(Path file, String label) {
         Table t = Table.read(file, 1, label, -1);
-        return new Header(t.classHeader(), t.ids());
+        return new Header(t.byPlace(), t.classHeader(), t.ids());
     }
 
     /**
@@ -205,8 +205,8 @@ public final class Csv {
      * leaves unnamed, as pandas' {@code to_csv} writes a frame's index without {@code index=False}, and a last one, as a
      * separator that ends every line makes (whose fields must then be empty).
      */
-    private record Table(float[] values, int rows, int columns, int[] lines, String[] names, String classHeader, List<String> ids,
-            int chosenColumn) {
+    private record Table(float[] values, int rows, int columns, int[] lines, String[] names, boolean byPlace, String classHeader,
+            List<String> ids, int chosenColumn) {
         /** A header's names for the class's column, in lower case. */
         static final java.util.Set<String> LABEL_NAMES = java.util.Set.of("label", "class", "target");
 
@@ -215,9 +215,9 @@ public final class Csv {
         }
 
         /**
-         * The first {@code most} lines of numbers of the file (and its header); {@code classHeader} the header's name of
-         * the first column not left out where that column holds the classes by place alone (the header names none label,
-         * class or target, and no column holds names), else null. {@code label}, where not null, names the class's column
+         * The first {@code most} lines of numbers of the file (and its header); {@code byPlace} where the first column not
+         * left out holds the classes by place alone (neither the header nor {@code label} names the class's column, and no
+         * column holds names), and {@code classHeader} the header's name of that column, else null. {@code label}, where not null, names the class's column
          * (see {@link Csv#examples(Path, List, String)}) in place of the header's label, class or target; with {@code
          * optionalFor} of 0 or more, only where the file has it: the header names it, or, by its number, a line holds
          * {@code optionalFor} features besides it.
@@ -238,6 +238,7 @@ public final class Csv {
                 int width = -1;  // the fields of a line, as many as the first line of numbers has
                 String[] header = null;  // the header's names, unquoted
                 int headerLine = 0;
+                boolean byPlace = false;
                 String classByPlace = null;
                 String[] names = null;
                 char separator = 0;
@@ -300,7 +301,8 @@ public final class Csv {
                         names = named < 0 ? null : new String[64];
                         width = fields.length;
                         columns = kept(leftOut) - (named < 0 ? 0 : 1);
-                        classByPlace = header != null && labelled < 0 && named < 0 ? header[first] : null;
+                        byPlace = labelled < 0 && named < 0;
+                        classByPlace = header != null && byPlace ? header[first] : null;
                     } else if (fields.length != width) {
                         throw new UserError(file + ", line " + lineNo + ": " + fields.length + " values, but the lines before it have " + width);
                     }
@@ -344,7 +346,7 @@ public final class Csv {
                     }
                 }
                 return new Table(Arrays.copyOf(values, rows * columns), rows, columns, Arrays.copyOf(lines, rows),
-                        names == null ? null : Arrays.copyOf(names, rows), classByPlace, ids, chosenColumn);
+                        names == null ? null : Arrays.copyOf(names, rows), byPlace, classByPlace, ids, chosenColumn);
             } catch (IOException e) {
                 throw new UserError("cannot read " + UserError.why(e), e);
             }

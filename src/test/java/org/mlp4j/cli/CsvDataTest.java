@@ -326,6 +326,9 @@ class CsvDataTest {
         BadInputTest.Result r = run(train(sorted, dir.resolve("run"), "--epochs", "1").toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         assertFalse(r.err().contains("validate (--valid)"), r.err());
+        // without a header, a note says which column holds the classes (pima's file would train on its pregnancies)
+        assertTrue(r.err().contains("sorted.csv: it has no header line, so its first column holds the classes (3 of them); if another column"
+                + " does, name it with --label (its number, from 1)"), r.err());
         Features drawn = Csv.examples(sorted).withValidationDrawn(20, 1);
         assertEquals(java.util.Set.of(0, 1, 2), java.util.Arrays.stream(drawn.labels(), 180, 200).boxed().collect(java.util.stream.Collectors.toSet()));
         // where a draw still misses (a class of two lines, both drawn), a note says so and how to draw others

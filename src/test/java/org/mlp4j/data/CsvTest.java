@@ -81,7 +81,7 @@ class CsvTest {
             assertArrayEquals(values, f.values(), c[1]);
             assertEquals(List.of("cat", "dog"), f.classes(), c[1]);
             assertArrayEquals(new int[] {1, 0, 1}, f.labels(), c[1]);
-            assertEquals(new Csv.Header(null, List.of(c[0])), Csv.header(dir.resolve("id.csv"), null), c[1]);
+            assertEquals(new Csv.Header(false, null, List.of(c[0])), Csv.header(dir.resolve("id.csv"), null), c[1]);
             assertArrayEquals(values, Csv.rows(dir.resolve("id.csv"), 2).values(), c[1]);
         }
         for (String name : new String[] {"paid", "Acid", "fluid", "Thyroid", "identity", "idx", "ID number"}) {
@@ -96,7 +96,9 @@ class CsvTest {
         Features byPlace = Csv.examples(file("place.csv", "id,kind,a,b\n5,2,0.5,-1.25\n6,0,3,0.001\n7,1,0,2\n"));
         assertArrayEquals(new int[] {2, 0, 1}, byPlace.labels());
         assertArrayEquals(values, byPlace.values());
-        assertEquals(new Csv.Header("kind", List.of("id")), Csv.header(dir.resolve("place.csv"), null));
+        assertEquals(new Csv.Header(true, "kind", List.of("id")), Csv.header(dir.resolve("place.csv"), null));
+        assertEquals(new Csv.Header(true, null, List.of()), Csv.header(file("bare.csv", "2,0.5,-1.25\n"), null));
+        assertEquals(new Csv.Header(false, null, List.of()), Csv.header(dir.resolve("bare.csv"), "1"));
         // without such a header (y is a coordinate as often as a class), a last column of numbers is a feature; named twice, or a line of other width, refused
         assertEquals(3, Csv.examples(file("p.csv", "a,x,y\n0,0.5,1\n1,0.5,0\n")).features() + 1);
         UserError twice = assertThrows(UserError.class, () -> Csv.examples(file("twice.csv", "label,Class,a\n0,1,2\n")));
