@@ -46,14 +46,15 @@ final class Datasets {
 
     /**
      * The training pair of a directory of IDX files, or the test pair ({@code test}); a CSV file's examples, its class in
-     * the column {@code label} names (null: as the file lays it out).
+     * the column {@code label} names (null: as the file lays it out), classes named numbered as {@code classes} (a
+     * model's; none: in the order of their names).
      */
-    static Dataset load(CommonOptions common, String label, boolean test, PrintWriter err) {
+    static Dataset load(CommonOptions common, List<String> classes, String label, boolean test, PrintWriter err) {
         if (label != null && !isCsv(common.data)) {
             throw new UserError("--label names a CSV file's class column, but --data " + common.data + " is a directory of IDX files, whose "
                     + "labels are files of their own");
         }
-        return isCsv(common.data) ? Csv.examples(common.data, List.of(), label) : mnist(common, test, err);
+        return isCsv(common.data) ? Csv.examples(common.data, classes, label) : mnist(common, test, err);
     }
 
     /** The training or the test pair of a directory of IDX files, for the commands that take no other data. */

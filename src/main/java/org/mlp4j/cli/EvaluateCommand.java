@@ -41,7 +41,7 @@ final class EvaluateCommand implements Callable<Integer> {
         boolean csv = Datasets.isCsv(common.data);
         ModelFile.Model saved = ModelFile.read(model);
         List<String> names = saved.classes();
-        Dataset test = csv ? Csv.examples(common.data, names, label != null ? label : saved.labelColumn()) : Datasets.load(common, label, true, err);
+        Dataset test = csv ? Csv.examples(common.data, names, label != null ? label : saved.labelColumn()) : Datasets.load(common, List.of(), label, true, err);
         PredictCommand.checkFits(saved.network(), test, common.data.toString());
         Network net = csv ? saved.network() : PredictCommand.takingImages(saved.network(), model, err);
         test = Datasets.as(net.input(), test, common.data);

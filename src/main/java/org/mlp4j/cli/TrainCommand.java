@@ -139,11 +139,15 @@ final class TrainCommand implements Callable<Integer> {
             throw flag("--test", "takes a CSV file of test examples for a CSV --data; the test examples of a directory of IDX files "
                     + "are its t10k files");
         }
-        if (from != null && label == null && Files.isRegularFile(dir.resolve(ModelFile.NAME))) {
-            label = ModelFile.read(dir.resolve(ModelFile.NAME)).labelColumn();  // the run's own, which its model keeps
+        // a resumed run's model, or --init's: a CSV file's class column where told none, and its classes numbered as the
+        // model numbers them (a file of fewer classes than the model's would otherwise number them otherwise)
+        ModelFile.Model kept = from != null && Files.isRegularFile(dir.resolve(ModelFile.NAME)) ? ModelFile.read(dir.resolve(ModelFile.NAME))
+                : init != null ? ModelFile.read(init) : null;
+        if (kept != null && label == null) {
+            label = kept.labelColumn();
         }
-        Dataset trainSet = Datasets.load(common, label, false, err);
-        Dataset testSet = csv ? (test != null ? Csv.examples(test, trainSet.classes(), label) : null) : Datasets.load(common, null, true, err);
+        Dataset trainSet = Datasets.load(common, kept != null && csv ? kept.classes() : List.of(), label, false, err);
+        Dataset testSet = csv ? (test != null ? Csv.examples(test, trainSet.classes(), label) : null) : Datasets.load(common, List.of(), null, true, err);
         // a CSV file's tenth, where the book's 5000 of MNIST's 60000 would be most or all of it
         int valid = from != null ? from.valid()
                 : csv && !spec.commandLine().getParseResult().hasMatchedOption("--valid") ? trainSet.count() / 10 : training.valid;
@@ -162,7 +166,7 @@ final class TrainCommand implements Callable<Integer> {
                     throw flag(f, "the layer sizes, activation and output come from --init's model");
                 }
             }
-            initial = csv ? ModelFile.load(init) : PredictCommand.takingImages(ModelFile.load(init), init, err);
+            initial = csv ? kept.network() : PredictCommand.takingImages(kept.network(), init, err);
             if (initial.inputs() != trainSet.features() || initial.outputs() < trainSet.classCount()) {
                 throw new UserError(init + " takes " + initial.inputs() + " inputs and has " + initial.outputs() + " classes, but "
                         + common.data + " has " + trainSet.features() + " features and " + trainSet.classCount() + " classes");

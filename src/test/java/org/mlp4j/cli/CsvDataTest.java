@@ -197,6 +197,23 @@ class CsvDataTest {
         BadInputTest.Result other = run("evaluate", "--device", "cpu", "--model", model.toString(), "--data", test.toString());
         assertEquals(2, other.code());
         assertTrue(other.err().contains("line 61: the class 'rosa' is none of the model's (setosa, versicolor, virginica)"), other.err());
+
+        // a run from the model (--init) on lines of two of its classes numbers them as the model does, and keeps its names,
+        // as does that run resumed
+        Path two = Files.write(dir.resolve("two.csv"), Files.readAllLines(train).stream().filter(l -> !l.endsWith("setosa")).toList());
+        Path tuned = dir.resolve("tuned");
+        BadInputTest.Result i = run("train", "--device", "cpu", "--data", two.toString(), "--out", tuned.toString(), "--init", model.toString(),
+                "--epochs", "1", "--batch", "10", "--eta", "0.01");
+        assertEquals(0, i.code(), i.err());
+        assertEquals(List.of("setosa", "versicolor", "virginica"), ModelFile.read(tuned.resolve("model.npz")).classes());
+        Features numbered = Csv.examples(two, List.of("setosa", "versicolor", "virginica"));
+        assertEquals(java.util.Set.of(1, 2), java.util.Arrays.stream(numbered.labels()).boxed().collect(java.util.stream.Collectors.toSet()));
+        BadInputTest.Result again = run("train", "--device", "cpu", "--resume", tuned.toString(), "--data", two.toString(), "--epochs", "2");
+        assertEquals(0, again.code(), again.err());
+        BadInputTest.Result ev = run("evaluate", "--device", "cpu", "--model", tuned.resolve("model.npz").toString(), "--data", two.toString());
+        assertEquals(0, ev.code(), ev.err());
+        assertTrue(ev.out().contains("classes: 0 setosa, 1 versicolor, 2 virginica"), ev.out());
+        assertTrue(ev.out().contains("(left out: class setosa"), ev.out());
     }
 
     /** history.csv less its seconds. */
