@@ -20,8 +20,8 @@ import org.mlp4j.util.UserError;
  * a byte-order mark and quoted fields are read too, so pandas' {@code to_csv}, NumPy's {@code savetxt} and spreadsheets'
  * files are. Left out, not features: a column the header names as an id ({@code id}, {@code Id}, {@code PassengerId},
  * {@code patient_id}, {@code index} or pandas' {@code Unnamed: 0}, as Kaggle's Iris.csv starts with {@code Id}), a first
- * column it leaves unnamed, as pandas writes a frame's index without {@code index=False}, and a last one it leaves
- * unnamed, as a separator ending every line makes.
+ * column it leaves unnamed, as pandas writes a frame's index without {@code index=False}, and those it leaves unnamed
+ * after its last name, as separators ending every line make them. Lines of separators alone are skipped as blank.
  *
  * <pre>{@code
  * Table iris = Table.read(Path.of("iris.data"));            // 150 lines of 4 numbers and a name

@@ -202,8 +202,9 @@ public final class Csv {
      * as the class's, that column's text a row, which {@code columns} leaves out ({@code names} null where there is
      * none). A column of numbers the header names as the class's is read first, as a class index first on a line is.
      * Columns the header names as ids ({@link Csv#isId}, named in {@code ids}) are left out, and so is a first column it
-     * leaves unnamed, as pandas' {@code to_csv} writes a frame's index without {@code index=False}, and a last one, as a
-     * separator that ends every line makes (whose fields must then be empty).
+     * leaves unnamed, as pandas' {@code to_csv} writes a frame's index without {@code index=False}, and those it leaves
+     * unnamed after its last name, as separators that end every line make them (whose fields must then be empty). Lines of
+     * separators alone are skipped, as blank ones are.
      */
     private record Table(float[] values, int rows, int columns, int[] lines, String[] names, boolean byPlace, String classHeader,
             List<String> ids, int chosenColumn) {
@@ -233,7 +234,7 @@ public final class Csv {
                 int labelled = -1;  // the class's column, of all the fields: the one label names, else the header's label, class or target
                 int moved = -1;  // a column of class indices other than the first, read first
                 boolean[] leftOut = null;  // of all the fields: the columns left out (an id's, ...)
-                int trailing = -1;  // the empty column after a separator that ends each line, where the header's does
+                int trailing = -1;  // the first of the empty columns after the last the header names, where it names none after some
                 int chosenColumn = -1;  // labelled, where the caller chose it
                 int width = -1;  // the fields of a line, as many as the first line of numbers has
                 String[] header = null;  // the header's names, unquoted
@@ -256,6 +257,9 @@ public final class Csv {
                         separator = separator(line);
                     }
                     String[] raw = separator == ' ' ? line.trim().split("\\s+") : line.split(String.valueOf(separator), -1);
+                    if (Arrays.stream(raw).allMatch(f -> unquoted(f).isEmpty())) {
+                        continue;  // separators alone, as spreadsheets write rows below the data whose cells were once touched
+                    }
                     String[] fields = separator == ',' ? raw : raw.clone();
                     if (separator != ',') {
                         // a decimal comma, as spreadsheets in much of Europe write numbers between semicolons
@@ -284,7 +288,8 @@ public final class Csv {
                         if (!omits) {
                             leftOut = new boolean[fields.length];  // no header, or one that leaves none out (of any width)
                         }
-                        trailing = omits && header[header.length - 1].isEmpty() ? header.length - 1 : -1;
+                        trailing = omits ? lastNamed(header) + 1 : -1;
+                        trailing = header != null && trailing > 0 && trailing < header.length && header.length > 2 ? trailing : -1;
                         chosenColumn = label == null ? -1 : labelled;
                         int first = 0;
                         int last = fields.length - 1;
@@ -320,9 +325,11 @@ public final class Csv {
                             values[rows * columns + c++] = number(fields[f], file, lineNo, f, labelled >= 0);
                         }
                     }
-                    if (trailing >= 0 && !unquoted(fields[trailing]).isEmpty()) {
-                        throw new UserError(where(file, lineNo, trailing) + "'" + unquoted(fields[trailing]) + "' under no name in the header, "
-                                + "whose last column is unnamed, as a separator that ends every line makes it: name the column");
+                    for (int f = trailing; trailing >= 0 && f < fields.length; f++) {
+                        if (!unquoted(fields[f]).isEmpty()) {
+                            throw new UserError(where(file, lineNo, f) + "'" + unquoted(fields[f]) + "' under no name in the header, whose last "
+                                    + "columns are unnamed, as separators that end every line make them: name the column");
+                        }
                     }
                     if (rows == lines.length) {
                         lines = Arrays.copyOf(lines, Limits.elements(2L * rows, file + ": its lines"));
@@ -416,10 +423,19 @@ public final class Csv {
         private static boolean[] leftOut(String[] header, int labelled, int width) {
             boolean[] out = new boolean[header == null ? width : header.length];
             int last = out.length - 1;
+            int named = header == null ? -1 : lastNamed(header);
             for (int c = 0; header != null && c <= last; c++) {
-                out[c] = c != labelled && (isId(header[c]) || last > 1 && header[c].isEmpty() && (c == 0 || c == last));
+                out[c] = c != labelled && (isId(header[c]) || last > 1 && header[c].isEmpty() && (c == 0 || c > named));
             }
             return out;
+        }
+
+        /** The last column {@code header} names; -1 where it names none. */
+        private static int lastNamed(String[] header) {
+            int c = header.length - 1;
+            for (; c >= 0 && header[c].isEmpty(); c--) {
+            }
+            return c;
         }
 
         private static int kept(boolean[] leftOut) {

@@ -92,6 +92,13 @@ class CsvTest {
         assertEquals(List.of("B", "M"), kaggle.classes());
         assertArrayEquals(new int[] {1, 0, 1}, kaggle.labels());
         assertArrayEquals(values, kaggle.values());
+        // a spreadsheet's: columns unnamed after the last name, rows of separators alone below the data
+        for (String text : new String[] {"label,a,b,,,\n2,0.5,-1.25,,,\n0,3,0.001,,,\n1,0,2,,,\n,,,,,\n,,,,,\n",
+                "2;0,5;-1,25\n;;\n0;3;0,001\n\"\";\"\";\"\"\n1;0;2\n"}) {
+            Features f = Csv.examples(file("sheet.csv", text));
+            assertArrayEquals(values, f.values(), text);
+            assertArrayEquals(new int[] {2, 0, 1}, f.labels(), text);
+        }
         // the classes by place: the first column not left out, named in the header's note
         Features byPlace = Csv.examples(file("place.csv", "id,kind,a,b\n5,2,0.5,-1.25\n6,0,3,0.001\n7,1,0,2\n"));
         assertArrayEquals(new int[] {2, 0, 1}, byPlace.labels());
@@ -228,7 +235,8 @@ class CsvTest {
                 {"", "no examples (the file is empty)"},
                 {"a,b,c\n\n", "no examples (no line of numbers)"},
                 {"1\n2\n", "one number a line, but a line needs a label"},
-                {"a,b,c,\n0,1,2,\n1,2,3,4\n", "line 3, column 4: '4' under no name in the header, whose last column is unnamed"},
+                {"a,b,c,,\n0,1,2,,\n1,2,3,,4\n", "line 3, column 5: '4' under no name in the header, whose last columns are unnamed, as"
+                        + " separators that end every line make them: name the column"},
                 {"ID\n1\n2\n", "line 2: the header leaves every column out (ID)"},
                 {"id,a,b\n1,2\n", "line 2: 2 values, but the header names 3 columns"},
         };
