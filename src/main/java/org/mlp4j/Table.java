@@ -17,7 +17,8 @@ import org.mlp4j.util.UserError;
  * Iris's {@code iris.data} ends each line with one); or a header line names the class's column {@code label},
  * {@code class} or {@code target} (in any case), wherever it is, as pandas writes a frame with its target column. Fields are separated by tabs, semicolons, commas or spaces;
  * between tabs or semicolons a comma is a decimal point, as European spreadsheets write it. A header line, blank lines,
- * a byte-order mark and quoted fields are read too, so pandas' {@code to_csv}, NumPy's {@code savetxt} and spreadsheets'
+ * a byte-order mark and quoted fields are read too (the text in UTF-8, in UTF-16 after its byte-order mark, as a
+ * spreadsheet's "Unicode Text", or else in Windows-1252, as a spreadsheet's CSV on Windows), so pandas' {@code to_csv}, NumPy's {@code savetxt} and spreadsheets'
  * files are. Left out, not features: a column the header names as an id ({@code id}, {@code Id}, {@code PassengerId},
  * {@code patient_id}, {@code index} or pandas' {@code Unnamed: 0}, as Kaggle's Iris.csv starts with {@code Id}), a first
  * column it leaves unnamed, as pandas writes a frame's index without {@code index=False}, and those it leaves unnamed

@@ -2,6 +2,8 @@ package org.mlp4j.data;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -225,7 +227,46 @@ public final class Csv {
          */
         static Table read(Path file, int most, String label, int optionalFor) {
             UserError.requireFile(file, "the data file");
-            try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            Charset charset = charset(file);
+            try {
+                return read(file, charset, most, label, optionalFor);
+            } catch (CharacterCodingException e) {
+                if (charset != StandardCharsets.UTF_8) {
+                    throw new UserError(file + ": not text in " + charset + ", which its byte-order mark names");
+                }
+                try {
+                    return read(file, WINDOWS_1252, most, label, optionalFor);  // bytes that are no UTF-8: a spreadsheet's Windows CSV
+                } catch (IOException again) {
+                    throw new UserError("cannot read " + UserError.why(again), again);
+                }
+            } catch (IOException e) {
+                throw new UserError("cannot read " + UserError.why(e), e);
+            }
+        }
+
+        /**
+         * Windows' code page for Western European text, in which a spreadsheet on Windows saves "CSV (Comma delimited)":
+         * names with letters such as 'é' or 'ß' are bytes that are no UTF-8. Every byte is a character in it.
+         */
+        private static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
+
+        /**
+         * UTF-16 where the file starts with its byte-order mark (as a spreadsheet's "Unicode Text" starts, tab separated),
+         * else UTF-8.
+         */
+        private static Charset charset(Path file) {
+            try (java.io.InputStream in = Files.newInputStream(file)) {
+                byte[] b = in.readNBytes(2);
+                boolean utf16 = b.length == 2 && (b[0] == (byte) 0xFF && b[1] == (byte) 0xFE || b[0] == (byte) 0xFE && b[1] == (byte) 0xFF);
+                return utf16 ? StandardCharsets.UTF_16 : StandardCharsets.UTF_8;
+            } catch (IOException e) {
+                throw new UserError("cannot read " + UserError.why(e), e);
+            }
+        }
+
+        /** As {@link #read(Path, int, String, int)}, the file's text in {@code charset}, which must fit it. */
+        private static Table read(Path file, Charset charset, int most, String label, int optionalFor) throws IOException {
+            try (BufferedReader in = Files.newBufferedReader(file, charset)) {
                 float[] values = new float[1024];
                 int[] lines = new int[64];
                 int rows = 0;
@@ -354,8 +395,6 @@ public final class Csv {
                 }
                 return new Table(Arrays.copyOf(values, rows * columns), rows, columns, Arrays.copyOf(lines, rows),
                         names == null ? null : Arrays.copyOf(names, rows), byPlace, classByPlace, ids, chosenColumn);
-            } catch (IOException e) {
-                throw new UserError("cannot read " + UserError.why(e), e);
             }
         }
 

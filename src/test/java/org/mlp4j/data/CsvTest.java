@@ -47,6 +47,27 @@ class CsvTest {
         }
     }
 
+    /**
+     * Spreadsheets' other encodings: "Unicode Text" is UTF-16 with its byte-order mark, and "CSV" on Windows is in
+     * Windows-1252, whose letters beyond ASCII are no UTF-8: both read as their text, names and all.
+     */
+    @Test
+    void utf16AndWindowsTextAreReadAsTheirText() throws IOException {
+        String text = "Größe;Klasse\r\n1,5;Mädchen\r\n1,8;Junge\r\n";
+        for (java.nio.charset.Charset cs : new java.nio.charset.Charset[] {StandardCharsets.UTF_8, java.nio.charset.Charset.forName("windows-1252"),
+                StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE}) {
+            byte[] bytes = (cs.name().startsWith("UTF-16") ? "\uFEFF" + text : text).getBytes(cs);
+            Features f = Csv.examples(Files.write(dir.resolve("enc.csv"), bytes));
+            assertEquals(List.of("Junge", "Mädchen"), f.classes(), cs.name());
+            assertArrayEquals(new float[] {1.5f, 1.8f}, f.values(), cs.name());
+            assertArrayEquals(new int[] {1, 0}, f.labels(), cs.name());
+        }
+        // a byte-order mark over bytes that are no UTF-16 (a lone high surrogate)
+        Path broken = Files.write(dir.resolve("broken.csv"), new byte[] {(byte) 0xFF, (byte) 0xFE, '1', 0, ',', 0, 0, (byte) 0xD8, '2', 0});
+        UserError e = assertThrows(UserError.class, () -> Csv.examples(broken));
+        assertTrue(e.getMessage().endsWith("broken.csv: not text in UTF-16, which its byte-order mark names"), e.getMessage());
+    }
+
     /** A header that names a column label, class or target makes it the class's, wherever it is, as pandas writes frames. */
     @Test
     void theColumnAHeaderNamesAsTheClass() throws IOException {
