@@ -297,7 +297,7 @@ public final class Csv {
                     if (separator == 0) {
                         separator = separator(line);
                     }
-                    String[] raw = separator == ' ' ? line.trim().split("\\s+") : line.split(String.valueOf(separator), -1);
+                    String[] raw = split(line, separator);
                     if (Arrays.stream(raw).allMatch(f -> unquoted(f).isEmpty())) {
                         continue;  // separators alone, as spreadsheets write rows below the data whose cells were once touched
                     }
@@ -485,6 +485,33 @@ public final class Csv {
             return n;
         }
 
+        /**
+         * The fields of {@code line}, each as written (its quotes kept, for {@link #unquoted}): a separator within double
+         * quotes, as in a name written {@code "Smith, John"}, is the field's own.
+         */
+        private static String[] split(String line, char separator) {
+            if (separator == ' ') {
+                return line.trim().split("\\s+");
+            }
+            if (line.indexOf('"') < 0) {
+                return line.split(String.valueOf(separator), -1);
+            }
+            List<String> fields = new java.util.ArrayList<>();
+            boolean quoted = false;
+            int start = 0;
+            for (int i = 0; i < line.length(); i++) {
+                char c = line.charAt(i);
+                if (c == '"') {
+                    quoted = !quoted;  // a doubled quote within quotes, as CSV escapes one, closes and opens again
+                } else if (c == separator && !quoted) {
+                    fields.add(line.substring(start, i));
+                    start = i + 1;
+                }
+            }
+            fields.add(line.substring(start));
+            return fields.toArray(String[]::new);
+        }
+
         /** The first of tab, semicolon and comma on the line (a comma can be a decimal point between the others); else spaces. */
         private static char separator(String line) {
             for (char c : new char[] {'\t', ';', ','}) {
@@ -495,10 +522,13 @@ public final class Csv {
             return ' ';
         }
 
-        /** The field without the spaces around it and the double quotes some spreadsheets put around every field. */
+        /**
+         * The field without the spaces around it and the double quotes some spreadsheets put around every field (and
+         * around one that holds a separator or a quote, which they double within).
+         */
         private static String unquoted(String field) {
             String s = field.trim();
-            return s.length() >= 2 && s.charAt(0) == '"' && s.charAt(s.length() - 1) == '"' ? s.substring(1, s.length() - 1).trim() : s;
+            return s.length() >= 2 && s.charAt(0) == '"' && s.charAt(s.length() - 1) == '"' ? s.substring(1, s.length() - 1).replace("\"\"", "\"").trim() : s;
         }
 
         /** Text that is no number (nor nothing, as after a separator that ends a line). */

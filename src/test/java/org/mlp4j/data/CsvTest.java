@@ -178,7 +178,9 @@ class CsvTest {
     void classesNamedFirstOrLast() throws IOException {
         for (String text : new String[] {"5.1,3.5,Iris-setosa\n7.0,3.2,Iris-versicolor\n6.3,3.3,Iris-virginica\n4.9,3.0,Iris-setosa\n\n",
                 "class;a;b\n\"Iris-setosa\";5,1;3,5\nIris-versicolor;7,0;3,2\nIris-virginica;6,3;3,3\nIris-setosa;4,9;3,0\n",
-                "5,1;3,5;Iris, setosa\n7,0;3,2;Iris, versicolor\n6,3;3,3;Iris, virginica\n4,9;3,0;Iris, setosa\n"}) {
+                "5,1;3,5;Iris, setosa\n7,0;3,2;Iris, versicolor\n6,3;3,3;Iris, virginica\n4,9;3,0;Iris, setosa\n",
+                // a separator within quotes is the field's own, as CSV writers quote such a name
+                "5.1,3.5,\"Iris, setosa\"\n7.0,3.2,\"Iris, versicolor\"\n6.3,3.3,\"Iris, virginica\"\n\"4.9\",3.0,\"Iris, setosa\"\n"}) {
             Features f = Csv.examples(file("iris.csv", text));
             assertEquals(text.contains(", ") ? List.of("Iris, setosa", "Iris, versicolor", "Iris, virginica")
                     : List.of("Iris-setosa", "Iris-versicolor", "Iris-virginica"), f.classes(), text);
@@ -186,6 +188,8 @@ class CsvTest {
             assertArrayEquals(new float[] {5.1f, 3.5f, 7.0f, 3.2f, 6.3f, 3.3f, 4.9f, 3.0f}, f.values(), text);
             assertEquals(3, f.classCount());
         }
+        // a quote within a quoted name, doubled as CSV writes it
+        assertEquals(List.of("a \"big\" one", "small"), Csv.examples(file("q.csv", "1,2,\"a \"\"big\"\" one\"\n3,4,small\n")).classes());
         // numbered as a model's names number them, and refused where a name is none of them
         Path test = file("test.csv", "6.0,3.0,Iris-virginica\n5.0,3.4,Iris-setosa\n");
         Features t = Csv.examples(test, List.of("Iris-versicolor", "Iris-virginica", "Iris-setosa"));
