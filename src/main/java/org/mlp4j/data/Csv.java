@@ -329,8 +329,8 @@ public final class Csv {
                         if (!omits) {
                             leftOut = new boolean[fields.length];  // no header, or one that leaves none out (of any width)
                         }
-                        trailing = omits ? lastNamed(header) + 1 : -1;
-                        trailing = header != null && trailing > 0 && trailing < header.length && header.length > 2 ? trailing : -1;
+                        int lastName = omits ? lastNamed(header) : -1;
+                        trailing = lastName >= 0 && lastName < header.length - 1 && header.length > 2 ? lastName + 1 : -1;
                         chosenColumn = label == null ? -1 : labelled;
                         int first = 0;
                         int last = fields.length - 1;
