@@ -140,10 +140,10 @@ final class TrainCommand implements Callable<Integer> {
                     + "are its t10k files");
         }
         // a resumed run's model, or --init's: a CSV file's class column where told none, and its classes numbered as the
-        // model numbers them (a file of fewer classes than the model's would otherwise number them otherwise)
+        // model numbers them (numbered afresh, a file of some of the model's classes would shift them onto other outputs)
         ModelFile.Model kept = from != null && Files.isRegularFile(dir.resolve(ModelFile.NAME)) ? ModelFile.read(dir.resolve(ModelFile.NAME))
                 : init != null ? ModelFile.read(init) : null;
-        if (kept != null && label == null) {
+        if (kept != null && label == null && csv) {
             label = kept.labelColumn();
         }
         Dataset trainSet = Datasets.load(common, kept != null && csv ? kept.classes() : List.of(), label, false, err);

@@ -326,6 +326,13 @@ class CsvDataTest {
         BadInputTest.Result q = run("predict", "--device", "cpu", "--proba", "--model", model, "--images", csv.toString(), csv.toString());
         assertEquals(0, q.code(), q.err());
         assertEquals(p.out() + p.out(), q.out());
+        // a model of the CSV file whose class column --label named starts a run on the IDX files, which have no columns
+        Path labelled = dir.resolve("labelled");
+        assertEquals(0, run("train", "--device", "cpu", "--data", csv.toString(), "--label", "1", "--out", labelled.toString(), "--epochs", "1",
+                "--hidden", "8").code());
+        BadInputTest.Result tuned = run("train", "--device", "cpu", "--data", idx.toString(), "--no-verify", "--init",
+                labelled.resolve("model.npz").toString(), "--out", dir.resolve("tuned").toString(), "--epochs", "1", "--valid", "50");
+        assertEquals(0, tuned.code(), tuned.err());
         Files.writeString(csv, "1,0,0,0,0,0,300,0,0,0,0,0,0,0,0,0,0\n");
         BadInputTest.Result bad = run("evaluate", "--device", "cpu", "--model", model, "--data", csv.toString());
         assertEquals(2, bad.code());
