@@ -187,11 +187,26 @@ public final class Csv {
                     + " is not a class index (0, 1, 2, ...) or a name");
         }
         if (!(v >= 0 && v < 1 << 24 && v == Math.rint(v))) {
-            throw new UserError(file + ", line " + t.lines[row] + ": the label " + format(v) + " is not a class index (0, 1, 2, ...); "
-                    + "a class's index comes first on each line (a class's name first or last), the features after it, unless --label names "
-                    + "its column, or a header line names it label, class or target");
+            String where = file + ", line " + t.lines[row] + ": the label " + format(v) + " is not a class index (0, 1, 2, ...); ";
+            if (t.byPlace && t.columns > 1 && wholeNumbers(t, t.columns - 1)) {  // as a file with its class last has it
+                String name = t.lastColumn.matches("[A-Za-z0-9_.-]+") ? t.lastColumn : "'" + t.lastColumn.replace("'", "'\\''") + "'";
+                throw new UserError(where + "the last column holds whole numbers, as classes are: --label " + name + " takes the classes from it");
+            }
+            throw new UserError(where + "a class's index comes first on each line (a class's name first or last), the features after it, "
+                    + "unless --label names its column, or a header line names it label, class or target");
         }
         return (int) v;
+    }
+
+    /** Whether every row's value in {@code column} (of its numbers) could be a class index. */
+    private static boolean wholeNumbers(Table t, int column) {
+        for (int i = 0; i < t.rows; i++) {
+            float v = t.values[i * t.columns + column];
+            if (!(v >= 0 && v < 1 << 24 && v == Math.rint(v))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String format(float v) {
@@ -209,7 +224,7 @@ public final class Csv {
      * separators alone are skipped, as blank ones are.
      */
     private record Table(float[] values, int rows, int columns, int[] lines, String[] names, boolean byPlace, String classHeader,
-            List<String> ids, int chosenColumn) {
+            String lastColumn, List<String> ids, int chosenColumn) {
         /** A header's names for the class's column, in lower case. */
         static final java.util.Set<String> LABEL_NAMES = java.util.Set.of("label", "class", "target");
 
@@ -220,7 +235,8 @@ public final class Csv {
         /**
          * The first {@code most} lines of numbers of the file (and its header); {@code byPlace} where the first column not
          * left out holds the classes by place alone (neither the header nor {@code label} names the class's column, and no
-         * column holds names), and {@code classHeader} the header's name of that column, else null. {@code label}, where not null, names the class's column
+         * column holds names), and {@code classHeader} the header's name of that column, else null; {@code lastColumn}
+         * the last column not left out as {@code label} would name it (its header name, else its number from 1). {@code label}, where not null, names the class's column
          * (see {@link Csv#examples(Path, List, String)}) in place of the header's label, class or target; with {@code
          * optionalFor} of 0 or more, only where the file has it: the header names it, or, by its number, a line holds
          * {@code optionalFor} features besides it.
@@ -282,6 +298,7 @@ public final class Csv {
                 int headerLine = 0;
                 boolean byPlace = false;
                 String classByPlace = null;
+                String lastColumn = null;
                 String[] names = null;
                 char separator = 0;
                 int lineNo = 0;
@@ -349,6 +366,8 @@ public final class Csv {
                         columns = kept(leftOut) - (named < 0 ? 0 : 1);
                         byPlace = labelled < 0 && named < 0;
                         classByPlace = header != null && byPlace ? header[first] : null;
+                        lastColumn = header != null && header.length == fields.length && !header[last].isEmpty() ? header[last]
+                                : Integer.toString(last + 1);
                     } else if (fields.length != width) {
                         throw new UserError(file + ", line " + lineNo + ": " + fields.length + " values, but the lines before it have " + width);
                     }
@@ -394,7 +413,7 @@ public final class Csv {
                     }
                 }
                 return new Table(Arrays.copyOf(values, rows * columns), rows, columns, Arrays.copyOf(lines, rows),
-                        names == null ? null : Arrays.copyOf(names, rows), byPlace, classByPlace, ids, chosenColumn);
+                        names == null ? null : Arrays.copyOf(names, rows), byPlace, classByPlace, lastColumn, ids, chosenColumn);
             }
         }
 

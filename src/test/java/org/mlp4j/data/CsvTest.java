@@ -251,8 +251,18 @@ class CsvTest {
                 {"1,2,3\n?,1,2\n", "line 2, column 1: '?' (a missing value)"},
                 {"1,2,3\n1.5,1,2\n", "line 2: the label 1.5 is not a class index"},
                 {"1,2,3\n-1,1,2\n", "line 2: the label -1 is not a class index"},
-                {"x,y,kind\n5.1,3.5,0\n", "line 2: the label 5.1 is not a class index (0, 1, 2, ...); a class's index comes first on each line"
-                        + " (a class's name first or last), the features after it, unless --label names its column, or a header line names it label, class or target"},
+                {"x,y,kind\n5.1,3.5,0.5\n", "line 2: the label 5.1 is not a class index (0, 1, 2, ...); a class's index comes first on each"
+                        + " line (a class's name first or last), the features after it, unless --label names its column, or a header line names it"
+                        + " label, class or target"},
+                // a class last, as whole numbers: --label names it, by its header's name or its number
+                {"x,y,kind\n5.1,3.5,0\n", "line 2: the label 5.1 is not a class index (0, 1, 2, ...); the last column holds whole numbers, as"
+                        + " classes are: --label kind takes the classes from it"},
+                {"\"fixed acidity\";\"alcohol level\"\n7,4;5\n", "line 2: the label 7.4 is not a class index (0, 1, 2, ...); the last column"
+                        + " holds whole numbers, as classes are: --label 'alcohol level' takes the classes from it"},
+                {"3.6216,8.6661,-2.8073,-0.44699,0\n4.5459,8.1674,-2.4586,-1.4621,1\n", "line 1: the label 3.6216 is not a class index (0, 1,"
+                        + " 2, ...); the last column holds whole numbers, as classes are: --label 5 takes the classes from it"},
+                {"id,x,y,kind,\n1,5.1,3.5,0,\n", "line 2: the label 5.1 is not a class index (0, 1, 2, ...); the last column holds whole"
+                        + " numbers, as classes are: --label kind takes the classes from it"},
                 {"1,2,3\ncat,2,3\n", "line 2, column 1: 'cat' is not a number (a line's class comes first or last"},
                 {"5.1,Iris-setosa,3.5\n", "line 1, column 2: 'Iris-setosa' is not a number (a line's class, its name here, comes first or last, or"
                         + " in the column --label names; a header's column named id is left out)"},
