@@ -472,11 +472,18 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * The training accuracy of always answering the most common class of a run's training examples, and the note the
-     * first epoch that does no better gets: with the book's summed gradient, what --eta amounts to on the averaged
-     * gradient other tools take.
+     * The training accuracy of always answering the most common class of a run's training examples, and the note a run
+     * that does no better for {@link #EPOCHS} epochs in a row, or at its last epoch, gets: with the book's summed
+     * gradient, what --eta amounts to on the averaged gradient other tools take.
      */
     private record Stall(double share, String note) {
+        /**
+         * Epochs in a row no better than the most common class that make a run stalled. A small table's run at a rate
+         * that suits it often answers the most common class for its first epochs, or goes back to it once or twice, before
+         * it learns; one that does so five epochs in a row is seldom about to.
+         */
+        static final int EPOCHS = 5;
+
         /** For the first {@code count} examples of {@code data}, trained with {@code hp}. */
         static Stall of(Dataset data, int count, Hyperparameters hp) {
             int[] n = new int[data.classCount()];
@@ -518,6 +525,8 @@ final class TrainCommand implements Callable<Integer> {
         boolean verbose;
         private final Stall stall;
         private boolean stallSaid;
+        /** Epochs in a row, to the last, no better than always answering the most common class. */
+        private int stuck;
         private final HistoryCsv historyCsv = new HistoryCsv();
 
         EpochPrinter(PrintWriter out, List<EpochResult> before, int epochs, Path dir, int checkpointEvery,
@@ -579,7 +588,8 @@ final class TrainCommand implements Callable<Integer> {
             String valid = Double.isNaN(r.validAccuracy()) ? "      -" : String.format(Locale.ROOT, "%6.2f%%", 100 * r.validAccuracy());
             out.printf(Locale.ROOT, "epoch " + width + "/%d | cost %10.2f | train %6.2f%% | valid %s | %.3f s%n",
                     r.epoch(), epochs, r.cost(), 100 * r.trainAccuracy(), valid, r.seconds());
-            if (!stallSaid && r.trainAccuracy() <= stall.share()) {  // once a run: the network answers no better than a constant
+            stuck = r.trainAccuracy() <= stall.share() ? stuck + 1 : 0;
+            if (!stallSaid && stuck > 0 && (stuck >= Stall.EPOCHS || r.epoch() == epochs)) {  // once a run: no better than a constant
                 stallSaid = true;
                 out.println(stall.note());
             }

@@ -279,6 +279,11 @@ class RunControlTest {
         assertTrue(mean.out().contains("\n" + note + "\n"), mean.out());
         BadInputTest.Result learns = BadInputTest.run(train(dir.resolve("learns"), "--epochs", "2", "--eta", "0.2").toArray(String[]::new));
         assertTrue(learns.out().contains("train 100.00%") && !learns.out().contains("note: no better"), learns.out());
+        // not at the first of more epochs, which a small table's run often spends on the most common class: after five
+        // such epochs in a row
+        BadInputTest.Result longer = BadInputTest.run(train(dir.resolve("longer"), "--epochs", "7").toArray(String[]::new));
+        List<String> lines = longer.out().lines().filter(l -> l.startsWith("epoch ") || l.startsWith("note: no better")).toList();
+        assertEquals(5, lines.indexOf(lines.stream().filter(l -> l.startsWith("note")).findFirst().orElseThrow()), longer.out());
     }
 
     /** Extending a finished cosine run stretches its schedule, and the resumed run says so; extending a constant rate's says nothing. */
