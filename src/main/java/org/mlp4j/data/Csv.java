@@ -382,7 +382,7 @@ public final class Csv {
                     }
                     for (int f = 0; f < fields.length; f++) {
                         if (f != named && f != moved && !leftOut[f]) {
-                            values[rows * columns + c++] = number(fields[f], file, lineNo, f, labelled >= 0);
+                            values[rows * columns + c++] = number(fields[f], file, lineNo, f, labelled >= 0 || named >= 0);
                         }
                     }
                     for (int f = trailing; trailing >= 0 && f < fields.length; f++) {
@@ -569,7 +569,11 @@ public final class Csv {
         private static final String MISSING_WHAT = " (a missing value): mlp4j does not fill values in; fill it in (with the column's mean, say)"
                 + " or leave the line out";
 
-        /** {@code field} as a number; {@code classKnown} where a header named the class's column, so that no hint places it. */
+        /** What a feature of words, as a column of categories holds, wants before it can train. */
+        private static final String WORDS = " (features are numbers: a column of words wants a column of 0 or 1 for each of its words instead,"
+                + " as pandas' get_dummies makes them, or leaving out)";
+
+        /** {@code field} as a number; {@code classKnown} where the class's column is known, so that no hint places it. */
         private static float number(String field, Path file, int line, int column, boolean classKnown) {
             int whole = wholeNumber(field);
             if (whole >= 0) {
@@ -584,9 +588,10 @@ public final class Csv {
                 if (MISSING.contains(s.toLowerCase(Locale.ROOT))) {
                     throw new UserError(where + (s.isEmpty() ? "no value" : "'" + s + "'") + MISSING_WHAT);
                 }
-                throw new UserError(where + "'" + s + "' is not a number" + (classKnown ? ""
+                boolean words = s.chars().anyMatch(Character::isLetter);
+                throw new UserError(where + "'" + s + "' is not a number" + (classKnown ? words ? WORDS : ""
                         : column == 0 ? " (a line's class comes first or last: an index 0, 1, 2, ... or a name, as on every other line)"
-                        : s.chars().anyMatch(Character::isLetter) ? " (a line's class, its name here, comes first or last, or in"
+                        : words ? " (a line's class, its name here, comes first or last, or in"
                                 + " the column --label names; a header's column named id is left out)" : ""));
             }
             if (!Float.isFinite(v)) {

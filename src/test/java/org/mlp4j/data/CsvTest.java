@@ -280,9 +280,16 @@ class CsvTest {
             UserError e = assertThrows(UserError.class, () -> Csv.examples(f), c[0]);
             assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains(c[1]), e.getMessage() + " for " + c[0]);
         }
-        // where a header names the class's column, a feature's text gets no hint of where the class goes
-        Path labelled = file("labelled.csv", "x,label,y\n1,0,abc\n");
-        assertTrue(assertThrows(UserError.class, () -> Csv.examples(labelled)).getMessage().endsWith("line 2, column 3: 'abc' is not a number"));
+        // where the class's column is known (a header names it, or it holds names), a feature's words get no hint of where
+        // the class goes, but of what a feature is
+        String words = " (features are numbers: a column of words wants a column of 0 or 1 for each of its words instead, as pandas'"
+                + " get_dummies makes them, or leaving out)";
+        for (String text : new String[] {"x,label,y\n1,0,abc\n", "1,2,5.1,cat\n2,3,abc,dog\n"}) {
+            String message = assertThrows(UserError.class, () -> Csv.examples(file("labelled.csv", text))).getMessage();
+            assertTrue(message.endsWith(", column 3: 'abc' is not a number" + words), message);
+        }
+        Path sign = file("sign.csv", "x,label,y\n1,0,1.2.3\n");
+        assertTrue(assertThrows(UserError.class, () -> Csv.examples(sign)).getMessage().endsWith("line 2, column 3: '1.2.3' is not a number"));
         UserError missing = assertThrows(UserError.class, () -> Csv.examples(dir.resolve("none.csv")));
         assertTrue(missing.getMessage().contains("not found"), missing.getMessage());
     }
