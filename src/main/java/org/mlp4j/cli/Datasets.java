@@ -23,10 +23,12 @@ final class Datasets {
     private Datasets() {
     }
 
-    /** The description of {@code --label}, which train, evaluate and predict take. */
-    static final String LABEL = "a CSV file's class column, wherever it is: its name in the header line (in any case) or its number, "
-            + "from 1 (default: the header's column label, class or target, else the first, or a column of names last); train keeps "
-            + "it in model.npz, and evaluate and predict then take it for their files";
+    /** The description of {@code --label}, which train, evaluate and predict take, after what it names, before its default. */
+    static final String LABEL = "wherever it is: its name in the header line (in any case) or its number, from 1; train keeps it in "
+            + "model.npz, for evaluate, predict, --resume and --init";
+
+    /** How a CSV file's class column is found where {@code --label} names none. */
+    static final String LABEL_DEFAULT = "the header's column label, class or target, else a column of names first or last, else the first";
 
     /** Whether {@code data} names a CSV file rather than a directory of IDX files. */
     static boolean isCsv(Path data) {

@@ -31,7 +31,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE", required = true, description = "a model.npz written by train")
     Path model;
 
-    @Option(names = "--label", paramLabel = "COLUMN", description = Datasets.LABEL + " (default here: the model's, where train kept one)")
+    @Option(names = "--label", paramLabel = "COLUMN", description = "a CSV --data's class column, " + Datasets.LABEL + " (default: the model's, else "
+            + Datasets.LABEL_DEFAULT + ")")
     String label;
 
     @Override

@@ -40,8 +40,8 @@ final class PredictCommand implements Callable<Integer> {
                     + "train's --data takes them")
     List<Path> images;
 
-    @Option(names = "--label", paramLabel = "COLUMN", description = Datasets.LABEL + " (default here: the model's, where train kept one)"
-            + "; a line without that column holds the features alone")
+    @Option(names = "--label", paramLabel = "COLUMN", description = "CSV files' class column, " + Datasets.LABEL + "; a line without that "
+            + "column holds the features alone (default: the model's, else " + Datasets.LABEL_DEFAULT + ")")
     String label;
 
     @Option(names = "--debug", description = "print stack traces of errors")

@@ -66,7 +66,8 @@ final class TrainCommand implements Callable<Integer> {
                     + "test accuracy (default: none; with a directory --data, its t10k files)")
     Path test;
 
-    @Option(names = "--label", paramLabel = "COLUMN", description = Datasets.LABEL + " (and --test's; a resumed run takes its own)")
+    @Option(names = "--label", paramLabel = "COLUMN", description = "the class's column of a CSV --data and --test, " + Datasets.LABEL
+            + " (default: a resumed run's or --init's model's, else " + Datasets.LABEL_DEFAULT + ")")
     String label;
 
     @Option(names = "--init", paramLabel = "MODEL",
