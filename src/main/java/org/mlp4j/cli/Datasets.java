@@ -83,16 +83,19 @@ final class Datasets {
     }
 
     /**
-     * A note where a CSV file's labels, its lines' first numbers, run to more classes than half its examples: a first
-     * column of something else (an id, a feature), where the label is last, say; else null.
+     * A note where a CSV file's classes, its lines' first numbers or a column of names, run to more than half its
+     * examples: a column of something else (an id, a feature), where the class is last, say; else null.
      */
     static String manyClasses(Dataset data, Path file) {
-        if (!(data instanceof Features) || 2L * data.classCount() <= data.count()) {
+        if (!(data instanceof Features f) || 2L * data.classCount() <= data.count()) {
             return null;
         }
-        return "note: " + file + ": its labels run to " + data.classCount() + " classes for " + data.count() + " examples; the first number"
-                + " of a line is its label, the class index (0, 1, 2, ...): if another column holds the classes, name it with --label (its"
-                + " number, from 1), or label, class or target in a header line";
+        String what = f.classes().isEmpty() ? "its labels run to " + data.classCount() + " classes for " + data.count() + " examples; the first"
+                + " number of a line is its label, the class index (0, 1, 2, ...)"
+                : "its classes, the names first or last on its lines, run to " + data.classCount() + " for " + data.count() + " examples, as an"
+                + " id's would";
+        return "note: " + file + ": " + what + ": if another column holds the classes, name it with --label (its number, from 1), or label, class"
+                + " or target in a header line";
     }
 
     /**

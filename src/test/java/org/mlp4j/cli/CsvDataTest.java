@@ -376,6 +376,11 @@ class CsvDataTest {
         BadInputTest.Result bare = run(train(Files.writeString(dir.resolve("bare.csv"), ids.substring(ids.indexOf("\n") + 1)), dir.resolve("bare"))
                 .toArray(String[]::new));
         assertTrue(bare.err().contains("bare.csv: its labels run to 50 classes for 50 examples; the first number of a line is its label"), bare.err());
+        // a first column of names that tell the lines apart: named as the classes they are taken for
+        BadInputTest.Result coded = run(train(Files.writeString(dir.resolve("coded.csv"), ids.substring(ids.indexOf("\n") + 1).replaceAll("(?m)^", "c")),
+                dir.resolve("coded")).toArray(String[]::new));
+        assertTrue(coded.err().contains("coded.csv: its classes, the names first or last on its lines, run to 50 for 50 examples, as an id's would:"
+                + " if another column holds the classes, name it with --label (its number, from 1)"), coded.err());
         Path named = Files.writeString(dir.resolve("named.csv"), ids.toString().replace("kind", "Label"));
         BadInputTest.Result label = run(train(named, dir.resolve("named")).toArray(String[]::new));
         assertEquals(0, label.code(), label.err());
