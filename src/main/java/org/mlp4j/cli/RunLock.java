@@ -48,7 +48,7 @@ final class RunLock implements AutoCloseable {
                 String holder = holder(file);
                 close(channel);
                 throw new UserError("another mlp4j train" + (holder.isEmpty() ? "" : " (PID " + holder + ")") + " is training into " + dir
-                        + ": wait for it to end, or stop it (Ctrl-C) and continue it with --resume " + TrainCommand.shellWord(dir.toString()));
+                        + ": wait for it to end, or stop it (Ctrl-C) and continue it with --resume " + UserError.shellWord(dir.toString()));
             }
             channel.truncate(0);
             channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)));

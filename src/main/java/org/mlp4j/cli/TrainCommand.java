@@ -105,7 +105,7 @@ final class TrainCommand implements Callable<Integer> {
             if (Files.isRegularFile(resume)) {  // the run's model or checkpoint given for its directory
                 Path runDir = resume.getParent() != null ? resume.getParent() : resume.toAbsolutePath().getParent();
                 throw flag("--resume", "takes the run's directory, not a file"
-                        + (Files.isRegularFile(runDir.resolve(CHECKPOINT)) ? "; did you mean --resume " + shellWord(runDir.toString()) + "?" : ""));
+                        + (Files.isRegularFile(runDir.resolve(CHECKPOINT)) ? "; did you mean --resume " + UserError.shellWord(runDir.toString()) + "?" : ""));
             }
             if (!Files.exists(resume.resolve(CHECKPOINT))) {
                 throw flag("--resume", noCheckpoint(resume));
@@ -131,7 +131,7 @@ final class TrainCommand implements Callable<Integer> {
             hp = training.hyperparameters();
             dir = out != null ? out : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             if (Files.exists(dir.resolve(CHECKPOINT))) {
-                throw new UserError(dir + " already holds a run (" + CHECKPOINT + "): continue it with --resume " + shellWord(dir.toString())
+                throw new UserError(dir + " already holds a run (" + CHECKPOINT + "): continue it with --resume " + UserError.shellWord(dir.toString())
                         + ", or choose another --out");
             }
         }
@@ -240,25 +240,17 @@ final class TrainCommand implements Callable<Integer> {
      */
     private String resumeCommand(Path dir) {
         picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
-        StringBuilder c = new StringBuilder("mlp4j train --resume ").append(shellWord(dir.toString()));
+        StringBuilder c = new StringBuilder("mlp4j train --resume ").append(UserError.shellWord(dir.toString()));
         if (given.hasMatchedOption("--data")) {
-            c.append(" --data ").append(shellWord(common.data.toString()));
+            c.append(" --data ").append(UserError.shellWord(common.data.toString()));
         }
         if (test != null) {
-            c.append(" --test ").append(shellWord(test.toString()));
+            c.append(" --test ").append(UserError.shellWord(test.toString()));
         }
         if (given.hasMatchedOption("--device") && !device.device.equals("auto")) {
             c.append(" --device ").append(device.device);
         }
         return c.toString();
-    }
-
-    /**
-     * {@code word} as a POSIX shell reads it back: as it is where it has no character the shell treats specially, else
-     * quoted; for the paths in the commands and options that messages suggest.
-     */
-    static String shellWord(String word) {
-        return word.matches("[A-Za-z0-9_./:=@%+,-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 
     /**
@@ -441,7 +433,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path model = dir.resolve(ModelFile.NAME);
         if (Files.isRegularFile(model)) {
-            return dir + " holds a model but no " + CHECKPOINT + " to continue; start a run from the model's parameters with --init " + shellWord(model.toString());
+            return dir + " holds a model but no " + CHECKPOINT + " to continue; start a run from the model's parameters with --init " + UserError.shellWord(model.toString());
         }
         if (!Files.exists(dir.resolve(RunLock.NAME)) && !Files.exists(dir.resolve(HISTORY))) {
             return dir + " holds no run to continue (no " + CHECKPOINT + ")";
@@ -449,7 +441,7 @@ final class TrainCommand implements Callable<Integer> {
         // a run writes its checkpoint every --checkpoint-every epochs, at its end and when stopped, so only a run killed
         // before its first leaves none
         return dir + " holds no " + CHECKPOINT + ": the run there ended before it wrote one (every --checkpoint-every epochs, at its end"
-                + " and when stopped by Ctrl-C, SIGTERM or SIGHUP); train it again with --out " + shellWord(dir.toString());
+                + " and when stopped by Ctrl-C, SIGTERM or SIGHUP); train it again with --out " + UserError.shellWord(dir.toString());
     }
 
     /**

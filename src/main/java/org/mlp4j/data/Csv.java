@@ -189,8 +189,8 @@ public final class Csv {
         if (!(v >= 0 && v < 1 << 24 && v == Math.rint(v))) {
             String where = file + ", line " + t.lines[row] + ": the label " + format(v) + " is not a class index (0, 1, 2, ...); ";
             if (t.byPlace && t.columns > 1 && wholeNumbers(t, t.columns - 1)) {  // as a file with its class last has it
-                String name = t.lastColumn.matches("[A-Za-z0-9_.-]+") ? t.lastColumn : "'" + t.lastColumn.replace("'", "'\\''") + "'";
-                throw new UserError(where + "the last column holds whole numbers, as classes are: --label " + name + " takes the classes from it");
+                throw new UserError(where + "the last column holds whole numbers, as classes are: --label " + UserError.shellWord(t.lastColumn)
+                        + " takes the classes from it");
             }
             throw new UserError(where + "a class's index comes first on each line (a class's name first or last), the features after it, "
                     + "unless --label names its column, or a header line names it label, class or target");

@@ -22,6 +22,14 @@ public class UserError extends RuntimeException {
     }
 
     /**
+     * {@code word} as a POSIX shell reads it back: as it is where it has no character the shell treats specially, else
+     * quoted; for the paths, names and options in the commands that messages suggest.
+     */
+    public static String shellWord(String word) {
+        return word.matches("[A-Za-z0-9_./:=@%+,-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    /**
      * What went wrong in {@code e}, as "PATH: reason", for a message: a message of NIO's exceptions is often the
      * path alone (an {@link AccessDeniedException}'s is). A {@link FileAlreadyExistsException} is read as {@link
      * Files#createDirectories} throws it, the only call here that does: a path there that is not a directory.

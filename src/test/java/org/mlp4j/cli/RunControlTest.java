@@ -306,7 +306,7 @@ class RunControlTest {
     @Test
     void theCommandToContinueQuotesWhatTheShellWouldSplit() throws Exception {
         for (String path : List.of("runs/20261203-081500", "/tmp/my runs/a", "it's", "a\"b$c`d", "*.npz")) {
-            String word = TrainCommand.shellWord(path);
+            String word = org.mlp4j.util.UserError.shellWord(path);
             assertEquals(!path.startsWith("runs/"), word.startsWith("'"), word);
             Process p = new ProcessBuilder("sh", "-c", "printf %s " + word).start();
             assertEquals(path, new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
