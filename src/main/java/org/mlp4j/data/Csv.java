@@ -106,7 +106,7 @@ public final class Csv {
     /** The header of {@code file} ({@link Header}), read with its first line of numbers; {@code label} as {@link #examples(Path, List, String)}'s. */
     public static Header header(Path file, String label) {
         Table t = Table.read(file, 1, label, -1);
-        return new Header(t.byPlace(), t.classHeader(), t.ids());
+        return new Header(t.byPlace(), t.classColumn(), t.ids());
     }
 
     /**
@@ -182,27 +182,31 @@ public final class Csv {
 
     private static int label(Table t, int row, Path file) {
         float v = t.values[row * t.columns];
-        if (!(v >= 0 && v < 1 << 24 && v == Math.rint(v)) && t.chosenColumn >= 0) {
+        if (isClassIndex(v)) {
+            return (int) v;
+        }
+        if (t.chosenColumn >= 0) {
             throw new UserError(file + ", line " + t.lines[row] + ", column " + (t.chosenColumn + 1) + ": the class " + format(v)
                     + " is not a class index (0, 1, 2, ...) or a name");
         }
-        if (!(v >= 0 && v < 1 << 24 && v == Math.rint(v))) {
-            String where = file + ", line " + t.lines[row] + ": the label " + format(v) + " is not a class index (0, 1, 2, ...); ";
-            if (t.byPlace && t.columns > 1 && wholeNumbers(t, t.columns - 1)) {  // as a file with its class last has it
-                throw new UserError(where + "the last column holds whole numbers, as classes are: --label " + UserError.shellWord(t.lastColumn)
-                        + " takes the classes from it");
-            }
-            throw new UserError(where + "a class's index comes first on each line (a class's name first or last), the features after it, "
-                    + "unless --label names its column, or a header line names it label, class or target");
+        String where = file + ", line " + t.lines[row] + ": the label " + format(v) + " is not a class index (0, 1, 2, ...); ";
+        if (t.byPlace && t.columns > 1 && classIndices(t, t.columns - 1)) {  // as a file with its class last has it
+            throw new UserError(where + "the last column holds whole numbers, as classes are: --label " + UserError.shellWord(t.lastColumn)
+                    + " takes the classes from it");
         }
-        return (int) v;
+        throw new UserError(where + "a class's index comes first on each line (a class's name first or last), the features after it, "
+                + "unless --label names its column, or a header line names it label, class or target");
     }
 
-    /** Whether every row's value in {@code column} (of its numbers) could be a class index. */
-    private static boolean wholeNumbers(Table t, int column) {
+    /** Whether {@code v} is a class index: a whole number from 0, below the 2^24 classes a label can name. */
+    private static boolean isClassIndex(float v) {
+        return v >= 0 && v < 1 << 24 && v == Math.rint(v);
+    }
+
+    /** Whether every row's value in {@code column} (of its numbers) is a class index. */
+    private static boolean classIndices(Table t, int column) {
         for (int i = 0; i < t.rows; i++) {
-            float v = t.values[i * t.columns + column];
-            if (!(v >= 0 && v < 1 << 24 && v == Math.rint(v))) {
+            if (!isClassIndex(t.values[i * t.columns + column])) {
                 return false;
             }
         }
@@ -223,7 +227,7 @@ public final class Csv {
      * unnamed after its last name, as separators that end every line make them (whose fields must then be empty). Lines of
      * separators alone are skipped, as blank ones are.
      */
-    private record Table(float[] values, int rows, int columns, int[] lines, String[] names, boolean byPlace, String classHeader,
+    private record Table(float[] values, int rows, int columns, int[] lines, String[] names, boolean byPlace, String classColumn,
             String lastColumn, List<String> ids, int chosenColumn) {
         /** A header's names for the class's column, in lower case. */
         static final java.util.Set<String> LABEL_NAMES = java.util.Set.of("label", "class", "target");
@@ -235,7 +239,7 @@ public final class Csv {
         /**
          * The first {@code most} lines of numbers of the file (and its header); {@code byPlace} where the first column not
          * left out holds the classes by place alone (neither the header nor {@code label} names the class's column, and no
-         * column holds names), and {@code classHeader} the header's name of that column, else null; {@code lastColumn}
+         * column holds names), and {@code classColumn} the header's name of that column, else null; {@code lastColumn}
          * the last column not left out as {@code label} would name it (its header name, else its number from 1). {@code label}, where not null, names the class's column
          * (see {@link Csv#examples(Path, List, String)}) in place of the header's label, class or target; with {@code
          * optionalFor} of 0 or more, only where the file has it: the header names it, or, by its number, a line holds
@@ -297,7 +301,7 @@ public final class Csv {
                 String[] header = null;  // the header's names, unquoted
                 int headerLine = 0;
                 boolean byPlace = false;
-                String classByPlace = null;
+                String classColumn = null;
                 String lastColumn = null;
                 String[] names = null;
                 char separator = 0;
@@ -365,7 +369,7 @@ public final class Csv {
                         width = fields.length;
                         columns = kept(leftOut) - (named < 0 ? 0 : 1);
                         byPlace = labelled < 0 && named < 0;
-                        classByPlace = header != null && byPlace ? header[first] : null;
+                        classColumn = header != null && byPlace ? header[first] : null;
                         lastColumn = header != null && header.length == fields.length && !header[last].isEmpty() ? header[last]
                                 : Integer.toString(last + 1);
                     } else if (fields.length != width) {
@@ -413,7 +417,7 @@ public final class Csv {
                     }
                 }
                 return new Table(Arrays.copyOf(values, rows * columns), rows, columns, Arrays.copyOf(lines, rows),
-                        names == null ? null : Arrays.copyOf(names, rows), byPlace, classByPlace, lastColumn, ids, chosenColumn);
+                        names == null ? null : Arrays.copyOf(names, rows), byPlace, classColumn, lastColumn, ids, chosenColumn);
             }
         }
 
@@ -474,9 +478,10 @@ public final class Csv {
         }
 
         /**
-         * The columns {@code header} leaves out, of its own: those it names as ids, and a first or last it leaves unnamed
-         * (pandas' index, which to_csv writes unless told index=False; after a separator that ends every line); never
-         * the class's, {@code labelled}. Without a header, none of a line's {@code width}.
+         * The columns {@code header} leaves out, of its own: those it names as ids, a first it leaves unnamed (pandas'
+         * index, which to_csv writes unless told index=False), and those it leaves unnamed after its last name (after
+         * separators that end every line); never the class's, {@code labelled}. Without a header, none of a line's
+         * {@code width}.
          */
         private static boolean[] leftOut(String[] header, int labelled, int width) {
             boolean[] out = new boolean[header == null ? width : header.length];
