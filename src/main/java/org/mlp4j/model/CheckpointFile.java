@@ -85,10 +85,10 @@ public final class CheckpointFile {
             Network net = ModelFile.network(a);
             long[] settings = oneOf(a, "settings_i8", 5, 7, 10).longs();
             float[] rates = oneOf(a, "settings_f4", 2, 7).floats();
-            long[] position = sized(a, "position_i8", 2).longs();
-            long[] rng = sized(a, "rng_pos_i8", 2).longs();
+            long[] position = ModelFile.sized(a, "position_i8", 2).longs();
+            long[] rng = ModelFile.sized(a, "rng_pos_i8", 2).longs();
             int[] mt = ModelFile.need(a, "rng_mt").ints();
-            double gauss = sized(a, "rng_gauss", 1).doubles()[0];
+            double gauss = ModelFile.sized(a, "rng_gauss", 1).doubles()[0];
             Npz.Array hist = ModelFile.need(a, "history");
             double[] rows = hist.doubles();
             if (hist.shape().length != 2 || hist.shape()[1] != 5) {
@@ -110,7 +110,7 @@ public final class CheckpointFile {
             Trainer.Best best = null;
             if (a.containsKey("best_epoch_i8")) {
                 Map<String, Npz.Array> b = prefixed(a, BEST);
-                int bestEpoch = toInt(sized(a, "best_epoch_i8", 1).longs()[0]);
+                int bestEpoch = toInt(ModelFile.sized(a, "best_epoch_i8", 1).longs()[0]);
                 if (bestEpoch < 1 || bestEpoch > history.size()) {
                     throw new IllegalArgumentException("best epoch " + bestEpoch + " is not one of its " + history.size() + " epochs");
                 }
@@ -137,10 +137,10 @@ public final class CheckpointFile {
                             toInt(v[i * 5 + 3]), v[i * 5 + 4] != 0, Double.NaN, Double.NaN));
                 }
             }
-            long data = a.containsKey("data_i8") ? sized(a, "data_i8", 1).longs()[0] : 0;
+            long data = a.containsKey("data_i8") ? ModelFile.sized(a, "data_i8", 1).longs()[0] : 0;
             return new Trainer.Checkpoint(hp, toInt(settings[3]), toInt(settings[4]), data, net, epoch, toInt(position[1]),
                     new NumpyRandom.State(mt, toInt(rng[0]), rng[1] != 0, gauss), history, best, state, choices,
-                    a.containsKey(TUNED_ON) ? sized(a, TUNED_ON, 1).strings()[0] : null);
+                    a.containsKey(TUNED_ON) ? ModelFile.sized(a, TUNED_ON, 1).strings()[0] : null);
         } catch (IllegalArgumentException e) {
             throw new UserError(file + ": unreadable checkpoint (" + e.getMessage() + ")");
         }
@@ -173,14 +173,6 @@ public final class CheckpointFile {
             throw new IllegalArgumentException("code " + code + " is not one of 0.." + (values.length - 1));
         }
         return values[(int) code];
-    }
-
-    private static Npz.Array sized(Map<String, Npz.Array> a, String name, int n) {
-        Npz.Array v = ModelFile.need(a, name);
-        if (v.shape().length != 1 || v.shape()[0] != n) {
-            throw new IllegalArgumentException(name + " has shape " + Arrays.toString(v.shape()) + ", not (" + n + ",)");
-        }
-        return v;
     }
 
     private static int toInt(long v) {

@@ -98,11 +98,7 @@ public final class ModelFile {
             if (!names.isEmpty() && names.size() != net.outputs()) {
                 throw new IllegalArgumentException(names.size() + " classes for " + net.outputs() + " outputs");
             }
-            Npz.Array label = a.get(LABEL_COLUMN);
-            if (label != null && (label.shape().length != 1 || label.shape()[0] != 1)) {
-                throw new IllegalArgumentException(LABEL_COLUMN + " has shape " + Arrays.toString(label.shape()) + ", not (1,)");
-            }
-            return new Model(net, names, label == null ? null : label.strings()[0]);
+            return new Model(net, names, a.containsKey(LABEL_COLUMN) ? sized(a, LABEL_COLUMN, 1).strings()[0] : null);
         } catch (IllegalArgumentException e) {
             throw new UserError(file + ": unreadable model file (" + e.getMessage() + ")");
         }
@@ -186,6 +182,15 @@ public final class ModelFile {
         Npz.Array v = a.get(name);
         if (v == null) {
             throw new IllegalArgumentException("no array '" + name + "'");
+        }
+        return v;
+    }
+
+    /** The array {@code name}, of {@code n} elements in one dimension. */
+    static Npz.Array sized(Map<String, Npz.Array> a, String name, int n) {
+        Npz.Array v = need(a, name);
+        if (v.shape().length != 1 || v.shape()[0] != n) {
+            throw new IllegalArgumentException(name + " has shape " + Arrays.toString(v.shape()) + ", not (" + n + ",)");
         }
         return v;
     }
