@@ -148,14 +148,9 @@ class CsvDataTest {
     @Test
     void aResumedCsvRunTrainsOnAsIfUnstopped() throws IOException {
         Path train = clusters("train.csv", 300, 3);
-        Path whole = dir.resolve("whole");
-        Path parts = dir.resolve("parts");
         // a seed not the default: the resumed run draws its validation examples by the run's seed, not --seed's default
-        assertEquals(0, run(train(train, whole, "--epochs", "4", "--seed", "5").toArray(String[]::new)).code());
-        assertEquals(0, run(train(train, parts, "--epochs", "2", "--seed", "5").toArray(String[]::new)).code());
-        BadInputTest.Result r = run("train", "--device", "cpu", "--resume", parts.toString(), "--data", train.toString(), "--epochs", "4");
-        assertEquals(0, r.code(), r.err());
-        assertEquals(history(whole), history(parts));
+        resumesAsWhole(train, 2, 4, "--seed", "5");
+        Path parts = dir.resolve("parts");
         // a CSV run resumed on MNIST's files, or on another CSV file
         Path idx = TestData.small(dir.resolve("idx"));
         BadInputTest.Result wrong = run("train", "--device", "cpu", "--resume", parts.toString(), "--data", idx.toString(), "--epochs", "5");
@@ -263,13 +258,7 @@ class CsvDataTest {
         assertEquals(String.format(Locale.ROOT, "test accuracy: %.2f%%", 100.0 * correct / 60), accuracy);
 
         // a run stopped and resumed, told nothing of the column, trains on as the whole run did
-        Path whole = dir.resolve("whole");
-        Path parts = dir.resolve("parts");
-        assertEquals(0, run(train(train, whole, "--label", "kind", "--epochs", "3").toArray(String[]::new)).code());
-        assertEquals(0, run(train(train, parts, "--label", "kind", "--epochs", "1").toArray(String[]::new)).code());
-        BadInputTest.Result r = run("train", "--device", "cpu", "--resume", parts.toString(), "--data", train.toString(), "--epochs", "3");
-        assertEquals(0, r.code(), r.err());
-        assertEquals(history(whole), history(parts));
+        Path whole = resumesAsWhole(train, 1, 3, "--label", "kind");
 
         // without a header, by the column's number; a line of the features alone is predicted as they are
         Path headless = Files.write(dir.resolve("headless.csv"), Files.readAllLines(train).subList(1, 301));
@@ -294,6 +283,26 @@ class CsvDataTest {
                 TestData.small(dir.resolve("idx")).toString(), "--label", "kind");
         assertEquals(2, idx.code());
         assertTrue(idx.err().contains("--label names a CSV file's class column, but --data"), idx.err());
+    }
+
+    /**
+     * Trains on {@code data} for {@code epochs} into "whole", and for {@code first} into "parts", then resumes "parts"
+     * (given --data alone) to {@code epochs}: its history must be the whole run's. {@code extra}: options of both runs.
+     * Returns "whole".
+     */
+    Path resumesAsWhole(Path data, int first, int epochs, String... extra) throws IOException {
+        Path whole = dir.resolve("whole");
+        Path parts = dir.resolve("parts");
+        for (Path out : List.of(whole, parts)) {
+            List<String> args = train(data, out, "--epochs", Integer.toString(out == whole ? epochs : first));
+            args.addAll(List.of(extra));
+            assertEquals(0, run(args.toArray(String[]::new)).code());
+        }
+        BadInputTest.Result r = run("train", "--device", "cpu", "--resume", parts.toString(), "--data", data.toString(), "--epochs",
+                Integer.toString(epochs));
+        assertEquals(0, r.code(), r.err());
+        assertEquals(history(whole), history(parts));
+        return whole;
     }
 
     static List<String> history(Path run) throws IOException {
