@@ -21,8 +21,8 @@ import org.mlp4j.Output;
  * The weight update is folded into {@link #gemm}'s alpha/beta ({@code W = (1-eta*l2)W - eta*A'D}), so no
  * gradient buffer or separate weight-update op is needed; {@link #outputStep} and {@link #hiddenStep} fuse
  * each layer's element-wise backward work with its bias gradient (column sums) and bias update, so a
- * training step is its GEMMs and one small op per layer each way (the trainer gathers all of an epoch's
- * minibatches at once and hands each step a row view). The model calls the layer ops {@link #layerForward},
+ * training step is its GEMMs and one small op per layer each way (the trainer gathers many minibatches
+ * at once and hands each step a row view). The model calls the layer ops {@link #layerForward},
  * {@link #outputLayerStep} and {@link #hiddenLayerStep}, whose defaults are those GEMMs and small ops; a
  * backend overrides them to fold a GEMM into its neighbour where launches, not arithmetic, cost the time.
  * The book's output layer is 10 wide, so a step of its net is 5 launches instead of 9 on OpenCL, and 3

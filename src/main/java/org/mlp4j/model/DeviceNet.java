@@ -111,7 +111,7 @@ public final class DeviceNet {
      * {@code b -= eta grad_b} fused into each layer's backward op. Gradients are summed over the batch (the
      * book), or averaged when {@code mean} (as most other tools do, so their learning rates carry over; the
      * L2 decay stays {@code eta * l2}). Each bias is updated once its delta exists; no later op reads it.
-     * {@code x} and {@code labels} are the minibatch (rows of the epoch's gathered data), {@code ws} holds the rest.
+     * {@code x} and {@code labels} are the minibatch (rows of the gathered minibatches), {@code ws} holds the rest.
      */
     public void trainStep(Workspace ws, Matrix x, Matrix labels, float eta, float l2, boolean mean) {
         float step = rate(eta, x.rows(), mean);

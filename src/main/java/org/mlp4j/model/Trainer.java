@@ -18,11 +18,12 @@ import org.mlp4j.data.Dataset;
 
 /**
  * Minibatch SGD as the seed chapter's {@code NeuralNetMLP.fit}, on any backend. The dataset is uploaded
- * once; per epoch only the shuffled order goes up and four sums come back. Each epoch starts with one
- * gather of all its minibatches, so training holds the training set as floats on the backend (172 MB for
- * MNIST) besides the uint8 dataset. The steps of an epoch are recorded once as a few {@link Program}s
- * (CUDA graphs on CUDA) and replayed every epoch; between them progress is reported and a stop is taken,
- * and a stopped run continues from its {@link Checkpoint} exactly as if it had not stopped.
+ * once; per epoch only the shuffled order goes up and four sums come back. The steps of an epoch are
+ * recorded once as a few {@link Program}s (CUDA graphs on CUDA) and replayed every epoch; between them
+ * progress is reported and a stop is taken, and a stopped run continues from its {@link Checkpoint} exactly
+ * as if it had not stopped. The minibatches are gathered from the dataset a program's at a time
+ * ({@link #gatheredRows}), so training holds a tenth of the training set as floats besides the dataset,
+ * or all of it where the evaluation takes it at once and so reads it again as gathered.
  */
 public final class Trainer {
     /**
@@ -238,7 +239,8 @@ public final class Trainer {
         private final DeviceNet net;
         private final Order shuffled;
         private final Accumulator acc;
-        private final Program gather;
+        /** Gathers the minibatches of the whole epoch, or of each segment: {@link #gatheredRows}. */
+        private final Program[] gathers;
         /** How this run's steps run: what {@link Backend#tune} and the timing of whole steps chose, or a resumed run's checkpoint. */
         private final List<Backend.Choice> tuning = new ArrayList<>();
         /** The backend's whole steps where they run (the way of them that was fastest), else null. */
@@ -267,7 +269,8 @@ public final class Trainer {
         private Best best;
         private int epoch;
         private int segment;
-        private boolean gathered;
+        /** The one of {@link #gathers} that has run in this epoch, or -1 before the first (which uploads its order). */
+        private int gathered = -1;
 
         private Session(Network initial, NumpyRandom random, Dataset data, int valid, int epoch, int step, List<EpochResult> history,
                         Best best, java.util.Map<String, float[]> optimizerState, List<Backend.Choice> choices) {
@@ -307,9 +310,11 @@ public final class Trainer {
             int covered = steps * hp.batch();
             Order identity = identity(backend, data.count());
             DeviceNet.Workspace batch = net.workspace(hp.batch());
-            Matrix epochX = backend.matrix(covered, data.features());
-            Matrix epochY = backend.matrix(covered, 1);
             DeviceNet.Workspace chunk = evaluationWorkspace(net, initial.sizes(), data.count());
+            int gatheredRows = gatheredRows(steps, hp.batch(), chunk.rows());
+            boolean wholeEpoch = gatheredRows == covered;
+            Matrix epochX = backend.matrix(gatheredRows, data.features());
+            Matrix epochY = backend.matrix(gatheredRows, 1);
             acc = backend.accumulator(4);
             // whole steps where the backend has them and they were faster, or it knows they are (or a resumed run ran them)
             Backend.Steps offered = net.wholeSteps(batch, optimizing);
@@ -338,36 +343,46 @@ public final class Trainer {
 
             Runnable evaluation = () -> {
                 backend.reset(acc);
-                // the training set is the epoch's gathered rows (order does not change sums) plus any
-                // examples a partial last batch left out
-                net.evaluate(chunk, epochX, epochY, acc, COST, TRAIN_CORRECT);
-                if (covered < train) {
-                    net.evaluate(chunk, examples, shuffled, covered, train - covered, acc, COST, TRAIN_CORRECT);
+                if (wholeEpoch) {
+                    // the training set is the epoch's gathered rows (order does not change sums) plus any
+                    // examples a partial last batch left out
+                    net.evaluate(chunk, epochX, epochY, acc, COST, TRAIN_CORRECT);
+                    if (covered < train) {
+                        net.evaluate(chunk, examples, shuffled, covered, train - covered, acc, COST, TRAIN_CORRECT);
+                    }
+                } else {
+                    net.evaluate(chunk, examples, shuffled, 0, train, acc, COST, TRAIN_CORRECT);
                 }
                 if (valid > 0) {
                     net.evaluate(chunk, examples, identity, train, valid, acc, -1, VALID_CORRECT);
                 }
                 net.sumOfSquaredWeights(acc, SQUARED_WEIGHTS);
             };
-            // the whole epoch's minibatches in one gather: each step then reads a row range, and the
-            // evaluation reads them again as the training set
-            gather = backend.record(() -> backend.gather(examples, shuffled, 0, epochX, epochY));
-            int count = Math.min(SEGMENTS, steps);
+            // each step reads a row range of the gathered minibatches
+            int count = segments(steps);
+            gathers = new Program[wholeEpoch ? 1 : count];
+            if (wholeEpoch) {
+                gathers[0] = backend.record(() -> backend.gather(examples, shuffled, 0, epochX, epochY));
+            }
             segments = new Program[count];
             ends = new int[count];
             for (int s = 0; s < count; s++) {
-                int from = (int) ((long) steps * s / count);
-                int to = (int) ((long) steps * (s + 1) / count);
+                int from = segmentStart(steps, s);
+                int to = segmentStart(steps, s + 1);
                 boolean last = s == count - 1;
                 ends[s] = to;
+                int rows = (to - from) * hp.batch();
+                int first = wholeEpoch ? from * hp.batch() : 0;  // the segment's first row in epochX
+                if (!wholeEpoch) {
+                    gathers[s] = backend.record(() -> backend.gather(examples, shuffled, from * hp.batch(), epochX.rows(0, rows),
+                            epochY.rows(0, rows)));
+                }
                 segments[s] = backend.record(() -> {
-                    int rows = (to - from) * hp.batch();
                     if (wholeSteps != null) {
-                        net.trainSteps(wholeSteps, batch, epochX.rows(from * hp.batch(), rows), epochY.rows(from * hp.batch(), rows), hp.eta(),
-                                hp.l2(), hp.meanGradient());
+                        net.trainSteps(wholeSteps, batch, epochX.rows(first, rows), epochY.rows(first, rows), hp.eta(), hp.l2(),
+                                hp.meanGradient());
                     } else {
-                        for (int st = from; st < to; st++) {
-                            int row = st * hp.batch();
+                        for (int row = first; row < first + rows; row += hp.batch()) {
                             layerStep(net, optimizing, batch, epochX.rows(row, hp.batch()), epochY.rows(row, hp.batch()));
                         }
                     }
@@ -467,10 +482,13 @@ public final class Trainer {
                     segment = s;
                     return null;
                 }
-                if (!gathered) {
-                    backend.upload(order, shuffled);
-                    gather.run();
-                    gathered = true;
+                int part = gathers.length == 1 ? 0 : s;
+                if (gathered != part) {
+                    if (gathered < 0) {
+                        backend.upload(order, shuffled);
+                    }
+                    gathers[part].run();
+                    gathered = part;
                 }
                 if (optimizing != null) {
                     // this epoch's rate, and the steps done before this segment (Adam's t) as a straight run has them
@@ -493,7 +511,7 @@ public final class Trainer {
             history.add(r);
             epoch++;
             segment = 0;
-            gathered = false;
+            gathered = -1;
             return r;
         }
 
@@ -513,6 +531,31 @@ public final class Trainer {
             return new Checkpoint(hp, data.count(), valid, dataDigest, net.download(), epoch, stepsBefore(segment), beforeOrder, history, best,
                     optimizing != null ? optimizing.state() : java.util.Map.of(), tuning, backend.name());
         }
+    }
+
+    /** The programs an epoch of {@code steps} is recorded as. */
+    static int segments(int steps) {
+        return Math.min(SEGMENTS, steps);
+    }
+
+    /** The first step of segment {@code s} of an epoch of {@code steps} ({@code steps} for {@code s} past the last). */
+    static int segmentStart(int steps, int s) {
+        return (int) ((long) steps * s / segments(steps));
+    }
+
+    /**
+     * The rows of minibatches gathered at once for an epoch of {@code steps} of {@code batch}, whose evaluation takes
+     * {@code evaluationRows} at once: the whole epoch's where those take all of them (the evaluation then reads them
+     * again as the training set, with no gather of its own), else the largest segment's, or the rows whole steps are
+     * timed on where those are more.
+     */
+    static int gatheredRows(int steps, int batch, int evaluationRows) {
+        int covered = steps * batch;
+        if (evaluationRows >= covered) {
+            return covered;
+        }
+        int count = segments(steps);
+        return Math.max((steps + count - 1) / count, Math.min(steps, WHOLE_STEPS_TIMED)) * batch;
     }
 
     /**
@@ -537,7 +580,7 @@ public final class Trainer {
      * About how many bytes training a network of {@code sizes} on {@code count} examples allocates on its
      * backend, whose evaluation takes {@code evaluationRows} at once ({@link #evaluationRows}), and then
      * predicting {@code testCount} examples: the parameters, an optimizer's gradients and state (where
-     * {@code optimization} is not the book's fused SGD), the resident dataset and orders, the epoch's gathered
+     * {@code optimization} is not the book's fused SGD), the resident dataset and orders, the gathered
      * minibatches, the step's and the evaluation's buffers, and scratch for the cpu backend's GEMM (packed copies
      * of a weight matrix and of an evaluation chunk's widest activations, and its tile sums). Not the copy of the
      * network that whole steps are timed on, which a run does without where the device has no room for it.
@@ -556,11 +599,11 @@ public final class Trainer {
         long params = floats;
         long state = optimization.general() ? DeviceNet.optimizingArrays(optimization.optimizer()) * params : 0;
         long widest = java.util.Arrays.stream(sizes).max().orElse(0);
-        int covered = (count - valid) / batch * batch;
+        int gathered = gatheredRows((count - valid) / batch, batch, evaluationRows);
         floats += state + workspace(sizes, batch, batch, "a minibatch")
                 + workspace(sizes, evaluationRows, Math.min(EVAL_CHUNK, count), "an evaluation chunk")
-                + org.mlp4j.util.Limits.elements((long) covered * sizes[0], "an epoch's minibatches (" + covered + " x " + sizes[0] + ")")
-                + covered + largest + 2L * Math.min(EVAL_CHUNK, count) * widest;
+                + org.mlp4j.util.Limits.elements((long) gathered * sizes[0], "the minibatches gathered at once (" + gathered + " x " + sizes[0] + ")")
+                + gathered + largest + 2L * Math.min(EVAL_CHUNK, count) * widest;
         // the resident dataset: a byte a pixel and label, or a float a feature and an int a label
         long bytes = 4 * floats + (long) count * (sizes[0] + 1) * (input == Network.Input.PIXELS ? 1 : 4) + 4L * (count - valid) + 4L * count;
         // predicting the test set: the parameters again, the test data, an evaluation chunk

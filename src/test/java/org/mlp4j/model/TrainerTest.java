@@ -486,20 +486,7 @@ class TrainerTest {
         int valid = 500, train = data.count() - valid;
         try (CpuBackend cpu = new CpuBackend(1)) {
             List<Integer> rows = new java.util.ArrayList<>();
-            org.mlp4j.backend.Backend b = (org.mlp4j.backend.Backend) java.lang.reflect.Proxy.newProxyInstance(TrainerTest.class.getClassLoader(),
-                    new Class<?>[] {org.mlp4j.backend.Backend.class}, (proxy, method, args) -> {
-                        if (method.getName().equals("evaluationRows")) {
-                            return 1 << 20;
-                        }
-                        if (method.getName().equals("evaluate")) {
-                            rows.add(((org.mlp4j.backend.Matrix) args[0]).rows());
-                        }
-                        try {
-                            return method.invoke(cpu, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
+            org.mlp4j.backend.Backend b = askingRows(cpu, rows);
             assertEquals(Trainer.EVAL_CHUNK, Trainer.evaluationRows(cpu, new int[] {784, 20, 10}, data.count()));
             assertEquals(data.count(), Trainer.evaluationRows(b, new int[] {784, 20, 10}, data.count()));
             Hyperparameters hp = new Hyperparameters(1, 100, 0.0005f, 0.01f, 1);
@@ -509,6 +496,62 @@ class TrainerTest {
             assertEquals(chunked.trainAccuracy(), wide.trainAccuracy(), 0.0);
             assertEquals(chunked.validAccuracy(), wide.validAccuracy(), 0.0);
             assertEquals(chunked.cost(), wide.cost(), 1e-9 * chunked.cost());
+        }
+    }
+
+    /**
+     * The cpu backend, asking for {@code 1 << 20} rows an evaluation as a GPU backend asks for many; the rows of
+     * each evaluation's input go into {@code evaluated}.
+     */
+    private static org.mlp4j.backend.Backend askingRows(CpuBackend cpu, List<Integer> evaluated) {
+        return (org.mlp4j.backend.Backend) java.lang.reflect.Proxy.newProxyInstance(TrainerTest.class.getClassLoader(),
+                new Class<?>[] {org.mlp4j.backend.Backend.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("evaluationRows")) {
+                        return 1 << 20;
+                    }
+                    if (method.getName().equals("evaluate")) {
+                        evaluated.add(((org.mlp4j.backend.Matrix) args[0]).rows());
+                    }
+                    try {
+                        return method.invoke(cpu, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    /**
+     * Where the evaluation takes fewer rows at once than an epoch's minibatches (the cpu backend's, beyond 5,000
+     * training examples), they are gathered a segment at a time: the run's parameters and accuracies are those of
+     * the whole epoch gathered at once, its cost the same sums in other chunks, with a partial last batch too; a
+     * run stopped within an epoch resumes to the same end.
+     */
+    @Test
+    void minibatchesGatheredASegmentAtATimeTrainAsTheWholeEpochGathered() {
+        Images data = TestData.trainHead(6500);
+        int[] sizes = {784, 20, 10};
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            org.mlp4j.backend.Backend whole = askingRows(cpu, new java.util.ArrayList<>());
+            for (int batch : new int[] {100, 230}) {
+                Hyperparameters hp = new Hyperparameters(3, batch, 0.0005f, 0.01f, 1);
+                int steps = 6000 / batch;
+                assertEquals(steps * batch, Trainer.gatheredRows(steps, batch, Trainer.evaluationRows(whole, sizes, data.count())));
+                assertTrue(Trainer.gatheredRows(steps, batch, Trainer.evaluationRows(cpu, sizes, data.count())) < steps * batch);
+                Trainer.Fit once = new Trainer(whole, hp).fit(sizes, data, 500, TrainingListener.NONE);
+                Trainer.Fit segments = new Trainer(cpu, hp).fit(sizes, data, 500, TrainingListener.NONE);
+                assertEquals(once.network(), segments.network(), "batch " + batch);
+                for (int i = 0; i < 3; i++) {
+                    EpochResult a = once.history().get(i), b = segments.history().get(i);
+                    assertEquals(a.cost(), b.cost(), 1e-9 * a.cost(), "cost at epoch " + (i + 1));
+                    assertEquals(a.trainAccuracy(), b.trainAccuracy(), 0.0);
+                    assertEquals(a.validAccuracy(), b.validAccuracy(), 0.0);
+                }
+                Trainer.Fit part = new Trainer(cpu, hp).fit(sizes, data, 500, stopAt(2, steps / 2));
+                assertTrue(part.stopped());
+                Trainer.Fit rest = new Trainer(cpu, hp).resume(part.last(), data, TrainingListener.NONE);
+                assertEquals(segments.network(), rest.network(), "resumed at step " + part.last().step() + ", batch " + batch);
+                assertEquals(segments.history().get(2).cost(), rest.history().get(2).cost(), 0.0);
+            }
         }
     }
 
