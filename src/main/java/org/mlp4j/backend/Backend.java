@@ -43,12 +43,16 @@ public interface Backend extends AutoCloseable {
 
     void download(Matrix src, float[] dst);
 
-    /** Keeps a whole dataset (uint8 pixels, uint8 labels) resident for {@link #gather}, which scales the pixels. */
+    /**
+     * Keeps a whole dataset (uint8 pixels, uint8 labels) resident for {@link #gather}, which scales the pixels. The
+     * arrays must not change while the dataset is in use: the cpu backend reads them in place.
+     */
     Examples upload(byte[] pixels, byte[] labels, int count, int features);
 
     /**
      * Keeps a whole dataset of float features ({@code values}, row-major, {@code features} per example) and int labels
-     * (class indices below 2^24) resident for {@link #gather}, which copies the features as they are.
+     * (class indices below 2^24) resident for {@link #gather}, which copies the features as they are. The arrays must
+     * not change while the dataset is in use, as {@link #upload(byte[], byte[], int, int)}'s.
      */
     Examples upload(float[] values, int[] labels, int count, int features);
 

@@ -56,12 +56,15 @@ public final class Backends {
      * Refuses, before anything is allocated, {@code bytes} for {@code what} that {@code backend} has no room for:
      * on the cpu backend, whose memory is the heap, as a {@link UserError} saying how to raise it; on a device as
      * {@link DeviceMemoryException}, after checking the heap for {@code hostBytes} that {@code hostWhat} keeps
-     * on the host beside.
+     * on the host beside. {@code uploaded} of the bytes are a dataset's upload, which the cpu backend reads where
+     * the heap already holds it.
      */
-    public static void requireMemory(Backend backend, long bytes, String what, long hostBytes, String hostWhat) {
+    public static void requireMemory(Backend backend, long bytes, long uploaded, String what, long hostBytes, String hostWhat) {
         boolean onHeap = backend.name().equals(CPU);
         if (!onHeap) {
             Limits.heap(hostBytes, hostWhat);
+        } else {
+            bytes -= uploaded;
         }
         long have = backend.memoryAvailable();
         if (bytes <= have) {

@@ -604,13 +604,17 @@ public final class Trainer {
                 + workspace(sizes, evaluationRows, Math.min(EVAL_CHUNK, count), "an evaluation chunk")
                 + org.mlp4j.util.Limits.elements((long) gathered * sizes[0], "the minibatches gathered at once (" + gathered + " x " + sizes[0] + ")")
                 + gathered + largest + 2L * Math.min(EVAL_CHUNK, count) * widest;
-        // the resident dataset: a byte a pixel and label, or a float a feature and an int a label
-        long bytes = 4 * floats + (long) count * (sizes[0] + 1) * (input == Network.Input.PIXELS ? 1 : 4) + 4L * (count - valid) + 4L * count;
+        long bytes = 4 * floats + datasetBytes(count, sizes[0], input) + 4L * (count - valid) + 4L * count;
         // predicting the test set: the parameters again, the test data, an evaluation chunk
         int chunk = Math.min(EVAL_CHUNK, Math.max(1, testCount));
         bytes += 4 * (params + workspace(sizes, chunk, chunk, "an evaluation chunk") + chunk) + (long) testCount * (sizes[0] + 1)
                 + 8L * testCount;
         return bytes;
+    }
+
+    /** A resident dataset's bytes: a byte a pixel and label, or a float a feature and an int a label. */
+    private static long datasetBytes(int count, int features, Network.Input input) {
+        return (long) count * (features + 1) * (input == Network.Input.PIXELS ? 1 : 4);
     }
 
     /**
@@ -624,7 +628,7 @@ public final class Trainer {
                                      Hyperparameters.Optimization optimization) {
         int count = data.count();
         long bytes = footprint(sizes, count, data.input(), valid, batch, testCount, evaluationRows(backend, sizes, count), optimization);
-        Backends.requireMemory(backend, bytes, "training " + Network.name(sizes) + " on " + count + " examples",
+        Backends.requireMemory(backend, bytes, datasetBytes(count, sizes[0], data.input()), "training " + Network.name(sizes) + " on " + count + " examples",
                 3 * 4 * Network.parameters(sizes), "keeping the parameters of " + Network.name(sizes) + " on the host");
     }
 

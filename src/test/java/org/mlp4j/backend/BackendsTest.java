@@ -23,6 +23,21 @@ class BackendsTest {
         return false;
     }
 
+    /**
+     * The cpu backend reads an uploaded dataset where the heap already holds it, so an estimate's upload is not asked
+     * of the heap again.
+     */
+    @Test
+    void theCpuBackendIsNotAskedForAnUploadAgain() {
+        long huge = Long.MAX_VALUE / 4;
+        try (Backend cpu = new org.mlp4j.backend.cpu.CpuBackend(1)) {
+            Backends.requireMemory(cpu, huge + 1000, huge, "training", 0, "nothing");
+            org.mlp4j.util.UserError e = assertThrows(org.mlp4j.util.UserError.class,
+                    () -> Backends.requireMemory(cpu, huge + 1000, 1000, "training", 0, "nothing"));
+            assertTrue(e.getMessage().startsWith("training needs about "), e.getMessage());
+        }
+    }
+
     @Test
     void autoTakesAGpuOrTheCpuBackendSilently() throws Exception {
         List<String> warnings = new ArrayList<>();

@@ -93,7 +93,7 @@ public final class CpuBackend implements Backend {
         if (pixels.length < (long) count * features || labels.length < count) {
             throw new IllegalArgumentException("dataset arrays smaller than " + count + " examples");
         }
-        return new CpuExamples(pixels.clone(), labels.clone(), null, null, count, features);
+        return new CpuExamples(pixels, labels, null, null, count, features);
     }
 
     @Override
@@ -101,7 +101,7 @@ public final class CpuBackend implements Backend {
         if (features.length < (long) count * width || labels.length < count) {
             throw new IllegalArgumentException("dataset arrays smaller than " + count + " examples");
         }
-        return new CpuExamples(null, null, Arrays.copyOf(features, count * width), Arrays.copyOf(labels, count), count, width);
+        return new CpuExamples(null, null, features, labels, count, width);
     }
 
     @Override
