@@ -21,9 +21,9 @@ import org.mlp4j.data.Dataset;
  * once; per epoch only the shuffled order goes up and four sums come back. The steps of an epoch are
  * recorded once as a few {@link Program}s (CUDA graphs on CUDA) and replayed every epoch; between them
  * progress is reported and a stop is taken, and a stopped run continues from its {@link Checkpoint} exactly
- * as if it had not stopped. The minibatches are gathered from the dataset a program's at a time
- * ({@link #gatheredRows}), so training holds a tenth of the training set as floats besides the dataset,
- * or all of it where the evaluation takes it at once and so reads it again as gathered.
+ * as if it had not stopped. An epoch's minibatches are gathered from the dataset at once where the backend
+ * has ample memory for them (the evaluation then reads them again as the training set), else a program's at
+ * a time ({@link #segmentRows}), so that training holds a tenth of the training set as floats besides it.
  */
 public final class Trainer {
     /**
@@ -239,7 +239,7 @@ public final class Trainer {
         private final DeviceNet net;
         private final Order shuffled;
         private final Accumulator acc;
-        /** Gathers the minibatches of the whole epoch, or of each segment: {@link #gatheredRows}. */
+        /** Gathers the minibatches of the whole epoch, or of each segment. */
         private final Program[] gathers;
         /** How this run's steps run: what {@link Backend#tune} and the timing of whole steps chose, or a resumed run's checkpoint. */
         private final List<Backend.Choice> tuning = new ArrayList<>();
@@ -311,8 +311,13 @@ public final class Trainer {
             Order identity = identity(backend, data.count());
             DeviceNet.Workspace batch = net.workspace(hp.batch());
             DeviceNet.Workspace chunk = evaluationWorkspace(net, initial.sizes(), data.count());
-            int gatheredRows = gatheredRows(steps, hp.batch(), chunk.rows());
-            boolean wholeEpoch = gatheredRows == covered;
+            // the whole epoch's minibatches in one gather where they take at most a quarter of the memory the backend has
+            // free: the evaluation then reads them again as the training set, where it otherwise gathers its own
+            int segmentRows = segmentRows(steps, hp.batch());
+            long epochFloats = (long) covered * (data.features() + 1);
+            boolean wholeEpoch = segmentRows == covered
+                    || epochFloats <= org.mlp4j.util.Limits.MAX_ELEMENTS && 4 * 4 * epochFloats <= backend.memoryAvailable();
+            int gatheredRows = wholeEpoch ? covered : segmentRows;
             Matrix epochX = backend.matrix(gatheredRows, data.features());
             Matrix epochY = backend.matrix(gatheredRows, 1);
             acc = backend.accumulator(4);
@@ -343,15 +348,15 @@ public final class Trainer {
 
             Runnable evaluation = () -> {
                 backend.reset(acc);
+                // the training set is the epoch's minibatches (order does not change sums) plus any examples a partial
+                // last batch left out, in the same chunks whether the minibatches are gathered or not
                 if (wholeEpoch) {
-                    // the training set is the epoch's gathered rows (order does not change sums) plus any
-                    // examples a partial last batch left out
                     net.evaluate(chunk, epochX, epochY, acc, COST, TRAIN_CORRECT);
-                    if (covered < train) {
-                        net.evaluate(chunk, examples, shuffled, covered, train - covered, acc, COST, TRAIN_CORRECT);
-                    }
                 } else {
-                    net.evaluate(chunk, examples, shuffled, 0, train, acc, COST, TRAIN_CORRECT);
+                    net.evaluate(chunk, examples, shuffled, 0, covered, acc, COST, TRAIN_CORRECT);
+                }
+                if (covered < train) {
+                    net.evaluate(chunk, examples, shuffled, covered, train - covered, acc, COST, TRAIN_CORRECT);
                 }
                 if (valid > 0) {
                     net.evaluate(chunk, examples, identity, train, valid, acc, -1, VALID_CORRECT);
@@ -544,18 +549,12 @@ public final class Trainer {
     }
 
     /**
-     * The rows of minibatches gathered at once for an epoch of {@code steps} of {@code batch}, whose evaluation takes
-     * {@code evaluationRows} at once: the whole epoch's where those take all of them (the evaluation then reads them
-     * again as the training set, with no gather of its own), else the largest segment's, or the rows whole steps are
-     * timed on where those are more.
+     * The rows of minibatches gathered at once, where an epoch of {@code steps} of {@code batch} is not gathered
+     * whole: the largest segment's, or the rows whole steps are timed on where those are more.
      */
-    static int gatheredRows(int steps, int batch, int evaluationRows) {
-        int covered = steps * batch;
-        if (evaluationRows >= covered) {
-            return covered;
-        }
+    static int segmentRows(int steps, int batch) {
         int count = segments(steps);
-        return Math.max((steps + count - 1) / count, Math.min(steps, WHOLE_STEPS_TIMED)) * batch;
+        return count == 0 ? 0 : Math.max((steps + count - 1) / count, Math.min(steps, WHOLE_STEPS_TIMED)) * batch;
     }
 
     /**
@@ -580,7 +579,7 @@ public final class Trainer {
      * About how many bytes training a network of {@code sizes} on {@code count} examples allocates on its
      * backend, whose evaluation takes {@code evaluationRows} at once ({@link #evaluationRows}), and then
      * predicting {@code testCount} examples: the parameters, an optimizer's gradients and state (where
-     * {@code optimization} is not the book's fused SGD), the resident dataset and orders, the gathered
+     * {@code optimization} is not the book's fused SGD), the resident dataset and orders, a segment's gathered
      * minibatches, the step's and the evaluation's buffers, and scratch for the cpu backend's GEMM (packed copies
      * of a weight matrix and of an evaluation chunk's widest activations, and its tile sums). Not the copy of the
      * network that whole steps are timed on, which a run does without where the device has no room for it.
@@ -599,7 +598,7 @@ public final class Trainer {
         long params = floats;
         long state = optimization.general() ? DeviceNet.optimizingArrays(optimization.optimizer()) * params : 0;
         long widest = java.util.Arrays.stream(sizes).max().orElse(0);
-        int gathered = gatheredRows((count - valid) / batch, batch, evaluationRows);
+        int gathered = segmentRows((count - valid) / batch, batch);
         floats += state + workspace(sizes, batch, batch, "a minibatch")
                 + workspace(sizes, evaluationRows, Math.min(EVAL_CHUNK, count), "an evaluation chunk")
                 + org.mlp4j.util.Limits.elements((long) gathered * sizes[0], "the minibatches gathered at once (" + gathered + " x " + sizes[0] + ")")
