@@ -67,6 +67,10 @@ public final class Backends {
             bytes -= uploaded;
         }
         long have = backend.memoryAvailable();
+        if (bytes > have && onHeap) {
+            System.gc();  // the heap's garbage is room too, as Limits.heap counts it
+            have = backend.memoryAvailable();
+        }
         if (bytes <= have) {
             return;
         }
