@@ -325,6 +325,35 @@ class ParityTest {
         return new Network[] {layered.download(), whole.download()};
     }
 
+    /**
+     * An epoch gathered a segment at a time, where the device has no ample memory for all its minibatches, trains as
+     * the whole epoch gathered at once on the same device: its parameters and accuracies; its cost in the evaluation's
+     * chunks of the dataset rather than of the device's rows.
+     */
+    @ParameterizedTest
+    @MethodSource("accelerators")
+    void anEpochGatheredASegmentAtATimeTrainsAsAWholeOne(String name) {
+        Images data = TestData.trainHead(6500);
+        Hyperparameters hp = new Hyperparameters(2, 230, 0.0005f, 0.01f, 1);
+        int[] sizes = {784, 30, 10};
+        try (Backend b = BackendContractTest.open(name)) {
+            Backend tight = TrainerTest.answering(b, java.util.Map.of("memoryAvailable", 0L), new java.util.ArrayList<>());
+            Backend roomy = TrainerTest.answering(b, java.util.Map.of("memoryAvailable", Long.MAX_VALUE), new java.util.ArrayList<>());
+            Trainer.Fit whole = new Trainer(roomy, hp).fit(sizes, data, 500, TrainingListener.NONE);
+            Trainer.Fit segments = new Trainer(tight, hp).fit(sizes, data, 500, TrainingListener.NONE);
+            for (int i = 0; i < 2; i++) {
+                EpochResult w = whole.history().get(i), s = segments.history().get(i);
+                assertEquals(w.cost(), s.cost(), 1e-6 * w.cost(), "cost, epoch " + (i + 1));
+                assertEquals(w.trainAccuracy(), s.trainAccuracy(), 0.0, "train accuracy, epoch " + (i + 1));
+                assertEquals(w.validAccuracy(), s.validAccuracy(), 0.0, "valid accuracy, epoch " + (i + 1));
+            }
+            for (int l = 0; l < 2; l++) {
+                BackendContractTest.close(whole.network().weights()[l], segments.network().weights()[l], 1e-6, "layer " + l + " weights");
+                BackendContractTest.close(whole.network().biases()[l], segments.network().biases()[l], 1e-6, "layer " + l + " biases");
+            }
+        }
+    }
+
     static void agree(String name, int[] sizes) {
         agree(name, sizes, Activation.SIGMOID, Output.SIGMOID, Hyperparameters.book().withEpochs(2));
     }

@@ -500,10 +500,10 @@ class TrainerTest {
     }
 
     /**
-     * The cpu backend, giving the answers named by the methods that give them (as a GPU backend asks for more rows
-     * an evaluation); the rows of each evaluation's input go into {@code evaluated}.
+     * {@code cpu} (a backend), giving the answers named by the methods that give them (as a GPU backend asks for more
+     * rows an evaluation); the rows of each evaluation's input go into {@code evaluated}.
      */
-    private static org.mlp4j.backend.Backend answering(CpuBackend cpu, java.util.Map<String, Object> answers, List<Integer> evaluated) {
+    static org.mlp4j.backend.Backend answering(org.mlp4j.backend.Backend cpu, java.util.Map<String, Object> answers, List<Integer> evaluated) {
         return (org.mlp4j.backend.Backend) java.lang.reflect.Proxy.newProxyInstance(TrainerTest.class.getClassLoader(),
                 new Class<?>[] {org.mlp4j.backend.Backend.class}, (proxy, method, args) -> {
                     if (answers.containsKey(method.getName())) {
