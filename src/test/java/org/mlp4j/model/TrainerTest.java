@@ -500,10 +500,10 @@ class TrainerTest {
     }
 
     /**
-     * {@code cpu} (a backend), giving the answers named by the methods that give them (as a GPU backend asks for more
+     * {@code backend}, giving the answers named by the methods that give them (as a GPU backend asks for more
      * rows an evaluation); the rows of each evaluation's input go into {@code evaluated}.
      */
-    static org.mlp4j.backend.Backend answering(org.mlp4j.backend.Backend cpu, java.util.Map<String, Object> answers, List<Integer> evaluated) {
+    static org.mlp4j.backend.Backend answering(org.mlp4j.backend.Backend backend, java.util.Map<String, Object> answers, List<Integer> evaluated) {
         return (org.mlp4j.backend.Backend) java.lang.reflect.Proxy.newProxyInstance(TrainerTest.class.getClassLoader(),
                 new Class<?>[] {org.mlp4j.backend.Backend.class}, (proxy, method, args) -> {
                     if (answers.containsKey(method.getName())) {
@@ -513,7 +513,7 @@ class TrainerTest {
                         evaluated.add(((org.mlp4j.backend.Matrix) args[0]).rows());
                     }
                     try {
-                        return method.invoke(cpu, args);
+                        return method.invoke(backend, args);
                     } catch (java.lang.reflect.InvocationTargetException e) {
                         throw e.getCause();
                     }
