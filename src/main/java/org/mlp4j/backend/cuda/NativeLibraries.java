@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -121,7 +120,7 @@ final class NativeLibraries {
                     throw new IllegalStateException("no cuBLAS: neither libcublas.so.12 nor libcublas.so.13 was found (install the CUDA toolkit or set LD_LIBRARY_PATH)");
                 }
                 loadWithLt(v13, "libcublasLt.so.13");
-                System.load(extractCompat().toString());
+                loadCompat();
                 cublasRoute = "libcublas.so.13 (" + v13 + ") through mlp4j's libcublas.so.12 compat library, since no libcublas.so.12 is installed";
             }
             return cublasRoute;
@@ -143,17 +142,24 @@ final class NativeLibraries {
         System.load(cublas.toAbsolutePath().toString());
     }
 
-    private static Path extractCompat() throws IOException {
+    /**
+     * Loads the compat library from the jar by way of a file of its own, deleted once loaded: the library stays
+     * mapped, and JCublas2's native library finds it loaded by its soname, so no JVM leaves it behind, killed or not.
+     */
+    private static void loadCompat() throws IOException {
         try (InputStream in = NativeLibraries.class.getResourceAsStream("/native/linux-x86_64/libcublas.so.12")) {
             if (in == null) {
                 throw new IllegalStateException("only cuBLAS 13 is installed and this jar has no libcublas.so.12 compat library (it was built without gcc, or off Linux on x86-64)");
             }
             Path dir = Files.createTempDirectory("mlp4j-native");
             Path lib = dir.resolve("libcublas.so.12");
-            Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
-            lib.toFile().deleteOnExit();
-            dir.toFile().deleteOnExit();
-            return lib;
+            try {
+                Files.copy(in, lib);
+                System.load(lib.toString());
+            } finally {
+                Files.deleteIfExists(lib);
+                Files.delete(dir);
+            }
         }
     }
 }

@@ -142,11 +142,15 @@ class CudaOnFakeDriverTest {
     void onlyCublas13IsReachedThroughTheCompatLibrary() throws Exception {
         Assumptions.assumeTrue(CudaBuildTest.resource("/native/linux-x86_64/libcublas.so.12") != null, "no compat library in the jar (gcc missing at build time, or not Linux on x86-64)");
         Assumptions.assumeTrue(NativeLibraries.find("libcublas.so.12") == null, "this machine has a real libcublas.so.12, which mlp4j would prefer");
-        Result devices = mlp4j(cuda13, Map.of(), "devices");
+        Path tmp = Files.createDirectories(dir.resolve("tmp-of-cuda13"));
+        Result devices = mlp4j(cuda13, Map.of("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp), "devices");
         String route = "cuBLAS 130100 via libcublas.so.13 (" + cuda13.get(1).resolve("libcublas.so.13")
                 + ") through mlp4j's libcublas.so.12 compat library, since no libcublas.so.12 is installed";
         assertTrue(devices.out().contains("usable: cuda: device 0 fake GPU") && devices.out().contains(route), devices.out());
         fakeSaidOnly(devices, null);
+        try (var left = Files.list(tmp)) {  // the compat library's file goes once loaded (JCuda's own libraries stay, for reuse)
+            assertEquals(List.of(), left.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("mlp4j")).toList());
+        }
 
         String contract = "method:org.mlp4j.backend.BackendContractTest#";
         List<String> cuda = testsOnCuda(cuda13, contract + "gemmMatchesTwinForEveryTransposeAndShape(java.lang.String)",
