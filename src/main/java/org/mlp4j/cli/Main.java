@@ -87,12 +87,13 @@ public final class Main implements Runnable {
         int code;
         try {
             code = cli.execute(args);
-        } catch (OutOfMemoryError e) {
-            err.println(outOfMemoryLine(e, args));
-            return USER_ERROR;
         } catch (Error e) {
             if (debug) {
                 e.printStackTrace(err);
+            }
+            if (e instanceof OutOfMemoryError oom) {
+                err.println(outOfMemoryLine(oom, args));
+                return USER_ERROR;
             }
             err.println("mlp4j: internal error: " + e + (debug ? "" : " (run with --debug for the stack trace)"));
             return 1;

@@ -50,5 +50,13 @@ class ProcessErrorsTest {
         List<String> said = lines(err);
         assertEquals(1, said.size(), said.toString());
         assertTrue(said.get(0).contains("ran out of memory") && said.get(0).contains("MLP4J_JAVA_OPTS=-Xmx"), said.get(0));
+
+        // --debug: the stack trace first, which says where the heap ran out, then the same line
+        p = ChildJvm.command(List.of("-Xmx24m"), "org.mlp4j.cli.Main", "evaluate", "--debug", "--device", "cpu", "--model", model.toString(),
+                "--data", TestData.dir().toString()).redirectOutput(dir.resolve("out").toFile()).redirectError(err.toFile()).start();
+        assertEquals(2, p.waitFor(), Files.readString(err));
+        List<String> debug = lines(err);
+        assertTrue(debug.get(0).startsWith("java.lang.OutOfMemoryError") && debug.get(1).startsWith("\tat "), debug.toString());
+        assertEquals(said, debug.subList(debug.size() - 1, debug.size()));
     }
 }
