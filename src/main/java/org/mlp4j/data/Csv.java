@@ -80,8 +80,6 @@ public final class Csv {
         if (t.columns < 2) {
             throw new UserError(file + ": one number a line, but a line needs a label (the class index, first) and features after it");
         }
-        int f = t.columns - 1;
-        float[] values = new float[Limits.elements((long) t.rows * f, t.rows + " examples of " + f + " features")];
         int[] labels = new int[t.rows];
         for (int i = 0; i < t.rows; i++) {
             labels[i] = label(t, i, file);
@@ -89,9 +87,8 @@ public final class Csv {
                 throw new UserError(file + ", line " + t.lines[i] + ": the label " + labels[i] + " is not below the model's "
                         + classes.size() + " classes");
             }
-            System.arraycopy(t.values, i * t.columns + 1, values, i * f, f);
         }
-        return new Features(values, labels, t.rows, f, classes);
+        return new Features(t.values, labels, t.rows, t.columns - 1, classes);
     }
 
     /**
@@ -181,7 +178,7 @@ public final class Csv {
     }
 
     private static int label(Table t, int row, Path file) {
-        float v = t.values[row * t.columns];
+        float v = t.firsts[row];
         if (isClassIndex(v)) {
             return (int) v;
         }
@@ -206,7 +203,7 @@ public final class Csv {
     /** Whether every row's value in {@code column} (of its numbers) is a class index. */
     private static boolean classIndices(Table t, int column) {
         for (int i = 0; i < t.rows; i++) {
-            if (!isClassIndex(t.values[i * t.columns + column])) {
+            if (!isClassIndex(t.number(i, column))) {
                 return false;
             }
         }
@@ -225,12 +222,19 @@ public final class Csv {
      * Columns the header names as ids ({@link Csv#isId}, named in {@code ids}) are left out, and so is a first column it
      * leaves unnamed, as pandas' {@code to_csv} writes a frame's index without {@code index=False}, and those it leaves
      * unnamed after its last name, as separators that end every line make them (whose fields must then be empty). Lines of
-     * separators alone are skipped, as blank ones are.
+     * separators alone are skipped, as blank ones are. Where a row's first number is its class, or may be, {@code firsts}
+     * holds the first numbers and {@code values} the others, as the examples' features; else {@code firsts} is null.
      */
-    private record Table(float[] values, int rows, int columns, int[] lines, String[] names, boolean byPlace, String classColumn,
-            String lastColumn, List<String> ids, int chosenColumn) {
+    private record Table(float[] values, float[] firsts, int rows, int columns, int[] lines, String[] names, boolean byPlace,
+            String classColumn, String lastColumn, List<String> ids, int chosenColumn) {
         /** A header's names for the class's column, in lower case. */
         static final java.util.Set<String> LABEL_NAMES = java.util.Set.of("label", "class", "target");
+
+        /** Column {@code column} of {@code row}'s numbers. */
+        float number(int row, int column) {
+            return firsts == null ? values[row * columns + column]
+                    : column == 0 ? firsts[row] : values[row * (columns - 1) + column - 1];
+        }
 
         static Table read(Path file, String label) {
             return read(file, Integer.MAX_VALUE, label, -1);
@@ -287,8 +291,10 @@ public final class Csv {
         /** As {@link #read(Path, int, String, int)}, the file's text in {@code charset}, which must fit it. */
         private static Table read(Path file, Charset charset, int most, String label, int optionalFor) throws IOException {
             try (BufferedReader in = Files.newBufferedReader(file, charset)) {
-                float[] values = new float[1024];
-                int[] lines = new int[64];
+                float[] values = null;  // from the first line of numbers, room for as many rows as the file can hold
+                float[] firsts = null;
+                int[] lines = null;
+                int stride = 0;  // the numbers of a row values holds
                 int rows = 0;
                 int columns = -1;
                 int named = -1;  // the column of the names, of all the line's fields
@@ -365,9 +371,16 @@ public final class Csv {
                         named = labelled >= 0 ? (isName(fields[labelled]) ? labelled : -1)
                                 : last > first && isName(fields[first]) ? first : last > first && isName(fields[last]) ? last : -1;
                         moved = labelled > 0 && named < 0 ? labelled : -1;
-                        names = named < 0 ? null : new String[64];
                         width = fields.length;
                         columns = kept(leftOut) - (named < 0 ? 0 : 1);
+                        // the first number apart where it is the class, or may be, so that the features need no copy without it
+                        boolean split = named < 0 && (optionalFor < 0 || columns == optionalFor + 1);
+                        stride = columns - (split ? 1 : 0);
+                        int room = (int) Math.min(most, Math.max(1, upTo(file, charset, separator) - (header == null ? 0 : 1)));
+                        values = new float[Limits.elements(Limits.product(room, stride, file.toString()), file + ": its numbers")];
+                        firsts = split ? new float[room] : null;
+                        lines = new int[room];
+                        names = named < 0 ? null : new String[room];
                         byPlace = labelled < 0 && named < 0;
                         classColumn = header != null && byPlace ? header[first] : null;
                         lastColumn = header != null && header.length == fields.length && !header[last].isEmpty() ? header[last]
@@ -375,29 +388,33 @@ public final class Csv {
                     } else if (fields.length != width) {
                         throw new UserError(file + ", line " + lineNo + ": " + fields.length + " values, but the lines before it have " + width);
                     }
-                    long end = Limits.product((long) rows + 1, columns, file.toString());
-                    if (end > values.length) {
-                        values = Arrays.copyOf(values, Limits.elements(Math.max(end, Math.min(2L * values.length, Limits.MAX_ELEMENTS)),
-                                file + ": its numbers"));
+                    if (rows == lines.length) {  // more lines than counted: a file written to since, or ending lines with \r alone
+                        int room = Limits.elements(Math.min(2L * rows, Limits.MAX_ELEMENTS / Math.max(1, stride)), file + ": its lines");
+                        values = Arrays.copyOf(values, Limits.elements(Limits.product(room, stride, file.toString()), file + ": its numbers"));
+                        firsts = firsts == null ? null : Arrays.copyOf(firsts, room);
+                        lines = Arrays.copyOf(lines, room);
+                        names = names == null ? null : Arrays.copyOf(names, room);
                     }
+                    int at = rows * stride - (firsts == null ? 0 : 1);  // where the row's number c goes in values
                     int c = 0;
-                    if (moved >= 0) {
-                        values[rows * columns + c++] = number(fields[moved], file, lineNo, moved, true);
-                    }
-                    for (int f = 0; f < fields.length; f++) {
-                        if (f != named && f != moved && !leftOut[f]) {
-                            values[rows * columns + c++] = number(fields[f], file, lineNo, f, labelled >= 0 || named >= 0);
+                    for (int f = moved >= 0 ? -1 : 0; f < fields.length; f++) {
+                        int field = f < 0 ? moved : f;
+                        if (f >= 0 && (f == named || f == moved || leftOut[f])) {
+                            continue;
                         }
+                        float v = number(fields[field], file, lineNo, field, f < 0 || labelled >= 0 || named >= 0);
+                        if (c == 0 && firsts != null) {
+                            firsts[rows] = v;
+                        } else {
+                            values[at + c] = v;
+                        }
+                        c++;
                     }
                     for (int f = trailing; trailing >= 0 && f < fields.length; f++) {
                         if (!unquoted(fields[f]).isEmpty()) {
                             throw new UserError(where(file, lineNo, f) + "'" + unquoted(fields[f]) + "' under no name in the header, whose last "
                                     + "columns are unnamed, as separators that end every line make them: name the column");
                         }
-                    }
-                    if (rows == lines.length) {
-                        lines = Arrays.copyOf(lines, Limits.elements(2L * rows, file + ": its lines"));
-                        names = names == null ? null : Arrays.copyOf(names, lines.length);
                     }
                     if (names != null) {
                         names[rows] = unquoted(raw[named]);  // as written, commas and all
@@ -416,9 +433,39 @@ public final class Csv {
                         ids.add(header[c]);
                     }
                 }
-                return new Table(Arrays.copyOf(values, rows * columns), rows, columns, Arrays.copyOf(lines, rows),
+                // copied only where the file held lines that looked like lines of numbers and were not
+                return new Table(rows * stride == values.length ? values : Arrays.copyOf(values, rows * stride),
+                        firsts == null ? null : Arrays.copyOf(firsts, rows), rows, columns, Arrays.copyOf(lines, rows),
                         names == null ? null : Arrays.copyOf(names, rows), byPlace, classColumn, lastColumn, ids, chosenColumn);
             }
+        }
+
+        /**
+         * At least as many as the lines of {@code file} that hold something besides the separator, spaces and quotes (its
+         * header and lines of numbers), counted in its bytes where a line ends in a byte of its own (not in UTF-16: there
+         * 64), so that its numbers are read into an array of their size, not copied as it grows and again as it is trimmed.
+         */
+        private static long upTo(Path file, Charset charset, char separator) throws IOException {
+            if (charset == StandardCharsets.UTF_16) {
+                return 64;
+            }
+            long lines = 0;
+            boolean something = false;
+            byte[] buffer = new byte[1 << 16];
+            try (java.io.InputStream in = Files.newInputStream(file)) {
+                for (int n; (n = in.read(buffer)) > 0;) {
+                    for (int i = 0; i < n; i++) {
+                        byte b = buffer[i];
+                        if ((b > '"' || b < 0) && b != separator) {  // above the quote: neither a space, a tab nor a line's end
+                            something = true;
+                        } else if (b == '\n' || b == '\r') {
+                            lines += something ? 1 : 0;
+                            something = false;
+                        }
+                    }
+                }
+            }
+            return lines + (something ? 1 : 0);
         }
 
         /**

@@ -37,6 +37,8 @@ class CsvTest {
                 "\"label\",\"a\",\"b\"\n\"2\",\" 0.5\",\"-1.25\"\n\"0\",\"3\",\"0.001\"\n \"1\" , 0 , 2 \n", // quoted, spaced
                 "Klasse;a;b\n2;0,5;-1,25\n0;3;0,001\n1;0;2\n",                        // decimal commas between semicolons
                 "2\t0,5\t-1,25\n0\t3\t0,001\n1\t0\t2\n",                                // and between tabs
+                "2,0.5,-1.25\r0,3,0.001\r1,0,2\r",                                   // old Mac OS's line ends
+                "2,0.5,-1.25\n\u3000\n0,3,0.001\n\u2003 \n1,0,2\n",                     // lines of wide spaces, blank but not to a count of bytes
         };
         for (int i = 0; i < texts.length; i++) {
             Features f = Csv.examples(file("e" + i + ".csv", texts[i]));
@@ -62,6 +64,15 @@ class CsvTest {
             assertArrayEquals(new float[] {1.5f, 1.8f}, f.values(), cs.name());
             assertArrayEquals(new int[] {1, 0}, f.labels(), cs.name());
         }
+        // more lines than reading UTF-16 starts with room for
+        StringBuilder many = new StringBuilder("\uFEFFx,label\n");
+        for (int i = 0; i < 100; i++) {
+            many.append(i).append(',').append(i % 2).append('\n');
+        }
+        Features f = Csv.examples(Files.write(dir.resolve("many.csv"), many.toString().getBytes(StandardCharsets.UTF_16LE)));
+        assertEquals(100, f.count());
+        assertEquals(99, f.values()[99]);
+        assertEquals(1, f.labels()[99]);
         // a byte-order mark over bytes that are no UTF-16 (a lone high surrogate)
         Path broken = Files.write(dir.resolve("broken.csv"), new byte[] {(byte) 0xFF, (byte) 0xFE, '1', 0, ',', 0, 0, (byte) 0xD8, '2', 0});
         UserError e = assertThrows(UserError.class, () -> Csv.examples(broken));
