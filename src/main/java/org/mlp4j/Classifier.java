@@ -289,7 +289,7 @@ public final class Classifier {
                 throw new IllegalArgumentException("scaled features: this classifier takes pixels, which it scales as the book does");
             }
             scaling = FeatureScaling.of(f, x.length);
-            all = scaling.apply(f);
+            scaling.scale(f);  // the classifier's own copy of the rows
         }
         UnaryOperator<Network> taking = scaling == null ? UnaryOperator.identity() : scaling::folded;
         // the weights create drew are for the features a first fit trains on, as the book draws them for its [-1, 1]

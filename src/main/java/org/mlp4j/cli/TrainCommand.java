@@ -154,7 +154,7 @@ final class TrainCommand implements Callable<Integer> {
                 : csv && !spec.commandLine().getParseResult().hasMatchedOption("--valid") ? trainSet.count() / 10 : training.valid;
         if (csv && valid > 0 && valid < trainSet.count()) {
             // drawn, not the last lines as the book's MNIST split takes them: a file of one's own is often sorted by class
-            trainSet = ((Features) trainSet).withValidationDrawn(valid, hp.seed());
+            ((Features) trainSet).drawValidation(valid, hp.seed());
         }
         int trainCount = trainSet.count() - valid;
         if (csv && from == null && !spec.commandLine().getParseResult().hasMatchedOption("--batch") && hp.batch() > trainCount && trainCount > 0) {
@@ -185,8 +185,10 @@ final class TrainCommand implements Callable<Integer> {
         // training examples, and the model saved takes them unscaled
         FeatureScaling scaling = trainSet instanceof Features f ? FeatureScaling.of(f, trainCount) : null;
         if (scaling != null) {
-            trainSet = scaling.apply((Features) trainSet);
-            testSet = testSet == null ? null : scaling.apply((Features) testSet);
+            scaling.scale((Features) trainSet);
+            if (testSet != null) {
+                scaling.scale((Features) testSet);
+            }
             initial = initial == null ? null : scaling.unfolded(initial);
         }
         if (from == null) {

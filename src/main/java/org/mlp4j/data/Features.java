@@ -51,10 +51,11 @@ public record Features(float[] values, int[] labels, int count, int features, ja
     }
 
     /**
-     * The same examples with {@code valid} of them, drawn at random by {@code seed}, moved last, where a trainer takes
-     * its validation examples: so a file sorted by class validates on all its classes. Both parts keep the file's order.
+     * Moves {@code valid} of the examples, drawn at random by {@code seed}, last, where a trainer takes its validation
+     * examples: so a file sorted by class validates on all its classes. Both parts keep the file's order. In place, so
+     * that a dataset as large as the heap allows is not copied: its arrays must be the caller's own.
      */
-    public Features withValidationDrawn(int valid, long seed) {
+    public void drawValidation(int valid, long seed) {
         int[] rows = new int[count];
         for (int i = 0; i < count; i++) {
             rows[i] = i;
@@ -64,18 +65,34 @@ public record Features(float[] values, int[] labels, int count, int features, ja
         for (int i = 0; i < valid; i++) {
             drawn[rows[i]] = true;
         }
-        float[] v = new float[values.length];
-        int[] l = new int[count];
+        int[] from = new int[count];  // the example that moves to each place
         int at = 0;
         for (boolean last : new boolean[] {false, true}) {
             for (int i = 0; i < count; i++) {
                 if (drawn[i] == last) {
-                    System.arraycopy(values, i * features, v, at * features, features);
-                    l[at++] = labels[i];
+                    from[at++] = i;
                 }
             }
         }
-        return new Features(v, l, count, features, classes);
+        // a cycle of the permutation at a time, its first example held aside while the others move up
+        boolean[] moved = new boolean[count];
+        float[] held = new float[features];
+        for (int start = 0; start < count; start++) {
+            if (moved[start]) {
+                continue;
+            }
+            System.arraycopy(values, start * features, held, 0, features);
+            int heldLabel = labels[start];
+            int to = start;
+            for (int next = from[to]; next != start; to = next, next = from[to]) {
+                System.arraycopy(values, next * features, values, to * features, features);
+                labels[to] = labels[next];
+                moved[to] = true;
+            }
+            System.arraycopy(held, 0, values, to * features, features);
+            labels[to] = heldLabel;
+            moved[to] = true;
+        }
     }
 
     /** The datasets one after the other, copied once; all of the first's width. */

@@ -1,7 +1,6 @@
 package org.mlp4j.model;
 
 import org.mlp4j.data.Features;
-import org.mlp4j.util.Limits;
 
 /**
  * Each feature scaled into [-1, 1] by its range over the training examples, {@code (x - centre) / half}, as the book
@@ -42,17 +41,18 @@ public record FeatureScaling(float[] centre, float[] half) {
         return new FeatureScaling(centre, half);
     }
 
-    /** {@code data} with its features scaled. */
-    public Features apply(Features data) {
+    /**
+     * Scales {@code data}'s features, in place, so that a dataset as large as the heap allows is not copied: its arrays
+     * must be the caller's own.
+     */
+    public void scale(Features data) {
         int f = checked(data.features());
         float[] v = data.values();
-        float[] scaled = new float[Limits.elements(v.length, data.count() + " examples of " + f + " features")];
         for (int row = 0; row < v.length; row += f) {
             for (int j = 0; j < f; j++) {
-                scaled[row + j] = (v[row + j] - centre[j]) / half[j];
+                v[row + j] = (v[row + j] - centre[j]) / half[j];
             }
         }
-        return new Features(scaled, data.labels(), data.count(), f, data.classes());
     }
 
     /**

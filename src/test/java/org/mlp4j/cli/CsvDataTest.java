@@ -61,6 +61,32 @@ class CsvDataTest {
         return text.lines().filter(l -> l.startsWith(start)).findFirst().orElseThrow(() -> new AssertionError("no '" + start + "' in " + text));
     }
 
+    /**
+     * A file whose numbers take half the heap trains: read into an array of their size, the class's column apart, and
+     * drawn from and scaled in place. (Grown by doubling and copied at each step, it needed over three times their size.)
+     * The serial collector with a small young generation, so that the old one holds the numbers at any heap size.
+     */
+    @Test
+    void aCsvFileWhoseNumbersTakeHalfTheHeapTrains() throws Exception {
+        org.mlp4j.ChildJvm.assumeHotSpot();
+        int rows = 120_000, features = 150;  // 72 MB of floats
+        Path file = dir.resolve("wide.csv");
+        try (java.io.Writer w = Files.newBufferedWriter(file)) {
+            for (int i = 0; i < rows; i++) {
+                w.write(Integer.toString(i % 3));
+                for (int j = 0; j < features; j++) {
+                    w.write(',');
+                    w.write('0' + (i * 7 + j * 13) % 10);
+                }
+                w.write('\n');
+            }
+        }
+        org.mlp4j.ChildJvm.Result r = org.mlp4j.ChildJvm.mlp4j(List.of("-XX:+UseSerialGC", "-Xmn8m", "-Xmx144m"), "train", "--device", "cpu",
+                "--data", file.toString(), "--out", dir.resolve("wide").toString(), "--epochs", "1", "--hidden", "4");
+        assertEquals(0, r.code(), r.out());
+        assertTrue(Files.exists(dir.resolve("wide").resolve("model.npz")), r.out());
+    }
+
     @Test
     void aCsvFileTrainsEvaluatesAndPredicts() throws IOException {
         Path train = clusters("train.csv", 600, 1);
@@ -362,7 +388,8 @@ class CsvDataTest {
         // without a header, a note says which column holds the classes (pima's file would train on its pregnancies)
         assertTrue(r.err().contains("sorted.csv: it has no header line, so its first column holds the classes (3 of them); if another column"
                 + " does, name it with --label (its number, from 1)"), r.err());
-        Features drawn = Csv.examples(sorted).withValidationDrawn(20, 1);
+        Features drawn = Csv.examples(sorted);
+        drawn.drawValidation(20, 1);
         assertEquals(java.util.Set.of(0, 1, 2), java.util.Arrays.stream(drawn.labels(), 180, 200).boxed().collect(java.util.stream.Collectors.toSet()));
         // where a draw still misses (a class of two lines, both drawn), a note says so and how to draw others
         Features rare = new Features(new float[] {0, 1, 2, 3, 4, 5}, new int[] {0, 0, 0, 0, 1, 1}, 6, 1);

@@ -12,17 +12,9 @@ import org.mlp4j.model.NumpyRandom;
 class FeaturesTest {
     @Test
     void theValidationExamplesAreDrawnBySeedAndMovedLastInTheirOrder() {
-        int n = 50;
-        float[] v = new float[2 * n];
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            v[2 * i] = i;
-            v[2 * i + 1] = -i;
-            labels[i] = i % 3;
-        }
-        Features f = new Features(v, labels, n, 2, List.of("a", "b", "c"));
-        Features d = f.withValidationDrawn(8, 7);
-
+        Features d = examples(50);
+        d.drawValidation(8, 7);
+        int n = d.count();
         // the rows NumPy's RandomState(7).shuffle(arange(50)) puts first validate
         int[] order = new int[n];
         Arrays.setAll(order, i -> i);
@@ -45,11 +37,24 @@ class FeaturesTest {
                 previous = row;
             }
         }
-        assertEquals(f.classes(), d.classes());
+        assertEquals(List.of("a", "b", "c"), d.classes());
+        Features other = examples(50), again = examples(50);
+        other.drawValidation(8, 8);
+        again.drawValidation(8, 7);
+        assertNotEquals(Arrays.toString(d.values()), Arrays.toString(other.values()), "another seed, another draw");
+        assertArrayEquals(d.values(), again.values(), "the same seed, the same draw");
+        assertArrayEquals(d.labels(), again.labels());
+    }
+
+    /** Example i of n: the features i and -i, the class i % 3. */
+    private static Features examples(int n) {
+        float[] v = new float[2 * n];
+        int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
-            assertEquals(i, f.values()[2 * i], "the examples drawn from are left as they were");
+            v[2 * i] = i;
+            v[2 * i + 1] = -i;
+            labels[i] = i % 3;
         }
-        assertNotEquals(Arrays.toString(d.values()), Arrays.toString(f.withValidationDrawn(8, 8).values()), "another seed, another draw");
-        assertArrayEquals(d.values(), f.withValidationDrawn(8, 7).values(), "the same seed, the same draw");
+        return new Features(v, labels, n, 2, List.of("a", "b", "c"));
     }
 }

@@ -15,7 +15,7 @@ class FeatureScalingTest {
         FeatureScaling s = FeatureScaling.of(DATA, 3);
         assertArrayEquals(new float[] {3000, -1, 7}, s.centre());
         assertArrayEquals(new float[] {2000, 1, 1}, s.half(), "a constant feature is centred, not divided");
-        Features scaled = s.apply(DATA);
+        Features scaled = scaled(s);
         assertArrayEquals(new float[] {-1, -1, 0, 1, 1, 0, 0, 0, 0, 3, 5, 1}, scaled.values());
         assertArrayEquals(DATA.labels(), scaled.labels());
         assertArrayEquals(new float[] {1000, -2, 7}, FeatureScaling.of(DATA, 1).centre(), "only the first rows, which train, count");
@@ -29,7 +29,7 @@ class FeatureScalingTest {
             net.biases()[0][j] = 0.1f * j;
         }
         Network folded = s.folded(net);
-        Features scaled = s.apply(DATA);
+        Features scaled = scaled(s);
         for (int i = 0; i < DATA.count(); i++) {
             float[] raw = firstLayer(folded, DATA.values(), i), expected = firstLayer(net, scaled.values(), i);
             assertArrayEquals(expected, raw, 1e-5f, "example " + i);
@@ -52,5 +52,12 @@ class FeatureScalingTest {
             }
         }
         return z;
+    }
+
+    /** DATA's copy, scaled in place. */
+    private static Features scaled(FeatureScaling s) {
+        Features copy = new Features(DATA.values().clone(), DATA.labels().clone(), DATA.count(), DATA.features());
+        s.scale(copy);
+        return copy;
     }
 }
