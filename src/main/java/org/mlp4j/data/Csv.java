@@ -377,7 +377,10 @@ public final class Csv {
                         boolean split = named < 0 && (optionalFor < 0 || columns == optionalFor + 1);
                         stride = columns - (split ? 1 : 0);
                         int room = (int) Math.min(most, Math.max(1, upTo(file, charset, separator) - (header == null ? 0 : 1)));
-                        values = new float[Limits.elements(Limits.product(room, stride, file.toString()), file + ": its numbers")];
+                        int size = Limits.elements(Limits.product(room, stride, file.toString()), file + ": its numbers");
+                        // refused at once, with what it needs, where the heap cannot hold them
+                        Limits.heap(4L * size + 8L * room, file + ": reading its " + room + " lines of " + columns + " numbers");
+                        values = new float[size];
                         firsts = split ? new float[room] : null;
                         lines = new int[room];
                         names = named < 0 ? null : new String[room];

@@ -85,6 +85,13 @@ class CsvDataTest {
                 "--data", file.toString(), "--out", dir.resolve("wide").toString(), "--epochs", "1", "--hidden", "4");
         assertEquals(0, r.code(), r.out());
         assertTrue(Files.exists(dir.resolve("wide").resolve("model.npz")), r.out());
+
+        // in a heap too small for them, refused before they are read, with what they need
+        r = org.mlp4j.ChildJvm.mlp4j(List.of("-Xmx48m"), "train", "--device", "cpu", "--data", file.toString(), "--out",
+                dir.resolve("small").toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.out().contains("mlp4j: " + file + ": reading its 120000 lines of 151 numbers needs 70 MiB of heap, but the JVM has "), r.out());
+        assertTrue(r.out().contains("; raise it with MLP4J_JAVA_OPTS=-Xmx"), r.out());
     }
 
     @Test
