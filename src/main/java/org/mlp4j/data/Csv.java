@@ -311,6 +311,7 @@ public final class Csv {
                 String lastColumn = null;
                 String[] names = null;
                 char separator = 0;
+                Fields fields = new Fields();
                 int lineNo = 0;
                 String line;
                 while (rows < most && (line = in.readLine()) != null) {
@@ -324,43 +325,37 @@ public final class Csv {
                     if (separator == 0) {
                         separator = separator(line);
                     }
-                    String[] raw = split(line, separator);
-                    if (Arrays.stream(raw).allMatch(f -> unquoted(f).isEmpty())) {
+                    fields.split(line, separator);
+                    if (fields.empty()) {
                         continue;  // separators alone, as spreadsheets write rows below the data whose cells were once touched
                     }
-                    String[] fields = separator == ',' ? raw : raw.clone();
-                    if (separator != ',') {
-                        // a decimal comma, as spreadsheets in much of Europe write numbers between semicolons
-                        for (int c = 0; c < fields.length; c++) {
-                            fields[c] = fields[c].replace(',', '.');
-                        }
-                    }
-                    if (columns < 0 && rows == 0 && Arrays.stream(fields).noneMatch(Table::isNumber)) {
-                        header = Arrays.stream(fields).map(Table::unquoted).toArray(String[]::new);  // a header: names of the columns
+                    if (columns < 0 && rows == 0 && Arrays.stream(fields.texts()).noneMatch(Table::isNumber)) {
+                        header = Arrays.stream(fields.texts()).map(Table::unquoted).toArray(String[]::new);  // a header: names of the columns
                         headerLine = lineNo;
                         continue;
                     }
                     if (columns < 0) {
+                        String[] texts = fields.texts();
                         labelled = label == null ? header == null ? -1 : labelColumn(header, file, headerLine)
-                                : chosen(label, header, fields.length, file, optionalFor >= 0);
-                        leftOut = leftOut(header, labelled, fields.length);
+                                : chosen(label, header, texts.length, file, optionalFor >= 0);
+                        leftOut = leftOut(header, labelled, texts.length);
                         if (optionalFor >= 0 && labelled >= 0 && label != null && isColumnNumber(label) && kept(leftOut) != optionalFor + 1) {
                             labelled = -1;  // a line of the features alone, without the class's column
-                            leftOut = leftOut(header, labelled, fields.length);
+                            leftOut = leftOut(header, labelled, texts.length);
                         }
                         boolean omits = kept(leftOut) < leftOut.length;
-                        if (header != null && (labelled >= 0 || omits) && fields.length != header.length) {
-                            throw new UserError(file + ", line " + lineNo + ": " + fields.length + " values, but the header names " + header.length
+                        if (header != null && (labelled >= 0 || omits) && texts.length != header.length) {
+                            throw new UserError(file + ", line " + lineNo + ": " + texts.length + " values, but the header names " + header.length
                                     + " columns");
                         }
                         if (!omits) {
-                            leftOut = new boolean[fields.length];  // no header, or one that leaves none out (of any width)
+                            leftOut = new boolean[texts.length];  // no header, or one that leaves none out (of any width)
                         }
                         int lastName = omits ? lastNamed(header) : -1;
                         trailing = lastName >= 0 && lastName < header.length - 1 && header.length > 2 ? lastName + 1 : -1;
                         chosenColumn = label == null ? -1 : labelled;
                         int first = 0;
-                        int last = fields.length - 1;
+                        int last = texts.length - 1;
                         for (; first <= last && leftOut[first]; first++) {
                         }
                         for (; last >= first && leftOut[last]; last--) {
@@ -368,10 +363,10 @@ public final class Csv {
                         if (first > last) {
                             throw new UserError(file + ", line " + lineNo + ": the header leaves every column out (" + String.join(", ", header) + ")");
                         }
-                        named = labelled >= 0 ? (isName(fields[labelled]) ? labelled : -1)
-                                : last > first && isName(fields[first]) ? first : last > first && isName(fields[last]) ? last : -1;
+                        named = labelled >= 0 ? (isName(texts[labelled]) ? labelled : -1)
+                                : last > first && isName(texts[first]) ? first : last > first && isName(texts[last]) ? last : -1;
                         moved = labelled > 0 && named < 0 ? labelled : -1;
-                        width = fields.length;
+                        width = texts.length;
                         columns = kept(leftOut) - (named < 0 ? 0 : 1);
                         // the first number apart where it is the class, or may be, so that the features need no copy without it
                         boolean split = named < 0 && (optionalFor < 0 || columns == optionalFor + 1);
@@ -386,10 +381,10 @@ public final class Csv {
                         names = named < 0 ? null : new String[room];
                         byPlace = labelled < 0 && named < 0;
                         classColumn = header != null && byPlace ? header[first] : null;
-                        lastColumn = header != null && header.length == fields.length && !header[last].isEmpty() ? header[last]
+                        lastColumn = header != null && header.length == texts.length && !header[last].isEmpty() ? header[last]
                                 : Integer.toString(last + 1);
-                    } else if (fields.length != width) {
-                        throw new UserError(file + ", line " + lineNo + ": " + fields.length + " values, but the lines before it have " + width);
+                    } else if (fields.count != width) {
+                        throw new UserError(file + ", line " + lineNo + ": " + fields.count + " values, but the lines before it have " + width);
                     }
                     if (rows == lines.length) {  // more lines than counted: a file written to since, or ending lines with \r alone
                         int room = Limits.elements(Math.min(2L * rows, Limits.MAX_ELEMENTS / Math.max(1, stride)), file + ": its lines");
@@ -400,12 +395,12 @@ public final class Csv {
                     }
                     int at = rows * stride - (firsts == null ? 0 : 1);  // where the row's number c goes in values
                     int c = 0;
-                    for (int f = moved >= 0 ? -1 : 0; f < fields.length; f++) {
+                    for (int f = moved >= 0 ? -1 : 0; f < width; f++) {
                         int field = f < 0 ? moved : f;
                         if (f >= 0 && (f == named || f == moved || leftOut[f])) {
                             continue;
                         }
-                        float v = number(fields[field], file, lineNo, field, f < 0 || labelled >= 0 || named >= 0);
+                        float v = fields.number(field, file, lineNo, f < 0 || labelled >= 0 || named >= 0);
                         if (c == 0 && firsts != null) {
                             firsts[rows] = v;
                         } else {
@@ -413,14 +408,14 @@ public final class Csv {
                         }
                         c++;
                     }
-                    for (int f = trailing; trailing >= 0 && f < fields.length; f++) {
-                        if (!unquoted(fields[f]).isEmpty()) {
-                            throw new UserError(where(file, lineNo, f) + "'" + unquoted(fields[f]) + "' under no name in the header, whose last "
+                    for (int f = trailing; trailing >= 0 && f < width; f++) {
+                        if (!fields.empty(f)) {
+                            throw new UserError(where(file, lineNo, f) + "'" + unquoted(fields.text(f)) + "' under no name in the header, whose last "
                                     + "columns are unnamed, as separators that end every line make them: name the column");
                         }
                     }
                     if (names != null) {
-                        names[rows] = unquoted(raw[named]);  // as written, commas and all
+                        names[rows] = unquoted(fields.raw(named));  // as written, commas and all
                         if (names[rows].isEmpty()) {
                             throw new UserError(where(file, lineNo, named) + "no class name");
                         }
@@ -560,30 +555,110 @@ public final class Csv {
         }
 
         /**
-         * The fields of {@code line}, each as written (its quotes kept, for {@link #unquoted}): a separator within double
-         * quotes, as in a name written {@code "Smith, John"}, is the field's own.
+         * A line's fields as places in it, each as written (its quotes kept, for {@link #unquoted}), so that a number is
+         * parsed where it is written, with no string of its own: a separator within double quotes, as in a name written
+         * {@code "Smith, John"}, is the field's own; between spaces, a run of them separates, and quotes are text.
          */
-        private static String[] split(String line, char separator) {
-            if (separator == ' ') {
-                return line.trim().split("\\s+");
-            }
-            if (line.indexOf('"') < 0) {
-                return line.split(String.valueOf(separator), -1);
-            }
-            List<String> fields = new java.util.ArrayList<>();
-            boolean quoted = false;
-            int start = 0;
-            for (int i = 0; i < line.length(); i++) {
-                char c = line.charAt(i);
-                if (c == '"') {
-                    quoted = !quoted;  // a doubled quote within quotes, as CSV escapes one, closes and opens again
-                } else if (c == separator && !quoted) {
-                    fields.add(line.substring(start, i));
-                    start = i + 1;
+        private static final class Fields {
+            private String line;
+            private char separator;
+            /** How many fields the line holds. */
+            int count;
+            private int[] start = new int[16], end = new int[16];
+
+            void split(String line, char separator) {
+                this.line = line;
+                this.separator = separator;
+                count = 0;
+                int n = line.length();
+                if (separator == ' ') {
+                    int from = 0, to = n;
+                    for (; from < to && line.charAt(from) <= ' '; from++) {
+                    }
+                    for (; to > from && line.charAt(to - 1) <= ' '; to--) {
+                    }
+                    int at = from;
+                    for (int i = from; i < to; i++) {
+                        if (isSpace(line.charAt(i))) {
+                            add(at, i);
+                            for (; i + 1 < to && isSpace(line.charAt(i + 1)); i++) {
+                            }
+                            at = i + 1;
+                        }
+                    }
+                    add(at, Math.max(at, to));
+                    return;
                 }
+                boolean quoted = false;
+                int at = 0;
+                for (int i = 0; i < n; i++) {
+                    char c = line.charAt(i);
+                    if (c == '"') {
+                        quoted = !quoted;  // a doubled quote within quotes, as CSV escapes one, closes and opens again
+                    } else if (c == separator && !quoted) {
+                        add(at, i);
+                        at = i + 1;
+                    }
+                }
+                add(at, n);
             }
-            fields.add(line.substring(start));
-            return fields.toArray(String[]::new);
+
+            /** The whitespace a regular expression's \\s matches. */
+            private static boolean isSpace(char c) {
+                return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
+            }
+
+            private void add(int from, int to) {
+                if (count == start.length) {
+                    start = Arrays.copyOf(start, 2 * count);
+                    end = Arrays.copyOf(end, 2 * count);
+                }
+                start[count] = from;
+                end[count++] = to;
+            }
+
+            /** Field {@code i} as written. */
+            String raw(int i) {
+                return line.substring(start[i], end[i]);
+            }
+
+            /** Field {@code i}, a decimal comma made a point where another separator leaves commas to numbers (as spreadsheets in much of Europe write them between semicolons). */
+            String text(int i) {
+                String s = raw(i);
+                return separator == ',' ? s : s.replace(',', '.');
+            }
+
+            String[] texts() {
+                String[] all = new String[count];
+                Arrays.setAll(all, this::text);
+                return all;
+            }
+
+            /** Whether field {@code i} holds nothing, spaces and quotes aside. */
+            boolean empty(int i) {
+                for (int k = start[i]; k < end[i]; k++) {
+                    if (line.charAt(k) > ' ') {
+                        return unquoted(raw(i)).isEmpty();
+                    }
+                }
+                return true;
+            }
+
+            /** Whether every field holds nothing. */
+            boolean empty() {
+                for (int i = 0; i < count; i++) {
+                    if (!empty(i)) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+
+            /** Field {@code i} as a number, as {@link Table#number} reads it. */
+            float number(int i, Path file, int lineNo, boolean classKnown) {
+                int whole = wholeNumber(line, start[i], end[i]);
+                return whole >= 0 ? whole : Table.number(text(i), file, lineNo, i, classKnown);
+            }
         }
 
         /** The first of tab, semicolon and comma on the line (a comma can be a decimal point between the others); else spaces. */
@@ -665,13 +740,18 @@ public final class Csv {
          * Such a number is a float exactly: this gives Float.parseFloat's value for it without that general parse.
          */
         private static int wholeNumber(String field) {
-            int n = field.length();
+            return wholeNumber(field, 0, field.length());
+        }
+
+        /** {@link #wholeNumber(String)} of {@code text}'s characters {@code from} to {@code to}. */
+        private static int wholeNumber(String text, int from, int to) {
+            int n = to - from;
             if (n == 0 || n > 7) {
                 return -1;
             }
             int v = 0;
-            for (int i = 0; i < n; i++) {
-                int d = field.charAt(i) - '0';
+            for (int i = from; i < to; i++) {
+                int d = text.charAt(i) - '0';
                 if (d < 0 || d > 9) {
                     return -1;
                 }

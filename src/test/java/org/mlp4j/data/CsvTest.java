@@ -38,6 +38,7 @@ class CsvTest {
                 "Klasse;a;b\n2;0,5;-1,25\n0;3;0,001\n1;0;2\n",                        // decimal commas between semicolons
                 "2\t0,5\t-1,25\n0\t3\t0,001\n1\t0\t2\n",                                // and between tabs
                 "2,0.5,-1.25\r0,3,0.001\r1,0,2\r",                                   // old Mac OS's line ends
+                "  2   0.5  -1.25  \n0 3\t0.001\n 1 0  2 \n",                             // runs of spaces (and a tab) between and around
                 "2,0.5,-1.25\n\u3000\n0,3,0.001\n\u2003 \n1,0,2\n",                     // lines of wide spaces, blank but not to a count of bytes
         };
         for (int i = 0; i < texts.length; i++) {
@@ -64,6 +65,11 @@ class CsvTest {
             assertArrayEquals(new float[] {1.5f, 1.8f}, f.values(), cs.name());
             assertArrayEquals(new int[] {1, 0}, f.labels(), cs.name());
         }
+        // a name with the separator in it, within quotes, as written
+        Features quoted = Csv.examples(file("quoted.csv", "0.5,\"Smith, John\"\n3,Doe\n0,\"Smith, John\"\n"));
+        assertEquals(List.of("Doe", "Smith, John"), quoted.classes());
+        assertArrayEquals(new int[] {1, 0, 1}, quoted.labels());
+        assertArrayEquals(new float[] {0.5f, 3, 0}, quoted.values());
         // more lines than reading UTF-16 starts with room for
         StringBuilder many = new StringBuilder("\uFEFFx,label\n");
         for (int i = 0; i < 100; i++) {
