@@ -454,11 +454,16 @@ public final class Csv {
                 for (int n; (n = in.read(buffer)) > 0;) {
                     for (int i = 0; i < n; i++) {
                         byte b = buffer[i];
-                        if ((b > '"' || b < 0) && b != separator) {  // above the quote: neither a space, a tab nor a line's end
+                        if (something) {
+                            // the rest of a line that holds something: only its end matters
+                            for (; i < n && buffer[i] != '\n' && buffer[i] != '\r'; i++) {
+                            }
+                            if (i < n) {
+                                lines++;
+                                something = false;
+                            }
+                        } else if ((b > '"' || b < 0) && b != separator) {  // above the quote: neither a space, a tab nor a line's end
                             something = true;
-                        } else if (b == '\n' || b == '\r') {
-                            lines += something ? 1 : 0;
-                            something = false;
                         }
                     }
                 }
