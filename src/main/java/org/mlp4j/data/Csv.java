@@ -661,8 +661,8 @@ public final class Csv {
 
             /** Field {@code i} as a number, as {@link Table#number} reads it. */
             float number(int i, Path file, int lineNo, boolean classKnown) {
-                int whole = wholeNumber(line, start[i], end[i]);
-                return whole >= 0 ? whole : Table.number(text(i), file, lineNo, i, classKnown);
+                float v = plain(line, start[i], end[i], separator != ',');
+                return v == v ? v : Table.number(text(i), file, lineNo, i, classKnown);
             }
         }
 
@@ -710,10 +710,6 @@ public final class Csv {
 
         /** {@code field} as a number; {@code classKnown} where the class's column is known, so that no hint places it. */
         private static float number(String field, Path file, int line, int column, boolean classKnown) {
-            int whole = wholeNumber(field);
-            if (whole >= 0) {
-                return whole;
-            }
             String s = unquoted(field);
             float v;
             try {
@@ -740,29 +736,41 @@ public final class Csv {
             return file + ", line " + line + ", column " + (column + 1) + ": ";
         }
 
-        /**
-         * {@code field}'s value where it is 1 to 7 digits and nothing else, as pixels and counts are written; else -1.
-         * Such a number is a float exactly: this gives Float.parseFloat's value for it without that general parse.
-         */
-        private static int wholeNumber(String field) {
-            return wholeNumber(field, 0, field.length());
-        }
+        /** The powers of ten a float holds exactly, from 10^0. */
+        private static final float[] TENS = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f};
 
-        /** {@link #wholeNumber(String)} of {@code text}'s characters {@code from} to {@code to}. */
-        private static int wholeNumber(String text, int from, int to) {
-            int n = to - from;
-            if (n == 0 || n > 7) {
-                return -1;
+        /**
+         * The value of {@code text}'s characters {@code from} to {@code to} where they are a plain decimal of 1 to 7
+         * digits, a sign before them and a point (or, with {@code decimalComma}, a comma) among them as may be, as pixels,
+         * counts and most measurements are written; else NaN. Its digits and the power of ten its point divides them by
+         * are floats exactly, so the one rounding is the division's, correctly rounded: Float.parseFloat's value, without
+         * that general parse or a string to give it.
+         */
+        private static float plain(String text, int from, int to, boolean decimalComma) {
+            if (to == from || to - from > 9) {  // at most a sign, 7 digits and a point
+                return Float.NaN;
             }
-            int v = 0;
-            for (int i = from; i < to; i++) {
-                int d = text.charAt(i) - '0';
-                if (d < 0 || d > 9) {
-                    return -1;
+            char c = text.charAt(from);
+            boolean negative = c == '-';
+            int first = negative || c == '+' ? from + 1 : from;
+            int m = 0, point = -1;
+            for (int i = first; i < to; i++) {
+                c = text.charAt(i);
+                int d = c - '0';
+                if (d >= 0 && d <= 9) {
+                    m = 10 * m + d;
+                } else if ((c == '.' || c == ',' && decimalComma) && point < 0) {
+                    point = i;
+                } else {
+                    return Float.NaN;
                 }
-                v = 10 * v + d;
             }
-            return v;
+            int digits = to - first - (point < 0 ? 0 : 1);
+            if (digits == 0 || digits > 7) {
+                return Float.NaN;
+            }
+            float v = point < 0 ? m : m / TENS[to - point - 1];
+            return negative ? -v : v;
         }
     }
 }

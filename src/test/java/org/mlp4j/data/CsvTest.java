@@ -51,6 +51,41 @@ class CsvTest {
     }
 
     /**
+     * Every number reads as Float.parseFloat reads it, to the bit: plain decimals (read without that parse), with signs,
+     * leading zeros, up to 9 digits and a point anywhere, and others (exponents), as written between commas and, with
+     * decimal commas, between semicolons.
+     */
+    @Test
+    void numbersReadAsFloatParseFloatReadsThem() throws IOException {
+        java.util.Random r = new java.util.Random(5);
+        int n = 20_000;
+        String[] numbers = new String[n];
+        for (int i = 0; i < n; i++) {
+            StringBuilder d = new StringBuilder();
+            for (int k = 1 + r.nextInt(9); k > 0; k--) {
+                d.append((char) ('0' + r.nextInt(10)));
+            }
+            int point = r.nextInt(d.length() + 3);  // where the point goes, if within
+            if (point <= d.length()) {
+                d.insert(point, '.');
+            }
+            String sign = new String[] {"", "", "-", "+"}[r.nextInt(4)];
+            numbers[i] = sign + d + (r.nextInt(20) == 0 ? "e-" + r.nextInt(12) : "");
+        }
+        StringBuilder commas = new StringBuilder(), semicolons = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            commas.append(i % 2).append(',').append(numbers[i]).append('\n');
+            semicolons.append(i % 2).append(';').append(numbers[i].replace('.', ',')).append('\n');
+        }
+        for (String text : new String[] {commas.toString(), semicolons.toString()}) {
+            float[] read = Csv.examples(file("numbers.csv", text)).values();
+            for (int i = 0; i < n; i++) {
+                assertEquals(Float.floatToRawIntBits(Float.parseFloat(numbers[i])), Float.floatToRawIntBits(read[i]), numbers[i]);
+            }
+        }
+    }
+
+    /**
      * Spreadsheets' other encodings: "Unicode Text" is UTF-16 with its byte-order mark, and "CSV" on Windows is in
      * Windows-1252, whose letters beyond ASCII are no UTF-8: both read as their text, names and all.
      */
