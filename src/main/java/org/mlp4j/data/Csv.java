@@ -386,7 +386,7 @@ public final class Csv {
                     } else if (fields.count != width) {
                         throw new UserError(file + ", line " + lineNo + ": " + fields.count + " values, but the lines before it have " + width);
                     }
-                    if (rows == lines.length) {  // more lines than counted: a file written to since, or ending lines with \r alone
+                    if (rows == lines.length) {  // more lines than counted: a file written to since, or UTF-16's, not counted
                         int room = Limits.elements(Math.min(2L * rows, Limits.MAX_ELEMENTS / Math.max(1, stride)), file + ": its lines");
                         values = Arrays.copyOf(values, Limits.elements(Limits.product(room, stride, file.toString()), file + ": its numbers"));
                         firsts = firsts == null ? null : Arrays.copyOf(firsts, room);
@@ -608,7 +608,7 @@ public final class Csv {
                 add(at, n);
             }
 
-            /** The whitespace a regular expression's \\s matches. */
+            /** The whitespace a regular expression's {@code \s} matches. */
             private static boolean isSpace(char c) {
                 return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
             }
@@ -627,7 +627,10 @@ public final class Csv {
                 return line.substring(start[i], end[i]);
             }
 
-            /** Field {@code i}, a decimal comma made a point where another separator leaves commas to numbers (as spreadsheets in much of Europe write them between semicolons). */
+            /**
+             * Field {@code i}, a decimal comma made a point where another separator leaves commas to numbers (as
+             * spreadsheets in much of Europe write them between semicolons).
+             */
             String text(int i) {
                 String s = raw(i);
                 return separator == ',' ? s : s.replace(',', '.');
@@ -639,7 +642,7 @@ public final class Csv {
                 return all;
             }
 
-            /** Whether field {@code i} holds nothing, spaces and quotes aside. */
+            /** Whether field {@code i} is empty once {@link #unquoted}. */
             boolean empty(int i) {
                 for (int k = start[i]; k < end[i]; k++) {
                     if (line.charAt(k) > ' ') {
