@@ -371,7 +371,9 @@ public final class Csv {
                         // the first number apart where it is the class, or may be, so that the features need no copy without it
                         boolean split = named < 0 && (optionalFor < 0 || columns == optionalFor + 1);
                         stride = columns - (split ? 1 : 0);
-                        int room = (int) Math.min(most, Math.max(1, upTo(file, charset, separator) - (header == null ? 0 : 1)));
+                        long counted = most < Integer.MAX_VALUE ? most  // the first lines, as header() reads: no count of them all
+                                : upTo(file, charset, separator) - (header == null ? 0 : 1);
+                        int room = (int) Math.max(1, Math.min(most, counted));
                         int size = Limits.elements(Limits.product(room, stride, file.toString()), file + ": its numbers");
                         // refused at once, with what it needs, where the heap cannot hold them
                         Limits.heap(4L * size + 8L * room, file + ": reading its " + room + " lines of " + columns + " numbers");
