@@ -329,13 +329,13 @@ public final class Csv {
                     if (fields.empty()) {
                         continue;  // separators alone, as spreadsheets write rows below the data whose cells were once touched
                     }
-                    if (columns < 0 && rows == 0 && Arrays.stream(fields.texts()).noneMatch(Table::isNumber)) {
-                        header = Arrays.stream(fields.texts()).map(Table::unquoted).toArray(String[]::new);  // a header: names of the columns
+                    String[] texts = columns < 0 ? fields.texts() : null;  // up to the first line of numbers, each field as a string
+                    if (columns < 0 && rows == 0 && Arrays.stream(texts).noneMatch(Table::isNumber)) {
+                        header = Arrays.stream(texts).map(Table::unquoted).toArray(String[]::new);  // a header: names of the columns
                         headerLine = lineNo;
                         continue;
                     }
                     if (columns < 0) {
-                        String[] texts = fields.texts();
                         labelled = label == null ? header == null ? -1 : labelColumn(header, file, headerLine)
                                 : chosen(label, header, texts.length, file, optionalFor >= 0);
                         leftOut = leftOut(header, labelled, texts.length);
