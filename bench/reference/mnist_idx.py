@@ -1,9 +1,10 @@
 """What the reference scripts share: reading the MNIST IDX files (raw or .gz), scaled as the book,
-(x/255 - 0.5) * 2, and printing timings in the JSON line `mlp4j bench` reads."""
+(x/255 - 0.5) * 2, and answering `mlp4j bench` with timings in JSON lines."""
 import gzip
 import json
 import os
 import struct
+import sys
 
 import numpy as np
 
@@ -65,8 +66,35 @@ def blas():
     return shown + (" (the reference BLAS, far slower than OpenBLAS: on Debian or Ubuntu, apt install libopenblas0)" if reference else "")
 
 
-def report(times, detail):
-    """Prints {"seconds_per_epoch": median of epochs 2..N, "first_epoch": ..., "detail": ...}."""
+def timing(times, detail):
+    """{"seconds_per_epoch": median of epochs 2..N, "first_epoch": ..., "detail": ...}."""
     rest = sorted(times[1:] or times)
     median = (rest[(len(rest) - 1) // 2] + rest[len(rest) // 2]) / 2
-    print(json.dumps({"seconds_per_epoch": median, "first_epoch": times[0], "detail": detail}))
+    return {"seconds_per_epoch": median, "first_epoch": times[0], "detail": detail}
+
+
+def add_shape_options(parser):
+    """--hidden and --batch, the shape timed, and --serve, which times the shapes stdin asks for instead."""
+    parser.add_argument("--hidden", default="100", help="hidden layer sizes, e.g. 512,512")
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--serve", action="store_true",
+                        help='print {"ready": true}, then time one shape a line of stdin, {"hidden": "512,512", "batch": 250}, '
+                             'answering each with its JSON line, or {"error": ...} where it gives none (as `mlp4j bench` runs it)')
+
+
+def serve(args, time_shape):
+    """Prints the JSON line of time_shape(hidden, batch) for --hidden and --batch, or with --serve for each shape stdin
+    asks for: setting up (loading the data, importing PyTorch) is then paid once for a grid of shapes."""
+    if not args.serve:
+        print(json.dumps(time_shape(args.hidden, args.batch)))
+        return
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        try:
+            answer = time_shape(str(request["hidden"]), int(request["batch"]))
+        except Exception as e:  # this shape gives no timing (out of memory, say); the next may
+            answer = {"error": f"{type(e).__name__}: {e}"}
+        print(json.dumps(answer), flush=True)

@@ -2,7 +2,8 @@
 plus the per-epoch evaluation of cost, training and validation accuracy), for `mlp4j bench`. The book's
 network is --hidden 100 --batch 100 in float64; --hidden takes more layers (e.g. 512,512) and --dtype
 float32 runs the same algorithm in float32 (OpenBLAS's SGEMM), the fair comparison for a float32 engine.
-Prints JSON: {"seconds_per_epoch": median of epochs 2..N, "first_epoch": ..., "detail": ...}."""
+Prints JSON: {"seconds_per_epoch": median of epochs 2..N, "first_epoch": ..., "detail": ...}; with --serve, one such
+line for each shape stdin asks for (mnist_idx.serve)."""
 import argparse
 import os
 import sys
@@ -22,16 +23,19 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--data", default="data/mnist")
     p.add_argument("--epochs", type=int, default=3)
-    p.add_argument("--hidden", default="100", help="hidden layer sizes, e.g. 512,512")
-    p.add_argument("--batch", type=int, default=100)
     p.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    mnist_idx.add_shape_options(p)
     a = p.parse_args()
     dt = np.dtype(a.dtype)
     x, y = mnist_idx.load(a.data)
     x = x.astype(dt)
+    mnist_idx.serve(a, lambda hidden, batch: time_shape(x, y, dt, a.epochs, hidden, batch))
+
+
+def time_shape(x, y, dt, epochs, hidden, batch):
     x_train, y_train, x_valid, y_valid = x[:55000], y[:55000], x[55000:], y[55000:]
-    sizes = [x.shape[1]] + [int(h) for h in a.hidden.split(",")] + [10]
-    eta, l2, batch = 0.0005, 0.01, a.batch
+    sizes = [x.shape[1]] + [int(h) for h in hidden.split(",")] + [10]
+    eta, l2 = 0.0005, 0.01
     rng = np.random.RandomState(1)
     w = [rng.normal(0.0, 0.1, (sizes[i], sizes[i + 1])).astype(dt) for i in range(len(sizes) - 1)]
     b = [np.zeros(sizes[i + 1], dt) for i in range(len(sizes) - 1)]
@@ -46,7 +50,7 @@ def main():
         return acts
 
     times = []
-    for epoch in range(a.epochs):
+    for epoch in range(epochs):
         start = time.perf_counter()
         idx = np.arange(x_train.shape[0])
         rng.shuffle(idx)
@@ -67,7 +71,7 @@ def main():
         valid_acc = np.mean(np.argmax(forward(x_valid)[-1], axis=1) == y_valid)
         times.append(time.perf_counter() - start)
         print(f"epoch {epoch + 1}: cost {cost:.2f} train {100 * train_acc:.2f}% valid {100 * valid_acc:.2f}% {times[-1]:.3f} s", file=sys.stderr)
-    mnist_idx.report(times, f"NumPy {np.__version__} {a.dtype}, BLAS {mnist_idx.blas()}, the book's algorithm, {'-'.join(map(str, sizes))}, batch {batch}")
+    return mnist_idx.timing(times, f"NumPy {np.__version__} {dt}, BLAS {mnist_idx.blas()}, the book's algorithm, {'-'.join(map(str, sizes))}, batch {batch}")
 
 
 if __name__ == "__main__":

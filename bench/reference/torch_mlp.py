@@ -4,13 +4,15 @@ accuracy), for `mlp4j bench` and ci/gpu-check.sh. --mode eager: the book's hand-
 --mode graph: the same epoch captured once in a CUDA graph and replayed. --mode cpu: eager on the CPU (its
 threads as OMP_NUM_THREADS says, which `mlp4j bench --threads` sets). --hidden (e.g. 512,512) and
 --batch give other shapes than the book's 784-100-10 at batch 100.
-Prints JSON: {"seconds_per_epoch": median of epochs 2..N, "first_epoch": ..., "detail": ...}."""
+Prints JSON: {"seconds_per_epoch": median of epochs 2..N, "first_epoch": ..., "detail": ...}; with --serve, one such
+line for each shape stdin asks for (mnist_idx.serve)."""
 import argparse
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mnist_idx  # noqa: E402
 
 
 def main():
@@ -18,8 +20,7 @@ def main():
     p.add_argument("--data", default="data/mnist")
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--mode", choices=["eager", "graph", "cpu"], default="eager")
-    p.add_argument("--hidden", default="100", help="hidden layer sizes, e.g. 512,512")
-    p.add_argument("--batch", type=int, default=100)
+    mnist_idx.add_shape_options(p)
     a = p.parse_args()
     try:
         import torch
@@ -28,17 +29,21 @@ def main():
     on_gpu = a.mode != "cpu"
     if on_gpu and not torch.cuda.is_available():
         sys.exit("torch has no CUDA device")
-    import mnist_idx
     torch.backends.cuda.matmul.allow_tf32 = False
     dev = torch.device("cuda" if on_gpu else "cpu")
     x, y = mnist_idx.load(a.data)
     x = torch.tensor(x, dtype=torch.float32, device=dev)
     y = torch.tensor(y, dtype=torch.int64, device=dev)
-    n_train, batch, eta, l2 = 55000, a.batch, 0.0005, 0.01
+    mnist_idx.serve(a, lambda hidden, batch: time_shape(torch, dev, x, y, a.mode, a.epochs, hidden, batch))
+
+
+def time_shape(torch, dev, x, y, mode, epochs, hidden, batch):
+    on_gpu = mode != "cpu"
+    n_train, eta, l2 = 55000, 0.0005, 0.01
     steps = n_train // batch
     x_train, y_train, x_valid, y_valid = x[:n_train], y[:n_train], x[n_train:], y[n_train:]
     y_enc = torch.nn.functional.one_hot(y_train, 10).float()
-    sizes = [784] + [int(h) for h in a.hidden.split(",")] + [10]
+    sizes = [784] + [int(h) for h in hidden.split(",")] + [10]
     g = torch.Generator(device="cpu").manual_seed(1)
     w = [(torch.randn(sizes[i], sizes[i + 1], generator=g) * 0.1).to(dev) for i in range(len(sizes) - 1)]
     bias = [torch.zeros(sizes[i + 1], device=dev) for i in range(len(sizes) - 1)]
@@ -71,7 +76,7 @@ def main():
         stats[2] = (logits(x_valid).argmax(1) == y_valid).float().mean()
 
     run = epoch
-    if a.mode == "graph":
+    if mode == "graph":
         order.copy_(torch.randperm(n_train, generator=g).to(dev))
         side = torch.cuda.Stream()
         side.wait_stream(torch.cuda.current_stream())
@@ -83,7 +88,7 @@ def main():
             epoch()
         run = graph.replay
     times = []
-    for e in range(a.epochs):
+    for e in range(epochs):
         if on_gpu:
             torch.cuda.synchronize()
         start = time.perf_counter()
@@ -94,7 +99,7 @@ def main():
         print(f"epoch {e + 1}: cost {c:.2f} train {100 * tr:.2f}% valid {100 * va:.2f}% {times[-1] * 1000:.1f} ms", file=sys.stderr)
     threads = torch.get_num_threads()
     where = torch.cuda.get_device_name() if on_gpu else f"CPU, {threads} thread{'' if threads == 1 else 's'}"
-    mnist_idx.report(times, f"PyTorch {torch.__version__} {'eager' if a.mode == 'cpu' else a.mode}, {where}, FP32, "
+    return mnist_idx.timing(times, f"PyTorch {torch.__version__} {'eager' if mode == 'cpu' else mode}, {where}, FP32, "
                             f"{'-'.join(map(str, sizes))}, batch {batch}")
 
 

@@ -81,9 +81,12 @@ final class BenchCommand implements Callable<Integer> {
     record Row(String name, String detail, double secondsPerEpoch, double firstEpoch, String note) {
     }
 
-    /** One row's timing command (run in a process of its own with {@code env} added), or, with cmd null, why there is none. */
-    record Job(String name, List<String> cmd, Map<String, String> env, String skipped) {
+    /** One row: the shape its command times, or, with command null, why there is none. */
+    record Job(String name, TimingProcess command, String hidden, int batch, String skipped) {
     }
+
+    /** The timing commands by row name, each started once for all the rows of that name. */
+    private final Map<String, TimingProcess> commands = new java.util.LinkedHashMap<>();
 
     /** A row's timings, one a round; a row skipped in the first round is not run again. */
     record Rounds(String name, List<Row> byRound) {
@@ -144,15 +147,16 @@ final class BenchCommand implements Callable<Integer> {
                 int i = round % 2 == 0 ? n : jobs.size() - 1 - n;
                 Job job = jobs.get(i);
                 Row previous = round == 0 ? null : rows.get(i).get(0);
-                if (job.cmd() == null || previous != null && !previous.note().isEmpty()) {
-                    rows.get(i).add(new Row(job.name(), "", Double.NaN, Double.NaN,
-                            job.cmd() == null ? job.skipped() : previous.note()));
+                String skipped = job.command() == null ? job.skipped()
+                        : job.command().cannotStart() != null ? "skipped: " + job.command().cannotStart()
+                        : previous != null && !previous.note().isEmpty() ? previous.note() : null;
+                if (skipped != null) {
+                    rows.get(i).add(new Row(job.name(), "", Double.NaN, Double.NaN, skipped));
                     continue;
                 }
-                if (rounds > 1) {
-                    spec.commandLine().getErr().println("bench: round " + (round + 1) + " of " + rounds + ": " + job.name());
-                }
-                rows.get(i).add(measure(job.name(), job.cmd(), job.env()));
+                spec.commandLine().getErr().println("bench: " + (rounds > 1 ? "round " + (round + 1) + " of " + rounds + ": " : "")
+                        + job.name() + ", 784-" + job.hidden().replace(',', '-') + "-10, batch " + job.batch() + ", " + epochs + " epochs");
+                rows.get(i).add(measure(job));
             }
         }
         List<Rounds> out = new ArrayList<>();
@@ -190,14 +194,19 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<Job> jobs = backends("100", 100);
         if (!noReferences) {
-            jobs.add(reference("numpy (book, float64)", "numpy_mlp.py"));
-            jobs.add(reference("numpy float32", "numpy_mlp.py", "--dtype", "float32"));
-            jobs.add(reference("pytorch eager", "torch_mlp.py", "--mode", "eager"));
-            jobs.add(reference("pytorch cuda graph", "torch_mlp.py", "--mode", "graph"));
+            jobs.add(reference("numpy (book, float64)", "100", 100, "numpy_mlp.py"));
+            jobs.add(reference("numpy float32", "100", 100, "numpy_mlp.py", "--dtype", "float32"));
+            jobs.add(reference("pytorch eager", "100", 100, "torch_mlp.py", "--mode", "eager"));
+            jobs.add(reference("pytorch cuda graph", "100", 100, "torch_mlp.py", "--mode", "graph"));
         }
         Machine machine = Machine.here();  // when the run began
         OtherWork.Snapshot before = OtherWork.now();
-        List<Rounds> rows = run(jobs);
+        List<Rounds> rows;
+        try {
+            rows = run(jobs);
+        } finally {
+            closeCommands();
+        }
         OtherWork.Snapshot after = OtherWork.now();
         Rounds numpy = find(rows, "numpy (book, float64)"), numpy32 = find(rows, "numpy float32");
         PrintWriter out = spec.commandLine().getOut();
@@ -217,22 +226,31 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Each backend of --device on one shape, each to be timed in a JVM of its own (as JMH forks: no JIT profile or driver state carries over). */
+    /**
+     * Each backend of --device on one shape, each timed in a JVM of its own, kept for all its shapes (as JMH forks:
+     * neither the JIT's profile nor a driver's state carries over from another backend, nor from bench).
+     */
     List<Job> backends(String hidden, int batch) {
         List<Job> jobs = new ArrayList<>();
         for (String d : devices) {
-            List<String> cmd = new ArrayList<>(javaCommand());
-            cmd.addAll(List.of(Main.class.getName(), "bench-backend", "--device", d.trim(), "--epochs", Integer.toString(epochs),
-                    "--data", common.data.toString(),
-                    "--threads", Integer.toString(threads), "--hidden", hidden, "--batch", Integer.toString(batch)));
-            if (common.noVerify) {
-                cmd.add("--no-verify");
-            }
-            spec.commandLine().getErr().println("bench: " + d.trim() + ", 784-" + hidden.replace(',', '-') + "-10, batch " + batch + ", "
-                    + epochs + " epochs");
-            jobs.add(new Job(d.trim(), cmd, Map.of(), null));
+            TimingProcess command = commands.computeIfAbsent(d.trim(), name -> {
+                List<String> cmd = new ArrayList<>(javaCommand());
+                cmd.addAll(List.of(Main.class.getName(), "bench-backend", "--device", name, "--epochs", Integer.toString(epochs),
+                        "--data", common.data.toString(), "--threads", Integer.toString(threads)));
+                if (common.noVerify) {
+                    cmd.add("--no-verify");
+                }
+                return new TimingProcess(cmd, Map.of());
+            });
+            jobs.add(new Job(d.trim(), command, hidden, batch, null));
         }
         return jobs;
+    }
+
+    /** Ends the timing commands, and waits for them. */
+    void closeCommands() {
+        commands.values().forEach(TimingProcess::close);
+        commands.clear();
     }
 
     static String fmt(double s) {
@@ -281,28 +299,32 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    Job reference(String name, String script, String... extra) {
+    /** A reference script's row on one shape: {@code extra} are its options (a mode, a dtype); one script runs a row name's shapes. */
+    Job reference(String name, String hidden, int batch, String script, String... extra) {
         Path file = referenceDir().resolve(script);
         if (!Files.isRegularFile(file)) {
-            return new Job(name, null, Map.of(), "skipped: " + file + " not found");
+            return new Job(name, null, hidden, batch, "skipped: " + file + " not found");
         }
-        // -B: the import of mnist_idx leaves no __pycache__ behind (in a checkout, or in the jar's copies' directory)
-        List<String> cmd = new ArrayList<>(List.of("python3", "-B", file.toString(), "--data", common.data.toString(), "--epochs",
-                Integer.toString(epochs)));
-        cmd.addAll(List.of(extra));
-        // --threads holds the references to as many threads as the cpu backend, so a row compares like with like
-        Map<String, String> env = threads <= 0 ? Map.of() : Map.of("OPENBLAS_NUM_THREADS", Integer.toString(threads),
-                "OMP_NUM_THREADS", Integer.toString(threads), "MKL_NUM_THREADS", Integer.toString(threads));
-        return new Job(name, cmd, env, null);
+        TimingProcess command = commands.computeIfAbsent(name, n -> {
+            // -B: the import of mnist_idx leaves no __pycache__ behind (in a checkout, or in the jar's copies' directory)
+            List<String> cmd = new ArrayList<>(List.of("python3", "-B", file.toString(), "--serve", "--data", common.data.toString(), "--epochs",
+                    Integer.toString(epochs)));
+            cmd.addAll(List.of(extra));
+            // --threads holds the references to as many threads as the cpu backend, so a row compares like with like
+            Map<String, String> env = threads <= 0 ? Map.of() : Map.of("OPENBLAS_NUM_THREADS", Integer.toString(threads),
+                    "OMP_NUM_THREADS", Integer.toString(threads), "MKL_NUM_THREADS", Integer.toString(threads));
+            return new TimingProcess(cmd, env);
+        });
+        return new Job(name, command, hidden, batch, null);
     }
 
-    /** Runs one timing command ({@link Timing}) with {@code env} added to its environment; a row that says why when it gives no timing. */
-    private static Row measure(String name, List<String> cmd, Map<String, String> env) {
+    /** Times one row's shape; a row that says why when it gives no timing. */
+    private static Row measure(Job job) {
         try {
-            Timing t = Timing.run(cmd, env);
-            return new Row(name, t.detail(), t.secondsPerEpoch(), t.firstEpoch(), "");
+            Timing t = job.command().time(job.hidden(), job.batch());
+            return new Row(job.name(), t.detail(), t.secondsPerEpoch(), t.firstEpoch(), "");
         } catch (IllegalArgumentException e) {
-            return new Row(name, "", Double.NaN, Double.NaN, "skipped: " + e.getMessage());
+            return new Row(job.name(), "", Double.NaN, Double.NaN, "skipped: " + e.getMessage());
         }
     }
 

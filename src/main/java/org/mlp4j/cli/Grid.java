@@ -3,7 +3,6 @@ package org.mlp4j.cli;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.mlp4j.util.AtomicFiles;
@@ -48,34 +47,37 @@ final class Grid {
         List<Row> all = new ArrayList<>();
         out.printf(Locale.ROOT, "%-18s %6s %-20s %10s %10s %10s %10s  %s%n", "network", "batch", "backend", "s/epoch", "x numpy32",
                 "x graph", "x eager", "details");
-        for (String hidden : bench.gridHidden) {
-            for (int batch : bench.gridBatch) {
-                String network = "784-" + hidden.replace(',', '-') + "-10";
-                List<BenchCommand.Job> jobs = bench.backends(hidden, batch);
-                String[] shape = {"--hidden", hidden, "--batch", Integer.toString(batch)};
-                // NumPy (and PyTorch on the CPU, where installed) are the CPU rows' references, PyTorch the GPU rows'
-                if (!bench.noReferences && bench.devices.stream().anyMatch(d -> d.trim().equals("cpu"))) {
-                    jobs.add(bench.reference("numpy float32", "numpy_mlp.py", concat(shape, "--dtype", "float32")));
-                    jobs.add(bench.reference("pytorch cpu", "torch_mlp.py", concat(shape, "--mode", "cpu")));
+        try {
+            for (String hidden : bench.gridHidden) {
+                for (int batch : bench.gridBatch) {
+                    String network = "784-" + hidden.replace(',', '-') + "-10";
+                    List<BenchCommand.Job> jobs = bench.backends(hidden, batch);
+                    // NumPy (and PyTorch on the CPU, where installed) are the CPU rows' references, PyTorch the GPU rows'
+                    if (!bench.noReferences && bench.devices.stream().anyMatch(d -> d.trim().equals("cpu"))) {
+                        jobs.add(bench.reference("numpy float32", hidden, batch, "numpy_mlp.py", "--dtype", "float32"));
+                        jobs.add(bench.reference("pytorch cpu", hidden, batch, "torch_mlp.py", "--mode", "cpu"));
+                    }
+                    if (!bench.noReferences && bench.devices.stream().anyMatch(d -> !d.trim().equals("cpu"))) {
+                        jobs.add(bench.reference("pytorch eager", hidden, batch, "torch_mlp.py", "--mode", "eager"));
+                        jobs.add(bench.reference("pytorch cuda graph", hidden, batch, "torch_mlp.py", "--mode", "graph"));
+                    }
+                    List<BenchCommand.Rounds> rows = bench.run(jobs);
+                    BenchCommand.Rounds numpy = BenchCommand.find(rows, "numpy float32"), graph = BenchCommand.find(rows, "pytorch cuda graph");
+                    BenchCommand.Rounds eager = BenchCommand.find(rows, "pytorch eager");
+                    for (BenchCommand.Rounds r : rows) {
+                        String ranges = r.range("x numpy32", numpy) + r.range("x graph", graph) + r.range("x eager", eager);
+                        double toNumpy = r.ratio(numpy), toGraph = r.ratio(graph), toEager = r.ratio(eager);
+                        Row row = new Row(network, batch, r.name(), BenchCommand.num(r.seconds()), BenchCommand.num(r.firstEpoch()),
+                                BenchCommand.num(toNumpy), BenchCommand.num(toGraph), BenchCommand.num(toEager), ranges + r.detail(), r.secondsByRound());
+                        all.add(row);
+                        out.printf(Locale.ROOT, "%-18s %6d %-20s %10s %10s %10s %10s  %s%n", network, batch, r.name(), BenchCommand.fmt(r.seconds()),
+                                BenchCommand.ratio(toNumpy), BenchCommand.ratio(toGraph), BenchCommand.ratio(toEager), row.detail());
+                    }
+                    out.flush();
                 }
-                if (!bench.noReferences && bench.devices.stream().anyMatch(d -> !d.trim().equals("cpu"))) {
-                    jobs.add(bench.reference("pytorch eager", "torch_mlp.py", concat(shape, "--mode", "eager")));
-                    jobs.add(bench.reference("pytorch cuda graph", "torch_mlp.py", concat(shape, "--mode", "graph")));
-                }
-                List<BenchCommand.Rounds> rows = bench.run(jobs);
-                BenchCommand.Rounds numpy = BenchCommand.find(rows, "numpy float32"), graph = BenchCommand.find(rows, "pytorch cuda graph");
-                BenchCommand.Rounds eager = BenchCommand.find(rows, "pytorch eager");
-                for (BenchCommand.Rounds r : rows) {
-                    String ranges = r.range("x numpy32", numpy) + r.range("x graph", graph) + r.range("x eager", eager);
-                    double toNumpy = r.ratio(numpy), toGraph = r.ratio(graph), toEager = r.ratio(eager);
-                    Row row = new Row(network, batch, r.name(), BenchCommand.num(r.seconds()), BenchCommand.num(r.firstEpoch()),
-                            BenchCommand.num(toNumpy), BenchCommand.num(toGraph), BenchCommand.num(toEager), ranges + r.detail(), r.secondsByRound());
-                    all.add(row);
-                    out.printf(Locale.ROOT, "%-18s %6d %-20s %10s %10s %10s %10s  %s%n", network, batch, r.name(), BenchCommand.fmt(r.seconds()),
-                            BenchCommand.ratio(toNumpy), BenchCommand.ratio(toGraph), BenchCommand.ratio(toEager), row.detail());
-                }
-                out.flush();
             }
+        } finally {
+            bench.closeCommands();  // and waited for, before other work is counted
         }
         out.println((bench.epochs > 1 ? "s/epoch: median of epochs 2.." + bench.epochs + " (epoch 1 is warm-up)" : "s/epoch: epoch 1, warm-up included")
                 + (bench.rounds > 1 ? ", and of the " + bench.rounds + " rounds; x: the median of the rounds' ratios" : "")
@@ -84,17 +86,16 @@ final class Grid {
         OtherWork.Snapshot after = OtherWork.now();
         OtherWork.print(out, before, after);
         out.println(machine.line());
-        if (bench.json != null) {
-            String text = Timing.JSON.newBuilder().setPrettyPrinting().create().toJson(new Report("seconds per epoch", bench.epochs, bench.rounds,
-                    machine, OtherWork.processorsIfKnown(before, after), all)) + "\n";
-            AtomicFiles.write(bench.json, os -> os.write(text.getBytes(StandardCharsets.UTF_8)));
-        }
+        write(bench, new Report("seconds per epoch", bench.epochs, bench.rounds, machine, OtherWork.processorsIfKnown(before, after), all));
         return 0;
     }
 
-    private static String[] concat(String[] a, String... b) {
-        String[] c = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, c, a.length, b.length);
-        return c;
+    /** Writes --json, where given. */
+    private static void write(BenchCommand bench, Report report) {
+        if (bench.json != null) {
+            String text = Timing.JSON.newBuilder().setPrettyPrinting().create().toJson(report) + "\n";
+            AtomicFiles.write(bench.json, os -> os.write(text.getBytes(StandardCharsets.UTF_8)));
+        }
     }
+
 }

@@ -3,18 +3,22 @@ package org.mlp4j.cli;
 import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
-import java.io.IOException;
-import java.io.InputStream;
+import com.google.gson.JsonParser;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.mlp4j.util.UserError;
 import org.mlp4j.backend.Backend;
+import org.mlp4j.backend.BackendUnavailableException;
 import org.mlp4j.backend.Backends;
+import org.mlp4j.backend.DeviceMemoryException;
 import org.mlp4j.data.Images;
 import org.mlp4j.model.EpochResult;
 import org.mlp4j.model.Hyperparameters;
@@ -27,10 +31,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * What one timing command of {@code bench} reports, and the protocol of those commands: each runs in a
- * process of its own (a JVM per backend, or a reference script) and prints one JSON object,
- * {@code {"seconds_per_epoch": .., "first_epoch": .., "detail": ".."}}, as its last line on stdout, or
- * fails with its reason as the last line on stderr.
+ * What a timing command of {@code bench} answers, and the protocol of those commands. Each runs in a process of its
+ * own (a JVM per backend, or a reference script) kept for all the shapes it times ({@link TimingProcess}). Once it has
+ * loaded what it needs it prints {@code {"ready": true}}; then it reads one request a line on stdin,
+ * {@code {"hidden": "512,512", "batch": 250}}, and answers each with one line on stdout,
+ * {@code {"seconds_per_epoch": .., "first_epoch": .., "detail": ".."}}, or {@code {"error": ".."}} where that shape
+ * gives no timing. It exits when stdin ends.
  */
 record Timing(double secondsPerEpoch, double firstEpoch, String detail) {
     /** The examples a timed run holds out for validation, as the book's does: the others are its training set. */
@@ -45,70 +51,39 @@ record Timing(double secondsPerEpoch, double firstEpoch, String detail) {
         return JSON.toJson(this);
     }
 
+    /** A request: the shape to time. */
+    record Request(String hidden, int batch) {
+    }
+
+    /** Whether {@code line} is a command's ready line. */
+    static boolean ready(String line) {
+        try {
+            JsonElement e = JsonParser.parseString(line);
+            return e.isJsonObject() && e.getAsJsonObject().has("ready");
+        } catch (JsonParseException e) {
+            return false;
+        }
+    }
+
     /**
-     * Reads the last line of a timing command's stdout.
+     * Reads a timing command's answer.
      *
      * @throws IllegalArgumentException with the reason when it is no timing
      */
-    static Timing parse(String stdout) {
-        List<String> lines = stdout.strip().lines().toList();
+    static Timing parse(String line) {
         try {
-            Timing t = lines.isEmpty() ? null : JSON.fromJson(lines.get(lines.size() - 1), Timing.class);
+            JsonElement e = JsonParser.parseString(line);
+            if (e.isJsonObject() && e.getAsJsonObject().has("error")) {
+                throw new IllegalArgumentException(e.getAsJsonObject().get("error").getAsString());
+            }
+            Timing t = JSON.fromJson(e, Timing.class);
             if (t == null || !(t.secondsPerEpoch() > 0)) {
-                throw new IllegalArgumentException("no seconds_per_epoch in its output");
+                throw new IllegalArgumentException("no seconds_per_epoch in its answer");
             }
             return new Timing(t.secondsPerEpoch(), t.firstEpoch(), t.detail() == null ? "" : t.detail());
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException("its output is not a timing (" + e.getMessage() + ")", e);
+        } catch (JsonParseException | IllegalStateException e) {
+            throw new IllegalArgumentException("its answer is not a timing (" + e.getMessage() + ")", e);
         }
-    }
-
-    /** How long one timing command may run before it is stopped. */
-    static final int LIMIT_MINUTES = 60;
-
-    /**
-     * Runs one timing command.
-     *
-     * @throws IllegalArgumentException with the reason (its last line on stderr, a time-out, a missing program) when it gives no timing
-     */
-    static Timing run(List<String> cmd, Map<String, String> env) {
-        try {
-            ProcessBuilder pb = new ProcessBuilder(cmd);
-            pb.environment().putAll(env);
-            Process p = pb.start();
-            CompletableFuture<String> err = text(p.getErrorStream());
-            CompletableFuture<String> out = text(p.getInputStream());
-            if (!p.waitFor(LIMIT_MINUTES, TimeUnit.MINUTES)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                throw new IllegalArgumentException("did not finish within " + LIMIT_MINUTES + " minutes");
-            }
-            if (p.exitValue() != 0) {
-                List<String> lines = err.join().lines().filter(l -> !l.startsWith("WARNING: Using incubator")).toList();
-                throw new IllegalArgumentException(lines.isEmpty() ? "exit " + p.exitValue() : lines.get(lines.size() - 1).replaceFirst("^mlp4j: ", ""));
-            }
-            return parse(out.join());
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot run " + cmd.get(0) + " (" + e.getMessage() + ")", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UserError("interrupted");
-        }
-    }
-
-    /** A stream's text, read to its end on a thread of its own, so waiting for the process can have a limit. */
-    private static CompletableFuture<String> text(InputStream in) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return e.getMessage();
-            }
-        }, r -> {
-            Thread t = new Thread(r, "mlp4j-bench-reader");
-            t.setDaemon(true);
-            t.start();
-        });
     }
 
     /** The median: robust to the odd slow epoch a shared machine gives. */
@@ -118,8 +93,11 @@ record Timing(double secondsPerEpoch, double firstEpoch, String detail) {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    /** {@code bench}'s timing command for one backend, in a JVM of its own. */
-    @Command(name = "bench-backend", hidden = true, description = "Internal: time one backend for bench.")
+    /**
+     * {@code bench}'s timing command for one backend, in a JVM of its own: it loads MNIST once and times each requested
+     * shape on a backend opened for it, as a run of {@code train} would.
+     */
+    @Command(name = "bench-backend", hidden = true, description = "Internal: time one backend for bench, a shape a line of stdin.")
     static final class OneBackend implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -131,17 +109,39 @@ record Timing(double secondsPerEpoch, double firstEpoch, String detail) {
         @Option(names = "--epochs", defaultValue = "3")
         int epochs;
 
-        @Option(names = "--hidden", split = ",", defaultValue = "100")
-        List<Integer> hidden;
-
-        @Option(names = "--batch", defaultValue = "100")
-        int batch;
-
         @Override
         public Integer call() throws Exception {
             Images train = Datasets.mnist(common, false, spec.commandLine().getErr());
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("{\"ready\": true}");
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            for (String line; (line = in.readLine()) != null; ) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                String answer;
+                try {
+                    answer = time(train, JSON.fromJson(line, Request.class)).toJson();
+                } catch (UserError | IllegalArgumentException | BackendUnavailableException | DeviceMemoryException | OutOfMemoryError e) {
+                    // this shape gives no timing, and leaves nothing behind that would change the next one's; any other
+                    // failure ends the JVM with its reason, and bench starts another for the next shape
+                    answer = JSON.toJson(Map.of("error", e instanceof OutOfMemoryError oom ? Main.outOfMemoryLine(oom, new String[] {"bench"})
+                            .replaceFirst("^mlp4j: ", "") : e.getMessage()));
+                }
+                out.println(answer);
+                out.flush();
+            }
+            return 0;
+        }
+
+        private Timing time(Images train, Request shape) throws BackendUnavailableException {
+            List<Integer> hidden = new ArrayList<>();
+            for (String h : shape.hidden().split(",")) {
+                hidden.add(Integer.parseInt(h.trim()));
+            }
             Hyperparameters book = Hyperparameters.book();
-            Hyperparameters hp = new Hyperparameters(epochs, batch, book.eta(), book.l2(), book.seed());
+            Hyperparameters hp = new Hyperparameters(epochs, shape.batch(), book.eta(), book.l2(), book.seed());
             int[] sizes = TrainingOptions.sizes(train, hidden);
             try (Backend backend = Backends.open(device.device, device.threads, true, s -> { })) {
                 Trainer.Fit fit = new Trainer(backend, hp).fit(sizes, train, VALID, TrainingListener.NONE);
@@ -151,9 +151,8 @@ record Timing(double secondsPerEpoch, double firstEpoch, String detail) {
                 // what the timings at session start chose (whole steps or layer by layer, folds), as train --verbose says
                 StringBuilder detail = new StringBuilder(backend.description());
                 fit.last().choices().forEach(c -> detail.append("; ").append(c));
-                spec.commandLine().getOut().println(new Timing(rest, first, detail.toString()).toJson());
+                return new Timing(rest, first, detail.toString());
             }
-            return 0;
         }
     }
 }

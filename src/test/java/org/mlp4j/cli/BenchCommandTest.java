@@ -1,6 +1,7 @@
 package org.mlp4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -87,26 +88,20 @@ class BenchCommandTest {
     /**
      * --rounds: every row is timed once a round, the order reversed in the second round, and a ratio is the
      * median of the ratios within each round. A stand-in NumPy reference answers 1 s, then 3 s (float64) and
-     * 0.5 s, then 1.5 s (float32), and logs the order it was called in.
+     * 0.5 s, then 1.5 s (float32), and logs the order it was asked in, and its starts: one a row, for both rounds.
      */
     @Test
     void roundsAlternateTheOrderAndTakeTheMedianOfEachRoundsRatio() throws Exception {
         assumeTrue(python3Runs(), "python3 runs the stand-in reference");
         TestData.train();
-        Path refs = Files.createDirectories(dir.resolve("refs"));
-        Files.writeString(refs.resolve("numpy_mlp.py"), String.join("\n",
-                "import json, os, sys",
-                "dtype = 'float32' if '--dtype' in sys.argv else 'float64'",
-                "log = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'calls.log')",
-                "before = open(log).read().split() if os.path.exists(log) else []",
-                "open(log, 'a').write(dtype + '\\n')",
-                "base = 1.0 if dtype == 'float64' else 0.5",
-                "print(json.dumps({'seconds_per_epoch': base * (1 + 2 * before.count(dtype)), 'first_epoch': 9.0}))", ""));
+        Path refs = standInNumpy();
         Path json = dir.resolve("rounds.json");
         BadInputTest.Result r = BadInputTest.run("bench", "--device", "cpu", "--epochs", "1", "--rounds", "2", "--references", refs.toString(),
                 "--data", TestData.dir().toString(), "--json", json.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(List.of("float64", "float32", "float32", "float64"), Files.readAllLines(refs.resolve("calls.log")), "round 2 runs the rows in reverse");
+        assertEquals(List.of("float64", "float32"), Files.readAllLines(refs.resolve("starts.log")), "each row's command started once");
+        assertEquals(java.util.Collections.nCopies(4, "{\"hidden\":\"100\",\"batch\":100}"), Files.readAllLines(refs.resolve("shapes.log")));
         JsonObject report = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
         assertEquals(2, report.get("rounds").getAsInt());
         JsonArray rows = report.getAsJsonArray("rows");
@@ -129,6 +124,51 @@ class BenchCommandTest {
         BadInputTest.Result bad = BadInputTest.run("bench", "--rounds", "0", "--data", TestData.dir().toString());
         assertEquals(2, bad.code(), bad.err());
         assertTrue(bad.err().contains("--rounds: must be at least 1, got 0"), bad.err());
+    }
+
+    /**
+     * A stand-in NumPy reference in a directory of its own: it answers 1 s, then 3 s (float64) and 0.5 s, then 1.5 s
+     * (float32), and logs its starts, the order it was asked in and the shapes; where report.path names bench's --json,
+     * it copies that file as it is when asked for a shape, to report-N.json for the Nth.
+     */
+    private Path standInNumpy() throws Exception {
+        Path refs = Files.createDirectories(dir.resolve("refs"));
+        Files.writeString(refs.resolve("numpy_mlp.py"), String.join("\n",
+                "import json, os, sys",
+                "dtype = 'float32' if '--dtype' in sys.argv else 'float64'",
+                "here = os.path.dirname(os.path.abspath(__file__))",
+                "log = os.path.join(here, 'calls.log')",
+                "open(os.path.join(here, 'starts.log'), 'a').write(dtype + '\\n')",
+                "print(json.dumps({'ready': True}), flush=True)",
+                "for n, line in enumerate(sys.stdin, 1):",
+                "    open(os.path.join(here, 'shapes.log'), 'a').write(line)",
+                "    path = os.path.join(here, 'report.path')",
+                "    if os.path.exists(path) and os.path.exists(open(path).read()):",
+                "        open(os.path.join(here, 'report-%d.json' % n), 'w').write(open(open(path).read()).read())",
+                "    before = open(log).read().split() if os.path.exists(log) else []",
+                "    open(log, 'a').write(dtype + '\\n')",
+                "    base = 1.0 if dtype == 'float64' else 0.5",
+                "    print(json.dumps({'seconds_per_epoch': base * (1 + 2 * before.count(dtype)), 'first_epoch': 9.0}), flush=True)", ""));
+        return refs;
+    }
+
+    /**
+     * A grid starts each row's command once, for all of its shapes: a JVM, or a Python loading MNIST, takes seconds.
+     */
+    @Test
+    void theGridStartsEachCommandOnceForAllItsShapes() throws Exception {
+        assumeTrue(python3Runs(), "python3 runs the stand-in reference");
+        TestData.train();
+        Path refs = standInNumpy();
+        Path json = dir.resolve("grid.json");
+        Files.writeString(refs.resolve("report.path"), json.toString());
+        BadInputTest.Result r = BadInputTest.run("bench", "--grid", "--grid-hidden", "8;4,4", "--grid-batch", "1000,2000", "--device", "cpu",
+                "--epochs", "1", "--references", refs.toString(), "--data", TestData.dir().toString(), "--json", json.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("float32"), Files.readAllLines(refs.resolve("starts.log")));
+        assertEquals(List.of("{\"hidden\":\"8\",\"batch\":1000}", "{\"hidden\":\"8\",\"batch\":2000}", "{\"hidden\":\"4,4\",\"batch\":1000}",
+                "{\"hidden\":\"4,4\",\"batch\":2000}"), Files.readAllLines(refs.resolve("shapes.log")));
+        assertEquals(4, r.out().lines().filter(l -> l.matches("784-\\S+ +\\d+ cpu +\\d.*")).count(), r.out());
     }
 
     /** --grid: each shape and batch of the grid on each backend beside NumPy float32 of the same shape (PyTorch skips without a GPU). */
@@ -179,9 +219,15 @@ class BenchCommandTest {
     @Test
     void aTimingIsOneJsonLineThatReadsBack() {
         Timing t = new Timing(0.25, 1.5, "cpu: \"quoted\" \\ and more");
-        assertEquals(t, Timing.parse("epoch 1 ...\n" + t.toJson() + "\n"));
+        assertEquals(t, Timing.parse(t.toJson()));
         assertEquals(new Timing(0.0443, 0.9, ""), Timing.parse("{\"seconds_per_epoch\": 0.0443, \"first_epoch\": 0.9}"), "a reference script's line without detail");
+        assertEquals("MemoryError: a shape too large", assertThrows(IllegalArgumentException.class,
+                () -> Timing.parse("{\"error\": \"MemoryError: a shape too large\"}")).getMessage(), "a command's answer where a shape gives no timing");
+        assertTrue(Timing.ready("{\"ready\": true}"));
+        assertFalse(Timing.ready(t.toJson()));
+        assertFalse(Timing.ready("ready"));
         assertThrows(IllegalArgumentException.class, () -> Timing.parse(""));
+        assertThrows(IllegalArgumentException.class, () -> Timing.parse("[1]"));
         assertThrows(IllegalArgumentException.class, () -> Timing.parse("{\"first_epoch\": 1}"));
         assertThrows(IllegalArgumentException.class, () -> Timing.parse("Traceback (most recent call last):"));
     }
