@@ -32,6 +32,6 @@ gpp=(g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -x c++)
 # to 3 steps, the epoch's parts to 2 rounds), and every step's time limit is forty times the GPU's (the 200
 # epochs take about 25 minutes here)
 PATH="$fake/jre/bin:$PATH" LD_LIBRARY_PATH="$fake/driver:$fake/cublas13" OUT=${OUT:-runs/gpu-rehearsal} LIMIT_SCALE=${LIMIT_SCALE:-40} \
-  BENCH_EPOCHS=${BENCH_EPOCHS:-2} GRID_HIDDEN=${GRID_HIDDEN:-100} GRID_BATCH=${GRID_BATCH:-100} ADAM_EPOCHS=${ADAM_EPOCHS:-1} \
+  BENCH_EPOCHS=${BENCH_EPOCHS:-2} GRID_HIDDEN=${GRID_HIDDEN:-100} GRID_BATCH=${GRID_BATCH:-100} GRID_EPOCHS=${GRID_EPOCHS:-2} ADAM_EPOCHS=${ADAM_EPOCHS:-1} \
   WHOLE_HIDDEN=${WHOLE_HIDDEN:-100} TIMELINE="$fake/train-steps-timeline" TIMELINE_HIDDEN=100 TIMELINE_STEPS=3 EPOCH_PARTS_ROUNDS=2 \
   AB_EPOCHS=${AB_EPOCHS:-2} AB_HIDDEN=${AB_HIDDEN:-100} LAYER_OPS=${LAYER_OPS:-30:20} bash ci/gpu-check.sh

@@ -99,6 +99,9 @@ def main(path):
     report = json.load(open(path))
     rows = report["rows"]
     if rows and "network" in rows[0]:
+        timed = len({(r["network"], r["batch"]) for r in rows})
+        if "shapes" in report:  # a row's targets are judged on the shapes timed; "every row" needs all of them
+            print(f"the grid's shapes: {timed} of {report['shapes']} timed" + ("" if report.get("complete") else ", the run stopped before the rest"))
         grid(rows)
     else:
         bench(rows)

@@ -23,7 +23,12 @@ final class Grid {
                Double ratioToTorchGraph, Double ratioToTorchEager, String detail, List<Double> secondsByRound) {
     }
 
-    private record Report(String unit, int epochs, int rounds, Machine machine, Double otherWorkProcessors, List<Row> rows) {
+    /**
+     * shapes: the grid's shapes (network and batch); complete: whether all were timed. --json is written again after
+     * each shape, so that a run stopped midway (a time limit, Ctrl-C) leaves the rows it timed.
+     */
+    private record Report(String unit, int epochs, int rounds, Machine machine, Double otherWorkProcessors, int shapes, boolean complete,
+                          List<Row> rows) {
     }
 
     /** Refuses --grid-hidden and --grid-batch values the grid cannot run, before any data is loaded. */
@@ -45,6 +50,7 @@ final class Grid {
         Machine machine = Machine.here();  // when the run began
         OtherWork.Snapshot before = OtherWork.now();
         List<Row> all = new ArrayList<>();
+        int shapes = bench.gridHidden.size() * bench.gridBatch.size();
         out.printf(Locale.ROOT, "%-18s %6s %-20s %10s %10s %10s %10s  %s%n", "network", "batch", "backend", "s/epoch", "x numpy32",
                 "x graph", "x eager", "details");
         try {
@@ -74,6 +80,8 @@ final class Grid {
                                 BenchCommand.ratio(toNumpy), BenchCommand.ratio(toGraph), BenchCommand.ratio(toEager), row.detail());
                     }
                     out.flush();
+                    // other work is not known before the timing commands end: their processor time counts once they have
+                    write(bench, new Report("seconds per epoch", bench.epochs, bench.rounds, machine, null, shapes, false, all));
                 }
             }
         } finally {
@@ -86,7 +94,8 @@ final class Grid {
         OtherWork.Snapshot after = OtherWork.now();
         OtherWork.print(out, before, after);
         out.println(machine.line());
-        write(bench, new Report("seconds per epoch", bench.epochs, bench.rounds, machine, OtherWork.processorsIfKnown(before, after), all));
+        write(bench, new Report("seconds per epoch", bench.epochs, bench.rounds, machine, OtherWork.processorsIfKnown(before, after), shapes,
+                true, all));
         return 0;
     }
 

@@ -153,7 +153,8 @@ class BenchCommandTest {
     }
 
     /**
-     * A grid starts each row's command once, for all of its shapes: a JVM, or a Python loading MNIST, takes seconds.
+     * A grid starts each row's command once, for all of its shapes: a JVM, or a Python loading MNIST, takes seconds. Its
+     * --json is written after each shape, so that a run stopped midway leaves the rows it timed.
      */
     @Test
     void theGridStartsEachCommandOnceForAllItsShapes() throws Exception {
@@ -169,6 +170,18 @@ class BenchCommandTest {
         assertEquals(List.of("{\"hidden\":\"8\",\"batch\":1000}", "{\"hidden\":\"8\",\"batch\":2000}", "{\"hidden\":\"4,4\",\"batch\":1000}",
                 "{\"hidden\":\"4,4\",\"batch\":2000}"), Files.readAllLines(refs.resolve("shapes.log")));
         assertEquals(4, r.out().lines().filter(l -> l.matches("784-\\S+ +\\d+ cpu +\\d.*")).count(), r.out());
+        assertTrue(Files.notExists(refs.resolve("report-1.json")), "no report before the first shape");
+        JsonObject midway = JsonParser.parseString(Files.readString(refs.resolve("report-3.json"))).getAsJsonObject();
+        assertEquals(4, midway.get("shapes").getAsInt());
+        assertFalse(midway.get("complete").getAsBoolean());
+        assertTrue(midway.get("other_work_processors").isJsonNull(), "not known while the timing commands run");
+        JsonArray rows = midway.getAsJsonArray("rows");
+        assertEquals(2 * 3, rows.size(), "the first two shapes' cpu, numpy float32 and pytorch cpu rows: " + rows);
+        assertEquals("784-8-10", rows.get(3).getAsJsonObject().get("network").getAsString());
+        assertEquals(2000, rows.get(3).getAsJsonObject().get("batch").getAsInt());
+        JsonObject done = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        assertTrue(done.get("complete").getAsBoolean());
+        assertEquals(4 * 3, done.getAsJsonArray("rows").size());
     }
 
     /** --grid: each shape and batch of the grid on each backend beside NumPy float32 of the same shape (PyTorch skips without a GPU). */
@@ -183,6 +196,8 @@ class BenchCommandTest {
         assertMachineNamed(report, r.out());
         JsonArray rows = report.getAsJsonArray("rows");
         assertEquals(2 * 6, rows.size(), "2 shapes x (cpu, opencl, numpy float32, pytorch cpu, pytorch eager, pytorch cuda graph): " + rows);
+        assertEquals(2, report.get("shapes").getAsInt());
+        assertTrue(report.get("complete").getAsBoolean());
         JsonObject cpu = rows.get(6).getAsJsonObject();
         assertEquals("784-20-10-10", cpu.get("network").getAsString());
         assertEquals(250, cpu.get("batch").getAsInt());

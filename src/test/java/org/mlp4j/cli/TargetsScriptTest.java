@@ -56,6 +56,17 @@ class TargetsScriptTest {
         assertTrue(out.contains("no cliff in cuda's times (at each batch, a network with over 1.1x the multiply-adds is no faster): met on 4 rows"), out);
     }
 
+    /** A grid that stopped before its last shapes says how many it timed: "every row" is judged on all of them only. */
+    @Test
+    void aGridStoppedMidwaySaysHowManyShapesItTimed() throws Exception {
+        List<Grid.Row> rows = List.of(new Grid.Row("784-100-10", 100, "cuda", 0.0098, null, null, null, null, "", List.of()),
+                new Grid.Row("784-100-10", 250, "cuda", 0.0070, null, null, null, null, "", List.of()));
+        String out = targets(Map.of("unit", "seconds per epoch", "shapes", 24, "complete", false, "rows", rows));
+        assertTrue(out.startsWith("the grid's shapes: 2 of 24 timed, the run stopped before the rest\n"), out);
+        String all = targets(Map.of("unit", "seconds per epoch", "shapes", 2, "complete", true, "rows", rows));
+        assertTrue(all.startsWith("the grid's shapes: 2 of 2 timed\n"), all);
+    }
+
     /** The cliff issue 23 was filed on: 784-512-512-10 at batch 250 16x slower than a net of 2.9x its multiply-adds. */
     @Test
     void aLargerNetworkFasterAtTheSameBatchIsACliff() throws Exception {
