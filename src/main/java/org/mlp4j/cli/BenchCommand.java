@@ -85,6 +85,9 @@ final class BenchCommand implements Callable<Integer> {
     record Job(String name, TimingProcess command, String hidden, int batch, String skipped) {
     }
 
+    /** Whether this JVM stops its children when it exits. */
+    private static final java.util.concurrent.atomic.AtomicBoolean STOPS_CHILDREN = new java.util.concurrent.atomic.AtomicBoolean();
+
     /** The timing commands by row name, each started once for all the rows of that name. */
     private final Map<String, TimingProcess> commands = new java.util.LinkedHashMap<>();
 
@@ -189,6 +192,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         int training = Datasets.mnist(common, false, err).count() - Timing.VALID; // fetched and checked once, before any child starts
+        if (STOPS_CHILDREN.compareAndSet(false, true)) {
+            // a bench stopped by a signal stops its timing commands too, which would otherwise finish the shape they time
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly)));
+        }
         if (grid) {
             return Grid.run(this, training);
         }

@@ -184,6 +184,41 @@ class BenchCommandTest {
         assertEquals(4 * 3, done.getAsJsonArray("rows").size());
     }
 
+    /** A bench stopped by a signal stops the timing commands it started, rather than leave them to finish their shape. */
+    @Test
+    void aBenchStoppedStopsItsTimingCommands() throws Exception {
+        assumeTrue(python3Runs(), "python3 runs the stand-in reference");
+        TestData.train();
+        Path refs = Files.createDirectories(dir.resolve("slow"));
+        Path pid = refs.resolve("pid");
+        Files.writeString(refs.resolve("numpy_mlp.py"), String.join("\n",
+                "import json, os, sys, time",
+                "print(json.dumps({'ready': True}), flush=True)",
+                "for line in sys.stdin:",
+                "    open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'pid.tmp'), 'w').write(str(os.getpid()))",
+                "    os.rename(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'pid.tmp'), '" + pid + "')",
+                "    time.sleep(600)", ""));
+        Process bench = org.mlp4j.ChildJvm.command("org.mlp4j.cli.Main", "bench", "--device", "tpu", "--epochs", "1", "--references", refs.toString(),
+                "--data", TestData.dir().toString()).redirectErrorStream(true).redirectOutput(dir.resolve("bench.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
+            while (Files.notExists(pid) && bench.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(Files.exists(pid), "the stand-in was asked for a shape: " + Files.readString(dir.resolve("bench.log")));
+            ProcessHandle reference = ProcessHandle.of(Long.parseLong(Files.readString(pid))).orElseThrow();
+            bench.destroy();  // SIGTERM
+            assertTrue(bench.waitFor(1, java.util.concurrent.TimeUnit.MINUTES));
+            assertTrue(reference.onExit().completeOnTimeout(null, 1, java.util.concurrent.TimeUnit.MINUTES).get() != null || !reference.isAlive(),
+                    "the reference, asleep in its shape, was stopped with bench");
+        } finally {
+            bench.destroyForcibly();
+            if (Files.exists(pid)) {
+                ProcessHandle.of(Long.parseLong(Files.readString(pid))).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
     /** --grid: each shape and batch of the grid on each backend beside NumPy float32 of the same shape (PyTorch skips without a GPU). */
     @Test
     void theGridTimesEachShapeBesideItsReferences() throws Exception {
