@@ -108,8 +108,13 @@ final class TimingProcess implements AutoCloseable {
             }
         });
         String ready = next();
-        if (ready == null || !Timing.ready(ready)) {
-            cannotStart = ready == null ? ended() : "its first line is not ready: " + ready;
+        if (ready == null) {
+            cannotStart = ended();
+            throw new IllegalArgumentException(cannotStart);
+        }
+        if (!Timing.ready(ready)) {
+            stop();
+            cannotStart = "it does not answer as bench asks (a script of an older mlp4j?): its first line is " + ready;
             throw new IllegalArgumentException(cannotStart);
         }
     }

@@ -70,6 +70,12 @@ class TimingProcessTest {
             assertEquals("no CUDA driver here", p.cannotStart());
         }
         assertEquals(List.of("start"), log());
+        // a script written for the protocol before (a timing, then exit) is not asked again
+        try (TimingProcess old = new TimingProcess(List.of("sh", "-c", "echo '{\"seconds_per_epoch\": 1}'; sleep 600"), Map.of())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> old.time("100", 100));
+            assertEquals("it does not answer as bench asks (a script of an older mlp4j?): its first line is {\"seconds_per_epoch\": 1}", e.getMessage());
+            assertEquals(-1, old.pid(), "and it is stopped");
+        }
         try (TimingProcess none = new TimingProcess(List.of(dir.resolve("absent").toString()), Map.of())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> none.time("100", 100));
             assertTrue(e.getMessage().startsWith("cannot run " + dir.resolve("absent")), e.getMessage());
