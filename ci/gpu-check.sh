@@ -30,7 +30,13 @@ status=0
 limit=60
 # step SECONDS TITLE: a new step, each java in it stopped after SECONDS (exit status 124), times LIMIT_SCALE (the
 # rehearsal on the CPU stand-ins scales them up)
-step() { limit=$(($1 * ${LIMIT_SCALE:-1})); shift; echo; echo "=== $* ($(date -u +%H:%M:%S); limit ${limit} s per command)"; }
+step() {
+  limit=$(($1 * ${LIMIT_SCALE:-1})); shift
+  [ -n "${step_title:-}" ] && step_times+=("$((SECONDS - step_start)) s  ${step_title:0:100}")
+  step_start=$SECONDS step_title=$*
+  echo; echo "=== $* ($(date -u +%H:%M:%S); limit ${limit} s per command)"
+}
+step_times=()
 # accuracy LOG MIN MAX TARGET: whether the run's "test accuracy:" line in LOG lies in [MIN, MAX] (mawk, the GPU
 # machine's awk, reads '>' among printf's arguments as a redirection: hence the parentheses)
 accuracy() {
@@ -62,6 +68,18 @@ mlp4j bench --device cuda,opencl,cpu --epochs ${BENCH_EPOCHS:-11} --data "$data"
 # the issues' targets for the book's net, from this one run (ci/targets.py: cuda against PyTorch's CUDA graph, opencl
 # against cuda)
 python3 ci/targets.py "$OUT/bench.json" || status=1
+
+step 300 "bench --grid: issue 23's grid of network shapes and batch sizes, each beside PyTorch of the same shape"
+# bench's default grid, 8 networks at 3 batch sizes; each backend and reference starts once for all of them, so the
+# time goes to the shapes' epochs. Each row's detail names the paths its timings chose. GRID_HIDDEN, GRID_BATCH and
+# GRID_EPOCHS pick others; the JSON is written after each shape, so a grid stopped by the limit keeps its rows.
+grid=()
+[ -n "${GRID_HIDDEN:-}" ] && grid+=(--grid-hidden "$GRID_HIDDEN")
+[ -n "${GRID_BATCH:-}" ] && grid+=(--grid-batch "$GRID_BATCH")
+mlp4j bench --grid "${grid[@]}" --device cuda,opencl --epochs "${GRID_EPOCHS:-5}" --data "$data" --json "$OUT/grid.json" "${refs[@]}" || status=1
+# issue 23's targets on every row of this grid: cuda against PyTorch eager and its CUDA graph, opencl against cuda, and
+# cliffs in cuda's times
+python3 ci/targets.py "$OUT/grid.json" || status=1
 
 step 150 "this build against the baseline's jar (.device/baseline.jar from BASELINE=<commit> ci/prepare-gpu-bundle.sh), by turns"
 if [ -f .device/baseline.jar ]; then
@@ -216,18 +234,6 @@ if [ -d .device/ab ]; then
   done
 fi
 
-step 300 "bench --grid: issue 23's grid of network shapes and batch sizes, each beside PyTorch of the same shape"
-# bench's default grid, 8 networks at 3 batch sizes; each backend and reference starts once for all of them, so the
-# time goes to the shapes' epochs. Each row's detail names the paths its timings chose. GRID_HIDDEN, GRID_BATCH and
-# GRID_EPOCHS pick others; the JSON is written after each shape, so a grid stopped by the limit keeps its rows.
-grid=()
-[ -n "${GRID_HIDDEN:-}" ] && grid+=(--grid-hidden "$GRID_HIDDEN")
-[ -n "${GRID_BATCH:-}" ] && grid+=(--grid-batch "$GRID_BATCH")
-mlp4j bench --grid "${grid[@]}" --device cuda,opencl --epochs "${GRID_EPOCHS:-5}" --data "$data" --json "$OUT/grid.json" "${refs[@]}" || status=1
-# issue 23's targets on every row of this grid: cuda against PyTorch eager and its CUDA graph, opencl against cuda, and
-# cliffs in cuda's times
-python3 ci/targets.py "$OUT/grid.json" || status=1
-
 step 400 "JMH, with JMH=1: GEMM shapes, sigmoid, layer ops, SGD step, epoch and evaluation on cuda and opencl (short runs)"
 if [ "${JMH:-0}" != 1 ]; then
   echo "skipped (JMH=1 runs it)"
@@ -246,4 +252,6 @@ else
 fi
 
 step 0 "done: status $status"
+# what each step took, for fitting the check into a device session's time
+printf '%s\n' "${step_times[@]}"
 exit $status
