@@ -183,7 +183,7 @@ mlp4j train --device cuda --strict --data "$data" --out "$OUT/adam" --hidden 256
 [ "$adam_epochs" = 20 ] && { accuracy "$OUT/adam.log" 98.0 100 ">= 98.0" || status=1; }
 # #27: NumPy's forward pass over the model.npz written on cuda gives predict's labels (predict also on cuda)
 mlp4j predict --device cuda --strict --model "$OUT/adam/model.npz" --images "$data/t10k-images-idx3-ubyte.gz" > "$OUT/adam-predict.txt" || status=1
-python3 bench/reference/numpy_forward.py --model "$OUT/adam/model.npz" --data "$data" --labels "$OUT/adam-predict.txt" || status=1
+python3 -B bench/reference/numpy_forward.py --model "$OUT/adam/model.npz" --data "$data" --labels "$OUT/adam-predict.txt" || status=1
 
 step 120 "200 epochs with the book's defaults on cuda (--verbose: whether whole steps run in one launch, and their times)"
 mlp4j train --device cuda --strict --verbose --data "$data" --out "$OUT/run200" | tee "$OUT/train200.log" || status=1
