@@ -1,9 +1,10 @@
 // Whole SGD steps of a network of up to three layers, what CUDA's train_steps does in one cooperative
 // launch, in two launches a step: OpenCL has no grid-wide barrier. step_rows takes a work-group per example
 // through its forward pass and its deltas, the row's values in local memory, and writes its activations
-// and deltas out; step_updates then steps every weight and bias from them. With `forwarded`, a1 already
-// holds the first layer's activations (OpenClBackend launches the layer ops' forward product before, three
-// launches a step): each work-group then starts from its row of a1 instead of reading all of w0, which a
+// and deltas out; step_updates then steps every weight and bias from them. Where `slices` > 0, the first
+// layer's product x * w0 came before (OpenClBackend launches it as the layer ops' GEMM, three launches a
+// step), left in z1 as that many slices of k (batch x s1 each, added here in slice order, as
+// gemm_reduce would): each work-group then starts from its row of it instead of reading all of w0, which a
 // wide first layer makes the larger part of a step. Layer l (l < layers) has
 // weights w_l (s_l x s_l+1) and bias b_l; a_l+1 and d_l+1 are its activations and deltas (batch rows).
 // Build options: ROW_THREADS (step_rows's items at most), ROW_FLOATS (its local floats for the row's
@@ -95,14 +96,27 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
                         __global const float* w2, int w2o, __global const float* b2, int b2o,
                         __global float* a1, int a1o, __global float* a2, int a2o, __global float* a3, int a3o,
                         __global float* d1, int d1o, __global float* d2, int d2o, __global float* d3, int d3o,
-                        int first, int layers, int s0, int s1, int s2, int s3, int act, int output, int forwarded) {
+                        __global const float* z1, int z1o, int slices,
+                        int first, int layers, int s0, int s1, int s2, int s3, int act, int output) {
     __local float values[ROW_FLOATS];  // the row's input, then a1..a_layers, then d1..d_layers
     __local float partial[ROW_THREADS];
-    int r = get_group_id(0), t = get_local_id(0), items = get_local_size(0);
-    // the input of layer `forwarded`: the example, or its first layer's activations
-    __global const float* row = forwarded ? a1 + a1o + (long)r * s1 : x + xo + (long)(first + r) * s0;
-    for (int i = t; i < SIZE(forwarded); i += items) {
-        values[AT(forwarded) + i] = row[i];
+    int r = get_group_id(0), t = get_local_id(0), items = get_local_size(0), forwarded = slices > 0;
+    if (forwarded) {
+        // the first layer's activations from its product's slices, each sum taken as gemm_reduce takes it
+        __global const float* row = z1 + z1o + (long)r * s1;
+        long slice = (long)get_num_groups(0) * s1;
+        for (int j = t; j < s1; j += items) {
+            float sum = 0.0f;
+            for (int q = 0; q < slices; q++) {
+                sum += row[q * slice + j];
+            }
+            values[AT(1) + j] = activate(sum + B(0)[j], act);
+        }
+    } else {
+        __global const float* row = x + xo + (long)(first + r) * s0;
+        for (int i = t; i < s0; i += items) {
+            values[i] = row[i];
+        }
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     int last = layers - 1;
@@ -144,9 +158,7 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int l = 0; l < layers; l++) {
-        if (l >= forwarded) {
-            row_out(values + AT(l + 1), A(l) + (long)r * SIZE(l + 1), SIZE(l + 1));
-        }
+        row_out(values + AT(l + 1), A(l) + (long)r * SIZE(l + 1), SIZE(l + 1));
         row_out(values + DT(l), D(l) + (long)r * SIZE(l + 1), SIZE(l + 1));
     }
 }

@@ -78,12 +78,12 @@ public enum GpuKernel {
             MATRIX, MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT, INT, INT),
     /**
      * OpenCL only, the first of a whole step's two launches (OpenCL has no grid-wide barrier): a work-group per
-     * example of the minibatch. x, labels, w0, b0, w1, b1, w2, b2, activations a1..a3, deltas d1..d3, the step's
-     * first row of x, layers, sizes s0..s3, activation code, output code, and 1 where a1 already holds the
-     * first layer's activations (else 0).
+     * example of the minibatch. x, labels, w0, b0, w1, b1, w2, b2, activations a1..a3, deltas d1..d3, the first
+     * layer's product x * w0 where it came before, in slices of k, and their count (0: none came; step_rows makes
+     * it), the step's first row of x, layers, sizes s0..s3, activation code, output code.
      */
     STEP_ROWS("whole_steps", On.OPENCL, Shape.CUSTOM, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
-            MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, INT, INT),
+            MATRIX, MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, INT, INT),
     /**
      * The second: every weight's and bias's step from the rows' activations and deltas. x, w0, b0, w1, b1, w2,
      * b2, a1..a3, d1..d3, the step's first row of x, rows, layers, sizes s0..s3, step, decay.

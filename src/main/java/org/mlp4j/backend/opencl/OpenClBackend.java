@@ -625,8 +625,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
      * {@link #WHOLE_STEPS_LAYERS} layers in one launch, in up to three ways. Where the network fits step_rows's
      * slots, an example's input, activations and deltas fit {@link #ROW_FLOATS} and it has
      * {@link #WHOLE_STEPS_PARAMETERS} weights at most: two launches a step (the book's net takes five layer by
-     * layer), and, with a hidden layer, three: the first layer's forward product as {@link #layerForward} does it,
-     * then step_rows from its activations (each work-group otherwise reads all of w0 for its example). Up to
+     * layer), and, with a hidden layer, three: the first layer's forward product by the layer ops' GEMM, then
+     * step_rows from it (each work-group otherwise reads all of w0 for its example). Up to
      * {@link #PRODUCT_STEPS_PARAMETERS} weights, of any depth: the products as the layer ops make them, each hidden
      * layer's delta in its product's epilogue ({@link #hiddenDelta}), the output's by output_step without its
      * bias's step; this takes a launch a layer each way and one for the updates of each three layers, where the
@@ -668,23 +668,36 @@ public final class OpenClBackend extends GpuBackend<Long> {
         List<Steps> others = new ArrayList<>();
         if (n.layers() > 1) {
             others.add(rowSteps(n.slots(0), act, output, rows, updates.get(0), true,
-                    "three launches a step: the first layer's product as the layer ops make it, then " + layout, List.of()));
+                    "three launches a step: the first layer's product as the layer ops make it, its slices of k added by the next, then " + layout, List.of()));
         }
         others.add(products);
         return rowSteps(n.slots(0), act, output, rows, updates.get(0), false, "two launches a step: " + layout, others);
     }
 
-    /** step_rows and step_updates a step, after the first layer's forward product where {@code forwarded}. */
+    /**
+     * step_rows and step_updates a step, after the first layer's forward product where {@code forwarded}: its
+     * slices of k unadded, or where it has one, the product in a1, which step_rows adds up, biases and activates
+     * (a launch fewer than {@link #layerForward}'s of a sliced product).
+     */
     private Steps rowSteps(WholeStepSlots n, Activation act, Output output, Launch rows, Launch updates, boolean forwarded, String layout,
                            List<Steps> alternatives) {
         int[] s = n.sizes();
         Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
         return eachStep(n, layout, alternatives, (x, labels, first, rate, decay) -> {
+            Matrix z1 = a[0];
+            int slices = 0;
             if (forwarded) {
-                layerForward(x.rows(first, n.batch()), w[0], b[0], act, a[0]);
+                Matrix in = x.rows(first, n.batch());
+                Matrix sliced = unreducedProduct(false, in, w[0], a[0]);
+                if (sliced == null) {
+                    gemm(false, false, 1f, in, w[0], 0f, a[0]);
+                } else {
+                    z1 = sliced;
+                }
+                slices = sliced == null ? 1 : sliced.rows() / n.batch();
             }
-            launch(GpuKernel.STEP_ROWS, rows, x, labels, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], first,
-                    n.layers(), s[0], s[1], s[2], s[3], GpuKernel.code(act), GpuKernel.code(output), forwarded ? 1 : 0);
+            launch(GpuKernel.STEP_ROWS, rows, x, labels, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], z1, slices,
+                    first, n.layers(), s[0], s[1], s[2], s[3], GpuKernel.code(act), GpuKernel.code(output));
             stepUpdates(n, updates, x, first, rate, decay);
         });
     }
