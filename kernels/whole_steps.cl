@@ -87,8 +87,8 @@ void row_out(__local const float* from, __global float* to, int n) {
 // the widths of layers 0 to l - 1; and the deltas of layer l's output, after every layer's activations
 #define AT(l) (((l) > 0 ? s0 : 0) + ((l) > 1 ? s1 : 0) + ((l) > 2 ? s2 : 0) + ((l) > 3 ? s3 : 0))
 #define DT(l) (AT(layers + 1) + ((l) > 0 ? s1 : 0) + ((l) > 1 ? s2 : 0))
-// step_updates's input of layer l: x's rows of this step, else the activations below
-#define IN(l) PICK(l, x + xo + (long)first * s0, a1 + a1o, a2 + a2o, a2 + a2o)
+// the updates' input of layer l: x's rows from `row` on, else the activations below
+#define IN(l, row) PICK(l, x + xo + (long)(row) * s0, a1 + a1o, a2 + a2o, a2 + a2o)
 
 __kernel void step_rows(__global const float* x, int xo, __global const float* labels, int yo,
                         __global const float* w0, int w0o, __global const float* b0, int b0o,
@@ -163,33 +163,13 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
     }
 }
 
-// A work-group per UPDATE_TILE x UPDATE_TILE tile of one layer's weights, the layers' tiles one after
-// another, each layer's bias a last row of weights whose input is 1 (and which takes no decay): w = decay * w
-// - step * sum_r a[r][i] * d[r][j], the rows staged STAGED_ROWS at a time and added in order. An item steps 2 x 2
-// weights (tile_sums). A deeper network's layers take a launch for each three, x then the
-// activations below the first of them (OpenClBackend's way of the layer ops' products).
-__kernel __attribute__((reqd_work_group_size(UPDATE_HALF, UPDATE_HALF, 1)))
-void step_updates(__global const float* x, int xo,
-                  __global float* w0, int w0o, __global float* b0, int b0o,
-                  __global float* w1, int w1o, __global float* b1, int b1o,
-                  __global float* w2, int w2o, __global float* b2, int b2o,
-                  __global const float* a1, int a1o, __global const float* a2, int a2o, __global const float* a3, int a3o,
-                  __global const float* d1, int d1o, __global const float* d2, int d2o, __global const float* d3, int d3o,
-                  int first, int rows, int layers, int s0, int s1, int s2, int s3, float step, float decay) {
-    __local float as[STAGED_ROWS][UPDATE_TILE], ds[STAGED_ROWS][UPDATE_TILE];
-    int tile = get_group_id(0), l = 0, across = 0;
-    for (; l < layers; l++) {
-        across = (SIZE(l + 1) + UPDATE_TILE - 1) / UPDATE_TILE;
-        int tiles = (SIZE(l) + UPDATE_TILE) / UPDATE_TILE * across;  // SIZE(l) + 1 rows, the bias's among them
-        if (tile < tiles) {
-            break;
-        }
-        tile -= tiles;
-    }
-    int ins = SIZE(l), outs = SIZE(l + 1), i0 = tile / across * UPDATE_TILE, j0 = tile % across * UPDATE_TILE;
-    float4 sum = tile_sums(IN(l), D(l), rows, ins, outs, i0, j0, as, ds);
-    __global float* weights = W(l);
-    __global float* bias = B(l);
+// w = decay * w - step * sum_r in[r][i] * d[r][j] over the rows, for the UPDATE_TILE x UPDATE_TILE tile at (i0, j0)
+// of a layer of ins inputs and outs outputs, its bias a last row of weights whose input is 1 (and which takes no
+// decay): an item steps 2 x 2 weights (tile_sums). Every item of the work-group calls it.
+void step_tile(__global const float* in, __global const float* d, __global float* weights, __global float* bias, int rows,
+               int ins, int outs, int i0, int j0, float step, float decay,
+               __local float as[STAGED_ROWS][UPDATE_TILE], __local float ds[STAGED_ROWS][UPDATE_TILE]) {
+    float4 sum = tile_sums(in, d, rows, ins, outs, i0, j0, as, ds);
 #pragma unroll
     for (int u = 0; u < 2; u++) {
 #pragma unroll
@@ -202,5 +182,123 @@ void step_updates(__global const float* x, int xo,
                 bias[j] -= step * SUM_AT(sum, u, v);
             }
         }
+    }
+}
+
+// The layer of tile `*tile` of the UPDATE_TILE x UPDATE_TILE tiles of layers `from` on, numbered a layer after
+// another (SIZE(l) + 1 rows each, the bias's among them); *tile becomes its number within that layer, and
+// *across that layer's tiles across.
+int layer_of(int* tile, int* across, int from, int layers, int s0, int s1, int s2, int s3) {
+    int l = from;
+    for (; l < layers - 1; l++) {
+        *across = (SIZE(l + 1) + UPDATE_TILE - 1) / UPDATE_TILE;
+        int tiles = (SIZE(l) + UPDATE_TILE) / UPDATE_TILE * *across;
+        if (*tile < tiles) {
+            return l;
+        }
+        *tile -= tiles;
+    }
+    *across = (SIZE(l + 1) + UPDATE_TILE - 1) / UPDATE_TILE;
+    return l;
+}
+
+// A work-group per UPDATE_TILE x UPDATE_TILE tile of one layer's weights, the layers' tiles one after
+// another (step_tile), the rows staged STAGED_ROWS at a time and added in order. A deeper network's layers take
+// a launch for each three, x then the activations below the first of them (OpenClBackend's way of the layer ops'
+// products).
+__kernel __attribute__((reqd_work_group_size(UPDATE_HALF, UPDATE_HALF, 1)))
+void step_updates(__global const float* x, int xo,
+                  __global float* w0, int w0o, __global float* b0, int b0o,
+                  __global float* w1, int w1o, __global float* b1, int b1o,
+                  __global float* w2, int w2o, __global float* b2, int b2o,
+                  __global const float* a1, int a1o, __global const float* a2, int a2o, __global const float* a3, int a3o,
+                  __global const float* d1, int d1o, __global const float* d2, int d2o, __global const float* d3, int d3o,
+                  int first, int rows, int layers, int s0, int s1, int s2, int s3, float step, float decay) {
+    __local float as[STAGED_ROWS][UPDATE_TILE], ds[STAGED_ROWS][UPDATE_TILE];
+    int tile = get_group_id(0), across = 0, l = layer_of(&tile, &across, 0, layers, s0, s1, s2, s3);
+    step_tile(IN(l, first), D(l), W(l), B(l), rows, SIZE(l), SIZE(l + 1), tile / across * UPDATE_TILE, tile % across * UPDATE_TILE, step,
+              decay, as, ds);
+}
+
+// Rows of x a work-group of step_tiles multiplies at a time: UPDATE_HALF of its items' rows each 4 apart.
+#define PRODUCT_ROWS (4 * UPDATE_HALF)
+
+// The first of a whole step's two launches where the first layer's product is made in tiles (OpenClBackend's
+// way of two launches; step_rows is the second): a work-group per FIRST_TILE_ROWS x UPDATE_TILE tile of w0 (its
+// bias a last row, as in step_updates), then one per UPDATE_TILE x UPDATE_TILE tile of each layer above. Where
+// first > 0, each steps its tile by the step before (rows first - rows on of x, and the activations and deltas
+// step_rows left): the step_updates of that step, deferred to here to save a launch (a run's first step has none:
+// the run before ended in step_updates). Then each tile of w0 multiplies this step's rows of x, under its rows,
+// by its weights, into z1's slice of its rows of tiles (z1 is ceil(s0 / FIRST_TILE_ROWS) slices of rows x s1,
+// which step_rows adds in order): k in order within a tile, PRODUCT_ROWS rows of x staged at a time in local
+// memory, each item making 4 x 2 outputs from 4 + 2 local loads a k.
+__kernel __attribute__((reqd_work_group_size(UPDATE_HALF, UPDATE_HALF, 1)))
+void step_tiles(__global const float* x, int xo,
+                __global float* w0, int w0o, __global float* b0, int b0o,
+                __global float* w1, int w1o, __global float* b1, int b1o,
+                __global float* w2, int w2o, __global float* b2, int b2o,
+                __global const float* a1, int a1o, __global const float* a2, int a2o, __global const float* a3, int a3o,
+                __global const float* d1, int d1o, __global const float* d2, int d2o, __global const float* d3, int d3o,
+                __global float* z1, int z1o, int first, int rows, int layers, int s0, int s1, int s2, int s3, float step, float decay) {
+    __local float as[STAGED_ROWS][UPDATE_TILE], ds[STAGED_ROWS][UPDATE_TILE];
+    __local float tile[FIRST_TILE_ROWS][UPDATE_TILE], xs[PRODUCT_ROWS][FIRST_TILE_ROWS + 1];  // + 1: rows in other banks
+    int group = get_group_id(0), across = (s1 + UPDATE_TILE - 1) / UPDATE_TILE, tiles = (s0 + FIRST_TILE_ROWS) / FIRST_TILE_ROWS * across;
+    if (group >= tiles) {
+        int above = group - tiles, l = layer_of(&above, &across, 1, layers, s0, s1, s2, s3);
+        if (first > 0) {
+            step_tile(IN(l, first - rows), D(l), W(l), B(l), rows, SIZE(l), SIZE(l + 1), above / across * UPDATE_TILE,
+                      above % across * UPDATE_TILE, step, decay, as, ds);
+        }
+        return;
+    }
+    int k0 = group / across * FIRST_TILE_ROWS, j0 = group % across * UPDATE_TILE;
+    for (int i0 = k0; first > 0 && i0 < min(k0 + FIRST_TILE_ROWS, s0 + 1); i0 += UPDATE_TILE) {
+        step_tile(IN(0, first - rows), D(0), W(0), B(0), rows, s0, s1, i0, j0, step, decay, as, ds);
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);  // the tile's weights stepped, by every item, before they are read below
+    if (k0 >= s0) {
+        return;  // the bias's row alone
+    }
+    int kn = min(FIRST_TILE_ROWS, s0 - k0), cn = min(UPDATE_TILE, s1 - j0);
+    int tj = get_local_id(0), ti = get_local_id(1), item = ti * UPDATE_HALF + tj, items = UPDATE_HALF * UPDATE_HALF;
+    __global const float* weights = W(0) + (long)k0 * s1 + j0;
+    for (int e = item; e < FIRST_TILE_ROWS * UPDATE_TILE; e += items) {
+        int k = e / UPDATE_TILE, c = e % UPDATE_TILE;
+        tile[k][c] = k < kn && c < cn ? weights[(long)k * s1 + c] : 0.0f;
+    }
+    __global const float* in = IN(0, first) + k0;
+    __global float* out = z1 + z1o + (long)(k0 / FIRST_TILE_ROWS) * rows * s1 + j0;
+    for (int r0 = 0; r0 < rows; r0 += PRODUCT_ROWS) {
+        int rn = min(PRODUCT_ROWS, rows - r0);
+        for (int e = item; e < PRODUCT_ROWS * FIRST_TILE_ROWS; e += items) {
+            int r = e / FIRST_TILE_ROWS, k = e % FIRST_TILE_ROWS;
+            xs[r][k] = r < rn && k < kn ? in[(long)(r0 + r) * s0 + k] : 0.0f;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);  // the rows staged (and, the first time, the tile)
+        float z00 = 0.0f, z01 = 0.0f, z10 = 0.0f, z11 = 0.0f, z20 = 0.0f, z21 = 0.0f, z30 = 0.0f, z31 = 0.0f;
+        for (int k = 0; k < kn; k++) {
+            float v0 = tile[k][tj], v1 = tile[k][tj + UPDATE_HALF];
+            float u0 = xs[ti][k], u1 = xs[ti + UPDATE_HALF][k], u2 = xs[ti + 2 * UPDATE_HALF][k], u3 = xs[ti + 3 * UPDATE_HALF][k];
+            z00 += u0 * v0;
+            z01 += u0 * v1;
+            z10 += u1 * v0;
+            z11 += u1 * v1;
+            z20 += u2 * v0;
+            z21 += u2 * v1;
+            z30 += u3 * v0;
+            z31 += u3 * v1;
+        }
+#pragma unroll
+        for (int u = 0; u < 4; u++) {
+            int r = ti + u * UPDATE_HALF;
+            float p0 = u == 0 ? z00 : u == 1 ? z10 : u == 2 ? z20 : z30, p1 = u == 0 ? z01 : u == 1 ? z11 : u == 2 ? z21 : z31;
+            if (r < rn && tj < cn) {
+                out[(long)(r0 + r) * s1 + tj] = p0;
+            }
+            if (r < rn && tj + UPDATE_HALF < cn) {
+                out[(long)(r0 + r) * s1 + tj + UPDATE_HALF] = p1;
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);  // the rows read: the next may overwrite them
     }
 }

@@ -89,7 +89,15 @@ public enum GpuKernel {
      * b2, a1..a3, d1..d3, the step's first row of x, rows, layers, sizes s0..s3, step, decay.
      */
     STEP_UPDATES("whole_steps", On.OPENCL, Shape.CUSTOM, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
-            MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT);
+            MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT),
+    /**
+     * Or the first of two launches a step, step_rows the second: the previous step's updates (where the step's first
+     * row is past 0), then the first layer's product by tiles of w0, in slices of k for step_rows. x, w0, b0, w1,
+     * b1, w2, b2, a1..a3, d1..d3, the product's slices, the step's first row of x, rows, layers, sizes s0..s3, step,
+     * decay.
+     */
+    STEP_TILES("whole_steps", On.OPENCL, Shape.CUSTOM, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
+            MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT);
 
     /** Which devices have a kernel. */
     private enum On {

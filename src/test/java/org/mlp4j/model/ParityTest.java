@@ -104,6 +104,8 @@ class ParityTest {
             wholeSteps(b, new int[] {4100, 3, 2}, Activation.SIGMOID, Output.SOFTMAX, 5, false);
             if (b.name().equals("opencl")) {
                 wholeSteps(b, new int[] {1100, 1000, 2}, Activation.SIGMOID, Output.SIGMOID, 3, false);
+                // inputs two of step_tiles' tiles of w0 down (OpenClBackend.FIRST_TILE_ROWS): the bias's row a tile alone
+                wholeSteps(b, new int[] {128, 20, 3}, Activation.SIGMOID, Output.SIGMOID, 7, false);
                 // deeper than step_updates's three slots: its launches a group of three layers, the last group of one
                 wholeSteps(b, new int[] {30, 16, 12, 8, 3}, Activation.SIGMOID, Output.SIGMOID, 10, false);
                 wholeSteps(b, new int[] {23, 9, 8, 7, 6, 5, 4, 3}, Activation.RELU, Output.SOFTMAX, 6, true);

@@ -80,6 +80,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
      * fewer), and this many floats of local memory for an example's input, activations and deltas.
      */
     static final int ROW_THREADS = 1024, ROW_FLOATS = 4096;
+    /** whole_steps.cl's step_tiles: the rows of w0's tiles, each a slice of k of the first layer's product. */
+    static final int FIRST_TILE_ROWS = 4 * UPDATE_TILE;
 
     /** gemm.cl's epilogue that adds no bias (the others are activation codes: + bias, then the activation). */
     private static final int PLAIN = -1;
@@ -285,7 +287,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private static Map<String, String> defines() {
         Map<String, String> d = new TreeMap<>(GpuKernel.CODES);
         LAYOUT.defines().forEach((name, value) -> d.put(name, value.toString()));
-        Map.of("TS", TS, "WPT", WPT, "PLAIN", PLAIN, "DERIVATIVE", DERIVATIVE, "ROW_THREADS", ROW_THREADS, "ROW_FLOATS", ROW_FLOATS, "UPDATE_TILE", UPDATE_TILE).forEach((name, value) -> d.put(name, value.toString()));
+        Map.of("TS", TS, "WPT", WPT, "PLAIN", PLAIN, "DERIVATIVE", DERIVATIVE, "ROW_THREADS", ROW_THREADS, "ROW_FLOATS", ROW_FLOATS, "UPDATE_TILE", UPDATE_TILE,
+                "FIRST_TILE_ROWS", FIRST_TILE_ROWS).forEach((name, value) -> d.put(name, value.toString()));
         return d;
     }
 
@@ -621,8 +624,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
     }
 
     /**
-     * Whole steps, each ending in step_updates (whole_steps.cl), which steps every weight and bias of up to
-     * {@link #WHOLE_STEPS_LAYERS} layers in one launch, in up to three ways. Where the network fits step_rows's
+     * Whole steps, their updates by step_updates or step_tiles (whole_steps.cl), which step every weight and bias
+     * of up to {@link #WHOLE_STEPS_LAYERS} layers in one launch, in up to four ways. Where the network fits step_rows's
      * slots, an example's input, activations and deltas fit {@link #ROW_FLOATS} and it has
      * {@link #WHOLE_STEPS_PARAMETERS} weights at most: two launches a step (the book's net takes five layer by
      * layer), and, with a hidden layer, three: the first layer's forward product by the layer ops' GEMM, then
@@ -630,8 +633,9 @@ public final class OpenClBackend extends GpuBackend<Long> {
      * {@link #PRODUCT_STEPS_PARAMETERS} weights, of any depth: the products as the layer ops make them, each hidden
      * layer's delta in its product's epilogue ({@link #hiddenDelta}), the output's by output_step without its
      * bias's step; this takes a launch a layer each way and one for the updates of each three layers, where the
-     * layer ops take three a hidden layer, and step_rows reads a layer's weights once per example. The trainer
-     * times the ways against layer by layer.
+     * layer ops take three a hidden layer, and step_rows reads a layer's weights once per example. And with a
+     * hidden layer, two launches a step again: step_tiles steps w0 by tiles and makes the first layer's product
+     * from them, then step_rows from it ({@link #tileSteps}). The trainer times the ways against layer by layer.
      */
     @Override
     protected Steps steps(WholeStepSlots n, Activation act, Output output) {
@@ -671,6 +675,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
                     "three launches a step: the first layer's product as the layer ops make it, its slices of k added by the next, then " + layout, List.of()));
         }
         others.add(products);
+        // last, since a checkpoint names the way by its place, and ways before this one were there first
+        Steps tiled = n.layers() > 1 ? tileSteps(n.slots(0), act, output, rows, updates.get(0), items) : null;
+        if (tiled != null) {
+            others.add(tiled);
+        }
         return rowSteps(n.slots(0), act, output, rows, updates.get(0), false, "two launches a step: " + layout, others);
     }
 
@@ -700,6 +709,50 @@ public final class OpenClBackend extends GpuBackend<Long> {
                     first, n.layers(), s[0], s[1], s[2], s[3], GpuKernel.code(act), GpuKernel.code(output));
             stepUpdates(n, updates, x, first, rate, decay);
         });
+    }
+
+    /**
+     * Two launches a step, step_tiles then step_rows: each step's updates deferred to the next step's step_tiles,
+     * which then makes the first layer's product by w0's tiles, and step_updates after a run's last step. Null
+     * where the device lacks the memory for the product's slices.
+     */
+    private Steps tileSteps(WholeStepSlots n, Activation act, Output output, Launch rows, Launch updates, long items) {
+        int[] s = n.sizes();
+        Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
+        int slices = (int) blocks(s[0], FIRST_TILE_ROWS);
+        Matrix z1;
+        try {
+            z1 = matrix(slices * n.batch(), s[1]);
+        } catch (DeviceMemoryException e) {
+            return null;
+        }
+        long first = blocks(s[0] + 1L, FIRST_TILE_ROWS) * blocks(s[1], UPDATE_TILE), above = 0;
+        for (int l = 1; l < n.layers(); l++) {
+            above += updateTiles(s[l], s[l + 1]);
+        }
+        Launch tiles = updates(first + above);
+        String layout = String.format(java.util.Locale.ROOT, "two launches a step: %d work-groups of %dx%d of the first layer's weights, which step"
+                + " them and make its product, and %d of %dx%d above, 2x2 an item, then %d work-groups of %d items, one an example", first,
+                FIRST_TILE_ROWS, UPDATE_TILE, above, UPDATE_TILE, UPDATE_TILE, n.batch(), items);
+        return new Steps() {
+            @Override
+            public void run(Matrix x, Matrix labels, float rate, float decay) {
+                n.check(x, labels);
+                int row = 0;
+                for (; row < x.rows(); row += n.batch()) {
+                    launch(GpuKernel.STEP_TILES, tiles, x, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], z1, row,
+                            n.batch(), n.layers(), s[0], s[1], s[2], s[3], rate, decay);
+                    launch(GpuKernel.STEP_ROWS, rows, x, labels, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], z1, slices,
+                            row, n.layers(), s[0], s[1], s[2], s[3], GpuKernel.code(act), GpuKernel.code(output));
+                }
+                stepUpdates(n, updates, x, row - n.batch(), rate, decay);
+            }
+
+            @Override
+            public String toString() {
+                return layout;
+            }
+        };
     }
 
     /** step_updates on the layers in {@code n}'s slots, whose input is rows {@code first} on of {@code x}. */
