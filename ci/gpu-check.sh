@@ -153,6 +153,24 @@ for hidden in ${TIMELINE_HIDDEN:-1 100}; do
   fi
 done
 
+step 90 "where train_steps' warps wait: Nsight Compute's stall reasons over one launch of the book's whole steps, where ncu is installed (#24)"
+# the timeline's phases say how long each part of a step takes, not why: each reason's share of the warps' cycles
+# (an instruction not yet fetched, a load awaited, a barrier, ...) says which redesign a step needs
+ncu_bin=$(command -v ncu || ls /usr/local/cuda/bin/ncu /usr/local/cuda/nsight-compute*/ncu 2>/dev/null | head -1)
+chosen=$(sed -nE "s/^whole steps: $layout" "$OUT/whole-cuda-100.log" 2>/dev/null | head -1)
+if [ -z "$ncu_bin" ]; then
+  echo "skipped: no ncu on this machine"
+elif [ ! -x "$timeline" ] || [ -z "$chosen" ]; then
+  echo "skipped: no $timeline, or no whole steps in $OUT/whole-cuda-100.log"
+else
+  read -r blocks threads tile_k tile_cols chunk <<<"$chosen"
+  echo "784,100,10, batch 100, 550 steps: $blocks blocks of $threads threads, weight tiles ${tile_k}x$tile_cols"
+  timeout -k 5 "$limit" "$ncu_bin" -k regex:^train_steps --launch-count 1 \
+    --metrics 'regex:^smsp__average_warps_issue_stalled_.*_per_issue_active\.ratio$,smsp__inst_executed.sum,smsp__cycles_active.avg,sm__cycles_elapsed.max' \
+    "$timeline" 784,100,10 100 550 "$blocks" "$threads" "$tile_k" "$tile_cols" "$chunk" < /dev/null 2>&1 \
+    | grep -E 'smsp__|sm__|==(ERROR|WARNING)==|ERR_' || echo "ncu printed no metrics"
+fi
+
 step 60 "where the book's epoch goes: each part of it timed on its own, as the trainer records them, and its evaluation in chunks of 5,000 rows and in the GPU's (#24, #23)"
 # bench/ab/EpochParts.java and Evaluation.java, compiled by ci/prepare-gpu-bundle.sh
 for device in cuda opencl; do
