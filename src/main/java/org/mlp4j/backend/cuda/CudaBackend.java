@@ -300,9 +300,9 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     /**
      * train_steps on a grid no larger than the device holds at once (a cooperative launch's condition) nor
      * than the widest phase needs, with the weight tiles {@link WholeStepTiles#choose} picks for that grid: two
-     * blocks a multiprocessor, and as their alternative one of twice the threads and shared memory (each where the
-     * device holds them); null where the device cannot launch cooperatively, and for networks of more layers than
-     * the kernel's slots.
+     * blocks a multiprocessor, and as their alternatives one of twice the threads and shared memory, and one of
+     * twice the shared memory alone (each where the device holds them); null where the device cannot launch
+     * cooperatively, and for networks of more layers than the kernel's slots.
      */
     @Override
     protected Steps steps(WholeStepSlots network, Activation act, Output output) {
@@ -315,10 +315,15 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         }
         int multiprocessors = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
         int[] value = new int[1];
-        // two blocks a multiprocessor first: the way that ran before there were two, which older checkpoints name
+        // blocks a multiprocessor, their threads and their shared memory: two blocks first, the way that ran before
+        // there were others, which older checkpoints name; then one of twice the threads and shared memory; then one
+        // of the shared memory of two and the threads of one, half the warps to issue each phase's code (added last,
+        // so the ways before it keep their numbers)
+        int[][] grids = {{2, WHOLE_STEPS_THREADS / 2, WholeStepTiles.SHARED_FLOATS / 2}, {1, WHOLE_STEPS_THREADS, WholeStepTiles.SHARED_FLOATS},
+                {1, WHOLE_STEPS_THREADS / 2, WholeStepTiles.SHARED_FLOATS}};
         List<TrainSteps> ways = new ArrayList<>();
-        for (int perMultiprocessor = 2; perMultiprocessor >= 1; perMultiprocessor--) {
-            int threads = WHOLE_STEPS_THREADS / perMultiprocessor, sharedFloats = WholeStepTiles.SHARED_FLOATS / perMultiprocessor;
+        for (int[] g : grids) {
+            int perMultiprocessor = g[0], threads = g[1], sharedFloats = g[2];
             check(cuOccupancyMaxActiveBlocksPerMultiprocessor(value, functions.get(GpuKernel.TRAIN_STEPS), threads, 4L * sharedFloats),
                     "cuOccupancyMaxActiveBlocksPerMultiprocessor");
             if (value[0] >= perMultiprocessor) {
