@@ -77,21 +77,21 @@ public enum GpuKernel {
     TRAIN_STEPS("train_steps", On.CUDA, Shape.COOPERATIVE, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
             MATRIX, MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT, INT, INT),
     /**
-     * OpenCL only, the first of a whole step's two launches (OpenCL has no grid-wide barrier): a work-group per
-     * example of the minibatch. x, labels, w0, b0, w1, b1, w2, b2, activations a1..a3, deltas d1..d3, the first
-     * layer's product x * w0 where it came before, in slices of k, and their count (0: none came; step_rows makes
-     * it), the step's first row of x, layers, sizes s0..s3, activation code, output code.
+     * OpenCL only, a whole step in launches (OpenCL has no grid-wide barrier): its rows, a work-group per example of
+     * the minibatch, then STEP_UPDATES, or after STEP_TILES. x, labels, w0, b0, w1, b1, w2, b2, activations a1..a3,
+     * deltas d1..d3, the first layer's product x * w0 where it came before, in slices of k, and their count (0: none
+     * came; step_rows makes it), the step's first row of x, layers, sizes s0..s3, activation code, output code.
      */
     STEP_ROWS("whole_steps", On.OPENCL, Shape.CUSTOM, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
             MATRIX, MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, INT, INT),
     /**
-     * The second: every weight's and bias's step from the rows' activations and deltas. x, w0, b0, w1, b1, w2,
+     * After STEP_ROWS: every weight's and bias's step from the rows' activations and deltas. x, w0, b0, w1, b1, w2,
      * b2, a1..a3, d1..d3, the step's first row of x, rows, layers, sizes s0..s3, step, decay.
      */
     STEP_UPDATES("whole_steps", On.OPENCL, Shape.CUSTOM, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
             MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT),
     /**
-     * Or the first of two launches a step, step_rows the second: the previous step's updates (where the step's first
+     * Or before STEP_ROWS, two launches a step: the previous step's updates (where the step's first
      * row is past 0), then the first layer's product by tiles of w0, in slices of k for step_rows. x, w0, b0, w1,
      * b1, w2, b2, a1..a3, d1..d3, the product's slices, the step's first row of x, rows, layers, sizes s0..s3, step,
      * decay.
