@@ -102,13 +102,24 @@ __kernel void step_rows(__global const float* x, int xo, __global const float* l
     __local float partial[ROW_THREADS];
     int r = get_group_id(0), t = get_local_id(0), items = get_local_size(0), forwarded = slices > 0;
     if (forwarded) {
-        // the first layer's activations from its product's slices, each sum taken as gemm_reduce takes it
+        // the first layer's activations from its product's slices, each sum taken as gemm_reduce takes it (in slice
+        // order), the slices loaded ROW_BATCH at a time
         __global const float* row = z1 + z1o + (long)r * s1;
         long slice = (long)get_num_groups(0) * s1;
         for (int j = t; j < s1; j += items) {
             float sum = 0.0f;
-            for (int q = 0; q < slices; q++) {
-                sum += row[q * slice + j];
+            for (int q0 = 0; q0 < slices; q0 += ROW_BATCH) {
+                float v[ROW_BATCH];
+#pragma unroll
+                for (int u = 0; u < ROW_BATCH; u++) {
+                    v[u] = q0 + u < slices ? row[(q0 + u) * slice + j] : 0.0f;
+                }
+#pragma unroll
+                for (int u = 0; u < ROW_BATCH; u++) {
+                    if (q0 + u < slices) {
+                        sum += v[u];
+                    }
+                }
             }
             values[AT(1) + j] = activate(sum + B(0)[j], act);
         }
