@@ -272,18 +272,34 @@ void step_tiles(__global const float* x, int xo,
     }
     int kn = min(FIRST_TILE_ROWS, s0 - k0), cn = min(UPDATE_TILE, s1 - j0);
     int tj = get_local_id(0), ti = get_local_id(1), item = ti * UPDATE_HALF + tj, items = UPDATE_HALF * UPDATE_HALF;
+    // the tile and each chunk of rows staged by loads issued a batch at a time (as tile_sums stages), each item
+    // taking a column: of the tile, STAGED_STRIDE rows a round; of the chunk, every row
     __global const float* weights = W(0) + (long)k0 * s1 + j0;
-    for (int e = item; e < FIRST_TILE_ROWS * UPDATE_TILE; e += items) {
-        int k = e / UPDATE_TILE, c = e % UPDATE_TILE;
-        tile[k][c] = k < kn && c < cn ? weights[(long)k * s1 + c] : 0.0f;
+    int c = item % UPDATE_TILE, k1 = item / UPDATE_TILE;
+    float w[FIRST_TILE_ROWS / STAGED_STRIDE];
+#pragma unroll
+    for (int u = 0; u < FIRST_TILE_ROWS / STAGED_STRIDE; u++) {
+        int k = k1 + u * STAGED_STRIDE;
+        w[u] = k < kn && c < cn ? weights[(long)k * s1 + c] : 0.0f;
+    }
+#pragma unroll
+    for (int u = 0; u < FIRST_TILE_ROWS / STAGED_STRIDE; u++) {
+        tile[k1 + u * STAGED_STRIDE][c] = w[u];
     }
     __global const float* in = IN(0, first) + k0;
     __global float* out = z1 + z1o + (long)(k0 / FIRST_TILE_ROWS) * rows * s1 + j0;
     for (int r0 = 0; r0 < rows; r0 += PRODUCT_ROWS) {
         int rn = min(PRODUCT_ROWS, rows - r0);
-        for (int e = item; e < PRODUCT_ROWS * FIRST_TILE_ROWS; e += items) {
-            int r = e / FIRST_TILE_ROWS, k = e % FIRST_TILE_ROWS;
-            xs[r][k] = r < rn && k < kn ? in[(long)(r0 + r) * s0 + k] : 0.0f;
+        for (int k = item; k < FIRST_TILE_ROWS; k += items) {
+            float v[PRODUCT_ROWS];
+#pragma unroll
+            for (int r = 0; r < PRODUCT_ROWS; r++) {
+                v[r] = r < rn && k < kn ? in[(long)(r0 + r) * s0 + k] : 0.0f;
+            }
+#pragma unroll
+            for (int r = 0; r < PRODUCT_ROWS; r++) {
+                xs[r][k] = v[r];
+            }
         }
         barrier(CLK_LOCAL_MEM_FENCE);  // the rows staged (and, the first time, the tile)
         float z00 = 0.0f, z01 = 0.0f, z10 = 0.0f, z11 = 0.0f, z20 = 0.0f, z21 = 0.0f, z30 = 0.0f, z31 = 0.0f;
