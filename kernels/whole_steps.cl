@@ -2,10 +2,10 @@
 // launch, in two launches a step: OpenCL has no grid-wide barrier. step_rows takes a work-group per example
 // through its forward pass and its deltas, the row's values in local memory, and writes its activations
 // and deltas out; step_updates then steps every weight and bias from them. Where `slices` > 0, the first
-// layer's product x * w0 came before (OpenClBackend launches it as the layer ops' GEMM, three launches a
-// step), left in z1 as that many slices of k (batch x s1 each, added here in slice order, as
-// gemm_reduce would): each work-group then starts from its row of it instead of reading all of w0, which a
-// wide first layer makes the larger part of a step. Layer l (l < layers) has
+// layer's product x * w0 came before (the layer ops' GEMM, three launches a step; or step_tiles, below, which
+// also takes the updates: two), left in z1 as that many slices of k (batch x s1 each, added here in slice
+// order, as gemm_reduce would): each work-group then starts from its row of it instead of reading all of w0,
+// which a wide first layer makes the larger part of a step. Layer l (l < layers) has
 // weights w_l (s_l x s_l+1) and bias b_l; a_l+1 and d_l+1 are its activations and deltas (batch rows).
 // Build options: ROW_THREADS (step_rows's items at most), ROW_FLOATS (its local floats for the row's
 // values), UPDATE_TILE (step_updates's work-groups of UPDATE_TILE x UPDATE_TILE weights). From the helpers
