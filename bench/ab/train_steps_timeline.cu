@@ -8,13 +8,17 @@
 // running straight-line code costs by its size (instruction_fetch). Clock cycles are turned into time by the
 // kernel's elapsed time. Only for finding the time; epochs are timed by mlp4j bench. Built with
 // -DSTEP_PRODUCTS=0 it runs the kernel without the tiles' multiply-adds (phases 1 and 3), the same loads, stores
-// and barriers: what a step costs besides its arithmetic; with -DSMALL_LOAD_BATCHES, with less code (below).
+// and barriers: what a step costs besides its arithmetic; with -DSMALL_LOAD_BATCHES, with less code (below);
+// with -DWARP_STALLS, the kernel as the trainer runs it (no clocks noted), its launch sampled by CUPTI
+// (warp_stalls.cuh), and only the warps' states and the lines they are in printed.
 // ci/prepare-gpu-bundle.sh builds the three from compute_80 PTX, as the backend loads train_steps on an H200, and
 // a fourth from compute_75 PTX (staging by batches of loads, as on GPUs before sm_80):
 //   nvcc -std=c++17 -O3 -arch=compute_80 -I kernels -o train-steps-timeline bench/ab/train_steps_timeline.cu
 //   nvcc ... -DSTEP_PRODUCTS=0 -o train-steps-timeline-no-products bench/ab/train_steps_timeline.cu
 //   nvcc ... -DSMALL_LOAD_BATCHES -o train-steps-timeline-small-batches bench/ab/train_steps_timeline.cu
 //   nvcc -std=c++17 -O3 -arch=compute_75 -I kernels -o train-steps-timeline-compute-75 bench/ab/train_steps_timeline.cu
+//   nvcc -std=c++17 -O3 -gencode arch=compute_80,code=sm_90 -lineinfo -DWARP_STALLS -I kernels -o train-steps-stalls \
+//     bench/ab/train_steps_timeline.cu -lcupti   (the H200's SASS built here from the same PTX, with its line table)
 //   train-steps-timeline SIZES BATCH STEPS BLOCKS THREADS TILE_K TILE_COLS CHUNK_ROWS
 // SIZES as 784,100,10; BLOCKS to CHUNK_ROWS as "whole steps:" says. Built with g++ on the CPU block
 // emulator instead (src/test/cuda; ci/rehearse-gpu-check.sh), it runs the same code with the emulator's
@@ -29,6 +33,9 @@
 #include <chrono>
 #include "block_emulator.h"
 #endif
+#ifdef WARP_STALLS
+#include "warp_stalls.cuh"
+#endif
 
 // (steps + 1) x STEP_POINTS x blocks clock values, step-major (of step `steps` only STEP_BEGIN, the last step's
 // end), -1 where a block did not pass the point (a mark of a phase it had nothing to do in)
@@ -38,12 +45,14 @@ __device__ long long* timeline;
 #else
 #define CLOCK() (long long)std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count()
 #endif
+#ifndef WARP_STALLS
 #define STEP_POINT(step, point)                                                              \
     do {                                                                                     \
         if (threadIdx.x == 0) {                                                              \
             timeline[((long)(step) * STEP_POINTS + (point)) * gridDim.x + blockIdx.x] = CLOCK(); \
         }                                                                                    \
     } while (0)
+#endif
 // Built with -DSMALL_LOAD_BATCHES, train_steps issues its loads in smaller batches (train_steps.cu's BATCH and the
 // like), which is less code: beside the default build and the instruction fetch below, whether a step's time
 // follows its loads in flight or its code's size.
@@ -266,6 +275,9 @@ static float uniform() {
 }
 
 int main(int argc, char** argv) {
+#ifdef WARP_STALLS
+    warp_stalls::watch_modules();
+#endif
     if (argc != 9) {
         fail("usage: train-steps-timeline SIZES BATCH STEPS BLOCKS THREADS TILE_K TILE_COLS CHUNK_ROWS");
     }
@@ -354,6 +366,11 @@ int main(int argc, char** argv) {
            " weight tiles %dx%d, %d rows staged at a time, %zu bytes of shared memory a block\n", STEP_PRODUCTS ? "" : " without the tiles' products",
            staging, UPDATE_BATCH, SUM_BATCH, argv[1], batch, steps, blocks, threads, tile_k, tile_cols, chunk_rows, shared);
     run();  // warm-up: the first launch loads the module
+#ifdef WARP_STALLS
+    printf("kernel %.3f ms unsampled\n", timed(run));
+    warp_stalls::sample([&] { return timed(run); }, "train_steps");
+    return 0;
+#endif
     double ms = timed(run);
     std::vector<long long> t(points);
     copy_timeline(t.data(), points);
