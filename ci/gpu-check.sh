@@ -171,6 +171,25 @@ else
     | grep -E 'smsp__|sm__|==(ERROR|WARNING)==|ERR_' || echo "ncu printed no metrics"
 fi
 
+step 60 "where train_steps' warps wait, line by line: CUPTI's PC sampling of one launch of whole steps, with the grid and tiles the trainer chose (#24)"
+# the warps' states (issuing, or waiting on a load, a barrier, an instruction fetch, ...) by share of their cycles,
+# and the source lines the samples fell in: bench/ab/warp_stalls.cuh, in the timeline's build with -DWARP_STALLS
+stalls=.device/train-steps-stalls
+for hidden in ${TIMELINE_HIDDEN:-1 100}; do
+  chosen=$(sed -nE "s/^whole steps: $layout" "$OUT/whole-cuda-$hidden.log" 2>/dev/null | head -1)
+  if [ ! -x "$stalls" ]; then
+    echo "skipped: no $stalls"
+    break
+  elif [ -z "$chosen" ]; then
+    echo "--hidden $hidden: no whole steps in $OUT/whole-cuda-$hidden.log"
+  else
+    read -r blocks threads tile_k tile_cols chunk <<<"$chosen"
+    # a profiler's lack of rights, or of CUPTI, leaves this step without samples, not the check failed
+    CUDA_MODULE_LOADING=EAGER timeout -k 5 "$limit" "$stalls" "784,$hidden,10" 100 "${TIMELINE_STEPS:-550}" "$blocks" "$threads" "$tile_k" \
+      "$tile_cols" "$chunk" < /dev/null || echo "--hidden $hidden: no samples (status $?)"
+  fi
+done
+
 step 60 "where the book's epoch goes: each part of it timed on its own, as the trainer records them, and its evaluation in chunks of 5,000 rows and in the GPU's (#24, #23)"
 # bench/ab/EpochParts.java and Evaluation.java, compiled by ci/prepare-gpu-bundle.sh
 for device in cuda opencl; do
