@@ -25,6 +25,9 @@ namespace warp_stalls {
 #define SAMPLING_PERIOD 10
 // PCs a fetch of the samples holds at most: more than train_steps has instructions, so one fetch takes them all
 #define PCS_A_FETCH 16384
+// the buffer CUPTI decodes the hardware's samples into, at about 16 bytes a PC and state: room for every
+// instruction of train_steps in every state (CUPTI's default of 1 MB holds about 5,500 PCs)
+#define SCRATCH_BYTES (64u << 20)
 // source lines printed, the most sampled first
 #define LINES_SHOWN 30
 
@@ -135,7 +138,7 @@ static void sample(Launch launch, const char* kernel) {
     data.size = sizeof data;
     data.collectNumPcs = pcs.size();
     data.pPcData = pcs.data();
-    CUpti_PCSamplingConfigurationInfo config[5] = {};
+    CUpti_PCSamplingConfigurationInfo config[6] = {};
     config[0].attributeType = CUPTI_PC_SAMPLING_CONFIGURATION_ATTR_TYPE_STALL_REASON;
     config[0].attributeData.stallReasonData.stallReasonCount = count;
     config[0].attributeData.stallReasonData.pStallReasonIndex = indices.data();
@@ -147,7 +150,9 @@ static void sample(Launch launch, const char* kernel) {
     config[3].attributeData.enableStartStopControlData.enableStartStopControl = 1;
     config[4].attributeType = CUPTI_PC_SAMPLING_CONFIGURATION_ATTR_TYPE_COLLECTION_MODE;
     config[4].attributeData.collectionModeData.collectionMode = CUPTI_PC_SAMPLING_COLLECTION_MODE_CONTINUOUS;
-    CUpti_PCSamplingConfigurationInfoParams configured{CUpti_PCSamplingConfigurationInfoParamsSize, nullptr, context, 5, config};
+    config[5].attributeType = CUPTI_PC_SAMPLING_CONFIGURATION_ATTR_TYPE_SCRATCH_BUFFER_SIZE;
+    config[5].attributeData.scratchBufferSizeData.scratchBufferSize = SCRATCH_BYTES;
+    CUpti_PCSamplingConfigurationInfoParams configured{CUpti_PCSamplingConfigurationInfoParamsSize, nullptr, context, 6, config};
     check(cuptiPCSamplingSetConfigurationAttribute(&configured), "cuptiPCSamplingSetConfigurationAttribute");
     for (const auto& attribute : config) {
         check(attribute.attributeStatus, "a PC sampling attribute");
