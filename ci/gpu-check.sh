@@ -176,7 +176,9 @@ step 60 "where train_steps' warps wait, line by line: CUPTI's PC sampling of one
 # and the source lines the samples fell in: bench/ab/warp_stalls.cuh, in the timeline's build with -DWARP_STALLS
 stalls=.device/train-steps-stalls
 for hidden in ${TIMELINE_HIDDEN:-1 100}; do
+  # the way the trainer chose, else its first (where layer by layer won, as on the stand-in driver)
   chosen=$(sed -nE "s/^whole steps: $layout" "$OUT/whole-cuda-$hidden.log" 2>/dev/null | head -1)
+  [ -n "$chosen" ] || chosen=$(sed -nE "s/^whole steps, way 1 of [0-9]+: $layout" "$OUT/whole-cuda-$hidden.log" 2>/dev/null | head -1)
   if [ ! -x "$stalls" ]; then
     echo "skipped: no $stalls"
     break
