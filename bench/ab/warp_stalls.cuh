@@ -4,7 +4,7 @@
 // it could not (an operand a load has not returned, long_scoreboard; a barrier; an instruction not yet fetched,
 // no_instructions; ...). A state's share of the samples is its share of the warps' cycles. Each sample's source
 // line comes from the cubin's line table (the build's -lineinfo), so the lines where a step spends its warps' cycles
-// are named. Used by bench/ab/train_steps_timeline.cu built with -DWARP_STALLS; needs CUPTI (libcupti.so) and
+// are named, and its address places it in the code (a helper's line, inlined in several phases, in each of them). Used by bench/ab/train_steps_timeline.cu built with -DWARP_STALLS; needs CUPTI (libcupti.so) and
 // the right to profile (CUPTI_ERROR_INSUFFICIENT_PRIVILEGES where the driver keeps it to administrators).
 #include <cupti.h>
 #include <cupti_pcsampling.h>
@@ -30,6 +30,9 @@ namespace warp_stalls {
 #define SCRATCH_BYTES (64u << 20)
 // source lines printed, the most sampled first
 #define LINES_SHOWN 30
+// the code's address range in slices of this many bytes, each slice printed with its share of the samples where it
+// holds 1 % of them or more: an inlined helper's line is one line wherever it is inlined, a slice is one place
+#define SLICE_BYTES 4096
 
 static void check(CUptiResult result, const char* what) {
     if (result != CUPTI_SUCCESS) {
@@ -165,7 +168,13 @@ static void sample(Launch launch, const char* kernel) {
     // the samples come in buffers of PCS_A_FETCH PCs at most: what the stop left in the buffer, then what each fetch
     // brings until none remain, then what the disable copies in
     std::map<std::string, uint64_t> byReason;
-    std::map<std::string, std::pair<std::string, std::map<std::string, uint64_t>>> byLine;
+    struct Line {
+        std::string text;
+        std::map<std::string, uint64_t> states;
+        uint64_t samples = 0, low = UINT64_MAX, high = 0;  // and the lowest and highest sampled PC
+    };
+    std::map<std::string, Line> byLine;
+    std::map<uint64_t, std::map<std::string, uint64_t>> bySlice;  // the samples of each line in each slice
     uint64_t samples = 0, total = 0, dropped = 0, others = 0;
     bool full = false;
     auto consume = [&] {
@@ -179,8 +188,9 @@ static void sample(Launch launch, const char* kernel) {
                 continue;
             }
             auto [where, text] = source_of(pc.cubinCrc, pc.functionName, pc.pcOffset);
-            auto& line = byLine[where];
-            line.first = text;
+            Line& line = byLine[where];
+            line.text = text;
+            uint64_t before = line.samples;
             for (size_t r = 0; r < pc.stallReasonCount; r++) {
                 const std::string& reason = reasonOf[pc.stallReason[r].pcSamplingStallReasonIndex];
                 // the "..._not_issued" counts are the samples of a state where the warp did not issue, a part of
@@ -190,8 +200,14 @@ static void sample(Launch launch, const char* kernel) {
                 }
                 uint64_t n = pc.stallReason[r].samples;
                 byReason[reason] += n;
-                line.second[reason] += n;
+                line.states[reason] += n;
+                line.samples += n;
                 samples += n;
+            }
+            if (line.samples > before) {
+                line.low = std::min(line.low, (uint64_t)pc.pcOffset);
+                line.high = std::max(line.high, (uint64_t)pc.pcOffset);
+                bySlice[pc.pcOffset / SLICE_BYTES][where] += line.samples - before;
             }
         }
         data.totalNumPcs = data.remainingNumPcs = 0;
@@ -231,27 +247,42 @@ static void sample(Launch launch, const char* kernel) {
     }
     std::vector<std::pair<uint64_t, std::string>> lines;
     for (const auto& [where, line] : byLine) {
-        uint64_t n = 0;
-        for (const auto& [reason, k] : line.second) {
-            n += k;
-        }
-        lines.push_back({n, where});
+        lines.push_back({line.samples, where});
     }
     std::sort(lines.rbegin(), lines.rend());
-    printf("  the %d source lines with the most samples (share of all; its states' shares of its samples, the first three):\n",
-           (int)std::min<size_t>(LINES_SHOWN, lines.size()));
+    printf("  the %d source lines with the most samples (share of all; the lowest and highest PC sampled; its states' shares of its"
+           " samples, the first three):\n", (int)std::min<size_t>(LINES_SHOWN, lines.size()));
     for (size_t i = 0; i < lines.size() && i < LINES_SHOWN; i++) {
         const auto& [n, where] = lines[i];
-        const auto& [text, reasons] = byLine[where];
+        const Line& line = byLine[where];
         std::string states;
-        auto ranked = sorted(reasons);
+        auto ranked = sorted(line.states);
         for (size_t r = 0; r < ranked.size() && r < 3; r++) {
             char part[64];
             snprintf(part, sizeof part, "%s%s %.0f %%", r ? ", " : "", ranked[r].second.c_str(), 100.0 * ranked[r].first / n);
             states += part;
         }
-        printf("    %-22s %6.2f %%  %-58s | %.60s\n", where.c_str(), 100.0 * n / samples, states.c_str(), text.c_str());
+        printf("    %-22s %6.2f %%  %05llx-%05llx  %-58s | %.60s\n", where.c_str(), 100.0 * n / samples, (unsigned long long)line.low,
+               (unsigned long long)line.high, states.c_str(), line.text.c_str());
     }
+    // the compiler lays code out mostly in the source's order, so the slices in address order follow a step's phases
+    printf("  the samples by %d bytes of code in address order, where a slice holds 1 %% of them or more (its busiest line):\n", SLICE_BYTES);
+    uint64_t rest = 0;
+    for (const auto& [slice, counts] : bySlice) {
+        uint64_t n = 0;
+        for (const auto& [where, k] : counts) {
+            n += k;
+        }
+        if (100 * n < samples) {
+            rest += n;
+            continue;
+        }
+        auto [top, busiest] = sorted(counts).front();
+        printf("    %05llx-%05llx %6.2f %%  %-22s %6.2f %%  | %.60s\n", (unsigned long long)(slice * SLICE_BYTES),
+               (unsigned long long)((slice + 1) * SLICE_BYTES - 1), 100.0 * n / samples, busiest.c_str(), 100.0 * top / samples,
+               byLine[busiest].text.c_str());
+    }
+    printf("    the other slices    %6.2f %%\n", 100.0 * rest / samples);
 }
 
 }  // namespace warp_stalls
