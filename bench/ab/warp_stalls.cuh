@@ -120,16 +120,17 @@ static void sample(Launch launch, const char* kernel) {
     CUpti_PCSamplingGetStallReasonsParams reasons{
         CUpti_PCSamplingGetStallReasonsParamsSize, nullptr, context, count, indices.data(), namePointers.data()};
     check(cuptiPCSamplingGetStallReasons(&reasons), "cuptiPCSamplingGetStallReasons");
+    // the warps' states by index, "long_scoreboard" for smsp__pcsamp_warps_issue_stalled_long_scoreboard; a counter
+    // CUPTI lists that is not a state (a count of all samples, say) is named and left out, so no sample counts twice
+    const char* statePrefix = "smsp__pcsamp_warps_issue_stalled_";
     std::map<uint32_t, std::string> reasonOf;
     for (size_t i = 0; i < count; i++) {
         std::string name = names[i].data();
-        for (const char* prefix : {"smsp__pcsamp_warps_issue_stalled_", "smsp__pcsamp_"}) {
-            if (name.rfind(prefix, 0) == 0) {
-                name = name.substr(strlen(prefix));
-                break;
-            }
+        if (name.rfind(statePrefix, 0) == 0) {
+            reasonOf[indices[i]] = name.substr(strlen(statePrefix));
+        } else {
+            printf("  (CUPTI's counter %s is not a warp state: left out)\n", name.c_str());
         }
-        reasonOf[indices[i]] = name;
     }
     std::vector<CUpti_PCSamplingPCData> pcs(PCS_A_FETCH);
     std::vector<CUpti_PCSamplingStallReason> slots((size_t)PCS_A_FETCH * count);
@@ -192,12 +193,13 @@ static void sample(Launch launch, const char* kernel) {
             line.text = text;
             uint64_t before = line.samples;
             for (size_t r = 0; r < pc.stallReasonCount; r++) {
-                const std::string& reason = reasonOf[pc.stallReason[r].pcSamplingStallReasonIndex];
+                auto state = reasonOf.find(pc.stallReason[r].pcSamplingStallReasonIndex);
                 // the "..._not_issued" counts are the samples of a state where the warp did not issue, a part of
                 // the state's own count: left out, so every sample counts once
-                if (reason.find("not_issued") != std::string::npos) {
+                if (state == reasonOf.end() || state->second.find("not_issued") != std::string::npos) {
                     continue;
                 }
+                const std::string& reason = state->second;
                 uint64_t n = pc.stallReason[r].samples;
                 byReason[reason] += n;
                 line.states[reason] += n;
