@@ -66,9 +66,30 @@ static void watch_modules() {
     check(cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_RESOURCE, CUPTI_CBID_RESOURCE_MODULE_LOADED), "cuptiEnableCallback");
 }
 
+// The lines of source file `file` (its directory dir, as the line table names it), read once: as named, or under
+// kernels/ or bench/ab/ of the working directory (the build machine's paths need not exist here); none where
+// it is not found.
+static const std::vector<std::string>& source_lines(const std::string& dir, const std::string& file) {
+    static std::map<std::string, std::vector<std::string>> read;
+    auto [known, added] = read.try_emplace(dir + "/" + file);
+    if (!added) {
+        return known->second;
+    }
+    std::string base = file.substr(file.find_last_of('/') + 1);
+    for (const std::string& path : {dir.empty() ? file : dir + "/" + file, "kernels/" + base, "bench/ab/" + base}) {
+        std::ifstream in(path);
+        for (std::string line; std::getline(in, line);) {
+            known->second.push_back(line.substr(std::min(line.size(), line.find_first_not_of(' '))));
+        }
+        if (!known->second.empty()) {
+            break;
+        }
+    }
+    return known->second;
+}
+
 // "file:line" of the instruction at offset pc of function `name` in cubin crc, and the line's text where the file is
-// found (as named, or under kernels/ or bench/ab/ of the working directory: the build machine's paths need not exist
-// here); "pc 0x..." where the cubin has no line table.
+// found (source_lines); "pc 0x..." where the cubin has no line table.
 static std::pair<std::string, std::string> source_of(uint64_t crc, const char* name, uint64_t pc) {
     auto cubin = cubins.find(crc);
     char where[64];
@@ -84,18 +105,9 @@ static std::pair<std::string, std::string> source_of(uint64_t crc, const char* n
     std::string file = source.fileName, dir = source.dirName ? source.dirName : "";
     free(source.fileName);
     free(source.dirName);
-    std::string base = file.substr(file.find_last_of('/') + 1), text;
-    for (const std::string& path : {dir.empty() ? file : dir + "/" + file, "kernels/" + base, "bench/ab/" + base}) {
-        std::ifstream in(path);
-        std::string line;
-        for (uint32_t n = 0; n < source.lineNumber && std::getline(in, line); n++) {
-        }
-        if (in) {
-            text = line.substr(std::min(line.size(), line.find_first_not_of(' ')));
-            break;
-        }
-    }
-    return {base + ":" + std::to_string(source.lineNumber), text};
+    const std::vector<std::string>& lines = source_lines(dir, file);
+    uint32_t n = source.lineNumber;
+    return {file.substr(file.find_last_of('/') + 1) + ":" + std::to_string(n), n >= 1 && n <= lines.size() ? lines[n - 1] : ""};
 }
 
 // Runs launch() with PC sampling on (the module already loaded, by a launch before), then prints what the samples
