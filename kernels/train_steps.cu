@@ -117,9 +117,11 @@ __device__ inline Tile tile_at(int u, int k, int cols, int tile_k, int tile_cols
 }
 
 // Loads a thread issues before it uses the first of them: in the copies, in the weights' updates and the dots
-// (where more would crowd the 128 registers a thread that the launch bounds allow) and in the sums of the
-// partial products (one batch for a first layer of up to 32 tiles down). Each is unrolled, so larger batches
-// are also more code; bench/ab/train_steps_timeline.cu has a build with smaller ones, to weigh the two.
+// and in the sums of the partial products where they are not staged (one batch for a first layer of up to 16
+// tiles down). More would crowd the 128 registers a thread that the launch bounds allow: a batch of 32 sums
+// kept the kernel near that bound over more code than any other part, so that a few more values live anywhere
+// made ptxas spill. Each is unrolled, so larger batches are also more code; bench/ab/train_steps_timeline.cu has
+// a build with smaller ones, to weigh the two.
 #ifndef BATCH
 #define BATCH 16
 #endif
@@ -127,7 +129,7 @@ __device__ inline Tile tile_at(int u, int k, int cols, int tile_k, int tile_cols
 #define UPDATE_BATCH 8
 #endif
 #ifndef SUM_BATCH
-#define SUM_BATCH 32
+#define SUM_BATCH 16
 #endif
 // Floats a block asks into L1 at once at most (prefetch_rows): a few lines of a multiprocessor's L1, which its
 // blocks share with their shared memory.

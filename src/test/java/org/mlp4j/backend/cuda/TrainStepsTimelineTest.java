@@ -31,11 +31,11 @@ class TrainStepsTimelineTest {
         }
     }
 
-    private static final String AS_BUILT = "staging by copies that do not wait, loads in batches of 8 (updates) and 32 (sums), ";
+    private static final String AS_BUILT = "staging by copies that do not wait, loads in batches of 8 (updates) and 16 (sums), ";
     private static final List<Build> BUILDS = List.of(new Build("-DSTEP_PRODUCTS=1", 80, "train_steps, " + AS_BUILT),
             new Build("-DSTEP_PRODUCTS=0", 80, "train_steps without the tiles' products, " + AS_BUILT),
             new Build("-DSMALL_LOAD_BATCHES", 80, "train_steps, staging by copies that do not wait, loads in batches of 4 (updates) and 8 (sums), "),
-            new Build("-DSTEP_PRODUCTS=1", 75, "train_steps, staging in batches of 16 loads, loads in batches of 8 (updates) and 32 (sums), "));
+            new Build("-DSTEP_PRODUCTS=1", 75, "train_steps, staging in batches of 16 loads, loads in batches of 8 (updates) and 16 (sums), "));
 
     @TempDir
     Path dir;
