@@ -1,7 +1,8 @@
 #pragma once
 // Hints that change no result, and copies that do not wait. UNROLL unrolls the loop after it fully (its trip
 // count a constant), so that loads written in a loop are all issued before the first of them is used: a thread
-// then waits on memory once for the lot instead of once each. prefetch_l2 and prefetch_l1 ask for the line
+// then waits on memory once for the lot instead of once each. NO_UNROLL keeps a short loop rolled, where its
+// unrolled copies would be more code than the work they save. prefetch_l2 and prefetch_l1 ask for the line
 // holding an address to be brought into L2, or into the multiprocessor's L1 (where global loads are cached by
 // default), and do not wait.
 // The hints are nothing in the CPU block emulator (src/test/cuda), which is not nvcc.
@@ -13,6 +14,7 @@
 // each copy back until its thread waits.
 #ifdef __CUDACC__
 #define UNROLL _Pragma("unroll")
+#define NO_UNROLL _Pragma("unroll 1")
 __device__ inline void prefetch_l2(const void* p) {
     asm volatile("prefetch.L2 [%0];" ::"l"(p));  // generic addressing: p may be any pointer the kernel was given
 }
@@ -31,6 +33,7 @@ __device__ inline void copies_landed() {
 #endif
 #else
 #define UNROLL
+#define NO_UNROLL
 inline void prefetch_l2(const void*) {
 }
 inline void prefetch_l1(const void*) {

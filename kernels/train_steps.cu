@@ -37,7 +37,7 @@
 //      phase's w0 tile.
 // `step` is eta, or eta / batch for the averaged gradient; decay is 1 - eta * l2. Launched with
 // cuLaunchCooperativeKernel on a grid that is co-resident, with ((tile_k + 1) * tile_cols + chunk_rows * (tile_k
-// + tile_cols)) floats of dynamic shared memory a block (CudaBackend, which chooses the tiles). CPU twin:
+// + tile_cols) + 4 * threads) floats of dynamic shared memory a block (CudaBackend, which chooses the tiles). CPU twin:
 // DeviceNet.trainStep on the cpu backend.
 namespace cg = cooperative_groups;
 
@@ -197,28 +197,29 @@ __device__ void decay_step(float* w, long ld, float* g, int gLd, int rows, int c
     });
 }
 
-// For i < ni and j < nj: use(i, j, z0(i, j) + sum_q a[i * ai + q * aq] * b[q * bq + j]), the products added in
-// order of q, by the block's threads, each taking 2 x 2 of (i, j) (fewer at an odd edge): each step of q makes
-// four multiply-adds from two loads of a and two of b, where an output a thread made one from two loads (the
-// shared-memory loads are what a multiprocessor's blocks share). Returns the count of 2 x 2s (so the threads a
-// last round of them left idle are known). The caller syncs the block before a's or b's memory is written again.
+// Terms of q a slice of pair_products takes at least: a slice's sums cost a shared-memory round trip to add up.
+#define MIN_SLICE 8
+
+// For i < ni and j < nj: use(i, j, z0(i, j) + sum_q a[i * ai + q * aq] * b[q * bq + j]), by the block's threads,
+// each taking 2 x 2 of (i, j) (fewer at an odd edge): each step of q makes four multiply-adds from two loads of a
+// and two of b, where an output a thread made one from two loads (the shared-memory loads are what a
+// multiprocessor's blocks share). Where the 2 x 2s leave threads idle, beyond the last `idle` threads, which the
+// caller keeps for other work, q is cut into slices that threads take side by side, so that each thread's chain
+// of multiply-adds is a slice long, not nq: a slice's sums go through `split` (4 floats a thread), and each output
+// is z0 plus its slices' sums in slice order, the first slice's terms added to z0 in order of q, as are each
+// slice's. Every thread of the block calls it. The caller syncs the block before a's or b's memory is written
+// again.
 template <class Start, class Use>
-__device__ int pair_products(const float* a, int ai, int aq, const float* b, int bq, int ni, int nj, int nq, Start z0, Use use) {
+__device__ void pair_products(const float* a, int ai, int aq, const float* b, int bq, int ni, int nj, int nq, int idle, float* split, Start z0,
+                             Use use) {
     int across = (nj + 1) / 2, pairs = (ni + 1) / 2 * across;
-    for (int o = threadIdx.x; o < pairs; o += blockDim.x) {
-        int i = o / across * 2, j = o % across * 2;
-        int di = i + 1 < ni, dj = j + 1 < nj;  // 0 at an odd edge: the second of the pair repeats the first, unused
-        const float* a0 = a + i * ai;
-        const float* a1 = a0 + di * ai;
-        const float* b0 = b + j;
-        float z00 = z0(i, j), z01 = z0(i, j + dj), z10 = z0(i + di, j), z11 = z0(i + di, j + dj);
-        for (int q = 0; STEP_PRODUCTS && q < nq; q++) {
-            float u0 = a0[q * aq], u1 = a1[q * aq], v0 = b0[q * bq], v1 = b0[q * bq + dj];
-            z00 += u0 * v0;
-            z01 += u0 * v1;
-            z10 += u1 * v0;
-            z11 += u1 * v1;
-        }
+    int slices = max(1, min(((int)blockDim.x - idle) / pairs, (nq + MIN_SLICE - 1) / MIN_SLICE)), span = max(1, (nq + slices - 1) / slices);
+    slices = max(1, (nq + span - 1) / span);
+    float z00 = 0.0f, z01 = 0.0f, z10 = 0.0f, z11 = 0.0f;
+    // a thread's 2 x 2 and its slice: the outputs from (i, j), with di and dj 0 at an odd edge, where the second
+    // of the pair repeats the first, unused
+    auto emit = [&](int o) {
+        int i = o / across * 2, j = o % across * 2, di = i + 1 < ni, dj = j + 1 < nj;
         use(i, j, z00);
         if (dj) {
             use(i, j + 1, z01);
@@ -229,8 +230,49 @@ __device__ int pair_products(const float* a, int ai, int aq, const float* b, int
                 use(i + 1, j + 1, z11);
             }
         }
+    };
+    for (int t = threadIdx.x; t < pairs * slices; t += blockDim.x) {  // one round where slices > 1
+        int o = t % pairs, s = t / pairs, q0 = s * span, q1 = min(nq, q0 + span);
+        int i = o / across * 2, j = o % across * 2, di = i + 1 < ni, dj = j + 1 < nj;
+        const float* a0 = a + i * ai;
+        const float* a1 = a0 + di * ai;
+        const float* b0 = b + j;
+        bool first = s == 0;
+        z00 = first ? z0(i, j) : 0.0f;
+        z01 = first ? z0(i, j + dj) : 0.0f;
+        z10 = first ? z0(i + di, j) : 0.0f;
+        z11 = first ? z0(i + di, j + dj) : 0.0f;
+        for (int q = q0; STEP_PRODUCTS && q < q1; q++) {
+            float u0 = a0[q * aq], u1 = a1[q * aq], v0 = b0[q * bq], v1 = b0[q * bq + dj];
+            z00 += u0 * v0;
+            z01 += u0 * v1;
+            z10 += u1 * v0;
+            z11 += u1 * v1;
+        }
+        if (slices == 1) {
+            emit(o);
+        } else if (!first) {
+            float* out = split + (s - 1) * 4 * pairs + o;
+            out[0] = z00;
+            out[pairs] = z01;
+            out[2 * pairs] = z10;
+            out[3 * pairs] = z11;
+        }
     }
-    return pairs;
+    if (slices > 1) {
+        __syncthreads();  // every slice's sums in split
+        if (threadIdx.x < pairs) {
+            NO_UNROLL
+            for (int s = 1; s < slices; s++) {
+                const float* in = split + (s - 1) * 4 * pairs + threadIdx.x;
+                z00 += in[0];
+                z01 += in[pairs];
+                z10 += in[2 * pairs];
+                z11 += in[3 * pairs];
+            }
+            emit(threadIdx.x);
+        }
+    }
 }
 
 // sum_t p[t * stride] for t < n, added in order of t, the loads issued a batch at a time.
@@ -360,11 +402,12 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
     int tile_cols, int chunk_rows, float step, float decay, int act, int output_kind) {
     cg::grid_group grid = cg::this_grid();
     DYNAMIC_SHARED(float, shared);
-    int shared_floats = (tile_k + 1) * tile_cols + chunk_rows * (tile_k + tile_cols);
+    int shared_floats = (tile_k + 1) * tile_cols + chunk_rows * (tile_k + tile_cols) + 4 * blockDim.x;
     float* tile = shared;                            // tile_k x tile_cols: w0's tile in phase 1, a gradient's in phase 3
     float* bias = tile + tile_k * tile_cols;         // tile_cols: a bias's gradient in phase 3
     float* ds = bias + tile_cols;                    // chunk_rows x tile_cols of the delta above it
-    float* xs = ds + chunk_rows * tile_cols;         // chunk_rows x tile_k of a layer's input, last
+    float* xs = ds + chunk_rows * tile_cols;         // chunk_rows x tile_k of a layer's input, then 4 floats a thread
+                                                     // for the sums of pair_products' slices (split), last
     const Net net{w0, b0, w1, b1, w2, b2, a1, a2, a3, d1, d2, d3, s0, s1, s2, s3};
     int last = layers;  // a(last) is the output
     int down = (s0 + tile_k - 1) / tile_k, tiles = tiles_of(s0, s1, tile_k, tile_cols), updates = 0;
@@ -405,7 +448,8 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
                 STEP_POINT(s, TILE_STAGED);
                 float* out = partial + ((long)(k0 / tile_k) * batch + r0) * s1 + c0;
                 pair_products(
-                    xs, tile_k, 1, tile, tile_cols, rn, cn, kn, [](int, int) { return 0.0f; }, [&](int r, int c, float z) { out[r * s1 + c] = z; });
+                    xs, tile_k, 1, tile, tile_cols, rn, cn, kn, 0, xs + chunk_rows * tile_k, [](int, int) { return 0.0f; },
+                    [&](int r, int c, float z) { out[r * s1 + c] = z; });
                 __syncthreads();  // the chunk read: the next may overwrite it
                 STEP_POINT(s, TILE_MULTIPLIED);
             }
@@ -521,17 +565,18 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
                 copies_landed();
                 __syncthreads();  // the chunk staged
                 STEP_POINT(s, UPDATE_STAGED);
-                int pairs = pair_products(
-                    xs, 1, tile_k, ds, tile_cols, kn, cn, rn, [&](int p, int c) { return tile[p * tile_cols + c]; },
-                    [&](int p, int c, float g) { tile[p * tile_cols + c] = g; });
-                // the bias's sums by the threads the products left idle first
-                for (int c = (threadIdx.x + blockDim.x - pairs % blockDim.x) % blockDim.x; k0 == 0 && c < cn; c += blockDim.x) {
+                // the bias's sums by the last threads, which the products leave to it where they can
+                int idle = k0 == 0 ? min(cn, max(1, (int)blockDim.x / 2)) : 0;
+                for (int c = threadIdx.x - ((int)blockDim.x - idle); c >= 0 && c < cn; c += idle) {
                     float sum = bias[c];
                     for (int r = 0; r < rn; r++) {
                         sum += ds[r * tile_cols + c];
                     }
                     bias[c] = sum;
                 }
+                pair_products(
+                    xs, 1, tile_k, ds, tile_cols, kn, cn, rn, idle, xs + chunk_rows * tile_k, [&](int p, int c) { return tile[p * tile_cols + c]; },
+                    [&](int p, int c, float g) { tile[p * tile_cols + c] = g; });
                 __syncthreads();  // the chunk read
                 STEP_POINT(s, UPDATE_SUMMED);
             }

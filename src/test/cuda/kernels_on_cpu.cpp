@@ -444,7 +444,7 @@ static void trainStepsTest(std::vector<int> size, int batch, int steps, int act,
         }
     }
     std::vector<float> partial((size[0] + tile_k - 1) / tile_k * batch * size[1]);
-    size_t shared = 4 * ((tile_k + 1) * tile_cols + chunk_rows * (tile_k + tile_cols));
+    size_t shared = 4 * ((tile_k + 1) * tile_cols + chunk_rows * (tile_k + tile_cols) + 4 * block.x);
     launch_cooperative(
         grid, block,
         [&] {
@@ -507,6 +507,9 @@ int main() {
         trainStepsTest({17, 5}, 6, 3, ACT_SIGMOID, OUT_SOFTMAX, {1, 1, 1}, {1, 1, 1}, 5, 2, 1);
         trainStepsTest({30, 20, 10}, 10, 2, ACT_LEAKY_RELU, OUT_SIGMOID, {4, 1, 1}, {64, 1, 1}, 7, 6, 10);
         trainStepsTest({784, 100, 10}, 100, 2, ACT_SIGMOID, OUT_SIGMOID, {8, 1, 1}, {256, 1, 1}, 12, 25, 100);
+        // tiles cut at odd edges and the minibatch in chunks (the last one short), each product in slices of k or of
+        // the chunk's rows that threads take side by side
+        trainStepsTest({784, 30, 10}, 100, 2, ACT_SIGMOID, OUT_SIGMOID, {8, 1, 1}, {256, 1, 1}, 11, 7, 40);
         // one block of WHOLE_STEPS_THREADS a multiprocessor, with its larger tiles
         trainStepsTest({784, 100, 10}, 100, 2, ACT_SIGMOID, OUT_SIGMOID, {4, 1, 1}, {WHOLE_STEPS_THREADS, 1, 1}, 62, 10, 100);
         // one block, so its last tile of a step (cut at both edges) comes just before its first of the next

@@ -3,14 +3,16 @@ package org.mlp4j.backend.cuda;
 /**
  * How {@code train_steps} cuts its work ({@code kernels/train_steps.cu}): every layer's weights in tiles of
  * {@code k} rows by {@code cols} columns, each block taking tiles strided over the grid, with the tile and
- * {@code chunkRows} rows of the minibatch at a time in the block's shared memory. They are chosen for the
- * first layer, whose inputs (784 for MNIST) make it the most work.
+ * {@code chunkRows} rows of the minibatch at a time in the block's shared memory, beside 4 floats a thread for the
+ * sums of the products' slices. They are chosen for the first layer, whose inputs (784 for MNIST) make it the most
+ * work.
  *
  * @param k rows of a layer's weights (inputs) a tile
  * @param cols columns of a layer's weights (units) a tile
  * @param chunkRows minibatch rows staged at a time
+ * @param threads threads a block
  */
-record WholeStepTiles(int k, int cols, int chunkRows) {
+record WholeStepTiles(int k, int cols, int chunkRows, int threads) {
     /**
      * The dynamic shared memory of a multiprocessor's train_steps blocks at most, in floats: 48 KiB, the most
      * one launch may ask for without opting in; two blocks take half each, so they fit a multiprocessor of 64 KiB.
@@ -21,7 +23,7 @@ record WholeStepTiles(int k, int cols, int chunkRows) {
 
     /** The dynamic shared memory a block needs, in bytes. */
     int sharedBytes() {
-        return 4 * ((k + 1) * cols + chunkRows * (k + cols));
+        return 4 * ((k + 1) * cols + chunkRows * (k + cols) + split(threads));
     }
 
     /**
@@ -60,10 +62,11 @@ record WholeStepTiles(int k, int cols, int chunkRows) {
         WholeStepTiles best = null;
         long bestCost = Long.MAX_VALUE;
         long rowRounds = ceil(batch, blocks);
+        int tileFloats = sharedFloats - split(threads);
         for (int cols = 1; cols <= s1; cols++) {
-            for (int k = 1; k <= s0 && (long) (k + 1) * cols + k + cols <= sharedFloats; k++) {
-                int chunk = Math.min(batch, (sharedFloats - (k + 1) * cols) / (k + cols));
-                WholeStepTiles t = new WholeStepTiles(k, cols, chunk);
+            for (int k = 1; k <= s0 && (long) (k + 1) * cols + k + cols <= tileFloats; k++) {
+                int chunk = Math.min(batch, (tileFloats - (k + 1) * cols) / (k + cols));
+                WholeStepTiles t = new WholeStepTiles(k, cols, chunk, threads);
                 long rounds = ceil(t.tiles(s0, s1), blocks) + ceil(t.tiles(sizes), blocks);
                 long multiplyAdds = rounds * ceil((long) batch * k * cols, threads);
                 long staged = rounds * ceil((long) k * cols + (long) batch * (k + cols), threads);
@@ -76,6 +79,11 @@ record WholeStepTiles(int k, int cols, int chunkRows) {
             }
         }
         return best;
+    }
+
+    /** The floats of a block's sums of its products' slices: a 2 x 2 of outputs a thread. */
+    private static int split(int threads) {
+        return 4 * threads;
     }
 
     private static long ceil(long n, long per) {
