@@ -36,10 +36,15 @@
 //      are no more than the blocks and the minibatch one chunk, the chunk of x phase 1 staged stays for this
 //      phase's w0 tile.
 // `step` is eta, or eta / batch for the averaged gradient; decay is 1 - eta * l2. Launched with
-// cuLaunchCooperativeKernel on a grid that is co-resident, with ((tile_k + 1) * tile_cols + chunk_rows * (tile_k
-// + tile_cols) + 4 * threads) floats of dynamic shared memory a block (CudaBackend, which chooses the tiles). CPU twin:
-// DeviceNet.trainStep on the cpu backend.
+// cuLaunchCooperativeKernel on a grid that is co-resident, with train_steps_shared_floats floats of dynamic shared
+// memory a block (CudaBackend, which chooses the tiles). CPU twin: DeviceNet.trainStep on the cpu backend.
 namespace cg = cooperative_groups;
+
+// The dynamic shared memory of a block of `threads` threads, in floats: the layout at train_steps' start (Java's
+// twin: WholeStepTiles.sharedBytes).
+__host__ __device__ inline int train_steps_shared_floats(int tile_k, int tile_cols, int chunk_rows, int threads) {
+    return (tile_k + 1) * tile_cols + chunk_rows * (tile_k + tile_cols) + 4 * threads;
+}
 
 // The points of a step where bench/ab/train_steps_timeline.cu notes each block's clock (STEP_POINT; nothing in
 // the kernels). Every block passes the first five; the marks within a phase follow a block's tile, row or chunk
@@ -402,7 +407,7 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
     int tile_cols, int chunk_rows, float step, float decay, int act, int output_kind) {
     cg::grid_group grid = cg::this_grid();
     DYNAMIC_SHARED(float, shared);
-    int shared_floats = (tile_k + 1) * tile_cols + chunk_rows * (tile_k + tile_cols) + 4 * blockDim.x;
+    int shared_floats = train_steps_shared_floats(tile_k, tile_cols, chunk_rows, blockDim.x);
     float* tile = shared;                            // tile_k x tile_cols: w0's tile in phase 1, a gradient's in phase 3
     float* bias = tile + tile_k * tile_cols;         // tile_cols: a bias's gradient in phase 3
     float* ds = bias + tile_cols;                    // chunk_rows x tile_cols of the delta above it

@@ -317,7 +317,7 @@ int main(int argc, char** argv) {
     float* xs = device(x);
     float* ys = device(labels);
     float* partial = device(std::vector<float>((size_t)(size[0] + tile_k - 1) / tile_k * batch * size[1]));
-    size_t shared = 4 * ((size_t)(tile_k + 1) * tile_cols + (size_t)chunk_rows * (tile_k + tile_cols) + 4 * (size_t)threads);
+    size_t shared = 4 * (size_t)train_steps_shared_floats(tile_k, tile_cols, chunk_rows, threads);
     size_t points = (size_t)(steps + 1) * STEP_POINTS * blocks;
     set_timeline(points);
     float eta = 0.0005f, decay = 1 - eta * 0.01f;

@@ -45,6 +45,7 @@ using std::min;
 
 #define __global__
 #define __device__
+#define __host__
 #define __shared__ static
 #define __launch_bounds__(...)
 // CUDA's `extern __shared__ type name[]`: the block's dynamic shared memory (the launch's sharedBytes)

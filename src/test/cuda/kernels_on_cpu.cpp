@@ -444,7 +444,7 @@ static void trainStepsTest(std::vector<int> size, int batch, int steps, int act,
         }
     }
     std::vector<float> partial((size[0] + tile_k - 1) / tile_k * batch * size[1]);
-    size_t shared = 4 * ((tile_k + 1) * tile_cols + chunk_rows * (tile_k + tile_cols) + 4 * block.x);
+    size_t shared = 4 * (size_t)train_steps_shared_floats(tile_k, tile_cols, chunk_rows, block.x);
     launch_cooperative(
         grid, block,
         [&] {

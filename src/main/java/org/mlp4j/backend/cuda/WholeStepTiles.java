@@ -21,7 +21,7 @@ record WholeStepTiles(int k, int cols, int chunkRows, int threads) {
     /** What a float staged from L2 costs in the estimate, in multiply-adds. */
     private static final int LOAD_COST = 4;
 
-    /** The dynamic shared memory a block needs, in bytes. */
+    /** The dynamic shared memory a block needs, in bytes: the kernel's train_steps_shared_floats, 4 bytes each. */
     int sharedBytes() {
         return 4 * ((k + 1) * cols + chunkRows * (k + cols) + split(threads));
     }
