@@ -221,10 +221,17 @@ __device__ void pair_products(const float* a, int ai, int aq, const float* b, in
     int slices = max(1, min(((int)blockDim.x - idle) / pairs, (nq + MIN_SLICE - 1) / MIN_SLICE)), span = max(1, (nq + slices - 1) / slices);
     slices = max(1, (nq + span - 1) / span);
     float z00 = 0.0f, z01 = 0.0f, z10 = 0.0f, z11 = 0.0f;
-    // a thread's 2 x 2 and its slice: the outputs from (i, j), with di and dj 0 at an odd edge, where the second
-    // of the pair repeats the first, unused
-    auto emit = [&](int o) {
-        int i = o / across * 2, j = o % across * 2, di = i + 1 < ni, dj = j + 1 < nj;
+    // 2 x 2 number o: its first output (i, j), and di and dj 0 at an odd edge, where the second of the pair repeats
+    // the first, unused
+    struct Pair {
+        int i, j, di, dj;
+    };
+    auto pair = [&](int o) {
+        int i = o / across * 2, j = o % across * 2;
+        return Pair{i, j, i + 1 < ni, j + 1 < nj};
+    };
+    auto emit = [&](Pair p) {
+        auto [i, j, di, dj] = p;
         use(i, j, z00);
         if (dj) {
             use(i, j + 1, z01);
@@ -238,7 +245,7 @@ __device__ void pair_products(const float* a, int ai, int aq, const float* b, in
     };
     for (int t = threadIdx.x; t < pairs * slices; t += blockDim.x) {  // one round where slices > 1
         int o = t % pairs, s = t / pairs, q0 = s * span, q1 = min(nq, q0 + span);
-        int i = o / across * 2, j = o % across * 2, di = i + 1 < ni, dj = j + 1 < nj;
+        auto [i, j, di, dj] = pair(o);
         const float* a0 = a + i * ai;
         const float* a1 = a0 + di * ai;
         const float* b0 = b + j;
@@ -255,7 +262,7 @@ __device__ void pair_products(const float* a, int ai, int aq, const float* b, in
             z11 += u1 * v1;
         }
         if (slices == 1) {
-            emit(o);
+            emit({i, j, di, dj});
         } else if (!first) {
             float* out = split + (s - 1) * 4 * pairs + o;
             out[0] = z00;
@@ -275,7 +282,7 @@ __device__ void pair_products(const float* a, int ai, int aq, const float* b, in
                 z10 += in[2 * pairs];
                 z11 += in[3 * pairs];
             }
-            emit(threadIdx.x);
+            emit(pair(threadIdx.x));
         }
     }
 }
