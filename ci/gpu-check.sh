@@ -134,10 +134,12 @@ step 60 "where a step of train_steps goes: its phases and grid barriers, on each
 timeline=${TIMELINE:-.device/train-steps-timeline}
 # BLOCKS THREADS TILE_K TILE_COLS CHUNK_ROWS of each "whole steps, way I of N: ..." line, else of the "whole steps: ..." line
 layout='([0-9]+) blocks of ([0-9]+) threads, weight tiles ([0-9]+)x([0-9]+), ([0-9]+) rows .*/\1 \2 \3 \4 \5/p'
+# those of the way the trainer chose, in the log $1 ("whole steps: ..."; none where layer by layer won)
+chosen_layout() { sed -nE "s/^whole steps: $layout" "$1" 2>/dev/null | head -1; }
 for hidden in ${TIMELINE_HIDDEN:-1 100}; do
   log="$OUT/whole-cuda-$hidden.log"
   layouts=$(sed -nE "s/^whole steps, way [0-9]+ of [0-9]+: $layout" "$log" 2>/dev/null)
-  [ -n "$layouts" ] || layouts=$(sed -nE "s/^whole steps: $layout" "$log" 2>/dev/null)
+  [ -n "$layouts" ] || layouts=$(chosen_layout "$log")
   if [ ! -x "$timeline" ]; then
     echo "skipped: no $timeline"
   elif [ -z "$layouts" ]; then
@@ -157,7 +159,7 @@ step 90 "where train_steps' warps wait: Nsight Compute's stall reasons over one 
 # the timeline's phases say how long each part of a step takes, not why: each reason's share of the warps' cycles
 # (an instruction not yet fetched, a load awaited, a barrier, ...) says which redesign a step needs
 ncu_bin=$(command -v ncu || ls /usr/local/cuda/bin/ncu /usr/local/cuda/nsight-compute*/ncu 2>/dev/null | head -1)
-chosen=$(sed -nE "s/^whole steps: $layout" "$OUT/whole-cuda-100.log" 2>/dev/null | head -1)
+chosen=$(chosen_layout "$OUT/whole-cuda-100.log")
 if [ -z "$ncu_bin" ]; then
   echo "skipped: no ncu on this machine"
 elif [ ! -x "$timeline" ] || [ -z "$chosen" ]; then
@@ -177,7 +179,7 @@ step 60 "where train_steps' warps wait, line by line: CUPTI's PC sampling of one
 stalls=.device/train-steps-stalls
 for hidden in ${TIMELINE_HIDDEN:-1 100}; do
   # the way the trainer chose, else its first (where layer by layer won, as on the stand-in driver)
-  chosen=$(sed -nE "s/^whole steps: $layout" "$OUT/whole-cuda-$hidden.log" 2>/dev/null | head -1)
+  chosen=$(chosen_layout "$OUT/whole-cuda-$hidden.log")
   [ -n "$chosen" ] || chosen=$(sed -nE "s/^whole steps, way 1 of [0-9]+: $layout" "$OUT/whole-cuda-$hidden.log" 2>/dev/null | head -1)
   if [ ! -x "$stalls" ]; then
     echo "skipped: no $stalls"

@@ -2,8 +2,8 @@
 # Builds everything the GPU test machine needs into .device/ (git-ignored): a JRE, mlp4j-all.jar, the test
 # classes, the JUnit console launcher, with JMH=1 the benchmark jar, bench/ab's EpochParts, Evaluation, LayerOps
 # and train_steps' timeline (one build of it with CUPTI's library beside it), and MNIST. Run from the project
-# root on the build machine, then run ci/gpu-check.sh there (see README, "GPU check"). With BASELINE=<commit> it adds that commit's jar (.device/baseline.jar),
-# which ci/gpu-check.sh then times against this build's, by turns.
+# root on the build machine, then run ci/gpu-check.sh there (see README, "GPU check"). With BASELINE=<commit> it
+# adds that commit's jar (.device/baseline.jar), which ci/gpu-check.sh then times against this build's, by turns.
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 # MNIST into data/mnist, where prepare.sh takes it from: train fetches it when missing, and one epoch of a

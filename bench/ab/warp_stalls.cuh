@@ -4,8 +4,9 @@
 // it could not (an operand a load has not returned, long_scoreboard; a barrier; an instruction not yet fetched,
 // no_instructions; ...). A state's share of the samples is its share of the warps' cycles. Each sample's source
 // line comes from the cubin's line table (the build's -lineinfo), so the lines where a step spends its warps' cycles
-// are named, and its address places it in the code (a helper's line, inlined in several phases, in each of them). Used by bench/ab/train_steps_timeline.cu built with -DWARP_STALLS; needs CUPTI (libcupti.so) and
-// the right to profile (CUPTI_ERROR_INSUFFICIENT_PRIVILEGES where the driver keeps it to administrators).
+// are named, and its address places it in the code (a helper's line, inlined in several phases, in each of them).
+// Used by bench/ab/train_steps_timeline.cu built with -DWARP_STALLS; needs CUPTI (libcupti.so) and the right to
+// profile (CUPTI_ERROR_INSUFFICIENT_PRIVILEGES where the driver keeps it to administrators).
 #include <cupti.h>
 #include <cupti_pcsampling.h>
 
