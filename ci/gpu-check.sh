@@ -136,9 +136,11 @@ timeline=${TIMELINE:-.device/train-steps-timeline}
 layout='([0-9]+) blocks of ([0-9]+) threads, weight tiles ([0-9]+)x([0-9]+), ([0-9]+) rows .*/\1 \2 \3 \4 \5/p'
 # those of the way the trainer chose, in the log $1 ("whole steps: ..."; none where layer by layer won)
 chosen_layout() { sed -nE "s/^whole steps: $layout" "$1" 2>/dev/null | head -1; }
+# those of each way it timed, in the log $1, in the order it numbers them ("whole steps, way I of N: ...")
+way_layouts() { sed -nE "s/^whole steps, way [0-9]+ of [0-9]+: $layout" "$1" 2>/dev/null; }
 for hidden in ${TIMELINE_HIDDEN:-1 100}; do
   log="$OUT/whole-cuda-$hidden.log"
-  layouts=$(sed -nE "s/^whole steps, way [0-9]+ of [0-9]+: $layout" "$log" 2>/dev/null)
+  layouts=$(way_layouts "$log")
   [ -n "$layouts" ] || layouts=$(chosen_layout "$log")
   if [ ! -x "$timeline" ]; then
     echo "skipped: no $timeline"
@@ -180,7 +182,7 @@ stalls=.device/train-steps-stalls
 for hidden in ${TIMELINE_HIDDEN:-1 100}; do
   # the way the trainer chose, else its first (where layer by layer won, as on the stand-in driver)
   chosen=$(chosen_layout "$OUT/whole-cuda-$hidden.log")
-  [ -n "$chosen" ] || chosen=$(sed -nE "s/^whole steps, way 1 of [0-9]+: $layout" "$OUT/whole-cuda-$hidden.log" 2>/dev/null | head -1)
+  [ -n "$chosen" ] || chosen=$(way_layouts "$OUT/whole-cuda-$hidden.log" | head -1)
   if [ ! -x "$stalls" ]; then
     echo "skipped: no $stalls"
     break
