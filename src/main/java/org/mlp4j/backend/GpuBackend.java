@@ -479,9 +479,11 @@ public abstract class GpuBackend<B> implements Backend {
         write(((GpuOrder<B>) dst).buffer(), 0, dst.length(), 4, (host, from, n) -> host.asIntBuffer().put(src, from, n));
     }
 
-    /** The ints of {@code src}, read back: an order, or the counters a kernel keeps in one. */
+    /**
+     * The ints of {@code src}, read back now: an order, or the counters a kernel keeps in one. Also while a program
+     * is being recorded, of which it is no part: a timing inside one synchronizes, and {@code synchronize} may read.
+     */
     protected final int[] read(Order src) {
-        notRecording("a host transfer");
         ByteBuffer host = ByteBuffer.allocateDirect(4 * src.length()).order(ByteOrder.nativeOrder());
         read(((GpuOrder<B>) src).buffer(), 0, host);
         int[] out = new int[src.length()];
