@@ -255,8 +255,8 @@ if [ -d .device/ab ]; then
 fi
 
 step 60 "what NVIDIA's OpenCL compiler made of the kernels: each kernel's registers, stack frame and spills (bench/ab/OpenClPtx.java; OpenClPtxTest checks for local memory with clang)"
-# every kernel of the first program (each program holds every kernel, with its size of gemm_tiled's tiles), of the
-# others gemm_tiled, and grid_steps of its own program; the PTX stays in /tmp (a device call brings back only a few files of $OUT)
+# every kernel of the first program (each program holds every kernel, with its size of gemm_tiled's tiles), and of the
+# others gemm_tiled; the PTX stays in /tmp (a device call brings back only a few files of $OUT)
 if [ -d .device/ab ]; then
   rm -rf /tmp/opencl-ptx
   java "${java_opts[@]}" -cp .device/mlp4j-all.jar:.device/ab org.mlp4j.backend.opencl.OpenClPtx /tmp/opencl-ptx || status=1
@@ -272,7 +272,7 @@ if [ -d .device/ab ]; then
     timeout -k 5 "$limit" "$ptxas" -arch="$arch" -v -o /dev/null "$ptx" 2>&1 | awk -v file="$(basename "$ptx")" -v all="$first" '
       /Compiling entry function/ { kernel = $(NF - 2); gsub("\047", "", kernel) }
       /bytes stack frame/ { stack = $1; spills = $5 }
-      /Used [0-9]+ registers/ && (all || kernel == "gemm_tiled" || kernel == "grid_steps") { printf "%s %s: %s registers, %s bytes stack frame, %s bytes spill stores\n", file, kernel, $5, stack, spills }'
+      /Used [0-9]+ registers/ && (all || kernel == "gemm_tiled") { printf "%s %s: %s registers, %s bytes stack frame, %s bytes spill stores\n", file, kernel, $5, stack, spills }'
     first=0
   done
 fi

@@ -1,6 +1,5 @@
 // Whole SGD steps of a network of up to three layers, what CUDA's train_steps does in one cooperative
-// launch, in two launches a step: OpenCL has no grid-wide barrier (grid_steps.cl makes one where every work-group
-// runs at once, and takes tile_step's and row_step's work, below, as its phases). step_rows takes a work-group per example
+// launch, in two launches a step: OpenCL has no grid-wide barrier. step_rows takes a work-group per example
 // through its forward pass and its deltas, the row's values in local memory, and writes its activations
 // and deltas out; step_updates then steps every weight and bias from them. Where `slices` > 0, the first
 // layer's product x * w0 came before (the layer ops' GEMM, three launches a step; or step_tiles, below, which
@@ -17,10 +16,6 @@
 // elements; the sums' terms add in the same order whatever the batch.
 // CPU twin: DeviceNet.trainStep through the layer ops (ParityTest.wholeStepsDoWhatTheLayerStepsDo).
 #define ROW_BATCH 12
-// An item's number within its work-group, and the work-group's items, whatever its shape: step_rows's is 1-D,
-// grid_steps's that of step_tiles.
-#define ITEM() ((int)(get_local_id(1) * get_local_size(0) + get_local_id(0)))
-#define ITEMS() ((int)(get_local_size(0) * get_local_size(1)))
 
 // out[o] = sum_k v[k] * m[k * ks + o * os] for o < outs, k < n, by every item of the work-group: each
 // output's terms split among `parts` items (a power of two), whose sums then add up in a fixed tree.
@@ -28,7 +23,7 @@
 // along k (the product through the weights above a layer). Out is valid in every item on return.
 void row_product(__local const float* v, int n, __global const float* m, int ks, int os, int outs,
                  __local float* out, __local float* partial) {
-    int items = ITEMS(), t = ITEM();
+    int items = get_local_size(0), t = get_local_id(0);
     barrier(CLK_LOCAL_MEM_FENCE);  // v may have just been written by other items
     for (int o0 = 0; o0 < outs; o0 += items) {
         int width = min(items, outs - o0), parts = 1;
@@ -72,7 +67,7 @@ void row_product(__local const float* v, int n, __global const float* m, int ks,
 
 // Copies n floats between local and global memory, by every item (no barrier).
 void row_out(__local const float* from, __global float* to, int n) {
-    for (int i = ITEM(); i < n; i += ITEMS()) {
+    for (int i = get_local_id(0); i < n; i += get_local_size(0)) {
         to[i] = from[i];
     }
 }
@@ -95,23 +90,22 @@ void row_out(__local const float* from, __global float* to, int n) {
 // the updates' input of layer l: x's rows from `row` on, else the activations below
 #define IN(l, row) PICK(l, x + xo + (long)(row) * s0, a1 + a1o, a2 + a2o, a2 + a2o)
 
-// Example r of the step's `rows` from row `first` of x: what a work-group of step_rows does (below). values holds
-// ROW_FLOATS floats (the example's input, then a1..a_layers, then d1..d_layers), partial a float an item.
-void row_step(int r, int rows, __global const float* x, int xo, __global const float* labels, int yo,
-              __global const float* w0, int w0o, __global const float* b0, int b0o,
-              __global const float* w1, int w1o, __global const float* b1, int b1o,
-              __global const float* w2, int w2o, __global const float* b2, int b2o,
-              __global float* a1, int a1o, __global float* a2, int a2o, __global float* a3, int a3o,
-              __global float* d1, int d1o, __global float* d2, int d2o, __global float* d3, int d3o,
-              __global const float* z1, int z1o, int slices,
-              int first, int layers, int s0, int s1, int s2, int s3, int act, int output,
-              __local float* values, __local float* partial) {
-    int t = ITEM(), items = ITEMS(), forwarded = slices > 0;
+__kernel void step_rows(__global const float* x, int xo, __global const float* labels, int yo,
+                        __global const float* w0, int w0o, __global const float* b0, int b0o,
+                        __global const float* w1, int w1o, __global const float* b1, int b1o,
+                        __global const float* w2, int w2o, __global const float* b2, int b2o,
+                        __global float* a1, int a1o, __global float* a2, int a2o, __global float* a3, int a3o,
+                        __global float* d1, int d1o, __global float* d2, int d2o, __global float* d3, int d3o,
+                        __global const float* z1, int z1o, int slices,
+                        int first, int layers, int s0, int s1, int s2, int s3, int act, int output) {
+    __local float values[ROW_FLOATS];  // the row's input, then a1..a_layers, then d1..d_layers
+    __local float partial[ROW_THREADS];
+    int r = get_group_id(0), t = get_local_id(0), items = get_local_size(0), forwarded = slices > 0;
     if (forwarded) {
         // the first layer's activations from its product's slices, each sum taken as gemm_reduce takes it (in slice
         // order), the slices loaded ROW_BATCH at a time
         __global const float* row = z1 + z1o + (long)r * s1;
-        long slice = (long)rows * s1;
+        long slice = (long)get_num_groups(0) * s1;
         for (int j = t; j < s1; j += items) {
             float sum = 0.0f;
             for (int q0 = 0; q0 < slices; q0 += ROW_BATCH) {
@@ -180,19 +174,6 @@ void row_step(int r, int rows, __global const float* x, int xo, __global const f
     }
 }
 
-__kernel void step_rows(__global const float* x, int xo, __global const float* labels, int yo,
-                        __global const float* w0, int w0o, __global const float* b0, int b0o,
-                        __global const float* w1, int w1o, __global const float* b1, int b1o,
-                        __global const float* w2, int w2o, __global const float* b2, int b2o,
-                        __global float* a1, int a1o, __global float* a2, int a2o, __global float* a3, int a3o,
-                        __global float* d1, int d1o, __global float* d2, int d2o, __global float* d3, int d3o,
-                        __global const float* z1, int z1o, int slices,
-                        int first, int layers, int s0, int s1, int s2, int s3, int act, int output) {
-    __local float values[ROW_FLOATS], partial[ROW_THREADS];
-    row_step(get_group_id(0), get_num_groups(0), x, xo, labels, yo, w0, w0o, b0, b0o, w1, w1o, b1, b1o, w2, w2o, b2, b2o, a1, a1o, a2, a2o,
-             a3, a3o, d1, d1o, d2, d2o, d3, d3o, z1, z1o, slices, first, layers, s0, s1, s2, s3, act, output, values, partial);
-}
-
 // w = decay * w - step * sum_r in[r][i] * d[r][j] over the rows, for the UPDATE_TILE x UPDATE_TILE tile at (i0, j0)
 // of a layer of ins inputs and outs outputs, its bias a last row of weights whose input is 1 (and which takes no
 // decay): an item steps 2 x 2 weights (tile_sums). Every item of the work-group calls it.
@@ -253,34 +234,41 @@ void step_updates(__global const float* x, int xo,
 // Rows of x a work-group of step_tiles multiplies at a time: UPDATE_HALF of its items' rows each 4 apart.
 #define PRODUCT_ROWS (4 * UPDATE_HALF)
 
-// Work-group `group` of step_tiles (below): where `stepped`, its tile stepped by the step before (rows first - rows
-// on of x, and the activations and deltas step_rows left); then, where `multiplied`, the first layer's product of
-// this step's rows under its tile of w0. Every item of the work-group calls it.
-void tile_step(int group, int stepped, int multiplied, __global const float* x, int xo,
-               __global float* w0, int w0o, __global float* b0, int b0o,
-               __global float* w1, int w1o, __global float* b1, int b1o,
-               __global float* w2, int w2o, __global float* b2, int b2o,
-               __global const float* a1, int a1o, __global const float* a2, int a2o, __global const float* a3, int a3o,
-               __global const float* d1, int d1o, __global const float* d2, int d2o, __global const float* d3, int d3o,
-               __global float* z1, int z1o, int first, int rows, int layers, int s0, int s1, int s2, int s3, float step, float decay,
-               __local float as[STAGED_ROWS][UPDATE_TILE], __local float ds[STAGED_ROWS][UPDATE_TILE],
-               __local float tile[FIRST_TILE_ROWS][UPDATE_TILE], __local float xs[PRODUCT_ROWS][FIRST_TILE_ROWS + 1]) {
-    int across = (s1 + UPDATE_TILE - 1) / UPDATE_TILE, tiles = (s0 + FIRST_TILE_ROWS) / FIRST_TILE_ROWS * across;
+// The first of a whole step's two launches where the first layer's product is made in tiles (OpenClBackend's
+// way of two launches; step_rows is the second): a work-group per FIRST_TILE_ROWS x UPDATE_TILE tile of w0 (its
+// bias a last row, as in step_updates), then one per UPDATE_TILE x UPDATE_TILE tile of each layer above. Where
+// first > 0, each steps its tile by the step before (rows first - rows on of x, and the activations and deltas
+// step_rows left): the step_updates of that step, deferred to here to save a launch (a run's first step has none:
+// the run before ended in step_updates). Then each tile of w0 multiplies this step's rows of x, under its rows,
+// by its weights, into z1's slice of its rows of tiles (z1 is ceil(s0 / FIRST_TILE_ROWS) slices of rows x s1,
+// which step_rows adds in order): k in order within a tile, PRODUCT_ROWS rows of x staged at a time in local
+// memory, each item making 4 x 2 outputs from 4 + 2 local loads a k.
+__kernel __attribute__((reqd_work_group_size(UPDATE_HALF, UPDATE_HALF, 1)))
+void step_tiles(__global const float* x, int xo,
+                __global float* w0, int w0o, __global float* b0, int b0o,
+                __global float* w1, int w1o, __global float* b1, int b1o,
+                __global float* w2, int w2o, __global float* b2, int b2o,
+                __global const float* a1, int a1o, __global const float* a2, int a2o, __global const float* a3, int a3o,
+                __global const float* d1, int d1o, __global const float* d2, int d2o, __global const float* d3, int d3o,
+                __global float* z1, int z1o, int first, int rows, int layers, int s0, int s1, int s2, int s3, float step, float decay) {
+    __local float as[STAGED_ROWS][UPDATE_TILE], ds[STAGED_ROWS][UPDATE_TILE];
+    __local float tile[FIRST_TILE_ROWS][UPDATE_TILE], xs[PRODUCT_ROWS][FIRST_TILE_ROWS + 1];  // + 1: rows in other banks
+    int group = get_group_id(0), across = (s1 + UPDATE_TILE - 1) / UPDATE_TILE, tiles = (s0 + FIRST_TILE_ROWS) / FIRST_TILE_ROWS * across;
     if (group >= tiles) {
         int above = group - tiles, l = layer_of(&above, &across, 1, layers, s0, s1, s2, s3);
-        if (stepped) {
+        if (first > 0) {
             step_tile(IN(l, first - rows), D(l), W(l), B(l), rows, SIZE(l), SIZE(l + 1), above / across * UPDATE_TILE,
                       above % across * UPDATE_TILE, step, decay, as, ds);
         }
         return;
     }
     int k0 = group / across * FIRST_TILE_ROWS, j0 = group % across * UPDATE_TILE;
-    for (int i0 = k0; stepped && i0 < min(k0 + FIRST_TILE_ROWS, s0 + 1); i0 += UPDATE_TILE) {
+    for (int i0 = k0; first > 0 && i0 < min(k0 + FIRST_TILE_ROWS, s0 + 1); i0 += UPDATE_TILE) {
         step_tile(IN(0, first - rows), D(0), W(0), B(0), rows, s0, s1, i0, j0, step, decay, as, ds);
     }
     barrier(CLK_GLOBAL_MEM_FENCE);  // the tile's weights stepped, by every item, before they are read below
-    if (!multiplied || k0 >= s0) {
-        return;  // or the bias's row alone
+    if (k0 >= s0) {
+        return;  // the bias's row alone
     }
     int kn = min(FIRST_TILE_ROWS, s0 - k0), cn = min(UPDATE_TILE, s1 - j0);
     int tj = get_local_id(0), ti = get_local_id(1), item = ti * UPDATE_HALF + tj, items = UPDATE_HALF * UPDATE_HALF;
@@ -340,27 +328,4 @@ void tile_step(int group, int stepped, int multiplied, __global const float* x, 
         }
         barrier(CLK_LOCAL_MEM_FENCE);  // the rows read: the next may overwrite them
     }
-}
-
-// The first of a whole step's two launches where the first layer's product is made in tiles (OpenClBackend's
-// way of two launches; step_rows is the second): a work-group per FIRST_TILE_ROWS x UPDATE_TILE tile of w0 (its
-// bias a last row, as in step_updates), then one per UPDATE_TILE x UPDATE_TILE tile of each layer above. Where
-// first > 0, each steps its tile by the step before (rows first - rows on of x, and the activations and deltas
-// step_rows left): the step_updates of that step, deferred to here to save a launch (a run's first step has none:
-// the run before ended in step_updates). Then each tile of w0 multiplies this step's rows of x, under its rows,
-// by its weights, into z1's slice of its rows of tiles (z1 is ceil(s0 / FIRST_TILE_ROWS) slices of rows x s1,
-// which step_rows adds in order): k in order within a tile, PRODUCT_ROWS rows of x staged at a time in local
-// memory, each item making 4 x 2 outputs from 4 + 2 local loads a k.
-__kernel __attribute__((reqd_work_group_size(UPDATE_HALF, UPDATE_HALF, 1)))
-void step_tiles(__global const float* x, int xo,
-                __global float* w0, int w0o, __global float* b0, int b0o,
-                __global float* w1, int w1o, __global float* b1, int b1o,
-                __global float* w2, int w2o, __global float* b2, int b2o,
-                __global const float* a1, int a1o, __global const float* a2, int a2o, __global const float* a3, int a3o,
-                __global const float* d1, int d1o, __global const float* d2, int d2o, __global const float* d3, int d3o,
-                __global float* z1, int z1o, int first, int rows, int layers, int s0, int s1, int s2, int s3, float step, float decay) {
-    __local float as[STAGED_ROWS][UPDATE_TILE], ds[STAGED_ROWS][UPDATE_TILE];
-    __local float tile[FIRST_TILE_ROWS][UPDATE_TILE], xs[PRODUCT_ROWS][FIRST_TILE_ROWS + 1];  // + 1: rows in other banks
-    tile_step(get_group_id(0), first > 0, 1, x, xo, w0, w0o, b0, b0o, w1, w1o, b1, b1o, w2, w2o, b2, b2o, a1, a1o, a2, a2o, a3, a3o, d1, d1o,
-              d2, d2o, d3, d3o, z1, z1o, first, rows, layers, s0, s1, s2, s3, step, decay, as, ds, tile, xs);
 }

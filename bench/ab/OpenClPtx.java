@@ -15,8 +15,7 @@ import org.lwjgl.system.MemoryUtil;
 /**
  * What a GPU's OpenCL compiler made of the kernels: builds every kernel OpenClBackend builds, in one program for
  * each candidate size of gemm_tiled's tiles, on the first GPU (else the first device), and writes each program's
- * binary, which NVIDIA's driver gives as PTX, to DIR/opencl-TILES.ptx; and on NVIDIA's platform, grid_steps's program
- * to DIR/opencl-grid.ptx. ci/gpu-check.sh then has ptxas report
+ * binary, which NVIDIA's driver gives as PTX, to DIR/opencl-TILES.ptx. ci/gpu-check.sh then has ptxas report
  * each kernel's registers, stack frame and spills: OpenClPtxTest checks for local memory with clang standing in
  * for the GPU's compiler, and only the GPU's own compiler says what runs. In OpenClBackend's package for its
  * sources and build options; {@code java -cp mlp4j-all.jar:CLASSES org.mlp4j.backend.opencl.OpenClPtx DIR}.
@@ -36,29 +35,19 @@ public class OpenClPtx {
             long context = clCreateContext(props, device.id(), null, 0, err);
             OpenCl.check(err.get(0), "clCreateContext");
             for (OpenClBackend.Tiles tiles : OpenClBackend.TILES) {
-                write(stack, context, device, sources, tiles, out.resolve("opencl-" + tiles.name() + ".ptx"));
-            }
-            if (device.platformName().contains("NVIDIA")) {
-                write(stack, context, device, OpenClBackend.texts(OpenClBackend.gridSources()), OpenClBackend.TILES.get(0),
-                        out.resolve("opencl-grid.ptx"));
+                long program = clCreateProgramWithSource(context, sources, err);
+                OpenCl.check(err.get(0), "clCreateProgramWithSource");
+                Path file = out.resolve("opencl-" + tiles.name() + ".ptx");
+                if (clBuildProgram(program, device.id(), OpenClBackend.options(tiles), null, 0) != CL_SUCCESS) {
+                    System.out.println(file.getFileName() + ": failed to build: " + OpenCl.buildLog(program, device.id()));
+                } else {
+                    Files.write(file, binary(stack, program));
+                    System.out.println(file.getFileName() + " written");
+                }
+                clReleaseProgram(program);
             }
             clReleaseContext(context);
         }
-    }
-
-    /** Builds the program of {@code sources} with {@code tiles}' options and writes its binary to {@code file}. */
-    private static void write(MemoryStack stack, long context, OpenCl.Device device, String[] sources, OpenClBackend.Tiles tiles, Path file)
-            throws IOException {
-        IntBuffer err = stack.mallocInt(1);
-        long program = clCreateProgramWithSource(context, sources, err);
-        OpenCl.check(err.get(0), "clCreateProgramWithSource");
-        if (clBuildProgram(program, device.id(), OpenClBackend.options(tiles), null, 0) != CL_SUCCESS) {
-            System.out.println(file.getFileName() + ": failed to build: " + OpenCl.buildLog(program, device.id()));
-        } else {
-            Files.write(file, binary(stack, program));
-            System.out.println(file.getFileName() + " written");
-        }
-        clReleaseProgram(program);
     }
 
     /** The program's binary for its one device. */

@@ -479,18 +479,6 @@ public abstract class GpuBackend<B> implements Backend {
         write(((GpuOrder<B>) dst).buffer(), 0, dst.length(), 4, (host, from, n) -> host.asIntBuffer().put(src, from, n));
     }
 
-    /**
-     * The ints of {@code src}, read back now: an order, or the counters a kernel keeps in one. Also while a program
-     * is being recorded, of which it is no part: a timing inside one synchronizes, and {@code synchronize} may read.
-     */
-    protected final int[] read(Order src) {
-        ByteBuffer host = ByteBuffer.allocateDirect(4 * src.length()).order(ByteOrder.nativeOrder());
-        read(((GpuOrder<B>) src).buffer(), 0, host);
-        int[] out = new int[src.length()];
-        host.asIntBuffer().get(out);
-        return out;
-    }
-
     @Override
     public final Accumulator accumulator(int slots) {
         return new GpuAccumulator<>(allocate((long) layout.sumBytes() * (slots + 2 * EVAL_BLOCKS)), slots);

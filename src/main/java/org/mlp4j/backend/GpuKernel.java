@@ -97,16 +97,7 @@ public enum GpuKernel {
      * decay.
      */
     STEP_TILES("whole_steps", On.OPENCL, Shape.CUSTOM, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
-            MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT),
-    /**
-     * OpenCL on NVIDIA's GPUs only, no more work-groups than the device runs at once: whole steps in one launch,
-     * STEP_TILES' and STEP_ROWS' work as the phases of each step with a grid barrier after each. x, labels, w0, b0,
-     * w1, b1, w2, b2, a1..a3, d1..d3, the product's slices, the barriers' counters (three ints), steps, batch,
-     * STEP_TILES' work-groups, layers, sizes s0..s3, step, decay, activation code, output code, the polls after
-     * which a barrier gives up.
-     */
-    GRID_STEPS("grid_steps", On.OPENCL, Shape.COOPERATIVE, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
-            MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, ORDER, INT, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT, INT, INT, INT);
+            MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT);
 
     /** Which devices have a kernel. */
     private enum On {
@@ -137,10 +128,7 @@ public enum GpuKernel {
         COLUMNS,
         /** One block that reduces everything in a fixed order (deterministic sums). */
         REDUCTION,
-        /**
-         * A 1-D grid the backend computes, launched cooperatively: no more blocks than the device holds at once. On
-         * OpenCL, which has no such launch, built in a program of its own and offered only where that holds.
-         */
+        /** A 1-D grid the backend computes, launched cooperatively: no more blocks than the device holds at once. */
         COOPERATIVE,
         /** A grid the caller computes. */
         CUSTOM

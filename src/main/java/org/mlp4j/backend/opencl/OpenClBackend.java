@@ -82,11 +82,6 @@ public final class OpenClBackend extends GpuBackend<Long> {
     static final int ROW_THREADS = 1024, ROW_FLOATS = 4096;
     /** whole_steps.cl's step_tiles: the rows of w0's tiles, each a slice of k of the first layer's product. */
     static final int FIRST_TILE_ROWS = 4 * UPDATE_TILE;
-    /**
-     * grid_steps.cl: the polls after which a grid barrier gives up, far more than a phase's wait takes (a poll is
-     * a round trip to the GPU's L2), so that only a device that does not run every work-group at once gets there.
-     */
-    static final int GRID_PATIENCE = 1 << 20;
 
     /** gemm.cl's epilogue that adds no bias (the others are activation codes: + bias, then the activation). */
     private static final int PLAIN = -1;
@@ -116,12 +111,6 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private final long context;
     private final long queue;
     private long program;
-    /** grid_steps's program ({@link #gridSources}), built when its way is first offered; 0 before, or where it failed. */
-    private long gridProgram;
-    /** grid_steps's counters: its barriers' arrivals, whether a barrier gave up, the work-groups that have left. */
-    private Order gridSync;
-    /** Why grid_steps's program failed to build, where it did. */
-    private String gridUnbuilt;
     /** While timing: the kernel every product runs ({@link #GEMM_32}, or an index of {@link #sizes}), or null to take each product's choice. */
     private Integer forced;
     /** gemm_tiled's size for the launch being issued. */
@@ -303,22 +292,15 @@ public final class OpenClBackend extends GpuBackend<Long> {
         return d;
     }
 
-    /** The sources in build order: the helpers, then each kernel's file once, but a cooperative kernel's. */
+    /** The sources in build order: the helpers, then each kernel's file once. */
     static List<String> sources() {
         Set<String> files = new LinkedHashSet<>(HELPERS);
         for (GpuKernel k : GpuKernel.values()) {
-            if (k.onOpenCl() && k.shape() != GpuKernel.Shape.COOPERATIVE) {
+            if (k.onOpenCl()) {
                 files.add(k.file());
             }
         }
         return List.copyOf(files);
-    }
-
-    /** grid_steps's program: the helpers, whole_steps.cl (whose functions it calls) and grid_steps.cl. */
-    static List<String> gridSources() {
-        List<String> files = new ArrayList<>(HELPERS);
-        files.addAll(List.of(GpuKernel.STEP_TILES.file(), GpuKernel.GRID_STEPS.file()));
-        return files;
     }
 
     /** The names of every build option: {@link #DEFINES} and the tile sizes. */
@@ -341,7 +323,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private void build(MemoryStack stack, List<Tiles> candidates) throws BackendUnavailableException {
         program = program(stack, sources(), candidates.isEmpty() ? TILES.get(0) : candidates.get(0));
         for (GpuKernel k : GpuKernel.values()) {
-            if (k.onOpenCl() && k.shape() != GpuKernel.Shape.COOPERATIVE) {
+            if (k.onOpenCl()) {
                 kernels.put(k, kernel(program, k));
             }
         }
@@ -361,9 +343,9 @@ public final class OpenClBackend extends GpuBackend<Long> {
         }
     }
 
-    /** The program that holds {@code kernel} as launched now: gemm_tiled's of the size launching, grid_steps's own. */
+    /** The program that holds {@code kernel} as launched now: gemm_tiled's of the size launching. */
     private long programOf(GpuKernel kernel) {
-        return kernel == GpuKernel.GEMM_TILED ? tiledPrograms.getOrDefault(launching, program) : kernel == GpuKernel.GRID_STEPS ? gridProgram : program;
+        return kernel == GpuKernel.GEMM_TILED ? tiledPrograms.getOrDefault(launching, program) : program;
     }
 
     /** {@code kernel}'s object in {@link #programOf}'s program, built once. */
@@ -424,9 +406,6 @@ public final class OpenClBackend extends GpuBackend<Long> {
         }
         if (replayFailure != null) {
             d.append("; programs enqueued where the device refused a command buffer: ").append(replayFailure);
-        }
-        if (gridUnbuilt != null) {
-            d.append("; no whole steps in one launch: ").append(gridUnbuilt);
         }
         return d.toString();
     }
@@ -696,14 +675,10 @@ public final class OpenClBackend extends GpuBackend<Long> {
                     "three launches a step: the first layer's product as the layer ops make it, its slices of k added by the next, then " + layout, List.of()));
         }
         others.add(products);
-        // last, since a checkpoint names the way by its place, and ways before these were there first
+        // last, since a checkpoint names the way by its place, and ways before this one were there first
         Steps tiled = n.layers() > 1 ? tileSteps(n.slots(0), act, output, rows, updates.get(0), items) : null;
         if (tiled != null) {
             others.add(tiled);
-            Steps grid = gridSteps(n.slots(0), act, output);
-            if (grid != null) {
-                others.add(grid);
-            }
         }
         return rowSteps(n.slots(0), act, output, rows, updates.get(0), false, "two launches a step: " + layout, others);
     }
@@ -778,64 +753,6 @@ public final class OpenClBackend extends GpuBackend<Long> {
                 return layout;
             }
         };
-    }
-
-    /**
-     * One launch for all of a run's steps (grid_steps.cl): each step's step_tiles and step_rows as its phases, on as
-     * many work-groups of step_tiles' shape as the GPU has compute units, with a grid barrier after each phase. Only on
-     * NVIDIA's GPUs, which run every work-group of such a launch at once; elsewhere, where its program fails to build
-     * or where the device lacks the memory, null. A barrier that gives up is reported at {@link #synchronize}.
-     */
-    private Steps gridSteps(WholeStepSlots n, Activation act, Output output) {
-        if (!device.gpu() || !device.platformName().contains("NVIDIA") || !gridBuilt()) {
-            return null;
-        }
-        int[] s = n.sizes();
-        Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
-        Matrix z1;
-        try {
-            z1 = matrix((int) blocks(s[0], FIRST_TILE_ROWS) * n.batch(), s[1]);
-        } catch (DeviceMemoryException e) {
-            return null;
-        }
-        long tiles = blocks(s[0] + 1L, FIRST_TILE_ROWS) * blocks(s[1], UPDATE_TILE);
-        for (int l = 1; l < n.layers(); l++) {
-            tiles += updateTiles(s[l], s[l + 1]);
-        }
-        long groups = Math.min(device.computeUnits(), Math.max(tiles, n.batch()));
-        Launch grid = new Launch(groups, 1, 1, UPDATE_TILE / 2, UPDATE_TILE / 2);
-        int tileGroups = (int) tiles;
-        String layout = String.format(java.util.Locale.ROOT, "one launch: %d work-groups of %dx%d items, one a compute unit, each step taking in turn"
-                + " %d tiles of the weights, which step them and make the first layer's product, then %d examples, a grid barrier after each",
-                groups, UPDATE_TILE / 2, UPDATE_TILE / 2, tiles, n.batch());
-        return new Steps() {
-            @Override
-            public void run(Matrix x, Matrix labels, float rate, float decay) {
-                n.check(x, labels);
-                launch(GpuKernel.GRID_STEPS, grid, x, labels, w[0], b[0], w[1], b[1], w[2], b[2], a[0], a[1], a[2], d[0], d[1], d[2], z1, gridSync,
-                        x.rows() / n.batch(), n.batch(), tileGroups, n.layers(), s[0], s[1], s[2], s[3], rate, decay, GpuKernel.code(act),
-                        GpuKernel.code(output), GRID_PATIENCE);
-            }
-
-            @Override
-            public String toString() {
-                return layout;
-            }
-        };
-    }
-
-    /** Whether grid_steps's program is built, building it and its counters at the first call. */
-    private boolean gridBuilt() {
-        if (gridProgram == 0 && gridUnbuilt == null) {
-            try (MemoryStack stack = MemoryStack.stackPush()) {
-                gridProgram = program(stack, gridSources(), TILES.get(0));
-                kernels.put(GpuKernel.GRID_STEPS, kernel(gridProgram, GpuKernel.GRID_STEPS));
-                gridSync = order(3);
-            } catch (BackendUnavailableException e) {
-                gridUnbuilt = e.getMessage();
-            }
-        }
-        return gridProgram != 0;
     }
 
     /** step_updates on the layers in {@code n}'s slots, whose input is rows {@code first} on of {@code x}. */
@@ -966,10 +883,6 @@ public final class OpenClBackend extends GpuBackend<Long> {
     @Override
     public void synchronize() {
         OpenCl.check(clFinish(queue), "clFinish");
-        if (gridSync != null && read(gridSync)[1] != 0) {
-            throw new BackendFailure("opencl: a grid barrier of grid_steps gave up after " + GRID_PATIENCE + " polls: " + device.name()
-                    + " did not run all of the launch's work-groups at once");
-        }
     }
 
     @Override
@@ -989,9 +902,6 @@ public final class OpenClBackend extends GpuBackend<Long> {
         releaseStaging();
         if (program != 0) {
             clReleaseProgram(program);
-        }
-        if (gridProgram != 0) {
-            clReleaseProgram(gridProgram);
         }
         clReleaseCommandQueue(queue);
         clReleaseContext(context);

@@ -44,38 +44,27 @@ class OpenClPtxTest {
     @Test
     void noKernelDeclaresLocalMemory() throws IOException, InterruptedException {
         String clang = clang();
+        Path source = dir.resolve("kernels.cl");
+        Files.writeString(source, String.join("\n", OpenClBackend.texts(OpenClBackend.sources())));
+        List<String> expected = Arrays.stream(GpuKernel.values()).filter(GpuKernel::onOpenCl).map(GpuKernel::entry).sorted().toList();
         Map<String, String> local = new TreeMap<>();
         for (OpenClBackend.Tiles tiles : OpenClBackend.TILES) {
-            localMemory(clang, "kernels", OpenClBackend.sources(), tiles).forEach(local::putIfAbsent);
+            Path ptx = dir.resolve("kernels-" + tiles.name() + ".ptx");
+            List<String> cmd = new ArrayList<>(List.of(clang, "-x", "cl", "-cl-std=CL1.2", "-target", "nvptx64-nvidia-nvcl", "-O3", "-S",
+                    "-include", Path.of("src/test/opencl/nvptx_prelude.h").toAbsolutePath().toString()));
+            cmd.addAll(List.of(OpenClBackend.options(tiles).split(" ")));
+            cmd.addAll(List.of("-o", ptx.toString(), source.toString()));
+            Commands.run(cmd.toArray(String[]::new));
+            Map<String, String> entries = entries(Files.readString(ptx));
+            assertEquals(expected, new ArrayList<>(entries.keySet()), "the kernels clang compiled with tiles " + tiles);
+            entries.forEach((name, body) -> {
+                Matcher m = Pattern.compile("\\.local\\s+\\.align\\s+\\d+\\s+\\.b8\\s+\\S+\\[(\\d+)\\]").matcher(body);
+                if (!UNCHECKED.contains(name) && m.find()) {
+                    local.merge(name, m.group(1) + " bytes (tiles " + tiles + ")", (a, b) -> a);
+                }
+            });
         }
-        // grid_steps's program, built on NVIDIA's GPUs alone: its fence is inline PTX, which this compiles too
-        local.putAll(localMemory(clang, "grid", OpenClBackend.gridSources(), OpenClBackend.TILES.get(0)));
         assertTrue(local.isEmpty(), "kernels that keep data in local memory (an array indexed at run time?): " + local);
-    }
-
-    /** The kernels of the program of {@code files} built with {@code tiles} that declare local memory, and how much. */
-    private Map<String, String> localMemory(String clang, String name, List<String> files, OpenClBackend.Tiles tiles)
-            throws IOException, InterruptedException {
-        Path source = dir.resolve(name + ".cl");
-        Files.writeString(source, String.join("\n", OpenClBackend.texts(files)));
-        List<String> expected = Arrays.stream(GpuKernel.values()).filter(k -> k.onOpenCl() && files.contains(k.file())).map(GpuKernel::entry)
-                .sorted().toList();
-        Path ptx = dir.resolve(name + "-" + tiles.name() + ".ptx");
-        List<String> cmd = new ArrayList<>(List.of(clang, "-x", "cl", "-cl-std=CL1.2", "-target", "nvptx64-nvidia-nvcl", "-O3", "-S",
-                "-include", Path.of("src/test/opencl/nvptx_prelude.h").toAbsolutePath().toString()));
-        cmd.addAll(List.of(OpenClBackend.options(tiles).split(" ")));
-        cmd.addAll(List.of("-o", ptx.toString(), source.toString()));
-        Commands.run(cmd.toArray(String[]::new));
-        Map<String, String> entries = entries(Files.readString(ptx));
-        assertEquals(expected, new ArrayList<>(entries.keySet()), "the kernels clang compiled of " + files + " with tiles " + tiles);
-        Map<String, String> local = new TreeMap<>();
-        entries.forEach((entry, body) -> {
-            Matcher m = Pattern.compile("\\.local\\s+\\.align\\s+\\d+\\s+\\.b8\\s+\\S+\\[(\\d+)\\]").matcher(body);
-            if (!UNCHECKED.contains(entry) && m.find()) {
-                local.put(entry, m.group(1) + " bytes (tiles " + tiles + ")");
-            }
-        });
-        return local;
     }
 
     /** Each kernel's entry name and its PTX, up to the next entry. */
