@@ -272,7 +272,8 @@ if [ -d .device/ab ]; then
     timeout -k 5 "$limit" "$ptxas" -arch="$arch" -v -o /dev/null "$ptx" 2>&1 | awk -v file="$(basename "$ptx")" -v all="$first" '
       /Compiling entry function/ { kernel = $(NF - 2); gsub("\047", "", kernel) }
       /bytes stack frame/ { stack = $1; spills = $5 }
-      /Used [0-9]+ registers/ && (all || kernel == "gemm_tiled") { printf "%s %s: %s registers, %s bytes stack frame, %s bytes spill stores\n", file, kernel, $5, stack, spills }'
+      /Used [0-9]+ registers/ && (all || kernel == "gemm_tiled") { printf "%s %s: %s registers, %s bytes stack frame, %s bytes spill stores\n", file, kernel, $5, stack, spills }
+      /(error|fatal)/ { print file ": " $0 }'
     first=0
   done
 fi

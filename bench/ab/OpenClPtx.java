@@ -50,7 +50,10 @@ public class OpenClPtx {
         }
     }
 
-    /** The program's binary for its one device. */
+    /**
+     * The program's binary for its one device, less any NUL bytes it ends in: PTX given as a C string keeps its
+     * terminator, which ptxas reads as an unexpected end of file (and the check's report then lists no kernel).
+     */
     private static byte[] binary(MemoryStack stack, long program) {
         PointerBuffer size = stack.mallocPointer(1);
         OpenCl.check(clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, size, null), "CL_PROGRAM_BINARY_SIZES");
@@ -58,7 +61,11 @@ public class OpenClPtx {
         try {
             PointerBuffer to = stack.mallocPointer(1).put(0, MemoryUtil.memAddress(bytes));
             OpenCl.check(clGetProgramInfo(program, CL_PROGRAM_BINARIES, to, null), "CL_PROGRAM_BINARIES");
-            byte[] b = new byte[bytes.remaining()];
+            int n = bytes.remaining();
+            while (n > 0 && bytes.get(n - 1) == 0) {
+                n--;
+            }
+            byte[] b = new byte[n];
             bytes.get(b);
             return b;
         } finally {
