@@ -126,11 +126,9 @@ for device in cuda opencl; do
   echo "$device --hidden 256,128 adam: $(grep -E '^steps (of|in one launch)|^whole steps|^epoch ' "$OUT/whole-$device-adam.log" | tr '\n' ' ')"
 done
 
-step 60 "where a step of train_steps goes: its phases and grid barriers, on each way's grid and tiles from cuda's runs above, without the tiles' products, with small batches of loads and staged as on GPUs before sm_80, and what its code's size costs (#24)"
-# bench/ab/train_steps_timeline.cu, built by ci/prepare-gpu-bundle.sh (TIMELINE names another build), and its builds
-# without the tiles' multiply-adds, with small batches of loads (less code) and from compute_75's PTX (staging by
-# batches of loads, not copies that do not wait) beside it (TIMELINE-no-products, TIMELINE-small-batches,
-# TIMELINE-compute-75), where there are
+step 60 "where a step of train_steps goes: its phases and grid barriers, on each way's grid and tiles from cuda's runs above, without the tiles' products, and what its code's size costs (#24)"
+# bench/ab/train_steps_timeline.cu, built by ci/prepare-gpu-bundle.sh (TIMELINE names another build), and its build
+# without the tiles' multiply-adds beside it (TIMELINE-no-products), where there is one
 timeline=${TIMELINE:-.device/train-steps-timeline}
 # BLOCKS THREADS TILE_K TILE_COLS CHUNK_ROWS of each "whole steps, way I of N: ..." line, else of the "whole steps: ..." line
 layout='([0-9]+) blocks of ([0-9]+) threads, weight tiles ([0-9]+)x([0-9]+), ([0-9]+) rows .*/\1 \2 \3 \4 \5/p'
@@ -148,7 +146,7 @@ for hidden in ${TIMELINE_HIDDEN:-1 100}; do
     echo "--hidden $hidden: no whole steps in $log"
   else
     while read -r blocks threads tile_k tile_cols chunk; do
-      for exe in "$timeline" "$timeline-no-products" "$timeline-small-batches" "$timeline-compute-75"; do
+      for exe in "$timeline" "$timeline-no-products"; do
         [ -x "$exe" ] || continue
         timeout -k 5 "$limit" "$exe" "784,$hidden,10" 100 "${TIMELINE_STEPS:-550}" "$blocks" "$threads" "$tile_k" "$tile_cols" "$chunk" \
           < /dev/null || status=1

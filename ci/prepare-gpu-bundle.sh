@@ -36,15 +36,12 @@ tar czf .device/jre.tgz -C "$tmp" jre
 rm -rf "$tmp"
 # the parts of an epoch, the evaluation in two sizes of chunk, a step's ops and the OpenCL driver's PTX (bench/ab/EpochParts.java,
 # Evaluation.java, LayerOps.java, OpenClPtx.java), compiled: the JRE has no compiler; and train_steps' timeline (bench/ab/train_steps_timeline.cu),
-# with and without the tiles' products and with small batches of loads, from compute_80 PTX as the backend loads
-# train_steps on the H200, and from compute_75 PTX (staging by batches of loads) beside them
+# with and without the tiles' products, from compute_80 PTX as the backend loads train_steps on the H200
 rm -rf .device/ab && javac -cp .device/mlp4j-all.jar -d .device/ab bench/ab/EpochParts.java bench/ab/Evaluation.java bench/ab/LayerOps.java \
   bench/ab/OpenClPtx.java
 nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
 "$nvcc" -std=c++17 -O3 -arch=compute_80 -I kernels -o .device/train-steps-timeline bench/ab/train_steps_timeline.cu
 "$nvcc" -std=c++17 -O3 -arch=compute_80 -I kernels -DSTEP_PRODUCTS=0 -o .device/train-steps-timeline-no-products bench/ab/train_steps_timeline.cu
-"$nvcc" -std=c++17 -O3 -arch=compute_80 -I kernels -DSMALL_LOAD_BATCHES -o .device/train-steps-timeline-small-batches bench/ab/train_steps_timeline.cu
-"$nvcc" -std=c++17 -O3 -arch=compute_75 -I kernels -o .device/train-steps-timeline-compute-75 bench/ab/train_steps_timeline.cu
 # and its build that samples the warps' states with CUPTI (bench/ab/warp_stalls.cuh): the H200's SASS from the same
 # PTX with its line table, beside the CUPTI it was linked with (found there through the $ORIGIN run path)
 "$nvcc" -std=c++17 -O3 -gencode arch=compute_80,code=sm_90 -lineinfo -DWARP_STALLS -I kernels -o .device/train-steps-stalls \

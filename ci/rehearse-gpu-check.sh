@@ -25,8 +25,6 @@ tar xzf .device/jre.tgz -C "$fake"
 gpp=(g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -x c++)
 "${gpp[@]}" -DASYNC_COPIES=1 -o "$fake/train-steps-timeline" bench/ab/train_steps_timeline.cu
 "${gpp[@]}" -DASYNC_COPIES=1 -DSTEP_PRODUCTS=0 -o "$fake/train-steps-timeline-no-products" bench/ab/train_steps_timeline.cu
-"${gpp[@]}" -DASYNC_COPIES=1 -DSMALL_LOAD_BATCHES -o "$fake/train-steps-timeline-small-batches" bench/ab/train_steps_timeline.cu
-"${gpp[@]}" -DASYNC_COPIES=0 -o "$fake/train-steps-timeline-compute-75" bench/ab/train_steps_timeline.cu
 # the stand-in runs kernels on the CPU: the bench, the shape grid, the whole-steps shapes, the Adam run and the
 # baseline's turns (with a baseline jar) shrink to one small shape and one or two epochs (train_steps' timeline
 # to 3 steps, the epoch's parts to 2 rounds), and every step's time limit is forty times the GPU's (the 200

@@ -8,15 +8,13 @@
 // running straight-line code costs by its size (instruction_fetch). Clock cycles are turned into time by the
 // kernel's elapsed time. Only for finding the time; epochs are timed by mlp4j bench. Built with
 // -DSTEP_PRODUCTS=0 it runs the kernel without the tiles' multiply-adds (phases 1 and 3), the same loads, stores
-// and barriers: what a step costs besides its arithmetic; with -DSMALL_LOAD_BATCHES, with less code (below);
-// with -DWARP_STALLS, the kernel as the trainer runs it (no clocks noted), its launch sampled by CUPTI
-// (warp_stalls.cuh), and only the warps' states and the lines they are in printed.
-// ci/prepare-gpu-bundle.sh builds the three from compute_80 PTX, as the backend loads train_steps on an H200, and
-// a fourth from compute_75 PTX (staging by batches of loads, as on GPUs before sm_80):
+// and barriers: what a step costs besides its arithmetic; with -DWARP_STALLS, the kernel as the trainer runs it
+// (no clocks noted), its launch sampled by CUPTI (warp_stalls.cuh), and only the warps' states and the lines they
+// are in printed.
+// ci/prepare-gpu-bundle.sh builds them from compute_80 PTX, as the backend loads train_steps on an H200 (from
+// compute_75's, it stages by batches of loads, as on GPUs before sm_80):
 //   nvcc -std=c++17 -O3 -arch=compute_80 -I kernels -o train-steps-timeline bench/ab/train_steps_timeline.cu
 //   nvcc ... -DSTEP_PRODUCTS=0 -o train-steps-timeline-no-products bench/ab/train_steps_timeline.cu
-//   nvcc ... -DSMALL_LOAD_BATCHES -o train-steps-timeline-small-batches bench/ab/train_steps_timeline.cu
-//   nvcc -std=c++17 -O3 -arch=compute_75 -I kernels -o train-steps-timeline-compute-75 bench/ab/train_steps_timeline.cu
 //   nvcc -std=c++17 -O3 -gencode arch=compute_80,code=sm_90 -lineinfo -DWARP_STALLS -I kernels -o train-steps-stalls \
 //     bench/ab/train_steps_timeline.cu -lcupti   (the H200's SASS built here from the same PTX, with its line table)
 //   train-steps-timeline SIZES BATCH STEPS BLOCKS THREADS TILE_K TILE_COLS CHUNK_ROWS
@@ -52,14 +50,6 @@ __device__ long long* timeline;
             timeline[((long)(step) * STEP_POINTS + (point)) * gridDim.x + blockIdx.x] = CLOCK(); \
         }                                                                                    \
     } while (0)
-#endif
-// Built with -DSMALL_LOAD_BATCHES, train_steps issues its loads in smaller batches (train_steps.cu's BATCH and the
-// like), which is less code: beside the default build and the instruction fetch below, whether a step's time
-// follows its loads in flight or its code's size.
-#ifdef SMALL_LOAD_BATCHES
-#define BATCH 4
-#define UPDATE_BATCH 4
-#define SUM_BATCH 8
 #endif
 #include "train_steps.cu"
 
