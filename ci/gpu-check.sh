@@ -114,7 +114,7 @@ fi
 # deep for all but the products' way (its updates in two launches; cuda runs it layer by layer)
 step 60 "whole steps against layer by layer, per step, on small networks (#24, #23; train --verbose, 1 epoch each)"
 for device in cuda opencl; do
-  for hidden in ${WHOLE_HIDDEN:-1 100 100,100 512,512 1024 256,256,256}; do
+  for hidden in ${WHOLE_HIDDEN:-1 100 100,100 256,256 512,512 1024 256,256,256}; do
     mlp4j train --device "$device" --strict --verbose --data "$data" --out "$OUT/whole-$device-$hidden" --hidden "$hidden" --epochs 1 \
       > "$OUT/whole-$device-$hidden.log" 2>&1 || status=1
     echo "$device --hidden $hidden: $(grep -E '^steps (of|in one launch)|^whole steps|^epoch ' "$OUT/whole-$device-$hidden.log" | tr '\n' ' ')"
@@ -136,7 +136,10 @@ layout='([0-9]+) blocks of ([0-9]+) threads, weight tiles ([0-9]+)x([0-9]+), ([0
 chosen_layout() { sed -nE "s/^whole steps: $layout" "$1" 2>/dev/null | head -1; }
 # those of each way it timed, in the log $1, in the order it numbers them ("whole steps, way I of N: ...")
 way_layouts() { sed -nE "s/^whole steps, way [0-9]+ of [0-9]+: $layout" "$1" 2>/dev/null; }
-for hidden in ${TIMELINE_HIDDEN:-1 100}; do
+# the shapes of this step and of CUPTI's below; 256,256 is slower in issue 23's grid than wider nets of one hidden
+# layer (bench/RESULTS.md, 2026-12-04)
+timeline_hidden=${TIMELINE_HIDDEN:-1 100 256,256}
+for hidden in $timeline_hidden; do
   log="$OUT/whole-cuda-$hidden.log"
   layouts=$(way_layouts "$log")
   [ -n "$layouts" ] || layouts=$(chosen_layout "$log")
@@ -177,7 +180,7 @@ step 60 "where train_steps' warps wait, line by line: CUPTI's PC sampling of one
 # the warps' states (issuing, or waiting on a load, a barrier, an instruction fetch, ...) by share of their cycles,
 # and the source lines the samples fell in: bench/ab/warp_stalls.cuh, in the timeline's build with -DWARP_STALLS
 stalls=.device/train-steps-stalls
-for hidden in ${TIMELINE_HIDDEN:-1 100}; do
+for hidden in $timeline_hidden; do
   # the way the trainer chose, else its first (where layer by layer won, as on the stand-in driver)
   chosen=$(chosen_layout "$OUT/whole-cuda-$hidden.log")
   [ -n "$chosen" ] || chosen=$(way_layouts "$OUT/whole-cuda-$hidden.log" | head -1)
