@@ -125,17 +125,11 @@ __device__ inline Tile tile_at(int u, int k, int cols, int tile_k, int tile_cols
 // and in the sums of the partial products where they are not staged (one batch for a first layer of up to 16
 // tiles down). More would crowd the 128 registers a thread that the launch bounds allow: a batch of 32 sums
 // kept the kernel near that bound over more code than any other part, so that a few more values live anywhere
-// made ptxas spill. Each is unrolled, so larger batches are also more code; bench/ab/train_steps_timeline.cu has
-// a build with smaller ones, to weigh the two.
-#ifndef BATCH
+// made ptxas spill. Each is unrolled, so larger batches are also more code; halving them did not change a step's
+// time on the H200 (bench/RESULTS.md, 2026-12-04).
 #define BATCH 16
-#endif
-#ifndef UPDATE_BATCH
 #define UPDATE_BATCH 8
-#endif
-#ifndef SUM_BATCH
 #define SUM_BATCH 16
-#endif
 // Floats a block asks into L1 at once at most (prefetch_rows): a few lines of a multiprocessor's L1, which its
 // blocks share with their shared memory.
 #define L1_PREFETCH_FLOATS 8192
