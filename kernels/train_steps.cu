@@ -74,14 +74,87 @@ enum StepPoint {
 #define STEP_PRODUCTS 1
 #endif
 
+// Loads a thread issues before it uses the first of them: in the copies, in the weights' updates and the dots
+// and in the sums of the partial products where they are not staged (one batch for a first layer of up to 16
+// tiles down). More would crowd the 128 registers a thread that the launch bounds allow: a batch of 32 sums
+// kept the kernel near that bound over more code than any other part, so that a few more values live anywhere
+// made ptxas spill. Each is unrolled, so larger batches are also more code; halving them did not change a step's
+// time on the H200 (bench/RESULTS.md, 2026-12-04).
+#define BATCH 16
+#define UPDATE_BATCH 8
+#define SUM_BATCH 16
+
+// Threads that take one dot of row_dots_along side by side: a warp, so that its loads fall on one line of b.
+#define DOT_LANES 32
+
+// Calls f(j, z_j) for j < count, z_j = sum_p a[p] * b[j * ld + p] over p < n, where b's rows lie along memory (the
+// product through the weights above a layer): DOT_LANES threads take each dot, lane i its terms p = i, i +
+// DOT_LANES, ..., so that a warp's loads fall on one line of b, where a thread a dot would have its own line for
+// every thread; a thread the same lane of several dots, its loads issued BATCH at a time. The lanes' sums go
+// through the scratch (as many dots at a time as it holds: blockDim.x floats for every DOT_LANES of them; at
+// least blockDim.x floats) and are added in lane order. The caller syncs the block before the scratch is used
+// again.
+template <class F>
+__device__ void row_dots_along(const float* a, const float* b, long ld, int n, int count, float* scratch, int scratchFloats, F f) {
+    int ranks = blockDim.x / DOT_LANES, rank = threadIdx.x / DOT_LANES, lane = threadIdx.x % DOT_LANES;
+    int per = (n + DOT_LANES - 1) / DOT_LANES, rounds = scratchFloats / blockDim.x, at_once = rounds * ranks;
+    for (int j0 = 0; j0 < count; j0 += at_once) {
+        int dots = min(at_once, count - j0), mine = rank < dots ? (dots - rank + ranks - 1) / ranks : 0, terms = mine * per;
+        // term e of this thread: dot q = e / per (j0 + rank + q * ranks), p = lane + (e % per) * DOT_LANES, kept as a cursor
+        int q = 0, u = 0;
+        float sum = 0.0f;
+        for (int e0 = 0; e0 < terms; e0 += BATCH) {
+            float v[BATCH];
+            int lq = q, lu = u;
+            UNROLL
+            for (int c = 0; c < BATCH; c++) {
+                int p = lane + lu * DOT_LANES;
+                v[c] = e0 + c < terms && p < n ? b[(j0 + rank + (long)lq * ranks) * ld + p] : 0.0f;
+                if (++lu == per) {
+                    lu = 0;
+                    lq++;
+                }
+            }
+            UNROLL
+            for (int c = 0; c < BATCH && e0 + c < terms; c++) {
+                int p = lane + u * DOT_LANES;
+                sum += (p < n ? a[p] : 0.0f) * v[c];  // a, the row's, is mostly in shared memory: loaded as used
+                if (++u == per) {
+                    scratch[q * blockDim.x + lane * ranks + rank] = sum;  // a dot's lanes ranks apart: read in a row below
+                    sum = 0.0f;
+                    u = 0;
+                    q++;
+                }
+            }
+        }
+        __syncthreads();  // every lane's sum in the scratch
+        for (int i = threadIdx.x; i < dots; i += blockDim.x) {
+            const float* lanes = scratch + i / ranks * blockDim.x + i % ranks;
+            float z = 0.0f;
+            for (int l = 0; l < DOT_LANES; l++) {
+                z += lanes[l * ranks];
+            }
+            f(j0 + i, z);
+        }
+        if (j0 + at_once < count) {
+            __syncthreads();  // the scratch read: the next dots' lanes overwrite it
+        }
+    }
+}
+
 // Calls f(j, z_j) for j < count, z_j = sum_p a[p] * b[j * jStride + p * pStride] over p < n: one row's dots
-// with the units of a layer, by the block's threads. Where the block has the threads and the scratch (shared
-// memory) for two slices of each dot or more, the slices' sums are taken side by side, so a dot waits on one
-// slice's loads instead of all of its own, then added in slice order; otherwise in four chains. The caller
-// syncs the block before the scratch is used again.
+// with the units of a layer, by the block's threads. Where b's rows lie along memory and are a warp's width or
+// longer, by row_dots_along. Otherwise, where the block has the threads and the scratch (shared memory) for two
+// slices of each dot or more, the slices' sums are taken side by side, so a dot waits on one slice's loads
+// instead of all of its own, then added in slice order; otherwise in four chains; neighbouring threads take
+// neighbouring j. The caller syncs the block before the scratch is used again.
 template <class F>
 __device__ void row_dots(const float* a, const float* b, long jStride, long pStride, int n, int count, float* scratch, int scratchFloats,
                          F f) {
+    if (pStride == 1 && n >= DOT_LANES && scratchFloats >= (int)blockDim.x && blockDim.x % DOT_LANES == 0) {
+        row_dots_along(a, b, jStride, n, count, scratch, scratchFloats, f);
+        return;
+    }
     int slices = min((int)blockDim.x, scratchFloats) / count;
     if (slices < 2) {
         for (int j = threadIdx.x; j < count; j += blockDim.x) {
@@ -121,15 +194,6 @@ __device__ inline Tile tile_at(int u, int k, int cols, int tile_k, int tile_cols
     return {k0, c0, min(tile_k, k - k0), min(tile_cols, cols - c0)};
 }
 
-// Loads a thread issues before it uses the first of them: in the copies, in the weights' updates and the dots
-// and in the sums of the partial products where they are not staged (one batch for a first layer of up to 16
-// tiles down). More would crowd the 128 registers a thread that the launch bounds allow: a batch of 32 sums
-// kept the kernel near that bound over more code than any other part, so that a few more values live anywhere
-// made ptxas spill. Each is unrolled, so larger batches are also more code; halving them did not change a step's
-// time on the H200 (bench/RESULTS.md, 2026-12-04).
-#define BATCH 16
-#define UPDATE_BATCH 8
-#define SUM_BATCH 16
 // Floats a block asks into L1 at once at most (prefetch_rows): a few lines of a multiprocessor's L1, which its
 // blocks share with their shared memory.
 #define L1_PREFETCH_FLOATS 8192
@@ -428,11 +492,12 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
     int scratch_floats = rows_shared ? shared_floats - row_floats : shared_floats;
     // Where every block has one tile of w0 at most and the minibatch is one chunk, phase 3 multiplies the chunk of x
     // that phase 1 staged for the same tile instead of staging it again from L2, if the row phase leaves it: xs is
-    // last, and the row phase's dots use blockDim.x floats of scratch at most.
+    // last, and the row phase's dots then use the scratch short of it, blockDim.x floats at least.
     bool keep_x = tiles <= gridDim.x && chunk_rows >= batch && xs - scratch >= (int)blockDim.x;
+    int dot_floats = keep_x ? (int)(xs - scratch) : scratch_floats;  // the row phase's scratch, short of x's kept chunk
     // With copies that do not wait, the row phase stages a row's partial products in the scratch first where they fit
     // (short of x's kept chunk, which phase 3 reads): each sum is then a short loop over shared memory.
-    bool sums_staged = ASYNC_COPIES && down * s1 <= (keep_x ? (int)(xs - scratch) : scratch_floats);
+    bool sums_staged = ASYNC_COPIES && down * s1 <= dot_floats;
     for (int s = 0; s < steps; s++) {
         STEP_POINT(s, STEP_BEGIN);
         const float* in = x + (long)s * batch * s0;
@@ -492,7 +557,7 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
                 int k = net.size(l), cols = net.size(l + 1);
                 // a thread's first unit's bias loaded before the dots, not after their barrier
                 float own = threadIdx.x < cols ? net.b(l)[threadIdx.x] : 0.0f;
-                row_dots(row.a(net, l), net.w(l), 1, cols, k, cols, scratch, scratch_floats, [&](int j, float z) {
+                row_dots(row.a(net, l), net.w(l), 1, cols, k, cols, scratch, dot_floats, [&](int j, float z) {
                     emit(row, net, l, j, z, j == threadIdx.x ? own : net.b(l)[j], label, act, output_kind);
                 });
                 __syncthreads();  // row r of a(l + 1) written, the scratch read
@@ -517,7 +582,7 @@ extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) train_steps
             STEP_POINT(s, ROW_FORWARD);
             for (int l = last - 1; l >= 1; l--) {
                 int cols = net.size(l), k = net.size(l + 1);
-                row_dots(row.d(net, l + 1), net.w(l), k, 1, k, cols, scratch, scratch_floats, [&](int j, float z) {
+                row_dots(row.d(net, l + 1), net.w(l), k, 1, k, cols, scratch, dot_floats, [&](int j, float z) {
                     float delta = z * derivative(row.a(net, l)[j], act);
                     net.d(l)[(long)r * cols + j] = delta;
                     if (row.copied && l >= 2) {

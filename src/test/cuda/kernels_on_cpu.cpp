@@ -520,6 +520,12 @@ int main() {
         trainStepsTest({784, 100, 10}, 100, 2, ACT_SIGMOID, OUT_SIGMOID, {64, 1, 1}, {256, 1, 1}, 98, 13, 100);
         trainStepsTest({9, 11, 6, 4}, 4, 3, ACT_RELU, OUT_SOFTMAX, {40, 1, 1}, {32, 1, 1}, 2, 5, 4);
         trainStepsTest({9, 11, 6, 4}, 4, 3, ACT_RELU, OUT_SOFTMAX, {40, 1, 1}, {64, 1, 1}, 2, 5, 4);
+        // the deltas through weights whose rows are a warp wide or more, a warp a dot: dots in several rounds of the
+        // scratch (the rows in global memory), the lanes of one dot past the row's end, and x's chunk kept (the
+        // scratch short of it)
+        trainStepsTest({20, 40, 70, 10}, 5, 2, ACT_SIGMOID, OUT_SIGMOID, {8, 1, 1}, {64, 1, 1}, 4, 5, 3);
+        trainStepsTest({8, 40, 33, 3}, 6, 3, ACT_TANH, OUT_SOFTMAX, {4, 1, 1}, {32, 1, 1}, 4, 40, 6);
+        trainStepsTest({100, 64, 96, 10}, 12, 2, ACT_RELU, OUT_SIGMOID, {8, 1, 1}, {256, 1, 1}, 25, 16, 12);
     }
     return failures > 0;
 }
