@@ -71,17 +71,21 @@ python3 ci/targets.py "$OUT/bench.json" || status=1
 
 step 300 "bench --grid: issue 23's grid of network shapes and batch sizes, each beside PyTorch of the same shape"
 # bench's default grid, 8 networks at 3 batch sizes; each backend and reference starts once for all of them, so the
-# time goes to the shapes' epochs. Each row's detail names the paths its timings chose. GRID_HIDDEN, GRID_BATCH and
-# GRID_EPOCHS pick others; the JSON is written after each shape, so a grid stopped by the limit keeps its rows.
+# time goes to the shapes' epochs: 3 each (the median of epochs 2 and 3), which keeps the check within a device
+# session's few minutes with opencl's rows too. Each row's detail names the paths its timings chose. GRID_HIDDEN,
+# GRID_BATCH and GRID_EPOCHS pick others; the JSON is written after each shape, so a grid stopped by the limit keeps
+# its rows.
 grid=()
 [ -n "${GRID_HIDDEN:-}" ] && grid+=(--grid-hidden "$GRID_HIDDEN")
 [ -n "${GRID_BATCH:-}" ] && grid+=(--grid-batch "$GRID_BATCH")
-mlp4j bench --grid "${grid[@]}" --device cuda,opencl --epochs "${GRID_EPOCHS:-5}" --data "$data" --json "$OUT/grid.json" "${refs[@]}" || status=1
+mlp4j bench --grid "${grid[@]}" --device cuda,opencl --epochs "${GRID_EPOCHS:-3}" --data "$data" --json "$OUT/grid.json" "${refs[@]}" || status=1
 # issue 23's targets on every row of this grid: cuda against PyTorch eager and its CUDA graph, opencl against cuda, and
 # cliffs in cuda's times
 python3 ci/targets.py "$OUT/grid.json" || status=1
 
 step 150 "this build against the baseline's jar (.device/baseline.jar from BASELINE=<commit> ci/prepare-gpu-bundle.sh), by turns"
+# whole steps' time a step on the book's phases (--hidden 1), the book's net, and two hidden layers, whose row phase
+# reads the second layer's weights for every example (AB_HIDDEN picks others)
 if [ -f .device/baseline.jar ]; then
   echo "baseline $(cat .device/BASELINE), this build $(mlp4j --version); bench --epochs ${AB_EPOCHS:-6} (s/epoch, median of epochs 2 on), and a step of whole steps / of layer by layer"
   for round in 1 2; do
@@ -93,7 +97,7 @@ if [ -f .device/baseline.jar ]; then
       line="round $round, $build:"
       [ -f "$OUT/ab-$build-$round.json" ] && line+=$(python3 -c 'import json, sys
 print("".join(" %s %s" % (r["name"], r["seconds_per_epoch"]) for r in json.load(open(sys.argv[1]))["rows"]))' "$OUT/ab-$build-$round.json")
-      for hidden in ${AB_HIDDEN:-1 100}; do
+      for hidden in ${AB_HIDDEN:-1 100 256,256}; do
         java "${java_opts[@]}" -jar "$jar" train --device cuda --strict --verbose --data "$data" --out "$OUT/ab-$build-$round-$hidden" \
           --hidden "$hidden" --epochs 1 > "$OUT/ab-$build-$round-$hidden.log" 2>&1 || status=1
         line+="; --hidden $hidden $(grep -E '^steps of' "$OUT/ab-$build-$round-$hidden.log" | sed 's/^steps of [0-9]* examples: //')"
