@@ -158,7 +158,7 @@ __device__ void row_dots(const float* a, const float* b, long jStride, long pStr
     int slices = min((int)blockDim.x, scratchFloats) / count;
     if (slices < 2) {
         for (int j = threadIdx.x; j < count; j += blockDim.x) {
-            f(j, chained_dot<4>(a, 1, b + j * jStride, (int)pStride, n));
+            f(j, chained_dot<4, BATCH>(a, 1, b + j * jStride, (int)pStride, n));
         }
         return;
     }
