@@ -91,9 +91,10 @@ enum StepPoint {
 // product through the weights above a layer): DOT_LANES threads take each dot, lane i its terms p = i, i +
 // DOT_LANES, ..., so that a warp's loads fall on one line of b, where a thread a dot would have its own line for
 // every thread; a thread the same lane of several dots, its loads issued BATCH at a time. The lanes' sums go
-// through the scratch (as many dots at a time as it holds: blockDim.x floats for every DOT_LANES of them; at
-// least blockDim.x floats) and are added in lane order. The caller syncs the block before the scratch is used
-// again.
+// through the scratch (as many dots at a time as it holds: blockDim.x floats for every blockDim.x / DOT_LANES
+// of them; at least blockDim.x floats), a dot's side by side, and each dot adds its lanes from lane (its number
+// mod DOT_LANES) on, round to it again, so that the threads of a warp read a bank of shared memory each. The
+// caller syncs the block before the scratch is used again.
 template <class F>
 __device__ void row_dots_along(const float* a, const float* b, long ld, int n, int count, float* scratch, int scratchFloats, F f) {
     int ranks = blockDim.x / DOT_LANES, rank = threadIdx.x / DOT_LANES, lane = threadIdx.x % DOT_LANES;
@@ -120,7 +121,7 @@ __device__ void row_dots_along(const float* a, const float* b, long ld, int n, i
                 int p = lane + u * DOT_LANES;
                 sum += (p < n ? a[p] : 0.0f) * v[c];  // a, the row's, is mostly in shared memory: loaded as used
                 if (++u == per) {
-                    scratch[q * blockDim.x + lane * ranks + rank] = sum;  // a dot's lanes ranks apart: read in a row below
+                    scratch[q * blockDim.x + threadIdx.x] = sum;
                     sum = 0.0f;
                     u = 0;
                     q++;
@@ -129,10 +130,10 @@ __device__ void row_dots_along(const float* a, const float* b, long ld, int n, i
         }
         __syncthreads();  // every lane's sum in the scratch
         for (int i = threadIdx.x; i < dots; i += blockDim.x) {
-            const float* lanes = scratch + i / ranks * blockDim.x + i % ranks;
+            const float* lanes = scratch + i / ranks * blockDim.x + i % ranks * DOT_LANES;
             float z = 0.0f;
             for (int l = 0; l < DOT_LANES; l++) {
-                z += lanes[l * ranks];
+                z += lanes[(l + i) % DOT_LANES];
             }
             f(j0 + i, z);
         }
