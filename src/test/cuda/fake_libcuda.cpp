@@ -39,7 +39,7 @@ typedef unsigned long long CUdeviceptr;
 enum : CUresult {
     SUCCESS = 0, INVALID_VALUE = 1, OUT_OF_MEMORY = 2, NOT_INITIALIZED = 3, INVALID_DEVICE = 101,
     INVALID_CONTEXT = 201, INVALID_PTX = 218, UNSUPPORTED_PTX_VERSION = 222, INVALID_HANDLE = 400, ILLEGAL_STATE = 401,
-    NOT_FOUND = 500, NOT_SUPPORTED = 801, ILLEGAL_ADDRESS = 700, LAUNCH_FAILED = 719, COOPERATIVE_LAUNCH_TOO_LARGE = 720, CAPTURE_UNSUPPORTED = 900, CAPTURE_INVALIDATED = 901,
+    NOT_FOUND = 500, NOT_SUPPORTED = 801, ILLEGAL_ADDRESS = 700, LAUNCH_FAILED = 719, COOPERATIVE_LAUNCH_TOO_LARGE = 720, CAPTURE_UNSUPPORTED = 900, CAPTURE_INVALIDATED = 901, CAPTURE_UNJOINED = 904,
 };
 
 // Returns the refusal of a check that refuses.
@@ -63,6 +63,21 @@ struct Stream {
     bool invalidated = false;
     std::thread::id captor;
     std::vector<Op> captured;
+    // A stream forked from another (it waited on an event recorded there) holds its ops until a stream waits on an
+    // event recorded after them (the join), which takes them then, into its capture or to run: so the ops issued
+    // between the fork and the join run first, and a race between the two streams shows in the results, as a
+    // stream never joined back does at the end of a capture. `capture`: the capture it forked from, if any.
+    bool forked = false;
+    Stream* capture = nullptr;
+    std::vector<Op> held;
+    size_t released = 0;  // held ops taken by joins so far
+};
+
+// An event: the stream it was last recorded on, and how many of that stream's held ops came before it.
+struct Event {
+    Stream* stream = nullptr;
+    size_t upto = 0;  // as the stream counts them: released + held
+    Stream* capture = nullptr;
 };
 
 struct Graph {
@@ -162,10 +177,16 @@ CUresult usable(const char* call) {
     return sticky;
 }
 
+// The capture a stream's ops go into: its own, or that of the stream it forked from.
+Stream* captureOf(Stream* s) {
+    return s->capturing ? s : s->capture;
+}
+
 // A call that capture forbids (allocating, synchronous copies, synchronising) ends this thread's capture.
 CUresult forbiddenWhileCapturing(Stream* s, const char* call) {
-    if (s != nullptr && s->capturing && s->captor == std::this_thread::get_id()) {
-        s->invalidated = true;
+    Stream* c = s != nullptr ? captureOf(s) : nullptr;
+    if (c != nullptr && c->captor == std::this_thread::get_id()) {
+        c->invalidated = true;
         return refuse(CAPTURE_UNSUPPORTED, call, "not allowed while this thread captures a stream; the capture is invalidated");
     }
     return SUCCESS;
@@ -213,15 +234,39 @@ void run(const Op& op) {
 }
 
 CUresult submit(Stream* s, Op op) {
-    if (s->capturing) {
+    if (s->forked) {
+        s->held.push_back(std::move(op));
+    } else if (s->capturing) {
         if (!s->invalidated) {
             s->captured.push_back(std::move(op));
         }
-        return SUCCESS;
+    } else {
+        run(op);
     }
-    run(op);
     return SUCCESS;
 }
+
+// A join: `into` takes the ops `from` holds up to its op number `upto`, and `from` is no longer forked once it
+// holds none.
+void release(Stream* from, size_t upto, Stream* into) {
+    size_t n = std::min(from->held.size(), upto > from->released ? upto - from->released : 0);
+    std::vector<Op> ops(from->held.begin(), from->held.begin() + n);
+    from->held.erase(from->held.begin(), from->held.begin() + n);
+    from->released += n;
+    if (from->held.empty()) {
+        from->forked = false;
+        from->capture = nullptr;
+    }
+    for (Op& op : ops) {
+        if (into != nullptr) {
+            submit(into, std::move(op));
+        } else {
+            run(op);
+        }
+    }
+}
+
+std::vector<Event*> events;
 
 CUresult find(const char* call, void* handle, Stream*& s) {
     auto found = std::find(streams.begin(), streams.end(), handle);
@@ -381,7 +426,62 @@ API CUresult cuCtxSetCurrent(Context* context) {
 API CUresult cuCtxSynchronize() {
     LOCKED;
     TRY(forbiddenWhileThisThreadCaptures(__func__))
+    for (Stream* s : streams) {
+        release(s, SIZE_MAX, nullptr);  // a forked stream's work, after the other streams' (already run)
+    }
     return usable(__func__);
+}
+
+API CUresult cuEventCreate(Event** e, unsigned flags) {
+    LOCKED;
+    TRY(usable(__func__))
+    *e = new Event();
+    events.push_back(*e);
+    return flags <= 2 ? SUCCESS : INVALID_VALUE;
+}
+
+API CUresult cuEventDestroy_v2(Event* e) {
+    LOCKED;
+    auto found = std::find(events.begin(), events.end(), e);
+    if (found == events.end()) {
+        return refuse(INVALID_HANDLE, __func__, "no such event");
+    }
+    events.erase(found);
+    delete e;
+    return usable(__func__);
+}
+
+API CUresult cuEventRecord(Event* e, Stream* handle) {
+    LOCKED;
+    STREAM(handle, s);
+    if (std::find(events.begin(), events.end(), e) == events.end()) {
+        return refuse(INVALID_HANDLE, __func__, "no such event");
+    }
+    *e = Event{s, s->released + s->held.size(), captureOf(s)};
+    return SUCCESS;
+}
+
+// A stream waiting on an event another stream recorded: a join where that stream is forked (it takes that stream's
+// ops before the event), else a fork (its own ops are held, and go into the capture the event was recorded in).
+API CUresult cuStreamWaitEvent(Stream* handle, Event* e, unsigned flags) {
+    LOCKED;
+    STREAM(handle, s);
+    if (std::find(events.begin(), events.end(), e) == events.end() || flags != 0) {
+        return refuse(INVALID_VALUE, __func__, "no such event, or flags");
+    }
+    if (e->stream == nullptr || e->stream == s || std::find(streams.begin(), streams.end(), e->stream) == streams.end()) {
+        return SUCCESS;
+    }
+    if (e->stream->forked) {
+        release(e->stream, e->upto, s);
+    } else if (!s->forked) {
+        if (s->capturing || (e->capture == nullptr) != (captureOf(e->stream) == nullptr)) {
+            return refuse(ILLEGAL_STATE, __func__, "a capturing stream waiting on another's event, or an event of a capture since ended");
+        }
+        s->forked = true;
+        s->capture = e->capture;
+    }
+    return SUCCESS;
 }
 
 API CUresult cuStreamCreate(Stream** s, unsigned flags) {
@@ -406,6 +506,7 @@ API CUresult cuStreamSynchronize(Stream* handle) {
     Stream* s;
     TRY(find(__func__, handle, s))
     TRY(forbiddenWhileCapturing(s, __func__))
+    release(s, SIZE_MAX, nullptr);
     return usable(__func__);
 }
 
@@ -652,9 +753,19 @@ API CUresult cuStreamEndCapture(Stream* handle, Graph** graph) {
     if (!s->capturing) {
         return refuse(ILLEGAL_STATE, __func__, "not capturing");
     }
-    bool invalidated = s->invalidated;
+    bool unjoined = false;
+    for (Stream* other : streams) {
+        if (other != s && other->capture == s) {  // forked from this capture and never joined back
+            unjoined = true;
+            *other = Stream{};
+        }
+    }
+    bool invalidated = s->invalidated || unjoined;
     *graph = invalidated ? nullptr : new Graph{std::move(s->captured)};
     *s = Stream{};
+    if (unjoined) {
+        return refuse(CAPTURE_UNJOINED, __func__, "a stream forked from the capture was not joined back");
+    }
     return invalidated ? CAPTURE_INVALIDATED : usable(__func__);
 }
 

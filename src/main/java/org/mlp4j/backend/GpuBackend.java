@@ -718,19 +718,36 @@ public abstract class GpuBackend<B> implements Backend {
         return null;
     }
 
+    /**
+     * Issues {@code op}, whose buffers no op issued after it reads or writes until {@link #join}, where it may run
+     * beside those ops (CUDA: on a second stream, a branch of a recorded graph): a weight step off the backward
+     * pass's path. Here, in order with them.
+     */
+    protected void aside(Runnable op) {
+        op.run();
+    }
+
+    /** Makes the ops issued after it wait for those of {@link #aside}. */
+    protected void join() {
+    }
+
     private void unfoldedHiddenStep(Matrix dNext, Matrix wNext, Matrix a, Matrix bias, Matrix g) {
         productThenHiddenStep(dNext, wNext, 1f, a, Activation.SIGMOID, 0f, bias, g);
     }
 
     /**
-     * The hidden step unfolded: g = dNext * wNext', wNext's step, then hidden_step; where the device leaves the
-     * product's slices of k unadded ({@link #unreducedProduct}), hidden_step adds them, before wNext's step (which
-     * neither reads g nor is read by hidden_step, and may use the device's room for slices itself).
+     * The hidden step unfolded: g = dNext * wNext', then wNext's step and hidden_step, which neither reads what the
+     * other writes: wNext's step {@link #aside}, so that it need not wait for hidden_step nor hidden_step for it. Where
+     * the device leaves the product's slices of k unadded ({@link #unreducedProduct}), hidden_step adds them, before
+     * wNext's step (which may use the device's room for slices itself).
      */
     private void productThenHiddenStep(Matrix dNext, Matrix wNext, float decay, Matrix a, Activation act, float eta, Matrix bias, Matrix g) {
         Matrix partial = unreducedProduct(true, dNext, wNext, g);
         if (partial == null) {
-            Backend.super.hiddenLayerStep(dNext, wNext, decay, a, act, eta, bias, g);
+            gemm(false, true, 1f, dNext, wNext, 0f, g);
+            aside(() -> gemm(true, false, -eta, a, dNext, decay, wNext));
+            hiddenStep(g, a, act, eta, bias);
+            join();
             return;
         }
         hiddenStep(partial, partial, 0, 1f, a, act, eta, bias, g, partial.rows() / g.rows());

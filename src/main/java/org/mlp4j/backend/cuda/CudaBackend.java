@@ -17,6 +17,8 @@ import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
@@ -40,9 +42,11 @@ import org.mlp4j.backend.Shapes;
 
 /**
  * CUDA: GEMMs through cuBLAS (JCublas2), everything else through the kernels in {@code kernels/*.cu}
- * (PTX packed in the jar), all on one stream of the device's primary context so cuBLAS and the kernels
- * share buffers and ordering. {@link #capture} records a sequence of operations into a CUDA graph, so an
- * epoch of 550 steps costs a handful of launches instead of thousands.
+ * (PTX packed in the jar), on one stream of the device's primary context so cuBLAS and the kernels
+ * share buffers and ordering; a second stream, with a cuBLAS handle of its own, takes what {@link #aside} gives it,
+ * from an event on the first to an event the first then waits on. {@link #capture} records a sequence of operations
+ * into a CUDA graph (the second stream's a branch of it), so an epoch of 550 steps costs a handful of launches
+ * instead of thousands.
  */
 public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     /**
@@ -71,6 +75,15 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     private final CUcontext context = new CUcontext();
     private final CUstream stream = new CUstream();
     private final cublasHandle cublas = new cublasHandle();
+    /** {@link #aside}'s stream and cuBLAS handle, and the events it forks from {@link #stream} at and joins back at. */
+    private final CUstream side = new CUstream();
+    private final cublasHandle sideBlas = new cublasHandle();
+    private final CUevent forked = new CUevent();
+    private final CUevent joined = new CUevent();
+    /** Where kernels and GEMMs are issued: {@link #stream}, or {@link #side} within {@link #aside}. */
+    private CUstream target = stream;
+    /** Whether {@link #side} has work that {@link #stream} has not yet been made to wait for. */
+    private boolean apart;
     private final Map<GpuKernel, CUfunction> functions = new EnumMap<>(GpuKernel.class);
     private final List<CUmodule> modules = new ArrayList<>();
     private final List<CUdeviceptr> allocations = new ArrayList<>();
@@ -84,6 +97,9 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     private boolean closed;
     private boolean streamCreated;
     private boolean cublasCreated;
+    private boolean sideCreated;
+    private boolean sideBlasCreated;
+    private final List<CUevent> events = new ArrayList<>();
 
     CudaBackend(int index, String cublasRoute) {
         super(LAYOUT);
@@ -112,7 +128,19 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             checkBlas(JCublas2.cublasCreate(cublas), "cublasCreate");
             cublasCreated = true;
             checkBlas(JCublas2.cublasSetStream(cublas, new cudaStream_t(stream)), "cublasSetStream");
-            checkBlas(JCublas2.cublasSetWorkspace(cublas, allocate(CUBLAS_WORKSPACE), CUBLAS_WORKSPACE), "cublasSetWorkspace");
+            CUdeviceptr workspace = allocate(CUBLAS_WORKSPACE);
+            checkBlas(JCublas2.cublasSetWorkspace(cublas, workspace, CUBLAS_WORKSPACE), "cublasSetWorkspace");
+            check(cuStreamCreate(side, 0), "cuStreamCreate");
+            sideCreated = true;
+            for (CUevent e : List.of(forked, joined)) {
+                check(cuEventCreate(e, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+                events.add(e);
+            }
+            checkBlas(JCublas2.cublasCreate(sideBlas), "cublasCreate");
+            sideBlasCreated = true;
+            checkBlas(JCublas2.cublasSetStream(sideBlas, new cudaStream_t(side)), "cublasSetStream");
+            // one workspace for both handles: a GEMM on the stream first waits for the side's work (gemm)
+            checkBlas(JCublas2.cublasSetWorkspace(sideBlas, workspace, CUBLAS_WORKSPACE), "cublasSetWorkspace");
             int[] version = new int[1];
             checkBlas(JCublas2.cublasGetVersion(cublas, version), "cublasGetVersion");
             int[] driver = new int[1];
@@ -270,7 +298,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
 
     @Override
     protected void zero(CUdeviceptr dst, long bytes) {
-        check(cuMemsetD32Async(dst, 0, bytes / 4, stream), "cuMemsetD32Async");
+        check(cuMemsetD32Async(dst, 0, bytes / 4, target), "cuMemsetD32Async");
     }
 
     @Override
@@ -289,12 +317,12 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             }
         }
         if (kernel.shape() == GpuKernel.Shape.COOPERATIVE) {
-            check(cuLaunchCooperativeKernel(functions.get(kernel), (int) l.blocksX(), 1, 1, l.threadsX(), 1, 1, l.sharedBytes(), stream,
+            check(cuLaunchCooperativeKernel(functions.get(kernel), (int) l.blocksX(), 1, 1, l.threadsX(), 1, 1, l.sharedBytes(), target,
                     Pointer.to(params)), kernel.entry());
             return;
         }
         check(cuLaunchKernel(functions.get(kernel), (int) l.blocksX(), (int) l.blocksY(), (int) l.blocksZ(), l.threadsX(), l.threadsY(), 1,
-                l.sharedBytes(), stream, Pointer.to(params), null), kernel.entry());
+                l.sharedBytes(), target, Pointer.to(params), null), kernel.entry());
     }
 
     /**
@@ -385,12 +413,45 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     @Override
     public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
         int[] mnk = Shapes.gemm(transA, transB, a, b, c);
+        if (target == stream) {
+            join();  // the handles share cuBLAS's workspace: never two GEMMs at once
+        }
         // Row-major C = op(A) op(B) is column-major C' = op(B)' op(A)': swap the operands, keep the flags.
-        checkBlas(JCublas2.cublasSgemm(cublas,
+        checkBlas(JCublas2.cublasSgemm(target == side ? sideBlas : cublas,
                 transB ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N,
                 transA ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N,
                 mnk[1], mnk[0], mnk[2], Pointer.to(new float[] {alpha}), ptr(b), b.cols(), ptr(a), a.cols(),
                 Pointer.to(new float[] {beta}), ptr(c), c.cols()), "cublasSgemm");
+    }
+
+    /** Issues {@code op} on the second stream, after the work issued so far on the first. */
+    @Override
+    protected void aside(Runnable op) {
+        check(cuEventRecord(forked, stream), "cuEventRecord");
+        check(cuStreamWaitEvent(side, forked, 0), "cuStreamWaitEvent");
+        target = side;
+        try {
+            op.run();
+        } finally {
+            target = stream;
+            apart = true;
+        }
+    }
+
+    @Override
+    protected void join() {
+        check(rejoin(), "cuEventRecord, cuStreamWaitEvent");
+    }
+
+    /** {@link #join}, returning the driver's first error instead of throwing it. */
+    private int rejoin() {
+        if (!apart) {
+            return CUresult.CUDA_SUCCESS;
+        }
+        apart = false;
+        int rc = cuEventRecord(joined, side);
+        int waited = cuStreamWaitEvent(stream, joined, 0);
+        return rc != CUresult.CUDA_SUCCESS ? rc : waited;
     }
 
     private CUdeviceptr ptr(Matrix m) {
@@ -411,6 +472,10 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             ops.run();
         } catch (RuntimeException e) {
             failure = e;
+        }
+        int rejoined = rejoin();  // where ops failed within aside: the capture ends only with every stream joined back
+        if (failure == null && rejoined != CUresult.CUDA_SUCCESS) {
+            failure = new BackendFailure("cuda: cuEventRecord, cuStreamWaitEvent failed: " + CUresult.stringFor(rejoined));
         }
         int end = cuStreamEndCapture(stream, graph);
         if (failure == null && end == CUresult.CUDA_SUCCESS) {
@@ -443,6 +508,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
 
     @Override
     public void synchronize() {
+        join();
         check(cuStreamSynchronize(stream), "cuStreamSynchronize");
     }
 
@@ -454,12 +520,20 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         }
         closed = true;
         cuCtxSetCurrent(context);
+        rejoin();
         if (streamCreated) {
             cuStreamSynchronize(stream);
         }
         graphs.forEach(g -> cuGraphExecDestroy(g));
         if (cublasCreated) {
             JCublas2.cublasDestroy(cublas);
+        }
+        if (sideBlasCreated) {
+            JCublas2.cublasDestroy(sideBlas);
+        }
+        events.forEach(e -> cuEventDestroy(e));
+        if (sideCreated) {
+            cuStreamDestroy(side);
         }
         allocations.forEach(p -> cuMemFree(p));
         releaseStaging();
