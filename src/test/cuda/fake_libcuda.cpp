@@ -268,13 +268,19 @@ void release(Stream* from, size_t upto, Stream* into) {
 
 std::vector<Event*> events;
 
-CUresult find(const char* call, void* handle, Stream*& s) {
-    auto found = std::find(streams.begin(), streams.end(), handle);
-    if (found == streams.end()) {
-        return refuse(INVALID_HANDLE, call, "no such stream");
+// The stream or event a handle names, or INVALID_HANDLE where the driver made none such or it is destroyed.
+template <typename T>
+CUresult find(const char* call, const std::vector<T*>& made, const char* none, void* handle, T*& t) {
+    auto found = std::find(made.begin(), made.end(), handle);
+    if (found == made.end()) {
+        return refuse(INVALID_HANDLE, call, none);
     }
-    s = *found;
+    t = *found;
     return SUCCESS;
+}
+
+CUresult find(const char* call, void* handle, Stream*& s) {
+    return find(call, streams, "no such stream", handle, s);
 }
 
 CUresult usableStream(const char* call, void* handle, Stream*& s) {
@@ -442,11 +448,8 @@ API CUresult cuEventCreate(Event** e, unsigned flags) {
 
 API CUresult cuEventDestroy_v2(Event* e) {
     LOCKED;
-    auto found = std::find(events.begin(), events.end(), e);
-    if (found == events.end()) {
-        return refuse(INVALID_HANDLE, __func__, "no such event");
-    }
-    events.erase(found);
+    TRY(find(__func__, events, "no such event", e, e))
+    events.erase(std::find(events.begin(), events.end(), e));
     delete e;
     return usable(__func__);
 }
@@ -454,9 +457,7 @@ API CUresult cuEventDestroy_v2(Event* e) {
 API CUresult cuEventRecord(Event* e, Stream* handle) {
     LOCKED;
     STREAM(handle, s);
-    if (std::find(events.begin(), events.end(), e) == events.end()) {
-        return refuse(INVALID_HANDLE, __func__, "no such event");
-    }
+    TRY(find(__func__, events, "no such event", e, e))
     *e = Event{s, s->released + s->held.size(), captureOf(s)};
     return SUCCESS;
 }
@@ -466,8 +467,9 @@ API CUresult cuEventRecord(Event* e, Stream* handle) {
 API CUresult cuStreamWaitEvent(Stream* handle, Event* e, unsigned flags) {
     LOCKED;
     STREAM(handle, s);
-    if (std::find(events.begin(), events.end(), e) == events.end() || flags != 0) {
-        return refuse(INVALID_VALUE, __func__, "no such event, or flags");
+    TRY(find(__func__, events, "no such event", e, e))
+    if (flags != 0) {
+        return refuse(INVALID_VALUE, __func__, "flags");
     }
     if (e->stream == nullptr || e->stream == s || std::find(streams.begin(), streams.end(), e->stream) == streams.end()) {
         return SUCCESS;
