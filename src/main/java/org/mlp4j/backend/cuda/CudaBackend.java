@@ -473,9 +473,10 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         } catch (RuntimeException e) {
             failure = e;
         }
-        int rejoined = rejoin();  // where ops failed within aside: the capture ends only with every stream joined back
-        if (failure == null && rejoined != CUresult.CUDA_SUCCESS) {
-            failure = new BackendFailure("cuda: cuEventRecord, cuStreamWaitEvent failed: " + CUresult.stringFor(rejoined));
+        try {
+            join();  // where ops failed within aside too: the capture ends only with every stream joined back
+        } catch (RuntimeException e) {
+            failure = failure != null ? failure : e;
         }
         int end = cuStreamEndCapture(stream, graph);
         if (failure == null && end == CUresult.CUDA_SUCCESS) {
