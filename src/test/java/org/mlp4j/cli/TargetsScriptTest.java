@@ -1,6 +1,7 @@
 package org.mlp4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.mlp4j.Commands.run;
@@ -53,7 +54,8 @@ class TargetsScriptTest {
                 + " (the most: 0.54, 784-512-512-10 batch 100)"), out);
         assertTrue(out.contains("opencl / cuda (target <= 2.0): NOT met, 2 of 4 rows within it; not on 784-512-512-10 batch 100 (2.29), "
                 + "784-2048-2048-10 batch 100 (2.05)"), out);
-        assertTrue(out.contains("no cliff in cuda's times (at each batch, a network with over 1.1x the multiply-adds is no faster): met on 4 rows"), out);
+        assertTrue(out.contains("no cliff along a network's row (a step of over 1.1x the batch is no faster): met on 4 rows"), out);
+        assertTrue(out.contains("no cliff across networks (at each batch, a network with over 1.1x the multiply-adds is no faster): met on 4 rows"), out);
     }
 
     /** A grid that stopped before its last shapes says how many it timed: "every row" is judged on all of them only. */
@@ -79,6 +81,24 @@ class TargetsScriptTest {
         assertTrue(out.contains("NOT met; 784-1000-1000-10 (0.0350, 2.87x the multiply-adds) under 784-512-512-10 (0.5660) at batch 250"), out);
         // only within a batch: 784-1000-1000-10 at 500 is faster than 784-512-512-10 at 250, and is not named
         assertEquals(1, out.split(" under ", -1).length - 1, out);
+        // along 784-1000-1000-10's row, batch 500 takes 0.030 * 500 against 0.035 * 250: slower a step, no cliff
+        assertTrue(out.contains("no cliff along a network's row (a step of over 1.1x the batch is no faster): met on 4 rows"), out);
+    }
+
+    /** The cliff of the issue's own example: 784-512-512-10 at batch 250 33x slower an epoch than at 500, so 16x a step. */
+    @Test
+    void aLargerBatchFasterAStepIsACliff() throws Exception {
+        double none = Double.NaN;
+        String out = grid(new Object[] {"784-512-512-10", 100, 0.571, 0.107, none, none},
+                new Object[] {"784-512-512-10", 250, 0.566, 0.062, none, none},
+                new Object[] {"784-512-512-10", 500, 0.017, 0.050, none, none},
+                new Object[] {"784-100-10", 100, 0.018, 0.040, none, none},
+                new Object[] {"784-100-10", 500, 0.0045, 0.010, none, none});
+        assertTrue(out.contains("no cliff along a network's row (a step of over 1.1x the batch is no faster): NOT met; "
+                + "784-512-512-10: batch 500 (0.0170 s an epoch) faster a step than batch 100 (0.5710); "
+                + "784-512-512-10: batch 500 (0.0170 s an epoch) faster a step than batch 250 (0.5660)"), out);
+        // 784-100-10 at 500: 0.0045 * 500 = 2.25 against 0.018 * 100 = 1.8, slower a step though four times faster an epoch
+        assertFalse(out.contains("784-100-10: batch"), out);
     }
 
     @Test
