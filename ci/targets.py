@@ -57,6 +57,11 @@ def ratio_target(title, pairs, target):
     print(line + (f"; {count(missing)} not measured" if missing else ""))
 
 
+def cliff_line(title, falls, timed):
+    """One line: the target met on the rows timed, or the falls that miss it."""
+    print(f"{title}: {verdict(not falls)}" + (f"; {'; '.join(falls)}" if falls else f" on {count(timed)}"))
+
+
 def grid(rows):
     # seconds[(network, batch)][name]
     seconds = {}
@@ -91,14 +96,12 @@ def grid(rows):
     per_step = {s: seconds[s]["cuda"] * s[1] for s in timed}
     falls = [f"{a[0]}: batch {b[1]} ({seconds[b]['cuda']:.4f} s an epoch) faster a step than batch {a[1]} ({seconds[a]['cuda']:.4f})"
              for a in timed for b in timed if a[0] == b[0] and b[1] > 1.1 * a[1] and per_step[b] < per_step[a]]
-    print(f"no cliff along a network's row (a step of over 1.1x the batch is no faster): {verdict(not falls)}"
-          + (f"; {'; '.join(falls)}" if falls else f" on {count(len(timed))}"))
+    cliff_line("no cliff along a network's row (a step of over 1.1x the batch is no faster)", falls, len(timed))
     falls = [f"{b[0]} ({seconds[b]['cuda']:.4f}, {multiply_adds(b[0]) / multiply_adds(a[0]):.2f}x the multiply-adds) "
              f"under {a[0]} ({seconds[a]['cuda']:.4f}) at batch {a[1]}"
              for a in timed for b in timed
              if a[1] == b[1] and multiply_adds(b[0]) > 1.1 * multiply_adds(a[0]) and seconds[b]["cuda"] < seconds[a]["cuda"]]
-    print(f"no cliff across networks (at each batch, a network with over 1.1x the multiply-adds is no faster): {verdict(not falls)}"
-          + (f"; {'; '.join(falls)}" if falls else f" on {count(len(timed))}"))
+    cliff_line("no cliff across networks (at each batch, a network with over 1.1x the multiply-adds is no faster)", falls, len(timed))
 
 
 def main(path):
