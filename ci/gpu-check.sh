@@ -162,6 +162,20 @@ for hidden in $timeline_hidden; do
   fi
 done
 
+step 30 "the book's step as one thread block cluster instead of the whole grid: a step, without its multiply-adds, and its cluster barriers alone (#24; bench/ab/cluster_steps.cu)"
+# the whole network in the shared memory of up to 16 multiprocessors, two cluster barriers a step and no round trips
+# through L2 between phases; against the timeline's steps above. Each run first checks two steps against the book's
+# in double precision; a cluster the GPU cannot hold is said and passed over
+cluster_steps=${CLUSTER_STEPS:-.device/cluster-steps}
+if [ ! -x "$cluster_steps" ]; then
+  echo "skipped: no $cluster_steps"
+else
+  for layout in "16 512" "16 256" "8 512"; do
+    timeout -k 5 "$limit" "$cluster_steps" 784,100,10 100 "${CLUSTER_STEPS_STEPS:-550}" $layout "${CLUSTER_STEPS_LAUNCHES:-5}" < /dev/null \
+      | grep -v '^device: ' || status=1
+  done
+fi
+
 step 90 "where train_steps' warps wait: Nsight Compute's stall reasons over one launch of the book's whole steps, where ncu is installed (#24)"
 # the timeline's phases say how long each part of a step takes, not why: each reason's share of the warps' cycles
 # (an instruction not yet fetched, a load awaited, a barrier, ...) says which redesign a step needs

@@ -1,0 +1,465 @@
+// Issue 24's question, asked before anything is built on it: how fast can the book's SGD step run as one thread
+// block cluster (sm_90) instead of train_steps' whole grid? train_steps (kernels/train_steps.cu) spreads a step
+// over every multiprocessor and pays for it in grid barriers and in round trips through L2 between its phases:
+// with one hidden unit, next to no arithmetic, a step still takes most of the book's step's time
+// (bench/RESULTS.md). Here one cluster of up to 16 blocks, a block a multiprocessor, holds the whole network in
+// shared memory for all of its steps: block b keeps rows [b * kr, (b + 1) * kr) of w0 and of each step's x
+// (kr = s0 / blocks rounded up), and every block a copy of b0, w1 and b1. A step (784-H-10 under sigmoid units, the
+// logistic cost's delta, DeviceNet.trainStep's sums):
+//   1. each block: its rows' share of the first layer, pd = x[:, its rows] * w0[its rows, :] (batch x s1)
+//                                                                                               cluster barrier
+//   2. each block, for its share of the hidden units: a1 = sigmoid(sum of every block's pd, in block order, + b0),
+//      written into every block's a1 through distributed shared memory                        cluster barrier
+//   3. every block, the whole of it: d2 = sigmoid(a1 w1 + b1) - onehot(label); d1 = (d2 w1') .* a1 .* (1 - a1);
+//      w0[its rows] = decay * w0 - step * x' d1, w1 = decay * w1 - step * a1' d2, the biases less step times
+//      their deltas' column sums
+// Two cluster barriers a step, and no global memory but the next step's rows of x and labels, which each thread
+// loads into registers as a step begins and writes into the other half of the block's x as it ends. The weights
+// go back to global memory after the last step. The output layer's work is done by every block rather than
+// shared: it is a tenth of the first layer's, and sharing it would cost a barrier.
+// The program times `steps` steps on random data against the same kernel without its multiply-adds (the rest:
+// barriers, shared memory, the loads of x) and against cluster barriers alone, after checking two steps against
+// a double-precision loop of the book's step. Only for finding the time; it trains nothing. Built for sm_90
+// (clusters need it; ci/prepare-gpu-bundle.sh):
+//   nvcc -std=c++17 -O3 -arch=sm_90 -I kernels -o cluster-steps bench/ab/cluster_steps.cu
+//   cluster-steps SIZES BATCH STEPS BLOCKS THREADS [LAUNCHES]     e.g. 784,100,10 100 550 16 512
+// A cluster of over 8 blocks is not portable: where the GPU cannot hold one, the program says so and exits 0.
+// Built with g++ on the CPU block emulator (src/test/cuda), the grid one cluster, it runs the same code, its times
+// meaningless:
+//   g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -x c++ -o cluster-steps bench/ab/cluster_steps.cu
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+#ifndef __CUDACC__
+#include <chrono>
+#include "block_emulator.h"
+#endif
+#include <cooperative_groups.h>
+#include "dynamic_shared.cuh"
+#include "memory_hints.cuh"
+namespace cg = cooperative_groups;
+
+// The most blocks a cluster may have (a non-portable size on sm_90), and the floats of the next step's x a
+// thread holds at most.
+#define MAX_BLOCKS 16
+#define NEXT_FLOATS 20
+
+// The floats of a block's shared memory: w0's rows, x's rows twice (this step's and the next's), the partial
+// products (then d1), a1, w1, b0, b1, d2 and the labels.
+__host__ __device__ inline long cluster_shared_floats(int s0, int s1, int s2, int batch, int blocks) {
+    long kr = (s0 + blocks - 1) / blocks;
+    return kr * s1 + 2 * batch * kr + 2L * batch * s1 + (long)s1 * s2 + s1 + s2 + (long)batch * s2 + 2L * batch;
+}
+
+__device__ inline float sigmoid(float v) {
+    return 1.0f / (1.0f + expf(-v));
+}
+
+// use(i, j, sum_q a(i, q) * b(q, j)) for i < ni, j < nj, by the block's threads, each taking TR x TC outputs
+// (neighbouring threads neighbouring columns), its sums in order of q; with products 0 the sums are left out
+// (0), the loads and stores kept.
+template <int TR, int TC, class A, class B, class Use>
+__device__ void tile_products(int ni, int nj, int nq, bool products, A a, B b, Use use) {
+    int across = (nj + TC - 1) / TC, tiles = (ni + TR - 1) / TR * across;
+    for (int t = threadIdx.x; t < tiles; t += blockDim.x) {
+        int i0 = t / across * TR, j0 = t % across * TC;
+        float z[TR][TC] = {};
+        for (int q = 0; products && q < nq; q++) {
+            float u[TR], v[TC];
+            UNROLL
+            for (int i = 0; i < TR; i++) {
+                u[i] = a(min(i0 + i, ni - 1), q);  // past the edge: a row that is there, its sums unused
+            }
+            UNROLL
+            for (int c = 0; c < TC; c++) {
+                v[c] = b(q, min(j0 + c, nj - 1));
+            }
+            UNROLL
+            for (int i = 0; i < TR; i++) {
+                UNROLL
+                for (int c = 0; c < TC; c++) {
+                    z[i][c] += u[i] * v[c];
+                }
+            }
+        }
+        UNROLL
+        for (int i = 0; i < TR; i++) {
+            UNROLL
+            for (int c = 0; c < TC; c++) {
+                if (i0 + i < ni && j0 + c < nj) {
+                    use(i0 + i, j0 + c, z[i][c]);
+                }
+            }
+        }
+    }
+}
+
+// `steps` SGD steps of 784-H-10 (sizes s0-s1-s2) on rows [s * batch, (s + 1) * batch) of x and labels, as above.
+// Launched as one cluster: gridDim.x blocks, cluster_shared_floats of dynamic shared memory each.
+extern "C" __global__ void __launch_bounds__(512, 1)
+    cluster_steps(const float* x, const float* labels, float* w0, float* b0, float* w1, float* b1, int steps, int batch, int s0, int s1, int s2,
+                  float step, float decay, int products) {
+    cg::cluster_group cluster = cg::this_cluster();
+    DYNAMIC_SHARED(float, shared);
+    int blocks = (int)cluster.num_blocks(), rank = (int)cluster.block_rank();
+    int kr = (s0 + blocks - 1) / blocks, k0 = rank * kr, kn = max(0, min(kr, s0 - k0));
+    int ur = (s1 + blocks - 1) / blocks, u0 = rank * ur, un = max(0, min(ur, s1 - u0));
+    float* w0s = shared;               // kr x s1: w0's rows k0..
+    float* xs = w0s + kr * s1;         // 2 x batch x kr: x's columns k0.., this step's and the next's
+    float* pd = xs + 2 * batch * kr;   // batch x s1: the partial products, then d1
+    float* a1 = pd + batch * s1;       // batch x s1
+    float* w1s = a1 + batch * s1;      // s1 x s2
+    float* b0s = w1s + s1 * s2;        // s1
+    float* b1s = b0s + s1;             // s2
+    float* d2 = b1s + s2;              // batch x s2
+    float* ys = d2 + batch * s2;       // 2 x batch: the labels, this step's and the next's
+    for (int e = threadIdx.x; e < kr * s1; e += blockDim.x) {
+        w0s[e] = e / s1 < kn ? w0[(long)(k0 + e / s1) * s1 + e % s1] : 0.0f;
+    }
+    for (int e = threadIdx.x; e < s1 * s2; e += blockDim.x) {
+        w1s[e] = w1[e];
+    }
+    for (int e = threadIdx.x; e < s1 + s2; e += blockDim.x) {
+        b0s[e] = e < s1 ? b0[e] : b1[e - s1];  // b1s follows b0s
+    }
+    for (int e = threadIdx.x; e < batch * kr; e += blockDim.x) {
+        xs[e] = e % kr < kn ? x[(long)(e / kr) * s0 + k0 + e % kr] : 0.0f;
+    }
+    for (int r = threadIdx.x; r < batch; r += blockDim.x) {
+        ys[r] = labels[r];
+    }
+    __syncthreads();
+    for (int s = 0; s < steps; s++) {
+        float* xc = xs + (s % 2) * batch * kr;
+        const float* y = ys + (s % 2) * batch;
+        // this thread's share of the next step's rows of x and labels, into registers: their loads land while the
+        // step runs
+        float next[NEXT_FLOATS], label = 0.0f;
+        const float* xn = x + (long)(s + 1) * batch * s0 + k0;
+        UNROLL
+        for (int i = 0; i < NEXT_FLOATS; i++) {
+            int e = threadIdx.x + i * blockDim.x;
+            next[i] = s + 1 < steps && e < batch * kn ? xn[(long)(e / kn) * s0 + e % kn] : 0.0f;
+        }
+        if (s + 1 < steps && (int)threadIdx.x < batch) {
+            label = labels[(long)(s + 1) * batch + threadIdx.x];
+        }
+        tile_products<4, 5>(
+            batch, s1, kn, products, [&](int r, int q) { return xc[r * kr + q]; }, [&](int q, int j) { return w0s[q * s1 + j]; },
+            [&](int r, int j, float z) { pd[r * s1 + j] = z; });
+        cluster.sync();  // every block's partial products written
+        for (int e = threadIdx.x; e < batch * un; e += blockDim.x) {
+            int r = e / un, j = u0 + e % un;
+            float v[MAX_BLOCKS];
+            UNROLL
+            for (int b = 0; b < MAX_BLOCKS; b++) {
+                v[b] = b < blocks ? cluster.map_shared_rank(pd, b)[r * s1 + j] : 0.0f;
+            }
+            float z = 0.0f;
+            UNROLL
+            for (int b = 0; b < MAX_BLOCKS; b++) {
+                z += b < blocks ? v[b] : 0.0f;  // in block order: the order of w0's rows
+            }
+            float a = sigmoid(z + b0s[j]);
+            for (int b = 0; b < blocks; b++) {
+                cluster.map_shared_rank(a1, b)[r * s1 + j] = a;
+            }
+        }
+        cluster.sync();  // a1 whole in every block, and every block's partial products read
+        tile_products<1, 2>(
+            batch, s2, s1, products, [&](int r, int q) { return a1[r * s1 + q]; }, [&](int q, int k) { return w1s[q * s2 + k]; },
+            [&](int r, int k, float z) { d2[r * s2 + k] = sigmoid(z + b1s[k]) - ((int)y[r] == k ? 1.0f : 0.0f); });
+        __syncthreads();  // d2 written
+        tile_products<4, 5>(
+            batch, s1, s2, products, [&](int r, int q) { return d2[r * s2 + q]; }, [&](int q, int j) { return w1s[j * s2 + q]; },
+            [&](int r, int j, float z) {
+                float a = a1[r * s1 + j];
+                pd[r * s1 + j] = z * a * (1.0f - a);
+            });
+        __syncthreads();  // d1 written (over the partial products), w1 read
+        tile_products<2, 5>(
+            kn, s1, batch, products, [&](int i, int r) { return xc[r * kr + i]; }, [&](int r, int j) { return pd[r * s1 + j]; },
+            [&](int i, int j, float g) { w0s[i * s1 + j] = decay * w0s[i * s1 + j] - step * g; });
+        tile_products<2, 2>(
+            s1, s2, batch, products, [&](int j, int r) { return a1[r * s1 + j]; }, [&](int r, int k) { return d2[r * s2 + k]; },
+            [&](int j, int k, float g) { w1s[j * s2 + k] = decay * w1s[j * s2 + k] - step * g; });
+        for (int j = threadIdx.x; j < s1 + s2; j += blockDim.x) {
+            const float* delta = j < s1 ? pd + j : d2 + (j - s1);
+            int ld = j < s1 ? s1 : s2;
+            float sum = 0.0f;
+            for (int r = 0; r < batch; r++) {
+                sum += delta[r * ld];
+            }
+            b0s[j] -= step * sum;  // b1s follows b0s
+        }
+        if (s + 1 < steps) {
+            float* xn_shared = xs + ((s + 1) % 2) * batch * kr;
+            UNROLL
+            for (int i = 0; i < NEXT_FLOATS; i++) {
+                int e = threadIdx.x + i * blockDim.x;
+                if (e < batch * kn) {
+                    xn_shared[e / kn * kr + e % kn] = next[i];
+                }
+            }
+            if ((int)threadIdx.x < batch) {
+                ys[((s + 1) % 2) * batch + threadIdx.x] = label;
+            }
+        }
+        __syncthreads();  // the step's updates and the next step's x written
+    }
+    for (int e = threadIdx.x; e < kn * s1; e += blockDim.x) {
+        w0[(long)k0 * s1 + e] = w0s[e];
+    }
+    for (int e = threadIdx.x; rank == 0 && e < s1 * s2; e += blockDim.x) {
+        w1[e] = w1s[e];
+    }
+    for (int e = threadIdx.x; rank == 0 && e < s1 + s2; e += blockDim.x) {
+        (e < s1 ? b0[e] : b1[e - s1]) = b0s[e];
+    }
+}
+
+// n cluster barriers: what those of cluster_steps cost by themselves.
+extern "C" __global__ void __launch_bounds__(512, 1) cluster_barriers(int n) {
+    cg::cluster_group cluster = cg::this_cluster();
+    for (int i = 0; i < n; i++) {
+        cluster.sync();
+    }
+}
+
+[[noreturn]] static void fail(const char* what) {
+    fprintf(stderr, "cluster-steps: %s\n", what);
+    exit(1);
+}
+
+#ifdef __CUDACC__
+static void check(cudaError_t e, const char* what) {
+    if (e != cudaSuccess) {
+        fprintf(stderr, "cluster-steps: %s: %s\n", what, cudaGetErrorString(e));
+        exit(1);
+    }
+}
+
+static float* device(const std::vector<float>& v) {
+    float* p;
+    check(cudaMalloc(&p, v.size() * sizeof(float)), "cudaMalloc");
+    check(cudaMemcpy(p, v.data(), v.size() * sizeof(float), cudaMemcpyHostToDevice), "cudaMemcpy");
+    return p;
+}
+
+static std::vector<float> download(const float* p, size_t n) {
+    std::vector<float> v(n);
+    check(cudaMemcpy(v.data(), p, n * sizeof(float), cudaMemcpyDeviceToHost), "cudaMemcpy");
+    return v;
+}
+
+// Milliseconds that run() takes, by the GPU's events.
+template <class F>
+static double timed(F run) {
+    cudaEvent_t begin, end;
+    check(cudaEventCreate(&begin), "cudaEventCreate");
+    check(cudaEventCreate(&end), "cudaEventCreate");
+    check(cudaEventRecord(begin), "cudaEventRecord");
+    run();
+    check(cudaEventRecord(end), "cudaEventRecord");
+    check(cudaEventSynchronize(end), "cudaEventSynchronize");
+    float ms;
+    check(cudaEventElapsedTime(&ms, begin, end), "cudaEventElapsedTime");
+    return ms;
+}
+#else
+static float* device(const std::vector<float>& v) {
+    float* p = new float[v.size()];
+    std::copy(v.begin(), v.end(), p);
+    return p;
+}
+
+static std::vector<float> download(const float* p, size_t n) {
+    return std::vector<float>(p, p + n);
+}
+
+template <class F>
+static double timed(F run) {
+    auto begin = std::chrono::steady_clock::now();
+    run();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
+}
+#endif
+
+static float uniform() {
+    return (float)rand() / RAND_MAX * 2 - 1;
+}
+
+// The book's step in double precision, from the same weights (w0 s0 x s1, w1 s1 x s2, row-major), `steps` times.
+static void reference(const std::vector<float>& x, const std::vector<float>& labels, std::vector<double>& w0, std::vector<double>& b0,
+                      std::vector<double>& w1, std::vector<double>& b1, int steps, int batch, int s0, int s1, int s2, double step, double decay) {
+    std::vector<double> a1((size_t)batch * s1), d1((size_t)batch * s1), d2((size_t)batch * s2);
+    for (int s = 0; s < steps; s++) {
+        const float* xb = x.data() + (size_t)s * batch * s0;
+        for (int r = 0; r < batch; r++) {
+            for (int j = 0; j < s1; j++) {
+                double z = b0[j];
+                for (int q = 0; q < s0; q++) z += xb[(size_t)r * s0 + q] * w0[(size_t)q * s1 + j];
+                a1[(size_t)r * s1 + j] = 1 / (1 + std::exp(-z));
+            }
+            for (int k = 0; k < s2; k++) {
+                double z = b1[k];
+                for (int j = 0; j < s1; j++) z += a1[(size_t)r * s1 + j] * w1[(size_t)j * s2 + k];
+                d2[(size_t)r * s2 + k] = 1 / (1 + std::exp(-z)) - ((int)labels[(size_t)s * batch + r] == k ? 1 : 0);
+            }
+            for (int j = 0; j < s1; j++) {
+                double z = 0;
+                for (int k = 0; k < s2; k++) z += d2[(size_t)r * s2 + k] * w1[(size_t)j * s2 + k];
+                double a = a1[(size_t)r * s1 + j];
+                d1[(size_t)r * s1 + j] = z * a * (1 - a);
+            }
+        }
+        for (int q = 0; q < s0; q++) {
+            for (int j = 0; j < s1; j++) {
+                double g = 0;
+                for (int r = 0; r < batch; r++) g += xb[(size_t)r * s0 + q] * d1[(size_t)r * s1 + j];
+                w0[(size_t)q * s1 + j] = decay * w0[(size_t)q * s1 + j] - step * g;
+            }
+        }
+        for (int j = 0; j < s1; j++) {
+            for (int k = 0; k < s2; k++) {
+                double g = 0;
+                for (int r = 0; r < batch; r++) g += a1[(size_t)r * s1 + j] * d2[(size_t)r * s2 + k];
+                w1[(size_t)j * s2 + k] = decay * w1[(size_t)j * s2 + k] - step * g;
+            }
+        }
+        for (int j = 0; j < s1; j++) {
+            double g = 0;
+            for (int r = 0; r < batch; r++) g += d1[(size_t)r * s1 + j];
+            b0[j] -= step * g;
+        }
+        for (int k = 0; k < s2; k++) {
+            double g = 0;
+            for (int r = 0; r < batch; r++) g += d2[(size_t)r * s2 + k];
+            b1[k] -= step * g;
+        }
+    }
+}
+
+// The largest of |got - want| over the largest change the steps made from `before` (want - before): an error in the
+// updates shows, however small a step is against the weights. NaN where any is.
+static double error(const std::vector<float>& got, const std::vector<double>& want, const std::vector<float>& before) {
+    double err = 0, change = 0;
+    for (size_t i = 0; i < got.size(); i++) {
+        double e = std::fabs(got[i] - want[i]);
+        if (std::isnan(e)) return NAN;
+        err = std::max(err, e);
+        change = std::max(change, std::fabs(want[i] - before[i]));
+    }
+    return err / change;
+}
+
+static std::vector<double> widened(const std::vector<float>& v) {
+    return std::vector<double>(v.begin(), v.end());
+}
+
+int main(int argc, char** argv) {
+    if (argc < 6) {
+        fprintf(stderr, "usage: cluster-steps SIZES BATCH STEPS BLOCKS THREADS [LAUNCHES]   e.g. 784,100,10 100 550 16 512\n");
+        return 2;
+    }
+    int s0, s1, s2;
+    if (sscanf(argv[1], "%d,%d,%d", &s0, &s1, &s2) != 3 || s0 < 1 || s1 < 1 || s2 < 1) fail("SIZES is three widths, as 784,100,10");
+    int batch = atoi(argv[2]), steps = atoi(argv[3]), blocks = atoi(argv[4]), threads = atoi(argv[5]), launches = argc > 6 ? atoi(argv[6]) : 5;
+    if (batch < 1 || steps < 2 || blocks < 1 || blocks > MAX_BLOCKS || threads < 32 || threads > 512 || threads % 32 != 0 || launches < 1) {
+        fail("BATCH >= 1, STEPS >= 2, 1 <= BLOCKS <= 16, THREADS a multiple of 32 up to 512, LAUNCHES >= 1");
+    }
+    int kr = (s0 + blocks - 1) / blocks;
+    if ((long)batch * kr > (long)NEXT_FLOATS * threads) fail("the next step's rows of x do not fit the threads' registers: more threads or blocks");
+    size_t shared = 4 * (size_t)cluster_shared_floats(s0, s1, s2, batch, blocks);
+    srand(7);
+    std::vector<float> x((size_t)steps * batch * s0), labels((size_t)steps * batch), w0((size_t)s0 * s1), b0(s1), w1((size_t)s1 * s2), b1(s2);
+    for (auto& v : x) v = uniform();
+    for (auto& v : labels) v = (float)(rand() % s2);
+    for (auto& v : w0) v = 0.1f * uniform();
+    for (auto& v : w1) v = 0.1f * uniform();
+    float eta = 0.0005f, decay = 1 - eta * 0.01f;
+    float* dx = device(x);
+    float* dy = device(labels);
+    float* dw0 = device(w0);
+    float* db0 = device(b0);
+    float* dw1 = device(w1);
+    float* db1 = device(b1);
+#ifdef __CUDACC__
+    cudaDeviceProp prop;
+    check(cudaGetDeviceProperties(&prop, 0), "cudaGetDeviceProperties");
+    check(cudaFuncSetAttribute(cluster_steps, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared), "cudaFuncSetAttribute");
+    check(cudaFuncSetAttribute(cluster_steps, cudaFuncAttributeNonPortableClusterSizeAllowed, 1), "cudaFuncSetAttribute");
+    check(cudaFuncSetAttribute(cluster_barriers, cudaFuncAttributeNonPortableClusterSizeAllowed, 1), "cudaFuncSetAttribute");
+    cudaLaunchAttribute attribute;
+    attribute.id = cudaLaunchAttributeClusterDimension;
+    attribute.val.clusterDim.x = blocks;
+    attribute.val.clusterDim.y = 1;
+    attribute.val.clusterDim.z = 1;
+    cudaLaunchConfig_t config = {};
+    config.gridDim = dim3(blocks);
+    config.blockDim = dim3(threads);
+    config.dynamicSmemBytes = shared;
+    config.attrs = &attribute;
+    config.numAttrs = 1;
+    int resident = 0;
+    cudaError_t e = cudaOccupancyMaxActiveClusters(&resident, cluster_steps, &config);
+    printf("device: %s, %d multiprocessors\n", prop.name, prop.multiProcessorCount);
+    if (e != cudaSuccess || resident < 1) {
+        printf("cluster-steps: a cluster of %d blocks of %d threads with %zu bytes of shared memory each cannot be resident here (%s)\n", blocks,
+               threads, shared, e != cudaSuccess ? cudaGetErrorString(e) : "0 such clusters at once");
+        return 0;
+    }
+    auto run = [&](int n, int products, float rate, float keep) {
+        check(cudaLaunchKernelEx(&config, cluster_steps, (const float*)dx, (const float*)dy, dw0, db0, dw1, db1, n, batch, s0, s1, s2, rate, keep,
+                                 products),
+              "cudaLaunchKernelEx");
+    };
+    auto barriers = [&](int n) {
+        cudaLaunchConfig_t plain = config;
+        plain.dynamicSmemBytes = 0;
+        check(cudaLaunchKernelEx(&plain, cluster_barriers, n), "cudaLaunchKernelEx");
+    };
+    auto finish = [] { check(cudaDeviceSynchronize(), "cluster_steps"); };
+#else
+    auto run = [&](int n, int products, float rate, float keep) {
+        launch_cooperative(Dim3{(unsigned)blocks}, Dim3{(unsigned)threads},
+                           [&] { cluster_steps(dx, dy, dw0, db0, dw1, db1, n, batch, s0, s1, s2, rate, keep, products); }, shared);
+    };
+    auto barriers = [&](int n) { launch_cooperative(Dim3{(unsigned)blocks}, Dim3{(unsigned)threads}, [&] { cluster_barriers(n); }); };
+    auto finish = [] {};
+    printf("device: the CPU block emulator (its times mean nothing)\n");
+#endif
+    printf("cluster_steps %d-%d-%d, batch %d: one cluster of %d blocks of %d threads, %zu bytes of shared memory a block\n", s0, s1, s2, batch,
+           blocks, threads, shared);
+    // two steps against the book's in double precision, from the same weights, at a rate of 100 times the book's, so
+    // that a step changes the weights by far more than float's rounding of them
+    int checked = 2;
+    float check_eta = 100 * eta, check_decay = 1 - check_eta * 0.01f;
+    std::vector<double> rw0 = widened(w0), rb0 = widened(b0), rw1 = widened(w1), rb1 = widened(b1);
+    reference(x, labels, rw0, rb0, rw1, rb1, checked, batch, s0, s1, s2, check_eta, check_decay);
+    run(checked, 1, check_eta, check_decay);
+    finish();
+    double err = std::max({error(download(dw0, w0.size()), rw0, w0), error(download(db0, b0.size()), rb0, b0),
+                           error(download(dw1, w1.size()), rw1, w1), error(download(db1, b1.size()), rb1, b1)});
+    bool ok = err <= 1e-3;  // float sums against double ones
+    printf("%d steps against the book's step in double precision: the largest error in the weights and biases %.2e of their largest change (%s)\n",
+           checked, err, ok ? "ok" : "NOT ok");
+    if (!ok) return 1;
+    // each way: the median of `launches` launches of all the steps, after one more as a warm-up
+    auto median = [&](auto launch) {
+        launch();
+        finish();
+        std::vector<double> ms;
+        for (int i = 0; i < launches; i++) ms.push_back(timed([&] { launch(); }));
+        std::sort(ms.begin(), ms.end());
+        return ms[ms.size() / 2] * 1000 / steps;
+    };
+    double full = median([&] { run(steps, 1, eta, decay); });
+    double bare = median([&] { run(steps, 0, eta, decay); });
+    double sync = median([&] { barriers(2 * steps); });
+    printf("%d steps: %.2f us a step (median of %d launches); without the multiply-adds %.2f us; its two cluster barriers alone %.2f us\n", steps,
+           full, launches, bare, sync);
+    return 0;
+}

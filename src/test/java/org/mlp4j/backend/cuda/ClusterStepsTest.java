@@ -1,0 +1,42 @@
+package org.mlp4j.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mlp4j.Commands;
+
+/**
+ * bench/ab/cluster_steps.cu, ci/gpu-check.sh's experiment of the book's step as one thread block cluster (issue
+ * 24), computes the book's step: built on the CPU block emulator (its cluster the whole grid, another block's
+ * shared memory reached through map_shared_rank) it checks two steps against a double-precision loop of the step,
+ * on a shape whose rows and units do not divide by the blocks, and exits 1 where they differ. Where nvcc built
+ * the PTX, the bundle's sm_90 build compiles too. The times it prints are not read.
+ */
+class ClusterStepsTest {
+    private static final String SOURCE = "bench/ab/cluster_steps.cu";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void matchesTheBooksStepOnTheEmulator() throws IOException, InterruptedException {
+        Path exe = dir.resolve("cluster-steps");
+        CudaBuildTest.buildOnCpu(exe, SOURCE);
+        // 30-7-5 at batch 6, 3 steps, on 4 blocks of 32 threads: 8 rows of w0 a block but 6 in the last, 2 units but 1
+        String out = Commands.run(exe.toString(), "30,7,5", "6", "3", "4", "32", "1");
+        assertTrue(out.contains("one cluster of 4 blocks of 32 threads"), out);
+        assertTrue(out.contains("of their largest change (ok)"), out);
+        assertTrue(out.contains("3 steps: "), out);
+    }
+
+    @Test
+    void theBundlesCudaBuildCompiles() throws IOException, InterruptedException {
+        Assumptions.assumeTrue(CudaBuildTest.resource("/kernels/gather.ptx") != null, "nvcc was missing at build time");
+        Commands.run(CudaBuildTest.tool("nvcc"), "-std=c++17", "-O3", "-arch=sm_90", "-I", "kernels", "-o", dir.resolve("cluster-steps").toString(),
+                SOURCE);
+    }
+}
