@@ -4,19 +4,22 @@
 // with one hidden unit, next to no arithmetic, a step still takes most of the book's step's time
 // (bench/RESULTS.md). Here one cluster of up to 16 blocks, a block a multiprocessor, holds the whole network in
 // shared memory for all of its steps: block b keeps rows [b * kr, (b + 1) * kr) of w0 and of each step's x
-// (kr = s0 / blocks rounded up), and every block a copy of b0, w1 and b1. A step (784-H-10 under sigmoid units, the
-// logistic cost's delta, DeviceNet.trainStep's sums):
+// (kr = s0 / blocks rounded up), its share of the hidden units (b0's) and of the minibatch's rows, and a copy of
+// w1 and b1. A step (784-H-10 under sigmoid units and the logistic cost's delta, DeviceNet.trainStep's sums):
 //   1. each block: its rows' share of the first layer, pd = x[:, its rows] * w0[its rows, :] (batch x s1)
 //                                                                                               cluster barrier
-//   2. each block, for its share of the hidden units: a1 = sigmoid(sum of every block's pd, in block order, + b0),
-//      written into every block's a1 through distributed shared memory                        cluster barrier
-//   3. every block, the whole of it: d2 = sigmoid(a1 w1 + b1) - onehot(label); d1 = (d2 w1') .* a1 .* (1 - a1);
-//      w0[its rows] = decay * w0 - step * x' d1, w1 = decay * w1 - step * a1' d2, the biases less step times
-//      their deltas' column sums
-// Two cluster barriers a step, and no global memory but the next step's rows of x and labels, which each thread
+//   2. each block, its units: a1 = sigmoid(sum of every block's pd, in block order, + b0), written into every
+//      block's a1 through distributed shared memory                                            cluster barrier
+//   3. each block, its rows of the minibatch: d2 = sigmoid(a1 w1 + b1) - onehot(label), written into every
+//      block's d2                                                                              cluster barrier
+//   4. every block, the whole of it: d1 = (d2 w1') .* a1 .* (1 - a1)
+//   5. each block: w0[its rows] = decay * w0 - step * x' d1; its units' rows of w1 = decay * w1 - step * a1' d2,
+//      written into every block's next copy of w1 (two copies, so that no block's is written while another
+//      block may still read it); b0 of its units, and all of b1, less step times their deltas' column sums.
+//      The small updates run on the threads the first one leaves idle.
+// Three cluster barriers a step, and no global memory but the next step's rows of x and labels, which each thread
 // loads into registers as a step begins and writes into the other half of the block's x as it ends. The weights
-// go back to global memory after the last step. The output layer's work is done by every block rather than
-// shared: it is a tenth of the first layer's, and sharing it would cost a barrier.
+// go back to global memory after the last step.
 // The program times `steps` steps on random data against the same kernel without its multiply-adds (the rest:
 // barriers, shared memory, the loads of x) and against cluster barriers alone, after checking two steps against
 // a double-precision loop of the book's step. Only for finding the time; it trains nothing. Built for sm_90
@@ -46,35 +49,41 @@ namespace cg = cooperative_groups;
 #define MAX_BLOCKS 16
 #define NEXT_FLOATS 20
 
+// w1's row stride in shared memory: odd, so that the threads of a warp reading a column of it (the deltas through
+// it) read as many banks
+__host__ __device__ inline int w1_stride(int s2) {
+    return s2 | 1;
+}
+
 // The floats of a block's shared memory: w0's rows, x's rows twice (this step's and the next's), the partial
-// products (then d1), a1, w1, b0, b1, d2 and the labels.
+// products (then d1), a1, w1 twice (this step's and the next's), b0, b1, d2 and the labels twice.
 __host__ __device__ inline long cluster_shared_floats(int s0, int s1, int s2, int batch, int blocks) {
     long kr = (s0 + blocks - 1) / blocks;
-    return kr * s1 + 2 * batch * kr + 2L * batch * s1 + (long)s1 * s2 + s1 + s2 + (long)batch * s2 + 2L * batch;
+    return kr * s1 + 2 * batch * kr + 2L * batch * s1 + 2L * s1 * w1_stride(s2) + s1 + s2 + (long)batch * s2 + 2L * batch;
 }
 
 __device__ inline float sigmoid(float v) {
     return 1.0f / (1.0f + expf(-v));
 }
 
-// use(i, j, sum_q a(i, q) * b(q, j)) for i < ni, j < nj, by the block's threads, each taking TR x TC outputs
-// (neighbouring threads neighbouring columns), its sums in order of q; with products 0 the sums are left out
-// (0), the loads and stores kept.
+// use(i, j, sum_q a(i, q) * b(q, j)) for i < ni, j < nj, by the block's threads, each taking TR rows by TC columns,
+// its columns `across` apart (so that neighbouring threads read neighbouring columns of b, each a bank of its own),
+// its sums in order of q; with products 0 the sums are left out (0), the loads and stores kept.
 template <int TR, int TC, class A, class B, class Use>
 __device__ void tile_products(int ni, int nj, int nq, bool products, A a, B b, Use use) {
     int across = (nj + TC - 1) / TC, tiles = (ni + TR - 1) / TR * across;
     for (int t = threadIdx.x; t < tiles; t += blockDim.x) {
-        int i0 = t / across * TR, j0 = t % across * TC;
+        int i0 = t / across * TR, j0 = t % across;
         float z[TR][TC] = {};
         for (int q = 0; products && q < nq; q++) {
             float u[TR], v[TC];
             UNROLL
             for (int i = 0; i < TR; i++) {
-                u[i] = a(min(i0 + i, ni - 1), q);  // past the edge: a row that is there, its sums unused
+                u[i] = a(min(i0 + i, ni - 1), q);  // past the edge: a row or column that is there, its sums unused
             }
             UNROLL
             for (int c = 0; c < TC; c++) {
-                v[c] = b(q, min(j0 + c, nj - 1));
+                v[c] = b(q, min(j0 + c * across, nj - 1));
             }
             UNROLL
             for (int i = 0; i < TR; i++) {
@@ -88,8 +97,8 @@ __device__ void tile_products(int ni, int nj, int nq, bool products, A a, B b, U
         for (int i = 0; i < TR; i++) {
             UNROLL
             for (int c = 0; c < TC; c++) {
-                if (i0 + i < ni && j0 + c < nj) {
-                    use(i0 + i, j0 + c, z[i][c]);
+                if (i0 + i < ni && j0 + c * across < nj) {
+                    use(i0 + i, j0 + c * across, z[i][c]);
                 }
             }
         }
@@ -103,15 +112,16 @@ extern "C" __global__ void __launch_bounds__(512, 1)
                   float step, float decay, int products) {
     cg::cluster_group cluster = cg::this_cluster();
     DYNAMIC_SHARED(float, shared);
-    int blocks = (int)cluster.num_blocks(), rank = (int)cluster.block_rank();
-    int kr = (s0 + blocks - 1) / blocks, k0 = rank * kr, kn = max(0, min(kr, s0 - k0));
-    int ur = (s1 + blocks - 1) / blocks, u0 = rank * ur, un = max(0, min(ur, s1 - u0));
+    int blocks = (int)cluster.num_blocks(), rank = (int)cluster.block_rank(), ldw = w1_stride(s2);
+    int kr = (s0 + blocks - 1) / blocks, k0 = rank * kr, kn = max(0, min(kr, s0 - k0));           // its rows of w0
+    int ur = (s1 + blocks - 1) / blocks, u0 = rank * ur, un = max(0, min(ur, s1 - u0));           // its units
+    int rr = (batch + blocks - 1) / blocks, r0 = rank * rr, rn = max(0, min(rr, batch - r0));     // its rows of the minibatch
     float* w0s = shared;               // kr x s1: w0's rows k0..
     float* xs = w0s + kr * s1;         // 2 x batch x kr: x's columns k0.., this step's and the next's
     float* pd = xs + 2 * batch * kr;   // batch x s1: the partial products, then d1
     float* a1 = pd + batch * s1;       // batch x s1
-    float* w1s = a1 + batch * s1;      // s1 x s2
-    float* b0s = w1s + s1 * s2;        // s1
+    float* w1s = a1 + batch * s1;      // 2 x s1 x ldw: this step's w1 and the next's
+    float* b0s = w1s + 2 * s1 * ldw;   // s1 (its units' are the ones it keeps)
     float* b1s = b0s + s1;             // s2
     float* d2 = b1s + s2;              // batch x s2
     float* ys = d2 + batch * s2;       // 2 x batch: the labels, this step's and the next's
@@ -119,7 +129,7 @@ extern "C" __global__ void __launch_bounds__(512, 1)
         w0s[e] = e / s1 < kn ? w0[(long)(k0 + e / s1) * s1 + e % s1] : 0.0f;
     }
     for (int e = threadIdx.x; e < s1 * s2; e += blockDim.x) {
-        w1s[e] = w1[e];
+        w1s[e / s2 * ldw + e % s2] = w1[e];
     }
     for (int e = threadIdx.x; e < s1 + s2; e += blockDim.x) {
         b0s[e] = e < s1 ? b0[e] : b1[e - s1];  // b1s follows b0s
@@ -133,6 +143,8 @@ extern "C" __global__ void __launch_bounds__(512, 1)
     __syncthreads();
     for (int s = 0; s < steps; s++) {
         float* xc = xs + (s % 2) * batch * kr;
+        float* w1c = w1s + (s % 2) * s1 * ldw;
+        float* w1n = w1s + ((s + 1) % 2) * s1 * ldw;
         const float* y = ys + (s % 2) * batch;
         // this thread's share of the next step's rows of x and labels, into registers: their loads land while the
         // step runs
@@ -146,7 +158,7 @@ extern "C" __global__ void __launch_bounds__(512, 1)
         if (s + 1 < steps && (int)threadIdx.x < batch) {
             label = labels[(long)(s + 1) * batch + threadIdx.x];
         }
-        tile_products<4, 5>(
+        tile_products<8, 5>(
             batch, s1, kn, products, [&](int r, int q) { return xc[r * kr + q]; }, [&](int q, int j) { return w0s[q * s1 + j]; },
             [&](int r, int j, float z) { pd[r * s1 + j] = z; });
         cluster.sync();  // every block's partial products written
@@ -168,32 +180,51 @@ extern "C" __global__ void __launch_bounds__(512, 1)
             }
         }
         cluster.sync();  // a1 whole in every block, and every block's partial products read
-        tile_products<1, 2>(
-            batch, s2, s1, products, [&](int r, int q) { return a1[r * s1 + q]; }, [&](int q, int k) { return w1s[q * s2 + k]; },
-            [&](int r, int k, float z) { d2[r * s2 + k] = sigmoid(z + b1s[k]) - ((int)y[r] == k ? 1.0f : 0.0f); });
-        __syncthreads();  // d2 written
-        tile_products<4, 5>(
-            batch, s1, s2, products, [&](int r, int q) { return d2[r * s2 + q]; }, [&](int q, int j) { return w1s[j * s2 + q]; },
+        for (int e = threadIdx.x; e < rn * s2; e += blockDim.x) {
+            int r = r0 + e / s2, k = e % s2;
+            float z = 0.0f;
+            for (int q = 0; products && q < s1; q++) {
+                z += a1[r * s1 + q] * w1c[q * ldw + k];
+            }
+            float delta = sigmoid(z + b1s[k]) - ((int)y[r] == k ? 1.0f : 0.0f);
+            for (int b = 0; b < blocks; b++) {
+                cluster.map_shared_rank(d2, b)[r * s2 + k] = delta;
+            }
+        }
+        cluster.sync();  // d2 whole in every block
+        tile_products<8, 5>(
+            batch, s1, s2, products, [&](int r, int q) { return d2[r * s2 + q]; }, [&](int q, int j) { return w1c[j * ldw + q]; },
             [&](int r, int j, float z) {
                 float a = a1[r * s1 + j];
                 pd[r * s1 + j] = z * a * (1.0f - a);
             });
-        __syncthreads();  // d1 written (over the partial products), w1 read
-        tile_products<2, 5>(
+        __syncthreads();  // d1 written over the partial products
+        // the small updates, on the last threads: its units' rows of w1 (un x s2), b0 of its units, b1
+        for (int e = blockDim.x - 1 - threadIdx.x; e < un * s2 + un + s2; e += blockDim.x) {
+            if (e < un * s2) {
+                int j = u0 + e / s2, k = e % s2;
+                float g = 0.0f;
+                for (int r = 0; products && r < batch; r++) {
+                    g += a1[r * s1 + j] * d2[r * s2 + k];
+                }
+                float updated = decay * w1c[j * ldw + k] - step * g;
+                for (int b = 0; b < blocks; b++) {
+                    cluster.map_shared_rank(w1n, b)[j * ldw + k] = updated;
+                }
+            } else {
+                int c = e - un * s2;
+                const float* delta = c < un ? pd + u0 + c : d2 + (c - un);
+                int ld = c < un ? s1 : s2;
+                float sum = 0.0f;
+                for (int r = 0; r < batch; r++) {
+                    sum += delta[r * ld];
+                }
+                (c < un ? b0s[u0 + c] : b1s[c - un]) -= step * sum;
+            }
+        }
+        tile_products<4, 5>(
             kn, s1, batch, products, [&](int i, int r) { return xc[r * kr + i]; }, [&](int r, int j) { return pd[r * s1 + j]; },
             [&](int i, int j, float g) { w0s[i * s1 + j] = decay * w0s[i * s1 + j] - step * g; });
-        tile_products<2, 2>(
-            s1, s2, batch, products, [&](int j, int r) { return a1[r * s1 + j]; }, [&](int r, int k) { return d2[r * s2 + k]; },
-            [&](int j, int k, float g) { w1s[j * s2 + k] = decay * w1s[j * s2 + k] - step * g; });
-        for (int j = threadIdx.x; j < s1 + s2; j += blockDim.x) {
-            const float* delta = j < s1 ? pd + j : d2 + (j - s1);
-            int ld = j < s1 ? s1 : s2;
-            float sum = 0.0f;
-            for (int r = 0; r < batch; r++) {
-                sum += delta[r * ld];
-            }
-            b0s[j] -= step * sum;  // b1s follows b0s
-        }
         if (s + 1 < steps) {
             float* xn_shared = xs + ((s + 1) % 2) * batch * kr;
             UNROLL
@@ -209,14 +240,19 @@ extern "C" __global__ void __launch_bounds__(512, 1)
         }
         __syncthreads();  // the step's updates and the next step's x written
     }
+    cluster.sync();  // every block's rows of the last w1 written
+    const float* w1l = w1s + (steps % 2) * s1 * ldw;
     for (int e = threadIdx.x; e < kn * s1; e += blockDim.x) {
         w0[(long)k0 * s1 + e] = w0s[e];
     }
-    for (int e = threadIdx.x; rank == 0 && e < s1 * s2; e += blockDim.x) {
-        w1[e] = w1s[e];
+    for (int j = u0 + threadIdx.x; j < u0 + un; j += blockDim.x) {
+        b0[j] = b0s[j];
     }
-    for (int e = threadIdx.x; rank == 0 && e < s1 + s2; e += blockDim.x) {
-        (e < s1 ? b0[e] : b1[e - s1]) = b0s[e];
+    for (int e = threadIdx.x; rank == 0 && e < s1 * s2; e += blockDim.x) {
+        w1[e] = w1l[e / s2 * ldw + e % s2];
+    }
+    for (int k = threadIdx.x; rank == 0 && k < s2; k += blockDim.x) {
+        b1[k] = b1s[k];
     }
 }
 
@@ -458,8 +494,8 @@ int main(int argc, char** argv) {
     };
     double full = median([&] { run(steps, 1, eta, decay); });
     double bare = median([&] { run(steps, 0, eta, decay); });
-    double sync = median([&] { barriers(2 * steps); });
-    printf("%d steps: %.2f us a step (median of %d launches); without the multiply-adds %.2f us; its two cluster barriers alone %.2f us\n", steps,
+    double sync = median([&] { barriers(3 * steps); });
+    printf("%d steps: %.2f us a step (median of %d launches); without the multiply-adds %.2f us; its three cluster barriers alone %.2f us\n", steps,
            full, launches, bare, sync);
     return 0;
 }

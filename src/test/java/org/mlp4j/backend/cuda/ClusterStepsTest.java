@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,7 +14,7 @@ import org.mlp4j.Commands;
  * bench/ab/cluster_steps.cu, ci/gpu-check.sh's experiment of the book's step as one thread block cluster (issue
  * 24), computes the book's step: built on the CPU block emulator (its cluster the whole grid, another block's
  * shared memory reached through map_shared_rank) it checks two steps against a double-precision loop of the step,
- * on a shape whose rows and units do not divide by the blocks, and exits 1 where they differ. Where nvcc built
+ * on shapes whose rows, units and examples do not divide by the blocks, and exits 1 where they differ. Where nvcc built
  * the PTX, the bundle's sm_90 build compiles too. The times it prints are not read.
  */
 class ClusterStepsTest {
@@ -26,11 +27,14 @@ class ClusterStepsTest {
     void matchesTheBooksStepOnTheEmulator() throws IOException, InterruptedException {
         Path exe = dir.resolve("cluster-steps");
         CudaBuildTest.buildOnCpu(exe, SOURCE);
-        // 30-7-5 at batch 6, 3 steps, on 4 blocks of 32 threads: 8 rows of w0 a block but 6 in the last, 2 units but 1
-        String out = Commands.run(exe.toString(), "30,7,5", "6", "3", "4", "32", "1");
-        assertTrue(out.contains("one cluster of 4 blocks of 32 threads"), out);
-        assertTrue(out.contains("of their largest change (ok)"), out);
-        assertTrue(out.contains("3 steps: "), out);
+        // 30-7-5 at batch 6 on 4 blocks of 32 threads: 8 rows of w0 a block but 6 in the last, 2 units but 1, and 2
+        // rows of the minibatch but none; 5-7-3 on 8 blocks: blocks with no rows of w0, and one with no unit
+        for (String[] run : List.of(new String[] {"30,7,5", "4"}, new String[] {"5,7,3", "8"})) {
+            String out = Commands.run(exe.toString(), run[0], "6", "3", run[1], "32", "1");
+            assertTrue(out.contains("one cluster of " + run[1] + " blocks of 32 threads"), out);
+            assertTrue(out.contains("of their largest change (ok)"), out);
+            assertTrue(out.contains("3 steps: "), out);
+        }
     }
 
     @Test
