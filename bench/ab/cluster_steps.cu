@@ -22,7 +22,8 @@
 // go back to global memory after the last step.
 // The program times `steps` steps on random data against the same kernel without its multiply-adds (the rest:
 // barriers, shared memory, the loads of x) and against cluster barriers alone, after checking two steps against
-// a double-precision loop of the book's step. Only for finding the time; it trains nothing. Built for sm_90
+// a double-precision loop of the book's step; then, from one more launch whose blocks note their clocks, each
+// phase's time and each barrier's wait. Only for finding the time; it trains nothing. Built for sm_90
 // (clusters need it; ci/prepare-gpu-bundle.sh):
 //   nvcc -std=c++17 -O3 -arch=sm_90 -I kernels -o cluster-steps bench/ab/cluster_steps.cu
 //   cluster-steps SIZES BATCH STEPS BLOCKS THREADS [LAUNCHES]     e.g. 784,100,10 100 550 16 512
@@ -54,6 +55,26 @@ namespace cg = cooperative_groups;
 __host__ __device__ inline int w1_stride(int s2) {
     return s2 | 1;
 }
+
+// The points of a step where thread 0 of each block notes its clock, where the launch is given somewhere to note
+// them (`marks`; the timed launches are not): the phases between them, and each cluster barrier's wait.
+enum Mark {
+    STEP_BEGIN,
+    FORWARD_DONE,   // at cluster barrier 1
+    FORWARD_PAST,   // past it
+    UNITS_DONE,     // at barrier 2
+    UNITS_PAST,
+    OUTPUT_DONE,    // at barrier 3
+    OUTPUT_PAST,
+    DELTAS_DONE,    // d1 written
+    STEP_END,       // the updates and the next step's x written
+    MARKS
+};
+#ifdef __CUDACC__
+#define CLOCK() clock64()
+#else
+#define CLOCK() (long long)std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count()
+#endif
 
 // The floats of a block's shared memory: w0's rows, x's rows twice (this step's and the next's), the partial
 // products (then d1), a1, w1 twice (this step's and the next's), b0, b1, d2 and the labels twice.
@@ -109,7 +130,7 @@ __device__ void tile_products(int ni, int nj, int nq, bool products, A a, B b, U
 // Launched as one cluster: gridDim.x blocks, cluster_shared_floats of dynamic shared memory each.
 extern "C" __global__ void __launch_bounds__(512, 1)
     cluster_steps(const float* x, const float* labels, float* w0, float* b0, float* w1, float* b1, int steps, int batch, int s0, int s1, int s2,
-                  float step, float decay, int products) {
+                  float step, float decay, int products, long long* marks) {
     cg::cluster_group cluster = cg::this_cluster();
     DYNAMIC_SHARED(float, shared);
     int blocks = (int)cluster.num_blocks(), rank = (int)cluster.block_rank(), ldw = w1_stride(s2);
@@ -141,7 +162,20 @@ extern "C" __global__ void __launch_bounds__(512, 1)
         ys[r] = labels[r];
     }
     __syncthreads();
+    // at the end of a phase (before a cluster barrier), once every thread of the block is done with it, so that the
+    // barrier's wait is the other blocks', not this block's last warps'
+    auto mark = [&](int s, int point) {
+        if (marks != nullptr) {
+            if (point == FORWARD_DONE || point == UNITS_DONE || point == OUTPUT_DONE) {
+                __syncthreads();
+            }
+            if (threadIdx.x == 0) {
+                marks[((long)s * MARKS + point) * blocks + rank] = CLOCK();
+            }
+        }
+    };
     for (int s = 0; s < steps; s++) {
+        mark(s, STEP_BEGIN);
         float* xc = xs + (s % 2) * batch * kr;
         float* w1c = w1s + (s % 2) * s1 * ldw;
         float* w1n = w1s + ((s + 1) % 2) * s1 * ldw;
@@ -161,7 +195,9 @@ extern "C" __global__ void __launch_bounds__(512, 1)
         tile_products<8, 5>(
             batch, s1, kn, products, [&](int r, int q) { return xc[r * kr + q]; }, [&](int q, int j) { return w0s[q * s1 + j]; },
             [&](int r, int j, float z) { pd[r * s1 + j] = z; });
+        mark(s, FORWARD_DONE);
         cluster.sync();  // every block's partial products written
+        mark(s, FORWARD_PAST);
         for (int e = threadIdx.x; e < batch * un; e += blockDim.x) {
             int r = e / un, j = u0 + e % un;
             float v[MAX_BLOCKS];
@@ -179,7 +215,9 @@ extern "C" __global__ void __launch_bounds__(512, 1)
                 cluster.map_shared_rank(a1, b)[r * s1 + j] = a;
             }
         }
+        mark(s, UNITS_DONE);
         cluster.sync();  // a1 whole in every block, and every block's partial products read
+        mark(s, UNITS_PAST);
         for (int e = threadIdx.x; e < rn * s2; e += blockDim.x) {
             int r = r0 + e / s2, k = e % s2;
             float z = 0.0f;
@@ -191,7 +229,9 @@ extern "C" __global__ void __launch_bounds__(512, 1)
                 cluster.map_shared_rank(d2, b)[r * s2 + k] = delta;
             }
         }
+        mark(s, OUTPUT_DONE);
         cluster.sync();  // d2 whole in every block
+        mark(s, OUTPUT_PAST);
         tile_products<8, 5>(
             batch, s1, s2, products, [&](int r, int q) { return d2[r * s2 + q]; }, [&](int q, int j) { return w1c[j * ldw + q]; },
             [&](int r, int j, float z) {
@@ -199,6 +239,7 @@ extern "C" __global__ void __launch_bounds__(512, 1)
                 pd[r * s1 + j] = z * a * (1.0f - a);
             });
         __syncthreads();  // d1 written over the partial products
+        mark(s, DELTAS_DONE);
         // the small updates, on the last threads: its units' rows of w1 (un x s2), b0 of its units, b1
         for (int e = blockDim.x - 1 - threadIdx.x; e < un * s2 + un + s2; e += blockDim.x) {
             if (e < un * s2) {
@@ -239,6 +280,7 @@ extern "C" __global__ void __launch_bounds__(512, 1)
             }
         }
         __syncthreads();  // the step's updates and the next step's x written
+        mark(s, STEP_END);
     }
     cluster.sync();  // every block's rows of the last w1 written
     const float* w1l = w1s + (steps % 2) * s1 * ldw;
@@ -447,10 +489,17 @@ int main(int argc, char** argv) {
                threads, shared, e != cudaSuccess ? cudaGetErrorString(e) : "0 such clusters at once");
         return 0;
     }
-    auto run = [&](int n, int products, float rate, float keep) {
+    long long* dmarks;
+    check(cudaMalloc(&dmarks, sizeof(long long) * MARKS * steps * blocks), "cudaMalloc");
+    auto run = [&](int n, int products, float rate, float keep, bool noted = false) {
         check(cudaLaunchKernelEx(&config, cluster_steps, (const float*)dx, (const float*)dy, dw0, db0, dw1, db1, n, batch, s0, s1, s2, rate, keep,
-                                 products),
+                                 products, noted ? dmarks : (long long*)nullptr),
               "cudaLaunchKernelEx");
+    };
+    auto noted = [&] {
+        std::vector<long long> m((size_t)MARKS * steps * blocks);
+        check(cudaMemcpy(m.data(), dmarks, m.size() * sizeof(long long), cudaMemcpyDeviceToHost), "cudaMemcpy");
+        return m;
     };
     auto barriers = [&](int n) {
         cudaLaunchConfig_t plain = config;
@@ -459,10 +508,13 @@ int main(int argc, char** argv) {
     };
     auto finish = [] { check(cudaDeviceSynchronize(), "cluster_steps"); };
 #else
-    auto run = [&](int n, int products, float rate, float keep) {
+    std::vector<long long> hmarks((size_t)MARKS * steps * blocks);
+    auto run = [&](int n, int products, float rate, float keep, bool noted = false) {
         launch_cooperative(Dim3{(unsigned)blocks}, Dim3{(unsigned)threads},
-                           [&] { cluster_steps(dx, dy, dw0, db0, dw1, db1, n, batch, s0, s1, s2, rate, keep, products); }, shared);
+                           [&] { cluster_steps(dx, dy, dw0, db0, dw1, db1, n, batch, s0, s1, s2, rate, keep, products, noted ? hmarks.data() : nullptr); },
+                           shared);
     };
+    auto noted = [&] { return hmarks; };
     auto barriers = [&](int n) { launch_cooperative(Dim3{(unsigned)blocks}, Dim3{(unsigned)threads}, [&] { cluster_barriers(n); }); };
     auto finish = [] {};
     printf("device: the CPU block emulator (its times mean nothing)\n");
@@ -497,5 +549,35 @@ int main(int argc, char** argv) {
     double sync = median([&] { barriers(3 * steps); });
     printf("%d steps: %.2f us a step (median of %d launches); without the multiply-adds %.2f us; its three cluster barriers alone %.2f us\n", steps,
            full, launches, bare, sync);
+    // one more launch with each block's thread 0 noting its clock at each Mark: the clock's rate from the launch's
+    // time over block 0's span of it, then each phase and barrier, per step from the second on (the first starts
+    // cold), as the mean over steps of the longest block and of the blocks' mean
+    double ms = timed([&] { run(steps, 1, eta, decay, true); });
+    std::vector<long long> m = noted();
+    auto at = [&](int s, int point, int b) { return m[((size_t)s * MARKS + point) * blocks + b]; };
+    double perUs = (double)(at(steps - 1, STEP_END, 0) - at(0, STEP_BEGIN, 0)) / (ms * 1000);
+    struct Part {
+        const char* name;
+        int from, to;
+    } parts[] = {{"1. the first layer's partial products", STEP_BEGIN, FORWARD_DONE}, {"cluster barrier 1", FORWARD_DONE, FORWARD_PAST},
+                 {"2. the units' sums, a1 written into every block", FORWARD_PAST, UNITS_DONE}, {"cluster barrier 2", UNITS_DONE, UNITS_PAST},
+                 {"3. the output's delta of the block's rows, written into every block", UNITS_PAST, OUTPUT_DONE},
+                 {"cluster barrier 3", OUTPUT_DONE, OUTPUT_PAST}, {"4. d1", OUTPUT_PAST, DELTAS_DONE},
+                 {"5. the updates, the next step's x", DELTAS_DONE, STEP_END}, {"the step", STEP_BEGIN, STEP_END}};
+    printf("a step's parts (us, steps 2 to %d; the longest block, and the blocks' mean):\n", steps);
+    for (const Part& part : parts) {
+        double longest = 0, mean = 0;
+        for (int s = 1; s < steps; s++) {
+            double hi = 0, sum = 0;
+            for (int b = 0; b < blocks; b++) {
+                double us = (at(s, part.to, b) - at(s, part.from, b)) / perUs;
+                hi = std::max(hi, us);
+                sum += us;
+            }
+            longest += hi / (steps - 1);
+            mean += sum / blocks / (steps - 1);
+        }
+        printf("  %-70s %7.2f %7.2f\n", part.name, longest, mean);
+    }
     return 0;
 }

@@ -14,8 +14,9 @@ import org.mlp4j.Commands;
  * bench/ab/cluster_steps.cu, ci/gpu-check.sh's experiment of the book's step as one thread block cluster (issue
  * 24), computes the book's step: built on the CPU block emulator (its cluster the whole grid, another block's
  * shared memory reached through map_shared_rank) it checks two steps against a double-precision loop of the step,
- * on shapes whose rows, units and examples do not divide by the blocks, and exits 1 where they differ. Where nvcc built
- * the PTX, the bundle's sm_90 build compiles too. The times it prints are not read.
+ * on shapes whose rows, units and examples do not divide by the blocks, and exits 1 where they differ; then it
+ * prints the time of a step and of each of its phases and barriers. Where nvcc built the PTX, the bundle's sm_90
+ * build compiles too. The times it prints are not read.
  */
 class ClusterStepsTest {
     private static final String SOURCE = "bench/ab/cluster_steps.cu";
@@ -33,7 +34,11 @@ class ClusterStepsTest {
             String out = Commands.run(exe.toString(), run[0], "6", "3", run[1], "32", "1");
             assertTrue(out.contains("one cluster of " + run[1] + " blocks of 32 threads"), out);
             assertTrue(out.contains("of their largest change (ok)"), out);
-            assertTrue(out.contains("3 steps: "), out);
+            for (String part : List.of("3 steps: ", "a step's parts", "1. the first layer's partial products", "cluster barrier 1",
+                    "2. the units' sums", "cluster barrier 2", "3. the output's delta", "cluster barrier 3", "4. d1", "5. the updates",
+                    "the step ")) {
+                assertTrue(out.contains(part), "no line for " + part + ":\n" + out);
+            }
         }
     }
 
