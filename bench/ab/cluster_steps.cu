@@ -76,11 +76,16 @@ enum Mark {
 #define CLOCK() (long long)std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count()
 #endif
 
+// n rounded up to a multiple of 4: the row strides of what the two large products read 4 floats at a time
+__host__ __device__ inline int fours(int n) {
+    return (n + 3) / 4 * 4;
+}
+
 // The floats of a block's shared memory: w0's rows, x's rows twice (this step's and the next's), the partial
 // products (then d1), a1, w1 twice (this step's and the next's), b0, b1, d2 and the labels twice.
 __host__ __device__ inline long cluster_shared_floats(int s0, int s1, int s2, int batch, int blocks) {
-    long kr = (s0 + blocks - 1) / blocks;
-    return kr * s1 + 2 * batch * kr + 2L * batch * s1 + 2L * s1 * w1_stride(s2) + s1 + s2 + (long)batch * s2 + 2L * batch;
+    long kr4 = fours((s0 + blocks - 1) / blocks), ld1 = fours(s1);
+    return kr4 * ld1 + 2 * batch * kr4 + 2L * batch * ld1 + 2L * s1 * w1_stride(s2) + s1 + s2 + (long)batch * s2 + 2L * batch;
 }
 
 __device__ inline float sigmoid(float v) {
@@ -126,6 +131,92 @@ __device__ void tile_products(int ni, int nj, int nq, bool products, A a, B b, U
     }
 }
 
+#ifndef __CUDACC__
+struct float4 {
+    float x, y, z, w;
+};
+#endif
+
+// The four floats from p on (16-byte aligned, in shared memory): one load instead of four, where every thread of a
+// warp that reads them reads the same four.
+__device__ inline float4 four(const float* p) {
+    return *(const float4*)p;
+}
+
+// z[c] += u * v[c], c < 4, in order of c's component
+__device__ inline void add_times(float* z, float u, float4 v) {
+    z[0] += u * v.x;
+    z[1] += u * v.y;
+    z[2] += u * v.z;
+    z[3] += u * v.w;
+}
+
+// The first layer's partial products of a block: pd[r][j] = sum_q xc[r][q] * w0s[q][j] over its rows q < kn, r < batch,
+// j < s1, each thread TR rows by 4 neighbouring columns; a row's terms are read 4 at a time (one load for the warp's
+// threads, which share the row), and w0's 4 columns a row of q (xc's rows kr4 apart, zero past kn; w0s's and pd's
+// ld1 apart, w0s zero past kn rows and s1 columns), the sums in order of q.
+template <int TR>
+__device__ void first_layer(const float* xc, int kr4, const float* w0s, int ld1, float* pd, int batch, int s1, int kn, bool products) {
+    int across = ld1 / 4, tiles = (batch + TR - 1) / TR * across;
+    for (int t = threadIdx.x; t < tiles; t += blockDim.x) {
+        int r0 = t / across * TR, c0 = t % across * 4;
+        float z[TR][4] = {};
+        for (int q = 0; products && q < kn; q += 4) {
+            float4 w[4];
+            UNROLL
+            for (int u = 0; u < 4; u++) {
+                w[u] = four(w0s + (q + u) * ld1 + c0);
+            }
+            UNROLL
+            for (int i = 0; i < TR; i++) {
+                float4 a = four(xc + min(r0 + i, batch - 1) * kr4 + q);  // past the edge: a row that is there, its sums unused
+                add_times(z[i], a.x, w[0]);
+                add_times(z[i], a.y, w[1]);
+                add_times(z[i], a.z, w[2]);
+                add_times(z[i], a.w, w[3]);
+            }
+        }
+        UNROLL
+        for (int i = 0; i < TR; i++) {
+            UNROLL
+            for (int c = 0; c < 4; c++) {
+                if (r0 + i < batch && c0 + c < s1) {
+                    pd[(r0 + i) * ld1 + c0 + c] = z[i][c];
+                }
+            }
+        }
+    }
+}
+
+// The step of a block's rows of w0: w0s[i][j] = decay * w0s[i][j] - step * sum_r xc[r][i] * d1[r][j], i < kn, j < s1,
+// r < batch, each thread 4 rows by 4 columns, each read 4 at a time (strides and zeros as first_layer's), the sums in
+// order of r.
+__device__ void first_layer_step(const float* xc, int kr4, const float* d1, int ld1, float* w0s, int batch, int s1, int kn, float decay,
+                                 float step, bool products) {
+    int across = ld1 / 4, tiles = (kn + 3) / 4 * across;
+    for (int t = threadIdx.x; t < tiles; t += blockDim.x) {
+        int i0 = t / across * 4, c0 = t % across * 4;
+        float z[4][4] = {};
+        for (int r = 0; products && r < batch; r++) {
+            float4 a = four(xc + r * kr4 + i0), d = four(d1 + r * ld1 + c0);
+            add_times(z[0], a.x, d);
+            add_times(z[1], a.y, d);
+            add_times(z[2], a.z, d);
+            add_times(z[3], a.w, d);
+        }
+        UNROLL
+        for (int i = 0; i < 4; i++) {
+            UNROLL
+            for (int c = 0; c < 4; c++) {
+                if (i0 + i < kn && c0 + c < s1) {
+                    float* w = w0s + (i0 + i) * ld1 + c0 + c;
+                    *w = decay * *w - step * z[i][c];
+                }
+            }
+        }
+    }
+}
+
 // `steps` SGD steps of 784-H-10 (sizes s0-s1-s2) on rows [s * batch, (s + 1) * batch) of x and labels, as above.
 // Launched as one cluster: gridDim.x blocks, cluster_shared_floats of dynamic shared memory each.
 extern "C" __global__ void __launch_bounds__(512, 1)
@@ -135,19 +226,23 @@ extern "C" __global__ void __launch_bounds__(512, 1)
     DYNAMIC_SHARED(float, shared);
     int blocks = (int)cluster.num_blocks(), rank = (int)cluster.block_rank(), ldw = w1_stride(s2);
     int kr = (s0 + blocks - 1) / blocks, k0 = rank * kr, kn = max(0, min(kr, s0 - k0));           // its rows of w0
+    int kr4 = fours(kr), ld1 = fours(s1);
     int ur = (s1 + blocks - 1) / blocks, u0 = rank * ur, un = max(0, min(ur, s1 - u0));           // its units
     int rr = (batch + blocks - 1) / blocks, r0 = rank * rr, rn = max(0, min(rr, batch - r0));     // its rows of the minibatch
-    float* w0s = shared;               // kr x s1: w0's rows k0..
-    float* xs = w0s + kr * s1;         // 2 x batch x kr: x's columns k0.., this step's and the next's
-    float* pd = xs + 2 * batch * kr;   // batch x s1: the partial products, then d1
-    float* a1 = pd + batch * s1;       // batch x s1
-    float* w1s = a1 + batch * s1;      // 2 x s1 x ldw: this step's w1 and the next's
+    float* w0s = shared;               // kr4 x ld1: w0's rows k0..
+    float* xs = w0s + kr4 * ld1;       // 2 x batch x kr4: x's columns k0.., this step's and the next's
+    float* pd = xs + 2 * batch * kr4;  // batch x ld1: the partial products, then d1
+    float* a1 = pd + batch * ld1;      // batch x ld1
+    float* w1s = a1 + batch * ld1;     // 2 x s1 x ldw: this step's w1 and the next's
     float* b0s = w1s + 2 * s1 * ldw;   // s1 (its units' are the ones it keeps)
     float* b1s = b0s + s1;             // s2
     float* d2 = b1s + s2;              // batch x s2
     float* ys = d2 + batch * s2;       // 2 x batch: the labels, this step's and the next's
-    for (int e = threadIdx.x; e < kr * s1; e += blockDim.x) {
-        w0s[e] = e / s1 < kn ? w0[(long)(k0 + e / s1) * s1 + e % s1] : 0.0f;
+    for (int e = threadIdx.x; e < kr4 * ld1; e += blockDim.x) {
+        w0s[e] = e / ld1 < kn && e % ld1 < s1 ? w0[(long)(k0 + e / ld1) * s1 + e % ld1] : 0.0f;
+    }
+    for (int e = threadIdx.x; e < 2 * batch * (kr4 + ld1); e += blockDim.x) {
+        xs[e] = 0.0f;  // x's, the products' and a1's columns past kn and s1 are read 4 at a time, their sums unused
     }
     for (int e = threadIdx.x; e < s1 * s2; e += blockDim.x) {
         w1s[e / s2 * ldw + e % s2] = w1[e];
@@ -155,8 +250,9 @@ extern "C" __global__ void __launch_bounds__(512, 1)
     for (int e = threadIdx.x; e < s1 + s2; e += blockDim.x) {
         b0s[e] = e < s1 ? b0[e] : b1[e - s1];  // b1s follows b0s
     }
-    for (int e = threadIdx.x; e < batch * kr; e += blockDim.x) {
-        xs[e] = e % kr < kn ? x[(long)(e / kr) * s0 + k0 + e % kr] : 0.0f;
+    __syncthreads();
+    for (int e = threadIdx.x; e < batch * kn; e += blockDim.x) {
+        xs[e / kn * kr4 + e % kn] = x[(long)(e / kn) * s0 + k0 + e % kn];
     }
     for (int r = threadIdx.x; r < batch; r += blockDim.x) {
         ys[r] = labels[r];
@@ -176,25 +272,17 @@ extern "C" __global__ void __launch_bounds__(512, 1)
     };
     for (int s = 0; s < steps; s++) {
         mark(s, STEP_BEGIN);
-        float* xc = xs + (s % 2) * batch * kr;
+        float* xc = xs + (s % 2) * batch * kr4;
         float* w1c = w1s + (s % 2) * s1 * ldw;
         float* w1n = w1s + ((s + 1) % 2) * s1 * ldw;
         const float* y = ys + (s % 2) * batch;
-        // this thread's share of the next step's rows of x and labels, into registers: their loads land while the
-        // step runs
-        float next[NEXT_FLOATS], label = 0.0f;
+        // the next step's rows of x, asked into L2 now (the epoch's x is far larger than L2) and loaded after the
+        // output's deltas, when fewer registers are live
         const float* xn = x + (long)(s + 1) * batch * s0 + k0;
-        UNROLL
-        for (int i = 0; i < NEXT_FLOATS; i++) {
-            int e = threadIdx.x + i * blockDim.x;
-            next[i] = s + 1 < steps && e < batch * kn ? xn[(long)(e / kn) * s0 + e % kn] : 0.0f;
+        for (int e = threadIdx.x; s + 1 < steps && e < batch * 2; e += blockDim.x) {
+            prefetch_l2(xn + (long)(e / 2) * s0 + (e % 2 == 0 ? 0 : kn - 1));  // a row's first and last float: its lines
         }
-        if (s + 1 < steps && (int)threadIdx.x < batch) {
-            label = labels[(long)(s + 1) * batch + threadIdx.x];
-        }
-        tile_products<8, 5>(
-            batch, s1, kn, products, [&](int r, int q) { return xc[r * kr + q]; }, [&](int q, int j) { return w0s[q * s1 + j]; },
-            [&](int r, int j, float z) { pd[r * s1 + j] = z; });
+        first_layer<8>(xc, kr4, w0s, ld1, pd, batch, s1, kn, products);
         mark(s, FORWARD_DONE);
         cluster.sync();  // every block's partial products written
         mark(s, FORWARD_PAST);
@@ -203,7 +291,7 @@ extern "C" __global__ void __launch_bounds__(512, 1)
             float v[MAX_BLOCKS];
             UNROLL
             for (int b = 0; b < MAX_BLOCKS; b++) {
-                v[b] = b < blocks ? cluster.map_shared_rank(pd, b)[r * s1 + j] : 0.0f;
+                v[b] = b < blocks ? cluster.map_shared_rank(pd, b)[r * ld1 + j] : 0.0f;
             }
             float z = 0.0f;
             UNROLL
@@ -212,7 +300,7 @@ extern "C" __global__ void __launch_bounds__(512, 1)
             }
             float a = sigmoid(z + b0s[j]);
             for (int b = 0; b < blocks; b++) {
-                cluster.map_shared_rank(a1, b)[r * s1 + j] = a;
+                cluster.map_shared_rank(a1, b)[r * ld1 + j] = a;
             }
         }
         mark(s, UNITS_DONE);
@@ -222,7 +310,7 @@ extern "C" __global__ void __launch_bounds__(512, 1)
             int r = r0 + e / s2, k = e % s2;
             float z = 0.0f;
             for (int q = 0; products && q < s1; q++) {
-                z += a1[r * s1 + q] * w1c[q * ldw + k];
+                z += a1[r * ld1 + q] * w1c[q * ldw + k];
             }
             float delta = sigmoid(z + b1s[k]) - ((int)y[r] == k ? 1.0f : 0.0f);
             for (int b = 0; b < blocks; b++) {
@@ -232,11 +320,22 @@ extern "C" __global__ void __launch_bounds__(512, 1)
         mark(s, OUTPUT_DONE);
         cluster.sync();  // d2 whole in every block
         mark(s, OUTPUT_PAST);
+        // this thread's share of the next step's rows of x and labels, into registers: their loads land while the
+        // step's last phases run
+        float next[NEXT_FLOATS], label = 0.0f;
+        UNROLL
+        for (int i = 0; i < NEXT_FLOATS; i++) {
+            int e = threadIdx.x + i * blockDim.x;
+            next[i] = s + 1 < steps && e < batch * kn ? xn[(long)(e / kn) * s0 + e % kn] : 0.0f;
+        }
+        if (s + 1 < steps && (int)threadIdx.x < batch) {
+            label = labels[(long)(s + 1) * batch + threadIdx.x];
+        }
         tile_products<8, 5>(
             batch, s1, s2, products, [&](int r, int q) { return d2[r * s2 + q]; }, [&](int q, int j) { return w1c[j * ldw + q]; },
             [&](int r, int j, float z) {
-                float a = a1[r * s1 + j];
-                pd[r * s1 + j] = z * a * (1.0f - a);
+                float a = a1[r * ld1 + j];
+                pd[r * ld1 + j] = z * a * (1.0f - a);
             });
         __syncthreads();  // d1 written over the partial products
         mark(s, DELTAS_DONE);
@@ -246,7 +345,7 @@ extern "C" __global__ void __launch_bounds__(512, 1)
                 int j = u0 + e / s2, k = e % s2;
                 float g = 0.0f;
                 for (int r = 0; products && r < batch; r++) {
-                    g += a1[r * s1 + j] * d2[r * s2 + k];
+                    g += a1[r * ld1 + j] * d2[r * s2 + k];
                 }
                 float updated = decay * w1c[j * ldw + k] - step * g;
                 for (int b = 0; b < blocks; b++) {
@@ -255,7 +354,7 @@ extern "C" __global__ void __launch_bounds__(512, 1)
             } else {
                 int c = e - un * s2;
                 const float* delta = c < un ? pd + u0 + c : d2 + (c - un);
-                int ld = c < un ? s1 : s2;
+                int ld = c < un ? ld1 : s2;
                 float sum = 0.0f;
                 for (int r = 0; r < batch; r++) {
                     sum += delta[r * ld];
@@ -263,16 +362,14 @@ extern "C" __global__ void __launch_bounds__(512, 1)
                 (c < un ? b0s[u0 + c] : b1s[c - un]) -= step * sum;
             }
         }
-        tile_products<4, 5>(
-            kn, s1, batch, products, [&](int i, int r) { return xc[r * kr + i]; }, [&](int r, int j) { return pd[r * s1 + j]; },
-            [&](int i, int j, float g) { w0s[i * s1 + j] = decay * w0s[i * s1 + j] - step * g; });
+        first_layer_step(xc, kr4, pd, ld1, w0s, batch, s1, kn, decay, step, products);
         if (s + 1 < steps) {
-            float* xn_shared = xs + ((s + 1) % 2) * batch * kr;
+            float* xn_shared = xs + ((s + 1) % 2) * batch * kr4;
             UNROLL
             for (int i = 0; i < NEXT_FLOATS; i++) {
                 int e = threadIdx.x + i * blockDim.x;
                 if (e < batch * kn) {
-                    xn_shared[e / kn * kr + e % kn] = next[i];
+                    xn_shared[e / kn * kr4 + e % kn] = next[i];
                 }
             }
             if ((int)threadIdx.x < batch) {
@@ -285,7 +382,7 @@ extern "C" __global__ void __launch_bounds__(512, 1)
     cluster.sync();  // every block's rows of the last w1 written
     const float* w1l = w1s + (steps % 2) * s1 * ldw;
     for (int e = threadIdx.x; e < kn * s1; e += blockDim.x) {
-        w0[(long)k0 * s1 + e] = w0s[e];
+        w0[(long)k0 * s1 + e] = w0s[e / s1 * ld1 + e % s1];
     }
     for (int j = u0 + threadIdx.x; j < u0 + un; j += blockDim.x) {
         b0[j] = b0s[j];
@@ -579,5 +676,10 @@ int main(int argc, char** argv) {
         }
         printf("  %-70s %7.2f %7.2f\n", part.name, longest, mean);
     }
+    // what block 0's multiply-adds a step would take at a multiprocessor's FP32 rate (128 a cycle on sm_90), at the
+    // clock's rate above: the floor of its products
+    int kn0 = std::min(kr, s0), un0 = std::min((s1 + blocks - 1) / blocks, s1), rn0 = std::min((batch + blocks - 1) / blocks, batch);
+    double fma = 2.0 * batch * s1 * kn0 + (double)batch * s1 * s2 + (double)rn0 * s1 * s2 + (double)un0 * s2 * batch;
+    printf("block 0's multiply-adds a step (%.0f) at 128 a cycle: %.2f us\n", fma, fma / 128 / perUs);
     return 0;
 }

@@ -36,7 +36,7 @@ class ClusterStepsTest {
             assertTrue(out.contains("of their largest change (ok)"), out);
             for (String part : List.of("3 steps: ", "a step's parts", "1. the first layer's partial products", "cluster barrier 1",
                     "2. the units' sums", "cluster barrier 2", "3. the output's delta", "cluster barrier 3", "4. d1", "5. the updates",
-                    "the step ")) {
+                    "the step ", "block 0's multiply-adds a step")) {
                 assertTrue(out.contains(part), "no line for " + part + ":\n" + out);
             }
         }
