@@ -279,7 +279,7 @@ extern "C" __global__ void __launch_bounds__(512, 1)
         // the next step's rows of x, asked into L2 now (the epoch's x is far larger than L2) and loaded after the
         // output's deltas, when fewer registers are live
         const float* xn = x + (long)(s + 1) * batch * s0 + k0;
-        for (int e = threadIdx.x; s + 1 < steps && e < batch * 2; e += blockDim.x) {
+        for (int e = threadIdx.x; s + 1 < steps && kn > 0 && e < batch * 2; e += blockDim.x) {
             prefetch_l2(xn + (long)(e / 2) * s0 + (e % 2 == 0 ? 0 : kn - 1));  // a row's first and last float: its lines
         }
         first_layer<8>(xc, kr4, w0s, ld1, pd, batch, s1, kn, products);
