@@ -423,6 +423,10 @@ static float* device(const std::vector<float>& v) {
     return p;
 }
 
+static void upload(float* p, const std::vector<float>& v) {
+    check(cudaMemcpy(p, v.data(), v.size() * sizeof(float), cudaMemcpyHostToDevice), "cudaMemcpy");
+}
+
 static std::vector<float> download(const float* p, size_t n) {
     std::vector<float> v(n);
     check(cudaMemcpy(v.data(), p, n * sizeof(float), cudaMemcpyDeviceToHost), "cudaMemcpy");
@@ -448,6 +452,10 @@ static float* device(const std::vector<float>& v) {
     float* p = new float[v.size()];
     std::copy(v.begin(), v.end(), p);
     return p;
+}
+
+static void upload(float* p, const std::vector<float>& v) {
+    std::copy(v.begin(), v.end(), p);
 }
 
 static std::vector<float> download(const float* p, size_t n) {
@@ -624,14 +632,29 @@ int main(int argc, char** argv) {
     float check_eta = 100 * eta, check_decay = 1 - check_eta * 0.01f;
     std::vector<double> rw0 = widened(w0), rb0 = widened(b0), rw1 = widened(w1), rb1 = widened(b1);
     reference(x, labels, rw0, rb0, rw1, rb1, checked, batch, s0, s1, s2, check_eta, check_decay);
-    run(checked, 1, check_eta, check_decay);
-    finish();
-    double err = std::max({error(download(dw0, w0.size()), rw0, w0), error(download(db0, b0.size()), rb0, b0),
-                           error(download(dw1, w1.size()), rw1, w1), error(download(db1, b1.size()), rb1, b1)});
-    bool ok = err <= 1e-3;  // float sums against double ones
-    printf("%d steps against the book's step in double precision: the largest error in the weights and biases %.2e of their largest change (%s)\n",
-           checked, err, ok ? "ok" : "NOT ok");
-    if (!ok) return 1;
+    // on the emulator, also with its blocks and threads run last to first, so that a read of what another block or
+    // thread writes without a barrier between shows in one of the two orders
+#ifdef __CUDACC__
+    const char* orders[] = {""};
+#else
+    const char* orders[] = {"", ", blocks and threads run last to first"};
+#endif
+    for (const char* order : orders) {
+#ifndef __CUDACC__
+        emulator::reverse = *order != 0;
+#endif
+        for (auto [p, v] : {std::pair{dw0, &w0}, {db0, &b0}, {dw1, &w1}, {db1, &b1}}) {
+            upload(p, *v);
+        }
+        run(checked, 1, check_eta, check_decay);
+        finish();
+        double err = std::max({error(download(dw0, w0.size()), rw0, w0), error(download(db0, b0.size()), rb0, b0),
+                               error(download(dw1, w1.size()), rw1, w1), error(download(db1, b1.size()), rb1, b1)});
+        bool ok = err <= 1e-3;  // float sums against double ones
+        printf("%d steps against the book's step in double precision%s: the largest error in the weights and biases %.2e of their largest change"
+               " (%s)\n", checked, order, err, ok ? "ok" : "NOT ok");
+        if (!ok) return 1;
+    }
     // each way: the median of `launches` launches of all the steps, after one more as a warm-up
     auto median = [&](auto launch) {
         launch();

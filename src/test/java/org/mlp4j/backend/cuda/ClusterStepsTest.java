@@ -14,9 +14,10 @@ import org.mlp4j.Commands;
  * bench/ab/cluster_steps.cu, ci/gpu-check.sh's experiment of the book's step as one thread block cluster (issue
  * 24), computes the book's step: built on the CPU block emulator (its cluster the whole grid, another block's
  * shared memory reached through map_shared_rank) it checks two steps against a double-precision loop of the step,
- * on shapes whose rows, units and examples do not divide by the blocks, and exits 1 where they differ; then it
- * prints the time of a step and of each of its phases and barriers. Where nvcc built the PTX, the bundle's sm_90
- * build compiles too. The times it prints are not read.
+ * with the blocks and threads run first to last and last to first, on shapes whose rows, units and examples do
+ * not divide by the blocks, and exits 1 where they differ; then it prints the time of a step and of each of its
+ * phases and barriers. Where nvcc built the PTX, the bundle's sm_90 build compiles too. The times it prints are
+ * not read.
  */
 class ClusterStepsTest {
     private static final String SOURCE = "bench/ab/cluster_steps.cu";
@@ -33,7 +34,8 @@ class ClusterStepsTest {
         for (String[] run : List.of(new String[] {"30,7,5", "4"}, new String[] {"5,7,3", "8"})) {
             String out = Commands.run(exe.toString(), run[0], "6", "3", run[1], "32", "1");
             assertTrue(out.contains("one cluster of " + run[1] + " blocks of 32 threads"), out);
-            assertTrue(out.contains("of their largest change (ok)"), out);
+            assertTrue(out.contains("precision: the largest error") && out.contains("last to first: the largest error"), out);
+            assertTrue(!out.contains("NOT ok") && out.split("of their largest change \\(ok\\)", -1).length == 3, out);
             for (String part : List.of("3 steps: ", "a step's parts", "1. the first layer's partial products", "cluster barrier 1",
                     "2. the units' sums", "cluster barrier 2", "3. the output's delta", "cluster barrier 3", "4. d1", "5. the updates",
                     "the step ", "block 0's multiply-adds a step")) {
