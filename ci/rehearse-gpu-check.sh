@@ -27,9 +27,9 @@ gpp=(g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -x c++)
 "${gpp[@]}" -DASYNC_COPIES=1 -DSTEP_PRODUCTS=0 -o "$fake/train-steps-timeline-no-products" bench/ab/train_steps_timeline.cu
 "${gpp[@]}" -o "$fake/cluster-steps" bench/ab/cluster_steps.cu
 # the stand-in runs kernels on the CPU: the bench, the shape grid, the whole-steps shapes, the Adam run and the
-# baseline's turns (with a baseline jar) shrink to one small shape and one or two epochs (train_steps' timeline
-# and the cluster experiment to 3 steps, the epoch's parts to 2 rounds), and every step's time limit is forty times the GPU's (the 200
-# epochs take about 25 minutes here)
+# baseline's turns (with a baseline jar) shrink to one small shape and one or two epochs (train_steps' timeline and
+# the cluster experiment to 3 steps, the epoch's parts to 2 rounds), and every step's time limit is forty times the
+# GPU's (the 200 epochs take about 25 minutes here)
 PATH="$fake/jre/bin:$PATH" LD_LIBRARY_PATH="$fake/driver:$fake/cublas13" OUT=${OUT:-runs/gpu-rehearsal} LIMIT_SCALE=${LIMIT_SCALE:-40} \
   BENCH_EPOCHS=${BENCH_EPOCHS:-2} GRID_HIDDEN=${GRID_HIDDEN:-100} GRID_BATCH=${GRID_BATCH:-100} GRID_EPOCHS=${GRID_EPOCHS:-2} ADAM_EPOCHS=${ADAM_EPOCHS:-1} \
   WHOLE_HIDDEN=${WHOLE_HIDDEN:-100} TIMELINE="$fake/train-steps-timeline" TIMELINE_HIDDEN=100 TIMELINE_STEPS=3 EPOCH_PARTS_ROUNDS=2 \

@@ -88,10 +88,6 @@ inline void* blockShared() {
     return shared.data() + GUARD + block * (sharedFloats + GUARD);
 }
 
-// addr, a place in the running block's dynamic shared memory, as the same place in block `rank`'s, in a cooperative
-// launch of one row of blocks (cooperative_groups.h's cluster, the whole grid).
-inline void* sharedOfBlock(const void* addr, unsigned rank);
-
 // Gives each of `blocks` blocks `bytes` of dynamic shared memory, all NaN, with the guards around them.
 inline void setShared(size_t blocks, size_t bytes) {
     sharedFloats = (bytes + 3) / 4;
@@ -225,6 +221,8 @@ inline void runRounds(size_t count, const char* barrier, size_t blockThreads = 0
     }
 }
 
+// addr, a place in the running block's dynamic shared memory, as the same place in block `rank`'s, in a cooperative
+// launch of one row of blocks (cooperative_groups.h's cluster, the whole grid).
 inline void* sharedOfBlock(const void* addr, unsigned rank) {
     if (!cooperative || gridDim.y != 1 || gridDim.z != 1 || rank >= gridDim.x) {
         fail("map_shared_rank outside a cooperative launch of one row of blocks, or to a block not in it");
