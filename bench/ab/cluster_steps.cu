@@ -43,6 +43,8 @@
 #include <cooperative_groups.h>
 #include "dynamic_shared.cuh"
 #include "memory_hints.cuh"
+#define AB_PROGRAM "cluster-steps"
+#include "ab_host.cuh"
 namespace cg = cooperative_groups;
 
 // The most blocks a cluster may have (a non-portable size on sm_90), and the floats of the next step's x a
@@ -403,73 +405,6 @@ extern "C" __global__ void __launch_bounds__(512, 1) cluster_barriers(int n) {
     }
 }
 
-[[noreturn]] static void fail(const char* what) {
-    fprintf(stderr, "cluster-steps: %s\n", what);
-    exit(1);
-}
-
-#ifdef __CUDACC__
-static void check(cudaError_t e, const char* what) {
-    if (e != cudaSuccess) {
-        fprintf(stderr, "cluster-steps: %s: %s\n", what, cudaGetErrorString(e));
-        exit(1);
-    }
-}
-
-static float* device(const std::vector<float>& v) {
-    float* p;
-    check(cudaMalloc(&p, v.size() * sizeof(float)), "cudaMalloc");
-    check(cudaMemcpy(p, v.data(), v.size() * sizeof(float), cudaMemcpyHostToDevice), "cudaMemcpy");
-    return p;
-}
-
-static void upload(float* p, const std::vector<float>& v) {
-    check(cudaMemcpy(p, v.data(), v.size() * sizeof(float), cudaMemcpyHostToDevice), "cudaMemcpy");
-}
-
-static std::vector<float> download(const float* p, size_t n) {
-    std::vector<float> v(n);
-    check(cudaMemcpy(v.data(), p, n * sizeof(float), cudaMemcpyDeviceToHost), "cudaMemcpy");
-    return v;
-}
-
-// Milliseconds that run() takes, by the GPU's events.
-template <class F>
-static double timed(F run) {
-    cudaEvent_t begin, end;
-    check(cudaEventCreate(&begin), "cudaEventCreate");
-    check(cudaEventCreate(&end), "cudaEventCreate");
-    check(cudaEventRecord(begin), "cudaEventRecord");
-    run();
-    check(cudaEventRecord(end), "cudaEventRecord");
-    check(cudaEventSynchronize(end), "cudaEventSynchronize");
-    float ms;
-    check(cudaEventElapsedTime(&ms, begin, end), "cudaEventElapsedTime");
-    return ms;
-}
-#else
-static float* device(const std::vector<float>& v) {
-    float* p = new float[v.size()];
-    std::copy(v.begin(), v.end(), p);
-    return p;
-}
-
-static void upload(float* p, const std::vector<float>& v) {
-    std::copy(v.begin(), v.end(), p);
-}
-
-static std::vector<float> download(const float* p, size_t n) {
-    return std::vector<float>(p, p + n);
-}
-
-template <class F>
-static double timed(F run) {
-    auto begin = std::chrono::steady_clock::now();
-    run();
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
-}
-#endif
-
 static float uniform() {
     return (float)rand() / RAND_MAX * 2 - 1;
 }
@@ -648,8 +583,8 @@ int main(int argc, char** argv) {
         }
         run(checked, 1, check_eta, check_decay);
         finish();
-        double err = std::max({error(download(dw0, w0.size()), rw0, w0), error(download(db0, b0.size()), rb0, b0),
-                               error(download(dw1, w1.size()), rw1, w1), error(download(db1, b1.size()), rb1, b1)});
+        double err = std::max({error(host(dw0, w0.size()), rw0, w0), error(host(db0, b0.size()), rb0, b0),
+                               error(host(dw1, w1.size()), rw1, w1), error(host(db1, b1.size()), rb1, b1)});
         bool ok = err <= 1e-3;  // float sums against double ones
         printf("%d steps against the book's step in double precision%s: the largest error in the weights and biases %.2e of their largest change"
                " (%s)\n", checked, order, err, ok ? "ok" : "NOT ok");

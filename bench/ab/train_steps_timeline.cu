@@ -52,6 +52,8 @@ __device__ long long* timeline;
     } while (0)
 #endif
 #include "train_steps.cu"
+#define AB_PROGRAM "train-steps-timeline"
+#include "ab_host.cuh"
 
 // 1 where train_steps stages by copies that do not wait (ASYNC_COPIES, as the device code was compiled: nvcc's
 // -arch, the emulator's -D), which only the device compilation knows
@@ -152,50 +154,7 @@ __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) instruction_fetch(long
     sink[blockIdx.x * blockDim.x + threadIdx.x] = v0 + v1 + v2 + v3;
 }
 
-static void fail(const char* what) {
-    fprintf(stderr, "train-steps-timeline: %s\n", what);
-    exit(1);
-}
-
 #ifdef __CUDACC__
-static void check(cudaError_t e, const char* what) {
-    if (e != cudaSuccess) {
-        fprintf(stderr, "train-steps-timeline: %s: %s\n", what, cudaGetErrorString(e));
-        exit(1);
-    }
-}
-
-template <class T>
-static T* device(const std::vector<T>& host) {
-    T* p;
-    check(cudaMalloc(&p, std::max<size_t>(1, host.size()) * sizeof(T)), "cudaMalloc");
-    check(cudaMemcpy(p, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice), "cudaMemcpy");
-    return p;
-}
-
-// The n elements at p on the device, copied to the host.
-template <class T>
-static std::vector<T> host(const T* p, size_t n) {
-    std::vector<T> v(n);
-    check(cudaMemcpy(v.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost), "cudaMemcpy");
-    return v;
-}
-
-// Runs launch() once and returns its time in ms.
-template <class F>
-static double timed(F launch) {
-    cudaEvent_t begin, end;
-    check(cudaEventCreate(&begin), "cudaEventCreate");
-    check(cudaEventCreate(&end), "cudaEventCreate");
-    check(cudaEventRecord(begin), "cudaEventRecord");
-    launch();
-    check(cudaEventRecord(end), "cudaEventRecord");
-    check(cudaEventSynchronize(end), "cudaEventSynchronize");
-    float ms;
-    check(cudaEventElapsedTime(&ms, begin, end), "cudaEventElapsedTime");
-    return ms;
-}
-
 static void cooperative(const void* kernel, int blocks, int threads, void** args, size_t shared) {
     check(cudaLaunchCooperativeKernel(kernel, blocks, threads, args, shared), "cudaLaunchCooperativeKernel");
 }
@@ -220,23 +179,6 @@ static void set_timeline(size_t count) {
     check(cudaMemcpyToSymbol(timeline, &p, sizeof p), "cudaMemcpyToSymbol");
 }
 #else
-template <class T>
-static T* device(const std::vector<T>& host) {
-    return (new std::vector<T>(host))->data();
-}
-
-template <class T>
-static std::vector<T> host(const T* p, size_t n) {
-    return std::vector<T>(p, p + n);
-}
-
-template <class F>
-static double timed(F launch) {
-    auto begin = std::chrono::steady_clock::now();
-    launch();
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
-}
-
 static int staging_async() {
     return staged_async;
 }
