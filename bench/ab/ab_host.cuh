@@ -1,13 +1,20 @@
 #pragma once
 // The host side that bench/ab's CUDA programs share, built by nvcc for a GPU or by g++ for the CPU block emulator
 // (src/test/cuda; block_emulator.h included first), where device memory is host memory and a launch's time is the
-// emulator's: errors, device memory and its copies, and a launch's time. AB_PROGRAM names the program in errors.
+// emulator's: errors, device memory and its copies, a launch's time, and the clock a block notes (CLOCK(): the
+// multiprocessor's cycles, or the emulator's nanoseconds). AB_PROGRAM names the program in errors.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
 #ifndef __CUDACC__
 #include <chrono>
+#endif
+
+#ifdef __CUDACC__
+#define CLOCK() clock64()
+#else
+#define CLOCK() (long long)std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count()
 #endif
 
 [[noreturn]] static void fail(const char* what) {

@@ -37,7 +37,6 @@
 #include <cstdlib>
 #include <vector>
 #ifndef __CUDACC__
-#include <chrono>
 #include "block_emulator.h"
 #endif
 #include <cooperative_groups.h>
@@ -72,11 +71,6 @@ enum Mark {
     STEP_END,       // the updates and the next step's x written
     MARKS
 };
-#ifdef __CUDACC__
-#define CLOCK() clock64()
-#else
-#define CLOCK() (long long)std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count()
-#endif
 
 // n rounded up to a multiple of 4: the row strides of what the two large products read 4 floats at a time
 __host__ __device__ inline int fours(int n) {
@@ -636,8 +630,8 @@ int main(int argc, char** argv) {
     }
     // what block 0's multiply-adds a step would take at a multiprocessor's FP32 rate (128 a cycle on sm_90), at the
     // clock's rate above: the floor of its products
-    int kn0 = std::min(kr, s0), un0 = std::min((s1 + blocks - 1) / blocks, s1), rn0 = std::min((batch + blocks - 1) / blocks, batch);
-    double fma = 2.0 * batch * s1 * kn0 + (double)batch * s1 * s2 + (double)rn0 * s1 * s2 + (double)un0 * s2 * batch;
+    int units = (s1 + blocks - 1) / blocks, rows = (batch + blocks - 1) / blocks;  // block 0's, as kr its rows of w0
+    double fma = 2.0 * batch * s1 * kr + (double)batch * s1 * s2 + (double)rows * s1 * s2 + (double)units * s2 * batch;
     printf("block 0's multiply-adds a step (%.0f) at 128 a cycle: %.2f us\n", fma, fma / 128 / perUs);
     return 0;
 }

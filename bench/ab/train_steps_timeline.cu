@@ -28,21 +28,17 @@
 #include <cstring>
 #include <vector>
 #ifndef __CUDACC__
-#include <chrono>
 #include "block_emulator.h"
 #endif
 #ifdef WARP_STALLS
 #include "warp_stalls.cuh"
 #endif
+#define AB_PROGRAM "train-steps-timeline"
+#include "ab_host.cuh"
 
 // (steps + 1) x STEP_POINTS x blocks clock values, step-major (of step `steps` only STEP_BEGIN, the last step's
 // end), -1 where a block did not pass the point (a mark of a phase it had nothing to do in)
 __device__ long long* timeline;
-#ifdef __CUDACC__
-#define CLOCK() clock64()
-#else
-#define CLOCK() (long long)std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count()
-#endif
 #ifndef WARP_STALLS
 #define STEP_POINT(step, point)                                                              \
     do {                                                                                     \
@@ -52,8 +48,6 @@ __device__ long long* timeline;
     } while (0)
 #endif
 #include "train_steps.cu"
-#define AB_PROGRAM "train-steps-timeline"
-#include "ab_host.cuh"
 
 // 1 where train_steps stages by copies that do not wait (ASYNC_COPIES, as the device code was compiled: nvcc's
 // -arch, the emulator's -D), which only the device compilation knows
