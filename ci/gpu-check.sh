@@ -162,11 +162,11 @@ for hidden in $timeline_hidden; do
   fi
 done
 
-step 30 "the book's step as one thread block cluster instead of the whole grid: a step, without its multiply-adds, and its cluster barriers alone (#24; bench/ab/cluster_steps.cu)"
+step 30 "the book's step as one thread block cluster instead of the whole grid: a step, without its multiply-adds, and its cluster barriers alone (#24; bench/ab/cluster_steps_timeline.cu)"
 # the whole network in the shared memory of up to 16 multiprocessors, three cluster barriers a step and no round trips
 # through L2 between phases; against the timeline's steps above. Each run first checks two steps against the book's
 # in double precision; a cluster the GPU cannot hold is said and passed over
-cluster_steps=${CLUSTER_STEPS:-.device/cluster-steps}
+cluster_steps=${CLUSTER_STEPS:-.device/cluster-steps-timeline}
 if [ ! -x "$cluster_steps" ]; then
   echo "skipped: no $cluster_steps"
 else

@@ -46,8 +46,8 @@ nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
 # PTX with its line table, beside the CUPTI it was linked with (found there through the $ORIGIN run path)
 "$nvcc" -std=c++17 -O3 -gencode arch=compute_80,code=sm_90 -lineinfo -DWARP_STALLS -I kernels -o .device/train-steps-stalls \
   bench/ab/train_steps_timeline.cu -lcupti -Xlinker -rpath -Xlinker '$ORIGIN'
-# issue 24's other design, the book's step as one thread block cluster (bench/ab/cluster_steps.cu): clusters need sm_90
-"$nvcc" -std=c++17 -O3 -arch=sm_90 -I kernels -o .device/cluster-steps bench/ab/cluster_steps.cu
+# issue 24's other design, the book's step as one thread block cluster (bench/ab/cluster_steps_timeline.cu): clusters need sm_90
+"$nvcc" -std=c++17 -O3 -arch=sm_90 -I kernels -o .device/cluster-steps-timeline bench/ab/cluster_steps_timeline.cu
 cupti=$(ldd .device/train-steps-stalls | awk '$1 ~ /^libcupti/ { print $3 }')
 [ -f "$cupti" ] || { echo "prepare-gpu-bundle: train-steps-stalls links no libcupti that ldd finds" >&2; exit 1; }
 cp "$cupti" .device/

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compiles every kernels/*.cu to PTX for a virtual architecture, so one PTX JIT-compiles on any newer GPU:
 # NAME.ptx for compute_75, and NAME.compute_80.ptx for compute_80 where that differs beyond its .target (a kernel
-# with code for sm_80 on, ASYNC_COPIES in memory_hints.cuh), which CudaBackend loads on such GPUs.
+# with code for sm_80 on, ASYNC_COPIES in memory_hints.cuh), which CudaBackend loads on such GPUs; a file that
+# declares thread block clusters (__cluster_dims__) only NAME.compute_90.ptx, which older GPUs cannot run.
 # Called by the Maven build (process-resources) with the output directory. Without nvcc it skips with a
 # message and the build still succeeds (likewise where nvcc cannot compile): `mlp4j devices` then says the CUDA
 # kernels were not built.
@@ -16,11 +17,17 @@ if [ -z "$nvcc" ]; then
 fi
 mkdir -p "$out"
 for ptx in "$out"/*.ptx; do  # drop PTX of kernels that no longer exist
-  [ -e "$ptx" ] && [ ! -f "$here/$(basename "${ptx%.ptx}" .compute_80).cu" ] && rm -f "$ptx"
+  name=$(basename "$ptx" .ptx)
+  [ -e "$ptx" ] && [ ! -f "$here/${name%.compute_*}.cu" ] && rm -f "$ptx"
 done
+# the PTX files a kernel file gets first: for compute_90 alone where it needs clusters, else for compute_75
+first_ptx() {
+  local name="$out/$(basename "${1%.cu}")"
+  if grep -q '__cluster_dims__' "$1"; then echo "$name.compute_90.ptx"; else echo "$name.ptx"; fi
+}
 stale=()
 for cu in "$here"/*.cu; do
-  ptx="$out/$(basename "${cu%.cu}").ptx"
+  ptx=$(first_ptx "$cu")
   if [ ! -f "$ptx" ] || [ "$cu" -nt "$ptx" ] || [ -n "$(find "$here" -name "*.cuh" -newer "$ptx")" ]; then
     stale+=("$cu")
   fi
@@ -44,6 +51,12 @@ fi
 isa=8.0
 for cu in ${stale[@]+"${stale[@]}"}; do
   name="$out/$(basename "${cu%.cu}")"
+  if [ "$(first_ptx "$cu")" = "$name.compute_90.ptx" ]; then
+    rm -f "$name.ptx" "$name.compute_80.ptx"
+    "$nvcc" -ptx -arch=compute_90 -O3 -I "$here" -o "$name.compute_90.ptx" "$cu"
+    continue
+  fi
+  rm -f "$name.compute_90.ptx"
   "$nvcc" -ptx -arch=compute_75 -O3 -I "$here" -o "$name.ptx" "$cu"
   "$nvcc" -ptx -arch=compute_80 -O3 -I "$here" -o "$name.compute_80.ptx" "$cu"
   if cmp -s <(grep -v '^\.target ' "$name.ptx") <(grep -v '^\.target ' "$name.compute_80.ptx"); then
@@ -56,4 +69,4 @@ for ptx in "$out"/*.ptx; do  # every file, also those an earlier build wrote
     sed -i "s/^\.version $written\$/.version $isa/" "$ptx"
   fi
 done
-echo "kernels: $(ls "$out"/*.ptx | wc -l) PTX files ($(ls "$out"/*.compute_80.ptx 2>/dev/null | wc -l) for compute_80) built with $("$nvcc" --version | tail -1)"
+echo "kernels: $(ls "$out"/*.ptx | wc -l) PTX files ($(ls "$out"/*.compute_80.ptx 2>/dev/null | wc -l) for compute_80, $(ls "$out"/*.compute_90.ptx 2>/dev/null | wc -l) for compute_90) built with $("$nvcc" --version | tail -1)"

@@ -11,6 +11,6 @@ mkdir -p "$dir"
   echo "#pragma once"
   for cu in kernels/*.cu; do echo "#include \"$(basename "$cu")\""; done
   printf '#define FOR_EACH_KERNEL(X)'
-  grep -ohP '__global__ void (__launch_bounds__\([^)]*\) )?\K\w+(?=\()' kernels/*.cu | sort | sed 's/.*/ X(&)/' | tr -d '\n'
+  grep -hozP '__global__ void (__\w+__\([^)]*\)\s+)*\K\w+(?=\()' kernels/*.cu | tr '\0' '\n' | sort | sed 's/.*/ X(&)/' | tr -d '\n'
   echo
 } > "$dir/all_kernels.h"

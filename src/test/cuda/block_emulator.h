@@ -48,6 +48,10 @@ using std::min;
 #define __host__
 #define __shared__ static
 #define __launch_bounds__(...)
+#define __cluster_dims__(...)  // a cluster is the grid of a cooperative launch (cooperative_groups.h)
+struct float4 {
+    float x, y, z, w;
+};
 // CUDA's `extern __shared__ type name[]`: the block's dynamic shared memory (the launch's sharedBytes)
 #define DYNAMIC_SHARED(type, name) type* name = (type*)emulator::blockShared()
 

@@ -1,6 +1,6 @@
 // The part of CUDA's cooperative_groups that mlp4j's kernels use, for block_emulator.h (included first):
 // the grid of a cooperative launch and its barrier, and a thread block cluster, which here is the whole grid of a
-// cooperative launch (bench/ab/cluster_steps.cu launches one cluster): its barrier is the grid's, and a block's
+// cooperative launch (kernels/cluster_steps.cu runs on one cluster): its barrier is the grid's, and a block's
 // shared memory is reached from another block through map_shared_rank.
 #pragma once
 

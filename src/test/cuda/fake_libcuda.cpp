@@ -16,7 +16,13 @@
 // FAKE_CUDA_COOPERATIVE=0 (a device that cannot launch cooperatively), FAKE_CUDA_COOPERATIVE=refused (one that
 // says it can, then refuses every cooperative launch, as it would a grid that does not fit), FAKE_CUDA_HOST_MIB
 // (page-locked host memory that cuMemAllocHost gives at most; default no limit), FAKE_CUDA_COMPUTE_CAPABILITY
-// (major * 10 + minor, default 90 as an H200's; PTX whose .target is newer is refused, as a real JIT refuses it).
+// (major * 10 + minor, default 90 as an H200's; PTX whose .target is newer is refused, as a real JIT refuses it),
+// FAKE_CUDA_CLUSTERS=refused (a device of 9.0 on that refuses every launch of a thread block cluster, as it would
+// one it cannot hold).
+// A kernel whose PTX declares its cluster's size (.reqnctapercluster, from __cluster_dims__) launches as one
+// cluster, which here is the grid of a cooperative launch (cooperative_groups.h): its grid must be that size, of
+// 8 blocks at most unless the function is allowed a size that is not portable (up to 16). A launch of over 48 KiB
+// of dynamic shared memory needs the function allowed it (cuFuncSetAttribute), up to 227 KiB as on an H200.
 #include "block_emulator.h"
 #include "fake_cuda.h"
 
@@ -39,7 +45,7 @@ typedef unsigned long long CUdeviceptr;
 enum : CUresult {
     SUCCESS = 0, INVALID_VALUE = 1, OUT_OF_MEMORY = 2, NOT_INITIALIZED = 3, INVALID_DEVICE = 101,
     INVALID_CONTEXT = 201, INVALID_PTX = 218, UNSUPPORTED_PTX_VERSION = 222, INVALID_HANDLE = 400, ILLEGAL_STATE = 401,
-    NOT_FOUND = 500, NOT_SUPPORTED = 801, ILLEGAL_ADDRESS = 700, LAUNCH_FAILED = 719, COOPERATIVE_LAUNCH_TOO_LARGE = 720, CAPTURE_UNSUPPORTED = 900, CAPTURE_INVALIDATED = 901, CAPTURE_UNJOINED = 904,
+    NOT_FOUND = 500, NOT_SUPPORTED = 801, INVALID_CLUSTER_SIZE = 912, ILLEGAL_ADDRESS = 700, LAUNCH_FAILED = 719, COOPERATIVE_LAUNCH_TOO_LARGE = 720, CAPTURE_UNSUPPORTED = 900, CAPTURE_INVALIDATED = 901, CAPTURE_UNJOINED = 904,
 };
 
 // Returns the refusal of a check that refuses.
@@ -86,12 +92,20 @@ struct Graph {
 
 struct Module {
     std::vector<std::string> entries;
+    std::map<std::string, int> clusterWidths;  // of the entries whose PTX declares their cluster's size
 };
 
-// A kernel: binds its launch's parameters into a run of it, or to nothing where a pointer is outside every allocation.
+// A kernel: binds its launch's parameters into a run of it, or to nothing where a pointer is outside every allocation;
+// its cluster's size (0: no clusters) and what it is allowed.
 struct Function {
     std::function<std::function<void()>(void**)> bind;
+    int clusterWidth = 0;
+    bool nonPortableCluster = false;
+    size_t maxDynamicShared = 48 * 1024;
 };
+
+constexpr size_t SHARED_PER_BLOCK_OPTIN = 227 * 1024;
+constexpr int PORTABLE_CLUSTER = 8, MAX_CLUSTER = 16;
 
 std::mutex lock;
 bool initialised;
@@ -102,6 +116,7 @@ size_t hostBytes = SIZE_MAX;
 long failLaunch = -1;
 bool cooperativeLaunch = true;
 bool cooperativeRefused = false;
+bool clustersRefused = false;
 int devices = 1;  // alike, sharing the one emulated context: a process uses one
 long launches;
 CUresult sticky = SUCCESS;
@@ -365,6 +380,9 @@ API CUresult cuInit(unsigned flags) {
         cooperativeLaunch = strcmp(v, "0") != 0;
         cooperativeRefused = strcmp(v, "refused") == 0;
     }
+    if (const char* v = getenv("FAKE_CUDA_CLUSTERS")) {
+        clustersRefused = strcmp(v, "refused") == 0;
+    }
     initialised = true;
     return flags == 0 ? SUCCESS : INVALID_VALUE;
 }
@@ -533,7 +551,12 @@ API CUresult cuModuleLoadData(Module** module, const void* image) {
     Module* m = new Module();
     for (size_t e = ptx.find(".entry "); e != std::string::npos; e = ptx.find(".entry ", e + 1)) {
         size_t start = e + 7;
-        m->entries.push_back(ptx.substr(start, ptx.find('(', start) - start));
+        std::string name = ptx.substr(start, ptx.find('(', start) - start);
+        m->entries.push_back(name);
+        size_t cluster = ptx.find(".reqnctapercluster ", start);
+        if (cluster != std::string::npos && cluster < ptx.find('{', start)) {
+            m->clusterWidths[name] = atoi(ptx.c_str() + cluster + 19);
+        }
     }
     *module = m;
     return SUCCESS;
@@ -547,8 +570,33 @@ API CUresult cuModuleGetFunction(Function** function, Module* module, const char
     if (std::find(entries.begin(), entries.end(), name) == entries.end() || k == kernels().end()) {
         return refuse(NOT_FOUND, __func__, name);
     }
+    auto width = module->clusterWidths.find(name);
+    k->second.clusterWidth = width == module->clusterWidths.end() ? 0 : width->second;
     *function = &k->second;
     return SUCCESS;
+}
+
+constexpr int FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
+constexpr int FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED = 14;
+
+API CUresult cuFuncSetAttribute(Function* f, int attribute, int value) {
+    LOCKED;
+    TRY(usable(__func__))
+    if (f == nullptr) {
+        return refuse(INVALID_HANDLE, __func__, "no function");
+    }
+    switch (attribute) {
+    case FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES:
+        if (value < 0 || (size_t)value > SHARED_PER_BLOCK_OPTIN) {
+            return refuse(INVALID_VALUE, __func__, "more dynamic shared memory than a block may have");
+        }
+        f->maxDynamicShared = value;
+        return SUCCESS;
+    case FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED:
+        f->nonPortableCluster = value != 0;
+        return SUCCESS;
+    default: return refuse(INVALID_VALUE, __func__, "an attribute the stand-in does not set");
+    }
 }
 
 API CUresult cuModuleUnload(Module* module) {
@@ -673,6 +721,8 @@ constexpr int ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
 constexpr int ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
 constexpr int ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
 constexpr int ATTRIBUTE_COOPERATIVE_LAUNCH = 95;
+constexpr int ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN = 97;
+constexpr int ATTRIBUTE_CLUSTER_LAUNCH = 120;
 
 API CUresult cuDeviceGetAttribute(int* value, int attribute, CUdevice device) {
     if (!known(device)) {
@@ -683,6 +733,8 @@ API CUresult cuDeviceGetAttribute(int* value, int attribute, CUdevice device) {
     case ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR: *value = computeCapability / 10; return SUCCESS;
     case ATTRIBUTE_COMPUTE_CAPABILITY_MINOR: *value = computeCapability % 10; return SUCCESS;
     case ATTRIBUTE_COOPERATIVE_LAUNCH: *value = cooperativeLaunch; return SUCCESS;
+    case ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN: *value = (int)SHARED_PER_BLOCK_OPTIN; return SUCCESS;
+    case ATTRIBUTE_CLUSTER_LAUNCH: *value = computeCapability >= 90; return SUCCESS;
     default: return refuse(INVALID_VALUE, __func__, "an attribute the stand-in does not know");
     }
 }
@@ -704,9 +756,13 @@ CUresult launchKernel(const char* call, Function* f, Dim3 grid, Dim3 block, unsi
     // the limits of every GPU since sm_30
     if (grid.x == 0 || grid.y == 0 || grid.z == 0 || grid.x > 0x7fffffffu || grid.y > 65535 || grid.z > 65535 || block.x == 0
         || block.y == 0 || block.z == 0 || block.x > 1024 || block.y > 1024 || block.z > 64 || (size_t)block.x * block.y * block.z > 1024
-        || sharedBytes > 48 * 1024 || params == nullptr || extra != nullptr) {
+        || params == nullptr || extra != nullptr) {
         return refuse(INVALID_VALUE, call, "a grid or block no GPU launches");
     }
+    if (sharedBytes > f->maxDynamicShared) {
+        return refuse(INVALID_VALUE, call, "more dynamic shared memory than the function is allowed (cuFuncSetAttribute)");
+    }
+
     size_t threads = (size_t)block.x * block.y * block.z;
     if (cooperative && (!cooperativeLaunch || cooperativeRefused)) {
         return refuse(NOT_SUPPORTED, call, "no cooperative launch here (FAKE_CUDA_COOPERATIVE)");
@@ -714,13 +770,25 @@ CUresult launchKernel(const char* call, Function* f, Dim3 grid, Dim3 block, unsi
     if (cooperative && (size_t)grid.x * grid.y * grid.z > MULTIPROCESSORS * (THREADS_PER_MULTIPROCESSOR / threads)) {
         return refuse(COOPERATIVE_LAUNCH_TOO_LARGE, call, "more blocks than the device holds at once");
     }
+    if (f->clusterWidth > 0) {
+        if (cooperative || clustersRefused) {
+            return refuse(NOT_SUPPORTED, call, cooperative ? "a cooperative launch of thread block clusters" : "no clusters here (FAKE_CUDA_CLUSTERS)");
+        }
+        if (f->clusterWidth > (f->nonPortableCluster ? MAX_CLUSTER : PORTABLE_CLUSTER) || grid.x % f->clusterWidth != 0 || grid.y != 1
+            || grid.z != 1) {
+            return refuse(INVALID_CLUSTER_SIZE, call, "a cluster's size the function is not allowed, or a grid not of whole clusters");
+        }
+        if (grid.x != (unsigned)f->clusterWidth) {
+            return refuse(NOT_SUPPORTED, call, "the stand-in runs one cluster a launch");
+        }
+    }
     std::function<void()> bound = f->bind(params);
     if (!bound) {
         sticky = ILLEGAL_ADDRESS;  // as the kernel's fault, reported by this call or the next
         refuse(ILLEGAL_ADDRESS, call, "a pointer argument outside every allocation");
         return SUCCESS;
     }
-    if (cooperative) {
+    if (cooperative || f->clusterWidth > 0) {  // the emulator's cluster is a cooperative launch's grid
         return submit(s, {[bound, grid, block, sharedBytes] { launch_cooperative(grid, block, bound, sharedBytes); }, true});
     }
     return submit(s, {[bound, grid, block, sharedBytes] { launch(grid, block, bound, sharedBytes); }, true});

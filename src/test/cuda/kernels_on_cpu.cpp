@@ -370,29 +370,15 @@ static void optimizeLayerTest(int rows, int ins, int outs) {
     }
 }
 
-// train_steps: `steps` whole SGD steps of an L-layer network in one cooperative launch, against the
-// book's step in doubles (forward, delta, backprop through the weights as they were, then every layer's
-// update); a grid smaller than most phases (its threads stride) and one larger than all; the first layer's
-// tiles (tile_k x tile_cols) more than the blocks or fewer, cut at w0's edges, and chunk_rows rows of the
-// minibatch at a time, all of it or fewer
-static void trainStepsTest(std::vector<int> size, int batch, int steps, int act, int output, Dim3 grid, Dim3 block, int tile_k,
-                           int tile_cols, int chunk_rows) {
-    int layers = (int)size.size() - 1;
-    size.resize(4, 0);
-    std::vector<float> x = uniforms(steps * batch * size[0]), y = labels(steps * batch, size[layers]);
-    std::vector<std::vector<float>> w(3), b(3), a(4), d(4);
-    std::vector<std::vector<double>> ww(3), wb(3);
-    for (int l = 0; l < 3; l++) {
-        w[l] = uniforms(std::max(1, size[l] * size[l + 1]), 0.3f);
-        b[l] = uniforms(std::max(1, size[l + 1]), 0.1f);
-        ww[l].assign(w[l].begin(), w[l].end());
-        wb[l].assign(b[l].begin(), b[l].end());
-        a[l + 1].assign(std::max(1, batch * size[l + 1]), 0.0f);
-        d[l + 1].assign(std::max(1, batch * size[l + 1]), 0.0f);
-    }
-    float eta = 0.01f, decay = 0.999f;
+// The book's step in doubles, `steps` times, on rows [s * batch, (s + 1) * batch) of x and y: forward, delta,
+// backprop through the weights as they were, then every layer's update, on ww and wb (size: the layers' widths, 0
+// past the last); the last step's activations and deltas (va[l], vd[l] for layer l's output) are left in va and vd.
+static void bookSteps(const std::vector<int>& size, int layers, int batch, int steps, int act, int output, const std::vector<float>& x,
+                      const std::vector<float>& y, float eta, float decay, std::vector<std::vector<double>>& ww,
+                      std::vector<std::vector<double>>& wb, std::vector<std::vector<double>>& va, std::vector<std::vector<double>>& vd) {
     for (int s = 0; s < steps; s++) {
-        std::vector<std::vector<double>> va(4), vd(4);
+        va.assign(4, {});
+        vd.assign(4, {});
         va[0].assign(x.begin() + (long)s * batch * size[0], x.begin() + (long)(s + 1) * batch * size[0]);
         for (int l = 0; l < layers; l++) {
             int k = size[l], cols = size[l + 1];
@@ -443,6 +429,31 @@ static void trainStepsTest(std::vector<int> size, int batch, int steps, int act,
             }
         }
     }
+}
+
+// train_steps: `steps` whole SGD steps of an L-layer network in one cooperative launch, against the
+// book's step in doubles (forward, delta, backprop through the weights as they were, then every layer's
+// update); a grid smaller than most phases (its threads stride) and one larger than all; the first layer's
+// tiles (tile_k x tile_cols) more than the blocks or fewer, cut at w0's edges, and chunk_rows rows of the
+// minibatch at a time, all of it or fewer
+static void trainStepsTest(std::vector<int> size, int batch, int steps, int act, int output, Dim3 grid, Dim3 block, int tile_k,
+                           int tile_cols, int chunk_rows) {
+    int layers = (int)size.size() - 1;
+    size.resize(4, 0);
+    std::vector<float> x = uniforms(steps * batch * size[0]), y = labels(steps * batch, size[layers]);
+    std::vector<std::vector<float>> w(3), b(3), a(4), d(4);
+    std::vector<std::vector<double>> ww(3), wb(3);
+    for (int l = 0; l < 3; l++) {
+        w[l] = uniforms(std::max(1, size[l] * size[l + 1]), 0.3f);
+        b[l] = uniforms(std::max(1, size[l + 1]), 0.1f);
+        ww[l].assign(w[l].begin(), w[l].end());
+        wb[l].assign(b[l].begin(), b[l].end());
+        a[l + 1].assign(std::max(1, batch * size[l + 1]), 0.0f);
+        d[l + 1].assign(std::max(1, batch * size[l + 1]), 0.0f);
+    }
+    float eta = 0.01f, decay = 0.999f;
+    std::vector<std::vector<double>> va, vd;
+    bookSteps(size, layers, batch, steps, act, output, x, y, eta, decay, ww, wb, va, vd);
     std::vector<float> partial((size[0] + tile_k - 1) / tile_k * batch * size[1]);
     size_t shared = 4 * (size_t)train_steps_shared_floats(tile_k, tile_cols, chunk_rows, block.x);
     launch_cooperative(
@@ -461,6 +472,38 @@ static void trainStepsTest(std::vector<int> size, int batch, int steps, int act,
         check(s + " w" + std::to_string(l), w[l], ww[l], 1e-4);
         check(s + " b" + std::to_string(l), b[l], wb[l], 1e-4);
     }
+}
+
+// cluster_steps: `steps` whole SGD steps of a net of one hidden layer under sigmoid outputs on one cluster of
+// CLUSTER_BLOCKS blocks (the emulator's cluster: the grid of a cooperative launch), against the book's step in
+// doubles: the weights, and the last step's activations and deltas, which it leaves as the layer steps do
+static void clusterStepsTest(int s0, int s1, int s2, int batch, int steps, int act, unsigned threads) {
+    std::vector<int> size = {s0, s1, s2, 0};
+    std::vector<float> x = uniforms(steps * batch * s0), y = labels(steps * batch, s2);
+    std::vector<float> w0 = uniforms(s0 * s1, 0.3f), b0 = uniforms(s1, 0.1f), w1 = uniforms(s1 * s2, 0.3f), b1 = uniforms(s2, 0.1f);
+    std::vector<std::vector<double>> ww = {{w0.begin(), w0.end()}, {w1.begin(), w1.end()}}, wb = {{b0.begin(), b0.end()}, {b1.begin(), b1.end()}};
+    std::vector<float> a1(batch * s1, NAN), a2(batch * s2, NAN), d1(batch * s1, NAN), d2(batch * s2, NAN);
+    float eta = 0.01f, decay = 0.999f;
+    std::vector<std::vector<double>> va, vd;
+    bookSteps(size, 2, batch, steps, act, OUT_SIGMOID, x, y, eta, decay, ww, wb, va, vd);
+    size_t shared = 4 * (size_t)cluster_steps_shared_floats(s0, s1, s2, batch, CLUSTER_BLOCKS);
+    launch_cooperative(
+        {CLUSTER_BLOCKS, 1, 1}, {threads, 1, 1},
+        [&] {
+            cluster_steps(x.data(), y.data(), w0.data(), b0.data(), w1.data(), b1.data(), a1.data(), a2.data(), d1.data(), d2.data(), steps, batch,
+                          s0, s1, s2, eta, decay, act);
+        },
+        shared);
+    std::string s = std::string("cluster_steps ") + ACTS[act] + " " + std::to_string(s0) + "-" + std::to_string(s1) + "-" + std::to_string(s2) +
+                    " batch " + std::to_string(batch) + " x " + std::to_string(steps) + " steps, " + std::to_string(threads) + " threads a block";
+    check(s + " w0", w0, ww[0], 1e-4);
+    check(s + " b0", b0, wb[0], 1e-4);
+    check(s + " w1", w1, ww[1], 1e-4);
+    check(s + " b1", b1, wb[1], 1e-4);
+    check(s + " a1", a1, va[1], 1e-4);
+    check(s + " a2", a2, va[2], 1e-4);
+    check(s + " d1", d1, vd[1], 1e-4);
+    check(s + " d2", d2, vd[2], 1e-4);
 }
 
 int main() {
@@ -526,6 +569,12 @@ int main() {
         trainStepsTest({20, 40, 70, 10}, 5, 2, ACT_SIGMOID, OUT_SIGMOID, {8, 1, 1}, {64, 1, 1}, 4, 5, 3);
         trainStepsTest({8, 40, 33, 3}, 6, 3, ACT_TANH, OUT_SOFTMAX, {4, 1, 1}, {32, 1, 1}, 4, 40, 6);
         trainStepsTest({100, 64, 96, 10}, 12, 2, ACT_RELU, OUT_SIGMOID, {8, 1, 1}, {256, 1, 1}, 25, 16, 12);
+        // the book's net on the blocks CudaBackend launches; rows of w0, units and rows of the minibatch that do not
+        // divide by the blocks (blocks with none of some), each hidden activation
+        clusterStepsTest(784, 100, 10, 100, 2, ACT_SIGMOID, WHOLE_STEPS_THREADS);
+        clusterStepsTest(37, 20, 3, 7, 3, ACT_TANH, 64);
+        clusterStepsTest(50, 21, 4, 17, 2, ACT_RELU, 32);
+        clusterStepsTest(10, 40, 2, 3, 3, ACT_LEAKY_RELU, 64);
     }
     return failures > 0;
 }

@@ -34,7 +34,7 @@ public abstract class GpuBackend<B> implements Backend {
                 case ELEMENTWISE -> new Launch(blocks(n, threads), 1, 1, threads, 1);
                 case COLUMNS -> new Launch(blocks(n, Fold.COLUMNS), 1, 1, Fold.COLUMNS, rowGroups);
                 case REDUCTION -> new Launch(1, 1, 1, reduceThreads, 1);
-                case COOPERATIVE, CUSTOM -> throw new IllegalArgumentException("a " + shape + " grid is the caller's");
+                case COOPERATIVE, CLUSTER, CUSTOM -> throw new IllegalArgumentException("a " + shape + " grid is the caller's");
             };
         }
 

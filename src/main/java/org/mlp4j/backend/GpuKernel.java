@@ -77,6 +77,13 @@ public enum GpuKernel {
     TRAIN_STEPS("train_steps", On.CUDA, Shape.COOPERATIVE, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
             MATRIX, MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT, INT, INT),
     /**
+     * CUDA only, on GPUs of compute capability 9.0 on (its PTX is compute_90's alone): whole SGD steps of a network of
+     * one hidden layer under sigmoid outputs, on one thread block cluster. x, labels, w0, b0, w1, b1, the last step's
+     * a1, a2, d1, d2, steps, batch, sizes s0..s2, step, decay, activation code.
+     */
+    CLUSTER_STEPS("cluster_steps", On.CUDA, Shape.CLUSTER, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, INT,
+            INT, INT, INT, INT, FLOAT, FLOAT, INT),
+    /**
      * OpenCL only, a whole step in launches (OpenCL has no grid-wide barrier): its rows, a work-group per example of
      * the minibatch, then STEP_UPDATES, or after STEP_TILES. x, labels, w0, b0, w1, b1, w2, b2, activations a1..a3,
      * deltas d1..d3, the first layer's product x * w0 where it came before, in slices of k, and their count (0: none
@@ -130,6 +137,8 @@ public enum GpuKernel {
         REDUCTION,
         /** A 1-D grid the backend computes, launched cooperatively: no more blocks than the device holds at once. */
         COOPERATIVE,
+        /** One thread block cluster, launched plainly: the cluster's size is the kernel's own ({@code __cluster_dims__}). */
+        CLUSTER,
         /** A grid the caller computes. */
         CUSTOM
     }

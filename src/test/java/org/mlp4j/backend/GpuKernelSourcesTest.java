@@ -26,8 +26,11 @@ import org.junit.jupiter.api.Test;
  */
 class GpuKernelSourcesTest {
     private static final Path KERNELS = Path.of("kernels");
-    /** An entry point and its parameter list: {@code __global__ void [__launch_bounds__(N)] name(...)} or {@code __kernel ... void name(...)}. */
-    private static final Pattern CUDA_ENTRY = Pattern.compile("__global__\\s+void\\s+(?:__launch_bounds__\\([^)]*\\)\\s+)?(\\w+)\\s*\\(([^)]*)\\)");
+    /**
+     * An entry point and its parameter list: {@code __global__ void [__launch_bounds__(N)] [__cluster_dims__(X, Y, Z)] name(...)}
+     * or {@code __kernel ... void name(...)}.
+     */
+    private static final Pattern CUDA_ENTRY = Pattern.compile("__global__\\s+void\\s+(?:__\\w+__\\([^)]*\\)\\s+)*(\\w+)\\s*\\(([^)]*)\\)");
     private static final Pattern OPENCL_ENTRY = Pattern.compile("__kernel\\s+(?:__attribute__\\(\\([^;{]*?\\)\\)\\s+)?void\\s+(\\w+)\\s*\\(([^)]*)\\)");
 
     /** The parameter types a declared argument stands for on CUDA. */

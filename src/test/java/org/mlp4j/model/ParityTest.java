@@ -79,7 +79,8 @@ class ParityTest {
     }
 
     /**
-     * Where a backend runs whole steps (CUDA: train_steps, one launch, on each of its grids; OpenCL: each of its ways
+     * Where a backend runs whole steps (CUDA: train_steps, one launch, on each of its grids, and on compute capability
+     * 9.0 cluster_steps for a net of one hidden layer under sigmoid outputs; OpenCL: each of its ways
      * to step_updates), 25 of them change a network as 25 steps through the layer ops do, within float rounding (the sums run
      * in another order): no hidden layer (as the library allows) under sigmoid units and under a softmax with the
      * averaged gradient, the book's net, ReLU under a softmax with the averaged gradient over two hidden layers,
@@ -191,7 +192,8 @@ class ParityTest {
                 String said = whole ? ": whole(, way \\d+)?" : ": layer by layer";
                 org.junit.jupiter.api.Assertions.assertTrue(notes.stream().anyMatch(n -> n.matches("steps of .*" + said)), notes.toString());
                 // --verbose says how they run on the device where they run
-                assertEquals(whole, notes.stream().anyMatch(n -> n.matches("whole steps: (\\d+ blocks of \\d+ threads, weight tiles |(two|three) launches a step: |the layer ops' products, then ).*")),
+                assertEquals(whole, notes.stream().anyMatch(n -> n.matches("whole steps: (\\d+ blocks of \\d+ threads, weight tiles |one thread block cluster |(two|three) launches a step: "
+                        + "|the layer ops' products, then ).*")),
                         notes.toString());
             }
             for (int l = 0; l < 2; l++) {

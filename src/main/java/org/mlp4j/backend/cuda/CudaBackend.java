@@ -20,6 +20,7 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUmodule;
@@ -63,6 +64,15 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
      * each grid-wide barrier wait for half the blocks. The trainer times both.
      */
     static final int WHOLE_STEPS_THREADS = 512;
+    /**
+     * cluster_steps's blocks, its one cluster's size (a size that is not portable: the function is allowed it), and the
+     * floats of the next step's rows of x each of its threads holds at most (kernels/cluster_steps.cu's
+     * CLUSTER_BLOCKS and CLUSTER_NEXT_FLOATS). Its blocks are of WHOLE_STEPS_THREADS threads.
+     */
+    static final int CLUSTER_BLOCKS = 16;
+    static final int CLUSTER_NEXT_FLOATS = 20;
+    /** The architectures of the kernels' PTX beside compute_75's, newest first (kernels/build-ptx.sh). */
+    private static final int[] NEWER_PTX = {90, 80};
     /** cuBLAS's own workspace, set up front so cuBLAS never allocates during graph capture (32 MiB suits Hopper). */
     private static final long CUBLAS_WORKSPACE = 32L << 20;
     /**
@@ -94,6 +104,8 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     /** The device's compute capability as major * 10 + minor (90 for an H200). */
     private final int computeCapability;
     private String graphNote = "CUDA graphs";
+    /** The dynamic shared memory cluster_steps is allowed, in bytes: the most a network's steps asked of it so far. */
+    private int clusterShared;
     private boolean closed;
     private boolean streamCreated;
     private boolean cublasCreated;
@@ -119,7 +131,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             streamCreated = true;
             Map<String, CUmodule> loaded = new HashMap<>();
             for (GpuKernel k : GpuKernel.values()) {
-                if (k.onCuda()) {
+                if (k.onCuda() && ptxFile(k.file(), computeCapability) != null) {
                     CUfunction f = new CUfunction();
                     check(cuModuleGetFunction(f, loaded.computeIfAbsent(k.file(), this::loadModule), k.entry()), "cuModuleGetFunction " + k.entry());
                     functions.put(k, f);
@@ -156,13 +168,23 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     }
 
     /**
-     * The PTX of kernel file {@code file} for a device of {@code computeCapability} (major * 10 + minor): its PTX for
-     * compute_80 where it has one (a kernel with code for sm_80 on; kernels/build-ptx.sh) and the device runs it,
-     * else for compute_75.
+     * The PTX of kernel file {@code file} for a device of {@code computeCapability} (major * 10 + minor): the newest
+     * of its PTX for compute_90, compute_80 (kernels with code for those on; kernels/build-ptx.sh) and compute_75
+     * that the device runs; null where the file has PTX for newer GPUs only (cluster_steps's, for compute_90), so
+     * that its kernels are not this device's; compute_75's, which then reports it missing, where the file has none.
      */
     static String ptxFile(String file, int computeCapability) {
-        String newer = file + ".compute_80.ptx";
-        return computeCapability >= 80 && GpuBackend.class.getResource("/kernels/" + newer) != null ? newer : file + ".ptx";
+        boolean newer = false;
+        for (int arch : NEWER_PTX) {
+            String name = file + ".compute_" + arch + ".ptx";
+            boolean built = GpuBackend.class.getResource("/kernels/" + name) != null;
+            if (built && computeCapability >= arch) {
+                return name;
+            }
+            newer |= built;
+        }
+        String base = file + ".ptx";
+        return newer && GpuBackend.class.getResource("/kernels/" + base) == null ? null : base;
     }
 
     private CUmodule loadModule(String file) {
@@ -329,8 +351,9 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
      * train_steps on a grid no larger than the device holds at once (a cooperative launch's condition) nor
      * than the widest phase needs, with the weight tiles {@link WholeStepTiles#choose} picks for that grid: two
      * blocks a multiprocessor, and as their alternatives one of twice the threads and shared memory, and one of
-     * twice the shared memory alone (each where the device holds them); null where the device cannot launch
-     * cooperatively, and for networks of more layers than the kernel's slots.
+     * twice the shared memory alone (each where the device holds them), where the device launches cooperatively;
+     * then cluster_steps, where it applies ({@link #clusterSteps}). Null where neither does, and for networks of more
+     * layers than train_steps's slots.
      */
     @Override
     protected Steps steps(WholeStepSlots network, Activation act, Output output) {
@@ -338,25 +361,14 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             return null;
         }
         WholeStepSlots n = network.slots(0);
-        if (attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH) == 0) {
-            return null;
+        List<Way> ways = new ArrayList<>();
+        if (attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH) != 0) {
+            ways.addAll(trainSteps(n, act, output));
         }
-        int multiprocessors = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
-        int[] value = new int[1];
-        // blocks a multiprocessor, their threads and their shared memory: two blocks first, the way that ran before
-        // there were others, which older checkpoints name; then one of twice the threads and shared memory; then one
-        // of the shared memory of two and the threads of one, half the warps to issue each phase's code (added last,
-        // so the ways before it keep their numbers)
-        int[][] grids = {{2, WHOLE_STEPS_THREADS / 2, WholeStepTiles.SHARED_FLOATS / 2}, {1, WHOLE_STEPS_THREADS, WholeStepTiles.SHARED_FLOATS},
-                {1, WHOLE_STEPS_THREADS / 2, WholeStepTiles.SHARED_FLOATS}};
-        List<TrainSteps> ways = new ArrayList<>();
-        for (int[] g : grids) {
-            int perMultiprocessor = g[0], threads = g[1], sharedFloats = g[2];
-            check(cuOccupancyMaxActiveBlocksPerMultiprocessor(value, functions.get(GpuKernel.TRAIN_STEPS), threads, 4L * sharedFloats),
-                    "cuOccupancyMaxActiveBlocksPerMultiprocessor");
-            if (value[0] >= perMultiprocessor) {
-                ways.add(new TrainSteps(n, act, output, (long) perMultiprocessor * multiprocessors, threads, sharedFloats));
-            }
+        // last, so that the ways before it keep their numbers
+        ClusterSteps cluster = clusterSteps(n, act, output);
+        if (cluster != null) {
+            ways.add(cluster);
         }
         if (ways.isEmpty()) {
             return null;
@@ -365,15 +377,46 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         return ways.get(0);
     }
 
+    /** train_steps's ways for {@code n}: on each grid the device holds. */
+    private List<Way> trainSteps(WholeStepSlots n, Activation act, Output output) {
+        int multiprocessors = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+        int[] value = new int[1];
+        // blocks a multiprocessor, their threads and their shared memory: two blocks first, the way that ran before
+        // there were others, which older checkpoints name; then one of twice the threads and shared memory; then one
+        // of the shared memory of two and the threads of one, half the warps to issue each phase's code (added last,
+        // so the ways before it keep their numbers)
+        int[][] grids = {{2, WHOLE_STEPS_THREADS / 2, WholeStepTiles.SHARED_FLOATS / 2}, {1, WHOLE_STEPS_THREADS, WholeStepTiles.SHARED_FLOATS},
+                {1, WHOLE_STEPS_THREADS / 2, WholeStepTiles.SHARED_FLOATS}};
+        List<Way> ways = new ArrayList<>();
+        for (int[] g : grids) {
+            int perMultiprocessor = g[0], threads = g[1], sharedFloats = g[2];
+            check(cuOccupancyMaxActiveBlocksPerMultiprocessor(value, functions.get(GpuKernel.TRAIN_STEPS), threads, 4L * sharedFloats),
+                    "cuOccupancyMaxActiveBlocksPerMultiprocessor");
+            if (value[0] >= perMultiprocessor) {
+                ways.add(new TrainSteps(n, act, output, (long) perMultiprocessor * multiprocessors, threads, sharedFloats));
+            }
+        }
+        return ways;
+    }
+
+    /** A way of whole steps; the first of a network's holds the others as its alternatives. */
+    private abstract static class Way implements Steps {
+        private List<Steps> alternatives = List.of();
+
+        @Override
+        public final List<Steps> alternatives() {
+            return alternatives;
+        }
+    }
+
     /** train_steps for one network on one grid. */
-    private final class TrainSteps implements Steps {
+    private final class TrainSteps extends Way {
         private final WholeStepSlots n;
         private final Activation act;
         private final Output output;
         private final WholeStepTiles tiles;
         private final Launch grid;
         private final Matrix partial;
-        private List<Steps> alternatives = List.of();
 
         /** On {@code resident} blocks at most, of {@code threads} threads and {@code sharedFloats} of shared memory at most. */
         TrainSteps(WholeStepSlots n, Activation act, Output output, long resident, int threads, int sharedFloats) {
@@ -399,14 +442,73 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         }
 
         @Override
-        public List<Steps> alternatives() {
-            return alternatives;
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "%d blocks of %d threads, weight tiles %dx%d, %d rows staged at a time, %d bytes of"
+                    + " shared memory a block", grid.blocksX(), grid.threadsX(), tiles.k(), tiles.cols(), tiles.chunkRows(), tiles.sharedBytes());
+        }
+    }
+
+    /**
+     * cluster_steps for {@code n}, where the device launches thread block clusters and has the kernel (compute
+     * capability 9.0 on), the network has one hidden layer under sigmoid outputs, and a block's share of it fits:
+     * the shared memory a block may have, the next step's rows of x in its threads' registers, a label a thread.
+     * Null elsewhere, and where the driver will not give the kernel that shared memory or that cluster's size.
+     */
+    private ClusterSteps clusterSteps(WholeStepSlots n, Activation act, Output output) {
+        CUfunction f = functions.get(GpuKernel.CLUSTER_STEPS);
+        int[] s = n.used();
+        if (f == null || attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLUSTER_LAUNCH) == 0 || n.layers() != 2 || output != Output.SIGMOID
+                || n.batch() > WHOLE_STEPS_THREADS || (long) n.batch() * blocks(s[0], CLUSTER_BLOCKS) > (long) CLUSTER_NEXT_FLOATS * WHOLE_STEPS_THREADS) {
+            return null;
+        }
+        long bytes = 4 * ClusterSteps.sharedFloats(s[0], s[1], s[2], n.batch());
+        if (bytes > attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN)) {
+            return null;
+        }
+        // the most any network asked of the function: a graph recorded for another still launches with its own
+        clusterShared = Math.max(clusterShared, (int) bytes);
+        if (cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, clusterShared) != CUresult.CUDA_SUCCESS
+                || cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1) != CUresult.CUDA_SUCCESS) {
+            return null;
+        }
+        return new ClusterSteps(n, act, (int) bytes);
+    }
+
+    /** cluster_steps for one network. */
+    private final class ClusterSteps extends Way {
+        private final WholeStepSlots n;
+        private final Activation act;
+        private final Launch grid;
+
+        ClusterSteps(WholeStepSlots n, Activation act, int sharedBytes) {
+            this.n = n;
+            this.act = act;
+            grid = new Launch(CLUSTER_BLOCKS, 1, 1, WHOLE_STEPS_THREADS, 1, sharedBytes);
+        }
+
+        /** A block's dynamic shared memory in floats (kernels/cluster_steps.cu's cluster_steps_shared_floats). */
+        static long sharedFloats(int s0, int s1, int s2, int batch) {
+            long kr4 = fours(blocks(s0, CLUSTER_BLOCKS)), ld1 = fours(s1);
+            return kr4 * ld1 + 2L * batch * kr4 + 2L * batch * ld1 + 2L * s1 * (s2 | 1) + s1 + s2 + (long) batch * s2 + 2L * batch;
+        }
+
+        private static long fours(long n) {
+            return (n + 3) / 4 * 4;
+        }
+
+        @Override
+        public void run(Matrix x, Matrix labels, float rate, float decay) {
+            n.check(x, labels);
+            Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
+            int[] s = n.sizes();
+            launch(GpuKernel.CLUSTER_STEPS, grid, x, labels, w[0], b[0], w[1], b[1], a[0], a[1], d[0], d[1], x.rows() / n.batch(), n.batch(), s[0],
+                    s[1], s[2], rate, decay, GpuKernel.code(act));
         }
 
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "%d blocks of %d threads, weight tiles %dx%d, %d rows staged at a time, %d bytes of"
-                    + " shared memory a block", grid.blocksX(), grid.threadsX(), tiles.k(), tiles.cols(), tiles.chunkRows(), tiles.sharedBytes());
+            return String.format(java.util.Locale.ROOT, "one thread block cluster of %d blocks of %d threads, the network in their shared memory"
+                    + " (%d bytes a block)", grid.blocksX(), grid.threadsX(), grid.sharedBytes());
         }
     }
 

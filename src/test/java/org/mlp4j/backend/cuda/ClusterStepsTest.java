@@ -11,8 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mlp4j.Commands;
 
 /**
- * bench/ab/cluster_steps.cu, ci/gpu-check.sh's experiment of the book's step as one thread block cluster (issue
- * 24), computes the book's step: built on the CPU block emulator (its cluster the whole grid, another block's
+ * bench/ab/cluster_steps_timeline.cu, ci/gpu-check.sh's timeline of kernels/cluster_steps.cu (issue 24), computes the
+ * book's step on clusters of other sizes than the kernel's too: built on the CPU block emulator (its cluster the whole grid, another block's
  * shared memory reached through map_shared_rank) it checks two steps against a double-precision loop of the step,
  * with the blocks and threads run first to last and last to first, on shapes whose rows, units and examples do
  * not divide by the blocks, and exits 1 where they differ; then it prints the time of a step and of each of its
@@ -20,14 +20,14 @@ import org.mlp4j.Commands;
  * not read.
  */
 class ClusterStepsTest {
-    private static final String SOURCE = "bench/ab/cluster_steps.cu";
+    private static final String SOURCE = "bench/ab/cluster_steps_timeline.cu";
 
     @TempDir
     Path dir;
 
     @Test
     void matchesTheBooksStepOnTheEmulator() throws IOException, InterruptedException {
-        Path exe = dir.resolve("cluster-steps");
+        Path exe = dir.resolve("cluster-steps-timeline");
         CudaBuildTest.buildOnCpu(exe, SOURCE);
         // 30-7-5 at batch 6 on 4 blocks of 32 threads: 8 rows of w0 a block but 6 in the last, 2 units but 1, and 2
         // rows of the minibatch but none; 5-7-3 on 8 blocks: blocks with no rows of w0, and one with no unit
@@ -47,7 +47,7 @@ class ClusterStepsTest {
     @Test
     void theBundlesCudaBuildCompiles() throws IOException, InterruptedException {
         Assumptions.assumeTrue(CudaBuildTest.resource("/kernels/gather.ptx") != null, "nvcc was missing at build time");
-        Commands.run(CudaBuildTest.tool("nvcc"), "-std=c++17", "-O3", "-arch=sm_90", "-I", "kernels", "-o", dir.resolve("cluster-steps").toString(),
+        Commands.run(CudaBuildTest.tool("nvcc"), "-std=c++17", "-O3", "-arch=sm_90", "-I", "kernels", "-o", dir.resolve("cluster-steps-timeline").toString(),
                 SOURCE);
     }
 }

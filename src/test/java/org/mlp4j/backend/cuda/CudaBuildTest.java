@@ -63,14 +63,27 @@ class CudaBuildTest {
         assertEquals(java, header);
     }
 
+    /** cluster_steps's cluster and the floats of x its threads hold are the ones CudaBackend launches it for and checks. */
+    @Test
+    void clusterStepsKernelHoldsItsClusterSize() throws IOException {
+        String source = Files.readString(Path.of("kernels/cluster_steps.cu"));
+        assertTrue(source.contains("\n#define CLUSTER_BLOCKS " + CudaBackend.CLUSTER_BLOCKS + "\n"), "CLUSTER_BLOCKS");
+        assertTrue(source.contains("\n#define CLUSTER_NEXT_FLOATS " + CudaBackend.CLUSTER_NEXT_FLOATS + "\n"), "CLUSTER_NEXT_FLOATS");
+        assertTrue(source.contains("__launch_bounds__(WHOLE_STEPS_THREADS, 1) __cluster_dims__(CLUSTER_BLOCKS, 1, 1)"), "its block and cluster");
+    }
+
     @Test
     void everyKernelIsBuiltToPtxForAVirtualArchitecture() throws IOException {
         Assumptions.assumeTrue(resource("/kernels/gather.ptx") != null, "nvcc was missing at build time: no PTX to check");
         for (GpuKernel k : cudaKernels()) {
-            assertTrue(resource("/kernels/" + k.file() + ".ptx") != null, k.file() + ".ptx is missing");
-            // a kernel with code for sm_80 on has compute_80's PTX beside compute_75's (kernels/build-ptx.sh)
-            boolean newer = Files.readString(Path.of("kernels", k.file() + ".cu")).contains("ASYNC_COPIES");
-            assertEquals(newer, resource("/kernels/" + k.file() + ".compute_80.ptx") != null, k.file() + ": compute_80's PTX");
+            // a kernel with code for sm_80 on has compute_80's PTX beside compute_75's, one of clusters compute_90's alone
+            // (kernels/build-ptx.sh)
+            String source = Files.readString(Path.of("kernels", k.file() + ".cu"));
+            boolean clusters = source.contains("__cluster_dims__");
+            assertEquals(!clusters, resource("/kernels/" + k.file() + ".ptx") != null, k.file() + ": compute_75's PTX");
+            assertEquals(!clusters && source.contains("ASYNC_COPIES"), resource("/kernels/" + k.file() + ".compute_80.ptx") != null,
+                    k.file() + ": compute_80's PTX");
+            assertEquals(clusters, resource("/kernels/" + k.file() + ".compute_90.ptx") != null, k.file() + ": compute_90's PTX");
         }
         for (Ptx file : ptxFiles()) {
             String ptx = resource("/kernels/" + file.name());
@@ -91,29 +104,45 @@ class CudaBuildTest {
         }
     }
 
-    /** CudaBackend loads compute_80's PTX where a kernel has one and the GPU runs it, else compute_75's. */
+    /**
+     * CudaBackend loads compute_80's PTX where a kernel has one and the GPU runs it, else compute_75's; a kernel of
+     * clusters only on GPUs of compute_90 on, and none on others; compute_75's, which it then says is missing, for a
+     * file that has none.
+     */
     @Test
     void eachGpuGetsThePtxItRuns() throws IOException {
         Assumptions.assumeTrue(resource("/kernels/gather.ptx") != null, "nvcc was missing at build time: no PTX to check");
         for (String file : new TreeSet<>(cudaKernels().stream().map(GpuKernel::file).toList())) {
+            if (resource("/kernels/" + file + ".compute_90.ptx") != null) {
+                assertEquals(null, CudaBackend.ptxFile(file, 75));
+                assertEquals(null, CudaBackend.ptxFile(file, 89));
+                assertEquals(file + ".compute_90.ptx", CudaBackend.ptxFile(file, 90));
+                assertEquals(file + ".compute_90.ptx", CudaBackend.ptxFile(file, 100));
+                continue;
+            }
             boolean newer = resource("/kernels/" + file + ".compute_80.ptx") != null;
             assertEquals(file + ".ptx", CudaBackend.ptxFile(file, 75));
             assertEquals(file + (newer ? ".compute_80.ptx" : ".ptx"), CudaBackend.ptxFile(file, 80));
             assertEquals(file + (newer ? ".compute_80.ptx" : ".ptx"), CudaBackend.ptxFile(file, 90));
         }
+        assertEquals("no_such_kernels.ptx", CudaBackend.ptxFile("no_such_kernels", 90));
     }
 
     /** A PTX file of the jar: {@code name}, holding the kernels of kernels/{@code kernels}.cu, for compute_{@code arch}. */
     record Ptx(String name, String kernels, int arch) {
     }
 
-    /** Every PTX file of the jar: each kernel file's for compute_75, and for compute_80 where it has one. */
+    /** Every PTX file of the jar: each kernel file's for compute_75, compute_80 and compute_90, those it has. */
     static List<Ptx> ptxFiles() throws IOException {
         List<Ptx> all = new ArrayList<>();
         for (String file : new TreeSet<>(cudaKernels().stream().map(GpuKernel::file).toList())) {
-            all.add(new Ptx(file + ".ptx", file, 75));
-            if (resource("/kernels/" + file + ".compute_80.ptx") != null) {
-                all.add(new Ptx(file + ".compute_80.ptx", file, 80));
+            if (resource("/kernels/" + file + ".ptx") != null) {
+                all.add(new Ptx(file + ".ptx", file, 75));
+            }
+            for (int arch : new int[] {80, 90}) {
+                if (resource("/kernels/" + file + ".compute_" + arch + ".ptx") != null) {
+                    all.add(new Ptx(file + ".compute_" + arch + ".ptx", file, arch));
+                }
             }
         }
         return all;
@@ -150,7 +179,7 @@ class CudaBuildTest {
             Files.writeString(ptx, resource("/kernels/" + file.name()), StandardCharsets.US_ASCII);
             long kernels = cudaKernels().stream().filter(k -> k.file().equals(file.kernels())).count();
             for (int arch : archs) {
-                if (!CudaBackend.ptxFile(file.kernels(), arch).equals(file.name())) {
+                if (!file.name().equals(CudaBackend.ptxFile(file.kernels(), arch))) {
                     continue;  // a GPU of this architecture loads the kernels' other PTX
                 }
                 expected += kernels;
@@ -161,7 +190,8 @@ class CudaBuildTest {
                     int registers = Integer.parseInt(m.group(3));
                     int shared = m.group(4) == null ? 0 : Integer.parseInt(m.group(4));
                     // the CUSTOM grid's is optimize_layer's: a thread for each 2 x 2 weights of a tile
-                    int threads = kernel.shape() == GpuKernel.Shape.COOPERATIVE ? CudaBackend.WHOLE_STEPS_THREADS
+                    int threads = kernel.shape() == GpuKernel.Shape.COOPERATIVE || kernel.shape() == GpuKernel.Shape.CLUSTER
+                            ? CudaBackend.WHOLE_STEPS_THREADS
                             : kernel == GpuKernel.OPTIMIZE_LAYER ? org.mlp4j.backend.GpuBackend.UPDATE_TILE * org.mlp4j.backend.GpuBackend.UPDATE_TILE / 4
                             : CudaBackend.LAYOUT.blockThreads(kernel.shape());
                     int warps = (threads + 31) / 32;

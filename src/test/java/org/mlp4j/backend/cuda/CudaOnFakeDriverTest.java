@@ -329,39 +329,53 @@ class CudaOnFakeDriverTest {
     }
 
     /**
-     * The book's SGD on a small network is timed as whole steps in one cooperative launch against its steps
-     * layer by layer (--verbose says so, with both times); a device that cannot launch cooperatively trains
-     * layer by layer without timing them, and one that refuses the launch after all trains layer by layer too.
+     * The book's SGD on a small network is timed as whole steps in one cooperative launch, on each of its grids, and
+     * on one thread block cluster (compute capability 9.0, the stand-in's), against its steps layer by layer
+     * (--verbose says so, with each way's time); a device that cannot launch cooperatively times the cluster's alone,
+     * one that has no clusters either trains layer by layer without timing them, and one that refuses both launches
+     * after all trains layer by layer too.
      */
     @Test
-    void wholeStepsAreTimedWhereTheDeviceLaunchesCooperatively() throws Exception {
+    void wholeStepsAreTimedWhereTheDeviceLaunchesCooperativelyOrClusters() throws Exception {
+        String timed = "(?s).*\\nsteps of 10 examples: whole [0-9.]+ us, layer by layer [0-9.]+ us: (whole(, way [0-9]+)?|layer by layer)\\n.*";
         Result r = mlp4j(Map.of(), train(dir.resolve("whole"), "cuda", "--strict", "--hidden", "8", "--verbose"));
         assertEquals(0, r.code(), r.out());
-        assertTrue(r.out().matches("(?s).*\\nsteps of 10 examples: whole [0-9.]+ us, layer by layer [0-9.]+ us: (whole(, way [0-9]+)?|layer by layer)\\n.*"),
+        assertTrue(r.out().matches(timed), r.out());
+        assertTrue(r.out().matches("(?s).*\\nwhole steps, way 4 of 4: one thread block cluster of 16 blocks of 512 threads, [^\\n]*: [0-9.]+ us\\n.*"),
                 r.out());
         assertTrue(r.out().contains("test accuracy: "), r.out());
         fakeSaidOnly(r, null);
 
-        Result none = mlp4j(Map.of("FAKE_CUDA_COOPERATIVE", "0"), train(dir.resolve("no-whole"), "cuda", "--strict", "--hidden", "8", "--verbose"));
+        Result cluster = mlp4j(Map.of("FAKE_CUDA_COOPERATIVE", "0"), train(dir.resolve("cluster"), "cuda", "--strict", "--hidden", "8", "--verbose"));
+        assertEquals(0, cluster.code(), cluster.out());
+        assertTrue(cluster.out().matches(timed), cluster.out());
+        assertFalse(cluster.out().contains("whole steps, way"), cluster.out());  // the cluster's way alone
+        fakeSaidOnly(cluster, null);
+
+        Result none = mlp4j(Map.of("FAKE_CUDA_COOPERATIVE", "0", "FAKE_CUDA_COMPUTE_CAPABILITY", "80"),
+                train(dir.resolve("no-whole"), "cuda", "--strict", "--hidden", "8", "--verbose"));
         assertEquals(0, none.code(), none.out());
         assertFalse(none.out().contains("steps of 10 examples"), none.out());
         assertTrue(none.out().contains("test accuracy: "), none.out());
         fakeSaidOnly(none, null);
 
-        Result refused = mlp4j(Map.of("FAKE_CUDA_COOPERATIVE", "refused"), train(dir.resolve("refused"), "cuda", "--strict", "--hidden", "8", "--verbose"));
+        Result refused = mlp4j(Map.of("FAKE_CUDA_COOPERATIVE", "refused", "FAKE_CUDA_CLUSTERS", "refused"),
+                train(dir.resolve("refused"), "cuda", "--strict", "--hidden", "8", "--verbose"));
         assertEquals(0, refused.code(), refused.out());
         assertTrue(refused.out().matches("(?s).*\\nsteps of 10 examples: whole failed to launch, layer by layer [0-9.]+ us: layer by layer\\n.*"),
                 refused.out());
         assertTrue(refused.out().contains("test accuracy: "), refused.out());
-        fakeSaidOnly(refused, "cuLaunchCooperativeKernel refused (801)");
+        fakeSaidOnly(refused, "refused (801)");
     }
 
     @Test
     void aKernelFaultStopsTheRunWithoutWritingAModelAndTheApiSaysWhy() throws Exception {
         Path out = dir.resolve("fault");
         // run 200: in the training steps, after the 112 runs (cuBLAS calls included) of the layer steps' timing
-        // (tune); the device launches no cooperative kernel, so no timing of whole steps comes before them
-        Result r = mlp4j(Map.of("FAKE_CUDA_FAIL_LAUNCH", "200", "FAKE_CUDA_COOPERATIVE", "0"), train(out, "cuda", "--hidden", "8"));
+        // (tune); the device launches neither cooperative kernels nor clusters (compute capability 8.0), so no timing of
+        // whole steps comes before them
+        Map<String, String> fails = Map.of("FAKE_CUDA_FAIL_LAUNCH", "200", "FAKE_CUDA_COOPERATIVE", "0", "FAKE_CUDA_COMPUTE_CAPABILITY", "80");
+        Result r = mlp4j(fails, train(out, "cuda", "--hidden", "8"));
         assertEquals(1, r.code(), r.out());
         assertTrue(r.out().contains("CUDA_ERROR_LAUNCH_FAILED") && r.out().contains("stopped, nothing more was written"), r.out());
         assertFalse(r.out().contains("\tat "), "no stack trace: " + r.out());
@@ -369,7 +383,7 @@ class CudaOnFakeDriverTest {
         fakeSaidOnly(r, "kernel run 200 fails");  // and no memory left allocated
 
         // through the Java API: the public exception with the driver's error, not the backend's own
-        Result api = java(cuda12, Map.of("FAKE_CUDA_FAIL_LAUNCH", "200", "FAKE_CUDA_COOPERATIVE", "0"), org.mlp4j.FitInChild.class.getName(),
+        Result api = java(cuda12, fails, org.mlp4j.FitInChild.class.getName(),
                 "cuda", "16,8,3", "sgd");
         assertEquals(0, api.code(), api.out());
         assertTrue(api.out().contains("refused: java.lang.IllegalStateException: cuda: ") && api.out().contains("CUDA_ERROR_LAUNCH_FAILED"), api.out());
