@@ -377,7 +377,8 @@ __device__ void cluster_steps_body(const float* x, const float* labels, float* w
     }
 }
 
-
+// Launched with a plain cuLaunchKernel on one cluster's blocks, cluster_steps_shared_floats of dynamic shared memory
+// each (CudaBackend.ClusterSteps): the cluster's size is the kernel's own.
 extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) __cluster_dims__(CLUSTER_BLOCKS, 1, 1)
     cluster_steps(const float* x, const float* labels, float* w0, float* b0, float* w1, float* b1, float* a1, float* a2, float* d1, float* d2,
                   int steps, int batch, int s0, int s1, int s2, float step, float decay, int act) {
