@@ -488,12 +488,9 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
 
         /** A block's dynamic shared memory in floats (kernels/cluster_steps.cu's cluster_steps_shared_floats). */
         static long sharedFloats(int s0, int s1, int s2, int batch) {
-            long kr4 = fours(blocks(s0, CLUSTER_BLOCKS)), ld1 = fours(s1);
+            // x's rows and a1's columns rounded up to fours, as the kernel reads them
+            long kr4 = 4 * blocks(blocks(s0, CLUSTER_BLOCKS), 4), ld1 = 4 * blocks(s1, 4);
             return kr4 * ld1 + 2L * batch * kr4 + 2L * batch * ld1 + 2L * s1 * (s2 | 1) + s1 + s2 + (long) batch * s2 + 2L * batch;
-        }
-
-        private static long fours(long n) {
-            return (n + 3) / 4 * 4;
         }
 
         @Override
