@@ -140,9 +140,9 @@ layout='([0-9]+) blocks of ([0-9]+) threads, weight tiles ([0-9]+)x([0-9]+), ([0
 chosen_layout() { sed -nE "s/^whole steps: $layout" "$1" 2>/dev/null | head -1; }
 # those of each way it timed, in the log $1, in the order it numbers them ("whole steps, way I of N: ...")
 way_layouts() { sed -nE "s/^whole steps, way [0-9]+ of [0-9]+: $layout" "$1" 2>/dev/null; }
-# the shapes of this step and of CUPTI's below; 256,256 is slower in issue 23's grid than wider nets of one hidden
-# layer (bench/RESULTS.md, 2026-12-04)
-timeline_hidden=${TIMELINE_HIDDEN:-1 100 256,256}
+# the book's net, and 256,256, slower in issue 23's grid than wider nets of one hidden layer (bench/RESULTS.md,
+# 2026-12-04), whose row phase reads w1 by a warp a dot since
+timeline_hidden=${TIMELINE_HIDDEN:-100 256,256}
 for hidden in $timeline_hidden; do
   log="$OUT/whole-cuda-$hidden.log"
   layouts=$(way_layouts "$log")
@@ -175,45 +175,6 @@ else
       | grep -v '^device: ' || status=1
   done
 fi
-
-step 90 "where train_steps' warps wait: Nsight Compute's stall reasons over one launch of the book's whole steps, where ncu is installed (#24)"
-# the timeline's phases say how long each part of a step takes, not why: each reason's share of the warps' cycles
-# (an instruction not yet fetched, a load awaited, a barrier, ...) says which redesign a step needs
-ncu_bin=$(command -v ncu || ls /usr/local/cuda/bin/ncu /usr/local/cuda/nsight-compute*/ncu 2>/dev/null | head -1)
-chosen=$(chosen_layout "$OUT/whole-cuda-100.log")
-if [ -z "$ncu_bin" ]; then
-  echo "skipped: no ncu on this machine"
-elif [ ! -x "$timeline" ] || [ -z "$chosen" ]; then
-  echo "skipped: no $timeline, or no whole steps in $OUT/whole-cuda-100.log"
-else
-  read -r blocks threads tile_k tile_cols chunk <<<"$chosen"
-  echo "784,100,10, batch 100, 550 steps: $blocks blocks of $threads threads, weight tiles ${tile_k}x$tile_cols"
-  timeout -k 5 "$limit" "$ncu_bin" -k regex:^train_steps --launch-count 1 \
-    --metrics 'regex:^smsp__average_warps_issue_stalled_.*_per_issue_active\.ratio$,smsp__inst_executed.sum,smsp__cycles_active.avg,sm__cycles_elapsed.max' \
-    "$timeline" 784,100,10 100 550 "$blocks" "$threads" "$tile_k" "$tile_cols" "$chunk" < /dev/null 2>&1 \
-    | grep -E 'smsp__|sm__|==(ERROR|WARNING)==|ERR_' || echo "ncu printed no metrics"
-fi
-
-step 60 "where train_steps' warps wait, line by line: CUPTI's PC sampling of one launch of whole steps, with the grid and tiles the trainer chose (#24)"
-# the warps' states (issuing, or waiting on a load, a barrier, an instruction fetch, ...) by share of their cycles,
-# and the source lines the samples fell in: bench/ab/warp_stalls.cuh, in the timeline's build with -DWARP_STALLS
-stalls=.device/train-steps-stalls
-for hidden in $timeline_hidden; do
-  # the way the trainer chose, else its first (where layer by layer won, as on the stand-in driver)
-  chosen=$(chosen_layout "$OUT/whole-cuda-$hidden.log")
-  [ -n "$chosen" ] || chosen=$(way_layouts "$OUT/whole-cuda-$hidden.log" | head -1)
-  if [ ! -x "$stalls" ]; then
-    echo "skipped: no $stalls"
-    break
-  elif [ -z "$chosen" ]; then
-    echo "--hidden $hidden: no whole steps in $OUT/whole-cuda-$hidden.log"
-  else
-    read -r blocks threads tile_k tile_cols chunk <<<"$chosen"
-    # a profiler's lack of rights, or of CUPTI, leaves this step without samples, not the check failed
-    CUDA_MODULE_LOADING=EAGER timeout -k 5 "$limit" "$stalls" "784,$hidden,10" 100 "${TIMELINE_STEPS:-550}" "$blocks" "$threads" "$tile_k" \
-      "$tile_cols" "$chunk" < /dev/null || echo "--hidden $hidden: no samples (status $?)"
-  fi
-done
 
 step 60 "where the book's epoch goes: each part of it timed on its own, as the trainer records them, and its evaluation in chunks of 5,000 rows and in the GPU's (#24, #23)"
 # bench/ab/EpochParts.java and Evaluation.java, compiled by ci/prepare-gpu-bundle.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds everything the GPU test machine needs into .device/ (git-ignored): a JRE, mlp4j-all.jar, the test
-# classes, the JUnit console launcher, with JMH=1 the benchmark jar, bench/ab's EpochParts, Evaluation, LayerOps
-# and train_steps' timeline (one build of it with CUPTI's library beside it), and MNIST. Run from the project
+# classes, the JUnit console launcher, with JMH=1 the benchmark jar, bench/ab's EpochParts, Evaluation, LayerOps,
+# train_steps' timeline and the cluster's, and MNIST. Run from the project
 # root on the build machine, then run ci/gpu-check.sh there (see README, "GPU check"). With BASELINE=<commit> it
 # adds that commit's jar (.device/baseline.jar), which ci/gpu-check.sh then times against this build's, by turns.
 set -euo pipefail
@@ -42,15 +42,8 @@ rm -rf .device/ab && javac -cp .device/mlp4j-all.jar -d .device/ab bench/ab/Epoc
 nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
 "$nvcc" -std=c++17 -O3 -arch=compute_80 -I kernels -o .device/train-steps-timeline bench/ab/train_steps_timeline.cu
 "$nvcc" -std=c++17 -O3 -arch=compute_80 -I kernels -DSTEP_PRODUCTS=0 -o .device/train-steps-timeline-no-products bench/ab/train_steps_timeline.cu
-# and its build that samples the warps' states with CUPTI (bench/ab/warp_stalls.cuh): the H200's SASS from the same
-# PTX with its line table, beside the CUPTI it was linked with (found there through the $ORIGIN run path)
-"$nvcc" -std=c++17 -O3 -gencode arch=compute_80,code=sm_90 -lineinfo -DWARP_STALLS -I kernels -o .device/train-steps-stalls \
-  bench/ab/train_steps_timeline.cu -lcupti -Xlinker -rpath -Xlinker '$ORIGIN'
 # issue 24's other design, the book's step as one thread block cluster (bench/ab/cluster_steps_timeline.cu): clusters need sm_90
 "$nvcc" -std=c++17 -O3 -arch=sm_90 -I kernels -o .device/cluster-steps-timeline bench/ab/cluster_steps_timeline.cu
-cupti=$(ldd .device/train-steps-stalls | awk '$1 ~ /^libcupti/ { print $3 }')
-[ -f "$cupti" ] || { echo "prepare-gpu-bundle: train-steps-stalls links no libcupti that ldd finds" >&2; exit 1; }
-cp "$cupti" .device/
 if [ -n "${BASELINE:-}" ]; then
   base=$(mktemp -d)
   git worktree add -q --detach "$base" "$BASELINE"

@@ -8,15 +8,11 @@
 // running straight-line code costs by its size (instruction_fetch). Clock cycles are turned into time by the
 // kernel's elapsed time. Only for finding the time; epochs are timed by mlp4j bench. Built with
 // -DSTEP_PRODUCTS=0 it runs the kernel without the tiles' multiply-adds (phases 1 and 3), the same loads, stores
-// and barriers: what a step costs besides its arithmetic; with -DWARP_STALLS, the kernel as the trainer runs it
-// (no clocks noted), its launch sampled by CUPTI (warp_stalls.cuh), and only the warps' states and the lines they
-// are in printed.
+// and barriers: what a step costs besides its arithmetic.
 // ci/prepare-gpu-bundle.sh builds them from compute_80 PTX, as the backend loads train_steps on an H200 (from
 // compute_75's, it stages by batches of loads, as on GPUs before sm_80):
 //   nvcc -std=c++17 -O3 -arch=compute_80 -I kernels -o train-steps-timeline bench/ab/train_steps_timeline.cu
 //   nvcc ... -DSTEP_PRODUCTS=0 -o train-steps-timeline-no-products bench/ab/train_steps_timeline.cu
-//   nvcc -std=c++17 -O3 -gencode arch=compute_80,code=sm_90 -lineinfo -DWARP_STALLS -I kernels -o train-steps-stalls \
-//     bench/ab/train_steps_timeline.cu -lcupti   (the H200's SASS built here from the same PTX, with its line table)
 //   train-steps-timeline SIZES BATCH STEPS BLOCKS THREADS TILE_K TILE_COLS CHUNK_ROWS
 // SIZES as 784,100,10; BLOCKS to CHUNK_ROWS as "whole steps:" says. Built with g++ on the CPU block
 // emulator instead (src/test/cuda; ci/rehearse-gpu-check.sh), it runs the same code with the emulator's
@@ -30,23 +26,18 @@
 #ifndef __CUDACC__
 #include "block_emulator.h"
 #endif
-#ifdef WARP_STALLS
-#include "warp_stalls.cuh"
-#endif
 #define AB_PROGRAM "train-steps-timeline"
 #include "ab_host.cuh"
 
 // (steps + 1) x STEP_POINTS x blocks clock values, step-major (of step `steps` only STEP_BEGIN, the last step's
 // end), -1 where a block did not pass the point (a mark of a phase it had nothing to do in)
 __device__ long long* timeline;
-#ifndef WARP_STALLS
 #define STEP_POINT(step, point)                                                              \
     do {                                                                                     \
         if (threadIdx.x == 0) {                                                              \
             timeline[((long)(step) * STEP_POINTS + (point)) * gridDim.x + blockIdx.x] = CLOCK(); \
         }                                                                                    \
     } while (0)
-#endif
 #include "train_steps.cu"
 
 // 1 where train_steps stages by copies that do not wait (ASYNC_COPIES, as the device code was compiled: nvcc's
@@ -201,9 +192,6 @@ static float uniform() {
 }
 
 int main(int argc, char** argv) {
-#ifdef WARP_STALLS
-    warp_stalls::watch_modules();
-#endif
     if (argc != 9) {
         fail("usage: train-steps-timeline SIZES BATCH STEPS BLOCKS THREADS TILE_K TILE_COLS CHUNK_ROWS");
     }
@@ -292,11 +280,6 @@ int main(int argc, char** argv) {
            " weight tiles %dx%d, %d rows staged at a time, %zu bytes of shared memory a block\n", STEP_PRODUCTS ? "" : " without the tiles' products",
            staging, UPDATE_BATCH, SUM_BATCH, argv[1], batch, steps, blocks, threads, tile_k, tile_cols, chunk_rows, shared);
     run();  // warm-up: the first launch loads the module
-#ifdef WARP_STALLS
-    printf("kernel %.3f ms unsampled\n", timed(run));
-    warp_stalls::sample([&] { return timed(run); }, "train_steps");
-    return 0;
-#endif
     double ms = timed(run);
     std::vector<long long> t(points);
     copy_timeline(t.data(), points);
