@@ -22,6 +22,7 @@
 #define AB_PROGRAM "cluster-steps-timeline"
 #include "ab_host.cuh"
 #include "cluster_steps.cu"
+#include "../../src/test/cuda/book_steps.h"  // the CPU reference the kernel tests check against
 
 // The kernel's steps on a cluster of the launch's size (the kernel's own is CLUSTER_BLOCKS), as the kernel has them,
 // without their multiply-adds, and with each block's thread 0 noting its clock at each ClusterPoint.
@@ -70,57 +71,6 @@ static float uniform() {
     return (float)rand() / RAND_MAX * 2 - 1;
 }
 
-// The book's step in double precision, from the same weights (w0 s0 x s1, w1 s1 x s2, row-major), `steps` times.
-static void reference(const std::vector<float>& x, const std::vector<float>& labels, std::vector<double>& w0, std::vector<double>& b0,
-                      std::vector<double>& w1, std::vector<double>& b1, int steps, int batch, int s0, int s1, int s2, double step, double decay) {
-    std::vector<double> a1((size_t)batch * s1), d1((size_t)batch * s1), d2((size_t)batch * s2);
-    for (int s = 0; s < steps; s++) {
-        const float* xb = x.data() + (size_t)s * batch * s0;
-        for (int r = 0; r < batch; r++) {
-            for (int j = 0; j < s1; j++) {
-                double z = b0[j];
-                for (int q = 0; q < s0; q++) z += xb[(size_t)r * s0 + q] * w0[(size_t)q * s1 + j];
-                a1[(size_t)r * s1 + j] = 1 / (1 + std::exp(-z));
-            }
-            for (int k = 0; k < s2; k++) {
-                double z = b1[k];
-                for (int j = 0; j < s1; j++) z += a1[(size_t)r * s1 + j] * w1[(size_t)j * s2 + k];
-                d2[(size_t)r * s2 + k] = 1 / (1 + std::exp(-z)) - ((int)labels[(size_t)s * batch + r] == k ? 1 : 0);
-            }
-            for (int j = 0; j < s1; j++) {
-                double z = 0;
-                for (int k = 0; k < s2; k++) z += d2[(size_t)r * s2 + k] * w1[(size_t)j * s2 + k];
-                double a = a1[(size_t)r * s1 + j];
-                d1[(size_t)r * s1 + j] = z * a * (1 - a);
-            }
-        }
-        for (int q = 0; q < s0; q++) {
-            for (int j = 0; j < s1; j++) {
-                double g = 0;
-                for (int r = 0; r < batch; r++) g += xb[(size_t)r * s0 + q] * d1[(size_t)r * s1 + j];
-                w0[(size_t)q * s1 + j] = decay * w0[(size_t)q * s1 + j] - step * g;
-            }
-        }
-        for (int j = 0; j < s1; j++) {
-            for (int k = 0; k < s2; k++) {
-                double g = 0;
-                for (int r = 0; r < batch; r++) g += a1[(size_t)r * s1 + j] * d2[(size_t)r * s2 + k];
-                w1[(size_t)j * s2 + k] = decay * w1[(size_t)j * s2 + k] - step * g;
-            }
-        }
-        for (int j = 0; j < s1; j++) {
-            double g = 0;
-            for (int r = 0; r < batch; r++) g += d1[(size_t)r * s1 + j];
-            b0[j] -= step * g;
-        }
-        for (int k = 0; k < s2; k++) {
-            double g = 0;
-            for (int r = 0; r < batch; r++) g += d2[(size_t)r * s2 + k];
-            b1[k] -= step * g;
-        }
-    }
-}
-
 // The largest of |got - want| over the largest change the steps made from `before` (want - before): an error in the
 // updates shows, however small a step is against the weights. NaN where any is.
 static double error(const std::vector<float>& got, const std::vector<double>& want, const std::vector<float>& before) {
@@ -132,10 +82,6 @@ static double error(const std::vector<float>& got, const std::vector<double>& wa
         change = std::max(change, std::fabs(want[i] - before[i]));
     }
     return err / change;
-}
-
-static std::vector<double> widened(const std::vector<float>& v) {
-    return std::vector<double>(v.begin(), v.end());
 }
 
 int main(int argc, char** argv) {
@@ -242,8 +188,8 @@ int main(int argc, char** argv) {
     // that a step changes the weights by far more than float's rounding of them
     int checked = 2;
     float check_eta = 100 * eta, check_decay = 1 - check_eta * 0.01f;
-    std::vector<double> rw0 = widened(w0), rb0 = widened(b0), rw1 = widened(w1), rb1 = widened(b1);
-    reference(x, labels, rw0, rb0, rw1, rb1, checked, batch, s0, s1, s2, check_eta, check_decay);
+    std::vector<std::vector<double>> rw = {{w0.begin(), w0.end()}, {w1.begin(), w1.end()}}, rb = {{b0.begin(), b0.end()}, {b1.begin(), b1.end()}}, va, vd;
+    bookSteps({s0, s1, s2}, 2, batch, checked, ACT_SIGMOID, OUT_SIGMOID, x, labels, check_eta, check_decay, rw, rb, va, vd);
     // on the emulator, also with its blocks and threads run last to first, so that a read of what another block or
     // thread writes without a barrier between shows in one of the two orders
 #ifdef __CUDACC__
@@ -260,8 +206,8 @@ int main(int argc, char** argv) {
         }
         run(checked, AS_BUILT, check_eta, check_decay);
         finish();
-        double err = std::max({error(host(dw0, w0.size()), rw0, w0), error(host(db0, b0.size()), rb0, b0),
-                               error(host(dw1, w1.size()), rw1, w1), error(host(db1, b1.size()), rb1, b1)});
+        double err = std::max({error(host(dw0, w0.size()), rw[0], w0), error(host(db0, b0.size()), rb[0], b0),
+                               error(host(dw1, w1.size()), rw[1], w1), error(host(db1, b1.size()), rb[1], b1)});
         bool ok = err <= 1e-3;  // float sums against double ones
         printf("%d steps against the book's step in double precision%s: the largest error in the weights and biases %.2e of their largest change"
                " (%s)\n", checked, order, err, ok ? "ok" : "NOT ok");
