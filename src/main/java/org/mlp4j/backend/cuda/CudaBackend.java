@@ -72,7 +72,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     static final int CLUSTER_BLOCKS = 16;
     static final int CLUSTER_NEXT_FLOATS = 20;
     /** The architectures of the kernels' PTX beside compute_75's, newest first (kernels/build-ptx.sh). */
-    private static final int[] NEWER_PTX = {90, 80};
+    static final int[] NEWER_PTX = {90, 80};
     /** cuBLAS's own workspace, set up front so cuBLAS never allocates during graph capture (32 MiB suits Hopper). */
     private static final long CUBLAS_WORKSPACE = 32L << 20;
     /**

@@ -132,14 +132,14 @@ class CudaBuildTest {
     record Ptx(String name, String kernels, int arch) {
     }
 
-    /** Every PTX file of the jar: each kernel file's for compute_75, compute_80 and compute_90, those it has. */
+    /** Every PTX file of the jar: each kernel file's for compute_75 and for each of CudaBackend.NEWER_PTX, those it has. */
     static List<Ptx> ptxFiles() throws IOException {
         List<Ptx> all = new ArrayList<>();
         for (String file : new TreeSet<>(cudaKernels().stream().map(GpuKernel::file).toList())) {
             if (resource("/kernels/" + file + ".ptx") != null) {
                 all.add(new Ptx(file + ".ptx", file, 75));
             }
-            for (int arch : new int[] {80, 90}) {
+            for (int arch : CudaBackend.NEWER_PTX) {
                 if (resource("/kernels/" + file + ".compute_" + arch + ".ptx") != null) {
                     all.add(new Ptx(file + ".compute_" + arch + ".ptx", file, arch));
                 }
