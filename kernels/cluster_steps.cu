@@ -4,11 +4,12 @@
 #include "layout.cuh"
 #include "memory_hints.cuh"
 // Whole SGD steps of the book's net with one hidden layer (DeviceNet.trainStep's sums; sigmoid outputs and the
-// logistic cost's delta, any hidden activation) on one thread block cluster of CLUSTER_BLOCKS blocks, a block a
-// multiprocessor, that holds the whole network in its shared memory for all of its steps. train_steps spreads a
-// step over every multiprocessor and pays for it in grid barriers and in round trips through L2 between its
-// phases; here three cluster barriers a step, and no global memory but the next step's rows of x and labels.
-// Block b keeps rows [b * kr, (b + 1) * kr) of w0 and of each step's x (kr = s0 / CLUSTER_BLOCKS rounded up),
+// logistic cost's delta, any hidden activation) on one thread block cluster (CLUSTER_BLOCKS blocks, or
+// PORTABLE_CLUSTER_BLOCKS where a GPU holds no more), a block a multiprocessor, that holds the whole network in
+// its shared memory for all of its steps. train_steps spreads a step over every multiprocessor and pays for it in
+// grid barriers and in round trips through L2 between its phases; here three cluster barriers a step, and no
+// global memory but the next step's rows of x and labels.
+// Block b keeps rows [b * kr, (b + 1) * kr) of w0 and of each step's x (kr = s0 / blocks rounded up),
 // its share of the hidden units (b0's) and of the minibatch's rows, and a copy of w1 and b1. A step:
 //   1. each block: its rows' share of the first layer, pd = x[:, its rows] * w0[its rows, :] (batch x s1)
 //                                                                                               cluster barrier
@@ -33,9 +34,11 @@
 // on the cpu backend.
 namespace cg = cooperative_groups;
 
-// The blocks of the cluster (over 8 is a size that is not portable: CudaBackend allows it), and the floats of the
-// next step's x a thread holds at most (Java's twins: CudaBackend).
+// The blocks of cluster_steps's cluster (over 8 is a size that is not portable: CudaBackend allows it, and a GPU may
+// still refuse it), those of portable_cluster_steps's (8, which every GPU that launches clusters holds), and the
+// floats of the next step's x a thread holds at most (Java's twins: CudaBackend).
 #define CLUSTER_BLOCKS 16
+#define PORTABLE_CLUSTER_BLOCKS 8
 #define CLUSTER_NEXT_FLOATS 20
 
 // w1's row stride in shared memory: odd, so that the threads of a warp reading a column of it (the deltas through
@@ -378,9 +381,15 @@ __device__ void cluster_steps_body(const float* x, const float* labels, float* w
 }
 
 // Launched with a plain cuLaunchKernel on one cluster's blocks, cluster_steps_shared_floats of dynamic shared memory
-// each (CudaBackend.ClusterSteps): the cluster's size is the kernel's own.
+// each (CudaBackend.ClusterSteps): the cluster's size is the kernel's own, hence one kernel a size.
 extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) __cluster_dims__(CLUSTER_BLOCKS, 1, 1)
     cluster_steps(const float* x, const float* labels, float* w0, float* b0, float* w1, float* b1, float* a1, float* a2, float* d1, float* d2,
                   int steps, int batch, int s0, int s1, int s2, float step, float decay, int act) {
+    cluster_steps_body<true>(x, labels, w0, b0, w1, b1, a1, a2, d1, d2, steps, batch, s0, s1, s2, step, decay, act, NoPoints());
+}
+
+extern "C" __global__ void __launch_bounds__(WHOLE_STEPS_THREADS, 1) __cluster_dims__(PORTABLE_CLUSTER_BLOCKS, 1, 1)
+    portable_cluster_steps(const float* x, const float* labels, float* w0, float* b0, float* w1, float* b1, float* a1, float* a2, float* d1,
+                           float* d2, int steps, int batch, int s0, int s1, int s2, float step, float decay, int act) {
     cluster_steps_body<true>(x, labels, w0, b0, w1, b1, a1, a2, d1, d2, steps, batch, s0, s1, s2, step, decay, act, NoPoints());
 }

@@ -18,10 +18,10 @@
 // (page-locked host memory that cuMemAllocHost gives at most; default no limit), FAKE_CUDA_COMPUTE_CAPABILITY
 // (major * 10 + minor, default 90 as an H200's; PTX whose .target is newer is refused, as a real JIT refuses it),
 // FAKE_CUDA_CLUSTERS=refused (a device of 9.0 on that refuses every launch of a thread block cluster, as it would
-// one it cannot hold).
+// one it cannot hold), FAKE_CUDA_CLUSTERS=portable (one that holds no cluster of more than 8 blocks, allowed or not).
 // A kernel whose PTX declares its cluster's size (.reqnctapercluster, from __cluster_dims__) launches as one
 // cluster, which here is the grid of a cooperative launch (cooperative_groups.h): its grid must be that size, of
-// 8 blocks at most unless the function is allowed a size that is not portable (up to 16). A launch of over 48 KiB
+// 8 blocks at most unless the function is allowed a size that is not portable (up to 16, where the device holds it). A launch of over 48 KiB
 // of dynamic shared memory needs the function allowed it (cuFuncSetAttribute), up to 227 KiB as on an H200.
 #include "block_emulator.h"
 #include "fake_cuda.h"
@@ -117,6 +117,7 @@ long failLaunch = -1;
 bool cooperativeLaunch = true;
 bool cooperativeRefused = false;
 bool clustersRefused = false;
+bool portableClustersOnly = false;
 int devices = 1;  // alike, sharing the one emulated context: a process uses one
 long launches;
 CUresult sticky = SUCCESS;
@@ -382,6 +383,7 @@ API CUresult cuInit(unsigned flags) {
     }
     if (const char* v = getenv("FAKE_CUDA_CLUSTERS")) {
         clustersRefused = strcmp(v, "refused") == 0;
+        portableClustersOnly = strcmp(v, "portable") == 0;
     }
     initialised = true;
     return flags == 0 ? SUCCESS : INVALID_VALUE;
@@ -774,9 +776,9 @@ CUresult launchKernel(const char* call, Function* f, Dim3 grid, Dim3 block, unsi
         if (cooperative || clustersRefused) {
             return refuse(NOT_SUPPORTED, call, cooperative ? "a cooperative launch of thread block clusters" : "no clusters here (FAKE_CUDA_CLUSTERS)");
         }
-        if (f->clusterWidth > (f->nonPortableCluster ? MAX_CLUSTER : PORTABLE_CLUSTER) || grid.x % f->clusterWidth != 0 || grid.y != 1
-            || grid.z != 1) {
-            return refuse(INVALID_CLUSTER_SIZE, call, "a cluster's size the function is not allowed, or a grid not of whole clusters");
+        int most = f->nonPortableCluster && !portableClustersOnly ? MAX_CLUSTER : PORTABLE_CLUSTER;
+        if (f->clusterWidth > most || grid.x % f->clusterWidth != 0 || grid.y != 1 || grid.z != 1) {
+            return refuse(INVALID_CLUSTER_SIZE, call, "a cluster's size the function is not allowed or the device does not hold, or a grid not of whole clusters");
         }
         if (grid.x != (unsigned)f->clusterWidth) {
             return refuse(NOT_SUPPORTED, call, "the stand-in runs one cluster a launch");

@@ -392,10 +392,11 @@ static void trainStepsTest(std::vector<int> size, int batch, int steps, int act,
     }
 }
 
-// cluster_steps: `steps` whole SGD steps of a net of one hidden layer under sigmoid outputs on one cluster of
-// CLUSTER_BLOCKS blocks (the emulator's cluster: the grid of a cooperative launch), against the book's step in
-// doubles: the weights, and the last step's activations and deltas, which it leaves as the layer steps do
-static void clusterStepsTest(int s0, int s1, int s2, int batch, int steps, int act, unsigned threads) {
+// cluster_steps (or portable_cluster_steps, with PORTABLE_CLUSTER_BLOCKS): `steps` whole SGD steps of a net of one
+// hidden layer under sigmoid outputs on one cluster of CLUSTER_BLOCKS blocks (the emulator's cluster: the grid of a
+// cooperative launch), against the book's step in doubles: the weights, and the last step's activations and deltas,
+// which it leaves as the layer steps do
+static void clusterStepsTest(int s0, int s1, int s2, int batch, int steps, int act, unsigned threads, bool portable = false) {
     std::vector<int> size = {s0, s1, s2, 0};
     std::vector<float> x = uniforms(steps * batch * s0), y = labels(steps * batch, s2);
     std::vector<float> w0 = uniforms(s0 * s1, 0.3f), b0 = uniforms(s1, 0.1f), w1 = uniforms(s1 * s2, 0.3f), b1 = uniforms(s2, 0.1f);
@@ -404,15 +405,16 @@ static void clusterStepsTest(int s0, int s1, int s2, int batch, int steps, int a
     float eta = 0.01f, decay = 0.999f;
     std::vector<std::vector<double>> va, vd;
     bookSteps(size, 2, batch, steps, act, OUT_SIGMOID, x, y, eta, decay, ww, wb, va, vd);
-    size_t shared = 4 * (size_t)cluster_steps_shared_floats(s0, s1, s2, batch, CLUSTER_BLOCKS);
+    unsigned blocks = portable ? PORTABLE_CLUSTER_BLOCKS : CLUSTER_BLOCKS;
+    size_t shared = 4 * (size_t)cluster_steps_shared_floats(s0, s1, s2, batch, blocks);
     launch_cooperative(
-        {CLUSTER_BLOCKS, 1, 1}, {threads, 1, 1},
+        {blocks, 1, 1}, {threads, 1, 1},
         [&] {
-            cluster_steps(x.data(), y.data(), w0.data(), b0.data(), w1.data(), b1.data(), a1.data(), a2.data(), d1.data(), d2.data(), steps, batch,
+            (portable ? portable_cluster_steps : cluster_steps)(x.data(), y.data(), w0.data(), b0.data(), w1.data(), b1.data(), a1.data(), a2.data(), d1.data(), d2.data(), steps, batch,
                           s0, s1, s2, eta, decay, act);
         },
         shared);
-    std::string s = std::string("cluster_steps ") + ACTS[act] + " " + std::to_string(s0) + "-" + std::to_string(s1) + "-" + std::to_string(s2) +
+    std::string s = std::string(portable ? "portable_cluster_steps " : "cluster_steps ") + ACTS[act] + " " + std::to_string(s0) + "-" + std::to_string(s1) + "-" + std::to_string(s2) +
                     " batch " + std::to_string(batch) + " x " + std::to_string(steps) + " steps, " + std::to_string(threads) + " threads a block";
     check(s + " w0", w0, ww[0], 1e-4);
     check(s + " b0", b0, wb[0], 1e-4);
@@ -493,6 +495,7 @@ int main() {
         clusterStepsTest(37, 20, 3, 7, 3, ACT_TANH, 64);
         clusterStepsTest(50, 21, 4, 17, 2, ACT_RELU, 32);
         clusterStepsTest(10, 40, 2, 3, 3, ACT_LEAKY_RELU, 64);
+        clusterStepsTest(37, 20, 3, 7, 3, ACT_SIGMOID, 64, true);
     }
     return failures > 0;
 }

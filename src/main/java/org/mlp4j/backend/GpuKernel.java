@@ -79,10 +79,14 @@ public enum GpuKernel {
     /**
      * CUDA only, on GPUs of compute capability 9.0 on (its PTX is compute_90's alone): whole SGD steps of a network of
      * one hidden layer under sigmoid outputs, on one thread block cluster. x, labels, w0, b0, w1, b1, the last step's
-     * a1, a2, d1, d2, steps, batch, sizes s0..s2, step, decay, activation code.
+     * a1, a2, d1, d2, steps, batch, sizes s0..s2, step, decay, activation code. A cluster of 16 blocks, a size that
+     * is not portable.
      */
     CLUSTER_STEPS("cluster_steps", On.CUDA, Shape.CLUSTER, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, INT,
             INT, INT, INT, INT, FLOAT, FLOAT, INT),
+    /** CLUSTER_STEPS on a cluster of 8 blocks, the size every GPU that launches clusters holds; the same arguments. */
+    PORTABLE_CLUSTER_STEPS("cluster_steps", On.CUDA, Shape.CLUSTER, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
+            INT, INT, INT, INT, INT, FLOAT, FLOAT, INT),
     /**
      * OpenCL only, a whole step in launches (OpenCL has no grid-wide barrier): its rows, a work-group per example of
      * the minibatch, then STEP_UPDATES, or after STEP_TILES. x, labels, w0, b0, w1, b1, w2, b2, activations a1..a3,

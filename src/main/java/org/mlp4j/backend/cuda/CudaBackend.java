@@ -65,11 +65,13 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
      */
     static final int WHOLE_STEPS_THREADS = 512;
     /**
-     * cluster_steps's blocks, its one cluster's size (a size that is not portable: the function is allowed it), and the
-     * floats of the next step's rows of x each of its threads holds at most (kernels/cluster_steps.cu's
-     * CLUSTER_BLOCKS and CLUSTER_NEXT_FLOATS). Its blocks are of WHOLE_STEPS_THREADS threads.
+     * cluster_steps's blocks, its one cluster's size (a size that is not portable: the function is allowed it, and a
+     * GPU may still refuse it), portable_cluster_steps's, and the floats of the next step's rows of x each of their
+     * threads holds at most (kernels/cluster_steps.cu's CLUSTER_BLOCKS, PORTABLE_CLUSTER_BLOCKS and
+     * CLUSTER_NEXT_FLOATS). Their blocks are of WHOLE_STEPS_THREADS threads.
      */
     static final int CLUSTER_BLOCKS = 16;
+    static final int PORTABLE_CLUSTER_BLOCKS = 8;
     static final int CLUSTER_NEXT_FLOATS = 20;
     /** The architectures of the kernels' PTX beside compute_75's, newest first (kernels/build-ptx.sh). */
     static final int[] NEWER_PTX = {90, 80};
@@ -104,8 +106,8 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     /** The device's compute capability as major * 10 + minor (90 for an H200). */
     private final int computeCapability;
     private String graphNote = "CUDA graphs";
-    /** The dynamic shared memory cluster_steps is allowed, in bytes: the most a network's steps asked of it so far. */
-    private int clusterShared;
+    /** The dynamic shared memory each cluster kernel is allowed, in bytes: the most a network's steps asked of it so far. */
+    private final java.util.Map<GpuKernel, Integer> clusterShared = new java.util.EnumMap<>(GpuKernel.class);
     private boolean closed;
     private boolean streamCreated;
     private boolean cublasCreated;
@@ -352,7 +354,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
      * than the widest phase needs, with the weight tiles {@link WholeStepTiles#choose} picks for that grid: two
      * blocks a multiprocessor, and as their alternatives one of twice the threads and shared memory, and one of
      * twice the shared memory alone (each where the device holds them), where the device launches cooperatively;
-     * then cluster_steps, where it applies ({@link #clusterSteps}). Null where neither does, and for networks of more
+     * then cluster_steps on each cluster size, where it applies ({@link #clusterSteps}). Null where neither does, and for networks of more
      * layers than train_steps's slots.
      */
     @Override
@@ -365,10 +367,12 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         if (attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH) != 0) {
             ways.addAll(trainSteps(n, act, output));
         }
-        // last, so that the ways before it keep their numbers
-        ClusterSteps cluster = clusterSteps(n, act, output);
-        if (cluster != null) {
-            ways.add(cluster);
+        // last, so that the ways before them keep their numbers: 16 blocks, then 8, for a GPU that refuses 16
+        for (GpuKernel k : new GpuKernel[] {GpuKernel.CLUSTER_STEPS, GpuKernel.PORTABLE_CLUSTER_STEPS}) {
+            ClusterSteps cluster = clusterSteps(k, n, act, output);
+            if (cluster != null) {
+                ways.add(cluster);
+            }
         }
         if (ways.isEmpty()) {
             return null;
@@ -449,47 +453,57 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     }
 
     /**
-     * cluster_steps for {@code n}, where the device launches thread block clusters and has the kernel (compute
-     * capability 9.0 on), the network has one hidden layer under sigmoid outputs, and a block's share of it fits:
-     * the shared memory a block may have, the next step's rows of x in its threads' registers, a label a thread.
-     * Null elsewhere, and where the driver will not give the kernel that shared memory or that cluster's size.
+     * {@code kernel} (CLUSTER_STEPS or PORTABLE_CLUSTER_STEPS) for {@code n}, where the device launches thread block
+     * clusters and has the kernel (compute capability 9.0 on), the network has one hidden layer under sigmoid outputs,
+     * and a block's share of it fits: the shared memory a block may have, the next step's rows of x in its threads'
+     * registers, a label a thread. Null elsewhere, and where the driver will not give the kernel that shared memory
+     * or that cluster's size.
      */
-    private ClusterSteps clusterSteps(WholeStepSlots n, Activation act, Output output) {
-        CUfunction f = functions.get(GpuKernel.CLUSTER_STEPS);
+    private ClusterSteps clusterSteps(GpuKernel kernel, WholeStepSlots n, Activation act, Output output) {
+        CUfunction f = functions.get(kernel);
+        int size = clusterBlocks(kernel);
         int[] s = n.used();
         if (f == null || attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLUSTER_LAUNCH) == 0 || n.layers() != 2 || output != Output.SIGMOID
-                || n.batch() > WHOLE_STEPS_THREADS || (long) n.batch() * blocks(s[0], CLUSTER_BLOCKS) > (long) CLUSTER_NEXT_FLOATS * WHOLE_STEPS_THREADS) {
+                || n.batch() > WHOLE_STEPS_THREADS || (long) n.batch() * blocks(s[0], size) > (long) CLUSTER_NEXT_FLOATS * WHOLE_STEPS_THREADS) {
             return null;
         }
-        long bytes = 4 * ClusterSteps.sharedFloats(s[0], s[1], s[2], n.batch());
+        long bytes = 4 * ClusterSteps.sharedFloats(s[0], s[1], s[2], n.batch(), size);
         if (bytes > attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN)) {
             return null;
         }
         // the most any network asked of the function: a graph recorded for another still launches with its own
-        clusterShared = Math.max(clusterShared, (int) bytes);
-        if (cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, clusterShared) != CUresult.CUDA_SUCCESS
-                || cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1) != CUresult.CUDA_SUCCESS) {
+        int allowed = clusterShared.merge(kernel, (int) bytes, Math::max);
+        if (cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, allowed) != CUresult.CUDA_SUCCESS
+                || size > PORTABLE_CLUSTER_BLOCKS
+                        && cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1) != CUresult.CUDA_SUCCESS) {
             return null;
         }
-        return new ClusterSteps(n, act, (int) bytes);
+        return new ClusterSteps(kernel, size, n, act, (int) bytes);
     }
 
-    /** cluster_steps for one network. */
+    /** The blocks of the cluster of {@code kernel}, one of the two cluster kernels. */
+    static int clusterBlocks(GpuKernel kernel) {
+        return kernel == GpuKernel.CLUSTER_STEPS ? CLUSTER_BLOCKS : PORTABLE_CLUSTER_BLOCKS;
+    }
+
+    /** cluster_steps for one network on one cluster size. */
     private final class ClusterSteps extends Way {
+        private final GpuKernel kernel;
         private final WholeStepSlots n;
         private final Activation act;
         private final Launch grid;
 
-        ClusterSteps(WholeStepSlots n, Activation act, int sharedBytes) {
+        ClusterSteps(GpuKernel kernel, int size, WholeStepSlots n, Activation act, int sharedBytes) {
+            this.kernel = kernel;
             this.n = n;
             this.act = act;
-            grid = new Launch(CLUSTER_BLOCKS, 1, 1, WHOLE_STEPS_THREADS, 1, sharedBytes);
+            grid = new Launch(size, 1, 1, WHOLE_STEPS_THREADS, 1, sharedBytes);
         }
 
-        /** A block's dynamic shared memory in floats (kernels/cluster_steps.cu's cluster_steps_shared_floats). */
-        static long sharedFloats(int s0, int s1, int s2, int batch) {
+        /** A block's dynamic shared memory in floats on a cluster of {@code size} blocks (kernels/cluster_steps.cu's cluster_steps_shared_floats). */
+        static long sharedFloats(int s0, int s1, int s2, int batch, int size) {
             // x's rows and a1's columns rounded up to fours, as the kernel reads them
-            long kr4 = 4 * blocks(blocks(s0, CLUSTER_BLOCKS), 4), ld1 = 4 * blocks(s1, 4);
+            long kr4 = 4 * blocks(blocks(s0, size), 4), ld1 = 4 * blocks(s1, 4);
             return kr4 * ld1 + 2L * batch * kr4 + 2L * batch * ld1 + 2L * s1 * (s2 | 1) + s1 + s2 + (long) batch * s2 + 2L * batch;
         }
 
@@ -498,7 +512,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             n.check(x, labels);
             Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
             int[] s = n.sizes();
-            launch(GpuKernel.CLUSTER_STEPS, grid, x, labels, w[0], b[0], w[1], b[1], a[0], a[1], d[0], d[1], x.rows() / n.batch(), n.batch(), s[0],
+            launch(kernel, grid, x, labels, w[0], b[0], w[1], b[1], a[0], a[1], d[0], d[1], x.rows() / n.batch(), n.batch(), s[0],
                     s[1], s[2], rate, decay, GpuKernel.code(act));
         }
 

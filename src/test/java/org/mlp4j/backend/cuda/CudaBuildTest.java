@@ -63,13 +63,27 @@ class CudaBuildTest {
         assertEquals(java, header);
     }
 
-    /** cluster_steps's cluster and the floats of x its threads hold are the ones CudaBackend launches it for and checks. */
+    /**
+     * The cluster kernels' clusters and the floats of x their threads hold are the ones CudaBackend launches them for
+     * and checks: the defines, and what the PTX of each entry declares to the driver (its block and cluster).
+     */
     @Test
-    void clusterStepsKernelHoldsItsClusterSize() throws IOException {
+    void clusterStepsKernelsHoldTheirClusterSizes() throws IOException {
         String source = Files.readString(Path.of("kernels/cluster_steps.cu"));
         assertTrue(source.contains("\n#define CLUSTER_BLOCKS " + CudaBackend.CLUSTER_BLOCKS + "\n"), "CLUSTER_BLOCKS");
+        assertTrue(source.contains("\n#define PORTABLE_CLUSTER_BLOCKS " + CudaBackend.PORTABLE_CLUSTER_BLOCKS + "\n"), "PORTABLE_CLUSTER_BLOCKS");
         assertTrue(source.contains("\n#define CLUSTER_NEXT_FLOATS " + CudaBackend.CLUSTER_NEXT_FLOATS + "\n"), "CLUSTER_NEXT_FLOATS");
-        assertTrue(source.contains("__launch_bounds__(WHOLE_STEPS_THREADS, 1) __cluster_dims__(CLUSTER_BLOCKS, 1, 1)"), "its block and cluster");
+        Assumptions.assumeTrue(resource("/kernels/gather.ptx") != null, "nvcc was missing at build time: no PTX to check");
+        for (GpuKernel k : cudaKernels()) {
+            if (k.shape() == GpuKernel.Shape.CLUSTER) {
+                String ptx = resource("/kernels/" + k.file() + ".compute_90.ptx");
+                Matcher entry = Pattern.compile("\\.entry " + k.entry() + "\\([^{]*?\\.maxntid (\\d+), 1, 1\\s[^{]*?\\.reqnctapercluster (\\d+), 1, 1\\s",
+                        Pattern.DOTALL).matcher(ptx);
+                assertTrue(entry.find(), k.entry() + " declares its block and cluster");
+                assertEquals(CudaBackend.WHOLE_STEPS_THREADS, Integer.parseInt(entry.group(1)), k.entry() + "'s block");
+                assertEquals(CudaBackend.clusterBlocks(k), Integer.parseInt(entry.group(2)), k.entry() + "'s cluster");
+            }
+        }
     }
 
     @Test

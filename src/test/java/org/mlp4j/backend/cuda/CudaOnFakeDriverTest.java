@@ -330,10 +330,11 @@ class CudaOnFakeDriverTest {
 
     /**
      * The book's SGD on a small network is timed as whole steps in one cooperative launch, on each of its grids, and
-     * on one thread block cluster (compute capability 9.0, the stand-in's), against its steps layer by layer
-     * (--verbose says so, with each way's time); a device that cannot launch cooperatively times the cluster's alone,
-     * one that has no clusters either trains layer by layer without timing them, and one that refuses both launches
-     * after all trains layer by layer too.
+     * on one thread block cluster of 16 blocks and one of 8 (compute capability 9.0, the stand-in's), against its
+     * steps layer by layer (--verbose says so, with each way's time); a device that cannot launch cooperatively times
+     * the clusters' alone, and where it holds no cluster of 16 blocks, the one of 8 runs; one that has no clusters
+     * either trains layer by layer without timing them, and one that refuses both launches after all trains layer
+     * by layer too.
      */
     @Test
     void wholeStepsAreTimedWhereTheDeviceLaunchesCooperativelyOrClusters() throws Exception {
@@ -341,16 +342,27 @@ class CudaOnFakeDriverTest {
         Result r = mlp4j(Map.of(), train(dir.resolve("whole"), "cuda", "--strict", "--hidden", "8", "--verbose"));
         assertEquals(0, r.code(), r.out());
         assertTrue(r.out().matches(timed), r.out());
-        assertTrue(r.out().matches("(?s).*\\nwhole steps, way 4 of 4: one thread block cluster of 16 blocks of 512 threads, [^\\n]*: [0-9.]+ us\\n.*"),
-                r.out());
+        assertTrue(r.out().matches("(?s).*\\nwhole steps, way 4 of 5: one thread block cluster of 16 blocks of 512 threads, [^\\n]*: [0-9.]+ us\\n"
+                + "whole steps, way 5 of 5: one thread block cluster of 8 blocks of 512 threads, [^\\n]*: [0-9.]+ us\\n.*"), r.out());
         assertTrue(r.out().contains("test accuracy: "), r.out());
         fakeSaidOnly(r, null);
 
         Result cluster = mlp4j(Map.of("FAKE_CUDA_COOPERATIVE", "0"), train(dir.resolve("cluster"), "cuda", "--strict", "--hidden", "8", "--verbose"));
         assertEquals(0, cluster.code(), cluster.out());
         assertTrue(cluster.out().matches(timed), cluster.out());
-        assertFalse(cluster.out().contains("whole steps, way"), cluster.out());  // the cluster's way alone
+        assertTrue(cluster.out().matches("(?s).*\\nwhole steps, way 1 of 2: one thread block cluster of 16 blocks [^\\n]*: [0-9.]+ us\\n"
+                + "whole steps, way 2 of 2: one thread block cluster of 8 blocks [^\\n]*: [0-9.]+ us\\n.*"), cluster.out());  // the clusters' ways alone
         fakeSaidOnly(cluster, null);
+
+        Result portable = mlp4j(Map.of("FAKE_CUDA_COOPERATIVE", "0", "FAKE_CUDA_CLUSTERS", "portable"),
+                train(dir.resolve("portable"), "cuda", "--strict", "--hidden", "8", "--verbose"));
+        assertEquals(0, portable.code(), portable.out());
+        assertTrue(portable.out().matches("(?s).*\\nwhole steps, way 1 of 2: one thread block cluster of 16 blocks [^\\n]*: failed to launch\\n"
+                + "whole steps, way 2 of 2: one thread block cluster of 8 blocks [^\\n]*: [0-9.]+ us\\n.*"), portable.out());
+        assertTrue(portable.out().matches("(?s).*\\nsteps of 10 examples: whole [0-9.]+ us, layer by layer [0-9.]+ us: (whole, way 2|layer by layer)\\n.*"),
+                portable.out());
+        assertTrue(portable.out().contains("test accuracy: "), portable.out());
+        fakeSaidOnly(portable, "refused (912)");
 
         Result none = mlp4j(Map.of("FAKE_CUDA_COOPERATIVE", "0", "FAKE_CUDA_COMPUTE_CAPABILITY", "80"),
                 train(dir.resolve("no-whole"), "cuda", "--strict", "--hidden", "8", "--verbose"));
