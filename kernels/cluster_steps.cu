@@ -35,7 +35,7 @@
 namespace cg = cooperative_groups;
 
 // The blocks of cluster_steps's cluster (over 8 is a size that is not portable: CudaBackend allows it, and a GPU may
-// still refuse it), those of portable_cluster_steps's (8, which every GPU that launches clusters holds), and the
+// still refuse it), those of portable_cluster_steps's (8, the most that CUDA calls portable), and the
 // floats of the next step's x a thread holds at most (Java's twins: CudaBackend).
 #define CLUSTER_BLOCKS 16
 #define PORTABLE_CLUSTER_BLOCKS 8

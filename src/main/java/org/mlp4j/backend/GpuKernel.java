@@ -84,7 +84,7 @@ public enum GpuKernel {
      */
     CLUSTER_STEPS("cluster_steps", On.CUDA, Shape.CLUSTER, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, INT,
             INT, INT, INT, INT, FLOAT, FLOAT, INT),
-    /** CLUSTER_STEPS on a cluster of 8 blocks, the size every GPU that launches clusters holds; the same arguments. */
+    /** CLUSTER_STEPS on a cluster of 8 blocks, the most that CUDA calls portable; the same arguments. */
     PORTABLE_CLUSTER_STEPS("cluster_steps", On.CUDA, Shape.CLUSTER, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
             INT, INT, INT, INT, INT, FLOAT, FLOAT, INT),
     /**

@@ -354,8 +354,8 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
      * than the widest phase needs, with the weight tiles {@link WholeStepTiles#choose} picks for that grid: two
      * blocks a multiprocessor, and as their alternatives one of twice the threads and shared memory, and one of
      * twice the shared memory alone (each where the device holds them), where the device launches cooperatively;
-     * then cluster_steps on each cluster size, where it applies ({@link #clusterSteps}). Null where neither does, and for networks of more
-     * layers than train_steps's slots.
+     * then cluster_steps on each cluster size, where it applies ({@link #clusterSteps}). Null where neither does, and
+     * for networks of more layers than train_steps's slots.
      */
     @Override
     protected Steps steps(WholeStepSlots network, Activation act, Output output) {
@@ -478,7 +478,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
                         && cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1) != CUresult.CUDA_SUCCESS) {
             return null;
         }
-        return new ClusterSteps(kernel, size, n, act, (int) bytes);
+        return new ClusterSteps(kernel, n, act, (int) bytes);
     }
 
     /** The blocks of the cluster of {@code kernel}, one of the two cluster kernels. */
@@ -493,11 +493,11 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         private final Activation act;
         private final Launch grid;
 
-        ClusterSteps(GpuKernel kernel, int size, WholeStepSlots n, Activation act, int sharedBytes) {
+        ClusterSteps(GpuKernel kernel, WholeStepSlots n, Activation act, int sharedBytes) {
             this.kernel = kernel;
             this.n = n;
             this.act = act;
-            grid = new Launch(size, 1, 1, WHOLE_STEPS_THREADS, 1, sharedBytes);
+            grid = new Launch(clusterBlocks(kernel), 1, 1, WHOLE_STEPS_THREADS, 1, sharedBytes);
         }
 
         /** A block's dynamic shared memory in floats on a cluster of {@code size} blocks (kernels/cluster_steps.cu's cluster_steps_shared_floats). */
