@@ -99,33 +99,6 @@ mlp4j bench --grid "${grid[@]}" --device cuda,opencl --epochs "${GRID_EPOCHS:-3}
 # cliffs in cuda's times
 python3 ci/targets.py "$OUT/grid.json" || status=1
 
-if optional 150 "this build against the baseline's jar (.device/baseline.jar from BASELINE=<commit> ci/prepare-gpu-bundle.sh), by turns"; then
-  # whole steps' time a step on the book's phases (--hidden 1), the book's net, and two hidden layers, whose row phase
-  # reads the second layer's weights for every example (AB_HIDDEN picks others)
-  if [ -f .device/baseline.jar ]; then
-    echo "baseline $(cat .device/BASELINE), this build $(mlp4j --version); bench --epochs ${AB_EPOCHS:-6} (s/epoch, median of epochs 2 on), and a step of whole steps / of layer by layer"
-    for round in 1 2; do
-      for build in baseline current; do
-        jar=.device/mlp4j-all.jar
-        [ "$build" = baseline ] && jar=.device/baseline.jar
-        java "${java_opts[@]}" -jar "$jar" bench --device cuda,opencl --epochs "${AB_EPOCHS:-6}" --data "$data" --no-references --json "$OUT/ab-$build-$round.json" \
-          > "$OUT/ab-$build-$round.log" 2>&1 || status=1
-        line="round $round, $build:"
-        [ -f "$OUT/ab-$build-$round.json" ] && line+=$(python3 -c 'import json, sys
-print("".join(" %s %s" % (r["name"], r["seconds_per_epoch"]) for r in json.load(open(sys.argv[1]))["rows"]))' "$OUT/ab-$build-$round.json")
-        for hidden in ${AB_HIDDEN:-1 100 256,256}; do
-          java "${java_opts[@]}" -jar "$jar" train --device cuda --strict --verbose --data "$data" --out "$OUT/ab-$build-$round-$hidden" \
-            --hidden "$hidden" --epochs 1 > "$OUT/ab-$build-$round-$hidden.log" 2>&1 || status=1
-          line+="; --hidden $hidden $(grep -E '^steps of' "$OUT/ab-$build-$round-$hidden.log" | sed 's/^steps of [0-9]* examples: //')"
-        done
-        echo "$line"
-      done
-    done
-  else
-    echo "skipped (no .device/baseline.jar)"
-  fi
-fi
-
 # --hidden 1 has the book's phases and barriers, and reads all of x each step, with 1 % of its multiply-adds: its
 # step is the floor that barriers, launch and latency set, and the book's step less that floor is what the
 # throughput of 100 units' work costs (#24)
@@ -221,6 +194,33 @@ if optional 60 "each op of a layer-by-layer step on its own, both ways of each f
       fi
     done
   done
+fi
+
+if optional 150 "this build against the baseline's jar (.device/baseline.jar from BASELINE=<commit> ci/prepare-gpu-bundle.sh), by turns"; then
+  # whole steps' time a step on the book's phases (--hidden 1), the book's net, and two hidden layers, whose row phase
+  # reads the second layer's weights for every example (AB_HIDDEN picks others)
+  if [ -f .device/baseline.jar ]; then
+    echo "baseline $(cat .device/BASELINE), this build $(mlp4j --version); bench --epochs ${AB_EPOCHS:-6} (s/epoch, median of epochs 2 on), and a step of whole steps / of layer by layer"
+    for round in 1 2; do
+      for build in baseline current; do
+        jar=.device/mlp4j-all.jar
+        [ "$build" = baseline ] && jar=.device/baseline.jar
+        java "${java_opts[@]}" -jar "$jar" bench --device cuda,opencl --epochs "${AB_EPOCHS:-6}" --data "$data" --no-references --json "$OUT/ab-$build-$round.json" \
+          > "$OUT/ab-$build-$round.log" 2>&1 || status=1
+        line="round $round, $build:"
+        [ -f "$OUT/ab-$build-$round.json" ] && line+=$(python3 -c 'import json, sys
+print("".join(" %s %s" % (r["name"], r["seconds_per_epoch"]) for r in json.load(open(sys.argv[1]))["rows"]))' "$OUT/ab-$build-$round.json")
+        for hidden in ${AB_HIDDEN:-1 100 256,256}; do
+          java "${java_opts[@]}" -jar "$jar" train --device cuda --strict --verbose --data "$data" --out "$OUT/ab-$build-$round-$hidden" \
+            --hidden "$hidden" --epochs 1 > "$OUT/ab-$build-$round-$hidden.log" 2>&1 || status=1
+          line+="; --hidden $hidden $(grep -E '^steps of' "$OUT/ab-$build-$round-$hidden.log" | sed 's/^steps of [0-9]* examples: //')"
+        done
+        echo "$line"
+      done
+    done
+  else
+    echo "skipped (no .device/baseline.jar)"
+  fi
 fi
 
 adam_epochs=${ADAM_EPOCHS:-20}
