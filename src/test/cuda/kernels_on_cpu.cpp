@@ -410,12 +410,12 @@ static void clusterStepsTest(int s0, int s1, int s2, int batch, int steps, int a
     launch_cooperative(
         {blocks, 1, 1}, {threads, 1, 1},
         [&] {
-            (portable ? portable_cluster_steps : cluster_steps)(x.data(), y.data(), w0.data(), b0.data(), w1.data(), b1.data(), a1.data(), a2.data(), d1.data(), d2.data(), steps, batch,
-                          s0, s1, s2, eta, decay, act);
+            (portable ? portable_cluster_steps : cluster_steps)(x.data(), y.data(), w0.data(), b0.data(), w1.data(), b1.data(), a1.data(),
+                                                                a2.data(), d1.data(), d2.data(), steps, batch, s0, s1, s2, eta, decay, act);
         },
         shared);
-    std::string s = std::string(portable ? "portable_cluster_steps " : "cluster_steps ") + ACTS[act] + " " + std::to_string(s0) + "-" + std::to_string(s1) + "-" + std::to_string(s2) +
-                    " batch " + std::to_string(batch) + " x " + std::to_string(steps) + " steps, " + std::to_string(threads) + " threads a block";
+    std::string s = std::string(portable ? "portable_cluster_steps " : "cluster_steps ") + ACTS[act] + " " + std::to_string(s0) + "-" +
+                    std::to_string(s1) + "-" + std::to_string(s2) + " batch " + std::to_string(batch) + " x " + std::to_string(steps) + " steps, " + std::to_string(threads) + " threads a block";
     check(s + " w0", w0, ww[0], 1e-4);
     check(s + " b0", b0, wb[0], 1e-4);
     check(s + " w1", w1, ww[1], 1e-4);
