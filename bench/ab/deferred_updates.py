@@ -7,9 +7,10 @@ so its first product is
     X_i W_i = c^i (X_i W) - eta * sum_{k<i} c^(i-1-k) (X_i X_k') D_k.
 X_i W for the block's K steps is one product, the Grams X_i X_k' depend on the data alone, and W is stepped once at
 the block's end (one product, X' D with D's rows scaled). What stays step after step is a 100x100x100 product for
-each earlier step of the block, the output layer and the biases. Prints each epoch's validation accuracy, the test accuracy and how
-far each run's weights are from the step-at-a-time run in float64.
+each earlier step of the block, the output layer and the biases. Prints each epoch's validation accuracy, the test
+accuracy and how far each run's weights are from the step-at-a-time run in float64.
 python3 bench/ab/deferred_updates.py [DATA_DIR [EPOCHS [K ...]]]"""
+import functools
 import os
 import sys
 
@@ -69,7 +70,7 @@ def main():
     blocks = [int(k) for k in sys.argv[3:]] or [2, 4, 8]
     x, y = mnist_idx.load(data)
     tx, ty = mnist_idx.load(data, "test")
-    log = lambda line: print(line, flush=True)  # noqa: E731
+    log = functools.partial(print, flush=True)
     reference = None
     for dt, block in [(np.dtype("float64"), 1), (np.dtype("float32"), 1)] + [(np.dtype("float32"), k) for k in blocks]:
         w0, b0, w1, b1 = train(x, y, dt, block, epochs, log)
