@@ -169,7 +169,7 @@ if optional 30 "the book's step as one thread block cluster instead of the whole
   fi
 fi
 
-if optional 60 "where the book's epoch goes: each part of it timed on its own, as the trainer records them, and its evaluation in chunks of 5,000 rows and in the GPU's (#24, #23)"; then
+if optional 60 "where the book's epoch goes: each part of it timed on its own, as the trainer records them, the products of its first layer's updates deferred over blocks of steps, and its evaluation in chunks of 5,000 rows and in the GPU's (#24, #23)"; then
   # bench/ab/EpochParts.java and Evaluation.java, compiled by ci/prepare-gpu-bundle.sh
   for device in cuda opencl; do
     if [ -d .device/ab ]; then
