@@ -44,6 +44,8 @@ nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
 "$nvcc" -std=c++17 -O3 -arch=compute_80 -I kernels -DSTEP_PRODUCTS=0 -o .device/train-steps-timeline-no-products bench/ab/train_steps_timeline.cu
 # issue 24's other design, the book's step as one thread block cluster (bench/ab/cluster_steps_timeline.cu): clusters need sm_90
 "$nvcc" -std=c++17 -O3 -arch=sm_90 -I kernels -o .device/cluster-steps-timeline bench/ab/cluster_steps_timeline.cu
+# and a block of steps on one cluster with the first layer's updates deferred (bench/ab/deferred_steps_timeline.cu)
+"$nvcc" -std=c++17 -O3 -arch=sm_90 -I kernels -o .device/deferred-steps-timeline bench/ab/deferred_steps_timeline.cu
 if [ -n "${BASELINE:-}" ]; then
   base=$(mktemp -d)
   git worktree add -q --detach "$base" "$BASELINE"

@@ -26,12 +26,14 @@ gpp=(g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -x c++)
 "${gpp[@]}" -DASYNC_COPIES=1 -o "$fake/train-steps-timeline" bench/ab/train_steps_timeline.cu
 "${gpp[@]}" -DASYNC_COPIES=1 -DSTEP_PRODUCTS=0 -o "$fake/train-steps-timeline-no-products" bench/ab/train_steps_timeline.cu
 "${gpp[@]}" -o "$fake/cluster-steps-timeline" bench/ab/cluster_steps_timeline.cu
+"${gpp[@]}" -o "$fake/deferred-steps-timeline" bench/ab/deferred_steps_timeline.cu
 # the stand-in runs kernels on the CPU: the bench, the shape grid, the whole-steps shapes, the Adam run and the
 # baseline's turns (with a baseline jar) shrink to one small shape and one or two epochs (train_steps' timeline and
-# the cluster experiment to 3 steps, the epoch's parts to 2 rounds), and every step's time limit is forty times the
+# the cluster experiments to 3 and 16 steps, the epoch's parts to 2 rounds), and every step's time limit is forty times the
 # GPU's (the 200 epochs take about 25 minutes here)
 PATH="$fake/jre/bin:$PATH" LD_LIBRARY_PATH="$fake/driver:$fake/cublas13" OUT=${OUT:-runs/gpu-rehearsal} LIMIT_SCALE=${LIMIT_SCALE:-40} \
   BENCH_EPOCHS=${BENCH_EPOCHS:-2} GRID_HIDDEN=${GRID_HIDDEN:-100} GRID_BATCH=${GRID_BATCH:-100} GRID_EPOCHS=${GRID_EPOCHS:-2} ADAM_EPOCHS=${ADAM_EPOCHS:-1} \
   WHOLE_HIDDEN=${WHOLE_HIDDEN:-100} TIMELINE="$fake/train-steps-timeline" TIMELINE_HIDDEN=100 TIMELINE_STEPS=3 EPOCH_PARTS_ROUNDS=2 \
   CLUSTER_STEPS="$fake/cluster-steps-timeline" CLUSTER_STEPS_STEPS=3 CLUSTER_STEPS_LAUNCHES=1 \
+  DEFERRED_STEPS="$fake/deferred-steps-timeline" DEFERRED_STEPS_STEPS=16 \
   AB_EPOCHS=${AB_EPOCHS:-2} AB_HIDDEN=${AB_HIDDEN:-100} LAYER_OPS=${LAYER_OPS:-30:20} bash ci/gpu-check.sh

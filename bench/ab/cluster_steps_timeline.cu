@@ -22,6 +22,7 @@
 #define AB_PROGRAM "cluster-steps-timeline"
 #include "ab_host.cuh"
 #include "cluster_steps.cu"
+#include "cluster_host.cuh"
 #include "../../src/test/cuda/book_steps.h"  // the CPU reference the kernel tests check against
 
 // The kernel's steps on a cluster of the launch's size (the kernel's own is CLUSTER_BLOCKS), as the kernel has them,
@@ -59,31 +60,6 @@ extern "C" __global__ void __launch_bounds__(512, 1)
     cluster_steps_body<true>(x, labels, w0, b0, w1, b1, a1, a2, d1, d2, steps, batch, s0, s1, s2, step, decay, ACT_SIGMOID, Clocks{marks});
 }
 
-// n cluster barriers: what those of cluster_steps cost by themselves.
-extern "C" __global__ void __launch_bounds__(512, 1) cluster_barriers(int n) {
-    cg::cluster_group cluster = cg::this_cluster();
-    for (int i = 0; i < n; i++) {
-        cluster.sync();
-    }
-}
-
-static float uniform() {
-    return (float)rand() / RAND_MAX * 2 - 1;
-}
-
-// The largest of |got - want| over the largest change the steps made from `before` (want - before): an error in the
-// updates shows, however small a step is against the weights. NaN where any is.
-static double error(const std::vector<float>& got, const std::vector<double>& want, const std::vector<float>& before) {
-    double err = 0, change = 0;
-    for (size_t i = 0; i < got.size(); i++) {
-        double e = std::fabs(got[i] - want[i]);
-        if (std::isnan(e)) return NAN;
-        err = std::max(err, e);
-        change = std::max(change, std::fabs(want[i] - before[i]));
-    }
-    return err / change;
-}
-
 int main(int argc, char** argv) {
     if (argc < 6) {
         fprintf(stderr, "usage: cluster-steps-timeline SIZES BATCH STEPS BLOCKS THREADS [LAUNCHES]   e.g. 784,100,10 100 550 16 512\n");
@@ -118,39 +94,15 @@ int main(int argc, char** argv) {
     float* dd2 = device(std::vector<float>((size_t)batch * s2));
     enum Way { AS_BUILT, WITHOUT_PRODUCTS, NOTING_CLOCKS };
 #ifdef __CUDACC__
-    cudaDeviceProp prop;
-    check(cudaGetDeviceProperties(&prop, 0), "cudaGetDeviceProperties");
-    for (auto k : {(const void*)steps_as_built, (const void*)steps_without_products, (const void*)steps_noting_clocks}) {
-        check(cudaFuncSetAttribute(k, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared), "cudaFuncSetAttribute");
-        check(cudaFuncSetAttribute(k, cudaFuncAttributeNonPortableClusterSizeAllowed, 1), "cudaFuncSetAttribute");
-    }
-    check(cudaFuncSetAttribute(cluster_barriers, cudaFuncAttributeNonPortableClusterSizeAllowed, 1), "cudaFuncSetAttribute");
-    cudaLaunchAttribute attribute;
-    attribute.id = cudaLaunchAttributeClusterDimension;
-    attribute.val.clusterDim.x = blocks;
-    attribute.val.clusterDim.y = 1;
-    attribute.val.clusterDim.z = 1;
-    cudaLaunchConfig_t config = {};
-    config.gridDim = dim3(blocks);
-    config.blockDim = dim3(threads);
-    config.dynamicSmemBytes = shared;
-    config.attrs = &attribute;
-    config.numAttrs = 1;
-    int resident = 0;
-    cudaError_t e = cudaOccupancyMaxActiveClusters(&resident, steps_as_built, &config);
-    printf("device: %s, %d multiprocessors\n", prop.name, prop.multiProcessorCount);
-    if (e != cudaSuccess || resident < 1) {
-        printf("cluster-steps-timeline: a cluster of %d blocks of %d threads with %zu bytes of shared memory each cannot be resident here (%s)\n", blocks,
-               threads, shared, e != cudaSuccess ? cudaGetErrorString(e) : "0 such clusters at once");
-        return 0;
-    }
+    ClusterLaunch cluster(blocks, threads, shared, {(const void*)steps_as_built, (const void*)steps_without_products, (const void*)steps_noting_clocks});
+    if (!cluster.resident) return 0;
     long long* dmarks;
     check(cudaMalloc(&dmarks, sizeof(long long) * CLUSTER_POINTS * steps * blocks), "cudaMalloc");
     auto run = [&](int n, Way way, float rate, float keep) {
         const float *x = dx, *y = dy;
-        check(way == NOTING_CLOCKS ? cudaLaunchKernelEx(&config, steps_noting_clocks, x, y, dw0, db0, dw1, db1, da1, da2, dd1, dd2, n, batch, s0, s1,
+        check(way == NOTING_CLOCKS ? cudaLaunchKernelEx(&cluster.config, steps_noting_clocks, x, y, dw0, db0, dw1, db1, da1, da2, dd1, dd2, n, batch, s0, s1,
                                                         s2, rate, keep, dmarks)
-                                   : cudaLaunchKernelEx(&config, way == AS_BUILT ? steps_as_built : steps_without_products, x, y, dw0, db0, dw1, db1,
+                                   : cudaLaunchKernelEx(&cluster.config, way == AS_BUILT ? steps_as_built : steps_without_products, x, y, dw0, db0, dw1, db1,
                                                         da1, da2, dd1, dd2, n, batch, s0, s1, s2, rate, keep),
               "cudaLaunchKernelEx");
     };
@@ -159,11 +111,7 @@ int main(int argc, char** argv) {
         check(cudaMemcpy(m.data(), dmarks, m.size() * sizeof(long long), cudaMemcpyDeviceToHost), "cudaMemcpy");
         return m;
     };
-    auto barriers = [&](int n) {
-        cudaLaunchConfig_t plain = config;
-        plain.dynamicSmemBytes = 0;
-        check(cudaLaunchKernelEx(&plain, cluster_barriers, n), "cudaLaunchKernelEx");
-    };
+    auto barriers = [&](int n) { cluster.barriers(n); };
     auto finish = [] { check(cudaDeviceSynchronize(), "cluster_steps"); };
 #else
     std::vector<long long> hmarks((size_t)CLUSTER_POINTS * steps * blocks);
@@ -190,17 +138,8 @@ int main(int argc, char** argv) {
     float check_eta = 100 * eta, check_decay = 1 - check_eta * 0.01f;
     std::vector<std::vector<double>> rw = {{w0.begin(), w0.end()}, {w1.begin(), w1.end()}}, rb = {{b0.begin(), b0.end()}, {b1.begin(), b1.end()}}, va, vd;
     bookSteps({s0, s1, s2}, 2, batch, checked, ACT_SIGMOID, OUT_SIGMOID, x, labels, check_eta, check_decay, rw, rb, va, vd);
-    // on the emulator, also with its blocks and threads run last to first, so that a read of what another block or
-    // thread writes without a barrier between shows in one of the two orders
-#ifdef __CUDACC__
-    const char* orders[] = {""};
-#else
-    const char* orders[] = {"", ", blocks and threads run last to first"};
-#endif
-    for (const char* order : orders) {
-#ifndef __CUDACC__
-        emulator::reverse = *order != 0;
-#endif
+    for (const char* order : CHECK_ORDERS) {
+        check_order(order);
         for (auto [p, v] : {std::pair{dw0, &w0}, {db0, &b0}, {dw1, &w1}, {db1, &b1}}) {
             upload(p, *v);
         }
@@ -214,14 +153,7 @@ int main(int argc, char** argv) {
         if (!ok) return 1;
     }
     // each way: the median of `launches` launches of all the steps, after one more as a warm-up
-    auto median = [&](auto launch) {
-        launch();
-        finish();
-        std::vector<double> ms;
-        for (int i = 0; i < launches; i++) ms.push_back(timed([&] { launch(); }));
-        std::sort(ms.begin(), ms.end());
-        return ms[ms.size() / 2] * 1000 / steps;
-    };
+    auto median = [&](auto launch) { return median_ms(launches, launch, finish) * 1000 / steps; };
     double full = median([&] { run(steps, AS_BUILT, eta, decay); });
     double bare = median([&] { run(steps, WITHOUT_PRODUCTS, eta, decay); });
     double sync = median([&] { barriers(3 * steps); });
