@@ -1,7 +1,8 @@
 #pragma once
 // What bench/ab's thread block cluster programs (cluster_steps_timeline.cu, deferred_steps_timeline.cu) share, after
 // ab_host.cuh and cooperative_groups.h: random data, the error measure of their checks against the book's step in
-// doubles, cluster barriers alone, and on a GPU the launch of one cluster of the program's size.
+// doubles and the orders the checks run in, cluster barriers alone, a median of timed runs, and on a GPU the launch of
+// one cluster of the program's size.
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
@@ -48,7 +49,7 @@ static void check_order(const char* order) {
 #endif
 }
 
-// The median time in ms of `launches` runs of launch() (finished by finish() first, after one more as a warm-up).
+// The median time in ms of `launches` runs of launch(), after one more run as a warm-up that finish() waits for.
 template <class Launch, class Finish>
 static double median_ms(int launches, Launch launch, Finish finish) {
     launch();
@@ -67,6 +68,10 @@ struct ClusterLaunch {
     cudaLaunchAttribute attribute = {};
     cudaLaunchConfig_t config = {};
     bool resident = false;
+
+    // config points at attribute: a copy would point at the original's
+    ClusterLaunch(const ClusterLaunch&) = delete;
+    ClusterLaunch& operator=(const ClusterLaunch&) = delete;
 
     ClusterLaunch(int blocks, int threads, size_t shared, std::initializer_list<const void*> kernels) {
         cudaDeviceProp prop;
