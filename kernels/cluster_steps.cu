@@ -1,5 +1,6 @@
 #include <cooperative_groups.h>
 #include "activation.cuh"
+#include "clusters.cuh"
 #include "dynamic_shared.cuh"
 #include "layout.cuh"
 #include "memory_hints.cuh"
@@ -34,11 +35,7 @@
 // on the cpu backend.
 namespace cg = cooperative_groups;
 
-// The blocks of cluster_steps's cluster (over 8 is a size that is not portable: CudaBackend allows it, and a GPU may
-// still refuse it), those of portable_cluster_steps's (8, the most that CUDA calls portable), and the
-// floats of the next step's x a thread holds at most (Java's twins: CudaBackend).
-#define CLUSTER_BLOCKS 16
-#define PORTABLE_CLUSTER_BLOCKS 8
+// The floats of the next step's x a thread holds at most (Java's twin: CudaBackend).
 #define CLUSTER_NEXT_FLOATS 20
 
 // w1's row stride in shared memory: odd, so that the threads of a warp reading a column of it (the deltas through

@@ -88,3 +88,39 @@ static inline void bookSteps(const std::vector<int>& size, int layers, int batch
         }
     }
 }
+
+// Steps with the first layer's updates deferred over blocks of k steps (kernels/deferred_steps.cu), the products
+// around each block taken here in doubles: before a block (the last may be shorter), p = x_b w0 and g = x_b x_b'
+// (its rows of x, s0 wide, as floats) for run(p, g, its first step, its steps), which takes the block's steps and
+// returns ds, their first layer's deltas as the kernel scales them; after it, w0 = decay^steps w0 - eta x_b' ds.
+template <class Run>
+static void deferredBlocks(int s0, int s1, int batch, int steps, int k, const std::vector<float>& x, float eta, float decay,
+                           std::vector<double>& w0, Run run) {
+    for (int first = 0; first < steps; first += k) {
+        int n = std::min(k, steps - first);
+        long rows = (long)n * batch;
+        const float* xb = x.data() + (long)first * batch * s0;
+        std::vector<float> p(rows * s1), g(rows * rows);
+        for (long r = 0; r < rows; r++) {
+            for (int j = 0; j < s1; j++) {
+                double z = 0;
+                for (int q = 0; q < s0; q++) z += (double)xb[r * s0 + q] * w0[(size_t)q * s1 + j];
+                p[r * s1 + j] = (float)z;
+            }
+            for (long c = 0; c < rows; c++) {
+                double z = 0;
+                for (int q = 0; q < s0; q++) z += (double)xb[r * s0 + q] * xb[c * s0 + q];
+                g[r * rows + c] = (float)z;
+            }
+        }
+        std::vector<float> ds = run(p, g, first, n);
+        double keep = std::pow((double)decay, n);
+        for (int q = 0; q < s0; q++) {
+            for (int j = 0; j < s1; j++) {
+                double sum = 0;
+                for (long r = 0; r < rows; r++) sum += (double)xb[r * s0 + q] * ds[r * s1 + j];
+                w0[(size_t)q * s1 + j] = keep * w0[(size_t)q * s1 + j] - eta * sum;
+            }
+        }
+    }
+}

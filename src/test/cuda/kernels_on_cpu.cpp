@@ -426,6 +426,47 @@ static void clusterStepsTest(int s0, int s1, int s2, int batch, int steps, int a
     check(s + " d2", d2, vd[2], 1e-4);
 }
 
+// deferred_steps (or portable_deferred_steps): `steps` whole SGD steps of a net of one hidden layer under sigmoid
+// outputs in blocks of k (the last shorter where k does not divide them), the products around each block in doubles
+// (deferredBlocks), against the book's step in doubles: the weights, and the last step's activations and deltas
+static void deferredStepsTest(int s0, int s1, int s2, int batch, int steps, int k, int act, unsigned threads, bool portable = false) {
+    std::vector<int> size = {s0, s1, s2, 0};
+    std::vector<float> x = uniforms(steps * batch * s0), y = labels(steps * batch, s2);
+    std::vector<float> w0 = uniforms(s0 * s1, 0.3f), b0 = uniforms(s1, 0.1f), w1 = uniforms(s1 * s2, 0.3f), b1 = uniforms(s2, 0.1f);
+    std::vector<std::vector<double>> ww = {{w0.begin(), w0.end()}, {w1.begin(), w1.end()}}, wb = {{b0.begin(), b0.end()}, {b1.begin(), b1.end()}};
+    std::vector<float> a1(batch * s1, NAN), a2(batch * s2, NAN), d1(batch * s1, NAN), d2(batch * s2, NAN);
+    float eta = 0.01f, decay = 0.9f;  // a decay far from 1, so that a wrong power of it shows
+    std::vector<std::vector<double>> va, vd;
+    bookSteps(size, 2, batch, steps, act, OUT_SIGMOID, x, y, eta, decay, ww, wb, va, vd);
+    unsigned blocks = portable ? PORTABLE_CLUSTER_BLOCKS : CLUSTER_BLOCKS;
+    size_t shared = 4 * (size_t)deferred_shared_floats(s1, s2, batch, k, blocks, threads);
+    std::vector<double> w(w0.begin(), w0.end());
+    deferredBlocks(s0, s1, batch, steps, k, x, eta, decay, w, [&](std::vector<float>& p, std::vector<float>& g, int first, int n) {
+        std::vector<float> ds(p.size(), NAN);
+        launch_cooperative(
+            {blocks, 1, 1}, {threads, 1, 1},
+            [&] {
+                (portable ? portable_deferred_steps : deferred_steps)(p.data(), g.data(), y.data() + (long)first * batch, b0.data(), w1.data(),
+                                                                      b1.data(), ds.data(), a1.data(), a2.data(), d1.data(), d2.data(), n, batch, s1,
+                                                                      s2, eta, decay, act);
+            },
+            shared);
+        return ds;
+    });
+    w0.assign(w.begin(), w.end());
+    std::string s = std::string(portable ? "portable_deferred_steps " : "deferred_steps ") + ACTS[act] + " " + std::to_string(s0) + "-" +
+                    std::to_string(s1) + "-" + std::to_string(s2) + " batch " + std::to_string(batch) + " x " + std::to_string(steps) +
+                    " steps in blocks of " + std::to_string(k) + ", " + std::to_string(threads) + " threads a block";
+    check(s + " w0", w0, ww[0], 1e-4);
+    check(s + " b0", b0, wb[0], 1e-4);
+    check(s + " w1", w1, ww[1], 1e-4);
+    check(s + " b1", b1, wb[1], 1e-4);
+    check(s + " a1", a1, va[1], 1e-4);
+    check(s + " a2", a2, va[2], 1e-4);
+    check(s + " d1", d1, vd[1], 1e-4);
+    check(s + " d2", d2, vd[2], 1e-4);
+}
+
 int main() {
     // each check twice: blocks and their threads run first to last, then last to first, so a missing
     // barrier between a write and another thread's read, or a block reading another block's writes, shows
@@ -495,6 +536,10 @@ int main() {
         clusterStepsTest(37, 20, 3, 7, 3, ACT_TANH, 64);
         clusterStepsTest(50, 21, 4, 17, 2, ACT_RELU, 32);
         clusterStepsTest(10, 40, 2, 3, 3, ACT_LEAKY_RELU, 64);
+        deferredStepsTest(784, 100, 10, 100, 6, 4, ACT_SIGMOID, WHOLE_STEPS_THREADS);
+        deferredStepsTest(37, 20, 3, 7, 7, 3, ACT_TANH, 64, true);
+        deferredStepsTest(50, 21, 4, 17, 5, 8, ACT_RELU, 32);
+        deferredStepsTest(10, 40, 2, 3, 9, 2, ACT_LEAKY_RELU, 64, true);
         clusterStepsTest(37, 20, 3, 7, 3, ACT_SIGMOID, 64, true);
     }
     return failures > 0;

@@ -88,6 +88,18 @@ public enum GpuKernel {
     PORTABLE_CLUSTER_STEPS("cluster_steps", On.CUDA, Shape.CLUSTER, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
             INT, INT, INT, INT, INT, FLOAT, FLOAT, INT),
     /**
+     * CUDA only, on GPUs of compute capability 9.0 on (its PTX is compute_90's alone): a block of whole SGD steps of a
+     * network of one hidden layer under sigmoid outputs on one thread block cluster, the first layer's updates
+     * deferred to the block's end, its products before and after the block cuBLAS's. x w0 of the block's rows, their
+     * Grams x x', labels, b0, w1, b1, the first layer's deltas scaled for w0's step, the last step's a1, a2, d1, d2,
+     * steps, batch, sizes s1, s2, step, decay, activation code. A cluster of 16 blocks, a size that is not portable.
+     */
+    DEFERRED_STEPS("deferred_steps", On.CUDA, Shape.CLUSTER, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
+            MATRIX, INT, INT, INT, INT, FLOAT, FLOAT, INT),
+    /** DEFERRED_STEPS on a cluster of 8 blocks, the most that CUDA calls portable; the same arguments. */
+    PORTABLE_DEFERRED_STEPS("deferred_steps", On.CUDA, Shape.CLUSTER, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
+            MATRIX, MATRIX, INT, INT, INT, INT, FLOAT, FLOAT, INT),
+    /**
      * OpenCL only, a whole step in launches (OpenCL has no grid-wide barrier): its rows, a work-group per example of
      * the minibatch, then STEP_UPDATES, or after STEP_TILES. x, labels, w0, b0, w1, b1, w2, b2, activations a1..a3,
      * deltas d1..d3, the first layer's product x * w0 where it came before, in slices of k, and their count (0: none

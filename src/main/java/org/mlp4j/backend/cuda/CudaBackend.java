@@ -65,14 +65,22 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
      */
     static final int WHOLE_STEPS_THREADS = 512;
     /**
-     * cluster_steps's blocks, its one cluster's size (a size that is not portable: the function is allowed it, and a
-     * GPU may still refuse it), portable_cluster_steps's, and the floats of the next step's rows of x each of their
-     * threads holds at most (kernels/cluster_steps.cu's CLUSTER_BLOCKS, PORTABLE_CLUSTER_BLOCKS and
-     * CLUSTER_NEXT_FLOATS). Their blocks are of WHOLE_STEPS_THREADS threads.
+     * The cluster kernels' blocks, their one cluster's size (a size that is not portable: the function is allowed it,
+     * and a GPU may still refuse it), and their portable twins' (kernels/clusters.cuh's CLUSTER_BLOCKS and
+     * PORTABLE_CLUSTER_BLOCKS); the floats of the next step's rows of x each of cluster_steps's threads holds at most
+     * (kernels/cluster_steps.cu's CLUSTER_NEXT_FLOATS); the hidden units a block of deferred_steps holds at most, their
+     * sums in its threads' registers (kernels/deferred_steps.cu's DEFERRED_UNITS). Their blocks are of
+     * WHOLE_STEPS_THREADS threads.
      */
     static final int CLUSTER_BLOCKS = 16;
     static final int PORTABLE_CLUSTER_BLOCKS = 8;
     static final int CLUSTER_NEXT_FLOATS = 20;
+    static final int DEFERRED_UNITS = 16;
+    /**
+     * The steps of a block of deferred_steps, a way each: fewer put more of cuBLAS's products between the cluster's
+     * steps, more put more Gram terms into each step.
+     */
+    static final int[] DEFERRED_BLOCK_STEPS = {4, 8};
     /** The architectures of the kernels' PTX beside compute_75's, newest first (kernels/build-ptx.sh). */
     static final int[] NEWER_PTX = {90, 80};
     /** cuBLAS's own workspace, set up front so cuBLAS never allocates during graph capture (32 MiB suits Hopper). */
@@ -354,8 +362,9 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
      * than the widest phase needs, with the weight tiles {@link WholeStepTiles#choose} picks for that grid: two
      * blocks a multiprocessor, and as their alternatives one of twice the threads and shared memory, and one of
      * twice the shared memory alone (each where the device holds them), where the device launches cooperatively;
-     * then cluster_steps on each cluster size, where it applies ({@link #clusterSteps}). Null where neither does, and
-     * for networks of more layers than train_steps's slots.
+     * then cluster_steps on each cluster size, where it applies ({@link #clusterSteps}); then deferred_steps on each
+     * cluster size in blocks of each of {@link #DEFERRED_BLOCK_STEPS} ({@link #deferredSteps}). Null where none does,
+     * and for networks of more layers than train_steps's slots.
      */
     @Override
     protected Steps steps(WholeStepSlots network, Activation act, Output output) {
@@ -372,6 +381,15 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             ClusterSteps cluster = clusterSteps(k, n, act, output);
             if (cluster != null) {
                 ways.add(cluster);
+            }
+        }
+        // after those, for the same reason
+        for (GpuKernel k : new GpuKernel[] {GpuKernel.DEFERRED_STEPS, GpuKernel.PORTABLE_DEFERRED_STEPS}) {
+            for (int blockSteps : DEFERRED_BLOCK_STEPS) {
+                DeferredSteps deferred = deferredSteps(k, n, act, output, blockSteps);
+                if (deferred != null) {
+                    ways.add(deferred);
+                }
             }
         }
         if (ways.isEmpty()) {
@@ -460,30 +478,60 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
      * or that cluster's size.
      */
     private ClusterSteps clusterSteps(GpuKernel kernel, WholeStepSlots n, Activation act, Output output) {
-        CUfunction f = functions.get(kernel);
         int size = clusterBlocks(kernel);
+        if (!clusterNetwork(kernel, n, output)) {
+            return null;
+        }
         int[] s = n.used();
-        if (f == null || attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLUSTER_LAUNCH) == 0 || n.layers() != 2 || output != Output.SIGMOID
-                || n.batch() > WHOLE_STEPS_THREADS || (long) n.batch() * blocks(s[0], size) > (long) CLUSTER_NEXT_FLOATS * WHOLE_STEPS_THREADS) {
+        if (n.batch() > WHOLE_STEPS_THREADS || (long) n.batch() * blocks(s[0], size) > (long) CLUSTER_NEXT_FLOATS * WHOLE_STEPS_THREADS) {
             return null;
         }
         long bytes = 4 * ClusterSteps.sharedFloats(s[0], s[1], s[2], n.batch(), size);
-        if (bytes > attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN)) {
-            return null;
-        }
-        // the most any network asked of the function: a graph recorded for another still launches with its own
-        int allowed = clusterShared.merge(kernel, (int) bytes, Math::max);
-        if (cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, allowed) != CUresult.CUDA_SUCCESS
-                || size > PORTABLE_CLUSTER_BLOCKS
-                        && cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1) != CUresult.CUDA_SUCCESS) {
-            return null;
-        }
-        return new ClusterSteps(kernel, n, act, (int) bytes);
+        return allowCluster(kernel, bytes) ? new ClusterSteps(kernel, n, act, (int) bytes) : null;
     }
 
-    /** The blocks of the cluster of {@code kernel}, one of the two cluster kernels. */
+    /**
+     * {@code kernel} (DEFERRED_STEPS or PORTABLE_DEFERRED_STEPS) for {@code n} in blocks of {@code blockSteps} steps,
+     * where the device launches thread block clusters and has the kernel, the network has one hidden layer under
+     * sigmoid outputs, a block of the cluster holds DEFERRED_UNITS of its units at most, and a block's share of a
+     * block of steps fits the shared memory a block may have. Null elsewhere, and where the driver will not give the
+     * kernel that shared memory or that cluster's size.
+     */
+    private DeferredSteps deferredSteps(GpuKernel kernel, WholeStepSlots n, Activation act, Output output, int blockSteps) {
+        int size = clusterBlocks(kernel);
+        if (!clusterNetwork(kernel, n, output) || blocks(n.used()[1], size) > DEFERRED_UNITS) {
+            return null;
+        }
+        int[] s = n.used();
+        long bytes = 4 * DeferredSteps.sharedFloats(s[1], s[2], n.batch(), blockSteps, size, WHOLE_STEPS_THREADS);
+        return allowCluster(kernel, bytes) ? new DeferredSteps(kernel, n, act, blockSteps, (int) bytes) : null;
+    }
+
+    /** Whether the device launches thread block clusters and has {@code kernel}, and the network is one they take: one hidden layer under sigmoid outputs. */
+    private boolean clusterNetwork(GpuKernel kernel, WholeStepSlots n, Output output) {
+        return functions.get(kernel) != null && attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLUSTER_LAUNCH) != 0 && n.layers() == 2
+                && output == Output.SIGMOID;
+    }
+
+    /**
+     * Whether the driver gives cluster kernel {@code kernel} {@code bytes} of dynamic shared memory a block and its
+     * cluster's size, which it is then allowed.
+     */
+    private boolean allowCluster(GpuKernel kernel, long bytes) {
+        if (bytes > attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN)) {
+            return false;
+        }
+        CUfunction f = functions.get(kernel);
+        // the most any network asked of the function: a graph recorded for another still launches with its own
+        int allowed = clusterShared.merge(kernel, (int) bytes, Math::max);
+        return cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, allowed) == CUresult.CUDA_SUCCESS
+                && (clusterBlocks(kernel) <= PORTABLE_CLUSTER_BLOCKS
+                        || cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1) == CUresult.CUDA_SUCCESS);
+    }
+
+    /** The blocks of the cluster of {@code kernel}, one of the cluster kernels. */
     static int clusterBlocks(GpuKernel kernel) {
-        return kernel == GpuKernel.CLUSTER_STEPS ? CLUSTER_BLOCKS : PORTABLE_CLUSTER_BLOCKS;
+        return kernel == GpuKernel.CLUSTER_STEPS || kernel == GpuKernel.DEFERRED_STEPS ? CLUSTER_BLOCKS : PORTABLE_CLUSTER_BLOCKS;
     }
 
     /** cluster_steps for one network on one cluster size. */
@@ -520,6 +568,92 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         public String toString() {
             return String.format(java.util.Locale.ROOT, "one thread block cluster of %d blocks of %d threads, the network in their shared memory"
                     + " (%d bytes a block)", grid.blocksX(), grid.threadsX(), grid.sharedBytes());
+        }
+    }
+
+    /**
+     * deferred_steps for one network on one cluster size, in blocks of {@code blockSteps} steps (the last block of a
+     * run shorter where they do not divide its steps): before each, p = x w0 of its rows; then the cluster's launch,
+     * from p and its rows' Grams x x', made aside while the block before ran; then w0 = decay^steps w0 - step x' ds.
+     */
+    private final class DeferredSteps extends Way {
+        private final GpuKernel kernel;
+        private final WholeStepSlots n;
+        private final Activation act;
+        private final int blockSteps;
+        private final Launch grid;
+        /** A block's p and its first layer's deltas as the kernel scales them for w0's step. */
+        private final Matrix products, scaled;
+        /** Two blocks' Grams: the next block's are made while a block runs. */
+        private final GpuMatrix<CUdeviceptr>[] grams;
+
+        @SuppressWarnings("unchecked")
+        DeferredSteps(GpuKernel kernel, WholeStepSlots n, Activation act, int blockSteps, int sharedBytes) {
+            this.kernel = kernel;
+            this.n = n;
+            this.act = act;
+            this.blockSteps = blockSteps;
+            grid = new Launch(clusterBlocks(kernel), 1, 1, WHOLE_STEPS_THREADS, 1, sharedBytes);
+            int rows = blockSteps * n.batch();
+            products = matrix(rows, n.used()[1]);
+            scaled = matrix(rows, n.used()[1]);
+            grams = new GpuMatrix[] {gpu(matrix(rows, rows)), gpu(matrix(rows, rows))};
+        }
+
+        /** A block's dynamic shared memory in floats (kernels/deferred_steps.cu's deferred_shared_floats). */
+        static long sharedFloats(int s1, int s2, int batch, int blockSteps, int blocks, int threads) {
+            long ur = blocks(s1, blocks), outs = ur * s2 + ur + s2;
+            long partial = Math.max((long) batch * parts(threads, batch) * ur, outs * parts(threads, outs));
+            return (long) blockSteps * batch * ur + batch * ur + ur * s2 + ur + 2L * batch * s2 + s2 + blockSteps + partial;
+        }
+
+        /** The threads that share each of a step's {@code sums} (deferred_steps.cu's parts_of). */
+        private static long parts(int threads, long sums) {
+            return Math.max(threads / sums, 1);
+        }
+
+        @Override
+        public void run(Matrix x, Matrix labels, float rate, float decay) {
+            n.check(x, labels);
+            Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
+            int[] s = n.sizes();
+            int batch = n.batch(), steps = x.rows() / batch;
+            gemm(false, true, 1f, x.rows(0, rows(0, steps)), x.rows(0, rows(0, steps)), 0f, gram(0, rows(0, steps)));
+            for (int first = 0, block = 0; first < steps; first += blockSteps, block++) {
+                int rows = rows(first, steps), count = rows / batch;
+                Matrix xb = x.rows(first * batch, rows), p = products.prefix(rows), ds = scaled.prefix(rows), g = gram(block, rows);
+                gemm(false, false, 1f, xb, w[0], 0f, p);
+                int next = first + blockSteps;
+                if (next < steps) {
+                    Matrix xn = x.rows(next * batch, rows(next, steps)), gn = gram(block + 1, rows(next, steps));
+                    aside(() -> gemm(false, true, 1f, xn, xn, 0f, gn));  // beside the launch; the next product waits for it
+                }
+                launch(kernel, grid, p, g, labels.rows(first * batch, rows), b[0], w[1], b[1], ds, a[0], a[1], d[0], d[1], count, batch, s[1], s[2],
+                        rate, decay, GpuKernel.code(act));
+                float keep = 1f;
+                for (int i = 0; i < count; i++) {
+                    keep *= decay;  // as the kernel takes decay's powers
+                }
+                gemm(true, false, -rate, xb, ds, keep, w[0]);
+            }
+        }
+
+        /** The rows of the block of steps from {@code first} on, of {@code steps}. */
+        private int rows(int first, int steps) {
+            return Math.min(blockSteps, steps - first) * n.batch();
+        }
+
+        /** Block {@code block}'s Grams: {@code rows} x {@code rows} of one of the two buffers. */
+        private Matrix gram(int block, int rows) {
+            GpuMatrix<CUdeviceptr> buffer = grams[block % 2];
+            return new GpuMatrix<>(buffer.buffer(), 0, rows, rows);
+        }
+
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "one thread block cluster of %d blocks of %d threads, blocks of %d steps with the first"
+                    + " layer's updates deferred to cuBLAS's products around each (%d bytes of shared memory a block)", grid.blocksX(),
+                    grid.threadsX(), blockSteps, grid.sharedBytes());
         }
     }
 

@@ -64,15 +64,18 @@ class CudaBuildTest {
     }
 
     /**
-     * The cluster kernels' clusters and the floats of x their threads hold are the ones CudaBackend launches them for
-     * and checks: the defines, and what the PTX of each entry declares to the driver (its block and cluster).
+     * The cluster kernels' clusters, the floats of x cluster_steps's threads hold and the units a block of
+     * deferred_steps holds are the ones CudaBackend launches them for and checks: the defines, and what the PTX of
+     * each entry declares to the driver (its block and cluster).
      */
     @Test
     void clusterStepsKernelsHoldTheirClusterSizes() throws IOException {
-        String source = Files.readString(Path.of("kernels/cluster_steps.cu"));
-        assertTrue(source.contains("\n#define CLUSTER_BLOCKS " + CudaBackend.CLUSTER_BLOCKS + "\n"), "CLUSTER_BLOCKS");
-        assertTrue(source.contains("\n#define PORTABLE_CLUSTER_BLOCKS " + CudaBackend.PORTABLE_CLUSTER_BLOCKS + "\n"), "PORTABLE_CLUSTER_BLOCKS");
-        assertTrue(source.contains("\n#define CLUSTER_NEXT_FLOATS " + CudaBackend.CLUSTER_NEXT_FLOATS + "\n"), "CLUSTER_NEXT_FLOATS");
+        String sizes = Files.readString(Path.of("kernels/clusters.cuh"));
+        assertTrue(sizes.contains("\n#define CLUSTER_BLOCKS " + CudaBackend.CLUSTER_BLOCKS + "\n"), "CLUSTER_BLOCKS");
+        assertTrue(sizes.contains("\n#define PORTABLE_CLUSTER_BLOCKS " + CudaBackend.PORTABLE_CLUSTER_BLOCKS + "\n"), "PORTABLE_CLUSTER_BLOCKS");
+        String cluster = Files.readString(Path.of("kernels/cluster_steps.cu")), deferred = Files.readString(Path.of("kernels/deferred_steps.cu"));
+        assertTrue(cluster.contains("\n#define CLUSTER_NEXT_FLOATS " + CudaBackend.CLUSTER_NEXT_FLOATS + "\n"), "CLUSTER_NEXT_FLOATS");
+        assertTrue(deferred.contains("\n#define DEFERRED_UNITS " + CudaBackend.DEFERRED_UNITS + "\n"), "DEFERRED_UNITS");
         Assumptions.assumeTrue(resource("/kernels/gather.ptx") != null, "nvcc was missing at build time: no PTX to check");
         for (GpuKernel k : cudaKernels()) {
             if (k.shape() == GpuKernel.Shape.CLUSTER) {

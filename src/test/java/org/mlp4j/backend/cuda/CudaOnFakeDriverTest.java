@@ -330,11 +330,11 @@ class CudaOnFakeDriverTest {
 
     /**
      * The book's SGD on a small network is timed as whole steps in one cooperative launch, on each of its grids, and
-     * on one thread block cluster of 16 blocks and one of 8 (compute capability 9.0, the stand-in's), against its
-     * steps layer by layer (--verbose says so, with each way's time); a device that cannot launch cooperatively times
-     * the clusters' alone, and where it holds no cluster of 16 blocks, the one of 8 runs; one that has no clusters
-     * either trains layer by layer without timing them, and one that refuses both launches after all trains layer
-     * by layer too.
+     * on one thread block cluster of 16 blocks and one of 8 (compute capability 9.0, the stand-in's), each as
+     * cluster_steps and as deferred_steps in blocks of 4 and of 8 steps, against its steps layer by layer (--verbose
+     * says so, with each way's time); a device that cannot launch cooperatively times the clusters' alone, and where
+     * it holds no cluster of 16 blocks, those of 8 run; one that has no clusters either trains layer by layer without
+     * timing them, and one that refuses both launches after all trains layer by layer too.
      */
     @Test
     void wholeStepsAreTimedWhereTheDeviceLaunchesCooperativelyOrClusters() throws Exception {
@@ -342,24 +342,23 @@ class CudaOnFakeDriverTest {
         Result r = mlp4j(Map.of(), train(dir.resolve("whole"), "cuda", "--strict", "--hidden", "8", "--verbose"));
         assertEquals(0, r.code(), r.out());
         assertTrue(r.out().matches(timed), r.out());
-        assertTrue(r.out().matches("(?s).*\\nwhole steps, way 4 of 5: one thread block cluster of 16 blocks of 512 threads, [^\\n]*: [0-9.]+ us\\n"
-                + "whole steps, way 5 of 5: one thread block cluster of 8 blocks of 512 threads, [^\\n]*: [0-9.]+ us\\n.*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\nwhole steps, way 4 of 9: " + clusters(16, 8, "[0-9.]+ us", "[0-9.]+ us", 5, 9) + ".*"), r.out());
         assertTrue(r.out().contains("test accuracy: "), r.out());
         fakeSaidOnly(r, null);
 
         Result cluster = mlp4j(Map.of("FAKE_CUDA_COOPERATIVE", "0"), train(dir.resolve("cluster"), "cuda", "--strict", "--hidden", "8", "--verbose"));
         assertEquals(0, cluster.code(), cluster.out());
         assertTrue(cluster.out().matches(timed), cluster.out());
-        assertTrue(cluster.out().matches("(?s).*\\nwhole steps, way 1 of 2: one thread block cluster of 16 blocks [^\\n]*: [0-9.]+ us\\n"
-                + "whole steps, way 2 of 2: one thread block cluster of 8 blocks [^\\n]*: [0-9.]+ us\\n.*"), cluster.out());  // the clusters' ways alone
+        // the clusters' ways alone
+        assertTrue(cluster.out().matches("(?s).*\\nwhole steps, way 1 of 6: " + clusters(16, 8, "[0-9.]+ us", "[0-9.]+ us", 2, 6) + ".*"), cluster.out());
         fakeSaidOnly(cluster, null);
 
         Result portable = mlp4j(Map.of("FAKE_CUDA_COOPERATIVE", "0", "FAKE_CUDA_CLUSTERS", "portable"),
                 train(dir.resolve("portable"), "cuda", "--strict", "--hidden", "8", "--verbose"));
         assertEquals(0, portable.code(), portable.out());
-        assertTrue(portable.out().matches("(?s).*\\nwhole steps, way 1 of 2: one thread block cluster of 16 blocks [^\\n]*: failed to launch\\n"
-                + "whole steps, way 2 of 2: one thread block cluster of 8 blocks [^\\n]*: [0-9.]+ us\\n.*"), portable.out());
-        assertTrue(portable.out().matches("(?s).*\\nsteps of 10 examples: whole [0-9.]+ us, layer by layer [0-9.]+ us: (whole, way 2|layer by layer)\\n.*"),
+        assertTrue(portable.out().matches("(?s).*\\nwhole steps, way 1 of 6: " + clusters(16, 8, "failed to launch", "[0-9.]+ us", 2, 6) + ".*"),
+                portable.out());
+        assertTrue(portable.out().matches("(?s).*\\nsteps of 10 examples: whole [0-9.]+ us, layer by layer [0-9.]+ us: (whole, way [256]|layer by layer)\\n.*"),
                 portable.out());
         assertTrue(portable.out().contains("test accuracy: "), portable.out());
         fakeSaidOnly(portable, "refused (912)");
@@ -378,6 +377,23 @@ class CudaOnFakeDriverTest {
                 refused.out());
         assertTrue(refused.out().contains("test accuracy: "), refused.out());
         fakeSaidOnly(refused, "refused (801)");
+    }
+
+    /**
+     * --verbose's lines of the cluster ways, from the first's time on: cluster_steps on clusters of {@code big} and of
+     * {@code small} blocks, then deferred_steps on each in blocks of 4 and of 8 steps; the ways on {@code big}
+     * blocks end as {@code bigTime}, those on {@code small} as {@code smallTime}; the second numbered {@code second}
+     * of {@code ways}.
+     */
+    private static String clusters(int big, int small, String bigTime, String smallTime, int second, int ways) {
+        String cluster = "one thread block cluster of %d blocks of 512 threads, ";
+        String deferred = cluster + "blocks of %d steps with the first layer's updates deferred [^\\n]*: %s\\n";
+        return String.format(java.util.Locale.ROOT, cluster + "[^\\n]*: %s\\n", big, bigTime)
+                + String.format(java.util.Locale.ROOT, "whole steps, way %d of %d: " + cluster + "[^\\n]*: %s\\n", second, ways, small, smallTime)
+                + String.format(java.util.Locale.ROOT, "whole steps, way %d of %d: " + deferred, second + 1, ways, big, 4, bigTime)
+                + String.format(java.util.Locale.ROOT, "whole steps, way %d of %d: " + deferred, second + 2, ways, big, 8, bigTime)
+                + String.format(java.util.Locale.ROOT, "whole steps, way %d of %d: " + deferred, second + 3, ways, small, 4, smallTime)
+                + String.format(java.util.Locale.ROOT, "whole steps, way %d of %d: " + deferred, second + 4, ways, small, 8, smallTime);
     }
 
     @Test
