@@ -170,8 +170,9 @@ if optional 30 "the book's step as one thread block cluster instead of the whole
 fi
 
 if optional 20 "a block of the book's steps on one thread block cluster with the first layer's updates deferred: its steps, without the Gram terms' multiply-adds, and its cluster barriers alone (#24; bench/ab/deferred_steps_timeline.cu)"; then
-  # blocks of 4 and 8 steps, the products before and after each left to cuBLAS (EpochParts' "deferred" parts, below);
-  # each run first checks two blocks against the book's steps in double precision
+  # blocks of 4 and 8 steps, the products before and after each left to cuBLAS (the trainer's ways 6 to 9 of whole
+  # steps, which EpochParts times below with those products); each run first checks two blocks against the book's
+  # steps in double precision
   deferred_steps=${DEFERRED_STEPS:-.device/deferred-steps-timeline}
   if [ ! -x "$deferred_steps" ]; then
     echo "skipped: no $deferred_steps"
@@ -185,7 +186,7 @@ if optional 20 "a block of the book's steps on one thread block cluster with the
   fi
 fi
 
-if optional 60 "where the book's epoch goes: each part of it timed on its own, as the trainer records them, the products of its first layer's updates deferred over blocks of steps, and its evaluation in chunks of 5,000 rows and in the GPU's (#24, #23)"; then
+if optional 60 "where the book's epoch goes: each part of it timed on its own, as the trainer records them (each way of whole steps), and its evaluation in chunks of 5,000 rows and in the GPU's (#24, #23)"; then
   # bench/ab/EpochParts.java and Evaluation.java, compiled by ci/prepare-gpu-bundle.sh
   for device in cuda opencl; do
     if [ -d .device/ab ]; then

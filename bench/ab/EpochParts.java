@@ -19,17 +19,13 @@ import org.mlp4j.model.Trainer;
  * own, and layer by layer), the evaluation (the training examples
  * in the trainer's chunks, then the validation ones, and the squared weights) and reading its sums back; each part timed on
  * its own to the device's end, then all of them as an epoch runs them, round after round in one JVM (median
- * of the rounds after the first, in ms); and the products that the first layer's updates deferred over blocks of
- * K steps would take around the blocks, and their Grams. Only for finding the time; epochs are timed by
- * {@code mlp4j bench}.
+ * of the rounds after the first, in ms). Only for finding the time; epochs are timed by {@code mlp4j bench}.
  * {@code java [-Dbatch=N] -cp target/classes bench/ab/EpochParts.java DEVICE [HIDDEN [DATA_DIR [ROUNDS]]]}; ci/gpu-check.sh
  * runs it compiled, since the GPU machine's JRE has no compiler.
  */
 public class EpochParts {
     /** Examples a step: the book's 100 unless {@code -Dbatch=N}. */
     private static final int BATCH = Integer.getInteger("batch", 100), SEGMENTS = 10;
-    /** The blocks of steps of the deferred design's parts. */
-    private static final int[] DEFERRED = {4, 8};
 
     public static void main(String[] args) throws Exception {
         String device = args[0];
@@ -106,44 +102,10 @@ public class EpochParts {
                 names.add("steps whole, way " + (i + 2));
                 parts.add(() -> Arrays.stream(segments).forEach(Backend.Program::run));
             }
-            // the first layer's updates deferred over blocks of K steps (bench/RESULTS.md, 2026-12-05): the products
-            // that design takes before and after each block (its rows times w0; w0's step from its rows and deltas)
-            // and its Grams by rows (each step's rows times the block's rows before them), each the epoch's blocks
-            // as one program, on weights and deltas of their own
-            for (int k : DEFERRED) {
-                Matrix w = b.matrix(sizes[0], sizes[1]), p = b.matrix(k * BATCH, sizes[1]), deltas = b.matrix(k * BATCH, sizes[1]);
-                Matrix[] grams = new Matrix[k];
-                for (int i = 1; i < k; i++) {
-                    grams[i] = b.matrix(BATCH, i * BATCH);
-                }
-                float decay = (float) Math.pow(1 - eta * l2, k);
-                Backend.Program products = b.record(() -> {
-                    for (int first = 0; first + k <= steps; first += k) {
-                        Matrix rows = x.rows(first * BATCH, k * BATCH);
-                        b.gemm(false, false, 1f, rows, w, 0f, p);
-                        b.gemm(true, false, -eta, rows, deltas, decay, w);
-                    }
-                });
-                Backend.Program gramsByRows = b.record(() -> {
-                    for (int first = 0; first + k <= steps; first += k) {
-                        for (int i = 1; i < k; i++) {
-                            b.gemm(false, true, 1f, x.rows((first + i) * BATCH, BATCH), x.rows(first * BATCH, i * BATCH), 0f, grams[i]);
-                        }
-                    }
-                });
-                names.add("deferred K=" + k + " products");
-                parts.add(products::run);
-                names.add("deferred K=" + k + " Grams");
-                parts.add(gramsByRows::run);
-            }
             System.out.println("784-" + String.join("-", hidden) + "-10, " + steps + " steps of " + BATCH + " as " + SEGMENTS
                     + " programs" + (whole != null ? "; whole steps: " + whole : "; no whole steps"));
             for (int i = 0; i < others.size(); i++) {
                 System.out.println("784-" + String.join("-", hidden) + "-10, whole steps, way " + (i + 2) + ": " + others.get(i));
-            }
-            for (int k : DEFERRED) {
-                System.out.println("784-" + String.join("-", hidden) + "-10, deferred K=" + k + ": " + steps / k + " blocks of " + k
-                        + " steps, 2 products a block, then " + (k - 1) + " Grams a block");
             }
             double[][] ms = new double[parts.size()][rounds];
             for (int r = 0; r < rounds; r++) {
