@@ -392,79 +392,79 @@ static void trainStepsTest(std::vector<int> size, int batch, int steps, int act,
     }
 }
 
-// cluster_steps (or portable_cluster_steps, with PORTABLE_CLUSTER_BLOCKS): `steps` whole SGD steps of a net of one
-// hidden layer under sigmoid outputs on one cluster of CLUSTER_BLOCKS blocks (the emulator's cluster: the grid of a
-// cooperative launch), against the book's step in doubles: the weights, and the last step's activations and deltas,
-// which it leaves as the layer steps do
+// A random net of one hidden layer under sigmoid outputs, random data for `steps` steps, and those steps of the
+// book's in doubles: what the cluster kernels start from, and what they are checked against (the weights, and the
+// last step's activations and deltas, which they leave as the layer steps do).
+struct OneHiddenLayer {
+    std::vector<float> x, y, w0, b0, w1, b1, a1, a2, d1, d2;
+    std::vector<std::vector<double>> ww, wb, va, vd;
+
+    OneHiddenLayer(int s0, int s1, int s2, int batch, int steps, int act, float eta, float decay)
+        : x(uniforms(steps * batch * s0)), y(labels(steps * batch, s2)), w0(uniforms(s0 * s1, 0.3f)), b0(uniforms(s1, 0.1f)),
+          w1(uniforms(s1 * s2, 0.3f)), b1(uniforms(s2, 0.1f)), a1(batch * s1, NAN), a2(batch * s2, NAN), d1(batch * s1, NAN), d2(batch * s2, NAN),
+          ww({{w0.begin(), w0.end()}, {w1.begin(), w1.end()}}), wb({{b0.begin(), b0.end()}, {b1.begin(), b1.end()}}) {
+        bookSteps({s0, s1, s2, 0}, 2, batch, steps, act, OUT_SIGMOID, x, y, eta, decay, ww, wb, va, vd);
+    }
+
+    void checkAll(const std::string& s) {
+        check(s + " w0", w0, ww[0], 1e-4);
+        check(s + " b0", b0, wb[0], 1e-4);
+        check(s + " w1", w1, ww[1], 1e-4);
+        check(s + " b1", b1, wb[1], 1e-4);
+        check(s + " a1", a1, va[1], 1e-4);
+        check(s + " a2", a2, va[2], 1e-4);
+        check(s + " d1", d1, vd[1], 1e-4);
+        check(s + " d2", d2, vd[2], 1e-4);
+    }
+};
+
+static std::string netName(int act, int s0, int s1, int s2, int batch, int steps) {
+    return std::string(ACTS[act]) + " " + std::to_string(s0) + "-" + std::to_string(s1) + "-" + std::to_string(s2) + " batch " +
+           std::to_string(batch) + " x " + std::to_string(steps) + " steps";
+}
+
+// cluster_steps (or portable_cluster_steps, with PORTABLE_CLUSTER_BLOCKS): `steps` whole SGD steps on one cluster of
+// CLUSTER_BLOCKS blocks (the emulator's cluster: the grid of a cooperative launch)
 static void clusterStepsTest(int s0, int s1, int s2, int batch, int steps, int act, unsigned threads, bool portable = false) {
-    std::vector<int> size = {s0, s1, s2, 0};
-    std::vector<float> x = uniforms(steps * batch * s0), y = labels(steps * batch, s2);
-    std::vector<float> w0 = uniforms(s0 * s1, 0.3f), b0 = uniforms(s1, 0.1f), w1 = uniforms(s1 * s2, 0.3f), b1 = uniforms(s2, 0.1f);
-    std::vector<std::vector<double>> ww = {{w0.begin(), w0.end()}, {w1.begin(), w1.end()}}, wb = {{b0.begin(), b0.end()}, {b1.begin(), b1.end()}};
-    std::vector<float> a1(batch * s1, NAN), a2(batch * s2, NAN), d1(batch * s1, NAN), d2(batch * s2, NAN);
     float eta = 0.01f, decay = 0.999f;
-    std::vector<std::vector<double>> va, vd;
-    bookSteps(size, 2, batch, steps, act, OUT_SIGMOID, x, y, eta, decay, ww, wb, va, vd);
+    OneHiddenLayer n(s0, s1, s2, batch, steps, act, eta, decay);
     unsigned blocks = portable ? PORTABLE_CLUSTER_BLOCKS : CLUSTER_BLOCKS;
     size_t shared = 4 * (size_t)cluster_steps_shared_floats(s0, s1, s2, batch, blocks);
     launch_cooperative(
         {blocks, 1, 1}, {threads, 1, 1},
         [&] {
-            (portable ? portable_cluster_steps : cluster_steps)(x.data(), y.data(), w0.data(), b0.data(), w1.data(), b1.data(), a1.data(),
-                                                                a2.data(), d1.data(), d2.data(), steps, batch, s0, s1, s2, eta, decay, act);
+            (portable ? portable_cluster_steps : cluster_steps)(n.x.data(), n.y.data(), n.w0.data(), n.b0.data(), n.w1.data(), n.b1.data(),
+                                                                n.a1.data(), n.a2.data(), n.d1.data(), n.d2.data(), steps, batch, s0, s1, s2, eta,
+                                                                decay, act);
         },
         shared);
-    std::string s = std::string(portable ? "portable_cluster_steps " : "cluster_steps ") + ACTS[act] + " " + std::to_string(s0) + "-" +
-                    std::to_string(s1) + "-" + std::to_string(s2) + " batch " + std::to_string(batch) + " x " + std::to_string(steps) + " steps, " + std::to_string(threads) + " threads a block";
-    check(s + " w0", w0, ww[0], 1e-4);
-    check(s + " b0", b0, wb[0], 1e-4);
-    check(s + " w1", w1, ww[1], 1e-4);
-    check(s + " b1", b1, wb[1], 1e-4);
-    check(s + " a1", a1, va[1], 1e-4);
-    check(s + " a2", a2, va[2], 1e-4);
-    check(s + " d1", d1, vd[1], 1e-4);
-    check(s + " d2", d2, vd[2], 1e-4);
+    n.checkAll(std::string(portable ? "portable_cluster_steps " : "cluster_steps ") + netName(act, s0, s1, s2, batch, steps) + ", " +
+               std::to_string(threads) + " threads a block");
 }
 
-// deferred_steps (or portable_deferred_steps): `steps` whole SGD steps of a net of one hidden layer under sigmoid
-// outputs in blocks of k (the last shorter where k does not divide them), the products around each block in doubles
-// (deferredBlocks), against the book's step in doubles: the weights, and the last step's activations and deltas
+// deferred_steps (or portable_deferred_steps): the same in blocks of k (the last shorter where k does not divide
+// them), the products around each block in doubles (deferredBlocks)
 static void deferredStepsTest(int s0, int s1, int s2, int batch, int steps, int k, int act, unsigned threads, bool portable = false) {
-    std::vector<int> size = {s0, s1, s2, 0};
-    std::vector<float> x = uniforms(steps * batch * s0), y = labels(steps * batch, s2);
-    std::vector<float> w0 = uniforms(s0 * s1, 0.3f), b0 = uniforms(s1, 0.1f), w1 = uniforms(s1 * s2, 0.3f), b1 = uniforms(s2, 0.1f);
-    std::vector<std::vector<double>> ww = {{w0.begin(), w0.end()}, {w1.begin(), w1.end()}}, wb = {{b0.begin(), b0.end()}, {b1.begin(), b1.end()}};
-    std::vector<float> a1(batch * s1, NAN), a2(batch * s2, NAN), d1(batch * s1, NAN), d2(batch * s2, NAN);
     float eta = 0.01f, decay = 0.9f;  // a decay far from 1, so that a wrong power of it shows
-    std::vector<std::vector<double>> va, vd;
-    bookSteps(size, 2, batch, steps, act, OUT_SIGMOID, x, y, eta, decay, ww, wb, va, vd);
+    OneHiddenLayer n(s0, s1, s2, batch, steps, act, eta, decay);
     unsigned blocks = portable ? PORTABLE_CLUSTER_BLOCKS : CLUSTER_BLOCKS;
     size_t shared = 4 * (size_t)deferred_shared_floats(s1, s2, batch, k, blocks, threads);
-    std::vector<double> w(w0.begin(), w0.end());
-    deferredBlocks(s0, s1, batch, steps, k, x, eta, decay, w, [&](std::vector<float>& p, std::vector<float>& g, int first, int n) {
+    std::vector<double> w(n.w0.begin(), n.w0.end());
+    deferredBlocks(s0, s1, batch, steps, k, n.x, eta, decay, w, [&](std::vector<float>& p, std::vector<float>& g, int first, int count) {
         std::vector<float> ds(p.size(), NAN);
         launch_cooperative(
             {blocks, 1, 1}, {threads, 1, 1},
             [&] {
-                (portable ? portable_deferred_steps : deferred_steps)(p.data(), g.data(), y.data() + (long)first * batch, b0.data(), w1.data(),
-                                                                      b1.data(), ds.data(), a1.data(), a2.data(), d1.data(), d2.data(), n, batch, s1,
-                                                                      s2, eta, decay, act);
+                (portable ? portable_deferred_steps : deferred_steps)(p.data(), g.data(), n.y.data() + (long)first * batch, n.b0.data(), n.w1.data(),
+                                                                      n.b1.data(), ds.data(), n.a1.data(), n.a2.data(), n.d1.data(), n.d2.data(),
+                                                                      count, batch, s1, s2, eta, decay, act);
             },
             shared);
         return ds;
     });
-    w0.assign(w.begin(), w.end());
-    std::string s = std::string(portable ? "portable_deferred_steps " : "deferred_steps ") + ACTS[act] + " " + std::to_string(s0) + "-" +
-                    std::to_string(s1) + "-" + std::to_string(s2) + " batch " + std::to_string(batch) + " x " + std::to_string(steps) +
-                    " steps in blocks of " + std::to_string(k) + ", " + std::to_string(threads) + " threads a block";
-    check(s + " w0", w0, ww[0], 1e-4);
-    check(s + " b0", b0, wb[0], 1e-4);
-    check(s + " w1", w1, ww[1], 1e-4);
-    check(s + " b1", b1, wb[1], 1e-4);
-    check(s + " a1", a1, va[1], 1e-4);
-    check(s + " a2", a2, va[2], 1e-4);
-    check(s + " d1", d1, vd[1], 1e-4);
-    check(s + " d2", d2, vd[2], 1e-4);
+    n.w0.assign(w.begin(), w.end());
+    n.checkAll(std::string(portable ? "portable_deferred_steps " : "deferred_steps ") + netName(act, s0, s1, s2, batch, steps) + " in blocks of " +
+               std::to_string(k) + ", " + std::to_string(threads) + " threads a block");
 }
 
 int main() {
