@@ -169,7 +169,7 @@ if optional 30 "the book's step as one thread block cluster instead of the whole
   fi
 fi
 
-if optional 20 "a block of the book's steps on one thread block cluster with the first layer's updates deferred: its steps, without the Gram terms' multiply-adds, and its cluster barriers alone (#24; bench/ab/deferred_steps_timeline.cu)"; then
+if optional 20 "a block of the book's steps on one thread block cluster with the first layer's updates deferred: its steps, without the Gram terms, and its cluster barriers alone (#24; bench/ab/deferred_steps_timeline.cu)"; then
   # blocks of 4 and 8 steps, the products before and after each left to cuBLAS (the trainer's ways 6 to 9 of whole
   # steps, which EpochParts times below with those products); each run first checks two blocks against the book's
   # steps in double precision

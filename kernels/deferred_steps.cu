@@ -23,7 +23,7 @@
 //      scaled by c^(K-1-i) for w0's step; then its rows of w1, its b0 and all of b1 stepped.
 // A block holds DEFERRED_UNITS units at most (their sums in registers; Java's twin: CudaBackend); the cluster's
 // size is the kernel's own, as for cluster_steps. bench/ab/deferred_steps_timeline.cu times the body, with and
-// without the Gram terms' multiply-adds. CPU twin: DeviceNet.trainStep on the cpu backend.
+// without the Gram terms. CPU twin: DeviceNet.trainStep on the cpu backend.
 namespace cg = cooperative_groups;
 
 #define DEFERRED_UNITS 16
@@ -49,8 +49,8 @@ __host__ __device__ inline long deferred_shared_floats(int s1, int s2, int batch
 
 // K steps of s0-s1-s2 (s0 only in p): p (K batch x s1), g (K batch x K batch), labels (K batch); b0, w1, b1 read at
 // the start and written at the end; ds (K batch x s1) the deltas d1 scaled for w0's step; the last step's
-// activations and deltas (a1, a2, d1, d2, batch rows each) as the layer steps leave them. Without the Gram terms'
-// multiply-adds where PRODUCTS is false (their sums 0, the loads kept). Each sum over the minibatch's rows, or over
+// activations and deltas (a1, a2, d1, d2, batch rows each) as the layer steps leave them. Without the Gram terms
+// where PRODUCTS is false (their sums 0, their rows not read). Each sum over the minibatch's rows, or over
 // a Gram row, is split among several threads (each taking every parts-th term, in order), their partial sums then
 // added in order.
 template <bool PRODUCTS>

@@ -3,8 +3,9 @@
 // This program runs that kernel's body (a cluster of the launch's size here) on random data: it checks two blocks
 // against a double-precision loop of the book's step (its products before and after each block taken here on the
 // host, book_steps.h's deferredBlocks), then times the launches of an epoch's blocks (each launch a block of K steps
-// from the same p and g) against the same without the Gram terms' multiply-adds, and against cluster barriers alone. Only for finding the time; it trains nothing. Built for sm_90 (clusters need
-// it; ci/prepare-gpu-bundle.sh):
+// from the same p and g) against the same without the Gram terms (their loads and multiply-adds), and against
+// cluster barriers alone. Only for finding the time; it trains nothing. Built for sm_90 (clusters need it;
+// ci/prepare-gpu-bundle.sh):
 //   nvcc -std=c++17 -O3 -arch=sm_90 -I kernels -o deferred-steps-timeline bench/ab/deferred_steps_timeline.cu
 //   deferred-steps-timeline SIZES BATCH K BLOCKS THREADS [STEPS [LAUNCHES]]    e.g. 784,100,10 100 4 16 512
 // A cluster the GPU cannot hold is said and passed over (exit 0). Built with g++ on the CPU block emulator
@@ -26,7 +27,7 @@
 #include "../../src/test/cuda/book_steps.h"  // the CPU reference the kernel tests check against
 
 // The kernel's steps on a cluster of the launch's size (the kernel's own is CLUSTER_BLOCKS or PORTABLE_CLUSTER_BLOCKS),
-// with and without the Gram terms' multiply-adds.
+// with and without the Gram terms.
 extern "C" __global__ void __launch_bounds__(512, 1)
     steps_as_built(const float* p, const float* g, const float* labels, float* b0, float* w1, float* b1, float* ds, float* a1, float* a2, float* d1,
                    float* d2, int k_steps, int batch, int s1, int s2, float step, float decay) {
@@ -143,7 +144,7 @@ int main(int argc, char** argv) {
     double sync = median([&] {
         for (int b = 0; b < blocks_run; b++) barriers(2 * k_steps);
     });
-    printf("%d launches of %d steps: %.2f us a step (median of %d); without the Gram terms' multiply-adds %.2f us; launches of its two cluster"
+    printf("%d launches of %d steps: %.2f us a step (median of %d); without the Gram terms %.2f us; launches of its two cluster"
            " barriers a step alone %.2f us\n", blocks_run, k_steps, full, launches, bare, sync);
     return 0;
 }

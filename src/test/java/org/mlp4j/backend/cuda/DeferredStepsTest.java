@@ -35,7 +35,7 @@ class DeferredStepsTest {
             assertTrue(out.contains("blocks of " + run[1] + " steps: one cluster of " + run[2] + " blocks of 32 threads"), out);
             assertTrue(out.contains("precision: the largest error") && out.contains("last to first: the largest error"), out);
             assertTrue(!out.contains("NOT ok") && out.split("of their largest change \\(ok\\)", -1).length == 3, out);
-            assertTrue(out.contains("2 launches of " + run[1] + " steps: ") && out.contains("without the Gram terms' multiply-adds"), out);
+            assertTrue(out.contains("2 launches of " + run[1] + " steps: ") && out.contains("without the Gram terms "), out);
         }
     }
 
