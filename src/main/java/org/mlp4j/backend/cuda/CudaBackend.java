@@ -478,10 +478,10 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
      * or that cluster's size.
      */
     private ClusterSteps clusterSteps(GpuKernel kernel, WholeStepSlots n, Activation act, Output output) {
-        int size = clusterBlocks(kernel);
         if (!clusterNetwork(kernel, n, output)) {
             return null;
         }
+        int size = clusterBlocks(kernel);
         int[] s = n.used();
         if (n.batch() > WHOLE_STEPS_THREADS || (long) n.batch() * blocks(s[0], size) > (long) CLUSTER_NEXT_FLOATS * WHOLE_STEPS_THREADS) {
             return null;
@@ -618,15 +618,13 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             Matrix[] w = n.w(), b = n.b(), a = n.a(), d = n.d();
             int[] s = n.sizes();
             int batch = n.batch(), steps = x.rows() / batch;
-            gemm(false, true, 1f, x.rows(0, rows(0, steps)), x.rows(0, rows(0, steps)), 0f, gram(0, rows(0, steps)));
+            grams(x, 0, steps, 0);
             for (int first = 0, block = 0; first < steps; first += blockSteps, block++) {
-                int rows = rows(first, steps), count = rows / batch;
+                int rows = rows(first, steps), count = rows / batch, next = first + blockSteps, nextBlock = block + 1;
                 Matrix xb = x.rows(first * batch, rows), p = products.prefix(rows), ds = scaled.prefix(rows), g = gram(block, rows);
                 gemm(false, false, 1f, xb, w[0], 0f, p);
-                int next = first + blockSteps;
                 if (next < steps) {
-                    Matrix xn = x.rows(next * batch, rows(next, steps)), gn = gram(block + 1, rows(next, steps));
-                    aside(() -> gemm(false, true, 1f, xn, xn, 0f, gn));  // beside the launch; the next product waits for it
+                    aside(() -> grams(x, next, steps, nextBlock));  // beside the launch; the next product waits for it
                 }
                 launch(kernel, grid, p, g, labels.rows(first * batch, rows), b[0], w[1], b[1], ds, a[0], a[1], d[0], d[1], count, batch, s[1], s[2],
                         rate, decay, GpuKernel.code(act));
@@ -641,6 +639,13 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         /** The rows of the block of steps from {@code first} on, of {@code steps}. */
         private int rows(int first, int steps) {
             return Math.min(blockSteps, steps - first) * n.batch();
+        }
+
+        /** Issues the Grams x x' of the block of steps from {@code first} on, block {@code block} of {@code steps}. */
+        private void grams(Matrix x, int first, int steps, int block) {
+            int rows = rows(first, steps);
+            Matrix xb = x.rows(first * n.batch(), rows);
+            gemm(false, true, 1f, xb, xb, 0f, gram(block, rows));
         }
 
         /** Block {@code block}'s Grams: {@code rows} x {@code rows} of one of the two buffers. */
