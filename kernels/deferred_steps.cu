@@ -27,24 +27,96 @@
 namespace cg = cooperative_groups;
 
 #define DEFERRED_UNITS 16
+// The other blocks' shares of the output's products that a thread loads at once (more would take registers that
+// the Gram sums need).
+#define SHARES_AT_ONCE 8
 
 // How many threads share each of a step's n sums, for a block of `threads`.
 __host__ __device__ inline int parts_of(int threads, int n) {
     return threads / n > 1 ? threads / n : 1;
 }
 
+// A thread's Gram sums: GRAM_SUMS of them, for gram_units(ur) units (the fewest of 4, 8 and DEFERRED_UNITS that
+// hold a block's ur) of gram_rows(ur) rows of the minibatch, so that each Gram term and each d1 it loads serves
+// several multiply-adds, not one.
+#define GRAM_SUMS 32
+__host__ __device__ inline int gram_units(int ur) {
+    return ur <= 4 ? 4 : ur <= 8 ? 8 : DEFERRED_UNITS;
+}
+
+__host__ __device__ inline int gram_rows(int ur) {
+    return GRAM_SUMS / gram_units(ur);
+}
+
+// How many threads share the Gram sums of each group of gram_rows(ur) rows, for a block of `threads`.
+__host__ __device__ inline int gram_parts(int threads, int batch, int ur) {
+    return parts_of(threads, (batch + gram_rows(ur) - 1) / gram_rows(ur));
+}
+
 // The floats of the partial sums a block keeps: the Gram terms' (batch x parts x ur), or the updates'.
 __host__ __device__ inline long partial_floats(int s1, int s2, int batch, int threads, int blocks) {
-    long ur = (s1 + blocks - 1) / blocks, outs = ur * s2 + ur + s2;
-    long gram = (long)batch * parts_of(threads, batch) * ur, updates = outs * parts_of(threads, (int)outs);
+    int ur = (s1 + blocks - 1) / blocks;
+    long outs = (long)ur * s2 + ur + s2;
+    long gram = (long)batch * gram_parts(threads, batch, ur) * ur, updates = outs * parts_of(threads, (int)outs);
     return gram > updates ? gram : updates;
 }
 
-// The floats of a block's dynamic shared memory: its columns of every step's d1 and of a1, its rows of w1, its b0,
-// the output's partial products, d2, b1, the decay's powers and the partial sums.
+// The floats of a block's dynamic shared memory: its columns of every step's d1 (rows of ur | 1 floats, so that
+// the threads of a warp that read them at neighbouring rows read different banks) and of a1, its rows of w1, its
+// b0, the output's partial products, d2, b1, the decay's powers and the partial sums.
 __host__ __device__ inline long deferred_shared_floats(int s1, int s2, int batch, int k_steps, int blocks, int threads) {
     long ur = (s1 + blocks - 1) / blocks;
-    return (long)k_steps * batch * ur + batch * ur + ur * s2 + ur + 2L * batch * s2 + s2 + k_steps + partial_floats(s1, s2, batch, threads, blocks);
+    return (long)k_steps * batch * (ur | 1) + batch * ur + ur * s2 + ur + 2L * batch * s2 + s2 + k_steps + partial_floats(s1, s2, batch, threads, blocks);
+}
+
+// Step i's Gram terms of a block's un units, sum_{k<i} decay^(i-1-k) sum_q g[i batch + r][k batch + q] d1_k[q][j],
+// into partial: each thread takes ROWS rows and UNITS units (un of them used) for every parts-th term of the rows,
+// neighbouring threads the neighbouring terms, so that a warp's loads of g fall on a few lines and its loads of
+// dh on different banks (or the same word).
+template <bool PRODUCTS, int ROWS, int UNITS>
+__device__ void gram_terms(const float* g, const float* dh, const float* powers, float* partial, int i, int batch, long kb, int ld, int ur, int un,
+                           int parts) {
+    int groups = (batch + ROWS - 1) / ROWS;
+    for (int t = threadIdx.x; t < groups * parts; t += blockDim.x) {
+        int r0 = t / parts * ROWS, at = t % parts;
+        const float* rows[ROWS];
+        UNROLL
+        for (int h = 0; h < ROWS; h++) {
+            rows[h] = g + ((long)i * batch + min(r0 + h, batch - 1)) * kb;  // past the last row: one that is there, its sums unused
+        }
+        float sum[ROWS][UNITS] = {};
+        for (int q = at, k = 0, edge = batch; PRODUCTS && q < i * batch; q += parts) {
+            while (q >= edge) {  // k: the earlier step whose row q is
+                k++;
+                edge += batch;
+            }
+            float c = powers[i - 1 - k], v[ROWS];
+            UNROLL
+            for (int h = 0; h < ROWS; h++) {
+                v[h] = rows[h][q] * c;
+            }
+            const float* d = dh + (long)q * ld;
+            UNROLL
+            for (int j = 0; j < UNITS; j++) {
+                if (j < un) {
+                    float dj = d[j];
+                    UNROLL
+                    for (int h = 0; h < ROWS; h++) {
+                        sum[h][j] += v[h] * dj;
+                    }
+                }
+            }
+        }
+        UNROLL
+        for (int h = 0; h < ROWS; h++) {
+            UNROLL
+            for (int j = 0; j < UNITS; j++) {
+                if (r0 + h < batch && j < un) {
+                    partial[((long)(r0 + h) * parts + at) * ur + j] = sum[h][j];
+                }
+            }
+        }
+    }
 }
 
 // K steps of s0-s1-s2 (s0 only in p): p (K batch x s1), g (K batch x K batch), labels (K batch); b0, w1, b1 read at
@@ -62,10 +134,11 @@ __device__ void deferred_steps_body(const float* p, const float* g, const float*
     int blocks = (int)cluster.num_blocks(), rank = (int)cluster.block_rank();
     int ur = (s1 + blocks - 1) / blocks, u0 = rank * ur, un = max(0, min(ur, s1 - u0));        // its units
     int rr = (batch + blocks - 1) / blocks, r0 = rank * rr, rn = max(0, min(rr, batch - r0));  // its rows of the minibatch
-    int outs = un * s2 + un + s2, gram_parts = parts_of(blockDim.x, batch), update_parts = parts_of(blockDim.x, outs);
+    int outs = un * s2 + un + s2, parts = gram_parts(blockDim.x, batch, ur), update_parts = parts_of(blockDim.x, outs), ld = ur | 1;
+    int units = gram_units(ur);
     long kb = (long)k_steps * batch;
-    float* dh = shared;                  // K batch x ur: its columns of each step's d1
-    float* a1 = dh + kb * ur;            // batch x ur
+    float* dh = shared;                  // K batch x ld: its columns of each step's d1
+    float* a1 = dh + kb * ld;            // batch x ur
     float* w1s = a1 + batch * ur;        // ur x s2: its rows of w1
     float* b0s = w1s + ur * s2;          // ur
     float* part = b0s + ur;              // batch x s2: its share of the output's products
@@ -90,35 +163,19 @@ __device__ void deferred_steps_body(const float* p, const float* g, const float*
     }
     __syncthreads();
     for (int i = 0; i < k_steps; i++) {
-        // the Gram terms of its units, sum_{k<i} decay^(i-1-k) sum_q g[i batch + r][k batch + q] d1_k[q][j]: each row's
-        // split among gram_parts threads, neighbouring threads reading neighbouring terms of the row
-        for (int t = threadIdx.x; t < batch * gram_parts; t += blockDim.x) {
-            int r = t / gram_parts, at = t % gram_parts;
-            const float* row = g + ((long)i * batch + r) * kb;
-            float sum[DEFERRED_UNITS] = {};
-            for (int q = at; PRODUCTS && q < i * batch; q += gram_parts) {
-                float v = row[q] * powers[i - 1 - q / batch];
-                const float* d = dh + (long)q * ur;
-                UNROLL
-                for (int j = 0; j < DEFERRED_UNITS; j++) {
-                    if (j < un) {
-                        sum[j] += v * d[j];
-                    }
-                }
-            }
-            UNROLL
-            for (int j = 0; j < DEFERRED_UNITS; j++) {
-                if (j < un) {
-                    partial[((long)r * gram_parts + at) * ur + j] = sum[j];
-                }
-            }
+        if (units == 4) {
+            gram_terms<PRODUCTS, GRAM_SUMS / 4, 4>(g, dh, powers, partial, i, batch, kb, ld, ur, un, parts);
+        } else if (units == 8) {
+            gram_terms<PRODUCTS, GRAM_SUMS / 8, 8>(g, dh, powers, partial, i, batch, kb, ld, ur, un, parts);
+        } else {
+            gram_terms<PRODUCTS, GRAM_SUMS / DEFERRED_UNITS, DEFERRED_UNITS>(g, dh, powers, partial, i, batch, kb, ld, ur, un, parts);
         }
         __syncthreads();
         for (int e = threadIdx.x; e < batch * un; e += blockDim.x) {
             int r = e / un, j = e % un;
             float terms = 0.0f;
-            for (int at = 0; at < gram_parts; at++) {
-                terms += partial[((long)r * gram_parts + at) * ur + j];
+            for (int at = 0; at < parts; at++) {
+                terms += partial[((long)r * parts + at) * ur + j];
             }
             float z = powers[i] * p[((long)i * batch + r) * s1 + u0 + j] - step * terms;
             float a = activate(z + b0s[j], act);
@@ -140,8 +197,18 @@ __device__ void deferred_steps_body(const float* p, const float* g, const float*
         for (int e = threadIdx.x; e < rn * s2; e += blockDim.x) {
             int r = r0 + e / s2, o = e % s2;
             float z = 0.0f;
-            for (int b = 0; b < blocks; b++) {
-                z += cluster.map_shared_rank(part, b)[r * s2 + o];  // in block order: the order of the units
+            for (int b0 = 0; b0 < blocks; b0 += SHARES_AT_ONCE) {
+                float share[SHARES_AT_ONCE];
+                UNROLL
+                for (int b = 0; b < SHARES_AT_ONCE; b++) {  // their loads all issued before the first add waits
+                    share[b] = b0 + b < blocks ? cluster.map_shared_rank(part, b0 + b)[r * s2 + o] : 0.0f;
+                }
+                UNROLL
+                for (int b = 0; b < SHARES_AT_ONCE; b++) {
+                    if (b0 + b < blocks) {
+                        z += share[b];  // in block order: the order of the units
+                    }
+                }
             }
             float a = activate(z + b1s[o], ACT_SIGMOID), delta = a - ((int)labels[(long)i * batch + r] == o ? 1.0f : 0.0f);
             if (i == k_steps - 1) {
@@ -160,7 +227,7 @@ __device__ void deferred_steps_body(const float* p, const float* g, const float*
                 sum += d2[r * s2 + o] * w1s[j * s2 + o];
             }
             float d1 = sum * derivative(a1[r * ur + j], act);
-            dh[((long)i * batch + r) * ur + j] = d1;
+            dh[((long)i * batch + r) * ld + j] = d1;
             ds[((long)i * batch + r) * s1 + u0 + j] = powers[k_steps - 1 - i] * d1;
             if (i == k_steps - 1) {
                 last_d1[r * s1 + u0 + j] = d1;
@@ -172,7 +239,7 @@ __device__ void deferred_steps_body(const float* p, const float* g, const float*
             int u = t / update_parts, at = t % update_parts;
             float sum = 0.0f;
             for (int r = at; r < batch; r += update_parts) {
-                sum += u < un * s2 ? a1[r * ur + u / s2] * d2[r * s2 + u % s2] : u < un * s2 + un ? dh[((long)i * batch + r) * ur + u - un * s2]
+                sum += u < un * s2 ? a1[r * ur + u / s2] * d2[r * s2 + u % s2] : u < un * s2 + un ? dh[((long)i * batch + r) * ld + u - un * s2]
                                                                                                 : d2[r * s2 + u - un * s2 - un];
             }
             partial[t] = sum;

@@ -540,6 +540,7 @@ int main() {
         deferredStepsTest(37, 20, 3, 7, 7, 3, ACT_TANH, 64, true);
         deferredStepsTest(50, 21, 4, 17, 5, 8, ACT_RELU, 32);
         deferredStepsTest(10, 40, 2, 3, 9, 2, ACT_LEAKY_RELU, 64, true);
+        deferredStepsTest(60, 117, 5, 13, 6, 4, ACT_SIGMOID, 128, true);  // 15 units a block: the Gram sums of 16 units
         clusterStepsTest(37, 20, 3, 7, 3, ACT_SIGMOID, 64, true);
     }
     return failures > 0;

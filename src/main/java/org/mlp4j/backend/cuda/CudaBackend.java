@@ -486,7 +486,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         if (n.batch() > WHOLE_STEPS_THREADS || (long) n.batch() * blocks(s[0], size) > (long) CLUSTER_NEXT_FLOATS * WHOLE_STEPS_THREADS) {
             return null;
         }
-        long bytes = 4 * ClusterSteps.sharedFloats(s[0], s[1], s[2], n.batch(), size);
+        long bytes = 4 * clusterStepsSharedFloats(s[0], s[1], s[2], n.batch(), size);
         return allowCluster(kernel, bytes) ? new ClusterSteps(kernel, n, act, (int) bytes) : null;
     }
 
@@ -503,7 +503,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             return null;
         }
         int[] s = n.used();
-        long bytes = 4 * DeferredSteps.sharedFloats(s[1], s[2], n.batch(), blockSteps, size, WHOLE_STEPS_THREADS);
+        long bytes = 4 * deferredSharedFloats(s[1], s[2], n.batch(), blockSteps, size, WHOLE_STEPS_THREADS);
         return allowCluster(kernel, bytes) ? new DeferredSteps(kernel, n, act, blockSteps, (int) bytes) : null;
     }
 
@@ -529,6 +529,36 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
                         || cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1) == CUresult.CUDA_SUCCESS);
     }
 
+    /**
+     * A block's dynamic shared memory in floats for cluster_steps on a cluster of {@code size} blocks
+     * (kernels/cluster_steps.cu's cluster_steps_shared_floats; CudaBuildTest checks that the two agree).
+     */
+    static long clusterStepsSharedFloats(int s0, int s1, int s2, int batch, int size) {
+        // x's rows and a1's columns rounded up to fours, as the kernel reads them
+        long kr4 = 4 * blocks(blocks(s0, size), 4), ld1 = 4 * blocks(s1, 4);
+        return kr4 * ld1 + 2L * batch * kr4 + 2L * batch * ld1 + 2L * s1 * (s2 | 1) + s1 + s2 + (long) batch * s2 + 2L * batch;
+    }
+
+    /**
+     * A block's dynamic shared memory in floats for deferred_steps on a cluster of {@code blocks} blocks of
+     * {@code threads}, in blocks of {@code blockSteps} steps (kernels/deferred_steps.cu's deferred_shared_floats;
+     * CudaBuildTest checks that the two agree).
+     */
+    static long deferredSharedFloats(int s1, int s2, int batch, int blockSteps, int blocks, int threads) {
+        int ur = (int) blocks(s1, blocks);
+        long outs = (long) ur * s2 + ur + s2;
+        // a thread's Gram sums: 32 of them, for the fewest of 4, 8 and DEFERRED_UNITS units that hold ur, of rows of
+        // the minibatch (gram_units, gram_rows); the rows of its columns of d1 of ur | 1 floats
+        int gramUnits = ur <= 4 ? 4 : ur <= 8 ? 8 : DEFERRED_UNITS, gramRows = 32 / gramUnits;
+        long partial = Math.max((long) batch * parts(threads, (batch + gramRows - 1) / gramRows) * ur, outs * parts(threads, outs));
+        return (long) blockSteps * batch * (ur | 1) + (long) batch * ur + (long) ur * s2 + ur + 2L * batch * s2 + s2 + blockSteps + partial;
+    }
+
+    /** The threads that share each of a step's {@code sums} (deferred_steps.cu's parts_of). */
+    private static long parts(int threads, long sums) {
+        return Math.max(threads / sums, 1);
+    }
+
     /** The blocks of the cluster of {@code kernel}, one of the cluster kernels. */
     static int clusterBlocks(GpuKernel kernel) {
         return kernel == GpuKernel.CLUSTER_STEPS || kernel == GpuKernel.DEFERRED_STEPS ? CLUSTER_BLOCKS : PORTABLE_CLUSTER_BLOCKS;
@@ -546,13 +576,6 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             this.n = n;
             this.act = act;
             grid = new Launch(clusterBlocks(kernel), 1, 1, WHOLE_STEPS_THREADS, 1, sharedBytes);
-        }
-
-        /** A block's dynamic shared memory in floats on a cluster of {@code size} blocks (kernels/cluster_steps.cu's cluster_steps_shared_floats). */
-        static long sharedFloats(int s0, int s1, int s2, int batch, int size) {
-            // x's rows and a1's columns rounded up to fours, as the kernel reads them
-            long kr4 = 4 * blocks(blocks(s0, size), 4), ld1 = 4 * blocks(s1, 4);
-            return kr4 * ld1 + 2L * batch * kr4 + 2L * batch * ld1 + 2L * s1 * (s2 | 1) + s1 + s2 + (long) batch * s2 + 2L * batch;
         }
 
         @Override
@@ -598,18 +621,6 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             products = matrix(rows, n.used()[1]);
             scaled = matrix(rows, n.used()[1]);
             grams = new GpuMatrix[] {gpu(matrix(rows, rows)), gpu(matrix(rows, rows))};
-        }
-
-        /** A block's dynamic shared memory in floats (kernels/deferred_steps.cu's deferred_shared_floats). */
-        static long sharedFloats(int s1, int s2, int batch, int blockSteps, int blocks, int threads) {
-            long ur = blocks(s1, blocks), outs = ur * s2 + ur + s2;
-            long partial = Math.max((long) batch * parts(threads, batch) * ur, outs * parts(threads, outs));
-            return (long) blockSteps * batch * ur + batch * ur + ur * s2 + ur + 2L * batch * s2 + s2 + blockSteps + partial;
-        }
-
-        /** The threads that share each of a step's {@code sums} (deferred_steps.cu's parts_of). */
-        private static long parts(int threads, long sums) {
-            return Math.max(threads / sums, 1);
         }
 
         @Override

@@ -251,6 +251,42 @@ class CudaBuildTest {
      * Builds {@code source}, a program around kernels/ on the CPU block emulator (src/test/cuda), into {@code exe}
      * with g++ and its {@code options} besides (-I DIR, -D NAME=VALUE); aborts the calling test where g++ is missing.
      */
+    /**
+     * The shared memory CudaBackend gives a block of each cluster kernel is what the kernel lays out: its Java
+     * formulas against the kernels' own (built for the CPU), over shapes whose blocks hold from one to sixteen units
+     * and minibatches from one row to more than the block's threads.
+     */
+    @Test
+    void clusterKernelsGetTheSharedMemoryTheyLayOut() throws IOException, InterruptedException {
+        Path source = dir.resolve("shared_floats.cpp"), exe = dir.resolve("shared_floats");
+        Files.writeString(source, """
+                #include "block_emulator.h"
+                #include "cluster_steps.cu"
+                #include "deferred_steps.cu"
+                int main() {
+                    for (int s0 : {37, 784})
+                        for (int s1 : {1, 4, 5, 7, 8, 9, 13, 16, 17, 31, 33, 64, 100, 128, 200, 256})
+                            for (int s2 : {3, 10})
+                                for (int batch : {1, 7, 31, 100, 250, 500, 1000})
+                                    for (int k : {1, 4, 8})
+                                        for (int blocks : {CLUSTER_BLOCKS, PORTABLE_CLUSTER_BLOCKS})
+                                            for (int threads : {64, WHOLE_STEPS_THREADS})
+                                                printf("%d %d %d %d %d %d %d %ld %ld\\n", s0, s1, s2, batch, k, blocks, threads,
+                                                       cluster_steps_shared_floats(s0, s1, s2, batch, blocks),
+                                                       deferred_shared_floats(s1, s2, batch, k, blocks, threads));
+                }
+                """);
+        buildOnCpu(exe, source.toString());
+        String[] lines = run(exe.toString()).strip().split("\n");
+        assertEquals(2 * 16 * 2 * 7 * 3 * 2 * 2, lines.length);
+        for (String line : lines) {
+            long[] v = java.util.Arrays.stream(line.split(" ")).mapToLong(Long::parseLong).toArray();
+            int s0 = (int) v[0], s1 = (int) v[1], s2 = (int) v[2], batch = (int) v[3], k = (int) v[4], blocks = (int) v[5], threads = (int) v[6];
+            assertEquals(v[7], CudaBackend.clusterStepsSharedFloats(s0, s1, s2, batch, blocks), "cluster_steps_shared_floats " + line);
+            assertEquals(v[8], CudaBackend.deferredSharedFloats(s1, s2, batch, k, blocks, threads), "deferred_shared_floats " + line);
+        }
+    }
+
     static void buildOnCpu(Path exe, String source, String... options) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("g++", "-std=c++20", "-O1", "-U_FORTIFY_SOURCE", "-I", "kernels", "-I", "src/test/cuda"));
         cmd.addAll(List.of(options));
