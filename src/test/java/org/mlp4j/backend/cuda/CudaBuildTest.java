@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -248,12 +249,8 @@ class CudaBuildTest {
     }
 
     /**
-     * Builds {@code source}, a program around kernels/ on the CPU block emulator (src/test/cuda), into {@code exe}
-     * with g++ and its {@code options} besides (-I DIR, -D NAME=VALUE); aborts the calling test where g++ is missing.
-     */
-    /**
      * The shared memory CudaBackend gives a block of each cluster kernel is what the kernel lays out: its Java
-     * formulas against the kernels' own (built for the CPU), over shapes whose blocks hold from one to sixteen units
+     * formulas against the kernels' own (built for the CPU), over 5,376 shapes whose blocks hold from one unit to 32
      * and minibatches from one row to more than the block's threads.
      */
     @Test
@@ -280,13 +277,17 @@ class CudaBuildTest {
         String[] lines = run(exe.toString()).strip().split("\n");
         assertEquals(2 * 16 * 2 * 7 * 3 * 2 * 2, lines.length);
         for (String line : lines) {
-            long[] v = java.util.Arrays.stream(line.split(" ")).mapToLong(Long::parseLong).toArray();
+            long[] v = Arrays.stream(line.split(" ")).mapToLong(Long::parseLong).toArray();
             int s0 = (int) v[0], s1 = (int) v[1], s2 = (int) v[2], batch = (int) v[3], k = (int) v[4], blocks = (int) v[5], threads = (int) v[6];
             assertEquals(v[7], CudaBackend.clusterStepsSharedFloats(s0, s1, s2, batch, blocks), "cluster_steps_shared_floats " + line);
             assertEquals(v[8], CudaBackend.deferredSharedFloats(s1, s2, batch, k, blocks, threads), "deferred_shared_floats " + line);
         }
     }
 
+    /**
+     * Builds {@code source}, a program around kernels/ on the CPU block emulator (src/test/cuda), into {@code exe}
+     * with g++ and its {@code options} besides (-I DIR, -D NAME=VALUE); aborts the calling test where g++ is missing.
+     */
     static void buildOnCpu(Path exe, String source, String... options) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("g++", "-std=c++20", "-O1", "-U_FORTIFY_SOURCE", "-I", "kernels", "-I", "src/test/cuda"));
         cmd.addAll(List.of(options));
