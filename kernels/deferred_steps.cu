@@ -70,12 +70,13 @@ __host__ __device__ inline long deferred_shared_floats(int s1, int s2, int batch
 }
 
 // Step i's Gram terms of a block's un units, sum_{k<i} decay^(i-1-k) sum_q g[i batch + r][k batch + q] d1_k[q][j],
-// into partial: each thread takes ROWS rows and UNITS units (un of them used) for every parts-th term of the rows,
-// neighbouring threads the neighbouring terms, so that a warp's loads of g fall on a few lines and its loads of
-// dh on different banks (or the same word).
-template <bool PRODUCTS, int ROWS, int UNITS>
+// into partial: each thread takes GRAM_SUMS / UNITS rows and UNITS units (un of them used) for every parts-th term
+// of the rows, neighbouring threads the neighbouring terms, so that a warp's loads of g fall on a few lines and its
+// loads of dh on different banks (or the same word).
+template <bool PRODUCTS, int UNITS>
 __device__ void gram_terms(const float* g, const float* dh, const float* powers, float* partial, int i, int batch, long kb, int ld, int ur, int un,
                            int parts) {
+    constexpr int ROWS = GRAM_SUMS / UNITS;
     int groups = (batch + ROWS - 1) / ROWS;
     for (int t = threadIdx.x; t < groups * parts; t += blockDim.x) {
         int r0 = t / parts * ROWS, at = t % parts;
@@ -164,11 +165,11 @@ __device__ void deferred_steps_body(const float* p, const float* g, const float*
     __syncthreads();
     for (int i = 0; i < k_steps; i++) {
         if (units == 4) {
-            gram_terms<PRODUCTS, GRAM_SUMS / 4, 4>(g, dh, powers, partial, i, batch, kb, ld, ur, un, parts);
+            gram_terms<PRODUCTS, 4>(g, dh, powers, partial, i, batch, kb, ld, ur, un, parts);
         } else if (units == 8) {
-            gram_terms<PRODUCTS, GRAM_SUMS / 8, 8>(g, dh, powers, partial, i, batch, kb, ld, ur, un, parts);
+            gram_terms<PRODUCTS, 8>(g, dh, powers, partial, i, batch, kb, ld, ur, un, parts);
         } else {
-            gram_terms<PRODUCTS, GRAM_SUMS / DEFERRED_UNITS, DEFERRED_UNITS>(g, dh, powers, partial, i, batch, kb, ld, ur, un, parts);
+            gram_terms<PRODUCTS, DEFERRED_UNITS>(g, dh, powers, partial, i, batch, kb, ld, ur, un, parts);
         }
         __syncthreads();
         for (int e = threadIdx.x; e < batch * un; e += blockDim.x) {

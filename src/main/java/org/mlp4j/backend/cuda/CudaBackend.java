@@ -550,7 +550,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         // a thread's Gram sums: 32 of them, for the fewest of 4, 8 and DEFERRED_UNITS units that hold ur, of rows of
         // the minibatch (gram_units, gram_rows); the rows of its columns of d1 of ur | 1 floats
         int gramUnits = ur <= 4 ? 4 : ur <= 8 ? 8 : DEFERRED_UNITS, gramRows = 32 / gramUnits;
-        long partial = Math.max((long) batch * parts(threads, (batch + gramRows - 1) / gramRows) * ur, outs * parts(threads, outs));
+        long partial = Math.max((long) batch * parts(threads, blocks(batch, gramRows)) * ur, outs * parts(threads, outs));
         return (long) blockSteps * batch * (ur | 1) + (long) batch * ur + (long) ur * s2 + ur + 2L * batch * s2 + s2 + blockSteps + partial;
     }
 
