@@ -17,6 +17,13 @@
 // that do not wait (memory_hints.cuh): each is held back until its thread calls copies_landed(), and a thread
 // that reaches a barrier or its end with copies it has not waited for aborts, so a kernel that reads staged data
 // before its wait reads the NaNs of the block's memory.
+// Built with -fsanitize=thread it is also a race checker, as compute-sanitizer's racecheck is on a GPU
+// (CudaKernelsOnCpuTest runs kernels_on_cpu.cpp so): every thread runs as a fiber of its own and of ThreadSanitizer's,
+// and the only orderings between threads it is told of are those a GPU has (a block's __syncthreads, the grid's or the
+// cluster's barrier, a launch's start and end), so two threads' accesses to one place, at least one a write, with no
+// barrier between them are reported even where both orders above give the same result (two threads adding into one
+// sum). The blocks of a launch that is not cooperative still run one after another, ordered: there, the two orders
+// are the check.
 #pragma once
 // Fibers are entered once with swapcontext and then switch with _setjmp/_longjmp, which save no signal mask:
 // swapcontext's two system calls a switch cost microseconds on some VMs. A fortified longjmp would take a jump
@@ -36,6 +43,15 @@
 #include <setjmp.h>
 #include <ucontext.h>
 #include <vector>
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#define EMULATOR_RACECHECK 1
+// The emulator's own bookkeeping, which the threads and the scheduler share with no barrier: not checked.
+#define EMULATOR_UNCHECKED __attribute__((no_sanitize("thread")))
+#else
+#define EMULATOR_RACECHECK 0
+#define EMULATOR_UNCHECKED
+#endif
 
 struct Dim3 { unsigned x = 1, y = 1, z = 1; };
 inline Dim3 threadIdx, blockIdx, blockDim, gridDim;
@@ -67,6 +83,7 @@ struct Fiber {
     bool done;
     bool atBlockBarrier;  // waits at a __syncthreads (in a cooperative launch), not the grid barrier
     std::vector<std::pair<float*, const float*>> copies;  // copy_async's, to be made at copies_landed
+    unsigned blockBarriers, gridBarriers;  // the barriers it passed, for racecheck's tokens
 };
 
 inline ucontext_t scheduler, blank;
@@ -79,6 +96,20 @@ inline bool cooperative;  // every thread of the grid is a fiber, and barriers a
 inline bool reverse;  // run the blocks, and each block's threads, from the last to the first
 inline bool plain;  // threads run as plain calls: the block's first thread ended without a barrier
 inline const std::function<void()>* body;
+#if EMULATOR_RACECHECK
+// What ThreadSanitizer orders threads by: the scheduler releases `started` before a launch's threads (or a block's)
+// start, and acquires `ended`, which each thread releases at its end; a barrier's threads release its token as they
+// reach it and acquire it as they pass. A barrier's token alternates between two by the count of barriers passed, so
+// a thread that has passed one and reaches the next does not order itself before those still to pass the first.
+inline char started, ended;
+inline char gridTokens[2];
+inline std::vector<char> blockTokens;  // two a block of a cooperative launch, two for the block running otherwise
+inline void* schedulerFiber;
+inline std::vector<void*> threadFibers;  // a fiber of ThreadSanitizer's for each fiber of ours, made once
+#endif
+// The most threads a cooperative launch has at once: fibers all; under racecheck, what ThreadSanitizer holds (8,128
+// threads, its fibers among them) less the scheduler's.
+constexpr size_t COOPERATIVE_THREADS = EMULATOR_RACECHECK ? 8000 : 16384;
 // Floats of guard before, between and after the blocks' dynamic shared memory, each a NaN of its own bits: a read
 // past a block's memory carries NaN into the results, and a write there is seen as the block ends (checkShared).
 constexpr size_t GUARD = 64;
@@ -86,14 +117,18 @@ constexpr uint32_t GUARD_BITS = 0x7fc0dead;
 inline std::vector<float> shared;  // guard, block 0's dynamic shared memory, guard, block 1's, ..., guard
 inline size_t sharedFloats;  // a block's
 
+// The running thread's block among those whose threads run at once: of the grid in a cooperative launch, else 0.
+EMULATOR_UNCHECKED inline size_t runningBlock() {
+    return cooperative ? blockIdx.x + (size_t)gridDim.x * (blockIdx.y + (size_t)gridDim.y * blockIdx.z) : 0;
+}
+
 // The dynamic shared memory of the running thread's block.
-inline void* blockShared() {
-    size_t block = cooperative ? blockIdx.x + (size_t)gridDim.x * (blockIdx.y + (size_t)gridDim.y * blockIdx.z) : 0;
-    return shared.data() + GUARD + block * (sharedFloats + GUARD);
+EMULATOR_UNCHECKED inline void* blockShared() {
+    return shared.data() + GUARD + runningBlock() * (sharedFloats + GUARD);
 }
 
 // Gives each of `blocks` blocks `bytes` of dynamic shared memory, all NaN, with the guards around them.
-inline void setShared(size_t blocks, size_t bytes) {
+EMULATOR_UNCHECKED inline void setShared(size_t blocks, size_t bytes) {
     sharedFloats = (bytes + 3) / 4;
     shared.assign(GUARD + blocks * (sharedFloats + GUARD), NAN);
     float guard;
@@ -104,7 +139,7 @@ inline void setShared(size_t blocks, size_t bytes) {
 }
 
 // Fails where a block of the launch wrote into a guard around its dynamic shared memory.
-inline void checkShared() {
+EMULATOR_UNCHECKED inline void checkShared() {
     size_t stride = sharedFloats + GUARD, blocks = (shared.size() - GUARD) / stride;
     for (size_t b = 0; b <= blocks; b++) {
         for (size_t i = 0; i < GUARD; i++) {
@@ -125,28 +160,60 @@ inline void checkShared() {
 }
 
 // At a barrier or a thread's end (threads run as plain calls use fibers[0]'s copies, current being 0).
-inline void checkCopiesLanded(const char* where) {
+EMULATOR_UNCHECKED inline void checkCopiesLanded(const char* where) {
     if (!fibers[current].copies.empty()) {
         fprintf(stderr, "block_emulator: thread %u reached %s with copies it did not wait for (copies_landed)\n", threadIdx.x, where);
         fail("copies not waited for");
     }
 }
 
-inline void run_fiber() {
-    (*body)();
-    checkCopiesLanded("its end");
-    fibers[current].done = true;
-    _longjmp(schedulerAt, 1);
-}
-
-// From the running fiber back to the scheduler, until resume() picks it again.
-inline void stop() {
+// From the running fiber back to the scheduler, until resume() picks it again. Under ThreadSanitizer, whose
+// fibers are switched to just before the stack is, through swapcontext only: its longjmp keeps to one stack.
+EMULATOR_UNCHECKED inline void stop() {
+#if EMULATOR_RACECHECK
+    ucontext_t* from = &fibers[current].context;
+    __tsan_switch_to_fiber(schedulerFiber, __tsan_switch_to_fiber_no_sync);
+    swapcontext(from, &scheduler);
+#else
     if (_setjmp(fibers[current].resumeAt) == 0) {
         _longjmp(schedulerAt, 1);
     }
+#endif
 }
 
-inline void start(size_t t) {
+EMULATOR_UNCHECKED inline void run_fiber() {
+#if EMULATOR_RACECHECK
+    __tsan_acquire(&started);
+#endif
+    (*body)();
+    checkCopiesLanded("its end");
+    fibers[current].done = true;
+#if EMULATOR_RACECHECK
+    ucontext_t* from = &fibers[current].context;  // read before the thread's last release
+    __tsan_release(&ended);
+    __tsan_switch_to_fiber(schedulerFiber, __tsan_switch_to_fiber_no_sync);
+    swapcontext(from, &scheduler);  // never resumed
+#else
+    _longjmp(schedulerAt, 1);
+#endif
+}
+
+// Stops the running thread at a barrier, its block's or with `grid` the grid's, until the scheduler lets it pass;
+// under racecheck it releases the barrier's token as it reaches it and acquires it as it passes.
+EMULATOR_UNCHECKED inline void passBarrier(bool grid) {
+#if EMULATOR_RACECHECK
+    Fiber& f = fibers[current];
+    char* token = grid ? &gridTokens[f.gridBarriers++ & 1] : &blockTokens[2 * runningBlock() + (f.blockBarriers++ & 1)];
+    __tsan_release(token);
+    stop();
+    __tsan_acquire(token);
+#else
+    (void)grid;
+    stop();
+#endif
+}
+
+EMULATOR_UNCHECKED inline void start(size_t t) {
     Fiber& f = fibers[t];
     f.context = blank;
     f.context.uc_stack.ss_sp = stacks.get() + t * STACK;
@@ -155,13 +222,25 @@ inline void start(size_t t) {
     f.started = false;
     f.done = false;
     f.atBlockBarrier = false;
+    f.blockBarriers = f.gridBarriers = 0;
     makecontext(&f.context, run_fiber, 0);
+#if EMULATOR_RACECHECK
+    while (threadFibers.size() <= t) {
+        threadFibers.push_back(__tsan_create_fiber(0));
+    }
+#endif
 }
 
-inline void resume(size_t t) {
+EMULATOR_UNCHECKED inline void resume(size_t t) {
     current = t;
     threadIdx = fibers[t].index;
     blockIdx = fibers[t].block;
+#if EMULATOR_RACECHECK
+    ucontext_t* to = &fibers[t].context;
+    __tsan_switch_to_fiber(threadFibers[t], __tsan_switch_to_fiber_no_sync);
+    swapcontext(&scheduler, to);  // back when the fiber stops
+    return;
+#endif
     if (_setjmp(schedulerAt) == 0) {
         if (fibers[t].started) {
             _longjmp(fibers[t].resumeAt, 1);
@@ -171,7 +250,7 @@ inline void resume(size_t t) {
     }
 }
 
-inline void reserveStacks(size_t count) {
+EMULATOR_UNCHECKED inline void reserveStacks(size_t count) {
     if (stackCount < count) {
         stacks.reset(new char[count * STACK]);  // untouched pages cost nothing until a fiber uses them
         stackCount = count;
@@ -181,7 +260,7 @@ inline void reserveStacks(size_t count) {
 
 // Runs on the `threads` fibers of one block of a cooperative launch, from fibers[first], while they all wait
 // at a __syncthreads: a block passes its own barriers without waiting for the grid.
-inline void passBlockBarriers(size_t first, size_t threads) {
+EMULATOR_UNCHECKED inline void passBlockBarriers(size_t first, size_t threads) {
     for (;;) {
         size_t waiting = 0;
         for (size_t t = first; t < first + threads; t++) {
@@ -204,7 +283,7 @@ inline void passBlockBarriers(size_t first, size_t threads) {
 // its next barrier. A fiber that ended while others still wait at one is a barrier not every thread reaches.
 // In a cooperative launch (blockThreads fibers a block, side by side) each round first lets every block pass
 // its __syncthreads, so a round ends with every live fiber at the grid barrier.
-inline void runRounds(size_t count, const char* barrier, size_t blockThreads = 0) {
+EMULATOR_UNCHECKED inline void runRounds(size_t count, const char* barrier, size_t blockThreads = 0) {
     for (;;) {
         for (size_t first = 0; blockThreads != 0 && first < count; first += blockThreads) {
             passBlockBarriers(first, blockThreads);
@@ -227,7 +306,7 @@ inline void runRounds(size_t count, const char* barrier, size_t blockThreads = 0
 
 // addr, a place in the running block's dynamic shared memory, as the same place in block `rank`'s, in a cooperative
 // launch of one row of blocks (cooperative_groups.h's cluster, the whole grid).
-inline void* sharedOfBlock(const void* addr, unsigned rank) {
+EMULATOR_UNCHECKED inline void* sharedOfBlock(const void* addr, unsigned rank) {
     if (!cooperative || gridDim.y != 1 || gridDim.z != 1 || rank >= gridDim.x) {
         fail("map_shared_rank outside a cooperative launch of one row of blocks, or to a block not in it");
     }
@@ -239,12 +318,12 @@ inline void* sharedOfBlock(const void* addr, unsigned rank) {
 }
 
 // The grid-wide barrier of a cooperative launch.
-inline void gridSync() {
+EMULATOR_UNCHECKED inline void gridSync() {
     if (!cooperative) {
         fail("a grid-wide barrier outside a cooperative launch");
     }
     checkCopiesLanded("a grid-wide barrier");
-    stop();
+    passBarrier(true);
 }
 }  // namespace emulator
 
@@ -262,22 +341,26 @@ inline void copies_landed() {
 }
 #endif
 
-inline void __syncthreads() {
+EMULATOR_UNCHECKED inline void __syncthreads() {
     using namespace emulator;
     if (plain) {
         fail("a __syncthreads that the first thread run did not reach");
     }
     checkCopiesLanded("a __syncthreads");
     fibers[current].atBlockBarrier = cooperative;
-    emulator::stop();
+    passBarrier(false);
 }
 
 // Runs kernel() once per thread of each block of the grid, as the GPU would (threads <= 1024 a block), each
 // block with sharedBytes of dynamic shared memory.
 // The first thread runs on a fiber; if it ends without reaching a barrier, so does every thread (CUDA wants
 // each __syncthreads reached by all of a block's threads or none), and the others run as plain calls.
-inline void launch(Dim3 grid, Dim3 block, const std::function<void()>& kernel, size_t sharedBytes = 0) {
+EMULATOR_UNCHECKED inline void launch(Dim3 grid, Dim3 block, const std::function<void()>& kernel, size_t sharedBytes = 0) {
     using namespace emulator;
+#if EMULATOR_RACECHECK
+    schedulerFiber = __tsan_get_current_fiber();
+    blockTokens.assign(2, 0);
+#endif
     size_t threads = (size_t)block.x * block.y * block.z;
     if (threads == 0 || threads > 1024) {
         fail("a block of 0 or over 1024 threads");
@@ -299,9 +382,12 @@ inline void launch(Dim3 grid, Dim3 block, const std::function<void()>& kernel, s
                     f.block = blockIdx;
                 }
                 setShared(1, sharedBytes);
+#if EMULATOR_RACECHECK
+                __tsan_release(&started);
+#endif
                 start(0);
                 resume(0);
-                if (fibers[0].done) {
+                if (fibers[0].done && !EMULATOR_RACECHECK) {  // racecheck runs every thread as a fiber of its own
                     plain = true;
                     for (size_t t = 1; t < threads; t++) {
                         threadIdx = fibers[t].index;
@@ -317,6 +403,9 @@ inline void launch(Dim3 grid, Dim3 block, const std::function<void()>& kernel, s
                     }
                     runRounds(threads, "a __syncthreads that not every thread reaches");
                 }
+#if EMULATOR_RACECHECK
+                __tsan_acquire(&ended);
+#endif
                 checkShared();
             }
         }
@@ -325,11 +414,11 @@ inline void launch(Dim3 grid, Dim3 block, const std::function<void()>& kernel, s
 
 // Runs kernel() as a cooperative launch: all of the grid's threads at once, as fibers, so a grid-wide
 // barrier waits for every one of them (in order, or with emulator::reverse the last block's last thread first).
-inline void launch_cooperative(Dim3 grid, Dim3 block, const std::function<void()>& kernel, size_t sharedBytes = 0) {
+EMULATOR_UNCHECKED inline void launch_cooperative(Dim3 grid, Dim3 block, const std::function<void()>& kernel, size_t sharedBytes = 0) {
     using namespace emulator;
     size_t threads = (size_t)block.x * block.y * block.z, blocks = (size_t)grid.x * grid.y * grid.z, count = threads * blocks;
-    if (threads == 0 || threads > 1024 || count > 16384) {
-        fail("a cooperative grid of 0 threads a block, over 1024, or over 16384 in all (too many fibers)");
+    if (threads == 0 || threads > 1024 || count > COOPERATIVE_THREADS) {
+        fail("a cooperative grid of 0 threads a block, over 1024, or over COOPERATIVE_THREADS in all (too many fibers)");
     }
     reserveStacks(count);
     gridDim = grid;
@@ -343,11 +432,19 @@ inline void launch_cooperative(Dim3 grid, Dim3 block, const std::function<void()
     }
     setShared(blocks, sharedBytes);
     cooperative = true;
+#if EMULATOR_RACECHECK
+    schedulerFiber = __tsan_get_current_fiber();
+    blockTokens.assign(2 * blocks, 0);
+    __tsan_release(&started);
+#endif
     for (size_t f = 0; f < count; f++) {
         start(f);
         resume(f);
     }
     runRounds(count, "a grid-wide barrier that not every thread reaches", threads);
+#if EMULATOR_RACECHECK
+    __tsan_acquire(&ended);
+#endif
     cooperative = false;
     checkShared();
 }

@@ -3,7 +3,12 @@ package org.mlp4j.backend.cuda;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,10 +30,32 @@ class CudaKernelsOnCpuTest {
     @ParameterizedTest
     @ValueSource(strings = {"-DASYNC_COPIES=0", "-DASYNC_COPIES=1"})
     void everyKernelMatchesItsDefinition(String copies) throws IOException, InterruptedException {
+        checkEveryKernel(copies);
+    }
+
+    /**
+     * The same checks, the emulator built with ThreadSanitizer: a race checker (block_emulator.h), which fails where two
+     * threads reach one place, one of them writing, with no barrier between them, even where every order of the threads
+     * gives the same sums. As compute_80's PTX has the kernels, which the GPUs that run mlp4j take; the checks run once,
+     * in order, and a cooperative launch of over 8,000 threads (train_steps on 64 blocks of 256) is left out.
+     */
+    @Test
+    void noKernelRaces() throws IOException, InterruptedException {
+        Path probe = dir.resolve("probe");
+        Files.writeString(dir.resolve("probe.cpp"), "int main() { return 0; }\n");
+        Assumptions.assumeTrue(Commands.succeeds("g++", "-fsanitize=thread", "-o", probe.toString(), dir.resolve("probe.cpp").toString())
+                && Commands.succeeds(probe.toString()), "g++ cannot build or run a program with ThreadSanitizer here");
+        checkEveryKernel("-DASYNC_COPIES=1", "-O2", "-g", "-fsanitize=thread");
+    }
+
+    /** Builds kernels_on_cpu.cpp with {@code options}, runs it and fails where a check fails or a kernel goes unchecked. */
+    private void checkEveryKernel(String... options) throws IOException, InterruptedException {
         Path exe = dir.resolve("kernels_on_cpu");
-        // Commands.run fails the test, with the command's output, on a non-zero exit
+        // Commands.run fails the test, with the command's output, on a non-zero exit (ThreadSanitizer's on a race)
         Commands.run("bash", "src/test/cuda/all-kernels.sh", dir.toString());
-        CudaBuildTest.buildOnCpu(exe, "src/test/cuda/kernels_on_cpu.cpp", copies, "-I", dir.toString());
+        List<String> build = new ArrayList<>(List.of(options));
+        build.addAll(List.of("-I", dir.toString()));
+        CudaBuildTest.buildOnCpu(exe, "src/test/cuda/kernels_on_cpu.cpp", build.toArray(String[]::new));
         String out = Commands.run(exe.toString());
         assertTrue(!out.contains("FAIL"), out);
         for (GpuKernel k : CudaBuildTest.cudaKernels()) {
