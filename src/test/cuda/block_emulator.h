@@ -107,8 +107,8 @@ inline std::vector<char> blockTokens;  // two a block of a cooperative launch, t
 inline void* schedulerFiber;
 inline std::vector<void*> threadFibers;  // a fiber of ThreadSanitizer's for each fiber of ours, made once
 #endif
-// The most threads a cooperative launch has at once: fibers all; under racecheck, what ThreadSanitizer holds (8,128
-// threads, its fibers among them) less the scheduler's.
+// The most threads a cooperative launch may have, each a fiber; under racecheck, as many as ThreadSanitizer holds at
+// once (8,128 threads, its fibers among them), less a few to spare.
 constexpr size_t COOPERATIVE_THREADS = EMULATOR_RACECHECK ? 8000 : 16384;
 // Floats of guard before, between and after the blocks' dynamic shared memory, each a NaN of its own bits: a read
 // past a block's memory carries NaN into the results, and a write there is seen as the block ends (checkShared).
