@@ -36,8 +36,8 @@ class CudaKernelsOnCpuTest {
     /**
      * The same checks, the emulator built with ThreadSanitizer: a race checker (block_emulator.h), which fails where two
      * threads reach one place, one of them writing, with no barrier between them, even where every order of the threads
-     * gives the same sums. As compute_80's PTX has the kernels, which the GPUs that run mlp4j take; the checks run once,
-     * in order, and a cooperative launch of over 8,000 threads (train_steps on 64 blocks of 256) is left out.
+     * gives the same sums. As compute_80's PTX has the kernels (what GPUs from compute capability 8.0 on run); the checks
+     * run once, in order, and a cooperative launch of over 8,000 threads (train_steps on 64 blocks of 256) is left out.
      */
     @Test
     void noKernelRaces() throws IOException, InterruptedException {
