@@ -45,7 +45,24 @@ class CudaKernelsOnCpuTest {
         Files.writeString(dir.resolve("probe.cpp"), "int main() { return 0; }\n");
         Assumptions.assumeTrue(Commands.succeeds("g++", "-fsanitize=thread", "-o", probe.toString(), dir.resolve("probe.cpp").toString())
                 && Commands.succeeds(probe.toString()), "g++ cannot build or run a program with ThreadSanitizer here");
+        // ThreadSanitizer's memory grows with the threads it holds at once (bench/RESULTS.md has the check's peak)
+        long available = availableMemoryKiB();
+        Assumptions.assumeTrue(available < 0 || available >= RACECHECK_MEMORY_KIB,
+                "the race check needs about " + RACECHECK_MEMORY_KIB / (1 << 20) + " GiB of memory; " + available / 1024 + " MiB are available");
         checkEveryKernel("-DASYNC_COPIES=1", "-O2", "-g", "-fsanitize=thread");
+    }
+
+    /** The memory the race check needs, with room to spare. */
+    private static final long RACECHECK_MEMORY_KIB = 8L << 20;
+
+    /** MemAvailable of /proc/meminfo in KiB, or -1 where there is none. */
+    private static long availableMemoryKiB() throws IOException {
+        Path meminfo = Path.of("/proc/meminfo");
+        if (!Files.isReadable(meminfo)) {
+            return -1;
+        }
+        return Files.readAllLines(meminfo).stream().filter(l -> l.startsWith("MemAvailable:"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(-1);
     }
 
     /** Builds kernels_on_cpu.cpp with {@code options}, runs it and fails where a check fails or a kernel goes unchecked. */
