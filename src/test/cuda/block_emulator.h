@@ -97,11 +97,12 @@ inline bool reverse;  // run the blocks, and each block's threads, from the last
 inline bool plain;  // threads run as plain calls: the block's first thread ended without a barrier
 inline const std::function<void()>* body;
 #if EMULATOR_RACECHECK
-// What ThreadSanitizer orders threads by: the scheduler releases `started` before a launch's threads (or a block's)
-// start, and acquires `ended`, which each thread releases at its end; a barrier's threads release its token as they
-// reach it and acquire it as they pass. A barrier's token alternates between two by the count of barriers passed, so
-// a thread that has passed one and reaches the next does not order itself before those still to pass the first.
-inline char started, ended;
+// What ThreadSanitizer orders threads by: the scheduler releases `launchStart` before a launch's threads (or a
+// block's) start, and acquires `launchEnd`, which each thread releases at its end; a barrier's threads release its
+// token as they reach it and acquire it as they pass. A barrier's token alternates between two by the count of
+// barriers passed, so a thread that has passed one and reaches the next does not order itself before those still to
+// pass the first.
+inline char launchStart, launchEnd;
 inline char gridTokens[2];
 inline std::vector<char> blockTokens;  // two a block of a cooperative launch, two for the block running otherwise
 inline void* schedulerFiber;
@@ -183,14 +184,14 @@ EMULATOR_UNCHECKED inline void stop() {
 
 EMULATOR_UNCHECKED inline void run_fiber() {
 #if EMULATOR_RACECHECK
-    __tsan_acquire(&started);
+    __tsan_acquire(&launchStart);
 #endif
     (*body)();
     checkCopiesLanded("its end");
     fibers[current].done = true;
 #if EMULATOR_RACECHECK
     ucontext_t* from = &fibers[current].context;  // read before the thread's last release
-    __tsan_release(&ended);
+    __tsan_release(&launchEnd);
     __tsan_switch_to_fiber(schedulerFiber, __tsan_switch_to_fiber_no_sync);
     swapcontext(from, &scheduler);  // never resumed
 #else
@@ -383,7 +384,7 @@ EMULATOR_UNCHECKED inline void launch(Dim3 grid, Dim3 block, const std::function
                 }
                 setShared(1, sharedBytes);
 #if EMULATOR_RACECHECK
-                __tsan_release(&started);
+                __tsan_release(&launchStart);
 #endif
                 start(0);
                 resume(0);
@@ -404,7 +405,7 @@ EMULATOR_UNCHECKED inline void launch(Dim3 grid, Dim3 block, const std::function
                     runRounds(threads, "a __syncthreads that not every thread reaches");
                 }
 #if EMULATOR_RACECHECK
-                __tsan_acquire(&ended);
+                __tsan_acquire(&launchEnd);
 #endif
                 checkShared();
             }
@@ -435,7 +436,7 @@ EMULATOR_UNCHECKED inline void launch_cooperative(Dim3 grid, Dim3 block, const s
 #if EMULATOR_RACECHECK
     schedulerFiber = __tsan_get_current_fiber();
     blockTokens.assign(2 * blocks, 0);
-    __tsan_release(&started);
+    __tsan_release(&launchStart);
 #endif
     for (size_t f = 0; f < count; f++) {
         start(f);
@@ -443,7 +444,7 @@ EMULATOR_UNCHECKED inline void launch_cooperative(Dim3 grid, Dim3 block, const s
     }
     runRounds(count, "a grid-wide barrier that not every thread reaches", threads);
 #if EMULATOR_RACECHECK
-    __tsan_acquire(&ended);
+    __tsan_acquire(&launchEnd);
 #endif
     cooperative = false;
     checkShared();
