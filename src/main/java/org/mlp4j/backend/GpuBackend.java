@@ -527,7 +527,7 @@ public abstract class GpuBackend<B> implements Backend {
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
             boolean ok = switch (kernel.args().get(i)) {
-                case MATRIX -> a instanceof GpuMatrix;
+                case MATRIX, INPUT -> a instanceof GpuMatrix;
                 case EXAMPLES -> a instanceof GpuExamples<?> e && !e.floats();
                 case FEATURES -> a instanceof GpuExamples<?> e && e.floats();
                 case ORDER -> a instanceof GpuOrder;

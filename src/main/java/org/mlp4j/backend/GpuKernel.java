@@ -4,6 +4,7 @@ import static org.mlp4j.backend.GpuKernel.Arg.ACCUMULATOR;
 import static org.mlp4j.backend.GpuKernel.Arg.EXAMPLES;
 import static org.mlp4j.backend.GpuKernel.Arg.FEATURES;
 import static org.mlp4j.backend.GpuKernel.Arg.FLOAT;
+import static org.mlp4j.backend.GpuKernel.Arg.INPUT;
 import static org.mlp4j.backend.GpuKernel.Arg.INT;
 import static org.mlp4j.backend.GpuKernel.Arg.MATRIX;
 import static org.mlp4j.backend.GpuKernel.Arg.ORDER;
@@ -22,35 +23,35 @@ public enum GpuKernel {
     GATHER("gather", Shape.ELEMENTWISE, EXAMPLES, ORDER, INT, INT, INT, MATRIX, MATRIX),
     GATHER_FEATURES("gather", Shape.ELEMENTWISE, FEATURES, ORDER, INT, INT, INT, MATRIX, MATRIX),
     /** z, bias, rows, cols, activation code. */
-    BIAS_ACTIVATION("bias_activation", Shape.ELEMENTWISE, MATRIX, MATRIX, INT, INT, INT),
+    BIAS_ACTIVATION("bias_activation", Shape.ELEMENTWISE, MATRIX, INPUT, INT, INT, INT),
     /** z, bias, rows, cols: a thread per row. */
-    SOFTMAX_ROWS("softmax", Shape.ELEMENTWISE, MATRIX, MATRIX, INT, INT),
-    ROW_ARGMAX("argmax", Shape.ELEMENTWISE, MATRIX, MATRIX, INT, INT),
+    SOFTMAX_ROWS("softmax", Shape.ELEMENTWISE, MATRIX, INPUT, INT, INT),
+    ROW_ARGMAX("argmax", Shape.ELEMENTWISE, INPUT, MATRIX, INT, INT),
     /**
      * x, w, k, z, bias, labels, eta, delta, rows, cols, output code, slices (with slices > 0, x holds a product's
      * partial sums over that many slices of its k, which the step adds into z first).
      */
-    OUTPUT_STEP("output_step", Shape.COLUMNS, MATRIX, MATRIX, INT, MATRIX, MATRIX, MATRIX, FLOAT, MATRIX, INT, INT, INT, INT),
+    OUTPUT_STEP("output_step", Shape.COLUMNS, INPUT, INPUT, INT, MATRIX, MATRIX, INPUT, FLOAT, MATRIX, INT, INT, INT, INT),
     /**
      * dNext, wNext, k, decay, g, a, eta, bias, rows, cols, activation code, slices (with slices > 0, dNext holds the
      * error's product g in partial sums over that many slices of its k, which the step adds first).
      */
-    HIDDEN_STEP("hidden_step", Shape.COLUMNS, MATRIX, MATRIX, INT, FLOAT, MATRIX, MATRIX, FLOAT, MATRIX, INT, INT, INT, INT),
+    HIDDEN_STEP("hidden_step", Shape.COLUMNS, INPUT, MATRIX, INT, FLOAT, MATRIX, INPUT, FLOAT, MATRIX, INT, INT, INT, INT),
     /** z, labels, rows, cols, output code, accumulator, slot. */
-    COST("cost", Shape.REDUCTION, MATRIX, MATRIX, INT, INT, INT, ACCUMULATOR, INT),
-    COUNT_CORRECT("argmax", Shape.REDUCTION, MATRIX, MATRIX, INT, INT, ACCUMULATOR, INT),
+    COST("cost", Shape.REDUCTION, INPUT, INPUT, INT, INT, INT, ACCUMULATOR, INT),
+    COUNT_CORRECT("argmax", Shape.REDUCTION, INPUT, INPUT, INT, INT, ACCUMULATOR, INT),
     /**
      * The end of an evaluation from a layer's product, a thread a row: z, labels, b0, w1, b1, rows, the layers it
      * finishes (1: z is the output layer's product; 2: the last hidden layer's, then the output layer), s1, s2,
      * activation code, output code, the cost's slot (negative: none), the accumulator, where its blocks' sums go
      * in it.
      */
-    EVALUATE_ROWS("cost", Shape.ELEMENTWISE, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, ACCUMULATOR, INT),
+    EVALUATE_ROWS("cost", Shape.ELEMENTWISE, INPUT, INPUT, INPUT, INPUT, INPUT, INT, INT, INT, INT, INT, INT, INT, ACCUMULATOR, INT),
     /** Adds evaluate_rows's blocks' sums to two slots: the accumulator, where the sums are, blocks, cost slot, correct slot. */
     ADD_PARTIALS("cost", Shape.REDUCTION, ACCUMULATOR, INT, INT, INT, INT),
-    SUM_SQUARES("sum_squares", Shape.REDUCTION, MATRIX, INT, ACCUMULATOR, INT),
+    SUM_SQUARES("sum_squares", Shape.REDUCTION, INPUT, INT, ACCUMULATOR, INT),
     /** param, grad, state 1, state 2, n, hyper, optimizer code, 1 to L2-decay the param. */
-    OPTIMIZE("optimize", Shape.ELEMENTWISE, MATRIX, MATRIX, MATRIX, MATRIX, INT, MATRIX, INT, INT),
+    OPTIMIZE("optimize", Shape.ELEMENTWISE, MATRIX, MATRIX, MATRIX, MATRIX, INT, INPUT, INT, INT),
     /** hyper: counts a step. */
     ADVANCE("optimize", Shape.ELEMENTWISE, MATRIX),
     /**
@@ -58,23 +59,23 @@ public enum GpuKernel {
      * deltas in tiles of UPDATE_TILE x UPDATE_TILE, 2 x 2 a thread. in, d, rows, inputs, outputs, w, b, the state
      * s1w, s2w, s1b, s2b, hyper, the optimizer's code.
      */
-    OPTIMIZE_LAYER("optimize", Shape.CUSTOM, MATRIX, MATRIX, INT, INT, INT, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, INT),
+    OPTIMIZE_LAYER("optimize", Shape.CUSTOM, INPUT, INPUT, INT, INT, INT, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, INPUT, INT),
     /**
      * OpenCL's GEMM (CUDA's are cuBLAS): op flags, m, n, k, k per slice, alpha, A, lda, B, ldb, beta, C, ldc, the
      * epilogue's matrix (a bias, or a layer's activations), epilogue.
      */
-    GEMM("gemm", On.OPENCL, Shape.CUSTOM, INT, INT, INT, INT, INT, INT, FLOAT, MATRIX, INT, MATRIX, INT, FLOAT, MATRIX, INT, MATRIX, INT),
+    GEMM("gemm", On.OPENCL, Shape.CUSTOM, INT, INT, INT, INT, INT, INT, FLOAT, INPUT, INT, INPUT, INT, FLOAT, MATRIX, INT, INPUT, INT),
     /** GEMM with register tiles of sizes timed per GPU, for large products; the same arguments and bits. */
-    GEMM_TILED("gemm", On.OPENCL, Shape.CUSTOM, INT, INT, INT, INT, INT, INT, FLOAT, MATRIX, INT, MATRIX, INT, FLOAT, MATRIX, INT, MATRIX, INT),
+    GEMM_TILED("gemm", On.OPENCL, Shape.CUSTOM, INT, INT, INT, INT, INT, INT, FLOAT, INPUT, INT, INPUT, INT, FLOAT, MATRIX, INT, INPUT, INT),
     /** Adds GEMM's split-K slices: partial, slices, m, n, alpha, beta, C, ldc, the epilogue's matrix, epilogue. */
-    GEMM_REDUCE("gemm", On.OPENCL, Shape.CUSTOM, MATRIX, INT, INT, INT, FLOAT, FLOAT, MATRIX, INT, MATRIX, INT),
+    GEMM_REDUCE("gemm", On.OPENCL, Shape.CUSTOM, INPUT, INT, INT, INT, FLOAT, FLOAT, MATRIX, INT, INPUT, INT),
     /**
      * CUDA only, a cooperative launch: whole SGD steps of a network of up to three layers. x, labels, w0, b0,
      * w1, b1, w2, b2, activations a1..a3, deltas d1..d3, the first layer's partial sums, steps, batch, layers,
      * sizes s0..s3, the weight tiles' rows and columns, rows staged at a time, step, decay, activation code,
      * output code.
      */
-    TRAIN_STEPS("train_steps", On.CUDA, Shape.COOPERATIVE, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
+    TRAIN_STEPS("train_steps", On.CUDA, Shape.COOPERATIVE, INPUT, INPUT, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
             MATRIX, MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT, INT, INT),
     /**
      * CUDA only, on GPUs of compute capability 9.0 on (its PTX is compute_90's alone): whole SGD steps of a network of
@@ -82,10 +83,10 @@ public enum GpuKernel {
      * a1, a2, d1, d2, steps, batch, sizes s0..s2, step, decay, activation code. A cluster of 16 blocks, a size that
      * is not portable.
      */
-    CLUSTER_STEPS("cluster_steps", On.CUDA, Shape.CLUSTER, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, INT,
+    CLUSTER_STEPS("cluster_steps", On.CUDA, Shape.CLUSTER, INPUT, INPUT, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, INT,
             INT, INT, INT, INT, FLOAT, FLOAT, INT),
     /** CLUSTER_STEPS on a cluster of 8 blocks, the most that CUDA calls portable; the same arguments. */
-    PORTABLE_CLUSTER_STEPS("cluster_steps", On.CUDA, Shape.CLUSTER, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
+    PORTABLE_CLUSTER_STEPS("cluster_steps", On.CUDA, Shape.CLUSTER, INPUT, INPUT, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
             INT, INT, INT, INT, INT, FLOAT, FLOAT, INT),
     /**
      * CUDA only, on GPUs of compute capability 9.0 on (its PTX is compute_90's alone): a block of whole SGD steps of a
@@ -94,10 +95,10 @@ public enum GpuKernel {
      * Grams x x', labels, b0, w1, b1, the first layer's deltas scaled for w0's step, the last step's a1, a2, d1, d2,
      * steps, batch, sizes s1, s2, step, decay, activation code. A cluster of 16 blocks, a size that is not portable.
      */
-    DEFERRED_STEPS("deferred_steps", On.CUDA, Shape.CLUSTER, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
+    DEFERRED_STEPS("deferred_steps", On.CUDA, Shape.CLUSTER, INPUT, INPUT, INPUT, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
             MATRIX, INT, INT, INT, INT, FLOAT, FLOAT, INT),
     /** DEFERRED_STEPS on a cluster of 8 blocks, the most that CUDA calls portable; the same arguments. */
-    PORTABLE_DEFERRED_STEPS("deferred_steps", On.CUDA, Shape.CLUSTER, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
+    PORTABLE_DEFERRED_STEPS("deferred_steps", On.CUDA, Shape.CLUSTER, INPUT, INPUT, INPUT, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
             MATRIX, MATRIX, INT, INT, INT, INT, FLOAT, FLOAT, INT),
     /**
      * OpenCL only, a whole step in launches (OpenCL has no grid-wide barrier): its rows, a work-group per example of
@@ -105,22 +106,22 @@ public enum GpuKernel {
      * deltas d1..d3, the first layer's product x * w0 where it came before, in slices of k, and their count (0: none
      * came; step_rows makes it), the step's first row of x, layers, sizes s0..s3, activation code, output code.
      */
-    STEP_ROWS("whole_steps", On.OPENCL, Shape.CUSTOM, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
-            MATRIX, MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, INT, INT),
+    STEP_ROWS("whole_steps", On.OPENCL, Shape.CUSTOM, INPUT, INPUT, INPUT, INPUT, INPUT, INPUT, INPUT, INPUT, MATRIX, MATRIX, MATRIX,
+            MATRIX, MATRIX, MATRIX, INPUT, INT, INT, INT, INT, INT, INT, INT, INT, INT),
     /**
      * After STEP_ROWS: every weight's and bias's step from the rows' activations and deltas. x, w0, b0, w1, b1, w2,
      * b2, a1..a3, d1..d3, the step's first row of x, rows, layers, sizes s0..s3, step, decay.
      */
-    STEP_UPDATES("whole_steps", On.OPENCL, Shape.CUSTOM, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
-            MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT),
+    STEP_UPDATES("whole_steps", On.OPENCL, Shape.CUSTOM, INPUT, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, INPUT, INPUT, INPUT, INPUT,
+            INPUT, INPUT, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT),
     /**
      * Or before STEP_ROWS, two launches a step: the previous step's updates (where the step's first
      * row is past 0), then the first layer's product by tiles of w0, in slices of k for step_rows. x, w0, b0, w1,
      * b1, w2, b2, a1..a3, d1..d3, the product's slices, the step's first row of x, rows, layers, sizes s0..s3, step,
      * decay.
      */
-    STEP_TILES("whole_steps", On.OPENCL, Shape.CUSTOM, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX,
-            MATRIX, MATRIX, MATRIX, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT);
+    STEP_TILES("whole_steps", On.OPENCL, Shape.CUSTOM, INPUT, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, MATRIX, INPUT, INPUT, INPUT, INPUT,
+            INPUT, INPUT, MATRIX, INT, INT, INT, INT, INT, INT, INT, FLOAT, FLOAT);
 
     /** Which devices have a kernel. */
     private enum On {
@@ -131,6 +132,11 @@ public enum GpuKernel {
     public enum Arg {
         /** A {@link Matrix}: its buffer on CUDA (a {@code float*}); its buffer and element offset on OpenCL. */
         MATRIX,
+        /**
+         * A {@link Matrix} the kernel only reads, as MATRIX with {@code const float*}: a backend may run the kernel beside
+         * other work that reads the matrix too.
+         */
+        INPUT,
         /** {@link Backend.Examples} of uint8 pixels: the pixels' and the labels' buffers ({@code unsigned char*} each). */
         EXAMPLES,
         /** {@link Backend.Examples} of float features: the features' ({@code float*}) and the labels' ({@code int*}) buffers. */

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link GpuKernel} is the one declaration of the GPU kernels: each constant names an entry point of its
- * file in {@code kernels/} on every device that has it, with parameters of the declared kinds, and every
- * entry point in {@code kernels/} is declared. A launch that passes the wrong arguments is refused in Java
+ * file in {@code kernels/} on every device that has it, with parameters of the declared kinds (a matrix declared
+ * INPUT is {@code const} in every source, and only such a matrix is), and every entry point in {@code kernels/} is
+ * declared. A launch that passes the wrong arguments is refused in Java
  * ({@link GpuBackend}), so a kernel and its launches can only agree through this declaration.
  */
 class GpuKernelSourcesTest {
@@ -37,9 +38,10 @@ class GpuKernelSourcesTest {
     private static List<String> cuda(GpuKernel.Arg arg) {
         return switch (arg) {
             case MATRIX -> List.of("float*");
-            case EXAMPLES -> List.of("unsigned char*", "unsigned char*");
-            case FEATURES -> List.of("float*", "int*");
-            case ORDER -> List.of("int*");
+            case INPUT -> List.of("const float*");
+            case EXAMPLES -> List.of("const unsigned char*", "const unsigned char*");
+            case FEATURES -> List.of("const float*", "const int*");
+            case ORDER -> List.of("const int*");
             case ACCUMULATOR -> List.of("double*");
             case INT -> List.of("int");
             case FLOAT -> List.of("float");
@@ -50,9 +52,10 @@ class GpuKernelSourcesTest {
     private static List<String> opencl(GpuKernel.Arg arg) {
         return switch (arg) {
             case MATRIX -> List.of("float*", "int");
-            case EXAMPLES -> List.of("uchar*", "uchar*");
-            case FEATURES -> List.of("float*", "int*");
-            case ORDER -> List.of("int*");
+            case INPUT -> List.of("const float*", "int");
+            case EXAMPLES -> List.of("const uchar*", "const uchar*");
+            case FEATURES -> List.of("const float*", "const int*");
+            case ORDER -> List.of("const int*");
             case ACCUMULATOR -> List.of("float*");
             case INT -> List.of("int");
             case FLOAT -> List.of("float");
@@ -68,8 +71,8 @@ class GpuKernelSourcesTest {
                 while (m.find()) {
                     List<String> types = new ArrayList<>();
                     for (String p : m.group(2).split(",")) {
-                        String t = p.replaceAll("\\b(const|__restrict__|__global|restrict)\\b", " ").replaceAll("\\s*\\*\\s*", "* ").trim();
-                        types.add(t.substring(0, t.lastIndexOf(' ')).trim());
+                        String t = p.replaceAll("\\b(__restrict__|__global|restrict)\\b", " ").replaceAll("\\s*\\*\\s*", "* ").trim();
+                        types.add(t.substring(0, t.lastIndexOf(' ')).trim().replaceAll("\\s+", " "));
                     }
                     assertTrue(out.put(m.group(1), types) == null, m.group(1) + " defined twice in kernels/*." + ext);
                     assertEquals(f.getFileName().toString(), declared(m.group(1)).file() + "." + ext, m.group(1) + " lives in its declared file");
