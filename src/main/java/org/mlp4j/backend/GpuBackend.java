@@ -719,16 +719,13 @@ public abstract class GpuBackend<B> implements Backend {
     }
 
     /**
-     * Issues {@code op}, whose buffers no op issued after it reads or writes until {@link #join}, where it may run
-     * beside those ops (CUDA: on a second stream, a branch of a recorded graph): a weight step off the backward
-     * pass's path. Here, in order with them.
+     * Issues {@code op}, which may run beside the ops issued after it up to the first that writes a matrix it reads or
+     * touches one it writes (CUDA: on a second stream, a branch of a recorded graph; each op's matrices, and a
+     * kernel's INPUT declarations, tell what it reads and writes): a weight step off the backward pass's path. Here,
+     * in order with them.
      */
     protected void aside(Runnable op) {
         op.run();
-    }
-
-    /** Makes the ops issued after it wait for those of {@link #aside}. */
-    protected void join() {
     }
 
     private void unfoldedHiddenStep(Matrix dNext, Matrix wNext, Matrix a, Matrix bias, Matrix g) {
@@ -737,7 +734,8 @@ public abstract class GpuBackend<B> implements Backend {
 
     /**
      * The hidden step unfolded: g = dNext * wNext', then wNext's step and hidden_step, which neither reads what the
-     * other writes: wNext's step {@link #aside}, so that it need not wait for hidden_step nor hidden_step for it. Where
+     * other writes: wNext's step {@link #aside}, so that it need not wait for hidden_step and what follows (the layers
+     * below's steps) nor they for it. Where
      * the device leaves the product's slices of k unadded ({@link #unreducedProduct}), hidden_step adds them, before
      * wNext's step (which may use the device's room for slices itself).
      */
@@ -747,7 +745,6 @@ public abstract class GpuBackend<B> implements Backend {
             gemm(false, true, 1f, dNext, wNext, 0f, g);
             aside(() -> gemm(true, false, -eta, a, dNext, decay, wNext));
             hiddenStep(g, a, act, eta, bias);
-            join();
             return;
         }
         hiddenStep(partial, partial, 0, 1f, a, act, eta, bias, g, partial.rows() / g.rows());

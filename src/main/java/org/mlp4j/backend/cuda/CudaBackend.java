@@ -44,8 +44,9 @@ import org.mlp4j.backend.Shapes;
 /**
  * CUDA: GEMMs through cuBLAS (JCublas2), everything else through the kernels in {@code kernels/*.cu}
  * (PTX packed in the jar), on one stream of the device's primary context so cuBLAS and the kernels
- * share buffers and ordering; a second stream, with a cuBLAS handle of its own, takes what {@link #aside} gives it,
- * from an event on the first to an event the first then waits on. {@link #capture} records a sequence of operations
+ * share buffers and ordering; a second stream, with a cuBLAS handle and workspace of its own, takes what {@link #aside}
+ * gives it, from an event on the first to an event the first waits on before the first op that touches what it wrote
+ * or writes what it read. {@link #capture} records a sequence of operations
  * into a CUDA graph (the second stream's a branch of it), so an epoch of 550 steps costs a handful of launches
  * instead of thousands.
  */
@@ -85,6 +86,8 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     static final int[] NEWER_PTX = {90, 80};
     /** cuBLAS's own workspace, set up front so cuBLAS never allocates during graph capture (32 MiB suits Hopper). */
     private static final long CUBLAS_WORKSPACE = 32L << 20;
+    /** The second stream's, for the small products {@link #aside} takes off the critical path (cuBLAS's advice before Hopper). */
+    private static final long SIDE_CUBLAS_WORKSPACE = 4L << 20;
     /**
      * The backends open on this thread, in the order they opened: one that closes leaves the context of the last
      * of the others current (a prediction's backend opened within a fit's {@code Progress}, whose own calls go on).
@@ -95,15 +98,17 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     private final CUcontext context = new CUcontext();
     private final CUstream stream = new CUstream();
     private final cublasHandle cublas = new cublasHandle();
-    /** {@link #aside}'s stream and cuBLAS handle, and the events it forks from {@link #stream} at and joins back at. */
+    /** {@link #aside}'s stream and cuBLAS handle, and the event it forks from {@link #stream} at. */
     private final CUstream side = new CUstream();
     private final cublasHandle sideBlas = new cublasHandle();
     private final CUevent forked = new CUevent();
-    private final CUevent joined = new CUevent();
     /** Where kernels and GEMMs are issued: {@link #stream}, or {@link #side} within {@link #aside}. */
     private CUstream target = stream;
-    /** Whether {@link #side} has work that {@link #stream} has not yet been made to wait for. */
-    private boolean apart;
+    /** The ops of {@link #aside} that {@link #stream} has not yet been made to wait for, oldest first; the one being issued. */
+    private final List<Aside> asides = new ArrayList<>();
+    private Aside issuing;
+    /** Events of asides waited for, to record again. */
+    private final ArrayDeque<CUevent> spareEvents = new ArrayDeque<>();
     private final Map<GpuKernel, CUfunction> functions = new EnumMap<>(GpuKernel.class);
     private final List<CUmodule> modules = new ArrayList<>();
     private final List<CUdeviceptr> allocations = new ArrayList<>();
@@ -154,15 +159,13 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             checkBlas(JCublas2.cublasSetWorkspace(cublas, workspace, CUBLAS_WORKSPACE), "cublasSetWorkspace");
             check(cuStreamCreate(side, 0), "cuStreamCreate");
             sideCreated = true;
-            for (CUevent e : List.of(forked, joined)) {
-                check(cuEventCreate(e, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate");
-                events.add(e);
-            }
+            check(cuEventCreate(forked, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+            events.add(forked);
             checkBlas(JCublas2.cublasCreate(sideBlas), "cublasCreate");
             sideBlasCreated = true;
             checkBlas(JCublas2.cublasSetStream(sideBlas, new cudaStream_t(side)), "cublasSetStream");
-            // one workspace for both handles: a GEMM on the stream first waits for the side's work (gemm)
-            checkBlas(JCublas2.cublasSetWorkspace(sideBlas, workspace, CUBLAS_WORKSPACE), "cublasSetWorkspace");
+            // a workspace of its own: the two handles' GEMMs may run at once
+            checkBlas(JCublas2.cublasSetWorkspace(sideBlas, allocate(SIDE_CUBLAS_WORKSPACE), SIDE_CUBLAS_WORKSPACE), "cublasSetWorkspace");
             int[] version = new int[1];
             checkBlas(JCublas2.cublasGetVersion(cublas, version), "cublasGetVersion");
             int[] driver = new int[1];
@@ -330,11 +333,13 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
 
     @Override
     protected void zero(CUdeviceptr dst, long bytes) {
+        touch(List.of(), List.of(Span.whole(dst)));
         check(cuMemsetD32Async(dst, 0, bytes / 4, target), "cuMemsetD32Async");
     }
 
     @Override
     protected void enqueue(GpuKernel kernel, Launch l, Object[] args) {
+        touch(kernel, args);
         Pointer[] params = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
@@ -635,7 +640,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
                 Matrix xb = x.rows(first * batch, rows), p = products.prefix(rows), ds = scaled.prefix(rows), g = gram(block, rows);
                 gemm(false, false, 1f, xb, w[0], 0f, p);
                 if (next < steps) {
-                    aside(() -> grams(x, next, steps, nextBlock));  // beside the launch; the next product waits for it
+                    aside(() -> grams(x, next, steps, nextBlock));  // beside the launch, w0's step and the next product
                 }
                 launch(kernel, grid, p, g, labels.rows(first * batch, rows), b[0], w[1], b[1], ds, a[0], a[1], d[0], d[1], count, batch, s[1], s[2],
                         rate, decay, GpuKernel.code(act));
@@ -676,9 +681,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     @Override
     public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
         int[] mnk = Shapes.gemm(transA, transB, a, b, c);
-        if (target == stream) {
-            join();  // the handles share cuBLAS's workspace: never two GEMMs at once
-        }
+        touch(List.of(Span.of(a), Span.of(b)), List.of(Span.of(c)));
         // Row-major C = op(A) op(B) is column-major C' = op(B)' op(A)': swap the operands, keep the flags.
         checkBlas(JCublas2.cublasSgemm(target == side ? sideBlas : cublas,
                 transB ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N,
@@ -687,34 +690,113 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
                 Pointer.to(new float[] {beta}), ptr(c), c.cols()), "cublasSgemm");
     }
 
-    /** Issues {@code op} on the second stream, after the work issued so far on the first. */
+    /**
+     * Issues {@code op} on the second stream, after the work issued so far on the first, which waits for it before the
+     * first op issued later that touches what it writes or writes what it reads ({@link #touch}).
+     */
     @Override
     protected void aside(Runnable op) {
         check(cuEventRecord(forked, stream), "cuEventRecord");
         check(cuStreamWaitEvent(side, forked, 0), "cuStreamWaitEvent");
+        issuing = new Aside(spareEvents.isEmpty() ? newEvent() : spareEvents.pop(), new ArrayList<>(), new ArrayList<>());
         target = side;
+        int recorded;
         try {
             op.run();
         } finally {
             target = stream;
-            apart = true;
+            recorded = cuEventRecord(issuing.done(), side);
+            asides.add(issuing);
+            issuing = null;
+        }
+        check(recorded, "cuEventRecord");
+    }
+
+    /** An op of {@link #aside}: the event recorded after it, what it reads and what it writes. */
+    private record Aside(CUevent done, List<Span> reads, List<Span> writes) {
+        /** Whether an op that reads {@code reads} and writes {@code writes} must wait for this one. */
+        boolean clashes(List<Span> reads, List<Span> writes) {
+            return writes.stream().anyMatch(w -> w.overlapsAny(this.reads) || w.overlapsAny(this.writes))
+                    || reads.stream().anyMatch(r -> r.overlapsAny(this.writes));
         }
     }
 
-    @Override
-    protected void join() {
-        check(rejoin(), "cuEventRecord, cuStreamWaitEvent");
+    private CUevent newEvent() {
+        CUevent e = new CUevent();
+        check(cuEventCreate(e, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+        events.add(e);
+        return e;
     }
 
-    /** {@link #join}, returning the driver's first error instead of throwing it. */
-    private int rejoin() {
-        if (!apart) {
+    /** Makes the ops issued after it on the stream wait for all those of {@link #aside}. */
+    private void join() {
+        check(waitForAsides(asides.size()), "cuStreamWaitEvent");
+    }
+
+    /**
+     * Before an op that reads {@code reads} and writes {@code writes} is issued: within {@link #aside}, notes them;
+     * otherwise makes the stream wait for the last op of aside the op clashes with, and so for those before it.
+     */
+    private void touch(List<Span> reads, List<Span> writes) {
+        if (issuing != null) {
+            issuing.reads().addAll(reads);
+            issuing.writes().addAll(writes);
+            return;
+        }
+        for (int i = asides.size() - 1; i >= 0; i--) {
+            if (asides.get(i).clashes(reads, writes)) {
+                check(waitForAsides(i + 1), "cuStreamWaitEvent");
+                return;
+            }
+        }
+    }
+
+    /** {@link #touch} for a launch of {@code kernel} on {@code args} (flattened): its INPUT matrices read, all else it is given written. */
+    private void touch(GpuKernel kernel, Object[] args) {
+        List<Span> reads = new ArrayList<>(), writes = new ArrayList<>();
+        int i = 0;
+        for (GpuKernel.Arg arg : kernel.args()) {
+            int slots = arg == GpuKernel.Arg.EXAMPLES || arg == GpuKernel.Arg.FEATURES ? 2 : 1;
+            for (int end = i + slots; i < end; i++) {
+                if (args[i] instanceof GpuMatrix<?> m) {
+                    (arg == GpuKernel.Arg.INPUT ? reads : writes).add(Span.of(m));
+                } else if (args[i] instanceof CUdeviceptr p) {
+                    writes.add(Span.whole(p));
+                }
+            }
+        }
+        touch(reads, writes);
+    }
+
+    /** Floats [from, to) of a buffer. */
+    private record Span(Object buffer, long from, long to) {
+        static Span of(Matrix m) {
+            GpuMatrix<?> g = (GpuMatrix<?>) m;
+            return new Span(g.buffer(), g.offset(), g.offset() + (long) g.rows() * g.cols());
+        }
+
+        static Span whole(CUdeviceptr buffer) {
+            return new Span(buffer, 0, Long.MAX_VALUE);
+        }
+
+        boolean overlapsAny(List<Span> spans) {
+            return spans.stream().anyMatch(s -> s.buffer == buffer && s.from < to && from < s.to);
+        }
+    }
+
+    /**
+     * Makes the stream wait for the first {@code count} ops of {@link #aside} that it has not waited for (the side's
+     * stream runs them in order, so for the last of them), returning the driver's error instead of throwing it.
+     */
+    private int waitForAsides(int count) {
+        if (count == 0) {
             return CUresult.CUDA_SUCCESS;
         }
-        apart = false;
-        int rc = cuEventRecord(joined, side);
-        int waited = cuStreamWaitEvent(stream, joined, 0);
-        return rc != CUresult.CUDA_SUCCESS ? rc : waited;
+        int rc = cuStreamWaitEvent(stream, asides.get(count - 1).done(), 0);
+        List<Aside> done = asides.subList(0, count);
+        done.forEach(a -> spareEvents.push(a.done()));
+        done.clear();
+        return rc;
     }
 
     private CUdeviceptr ptr(Matrix m) {
@@ -784,7 +866,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         }
         closed = true;
         cuCtxSetCurrent(context);
-        rejoin();
+        waitForAsides(asides.size());
         if (streamCreated) {
             cuStreamSynchronize(stream);
         }

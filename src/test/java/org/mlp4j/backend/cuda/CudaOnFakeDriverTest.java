@@ -224,10 +224,12 @@ class CudaOnFakeDriverTest {
                 && fallback.out().contains("device: cpu"), fallback.out());
     }
 
+    /** A device where cuBLAS's workspaces (32 and 4 MiB, one for each stream's handle) fit, a 600 x 600 weight matrix does not. */
+    private static final Map<String, String> SMALL_GPU = Map.of("FAKE_CUDA_MEMORY_MIB", "37");
+
     @Test
     void outOfGpuMemoryFallsBackToTheCpuUnlessStrict() throws Exception {
-        // 33 MiB: cuBLAS's 32 MiB workspace fits, a 600 x 600 weight matrix does not
-        Map<String, String> small = Map.of("FAKE_CUDA_MEMORY_MIB", "33");
+        Map<String, String> small = SMALL_GPU;
         Path out = dir.resolve("oom");
         Result r = mlp4j(small, train(out, "gpu", "--hidden", "600,600", "--epochs", "1"));
         assertEquals(0, r.code(), r.out());
@@ -260,7 +262,7 @@ class CudaOnFakeDriverTest {
                 && ok.out().contains("predicted 200 rows on cuda") && !ok.out().contains("\nrefused: "), ok.out());
         fakeSaidOnly(ok, null);
 
-        Result r = java(cuda12, Map.of("FAKE_CUDA_MEMORY_MIB", "33"), org.mlp4j.FitInChild.class.getName(), "gpu", "16,600,600,3", "sgd");
+        Result r = java(cuda12, SMALL_GPU, org.mlp4j.FitInChild.class.getName(), "gpu", "16,600,600,3", "sgd");
         assertEquals(0, r.code(), r.out());
         assertTrue(r.out().contains("note: warning: cuda: out of device memory: training 16-600-600-3 on 200 examples needs about")
                 && r.out().contains("falling back to the cpu backend"), r.out());
