@@ -751,18 +751,19 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         }
     }
 
-    /** {@link #touch} for a launch of {@code kernel} on {@code args} (flattened): its INPUT matrices read, all else it is given written. */
+    /**
+     * {@link #touch} for a launch of {@code kernel} on {@code args} (flattened, so its matrices come in the order of
+     * the kernel's MATRIX and INPUT arguments): its INPUT matrices read, all else it is given written.
+     */
     private void touch(GpuKernel kernel, Object[] args) {
         List<Span> reads = new ArrayList<>(), writes = new ArrayList<>();
-        int i = 0;
-        for (GpuKernel.Arg arg : kernel.args()) {
-            int slots = arg == GpuKernel.Arg.EXAMPLES || arg == GpuKernel.Arg.FEATURES ? 2 : 1;
-            for (int end = i + slots; i < end; i++) {
-                if (args[i] instanceof GpuMatrix<?> m) {
-                    (arg == GpuKernel.Arg.INPUT ? reads : writes).add(Span.of(m));
-                } else if (args[i] instanceof CUdeviceptr p) {
-                    writes.add(Span.whole(p));
-                }
+        java.util.Iterator<GpuKernel.Arg> matrices = kernel.args().stream()
+                .filter(a -> a == GpuKernel.Arg.MATRIX || a == GpuKernel.Arg.INPUT).iterator();
+        for (Object a : args) {
+            if (a instanceof GpuMatrix<?> m) {
+                (matrices.next() == GpuKernel.Arg.INPUT ? reads : writes).add(Span.of(m));
+            } else if (a instanceof CUdeviceptr p) {
+                writes.add(Span.whole(p));
             }
         }
         touch(reads, writes);
