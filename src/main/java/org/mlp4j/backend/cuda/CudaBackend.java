@@ -102,8 +102,6 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     private final CUstream side = new CUstream();
     private final cublasHandle sideBlas = new cublasHandle();
     private final CUevent forked = new CUevent();
-    /** Where kernels and GEMMs are issued: {@link #stream}, or {@link #side} within {@link #aside}. */
-    private CUstream target = stream;
     /** The ops of {@link #aside} that {@link #stream} has not yet been made to wait for, oldest first; the one being issued. */
     private final List<Aside> asides = new ArrayList<>();
     private Aside issuing;
@@ -334,7 +332,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     @Override
     protected void zero(CUdeviceptr dst, long bytes) {
         touch(List.of(), List.of(Span.whole(dst)));
-        check(cuMemsetD32Async(dst, 0, bytes / 4, target), "cuMemsetD32Async");
+        check(cuMemsetD32Async(dst, 0, bytes / 4, target()), "cuMemsetD32Async");
     }
 
     @Override
@@ -354,12 +352,12 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             }
         }
         if (kernel.shape() == GpuKernel.Shape.COOPERATIVE) {
-            check(cuLaunchCooperativeKernel(functions.get(kernel), (int) l.blocksX(), 1, 1, l.threadsX(), 1, 1, l.sharedBytes(), target,
+            check(cuLaunchCooperativeKernel(functions.get(kernel), (int) l.blocksX(), 1, 1, l.threadsX(), 1, 1, l.sharedBytes(), target(),
                     Pointer.to(params)), kernel.entry());
             return;
         }
         check(cuLaunchKernel(functions.get(kernel), (int) l.blocksX(), (int) l.blocksY(), (int) l.blocksZ(), l.threadsX(), l.threadsY(), 1,
-                l.sharedBytes(), target, Pointer.to(params), null), kernel.entry());
+                l.sharedBytes(), target(), Pointer.to(params), null), kernel.entry());
     }
 
     /**
@@ -683,7 +681,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         int[] mnk = Shapes.gemm(transA, transB, a, b, c);
         touch(List.of(Span.of(a), Span.of(b)), List.of(Span.of(c)));
         // Row-major C = op(A) op(B) is column-major C' = op(B)' op(A)': swap the operands, keep the flags.
-        checkBlas(JCublas2.cublasSgemm(target == side ? sideBlas : cublas,
+        checkBlas(JCublas2.cublasSgemm(issuing == null ? cublas : sideBlas,
                 transB ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N,
                 transA ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N,
                 mnk[1], mnk[0], mnk[2], Pointer.to(new float[] {alpha}), ptr(b), b.cols(), ptr(a), a.cols(),
@@ -699,17 +697,20 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         check(cuEventRecord(forked, stream), "cuEventRecord");
         check(cuStreamWaitEvent(side, forked, 0), "cuStreamWaitEvent");
         issuing = new Aside(spareEvents.isEmpty() ? newEvent() : spareEvents.pop(), new ArrayList<>(), new ArrayList<>());
-        target = side;
         int recorded;
         try {
             op.run();
         } finally {
-            target = stream;
             recorded = cuEventRecord(issuing.done(), side);
             asides.add(issuing);
             issuing = null;
         }
         check(recorded, "cuEventRecord");
+    }
+
+    /** Where kernels and GEMMs are issued: {@link #stream}, or {@link #side} within {@link #aside}. */
+    private CUstream target() {
+        return issuing == null ? stream : side;
     }
 
     /** An op of {@link #aside}: the event recorded after it, what it reads and what it writes. */
