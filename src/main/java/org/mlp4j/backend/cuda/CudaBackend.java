@@ -8,7 +8,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -118,7 +120,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     private final int computeCapability;
     private String graphNote = "CUDA graphs";
     /** The dynamic shared memory each cluster kernel is allowed, in bytes: the most a network's steps asked of it so far. */
-    private final java.util.Map<GpuKernel, Integer> clusterShared = new java.util.EnumMap<>(GpuKernel.class);
+    private final Map<GpuKernel, Integer> clusterShared = new EnumMap<>(GpuKernel.class);
     private boolean closed;
     private boolean streamCreated;
     private boolean cublasCreated;
@@ -468,7 +470,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
 
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "%d blocks of %d threads, weight tiles %dx%d, %d rows staged at a time, %d bytes of"
+            return String.format(Locale.ROOT, "%d blocks of %d threads, weight tiles %dx%d, %d rows staged at a time, %d bytes of"
                     + " shared memory a block", grid.blocksX(), grid.threadsX(), tiles.k(), tiles.cols(), tiles.chunkRows(), tiles.sharedBytes());
         }
     }
@@ -592,7 +594,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
 
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "one thread block cluster of %d blocks of %d threads, the network in their shared memory"
+            return String.format(Locale.ROOT, "one thread block cluster of %d blocks of %d threads, the network in their shared memory"
                     + " (%d bytes a block)", grid.blocksX(), grid.threadsX(), grid.sharedBytes());
         }
     }
@@ -670,7 +672,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
 
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "one thread block cluster of %d blocks of %d threads, blocks of %d steps with the first"
+            return String.format(Locale.ROOT, "one thread block cluster of %d blocks of %d threads, blocks of %d steps with the first"
                     + " layer's updates deferred to cuBLAS's products around each (%d bytes of shared memory a block)", grid.blocksX(),
                     grid.threadsX(), blockSteps, grid.sharedBytes());
         }
@@ -758,7 +760,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
      */
     private void touch(GpuKernel kernel, Object[] args) {
         List<Span> reads = new ArrayList<>(), writes = new ArrayList<>();
-        java.util.Iterator<GpuKernel.Arg> matrices = kernel.args().stream()
+        Iterator<GpuKernel.Arg> matrices = kernel.args().stream()
                 .filter(a -> a == GpuKernel.Arg.MATRIX || a == GpuKernel.Arg.INPUT).iterator();
         for (Object a : args) {
             if (a instanceof GpuMatrix<?> m) {
