@@ -25,9 +25,11 @@
 // sum). The blocks of a launch that is not cooperative still run one after another, ordered: there, the two orders
 // are the check.
 #pragma once
-// Fibers are entered once with swapcontext and then switch with _setjmp/_longjmp, which save no signal mask:
-// swapcontext's two system calls a switch cost microseconds on some VMs. A fortified longjmp would take a jump
-// to another fiber's stack for one into a dead frame and abort, so the stand-ins build without it.
+// A fiber's stack is entered once with swapcontext, and its thread then waits for each later launch's where it
+// ended; fibers switch with GCC's __builtin_setjmp/__builtin_longjmp, which keep only the frame, the stack and
+// where to go on: swapcontext's two system calls a switch cost microseconds on some VMs, and libc's longjmp, which
+// also unwinds, a good part of the rest. A fortified longjmp would take a jump to another fiber's stack for one
+// into a dead frame and abort, so the stand-ins build without it.
 #if defined(_FORTIFY_SOURCE) && _FORTIFY_SOURCE > 0
 #error "block_emulator.h needs -U_FORTIFY_SOURCE: its fibers longjmp between stacks"
 #endif
@@ -40,7 +42,6 @@
 #include <functional>
 #include <math.h>
 #include <memory>
-#include <setjmp.h>
 #include <ucontext.h>
 #include <vector>
 #if defined(__SANITIZE_THREAD__)
@@ -73,11 +74,14 @@ struct float4 {
 
 namespace emulator {
 constexpr size_t STACK = 64 << 10;  // a kernel's frames are small; this leaves room for libm
+// The stacks lie this far apart, five cache lines more than a stack, so that the tops of a block's stacks, where its
+// threads wait at a barrier, fall into different sets of the caches, not all into one.
+constexpr size_t STACK_STRIDE = STACK + 5 * 64;
 
 struct Fiber {
     ucontext_t context;  // where it starts
-    jmp_buf resumeAt;  // where it waits, once started
-    bool started;
+    void* resumeAt[5];  // where it waits (__builtin_setjmp's), once entered
+    bool entered;  // its stack holds its thread, waiting at resumeAt: at a barrier, or ended, for the next launch
     Dim3 index;
     Dim3 block;
     bool done;
@@ -87,7 +91,7 @@ struct Fiber {
 };
 
 inline ucontext_t scheduler, blank;
-inline jmp_buf schedulerAt;  // where resume() waits for the fiber to stop
+inline void* schedulerAt[5];  // where resume() waits for the fiber to stop
 inline std::vector<Fiber> fibers;
 inline std::unique_ptr<char[]> stacks;
 inline size_t stackCount;
@@ -168,6 +172,12 @@ EMULATOR_UNCHECKED inline void checkCopiesLanded(const char* where) {
     }
 }
 
+// Goes on where __builtin_setjmp saved `to`: in a function of its own, as __builtin_longjmp may not share one with
+// the __builtin_setjmp it returns to.
+[[gnu::noinline]] EMULATOR_UNCHECKED inline void jump(void** to) {
+    __builtin_longjmp(to, 1);
+}
+
 // From the running fiber back to the scheduler, until resume() picks it again. Under ThreadSanitizer, whose
 // fibers are switched to just before the stack is, through swapcontext only: its longjmp keeps to one stack.
 EMULATOR_UNCHECKED inline void stop() {
@@ -176,8 +186,8 @@ EMULATOR_UNCHECKED inline void stop() {
     __tsan_switch_to_fiber(schedulerFiber, __tsan_switch_to_fiber_no_sync);
     swapcontext(from, &scheduler);
 #else
-    if (_setjmp(fibers[current].resumeAt) == 0) {
-        _longjmp(schedulerAt, 1);
+    if (__builtin_setjmp(fibers[current].resumeAt) == 0) {
+        jump(schedulerAt);
     }
 #endif
 }
@@ -185,17 +195,20 @@ EMULATOR_UNCHECKED inline void stop() {
 EMULATOR_UNCHECKED inline void run_fiber() {
 #if EMULATOR_RACECHECK
     __tsan_acquire(&launchStart);
-#endif
     (*body)();
     checkCopiesLanded("its end");
     fibers[current].done = true;
-#if EMULATOR_RACECHECK
     ucontext_t* from = &fibers[current].context;  // read before the thread's last release
     __tsan_release(&launchEnd);
     __tsan_switch_to_fiber(schedulerFiber, __tsan_switch_to_fiber_no_sync);
     swapcontext(from, &scheduler);  // never resumed
 #else
-    _longjmp(schedulerAt, 1);
+    for (;;) {  // a thread of each launch that resumes this fiber after start()
+        (*body)();
+        checkCopiesLanded("its end");
+        fibers[current].done = true;
+        stop();
+    }
 #endif
 }
 
@@ -216,15 +229,16 @@ EMULATOR_UNCHECKED inline void passBarrier(bool grid) {
 
 EMULATOR_UNCHECKED inline void start(size_t t) {
     Fiber& f = fibers[t];
-    f.context = blank;
-    f.context.uc_stack.ss_sp = stacks.get() + t * STACK;
-    f.context.uc_stack.ss_size = STACK;
-    f.context.uc_link = nullptr;  // run_fiber never returns
-    f.started = false;
     f.done = false;
     f.atBlockBarrier = false;
     f.blockBarriers = f.gridBarriers = 0;
-    makecontext(&f.context, run_fiber, 0);
+    if (!f.entered) {  // (under racecheck never: each launch's threads start afresh)
+        f.context = blank;
+        f.context.uc_stack.ss_sp = stacks.get() + t * STACK_STRIDE;
+        f.context.uc_stack.ss_size = STACK;
+        f.context.uc_link = nullptr;  // run_fiber never returns
+        makecontext(&f.context, run_fiber, 0);
+    }
 #if EMULATOR_RACECHECK
     while (threadFibers.size() <= t) {
         threadFibers.push_back(__tsan_create_fiber(0));
@@ -242,19 +256,22 @@ EMULATOR_UNCHECKED inline void resume(size_t t) {
     swapcontext(&scheduler, to);  // back when the fiber stops
     return;
 #endif
-    if (_setjmp(schedulerAt) == 0) {
-        if (fibers[t].started) {
-            _longjmp(fibers[t].resumeAt, 1);
+    if (__builtin_setjmp(schedulerAt) == 0) {
+        if (fibers[t].entered) {
+            jump(fibers[t].resumeAt);
         }
-        fibers[t].started = true;
+        fibers[t].entered = true;
         swapcontext(&scheduler, &fibers[t].context);  // never returns: the fiber comes back through schedulerAt
     }
 }
 
 EMULATOR_UNCHECKED inline void reserveStacks(size_t count) {
     if (stackCount < count) {
-        stacks.reset(new char[count * STACK]);  // untouched pages cost nothing until a fiber uses them
+        stacks.reset(new char[count * STACK_STRIDE]);  // untouched pages cost nothing until a fiber uses them
         stackCount = count;
+        for (Fiber& f : fibers) {
+            f.entered = false;  // its stack is gone
+        }
         getcontext(&blank);
     }
 }
