@@ -22,7 +22,7 @@ fi
 # the bundle's JRE, as on the GPU machine
 tar xzf .device/jre.tgz -C "$fake"
 # train_steps' timeline and the cluster experiment on the CPU block emulator in place of the bundle's CUDA builds
-gpp=(g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -x c++)
+gpp=(g++ -std=c++20 -O2 -I kernels -I src/test/cuda -x c++)
 "${gpp[@]}" -DASYNC_COPIES=1 -o "$fake/train-steps-timeline" bench/ab/train_steps_timeline.cu
 "${gpp[@]}" -DASYNC_COPIES=1 -DSTEP_PRODUCTS=0 -o "$fake/train-steps-timeline-no-products" bench/ab/train_steps_timeline.cu
 "${gpp[@]}" -o "$fake/cluster-steps-timeline" bench/ab/cluster_steps_timeline.cu

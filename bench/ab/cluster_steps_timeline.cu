@@ -10,7 +10,7 @@
 // A cluster of over 8 blocks is not portable: where the GPU cannot hold one, the program says so and exits 0.
 // Built with g++ on the CPU block emulator (src/test/cuda), the grid one cluster, it runs the same code, its times
 // meaningless:
-//   g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -x c++ -o cluster-steps-timeline bench/ab/cluster_steps_timeline.cu
+//   g++ -std=c++20 -O2 -I kernels -I src/test/cuda -x c++ -o cluster-steps-timeline bench/ab/cluster_steps_timeline.cu
 #include <algorithm>
 #include <cmath>
 #include <cstdio>

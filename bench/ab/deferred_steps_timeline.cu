@@ -10,7 +10,7 @@
 //   deferred-steps-timeline SIZES BATCH K BLOCKS THREADS [STEPS [LAUNCHES]]    e.g. 784,100,10 100 4 16 512
 // A cluster the GPU cannot hold is said and passed over (exit 0). Built with g++ on the CPU block emulator
 // (src/test/cuda), the grid one cluster, it runs the same code, its times meaningless:
-//   g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -I kernels -I src/test/cuda -x c++ -o deferred-steps-timeline bench/ab/deferred_steps_timeline.cu
+//   g++ -std=c++20 -O2 -I kernels -I src/test/cuda -x c++ -o deferred-steps-timeline bench/ab/deferred_steps_timeline.cu
 #include <algorithm>
 #include <cmath>
 #include <cstdio>

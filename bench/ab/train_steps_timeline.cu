@@ -17,7 +17,7 @@
 // SIZES as 784,100,10; BLOCKS to CHUNK_ROWS as "whole steps:" says. Built with g++ on the CPU block
 // emulator instead (src/test/cuda; ci/rehearse-gpu-check.sh), it runs the same code with the emulator's
 // times, which mean nothing (-DASYNC_COPIES=1 as compute_80's PTX has it, 0 as compute_75's):
-//   g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -DASYNC_COPIES=1 -I kernels -I src/test/cuda -x c++ -o train-steps-timeline bench/ab/train_steps_timeline.cu
+//   g++ -std=c++20 -O2 -DASYNC_COPIES=1 -I kernels -I src/test/cuda -x c++ -o train-steps-timeline bench/ab/train_steps_timeline.cu
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>

@@ -28,11 +28,8 @@
 // A fiber's stack is entered once with swapcontext, and its thread then waits for each later launch's where it
 // ended; fibers switch with GCC's __builtin_setjmp/__builtin_longjmp, which keep only the frame, the stack and
 // where to go on: swapcontext's two system calls a switch cost microseconds on some VMs, and libc's longjmp, which
-// also unwinds, a good part of the rest. A fortified longjmp would take a jump to another fiber's stack for one
-// into a dead frame and abort, so the stand-ins build without it.
-#if defined(_FORTIFY_SOURCE) && _FORTIFY_SOURCE > 0
-#error "block_emulator.h needs -U_FORTIFY_SOURCE: its fibers longjmp between stacks"
-#endif
+// also unwinds (and, fortified, takes a jump to another fiber's stack for one into a dead frame), a good part of
+// the rest.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>

@@ -6,7 +6,7 @@
 # 13 the one the compat library looks them up under in cuBLAS 13. Run from the project root; needs g++.
 set -euo pipefail
 dir=${1:?usage: build-stand-ins.sh DIR}
-gpp=(g++ -std=c++20 -O2 -U_FORTIFY_SOURCE -fPIC -shared -fvisibility=hidden -Wall -Wno-sign-compare -Werror)
+gpp=(g++ -std=c++20 -O2 -fPIC -shared -fvisibility=hidden -Wall -Wno-sign-compare -Werror)
 mkdir -p "$dir/driver"
 bash src/test/cuda/all-kernels.sh "$dir/generated"
 # the kernels as compute_80's PTX has them (ASYNC_COPIES), which the stand-in's GPU (compute capability 9.0 unless

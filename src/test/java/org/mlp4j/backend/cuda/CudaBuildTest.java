@@ -289,7 +289,7 @@ class CudaBuildTest {
      * with g++ and its {@code options} besides (-I DIR, -D NAME=VALUE); aborts the calling test where g++ is missing.
      */
     static void buildOnCpu(Path exe, String source, String... options) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("g++", "-std=c++20", "-O1", "-U_FORTIFY_SOURCE", "-I", "kernels", "-I", "src/test/cuda"));
+        List<String> cmd = new ArrayList<>(List.of("g++", "-std=c++20", "-O1", "-I", "kernels", "-I", "src/test/cuda"));
         cmd.addAll(List.of(options));
         cmd.addAll(List.of("-x", "c++", "-o", exe.toString(), source));
         try {
