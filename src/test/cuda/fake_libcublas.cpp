@@ -2,7 +2,7 @@
 // JCublas2 binds to) and as libcublas.so.13 (what the compat library forwards to, on CUDA 13 machines), each
 // with its own SONAME, symbol version and FAKE_CUBLAS_VERSION. The entry points are those JCublas2 reaches
 // for mlp4j (the same list as the compat library, native/libcublas.so.12.map), with
-// cublasSgemm as a plain column-major loop on the CPU, queued on the handle's stream like a real GEMM so it
+// cublasSgemm computed on the CPU (products, below), queued on the handle's stream like a real GEMM so it
 // is captured into graphs. It refuses what cuBLAS refuses (bad sizes, leading dimensions too small for the
 // operands) and checks that every operand lies in one live device allocation.
 #include "fake_cuda.h"
