@@ -1,5 +1,6 @@
 package org.mlp4j.backend;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -70,6 +71,35 @@ class TimingsTest {
             throw refused;
         }, () -> { }), 1, 1));
         assertSame(refused, thrown);
+    }
+
+    /**
+     * On a clock that each candidate moves by its cost in that round: after two rounds, a candidate over
+     * {@link Timings#OUT_OF_THE_RUNNING} times the least is run no more, one under it is, one with a single slow
+     * round is not judged by it, and the first, the one to fall back on, runs every round however slow.
+     */
+    @Test
+    void aCandidateFarSlowerThanTheFastestAfterTwoRoundsIsOut() {
+        long[] now = {0};
+        long[][] costs = { // nanoseconds a run: the warm-up's, then each round's
+            {50, 50, 50, 50, 50},   // the first: 5x the fastest, still timed every round
+            {10, 10, 10, 10, 10},   // the fastest
+            {29, 29, 29, 29, 29},   // 2.9x: in the running
+            {31, 31, 31, 31, 31},   // 3.1x: out after two rounds
+            {10, 90, 90, 90, 90},   // 9x after the warm-up: out
+            {10, 90, 12, 90, 90},   // one round at 9x, its best 1.2x: in the running
+        };
+        int[] runs = new int[costs.length];
+        List<Runnable> candidates = new ArrayList<>();
+        for (int i = 0; i < costs.length; i++) {
+            int c = i;
+            candidates.add(() -> now[0] += costs[c][runs[c]++]); // a candidate's runs are its rounds, in turn
+        }
+        double[] t = Timings.byTurns(new EndLoggingGpu(), candidates, 4, 1, () -> now[0]);
+        assertArrayEquals(new int[] {5, 5, 5, 3, 3, 5}, runs, "runs: the warm-up and the rounds each took part in");
+        assertArrayEquals(new double[] {50 / 1e9, 10 / 1e9, 29 / 1e9, 31 / 1e9, 90 / 1e9, 12 / 1e9}, t, 0,
+                "an out candidate's time is its best before");
+        assertEquals(1, Timings.fastest(t));
     }
 
     static final int PAUSE_MS = 30;
