@@ -36,7 +36,8 @@ size_t extent(int rows, int cols, int ld) {
 // B's n rows of k floats each. Each output is summed as a GPU splits k: eight lanes, lane l the products of
 // p = l, l + 8, ... below the last whole eight, then the products past it in order, then lane 0 to 7; so every
 // build below gives the same bits. Two rows of A by four of B at a time, in vectors of eight: AVX2's registers
-// where the CPU has them, pairs of SSE's elsewhere.
+// where the CPU has them, pairs of SSE's elsewhere. Where B is A (a Gram, x x'), the sums of C's upper triangle
+// are those of its lower one to the bit, so each is made once and written to both.
 #if defined(__x86_64__)
 __attribute__((target_clones("avx2", "default")))
 #endif
@@ -44,8 +45,9 @@ void products(const float* A, const float* B, int m, int n, int k, float alpha, 
     typedef float Lanes __attribute__((vector_size(32)));
     constexpr int ROWS = 2, COLS = 4;
     int whole = k / 8 * 8;
+    bool gram = A == B && m == n;
     for (int j0 = 0; j0 < n; j0 += COLS) {
-        for (int i0 = 0; i0 < m; i0 += ROWS) {
+        for (int i0 = 0; i0 < (gram ? std::min(m, j0 + COLS) : m); i0 += ROWS) {
             const float *x[ROWS], *y[COLS];  // past the matrix's edge, its last row again
             for (int r = 0; r < ROWS; r++) {
                 x[r] = A + (size_t)std::min(i0 + r, m - 1) * k;
@@ -81,8 +83,15 @@ void products(const float* A, const float* B, int m, int n, int k, float alpha, 
                     for (int l = 0; l < 8; l++) {
                         sum += sums[r][c][l];
                     }
-                    float& out = C[i0 + r + (size_t)(j0 + c) * ldc];
-                    out = beta == 0 ? alpha * sum : alpha * sum + beta * out;
+                    int i = i0 + r, j = j0 + c;
+                    if (gram && j < i) {
+                        continue;  // written beside (j, i)
+                    }
+                    auto put = [&](float& out) { out = beta == 0 ? alpha * sum : alpha * sum + beta * out; };
+                    put(C[i + (size_t)j * ldc]);
+                    if (gram && j != i) {
+                        put(C[j + (size_t)i * ldc]);
+                    }
                 }
             }
         }
@@ -154,12 +163,14 @@ API int cublasSgemm_v2(Handle* h, int ta, int tb, int m, int n, int k, const flo
                 ar[(size_t)i * k + p] = ta == OP_N ? a[i + (size_t)p * lda] : a[p + (size_t)i * lda];
             }
         }
-        for (int j = 0; j < n; j++) {
+        // a Gram's op(B) is op(A)'
+        bool gram = a == b && lda == ldb && ta != tb && m == n;
+        for (int j = 0; j < n && !gram; j++) {
             for (int p = 0; p < k; p++) {
                 bc[(size_t)j * k + p] = tb == OP_N ? b[p + (size_t)j * ldb] : b[j + (size_t)p * ldb];
             }
         }
-        products(ar.data(), bc.data(), m, n, k, al, be, c, ldc);
+        products(ar.data(), gram ? ar.data() : bc.data(), m, n, k, al, be, c, ldc);
     };
     return fromDriver(fake_cuda_enqueue(h->stream, gemm, buffers, 3));
 }
