@@ -322,7 +322,14 @@ public final class Trainer {
             Matrix epochY = backend.matrix(gatheredRows, 1);
             acc = backend.accumulator(4);
             // whole steps where the backend has them and they were faster, or it knows they are (or a resumed run ran them)
-            Backend.Steps offered = net.wholeSteps(batch, optimizing);
+            Backend.Steps offered;
+            try {
+                offered = net.wholeSteps(batch, optimizing);
+            } catch (DeviceMemoryException | OutOfMemoryError e) {
+                // their buffers are extra to the layer ops', which then run the steps as they do where there are none
+                wayTimes.add("whole steps not offered: no device memory for their buffers (" + e.getMessage() + ")");
+                offered = null;
+            }
             Backend.Choice whole = null;
             if (offered != null && choices == null) {
                 whole = offered.untimed()

@@ -354,4 +354,33 @@ class GpuBackendTest {
         assertTrue(fit.last().choices().stream().anyMatch(c -> c.part() == Backend.Choice.Part.WHOLE && !c.folded()), fit.last().choices().toString());
         assertTrue(!gpu.log.contains("whole steps") && gpu.log.stream().anyMatch(l -> l.startsWith("output_step")), "layer by layer");
     }
+
+    /**
+     * Whole steps' buffers are extra to the layer ops': where the device has no room for them (for the run's network,
+     * before any timing), the run goes on layer by layer and says why, instead of failing as a device out of memory
+     * (which {@code train} without --strict takes for a fall back to the cpu).
+     */
+    @Test
+    void aRunWithoutRoomForWholeStepsBuffersGoesLayerByLayer() {
+        class NoRoomForWholeSteps extends LoggingGpu {
+            @Override
+            protected Steps steps(WholeStepSlots n, Activation act, org.mlp4j.Output output) {
+                matrix(1, 1); // a buffer of its own, made before the one there is no room for
+                throw new DeviceMemoryException("logging: out of memory");
+            }
+        }
+        NoRoomForWholeSteps gpu = new NoRoomForWholeSteps();
+        List<String> notes = new ArrayList<>();
+        org.mlp4j.model.Trainer.Fit fit = new org.mlp4j.model.Trainer(gpu, org.mlp4j.model.Hyperparameters.book().withEpochs(1))
+                .fit(new int[] {784, 30, 10}, org.mlp4j.TestData.trainHead(300), 100, new org.mlp4j.model.TrainingListener() {
+                    @Override
+                    public void note(String line) {
+                        notes.add(line);
+                    }
+                });
+        assertTrue(notes.contains("whole steps not offered: no device memory for their buffers (logging: out of memory)"), notes.toString());
+        assertEquals(1, fit.history().size());
+        assertTrue(fit.last().choices().stream().noneMatch(c -> c.part() == Backend.Choice.Part.WHOLE), fit.last().choices().toString());
+        assertTrue(gpu.log.stream().anyMatch(l -> l.startsWith("output_step")), "layer by layer");
+    }
 }
