@@ -84,6 +84,13 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
      * steps, more put more Gram terms into each step.
      */
     static final int[] DEFERRED_BLOCK_STEPS = {4, 8};
+    /**
+     * The rows of a block of deferred_steps (its steps times the batch) at most: its two buffers of Grams x x' are that
+     * many squared, 16 MiB each at most (the book's batch in blocks of 8 steps is 800 rows). The deferral is for small
+     * batches, where launches cost the time; its Grams grow with the square of a block's rows, so a small network at a
+     * large batch would otherwise take gigabytes for a way made to lose.
+     */
+    static final int DEFERRED_GRAM_ROWS = 2048;
     /** The architectures of the kernels' PTX beside compute_75's, newest first (kernels/build-ptx.sh). */
     static final int[] NEWER_PTX = {90, 80};
     /** cuBLAS's own workspace, set up front so cuBLAS never allocates during graph capture (32 MiB suits Hopper). */
@@ -498,13 +505,14 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     /**
      * {@code kernel} (DEFERRED_STEPS or PORTABLE_DEFERRED_STEPS) for {@code n} in blocks of {@code blockSteps} steps,
      * where the device launches thread block clusters and has the kernel, the network has one hidden layer under
-     * sigmoid outputs, a block of the cluster holds DEFERRED_UNITS of its units at most, and a block's share of a
-     * block of steps fits the shared memory a block may have. Null elsewhere, and where the driver will not give the
-     * kernel that shared memory or that cluster's size.
+     * sigmoid outputs, a block of the cluster holds DEFERRED_UNITS of its units at most, a block of steps has
+     * DEFERRED_GRAM_ROWS rows at most, and a block's share of a block of steps fits the shared memory a block may
+     * have. Null elsewhere, and where the driver will not give the kernel that shared memory or that cluster's size.
      */
     private DeferredSteps deferredSteps(GpuKernel kernel, WholeStepSlots n, Activation act, Output output, int blockSteps) {
         int size = clusterBlocks(kernel);
-        if (!clusterNetwork(kernel, n, output) || blocks(n.used()[1], size) > DEFERRED_UNITS) {
+        if (!clusterNetwork(kernel, n, output) || blocks(n.used()[1], size) > DEFERRED_UNITS
+                || (long) blockSteps * n.batch() > DEFERRED_GRAM_ROWS) {
             return null;
         }
         int[] s = n.used();

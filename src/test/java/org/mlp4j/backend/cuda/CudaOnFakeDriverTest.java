@@ -382,6 +382,30 @@ class CudaOnFakeDriverTest {
     }
 
     /**
+     * deferred_steps' Grams take the square of a block's rows: in blocks of 8 steps of 300 rows (2,400) they are not
+     * offered, in blocks of 4 (1,200) they are. And a device without room for whole steps' buffers (SMALL_GPU: those
+     * of blocks of 250 rows) trains layer by layer and says why, instead of failing for memory.
+     */
+    @Test
+    void wholeStepsBuffersStayWithinBoundsOrTheRunGoesLayerByLayer() throws Exception {
+        Result big = mlp4j(Map.of(), train(dir.resolve("big-batch"), "cuda", "--strict", "--hidden", "8", "--verbose", "--valid", "0", "--batch",
+                "300", "--epochs", "1"));
+        assertEquals(0, big.code(), big.out());
+        assertTrue(big.out().contains("\nwhole steps, way 7 of 7: ") && big.out().contains("blocks of 4 steps with the first layer's updates deferred")
+                && !big.out().contains("blocks of 8 steps"), big.out());
+        fakeSaidOnly(big, null);
+
+        Result noRoom = mlp4j(SMALL_GPU, train(dir.resolve("no-room"), "cuda", "--strict", "--hidden", "8", "--verbose", "--batch", "250", "--epochs",
+                "1"));
+        assertEquals(0, noRoom.code(), noRoom.out());
+        assertTrue(noRoom.out().contains("\nwhole steps not offered: no device memory for their buffers (cuda: out of GPU memory allocating "),
+                noRoom.out());
+        assertFalse(noRoom.out().contains("steps of 250 examples"), noRoom.out());
+        assertTrue(noRoom.out().contains("test accuracy: "), noRoom.out());
+        fakeSaidOnly(noRoom, "cuMemAlloc_v2 refused (2): more than FAKE_CUDA_MEMORY_MIB");
+    }
+
+    /**
      * --verbose's lines of the cluster ways, from the first's time on: cluster_steps on clusters of {@code big} and of
      * {@code small} blocks, then deferred_steps on each in blocks of 4 and of 8 steps; the ways on {@code big}
      * blocks end as {@code bigTime}, those on {@code small} as {@code smallTime}; the second numbered {@code second}
