@@ -316,6 +316,17 @@ class GpuBackendTest {
         assertEquals(0.0, gpu.read(acc)[0], "usable again after a refused recording");
     }
 
+    /** One epoch of the book's settings for 784-30-10 on 300 of MNIST's training images on {@code gpu}, its notes added to {@code notes}. */
+    private static org.mlp4j.model.Trainer.Fit fitOneEpoch(Backend gpu, List<String> notes) {
+        return new org.mlp4j.model.Trainer(gpu, org.mlp4j.model.Hyperparameters.book().withEpochs(1))
+                .fit(new int[] {784, 30, 10}, org.mlp4j.TestData.trainHead(300), 100, new org.mlp4j.model.TrainingListener() {
+                    @Override
+                    public void note(String line) {
+                        notes.add(line);
+                    }
+                });
+    }
+
     /**
      * Whole steps are timed on a copy of the network; where the device has no room for it the run goes on layer by
      * layer and says why (train --verbose), instead of failing as a device out of memory.
@@ -343,13 +354,7 @@ class GpuBackendTest {
         }
         NoRoomForACopy gpu = new NoRoomForACopy();
         List<String> notes = new ArrayList<>();
-        org.mlp4j.model.Trainer.Fit fit = new org.mlp4j.model.Trainer(gpu, org.mlp4j.model.Hyperparameters.book().withEpochs(1))
-                .fit(new int[] {784, 30, 10}, org.mlp4j.TestData.trainHead(300), 100, new org.mlp4j.model.TrainingListener() {
-                    @Override
-                    public void note(String line) {
-                        notes.add(line);
-                    }
-                });
+        org.mlp4j.model.Trainer.Fit fit = fitOneEpoch(gpu, notes);
         assertTrue(notes.stream().anyMatch(n -> n.startsWith("whole steps not timed, and not taken: no device memory for the copy")), notes.toString());
         assertTrue(fit.last().choices().stream().anyMatch(c -> c.part() == Backend.Choice.Part.WHOLE && !c.folded()), fit.last().choices().toString());
         assertTrue(!gpu.log.contains("whole steps") && gpu.log.stream().anyMatch(l -> l.startsWith("output_step")), "layer by layer");
@@ -371,13 +376,7 @@ class GpuBackendTest {
         }
         NoRoomForWholeSteps gpu = new NoRoomForWholeSteps();
         List<String> notes = new ArrayList<>();
-        org.mlp4j.model.Trainer.Fit fit = new org.mlp4j.model.Trainer(gpu, org.mlp4j.model.Hyperparameters.book().withEpochs(1))
-                .fit(new int[] {784, 30, 10}, org.mlp4j.TestData.trainHead(300), 100, new org.mlp4j.model.TrainingListener() {
-                    @Override
-                    public void note(String line) {
-                        notes.add(line);
-                    }
-                });
+        org.mlp4j.model.Trainer.Fit fit = fitOneEpoch(gpu, notes);
         assertTrue(notes.contains("whole steps not offered: no device memory for their buffers (logging: out of memory)"), notes.toString());
         assertEquals(1, fit.history().size());
         assertTrue(fit.last().choices().stream().noneMatch(c -> c.part() == Backend.Choice.Part.WHOLE), fit.last().choices().toString());
