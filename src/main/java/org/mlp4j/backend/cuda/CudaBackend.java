@@ -88,7 +88,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
      * The rows of a block of deferred_steps (its steps times the batch) at most: its two buffers of Grams x x' are that
      * many squared, 16 MiB each at most (the book's batch in blocks of 8 steps is 800 rows). The deferral is for small
      * batches, where launches cost the time; its Grams grow with the square of a block's rows, so a small network at a
-     * large batch would otherwise take gigabytes for a way made to lose.
+     * large batch would otherwise take gigabytes for each way, and as much again for the copy the ways are timed on.
      */
     static final int DEFERRED_GRAM_ROWS = 2048;
     /** The architectures of the kernels' PTX beside compute_75's, newest first (kernels/build-ptx.sh). */
