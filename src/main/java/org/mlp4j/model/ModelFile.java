@@ -22,7 +22,9 @@ import org.mlp4j.util.UserError;
  * out); and where the classes have names (a CSV file's), {@code classes} (unicode, a name an output); where train was
  * told the CSV file's class column ({@code --label}), {@code label_column} (unicode, 1: as given, a header's name or a
  * number from 1), which evaluate and predict then take for their files. A file without
- * {@code activation} or {@code output} (written before they existed) is the book's sigmoid network.
+ * {@code activation} or {@code output} (written before they existed) is the book's sigmoid network. A file NumPy wrote
+ * of its own arrays reads too: int64 for the int32 arrays, float64 for the float32 ones (rounded to float32), and arrays
+ * in Fortran order ({@code w.T} of a PyTorch layer's out x in weight).
  * In NumPy: {@code m = np.load("model.npz"); a = 1/(1+np.exp(-(x @ m["w0"] + m["b0"])))}. Loading checks
  * every array's shape against {@code layer_sizes} and that every parameter is finite.
  */
@@ -125,11 +127,11 @@ public final class ModelFile {
     /** The network in {@code a}, every array checked against {@code layer_sizes}. */
     static Network network(Map<String, Npz.Array> a) {
         Npz.Array sizeArray = need(a, "layer_sizes");
-        int[] sizes = sizeArray.ints();
+        int[] sizes = ints(sizeArray, "layer_sizes");
         if (sizeArray.shape().length != 1 || sizes.length < 2) {
             throw new IllegalArgumentException("layer_sizes has shape " + Arrays.toString(sizeArray.shape()) + ", not (n,) with n >= 2");
         }
-        float[] scaling = need(a, "input_scaling").floats();
+        float[] scaling = floats(need(a, "input_scaling"), "input_scaling");
         Network.Input input = Arrays.stream(Network.Input.values())
                 .filter(in -> scaling.length == 2 && scaling[0] == in.scale() && scaling[1] == in.shift()).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("input_scaling " + Arrays.toString(scaling)
@@ -156,7 +158,7 @@ public final class ModelFile {
 
     /** The constant whose code (its position, as {@link GpuKernel#code}) the one-element array holds. */
     private static <E extends Enum<E>> E code(E[] values, Npz.Array array, String name) {
-        int[] v = array.ints();
+        int[] v = ints(array, name);
         if (v.length != 1 || v[0] < 0 || v[0] >= values.length) {
             throw new IllegalArgumentException(name + " " + Arrays.toString(v) + " is not one code of 0.." + (values.length - 1));
         }
@@ -169,13 +171,49 @@ public final class ModelFile {
             throw new IllegalArgumentException(name + " has shape " + Arrays.toString(array.shape()) + " but layer_sizes needs "
                     + Arrays.toString(shape));
         }
-        float[] v = array.floats();
+        float[] v = floats(array, name);
         for (int i = 0; i < v.length; i++) {
             if (!Float.isFinite(v[i])) {
                 throw new IllegalArgumentException(name + " holds " + v[i] + " at index " + i);
             }
         }
         return v;
+    }
+
+    /** An integer array's values: int32, or int64 (NumPy's integers on most systems) within int32's range. */
+    private static int[] ints(Npz.Array array, String name) {
+        if (array.data() instanceof int[] v) {
+            return v;
+        }
+        if (!(array.data() instanceof long[] v)) {
+            throw new IllegalArgumentException(name + " is " + array.dtype() + ", not int32 or int64");
+        }
+        int[] out = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] != (int) v[i]) {
+                throw new IllegalArgumentException(name + " holds " + v[i] + " at index " + i + ", beyond int32's range");
+            }
+            out[i] = (int) v[i];
+        }
+        return out;
+    }
+
+    /** A real array's values: float32, or float64 (NumPy's floats, a model trained in NumPy) rounded to float32. */
+    private static float[] floats(Npz.Array array, String name) {
+        if (array.data() instanceof float[] v) {
+            return v;
+        }
+        if (!(array.data() instanceof double[] v)) {
+            throw new IllegalArgumentException(name + " is " + array.dtype() + ", not float32 or float64");
+        }
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = (float) v[i];
+            if (Double.isFinite(v[i]) && !Float.isFinite(out[i])) {
+                throw new IllegalArgumentException(name + " holds " + v[i] + " at index " + i + ", beyond float32's range");
+            }
+        }
+        return out;
     }
 
     static Npz.Array need(Map<String, Npz.Array> a, String name) {

@@ -20,8 +20,8 @@ import org.mlp4j.util.Limits;
 
 /**
  * NumPy's {@code .npz} (a zip of {@code .npy} arrays, format 1.0) for little-endian float32, int32, int64
- * and float64 arrays: what {@code np.load} reads and {@code np.savez} writes. Written bytes depend only on
- * the arrays (every entry carries the same timestamp). Reading trusts nothing: each array's header is read
+ * and float64 arrays: what {@code np.load} reads and {@code np.savez} writes (read in C or Fortran order, kept in C
+ * order). Written bytes depend only on the arrays (every entry carries the same timestamp). Reading trusts nothing: each array's header is read
  * first, and no more data than its shape promises is inflated, so a corrupt or hostile file fails with a
  * reason instead of filling memory.
  */
@@ -38,6 +38,12 @@ public final class Npz {
 
     /** An array: {@code data} is float[], int[], long[], double[] or String[] (NumPy's fixed-width unicode). */
     public record Array(int[] shape, Object data) {
+        /** NumPy's name of the data's type, for messages. */
+        public String dtype() {
+            return data instanceof float[] ? "float32" : data instanceof int[] ? "int32" : data instanceof long[] ? "int64"
+                    : data instanceof double[] ? "float64" : "unicode";
+        }
+
         public float[] floats() {
             if (data instanceof float[] f) {
                 return f;
@@ -205,9 +211,6 @@ public final class Npz {
         if (!d.find() || !f.find() || !s.find()) {
             throw new IOException(name + ": unreadable header " + header.trim());
         }
-        if (f.group(1).equals("True")) {
-            throw new IOException(name + ": Fortran-ordered arrays are not supported");
-        }
         String[] parts = s.group(1).split(",");
         int count = 0;
         int[] shape = new int[parts.length];
@@ -285,6 +288,38 @@ public final class Npz {
             }
             done += take;
         }
+        if (f.group(1).equals("True") && shape.length > 1) {
+            Limits.heap((long) item * length, "array " + name + " in C order");
+            values = cOrder(values, shape);
+        }
         return new Array(shape, values);
+    }
+
+    /**
+     * The values of an array stored in Fortran order (the first index fastest), as NumPy saves a transposed array,
+     * {@code w.T}, rearranged into C order (the last index fastest), the only order the rest reads.
+     */
+    static Object cOrder(Object fortran, int[] shape) {
+        int n = java.lang.reflect.Array.getLength(fortran);
+        Object c = java.lang.reflect.Array.newInstance(fortran.getClass().getComponentType(), n);
+        long[] strides = new long[shape.length];  // C order's
+        strides[shape.length - 1] = 1;
+        for (int k = shape.length - 2; k >= 0; k--) {
+            strides[k] = strides[k + 1] * shape[k + 1];
+        }
+        int[] index = new int[shape.length];
+        long at = 0;
+        for (int j = 0; j < n; j++) {
+            System.arraycopy(fortran, j, c, (int) at, 1);
+            for (int k = 0; k < shape.length; k++) {  // the next index in Fortran order, carrying as a counter does
+                at += strides[k];
+                if (++index[k] < shape[k]) {
+                    break;
+                }
+                at -= shape[k] * strides[k];
+                index[k] = 0;
+            }
+        }
+        return c;
     }
 }

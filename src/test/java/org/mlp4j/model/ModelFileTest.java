@@ -205,6 +205,125 @@ class ModelFileTest {
         }
     }
 
+    /**
+     * A model NumPy wrote of its own arrays, as a model trained in NumPy or PyTorch is saved: int64 sizes, float64
+     * parameters (rounded to float32 on reading) and a weight in Fortran order (a PyTorch layer's out x in weight,
+     * transposed). It loads as the float32 network; a type that is neither, or a value float32 or int32 cannot hold,
+     * is refused naming the array.
+     */
+    @Test
+    void numpysOwnTypesAndFortranOrderRead() throws Exception {
+        Network net = Network.initialize(new int[] {3, 4, 2}, Network.Input.FEATURES, new NumpyRandom(2));
+        double[] w0 = new double[12];
+        for (int i = 0; i < 12; i++) {
+            w0[i] = net.weights()[0][i] + 1e-12;  // float64 values that round to the float32 ones
+        }
+        float[] w1Fortran = new float[8];  // w1 is 4 x 2: column by column
+        for (int r = 0; r < 4; r++) {
+            for (int c = 0; c < 2; c++) {
+                w1Fortran[c * 4 + r] = net.weights()[1][r * 2 + c];
+            }
+        }
+        java.util.Map<String, Npz.Array> arrays = new java.util.LinkedHashMap<>();
+        arrays.put("layer_sizes", new Npz.Array(new int[] {3}, new long[] {3, 4, 2}));
+        arrays.put("input_scaling", new Npz.Array(new int[] {2}, new double[] {1, 0}));
+        arrays.put("w0", new Npz.Array(new int[] {3, 4}, w0));
+        arrays.put("b0", new Npz.Array(new int[] {4}, java.util.stream.IntStream.range(0, 4).mapToDouble(i -> net.biases()[0][i]).toArray()));
+        arrays.put("w1", new Npz.Array(new int[] {4, 2}, w1Fortran));
+        arrays.put("b1", new Npz.Array(new int[] {2}, net.biases()[1]));
+        Path file = dir.resolve("numpy.npz");
+        writeFortran(arrays, file, "w1");
+        assertEquals(net, ModelFile.load(file));
+
+        arrays.put("w0", new Npz.Array(new int[] {3, 4}, new int[12]));
+        assertTrue(refused(arrays).contains("w0 is int32, not float32 or float64"));
+        double[] huge = w0.clone();
+        huge[5] = 1e39;
+        arrays.put("w0", new Npz.Array(new int[] {3, 4}, huge));
+        assertTrue(refused(arrays).contains("w0 holds 1.0E39 at index 5, beyond float32's range"));
+        arrays.put("w0", new Npz.Array(new int[] {3, 4}, w0));
+        arrays.put("layer_sizes", new Npz.Array(new int[] {3}, new long[] {3, 1L << 32, 2}));
+        assertTrue(refused(arrays).contains("layer_sizes holds 4294967296 at index 1, beyond int32's range"));
+    }
+
+    /** The message of the error loading these arrays. */
+    private String refused(java.util.Map<String, Npz.Array> arrays) throws Exception {
+        Path file = dir.resolve("refused.npz");
+        writeFortran(arrays, file, "w1");
+        return assertThrows(UserError.class, () -> ModelFile.load(file)).getMessage();
+    }
+
+    /** The arrays as an .npz file whose array {@code fortran} is marked as in Fortran order (its data already is). */
+    private static void writeFortran(java.util.Map<String, Npz.Array> arrays, Path file, String fortran) throws Exception {
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(file))) {
+            for (var e : arrays.entrySet()) {
+                byte[] npy = Npz.npy(e.getValue());
+                if (e.getKey().equals(fortran)) {
+                    String latin = new String(npy, java.nio.charset.StandardCharsets.ISO_8859_1);
+                    npy = latin.replace("'fortran_order': False", "'fortran_order': True ").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                }
+                zip.putNextEntry(new java.util.zip.ZipEntry(e.getKey() + ".npy"));
+                zip.write(npy);
+                zip.closeEntry();
+            }
+        }
+    }
+
+    /** Fortran order rearranged into C order in three dimensions: element (i, j, k) of a 2 x 3 x 4 array. */
+    @Test
+    void fortranOrderBecomesCOrder() {
+        int[] fortran = new int[24];
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 3; j++) {
+                for (int k = 0; k < 4; k++) {
+                    fortran[i + 2 * j + 6 * k] = 100 * i + 10 * j + k;
+                }
+            }
+        }
+        int[] c = (int[]) Npz.cOrder(fortran, new int[] {2, 3, 4});
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 3; j++) {
+                for (int k = 0; k < 4; k++) {
+                    assertEquals(100 * i + 10 * j + k, c[12 * i + 4 * j + k]);
+                }
+            }
+        }
+    }
+
+    /**
+     * The README's lines that save a model trained in NumPy (the book's NeuralNetMLP's w_h, b_h, w_out, b_out, float64),
+     * and a PyTorch layer's weight transposed, as NumPy writes them: mlp4j reads the same network.
+     */
+    @Test
+    void aModelNumpySavedLoads() throws Exception {
+        Path file = dir.resolve("book.npz");
+        Process p;
+        try {
+            p = new ProcessBuilder("python3", "-c", String.join("\n",
+                    "import numpy as np, sys",
+                    "rng = np.random.RandomState(3)",
+                    "w_h, b_h, w_out, b_out = rng.normal(0, 0.1, (6, 5)), rng.normal(0, 0.1, 5), rng.normal(0, 0.1, (5, 3)), np.zeros(3)",
+                    "np.savez(sys.argv[1], layer_sizes=[6, 5, 3], input_scaling=[2 / 255, -1], w0=w_h, b0=b_h,",
+                    "         w1=np.ascontiguousarray(w_out.T).astype(np.float32).T, b1=b_out)",
+                    "print(repr(float(w_h[1, 2])), repr(float(np.float32(w_out[4, 1]))), np.load(sys.argv[1])['w1'].flags['F_CONTIGUOUS'])"),
+                    file.toString()).redirectErrorStream(true).start();
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("python3 not available: " + e.getMessage());
+            return;
+        }
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        p.waitFor();
+        org.junit.jupiter.api.Assumptions.assumeFalse(out.contains("No module named 'numpy'"), "numpy not installed");
+        assertEquals(0, p.exitValue(), out);
+        String[] printed = out.split(" ");
+        assertEquals("True", printed[2], "w1 is stored in Fortran order");
+        Network net = ModelFile.load(file);
+        assertArrayEquals(new int[] {6, 5, 3}, net.sizes());
+        assertEquals(Network.Input.PIXELS, net.input());
+        assertEquals((float) Double.parseDouble(printed[0]), net.weights()[0][1 * 5 + 2]);
+        assertEquals(Float.parseFloat(printed[1]), net.weights()[1][4 * 3 + 1]);
+    }
+
     @Test
     void unreadableModelFilesAreUserErrors() throws Exception {
         Path junk = dir.resolve("junk.npz");
