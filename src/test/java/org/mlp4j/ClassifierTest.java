@@ -250,18 +250,7 @@ class ClassifierTest {
                 + "    z = a @ m['w%d' % l] + m['b%d' % l]\n"
                 + "    a = np.maximum(z, 0) if l < len(m['layer_sizes']) - 2 else z\n"
                 + "e = np.exp(a - a.max(axis=1, keepdims=True)); print(' '.join('%.7f' % v for v in (e / e.sum(axis=1, keepdims=True)).ravel()))\n";
-        Process proc;
-        try {
-            proc = new ProcessBuilder("python3", "-c", script, file.toString(), rows.toString()).redirectErrorStream(true).start();
-        } catch (java.io.IOException e) {
-            org.junit.jupiter.api.Assumptions.abort("python3 not available");
-            return;
-        }
-        String out = new String(proc.getInputStream().readAllBytes()).trim();
-        proc.waitFor();
-        org.junit.jupiter.api.Assumptions.assumeFalse(out.contains("No module named 'numpy'"), "numpy not installed");
-        assertEquals(0, proc.exitValue(), out);
-        String[] v = out.split(" ");
+        String[] v = Numpy.run(script, file.toString(), rows.toString()).split(" ");
         for (int i = 0; i < 5; i++) {
             for (int j = 0; j < 3; j++) {
                 assertEquals(Double.parseDouble(v[i * 3 + j]), p[i][j], 1e-5, "row " + i + " class " + j);

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mlp4j.Numpy;
 import org.mlp4j.TestData;
 import org.mlp4j.util.UserError;
 import org.mlp4j.backend.cpu.CpuBackend;
@@ -40,20 +41,9 @@ class ModelFileTest {
         Network net = Network.initialize(new int[] {4, 3, 2}, new NumpyRandom(1));
         Path file = dir.resolve("model.npz");
         ModelFile.save(net, file);
-        Process p;
-        try {
-            p = new ProcessBuilder("python3", "-c",
-                    "import numpy as np, sys; m = np.load(sys.argv[1]); "
-                            + "print(m['layer_sizes'].tolist(), m['w0'].dtype, m['w0'].shape, m['b1'].shape, repr(float(m['w0'][0,0])), m['input_scaling'].tolist())",
-                    file.toString()).redirectErrorStream(true).start();
-        } catch (java.io.IOException e) {
-            org.junit.jupiter.api.Assumptions.abort("python3 not available: " + e.getMessage());
-            return;
-        }
-        String out = new String(p.getInputStream().readAllBytes()).trim();
-        p.waitFor();
-        org.junit.jupiter.api.Assumptions.assumeFalse(out.contains("No module named 'numpy'"), "numpy not installed");
-        assertEquals(0, p.exitValue(), out);
+        String out = Numpy.run("import numpy as np, sys; m = np.load(sys.argv[1]); "
+                + "print(m['layer_sizes'].tolist(), m['w0'].dtype, m['w0'].shape, m['b1'].shape, repr(float(m['w0'][0,0])), m['input_scaling'].tolist())",
+                file.toString());
         assertTrue(out.startsWith("[4, 3, 2] float32 (4, 3) (2,) " + (double) net.weights()[0][0]), out);
     }
 
@@ -90,19 +80,8 @@ class ModelFileTest {
             Npz.write(out, arrays);
         }
         assertTrue(assertThrows(UserError.class, () -> ModelFile.read(twoColumns)).getMessage().contains("label_column has shape [2], not (1,)"));
-        Process p;
-        try {
-            p = new ProcessBuilder("python3", "-c", "import numpy as np, sys; m = np.load(sys.argv[1]); "
-                    + "sys.stdout.buffer.write(('|'.join(m['classes'].tolist()) + ' ' + str(m['classes'].dtype)).encode())",
-                    file.toString()).redirectErrorStream(true).start();
-        } catch (java.io.IOException e) {
-            org.junit.jupiter.api.Assumptions.abort("python3 not available: " + e.getMessage());
-            return;
-        }
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
-        p.waitFor();
-        org.junit.jupiter.api.Assumptions.assumeFalse(out.contains("No module named 'numpy'"), "numpy not installed");
-        assertEquals(0, p.exitValue(), out);
+        String out = Numpy.run("import numpy as np, sys; m = np.load(sys.argv[1]); "
+                + "sys.stdout.buffer.write(('|'.join(m['classes'].tolist()) + ' ' + str(m['classes'].dtype)).encode())", file.toString());
         assertEquals(String.join("|", names) + " <U11", out);
     }
 
@@ -297,25 +276,14 @@ class ModelFileTest {
     @Test
     void aModelNumpySavedLoads() throws Exception {
         Path file = dir.resolve("book.npz");
-        Process p;
-        try {
-            p = new ProcessBuilder("python3", "-c", String.join("\n",
-                    "import numpy as np, sys",
-                    "rng = np.random.RandomState(3)",
-                    "w_h, b_h, w_out, b_out = rng.normal(0, 0.1, (6, 5)), rng.normal(0, 0.1, 5), rng.normal(0, 0.1, (5, 3)), np.zeros(3)",
-                    "np.savez(sys.argv[1], layer_sizes=[6, 5, 3], input_scaling=[2 / 255, -1], w0=w_h, b0=b_h,",
-                    "         w1=np.ascontiguousarray(w_out.T).astype(np.float32).T, b1=b_out)",
-                    "print(repr(float(w_h[1, 2])), repr(float(np.float32(w_out[4, 1]))), np.load(sys.argv[1])['w1'].flags['F_CONTIGUOUS'])"),
-                    file.toString()).redirectErrorStream(true).start();
-        } catch (java.io.IOException e) {
-            org.junit.jupiter.api.Assumptions.abort("python3 not available: " + e.getMessage());
-            return;
-        }
-        String out = new String(p.getInputStream().readAllBytes()).trim();
-        p.waitFor();
-        org.junit.jupiter.api.Assumptions.assumeFalse(out.contains("No module named 'numpy'"), "numpy not installed");
-        assertEquals(0, p.exitValue(), out);
-        String[] printed = out.split(" ");
+        String[] printed = Numpy.run(String.join("\n",
+                "import numpy as np, sys",
+                "rng = np.random.RandomState(3)",
+                "w_h, b_h, w_out, b_out = rng.normal(0, 0.1, (6, 5)), rng.normal(0, 0.1, 5), rng.normal(0, 0.1, (5, 3)), np.zeros(3)",
+                "np.savez(sys.argv[1], layer_sizes=[6, 5, 3], input_scaling=[2 / 255, -1], w0=w_h, b0=b_h,",
+                "         w1=np.ascontiguousarray(w_out.T).astype(np.float32).T, b1=b_out)",
+                "print(repr(float(w_h[1, 2])), repr(float(np.float32(w_out[4, 1]))), np.load(sys.argv[1])['w1'].flags['F_CONTIGUOUS'])"),
+                file.toString()).split(" ");
         assertEquals("True", printed[2], "w1 is stored in Fortran order");
         Network net = ModelFile.load(file);
         assertArrayEquals(new int[] {6, 5, 3}, net.sizes());
