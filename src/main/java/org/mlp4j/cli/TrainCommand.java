@@ -354,8 +354,9 @@ final class TrainCommand implements Callable<Integer> {
             Output out = shape != null ? shape.output() : training.output();
             Hyperparameters.Optimization opt = hp.optimization();
             if (act != Activation.SIGMOID || out != Output.SIGMOID || hp.meanGradient() || hp.patience() > 0 || opt.general()) {
-                o.printf("%s hidden units (weights: %s), %s output, %s, gradient %s over the batch, %s rate%s%n", act.id(),
-                        Network.initialization(act), out.id(), switch (opt.optimizer()) {
+                // the initialization only where the run draws its weights (not resumed, not from a model)
+                o.printf("%s hidden units%s, %s output, %s, gradient %s over the batch, %s rate%s%n", act.id(),
+                        shape == null ? " (weights: " + Network.initialization(act) + ")" : "", out.id(), switch (opt.optimizer()) {
                             case SGD -> "sgd";
                             case MOMENTUM, NESTEROV -> opt.optimizer().id() + " " + opt.momentum();
                             case ADAM -> "adam (" + opt.beta1() + ", " + opt.beta2() + ")";

@@ -306,6 +306,11 @@ class BadInputTest {
         Result e = run("evaluate", "--model", out.resolve("model.npz").toString(), "--data", data.toString(), "--no-verify", "--device", "cpu");
         assertEquals(0, e.code(), e.err());
         assertTrue(e.out().contains("test accuracy: "), e.out());
+        // fine-tuned, the run's weights are the model's: no initialization named
+        Result tuned = run("train", "--device", "cpu", "--data", data.toString(), "--no-verify", "--epochs", "1", "--valid", "50", "--batch", "10",
+                "--out", out.resolveSibling("tuned").toString(), "--init", out.resolve("model.npz").toString());
+        assertEquals(0, tuned.code(), tuned.err());
+        assertTrue(tuned.out().contains("relu hidden units, softmax output") && tuned.out().contains("starting from the parameters of"), tuned.out());
     }
 
     @Test
