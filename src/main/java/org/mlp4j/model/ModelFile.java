@@ -23,8 +23,8 @@ import org.mlp4j.util.UserError;
  * told the CSV file's class column ({@code --label}), {@code label_column} (unicode, 1: as given, a header's name or a
  * number from 1), which evaluate and predict then take for their files. A file without
  * {@code activation} or {@code output} (written before they existed) is the book's sigmoid network. A file NumPy wrote
- * of its own arrays reads too: int64 for the int32 arrays, float64 for the float32 ones (rounded to float32), and arrays
- * in Fortran order ({@code w.T} of a PyTorch layer's out x in weight).
+ * of its own arrays reads too: int64 for the int32 arrays, float64 or integers for the float32 ones (rounded to
+ * float32), and arrays in Fortran order ({@code w.T} of a PyTorch layer's out x in weight).
  * In NumPy: {@code m = np.load("model.npz"); a = 1/(1+np.exp(-(x @ m["w0"] + m["b0"])))}. Loading checks
  * every array's shape against {@code layer_sizes} and that every parameter is finite.
  */
@@ -198,19 +198,24 @@ public final class ModelFile {
         return out;
     }
 
-    /** A real array's values: float32, or float64 (NumPy's floats, a model trained in NumPy) rounded to float32. */
+    /**
+     * A real array's values: float32, or float64 (NumPy's floats, a model trained in NumPy) rounded to float32, or
+     * integers (NumPy makes {@code [1, 0]} int64).
+     */
     private static float[] floats(Npz.Array array, String name) {
-        if (array.data() instanceof float[] v) {
+        Object data = array.data();
+        if (data instanceof float[] v) {
             return v;
         }
-        if (!(array.data() instanceof double[] v)) {
-            throw new IllegalArgumentException(name + " is " + array.dtype() + ", not float32 or float64");
+        if (data instanceof String[]) {
+            throw new IllegalArgumentException(name + " is " + array.dtype() + ", not numbers");
         }
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = (float) v[i];
-            if (Double.isFinite(v[i]) && !Float.isFinite(out[i])) {
-                throw new IllegalArgumentException(name + " holds " + v[i] + " at index " + i + ", beyond float32's range");
+        float[] out = new float[java.lang.reflect.Array.getLength(data)];
+        for (int i = 0; i < out.length; i++) {
+            double v = data instanceof double[] d ? d[i] : data instanceof long[] l ? l[i] : ((int[]) data)[i];
+            out[i] = (float) v;
+            if (Double.isFinite(v) && !Float.isFinite(out[i])) {
+                throw new IllegalArgumentException(name + " holds " + v + " at index " + i + ", beyond float32's range");
             }
         }
         return out;

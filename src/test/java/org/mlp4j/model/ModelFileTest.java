@@ -186,7 +186,7 @@ class ModelFileTest {
 
     /**
      * A model NumPy wrote of its own arrays, as a model trained in NumPy or PyTorch is saved: int64 sizes, float64
-     * parameters (rounded to float32 on reading) and a weight in Fortran order (a PyTorch layer's out x in weight,
+     * parameters (rounded to float32 on reading), an int64 input_scaling and a weight in Fortran order (a PyTorch layer's out x in weight,
      * transposed). It loads as the float32 network; a type that is neither, or a value float32 or int32 cannot hold,
      * is refused naming the array.
      */
@@ -205,7 +205,7 @@ class ModelFileTest {
         }
         java.util.Map<String, Npz.Array> arrays = new java.util.LinkedHashMap<>();
         arrays.put("layer_sizes", new Npz.Array(new int[] {3}, new long[] {3, 4, 2}));
-        arrays.put("input_scaling", new Npz.Array(new int[] {2}, new double[] {1, 0}));
+        arrays.put("input_scaling", new Npz.Array(new int[] {2}, new long[] {1, 0}));  // NumPy's [1, 0]
         arrays.put("w0", new Npz.Array(new int[] {3, 4}, w0));
         arrays.put("b0", new Npz.Array(new int[] {4}, java.util.stream.IntStream.range(0, 4).mapToDouble(i -> net.biases()[0][i]).toArray()));
         arrays.put("w1", new Npz.Array(new int[] {4, 2}, w1Fortran));
@@ -214,8 +214,8 @@ class ModelFileTest {
         writeFortran(arrays, file, "w1");
         assertEquals(net, ModelFile.load(file));
 
-        arrays.put("w0", new Npz.Array(new int[] {3, 4}, new int[12]));
-        assertTrue(refused(arrays).contains("w0 is int32, not float32 or float64"));
+        arrays.put("w0", new Npz.Array(new int[] {3, 4}, java.util.Collections.nCopies(12, "a").toArray(String[]::new)));
+        assertTrue(refused(arrays).contains("w0 is unicode, not numbers"));
         double[] huge = w0.clone();
         huge[5] = 1e39;
         arrays.put("w0", new Npz.Array(new int[] {3, 4}, huge));
@@ -275,21 +275,24 @@ class ModelFileTest {
      */
     @Test
     void aModelNumpySavedLoads() throws Exception {
-        Path file = dir.resolve("book.npz");
+        Path file = dir.resolve("book.npz"), features = dir.resolve("features.npz");
         String[] printed = Numpy.run(String.join("\n",
                 "import numpy as np, sys",
                 "rng = np.random.RandomState(3)",
                 "w_h, b_h, w_out, b_out = rng.normal(0, 0.1, (6, 5)), rng.normal(0, 0.1, 5), rng.normal(0, 0.1, (5, 3)), np.zeros(3)",
                 "np.savez(sys.argv[1], layer_sizes=[6, 5, 3], input_scaling=[2 / 255, -1], w0=w_h, b0=b_h,",
                 "         w1=np.ascontiguousarray(w_out.T).astype(np.float32).T, b1=b_out)",
+                "np.savez(sys.argv[2], layer_sizes=[6, 5, 3], input_scaling=[1, 0], w0=w_h, b0=b_h,",
+                "         w1=np.ascontiguousarray(w_out.T).astype(np.float32).T, b1=b_out)",
                 "print(repr(float(w_h[1, 2])), repr(float(np.float32(w_out[4, 1]))), np.load(sys.argv[1])['w1'].flags['F_CONTIGUOUS'])"),
-                file.toString()).split(" ");
+                file.toString(), features.toString()).split(" ");
         assertEquals("True", printed[2], "w1 is stored in Fortran order");
         Network net = ModelFile.load(file);
         assertArrayEquals(new int[] {6, 5, 3}, net.sizes());
         assertEquals(Network.Input.PIXELS, net.input());
         assertEquals((float) Double.parseDouble(printed[0]), net.weights()[0][1 * 5 + 2]);
         assertEquals(Float.parseFloat(printed[1]), net.weights()[1][4 * 3 + 1]);
+        assertEquals(Network.Input.FEATURES, ModelFile.load(features).input(), "input_scaling=[1, 0], which NumPy makes int64");
     }
 
     @Test
