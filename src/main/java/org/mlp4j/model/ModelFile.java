@@ -131,7 +131,11 @@ public final class ModelFile {
         if (sizeArray.shape().length != 1 || sizes.length < 2) {
             throw new IllegalArgumentException("layer_sizes has shape " + Arrays.toString(sizeArray.shape()) + ", not (n,) with n >= 2");
         }
-        float[] scaling = floats(need(a, "input_scaling"), "input_scaling");
+        if (!a.containsKey("input_scaling")) {
+            throw new IllegalArgumentException("no array 'input_scaling': [2/255, -1] for a network of MNIST's pixels scaled as the book "
+                    + "scales them, [1, 0] for features taken as they are");
+        }
+        float[] scaling = floats(a.get("input_scaling"), "input_scaling");
         Network.Input input = Arrays.stream(Network.Input.values())
                 .filter(in -> scaling.length == 2 && scaling[0] == in.scale() && scaling[1] == in.shift()).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("input_scaling " + Arrays.toString(scaling)

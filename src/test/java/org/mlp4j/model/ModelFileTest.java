@@ -223,6 +223,9 @@ class ModelFileTest {
         arrays.put("w0", new Npz.Array(new int[] {3, 4}, w0));
         arrays.put("layer_sizes", new Npz.Array(new int[] {3}, new long[] {3, 1L << 32, 2}));
         assertTrue(refused(arrays).contains("layer_sizes holds 4294967296 at index 1, beyond int32's range"));
+        arrays.put("layer_sizes", new Npz.Array(new int[] {3}, new long[] {3, 4, 2}));
+        arrays.remove("input_scaling");  // says what to write
+        assertTrue(refused(arrays).contains("no array 'input_scaling': [2/255, -1] for a network of MNIST's pixels"));
     }
 
     /** The message of the error loading these arrays. */
