@@ -163,7 +163,9 @@ public final class Backends {
             try {
                 return open(p, choice.index(), gpuOnly, threads);
             } catch (BackendUnavailableException e) {
-                reasons.add(p.name() + ": " + e.getMessage());
+                // a backend's own messages may name it already ("cuda: out of GPU memory ...")
+                String message = String.valueOf(e.getMessage());
+                reasons.add(message.startsWith(p.name() + ": ") ? message : p.name() + ": " + message);
             }
         }
         String why = reasons.isEmpty() ? "no GPU backend is installed" : String.join("; ", reasons);

@@ -245,6 +245,15 @@ class CudaOnFakeDriverTest {
         assertTrue(strict.out().contains("mlp4j: cuda: out of device memory"), strict.out());
         assertFalse(Files.exists(strictOut.resolve("model.npz")));
         fakeSaidOnly(strict, null);
+
+        // a device without room for cuBLAS's workspace: the reason names cuda once, and sizes under a MiB are not "0 MiB"
+        Result tiny = mlp4j(Map.of("FAKE_CUDA_MEMORY_MIB", "8"), train(dir.resolve("tiny"), "gpu", "--epochs", "1"));
+        assertEquals(0, tiny.code(), tiny.out());
+        assertTrue(tiny.out().contains("warning: device 'gpu' is unusable (cuda: out of GPU memory allocating 32 MiB (8 MiB free); opencl: "),
+                tiny.out());
+        assertFalse(tiny.out().contains("cuda: cuda:"), tiny.out());
+        fakeSaidOnly(tiny, "cuMemAlloc_v2 refused (2): more than FAKE_CUDA_MEMORY_MIB");
+        assertEquals(List.of("2 MiB", "300 KiB", "12 bytes"), List.of(CudaBackend.size(2 << 20), CudaBackend.size(300 << 10), CudaBackend.size(12)));
     }
 
     /**
