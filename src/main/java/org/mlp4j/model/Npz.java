@@ -21,9 +21,9 @@ import org.mlp4j.util.Limits;
 /**
  * NumPy's {@code .npz} (a zip of {@code .npy} arrays, format 1.0) for little-endian float32, int32, int64
  * and float64 arrays: what {@code np.load} reads and {@code np.savez} writes (read in C or Fortran order, kept in C
- * order). Written bytes depend only on the arrays (every entry carries the same timestamp). Reading trusts nothing: each array's header is read
- * first, and no more data than its shape promises is inflated, so a corrupt or hostile file fails with a
- * reason instead of filling memory.
+ * order). Written bytes depend only on the arrays (every entry carries the same timestamp). Reading trusts nothing:
+ * each array's header is read first, and no more data than its shape promises is inflated, so a corrupt or hostile
+ * file fails with a reason instead of filling memory.
  */
 public final class Npz {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};

@@ -287,17 +287,12 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         return description + ", " + graphNote;
     }
 
-    /** {@code bytes} in MiB, or in KiB or bytes where under one, so that a small allocation does not read as "0 MiB". */
-    static String size(long bytes) {
-        return bytes >= 1 << 20 ? (bytes >> 20) + " MiB" : bytes >= 1 << 10 ? (bytes >> 10) + " KiB" : bytes + " bytes";
-    }
-
     @Override
     protected CUdeviceptr allocate(long bytes) {
         CUdeviceptr p = new CUdeviceptr();
         int rc = cuMemAlloc(p, Math.max(bytes, 4));
         if (rc == CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
-            throw new DeviceMemoryException(String.format("cuda: out of GPU memory allocating %s (%d MiB free)", size(bytes),
+            throw new DeviceMemoryException(String.format("cuda: out of GPU memory allocating %s (%d MiB free)", org.mlp4j.util.Limits.mib(bytes),
                     memoryAvailable() >> 20));
         }
         check(rc, "cuMemAlloc");
