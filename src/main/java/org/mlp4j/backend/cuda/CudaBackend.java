@@ -42,6 +42,7 @@ import org.mlp4j.backend.GpuBackend;
 import org.mlp4j.backend.GpuKernel;
 import org.mlp4j.backend.Matrix;
 import org.mlp4j.backend.Shapes;
+import org.mlp4j.util.Limits;
 
 /**
  * CUDA: GEMMs through cuBLAS (JCublas2), everything else through the kernels in {@code kernels/*.cu}
@@ -292,7 +293,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         CUdeviceptr p = new CUdeviceptr();
         int rc = cuMemAlloc(p, Math.max(bytes, 4));
         if (rc == CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
-            throw new DeviceMemoryException(String.format("cuda: out of GPU memory allocating %s (%d MiB free)", org.mlp4j.util.Limits.mib(bytes),
+            throw new DeviceMemoryException(String.format("cuda: out of GPU memory allocating %s (%d MiB free)", Limits.mib(bytes),
                     memoryAvailable() >> 20));
         }
         check(rc, "cuMemAlloc");

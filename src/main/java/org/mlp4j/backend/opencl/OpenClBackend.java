@@ -27,6 +27,7 @@ import org.mlp4j.backend.GpuKernel;
 import org.mlp4j.backend.Matrix;
 import org.mlp4j.backend.Shapes;
 import org.mlp4j.backend.Timings;
+import org.mlp4j.util.Limits;
 
 /**
  * OpenCL through LWJGL: every operation, GEMM included, is a kernel from {@code kernels/*.cl}, compiled
@@ -425,7 +426,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
             long mem = clCreateBuffer(context, CL_MEM_READ_WRITE, size, err);
             if (err.get(0) == CL_MEM_OBJECT_ALLOCATION_FAILURE || err.get(0) == CL_OUT_OF_RESOURCES
                     || err.get(0) == CL_INVALID_BUFFER_SIZE) {
-                throw new DeviceMemoryException("opencl: cannot allocate " + (bytes >> 20) + " MiB on " + device.name());
+                throw new DeviceMemoryException("opencl: cannot allocate " + Limits.mib(bytes) + " on " + device.name());
             }
             OpenCl.check(err.get(0), "clCreateBuffer");
             buffers.add(mem);
