@@ -72,15 +72,18 @@ final class EvaluateCommand implements Callable<Integer> {
             out.println(legend);
         }
         out.println("confusion matrix (rows: true class, columns: predicted class)");
-        StringBuilder head = new StringBuilder("      ");
+        // wide enough for a cell of every example, with a space before it
+        int cellWidth = Math.max(6, 1 + Integer.toString(Math.max(test.count(), classes - 1)).length());
+        String cell = "%" + cellWidth + "d";
+        StringBuilder head = new StringBuilder(" ".repeat(cellWidth));
         for (int j = 0; j < classes; j++) {
-            head.append(String.format("%6d", j));
+            head.append(String.format(cell, j));
         }
         out.println(head);
         for (int t = 0; t < classes; t++) {
-            StringBuilder row = new StringBuilder(String.format("%6d", t));
+            StringBuilder row = new StringBuilder(String.format(cell, t));
             for (int j = 0; j < classes; j++) {
-                row.append(String.format("%6d", confusion[t][j]));
+                row.append(String.format(cell, confusion[t][j]));
             }
             out.println(row);
         }

@@ -141,6 +141,31 @@ class CsvDataTest {
         assertTrue(Files.exists(noTest.resolve("model.npz")) && Files.exists(noTest.resolve("learning-curves.png")));
     }
 
+    /** A test file where one cell counts six digits: the confusion matrix keeps a space between its numbers. */
+    @Test
+    void aConfusionMatrixOfAHundredThousandExamplesStaysReadable() throws IOException {
+        Path out = dir.resolve("run");
+        assertEquals(0, run(train(clusters("train.csv", 300, 1), out, "--epochs", "1").toArray(String[]::new)).code());
+        Path test = Files.writeString(dir.resolve("same.csv"), "0,0.1,-0.2\n".repeat(100_000));  // a point, a class: one cell
+        BadInputTest.Result e = run("evaluate", "--device", "cpu", "--model", out.resolve("model.npz").toString(), "--data", test.toString());
+        assertEquals(0, e.code(), e.err());
+        List<String> lines = e.out().lines().toList();
+        int head = lines.indexOf("confusion matrix (rows: true class, columns: predicted class)") + 1;
+        assertEquals(List.of("0", "1", "2"), List.of(lines.get(head).trim().split(" +")), e.out());
+        long total = 0;
+        for (int t = 0; t < 3; t++) {
+            String row = lines.get(head + 1 + t);
+            assertEquals(lines.get(head).length(), row.length(), e.out());
+            String[] cells = row.trim().split(" +");
+            assertEquals(4, cells.length, row);
+            assertEquals(Integer.toString(t), cells[0], row);
+            for (int j = 1; j < 4; j++) {
+                total += Long.parseLong(cells[j]);
+            }
+        }
+        assertEquals(100_000, total, e.out());
+    }
+
     @Test
     void largeFeaturesAreScaledForTrainingAndTheModelTakesThemAsTheyAre() throws IOException {
         // the clusters' points as measurements of thousands, around 5000: unscaled, they saturate the sigmoid units
