@@ -64,29 +64,7 @@ final class EvaluateCommand implements Callable<Integer> {
             correct += t == predicted[i] ? 1 : 0;
         }
         out.printf(Locale.ROOT, "test accuracy: %.2f%%%n", 100.0 * correct / test.count());
-        if (!names.isEmpty()) {
-            StringBuilder legend = new StringBuilder("classes:");
-            for (int c = 0; c < classes; c++) {
-                legend.append(c == 0 ? " " : ", ").append(c).append(' ').append(names.get(c));
-            }
-            out.println(legend);
-        }
-        out.println("confusion matrix (rows: true class, columns: predicted class)");
-        // wide enough for a cell of every example, with a space before it
-        int cellWidth = Math.max(6, 1 + Integer.toString(Math.max(test.count(), classes - 1)).length());
-        String cell = "%" + cellWidth + "d";
-        StringBuilder head = new StringBuilder(" ".repeat(cellWidth));
-        for (int j = 0; j < classes; j++) {
-            head.append(String.format(cell, j));
-        }
-        out.println(head);
-        for (int t = 0; t < classes; t++) {
-            StringBuilder row = new StringBuilder(String.format(cell, t));
-            for (int j = 0; j < classes; j++) {
-                row.append(String.format(cell, confusion[t][j]));
-            }
-            out.println(row);
-        }
+        printConfusion(out, confusion, names, test.count());
         out.println();
         int width = Math.max(6, names.stream().mapToInt(String::length).max().orElse(0));
         out.printf(Locale.ROOT, "%" + width + "s %10s %10s %10s %8s%n", "class", "precision", "recall", "f1", "support");
@@ -111,7 +89,7 @@ final class EvaluateCommand implements Callable<Integer> {
             sums[0] += precision;
             sums[1] += recall;
             sums[2] += f1;
-            out.printf(Locale.ROOT, "%" + width + "s %10.4f %10.4f %10.4f %8d%n", names.isEmpty() ? Integer.toString(c) : names.get(c), precision,
+            out.printf(Locale.ROOT, "%" + width + "s %10.4f %10.4f %10.4f %8d%n", name(names, c), precision,
                     recall, f1, support);
         }
         int averaged = classes - absent.size();
@@ -119,8 +97,59 @@ final class EvaluateCommand implements Callable<Integer> {
                 test.count());
         if (!absent.isEmpty()) {
             out.printf("(left out: %s %s, of no example here and never predicted)%n", absent.size() == 1 ? "class" : "classes",
-                    absent.stream().map(c -> names.isEmpty() ? Integer.toString(c) : names.get(c)).collect(java.util.stream.Collectors.joining(", ")));
+                    absent.stream().map(c -> name(names, c)).collect(java.util.stream.Collectors.joining(", ")));
         }
         return 0;
+    }
+
+    /** Classes beyond which a confusion matrix's rows are too wide to read: the largest confusions are listed instead. */
+    private static final int MATRIX_CLASSES = 20;
+
+    private static void printConfusion(PrintWriter out, int[][] confusion, List<String> names, int examples) {
+        int classes = confusion.length;
+        if (classes > MATRIX_CLASSES) {
+            List<int[]> cells = new java.util.ArrayList<>();
+            for (int t = 0; t < classes; t++) {
+                for (int j = 0; j < classes; j++) {
+                    if (t != j && confusion[t][j] > 0) {
+                        cells.add(new int[] {confusion[t][j], t, j});
+                    }
+                }
+            }
+            cells.sort(java.util.Comparator.comparingInt((int[] c) -> -c[0]).thenComparingInt(c -> c[1]).thenComparingInt(c -> c[2]));
+            out.printf("%d classes: no confusion matrix (too wide to read); %s%n", classes,
+                    cells.isEmpty() ? "no example is misclassified" : "the largest confusions, true class -> predicted class:");
+            for (int[] c : cells.subList(0, Math.min(10, cells.size()))) {
+                out.printf("  %s -> %s: %d of its %d%n", name(names, c[1]), name(names, c[2]), c[0], java.util.Arrays.stream(confusion[c[1]]).sum());
+            }
+            return;
+        }
+        if (!names.isEmpty()) {
+            StringBuilder legend = new StringBuilder("classes:");
+            for (int c = 0; c < classes; c++) {
+                legend.append(c == 0 ? " " : ", ").append(c).append(' ').append(names.get(c));
+            }
+            out.println(legend);
+        }
+        out.println("confusion matrix (rows: true class, columns: predicted class)");
+        // wide enough for a cell of every example, with a space before it
+        int cellWidth = Math.max(6, 1 + Integer.toString(examples).length());
+        String cell = "%" + cellWidth + "d";
+        StringBuilder head = new StringBuilder(" ".repeat(cellWidth));
+        for (int j = 0; j < classes; j++) {
+            head.append(String.format(cell, j));
+        }
+        out.println(head);
+        for (int t = 0; t < classes; t++) {
+            StringBuilder row = new StringBuilder(String.format(cell, t));
+            for (int j = 0; j < classes; j++) {
+                row.append(String.format(cell, confusion[t][j]));
+            }
+            out.println(row);
+        }
+    }
+
+    private static String name(List<String> names, int c) {
+        return names.isEmpty() ? Integer.toString(c) : names.get(c);
     }
 }

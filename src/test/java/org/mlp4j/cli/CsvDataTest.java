@@ -166,6 +166,40 @@ class CsvDataTest {
         assertEquals(100_000, total, e.out());
     }
 
+    /**
+     * Of 25 classes, evaluate lists the largest confusions by name instead of a matrix too wide to read. The model
+     * answers the nearest of 25 points on a circle, so each line's answer is known.
+     */
+    @Test
+    void manyClassesListTheLargestConfusionsInsteadOfAMatrix() throws IOException {
+        int classes = 25;
+        Network net = Network.initialize(new int[] {2, classes}, Network.Input.FEATURES, new org.mlp4j.model.NumpyRandom(1));
+        List<String> names = new ArrayList<>();
+        StringBuilder lines = new StringBuilder("class,x,y\n");
+        for (int c = 0; c < classes; c++) {
+            names.add("k" + c);
+            net.weights()[0][c] = (float) Math.cos(2 * Math.PI * c / classes);  // x . p_c: largest for the nearest p_c
+            net.weights()[0][classes + c] = (float) Math.sin(2 * Math.PI * c / classes);
+            net.biases()[0][c] = 0;
+        }
+        // each class's point twice, labelled as it is; then class 4 three times at class 7's point, class 0 once at 1's
+        for (int[] at : new int[][] {{4, 7}, {4, 7}, {4, 7}, {0, 1}}) {
+            lines.append(String.format(Locale.ROOT, "k%d,%.4f,%.4f%n", at[0], Math.cos(2 * Math.PI * at[1] / classes), Math.sin(2 * Math.PI * at[1] / classes)));
+        }
+        for (int c = 0; c < 2 * classes; c++) {
+            lines.append(String.format(Locale.ROOT, "k%d,%.4f,%.4f%n", c % classes, Math.cos(2 * Math.PI * c / classes), Math.sin(2 * Math.PI * c / classes)));
+        }
+        Path model = dir.resolve("circle.npz");
+        ModelFile.save(net, names, model);
+        BadInputTest.Result e = run("evaluate", "--device", "cpu", "--model", model.toString(), "--data",
+                Files.writeString(dir.resolve("circle.csv"), lines).toString());
+        assertEquals(0, e.code(), e.err());
+        String head = "25 classes: no confusion matrix (too wide to read); the largest confusions, true class -> predicted class:";
+        assertTrue(e.out().contains(head + "\n  k4 -> k7: 3 of its 5\n  k0 -> k1: 1 of its 3\n\n"), e.out());
+        assertEquals("test accuracy: 92.59%", line(e.out(), "test accuracy: "));
+        assertFalse(e.out().contains("classes: k0") || e.out().contains("confusion matrix (rows"), e.out());
+    }
+
     @Test
     void largeFeaturesAreScaledForTrainingAndTheModelTakesThemAsTheyAre() throws IOException {
         // the clusters' points as measurements of thousands, around 5000: unscaled, they saturate the sigmoid units
