@@ -8,6 +8,7 @@ import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendFailure;
 import org.mlp4j.backend.BackendProvider;
 import org.mlp4j.backend.BackendUnavailableException;
+import org.mlp4j.backend.NativeTemp;
 
 /** The CUDA backend when an NVIDIA driver, a GPU, cuBLAS and the built kernels are all present. */
 public final class CudaProvider implements BackendProvider {
@@ -26,6 +27,12 @@ public final class CudaProvider implements BackendProvider {
         return true;
     }
 
+    /**
+     * Why JCuda's driver class did not load, once it has failed: its static initialiser does not run again, and a
+     * later use reads "Could not initialize class", which says nothing of the cause.
+     */
+    private static volatile String driverFailure;
+
     /** Checks everything short of opening the device; returns the device count. */
     static int probe() throws BackendUnavailableException {
         if (CudaProvider.class.getResource("/kernels/gather.ptx") == null) {
@@ -34,14 +41,20 @@ public final class CudaProvider implements BackendProvider {
         if (NativeLibraries.find("libcuda.so.1") == null) {
             throw new BackendUnavailableException("no NVIDIA driver (libcuda.so.1 not found)");
         }
+        if (driverFailure != null) {
+            throw new BackendUnavailableException(driverFailure);
+        }
         int rc;
         try {
             JCudaDriver.setExceptionsEnabled(false);
             rc = JCudaDriver.cuInit(0);
         } catch (NoClassDefFoundError e) {
-            throw new BackendUnavailableException("JCuda (org.jcuda:jcuda, jcublas) is not on the class path (" + e.getMessage() + ")");
+            driverFailure = "JCuda (org.jcuda:jcuda, jcublas) is not on the class path (" + e.getMessage() + ")";
+            throw new BackendUnavailableException(driverFailure);
         } catch (Throwable t) {
-            throw new BackendUnavailableException("the JCuda driver library failed to load: " + t.getMessage());
+            String temp = NativeTemp.problem();
+            driverFailure = "the JCuda driver library failed to load: " + (temp != null ? temp : loadFailure(t));
+            throw new BackendUnavailableException(driverFailure);
         }
         if (rc != CUresult.CUDA_SUCCESS) {
             throw new BackendUnavailableException("cuInit failed: " + CUresult.stringFor(rc));
@@ -52,6 +65,19 @@ public final class CudaProvider implements BackendProvider {
             throw new BackendUnavailableException("no CUDA device");
         }
         return count[0];
+    }
+
+    /**
+     * JCuda's report of a library that did not load, in a line: its first (which library) and the last error it
+     * quotes (the copy from the jar, tried after the library path), without the platform's details and the traces.
+     */
+    static String loadFailure(Throwable t) {
+        if (t.getMessage() == null || t.getMessage().isBlank()) {
+            return t.toString();
+        }
+        List<String> lines = t.getMessage().lines().toList();
+        String error = lines.stream().filter(l -> l.matches("(java|jcuda)\\.[\\w.$]+(Error|Exception): .*")).reduce((a, b) -> b).orElse(null);
+        return error == null ? lines.get(0) : lines.get(0) + ": " + error;
     }
 
     @Override

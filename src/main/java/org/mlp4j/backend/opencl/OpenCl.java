@@ -20,6 +20,7 @@ import org.lwjgl.system.Configuration;
 import org.lwjgl.system.MemoryStack;
 import org.mlp4j.backend.BackendFailure;
 import org.mlp4j.backend.DeviceMemoryException;
+import org.mlp4j.backend.NativeTemp;
 
 /** Loading the OpenCL library and listing platforms and devices, for the provider and the backend. */
 final class OpenCl {
@@ -109,7 +110,11 @@ final class OpenCl {
         } finally {
             loading = false;
         }
-        if (errors.get(0).contains("liblwjgl")) {
+        if (errors.get(0).contains("liblwjgl") && lwjglNativesPacked()) {
+            String temp = NativeTemp.problem();
+            loadFailure = "LWJGL's own native library, in its jar, could not be copied out to load (" + errors.get(0) + ")" + (temp != null
+                    ? ": " + temp : "");
+        } else if (errors.get(0).contains("liblwjgl")) {
             loadFailure = "LWJGL's own native library is not found (" + errors.get(0) + "): it is in the jar org.lwjgl:lwjgl:natives-linux"
                     + " (natives-linux-arm64 on ARM), to put beside LWJGL's" + (OpenCl.class.getModule().isNamed()
                     ? "; where mlp4j is a module, as a module: --add-modules org.lwjgl.natives" : "");
@@ -117,6 +122,12 @@ final class OpenCl {
             loadFailure = "no OpenCL library (" + String.join("; ", errors) + "); install an ICD loader (e.g. ocl-icd-libopencl1) and a driver";
         }
         throw new IllegalStateException(loadFailure);
+    }
+
+    /** Whether LWJGL's native library for this machine is on the class path (LWJGL copies it out to a directory to load it). */
+    private static boolean lwjglNativesPacked() {
+        String arch = System.getProperty("os.arch", "").matches("aarch64|arm64") ? "arm64" : "x64";
+        return OpenCl.class.getClassLoader().getResource("linux/" + arch + "/org/lwjgl/liblwjgl.so") != null;
     }
 
     /**

@@ -283,6 +283,53 @@ class CudaOnFakeDriverTest {
         fakeSaidOnly(r, "cuMemAlloc_v2 refused (2): more than FAKE_CUDA_MEMORY_MIB");
     }
 
+    /**
+     * A temporary directory JCuda cannot copy its library into (one that cannot be made here; a read-only or noexec /tmp
+     * on a cluster) is named, with the way round it, in a line and not in JCuda's stack traces; and again when asked
+     * again, where JCuda's class, whose initialiser failed, says only "Could not initialize class".
+     */
+    @Test
+    void aTemporaryDirectoryJCudaCannotLoadFromIsNamed() throws Exception {
+        Path tmp = Files.writeString(dir.resolve("a-file"), "").resolve("tmp");
+        Result r = java(cuda12, Map.of("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp), ProbeTwice.class.getName());
+        String reason = "unusable: the JCuda driver library failed to load: the temporary directory " + tmp + " (java.io.tmpdir) does not"
+                + " exist and cannot be made; point java.io.tmpdir at a directory where programs may be written and run (./mlp4j:"
+                + " MLP4J_JAVA_OPTS=-Djava.io.tmpdir=DIR; java: -Djava.io.tmpdir=DIR)";
+        assertEquals(2, r.out().lines().filter(reason::equals).count(), r.out());
+        assertFalse(r.out().contains("Stack trace") || r.out().contains("\tat "), r.out());
+        fakeSaidOnly(r, null);
+    }
+
+    /** Probes cuda twice in one JVM, printing what each probe found. */
+    static final class ProbeTwice {
+        public static void main(String[] args) {
+            for (int i = 0; i < 2; i++) {
+                try {
+                    System.out.println("usable: " + CudaProvider.probe() + " device(s)");
+                } catch (org.mlp4j.backend.BackendUnavailableException e) {
+                    System.out.println("unusable: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** JCuda's own report of a library that did not load reads as its first line and the last error it quotes. */
+    @Test
+    void jcudasLoadFailureReadsAsALine() {
+        String jcuda = "Error while loading native library \"JCudaDriver-12.6.0-linux-x86_64\"\nOperating system name: Linux\n"
+                + "Architecture         : amd64\nArchitecture bit size: 64\n---(start of nested stack traces)---\n"
+                + "Stack trace from the attempt to load the library as a file:\n"
+                + "java.lang.UnsatisfiedLinkError: no JCudaDriver-12.6.0-linux-x86_64 in java.library.path: /usr/lib\n"
+                + "\tat java.base/java.lang.ClassLoader.loadLibrary(ClassLoader.java:2434)\n"
+                + "Stack trace from the attempt to load the library as a resource:\n"
+                + "java.lang.UnsatisfiedLinkError: /x/libJCudaDriver-12.6.0-linux-x86_64.so: failed to map segment from shared object\n"
+                + "\tat java.base/jdk.internal.loader.NativeLibraries.load(Native Method)\n---(end of nested stack traces)---\n";
+        assertEquals("Error while loading native library \"JCudaDriver-12.6.0-linux-x86_64\": java.lang.UnsatisfiedLinkError:"
+                + " /x/libJCudaDriver-12.6.0-linux-x86_64.so: failed to map segment from shared object", CudaProvider.loadFailure(new UnsatisfiedLinkError(jcuda)));
+        assertEquals("a line", CudaProvider.loadFailure(new UnsatisfiedLinkError("a line")));
+        assertEquals("java.lang.UnsatisfiedLinkError", CudaProvider.loadFailure(new UnsatisfiedLinkError()));
+    }
+
     /** A GPU run keeps the parameters on the host too: a heap too small for them is refused up front, saying how to raise it. */
     @Test
     void theHostHeapIsCheckedForTheParameters() throws Exception {

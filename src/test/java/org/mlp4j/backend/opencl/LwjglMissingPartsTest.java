@@ -43,6 +43,25 @@ class LwjglMissingPartsTest {
         assertFalse(opencl.contains("install an ICD loader"), "an OpenCL library may well be there: " + r.out());
     }
 
+    /**
+     * Where LWJGL finds no directory to copy its library out to (the temporary directory, the home directory and the
+     * working directory, none writable here; a noexec /tmp on a cluster), it says so, naming the temporary directory.
+     */
+    @Test
+    void whereItsLibraryCannotBeCopiedOutItNamesTheTemporaryDirectory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path proc = java.nio.file.Path.of("/proc");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(proc.resolve("self")), "Linux's /proc: a directory nothing is written in");
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("a-file"), "");
+        ProcessBuilder devices = ChildJvm.command(List.of("-Djava.io.tmpdir=" + file.resolve("tmp"), "-Duser.home=" + file.resolve("home")),
+                "org.mlp4j.cli.Main", "devices").directory(proc.toFile());
+        ChildJvm.Result r = ChildJvm.run(devices);
+        assertEquals(0, r.code(), r.out());
+        String opencl = opencl(r.out());
+        assertTrue(opencl.contains("unusable: LWJGL's own native library, in its jar, could not be copied out to load (") && opencl.contains(
+                "): the temporary directory " + file.resolve("tmp") + " (java.io.tmpdir) does not exist and cannot be made; point java.io.tmpdir at"), r.out());
+        assertFalse(r.out().contains("\tat "), "no stack trace: " + r.out());
+    }
+
     private static String opencl(String devices) {
         return devices.substring(devices.indexOf("opencl\n"), devices.indexOf("cpu\n"));
     }
