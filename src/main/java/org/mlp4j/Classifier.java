@@ -266,6 +266,7 @@ public final class Classifier {
      *         device fails while it trains (a kernel fault: the message names the call and the driver's error)
      */
     public List<Epoch> fit(float[][] x, int[] y, float[][] validX, int[] validY, Training training) {
+        java.util.Objects.requireNonNull(training, "training");
         try {
             fitting.lockInterruptibly();
         } catch (InterruptedException e) {

@@ -325,6 +325,9 @@ class ClassifierTest {
         assertTrue(e.getMessage().contains("early stopping (a patience of 2) needs validation examples"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> c.save(dir));
         assertTrue(e.getMessage().contains("a directory is there; name a file in it"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> c.fit(new float[0][], new int[0], SETTINGS));
+        assertEquals("no training examples", e.getMessage());
+        assertEquals("training", assertThrows(NullPointerException.class, () -> c.fit(x, y, null)).getMessage());
         assertEquals(0, c.predict(new float[0][]).length, "no rows, no predictions");
         e = assertThrows(IllegalArgumentException.class, () -> c.accuracy(new float[0][], new int[0]));
         assertTrue(e.getMessage().contains("no rows"), e.getMessage());

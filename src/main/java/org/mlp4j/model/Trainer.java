@@ -283,6 +283,9 @@ public final class Trainer {
             this.data = data;
             train = data.count() - valid;
             steps = train / hp.batch();
+            if (train == 0) {
+                throw new IllegalArgumentException("no training examples");
+            }
             if (steps < 1) {
                 throw new IllegalArgumentException("a batch of " + hp.batch() + " is larger than the " + train + " training examples");
             }
