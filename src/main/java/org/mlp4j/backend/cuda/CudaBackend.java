@@ -268,7 +268,9 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             if (result == CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
                 throw new DeviceMemoryException("cuda: out of GPU memory (" + what + ")");
             }
-            throw new BackendFailure("cuda: " + what + " failed: " + name);
+            throw new BackendFailure("cuda: " + what + " failed: " + name + (result == CUresult.CUDA_ERROR_DEVICE_UNAVAILABLE
+                    ? " (the GPU takes no more work now: in the compute mode exclusive-process another process holds it, or its mode is"
+                    + " prohibited; nvidia-smi shows both)" : ""));
         }
     }
 

@@ -313,23 +313,6 @@ class CudaOnFakeDriverTest {
         }
     }
 
-    /** JCuda's own report of a library that did not load reads as its first line and the last error it quotes. */
-    @Test
-    void jcudasLoadFailureReadsAsALine() {
-        String jcuda = "Error while loading native library \"JCudaDriver-12.6.0-linux-x86_64\"\nOperating system name: Linux\n"
-                + "Architecture         : amd64\nArchitecture bit size: 64\n---(start of nested stack traces)---\n"
-                + "Stack trace from the attempt to load the library as a file:\n"
-                + "java.lang.UnsatisfiedLinkError: no JCudaDriver-12.6.0-linux-x86_64 in java.library.path: /usr/lib\n"
-                + "\tat java.base/java.lang.ClassLoader.loadLibrary(ClassLoader.java:2434)\n"
-                + "Stack trace from the attempt to load the library as a resource:\n"
-                + "java.lang.UnsatisfiedLinkError: /x/libJCudaDriver-12.6.0-linux-x86_64.so: failed to map segment from shared object\n"
-                + "\tat java.base/jdk.internal.loader.NativeLibraries.load(Native Method)\n---(end of nested stack traces)---\n";
-        assertEquals("Error while loading native library \"JCudaDriver-12.6.0-linux-x86_64\": java.lang.UnsatisfiedLinkError:"
-                + " /x/libJCudaDriver-12.6.0-linux-x86_64.so: failed to map segment from shared object", CudaProvider.loadFailure(new UnsatisfiedLinkError(jcuda)));
-        assertEquals("a line", CudaProvider.loadFailure(new UnsatisfiedLinkError("a line")));
-        assertEquals("java.lang.UnsatisfiedLinkError", CudaProvider.loadFailure(new UnsatisfiedLinkError()));
-    }
-
     /** A GPU run keeps the parameters on the host too: a heap too small for them is refused up front, saying how to raise it. */
     @Test
     void theHostHeapIsCheckedForTheParameters() throws Exception {
