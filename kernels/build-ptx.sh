@@ -28,7 +28,7 @@ first_ptx() {
 stale=()
 for cu in "$here"/*.cu; do
   ptx=$(first_ptx "$cu")
-  if [ ! -f "$ptx" ] || [ "$cu" -nt "$ptx" ] || [ -n "$(find "$here" -name "*.cuh" -newer "$ptx")" ]; then
+  if [ ! -f "$ptx" ] || [ "$cu" -nt "$ptx" ] || [ -n "$(find "$here" \( -name "*.cuh" -o -name "*.cl" \) -newer "$ptx")" ]; then
     stale+=("$cu")
   fi
 done

@@ -1,10 +1,10 @@
 // One optimizer step of the parameter *p from its gradient (the step's sum), shared by optimize and
-// optimize_layer (optimize.cl), so both step alike. h holds the rates (slots H_*). g = grad * scale
+// optimize_layer (optimize.cl, optimize.cu), so both step alike. h holds the rates (slots H_*). g = grad * scale
 // (+ l2 * p with decay); then SGD p -= eta g; momentum v = mu v + g, p -= eta v; Nesterov v = mu v + g,
 // p -= eta (g + mu v); Adam m = b1 m + (1 - b1) g, s = b2 s + (1 - b2) g^2, p -= eta (m / (1 - b1^t)) /
 // (sqrt(s / (1 - b2^t)) + eps), b^t from h (advance). *s1 and *s2: the state, as the kind reads it.
-// CPU twin: CpuBackend.optimize. CUDA's twin: optimizer.cuh.
-void optimizer_step(__global float* p, float grad, __global float* s1, __global float* s2, __global const float* h, int kind, int decay) {
+// One text for both GPU backends (dialect.cl): optimizer.cuh includes it. CPU twin: CpuBackend.optimize.
+HELPER void optimizer_step(GLOBAL float* p, float grad, GLOBAL float* s1, GLOBAL float* s2, GLOBAL const float* h, int kind, int decay) {
     float eta = h[H_ETA], scale = h[H_GRADIENT_SCALE], l2 = decay ? h[H_L2] : 0.0f;
     float g = grad * scale + l2 * *p;
     if (kind == OPT_MOMENTUM || kind == OPT_NESTEROV) {

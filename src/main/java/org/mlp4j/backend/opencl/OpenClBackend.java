@@ -90,8 +90,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private static final int DERIVATIVE = -2;
     /** Every constant the kernels share with this class, as build options. */
     static final Map<String, String> DEFINES = defines();
-    /** The helpers the kernels use, compiled first: reductions, activations, a row's softmax, an optimizer's step, update tiles' sums. */
-    private static final List<String> HELPERS = List.of("reduce", "activation", "softmax_row", "optimizer", "update_tile");
+    /**
+     * The helpers the kernels use, compiled first: the qualifiers of helpers CUDA shares, reductions, activations,
+     * a row's softmax, an optimizer's step, update tiles' sums.
+     */
+    private static final List<String> HELPERS = List.of("dialect", "reduce", "activation", "softmax_row", "optimizer", "update_tile");
 
     private final OpenCl.Device device;
     /**
