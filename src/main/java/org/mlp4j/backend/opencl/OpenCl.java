@@ -273,6 +273,24 @@ final class OpenCl {
         }
     }
 
+    /** The most items a work-group of {@code kernel} may have on {@code device}, as the device compiled it. */
+    static long workGroupSize(long kernel, long device) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer size = stack.mallocPointer(1);
+            check(clGetKernelWorkGroupInfo(kernel, device, CL_KERNEL_WORK_GROUP_SIZE, size, null), "clGetKernelWorkGroupInfo");
+            return size.get(0);
+        }
+    }
+
+    /** The most items a work-group of {@code device} may have in each of its three dimensions. */
+    static long[] workItemSizes(long device) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer sizes = stack.mallocPointer(3);
+            check(clGetDeviceInfo(device, CL_DEVICE_MAX_WORK_ITEM_SIZES, sizes, null), "clGetDeviceInfo");
+            return new long[] {sizes.get(0), sizes.get(1), sizes.get(2)};
+        }
+    }
+
     /** The build log of {@code program} on {@code device}, on one line. */
     static String buildLog(long program, long device) {
         try (MemoryStack stack = MemoryStack.stackPush()) {

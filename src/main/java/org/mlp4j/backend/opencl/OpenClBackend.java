@@ -39,6 +39,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
     static final Layout LAYOUT = new Layout(256, 8, 256, Integer.MAX_VALUE, 4);
     /** gemm.cl's gemm: TS x TS outputs per work-group of TS x TS/WPT items, WPT outputs each. */
     private static final int TS = 32, WPT = 4;
+    /** gemm_reduce's work-groups: REDUCE_TILE x REDUCE_TILE items, an output each. */
+    private static final int REDUCE_TILE = 16;
 
     /**
      * gemm.cl's gemm_tiled sizes: a work-group computes {@code tsm x tsn} outputs, each of its {@code (tsn /
@@ -104,7 +106,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private final List<Tiles> sizes = new ArrayList<>();
     private final Map<Tiles, Long> tiledPrograms = new java.util.HashMap<>();
     private final Map<Tiles, Long> tiledKernels = new java.util.HashMap<>();
-    private final List<Tiles> unbuilt = new ArrayList<>();
+    /** gemm_tiled's sizes left out, and why: the device failed to build them, or cannot launch their work-groups. */
+    private final Map<Tiles, String> leftOut = new java.util.LinkedHashMap<>();
     /**
      * Whether the device's choices are timed (on a GPU, and in tests): each product's kernel at its first use, and
      * how programs replay; otherwise the one size given runs every product, or gemm, and programs are enqueued.
@@ -342,9 +345,66 @@ public final class OpenClBackend extends GpuBackend<Long> {
                 tiledKernels.put(t, kernel(p, GpuKernel.GEMM_TILED));
                 sizes.add(t);
             } catch (BackendUnavailableException e) {
-                unbuilt.add(t); // sizes this device cannot build (registers, local memory)
+                leftOut.put(t, "failed to build"); // sizes this device cannot build (registers, local memory)
             }
         }
+        fitWorkGroups();
+    }
+
+    /**
+     * The work-group a kernel launches in, every launch of it alike; null for the two that take theirs from the
+     * device: gemm_tiled's items are its tiles' ({@link Tiles}), and step_rows takes as many as the device allows,
+     * up to {@link #ROW_THREADS}.
+     */
+    static Launch workGroup(GpuKernel kernel) {
+        return switch (kernel) {
+            case GEMM -> new Launch(1, 1, 1, TS, TS / WPT);
+            case GEMM_REDUCE -> new Launch(1, 1, 1, REDUCE_TILE, REDUCE_TILE);
+            case OPTIMIZE_LAYER, STEP_UPDATES, STEP_TILES -> updates(1);
+            case GEMM_TILED, STEP_ROWS -> null;
+            default -> LAYOUT.launch(kernel.shape(), 1);
+        };
+    }
+
+    /**
+     * Refuses a device that cannot launch a kernel's work-groups (its most items a work-group, or as many as it
+     * compiled that kernel for, or its most in a dimension, under what the kernel takes), so that a run is not
+     * stopped by its first launch: the backend is unusable, with the reason, and a run trains elsewhere. gemm_tiled's
+     * sizes it cannot launch are left out instead, as are those it cannot build.
+     */
+    private void fitWorkGroups() throws BackendUnavailableException {
+        long[] dims = OpenCl.workItemSizes(device.id());
+        for (Map.Entry<GpuKernel, Long> e : kernels.entrySet()) {
+            Launch group = workGroup(e.getKey());
+            String why = group == null ? null : unfit(group, OpenCl.workGroupSize(e.getValue(), device.id()), dims);
+            if (why != null) {
+                throw new BackendUnavailableException("OpenCL on " + device.name() + " cannot run the kernel " + e.getKey().entry() + ": " + why);
+            }
+        }
+        for (Tiles t : List.copyOf(sizes)) {
+            long kernel = tiledKernels.getOrDefault(t, kernels.get(GpuKernel.GEMM_TILED)); // the first size's is the program's
+            String why = unfit(new Launch(1, 1, 1, t.tsn() / t.wptn(), t.tsm() / t.wptm()), OpenCl.workGroupSize(kernel, device.id()), dims);
+            if (why != null) {
+                sizes.remove(t);
+                leftOut.put(t, "cannot run here: " + why);
+            }
+        }
+    }
+
+    /**
+     * Why a device whose kernel takes work-groups of at most {@code most} items, and at most {@code dims} items in each
+     * dimension, cannot launch {@code group}'s; null where it can.
+     */
+    static String unfit(Launch group, long most, long[] dims) {
+        long items = (long) group.threadsX() * group.threadsY();
+        String shape = group.threadsX() + "x" + group.threadsY() + " items";
+        if (items > most) {
+            return "it runs in work-groups of " + shape + " (" + items + "), and the device takes at most " + most + " for it";
+        }
+        if (group.threadsX() > dims[0] || group.threadsY() > dims[1]) {
+            return "it runs in work-groups of " + shape + ", and the device takes at most " + dims[0] + "x" + dims[1];
+        }
+        return null;
     }
 
     /** The program that holds {@code kernel} as launched now: gemm_tiled's of the size launching. */
@@ -402,7 +462,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
         d.append(sizes.isEmpty() ? "32x32 tiles" : !timed ? "register tiles " + sizes.get(0)
                 : "32x32 or register tiles of " + sizes.stream().map(Tiles::toString).collect(Collectors.joining(", "))
                         + ", whichever ran a product fastest at its first use");
-        unbuilt.forEach(t -> d.append("; tiles ").append(t).append(" failed to build"));
+        leftOut.forEach((t, why) -> d.append("; tiles ").append(t).append(' ').append(why));
         products.forEach((shape, c) -> d.append("; ").append(shape).append(' ').append(describe(c)));
         if (replay != null && replay.length == 2) {
             d.append(String.format(java.util.Locale.ROOT, "; programs %s (%d kernels: command buffer %.1f us, enqueued %.1f us)",
@@ -504,6 +564,12 @@ public final class OpenClBackend extends GpuBackend<Long> {
      */
     @Override
     protected void enqueue(GpuKernel kernel, Launch l, Object[] args) {
+        Launch group = workGroup(kernel);
+        if (group != null && (l.threadsX() != group.threadsX() || l.threadsY() != group.threadsY())) {
+            // fitWorkGroups checked the device against workGroup's, so a launch of another is a mistake here
+            throw new IllegalStateException(kernel.entry() + " launched in work-groups of " + l.threadsX() + "x" + l.threadsY() + ", not "
+                    + group.threadsX() + "x" + group.threadsY() + " as workGroup says");
+        }
         long k = recording == null ? kernelOf(kernel) : kernel(programOf(kernel), kernel);
         List<Object> values = new ArrayList<>();
         for (Object a : args) {
@@ -664,13 +730,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
         if (n.layers() > WHOLE_STEPS_LAYERS || values > ROW_FLOATS || n.weights() > WHOLE_STEPS_PARAMETERS) {
             return products;
         }
-        long items;
-        try (MemoryStack stack = MemoryStack.stackPush()) {
-            PointerBuffer size = stack.mallocPointer(1);
-            OpenCl.check(clGetKernelWorkGroupInfo(kernels.get(GpuKernel.STEP_ROWS), device.id(), CL_KERNEL_WORK_GROUP_SIZE, size, null),
-                    "clGetKernelWorkGroupInfo");
-            items = Math.min(ROW_THREADS, size.get(0));
-        }
+        long items = Math.min(Math.min(ROW_THREADS, OpenCl.workGroupSize(kernels.get(GpuKernel.STEP_ROWS), device.id())),
+                OpenCl.workItemSizes(device.id())[0]);
         Launch rows = new Launch(n.batch(), 1, 1, (int) items, 1);
         String layout = String.format(java.util.Locale.ROOT, "%d work-groups of %d items, one an example, then %s", n.batch(), items, updated);
         List<Steps> others = new ArrayList<>();
@@ -854,8 +915,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
         if (!reduce) {
             return new GpuMatrix<>(scratch.buffer(), scratch.offset(), slices * m, n);
         }
-        launch(GpuKernel.GEMM_REDUCE, new Launch(blocks(n, 16), blocks(m, 16), 1, 16, 16), scratch, slices, m, n, alpha, beta, c, c.cols(),
-                aux, kind);
+        launch(GpuKernel.GEMM_REDUCE, new Launch(blocks(n, REDUCE_TILE), blocks(m, REDUCE_TILE), 1, REDUCE_TILE, REDUCE_TILE), scratch, slices, m, n,
+                alpha, beta, c, c.cols(), aux, kind);
         return null;
     }
 
