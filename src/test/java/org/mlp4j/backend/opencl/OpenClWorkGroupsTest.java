@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.mlp4j.ChildJvm;
 import org.mlp4j.backend.GpuBackend.Launch;
 import org.mlp4j.backend.GpuKernel;
@@ -35,7 +37,7 @@ class OpenClWorkGroupsTest {
 
     /** PoCL takes work-groups of at most POCL_MAX_WORK_GROUP_SIZE items, as a GPU of that limit does. */
     @Test
-    void aDeviceOfSmallerWorkGroupsIsUnusableWithTheReason() throws Exception {
+    void aDeviceOfSmallerWorkGroupsIsUnusableWithTheReason(@TempDir Path dir) throws Exception {
         OpenCl.Device device = OpenClTilesTest.device();
         Assumptions.assumeTrue(device.platformName().startsWith("Portable Computing Language"), "PoCL's limit is set by its environment");
         ProcessBuilder devices = ChildJvm.command("org.mlp4j.cli.Main", "devices");
@@ -44,7 +46,8 @@ class OpenClWorkGroupsTest {
         assertEquals(0, r.code(), r.out());
         assertTrue(r.out().contains("\n  unusable: OpenCL on " + device.name() + " cannot run the kernel gather: it runs in work-groups of 256x1 items (256),"
                 + " and the device takes at most 128 for it\n"), r.out());
-        ProcessBuilder train = ChildJvm.command("org.mlp4j.cli.Main", "train", "--device", "opencl", "--strict", "--epochs", "1");
+        ProcessBuilder train = ChildJvm.command("org.mlp4j.cli.Main", "train", "--device", "opencl", "--strict", "--epochs", "1",
+                "--out", dir.resolve("run").toString());
         train.environment().put("POCL_MAX_WORK_GROUP_SIZE", "128");
         r = ChildJvm.run(train);
         assertEquals(2, r.code(), r.out());
