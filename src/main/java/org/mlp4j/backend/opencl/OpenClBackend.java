@@ -59,6 +59,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
             return Map.of("TSM", tsm, "TSN", tsn, "TSK", tsk, "WPTM", wptm, "WPTN", wptn);
         }
 
+        /** The work-group gemm_tiled launches in with these tiles: an item for each {@code wptm x wptn} outputs. */
+        Launch workGroup() {
+            return new Launch(1, 1, 1, tsn / wptn, tsm / wptm);
+        }
+
         /** The tile and slab, "64x64x16": one of {@link #TILES} each. */
         String name() {
             return tsm + "x" + tsn + "x" + tsk;
@@ -383,7 +388,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
         }
         for (Tiles t : List.copyOf(sizes)) {
             long kernel = tiledKernels.getOrDefault(t, kernels.get(GpuKernel.GEMM_TILED)); // the first size's is the program's
-            String why = unfit(new Launch(1, 1, 1, t.tsn() / t.wptn(), t.tsm() / t.wptm()), OpenCl.workGroupSize(kernel, device.id()), dims);
+            String why = unfit(t.workGroup(), OpenCl.workGroupSize(kernel, device.id()), dims);
             if (why != null) {
                 sizes.remove(t);
                 leftOut.put(t, "cannot run here: " + why);
@@ -900,8 +905,9 @@ public final class OpenClBackend extends GpuBackend<Long> {
         int choice = kernelFor(transA, transB, m, n, k, slices, sliced.chosen());
         Tiles t = choice == GEMM_32 ? null : sizes.get(choice);
         GpuKernel kernel = t != null ? GpuKernel.GEMM_TILED : GpuKernel.GEMM;
-        Launch grid = t != null ? new Launch(blocks(n, t.tsn()), blocks(m, t.tsm()), slices, t.tsn() / t.wptn(), t.tsm() / t.wptm())
-                : new Launch(blocks(n, TS), blocks(m, TS), slices, TS, TS / WPT);
+        Launch group = t != null ? t.workGroup() : workGroup(GpuKernel.GEMM);
+        int tileRows = t != null ? t.tsm() : TS, tileCols = t != null ? t.tsn() : TS;
+        Launch grid = new Launch(blocks(n, tileCols), blocks(m, tileRows), slices, group.threadsX(), group.threadsY());
         launching = t;
         int ta = transA ? 1 : 0, tb = transB ? 1 : 0;
         if (slices == 1) {
