@@ -45,21 +45,38 @@ final class Programs {
         this.queue = queue;
     }
 
-    /**
-     * Each command enqueued in turn, then clFlush: OpenCL need not issue queued work to the device before a
-     * blocking call, and the trainer does host work (the next epoch's order, the next segment's enqueues) while a
-     * program runs.
-     */
+    /** Each command enqueued in turn, flushed as {@link #issue(List, Runnable)} says. */
     Program enqueued(List<Command> commands) {
-        return () -> {
-            commands.forEach(c -> c.enqueue(queue));
-            OpenCl.check(clFlush(queue), "clFlush");
-        };
+        List<Runnable> parts = commands.stream().<Runnable>map(c -> () -> c.enqueue(queue)).toList();
+        return () -> issue(parts, this::flush);
+    }
+
+    /**
+     * Runs a replay's parts in order with a clFlush after the 1st, 2nd, 4th, 8th, ... and the last. OpenCL need not
+     * issue queued work to the device before a flush or a blocking call, and some drivers hold it until then: a
+     * program flushed only at its end would leave the device idle while the host enqueues all of it, which takes the
+     * host several microseconds a kernel on some drivers (a trainer's segment holds a few hundred), and again after
+     * every progress line's wait. Flushed as it goes, the device starts on the first command, and each flush hands
+     * it as many commands as it has been given so far, which keeps it busy wherever the host enqueues a kernel faster
+     * than the device runs one, for a flush per doubling. The flush at the end lets the trainer do host work (the
+     * next epoch's order, the next segment's enqueues) while the program runs.
+     */
+    static void issue(List<Runnable> parts, Runnable flush) {
+        for (int i = 1; i <= parts.size(); i++) {
+            parts.get(i - 1).run();
+            if (i == parts.size() || Integer.bitCount(i) == 1) {
+                flush.run();
+            }
+        }
+    }
+
+    private void flush() {
+        OpenCl.check(clFlush(queue), "clFlush");
     }
 
     /**
      * Each run of kernels among the commands appended to a command buffer of this queue, finalized; a replay
-     * enqueues the command buffers and the other commands between them in order, then clFlush. An implementation
+     * enqueues the command buffers and the other commands between them in order, flushed as {@link #issue(List, Runnable)} says. An implementation
      * may refuse to enqueue a command buffer whose last replay is still pending (the extension allowed that before
      * its version 0.9.5), so each first waits for its last replay, which the trainer's programs (each runs once an
      * epoch) have long finished.
@@ -82,10 +99,7 @@ final class Programs {
         if (buffer != 0) {
             replay.add(replay(buffer));
         }
-        return () -> {
-            replay.forEach(Runnable::run);
-            OpenCl.check(clFlush(queue), "clFlush");
-        };
+        return () -> issue(replay, this::flush);
     }
 
     private long create() {

@@ -87,6 +87,26 @@ class OpenClProgramsTest {
     }
 
     /**
+     * A replay flushes as it goes, after its 1st, 2nd, 4th, 8th, ... command and after its last, so that a driver that
+     * holds queued work until a flush starts on a long program's first command, not once the host has enqueued it all.
+     */
+    @Test
+    void aReplayFlushesAsItGoes() {
+        List<String> seen = new ArrayList<>();
+        List<Runnable> parts = new ArrayList<>();
+        for (int i = 1; i <= 11; i++) {
+            String name = "c" + i;
+            parts.add(() -> seen.add(name));
+        }
+        Programs.issue(parts, () -> seen.add("flush"));
+        assertEquals(List.of("c1", "flush", "c2", "flush", "c3", "c4", "flush", "c5", "c6", "c7", "c8", "flush", "c9", "c10", "c11", "flush"),
+                seen);
+        seen.clear();
+        Programs.issue(parts.subList(0, 8), () -> seen.add("flush"));
+        assertEquals(4, seen.stream().filter("flush"::equals).count(), "8 commands: flushed after the 1st, 2nd, 4th and 8th, once each");
+    }
+
+    /**
      * Where a device's choices are timed and it has command buffers, the first capture times both ways, programs
      * replay the faster, and the description gives both times; a device without them enqueues, untimed.
      */
