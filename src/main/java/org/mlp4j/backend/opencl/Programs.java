@@ -52,14 +52,12 @@ final class Programs {
     }
 
     /**
-     * Runs a replay's parts in order with a clFlush after the 1st, 2nd, 4th, 8th, ... and the last. OpenCL need not
-     * issue queued work to the device before a flush or a blocking call, and some drivers hold it until then: a
-     * program flushed only at its end would leave the device idle while the host enqueues all of it, which takes the
-     * host several microseconds a kernel on some drivers (a trainer's segment holds a few hundred), and again after
-     * every progress line's wait. Flushed as it goes, the device starts on the first command, and each flush hands
-     * it as many commands as it has been given so far, which keeps it busy wherever the host enqueues a kernel faster
-     * than the device runs one, for a flush per doubling. The flush at the end lets the trainer do host work (the
-     * next epoch's order, the next segment's enqueues) while the program runs.
+     * Runs a replay's parts in order, with a clFlush after the 1st, 2nd, 4th, 8th, ... part and after the last. OpenCL
+     * need not issue queued work before a flush or a blocking call, and some drivers hold it until then, so a flush
+     * at the end alone would leave the device idle while the host enqueues the whole program (a trainer's segment: a
+     * few hundred kernels), and again after each progress line's wait. Flushed by doublings, the device starts on
+     * the first part and each flush hands it as much again, for about log2(n) flushes. The last flush lets the
+     * trainer do host work (the next epoch's order, the next segment's enqueues) while the program runs.
      */
     static void issue(List<Runnable> parts, Runnable flush) {
         for (int i = 1; i <= parts.size(); i++) {
@@ -76,10 +74,10 @@ final class Programs {
 
     /**
      * Each run of kernels among the commands appended to a command buffer of this queue, finalized; a replay
-     * enqueues the command buffers and the other commands between them in order, flushed as {@link #issue(List, Runnable)} says. An implementation
-     * may refuse to enqueue a command buffer whose last replay is still pending (the extension allowed that before
-     * its version 0.9.5), so each first waits for its last replay, which the trainer's programs (each runs once an
-     * epoch) have long finished.
+     * enqueues the command buffers and the other commands between them in order, flushed as
+     * {@link #issue(List, Runnable)} says. An implementation may refuse to enqueue a command buffer whose last
+     * replay is still pending (the extension allowed that before its version 0.9.5), so each first waits for its
+     * last replay, which the trainer's programs (each runs once an epoch) have long finished.
      */
     Program buffered(List<Command> commands) {
         List<Runnable> replay = new ArrayList<>();
