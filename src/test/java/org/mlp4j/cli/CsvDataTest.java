@@ -109,7 +109,7 @@ class CsvDataTest {
         assertTrue(Double.parseDouble(accuracy.replaceAll("[^0-9.]", "")) > 80, accuracy);
         Network net = ModelFile.load(out.resolve("model.npz"));
         assertEquals(Network.Input.FEATURES, net.input());
-        assertTrue(Files.exists(out.resolve("learning-curves.png")));
+        Plots.assertWritten(out, t.err(), "learning-curves.png");
         assertFalse(Files.exists(out.resolve("misclassified.png")));  // no images to show
 
         BadInputTest.Result e = run("evaluate", "--device", "cpu", "--model", out.resolve("model.npz").toString(), "--data", test.toString());
@@ -138,7 +138,8 @@ class CsvDataTest {
         BadInputTest.Result n = run(train(train, noTest).toArray(String[]::new));
         assertEquals(0, n.code(), n.err());
         assertFalse(n.out().contains("test accuracy"), n.out());
-        assertTrue(Files.exists(noTest.resolve("model.npz")) && Files.exists(noTest.resolve("learning-curves.png")));
+        assertTrue(Files.exists(noTest.resolve("model.npz")));
+        Plots.assertWritten(noTest, n.err(), "learning-curves.png");
     }
 
     /** A test file where one cell counts six digits: the confusion matrix keeps a space between its numbers. */

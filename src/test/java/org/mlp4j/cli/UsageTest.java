@@ -224,7 +224,7 @@ class UsageTest {
         assertTrue(r.out().lines().anyMatch(l -> l.matches("epoch 1/1 \\| cost +\\d+\\.\\d\\d \\| train +\\d+\\.\\d\\d% \\| valid +- \\| .*")), r.out());
         // history.csv keeps the NaN that pandas and NumPy read as missing
         assertTrue(Files.readAllLines(out.resolve("history.csv")).get(1).matches("1,[^,]+,[^,]+,NaN,[^,]+"));
-        assertTrue(Files.size(out.resolve("learning-curves.png")) > 0);
+        Plots.assertWritten(out, r.err(), "learning-curves.png");
     }
 
     @Test
