@@ -921,8 +921,9 @@ public final class OpenClBackend extends GpuBackend<Long> {
         if (!reduce) {
             return new GpuMatrix<>(scratch.buffer(), scratch.offset(), slices * m, n);
         }
-        launch(GpuKernel.GEMM_REDUCE, new Launch(blocks(n, REDUCE_TILE), blocks(m, REDUCE_TILE), 1, REDUCE_TILE, REDUCE_TILE), scratch, slices, m, n,
-                alpha, beta, c, c.cols(), aux, kind);
+        Launch sums = workGroup(GpuKernel.GEMM_REDUCE); // an item an output
+        launch(GpuKernel.GEMM_REDUCE, new Launch(blocks(n, sums.threadsX()), blocks(m, sums.threadsY()), 1, sums.threadsX(), sums.threadsY()),
+                scratch, slices, m, n, alpha, beta, c, c.cols(), aux, kind);
         return null;
     }
 
