@@ -482,6 +482,20 @@ API CUresult cuEventRecord(Event* e, Stream* handle) {
     return SUCCESS;
 }
 
+// The host waiting on an event: the ops before it are run already, or held by a forked stream, which runs them now.
+API CUresult cuEventSynchronize(Event* e) {
+    LOCKED;
+    TRY(find(__func__, events, "no such event", e, e))
+    TRY(forbiddenWhileThisThreadCaptures(__func__))
+    if (e->capture != nullptr) {
+        return refuse(ILLEGAL_STATE, __func__, "an event recorded in a capture");
+    }
+    if (e->stream != nullptr && std::find(streams.begin(), streams.end(), e->stream) != streams.end() && e->stream->forked) {
+        release(e->stream, e->upto, nullptr);
+    }
+    return usable(__func__);
+}
+
 // A stream waiting on an event another stream recorded: a join where that stream is forked (it takes that stream's
 // ops before the event), else a fork (its own ops are held, and go into the capture the event was recorded in).
 API CUresult cuStreamWaitEvent(Stream* handle, Event* e, unsigned flags) {

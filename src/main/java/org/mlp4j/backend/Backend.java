@@ -10,8 +10,8 @@ import org.mlp4j.Output;
  * <p>Contract for implementations:
  * <ul>
  *   <li>Operations are issued in program order and may run asynchronously; only {@link #download},
- *       {@link #read(Accumulator)} and {@link #synchronize()} wait for them. No operation copies data
- *       between host and device except {@code upload}/{@code download}/{@code read}.</li>
+ *       {@link #read(Accumulator)}, {@link #synchronize()} and a {@link #mark}'s await wait for them. No
+ *       operation copies data between host and device except {@code upload}/{@code download}/{@code read}.</li>
  *   <li>All matrices are row-major float32. Backends check shapes with {@link Shapes} and throw
  *       {@link IllegalArgumentException} on a mismatch.</li>
  *   <li>Labels travel as a {@code rows x 1} matrix holding each class index as a float (exact below 2^24).</li>
@@ -354,6 +354,18 @@ public interface Backend extends AutoCloseable {
     void synchronize();
 
     /**
+     * Marks the operations issued so far, for the host to wait for them later while the device runs those issued
+     * after: a trainer hears of a segment's steps once the device has reached the segment's end, with the next
+     * segment issued, so that the device does not sit idle while the host draws a progress line and issues more.
+     * Null where they have all finished by then: a backend that runs each operation as it is issued. The default
+     * waits for them now and returns null.
+     */
+    default Mark mark() {
+        synchronize();
+        return null;
+    }
+
+    /**
      * Bytes this backend can still allocate: the device's free memory, or the JVM's free heap for a backend
      * on the heap. A run checks its estimate against it before allocating anything.
      */
@@ -378,6 +390,12 @@ public interface Backend extends AutoCloseable {
     /** Device-side sums. */
     interface Accumulator {
         int slots();
+    }
+
+    /** A point in the operations issued, from {@link #mark}. */
+    interface Mark {
+        /** Waits until every operation issued before the mark has finished; once, which frees the mark. */
+        void await();
     }
 
     /** A recorded sequence of operations. */

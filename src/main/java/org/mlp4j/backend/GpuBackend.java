@@ -349,6 +349,9 @@ public abstract class GpuBackend<B> implements Backend {
     /** {@link #record}: captures {@code ops} into a program that replays them; no host transfer happens inside. */
     protected abstract Program capture(Runnable ops);
 
+    /** {@link #mark}: a mark after the work issued so far, which it does not wait for. */
+    protected abstract Mark marker();
+
     @Override
     public final Matrix matrix(int rows, int cols) {
         if (rows <= 0 || cols <= 0) {
@@ -499,6 +502,12 @@ public abstract class GpuBackend<B> implements Backend {
             out[i] = layout.sumBytes() == 8 ? host.getDouble(8 * i) : host.getFloat(4 * i);
         }
         return out;
+    }
+
+    @Override
+    public final Mark mark() {
+        notRecording("a mark");
+        return marker();
     }
 
     @Override

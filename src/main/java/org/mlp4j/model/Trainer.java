@@ -491,9 +491,13 @@ public final class Trainer {
          */
         public EpochResult next(TrainingListener listener) {
             long start = System.nanoTime();
+            Backend.Mark behind = null; // the end of the segment before, which the listener hears of once the device reaches it
             for (int s = segment; s < segments.length; s++) {
                 if (listener.stopRequested()) {
                     backend.synchronize();
+                    if (behind != null) {
+                        behind.await();
+                    }
                     segment = s;
                     return null;
                 }
@@ -510,9 +514,16 @@ public final class Trainer {
                     setRates(optimizing, epoch, (long) (epoch - 1) * steps + stepsBefore(s));
                 }
                 segments[s].run(); // the last one also evaluates
+                if (behind != null) {  // with this segment issued, so that the device runs it while the host waits and draws
+                    behind.await();
+                    behind = null;
+                    listener.steps(epoch, ends[s - 1], steps);
+                }
                 if (s + 1 < segments.length && listener.showsProgress()) {
-                    backend.synchronize();
-                    listener.steps(epoch, ends[s], steps);
+                    behind = backend.mark();
+                    if (behind == null) {  // a backend that ran the segment as it was issued
+                        listener.steps(epoch, ends[s], steps);
+                    }
                 }
             }
             // While an asynchronous backend runs the epoch, draw the next epoch's order: the same draws in

@@ -5,8 +5,9 @@ import java.util.function.Supplier;
 /** Progress callbacks from {@link Trainer#fit}, and the way to stop it. */
 public interface TrainingListener {
     /**
-     * Whether {@link #steps} is shown to anyone. When not, the trainer does not wait for each recorded
-     * segment of an epoch to finish, which saves a wait per segment on an asynchronous backend.
+     * Polled after each recorded segment of an epoch but the last is issued: whether to hear of its steps
+     * ({@link #steps}). Only then does the trainer wait for the segment to finish, with the next one issued,
+     * which an asynchronous backend's device runs meanwhile.
      */
     default boolean showsProgress() {
         return false;

@@ -584,4 +584,38 @@ public class BackendContractTest {
             assertFalse(b.description().contains("capture failed"), b.description());
         }
     }
+
+    /**
+     * A mark awaited after later work is issued (as the trainer awaits a segment's with the next issued): the work
+     * before each mark has run, in order; a mark within a recording is refused, since a replay would not make one.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void marksAwaitedLaterFollowTheWorkBeforeThem(String name) {
+        try (Backend b = open(name)) {
+            Matrix m = put(b, 2, 2, new float[] {1, 2, 3, 4});
+            Matrix one = put(b, 1, 2, new float[] {1, 1});
+            Accumulator acc = b.accumulator(1);
+            b.reset(acc);
+            Backend.Program p = b.record(() -> {
+                b.biasActivation(m, one, Activation.IDENTITY);
+                b.sumOfSquares(m, acc, 0);
+            });
+            List<Backend.Mark> marks = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                p.run();
+                marks.add(b.mark());
+            }
+            for (Backend.Mark mark : marks) {
+                if (mark != null) {
+                    mark.await();
+                }
+            }
+            assertArrayEquals(new float[] {4, 5, 6, 7}, get(b, m));
+            assertEquals(4 + 9 + 16 + 25 + 9 + 16 + 25 + 36 + 16 + 25 + 36 + 49, b.read(acc)[0], 1e-9);
+            if (!name.equals("cpu")) {  // the cpu's recording runs nothing
+                assertThrows(IllegalStateException.class, () -> b.record(b::mark));
+            }
+        }
+    }
 }

@@ -65,6 +65,12 @@ class GpuBackendTest {
             return () -> { };
         }
 
+        /** Its operations run as they are issued. */
+        @Override
+        protected Mark marker() {
+            return null;
+        }
+
         @Override
         public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
             log.add("gemm");

@@ -80,6 +80,73 @@ class TrainerTest {
         };
     }
 
+    /**
+     * The listener is asked after each segment of an epoch but the last is issued whether it hears of its steps. Where
+     * it does, it hears of them once the device has reached the segment's end, with the next segment issued, so that
+     * an asynchronous device runs that one meanwhile; a backend that runs each operation as it is issued (the cpu)
+     * gives no mark, and the listener hears at once.
+     */
+    @Test
+    void theListenerHearsOfASegmentOnceTheDeviceReachesItsEndWithTheNextIssued() {
+        for (boolean marks : new boolean[] {true, false}) {
+            Images data = TestData.trainHead(1500);
+            List<String> events = new java.util.ArrayList<>();
+            try (CpuBackend cpu = new CpuBackend(2)) {
+                org.mlp4j.backend.Backend backend = (org.mlp4j.backend.Backend) java.lang.reflect.Proxy.newProxyInstance(
+                        TrainerTest.class.getClassLoader(), new Class<?>[] {org.mlp4j.backend.Backend.class}, (proxy, method, args) -> {
+                            if (method.getName().equals("mark")) {
+                                events.add("mark");
+                                return marks ? (org.mlp4j.backend.Backend.Mark) () -> events.add("await") : null;
+                            }
+                            if (method.getName().equals("synchronize")) {
+                                events.add("synchronize");
+                            }
+                            try {
+                                return method.invoke(cpu, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+                Trainer.Fit fit = new Trainer(backend, SHORT).fit(new int[] {784, 30, 10}, data, 500, new TrainingListener() {
+                    int polls;
+
+                    @Override
+                    public boolean showsProgress() {
+                        boolean hears = polls++ % 3 == 0;
+                        events.add("asked: " + hears);
+                        return hears;
+                    }
+
+                    @Override
+                    public void steps(int epoch, int done, int total) {
+                        events.add("steps " + done + "/" + total);
+                    }
+                });
+                assertEquals(2, fit.history().size());
+            }
+            // 10 steps an epoch in 10 segments: asked after segments 1 to 9, hearing of 1, 4 and 7 in epoch 1 and of 2, 5 and 8
+            // in epoch 2
+            List<String> expected = new java.util.ArrayList<>();
+            for (int epoch = 1, polls = 0; epoch <= 2; epoch++) {
+                boolean heard = false;
+                for (int s = 1; s <= 10; s++) {
+                    if (heard && marks) {
+                        expected.addAll(List.of("await", "steps " + (s - 1) + "/10"));
+                    }
+                    heard = s < 10 && polls++ % 3 == 0;
+                    if (s < 10) {
+                        expected.add("asked: " + heard);
+                    }
+                    if (heard) {
+                        expected.addAll(marks ? List.of("mark") : List.of("mark", "steps " + s + "/10"));
+                    }
+                }
+                expected.add("steps 10/10");
+            }
+            assertEquals(expected, events.subList(events.indexOf("asked: true"), events.size()), marks ? "marks" : "no marks");
+        }
+    }
+
     @Test
     void aStoppedRunResumesToTheSameResultAsAStraightRun() {
         Images data = TestData.trainHead(3000);

@@ -873,6 +873,19 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         check(cuStreamSynchronize(stream), "cuStreamSynchronize");
     }
 
+    /** An event recorded on the stream after the work issued on both streams; back to the spares once waited for. */
+    @Override
+    protected Mark marker() {
+        join();
+        CUevent reached = spareEvents.isEmpty() ? newEvent() : spareEvents.pop();
+        check(cuEventRecord(reached, stream), "cuEventRecord");
+        return () -> {
+            int rc = cuEventSynchronize(reached);
+            spareEvents.push(reached);
+            check(rc, "cuEventSynchronize");
+        };
+    }
+
     /** Frees all GPU memory, graphs, modules and handles; safe to call twice and after a failure. */
     @Override
     public void close() {

@@ -957,6 +957,24 @@ public final class OpenClBackend extends GpuBackend<Long> {
         OpenCl.check(clFinish(queue), "clFinish");
     }
 
+    /** A marker's event, flushed so that no later call need hand it to the device; released once waited for. */
+    @Override
+    protected Mark marker() {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer event = stack.mallocPointer(1);
+            OpenCl.check(CL12.clEnqueueMarkerWithWaitList(queue, null, event), "clEnqueueMarkerWithWaitList");
+            long reached = event.get(0);
+            OpenCl.check(clFlush(queue), "clFlush");
+            return () -> {
+                try {
+                    OpenCl.check(clWaitForEvents(reached), "clWaitForEvents");
+                } finally {
+                    clReleaseEvent(reached);
+                }
+            };
+        }
+    }
+
     @Override
     public void close() {
         if (closed) {
