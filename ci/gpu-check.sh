@@ -217,7 +217,7 @@ if optional 150 "this build against the baseline's jar (.device/baseline.jar fro
   # whole steps' time a step on the book's phases (--hidden 1), the book's net, and two hidden layers, whose row phase
   # reads the second layer's weights for every example (AB_HIDDEN picks others)
   if [ -f .device/baseline.jar ]; then
-    echo "baseline $(cat .device/BASELINE), this build $(mlp4j --version); bench --epochs ${AB_EPOCHS:-6} (s/epoch, median of epochs 2 on), and a step of whole steps / of layer by layer"
+    echo "baseline $(cat .device/BASELINE), this build $(mlp4j --version); bench --epochs ${AB_EPOCHS:-6} (s/epoch, median of epochs 2 on), a step of whole steps / of layer by layer, and the book's train on a terminal (s/epoch, the same median)"
     for round in 1 2; do
       for build in baseline current; do
         jar=.device/mlp4j-all.jar
@@ -231,6 +231,16 @@ print("".join(" %s %s" % (r["name"], r["seconds_per_epoch"]) for r in json.load(
           java "${java_opts[@]}" -jar "$jar" train --device cuda --strict --verbose --data "$data" --out "$OUT/ab-$build-$round-$hidden" \
             --hidden "$hidden" --epochs 1 > "$OUT/ab-$build-$round-$hidden.log" 2>&1 || status=1
           line+="; --hidden $hidden $(grep -E '^steps of' "$OUT/ab-$build-$round-$hidden.log" | sed 's/^steps of [0-9]* examples: //')"
+        done
+        # the book's train on a terminal (a pty from Python), which draws a progress line, beside bench's epoch, which
+        # draws none: what the trainer's waits for the line cost
+        line+="; train on a terminal"
+        for device in cuda opencl; do
+          run="$OUT/ab-$build-$round-terminal-$device"
+          timeout -k 10 "$limit" python3 -c 'import pty, sys; pty.spawn(sys.argv[1:])' env LD_PRELOAD="$preload" "$(command -v java)" "${java_opts[@]}" \
+            -jar "$jar" train --device "$device" --strict --epochs "${AB_EPOCHS:-6}" --data "$data" --out "$run" < /dev/null > "$run.log" 2>&1 || status=1
+          line+=" $device $(python3 -c 'import csv, statistics, sys
+print("%.5f" % statistics.median(float(r["seconds"]) for r in list(csv.DictReader(open(sys.argv[1])))[1:]))' "$run/history.csv" 2>/dev/null || echo -)"
         done
         echo "$line"
       done
