@@ -562,45 +562,23 @@ public class BackendContractTest {
         }
     }
 
-    @ParameterizedTest
-    @MethodSource("backends")
-    void recordedProgramsReplayTheSameWork(String name) {
-        try (Backend b = open(name)) {
-            Matrix m = put(b, 2, 2, new float[] {1, 2, 3, 4});
-            Matrix one = put(b, 1, 2, new float[] {1, 1});
-            Accumulator acc = b.accumulator(1);
-            Backend.Program p = b.record(() -> {
-                b.biasActivation(m, one, Activation.IDENTITY);
-                b.sumOfSquares(one, acc, 0);
-            });
-            b.reset(acc);
-            p.run();
-            p.run();
-            p.run();
-            // recording runs nothing; each replay adds the bias once
-            assertArrayEquals(new float[] {4, 5, 6, 7}, get(b, m));
-            assertEquals(2.0 * 3, b.read(acc)[0], 1e-9, "replays after the reset");
-            // a backend that captures (CUDA graphs) falls back to eager replays when capture fails: a slowdown to catch here
-            assertFalse(b.description().contains("capture failed"), b.description());
-        }
-    }
-
     /**
-     * A mark awaited after later work is issued (as the trainer awaits a segment's with the next issued): the work
-     * before each mark has run, in order; a mark within a recording is refused, since a replay would not make one.
+     * A recorded program replays its work, in order, each time; a mark taken after each replay and awaited after later
+     * ones are issued (as the trainer awaits a segment's with the next issued) follows the work before it, and a mark
+     * within a recording is refused, since a replay would not make one.
      */
     @ParameterizedTest
     @MethodSource("backends")
-    void marksAwaitedLaterFollowTheWorkBeforeThem(String name) {
+    void recordedProgramsReplayTheSameWorkAndMarksFollowIt(String name) {
         try (Backend b = open(name)) {
             Matrix m = put(b, 2, 2, new float[] {1, 2, 3, 4});
             Matrix one = put(b, 1, 2, new float[] {1, 1});
             Accumulator acc = b.accumulator(1);
-            b.reset(acc);
             Backend.Program p = b.record(() -> {
                 b.biasActivation(m, one, Activation.IDENTITY);
                 b.sumOfSquares(m, acc, 0);
             });
+            b.reset(acc);
             List<Backend.Mark> marks = new java.util.ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 p.run();
@@ -611,8 +589,11 @@ public class BackendContractTest {
                     mark.await();
                 }
             }
+            // recording runs nothing; each replay adds the bias once, then sums the squares
             assertArrayEquals(new float[] {4, 5, 6, 7}, get(b, m));
-            assertEquals(4 + 9 + 16 + 25 + 9 + 16 + 25 + 36 + 16 + 25 + 36 + 49, b.read(acc)[0], 1e-9);
+            assertEquals(4 + 9 + 16 + 25 + 9 + 16 + 25 + 36 + 16 + 25 + 36 + 49, b.read(acc)[0], 1e-9, "replays after the reset");
+            // a backend that captures (CUDA graphs) falls back to eager replays when capture fails: a slowdown to catch here
+            assertFalse(b.description().contains("capture failed"), b.description());
             if (!name.equals("cpu")) {  // the cpu's recording runs nothing
                 assertThrows(IllegalStateException.class, () -> b.record(b::mark));
             }
