@@ -4,8 +4,8 @@ package org.mlp4j;
 public interface Progress {
     /**
      * Within an epoch, after each tenth or so of its steps, and at its end: {@code done} of its {@code total}
-     * minibatch steps are finished. On a GPU the fit waits for each part to finish to say so, which it skips
-     * for {@link #NONE}.
+     * minibatch steps are finished. On a GPU the fit waits for each part to finish to say so, with the next
+     * part issued, which the device runs meanwhile; it skips those waits for {@link #NONE}.
      */
     default void steps(int epoch, int done, int total) {
     }
