@@ -709,7 +709,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     protected void aside(Runnable op) {
         check(cuEventRecord(forked, stream), "cuEventRecord");
         check(cuStreamWaitEvent(side, forked, 0), "cuStreamWaitEvent");
-        issuing = new Aside(spareEvents.isEmpty() ? newEvent() : spareEvents.pop(), new ArrayList<>(), new ArrayList<>());
+        issuing = new Aside(spareEvent(), new ArrayList<>(), new ArrayList<>());
         int recorded;
         try {
             op.run();
@@ -735,7 +735,11 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
         }
     }
 
-    private CUevent newEvent() {
+    /** An event waited for already, to record again, or a new one. */
+    private CUevent spareEvent() {
+        if (!spareEvents.isEmpty()) {
+            return spareEvents.pop();
+        }
         CUevent e = new CUevent();
         check(cuEventCreate(e, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate");
         events.add(e);
@@ -877,7 +881,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     @Override
     protected Mark marker() {
         join();
-        CUevent reached = spareEvents.isEmpty() ? newEvent() : spareEvents.pop();
+        CUevent reached = spareEvent();
         check(cuEventRecord(reached, stream), "cuEventRecord");
         return () -> {
             int rc = cuEventSynchronize(reached);
