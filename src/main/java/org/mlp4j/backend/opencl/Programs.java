@@ -55,9 +55,9 @@ final class Programs {
      * Runs a replay's parts in order, with a clFlush after the 1st, 2nd, 4th, 8th, ... part and after the last. OpenCL
      * need not issue queued work before a flush or a blocking call, and some drivers hold it until then, so a flush
      * at the end alone would leave the device idle while the host enqueues the whole program (a trainer's segment: a
-     * few hundred kernels), and again after each progress line's wait. Flushed by doublings, the device starts on
-     * the first part and each flush hands it as much again, for about log2(n) flushes. The last flush lets the
-     * trainer do host work (the next epoch's order, the next segment's enqueues) while the program runs.
+     * few hundred kernels). Flushed by doublings, the device starts on the first part and each flush hands it as
+     * much again, for about log2(n) flushes. The last flush lets the trainer do host work (the next epoch's order,
+     * the next segment's enqueues) while the program runs.
      */
     static void issue(List<Runnable> parts, Runnable flush) {
         for (int i = 1; i <= parts.size(); i++) {
