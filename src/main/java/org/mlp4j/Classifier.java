@@ -316,6 +316,11 @@ public final class Classifier {
             }
 
             @Override
+            public void warning(String line) {
+                training.progress().note("warning: " + line);
+            }
+
+            @Override
             public void epoch(EpochResult r, Supplier<Trainer.Checkpoint> checkpoint) {
                 Trainer.Checkpoint[] reached = new Trainer.Checkpoint[1];
                 Supplier<Trainer.Checkpoint> once = () -> reached[0] != null ? reached[0] : (reached[0] = checkpoint.get());

@@ -183,8 +183,8 @@ public interface Backend extends AutoCloseable {
      * How one part of a step runs, chosen by timing both ways on the device: a layer step's GEMM folded into
      * its step kernel or not, or a product of the step with its k split into slices or not ({@link #tune}), or
      * whole steps or layer by layer ({@link #steps}), with the seconds each way took (per step for whole steps;
-     * NaN when not known, as for a checkpoint's choice or untimed whole steps; infinite for whole steps that
-     * failed to launch).
+     * NaN when not known, as for a checkpoint's choice or untimed whole steps; infinite for whole steps none of
+     * whose ways launched and ended where the layer ops end).
      *
      * @param part which step: {@link Part#OUTPUT} and {@link Part#HIDDEN} for a layer step of {@code rows x k x
      *             cols}; {@link Part#FORWARD} and {@link Part#BACKWARD} for a product of {@code rows x k} by {@code k x
@@ -212,7 +212,7 @@ public interface Backend extends AutoCloseable {
             String what, ways, chosen;
             if (part == Part.WHOLE) {
                 what = String.format(java.util.Locale.ROOT, "steps of %d examples", rows);
-                ways = "whole " + (Double.isInfinite(foldedSeconds) ? "failed to launch" : time(foldedSeconds)) + ", layer by layer " + time(unfoldedSeconds);
+                ways = "whole " + (Double.isInfinite(foldedSeconds) ? "unusable" : time(foldedSeconds)) + ", layer by layer " + time(unfoldedSeconds);
                 chosen = !folded ? "layer by layer" : cols > 0 ? "whole, way " + (cols + 1) : "whole";
             } else if (part == Part.FORWARD || part == Part.BACKWARD) {
                 what = String.format(java.util.Locale.ROOT, "%s product %dx%dx%d", part == Part.FORWARD ? "forward" : "backward", rows, k, cols);

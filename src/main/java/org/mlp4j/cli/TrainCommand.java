@@ -553,6 +553,12 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         @Override
+        public void warning(String line) {
+            out.println("warning: " + line);
+            out.flush();
+        }
+
+        @Override
         public boolean stopRequested() {
             return signals.received();
         }

@@ -34,6 +34,16 @@ public final class DeviceNet {
         for (int i = 0; i < l; i++) {
             weights[i] = backend.matrix(sizes[i], sizes[i + 1]);
             biases[i] = backend.matrix(1, sizes[i + 1]);
+        }
+        set(net);
+    }
+
+    /** Puts {@code net}'s parameters (a network of these sizes) into the device's. */
+    public void set(Network net) {
+        if (!java.util.Arrays.equals(net.sizes(), sizes)) {
+            throw new IllegalArgumentException("a network of sizes " + java.util.Arrays.toString(net.sizes()) + ", not " + java.util.Arrays.toString(sizes));
+        }
+        for (int i = 0; i < weights.length; i++) {
             backend.upload(net.weights()[i], weights[i]);
             backend.upload(net.biases()[i], biases[i]);
         }

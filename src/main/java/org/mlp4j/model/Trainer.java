@@ -37,6 +37,13 @@ public final class Trainer {
     static final int WHOLE_STEPS_TIMED = 20;
     /** Runs of those steps timed each way, the best kept, after one that warms both up. */
     static final int TIMED_ROUNDS = 4;
+    /**
+     * How far a way of whole steps may end from the layer ops after those steps from the same start, as a share of
+     * the largest change the layer ops made to a parameter: sums taken in another order differ by float rounding,
+     * far less (ReLU's kink and Adam's division by small gradients magnify it most); a product that is wrong
+     * anywhere, far more.
+     */
+    static final double WAYS_AGREE = 5e-2;
 
     private static final int COST = 0;
     private static final int TRAIN_CORRECT = 1;
@@ -192,6 +199,7 @@ public final class Trainer {
     private Fit run(Session session, TrainingListener listener) {
         session.tuning.forEach(c -> listener.note(c.toString()));
         session.wayTimes.forEach(listener::note);
+        session.wayWarnings.forEach(listener::warning);
         if (session.wholeSteps != null) {
             listener.note("whole steps: " + session.wholeSteps);
         }
@@ -217,6 +225,51 @@ public final class Trainer {
             }
         }
         return new Fit(session.checkpoint(), false, false);
+    }
+
+    /** Where a way's parameters end furthest from the layer ops' ({@link #disagreement}). */
+    record Disagreement(double off, String where) {
+        boolean agrees() {
+            return off <= WAYS_AGREE;  // not where off is NaN
+        }
+
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "%s off by %.1e of the layer ops' largest change (at most %.0e)", where, off, WAYS_AGREE);
+        }
+    }
+
+    /**
+     * How far {@code end} lies from {@code reference}, both reached from {@code start}: the largest difference
+     * between them in any parameter over the largest change {@code reference} made to any (or over 1e-4 of its
+     * largest value, where the network hardly moved), and the array where that difference lies. Against the whole
+     * network's change, not each array's: an array that hardly moves (the first layer of a deep sigmoid net)
+     * differs by rounding that is large beside its own change and small beside the step's. A value that is not a
+     * number where the reference's is one is off by NaN; a reference that is not finite (a diverging rate) judges
+     * nothing.
+     */
+    static Disagreement disagreement(Network start, Network reference, Network end) {
+        double change = 0, largest = 0, off = 0;
+        String where = "no array";
+        for (int l = 0; l < start.layers(); l++) {
+            for (boolean weights : new boolean[] {true, false}) {
+                float[] s = weights ? start.weights()[l] : start.biases()[l], r = weights ? reference.weights()[l] : reference.biases()[l];
+                float[] e = weights ? end.weights()[l] : end.biases()[l];
+                for (int i = 0; i < r.length; i++) {
+                    if (!Float.isFinite(r[i])) {
+                        return new Disagreement(0, "none: the layer ops diverged");
+                    }
+                    change = Math.max(change, Math.abs((double) r[i] - s[i]));
+                    largest = Math.max(largest, Math.abs(r[i]));
+                    double d = Math.abs((double) e[i] - r[i]);
+                    if (!(d <= off) && !Double.isNaN(off)) {  // the first NaN stays
+                        off = d;
+                        where = "layer " + l + (weights ? " weights" : " biases");
+                    }
+                }
+            }
+        }
+        return new Disagreement(off == 0 ? 0 : off / Math.max(change, 1e-4 * largest), where);
     }
 
     /** Whole steps and their alternatives, in the order a {@link Backend.Choice} numbers them. */
@@ -247,6 +300,8 @@ public final class Trainer {
         private final Backend.Steps wholeSteps;
         /** Each way of whole steps and its time, where there were several to time. */
         private final List<String> wayTimes = new ArrayList<>();
+        /** Ways of whole steps left out for ending elsewhere than the layer ops. */
+        private final List<String> wayWarnings = new ArrayList<>();
         /**
          * The backend's description before the session recorded its programs: a GPU backend may choose more as it
          * records them (OpenCL's kernel for each product, how its programs replay).
@@ -337,7 +392,7 @@ public final class Trainer {
             if (offered != null && choices == null) {
                 whole = offered.untimed()
                         ? new Backend.Choice(Backend.Choice.Part.WHOLE, hp.batch(), initial.layers(), 0, true, Double.NaN, Double.NaN)
-                        : timeWholeSteps(initial, epochX, epochY);
+                        : timeWholeSteps(initial, examples, identity, epochX, epochY);
                 tuning.add(whole);
             }
             List<Backend.Steps> ways = offered == null ? List.of() : ways(offered);
@@ -429,11 +484,13 @@ public final class Trainer {
 
         /**
          * Times each way of whole steps against layer-by-layer ones, each recorded as an epoch's are, on a copy
-         * of the network (so the run's parameters do not move) and the epoch's minibatch buffers; the choice
-         * names the fastest way. Where the device has no room for the copy, the run goes layer by layer, untimed
-         * (the buffers the copy got stay with the backend until it closes).
+         * of the network (so the run's parameters do not move) and the epoch's minibatch buffers, which hold the
+         * data's first examples; the choice names the fastest way. First each way runs once from the network's
+         * start and must end where the layer ops end ({@link #disagreement}): one that does not (a kernel this
+         * device computes wrongly) is out, and the run warns of it. Where the device has no room for the copy,
+         * the run goes layer by layer, untimed (the buffers the copy got stay with the backend until it closes).
          */
-        private Backend.Choice timeWholeSteps(Network initial, Matrix epochX, Matrix epochY) {
+        private Backend.Choice timeWholeSteps(Network initial, Examples examples, Order identity, Matrix epochX, Matrix epochY) {
             int batch = hp.batch(), n = Math.min(steps, WHOLE_STEPS_TIMED);
             DeviceNet copy;
             DeviceNet.Workspace ws;
@@ -455,6 +512,8 @@ public final class Trainer {
                 return new Backend.Choice(Backend.Choice.Part.WHOLE, batch, initial.layers(), 0, false, Double.NaN, Double.NaN);
             }
             Matrix x = epochX.rows(0, n * batch), y = epochY.rows(0, n * batch);
+            // real examples, so that each product of the steps has something to get wrong
+            backend.gather(examples, identity, 0, x, y);
             // the layer ops first: what runs where no way is faster, or none launches
             Program layered = backend.record(() -> {
                 for (int s = 0; s < n; s++) {
@@ -471,14 +530,64 @@ public final class Trainer {
                     });
                 }
             }
+            Disagreement[] checked = check(initial, copy, o, candidates);
             double[] t = Timings.byTurns(backend, candidates, TIMED_ROUNDS, 1);
             double[] w = java.util.Arrays.copyOfRange(t, 1, t.length);
             int fastest = Timings.fastest(w);
-            for (int i = 0; i < w.length && w.length > 1; i++) {
-                wayTimes.add(String.format(java.util.Locale.ROOT, "whole steps, way %d of %d: %s: %s", i + 1, w.length, ways.get(i),
-                        Double.isInfinite(w[i]) ? "failed to launch" : String.format(java.util.Locale.ROOT, "%.1f us", w[i] / n * 1e6)));
+            for (int i = 0; i < w.length; i++) {
+                String way = String.format(java.util.Locale.ROOT, "way %d of %d: %s", i + 1, w.length, ways.get(i));
+                if (checked[i] != null && !checked[i].agrees()) {
+                    wayWarnings.add("whole steps, " + way + ": disagrees with the layer ops: " + checked[i] + "; not taken");
+                } else if (w.length > 1) {
+                    wayTimes.add("whole steps, " + way + ": " + (Double.isInfinite(w[i]) ? "failed to launch"
+                            : String.format(java.util.Locale.ROOT, "%.1f us (within %.1e of the layer ops' largest change)", w[i] / n * 1e6, checked[i].off())));
+                }
             }
             return new Backend.Choice(Backend.Choice.Part.WHOLE, batch, initial.layers(), fastest, w[fastest] < t[0], w[fastest] / n, t[0] / n);
+        }
+
+        /**
+         * Runs each of {@code candidates} (the layer ops' steps, then each way's) once from {@code initial} (and
+         * {@code o}'s state as it is) on {@code copy}, and puts in place of each way that failed to launch or does
+         * not end where the layer ops end one that fails; how far each way ended from them, null where it failed.
+         */
+        private Disagreement[] check(Network initial, DeviceNet copy, DeviceNet.Optimizing o, List<Runnable> candidates) {
+            java.util.Map<String, float[]> state = o == null ? null : o.state();
+            Disagreement[] checked = new Disagreement[candidates.size() - 1];
+            Network reference = null;
+            for (int i = 0; i < candidates.size(); i++) {
+                copy.set(initial);
+                if (o != null) {
+                    o.restore(state);
+                    setRates(o, 1, 0);
+                }
+                Network end;
+                try {
+                    candidates.get(i).run();
+                    backend.synchronize();
+                    end = copy.download();
+                } catch (BackendFailure e) {
+                    if (i == 0) {
+                        throw e;
+                    }
+                    candidates.set(i, () -> {
+                        throw e;
+                    });
+                    continue;
+                }
+                if (i == 0) {
+                    reference = end;
+                    continue;
+                }
+                Disagreement d = disagreement(initial, reference, end);
+                checked[i - 1] = d;
+                if (!d.agrees()) {
+                    candidates.set(i, () -> {
+                        throw new BackendFailure("whole steps that disagree with the layer ops: " + d);
+                    });
+                }
+            }
+            return checked;
         }
 
         private int stepsBefore(int s) {

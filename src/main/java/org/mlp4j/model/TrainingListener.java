@@ -17,6 +17,14 @@ public interface TrainingListener {
     default void note(String line) {
     }
 
+    /**
+     * Something the run's user should hear of whether they asked for its notes or not, e.g. a way of the device's
+     * steps left out because it computes other numbers than the layer ops; a note beginning "warning: " by default.
+     */
+    default void warning(String line) {
+        note("warning: " + line);
+    }
+
     /** After a recorded segment of an epoch: {@code done} of {@code total} steps are finished. */
     default void steps(int epoch, int done, int total) {
     }

@@ -283,7 +283,7 @@ class TrainerTest {
             int[] slowRuns = new int[1];
             List<String> notes = new java.util.ArrayList<>();
             TrainingListener stop = stopAt(2, 0);
-            Trainer.Fit part = new Trainer(twoWays(cpu, slowRuns), three).fit(sizes, data, 50, new TrainingListener() {
+            Trainer.Fit part = new Trainer(twoWays(cpu, slowRuns, 1), three).fit(sizes, data, 50, new TrainingListener() {
                 @Override
                 public void steps(int epoch, int done, int total) {
                     stop.steps(epoch, done, total);
@@ -314,7 +314,7 @@ class TrainerTest {
             CheckpointFile.save(part.last(), file);
             slowRuns[0] = 0;
             notes.clear();
-            Trainer.Fit rest = new Trainer(twoWays(cpu, slowRuns), three).resume(CheckpointFile.load(file), data, new TrainingListener() {
+            Trainer.Fit rest = new Trainer(twoWays(cpu, slowRuns, 1), three).resume(CheckpointFile.load(file), data, new TrainingListener() {
                 @Override
                 public void note(String line) {
                     notes.add(line);
@@ -382,10 +382,73 @@ class TrainerTest {
     }
 
     /**
-     * {@code cpu} with its whole steps as two timed ways, "slow" (first) and "fast", and its layer ops' output
-     * step slowed as much: each slow run sleeps 100 ms and is counted in {@code slowRuns}.
+     * A way of whole steps that ends elsewhere than the layer ops (its rate half as high again, then half as high),
+     * however fast, is left out with a warning, and the run takes the next fastest; one that ends where they
+     * end, its sums in another order, is taken.
      */
-    private static org.mlp4j.backend.Backend twoWays(CpuBackend cpu, int[] slowRuns) {
+    @Test
+    void aWayThatEndsElsewhereThanTheLayerOpsIsLeftOutWithAWarning() {
+        Images data = TestData.trainHead(250);
+        Hyperparameters hp = new Hyperparameters(1, 100, 0.0005f, 0.01f, 1);
+        int[] sizes = {784, 100, 10};
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            Network straight = new Trainer(cpu, hp).fit(sizes, data, 50, TrainingListener.NONE).network();
+            for (float skew : new float[] {1.5f, 0.5f}) {
+                List<String> notes = new java.util.ArrayList<>();
+                Trainer.Fit fit = new Trainer(twoWays(cpu, new int[1], skew), hp).fit(sizes, data, 50, new TrainingListener() {
+                    @Override
+                    public void note(String line) {
+                        notes.add(line);
+                    }
+                });
+                org.mlp4j.backend.Backend.Choice whole = fit.last().choices().get(0);
+                assertEquals(List.of(0, true), List.of(whole.cols(), whole.folded()), notes.toString());
+                assertTrue(notes.get(1).matches("whole steps, way 1 of 2: slow: [0-9.]+ us \\(within [0-9.e+-]+ of the layer ops' largest change\\)"),
+                        notes.toString());
+                assertTrue(notes.get(2).matches("warning: whole steps, way 2 of 2: fast: disagrees with the layer ops: layer [01] (weights|biases) "
+                        + "off by [0-9.e+-]+ of the layer ops' largest change \\(at most 5e-02\\); not taken"), notes.toString());
+                assertEquals("whole steps: slow", notes.get(3), notes.toString());
+                assertEquals(straight, fit.network());
+            }
+        }
+    }
+
+    /**
+     * A way's end against the layer ops': off by each array's largest difference over the largest change the layer
+     * ops made to it, the worst array named; NaN where they have a number is off; a reference that diverged judges
+     * nothing; an array that did not move must not move.
+     */
+    @Test
+    void howFarAWayEndsFromTheLayerOps() {
+        int[] sizes = {3, 1};
+        java.util.function.BiFunction<float[], Float, Network> net = (w, b) -> new Network(sizes, new float[][] {w}, new float[][] {{b}},
+                Network.Input.FEATURES, org.mlp4j.Activation.SIGMOID, org.mlp4j.Output.SIGMOID);
+        Network start = net.apply(new float[] {0.1f, -0.2f, 0.3f}, 0.5f);
+        Network reference = net.apply(new float[] {0.11f, -0.22f, 0.305f}, 0.49f);
+        Trainer.Disagreement rounding = Trainer.disagreement(start, reference, net.apply(new float[] {0.11f, -0.22f + 1e-7f, 0.305f}, 0.49f));
+        assertTrue(rounding.agrees() && rounding.off() > 0 && rounding.off() < 1e-5, rounding.toString());
+        Trainer.Disagreement wrong = Trainer.disagreement(start, reference, net.apply(new float[] {0.11f, -0.22f, 0.307f}, 0.49f));
+        assertFalse(wrong.agrees(), wrong.toString());
+        assertEquals("layer 0 weights off by 1.0e-01 of the layer ops' largest change (at most 5e-02)", wrong.toString());
+        // against the largest change of any array (the weights'), not the biases' own
+        Trainer.Disagreement bias = Trainer.disagreement(start, reference, net.apply(new float[] {0.11f, -0.22f, 0.305f}, 0.5f));
+        assertEquals("layer 0 biases off by 5.0e-01 of the layer ops' largest change (at most 5e-02)", bias.toString());
+        assertTrue(Trainer.disagreement(start, reference, net.apply(new float[] {0.11f, -0.22f, 0.305f}, 0.4901f)).agrees());
+        Trainer.Disagreement nan = Trainer.disagreement(start, reference, net.apply(new float[] {Float.NaN, -0.22f, 0.405f}, 0.49f));
+        assertFalse(nan.agrees(), nan.toString());
+        assertTrue(nan.toString().startsWith("layer 0 weights off by NaN"), nan.toString());
+        Network diverged = net.apply(new float[] {0.11f, Float.POSITIVE_INFINITY, 0.305f}, Float.NaN);
+        assertTrue(Trainer.disagreement(start, diverged, net.apply(new float[] {1, 2, 3}, 4f)).agrees());
+        assertTrue(Trainer.disagreement(start, start, start).agrees());
+        assertFalse(Trainer.disagreement(start, start, net.apply(new float[] {0.1f, -0.2f, 0.3f}, 0.501f)).agrees());
+    }
+
+    /**
+     * {@code cpu} with its whole steps as two timed ways, "slow" (first) and "fast", and its layer ops' output
+     * step slowed as much: each slow run sleeps 100 ms and is counted in {@code slowRuns}. The fast way takes
+     * its steps at {@code skew} times the rate.
+     */
+    private static org.mlp4j.backend.Backend twoWays(CpuBackend cpu, int[] slowRuns, float skew) {
         return (org.mlp4j.backend.Backend) java.lang.reflect.Proxy.newProxyInstance(TrainerTest.class.getClassLoader(),
                 new Class<?>[] {org.mlp4j.backend.Backend.class}, (proxy, method, args) -> {
                     if (method.getName().equals("outputLayerStep")) {
@@ -404,7 +467,7 @@ class TrainerTest {
                     org.mlp4j.backend.Backend.Steps fast = new org.mlp4j.backend.Backend.Steps() {
                         @Override
                         public void run(org.mlp4j.backend.Matrix x, org.mlp4j.backend.Matrix labels, float rate, float decay) {
-                            steps.run(x, labels, rate, decay);
+                            steps.run(x, labels, skew * rate, decay);
                         }
 
                         @Override
