@@ -111,13 +111,13 @@ if optional 60 "whole steps against layer by layer, per step, on small networks 
     for hidden in ${WHOLE_HIDDEN:-1 100 100,100 256,256 512,512 1024 256,256,256}; do
       mlp4j train --device "$device" --strict --verbose --data "$data" --out "$OUT/whole-$device-$hidden" --hidden "$hidden" --epochs 1 \
         > "$OUT/whole-$device-$hidden.log" 2>&1 || status=1
-      echo "$device --hidden $hidden: $(grep -E '^steps (of|in one launch)|^whole steps|^epoch ' "$OUT/whole-$device-$hidden.log" | tr '\n' ' ')"
+      echo "$device --hidden $hidden: $(grep -E '^steps (of|in one launch)|^(warning: )?whole steps|^epoch ' "$OUT/whole-$device-$hidden.log" | tr '\n' ' ')"
     done
     # Adam (the README's example without its schedule): whole steps of an optimizer, a launch a layer for the
     # updates, timed against the layer ops
     mlp4j train --device "$device" --strict --verbose --data "$data" --out "$OUT/whole-$device-adam" --hidden 256,128 --activation relu \
       --output softmax --optimizer adam --eta 0.001 --gradient mean --l2 0 --epochs 2 > "$OUT/whole-$device-adam.log" 2>&1 || status=1
-    echo "$device --hidden 256,128 adam: $(grep -E '^steps (of|in one launch)|^whole steps|^epoch ' "$OUT/whole-$device-adam.log" | tr '\n' ' ')"
+    echo "$device --hidden 256,128 adam: $(grep -E '^steps (of|in one launch)|^(warning: )?whole steps|^epoch ' "$OUT/whole-$device-adam.log" | tr '\n' ' ')"
   done
 fi
 
@@ -310,6 +310,12 @@ if optional 400 "JMH, with JMH=1: GEMM shapes, sigmoid, layer ops, SGD step, epo
   else
     echo "no .device/benchmarks.jar (JMH=1 ci/prepare-gpu-bundle.sh packs it): skipped"
   fi
+fi
+
+# a way of whole steps that the trainer left out for ending elsewhere than the layer ops computes wrongly on this GPU
+if grep -H '^warning: whole steps' "$OUT"/*.log; then
+  echo "ways of whole steps left out as wrong (above): each is a kernel to mend"
+  status=1
 fi
 
 step 0 "done: status $status"
