@@ -383,8 +383,7 @@ class TrainerTest {
 
     /**
      * A way of whole steps that ends elsewhere than the layer ops (its rate half as high again, then half as high),
-     * however fast, is left out with a warning, and the run takes the next fastest; one that ends where they
-     * end, its sums in another order, is taken.
+     * however fast, is left out with a warning, and the run takes the next fastest, which ends where they end.
      */
     @Test
     void aWayThatEndsElsewhereThanTheLayerOpsIsLeftOutWithAWarning() {
