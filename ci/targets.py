@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The open issues' speed targets, judged from one run's JSON: `bench --json` (the book's net) or
-`bench --grid --json` (other shapes). ci/gpu-check.sh prints these lines after each; a target is reported, met or
-not, and a ratio that the run cannot give (a backend or reference missing) is said to be not measured. Exits 0
-unless the file cannot be read.
+`bench --grid --json` (other shapes), and whether every backend trained each shape as NumPy does. ci/gpu-check.sh
+prints these lines after each; a target is reported, met or not, and a ratio that the run cannot give (a backend or
+reference missing) is said to be not measured. Exits 0 unless the file cannot be read.
 
   python3 ci/targets.py runs/gpu-check/bench.json
   python3 ci/targets.py runs/gpu-check/grid.json
@@ -19,7 +19,32 @@ def count(n):
     return f"{n} row" + ("" if n == 1 else "s")
 
 
+# mlp4j's backends and NumPy start from the same weights and draw the same order (the book's RandomState(1)), so
+# after the same epochs their costs differ by float rounding only: a share of the least cost far above it is a kernel
+# that computes something else. PyTorch's rows start from weights of their own and are left out.
+SAME_TRAINING = 0.001
+
+
+def same_training(costs):
+    """costs: {shape: {row name: the last epoch's cost or None}}. One line: the shapes whose costs spread over more
+    than SAME_TRAINING of their least, named with their costs."""
+    spreads = []
+    for shape, by_name in costs.items():
+        c = {n: v for n, v in by_name.items() if v is not None and not n.startswith("pytorch")}
+        if len(c) >= 2:
+            spreads.append((shape, max(c.values()) / min(c.values()) - 1, c))
+    title = f"the same training on every backend and NumPy (the last epoch's cost; target: within {100 * SAME_TRAINING:g} %)"
+    if not spreads:
+        print(f"{title}: not measured")
+        return
+    over = [f"{shape} ({', '.join(f'{n} {v:.2f}' for n, v in c.items())})" for shape, spread, c in spreads if spread > SAME_TRAINING]
+    worst_shape, worst, _ = max(spreads, key=lambda p: p[1])
+    line = f"{title}: {verdict(not over)}, {len(spreads) - len(over)} of {count(len(spreads))} within it"
+    print(line + (f"; not on {'; '.join(over)}" if over else f" (the most: {100 * worst:.4f} %, {worst_shape})"))
+
+
 def bench(rows):
+    same_training({"the book's net": {r["name"]: r.get("cost") for r in rows}})
     seconds = {r["name"]: r["seconds_per_epoch"] for r in rows}
     # #3: cuda <= 0.5x PyTorch's CUDA graph; #24: <= 0.12x with whole steps in one launch; #4: opencl <= 2x cuda
     for a, b, target in (("cuda", "pytorch cuda graph", 0.5), ("cuda", "pytorch cuda graph", 0.12), ("opencl", "cuda", 2.0)):
@@ -76,6 +101,11 @@ def grid(rows):
 
     def name(shape):
         return f"{shape[0]} batch {shape[1]}"
+
+    costs = {}
+    for r in rows:
+        costs.setdefault(name((r["network"], r["batch"])), {})[r["name"]] = r.get("cost")
+    same_training(costs)
 
     # #23's targets: cuda <= 1.0x PyTorch eager on every row, <= 1.0x its CUDA graph where the row is launch-bound
     # (batch 100, hidden widths <= 512), opencl <= 2x cuda on every row

@@ -66,11 +66,13 @@ def blas():
     return shown + (" (the reference BLAS, far slower than OpenBLAS: on Debian or Ubuntu, apt install libopenblas0)" if reference else "")
 
 
-def timing(times, detail):
-    """{"seconds_per_epoch": median of epochs 2..N, "first_epoch": ..., "detail": ...}."""
+def timing(times, detail, cost, train_accuracy):
+    """{"seconds_per_epoch": median of epochs 2..N, "first_epoch": ..., "detail": ..., "cost": the last epoch's,
+    "train_accuracy": the last epoch's}."""
     rest = sorted(times[1:] or times)
     median = (rest[(len(rest) - 1) // 2] + rest[len(rest) // 2]) / 2
-    return {"seconds_per_epoch": median, "first_epoch": times[0], "detail": detail}
+    return {"seconds_per_epoch": median, "first_epoch": times[0], "detail": detail, "cost": float(cost),
+            "train_accuracy": float(train_accuracy)}
 
 
 def add_shape_options(parser):

@@ -2,8 +2,9 @@
 plus the per-epoch evaluation of cost, training and validation accuracy), for `mlp4j bench`. The book's
 network is --hidden 100 --batch 100 in float64; --hidden takes more layers (e.g. 512,512) and --dtype
 float32 runs the same algorithm in float32 (OpenBLAS's SGEMM), the fair comparison for a float32 engine.
-Prints JSON: {"seconds_per_epoch": median of epochs 2..N, "first_epoch": ..., "detail": ...}; with --serve, one such
-line for each shape stdin asks for (mnist_idx.serve)."""
+Prints JSON: {"seconds_per_epoch": median of epochs 2..N, "first_epoch": ..., "detail": ..., "cost": .., "train_accuracy": ..}
+(the last epoch's cost and training accuracy); with --serve, one such line for each shape stdin asks for
+(mnist_idx.serve)."""
 import argparse
 import os
 import sys
@@ -71,7 +72,8 @@ def time_shape(x, y, dt, epochs, hidden, batch):
         valid_acc = np.mean(np.argmax(forward(x_valid)[-1], axis=1) == y_valid)
         times.append(time.perf_counter() - start)
         print(f"epoch {epoch + 1}: cost {cost:.2f} train {100 * train_acc:.2f}% valid {100 * valid_acc:.2f}% {times[-1]:.3f} s", file=sys.stderr)
-    return mnist_idx.timing(times, f"NumPy {np.__version__} {dt}, BLAS {mnist_idx.blas()}, the book's algorithm, {'-'.join(map(str, sizes))}, batch {batch}")
+    return mnist_idx.timing(times, f"NumPy {np.__version__} {dt}, BLAS {mnist_idx.blas()}, the book's algorithm, {'-'.join(map(str, sizes))}, batch {batch}",
+                            cost, train_acc)
 
 
 if __name__ == "__main__":

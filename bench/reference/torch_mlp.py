@@ -4,8 +4,9 @@ accuracy), for `mlp4j bench` and ci/gpu-check.sh. --mode eager: the book's hand-
 --mode graph: the same epoch captured once in a CUDA graph and replayed. --mode cpu: eager on the CPU (its
 threads as OMP_NUM_THREADS says, which `mlp4j bench --threads` sets). --hidden (e.g. 512,512) and
 --batch give other shapes than the book's 784-100-10 at batch 100.
-Prints JSON: {"seconds_per_epoch": median of epochs 2..N, "first_epoch": ..., "detail": ...}; with --serve, one such
-line for each shape stdin asks for (mnist_idx.serve)."""
+Prints JSON: {"seconds_per_epoch": median of epochs 2..N, "first_epoch": ..., "detail": ..., "cost": .., "train_accuracy": ..}
+(the last epoch's cost and training accuracy); with --serve, one such line for each shape stdin asks for
+(mnist_idx.serve)."""
 import argparse
 import os
 import sys
@@ -100,7 +101,7 @@ def time_shape(torch, dev, x, y, mode, epochs, hidden, batch):
     threads = torch.get_num_threads()
     where = torch.cuda.get_device_name() if on_gpu else f"CPU, {threads} thread{'' if threads == 1 else 's'}"
     return mnist_idx.timing(times, f"PyTorch {torch.__version__} {'eager' if mode == 'cpu' else mode}, {where}, FP32, "
-                            f"{'-'.join(map(str, sizes))}, batch {batch}")
+                            f"{'-'.join(map(str, sizes))}, batch {batch}", c, tr)
 
 
 if __name__ == "__main__":

@@ -78,7 +78,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "the grid's batch sizes (default: ${DEFAULT-VALUE})")
     List<Integer> gridBatch;
 
-    record Row(String name, String detail, double secondsPerEpoch, double firstEpoch, String note) {
+    /** One timing of a row; cost and trainAccuracy: its last epoch's, NaN where its command does not say. */
+    record Row(String name, String detail, double secondsPerEpoch, double firstEpoch, String note, double cost, double trainAccuracy) {
     }
 
     /** One row: the shape its command times, or, with command null, why there is none. */
@@ -100,6 +101,15 @@ final class BenchCommand implements Callable<Integer> {
 
         double firstEpoch() {
             return median(byRound.stream().mapToDouble(Row::firstEpoch));
+        }
+
+        /** The first round's last cost (each round trains from the same start in the same order), NaN where it has none. */
+        double cost() {
+            return byRound.get(0).cost();
+        }
+
+        double trainAccuracy() {
+            return byRound.get(0).trainAccuracy();
         }
 
         /** This row's time over {@code reference}'s, round by round (NaN where either has none). */
@@ -154,7 +164,7 @@ final class BenchCommand implements Callable<Integer> {
                         : job.command().cannotStart() != null ? "skipped: " + job.command().cannotStart()
                         : previous != null && !previous.note().isEmpty() ? previous.note() : null;
                 if (skipped != null) {
-                    rows.get(i).add(new Row(job.name(), "", Double.NaN, Double.NaN, skipped));
+                    rows.get(i).add(new Row(job.name(), "", Double.NaN, Double.NaN, skipped, Double.NaN, Double.NaN));
                     continue;
                 }
                 spec.commandLine().getErr().println("bench: " + (rounds > 1 ? "round " + (round + 1) + " of " + rounds + ": " : "")
@@ -217,14 +227,15 @@ final class BenchCommand implements Callable<Integer> {
         OtherWork.Snapshot after = OtherWork.now();
         Rounds numpy = find(rows, "numpy (book, float64)"), numpy32 = find(rows, "numpy float32");
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "%-24s %14s %14s %10s %10s  %s%n", "backend", "s/epoch", "first epoch", "x numpy", "x numpy32", "details");
+        out.printf(Locale.ROOT, "%-24s %14s %14s %12s %10s %10s  %s%n", "backend", "s/epoch", "first epoch", "last cost", "x numpy", "x numpy32",
+                "details");
         for (Rounds r : rows) {
-            out.printf(Locale.ROOT, "%-24s %14s %14s %10s %10s  %s%n", r.name(), fmt(r.seconds()), fmt(r.firstEpoch()), ratio(r.ratio(numpy)),
-                    ratio(r.ratio(numpy32)), r.range("x numpy", numpy) + r.range("x numpy32", numpy32) + r.detail());
+            out.printf(Locale.ROOT, "%-24s %14s %14s %12s %10s %10s  %s%n", r.name(), fmt(r.seconds()), fmt(r.firstEpoch()), cost(r.cost()),
+                    ratio(r.ratio(numpy)), ratio(r.ratio(numpy32)), r.range("x numpy", numpy) + r.range("x numpy32", numpy32) + r.detail());
         }
         out.println((epochs > 1 ? "s/epoch: median of epochs 2.." + epochs + " (epoch 1 is warm-up)" : "s/epoch: epoch 1, warm-up included")
                 + (rounds > 1 ? ", and of the " + rounds + " rounds; x: the median of the rounds' ratios" : "")
-                + "; an epoch is " + training / 100 + " steps of 100 plus the evaluation pass");
+                + "; an epoch is " + training / 100 + " steps of 100 plus the evaluation pass; " + LAST_COST);
         OtherWork.print(out, before, after);
         out.println(machine.line());
         if (json != null) {
@@ -329,15 +340,17 @@ final class BenchCommand implements Callable<Integer> {
     private static Row measure(Job job) {
         try {
             Timing t = job.command().time(job.hidden(), job.batch());
-            return new Row(job.name(), t.detail(), t.secondsPerEpoch(), t.firstEpoch(), "");
+            return new Row(job.name(), t.detail(), t.secondsPerEpoch(), t.firstEpoch(), "", t.cost() == null ? Double.NaN : t.cost(),
+                    t.trainAccuracy() == null ? Double.NaN : t.trainAccuracy());
         } catch (IllegalArgumentException e) {
-            return new Row(job.name(), "", Double.NaN, Double.NaN, "skipped: " + e.getMessage());
+            return new Row(job.name(), "", Double.NaN, Double.NaN, "skipped: " + e.getMessage(), Double.NaN, Double.NaN);
         }
     }
 
     /** A row of the JSON report: null where there is no number; the rounds' times and ratios in their order. */
     record JsonRow(String name, Double secondsPerEpoch, Double firstEpoch, Double ratioToNumpy, Double ratioToNumpyFloat32, String detail,
-                   List<Double> secondsByRound, List<Double> ratioToNumpyByRound, List<Double> ratioToNumpyFloat32ByRound) {
+                   List<Double> secondsByRound, List<Double> ratioToNumpyByRound, List<Double> ratioToNumpyFloat32ByRound, Double cost,
+                   Double trainAccuracy) {
     }
 
     /** otherWorkProcessors: {@link OtherWork#processorsIfKnown}. */
@@ -347,8 +360,17 @@ final class BenchCommand implements Callable<Integer> {
     private String json(List<Rounds> rows, Rounds numpy, Rounds numpy32, Machine machine, Double otherWork) {
         List<JsonRow> out = rows.stream().map(r -> new JsonRow(r.name(), num(r.seconds()), num(r.firstEpoch()), num(r.ratio(numpy)),
                 num(r.ratio(numpy32)), r.detail(), r.secondsByRound(), Arrays.stream(r.ratios(numpy)).mapToObj(BenchCommand::num).toList(),
-                Arrays.stream(r.ratios(numpy32)).mapToObj(BenchCommand::num).toList())).toList();
+                Arrays.stream(r.ratios(numpy32)).mapToObj(BenchCommand::num).toList(), num(r.cost()), num(r.trainAccuracy()))).toList();
         return Timing.JSON.newBuilder().setPrettyPrinting().create().toJson(new Report("seconds per epoch", rounds, machine, otherWork, out)) + "\n";
+    }
+
+    /** What the tables' last cost is, for their footnote. */
+    static final String LAST_COST = "last cost: the last epoch's (mlp4j's backends and NumPy train from the same start in the same order, "
+            + "so theirs should agree; PyTorch's start is its own)";
+
+    /** A cost for the table, "-" when there is none. */
+    static String cost(double c) {
+        return Double.isNaN(c) ? "-" : String.format(Locale.ROOT, "%.2f", c);
     }
 
     /** A ratio for the table, "-" when there is none. */

@@ -18,9 +18,12 @@ final class Grid {
     private Grid() {
     }
 
-    /** One backend's or reference's time on one shape, and its ratios to the shape's references (medians over the rounds). */
+    /**
+     * One backend's or reference's time on one shape, and its ratios to the shape's references (medians over the rounds);
+     * its first round's last epoch's cost and training accuracy, null where it does not say.
+     */
     record Row(String network, int batch, String name, Double secondsPerEpoch, Double firstEpoch, Double ratioToNumpyFloat32,
-               Double ratioToTorchGraph, Double ratioToTorchEager, String detail, List<Double> secondsByRound) {
+               Double ratioToTorchGraph, Double ratioToTorchEager, String detail, List<Double> secondsByRound, Double cost, Double trainAccuracy) {
     }
 
     /**
@@ -51,8 +54,8 @@ final class Grid {
         OtherWork.Snapshot before = OtherWork.now();
         List<Row> all = new ArrayList<>();
         int shapes = bench.gridHidden.size() * bench.gridBatch.size();
-        out.printf(Locale.ROOT, "%-18s %6s %-20s %10s %10s %10s %10s  %s%n", "network", "batch", "backend", "s/epoch", "x numpy32",
-                "x graph", "x eager", "details");
+        out.printf(Locale.ROOT, "%-18s %6s %-20s %10s %12s %10s %10s %10s  %s%n", "network", "batch", "backend", "s/epoch", "last cost",
+                "x numpy32", "x graph", "x eager", "details");
         try {
             for (String hidden : bench.gridHidden) {
                 for (int batch : bench.gridBatch) {
@@ -74,10 +77,11 @@ final class Grid {
                         String ranges = r.range("x numpy32", numpy) + r.range("x graph", graph) + r.range("x eager", eager);
                         double toNumpy = r.ratio(numpy), toGraph = r.ratio(graph), toEager = r.ratio(eager);
                         Row row = new Row(network, batch, r.name(), BenchCommand.num(r.seconds()), BenchCommand.num(r.firstEpoch()),
-                                BenchCommand.num(toNumpy), BenchCommand.num(toGraph), BenchCommand.num(toEager), ranges + r.detail(), r.secondsByRound());
+                                BenchCommand.num(toNumpy), BenchCommand.num(toGraph), BenchCommand.num(toEager), ranges + r.detail(), r.secondsByRound(),
+                                BenchCommand.num(r.cost()), BenchCommand.num(r.trainAccuracy()));
                         all.add(row);
-                        out.printf(Locale.ROOT, "%-18s %6d %-20s %10s %10s %10s %10s  %s%n", network, batch, r.name(), BenchCommand.fmt(r.seconds()),
-                                BenchCommand.ratio(toNumpy), BenchCommand.ratio(toGraph), BenchCommand.ratio(toEager), row.detail());
+                        out.printf(Locale.ROOT, "%-18s %6d %-20s %10s %12s %10s %10s %10s  %s%n", network, batch, r.name(), BenchCommand.fmt(r.seconds()),
+                                BenchCommand.cost(r.cost()), BenchCommand.ratio(toNumpy), BenchCommand.ratio(toGraph), BenchCommand.ratio(toEager), row.detail());
                     }
                     out.flush();
                     // other work is not known before the timing commands end: their processor time counts once they have
@@ -90,7 +94,7 @@ final class Grid {
         out.println((bench.epochs > 1 ? "s/epoch: median of epochs 2.." + bench.epochs + " (epoch 1 is warm-up)" : "s/epoch: epoch 1, warm-up included")
                 + (bench.rounds > 1 ? ", and of the " + bench.rounds + " rounds; x: the median of the rounds' ratios" : "")
                 + "; an epoch is the SGD steps over " + String.format(Locale.ROOT, "%,d", training)
-                + " examples plus the evaluation pass; x: s/epoch over the reference's on the same shape");
+                + " examples plus the evaluation pass; x: s/epoch over the reference's on the same shape; " + BenchCommand.LAST_COST);
         OtherWork.Snapshot after = OtherWork.now();
         OtherWork.print(out, before, after);
         out.println(machine.line());

@@ -35,10 +35,11 @@ import picocli.CommandLine.Model.CommandSpec;
  * own (a JVM per backend, or a reference script) kept for all the shapes it times ({@link TimingProcess}). Once it has
  * loaded what it needs it prints {@code {"ready": true}}; then it reads one request a line on stdin,
  * {@code {"hidden": "512,512", "batch": 250}}, and answers each with one line on stdout,
- * {@code {"seconds_per_epoch": .., "first_epoch": .., "detail": ".."}}, or {@code {"error": ".."}} where that shape
- * gives no timing. It exits when stdin ends.
+ * {@code {"seconds_per_epoch": .., "first_epoch": .., "detail": "..", "cost": .., "train_accuracy": ..}} (the last epoch's
+ * cost and training accuracy, null where the command does not say), or {@code {"error": ".."}} where that shape gives
+ * no timing. It exits when stdin ends.
  */
-record Timing(double secondsPerEpoch, double firstEpoch, String detail) {
+record Timing(double secondsPerEpoch, double firstEpoch, String detail, Double cost, Double trainAccuracy) {
     /** The examples a timed run holds out for validation, as the book's does: the others are its training set. */
     static final int VALID = 5000;
 
@@ -80,7 +81,7 @@ record Timing(double secondsPerEpoch, double firstEpoch, String detail) {
             if (t == null || !(t.secondsPerEpoch() > 0)) {
                 throw new IllegalArgumentException("no seconds_per_epoch in its answer");
             }
-            return new Timing(t.secondsPerEpoch(), t.firstEpoch(), t.detail() == null ? "" : t.detail());
+            return new Timing(t.secondsPerEpoch(), t.firstEpoch(), t.detail() == null ? "" : t.detail(), t.cost(), t.trainAccuracy());
         } catch (JsonParseException | IllegalStateException e) {
             throw new IllegalArgumentException("its answer is not a timing (" + e.getMessage() + ")", e);
         }
@@ -151,7 +152,8 @@ record Timing(double secondsPerEpoch, double firstEpoch, String detail) {
                 // what the timings at session start chose (whole steps or layer by layer, folds), as train --verbose says
                 StringBuilder detail = new StringBuilder(backend.description());
                 fit.last().choices().forEach(c -> detail.append("; ").append(c));
-                return new Timing(rest, first, detail.toString());
+                EpochResult last = h.get(h.size() - 1);
+                return new Timing(rest, first, detail.toString(), last.cost(), last.trainAccuracy());
             }
         }
     }

@@ -268,9 +268,10 @@ class BenchCommandTest {
 
     @Test
     void aTimingIsOneJsonLineThatReadsBack() {
-        Timing t = new Timing(0.25, 1.5, "cpu: \"quoted\" \\ and more");
+        Timing t = new Timing(0.25, 1.5, "cpu: \"quoted\" \\ and more", 36066.27, 0.8453);
         assertEquals(t, Timing.parse(t.toJson()));
-        assertEquals(new Timing(0.0443, 0.9, ""), Timing.parse("{\"seconds_per_epoch\": 0.0443, \"first_epoch\": 0.9}"), "a reference script's line without detail");
+        assertEquals(new Timing(0.0443, 0.9, "", null, null), Timing.parse("{\"seconds_per_epoch\": 0.0443, \"first_epoch\": 0.9}"),
+                "a reference script's line without detail or cost");
         assertEquals("MemoryError: a shape too large", assertThrows(IllegalArgumentException.class,
                 () -> Timing.parse("{\"error\": \"MemoryError: a shape too large\"}")).getMessage(), "a command's answer where a shape gives no timing");
         assertTrue(Timing.ready("{\"ready\": true}"));

@@ -54,7 +54,7 @@ class TimingProcessTest {
             times.add(p.time("512,512", 250));
             times.add(p.time("2048", 500));
         }
-        assertEquals(List.of(new Timing(1.5, 9, "1"), new Timing(2.5, 9, "1"), new Timing(3.5, 9, "1")), times,
+        assertEquals(List.of(new Timing(1.5, 9, "1", null, null), new Timing(2.5, 9, "1", null, null), new Timing(3.5, 9, "1", null, null)), times,
                 "each answer in turn, from a command given the environment asked for");
         assertEquals(List.of("start", "{\"hidden\":\"100\",\"batch\":100}", "{\"hidden\":\"512,512\",\"batch\":250}",
                 "{\"hidden\":\"2048\",\"batch\":500}", "end"), log(), "started once; ended, and waited for, when closed");
