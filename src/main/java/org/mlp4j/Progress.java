@@ -21,7 +21,8 @@ public interface Progress {
      * A one-line note: the device that trains, as {@code train} prints it ("device: cpu: 2 threads, ...", which
      * says where the CPU runs plain loops for want of the Vector API module), and before it, where the device
      * asked for is unusable, that the CPU trains instead and why; and a warning where one of the device's ways to
-     * take the steps computes other numbers than its plain steps and is left out ("warning: whole steps, way ...").
+     * take the steps computes other numbers than its plain steps and is left out ("warning: whole steps, way ...",
+     * "warning: output step 100x100x10: folded disagrees with GEMM and step ...").
      */
     default void note(String message) {
     }

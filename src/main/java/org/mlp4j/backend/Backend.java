@@ -191,8 +191,22 @@ public interface Backend extends AutoCloseable {
      *             cols}; {@link Part#WHOLE} for whole steps of {@code rows} examples ({@code k} the layers, {@code cols}
      *             which of the steps' ways: 0 the steps themselves, i their alternative i - 1, see {@link Steps#alternatives})
      * @param folded whether the fused way (folded, k split, or whole steps) runs
+     * @param off how far the fused way of a layer step or product ended from the other, run once each on the same
+     *            random inputs, as a share of the other's largest value ({@link Timings#disagreements}; where it
+     *            {@link #disagrees} the fused way is not taken, however fast); null where they were not compared
+     *            (whole steps, which the model compares, or a checkpoint's choice), NaN where nothing was judged
      */
-    record Choice(Part part, int rows, int k, int cols, boolean folded, double foldedSeconds, double unfoldedSeconds) {
+    record Choice(Part part, int rows, int k, int cols, boolean folded, double foldedSeconds, double unfoldedSeconds, Double off) {
+        /** A choice whose ways were not compared. */
+        public Choice(Part part, int rows, int k, int cols, boolean folded, double foldedSeconds, double unfoldedSeconds) {
+            this(part, rows, k, cols, folded, foldedSeconds, unfoldedSeconds, null);
+        }
+
+        /** Whether the fused way computed other values than the other, and is left out for it. */
+        public boolean disagrees() {
+            return off != null && Timings.disagrees(off);
+        }
+
         /**
          * What a choice is about. The checkpoint file stores a part by its place here, so new parts go last.
          * FORWARD is a layer's product {@code z = x * w}, BACKWARD the error's {@code g = dNext * wNext'}; splitting
@@ -203,7 +217,16 @@ public interface Backend extends AutoCloseable {
         }
 
         private static String time(double seconds) {
-            return Double.isNaN(seconds) ? "not timed" : String.format(java.util.Locale.ROOT, "%.1f us", seconds * 1e6);
+            return Double.isNaN(seconds) ? "not timed" : Double.isInfinite(seconds) ? "failed to launch"
+                    : String.format(java.util.Locale.ROOT, "%.1f us", seconds * 1e6);
+        }
+
+        /** The fused way's time and how near the other it ended, or how far off where it disagrees, naming the other. */
+        private String fused(String other) {
+            if (disagrees()) {
+                return String.format(java.util.Locale.ROOT, "disagrees with %s (off by %.1e of its largest value)", other, off);
+            }
+            return time(foldedSeconds) + (off == null || off.isNaN() ? "" : String.format(java.util.Locale.ROOT, " (within %.1e of %s)", off, other));
         }
 
         /** What was chosen, each way's time and the choice; a choice not timed (a checkpoint's) says so instead of the times. */
@@ -216,11 +239,11 @@ public interface Backend extends AutoCloseable {
                 chosen = !folded ? "layer by layer" : cols > 0 ? "whole, way " + (cols + 1) : "whole";
             } else if (part == Part.FORWARD || part == Part.BACKWARD) {
                 what = String.format(java.util.Locale.ROOT, "%s product %dx%dx%d", part == Part.FORWARD ? "forward" : "backward", rows, k, cols);
-                ways = "k split " + time(foldedSeconds) + ", whole " + time(unfoldedSeconds);
+                ways = "k split " + fused("the whole k") + ", whole " + time(unfoldedSeconds);
                 chosen = folded ? "k split" : "whole";
             } else {
                 what = String.format(java.util.Locale.ROOT, "%s step %dx%dx%d", part == Part.HIDDEN ? "hidden" : "output", rows, k, cols);
-                ways = "folded " + time(foldedSeconds) + ", GEMM and step " + time(unfoldedSeconds);
+                ways = "folded " + fused("GEMM and step") + ", GEMM and step " + time(unfoldedSeconds);
                 chosen = folded ? "folded" : "GEMM and step";
             }
             return Double.isNaN(foldedSeconds) && Double.isNaN(unfoldedSeconds) ? what + ": " + chosen + " (not timed)" : what + ": " + ways + ": " + chosen;

@@ -510,6 +510,21 @@ public abstract class GpuBackend<B> implements Backend {
         return marker();
     }
 
+    /**
+     * Runs {@code work} as if no program were being recorded, host transfers and all: a device's choice made at
+     * an op's first use, which may come while a program is recorded (OpenCL's kernel for a product), on matrices
+     * of its own that no program keeps.
+     */
+    protected final <T> T unrecorded(java.util.function.Supplier<T> work) {
+        boolean held = recording;
+        recording = false;
+        try {
+            return work.get();
+        } finally {
+            recording = held;
+        }
+    }
+
     @Override
     public final Program record(Runnable ops) {
         notRecording("record");
@@ -585,7 +600,8 @@ public abstract class GpuBackend<B> implements Backend {
 
     /**
      * Times both variants of each candidate fold on this device, and before them (the folds' other variants run
-     * the products) each product of the step whose k the device offers to split (see {@link Backend#tune}).
+     * the products) each product of the step whose k the device offers to split (see {@link Backend#tune}). Each
+     * variant is first run on random inputs and must compute what the other does ({@link #choose}).
      */
     @Override
     public final java.util.List<Choice> tune(int rows, int[] sizes, Output output) {
@@ -598,35 +614,81 @@ public abstract class GpuBackend<B> implements Backend {
             chooseSplit(choices, Choice.Part.FORWARD, rows, in, out, () -> {
                 Matrix x = matrix(rows, in), w = matrix(in, out), b = matrix(1, out), z = matrix(rows, out);
                 if (hidden) {
-                    return () -> layerForward(x, w, b, Activation.SIGMOID, z);
+                    return new Trial(() -> layerForward(x, w, b, Activation.SIGMOID, z), () -> randomForward(x, w, b), z);
                 }
                 Matrix y = matrix(rows, 1), d = matrix(rows, out);
-                return () -> productThenOutputStep(x, w, b, y, output, 0f, z, d);
+                return new Trial(() -> productThenOutputStep(x, w, b, y, output, 0f, z, d), () -> randomOutputStep(x, w, b, y), d);
             });
         }
         for (int l = last - 1; l > 0; l--) {
             int in = sizes[l], out = sizes[l + 1];
             chooseSplit(choices, Choice.Part.BACKWARD, rows, out, in, () -> {
                 Matrix dn = matrix(rows, out), wn = matrix(in, out), a = matrix(rows, in), b = matrix(1, in), g = matrix(rows, in);
-                return () -> productThenHiddenStep(dn, wn, 1f, a, Activation.SIGMOID, 0f, b, g);
+                return new Trial(() -> productThenHiddenStep(dn, wn, 1f, a, Activation.SIGMOID, 0f, b, g), () -> randomHiddenStep(dn, wn, a, b), g);
             });
         }
         int k = sizes[last - 1], cols = sizes[last];
         if (output == Output.SIGMOID && fold.outputCandidate(rows, k)) {
             Matrix x = matrix(rows, k), w = matrix(k, cols), b = matrix(1, cols), y = matrix(rows, 1), z = matrix(rows, cols), d = matrix(rows, cols);
             choices.add(choose(Choice.Part.OUTPUT, rows, k, cols, () -> outputStep(x, w, k, z, b, y, output, 0f, d, 0),
-                    () -> unfoldedOutputStep(x, w, b, y, output, z, d)));
+                    () -> unfoldedOutputStep(x, w, b, y, output, z, d), () -> randomOutputStep(x, w, b, y), d));
         }
         for (int l = last - 1; l > 0; l--) {
             int kk = sizes[l + 1], cc = sizes[l];
             if (fold.hiddenCandidate(rows, kk)) {
                 Matrix dn = matrix(rows, kk), wn = matrix(cc, kk), a = matrix(rows, cc), b = matrix(1, cc), g = matrix(rows, cc);
                 choices.add(choose(Choice.Part.HIDDEN, rows, kk, cc, () -> hiddenStep(dn, wn, kk, 1f, a, Activation.SIGMOID, 0f, b, g, 0),
-                        () -> unfoldedHiddenStep(dn, wn, a, b, g)));
+                        () -> unfoldedHiddenStep(dn, wn, a, b, g), () -> randomHiddenStep(dn, wn, a, b), g));
             }
         }
         use(choices);
         return choices;
+    }
+
+    /** A layer op whose product's k may be split ({@link #chooseSplit}): the op, what fills its inputs, and what it writes. */
+    private record Trial(Runnable op, Runnable fill, Matrix output) {
+    }
+
+    /**
+     * Random inputs for a layer op's variants to agree on: a layer's input {@code x} in [0, 1) and its weights and
+     * biases at the scale that keeps its sums near 1, where a sigmoid still tells one sum from another.
+     */
+    private void randomForward(Matrix x, Matrix w, Matrix bias) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(x.rows() * 31L + w.rows());
+        uniform(x, random, 0, 1);
+        double scale = Math.sqrt(3.0 / w.rows());
+        uniform(w, random, -scale, scale);
+        uniform(bias, random, -1, 1);
+    }
+
+    /** {@link #randomForward}'s inputs of an output layer, and a label of one of its classes for each row. */
+    private void randomOutputStep(Matrix x, Matrix w, Matrix bias, Matrix labels) {
+        randomForward(x, w, bias);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(labels.rows());
+        float[] y = new float[labels.size()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = random.nextInt(w.cols());
+        }
+        upload(y, labels);
+    }
+
+    /** A hidden layer's step's inputs: the next layer's deltas in [-1, 1), its weights as {@link #randomForward}'s, activations in [0, 1). */
+    private void randomHiddenStep(Matrix dNext, Matrix wNext, Matrix a, Matrix bias) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(dNext.rows() * 31L + dNext.cols());
+        uniform(dNext, random, -1, 1);
+        double scale = Math.sqrt(3.0 / wNext.cols());
+        uniform(wNext, random, -scale, scale);
+        uniform(a, random, 0, 1);
+        uniform(bias, random, -1, 1);
+    }
+
+    /** Fills {@code m} with values drawn uniformly from [from, to): inputs for variants of an op to agree on. */
+    protected final void uniform(Matrix m, java.util.SplittableRandom random, double from, double to) {
+        float[] v = new float[m.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) random.nextDouble(from, to);
+        }
+        upload(v, m);
     }
 
     @Override
@@ -651,23 +713,23 @@ public abstract class GpuBackend<B> implements Backend {
     }
 
     /**
-     * Times the product {@code rows x k} by {@code k x cols} of {@code part} split and whole, in the op {@code op} makes
-     * (on matrices of its own, eta 0), where the device offers a split, once a shape.
+     * Times the product {@code rows x k} by {@code k x cols} of {@code part} split and whole, in the layer op the
+     * {@link Trial} makes (on matrices of its own, eta 0), where the device offers a split, once a shape.
      */
-    private void chooseSplit(java.util.List<Choice> choices, Choice.Part part, int rows, int k, int cols, java.util.function.Supplier<Runnable> op) {
+    private void chooseSplit(java.util.List<Choice> choices, Choice.Part part, int rows, int k, int cols, java.util.function.Supplier<Trial> op) {
         boolean transB = part == Choice.Part.BACKWARD;
         String key = key(part, rows, k, cols);
         if (splitSlices(transB, rows, cols, k) < 2 || choices.stream().anyMatch(c -> key(c.part(), c.rows(), c.k(), c.cols()).equals(key))) {
             return;
         }
-        Runnable run = op.get();
+        Trial trial = op.get();
         Choice choice = choose(part, rows, k, cols, () -> {
             chosen.put(key, true);
-            run.run();
+            trial.op().run();
         }, () -> {
             chosen.put(key, false);
-            run.run();
-        });
+            trial.op().run();
+        }, trial.fill(), trial.output());
         chosen.put(key, choice.folded());
         choices.add(choice);
     }
@@ -676,9 +738,11 @@ public abstract class GpuBackend<B> implements Backend {
      * Times the unfolded and the folded variant of a step (or a product's whole k and its split) by turns, each
      * recorded as a program of {@link #TIMED_RUNS} runs, as training replays its steps (a CUDA graph on CUDA): issued one by one, the host's
      * cost of each launch would count and favour the variant of fewer launches. Eta 0: nothing moves. The faster
-     * is the choice.
+     * is the choice. Before the timing, each program runs once after {@code fill} (random inputs): the folded
+     * variant must leave in {@code output} what the unfolded does ({@link Timings#disagreements}), or it is out,
+     * however fast (a kernel this device computes wrongly); the choice says how far off it was.
      */
-    private Choice choose(Choice.Part part, int rows, int k, int cols, Runnable folded, Runnable unfolded) {
+    private Choice choose(Choice.Part part, int rows, int k, int cols, Runnable folded, Runnable unfolded, Runnable fill, Matrix output) {
         java.util.List<Runnable> programs = new java.util.ArrayList<>();
         for (Runnable variant : java.util.List.of(unfolded, folded)) {
             programs.add(record(() -> {
@@ -687,8 +751,9 @@ public abstract class GpuBackend<B> implements Backend {
                 }
             })::run);
         }
-        double[] t = Timings.byTurns(this, programs, 3, 1);
-        return new Choice(part, rows, k, cols, t[1] < t[0], t[1] / TIMED_RUNS, t[0] / TIMED_RUNS);
+        double[] off = Timings.disagreements(this, fill, programs, output);
+        double[] t = Timings.byTurns(this, Timings.agreeing(programs, off), 3, 1);
+        return new Choice(part, rows, k, cols, t[1] < t[0], t[1] / TIMED_RUNS, t[0] / TIMED_RUNS, off[1]);
     }
 
     /** Runs of a step in the program each of its variants is timed as: one is too short to time alone. */

@@ -6,7 +6,8 @@ import java.util.function.LongSupplier;
 
 /**
  * How the device's choices are made (a layer step folded or not, a GEMM's tiles, whole steps and their way):
- * the candidates, which do the same work, timed by turns on the device, the fastest kept.
+ * the candidates, which do the same work, checked to compute the same values and timed by turns on the device,
+ * the fastest kept.
  */
 public final class Timings {
     private Timings() {
@@ -59,6 +60,89 @@ public final class Timings {
             }
         }
         return best;
+    }
+
+    /**
+     * How far a candidate's outputs may lie from the first's on the same inputs, as a share of the first's largest
+     * magnitude, and still agree: summing in another order (a k split, a fold's own loop, another tile) moves a
+     * float32 result by far less, a kernel that computes something else by about the values themselves.
+     */
+    public static final double AGREE = 1e-3;
+
+    /**
+     * How far each of {@code candidates} ends from the first, each run once after {@code fill} (which writes the
+     * inputs they read; {@code outputs} are then set to NaN, which a candidate that writes them all replaces): the
+     * largest difference of their values in {@code outputs} from the first's, over the first's largest magnitude.
+     * 0 for the first; infinite for one that leaves a value that is not finite (or any difference where the first's
+     * are all zero); NaN, nothing judged, for one that fails with {@link BackendFailure} (as {@link #byTurns} will
+     * find it) and for all where the first's values are not all finite. The first's failure is the caller's.
+     */
+    public static double[] disagreements(Backend backend, Runnable fill, List<? extends Runnable> candidates, Matrix... outputs) {
+        double[] off = new double[candidates.size()];
+        float[][] reference = null;
+        for (int i = 0; i < candidates.size(); i++) {
+            fill.run();
+            float[][] values = new float[outputs.length][];
+            for (int o = 0; o < outputs.length; o++) {
+                values[o] = new float[outputs[o].size()];
+                Arrays.fill(values[o], Float.NaN);
+                backend.upload(values[o], outputs[o]);
+            }
+            try {
+                candidates.get(i).run();
+                backend.synchronize();
+            } catch (BackendFailure e) {
+                if (i == 0) {
+                    throw e;
+                }
+                off[i] = Double.NaN;
+                continue;
+            }
+            for (int o = 0; o < outputs.length; o++) {
+                backend.download(outputs[o], values[o]);
+            }
+            if (i == 0) {
+                reference = values;
+            } else {
+                off[i] = off(reference, values);
+            }
+        }
+        return off;
+    }
+
+    private static double off(float[][] reference, float[][] values) {
+        double largest = 0, off = 0;
+        for (int o = 0; o < reference.length; o++) {
+            for (int j = 0; j < reference[o].length; j++) {
+                if (!Float.isFinite(reference[o][j])) {
+                    return Double.NaN;
+                }
+                largest = Math.max(largest, Math.abs(reference[o][j]));
+                // NaN or infinite in a candidate where the first's value is finite is as far off as can be
+                off = Float.isFinite(values[o][j]) ? Math.max(off, Math.abs((double) values[o][j] - reference[o][j])) : Double.POSITIVE_INFINITY;
+            }
+        }
+        return off == 0 ? 0 : largest == 0 ? Double.POSITIVE_INFINITY : off / largest;
+    }
+
+    /** Whether a candidate {@code off} the first ({@link #disagreements}) by that much computes something else. */
+    public static boolean disagrees(double off) {
+        return off > AGREE; // not where off is NaN
+    }
+
+    /**
+     * {@code candidates} with each that disagrees with the first ({@link #disagreements}) by {@code off} replaced by
+     * one that fails, which {@link #byTurns} then leaves out.
+     */
+    public static List<Runnable> agreeing(List<? extends Runnable> candidates, double[] off) {
+        List<Runnable> agreeing = new java.util.ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            double o = off[i];
+            agreeing.add(disagrees(o) ? () -> {
+                throw new BackendFailure(String.format(java.util.Locale.ROOT, "disagrees with the first candidate (off by %.1e)", o));
+            } : candidates.get(i));
+        }
+        return agreeing;
     }
 
     /** The index of the least of {@code seconds}, the first of equals. */

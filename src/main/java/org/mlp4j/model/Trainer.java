@@ -197,7 +197,14 @@ public final class Trainer {
     }
 
     private Fit run(Session session, TrainingListener listener) {
-        session.tuning.forEach(c -> listener.note(c.toString()));
+        // a fused way left out for computing other values than the plain one is a kernel this device gets wrong
+        session.tuning.forEach(c -> {
+            if (c.disagrees()) {
+                listener.warning(c.toString());
+            } else {
+                listener.note(c.toString());
+            }
+        });
         session.wayTimes.forEach(listener::note);
         session.wayWarnings.forEach(listener::warning);
         if (session.wholeSteps != null) {

@@ -19,7 +19,8 @@ public interface TrainingListener {
 
     /**
      * Something the run's user should hear of whether they asked for its notes or not, e.g. a way of the device's
-     * steps left out because it computes other numbers than the layer ops; a note beginning "warning: " by default.
+     * steps (whole steps, a folded layer step, a product's k split) left out because it computes other numbers
+     * than the plain way; a note beginning "warning: " by default.
      */
     default void warning(String line) {
         note("warning: " + line);

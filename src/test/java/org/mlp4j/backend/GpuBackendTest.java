@@ -238,6 +238,47 @@ class GpuBackendTest {
     }
 
     /**
+     * A folded step that computes other values than its GEMM and step (here every matrix it touches set to 2 where
+     * the plain step kernel sets 1) is left out however fast, and its choice says by how much it was off.
+     */
+    @Test
+    void aFoldThatComputesOtherValuesIsLeftOutHoweverFast() {
+        LoggingGpu gpu = new LoggingGpu() {
+            @Override
+            protected void enqueue(GpuKernel kernel, Launch launch, Object[] args) {
+                super.enqueue(kernel, launch, args);
+                if (kernel == GpuKernel.OUTPUT_STEP || kernel == GpuKernel.HIDDEN_STEP) {
+                    for (Object a : args) {
+                        if (a instanceof Matrix m) {
+                            float[] v = new float[m.size()];
+                            Arrays.fill(v, (Integer) args[2] != 0 ? 2 : 1);
+                            upload(v, m);
+                        }
+                    }
+                }
+            }
+
+            @Override
+            public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+                super.gemm(transA, transB, alpha, a, b, beta, c);
+                TimingsTest.pause();
+            }
+
+            @Override
+            protected Program capture(Runnable ops) {
+                return ops::run;
+            }
+        };
+        List<Backend.Choice> choices = gpu.tune(8, new int[] {20, 33, 5}, org.mlp4j.Output.SIGMOID);
+        assertEquals(List.of(Backend.Choice.Part.OUTPUT, Backend.Choice.Part.HIDDEN), choices.stream().map(Backend.Choice::part).toList());
+        for (Backend.Choice c : choices) {
+            assertEquals(List.of(false, true, 1.0), List.of(c.folded(), c.disagrees(), c.off()), c.toString());
+            assertTrue(c.toString().matches("(output|hidden) step 8x(33|5)x(5|33): folded disagrees with GEMM and step \\(off by 1\\.0e\\+00 of its "
+                    + "largest value\\), GEMM and step [0-9.]+ us: GEMM and step"), c.toString());
+        }
+    }
+
+    /**
      * tune times each product of the step whose k the device offers to split, split and whole, once a shape, before
      * the folds (whose GEMM variants run those products), and keeps the faster when one is made artificially slow;
      * the products then split as chosen, or as a checkpoint's choice says. A device that offers no split (the

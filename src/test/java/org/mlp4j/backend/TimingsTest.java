@@ -102,6 +102,53 @@ class TimingsTest {
         assertEquals(1, Timings.fastest(t));
     }
 
+    /**
+     * Each candidate runs once after the inputs are filled, its output set to NaN first: one off the first by
+     * rounding agrees; one off by a share of the values, one that leaves a value unwritten or not finite, disagree;
+     * one that fails is not judged (its timing finds it); nothing is judged where the first's values are not all
+     * finite. A disagreeing candidate is then replaced by one that fails, so the timing leaves it out.
+     */
+    @Test
+    void aCandidateThatComputesOtherValuesThanTheFirstDisagrees() {
+        EndLoggingGpu gpu = new EndLoggingGpu();
+        Matrix in = gpu.matrix(1, 4), out = gpu.matrix(1, 4);
+        int[] fills = {0};
+        Runnable fill = () -> {
+            fills[0]++;
+            gpu.upload(new float[] {1, 2, 3, 4}, in);
+        };
+        java.util.function.Function<float[], Runnable> adding = add -> () -> {
+            float[] v = new float[4];
+            gpu.download(in, v);
+            for (int i = 0; i < 4; i++) {
+                v[i] += add[i];
+            }
+            gpu.upload(v, out);
+        };
+        List<Runnable> candidates = List.of(adding.apply(new float[4]), adding.apply(new float[] {0, 0, 0, 1e-3f}), adding.apply(new float[] {0, 0.4f, 0, 0}),
+                () -> gpu.upload(new float[] {1, 2, 3}, gpu.matrix(1, 3)), adding.apply(new float[] {0, Float.NaN, 0, 0}), () -> {
+                    throw new BackendFailure("refused");
+                });
+        double[] off = Timings.disagreements(gpu, fill, candidates, out);
+        assertEquals(candidates.size(), fills[0], "the inputs filled before each");
+        assertEquals(0, off[0]);
+        assertEquals(1e-3 / 4, off[1], 1e-7, "rounding");
+        assertEquals(0.4 / 4, off[2], 1e-7);
+        assertEquals(Double.POSITIVE_INFINITY, off[3], "left unwritten");
+        assertEquals(Double.POSITIVE_INFINITY, off[4], "not finite");
+        assertTrue(Double.isNaN(off[5]), "failed: not judged");
+        assertEquals(List.of(false, false, true, true, true, false), java.util.Arrays.stream(off).mapToObj(Timings::disagrees).toList());
+        double[] t = Timings.byTurns(gpu, Timings.agreeing(candidates, off), 1, 1);
+        assertEquals(List.of(false, false, true, true, true, true), java.util.Arrays.stream(t).mapToObj(Double::isInfinite).toList(),
+                "the disagreeing and the failing are out of the timing");
+
+        double[] unjudged = Timings.disagreements(gpu, fill, List.of(() -> { }, adding.apply(new float[4])), out);
+        assertTrue(Double.isNaN(unjudged[1]), "the first left its output unwritten: nothing to judge by");
+        double[] zeros = Timings.disagreements(gpu, fill, List.of(() -> gpu.upload(new float[4], out), () -> gpu.upload(new float[4], out),
+                () -> gpu.upload(new float[] {0, 0, 1e-30f, 0}, out)), out);
+        assertArrayEquals(new double[] {0, 0, Double.POSITIVE_INFINITY}, zeros, "against zeros, any difference disagrees");
+    }
+
     static final int PAUSE_MS = 30;
 
     static void pause() {

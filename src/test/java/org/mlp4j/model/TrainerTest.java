@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mlp4j.TestData;
+import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.cpu.CpuBackend;
 import org.mlp4j.data.Images;
 
@@ -409,6 +410,46 @@ class TrainerTest {
                 assertEquals("whole steps: slow", notes.get(3), notes.toString());
                 assertEquals(straight, fit.network());
             }
+        }
+    }
+
+    /**
+     * A choice of the backend's whose fused way computed other values than the plain one is a warning, heard
+     * without asking for notes; the other choices are notes.
+     */
+    @Test
+    void aFusedLayerStepThatDisagreedIsAWarning() {
+        Backend.Choice wrong = new Backend.Choice(Backend.Choice.Part.OUTPUT, 50, 100, 10, false, 1e-6, 2e-6, 0.5);
+        Backend.Choice agreed = new Backend.Choice(Backend.Choice.Part.HIDDEN, 50, 10, 100, true, 1e-6, 2e-6, 1e-7);
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            Backend backend = (Backend) java.lang.reflect.Proxy.newProxyInstance(TrainerTest.class.getClassLoader(), new Class<?>[] {Backend.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("tune")) {
+                            return List.of(wrong, agreed);
+                        }
+                        try {
+                            return method.invoke(cpu, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            List<String> warnings = new java.util.ArrayList<>(), notes = new java.util.ArrayList<>();
+            new Trainer(backend, new Hyperparameters(1, 50, 0.0005f, 0.01f, 1)).fit(new int[] {784, 100, 10}, TestData.trainHead(100), 0,
+                    new TrainingListener() {
+                        @Override
+                        public void note(String line) {
+                            notes.add(line);
+                        }
+
+                        @Override
+                        public void warning(String line) {
+                            warnings.add(line);
+                        }
+                    });
+            assertEquals(List.of("output step 50x100x10: folded disagrees with GEMM and step (off by 5.0e-01 of its largest value), GEMM and step "
+                    + "2.0 us: GEMM and step"), warnings);
+            assertTrue(notes.contains("hidden step 50x10x100: folded 1.0 us (within 1.0e-07 of GEMM and step), GEMM and step 2.0 us: folded")
+                    && !notes.contains(wrong.toString()), notes.toString());
         }
     }
 

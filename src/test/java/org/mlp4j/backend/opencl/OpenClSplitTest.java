@@ -15,6 +15,7 @@ import org.mlp4j.Activation;
 import org.mlp4j.Output;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.Matrix;
+import org.mlp4j.backend.Timings;
 
 /**
  * Split k on whatever OpenCL device there is: a product of few outputs split into slices by tune's choice (issue
@@ -89,8 +90,9 @@ class OpenClSplitTest {
     }
 
     /**
-     * tune offers and times a split of 100 x 512 x 512 on a device taken to have 64 compute units, and the product
-     * split and whole agree with a double product to float rounding (not bit for bit: the sums' order differs).
+     * tune offers and times a split of 100 x 512 x 512 on a device taken to have 64 compute units, each of its
+     * choices' ways found to agree on random inputs, and the product split and whole agree with a double product
+     * to float rounding (not bit for bit: the sums' order differs).
      */
     @Test
     void aSplitKGivesTheWholeKsProductsToRounding() throws Exception {
@@ -105,6 +107,9 @@ class OpenClSplitTest {
             Backend.Choice c = products.get(0);
             assertTrue(c.part() == Backend.Choice.Part.FORWARD && c.rows() == rows && c.k() == k && c.cols() == cols, c.toString());
             assertTrue(c.foldedSeconds() > 0 && c.unfoldedSeconds() > 0, "both ways timed: " + c);
+            for (Backend.Choice each : choices) {
+                assertTrue(each.off() != null && each.off() < Timings.AGREE, "each way checked on random inputs, and agreeing: " + each);
+            }
 
             Random r = new Random(5);
             Matrix x = upload(b, r, rows, k), w = upload(b, r, k, cols), bias = upload(b, r, 1, cols);
