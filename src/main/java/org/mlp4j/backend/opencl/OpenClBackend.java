@@ -210,10 +210,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
     private static final int GEMM_32 = -1;
 
     /**
-     * A product's kernel ({@link #GEMM_32} or an index of {@link #sizes}) and the seconds a run took on each, gemm's
-     * first (infinite: it failed to launch), or null where it was not timed.
+     * A product's kernel ({@link #GEMM_32} or an index of {@link #sizes}), the seconds a run took on each, gemm's
+     * first (infinite: it failed to launch, or disagreed with gemm), and how far each one's product lay from gemm's
+     * ({@link Timings#disagreements}); both null where it was not timed.
      */
-    private record ProductChoice(int kernel, double[] seconds) {
+    private record ProductChoice(int kernel, double[] seconds, double[] off) {
     }
 
     /** gemm's "32x32", or gemm_tiled's tile and slab, "64x64x16". */
@@ -230,8 +231,10 @@ public final class OpenClBackend extends GpuBackend<Long> {
         for (int kernel = GEMM_32; kernel < sizes.size(); kernel++) {
             double s = c.seconds()[kernel + 1];
             if (kernel != c.kernel()) {
+                double off = c.off()[kernel + 1];
                 others.append(others.length() == 0 ? "" : ", ").append(kernelName(kernel)).append(' ')
-                        .append(Double.isInfinite(s) ? "failed" : String.format(java.util.Locale.ROOT, "%.3f", 1e3 * s));
+                        .append(Timings.disagrees(off) ? String.format(java.util.Locale.ROOT, "disagrees with 32x32 (off by %.1e)", off)
+                                : Double.isInfinite(s) ? "failed" : String.format(java.util.Locale.ROOT, "%.3f", 1e3 * s));
             }
         }
         return String.format(java.util.Locale.ROOT, "%s %.3f ms (%s)", kernelName(c.kernel()), 1e3 * c.seconds()[c.kernel() + 1], others);
@@ -261,8 +264,9 @@ public final class OpenClBackend extends GpuBackend<Long> {
      * Times the product on every kernel by turns ({@link Timings#byTurns}: a run each, then the best of two rounds
      * of five, so that a small product's time is not mostly the wait for the device's end), on
      * matrices of its own (so it may happen while a program is being recorded: the timing runs now, the recording
-     * goes on after it); a size that fails to launch is out. Where the device has no room for those matrices, the
-     * largest tiles, untimed.
+     * goes on after it); a size that fails to launch is out, and so is one whose product on random matrices
+     * disagrees with gemm's ({@link Timings#disagreements}: a kernel this device computes wrongly). Where the device
+     * has no room for those matrices, the largest tiles, untimed.
      */
     private ProductChoice timeProduct(boolean transA, boolean transB, int m, int n, int k) {
         List<Programs.Command> held = recording;
@@ -273,22 +277,30 @@ public final class OpenClBackend extends GpuBackend<Long> {
             own.add(a);
             own.add(b = matrix(transB ? n : k, transB ? k : n));
             own.add(c = matrix(m, n));
-            List<Runnable> candidates = new ArrayList<>();
+            // checked with beta 0 (C is then written, not read), timed with beta 1, as a weight's step reads C
+            List<Runnable> checked = new ArrayList<>(), timed = new ArrayList<>();
             for (int kernel = GEMM_32; kernel < sizes.size(); kernel++) {
                 int chosen = kernel;
-                candidates.add(() -> {
-                    forced = chosen;
-                    gemm(transA, transB, 1f, a, b, 1f, c);
-                });
+                for (float beta : new float[] {0f, 1f}) {
+                    (beta == 0f ? checked : timed).add(() -> {
+                        forced = chosen;
+                        gemm(transA, transB, 1f, a, b, beta, c);
+                    });
+                }
             }
-            double[] seconds = Timings.byTurns(this, candidates, 2, 5);
-            return new ProductChoice(Timings.fastest(seconds) + GEMM_32, seconds);
+            double[] off = unrecorded(() -> Timings.disagreements(this, () -> {
+                java.util.SplittableRandom random = new java.util.SplittableRandom(k);
+                uniform(a, random, -1, 1);
+                uniform(b, random, -1, 1);
+            }, checked, c));
+            double[] seconds = Timings.byTurns(this, Timings.agreeing(timed, off), 2, 5);
+            return new ProductChoice(Timings.fastest(seconds) + GEMM_32, seconds, off);
         } catch (DeviceMemoryException e) {
             int largest = 0;
             for (int t = 1; t < sizes.size(); t++) {
                 largest = sizes.get(t).tsm() * sizes.get(t).tsn() > sizes.get(largest).tsm() * sizes.get(largest).tsn() ? t : largest;
             }
-            return new ProductChoice(sizes.isEmpty() ? GEMM_32 : largest, null);
+            return new ProductChoice(sizes.isEmpty() ? GEMM_32 : largest, null, null);
         } finally {
             forced = null;
             free(own.toArray(Matrix[]::new));

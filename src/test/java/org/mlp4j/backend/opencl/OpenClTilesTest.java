@@ -2,6 +2,7 @@ package org.mlp4j.backend.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -60,9 +61,10 @@ class OpenClTilesTest {
 
     /**
      * On a GPU each product runs on whichever kernel, gemm or a size of gemm_tiled, ran it fastest at its first
-     * use, timed on matrices of its own (freed, and even while a program is recorded): the description names
-     * each product's kernel with every kernel's time, the kept one the smallest, and the results are gemm's
-     * bits. (Timed here on whatever device there is.)
+     * use, timed on matrices of its own (freed, and even while a program is recorded) after each kernel's product
+     * of random ones is checked against gemm's: the description names each product's kernel with every kernel's
+     * time, the kept one the smallest, none disagreeing, and the results are gemm's bits. (Timed here on whatever
+     * device there is.)
      */
     @Test
     void eachProductTakesTheKernelThatRanItFastest() throws Exception {
@@ -85,6 +87,7 @@ class OpenClTilesTest {
             b.upload(new float[9 * 40], x);
             b.record(() -> b.gemm(false, false, 1f, x, w, 0f, z)).run(); // timed while recording
             String d = b.description();
+            assertFalse(d.contains("disagrees"), "every kernel's product on random matrices is gemm's to rounding: " + d);
             // a size this device cannot build is named as such, and left out of the timings
             int built = 0;
             for (OpenClBackend.Tiles t : OpenClBackend.TILES) {
