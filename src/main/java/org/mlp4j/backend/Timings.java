@@ -70,8 +70,9 @@ public final class Timings {
     public static final double AGREE = 1e-3;
 
     /**
-     * How far each of {@code candidates} ends from the first, each run once after {@code fill} (which writes the
-     * inputs they read; {@code outputs} are then set to NaN, which a candidate that writes them all replaces): the
+     * How far each of {@code candidates} ends from the first, each run once with {@code outputs} set to NaN (which a
+     * candidate that writes them all replaces) and then {@code fill} run (which writes the inputs they read, an
+     * output that is also an input included): the
      * largest difference of their values in {@code outputs} from the first's, over the first's largest magnitude.
      * 0 for the first; infinite for one that leaves a value that is not finite (or any difference where the first's
      * are all zero); NaN, nothing judged, for one that fails with {@link BackendFailure} (as {@link #byTurns} will
@@ -81,13 +82,13 @@ public final class Timings {
         double[] off = new double[candidates.size()];
         float[][] reference = null;
         for (int i = 0; i < candidates.size(); i++) {
-            fill.run();
             float[][] values = new float[outputs.length][];
             for (int o = 0; o < outputs.length; o++) {
                 values[o] = new float[outputs[o].size()];
                 Arrays.fill(values[o], Float.NaN);
                 backend.upload(values[o], outputs[o]);
             }
+            fill.run();
             try {
                 candidates.get(i).run();
                 backend.synchronize();

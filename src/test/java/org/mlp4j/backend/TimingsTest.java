@@ -103,7 +103,7 @@ class TimingsTest {
     }
 
     /**
-     * Each candidate runs once after the inputs are filled, its output set to NaN first: one off the first by
+     * Each candidate runs once after its output is set to NaN and then its inputs filled: one off the first by
      * rounding agrees; one off by a share of the values, one that leaves a value unwritten or not finite, disagree;
      * one that fails is not judged (its timing finds it); nothing is judged where the first's values are not all
      * finite. A disagreeing candidate is then replaced by one that fails, so the timing leaves it out.
@@ -147,6 +147,13 @@ class TimingsTest {
         double[] zeros = Timings.disagreements(gpu, fill, List.of(() -> gpu.upload(new float[4], out), () -> gpu.upload(new float[4], out),
                 () -> gpu.upload(new float[] {0, 0, 1e-30f, 0}, out)), out);
         assertArrayEquals(new double[] {0, 0, Double.POSITIVE_INFINITY}, zeros, "against zeros, any difference disagrees");
+        Runnable doubling = () -> {
+            float[] v = new float[4];
+            gpu.download(out, v);
+            gpu.upload(new float[] {2 * v[0], 2 * v[1], 2 * v[2], 2 * v[3]}, out);
+        };
+        assertArrayEquals(new double[] {0, 0}, Timings.disagreements(gpu, () -> gpu.upload(new float[] {1, 2, 3, 4}, out), List.of(doubling, doubling), out),
+                "an output that is also an input: the fill writes it after the NaN");
     }
 
     static final int PAUSE_MS = 30;

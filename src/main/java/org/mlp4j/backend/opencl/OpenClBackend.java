@@ -138,8 +138,9 @@ public final class OpenClBackend extends GpuBackend<Long> {
      * where not timed (or the command buffer failed); null before the first capture.
      */
     private double[] replay;
-    /** Why the device would not make a command buffer, where it would not. */
+    /** Why programs are enqueued on a device that has command buffers: it refused one, or one computed other values. */
     private String replayFailure;
+    private static final String REFUSED = "the device refused a command buffer: ";
     /** Kernel objects and launch sizes owned by recorded programs, freed on close. */
     private final List<Long> recordedKernels = new ArrayList<>();
     private final List<PointerBuffer> recordedSizes = new ArrayList<>();
@@ -486,7 +487,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
                     replaysBuffered() ? "replayed as command buffers" : "enqueued", REPLAY_LAUNCHES, replay[1] * 1e6, replay[0] * 1e6));
         }
         if (replayFailure != null) {
-            d.append("; programs enqueued where the device refused a command buffer: ").append(replayFailure);
+            d.append("; programs enqueued: ").append(replayFailure);
         }
         return d.toString();
     }
@@ -643,7 +644,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
             try {
                 return programs.buffered(commands);
             } catch (BackendFailure e) {
-                replayFailure = e.getMessage();
+                replayFailure = REFUSED + e.getMessage();
             }
         }
         return programs.enqueued(commands);
@@ -701,10 +702,22 @@ public final class OpenClBackend extends GpuBackend<Long> {
             try {
                 buffered = programs.buffered(commands);
             } catch (BackendFailure e) {
-                replayFailure = e.getMessage();
+                replayFailure = REFUSED + e.getMessage();
                 return new double[0];
             }
-            return Timings.byTurns(this, List.of(enqueued::run, buffered::run), 3, 1);
+            // each launch adds the bias to z: a command buffer that dropped, repeated or reordered one ends elsewhere
+            List<Runnable> ways = List.of(enqueued::run, buffered::run);
+            double off = unrecorded(() -> Timings.disagreements(this, () -> {
+                java.util.SplittableRandom random = new java.util.SplittableRandom(REPLAY_LAUNCHES);
+                uniform(z, random, -1, 1);
+                uniform(bias, random, -1, 1);
+            }, ways, z))[1];
+            if (Timings.disagrees(off)) {
+                replayFailure = String.format(java.util.Locale.ROOT, "a command buffer of %d kernels disagrees with them enqueued (off by %.1e)",
+                        REPLAY_LAUNCHES, off);
+                return new double[0];
+            }
+            return Timings.byTurns(this, ways, 3, 1);
         } finally {
             free(z, bias);
         }
