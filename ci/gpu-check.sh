@@ -312,14 +312,17 @@ if optional 400 "JMH, with JMH=1: GEMM shapes, sigmoid, layer ops, SGD step, epo
   fi
 fi
 
-# how near each fused layer step and split product ended to its plain way on random inputs (train --verbose's choices)
+# how near each fused layer step and split product ended to its plain way on random inputs (train --verbose's
+# choices, and bench's and the grid's details), on either GPU backend
 echo "fused layer steps and split products against their plain way, on this GPU:"
-grep -h -o -E '^(output|hidden) step [0-9x]+: folded [^,]*|^(forward|backward) product [0-9x]+: k split [^,]*' "$OUT"/*.log | sort -u | head -40
+grep -s -h -o -E '(output|hidden) step [0-9x]+: folded [0-9.]+ us \(within [^)]*\)|(forward|backward) product [0-9x]+: k split [0-9.]+ us \(within [^)]*\)' \
+  "$OUT"/*.log "$OUT"/*.json | sed -E 's/: (folded|k split) [0-9.]+ us \(/: \1 (/' | sort -u | head -60
 
 # a way left out for computing other values than the plain way (whole steps against the layer ops, a folded step or a
 # split product against GEMM and step, a GEMM's register tiles against gemm's product, a command buffer against its
 # kernels enqueued) computes wrongly on this GPU
-if grep -h -o -E '^warning: .*disagrees.*|[0-9x]+ disagrees with 32x32 \(off by [^)]*\)|a command buffer [^;]* disagrees [^;]*' "$OUT"/*.log | sort -u; then
+# (train warns of the first two; bench's and the grid's rows name each in their details)
+if grep -s -h -o -E '[^;"]*disagrees[^;"]*' "$OUT"/*.log "$OUT"/*.json | sort -u; then
   echo "ways left out as computing other values (above): each is a kernel to mend"
   status=1
 fi

@@ -145,13 +145,21 @@ record Timing(double secondsPerEpoch, double firstEpoch, String detail, Double c
             Hyperparameters hp = new Hyperparameters(epochs, shape.batch(), book.eta(), book.l2(), book.seed());
             int[] sizes = TrainingOptions.sizes(train, hidden);
             try (Backend backend = Backends.open(device.device, device.threads, true, s -> { })) {
-                Trainer.Fit fit = new Trainer(backend, hp).fit(sizes, train, VALID, TrainingListener.NONE);
+                // a way of the steps left out as computing wrongly on this device is told in the row's detail
+                List<String> warnings = new ArrayList<>();
+                Trainer.Fit fit = new Trainer(backend, hp).fit(sizes, train, VALID, new TrainingListener() {
+                    @Override
+                    public void warning(String line) {
+                        warnings.add(line);
+                    }
+                });
                 List<EpochResult> h = fit.history();
                 double first = h.get(0).seconds();
                 double rest = h.size() > 1 ? median(h.subList(1, h.size()).stream().mapToDouble(EpochResult::seconds).toArray()) : first;
                 // what the timings at session start chose (whole steps or layer by layer, folds), as train --verbose says
                 StringBuilder detail = new StringBuilder(backend.description());
                 fit.last().choices().forEach(c -> detail.append("; ").append(c));
+                warnings.forEach(w -> detail.append("; warning: ").append(w));
                 EpochResult last = h.get(h.size() - 1);
                 return new Timing(rest, first, detail.toString(), last.cost(), last.trainAccuracy());
             }
