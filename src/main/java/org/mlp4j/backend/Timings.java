@@ -72,9 +72,8 @@ public final class Timings {
     /**
      * How far each of {@code candidates} ends from the first, each run once with {@code outputs} set to NaN (which a
      * candidate that writes them all replaces) and then {@code fill} run (which writes the inputs they read, an
-     * output that is also an input included): the
-     * largest difference of their values in {@code outputs} from the first's, over the first's largest magnitude.
-     * 0 for the first; infinite for one that leaves a value that is not finite (or any difference where the first's
+     * output that is also an input included): the largest difference of their values in {@code outputs} from the
+     * first's, over the first's largest magnitude. 0 for the first; infinite for one that leaves a value that is not finite (or any difference where the first's
      * are all zero); NaN, nothing judged, for one that fails with {@link BackendFailure} (as {@link #byTurns} will
      * find it) and for all where the first's values are not all finite. The first's failure is the caller's.
      */

@@ -159,7 +159,9 @@ record Timing(double secondsPerEpoch, double firstEpoch, String detail, Double c
                 // what the timings at session start chose (whole steps or layer by layer, folds), as train --verbose says
                 StringBuilder detail = new StringBuilder(backend.description());
                 fit.last().choices().forEach(c -> detail.append("; ").append(c));
-                warnings.forEach(w -> detail.append("; warning: ").append(w));
+                // (a choice that disagreed is among the choices already)
+                warnings.stream().filter(w -> fit.last().choices().stream().map(Object::toString).noneMatch(w::equals))
+                        .forEach(w -> detail.append("; warning: ").append(w));
                 EpochResult last = h.get(h.size() - 1);
                 return new Timing(rest, first, detail.toString(), last.cost(), last.trainAccuracy());
             }

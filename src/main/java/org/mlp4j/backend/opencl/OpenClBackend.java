@@ -705,7 +705,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
                 replayFailure = REFUSED + e.getMessage();
                 return new double[0];
             }
-            // each launch adds the bias to z: a command buffer that dropped, repeated or reordered one ends elsewhere
+            // each launch adds the bias to z: a command buffer that dropped or repeated one ends elsewhere
             List<Runnable> ways = List.of(enqueued::run, buffered::run);
             double off = unrecorded(() -> Timings.disagreements(this, () -> {
                 java.util.SplittableRandom random = new java.util.SplittableRandom(REPLAY_LAUNCHES);
