@@ -422,17 +422,7 @@ class TrainerTest {
         Backend.Choice wrong = new Backend.Choice(Backend.Choice.Part.OUTPUT, 50, 100, 10, false, 1e-6, 2e-6, 0.5);
         Backend.Choice agreed = new Backend.Choice(Backend.Choice.Part.HIDDEN, 50, 10, 100, true, 1e-6, 2e-6, 1e-7);
         try (CpuBackend cpu = new CpuBackend(1)) {
-            Backend backend = (Backend) java.lang.reflect.Proxy.newProxyInstance(TrainerTest.class.getClassLoader(), new Class<?>[] {Backend.class},
-                    (proxy, method, args) -> {
-                        if (method.getName().equals("tune")) {
-                            return List.of(wrong, agreed);
-                        }
-                        try {
-                            return method.invoke(cpu, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
+            Backend backend = answering(cpu, java.util.Map.of("tune", List.of(wrong, agreed)), new java.util.ArrayList<>());
             List<String> warnings = new java.util.ArrayList<>(), notes = new java.util.ArrayList<>();
             new Trainer(backend, new Hyperparameters(1, 50, 0.0005f, 0.01f, 1)).fit(new int[] {784, 100, 10}, TestData.trainHead(100), 0,
                     new TrainingListener() {
