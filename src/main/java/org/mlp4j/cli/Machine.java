@@ -9,6 +9,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.mlp4j.util.Build;
 
 /**
  * Where and when a benchmark ran, and on what build, for its report: a time means little without the machine, the date

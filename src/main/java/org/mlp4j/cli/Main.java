@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.mlp4j.util.Build;
 import org.mlp4j.util.UserError;
 import org.mlp4j.backend.BackendFailure;
 import org.mlp4j.backend.BackendUnavailableException;

@@ -1,4 +1,4 @@
-package org.mlp4j.cli;
+package org.mlp4j.util;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,18 +11,18 @@ import picocli.CommandLine.IVersionProvider;
  * git checkout, the commit ({@code commit}, written by the build from {@code git describe --always --dirty} with tags
  * left out: "-dirty" where tracked files had changes), so that a report or a bug names the code it came from.
  */
-final class Build implements IVersionProvider {
-    static final String VERSION = version();
+public final class Build implements IVersionProvider {
+    public static final String VERSION = version();
     /** Null where the build had no git checkout (a source archive; Windows, where the build runs no bash). */
-    static final String COMMIT = text("commit");
+    public static final String COMMIT = text("commit");
 
     /** "0.1.0 (commit 1a2b3c4)", or the version alone. */
-    static String describe() {
+    public static String describe() {
         return describe(VERSION, COMMIT);
     }
 
     /** A version and, where there is one, a commit, as {@link #describe()} gives this build's. */
-    static String describe(String version, String commit) {
+    public static String describe(String version, String commit) {
         return version + (commit == null ? "" : " (commit " + commit + ")");
     }
 
