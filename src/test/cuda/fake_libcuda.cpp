@@ -13,6 +13,7 @@
 //
 // Knobs (environment, read by cuInit): FAKE_CUDA_DRIVER_VERSION (default 13000, i.e. CUDA 13.0),
 // FAKE_CUDA_MEMORY_MIB (default 4096), FAKE_CUDA_FAIL_LAUNCH=N (the Nth kernel run fails, as a GPU fault),
+// FAKE_CUDA_FAULT_KERNEL=ENTRY (every run of that kernel faults, as an illegal address would: a kernel this GPU gets wrong),
 // FAKE_CUDA_COOPERATIVE=0 (a device that cannot launch cooperatively), FAKE_CUDA_COOPERATIVE=refused (one that
 // says it can, then refuses every cooperative launch, as it would a grid that does not fit), FAKE_CUDA_HOST_MIB
 // (page-locked host memory that cuMemAllocHost gives at most; default no limit), FAKE_CUDA_COMPUTE_CAPABILITY
@@ -101,6 +102,7 @@ struct Function {
     std::function<std::function<void()>(void**)> bind;
     int clusterWidth = 0;
     bool nonPortableCluster = false;
+    bool faults = false;  // FAKE_CUDA_FAULT_KERNEL's
     size_t maxDynamicShared = 48 * 1024;
 };
 
@@ -114,6 +116,7 @@ int computeCapability = 90;
 size_t memoryBytes = size_t(4096) << 20;
 size_t hostBytes = SIZE_MAX;
 long failLaunch = -1;
+std::string faultKernel;  // FAKE_CUDA_FAULT_KERNEL
 bool cooperativeLaunch = true;
 bool cooperativeRefused = false;
 bool clustersRefused = false;
@@ -374,6 +377,9 @@ API CUresult cuInit(unsigned flags) {
     if (const char* v = getenv("FAKE_CUDA_FAIL_LAUNCH")) {
         failLaunch = atol(v);
     }
+    if (const char* v = getenv("FAKE_CUDA_FAULT_KERNEL")) {
+        faultKernel = v;
+    }
     if (const char* v = getenv("FAKE_CUDA_DEVICES")) {
         devices = atoi(v);
     }
@@ -588,6 +594,7 @@ API CUresult cuModuleGetFunction(Function** function, Module* module, const char
     }
     auto width = module->clusterWidths.find(name);
     k->second.clusterWidth = width == module->clusterWidths.end() ? 0 : width->second;
+    k->second.faults = faultKernel == name;
     *function = &k->second;
     return SUCCESS;
 }
@@ -797,6 +804,13 @@ CUresult launchKernel(const char* call, Function* f, Dim3 grid, Dim3 block, unsi
         if (grid.x != (unsigned)f->clusterWidth) {
             return refuse(NOT_SUPPORTED, call, "the stand-in runs one cluster a launch");
         }
+    }
+    if (f->faults) {  // as the kernel's fault when it runs, reported by the call then or the next
+        return submit(s, {[] {
+                              sticky = ILLEGAL_ADDRESS;
+                              fprintf(stderr, "fake libcuda: kernel %s faults (FAKE_CUDA_FAULT_KERNEL)\n", faultKernel.c_str());
+                          },
+                          true});
     }
     std::function<void()> bound = f->bind(params);
     if (!bound) {

@@ -36,6 +36,14 @@ public interface Backend extends AutoCloseable {
     /** One line naming the device and libraries in use. */
     String description();
 
+    /**
+     * The device as later runs on this machine know it again: its model and driver, none of what this backend
+     * chose or timed (as {@link #description} says). A way of whole steps that faulted it is remembered by it.
+     */
+    default String device() {
+        return name();
+    }
+
     /** A zero-filled matrix. */
     Matrix matrix(int rows, int cols);
 

@@ -494,8 +494,9 @@ public final class Trainer {
          * of the network (so the run's parameters do not move) and the epoch's minibatch buffers, which hold the
          * data's first examples; the choice names the fastest way. First each way runs once from the network's
          * start and must end where the layer ops end ({@link #disagreement}): one that does not (a kernel this
-         * device computes wrongly) is out, and the run warns of it. Where the device has no room for the copy,
-         * the run goes layer by layer, untimed (the buffers the copy got stay with the backend until it closes).
+         * device computes wrongly) is out, and the run warns of it; so is a way that faulted this device in an earlier
+         * run ({@link DeviceFaults}), and one that faults it now stops the run. Where the device has no room for the
+         * copy, the run goes layer by layer, untimed (the buffers the copy got stay with the backend until it closes).
          */
         private Backend.Choice timeWholeSteps(Network initial, Examples examples, Order identity, Matrix epochX, Matrix epochY) {
             int batch = hp.batch(), n = Math.min(steps, WHOLE_STEPS_TIMED);
@@ -528,7 +529,18 @@ public final class Trainer {
                 }
             });
             List<Runnable> candidates = new ArrayList<>(List.of(layered::run));
-            for (Backend.Steps way : ways) {
+            DeviceFaults faults = DeviceFaults.ofUser();
+            String[] faulted = new String[ways.size()];
+            for (int i = 0; i < ways.size(); i++) {
+                Backend.Steps way = ways.get(i);
+                faulted[i] = faults.remembered(backend.device(), DeviceFaults.kind(way));
+                if (faulted[i] != null) {
+                    BackendFailure e = new BackendFailure("faulted this device in an earlier run");
+                    candidates.add(() -> {
+                        throw e; // left out: timed as failing
+                    });
+                    continue;
+                }
                 try {
                     candidates.add(backend.record(() -> copy.trainSteps(way, ws, x, y, hp.eta(), hp.l2(), hp.meanGradient()))::run);
                 } catch (BackendFailure e) {
@@ -537,13 +549,16 @@ public final class Trainer {
                     });
                 }
             }
-            Disagreement[] checked = check(initial, copy, o, candidates);
+            Disagreement[] checked = check(initial, copy, o, candidates, ways, faults);
             double[] t = Timings.byTurns(backend, candidates, TIMED_ROUNDS, 1);
             double[] w = java.util.Arrays.copyOfRange(t, 1, t.length);
             int fastest = Timings.fastest(w);
             for (int i = 0; i < w.length; i++) {
                 String way = String.format(java.util.Locale.ROOT, "way %d of %d: %s", i + 1, w.length, ways.get(i));
-                if (checked[i] != null && !checked[i].agrees()) {
+                if (faulted[i] != null) {
+                    wayWarnings.add("whole steps, " + way + ": left out: it faulted this device in an earlier run (" + faulted[i]
+                            + "); to try it again, delete its line in " + faults.file());
+                } else if (checked[i] != null && !checked[i].agrees()) {
                     wayWarnings.add("whole steps, " + way + ": disagrees with the layer ops: " + checked[i] + "; not taken");
                 } else if (w.length > 1) {
                     wayTimes.add("whole steps, " + way + ": " + (Double.isInfinite(w[i]) ? "failed to launch"
@@ -554,11 +569,14 @@ public final class Trainer {
         }
 
         /**
-         * Runs each of {@code candidates} (the layer ops' steps, then each way's) once from {@code initial} (and
-         * {@code o}'s state as it is) on {@code copy}, and puts in place of each way that failed to launch or does
-         * not end where the layer ops end one that fails; how far each way ended from them, null where it failed.
+         * Runs each of {@code candidates} (the layer ops' steps, then each of {@code ways}) once from {@code initial}
+         * (and {@code o}'s state as it is) on {@code copy}, and puts in place of each way that failed to launch or does
+         * not end where the layer ops end one that fails; how far each way ended from them, null where it failed. A
+         * way that faulted the device (which then fails what it did before) stops the run, and {@code faults}
+         * remembers it.
          */
-        private Disagreement[] check(Network initial, DeviceNet copy, DeviceNet.Optimizing o, List<Runnable> candidates) {
+        private Disagreement[] check(Network initial, DeviceNet copy, DeviceNet.Optimizing o, List<Runnable> candidates,
+                List<Backend.Steps> ways, DeviceFaults faults) {
             java.util.Map<String, float[]> state = o == null ? null : o.state();
             Disagreement[] checked = new Disagreement[candidates.size() - 1];
             Network reference = null;
@@ -576,6 +594,12 @@ public final class Trainer {
                 } catch (BackendFailure e) {
                     if (i == 0) {
                         throw e;
+                    }
+                    if (failing()) {
+                        Backend.Steps way = ways.get(i - 1);
+                        throw new BackendFailure(String.format(java.util.Locale.ROOT,
+                                "whole steps, way %d of %d (%s) faulted the device as the run checked them (%s); %s", i, ways.size(), way,
+                                e.getMessage(), faults.remember(backend.device(), DeviceFaults.kind(way), e.getMessage())));
                     }
                     candidates.set(i, () -> {
                         throw e;
@@ -595,6 +619,19 @@ public final class Trainer {
                 }
             }
             return checked;
+        }
+
+        /**
+         * Whether the device fails even a wait for its idle queue: after a kernel's fault every later call fails (the
+         * context is lost), where a launch it refused leaves it working.
+         */
+        private boolean failing() {
+            try {
+                backend.synchronize();
+                return false;
+            } catch (BackendFailure e) {
+                return true;
+            }
         }
 
         private int stepsBefore(int s) {

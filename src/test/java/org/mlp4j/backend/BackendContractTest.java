@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Random;
@@ -559,6 +560,23 @@ public class BackendContractTest {
             float[] x = get(b, m);
             assertEquals(5f, x[3], "row 1 untouched by a view of rows 2..3");
             assertEquals(1 / (1 + Math.exp(-7)), x[6], 1e-6);
+        }
+    }
+
+    /**
+     * The device names the backend and stays as it was while the backend works (a fault is remembered by it for later
+     * runs), where the description comes to say what the backend chose and timed.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void theDeviceIsNamedTheSameBeforeAndAfterWork(String name) {
+        try (Backend b = open(name)) {
+            String device = b.device();
+            assertTrue(device.startsWith(name), device);
+            Matrix a = put(b, 2, 3, new float[] {1, 2, 3, 4, 5, 6}), c = b.matrix(2, 2);
+            b.gemm(false, true, 1f, a, a, 0f, c);
+            assertArrayEquals(new float[] {14, 32, 32, 77}, get(b, c));
+            assertEquals(device, b.device());
         }
     }
 

@@ -123,7 +123,7 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     private final List<CUgraphExec> graphs = new ArrayList<>();
     /** The page-locked host memory of {@link #allocateHost}, null where there is none. */
     private Pointer pinned;
-    private final String description;
+    private final String identity, description;
     /** The device's compute capability as major * 10 + minor (90 for an H200). */
     private final int computeCapability;
     private String graphNote = "CUDA graphs";
@@ -178,8 +178,8 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
             checkBlas(JCublas2.cublasGetVersion(cublas, version), "cublasGetVersion");
             int[] driver = new int[1];
             cuDriverGetVersion(driver);
-            description = String.format("cuda: device %d %s, driver CUDA %d.%d, cuBLAS %d via %s", index, identity(device), driver[0] / 1000,
-                    driver[0] % 1000 / 10, version[0], cublasRoute);
+            identity = String.format("cuda: device %d %s, driver CUDA %d.%d", index, identity(device), driver[0] / 1000, driver[0] % 1000 / 10);
+            description = String.format("%s, cuBLAS %d via %s", identity, version[0], cublasRoute);
             ok = true;
         } finally {
             if (!ok) {
@@ -288,6 +288,11 @@ public final class CudaBackend extends GpuBackend<CUdeviceptr> {
     @Override
     public String description() {
         return description + ", " + graphNote;
+    }
+
+    @Override
+    public String device() {
+        return identity;
     }
 
     @Override

@@ -492,6 +492,11 @@ public final class OpenClBackend extends GpuBackend<Long> {
         return d.toString();
     }
 
+    @Override
+    public String device() {
+        return "opencl: device " + device.describe();
+    }
+
     /** OpenCL reports no free memory, only the total; this backend's own buffers are what it knows of. */
     @Override
     public long memoryAvailable() {

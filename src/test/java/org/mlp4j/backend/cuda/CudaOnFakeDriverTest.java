@@ -81,6 +81,8 @@ class CudaOnFakeDriverTest {
         }
         pb.environment().put("LD_LIBRARY_PATH", String.join(":", path));
         pb.environment().put("OCL_ICD_VENDORS", dir.resolve("no-opencl-vendors").toString());
+        // the ways of whole steps that faulted the device are remembered here, not in the user's cache
+        pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
         pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -420,6 +422,32 @@ class CudaOnFakeDriverTest {
                 refused.out());
         assertTrue(refused.out().contains("test accuracy: "), refused.out());
         fakeSaidOnly(refused, "refused (801)");
+    }
+
+    @Test
+    void aWayOfWholeStepsThatFaultsTheDeviceStopsTheRunAndLaterRunsLeaveItOut() throws Exception {
+        // cluster_steps faults the device whenever it runs: the run that checks it (way 4, its 16 blocks) stops and names
+        // it; the next leaves out both of its ways (16 blocks and 8: one kind) and trains
+        Path cache = dir.resolve("fault-cache");
+        Map<String, String> env = Map.of("FAKE_CUDA_FAULT_KERNEL", "cluster_steps", "XDG_CACHE_HOME", cache.toString());
+        Result first = mlp4j(env, train(dir.resolve("faulted"), "cuda", "--strict", "--hidden", "8", "--verbose"));
+        assertEquals(1, first.code(), first.out());
+        assertTrue(first.out().matches("(?s).*\\nmlp4j: whole steps, way 4 of 9 \\(one thread block cluster of 16 blocks [^\\n]*\\) faulted the device"
+                + " as the run checked them \\(cuda: [^\\n]*CUDA_ERROR_ILLEGAL_ADDRESS\\); later runs on this device leave it out \\(remembered in "
+                + java.util.regex.Pattern.quote(cache.resolve("mlp4j/faults.tsv").toString()) + "\\); stopped, nothing more was written\\n.*"), first.out());
+        assertFalse(Files.exists(dir.resolve("faulted").resolve("model.npz")));
+        fakeSaidOnly(first, "kernel cluster_steps faults");
+
+        Result second = mlp4j(env, train(dir.resolve("after-fault"), "cuda", "--strict", "--hidden", "8", "--verbose"));
+        assertEquals(0, second.code(), second.out());
+        for (int way : new int[] {4, 5}) {
+            assertTrue(second.out().matches("(?s).*\\nwarning: whole steps, way " + way + " of 9: one thread block cluster of [^\\n]*: left out: it"
+                    + " faulted this device in an earlier run \\(\\d{4}-\\d\\d-\\d\\d: cuda: [^\\n]*CUDA_ERROR_ILLEGAL_ADDRESS\\); to try it again,"
+                    + " delete its line in [^\\n]*faults.tsv\\n.*"), second.out());
+        }
+        assertTrue(second.out().matches("(?s).*\\nwhole steps, way 6 of 9: [^\\n]*: [0-9.]+ us \\(within [^\\n]*\\n.*"), second.out());
+        assertTrue(second.out().contains("test accuracy: "), second.out());
+        fakeSaidOnly(second, null);
     }
 
     /**

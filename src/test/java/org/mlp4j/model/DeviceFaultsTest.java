@@ -1,0 +1,55 @@
+package org.mlp4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mlp4j.backend.Backend;
+
+class DeviceFaultsTest {
+    @TempDir
+    Path dir;
+
+    /** Steps that say what they are as a way of the CUDA backend does, its grid in numbers. */
+    private static Backend.Steps way(String description) {
+        return new Backend.Steps() {
+            @Override
+            public void run(org.mlp4j.backend.Matrix x, org.mlp4j.backend.Matrix labels, float rate, float decay) {
+            }
+
+            @Override
+            public String toString() {
+                return description;
+            }
+        };
+    }
+
+    @Test
+    void aFaultIsRememberedForItsDeviceAndKindOfWayAlone() throws Exception {
+        DeviceFaults faults = new DeviceFaults(dir.resolve("cache/mlp4j/faults.tsv"));
+        String h200 = "cuda: device 0 NVIDIA H200, compute capability 9.0, 143771 MiB, driver CUDA 13.0";
+        String cluster16 = DeviceFaults.kind(way("one thread block cluster of 16 blocks of 512 threads (99328 bytes a block)"));
+        String cluster8 = DeviceFaults.kind(way("one thread block cluster of 8 blocks of 512 threads (50176 bytes a block)"));
+        assertEquals(cluster16, cluster8, "one kernel on other grids is one kind");
+        assertNull(faults.remembered(h200, cluster16), "no file: nothing remembered");
+
+        String where = faults.remember(h200, cluster16, "cuda: cuStreamSynchronize failed:\tCUDA_ERROR_ILLEGAL_ADDRESS\n");
+        assertEquals("later runs on this device leave it out (remembered in " + faults.file() + ")", where);
+        String remembered = faults.remembered(h200, cluster8);
+        assertTrue(remembered != null && remembered.matches("\\d{4}-\\d\\d-\\d\\d: cuda: cuStreamSynchronize failed: CUDA_ERROR_ILLEGAL_ADDRESS"),
+                remembered);
+        assertNull(faults.remembered(h200.replace("H200", "H100"), cluster16), "another device");
+        assertNull(faults.remembered(h200, DeviceFaults.kind(way("132 blocks of 512 threads, weight tiles 16x100"))), "another kind");
+        // a line a fault, each of its fields on it
+        assertEquals(1, Files.readAllLines(faults.file()).size());
+        assertEquals(5, Files.readAllLines(faults.file()).get(0).split("\t").length);
+
+        Path notADirectory = Files.writeString(dir.resolve("file"), "");
+        String unwritten = new DeviceFaults(notADirectory.resolve("faults.tsv")).remember(h200, cluster16, "fault");
+        assertTrue(unwritten.startsWith("it could not be remembered for later runs (" + notADirectory.resolve("faults.tsv") + ": "), unwritten);
+    }
+}
