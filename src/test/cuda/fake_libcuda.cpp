@@ -14,6 +14,7 @@
 // Knobs (environment, read by cuInit): FAKE_CUDA_DRIVER_VERSION (default 13000, i.e. CUDA 13.0),
 // FAKE_CUDA_MEMORY_MIB (default 4096), FAKE_CUDA_FAIL_LAUNCH=N (the Nth kernel run fails, as a GPU fault),
 // FAKE_CUDA_FAULT_KERNEL=ENTRY (every run of that kernel faults, as an illegal address would: a kernel this GPU gets wrong),
+// FAKE_CUDA_HANG_KERNEL=ENTRY (that kernel never ends, as one that waits for ever on a GPU: its process waits until killed),
 // FAKE_CUDA_COOPERATIVE=0 (a device that cannot launch cooperatively), FAKE_CUDA_COOPERATIVE=refused (one that
 // says it can, then refuses every cooperative launch, as it would a grid that does not fit), FAKE_CUDA_HOST_MIB
 // (page-locked host memory that cuMemAllocHost gives at most; default no limit), FAKE_CUDA_COMPUTE_CAPABILITY
@@ -27,6 +28,7 @@
 #include "block_emulator.h"
 #include "fake_cuda.h"
 
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -103,6 +105,7 @@ struct Function {
     int clusterWidth = 0;
     bool nonPortableCluster = false;
     bool faults = false;  // FAKE_CUDA_FAULT_KERNEL's
+    bool hangs = false;   // FAKE_CUDA_HANG_KERNEL's
     size_t maxDynamicShared = 48 * 1024;
 };
 
@@ -117,6 +120,7 @@ size_t memoryBytes = size_t(4096) << 20;
 size_t hostBytes = SIZE_MAX;
 long failLaunch = -1;
 std::string faultKernel;  // FAKE_CUDA_FAULT_KERNEL
+std::string hangKernel;   // FAKE_CUDA_HANG_KERNEL
 bool cooperativeLaunch = true;
 bool cooperativeRefused = false;
 bool clustersRefused = false;
@@ -380,6 +384,9 @@ API CUresult cuInit(unsigned flags) {
     if (const char* v = getenv("FAKE_CUDA_FAULT_KERNEL")) {
         faultKernel = v;
     }
+    if (const char* v = getenv("FAKE_CUDA_HANG_KERNEL")) {
+        hangKernel = v;
+    }
     if (const char* v = getenv("FAKE_CUDA_DEVICES")) {
         devices = atoi(v);
     }
@@ -595,6 +602,7 @@ API CUresult cuModuleGetFunction(Function** function, Module* module, const char
     auto width = module->clusterWidths.find(name);
     k->second.clusterWidth = width == module->clusterWidths.end() ? 0 : width->second;
     k->second.faults = faultKernel == name;
+    k->second.hangs = hangKernel == name;
     *function = &k->second;
     return SUCCESS;
 }
@@ -809,6 +817,16 @@ CUresult launchKernel(const char* call, Function* f, Dim3 grid, Dim3 block, unsi
         return submit(s, {[] {
                               sticky = ILLEGAL_ADDRESS;
                               fprintf(stderr, "fake libcuda: kernel %s faults (FAKE_CUDA_FAULT_KERNEL)\n", faultKernel.c_str());
+                          },
+                          true});
+    }
+    if (f->hangs) {  // the process goes on waiting for it until it is killed
+        return submit(s, {[] {
+                              fprintf(stderr, "fake libcuda: kernel %s never ends (FAKE_CUDA_HANG_KERNEL)\n", hangKernel.c_str());
+                              fflush(stderr);
+                              for (;;) {
+                                  std::this_thread::sleep_for(std::chrono::hours(1));
+                              }
                           },
                           true});
     }

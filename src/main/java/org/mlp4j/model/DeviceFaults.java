@@ -17,7 +17,9 @@ import org.mlp4j.util.Build;
  * only stop; each later run of this build on that device leaves the way out instead of stopping the same way. A
  * line a fault, tab-separated: the build, the device ({@link Backend#device}), the way's kind ({@link #kind}), the
  * date and the driver's error. Deleting a line has the next run try that way again; a build of other code tries
- * every way again.
+ * every way again. A kernel may also never end (a GPU has no time limit for it), and a run may be killed while it
+ * checks a way: while a process checks one, a file beside names it ({@link #checking}), and a later run that finds
+ * such a file of a process that is gone remembers that way as a fault.
  */
 final class DeviceFaults {
     private final Path file;
@@ -54,6 +56,7 @@ final class DeviceFaults {
 
     /** The fault of {@code kind} on {@code device} this build remembers, as "DATE: ERROR", or null where there is none. */
     String remembered(String device, String kind) {
+        endedChecks();
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -80,6 +83,66 @@ final class DeviceFaults {
             return "later runs on this device leave it out (remembered in " + file + ")";
         } catch (IOException e) {
             return "it could not be remembered for later runs (" + file + ": " + e + ")";
+        }
+    }
+
+    /**
+     * Names {@code kind} on {@code device} as checked by this process until the result is closed, in a file of its own
+     * beside {@link #file} (none where it cannot be written: a run that then ends mid-check is not remembered).
+     */
+    Check checking(String device, String kind) {
+        ProcessHandle self = ProcessHandle.current();
+        Path marker = file.resolveSibling(CHECKING + self.pid() + ".tsv");
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.writeString(marker, started(self) + "\n" + key(device, kind) + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return Check.NONE;
+        }
+        return () -> {
+            try {
+                Files.deleteIfExists(marker);
+            } catch (IOException e) {
+                // left behind: a later run takes it for a check that never ended, once this process is gone
+            }
+        };
+    }
+
+    /** A check of a way in progress ({@link #checking}), until closed. */
+    interface Check extends AutoCloseable {
+        Check NONE = () -> { };
+
+        @Override
+        void close();
+    }
+
+    private static final String CHECKING = "checking-";
+
+    /** When {@code p} started, as far as the system says: with its number, what tells it from a later process of that number. */
+    private static String started(ProcessHandle p) {
+        return p.info().startInstant().map(Object::toString).orElse("");
+    }
+
+    /** Remembers as a fault the way each check names whose process is gone ({@link #checking}), and drops the check's file. */
+    private void endedChecks() {
+        Path dir = file.toAbsolutePath().getParent();
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path marker : files.filter(f -> f.getFileName().toString().matches(CHECKING + "[0-9]+\\.tsv")).toList()) {
+                String name = marker.getFileName().toString();
+                long pid = Long.parseLong(name.substring(CHECKING.length(), name.length() - 4));
+                List<String> lines = Files.readAllLines(marker, StandardCharsets.UTF_8);
+                boolean running = ProcessHandle.of(pid).filter(p -> lines.size() > 0 && started(p).equals(lines.get(0))).isPresent();
+                if (!running && lines.size() > 1) {
+                    Files.writeString(file, lines.get(1) + LocalDate.now(ZoneOffset.UTC)
+                            + "\tthe run that checked it ended before the check did (killed, or the kernel never ended)\n", StandardCharsets.UTF_8,
+                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                }
+                if (!running) {
+                    Files.deleteIfExists(marker);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no directory yet, or files another run is changing: those checks are judged by the next run
         }
     }
 

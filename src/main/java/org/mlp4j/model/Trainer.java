@@ -587,7 +587,8 @@ public final class Trainer {
                     setRates(o, 1, 0);
                 }
                 Network end;
-                try {
+                // a way's check is named in a file until it ends, so that a later run leaves out a way whose check never did
+                try (DeviceFaults.Check checking = i == 0 ? DeviceFaults.Check.NONE : faults.checking(backend.device(), DeviceFaults.kind(ways.get(i - 1)))) {
                     candidates.get(i).run();
                     backend.synchronize();
                     end = copy.download();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mlp4j.backend.Backend;
@@ -49,7 +50,39 @@ class DeviceFaultsTest {
         assertEquals(5, Files.readAllLines(faults.file()).get(0).split("\t").length);
 
         Path notADirectory = Files.writeString(dir.resolve("file"), "");
+        assertEquals(DeviceFaults.Check.NONE, new DeviceFaults(notADirectory.resolve("faults.tsv")).checking(h200, cluster16));
         String unwritten = new DeviceFaults(notADirectory.resolve("faults.tsv")).remember(h200, cluster16, "fault");
         assertTrue(unwritten.startsWith("it could not be remembered for later runs (" + notADirectory.resolve("faults.tsv") + ": "), unwritten);
+    }
+
+    @Test
+    void aCheckWhoseProcessIsGoneIsRememberedAsAFault() throws Exception {
+        DeviceFaults faults = new DeviceFaults(dir.resolve("faults.tsv"));
+        String device = "opencl: device [0] NVIDIA CUDA: NVIDIA H200 (GPU, 143771 MiB, 132 compute units, OpenCL 3.0 CUDA)";
+        String kind = DeviceFaults.kind(way("two launches a step: 100 work-groups of 1024 items"));
+        Path mine = dir.resolve("checking-" + ProcessHandle.current().pid() + ".tsv");
+        try (DeviceFaults.Check check = faults.checking(device, kind)) {
+            assertTrue(Files.exists(mine));
+            assertNull(faults.remembered(device, kind), "a check in progress, this process's");
+        }
+        assertTrue(Files.notExists(mine), "a check that ended");
+        assertNull(faults.remembered(device, kind));
+
+        // the same file as another process's that is gone, then as a later process's of this one's number
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        for (Path marker : List.of(dir.resolve("checking-" + gone.pid() + ".tsv"), mine)) {
+            try (DeviceFaults.Check check = faults.checking(device, kind)) {
+                Files.move(mine, dir.resolve("moved"));
+            }
+            List<String> lines = Files.readAllLines(dir.resolve("moved"));
+            Files.write(marker, marker == mine ? List.of("an earlier start", lines.get(1)) : lines);
+            Files.delete(dir.resolve("moved"));
+            String remembered = faults.remembered(device, kind);
+            assertTrue(remembered != null && remembered.endsWith(
+                    ": the run that checked it ended before the check did (killed, or the kernel never ended)"), remembered);
+            assertTrue(Files.notExists(marker), "judged once");
+            Files.delete(faults.file());
+        }
     }
 }

@@ -74,6 +74,13 @@ class CudaOnFakeDriverTest {
      * JVM's class path. The OpenCL loader finds no vendor there, so "gpu" can only mean cuda and the CPU is the fallback.
      */
     static Result java(List<Path> libs, Map<String, String> env, String mainClass, String... args) throws IOException, InterruptedException {
+        Process p = child(libs, env, mainClass, args).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Result(p.waitFor(), out);
+    }
+
+    /** {@link #java}'s child JVM, not started, its output and errors as one stream. */
+    private static ProcessBuilder child(List<Path> libs, Map<String, String> env, String mainClass, String... args) {
         ProcessBuilder pb = ChildJvm.command(mainClass, args).redirectErrorStream(true);
         List<String> path = new ArrayList<>(libs.stream().map(Path::toString).toList());
         if (System.getenv("LD_LIBRARY_PATH") != null) {
@@ -84,9 +91,7 @@ class CudaOnFakeDriverTest {
         // the ways of whole steps that faulted the device are remembered here, not in the user's cache
         pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
         pb.environment().putAll(env);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new Result(p.waitFor(), out);
+        return pb;
     }
 
     static Result mlp4j(List<Path> libs, Map<String, String> env, String... args) throws IOException, InterruptedException {
@@ -448,6 +453,36 @@ class CudaOnFakeDriverTest {
         assertTrue(second.out().matches("(?s).*\\nwhole steps, way 6 of 9: [^\\n]*: [0-9.]+ us \\(within [^\\n]*\\n.*"), second.out());
         assertTrue(second.out().contains("test accuracy: "), second.out());
         fakeSaidOnly(second, null);
+    }
+
+    @Test
+    void aWayOfWholeStepsWhoseKernelNeverEndsIsLeftOutOnceItsRunIsKilled() throws Exception {
+        // deferred_steps never ends: the run that checks it (way 6) waits until it is killed, as on a GPU; the next run
+        // finds the check that never ended and leaves out every deferred way (6 to 9: one kind), which would fault it
+        Path cache = dir.resolve("hang-cache");
+        Process hung = child(cuda12, Map.of("FAKE_CUDA_HANG_KERNEL", "deferred_steps", "XDG_CACHE_HOME", cache.toString()), "org.mlp4j.cli.Main", train(dir.resolve("hung"), "cuda", "--strict", "--hidden", "8")).start();
+        StringBuilder said = new StringBuilder();
+        try (java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(hung.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = ""; !line.contains("kernel deferred_steps never ends"); said.append(line).append('\n')) {
+                line = out.readLine();
+                assertTrue(line != null, "the run ended before deferred_steps ran:\n" + said);
+            }
+            hung.destroyForcibly();
+            hung.waitFor();
+        }
+
+        Result next = mlp4j(Map.of("FAKE_CUDA_FAULT_KERNEL", "deferred_steps", "XDG_CACHE_HOME", cache.toString()), train(dir.resolve("after-hang"), "cuda", "--strict", "--hidden", "8", "--verbose"));
+        assertEquals(0, next.code(), next.out());
+        for (int way = 6; way <= 9; way++) {
+            assertTrue(next.out().matches("(?s).*\\nwarning: whole steps, way " + way + " of 9: one thread block cluster of [^\\n]*: left out: it"
+                    + " faulted this device in an earlier run \\(\\d{4}-\\d\\d-\\d\\d: the run that checked it ended before the check did"
+                    + " \\(killed, or the kernel never ended\\)\\); to try it again, delete its line in [^\\n]*faults.tsv\\n.*"), next.out());
+        }
+        assertTrue(next.out().contains("test accuracy: "), next.out());
+        fakeSaidOnly(next, null);
+        try (java.util.stream.Stream<Path> files = Files.list(cache.resolve("mlp4j"))) {
+            assertEquals(List.of("faults.tsv"), files.map(f -> f.getFileName().toString()).toList(), "the check's file, dropped once judged");
+        }
     }
 
     /**
