@@ -65,6 +65,14 @@ mlp4j --version  # and the commit the jar was built from, "-dirty" where tracked
 step 60 "mlp4j devices"
 mlp4j devices || status=1
 
+step 30 "each way of cuda's whole steps checked once, before any other step runs them: one that faults or hangs the GPU stops this run (or its limit does) and the later ones leave it out"
+# the book's net (every way: train_steps on three grids, the clusters', the deferred ones) and two hidden layers
+for hidden in 100 256,256; do
+  mlp4j train --device cuda --strict --verbose --data "$data" --out "$OUT/whole-first-$hidden" --hidden "$hidden" --epochs 1 \
+    > "$OUT/whole-first-$hidden.log" 2>&1 || status=1
+  echo "--hidden $hidden: $(grep -E '^(warning: )?whole steps|^steps of|^mlp4j: ' "$OUT/whole-first-$hidden.log" | tr '\n' ' ')"
+done
+
 step 240 "SPI contract, kernel-vs-CPU and 2-epoch parity tests on every backend (all three must be usable here), OpenCL's GEMM tiles, split k and command buffers"
 MLP4J_REQUIRED_BACKENDS=cuda,opencl,cpu java "${java_opts[@]}" -jar .device/junit-platform-console-standalone-1.14.1.jar execute \
   --class-path .device/mlp4j-all.jar:.device/mlp4j-tests.jar \
