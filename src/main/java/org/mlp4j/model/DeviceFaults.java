@@ -28,15 +28,8 @@ final class DeviceFaults {
         this.file = file;
     }
 
-    /**
-     * This user's: the file {@code -Dmlp4j.faults} names, else {@code mlp4j/faults.tsv} in {@code $XDG_CACHE_HOME},
-     * else in {@code ~/.cache}.
-     */
+    /** This user's: {@code mlp4j/faults.tsv} in {@code $XDG_CACHE_HOME}, else in {@code ~/.cache}. */
     static DeviceFaults ofUser() {
-        String named = System.getProperty("mlp4j.faults");
-        if (named != null) {
-            return new DeviceFaults(Path.of(named));
-        }
         String cache = System.getenv("XDG_CACHE_HOME");
         Path dir = cache != null && !cache.isEmpty() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache");
         return new DeviceFaults(dir.resolve("mlp4j").resolve("faults.tsv"));
