@@ -47,23 +47,27 @@ final class DeviceFaults {
         return way.toString().replaceAll("[0-9]+", "N");
     }
 
-    /** The fault of {@code kind} on {@code device} this build remembers, as "DATE: ERROR", or null where there is none. */
-    String remembered(String device, String kind) {
+    /**
+     * The faults on {@code device} this build remembers, each as "DATE: ERROR" by the way's {@link #kind} (the first
+     * line of a kind where there are several); read once for all of a run's ways.
+     */
+    java.util.Map<String, String> remembered(String device) {
         endedChecks();
+        java.util.Map<String, String> faults = new java.util.HashMap<>();
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            return null;  // none remembered, or none that can be read: every way is tried
+            return faults;  // none remembered, or none that can be read: every way is tried
         }
-        String key = key(device, kind);
+        String prefix = onDevice(device);
         for (String line : lines) {
-            if (line.startsWith(key)) {
-                String[] rest = line.substring(key.length()).split("\t", 2);
-                return rest[0] + ": " + (rest.length > 1 ? rest[1] : "");
+            String[] rest = line.startsWith(prefix) ? line.substring(prefix.length()).split("\t", 3) : new String[0];
+            if (rest.length > 1) {
+                faults.putIfAbsent(rest[0], rest[1] + ": " + (rest.length > 2 ? rest[2] : ""));
             }
         }
-        return null;
+        return faults;
     }
 
     /** Remembers a fault of {@code kind} on {@code device}: says where, or why it could not. */
@@ -139,8 +143,14 @@ final class DeviceFaults {
         }
     }
 
+    /** A line's fields up to the way's kind, each followed by a tab. */
     private static String key(String device, String kind) {
-        return field(Build.describe()) + "\t" + field(device) + "\t" + field(kind) + "\t";
+        return onDevice(device) + field(kind) + "\t";
+    }
+
+    /** A line's first fields, this build's and the device's, each followed by a tab. */
+    private static String onDevice(String device) {
+        return field(Build.describe()) + "\t" + field(device) + "\t";
     }
 
     private static String field(String text) {

@@ -530,10 +530,11 @@ public final class Trainer {
             });
             List<Runnable> candidates = new ArrayList<>(List.of(layered::run));
             DeviceFaults faults = DeviceFaults.ofUser();
+            java.util.Map<String, String> remembered = faults.remembered(backend.device());
             String[] faulted = new String[ways.size()];
             for (int i = 0; i < ways.size(); i++) {
                 Backend.Steps way = ways.get(i);
-                faulted[i] = faults.remembered(backend.device(), DeviceFaults.kind(way));
+                faulted[i] = remembered.get(DeviceFaults.kind(way));
                 if (faulted[i] != null) {
                     BackendFailure e = new BackendFailure("faulted this device in an earlier run");
                     candidates.add(() -> {

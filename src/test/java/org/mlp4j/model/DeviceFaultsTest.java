@@ -36,15 +36,15 @@ class DeviceFaultsTest {
         String cluster16 = DeviceFaults.kind(way("one thread block cluster of 16 blocks of 512 threads (99328 bytes a block)"));
         String cluster8 = DeviceFaults.kind(way("one thread block cluster of 8 blocks of 512 threads (50176 bytes a block)"));
         assertEquals(cluster16, cluster8, "one kernel on other grids is one kind");
-        assertNull(faults.remembered(h200, cluster16), "no file: nothing remembered");
+        assertNull(faults.remembered(h200).get(cluster16), "no file: nothing remembered");
 
         String where = faults.remember(h200, cluster16, "cuda: cuStreamSynchronize failed:\tCUDA_ERROR_ILLEGAL_ADDRESS\n");
         assertEquals("later runs on this device leave it out (remembered in " + faults.file() + ")", where);
-        String remembered = faults.remembered(h200, cluster8);
+        String remembered = faults.remembered(h200).get(cluster8);
         assertTrue(remembered != null && remembered.matches("\\d{4}-\\d\\d-\\d\\d: cuda: cuStreamSynchronize failed: CUDA_ERROR_ILLEGAL_ADDRESS"),
                 remembered);
-        assertNull(faults.remembered(h200.replace("H200", "H100"), cluster16), "another device");
-        assertNull(faults.remembered(h200, DeviceFaults.kind(way("132 blocks of 512 threads, weight tiles 16x100"))), "another kind");
+        assertNull(faults.remembered(h200.replace("H200", "H100")).get(cluster16), "another device");
+        assertNull(faults.remembered(h200).get(DeviceFaults.kind(way("132 blocks of 512 threads, weight tiles 16x100"))), "another kind");
         // a line a fault, each of its fields on it
         assertEquals(1, Files.readAllLines(faults.file()).size());
         assertEquals(5, Files.readAllLines(faults.file()).get(0).split("\t").length);
@@ -63,10 +63,10 @@ class DeviceFaultsTest {
         Path mine = dir.resolve("checking-" + ProcessHandle.current().pid() + ".tsv");
         try (DeviceFaults.Check check = faults.checking(device, kind)) {
             assertTrue(Files.exists(mine));
-            assertNull(faults.remembered(device, kind), "a check in progress, this process's");
+            assertNull(faults.remembered(device).get(kind), "a check in progress, this process's");
         }
         assertTrue(Files.notExists(mine), "a check that ended");
-        assertNull(faults.remembered(device, kind));
+        assertNull(faults.remembered(device).get(kind));
 
         // the same file as another process's that is gone, then as a later process's of this one's number
         Process gone = new ProcessBuilder("true").start();
@@ -78,7 +78,7 @@ class DeviceFaultsTest {
             List<String> lines = Files.readAllLines(dir.resolve("moved"));
             Files.write(marker, marker == mine ? List.of("an earlier start", lines.get(1)) : lines);
             Files.delete(dir.resolve("moved"));
-            String remembered = faults.remembered(device, kind);
+            String remembered = faults.remembered(device).get(kind);
             assertTrue(remembered != null && remembered.endsWith(
                     ": the run that checked it ended before the check did (killed, or the kernel never ended)"), remembered);
             assertTrue(Files.notExists(marker), "judged once");

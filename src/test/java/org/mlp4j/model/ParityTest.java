@@ -292,7 +292,7 @@ class ParityTest {
         Backend.Steps steps = way == 0 ? first : first.alternatives().get(way - 1);
         // a way that faulted or hung this device in a run before (the GPU check's first runs) fails at once: run again, it
         // would stop or hang the tests after it too
-        String fault = DeviceFaults.ofUser().remembered(b.device(), DeviceFaults.kind(steps));
+        String fault = DeviceFaults.ofUser().remembered(b.device()).get(DeviceFaults.kind(steps));
         org.junit.jupiter.api.Assertions.assertNull(fault, "way " + (way + 1) + " (" + steps + ") faulted this device in an earlier run");
         int count = 25;
         java.util.Random r = new java.util.Random(5);
