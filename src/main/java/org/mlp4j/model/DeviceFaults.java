@@ -72,15 +72,20 @@ final class DeviceFaults {
 
     /** Remembers a fault of {@code kind} on {@code device}: says where, or why it could not. */
     String remember(String device, String kind, String error) {
-        String line = key(device, kind) + LocalDate.now(ZoneOffset.UTC) + "\t" + field(error) + "\n";
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            // one short append a fault: runs at once on the machine may each add theirs
-            Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            append(key(device, kind), error);
             return "later runs on this device leave it out (remembered in " + file + ")";
         } catch (IOException e) {
             return "it could not be remembered for later runs (" + file + ": " + e + ")";
         }
+    }
+
+    /** Adds the line of a fault: {@code key} ({@link #key}), today's date and {@code error}. */
+    private void append(String key, String error) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        // one short append a fault: runs at once on the machine may each add theirs
+        Files.writeString(file, key + LocalDate.now(ZoneOffset.UTC) + "\t" + field(error) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
     }
 
     /**
@@ -130,9 +135,7 @@ final class DeviceFaults {
                 List<String> lines = Files.readAllLines(marker, StandardCharsets.UTF_8);
                 boolean running = ProcessHandle.of(pid).filter(p -> lines.size() > 0 && started(p).equals(lines.get(0))).isPresent();
                 if (!running && lines.size() > 1) {
-                    Files.writeString(file, lines.get(1) + LocalDate.now(ZoneOffset.UTC)
-                            + "\tthe run that checked it ended before the check did (killed, or the kernel never ended)\n", StandardCharsets.UTF_8,
-                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    append(lines.get(1), "the run that checked it ended before the check did (killed, or the kernel never ended)");
                 }
                 if (!running) {
                     Files.deleteIfExists(marker);
