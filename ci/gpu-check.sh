@@ -14,8 +14,8 @@ OUT=${OUT:-runs/gpu-check}
 mkdir -p "$OUT"
 # the training runs of an earlier check in the same $OUT (train will not write over a run), and its remembered faults
 rm -rf "$OUT"/whole-* "$OUT"/ab-* "$OUT/adam" "$OUT/run200" "$OUT/cache"
-# a way of whole steps that faults the GPU stops the run that checks it, and every later run of the check leaves it
-# out: they remember it here (mlp4j/faults.tsv), which the end of the check lists
+# a candidate (a way of whole steps, a fold, a GEMM's tiles) that faults the GPU stops the run that checks it, and
+# every later run of the check leaves it out: they remember it here (mlp4j/faults.tsv), which the end of the check lists
 export XDG_CACHE_HOME="$OUT/cache"
 exec > >(tee "$OUT/gpu-check.log") 2>&1
 data=/tmp/mlp4j-mnist
@@ -340,10 +340,10 @@ if grep -s -h -o -E '[^;"]*disagrees[^;"]*' "$OUT"/*.log "$OUT"/*.json | sort -u
   echo "ways left out as computing other values (above): each is a kernel to mend"
   status=1
 fi
-# a way of whole steps that faulted the GPU as a run checked it (that run stopped; the later ones left it out)
+# a candidate that faulted the GPU as a run checked it (that run stopped; the later ones left it out)
 if [ -s "$XDG_CACHE_HOME/mlp4j/faults.tsv" ]; then
   cut -f 2- "$XDG_CACHE_HOME/mlp4j/faults.tsv"
-  echo "ways of whole steps that faulted the GPU (above): each is a kernel to mend"
+  echo "candidates that faulted the GPU (above): each is a kernel to mend"
   status=1
 fi
 

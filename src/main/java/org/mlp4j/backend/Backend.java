@@ -183,8 +183,13 @@ public interface Backend extends AutoCloseable {
         return java.util.List.of();
     }
 
-    /** Makes the layer steps follow {@code choices} (a checkpoint's), as if {@link #tune} had made them. */
-    default void use(java.util.List<Choice> choices) {
+    /**
+     * Makes the layer steps follow {@code choices} (a checkpoint's), as if {@link #tune} had made them, but for a
+     * fused way that faulted this device in an earlier run ({@link DeviceFaults}), which runs unfused; returns the
+     * choices as they run.
+     */
+    default java.util.List<Choice> use(java.util.List<Choice> choices) {
+        return choices;
     }
 
     /**
@@ -200,7 +205,7 @@ public interface Backend extends AutoCloseable {
      *             which of the steps' ways: 0 the steps themselves, i their alternative i - 1, see {@link Steps#alternatives})
      * @param folded whether the fused way (folded, k split, or whole steps) runs
      * @param off how far the fused way of a layer step or product ended from the other, run once each on the same
-     *            random inputs, as a share of the other's largest value ({@link Timings#disagreements}; where it
+     *            random inputs, as a share of the other's largest value ({@link Timings#check}; where it
      *            {@link #disagrees} the fused way is not taken, however fast); null where they were not compared
      *            (whole steps, which the model compares, or a checkpoint's choice), NaN where nothing was judged
      */
@@ -225,7 +230,7 @@ public interface Backend extends AutoCloseable {
         }
 
         private static String time(double seconds) {
-            return Double.isNaN(seconds) ? "not timed" : Double.isInfinite(seconds) ? "failed to launch"
+            return Double.isNaN(seconds) ? "not timed" : Double.isInfinite(seconds) ? "unusable (refused, or left out)"
                     : String.format(java.util.Locale.ROOT, "%.1f us", seconds * 1e6);
         }
 

@@ -641,7 +641,7 @@ public abstract class GpuBackend<B> implements Backend {
                         () -> unfoldedHiddenStep(dn, wn, a, b, g), () -> randomHiddenStep(dn, wn, a, b), g));
             }
         }
-        use(choices);
+        choices.forEach(c -> chosen.put(key(c.part(), c.rows(), c.k(), c.cols()), c.folded()));
         return choices;
     }
 
@@ -692,8 +692,18 @@ public abstract class GpuBackend<B> implements Backend {
     }
 
     @Override
-    public final void use(java.util.List<Choice> choices) {
-        choices.stream().filter(c -> c.part() != Choice.Part.WHOLE).forEach(c -> chosen.put(key(c.part(), c.rows(), c.k(), c.cols()), c.folded()));
+    public final java.util.List<Choice> use(java.util.List<Choice> choices) {
+        java.util.List<Choice> runs = new java.util.ArrayList<>();
+        for (Choice c : choices) {
+            if (c.part() != Choice.Part.WHOLE && c.folded() && remembered().containsKey(fusedKind(c.part()))) {
+                c = new Choice(c.part(), c.rows(), c.k(), c.cols(), false, c.foldedSeconds(), c.unfoldedSeconds(), c.off());
+            }
+            if (c.part() != Choice.Part.WHOLE) {
+                chosen.put(key(c.part(), c.rows(), c.k(), c.cols()), c.folded());
+            }
+            runs.add(c);
+        }
+        return runs;
     }
 
     /**
@@ -739,8 +749,9 @@ public abstract class GpuBackend<B> implements Backend {
      * recorded as a program of {@link #TIMED_RUNS} runs, as training replays its steps (a CUDA graph on CUDA): issued one by one, the host's
      * cost of each launch would count and favour the variant of fewer launches. Eta 0: nothing moves. The faster
      * is the choice. Before the timing, each program runs once after {@code fill} (random inputs): the folded
-     * variant must leave in {@code output} what the unfolded does ({@link Timings#disagreements}), or it is out,
-     * however fast (a kernel this device computes wrongly); the choice says how far off it was.
+     * variant must leave in {@code output} what the unfolded does ({@link Timings#check}), or it is out, however
+     * fast (a kernel this device computes wrongly); the choice says how far off it was. It is out too where it
+     * faulted this device in an earlier run, and one that faults it now stops the run ({@link DeviceFaults}).
      */
     private Choice choose(Choice.Part part, int rows, int k, int cols, Runnable folded, Runnable unfolded, Runnable fill, Matrix output) {
         java.util.List<Runnable> programs = new java.util.ArrayList<>();
@@ -751,9 +762,47 @@ public abstract class GpuBackend<B> implements Backend {
                 }
             })::run);
         }
-        double[] off = Timings.disagreements(this, fill, programs, output);
-        double[] t = Timings.byTurns(this, Timings.agreeing(programs, off), 3, 1);
-        return new Choice(part, rows, k, cols, t[1] < t[0], t[1] / TIMED_RUNS, t[0] / TIMED_RUNS, off[1]);
+        Timings.Checked checked = check(fill, programs, java.util.Arrays.asList(null, fusedKind(part)), output);
+        double[] t = Timings.byTurns(this, checked.usable(programs), 3, 1);
+        return new Choice(part, rows, k, cols, t[1] < t[0], t[1] / TIMED_RUNS, t[0] / TIMED_RUNS, checked.off()[1]);
+    }
+
+    /** What the fused way of {@code part} is ({@link DeviceFaults#kind}: the same kernel on every shape). */
+    private static String fusedKind(Choice.Part part) {
+        return switch (part) {
+            case OUTPUT -> "the output step with its product folded in";
+            case HIDDEN -> "the hidden step with its product folded in";
+            case FORWARD -> "a forward product with its k split";
+            case BACKWARD -> "a backward product with its k split";
+            case WHOLE -> throw new IllegalArgumentException("whole steps are the model's to check");
+        };
+    }
+
+    /** The faults this device's earlier runs remember ({@link DeviceFaults}), read at the first check of a run's choices. */
+    private java.util.Map<String, String> remembered;
+    private DeviceFaults faults;
+
+    /** Where the faults of this device's runs are remembered: this user's cache. */
+    protected DeviceFaults faults() {
+        return DeviceFaults.ofUser();
+    }
+
+    /**
+     * {@link Timings#check} of {@code candidates} of {@code kinds} on this device, with the faults its earlier runs
+     * remember, read once.
+     */
+    protected final Timings.Checked check(Runnable fill, java.util.List<? extends Runnable> candidates, java.util.List<String> kinds,
+            Matrix... outputs) {
+        java.util.Map<String, String> known = remembered();
+        return Timings.check(this, faults, known, fill, candidates, kinds, outputs);
+    }
+
+    private java.util.Map<String, String> remembered() {
+        if (remembered == null) {
+            faults = faults();
+            remembered = faults.remembered(device());
+        }
+        return remembered;
     }
 
     /** Runs of a step in the program each of its variants is timed as: one is too short to time alone. */

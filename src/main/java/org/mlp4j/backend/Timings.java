@@ -70,17 +70,30 @@ public final class Timings {
     public static final double AGREE = 1e-3;
 
     /**
-     * How far each of {@code candidates} ends from the first, each run once with {@code outputs} set to NaN (which a
-     * candidate that writes them all replaces) and then {@code fill} run (which writes the inputs they read, an
-     * output that is also an input included): the largest difference of their values in {@code outputs} from the
-     * first's, over the first's largest magnitude. 0 for the first; infinite for one that leaves a value that is not finite (or any difference where the first's
-     * are all zero); NaN, nothing judged, for one that fails with {@link BackendFailure} (as {@link #byTurns} will
-     * find it) and for all where the first's values are not all finite. The first's failure is the caller's.
+     * How each of {@code candidates} ended against the first, each run once with {@code outputs} set to NaN (which a
+     * candidate that writes them all replaces) and then {@code fill} run (which writes the inputs they read, an output
+     * that is also an input included). A candidate whose kind ({@code kinds}, one a candidate; null for the first,
+     * whose failure is the caller's) is {@code remembered} as one that faulted this device ({@link DeviceFaults}) is
+     * left out unrun; one that faults it now stops the run, and {@code faults} remembers it.
+     *
+     * @return for each, the largest difference of its values in {@code outputs} from the first's, over the first's
+     *         largest magnitude: 0 for the first; infinite for one that leaves a value that is not finite (or any
+     *         difference where the first's are all zero); NaN, nothing judged, for one that fails with
+     *         {@link BackendFailure} (as {@link #byTurns} will find it) or is left out, and for all where the first's
+     *         values are not all finite. And for each left out, why.
      */
-    public static double[] disagreements(Backend backend, Runnable fill, List<? extends Runnable> candidates, Matrix... outputs) {
+    public static Checked check(Backend backend, DeviceFaults faults, java.util.Map<String, String> remembered, Runnable fill,
+            List<? extends Runnable> candidates, List<String> kinds, Matrix... outputs) {
         double[] off = new double[candidates.size()];
+        String[] leftOut = new String[candidates.size()];
         float[][] reference = null;
         for (int i = 0; i < candidates.size(); i++) {
+            String kind = kinds.get(i);
+            if (i > 0 && remembered.containsKey(kind)) {
+                off[i] = Double.NaN;
+                leftOut[i] = "left out: it faulted this device in an earlier run (" + remembered.get(kind) + ")";
+                continue;
+            }
             float[][] values = new float[outputs.length][];
             for (int o = 0; o < outputs.length; o++) {
                 values[o] = new float[outputs[o].size()];
@@ -88,9 +101,20 @@ public final class Timings {
                 backend.upload(values[o], outputs[o]);
             }
             fill.run();
+            Runnable candidate = candidates.get(i);
             try {
-                candidates.get(i).run();
-                backend.synchronize();
+                if (i == 0) {
+                    candidate.run();
+                    backend.synchronize();
+                } else {
+                    faults.check(backend, kind, kind, () -> {
+                        candidate.run();
+                        backend.synchronize();
+                        return null;
+                    });
+                }
+            } catch (DeviceFaults.Fault e) {
+                throw e;
             } catch (BackendFailure e) {
                 if (i == 0) {
                     throw e;
@@ -107,7 +131,31 @@ public final class Timings {
                 off[i] = off(reference, values);
             }
         }
-        return off;
+        return new Checked(off, leftOut);
+    }
+
+    /**
+     * What {@link #check} found of each candidate: how far off the first it ended, and why it was left out (null for
+     * one that ran).
+     */
+    public record Checked(double[] off, String[] leftOut) {
+        /**
+         * {@code candidates} (those checked, or others in their place that do the same work) with each that disagrees
+         * with the first, or was left out, replaced by one that fails, which {@link #byTurns} then leaves out.
+         */
+        public List<Runnable> usable(List<? extends Runnable> candidates) {
+            List<Runnable> usable = new java.util.ArrayList<>();
+            for (int i = 0; i < candidates.size(); i++) {
+                double o = off[i];
+                String why = leftOut[i];
+                usable.add(why != null ? () -> {
+                    throw new BackendFailure(why);
+                } : disagrees(o) ? () -> {
+                    throw new BackendFailure(String.format(java.util.Locale.ROOT, "disagrees with the first candidate (off by %.1e)", o));
+                } : candidates.get(i));
+            }
+            return usable;
+        }
     }
 
     private static double off(float[][] reference, float[][] values) {
@@ -125,24 +173,9 @@ public final class Timings {
         return off == 0 ? 0 : largest == 0 ? Double.POSITIVE_INFINITY : off / largest;
     }
 
-    /** Whether a candidate {@code off} the first ({@link #disagreements}) by that much computes something else. */
+    /** Whether a candidate {@code off} the first ({@link #check}) by that much computes something else. */
     public static boolean disagrees(double off) {
         return off > AGREE; // not where off is NaN
-    }
-
-    /**
-     * {@code candidates} with each that disagrees with the first ({@link #disagreements}) by {@code off} replaced by
-     * one that fails, which {@link #byTurns} then leaves out.
-     */
-    public static List<Runnable> agreeing(List<? extends Runnable> candidates, double[] off) {
-        List<Runnable> agreeing = new java.util.ArrayList<>();
-        for (int i = 0; i < candidates.size(); i++) {
-            double o = off[i];
-            agreeing.add(disagrees(o) ? () -> {
-                throw new BackendFailure(String.format(java.util.Locale.ROOT, "disagrees with the first candidate (off by %.1e)", o));
-            } : candidates.get(i));
-        }
-        return agreeing;
     }
 
     /** The index of the least of {@code seconds}, the first of equals. */

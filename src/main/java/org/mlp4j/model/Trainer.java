@@ -7,6 +7,7 @@ import org.mlp4j.Output;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendFailure;
 import org.mlp4j.backend.Backends;
+import org.mlp4j.backend.DeviceFaults;
 import org.mlp4j.backend.DeviceMemoryException;
 import org.mlp4j.backend.Backend.Accumulator;
 import org.mlp4j.backend.Backend.Examples;
@@ -206,7 +207,7 @@ public final class Trainer {
             }
         });
         session.wayTimes.forEach(listener::note);
-        session.wayWarnings.forEach(listener::warning);
+        session.warnings.forEach(listener::warning);
         if (session.wholeSteps != null) {
             listener.note("whole steps: " + session.wholeSteps);
         }
@@ -307,8 +308,11 @@ public final class Trainer {
         private final Backend.Steps wholeSteps;
         /** Each way of whole steps and its time, where there were several to time. */
         private final List<String> wayTimes = new ArrayList<>();
-        /** Ways of whole steps left out for ending elsewhere than the layer ops. */
-        private final List<String> wayWarnings = new ArrayList<>();
+        /** What is left out: each candidate that faulted this device in an earlier run, each way of whole steps that ends elsewhere than the layer ops. */
+        private final List<String> warnings = new ArrayList<>();
+        /** Where this device's faults are remembered, and those of its earlier runs ({@link DeviceFaults}). */
+        private final DeviceFaults faults = DeviceFaults.ofUser();
+        private final java.util.Map<String, String> remembered;
         /**
          * The backend's description before the session recorded its programs: a GPU backend may choose more as it
          * records them (OpenCL's kernel for each product, how its programs replay).
@@ -359,9 +363,10 @@ public final class Trainer {
             // general step's products split their k or not as those of the book's step do, and a backend's whole
             // steps of it may run the fused layer steps); a resumed run takes the choices it was made with, so it
             // goes on exactly as it would have
+            remembered = faults.remembered(backend.device());
+            warnings.addAll(faults.leftOut(remembered));
             if (choices != null) {
-                backend.use(choices);
-                tuning.addAll(choices);
+                tuning.addAll(backend.use(choices));
             } else {
                 tuning.addAll(backend.tune(hp.batch(), initial.sizes(), initial.output()));
             }
@@ -405,11 +410,16 @@ public final class Trainer {
             List<Backend.Steps> ways = offered == null ? List.of() : ways(offered);
             if (choices != null) {
                 whole = choices.stream().filter(c -> c.part() == Backend.Choice.Part.WHOLE).findFirst().orElse(null);
-                if (whole != null && whole.folded() && whole.cols() >= ways.size()) {
-                    // a checkpoint from another device may name whole steps, or a way of them, that this one lacks: its first
-                    // way runs, or layer by layer where it has none, and the run's notes and next checkpoint say so
-                    Backend.Choice runs = new Backend.Choice(Backend.Choice.Part.WHOLE, whole.rows(), whole.k(), 0, !ways.isEmpty(), Double.NaN,
-                            Double.NaN);
+                if (whole != null && whole.folded() && (whole.cols() >= ways.size() || remembered.containsKey(DeviceFaults.kind(ways.get(whole.cols()))))) {
+                    // a checkpoint from another device may name whole steps, or a way of them, that this one lacks, and one
+                    // from this device a way that has faulted it since: its first way that has not runs, or layer by layer
+                    // where there is none, and the run's notes and next checkpoint say so
+                    int usable = 0;
+                    while (usable < ways.size() && remembered.containsKey(DeviceFaults.kind(ways.get(usable)))) {
+                        usable++;
+                    }
+                    Backend.Choice runs = new Backend.Choice(Backend.Choice.Part.WHOLE, whole.rows(), whole.k(), usable < ways.size() ? usable : 0,
+                            usable < ways.size(), Double.NaN, Double.NaN);
                     tuning.set(tuning.indexOf(whole), runs);
                     whole = runs;
                 }
@@ -529,13 +539,11 @@ public final class Trainer {
                 }
             });
             List<Runnable> candidates = new ArrayList<>(List.of(layered::run));
-            DeviceFaults faults = DeviceFaults.ofUser();
-            java.util.Map<String, String> remembered = faults.remembered(backend.device());
-            String[] faulted = new String[ways.size()];
+            boolean[] faulted = new boolean[ways.size()];
             for (int i = 0; i < ways.size(); i++) {
                 Backend.Steps way = ways.get(i);
-                faulted[i] = remembered.get(DeviceFaults.kind(way));
-                if (faulted[i] != null) {
+                faulted[i] = remembered.containsKey(DeviceFaults.kind(way));
+                if (faulted[i]) {
                     BackendFailure e = new BackendFailure("faulted this device in an earlier run");
                     candidates.add(() -> {
                         throw e; // left out: timed as failing
@@ -550,17 +558,16 @@ public final class Trainer {
                     });
                 }
             }
-            Disagreement[] checked = check(initial, copy, o, candidates, ways, faults);
+            Disagreement[] checked = check(initial, copy, o, candidates, ways, faulted);
             double[] t = Timings.byTurns(backend, candidates, TIMED_ROUNDS, 1);
             double[] w = java.util.Arrays.copyOfRange(t, 1, t.length);
             int fastest = Timings.fastest(w);
             for (int i = 0; i < w.length; i++) {
                 String way = String.format(java.util.Locale.ROOT, "way %d of %d: %s", i + 1, w.length, ways.get(i));
-                if (faulted[i] != null) {
-                    wayWarnings.add("whole steps, " + way + ": left out: it faulted this device in an earlier run (" + faulted[i]
-                            + "); to try it again, delete its line in " + faults.file());
+                if (faulted[i]) {
+                    wayTimes.add("whole steps, " + way + ": left out (it faulted this device in an earlier run)");
                 } else if (checked[i] != null && !checked[i].agrees()) {
-                    wayWarnings.add("whole steps, " + way + ": disagrees with the layer ops: " + checked[i] + "; not taken");
+                    warnings.add("whole steps, " + way + ": disagrees with the layer ops: " + checked[i] + "; not taken");
                 } else if (w.length > 1) {
                     wayTimes.add("whole steps, " + way + ": " + (Double.isInfinite(w[i]) ? "failed to launch"
                             : String.format(java.util.Locale.ROOT, "%.1f us (within %.1e of the layer ops' largest change)", w[i] / n * 1e6, checked[i].off())));
@@ -572,36 +579,39 @@ public final class Trainer {
         /**
          * Runs each of {@code candidates} (the layer ops' steps, then each of {@code ways}) once from {@code initial}
          * (and {@code o}'s state as it is) on {@code copy}, and puts in place of each way that failed to launch or does
-         * not end where the layer ops end one that fails; how far each way ended from them, null where it failed. A
-         * way that faulted the device (which then fails what it did before) stops the run, and {@code faults}
+         * not end where the layer ops end one that fails; how far each way ended from them, null where it failed or
+         * was left out ({@code faulted}, unrun). A way that faults the device now stops the run, and {@link #faults}
          * remembers it.
          */
         private Disagreement[] check(Network initial, DeviceNet copy, DeviceNet.Optimizing o, List<Runnable> candidates,
-                List<Backend.Steps> ways, DeviceFaults faults) {
+                List<Backend.Steps> ways, boolean[] faulted) {
             java.util.Map<String, float[]> state = o == null ? null : o.state();
             Disagreement[] checked = new Disagreement[candidates.size() - 1];
             Network reference = null;
             for (int i = 0; i < candidates.size(); i++) {
+                if (i > 0 && faulted[i - 1]) {
+                    continue;
+                }
                 copy.set(initial);
                 if (o != null) {
                     o.restore(state);
                     setRates(o, 1, 0);
                 }
-                Network end;
-                // a way's check is named in a file until it ends, so that a later run leaves out a way whose check never did
-                try (DeviceFaults.Check checking = i == 0 ? DeviceFaults.Check.NONE : faults.checking(backend.device(), DeviceFaults.kind(ways.get(i - 1)))) {
-                    candidates.get(i).run();
+                Runnable candidate = candidates.get(i);
+                java.util.function.Supplier<Network> run = () -> {
+                    candidate.run();
                     backend.synchronize();
-                    end = copy.download();
+                    return copy.download();
+                };
+                Network end;
+                try {
+                    end = i == 0 ? run.get() : faults.check(backend, DeviceFaults.kind(ways.get(i - 1)),
+                            String.format(java.util.Locale.ROOT, "whole steps, way %d of %d (%s)", i, ways.size(), ways.get(i - 1)), run);
+                } catch (DeviceFaults.Fault e) {
+                    throw e;
                 } catch (BackendFailure e) {
                     if (i == 0) {
                         throw e;
-                    }
-                    if (failing()) {
-                        Backend.Steps way = ways.get(i - 1);
-                        throw new BackendFailure(String.format(java.util.Locale.ROOT,
-                                "whole steps, way %d of %d (%s) faulted the device as the run checked them (%s); %s", i, ways.size(), way,
-                                e.getMessage(), faults.remember(backend.device(), DeviceFaults.kind(way), e.getMessage())));
                     }
                     candidates.set(i, () -> {
                         throw e;
@@ -621,19 +631,6 @@ public final class Trainer {
                 }
             }
             return checked;
-        }
-
-        /**
-         * Whether the device fails even a wait for its idle queue: after a kernel's fault every later call fails (the
-         * context is lost), where a launch it refused leaves it working.
-         */
-        private boolean failing() {
-            try {
-                backend.synchronize();
-                return false;
-            } catch (BackendFailure e) {
-                return true;
-            }
         }
 
         private int stepsBefore(int s) {

@@ -2,6 +2,7 @@ package org.mlp4j.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -323,6 +324,59 @@ class GpuBackendTest {
         }
         assertEquals(List.of(Backend.Choice.Part.OUTPUT, Backend.Choice.Part.HIDDEN, Backend.Choice.Part.HIDDEN),
                 new LoggingGpu().tune(8, new int[] {20, 33, 5, 3}, org.mlp4j.Output.SIGMOID).stream().map(Backend.Choice::part).toList());
+    }
+
+    /**
+     * A folded step whose kernel faults the device (it then fails even a wait for its idle queue) stops tune, named
+     * and remembered; the next run's tune on that device leaves the fold out unrun and runs the step unfolded, as it
+     * does where a checkpoint's choice folds it.
+     */
+    @Test
+    void aFoldThatFaultsTheDeviceStopsTuneAndLaterRunsLeaveItOut(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        DeviceFaults faults = new DeviceFaults(dir.resolve("faults.tsv"));
+        class FaultingGpu extends LoggingGpu {
+            boolean lost;
+
+            @Override
+            protected void enqueue(GpuKernel kernel, Launch launch, Object[] args) {
+                super.enqueue(kernel, launch, args);
+                lost |= kernel == GpuKernel.OUTPUT_STEP && (Integer) args[2] != 0;
+            }
+
+            @Override
+            public void synchronize() {
+                if (lost) {
+                    throw new BackendFailure("cuStreamSynchronize failed: CUDA_ERROR_ILLEGAL_ADDRESS");
+                }
+            }
+
+            @Override
+            protected DeviceFaults faults() {
+                return faults;
+            }
+
+            @Override
+            protected Program capture(Runnable ops) {
+                return ops::run;
+            }
+        }
+        int[] sizes = {20, 33, 5, 3};
+        DeviceFaults.Fault fault = assertThrows(DeviceFaults.Fault.class, () -> new FaultingGpu().tune(8, sizes, org.mlp4j.Output.SIGMOID));
+        assertEquals("the output step with its product folded in faulted the device as the run checked it (cuStreamSynchronize failed:"
+                + " CUDA_ERROR_ILLEGAL_ADDRESS); later runs on this device leave it out (remembered in " + faults.file() + ")", fault.getMessage());
+
+        FaultingGpu next = new FaultingGpu();
+        List<Backend.Choice> choices = next.tune(8, sizes, org.mlp4j.Output.SIGMOID);
+        assertEquals(List.of(Backend.Choice.Part.OUTPUT, Backend.Choice.Part.HIDDEN, Backend.Choice.Part.HIDDEN), choices.stream().map(Backend.Choice::part).toList());
+        assertTrue(choices.get(0).toString().matches("output step 8x5x3: folded unusable \\(refused, or left out\\), GEMM and step [0-9.]+ us: GEMM and step"),
+                choices.get(0).toString());
+        assertFalse(next.lost, "the fold left out unrun");
+        Backend.Choice folded = new Backend.Choice(Backend.Choice.Part.OUTPUT, 8, 5, 3, true, Double.NaN, Double.NaN);
+        assertEquals(List.of(new Backend.Choice(Backend.Choice.Part.OUTPUT, 8, 5, 3, false, Double.NaN, Double.NaN)), next.use(List.of(folded)),
+                "a checkpoint's fold that has faulted this device since runs unfolded");
+        next.outputLayerStep(next.matrix(8, 5), next.matrix(5, 3), next.matrix(1, 3), next.matrix(8, 1), org.mlp4j.Output.SIGMOID, 0f,
+                next.matrix(8, 3), next.matrix(8, 3));
+        assertFalse(next.lost, "the step unfolded");
     }
 
     @Test

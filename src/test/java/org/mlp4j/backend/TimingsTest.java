@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** How the device's choices are timed: by turns after a warm-up, a failing candidate out, the fastest kept. */
 class TimingsTest {
     /** Logs the device's ends, to which each candidate's runs of a round are timed. */
-    static final class EndLoggingGpu extends GpuBackendTest.LoggingGpu {
+    static class EndLoggingGpu extends GpuBackendTest.LoggingGpu {
         @Override
         public void synchronize() {
             log.add("end");
@@ -129,7 +129,9 @@ class TimingsTest {
                 () -> gpu.upload(new float[] {1, 2, 3}, gpu.matrix(1, 3)), adding.apply(new float[] {0, Float.NaN, 0, 0}), () -> {
                     throw new BackendFailure("refused");
                 });
-        double[] off = Timings.disagreements(gpu, fill, candidates, out);
+        Timings.Checked checked = check(gpu, java.util.Map.of(), fill, candidates, out);
+        double[] off = checked.off();
+        assertEquals(java.util.Arrays.asList(new String[candidates.size()]), java.util.Arrays.asList(checked.leftOut()), "none left out");
         assertEquals(candidates.size(), fills[0], "the inputs filled before each");
         assertEquals(0, off[0]);
         assertEquals(1e-3 / 4, off[1], 1e-7, "rounding");
@@ -138,22 +140,77 @@ class TimingsTest {
         assertEquals(Double.POSITIVE_INFINITY, off[4], "not finite");
         assertTrue(Double.isNaN(off[5]), "failed: not judged");
         assertEquals(List.of(false, false, true, true, true, false), java.util.Arrays.stream(off).mapToObj(Timings::disagrees).toList());
-        double[] t = Timings.byTurns(gpu, Timings.agreeing(candidates, off), 1, 1);
+        double[] t = Timings.byTurns(gpu, checked.usable(candidates), 1, 1);
         assertEquals(List.of(false, false, true, true, true, true), java.util.Arrays.stream(t).mapToObj(Double::isInfinite).toList(),
                 "the disagreeing and the failing are out of the timing");
 
-        double[] unjudged = Timings.disagreements(gpu, fill, List.of(() -> { }, adding.apply(new float[4])), out);
+        double[] unjudged = check(gpu, java.util.Map.of(), fill, List.of(() -> { }, adding.apply(new float[4])), out).off();
         assertTrue(Double.isNaN(unjudged[1]), "the first left its output unwritten: nothing to judge by");
-        double[] zeros = Timings.disagreements(gpu, fill, List.of(() -> gpu.upload(new float[4], out), () -> gpu.upload(new float[4], out),
-                () -> gpu.upload(new float[] {0, 0, 1e-30f, 0}, out)), out);
+        double[] zeros = check(gpu, java.util.Map.of(), fill, List.of(() -> gpu.upload(new float[4], out), () -> gpu.upload(new float[4], out),
+                () -> gpu.upload(new float[] {0, 0, 1e-30f, 0}, out)), out).off();
         assertArrayEquals(new double[] {0, 0, Double.POSITIVE_INFINITY}, zeros, "against zeros, any difference disagrees");
         Runnable doubling = () -> {
             float[] v = new float[4];
             gpu.download(out, v);
             gpu.upload(new float[] {2 * v[0], 2 * v[1], 2 * v[2], 2 * v[3]}, out);
         };
-        assertArrayEquals(new double[] {0, 0}, Timings.disagreements(gpu, () -> gpu.upload(new float[] {1, 2, 3, 4}, out), List.of(doubling, doubling), out),
+        assertArrayEquals(new double[] {0, 0}, check(gpu, java.util.Map.of(), () -> gpu.upload(new float[] {1, 2, 3, 4}, out), List.of(doubling, doubling), out).off(),
                 "an output that is also an input: the fill writes it after the NaN");
+    }
+
+    /** Where a test's faults are remembered: none of the user's, nor another test's. */
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path dir;
+
+    /** {@link Timings#check} of candidates named "candidate 1" on, with the faults {@code remembered}, kept in {@link #dir}. */
+    private Timings.Checked check(Backend gpu, java.util.Map<String, String> remembered, Runnable fill, List<? extends Runnable> candidates, Matrix out) {
+        List<String> kinds = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            kinds.add(i == 0 ? null : "candidate " + i);
+        }
+        return Timings.check(gpu, new DeviceFaults(dir.resolve("faults.tsv")), remembered, fill, candidates, kinds, out);
+    }
+
+    /**
+     * A candidate whose kind faulted this device in an earlier run is left out unrun, and the timing leaves it out;
+     * one that faults the device now (it then fails even a wait for its idle queue) stops the check, named, and is
+     * remembered; one whose launch the device refuses (and goes on working) is only not judged.
+     */
+    @Test
+    void aCandidateThatFaultedTheDeviceIsLeftOutAndOneThatFaultsItNowStopsTheCheck() throws Exception {
+        boolean[] lost = {false};
+        EndLoggingGpu gpu = new EndLoggingGpu() {
+            @Override
+            public void synchronize() {
+                super.synchronize();
+                if (lost[0]) {
+                    throw new BackendFailure("cuStreamSynchronize failed: CUDA_ERROR_ILLEGAL_ADDRESS");
+                }
+            }
+        };
+        Matrix out = gpu.matrix(1, 4);
+        Runnable writing = () -> gpu.upload(new float[] {1, 2, 3, 4}, out);
+        List<Runnable> candidates = List.of(writing, () -> {
+            throw new IllegalStateException("a candidate left out ran");
+        }, writing, () -> {
+            throw new BackendFailure("refused");
+        });
+        Timings.Checked checked = check(gpu, java.util.Map.of("candidate 1", "2026-12-07: cuda: CUDA_ERROR_ILLEGAL_ADDRESS"), () -> { }, candidates, out);
+        assertEquals(java.util.Arrays.asList(null, "left out: it faulted this device in an earlier run (2026-12-07: cuda: CUDA_ERROR_ILLEGAL_ADDRESS)",
+                null, null), java.util.Arrays.asList(checked.leftOut()));
+        assertTrue(Double.isNaN(checked.off()[1]) && checked.off()[2] == 0 && Double.isNaN(checked.off()[3]), java.util.Arrays.toString(checked.off()));
+        double[] t = Timings.byTurns(gpu, checked.usable(candidates), 1, 1);
+        assertEquals(List.of(false, true, false, true), java.util.Arrays.stream(t).mapToObj(Double::isInfinite).toList(), "the left out is not timed");
+        assertTrue(java.nio.file.Files.notExists(dir.resolve("faults.tsv")), "a refused launch is no fault");
+
+        DeviceFaults.Fault fault = assertThrows(DeviceFaults.Fault.class, () -> check(gpu, java.util.Map.of(), () -> { }, List.of(writing, writing, () -> {
+            lost[0] = true;
+            throw new BackendFailure("cuLaunchKernel failed: CUDA_ERROR_LAUNCH_FAILED");
+        }, writing), out));
+        assertEquals("candidate 2 faulted the device as the run checked it (cuLaunchKernel failed: CUDA_ERROR_LAUNCH_FAILED); later runs on"
+                + " this device leave it out (remembered in " + dir.resolve("faults.tsv") + ")", fault.getMessage());
+        lost[0] = false;
+        assertEquals(java.util.Set.of("candidate 2"), new DeviceFaults(dir.resolve("faults.tsv")).remembered(gpu.device()).keySet());
     }
 
     static final int PAUSE_MS = 30;

@@ -12,6 +12,7 @@ import org.mlp4j.TestData;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendProvider;
 import org.mlp4j.backend.Backends;
+import org.mlp4j.backend.DeviceFaults;
 import org.mlp4j.backend.cpu.CpuBackend;
 import org.mlp4j.backend.BackendContractTest;
 import org.mlp4j.data.Images;

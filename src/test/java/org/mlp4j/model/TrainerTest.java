@@ -343,6 +343,40 @@ class TrainerTest {
                     assertEquals(straight, other.network());
                 }
             }
+            // resumed on a device where that way has faulted since (of its own name, so that no other test's runs leave
+            // it out): the first way that has not runs, with a warning, and the next checkpoint names it
+            String device = "cpu, a device on which way 2 faulted " + System.nanoTime();
+            org.mlp4j.backend.DeviceFaults.ofUser().remember(device, org.mlp4j.backend.DeviceFaults.kind(new org.mlp4j.backend.Backend.Steps() {
+                @Override
+                public void run(org.mlp4j.backend.Matrix x, org.mlp4j.backend.Matrix labels, float rate, float decay) {
+                }
+
+                @Override
+                public String toString() {
+                    return "fast";
+                }
+            }), "a fault");
+            notes.clear();
+            List<String> warnings = new java.util.ArrayList<>();
+            slowRuns[0] = 0;
+            Trainer.Fit after = new Trainer(twoWays(cpu, slowRuns, 1, device), three).resume(CheckpointFile.load(file), data, new TrainingListener() {
+                @Override
+                public void note(String line) {
+                    notes.add(line);
+                }
+
+                @Override
+                public void warning(String line) {
+                    warnings.add(line);
+                }
+            });
+            assertEquals(List.of("steps of 100 examples: whole (not timed)", "whole steps: slow"), notes);
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).matches("left out on this device: whole steps, fast: it faulted it in an earlier run \\(\\d{4}-\\d\\d-\\d\\d: a"
+                    + " fault\\); to try it again, delete its line in .*faults.tsv"), warnings.get(0));
+            assertTrue(slowRuns[0] > 0, "the first way ran");
+            assertEquals(List.of(0, true), List.of(after.last().choices().get(0).cols(), after.last().choices().get(0).folded()));
+            assertEquals(straight, after.network());
         }
     }
 
@@ -479,8 +513,16 @@ class TrainerTest {
      * its steps at {@code skew} times the rate.
      */
     private static org.mlp4j.backend.Backend twoWays(CpuBackend cpu, int[] slowRuns, float skew) {
+        return twoWays(cpu, slowRuns, skew, cpu.device());
+    }
+
+    /** {@link #twoWays(CpuBackend, int[], float)} on a device of that name. */
+    private static org.mlp4j.backend.Backend twoWays(CpuBackend cpu, int[] slowRuns, float skew, String device) {
         return (org.mlp4j.backend.Backend) java.lang.reflect.Proxy.newProxyInstance(TrainerTest.class.getClassLoader(),
                 new Class<?>[] {org.mlp4j.backend.Backend.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("device")) {
+                        return device;
+                    }
                     if (method.getName().equals("outputLayerStep")) {
                         Thread.sleep(100);
                     }

@@ -212,10 +212,10 @@ public final class OpenClBackend extends GpuBackend<Long> {
 
     /**
      * A product's kernel ({@link #GEMM_32} or an index of {@link #sizes}), the seconds a run took on each, gemm's
-     * first (infinite: it failed to launch, or disagreed with gemm), and how far each one's product lay from gemm's
-     * ({@link Timings#disagreements}); both null where it was not timed.
+     * first (infinite: it failed to launch, disagreed with gemm or was left out), and how far each one's product lay
+     * from gemm's or why it was left out ({@link Timings#check}); both null where it was not timed.
      */
-    private record ProductChoice(int kernel, double[] seconds, double[] off) {
+    private record ProductChoice(int kernel, double[] seconds, Timings.Checked checked) {
     }
 
     /** gemm's "32x32", or gemm_tiled's tile and slab, "64x64x16". */
@@ -232,9 +232,10 @@ public final class OpenClBackend extends GpuBackend<Long> {
         for (int kernel = GEMM_32; kernel < sizes.size(); kernel++) {
             double s = c.seconds()[kernel + 1];
             if (kernel != c.kernel()) {
-                double off = c.off()[kernel + 1];
+                double off = c.checked().off()[kernel + 1];
+                String leftOut = c.checked().leftOut()[kernel + 1];
                 others.append(others.length() == 0 ? "" : ", ").append(kernelName(kernel)).append(' ')
-                        .append(Timings.disagrees(off) ? String.format(java.util.Locale.ROOT, "disagrees with 32x32 (off by %.1e)", off)
+                        .append(leftOut != null ? leftOut : Timings.disagrees(off) ? String.format(java.util.Locale.ROOT, "disagrees with 32x32 (off by %.1e)", off)
                                 : Double.isInfinite(s) ? "failed" : String.format(java.util.Locale.ROOT, "%.3f", 1e3 * s));
             }
         }
@@ -266,7 +267,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
      * of five, so that a small product's time is not mostly the wait for the device's end), on
      * matrices of its own (so it may happen while a program is being recorded: the timing runs now, the recording
      * goes on after it); a size that fails to launch is out, and so is one whose product on random matrices
-     * disagrees with gemm's ({@link Timings#disagreements}: a kernel this device computes wrongly). Where the device
+     * disagrees with gemm's ({@link Timings#check}: a kernel this device computes wrongly). Where the device
      * has no room for those matrices, the largest tiles, untimed.
      */
     private ProductChoice timeProduct(boolean transA, boolean transB, int m, int n, int k) {
@@ -289,13 +290,17 @@ public final class OpenClBackend extends GpuBackend<Long> {
                     });
                 }
             }
-            double[] off = unrecorded(() -> Timings.disagreements(this, () -> {
+            List<String> kinds = new ArrayList<>();
+            for (int kernel = GEMM_32; kernel < sizes.size(); kernel++) {
+                kinds.add(kernel == GEMM_32 ? null : "gemm_tiled of tiles " + kernelName(kernel));
+            }
+            Timings.Checked found = unrecorded(() -> check(() -> {
                 java.util.SplittableRandom random = new java.util.SplittableRandom(k);
                 uniform(a, random, -1, 1);
                 uniform(b, random, -1, 1);
-            }, checked, c));
-            double[] seconds = Timings.byTurns(this, Timings.agreeing(timed, off), 2, 5);
-            return new ProductChoice(Timings.fastest(seconds) + GEMM_32, seconds, off);
+            }, checked, kinds, c));
+            double[] seconds = Timings.byTurns(this, found.usable(timed), 2, 5);
+            return new ProductChoice(Timings.fastest(seconds) + GEMM_32, seconds, found);
         } catch (DeviceMemoryException e) {
             int largest = 0;
             for (int t = 1; t < sizes.size(); t++) {
@@ -712,11 +717,16 @@ public final class OpenClBackend extends GpuBackend<Long> {
             }
             // each launch adds the bias to z: a command buffer that dropped or repeated one ends elsewhere
             List<Runnable> ways = List.of(enqueued::run, buffered::run);
-            double off = unrecorded(() -> Timings.disagreements(this, () -> {
+            Timings.Checked found = unrecorded(() -> check(() -> {
                 java.util.SplittableRandom random = new java.util.SplittableRandom(REPLAY_LAUNCHES);
                 uniform(z, random, -1, 1);
                 uniform(bias, random, -1, 1);
-            }, ways, z))[1];
+            }, ways, java.util.Arrays.asList(null, "a command buffer"), z));
+            double off = found.off()[1];
+            if (found.leftOut()[1] != null) {
+                replayFailure = "a command buffer was " + found.leftOut()[1];
+                return new double[0];
+            }
             if (Timings.disagrees(off)) {
                 replayFailure = String.format(java.util.Locale.ROOT, "a command buffer of %d kernels disagrees with them enqueued (off by %.1e)",
                         REPLAY_LAUNCHES, off);

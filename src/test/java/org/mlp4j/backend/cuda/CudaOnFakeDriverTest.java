@@ -438,17 +438,19 @@ class CudaOnFakeDriverTest {
         Result first = mlp4j(env, train(dir.resolve("faulted"), "cuda", "--strict", "--hidden", "8", "--verbose"));
         assertEquals(1, first.code(), first.out());
         assertTrue(first.out().matches("(?s).*\\nmlp4j: whole steps, way 4 of 9 \\(one thread block cluster of 16 blocks [^\\n]*\\) faulted the device"
-                + " as the run checked them \\(cuda: [^\\n]*CUDA_ERROR_ILLEGAL_ADDRESS\\); later runs on this device leave it out \\(remembered in "
+                + " as the run checked it \\(cuda: [^\\n]*CUDA_ERROR_ILLEGAL_ADDRESS\\); later runs on this device leave it out \\(remembered in "
                 + java.util.regex.Pattern.quote(cache.resolve("mlp4j/faults.tsv").toString()) + "\\); stopped, nothing more was written\\n.*"), first.out());
         assertFalse(Files.exists(dir.resolve("faulted").resolve("model.npz")));
         fakeSaidOnly(first, "kernel cluster_steps faults");
 
         Result second = mlp4j(env, train(dir.resolve("after-fault"), "cuda", "--strict", "--hidden", "8", "--verbose"));
         assertEquals(0, second.code(), second.out());
+        assertTrue(second.out().matches("(?s).*\\nwarning: left out on this device: whole steps, one thread block cluster of N blocks of N threads,"
+                + " the network in their shared memory \\(N bytes a block\\): it faulted it in an earlier run \\(\\d{4}-\\d\\d-\\d\\d: cuda: [^\\n]*CUDA_ERROR_ILLEGAL_ADDRESS\\); to try"
+                + " it again, delete its line in " + java.util.regex.Pattern.quote(cache.resolve("mlp4j/faults.tsv").toString()) + "\\n.*"), second.out());
         for (int way : new int[] {4, 5}) {
-            assertTrue(second.out().matches("(?s).*\\nwarning: whole steps, way " + way + " of 9: one thread block cluster of [^\\n]*: left out: it"
-                    + " faulted this device in an earlier run \\(\\d{4}-\\d\\d-\\d\\d: cuda: [^\\n]*CUDA_ERROR_ILLEGAL_ADDRESS\\); to try it again,"
-                    + " delete its line in [^\\n]*faults.tsv\\n.*"), second.out());
+            assertTrue(second.out().matches("(?s).*\\nwhole steps, way " + way + " of 9: one thread block cluster of [^\\n]*: left out \\(it faulted this"
+                    + " device in an earlier run\\)\\n.*"), second.out());
         }
         assertTrue(second.out().matches("(?s).*\\nwhole steps, way 6 of 9: [^\\n]*: [0-9.]+ us \\(within [^\\n]*\\n.*"), second.out());
         assertTrue(second.out().contains("test accuracy: "), second.out());
@@ -473,10 +475,12 @@ class CudaOnFakeDriverTest {
 
         Result next = mlp4j(Map.of("FAKE_CUDA_FAULT_KERNEL", "deferred_steps", "XDG_CACHE_HOME", cache.toString()), train(dir.resolve("after-hang"), "cuda", "--strict", "--hidden", "8", "--verbose"));
         assertEquals(0, next.code(), next.out());
+        assertTrue(next.out().matches("(?s).*\\nwarning: left out on this device: whole steps, one thread block cluster of [^\\n]*: it faulted it in"
+                + " an earlier run \\(\\d{4}-\\d\\d-\\d\\d: the run that checked it ended before the check did \\(killed, or the kernel never"
+                + " ended\\)\\); to try it again, delete its line in [^\\n]*faults.tsv\\n.*"), next.out());
         for (int way = 6; way <= 9; way++) {
-            assertTrue(next.out().matches("(?s).*\\nwarning: whole steps, way " + way + " of 9: one thread block cluster of [^\\n]*: left out: it"
-                    + " faulted this device in an earlier run \\(\\d{4}-\\d\\d-\\d\\d: the run that checked it ended before the check did"
-                    + " \\(killed, or the kernel never ended\\)\\); to try it again, delete its line in [^\\n]*faults.tsv\\n.*"), next.out());
+            assertTrue(next.out().matches("(?s).*\\nwhole steps, way " + way + " of 9: one thread block cluster of [^\\n]*: left out \\(it faulted this"
+                    + " device in an earlier run\\)\\n.*"), next.out());
         }
         assertTrue(next.out().contains("test accuracy: "), next.out());
         fakeSaidOnly(next, null);

@@ -1,4 +1,4 @@
-package org.mlp4j.model;
+package org.mlp4j.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mlp4j.backend.Backend;
 
 class DeviceFaultsTest {
     @TempDir

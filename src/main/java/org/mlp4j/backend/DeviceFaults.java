@@ -1,4 +1,4 @@
-package org.mlp4j.model;
+package org.mlp4j.backend;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,50 +8,50 @@ import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
-import org.mlp4j.backend.Backend;
 import org.mlp4j.util.Build;
 
 /**
- * The ways of whole steps that faulted a device, remembered for the runs after. A kernel that a GPU runs into a
- * fault (an illegal address, a failed launch) leaves the process's context unusable, so the run that met it can
- * only stop; each later run of this build on that device leaves the way out instead of stopping the same way. A
- * line a fault, tab-separated: the build, the device ({@link Backend#device}), the way's kind ({@link #kind}), the
- * date and the driver's error. Deleting a line has the next run try that way again; a build of other code tries
- * every way again. A kernel may also never end (a GPU has no time limit for it), and a run may be killed while it
- * checks a way: while a process checks one, a file beside names it ({@link #checking}), and a later run that finds
- * such a file of a process that is gone remembers that way as a fault.
+ * The candidates of a device's timed choices that faulted it (a way of whole steps, a folded layer step, a GEMM's
+ * tiles), remembered for the runs after. A kernel that a GPU runs into a fault (an illegal address, a failed
+ * launch) leaves the process's context unusable, so the run that met it can only stop; each later run of this
+ * build on that device leaves the candidate out instead of stopping the same way. A line a fault, tab-separated:
+ * the build, the device ({@link Backend#device}), the candidate's kind (what it is, the same for every shape it
+ * runs on: {@link #kind}), the date and the driver's error. Deleting a line has the next run try that candidate
+ * again; a build of other code tries every one again. A kernel may also never end (a GPU has no time limit for it),
+ * and a run may be killed while it checks a candidate: while a process checks one, a file beside names it
+ * ({@link #checking}), and a later run that finds such a file of a process that is gone remembers it as a fault.
  */
-final class DeviceFaults {
+public final class DeviceFaults {
     private final Path file;
 
-    DeviceFaults(Path file) {
+    public DeviceFaults(Path file) {
         this.file = file;
     }
 
     /** This user's: {@code mlp4j/faults.tsv} in {@code $XDG_CACHE_HOME}, else in {@code ~/.cache}. */
-    static DeviceFaults ofUser() {
+    public static DeviceFaults ofUser() {
         String cache = System.getenv("XDG_CACHE_HOME");
         Path dir = cache != null && !cache.isEmpty() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache");
         return new DeviceFaults(dir.resolve("mlp4j").resolve("faults.tsv"));
     }
 
-    Path file() {
+    public Path file() {
         return file;
     }
 
     /**
-     * What a way of steps is, the same for every network and grid it runs: its description with every number
+     * What a way of whole steps is, the same for every network and grid it runs: its description with every number
      * left out (a kernel that faults on one shape is not trusted on the next).
      */
-    static String kind(Backend.Steps way) {
-        return way.toString().replaceAll("[0-9]+", "N");
+    public static String kind(Backend.Steps way) {
+        return "whole steps, " + way.toString().replaceAll("[0-9]+", "N");
     }
 
     /**
      * The faults on {@code device} this build remembers, each as "DATE: ERROR" by the way's {@link #kind} (the first
      * line of a kind where there are several); read once for all of a run's ways.
      */
-    java.util.Map<String, String> remembered(String device) {
+    public java.util.Map<String, String> remembered(String device) {
         endedChecks();
         java.util.Map<String, String> faults = new java.util.HashMap<>();
         List<String> lines;
@@ -70,8 +70,48 @@ final class DeviceFaults {
         return faults;
     }
 
+    /**
+     * A warning for each candidate {@code remembered} ({@link #remembered}) leaves out on this device, and how to
+     * have it tried again.
+     */
+    public java.util.List<String> leftOut(java.util.Map<String, String> remembered) {
+        return remembered.entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                .map(e -> "left out on this device: " + e.getKey() + ": it faulted it in an earlier run (" + e.getValue()
+                        + "); to try it again, delete its line in " + file)
+                .toList();
+    }
+
+    /**
+     * Runs {@code check}, the first run of a candidate of {@code kind} on {@code backend}, named as in progress until
+     * it ends ({@link #checking}). Where it fails and the device then fails even a wait for its idle queue (after a
+     * kernel's fault every later call fails, the context being lost, where a launch the device refused leaves it
+     * working), remembers the kind and throws a {@link Fault} that says so, naming the candidate as {@code what}; a
+     * refused launch's failure is thrown as it is.
+     */
+    public <T> T check(Backend backend, String kind, String what, java.util.function.Supplier<T> check) {
+        String device = backend.device();
+        try (Check checking = checking(device, kind)) {
+            return check.get();
+        } catch (BackendFailure e) {
+            try {
+                backend.synchronize();
+            } catch (BackendFailure lost) {
+                throw new Fault(what + " faulted the device as the run checked it (" + e.getMessage() + "); "
+                        + remember(device, kind, e.getMessage()));
+            }
+            throw e;
+        }
+    }
+
+    /** A candidate's fault of the device, which ends the run ({@link #check}). */
+    public static final class Fault extends BackendFailure {
+        Fault(String message) {
+            super(message);
+        }
+    }
+
     /** Remembers a fault of {@code kind} on {@code device}: says where, or why it could not. */
-    String remember(String device, String kind, String error) {
+    public String remember(String device, String kind, String error) {
         try {
             append(key(device, kind), error);
             return "later runs on this device leave it out (remembered in " + file + ")";
