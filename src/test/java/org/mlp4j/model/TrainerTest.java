@@ -359,17 +359,7 @@ class TrainerTest {
             notes.clear();
             List<String> warnings = new java.util.ArrayList<>();
             slowRuns[0] = 0;
-            Trainer.Fit after = new Trainer(twoWays(cpu, slowRuns, 1, device), three).resume(CheckpointFile.load(file), data, new TrainingListener() {
-                @Override
-                public void note(String line) {
-                    notes.add(line);
-                }
-
-                @Override
-                public void warning(String line) {
-                    warnings.add(line);
-                }
-            });
+            Trainer.Fit after = new Trainer(twoWays(cpu, slowRuns, 1, device), three).resume(CheckpointFile.load(file), data, collecting(notes, warnings));
             assertEquals(List.of("steps of 100 examples: whole (not timed)", "whole steps: slow"), notes);
             assertEquals(1, warnings.size(), warnings.toString());
             assertTrue(warnings.get(0).matches("left out on this device: whole steps, fast: it faulted it in an earlier run \\(\\d{4}-\\d\\d-\\d\\d: a"
@@ -459,17 +449,7 @@ class TrainerTest {
             Backend backend = answering(cpu, java.util.Map.of("tune", List.of(wrong, agreed)), new java.util.ArrayList<>());
             List<String> warnings = new java.util.ArrayList<>(), notes = new java.util.ArrayList<>();
             new Trainer(backend, new Hyperparameters(1, 50, 0.0005f, 0.01f, 1)).fit(new int[] {784, 100, 10}, TestData.trainHead(100), 0,
-                    new TrainingListener() {
-                        @Override
-                        public void note(String line) {
-                            notes.add(line);
-                        }
-
-                        @Override
-                        public void warning(String line) {
-                            warnings.add(line);
-                        }
-                    });
+                    collecting(notes, warnings));
             assertEquals(List.of("output step 50x100x10: folded disagrees with GEMM and step (off by 5.0e-01 of its largest value), GEMM and step "
                     + "2.0 us: GEMM and step"), warnings);
             assertTrue(notes.contains("hidden step 50x10x100: folded 1.0 us (within 1.0e-07 of GEMM and step), GEMM and step 2.0 us: folded")
@@ -514,6 +494,21 @@ class TrainerTest {
      */
     private static org.mlp4j.backend.Backend twoWays(CpuBackend cpu, int[] slowRuns, float skew) {
         return twoWays(cpu, slowRuns, skew, cpu.device());
+    }
+
+    /** A listener that keeps a run's notes and warnings. */
+    private static TrainingListener collecting(List<String> notes, List<String> warnings) {
+        return new TrainingListener() {
+            @Override
+            public void note(String line) {
+                notes.add(line);
+            }
+
+            @Override
+            public void warning(String line) {
+                warnings.add(line);
+            }
+        };
     }
 
     /** {@link #twoWays(CpuBackend, int[], float)} on a device of that name. */
