@@ -52,19 +52,41 @@ public final class DeviceFaults {
      * line of a kind where there are several); read once for all of a run's ways.
      */
     public java.util.Map<String, String> remembered(String device) {
-        endedChecks();
         java.util.Map<String, String> faults = new java.util.HashMap<>();
+        for (String[] f : ofThisBuild()) {
+            if (f[0].equals(field(device))) {
+                faults.putIfAbsent(f[1], f[2] + ": " + f[3]);
+            }
+        }
+        return faults;
+    }
+
+    /**
+     * Each fault this build remembers, on any device, in the order they were met: "DEVICE: KIND (DATE: ERROR)"
+     * (for {@code devices}, which opens no device to name it).
+     */
+    public List<String> describe() {
+        return ofThisBuild().stream().map(f -> f[0] + ": " + f[1] + " (" + f[2] + ": " + f[3] + ")").toList();
+    }
+
+    /**
+     * The fields after the build of each line of this build's (device, kind, date and error), once the checks whose
+     * process is gone are remembered too; none where there is no file, or none that can be read (every way is tried).
+     */
+    private List<String[]> ofThisBuild() {
+        endedChecks();
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            return faults;  // none remembered, or none that can be read: every way is tried
+            return List.of();
         }
-        String prefix = onDevice(device);
+        String build = field(Build.describe()) + "\t";
+        List<String[]> faults = new java.util.ArrayList<>();
         for (String line : lines) {
-            String[] rest = line.startsWith(prefix) ? line.substring(prefix.length()).split("\t", 3) : new String[0];
-            if (rest.length > 1) {
-                faults.putIfAbsent(rest[0], rest[1] + ": " + (rest.length > 2 ? rest[2] : ""));
+            String[] f = line.startsWith(build) ? line.substring(build.length()).split("\t", 4) : new String[0];
+            if (f.length > 2) {
+                faults.add(new String[] {f[0], f[1], f[2], f.length > 3 ? f[3] : ""});
             }
         }
         return faults;
@@ -186,14 +208,9 @@ public final class DeviceFaults {
         }
     }
 
-    /** A line's fields up to the way's kind, each followed by a tab. */
+    /** A line's fields up to the candidate's kind (the build's, the device's and the kind), each followed by a tab. */
     private static String key(String device, String kind) {
-        return onDevice(device) + field(kind) + "\t";
-    }
-
-    /** A line's first fields, this build's and the device's, each followed by a tab. */
-    private static String onDevice(String device) {
-        return field(Build.describe()) + "\t" + field(device) + "\t";
+        return field(Build.describe()) + "\t" + field(device) + "\t" + field(kind) + "\t";
     }
 
     private static String field(String text) {

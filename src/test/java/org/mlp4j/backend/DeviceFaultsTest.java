@@ -43,6 +43,8 @@ class DeviceFaultsTest {
         assertTrue(remembered != null && remembered.matches("\\d{4}-\\d\\d-\\d\\d: cuda: cuStreamSynchronize failed: CUDA_ERROR_ILLEGAL_ADDRESS"),
                 remembered);
         assertNull(faults.remembered(h200.replace("H200", "H100")).get(cluster16), "another device");
+        assertEquals(1, faults.describe().size());
+        assertTrue(faults.describe().get(0).equals(h200 + ": " + cluster16 + " (" + remembered + ")"), faults.describe().toString());
         assertNull(faults.remembered(h200).get(DeviceFaults.kind(way("132 blocks of 512 threads, weight tiles 16x100"))), "another kind");
         // a line a fault, each of its fields on it
         assertEquals(1, Files.readAllLines(faults.file()).size());

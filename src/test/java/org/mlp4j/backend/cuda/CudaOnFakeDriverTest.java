@@ -455,6 +455,12 @@ class CudaOnFakeDriverTest {
         assertTrue(second.out().matches("(?s).*\\nwhole steps, way 6 of 9: [^\\n]*: [0-9.]+ us \\(within [^\\n]*\\n.*"), second.out());
         assertTrue(second.out().contains("test accuracy: "), second.out());
         fakeSaidOnly(second, null);
+        // devices names it, on its device, with the file to delete its line from
+        Result devices = mlp4j(env, "devices");
+        assertEquals(0, devices.code(), devices.out());
+        assertTrue(devices.out().matches("(?s).*\\nleft out where they faulted the device in an earlier run \\(to try one again, delete its line in "
+                + java.util.regex.Pattern.quote(cache.resolve("mlp4j/faults.tsv").toString()) + "\\)\\n  cuda: device 0 fake GPU [^\\n]*: whole steps, one"
+                + " thread block cluster of N blocks [^\\n]* \\(\\d{4}-\\d\\d-\\d\\d: cuda: [^\\n]*CUDA_ERROR_ILLEGAL_ADDRESS\\)\\n"), devices.out());
     }
 
     @Test
