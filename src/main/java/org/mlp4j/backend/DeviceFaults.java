@@ -48,8 +48,8 @@ public final class DeviceFaults {
     }
 
     /**
-     * The faults on {@code device} this build remembers, each as "DATE: ERROR" by the way's {@link #kind} (the first
-     * line of a kind where there are several); read once for all of a run's ways.
+     * The faults on {@code device} this build remembers, each as "DATE: ERROR" by the candidate's kind (the first
+     * line of a kind where there are several); read once for all of a run's candidates.
      */
     public java.util.Map<String, String> remembered(String device) {
         java.util.Map<String, String> faults = new java.util.HashMap<>();
@@ -71,7 +71,7 @@ public final class DeviceFaults {
 
     /**
      * The fields after the build of each line of this build's (device, kind, date and error), once the checks whose
-     * process is gone are remembered too; none where there is no file, or none that can be read (every way is tried).
+     * process is gone are remembered too; none where there is no file, or none that can be read (every candidate is tried).
      */
     private List<String[]> ofThisBuild() {
         endedChecks();
@@ -172,7 +172,7 @@ public final class DeviceFaults {
         };
     }
 
-    /** A check of a way in progress ({@link #checking}), until closed. */
+    /** A check of a candidate in progress ({@link #checking}), until closed. */
     interface Check extends AutoCloseable {
         Check NONE = () -> { };
 
@@ -187,7 +187,7 @@ public final class DeviceFaults {
         return p.info().startInstant().map(Object::toString).orElse("");
     }
 
-    /** Remembers as a fault the way each check names whose process is gone ({@link #checking}), and drops the check's file. */
+    /** Remembers as a fault the candidate each check names whose process is gone ({@link #checking}), and drops the check's file. */
     private void endedChecks() {
         Path dir = file.toAbsolutePath().getParent();
         try (java.util.stream.Stream<Path> files = Files.list(dir)) {
