@@ -641,8 +641,7 @@ public abstract class GpuBackend<B> implements Backend {
                         () -> unfoldedHiddenStep(dn, wn, a, b, g), () -> randomHiddenStep(dn, wn, a, b), g));
             }
         }
-        choices.forEach(c -> chosen.put(key(c.part(), c.rows(), c.k(), c.cols()), c.folded()));
-        return choices;
+        return use(choices);
     }
 
     /** A layer op whose product's k may be split ({@link #chooseSplit}): the op, what fills its inputs, and what it writes. */
@@ -695,10 +694,10 @@ public abstract class GpuBackend<B> implements Backend {
     public final java.util.List<Choice> use(java.util.List<Choice> choices) {
         java.util.List<Choice> runs = new java.util.ArrayList<>();
         for (Choice c : choices) {
-            if (c.part() != Choice.Part.WHOLE && c.folded() && remembered().containsKey(fusedKind(c.part()))) {
-                c = new Choice(c.part(), c.rows(), c.k(), c.cols(), false, c.foldedSeconds(), c.unfoldedSeconds(), c.off());
-            }
             if (c.part() != Choice.Part.WHOLE) {
+                if (c.folded() && remembered().containsKey(fusedKind(c.part()))) {
+                    c = new Choice(c.part(), c.rows(), c.k(), c.cols(), false, c.foldedSeconds(), c.unfoldedSeconds(), c.off());
+                }
                 chosen.put(key(c.part(), c.rows(), c.k(), c.cols()), c.folded());
             }
             runs.add(c);

@@ -281,6 +281,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
             own.add(c = matrix(m, n));
             // checked with beta 0 (C is then written, not read), timed with beta 1, as a weight's step reads C
             List<Runnable> checked = new ArrayList<>(), timed = new ArrayList<>();
+            List<String> kinds = new ArrayList<>();
             for (int kernel = GEMM_32; kernel < sizes.size(); kernel++) {
                 int chosen = kernel;
                 for (float beta : new float[] {0f, 1f}) {
@@ -289,9 +290,6 @@ public final class OpenClBackend extends GpuBackend<Long> {
                         gemm(transA, transB, 1f, a, b, beta, c);
                     });
                 }
-            }
-            List<String> kinds = new ArrayList<>();
-            for (int kernel = GEMM_32; kernel < sizes.size(); kernel++) {
                 kinds.add(kernel == GEMM_32 ? null : "gemm_tiled of tiles " + kernelName(kernel));
             }
             Timings.Checked found = unrecorded(() -> check(() -> {
