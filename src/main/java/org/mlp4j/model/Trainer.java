@@ -423,6 +423,11 @@ public final class Trainer {
                     tuning.set(tuning.indexOf(whole), runs);
                     whole = runs;
                 }
+                if (whole != null && whole.folded() && !offered.untimed() && !checkResumed(whole.cols(), initial, examples, identity, epochX, epochY)) {
+                    Backend.Choice runs = new Backend.Choice(Backend.Choice.Part.WHOLE, whole.rows(), whole.k(), 0, false, Double.NaN, Double.NaN);
+                    tuning.set(tuning.indexOf(whole), runs);
+                    whole = runs;
+                }
             }
             wholeSteps = whole != null && whole.folded() ? ways.get(whole.cols()) : null;
             order = new int[train];
@@ -506,59 +511,22 @@ public final class Trainer {
          * start and must end where the layer ops end ({@link #disagreement}): one that does not (a kernel this
          * device computes wrongly) is out, and the run warns of it; so is a way that faulted this device in an earlier
          * run ({@link DeviceFaults}), and one that faults it now stops the run. Where the device has no room for the
-         * copy, the run goes layer by layer, untimed (the buffers the copy got stay with the backend until it closes).
+         * copy, the run goes layer by layer, untimed.
          */
         private Backend.Choice timeWholeSteps(Network initial, Examples examples, Order identity, Matrix epochX, Matrix epochY) {
-            int batch = hp.batch(), n = Math.min(steps, WHOLE_STEPS_TIMED);
-            DeviceNet copy;
-            DeviceNet.Workspace ws;
-            DeviceNet.Optimizing o;
-            List<Backend.Steps> ways;
+            Trial trial;
             try {
-                copy = new DeviceNet(backend, initial);
-                ws = copy.workspace(batch);
-                // an optimizer's steps on the copy's own state, from the run's first rates
-                o = optimizing == null ? null : copy.optimizing(hp.optimization().optimizer());
-                if (o != null) {
-                    setRates(o, 1, 0);
-                }
-                ways = ways(copy.wholeSteps(ws, o));
+                trial = trial(initial, examples, identity, epochX, epochY, i -> true);
             } catch (DeviceMemoryException | OutOfMemoryError e) {
-                // on the cpu the device's memory is the heap, and a copy's arrays that failed to allocate were never made
                 wayTimes.add("whole steps not timed, and not taken: no device memory for the copy of the network they are timed on ("
                         + e.getMessage() + ")");
-                return new Backend.Choice(Backend.Choice.Part.WHOLE, batch, initial.layers(), 0, false, Double.NaN, Double.NaN);
+                return new Backend.Choice(Backend.Choice.Part.WHOLE, hp.batch(), initial.layers(), 0, false, Double.NaN, Double.NaN);
             }
-            Matrix x = epochX.rows(0, n * batch), y = epochY.rows(0, n * batch);
-            // real examples, so that each product of the steps has something to get wrong
-            backend.gather(examples, identity, 0, x, y);
-            // the layer ops first: what runs where no way is faster, or none launches
-            Program layered = backend.record(() -> {
-                for (int s = 0; s < n; s++) {
-                    layerStep(copy, o, ws, x.rows(s * batch, batch), y.rows(s * batch, batch));
-                }
-            });
-            List<Runnable> candidates = new ArrayList<>(List.of(layered::run));
-            boolean[] faulted = new boolean[ways.size()];
-            for (int i = 0; i < ways.size(); i++) {
-                Backend.Steps way = ways.get(i);
-                faulted[i] = remembered.containsKey(DeviceFaults.kind(way));
-                if (faulted[i]) {
-                    BackendFailure e = new BackendFailure("faulted this device in an earlier run");
-                    candidates.add(() -> {
-                        throw e; // left out: timed as failing
-                    });
-                    continue;
-                }
-                try {
-                    candidates.add(backend.record(() -> copy.trainSteps(way, ws, x, y, hp.eta(), hp.l2(), hp.meanGradient()))::run);
-                } catch (BackendFailure e) {
-                    candidates.add(() -> {
-                        throw e; // the device would not launch them after all: timed as failing
-                    });
-                }
-            }
-            Disagreement[] checked = check(initial, copy, o, candidates, ways, faulted);
+            List<Runnable> candidates = trial.candidates();
+            List<Backend.Steps> ways = trial.ways();
+            boolean[] faulted = trial.unrun();
+            int n = trial.steps();
+            Disagreement[] checked = check(initial, trial.copy(), trial.optimizing(), candidates, ways, faulted);
             double[] t = Timings.byTurns(backend, candidates, TIMED_ROUNDS, 1);
             double[] w = java.util.Arrays.copyOfRange(t, 1, t.length);
             int fastest = Timings.fastest(w);
@@ -573,23 +541,109 @@ public final class Trainer {
                             : String.format(java.util.Locale.ROOT, "%.1f us (within %.1e of the layer ops' largest change)", w[i] / n * 1e6, checked[i].off())));
                 }
             }
-            return new Backend.Choice(Backend.Choice.Part.WHOLE, batch, initial.layers(), fastest, w[fastest] < t[0], w[fastest] / n, t[0] / n);
+            return new Backend.Choice(Backend.Choice.Part.WHOLE, hp.batch(), initial.layers(), fastest, w[fastest] < t[0], w[fastest] / n, t[0] / n);
+        }
+
+        /**
+         * Checks way {@code way} of whole steps, which a resumed run's checkpoint names, as {@link #timeWholeSteps}
+         * checks each way (untimed): whether it may run. A way that faults the device now stops the run, and is
+         * remembered, as in a run's first check; one that does not launch, or ends elsewhere than the layer ops, or
+         * that the device has no room to check, is not taken (the run goes layer by layer).
+         */
+        private boolean checkResumed(int way, Network initial, Examples examples, Order identity, Matrix epochX, Matrix epochY) {
+            Trial trial;
+            try {
+                trial = trial(initial, examples, identity, epochX, epochY, i -> i == way);
+            } catch (DeviceMemoryException | OutOfMemoryError e) {
+                wayTimes.add("whole steps not checked, and not taken: no device memory for the copy of the network they are checked on ("
+                        + e.getMessage() + ")");
+                return false;
+            }
+            List<Backend.Steps> ways = trial.ways();
+            Disagreement checked = check(initial, trial.copy(), trial.optimizing(), trial.candidates(), ways, trial.unrun())[way];
+            String name = String.format(java.util.Locale.ROOT, "whole steps, way %d of %d: %s", way + 1, ways.size(), ways.get(way));
+            if (checked == null) {
+                wayTimes.add(name + ": failed to launch; not taken");
+            } else if (!checked.agrees()) {
+                warnings.add(name + ": disagrees with the layer ops: " + checked + "; not taken");
+            } else {
+                wayTimes.add(String.format(java.util.Locale.ROOT, "%s: within %.1e of the layer ops' largest change (not timed)", name, checked.off()));
+            }
+            return checked != null && checked.agrees();
+        }
+
+        /**
+         * Whole steps on a copy of the network ({@link #timeWholeSteps}): the copy, its optimizer (or null), its
+         * ways, and the programs to check (and time): the layer ops' steps, then each way's, over the first
+         * {@code steps} minibatches; a way is unrun where {@code tried} leaves it out or it faulted this device
+         * in an earlier run (its program then fails). Where the device has no room for the copy, that is thrown (on
+         * the cpu the device's memory is the heap, and a copy's arrays that failed to allocate were never made; on a
+         * GPU the buffers the copy got stay with the backend until it closes).
+         */
+        private record Trial(DeviceNet copy, DeviceNet.Optimizing optimizing, List<Backend.Steps> ways, List<Runnable> candidates,
+                boolean[] unrun, int steps) {
+        }
+
+        /**
+         * The {@link Trial} of the ways {@code tried} takes (by their index), in the epoch's minibatch buffers, which
+         * hold the data's first examples.
+         */
+        private Trial trial(Network initial, Examples examples, Order identity, Matrix epochX, Matrix epochY, java.util.function.IntPredicate tried) {
+            int batch = hp.batch(), n = Math.min(steps, WHOLE_STEPS_TIMED);
+            DeviceNet copy = new DeviceNet(backend, initial);
+            DeviceNet.Workspace ws = copy.workspace(batch);
+            // an optimizer's steps on the copy's own state, from the run's first rates
+            DeviceNet.Optimizing o = optimizing == null ? null : copy.optimizing(hp.optimization().optimizer());
+            if (o != null) {
+                setRates(o, 1, 0);
+            }
+            List<Backend.Steps> ways = ways(copy.wholeSteps(ws, o));
+            Matrix x = epochX.rows(0, n * batch), y = epochY.rows(0, n * batch);
+            // real examples, so that each product of the steps has something to get wrong
+            backend.gather(examples, identity, 0, x, y);
+            // the layer ops first: what runs where no way is faster, or none launches
+            Program layered = backend.record(() -> {
+                for (int s = 0; s < n; s++) {
+                    layerStep(copy, o, ws, x.rows(s * batch, batch), y.rows(s * batch, batch));
+                }
+            });
+            List<Runnable> candidates = new ArrayList<>(List.of(layered::run));
+            boolean[] unrun = new boolean[ways.size()];
+            for (int i = 0; i < ways.size(); i++) {
+                Backend.Steps way = ways.get(i);
+                unrun[i] = !tried.test(i) || remembered.containsKey(DeviceFaults.kind(way));
+                if (unrun[i]) {
+                    BackendFailure e = new BackendFailure(tried.test(i) ? "faulted this device in an earlier run" : "not checked");
+                    candidates.add(() -> {
+                        throw e; // left out: timed as failing
+                    });
+                    continue;
+                }
+                try {
+                    candidates.add(backend.record(() -> copy.trainSteps(way, ws, x, y, hp.eta(), hp.l2(), hp.meanGradient()))::run);
+                } catch (BackendFailure e) {
+                    candidates.add(() -> {
+                        throw e; // the device would not launch them after all: timed as failing
+                    });
+                }
+            }
+            return new Trial(copy, o, ways, candidates, unrun, n);
         }
 
         /**
          * Runs each of {@code candidates} (the layer ops' steps, then each of {@code ways}) once from {@code initial}
          * (and {@code o}'s state as it is) on {@code copy}, and puts in place of each way that failed to launch or does
          * not end where the layer ops end one that fails; how far each way ended from them, null where it failed or
-         * was left out ({@code faulted}, unrun). A way that faults the device now stops the run, and {@link #faults}
+         * was left out ({@code unrun}). A way that faults the device now stops the run, and {@link #faults}
          * remembers it.
          */
         private Disagreement[] check(Network initial, DeviceNet copy, DeviceNet.Optimizing o, List<Runnable> candidates,
-                List<Backend.Steps> ways, boolean[] faulted) {
+                List<Backend.Steps> ways, boolean[] unrun) {
             java.util.Map<String, float[]> state = o == null ? null : o.state();
             Disagreement[] checked = new Disagreement[candidates.size() - 1];
             Network reference = null;
             for (int i = 0; i < candidates.size(); i++) {
-                if (i > 0 && faulted[i - 1]) {
+                if (i > 0 && unrun[i - 1]) {
                     continue;
                 }
                 copy.set(initial);

@@ -232,10 +232,12 @@ class TrainerTest {
                     notes.add(line);
                 }
             });
-            // where whole steps were chosen, the run also says how they run
-            assertEquals(loaded.stream().map(Object::toString).toList(), notes.stream().filter(n -> !n.startsWith("whole steps: ")).toList(),
+            // where whole steps were chosen, the run also says how near their way ended to the layer ops, and how they run
+            assertEquals(loaded.stream().map(Object::toString).toList(), notes.stream().filter(n -> !n.startsWith("whole steps")).toList(),
                     "the resumed run runs the checkpoint's choices, untimed");
             assertEquals(loaded.get(2).folded(), notes.stream().anyMatch(n -> n.startsWith("whole steps: ")), notes.toString());
+            assertEquals(loaded.get(2).folded(), notes.stream().anyMatch(n -> n.startsWith("whole steps, way " + (loaded.get(2).cols() + 1) + " of ")
+                    && n.contains(": within ")), notes.toString());
             assertTrue(notes.stream().allMatch(n -> n.startsWith("whole steps: ") || n.endsWith(" (not timed)")), notes.toString());
             // resumed on another backend, the run's steps are chosen anew there: its own ways, which its checkpoint then names
             Trainer.Checkpoint onOpenCl = CheckpointFile.load(file);
@@ -273,7 +275,7 @@ class TrainerTest {
     /**
      * The cpu backend's whole steps offered as two ways, the first and the layer ops slowed by a sleep far longer
      * than the steps: the second way runs, with every way's time in the notes; the checkpoint names it, and the
-     * resumed run runs it again, untimed, ending where a straight run of the cpu backend's own steps ends.
+     * resumed run checks it and runs it again, untimed, ending where a straight run of the cpu backend's own steps ends.
      */
     @Test
     void theFastestWayOfWholeStepsRunsAndTravelsWithTheCheckpoint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
@@ -321,7 +323,10 @@ class TrainerTest {
                     notes.add(line);
                 }
             });
-            assertEquals(List.of("steps of 100 examples: whole, way 2 (not timed)", "whole steps: fast"), notes);
+            assertEquals(3, notes.size(), notes.toString());
+            assertEquals(List.of("steps of 100 examples: whole, way 2 (not timed)", "whole steps: fast"), List.of(notes.get(0), notes.get(2)));
+            assertTrue(notes.get(1).matches("whole steps, way 2 of 2: fast: within [0-9.e+-]+ of the layer ops' largest change \\(not timed\\)"),
+                    notes.get(1));
             assertEquals(0, slowRuns[0], "the resumed run ran the first way");
             Network straight = new Trainer(cpu, three).fit(sizes, data, 50, TrainingListener.NONE).network();
             assertEquals(straight, rest.network());
@@ -360,12 +365,60 @@ class TrainerTest {
             List<String> warnings = new java.util.ArrayList<>();
             slowRuns[0] = 0;
             Trainer.Fit after = new Trainer(twoWays(cpu, slowRuns, 1, device), three).resume(CheckpointFile.load(file), data, collecting(notes, warnings));
-            assertEquals(List.of("steps of 100 examples: whole (not timed)", "whole steps: slow"), notes);
+            assertEquals(3, notes.size(), notes.toString());
+            assertEquals(List.of("steps of 100 examples: whole (not timed)", "whole steps: slow"), List.of(notes.get(0), notes.get(2)));
+            assertTrue(notes.get(1).startsWith("whole steps, way 1 of 2: slow: within "), notes.get(1));
             assertEquals(1, warnings.size(), warnings.toString());
             assertTrue(warnings.get(0).matches("left out on this device: whole steps, fast: it faulted it in an earlier run \\(\\d{4}-\\d\\d-\\d\\d: a"
                     + " fault\\); to try it again, delete its line in .*faults.tsv"), warnings.get(0));
             assertTrue(slowRuns[0] > 0, "the first way ran");
             assertEquals(List.of(0, true), List.of(after.last().choices().get(0).cols(), after.last().choices().get(0).folded()));
+            assertEquals(straight, after.network());
+        }
+    }
+
+    /**
+     * A resumed run checks the way of whole steps its checkpoint names before it runs it, as the run that chose it
+     * did: where the way now ends elsewhere than the layer ops, the run warns and goes layer by layer (the notes and
+     * the next checkpoint say so), ending where a straight run ends; where it now faults the device, the run stops
+     * saying so, and the next resume leaves the way out as remembered.
+     */
+    @Test
+    void aResumedRunChecksTheWayItsCheckpointNames(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Images data = TestData.trainHead(250);
+        Hyperparameters three = new Hyperparameters(3, 100, 0.0005f, 0.01f, 1);
+        int[] sizes = {784, 100, 10};
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            Trainer.Fit part = new Trainer(twoWays(cpu, new int[1], 1), three).fit(sizes, data, 50, stopAt(2, 0));
+            assertEquals(List.of(1, true), List.of(part.last().choices().get(0).cols(), part.last().choices().get(0).folded()));
+            java.nio.file.Path file = dir.resolve("checkpoint.npz");
+            CheckpointFile.save(part.last(), file);
+            Network straight = new Trainer(cpu, three).fit(sizes, data, 50, TrainingListener.NONE).network();
+
+            List<String> notes = new java.util.ArrayList<>(), warnings = new java.util.ArrayList<>();
+            Trainer.Fit skewed = new Trainer(twoWays(cpu, new int[1], 1.5f), three).resume(CheckpointFile.load(file), data, collecting(notes, warnings));
+            assertEquals(List.of("steps of 100 examples: layer by layer (not timed)"), notes);
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).matches("whole steps, way 2 of 2: fast: disagrees with the layer ops: layer [01] (weights|biases) off by "
+                    + "[0-9.e+-]+ of the layer ops' largest change \\(at most 5e-02\\); not taken"), warnings.get(0));
+            assertEquals(List.of(0, false), List.of(skewed.last().choices().get(0).cols(), skewed.last().choices().get(0).folded()));
+            assertEquals(straight, skewed.network());
+
+            // a device of its own name, so that no other test's runs leave the way out
+            String device = "cpu, a device that way 2 faults on resuming " + System.nanoTime();
+            notes.clear();
+            warnings.clear();
+            org.mlp4j.backend.DeviceFaults.Fault fault = assertThrows(org.mlp4j.backend.DeviceFaults.Fault.class, () -> new Trainer(
+                    twoWays(cpu, new int[1], Float.NaN, device), three).resume(CheckpointFile.load(file), data, collecting(notes, warnings)));
+            assertTrue(fault.getMessage().startsWith("whole steps, way 2 of 2 (fast) faulted the device as the run checked it (an illegal address); "
+                    + "later runs on this device leave it out"), fault.getMessage());
+            int[] slowRuns = new int[1];
+            Trainer.Fit after = new Trainer(twoWays(cpu, slowRuns, Float.NaN, device), three).resume(CheckpointFile.load(file), data,
+                    collecting(notes, warnings));
+            assertEquals(List.of("steps of 100 examples: whole (not timed)", "whole steps: slow"), List.of(notes.get(0), notes.get(2)), notes.toString());
+            assertTrue(warnings.size() == 1 && warnings.get(0).startsWith("left out on this device: whole steps, fast: it faulted it in an earlier run ("),
+                    warnings.toString());
+            assertTrue(slowRuns[0] > 0, "the first way ran");
             assertEquals(straight, after.network());
         }
     }
@@ -490,7 +543,8 @@ class TrainerTest {
     /**
      * {@code cpu} with its whole steps as two timed ways, "slow" (first) and "fast", and its layer ops' output
      * step slowed as much: each slow run sleeps 100 ms and is counted in {@code slowRuns}. The fast way takes
-     * its steps at {@code skew} times the rate.
+     * its steps at {@code skew} times the rate; a skew of NaN has it fault the device (it fails, and so does
+     * every later wait, as after a GPU kernel's fault).
      */
     private static org.mlp4j.backend.Backend twoWays(CpuBackend cpu, int[] slowRuns, float skew) {
         return twoWays(cpu, slowRuns, skew, cpu.device());
@@ -513,10 +567,14 @@ class TrainerTest {
 
     /** {@link #twoWays(CpuBackend, int[], float)} on a device of that name. */
     private static org.mlp4j.backend.Backend twoWays(CpuBackend cpu, int[] slowRuns, float skew, String device) {
+        boolean[] lost = new boolean[1];
         return (org.mlp4j.backend.Backend) java.lang.reflect.Proxy.newProxyInstance(TrainerTest.class.getClassLoader(),
                 new Class<?>[] {org.mlp4j.backend.Backend.class}, (proxy, method, args) -> {
                     if (method.getName().equals("device")) {
                         return device;
+                    }
+                    if (method.getName().equals("synchronize") && lost[0]) {
+                        throw new org.mlp4j.backend.BackendFailure("the context is lost");
                     }
                     if (method.getName().equals("outputLayerStep")) {
                         Thread.sleep(100);
@@ -534,6 +592,10 @@ class TrainerTest {
                     org.mlp4j.backend.Backend.Steps fast = new org.mlp4j.backend.Backend.Steps() {
                         @Override
                         public void run(org.mlp4j.backend.Matrix x, org.mlp4j.backend.Matrix labels, float rate, float decay) {
+                            if (Float.isNaN(skew)) {
+                                lost[0] = true;
+                                throw new org.mlp4j.backend.BackendFailure("an illegal address");
+                            }
                             steps.run(x, labels, skew * rate, decay);
                         }
 
