@@ -43,7 +43,7 @@ public class EpochParts {
         float eta = 0.0005f, l2 = 0.01f;
         try (Backend b = Backends.open(device, Runtime.getRuntime().availableProcessors(), true, s -> { })) {
             System.out.println(b.description());
-            b.tune(BATCH, sizes, Output.SIGMOID).forEach(System.out::println);
+            b.tune(BATCH, sizes, Output.SIGMOID, null).forEach(System.out::println);
             DeviceNet net = new DeviceNet(b, Network.initialize(sizes, data.input(), new NumpyRandom(1)));
             Backend.Examples examples = data.upload(b);
             Backend.Order order = b.order(train), identity = Trainer.identity(b, data.count());

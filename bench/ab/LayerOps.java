@@ -6,6 +6,7 @@ import org.mlp4j.Activation;
 import org.mlp4j.Output;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.Backends;
+import org.mlp4j.backend.GpuBackend;
 import org.mlp4j.backend.Matrix;
 import org.mlp4j.model.Network;
 import org.mlp4j.model.NumpyRandom;
@@ -35,7 +36,7 @@ public class LayerOps {
         float eta = 0.0005f, decay = 1f - eta * 0.01f;
         String net = Arrays.stream(sizes).mapToObj(Integer::toString).reduce((a, b) -> a + "-" + b).orElseThrow();
         try (Backend b = Backends.open(device, Runtime.getRuntime().availableProcessors(), true, s -> { })) {
-            List<Backend.Choice> choices = b.tune(batch, sizes, Output.SIGMOID);
+            List<Backend.Choice> choices = b.tune(batch, sizes, Output.SIGMOID, null);
             Network init = Network.initialize(sizes, new NumpyRandom(1));
             Matrix[] w = new Matrix[last], bias = new Matrix[last], a = new Matrix[last + 1], d = new Matrix[last + 1];
             NumpyRandom random = new NumpyRandom(2);
@@ -111,7 +112,7 @@ public class LayerOps {
                 if (part == Backend.Choice.Part.WHOLE) {
                     continue;
                 }
-                b.use(choices.stream().map(o -> o != c ? o : new Backend.Choice(o.part(), o.rows(), o.k(), o.cols(), !o.folded(), o.foldedSeconds(),
+                ((GpuBackend) b).use(choices.stream().map(o -> o != c ? o : new Backend.Choice(o.part(), o.rows(), o.k(), o.cols(), !o.folded(), o.foldedSeconds(),
                         o.unfoldedSeconds())).toList());
                 boolean product = part == Backend.Choice.Part.FORWARD || part == Backend.Choice.Part.BACKWARD;
                 String variant = !product ? (c.folded() ? " (not chosen: unfolded)" : " (not chosen: folded)")
@@ -133,7 +134,9 @@ public class LayerOps {
                 ops.add(op);
                 programs.add(repeated.apply(op));
             }
-            b.use(choices);
+            if (!choices.isEmpty()) {
+                ((GpuBackend) b).use(choices); // the cpu has no choices to make
+            }
 
             System.out.println(net + ", batch " + batch + ", " + b.name() + ": " + choices);
             // the time to the device's end, and the host's time to issue the program (where the two are close, the

@@ -177,19 +177,14 @@ public interface Backend extends AutoCloseable {
      * batches of {@code rows} (a GPU backend folds a small GEMM into its step kernel or not; OpenCL splits the k
      * of a product of few outputs or not) by timing them on the device, before any program is recorded; the layer
      * steps then follow the choices, which it returns (for {@code train --verbose}, and for a checkpoint, so a
-     * resumed run takes the same). The default has no variants.
+     * resumed run takes the same). Each fused variant must first compute what the plain one does, and is left out
+     * where it faulted this device in an earlier run ({@link DeviceFaults}). Where {@code made} is not null (a
+     * checkpoint's choices), nothing is timed: its choices decide, each fused variant it chose checked as before
+     * (untimed, and not taken where that check now fails), and a part it does not name runs as untuned. The
+     * default has no variants.
      */
-    default java.util.List<Choice> tune(int rows, int[] sizes, Output output) {
+    default java.util.List<Choice> tune(int rows, int[] sizes, Output output, java.util.List<Choice> made) {
         return java.util.List.of();
-    }
-
-    /**
-     * Makes the layer steps follow {@code choices} (a checkpoint's), as if {@link #tune} had made them, but for a
-     * fused way that faulted this device in an earlier run ({@link DeviceFaults}), which runs unfused; returns the
-     * choices as they run.
-     */
-    default java.util.List<Choice> use(java.util.List<Choice> choices) {
-        return choices;
     }
 
     /**
@@ -207,7 +202,8 @@ public interface Backend extends AutoCloseable {
      * @param off how far the fused way of a layer step or product ended from the other, run once each on the same
      *            random inputs, as a share of the other's largest value ({@link Timings#check}; where it
      *            {@link #disagrees} the fused way is not taken, however fast); null where they were not compared
-     *            (whole steps, which the model compares, or a checkpoint's choice), NaN where nothing was judged
+     *            (whole steps, which the model compares, or a checkpoint's choice as it is stored), NaN where
+     *            nothing was judged
      */
     record Choice(Part part, int rows, int k, int cols, boolean folded, double foldedSeconds, double unfoldedSeconds, Double off) {
         /** A choice whose ways were not compared. */
@@ -242,24 +238,39 @@ public interface Backend extends AutoCloseable {
             return time(foldedSeconds) + (off == null || off.isNaN() ? "" : String.format(java.util.Locale.ROOT, " (within %.1e of %s)", off, other));
         }
 
-        /** What was chosen, each way's time and the choice; a choice not timed (a checkpoint's) says so instead of the times. */
+        /**
+         * What was chosen, each way's time and the choice; a choice not timed (a checkpoint's) says so instead of the
+         * times, after how its fused way's check went where it was checked again.
+         */
         @Override
         public String toString() {
-            String what, ways, chosen;
+            String what, fusedWay, plainWay, chosen;
             if (part == Part.WHOLE) {
                 what = String.format(java.util.Locale.ROOT, "steps of %d examples", rows);
-                ways = "whole " + (Double.isInfinite(foldedSeconds) ? "unusable" : time(foldedSeconds)) + ", layer by layer " + time(unfoldedSeconds);
+                String ways = "whole " + (Double.isInfinite(foldedSeconds) ? "unusable" : time(foldedSeconds)) + ", layer by layer " + time(unfoldedSeconds);
                 chosen = !folded ? "layer by layer" : cols > 0 ? "whole, way " + (cols + 1) : "whole";
+                return Double.isNaN(foldedSeconds) && Double.isNaN(unfoldedSeconds) ? what + ": " + chosen + " (not timed)" : what + ": " + ways + ": " + chosen;
             } else if (part == Part.FORWARD || part == Part.BACKWARD) {
                 what = String.format(java.util.Locale.ROOT, "%s product %dx%dx%d", part == Part.FORWARD ? "forward" : "backward", rows, k, cols);
-                ways = "k split " + fused("the whole k") + ", whole " + time(unfoldedSeconds);
+                fusedWay = "k split";
+                plainWay = "the whole k";
                 chosen = folded ? "k split" : "whole";
             } else {
                 what = String.format(java.util.Locale.ROOT, "%s step %dx%dx%d", part == Part.HIDDEN ? "hidden" : "output", rows, k, cols);
-                ways = "folded " + fused("GEMM and step") + ", GEMM and step " + time(unfoldedSeconds);
+                fusedWay = "folded";
+                plainWay = "GEMM and step";
                 chosen = folded ? "folded" : "GEMM and step";
             }
-            return Double.isNaN(foldedSeconds) && Double.isNaN(unfoldedSeconds) ? what + ": " + chosen + " (not timed)" : what + ": " + ways + ": " + chosen;
+            if (!Double.isNaN(unfoldedSeconds)) {
+                return what + ": " + fusedWay + " " + fused(plainWay) + ", " + (part == Part.FORWARD || part == Part.BACKWARD ? "whole" : plainWay) + " "
+                        + time(unfoldedSeconds) + ": " + chosen;
+            }
+            // a checkpoint's choice, and where its fused way was checked again, how that went
+            if (disagrees() || Double.isInfinite(foldedSeconds)) {
+                return what + ": " + fusedWay + " " + (disagrees() ? fused(plainWay) : time(foldedSeconds)) + ": " + chosen + " (not timed)";
+            }
+            return what + ": " + chosen + (off == null || off.isNaN() ? " (not timed)"
+                    : String.format(java.util.Locale.ROOT, " (not timed; within %.1e of %s)", off, plainWay));
         }
     }
 

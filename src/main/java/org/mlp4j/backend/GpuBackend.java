@@ -601,51 +601,100 @@ public abstract class GpuBackend<B> implements Backend {
     /**
      * Times both variants of each candidate fold on this device, and before them (the folds' other variants run
      * the products) each product of the step whose k the device offers to split (see {@link Backend#tune}). Each
-     * variant is first run on random inputs and must compute what the other does ({@link #choose}).
+     * variant is first run on random inputs and must compute what the other does ({@link #choose}); where
+     * {@code made} (a checkpoint's) chose the fused variant, that check alone decides ({@link #recheck}).
      */
     @Override
-    public final java.util.List<Choice> tune(int rows, int[] sizes, Output output) {
+    public final java.util.List<Choice> tune(int rows, int[] sizes, Output output, java.util.List<Choice> made) {
         java.util.List<Choice> choices = new java.util.ArrayList<>();
         int last = sizes.length - 1;
-        // each timed in the op that runs it: a hidden layer's forward, the output step, the hidden step, unfolded
+        // each tried in the op that runs it: a hidden layer's forward, the output step, the hidden step, unfolded
         for (int l = 0; l < last; l++) {
             int in = sizes[l], out = sizes[l + 1];
             boolean hidden = l + 1 < last;
-            chooseSplit(choices, Choice.Part.FORWARD, rows, in, out, () -> {
-                Matrix x = matrix(rows, in), w = matrix(in, out), b = matrix(1, out), z = matrix(rows, out);
-                if (hidden) {
-                    return new Trial(() -> layerForward(x, w, b, Activation.SIGMOID, z), () -> randomForward(x, w, b), z);
-                }
-                Matrix y = matrix(rows, 1), d = matrix(rows, out);
-                return new Trial(() -> productThenOutputStep(x, w, b, y, output, 0f, z, d), () -> randomOutputStep(x, w, b, y), d);
-            });
+            if (splitSlices(false, rows, out, in) > 1) {
+                decide(choices, made, Choice.Part.FORWARD, rows, in, out, () -> {
+                    Matrix x = matrix(rows, in), w = matrix(in, out), b = matrix(1, out), z = matrix(rows, out);
+                    if (hidden) {
+                        return split(Choice.Part.FORWARD, rows, in, out, () -> layerForward(x, w, b, Activation.SIGMOID, z), () -> randomForward(x, w, b), z);
+                    }
+                    Matrix y = matrix(rows, 1), d = matrix(rows, out);
+                    return split(Choice.Part.FORWARD, rows, in, out, () -> productThenOutputStep(x, w, b, y, output, 0f, z, d),
+                            () -> randomOutputStep(x, w, b, y), d);
+                });
+            }
         }
         for (int l = last - 1; l > 0; l--) {
             int in = sizes[l], out = sizes[l + 1];
-            chooseSplit(choices, Choice.Part.BACKWARD, rows, out, in, () -> {
-                Matrix dn = matrix(rows, out), wn = matrix(in, out), a = matrix(rows, in), b = matrix(1, in), g = matrix(rows, in);
-                return new Trial(() -> productThenHiddenStep(dn, wn, 1f, a, Activation.SIGMOID, 0f, b, g), () -> randomHiddenStep(dn, wn, a, b), g);
-            });
+            if (splitSlices(true, rows, in, out) > 1) {
+                decide(choices, made, Choice.Part.BACKWARD, rows, out, in, () -> {
+                    Matrix dn = matrix(rows, out), wn = matrix(in, out), a = matrix(rows, in), b = matrix(1, in), g = matrix(rows, in);
+                    return split(Choice.Part.BACKWARD, rows, out, in, () -> productThenHiddenStep(dn, wn, 1f, a, Activation.SIGMOID, 0f, b, g),
+                            () -> randomHiddenStep(dn, wn, a, b), g);
+                });
+            }
         }
         int k = sizes[last - 1], cols = sizes[last];
         if (output == Output.SIGMOID && fold.outputCandidate(rows, k)) {
-            Matrix x = matrix(rows, k), w = matrix(k, cols), b = matrix(1, cols), y = matrix(rows, 1), z = matrix(rows, cols), d = matrix(rows, cols);
-            choices.add(choose(Choice.Part.OUTPUT, rows, k, cols, () -> outputStep(x, w, k, z, b, y, output, 0f, d, 0),
-                    () -> unfoldedOutputStep(x, w, b, y, output, z, d), () -> randomOutputStep(x, w, b, y), d));
+            decide(choices, made, Choice.Part.OUTPUT, rows, k, cols, () -> {
+                Matrix x = matrix(rows, k), w = matrix(k, cols), b = matrix(1, cols), y = matrix(rows, 1), z = matrix(rows, cols), d = matrix(rows, cols);
+                return new Variants(() -> outputStep(x, w, k, z, b, y, output, 0f, d, 0), () -> unfoldedOutputStep(x, w, b, y, output, z, d),
+                        () -> randomOutputStep(x, w, b, y), d);
+            });
         }
         for (int l = last - 1; l > 0; l--) {
             int kk = sizes[l + 1], cc = sizes[l];
             if (fold.hiddenCandidate(rows, kk)) {
-                Matrix dn = matrix(rows, kk), wn = matrix(cc, kk), a = matrix(rows, cc), b = matrix(1, cc), g = matrix(rows, cc);
-                choices.add(choose(Choice.Part.HIDDEN, rows, kk, cc, () -> hiddenStep(dn, wn, kk, 1f, a, Activation.SIGMOID, 0f, b, g, 0),
-                        () -> unfoldedHiddenStep(dn, wn, a, b, g), () -> randomHiddenStep(dn, wn, a, b), g));
+                decide(choices, made, Choice.Part.HIDDEN, rows, kk, cc, () -> {
+                    Matrix dn = matrix(rows, kk), wn = matrix(cc, kk), a = matrix(rows, cc), b = matrix(1, cc), g = matrix(rows, cc);
+                    return new Variants(() -> hiddenStep(dn, wn, kk, 1f, a, Activation.SIGMOID, 0f, b, g, 0), () -> unfoldedHiddenStep(dn, wn, a, b, g),
+                            () -> randomHiddenStep(dn, wn, a, b), g);
+                });
             }
         }
         return use(choices);
     }
 
-    /** A layer op whose product's k may be split ({@link #chooseSplit}): the op, what fills its inputs, and what it writes. */
-    private record Trial(Runnable op, Runnable fill, Matrix output) {
+    /**
+     * A part's two variants on matrices of their own (eta 0: nothing moves): the fused and the plain, what fills
+     * their inputs with random values, and what they write.
+     */
+    private record Variants(Runnable fused, Runnable plain, Runnable fill, Matrix output) {
+    }
+
+    /** The {@link Variants} of a layer op whose product of {@code part} runs with its k split or whole, as the choice for its shape says. */
+    private Variants split(Choice.Part part, int rows, int k, int cols, Runnable op, Runnable fill, Matrix output) {
+        String key = key(part, rows, k, cols);
+        return new Variants(() -> {
+            chosen.put(key, true);
+            op.run();
+        }, () -> {
+            chosen.put(key, false);
+            op.run();
+        }, fill, output);
+    }
+
+    /**
+     * Adds the choice of a part of the step, once a shape: timed ({@link #choose}) where {@code made} is null; else
+     * {@code made}'s choice for the shape, its fused variant checked again ({@link #recheck}), or none where
+     * {@code made} has none (the run that made it did not try that part: it runs as untuned).
+     */
+    private void decide(java.util.List<Choice> choices, java.util.List<Choice> made, Choice.Part part, int rows, int k, int cols,
+            java.util.function.Supplier<Variants> variants) {
+        String key = key(part, rows, k, cols);
+        java.util.function.Predicate<Choice> same = c -> key(c.part(), c.rows(), c.k(), c.cols()).equals(key);
+        if (choices.stream().anyMatch(same)) {
+            return;
+        }
+        Choice earlier = made == null ? null : made.stream().filter(same).findFirst().orElse(null);
+        if (made != null && earlier == null) {
+            return;
+        }
+        Choice choice = earlier == null ? choose(part, rows, k, cols, variants.get())
+                : earlier.folded() ? recheck(part, rows, k, cols, variants.get()) : earlier;
+        // a part chosen before the next is tried: the next's plain variant runs this part as it will run
+        chosen.put(key, choice.folded());
+        choices.add(choice);
     }
 
     /**
@@ -690,7 +739,11 @@ public abstract class GpuBackend<B> implements Backend {
         upload(v, m);
     }
 
-    @Override
+    /**
+     * Makes the layer steps follow {@code choices} as they are, unchecked (what {@link #tune} ends with; for a
+     * benchmark or a test to have a part run one way), but for a fused way that faulted this device in an earlier run
+     * ({@link DeviceFaults}), which runs unfused; returns the choices as they run.
+     */
     public final java.util.List<Choice> use(java.util.List<Choice> choices) {
         java.util.List<Choice> runs = new java.util.ArrayList<>();
         for (Choice c : choices) {
@@ -722,28 +775,6 @@ public abstract class GpuBackend<B> implements Backend {
     }
 
     /**
-     * Times the product {@code rows x k} by {@code k x cols} of {@code part} split and whole, in the layer op the
-     * {@link Trial} makes (on matrices of its own, eta 0), where the device offers a split, once a shape.
-     */
-    private void chooseSplit(java.util.List<Choice> choices, Choice.Part part, int rows, int k, int cols, java.util.function.Supplier<Trial> op) {
-        boolean transB = part == Choice.Part.BACKWARD;
-        String key = key(part, rows, k, cols);
-        if (splitSlices(transB, rows, cols, k) < 2 || choices.stream().anyMatch(c -> key(c.part(), c.rows(), c.k(), c.cols()).equals(key))) {
-            return;
-        }
-        Trial trial = op.get();
-        Choice choice = choose(part, rows, k, cols, () -> {
-            chosen.put(key, true);
-            trial.op().run();
-        }, () -> {
-            chosen.put(key, false);
-            trial.op().run();
-        }, trial.fill(), trial.output());
-        chosen.put(key, choice.folded());
-        choices.add(choice);
-    }
-
-    /**
      * Times the unfolded and the folded variant of a step (or a product's whole k and its split) by turns, each
      * recorded as a program of {@link #TIMED_RUNS} runs, as training replays its steps (a CUDA graph on CUDA): issued one by one, the host's
      * cost of each launch would count and favour the variant of fewer launches. Eta 0: nothing moves. The faster
@@ -752,18 +783,30 @@ public abstract class GpuBackend<B> implements Backend {
      * fast (a kernel this device computes wrongly); the choice says how far off it was. It is out too where it
      * faulted this device in an earlier run, and one that faults it now stops the run ({@link DeviceFaults}).
      */
-    private Choice choose(Choice.Part part, int rows, int k, int cols, Runnable folded, Runnable unfolded, Runnable fill, Matrix output) {
+    private Choice choose(Choice.Part part, int rows, int k, int cols, Variants v) {
         java.util.List<Runnable> programs = new java.util.ArrayList<>();
-        for (Runnable variant : java.util.List.of(unfolded, folded)) {
+        for (Runnable variant : java.util.List.of(v.plain(), v.fused())) {
             programs.add(record(() -> {
                 for (int r = 0; r < TIMED_RUNS; r++) {
                     variant.run();
                 }
             })::run);
         }
-        Timings.Checked checked = check(fill, programs, java.util.Arrays.asList(null, fusedKind(part)), output);
+        Timings.Checked checked = check(v.fill(), programs, java.util.Arrays.asList(null, fusedKind(part)), v.output());
         double[] t = Timings.byTurns(this, checked.usable(programs), 3, 1);
         return new Choice(part, rows, k, cols, t[1] < t[0], t[1] / TIMED_RUNS, t[0] / TIMED_RUNS, checked.off()[1]);
+    }
+
+    /**
+     * A checkpoint's choice of the fused variant, checked as {@link #choose} checks it, untimed: it runs where it
+     * still computes what the plain variant does; not where it now computes other values, fails to launch or
+     * faulted this device in an earlier run (unusable: an infinite time), and a fault now stops the run.
+     */
+    private Choice recheck(Choice.Part part, int rows, int k, int cols, Variants v) {
+        Timings.Checked checked = check(v.fill(), java.util.List.of(v.plain(), v.fused()), java.util.Arrays.asList(null, fusedKind(part)), v.output());
+        double off = checked.off()[1];
+        boolean usable = checked.leftOut()[1] == null && !Double.isNaN(off);
+        return new Choice(part, rows, k, cols, usable && !Timings.disagrees(off), usable ? Double.NaN : Double.POSITIVE_INFINITY, Double.NaN, off);
     }
 
     /** What the fused way of {@code part} is ({@link DeviceFaults#kind}: the same kernel on every shape). */

@@ -361,15 +361,12 @@ public final class Trainer {
             checkInputs(initial, data);
             // the layer steps' variants are chosen by timing them on the device, before anything is recorded (the
             // general step's products split their k or not as those of the book's step do, and a backend's whole
-            // steps of it may run the fused layer steps); a resumed run takes the choices it was made with, so it
-            // goes on exactly as it would have
+            // steps of it may run the fused layer steps); a resumed run takes the choices it was made with, each
+            // checked again, so it goes on exactly as it would have
             remembered = faults.remembered(backend.device());
             warnings.addAll(faults.leftOut(remembered));
-            if (choices != null) {
-                tuning.addAll(backend.use(choices));
-            } else {
-                tuning.addAll(backend.tune(hp.batch(), initial.sizes(), initial.output()));
-            }
+            tuning.addAll(backend.tune(hp.batch(), initial.sizes(), initial.output(),
+                    choices == null ? null : choices.stream().filter(c -> c.part() != Backend.Choice.Part.WHOLE).toList()));
             net = new DeviceNet(backend, initial);
             optimizing = hp.optimization().general() ? net.optimizing(hp.optimization().optimizer()) : null;
             if (optimizing != null && !optimizerState.isEmpty()) {
@@ -418,15 +415,14 @@ public final class Trainer {
                     while (usable < ways.size() && remembered.containsKey(DeviceFaults.kind(ways.get(usable)))) {
                         usable++;
                     }
-                    Backend.Choice runs = new Backend.Choice(Backend.Choice.Part.WHOLE, whole.rows(), whole.k(), usable < ways.size() ? usable : 0,
+                    whole = new Backend.Choice(Backend.Choice.Part.WHOLE, whole.rows(), whole.k(), usable < ways.size() ? usable : 0,
                             usable < ways.size(), Double.NaN, Double.NaN);
-                    tuning.set(tuning.indexOf(whole), runs);
-                    whole = runs;
                 }
                 if (whole != null && whole.folded() && !offered.untimed() && !checkResumed(whole.cols(), initial, examples, identity, epochX, epochY)) {
-                    Backend.Choice runs = new Backend.Choice(Backend.Choice.Part.WHOLE, whole.rows(), whole.k(), 0, false, Double.NaN, Double.NaN);
-                    tuning.set(tuning.indexOf(whole), runs);
-                    whole = runs;
+                    whole = new Backend.Choice(Backend.Choice.Part.WHOLE, whole.rows(), whole.k(), 0, false, Double.NaN, Double.NaN);
+                }
+                if (whole != null) {
+                    tuning.add(whole);
                 }
             }
             wholeSteps = whole != null && whole.folded() ? ways.get(whole.cols()) : null;

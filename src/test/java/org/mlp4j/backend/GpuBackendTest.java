@@ -176,7 +176,7 @@ class GpuBackendTest {
     @Test
     void layerStepsFollowWhatTuneChose() {
         LoggingGpu gpu = new LoggingGpu();
-        List<String> report = gpu.tune(8, new int[] {20, 33, 5}, org.mlp4j.Output.SIGMOID).stream().map(Backend.Choice::toString).toList();
+        List<String> report = gpu.tune(8, new int[] {20, 33, 5}, org.mlp4j.Output.SIGMOID, null).stream().map(Backend.Choice::toString).toList();
         assertEquals(2, report.size(), report.toString());
         assertTrue(report.get(0).startsWith("output step 8x33x5: folded ") && report.get(1).startsWith("hidden step 8x5x33: folded "), report.toString());
         assertTrue(gpu.log.stream().anyMatch(l -> l.equals("gemm")) && gpu.log.stream().anyMatch(l -> l.startsWith("output_step")),
@@ -187,7 +187,7 @@ class GpuBackendTest {
         boolean folded = report.get(0).endsWith(": folded");
         assertEquals(folded ? List.of("output_step") : List.of("gemm", "output_step"), gpu.log.stream().map(l -> l.split(" ")[0]).toList(),
                 report.get(0));
-        assertEquals(List.of(), gpu.tune(8, new int[] {20, 33, 5}, org.mlp4j.Output.SOFTMAX).stream()
+        assertEquals(List.of(), gpu.tune(8, new int[] {20, 33, 5}, org.mlp4j.Output.SOFTMAX, null).stream()
                 .filter(c -> c.part() == Backend.Choice.Part.OUTPUT).toList(), "the softmax never folds, so there is nothing to time");
         // a checkpoint's choices decide as tune's did: here the reverse of what was timed
         gpu.use(List.of(new Backend.Choice(Backend.Choice.Part.OUTPUT, 8, 33, 5, !folded, Double.NaN, Double.NaN)));
@@ -195,7 +195,7 @@ class GpuBackendTest {
         gpu.outputLayerStep(gpu.matrix(8, 33), gpu.matrix(33, 5), gpu.matrix(1, 5), gpu.matrix(8, 1), org.mlp4j.Output.SIGMOID, 0.1f,
                 gpu.matrix(8, 5), gpu.matrix(8, 5));
         assertEquals(!folded ? List.of("output_step") : List.of("gemm", "output_step"), gpu.log.stream().map(l -> l.split(" ")[0]).toList());
-        assertEquals(List.of(), new LoggingGpu().tune(100000, new int[] {20, 4096, 4096}, org.mlp4j.Output.SIGMOID),
+        assertEquals(List.of(), new LoggingGpu().tune(100000, new int[] {20, 4096, 4096}, org.mlp4j.Output.SIGMOID, null),
                 "far past the prior's limit nothing is tried");
     }
 
@@ -207,7 +207,7 @@ class GpuBackendTest {
     @Test
     void tuneKeepsTheFasterVariant() {
         for (boolean slowGemm : new boolean[] {true, false}) {
-            List<Backend.Choice> choices = tunable(slowGemm, 1).tune(8, new int[] {20, 33, 5}, org.mlp4j.Output.SIGMOID);
+            List<Backend.Choice> choices = tunable(slowGemm, 1).tune(8, new int[] {20, 33, 5}, org.mlp4j.Output.SIGMOID, null);
             assertEquals(List.of(Backend.Choice.Part.OUTPUT, Backend.Choice.Part.HIDDEN), choices.stream().map(Backend.Choice::part).toList());
             for (Backend.Choice c : choices) {
                 assertEquals(slowGemm, c.folded(), (slowGemm ? "GEMM slowed: " : "folded kernels slowed: ") + c);
@@ -224,7 +224,7 @@ class GpuBackendTest {
      */
     @Test
     void aFoldThatComputesOtherValuesIsLeftOutHoweverFast() {
-        List<Backend.Choice> choices = tunable(true, 2).tune(8, new int[] {20, 33, 5}, org.mlp4j.Output.SIGMOID);
+        List<Backend.Choice> choices = tunable(true, 2).tune(8, new int[] {20, 33, 5}, org.mlp4j.Output.SIGMOID, null);
         assertEquals(List.of(Backend.Choice.Part.OUTPUT, Backend.Choice.Part.HIDDEN), choices.stream().map(Backend.Choice::part).toList());
         for (Backend.Choice c : choices) {
             assertEquals(List.of(false, true, 1.0), List.of(c.folded(), c.disagrees(), c.off()), c.toString());
@@ -303,7 +303,7 @@ class GpuBackendTest {
                     return ops::run;
                 }
             };
-            List<Backend.Choice> choices = gpu.tune(8, new int[] {20, 33, 5, 3}, org.mlp4j.Output.SIGMOID);
+            List<Backend.Choice> choices = gpu.tune(8, new int[] {20, 33, 5, 3}, org.mlp4j.Output.SIGMOID, null);
             List<Backend.Choice> products = choices.stream().filter(c -> c.part() == Backend.Choice.Part.FORWARD || c.part() == Backend.Choice.Part.BACKWARD)
                     .toList();
             assertEquals(List.of("FORWARD 8x20x33", "BACKWARD 8x5x33"), products.stream().map(c -> c.part() + " " + c.rows() + "x" + c.k() + "x" + c.cols())
@@ -323,19 +323,55 @@ class GpuBackendTest {
             assertEquals(false, gpu.splits(true, false, 8, 33, 20), "a product of A' is never split by choice");
         }
         assertEquals(List.of(Backend.Choice.Part.OUTPUT, Backend.Choice.Part.HIDDEN, Backend.Choice.Part.HIDDEN),
-                new LoggingGpu().tune(8, new int[] {20, 33, 5, 3}, org.mlp4j.Output.SIGMOID).stream().map(Backend.Choice::part).toList());
+                new LoggingGpu().tune(8, new int[] {20, 33, 5, 3}, org.mlp4j.Output.SIGMOID, null).stream().map(Backend.Choice::part).toList());
+    }
+
+    /**
+     * Given a checkpoint's choices, tune times nothing: a fused way the checkpoint chose is checked again, and runs
+     * where it still computes what the plain way does (its choice says how near), not where it now computes other
+     * values; a plain choice runs as it is, unchecked; a part the checkpoint does not name is not chosen (it runs
+     * as untuned).
+     */
+    @Test
+    void givenACheckpointsChoicesTuneChecksTheFusedOnesAgain() {
+        int[] sizes = {20, 33, 5};
+        Backend.Choice output = new Backend.Choice(Backend.Choice.Part.OUTPUT, 8, 33, 5, true, Double.NaN, Double.NaN);
+        Backend.Choice hidden = new Backend.Choice(Backend.Choice.Part.HIDDEN, 8, 5, 33, true, Double.NaN, Double.NaN);
+        assertEquals(List.of("output step 8x33x5: folded (not timed; within 0.0e+00 of GEMM and step)"),
+                tunable(true, 1).tune(8, sizes, org.mlp4j.Output.SIGMOID, List.of(output)).stream().map(Backend.Choice::toString).toList());
+
+        LoggingGpu wrong = tunable(true, 2);
+        List<Backend.Choice> checked = wrong.tune(8, sizes, org.mlp4j.Output.SIGMOID, List.of(hidden, output));
+        assertEquals(List.of("output step 8x33x5: folded disagrees with GEMM and step (off by 1.0e+00 of its largest value): GEMM and step (not timed)",
+                "hidden step 8x5x33: folded disagrees with GEMM and step (off by 1.0e+00 of its largest value): GEMM and step (not timed)"),
+                checked.stream().map(Backend.Choice::toString).toList());
+        assertTrue(checked.stream().allMatch(Backend.Choice::disagrees), "a warning, in the trainer: " + checked);
+        wrong.log.clear();
+        wrong.outputLayerStep(wrong.matrix(8, 33), wrong.matrix(33, 5), wrong.matrix(1, 5), wrong.matrix(8, 1), org.mlp4j.Output.SIGMOID, 0.1f,
+                wrong.matrix(8, 5), wrong.matrix(8, 5));
+        assertEquals(List.of("gemm", "output_step"), wrong.log.stream().map(l -> l.split(" ")[0]).filter(l -> !l.equals("write")).toList(),
+                "the step unfolded (its kernel here writes its matrices)");
+
+        wrong.log.clear();
+        Backend.Choice plain = new Backend.Choice(Backend.Choice.Part.OUTPUT, 8, 33, 5, false, Double.NaN, Double.NaN);
+        assertEquals(List.of(plain), wrong.tune(8, sizes, org.mlp4j.Output.SIGMOID, List.of(plain)));
+        assertEquals(List.of(), wrong.log, "nothing ran");
     }
 
     /**
      * A folded step whose kernel faults the device (it then fails even a wait for its idle queue) stops tune, named
-     * and remembered; the next run's tune on that device leaves the fold out unrun and runs the step unfolded, as it
-     * does where a checkpoint's choice folds it.
+     * and remembered, whether tune times it or checks a checkpoint's choice of it again; the next run's tune on that
+     * device leaves the fold out unrun and runs the step unfolded, as it does where a checkpoint's choice folds it.
      */
     @Test
     void aFoldThatFaultsTheDeviceStopsTuneAndLaterRunsLeaveItOut(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-        DeviceFaults faults = new DeviceFaults(dir.resolve("faults.tsv"));
         class FaultingGpu extends LoggingGpu {
+            final DeviceFaults faults;
             boolean lost;
+
+            FaultingGpu(DeviceFaults faults) {
+                this.faults = faults;
+            }
 
             @Override
             protected void enqueue(GpuKernel kernel, Launch launch, Object[] args) {
@@ -361,19 +397,26 @@ class GpuBackendTest {
             }
         }
         int[] sizes = {20, 33, 5, 3};
-        DeviceFaults.Fault fault = assertThrows(DeviceFaults.Fault.class, () -> new FaultingGpu().tune(8, sizes, org.mlp4j.Output.SIGMOID));
-        assertEquals("the output step with its product folded in faulted the device as the run checked it (cuStreamSynchronize failed:"
-                + " CUDA_ERROR_ILLEGAL_ADDRESS); later runs on this device leave it out (remembered in " + faults.file() + ")", fault.getMessage());
+        Backend.Choice folded = new Backend.Choice(Backend.Choice.Part.OUTPUT, 8, 5, 3, true, Double.NaN, Double.NaN);
+        DeviceFaults faults = new DeviceFaults(dir.resolve("faults.tsv"));
+        for (List<Backend.Choice> made : java.util.Arrays.asList(null, List.of(folded))) {
+            DeviceFaults where = made == null ? faults : new DeviceFaults(dir.resolve("resumed.tsv"));
+            DeviceFaults.Fault fault = assertThrows(DeviceFaults.Fault.class, () -> new FaultingGpu(where).tune(8, sizes, org.mlp4j.Output.SIGMOID, made));
+            assertEquals("the output step with its product folded in faulted the device as the run checked it (cuStreamSynchronize failed:"
+                    + " CUDA_ERROR_ILLEGAL_ADDRESS); later runs on this device leave it out (remembered in " + where.file() + ")", fault.getMessage());
+        }
 
-        FaultingGpu next = new FaultingGpu();
-        List<Backend.Choice> choices = next.tune(8, sizes, org.mlp4j.Output.SIGMOID);
+        FaultingGpu next = new FaultingGpu(faults);
+        List<Backend.Choice> choices = next.tune(8, sizes, org.mlp4j.Output.SIGMOID, null);
         assertEquals(List.of(Backend.Choice.Part.OUTPUT, Backend.Choice.Part.HIDDEN, Backend.Choice.Part.HIDDEN), choices.stream().map(Backend.Choice::part).toList());
         assertTrue(choices.get(0).toString().matches("output step 8x5x3: folded unusable \\(refused, or left out\\), GEMM and step [0-9.]+ us: GEMM and step"),
                 choices.get(0).toString());
         assertFalse(next.lost, "the fold left out unrun");
-        Backend.Choice folded = new Backend.Choice(Backend.Choice.Part.OUTPUT, 8, 5, 3, true, Double.NaN, Double.NaN);
-        assertEquals(List.of(new Backend.Choice(Backend.Choice.Part.OUTPUT, 8, 5, 3, false, Double.NaN, Double.NaN)), next.use(List.of(folded)),
+        assertEquals(List.of("output step 8x5x3: folded unusable (refused, or left out): GEMM and step (not timed)"),
+                next.tune(8, sizes, org.mlp4j.Output.SIGMOID, List.of(folded)).stream().map(Backend.Choice::toString).toList(),
                 "a checkpoint's fold that has faulted this device since runs unfolded");
+        assertEquals(List.of(new Backend.Choice(Backend.Choice.Part.OUTPUT, 8, 5, 3, false, Double.NaN, Double.NaN)), next.use(List.of(folded)),
+                "as where the choice is used as it is");
         next.outputLayerStep(next.matrix(8, 5), next.matrix(5, 3), next.matrix(1, 3), next.matrix(8, 1), org.mlp4j.Output.SIGMOID, 0f,
                 next.matrix(8, 3), next.matrix(8, 3));
         assertFalse(next.lost, "the step unfolded");

@@ -100,7 +100,7 @@ class OpenClSplitTest {
         OpenCl.Device wide = new OpenCl.Device(d.index(), d.platform(), d.id(), d.platformName(), d.name(), d.gpu(), d.integrated(), d.memory(), 64, d.version(), d.commandBuffers());
         int rows = 100, k = 512, cols = 512;
         try (OpenClBackend b = new OpenClBackend(wide)) {
-            List<Backend.Choice> choices = b.tune(rows, new int[] {k, cols, 10}, Output.SIGMOID);
+            List<Backend.Choice> choices = b.tune(rows, new int[] {k, cols, 10}, Output.SIGMOID, null);
             List<Backend.Choice> products = choices.stream().filter(c -> c.part() == Backend.Choice.Part.FORWARD
                     || c.part() == Backend.Choice.Part.BACKWARD).toList();
             assertEquals(1, products.size(), "only x w into the 512 units is offered a split: " + choices);
