@@ -244,33 +244,34 @@ public interface Backend extends AutoCloseable {
          */
         @Override
         public String toString() {
-            String what, fusedWay, plainWay, chosen;
+            // the fused and plain ways' names, and the plain way's where the fused is measured against it
+            String what, fusedWay, plainWay, against;
             if (part == Part.WHOLE) {
                 what = String.format(java.util.Locale.ROOT, "steps of %d examples", rows);
                 String ways = "whole " + (Double.isInfinite(foldedSeconds) ? "unusable" : time(foldedSeconds)) + ", layer by layer " + time(unfoldedSeconds);
-                chosen = !folded ? "layer by layer" : cols > 0 ? "whole, way " + (cols + 1) : "whole";
+                String chosen = !folded ? "layer by layer" : cols > 0 ? "whole, way " + (cols + 1) : "whole";
                 return Double.isNaN(foldedSeconds) && Double.isNaN(unfoldedSeconds) ? what + ": " + chosen + " (not timed)" : what + ": " + ways + ": " + chosen;
             } else if (part == Part.FORWARD || part == Part.BACKWARD) {
                 what = String.format(java.util.Locale.ROOT, "%s product %dx%dx%d", part == Part.FORWARD ? "forward" : "backward", rows, k, cols);
                 fusedWay = "k split";
-                plainWay = "the whole k";
-                chosen = folded ? "k split" : "whole";
+                plainWay = "whole";
+                against = "the whole k";
             } else {
                 what = String.format(java.util.Locale.ROOT, "%s step %dx%dx%d", part == Part.HIDDEN ? "hidden" : "output", rows, k, cols);
                 fusedWay = "folded";
                 plainWay = "GEMM and step";
-                chosen = folded ? "folded" : "GEMM and step";
+                against = plainWay;
             }
+            String chosen = folded ? fusedWay : plainWay;
             if (!Double.isNaN(unfoldedSeconds)) {
-                return what + ": " + fusedWay + " " + fused(plainWay) + ", " + (part == Part.FORWARD || part == Part.BACKWARD ? "whole" : plainWay) + " "
-                        + time(unfoldedSeconds) + ": " + chosen;
+                return what + ": " + fusedWay + " " + fused(against) + ", " + plainWay + " " + time(unfoldedSeconds) + ": " + chosen;
             }
             // a checkpoint's choice, and where its fused way was checked again, how that went
             if (disagrees() || Double.isInfinite(foldedSeconds)) {
-                return what + ": " + fusedWay + " " + (disagrees() ? fused(plainWay) : time(foldedSeconds)) + ": " + chosen + " (not timed)";
+                return what + ": " + fusedWay + " " + (disagrees() ? fused(against) : time(foldedSeconds)) + ": " + chosen + " (not timed)";
             }
             return what + ": " + chosen + (off == null || off.isNaN() ? " (not timed)"
-                    : String.format(java.util.Locale.ROOT, " (not timed; within %.1e of %s)", off, plainWay));
+                    : String.format(java.util.Locale.ROOT, " (not timed; within %.1e of %s)", off, against));
         }
     }
 

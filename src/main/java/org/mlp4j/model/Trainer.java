@@ -520,7 +520,7 @@ public final class Trainer {
             }
             List<Runnable> candidates = trial.candidates();
             List<Backend.Steps> ways = trial.ways();
-            boolean[] faulted = trial.unrun();
+            boolean[] faulted = trial.unrun(); // every way is tried: one unrun faulted this device before
             int n = trial.steps();
             Disagreement[] checked = check(initial, trial.copy(), trial.optimizing(), candidates, ways, faulted);
             double[] t = Timings.byTurns(backend, candidates, TIMED_ROUNDS, 1);
@@ -572,9 +572,7 @@ public final class Trainer {
          * Whole steps on a copy of the network ({@link #timeWholeSteps}): the copy, its optimizer (or null), its
          * ways, and the programs to check (and time): the layer ops' steps, then each way's, over the first
          * {@code steps} minibatches; a way is unrun where {@code tried} leaves it out or it faulted this device
-         * in an earlier run (its program then fails). Where the device has no room for the copy, that is thrown (on
-         * the cpu the device's memory is the heap, and a copy's arrays that failed to allocate were never made; on a
-         * GPU the buffers the copy got stay with the backend until it closes).
+         * in an earlier run (its program then fails).
          */
         private record Trial(DeviceNet copy, DeviceNet.Optimizing optimizing, List<Backend.Steps> ways, List<Runnable> candidates,
                 boolean[] unrun, int steps) {
@@ -582,7 +580,9 @@ public final class Trainer {
 
         /**
          * The {@link Trial} of the ways {@code tried} takes (by their index), in the epoch's minibatch buffers, which
-         * hold the data's first examples.
+         * hold the data's first examples. Where the device has no room for the copy, that is thrown (on the cpu the
+         * device's memory is the heap, and a copy's arrays that failed to allocate were never made; on a GPU the
+         * buffers the copy got stay with the backend until it closes).
          */
         private Trial trial(Network initial, Examples examples, Order identity, Matrix epochX, Matrix epochY, java.util.function.IntPredicate tried) {
             int batch = hp.batch(), n = Math.min(steps, WHOLE_STEPS_TIMED);
