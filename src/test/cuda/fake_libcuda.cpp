@@ -13,7 +13,8 @@
 //
 // Knobs (environment, read by cuInit): FAKE_CUDA_DRIVER_VERSION (default 13000, i.e. CUDA 13.0),
 // FAKE_CUDA_MEMORY_MIB (default 4096), FAKE_CUDA_FAIL_LAUNCH=N (the Nth kernel run fails, as a GPU fault),
-// FAKE_CUDA_FAULT_KERNEL=ENTRY (every run of that kernel faults, as an illegal address would: a kernel this GPU gets wrong),
+// FAKE_CUDA_FAULT_KERNEL=ENTRY (every run of that kernel faults, as an illegal address would: a kernel this GPU gets wrong;
+// ENTRY:N, only its runs whose parameter N, an int counted from 0, is not 0: output_step:2, the step given its product's k),
 // FAKE_CUDA_HANG_KERNEL=ENTRY (that kernel never ends, as one that waits for ever on a GPU: its process waits until killed),
 // FAKE_CUDA_COOPERATIVE=0 (a device that cannot launch cooperatively), FAKE_CUDA_COOPERATIVE=refused (one that
 // says it can, then refuses every cooperative launch, as it would a grid that does not fit), FAKE_CUDA_HOST_MIB
@@ -119,7 +120,8 @@ int computeCapability = 90;
 size_t memoryBytes = size_t(4096) << 20;
 size_t hostBytes = SIZE_MAX;
 long failLaunch = -1;
-std::string faultKernel;  // FAKE_CUDA_FAULT_KERNEL
+std::string faultKernel;  // FAKE_CUDA_FAULT_KERNEL's entry
+int faultParameter = -1;  // and the int parameter that is not 0 in the runs that fault, or -1: every run
 std::string hangKernel;   // FAKE_CUDA_HANG_KERNEL
 bool cooperativeLaunch = true;
 bool cooperativeRefused = false;
@@ -383,6 +385,11 @@ API CUresult cuInit(unsigned flags) {
     }
     if (const char* v = getenv("FAKE_CUDA_FAULT_KERNEL")) {
         faultKernel = v;
+        size_t colon = faultKernel.find(':');
+        if (colon != std::string::npos) {
+            faultParameter = atoi(faultKernel.c_str() + colon + 1);
+            faultKernel.resize(colon);
+        }
     }
     if (const char* v = getenv("FAKE_CUDA_HANG_KERNEL")) {
         hangKernel = v;
@@ -813,7 +820,7 @@ CUresult launchKernel(const char* call, Function* f, Dim3 grid, Dim3 block, unsi
             return refuse(NOT_SUPPORTED, call, "the stand-in runs one cluster a launch");
         }
     }
-    if (f->faults) {  // as the kernel's fault when it runs, reported by the call then or the next
+    if (f->faults && (faultParameter < 0 || *static_cast<int*>(params[faultParameter]) != 0)) {  // as the kernel's fault when it runs, reported by the call then or the next
         return submit(s, {[] {
                               sticky = ILLEGAL_ADDRESS;
                               fprintf(stderr, "fake libcuda: kernel %s faults (FAKE_CUDA_FAULT_KERNEL)\n", faultKernel.c_str());

@@ -464,6 +464,30 @@ class CudaOnFakeDriverTest {
     }
 
     @Test
+    void aFoldThatFaultsTheDeviceStopsTheRunAndLaterRunsLeaveItOut() throws Exception {
+        // output_step faults where it is given its product's k: the folded output step, whose check stops the run and
+        // names it; the plain output step (the same kernel, given 0) runs, and the next run trains with it
+        Path cache = dir.resolve("fold-fault-cache");
+        Map<String, String> env = Map.of("FAKE_CUDA_FAULT_KERNEL", "output_step:2", "XDG_CACHE_HOME", cache.toString());
+        Result first = mlp4j(env, train(dir.resolve("fold-faulted"), "cuda", "--strict", "--hidden", "8", "--verbose"));
+        assertEquals(1, first.code(), first.out());
+        assertTrue(first.out().matches("(?s).*\\nmlp4j: the output step with its product folded in faulted the device as the run checked it \\(cuda: "
+                + "[^\\n]*CUDA_ERROR_ILLEGAL_ADDRESS\\); later runs on this device leave it out \\(remembered in "
+                + java.util.regex.Pattern.quote(cache.resolve("mlp4j/faults.tsv").toString()) + "\\); stopped, nothing more was written\\n.*"), first.out());
+        fakeSaidOnly(first, "kernel output_step faults");
+
+        Result second = mlp4j(env, train(dir.resolve("after-fold-fault"), "cuda", "--strict", "--hidden", "8", "--verbose"));
+        assertEquals(0, second.code(), second.out());
+        assertTrue(second.out().matches("(?s).*\\nwarning: left out on this device: the output step with its product folded in: it faulted it in an"
+                + " earlier run \\(\\d{4}-\\d\\d-\\d\\d: cuda: [^\\n]*CUDA_ERROR_ILLEGAL_ADDRESS\\); to try it again, delete its line in [^\\n]*faults.tsv\\n.*"),
+                second.out());
+        assertTrue(second.out().matches("(?s).*\\noutput step 10x8x3: folded unusable \\(refused, or left out\\), GEMM and step [0-9.]+ us: GEMM and"
+                + " step\\n.*"), second.out());
+        assertTrue(second.out().contains("test accuracy: "), second.out());
+        fakeSaidOnly(second, null);
+    }
+
+    @Test
     void aWayOfWholeStepsWhoseKernelNeverEndsIsLeftOutOnceItsRunIsKilled() throws Exception {
         // deferred_steps never ends: the run that checks it (way 6) waits until it is killed, as on a GPU; the next run
         // finds the check that never ended and leaves out every deferred way (6 to 9: one kind), which would fault it
