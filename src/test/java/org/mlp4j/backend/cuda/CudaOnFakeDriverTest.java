@@ -434,29 +434,15 @@ class CudaOnFakeDriverTest {
         // cluster_steps faults the device whenever it runs: the run that checks it (way 4, its 16 blocks) stops and names
         // it; the next leaves out both of its ways (16 blocks and 8: one kind) and trains
         Path cache = dir.resolve("fault-cache");
-        Map<String, String> env = Map.of("FAKE_CUDA_FAULT_KERNEL", "cluster_steps", "XDG_CACHE_HOME", cache.toString());
-        Result first = mlp4j(env, train(dir.resolve("faulted"), "cuda", "--strict", "--hidden", "8", "--verbose"));
-        assertEquals(1, first.code(), first.out());
-        assertTrue(first.out().matches("(?s).*\\nmlp4j: whole steps, way 4 of 9 \\(one thread block cluster of 16 blocks [^\\n]*\\) faulted the device"
-                + " as the run checked it \\(cuda: [^\\n]*CUDA_ERROR_ILLEGAL_ADDRESS\\); later runs on this device leave it out \\(remembered in "
-                + java.util.regex.Pattern.quote(cache.resolve("mlp4j/faults.tsv").toString()) + "\\); stopped, nothing more was written\\n.*"), first.out());
-        assertFalse(Files.exists(dir.resolve("faulted").resolve("model.npz")));
-        fakeSaidOnly(first, "kernel cluster_steps faults");
-
-        Result second = mlp4j(env, train(dir.resolve("after-fault"), "cuda", "--strict", "--hidden", "8", "--verbose"));
-        assertEquals(0, second.code(), second.out());
-        assertTrue(second.out().matches("(?s).*\\nwarning: left out on this device: whole steps, one thread block cluster of N blocks of N threads,"
-                + " the network in their shared memory \\(N bytes a block\\): it faulted it in an earlier run \\(\\d{4}-\\d\\d-\\d\\d: cuda: [^\\n]*CUDA_ERROR_ILLEGAL_ADDRESS\\); to try"
-                + " it again, delete its line in " + java.util.regex.Pattern.quote(cache.resolve("mlp4j/faults.tsv").toString()) + "\\n.*"), second.out());
+        Result second = faultedThenLeftOut("cluster_steps", cache, "whole steps, way 4 of 9 \\(one thread block cluster of 16 blocks [^\\n]*\\)",
+                "whole steps, one thread block cluster of N blocks of N threads, the network in their shared memory \\(N bytes a block\\)");
         for (int way : new int[] {4, 5}) {
             assertTrue(second.out().matches("(?s).*\\nwhole steps, way " + way + " of 9: one thread block cluster of [^\\n]*: left out \\(it faulted this"
                     + " device in an earlier run\\)\\n.*"), second.out());
         }
         assertTrue(second.out().matches("(?s).*\\nwhole steps, way 6 of 9: [^\\n]*: [0-9.]+ us \\(within [^\\n]*\\n.*"), second.out());
-        assertTrue(second.out().contains("test accuracy: "), second.out());
-        fakeSaidOnly(second, null);
         // devices names it, on its device, with the file to delete its line from
-        Result devices = mlp4j(env, "devices");
+        Result devices = mlp4j(Map.of("XDG_CACHE_HOME", cache.toString()), "devices");
         assertEquals(0, devices.code(), devices.out());
         assertTrue(devices.out().matches("(?s).*\\nleft out where they faulted the device in an earlier run \\(to try one again, delete its line in "
                 + java.util.regex.Pattern.quote(cache.resolve("mlp4j/faults.tsv").toString()) + "\\)\\n  cuda: device 0 fake GPU [^\\n]*: whole steps, one"
@@ -467,24 +453,36 @@ class CudaOnFakeDriverTest {
     void aFoldThatFaultsTheDeviceStopsTheRunAndLaterRunsLeaveItOut() throws Exception {
         // output_step faults where it is given its product's k: the folded output step, whose check stops the run and
         // names it; the plain output step (the same kernel, given 0) runs, and the next run trains with it
-        Path cache = dir.resolve("fold-fault-cache");
-        Map<String, String> env = Map.of("FAKE_CUDA_FAULT_KERNEL", "output_step:2", "XDG_CACHE_HOME", cache.toString());
-        Result first = mlp4j(env, train(dir.resolve("fold-faulted"), "cuda", "--strict", "--hidden", "8", "--verbose"));
-        assertEquals(1, first.code(), first.out());
-        assertTrue(first.out().matches("(?s).*\\nmlp4j: the output step with its product folded in faulted the device as the run checked it \\(cuda: "
-                + "[^\\n]*CUDA_ERROR_ILLEGAL_ADDRESS\\); later runs on this device leave it out \\(remembered in "
-                + java.util.regex.Pattern.quote(cache.resolve("mlp4j/faults.tsv").toString()) + "\\); stopped, nothing more was written\\n.*"), first.out());
-        fakeSaidOnly(first, "kernel output_step faults");
-
-        Result second = mlp4j(env, train(dir.resolve("after-fold-fault"), "cuda", "--strict", "--hidden", "8", "--verbose"));
-        assertEquals(0, second.code(), second.out());
-        assertTrue(second.out().matches("(?s).*\\nwarning: left out on this device: the output step with its product folded in: it faulted it in an"
-                + " earlier run \\(\\d{4}-\\d\\d-\\d\\d: cuda: [^\\n]*CUDA_ERROR_ILLEGAL_ADDRESS\\); to try it again, delete its line in [^\\n]*faults.tsv\\n.*"),
-                second.out());
+        Result second = faultedThenLeftOut("output_step:2", dir.resolve("fold-fault-cache"), "the output step with its product folded in",
+                "the output step with its product folded in");
         assertTrue(second.out().matches("(?s).*\\noutput step 10x8x3: folded unusable \\(refused, or left out\\), GEMM and step [0-9.]+ us: GEMM and"
                 + " step\\n.*"), second.out());
+    }
+
+    /**
+     * Two runs of {@code train --verbose} with {@code FAKE_CUDA_FAULT_KERNEL=}{@code kernel}, their faults remembered
+     * in {@code cache}: the first stops, saying that {@code what} (a pattern) faulted the device as the run checked it,
+     * and writes no model; the second warns once that {@code kind} (a pattern) is left out, and trains. Returns the second.
+     */
+    private static Result faultedThenLeftOut(String kernel, Path cache, String what, String kind) throws Exception {
+        Map<String, String> env = Map.of("FAKE_CUDA_FAULT_KERNEL", kernel, "XDG_CACHE_HOME", cache.toString());
+        String file = java.util.regex.Pattern.quote(cache.resolve("mlp4j/faults.tsv").toString());
+        Path faulted = dir.resolve("faulted-" + cache.getFileName());
+        Result first = mlp4j(env, train(faulted, "cuda", "--strict", "--hidden", "8", "--verbose"));
+        assertEquals(1, first.code(), first.out());
+        assertTrue(first.out().matches("(?s).*\\nmlp4j: " + what + " faulted the device as the run checked it \\(cuda: [^\\n]*CUDA_ERROR_ILLEGAL_ADDRESS\\);"
+                + " later runs on this device leave it out \\(remembered in " + file + "\\); stopped, nothing more was written\\n.*"), first.out());
+        assertFalse(Files.exists(faulted.resolve("model.npz")));
+        fakeSaidOnly(first, "kernel " + kernel.split(":")[0] + " faults");
+
+        Result second = mlp4j(env, train(dir.resolve("after-" + cache.getFileName()), "cuda", "--strict", "--hidden", "8", "--verbose"));
+        assertEquals(0, second.code(), second.out());
+        assertTrue(second.out().matches("(?s).*\\nwarning: left out on this device: " + kind + ": it faulted it in an earlier run \\(\\d{4}-\\d\\d-\\d\\d:"
+                + " cuda: [^\\n]*CUDA_ERROR_ILLEGAL_ADDRESS\\); to try it again, delete its line in " + file + "\\n.*"), second.out());
+        assertEquals(1, second.out().lines().filter(l -> l.startsWith("warning: left out on this device: ")).count(), second.out());
         assertTrue(second.out().contains("test accuracy: "), second.out());
         fakeSaidOnly(second, null);
+        return second;
     }
 
     @Test
