@@ -34,10 +34,17 @@ public final class Trainer {
     public static final int EVAL_CHUNK = 5000;
     /** An epoch's steps are recorded as this many programs at most (the last also evaluates). */
     static final int SEGMENTS = 10;
-    /** Steps each way when whole steps are timed against layer-by-layer ones. */
+    /** Steps each way when whole steps are checked against layer-by-layer ones, and at most when they are timed. */
     static final int WHOLE_STEPS_TIMED = 20;
     /** Runs of those steps timed each way, the best kept, after one that warms both up. */
     static final int TIMED_ROUNDS = 4;
+    /**
+     * How long a timed run of whole steps need be at least ({@link #timedSteps}): several of a scheduler's time slices,
+     * so that a run's time is its steps' more than another process's moment. Where the layer ops take longer over
+     * {@link #WHOLE_STEPS_TIMED} steps (a slow device, a wide network), fewer steps are timed: the ways' runs
+     * through all of them, several each, would otherwise add up to epochs of such a run before its first step.
+     */
+    static final double TIMED_RUN_SECONDS = 0.05;
     /**
      * How far a way of whole steps may end from the layer ops after those steps from the same start, as a share of
      * the largest change the layer ops made to a parameter: sums taken in another order differ by float rounding,
@@ -521,8 +528,18 @@ public final class Trainer {
             List<Runnable> candidates = trial.candidates();
             List<Backend.Steps> ways = trial.ways();
             boolean[] faulted = trial.unrun(); // every way is tried: one unrun faulted this device before
-            int n = trial.steps();
-            Disagreement[] checked = check(initial, trial.copy(), trial.optimizing(), candidates, ways, faulted);
+            Checked checked = check(initial, trial.copy(), trial.optimizing(), candidates, ways, faulted);
+            int n = timedSteps(trial.steps(), checked.layerOpsSeconds());
+            if (n < trial.steps()) {
+                // the same programs over the first n minibatches, each that the check left out still failing as it does
+                List<Runnable> shorter = trial.over().apply(n);
+                for (int i = 1; i < shorter.size(); i++) {
+                    if (checked.ways()[i - 1] == null || !checked.ways()[i - 1].agrees()) {
+                        shorter.set(i, candidates.get(i));
+                    }
+                }
+                candidates = shorter;
+            }
             double[] t = Timings.byTurns(backend, candidates, TIMED_ROUNDS, 1);
             double[] w = java.util.Arrays.copyOfRange(t, 1, t.length);
             int fastest = Timings.fastest(w);
@@ -530,11 +547,12 @@ public final class Trainer {
                 String way = String.format(java.util.Locale.ROOT, "way %d of %d: %s", i + 1, w.length, ways.get(i));
                 if (faulted[i]) {
                     wayTimes.add("whole steps, " + way + ": left out (it faulted this device in an earlier run)");
-                } else if (checked[i] != null && !checked[i].agrees()) {
-                    warnings.add("whole steps, " + way + ": disagrees with the layer ops: " + checked[i] + "; not taken");
+                } else if (checked.ways()[i] != null && !checked.ways()[i].agrees()) {
+                    warnings.add("whole steps, " + way + ": disagrees with the layer ops: " + checked.ways()[i] + "; not taken");
                 } else if (w.length > 1) {
                     wayTimes.add("whole steps, " + way + ": " + (Double.isInfinite(w[i]) ? "failed to launch"
-                            : String.format(java.util.Locale.ROOT, "%.1f us (within %.1e of the layer ops' largest change)", w[i] / n * 1e6, checked[i].off())));
+                            : String.format(java.util.Locale.ROOT, "%.1f us (within %.1e of the layer ops' largest change)", w[i] / n * 1e6,
+                                    checked.ways()[i].off())));
                 }
             }
             return new Backend.Choice(Backend.Choice.Part.WHOLE, hp.batch(), initial.layers(), fastest, w[fastest] < t[0], w[fastest] / n, t[0] / n);
@@ -556,7 +574,7 @@ public final class Trainer {
                 return false;
             }
             List<Backend.Steps> ways = trial.ways();
-            Disagreement checked = check(initial, trial.copy(), trial.optimizing(), trial.candidates(), ways, trial.unrun())[way];
+            Disagreement checked = check(initial, trial.copy(), trial.optimizing(), trial.candidates(), ways, trial.unrun()).ways()[way];
             String name = String.format(java.util.Locale.ROOT, "whole steps, way %d of %d: %s", way + 1, ways.size(), ways.get(way));
             if (checked == null) {
                 wayTimes.add(name + ": failed to launch; not taken");
@@ -571,11 +589,12 @@ public final class Trainer {
         /**
          * Whole steps on a copy of the network ({@link #timeWholeSteps}): the copy, its optimizer (or null), its
          * ways, and the programs to check (and time): the layer ops' steps, then each way's, over the first
-         * {@code steps} minibatches; a way is unrun where {@code tried} leaves it out or it faulted this device
-         * in an earlier run (its program then fails).
+         * {@code steps} minibatches, and {@code over} the same programs over the first of them as many as it is
+         * given; a way is unrun where {@code tried} leaves it out or it faulted this device in an earlier run (its
+         * program then fails).
          */
         private record Trial(DeviceNet copy, DeviceNet.Optimizing optimizing, List<Backend.Steps> ways, List<Runnable> candidates,
-                boolean[] unrun, int steps) {
+                boolean[] unrun, int steps, java.util.function.IntFunction<List<Runnable>> over) {
         }
 
         /**
@@ -594,50 +613,62 @@ public final class Trainer {
                 setRates(o, 1, 0);
             }
             List<Backend.Steps> ways = ways(copy.wholeSteps(ws, o));
-            Matrix x = epochX.rows(0, n * batch), y = epochY.rows(0, n * batch);
             // real examples, so that each product of the steps has something to get wrong
-            backend.gather(examples, identity, 0, x, y);
-            // the layer ops first: what runs where no way is faster, or none launches
-            Program layered = backend.record(() -> {
-                for (int s = 0; s < n; s++) {
-                    layerStep(copy, o, ws, x.rows(s * batch, batch), y.rows(s * batch, batch));
-                }
-            });
-            List<Runnable> candidates = new ArrayList<>(List.of(layered::run));
+            backend.gather(examples, identity, 0, epochX.rows(0, n * batch), epochY.rows(0, n * batch));
             boolean[] unrun = new boolean[ways.size()];
             for (int i = 0; i < ways.size(); i++) {
-                Backend.Steps way = ways.get(i);
-                unrun[i] = !tried.test(i) || remembered.containsKey(DeviceFaults.kind(way));
-                if (unrun[i]) {
-                    BackendFailure e = new BackendFailure(tried.test(i) ? "faulted this device in an earlier run" : "not checked");
-                    candidates.add(() -> {
-                        throw e; // left out: timed as failing
-                    });
-                    continue;
-                }
-                try {
-                    candidates.add(backend.record(() -> copy.trainSteps(way, ws, x, y, hp.eta(), hp.l2(), hp.meanGradient()))::run);
-                } catch (BackendFailure e) {
-                    candidates.add(() -> {
-                        throw e; // the device would not launch them after all: timed as failing
-                    });
-                }
+                unrun[i] = !tried.test(i) || remembered.containsKey(DeviceFaults.kind(ways.get(i)));
             }
-            return new Trial(copy, o, ways, candidates, unrun, n);
+            java.util.function.IntFunction<List<Runnable>> over = steps -> {
+                Matrix x = epochX.rows(0, steps * batch), y = epochY.rows(0, steps * batch);
+                // the layer ops first: what runs where no way is faster, or none launches
+                Program layered = backend.record(() -> {
+                    for (int s = 0; s < steps; s++) {
+                        layerStep(copy, o, ws, x.rows(s * batch, batch), y.rows(s * batch, batch));
+                    }
+                });
+                List<Runnable> candidates = new ArrayList<>(List.of(layered::run));
+                for (int i = 0; i < ways.size(); i++) {
+                    Backend.Steps way = ways.get(i);
+                    if (unrun[i]) {
+                        BackendFailure e = new BackendFailure(tried.test(i) ? "faulted this device in an earlier run" : "not checked");
+                        candidates.add(() -> {
+                            throw e; // left out: timed as failing
+                        });
+                        continue;
+                    }
+                    try {
+                        candidates.add(backend.record(() -> copy.trainSteps(way, ws, x, y, hp.eta(), hp.l2(), hp.meanGradient()))::run);
+                    } catch (BackendFailure e) {
+                        candidates.add(() -> {
+                            throw e; // the device would not launch them after all: timed as failing
+                        });
+                    }
+                }
+                return candidates;
+            };
+            return new Trial(copy, o, ways, over.apply(n), unrun, n, over);
+        }
+
+        /**
+         * What {@link #check} found: how far each way ended from the layer ops (null where it failed or was left out),
+         * and the seconds the layer ops' steps took.
+         */
+        private record Checked(Disagreement[] ways, double layerOpsSeconds) {
         }
 
         /**
          * Runs each of {@code candidates} (the layer ops' steps, then each of {@code ways}) once from {@code initial}
          * (and {@code o}'s state as it is) on {@code copy}, and puts in place of each way that failed to launch or does
-         * not end where the layer ops end one that fails; how far each way ended from them, null where it failed or
-         * was left out ({@code unrun}). A way that faults the device now stops the run, and {@link #faults}
-         * remembers it.
+         * not end where the layer ops end one that fails. A way that faults the device now stops the run, and
+         * {@link #faults} remembers it.
          */
-        private Disagreement[] check(Network initial, DeviceNet copy, DeviceNet.Optimizing o, List<Runnable> candidates,
+        private Checked check(Network initial, DeviceNet copy, DeviceNet.Optimizing o, List<Runnable> candidates,
                 List<Backend.Steps> ways, boolean[] unrun) {
             java.util.Map<String, float[]> state = o == null ? null : o.state();
             Disagreement[] checked = new Disagreement[candidates.size() - 1];
             Network reference = null;
+            double layerOpsSeconds = Double.NaN;
             for (int i = 0; i < candidates.size(); i++) {
                 if (i > 0 && unrun[i - 1]) {
                     continue;
@@ -648,9 +679,12 @@ public final class Trainer {
                     setRates(o, 1, 0);
                 }
                 Runnable candidate = candidates.get(i);
+                long start = System.nanoTime();
+                long[] ran = new long[1];
                 java.util.function.Supplier<Network> run = () -> {
                     candidate.run();
                     backend.synchronize();
+                    ran[0] = System.nanoTime();
                     return copy.download();
                 };
                 Network end;
@@ -670,6 +704,7 @@ public final class Trainer {
                 }
                 if (i == 0) {
                     reference = end;
+                    layerOpsSeconds = (ran[0] - start) / 1e9;
                     continue;
                 }
                 Disagreement d = disagreement(initial, reference, end);
@@ -680,7 +715,7 @@ public final class Trainer {
                     });
                 }
             }
-            return checked;
+            return new Checked(checked, layerOpsSeconds);
         }
 
         private int stepsBefore(int s) {
@@ -759,6 +794,15 @@ public final class Trainer {
             return new Checkpoint(hp, data.count(), valid, dataDigest, net.download(), epoch, stepsBefore(segment), beforeOrder, history, best,
                     optimizing != null ? optimizing.state() : java.util.Map.of(), tuning, backend.name());
         }
+    }
+
+    /**
+     * The steps to time whole steps over, of the {@code checked} steps whose layer ops took {@code seconds} as they
+     * were checked (a first run: its time is at most theirs warmed up): all of them, or as many as make
+     * {@link #TIMED_RUN_SECONDS} where they take longer, at least one.
+     */
+    static int timedSteps(int checked, double seconds) {
+        return (int) Math.max(1, Math.min(checked, Math.ceil(TIMED_RUN_SECONDS * checked / seconds)));
     }
 
     /** The programs an epoch of {@code steps} is recorded as. */

@@ -550,8 +550,55 @@ class TrainerTest {
     }
 
     /**
+     * Where the layer ops' checked steps take long (their output step slowed by 150 ms), whole steps are timed over
+     * fewer of them ({@code Trainer.TIMED_RUN_SECONDS}): here one, so each of the layer ops' timed runs takes one
+     * output step, where over the 19 checked steps they would take 19.
+     */
+    @Test
+    void onASlowDeviceWholeStepsAreTimedOverFewerSteps() {
+        Images data = TestData.trainHead(1950);
+        Hyperparameters one = new Hyperparameters(1, 100, 0.0005f, 0.01f, 1);
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            org.mlp4j.backend.Backend ways = twoWays(cpu, new int[1], 1);
+            int[] outputSteps = new int[1];
+            org.mlp4j.backend.Backend counted = (org.mlp4j.backend.Backend) java.lang.reflect.Proxy.newProxyInstance(
+                    TrainerTest.class.getClassLoader(), new Class<?>[] {org.mlp4j.backend.Backend.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("outputLayerStep")) {
+                            outputSteps[0]++;
+                        }
+                        try {
+                            return method.invoke(ways, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            List<String> notes = new java.util.ArrayList<>();
+            Trainer.Fit fit = new Trainer(counted, one).fit(new int[] {784, 100, 10}, data, 50, collecting(notes, new java.util.ArrayList<>()));
+            assertEquals("whole steps: fast", notes.get(3), notes.toString());
+            // 19 steps checked, then a warm-up and the timed rounds, one step each; the fast way trains
+            assertEquals(19 + 1 + Trainer.TIMED_ROUNDS, outputSteps[0]);
+            assertEquals(1, fit.history().size());
+        }
+    }
+
+    /**
+     * Whole steps are timed over every step they were checked on where those take under {@code TIMED_RUN_SECONDS}
+     * (a GPU's steps of a network small enough for them), else over as many as take that long, at least one.
+     */
+    @Test
+    void theStepsWholeStepsAreTimedOver() {
+        assertEquals(20, Trainer.timedSteps(20, 0.001));
+        assertEquals(20, Trainer.timedSteps(20, Trainer.TIMED_RUN_SECONDS));
+        assertEquals(10, Trainer.timedSteps(20, 2 * Trainer.TIMED_RUN_SECONDS));
+        assertEquals(7, Trainer.timedSteps(20, 3 * Trainer.TIMED_RUN_SECONDS));
+        assertEquals(1, Trainer.timedSteps(20, 100 * Trainer.TIMED_RUN_SECONDS));
+        assertEquals(2, Trainer.timedSteps(2, 0));
+    }
+
+    /**
      * {@code cpu} with its whole steps as two timed ways, "slow" (first) and "fast", and its layer ops' output
-     * step slowed as much: each slow run sleeps 100 ms and is counted in {@code slowRuns}. The fast way takes
+     * step slowed more: each slow run sleeps 100 ms and is counted in {@code slowRuns}, each output step 150 ms (so
+     * that the layer ops are the slowest over any count of steps the ways are timed on). The fast way takes
      * its steps at {@code skew} times the rate; a skew of NaN has it fault the device (it fails, and so does
      * every later wait, as after a GPU kernel's fault).
      */
@@ -586,7 +633,7 @@ class TrainerTest {
                         throw new org.mlp4j.backend.BackendFailure("the context is lost");
                     }
                     if (method.getName().equals("outputLayerStep")) {
-                        Thread.sleep(100);
+                        Thread.sleep(150);
                     }
                     Object result;
                     try {
