@@ -3,10 +3,13 @@ package org.mlp4j.cli;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The line that shows where training is on a terminal: the epoch's steps as a bar, and the whole run's
- * share with the time left. Redrawn in place with a carriage return, at most every 100 ms, and wiped
+ * share with the time left, at the rate of the steps since its first redraw: the run's set-up before its first step
+ * (the device's choices, timed on it; a GPU's first launches) can take as long as epochs, and counted in, it made
+ * the time left of a run's first epochs several times too long. Redrawn in place with a carriage return, at most every 100 ms, and wiped
  * before each epoch's line is printed. Plain text, no terminal library, so it never takes the terminal's
  * signals (Ctrl-C) from the JVM. Kept narrower than the terminal (a line that wraps is redrawn on a new row
  * each time): the bar shrinks, then goes, then the line is cut.
@@ -22,26 +25,41 @@ final class ProgressLine {
     private final int firstEpoch;
     private final int epochs;
     private final IntSupplier columns;
-    private final long started = System.nanoTime();
+    private final LongSupplier nanos;
     private long drawn;
+    /** When the first redraw was, and the run's share done then (NaN before it). */
+    private long firstDrawn;
+    private double firstDone = Double.NaN;
     private int width;
 
     /** {@code columns}: the terminal's width, asked before each redraw. */
     ProgressLine(PrintWriter out, int firstEpoch, int epochs, IntSupplier columns) {
+        this(out, firstEpoch, epochs, columns, System::nanoTime);
+    }
+
+    /** {@code nanos}: the clock the redraws and the time left are reckoned by. */
+    ProgressLine(PrintWriter out, int firstEpoch, int epochs, IntSupplier columns, LongSupplier nanos) {
         this.out = out;
         this.firstEpoch = firstEpoch;
         this.epochs = epochs;
         this.columns = columns;
+        this.nanos = nanos;
     }
 
     void show(int epoch, int done, int total) {
-        long now = System.nanoTime();
-        if (now - drawn < REDRAW_NANOS && done < total) {
+        long now = nanos.getAsLong();
+        boolean first = Double.isNaN(firstDone);
+        if (!first && now - drawn < REDRAW_NANOS && done < total) {
             return;
         }
         drawn = now;
         double runDone = (epoch - firstEpoch + (double) done / total) / (epochs - firstEpoch + 1);
-        String eta = runDone > 0 ? duration((now - started) / 1e9 * (1 - runDone) / runDone) : "?";
+        if (first) {
+            firstDrawn = now;
+            firstDone = runDone;
+        }
+        String eta = runDone >= 1 ? duration(0) : runDone > firstDone
+                ? duration((now - firstDrawn) / 1e9 * (1 - runDone) / (runDone - firstDone)) : "?";
         int room = columns.getAsInt() - 1;
         String line = line(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs), done, total,
                 String.format(Locale.ROOT, "%d/%d steps | run %3.0f%%, %s left", done, total, 100 * runDone, eta), room);

@@ -27,6 +27,28 @@ class ProgressLineTest {
         assertEquals("", ProgressLine.line(head, 300, 550, tail, 0));
     }
 
+    /**
+     * The time left is reckoned from the steps since the first redraw, at their rate: the run's set-up before them (a
+     * minute here) counts for nothing. Redraws within 100 ms of the last are skipped, but for an epoch's last step.
+     */
+    @Test
+    void theTimeLeftIsAtTheRateOfTheStepsSinceTheFirstRedraw() {
+        StringWriter text = new StringWriter();
+        long[] now = {60_000_000_000L};  // a minute after the line was made
+        ProgressLine p = new ProgressLine(new PrintWriter(text), 1, 2, () -> 200, () -> now[0]);
+        p.show(1, 10, 100);  // 5 % of the run: no rate yet
+        now[0] += 50_000_000;
+        p.show(1, 15, 100);  // within 100 ms: not drawn
+        now[0] += 950_000_000;
+        p.show(1, 20, 100);  // 5 % more of the run in a second: 90 % left, 18 s
+        now[0] += 9_000_000_000L;
+        p.show(2, 100, 100);  // the run's last step
+        List<String> rows = Arrays.stream(text.toString().split("\r")).filter(r -> !r.isBlank()).map(String::strip).toList();
+        assertEquals(List.of("epoch 1/2 [===                           ] 10/100 steps | run   5%, ? left",
+                "epoch 1/2 [======                        ] 20/100 steps | run  10%, 18s left",
+                "epoch 2/2 [==============================] 100/100 steps | run 100%, 0s left"), rows);
+    }
+
     @Test
     void everyRedrawIsNarrowerThanTheTerminal() {
         for (int columns : new int[] {1, 20, 40, 60, 80, 81, 120, 200}) {
