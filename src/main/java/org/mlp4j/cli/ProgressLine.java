@@ -46,6 +46,14 @@ final class ProgressLine {
         this.nanos = nanos;
     }
 
+    /**
+     * Says that the run sets up before its first step, until the first redraw or {@link #clear}: the device's
+     * choices, timed on it, can take seconds, with nothing else on the terminal meanwhile.
+     */
+    void settingUp() {
+        draw(clip("setting up: the device's ways of taking a step, timed on it...", columns.getAsInt() - 1));
+    }
+
     void show(int epoch, int done, int total) {
         long now = nanos.getAsLong();
         boolean first = Double.isNaN(firstDone);
@@ -60,13 +68,21 @@ final class ProgressLine {
         }
         String eta = runDone >= 1 ? duration(0) : runDone > firstDone
                 ? duration((now - firstDrawn) / 1e9 * (1 - runDone) / (runDone - firstDone)) : "?";
+        draw(line(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs), done, total,
+                String.format(Locale.ROOT, "%d/%d steps | run %3.0f%%, %s left", done, total, 100 * runDone, eta), columns.getAsInt() - 1));
+    }
+
+    /** Draws {@code line} over the one before, blanking the rest of that as far as the terminal is wide now. */
+    private void draw(String line) {
         int room = columns.getAsInt() - 1;
-        String line = line(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs), done, total,
-                String.format(Locale.ROOT, "%d/%d steps | run %3.0f%%, %s left", done, total, 100 * runDone, eta), room);
-        // blanks over the rest of the line before, as far as the terminal is wide now
         out.print("\r" + line + " ".repeat(Math.max(0, Math.min(width, room) - line.length())));
         out.flush();
         width = line.length();
+    }
+
+    /** {@code line}, cut to {@code room} characters. */
+    private static String clip(String line, int room) {
+        return line.length() <= room ? line : line.substring(0, Math.max(0, room));
     }
 
     /**
@@ -76,8 +92,7 @@ final class ProgressLine {
     static String line(String head, int done, int total, String tail, int room) {
         int bar = Math.min(BAR, room - head.length() - tail.length() - 4);
         if (bar < MIN_BAR) {
-            String line = head + " " + tail;
-            return line.length() <= room ? line : line.substring(0, Math.max(0, room));
+            return clip(head + " " + tail, room);
         }
         int filled = (int) ((long) bar * done / total);
         return head + " [" + "=".repeat(filled) + " ".repeat(bar - filled) + "] " + tail;

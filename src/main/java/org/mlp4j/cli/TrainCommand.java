@@ -384,6 +384,9 @@ final class TrainCommand implements Callable<Integer> {
             Trainer trainer = new Trainer(backend, hp);
             Trainer.Fit fit;
             try {
+                if (printer.showsProgress()) {
+                    printer.progress.settingUp();
+                }
                 fit = run.from() != null ? trainer.resume(run.from(), run.trainSet(), printer)
                         : run.initial() != null ? trainer.fit(run.initial(), run.trainSet(), run.valid(), printer)
                         : trainer.fit(run.sizes(), training.activation(), training.output(), run.trainSet(), run.valid(), printer);
@@ -547,6 +550,7 @@ final class TrainCommand implements Callable<Integer> {
         @Override
         public void note(String line) {
             if (verbose) {
+                progress.clear();
                 out.println(line);
                 out.flush();
             }
@@ -554,6 +558,7 @@ final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void warning(String line) {
+            progress.clear();
             out.println("warning: " + line);
             out.flush();
         }

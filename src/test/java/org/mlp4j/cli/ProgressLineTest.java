@@ -49,6 +49,22 @@ class ProgressLineTest {
                 "epoch 2/2 [==============================] 100/100 steps | run 100%, 0s left"), rows);
     }
 
+    /** Before the first step, a line says the run sets up; the first redraw blanks it out, and it fits the terminal. */
+    @Test
+    void theSetUpLineLastsUntilTheFirstRedraw() {
+        for (int columns : new int[] {200, 20}) {
+            StringWriter text = new StringWriter();
+            ProgressLine p = new ProgressLine(new PrintWriter(text), 1, 1, () -> columns);
+            p.settingUp();
+            p.show(1, 1, 10);
+            String[] rows = text.toString().split("\r");
+            assertEquals(3, rows.length, Arrays.toString(rows));
+            assertTrue("setting up: the device's ways of taking a step, timed on it...".startsWith(rows[1]) && rows[1].length() == Math.min(62, columns - 1),
+                    rows[1]);
+            assertTrue(rows[2].startsWith("epoch 1/1") && rows[2].length() >= rows[1].length() && rows[2].length() <= columns - 1, rows[2]);
+        }
+    }
+
     @Test
     void everyRedrawIsNarrowerThanTheTerminal() {
         for (int columns : new int[] {1, 20, 40, 60, 80, 81, 120, 200}) {
