@@ -776,25 +776,34 @@ public abstract class GpuBackend<B> implements Backend {
 
     /**
      * Times the unfolded and the folded variant of a step (or a product's whole k and its split) by turns, each
-     * recorded as a program of {@link #TIMED_RUNS} runs, as training replays its steps (a CUDA graph on CUDA): issued one by one, the host's
-     * cost of each launch would count and favour the variant of fewer launches. Eta 0: nothing moves. The faster
-     * is the choice. Before the timing, each program runs once after {@code fill} (random inputs): the folded
-     * variant must leave in {@code output} what the unfolded does ({@link Timings#check}), or it is out, however
-     * fast (a kernel this device computes wrongly); the choice says how far off it was. It is out too where it
-     * faulted this device in an earlier run, and one that faults it now stops the run ({@link DeviceFaults}).
+     * recorded as a program of {@link #TIMED_RUNS} runs (fewer where a run takes long: {@link Timings#repeats}), as
+     * training replays its steps (a CUDA graph on CUDA): issued one by one, the host's cost of each launch would
+     * count and favour the variant of fewer launches. Eta 0: nothing moves. The faster is the choice. Before the
+     * timing, each variant runs once, recorded, after {@code fill} (random inputs): the folded one must leave in
+     * {@code output} what the unfolded does ({@link Timings#check}), or it is out, however fast (a kernel this device
+     * computes wrongly); the choice says how far off it was. It is out too where it faulted this device in an earlier
+     * run, and one that faults it now stops the run ({@link DeviceFaults}).
      */
     private Choice choose(Choice.Part part, int rows, int k, int cols, Variants v) {
+        java.util.List<Runnable> variants = java.util.List.of(v.plain(), v.fused());
+        java.util.List<Runnable> once = programs(variants, 1);
+        Timings.Checked checked = check(v.fill(), once, java.util.Arrays.asList(null, fusedKind(part)), v.output());
+        int runs = Timings.repeats(TIMED_RUNS, checked.seconds()[0]);
+        double[] t = Timings.byTurns(this, checked.usable(runs == 1 ? once : programs(variants, runs)), 3, 1);
+        return new Choice(part, rows, k, cols, t[1] < t[0], t[1] / runs, t[0] / runs, checked.off()[1]);
+    }
+
+    /** Each of {@code variants} recorded as a program of {@code runs} runs of it. */
+    private java.util.List<Runnable> programs(java.util.List<Runnable> variants, int runs) {
         java.util.List<Runnable> programs = new java.util.ArrayList<>();
-        for (Runnable variant : java.util.List.of(v.plain(), v.fused())) {
+        for (Runnable variant : variants) {
             programs.add(record(() -> {
-                for (int r = 0; r < TIMED_RUNS; r++) {
+                for (int r = 0; r < runs; r++) {
                     variant.run();
                 }
             })::run);
         }
-        Timings.Checked checked = check(v.fill(), programs, java.util.Arrays.asList(null, fusedKind(part)), v.output());
-        double[] t = Timings.byTurns(this, checked.usable(programs), 3, 1);
-        return new Choice(part, rows, k, cols, t[1] < t[0], t[1] / TIMED_RUNS, t[0] / TIMED_RUNS, checked.off()[1]);
+        return programs;
     }
 
     /**

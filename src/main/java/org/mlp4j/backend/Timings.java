@@ -30,6 +30,22 @@ public final class Timings {
     /** A best of two rounds over this many times the least is too slow to be the fastest by chance. */
     static final double OUT_OF_THE_RUNNING = 3;
 
+    /**
+     * How long a timed run of a candidate need be at least: several of a scheduler's time slices, so that its time is
+     * the candidate's more than another process's moment ({@link #repeats}).
+     */
+    public static final double RUN_SECONDS = 0.05;
+
+    /**
+     * How many repeats of work that took {@code seconds} (a candidate's first run, {@link Checked#seconds}: at most its
+     * time warmed up) to time as one run: {@code most}, or where those would take longer than {@link #RUN_SECONDS},
+     * as many as take that long, at least one. On a device slow for the work (OpenCL on a CPU, a wide network), the
+     * candidates' runs of {@code most} each, several each, would add up to epochs of the run before its first step.
+     */
+    public static int repeats(int most, double seconds) {
+        return (int) Math.max(1, Math.min(most, Math.ceil(RUN_SECONDS / seconds)));
+    }
+
     /** {@link #byTurns(Backend, List, int, int)} on {@code clock}'s nanoseconds. */
     static double[] byTurns(Backend backend, List<? extends Runnable> candidates, int rounds, int runs, LongSupplier clock) {
         double[] best = new double[candidates.size()];
@@ -80,11 +96,13 @@ public final class Timings {
      *         largest magnitude: 0 for the first; infinite for one that leaves a value that is not finite (or any
      *         difference where the first's are all zero); NaN, nothing judged, for one that fails with
      *         {@link BackendFailure} (as {@link #byTurns} will find it) or is left out, and for all where the first's
-     *         values are not all finite. And for each left out, why.
+     *         values are not all finite. For each left out, why. And the seconds each took to its end.
      */
     public static Checked check(Backend backend, DeviceFaults faults, java.util.Map<String, String> remembered, Runnable fill,
             List<? extends Runnable> candidates, List<String> kinds, Matrix... outputs) {
         double[] off = new double[candidates.size()];
+        double[] seconds = new double[candidates.size()];
+        Arrays.fill(seconds, Double.NaN);
         String[] leftOut = new String[candidates.size()];
         float[][] reference = null;
         for (int i = 0; i < candidates.size(); i++) {
@@ -102,6 +120,7 @@ public final class Timings {
             }
             fill.run();
             Runnable candidate = candidates.get(i);
+            long start = System.nanoTime();
             try {
                 if (i == 0) {
                     candidate.run();
@@ -122,6 +141,7 @@ public final class Timings {
                 off[i] = Double.NaN;
                 continue;
             }
+            seconds[i] = (System.nanoTime() - start) / 1e9;
             for (int o = 0; o < outputs.length; o++) {
                 backend.download(outputs[o], values[o]);
             }
@@ -131,14 +151,15 @@ public final class Timings {
                 off[i] = off(reference, values);
             }
         }
-        return new Checked(off, leftOut);
+        return new Checked(off, leftOut, seconds);
     }
 
     /**
-     * What {@link #check} found of each candidate: how far off the first it ended, and why it was left out (null for
-     * one that ran).
+     * What {@link #check} found of each candidate: how far off the first it ended, why it was left out (null for one
+     * that ran), and the seconds its run took to its end (its first, or one like it: the JIT's and the driver's first
+     * costs in; NaN where it did not run to its end).
      */
-    public record Checked(double[] off, String[] leftOut) {
+    public record Checked(double[] off, String[] leftOut, double[] seconds) {
         /**
          * {@code candidates} (those checked, or others in their place that do the same work) with each that disagrees
          * with the first, or was left out, replaced by one that fails, which {@link #byTurns} then leaves out.

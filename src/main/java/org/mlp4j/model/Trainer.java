@@ -34,17 +34,13 @@ public final class Trainer {
     public static final int EVAL_CHUNK = 5000;
     /** An epoch's steps are recorded as this many programs at most (the last also evaluates). */
     static final int SEGMENTS = 10;
-    /** Steps each way when whole steps are checked against layer-by-layer ones, and at most when they are timed. */
+    /**
+     * Steps each way when whole steps are checked against layer-by-layer ones, and at most when they are timed (where
+     * the layer ops take long over them, fewer: {@link Timings#repeats}).
+     */
     static final int WHOLE_STEPS_TIMED = 20;
     /** Runs of those steps timed each way, the best kept, after one that warms both up. */
     static final int TIMED_ROUNDS = 4;
-    /**
-     * How long a timed run of whole steps need be at least ({@link #timedSteps}): several of a scheduler's time slices,
-     * so that a run's time is its steps' more than another process's moment. Where the layer ops take longer over
-     * {@link #WHOLE_STEPS_TIMED} steps (a slow device, a wide network), fewer steps are timed: the ways' runs
-     * through all of them, several each, would otherwise add up to epochs of such a run before its first step.
-     */
-    static final double TIMED_RUN_SECONDS = 0.05;
     /**
      * How far a way of whole steps may end from the layer ops after those steps from the same start, as a share of
      * the largest change the layer ops made to a parameter: sums taken in another order differ by float rounding,
@@ -529,7 +525,7 @@ public final class Trainer {
             List<Backend.Steps> ways = trial.ways();
             boolean[] faulted = trial.unrun(); // every way is tried: one unrun faulted this device before
             Checked checked = check(initial, trial.copy(), trial.optimizing(), candidates, ways, faulted);
-            int n = timedSteps(trial.steps(), checked.layerOpsSeconds());
+            int n = Timings.repeats(trial.steps(), checked.layerOpsSeconds() / trial.steps());
             if (n < trial.steps()) {
                 // the same programs over the first n minibatches, each that the check left out still failing as it does
                 List<Runnable> shorter = trial.over().apply(n);
@@ -794,15 +790,6 @@ public final class Trainer {
             return new Checkpoint(hp, data.count(), valid, dataDigest, net.download(), epoch, stepsBefore(segment), beforeOrder, history, best,
                     optimizing != null ? optimizing.state() : java.util.Map.of(), tuning, backend.name());
         }
-    }
-
-    /**
-     * The steps to time whole steps over, of the {@code checked} steps whose layer ops took {@code seconds} as they
-     * were checked (a first run: its time is at most theirs warmed up): all of them, or as many as make
-     * {@link #TIMED_RUN_SECONDS} where they take longer, at least one.
-     */
-    static int timedSteps(int checked, double seconds) {
-        return (int) Math.max(1, Math.min(checked, Math.ceil(TIMED_RUN_SECONDS * checked / seconds)));
     }
 
     /** The programs an epoch of {@code steps} is recorded as. */

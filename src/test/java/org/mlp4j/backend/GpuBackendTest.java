@@ -219,6 +219,37 @@ class GpuBackendTest {
     }
 
     /**
+     * Where a variant's run takes {@link Timings#RUN_SECONDS} or longer (here the GEMM of the plain variants sleeps that
+     * long), each is timed as a program of one run, not five: the plain variant runs for its check, its warm-up and
+     * each of the three rounds, five runs, where it ran 25 before.
+     */
+    @Test
+    void aVariantThatTakesLongIsTimedInProgramsOfOneRun() {
+        int[] gemms = new int[1];
+        LoggingGpu gpu = new LoggingGpu() {
+            @Override
+            public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+                super.gemm(transA, transB, alpha, a, b, beta, c);
+                gemms[0]++;
+                try {
+                    Thread.sleep((long) Math.ceil(Timings.RUN_SECONDS * 1000));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            protected Program capture(Runnable ops) {
+                return ops::run;
+            }
+        };
+        List<Backend.Choice> choices = gpu.tune(8, new int[] {20, 33, 5}, org.mlp4j.Output.SIGMOID, null);
+        assertEquals(List.of(Backend.Choice.Part.OUTPUT, Backend.Choice.Part.HIDDEN), choices.stream().map(Backend.Choice::part).toList());
+        // the plain output step runs a GEMM a run, the plain hidden step two; the folded steps none
+        assertEquals((1 + 2) * (1 + 1 + 3), gemms[0]);
+    }
+
+    /**
      * A folded step that computes other values than its GEMM and step (here every matrix it touches set to 2 where
      * the plain step kernel sets 1) is left out however fast, and its choice says by how much it was off.
      */

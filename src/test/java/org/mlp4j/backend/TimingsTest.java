@@ -38,6 +38,21 @@ class TimingsTest {
         }
     }
 
+    /**
+     * A timed run repeats its work as often as asked where that takes under {@code RUN_SECONDS} (a GPU's layer step
+     * or whole steps), else as often as takes that long, at least once.
+     */
+    @Test
+    void aTimedRunRepeatsSlowWorkLessOften() {
+        assertEquals(20, Timings.repeats(20, 0.0001));
+        assertEquals(20, Timings.repeats(20, Timings.RUN_SECONDS / 20));
+        assertEquals(10, Timings.repeats(20, Timings.RUN_SECONDS / 10));
+        assertEquals(7, Timings.repeats(20, Timings.RUN_SECONDS / 6.5));
+        assertEquals(1, Timings.repeats(5, Timings.RUN_SECONDS));
+        assertEquals(1, Timings.repeats(5, 100 * Timings.RUN_SECONDS));
+        assertEquals(5, Timings.repeats(5, 0));
+    }
+
     /** A pause far longer than anything else here takes, so which is faster does not depend on the machine. */
     @Test
     void theFastestIsKeptWhereverItStands() {

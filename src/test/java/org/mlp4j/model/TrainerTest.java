@@ -551,7 +551,7 @@ class TrainerTest {
 
     /**
      * Where the layer ops' checked steps take long (their output step slowed by 150 ms), whole steps are timed over
-     * fewer of them ({@code Trainer.TIMED_RUN_SECONDS}): here one, so each of the layer ops' timed runs takes one
+     * fewer of them ({@link org.mlp4j.backend.Timings#repeats}): here one, so each of the layer ops' timed runs takes one
      * output step, where over the 19 checked steps they would take 19.
      */
     @Test
@@ -579,20 +579,6 @@ class TrainerTest {
             assertEquals(19 + 1 + Trainer.TIMED_ROUNDS, outputSteps[0]);
             assertEquals(1, fit.history().size());
         }
-    }
-
-    /**
-     * Whole steps are timed over every step they were checked on where those take under {@code TIMED_RUN_SECONDS}
-     * (a GPU's steps of a network small enough for them), else over as many as take that long, at least one.
-     */
-    @Test
-    void theStepsWholeStepsAreTimedOver() {
-        assertEquals(20, Trainer.timedSteps(20, 0.001));
-        assertEquals(20, Trainer.timedSteps(20, Trainer.TIMED_RUN_SECONDS));
-        assertEquals(10, Trainer.timedSteps(20, 2 * Trainer.TIMED_RUN_SECONDS));
-        assertEquals(7, Trainer.timedSteps(20, 3 * Trainer.TIMED_RUN_SECONDS));
-        assertEquals(1, Trainer.timedSteps(20, 100 * Trainer.TIMED_RUN_SECONDS));
-        assertEquals(2, Trainer.timedSteps(2, 0));
     }
 
     /**

@@ -264,7 +264,8 @@ public final class OpenClBackend extends GpuBackend<Long> {
 
     /**
      * Times the product on every kernel by turns ({@link Timings#byTurns}: a run each, then the best of two rounds
-     * of five, so that a small product's time is not mostly the wait for the device's end), on
+     * of five, so that a small product's time is not mostly the wait for the device's end; of fewer where one takes
+     * long, {@link Timings#repeats}), on
      * matrices of its own (so it may happen while a program is being recorded: the timing runs now, the recording
      * goes on after it); a size that fails to launch is out, and so is one whose product on random matrices
      * disagrees with gemm's ({@link Timings#check}: a kernel this device computes wrongly). Where the device
@@ -297,7 +298,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
                 uniform(a, random, -1, 1);
                 uniform(b, random, -1, 1);
             }, checked, kinds, c));
-            double[] seconds = Timings.byTurns(this, found.usable(timed), 2, 5);
+            double[] seconds = Timings.byTurns(this, found.usable(timed), 2, Timings.repeats(5, found.seconds()[0]));
             return new ProductChoice(Timings.fastest(seconds) + GEMM_32, seconds, found);
         } catch (DeviceMemoryException e) {
             int largest = 0;
