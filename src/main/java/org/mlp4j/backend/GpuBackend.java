@@ -788,7 +788,7 @@ public abstract class GpuBackend<B> implements Backend {
         java.util.List<Runnable> variants = java.util.List.of(v.plain(), v.fused());
         java.util.List<Runnable> once = programs(variants, 1);
         Timings.Checked checked = check(v.fill(), once, java.util.Arrays.asList(null, fusedKind(part)), v.output());
-        int runs = Timings.repeats(TIMED_RUNS, checked.seconds()[0]);
+        int runs = Timings.repeats(TIMED_RUNS, checked.seconds());
         double[] t = Timings.byTurns(this, checked.usable(runs == 1 ? once : programs(variants, runs)), 3, 1);
         return new Choice(part, rows, k, cols, t[1] < t[0], t[1] / runs, t[0] / runs, checked.off()[1]);
     }

@@ -37,8 +37,8 @@ public final class Timings {
     public static final double RUN_SECONDS = 0.05;
 
     /**
-     * How many repeats of work that took {@code seconds} (a candidate's first run, {@link Checked#seconds}: at most its
-     * time warmed up) to time as one run: {@code most}, or where those would take longer than {@link #RUN_SECONDS},
+     * How many repeats of work that took {@code seconds} (a first run, as {@link Checked#seconds}: at most its time
+     * warmed up) to time as one run: {@code most}, or where those would take longer than {@link #RUN_SECONDS},
      * as many as take that long, at least one. On a device slow for the work (OpenCL on a CPU, a wide network), the
      * candidates' runs of {@code most} each, several each, would add up to epochs of the run before its first step.
      */
@@ -96,13 +96,12 @@ public final class Timings {
      *         largest magnitude: 0 for the first; infinite for one that leaves a value that is not finite (or any
      *         difference where the first's are all zero); NaN, nothing judged, for one that fails with
      *         {@link BackendFailure} (as {@link #byTurns} will find it) or is left out, and for all where the first's
-     *         values are not all finite. For each left out, why. And the seconds each took to its end.
+     *         values are not all finite. For each left out, why. And the seconds the first took to its end.
      */
     public static Checked check(Backend backend, DeviceFaults faults, java.util.Map<String, String> remembered, Runnable fill,
             List<? extends Runnable> candidates, List<String> kinds, Matrix... outputs) {
         double[] off = new double[candidates.size()];
-        double[] seconds = new double[candidates.size()];
-        Arrays.fill(seconds, Double.NaN);
+        double seconds = Double.NaN;
         String[] leftOut = new String[candidates.size()];
         float[][] reference = null;
         for (int i = 0; i < candidates.size(); i++) {
@@ -120,11 +119,12 @@ public final class Timings {
             }
             fill.run();
             Runnable candidate = candidates.get(i);
-            long start = System.nanoTime();
             try {
                 if (i == 0) {
+                    long start = System.nanoTime();
                     candidate.run();
                     backend.synchronize();
+                    seconds = (System.nanoTime() - start) / 1e9;
                 } else {
                     faults.check(backend, kind, kind, () -> {
                         candidate.run();
@@ -141,7 +141,6 @@ public final class Timings {
                 off[i] = Double.NaN;
                 continue;
             }
-            seconds[i] = (System.nanoTime() - start) / 1e9;
             for (int o = 0; o < outputs.length; o++) {
                 backend.download(outputs[o], values[o]);
             }
@@ -156,10 +155,10 @@ public final class Timings {
 
     /**
      * What {@link #check} found of each candidate: how far off the first it ended, why it was left out (null for one
-     * that ran), and the seconds its run took to its end (its first, or one like it: the JIT's and the driver's first
-     * costs in; NaN where it did not run to its end).
+     * that ran), and the seconds the first candidate's run took to its end (a first run, or one like it: the JIT's and
+     * the driver's first costs in).
      */
-    public record Checked(double[] off, String[] leftOut, double[] seconds) {
+    public record Checked(double[] off, String[] leftOut, double seconds) {
         /**
          * {@code candidates} (those checked, or others in their place that do the same work) with each that disagrees
          * with the first, or was left out, replaced by one that fails, which {@link #byTurns} then leaves out.

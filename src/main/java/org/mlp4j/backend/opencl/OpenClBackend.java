@@ -298,7 +298,7 @@ public final class OpenClBackend extends GpuBackend<Long> {
                 uniform(a, random, -1, 1);
                 uniform(b, random, -1, 1);
             }, checked, kinds, c));
-            double[] seconds = Timings.byTurns(this, found.usable(timed), 2, Timings.repeats(5, found.seconds()[0]));
+            double[] seconds = Timings.byTurns(this, found.usable(timed), 2, Timings.repeats(5, found.seconds()));
             return new ProductChoice(Timings.fastest(seconds) + GEMM_32, seconds, found);
         } catch (DeviceMemoryException e) {
             int largest = 0;
