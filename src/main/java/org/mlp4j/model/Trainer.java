@@ -509,8 +509,9 @@ public final class Trainer {
          * data's first examples; the choice names the fastest way. First each way runs once from the network's
          * start and must end where the layer ops end ({@link #disagreement}): one that does not (a kernel this
          * device computes wrongly) is out, and the run warns of it; so is a way that faulted this device in an earlier
-         * run ({@link DeviceFaults}), and one that faults it now stops the run. Where the device has no room for the
-         * copy, the run goes layer by layer, untimed.
+         * run ({@link DeviceFaults}), and one that faults it now stops the run. The ways are timed over the steps they
+         * were checked on, or over fewer where the layer ops took long over those ({@link Timings#repeats}). Where the
+         * device has no room for the copy, the run goes layer by layer, untimed.
          */
         private Backend.Choice timeWholeSteps(Network initial, Examples examples, Order identity, Matrix epochX, Matrix epochY) {
             Trial trial;
