@@ -441,20 +441,10 @@ class TrainerTest {
     void theDescriptionIsNotedAgainWhereRecordingChangedIt() {
         try (CpuBackend cpu = new CpuBackend(1)) {
             int[] recorded = new int[1];
-            org.mlp4j.backend.Backend b = (org.mlp4j.backend.Backend) java.lang.reflect.Proxy.newProxyInstance(TrainerTest.class.getClassLoader(),
-                    new Class<?>[] {org.mlp4j.backend.Backend.class}, (proxy, method, args) -> {
-                        if (method.getName().equals("description")) {
-                            return "cpu, programs recorded: " + recorded[0];
-                        }
-                        if (method.getName().equals("record")) {
-                            recorded[0]++;
-                        }
-                        try {
-                            return method.invoke(cpu, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
+            org.mlp4j.backend.Backend b = intercepted(cpu, (name, args) -> {
+                recorded[0] += name.equals("record") ? 1 : 0;
+                return name.equals("description") ? "cpu, programs recorded: " + recorded[0] : null;
+            });
             List<String> notes = new java.util.ArrayList<>();
             new Trainer(b, new Hyperparameters(1, 50, 0.0005f, 0.01f, 1)).fit(new int[] {784, 20, 10}, TestData.trainHead(200), 50,
                     new TrainingListener() {
@@ -559,19 +549,11 @@ class TrainerTest {
         Images data = TestData.trainHead(1950);
         Hyperparameters one = new Hyperparameters(1, 100, 0.0005f, 0.01f, 1);
         try (CpuBackend cpu = new CpuBackend(2)) {
-            org.mlp4j.backend.Backend ways = twoWays(cpu, new int[1], 1);
             int[] outputSteps = new int[1];
-            org.mlp4j.backend.Backend counted = (org.mlp4j.backend.Backend) java.lang.reflect.Proxy.newProxyInstance(
-                    TrainerTest.class.getClassLoader(), new Class<?>[] {org.mlp4j.backend.Backend.class}, (proxy, method, args) -> {
-                        if (method.getName().equals("outputLayerStep")) {
-                            outputSteps[0]++;
-                        }
-                        try {
-                            return method.invoke(ways, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
+            org.mlp4j.backend.Backend counted = intercepted(twoWays(cpu, new int[1], 1), (name, args) -> {
+                outputSteps[0] += name.equals("outputLayerStep") ? 1 : 0;
+                return null;
+            });
             List<String> notes = new java.util.ArrayList<>();
             Trainer.Fit fit = new Trainer(counted, one).fit(new int[] {784, 100, 10}, data, 50, collecting(notes, new java.util.ArrayList<>()));
             assertEquals("whole steps: fast", notes.get(3), notes.toString());
@@ -805,13 +787,25 @@ class TrainerTest {
      * rows an evaluation); the rows of each evaluation's input go into {@code evaluated}.
      */
     static org.mlp4j.backend.Backend answering(org.mlp4j.backend.Backend backend, java.util.Map<String, Object> answers, List<Integer> evaluated) {
+        return intercepted(backend, (name, args) -> {
+            if (name.equals("evaluate")) {
+                evaluated.add(((org.mlp4j.backend.Matrix) args[0]).rows());
+            }
+            return answers.get(name);
+        });
+    }
+
+    /**
+     * {@code backend} with each call first heard by {@code heard}, given the method's name and arguments: what it
+     * returns answers the call, or where that is null, {@code backend} does.
+     */
+    static org.mlp4j.backend.Backend intercepted(org.mlp4j.backend.Backend backend,
+            java.util.function.BiFunction<String, Object[], Object> heard) {
         return (org.mlp4j.backend.Backend) java.lang.reflect.Proxy.newProxyInstance(TrainerTest.class.getClassLoader(),
                 new Class<?>[] {org.mlp4j.backend.Backend.class}, (proxy, method, args) -> {
-                    if (answers.containsKey(method.getName())) {
-                        return answers.get(method.getName());
-                    }
-                    if (method.getName().equals("evaluate")) {
-                        evaluated.add(((org.mlp4j.backend.Matrix) args[0]).rows());
+                    Object answer = heard.apply(method.getName(), args);
+                    if (answer != null) {
+                        return answer;
                     }
                     try {
                         return method.invoke(backend, args);
