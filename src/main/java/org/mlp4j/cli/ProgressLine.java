@@ -9,8 +9,8 @@ import java.util.function.LongSupplier;
  * The line that shows where training is on a terminal: the epoch's steps as a bar, and the whole run's
  * share with the time left, at the rate of the steps since its first redraw: the run's set-up before its first step
  * (the device's choices, timed on it; a GPU's first launches) can take as long as epochs, and counted in, it made
- * the time left of a run's first epochs several times too long. Redrawn in place with a carriage return, at most every 100 ms, and wiped
- * before each epoch's line is printed. Plain text, no terminal library, so it never takes the terminal's
+ * the time left of a run's first epochs far too long. Redrawn in place with a carriage return, at most every
+ * 100 ms, and wiped before each epoch's line is printed. Plain text, no terminal library, so it never takes the terminal's
  * signals (Ctrl-C) from the JVM. Kept narrower than the terminal (a line that wraps is redrawn on a new row
  * each time): the bar shrinks, then goes, then the line is cut.
  */
