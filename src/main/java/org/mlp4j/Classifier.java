@@ -15,6 +15,7 @@ import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendFailure;
 import org.mlp4j.backend.BackendUnavailableException;
 import org.mlp4j.backend.Backends;
+import org.mlp4j.backend.DeviceChoices;
 import org.mlp4j.backend.DeviceMemoryException;
 import org.mlp4j.data.Dataset;
 import org.mlp4j.data.Features;
@@ -447,7 +448,7 @@ public final class Classifier {
         try (Backend backend = open(device, training.threads(), training.progress())) {
             Trainer.requireMemory(backend, network.sizes(), all, valid, hp.batch(), 0, hp.optimization());
             training.progress().note("device: " + backend.description());
-            Trainer trainer = new Trainer(backend, hp);
+            Trainer trainer = new Trainer(backend, hp, DeviceChoices.ofUser());
             if (from != null) {
                 return trainer.resume(from, all, listener);
             }

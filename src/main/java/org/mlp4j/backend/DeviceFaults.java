@@ -213,7 +213,7 @@ public final class DeviceFaults {
         return field(Build.describe()) + "\t" + field(device) + "\t" + field(kind) + "\t";
     }
 
-    private static String field(String text) {
+    static String field(String text) {
         return text.replaceAll("[\t\r\n]+", " ").strip();
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.mlp4j.backend.BackendProvider;
 import org.mlp4j.backend.Backends;
+import org.mlp4j.backend.DeviceChoices;
 import org.mlp4j.backend.DeviceFaults;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
@@ -31,6 +32,12 @@ final class DevicesCommand implements Callable<Integer> {
             for (String line : remembered) {
                 out.println("  " + line);
             }
+        }
+        DeviceChoices choices = DeviceChoices.ofUser();
+        long networks = choices.networks();
+        if (networks > 0) {
+            out.println("the choices of " + networks + (networks == 1 ? " network" : " networks") + " on a device, timed by an earlier run and taken by later"
+                    + " ones, so that a run's results repeat (to time one again, delete its line in " + choices.file() + ")");
         }
         return 0;
     }

@@ -17,6 +17,7 @@ import org.mlp4j.Activation;
 import org.mlp4j.Output;
 import org.mlp4j.util.UserError;
 import org.mlp4j.backend.Backend;
+import org.mlp4j.backend.DeviceChoices;
 import org.mlp4j.backend.DeviceMemoryException;
 import org.mlp4j.data.Csv;
 import org.mlp4j.data.Dataset;
@@ -381,7 +382,7 @@ final class TrainCommand implements Callable<Integer> {
             printer.classes = run.trainSet().classes();
             printer.label = label;
             printer.scaling = run.scaling();
-            Trainer trainer = new Trainer(backend, hp);
+            Trainer trainer = new Trainer(backend, hp, DeviceChoices.ofUser());
             Trainer.Fit fit;
             try {
                 if (printer.showsProgress()) {

@@ -7,6 +7,7 @@ import org.mlp4j.Output;
 import org.mlp4j.backend.Backend;
 import org.mlp4j.backend.BackendFailure;
 import org.mlp4j.backend.Backends;
+import org.mlp4j.backend.DeviceChoices;
 import org.mlp4j.backend.DeviceFaults;
 import org.mlp4j.backend.DeviceMemoryException;
 import org.mlp4j.backend.Backend.Accumulator;
@@ -56,10 +57,23 @@ public final class Trainer {
 
     private final Backend backend;
     private final Hyperparameters hp;
+    private final DeviceChoices memory;
 
+    /** A trainer whose every run times its device's choices anew (a benchmark's). */
     public Trainer(Backend backend, Hyperparameters hp) {
+        this(backend, hp, null);
+    }
+
+    /**
+     * A trainer whose runs from the start take the choices an earlier run of the same network on this device made
+     * where {@code memory} holds them ({@link DeviceChoices}: each fused way checked again, untimed, as a resumed run
+     * takes its checkpoint's), so that the same run ends in the same bits; a run that finds none keeps the choices it
+     * times there. Null: every run times its own.
+     */
+    public Trainer(Backend backend, Hyperparameters hp, DeviceChoices memory) {
         this.backend = backend;
         this.hp = hp;
+        this.memory = memory;
     }
 
     /**
@@ -201,6 +215,9 @@ public final class Trainer {
     }
 
     private Fit run(Session session, TrainingListener listener) {
+        if (session.keptChoices != null) {
+            listener.note(session.keptChoices);
+        }
         // a fused way left out for computing other values than the plain one is a kernel this device gets wrong
         session.tuning.forEach(c -> {
             if (c.disagrees()) {
@@ -283,6 +300,15 @@ public final class Trainer {
         return new Disagreement(off == 0 ? 0 : off / Math.max(change, 1e-4 * largest), where);
     }
 
+    /**
+     * The network as {@link DeviceChoices} keeps its choices: what picks the candidates and their kernels (its layers,
+     * the batch, its units, the optimizer and whether the rate changes), none of the values they run with.
+     */
+    private String network(Network initial) {
+        return String.format(java.util.Locale.ROOT, "%s, batch %d, %s units, %s outputs, %s, %s rate", Network.name(initial.sizes()), hp.batch(),
+                initial.activation().id(), initial.output().id(), hp.optimization().optimizer().id(), hp.optimization().schedule().id());
+    }
+
     /** Whole steps and their alternatives, in the order a {@link Backend.Choice} numbers them. */
     private static List<Backend.Steps> ways(Backend.Steps steps) {
         List<Backend.Steps> all = new ArrayList<>(List.of(steps));
@@ -309,6 +335,8 @@ public final class Trainer {
         private final List<Backend.Choice> tuning = new ArrayList<>();
         /** The backend's whole steps where they run (the way of them that was fastest), else null. */
         private final Backend.Steps wholeSteps;
+        /** Where the run takes the choices an earlier run made ({@link DeviceChoices}), what they are and how to have them timed again. */
+        private String keptChoices;
         /** Each way of whole steps and its time, where there were several to time. */
         private final List<String> wayTimes = new ArrayList<>();
         /** What is left out: each candidate that faulted this device in an earlier run, each way of whole steps that ends elsewhere than the layer ops. */
@@ -368,6 +396,14 @@ public final class Trainer {
             // checked again, so it goes on exactly as it would have
             remembered = faults.remembered(backend.device());
             warnings.addAll(faults.leftOut(remembered));
+            // a run from the start takes the choices this device's earlier run of the network made, where they are kept
+            String network = memory == null || choices != null || epoch != 1 || step != 0 ? null : network(initial);
+            DeviceChoices.Remembered earlier = network == null ? null : memory.find(backend.device(), network);
+            if (earlier != null) {
+                choices = earlier.choices();
+                keptChoices = "the steps' choices: as this device's run of " + earlier.date() + " made them, kept in " + memory.file()
+                        + " so that the run's results repeat (to time them again, delete its line)";
+            }
             tuning.addAll(backend.tune(hp.batch(), initial.sizes(), initial.output(),
                     choices == null ? null : choices.stream().filter(c -> c.part() != Backend.Choice.Part.WHOLE).toList()));
             net = new DeviceNet(backend, initial);
@@ -400,16 +436,18 @@ public final class Trainer {
                 wayTimes.add("whole steps not offered: no device memory for their buffers (" + e.getMessage() + ")");
                 offered = null;
             }
-            Backend.Choice whole = null;
-            if (offered != null && choices == null) {
+            Backend.Choice whole = choices == null ? null : choices.stream().filter(c -> c.part() == Backend.Choice.Part.WHOLE).findFirst().orElse(null);
+            List<Backend.Steps> ways = offered == null ? List.of() : ways(offered);
+            // kept choices without whole steps are a run's that had no room for them, or no copy to time them on, and a
+            // choice among other ways than these names another way by their place
+            boolean timeWhole = offered != null && (choices == null || earlier != null && (whole == null || !earlier.ways().equals(DeviceChoices.ways(ways))));
+            if (timeWhole) {
                 whole = offered.untimed()
                         ? new Backend.Choice(Backend.Choice.Part.WHOLE, hp.batch(), initial.layers(), 0, true, Double.NaN, Double.NaN)
                         : timeWholeSteps(initial, examples, identity, epochX, epochY);
                 tuning.add(whole);
             }
-            List<Backend.Steps> ways = offered == null ? List.of() : ways(offered);
-            if (choices != null) {
-                whole = choices.stream().filter(c -> c.part() == Backend.Choice.Part.WHOLE).findFirst().orElse(null);
+            if (choices != null && !timeWhole) {
                 if (whole != null && whole.folded() && (whole.cols() >= ways.size() || remembered.containsKey(DeviceFaults.kind(ways.get(whole.cols()))))) {
                     // a checkpoint from another device may name whole steps, or a way of them, that this one lacks, and one
                     // from this device a way that has faulted it since: its first way that has not runs, or layer by layer
@@ -429,6 +467,15 @@ public final class Trainer {
                 }
             }
             wholeSteps = whole != null && whole.folded() ? ways.get(whole.cols()) : null;
+            if (network != null && (earlier == null || timeWhole)) {
+                // whole steps untimed (a device's only way, or none for want of memory) are left to the next run to decide
+                String unkept = memory.keep(backend.device(), network, DeviceChoices.ways(ways), tuning.stream()
+                        .filter(c -> c.part() != Backend.Choice.Part.WHOLE || !Double.isNaN(c.foldedSeconds()) || !Double.isNaN(c.unfoldedSeconds()))
+                        .toList());
+                if (unkept != null) {
+                    warnings.add(unkept);
+                }
+            }
             order = new int[train];
             shuffle(); // the order of the epoch in progress or next; each epoch then draws the next one's
 

@@ -74,6 +74,31 @@ class DeterminismTest {
         assertSameRun("wide", "narrow");
     }
 
+    /**
+     * On OpenCL, whose device times its candidates at the start of a run (which of two that take about as long wins
+     * can change from run to run, and with it the last bits), the network's second run takes the choices its first
+     * kept in the user's cache, untimed, and ends in the first run's bytes.
+     */
+    @Test
+    void aGpuRunTakesTheChoicesTheNetworksFirstRunKeptAndEndsInItsBytes() throws Exception {
+        org.mlp4j.backend.BackendContractTest.open("opencl").close();
+        Path data = TestData.mnistHead(dir.resolve("data"), 3000, 500);
+        String[] train = {"train", "--device", "opencl", "--strict", "--verbose", "--data", data.toString(), "--no-verify", "--epochs", "1",
+            "--hidden", "40,20", "--valid", "500", "--out"};
+        List<String> outputs = new java.util.ArrayList<>();
+        for (String name : List.of("first", "second")) {
+            ProcessBuilder child = ChildJvm.command("org.mlp4j.cli.Main", withOut(train, name));
+            child.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+            ChildJvm.Result r = ChildJvm.run(child);
+            assertEquals(0, r.code(), r.out());
+            outputs.add(r.out());
+        }
+        assertTrue(!outputs.get(0).contains("the steps' choices:") && outputs.get(0).matches("(?s).*\\d us \\(within .*"), "timed: " + outputs.get(0));
+        assertTrue(outputs.get(1).contains("the steps' choices: as this device's run of ") && !outputs.get(1).matches("(?s).*\\d us \\(within .*"),
+                "taken untimed: " + outputs.get(1));
+        assertSameRun("first", "second");
+    }
+
     /** Runs {@code train} into the directory {@code name} in a JVM with those options; the run must succeed. */
     private ChildJvm.Result run(List<String> jvmOptions, String[] train, String name) throws Exception {
         ChildJvm.Result r = ChildJvm.mlp4j(jvmOptions, withOut(train, name));

@@ -433,6 +433,70 @@ class TrainerTest {
     }
 
     /**
+     * A run from the start takes the choices kept from the device's earlier run of the same network: untimed, its way
+     * checked, ending in the first run's bits; a run of another network, or on another device, times its own, and kept
+     * choices that name no whole steps (a run's that had no room for them) have the run time those and keep them.
+     */
+    @Test
+    void aRunTakesTheChoicesKeptFromTheDevicesEarlierRunOfTheNetwork(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Images data = TestData.trainHead(250);
+        Hyperparameters three = new Hyperparameters(3, 100, 0.0005f, 0.01f, 1);
+        int[] sizes = {784, 100, 10};
+        org.mlp4j.backend.DeviceChoices memory = new org.mlp4j.backend.DeviceChoices(dir.resolve("choices.tsv"));
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            List<String> notes = new java.util.ArrayList<>(), warnings = new java.util.ArrayList<>();
+            int[] slowRuns = new int[1];
+            Trainer.Fit first = new Trainer(twoWays(cpu, slowRuns, 1), three, memory).fit(sizes, data, 50, collecting(notes, warnings));
+            assertTrue(slowRuns[0] > 0 && notes.get(1).startsWith("whole steps, way 1 of 2: slow: "), "timed: " + notes);
+            assertEquals(List.of(1, true), List.of(first.last().choices().get(0).cols(), first.last().choices().get(0).folded()));
+
+            notes.clear();
+            slowRuns[0] = 0;
+            Trainer.Fit again = new Trainer(twoWays(cpu, slowRuns, 1), three, memory).fit(sizes, data, 50, collecting(notes, warnings));
+            assertTrue(notes.get(0).matches("the steps' choices: as this device's run of \\d{4}-\\d\\d-\\d\\d made them, kept in .*choices.tsv so that"
+                    + " the run's results repeat \\(to time them again, delete its line\\)"), notes.get(0));
+            assertEquals(List.of("steps of 100 examples: whole, way 2 (not timed)", "whole steps: fast"), List.of(notes.get(1), notes.get(3)), notes.toString());
+            assertTrue(notes.get(2).matches("whole steps, way 2 of 2: fast: within [0-9.e+-]+ of the layer ops' largest change \\(not timed\\)"), notes.get(2));
+            assertEquals(0, slowRuns[0], "the slow way was not timed");
+            assertEquals(first.network(), again.network());
+            assertEquals(List.of(), warnings);
+            assertEquals(1, java.nio.file.Files.readAllLines(memory.file()).size(), "nothing more kept");
+
+            // another batch is another network, and another device another device: each is timed, and kept
+            for (Trainer trainer : List.of(new Trainer(twoWays(cpu, slowRuns, 1), new Hyperparameters(3, 50, 0.0005f, 0.01f, 1), memory),
+                    new Trainer(twoWays(cpu, slowRuns, 1, "cpu, another device " + System.nanoTime()), three, memory))) {
+                slowRuns[0] = 0;
+                notes.clear();
+                trainer.fit(sizes, data, 50, collecting(notes, warnings));
+                assertTrue(slowRuns[0] > 0 && notes.get(0).startsWith("steps of "), "timed: " + notes);
+            }
+            assertEquals(3, java.nio.file.Files.readAllLines(memory.file()).size());
+
+            // kept without whole steps: the run times them, and keeps its choices as a line of their own, the last, taken next
+            List<String> lines = java.nio.file.Files.readAllLines(memory.file());
+            java.nio.file.Files.write(memory.file(), List.of(lines.get(0).replaceAll("\tWHOLE [0-9 ]+$", "\t")));
+            slowRuns[0] = 0;
+            notes.clear();
+            Trainer.Fit timed = new Trainer(twoWays(cpu, slowRuns, 1), three, memory).fit(sizes, data, 50, collecting(notes, warnings));
+            assertTrue(slowRuns[0] > 0 && notes.get(0).startsWith("the steps' choices: ") && notes.get(1).startsWith("steps of 100 examples: whole "),
+                    notes.toString());
+            assertEquals(first.network(), timed.network());
+            lines = java.nio.file.Files.readAllLines(memory.file());
+            assertEquals(2, lines.size(), lines.toString());
+            assertTrue(lines.get(1).endsWith("\tWHOLE 100 2 1 1"), lines.toString());
+
+            // kept among other ways (the device offered others when it chose): way 2 of those is not this device's way 2
+            java.nio.file.Files.write(memory.file(), List.of(lines.get(1).replaceAll("\t2 ways, [0-9a-f]+\t", "\t3 ways, 0\t")));
+            slowRuns[0] = 0;
+            notes.clear();
+            new Trainer(twoWays(cpu, slowRuns, 1), three, memory).fit(sizes, data, 50, collecting(notes, warnings));
+            assertTrue(slowRuns[0] > 0 && notes.get(1).startsWith("steps of 100 examples: whole "), notes.toString());
+            assertEquals(2, java.nio.file.Files.readAllLines(memory.file()).size());
+            assertEquals(List.of(), warnings);
+        }
+    }
+
+    /**
      * A backend that chooses more as it records the run's programs (as OpenCL times each product's kernel then)
      * says so in its description, and the run notes the description as it stands once they are recorded; one whose
      * description stays as it was (the test above) is not noted again.

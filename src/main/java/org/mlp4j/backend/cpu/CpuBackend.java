@@ -34,6 +34,12 @@ public final class CpuBackend implements Backend {
         return "cpu: " + threads(workers.size()) + ", " + kernels.name();
     }
 
+    /** Its threads and kernels too: whether whole steps are timed against the layer ops, and how they split, hangs on them. */
+    @Override
+    public String device() {
+        return description();
+    }
+
     /** "1 thread", "2 threads", ... */
     static String threads(int n) {
         return n + (n == 1 ? " thread" : " threads");

@@ -79,6 +79,8 @@ class CudaOnFakeDriverTest {
         return new Result(p.waitFor(), out);
     }
 
+    private static final java.util.concurrent.atomic.AtomicInteger CACHES = new java.util.concurrent.atomic.AtomicInteger();
+
     /** {@link #java}'s child JVM, not started, its output and errors as one stream. */
     private static ProcessBuilder child(List<Path> libs, Map<String, String> env, String mainClass, String... args) {
         ProcessBuilder pb = ChildJvm.command(mainClass, args).redirectErrorStream(true);
@@ -88,8 +90,9 @@ class CudaOnFakeDriverTest {
         }
         pb.environment().put("LD_LIBRARY_PATH", String.join(":", path));
         pb.environment().put("OCL_ICD_VENDORS", dir.resolve("no-opencl-vendors").toString());
-        // the ways of whole steps that faulted the device are remembered here, not in the user's cache
-        pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+        // the candidates that faulted the device are remembered, and each network's choices kept, here, not in the user's
+        // cache: a cache for each run (unless the test gives one), as the stand-in is other devices of one name by its settings
+        pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache-" + CACHES.incrementAndGet()).toString());
         pb.environment().putAll(env);
         return pb;
     }
@@ -446,7 +449,8 @@ class CudaOnFakeDriverTest {
         assertEquals(0, devices.code(), devices.out());
         assertTrue(devices.out().matches("(?s).*\\nleft out where they faulted the device in an earlier run \\(to try one again, delete its line in "
                 + java.util.regex.Pattern.quote(cache.resolve("mlp4j/faults.tsv").toString()) + "\\)\\n  cuda: device 0 fake GPU [^\\n]*: whole steps, one"
-                + " thread block cluster of N blocks [^\\n]* \\(\\d{4}-\\d\\d-\\d\\d: cuda: [^\\n]*CUDA_ERROR_ILLEGAL_ADDRESS\\)\\n"), devices.out());
+                + " thread block cluster of N blocks [^\\n]* \\(\\d{4}-\\d\\d-\\d\\d: cuda: [^\\n]*CUDA_ERROR_ILLEGAL_ADDRESS\\)\\n"
+                + "the choices of 1 network on a device, timed by an earlier run and taken by later ones, [^\\n]*\\n"), devices.out());
     }
 
     @Test
@@ -513,7 +517,8 @@ class CudaOnFakeDriverTest {
         assertTrue(next.out().contains("test accuracy: "), next.out());
         fakeSaidOnly(next, null);
         try (java.util.stream.Stream<Path> files = Files.list(cache.resolve("mlp4j"))) {
-            assertEquals(List.of("faults.tsv"), files.map(f -> f.getFileName().toString()).toList(), "the check's file, dropped once judged");
+            assertEquals(List.of("choices.tsv", "faults.tsv"), files.map(f -> f.getFileName().toString()).sorted().toList(),
+                    "the check's file, dropped once judged");
         }
     }
 
