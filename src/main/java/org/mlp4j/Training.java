@@ -141,7 +141,10 @@ public final class Training {
      * {@code cpu}, {@code cuda}, {@code opencl}, {@code gpu} (the best GPU backend, else the CPU with a
      * {@link Progress#note}) or {@code auto} (the same without the note), in any case; {@code cuda:N} or {@code
      * opencl:N} for that backend's device N, as {@code mlp4j devices} numbers them. A named device that is
-     * unusable, or a GPU without the memory for the run, leaves the fit to the CPU, with a note.
+     * unusable, or a GPU without the memory for the run, leaves the fit to the CPU, with a note. On a GPU, a
+     * network's first fit times the device's ways of taking its steps and keeps what it chose in the user's cache
+     * ({@code mlp4j/choices.tsv}), and later fits of the network there take those choices: the ways add a step's
+     * sums in other orders, and taken anew they could end a fit in other last bits.
      *
      * @throws IllegalArgumentException for another name
      */
