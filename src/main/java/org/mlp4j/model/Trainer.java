@@ -467,11 +467,12 @@ public final class Trainer {
                 }
             }
             wholeSteps = whole != null && whole.folded() ? ways.get(whole.cols()) : null;
-            if (network != null && (earlier == null || timeWhole)) {
-                // whole steps untimed (a device's only way, or none for want of memory) are left to the next run to decide
-                String unkept = memory.keep(backend.device(), network, DeviceChoices.ways(ways), tuning.stream()
-                        .filter(c -> c.part() != Backend.Choice.Part.WHOLE || !Double.isNaN(c.foldedSeconds()) || !Double.isNaN(c.unfoldedSeconds()))
-                        .toList());
+            // whole steps untimed (a device's only way, or none for want of memory) are left to the next run to decide, and
+            // a run that timed nothing (the cpu's, mostly) has nothing to keep
+            List<Backend.Choice> timed = tuning.stream()
+                    .filter(c -> c.part() != Backend.Choice.Part.WHOLE || !Double.isNaN(c.foldedSeconds()) || !Double.isNaN(c.unfoldedSeconds())).toList();
+            if (network != null && (earlier == null || timeWhole) && !timed.isEmpty()) {
+                String unkept = memory.keep(backend.device(), network, DeviceChoices.ways(ways), timed);
                 if (unkept != null) {
                     warnings.add(unkept);
                 }

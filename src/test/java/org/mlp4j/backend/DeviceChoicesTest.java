@@ -35,7 +35,7 @@ class DeviceChoicesTest {
         assertNull(memory.find("another gpu", "784-100-10, batch 100"));
         assertEquals(1, memory.networks());
 
-        // none at all is a choice too (a device with no variants of the steps), and the last line of a network is taken
+        // the last line of a network is taken, whatever it holds
         assertNull(memory.keep("gpu", "784-100-10, batch 100", "none", List.of()));
         assertEquals(List.of(), memory.find("gpu", "784-100-10, batch 100").choices());
         assertEquals(1, memory.networks());

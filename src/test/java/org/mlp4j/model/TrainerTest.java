@@ -493,6 +493,11 @@ class TrainerTest {
             assertTrue(slowRuns[0] > 0 && notes.get(1).startsWith("steps of 100 examples: whole "), notes.toString());
             assertEquals(2, java.nio.file.Files.readAllLines(memory.file()).size());
             assertEquals(List.of(), warnings);
+
+            // a run that times nothing (the cpu's own whole steps on two threads) keeps nothing
+            org.mlp4j.backend.DeviceChoices untouched = new org.mlp4j.backend.DeviceChoices(dir.resolve("untouched").resolve("choices.tsv"));
+            new Trainer(cpu, three, untouched).fit(sizes, data, 50, TrainingListener.NONE);
+            assertFalse(java.nio.file.Files.exists(untouched.file().getParent()));
         }
     }
 
