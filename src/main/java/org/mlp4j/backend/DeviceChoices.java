@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -56,7 +55,7 @@ public final class DeviceChoices {
         } catch (IOException e) {
             return null;
         }
-        String key = key(device, network);
+        String key = DeviceFaults.key(device, network);
         for (int i = lines.size() - 1; i >= 0; i--) {
             if (lines.get(i).startsWith(key)) {
                 String[] f = lines.get(i).substring(key.length()).split("\t", -1);
@@ -74,16 +73,15 @@ public final class DeviceChoices {
      * for later runs: null where kept, else why not.
      */
     public String keep(String device, String network, String ways, List<Backend.Choice> choices) {
-        StringBuilder line = new StringBuilder(key(device, network)).append(LocalDate.now(ZoneOffset.UTC)).append('\t')
+        StringBuilder line = new StringBuilder(DeviceFaults.key(device, network)).append(LocalDate.now(ZoneOffset.UTC)).append('\t')
                 .append(DeviceFaults.field(ways)).append('\t');
         for (Backend.Choice c : choices) {
             line.append(line.charAt(line.length() - 1) == '\t' ? "" : ", ").append(c.part()).append(' ').append(c.rows()).append(' ')
                     .append(c.k()).append(' ').append(c.cols()).append(' ').append(c.folded() ? 1 : 0);
         }
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            // one short append a network: runs at once on the machine may each add theirs, and the last is taken
-            Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            // runs at once may each add theirs, and the last is taken
+            DeviceFaults.appendLine(file, line.toString());
             return null;
         } catch (IOException e) {
             return "the run's choices could not be kept for later runs (" + file + ": " + e + ")";
@@ -125,10 +123,5 @@ public final class DeviceChoices {
             return null;
         }
         return choices;
-    }
-
-    /** A line's fields up to its date (the build's, the device's and the network's), each followed by a tab. */
-    private static String key(String device, String network) {
-        return DeviceFaults.field(Build.describe()) + "\t" + DeviceFaults.field(device) + "\t" + DeviceFaults.field(network) + "\t";
     }
 }

@@ -144,10 +144,16 @@ public final class DeviceFaults {
 
     /** Adds the line of a fault: {@code key} ({@link #key}), today's date and {@code error}. */
     private void append(String key, String error) throws IOException {
+        appendLine(file, key + LocalDate.now(ZoneOffset.UTC) + "\t" + field(error));
+    }
+
+    /**
+     * Adds {@code line} to {@code file}, and its directory where there is none: one short append, so that runs at once
+     * on the machine may each add theirs.
+     */
+    static void appendLine(Path file, String line) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
-        // one short append a fault: runs at once on the machine may each add theirs
-        Files.writeString(file, key + LocalDate.now(ZoneOffset.UTC) + "\t" + field(error) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
+        Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     /**
@@ -208,9 +214,12 @@ public final class DeviceFaults {
         }
     }
 
-    /** A line's fields up to the candidate's kind (the build's, the device's and the kind), each followed by a tab. */
-    private static String key(String device, String kind) {
-        return field(Build.describe()) + "\t" + field(device) + "\t" + field(kind) + "\t";
+    /**
+     * A line's fields up to what it is about (the build's, the device's and {@code what}: a candidate's kind, or a network
+     * for {@link DeviceChoices}), each followed by a tab.
+     */
+    static String key(String device, String what) {
+        return field(Build.describe()) + "\t" + field(device) + "\t" + field(what) + "\t";
     }
 
     static String field(String text) {
