@@ -8,7 +8,7 @@ import java.util.function.LongSupplier;
 /**
  * The line that shows where training is on a terminal: the epoch's steps as a bar, and the whole run's
  * share with the time left, at the rate of the steps since its first redraw: the run's set-up before its first step
- * (the device's choices, timed on it; a GPU's first launches) can take as long as epochs, and counted in, it made
+ * (the device's choices, timed or checked on it; a GPU's first launches) can take as long as epochs, and counted in, it made
  * the time left of a run's first epochs far too long. Redrawn in place with a carriage return, at most every
  * 100 ms, and wiped before each epoch's line is printed. Plain text, no terminal library, so it never takes the terminal's
  * signals (Ctrl-C) from the JVM. Kept narrower than the terminal (a line that wraps is redrawn on a new row
@@ -47,11 +47,14 @@ final class ProgressLine {
     }
 
     /**
-     * Says that the run sets up before its first step, until the first redraw or {@link #clear}: the device's
-     * choices, timed on it, can take seconds, with nothing else on the terminal meanwhile.
+     * What the terminal shows before a run's first step: timing the device's choices, or checking those a checkpoint or an
+     * earlier run of the network made (which the run learns of only in the trainer), can take seconds.
      */
+    static final String SETTING_UP = "setting up: timing or checking the device's ways of taking a step...";
+
+    /** Says that the run sets up before its first step ({@link #SETTING_UP}), until the first redraw or {@link #clear}. */
     void settingUp() {
-        draw(clip("setting up: the device's ways of taking a step, timed on it...", columns.getAsInt() - 1));
+        draw(clip(SETTING_UP, columns.getAsInt() - 1));
     }
 
     void show(int epoch, int done, int total) {

@@ -59,7 +59,7 @@ class ProgressLineTest {
             p.show(1, 1, 10);
             String[] rows = text.toString().split("\r");
             assertEquals(3, rows.length, Arrays.toString(rows));
-            assertTrue("setting up: the device's ways of taking a step, timed on it...".startsWith(rows[1]) && rows[1].length() == Math.min(62, columns - 1),
+            assertTrue(ProgressLine.SETTING_UP.startsWith(rows[1]) && rows[1].length() == Math.min(ProgressLine.SETTING_UP.length(), columns - 1),
                     rows[1]);
             assertTrue(rows[2].startsWith("epoch 1/1") && rows[2].length() >= rows[1].length() && rows[2].length() <= columns - 1, rows[2]);
         }
