@@ -24,6 +24,8 @@ final class ProgressLine {
     private final PrintWriter out;
     private final int firstEpoch;
     private final int epochs;
+    /** The share of an epoch's time its evaluation takes, after its last step and before the epoch's end is heard of. */
+    private final double evaluation;
     private final IntSupplier columns;
     private final LongSupplier nanos;
     private long drawn;
@@ -32,16 +34,21 @@ final class ProgressLine {
     private double firstDone = Double.NaN;
     private int width;
 
-    /** {@code columns}: the terminal's width, asked before each redraw. */
-    ProgressLine(PrintWriter out, int firstEpoch, int epochs, IntSupplier columns) {
-        this(out, firstEpoch, epochs, columns, System::nanoTime);
+    /**
+     * {@code evaluation}: the share of an epoch its evaluation is taken to be ({@link org.mlp4j.model.Trainer#evaluationShare}),
+     * so that the time left within the first epoch counts it in; {@code columns}: the terminal's width, asked before each
+     * redraw.
+     */
+    ProgressLine(PrintWriter out, int firstEpoch, int epochs, double evaluation, IntSupplier columns) {
+        this(out, firstEpoch, epochs, evaluation, columns, System::nanoTime);
     }
 
     /** {@code nanos}: the clock the redraws and the time left are reckoned by. */
-    ProgressLine(PrintWriter out, int firstEpoch, int epochs, IntSupplier columns, LongSupplier nanos) {
+    ProgressLine(PrintWriter out, int firstEpoch, int epochs, double evaluation, IntSupplier columns, LongSupplier nanos) {
         this.out = out;
         this.firstEpoch = firstEpoch;
         this.epochs = epochs;
+        this.evaluation = evaluation;
         this.columns = columns;
         this.nanos = nanos;
     }
@@ -57,6 +64,7 @@ final class ProgressLine {
         draw(clip(SETTING_UP, columns.getAsInt() - 1));
     }
 
+    /** Where epoch {@code epoch} is: {@code done} of its {@code total} steps, and with all of them done, its evaluation too. */
     void show(int epoch, int done, int total) {
         long now = nanos.getAsLong();
         boolean first = Double.isNaN(firstDone);
@@ -64,7 +72,8 @@ final class ProgressLine {
             return;
         }
         drawn = now;
-        double runDone = (epoch - firstEpoch + (double) done / total) / (epochs - firstEpoch + 1);
+        double epochDone = done < total ? (1 - evaluation) * done / total : 1;
+        double runDone = (epoch - firstEpoch + epochDone) / (epochs - firstEpoch + 1);
         if (first) {
             firstDrawn = now;
             firstDone = runDone;

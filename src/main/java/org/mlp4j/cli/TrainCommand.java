@@ -377,7 +377,8 @@ final class TrainCommand implements Callable<Integer> {
             }
             o.flush();
             EpochPrinter printer = new EpochPrinter(o, run.from() != null ? run.from().history() : List.of(), hp.epochs(),
-                    run.dir(), checkpointEvery, signals, Stall.of(run.trainSet(), run.trainSet().count() - run.valid(), hp));
+                    run.dir(), checkpointEvery, signals, Stall.of(run.trainSet(), run.trainSet().count() - run.valid(), hp),
+                    Trainer.evaluationShare(run.sizes(), run.trainSet().count(), run.valid(), hp.batch()));
             printer.verbose = verbose;
             printer.classes = run.trainSet().classes();
             printer.label = label;
@@ -529,8 +530,9 @@ final class TrainCommand implements Callable<Integer> {
         private int stuck;
         private final HistoryCsv historyCsv = new HistoryCsv();
 
+        /** {@code evaluation}: the share of an epoch its evaluation takes, as the progress line reckons it. */
         EpochPrinter(PrintWriter out, List<EpochResult> before, int epochs, Path dir, int checkpointEvery,
-                     StopSignals signals, Stall stall) {
+                     StopSignals signals, Stall stall, double evaluation) {
             this.out = out;
             this.history = new java.util.ArrayList<>(before);
             this.epochs = epochs;
@@ -540,7 +542,7 @@ final class TrainCommand implements Callable<Integer> {
             this.stall = stall;
             // on standard output, which the epoch lines go to: on another stream (./mlp4j passes standard error through a
             // filter) its last redraw could reach the terminal after the epoch's line, in the middle of it
-            this.progress = new ProgressLine(out, before.size() + 1, epochs, new Terminal());
+            this.progress = new ProgressLine(out, before.size() + 1, epochs, evaluation, new Terminal());
         }
 
         @Override

@@ -914,6 +914,23 @@ public final class Trainer {
         return bytes;
     }
 
+    /**
+     * The share of an epoch's multiply-adds that its evaluation takes: a forward pass over each of the {@code examples}
+     * (the training ones and the last {@code valid}, which validate), beside its steps' over the training examples the
+     * minibatches of {@code batch} cover (for each, the forward pass, each layer's weight gradient and each layer's but the
+     * first's input gradient). A progress line counts an epoch's steps that much short of its end: until it has seen an
+     * epoch's evaluation, it knows no other measure of it.
+     */
+    public static double evaluationShare(int[] sizes, int examples, int valid, int batch) {
+        double forward = 0;
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            forward += (double) sizes[l] * sizes[l + 1];
+        }
+        double evaluation = (double) examples * forward;
+        double steps = (double) ((examples - valid) / batch * batch) * (3 * forward - (double) sizes[0] * sizes[1]);
+        return evaluation / (evaluation + steps);
+    }
+
     /** A resident dataset's bytes: a byte a pixel and label, or a float a feature and an int a label. */
     private static long datasetBytes(int count, int features, Network.Input input) {
         return (long) count * (features + 1) * (input == Network.Input.PIXELS ? 1 : 4);

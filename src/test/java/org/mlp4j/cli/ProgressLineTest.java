@@ -35,7 +35,7 @@ class ProgressLineTest {
     void theTimeLeftIsAtTheRateOfTheStepsSinceTheFirstRedraw() {
         StringWriter text = new StringWriter();
         long[] now = {60_000_000_000L};  // a minute after the line was made
-        ProgressLine p = new ProgressLine(new PrintWriter(text), 1, 2, () -> 200, () -> now[0]);
+        ProgressLine p = new ProgressLine(new PrintWriter(text), 1, 2, 0, () -> 200, () -> now[0]);
         p.show(1, 10, 100);  // 5 % of the run: no rate yet
         now[0] += 50_000_000;
         p.show(1, 15, 100);  // within 100 ms: not drawn
@@ -49,12 +49,39 @@ class ProgressLineTest {
                 "epoch 2/2 [==============================] 100/100 steps | run 100%, 0s left"), rows);
     }
 
+    /**
+     * An epoch's evaluation, after its last step, is counted in from the first epoch on, as the share of the epoch it is
+     * said to take: here a quarter (100 steps of 30 ms, then a second's evaluation), so that the time left is the run's
+     * (counted in steps alone, it was 4.5 s where 6.8 s were left, and a run of one epoch showed "0s left" before it
+     * evaluated). The epoch's end is heard of after its evaluation.
+     */
+    @Test
+    void theTimeLeftCountsInTheEvaluationsOfTheEpochs() {
+        StringWriter text = new StringWriter();
+        long[] now = {0};
+        ProgressLine p = new ProgressLine(new PrintWriter(text), 1, 2, 0.25, () -> 200, () -> now[0]);
+        for (int epoch = 1; epoch <= 2; epoch++) {
+            long start = (epoch - 1) * 4_000_000_000L;
+            for (int done : new int[] {10, 40, 100}) {
+                now[0] = start + done * 30_000_000L + (done == 100 ? 1_000_000_000L : 0);
+                p.show(epoch, done, 100);
+            }
+        }
+        List<String> rows = Arrays.stream(text.toString().split("\r")).filter(r -> !r.isBlank()).map(String::strip).toList();
+        assertEquals(List.of("epoch 1/2 [===                           ] 10/100 steps | run   4%, ? left",
+                "epoch 1/2 [============                  ] 40/100 steps | run  15%, 7s left",
+                "epoch 1/2 [==============================] 100/100 steps | run  50%, 4s left",
+                "epoch 2/2 [===                           ] 10/100 steps | run  54%, 4s left",
+                "epoch 2/2 [============                  ] 40/100 steps | run  65%, 3s left",
+                "epoch 2/2 [==============================] 100/100 steps | run 100%, 0s left"), rows);
+    }
+
     /** Before the first step, a line says the run sets up; the first redraw blanks it out, and it fits the terminal. */
     @Test
     void theSetUpLineLastsUntilTheFirstRedraw() {
         for (int columns : new int[] {200, 20}) {
             StringWriter text = new StringWriter();
-            ProgressLine p = new ProgressLine(new PrintWriter(text), 1, 1, () -> columns);
+            ProgressLine p = new ProgressLine(new PrintWriter(text), 1, 1, 0, () -> columns);
             p.settingUp();
             p.show(1, 1, 10);
             String[] rows = text.toString().split("\r");
@@ -70,7 +97,7 @@ class ProgressLineTest {
         for (int columns : new int[] {1, 20, 40, 60, 80, 81, 120, 200}) {
             for (int[] run : new int[][] {{1, 1, 550}, {1, 200, 550}, {5, 1000, 60000}, {199, 200, 5500}}) {
                 StringWriter text = new StringWriter();
-                ProgressLine p = new ProgressLine(new PrintWriter(text), run[0], run[1], () -> columns);
+                ProgressLine p = new ProgressLine(new PrintWriter(text), run[0], run[1], 0.3, () -> columns);
                 for (int epoch = run[0]; epoch <= run[1] && epoch < run[0] + 3; epoch++) {
                     p.show(epoch, run[2], run[2]);  // an epoch's last step is always drawn
                     p.clear();

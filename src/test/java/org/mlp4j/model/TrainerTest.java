@@ -42,6 +42,22 @@ class TrainerTest {
                 Trainer.footprint(sizes, 60000, Network.Input.FEATURES, 5000, 100, 0, 5000, book));
     }
 
+    /**
+     * The evaluation's share of an epoch's multiply-adds: the book's forward pass over 60,000 examples against its
+     * 550 steps of 100 (forward, both weight gradients, and the hidden layer's input gradient only); the minibatches
+     * cover only whole batches, and the first layer's input gradient is never computed.
+     */
+    @Test
+    void theEvaluationsShareOfAnEpochCountsItsForwardPassesAgainstItsSteps() {
+        double forward = 784 * 100 + 100 * 10;
+        assertEquals(60000 * forward / (60000 * forward + 55000 * (3 * forward - 784 * 100)),
+                Trainer.evaluationShare(new int[] {784, 100, 10}, 60000, 5000, 100), 1e-12);
+        assertEquals(0.3515, Trainer.evaluationShare(new int[] {784, 100, 10}, 60000, 5000, 100), 1e-4);
+        forward = 784 * 50 + 50 * 50 + 50 * 3;
+        assertEquals(1000 * forward / (1000 * forward + 768 * (3 * forward - 784 * 50)),
+                Trainer.evaluationShare(new int[] {784, 50, 50, 3}, 1000, 100, 256), 1e-12);
+    }
+
     @Test
     void sameSeedGivesTheSameHistory() {
         Images data = TestData.trainHead(4000);
