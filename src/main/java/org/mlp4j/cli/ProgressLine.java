@@ -24,7 +24,7 @@ final class ProgressLine {
     private final PrintWriter out;
     private final int firstEpoch;
     private final int epochs;
-    /** The share of an epoch's time its evaluation takes, after its last step and before the epoch's end is heard of. */
+    /** The share of an epoch's time its evaluation is taken to be, after its last step and before the epoch's end is heard of. */
     private final double evaluation;
     private final IntSupplier columns;
     private final LongSupplier nanos;

@@ -918,8 +918,8 @@ public final class Trainer {
      * The share of an epoch's multiply-adds that its evaluation takes: a forward pass over each of the {@code examples}
      * (the training ones and the last {@code valid}, which validate), beside its steps' over the training examples the
      * minibatches of {@code batch} cover (for each, the forward pass, each layer's weight gradient and each layer's but the
-     * first's input gradient). A progress line counts an epoch's steps that much short of its end: until it has seen an
-     * epoch's evaluation, it knows no other measure of it.
+     * first's input gradient). A progress line counts an epoch's steps that much short of the epoch's end, so that within
+     * the first epoch, before any evaluation has run, its time left counts one in.
      */
     public static double evaluationShare(int[] sizes, int examples, int valid, int batch) {
         double forward = 0;
