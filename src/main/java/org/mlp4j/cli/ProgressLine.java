@@ -1,15 +1,20 @@
 package org.mlp4j.cli;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 /**
  * The line that shows where training is on a terminal: the epoch's steps as a bar, and the whole run's
- * share with the time left, at the rate of the steps since its first redraw: the run's set-up before its first step
- * (the device's choices, timed or checked on it; a GPU's first launches) can take as long as epochs, and counted in, it made
- * the time left of a run's first epochs far too long. Redrawn in place with a carriage return, at most every
+ * share with the time left, at the rate of the steps over the later half of the run so far, or a little more: since the
+ * end of its first epoch, or of its second, fourth, eighth ... epoch, the last that is at most half the epochs done (within
+ * the first epoch, since its first redraw). The run's set-up before its first step (the device's choices, timed or checked
+ * on it) can take as long as epochs, and the first epochs run slower than the rest (the JIT compiles the cpu backend's
+ * kernels during the first and the second; a GPU makes its first launches and recordings): counted in, each made the time
+ * left of a run's first epochs far too long, and the first epochs' share of the rate wore off only over tens of epochs.
+ * Redrawn in place with a carriage return, at most every
  * 100 ms, and wiped before each epoch's line is printed. Plain text, no terminal library, so it never takes the terminal's
  * signals (Ctrl-C) from the JVM. Kept narrower than the terminal (a line that wraps is redrawn on a new row
  * each time): the bar shrinks, then goes, then the line is cut.
@@ -32,6 +37,12 @@ final class ProgressLine {
     /** When the first redraw was, and the run's share done then (NaN before it). */
     private long firstDrawn;
     private double firstDone = Double.NaN;
+    /**
+     * At k, when the end of epoch 2^k of those this line shows (the first, second, fourth ...) was heard of, and the run's
+     * share done then (NaN before it).
+     */
+    private final long[] endedAt = new long[31];
+    private final double[] endedDone = new double[31];
     private int width;
 
     /**
@@ -51,6 +62,7 @@ final class ProgressLine {
         this.evaluation = evaluation;
         this.columns = columns;
         this.nanos = nanos;
+        Arrays.fill(endedDone, Double.NaN);
     }
 
     /**
@@ -68,20 +80,39 @@ final class ProgressLine {
     void show(int epoch, int done, int total) {
         long now = nanos.getAsLong();
         boolean first = Double.isNaN(firstDone);
+        int ended = epoch - firstEpoch + (done >= total ? 1 : 0);
+        for (int k = 0; k < endedAt.length && 1 << k <= ended; k++) {
+            if (Double.isNaN(endedDone[k])) {
+                endedAt[k] = now;
+                endedDone[k] = share(epoch, done, total);
+            }
+        }
         if (!first && now - drawn < REDRAW_NANOS && done < total) {
             return;
         }
         drawn = now;
-        double epochDone = done < total ? (1 - evaluation) * done / total : 1;
-        double runDone = (epoch - firstEpoch + epochDone) / (epochs - firstEpoch + 1);
+        double runDone = share(epoch, done, total);
         if (first) {
             firstDrawn = now;
             firstDone = runDone;
         }
-        String eta = runDone >= 1 ? duration(0) : runDone > firstDone
-                ? duration((now - firstDrawn) / 1e9 * (1 - runDone) / (runDone - firstDone)) : "?";
+        // from the end of epoch 2^k, the last such at most half the epochs done (else the first epoch's end)
+        double epochsDone = runDone * (epochs - firstEpoch + 1);
+        int k = 0;
+        while (k + 1 < endedAt.length && !Double.isNaN(endedDone[k + 1]) && 2L << k + 1 <= epochsDone) {
+            k++;
+        }
+        String eta = runDone >= 1 ? duration(0)
+                : runDone > endedDone[k] ? duration((now - endedAt[k]) / 1e9 * (1 - runDone) / (runDone - endedDone[k]))
+                : runDone > firstDone ? duration((now - firstDrawn) / 1e9 * (1 - runDone) / (runDone - firstDone)) : "?";
         draw(line(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs), done, total,
                 String.format(Locale.ROOT, "%d/%d steps | run %3.0f%%, %s left", done, total, 100 * runDone, eta), columns.getAsInt() - 1));
+    }
+
+    /** The run's share done at {@code done} of epoch {@code epoch}'s {@code total} steps, its evaluation counted in. */
+    private double share(int epoch, int done, int total) {
+        double epochDone = done < total ? (1 - evaluation) * done / total : 1;
+        return (epoch - firstEpoch + epochDone) / (epochs - firstEpoch + 1);
     }
 
     /** Draws {@code line} over the one before, blanking the rest of that as far as the terminal is wide now. */

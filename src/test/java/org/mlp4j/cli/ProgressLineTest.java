@@ -76,6 +76,34 @@ class ProgressLineTest {
                 "epoch 2/2 [==============================] 100/100 steps | run 100%, 0s left"), rows);
     }
 
+    /**
+     * The time left is at the rate of the later half of the run so far, or a little more (from the end of epoch 1, 2, 4,
+     * 8, ...): the first epochs run slower than the rest (the JIT compiles the cpu backend's kernels during them), here 5 s
+     * and 2 s against 1 s for each of the eight after them. Reckoned from the first redraw, the line said 23 s at 40 % of
+     * the third epoch, where 7.6 s were left, and 12 s at 40 % of the fifth, where 5.6 s were left; reckoned from the first
+     * epoch's end, 7 s there.
+     */
+    @Test
+    void theTimeLeftIsAtTheRateOfTheLaterHalfOfTheRunSoFar() {
+        StringWriter text = new StringWriter();
+        long[] now = {0};
+        ProgressLine p = new ProgressLine(new PrintWriter(text), 1, 10, 0, () -> 200, () -> now[0]);
+        for (int epoch = 1; epoch <= 5; epoch++) {
+            long start = epoch == 1 ? 0 : epoch == 2 ? 5_000_000_000L : (epoch + 4) * 1_000_000_000L;
+            long step = epoch == 1 ? 50_000_000L : epoch == 2 ? 20_000_000L : 10_000_000L;
+            for (int done = 10; done <= 100; done += 10) {
+                now[0] = start + done * step;
+                p.show(epoch, done, 100);
+            }
+        }
+        List<String> rows = Arrays.stream(text.toString().split("\r")).filter(r -> !r.isBlank()).map(String::strip).toList();
+        assertEquals(List.of("epoch 1/10 [==============================] 100/100 steps | run  10%, 45s left",
+                "epoch 3/10 [============                  ] 40/100 steps | run  24%, 13s left",
+                "epoch 5/10 [============                  ] 40/100 steps | run  44%, 6s left"),
+                rows.stream().filter(r -> r.startsWith("epoch 1/10 [") && r.contains(" 100/100 ") || r.matches("epoch [35]/10 .* 40/100 .*")).toList(),
+                "within the first epoch, at its rate; then from the first epoch's end; from the fifth, from the second's");
+    }
+
     /** Before the first step, a line says the run sets up; the first redraw blanks it out, and it fits the terminal. */
     @Test
     void theSetUpLineLastsUntilTheFirstRedraw() {
