@@ -43,7 +43,7 @@ class ProgressLineTest {
         p.show(1, 20, 100);  // 5 % more of the run in a second: 90 % left, 18 s
         now[0] += 9_000_000_000L;
         p.show(2, 100, 100);  // the run's last step
-        List<String> rows = Arrays.stream(text.toString().split("\r")).filter(r -> !r.isBlank()).map(String::strip).toList();
+        List<String> rows = redraws(text);
         assertEquals(List.of("epoch 1/2 [===                           ] 10/100 steps | run   5%, ? left",
                 "epoch 1/2 [======                        ] 20/100 steps | run  10%, 18s left",
                 "epoch 2/2 [==============================] 100/100 steps | run 100%, 0s left"), rows);
@@ -67,7 +67,7 @@ class ProgressLineTest {
                 p.show(epoch, done, 100);
             }
         }
-        List<String> rows = Arrays.stream(text.toString().split("\r")).filter(r -> !r.isBlank()).map(String::strip).toList();
+        List<String> rows = redraws(text);
         assertEquals(List.of("epoch 1/2 [===                           ] 10/100 steps | run   4%, ? left",
                 "epoch 1/2 [============                  ] 40/100 steps | run  15%, 7s left",
                 "epoch 1/2 [==============================] 100/100 steps | run  50%, 4s left",
@@ -96,7 +96,7 @@ class ProgressLineTest {
                 p.show(epoch, done, 100);
             }
         }
-        List<String> rows = Arrays.stream(text.toString().split("\r")).filter(r -> !r.isBlank()).map(String::strip).toList();
+        List<String> rows = redraws(text);
         assertEquals(List.of("epoch 1/10 [==============================] 100/100 steps | run  10%, 45s left",
                 "epoch 3/10 [============                  ] 40/100 steps | run  24%, 13s left",
                 "epoch 5/10 [============                  ] 40/100 steps | run  44%, 6s left"),
@@ -136,5 +136,10 @@ class ProgressLineTest {
                 assertTrue(columns < 60 || rows.get(0).contains("/" + run[2] + " steps | run "), rows.toString());
             }
         }
+    }
+
+    /** What was drawn on the line, a redraw an element, each without the blanks that wiped the one before. */
+    private static List<String> redraws(StringWriter text) {
+        return Arrays.stream(text.toString().split("\r")).filter(r -> !r.isBlank()).map(String::strip).toList();
     }
 }
