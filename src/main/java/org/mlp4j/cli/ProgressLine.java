@@ -102,9 +102,14 @@ final class ProgressLine {
         while (k + 1 < endedAt.length && !Double.isNaN(endedDone[k + 1]) && 2L << k + 1 <= epochsDone) {
             k++;
         }
+        long from = firstDrawn;
+        double fromDone = firstDone;
+        if (runDone > endedDone[k]) {
+            from = endedAt[k];
+            fromDone = endedDone[k];
+        }
         String eta = runDone >= 1 ? duration(0)
-                : runDone > endedDone[k] ? duration((now - endedAt[k]) / 1e9 * (1 - runDone) / (runDone - endedDone[k]))
-                : runDone > firstDone ? duration((now - firstDrawn) / 1e9 * (1 - runDone) / (runDone - firstDone)) : "?";
+                : runDone > fromDone ? duration((now - from) / 1e9 * (1 - runDone) / (runDone - fromDone)) : "?";
         draw(line(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs), done, total,
                 String.format(Locale.ROOT, "%d/%d steps | run %3.0f%%, %s left", done, total, 100 * runDone, eta), columns.getAsInt() - 1));
     }
