@@ -104,6 +104,9 @@ class ParityTest {
             wholeSteps(b, new int[] {40, 1, 1, 2}, Activation.SIGMOID, Output.SIGMOID, 20, false);
             wholeSteps(b, new int[] {40, 1100, 2}, Activation.SIGMOID, Output.SIGMOID, 3, false);
             wholeSteps(b, new int[] {4100, 3, 2}, Activation.SIGMOID, Output.SOFTMAX, 5, false);
+            // more rows than a block of 256 has threads, which CUDA's deferred ways take in their shorter blocks of
+            // steps alone (CudaBackend.DEFERRED_GRAM_ROWS)
+            wholeSteps(b, new int[] {100, 20, 10}, Activation.SIGMOID, Output.SIGMOID, 300, false);
             if (b.name().equals("opencl")) {
                 wholeSteps(b, new int[] {1100, 1000, 2}, Activation.SIGMOID, Output.SIGMOID, 3, false);
                 // inputs two of step_tiles' tiles of w0 down (OpenClBackend.FIRST_TILE_ROWS): the bias's row a tile alone
