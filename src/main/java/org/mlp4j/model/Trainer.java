@@ -46,9 +46,18 @@ public final class Trainer {
      * How far a way of whole steps may end from the layer ops after those steps from the same start, as a share of
      * the largest change the layer ops made to a parameter: sums taken in another order differ by float rounding,
      * far less (ReLU's kink and Adam's division by small gradients magnify it most); a product that is wrong
-     * anywhere, far more.
+     * anywhere, far more. Where a way ends further, the layer ops run again from a start an ulp away ({@link #NUDGES}).
      */
     static final double WAYS_AGREE = 5e-2;
+    /**
+     * Runs of the layer ops from a start an ulp away that gauge how far rounding alone moves a network whose way
+     * ended further than {@link #WAYS_AGREE}: at a large rate, ReLU units whose sums lie within rounding of 0 take
+     * either side, so steps that sum in another order end as far from the layer ops as they themselves end from a
+     * start that differs by rounding. A way may end {@link #ROUNDING_MARGIN} times as far as the furthest of them.
+     */
+    static final int NUDGES = 2;
+    /** How many times as far as the layer ops end from a start an ulp away a way may end from them ({@link #NUDGES}). */
+    static final double ROUNDING_MARGIN = 2;
 
     private static final int COST = 0;
     private static final int TRAIN_CORRECT = 1;
@@ -255,15 +264,38 @@ public final class Trainer {
         return new Fit(session.checkpoint(), false, false);
     }
 
-    /** Where a way's parameters end furthest from the layer ops' ({@link #disagreement}). */
-    record Disagreement(double off, String where) {
+    /**
+     * Where a way's parameters end furthest from the layer ops' ({@link #disagreement}), and how far the layer ops
+     * end from their own run from a start an ulp away ({@link #NUDGES}; NaN where that was not run).
+     */
+    record Disagreement(double off, String where, double rounding) {
         boolean agrees() {
-            return off <= WAYS_AGREE;  // not where off is NaN
+            return off <= bound();  // not where off is NaN
+        }
+
+        double bound() {
+            return Double.isNaN(rounding) ? WAYS_AGREE : Math.max(WAYS_AGREE, ROUNDING_MARGIN * rounding);
+        }
+
+        Disagreement besideRounding(double rounding) {
+            return new Disagreement(off, where, rounding);
+        }
+
+        /** How far it ends, for a way that agrees. */
+        String within() {
+            return String.format(java.util.Locale.ROOT, "within %.1e of the layer ops' largest change%s", off, bound() > WAYS_AGREE ? ", " + widened() : "");
+        }
+
+        private String widened() {
+            return String.format(java.util.Locale.ROOT, "at most %.1e: %.0f times as far as the layer ops end from a start an ulp away", bound(),
+                    ROUNDING_MARGIN);
         }
 
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "%s off by %.1e of the layer ops' largest change (at most %.0e)", where, off, WAYS_AGREE);
+            return String.format(java.util.Locale.ROOT, "%s off by %.1e of the layer ops' largest change (%s)", where, off, bound() > WAYS_AGREE ? widened()
+                    : String.format(java.util.Locale.ROOT, "at most %.0e%s", WAYS_AGREE, Double.isNaN(rounding) ? ""
+                            : String.format(java.util.Locale.ROOT, "; from a start an ulp away, the layer ops end within %.1e", rounding)));
         }
     }
 
@@ -285,7 +317,7 @@ public final class Trainer {
                 float[] e = weights ? end.weights()[l] : end.biases()[l];
                 for (int i = 0; i < r.length; i++) {
                     if (!Float.isFinite(r[i])) {
-                        return new Disagreement(0, "none: the layer ops diverged");
+                        return new Disagreement(0, "none: the layer ops diverged", Double.NaN);
                     }
                     change = Math.max(change, Math.abs((double) r[i] - s[i]));
                     largest = Math.max(largest, Math.abs(r[i]));
@@ -297,7 +329,21 @@ public final class Trainer {
                 }
             }
         }
-        return new Disagreement(off == 0 ? 0 : off / Math.max(change, 1e-4 * largest), where);
+        return new Disagreement(off == 0 ? 0 : off / Math.max(change, 1e-4 * largest), where, Double.NaN);
+    }
+
+    /** {@code net} with each parameter moved an ulp up or down, as {@code seed} draws: a start that differs by rounding. */
+    static Network nudged(Network net, long seed) {
+        Network c = net.copy();
+        java.util.Random r = new java.util.Random(seed);
+        for (float[][] arrays : new float[][][] {c.weights(), c.biases()}) {
+            for (float[] a : arrays) {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = r.nextBoolean() ? Math.nextUp(a[i]) : Math.nextDown(a[i]);
+                }
+            }
+        }
+        return c;
     }
 
     /**
@@ -596,8 +642,7 @@ public final class Trainer {
                     warnings.add("whole steps, " + way + ": disagrees with the layer ops: " + checked.ways()[i] + "; not taken");
                 } else if (w.length > 1) {
                     wayTimes.add("whole steps, " + way + ": " + (Double.isInfinite(w[i]) ? "failed to launch"
-                            : String.format(java.util.Locale.ROOT, "%.1f us (within %.1e of the layer ops' largest change)", w[i] / n * 1e6,
-                                    checked.ways()[i].off())));
+                            : String.format(java.util.Locale.ROOT, "%.1f us (%s)", w[i] / n * 1e6, checked.ways()[i].within())));
                 }
             }
             return new Backend.Choice(Backend.Choice.Part.WHOLE, hp.batch(), initial.layers(), fastest, w[fastest] < t[0], w[fastest] / n, t[0] / n);
@@ -626,7 +671,7 @@ public final class Trainer {
             } else if (!checked.agrees()) {
                 warnings.add(name + ": disagrees with the layer ops: " + checked + "; not taken");
             } else {
-                wayTimes.add(String.format(java.util.Locale.ROOT, "%s: within %.1e of the layer ops' largest change (not timed)", name, checked.off()));
+                wayTimes.add(name + ": " + checked.within() + " (not timed)");
             }
             return checked != null && checked.agrees();
         }
@@ -705,8 +750,9 @@ public final class Trainer {
         /**
          * Runs each of {@code candidates} (the layer ops' steps, then each of {@code ways}) once from {@code initial}
          * (and {@code o}'s state as it is) on {@code copy}, and puts in place of each way that failed to launch or does
-         * not end where the layer ops end one that fails. A way that faults the device now stops the run, and
-         * {@link #faults} remembers it.
+         * not end where the layer ops end one that fails; where a way ends further than {@link #WAYS_AGREE}, how far
+         * is judged beside how far rounding moves the layer ops ({@link #rounding}). A way that faults the device now
+         * stops the run, and {@link #faults} remembers it.
          */
         private Checked check(Network initial, DeviceNet copy, DeviceNet.Optimizing o, List<Runnable> candidates,
                 List<Backend.Steps> ways, boolean[] unrun) {
@@ -718,11 +764,7 @@ public final class Trainer {
                 if (i > 0 && unrun[i - 1]) {
                     continue;
                 }
-                copy.set(initial);
-                if (o != null) {
-                    o.restore(state);
-                    setRates(o, 1, 0);
-                }
+                restart(copy, initial, o, state);
                 Runnable candidate = candidates.get(i);
                 long start = System.nanoTime();
                 long[] ran = new long[1];
@@ -752,15 +794,48 @@ public final class Trainer {
                     layerOpsSeconds = (ran[0] - start) / 1e9;
                     continue;
                 }
-                Disagreement d = disagreement(initial, reference, end);
-                checked[i - 1] = d;
-                if (!d.agrees()) {
-                    candidates.set(i, () -> {
+                checked[i - 1] = disagreement(initial, reference, end);
+            }
+            if (java.util.Arrays.stream(checked).anyMatch(d -> d != null && d.off() > WAYS_AGREE)) {
+                double rounding = rounding(initial, reference, copy, o, state, candidates.get(0));
+                for (int i = 0; i < checked.length; i++) {
+                    checked[i] = checked[i] == null ? null : checked[i].besideRounding(rounding);
+                }
+            }
+            for (int i = 0; i < checked.length; i++) {
+                Disagreement d = checked[i];
+                if (d != null && !d.agrees()) {
+                    candidates.set(i + 1, () -> {
                         throw new BackendFailure("whole steps that disagree with the layer ops: " + d);
                     });
                 }
             }
             return new Checked(checked, layerOpsSeconds);
+        }
+
+        /**
+         * The furthest the layer ops' steps ({@code layerOps}, on {@code copy}) end from {@code reference} in
+         * {@link #NUDGES} runs, each from {@code initial} {@link #nudged} (and {@code o}'s state as {@code state} holds it).
+         */
+        private double rounding(Network initial, Network reference, DeviceNet copy, DeviceNet.Optimizing o, java.util.Map<String, float[]> state,
+                Runnable layerOps) {
+            double furthest = 0;
+            for (int k = 1; k <= NUDGES; k++) {
+                restart(copy, nudged(initial, k), o, state);
+                layerOps.run();
+                backend.synchronize();
+                furthest = Math.max(furthest, disagreement(initial, reference, copy.download()).off());
+            }
+            return furthest;
+        }
+
+        /** Puts {@code copy} back at {@code start}, and its optimizer {@code o} (unless null) at {@code state} and the run's first rates. */
+        private void restart(DeviceNet copy, Network start, DeviceNet.Optimizing o, java.util.Map<String, float[]> state) {
+            copy.set(start);
+            if (o != null) {
+                o.restore(state);
+                setRates(o, 1, 0);
+            }
         }
 
         private int stepsBefore(int s) {

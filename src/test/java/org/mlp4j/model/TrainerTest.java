@@ -425,7 +425,7 @@ class TrainerTest {
             assertEquals(List.of("steps of 100 examples: layer by layer (not timed)"), notes);
             assertEquals(1, warnings.size(), warnings.toString());
             assertTrue(warnings.get(0).matches("whole steps, way 2 of 2: fast: disagrees with the layer ops: layer [01] (weights|biases) off by "
-                    + "[0-9.e+-]+ of the layer ops' largest change \\(at most 5e-02\\); not taken"), warnings.get(0));
+                    + "[0-9.e+-]+ of the layer ops' largest change \\(at most 5e-02; from a start an ulp away, the layer ops end within [0-9.e+-]+\\); not taken"), warnings.get(0));
             assertEquals(List.of(0, false), List.of(skewed.last().choices().get(0).cols(), skewed.last().choices().get(0).folded()));
             assertEquals(straight, skewed.network());
 
@@ -567,11 +567,116 @@ class TrainerTest {
                 assertTrue(notes.get(1).matches("whole steps, way 1 of 2: slow: [0-9.]+ us \\(within [0-9.e+-]+ of the layer ops' largest change\\)"),
                         notes.toString());
                 assertTrue(notes.get(2).matches("warning: whole steps, way 2 of 2: fast: disagrees with the layer ops: layer [01] (weights|biases) "
-                        + "off by [0-9.e+-]+ of the layer ops' largest change \\(at most 5e-02\\); not taken"), notes.toString());
+                        + "off by [0-9.e+-]+ of the layer ops' largest change \\(at most 5e-02; from a start an ulp away, the layer ops end within "
+                        + "[0-9.e+-]+\\); not taken"), notes.toString());
                 assertEquals("whole steps: slow", notes.get(3), notes.toString());
                 assertEquals(straight, fit.network());
             }
         }
+    }
+
+    /**
+     * Where rounding alone moves the layer ops far (a ReLU unit whose sums are exactly 0, its weights and bias being 0,
+     * so that an ulp's nudge makes it live for some examples, and it learns), a way that ends as far from them as they
+     * end from a start an ulp away is taken, its note saying how far it may end; one at 1.5 times the rate is still
+     * left out.
+     */
+    @Test
+    void aWayThatEndsAsFarAsRoundingMovesTheLayerOpsIsTaken() {
+        Images data = TestData.trainHead(2000);
+        Hyperparameters hp = new Hyperparameters(1, 100, 0.0005f, 0.01f, 1);
+        int[] sizes = {784, 100, 10};
+        int unit = 7;
+        Network initial = Network.initialize(sizes, Network.Input.PIXELS, org.mlp4j.Activation.RELU, org.mlp4j.Output.SIGMOID, new NumpyRandom(1));
+        for (int i = 0; i < sizes[0]; i++) {
+            initial.weights()[0][i * sizes[1] + unit] = 0;
+        }
+        initial.biases()[0][unit] = 0;
+        String widened = "at most ([0-9.e+-]+): 2 times as far as the layer ops end from a start an ulp away";
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            // the cpu's steps, from where the check's last run of the layer ops from a nudged start takes them
+            Backend nudging = withWay(cpu, "nudged", (steps, params, x, labels, rate, decay) -> {
+                float[][] host = new float[params.length][];
+                for (int i = 0; i < params.length; i++) {
+                    host[i] = new float[params[i].size()];
+                    cpu.download(params[i], host[i]);
+                }
+                Network nudged = Trainer.nudged(new Network(sizes, new float[][] {host[0], host[1]}, new float[][] {host[2], host[3]},
+                        initial.input(), initial.activation(), initial.output()), Trainer.NUDGES);
+                for (int i = 0; i < params.length; i++) {
+                    cpu.upload(i < 2 ? nudged.weights()[i] : nudged.biases()[i - 2], params[i]);
+                }
+                steps.run(x, labels, rate, decay);
+            });
+            List<String> notes = new java.util.ArrayList<>(), warnings = new java.util.ArrayList<>();
+            new Trainer(nudging, hp).fit(initial.copy(), data, 0, collecting(notes, warnings));
+            assertEquals(List.of(), warnings);
+            java.util.regex.Matcher taken = java.util.regex.Pattern.compile("whole steps, way 2 of 2: nudged: [0-9.]+ us \\(within ([0-9.e+-]+) of the "
+                    + "layer ops' largest change, " + widened + "\\)").matcher(notes.get(2));
+            assertTrue(taken.matches(), notes.toString());
+            assertTrue(Double.parseDouble(taken.group(1)) > Trainer.WAYS_AGREE, "more than rounding moves most networks: " + notes.get(2));
+
+            Backend faster = withWay(cpu, "faster", (steps, params, x, labels, rate, decay) -> steps.run(x, labels, 1.5f * rate, decay));
+            notes.clear();
+            new Trainer(faster, hp).fit(initial.copy(), data, 0, collecting(notes, warnings));
+            assertEquals(1, warnings.size(), warnings.toString());
+            java.util.regex.Matcher left = java.util.regex.Pattern.compile("whole steps, way 2 of 2: faster: disagrees with the layer ops: layer [01] "
+                    + "(weights|biases) off by [0-9.e+-]+ of the layer ops' largest change \\(" + widened + "\\); not taken").matcher(warnings.get(0));
+            assertTrue(left.matches(), warnings.get(0));
+            assertTrue(Double.parseDouble(left.group(2)) > Trainer.WAYS_AGREE, warnings.get(0));
+        }
+    }
+
+    /** How a way of {@link #withWay} takes its steps: instead of {@code steps}, the cpu's, on {@code params}, the network's weights, then biases. */
+    private interface Way {
+        void run(Backend.Steps steps, org.mlp4j.backend.Matrix[] params, org.mlp4j.backend.Matrix x, org.mlp4j.backend.Matrix labels, float rate,
+                 float decay);
+    }
+
+    /** {@code cpu}, whose whole steps (for two layers) have one more way, {@code name}, taken as {@code way} takes them. */
+    private static Backend withWay(CpuBackend cpu, String name, Way way) {
+        return (Backend) java.lang.reflect.Proxy.newProxyInstance(TrainerTest.class.getClassLoader(), new Class<?>[] {Backend.class},
+                (proxy, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(cpu, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (!method.getName().equals("steps") || result == null) {
+                        return result;
+                    }
+                    Backend.Steps steps = (Backend.Steps) result;
+                    org.mlp4j.backend.Matrix[] weights = (org.mlp4j.backend.Matrix[]) args[0], biases = (org.mlp4j.backend.Matrix[]) args[1];
+                    org.mlp4j.backend.Matrix[] params = {weights[0], weights[1], biases[0], biases[1]};
+                    Backend.Steps other = new Backend.Steps() {
+                        @Override
+                        public void run(org.mlp4j.backend.Matrix x, org.mlp4j.backend.Matrix labels, float rate, float decay) {
+                            way.run(steps, params, x, labels, rate, decay);
+                        }
+
+                        @Override
+                        public String toString() {
+                            return name;
+                        }
+                    };
+                    return new Backend.Steps() {
+                        @Override
+                        public void run(org.mlp4j.backend.Matrix x, org.mlp4j.backend.Matrix labels, float rate, float decay) {
+                            steps.run(x, labels, rate, decay);
+                        }
+
+                        @Override
+                        public List<Backend.Steps> alternatives() {
+                            return List.of(other);
+                        }
+
+                        @Override
+                        public String toString() {
+                            return "the cpu's";
+                        }
+                    };
+                });
     }
 
     /**
@@ -622,6 +727,16 @@ class TrainerTest {
         assertTrue(Trainer.disagreement(start, diverged, net.apply(new float[] {1, 2, 3}, 4f)).agrees());
         assertTrue(Trainer.disagreement(start, start, start).agrees());
         assertFalse(Trainer.disagreement(start, start, net.apply(new float[] {0.1f, -0.2f, 0.3f}, 0.501f)).agrees());
+        // beside how far the layer ops end from a start an ulp away: twice that, where it is further than the bound
+        assertTrue(wrong.besideRounding(0.06).agrees(), wrong.besideRounding(0.06).toString());
+        assertEquals("within 1.0e-01 of the layer ops' largest change, at most 1.2e-01: 2 times as far as the layer ops end from a start an ulp away",
+                wrong.besideRounding(0.06).within());
+        assertEquals("layer 0 weights off by 1.0e-01 of the layer ops' largest change (at most 5e-02; from a start an ulp away, the layer ops end "
+                + "within 1.0e-03)", wrong.besideRounding(1e-3).toString());
+        assertFalse(wrong.besideRounding(1e-3).agrees());
+        assertEquals("layer 0 biases off by 5.0e-01 of the layer ops' largest change (at most 2.0e-01: 2 times as far as the layer ops end from a "
+                + "start an ulp away)", bias.besideRounding(0.1).toString());
+        assertFalse(nan.besideRounding(1).agrees());
     }
 
     /**
