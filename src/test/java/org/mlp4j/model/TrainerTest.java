@@ -627,58 +627,6 @@ class TrainerTest {
         }
     }
 
-    /** How a way of {@link #withWay} takes its steps: instead of {@code steps}, the cpu's, on {@code params}, the network's weights, then biases. */
-    private interface Way {
-        void run(Backend.Steps steps, org.mlp4j.backend.Matrix[] params, org.mlp4j.backend.Matrix x, org.mlp4j.backend.Matrix labels, float rate,
-                 float decay);
-    }
-
-    /** {@code cpu}, whose whole steps (for two layers) have one more way, {@code name}, taken as {@code way} takes them. */
-    private static Backend withWay(CpuBackend cpu, String name, Way way) {
-        return (Backend) java.lang.reflect.Proxy.newProxyInstance(TrainerTest.class.getClassLoader(), new Class<?>[] {Backend.class},
-                (proxy, method, args) -> {
-                    Object result;
-                    try {
-                        result = method.invoke(cpu, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                    if (!method.getName().equals("steps") || result == null) {
-                        return result;
-                    }
-                    Backend.Steps steps = (Backend.Steps) result;
-                    org.mlp4j.backend.Matrix[] weights = (org.mlp4j.backend.Matrix[]) args[0], biases = (org.mlp4j.backend.Matrix[]) args[1];
-                    org.mlp4j.backend.Matrix[] params = {weights[0], weights[1], biases[0], biases[1]};
-                    Backend.Steps other = new Backend.Steps() {
-                        @Override
-                        public void run(org.mlp4j.backend.Matrix x, org.mlp4j.backend.Matrix labels, float rate, float decay) {
-                            way.run(steps, params, x, labels, rate, decay);
-                        }
-
-                        @Override
-                        public String toString() {
-                            return name;
-                        }
-                    };
-                    return new Backend.Steps() {
-                        @Override
-                        public void run(org.mlp4j.backend.Matrix x, org.mlp4j.backend.Matrix labels, float rate, float decay) {
-                            steps.run(x, labels, rate, decay);
-                        }
-
-                        @Override
-                        public List<Backend.Steps> alternatives() {
-                            return List.of(other);
-                        }
-
-                        @Override
-                        public String toString() {
-                            return "the cpu's";
-                        }
-                    };
-                });
-    }
-
     /**
      * A choice of the backend's whose fused way computed other values than the plain one is a warning, heard
      * without asking for notes; the other choices are notes.
@@ -792,16 +740,77 @@ class TrainerTest {
     /** {@link #twoWays(CpuBackend, int[], float)} on a device of that name. */
     private static org.mlp4j.backend.Backend twoWays(CpuBackend cpu, int[] slowRuns, float skew, String device) {
         boolean[] lost = new boolean[1];
-        return (org.mlp4j.backend.Backend) java.lang.reflect.Proxy.newProxyInstance(TrainerTest.class.getClassLoader(),
-                new Class<?>[] {org.mlp4j.backend.Backend.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("device")) {
-                        return device;
-                    }
-                    if (method.getName().equals("synchronize") && lost[0]) {
-                        throw new org.mlp4j.backend.BackendFailure("the context is lost");
-                    }
-                    if (method.getName().equals("outputLayerStep")) {
-                        Thread.sleep(150);
+        return withWays(cpu, (proxy, method, args) -> {
+            if (method.getName().equals("device")) {
+                return device;
+            }
+            if (method.getName().equals("synchronize") && lost[0]) {
+                throw new org.mlp4j.backend.BackendFailure("the context is lost");
+            }
+            if (method.getName().equals("outputLayerStep")) {
+                Thread.sleep(150);
+            }
+            return null;
+        }, new Named("slow", (steps, params, x, labels, rate, decay) -> {
+            slowRuns[0]++;
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            steps.run(x, labels, rate, decay);
+        }), new Named("fast", (steps, params, x, labels, rate, decay) -> {
+            if (Float.isNaN(skew)) {
+                lost[0] = true;
+                throw new org.mlp4j.backend.BackendFailure("an illegal address");
+            }
+            steps.run(x, labels, skew * rate, decay);
+        }));
+    }
+
+    /** {@code cpu}, whose whole steps (for two layers) have one more way, {@code name}, taken as {@code way} takes them. */
+    private static Backend withWay(CpuBackend cpu, String name, Way way) {
+        return withWays(cpu, (proxy, method, args) -> null, new Named("the cpu's", (steps, params, x, labels, rate, decay) -> steps.run(x, labels,
+                rate, decay)), new Named(name, way));
+    }
+
+    /** How a way of {@link #withWays} takes its steps: in place of {@code steps}, the cpu's, on {@code params}, the network's weights, then biases. */
+    private interface Way {
+        void run(Backend.Steps steps, org.mlp4j.backend.Matrix[] params, org.mlp4j.backend.Matrix x, org.mlp4j.backend.Matrix labels, float rate,
+                 float decay);
+    }
+
+    private record Named(String name, Way way) {
+        Backend.Steps over(Backend.Steps steps, org.mlp4j.backend.Matrix[] params, List<Backend.Steps> alternatives) {
+            return new Backend.Steps() {
+                @Override
+                public void run(org.mlp4j.backend.Matrix x, org.mlp4j.backend.Matrix labels, float rate, float decay) {
+                    way.run(steps, params, x, labels, rate, decay);
+                }
+
+                @Override
+                public List<Backend.Steps> alternatives() {
+                    return alternatives;
+                }
+
+                @Override
+                public String toString() {
+                    return name;
+                }
+            };
+        }
+    }
+
+    /**
+     * {@code cpu}, each call first put to {@code before} (a result other than null answers it), whose whole steps (for
+     * two layers) are {@code first}, then {@code second}.
+     */
+    private static Backend withWays(CpuBackend cpu, java.lang.reflect.InvocationHandler before, Named first, Named second) {
+        return (Backend) java.lang.reflect.Proxy.newProxyInstance(TrainerTest.class.getClassLoader(), new Class<?>[] {Backend.class},
+                (proxy, method, args) -> {
+                    Object answer = before.invoke(proxy, method, args);
+                    if (answer != null) {
+                        return answer;
                     }
                     Object result;
                     try {
@@ -812,44 +821,10 @@ class TrainerTest {
                     if (!method.getName().equals("steps") || result == null) {
                         return result;
                     }
-                    org.mlp4j.backend.Backend.Steps steps = (org.mlp4j.backend.Backend.Steps) result;
-                    org.mlp4j.backend.Backend.Steps fast = new org.mlp4j.backend.Backend.Steps() {
-                        @Override
-                        public void run(org.mlp4j.backend.Matrix x, org.mlp4j.backend.Matrix labels, float rate, float decay) {
-                            if (Float.isNaN(skew)) {
-                                lost[0] = true;
-                                throw new org.mlp4j.backend.BackendFailure("an illegal address");
-                            }
-                            steps.run(x, labels, skew * rate, decay);
-                        }
-
-                        @Override
-                        public String toString() {
-                            return "fast";
-                        }
-                    };
-                    return new org.mlp4j.backend.Backend.Steps() {
-                        @Override
-                        public void run(org.mlp4j.backend.Matrix x, org.mlp4j.backend.Matrix labels, float rate, float decay) {
-                            slowRuns[0]++;
-                            try {
-                                Thread.sleep(100);
-                            } catch (InterruptedException e) {
-                                throw new IllegalStateException(e);
-                            }
-                            steps.run(x, labels, rate, decay);
-                        }
-
-                        @Override
-                        public List<org.mlp4j.backend.Backend.Steps> alternatives() {
-                            return List.of(fast);
-                        }
-
-                        @Override
-                        public String toString() {
-                            return "slow";
-                        }
-                    };
+                    Backend.Steps steps = (Backend.Steps) result;
+                    org.mlp4j.backend.Matrix[] weights = (org.mlp4j.backend.Matrix[]) args[0], biases = (org.mlp4j.backend.Matrix[]) args[1];
+                    org.mlp4j.backend.Matrix[] params = {weights[0], weights[1], biases[0], biases[1]};
+                    return first.over(steps, params, List.of(second.over(steps, params, List.of())));
                 });
     }
 
