@@ -425,7 +425,8 @@ class TrainerTest {
             assertEquals(List.of("steps of 100 examples: layer by layer (not timed)"), notes);
             assertEquals(1, warnings.size(), warnings.toString());
             assertTrue(warnings.get(0).matches("whole steps, way 2 of 2: fast: disagrees with the layer ops: layer [01] (weights|biases) off by "
-                    + "[0-9.e+-]+ of the layer ops' largest change \\(at most 5e-02; from a start an ulp away, the layer ops end within [0-9.e+-]+\\); not taken"), warnings.get(0));
+                    + "[0-9.e+-]+ of the layer ops' largest change \\(at most 5e-02; from a start an ulp away, the layer ops end within "
+                    + "[0-9.e+-]+\\); not taken"), warnings.get(0));
             assertEquals(List.of(0, false), List.of(skewed.last().choices().get(0).cols(), skewed.last().choices().get(0).folded()));
             assertEquals(straight, skewed.network());
 
@@ -780,7 +781,9 @@ class TrainerTest {
                  float decay);
     }
 
+    /** A way of {@link #withWays}, and what it is called. */
     private record Named(String name, Way way) {
+        /** The way over the cpu's {@code steps}, with {@code alternatives} after it. */
         Backend.Steps over(Backend.Steps steps, org.mlp4j.backend.Matrix[] params, List<Backend.Steps> alternatives) {
             return new Backend.Steps() {
                 @Override
