@@ -283,19 +283,22 @@ public final class Trainer {
 
         /** How far it ends, for a way that agrees. */
         String within() {
-            return String.format(java.util.Locale.ROOT, "within %.1e of the layer ops' largest change%s", off, bound() > WAYS_AGREE ? ", " + widened() : "");
+            return String.format(java.util.Locale.ROOT, "within %.1e of the layer ops' largest change%s", off, bound() > WAYS_AGREE ? ", " + limit() : "");
         }
 
-        private String widened() {
-            return String.format(java.util.Locale.ROOT, "at most %.1e: %.0f times as far as the layer ops end from a start an ulp away", bound(),
-                    ROUNDING_MARGIN);
+        /** How far it may end, and why. */
+        private String limit() {
+            if (bound() > WAYS_AGREE) {
+                return String.format(java.util.Locale.ROOT, "at most %.1e: %.0f times as far as the layer ops end from a start an ulp away", bound(),
+                        ROUNDING_MARGIN);
+            }
+            return String.format(java.util.Locale.ROOT, "at most %.0e", WAYS_AGREE) + (Double.isNaN(rounding) ? ""
+                    : String.format(java.util.Locale.ROOT, "; from a start an ulp away, the layer ops end within %.1e", rounding));
         }
 
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "%s off by %.1e of the layer ops' largest change (%s)", where, off, bound() > WAYS_AGREE ? widened()
-                    : String.format(java.util.Locale.ROOT, "at most %.0e%s", WAYS_AGREE, Double.isNaN(rounding) ? ""
-                            : String.format(java.util.Locale.ROOT, "; from a start an ulp away, the layer ops end within %.1e", rounding)));
+            return String.format(java.util.Locale.ROOT, "%s off by %.1e of the layer ops' largest change (%s)", where, off, limit());
         }
     }
 
