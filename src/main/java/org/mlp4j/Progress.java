@@ -28,8 +28,9 @@ public interface Progress {
     }
 
     /**
-     * Polled a few times per epoch: true ends training there; the classifier keeps the parameters reached. An
-     * interrupt of the thread that fits ends it there too.
+     * Polled a few times per epoch: true ends training there; the classifier keeps the parameters reached. Also
+     * polled while a fit sets up, timing and checking the device's ways of taking a step (seconds on a GPU): true
+     * then ends it before it trains. An interrupt of the thread that fits ends it there too.
      */
     default boolean stop() {
         return false;

@@ -46,6 +46,39 @@ public final class Timings {
         return (int) Math.max(1, Math.min(most, Math.ceil(RUN_SECONDS / seconds)));
     }
 
+    /** What ends the making of a run's choices on this thread, where {@link #stoppable} set it: null where nothing does. */
+    private static final ThreadLocal<java.util.function.BooleanSupplier> STOP = new ThreadLocal<>();
+
+    /**
+     * What {@code setUp} makes (a run's set-up: its choices timed and checked), ended early by {@link Stopped} where
+     * {@code stop} turns true before one of its candidates runs. Set here rather than passed down: a backend makes its
+     * choices inside {@link Backend#tune} and, on OpenCL, inside a recording, which the trainer calls with no room for it.
+     */
+    public static <T> T stoppable(java.util.function.BooleanSupplier stop, java.util.function.Supplier<T> setUp) {
+        java.util.function.BooleanSupplier outer = STOP.get();
+        STOP.set(stop);
+        try {
+            return setUp.get();
+        } finally {
+            STOP.set(outer);
+        }
+    }
+
+    /** Throws {@link Stopped} where the set-up this thread runs ({@link #stoppable}) was asked to stop. */
+    public static void stopIfAsked() {
+        java.util.function.BooleanSupplier stop = STOP.get();
+        if (stop != null && stop.getAsBoolean()) {
+            throw new Stopped();
+        }
+    }
+
+    /** A run's set-up ended by a stop asked for while it made its choices ({@link #stoppable}): before a candidate ran, none half run. */
+    public static final class Stopped extends RuntimeException {
+        Stopped() {
+            super("stopped while the device's choices were made", null, false, false);
+        }
+    }
+
     /** {@link #byTurns(Backend, List, int, int)} on {@code clock}'s nanoseconds. */
     static double[] byTurns(Backend backend, List<? extends Runnable> candidates, int rounds, int runs, LongSupplier clock) {
         double[] best = new double[candidates.size()];
@@ -57,6 +90,7 @@ public final class Timings {
                 if (Double.isInfinite(best[i]) || i > 0 && best[i] > cut) {
                     continue;
                 }
+                stopIfAsked();
                 long start = clock.getAsLong();
                 try {
                     for (int r = 0; r < (round == 0 ? 1 : runs); r++) {
@@ -111,6 +145,7 @@ public final class Timings {
                 leftOut[i] = "left out: it faulted this device in an earlier run (" + remembered.get(kind) + ")";
                 continue;
             }
+            stopIfAsked();
             float[][] values = new float[outputs.length][];
             for (int o = 0; o < outputs.length; o++) {
                 values[o] = new float[outputs[o].size()];

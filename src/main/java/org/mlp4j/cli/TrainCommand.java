@@ -263,8 +263,8 @@ final class TrainCommand implements Callable<Integer> {
      */
     private int trainFallingBack(Run run) throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        try (StopSignals signals = new StopSignals(() -> err.println("\nstopping at the next tenth of the epoch to save the run "
-                + "(press Ctrl-C again to quit at once, without saving)"))) {
+        try (StopSignals signals = new StopSignals(() -> err.println("\nstopping at the next tenth of the epoch to save the run, or while"
+                + " it sets up, before it trains (press Ctrl-C again to quit at once, without saving)"))) {
             try {
                 return train(run, device.device, signals);
             } catch (DeviceMemoryException e) {

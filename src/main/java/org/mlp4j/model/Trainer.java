@@ -174,7 +174,8 @@ public final class Trainer {
 
     /** As {@link #fit(int[], Dataset, int, TrainingListener)} with hidden layers of {@code activation} and that {@code output}. */
     public Fit fit(int[] sizes, Activation activation, Output output, Dataset data, int valid, TrainingListener listener) {
-        return run(start(sizes, activation, output, data, valid), listener);
+        NumpyRandom random = new NumpyRandom(hp.seed());
+        return fit(Network.initialize(sizes, data.input(), activation, output, random), random, data, valid, listener);
     }
 
     /**
@@ -190,7 +191,13 @@ public final class Trainer {
      * stands: the stream {@code initial}'s weights were drawn from, to go on with it as the book does.
      */
     public Fit fit(Network initial, NumpyRandom order, Dataset data, int valid, TrainingListener listener) {
-        return run(new Session(initial.copy(), order, data, valid, 1, 0, List.of(), null, java.util.Map.of(), null), listener);
+        Session session = setUp(listener, () -> new Session(initial.copy(), order, data, valid, 1, 0, List.of(), null, java.util.Map.of(), null));
+        if (session == null) {
+            // the run as it would have begun
+            return new Fit(new Checkpoint(hp, data.count(), valid, 0, initial.copy(), 1, 0, order.state(), List.of(), null, java.util.Map.of(),
+                    List.of(), null), true, false);
+        }
+        return run(session, listener);
     }
 
     /**
@@ -214,13 +221,30 @@ public final class Trainer {
         }
         // choices made on another backend are not this one's to keep (its kernels and ways are others): it makes its own
         boolean own = from.tunedOn() == null || from.tunedOn().equals(backend.name());
-        Session session = new Session(from.network(), NumpyRandom.of(from.random()), data, from.valid(), from.epoch(), from.step(),
-                from.history(), from.best(), from.optimizerState(), own ? from.choices() : null);
+        Session session = setUp(listener, () -> new Session(from.network(), NumpyRandom.of(from.random()), data, from.valid(), from.epoch(),
+                from.step(), from.history(), from.best(), from.optimizerState(), own ? from.choices() : null));
+        if (session == null) {
+            return new Fit(from, true, false);
+        }
         if (!own) {
             listener.note("the run's steps were chosen on " + from.tunedOn() + ": " + backend.name() + " chooses its own");
         }
         session.dataDigest = from.dataDigest();  // the data's, checked above (or 0, to be taken when a checkpoint needs it)
         return run(session, listener);
+    }
+
+    /**
+     * The session {@code setUp} makes, or null where {@code listener} asks to stop while it makes the device's choices
+     * (seconds on a GPU, tens of them with OpenCL on a CPU), asked before each candidate runs: a stop is heard within
+     * a candidate's run, not after them all (a user who stops the process meanwhile cuts off a check, which a later
+     * run then takes for one that hung the device: {@link DeviceFaults}).
+     */
+    private static Session setUp(TrainingListener listener, java.util.function.Supplier<Session> setUp) {
+        try {
+            return Timings.stoppable(listener::stopRequested, setUp);
+        } catch (Timings.Stopped e) {
+            return null;
+        }
     }
 
     private Fit run(Session session, TrainingListener listener) {
@@ -527,7 +551,6 @@ public final class Trainer {
                 }
             }
             order = new int[train];
-            shuffle(); // the order of the epoch in progress or next; each epoch then draws the next one's
 
             Runnable evaluation = () -> {
                 backend.reset(acc);
@@ -584,6 +607,9 @@ public final class Trainer {
                     throw new IllegalArgumentException("step " + step + " is not where a checkpoint is taken (" + steps + " steps per epoch)");
                 }
             }
+            // the order of the epoch in progress or next, once every choice is made (a set-up stopped while it made them
+            // leaves the stream as it was); each epoch then draws the next one's
+            shuffle();
         }
 
         /** One step of {@code net} through the layer ops: the general step with {@code o}'s buffers, else the book's fused SGD. */
@@ -767,6 +793,7 @@ public final class Trainer {
                 if (i > 0 && unrun[i - 1]) {
                     continue;
                 }
+                Timings.stopIfAsked();
                 restart(copy, initial, o, state);
                 Runnable candidate = candidates.get(i);
                 long start = System.nanoTime();
@@ -824,6 +851,7 @@ public final class Trainer {
                 Runnable layerOps) {
             double furthest = 0;
             for (int k = 1; k <= NUDGES; k++) {
+                Timings.stopIfAsked();
                 restart(copy, nudged(initial, k), o, state);
                 layerOps.run();
                 backend.synchronize();

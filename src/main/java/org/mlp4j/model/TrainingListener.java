@@ -37,7 +37,11 @@ public interface TrainingListener {
     default void epoch(EpochResult result, Supplier<Trainer.Checkpoint> checkpoint) {
     }
 
-    /** Polled before each recorded segment of an epoch: true stops the run there, and fit returns its checkpoint. */
+    /**
+     * Polled before each recorded segment of an epoch: true stops the run there, and fit returns its checkpoint. Also
+     * polled while the run sets up, before each candidate of the device's choices runs: true then ends the run before
+     * it trains.
+     */
     default boolean stopRequested() {
         return false;
     }

@@ -39,6 +39,31 @@ class TimingsTest {
     }
 
     /**
+     * Within {@link Timings#stoppable}, a stop asked for while a candidate runs ends the timing and the check before the
+     * next candidate runs, none cut off midway; outside it, and once it has returned, nothing stops them.
+     */
+    @Test
+    void aStopAskedForWhileTheChoicesAreMadeEndsThemBeforeTheNextCandidate() {
+        EndLoggingGpu gpu = new EndLoggingGpu();
+        boolean[] asked = {false};
+        List<Runnable> candidates = List.of(() -> gpu.log.add("c0"), () -> {
+            gpu.log.add("c1");
+            asked[0] = true;
+        }, () -> gpu.log.add("c2"));
+        assertThrows(Timings.Stopped.class, () -> Timings.stoppable(() -> asked[0], () -> Timings.byTurns(gpu, candidates, 2, 1)));
+        assertEquals(List.of("c0", "end", "c1", "end"), gpu.log, "the warm-up's first two, then nothing");
+        asked[0] = false;
+        gpu.log.clear();
+        Matrix out = gpu.matrix(1, 1);
+        assertThrows(Timings.Stopped.class, () -> Timings.stoppable(() -> asked[0], () -> check(gpu, java.util.Map.of(), () -> { }, candidates, out)));
+        assertEquals(List.of("c0", "end", "c1", "end"), gpu.log.stream().filter(e -> e.equals("end") || e.startsWith("c")).toList());
+        assertTrue(asked[0]);
+        assertEquals(3, Timings.byTurns(gpu, candidates, 1, 1).length, "outside a set-up, a stop asked for stops nothing");
+        assertEquals("made", Timings.stoppable(() -> false, () -> "made"));
+        assertEquals(3, Timings.byTurns(gpu, candidates, 1, 1).length, "nor after one");
+    }
+
+    /**
      * A timed run repeats its work as often as asked where that takes under {@code RUN_SECONDS} (a GPU's layer step
      * or whole steps), else as often as takes that long, at least once.
      */

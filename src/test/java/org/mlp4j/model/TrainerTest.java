@@ -2,6 +2,7 @@ package org.mlp4j.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -829,6 +830,68 @@ class TrainerTest {
                     org.mlp4j.backend.Matrix[] params = {weights[0], weights[1], biases[0], biases[1]};
                     return first.over(steps, params, List.of(second.over(steps, params, List.of())));
                 });
+    }
+
+    /**
+     * A stop asked for while the run sets up (here while the layer ops' steps are checked, before the ways of whole steps
+     * are) ends the run before the next candidate runs and before it trains: no epoch, the network as it began, the
+     * minibatch order's stream where it was; a resumed run stopped so gives back its checkpoint.
+     */
+    @Test
+    void aStopAskedForWhileTheRunSetsUpEndsItBeforeItTrains() {
+        Images data = TestData.trainHead(600);
+        Hyperparameters hp = new Hyperparameters(1, 50, 0.0005f, 0.01f, 1);
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            boolean[] armed = {false}, asked = {false};
+            int[] wayRuns = {0};
+            Way counted = (steps, params, x, labels, rate, decay) -> {
+                wayRuns[0]++;
+                steps.run(x, labels, rate, decay);
+            };
+            Backend backend = withWays(cpu, (proxy, method, args) -> {
+                asked[0] |= armed[0] && method.getName().equals("outputLayerStep");
+                return null;
+            }, new Named("first", counted), new Named("second", counted));
+            TrainingListener stopping = new TrainingListener() {
+                @Override
+                public boolean stopRequested() {
+                    return asked[0];
+                }
+
+                @Override
+                public void steps(int epoch, int done, int total) {
+                    throw new AssertionError("a step trained after the stop");
+                }
+            };
+            NumpyRandom random = new NumpyRandom(1);
+            Network initial = Network.initialize(new int[] {784, 100, 10}, data.input(), org.mlp4j.Activation.SIGMOID, org.mlp4j.Output.SIGMOID, random);
+            NumpyRandom.State before = random.state();
+            armed[0] = true;
+            Trainer.Fit fit = new Trainer(backend, hp).fit(initial, random, data, 100, stopping);
+            assertTrue(asked[0] && fit.stopped() && !fit.stoppedEarly());
+            assertEquals(0, wayRuns[0], "no way of whole steps ran after the stop");
+            assertEquals(List.of(), fit.history());
+            assertTrue(java.util.Arrays.deepEquals(initial.weights(), fit.network().weights())
+                    && java.util.Arrays.deepEquals(initial.biases(), fit.network().biases()), "the network as it began");
+            assertEquals(List.of(1, 0), List.of(fit.last().epoch(), fit.last().step()));
+            assertTrue(java.util.Arrays.equals(before.mt(), random.state().mt()) && before.position() == random.state().position(),
+                    "the order not drawn");
+
+            // not stopped, the run sets up, times both ways and trains; its checkpoint, as if made on another backend (so that
+            // its ways are timed again), resumed with a stop asked for during the set-up, comes back as it was
+            armed[0] = false;
+            asked[0] = false;
+            Trainer.Checkpoint done = new Trainer(backend, hp).fit(initial, new NumpyRandom(1), data, 100, TrainingListener.NONE).last();
+            assertTrue(wayRuns[0] > 0 && done.history().size() == 1);
+            Trainer.Checkpoint from = new Trainer.Checkpoint(done.hp(), done.examples(), done.valid(), done.dataDigest(), done.network(), done.epoch(),
+                    done.step(), done.random(), done.history(), done.best(), done.optimizerState(), done.choices(), "opencl");
+            wayRuns[0] = 0;
+            armed[0] = true;
+            Trainer.Fit resumed = new Trainer(backend, hp.withEpochs(2)).resume(from, data, stopping);
+            assertTrue(asked[0] && resumed.stopped());
+            assertEquals(0, wayRuns[0]);
+            assertSame(from, resumed.last());
+        }
     }
 
     /** With patience, training ends that many epochs after the best validation accuracy and keeps that epoch's model. */
