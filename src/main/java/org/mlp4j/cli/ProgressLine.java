@@ -76,6 +76,11 @@ final class ProgressLine {
         draw(clip(SETTING_UP, columns.getAsInt() - 1));
     }
 
+    /** Says what the run's set-up does now ("checking whole steps, way 2 of 4 (...)"), as {@link #settingUp()} says it sets up. */
+    void settingUp(String what) {
+        draw(clip("setting up: " + what + "...", columns.getAsInt() - 1));
+    }
+
     /** Where epoch {@code epoch} is: {@code done} of its {@code total} steps, and with all of them done, its evaluation too. */
     void show(int epoch, int done, int total) {
         long now = nanos.getAsLong();

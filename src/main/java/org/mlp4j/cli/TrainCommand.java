@@ -572,6 +572,13 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         @Override
+        public void settingUp(String what) {
+            if (terminal) {
+                progress.settingUp(what);
+            }
+        }
+
+        @Override
         public void steps(int epoch, int done, int total) {
             if (terminal) {
                 progress.show(epoch, done, total);

@@ -191,7 +191,8 @@ public final class Trainer {
      * stands: the stream {@code initial}'s weights were drawn from, to go on with it as the book does.
      */
     public Fit fit(Network initial, NumpyRandom order, Dataset data, int valid, TrainingListener listener) {
-        Session session = setUp(listener, () -> new Session(initial.copy(), order, data, valid, 1, 0, List.of(), null, java.util.Map.of(), null));
+        Session session = setUp(listener, () -> new Session(initial.copy(), order, data, valid, 1, 0, List.of(), null, java.util.Map.of(), null,
+                listener));
         if (session == null) {
             // the run as it would have begun
             return new Fit(new Checkpoint(hp, data.count(), valid, 0, initial.copy(), 1, 0, order.state(), List.of(), null, java.util.Map.of(),
@@ -222,7 +223,7 @@ public final class Trainer {
         // choices made on another backend are not this one's to keep (its kernels and ways are others): it makes its own
         boolean own = from.tunedOn() == null || from.tunedOn().equals(backend.name());
         Session session = setUp(listener, () -> new Session(from.network(), NumpyRandom.of(from.random()), data, from.valid(), from.epoch(),
-                from.step(), from.history(), from.best(), from.optimizerState(), own ? from.choices() : null));
+                from.step(), from.history(), from.best(), from.optimizerState(), own ? from.choices() : null, listener));
         if (session == null) {
             return new Fit(from, true, false);
         }
@@ -393,7 +394,7 @@ public final class Trainer {
     public Session start(int[] sizes, Activation activation, Output output, Dataset data, int valid) {
         NumpyRandom random = new NumpyRandom(hp.seed());
         Network initial = Network.initialize(sizes, data.input(), activation, output, random);
-        return new Session(initial, random, data, valid, 1, 0, List.of(), null, java.util.Map.of(), null);
+        return new Session(initial, random, data, valid, 1, 0, List.of(), null, java.util.Map.of(), null, TrainingListener.NONE);
     }
 
     /** A network being trained on one backend. */
@@ -429,6 +430,8 @@ public final class Trainer {
         private final int[] ends;
         private final int[] order;
         private final Dataset data;
+        /** Hears what the set-up does ({@link TrainingListener#settingUp}). */
+        private final TrainingListener listener;
         /** {@link Dataset#digest} of data once a checkpoint has taken it, else 0. */
         private long dataDigest;
         private final int train;
@@ -443,7 +446,8 @@ public final class Trainer {
         private int gathered = -1;
 
         private Session(Network initial, NumpyRandom random, Dataset data, int valid, int epoch, int step, List<EpochResult> history,
-                        Best best, java.util.Map<String, float[]> optimizerState, List<Backend.Choice> choices) {
+                        Best best, java.util.Map<String, float[]> optimizerState, List<Backend.Choice> choices, TrainingListener listener) {
+            this.listener = listener;
             opened = backend.description();
             this.random = random;
             this.best = best;
@@ -477,6 +481,7 @@ public final class Trainer {
                 keptChoices = "the steps' choices: as this device's run of " + earlier.date() + " made them, kept in " + memory.file()
                         + " so that the run's results repeat (to time them again, delete its line)";
             }
+            listener.settingUp("choosing the layer steps' ways");
             tuning.addAll(backend.tune(hp.batch(), initial.sizes(), initial.output(),
                     choices == null ? null : choices.stream().filter(c -> c.part() != Backend.Choice.Part.WHOLE).toList()));
             net = new DeviceNet(backend, initial);
@@ -570,6 +575,7 @@ public final class Trainer {
                 net.sumOfSquaredWeights(acc, SQUARED_WEIGHTS);
             };
             // each step reads a row range of the gathered minibatches
+            listener.settingUp("recording the epoch's steps");
             int count = segments(steps);
             gathers = new Program[wholeEpoch ? 1 : count];
             if (wholeEpoch) {
@@ -660,6 +666,7 @@ public final class Trainer {
                 }
                 candidates = shorter;
             }
+            listener.settingUp(String.format(java.util.Locale.ROOT, "timing whole steps' %d ways against the layer ops", ways.size()));
             double[] t = Timings.byTurns(backend, candidates, TIMED_ROUNDS, 1);
             double[] w = java.util.Arrays.copyOfRange(t, 1, t.length);
             int fastest = Timings.fastest(w);
@@ -794,6 +801,8 @@ public final class Trainer {
                     continue;
                 }
                 Timings.stopIfAsked();
+                listener.settingUp(i == 0 ? "checking whole steps: the layer ops' steps to check them against"
+                        : String.format(java.util.Locale.ROOT, "checking whole steps, way %d of %d (%s)", i, ways.size(), ways.get(i - 1)));
                 restart(copy, initial, o, state);
                 Runnable candidate = candidates.get(i);
                 long start = System.nanoTime();
@@ -852,6 +861,8 @@ public final class Trainer {
             double furthest = 0;
             for (int k = 1; k <= NUDGES; k++) {
                 Timings.stopIfAsked();
+                listener.settingUp(String.format(java.util.Locale.ROOT, "checking whole steps: the layer ops' steps from a start an ulp away, %d of %d",
+                        k, NUDGES));
                 restart(copy, nudged(initial, k), o, state);
                 layerOps.run();
                 backend.synchronize();

@@ -26,6 +26,13 @@ public interface TrainingListener {
         note("warning: " + line);
     }
 
+    /**
+     * While the run sets up, before its first step: what it does now (checking a way of whole steps, timing them,
+     * recording the epoch), which on a slow device takes seconds a candidate.
+     */
+    default void settingUp(String what) {
+    }
+
     /** After a recorded segment of an epoch: {@code done} of {@code total} steps are finished. */
     default void steps(int epoch, int done, int total) {
     }

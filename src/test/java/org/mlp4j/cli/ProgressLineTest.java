@@ -104,19 +104,27 @@ class ProgressLineTest {
                 "within the first epoch, at its rate; then from the first epoch's end; from the fifth, from the second's");
     }
 
-    /** Before the first step, a line says the run sets up; the first redraw blanks it out, and it fits the terminal. */
+    /**
+     * Before the first step, a line says the run sets up, then what it sets up, each over the one before; the first
+     * redraw blanks it out, and it fits the terminal.
+     */
     @Test
     void theSetUpLineLastsUntilTheFirstRedraw() {
         for (int columns : new int[] {200, 20}) {
             StringWriter text = new StringWriter();
             ProgressLine p = new ProgressLine(new PrintWriter(text), 1, 1, 0, () -> columns);
             p.settingUp();
+            p.settingUp("checking whole steps, way 2 of 4 (three launches a step)");
             p.show(1, 1, 10);
             String[] rows = text.toString().split("\r");
-            assertEquals(3, rows.length, Arrays.toString(rows));
+            assertEquals(4, rows.length, Arrays.toString(rows));
             assertTrue(ProgressLine.SETTING_UP.startsWith(rows[1]) && rows[1].length() == Math.min(ProgressLine.SETTING_UP.length(), columns - 1),
                     rows[1]);
-            assertTrue(rows[2].startsWith("epoch 1/1") && rows[2].length() >= rows[1].length() && rows[2].length() <= columns - 1, rows[2]);
+            String doing = "setting up: checking whole steps, way 2 of 4 (three launches a step)...";
+            assertEquals(doing.substring(0, Math.min(doing.length(), columns - 1)), rows[2].stripTrailing());
+            assertTrue(rows[2].length() <= columns - 1, rows[2]);
+            assertTrue(rows[3].startsWith("epoch 1/1") && rows[3].length() >= rows[2].stripTrailing().length() && rows[3].length() <= columns - 1,
+                    rows[3]);
         }
     }
 

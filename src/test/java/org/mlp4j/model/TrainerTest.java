@@ -835,7 +835,8 @@ class TrainerTest {
     /**
      * A stop asked for while the run sets up (here while the layer ops' steps are checked, before the ways of whole steps
      * are) ends the run before the next candidate runs and before it trains: no epoch, the network as it began, the
-     * minibatch order's stream where it was; a resumed run stopped so gives back its checkpoint.
+     * minibatch order's stream where it was; a resumed run stopped so gives back its checkpoint. The listener hears
+     * what the set-up does as it goes.
      */
     @Test
     void aStopAskedForWhileTheRunSetsUpEndsItBeforeItTrains() {
@@ -852,10 +853,16 @@ class TrainerTest {
                 asked[0] |= armed[0] && method.getName().equals("outputLayerStep");
                 return null;
             }, new Named("first", counted), new Named("second", counted));
+            List<String> setUp = new java.util.ArrayList<>();
             TrainingListener stopping = new TrainingListener() {
                 @Override
                 public boolean stopRequested() {
                     return asked[0];
+                }
+
+                @Override
+                public void settingUp(String what) {
+                    setUp.add(what);
                 }
 
                 @Override
@@ -870,6 +877,7 @@ class TrainerTest {
             Trainer.Fit fit = new Trainer(backend, hp).fit(initial, random, data, 100, stopping);
             assertTrue(asked[0] && fit.stopped() && !fit.stoppedEarly());
             assertEquals(0, wayRuns[0], "no way of whole steps ran after the stop");
+            assertEquals(List.of("choosing the layer steps' ways", "checking whole steps: the layer ops' steps to check them against"), setUp);
             assertEquals(List.of(), fit.history());
             assertTrue(java.util.Arrays.deepEquals(initial.weights(), fit.network().weights())
                     && java.util.Arrays.deepEquals(initial.biases(), fit.network().biases()), "the network as it began");
@@ -881,8 +889,17 @@ class TrainerTest {
             // its ways are timed again), resumed with a stop asked for during the set-up, comes back as it was
             armed[0] = false;
             asked[0] = false;
-            Trainer.Checkpoint done = new Trainer(backend, hp).fit(initial, new NumpyRandom(1), data, 100, TrainingListener.NONE).last();
+            setUp.clear();
+            Trainer.Checkpoint done = new Trainer(backend, hp).fit(initial, new NumpyRandom(1), data, 100, new TrainingListener() {
+                @Override
+                public void settingUp(String what) {
+                    setUp.add(what);
+                }
+            }).last();
             assertTrue(wayRuns[0] > 0 && done.history().size() == 1);
+            assertEquals(List.of("choosing the layer steps' ways", "checking whole steps: the layer ops' steps to check them against",
+                    "checking whole steps, way 1 of 2 (first)", "checking whole steps, way 2 of 2 (second)", "timing whole steps' 2 ways against the layer ops",
+                    "recording the epoch's steps"), setUp);
             Trainer.Checkpoint from = new Trainer.Checkpoint(done.hp(), done.examples(), done.valid(), done.dataDigest(), done.network(), done.epoch(),
                     done.step(), done.random(), done.history(), done.best(), done.optimizerState(), done.choices(), "opencl");
             wayRuns[0] = 0;
