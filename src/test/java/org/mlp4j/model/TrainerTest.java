@@ -879,8 +879,7 @@ class TrainerTest {
             assertEquals(0, wayRuns[0], "no way of whole steps ran after the stop");
             assertEquals(List.of("choosing the layer steps' ways", "checking whole steps: the layer ops' steps to check them against"), setUp);
             assertEquals(List.of(), fit.history());
-            assertTrue(java.util.Arrays.deepEquals(initial.weights(), fit.network().weights())
-                    && java.util.Arrays.deepEquals(initial.biases(), fit.network().biases()), "the network as it began");
+            assertEquals(initial, fit.network(), "the network as it began");
             assertEquals(List.of(1, 0), List.of(fit.last().epoch(), fit.last().step()));
             assertTrue(java.util.Arrays.equals(before.mt(), random.state().mt()) && before.position() == random.state().position(),
                     "the order not drawn");
