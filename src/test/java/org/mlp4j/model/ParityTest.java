@@ -335,8 +335,8 @@ class ParityTest {
             }
         }
         Network[] ends = {layered.download(), whole.download()};
-        // the trainer's check of each way at the start of a run (Trainer.WAYS_AGREE) passes this way
-        Trainer.Disagreement d = Trainer.disagreement(initial, ends[0], ends[1]);
+        // the trainer's check of each way at the start of a run (WholeStepsChoice.WAYS_AGREE) passes this way
+        WholeStepsChoice.Disagreement d = WholeStepsChoice.disagreement(initial, ends[0], ends[1]);
         org.junit.jupiter.api.Assertions.assertTrue(d.agrees(), b.name() + " " + java.util.Arrays.toString(sizes) + " way " + (way + 1) + ": " + d);
         return ends;
     }

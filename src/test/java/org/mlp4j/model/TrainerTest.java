@@ -603,8 +603,8 @@ class TrainerTest {
                     host[i] = new float[params[i].size()];
                     cpu.download(params[i], host[i]);
                 }
-                Network nudged = Trainer.nudged(new Network(sizes, new float[][] {host[0], host[1]}, new float[][] {host[2], host[3]},
-                        initial.input(), initial.activation(), initial.output()), Trainer.NUDGES);
+                Network nudged = WholeStepsChoice.nudged(new Network(sizes, new float[][] {host[0], host[1]}, new float[][] {host[2], host[3]},
+                        initial.input(), initial.activation(), initial.output()), WholeStepsChoice.NUDGES);
                 for (int i = 0; i < params.length; i++) {
                     cpu.upload(i < 2 ? nudged.weights()[i] : nudged.biases()[i - 2], params[i]);
                 }
@@ -616,7 +616,7 @@ class TrainerTest {
             java.util.regex.Matcher taken = java.util.regex.Pattern.compile("whole steps, way 2 of 2: nudged: [0-9.]+ us \\(within ([0-9.e+-]+) of the "
                     + "layer ops' largest change, " + widened + "\\)").matcher(notes.get(2));
             assertTrue(taken.matches(), notes.toString());
-            assertTrue(Double.parseDouble(taken.group(1)) > Trainer.WAYS_AGREE, "more than rounding moves most networks: " + notes.get(2));
+            assertTrue(Double.parseDouble(taken.group(1)) > WholeStepsChoice.WAYS_AGREE, "more than rounding moves most networks: " + notes.get(2));
 
             Backend faster = withWay(cpu, "faster", (steps, params, x, labels, rate, decay) -> steps.run(x, labels, 1.5f * rate, decay));
             notes.clear();
@@ -625,7 +625,7 @@ class TrainerTest {
             java.util.regex.Matcher left = java.util.regex.Pattern.compile("whole steps, way 2 of 2: faster: disagrees with the layer ops: layer [01] "
                     + "(weights|biases) off by [0-9.e+-]+ of the layer ops' largest change \\(" + widened + "\\); not taken").matcher(warnings.get(0));
             assertTrue(left.matches(), warnings.get(0));
-            assertTrue(Double.parseDouble(left.group(2)) > Trainer.WAYS_AGREE, warnings.get(0));
+            assertTrue(Double.parseDouble(left.group(2)) > WholeStepsChoice.WAYS_AGREE, warnings.get(0));
         }
     }
 
@@ -661,22 +661,22 @@ class TrainerTest {
                 Network.Input.FEATURES, org.mlp4j.Activation.SIGMOID, org.mlp4j.Output.SIGMOID);
         Network start = net.apply(new float[] {0.1f, -0.2f, 0.3f}, 0.5f);
         Network reference = net.apply(new float[] {0.11f, -0.22f, 0.305f}, 0.49f);
-        Trainer.Disagreement rounding = Trainer.disagreement(start, reference, net.apply(new float[] {0.11f, -0.22f + 1e-7f, 0.305f}, 0.49f));
+        WholeStepsChoice.Disagreement rounding = WholeStepsChoice.disagreement(start, reference, net.apply(new float[] {0.11f, -0.22f + 1e-7f, 0.305f}, 0.49f));
         assertTrue(rounding.agrees() && rounding.off() > 0 && rounding.off() < 1e-5, rounding.toString());
-        Trainer.Disagreement wrong = Trainer.disagreement(start, reference, net.apply(new float[] {0.11f, -0.22f, 0.307f}, 0.49f));
+        WholeStepsChoice.Disagreement wrong = WholeStepsChoice.disagreement(start, reference, net.apply(new float[] {0.11f, -0.22f, 0.307f}, 0.49f));
         assertFalse(wrong.agrees(), wrong.toString());
         assertEquals("layer 0 weights off by 1.0e-01 of the layer ops' largest change (at most 5e-02)", wrong.toString());
         // against the largest change of any array (the weights'), not the biases' own
-        Trainer.Disagreement bias = Trainer.disagreement(start, reference, net.apply(new float[] {0.11f, -0.22f, 0.305f}, 0.5f));
+        WholeStepsChoice.Disagreement bias = WholeStepsChoice.disagreement(start, reference, net.apply(new float[] {0.11f, -0.22f, 0.305f}, 0.5f));
         assertEquals("layer 0 biases off by 5.0e-01 of the layer ops' largest change (at most 5e-02)", bias.toString());
-        assertTrue(Trainer.disagreement(start, reference, net.apply(new float[] {0.11f, -0.22f, 0.305f}, 0.4901f)).agrees());
-        Trainer.Disagreement nan = Trainer.disagreement(start, reference, net.apply(new float[] {Float.NaN, -0.22f, 0.405f}, 0.49f));
+        assertTrue(WholeStepsChoice.disagreement(start, reference, net.apply(new float[] {0.11f, -0.22f, 0.305f}, 0.4901f)).agrees());
+        WholeStepsChoice.Disagreement nan = WholeStepsChoice.disagreement(start, reference, net.apply(new float[] {Float.NaN, -0.22f, 0.405f}, 0.49f));
         assertFalse(nan.agrees(), nan.toString());
         assertTrue(nan.toString().startsWith("layer 0 weights off by NaN"), nan.toString());
         Network diverged = net.apply(new float[] {0.11f, Float.POSITIVE_INFINITY, 0.305f}, Float.NaN);
-        assertTrue(Trainer.disagreement(start, diverged, net.apply(new float[] {1, 2, 3}, 4f)).agrees());
-        assertTrue(Trainer.disagreement(start, start, start).agrees());
-        assertFalse(Trainer.disagreement(start, start, net.apply(new float[] {0.1f, -0.2f, 0.3f}, 0.501f)).agrees());
+        assertTrue(WholeStepsChoice.disagreement(start, diverged, net.apply(new float[] {1, 2, 3}, 4f)).agrees());
+        assertTrue(WholeStepsChoice.disagreement(start, start, start).agrees());
+        assertFalse(WholeStepsChoice.disagreement(start, start, net.apply(new float[] {0.1f, -0.2f, 0.3f}, 0.501f)).agrees());
         // beside how far the layer ops end from a start an ulp away: twice that, where it is further than the bound
         assertTrue(wrong.besideRounding(0.06).agrees(), wrong.besideRounding(0.06).toString());
         assertEquals("within 1.0e-01 of the layer ops' largest change, at most 1.2e-01: 2 times as far as the layer ops end from a start an ulp away",
@@ -708,7 +708,7 @@ class TrainerTest {
             Trainer.Fit fit = new Trainer(counted, one).fit(new int[] {784, 100, 10}, data, 50, collecting(notes, new java.util.ArrayList<>()));
             assertEquals("whole steps: fast", notes.get(3), notes.toString());
             // 19 steps checked, then a warm-up and the timed rounds, one step each; the fast way trains
-            assertEquals(19 + 1 + Trainer.TIMED_ROUNDS, outputSteps[0]);
+            assertEquals(19 + 1 + WholeStepsChoice.TIMED_ROUNDS, outputSteps[0]);
             assertEquals(1, fit.history().size());
         }
     }
