@@ -425,24 +425,9 @@ public final class Trainer {
                         : choosing.timed();
                 tuning.add(whole);
             }
-            if (choices != null && !timeWhole) {
-                if (whole != null && whole.folded() && (whole.cols() >= ways.size() || remembered.containsKey(DeviceFaults.kind(ways.get(whole.cols()))))) {
-                    // a checkpoint from another device may name whole steps, or a way of them, that this one lacks, and one
-                    // from this device a way that has faulted it since: its first way that has not runs, or layer by layer
-                    // where there is none, and the run's notes and next checkpoint say so
-                    int usable = 0;
-                    while (usable < ways.size() && remembered.containsKey(DeviceFaults.kind(ways.get(usable)))) {
-                        usable++;
-                    }
-                    whole = new Backend.Choice(Backend.Choice.Part.WHOLE, whole.rows(), whole.k(), usable < ways.size() ? usable : 0,
-                            usable < ways.size(), Double.NaN, Double.NaN);
-                }
-                if (whole != null && whole.folded() && !offered.untimed() && !choosing.checked(whole.cols())) {
-                    whole = new Backend.Choice(Backend.Choice.Part.WHOLE, whole.rows(), whole.k(), 0, false, Double.NaN, Double.NaN);
-                }
-                if (whole != null) {
-                    tuning.add(whole);
-                }
+            if (choices != null && !timeWhole && whole != null) {
+                whole = choosing.kept(whole, ways, offered != null && offered.untimed());
+                tuning.add(whole);
             }
             wayTimes.addAll(choosing.notes);
             warnings.addAll(choosing.warnings);

@@ -15,9 +15,9 @@ import org.mlp4j.backend.Timings;
 /**
  * Whether a run takes a backend's whole steps ({@link Backend.Steps}), and which way of them: each way is checked
  * against the layer ops and timed beside them on a copy of the network, over the epoch's minibatch buffers, before
- * the run's programs are recorded ({@link #timed}); a resumed run's way is only checked ({@link #checked}). What it
- * finds goes into {@link #notes} (each way's time, or why it was left out) and {@link #warnings} (a way this device
- * computes wrongly).
+ * the run's programs are recorded ({@link #timed}); a way a resumed run or an earlier one kept is only checked
+ * ({@link #kept}). What it finds goes into {@link #notes} (each way's time, or why it was left out) and
+ * {@link #warnings} (a way this device computes wrongly).
  */
 final class WholeStepsChoice {
     /**
@@ -136,12 +136,36 @@ final class WholeStepsChoice {
     }
 
     /**
+     * The choice of whole steps {@code kept} (a resumed run's checkpoint's, or the one an earlier run of the network
+     * on this device made) as it may run here, among {@code ways} (this backend's, none where it has no whole steps):
+     * a checkpoint from another device may name whole steps, or a way of them, that this one lacks, and one from this
+     * device a way that has faulted it since; its first way that has not then runs, or layer by layer where there is
+     * none, and the run's notes and next checkpoint say so. The way is checked ({@link #checked}) unless it is the
+     * device's only one, {@code untimed}.
+     */
+    Backend.Choice kept(Backend.Choice kept, List<Backend.Steps> ways, boolean untimed) {
+        Backend.Choice whole = kept;
+        if (whole.folded() && (whole.cols() >= ways.size() || remembered.containsKey(DeviceFaults.kind(ways.get(whole.cols()))))) {
+            int usable = 0;
+            while (usable < ways.size() && remembered.containsKey(DeviceFaults.kind(ways.get(usable)))) {
+                usable++;
+            }
+            whole = new Backend.Choice(Backend.Choice.Part.WHOLE, whole.rows(), whole.k(), usable < ways.size() ? usable : 0,
+                    usable < ways.size(), Double.NaN, Double.NaN);
+        }
+        if (whole.folded() && !untimed && !checked(whole.cols())) {
+            whole = new Backend.Choice(Backend.Choice.Part.WHOLE, whole.rows(), whole.k(), 0, false, Double.NaN, Double.NaN);
+        }
+        return whole;
+    }
+
+    /**
      * Checks way {@code way} of whole steps, which a resumed run's checkpoint names, as {@link #timed}
      * checks each way (untimed): whether it may run. A way that faults the device now stops the run, and is
      * remembered, as in a run's first check; one that does not launch, or ends elsewhere than the layer ops, or
      * that the device has no room to check, is not taken (the run goes layer by layer).
      */
-    boolean checked(int way) {
+    private boolean checked(int way) {
         Trial trial;
         try {
             trial = trial(i -> i == way);
