@@ -174,7 +174,7 @@ public final class Trainer {
             return new Fit(new Checkpoint(hp, data.count(), valid, 0, initial.copy(), 1, 0, order.state(), List.of(), null, java.util.Map.of(),
                     List.of(), null), true, false);
         }
-        return run(session, listener);
+        return run(session);
     }
 
     /**
@@ -207,7 +207,7 @@ public final class Trainer {
             listener.note("the run's steps were chosen on " + from.tunedOn() + ": " + backend.name() + " chooses its own");
         }
         session.dataDigest = from.dataDigest();  // the data's, checked above (or 0, to be taken when a checkpoint needs it)
-        return run(session, listener);
+        return run(session);
     }
 
     /**
@@ -224,7 +224,8 @@ public final class Trainer {
         }
     }
 
-    private Fit run(Session session, TrainingListener listener) {
+    private Fit run(Session session) {
+        TrainingListener listener = session.listener;
         if (session.keptChoices != null) {
             listener.note(session.keptChoices);
         }
@@ -247,7 +248,7 @@ public final class Trainer {
         }
         boolean early = hp.patience() > 0 && session.valid > 0;
         while (session.epoch <= hp.epochs()) {
-            EpochResult r = session.next(listener);
+            EpochResult r = session.next();
             if (r == null) {
                 return new Fit(session.checkpoint(), true, false);
             }
@@ -328,7 +329,7 @@ public final class Trainer {
         private final int[] ends;
         private final int[] order;
         private final Dataset data;
-        /** Hears what the set-up does ({@link TrainingListener#settingUp}). */
+        /** Hears what the set-up does, the run's progress and notes, and says when to stop. */
         private final TrainingListener listener;
         /** {@link Dataset#digest} of data once a checkpoint has taken it, else 0. */
         private long dataDigest;
@@ -511,9 +512,9 @@ public final class Trainer {
 
         /**
          * Runs the epoch in progress (or the next) to its end and returns its line of the history, or null
-         * when {@code listener} asked to stop before one of its segments.
+         * when the session's listener asked to stop before one of its segments.
          */
-        public EpochResult next(TrainingListener listener) {
+        public EpochResult next() {
             long start = System.nanoTime();
             Backend.Mark behind = null; // the end of the segment before, which the listener hears of once the device reaches it
             for (int s = segment; s < segments.length; s++) {

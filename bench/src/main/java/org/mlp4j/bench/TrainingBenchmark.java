@@ -9,7 +9,6 @@ import org.mlp4j.model.Hyperparameters;
 import org.mlp4j.model.Network;
 import org.mlp4j.model.NumpyRandom;
 import org.mlp4j.model.Trainer;
-import org.mlp4j.model.TrainingListener;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -73,7 +72,7 @@ public class TrainingBenchmark {
 
     @Benchmark
     public double epoch(Model m) {
-        return m.session.next(TrainingListener.NONE).cost();
+        return m.session.next().cost();
     }
 
     @Benchmark
